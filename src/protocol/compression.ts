@@ -1,0 +1,86 @@
+/**
+ * The compression codecs of record batches: 0 none, 1 gzip, 2 snappy, 3 lz4 (frame format),
+ * 4 zstd. Native codec modules are loaded on first use so that commands which never touch
+ * compressed data start fast.
+ */
+import { createRequire } from 'node:module';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
+export type CompressionName = keyof typeof CompressionType;
+export const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+export interface Codec {
+  readonly name: CompressionName;
+  compress(data: Buffer): Buffer;
+  decompress(data: Buffer): Buffer;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Java's snappy writes xerial framing: this magic, two int32 versions, then [int32 len][block]… */
+const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
+
+function snappyCodec(): Codec {
+  const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: { asBuffer: true }): Buffer };
+  const raw = (b: Buffer) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
+  return {
+    name: 'snappy',
+    compress: (data) => snappy.compressSync(data),
+    decompress(data) {
+      if (data.length >= 16 && data.subarray(0, 8).equals(XERIAL_MAGIC)) {
+        const parts: Buffer[] = [];
+        let pos = 16;
+        while (pos + 4 <= data.length) {
+          const len = data.readInt32BE(pos);
+          pos += 4;
+          if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
+          parts.push(raw(data.subarray(pos, pos + len)));
+          pos += len;
+        }
+        return Buffer.concat(parts);
+      }
+      return raw(data);
+    },
+  };
+}
+
+function lz4Codec(): Codec {
+  const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+  return { name: 'lz4', compress: (d) => lz4.compressFrameSync(d), decompress: (d) => lz4.decompressFrameSync(d) };
+}
+
+function zstdCodec(): Codec {
+  const { Encoder, Decoder } = require('@toondepauw/node-zstd') as {
+    Encoder: new (level: number) => { encodeSync(b: Buffer): Buffer };
+    Decoder: new () => { decodeSync(b: Buffer): Buffer };
+  };
+  const enc = new Encoder(3);
+  const dec = new Decoder();
+  return { name: 'zstd', compress: (d) => enc.encodeSync(d), decompress: (d) => dec.decodeSync(d) };
+}
+
+const gzip: Codec = { name: 'gzip', compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d) };
+const none: Codec = { name: 'none', compress: (d) => d, decompress: (d) => d };
+
+const loaded = new Map<number, Codec>([
+  [0, none],
+  [1, gzip],
+]);
+const loaders: Record<number, () => Codec> = { 2: snappyCodec, 3: lz4Codec, 4: zstdCodec };
+
+export function codecFor(type: number): Codec {
+  const have = loaded.get(type);
+  if (have) return have;
+  const load = loaders[type];
+  if (!load) throw new Error(`unknown compression type ${type}`);
+  const codec = load();
+  loaded.set(type, codec);
+  return codec;
+}
+
+export function compressionByName(name: string): number {
+  const n = name.toLowerCase() as CompressionName;
+  if (!(n in CompressionType)) throw new Error(`unknown compression codec '${name}' (expected one of ${COMPRESSION_NAMES.join(', ')})`);
+  return CompressionType[n];
+}

@@ -1,0 +1,340 @@
+/**
+ * Kafka wire primitives: a growable writer and a bounds-checked reader.
+ *
+ * int64 values are JavaScript numbers. Offsets, timestamps and producer ids all fit in 2^53,
+ * and plain numbers keep the hot paths free of BigInt conversions.
+ */
+
+const TWO_32 = 4294967296;
+
+/** Thrown when a reader runs past the end of its buffer or meets an impossible length. */
+export class ProtocolDecodeError extends Error {
+  override name = 'ProtocolDecodeError';
+}
+
+/** Byte fields at least this large are queued by reference instead of copied. */
+const ZERO_COPY_THRESHOLD = 4096;
+
+export class Writer {
+  private buf: Buffer;
+  private pos = 0;
+  /** Finished chunks, in order; `buf[0..pos)` follows them. */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private handedOut = false;
+
+  constructor(initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Total bytes written so far. */
+  get length(): number {
+    return this.chunkBytes + this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n, 256));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  int8(v: number): this {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.pos);
+    this.pos += 1;
+    return this;
+  }
+  uint8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+  bool(v: boolean): this {
+    return this.uint8(v ? 1 : 0);
+  }
+  int16(v: number): this {
+    this.ensure(2);
+    this.buf.writeInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+  uint16(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+  int32(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+  uint32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+    return this;
+  }
+  int64(v: number): this {
+    this.ensure(8);
+    const hi = Math.floor(v / TWO_32);
+    const lo = v - hi * TWO_32;
+    this.buf.writeInt32BE(hi | 0, this.pos);
+    this.buf.writeUInt32BE(lo >>> 0, this.pos + 4);
+    this.pos += 8;
+    return this;
+  }
+  float64(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+    return this;
+  }
+
+  /** Unsigned LEB128 varint (compact lengths, tag numbers). Values up to 2^53. */
+  uvarint(v: number): this {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+    return this;
+  }
+  /**
+   * Zigzag signed varint, as used inside record batches (int32 and int64 alike). Exact for
+   * |v| < 2^52, far beyond any record length or timestamp delta.
+   */
+  varint(v: number): this {
+    return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  uuid(bytes: Buffer): this {
+    if (bytes.length !== 16) throw new RangeError('uuid must be 16 bytes');
+    return this.raw(bytes);
+  }
+
+  /** Appends bytes. Large buffers are referenced rather than copied (record batches). */
+  raw(b: Buffer | Uint8Array): this {
+    if (b.length >= ZERO_COPY_THRESHOLD) {
+      this.flushChunk();
+      const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+      this.chunks.push(buf);
+      this.chunkBytes += buf.length;
+      return this;
+    }
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  // ---- length-prefixed types ----
+
+  string(s: string | null): this {
+    if (s === null) return this.int16(-1);
+    const len = Buffer.byteLength(s, 'utf8');
+    this.int16(len);
+    this.ensure(len);
+    this.buf.write(s, this.pos, 'utf8');
+    this.pos += len;
+    return this;
+  }
+  compactString(s: string | null): this {
+    if (s === null) return this.uvarint(0);
+    const len = Buffer.byteLength(s, 'utf8');
+    this.uvarint(len + 1);
+    this.ensure(len);
+    this.buf.write(s, this.pos, 'utf8');
+    this.pos += len;
+    return this;
+  }
+  bytes(b: Buffer | null): this {
+    if (b === null) return this.int32(-1);
+    this.int32(b.length);
+    return this.raw(b);
+  }
+  compactBytes(b: Buffer | null): this {
+    if (b === null) return this.uvarint(0);
+    this.uvarint(b.length + 1);
+    return this.raw(b);
+  }
+
+  /** Reserves 4 bytes for an int32 filled in later (frame sizes). Only valid before any chunk flush. */
+  reserveInt32(): number {
+    this.ensure(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+  patchInt32(at: number, v: number): void {
+    if (this.chunks.length) throw new Error('cannot patch after a zero-copy chunk');
+    this.buf.writeInt32BE(v, at);
+  }
+
+  private flushChunk(): void {
+    if (this.pos === 0) return;
+    const piece = this.buf.subarray(0, this.pos);
+    this.chunks.push(piece);
+    this.chunkBytes += piece.length;
+    // The flushed piece keeps the old backing store; continue in a fresh one.
+    this.buf = Buffer.allocUnsafe(Math.max(256, this.buf.length - this.pos));
+    this.pos = 0;
+  }
+
+  /** Empties the writer (and the large-buffer references it held), keeping its buffer for reuse. */
+  reset(): void {
+    // A buffer handed out by toBuffer() is a view of ours: never write over it.
+    if (this.handedOut) this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.handedOut = false;
+    this.pos = 0;
+    this.chunks = [];
+    this.chunkBytes = 0;
+  }
+
+  /** The written bytes as a list of buffers (no copy of large byte fields). */
+  toChunks(): Buffer[] {
+    this.flushChunk();
+    return this.chunks;
+  }
+
+  toBuffer(): Buffer {
+    this.handedOut = true;
+    if (this.chunks.length === 0) return this.buf.subarray(0, this.pos);
+    const chunks = this.toChunks();
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+}
+
+export class Reader {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    offset = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = offset;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.end) {
+      throw new ProtocolDecodeError(`truncated: need ${n} bytes at ${this.pos}, have ${this.end - this.pos}`);
+    }
+  }
+
+  int8(): number {
+    this.need(1);
+    return this.buf.readInt8(this.pos++);
+  }
+  uint8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  bool(): boolean {
+    return this.uint8() !== 0;
+  }
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  uint16(): number {
+    this.need(2);
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  uint32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  int64(): number {
+    this.need(8);
+    const hi = this.buf.readInt32BE(this.pos);
+    const lo = this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    return hi * TWO_32 + lo;
+  }
+  float64(): number {
+    this.need(8);
+    const v = this.buf.readDoubleBE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  uvarint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      this.need(1);
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return result;
+      mul *= 0x80;
+    }
+    throw new ProtocolDecodeError('varint too long');
+  }
+  varint(): number {
+    const z = this.uvarint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+  uuid(): Buffer {
+    this.need(16);
+    const v = this.buf.subarray(this.pos, this.pos + 16);
+    this.pos += 16;
+    return v;
+  }
+  /** A view of the next n bytes (no copy). */
+  raw(n: number): Buffer {
+    this.need(n);
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  string(): string | null {
+    const len = this.int16();
+    if (len < 0) return null;
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+  compactString(): string | null {
+    const len = this.uvarint() - 1;
+    if (len < 0) return null;
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+  bytes(): Buffer | null {
+    const len = this.int32();
+    return len < 0 ? null : this.raw(len);
+  }
+  compactBytes(): Buffer | null {
+    const len = this.uvarint() - 1;
+    return len < 0 ? null : this.raw(len);
+  }
+  /** Array length: int32 (-1 = null) or compact uvarint (0 = null). Guards against absurd counts. */
+  arrayLength(compact: boolean): number {
+    const n = compact ? this.uvarint() - 1 : this.int32();
+    // Each element takes at least one byte; anything larger is a corrupt or hostile count.
+    if (n > this.end - this.pos) throw new ProtocolDecodeError(`array length ${n} exceeds remaining bytes`);
+    return n;
+  }
+}

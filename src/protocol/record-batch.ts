@@ -1,0 +1,266 @@
+/**
+ * Record batch v2 (magic 2): the only on-disk and on-wire record format kafka-ts stores.
+ *
+ *   0 baseOffset int64 · 8 batchLength int32 · 12 partitionLeaderEpoch int32 · 16 magic int8
+ *  17 crc uint32 · 21 attributes int16 · 23 lastOffsetDelta int32 · 27 baseTimestamp int64
+ *  35 maxTimestamp int64 · 43 producerId int64 · 51 producerEpoch int16 · 53 baseSequence int32
+ *  57 recordCount int32 · 61 records (compressed as one block when attributes say so)
+ *
+ * The CRC-32C covers bytes 21..end, so the broker may rewrite baseOffset and the leader epoch
+ * without recomputing it.
+ */
+import { codecFor } from './compression.js';
+import { crc32c } from './crc32c.js';
+import { ProtocolDecodeError, Reader, Writer } from './primitives.js';
+
+export const BATCH_HEADER_SIZE = 61;
+/** Bytes before batchLength's coverage starts: baseOffset + batchLength. */
+export const LOG_OVERHEAD = 12;
+export const MAGIC_OFFSET = 16;
+const CRC_OFFSET = 17;
+const ATTRIBUTES_OFFSET = 21;
+
+export const enum Attr {
+  CompressionMask = 0x07,
+  LogAppendTime = 0x08,
+  Transactional = 0x10,
+  Control = 0x20,
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+export interface Record {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+export interface BatchHeader {
+  baseOffset: number;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export const compressionOf = (attributes: number): number => attributes & Attr.CompressionMask;
+export const isControlBatch = (attributes: number): boolean => (attributes & Attr.Control) !== 0;
+export const isTransactionalBatch = (attributes: number): boolean => (attributes & Attr.Transactional) !== 0;
+export const timestampTypeOf = (attributes: number): 'CreateTime' | 'LogAppendTime' =>
+  attributes & Attr.LogAppendTime ? 'LogAppendTime' : 'CreateTime';
+
+export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
+  if (buf.length - at < BATCH_HEADER_SIZE) throw new ProtocolDecodeError('record batch shorter than its header');
+  const r = new Reader(buf, at);
+  return {
+    baseOffset: r.int64(),
+    batchLength: r.int32(),
+    partitionLeaderEpoch: r.int32(),
+    magic: r.int8(),
+    crc: r.uint32(),
+    attributes: r.int16(),
+    lastOffsetDelta: r.int32(),
+    baseTimestamp: r.int64(),
+    maxTimestamp: r.int64(),
+    producerId: r.int64(),
+    producerEpoch: r.int16(),
+    baseSequence: r.int32(),
+    recordCount: r.int32(),
+  };
+}
+
+/** Total size of the batch starting at `at` (baseOffset..end), from its length field. */
+export const batchSizeAt = (buf: Buffer, at: number): number => LOG_OVERHEAD + buf.readInt32BE(at + 8);
+
+export function batchCrcIsValid(batch: Buffer): boolean {
+  return batch.readUInt32BE(CRC_OFFSET) === crc32c(batch.subarray(ATTRIBUTES_OFFSET));
+}
+
+/** Writes baseOffset (and optionally the leader epoch) in place; neither is covered by the CRC. */
+export function stampBatch(batch: Buffer, baseOffset: number, leaderEpoch?: number): void {
+  const hi = Math.floor(baseOffset / 4294967296);
+  batch.writeInt32BE(hi, 0);
+  batch.writeUInt32BE(baseOffset - hi * 4294967296, 4);
+  if (leaderEpoch !== undefined) batch.writeInt32BE(leaderEpoch, 12);
+}
+
+/** Recomputes the CRC after a change to a covered field (LogAppendTime stamping). */
+export function rewriteCrc(batch: Buffer): void {
+  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
+}
+
+/**
+ * Splits a `records` blob (a sequence of batches) into whole batches. A trailing partial batch
+ * (allowed at the end of fetch responses) is dropped.
+ */
+export function splitBatches(records: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let pos = 0;
+  while (records.length - pos >= LOG_OVERHEAD) {
+    const size = batchSizeAt(records, pos);
+    if (size < BATCH_HEADER_SIZE || pos + size > records.length) break;
+    out.push(records.subarray(pos, pos + size));
+    pos += size;
+  }
+  return out;
+}
+
+export interface NewRecord {
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  timestamp?: number;
+}
+
+export interface BatchOptions {
+  baseOffset?: number;
+  compression?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  partitionLeaderEpoch?: number;
+  transactional?: boolean;
+  control?: boolean;
+  logAppendTime?: boolean;
+  /** Timestamp for records without one (defaults to now). */
+  now?: number;
+}
+
+function encodeRecordsBody(records: readonly NewRecord[], baseTimestamp: number): Buffer {
+  const w = new Writer(records.length * 32 + 64);
+  const body = new Writer(64);
+  for (let i = 0; i < records.length; i++) {
+    const rec = records[i]!;
+    // The record body is written first so its length prefix can be a varint.
+    body.int8(0);
+    body.varint((rec.timestamp ?? baseTimestamp) - baseTimestamp);
+    body.varint(i);
+    const key = rec.key ?? null;
+    if (key === null) body.varint(-1);
+    else body.varint(key.length).raw(key);
+    if (rec.value === null) body.varint(-1);
+    else body.varint(rec.value.length).raw(rec.value);
+    const headers = rec.headers ?? [];
+    body.varint(headers.length);
+    for (const h of headers) {
+      const hk = Buffer.from(h.key, 'utf8');
+      body.varint(hk.length).raw(hk);
+      if (h.value === null) body.varint(-1);
+      else body.varint(h.value.length).raw(h.value);
+    }
+    const bytes = body.toBuffer();
+    w.varint(bytes.length).raw(bytes);
+    body.reset();
+  }
+  return w.toBuffer();
+}
+
+/** Builds a complete v2 batch with a valid CRC. */
+export function encodeBatch(records: readonly NewRecord[], opts: BatchOptions = {}): Buffer {
+  if (records.length === 0) throw new RangeError('a batch needs at least one record');
+  const now = opts.now ?? Date.now();
+  // Records carry deltas from the first record's timestamp, as Kafka's producers write them.
+  const baseTimestamp = records[0]!.timestamp ?? now;
+  let maxTimestamp = baseTimestamp;
+  for (const r of records) maxTimestamp = Math.max(maxTimestamp, r.timestamp ?? now);
+  const compression = opts.compression ?? 0;
+  let body = encodeRecordsBody(records, baseTimestamp);
+  if (compression !== 0) body = codecFor(compression).compress(body);
+
+  let attributes = compression;
+  if (opts.logAppendTime) attributes |= Attr.LogAppendTime;
+  if (opts.transactional) attributes |= Attr.Transactional;
+  if (opts.control) attributes |= Attr.Control;
+
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+  stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
+  batch.writeInt32BE(opts.partitionLeaderEpoch ?? -1, 12);
+  batch.writeInt8(2, MAGIC_OFFSET);
+  batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
+  batch.writeInt32BE(records.length - 1, 23);
+  writeInt64(batch, 27, baseTimestamp);
+  writeInt64(batch, 35, maxTimestamp);
+  writeInt64(batch, 43, opts.producerId ?? -1);
+  batch.writeInt16BE(opts.producerEpoch ?? -1, 51);
+  batch.writeInt32BE(opts.baseSequence ?? -1, 53);
+  batch.writeInt32BE(records.length, 57);
+  body.copy(batch, BATCH_HEADER_SIZE);
+  rewriteCrc(batch);
+  return batch;
+}
+
+function writeInt64(buf: Buffer, at: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  buf.writeInt32BE(hi, at);
+  buf.writeUInt32BE(v - hi * 4294967296, at + 4);
+}
+
+/** Decodes every record of one batch (decompressing if needed). Offsets are absolute. */
+export function decodeBatchRecords(batch: Buffer, header: BatchHeader = readBatchHeader(batch)): Record[] {
+  if (header.magic !== 2) throw new ProtocolDecodeError(`unsupported record batch magic ${header.magic}`);
+  let body = batch.subarray(BATCH_HEADER_SIZE, LOG_OVERHEAD + header.batchLength);
+  const compression = compressionOf(header.attributes);
+  if (compression !== 0) body = codecFor(compression).decompress(body);
+  const logAppend = (header.attributes & Attr.LogAppendTime) !== 0;
+  const r = new Reader(body);
+  const out: Record[] = new Array(header.recordCount);
+  for (let i = 0; i < header.recordCount; i++) {
+    const len = r.varint();
+    const end = r.pos + len;
+    if (len < 0 || end > r.end) throw new ProtocolDecodeError('record overruns its batch');
+    r.int8(); // attributes (unused)
+    const tsDelta = r.varint();
+    const offsetDelta = r.varint();
+    const keyLen = r.varint();
+    const key = keyLen < 0 ? null : r.raw(keyLen);
+    const valueLen = r.varint();
+    const value = valueLen < 0 ? null : r.raw(valueLen);
+    const headerCount = r.varint();
+    if (headerCount < 0 || headerCount > end - r.pos) throw new ProtocolDecodeError('bad header count');
+    const headers: RecordHeader[] = new Array(headerCount);
+    for (let h = 0; h < headerCount; h++) {
+      const hkLen = r.varint();
+      const hk = r.raw(hkLen).toString('utf8');
+      const hvLen = r.varint();
+      headers[h] = { key: hk, value: hvLen < 0 ? null : r.raw(hvLen) };
+    }
+    r.pos = end;
+    out[i] = {
+      offset: header.baseOffset + offsetDelta,
+      timestamp: logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta,
+      key,
+      value,
+      headers,
+    };
+  }
+  return out;
+}
+
+/** The offset after the last record of the batch at `at`. */
+export function nextOffsetOf(buf: Buffer, at = 0): number {
+  const hi = buf.readInt32BE(at);
+  const lo = buf.readUInt32BE(at + 4);
+  return hi * 4294967296 + lo + buf.readInt32BE(at + 23) + 1;
+}
+
+export function baseOffsetOf(buf: Buffer, at = 0): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+export function maxTimestampOf(buf: Buffer, at = 0): number {
+  return buf.readInt32BE(at + 35) * 4294967296 + buf.readUInt32BE(at + 39);
+}

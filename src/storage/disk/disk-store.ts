@@ -1,0 +1,296 @@
+/**
+ * The daemon's storage: one directory per partition (`<topic>-<partition>`) under a log dir,
+ * each holding segments, a leader-epoch checkpoint and, after DeleteRecords, a log-start-offset
+ * checkpoint.
+ *
+ * Start-up recovery: a `.kafka_cleanshutdown` marker is written on clean close and removed at
+ * open. After a clean shutdown each segment's tail (from its last index entry) is validated;
+ * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
+ * and reported.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BATCH_HEADER_SIZE, baseOffsetOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
+import type { Logger } from '../../util/logger.js';
+import { silentLogger } from '../../util/logger.js';
+import {
+  type AppendResult,
+  type LogConfig,
+  type LogStore,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampOffset,
+  OffsetOutOfRangeError,
+  StorageError,
+  parsePartitionDirName,
+  partitionDirName,
+} from '../log-store.js';
+import { Segment } from './segment.js';
+import { LeaderEpochCache } from '../leader-epochs.js';
+
+const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+const LOG_START_FILE = 'log-start-offset';
+const EPOCH_FILE = 'leader-epoch-checkpoint';
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
+
+function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export class DiskPartitionLog implements PartitionLog {
+  private segments: Segment[] = [];
+  private startOffset = 0;
+  private readonly epochs: LeaderEpochCache;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly dir: string,
+    private config: LogConfig,
+    validateActive: boolean,
+    log: Logger,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    const bases = readdirSync(dir)
+      .filter((f) => /^\d{20}\.log$/.test(f))
+      .map((f) => Number(f.slice(0, 20)))
+      .sort((a, b) => a - b);
+    bases.forEach((base, i) => {
+      const isLast = i === bases.length - 1;
+      const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive);
+      if (truncatedBytes > 0) {
+        log.warn(
+          `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
+        );
+      }
+      this.segments.push(segment);
+    });
+    // Segments after one that lost its tail would leave a gap in offsets: drop them.
+    for (let i = 1; i < this.segments.length; i++) {
+      if (this.segments[i]!.baseOffset < this.segments[i - 1]!.nextOffset) {
+        log.warn(`Partition ${topic}-${partition}: segment ${this.segments[i]!.baseOffset} overlaps its predecessor; removing it and later segments`);
+        for (const s of this.segments.splice(i)) s.delete();
+        break;
+      }
+    }
+    const startPath = join(dir, LOG_START_FILE);
+    const checkpoint = existsSync(startPath) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
+    if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes));
+    this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
+    this.startOffset = Math.min(this.startOffset, this.logEndOffset());
+    this.epochs = new LeaderEpochCache((text) => writeFileAtomic(join(dir, EPOCH_FILE), text));
+    const epochPath = join(dir, EPOCH_FILE);
+    if (existsSync(epochPath)) this.epochs.load(readFileSync(epochPath, 'utf8'));
+    this.epochs.truncateFrom(this.logEndOffset());
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  private maybeRoll(batchSize: number, lastOffset: number): void {
+    const a = this.active;
+    if (a.size === 0) return;
+    const full = a.size + batchSize > this.config.segmentBytes;
+    const old = Date.now() - a.createdAt > this.config.segmentMs;
+    const overflow = lastOffset - a.baseOffset > MAX_RELATIVE_OFFSET;
+    if (full || old || overflow) this.roll();
+  }
+
+  private roll(): void {
+    this.active.seal();
+    this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes));
+  }
+
+  append(batch: Buffer, leaderEpoch: number): AppendResult {
+    const baseOffset = this.logEndOffset();
+    const lastOffset = nextOffsetOf(batch) - baseOffsetOf(batch) - 1 + baseOffset;
+    stampBatch(batch, baseOffset, leaderEpoch);
+    return this.write(batch, baseOffset, lastOffset, leaderEpoch);
+  }
+
+  appendAsFollower(batch: Buffer): AppendResult {
+    const baseOffset = baseOffsetOf(batch);
+    if (baseOffset !== this.logEndOffset()) {
+      throw new StorageError(`out-of-order replicated batch for ${this.topic}-${this.partition}: base ${baseOffset}, log end ${this.logEndOffset()}`);
+    }
+    return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, batch.readInt32BE(12));
+  }
+
+  private write(batch: Buffer, baseOffset: number, lastOffset: number, leaderEpoch: number): AppendResult {
+    if (batch.length < BATCH_HEADER_SIZE) throw new StorageError('batch shorter than its header');
+    this.maybeRoll(batch.length, lastOffset);
+    this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: maxTimestampOf(batch), leaderEpoch });
+    this.epochs.assign(leaderEpoch, baseOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  private segmentFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let ans = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult {
+    const end = this.logEndOffset();
+    if (offset < this.startOffset || offset > end) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.startOffset}, ${end}] for ${this.topic}-${this.partition}`);
+    }
+    if (offset >= maxOffset || offset === end) return { batches: [], bytes: 0 };
+    for (let i = this.segmentFor(offset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      const b = seg.findBatch(Math.max(offset, seg.baseOffset));
+      if (!b) continue;
+      return seg.read(b.position, maxBytes, maxOffset);
+    }
+    return { batches: [], bytes: 0 };
+  }
+
+  offsetForTimestamp(timestamp: number): TimestampOffset | null {
+    for (let i = this.segmentFor(this.startOffset); i < this.segments.length; i++) {
+      const hit = this.segments[i]!.offsetForTimestamp(timestamp, this.startOffset);
+      if (hit) return hit;
+    }
+    return null;
+  }
+
+  maxTimestamp(): TimestampOffset | null {
+    let best: TimestampOffset | null = null;
+    for (const s of this.segments) {
+      if (s.offsetOfMaxTimestamp >= this.startOffset && (!best || s.maxTimestamp > best.timestamp)) {
+        best = { offset: s.offsetOfMaxTimestamp, timestamp: s.maxTimestamp };
+      }
+    }
+    return best;
+  }
+
+  leaderEpochs() {
+    return this.epochs.entries();
+  }
+
+  deleteRecordsBefore(offset: number): void {
+    if (offset <= this.startOffset) return;
+    if (offset > this.logEndOffset()) throw new OffsetOutOfRangeError(`offset ${offset} is beyond the log end offset ${this.logEndOffset()}`);
+    this.startOffset = offset;
+    writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
+    if (this.active.nextOffset <= offset && this.active.size > 0) this.roll();
+    while (this.segments.length > 1 && this.segments[0]!.nextOffset <= offset) this.segments.shift()!.delete();
+  }
+
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset()) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
+    if (this.active.baseOffset >= offset) {
+      this.segments.pop()!.delete();
+      this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+    } else this.active.truncateTo(offset);
+    if (this.startOffset > offset) this.startOffset = offset;
+    this.epochs.truncateFrom(offset);
+  }
+
+  applyRetention(now: number): number {
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    let size = this.sizeInBytes();
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const stamp = oldest.maxTimestamp >= 0 ? oldest.maxTimestamp : oldest.createdAt;
+      const expired = retentionMs >= 0 && now - stamp > retentionMs;
+      const oversized = retentionBytes >= 0 && size - oldest.size >= retentionBytes;
+      if (!expired && !oversized) break;
+      this.segments.shift();
+      size -= oldest.size;
+      oldest.delete();
+      deleted++;
+    }
+    if (deleted) this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+    return deleted;
+  }
+
+  sizeInBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+    for (const s of this.segments) s.setIndexInterval(config.indexIntervalBytes);
+  }
+
+  /** Segment base offsets (for tests and dump tools). */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  close(): void {
+    for (const s of this.segments) s.close();
+    this.segments = [];
+  }
+}
+
+export class DiskLogStore implements LogStore {
+  private readonly logs = new Map<string, DiskPartitionLog>();
+  private readonly cleanStart: boolean;
+
+  constructor(
+    readonly logDir: string,
+    private readonly log: Logger = silentLogger,
+  ) {
+    mkdirSync(logDir, { recursive: true });
+    const marker = join(logDir, CLEAN_SHUTDOWN_FILE);
+    this.cleanStart = existsSync(marker);
+    if (this.cleanStart) unlinkSync(marker);
+    else if (readdirSync(logDir).some((f) => parsePartitionDirName(f))) {
+      log.warn(`No clean shutdown marker in ${logDir}: validating the active segment of every partition`);
+    }
+  }
+
+  open(topic: string, partition: number, config: LogConfig): PartitionLog {
+    const key = partitionDirName(topic, partition);
+    let l = this.logs.get(key);
+    if (!l) {
+      l = new DiskPartitionLog(topic, partition, join(this.logDir, key), config, !this.cleanStart, this.log);
+      this.logs.set(key, l);
+    }
+    return l;
+  }
+
+  remove(topic: string, partition: number): void {
+    const key = partitionDirName(topic, partition);
+    this.logs.get(key)?.close();
+    this.logs.delete(key);
+    rmSync(join(this.logDir, key), { recursive: true, force: true });
+  }
+
+  list(): { topic: string; partition: number }[] {
+    return readdirSync(this.logDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => parsePartitionDirName(d.name))
+      .filter((x): x is { topic: string; partition: number } => x !== null);
+  }
+
+  close(): void {
+    for (const l of this.logs.values()) l.close();
+    this.logs.clear();
+    writeFileSync(join(this.logDir, CLEAN_SHUTDOWN_FILE), '');
+  }
+}

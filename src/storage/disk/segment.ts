@@ -1,0 +1,426 @@
+/**
+ * One log segment: `<base>.log` holding whole batches back to back, a sparse `<base>.index`
+ * (int32 relative offset, int32 position) and `<base>.timeindex` (int64 timestamp, int32
+ * relative offset), all named by the 20-digit base offset as Kafka names them.
+ *
+ * Index entries are appended after the batch they point at, so a crash can only lose index
+ * entries, never leave one pointing at bytes that were not written. Recovery rebuilds them.
+ */
+import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  baseOffsetOf,
+  batchCrcIsValid,
+  decodeBatchRecords,
+  maxTimestampOf,
+  nextOffsetOf,
+} from '../../protocol/record-batch.js';
+import type { ReadResult, TimestampOffset } from '../log-store.js';
+
+export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
+
+/** Largest batch the scanner accepts as plausible; anything larger is treated as corruption. */
+const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
+const SCAN_CHUNK = 1024 * 1024;
+
+export interface BatchInfo {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  leaderEpoch: number;
+}
+
+/** Growable parallel arrays for an in-memory copy of a sparse index. */
+class SparseIndex {
+  keys: number[] = [];
+  values: number[] = [];
+  push(k: number, v: number) {
+    this.keys.push(k);
+    this.values.push(v);
+  }
+  /** Index of the last entry whose key is <= k (or < k when strict), or -1. */
+  floor(k: number, strict = false): number {
+    let lo = 0;
+    let hi = this.keys.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const key = this.keys[mid]!;
+      if (strict ? key < k : key <= k) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+  truncate(n: number) {
+    this.keys.length = n;
+    this.values.length = n;
+  }
+  get length() {
+    return this.keys.length;
+  }
+}
+
+export class Segment {
+  private logFd: number;
+  private indexFd: number;
+  private timeIndexFd: number;
+  size = 0;
+  /** Offset after the last batch in this segment. */
+  nextOffset: number;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  /** Wall-clock time of the first append, for segment.ms rolling. */
+  createdAt: number;
+  private bytesSinceIndexEntry = 0;
+  private readonly offsetIndex = new SparseIndex(); // relative offset -> position
+  private readonly timeIndex = new SparseIndex(); // timestamp -> absolute offset
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    private indexInterval: number,
+  ) {
+    this.nextOffset = baseOffset;
+    this.createdAt = Date.now();
+    const path = (s: string) => join(dir, segmentFileName(baseOffset, s));
+    const openRw = (p: string) => openSync(p, existsSync(p) ? 'r+' : 'w+');
+    this.logFd = openRw(path('.log'));
+    this.indexFd = openRw(path('.index'));
+    this.timeIndexFd = openRw(path('.timeindex'));
+  }
+
+  static create(dir: string, baseOffset: number, indexInterval: number): Segment {
+    const seg = new Segment(dir, baseOffset, indexInterval);
+    ftruncateSync(seg.logFd, 0);
+    ftruncateSync(seg.indexFd, 0);
+    ftruncateSync(seg.timeIndexFd, 0);
+    return seg;
+  }
+
+  /**
+   * Opens an existing segment. With `validate`, every batch is checked (length, magic, CRC,
+   * offsets) and the file is cut at the first bad one; the indexes are rebuilt from the scan.
+   * Without it, the on-disk indexes are trusted and only the tail after the last entry is scanned.
+   * Returns the number of bytes truncated.
+   */
+  static open(dir: string, baseOffset: number, indexInterval: number, validate: boolean): { segment: Segment; truncatedBytes: number } {
+    const seg = new Segment(dir, baseOffset, indexInterval);
+    const fileSize = fstatSync(seg.logFd).size;
+    seg.size = fileSize;
+    seg.createdAt = fstatSync(seg.logFd).mtimeMs;
+    if (!validate) {
+      const from = seg.loadIndexes(fileSize);
+      if (from > 0) {
+        const tail = seg.recover(from, fileSize);
+        // An intact tail keeps the indexes; any damage rebuilds them from a full scan, so that no
+        // index entry or max timestamp can refer to bytes that are cut off.
+        if (tail.visited > 0 && tail.validEnd === fileSize) return seg.finishRecovery(fileSize, tail.validEnd, false);
+      }
+    }
+    seg.resetIndexes();
+    const full = seg.recover(0, fileSize);
+    return seg.finishRecovery(fileSize, full.validEnd, true);
+  }
+
+  /** Scans [from, to) checking every batch's CRC and offsets, re-registering each one. */
+  private recover(from: number, to: number): { validEnd: number; visited: number } {
+    let validEnd = from;
+    let visited = 0;
+    let expectedNext = from === 0 ? this.baseOffset : -1;
+    this.scan(from, to, true, (b) => {
+      if (expectedNext !== -1 && b.baseOffset < expectedNext) return false;
+      expectedNext = b.lastOffset + 1;
+      validEnd = b.position + b.size;
+      visited++;
+      this.noteAppended(b);
+      return true;
+    });
+    return { validEnd, visited };
+  }
+
+  private finishRecovery(fileSize: number, validEnd: number, indexesRebuilt: boolean): { segment: Segment; truncatedBytes: number } {
+    const truncated = fileSize - validEnd;
+    if (truncated > 0) {
+      ftruncateSync(this.logFd, validEnd);
+      this.size = validEnd;
+    }
+    if (truncated > 0 || indexesRebuilt) this.rewriteIndexFiles();
+    return { segment: this, truncatedBytes: truncated };
+  }
+
+  private resetIndexes() {
+    this.offsetIndex.truncate(0);
+    this.timeIndex.truncate(0);
+    this.bytesSinceIndexEntry = 0;
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+  }
+
+  /** Loads index files; returns the position to scan from (the last usable entry) or 0. */
+  private loadIndexes(fileSize: number): number {
+    const idxSize = fstatSync(this.indexFd).size;
+    const timeSize = fstatSync(this.timeIndexFd).size;
+    if (idxSize % 8 !== 0 || timeSize % 12 !== 0) return 0;
+    const idx = Buffer.alloc(idxSize);
+    if (idxSize) readSync(this.indexFd, idx, 0, idxSize, 0);
+    let lastPos = -1;
+    for (let p = 0; p < idxSize; p += 8) {
+      const rel = idx.readInt32BE(p);
+      const pos = idx.readInt32BE(p + 4);
+      if (pos <= lastPos || pos >= fileSize) break;
+      this.offsetIndex.push(rel, pos);
+      lastPos = pos;
+    }
+    const tidx = Buffer.alloc(timeSize);
+    if (timeSize) readSync(this.timeIndexFd, tidx, 0, timeSize, 0);
+    for (let p = 0; p < timeSize; p += 12) {
+      const ts = tidx.readInt32BE(p) * 4294967296 + tidx.readUInt32BE(p + 4);
+      const off = this.baseOffset + tidx.readInt32BE(p + 8);
+      if (this.timeIndex.length && ts <= this.timeIndex.keys[this.timeIndex.length - 1]!) break;
+      this.timeIndex.push(ts, off);
+    }
+    if (this.timeIndex.length) {
+      this.maxTimestamp = this.timeIndex.keys[this.timeIndex.length - 1]!;
+      this.offsetOfMaxTimestamp = this.timeIndex.values[this.timeIndex.length - 1]!;
+    }
+    if (this.offsetIndex.length === 0) return 0;
+    // Scan from the last indexed batch: it is known-good and re-establishes nextOffset.
+    return lastPos;
+  }
+
+  private rewriteIndexFiles() {
+    const idx = Buffer.alloc(this.offsetIndex.length * 8);
+    for (let i = 0; i < this.offsetIndex.length; i++) {
+      idx.writeInt32BE(this.offsetIndex.keys[i]!, i * 8);
+      idx.writeInt32BE(this.offsetIndex.values[i]!, i * 8 + 4);
+    }
+    ftruncateSync(this.indexFd, 0);
+    if (idx.length) writeSync(this.indexFd, idx, 0, idx.length, 0);
+    const tidx = Buffer.alloc(this.timeIndex.length * 12);
+    for (let i = 0; i < this.timeIndex.length; i++) {
+      writeInt64(tidx, i * 12, this.timeIndex.keys[i]!);
+      tidx.writeInt32BE(this.timeIndex.values[i]! - this.baseOffset, i * 12 + 8);
+    }
+    ftruncateSync(this.timeIndexFd, 0);
+    if (tidx.length) writeSync(this.timeIndexFd, tidx, 0, tidx.length, 0);
+  }
+
+  /**
+   * Walks batches from `from` to `to`, calling `visit` for each plausible one; stops at the first
+   * implausible batch (bad length or magic, or bad CRC when `checkCrc`) or when `visit` says no.
+   */
+  scan(from: number, to: number, checkCrc: boolean, visit: (b: BatchInfo) => boolean): void {
+    let pos = from;
+    let chunk = Buffer.alloc(0);
+    let chunkStart = 0;
+    const ensure = (start: number, len: number): Buffer | null => {
+      if (start + len > to) return null;
+      if (start >= chunkStart && start + len <= chunkStart + chunk.length) return chunk.subarray(start - chunkStart, start - chunkStart + len);
+      const want = Math.min(Math.max(len, SCAN_CHUNK), to - start);
+      chunk = Buffer.allocUnsafe(want);
+      const n = readSync(this.logFd, chunk, 0, want, start);
+      chunk = chunk.subarray(0, n);
+      chunkStart = start;
+      return n >= len ? chunk.subarray(0, len) : null;
+    };
+    while (pos < to) {
+      const head = ensure(pos, BATCH_HEADER_SIZE);
+      if (!head) return;
+      const size = LOG_OVERHEAD + head.readInt32BE(8);
+      if (size < BATCH_HEADER_SIZE || size > MAX_PLAUSIBLE_BATCH || head.readInt8(16) !== 2) return;
+      let batch = head;
+      if (checkCrc) {
+        const whole = ensure(pos, size);
+        if (!whole || !batchCrcIsValid(whole)) return;
+        batch = whole;
+      } else if (pos + size > to) return;
+      const info: BatchInfo = {
+        position: pos,
+        size,
+        baseOffset: baseOffsetOf(batch),
+        lastOffset: nextOffsetOf(batch) - 1,
+        maxTimestamp: maxTimestampOf(batch),
+        leaderEpoch: batch.readInt32BE(12),
+      };
+      if (info.lastOffset < info.baseOffset) return;
+      if (!visit(info)) return;
+      pos += size;
+    }
+  }
+
+  /** Updates in-memory state (and index entries) for a batch now present at b.position. */
+  private noteAppended(b: BatchInfo, persist = false) {
+    this.nextOffset = b.lastOffset + 1;
+    if (b.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = b.maxTimestamp;
+      this.offsetOfMaxTimestamp = b.lastOffset;
+    }
+    // A batch that already has an index entry (re-scanned during recovery) adds nothing.
+    const lastIndexed = this.offsetIndex.length ? this.offsetIndex.values[this.offsetIndex.length - 1]! : -1;
+    if (b.position <= lastIndexed) return;
+    this.bytesSinceIndexEntry += b.size;
+    if (this.bytesSinceIndexEntry >= this.indexInterval || this.offsetIndex.length === 0) {
+      this.addIndexEntry(b, persist);
+      this.bytesSinceIndexEntry = 0;
+    }
+  }
+
+  private addIndexEntry(b: BatchInfo, persist: boolean) {
+    const rel = b.lastOffset - this.baseOffset;
+    this.offsetIndex.push(rel, b.position);
+    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
+    const addTime = this.maxTimestamp > lastTs;
+    if (addTime) this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    if (!persist) return;
+    const e = Buffer.allocUnsafe(8);
+    e.writeInt32BE(rel, 0);
+    e.writeInt32BE(b.position, 4);
+    writeSync(this.indexFd, e, 0, 8, (this.offsetIndex.length - 1) * 8);
+    if (addTime) {
+      const t = Buffer.allocUnsafe(12);
+      writeInt64(t, 0, this.maxTimestamp);
+      t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
+      writeSync(this.timeIndexFd, t, 0, 12, (this.timeIndex.length - 1) * 12);
+    }
+  }
+
+  /** Appends a batch whose offsets are already stamped. */
+  append(batch: Buffer, info: { baseOffset: number; lastOffset: number; maxTimestamp: number; leaderEpoch: number }): void {
+    if (this.size === 0) this.createdAt = Date.now();
+    const position = this.size;
+    let written = 0;
+    while (written < batch.length) written += writeSync(this.logFd, batch, written, batch.length - written, position + written);
+    this.size += batch.length;
+    this.noteAppended({ ...info, position, size: batch.length }, true);
+  }
+
+  /** Position of the batch containing `offset`, or -1 when the offset is beyond this segment. */
+  findBatch(offset: number): BatchInfo | null {
+    if (offset >= this.nextOffset) return null;
+    const i = this.offsetIndex.floor(offset - this.baseOffset);
+    const start = i < 0 ? 0 : this.offsetIndex.values[i]!;
+    let found: BatchInfo | null = null;
+    this.scan(start, this.size, false, (b) => {
+      if (b.lastOffset >= offset) {
+        found = b;
+        return false;
+      }
+      return true;
+    });
+    return found;
+  }
+
+  /** Reads whole batches from `position`, up to about maxBytes (at least one batch), below maxOffset. */
+  read(position: number, maxBytes: number, maxOffset: number): ReadResult {
+    const len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), this.size - position);
+    if (len <= 0) return { batches: [], bytes: 0 };
+    let buf = Buffer.allocUnsafe(len);
+    let n = readSync(this.logFd, buf, 0, len, position);
+    buf = buf.subarray(0, n);
+    const batches: Buffer[] = [];
+    let bytes = 0;
+    let p = 0;
+    while (p + LOG_OVERHEAD <= buf.length) {
+      const size = LOG_OVERHEAD + buf.readInt32BE(p + 8);
+      if (baseOffsetOf(buf, p) >= maxOffset) break;
+      if (p + size > buf.length) {
+        if (batches.length > 0) break;
+        // The first batch is larger than maxBytes: return it whole (KIP-74).
+        const whole = Buffer.allocUnsafe(size);
+        n = readSync(this.logFd, whole, 0, size, position);
+        if (n < size) break;
+        batches.push(whole);
+        bytes += size;
+        break;
+      }
+      batches.push(buf.subarray(p, p + size));
+      bytes += size;
+      p += size;
+    }
+    return { batches, bytes };
+  }
+
+  /** First record in this segment with timestamp >= ts, if any. */
+  offsetForTimestamp(ts: number, fromOffset: number): TimestampOffset | null {
+    if (this.maxTimestamp < ts) return null;
+    const t = this.timeIndex.floor(ts, true);
+    const startOffset = Math.max(fromOffset, t < 0 ? this.baseOffset : this.timeIndex.values[t]!);
+    const first = this.findBatch(startOffset);
+    if (!first) return null;
+    let result: TimestampOffset | null = null;
+    this.scan(first.position, this.size, false, (b) => {
+      if (b.maxTimestamp < ts) return true;
+      const whole = this.read(b.position, b.size, Infinity).batches[0];
+      if (!whole) return false;
+      for (const rec of decodeBatchRecords(whole)) {
+        if (rec.offset >= fromOffset && rec.timestamp >= ts) {
+          result = { offset: rec.offset, timestamp: rec.timestamp };
+          return false;
+        }
+      }
+      return true;
+    });
+    return result;
+  }
+
+  /** Cuts the segment so that it ends before `offset`. */
+  truncateTo(offset: number): void {
+    if (offset >= this.nextOffset) return;
+    const b = this.findBatch(offset);
+    const cut = b ? (b.baseOffset >= offset ? b.position : b.position + b.size) : this.size;
+    ftruncateSync(this.logFd, cut);
+    this.size = cut;
+    this.resetIndexes();
+    this.scan(0, cut, false, (bi) => {
+      this.noteAppended(bi);
+      return true;
+    });
+    this.rewriteIndexFiles();
+  }
+
+  /** Drops the in-memory index of a finished segment's tail entry and records its max timestamp. */
+  seal(): void {
+    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
+    if (this.maxTimestamp > lastTs) {
+      this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      const t = Buffer.allocUnsafe(12);
+      writeInt64(t, 0, this.maxTimestamp);
+      t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
+      writeSync(this.timeIndexFd, t, 0, 12, (this.timeIndex.length - 1) * 12);
+    }
+  }
+
+  setIndexInterval(bytes: number) {
+    this.indexInterval = bytes;
+  }
+
+  close(): void {
+    closeSync(this.logFd);
+    closeSync(this.indexFd);
+    closeSync(this.timeIndexFd);
+  }
+
+  delete(): void {
+    this.close();
+    for (const s of ['.log', '.index', '.timeindex']) {
+      try {
+        unlinkSync(join(this.dir, segmentFileName(this.baseOffset, s)));
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+function writeInt64(buf: Buffer, at: number, v: number) {
+  const hi = Math.floor(v / 4294967296);
+  buf.writeInt32BE(hi, at);
+  buf.writeUInt32BE(v - hi * 4294967296, at + 4);
+}

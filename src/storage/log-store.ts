@@ -1,0 +1,108 @@
+/**
+ * The storage interface the broker writes partitions through. Two implementations:
+ * `DiskLogStore` (segmented files, used by the daemon) and `MemoryLogStore` (fast tests).
+ *
+ * Batches are stored exactly as produced; only baseOffset and partitionLeaderEpoch are written by
+ * the log. Reads return stored bytes, whole batches only.
+ */
+
+export interface LogConfig {
+  /** Roll to a new segment when the active one would exceed this size. */
+  segmentBytes: number;
+  /** Roll when the active segment's first batch is older than this. */
+  segmentMs: number;
+  /** Bytes between sparse index entries. */
+  indexIntervalBytes: number;
+  /** Delete whole segments older than this (-1: keep forever). */
+  retentionMs: number;
+  /** Delete oldest segments while the log is larger than this (-1: no limit). */
+  retentionBytes: number;
+}
+
+export const DEFAULT_LOG_CONFIG: LogConfig = {
+  segmentBytes: 1073741824,
+  segmentMs: 604800000,
+  indexIntervalBytes: 4096,
+  retentionMs: 604800000,
+  retentionBytes: -1,
+};
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, in offset order; empty when nothing is available. */
+  batches: Buffer[];
+  bytes: number;
+}
+
+export interface TimestampOffset {
+  offset: number;
+  timestamp: number;
+}
+
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  /** First offset still stored. */
+  logStartOffset(): number;
+  /** Offset the next appended record gets. */
+  logEndOffset(): number;
+  /**
+   * Appends one v2 batch, stamping its base offset (and leader epoch) in place. The caller has
+   * validated the batch; the bytes are written as they are.
+   */
+  append(batch: Buffer, leaderEpoch: number): AppendResult;
+  /** Appends a batch that already carries its offsets (replication). */
+  appendAsFollower(batch: Buffer): AppendResult;
+  /**
+   * Reads whole batches starting with the one containing `offset`, up to about `maxBytes`
+   * (always the whole first batch), stopping before `maxOffset` (exclusive; the high watermark).
+   */
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult;
+  /** The first record whose timestamp is >= `timestamp`, or null when there is none. */
+  offsetForTimestamp(timestamp: number): TimestampOffset | null;
+  /** The record with the largest timestamp (ListOffsets -3), or null for an empty log. */
+  maxTimestamp(): TimestampOffset | null;
+  /** Leader epoch at which each epoch started (replication: epoch -> start offset). */
+  leaderEpochs(): { epoch: number; startOffset: number }[];
+  /** Moves the log start offset forward (DeleteRecords); whole segments below it are removed. */
+  deleteRecordsBefore(offset: number): void;
+  /** Removes everything at and after `offset` (replication: divergent follower logs). */
+  truncateTo(offset: number): void;
+  /** Applies time and size retention; returns the number of segments deleted. */
+  applyRetention(now: number): number;
+  sizeInBytes(): number;
+  updateConfig(config: LogConfig): void;
+  close(): void;
+}
+
+export interface LogStore {
+  /** Opens (creating if needed) the log of one partition. */
+  open(topic: string, partition: number, config: LogConfig): PartitionLog;
+  /** Deletes a partition's data. The log must not be used afterwards. */
+  remove(topic: string, partition: number): void;
+  /** Partitions that have data in this store. */
+  list(): { topic: string; partition: number }[];
+  close(): void;
+}
+
+/** Thrown by a log when an operation hits bad stored data or an impossible request. */
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+/** Thrown when a read asks for an offset outside [logStartOffset, logEndOffset]. */
+export class OffsetOutOfRangeError extends StorageError {
+  override name = 'OffsetOutOfRangeError';
+}
+
+/** Kafka's partition directory name. */
+export const partitionDirName = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+export function parsePartitionDirName(name: string): { topic: string; partition: number } | null {
+  const m = /^(.+)-(\d+)$/.exec(name);
+  return m ? { topic: m[1]!, partition: Number(m[2]) } : null;
+}

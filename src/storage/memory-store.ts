@@ -1,0 +1,184 @@
+/**
+ * An in-memory LogStore with the same semantics as the disk store, for fast tests.
+ */
+import { baseOffsetOf, decodeBatchRecords, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
+import { LeaderEpochCache } from './leader-epochs.js';
+import {
+  type AppendResult,
+  type LogConfig,
+  type LogStore,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampOffset,
+  OffsetOutOfRangeError,
+  StorageError,
+  partitionDirName,
+} from './log-store.js';
+
+interface StoredBatch {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  bytes: Buffer;
+}
+
+class MemoryPartitionLog implements PartitionLog {
+  private batches: StoredBatch[] = [];
+  private startOffset = 0;
+  private endOffset = 0;
+  private readonly epochs = new LeaderEpochCache();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private config: LogConfig,
+  ) {}
+
+  logStartOffset() {
+    return this.startOffset;
+  }
+  logEndOffset() {
+    return this.endOffset;
+  }
+
+  append(batch: Buffer, leaderEpoch: number): AppendResult {
+    const base = this.endOffset;
+    const last = base + nextOffsetOf(batch) - baseOffsetOf(batch) - 1;
+    // Copy: the caller's buffer belongs to a request that will be reused or freed.
+    const bytes = Buffer.from(batch);
+    stampBatch(bytes, base, leaderEpoch);
+    stampBatch(batch, base, leaderEpoch);
+    return this.store(bytes, base, last, leaderEpoch);
+  }
+
+  appendAsFollower(batch: Buffer): AppendResult {
+    const base = baseOffsetOf(batch);
+    if (base !== this.endOffset) throw new StorageError(`out-of-order replicated batch: base ${base}, log end ${this.endOffset}`);
+    return this.store(Buffer.from(batch), base, nextOffsetOf(batch) - 1, batch.readInt32BE(12));
+  }
+
+  private store(bytes: Buffer, base: number, last: number, epoch: number): AppendResult {
+    this.batches.push({ baseOffset: base, lastOffset: last, maxTimestamp: maxTimestampOf(bytes), bytes });
+    this.endOffset = last + 1;
+    this.epochs.assign(epoch, base);
+    return { baseOffset: base, lastOffset: last };
+  }
+
+  private indexOf(offset: number): number {
+    let lo = 0;
+    let hi = this.batches.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const b = this.batches[mid]!;
+      if (b.lastOffset < offset) lo = mid + 1;
+      else if (b.baseOffset > offset) hi = mid - 1;
+      else return mid;
+    }
+    return lo;
+  }
+
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult {
+    if (offset < this.startOffset || offset > this.endOffset) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.startOffset}, ${this.endOffset}]`);
+    }
+    const out: Buffer[] = [];
+    let bytes = 0;
+    for (let i = this.indexOf(offset); i < this.batches.length; i++) {
+      const b = this.batches[i]!;
+      if (b.baseOffset >= maxOffset) break;
+      if (out.length > 0 && bytes + b.bytes.length > maxBytes) break;
+      out.push(b.bytes);
+      bytes += b.bytes.length;
+    }
+    return { batches: out, bytes };
+  }
+
+  offsetForTimestamp(timestamp: number): TimestampOffset | null {
+    for (const b of this.batches) {
+      if (b.lastOffset < this.startOffset || b.maxTimestamp < timestamp) continue;
+      for (const r of decodeBatchRecords(b.bytes)) {
+        if (r.offset >= this.startOffset && r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
+      }
+    }
+    return null;
+  }
+
+  maxTimestamp(): TimestampOffset | null {
+    let best: TimestampOffset | null = null;
+    for (const b of this.batches) {
+      if (b.lastOffset >= this.startOffset && (!best || b.maxTimestamp > best.timestamp)) best = { offset: b.lastOffset, timestamp: b.maxTimestamp };
+    }
+    return best;
+  }
+
+  leaderEpochs() {
+    return this.epochs.entries();
+  }
+
+  deleteRecordsBefore(offset: number): void {
+    if (offset <= this.startOffset) return;
+    if (offset > this.endOffset) throw new OffsetOutOfRangeError(`offset ${offset} is beyond the log end offset ${this.endOffset}`);
+    this.startOffset = offset;
+    this.batches = this.batches.filter((b) => b.lastOffset >= offset);
+  }
+
+  truncateTo(offset: number): void {
+    if (offset >= this.endOffset) return;
+    this.batches = this.batches.filter((b) => b.baseOffset < offset);
+    const last = this.batches[this.batches.length - 1];
+    if (last && last.lastOffset >= offset) throw new StorageError('cannot truncate inside a batch');
+    this.endOffset = offset;
+    if (this.startOffset > offset) this.startOffset = offset;
+    this.epochs.truncateFrom(offset);
+  }
+
+  applyRetention(now: number): number {
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    let size = this.sizeInBytes();
+    while (this.batches.length > 1) {
+      const b = this.batches[0]!;
+      const expired = retentionMs >= 0 && now - b.maxTimestamp > retentionMs;
+      const oversized = retentionBytes >= 0 && size - b.bytes.length >= retentionBytes;
+      if (!expired && !oversized) break;
+      this.batches.shift();
+      size -= b.bytes.length;
+      this.startOffset = Math.max(this.startOffset, b.lastOffset + 1);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  sizeInBytes(): number {
+    let n = 0;
+    for (const b of this.batches) n += b.bytes.length;
+    return n;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  close(): void {}
+}
+
+export class MemoryLogStore implements LogStore {
+  private readonly logs = new Map<string, MemoryPartitionLog>();
+
+  open(topic: string, partition: number, config: LogConfig): PartitionLog {
+    const key = partitionDirName(topic, partition);
+    let l = this.logs.get(key);
+    if (!l) this.logs.set(key, (l = new MemoryPartitionLog(topic, partition, config)));
+    return l;
+  }
+
+  remove(topic: string, partition: number): void {
+    this.logs.delete(partitionDirName(topic, partition));
+  }
+
+  list() {
+    return [...this.logs.values()].map((l) => ({ topic: l.topic, partition: l.partition }));
+  }
+
+  close(): void {}
+}

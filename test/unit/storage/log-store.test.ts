@@ -1,0 +1,238 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
+import { MemoryLogStore } from '../../../src/storage/memory-store.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, OffsetOutOfRangeError } from '../../../src/storage/log-store.js';
+import { decodeBatchRecords, encodeBatch, splitBatches } from '../../../src/protocol/record-batch.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const config = (over: Partial<LogConfig> = {}): LogConfig => ({ ...DEFAULT_LOG_CONFIG, ...over });
+
+function batchOf(values: string[], timestamp = 1_700_000_000_000): Buffer {
+  return encodeBatch(
+    values.map((v, i) => ({ key: Buffer.from(`k${v}`), value: Buffer.from(v), timestamp: timestamp + i })),
+    { now: timestamp },
+  );
+}
+
+function readValues(store: LogStore, topic: string, from: number, maxBytes = 1 << 20): string[] {
+  const log = store.open(topic, 0, config());
+  const out: string[] = [];
+  let offset = from;
+  for (;;) {
+    const res = log.read(offset, maxBytes, log.logEndOffset());
+    if (res.batches.length === 0) break;
+    for (const b of res.batches) {
+      for (const r of decodeBatchRecords(b)) if (r.offset >= offset) out.push(r.value!.toString());
+    }
+    offset = decodeBatchRecords(res.batches[res.batches.length - 1]!).at(-1)!.offset + 1;
+  }
+  return out;
+}
+
+const stores: [string, () => { store: () => LogStore; cleanup: () => void; dir?: string }][] = [
+  ['memory', () => ({ store: () => new MemoryLogStore(), cleanup: () => {} })],
+  [
+    'disk',
+    () => {
+      const t = tempDir();
+      return { store: () => new DiskLogStore(t.dir), cleanup: t.cleanup, dir: t.dir };
+    },
+  ],
+];
+
+for (const [name, make] of stores) {
+  describe(`${name} log store`, () => {
+    let ctx: ReturnType<typeof make>;
+    let store: LogStore;
+    beforeEach(() => {
+      ctx = make();
+      store = ctx.store();
+    });
+    afterEach(() => {
+      store.close();
+      ctx.cleanup();
+    });
+
+    it('assigns consecutive offsets and reads whole batches from the one containing the offset', () => {
+      const log = store.open('t', 0, config());
+      expect(log.append(batchOf(['a', 'b', 'c']), 0)).toEqual({ baseOffset: 0, lastOffset: 2 });
+      expect(log.append(batchOf(['d', 'e']), 0)).toEqual({ baseOffset: 3, lastOffset: 4 });
+      expect(log.logEndOffset()).toBe(5);
+      const res = log.read(1, 1 << 20, 5);
+      expect(res.batches.length).toBe(2);
+      expect(decodeBatchRecords(res.batches[0]!)[0]!.offset).toBe(0);
+      expect(readValues(store, 't', 1)).toEqual(['b', 'c', 'd', 'e']);
+    });
+
+    it('returns the whole first batch even when it exceeds maxBytes, and nothing at the end', () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['x'.repeat(5000)]), 0);
+      log.append(batchOf(['y']), 0);
+      const res = log.read(0, 100, 2);
+      expect(res.batches.length).toBe(1);
+      expect(res.bytes).toBeGreaterThan(5000);
+      expect(log.read(2, 100, 2).batches).toEqual([]);
+    });
+
+    it('stops at maxOffset (the high watermark)', () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['a']), 0);
+      log.append(batchOf(['b']), 0);
+      expect(log.read(0, 1 << 20, 1).batches.length).toBe(1);
+    });
+
+    it('rejects reads outside the log', () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['a']), 0);
+      expect(() => log.read(2, 100, 1)).toThrow(OffsetOutOfRangeError);
+    });
+
+    it('finds offsets by timestamp inside batches', () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['a', 'b', 'c'], 1000), 0); // timestamps 1000..1002
+      log.append(batchOf(['d', 'e'], 2000), 0); // 2000..2001
+      expect(log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: 1000 });
+      expect(log.offsetForTimestamp(1001)).toEqual({ offset: 1, timestamp: 1001 });
+      expect(log.offsetForTimestamp(1500)).toEqual({ offset: 3, timestamp: 2000 });
+      expect(log.offsetForTimestamp(2002)).toBeNull();
+      expect(log.maxTimestamp()).toEqual({ offset: 4, timestamp: 2001 });
+    });
+
+    it('deletes records before an offset and truncates after one', () => {
+      const log = store.open('t', 0, config({ segmentBytes: 200 }));
+      for (let i = 0; i < 10; i++) log.append(batchOf([`v${i}`]), 0);
+      log.deleteRecordsBefore(4);
+      expect(log.logStartOffset()).toBe(4);
+      expect(() => log.read(3, 100, 10)).toThrow(OffsetOutOfRangeError);
+      expect(readValues(store, 't', 4)).toEqual(['v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
+      log.truncateTo(7);
+      expect(log.logEndOffset()).toBe(7);
+      expect(log.append(batchOf(['new']), 1).baseOffset).toBe(7);
+      expect(readValues(store, 't', 4)).toEqual(['v4', 'v5', 'v6', 'new']);
+      expect(log.leaderEpochs()).toEqual([
+        { epoch: 0, startOffset: 0 },
+        { epoch: 1, startOffset: 7 },
+      ]);
+    });
+
+    it('applies size retention to old data', () => {
+      const log = store.open('t', 0, config({ segmentBytes: 150, retentionBytes: 300, retentionMs: -1 }));
+      for (let i = 0; i < 20; i++) log.append(batchOf([`v${i}`]), 0);
+      expect(log.applyRetention(Date.now())).toBeGreaterThan(0);
+      expect(log.logStartOffset()).toBeGreaterThan(0);
+      expect(log.sizeInBytes()).toBeLessThanOrEqual(450);
+      expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v19');
+    });
+  });
+}
+
+describe('disk log store specifics', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(() => t.cleanup());
+
+  it('names segment files by 20-digit base offset and rolls by segment.bytes', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('orders', 0, config({ segmentBytes: 300 }));
+    for (let i = 0; i < 10; i++) log.append(batchOf([`value-${i}`]), 0);
+    const files = readdirSync(join(t.dir, 'orders-0')).sort();
+    expect(files).toContain('00000000000000000000.log');
+    expect(files).toContain('00000000000000000000.index');
+    expect(files).toContain('00000000000000000000.timeindex');
+    expect(files.filter((f) => f.endsWith('.log')).length).toBeGreaterThan(2);
+    store.close();
+    const reopened = new DiskLogStore(t.dir);
+    expect(readValues(reopened, 'orders', 0)).toEqual(Array.from({ length: 10 }, (_, i) => `value-${i}`));
+    reopened.close();
+  });
+
+  it('rolls by segment.ms', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentMs: 0 }));
+    log.append(batchOf(['a']), 0);
+    const start = Date.now();
+    while (Date.now() === start) {
+      /* let the clock move past the segment's creation time */
+    }
+    log.append(batchOf(['b']), 0);
+    expect(readdirSync(join(t.dir, 't-0')).filter((f) => f.endsWith('.log')).length).toBe(2);
+    store.close();
+  });
+
+  it('uses the sparse index for lookups in a large segment', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ indexIntervalBytes: 1024 }));
+    for (let i = 0; i < 500; i++) log.append(batchOf([`r${i}`.padEnd(200, '.')]), 0);
+    expect(statSync(join(t.dir, 't-0', '00000000000000000000.index')).size).toBeGreaterThan(8 * 50);
+    const res = log.read(377, 10, 500);
+    expect(decodeBatchRecords(res.batches[0]!)[0]!.offset).toBe(377);
+    store.close();
+  });
+
+  it('recovers a torn write at the end of the active segment after a crash', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config());
+    for (let i = 0; i < 5; i++) log.append(batchOf([`v${i}`, `w${i}`]), 0);
+    // Simulate a crash (no clean close) that left half of a sixth batch on disk.
+    const half = batchOf(['torn']).subarray(0, 40);
+    const file = join(t.dir, 't-0', '00000000000000000000.log');
+    appendFileSync(file, half);
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {}, child: () => logger };
+    const recovered = new DiskLogStore(t.dir, logger);
+    const l2 = recovered.open('t', 0, config());
+    expect(l2.logEndOffset()).toBe(10);
+    expect(warnings.some((w) => w.includes('cut 40 invalid bytes'))).toBe(true);
+    expect(readValues(recovered, 't', 0)).toHaveLength(10);
+    expect(l2.append(batchOf(['after']), 0).baseOffset).toBe(10);
+    recovered.close();
+  });
+
+  it('recovers when bytes were cut off the end after a clean shutdown', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ indexIntervalBytes: 100 }));
+    for (let i = 0; i < 20; i++) log.append(batchOf([`value-${i}`.repeat(10)]), 0);
+    store.close();
+    const file = join(t.dir, 't-0', '00000000000000000000.log');
+    truncateSync(file, statSync(file).size - 7);
+    const recovered = new DiskLogStore(t.dir);
+    const l2 = recovered.open('t', 0, config({ indexIntervalBytes: 100 }));
+    expect(l2.logEndOffset()).toBe(19);
+    expect(readValues(recovered, 't', 0)).toHaveLength(19);
+    expect(readValues(recovered, 't', 10)[0]).toBe('value-10'.repeat(10));
+    recovered.close();
+  });
+
+  it('detects a corrupted byte inside the last batch (CRC) and cuts it', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config());
+    log.append(batchOf(['good']), 0);
+    log.append(batchOf(['bad']), 0);
+    // No clean close: the active segment is validated in full.
+    const file = join(t.dir, 't-0', '00000000000000000000.log');
+    const size = statSync(file).size;
+    truncateSync(file, size - 1);
+    appendFileSync(file, Buffer.from([0x42]));
+    const recovered = new DiskLogStore(t.dir);
+    expect(recovered.open('t', 0, config()).logEndOffset()).toBe(1);
+    recovered.close();
+    expect(existsSync(join(t.dir, '.kafka_cleanshutdown'))).toBe(true);
+  });
+
+  it('keeps stored bytes exactly as appended apart from the base offset', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config());
+    log.append(batchOf(['first']), 0);
+    const original = batchOf(['second', 'third']);
+    const copy = Buffer.from(original);
+    log.append(copy, 5);
+    const stored = splitBatches(Buffer.concat(log.read(1, 1 << 20, 10).batches))[0]!;
+    expect(stored.subarray(16).equals(original.subarray(16))).toBe(true);
+    expect(stored.readInt32BE(12)).toBe(5);
+    store.close();
+  });
+});
