@@ -87,7 +87,7 @@ export function defaultValue(f: FieldDef): unknown {
     case 'array':
       return [];
     case 'struct':
-      return fillDefaults(f.fields ?? []);
+      return f.nullable ? null : fillDefaults(f.fields ?? []);
     default:
       return 0;
   }
@@ -136,10 +136,14 @@ function primitiveCodec(type: PrimitiveType, nullable: boolean, flexible: boolea
         ? [(w, v) => w.compactString(check(v)), (r) => r.compactString()]
         : [(w, v) => w.string(check(v)), (r) => r.string()];
     }
-    case 'bytes':
-    case 'records': {
+    case 'records':
+      // A list of batches is written back to back without concatenating (zero-copy fetches).
+      return flexible
+        ? [(w, v) => (Array.isArray(v) ? writeBatchList(w, v, true) : w.compactBytes(v as Buffer | null)), (r) => r.compactBytes()]
+        : [(w, v) => (Array.isArray(v) ? writeBatchList(w, v, false) : w.bytes(v as Buffer | null)), (r) => r.bytes()];
+    case 'bytes': {
       const check = (v: unknown) => {
-        if (v === null && !nullable && type === 'bytes') throw new TypeError(`field ${name} is not nullable in this version`);
+        if (v === null && !nullable) throw new TypeError(`field ${name} is not nullable in this version`);
         return v as Buffer | null;
       };
       return flexible
@@ -149,10 +153,28 @@ function primitiveCodec(type: PrimitiveType, nullable: boolean, flexible: boolea
   }
 }
 
+function writeBatchList(w: Writer, batches: Buffer[], flexible: boolean): void {
+  let n = 0;
+  for (const b of batches) n += b.length;
+  if (flexible) w.uvarint(n + 1);
+  else w.int32(n);
+  for (const b of batches) w.raw(b);
+}
+
 function fieldCodec(f: FieldDef, version: number, flexible: boolean): [Enc, Dec] {
   const nullable = inRange(version, f.nullable);
   if (f.type === 'struct') {
     const inner = compileStruct(f.fields ?? [], version, flexible);
+    if (nullable) {
+      // A nullable struct is preceded by a marker byte: -1 for null, 1 for present.
+      return [
+        (w, v) => {
+          if (v === null || v === undefined) w.int8(-1);
+          else inner.encode(w.int8(1), v as Struct);
+        },
+        (r) => (r.int8() < 0 ? null : inner.decode(r)),
+      ];
+    }
     return [(w, v) => inner.encode(w, (v as Struct) ?? fillDefaults(f.fields ?? [])), (r) => inner.decode(r)];
   }
   if (f.type === 'array') {

@@ -9,6 +9,48 @@
 //   v10 response: +responses.partitionResponses.currentLeader +responses.partitionResponses.currentLeader.leaderId +responses.partitionResponses.currentLeader.leaderEpoch +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ProduceRequest {
+  transactionalId?: string | null;
+  acks: number;
+  timeoutMs: number;
+  topicData: Array<{
+    name: string;
+    partitionData: Array<{
+      index: number;
+      records: Buffer | null;
+    }>;
+  }>;
+}
+
+export interface ProduceResponse {
+  responses: Array<{
+    name: string;
+    partitionResponses: Array<{
+      index: number;
+      errorCode: number;
+      baseOffset: number;
+      logAppendTimeMs?: number;
+      logStartOffset?: number;
+      recordErrors?: Array<{
+        batchIndex?: number;
+        batchIndexErrorMessage?: string | null;
+      }>;
+      errorMessage?: string | null;
+      currentLeader?: {
+        leaderId?: number;
+        leaderEpoch?: number;
+      };
+    }>;
+  }>;
+  throttleTimeMs?: number;
+  nodeEndpoints?: Array<{
+    nodeId?: number;
+    host?: string;
+    port?: number;
+    rack?: string | null;
+  }>;
+}
+
 export const Produce: ApiDef = {
   key: 0,
   name: 'Produce',

@@ -21,6 +21,81 @@
 //   v16 response: +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface FetchRequest {
+  clusterId?: string | null;
+  replicaId?: number;
+  replicaState?: {
+    replicaId?: number;
+    replicaEpoch?: number;
+  };
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes?: number;
+  isolationLevel?: number;
+  sessionId?: number;
+  sessionEpoch?: number;
+  topics: Array<{
+    topic?: string;
+    topicId?: Buffer;
+    partitions: Array<{
+      partition: number;
+      currentLeaderEpoch?: number;
+      fetchOffset: number;
+      lastFetchedEpoch?: number;
+      logStartOffset?: number;
+      partitionMaxBytes: number;
+      replicaDirectoryId?: Buffer;
+    }>;
+  }>;
+  forgottenTopicsData?: Array<{
+    topic?: string;
+    topicId?: Buffer;
+    partitions?: number[];
+  }>;
+  rackId?: string;
+}
+
+export interface FetchResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  sessionId?: number;
+  responses: Array<{
+    topic?: string;
+    topicId?: Buffer;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+      highWatermark: number;
+      lastStableOffset?: number;
+      logStartOffset?: number;
+      divergingEpoch?: {
+        epoch?: number;
+        endOffset?: number;
+      };
+      currentLeader?: {
+        leaderId?: number;
+        leaderEpoch?: number;
+      };
+      snapshotId?: {
+        endOffset: number;
+        epoch: number;
+      };
+      abortedTransactions?: Array<{
+        producerId?: number;
+        firstOffset?: number;
+      }> | null;
+      preferredReadReplica?: number;
+      records: Buffer | null;
+    }>;
+  }>;
+  nodeEndpoints?: Array<{
+    nodeId?: number;
+    host?: string;
+    port?: number;
+    rack?: string | null;
+  }>;
+}
+
 export const Fetch: ApiDef = {
   key: 1,
   name: 'Fetch',

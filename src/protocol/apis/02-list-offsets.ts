@@ -10,6 +10,36 @@
 //   v4 response: +topics.partitions.leaderEpoch
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ListOffsetsRequest {
+  replicaId: number;
+  isolationLevel?: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      currentLeaderEpoch?: number;
+      timestamp: number;
+      maxNumOffsets?: number;
+    }>;
+  }>;
+  timeoutMs?: number;
+}
+
+export interface ListOffsetsResponse {
+  throttleTimeMs?: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+      oldStyleOffsets?: number[];
+      timestamp?: number;
+      offset?: number;
+      leaderEpoch?: number;
+    }>;
+  }>;
+}
+
 export const ListOffsets: ApiDef = {
   key: 2,
   name: 'ListOffsets',

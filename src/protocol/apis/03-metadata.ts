@@ -15,6 +15,45 @@
 //   v11 response: -clusterAuthorizedOperations
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface MetadataRequest {
+  topics: Array<{
+    topicId?: Buffer;
+    name: string | null;
+  }> | null;
+  allowAutoTopicCreation?: boolean;
+  includeClusterAuthorizedOperations?: boolean;
+  includeTopicAuthorizedOperations?: boolean;
+}
+
+export interface MetadataResponse {
+  throttleTimeMs?: number;
+  brokers: Array<{
+    nodeId: number;
+    host: string;
+    port: number;
+    rack?: string | null;
+  }>;
+  clusterId?: string | null;
+  controllerId?: number;
+  topics: Array<{
+    errorCode: number;
+    name: string | null;
+    topicId?: Buffer;
+    isInternal?: boolean;
+    partitions: Array<{
+      errorCode: number;
+      partitionIndex: number;
+      leaderId: number;
+      leaderEpoch?: number;
+      replicaNodes: number[];
+      isrNodes: number[];
+      offlineReplicas?: number[];
+    }>;
+    topicAuthorizedOperations?: number;
+  }>;
+  clusterAuthorizedOperations?: number;
+}
+
 export const Metadata: ApiDef = {
   key: 3,
   name: 'Metadata',

@@ -9,6 +9,35 @@
 //   v3 response: +throttleTimeMs
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface OffsetCommitRequest {
+  groupId: string;
+  generationIdOrMemberEpoch?: number;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  retentionTimeMs?: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch?: number;
+      commitTimestamp?: number;
+      committedMetadata: string | null;
+    }>;
+  }>;
+}
+
+export interface OffsetCommitResponse {
+  throttleTimeMs?: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+    }>;
+  }>;
+}
+
 export const OffsetCommit: ApiDef = {
   key: 8,
   name: 'OffsetCommit',

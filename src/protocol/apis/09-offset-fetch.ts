@@ -10,6 +10,53 @@
 //   v8 response: -topics -topics.name -topics.partitions -topics.partitions.partitionIndex -topics.partitions.committedOffset -topics.partitions.committedLeaderEpoch -topics.partitions.metadata -topics.partitions.errorCode -errorCode +groups +groups.groupId +groups.topics +groups.topics.name +groups.topics.partitions +groups.topics.partitions.partitionIndex +groups.topics.partitions.committedOffset +groups.topics.partitions.committedLeaderEpoch +groups.topics.partitions.metadata +groups.topics.partitions.errorCode +groups.errorCode
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface OffsetFetchRequest {
+  groupId?: string;
+  topics?: Array<{
+    name?: string;
+    partitionIndexes?: number[];
+  }> | null;
+  groups?: Array<{
+    groupId?: string;
+    memberId?: string | null;
+    memberEpoch?: number;
+    topics?: Array<{
+      name?: string;
+      partitionIndexes?: number[];
+    }> | null;
+  }>;
+  requireStable?: boolean;
+}
+
+export interface OffsetFetchResponse {
+  throttleTimeMs?: number;
+  topics?: Array<{
+    name?: string;
+    partitions?: Array<{
+      partitionIndex?: number;
+      committedOffset?: number;
+      committedLeaderEpoch?: number;
+      metadata?: string | null;
+      errorCode?: number;
+    }>;
+  }>;
+  errorCode?: number;
+  groups?: Array<{
+    groupId?: string;
+    topics?: Array<{
+      name?: string;
+      partitions?: Array<{
+        partitionIndex?: number;
+        committedOffset?: number;
+        committedLeaderEpoch?: number;
+        metadata?: string | null;
+        errorCode?: number;
+      }>;
+    }>;
+    errorCode?: number;
+  }>;
+}
+
 export const OffsetFetch: ApiDef = {
   key: 9,
   name: 'OffsetFetch',

@@ -7,6 +7,29 @@
 //   v4 response: -errorCode -errorMessage -nodeId -host -port +coordinators +coordinators.key +coordinators.nodeId +coordinators.host +coordinators.port +coordinators.errorCode +coordinators.errorMessage
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface FindCoordinatorRequest {
+  key?: string;
+  keyType?: number;
+  coordinatorKeys?: string[];
+}
+
+export interface FindCoordinatorResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+  nodeId?: number;
+  host?: string;
+  port?: number;
+  coordinators?: Array<{
+    key?: string;
+    nodeId?: number;
+    host?: string;
+    port?: number;
+    errorCode?: number;
+    errorMessage?: string | null;
+  }>;
+}
+
 export const FindCoordinator: ApiDef = {
   key: 10,
   name: 'FindCoordinator',

@@ -10,6 +10,36 @@
 //   v9 response: +skipAssignment
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface JoinGroupRequest {
+  groupId: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs?: number;
+  memberId: string;
+  groupInstanceId?: string | null;
+  protocolType: string;
+  protocols: Array<{
+    name: string;
+    metadata: Buffer;
+  }>;
+  reason?: string | null;
+}
+
+export interface JoinGroupResponse {
+  throttleTimeMs?: number;
+  errorCode: number;
+  generationId: number;
+  protocolType?: string | null;
+  protocolName: string | null;
+  leader: string;
+  skipAssignment?: boolean;
+  memberId: string;
+  members: Array<{
+    memberId: string;
+    groupInstanceId?: string | null;
+    metadata: Buffer;
+  }>;
+}
+
 export const JoinGroup: ApiDef = {
   key: 11,
   name: 'JoinGroup',

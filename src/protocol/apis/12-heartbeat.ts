@@ -5,6 +5,18 @@
 //   v1 response: +throttleTimeMs
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface HeartbeatRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId?: string | null;
+}
+
+export interface HeartbeatResponse {
+  throttleTimeMs?: number;
+  errorCode: number;
+}
+
 export const Heartbeat: ApiDef = {
   key: 12,
   name: 'Heartbeat',

@@ -7,6 +7,26 @@
 //   v3 response: +members +members.memberId +members.groupInstanceId +members.errorCode
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface LeaveGroupRequest {
+  groupId: string;
+  memberId?: string;
+  members?: Array<{
+    memberId?: string;
+    groupInstanceId?: string | null;
+    reason?: string | null;
+  }>;
+}
+
+export interface LeaveGroupResponse {
+  throttleTimeMs?: number;
+  errorCode: number;
+  members?: Array<{
+    memberId?: string;
+    groupInstanceId?: string | null;
+    errorCode?: number;
+  }>;
+}
+
 export const LeaveGroup: ApiDef = {
   key: 13,
   name: 'LeaveGroup',

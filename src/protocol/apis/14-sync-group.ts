@@ -7,6 +7,27 @@
 //   v5 response: +protocolType +protocolName
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface SyncGroupRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId?: string | null;
+  protocolType?: string | null;
+  protocolName?: string | null;
+  assignments: Array<{
+    memberId: string;
+    assignment: Buffer;
+  }>;
+}
+
+export interface SyncGroupResponse {
+  throttleTimeMs?: number;
+  errorCode: number;
+  protocolType?: string | null;
+  protocolName?: string | null;
+  assignment: Buffer;
+}
+
 export const SyncGroup: ApiDef = {
   key: 14,
   name: 'SyncGroup',

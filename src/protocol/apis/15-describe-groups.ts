@@ -7,6 +7,31 @@
 //   v4 response: +groups.members.groupInstanceId
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DescribeGroupsRequest {
+  groups: string[];
+  includeAuthorizedOperations?: boolean;
+}
+
+export interface DescribeGroupsResponse {
+  throttleTimeMs?: number;
+  groups: Array<{
+    errorCode: number;
+    groupId: string;
+    groupState: string;
+    protocolType: string;
+    protocolData: string;
+    members: Array<{
+      memberId: string;
+      groupInstanceId?: string | null;
+      clientId: string;
+      clientHost: string;
+      memberMetadata: Buffer;
+      memberAssignment: Buffer;
+    }>;
+    authorizedOperations?: number;
+  }>;
+}
+
 export const DescribeGroups: ApiDef = {
   key: 15,
   name: 'DescribeGroups',

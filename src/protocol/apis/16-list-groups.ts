@@ -8,6 +8,22 @@
 //   v5 response: +groups.groupType
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ListGroupsRequest {
+  statesFilter?: string[];
+  typesFilter?: string[];
+}
+
+export interface ListGroupsResponse {
+  throttleTimeMs?: number;
+  errorCode: number;
+  groups: Array<{
+    groupId: string;
+    protocolType: string;
+    groupState?: string;
+    groupType?: string;
+  }>;
+}
+
 export const ListGroups: ApiDef = {
   key: 16,
   name: 'ListGroups',

@@ -6,6 +6,33 @@
 //   v3 response: +supportedFeatures +supportedFeatures.name +supportedFeatures.minVersion +supportedFeatures.maxVersion +finalizedFeaturesEpoch +finalizedFeatures +finalizedFeatures.name +finalizedFeatures.maxVersionLevel +finalizedFeatures.minVersionLevel +zkMigrationReady
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ApiVersionsRequest {
+  clientSoftwareName?: string;
+  clientSoftwareVersion?: string;
+}
+
+export interface ApiVersionsResponse {
+  errorCode: number;
+  apiKeys: Array<{
+    apiKey: number;
+    minVersion: number;
+    maxVersion: number;
+  }>;
+  throttleTimeMs?: number;
+  supportedFeatures?: Array<{
+    name?: string;
+    minVersion?: number;
+    maxVersion?: number;
+  }>;
+  finalizedFeaturesEpoch?: number;
+  finalizedFeatures?: Array<{
+    name?: string;
+    maxVersionLevel?: number;
+    minVersionLevel?: number;
+  }>;
+  zkMigrationReady?: boolean;
+}
+
 export const ApiVersions: ApiDef = {
   key: 18,
   name: 'ApiVersions',

@@ -8,6 +8,44 @@
 //   v7 response: +topics.topicId
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface CreateTopicsRequest {
+  topics: Array<{
+    name: string;
+    numPartitions: number;
+    replicationFactor: number;
+    assignments: Array<{
+      partitionIndex: number;
+      brokerIds: number[];
+    }>;
+    configs: Array<{
+      name: string;
+      value: string | null;
+    }>;
+  }>;
+  timeoutMs: number;
+  validateOnly?: boolean;
+}
+
+export interface CreateTopicsResponse {
+  throttleTimeMs?: number;
+  topics: Array<{
+    name: string;
+    topicId?: Buffer;
+    errorCode: number;
+    errorMessage?: string | null;
+    topicConfigErrorCode?: number;
+    numPartitions?: number;
+    replicationFactor?: number;
+    configs?: Array<{
+      name?: string;
+      value?: string | null;
+      readOnly?: boolean;
+      configSource?: number;
+      isSensitive?: boolean;
+    }> | null;
+  }>;
+}
+
 export const CreateTopics: ApiDef = {
   key: 19,
   name: 'CreateTopics',

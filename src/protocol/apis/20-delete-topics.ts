@@ -7,6 +7,25 @@
 //   v6 response: +responses.topicId
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DeleteTopicsRequest {
+  topics?: Array<{
+    name?: string | null;
+    topicId?: Buffer;
+  }>;
+  topicNames?: string[];
+  timeoutMs: number;
+}
+
+export interface DeleteTopicsResponse {
+  throttleTimeMs?: number;
+  responses: Array<{
+    name: string | null;
+    topicId?: Buffer;
+    errorCode: number;
+    errorMessage?: string | null;
+  }>;
+}
+
 export const DeleteTopics: ApiDef = {
   key: 20,
   name: 'DeleteTopics',

@@ -3,6 +3,29 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DeleteRecordsRequest {
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      offset: number;
+    }>;
+  }>;
+  timeoutMs: number;
+}
+
+export interface DeleteRecordsResponse {
+  throttleTimeMs: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      lowWatermark: number;
+      errorCode: number;
+    }>;
+  }>;
+}
+
 export const DeleteRecords: ApiDef = {
   key: 21,
   name: 'DeleteRecords',

@@ -4,6 +4,20 @@
 //   v3 request: +producerId +producerEpoch
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface InitProducerIdRequest {
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
+  producerId?: number;
+  producerEpoch?: number;
+}
+
+export interface InitProducerIdResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
 export const InitProducerId: ApiDef = {
   key: 22,
   name: 'InitProducerId',

@@ -7,6 +7,31 @@
 //   v2 response: +throttleTimeMs
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface OffsetForLeaderEpochRequest {
+  replicaId?: number;
+  topics: Array<{
+    topic: string;
+    partitions: Array<{
+      partition: number;
+      currentLeaderEpoch?: number;
+      leaderEpoch: number;
+    }>;
+  }>;
+}
+
+export interface OffsetForLeaderEpochResponse {
+  throttleTimeMs?: number;
+  topics: Array<{
+    topic: string;
+    partitions: Array<{
+      errorCode: number;
+      partition: number;
+      leaderEpoch?: number;
+      endOffset: number;
+    }>;
+  }>;
+}
+
 export const OffsetForLeaderEpoch: ApiDef = {
   key: 23,
   name: 'OffsetForLeaderEpoch',

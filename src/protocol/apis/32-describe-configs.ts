@@ -7,6 +7,41 @@
 //   v3 response: +results.configs.configType +results.configs.documentation
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DescribeConfigsRequest {
+  resources: Array<{
+    resourceType: number;
+    resourceName: string;
+    configurationKeys: string[] | null;
+  }>;
+  includeSynonyms?: boolean;
+  includeDocumentation?: boolean;
+}
+
+export interface DescribeConfigsResponse {
+  throttleTimeMs: number;
+  results: Array<{
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+    configs: Array<{
+      name: string;
+      value: string | null;
+      readOnly: boolean;
+      isDefault?: boolean;
+      configSource?: number;
+      isSensitive: boolean;
+      synonyms?: Array<{
+        name?: string;
+        value?: string | null;
+        source?: number;
+      }>;
+      configType?: number;
+      documentation?: string | null;
+    }>;
+  }>;
+}
+
 export const DescribeConfigs: ApiDef = {
   key: 32,
   name: 'DescribeConfigs',

@@ -3,6 +3,28 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface AlterConfigsRequest {
+  resources: Array<{
+    resourceType: number;
+    resourceName: string;
+    configs: Array<{
+      name: string;
+      value: string | null;
+    }>;
+  }>;
+  validateOnly: boolean;
+}
+
+export interface AlterConfigsResponse {
+  throttleTimeMs: number;
+  responses: Array<{
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+  }>;
+}
+
 export const AlterConfigs: ApiDef = {
   key: 33,
   name: 'AlterConfigs',

@@ -5,6 +5,33 @@
 //   v4 response: +results.totalBytes +results.usableBytes
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DescribeLogDirsRequest {
+  topics: Array<{
+    topic: string;
+    partitions: number[];
+  }> | null;
+}
+
+export interface DescribeLogDirsResponse {
+  throttleTimeMs: number;
+  errorCode?: number;
+  results: Array<{
+    errorCode: number;
+    logDir: string;
+    topics: Array<{
+      name: string;
+      partitions: Array<{
+        partitionIndex: number;
+        partitionSize: number;
+        offsetLag: number;
+        isFutureKey: boolean;
+      }>;
+    }>;
+    totalBytes?: number;
+    usableBytes?: number;
+  }>;
+}
+
 export const DescribeLogDirs: ApiDef = {
   key: 35,
   name: 'DescribeLogDirs',

@@ -3,6 +3,27 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface CreatePartitionsRequest {
+  topics: Array<{
+    name: string;
+    count: number;
+    assignments: Array<{
+      brokerIds: number[];
+    }> | null;
+  }>;
+  timeoutMs: number;
+  validateOnly: boolean;
+}
+
+export interface CreatePartitionsResponse {
+  throttleTimeMs: number;
+  results: Array<{
+    name: string;
+    errorCode: number;
+    errorMessage: string | null;
+  }>;
+}
+
 export const CreatePartitions: ApiDef = {
   key: 37,
   name: 'CreatePartitions',

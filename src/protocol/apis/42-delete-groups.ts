@@ -3,6 +3,18 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DeleteGroupsRequest {
+  groupsNames: string[];
+}
+
+export interface DeleteGroupsResponse {
+  throttleTimeMs: number;
+  results: Array<{
+    groupId: string;
+    errorCode: number;
+  }>;
+}
+
 export const DeleteGroups: ApiDef = {
   key: 42,
   name: 'DeleteGroups',

@@ -5,6 +5,28 @@
 //   v1 response: +errorCode
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ElectLeadersRequest {
+  electionType?: number;
+  topicPartitions: Array<{
+    topic: string;
+    partitions: number[];
+  }> | null;
+  timeoutMs: number;
+}
+
+export interface ElectLeadersResponse {
+  throttleTimeMs: number;
+  errorCode?: number;
+  replicaElectionResults: Array<{
+    topic: string;
+    partitionResult: Array<{
+      partitionId: number;
+      errorCode: number;
+      errorMessage: string | null;
+    }>;
+  }>;
+}
+
 export const ElectLeaders: ApiDef = {
   key: 43,
   name: 'ElectLeaders',

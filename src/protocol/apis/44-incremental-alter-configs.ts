@@ -3,6 +3,29 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface IncrementalAlterConfigsRequest {
+  resources: Array<{
+    resourceType: number;
+    resourceName: string;
+    configs: Array<{
+      name: string;
+      configOperation: number;
+      value: string | null;
+    }>;
+  }>;
+  validateOnly: boolean;
+}
+
+export interface IncrementalAlterConfigsResponse {
+  throttleTimeMs: number;
+  responses: Array<{
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+  }>;
+}
+
 export const IncrementalAlterConfigs: ApiDef = {
   key: 44,
   name: 'IncrementalAlterConfigs',

@@ -3,6 +3,31 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface AlterPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      replicas: number[] | null;
+    }>;
+  }>;
+}
+
+export interface AlterPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+      errorMessage: string | null;
+    }>;
+  }>;
+}
+
 export const AlterPartitionReassignments: ApiDef = {
   key: 45,
   name: 'AlterPartitionReassignments',

@@ -3,6 +3,29 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface ListPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: Array<{
+    name: string;
+    partitionIndexes: number[];
+  }> | null;
+}
+
+export interface ListPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      replicas: number[];
+      addingReplicas: number[];
+      removingReplicas: number[];
+    }>;
+  }>;
+}
+
 export const ListPartitionReassignments: ApiDef = {
   key: 46,
   name: 'ListPartitionReassignments',

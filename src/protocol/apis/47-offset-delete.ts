@@ -3,6 +3,28 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface OffsetDeleteRequest {
+  groupId: string;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+    }>;
+  }>;
+}
+
+export interface OffsetDeleteResponse {
+  errorCode: number;
+  throttleTimeMs: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      errorCode: number;
+    }>;
+  }>;
+}
+
 export const OffsetDelete: ApiDef = {
   key: 47,
   name: 'OffsetDelete',

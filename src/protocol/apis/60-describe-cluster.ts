@@ -5,6 +5,27 @@
 //   v1 response: +endpointType
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DescribeClusterRequest {
+  includeClusterAuthorizedOperations: boolean;
+  endpointType?: number;
+}
+
+export interface DescribeClusterResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  endpointType?: number;
+  clusterId: string;
+  controllerId: number;
+  brokers: Array<{
+    brokerId: number;
+    host: string;
+    port: number;
+    rack: string | null;
+  }>;
+  clusterAuthorizedOperations: number;
+}
+
 export const DescribeCluster: ApiDef = {
   key: 60,
   name: 'DescribeCluster',

@@ -3,6 +3,43 @@
 // Field changes by version:
 import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
+export interface DescribeTopicPartitionsRequest {
+  topics: Array<{
+    name: string;
+  }>;
+  responsePartitionLimit: number;
+  cursor: {
+    topicName: string;
+    partitionIndex: number;
+  } | null;
+}
+
+export interface DescribeTopicPartitionsResponse {
+  throttleTimeMs: number;
+  topics: Array<{
+    errorCode: number;
+    name: string | null;
+    topicId: Buffer;
+    isInternal: boolean;
+    partitions: Array<{
+      errorCode: number;
+      partitionIndex: number;
+      leaderId: number;
+      leaderEpoch: number;
+      replicaNodes: number[];
+      isrNodes: number[];
+      eligibleLeaderReplicas: number[] | null;
+      lastKnownElr: number[] | null;
+      offlineReplicas: number[];
+    }>;
+    topicAuthorizedOperations: number;
+  }>;
+  nextCursor: {
+    topicName: string;
+    partitionIndex: number;
+  } | null;
+}
+
 export const DescribeTopicPartitions: ApiDef = {
   key: 75,
   name: 'DescribeTopicPartitions',

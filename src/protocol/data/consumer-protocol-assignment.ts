@@ -2,6 +2,14 @@
 // Versions 0-3, never flexible.
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface ConsumerProtocolAssignmentData {
+  assignedPartitions: Array<{
+    topic: string;
+    partitions: number[];
+  }>;
+  userData: Buffer | null;
+}
+
 export const ConsumerProtocolAssignment: MessageDef = {
   name: 'ConsumerProtocolAssignment',
   versions: [0, 3],

@@ -5,6 +5,17 @@
 //   v3 fields: +rackId
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface ConsumerProtocolSubscriptionData {
+  topics: string[];
+  userData: Buffer | null;
+  ownedPartitions?: Array<{
+    topic?: string;
+    partitions?: number[];
+  }>;
+  generationId?: number;
+  rackId?: string | null;
+}
+
 export const ConsumerProtocolSubscription: MessageDef = {
   name: 'ConsumerProtocolSubscription',
   versions: [0, 3],

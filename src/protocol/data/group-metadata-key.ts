@@ -2,6 +2,10 @@
 // Versions 2, never flexible.
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface GroupMetadataKeyData {
+  group: string;
+}
+
 export const GroupMetadataKey: MessageDef = {
   name: 'GroupMetadataKey',
   versions: [2, 2],

@@ -5,6 +5,24 @@
 //   v3 fields: +members.groupInstanceId
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface GroupMetadataValueData {
+  protocolType: string;
+  generation: number;
+  protocol: string | null;
+  leader: string | null;
+  currentStateTimestamp?: number;
+  members: Array<{
+    memberId: string;
+    groupInstanceId?: string | null;
+    clientId: string;
+    clientHost: string;
+    rebalanceTimeout?: number;
+    sessionTimeout: number;
+    subscription: Buffer;
+    assignment: Buffer;
+  }>;
+}
+
 export const GroupMetadataValue: MessageDef = {
   name: 'GroupMetadataValue',
   versions: [0, 4],

@@ -2,6 +2,12 @@
 // Versions 0-1, never flexible.
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface OffsetCommitKeyData {
+  group: string;
+  topic: string;
+  partition: number;
+}
+
 export const OffsetCommitKey: MessageDef = {
   name: 'OffsetCommitKey',
   versions: [0, 1],

@@ -5,6 +5,14 @@
 //   v3 fields: +leaderEpoch
 import { MAX_VERSION as MAX, type MessageDef } from '../schema.js';
 
+export interface OffsetCommitValueData {
+  offset: number;
+  leaderEpoch?: number;
+  metadata: string;
+  commitTimestamp: number;
+  expireTimestamp?: number;
+}
+
 export const OffsetCommitValue: MessageDef = {
   name: 'OffsetCommitValue',
   versions: [0, 4],

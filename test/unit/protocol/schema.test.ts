@@ -41,7 +41,7 @@ function sample(fields: readonly FieldDef[], version: number, seed: { n: number 
   const out: Struct = {};
   for (const f of fields) {
     if (!inRange(version, f.versions)) continue;
-    if (f.type === 'struct') out[f.name] = sample(f.fields!, version, seed);
+    if (f.type === 'struct') out[f.name] = inRange(version, f.nullable) && next() % 2 === 0 ? null : sample(f.fields!, version, seed);
     else if (f.type === 'array') {
       if (inRange(version, f.nullable) && next() % 7 === 0) out[f.name] = null;
       else

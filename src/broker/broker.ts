@@ -1,0 +1,234 @@
+/**
+ * One logical broker: a node id, a log directory, listeners, and the partition replicas assigned
+ * to it. Requests reach it through the router; cluster-wide changes go through the controller.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import { Attr, rewriteCrc } from '../protocol/record-batch.js';
+import type { LogStore } from '../storage/log-store.js';
+import type { Logger } from '../util/logger.js';
+import type { BrokerConfig } from './config.js';
+import type { Controller } from './controller.js';
+import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from './metadata/cluster-metadata.js';
+import { logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
+import { PartitionReplica } from './replica.js';
+import type { ListenerName } from './handler.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** What a broker needs to know about the cluster it belongs to. */
+export interface ClusterView {
+  readonly metadata: ClusterMetadata;
+  readonly controller: Controller;
+  readonly controllerId: number;
+  brokers(): Broker[];
+  isLive(id: number): boolean;
+}
+
+export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number };
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage?: string | null;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+}
+
+export class Broker {
+  readonly replicas = new Map<string, PartitionReplica>();
+  readonly endpoints = new Map<ListenerName, Endpoint>();
+  private unsubscribe: (() => void) | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  /** Extra work to run on metadata changes (group coordinator, replica fetchers). */
+  readonly metadataHooks: ((e: MetadataEvent) => void)[] = [];
+  running = false;
+
+  constructor(
+    readonly id: number,
+    readonly config: BrokerConfig,
+    readonly cluster: ClusterView,
+    readonly store: LogStore,
+    readonly log: Logger,
+  ) {}
+
+  get metadata(): ClusterMetadata {
+    return this.cluster.metadata;
+  }
+
+  start(): void {
+    for (const t of this.metadata.allTopics()) this.openReplicas(t, t.partitions.map((_, i) => i));
+    // Logs left behind by a topic deleted while this broker was down.
+    for (const { topic, partition } of this.store.list()) {
+      const t = this.metadata.topic(topic);
+      if (!t || !t.partitions[partition]?.replicas.includes(this.id)) {
+        this.log.info(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
+        this.store.remove(topic, partition);
+      }
+    }
+    this.unsubscribe = this.metadata.onChange((e) => this.onMetadata(e));
+    if (this.config.logRetentionCheckIntervalMs > 0) {
+      this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);
+      this.retentionTimer.unref();
+    }
+    this.running = true;
+  }
+
+  stop(): void {
+    this.running = false;
+    this.unsubscribe?.();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const r of this.replicas.values()) r.notify();
+    this.replicas.clear();
+    this.store.close();
+  }
+
+  private openReplicas(t: TopicState, partitions: number[]) {
+    const cfg = logConfigFor(t.configs, this.config);
+    for (const p of partitions) {
+      const state = t.partitions[p]!;
+      const key = `${t.name}-${p}`;
+      if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
+      if (this.replicas.has(key)) continue;
+      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg)));
+    }
+  }
+
+  private onMetadata(e: MetadataEvent) {
+    switch (e.type) {
+      case 'topic-created':
+        this.openReplicas(e.topic, e.topic.partitions.map((_, i) => i));
+        break;
+      case 'partitions-changed':
+        this.openReplicas(e.topic, e.partitions);
+        break;
+      case 'topic-deleted':
+        e.topic.partitions.forEach((_, p) => {
+          const key = `${e.topic.name}-${p}`;
+          const r = this.replicas.get(key);
+          if (!r) return;
+          this.replicas.delete(key);
+          r.notify();
+          this.store.remove(e.topic.name, p);
+        });
+        break;
+      case 'configs-changed':
+        if (e.topic) {
+          const cfg = logConfigFor(e.topic.configs, this.config);
+          for (const r of this.replicas.values()) if (r.topic === e.topic.name) r.log.updateConfig(cfg);
+        }
+        break;
+    }
+    for (const hook of this.metadataHooks) hook(e);
+  }
+
+  replica(topic: string, partition: number): PartitionReplica | undefined {
+    return this.replicas.get(`${topic}-${partition}`);
+  }
+
+  /** Finds the partition and checks that this broker leads it. */
+  leaderFor(topicName: string, partition: number): LeaderLookup {
+    const topic = this.metadata.topic(topicName);
+    const state = topic?.partitions[partition];
+    if (!topic || !state) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    const replica = this.replica(topicName, partition);
+    if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    return { replica, state, topic };
+  }
+
+  topicConfig(topic: TopicState, name: string): string {
+    return topicConfigValue(topic.configs, this.config, name);
+  }
+
+  /**
+   * Appends one validated batch as leader. With acks=-1 the result waits until the in-sync
+   * replicas have it (or the timeout passes).
+   */
+  async appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
+    const found = this.leaderFor(topicName, partition);
+    if ('error' in found) return { errorCode: found.error, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+    const { replica, state, topic } = found;
+    const minIsr = Number(this.topicConfig(topic, 'min.insync.replicas'));
+    if (acks === -1 && state.isr.length < minIsr) {
+      return {
+        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,
+        errorMessage: `The size of the current ISR ${JSON.stringify(state.isr).replace(/,/g, ', ')} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topicName}-${partition}`,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+      };
+    }
+    let logAppendTimeMs = -1;
+    if (this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime') {
+      logAppendTimeMs = Date.now();
+      stampLogAppendTime(batch, logAppendTimeMs);
+    }
+    const { baseOffset, lastOffset } = replica.log.append(batch, state.leaderEpoch);
+    replica.updateHighWatermark(state.isr, this.id);
+    replica.notify();
+    const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
+    if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;
+    const acked = await this.waitFor(replica, () => replica.highWatermark > lastOffset, timeoutMs);
+    if (acked) return outcome;
+    // Written locally but not replicated in time.
+    const isrNow = this.metadata.topic(topicName)?.partitions[partition]?.isr.length ?? 0;
+    return {
+      ...outcome,
+      errorCode: isrNow < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT,
+    };
+  }
+
+  /** Waits until `done()` holds, re-checking whenever the replica changes, up to timeoutMs. */
+  waitFor(replica: PartitionReplica, done: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let cancel = () => {};
+      const timer = setTimeout(() => {
+        cancel();
+        resolve(done());
+      }, timeoutMs);
+      const arm = () => {
+        cancel = replica.onChange(() => {
+          if (done() || !this.running) {
+            clearTimeout(timer);
+            resolve(done());
+          } else arm();
+        });
+      };
+      arm();
+    });
+  }
+
+  /**
+   * A follower fetched from `fetchOffset`: everything below it is on the follower. Moves the
+   * high watermark when the follower is in sync.
+   */
+  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void {
+    const now = Date.now();
+    const prev = replica.followers.get(followerId);
+    const caughtUp = fetchOffset >= replica.logEndOffset();
+    replica.followers.set(followerId, {
+      logEndOffset: fetchOffset,
+      lastCaughtUpMs: caughtUp ? now : (prev?.lastCaughtUpMs ?? 0),
+    });
+    replica.updateHighWatermark(state.isr, this.id);
+  }
+
+  applyRetention(now = Date.now()): void {
+    for (const r of this.replicas.values()) {
+      const deleted = r.log.applyRetention(now);
+      if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
+    }
+  }
+}
+
+/** LogAppendTime topics: the broker sets the timestamp type and max timestamp, then re-checksums. */
+function stampLogAppendTime(batch: Buffer, now: number) {
+  batch.writeInt16BE(batch.readInt16BE(21) | Attr.LogAppendTime, 21);
+  const hi = Math.floor(now / 4294967296);
+  batch.writeInt32BE(hi, 35);
+  batch.writeUInt32BE(now - hi * 4294967296, 39);
+  rewriteCrc(batch);
+}

@@ -1,0 +1,156 @@
+/**
+ * A running kafka-ts cluster: the cluster metadata, the controller and one or more logical
+ * brokers, each with a TCP listener and (for the daemon) a Unix-socket listener. The daemon runs
+ * one of these; integration tests run one in-process on a temp dir and free ports.
+ */
+import { join } from 'node:path';
+import { DiskLogStore } from '../storage/disk/disk-store.js';
+import { MemoryLogStore } from '../storage/memory-store.js';
+import type { LogStore } from '../storage/log-store.js';
+import { KafkaServer } from '../transport/server.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { Broker, type ClusterView } from './broker.js';
+import type { BrokerConfig } from './config.js';
+import { Controller } from './controller.js';
+import { HANDLERS } from './handlers/index.js';
+import { ClusterMetadata } from './metadata/cluster-metadata.js';
+import { Router } from './router.js';
+import type { Handler } from './handler.js';
+
+export interface ClusterOptions {
+  config: BrokerConfig;
+  log?: Logger;
+  /** Keep logs in memory instead of on disk (tests). Metadata is then not persisted either. */
+  inMemory?: boolean;
+  /** Directory for the brokers' Unix sockets; omit for TCP only. */
+  socketDir?: string;
+  /** Extra handlers (added by later layers such as the group coordinator). */
+  extraHandlers?: readonly Handler[];
+  /** Called for each broker after it is created, before it starts (to attach coordinators). */
+  onBroker?: (b: Broker) => void;
+}
+
+/** The Unix socket through which a daemon's first broker is reached. */
+export const DAEMON_SOCKET = 'kafka.sock';
+const brokerSocketName = (id: number, first: boolean) => (first ? DAEMON_SOCKET : `broker-${id}.sock`);
+
+interface RunningBroker {
+  broker: Broker;
+  server: KafkaServer | null;
+  live: boolean;
+  tcpPort: number;
+}
+
+export class KafkaCluster implements ClusterView {
+  readonly metadata: ClusterMetadata;
+  readonly controller: Controller;
+  readonly router: Router;
+  private readonly nodes = new Map<number, RunningBroker>();
+  readonly log: Logger;
+
+  private constructor(private readonly opts: ClusterOptions) {
+    const { config } = opts;
+    this.log = opts.log ?? createLogger((l) => process.stderr.write(l), 'kafka-ts', 'WARN');
+    this.metadata = ClusterMetadata.open(opts.inMemory ? null : join(config.dataDir, 'meta', 'cluster.json'));
+    const ids = Array.from({ length: config.brokerCount }, (_, i) => config.nodeId + i);
+    this.controller = new Controller(
+      this.metadata,
+      config,
+      () => ids.filter((id) => this.isLive(id)),
+      () => ids,
+      this.log.child('kafka.controller.KafkaController'),
+    );
+    this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])]);
+  }
+
+  get controllerId(): number {
+    for (const [id, n] of this.nodes) if (n.live) return id;
+    return -1;
+  }
+
+  brokers(): Broker[] {
+    return [...this.nodes.values()].map((n) => n.broker);
+  }
+
+  broker(id: number): Broker | undefined {
+    return this.nodes.get(id)?.broker;
+  }
+
+  isLive(id: number): boolean {
+    return this.nodes.get(id)?.live ?? false;
+  }
+
+  logDirFor(id: number): string {
+    const { config } = this.opts;
+    return id === config.nodeId ? config.logDirs : `${config.logDirs}-${id}`;
+  }
+
+  static async start(opts: ClusterOptions): Promise<KafkaCluster> {
+    const cluster = new KafkaCluster(opts);
+    try {
+      const { config } = opts;
+      for (let i = 0; i < config.brokerCount; i++) await cluster.startBroker(config.nodeId + i);
+      cluster.controller.ensureOffsetsTopic();
+      return cluster;
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }
+
+  private makeStore(id: number): LogStore {
+    return this.opts.inMemory ? new MemoryLogStore() : new DiskLogStore(this.logDirFor(id), this.log.child(`kafka.log.LogManager broker=${id}`));
+  }
+
+  /** Starts (or restarts) one logical broker with its listeners. */
+  async startBroker(id: number): Promise<Broker> {
+    const existing = this.nodes.get(id);
+    if (existing?.live) return existing.broker;
+    const { config } = this.opts;
+    const index = id - config.nodeId;
+    const broker = new Broker(id, config, this, this.makeStore(id), this.log.child(`kafka.server.KafkaServer id=${id}`));
+    this.opts.onBroker?.(broker);
+    const server = new KafkaServer({
+      maxFrameSize: config.socketRequestMaxBytes,
+      log: this.log.child(`kafka.network.SocketServer id=${id}`),
+      process: (frame, conn) => this.router.handle(frame, { ...conn, broker }),
+    });
+    const wantPort = existing ? existing.tcpPort : config.port === 0 ? 0 : config.port + index;
+    const port = await server.listenTcp(config.host, wantPort);
+    // Clients resolving "localhost" to ::1 find the broker too; best effort only.
+    if (config.host === '127.0.0.1') await server.listenTcp('::1', port).catch(() => undefined);
+    const advertised = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.advertisedHost;
+    broker.endpoints.set('PLAINTEXT', { host: advertised, port });
+    if (this.opts.socketDir) {
+      const path = join(this.opts.socketDir, brokerSocketName(id, index === 0));
+      await server.listenUnix(path);
+      broker.endpoints.set('LOCAL', { host: path, port: 0 });
+    } else broker.endpoints.set('LOCAL', { host: advertised, port });
+    broker.start();
+    this.nodes.set(id, { broker, server, live: true, tcpPort: port });
+    this.log.info(`[KafkaServer id=${id}] started, listening on ${config.host}:${port}`);
+    return broker;
+  }
+
+  /** Stops one logical broker (its listeners close; its data stays on disk). */
+  async stopBroker(id: number): Promise<void> {
+    const n = this.nodes.get(id);
+    if (!n || !n.live) return;
+    n.live = false;
+    await n.server?.close();
+    n.server = null;
+    n.broker.stop();
+    this.log.info(`[KafkaServer id=${id}] shut down`);
+  }
+
+  /** The first live broker's TCP address, as a bootstrap server string. */
+  get bootstrap(): string {
+    const b = this.brokers().find((x) => this.isLive(x.id))!;
+    const ep = b.endpoints.get('PLAINTEXT')!;
+    return `${ep.host}:${ep.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
+  }
+}

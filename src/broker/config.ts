@@ -1,0 +1,220 @@
+/**
+ * Broker configuration: Kafka's `server.properties` keys with Kafka's defaults, read from a
+ * properties file plus `--override key=value` pairs.
+ */
+import { join } from 'node:path';
+
+export interface BrokerConfig {
+  /** Node id of the first logical broker; the others follow (id+1, id+2, …). */
+  nodeId: number;
+  /** Number of logical brokers the daemon runs. */
+  brokerCount: number;
+  host: string;
+  /** TCP port of the first broker; 0 picks a free port. Further brokers use port+1, … (or free ports). */
+  port: number;
+  advertisedHost: string;
+  dataDir: string;
+  logDirs: string;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  autoCreateTopics: boolean;
+  deleteTopicEnable: boolean;
+  messageMaxBytes: number;
+  socketRequestMaxBytes: number;
+  logSegmentBytes: number;
+  logRollMs: number;
+  logRetentionMs: number;
+  logRetentionBytes: number;
+  logIndexIntervalBytes: number;
+  logRetentionCheckIntervalMs: number;
+  logCleanupPolicy: string;
+  compressionType: string;
+  minInsyncReplicas: number;
+  uncleanLeaderElection: boolean;
+  replicaLagTimeMaxMs: number;
+  offsetsTopicNumPartitions: number;
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
+  offsetMetadataMaxBytes: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  groupMaxSize: number;
+  /** Every key given in the file or overrides, as given (DescribeConfigs reports these as static). */
+  explicit: Record<string, string>;
+}
+
+interface KeyDef {
+  key: string;
+  apply: (c: BrokerConfig, v: string) => void;
+}
+
+const int = (key: string, v: string): number => {
+  const n = Number(v.trim());
+  if (!Number.isInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`);
+  return n;
+};
+const long = (key: string, v: string): number => {
+  const n = Number(v.trim());
+  if (!Number.isSafeInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type LONG`);
+  return n;
+};
+const bool = (key: string, v: string): boolean => {
+  const t = v.trim().toLowerCase();
+  if (t !== 'true' && t !== 'false') throw new ConfigError(`Invalid value ${v} for configuration ${key}: Expected value to be either true or false`);
+  return t === 'true';
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const HOUR = 3600_000;
+
+/** Defaults, as Kafka ships them (except where a local single-machine broker wants otherwise). */
+export function defaultBrokerConfig(dataDir: string): BrokerConfig {
+  return {
+    nodeId: 1,
+    brokerCount: 1,
+    host: '127.0.0.1',
+    port: 9092,
+    advertisedHost: '127.0.0.1',
+    dataDir,
+    logDirs: join(dataDir, 'data'),
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    autoCreateTopics: true,
+    deleteTopicEnable: true,
+    messageMaxBytes: 1048588,
+    socketRequestMaxBytes: 104857600,
+    logSegmentBytes: 1073741824,
+    logRollMs: 168 * HOUR,
+    logRetentionMs: 168 * HOUR,
+    logRetentionBytes: -1,
+    logIndexIntervalBytes: 4096,
+    logRetentionCheckIntervalMs: 300_000,
+    logCleanupPolicy: 'delete',
+    compressionType: 'producer',
+    minInsyncReplicas: 1,
+    uncleanLeaderElection: false,
+    replicaLagTimeMaxMs: 30_000,
+    offsetsTopicNumPartitions: 50,
+    offsetsRetentionMs: 10080 * 60_000,
+    offsetsRetentionCheckIntervalMs: 600_000,
+    offsetMetadataMaxBytes: 4096,
+    groupInitialRebalanceDelayMs: 3000,
+    groupMinSessionTimeoutMs: 6000,
+    groupMaxSessionTimeoutMs: 1800000,
+    groupMaxSize: 2147483647,
+    explicit: {},
+  };
+}
+
+/** `listeners=PLAINTEXT://host:port` (the first listener is used). */
+function applyListeners(c: BrokerConfig, v: string) {
+  const first = v.split(',')[0]!.trim();
+  const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
+  if (!m) throw new ConfigError(`Invalid value ${v} for configuration listeners: expected PLAINTEXT://host:port`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  c.host = host === '' ? '127.0.0.1' : host;
+  c.port = Number(m[2]);
+  if (c.advertisedHost === '127.0.0.1' && c.host !== '0.0.0.0' && c.host !== '::') c.advertisedHost = c.host;
+}
+
+const KEYS: KeyDef[] = [
+  { key: 'node.id', apply: (c, v) => (c.nodeId = int('node.id', v)) },
+  { key: 'broker.id', apply: (c, v) => (c.nodeId = int('broker.id', v)) },
+  { key: 'kafka-ts.brokers', apply: (c, v) => (c.brokerCount = int('kafka-ts.brokers', v)) },
+  { key: 'listeners', apply: applyListeners },
+  {
+    key: 'advertised.listeners',
+    apply: (c, v) => {
+      const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)/.exec(v.split(',')[0]!.trim());
+      if (!m) throw new ConfigError(`Invalid value ${v} for configuration advertised.listeners`);
+      c.advertisedHost = m[1]!.replace(/^\[|\]$/g, '');
+    },
+  },
+  { key: 'port', apply: (c, v) => (c.port = int('port', v)) },
+  { key: 'host.name', apply: (c, v) => (c.host = v.trim()) },
+  { key: 'log.dirs', apply: (c, v) => (c.logDirs = v.split(',')[0]!.trim()) },
+  { key: 'log.dir', apply: (c, v) => (c.logDirs = v.trim()) },
+  { key: 'num.partitions', apply: (c, v) => (c.numPartitions = int('num.partitions', v)) },
+  { key: 'default.replication.factor', apply: (c, v) => (c.defaultReplicationFactor = int('default.replication.factor', v)) },
+  { key: 'auto.create.topics.enable', apply: (c, v) => (c.autoCreateTopics = bool('auto.create.topics.enable', v)) },
+  { key: 'delete.topic.enable', apply: (c, v) => (c.deleteTopicEnable = bool('delete.topic.enable', v)) },
+  { key: 'message.max.bytes', apply: (c, v) => (c.messageMaxBytes = int('message.max.bytes', v)) },
+  { key: 'socket.request.max.bytes', apply: (c, v) => (c.socketRequestMaxBytes = int('socket.request.max.bytes', v)) },
+  { key: 'log.segment.bytes', apply: (c, v) => (c.logSegmentBytes = int('log.segment.bytes', v)) },
+  { key: 'log.roll.ms', apply: (c, v) => (c.logRollMs = long('log.roll.ms', v)) },
+  { key: 'log.roll.hours', apply: (c, v) => (c.logRollMs = int('log.roll.hours', v) * HOUR) },
+  { key: 'log.retention.ms', apply: (c, v) => (c.logRetentionMs = long('log.retention.ms', v)) },
+  { key: 'log.retention.minutes', apply: (c, v) => (c.logRetentionMs = int('log.retention.minutes', v) * 60_000) },
+  { key: 'log.retention.hours', apply: (c, v) => (c.logRetentionMs = int('log.retention.hours', v) * HOUR) },
+  { key: 'log.retention.bytes', apply: (c, v) => (c.logRetentionBytes = long('log.retention.bytes', v)) },
+  { key: 'log.index.interval.bytes', apply: (c, v) => (c.logIndexIntervalBytes = int('log.index.interval.bytes', v)) },
+  { key: 'log.retention.check.interval.ms', apply: (c, v) => (c.logRetentionCheckIntervalMs = long('log.retention.check.interval.ms', v)) },
+  { key: 'log.cleanup.policy', apply: (c, v) => (c.logCleanupPolicy = v.trim()) },
+  { key: 'compression.type', apply: (c, v) => (c.compressionType = v.trim()) },
+  { key: 'min.insync.replicas', apply: (c, v) => (c.minInsyncReplicas = int('min.insync.replicas', v)) },
+  { key: 'unclean.leader.election.enable', apply: (c, v) => (c.uncleanLeaderElection = bool('unclean.leader.election.enable', v)) },
+  { key: 'replica.lag.time.max.ms', apply: (c, v) => (c.replicaLagTimeMaxMs = long('replica.lag.time.max.ms', v)) },
+  { key: 'offsets.topic.num.partitions', apply: (c, v) => (c.offsetsTopicNumPartitions = int('offsets.topic.num.partitions', v)) },
+  { key: 'offsets.retention.minutes', apply: (c, v) => (c.offsetsRetentionMs = int('offsets.retention.minutes', v) * 60_000) },
+  { key: 'offsets.retention.check.interval.ms', apply: (c, v) => (c.offsetsRetentionCheckIntervalMs = long('offsets.retention.check.interval.ms', v)) },
+  { key: 'offset.metadata.max.bytes', apply: (c, v) => (c.offsetMetadataMaxBytes = int('offset.metadata.max.bytes', v)) },
+  { key: 'group.initial.rebalance.delay.ms', apply: (c, v) => (c.groupInitialRebalanceDelayMs = int('group.initial.rebalance.delay.ms', v)) },
+  { key: 'group.min.session.timeout.ms', apply: (c, v) => (c.groupMinSessionTimeoutMs = int('group.min.session.timeout.ms', v)) },
+  { key: 'group.max.session.timeout.ms', apply: (c, v) => (c.groupMaxSessionTimeoutMs = int('group.max.session.timeout.ms', v)) },
+  { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
+];
+const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
+
+/** Keys Kafka accepts that have no effect on a local broker (kept quiet rather than warned about). */
+const IGNORED = new Set([
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'inter.broker.listener.name',
+  'listener.security.protocol.map',
+  'num.network.threads',
+  'num.io.threads',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'num.recovery.threads.per.data.dir',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'share.coordinator.state.topic.replication.factor',
+  'share.coordinator.state.topic.min.isr',
+  'zookeeper.connect',
+  'zookeeper.connection.timeout.ms',
+  'log.flush.interval.messages',
+  'log.flush.interval.ms',
+]);
+
+export interface ConfigWarning {
+  key: string;
+  message: string;
+}
+
+/**
+ * Applies properties on top of the defaults. Unknown keys are reported (Kafka logs them as
+ * "supplied but isn't a known config") rather than rejected; bad values throw ConfigError.
+ */
+export function buildBrokerConfig(dataDir: string, props: Record<string, string>): { config: BrokerConfig; warnings: ConfigWarning[] } {
+  const config = defaultBrokerConfig(dataDir);
+  const warnings: ConfigWarning[] = [];
+  // log.dirs may be relative to the data dir; listeners before advertised.listeners.
+  const ordered = Object.entries(props).sort(([a], [b]) => (a === 'advertised.listeners' ? 1 : b === 'advertised.listeners' ? -1 : 0));
+  for (const [key, value] of ordered) {
+    const def = BY_KEY.get(key);
+    if (def) def.apply(config, value);
+    else if (!IGNORED.has(key)) warnings.push({ key, message: `The configuration '${key}' was supplied but isn't a known config.` });
+    config.explicit[key] = value;
+  }
+  if (config.brokerCount < 1 || config.brokerCount > 16) throw new ConfigError(`kafka-ts.brokers must be between 1 and 16, got ${config.brokerCount}`);
+  if (config.port < 0 || config.port > 65535) throw new ConfigError(`Invalid port ${config.port}: must be between 0 and 65535`);
+  if (config.numPartitions < 1) throw new ConfigError('num.partitions must be at least 1');
+  return { config, warnings };
+}

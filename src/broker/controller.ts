@@ -1,0 +1,209 @@
+/**
+ * The controller: validates and applies cluster-wide changes (topics, partitions, configs,
+ * leadership) to the cluster metadata. In Kafka this runs in the active KRaft controller; here it
+ * runs in the daemon next to the logical brokers.
+ *
+ * Error messages are Kafka's, because the tools print them verbatim.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import { placeReplicas } from '../util/replica-placement.js';
+import type { BrokerConfig } from './config.js';
+import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
+import { validateTopicConfig } from './metadata/topic-configs.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ApiError {
+  code: number;
+  message: string | null;
+}
+
+export const OK: ApiError = { code: 0, message: null };
+const err = (code: number, message: string | null = null): ApiError => ({ code, message });
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+export const INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, '__transaction_state', '__share_group_state']);
+
+export interface NewTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** Explicit replicas per partition (partition index -> broker ids), or empty. */
+  assignments: { partitionIndex: number; brokerIds: number[] }[];
+  configs: { name: string; value: string | null }[];
+}
+
+export function validateTopicName(name: string): ApiError {
+  const prefix = 'Topic name is invalid: ';
+  if (name.length === 0) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}the empty string is not allowed`);
+  if (name === '.' || name === '..') return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}'${name}' is not allowed`);
+  if (name.length > 249) {
+    return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}the length of '${name}' is longer than the max allowed length 249`);
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return err(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `${prefix}'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
+    );
+  }
+  return OK;
+}
+
+/** Topics whose names differ only in '.' versus '_' collide in Kafka's metric names. */
+const collisionKey = (name: string) => name.replace(/\./g, '_');
+
+export class Controller {
+  constructor(
+    private readonly metadata: ClusterMetadata,
+    private readonly config: BrokerConfig,
+    /** Ids of the brokers currently running. */
+    private readonly liveBrokers: () => number[],
+    /** Ids of every registered broker (running or stopped). */
+    private readonly registeredBrokers: () => number[],
+    private readonly log: Logger,
+  ) {}
+
+  private checkConfigs(configs: NewTopic['configs']): ApiError {
+    for (const c of configs) {
+      const problem = validateTopicConfig(c.name, c.value);
+      if (problem) return err(ErrorCode.INVALID_CONFIG, problem);
+    }
+    return OK;
+  }
+
+  private checkAssignment(assignment: number[][]): ApiError {
+    const known = new Set(this.registeredBrokers());
+    for (const [i, replicas] of assignment.entries()) {
+      if (replicas.length === 0) return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Empty replica assignment for partition ${i}.`);
+      if (new Set(replicas).size !== replicas.length) {
+        return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${replicas.join(', ')} for partition id ${i}.`);
+      }
+      const unknown = replicas.find((b) => !known.has(b));
+      if (unknown !== undefined) {
+        return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`);
+      }
+      if (replicas.length !== assignment[0]!.length) {
+        return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes a partition with ${replicas.length} replica(s), but this is not consistent with previous partitions, which have ${assignment[0]!.length} replica(s).`);
+      }
+    }
+    return OK;
+  }
+
+  private replicationError(rf: number): ApiError | null {
+    const n = this.registeredBrokers().length;
+    if (rf > n) {
+      return err(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${n} broker(s) are registered.`,
+      );
+    }
+    return null;
+  }
+
+  /** Creates a topic (or only validates it). Returns the error and, on success, the topic shape. */
+  createTopic(spec: NewTopic, validateOnly: boolean): { error: ApiError; partitions: number; replicationFactor: number; topic?: TopicState } {
+    const fail = (e: ApiError) => ({ error: e, partitions: -1, replicationFactor: -1 });
+    const nameError = validateTopicName(spec.name);
+    if (nameError.code) return fail(nameError);
+    if (this.metadata.topic(spec.name)) return fail(err(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`));
+    const clash = this.metadata.allTopics().find((t) => collisionKey(t.name) === collisionKey(spec.name));
+    if (clash) return fail(err(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash.name}`));
+
+    let assignment: number[][];
+    if (spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        return fail(
+          err(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.'),
+        );
+      }
+      const sorted = [...spec.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+      if (sorted.some((a, i) => a.partitionIndex !== i)) {
+        return fail(err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence'));
+      }
+      assignment = sorted.map((a) => a.brokerIds);
+      const bad = this.checkAssignment(assignment);
+      if (bad.code) return fail(bad);
+    } else {
+      const partitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
+      const rf = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
+      if (partitions <= 0) return fail(err(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.'));
+      if (rf <= 0) return fail(err(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.'));
+      const rfError = this.replicationError(rf);
+      if (rfError) return fail(rfError);
+      assignment = placeReplicas(this.registeredBrokers(), partitions, rf);
+    }
+    const cfgError = this.checkConfigs(spec.configs);
+    if (cfgError.code) return fail(cfgError);
+
+    const configs: Record<string, string> = {};
+    for (const c of spec.configs) if (c.value !== null) configs[c.name] = c.value.trim();
+    const result = { error: OK, partitions: assignment.length, replicationFactor: assignment[0]!.length };
+    if (validateOnly) return result;
+    const topic = this.metadata.createTopic(spec.name, assignment, configs, INTERNAL_TOPICS.has(spec.name));
+    this.log.info(`Created topic ${spec.name} with ${assignment.length} partition(s) and replication factor ${assignment[0]!.length}`);
+    return { ...result, topic };
+  }
+
+  deleteTopic(name: string): ApiError {
+    const t = this.metadata.topic(name);
+    if (!t) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    if (!this.config.deleteTopicEnable) return err(ErrorCode.TOPIC_DELETION_DISABLED!, 'Topic deletion is disabled.');
+    if (t.internal) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot delete internal topic ${name}.`);
+    this.metadata.deleteTopic(name);
+    this.log.info(`Deleted topic ${name}`);
+    return OK;
+  }
+
+  createPartitions(name: string, count: number, assignment: number[][] | null, validateOnly: boolean): ApiError {
+    const t = this.metadata.topic(name);
+    if (!t) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    const current = t.partitions.length;
+    if (count === current) return err(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+    if (count < current) {
+      return err(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
+    }
+    const rf = t.partitions[0]!.replicas.length;
+    let added: number[][];
+    if (assignment && assignment.length > 0) {
+      if (assignment.length !== count - current) {
+        return err(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Attempted to add ${count - current} additional partition(s), but only ${assignment.length} assignment(s) were specified.`,
+        );
+      }
+      const bad = this.checkAssignment([t.partitions[0]!.replicas, ...assignment]);
+      if (bad.code) return bad;
+      added = assignment;
+    } else {
+      const rfError = this.replicationError(rf);
+      if (rfError) return rfError;
+      added = placeReplicas(this.registeredBrokers(), count - current, rf, current);
+    }
+    if (!validateOnly) {
+      this.metadata.addPartitions(name, added);
+      this.log.info(`Increased partitions of ${name} from ${current} to ${count}`);
+    }
+    return OK;
+  }
+
+  alterTopicConfigs(name: string, configs: Record<string, string>, validateOnly: boolean): ApiError {
+    const t = this.metadata.topic(name);
+    if (!t) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    const bad = this.checkConfigs(Object.entries(configs).map(([k, v]) => ({ name: k, value: v })));
+    if (bad.code) return bad;
+    if (!validateOnly) this.metadata.setTopicConfigs(name, configs);
+    return OK;
+  }
+
+  /** Creates the internal offsets topic at start-up (Burrow needs it to exist before any group). */
+  ensureOffsetsTopic(): void {
+    if (this.metadata.topic(OFFSETS_TOPIC)) return;
+    const brokers = this.registeredBrokers();
+    const rf = Math.min(brokers.length, 3);
+    this.metadata.createTopic(OFFSETS_TOPIC, placeReplicas(brokers, this.config.offsetsTopicNumPartitions, rf), { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' }, true);
+  }
+
+  /** Live brokers, for callers that need them (leader election, metadata responses). */
+  live(): number[] {
+    return this.liveBrokers();
+  }
+}

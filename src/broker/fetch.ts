@@ -1,0 +1,116 @@
+/**
+ * Reading partitions for Fetch: whole stored batches from the one containing the fetch offset,
+ * bounded by partition and response byte limits, waiting (long poll) until `minBytes` are
+ * available or `maxWaitMs` passes.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import { CompressionType } from '../protocol/compression.js';
+import { compressionOf } from '../protocol/record-batch.js';
+import type { Broker } from './broker.js';
+import type { PartitionReplica } from './replica.js';
+
+export interface PartitionFetch {
+  topic: string | null;
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+  /** Unknown topic id (Fetch v13+) rather than unknown name. */
+  unknownTopicId?: boolean;
+}
+
+export interface PartitionData {
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  records: Buffer[];
+  bytes: number;
+}
+
+export interface FetchOptions {
+  /** The fetching follower's broker id, or -1 for consumers. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  apiVersion: number;
+  /** Resolves when the requesting connection closes. */
+  closed: Promise<void>;
+}
+
+const empty = (errorCode: number, hw = -1, logStart = -1): PartitionData => ({
+  errorCode,
+  highWatermark: hw,
+  lastStableOffset: hw,
+  logStartOffset: logStart,
+  records: [],
+  bytes: 0,
+});
+
+function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchOptions): PartitionData {
+  if (f.unknownTopicId) return empty(ErrorCode.UNKNOWN_TOPIC_ID);
+  if (f.topic === null) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const found = broker.leaderFor(f.topic, f.partition);
+  if ('error' in found) return empty(found.error);
+  const { replica } = found;
+  const isFollower = opts.replicaId >= 0;
+  if (isFollower) broker.recordFollowerFetch(found.replica, found.state, opts.replicaId, f.fetchOffset);
+  const hw = replica.highWatermark;
+  const start = replica.logStartOffset();
+  const end = replica.logEndOffset();
+  if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, hw, start);
+  const limit = isFollower ? end : hw;
+  if (budget <= 0 || f.fetchOffset >= limit) return empty(0, hw, start);
+  const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
+  if (opts.apiVersion < 10 && res.batches.some((b) => compressionOf(b.readInt16BE(21)) === CompressionType.zstd)) {
+    return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
+  }
+  return { errorCode: 0, highWatermark: hw, lastStableOffset: hw, logStartOffset: start, records: res.batches, bytes: res.bytes };
+}
+
+function readAll(broker: Broker, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
+  let total = 0;
+  return items.map((f) => {
+    // The first partition with data always returns at least one whole batch (KIP-74).
+    const budget = total === 0 ? Math.max(opts.maxBytes, 1) : opts.maxBytes - total;
+    const d = readOne(broker, f, budget, opts);
+    total += d.bytes;
+    return d;
+  });
+}
+
+/** Resolves when any of the replicas changes, the deadline passes or the connection closes. */
+function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const cancels: (() => void)[] = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const c of cancels) c();
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    for (const r of replicas) cancels.push(r.onChange(finish));
+    void closed.then(finish);
+  });
+}
+
+export async function fetchPartitions(broker: Broker, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
+  const deadline = Date.now() + opts.maxWaitMs;
+  for (;;) {
+    const results = readAll(broker, items, opts);
+    const bytes = results.reduce((n, r) => n + r.bytes, 0);
+    const failed = results.some((r) => r.errorCode !== 0);
+    const remaining = deadline - Date.now();
+    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) return results;
+    const replicas = items
+      .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
+      .filter((r): r is PartitionReplica => r !== undefined);
+    let closed = false;
+    void opts.closed.then(() => (closed = true));
+    await waitForChange(replicas, remaining, opts.closed);
+    if (closed) return results;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Produce (0), v0-9. From v3 each partition must carry exactly one record batch v2; it is checked
+ * (size, magic, CRC) and appended as received. v0-2 carry legacy message sets (magic 0/1), which
+ * are converted to one v2 batch with the same codec, as Kafka converts old formats on append.
+ * (librdkafka up to 2.11 compresses gzip, snappy and lz4 only when the broker's Produce range
+ * reaches down to v0.) acks=0 gets no response at all; acks=-1 waits for the in-sync replicas.
+ * Errors: INVALID_REQUIRED_ACKS, INVALID_RECORD, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
+ * UNSUPPORTED_COMPRESSION_TYPE (zstd before v7), UNKNOWN_TOPIC_OR_PARTITION,
+ * NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT.
+ */
+import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, compressionOf } from '../../protocol/record-batch.js';
+import { CompressionType } from '../../protocol/compression.js';
+import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
+import { encodeBatch } from '../../protocol/record-batch.js';
+import { defineHandler } from '../handler.js';
+import type { Broker } from '../broker.js';
+
+type PartitionOut = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+/** Checks a produced records blob; returns an error code or 0. */
+function validateBatch(records: Buffer | null, version: number, maxMessageBytes: number): number {
+  if (!records || records.length < BATCH_HEADER_SIZE) return ErrorCode.INVALID_RECORD;
+  if (records.readInt8(MAGIC_OFFSET) !== 2) return ErrorCode.INVALID_RECORD;
+  if (LOG_OVERHEAD + records.readInt32BE(8) !== records.length) return ErrorCode.INVALID_RECORD;
+  if (records.length > maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+  if (!batchCrcIsValid(records)) return ErrorCode.CORRUPT_MESSAGE;
+  if (records.readInt32BE(57) <= 0 || records.readInt32BE(23) !== records.readInt32BE(57) - 1) return ErrorCode.INVALID_RECORD;
+  if (version < 7 && compressionOf(records.readInt16BE(21)) === CompressionType.zstd) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  return 0;
+}
+
+/** Converts a legacy message set to one v2 batch; returns an error code when it is invalid. */
+function upConvert(records: Buffer | null): Buffer | number {
+  if (!records || records.length === 0 || magicOf(records) > 1) return ErrorCode.INVALID_RECORD;
+  try {
+    const set = decodeLegacyMessageSet(records);
+    if (set.messages.length === 0) return ErrorCode.INVALID_RECORD;
+    return encodeBatch(
+      set.messages.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp })),
+      { compression: set.compression },
+    );
+  } catch {
+    return ErrorCode.CORRUPT_MESSAGE;
+  }
+}
+
+async function producePartition(
+  broker: Broker,
+  topic: string,
+  index: number,
+  records: Buffer | null,
+  req: ProduceRequest,
+  version: number,
+): Promise<PartitionOut> {
+  const fail = (code: number, message: string | null = null): PartitionOut => ({
+    index,
+    errorCode: code,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage: message ?? (code ? errorInfo(code).message : null),
+  });
+  if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
+  const state = broker.metadata.topic(topic);
+  if (!state) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (state.internal) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
+  if (version < 3) {
+    const converted = upConvert(records);
+    if (typeof converted === 'number') return fail(converted);
+    records = converted;
+  }
+  const invalid = validateBatch(records, version, Number(broker.topicConfig(state, 'max.message.bytes')));
+  if (invalid) return fail(invalid);
+  const out = await broker.appendAsLeader(topic, index, records!, req.acks, req.timeoutMs);
+  if (out.errorCode) return { ...fail(out.errorCode, out.errorMessage ?? null), logStartOffset: out.logStartOffset, baseOffset: out.baseOffset };
+  return {
+    index,
+    errorCode: 0,
+    baseOffset: out.baseOffset,
+    logAppendTimeMs: out.logAppendTimeMs,
+    logStartOffset: out.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
+}
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  api: Produce,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(req, ctx) {
+    const responses = await Promise.all(
+      req.topicData.map(async (t) => ({
+        name: t.name,
+        partitionResponses: await Promise.all(
+          t.partitionData.map((p) => producePartition(ctx.broker, t.name, p.index, p.records, req, ctx.apiVersion)),
+        ),
+      })),
+    );
+    if (req.acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+});

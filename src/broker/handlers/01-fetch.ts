@@ -1,0 +1,67 @@
+/**
+ * Fetch (1), v0-13. Sessionless: every response carries session id 0, which clients accept as
+ * "no session" and keep sending full requests. Returns stored batches unchanged (v2 format for
+ * every version; sarama and other old-version readers decode them by their magic byte).
+ * Errors: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+),
+ * NOT_LEADER_OR_FOLLOWER, UNSUPPORTED_COMPRESSION_TYPE (zstd before v10).
+ */
+import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/apis/index.js';
+import { defineHandler } from '../handler.js';
+import { fetchPartitions, type PartitionFetch } from '../fetch.js';
+
+export default defineHandler<FetchRequest, FetchResponse>({
+  api: Fetch,
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(req, ctx) {
+    const { broker, apiVersion: v } = ctx;
+    const md = broker.metadata;
+    const items: PartitionFetch[] = [];
+    const topics = req.topics.map((t) => {
+      const state = v >= 13 ? md.topicById(t.topicId!) : md.topic(t.topic!);
+      const name = v >= 13 ? (state?.name ?? null) : t.topic!;
+      for (const p of t.partitions) {
+        items.push({
+          topic: name,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          partitionMaxBytes: p.partitionMaxBytes,
+          unknownTopicId: v >= 13 && !state,
+        });
+      }
+      return t;
+    });
+    const data = await fetchPartitions(broker, items, {
+      replicaId: req.replicaId ?? req.replicaState?.replicaId ?? -1,
+      maxWaitMs: Math.max(0, req.maxWaitMs),
+      minBytes: req.minBytes,
+      maxBytes: req.maxBytes ?? 0x7fffffff,
+      apiVersion: v,
+      closed: ctx.closed,
+    });
+    let i = 0;
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: topics.map((t) => ({
+        topic: t.topic ?? '',
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => {
+          const d = data[i++]!;
+          return {
+            partitionIndex: p.partition,
+            errorCode: d.errorCode,
+            highWatermark: d.highWatermark,
+            lastStableOffset: d.lastStableOffset,
+            logStartOffset: d.logStartOffset,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            // The schema writes a list of batches back to back without concatenating them.
+            records: d.records as unknown as Buffer,
+          };
+        }),
+      })),
+    };
+  },
+});

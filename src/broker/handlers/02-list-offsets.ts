@@ -1,0 +1,46 @@
+/**
+ * ListOffsets (2), v0-7. Timestamps: -1 latest (high watermark), -2 earliest (log start),
+ * -3 the record with the largest timestamp (v7+), otherwise the first record at or after the
+ * timestamp (offset -1 when there is none). v0 answers with old-style offset lists, never empty.
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER.
+ */
+import { ListOffsets, type ListOffsetsRequest, type ListOffsetsResponse } from '../../protocol/apis/index.js';
+import { defineHandler } from '../handler.js';
+
+export const LATEST = -1;
+export const EARLIEST = -2;
+export const MAX_TIMESTAMP = -3;
+
+export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  api: ListOffsets,
+  minVersion: 0,
+  maxVersion: 7,
+  handle(req, ctx) {
+    const { broker, apiVersion: v } = ctx;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
+          const found = broker.leaderFor(t.name, p.partitionIndex);
+          if ('error' in found) return { ...base, errorCode: found.error };
+          const { replica, state } = found;
+          base.leaderEpoch = state.leaderEpoch;
+          let answer: { offset: number; timestamp: number } | null;
+          if (p.timestamp === LATEST) answer = { offset: replica.highWatermark, timestamp: -1 };
+          else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
+          else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
+          else answer = replica.log.offsetForTimestamp(p.timestamp);
+          if (answer && answer.offset >= replica.highWatermark && p.timestamp !== LATEST) answer = null;
+          if (v === 0) {
+            // Old-style answers are lists; Burrow reads the first element without checking.
+            const offset = answer?.offset ?? replica.highWatermark;
+            return { ...base, oldStyleOffsets: [offset] };
+          }
+          return { ...base, offset: answer?.offset ?? -1, timestamp: answer?.timestamp ?? -1 };
+        }),
+      })),
+    };
+  },
+});

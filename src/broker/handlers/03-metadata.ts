@@ -1,0 +1,95 @@
+/**
+ * Metadata (3), v0-12. Brokers are advertised at the address of the listener the request came in
+ * on (TCP host:port, or the Unix socket path for the local listener). Unknown topics are created
+ * when auto-creation is allowed (v4+ flag, always before v4) and enabled on the broker.
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v12 by id), INVALID_TOPIC_EXCEPTION,
+ * LEADER_NOT_AVAILABLE (partition without a live leader).
+ */
+import { Metadata, type MetadataRequest, type MetadataResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../util/ids.js';
+import { validateTopicName } from '../controller.js';
+import { defineHandler } from '../handler.js';
+import type { TopicState } from '../metadata/cluster-metadata.js';
+import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
+
+type TopicOut = MetadataResponse['topics'][number];
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  api: Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  handle(req, ctx) {
+    const { broker, apiVersion: v } = ctx;
+    const md = broker.metadata;
+    const cluster = broker.cluster;
+    const wantOps = !!req.includeTopicAuthorizedOperations;
+
+    const describe = (t: TopicState): TopicOut => ({
+      errorCode: 0,
+      name: t.name,
+      topicId: t.id,
+      isInternal: t.internal,
+      partitions: t.partitions.map((p, i) => {
+        const leaderLive = p.leader >= 0 && cluster.isLive(p.leader);
+        return {
+          errorCode: leaderLive ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
+          partitionIndex: i,
+          leaderId: leaderLive ? p.leader : -1,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: p.replicas,
+          isrNodes: p.isr,
+          offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
+        };
+      }),
+      topicAuthorizedOperations: wantOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
+    });
+    const missing = (name: string | null, code: number, id: Buffer = ZERO_UUID): TopicOut => ({
+      errorCode: code,
+      name,
+      topicId: id,
+      isInternal: false,
+      partitions: [],
+      topicAuthorizedOperations: NOT_REQUESTED,
+    });
+
+    let topics: TopicOut[];
+    const all = req.topics === null || (v === 0 && req.topics.length === 0);
+    if (all) {
+      topics = md.allTopics().map(describe);
+    } else {
+      const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && broker.config.autoCreateTopics;
+      topics = req.topics!.map((wanted) => {
+        if (wanted.name === null || wanted.name === undefined) {
+          const byId = wanted.topicId ? md.topicById(wanted.topicId) : undefined;
+          return byId ? describe(byId) : missing(null, ErrorCode.UNKNOWN_TOPIC_ID, wanted.topicId);
+        }
+        const existing = md.topic(wanted.name);
+        if (existing) return describe(existing);
+        if (validateTopicName(wanted.name).code) return missing(wanted.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
+        if (!autoCreate) return missing(wanted.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const created = cluster.controller.createTopic(
+          { name: wanted.name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] },
+          false,
+        );
+        if (created.topic) return describe(created.topic);
+        return missing(wanted.name, created.error.code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : created.error.code);
+      });
+    }
+
+    return {
+      throttleTimeMs: 0,
+      brokers: cluster
+        .brokers()
+        .filter((b) => cluster.isLive(b.id))
+        .map((b) => {
+          const ep = b.endpoints.get(ctx.listener)!;
+          return { nodeId: b.id, host: ep.host, port: ep.port, rack: null };
+        }),
+      clusterId: md.clusterId,
+      controllerId: cluster.controllerId,
+      topics,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+    };
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * CreateTopics (19), v0-7. -1 partitions or replication factor mean the broker defaults in every
+ * version (kafkajs sends -1/-1). validate_only (v1+) checks without creating. Handled by the
+ * controller only.
+ * Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
+ * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST
+ * (duplicate names, counts plus assignment), NOT_CONTROLLER.
+ */
+import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../util/ids.js';
+import { defineHandler } from '../handler.js';
+import { resolveTopicConfigs } from '../metadata/topic-configs.js';
+
+export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
+  api: CreateTopics,
+  minVersion: 0,
+  maxVersion: 7,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const names = req.topics.map((t) => t.name);
+    const duplicated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
+    const topics = req.topics.map((t) => {
+      const fail = (code: number, message: string | null) => ({
+        name: t.name,
+        topicId: ZERO_UUID,
+        errorCode: code,
+        errorMessage: message,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      });
+      if (broker.cluster.controllerId !== broker.id) return fail(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
+      if (duplicated.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic name: ${t.name}`);
+      const r = broker.cluster.controller.createTopic(t, !!req.validateOnly);
+      if (r.error.code) return fail(r.error.code, r.error.message);
+      const overrides = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
+      return {
+        name: t.name,
+        topicId: r.topic?.id ?? ZERO_UUID,
+        errorCode: 0,
+        errorMessage: null,
+        numPartitions: r.partitions,
+        replicationFactor: r.replicationFactor,
+        configs: resolveTopicConfigs(overrides, broker.config).map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: false,
+          configSource: c.source,
+          isSensitive: false,
+        })),
+      };
+    });
+    return { throttleTimeMs: 0, topics };
+  },
+});

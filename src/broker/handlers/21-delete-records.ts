@@ -1,0 +1,35 @@
+/**
+ * DeleteRecords (21), v0-2: moves a partition's log start offset forward (offset -1 means the
+ * high watermark) and returns the new low watermark.
+ * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark), UNKNOWN_TOPIC_OR_PARTITION,
+ * NOT_LEADER_OR_FOLLOWER.
+ */
+import { DeleteRecords, type DeleteRecordsRequest, type DeleteRecordsResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+  api: DeleteRecords,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const found = broker.leaderFor(t.name, p.partitionIndex);
+          if ('error' in found) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: found.error };
+          const { replica } = found;
+          const target = p.offset === -1 ? replica.highWatermark : p.offset;
+          if (target < 0 || target > replica.highWatermark) {
+            return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+          }
+          replica.log.deleteRecordsBefore(target);
+          return { partitionIndex: p.partitionIndex, lowWatermark: replica.logStartOffset(), errorCode: 0 };
+        }),
+      })),
+    };
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * CreatePartitions (37), v0-3. Raises a topic's partition count, with optional explicit replica
+ * assignments for the new partitions. Handled by the controller only.
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
+ * INVALID_REPLICATION_FACTOR, INVALID_REQUEST (duplicate topics), NOT_CONTROLLER.
+ */
+import { CreatePartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
+  api: CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const names = req.topics.map((t) => t.name);
+    const results = req.topics.map((t) => {
+      if (broker.cluster.controllerId !== broker.id) {
+        return { name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
+      }
+      if (names.indexOf(t.name) !== names.lastIndexOf(t.name)) {
+        return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
+      }
+      const e = broker.cluster.controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
+      return { name: t.name, errorCode: e.code, errorMessage: e.message };
+    });
+    return { throttleTimeMs: 0, results };
+  },
+});

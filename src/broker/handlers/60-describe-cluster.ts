@@ -1,0 +1,39 @@
+/**
+ * DescribeCluster (60), v0-1: cluster id, controller and the live brokers (at the addresses of
+ * the listener the request came in on). No errors besides UNSUPPORTED_VERSION for endpoint type
+ * 2 (controllers), which kafka-ts does not expose separately.
+ */
+import { DescribeCluster, type DescribeClusterRequest, type DescribeClusterResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
+
+export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  api: DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const cluster = broker.cluster;
+    const endpointType = req.endpointType ?? 1;
+    const base = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      endpointType,
+      clusterId: broker.metadata.clusterId,
+      controllerId: cluster.controllerId,
+      brokers: [] as DescribeClusterResponse['brokers'],
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+    };
+    if (endpointType !== 1) return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Only broker endpoints are available.' };
+    base.brokers = cluster
+      .brokers()
+      .filter((b) => cluster.isLive(b.id))
+      .map((b) => {
+        const ep = b.endpoints.get(ctx.listener)!;
+        return { brokerId: b.id, host: ep.host, port: ep.port, rack: null };
+      });
+    return base;
+  },
+});

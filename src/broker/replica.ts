@@ -1,0 +1,78 @@
+/**
+ * One partition replica hosted by one logical broker: its log, its high watermark and, when it
+ * leads, the progress of its followers. Waiters (long-polling fetches, acks=all produces) are
+ * woken whenever the log end or the high watermark moves.
+ */
+import type { PartitionLog } from '../storage/log-store.js';
+
+export interface FollowerProgress {
+  logEndOffset: number;
+  /** Last time the follower's fetch reached the leader's log end. */
+  lastCaughtUpMs: number;
+}
+
+export class PartitionReplica {
+  highWatermark: number;
+  /** Follower progress, kept by the leader (broker id -> progress). */
+  readonly followers = new Map<number, FollowerProgress>();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly log: PartitionLog,
+  ) {
+    // A restarted replica serves what it has; followers truncate to their leader when they resume.
+    this.highWatermark = log.logEndOffset();
+  }
+
+  get key(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  logEndOffset(): number {
+    return this.log.logEndOffset();
+  }
+
+  logStartOffset(): number {
+    return this.log.logStartOffset();
+  }
+
+  /**
+   * Recomputes the high watermark as the smallest log end offset over the in-sync replicas
+   * (the leader itself included). Returns true when it moved.
+   */
+  updateHighWatermark(isr: readonly number[], selfId: number): boolean {
+    let hw = this.log.logEndOffset();
+    for (const id of isr) {
+      if (id !== selfId) hw = Math.min(hw, this.followers.get(id)?.logEndOffset ?? this.highWatermark);
+    }
+    // The high watermark never moves backwards on a leader.
+    if (hw <= this.highWatermark) return false;
+    this.highWatermark = hw;
+    this.notify();
+    return true;
+  }
+
+  /** Sets the high watermark directly (followers learn it from their leader). */
+  setHighWatermark(hw: number): void {
+    const bounded = Math.min(hw, this.log.logEndOffset());
+    if (bounded !== this.highWatermark) {
+      this.highWatermark = bounded;
+      this.notify();
+    }
+  }
+
+  /** Wakes everything waiting on this partition. */
+  notify(): void {
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+
+  /** Registers a one-shot wake-up; returns a function that cancels it. */
+  onChange(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+}

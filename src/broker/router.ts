@@ -1,0 +1,78 @@
+/**
+ * Routes request frames to handlers: reads the header, checks the API key and version against
+ * the registered handlers, decodes the body with the API's schema, runs the handler and encodes
+ * its response.
+ *
+ * Kafka's rules for bad requests: an unsupported ApiVersions version gets a v0 response with
+ * UNSUPPORTED_VERSION and ApiVersions' own range (so the client can retry lower); any other
+ * unknown API key, unsupported version or undecodable request closes the connection.
+ */
+import { ApiVersions } from '../protocol/apis/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../protocol/headers.js';
+import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
+import { Reader } from '../protocol/primitives.js';
+import type { Handler, RequestContext } from './handler.js';
+
+/** Thrown to make the transport close the connection (Kafka's response to a bad request). */
+export class CloseConnection extends Error {
+  override name = 'CloseConnection';
+}
+
+export interface ApiRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export type ConnectionContext = Omit<RequestContext, 'apiVersion' | 'correlationId' | 'clientId' | 'advertisedApis'>;
+
+export class Router {
+  private readonly handlers = new Map<number, Handler>();
+  readonly advertised: ApiRange[];
+
+  constructor(handlers: readonly Handler[]) {
+    for (const h of handlers) {
+      if (this.handlers.has(h.api.key)) throw new Error(`two handlers for API key ${h.api.key}`);
+      if (h.minVersion < h.api.versions[0] || h.maxVersion > h.api.versions[1]) {
+        throw new Error(`${h.api.name} handler claims versions outside its schema`);
+      }
+      this.handlers.set(h.api.key, h);
+    }
+    this.advertised = [...this.handlers.values()]
+      .map((h) => ({ apiKey: h.api.key, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  }
+
+  /** Handles one request frame; returns the response chunks, or null when none is due. */
+  async handle(frame: Buffer, conn: ConnectionContext): Promise<Buffer[] | null> {
+    const r = new Reader(frame);
+    let header;
+    try {
+      header = readRequestHeader(r);
+    } catch {
+      throw new CloseConnection('request header could not be read');
+    }
+    const handler = this.handlers.get(header.apiKey);
+    if (!handler) throw new CloseConnection(`unknown API key ${header.apiKey}`);
+    const { apiVersion, correlationId } = header;
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (header.apiKey !== API_VERSIONS_KEY) {
+        throw new CloseConnection(`unsupported version ${apiVersion} of ${handler.api.name}`);
+      }
+      const own = this.advertised.find((a) => a.apiKey === API_VERSIONS_KEY)!;
+      return encodeResponse(ApiVersions, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [own] });
+    }
+    let body;
+    try {
+      skipRequestHeaderTags(r, header);
+      body = decodeRequestBody(handler.api, apiVersion, r);
+    } catch (e) {
+      throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request: ${(e as Error).message}`);
+    }
+    const ctx: RequestContext = { ...conn, apiVersion, correlationId, clientId: header.clientId, advertisedApis: this.advertised };
+    const response = await handler.handle(body, ctx);
+    if (response === null) return null;
+    return encodeResponse(handler.api, apiVersion, correlationId, response);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Listeners and server-side connections. A connection decodes frames and hands them to a
+ * request processor one at a time, writing each response before taking the next request:
+ * Kafka's per-connection ordering, which kafka-python and sarama rely on.
+ */
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import type { Logger } from '../util/logger.js';
+import { FrameDecoder } from './frame-decoder.js';
+
+export interface ConnectionInfo {
+  /** Kafka-style peer address, e.g. "/127.0.0.1". */
+  clientHost: string;
+  listener: 'PLAINTEXT' | 'LOCAL';
+  closed: Promise<void>;
+}
+
+export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
+
+/** Requests queued per connection before we stop reading from its socket. */
+const MAX_QUEUED_FRAMES = 64;
+
+export class AddressInUseError extends Error {
+  override name = 'AddressInUseError';
+}
+
+function peerHost(socket: net.Socket): string {
+  const addr = socket.remoteAddress;
+  if (!addr) return '/127.0.0.1';
+  return `/${addr.startsWith('::ffff:') ? addr.slice(7) : addr}`;
+}
+
+class ServerConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Buffer[] = [];
+  private processing = false;
+  private closedResolve!: () => void;
+  readonly info: ConnectionInfo;
+
+  constructor(
+    private readonly socket: net.Socket,
+    listener: ConnectionInfo['listener'],
+    maxFrameSize: number,
+    private readonly process: FrameProcessor,
+    private readonly log: Logger,
+    onClose: () => void,
+  ) {
+    this.decoder = new FrameDecoder(maxFrameSize);
+    const closed = new Promise<void>((r) => (this.closedResolve = r));
+    this.info = { clientHost: peerHost(socket), listener, closed };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.queue.length = 0;
+      this.closedResolve();
+      onClose();
+    });
+  }
+
+  private onData(chunk: Buffer) {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.log.warn(`Closing connection from ${this.info.clientHost}: ${(e as Error).message}`);
+      this.socket.destroy();
+      return;
+    }
+    if (frames.length === 0) return;
+    this.queue.push(...frames);
+    if (this.queue.length >= MAX_QUEUED_FRAMES) this.socket.pause();
+    if (!this.processing) void this.drain();
+  }
+
+  private async drain() {
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.socket.destroyed) {
+        const frame = this.queue.shift()!;
+        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume();
+        let response: Buffer[] | null;
+        try {
+          response = await this.process(frame, this.info);
+        } catch (e) {
+          const err = e as Error;
+          if (err.name === 'CloseConnection') this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          else this.log.error(`Unexpected error handling a request from ${this.info.clientHost}; closing the connection: ${err.stack ?? err.message}`);
+          this.socket.destroy();
+          return;
+        }
+        if (response && !this.socket.destroyed) {
+          this.socket.cork();
+          let ok = true;
+          for (const c of response) ok = this.socket.write(c) && ok;
+          this.socket.uncork();
+          if (!ok) await new Promise<void>((r) => {
+            const done = () => {
+              this.socket.off('drain', done);
+              this.socket.off('close', done);
+              r();
+            };
+            this.socket.on('drain', done);
+            this.socket.on('close', done);
+          });
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  destroy() {
+    this.socket.destroy();
+  }
+}
+
+export interface KafkaServerOptions {
+  maxFrameSize: number;
+  process: FrameProcessor;
+  log: Logger;
+}
+
+/** One or more listening sockets feeding the same request processor. */
+export class KafkaServer {
+  private readonly servers: net.Server[] = [];
+  private readonly connections = new Set<ServerConnection>();
+  private readonly unixPaths: string[] = [];
+
+  constructor(private readonly opts: KafkaServerOptions) {}
+
+  private accept(listener: ConnectionInfo['listener']) {
+    return (socket: net.Socket) => {
+      const conn: ServerConnection = new ServerConnection(socket, listener, this.opts.maxFrameSize, this.opts.process, this.opts.log, () =>
+        this.connections.delete(conn),
+      );
+      this.connections.add(conn);
+    };
+  }
+
+  /** Listens on TCP; resolves with the bound port (useful with port 0). */
+  listenTcp(host: string, port: number): Promise<number> {
+    const server = net.createServer(this.accept('PLAINTEXT'));
+    return new Promise((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE') reject(new AddressInUseError(`Port ${port} on ${host} is already in use`));
+        else if (e.code === 'EACCES') reject(new AddressInUseError(`Permission denied to listen on ${host}:${port}`));
+        else reject(e);
+      });
+      server.listen({ host, port, exclusive: true }, () => {
+        this.servers.push(server);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /**
+   * Listens on a Unix socket readable and writable by its owner only (mode 0600). A stale
+   * socket file is replaced; a live one (another daemon) is an error.
+   */
+  async listenUnix(path: string): Promise<void> {
+    if (existsSync(path)) {
+      if (await socketAnswers(path)) throw new AddressInUseError(`Another process is listening on ${path}`);
+      unlinkSync(path);
+    }
+    const server = net.createServer(this.accept('LOCAL'));
+    const oldMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => resolve());
+      });
+    } finally {
+      process.umask(oldMask);
+    }
+    chmodSync(path, 0o600);
+    this.servers.push(server);
+    this.unixPaths.push(path);
+  }
+
+  async close(): Promise<void> {
+    const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const c of this.connections) c.destroy();
+    await Promise.all(closing);
+    for (const p of this.unixPaths) {
+      try {
+        unlinkSync(p);
+      } catch {
+        /* already removed */
+      }
+    }
+  }
+}
+
+/** True when something accepts connections on the Unix socket at `path`. */
+export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    const done = (v: boolean) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(v);
+    };
+    const t = setTimeout(() => done(false), timeoutMs);
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
