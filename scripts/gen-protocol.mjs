@@ -145,8 +145,10 @@ function tsType(fields, [lo, hi], indent) {
   const lines = fields.map((f) => {
     const always = f.versions[0] <= lo && f.versions[1] >= hi && f.tag === undefined;
     let t;
-    if (f.type === 'array') t = f.fields ? `Array<${tsType(f.fields, [lo, hi], indent + 1)}>` : `${TS_TYPES[f.items]}[]`;
-    else if (f.type === 'struct') t = tsType(f.fields, [lo, hi], indent + 1);
+    // Nested fields are required when present whenever their parent is.
+    const inner = [Math.max(lo, f.versions[0]), Math.min(hi, f.versions[1])];
+    if (f.type === 'array') t = f.fields ? `Array<${tsType(f.fields, inner, indent + 1)}>` : `${TS_TYPES[f.items]}[]`;
+    else if (f.type === 'struct') t = tsType(f.fields, inner, indent + 1);
     else t = TS_TYPES[f.type];
     if (f.nullable && !t.endsWith('| null')) t += ' | null';
     return `${pad}  ${f.name}${always ? '' : '?'}: ${t};`;

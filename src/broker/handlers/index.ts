@@ -10,6 +10,8 @@ import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
 import describeConfigs from './32-describe-configs.js';
+import alterConfigs from './33-alter-configs.js';
+import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
 import describeCluster from './60-describe-cluster.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
@@ -25,6 +27,8 @@ export const HANDLERS: readonly Handler[] = [
   deleteTopics,
   deleteRecords,
   describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
   createPartitions,
   describeCluster,
   describeTopicPartitions,

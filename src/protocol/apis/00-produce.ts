@@ -32,22 +32,22 @@ export interface ProduceResponse {
       logAppendTimeMs?: number;
       logStartOffset?: number;
       recordErrors?: Array<{
-        batchIndex?: number;
-        batchIndexErrorMessage?: string | null;
+        batchIndex: number;
+        batchIndexErrorMessage: string | null;
       }>;
       errorMessage?: string | null;
       currentLeader?: {
-        leaderId?: number;
-        leaderEpoch?: number;
+        leaderId: number;
+        leaderEpoch: number;
       };
     }>;
   }>;
   throttleTimeMs?: number;
   nodeEndpoints?: Array<{
-    nodeId?: number;
-    host?: string;
-    port?: number;
-    rack?: string | null;
+    nodeId: number;
+    host: string;
+    port: number;
+    rack: string | null;
   }>;
 }
 

@@ -25,8 +25,8 @@ export interface FetchRequest {
   clusterId?: string | null;
   replicaId?: number;
   replicaState?: {
-    replicaId?: number;
-    replicaEpoch?: number;
+    replicaId: number;
+    replicaEpoch: number;
   };
   maxWaitMs: number;
   minBytes: number;
@@ -50,7 +50,7 @@ export interface FetchRequest {
   forgottenTopicsData?: Array<{
     topic?: string;
     topicId?: Buffer;
-    partitions?: number[];
+    partitions: number[];
   }>;
   rackId?: string;
 }
@@ -69,30 +69,30 @@ export interface FetchResponse {
       lastStableOffset?: number;
       logStartOffset?: number;
       divergingEpoch?: {
-        epoch?: number;
-        endOffset?: number;
+        epoch: number;
+        endOffset: number;
       };
       currentLeader?: {
-        leaderId?: number;
-        leaderEpoch?: number;
+        leaderId: number;
+        leaderEpoch: number;
       };
       snapshotId?: {
         endOffset: number;
         epoch: number;
       };
       abortedTransactions?: Array<{
-        producerId?: number;
-        firstOffset?: number;
+        producerId: number;
+        firstOffset: number;
       }> | null;
       preferredReadReplica?: number;
       records: Buffer | null;
     }>;
   }>;
   nodeEndpoints?: Array<{
-    nodeId?: number;
-    host?: string;
-    port?: number;
-    rack?: string | null;
+    nodeId: number;
+    host: string;
+    port: number;
+    rack: string | null;
   }>;
 }
 

@@ -13,16 +13,16 @@ import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 export interface OffsetFetchRequest {
   groupId?: string;
   topics?: Array<{
-    name?: string;
-    partitionIndexes?: number[];
+    name: string;
+    partitionIndexes: number[];
   }> | null;
   groups?: Array<{
-    groupId?: string;
+    groupId: string;
     memberId?: string | null;
     memberEpoch?: number;
-    topics?: Array<{
-      name?: string;
-      partitionIndexes?: number[];
+    topics: Array<{
+      name: string;
+      partitionIndexes: number[];
     }> | null;
   }>;
   requireStable?: boolean;
@@ -31,29 +31,29 @@ export interface OffsetFetchRequest {
 export interface OffsetFetchResponse {
   throttleTimeMs?: number;
   topics?: Array<{
-    name?: string;
-    partitions?: Array<{
-      partitionIndex?: number;
-      committedOffset?: number;
+    name: string;
+    partitions: Array<{
+      partitionIndex: number;
+      committedOffset: number;
       committedLeaderEpoch?: number;
-      metadata?: string | null;
-      errorCode?: number;
+      metadata: string | null;
+      errorCode: number;
     }>;
   }>;
   errorCode?: number;
   groups?: Array<{
-    groupId?: string;
-    topics?: Array<{
-      name?: string;
-      partitions?: Array<{
-        partitionIndex?: number;
-        committedOffset?: number;
-        committedLeaderEpoch?: number;
-        metadata?: string | null;
-        errorCode?: number;
+    groupId: string;
+    topics: Array<{
+      name: string;
+      partitions: Array<{
+        partitionIndex: number;
+        committedOffset: number;
+        committedLeaderEpoch: number;
+        metadata: string | null;
+        errorCode: number;
       }>;
     }>;
-    errorCode?: number;
+    errorCode: number;
   }>;
 }
 

@@ -21,12 +21,12 @@ export interface FindCoordinatorResponse {
   host?: string;
   port?: number;
   coordinators?: Array<{
-    key?: string;
-    nodeId?: number;
-    host?: string;
-    port?: number;
-    errorCode?: number;
-    errorMessage?: string | null;
+    key: string;
+    nodeId: number;
+    host: string;
+    port: number;
+    errorCode: number;
+    errorMessage: string | null;
   }>;
 }
 

@@ -11,8 +11,8 @@ export interface LeaveGroupRequest {
   groupId: string;
   memberId?: string;
   members?: Array<{
-    memberId?: string;
-    groupInstanceId?: string | null;
+    memberId: string;
+    groupInstanceId: string | null;
     reason?: string | null;
   }>;
 }
@@ -21,9 +21,9 @@ export interface LeaveGroupResponse {
   throttleTimeMs?: number;
   errorCode: number;
   members?: Array<{
-    memberId?: string;
-    groupInstanceId?: string | null;
-    errorCode?: number;
+    memberId: string;
+    groupInstanceId: string | null;
+    errorCode: number;
   }>;
 }
 

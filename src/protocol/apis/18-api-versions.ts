@@ -20,15 +20,15 @@ export interface ApiVersionsResponse {
   }>;
   throttleTimeMs?: number;
   supportedFeatures?: Array<{
-    name?: string;
-    minVersion?: number;
-    maxVersion?: number;
+    name: string;
+    minVersion: number;
+    maxVersion: number;
   }>;
   finalizedFeaturesEpoch?: number;
   finalizedFeatures?: Array<{
-    name?: string;
-    maxVersionLevel?: number;
-    minVersionLevel?: number;
+    name: string;
+    maxVersionLevel: number;
+    minVersionLevel: number;
   }>;
   zkMigrationReady?: boolean;
 }

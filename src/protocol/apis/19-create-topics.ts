@@ -37,11 +37,11 @@ export interface CreateTopicsResponse {
     numPartitions?: number;
     replicationFactor?: number;
     configs?: Array<{
-      name?: string;
-      value?: string | null;
-      readOnly?: boolean;
-      configSource?: number;
-      isSensitive?: boolean;
+      name: string;
+      value: string | null;
+      readOnly: boolean;
+      configSource: number;
+      isSensitive: boolean;
     }> | null;
   }>;
 }

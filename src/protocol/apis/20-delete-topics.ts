@@ -9,8 +9,8 @@ import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
 
 export interface DeleteTopicsRequest {
   topics?: Array<{
-    name?: string | null;
-    topicId?: Buffer;
+    name: string | null;
+    topicId: Buffer;
   }>;
   topicNames?: string[];
   timeoutMs: number;

@@ -32,9 +32,9 @@ export interface DescribeConfigsResponse {
       configSource?: number;
       isSensitive: boolean;
       synonyms?: Array<{
-        name?: string;
-        value?: string | null;
-        source?: number;
+        name: string;
+        value: string | null;
+        source: number;
       }>;
       configType?: number;
       documentation?: string | null;

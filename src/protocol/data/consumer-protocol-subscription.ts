@@ -9,8 +9,8 @@ export interface ConsumerProtocolSubscriptionData {
   topics: string[];
   userData: Buffer | null;
   ownedPartitions?: Array<{
-    topic?: string;
-    partitions?: number[];
+    topic: string;
+    partitions: number[];
   }>;
   generationId?: number;
   rackId?: string | null;

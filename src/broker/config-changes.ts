@@ -1,0 +1,83 @@
+/**
+ * Applies config changes from AlterConfigs (full replace) and IncrementalAlterConfigs
+ * (set / delete / append / subtract) to topics and brokers.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { ApiError } from './controller.js';
+import type { Broker } from './broker.js';
+import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
+import { validateTopicConfig } from './metadata/topic-configs.js';
+
+export const RESOURCE_TOPIC = 2;
+export const RESOURCE_BROKER = 4;
+export const OP_SET = 0;
+export const OP_DELETE = 1;
+export const OP_APPEND = 2;
+export const OP_SUBTRACT = 3;
+
+export interface ConfigChange {
+  name: string;
+  op: number;
+  value: string | null;
+}
+
+function applyOps(current: Record<string, string>, changes: ConfigChange[], defaults: (name: string) => string): Record<string, string> | ApiError {
+  const next = { ...current };
+  for (const c of changes) {
+    const list = () => (next[c.name] ?? defaults(c.name)).split(',').map((s) => s.trim()).filter(Boolean);
+    switch (c.op) {
+      case OP_SET:
+        if (c.value === null) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for: ${c.name}` };
+        next[c.name] = c.value;
+        break;
+      case OP_DELETE:
+        delete next[c.name];
+        break;
+      case OP_APPEND: {
+        const items = list();
+        for (const v of (c.value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) if (!items.includes(v)) items.push(v);
+        next[c.name] = items.join(',');
+        break;
+      }
+      case OP_SUBTRACT: {
+        const remove = new Set((c.value ?? '').split(',').map((s) => s.trim()));
+        next[c.name] = list().filter((v) => !remove.has(v)).join(',');
+        break;
+      }
+      default:
+        return { code: ErrorCode.INVALID_REQUEST, message: `Unknown config operation ${c.op}` };
+    }
+  }
+  return next;
+}
+
+/** Changes one resource's configs; `replace` drops every override not listed (AlterConfigs). */
+export function changeConfigs(broker: Broker, resourceType: number, resourceName: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ApiError {
+  const md = broker.metadata;
+  if (resourceType === RESOURCE_TOPIC) {
+    const t = md.topic(resourceName);
+    if (!t) return { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${resourceName} does not exist.` };
+    const next = applyOps(replace ? {} : t.configs, changes, (name) => broker.topicConfig(t, name));
+    if ('code' in next) return next as ApiError;
+    for (const [k, v] of Object.entries(next)) {
+      const problem = validateTopicConfig(k, v);
+      if (problem) return { code: ErrorCode.INVALID_CONFIG, message: problem };
+    }
+    return broker.cluster.controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
+  }
+  if (resourceType === RESOURCE_BROKER) {
+    if (resourceName !== '' && !broker.cluster.brokers().some((b) => String(b.id) === resourceName)) {
+      return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id ${resourceName}` };
+    }
+    const notDynamic = changes.map((c) => c.name).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));
+    if (notDynamic.length) return { code: ErrorCode.INVALID_CONFIG, message: `Cannot update these configs dynamically: ${notDynamic.join(', ')}` };
+    const next = applyOps(replace ? {} : (md.brokerConfigs[resourceName] ?? {}), changes, () => '');
+    if ('code' in next) return next as ApiError;
+    for (const [k, v] of Object.entries(next)) {
+      if (!/^\d+$/.test(String(v))) return { code: ErrorCode.INVALID_CONFIG, message: `Invalid value ${v} for configuration ${k}: Not a number of type LONG` };
+    }
+    if (!validateOnly) md.setBrokerConfigs(resourceName, next as Record<string, string>);
+    return { code: 0, message: null };
+  }
+  return { code: ErrorCode.INVALID_REQUEST, message: `Unsupported resource type ${resourceType}` };
+}

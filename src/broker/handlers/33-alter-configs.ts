@@ -1,0 +1,22 @@
+/**
+ * AlterConfigs (33), v0-2: replaces the dynamic configs of a topic or broker with the listed
+ * ones. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
+ */
+import { AlterConfigs, type AlterConfigsRequest, type AlterConfigsResponse } from '../../protocol/apis/index.js';
+import { changeConfigs, OP_SET } from '../config-changes.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+  api: AlterConfigs,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => {
+        const e = changeConfigs(ctx.broker, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: OP_SET, value: c.value })), true, req.validateOnly);
+        return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
+      }),
+    };
+  },
+});

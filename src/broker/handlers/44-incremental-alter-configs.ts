@@ -1,0 +1,22 @@
+/**
+ * IncrementalAlterConfigs (44), v0-1: set, delete, append to or subtract from individual configs
+ * of a topic or broker. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
+ */
+import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/apis/index.js';
+import { changeConfigs } from '../config-changes.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
+  api: IncrementalAlterConfigs,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => {
+        const e = changeConfigs(ctx.broker, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), false, req.validateOnly);
+        return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
+      }),
+    };
+  },
+});

@@ -1,0 +1,296 @@
+/**
+ * Admin operations over the Kafka protocol: topics, partitions, configs and offsets. Works
+ * against the kafka-ts daemon and against any Kafka cluster.
+ */
+import {
+  CreatePartitions,
+  type CreatePartitionsResponse,
+  CreateTopics,
+  type CreateTopicsResponse,
+  DeleteRecords,
+  type DeleteRecordsResponse,
+  DeleteTopics,
+  type DeleteTopicsResponse,
+  DescribeCluster,
+  type DescribeClusterResponse,
+  DescribeConfigs,
+  type DescribeConfigsResponse,
+  DescribeTopicPartitions,
+  type DescribeTopicPartitionsResponse,
+  IncrementalAlterConfigs,
+  type IncrementalAlterConfigsResponse,
+  ListOffsets,
+  type ListOffsetsResponse,
+} from '../protocol/apis/index.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import type { BrokerInfo, ClusterInfo, KafkaClient, PartitionInfo } from './client.js';
+
+export const RESOURCE_TOPIC = 2;
+export const RESOURCE_BROKER = 4;
+export const CONFIG_SOURCE_DEFAULT = 5;
+
+/** Special ListOffsets timestamps. */
+export const OffsetSpec = { latest: -1, earliest: -2, maxTimestamp: -3 } as const;
+
+export interface NewTopicSpec {
+  name: string;
+  /** -1: broker default. */
+  partitions: number;
+  /** -1: broker default. */
+  replicationFactor: number;
+  /** Explicit replicas per partition (partition index order). */
+  assignment?: number[][];
+  configs?: Record<string, string>;
+}
+
+export interface TopicResult {
+  name: string;
+  error: KafkaProtocolError | null;
+}
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: number;
+  isDefault: boolean;
+  isSensitive: boolean;
+  readOnly: boolean;
+  synonyms: { name: string; value: string | null; source: number }[];
+}
+
+export interface PartitionDescription extends PartitionInfo {
+  /** Eligible leader replicas; null when the broker could not tell (Metadata API only). */
+  elr: number[] | null;
+  lastKnownElr: number[] | null;
+}
+
+export interface TopicDescription {
+  name: string;
+  id: Buffer;
+  internal: boolean;
+  partitions: PartitionDescription[];
+}
+
+export interface OffsetResult {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  error: KafkaProtocolError | null;
+}
+
+const errorOf = (code: number, message?: string | null) => (code ? new KafkaProtocolError(code, message) : null);
+
+export class Admin {
+  constructor(readonly client: KafkaClient) {}
+
+  async metadata(topics: string[] | null): Promise<ClusterInfo> {
+    return this.client.refreshMetadata(topics);
+  }
+
+  /** Every topic name with its internal flag, sorted by name. */
+  async listTopics(): Promise<{ name: string; internal: boolean }[]> {
+    const md = await this.client.refreshMetadata(null);
+    return [...md.topics.values()]
+      .filter((t) => t.errorCode === 0)
+      .map((t) => ({ name: t.name, internal: t.internal }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async describeCluster(): Promise<{ clusterId: string | null; controllerId: number; brokers: BrokerInfo[] }> {
+    if (await this.client.supports(DescribeCluster)) {
+      const { body } = await this.client.send<DescribeClusterResponse>('any', DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      if (body.errorCode) throw new KafkaProtocolError(body.errorCode, body.errorMessage);
+      return {
+        clusterId: body.clusterId,
+        controllerId: body.controllerId,
+        brokers: body.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })),
+      };
+    }
+    const md = await this.client.refreshMetadata([]);
+    return { clusterId: md.clusterId, controllerId: md.controllerId, brokers: [...md.brokers.values()] };
+  }
+
+  /**
+   * Describes topics: partitions with leader, replicas and ISR (and ELR fields when the broker
+   * has DescribeTopicPartitions). Unknown topics are left out.
+   */
+  async describeTopics(names: string[]): Promise<TopicDescription[]> {
+    if (names.length === 0) return [];
+    const md = await this.client.refreshMetadata(names);
+    const out: TopicDescription[] = [];
+    const withElr = await this.client.supports(DescribeTopicPartitions);
+    const elr = new Map<string, Map<number, { elr: number[] | null; lastKnownElr: number[] | null }>>();
+    if (withElr) {
+      let cursor: { topicName: string; partitionIndex: number } | null = null;
+      do {
+        const { body }: { body: DescribeTopicPartitionsResponse } = await this.client.send<DescribeTopicPartitionsResponse>('any', DescribeTopicPartitions, {
+          topics: names.map((name) => ({ name })),
+          responsePartitionLimit: 2000,
+          cursor,
+        });
+        for (const t of body.topics) {
+          if (t.errorCode || t.name === null) continue;
+          const m = elr.get(t.name) ?? new Map();
+          for (const p of t.partitions) m.set(p.partitionIndex, { elr: p.eligibleLeaderReplicas ?? [], lastKnownElr: p.lastKnownElr ?? [] });
+          elr.set(t.name, m);
+        }
+        cursor = body.nextCursor;
+      } while (cursor);
+    }
+    for (const name of names) {
+      const t = md.topics.get(name);
+      if (!t || t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || t.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION) continue;
+      out.push({
+        name: t.name,
+        id: t.id,
+        internal: t.internal,
+        partitions: t.partitions.map((p) => ({
+          ...p,
+          elr: elr.get(name)?.get(p.partition)?.elr ?? null,
+          lastKnownElr: elr.get(name)?.get(p.partition)?.lastKnownElr ?? null,
+        })),
+      });
+    }
+    return out;
+  }
+
+  async createTopics(topics: NewTopicSpec[], validateOnly = false): Promise<TopicResult[]> {
+    const { body } = await this.client.send<CreateTopicsResponse>('controller', CreateTopics, {
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.assignment ? -1 : t.partitions,
+        replicationFactor: t.assignment ? -1 : t.replicationFactor,
+        assignments: (t.assignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+      timeoutMs: this.client.requestTimeoutMs,
+      validateOnly,
+    });
+    return body.topics.map((t) => ({ name: t.name, error: errorOf(t.errorCode, t.errorMessage) }));
+  }
+
+  async deleteTopics(names: string[]): Promise<TopicResult[]> {
+    const { body } = await this.client.send<DeleteTopicsResponse>('controller', DeleteTopics, (v) =>
+      v >= 6 ? { topics: names.map((name) => ({ name, topicId: Buffer.alloc(16) })), timeoutMs: this.client.requestTimeoutMs } : { topicNames: names, timeoutMs: this.client.requestTimeoutMs },
+    );
+    return body.responses.map((r) => ({ name: r.name ?? '', error: errorOf(r.errorCode, r.errorMessage) }));
+  }
+
+  async createPartitions(name: string, count: number, assignment: number[][] | null, validateOnly = false): Promise<TopicResult> {
+    const { body } = await this.client.send<CreatePartitionsResponse>('controller', CreatePartitions, {
+      topics: [{ name, count, assignments: assignment ? assignment.map((brokerIds) => ({ brokerIds })) : null }],
+      timeoutMs: this.client.requestTimeoutMs,
+      validateOnly,
+    });
+    const r = body.results[0]!;
+    return { name: r.name, error: errorOf(r.errorCode, r.errorMessage) };
+  }
+
+  async describeConfigs(resources: { type: number; name: string; keys?: string[] }[], includeSynonyms = false): Promise<Map<string, ConfigEntry[]>> {
+    const out = new Map<string, ConfigEntry[]>();
+    if (resources.length === 0) return out;
+    const { body } = await this.client.send<DescribeConfigsResponse>('any', DescribeConfigs, {
+      resources: resources.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.keys ?? null })),
+      includeSynonyms,
+      includeDocumentation: false,
+    });
+    for (const r of body.results) {
+      if (r.errorCode) throw new KafkaProtocolError(r.errorCode, r.errorMessage);
+      out.set(
+        `${r.resourceType}:${r.resourceName}`,
+        r.configs.map((c) => ({
+          name: c.name,
+          value: c.isSensitive ? null : c.value,
+          source: c.configSource ?? (c.isDefault ? CONFIG_SOURCE_DEFAULT : 1),
+          isDefault: c.isDefault ?? c.configSource === CONFIG_SOURCE_DEFAULT,
+          isSensitive: c.isSensitive,
+          readOnly: c.readOnly,
+          synonyms: (c.synonyms ?? []).map((s) => ({ name: s.name ?? '', value: s.value ?? null, source: s.source ?? 0 })),
+        })),
+      );
+    }
+    return out;
+  }
+
+  /** Sets (value) or removes (null) configs of one resource. */
+  async alterConfigs(type: number, name: string, changes: Record<string, string | null>, validateOnly = false): Promise<void> {
+    const { body } = await this.client.send<IncrementalAlterConfigsResponse>('controller', IncrementalAlterConfigs, {
+      resources: [
+        {
+          resourceType: type,
+          resourceName: name,
+          configs: Object.entries(changes).map(([k, v]) => ({ name: k, configOperation: v === null ? 1 : 0, value: v })),
+        },
+      ],
+      validateOnly,
+    });
+    const r = body.responses[0]!;
+    if (r.errorCode) throw new KafkaProtocolError(r.errorCode, r.errorMessage);
+  }
+
+  /**
+   * Offsets for partitions by timestamp spec (-1 latest, -2 earliest, -3 max timestamp, or a
+   * time in ms). Requests go to each partition's leader.
+   */
+  async listOffsets(requests: { topic: string; partition: number; timestamp: number }[], isolationLevel = 0): Promise<OffsetResult[]> {
+    const byLeader = new Map<number, typeof requests>();
+    const results: OffsetResult[] = [];
+    await this.client.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
+    for (const r of requests) {
+      let leader: number;
+      try {
+        leader = await this.client.leaderFor(r.topic, r.partition);
+      } catch (e) {
+        results.push({ ...r, offset: -1, timestamp: -1, error: e as KafkaProtocolError });
+        continue;
+      }
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
+    }
+    await Promise.all(
+      [...byLeader].map(async ([leader, reqs]) => {
+        const topics = new Map<string, typeof reqs>();
+        for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+        const { body } = await this.client.send<ListOffsetsResponse>(leader, ListOffsets, {
+          replicaId: -1,
+          isolationLevel,
+          topics: [...topics].map(([name, ps]) => ({
+            name,
+            partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 })),
+          })),
+        });
+        for (const t of body.topics) {
+          for (const p of t.partitions) {
+            results.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1,
+              timestamp: p.timestamp ?? -1,
+              error: errorOf(p.errorCode),
+            });
+          }
+        }
+      }),
+    );
+    return results;
+  }
+
+  async deleteRecords(requests: { topic: string; partition: number; offset: number }[]): Promise<{ topic: string; partition: number; lowWatermark: number; error: KafkaProtocolError | null }[]> {
+    const out: { topic: string; partition: number; lowWatermark: number; error: KafkaProtocolError | null }[] = [];
+    const byLeader = new Map<number, typeof requests>();
+    for (const r of requests) {
+      const leader = await this.client.leaderFor(r.topic, r.partition);
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
+    }
+    for (const [leader, reqs] of byLeader) {
+      const topics = new Map<string, typeof reqs>();
+      for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+      const { body } = await this.client.send<DeleteRecordsResponse>(leader, DeleteRecords, {
+        topics: [...topics].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, offset: p.offset })) })),
+        timeoutMs: this.client.requestTimeoutMs,
+      });
+      for (const t of body.topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark, error: errorOf(p.errorCode) });
+    }
+    return out;
+  }
+}

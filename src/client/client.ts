@@ -1,0 +1,322 @@
+/**
+ * The base client: bootstraps from a list of addresses (TCP host:port or a Unix socket),
+ * negotiates API versions per connection from the shared schema registry, keeps a metadata
+ * cache, and sends requests to a given broker, any broker, or the controller.
+ */
+import { ApiVersions, Metadata, type MetadataResponse } from '../protocol/apis/index.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import type { ApiDef } from '../protocol/schema.js';
+import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
+import { CLIENT_VERSIONS } from './versions.js';
+
+export interface ClientOptions {
+  bootstrap: BrokerAddress[];
+  clientId?: string;
+  /** Per-request timeout (Kafka's request.timeout.ms). */
+  requestTimeoutMs?: number;
+  /** Total time to keep trying to reach a broker before giving up. */
+  connectTimeoutMs?: number;
+  retryBackoffMs?: number;
+}
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  errorCode: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offline: number[];
+}
+
+export interface TopicInfo {
+  name: string;
+  id: Buffer;
+  internal: boolean;
+  errorCode: number;
+  partitions: PartitionInfo[];
+}
+
+export interface ClusterInfo {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: Map<number, BrokerInfo>;
+  topics: Map<string, TopicInfo>;
+}
+
+/** The broker lacks an API (or every version of it) that this operation needs. */
+export class UnsupportedApiError extends Error {
+  override name = 'UnsupportedApiError';
+}
+
+interface Negotiated {
+  conn: KafkaConnection;
+  versions: Map<number, { min: number; max: number }>;
+}
+
+/** A Unix-socket listener advertises socket paths as hosts (with port 0). */
+export function addressOf(b: { host: string; port: number }): BrokerAddress {
+  return b.host.startsWith('/') ? { path: b.host } : { host: b.host, port: b.port };
+}
+
+/** Parses `host:port[,host:port]` or `unix:///path/to.sock`. Throws on malformed entries. */
+export function parseBootstrap(list: string): BrokerAddress[] {
+  const out: BrokerAddress[] = [];
+  for (const raw of list.split(',')) {
+    const s = raw.trim();
+    if (s.startsWith('unix://')) {
+      out.push({ path: s.slice('unix://'.length) });
+      continue;
+    }
+    const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(s);
+    if (!m || Number(m[3]) > 65535) throw new Error(`Please provide valid host:port like host1:9091,host2:9092 (got '${s}')`);
+    out.push({ host: m[1] ?? m[2]!, port: Number(m[3]) });
+  }
+  if (out.length === 0) throw new Error('Error while validating the bootstrap address');
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class KafkaClient {
+  readonly clientId: string;
+  readonly requestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly bootstrap: BrokerAddress[];
+  private readonly byNode = new Map<number, Promise<Negotiated>>();
+  private bootstrapConn: Promise<Negotiated> | null = null;
+  cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
+  private closed = false;
+
+  constructor(opts: ClientOptions) {
+    this.bootstrap = opts.bootstrap;
+    this.clientId = opts.clientId ?? 'kafka-ts';
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+  }
+
+  /** Opens a connection and negotiates API versions on it (ApiVersions v3, falling back). */
+  private async open(address: BrokerAddress, deadline: number): Promise<Negotiated> {
+    let lastError: Error | null = null;
+    let backoff = this.retryBackoffMs;
+    while (!this.closed) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        const conn = await KafkaConnection.connect(address, {
+          clientId: this.clientId,
+          connectTimeoutMs: Math.max(100, remaining),
+          requestTimeoutMs: this.requestTimeoutMs,
+        });
+        return { conn, versions: await this.negotiate(conn) };
+      } catch (e) {
+        lastError = e as Error;
+        if (!(e instanceof ConnectionError)) throw e;
+        await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+        backoff = Math.min(backoff * 2, 1000);
+      }
+    }
+    throw lastError ?? new ConnectionError(`Could not connect to ${describeAddress(address)}`, describeAddress(address));
+  }
+
+  private async negotiate(conn: KafkaConnection): Promise<Map<number, { min: number; max: number }>> {
+    let version = 3;
+    for (;;) {
+      const res = await conn.send<{ errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] }>(
+        ApiVersions,
+        version,
+        version >= 3 ? { clientSoftwareName: 'kafka-ts', clientSoftwareVersion: '0.1.0' } : {},
+      );
+      if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION && version > 0) {
+        const own = res.apiKeys.find((k) => k.apiKey === ApiVersions.key);
+        version = own ? Math.min(version - 1, own.maxVersion) : 0;
+        continue;
+      }
+      if (res.errorCode) throw new KafkaProtocolError(res.errorCode);
+      return new Map(res.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+    }
+  }
+
+  /** Connects to the first reachable bootstrap address and loads cluster metadata. */
+  async connect(): Promise<void> {
+    await this.anyConnection();
+    await this.refreshMetadata([]);
+  }
+
+  private anyConnection(): Promise<Negotiated> {
+    if (this.bootstrapConn) {
+      return this.bootstrapConn.then((n) => {
+        if (!n.conn.closed) return n;
+        this.bootstrapConn = null;
+        return this.anyConnection();
+      });
+    }
+    const deadline = Date.now() + this.connectTimeoutMs;
+    const attempt = async (): Promise<Negotiated> => {
+      let last: Error | null = null;
+      // Known brokers first (after bootstrap), then the bootstrap list, until the deadline.
+      while (Date.now() < deadline && !this.closed) {
+        const candidates = [...[...this.cluster.brokers.values()].map((b) => addressOf(b)), ...this.bootstrap];
+        for (const addr of candidates) {
+          try {
+            return await this.open(addr, Math.min(deadline, Date.now() + 2000));
+          } catch (e) {
+            last = e as Error;
+          }
+        }
+      }
+      throw last ?? new ConnectionError('No broker could be reached', this.bootstrap.map(describeAddress).join(','));
+    };
+    const p = attempt();
+    this.bootstrapConn = p;
+    p.catch(() => {
+      if (this.bootstrapConn === p) this.bootstrapConn = null;
+    });
+    return p;
+  }
+
+  private nodeConnection(nodeId: number): Promise<Negotiated> {
+    const existing = this.byNode.get(nodeId);
+    if (existing) {
+      return existing.then(
+        (n) => {
+          if (!n.conn.closed) return n;
+          this.byNode.delete(nodeId);
+          return this.nodeConnection(nodeId);
+        },
+        () => {
+          this.byNode.delete(nodeId);
+          return this.nodeConnection(nodeId);
+        },
+      );
+    }
+    const broker = this.cluster.brokers.get(nodeId);
+    if (!broker) return Promise.reject(new ConnectionError(`Unknown broker id ${nodeId}`, String(nodeId)));
+    const p = this.open(addressOf(broker), Date.now() + this.connectTimeoutMs);
+    this.byNode.set(nodeId, p);
+    p.catch(() => this.byNode.delete(nodeId));
+    return p;
+  }
+
+  /** The version to use for `api` on a negotiated connection, or an error when there is none. */
+  private pickVersion(api: ApiDef, n: Negotiated): number {
+    const ours = CLIENT_VERSIONS[api.key];
+    const theirs = n.versions.get(api.key);
+    if (!ours) throw new UnsupportedApiError(`kafka-ts has no client support for ${api.name}`);
+    if (!theirs) throw new UnsupportedApiError(`The broker at ${n.conn.label} does not support ${api.name}`);
+    const v = Math.min(ours[1], theirs.max);
+    if (v < Math.max(ours[0], theirs.min)) {
+      throw new UnsupportedApiError(`No common version of ${api.name}: kafka-ts speaks ${ours[0]}-${ours[1]}, the broker ${theirs.min}-${theirs.max}`);
+    }
+    return v;
+  }
+
+  /** True when the broker behind `target` supports `api` at `minVersion` or later. */
+  async supports(api: ApiDef, minVersion = 0, target: number | 'any' = 'any'): Promise<boolean> {
+    const n = target === 'any' ? await this.anyConnection() : await this.nodeConnection(target);
+    const theirs = n.versions.get(api.key);
+    return !!theirs && theirs.max >= minVersion;
+  }
+
+  /**
+   * Sends a request. `target` is a node id, 'any' (the bootstrap connection) or 'controller'.
+   * `build` receives the negotiated version so the body can depend on it.
+   */
+  async send<Res>(
+    target: number | 'any' | 'controller',
+    api: ApiDef,
+    build: object | ((version: number) => object),
+    options: { expectResponse?: boolean; timeoutMs?: number; maxVersion?: number } = {},
+  ): Promise<{ body: Res; version: number }> {
+    let node = target;
+    if (node === 'controller') {
+      if (this.cluster.controllerId < 0) await this.refreshMetadata([]);
+      node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
+    }
+    const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node);
+    let version = this.pickVersion(api, n);
+    if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
+    const body = typeof build === 'function' ? build(version) : build;
+    const res = await n.conn.send<Res>(api, version, body, options);
+    return { body: res, version };
+  }
+
+  /**
+   * Refreshes metadata for `topics` (null: all topics; []: brokers only). Unknown topics are
+   * kept with their error code so callers can report them.
+   */
+  async refreshMetadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<ClusterInfo> {
+    const { body } = await this.send<MetadataResponse>('any', Metadata, (v) => ({
+      topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ name, topicId: Buffer.alloc(16) })),
+      allowAutoTopicCreation,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    }));
+    const brokers = new Map(body.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null }]));
+    const fresh = new Map<string, TopicInfo>();
+    for (const t of body.topics) {
+      if (t.name === null) continue;
+      fresh.set(t.name, {
+        name: t.name,
+        id: t.topicId ?? Buffer.alloc(16),
+        internal: t.isInternal ?? false,
+        errorCode: t.errorCode,
+        partitions: t.partitions
+          .map((p) => ({
+            partition: p.partitionIndex,
+            errorCode: p.errorCode,
+            leader: p.leaderId,
+            leaderEpoch: p.leaderEpoch ?? -1,
+            replicas: p.replicaNodes,
+            isr: p.isrNodes,
+            offline: p.offlineReplicas ?? [],
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      });
+    }
+    // Connections to brokers that moved address are dropped and reopened on demand.
+    for (const [id, b] of brokers) {
+      const old = this.cluster.brokers.get(id);
+      if (old && (old.host !== b.host || old.port !== b.port)) {
+        void this.byNode.get(id)?.then((n) => n.conn.close(), () => undefined);
+        this.byNode.delete(id);
+      }
+    }
+    const topicsMap = topics === null ? fresh : new Map([...this.cluster.topics, ...fresh]);
+    this.cluster = { clusterId: body.clusterId ?? null, controllerId: body.controllerId ?? -1, brokers, topics: topicsMap };
+    return this.cluster;
+  }
+
+  /** Leader of a partition from cached metadata (refreshing once when unknown). */
+  async leaderFor(topic: string, partition: number): Promise<number> {
+    let t = this.cluster.topics.get(topic);
+    if (!t || !t.partitions[partition] || t.partitions[partition]!.leader < 0) {
+      await this.refreshMetadata([topic]);
+      t = this.cluster.topics.get(topic);
+    }
+    const p = t?.partitions.find((x) => x.partition === partition);
+    if (!t || t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || !p) throw new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${topic} (partition ${partition}) does not exist`);
+    if (p.leader < 0) throw new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE);
+    return p.leader;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.byNode.values()];
+    if (this.bootstrapConn) all.push(this.bootstrapConn);
+    this.byNode.clear();
+    this.bootstrapConn = null;
+    await Promise.all(all.map((p) => p.then((n) => n.conn.close(), () => undefined)));
+  }
+}
+
+export { ConnectionError, RequestTimeoutError };

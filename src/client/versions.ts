@@ -1,0 +1,35 @@
+/**
+ * The API versions the kafka-ts client implements, [min, max] by API key. The client uses the
+ * highest version both sides support. Minimums stay low enough for Kafka 2.x brokers; maximums
+ * are the versions whose semantics the client code handles.
+ */
+export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>> = {
+  0: [3, 9], // Produce
+  1: [4, 12], // Fetch (by topic name)
+  2: [1, 7], // ListOffsets
+  3: [1, 12], // Metadata
+  8: [2, 8], // OffsetCommit
+  9: [1, 7], // OffsetFetch
+  10: [0, 3], // FindCoordinator
+  11: [2, 7], // JoinGroup
+  12: [0, 4], // Heartbeat
+  13: [0, 4], // LeaveGroup
+  14: [0, 5], // SyncGroup
+  15: [0, 5], // DescribeGroups
+  16: [0, 4], // ListGroups
+  18: [0, 3], // ApiVersions
+  19: [2, 7], // CreateTopics
+  20: [1, 6], // DeleteTopics
+  21: [0, 2], // DeleteRecords
+  32: [1, 4], // DescribeConfigs
+  33: [0, 2], // AlterConfigs
+  37: [0, 3], // CreatePartitions
+  42: [0, 2], // DeleteGroups
+  43: [0, 2], // ElectLeaders
+  44: [0, 1], // IncrementalAlterConfigs
+  45: [0, 0], // AlterPartitionReassignments
+  46: [0, 0], // ListPartitionReassignments
+  47: [0, 0], // OffsetDelete
+  60: [0, 1], // DescribeCluster
+  75: [0, 0], // DescribeTopicPartitions
+};
