@@ -30,8 +30,7 @@ export interface ClusterOptions {
   onBroker?: (b: Broker) => void;
 }
 
-/** The Unix socket through which a daemon's first broker is reached. */
-export const DAEMON_SOCKET = 'kafka.sock';
+import { DAEMON_SOCKET } from './daemon-paths.js';
 const brokerSocketName = (id: number, first: boolean) => (first ? DAEMON_SOCKET : `broker-${id}.sock`);
 
 interface RunningBroker {

@@ -146,10 +146,9 @@ export class KafkaClient {
     }
   }
 
-  /** Connects to the first reachable bootstrap address and loads cluster metadata. */
+  /** Connects to the first reachable bootstrap address (metadata is loaded when first needed). */
   async connect(): Promise<void> {
     await this.anyConnection();
-    await this.refreshMetadata([]);
   }
 
   private anyConnection(): Promise<Negotiated> {
@@ -199,9 +198,12 @@ export class KafkaClient {
         },
       );
     }
-    const broker = this.cluster.brokers.get(nodeId);
-    if (!broker) return Promise.reject(new ConnectionError(`Unknown broker id ${nodeId}`, String(nodeId)));
-    const p = this.open(addressOf(broker), Date.now() + this.connectTimeoutMs);
+    const p = (async () => {
+      if (!this.cluster.brokers.has(nodeId)) await this.refreshMetadata([]);
+      const broker = this.cluster.brokers.get(nodeId);
+      if (!broker) throw new ConnectionError(`Unknown broker id ${nodeId}`, String(nodeId));
+      return this.open(addressOf(broker), Date.now() + this.connectTimeoutMs);
+    })();
     this.byNode.set(nodeId, p);
     p.catch(() => this.byNode.delete(nodeId));
     return p;

@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { socketAnswers } from './socket-probe.js';
 import type { Logger } from '../util/logger.js';
 import { FrameDecoder } from './frame-decoder.js';
 
@@ -192,17 +193,4 @@ export class KafkaServer {
   }
 }
 
-/** True when something accepts connections on the Unix socket at `path`. */
-export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(path);
-    const done = (v: boolean) => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(v);
-    };
-    const t = setTimeout(() => done(false), timeoutMs);
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
+export { socketAnswers } from './socket-probe.js';

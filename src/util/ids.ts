@@ -1,17 +1,6 @@
 /**
- * Kafka-style identifiers: 16 random bytes shown as 22 characters of URL-safe base64 without
- * padding. Like Kafka, never all-zero, never the reserved id 1, and never starting with '-'
- * (so they can be passed on a command line).
+ * Kafka-style identifiers: 16 bytes shown as 22 characters of URL-safe base64 without padding.
  */
-import { randomBytes } from 'node:crypto';
-
-export function randomUuid(): Buffer {
-  for (;;) {
-    const b = randomBytes(16);
-    const zeroOrReserved = b.subarray(0, 15).every((x) => x === 0) && b[15]! <= 1;
-    if (!zeroOrReserved && !toBase64Url(b).startsWith('-')) return b;
-  }
-}
 
 export const toBase64Url = (b: Buffer): string => b.toString('base64url');
 

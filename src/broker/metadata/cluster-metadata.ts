@@ -9,7 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomUuid, toBase64Url } from '../../util/ids.js';
+import { toBase64Url } from '../../util/ids.js';
+import { randomUuid } from '../../util/random-id.js';
 
 export interface PartitionState {
   replicas: number[];

@@ -1,0 +1,8 @@
+/** Every kafka-ts subcommand, in the order `kafka-ts --help` lists them. */
+import type { CommandSpec } from '../src/cli/command.js';
+import topics from './topics.js';
+import server from './server.js';
+import serverStart from './server-start.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandSpec<any>[] = [topics, server, serverStart];

@@ -1,0 +1,46 @@
+import { collect, defineCommand } from '../src/cli/command.js';
+import { UsageError } from '../src/cli/errors.js';
+import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
+import { daemonPaths, defaultHome, startDaemon } from '../src/cli/local-daemon.js';
+import { resolve } from 'node:path';
+
+interface ServerStartOptions {
+  override?: string[];
+  daemon?: boolean;
+  dataDir?: string;
+}
+
+export default defineCommand<ServerStartOptions>({
+  name: 'server-start',
+  summary: 'start the broker from a server.properties file (kafka-server-start.sh)',
+  synopsis: ['[-daemon] server.properties [--override property=value]...'],
+  description: [
+    'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout. With -daemon it runs in the background like `kafka-ts server start`.',
+    'Keys kafka-ts understands include node.id, listeners, advertised.listeners, log.dirs, num.partitions, default.replication.factor, auto.create.topics.enable, message.max.bytes, log.segment.bytes, log.roll.ms/hours, log.retention.ms/minutes/hours/bytes, min.insync.replicas, offsets.topic.num.partitions, group.initial.rebalance.delay.ms and kafka-ts.brokers. Settings only a JVM broker or KRaft quorum uses are accepted and ignored; unknown keys are logged.',
+    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory.',
+  ],
+  examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
+  differences: ['No meta.properties / kafka-storage format step is needed; the data directory is created on first start.'],
+  build(cmd) {
+    cmd
+      .argument('[properties-file]', 'server.properties file')
+      .option('--override <property=value>', 'property that wins over the file (repeatable)', collect)
+      .option('--daemon', 'run in the background (-daemon is accepted too)')
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)');
+  },
+  async run(o, args, ctx) {
+    const file = args[0];
+    if (!file) throw new UsageError('USAGE: kafka-ts server-start [-daemon] server.properties [--override property=value]*');
+    const stray = args.slice(1);
+    if (stray.length) throw new UsageError(`Found non argument parameters: ${stray.join(',')}`);
+    const home = o.dataDir ? resolve(o.dataDir) : defaultHome(ctx.env);
+    if (o.daemon) {
+      const status = await startDaemon(daemonPaths(home), { propertiesFile: resolve(file), overrides: o.override });
+      ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
+      return;
+    }
+    const props = { ...readPropertiesFile(file), ...parseInlinePairs(o.override) };
+    const { runForeground } = await import('../src/cli/server-run.js');
+    return runForeground(home, props);
+  },
+});

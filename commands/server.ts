@@ -1,0 +1,123 @@
+import { Option } from 'commander';
+import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
+import { requireInt } from '../src/cli/context.js';
+import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
+import { control, daemonPaths, daemonStatus, defaultHome, startDaemon, stopDaemon, type DaemonStatus } from '../src/cli/local-daemon.js';
+import { resolve } from 'node:path';
+
+interface ServerOptions {
+  dataDir?: string;
+  port?: string;
+  brokers?: string;
+  foreground?: boolean;
+  config?: string;
+  override?: string[];
+  timeout: string;
+  output: 'text' | 'json';
+}
+
+const ACTIONS = ['start', 'stop', 'status', 'stop-broker', 'start-broker'] as const;
+
+function statusText(s: DaemonStatus): string {
+  const lines = [
+    `kafka-ts broker is running (pid ${s.pid}, kafka-ts ${s.version})`,
+    `  data dir:    ${s.dataDir}`,
+    `  socket:      ${s.socket}`,
+    `  listeners:   ${s.listeners.filter((l) => l.startsWith('PLAINTEXT')).join(', ')}`,
+    `  cluster id:  ${s.clusterId}`,
+    `  log file:    ${s.logFile}`,
+  ];
+  if (s.brokers.length > 1 || s.brokers.some((b) => !b.live)) {
+    lines.push('  brokers:');
+    for (const b of s.brokers) {
+      const role = b.id === s.controllerId ? ', controller' : '';
+      const tcp = b.listeners.find((l) => l.startsWith('PLAINTEXT')) ?? '';
+      lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}`.trimEnd());
+    }
+  }
+  return lines.join('\n');
+}
+
+export default defineCommand<ServerOptions>({
+  name: 'server',
+  summary: 'start, stop or inspect the local kafka-ts broker daemon',
+  synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
+  description: [
+    'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh.',
+    'start runs the daemon in the background and returns once it serves; --foreground keeps it attached (logging to stdout) until SIGTERM or SIGINT. stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and exits 3 when no daemon runs.',
+    '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure.',
+  ],
+  examples: [
+    ['Start the daemon on the default port', 'kafka-ts server start'],
+    ['Start a second, independent daemon elsewhere', 'kafka-ts server start --data-dir /tmp/k2 --port 19092'],
+    ['Machine-readable status', 'kafka-ts server status --output json'],
+    ['Three brokers, then fail broker 2', 'kafka-ts server start --brokers 3 && kafka-ts server stop-broker 2'],
+    ['Run in the foreground with a properties file and an override', 'kafka-ts server start --foreground --config server.properties --override num.partitions=3'],
+  ],
+  build(cmd) {
+    cmd
+      .argument('<action>', `one of ${ACTIONS.join(', ')}`)
+      .argument('[broker-id]', 'broker id for stop-broker / start-broker')
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)')
+      .option('--port <n>', 'TCP port of the first broker (default 9092; 0 picks a free port)')
+      .option('--brokers <n>', 'number of logical brokers (default 1)')
+      .option('--foreground', 'run in the foreground instead of as a background daemon')
+      .option('--config <file>', 'server.properties file to read')
+      .option('--override <key=value>', 'broker property that wins over the properties files (repeatable)', collect)
+      .option('--timeout <ms>', 'how long start/stop wait', '60000')
+      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+  },
+  async run(o, args, ctx) {
+    const action = args[0]!;
+    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}' (expected ${ACTIONS.join(', ')})`);
+    const home = o.dataDir ? resolve(o.dataDir) : defaultHome(ctx.env);
+    const paths = daemonPaths(home);
+    const timeoutMs = requireInt(o.timeout, 'timeout', { min: 1 })!;
+    const json = o.output === 'json';
+    const port = requireInt(o.port, 'port', { min: 0, max: 65535 });
+    const brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
+    switch (action) {
+      case 'start': {
+        if (o.foreground) {
+          const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
+          if (port !== undefined) props['listeners'] = `PLAINTEXT://127.0.0.1:${port}`;
+          if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
+          Object.assign(props, parseInlinePairs(o.override));
+          const { runForeground } = await import('../src/cli/server-run.js');
+          return runForeground(home, props);
+        }
+        const running = await daemonStatus(paths);
+        if (running) throw new CliError(`Another kafka-ts daemon (pid ${running.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+        const status = await startDaemon(paths, { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override }, timeoutMs);
+        if (json) ctx.out.line(JSON.stringify({ running: true, ...status }));
+        else ctx.out.line(statusText(status));
+        return;
+      }
+      case 'status': {
+        const status = await daemonStatus(paths);
+        if (json) ctx.out.line(JSON.stringify(status ? { running: true, ...status } : { running: false, dataDir: home }));
+        else if (status) ctx.out.line(statusText(status));
+        else ctx.out.line(`kafka-ts broker is not running (data dir ${home})`);
+        return status ? ExitCode.Ok : ExitCode.Unreachable;
+      }
+      case 'stop': {
+        const pid = await stopDaemon(paths, timeoutMs);
+        if (json) ctx.out.line(JSON.stringify({ stopped: pid !== null, pid }));
+        else if (pid === null) ctx.warn(`kafka-ts broker is not running (data dir ${home})`);
+        else ctx.out.line(`Stopped the kafka-ts broker (pid ${pid}).`);
+        return;
+      }
+      default: {
+        const id = requireInt(args[1], 'broker-id', { min: 0 });
+        if (id === undefined) throw new UsageError(`${action} needs a broker id`);
+        const reply = await control(paths, { op: action, id }, timeoutMs);
+        if (!reply) throw new CliError(`kafka-ts broker is not running (data dir ${home})`, ExitCode.Unreachable);
+        if (!reply.ok) throw new CliError(reply.error ?? 'failed', ExitCode.Failure);
+        if (json) ctx.out.line(JSON.stringify({ running: true, ...reply.status }));
+        else ctx.out.line(statusText(reply.status!));
+      }
+    }
+  },
+});

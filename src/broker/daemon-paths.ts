@@ -1,0 +1,43 @@
+/**
+ * Where a daemon keeps its files, and what it reports about itself. Kept free of imports so the
+ * CLI can find a daemon without loading the broker.
+ */
+import { join } from 'node:path';
+
+export interface DaemonPaths {
+  home: string;
+  pidFile: string;
+  logFile: string;
+  socket: string;
+  control: string;
+  properties: string;
+}
+
+/** The Unix socket through which a daemon's first broker is reached. */
+export const DAEMON_SOCKET = 'kafka.sock';
+
+export function daemonPaths(home: string): DaemonPaths {
+  return {
+    home,
+    pidFile: join(home, 'kafka-ts.pid'),
+    logFile: join(home, 'server.log'),
+    socket: join(home, DAEMON_SOCKET),
+    control: join(home, 'control.sock'),
+    properties: join(home, 'server.properties'),
+  };
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  dataDir: string;
+  socket: string;
+  controlSocket: string;
+  logFile: string;
+  pidFile: string;
+  startedAt: string;
+  clusterId: string;
+  controllerId: number;
+  listeners: string[];
+  brokers: { id: number; live: boolean; listeners: string[]; logDir: string }[];
+}

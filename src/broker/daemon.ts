@@ -1,0 +1,243 @@
+/**
+ * The local broker daemon: one KafkaCluster under a home directory, with a pid file, a log
+ * (stdout, which the launcher points at the log file), the Kafka-protocol Unix socket, and a
+ * small control socket for what Kafka has no API for (status, stop, stopping one broker).
+ *
+ * Home layout: kafka-ts.pid, server.log, kafka.sock (mode 0600), control.sock (0600),
+ * server.properties (optional), meta/cluster.json, data/ (log.dirs).
+ */
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../util/logger.js';
+import { KafkaCluster } from './cluster.js';
+import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths.js';
+
+export { daemonPaths, type DaemonPaths, type DaemonStatus };
+import { buildBrokerConfig, type BrokerConfig } from './config.js';
+import { socketAnswers } from '../transport/server.js';
+import { parseProperties } from '../util/properties.js';
+
+export { VERSION } from '../version.js';
+import { VERSION } from '../version.js';
+
+/** A start-up problem with a message meant for the user. */
+export class DaemonStartError extends Error {
+  override name = 'DaemonStartError';
+}
+
+export interface DaemonOptions {
+  home: string;
+  /** server.properties-style settings (file contents, then --override pairs, then flags). */
+  properties: Record<string, string>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function checkWritable(dir: string) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    const probe = join(dir, `.write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new DaemonStartError(`Data directory ${dir} is not writable (${code}). Choose another with --data-dir or KAFKA_TS_HOME.`);
+  }
+}
+
+/** Takes the pid file, replacing a stale one; refuses when a live daemon owns the directory. */
+async function takePidFile(paths: DaemonPaths, log: Logger) {
+  if (existsSync(paths.pidFile)) {
+    const pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+    const alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid);
+    if (alive && (await socketAnswers(paths.control))) {
+      throw new DaemonStartError(`Another kafka-ts daemon (pid ${pid}) is already running with data dir ${paths.home}. Stop it with 'kafka-ts server stop'.`);
+    }
+    if (alive && isKafkaTs(pid)) {
+      throw new DaemonStartError(`Another kafka-ts daemon (pid ${pid}) is starting with data dir ${paths.home}.`);
+    }
+    log.warn(`Removing stale pid file ${paths.pidFile} (pid ${pid} is not a running kafka-ts daemon)`);
+    unlinkSync(paths.pidFile);
+  }
+  try {
+    writeFileSync(paths.pidFile, `${process.pid}\n`, { flag: 'wx' });
+  } catch {
+    throw new DaemonStartError(`Another kafka-ts daemon is starting with data dir ${paths.home}.`);
+  }
+}
+
+/** Linux: tells whether a live pid is a kafka-ts daemon (a recycled pid usually is not). */
+function isKafkaTs(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka-ts');
+  } catch {
+    return false;
+  }
+}
+
+export function loadHomeProperties(paths: DaemonPaths): Record<string, string> {
+  return existsSync(paths.properties) ? parseProperties(readFileSync(paths.properties, 'utf8')) : {};
+}
+
+export class Daemon {
+  private cluster: KafkaCluster | null = null;
+  private control: net.Server | null = null;
+  private stopping: Promise<void> | null = null;
+  private resolveStopped!: () => void;
+  /** Resolves once the daemon has shut down, whatever asked it to. */
+  readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
+  private readonly startedAt = new Date();
+  readonly paths: DaemonPaths;
+  readonly log: Logger;
+  config!: BrokerConfig;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.paths = daemonPaths(opts.home);
+    this.log = createLogger((l) => process.stdout.write(l), 'kafka.Kafka');
+  }
+
+  async start(): Promise<DaemonStatus> {
+    const { paths, log } = this;
+    if (paths.socket.length > 100) throw new DaemonStartError(`Data directory path is too long for a Unix socket (${paths.socket}); choose a shorter --data-dir.`);
+    checkWritable(paths.home);
+    await takePidFile(paths, log);
+    try {
+      const { config, warnings } = buildBrokerConfig(paths.home, this.opts.properties);
+      for (const w of warnings) log.warn(w.message);
+      this.config = config;
+      checkWritable(config.logDirs);
+      this.cluster = await KafkaCluster.start({ config, log, socketDir: paths.home });
+      await this.listenControl();
+    } catch (e) {
+      await this.cleanup();
+      const err = e as Error;
+      if (err.name === 'AddressInUseError' || err.name === 'ConfigError') throw new DaemonStartError(portHint(err.message));
+      throw e;
+    }
+    const status = this.status();
+    log.info(`[KafkaServer id=${this.config.nodeId}] started (kafka-ts ${VERSION}); listeners ${status.listeners.join(', ')}; data dir ${paths.home}`);
+    return status;
+  }
+
+  status(): DaemonStatus {
+    const c = this.cluster!;
+    const brokers = c.brokers().map((b) => ({
+      id: b.id,
+      live: c.isLive(b.id),
+      listeners: [...b.endpoints].map(([name, ep]) => (name === 'LOCAL' ? `LOCAL://${ep.host}` : `PLAINTEXT://${ep.host}:${ep.port}`)),
+      logDir: c.logDirFor(b.id),
+    }));
+    return {
+      pid: process.pid,
+      version: VERSION,
+      dataDir: this.paths.home,
+      socket: this.paths.socket,
+      controlSocket: this.paths.control,
+      logFile: this.paths.logFile,
+      pidFile: this.paths.pidFile,
+      startedAt: this.startedAt.toISOString(),
+      clusterId: c.metadata.clusterId,
+      controllerId: c.controllerId,
+      listeners: brokers.filter((b) => b.live).flatMap((b) => b.listeners),
+      brokers,
+    };
+  }
+
+  private async listenControl() {
+    const server = net.createServer((socket) => {
+      let buf = '';
+      socket.on('data', (d) => {
+        buf += d.toString('utf8');
+        const nl = buf.indexOf('\n');
+        if (nl < 0) return;
+        const line = buf.slice(0, nl);
+        buf = '';
+        void this.onControl(line).then(
+          (reply) => socket.end(`${JSON.stringify(reply)}\n`),
+          (e: Error) => socket.end(`${JSON.stringify({ ok: false, error: e.message })}\n`),
+        );
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    if (existsSync(this.paths.control)) unlinkSync(this.paths.control);
+    const old = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.paths.control, () => resolve());
+      });
+    } finally {
+      process.umask(old);
+    }
+    this.control = server;
+  }
+
+  private async onControl(line: string): Promise<object> {
+    const req = JSON.parse(line) as { op: string; id?: number };
+    const c = this.cluster!;
+    switch (req.op) {
+      case 'status':
+        return { ok: true, status: this.status() };
+      case 'stop':
+        setImmediate(() => void this.stop('stop requested'));
+        return { ok: true };
+      case 'stop-broker':
+      case 'start-broker': {
+        const id = Number(req.id);
+        if (!c.brokers().some((b) => b.id === id)) return { ok: false, error: `No broker with id ${req.id} (brokers: ${c.brokers().map((b) => b.id).join(', ')})` };
+        if (req.op === 'stop-broker') {
+          if (c.brokers().filter((b) => c.isLive(b.id)).length === 1 && c.isLive(id)) return { ok: false, error: 'Cannot stop the last running broker; use `kafka-ts server stop` instead.' };
+          await c.stopBroker(id);
+        } else await c.startBroker(id);
+        return { ok: true, status: this.status() };
+      }
+      default:
+        return { ok: false, error: `unknown control operation ${req.op}` };
+    }
+  }
+
+  /** Stops listeners and brokers (closing logs cleanly), removes the pid file and sockets. */
+  stop(reason: string): Promise<void> {
+    if (!this.stopping) {
+      this.log.info(`Shutting down (${reason})`);
+      this.stopping = this.cleanup().then(() => {
+        this.log.info('Shut down completed');
+        this.resolveStopped();
+      });
+    }
+    return this.stopping;
+  }
+
+  private async cleanup() {
+    if (this.control) {
+      await new Promise<void>((r) => this.control!.close(() => r()));
+      this.control = null;
+    }
+    try {
+      unlinkSync(this.paths.control);
+    } catch {
+      /* not created */
+    }
+    await this.cluster?.close();
+    this.cluster = null;
+    try {
+      if (readFileSync(this.paths.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(this.paths.pidFile);
+    } catch {
+      /* not ours or already gone */
+    }
+  }
+}
+
+function portHint(message: string): string {
+  if (/already in use/.test(message)) return `${message}. Is another Kafka broker running? Choose another port with --port N.`;
+  return message;
+}

@@ -1,0 +1,41 @@
+/**
+ * How a command is declared: commander options plus the prose its man page is made of. Command
+ * files in commands/ export one CommandSpec each; main registers them and the man-page
+ * generator reads the same definitions.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { CliContext } from './context.js';
+
+export interface CommandSpec<O = Record<string, unknown>> {
+  name: string;
+  /** One line for `kafka-ts --help` and the man page NAME section. */
+  summary: string;
+  /** Usage synopsis lines (after the command name). */
+  synopsis?: string[];
+  /** Man page DESCRIPTION paragraphs. */
+  description: string[];
+  /** Man page EXAMPLES: [explanation, command] pairs. */
+  examples: [string, string][];
+  /** Deliberate differences from the Kafka script, for README and man pages. */
+  differences?: string[];
+  /** Adds options and arguments to the commander command. */
+  build(cmd: Command): void;
+  /** Runs the command; returns an exit code (0 when omitted). */
+  run(opts: O, args: string[], ctx: CliContext): Promise<number | void>;
+}
+
+export const defineCommand = <O>(spec: CommandSpec<O>): CommandSpec<O> => spec;
+
+/** Accumulates a repeatable option. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** A single-valued option that Kafka refuses to see twice. */
+export function single(name: string) {
+  return (value: string, previous: unknown): string => {
+    if (previous !== undefined) throw new InvalidArgumentError(`Found multiple arguments for option ${name}, but you asked for only one`);
+    return value;
+  };
+}
+
+/** --output text|json */
+export const OUTPUT_HELP = 'output format: text (Kafka\'s layout, default) or json';

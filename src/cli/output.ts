@@ -1,0 +1,80 @@
+/**
+ * Buffered output. Text is collected and written in large chunks (never one write per line);
+ * when the reader of a pipe goes away (EPIPE) further writes stop and the command ends quietly.
+ */
+import { OutputClosed } from './errors.js';
+
+const CHUNK = 256 * 1024;
+
+export class Output {
+  private parts: (string | Buffer)[] = [];
+  private size = 0;
+  private closed = false;
+  private pendingDrain: Promise<void> | null = null;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get isTTY(): boolean {
+    return !!this.stream.isTTY;
+  }
+
+  write(data: string | Buffer): void {
+    if (this.closed) throw new OutputClosed('stdout closed');
+    this.parts.push(data);
+    this.size += data.length;
+    if (this.size >= CHUNK) void this.flush();
+  }
+
+  line(text = ''): void {
+    this.write(`${text}\n`);
+  }
+
+  /** Writes what is buffered; resolves when the stream has accepted it (back-pressure). */
+  async flush(): Promise<void> {
+    if (this.pendingDrain) await this.pendingDrain;
+    if (this.parts.length === 0) return;
+    if (this.closed) throw new OutputClosed('stdout closed');
+    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    this.parts = [];
+    this.size = 0;
+    const ok = this.stream.write(data);
+    if (!ok) {
+      this.pendingDrain = new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('close', done);
+          this.stream.off('error', done);
+          this.pendingDrain = null;
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('close', done);
+        this.stream.on('error', done);
+      });
+      await this.pendingDrain;
+    }
+    if (this.closed) throw new OutputClosed('stdout closed');
+  }
+
+  /** Flushes and waits until the bytes have left the process (before exit). */
+  async end(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (e) {
+      if (!(e instanceof OutputClosed)) throw e;
+    }
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      if (this.stream.writableLength === 0) return resolve();
+      this.stream.write('', () => resolve());
+    });
+  }
+}

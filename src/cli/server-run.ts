@@ -1,0 +1,29 @@
+/**
+ * Running the daemon in the foreground (used directly with --foreground, and by the launcher
+ * that `server start` and auto-start use): start, report readiness to a parent over IPC, and
+ * stop cleanly on SIGTERM/SIGINT or a control request.
+ */
+import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
+import { CliError, ExitCode } from './errors.js';
+
+export async function runForeground(home: string, properties: Record<string, string>): Promise<number> {
+  const paths = daemonPaths(home);
+  let daemon: Daemon;
+  try {
+    daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
+    const status = await daemon.start();
+    process.send?.({ ready: status });
+  } catch (e) {
+    const message = e instanceof DaemonStartError || (e as Error).name === 'ConfigError' ? (e as Error).message : `could not start: ${(e as Error).message}`;
+    process.send?.({ error: message });
+    throw new CliError(message, ExitCode.Failure);
+  }
+  if (process.connected) process.disconnect();
+  const onSignal = (sig: string) => void daemon.stop(sig);
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGHUP', () => undefined);
+  process.on('uncaughtException', (err) => daemon.log.error(`Uncaught exception: ${err.stack ?? err.message}`));
+  await daemon.stopped;
+  return ExitCode.Ok;
+}

@@ -1,0 +1,288 @@
+/**
+ * kafka-topics: topic selection, the five actions and their views. Layouts follow Kafka's
+ * TopicCommand (3.8+, with the Elr fields); messages are Kafka's, as scripts match on them.
+ */
+import { Admin, CONFIG_SOURCE_DEFAULT, RESOURCE_TOPIC, type TopicDescription } from '../client/admin.js';
+import type { KafkaClient } from '../client/client.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import { toBase64Url, isZeroUuid } from '../util/ids.js';
+import { CliError, ExitCode, UsageError } from '../cli/errors.js';
+
+export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+/** Kafka's failure layout for topic commands: on stdout, with the odd spacing. */
+export class TopicCommandError extends CliError {
+  constructor(message: string, exitCode: number = ExitCode.Failure) {
+    super(message, exitCode, `Error while executing topic command : ${message}`);
+  }
+}
+
+/**
+ * Kafka's --topic value as a regular expression: trimmed, ',' becomes '|', spaces removed,
+ * surrounding quotes stripped; it must match the whole name.
+ */
+export function topicPattern(value: string): RegExp {
+  const cleaned = value.trim().replace(/,/g, '|').replace(/ /g, '').replace(/^["']+|["']+$/g, '');
+  try {
+    return new RegExp(`^(?:${cleaned})$`);
+  } catch {
+    throw new TopicCommandError(`${cleaned} is an invalid regex.`);
+  }
+}
+
+export interface TopicFilters {
+  topic?: string;
+  excludeInternal?: boolean;
+}
+
+/** Topic names matching --topic (all when absent), sorted, honouring --exclude-internal. */
+export async function selectTopics(admin: Admin, f: TopicFilters): Promise<{ name: string; internal: boolean }[]> {
+  const all = await admin.listTopics();
+  const re = f.topic !== undefined ? topicPattern(f.topic) : null;
+  return all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+}
+
+export function missingTopicError(value: string): TopicCommandError {
+  return new TopicCommandError(`Topic '${value}' does not exist as expected`, ExitCode.NotFound);
+}
+
+// ---- create ----
+
+export function parseReplicaAssignment(text: string): number[][] {
+  const parts = text.split(',').map((p) =>
+    p.split(':').map((b) => {
+      const t = b.trim();
+      if (!/^\d+$/.test(t)) throw new UsageError(`Invalid --replica-assignment '${text}': broker ids must be integers`);
+      return Number(t);
+    }),
+  );
+  parts.forEach((ids) => {
+    if (new Set(ids).size !== ids.length) throw new TopicCommandError(`Partition replica lists may not contain duplicate entries: ${ids.join(',')}`);
+  });
+  parts.forEach((ids, i) => {
+    if (ids.length !== parts[0]!.length) throw new TopicCommandError(`Partition ${i} has different replication factor: [${ids.join(', ')}]`);
+  });
+  return parts;
+}
+
+/** `--config k=v` entries: exactly one '=' each (whitespace around it allowed). */
+export function parseTopicConfigs(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const parts = e.split(/\s*=\s*/);
+    if (parts.length !== 2 || parts[0]!.trim() === '') {
+      throw new TopicCommandError('requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".');
+    }
+    out[parts[0]!.trim()] = parts[1]!.trim();
+  }
+  return out;
+}
+
+export const collisionWarning = (name: string): string | null =>
+  /[._]/.test(name)
+    ? "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both."
+    : null;
+
+export interface CreateRequest {
+  name: string;
+  partitions?: number;
+  replicationFactor?: number;
+  assignment?: number[][];
+  configs: Record<string, string>;
+  ifNotExists: boolean;
+}
+
+/** Creates a topic; returns false when it existed and --if-not-exists was given. */
+export async function createTopic(admin: Admin, req: CreateRequest): Promise<boolean> {
+  if (req.replicationFactor !== undefined && (req.replicationFactor < 1 || req.replicationFactor > 32767)) {
+    throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive');
+  }
+  if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0');
+  const [result] = await admin.createTopics([
+    {
+      name: req.name,
+      partitions: req.partitions ?? -1,
+      replicationFactor: req.replicationFactor ?? -1,
+      assignment: req.assignment,
+      configs: req.configs,
+    },
+  ]);
+  const err = result?.error;
+  if (!err) return true;
+  if (err.code === ErrorCode.TOPIC_ALREADY_EXISTS && req.ifNotExists) return false;
+  throw new TopicCommandError(err.message);
+}
+
+// ---- describe ----
+
+export interface PartitionView {
+  partition: number;
+  leader: number | null;
+  replicas: number[];
+  isr: number[];
+  adding: number[];
+  removing: number[];
+  elr: number[] | null;
+  lastKnownElr: number[] | null;
+}
+
+export interface TopicView {
+  name: string;
+  id: string | null;
+  internal: boolean;
+  partitionCount: number;
+  replicationFactor: number;
+  configs: Record<string, string | null>;
+  partitions: PartitionView[];
+}
+
+export interface DescribeFilters {
+  underReplicated?: boolean;
+  unavailable?: boolean;
+  underMinIsr?: boolean;
+  atMinIsr?: boolean;
+  withOverrides?: boolean;
+}
+
+/** Builds describe views: partition state, configs with a non-default source, reassignments. */
+export async function describeTopics(client: KafkaClient, names: string[]): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
+  const admin = new Admin(client);
+  const descs: TopicDescription[] = await admin.describeTopics(names);
+  const configs = await admin.describeConfigs(descs.map((d) => ({ type: RESOURCE_TOPIC, name: d.name })));
+  const reassigning = await listReassigningSafe(client);
+  const liveBrokers = new Set(client.cluster.brokers.keys());
+  const minIsr = new Map<string, number>();
+  const views = descs.map((d): TopicView => {
+    const entries = configs.get(`${RESOURCE_TOPIC}:${d.name}`) ?? [];
+    const overrides: Record<string, string | null> = {};
+    for (const e of entries) if (e.source !== CONFIG_SOURCE_DEFAULT && !e.isDefault) overrides[e.name] = e.isSensitive ? null : e.value;
+    minIsr.set(d.name, Number(entries.find((e) => e.name === 'min.insync.replicas')?.value ?? 1));
+    const partitions = d.partitions.map((p): PartitionView => {
+      const r = reassigning.get(`${d.name}-${p.partition}`);
+      return {
+        partition: p.partition,
+        leader: p.leader >= 0 ? p.leader : null,
+        replicas: p.replicas,
+        isr: p.isr,
+        adding: r?.adding ?? [],
+        removing: r?.removing ?? [],
+        elr: p.elr,
+        lastKnownElr: p.lastKnownElr,
+      };
+    });
+    const first = partitions[0];
+    return {
+      name: d.name,
+      id: isZeroUuid(d.id) ? null : toBase64Url(d.id),
+      internal: d.internal,
+      partitionCount: partitions.length,
+      replicationFactor: first ? first.replicas.length - first.adding.length : 0,
+      configs: overrides,
+      partitions,
+    };
+  });
+  return { views, liveBrokers, minIsr };
+}
+
+async function listReassigningSafe(client: KafkaClient): Promise<Map<string, { adding: number[]; removing: number[] }>> {
+  const out = new Map<string, { adding: number[]; removing: number[] }>();
+  try {
+    const { listReassignments } = await import('../client/reassignments.js');
+    for (const r of await listReassignments(client)) out.set(`${r.topic}-${r.partition}`, r);
+  } catch (e) {
+    if (e instanceof KafkaProtocolError) throw e;
+    // Brokers without the reassignment API simply have none in progress.
+  }
+  return out;
+}
+
+const ids = (l: number[]) => l.join(',');
+const elrText = (l: number[] | null) => (l === null ? 'N/A' : ids(l));
+
+export function partitionLine(topic: string, p: PartitionView): string {
+  let line = `\tTopic: ${topic}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${ids(p.replicas)}\tIsr: ${ids(p.isr)}`;
+  if (p.adding.length > 0 || p.removing.length > 0) line += `\tAdding Replicas: ${ids(p.adding)}\tRemoving Replicas: ${ids(p.removing)}`;
+  return `${line}\tElr: ${elrText(p.elr)}\tLastKnownElr: ${elrText(p.lastKnownElr)}`;
+}
+
+export function headerLine(t: TopicView): string {
+  const configs = Object.entries(t.configs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const id = t.id ? `\tTopicId: ${t.id}` : '';
+  return `Topic: ${t.name}${id}\tPartitionCount: ${t.partitionCount}\tReplicationFactor: ${t.replicationFactor}\tConfigs: ${configs}`;
+}
+
+/** Applies the describe filters; returns the text lines Kafka prints. */
+export function describeLines(views: TopicView[], f: DescribeFilters, liveBrokers: Set<number>, minIsr: Map<string, number>): string[] {
+  const lines: string[] = [];
+  const partitionFilter = f.underReplicated || f.unavailable || f.underMinIsr || f.atMinIsr;
+  for (const t of views) {
+    if (f.withOverrides) {
+      if (Object.keys(t.configs).length > 0) lines.push(headerLine(t));
+      continue;
+    }
+    if (!partitionFilter) {
+      lines.push(headerLine(t));
+      for (const p of t.partitions) lines.push(partitionLine(t.name, p));
+      continue;
+    }
+    const min = minIsr.get(t.name) ?? 1;
+    for (const p of t.partitions) {
+      const noLeader = p.leader === null || !liveBrokers.has(p.leader);
+      const keep =
+        (f.underReplicated && p.isr.length < p.replicas.length) ||
+        (f.unavailable && noLeader) ||
+        (f.underMinIsr && (noLeader || p.isr.length < min)) ||
+        (f.atMinIsr && p.isr.length === min);
+      if (keep) lines.push(partitionLine(t.name, p));
+    }
+  }
+  return lines;
+}
+
+/** The JSON document for --output json describe. */
+export function describeJson(views: TopicView[]): object {
+  return {
+    topics: views.map((t) => ({
+      name: t.name,
+      topicId: t.id,
+      internal: t.internal,
+      partitionCount: t.partitionCount,
+      replicationFactor: t.replicationFactor,
+      configs: t.configs,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        addingReplicas: p.adding,
+        removingReplicas: p.removing,
+        elr: p.elr,
+        lastKnownElr: p.lastKnownElr,
+      })),
+    })),
+  };
+}
+
+// ---- alter / delete ----
+
+export async function alterPartitions(admin: Admin, names: string[], total: number, fullAssignment: number[][] | undefined): Promise<void> {
+  for (const name of names) {
+    let assignment: number[][] | null = null;
+    if (fullAssignment) {
+      const md = await admin.metadata([name]);
+      const current = md.topics.get(name)?.partitions.length ?? 0;
+      assignment = fullAssignment.slice(current);
+    }
+    const r = await admin.createPartitions(name, total, assignment);
+    if (r.error) throw new TopicCommandError(r.error.message);
+  }
+}
+
+export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const results = await admin.deleteTopics(names);
+  const failed = results.find((r) => r.error);
+  if (failed?.error) throw new TopicCommandError(failed.error.message);
+}

@@ -1,0 +1,49 @@
+/** Java .properties parsing, shared by the CLI (config files) and the daemon (server.properties). */
+function unescape(s: string): string {
+  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => {
+    if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
+    switch (c) {
+      case 't':
+        return '\t';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 'f':
+        return '\f';
+      default:
+        return c;
+    }
+  });
+}
+
+/** Parses Java properties text: `k=v`, `k:v` or `k v`, `#`/`!` comments, continuations. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.replace(/^[ \t\f]+/, '');
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    // A line ending in an odd number of backslashes continues on the next line.
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) {
+      line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '');
+    }
+    let k = '';
+    let j = 0;
+    for (; j < line.length; j++) {
+      const c = line[j]!;
+      if (c === '\\') {
+        k += line.slice(j, j + 2);
+        j++;
+        continue;
+      }
+      if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break;
+      k += c;
+    }
+    let rest = line.slice(j).replace(/^[ \t\f]*/, '');
+    if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t\f]*/, '');
+    out[unescape(k)] = unescape(rest);
+  }
+  return out;
+}
+
