@@ -119,12 +119,13 @@ export class KafkaCluster implements ClusterView {
     // Clients resolving "localhost" to ::1 find the broker too; best effort only.
     if (config.host === '127.0.0.1') await server.listenTcp('::1', port).catch(() => undefined);
     const advertised = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.advertisedHost;
-    broker.endpoints.set('PLAINTEXT', { host: advertised, port });
+    const advertisedPort = config.advertisedPort !== null ? config.advertisedPort + index : port;
+    broker.endpoints.set('PLAINTEXT', { host: advertised, port: advertisedPort });
     if (this.opts.socketDir) {
       const path = join(this.opts.socketDir, brokerSocketName(id, index === 0));
       await server.listenUnix(path);
       broker.endpoints.set('LOCAL', { host: path, port: 0 });
-    } else broker.endpoints.set('LOCAL', { host: advertised, port });
+    } else broker.endpoints.set('LOCAL', { host: advertised, port: advertisedPort });
     broker.start();
     this.nodes.set(id, { broker, server, live: true, tcpPort: port });
     this.log.info(`[KafkaServer id=${id}] started, listening on ${config.host}:${port}`);
@@ -140,6 +141,11 @@ export class KafkaCluster implements ClusterView {
     n.server = null;
     n.broker.stop();
     this.log.info(`[KafkaServer id=${id}] shut down`);
+  }
+
+  /** The TCP port a broker is bound to (which may differ from the advertised one). */
+  boundPort(id: number): number {
+    return this.nodes.get(id)?.tcpPort ?? -1;
   }
 
   /** The first live broker's TCP address, as a bootstrap server string. */

@@ -13,6 +13,8 @@ export interface BrokerConfig {
   /** TCP port of the first broker; 0 picks a free port. Further brokers use port+1, … (or free ports). */
   port: number;
   advertisedHost: string;
+  /** Advertised port of the first broker when it differs from the bound one (proxies, NAT). */
+  advertisedPort: number | null;
   dataDir: string;
   logDirs: string;
   numPartitions: number;
@@ -79,6 +81,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     host: '127.0.0.1',
     port: 9092,
     advertisedHost: '127.0.0.1',
+    advertisedPort: null,
     dataDir,
     logDirs: join(dataDir, 'data'),
     numPartitions: 1,
@@ -132,6 +135,7 @@ const KEYS: KeyDef[] = [
       const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)/.exec(v.split(',')[0]!.trim());
       if (!m) throw new ConfigError(`Invalid value ${v} for configuration advertised.listeners`);
       c.advertisedHost = m[1]!.replace(/^\[|\]$/g, '');
+      c.advertisedPort = Number(m[2]) || null;
     },
   },
   { key: 'port', apply: (c, v) => (c.port = int('port', v)) },

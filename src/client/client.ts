@@ -104,8 +104,13 @@ export class KafkaClient {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
   }
 
-  /** Opens a connection and negotiates API versions on it (ApiVersions v3, falling back). */
-  private async open(address: BrokerAddress, deadline: number): Promise<Negotiated> {
+  /**
+   * Opens a connection and negotiates API versions on it (ApiVersions v3, falling back). With
+   * `retry`, refused connections are retried with backoff until the deadline (bootstrap, where a
+   * daemon may still be starting); otherwise one attempt is made and callers apply their own
+   * retry policy.
+   */
+  private async open(address: BrokerAddress, deadline: number, retry = true): Promise<Negotiated> {
     let lastError: Error | null = null;
     let backoff = this.retryBackoffMs;
     while (!this.closed) {
@@ -120,7 +125,7 @@ export class KafkaClient {
         return { conn, versions: await this.negotiate(conn) };
       } catch (e) {
         lastError = e as Error;
-        if (!(e instanceof ConnectionError)) throw e;
+        if (!(e instanceof ConnectionError) || !retry) throw e;
         await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
         backoff = Math.min(backoff * 2, 1000);
       }
@@ -202,7 +207,7 @@ export class KafkaClient {
       if (!this.cluster.brokers.has(nodeId)) await this.refreshMetadata([]);
       const broker = this.cluster.brokers.get(nodeId);
       if (!broker) throw new ConnectionError(`Unknown broker id ${nodeId}`, String(nodeId));
-      return this.open(addressOf(broker), Date.now() + this.connectTimeoutMs);
+      return this.open(addressOf(broker), Date.now() + this.connectTimeoutMs, false);
     })();
     this.byNode.set(nodeId, p);
     p.catch(() => this.byNode.delete(nodeId));

@@ -32,7 +32,9 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
           else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
           else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
           else answer = replica.log.offsetForTimestamp(p.timestamp);
-          if (answer && answer.offset >= replica.highWatermark && p.timestamp !== LATEST) answer = null;
+          // Lookups by time never point at records beyond the high watermark.
+          const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST;
+          if (byTime && answer && answer.offset >= replica.highWatermark) answer = null;
           if (v === 0) {
             // Old-style answers are lists; Burrow reads the first element without checking.
             const offset = answer?.offset ?? replica.highWatermark;

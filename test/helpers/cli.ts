@@ -1,0 +1,37 @@
+/** Runs the built kafka-ts binary with execa, against an isolated home directory. */
+import { execa, type Options, type Result } from 'execa';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/kafka-ts.cjs', import.meta.url));
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export async function kafkaTs(args: string[], opts: { home: string; input?: string | Buffer; env?: Record<string, string>; timeout?: number } & Partial<Options> = { home: '' }): Promise<RunResult> {
+  const { home, input, env, timeout, ...rest } = opts;
+  const r = (await execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    input,
+    stripFinalNewline: false,
+    timeout: timeout ?? 60_000,
+    env: { KAFKA_TS_HOME: home, NO_COLOR: '1', ...env },
+    ...rest,
+  })) as Result;
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+}
+
+/** Starts a daemon on a free port in `home`; returns its TCP bootstrap address. */
+export async function startDaemon(home: string, extra: string[] = []): Promise<{ bootstrap: string; status: Record<string, unknown> }> {
+  const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home, '--output', 'json', ...extra], { home });
+  if (r.exitCode !== 0) throw new Error(`daemon failed to start: ${r.stderr}${r.stdout}`);
+  const status = JSON.parse(r.stdout) as { listeners: string[] };
+  const tcp = status.listeners.find((l) => l.startsWith('PLAINTEXT://'))!.slice('PLAINTEXT://'.length);
+  return { bootstrap: tcp, status };
+}
+
+export async function stopDaemon(home: string): Promise<void> {
+  await kafkaTs(['server', 'stop', '--data-dir', home], { home });
+}

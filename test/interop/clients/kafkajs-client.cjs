@@ -1,0 +1,48 @@
+// Drives kafkajs from the interop tests.
+//   node kafkajs-client.cjs admin BOOTSTRAP TOPIC PARTITIONS   -> JSON with the admin results
+//   node kafkajs-client.cjs produce BOOTSTRAP TOPIC COUNT       -> "acked N" (acks -1, gzip)
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
+
+async function main() {
+  const [cmd, bootstrap, topic, arg] = process.argv.slice(2);
+  const kafka = new Kafka({ clientId: 'interop-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  if (cmd === 'admin') {
+    const admin = kafka.admin();
+    await admin.connect();
+    const created = await admin.createTopics({ topics: [{ topic, numPartitions: Number(arg) }], waitForLeaders: true });
+    const again = await admin.createTopics({ topics: [{ topic }] });
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.createTopics({ topics: [{ topic: `${topic}-doomed` }] });
+    await admin.deleteTopics({ topics: [`${topic}-doomed`] });
+    const listed = await admin.listTopics();
+    await admin.disconnect();
+    console.log(JSON.stringify({ created, again, partitions: md.topics[0].partitions.map((p) => p.partitionId).sort(), offsets, doomedListed: listed.includes(`${topic}-doomed`), listed: listed.includes(topic) }));
+    return;
+  }
+  if (cmd === 'produce') {
+    const producer = kafka.producer();
+    await producer.connect();
+    const count = Number(arg);
+    let acked = 0;
+    for (let start = 0; start < count; start += 500) {
+      const messages = [];
+      for (let i = start; i < Math.min(count, start + 500); i++) {
+        messages.push({ key: `kafkajs-key-${i}`, value: `kafkajs-value-${i}-\u00e9`, headers: { h1: 'v1', src: 'kafkajs' } });
+      }
+      const res = await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+      if (res.some((r) => r.errorCode !== 0)) throw new Error(JSON.stringify(res));
+      acked += messages.length;
+    }
+    await producer.disconnect();
+    console.log(`acked ${acked}`);
+    return;
+  }
+  throw new Error(`unknown command ${cmd}`);
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
