@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// kafka-ts benchmarks, each measured side by side with a peer in the same run.
+//
+//   npm run bench                 every suite
+//   npm run bench -- broker       produce/fetch throughput with kcat vs raw fs.writeSync appends
+//   npm run bench -- cli          console-producer/consumer vs kcat; topics --list vs node -e 0
+//   npm run bench -- groups       group stabilisation time; console-consumer --group vs kcat -G
+//   npm run bench -- lag          lag watcher refresh over 50 groups x 100 partitions
+//
+// Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
+// with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const suites = {
+  broker: () => import('./broker.js'),
+  cli: () => import('./cli.js'),
+  groups: () => import('./groups.js'),
+  lag: () => import('./lag.js'),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(suites);
+for (const n of names) {
+  if (!suites[n]) {
+    console.error(`unknown suite '${n}' (known: ${Object.keys(suites).join(', ')})`);
+    process.exit(2);
+  }
+}
+mkdirSync(join(here, 'results'), { recursive: true });
+for (const n of names) {
+  console.log(`\n=== ${n} ===`);
+  const mod = await suites[n]();
+  const result = await mod.run();
+  writeFileSync(join(here, 'results', `${n}.json`), `${JSON.stringify({ suite: n, date: new Date().toISOString(), ...result }, null, 2)}\n`);
+}
