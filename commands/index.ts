@@ -3,6 +3,8 @@ import type { CommandSpec } from '../src/cli/command.js';
 import topics from './topics.js';
 import server from './server.js';
 import serverStart from './server-start.js';
+import consoleProducer from './console-producer.js';
+import consoleConsumer from './console-consumer.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, server, serverStart];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, server, serverStart];

@@ -20,8 +20,12 @@ export interface CommandSpec<O = Record<string, unknown>> {
   differences?: string[];
   /** Adds options and arguments to the commander command. */
   build(cmd: Command): void;
-  /** Runs the command; returns an exit code (0 when omitted). */
-  run(opts: O, args: string[], ctx: CliContext): Promise<number | void>;
+  /**
+   * Runs the command; returns an exit code (0 when omitted). `given(name)` tells whether an
+   * option was set on the command line rather than left at its default (Kafka's precedence:
+   * explicit option > property file > option default).
+   */
+  run(opts: O, args: string[], ctx: CliContext, given: (option: string) => boolean): Promise<number | void>;
 }
 
 export const defineCommand = <O>(spec: CommandSpec<O>): CommandSpec<O> => spec;

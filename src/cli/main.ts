@@ -19,7 +19,8 @@ export function buildProgram(onExit: (code: number) => void): Command {
     const cmd = program.command(spec.name).description(spec.summary).helpOption('-h, --help', 'show help and exit');
     spec.build(cmd);
     cmd.action(async () => {
-      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx)));
+      const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
+      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given)));
     });
   }
   return program;

@@ -95,6 +95,10 @@ export class Writer {
 
   /** Unsigned LEB128 varint (compact lengths, tag numbers). Values up to 2^53. */
   uvarint(v: number): this {
+    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) {
+      this.buf[this.pos++] = v;
+      return this;
+    }
     this.ensure(10);
     while (v >= 0x80) {
       this.buf[this.pos++] = (v % 0x80) | 0x80;

@@ -118,6 +118,9 @@ export function splitBatches(records: Buffer): Buffer[] {
   return out;
 }
 
+/** Shared by every decoded record without headers (never mutated). */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
 export interface NewRecord {
   key?: Buffer | null;
   value: Buffer | null;
@@ -139,68 +142,107 @@ export interface BatchOptions {
   now?: number;
 }
 
-function encodeRecordsBody(records: readonly NewRecord[], baseTimestamp: number): Buffer {
-  const w = new Writer(records.length * 32 + 64);
-  const body = new Writer(64);
-  for (let i = 0; i < records.length; i++) {
-    const rec = records[i]!;
-    // The record body is written first so its length prefix can be a varint.
-    body.int8(0);
-    body.varint((rec.timestamp ?? baseTimestamp) - baseTimestamp);
-    body.varint(i);
-    const key = rec.key ?? null;
-    if (key === null) body.varint(-1);
-    else body.varint(key.length).raw(key);
-    if (rec.value === null) body.varint(-1);
-    else body.varint(rec.value.length).raw(rec.value);
-    const headers = rec.headers ?? [];
-    body.varint(headers.length);
-    for (const h of headers) {
-      const hk = Buffer.from(h.key, 'utf8');
-      body.varint(hk.length).raw(hk);
-      if (h.value === null) body.varint(-1);
-      else body.varint(h.value.length).raw(h.value);
-    }
-    const bytes = body.toBuffer();
-    w.varint(bytes.length).raw(bytes);
-    body.reset();
+/** Bytes a zigzag varint takes. */
+function varintSize(v: number): number {
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (z >= 0x80) {
+    z = Math.floor(z / 0x80);
+    n++;
   }
-  return w.toBuffer();
+  return n;
+}
+
+const bytesSize = (b: Buffer | null) => (b === null ? 1 : varintSize(b.length) + b.length);
+
+/**
+ * Builds a batch incrementally: each appended record is encoded straight into the body, as
+ * Kafka's producer does, so nothing per record is kept around. `build` adds the header,
+ * compresses the body when asked and computes the CRC.
+ */
+export class BatchBuilder {
+  private readonly body: Writer;
+  private baseTimestamp = 0;
+  private maxTimestamp = -Infinity;
+  private n = 0;
+
+  constructor(sizeHint = 1024) {
+    this.body = new Writer(sizeHint);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Encoded size of the records so far (before compression). */
+  get sizeInBytes(): number {
+    return this.body.length;
+  }
+
+  append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number): void {
+    if (this.n === 0) this.baseTimestamp = timestamp;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const w = this.body;
+    const tsDelta = timestamp - this.baseTimestamp;
+    let size = 1 + varintSize(tsDelta) + varintSize(this.n) + bytesSize(key) + bytesSize(value) + varintSize(headers?.length ?? 0);
+    let headerKeys: Buffer[] | null = null;
+    if (headers && headers.length > 0) {
+      headerKeys = headers.map((h) => Buffer.from(h.key, 'utf8'));
+      for (let h = 0; h < headers.length; h++) size += bytesSize(headerKeys[h]!) + bytesSize(headers[h]!.value);
+    }
+    w.varint(size).int8(0).varint(tsDelta).varint(this.n);
+    if (key === null) w.varint(-1);
+    else w.varint(key.length).raw(key);
+    if (value === null) w.varint(-1);
+    else w.varint(value.length).raw(value);
+    w.varint(headerKeys ? headerKeys.length : 0);
+    if (headerKeys) {
+      for (let h = 0; h < headerKeys.length; h++) {
+        w.varint(headerKeys[h]!.length).raw(headerKeys[h]!);
+        const v = headers![h]!.value;
+        if (v === null) w.varint(-1);
+        else w.varint(v.length).raw(v);
+      }
+    }
+    this.n++;
+  }
+
+  build(opts: BatchOptions = {}): Buffer {
+    if (this.n === 0) throw new RangeError('a batch needs at least one record');
+    const compression = opts.compression ?? 0;
+    let body = this.body.toBuffer();
+    if (compression !== 0) body = codecFor(compression).compress(body);
+    let attributes = compression;
+    if (opts.logAppendTime) attributes |= Attr.LogAppendTime;
+    if (opts.transactional) attributes |= Attr.Transactional;
+    if (opts.control) attributes |= Attr.Control;
+    const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+    stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
+    batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
+    batch.writeInt8(2, MAGIC_OFFSET);
+    batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
+    batch.writeInt32BE(this.n - 1, 23);
+    writeInt64(batch, 27, this.baseTimestamp);
+    writeInt64(batch, 35, this.maxTimestamp);
+    writeInt64(batch, 43, opts.producerId ?? -1);
+    batch.writeInt16BE(opts.producerEpoch ?? -1, 51);
+    batch.writeInt32BE(opts.baseSequence ?? -1, 53);
+    batch.writeInt32BE(this.n, 57);
+    body.copy(batch, BATCH_HEADER_SIZE);
+    rewriteCrc(batch);
+    return batch;
+  }
 }
 
 /** Builds a complete v2 batch with a valid CRC. */
 export function encodeBatch(records: readonly NewRecord[], opts: BatchOptions = {}): Buffer {
   if (records.length === 0) throw new RangeError('a batch needs at least one record');
   const now = opts.now ?? Date.now();
-  // Records carry deltas from the first record's timestamp, as Kafka's producers write them.
-  const baseTimestamp = records[0]!.timestamp ?? now;
-  let maxTimestamp = baseTimestamp;
-  for (const r of records) maxTimestamp = Math.max(maxTimestamp, r.timestamp ?? now);
-  const compression = opts.compression ?? 0;
-  let body = encodeRecordsBody(records, baseTimestamp);
-  if (compression !== 0) body = codecFor(compression).compress(body);
-
-  let attributes = compression;
-  if (opts.logAppendTime) attributes |= Attr.LogAppendTime;
-  if (opts.transactional) attributes |= Attr.Transactional;
-  if (opts.control) attributes |= Attr.Control;
-
-  const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
-  stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
-  batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
-  batch.writeInt32BE(opts.partitionLeaderEpoch ?? -1, 12);
-  batch.writeInt8(2, MAGIC_OFFSET);
-  batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-  batch.writeInt32BE(records.length - 1, 23);
-  writeInt64(batch, 27, baseTimestamp);
-  writeInt64(batch, 35, maxTimestamp);
-  writeInt64(batch, 43, opts.producerId ?? -1);
-  batch.writeInt16BE(opts.producerEpoch ?? -1, 51);
-  batch.writeInt32BE(opts.baseSequence ?? -1, 53);
-  batch.writeInt32BE(records.length, 57);
-  body.copy(batch, BATCH_HEADER_SIZE);
-  rewriteCrc(batch);
-  return batch;
+  let estimate = 0;
+  for (const r of records) estimate += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  const b = new BatchBuilder(estimate);
+  for (const r of records) b.append(r.key ?? null, r.value, r.headers, r.timestamp ?? now);
+  return b.build(opts);
 }
 
 function writeInt64(buf: Buffer, at: number, v: number): void {
@@ -209,15 +251,26 @@ function writeInt64(buf: Buffer, at: number, v: number): void {
   buf.writeUInt32BE(v - hi * 4294967296, at + 4);
 }
 
-/** Decodes every record of one batch (decompressing if needed). Offsets are absolute. */
+/**
+ * Decodes every record of one batch (decompressing if needed). Offsets are absolute. `make`
+ * builds each record object (consumers add topic and partition) so no record is copied after.
+ */
 export function decodeBatchRecords(batch: Buffer, header: BatchHeader = readBatchHeader(batch)): Record[] {
+  return decodeBatchWith(batch, header, (offset, timestamp, key, value, headers) => ({ offset, timestamp, key, value, headers }));
+}
+
+export function decodeBatchWith<T>(
+  batch: Buffer,
+  header: BatchHeader,
+  make: (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => T,
+): T[] {
   if (header.magic !== 2) throw new ProtocolDecodeError(`unsupported record batch magic ${header.magic}`);
   let body = batch.subarray(BATCH_HEADER_SIZE, LOG_OVERHEAD + header.batchLength);
   const compression = compressionOf(header.attributes);
   if (compression !== 0) body = codecFor(compression).decompress(body);
   const logAppend = (header.attributes & Attr.LogAppendTime) !== 0;
   const r = new Reader(body);
-  const out: Record[] = new Array(header.recordCount);
+  const out: T[] = new Array(header.recordCount);
   for (let i = 0; i < header.recordCount; i++) {
     const len = r.varint();
     const end = r.pos + len;
@@ -231,7 +284,7 @@ export function decodeBatchRecords(batch: Buffer, header: BatchHeader = readBatc
     const value = valueLen < 0 ? null : r.raw(valueLen);
     const headerCount = r.varint();
     if (headerCount < 0 || headerCount > end - r.pos) throw new ProtocolDecodeError('bad header count');
-    const headers: RecordHeader[] = new Array(headerCount);
+    const headers: RecordHeader[] = headerCount === 0 ? NO_HEADERS : new Array(headerCount);
     for (let h = 0; h < headerCount; h++) {
       const hkLen = r.varint();
       const hk = r.raw(hkLen).toString('utf8');
@@ -239,13 +292,7 @@ export function decodeBatchRecords(batch: Buffer, header: BatchHeader = readBatc
       headers[h] = { key: hk, value: hvLen < 0 ? null : r.raw(hvLen) };
     }
     r.pos = end;
-    out[i] = {
-      offset: header.baseOffset + offsetDelta,
-      timestamp: logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta,
-      key,
-      value,
-      headers,
-    };
+    out[i] = make(header.baseOffset + offsetDelta, logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta, key, value, headers);
   }
   return out;
 }

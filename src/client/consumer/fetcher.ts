@@ -10,7 +10,7 @@ import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import {
   type Record,
-  decodeBatchRecords,
+  decodeBatchWith,
   isControlBatch,
   isTransactionalBatch,
   readBatchHeader,
@@ -21,7 +21,7 @@ import { ConnectionError, RequestTimeoutError } from '../../transport/client-con
 import { Admin, OffsetSpec } from '../admin.js';
 import type { KafkaClient } from '../client.js';
 
-export type StartPosition = number | 'earliest' | 'latest' | { timestamp: number } | { fromEnd: number };
+export type StartPosition = number | 'earliest' | 'latest' | { timestamp: number } | { fromEnd: number } | { fromStart: number };
 
 export interface ConsumedRecord extends Record {
   topic: string;
@@ -96,8 +96,8 @@ export class Fetcher {
 
   /** Resolves start positions (earliest, latest, timestamp, last N) and assigns the partitions. */
   async assign(list: { topic: string; partition: number; start: StartPosition; stopAt?: number }[]): Promise<void> {
-    const isObj = (s: StartPosition): s is { timestamp: number } | { fromEnd: number } => typeof s === 'object';
-    const earliest = await this.offsets(list.filter((a) => a.start === 'earliest' || (isObj(a.start) && 'fromEnd' in a.start)), OffsetSpec.earliest);
+    const isObj = (s: StartPosition): s is Exclude<StartPosition, number | string> => typeof s === 'object';
+    const earliest = await this.offsets(list.filter((a) => a.start === 'earliest' || (isObj(a.start) && !('timestamp' in a.start))), OffsetSpec.earliest);
     const latest = await this.offsets(list.filter((a) => a.start === 'latest' || isObj(a.start)), OffsetSpec.latest);
     for (const a of list) {
       const k = key(a.topic, a.partition);
@@ -107,6 +107,7 @@ export class Fetcher {
       else if (s === 'earliest') position = earliest.get(k)!;
       else if (s === 'latest') position = latest.get(k)!;
       else if ('fromEnd' in s) position = Math.max(earliest.get(k)!, latest.get(k)! - s.fromEnd);
+      else if ('fromStart' in s) position = Math.min(latest.get(k)!, earliest.get(k)! + s.fromStart);
       else {
         const at = (await this.offsets([a], s.timestamp)).get(k)!;
         // No record at or after the timestamp: start at the end of the log.
@@ -134,14 +135,16 @@ export class Fetcher {
     if (p) p.paused = paused;
   }
 
-  /** True when every assigned partition's position has reached its end (or stop offset). */
+  /** True when every assigned partition has reached its stop offset (or, without one, its end). */
   allAtEnd(): boolean {
     for (const p of this.parts.values()) if (!this.atEnd(p)) return false;
     return true;
   }
 
+  /** At its stop offset when it has one; otherwise caught up with the high watermark. */
   private atEnd(p: PartitionState): boolean {
-    return p.position >= p.stopAt || (p.end >= 0 && p.position >= p.end);
+    if (Number.isFinite(p.stopAt)) return p.position >= p.stopAt;
+    return p.end >= 0 && p.position >= p.end;
   }
 
   /** Partitions that still have something to read. */
@@ -243,10 +246,20 @@ export class Fetcher {
         continue;
       }
       const tsType = timestampTypeOf(h.attributes);
-      for (const r of decodeBatchRecords(batch, h)) {
-        if (r.offset < p.position || r.offset >= p.stopAt) continue;
-        out.push({ ...r, topic: p.topic, partition: p.partition, timestampType: tsType, leaderEpoch: h.partitionLeaderEpoch });
-      }
+      const { topic, partition } = p;
+      const epoch = h.partitionLeaderEpoch;
+      const records = decodeBatchWith(batch, h, (offset, timestamp, key, value, headers): ConsumedRecord => ({
+        offset,
+        timestamp,
+        key,
+        value,
+        headers,
+        topic,
+        partition,
+        timestampType: tsType,
+        leaderEpoch: epoch,
+      }));
+      for (const r of records) if (r.offset >= p.position && r.offset < p.stopAt) out.push(r);
       p.position = Math.min(p.stopAt, Math.max(p.position, lastOffset + 1));
     }
     return out;

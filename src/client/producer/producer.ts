@@ -1,12 +1,14 @@
 /**
- * The producer: accumulates records per partition, sends a batch when it reaches `batch.size`
- * or has waited `linger.ms`, groups ready batches by leader into Produce requests, and retries
- * retriable errors (refreshing metadata so leader changes are followed) until
- * `delivery.timeout.ms`.
+ * The producer. Records are encoded into an open batch per partition as they are appended
+ * (nothing per record is kept unless the caller asked for a callback); a batch is sent when it
+ * reaches `batch.size` or has waited `linger.ms`. Ready batches wait in FIFO queues per partition
+ * and go out in Produce requests per leader (one batch per partition per request), pipelined up
+ * to `max.in.flight.requests.per.connection`. Retriable errors are retried with backoff after a
+ * metadata refresh, so leader changes are followed, until `delivery.timeout.ms`.
  */
 import { Produce, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
-import { encodeBatch, type NewRecord, type RecordHeader } from '../../protocol/record-batch.js';
+import { BatchBuilder, decodeBatchRecords, type RecordHeader } from '../../protocol/record-batch.js';
 import type { KafkaClient } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import { StickyPartitioner, partitionForKey } from './partitioners.js';
@@ -21,7 +23,7 @@ export interface ProducerOptions {
   retries?: number;
   retryBackoffMs?: number;
   maxInFlightPerBroker?: number;
-  /** How long send waits for a topic to appear in metadata (max.block.ms). */
+  /** How long a send waits for its topic to appear in metadata (max.block.ms). */
   maxBlockMs?: number;
 }
 
@@ -46,16 +48,21 @@ export type SendCallback = (error: Error | null, meta: RecordMetadata | null) =>
 interface Batch {
   topic: string;
   partition: number;
-  records: NewRecord[];
-  callbacks: (SendCallback | undefined)[];
-  bytes: number;
+  builder: BatchBuilder;
+  /** Encoded batch, built once when first sent (and reused by retries). */
+  encoded: Buffer | null;
+  /** Per-record callbacks and timestamps, only when some record has a callback. */
+  callbacks: (SendCallback | undefined)[] | null;
+  timestamps: number[] | null;
+  count: number;
+  keyless: boolean;
   createdAt: number;
   attempts: number;
   firstAttemptAt: number;
   retryAt: number;
 }
 
-const RECORD_OVERHEAD = 24;
+const partitionKey = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class Producer {
   private readonly acks: -1 | 0 | 1;
@@ -69,20 +76,28 @@ export class Producer {
   private readonly maxInFlight: number;
   private readonly maxBlockMs: number;
   private readonly sticky = new StickyPartitioner();
-  /** Open batches by "topic\0partition". */
+  /** Open batches by partition key, and the one the previous record went into. */
   private readonly open = new Map<string, Batch>();
-  /** Batches waiting to be sent (full, lingered, or retrying). */
-  private readonly ready: Batch[] = [];
+  private lastBatch: Batch | null = null;
+  /** Batches ready to send, FIFO per partition. */
+  private readonly ready = new Map<string, Batch[]>();
+  private readyCount = 0;
   private readonly inFlight = new Map<number, number>();
+  private readonly partitionInFlight = new Map<string, number>();
   private lingerTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private kicked = false;
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
-  /** Woken whenever records complete (back-pressure). */
   private progressWaiters: (() => void)[] = [];
   private closed = false;
-  private draining = false;
-  /** Topics whose partition count is being looked up, with the records waiting for it. */
+  /** Records waiting for their topic to appear in metadata, by topic. */
   private readonly waitingForTopic = new Map<string, { record: ProducerRecord; cb?: SendCallback }[]>();
+
+  /** Records acknowledged and failed so far. */
+  readonly stats = { acked: 0, failed: 0 };
+  /** Called once per batch that could not be delivered, with the number of records in it. */
+  onBatchError: ((topic: string, partition: number, count: number, error: Error) => void) | null = null;
 
   constructor(
     readonly client: KafkaClient,
@@ -100,7 +115,7 @@ export class Producer {
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
   }
 
-  /** Queues a record; the callback runs once it is acknowledged or has failed. */
+  /** Queues a record; the optional callback runs once it is acknowledged or has failed. */
   append(record: ProducerRecord, cb?: SendCallback): void {
     if (this.closed) {
       cb?.(new Error('The producer is closed'), null);
@@ -108,15 +123,17 @@ export class Producer {
     }
     this.pending++;
     const t = this.client.cluster.topics.get(record.topic);
-    if (!t || t.errorCode !== 0 || t.partitions.length === 0) {
-      this.awaitTopic(record, cb);
-      return;
-    }
-    this.place(record, t.partitions.length, cb);
+    if (!t || t.errorCode !== 0 || t.partitions.length === 0) this.awaitTopic(record, cb);
+    else this.place(record, t.partitions.length, cb);
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise((resolve, reject) => this.append(record, (e, m) => (e ? reject(e) : resolve(m!))));
+  }
+
+  /** Records accepted but not yet acknowledged or failed. */
+  get outstanding(): number {
+    return this.pending;
   }
 
   private awaitTopic(record: ProducerRecord, cb?: SendCallback) {
@@ -135,9 +152,7 @@ export class Producer {
           const md = await this.client.refreshMetadata([record.topic], true);
           const t = md.topics.get(record.topic);
           if (t && t.errorCode === 0 && t.partitions.length > 0) return t.partitions.length;
-          if (t && t.errorCode && !errorInfo(t.errorCode).retriable && t.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) {
-            throw new KafkaProtocolError(t.errorCode);
-          }
+          if (t && t.errorCode && !errorInfo(t.errorCode).retriable && t.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) throw new KafkaProtocolError(t.errorCode);
         } catch (e) {
           if (!(e instanceof ConnectionError || e instanceof RequestTimeoutError) || Date.now() >= deadline) throw e;
         }
@@ -153,9 +168,28 @@ export class Producer {
       },
       (e: Error) => {
         this.waitingForTopic.delete(record.topic);
+        this.onBatchError?.(record.topic, -1, list.length, e);
         for (const w of list) this.complete(w.cb, e, null);
       },
     );
+  }
+
+  private newBatch(topic: string, partition: number, keyless: boolean, sizeHint: number): Batch {
+    const now = Date.now();
+    return {
+      topic,
+      partition,
+      builder: new BatchBuilder(sizeHint),
+      encoded: null,
+      callbacks: null,
+      timestamps: null,
+      count: 0,
+      keyless,
+      createdAt: now,
+      attempts: 0,
+      firstAttemptAt: now,
+      retryAt: 0,
+    };
   }
 
   private place(record: ProducerRecord, numPartitions: number, cb?: SendCallback) {
@@ -163,112 +197,162 @@ export class Producer {
     if (partition === undefined || partition < 0) {
       partition = record.key ? partitionForKey(record.key, numPartitions) : this.sticky.partition(record.topic, numPartitions);
     } else if (partition >= numPartitions) {
-      this.complete(cb, new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${partition} of topic ${record.topic} with partition count ${numPartitions} is not present in metadata.`), null);
+      const e = new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${partition} of topic ${record.topic} with partition count ${numPartitions} is not present in metadata.`);
+      this.onBatchError?.(record.topic, partition, 1, e);
+      this.complete(cb, e, null);
       return;
     }
-    const key = `${record.topic}\0${partition}`;
-    let batch = this.open.get(key);
-    if (!batch) {
-      const now = Date.now();
-      batch = { topic: record.topic, partition, records: [], callbacks: [], bytes: 0, createdAt: now, attempts: 0, firstAttemptAt: now, retryAt: 0 };
-      this.open.set(key, batch);
+    let batch = this.lastBatch;
+    if (!batch || batch.topic !== record.topic || batch.partition !== partition) {
+      const key = partitionKey(record.topic, partition);
+      batch = this.open.get(key) ?? null;
+      if (!batch) {
+        batch = this.newBatch(record.topic, partition, !record.key, Math.min(this.batchSize + 1024, 1 << 20));
+        this.open.set(key, batch);
+      }
+      this.lastBatch = batch;
     }
-    batch.records.push({ key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp });
-    batch.callbacks.push(cb);
-    batch.bytes += RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-    if (batch.bytes >= this.batchSize) {
-      this.seal(key, batch);
+    // A record that would overflow a non-empty batch starts the next one (as Kafka's producer does).
+    const estimate = 24 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    if (batch.count > 0 && batch.builder.sizeInBytes + estimate > this.batchSize) {
+      this.seal(batch);
       this.kick();
-    } else if (!this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => {
-        this.lingerTimer = null;
-        this.sealExpired(true);
-        this.kick();
-      }, this.lingerMs);
+      batch = this.newBatch(record.topic, partition, !record.key, Math.min(this.batchSize + 1024, 1 << 20));
+      this.open.set(partitionKey(record.topic, partition), batch);
+      this.lastBatch = batch;
     }
+    const timestamp = record.timestamp ?? Date.now();
+    batch.builder.append(record.key ?? null, record.value, record.headers, timestamp);
+    if (cb) {
+      if (!batch.callbacks) {
+        batch.callbacks = new Array<SendCallback | undefined>(batch.count).fill(undefined);
+        batch.timestamps = new Array<number>(batch.count).fill(-1);
+      }
+      batch.callbacks.push(cb);
+      batch.timestamps!.push(timestamp);
+    } else if (batch.callbacks) {
+      batch.callbacks.push(undefined);
+      batch.timestamps!.push(timestamp);
+    }
+    batch.count++;
+    if (batch.builder.sizeInBytes >= this.batchSize) {
+      this.seal(batch);
+      this.kick();
+    } else if (!this.lingerTimer) this.armLinger();
   }
 
-  private seal(key: string, batch: Batch) {
-    this.open.delete(key);
-    this.ready.push(batch);
-    if (batch.records[0] && !batch.records[0].key) {
+  private armLinger() {
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      this.sealExpired(false);
+      this.kick();
+    }, this.lingerMs);
+  }
+
+  private seal(batch: Batch) {
+    this.open.delete(partitionKey(batch.topic, batch.partition));
+    if (this.lastBatch === batch) this.lastBatch = null;
+    this.enqueue(batch);
+    if (batch.keyless) {
       const t = this.client.cluster.topics.get(batch.topic);
       this.sticky.next(batch.topic, t?.partitions.length ?? 1, batch.partition);
     }
   }
 
-  /** Moves open batches that have lingered long enough (or all, when flushing) to ready. */
+  /** Moves open batches that have lingered long enough (or all, when forced) to ready. */
   private sealExpired(force: boolean) {
     const now = Date.now();
-    for (const [key, b] of [...this.open]) if (force || now - b.createdAt >= this.lingerMs) this.seal(key, b);
-    if (this.open.size > 0 && !this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => {
-        this.lingerTimer = null;
-        this.sealExpired(false);
-        this.kick();
-      }, this.lingerMs);
-    }
+    for (const b of [...this.open.values()]) if (force || now - b.createdAt >= this.lingerMs) this.seal(b);
+    if (this.open.size > 0 && !this.lingerTimer) this.armLinger();
+  }
+
+  private enqueue(batch: Batch, front = false) {
+    const key = partitionKey(batch.topic, batch.partition);
+    let q = this.ready.get(key);
+    if (!q) this.ready.set(key, (q = []));
+    if (front) q.unshift(batch);
+    else q.push(batch);
+    this.readyCount++;
   }
 
   private kick() {
-    if (this.draining) return;
-    this.draining = true;
+    if (this.kicked) return;
+    this.kicked = true;
     queueMicrotask(() => {
-      this.draining = false;
-      void this.drain();
+      this.kicked = false;
+      this.drain();
     });
   }
 
-  /** Sends ready batches, one Produce request per leader, within the in-flight limit. */
-  private async drain() {
+  /** The cached leader of a partition, or -1 (a metadata refresh is then started). */
+  private cachedLeader(topic: string, partition: number): number {
+    const p = this.client.cluster.topics.get(topic)?.partitions[partition];
+    if (p && p.partition === partition && p.leader >= 0) return p.leader;
+    void this.client.refreshMetadata([topic]).then(
+      () => this.kick(),
+      () => undefined,
+    );
+    return -1;
+  }
+
+  /** Sends ready batches while there is room in flight. */
+  private drain() {
+    while (this.readyCount > 0 && this.drainOnce());
+  }
+
+  /** One request per leader with the head batch of each of its ready partitions. */
+  private drainOnce(): boolean {
     const now = Date.now();
     const byLeader = new Map<number, Batch[]>();
-    const later: Batch[] = [];
-    for (const b of this.ready.splice(0)) {
-      if (b.retryAt > now) {
-        later.push(b);
+    let nextRetry = Infinity;
+    for (const [key, q] of this.ready) {
+      if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlight) continue;
+      const head = q[0]!;
+      if (head.retryAt > now) {
+        nextRetry = Math.min(nextRetry, head.retryAt);
         continue;
       }
-      let leader: number;
-      try {
-        leader = await this.client.leaderFor(b.topic, b.partition);
-      } catch (e) {
-        this.retryOrFail(b, e as Error);
-        continue;
-      }
-      if ((this.inFlight.get(leader) ?? 0) >= this.maxInFlight) {
-        later.push(b);
-        continue;
-      }
-      const list = byLeader.get(leader) ?? [];
-      // One batch per partition per request.
-      if (list.some((x) => x.topic === b.topic && x.partition === b.partition)) later.push(b);
-      else byLeader.set(leader, [...list, b]);
+      const leader = this.cachedLeader(head.topic, head.partition);
+      if (leader < 0 || (this.inFlight.get(leader) ?? 0) >= this.maxInFlight) continue;
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push(head);
     }
-    this.ready.push(...later);
-    for (const [leader, batches] of byLeader) void this.sendTo(leader, batches);
-    if (later.length > 0) {
-      const wait = Math.max(1, Math.min(...later.map((b) => b.retryAt)) - Date.now());
-      setTimeout(() => this.kick(), Math.min(wait, 50));
+    for (const [leader, batches] of byLeader) {
+      for (const b of batches) {
+        const key = partitionKey(b.topic, b.partition);
+        const q = this.ready.get(key)!;
+        q.shift();
+        if (q.length === 0) this.ready.delete(key);
+        this.readyCount--;
+        this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 0) + 1);
+      }
+      this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
+      void this.sendTo(leader, batches);
     }
+    if (nextRetry < Infinity && !this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.kick();
+      }, Math.max(1, nextRetry - Date.now()));
+    }
+    return byLeader.size > 0;
   }
 
   private async sendTo(leader: number, batches: Batch[]) {
-    this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
-    const encoded = batches.map((b) => encodeBatch(b.records, { compression: this.compression }));
     const topics = new Map<string, { index: number; records: Buffer }[]>();
-    batches.forEach((b, i) => topics.set(b.topic, [...(topics.get(b.topic) ?? []), { index: b.partition, records: encoded[i]! }]));
-    for (const b of batches) b.attempts++;
+    for (const b of batches) {
+      b.encoded ??= b.builder.build({ compression: this.compression });
+      b.attempts++;
+      let list = topics.get(b.topic);
+      if (!list) topics.set(b.topic, (list = []));
+      list.push({ index: b.partition, records: b.encoded });
+    }
     try {
       const { body } = await this.client.send<ProduceResponse>(
         leader,
         Produce,
-        {
-          transactionalId: null,
-          acks: this.acks,
-          timeoutMs: this.requestTimeoutMs,
-          topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })),
-        },
+        { transactionalId: null, acks: this.acks, timeoutMs: this.requestTimeoutMs, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) },
         { expectResponse: this.acks !== 0, timeoutMs: this.requestTimeoutMs + 5000 },
       );
       if (this.acks === 0) {
@@ -287,36 +371,74 @@ export class Producer {
       for (const b of batches) this.retryOrFail(b, e as Error);
     } finally {
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
-      if (this.ready.length > 0) this.kick();
+      for (const b of batches) {
+        const key = partitionKey(b.topic, b.partition);
+        this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 1) - 1);
+      }
+      if (this.readyCount > 0) this.kick();
     }
   }
 
+  /**
+   * Splits a batch the broker found too large into two halves, as Kafka's producer does; their
+   * records keep their order at the front of the partition's queue.
+   */
+  private split(b: Batch): boolean {
+    if (b.count < 2 || !b.encoded) return false;
+    const records = decodeBatchRecords(b.encoded);
+    const half = Math.ceil(records.length / 2);
+    const parts = [records.slice(0, half), records.slice(half)].map((part, i) => {
+      const nb = this.newBatch(b.topic, b.partition, b.keyless, b.builder.sizeInBytes);
+      nb.firstAttemptAt = b.firstAttemptAt;
+      const offset = i === 0 ? 0 : half;
+      for (const r of part) nb.builder.append(r.key, r.value, r.headers, r.timestamp);
+      nb.count = part.length;
+      if (b.callbacks) {
+        nb.callbacks = b.callbacks.slice(offset, offset + part.length);
+        nb.timestamps = b.timestamps!.slice(offset, offset + part.length);
+      }
+      return nb;
+    });
+    this.enqueue(parts[1]!, true);
+    this.enqueue(parts[0]!, true);
+    this.kick();
+    return true;
+  }
+
   private retryOrFail(b: Batch, e: Error) {
+    if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE && this.split(b)) return;
     const retriable =
-      e instanceof ConnectionError ||
-      e instanceof RequestTimeoutError ||
-      (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
+      e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const expired = Date.now() - b.firstAttemptAt + this.retryBackoffMs > this.deliveryTimeoutMs;
     if (retriable && b.attempts <= this.retries && !expired) {
       // Leadership may have moved: refresh before the retry picks a leader again.
       void this.client.refreshMetadata([b.topic]).catch(() => undefined);
       b.retryAt = Date.now() + this.retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
-      this.ready.push(b);
+      // Back to the front of its partition's queue, so its records keep their order.
+      this.enqueue(b, true);
       this.kick();
       return;
     }
-    for (const cb of b.callbacks) this.complete(cb, e, null);
+    this.onBatchError?.(b.topic, b.partition, b.count, e);
+    for (let i = 0; i < b.count; i++) this.complete(b.callbacks?.[i], e, null);
   }
 
   private resolveBatch(b: Batch, baseOffset: number, logAppendTime: number) {
-    b.callbacks.forEach((cb, i) => {
-      const ts = logAppendTime >= 0 ? logAppendTime : (b.records[i]!.timestamp ?? -1);
-      this.complete(cb, null, { topic: b.topic, partition: b.partition, offset: baseOffset >= 0 ? baseOffset + i : -1, timestamp: ts });
-    });
+    for (let i = 0; i < b.count; i++) {
+      const cb = b.callbacks?.[i];
+      if (!cb) {
+        this.complete(undefined, null, null);
+        continue;
+      }
+      const timestamp = logAppendTime >= 0 ? logAppendTime : b.timestamps![i]!;
+      this.complete(cb, null, { topic: b.topic, partition: b.partition, offset: baseOffset >= 0 ? baseOffset + i : -1, timestamp });
+    }
   }
 
   private complete(cb: SendCallback | undefined, e: Error | null, meta: RecordMetadata | null) {
     this.pending--;
+    if (e) this.stats.failed++;
+    else this.stats.acked++;
     try {
       cb?.(e, meta);
     } finally {
@@ -331,11 +453,6 @@ export class Producer {
         for (const w of ws) w();
       }
     }
-  }
-
-  /** Number of records accepted but not yet acknowledged or failed. */
-  get outstanding(): number {
-    return this.pending;
   }
 
   /** Sends everything queued now and waits until every record has completed. */
@@ -362,5 +479,6 @@ export class Producer {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 }

@@ -24,6 +24,8 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
 /** Largest batch the scanner accepts as plausible; anything larger is treated as corruption. */
 const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
 const SCAN_CHUNK = 1024 * 1024;
+/** Index entries buffered before they are written out together. */
+const INDEX_FLUSH_ENTRIES = 128;
 
 export interface BatchInfo {
   position: number;
@@ -78,6 +80,9 @@ export class Segment {
   /** Wall-clock time of the first append, for segment.ms rolling. */
   createdAt: number;
   private bytesSinceIndexEntry = 0;
+  /** Index entries not yet written to the index files (written in groups; see flushIndexes). */
+  private unflushedIndex = 0;
+  private unflushedTime = 0;
   private readonly offsetIndex = new SparseIndex(); // relative offset -> position
   private readonly timeIndex = new SparseIndex(); // timestamp -> absolute offset
 
@@ -196,6 +201,8 @@ export class Segment {
   }
 
   private rewriteIndexFiles() {
+    this.unflushedIndex = 0;
+    this.unflushedTime = 0;
     const idx = Buffer.alloc(this.offsetIndex.length * 8);
     for (let i = 0; i < this.offsetIndex.length; i++) {
       idx.writeInt32BE(this.offsetIndex.keys[i]!, i * 8);
@@ -279,15 +286,38 @@ export class Segment {
     const addTime = this.maxTimestamp > lastTs;
     if (addTime) this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
     if (!persist) return;
-    const e = Buffer.allocUnsafe(8);
-    e.writeInt32BE(rel, 0);
-    e.writeInt32BE(b.position, 4);
-    writeSync(this.indexFd, e, 0, 8, (this.offsetIndex.length - 1) * 8);
-    if (addTime) {
-      const t = Buffer.allocUnsafe(12);
-      writeInt64(t, 0, this.maxTimestamp);
-      t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
-      writeSync(this.timeIndexFd, t, 0, 12, (this.timeIndex.length - 1) * 12);
+    this.unflushedIndex++;
+    if (addTime) this.unflushedTime++;
+    if (this.unflushedIndex >= INDEX_FLUSH_ENTRIES) this.flushIndexes();
+  }
+
+  /**
+   * Writes index entries kept in memory to the index files. Entries are written in groups (Kafka
+   * memory-maps its indexes for the same reason); a crash can only lose entries after the last
+   * group, and recovery scans from the last entry on disk.
+   */
+  flushIndexes(): void {
+    if (this.unflushedIndex > 0) {
+      const n = this.unflushedIndex;
+      const first = this.offsetIndex.length - n;
+      const buf = Buffer.allocUnsafe(n * 8);
+      for (let i = 0; i < n; i++) {
+        buf.writeInt32BE(this.offsetIndex.keys[first + i]!, i * 8);
+        buf.writeInt32BE(this.offsetIndex.values[first + i]!, i * 8 + 4);
+      }
+      writeSync(this.indexFd, buf, 0, buf.length, first * 8);
+      this.unflushedIndex = 0;
+    }
+    if (this.unflushedTime > 0) {
+      const n = this.unflushedTime;
+      const first = this.timeIndex.length - n;
+      const buf = Buffer.allocUnsafe(n * 12);
+      for (let i = 0; i < n; i++) {
+        writeInt64(buf, i * 12, this.timeIndex.keys[first + i]!);
+        buf.writeInt32BE(this.timeIndex.values[first + i]! - this.baseOffset, i * 12 + 8);
+      }
+      writeSync(this.timeIndexFd, buf, 0, buf.length, first * 12);
+      this.unflushedTime = 0;
     }
   }
 
@@ -387,6 +417,7 @@ export class Segment {
 
   /** Drops the in-memory index of a finished segment's tail entry and records its max timestamp. */
   seal(): void {
+    this.flushIndexes();
     const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
     if (this.maxTimestamp > lastTs) {
       this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
@@ -402,6 +433,7 @@ export class Segment {
   }
 
   close(): void {
+    this.flushIndexes();
     closeSync(this.logFd);
     closeSync(this.indexFd);
     closeSync(this.timeIndexFd);

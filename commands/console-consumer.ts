@@ -1,0 +1,176 @@
+import { Option } from 'commander';
+import { collect, defineCommand, single } from '../src/cli/command.js';
+import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { requireInt } from '../src/cli/context.js';
+import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
+
+interface ConsoleConsumerOptions {
+  bootstrapServer?: string;
+  topic?: string;
+  include?: string;
+  whitelist?: string;
+  partition?: string;
+  offset?: string;
+  fromBeginning?: boolean;
+  exitAtEnd?: boolean;
+  group?: string;
+  maxMessages?: string;
+  timeoutMs?: string;
+  skipMessageOnError?: boolean;
+  isolationLevel?: string;
+  formatter?: string;
+  property?: string[];
+  formatterConfig?: string;
+  keyDeserializer?: string;
+  valueDeserializer?: string;
+  consumerProperty?: string[];
+  'consumer.config'?: string;
+  enableSystestEvents?: boolean;
+  output: 'text' | 'json';
+}
+
+export default defineCommand<ConsoleConsumerOptions>({
+  name: 'console-consumer',
+  summary: 'print records from topics to stdout (kafka-console-consumer.sh)',
+  synopsis: ['--topic TOPIC | --include REGEX [--bootstrap-server host:port] [--from-beginning] [--partition N] [--offset SPEC] [--group G] [--max-messages N] [--timeout-ms MS] [-e] [--property print.key=true]... [--output json]'],
+  description: [
+    "Prints the records of --topic (or of every topic matching the --include regular expression) with kafka-console-consumer.sh's options and output layout. By default only new records are printed; --from-beginning starts at the earliest offset. Records are printed as they arrive, in large writes, and on exit 'Processed a total of N messages' goes to stderr.",
+    'Formatter properties (--property): print.timestamp, print.partition, print.offset, print.headers, print.key, print.value (default true), print.epoch, print.delivery, key.separator (between every two printed fields, a tab by default), line.separator, headers.separator, null.literal, and key.deserializer/value.deserializer/headers.deserializer naming Kafka deserializer classes (StringDeserializer, ByteArrayDeserializer, LongDeserializer, IntegerDeserializer, ShortDeserializer, DoubleDeserializer, FloatDeserializer, UUIDDeserializer). Field order is fixed: timestamp, partition, offset, delivery, epoch, headers, key, value.',
+    '--offset takes Kafka\'s earliest, latest or an absolute offset, and also: -N (the last N records of each partition), +N (N records after the first), @TIME (the first record at or after TIME: epoch milliseconds, an ISO-8601 date/time, or -DURATION such as -15m or -1h30m), and START:END where END is end (the end of the log when the command started), an offset or @TIME. -e/--exit-at-end stops at the end of the log, like kcat -e.',
+    'With --output json every record is one JSON object per line: topic, partition, offset, timestamp, timestampType, key, value and headers (an ordered list of {key, value}). Bytes that are valid UTF-8 are printed as text; other bytes as base64 with keyEncoding/valueEncoding (or a header\'s valueEncoding) set to "base64"; null stays null. console-producer --input json reads the same envelope.',
+    'Without --group the partitions are read directly (no consumer group is created on the broker and nothing is committed). With --group (or group.id in a consumer property) the consumer joins that group, is assigned partitions, and commits its progress; --from-beginning then only applies when the group has no committed offset.',
+  ],
+  examples: [
+    ['Everything in a topic, then exit', 'kafka-ts console-consumer --topic orders --from-beginning -e'],
+    ['Keys, partitions, offsets and timestamps', 'kafka-ts console-consumer --topic orders --from-beginning --property print.key=true --property print.partition=true --property print.offset=true --property print.timestamp=true'],
+    ['The last 10 records of each partition', 'kafka-ts console-consumer --topic orders --offset -10 -e'],
+    ['Records of the last hour as JSON', "kafka-ts console-consumer --topic orders --offset @-1h:end --output json | jq .value"],
+    ['Join a consumer group and commit', 'kafka-ts console-consumer --topic orders --group billing'],
+    ['Stop after 5 records or 10 s of silence', 'kafka-ts console-consumer --topic orders --max-messages 5 --timeout-ms 10000'],
+  ],
+  differences: [
+    '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log.',
+    'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',
+    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, a formatter error 1, everything else 0.',
+  ],
+  build(cmd) {
+    cmd
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--topic <topic>', 'topic to consume', single('topic'))
+      .option('--include <regex>', 'consume every topic whose name matches this regular expression')
+      .option('--whitelist <regex>', 'deprecated alias of --include')
+      .option('--partition <n>', 'consume only this partition')
+      .option('--offset <spec>', 'where to start (and stop): earliest, latest, N, -N, +N, @TIME, START:END')
+      .option('--from-beginning', 'start with the earliest record (when there is no committed offset)')
+      .option('-e, --exit-at-end', 'stop at the end of the log, like kcat -e')
+      .option('--group <id>', 'consumer group to join (commits offsets)')
+      .option('--max-messages <n>', 'stop after this many records')
+      .option('--timeout-ms <ms>', 'stop when no record arrives for this long')
+      .option('--skip-message-on-error', 'skip records the formatter cannot print instead of stopping')
+      .option('--isolation-level <level>', 'read_uncommitted (default) or read_committed')
+      .option('--formatter <class>', 'DefaultMessageFormatter, LoggingMessageFormatter or NoOpMessageFormatter')
+      .option('--property <key=value>', 'formatter property (repeatable)', collect)
+      .option('--formatter-config <file>', 'formatter properties file')
+      .option('--key-deserializer <class>', 'shortcut for --property key.deserializer=CLASS')
+      .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
+      .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
+      .option('--consumer.config <file>', 'consumer properties file')
+      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit")
+      .addOption(new Option('-o, --output <format>', "output: text (Kafka's formatter) or json (one object per record)").choices(['text', 'json']).default('text'));
+  },
+  async run(o, _args, ctx) {
+    const include = o.include ?? o.whitelist;
+    if ((o.topic === undefined) === (include === undefined)) throw new UsageError('Exactly one of --include/--topic is required. ');
+    if (o.partition !== undefined && o.topic === undefined) throw new UsageError('The topic is required when partition is specified.');
+    if (o.partition !== undefined && o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
+    const fileProps = o['consumer.config'] ? readPropertiesFile(o['consumer.config']) : {};
+    const inline = parseInlinePairs(o.consumerProperty);
+    const props = { ...fileProps, ...inline };
+    const groups = [o.group, inline['group.id'], fileProps['group.id']].filter((g): g is string => g !== undefined);
+    if (new Set(groups).size > 1) {
+      throw new UsageError(
+        `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...new Set(groups)].map((g) => `'${g}'`).join(', ')}`,
+      );
+    }
+    const group = groups[0];
+    if (group !== undefined && o.partition !== undefined) throw new UsageError('Options group and partition cannot be specified together.');
+    const reset = props['auto.offset.reset'];
+    if (o.fromBeginning && reset !== undefined && reset !== 'earliest') {
+      throw new UsageError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`);
+    }
+    const partition = requireInt(o.partition, 'partition', { min: 0 });
+    const maxMessages = requireInt(o.maxMessages, 'max-messages') ?? -1;
+    const timeoutMs = requireInt(o.timeoutMs, 'timeout-ms');
+    const isolation = (o.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted').toLowerCase();
+    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid isolation level '${o.isolationLevel}': expected read_uncommitted or read_committed`);
+
+    const { parseOffsetSpec, OffsetSpecError } = await import('../src/tools/offset-spec.js');
+    let spec;
+    try {
+      spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
+    } catch (e) {
+      if (e instanceof OffsetSpecError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (o.exitAtEnd && spec.end === null) spec.end = { kind: 'end' };
+
+    const { formatterConfig, FormatterConfigError, FORMATTERS } = await import('../src/tools/message-format.js');
+    const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs(o.property) };
+    if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
+    if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
+    let formatter;
+    try {
+      formatter = formatterConfig(fprops);
+    } catch (e) {
+      if (e instanceof FormatterConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
+    if (o.formatter !== undefined && o.output !== 'json') {
+      const kind = (Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]).find((k) => FORMATTERS[k].includes(o.formatter!) || o.formatter === FORMATTERS[k][0]!.split('.').pop());
+      if (!kind) throw new UsageError(`Unsupported formatter ${o.formatter} (supported: DefaultMessageFormatter, LoggingMessageFormatter, NoOpMessageFormatter)`);
+      format = kind;
+    }
+
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
+    let topics: string[];
+    if (o.topic !== undefined) topics = [o.topic];
+    else {
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:${include})$`);
+      } catch {
+        throw new UsageError(`${include} is an invalid regex.`);
+      }
+      const md = await client.refreshMetadata(null);
+      topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
+      if (topics.length === 0) throw new (await import('../src/cli/errors.js')).CliError(`No topic matches --include '${include}'`, ExitCode.NotFound);
+    }
+    let onInterrupt!: () => void;
+    const interrupted = new Promise<void>((r) => (onInterrupt = r));
+    process.once('SIGINT', () => onInterrupt());
+    process.once('SIGTERM', () => onInterrupt());
+    const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
+    const fetcherOptions = {
+      isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
+      maxWaitMs: num('fetch.max.wait.ms', 500),
+      minBytes: num('fetch.min.bytes', 1),
+      maxBytes: num('fetch.max.bytes', 52428800),
+      maxPartitionBytes: num('max.partition.fetch.bytes', 1048576),
+      autoOffsetReset: (reset ?? (o.fromBeginning ? 'earliest' : 'latest')) as 'earliest' | 'latest' | 'none',
+    };
+    const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter };
+    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted };
+    let result;
+    if (group !== undefined) {
+      throw new UsageError('--group is not available yet');
+    } else {
+      const { consumeAssigned } = await import('../src/tools/console-consumer.js');
+      result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
+    }
+    ctx.warn(`Processed a total of ${result.processed} messages`);
+    if (o.enableSystestEvents) ctx.out.line('shutdown_complete');
+    if (result.interrupted) return 130;
+    return result.failed ? ExitCode.Failure : ExitCode.Ok;
+  },
+});

@@ -1,0 +1,180 @@
+/**
+ * kafka-console-consumer without a group: assigns the selected partitions, positions them by
+ * the --offset grammar, prints records through Kafka's formatter (or the JSON envelope) in large
+ * writes, and stops at --max-messages, --timeout-ms, the end of the log (-e / START:END), a
+ * closed stdout or Ctrl-C. The group mode lives in console-group.ts.
+ */
+import type { KafkaClient } from '../client/client.js';
+import { Admin, OffsetSpec as ListSpec } from '../client/admin.js';
+import { Fetcher, type ConsumedRecord, type FetcherOptions, type StartPosition } from '../client/consumer/fetcher.js';
+import { Writer } from '../protocol/primitives.js';
+import type { Output } from '../cli/output.js';
+import { CliError, ExitCode, OutputClosed } from '../cli/errors.js';
+import { defaultFormatter, type FormatterConfig } from './message-format.js';
+import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
+import { recordToJson } from './record-json.js';
+
+export type OutputFormat = 'default' | 'logging' | 'noop' | 'json';
+
+export interface ConsumeOptions {
+  maxMessages: number;
+  timeoutMs: number | null;
+  skipMessageOnError: boolean;
+  format: OutputFormat;
+  formatter: FormatterConfig;
+}
+
+export interface ConsumerIO {
+  out: Output;
+  warn(line: string): void;
+  interrupted: Promise<void>;
+}
+
+export interface ConsumeResult {
+  processed: number;
+  interrupted: boolean;
+  /** A formatter failure that stopped consumption (without --skip-message-on-error). */
+  failed: boolean;
+}
+
+export function startPosition(s: StartSpec): StartPosition {
+  switch (s.kind) {
+    case 'earliest':
+      return 'earliest';
+    case 'latest':
+      return 'latest';
+    case 'offset':
+      return s.offset;
+    case 'fromEnd':
+      return { fromEnd: s.count };
+    case 'afterStart':
+      return { fromStart: s.count };
+    case 'time':
+      return { timestamp: s.timestamp };
+  }
+}
+
+/** Resolves the partitions of the given topics (all, or one partition) or explains why not. */
+export async function resolvePartitions(client: KafkaClient, topics: string[], partition: number | undefined): Promise<{ topic: string; partition: number }[]> {
+  const md = await client.refreshMetadata(topics);
+  const out: { topic: string; partition: number }[] = [];
+  for (const topic of topics) {
+    const t = md.topics.get(topic);
+    if (!t || t.errorCode !== 0 || t.partitions.length === 0) throw new CliError(`Topic '${topic}' does not exist`, ExitCode.NotFound);
+    if (partition !== undefined) {
+      if (!t.partitions.some((p) => p.partition === partition)) throw new CliError(`Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions.length})`, ExitCode.NotFound);
+      out.push({ topic, partition });
+    } else for (const p of t.partitions) out.push({ topic, partition: p.partition });
+  }
+  return out;
+}
+
+/** Stop offsets (exclusive) per partition for an END spec, looked up once at start. */
+export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!end) return out;
+  if (end.kind === 'offset') {
+    for (const p of parts) out.set(`${p.topic}\0${p.partition}`, end.offset);
+    return out;
+  }
+  const admin = new Admin(client);
+  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })));
+  for (const r of latest) out.set(`${r.topic}\0${r.partition}`, r.offset);
+  if (end.kind === 'time') {
+    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })));
+    for (const r of at) if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+  }
+  return out;
+}
+
+/** A per-record printer for the chosen output format. */
+export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): (w: Writer, r: ConsumedRecord) => void {
+  if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${recordToJson(r)}\n`));
+  if (opts.format === 'noop') return () => {};
+  const fmt = defaultFormatter(opts.formatter);
+  if (opts.format === 'logging') {
+    return (w, r) => {
+      fmt(w, r);
+      warn(`INFO ${r.timestampType}:${r.timestamp}, key:${r.key?.toString() ?? 'null'}, value:${r.value?.toString() ?? 'null'}`);
+    };
+  }
+  return fmt;
+}
+
+/**
+ * Prints records from `poll` until a stop condition; shared by the assign and group modes.
+ * `poll` returns the next records (possibly none) and whether the end condition is met.
+ */
+export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
+  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false };
+  if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
+  let stop = false;
+  void io.interrupted.then(() => {
+    stop = true;
+    result.interrupted = true;
+  });
+  const print = recordPrinter(opts, io.warn);
+  const w = new Writer(64 * 1024);
+  let lastRecordAt = Date.now();
+  try {
+    while (!stop) {
+      const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
+      const { records, done } = await poll(waitMs);
+      if (records.length) lastRecordAt = Date.now();
+      for (const r of records) {
+        result.processed++;
+        try {
+          print(w, r);
+        } catch (e) {
+          if (!opts.skipMessageOnError) {
+            io.warn(`Unknown error when running consumer: ${(e as Error).message}`);
+            result.failed = true;
+            stop = true;
+            break;
+          }
+          io.warn(`Error processing message, skipping this message: ${(e as Error).message}`);
+        }
+        if (opts.maxMessages > 0 && result.processed >= opts.maxMessages) {
+          stop = true;
+          break;
+        }
+      }
+      if (w.length > 0) {
+        io.out.write(w.toBuffer());
+        w.reset();
+        await io.out.flush();
+      }
+      if (done) break;
+      if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
+    }
+  } catch (e) {
+    if (!(e instanceof OutputClosed)) throw e;
+  }
+  return result;
+}
+
+export async function consumeAssigned(
+  client: KafkaClient,
+  topics: string[],
+  partition: number | undefined,
+  spec: OffsetSpec,
+  fetcherOptions: FetcherOptions,
+  opts: ConsumeOptions,
+  io: ConsumerIO,
+): Promise<ConsumeResult> {
+  const parts = await resolvePartitions(client, topics, partition);
+  const stops = await stopOffsets(client, parts, spec.end);
+  const fetcher = new Fetcher(client, fetcherOptions);
+  await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
+  const bounded = spec.end !== null;
+  return printLoop(
+    async (waitMs) => {
+      if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
+      const chunks = await fetcher.poll({ maxWaitMs: waitMs });
+      const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+      return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };
+    },
+    opts,
+    io,
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * kafka-console-producer: reads records from stdin (Kafka's line format or the JSON envelope)
+ * and produces them, reporting failures as they happen and a one-line summary at the end.
+ */
+import type { KafkaClient } from '../client/client.js';
+import { Producer, type ProducerOptions } from '../client/producer/producer.js';
+import { LineSplitter, parseLine, LineParseError, type ReaderConfig } from './line-reader.js';
+import { recordFromJson, JsonRecordError } from './record-json.js';
+
+export interface ConsoleProducerOptions {
+  topic: string;
+  /** Kafka's line reader settings, or 'json' for the JSON envelope. */
+  input: ReaderConfig | 'json';
+  sync: boolean;
+  producer: ProducerOptions;
+  /** Print Kafka's '>' prompt (only when stdin and stdout are terminals). */
+  prompt: boolean;
+}
+
+export interface ProducerIO {
+  stdin: AsyncIterable<Buffer | string>;
+  prompt(): void;
+  warn(line: string): void;
+  /** Resolves when the user interrupts (Ctrl-C); reading then stops and queued records flush. */
+  interrupted: Promise<void>;
+}
+
+export interface ProduceSummary {
+  lines: number;
+  sent: number;
+  failed: number;
+  /** The parse error that stopped reading, if any. */
+  inputError: string | null;
+  interrupted: boolean;
+}
+
+/** Records allowed in flight before reading stdin pauses. */
+const MAX_OUTSTANDING = 200_000;
+/** Failed batches reported individually before they are only counted. */
+const MAX_REPORTED_FAILURES = 10;
+
+export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProducerOptions, io: ProducerIO): Promise<ProduceSummary> {
+  const producer = new Producer(client, opts.producer);
+  const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
+  let reported = 0;
+  producer.onBatchError = (topic, partition, count, err) => {
+    if (++reported > MAX_REPORTED_FAILURES) return;
+    const where = partition >= 0 ? `topic ${topic} partition ${partition}` : `topic ${topic}`;
+    io.warn(`Error when sending ${count} message${count === 1 ? '' : 's'} to ${where} with error: ${err.message}`);
+  };
+  let stop = false;
+  void io.interrupted.then(() => {
+    stop = true;
+    summary.interrupted = true;
+  });
+
+  const splitter = new LineSplitter();
+  /** Parses one line into a record; returns null for lines that carry none (blank JSON lines). */
+  const toRecord = (line: Buffer) => {
+    summary.lines++;
+    if (opts.input === 'json') {
+      if (line.length === 0) {
+        summary.lines--;
+        return null;
+      }
+      const rec = recordFromJson(line.toString('utf8'), summary.lines);
+      return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers, partition: rec.partition, timestamp: rec.timestamp };
+    }
+    const rec = parseLine(line, opts.input, summary.lines);
+    return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers };
+  };
+
+  try {
+    if (opts.prompt) io.prompt();
+    for await (const chunk of io.stdin) {
+      const lines = splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      for (let i = 0; i < lines.length && !stop; i++) {
+        const record = toRecord(lines[i]!);
+        if (!record) continue;
+        // --sync waits for each acknowledgement; otherwise records are queued without awaiting.
+        if (opts.sync) await producer.send(record);
+        else producer.append(record);
+      }
+      if (stop) break;
+      if (opts.prompt) io.prompt();
+      if (producer.outstanding >= MAX_OUTSTANDING) await producer.waitForRoom(MAX_OUTSTANDING / 2);
+    }
+    if (!stop) {
+      const last = splitter.end();
+      const record = last ? toRecord(last) : null;
+      if (record) {
+        if (opts.sync) await producer.send(record);
+        else producer.append(record);
+      }
+    }
+  } catch (e) {
+    if (e instanceof LineParseError || e instanceof JsonRecordError) summary.inputError = e.message;
+    else if (!opts.sync) throw e;
+  } finally {
+    // Everything read before a bad line or an interrupt is still delivered.
+    await producer.close();
+    summary.sent = producer.stats.acked;
+    summary.failed = producer.stats.failed;
+  }
+  return summary;
+}

@@ -1,0 +1,127 @@
+/**
+ * Kafka's DefaultMessageFormatter: which fields console-consumer prints and how. Field order is
+ * fixed (timestamp, partition, offset, delivery, epoch, headers, key, value); after each printed
+ * field comes key.separator if a later field is printed, else line.separator. Keys and values
+ * are written as raw bytes, or through a deserializer named like Kafka's classes.
+ */
+import type { ConsumedRecord } from '../client/consumer/fetcher.js';
+import { Writer } from '../protocol/primitives.js';
+
+export class FormatterConfigError extends Error {
+  override name = 'FormatterConfigError';
+}
+
+type Deserializer = (b: Buffer) => string | Buffer;
+
+const raw: Deserializer = (b) => b;
+const fixed = (size: number, read: (b: Buffer) => string, name: string): Deserializer => (b) => {
+  if (b.length !== size) throw new Error(`Size of data received by ${name} is not ${size}`);
+  return read(b);
+};
+
+/** Deserializers by Kafka class name (the common ones); unknown names are rejected. */
+const DESERIALIZERS: Record<string, Deserializer> = {
+  StringDeserializer: raw,
+  ByteArrayDeserializer: raw,
+  BytesDeserializer: raw,
+  ByteBufferDeserializer: raw,
+  VoidDeserializer: () => '',
+  LongDeserializer: fixed(8, (b) => b.readBigInt64BE(0).toString(), 'LongDeserializer'),
+  IntegerDeserializer: fixed(4, (b) => String(b.readInt32BE(0)), 'IntegerDeserializer'),
+  ShortDeserializer: fixed(2, (b) => String(b.readInt16BE(0)), 'ShortDeserializer'),
+  DoubleDeserializer: fixed(8, (b) => javaDouble(b.readDoubleBE(0)), 'DoubleDeserializer'),
+  FloatDeserializer: fixed(4, (b) => javaDouble(b.readFloatBE(0)), 'FloatDeserializer'),
+  UUIDDeserializer: (b) => b.toString('utf8'),
+};
+
+function javaDouble(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  return Number.isInteger(n) ? `${n}.0` : String(n);
+}
+
+function deserializer(className: string | undefined): Deserializer {
+  if (className === undefined) return raw;
+  const short = className.split('.').pop()!;
+  const d = DESERIALIZERS[short];
+  if (!d) throw new FormatterConfigError(`Unsupported deserializer ${className} (supported: ${Object.keys(DESERIALIZERS).join(', ')})`);
+  return d;
+}
+
+export interface FormatterConfig {
+  printTimestamp: boolean;
+  printPartition: boolean;
+  printOffset: boolean;
+  printDelivery: boolean;
+  printEpoch: boolean;
+  printHeaders: boolean;
+  printKey: boolean;
+  printValue: boolean;
+  keySeparator: Buffer;
+  lineSeparator: Buffer;
+  headersSeparator: Buffer;
+  nullLiteral: Buffer;
+  key: Deserializer;
+  value: Deserializer;
+  header: Deserializer;
+}
+
+const bool = (v: string | undefined, d: boolean) => (v === undefined ? d : v.trim().toLowerCase() === 'true');
+
+export function formatterConfig(props: Record<string, string>): FormatterConfig {
+  return {
+    printTimestamp: bool(props['print.timestamp'], false),
+    printPartition: bool(props['print.partition'], false),
+    printOffset: bool(props['print.offset'], false),
+    printDelivery: bool(props['print.delivery'], false),
+    printEpoch: bool(props['print.epoch'], false),
+    printHeaders: bool(props['print.headers'], false),
+    printKey: bool(props['print.key'], false),
+    printValue: bool(props['print.value'], true),
+    keySeparator: Buffer.from(props['key.separator'] ?? '\t'),
+    lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
+    headersSeparator: Buffer.from(props['headers.separator'] ?? ','),
+    nullLiteral: Buffer.from(props['null.literal'] ?? 'null'),
+    key: deserializer(props['key.deserializer']),
+    value: deserializer(props['value.deserializer']),
+    header: deserializer(props['headers.deserializer']),
+  };
+}
+
+/** Returns a function that appends one formatted record to a writer. */
+export function defaultFormatter(cfg: FormatterConfig): (w: Writer, r: ConsumedRecord) => void {
+  const fields: ((w: Writer, r: ConsumedRecord) => void)[] = [];
+  const put = (w: Writer, v: string | Buffer) => (typeof v === 'string' ? w.raw(Buffer.from(v)) : w.raw(v));
+  const bytes = (w: Writer, b: Buffer | null, d: Deserializer) => (b === null ? w.raw(cfg.nullLiteral) : put(w, d(b)));
+  if (cfg.printTimestamp) fields.push((w, r) => put(w, `${r.timestampType}:${r.timestamp}`));
+  if (cfg.printPartition) fields.push((w, r) => put(w, `Partition:${r.partition}`));
+  if (cfg.printOffset) fields.push((w, r) => put(w, `Offset:${r.offset}`));
+  if (cfg.printDelivery) fields.push((w) => put(w, 'Delivery:NOT_PRESENT'));
+  if (cfg.printEpoch) fields.push((w, r) => put(w, r.leaderEpoch >= 0 ? `Epoch:${r.leaderEpoch}` : 'Epoch:NOT_PRESENT'));
+  if (cfg.printHeaders) {
+    fields.push((w, r) => {
+      if (r.headers.length === 0) return put(w, 'NO_HEADERS');
+      r.headers.forEach((h, i) => {
+        if (i > 0) w.raw(cfg.headersSeparator);
+        put(w, h.key);
+        put(w, ':');
+        bytes(w, h.value, cfg.header);
+      });
+    });
+  }
+  if (cfg.printKey) fields.push((w, r) => bytes(w, r.key, cfg.key));
+  if (cfg.printValue) fields.push((w, r) => bytes(w, r.value, cfg.value));
+  const last = fields.length - 1;
+  return (w, r) => {
+    for (let i = 0; i <= last; i++) {
+      fields[i]!(w, r);
+      w.raw(i < last ? cfg.keySeparator : cfg.lineSeparator);
+    }
+  };
+}
+
+export const FORMATTERS = {
+  default: ['org.apache.kafka.tools.consumer.DefaultMessageFormatter', 'kafka.tools.DefaultMessageFormatter'],
+  logging: ['org.apache.kafka.tools.consumer.LoggingMessageFormatter', 'kafka.tools.LoggingMessageFormatter'],
+  noop: ['org.apache.kafka.tools.consumer.NoOpMessageFormatter', 'kafka.tools.NoOpMessageFormatter'],
+};
