@@ -91,6 +91,8 @@ export class Producer {
   private idleWaiters: (() => void)[] = [];
   private progressWaiters: (() => void)[] = [];
   private closed = false;
+  /** A flush is waiting: batches are sent as soon as records are placed, without lingering. */
+  private flushing = 0;
   /** Records waiting for their topic to appear in metadata, by topic. */
   private readonly waitingForTopic = new Map<string, { record: ProducerRecord; cb?: SendCallback }[]>();
 
@@ -235,7 +237,7 @@ export class Producer {
       batch.timestamps!.push(timestamp);
     }
     batch.count++;
-    if (batch.builder.sizeInBytes >= this.batchSize) {
+    if (batch.builder.sizeInBytes >= this.batchSize || this.flushing > 0) {
       this.seal(batch);
       this.kick();
     } else if (!this.lingerTimer) this.armLinger();
@@ -455,16 +457,24 @@ export class Producer {
     }
   }
 
-  /** Sends everything queued now and waits until every record has completed. */
-  flush(): Promise<void> {
+  /**
+   * Sends everything queued now, including records still waiting for metadata, and waits until
+   * every record has completed.
+   */
+  async flush(): Promise<void> {
     if (this.lingerTimer) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = null;
     }
     this.sealExpired(true);
     this.kick();
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    if (this.pending === 0) return;
+    this.flushing++;
+    try {
+      await new Promise<void>((r) => this.idleWaiters.push(r));
+    } finally {
+      this.flushing--;
+    }
   }
 
   /** Waits until fewer than `max` records are outstanding (back-pressure for fast readers). */

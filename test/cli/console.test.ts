@@ -1,0 +1,237 @@
+/**
+ * console-producer and console-consumer end to end (execa), cross-checked with kcat and kafkajs's
+ * Java-compatible partitioner.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { kcat } from '../helpers/real-clients.js';
+
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+const kt = (args: string[], input?: string | Buffer): Promise<RunResult> => kafkaTs(args, { home, input });
+const produce = (topic: string, input: string | Buffer, ...args: string[]) => kt(['console-producer', '--topic', topic, ...args], input);
+const consume = (topic: string, ...args: string[]) => kt(['console-consumer', '--topic', topic, '--from-beginning', '-e', ...args]);
+const create = (topic: string, partitions = 1, ...args: string[]) => kt(['topics', 'create', topic, '-p', String(partitions), ...args]);
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-console-'));
+  ({ bootstrap } = await startDaemon(home));
+});
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+describe('console-producer', () => {
+  it('produces one record per line (empty lines too) and prints a summary on stderr', async () => {
+    await create('lines');
+    const r = await produce('lines', 'a\nb\r\n\nc');
+    expect(r).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: sent 4 records to topic lines\n', exitCode: 0 });
+    expect((await consume('lines')).stdout).toBe('a\nb\n\nc\n');
+  });
+
+  it('parses keys and headers with the line reader properties', async () => {
+    await create('keyed');
+    const input = 'h1:x,h2:y|k1::v1\nNULL|k2::NULL\nh3:NULL|NULL::v3\n';
+    const r = await produce('keyed', input, '--property', 'parse.key=true', '--property', 'key.separator=::', '--property', 'parse.headers=true', '--property', 'headers.delimiter=|', '--property', 'null.marker=NULL');
+    expect(r.exitCode).toBe(0);
+    const out = await consume('keyed', '--property', 'print.key=true', '--property', 'print.headers=true', '--property', 'key.separator=|');
+    expect(out.stdout).toBe('h1:x,h2:y|k1|v1\nNO_HEADERS|k2|null\nh3:null|null|v3\n');
+  });
+
+  it('stops at a line without the key separator, delivers what came before, and exits 1', async () => {
+    await create('bad-lines');
+    const r = await produce('bad-lines', 'k1\tv1\nno separator here\nk3\tv3\n', '--property', 'parse.key=true');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("No key separator found on line number 2: 'no separator here'");
+    expect(r.stderr).toContain('sent 1 record to topic bad-lines');
+    expect((await consume('bad-lines')).stdout).toBe('v1\n');
+    const tolerant = await produce('bad-lines', 'no separator\n', '--property', 'parse.key=true', '--property', 'ignore.error=true');
+    expect(tolerant.exitCode).toBe(0);
+  });
+
+  it('compresses with --compression-codec (alone: gzip) and honours --request-required-acks and --sync', async () => {
+    await create('gz');
+    expect((await produce('gz', 'one\ntwo\n', '--compression-codec')).exitCode).toBe(0);
+    expect(readFileSync(join(home, 'data', 'gz-0', '00000000000000000000.log')).readInt16BE(21) & 7).toBe(1);
+    await create('acks');
+    expect((await produce('acks', 'x\n', '--request-required-acks', '0')).exitCode).toBe(0);
+    expect((await produce('acks', 'y\nz\n', '--request-required-acks', 'all', '--sync')).exitCode).toBe(0);
+    expect((await consume('acks')).stdout).toBe('x\ny\nz\n');
+    expect((await produce('acks', 'x\n', '--compression-codec', 'brotli')).exitCode).toBe(2);
+  });
+
+  it('puts keyed records on the partition Kafka\'s Java partitioner picks, and kcat reads them there', async () => {
+    await create('partitioned', 5);
+    const keys = Array.from({ length: 50 }, (_, i) => `customer-${i}`);
+    await produce('partitioned', keys.map((k) => `${k}\tvalue`).join('\n'), '--property', 'parse.key=true');
+    const require = createRequire(import.meta.url);
+    const { Partitioners } = require('kafkajs') as { Partitioners: { DefaultPartitioner: () => (a: object) => number } };
+    const java = Partitioners.DefaultPartitioner();
+    const r = await kcat(['-b', bootstrap, '-C', '-t', 'partitioned', '-o', 'beginning', '-e', '-q', '-f', '%p %k\n']);
+    const got = new Map(r.stdout.trim().split('\n').map((l) => [l.split(' ')[1]!, Number(l.split(' ')[0])]));
+    for (const k of keys) {
+      expect(got.get(k)).toBe(java({ topic: 'partitioned', partitionMetadata: [0, 1, 2, 3, 4].map((p) => ({ partitionId: p, leader: 1 })), message: { key: k } }));
+    }
+  });
+
+  it('reads the JSON envelope, lossless for binary data, headers and timestamps', async () => {
+    await create('json-in');
+    const lines = [
+      { key: 'k', value: 'text', headers: [{ key: 'h', value: 'v' }, { key: 'h', value: null }], timestamp: 1700000000000 },
+      { key: null, value: Buffer.from([0xff, 0x00, 0xfe]).toString('base64'), valueEncoding: 'base64', headers: [], partition: 0 },
+    ];
+    expect((await produce('json-in', lines.map((l) => JSON.stringify(l)).join('\n'), '--input', 'json')).exitCode).toBe(0);
+    const out = (await consume('json-in', '--output', 'json')).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0]).toMatchObject({ topic: 'json-in', partition: 0, offset: 0, key: 'k', value: 'text', timestamp: 1700000000000, timestampType: 'CreateTime', headers: [{ key: 'h', value: 'v' }, { key: 'h', value: null }] });
+    expect(out[1]).toMatchObject({ key: null, value: '/wD+', valueEncoding: 'base64' });
+    const bad = await produce('json-in', '{"value": "ok"}\n{not json}\n', '--input', 'json');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('line 2: invalid JSON');
+  });
+
+  it('rejects bad usage with exit 2', async () => {
+    expect((await kt(['console-producer'], 'x')).exitCode).toBe(2);
+    const r = await kt(['console-producer', '--topic', 't', '--property', 'parse.headers=true', '--property', 'headers.delimiter=,', '--property', 'headers.separator=,'], 'x');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('headers.delimiter and headers.separator may not be equal');
+  });
+
+  it('fails within --max-block-ms when the topic cannot be created, and reports it', async () => {
+    const t = tempDir('kafka-ts-noauto-');
+    try {
+      const { bootstrap: noAuto } = await startDaemon(t.dir, ['--override', 'auto.create.topics.enable=false']);
+      const r = await kafkaTs(['console-producer', '--bootstrap-server', noAuto, '--topic', 'absent', '--max-block-ms', '1000'], { home: t.dir, input: 'a\nb\n' });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('Topic absent not present in metadata after 1000 ms.');
+      expect(r.stderr).toContain('sent 0 of 2 records to topic absent; 2 failed');
+    } finally {
+      await stopDaemon(t.dir);
+      t.cleanup();
+    }
+  });
+});
+
+describe('console-consumer', () => {
+  beforeAll(async () => {
+    await create('fmt', 2);
+    const lines = Array.from({ length: 6 }, (_, i) => `k${i}\tv${i}`).join('\n');
+    await produce('fmt', lines, '--property', 'parse.key=true');
+  });
+
+  it('prints every formatter field in Kafka\'s order with its separators', async () => {
+    const r = await kt(['console-consumer', '--topic', 'fmt', '--partition', '0', '--offset', 'earliest', '-e', '--property', 'print.timestamp=true', '--property', 'print.partition=true', '--property', 'print.offset=true', '--property', 'print.headers=true', '--property', 'print.key=true']);
+    const first = r.stdout.split('\n')[0]!;
+    expect(first).toMatch(/^CreateTime:\d{13}\tPartition:0\tOffset:0\tNO_HEADERS\tk\d\tv\d$/);
+    expect(r.stderr).toMatch(/Processed a total of \d+ messages\n$/);
+    const custom = await kt(['console-consumer', '--topic', 'fmt', '--partition', '1', '--offset', '0', '-e', '--property', 'print.key=true', '--property', 'key.separator=|', '--property', 'line.separator=;', '--property', 'print.value=false']);
+    expect(custom.stdout).toMatch(/^(k\d;)+$/);
+    const nothing = await kt(['console-consumer', '--topic', 'fmt', '--from-beginning', '-e', '--property', 'print.value=false']);
+    expect(nothing.stdout).toBe('');
+    expect(nothing.stderr).toBe('Processed a total of 6 messages\n');
+  });
+
+  it('prints what kcat wrote exactly as kcat -f prints it', async () => {
+    await create('from-kcat', 3);
+    const lines = Array.from({ length: 30 }, (_, i) => `key-${i}\tval-${i}`).join('\n');
+    await kcat(['-b', bootstrap, '-P', '-t', 'from-kcat', '-K', '\t'], { input: lines });
+    const fmt = 'CreateTime:%T\tPartition:%p\tOffset:%o\t%k\t%s\n';
+    const theirs = (await kcat(['-b', bootstrap, '-C', '-t', 'from-kcat', '-o', 'beginning', '-e', '-q', '-f', fmt])).stdout;
+    const ours = (await consume('from-kcat', '--property', 'print.timestamp=true', '--property', 'print.partition=true', '--property', 'print.offset=true', '--property', 'print.key=true')).stdout;
+    const sort = (s: string) => s.trim().split('\n').sort();
+    expect(sort(ours)).toEqual(sort(theirs));
+    expect(ours.trim().split('\n')).toHaveLength(30);
+  });
+
+  it('stops after --max-messages and after --timeout-ms of silence', async () => {
+    const r = await kt(['console-consumer', '--topic', 'fmt', '--from-beginning', '--max-messages', '3']);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stderr).toBe('Processed a total of 3 messages\n');
+    expect(r.exitCode).toBe(0);
+    await create('silent');
+    const started = Date.now();
+    const t = await kt(['console-consumer', '--topic', 'silent', '--timeout-ms', '1000']);
+    expect(t).toEqual({ stdout: '', stderr: 'Processed a total of 0 messages\n', exitCode: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('understands the offset grammar', async () => {
+    const values = async (...args: string[]) => (await kt(['console-consumer', '--topic', 'lines', ...args])).stdout.split('\n').filter((l, i, a) => i < a.length - 1);
+    expect(await values('--offset', '-2', '-e')).toEqual(['', 'c']);
+    expect(await values('--offset', '+1:3')).toEqual(['b', '']);
+    expect(await values('--partition', '0', '--offset', '2', '-e')).toEqual(['', 'c']);
+    expect(await values('--offset', '@0', '-e')).toEqual(['a', 'b', '', 'c']);
+    expect(await values('--offset', '@-1h:end')).toEqual(['a', 'b', '', 'c']);
+    expect(await values('--offset', `@${Date.now() + 3_600_000}`, '-e')).toEqual([]);
+    const bad = await kt(['console-consumer', '--topic', 'lines', '--offset', 'yesterday']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("The provided offset value 'yesterday' is incorrect.");
+  });
+
+  it('round-trips a topic through --output json | --input json: keys, binary values, headers, timestamps', async () => {
+    await create('rt-source');
+    await create('rt-copy');
+    const src = [
+      { key: 'a', value: 'plain', headers: [{ key: 'x', value: '1' }], timestamp: 1600000000000 },
+      { key: Buffer.from([0xc3, 0x28]).toString('base64'), keyEncoding: 'base64', value: Buffer.from([0, 1, 2, 255]).toString('base64'), valueEncoding: 'base64', headers: [{ key: 'bin', value: Buffer.from([0x80]).toString('base64'), valueEncoding: 'base64' }], timestamp: 1600000000001 },
+      { key: null, value: null, headers: [], timestamp: 1600000000002 },
+    ];
+    await produce('rt-source', src.map((s) => JSON.stringify(s)).join('\n'), '--input', 'json');
+    const dump = await consume('rt-source', '--output', 'json');
+    const load = await produce('rt-copy', dump.stdout, '--input', 'json');
+    expect(load.exitCode).toBe(0);
+    const again = await consume('rt-copy', '--output', 'json');
+    const strip = (s: string) => s.trim().split('\n').map((l) => ({ ...JSON.parse(l), topic: undefined }));
+    expect(strip(again.stdout)).toEqual(strip(dump.stdout));
+    expect(strip(dump.stdout).map((r) => [r.key, r.value])).toEqual([
+      ['a', 'plain'],
+      ['wyg=', 'AAEC/w=='],
+      [null, null],
+    ]);
+  });
+
+  it('reports unknown topics (exit 4) and bad usage (exit 2)', async () => {
+    const r = await kt(['console-consumer', '--topic', 'nope', '-e']);
+    expect(r).toMatchObject({ exitCode: 4, stdout: '' });
+    expect(r.stderr).toContain("Topic 'nope' does not exist");
+    expect((await kt(['console-consumer'])).stderr).toContain('Exactly one of --include/--topic is required.');
+    expect((await kt(['console-consumer', '--include', 'x', '--partition', '0'])).stderr).toContain('The topic is required when partition is specified.');
+    expect((await kt(['console-consumer', '--topic', 'fmt', '--property', 'key.deserializer=com.example.Mystery'])).exitCode).toBe(2);
+  });
+
+  it('consumes every topic matching --include', async () => {
+    const r = await kt(['console-consumer', '--include', 'rt-.*', '--from-beginning', '-e']);
+    expect(r.stderr).toBe('Processed a total of 6 messages\n');
+  });
+
+  it('ends quietly with exit 0 when the reader closes the pipe (| head)', async () => {
+    await create('many');
+    await produce('many', Array.from({ length: 20000 }, (_, i) => `line ${i}`).join('\n'));
+    const r = await execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" console-consumer --topic many --from-beginning | head -n 3`], {
+      env: { KAFKA_TS_HOME: home },
+      reject: false,
+    });
+    expect(r.stdout).toBe('line 0\nline 1\nline 2');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('exits 130 on Ctrl-C after printing its count', async () => {
+    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'many', '--from-beginning'], { env: { KAFKA_TS_HOME: home }, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stderr).toMatch(/Processed a total of \d+ messages/);
+  });
+
+  it('works over TCP as over the Unix socket', async () => {
+    const viaTcp = await kt(['console-consumer', '--bootstrap-server', bootstrap, '--topic', 'lines', '--from-beginning', '-e']);
+    expect(viaTcp.stdout).toBe((await consume('lines')).stdout);
+  });
+});

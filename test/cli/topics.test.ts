@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+const kt = (...args: string[]): Promise<RunResult> => kafkaTs(args, { home });
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-topics-'));
+  ({ bootstrap } = await startDaemon(home));
+});
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+const ID = /TopicId: [A-Za-z0-9_-]{22}/g;
+
+describe('topics --create', () => {
+  it('creates in flag style and verb style', async () => {
+    expect(await kt('topics', '--create', '--topic', 'orders', '--partitions', '2')).toEqual({ stdout: 'Created topic orders.\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'create', 'payments', '-p', '3', '-r', '1', '-c', 'retention.ms=86400000')).toMatchObject({ stdout: 'Created topic payments.\n', exitCode: 0 });
+  });
+
+  it("prints Kafka's period/underscore warning first", async () => {
+    const r = await kt('topics', '--create', '--topic', 'metrics.cpu');
+    expect(r.stdout).toBe(
+      "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\nCreated topic metrics.cpu.\n",
+    );
+    const clash = await kt('topics', '--create', '--topic', 'metrics_cpu');
+    expect(clash.stdout).toContain("Error while executing topic command : Topic 'metrics_cpu' collides with existing topic: metrics.cpu\n");
+    expect(clash.exitCode).toBe(1);
+  });
+
+  it("reports an existing topic Kafka's way (on stdout, exit 1) unless --if-not-exists", async () => {
+    expect(await kt('topics', '--create', '--topic', 'orders')).toEqual({ stdout: "Error while executing topic command : Topic 'orders' already exists.\n", stderr: '', exitCode: 1 });
+    expect(await kt('topics', '--create', '--topic', 'orders', '--if-not-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
+
+  it('validates partitions, replication factor, configs and replica assignments', async () => {
+    expect((await kt('topics', '--create', '--topic', 'x', '--partitions', '0')).stdout).toBe('Error while executing topic command : The partitions must be greater than 0\n');
+    expect((await kt('topics', '--create', '--topic', 'x', '--replication-factor', '0')).stdout).toBe('Error while executing topic command : The replication factor must be between 1 and 32767 inclusive\n');
+    const rf = await kt('topics', '--create', '--topic', 'x', '--replication-factor', '2');
+    expect(rf.stdout).toBe('Error while executing topic command : Unable to replicate the partition 2 time(s): The target replication factor of 2 cannot be reached because only 1 broker(s) are registered.\n');
+    expect(rf.exitCode).toBe(1);
+    expect((await kt('topics', '--create', '--topic', 'x', '--config', 'nonsense=1')).stdout).toBe('Error while executing topic command : Unknown topic config name: nonsense\n');
+    expect((await kt('topics', '--create', '--topic', 'x', '--config', 'retention.ms')).stdout).toBe(
+      'Error while executing topic command : requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".\n',
+    );
+    expect((await kt('topics', '--create', '--topic', 'x', '--config', 'retention.ms=soon')).stdout).toBe(
+      'Error while executing topic command : Invalid value soon for configuration retention.ms: Not a number of type LONG\n',
+    );
+    expect((await kt('topics', '--create', '--topic', 'x', '--replica-assignment', '1:1')).stdout).toBe('Error while executing topic command : Partition replica lists may not contain duplicate entries: 1,1\n');
+    expect((await kt('topics', '--create', '--topic', 'bad name')).stdout).toMatch(/Topic name is invalid: 'bad name' contains one or more characters other than ASCII alphanumerics/);
+    expect(await kt('topics', '--create', '--topic', 'assigned', '--replica-assignment', '1,1,1')).toMatchObject({ stdout: 'Created topic assigned.\n', exitCode: 0 });
+    expect((await kt('topics', '--describe', '--topic', 'assigned')).stdout).toContain('PartitionCount: 3');
+  });
+});
+
+describe('topics --list', () => {
+  it('lists sorted names, internal ones unless excluded, with --topic as a regex', async () => {
+    const all = (await kt('topics', '--list')).stdout.split('\n');
+    expect(all[0]).toBe('__consumer_offsets');
+    expect(all).toContain('orders');
+    expect(all.slice(0, -1)).toEqual([...all.slice(0, -1)].sort());
+    expect((await kt('topics', '--list', '--exclude-internal')).stdout).not.toContain('__consumer_offsets');
+    expect((await kt('topics', '--list', '--topic', 'orders,payments')).stdout).toBe('orders\npayments\n');
+    expect((await kt('topics', 'list', 'pay.*')).stdout).toBe('payments\n');
+    expect(await kt('topics', '--list', '--topic', 'nothing-matches')).toEqual({ stdout: '\n', stderr: '', exitCode: 0 });
+    expect(JSON.parse((await kt('topics', '--list', '--topic', 'orders', '--output', 'json')).stdout)).toEqual({ topics: [{ name: 'orders', internal: false }] });
+  });
+
+  it('reports an invalid regex', async () => {
+    expect(await kt('topics', '--list', '--topic', '[')).toMatchObject({ stdout: 'Error while executing topic command : [ is an invalid regex.\n', exitCode: 1 });
+  });
+});
+
+describe('topics --describe', () => {
+  it("prints Kafka 3.8's layout", async () => {
+    const r = await kt('topics', '--describe', '--topic', 'orders');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.replace(ID, 'TopicId: <id>')).toBe(
+      'Topic: orders\tTopicId: <id>\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: \n' +
+        '\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n' +
+        '\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n',
+    );
+  });
+
+  it('lists non-default configs and supports the report filters', async () => {
+    const r = await kt('topics', 'describe', 'payments');
+    expect(r.stdout.split('\n')[0]).toMatch(/^Topic: payments\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=86400000$/);
+    const withInternal = await kt('topics', '--describe', '--topics-with-overrides');
+    expect(withInternal.stdout).toMatch(/^Topic: __consumer_offsets\t.*Configs: cleanup.policy=compact/m);
+    const overrides = await kt('topics', '--describe', '--topics-with-overrides', '--exclude-internal');
+    expect(overrides.stdout.trim().split('\n')).toHaveLength(1);
+    expect(overrides.stdout).toMatch(/^Topic: payments\t/);
+    expect(await kt('topics', '--describe', '--under-replicated-partitions')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect(await kt('topics', '--describe', '--unavailable-partitions')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    const atMin = await kt('topics', '--describe', '--topic', 'orders', '--at-min-isr-partitions');
+    expect(atMin.stdout).toBe('\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n');
+  });
+
+  it('reports a missing topic with exit 4, or nothing with --if-exists', async () => {
+    expect(await kt('topics', '--describe', '--topic', 'ghost')).toEqual({ stdout: "Error while executing topic command : Topic 'ghost' does not exist as expected\n", stderr: '', exitCode: 4 });
+    expect(await kt('topics', '--describe', '--topic', 'ghost', '--if-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
+
+  it('describes as JSON', async () => {
+    const doc = JSON.parse((await kt('topics', '--describe', '--topic', 'payments', '--output', 'json')).stdout);
+    expect(doc.topics[0]).toMatchObject({ name: 'payments', partitionCount: 3, replicationFactor: 1, configs: { 'retention.ms': '86400000' } });
+    expect(doc.topics[0].partitions[2]).toEqual({ partition: 2, leader: 1, replicas: [1], isr: [1], addingReplicas: [], removingReplicas: [], elr: [], lastKnownElr: [] });
+  });
+});
+
+describe('topics --alter and --delete', () => {
+  it('grows partitions and reports non-increases', async () => {
+    expect(await kt('topics', '--alter', '--topic', 'orders', '--partitions', '4')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect((await kt('topics', 'describe', 'orders')).stdout).toContain('PartitionCount: 4');
+    expect((await kt('topics', 'alter', 'orders', '--partitions', '4')).stdout).toBe('Error while executing topic command : Topic already has 4 partition(s).\n');
+    expect((await kt('topics', 'alter', 'orders', '--partitions', '2')).stdout).toBe('Error while executing topic command : The topic orders currently has 4 partition(s); 2 would not be an increase.\n');
+  });
+
+  it('deletes every topic matching the regex', async () => {
+    await kt('topics', 'create', 'tmp-a');
+    await kt('topics', 'create', 'tmp-b');
+    expect(await kt('topics', '--delete', '--topic', 'tmp-.*')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect((await kt('topics', '--list', '--topic', 'tmp-.*')).stdout).toBe('\n');
+    expect((await kt('topics', 'delete', 'tmp-a')).exitCode).toBe(4);
+    expect((await kt('topics', 'delete', 'tmp-a', '--if-exists')).exitCode).toBe(0);
+  });
+});
+
+describe('usage errors', () => {
+  const usage = async (args: string[], message: string) => {
+    const r = await kafkaTs(args, { home });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  };
+  it('are one line on stderr with exit 2', async () => {
+    await usage(['topics', '--list', '--describe'], 'Command must include exactly one action: --list, --describe, --create, --alter or --delete');
+    await usage(['topics', '--create'], 'Missing required argument "[topic]"');
+    await usage(['topics', '--create', '--topic', 'x', '--partitions', 'abc'], "Cannot parse argument 'abc' of option partitions");
+    await usage(['topics', '--bogus'], "unknown option '--bogus'");
+    await usage(['topics', '--alter', '--topic', 'orders', '--partitions', '5', '--config', 'a=b'], '(To alter topic configurations, the kafka-configs tool can be used.)');
+    await usage(['topics', '--alter', '--topic', 'orders'], 'Missing required argument "[partitions]"');
+    await usage(['topics', '--list', '--if-not-exists'], 'Option "[if-not-exists]" can\'t be used with option "[list]"');
+    await usage(['topics', '--describe', '--if-exists'], '--topic or --topic-id is required to describe a topic');
+    await usage(['topics', '--create', '--topic', 'a', '--topic', 'b'], 'Found multiple arguments for option topic, but you asked for only one');
+    await usage(['topics', 'frobnicate'], "unknown action 'frobnicate'");
+  });
+
+  it('--help prints usage on stdout and exits 0', async () => {
+    const r = await kt('topics', '--help');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('--bootstrap-server');
+    expect(r.stdout).toContain('--under-replicated-partitions');
+  });
+});
+
+describe('transports', () => {
+  it('works the same over TCP (--bootstrap-server) and over the Unix socket', async () => {
+    const tcp = await kt('topics', '--list', '--bootstrap-server', bootstrap);
+    const unix = await kt('topics', '--list');
+    expect(tcp).toEqual(unix);
+    const explicit = await kt('topics', '--list', '--bootstrap-server', `unix://${home}/kafka.sock`);
+    expect(explicit).toEqual(unix);
+  });
+
+  it('fails within the stated timeout when no broker answers (exit 3)', async () => {
+    const started = Date.now();
+    const r = await kafkaTs(['topics', '--list', '--bootstrap-server', '127.0.0.1:1'], { home });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/^kafka-ts topics: error: Could not connect to 127\.0\.0\.1:1: connection refused/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
