@@ -5,6 +5,7 @@ import server from './server.js';
 import serverStart from './server-start.js';
 import consoleProducer from './console-producer.js';
 import consoleConsumer from './console-consumer.js';
+import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, server, serverStart];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, server, serverStart, completion];

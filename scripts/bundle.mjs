@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Bundles the CLI into one CommonJS file (dist/kafka-ts.cjs) for fast start-up: a single file
-// skips ES-module resolution and loading, and esbuild wraps each module so that code behind a
-// lazy import() is parsed but not run until needed. Native codecs and Ink/React stay external
-// and are loaded on first use.
+// Bundles the CLI into CommonJS files for fast start-up: a single file skips ES-module
+// resolution and loading, and esbuild wraps each module so that code behind a lazy import() is
+// parsed but not run until needed.
+//   dist/kafka-ts.cjs         the CLI (what bin/kafka-ts.cjs runs)
+//   dist/kafka-ts-daemon.cjs  the broker daemon, loaded only by `server start --foreground`
+// Native codecs and Ink/React stay external and are loaded on first use.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/kafka-ts.cjs',
+const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -17,5 +17,37 @@ await build({
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "const __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   jsx: 'automatic',
+  // Less to parse at every start; names are kept so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
   logLevel: 'warning',
-});
+};
+
+/** Sends the CLI's import of the daemon runner to the separate daemon bundle. */
+const daemonApart = {
+  name: 'daemon-apart',
+  setup(b) {
+    b.onResolve({ filter: /server-run\.js$/ }, () => ({ path: './kafka-ts-daemon.cjs', external: true }));
+  },
+};
+
+/**
+ * commander loads node:child_process up front for executable subcommands, which kafka-ts does
+ * not use; a lazy stand-in saves that module's start-up cost on every command.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('node_modules/commander') ? { path: 'lazy-child-process', namespace: 'kafka-ts' } : undefined,
+    );
+    b.onLoad({ filter: /^lazy-child-process$/, namespace: 'kafka-ts' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
+await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/kafka-ts.cjs', plugins: [daemonApart, lazyChildProcess] });
+await build({ ...common, entryPoints: ['src/cli/server-run.ts'], outfile: 'dist/kafka-ts-daemon.cjs' });

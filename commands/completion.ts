@@ -1,0 +1,24 @@
+import { defineCommand } from '../src/cli/command.js';
+import { UsageError } from '../src/cli/errors.js';
+
+export default defineCommand<Record<string, never>>({
+  name: 'completion',
+  summary: 'print a bash or zsh completion script',
+  synopsis: ['bash | zsh'],
+  description: ['Prints a shell completion script for kafka-ts subcommands and their options, generated from the same definitions as --help.'],
+  examples: [
+    ['Enable completion in the current bash', 'source <(kafka-ts completion bash)'],
+    ['Install for zsh', 'kafka-ts completion zsh > "${fpath[1]}/_kafka-ts"'],
+  ],
+  build(cmd) {
+    cmd.argument('<shell>', 'bash or zsh');
+  },
+  async run(_o, args, ctx) {
+    const { buildProgram } = await import('../src/cli/main.js');
+    const { bashCompletion, zshCompletion } = await import('../src/cli/docs.js');
+    const program = buildProgram(() => undefined);
+    if (args[0] === 'bash') ctx.out.write(bashCompletion(program));
+    else if (args[0] === 'zsh') ctx.out.write(zshCompletion(program));
+    else throw new UsageError(`unknown shell '${args[0]}' (expected bash or zsh)`);
+  },
+});

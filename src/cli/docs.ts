@@ -1,0 +1,171 @@
+/**
+ * Documentation generated from the command definitions: man pages (roff) and shell completion
+ * scripts. Both read the same commander commands `kafka-ts --help` prints, so they cannot drift.
+ */
+import type { Command, Option } from 'commander';
+import type { CommandSpec } from './command.js';
+
+const esc = (s: string) => s.replace(/\\/g, '\\e').replace(/^(['.])/gm, '\\&$1').replace(/-/g, '\\-');
+
+function optionLines(cmd: Command): string[] {
+  const out: string[] = [];
+  for (const o of cmd.options as Option[]) {
+    out.push('.TP');
+    out.push(`.B ${esc(o.flags)}`);
+    let text = o.description;
+    if (o.defaultValue !== undefined && o.defaultValue !== false) text += ` (default: ${String(o.defaultValue)})`;
+    if (o.argChoices) text += ` (one of: ${o.argChoices.join(', ')})`;
+    out.push(esc(text));
+  }
+  return out;
+}
+
+export interface ManPageInput {
+  spec: CommandSpec<unknown>;
+  cmd: Command;
+  version: string;
+  date: string;
+}
+
+export function manPage({ spec, cmd, version, date }: ManPageInput): string {
+  const name = `kafka-ts-${spec.name}`;
+  const lines = [
+    `.TH ${name.toUpperCase()} 1 "${date}" "kafka-ts ${version}" "kafka-ts manual"`,
+    '.SH NAME',
+    `${esc(name)} \\- ${esc(spec.summary)}`,
+    '.SH SYNOPSIS',
+    ...(spec.synopsis ?? ['[options]']).flatMap((s) => ['.B kafka-ts ' + esc(spec.name), esc(s), '.br']),
+    '.SH DESCRIPTION',
+    ...spec.description.flatMap((p) => ['.PP', esc(p)]),
+    '.SH OPTIONS',
+    ...optionLines(cmd),
+    '.TP',
+    '.B \\-h, \\-\\-help',
+    'show help on stdout and exit 0',
+  ];
+  if (spec.examples.length) {
+    lines.push('.SH EXAMPLES');
+    for (const [what, how] of spec.examples) lines.push('.PP', esc(what) + ':', '.RS', '.nf', esc(how), '.fi', '.RE');
+  }
+  if (spec.differences?.length) {
+    lines.push('.SH DIFFERENCES FROM THE KAFKA SCRIPT');
+    for (const d of spec.differences) lines.push('.IP \\(bu 2', esc(d));
+  }
+  lines.push(
+    '.SH EXIT STATUS',
+    '0 success; 1 the operation failed; 2 usage error; 3 no broker reachable within the timeout; 4 a named topic or group does not exist; 5 the consumer group is active; 6 a wait timed out. See kafka\\-ts(1).',
+    '.SH SEE ALSO',
+    '.BR kafka\\-ts (1)',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** bash completion for subcommands and their options. */
+export function bashCompletion(program: Command): string {
+  const cases = program.commands
+    .map((c) => `    ${c.name()}) opts="${(c.options as Option[]).map((o) => o.long).filter(Boolean).join(' ')} --help" ;;`)
+    .join('\n');
+  return `# bash completion for kafka-ts; install with: kafka-ts completion bash > /etc/bash_completion.d/kafka-ts
+_kafka_ts() {
+  local cur cmd opts
+  cur="\${COMP_WORDS[COMP_CWORD]}"
+  cmd="\${COMP_WORDS[1]}"
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=( $(compgen -W "${program.commands.map((c) => c.name()).join(' ')} --help --version" -- "$cur") )
+    return
+  fi
+  case "$cmd" in
+${cases}
+    *) opts="--help" ;;
+  esac
+  COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+}
+complete -o default -F _kafka_ts kafka-ts
+`;
+}
+
+/** zsh completion for subcommands and their options. */
+export function zshCompletion(program: Command): string {
+  const q = (s: string) => s.replace(/'/g, "'\\''").replace(/[[\]:]/g, '\\$&');
+  const subs = program.commands.map((c) => `    '${c.name()}:${q(c.description())}'`).join('\n');
+  const cases = program.commands
+    .map((c) => {
+      const opts = (c.options as Option[])
+        .filter((o) => o.long)
+        .map((o) => `'${o.long}[${q(o.description)}]${o.required || o.optional ? ':value:' : ''}'`)
+        .join(' ');
+      return `    ${c.name()}) _arguments ${opts} '--help[show help]' '*::arg:_files' ;;`;
+    })
+    .join('\n');
+  return `#compdef kafka-ts
+# zsh completion for kafka-ts; install with: kafka-ts completion zsh > "\${fpath[1]}/_kafka-ts"
+_kafka_ts() {
+  local -a subcommands
+  subcommands=(
+${subs}
+  )
+  if (( CURRENT == 2 )); then
+    _describe 'kafka-ts command' subcommands
+    return
+  fi
+  case "$words[2]" in
+${cases}
+  esac
+}
+_kafka_ts "$@"
+`;
+}
+
+/** kafka-ts(1): the overview page. */
+export function overviewPage(program: Command, version: string, date: string): string {
+  const lines = [
+    `.TH KAFKA-TS 1 "${date}" "kafka-ts ${version}" "kafka-ts manual"`,
+    '.SH NAME',
+    "kafka\\-ts \\- Apache Kafka's command\\-line tools, with a local Kafka\\-compatible broker",
+    '.SH SYNOPSIS',
+    '.B kafka-ts',
+    '.I command',
+    '[options]',
+    '.SH DESCRIPTION',
+    '.PP',
+    esc(
+      "kafka-ts rebuilds the bin/kafka-*.sh scripts as subcommands with Kafka's flags, defaults and output layouts, plus JSON output (--output json), honest exit codes and verb style (kafka-ts topics create orders -p 3).",
+    ),
+    '.PP',
+    esc(
+      'Without --bootstrap-server every command talks to the local kafka-ts broker daemon over its Unix socket, starting it when it is not running (one line on stderr says so). The daemon also listens on TCP (127.0.0.1:9092 by default) and speaks the Kafka wire protocol, so kcat, kafkajs, kafka-python, confluent-kafka and other Kafka clients can use it. With --bootstrap-server host:port[,host:port...] the same commands work against any Kafka cluster; unix:///path/to/kafka.sock names a daemon socket explicitly.',
+    ),
+    '.SH COMMANDS',
+    ...program.commands.flatMap((c) => ['.TP', `.B ${esc(c.name())}`, `${esc(c.description())}; see kafka\\-ts\\-${esc(c.name())}(1)`]),
+    '.SH EXIT STATUS',
+    '.TP\n.B 0\nsuccess',
+    '.TP\n.B 1\nthe operation failed: the broker refused it, or part of it failed',
+    '.TP\n.B 2\nusage error: unknown option, missing or invalid argument',
+    '.TP\n.B 3\nno broker could be reached within the timeout (10 s by default; default.api.timeout.ms in a --command-config file changes it)',
+    '.TP\n.B 4\na named topic or consumer group does not exist',
+    '.TP\n.B 5\nthe consumer group is active (operations that need an inactive group)',
+    '.TP\n.B 6\na wait timed out',
+    '.TP\n.B 130\ninterrupted (Ctrl\\-C) by a command that was streaming',
+    '.SH ENVIRONMENT',
+    '.TP\n.B KAFKA_TS_HOME\nthe local daemon\'s data directory (default: $XDG_DATA_HOME/kafka\\-ts, else ~/.local/share/kafka\\-ts)',
+    '.TP\n.B NO_COLOR\ndisables colours in the terminal UI',
+    '.TP\n.B KAFKA_TS_DEBUG\nprints stack traces of unexpected errors',
+    '.SH FILES',
+    '.TP\n.I $KAFKA_TS_HOME/kafka.sock\nthe daemon\'s Kafka\\-protocol Unix socket (mode 0600)',
+    '.TP\n.I $KAFKA_TS_HOME/server.log\nthe daemon\'s log',
+    '.TP\n.I $KAFKA_TS_HOME/server.properties\nbroker settings read at start, as kafka\\-server\\-start.sh reads them',
+    '.TP\n.I $KAFKA_TS_HOME/data/\nthe segmented logs: <topic>\\-<partition>/<base offset>.log, .index, .timeindex',
+    '.SH DIFFERENCES FROM THE KAFKA SCRIPTS',
+    '.IP \\(bu 2',
+    esc('--help prints to stdout and exits 0 (the scripts exit 1); usage errors are one line on stderr with exit 2.'),
+    '.IP \\(bu 2',
+    esc('Failures exit non-zero everywhere, with the codes above (kafka-consumer-groups.sh exits 0 after runtime errors).'),
+    '.IP \\(bu 2',
+    esc('--bootstrap-server is optional: the local daemon is used without it.'),
+    '.SH SEE ALSO',
+    program.commands.map((c) => `.BR kafka\\-ts\\-${esc(c.name())} (1)`).join(',\n'),
+    '',
+  ];
+  return lines.join('\n');
+}
