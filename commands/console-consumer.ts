@@ -163,7 +163,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted };
     let result;
     if (group !== undefined) {
-      throw new UsageError('--group is not available yet');
+      const { consumeWithGroup } = await import('../src/tools/console-group.js');
+      result = await consumeWithGroup(client, group, topics, include !== undefined ? include : null, spec, props, fetcherOptions, consumeOpts, io);
     } else {
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);

@@ -12,6 +12,8 @@ import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from 
 import { logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
 import { PartitionReplica } from './replica.js';
 import type { ListenerName } from './handler.js';
+import { GroupCoordinator } from './coordinator/coordinator.js';
+import { OFFSETS_TOPIC } from './controller.js';
 
 export interface Endpoint {
   host: string;
@@ -45,6 +47,8 @@ export class Broker {
   /** Extra work to run on metadata changes (group coordinator, replica fetchers). */
   readonly metadataHooks: ((e: MetadataEvent) => void)[] = [];
   running = false;
+  /** The group coordinator for the __consumer_offsets partitions this broker leads. */
+  readonly groups: GroupCoordinator;
 
   constructor(
     readonly id: number,
@@ -52,7 +56,9 @@ export class Broker {
     readonly cluster: ClusterView,
     readonly store: LogStore,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
+  }
 
   get metadata(): ClusterMetadata {
     return this.cluster.metadata;
@@ -74,10 +80,12 @@ export class Broker {
       this.retentionTimer.unref();
     }
     this.running = true;
+    this.groups.syncOwnership();
   }
 
   stop(): void {
     this.running = false;
+    this.groups.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     for (const r of this.replicas.values()) r.notify();
@@ -121,6 +129,7 @@ export class Broker {
         }
         break;
     }
+    if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
   }
 

@@ -91,7 +91,9 @@ export class KafkaClient {
   readonly connectTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly bootstrap: BrokerAddress[];
-  private readonly byNode = new Map<number, Promise<Negotiated>>();
+  /** Connections by "<node id>/<purpose>": group coordination gets its own, so heartbeats never
+   * wait behind a long-polling fetch on the same socket. */
+  private readonly byNode = new Map<string, Promise<Negotiated>>();
   private bootstrapConn: Promise<Negotiated> | null = null;
   cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
   private closed = false;
@@ -188,18 +190,19 @@ export class KafkaClient {
     return p;
   }
 
-  private nodeConnection(nodeId: number): Promise<Negotiated> {
-    const existing = this.byNode.get(nodeId);
+  private nodeConnection(nodeId: number, purpose = 'default'): Promise<Negotiated> {
+    const slot = `${nodeId}/${purpose}`;
+    const existing = this.byNode.get(slot);
     if (existing) {
       return existing.then(
         (n) => {
           if (!n.conn.closed) return n;
-          this.byNode.delete(nodeId);
-          return this.nodeConnection(nodeId);
+          this.byNode.delete(slot);
+          return this.nodeConnection(nodeId, purpose);
         },
         () => {
-          this.byNode.delete(nodeId);
-          return this.nodeConnection(nodeId);
+          this.byNode.delete(slot);
+          return this.nodeConnection(nodeId, purpose);
         },
       );
     }
@@ -209,8 +212,8 @@ export class KafkaClient {
       if (!broker) throw new ConnectionError(`Unknown broker id ${nodeId}`, String(nodeId));
       return this.open(addressOf(broker), Date.now() + this.connectTimeoutMs, false);
     })();
-    this.byNode.set(nodeId, p);
-    p.catch(() => this.byNode.delete(nodeId));
+    this.byNode.set(slot, p);
+    p.catch(() => this.byNode.delete(slot));
     return p;
   }
 
@@ -242,14 +245,14 @@ export class KafkaClient {
     target: number | 'any' | 'controller',
     api: ApiDef,
     build: object | ((version: number) => object),
-    options: { expectResponse?: boolean; timeoutMs?: number; maxVersion?: number } = {},
+    options: { expectResponse?: boolean; timeoutMs?: number; maxVersion?: number; purpose?: string } = {},
   ): Promise<{ body: Res; version: number }> {
     let node = target;
     if (node === 'controller') {
       if (this.cluster.controllerId < 0) await this.refreshMetadata([]);
       node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
     }
-    const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node);
+    const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
     let version = this.pickVersion(api, n);
     if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
     const body = typeof build === 'function' ? build(version) : build;
@@ -294,8 +297,11 @@ export class KafkaClient {
     for (const [id, b] of brokers) {
       const old = this.cluster.brokers.get(id);
       if (old && (old.host !== b.host || old.port !== b.port)) {
-        void this.byNode.get(id)?.then((n) => n.conn.close(), () => undefined);
-        this.byNode.delete(id);
+        for (const [slot, conn] of [...this.byNode]) {
+          if (!slot.startsWith(`${id}/`)) continue;
+          void conn.then((n) => n.conn.close(), () => undefined);
+          this.byNode.delete(slot);
+        }
       }
     }
     const topicsMap = topics === null ? fresh : new Map([...this.cluster.topics, ...fresh]);

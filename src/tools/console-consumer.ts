@@ -35,6 +35,8 @@ export interface ConsumeResult {
   interrupted: boolean;
   /** A formatter failure that stopped consumption (without --skip-message-on-error). */
   failed: boolean;
+  /** Records fetched but not printed when the loop stopped (not to be committed). */
+  unprinted: ConsumedRecord[];
 }
 
 export function startPosition(s: StartSpec): StartPosition {
@@ -106,7 +108,7 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
  * `poll` returns the next records (possibly none) and whether the end condition is met.
  */
 export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false };
+  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, unprinted: [] };
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -121,7 +123,12 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
       const { records, done } = await poll(waitMs);
       if (records.length) lastRecordAt = Date.now();
-      for (const r of records) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        if (stop) {
+          result.unprinted = records.slice(i);
+          break;
+        }
         result.processed++;
         try {
           print(w, r);
@@ -136,6 +143,7 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
         }
         if (opts.maxMessages > 0 && result.processed >= opts.maxMessages) {
           stop = true;
+          result.unprinted = records.slice(i + 1);
           break;
         }
       }

@@ -1,0 +1,48 @@
+/**
+ * OffsetCommit (8), v0-8. Generation -1 without a member commits for an empty or unknown group
+ * (admin and simple consumers); otherwise the member and generation are checked.
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, INVALID_GROUP_ID, UNKNOWN_MEMBER_ID,
+ * FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, OFFSET_METADATA_TOO_LARGE,
+ * UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { OffsetCommit, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  api: OffsetCommit,
+  minVersion: 0,
+  maxVersion: 8,
+  async handle(req, ctx) {
+    const md = ctx.broker.metadata;
+    const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, p })));
+    const exists = flat.map(({ topic, p }) => !!md.topic(topic)?.partitions[p.partitionIndex]);
+    const codes = await ctx.broker.groups.commit({
+      groupId: req.groupId,
+      generationId: req.generationIdOrMemberEpoch ?? -1,
+      memberId: req.memberId ?? '',
+      groupInstanceId: req.groupInstanceId ?? null,
+      retentionTimeMs: ctx.apiVersion >= 2 && ctx.apiVersion <= 4 ? (req.retentionTimeMs ?? -1) : -1,
+      version: ctx.apiVersion,
+      offsets: flat
+        .filter((_, i) => exists[i])
+        .map(({ topic, p }) => ({
+          topic,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch ?? -1,
+          metadata: p.committedMetadata,
+          commitTimestamp: ctx.apiVersion === 1 ? (p.commitTimestamp ?? -1) : -1,
+        })),
+    });
+    let i = 0;
+    let j = 0;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: exists[i++] ? codes[j++]! : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
+      })),
+    };
+  },
+});

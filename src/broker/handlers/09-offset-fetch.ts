@@ -1,0 +1,47 @@
+/**
+ * OffsetFetch (9), v0-8 (v2+ null topics = every committed offset; v8 batches groups).
+ * Partitions without a commit answer offset -1 with no error.
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
+ */
+import { OffsetFetch, type OffsetFetchRequest, type OffsetFetchResponse } from '../../protocol/apis/index.js';
+import { defineHandler } from '../handler.js';
+import type { GroupCoordinator } from '../coordinator/coordinator.js';
+
+type Topics = { name: string; partitionIndexes: number[] }[] | null;
+
+function fetchGroup(groups: GroupCoordinator, groupId: string, topics: Topics) {
+  const wanted = topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const r = groups.fetch(groupId, wanted);
+  const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }[]>();
+  for (const o of r.offsets) {
+    byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: 0 }]);
+  }
+  return { errorCode: r.errorCode, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+}
+
+export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+  api: OffsetFetch,
+  minVersion: 0,
+  maxVersion: 8,
+  handle(req, ctx) {
+    const groups = ctx.broker.groups;
+    if (ctx.apiVersion >= 8) {
+      return {
+        throttleTimeMs: 0,
+        groups: (req.groups ?? []).map((g) => {
+          const r = fetchGroup(groups, g.groupId, g.topics);
+          return { groupId: g.groupId, topics: r.topics, errorCode: r.errorCode };
+        }),
+      };
+    }
+    const r = fetchGroup(groups, req.groupId ?? '', ctx.apiVersion >= 2 ? (req.topics ?? null) : (req.topics ?? []));
+    // Before v2 a coordinator error can only be reported per partition.
+    if (ctx.apiVersion < 2 && r.errorCode) {
+      return {
+        throttleTimeMs: 0,
+        topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })) })),
+      };
+    }
+    return { throttleTimeMs: 0, topics: r.topics, errorCode: r.errorCode };
+  },
+});

@@ -1,0 +1,19 @@
+/**
+ * LeaveGroup (13), v0-5 (v3+ batches members, identified by member id or group.instance.id).
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID.
+ */
+import { LeaveGroup, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/apis/index.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+  api: LeaveGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(req, ctx) {
+    const batched = ctx.apiVersion >= 3;
+    const members = batched ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: req.memberId ?? '', groupInstanceId: null }];
+    const r = ctx.broker.groups.leave(req.groupId, members);
+    if (batched) return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
+    return { throttleTimeMs: 0, errorCode: r.errorCode || r.members[0]?.errorCode || 0 };
+  },
+});

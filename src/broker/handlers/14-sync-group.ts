@@ -1,0 +1,27 @@
+/**
+ * SyncGroup (14), v0-5. Members park until the leader's SyncGroup brings the assignments; the
+ * group then becomes Stable and its metadata is written to __consumer_offsets.
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+ * ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL (v5), REBALANCE_IN_PROGRESS.
+ */
+import { SyncGroup, type SyncGroupRequest, type SyncGroupResponse } from '../../protocol/apis/index.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
+  api: SyncGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(req, ctx) {
+    const r = await ctx.broker.groups.sync({
+      groupId: req.groupId,
+      generationId: req.generationId,
+      memberId: req.memberId,
+      groupInstanceId: req.groupInstanceId ?? null,
+      protocolType: req.protocolType ?? null,
+      protocolName: req.protocolName ?? null,
+      assignments: req.assignments,
+      version: ctx.apiVersion,
+    });
+    return { throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment };
+  },
+});

@@ -1,0 +1,377 @@
+/**
+ * A group consumer: joins a consumer group through its coordinator (JoinGroup, SyncGroup with
+ * the leader computing the assignment), heartbeats in the background on its own connection,
+ * follows rebalances — eager (revoke everything, then rejoin) or cooperative (revoke only what
+ * moves, then rejoin once more) — starts assigned partitions at their committed offsets (or by
+ * auto.offset.reset), commits automatically every auto.commit.interval.ms and on close, and
+ * leaves the group when it closes.
+ */
+import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type HeartbeatResponse, type JoinGroupResponse, type LeaveGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
+import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
+import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
+import type { KafkaClient } from '../client.js';
+import { GroupAdmin } from '../groups.js';
+import { ASSIGNORS, type Assignor, type MemberSubscription } from './assignors.js';
+import { Fetcher, type ConsumedRecord, type FetcherOptions } from './fetcher.js';
+
+export interface GroupConsumerOptions extends FetcherOptions {
+  groupId: string;
+  groupInstanceId?: string | null;
+  sessionTimeoutMs?: number;
+  /** max.poll.interval.ms: how long the group waits for this member to rejoin. */
+  rebalanceTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  assignors?: Assignor[];
+  autoCommit?: boolean;
+  autoCommitIntervalMs?: number;
+  /** Called with partitions as they are assigned and revoked. */
+  onAssigned?: (partitions: { topic: string; partition: number }[]) => void;
+  onRevoked?: (partitions: { topic: string; partition: number }[]) => void;
+}
+
+type TopicPartition = { topic: string; partition: number };
+const tpKey = (t: TopicPartition) => `${t.topic}\0${t.partition}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Group errors after which the member must join again (possibly with a new member id). */
+const REJOIN = new Set<number>([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID]);
+const COORDINATOR = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+
+export class GroupConsumer {
+  readonly groups: GroupAdmin;
+  private readonly fetcher: Fetcher;
+  private readonly opts: Required<Omit<GroupConsumerOptions, keyof FetcherOptions | 'onAssigned' | 'onRevoked' | 'groupInstanceId'>> & Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked'> & { groupInstanceId: string | null };
+  private topics: string[] = [];
+  private pattern: RegExp | null = null;
+  memberId = '';
+  generationId = -1;
+  private owned: TopicPartition[] = [];
+  private needsJoin = true;
+  private joining: Promise<void> | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private fatal: Error | null = null;
+  private lastCommit = Date.now();
+  /** Offsets last committed, so that auto-commit only sends what moved. */
+  private committed = new Map<string, number>();
+  private closed = false;
+  private readonly autoOffsetReset: 'earliest' | 'latest' | 'none';
+
+  constructor(
+    readonly client: KafkaClient,
+    options: GroupConsumerOptions,
+  ) {
+    this.groups = new GroupAdmin(client);
+    this.fetcher = new Fetcher(client, options);
+    this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
+    this.opts = {
+      groupId: options.groupId,
+      groupInstanceId: options.groupInstanceId ?? null,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
+      rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 300_000,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+      assignors: options.assignors ?? [ASSIGNORS.range!, ASSIGNORS['cooperative-sticky']!],
+      autoCommit: options.autoCommit ?? true,
+      autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5000,
+      onAssigned: options.onAssigned,
+      onRevoked: options.onRevoked,
+    };
+  }
+
+  /** Subscribes to topics by name or by a pattern matched against every topic. */
+  subscribe(topics: string[] | RegExp): void {
+    if (topics instanceof RegExp) this.pattern = topics;
+    else this.topics = [...topics];
+    this.needsJoin = true;
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.owned];
+  }
+
+  /** The next fetched records, joining or rejoining the group first when needed. */
+  async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    if (this.fatal) throw this.fatal;
+    if (this.needsJoin) await this.ensureJoined();
+    if (this.fatal) throw this.fatal;
+    if (this.opts.autoCommit && Date.now() - this.lastCommit >= this.opts.autoCommitIntervalMs) await this.commit().catch(() => undefined);
+    if (this.owned.length === 0) {
+      await sleep(Math.min(maxWaitMs, 100));
+      return [];
+    }
+    const chunks = await this.fetcher.poll({ maxWaitMs });
+    return chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+  }
+
+  /** True when every assigned partition has been read up to its high watermark. */
+  caughtUp(): boolean {
+    return this.fetcher.allAtEnd();
+  }
+
+  /** Moves a partition's position back (records fetched but not processed are not committed). */
+  seek(topic: string, partition: number, offset: number): void {
+    this.fetcher.seek(topic, partition, offset);
+  }
+
+  /** Commits the current positions of the assigned partitions (only those that moved). */
+  async commit(partitions: TopicPartition[] = this.owned): Promise<void> {
+    this.lastCommit = Date.now();
+    const keys = new Set(partitions.map(tpKey));
+    const offsets = this.fetcher
+      .assignment()
+      .filter((p) => keys.has(tpKey(p)) && this.committed.get(tpKey(p)) !== p.position)
+      .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.position }));
+    if (offsets.length === 0 || this.generationId < 0) return;
+    const results = await this.groups.commitOffsets(this.opts.groupId, offsets, { generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId });
+    for (const r of results) {
+      if (!r.error) {
+        const o = offsets.find((x) => x.topic === r.topic && x.partition === r.partition)!;
+        this.committed.set(tpKey(o), o.offset);
+      } else if (REJOIN.has(r.error.code)) {
+        this.needsJoin = true;
+        if (r.error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+        throw new KafkaProtocolError(r.error.code, `Commit failed: the group rebalanced (${r.error.errorName}); uncommitted records may be delivered again`);
+      } else throw r.error;
+    }
+  }
+
+  private async ensureJoined(): Promise<void> {
+    if (!this.joining) {
+      this.joining = (async () => {
+        try {
+          while (this.needsJoin && !this.closed && !this.fatal) await this.joinOnce();
+        } finally {
+          this.joining = null;
+        }
+      })();
+    }
+    return this.joining;
+  }
+
+  private async subscribedTopics(): Promise<string[]> {
+    if (!this.pattern) return this.topics;
+    const md = await this.client.refreshMetadata(null);
+    return [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
+  }
+
+  private revoke(partitions: TopicPartition[]) {
+    if (partitions.length === 0) return;
+    for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
+    const gone = new Set(partitions.map(tpKey));
+    this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
+    this.opts.onRevoked?.(partitions);
+  }
+
+  private async joinOnce(): Promise<void> {
+    // As in Kafka's Java consumer, the rebalance is cooperative only when every assignor is.
+    const eager = !this.opts.assignors.every((a) => a.protocol === 'cooperative');
+    if (eager && this.owned.length > 0) {
+      // Eager protocol: everything is given back before joining.
+      if (this.opts.autoCommit) await this.commit().catch(() => undefined);
+      this.revoke([...this.owned]);
+    }
+    this.stopHeartbeat();
+    const topics = await this.subscribedTopics();
+    const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
+    const ownedByTopic = new Map<string, number[]>();
+    for (const p of this.owned) ownedByTopic.set(p.topic, [...(ownedByTopic.get(p.topic) ?? []), p.partition]);
+    const subscription = encodeSubscription(
+      { topics, userData: null, ownedPartitions: [...ownedByTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId: this.generationId, rackId: null },
+      2,
+    );
+    let join: JoinGroupResponse;
+    try {
+      ({ body: join } = await this.client.send<JoinGroupResponse>(
+        coordinator,
+        JoinGroup,
+        {
+          groupId: this.opts.groupId,
+          sessionTimeoutMs: this.opts.sessionTimeoutMs,
+          rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs,
+          memberId: this.memberId,
+          groupInstanceId: this.opts.groupInstanceId,
+          protocolType: 'consumer',
+          protocols: this.opts.assignors.map((a) => ({ name: a.name, metadata: subscription })),
+          reason: null,
+        },
+        { timeoutMs: this.opts.rebalanceTimeoutMs + 5000, purpose: 'coordinator' },
+      ));
+    } catch (e) {
+      if (e instanceof ConnectionError || e instanceof RequestTimeoutError) {
+        await this.groups.coordinator(this.opts.groupId, true).catch(() => undefined);
+        await sleep(100);
+        return;
+      }
+      throw e;
+    }
+    if (join.errorCode) return this.onJoinError(join.errorCode, join.memberId);
+    this.memberId = join.memberId;
+    let assignments: { memberId: string; assignment: Buffer }[] = [];
+    if (join.leader === this.memberId) assignments = await this.assign(join);
+    let sync: SyncGroupResponse;
+    try {
+      ({ body: sync } = await this.client.send<SyncGroupResponse>(
+        coordinator,
+        SyncGroup,
+        {
+          groupId: this.opts.groupId,
+          generationId: join.generationId,
+          memberId: this.memberId,
+          groupInstanceId: this.opts.groupInstanceId,
+          protocolType: 'consumer',
+          protocolName: join.protocolName,
+          assignments,
+        },
+        { timeoutMs: this.opts.rebalanceTimeoutMs + 5000, purpose: 'coordinator' },
+      ));
+    } catch (e) {
+      if (e instanceof ConnectionError || e instanceof RequestTimeoutError) return;
+      throw e;
+    }
+    if (sync.errorCode) return this.onJoinError(sync.errorCode, this.memberId);
+    this.generationId = join.generationId;
+    this.needsJoin = false;
+    const assigned = decodeAssignment(sync.assignment).assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+    const now = new Set(assigned.map(tpKey));
+    const had = new Set(this.owned.map(tpKey));
+    const lost = this.owned.filter((p) => !now.has(tpKey(p)));
+    if (lost.length > 0) {
+      // Cooperative: commit and give back only what moved, then rejoin so others can take it.
+      if (this.opts.autoCommit) await this.commit(lost).catch(() => undefined);
+      this.revoke(lost);
+      this.needsJoin = true;
+    }
+    const added = assigned.filter((p) => !had.has(tpKey(p)));
+    if (added.length > 0) await this.start(added);
+    this.startHeartbeat(coordinator);
+  }
+
+  private async onJoinError(code: number, memberId: string) {
+    switch (code) {
+      case ErrorCode.MEMBER_ID_REQUIRED:
+        this.memberId = memberId;
+        return;
+      case ErrorCode.UNKNOWN_MEMBER_ID:
+        this.memberId = '';
+        return;
+      case ErrorCode.REBALANCE_IN_PROGRESS:
+      case ErrorCode.ILLEGAL_GENERATION:
+        return;
+      default:
+        if (COORDINATOR.has(code)) {
+          await this.groups.coordinator(this.opts.groupId, true).catch(() => undefined);
+          await sleep(100);
+          return;
+        }
+        this.fatal = new KafkaProtocolError(code, `Joining group ${this.opts.groupId} failed`);
+    }
+  }
+
+  /** Leader: runs the chosen assignor over every member's subscription. */
+  private async assign(join: JoinGroupResponse): Promise<{ memberId: string; assignment: Buffer }[]> {
+    const assignor = this.opts.assignors.find((a) => a.name === join.protocolName);
+    if (!assignor) throw new KafkaProtocolError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Unknown assignor ${join.protocolName}`);
+    const members: MemberSubscription[] = join.members.map((m) => {
+      const s = decodeSubscription(m.metadata);
+      return {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? null,
+        topics: s.topics,
+        owned: new Map((s.ownedPartitions ?? []).map((o) => [o.topic, o.partitions])),
+        generation: s.generationId ?? -1,
+      };
+    });
+    const topics = [...new Set(members.flatMap((m) => m.topics))];
+    const md = await this.client.refreshMetadata(topics);
+    const counts = new Map(topics.map((t) => [t, md.topics.get(t)?.errorCode === 0 ? md.topics.get(t)!.partitions.length : 0]));
+    const result = assignor.assign(members, counts);
+    return members.map((m) => ({
+      memberId: m.memberId,
+      assignment: encodeAssignment({
+        assignedPartitions: [...(result.get(m.memberId) ?? new Map())].filter(([, ps]) => ps.length > 0).map(([topic, partitions]) => ({ topic, partitions })),
+        userData: null,
+      }),
+    }));
+  }
+
+  /** Starts newly assigned partitions at their committed offsets (or by auto.offset.reset). */
+  private async start(partitions: TopicPartition[]) {
+    const committed = await this.groups.fetchOffsets(this.opts.groupId, partitions);
+    const at = new Map(committed.map((c) => [tpKey(c), c.offset]));
+    await this.fetcher.assign(
+      partitions.map((p) => {
+        const offset = at.get(tpKey(p)) ?? -1;
+        if (offset >= 0) this.committed.set(tpKey(p), offset);
+        return { ...p, start: offset >= 0 ? offset : this.resetPosition() };
+      }),
+    );
+    this.owned.push(...partitions);
+    this.opts.onAssigned?.(partitions);
+  }
+
+  /** Where a partition without a committed offset starts (auto.offset.reset). */
+  private resetPosition(): 'earliest' | 'latest' {
+    if (this.autoOffsetReset === 'none') {
+      this.fatal = new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, 'No committed offset and auto.offset.reset=none');
+      return 'latest';
+    }
+    return this.autoOffsetReset;
+  }
+
+  private startHeartbeat(coordinator: number) {
+    this.stopHeartbeat();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(coordinator), this.opts.heartbeatIntervalMs);
+  }
+
+  private stopHeartbeat() {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private async heartbeat(coordinator: number) {
+    if (this.needsJoin || this.joining || this.closed) return;
+    try {
+      const { body } = await this.client.send<HeartbeatResponse>(
+        coordinator,
+        Heartbeat,
+        { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
+        { purpose: 'coordinator', timeoutMs: this.opts.sessionTimeoutMs },
+      );
+      if (!body.errorCode) return;
+      if (REJOIN.has(body.errorCode)) {
+        if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+        this.needsJoin = true;
+      } else if (COORDINATOR.has(body.errorCode)) {
+        await this.groups.coordinator(this.opts.groupId, true).catch(() => undefined);
+        this.needsJoin = true;
+      } else if (body.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+        this.fatal = new KafkaProtocolError(body.errorCode, `Member of group ${this.opts.groupId} was fenced by another instance with the same group.instance.id`);
+      }
+    } catch {
+      // A missed heartbeat is retried on the next tick; the session timeout is the real limit.
+    }
+  }
+
+  /** Commits (with auto-commit), leaves the group (unless static) and stops. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopHeartbeat();
+    if (this.joining) await this.joining.catch(() => undefined);
+    if (this.opts.autoCommit && this.generationId >= 0 && !this.needsJoin) await this.commit().catch(() => undefined);
+    if (this.memberId && !this.opts.groupInstanceId) {
+      try {
+        const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
+        await this.client.send<LeaveGroupResponse>(
+          coordinator,
+          LeaveGroup,
+          (v) => (v >= 3 ? { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is being closed' }] } : { groupId: this.opts.groupId, memberId: this.memberId }),
+          { purpose: 'coordinator', timeoutMs: 5000 },
+        );
+      } catch {
+        /* leaving is best effort; the session timeout removes the member otherwise */
+      }
+    }
+    this.fetcher.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * console-consumer --group: joins the group with Kafka's consumer properties, prints through the
+ * same loop as the assign mode, and on the way out moves positions back over records it fetched
+ * but did not print, commits (auto-commit) and leaves the group.
+ */
+import type { KafkaClient } from '../client/client.js';
+import type { FetcherOptions } from '../client/consumer/fetcher.js';
+import { GroupConsumer } from '../client/consumer/group-consumer.js';
+import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
+import { UsageError } from '../cli/errors.js';
+import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
+import type { OffsetSpec } from './offset-spec.js';
+
+function intProp(props: Record<string, string>, key: string, def: number): number {
+  const v = props[key];
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`);
+  return Number(v);
+}
+
+export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
+  const names = (props['partition.assignment.strategy'] ?? 'range,cooperative-sticky').split(',').map((s) => s.trim()).filter(Boolean);
+  const assignors = names.map((n) => {
+    const a = assignorByName(n);
+    if (!a) throw new UsageError(`Invalid value ${n} for configuration partition.assignment.strategy: expected range, roundrobin, sticky or cooperative-sticky`);
+    return a;
+  });
+  return {
+    assignors,
+    sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
+    rebalanceTimeoutMs: intProp(props, 'max.poll.interval.ms', 300_000),
+    heartbeatIntervalMs: intProp(props, 'heartbeat.interval.ms', 3000),
+    autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
+    autoCommitIntervalMs: intProp(props, 'auto.commit.interval.ms', 5000),
+    groupInstanceId: props['group.instance.id'] ?? null,
+  };
+}
+
+export async function consumeWithGroup(
+  client: KafkaClient,
+  groupId: string,
+  topics: string[],
+  include: string | null,
+  spec: OffsetSpec,
+  props: Record<string, string>,
+  fetcherOptions: FetcherOptions,
+  opts: ConsumeOptions,
+  io: ConsumerIO,
+): Promise<ConsumeResult> {
+  if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
+    throw new UsageError("--offset cannot be used with --group except as earliest or latest: the group's committed offsets decide where it starts");
+  }
+  const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
+  consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
+  let result: ConsumeResult;
+  try {
+    result = await printLoop(
+      async (waitMs) => {
+        const records = await consumer.poll(waitMs);
+        // -e with a group: done once caught up on everything currently assigned.
+        const done = spec.end !== null && records.length === 0 && consumer.assignment().length > 0 && consumer.caughtUp();
+        return { records, done };
+      },
+      opts,
+      io,
+    );
+    const firstUnprinted = new Map<string, { topic: string; partition: number; offset: number }>();
+    for (const r of result.unprinted) {
+      const k = `${r.topic}\0${r.partition}`;
+      if (!firstUnprinted.has(k)) firstUnprinted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset });
+    }
+    for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
+  } finally {
+    await consumer.close();
+  }
+  return result;
+}

@@ -1,0 +1,183 @@
+/**
+ * kafka-consumer-groups: gathering group state and offsets, and printing Kafka's layouts (the
+ * Java port's columns and messages, with the ≤3.7 fixes noted in the reference: topic(0,1) in
+ * ASSIGNMENT, rows ending in newlines). Every view also has a JSON form.
+ */
+import { Admin, OffsetSpec } from '../client/admin.js';
+import type { KafkaClient } from '../client/client.js';
+import { GroupAdmin, type GroupDescription } from '../client/groups.js';
+
+export interface OffsetRow {
+  group: string;
+  topic: string;
+  partition: number;
+  currentOffset: number | null;
+  logEndOffset: number | null;
+  lag: number | null;
+  consumerId: string | null;
+  host: string | null;
+  clientId: string | null;
+}
+
+export interface GroupView {
+  group: string;
+  state: string;
+  description: GroupDescription;
+  rows: OffsetRow[];
+}
+
+const pad = (s: string, w: number) => s.padEnd(w);
+const dash = (v: string | number | null) => (v === null ? '-' : String(v));
+
+/** Describes groups with their committed offsets, log-end offsets and lag (Kafka's --offsets). */
+export async function describeOffsets(client: KafkaClient, groupIds: string[]): Promise<GroupView[]> {
+  const groups = new GroupAdmin(client);
+  const admin = new Admin(client);
+  const descriptions = await groups.describeGroups([...groupIds].sort());
+  const views: GroupView[] = [];
+  for (const d of descriptions) {
+    if (d.state === 'Dead') {
+      views.push({ group: d.groupId, state: d.state, description: d, rows: [] });
+      continue;
+    }
+    const committed = await groups.fetchOffsets(d.groupId);
+    const assigned = new Map<string, { consumerId: string; host: string; clientId: string }>();
+    const memberOrder = [...d.members].filter((m) => m.assignment.length > 0).sort((a, b) => count(b) - count(a));
+    const partitions: { topic: string; partition: number; member: (typeof memberOrder)[number] | null }[] = [];
+    for (const m of memberOrder) {
+      for (const a of m.assignment) {
+        for (const p of a.partitions) {
+          assigned.set(`${a.topic}\0${p}`, { consumerId: m.memberId, host: m.clientHost, clientId: m.clientId });
+          partitions.push({ topic: a.topic, partition: p, member: m });
+        }
+      }
+    }
+    for (const c of [...committed].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))) {
+      if (c.offset >= 0 && !assigned.has(`${c.topic}\0${c.partition}`)) partitions.push({ topic: c.topic, partition: c.partition, member: null });
+    }
+    const ends = await endOffsets(admin, partitions);
+    const rows = partitions.map(({ topic, partition }): OffsetRow => {
+      const k = `${topic}\0${partition}`;
+      const c = committed.find((x) => x.topic === topic && x.partition === partition);
+      const current = c && c.offset >= 0 ? c.offset : null;
+      const end = ends.get(k) ?? null;
+      const owner = assigned.get(k);
+      return {
+        group: d.groupId,
+        topic,
+        partition,
+        currentOffset: current,
+        logEndOffset: end,
+        lag: current !== null && end !== null ? end - current : null,
+        consumerId: owner?.consumerId ?? null,
+        host: owner?.host ?? null,
+        clientId: owner?.clientId ?? null,
+      };
+    });
+    views.push({ group: d.groupId, state: d.state, description: d, rows });
+  }
+  return views;
+}
+
+const count = (m: { assignment: { partitions: number[] }[] }) => m.assignment.reduce((n, a) => n + a.partitions.length, 0);
+
+/** High watermarks of partitions (ListOffsets latest, read_uncommitted); missing ones are left out. */
+export async function endOffsets(admin: Admin, partitions: { topic: string; partition: number }[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (partitions.length === 0) return out;
+  const res = await admin.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: OffsetSpec.latest })));
+  for (const r of res) if (!r.error && r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+  return out;
+}
+
+/** The message Kafka prints before (or instead of) a group's table, and where it goes. */
+export function stateMessage(group: string, state: string): { stdout?: string; stderr?: string; table: boolean } {
+  switch (state) {
+    case 'Dead':
+      return { stdout: `\nError: Consumer group '${group}' does not exist.`, table: false };
+    case 'Empty':
+      return { stderr: `\nConsumer group '${group}' has no active members.`, table: true };
+    case 'PreparingRebalance':
+    case 'CompletingRebalance':
+    case 'Assigning':
+    case 'Reconciling':
+      return { stderr: `\nWarning: Consumer group '${group}' is rebalancing.`, table: true };
+    default:
+      return { table: true };
+  }
+}
+
+export function offsetsTable(rows: OffsetRow[]): string {
+  const gw = Math.max(15, ...rows.map((r) => r.group.length));
+  const tw = Math.max(15, ...rows.map((r) => r.topic.length));
+  const cw = Math.max(15, ...rows.map((r) => dash(r.consumerId).length));
+  const hw = Math.max(15, ...rows.map((r) => dash(r.host).length));
+  const line = (cols: string[]) =>
+    `${pad(cols[0]!, gw)} ${pad(cols[1]!, tw)} ${pad(cols[2]!, 10)} ${pad(cols[3]!, 15)} ${pad(cols[4]!, 15)} ${pad(cols[5]!, 15)} ${pad(cols[6]!, cw)} ${pad(cols[7]!, hw)} ${cols[8]}`;
+  const out = [`\n${line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])}`];
+  for (const r of rows) {
+    out.push(line([r.group, r.topic, String(r.partition), dash(r.currentOffset), dash(r.logEndOffset), dash(r.lag), dash(r.consumerId), dash(r.host), dash(r.clientId)]));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function assignmentText(assignment: { topic: string; partitions: number[] }[]): string {
+  if (assignment.every((a) => a.partitions.length === 0)) return '-';
+  return assignment
+    .filter((a) => a.partitions.length > 0)
+    .map((a) => `${a.topic}(${[...a.partitions].sort((x, y) => x - y).join(',')})`)
+    .join(', ');
+}
+
+export function membersTable(d: GroupDescription, verbose: boolean): string {
+  const withInstance = d.members.some((m) => m.groupInstanceId);
+  const gw = Math.max(15, d.groupId.length);
+  const cw = Math.max(15, ...d.members.map((m) => m.memberId.length));
+  const iw = Math.max(17, ...d.members.map((m) => (m.groupInstanceId ?? '').length));
+  const hw = Math.max(15, ...d.members.map((m) => m.clientHost.length));
+  const clw = Math.max(15, ...d.members.map((m) => m.clientId.length));
+  const line = (group: string, id: string, instance: string, host: string, client: string, parts: string, assignment: string) =>
+    `${pad(group, gw)} ${pad(id, cw)} ${withInstance ? `${pad(instance, iw)} ` : ''}${pad(host, hw)} ${pad(client, clw)} ${pad(parts, 15)} ${verbose ? assignment : ''}`;
+  const out = [`\n${line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'ASSIGNMENT')}`];
+  for (const m of d.members) out.push(line(d.groupId, m.memberId, m.groupInstanceId ?? '-', m.clientHost, m.clientId, String(count(m)), assignmentText(m.assignment)));
+  return `${out.join('\n')}\n`;
+}
+
+export function stateTable(d: GroupDescription): string {
+  // Over the local Unix socket the coordinator is reached at a socket path, not host:port.
+  const address = d.coordinator.host.startsWith('/') ? `unix://${d.coordinator.host}` : `${d.coordinator.host}:${d.coordinator.port}`;
+  const coordinator = `${address}  (${d.coordinator.nodeId})`;
+  const c = Math.max(25, coordinator.length);
+  const line = (a: string, b: string, s: string, st: string, n: string) => `${pad(a, c)} ${pad(b, 25)} ${pad(s, 20)} ${pad(st, 15)} ${n}`;
+  return `\n${line('GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS')}\n${line(d.groupId, coordinator, d.protocol, d.state, String(d.members.length))}\n`;
+}
+
+/** --list with --state and/or --type: `%-Ws[ %-20s][ %-20s]` with W = max(15, longest id) + 10. */
+export function listTable(groups: { groupId: string; state: string | null }[], withType: boolean, withState: boolean): string {
+  const w = Math.max(15, ...groups.map((g) => g.groupId.length)) + 10;
+  const line = (id: string, type: string, state: string) => `${pad(id, w)}${withType ? ` ${pad(type, 20)}` : ''}${withState ? ` ${pad(state, 20)}` : ''}`;
+  return [line('GROUP', 'TYPE', 'STATE'), ...groups.map((g) => line(g.groupId, 'Classic', g.state ?? 'Unknown'))].join('\n') + '\n';
+}
+
+export function describeJson(views: GroupView[], kind: 'offsets' | 'members' | 'state'): object {
+  return {
+    groups: views.map((v) => {
+      const d = v.description;
+      const base = { group: v.group, state: v.state, exists: v.state !== 'Dead' };
+      if (kind === 'state') {
+        return { ...base, coordinator: d.coordinator, assignmentStrategy: d.protocol || null, members: d.members.length };
+      }
+      if (kind === 'members') {
+        return {
+          ...base,
+          members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, host: m.clientHost, clientId: m.clientId, partitions: count(m), assignment: m.assignment })),
+        };
+      }
+      return {
+        ...base,
+        totalLag: v.rows.reduce((n, r) => n + (r.lag ?? 0), 0),
+        offsets: v.rows.map((r) => ({ topic: r.topic, partition: r.partition, currentOffset: r.currentOffset, logEndOffset: r.logEndOffset, lag: r.lag, consumerId: r.consumerId, host: r.host, clientId: r.clientId })),
+      };
+    }),
+  };
+}

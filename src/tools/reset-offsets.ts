@@ -1,0 +1,301 @@
+/**
+ * consumer-groups --reset-offsets: computing a plan (scope × scenario, with Kafka's clamping),
+ * printing it (table, Kafka's CSV, JSON), and committing it. Only inactive groups (Empty, or
+ * Dead/unknown) can be reset, as in Kafka.
+ */
+import { Admin, OffsetSpec } from '../client/admin.js';
+import type { KafkaClient } from '../client/client.js';
+import { GroupAdmin } from '../client/groups.js';
+import { CliError, ExitCode, UsageError } from '../cli/errors.js';
+import { formatTimestamp } from '../util/logger.js';
+
+export type Scenario =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'current' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'shift'; by: number }
+  | { kind: 'datetime'; timestamp: number }
+  | { kind: 'duration'; ms: number }
+  | { kind: 'file'; entries: PlanRow[] }
+  | { kind: 'plan'; entries: PlanRow[] };
+
+export interface Scope {
+  allTopics: boolean;
+  topics: { topic: string; partitions: number[] | null }[];
+}
+
+export interface PlanRow {
+  group: string;
+  topic: string;
+  partition: number;
+  newOffset: number;
+}
+
+export interface ResetPlan {
+  rows: PlanRow[];
+  /** Groups refused because they are active, with their state. */
+  active: { group: string; state: string }[];
+  /** Kafka's WARN lines (clamping, empty partitions) to print on stderr. */
+  warnings: string[];
+  /** Kafka's informational stdout lines (empty partitions under --to-datetime). */
+  notes: string[];
+}
+
+const INACTIVE = new Set(['Empty', 'Dead']);
+
+/** Kafka's --to-datetime: yyyy-MM-dd'T'HH:mm:ss.SSS with an optional zone (Z, ±hh, ±hhmm, ±hh:mm); no zone means UTC. */
+export function parseDatetime(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text);
+  if (!m) throw new UsageError(`Error parsing date '${text}': expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone (Z, +hh, +hhmm or +hh:mm), e.g. 2024-01-31T12:00:00.000Z`);
+  const [, y, mo, d, h, mi, s, ms, zone] = m;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms));
+  const check = new Date(t);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    throw new UsageError(`Error parsing date '${text}': no such date or time`);
+  }
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0)) * 60_000;
+    t -= sign * offset;
+  }
+  return t;
+}
+
+/** ISO-8601 durations as Kafka accepts them: PnDTnHnMn.nS (days and time parts). */
+export function parseIsoDuration(text: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
+  if (!m || text === 'P' || text.endsWith('T') || m.slice(1).every((x) => x === undefined)) {
+    throw new UsageError(`Error parsing duration '${text}': expected ISO-8601 PnDTnHnMnS, e.g. PT1H30M or P1D`);
+  }
+  const [, d, h, mi, s] = m;
+  return Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(mi ?? 0) * 60_000 + Math.round(Number(s ?? 0) * 1000);
+}
+
+/** `--topic t` or `--topic t:0,2`; Kafka's messages for malformed values. */
+export function parseTopicArg(arg: string): { topic: string; partitions: number[] | null } {
+  const i = arg.indexOf(':');
+  if (i < 0) return { topic: arg, partitions: null };
+  const topic = arg.slice(0, i);
+  const rest = arg.slice(i + 1);
+  if (!topic || rest === '') throw new UsageError(`Invalid topic arg '${arg}', expected topic name and partitions`);
+  const partitions = rest.split(',').map((p) => {
+    if (!/^\d+$/.test(p.trim())) throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`);
+    return Number(p.trim());
+  });
+  return { topic, partitions };
+}
+
+// ---- CSV (Kafka's --export format, Jackson's "loose" quoting) ----
+
+function csvField(v: string | number): string {
+  if (typeof v === 'number') return String(v);
+  const needs = v.length > 24 || /[\x00-\x2c\\]/.test(v);
+  return needs ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function exportCsv(rows: PlanRow[], withGroup: boolean): string {
+  const lines = rows.map((r) => (withGroup ? [r.group, r.topic, r.partition, r.newOffset] : [r.topic, r.partition, r.newOffset]).map(csvField).join(','));
+  return `${lines.map((l) => `${l}\n`).join('')}\n`;
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (quoted) throw new Error('unterminated quote');
+  out.push(cur);
+  return out;
+}
+
+/**
+ * Reads a --from-file CSV. With exactly one group the first line decides whether the file is
+ * `topic,partition,offset` (attributed to that group) or `group,topic,partition,offset`.
+ */
+export function parseResetCsv(text: string, groups: string[]): PlanRow[] {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new UsageError('The --from-file file has no offsets');
+  const parse = (line: string, n: number) => {
+    try {
+      return parseCsvLine(line);
+    } catch {
+      throw new UsageError(`--from-file line ${n}: ${line}: unterminated quote`);
+    }
+  };
+  const num = (s: string, what: string, line: string, n: number) => {
+    if (!/^-?\d+$/.test(s.trim())) throw new UsageError(`--from-file line ${n}: invalid ${what} '${s}' in '${line}'`);
+    return Number(s.trim());
+  };
+  const three = groups.length === 1 && parse(lines[0]!, 1).length === 3;
+  return lines.map((line, i) => {
+    const f = parse(line, i + 1);
+    if (three) {
+      if (f.length !== 3) throw new UsageError(`--from-file line ${i + 1}: expected topic,partition,offset but got '${line}'`);
+      return { group: groups[0]!, topic: f[0]!, partition: num(f[1]!, 'partition', line, i + 1), newOffset: num(f[2]!, 'offset', line, i + 1) };
+    }
+    if (f.length !== 4) throw new UsageError(`--from-file line ${i + 1}: expected group,topic,partition,offset but got '${line}'`);
+    return { group: f[0]!, topic: f[1]!, partition: num(f[2]!, 'partition', line, i + 1), newOffset: num(f[3]!, 'offset', line, i + 1) };
+  });
+}
+
+export function planTable(rows: PlanRow[]): string {
+  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(30)} ${b.padEnd(30)} ${c.padEnd(10)} ${d.padEnd(15)}`;
+  return `\n${[line('GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'), ...rows.map((r) => line(r.group, r.topic, String(r.partition), String(r.newOffset)))].join('\n')}\n\n`;
+}
+
+const warn = (message: string) => `[${formatTimestamp(new Date())}] WARN ${message} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)`;
+
+/** Computes the reset plan for each group; nothing is changed. */
+export async function computePlan(client: KafkaClient, groupIds: string[], scope: Scope, scenario: Scenario, now = Date.now()): Promise<ResetPlan> {
+  const groups = new GroupAdmin(client);
+  const admin = new Admin(client);
+  const plan: ResetPlan = { rows: [], active: [], warnings: [], notes: [] };
+  const descriptions = await groups.describeGroups(groupIds);
+  const md = await client.refreshMetadata(null);
+  for (const d of descriptions) {
+    if (!INACTIVE.has(d.state)) {
+      plan.active.push({ group: d.groupId, state: d.state });
+      continue;
+    }
+    const committed = await groups.fetchOffsets(d.groupId);
+    const committedOf = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}\0${c.partition}`, c.offset]));
+
+    let partitions: { topic: string; partition: number; wanted?: number }[];
+    if (scenario.kind === 'file' || scenario.kind === 'plan') {
+      const mine = scenario.entries.filter((e) => e.group === d.groupId);
+      if (mine.length === 0) {
+        plan.notes.push(`\nError: No reset plan for group ${d.groupId} found`);
+        continue;
+      }
+      partitions = mine.map((e) => ({ topic: e.topic, partition: e.partition, wanted: e.newOffset }));
+    } else if (scope.allTopics) {
+      partitions = committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition }));
+    } else {
+      partitions = scope.topics.flatMap((t) => {
+        const info = md.topics.get(t.topic);
+        if (!info || info.errorCode !== 0) throw new CliError(`Topic '${t.topic}' does not exist`, ExitCode.NotFound);
+        return (t.partitions ?? info.partitions.map((p) => p.partition)).map((partition) => ({ topic: t.topic, partition }));
+      });
+    }
+    for (const p of partitions) {
+      const t = md.topics.get(p.topic);
+      if (!t || t.errorCode !== 0 || !t.partitions.some((x) => x.partition === p.partition)) {
+        throw new CliError(`Partition ${p.topic}-${p.partition} does not exist`, ExitCode.NotFound);
+      }
+    }
+    partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    if (partitions.length === 0) continue;
+
+    const lookup = async (timestamp: number) => {
+      const res = await admin.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })));
+      const m = new Map<string, number>();
+      for (const r of res) {
+        if (r.error) throw r.error;
+        m.set(`${r.topic}\0${r.partition}`, r.offset);
+      }
+      return m;
+    };
+    const starts = await lookup(OffsetSpec.earliest);
+    const ends = await lookup(OffsetSpec.latest);
+    const clamp = (k: string, tp: string, value: number) => {
+      const lo = starts.get(k)!;
+      const hi = ends.get(k)!;
+      if (value > hi) {
+        plan.warnings.push(warn(`New offset (${value}) is higher than latest offset for topic partition ${tp}. Value will be set to ${hi}`));
+        return hi;
+      }
+      if (value < lo) {
+        plan.warnings.push(warn(`New offset (${value}) is lower than earliest offset for topic partition ${tp}. Value will be set to ${lo}`));
+        return lo;
+      }
+      return value;
+    };
+    const byTime = scenario.kind === 'datetime' || scenario.kind === 'duration' ? await lookup(scenario.kind === 'datetime' ? scenario.timestamp : now - scenario.ms) : null;
+    for (const p of partitions) {
+      const k = `${p.topic}\0${p.partition}`;
+      const tp = `${p.topic}-${p.partition}`;
+      let value: number;
+      switch (scenario.kind) {
+        case 'earliest':
+          value = starts.get(k)!;
+          break;
+        case 'latest':
+          value = ends.get(k)!;
+          break;
+        case 'current':
+          value = committedOf.get(k) ?? ends.get(k)!;
+          break;
+        case 'offset':
+          value = clamp(k, tp, scenario.offset);
+          break;
+        case 'shift': {
+          const c = committedOf.get(k);
+          if (c === undefined) throw new UsageError(`Cannot shift offset for partition ${tp} since there is no current committed offset`);
+          value = clamp(k, tp, c + scenario.by);
+          break;
+        }
+        case 'datetime':
+        case 'duration': {
+          const found = byTime!.get(k)!;
+          if (found < 0) {
+            plan.notes.push(`\nWarn: Partition ${p.partition} from topic ${p.topic} is empty. Falling back to latest known offset.`);
+            value = ends.get(k)!;
+          } else value = found;
+          break;
+        }
+        case 'file':
+          value = clamp(k, tp, p.wanted!);
+          break;
+        case 'plan':
+          // A saved plan is applied exactly as it was computed.
+          value = p.wanted!;
+          break;
+      }
+      plan.rows.push({ group: d.groupId, topic: p.topic, partition: p.partition, newOffset: value });
+    }
+  }
+  return plan;
+}
+
+/** Commits the plan (admin commits, generation -1). Returns the partitions that failed. */
+export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string }[]> {
+  const groups = new GroupAdmin(client);
+  const failures: { row: PlanRow; message: string }[] = [];
+  for (const group of [...new Set(rows.map((r) => r.group))]) {
+    const mine = rows.filter((r) => r.group === group);
+    const results = await groups.commitOffsets(
+      group,
+      mine.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })),
+    );
+    for (const r of results) {
+      if (r.error) failures.push({ row: mine.find((m) => m.topic === r.topic && m.partition === r.partition)!, message: `${r.error.message} (${r.error.errorName})` });
+    }
+  }
+  return failures;
+}
+
+/** Waits until every group is inactive (Empty or Dead), up to timeoutMs. Returns the still-active ones. */
+export async function waitInactive(client: KafkaClient, groupIds: string[], timeoutMs: number, pollMs = 250): Promise<{ group: string; state: string }[]> {
+  const groups = new GroupAdmin(client);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const active = (await groups.describeGroups(groupIds)).filter((d) => !INACTIVE.has(d.state)).map((d) => ({ group: d.groupId, state: d.state }));
+    if (active.length === 0 || Date.now() >= deadline) return active;
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+  }
+}
