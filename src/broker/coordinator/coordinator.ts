@@ -285,6 +285,8 @@ export class GroupCoordinator {
       case 'Stable':
       case 'CompletingRebalance':
         this.prepareRebalance(g, `removing member ${m.memberId} (${reason})`);
+        // Like Kafka's delayed join, complete at once when everyone left has already rejoined.
+        this.tryCompleteJoin(g);
         break;
       case 'PreparingRebalance':
         this.tryCompleteJoin(g);
@@ -614,9 +616,10 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    // Fencing is checked first, as Kafka does: a replaced static member must learn it was fenced.
+    if (groupInstanceId && g.staticMembers.has(groupInstanceId) && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (groupInstanceId && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     if (g.state === 'Empty') return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
     this.armSession(g, m);
