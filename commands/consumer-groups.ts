@@ -151,6 +151,7 @@ export default defineCommand<GroupsOptions>({
     'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist, 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
     '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',
     'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing.',
+    '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
   ],
   build(cmd) {
     cmd
@@ -247,6 +248,7 @@ export default defineCommand<GroupsOptions>({
           for (const ty of o.type.split(',')) if (!['classic', 'consumer', 'share'].includes(ty.trim().toLowerCase())) throw new UsageError(`Invalid types list '${o.type}'. Valid types are: Consumer, Classic, Share`);
         }
         let list = await groups.listGroups(states);
+        list.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
         if (typeof o.type === 'string' && !o.type.toLowerCase().split(',').map((s) => s.trim()).includes('classic')) list = [];
         if (json) ctx.out.line(JSON.stringify({ groups: list.map((g) => ({ group: g.groupId, state: g.state, type: 'Classic', protocolType: g.protocolType })) }));
         else if (o.state !== undefined || o.type !== undefined) ctx.out.write(t.listTable(list, o.type !== undefined, o.state !== undefined));
@@ -274,10 +276,10 @@ export default defineCommand<GroupsOptions>({
         const ids = await targets();
         if (!o.dryRun && !o.execute && !json) ctx.warn(EXECUTE_MISSING);
         if (waitMs !== undefined) {
-          const still = await r.waitInactive(client, ids, waitMs);
+          const describe = (list: { group: string; state: string }[]) => list.map((s) => `'${s.group}' (${s.state})`).join(', ');
+          const still = await r.waitInactive(client, ids, waitMs, (active) => ctx.warn(`Waiting up to ${waitMs} ms for group(s) ${describe(active)} to become inactive...`));
           if (still.length) {
-            const which = still.map((s) => `'${s.group}' (${s.state})`).join(', ');
-            throw new CliError(`Timed out after ${waitMs} ms waiting for group(s) ${which} to become inactive; nothing was reset`, ExitCode.Timeout);
+            throw new CliError(`Timed out after ${waitMs} ms waiting for group(s) ${describe(still)} to become inactive; nothing was reset`, ExitCode.Timeout);
           }
         }
         const plan = await r.computePlan(client, ids, scope, scenario!);

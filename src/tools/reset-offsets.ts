@@ -165,7 +165,8 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
   const groups = new GroupAdmin(client);
   const admin = new Admin(client);
   const plan: ResetPlan = { rows: [], active: [], warnings: [], notes: [] };
-  const descriptions = await groups.describeGroups(groupIds);
+  // Rows come out by group, topic, partition (Kafka prints them in hash order).
+  const descriptions = await groups.describeGroups([...groupIds].sort());
   const md = await client.refreshMetadata(null);
   for (const d of descriptions) {
     if (!INACTIVE.has(d.state)) {
@@ -290,12 +291,21 @@ export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise
 }
 
 /** Waits until every group is inactive (Empty or Dead), up to timeoutMs. Returns the still-active ones. */
-export async function waitInactive(client: KafkaClient, groupIds: string[], timeoutMs: number, pollMs = 250): Promise<{ group: string; state: string }[]> {
+export async function waitInactive(
+  client: KafkaClient,
+  groupIds: string[],
+  timeoutMs: number,
+  onWaiting: (active: { group: string; state: string }[]) => void = () => {},
+  pollMs = 250,
+): Promise<{ group: string; state: string }[]> {
   const groups = new GroupAdmin(client);
   const deadline = Date.now() + timeoutMs;
+  let told = false;
   for (;;) {
     const active = (await groups.describeGroups(groupIds)).filter((d) => !INACTIVE.has(d.state)).map((d) => ({ group: d.groupId, state: d.state }));
     if (active.length === 0 || Date.now() >= deadline) return active;
+    if (!told) onWaiting(active);
+    told = true;
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
   }
 }
