@@ -36,6 +36,7 @@ interface GroupsOptions {
   fromFile?: string;
   fromPlan?: string;
   waitInactive?: string;
+  watch?: boolean;
   output: 'text' | 'json';
 }
 
@@ -91,7 +92,9 @@ function validate(o: GroupsOptions, action: (typeof ACTIONS)[number][0]) {
     const views = [o.members, o.offsets, o.state !== undefined].filter(Boolean).length;
     if (views > 1) throw new UsageError('Option [describe] takes at most one of these options: [members], [offsets], [state]');
     if (typeof o.state === 'string') throw new UsageError('Option [describe] does not take a value for [state]');
+    if (o.watch && o.output === 'json') throw new UsageError('--watch is a live view; for JSON use kafka-ts lag --once --output json');
   } else {
+    if (o.watch) throw new UsageError('Option(s) [watch] are unavailable given other options on the command line');
     if (o.members) throw new UsageError('Option(s) [members] are unavailable given other options on the command line');
     if (o.offsets) throw new UsageError('Option(s) [offsets] are unavailable given other options on the command line');
     if (o.verbose) throw new UsageError('Option(s) [verbose] are unavailable given other options on the command line');
@@ -136,12 +139,13 @@ export default defineCommand<GroupsOptions>({
     "Lists, describes, resets and deletes consumer groups with kafka-consumer-groups.sh's options, messages and table layouts, against the local daemon or any Kafka cluster (--bootstrap-server).",
     '--describe shows, per group, each partition with CURRENT-OFFSET (committed), LOG-END-OFFSET (the high watermark), LAG and the member that owns it; partitions with a committed offset but no owner show "-". --members lists members (with --verbose their ASSIGNMENT as topic(partitions)); --state shows coordinator, assignment strategy, state and member count. A group that does not exist prints "Consumer group \'G\' does not exist."; an empty group prints "has no active members" on stderr.',
     '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
-    'Beyond Kafka: --from-plan FILE applies a plan saved with --output json exactly as it was computed; --wait-inactive MS first waits (up to MS) for the group to become inactive, instead of refusing an active group; and every failure has its own exit status (4 group not found, 5 group active, 6 wait timed out, 1 other failures).',
+    'Beyond Kafka: --describe --watch opens the live lag view of kafka-ts lag on the described groups; --from-plan FILE applies a plan saved with --output json exactly as it was computed; --wait-inactive MS first waits (up to MS) for the group to become inactive, instead of refusing an active group; and every failure has its own exit status (4 group not found, 5 group active, 6 wait timed out, 1 other failures).',
   ],
   examples: [
     ['List groups with their state', 'kafka-ts consumer-groups --list --state'],
     ['Describe a group', 'kafka-ts consumer-groups --describe --group billing'],
     ['Members and their assignment', 'kafka-ts consumer-groups describe billing --members --verbose'],
+    ['Watch a group\'s lag live (see kafka-ts-lag(1))', 'kafka-ts consumer-groups --describe --group billing --watch'],
     ['Dry-run a reset to the earliest offsets', 'kafka-ts consumer-groups --reset-offsets --group billing --topic orders --to-earliest --dry-run'],
     ['Rewind one hour on partitions 0 and 2, then apply', "kafka-ts consumer-groups --reset-offsets --group billing --topic orders:0,2 --by-duration PT1H --execute"],
     ['Save a plan, review it, apply it exactly', 'kafka-ts consumer-groups reset billing --all-topics --to-latest --output json > plan.json && kafka-ts consumer-groups reset billing --from-plan plan.json --execute'],
@@ -187,6 +191,7 @@ export default defineCommand<GroupsOptions>({
       .option('--from-file <csv>', 'reset to the offsets in a CSV file (clamped)')
       .option('--from-plan <json>', 'apply a plan saved with --output json, exactly')
       .option('--wait-inactive <ms>', 'reset: wait up to this long for active groups to become inactive')
+      .option('--watch', 'describe: watch the groups live (the view of kafka-ts lag)')
       .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
   },
   async run(o, args, ctx) {
@@ -256,6 +261,12 @@ export default defineCommand<GroupsOptions>({
         return;
       }
       case 'describe': {
+        if (o.watch) {
+          const { runLag } = await import('../src/tools/lag.js');
+          const { DEFAULT_SETTINGS } = await import('../src/lag/evaluator.js');
+          const ids = await targets();
+          return runLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: o.bootstrapServer ?? 'local daemon', openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+        }
         const views = await t.describeOffsets(client, await targets());
         const kind = o.members ? 'members' : o.state !== undefined ? 'state' : 'offsets';
         if (json) ctx.out.line(JSON.stringify(t.describeJson(views, kind)));

@@ -6,7 +6,8 @@ import serverStart from './server-start.js';
 import consoleProducer from './console-producer.js';
 import consoleConsumer from './console-consumer.js';
 import consumerGroups from './consumer-groups.js';
+import lag from './lag.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, server, serverStart, completion];

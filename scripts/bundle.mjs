@@ -4,7 +4,9 @@
 // parsed but not run until needed.
 //   dist/kafka-ts.cjs         the CLI (what bin/kafka-ts.cjs runs)
 //   dist/kafka-ts-daemon.cjs  the broker daemon, loaded only by `server start --foreground`
-// Native codecs and Ink/React stay external and are loaded on first use.
+//   dist/kafka-ts-tui.mjs     the Ink lag watcher, an ES module because Ink is one (Node 20
+//                             cannot require() it); the CLI import()s it when the TUI opens
+// Native codecs, Ink/React and conf (ES modules) stay external and are loaded on first use.
 import { build } from 'esbuild';
 
 const common = {
@@ -12,7 +14,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['snappy', 'lz4-napi', '@toondepauw/node-zstd', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library'],
+  external: ['snappy', 'lz4-napi', '@toondepauw/node-zstd', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf'],
   // import.meta.url has no meaning in CommonJS; give modules the bundle's own URL instead.
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "const __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -29,6 +31,14 @@ const daemonApart = {
   name: 'daemon-apart',
   setup(b) {
     b.onResolve({ filter: /server-run\.js$/ }, () => ({ path: './kafka-ts-daemon.cjs', external: true }));
+  },
+};
+
+/** Sends the CLI's import of the TUI to the separate ES-module bundle. */
+const tuiApart = {
+  name: 'tui-apart',
+  setup(b) {
+    b.onResolve({ filter: /tui\/run\.js$/ }, () => ({ path: './kafka-ts-tui.mjs', external: true }));
   },
 };
 
@@ -49,5 +59,14 @@ const lazyChildProcess = {
   },
 };
 
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/kafka-ts.cjs', plugins: [daemonApart, lazyChildProcess] });
+await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/kafka-ts.cjs', plugins: [daemonApart, tuiApart, lazyChildProcess] });
 await build({ ...common, entryPoints: ['src/cli/server-run.ts'], outfile: 'dist/kafka-ts-daemon.cjs' });
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: ['src/tui/run.tsx'],
+  outfile: 'dist/kafka-ts-tui.mjs',
+  // An ES module has its own import.meta.url.
+  define: {},
+  banner: {},
+});

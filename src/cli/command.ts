@@ -16,6 +16,8 @@ export interface CommandSpec<O = Record<string, unknown>> {
   description: string[];
   /** Man page EXAMPLES: [explanation, command] pairs. */
   examples: [string, string][];
+  /** Exit statuses particular to this command, added to the man page's EXIT STATUS. */
+  exitStatus?: string[];
   /** Deliberate differences from the Kafka script, for README and man pages. */
   differences?: string[];
   /** Adds options and arguments to the commander command. */

@@ -35,7 +35,8 @@ export class CliContext {
 
   constructor(
     readonly env: NodeJS.ProcessEnv = process.env,
-    stdout: NodeJS.WriteStream = process.stdout,
+    /** The raw stream, for full-screen views; everything else writes through `out`. */
+    readonly stdout: NodeJS.WriteStream = process.stdout,
     private readonly stderr: NodeJS.WriteStream = process.stderr,
   ) {
     this.out = new Output(stdout);

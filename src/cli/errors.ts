@@ -10,6 +10,8 @@
  *   4  a named resource does not exist (topic, group)
  *   5  the group is active (consumer-groups operations that need an inactive group)
  *   6  a timeout while waiting for a condition (wait modes)
+ *  10  lag --check: the worst status is WARN (CHECK_EXIT in src/tools/lag.ts)
+ *  11  lag --check: the worst status is ERR
  */
 export const ExitCode = {
   Ok: 0,

@@ -1,0 +1,179 @@
+/**
+ * Takes one lag snapshot with Kafka's own APIs only, so it works against the local daemon and any
+ * Kafka cluster: ListGroups, DescribeGroups (state, members, assignments), OffsetFetch (committed
+ * offsets), ListOffsets (high watermarks) and Fetch (the timestamp of the record at each committed
+ * offset, for time lag).
+ */
+import { Admin, OffsetSpec } from '../client/admin.js';
+import type { KafkaClient } from '../client/client.js';
+import { GroupAdmin, type GroupDescription } from '../client/groups.js';
+import { Fetch, type FetchResponse } from '../protocol/apis/index.js';
+import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
+import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
+
+const key = (topic: string, partition: number) => `${topic}\0${partition}`;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export class LagCollector {
+  private readonly groups: GroupAdmin;
+  private readonly admin: Admin;
+  /** Timestamps of records by topic, partition and offset: a record's timestamp never changes. */
+  private readonly timestamps = new Map<string, number>();
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.groups = new GroupAdmin(client);
+    this.admin = new Admin(client);
+  }
+
+  /** One snapshot of the named groups, or of every consumer group when `groupIds` is null. */
+  async collect(groupIds: string[] | null): Promise<Snapshot> {
+    const ids = groupIds ?? (await this.groups.listGroups()).filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId);
+    const descriptions = await mapLimit(ids, 16, async (id) => (await this.groups.describeGroups([id]))[0]!);
+    const live = descriptions.filter((d) => d.state !== 'Dead');
+    const missing = descriptions.filter((d) => d.state === 'Dead').map((d) => d.groupId);
+    const committed = await mapLimit(live, 16, (d) => this.groups.fetchOffsets(d.groupId));
+
+    const groups: GroupSnapshot[] = live.map((d, i) => ({
+      group: d.groupId,
+      state: d.state,
+      members: d.members.length,
+      partitions: partitionsOf(d, committed[i]!),
+    }));
+    const all = new Map<string, { topic: string; partition: number }>();
+    for (const g of groups) for (const p of g.partitions) all.set(key(p.topic, p.partition), p);
+    const ends = new Map<string, number>();
+    if (all.size > 0) {
+      for (const r of await this.admin.listOffsets([...all.values()].map((p) => ({ ...p, timestamp: OffsetSpec.latest })))) {
+        if (!r.error && r.offset >= 0) ends.set(key(r.topic, r.partition), r.offset);
+      }
+    }
+    const behind = new Map<string, { topic: string; partition: number; offset: number }>();
+    for (const g of groups) {
+      for (const p of g.partitions) {
+        p.logEnd = ends.get(key(p.topic, p.partition)) ?? null;
+        if (p.committed !== null && p.logEnd !== null && p.committed < p.logEnd) behind.set(`${key(p.topic, p.partition)}@${p.committed}`, { topic: p.topic, partition: p.partition, offset: p.committed });
+      }
+    }
+    await this.fetchTimestamps([...behind.values()].filter((b) => !this.timestamps.has(`${key(b.topic, b.partition)}@${b.offset}`)));
+    for (const g of groups) {
+      for (const p of g.partitions) {
+        if (p.committed !== null) p.committedTimestamp = this.timestamps.get(`${key(p.topic, p.partition)}@${p.committed}`) ?? null;
+      }
+    }
+    // Old entries are of no further use once the group has moved on.
+    if (this.timestamps.size > 4 * Math.max(behind.size, 1000)) {
+      for (const k of this.timestamps.keys()) if (!behind.has(k)) this.timestamps.delete(k);
+    }
+    return { at: this.now(), groups, missing };
+  }
+
+  /**
+   * Reads the record at each offset with Fetch and remembers its timestamp. Each partition asks for
+   * a little data only; a broker that returns whole batches fills the response budget quickly, so
+   * partitions left out are asked again in a few more rounds.
+   */
+  private async fetchTimestamps(wanted: { topic: string; partition: number; offset: number }[]): Promise<void> {
+    let pending = wanted;
+    for (let round = 0; round < 4 && pending.length > 0; round++) {
+      const byLeader = new Map<number, typeof pending>();
+      for (const w of pending) {
+        try {
+          const leader = await this.client.leaderFor(w.topic, w.partition);
+          byLeader.set(leader, [...(byLeader.get(leader) ?? []), w]);
+        } catch {
+          /* no leader right now: time lag stays unknown this round */
+        }
+      }
+      await Promise.all(
+        [...byLeader].map(async ([leader, list]) => {
+          const topics = new Map<string, typeof list>();
+          for (const w of list) topics.set(w.topic, [...(topics.get(w.topic) ?? []), w]);
+          const { body } = await this.client.send<FetchResponse>(leader, Fetch, {
+            replicaId: -1,
+            maxWaitMs: 0,
+            minBytes: 0,
+            maxBytes: 4 << 20,
+            isolationLevel: 0,
+            sessionId: 0,
+            sessionEpoch: -1,
+            topics: [...topics].map(([topic, ws]) => ({
+              topic,
+              partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 })),
+            })),
+            forgottenTopicsData: [],
+            rackId: '',
+          });
+          for (const t of body.responses) {
+            for (const pr of t.partitions) {
+              const w = list.find((x) => x.topic === t.topic && x.partition === pr.partitionIndex);
+              if (!w || pr.errorCode || !pr.records) continue;
+              const ts = timestampAt(pr.records, w.offset);
+              if (ts !== null) this.timestamps.set(`${key(w.topic, w.partition)}@${w.offset}`, ts);
+            }
+          }
+        }),
+      );
+      pending = pending.filter((w) => !this.timestamps.has(`${key(w.topic, w.partition)}@${w.offset}`));
+    }
+  }
+}
+
+/** The partitions a group is judged on: those it has committed offsets for, and those assigned to it. */
+function partitionsOf(d: GroupDescription, committed: { topic: string; partition: number; offset: number }[]): PartitionSnapshot[] {
+  const out = new Map<string, PartitionSnapshot>();
+  for (const c of committed) {
+    if (c.offset < 0) continue;
+    out.set(key(c.topic, c.partition), { topic: c.topic, partition: c.partition, committed: c.offset, logEnd: null, owner: null, committedTimestamp: null });
+  }
+  for (const m of d.members) {
+    for (const a of m.assignment) {
+      for (const partition of a.partitions) {
+        const k = key(a.topic, partition);
+        const p = out.get(k) ?? { topic: a.topic, partition, committed: null, logEnd: null, owner: null, committedTimestamp: null };
+        p.owner = { memberId: m.memberId, clientId: m.clientId, host: m.clientHost };
+        out.set(k, p);
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * The timestamp of the record at `offset` in fetched data. A whole batch is decoded for the exact
+ * record; a batch cut short by the size limit still has its header, whose first timestamp bounds
+ * the record's from below (so the time lag shown is never too small).
+ */
+export function timestampAt(records: Buffer, offset: number): number | null {
+  let at = 0;
+  while (at + BATCH_HEADER_SIZE <= records.length) {
+    const h = readBatchHeader(records, at);
+    const size = batchSizeAt(records, at);
+    if (h.magic !== 2) return null;
+    const last = h.baseOffset + h.lastOffsetDelta;
+    if (last >= offset && !isControlBatch(h.attributes)) {
+      if (timestampTypeOf(h.attributes) === 'LogAppendTime') return h.maxTimestamp;
+      if (at + size > records.length) return h.baseTimestamp;
+      const batch = records.subarray(at, at + size);
+      const r = decodeBatchRecords(batch, h).find((x) => x.offset >= offset);
+      return r ? r.timestamp : h.baseTimestamp;
+    }
+    at += size;
+  }
+  return null;
+}

@@ -1,0 +1,99 @@
+/**
+ * The non-interactive lag views: tables for --once/--check (one row per group, or per partition
+ * when groups are named) and the JSON document. The TUI shows the same numbers.
+ */
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Drain } from './evaluator.js';
+import { formatCount, formatDrain, formatRate, formatStatus, formatTimeLag, paintStatus, shortState } from './format.js';
+import type { GroupReport, LagReport } from './monitor.js';
+
+function table(head: string[], rows: string[][], rightAligned: Set<number>): string {
+  const t = new Table({
+    head,
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    colAligns: head.map((_, i) => (rightAligned.has(i) ? 'right' : 'left')),
+  });
+  t.push(...rows);
+  // cli-table3 pads the last column too; trailing spaces help nobody.
+  return `${t.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** One row per group. */
+export function groupsTable(report: LagReport, c: ChalkInstance): string {
+  const rows = report.groups.map((g) => [
+    g.group,
+    shortState(g.state),
+    String(g.members),
+    formatCount(g.totalLag),
+    formatTimeLag(g.maxTimeLagMs),
+    formatRate(g.produceRate),
+    formatRate(g.consumeRate),
+    formatDrain(g.drain),
+    paintStatus(c, g.status, formatStatus(g.status, g.reason)),
+  ]);
+  return table(['GROUP', 'STATE', 'MEMBERS', 'LAG', 'TIME-LAG', 'IN/S', 'OUT/S', 'DRAIN', 'STATUS'], rows, new Set([2, 3, 4, 5, 6]));
+}
+
+/** One row per partition of the given groups. */
+export function partitionsTable(groups: GroupReport[], c: ChalkInstance): string {
+  const rows = groups.flatMap((g) =>
+    g.partitions.map((p) => [
+      g.group,
+      p.topic,
+      String(p.partition),
+      formatCount(p.committed),
+      formatCount(p.logEnd),
+      formatCount(p.lag),
+      formatTimeLag(p.timeLagMs),
+      formatRate(p.produceRate),
+      formatRate(p.consumeRate),
+      formatDrain(p.drain),
+      paintStatus(c, p.status, formatStatus(p.status, p.reason)),
+      p.owner?.clientId ?? '-',
+    ]),
+  );
+  return table(['GROUP', 'TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'TIME-LAG', 'IN/S', 'OUT/S', 'DRAIN', 'STATUS', 'CLIENT-ID'], rows, new Set([2, 3, 4, 5, 6, 7, 8]));
+}
+
+const round = (r: number | null) => (r === null ? null : Math.round(r * 100) / 100);
+const drainJson = (d: Drain) => (d.kind === 'eta' ? { kind: d.kind, ms: d.ms } : { kind: d.kind });
+
+/** The documented JSON view of a report (rates in records per second, times in ms). */
+export function reportJson(report: LagReport, extra: Record<string, unknown> = {}): object {
+  return {
+    at: new Date(report.at).toISOString(),
+    windowMs: report.windowMs,
+    ...extra,
+    groups: report.groups.map((g) => ({
+      group: g.group,
+      state: g.state,
+      members: g.members,
+      status: g.status,
+      reason: g.reason,
+      totalLag: g.totalLag,
+      maxTimeLagMs: g.maxTimeLagMs,
+      produceRate: round(g.produceRate),
+      consumeRate: round(g.consumeRate),
+      drain: drainJson(g.drain),
+      complete: g.complete,
+      partitions: g.partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        committedOffset: p.committed,
+        logEndOffset: p.logEnd,
+        lag: p.lag,
+        timeLagMs: p.timeLagMs,
+        produceRate: round(p.produceRate),
+        consumeRate: round(p.consumeRate),
+        drain: drainJson(p.drain),
+        status: p.status,
+        reason: p.reason,
+        complete: p.complete,
+        owner: p.owner,
+      })),
+    })),
+    missing: report.missing,
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * The live lag watcher (Ink): an overview of groups and, on Enter, one group's partitions, both
+ * refreshed on an interval. Data comes from `load` (one refresh per call), so the component runs
+ * the same against a broker or a scripted source in tests.
+ *
+ * Keys: ↑/↓ (or k/j) select · Enter open · Esc back · s sort · / filter · p pause · ? help · q quit
+ */
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ChalkInstance } from 'chalk';
+import { statusRank, type Status } from '../lag/evaluator.js';
+import { formatCount, formatDrain, formatDuration, formatRate, formatStatus, formatTimeLag, paintStatus, shortState, sparkline } from '../lag/format.js';
+import type { GroupReport, LagReport, PartitionReport } from '../lag/monitor.js';
+import { fitColumns, renderHeader, renderRow, type Column } from './layout.js';
+
+export const SORT_KEYS = ['status', 'lag', 'time-lag', 'name'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface LagAppProps {
+  /** Takes one sample and returns the report; a rejection means the broker is unreachable. */
+  load: () => Promise<LagReport>;
+  intervalMs: number;
+  /** Where the data comes from, for the header (e.g. "127.0.0.1:9092" or "local daemon"). */
+  target: string;
+  /** Opens this group's partitions first. */
+  initialGroup?: string | null;
+  initialSort?: SortKey;
+  onSortChange?: (sort: SortKey) => void;
+  colors: ChalkInstance;
+}
+
+type View = { kind: 'overview' } | { kind: 'group'; group: string };
+
+function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+const clock = (at: number) => new Date(at).toTimeString().slice(0, 8);
+
+function compare<T extends { status: Status; lag?: number | null; totalLag?: number; timeLagMs?: number | null; maxTimeLagMs?: number | null }>(sort: SortKey, name: (x: T) => string) {
+  const lag = (x: T) => x.totalLag ?? x.lag ?? -1;
+  const time = (x: T) => x.maxTimeLagMs ?? x.timeLagMs ?? -1;
+  return (a: T, b: T): number => {
+    switch (sort) {
+      case 'status':
+        return statusRank(b.status) - statusRank(a.status) || lag(b) - lag(a) || name(a).localeCompare(name(b));
+      case 'lag':
+        return lag(b) - lag(a) || name(a).localeCompare(name(b));
+      case 'time-lag':
+        return time(b) - time(a) || name(a).localeCompare(name(b));
+      default:
+        return name(a).localeCompare(name(b), undefined, { numeric: true });
+    }
+  };
+}
+
+function groupColumns(c: ChalkInstance, selected: string | null, longest: number): Column<GroupReport>[] {
+  return [
+    { key: 'mark', header: ' ', width: 1, keep: 100, cell: (g) => (g.group === selected ? '›' : ' ') },
+    { key: 'group', header: 'GROUP', width: 10, flex: true, maxWidth: Math.max(10, Math.min(40, longest)), keep: 99, cell: (g) => g.group, paint: (g, s) => (g.group === selected ? c.bold(s) : s) },
+    { key: 'state', header: 'STATE', width: 11, keep: 50, cell: (g) => shortState(g.state) },
+    { key: 'members', header: 'MEMBERS', width: 7, align: 'right', keep: 40, cell: (g) => String(g.members) },
+    { key: 'lag', header: 'LAG', width: 8, align: 'right', keep: 90, cell: (g) => formatCount(g.totalLag) },
+    { key: 'time', header: 'TIME-LAG', width: 8, align: 'right', keep: 85, cell: (g) => formatTimeLag(g.maxTimeLagMs) },
+    { key: 'in', header: 'IN/S', width: 6, align: 'right', keep: 30, cell: (g) => formatRate(g.produceRate) },
+    { key: 'out', header: 'OUT/S', width: 6, align: 'right', keep: 31, cell: (g) => formatRate(g.consumeRate) },
+    { key: 'drain', header: 'DRAIN', width: 9, keep: 80, cell: (g) => formatDrain(g.drain) },
+    { key: 'status', header: 'STATUS', width: 10, keep: 95, cell: (g) => formatStatus(g.status, g.reason), paint: (g, s) => paintStatus(c, g.status, s) },
+    { key: 'trend', header: 'HISTORY', width: 12, flex: true, maxWidth: 30, keep: 10, cell: (g, w) => sparkline(g.history, w) },
+  ];
+}
+
+function partitionColumns(c: ChalkInstance, selected: string | null, longest: number): Column<PartitionReport>[] {
+  const id = (p: PartitionReport) => `${p.topic}-${p.partition}`;
+  return [
+    { key: 'mark', header: ' ', width: 1, keep: 100, cell: (p) => (id(p) === selected ? '›' : ' ') },
+    { key: 'tp', header: 'PARTITION', width: 10, flex: true, maxWidth: Math.max(10, Math.min(40, longest)), keep: 99, cell: id, paint: (p, s) => (id(p) === selected ? c.bold(s) : s) },
+    { key: 'committed', header: 'COMMITTED', width: 9, align: 'right', keep: 45, cell: (p) => formatCount(p.committed) },
+    { key: 'end', header: 'LOG-END', width: 9, align: 'right', keep: 44, cell: (p) => formatCount(p.logEnd) },
+    { key: 'lag', header: 'LAG', width: 7, align: 'right', keep: 90, cell: (p) => formatCount(p.lag) },
+    { key: 'time', header: 'TIME-LAG', width: 8, align: 'right', keep: 85, cell: (p) => formatTimeLag(p.timeLagMs) },
+    { key: 'in', header: 'IN/S', width: 6, align: 'right', keep: 60, cell: (p) => formatRate(p.produceRate) },
+    { key: 'out', header: 'OUT/S', width: 6, align: 'right', keep: 61, cell: (p) => formatRate(p.consumeRate) },
+    { key: 'drain', header: 'DRAIN', width: 8, keep: 80, cell: (p) => formatDrain(p.drain) },
+    { key: 'status', header: 'STATUS', width: 10, keep: 95, cell: (p) => formatStatus(p.status, p.reason), paint: (p, s) => paintStatus(c, p.status, s) },
+    { key: 'history', header: 'HISTORY', width: 10, flex: true, maxWidth: 30, keep: 20, cell: (p, w) => sparkline(p.history, w) },
+  ];
+}
+
+/** The rows that fit, scrolled so the selected one is visible. */
+function visible<T>(rows: T[], selectedIndex: number, height: number): { rows: T[]; first: number } {
+  if (rows.length <= height) return { rows, first: 0 };
+  const first = Math.min(Math.max(0, selectedIndex - height + 1), rows.length - height);
+  return { rows: rows.slice(first, first + height), first };
+}
+
+const HELP = [
+  ['↑ ↓  k j', 'move the selection'],
+  ['Enter', "open the selected group's partitions"],
+  ['Esc', 'back to all groups / clear the filter'],
+  ['s', 'sort by status, lag, time lag or name'],
+  ['/', 'filter by name (Enter to keep, Esc to clear)'],
+  ['p', 'pause or resume refreshing'],
+  ['?', 'show or hide this help'],
+  ['q', 'quit'],
+];
+
+const LEGEND = 'OK keeping up · IDLE nothing new · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back';
+
+export function LagApp({ load, intervalMs, target, initialGroup = null, initialSort = 'status', onSortChange, colors: c }: LagAppProps) {
+  const { exit } = useApp();
+  const { columns, rows: height } = useTerminalSize();
+  const [report, setReport] = useState<LagReport | null>(null);
+  const [failure, setFailure] = useState<{ message: string; since: number } | null>(null);
+  const [view, setView] = useState<View>(initialGroup ? { kind: 'group', group: initialGroup } : { kind: 'overview' });
+  const [selected, setSelected] = useState<string | null>(initialGroup);
+  const [selectedPartition, setSelectedPartition] = useState<string | null>(null);
+  const [sort, setSort] = useState<SortKey>(initialSort);
+  const [filter, setFilter] = useState('');
+  const [editingFilter, setEditingFilter] = useState(false);
+  const [paused, setPaused] = useState(false);
+  const [help, setHelp] = useState(false);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = async () => {
+      if (!pausedRef.current) {
+        try {
+          const r = await load();
+          if (stopped) return;
+          setReport(r);
+          setFailure(null);
+        } catch (e) {
+          if (stopped) return;
+          const message = (e as Error).message;
+          setFailure((f) => ({ message, since: f?.since ?? Date.now() }));
+        }
+      }
+      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [load, intervalMs]);
+
+  const groups = useMemo(() => {
+    const all = report?.groups ?? [];
+    const matching = filter ? all.filter((g) => g.group.toLowerCase().includes(filter.toLowerCase())) : all;
+    return [...matching].sort(compare<GroupReport>(sort, (g) => g.group));
+  }, [report, filter, sort]);
+  const current = view.kind === 'group' ? (report?.groups.find((g) => g.group === view.group) ?? null) : null;
+  const partitions = useMemo(() => {
+    if (!current) return [];
+    const all = filter ? current.partitions.filter((p) => p.topic.toLowerCase().includes(filter.toLowerCase())) : current.partitions;
+    return [...all].sort(compare<PartitionReport>(sort, (p) => `${p.topic}-${String(p.partition).padStart(6, '0')}`));
+  }, [current, filter, sort]);
+
+  const partitionId = (p: PartitionReport) => `${p.topic}-${p.partition}`;
+  // Until the user moves, the first row is the selected one.
+  const selectedGroup = groups.some((g) => g.group === selected) ? selected : (groups[0]?.group ?? null);
+  const selectedTp = partitions.some((p) => partitionId(p) === selectedPartition) ? selectedPartition : null;
+
+  // Keys are handled with the state of the latest render: Ink may deliver a key to the handler
+  // of the previous render while React is still committing a refresh.
+  const live = useRef({ groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort });
+  live.current = { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort };
+
+  useInput((input, key) => {
+    const { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort } = live.current;
+    if (editingFilter) {
+      if (key.escape) {
+        setFilter('');
+        setEditingFilter(false);
+      } else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
+      else if (!key.ctrl && !key.meta) {
+        // Typed or pasted text; a newline in it ends the filter.
+        const text = input.replace(/[\r\n].*$/s, '').replace(/[\x00-\x1f\x7f]/g, '');
+        if (text) setFilter((f) => f + text);
+        if (key.return || /[\r\n]/.test(input)) setEditingFilter(false);
+      }
+      return;
+    }
+    if (help) {
+      setHelp(false);
+      if (input !== 'q') return;
+    }
+    if (input === 'q') return exit();
+    if (input === '?') return setHelp(true);
+    if (input === 'p') return setPaused((p) => !p);
+    if (input === '/') {
+      setEditingFilter(true);
+      return;
+    }
+    if (input === 's') {
+      const next = SORT_KEYS[(SORT_KEYS.indexOf(sort) + 1) % SORT_KEYS.length]!;
+      setSort(next);
+      onSortChange?.(next);
+      return;
+    }
+    const up = key.upArrow || input === 'k';
+    const down = key.downArrow || input === 'j';
+    if (view.kind === 'overview') {
+      const i = Math.max(0, groups.findIndex((g) => g.group === selectedGroup));
+      if (up && groups.length) setSelected(groups[Math.max(0, i - 1)]!.group);
+      else if (down && groups.length) setSelected(groups[Math.min(groups.length - 1, i + 1)]!.group);
+      else if (key.return) {
+        const g = groups[i];
+        if (g && groups.some((x) => x.group === selectedGroup)) {
+          setSelected(g.group);
+          setSelectedPartition(null);
+          setFilter('');
+          setView({ kind: 'group', group: g.group });
+        }
+      } else if (key.escape) setFilter('');
+    } else {
+      const i = partitions.findIndex((p) => partitionId(p) === selectedTp);
+      if (up && partitions.length) setSelectedPartition(partitionId(partitions[Math.max(0, i - 1)]!));
+      else if (down && partitions.length) setSelectedPartition(partitionId(partitions[Math.min(partitions.length - 1, i + 1)]!));
+      else if (key.escape) {
+        if (filter) setFilter('');
+        else setView({ kind: 'overview' });
+      }
+    }
+  });
+
+  const width = Math.max(20, columns - 1);
+  const header = (
+    <Text wrap="truncate">
+      {c.bold('kafka-ts lag')} {c.dim(`${target} · every ${formatDuration(intervalMs)}, window ${formatDuration(report?.windowMs ?? 0)}`)}
+      {report ? c.dim(` · ${clock(report.at)}`) : ''}
+      {paused ? ` ${c.inverse(' PAUSED ')}` : ''}
+    </Text>
+  );
+  const footer = (
+    <Text wrap="truncate">
+      {editingFilter
+        ? `filter: ${filter}▏ ${c.dim('(Enter keep · Esc clear)')}`
+        : c.dim(`${view.kind === 'overview' ? '↑↓ select · ⏎ open' : '↑↓ select · esc back'} · s sort:${sort} · / filter${filter ? `:${filter}` : ''} · p ${paused ? 'resume' : 'pause'} · ? help · q quit`)}
+    </Text>
+  );
+
+  let body: ReactNode;
+  const tableHeight = Math.max(1, height - 5);
+  if (help) {
+    body = (
+      <Box flexDirection="column">
+        <Text>{c.bold('Keys')}</Text>
+        {HELP.map(([k, what]) => (
+          <Text key={k} wrap="truncate">
+            {`  ${k!.padEnd(10)} ${what}`}
+          </Text>
+        ))}
+        <Text> </Text>
+        <Text wrap="wrap">{LEGEND}</Text>
+      </Box>
+    );
+  } else if (failure) {
+    body = (
+      <Box flexDirection="column">
+        <Text>{c.red.bold(`Cannot reach the broker (${target})`)}</Text>
+        <Text wrap="truncate">{failure.message}</Text>
+        <Text wrap="truncate">
+          {c.dim(`Retrying every ${formatDuration(intervalMs)} · unreachable since ${clock(failure.since)}${report ? ` · last data ${clock(report.at)}` : ''}`)}
+        </Text>
+      </Box>
+    );
+  } else if (!report) {
+    body = <Text>{c.dim('Loading…')}</Text>;
+  } else if (view.kind === 'overview') {
+    if (groups.length === 0) {
+      body = (
+        <Text wrap="wrap">
+          {filter ? `No consumer group matches "${filter}".` : report.missing.length ? `Consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist (yet). Waiting for it…` : 'No consumer groups yet. Start a consumer with a group id (for example kafka-ts console-consumer --topic T --group G) and it appears here.'}
+        </Text>
+      );
+    } else {
+      const cols = fitColumns(groupColumns(c, selectedGroup, Math.max(...groups.map((g) => g.group.length))), width);
+      const { rows } = visible(groups, Math.max(0, groups.findIndex((g) => g.group === selectedGroup)), tableHeight);
+      body = (
+        <Box flexDirection="column">
+          <Text wrap="truncate">{c.bold(renderHeader(cols))}</Text>
+          {rows.map((g) => (
+            <Text key={g.group} wrap="truncate">
+              {renderRow(cols, g)}
+            </Text>
+          ))}
+        </Box>
+      );
+    }
+  } else if (!current) {
+    body = <Text wrap="wrap">{`Consumer group '${view.group}' does not exist (yet). Waiting for it… (Esc for all groups)`}</Text>;
+  } else {
+    const summary = `${c.bold(current.group)} ${shortState(current.state)} · ${current.members} member${current.members === 1 ? '' : 's'} · ${paintStatus(c, current.status, formatStatus(current.status, current.reason))} · lag ${formatCount(current.totalLag)} · time lag ${formatTimeLag(current.maxTimeLagMs)} · drain ${formatDrain(current.drain)}`;
+    const trendWidth = Math.max(0, Math.min(60, width - 24));
+    const cols = fitColumns(partitionColumns(c, selectedTp, Math.max(0, ...partitions.map((p) => partitionId(p).length))), width);
+    const { rows } = visible(partitions, Math.max(0, partitions.findIndex((p) => partitionId(p) === selectedTp)), tableHeight - 2);
+    body = (
+      <Box flexDirection="column">
+        <Text wrap="truncate">{summary}</Text>
+        <Text wrap="truncate">{`${c.dim('lag history')} ${sparkline(current.history, trendWidth)} ${c.dim(`(${formatCount(current.totalLag)} now)`)}`}</Text>
+        {partitions.length === 0 ? (
+          <Text>{filter ? `No partition matches "${filter}".` : 'No committed offsets or assigned partitions yet.'}</Text>
+        ) : (
+          <>
+            <Text wrap="truncate">{c.bold(renderHeader(cols))}</Text>
+            {rows.map((p) => (
+              <Text key={`${p.topic}-${p.partition}`} wrap="truncate">
+                {renderRow(cols, p)}
+              </Text>
+            ))}
+          </>
+        )}
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width}>
+      {header}
+      <Box flexDirection="column" height={Math.max(1, height - 3)}>
+        {body}
+      </Box>
+      {footer}
+    </Box>
+  );
+}

@@ -1,0 +1,216 @@
+/**
+ * kafka-ts lag without a terminal: --once tables and JSON, --check exit codes for each status,
+ * and --until-lag, against a daemon whose groups are driven by commits from the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { tempDir } from '../helpers/tmp.js';
+import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
+import { GroupAdmin } from '../../src/client/groups.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Admin, OffsetSpec } from '../../src/client/admin.js';
+
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+let client: KafkaClient;
+let groups: GroupAdmin;
+let producer: Producer;
+const kt = (...args: string[]): Promise<RunResult> => kafkaTs(['lag', ...args], { home });
+const commit = (group: string, offsets: [number, number][]) => groups.commitOffsets(group, offsets.map(([partition, offset]) => ({ topic: 'work', partition, offset })));
+/** Current log-end offsets of both partitions of `work`. */
+const logEnds = async (): Promise<[number, number][]> =>
+  (await new Admin(client).listOffsets([0, 1].map((partition) => ({ topic: 'work', partition, timestamp: OffsetSpec.latest })))).map((e) => [e.partition, e.offset]);
+const produce = async (n: number) => {
+  for (let i = 0; i < n; i++) void producer.send({ topic: 'work', partition: i % 2, value: Buffer.from(`r${i}`) });
+  await producer.flush();
+};
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-lag-'));
+  ({ bootstrap } = await startDaemon(home));
+  expect((await kafkaTs(['topics', 'create', 'work', '-p', '2'], { home })).exitCode).toBe(0);
+  client = new KafkaClient({ bootstrap: parseBootstrap(bootstrap), clientId: 'lag-test' });
+  groups = new GroupAdmin(client);
+  producer = new Producer(client, { lingerMs: 0 });
+  await produce(100); // 50 per partition
+  await commit('caught-up', [[0, 50], [1, 50]]);
+  await commit('stuck', [[0, 10], [1, 10]]);
+});
+
+afterAll(async () => {
+  await client.close();
+  await stopDaemon(home);
+  cleanup();
+});
+
+describe('--once', () => {
+  it('prints one row per group, or per partition for named groups', async () => {
+    const all = await kt('--once', '--interval', '200ms');
+    expect(all.exitCode).toBe(0);
+    const lines = all.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^GROUP\s+STATE\s+MEMBERS\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS$/);
+    expect(lines[1]).toMatch(/^caught-up\s+Empty\s+0\s+0\s+0s\s+0\s+0\s+-\s+IDLE$/);
+    expect(lines[2]).toMatch(/^stuck\s+Empty\s+0\s+80\s+\S+\s+0\s+0\s+idle\s+OK$/);
+    const one = await kt('stuck', '--once', '--interval', '200ms');
+    expect(one.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^GROUP\s+TOPIC\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+CLIENT-ID$/),
+      expect.stringMatching(/^stuck\s+work\s+0\s+10\s+50\s+40\s+\d+(ms|\.\ds|s)\s+0\s+0\s+idle\s+OK\s+-$/),
+      expect.stringMatching(/^stuck\s+work\s+1\s+10\s+50\s+40\s+/),
+    ]);
+  });
+
+  it('prints the documented JSON document', async () => {
+    const r = await kt('stuck', '--once', '--interval', '200ms', '--output', 'json');
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ windowMs: 30_000, missing: [], groups: [{ group: 'stuck', state: 'Empty', members: 0, status: 'OK', totalLag: 80, drain: { kind: 'idle' }, complete: false }] });
+    expect(doc.groups[0].partitions[0]).toEqual({
+      topic: 'work',
+      partition: 0,
+      committedOffset: 10,
+      logEndOffset: 50,
+      lag: 40,
+      timeLagMs: expect.any(Number),
+      produceRate: 0,
+      consumeRate: 0,
+      drain: { kind: 'idle' },
+      status: 'OK',
+      reason: null,
+      complete: false,
+      owner: null,
+    });
+    expect(Date.parse(doc.at)).toBeGreaterThan(0);
+  });
+
+  it('exits 4 for a group that does not exist', async () => {
+    const r = await kt('ghost', '--once', '--interval', '100ms');
+    expect(r).toMatchObject({ exitCode: 4, stdout: '' });
+    expect(r.stderr).toBe("Consumer group 'ghost' does not exist.\n");
+  });
+});
+
+describe('--check', () => {
+  it('exits 0 for a caught-up group (IDLE)', async () => {
+    const r = await kt('caught-up', '--check', '--window', '1s', '--interval', '200ms');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('Observing caught-up for 1s...\nWorst status: IDLE (group caught-up, window 1s)\n');
+  });
+
+  it('exits 11 for a group that stopped with work left (ERR STOP)', async () => {
+    const r = await kt('stuck', '--check', '--window', '1s', '--interval', '200ms', '--output', 'json');
+    expect(r.exitCode).toBe(11);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.worst).toBe('ERR');
+    expect(doc.groups[0]).toMatchObject({ status: 'ERR', reason: 'STOP', complete: true });
+  });
+
+  it('counts a lag within --allowed-lag as caught up', async () => {
+    const r = await kt('stuck', '--check', '--window', '1s', '--interval', '200ms', '--allowed-lag', '40');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('Worst status: IDLE');
+  });
+
+  it('exits 10 when --max-lag is exceeded even if the trend is fine', async () => {
+    await commit('draining', [[0, 0], [1, 0]]);
+    const running = kt('draining', '--check', '--window', '1500ms', '--interval', '200ms', '--max-lag', '10');
+    // The group keeps committing forward while the check watches.
+    let offset = 0;
+    const mover = setInterval(() => {
+      offset = Math.min(49, offset + 2);
+      void commit('draining', [[0, offset], [1, offset]]);
+    }, 100);
+    const r = await running.finally(() => clearInterval(mover));
+    expect(r.exitCode).toBe(10);
+    expect(r.stderr).toMatch(/Worst status: WARN LAG \(group draining, window 1\.5s\)/);
+  });
+
+  it('exits 10 when records arrive faster than the group commits (WARN TREND)', async () => {
+    await commit('slow', [[0, 50], [1, 50]]);
+    const running = kt('slow', '--check', '--window', '1500ms', '--interval', '200ms', '--output', 'json');
+    let committed = 50;
+    const load = setInterval(() => {
+      void produce(20);
+      committed += 2;
+      void commit('slow', [[0, committed], [1, committed]]);
+    }, 100);
+    const r = await running.finally(() => clearInterval(load));
+    expect(r.exitCode).toBe(10);
+    expect(JSON.parse(r.stdout).groups[0]).toMatchObject({ status: 'WARN', reason: 'TREND', drain: { kind: 'growing' } });
+  });
+
+  it('exits 11 with REWIND when the committed offset goes back and stays back', async () => {
+    await commit('rewound', [[0, 40], [1, 40]]);
+    const cli = execa(process.execPath, [BIN, 'lag', 'rewound', '--check', '--window', '1s', '--interval', '200ms', '--output', 'json'], { reject: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1' } });
+    // Go back once the check has its first sample.
+    await new Promise<void>((resolve) => {
+      cli.stderr!.on('data', (d: Buffer) => d.toString().includes('Observing rewound') && resolve());
+      void cli.then(() => resolve());
+    });
+    await commit('rewound', [[0, 5], [1, 40]]);
+    const r = await cli;
+    expect(r.exitCode).toBe(11);
+    expect(JSON.parse(String(r.stdout)).groups[0].partitions[0]).toMatchObject({ status: 'ERR', reason: 'REWIND' });
+  });
+
+  it('exits 4 for a group that does not exist', async () => {
+    expect((await kt('ghost', '--check', '--window', '200ms', '--interval', '100ms')).exitCode).toBe(4);
+  });
+});
+
+describe('--until-lag', () => {
+  it('waits until the group has caught up', async () => {
+    await commit('follower', [[0, 0], [1, 0]]);
+    const cli = execa(process.execPath, [BIN, 'lag', 'follower', '--until-lag', '0', '--timeout', '30s', '--interval', '100ms'], {
+      reject: false,
+      stripFinalNewline: false,
+      env: { KAFKA_TS_HOME: home, NO_COLOR: '1' },
+    });
+    // Catch up only once the command has seen the group behind.
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      cli.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/Waiting up to 30s for lag at most 0: follower lag [\d,]+\n/.test(seen)) resolve();
+      });
+      void cli.then(() => resolve());
+    });
+    await commit('follower', await logEnds());
+    const r = await cli;
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^Waiting up to 30s for lag at most 0: follower lag [\d,]+\nfollower: lag 0 \(at most 0\) after \S+\n$/);
+  });
+
+  it('exits 6 when the lag does not come down in time, and 4 when the group never appears', async () => {
+    const r = await kt('stuck', '--until-lag', '0', '--timeout', '500ms', '--interval', '100ms');
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toMatch(/^Waiting up to 500ms for lag at most 0: stuck lag [\d,]+\nkafka-ts lag: error: Timed out after 500ms waiting for lag at most 0: stuck lag [\d,]+\n$/);
+    const never = await kt('nobody', '--until-lag', '0', '--timeout', '300ms', '--interval', '100ms');
+    expect(never.exitCode).toBe(4);
+    expect(never.stderr).toContain("consumer group 'nobody' does not exist");
+  });
+});
+
+describe('usage errors (exit 2)', () => {
+  for (const [what, args] of [
+    ['two modes', ['--once', '--check']],
+    ['--until-lag without a group', ['--until-lag', '0']],
+    ['a duration without a unit', ['--once', '--interval', '5']],
+    ['a window shorter than the interval', ['--check', '--window', '1s', '--interval', '2s']],
+    ['a negative allowed lag', ['--once', '--allowed-lag', '-1']],
+    ['an unknown sort key', ['--sort', 'size']],
+  ] as const) {
+    it(`refuses ${what}`, async () => {
+      const r = await kt(...args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('refuses the live view without a terminal, from consumer-groups --watch too', async () => {
+    const r = await kafkaTs(['consumer-groups', '--describe', '--group', 'stuck', '--watch'], { home });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('The lag watcher needs a terminal');
+  });
+});

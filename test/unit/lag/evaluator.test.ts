@@ -1,0 +1,143 @@
+/**
+ * The lag evaluator with a deterministic clock: every case builds samples at fixed times and
+ * judges them at a fixed `now`.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, drainOf, evaluateGroup, evaluatePartition, groupDrain, type EvalSettings, type Sample } from '../../../src/lag/evaluator.js';
+import { LagMonitor, type Snapshot } from '../../../src/lag/monitor.js';
+
+const WINDOW = 10_000;
+const settings: EvalSettings = { ...DEFAULT_SETTINGS, windowMs: WINDOW };
+const NOW = 1_700_000_100_000;
+
+/** Samples one second apart ending at NOW, from [committed, logEnd] pairs. */
+function series(points: [number | null, number][], extra: Partial<Sample> = {}): Sample[] {
+  return points.map(([committed, logEnd], i) => ({ at: NOW - (points.length - 1 - i) * 1000, committed, logEnd, owned: true, timeLagMs: null, ...extra }));
+}
+const steps = (n: number, f: (i: number) => [number | null, number]) => series(Array.from({ length: n }, (_, i) => f(i)));
+
+describe('evaluatePartition', () => {
+  it('is OK and not judged without a committed offset', () => {
+    expect(evaluatePartition(steps(12, () => [null, 100]), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null, drain: { kind: 'unknown' } });
+  });
+
+  it('is IDLE when caught up and nothing new arrives, OK when caught up on a moving log', () => {
+    expect(evaluatePartition(steps(12, () => [50, 50]), NOW, settings)).toMatchObject({ status: 'IDLE', lag: 0, timeLagMs: 0, drain: { kind: 'none' } });
+    expect(evaluatePartition(steps(12, (i) => [50 + i * 10, 50 + i * 10]), NOW, settings)).toMatchObject({ status: 'OK', lag: 0, consumeRate: 10, produceRate: 10 });
+  });
+
+  it('does not call a quiet, caught-up partition STOP (Burrow#38)', () => {
+    const v = evaluatePartition(series(Array.from({ length: 30 }, () => [7, 7] as [number, number]), { owned: false }), NOW, settings);
+    expect(v.status).toBe('IDLE');
+  });
+
+  it('STOP: behind for the whole window, offset frozen, nobody owns the partition', () => {
+    const v = evaluatePartition(series(Array.from({ length: 12 }, (_, i) => [100, 150 + i] as [number, number]), { owned: false }), NOW, settings);
+    expect(v).toMatchObject({ status: 'ERR', reason: 'STOP', lag: 61, complete: true, consumeRate: 0, produceRate: 1, drain: { kind: 'growing' } });
+  });
+
+  it('STALL: behind for the whole window, offset frozen, a member owns it', () => {
+    const v = evaluatePartition(steps(12, () => [100, 150]), NOW, settings);
+    expect(v).toMatchObject({ status: 'ERR', reason: 'STALL', drain: { kind: 'idle' } });
+  });
+
+  it('REWIND: the committed offset went back and stays below its earlier peak', () => {
+    const back = steps(12, (i) => [i < 6 ? 100 + i * 10 : 40 + i, 300]);
+    expect(evaluatePartition(back, NOW, settings)).toMatchObject({ status: 'ERR', reason: 'REWIND' });
+    // A rewind that has recovered (a rebalance re-committing an older offset) is forgiven.
+    const recovered = steps(12, (i) => [i === 5 ? 90 : 100 + i * 10, 300]);
+    expect(evaluatePartition(recovered, NOW, settings).status).toBe('OK');
+  });
+
+  it('WARN TREND: behind at every sample, moving, lag higher at the end than at the start', () => {
+    const v = evaluatePartition(steps(12, (i) => [100 + i * 5, 200 + i * 10]), NOW, settings);
+    expect(v).toMatchObject({ status: 'WARN', reason: 'TREND', lag: 155, consumeRate: 5, produceRate: 10, drain: { kind: 'growing' } });
+  });
+
+  it('OK while draining, with a time-to-drain estimate of lag / (consume rate - produce rate)', () => {
+    const v = evaluatePartition(steps(12, (i) => [100 + i * 30, 1000 + i * 10]), NOW, settings);
+    expect(v).toMatchObject({ status: 'OK', lag: 680, consumeRate: 30, produceRate: 10, drain: { kind: 'eta', ms: 34_000 } });
+  });
+
+  it('does not judge trends before the window is covered, but applies thresholds', () => {
+    const short = steps(4, (i) => [100, 200 + i * 10]);
+    expect(evaluatePartition(short, NOW, settings)).toMatchObject({ status: 'OK', complete: false });
+    expect(evaluatePartition(short, NOW, { ...settings, maxLag: 100 })).toMatchObject({ status: 'WARN', reason: 'LAG' });
+  });
+
+  it('honours --allowed-lag and --allowed-time-lag as "caught up"', () => {
+    const behind = steps(12, () => [100, 103]);
+    expect(evaluatePartition(behind, NOW, settings)).toMatchObject({ status: 'ERR', reason: 'STALL' });
+    expect(evaluatePartition(behind, NOW, { ...settings, allowedLag: 5 })).toMatchObject({ status: 'IDLE' });
+    const young = series(Array.from({ length: 12 }, () => [100, 103] as [number, number]), { timeLagMs: 800 });
+    expect(evaluatePartition(young, NOW, { ...settings, allowedTimeLagMs: 1000 })).toMatchObject({ status: 'IDLE' });
+    expect(evaluatePartition(young, NOW, { ...settings, allowedTimeLagMs: 500 }).status).toBe('ERR');
+  });
+
+  it('raises WARN above --max-lag and --max-time-lag even when the trend is fine', () => {
+    const draining = series(Array.from({ length: 12 }, (_, i) => [100 + i * 30, 1000 + i * 10] as [number, number]), { timeLagMs: 60_000 });
+    expect(evaluatePartition(draining, NOW, { ...settings, maxLag: 500 })).toMatchObject({ status: 'WARN', reason: 'LAG' });
+    expect(evaluatePartition(draining, NOW, { ...settings, maxTimeLagMs: 30_000 })).toMatchObject({ status: 'WARN', reason: 'TIME_LAG' });
+    expect(evaluatePartition(draining, NOW, { ...settings, maxLag: 1000, maxTimeLagMs: 120_000 }).status).toBe('OK');
+  });
+
+  it('looks only at the window: an old stall followed by progress is OK', () => {
+    const samples = [...steps(30, (i) => (i < 15 ? [100, 2000] : [100 + (i - 14) * 40, 2000]))];
+    expect(evaluatePartition(samples, NOW, settings)).toMatchObject({ status: 'OK', drain: { kind: 'eta' } });
+  });
+});
+
+describe('drain and group status', () => {
+  it('estimates drain only when consumption outpaces production', () => {
+    expect(drainOf(0, 0, 0)).toEqual({ kind: 'none' });
+    expect(drainOf(100, 20, 10)).toEqual({ kind: 'eta', ms: 10_000 });
+    expect(drainOf(100, 10, 20)).toEqual({ kind: 'growing' });
+    expect(drainOf(100, 10, 10)).toEqual({ kind: 'steady' });
+    expect(drainOf(100, 0, 0)).toEqual({ kind: 'idle' });
+    expect(drainOf(100, null, 0)).toEqual({ kind: 'unknown' });
+  });
+
+  it('takes the worst partition; the group drains when its slowest partition does', () => {
+    const ok = evaluatePartition(steps(12, (i) => [100 + i * 30, 1000 + i * 10]), NOW, settings);
+    const idle = evaluatePartition(steps(12, () => [50, 50]), NOW, settings);
+    const warn = evaluatePartition(steps(12, (i) => [100 + i * 5, 200 + i * 10]), NOW, settings);
+    expect(evaluateGroup([idle, idle])).toMatchObject({ status: 'IDLE' });
+    expect(evaluateGroup([idle, ok])).toMatchObject({ status: 'OK', drain: { kind: 'eta', ms: 34_000 } });
+    expect(evaluateGroup([ok, warn, idle])).toMatchObject({ status: 'WARN', reason: 'TREND', drain: { kind: 'growing' } });
+    expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'eta', ms: 9 }, { kind: 'none' }])).toEqual({ kind: 'eta', ms: 9 });
+  });
+});
+
+describe('LagMonitor', () => {
+  const snap = (at: number, committed: number, logEnd: number, extra: Partial<Snapshot> = {}): Snapshot => ({
+    at,
+    groups: [
+      {
+        group: 'billing',
+        state: 'Stable',
+        members: 1,
+        partitions: [{ topic: 'orders', partition: 0, committed, logEnd, owner: { memberId: 'm-1', clientId: 'c', host: '/127.0.0.1' }, committedTimestamp: at - 5000 }],
+      },
+    ],
+    missing: [],
+    ...extra,
+  });
+
+  it('accumulates samples, computes time lag from record timestamps, and keeps a lag history', () => {
+    const m = new LagMonitor(settings, 60_000);
+    for (let i = 0; i <= 10; i++) m.ingest(snap(NOW - 10_000 + i * 1000, 100 + i * 5, 200 + i * 10));
+    const r = m.report(NOW);
+    const g = r.groups[0]!;
+    expect(g).toMatchObject({ group: 'billing', state: 'Stable', members: 1, status: 'WARN', reason: 'TREND', totalLag: 150, maxTimeLagMs: 5000, consumeRate: 5, produceRate: 10, complete: true });
+    expect(g.history).toEqual([100, 105, 110, 115, 120, 125, 130, 135, 140, 145, 150]);
+    expect(g.partitions[0]).toMatchObject({ topic: 'orders', partition: 0, committed: 150, logEnd: 300, lag: 150, timeLagMs: 5000, owner: { clientId: 'c' } });
+  });
+
+  it('drops history older than it keeps, forgets groups that disappear, reports missing groups', () => {
+    const m = new LagMonitor({ ...settings, windowMs: 2000 }, 3000);
+    for (let i = 0; i < 10; i++) m.ingest(snap(NOW - 9000 + i * 1000, 10, 10));
+    expect(m.report(NOW).groups[0]!.history.length).toBeLessThanOrEqual(5);
+    m.ingest({ at: NOW + 1000, groups: [], missing: ['billing'] });
+    expect(m.report(NOW + 1000)).toMatchObject({ groups: [], missing: ['billing'] });
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The Ink lag watcher rendered with ink-testing-library: overview, drill-down, keys, empty
+ * states, an unreachable broker and a narrow terminal. Reports come from the real LagMonitor fed
+ * with scripted snapshots.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { render, cleanup } from 'ink-testing-library';
+import { Chalk } from 'chalk';
+import { LagApp, type SortKey } from '../../../src/tui/lag-app.js';
+import { LagMonitor, type LagReport, type Snapshot } from '../../../src/lag/monitor.js';
+import { DEFAULT_SETTINGS } from '../../../src/lag/evaluator.js';
+
+const plain = new Chalk({ level: 0 });
+const T0 = Date.parse('2026-11-21T12:00:00.000Z');
+const ESC = '\u001B';
+const DOWN = '\u001B[B';
+const ENTER = '\r';
+
+afterEach(() => cleanup());
+
+/** A report from 12 one-second snapshots: `billing` falls behind, `audit` is idle. */
+function report(groups = ['billing', 'audit']): LagReport {
+  const m = new LagMonitor({ ...DEFAULT_SETTINGS, windowMs: 10_000 });
+  for (let i = 0; i < 12; i++) {
+    const at = T0 + i * 1000;
+    const snap: Snapshot = {
+      at,
+      missing: [],
+      groups: [
+        {
+          group: 'billing',
+          state: 'Stable',
+          members: 2,
+          partitions: [0, 1, 2].map((p) => ({
+            topic: 'orders',
+            partition: p,
+            committed: 100 + i * 5,
+            logEnd: 200 + i * 10 + p,
+            owner: { memberId: `m-${p}`, clientId: 'billing-app', host: '/127.0.0.1' },
+            committedTimestamp: at - 4000,
+          })),
+        },
+        { group: 'audit', state: 'Empty', members: 0, partitions: [{ topic: 'events', partition: 0, committed: 50, logEnd: 50, owner: null, committedTimestamp: null }] },
+      ].filter((g) => groups.includes(g.group)),
+    };
+    m.ingest(snap);
+  }
+  return m.report(T0 + 11_000);
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function mount(props: { load?: () => Promise<LagReport>; initialGroup?: string; onSortChange?: (s: SortKey) => void; colors?: Chalk } = {}) {
+  const data = report();
+  const app = render(
+    <LagApp load={props.load ?? (async () => data)} intervalMs={20} target="127.0.0.1:9092" initialGroup={props.initialGroup} onSortChange={props.onSortChange} colors={props.colors ?? plain} />,
+  );
+  const frame = () => app.lastFrame() ?? '';
+  const press = async (keys: string, until: (f: string) => boolean, what: string) => {
+    app.stdin.write(keys);
+    await waitFor(() => until(frame()), what);
+  };
+  return { app, frame, press };
+}
+
+describe('overview', () => {
+  it('lists groups worst first with state, members, lag, time lag, drain, status and history', async () => {
+    const { frame } = mount();
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    const lines = frame().split('\n');
+    expect(lines[0]).toMatch(/^kafka-ts lag 127\.0\.0\.1:9092 · every 20ms, window 10s · \d\d:\d\d:\d\d$/);
+    expect(lines[1]).toMatch(/^\s+GROUP\s+STATE\s+MEMBERS\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+HISTORY$/);
+    expect(lines[2]).toMatch(/^› billing\s+Stable\s+2\s+468\s+4s\s+30\s+15\s+growing\s+WARN TREND\s+[▁▂▃▄▅▆▇█]+$/);
+    expect(lines[3]).toMatch(/^  audit\s+Empty\s+0\s+0\s+0s\s+0\s+0\s+-\s+IDLE\s+▁+$/);
+    expect(frame()).toContain('↑↓ select · ⏎ open · s sort:status · / filter · p pause · ? help · q quit');
+  });
+
+  it('moves the selection, filters with /, and cycles the sort with s (reporting it for saving)', async () => {
+    const sorts: SortKey[] = [];
+    const { frame, press } = mount({ onSortChange: (s) => sorts.push(s) });
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    await press(DOWN, (f) => f.includes('› audit'), 'the selection to move');
+    await press('/', (f) => f.includes('filter: ▏'), 'the filter prompt');
+    await press('bil', (f) => f.includes('filter: bil▏') && !f.includes('audit'), 'the filter to apply');
+    await press(ENTER, (f) => f.includes('/ filter:bil'), 'the filter to stay');
+    await press('s', (f) => f.includes('sort:lag'), 'the sort to change');
+    expect(sorts).toEqual(['lag']);
+    await press(ESC, (f) => f.includes('audit'), 'Esc to clear the filter');
+  });
+
+  it('shows help on ? and hides it on the next key', async () => {
+    const { frame, press } = mount();
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    await press('?', (f) => f.includes('Keys') && f.includes('STOP no consumer'), 'help');
+    await press('x', (f) => f.includes('billing') && !f.includes('Keys'), 'help to close');
+  });
+
+  it('pauses refreshing on p', async () => {
+    let loads = 0;
+    const data = report();
+    const { frame, press } = mount({ load: async () => (loads++, data) });
+    await waitFor(() => loads >= 2, 'a few refreshes');
+    await press('p', (f) => f.includes('PAUSED') && f.includes('p resume'), 'pause');
+    const paused = loads;
+    await new Promise((r) => setTimeout(r, 150)); // several refresh intervals pass
+    expect(loads).toBe(paused);
+    await press('p', (f) => !f.includes('PAUSED'), 'resume');
+    await waitFor(() => loads > paused, 'refreshes to resume');
+  });
+});
+
+describe('drill-down', () => {
+  it("opens a group's partitions on Enter and goes back on Esc", async () => {
+    const { frame, press } = mount();
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    await press(ENTER, (f) => f.includes('orders-0'), 'the group view');
+    const lines = frame().split('\n');
+    expect(lines[1]).toBe('billing Stable · 2 members · WARN TREND · lag 468 · time lag 4s · drain growing');
+    expect(lines[2]).toMatch(/^lag history [▁▂▃▄▅▆▇█]+ \(468 now\)$/);
+    expect(lines[3]).toMatch(/^\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+HISTORY$/);
+    // Sorted by status, then lag: the partition with the most lag first.
+    expect(lines[4]).toMatch(/^  orders-2\s+155\s+312\s+157\s+4s\s+10\s+5\.0\s+growing\s+WARN TREND\s+[▁▂▃▄▅▆▇█]+$/);
+    expect(lines[6]).toMatch(/^  orders-0\s+155\s+310\s+155\s/);
+    await press(DOWN, (f) => f.includes('› orders-2'), 'partition selection');
+    await press(ESC, (f) => f.includes('› billing') && f.includes('audit'), 'the overview again');
+  });
+
+  it('opens the initial group directly, and waits for a group that does not exist yet', async () => {
+    const { frame } = mount({ initialGroup: 'payments' });
+    await waitFor(() => frame().includes("Consumer group 'payments' does not exist (yet). Waiting for it…"), 'the waiting message');
+  });
+});
+
+describe('empty states and failures', () => {
+  it('explains an empty cluster and an unmatched filter', async () => {
+    const empty = report([]);
+    const { frame, press } = mount({ load: async () => empty });
+    await waitFor(() => frame().includes('No consumer groups yet.'), 'the empty message');
+    await press('/', (f) => f.includes('filter: ▏'), 'the filter prompt');
+    await press('zz\r', (f) => f.includes('No consumer group matches "zz".') && f.includes('/ filter:zz'), 'the no-match message');
+  });
+
+  it('shows a clear screen while the broker is unreachable and recovers when it returns', async () => {
+    let up = false;
+    const data = report();
+    const { frame } = mount({
+      load: async () => {
+        if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:9092');
+        return data;
+      },
+    });
+    await waitFor(() => frame().includes('Cannot reach the broker (127.0.0.1:9092)'), 'the unreachable screen');
+    expect(frame()).toContain('connect ECONNREFUSED 127.0.0.1:9092');
+    expect(frame()).toMatch(/Retrying every 20ms · unreachable since \d\d:\d\d:\d\d/);
+    expect(frame()).not.toContain('GROUP');
+    up = true;
+    await waitFor(() => frame().includes('billing') && !frame().includes('Cannot reach'), 'recovery');
+  });
+});
+
+describe('terminal size and colour', () => {
+  it('fits 60 columns by dropping the least important columns, and redraws on resize', async () => {
+    const { app, frame } = mount();
+    await waitFor(() => frame().includes('HISTORY'), 'the wide overview');
+    Object.defineProperty(app.stdout, 'columns', { value: 60, configurable: true });
+    app.stdout.emit('resize');
+    await waitFor(() => !frame().includes('HISTORY'), 'the narrow overview');
+    for (const line of frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(60);
+    expect(frame()).toMatch(/GROUP\s+LAG\s+TIME-LAG\s+DRAIN\s+STATUS/);
+    expect(frame()).toMatch(/billing\s+468\s+4s\s+growing\s+WARN TREND/);
+  });
+
+  it('colours statuses through chalk, and prints no escape codes when colour is off', async () => {
+    const coloured = mount({ colors: new Chalk({ level: 1 }) });
+    await waitFor(() => coloured.frame().includes('billing'), 'the coloured overview');
+    expect(coloured.frame()).toContain('\u001B[33mWARN TREND');
+    cleanup();
+    const { frame } = mount();
+    await waitFor(() => frame().includes('billing'), 'the plain overview');
+    expect(frame()).not.toMatch(/\u001B\[/);
+  });
+});
