@@ -14,6 +14,9 @@ import { PartitionReplica } from './replica.js';
 import type { ListenerName } from './handler.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
 import { OFFSETS_TOPIC } from './controller.js';
+import { ReplicaManager } from './replication/replica-manager.js';
+import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
+import type { BrokerAddress } from '../transport/client-connection.js';
 
 export interface Endpoint {
   host: string;
@@ -27,6 +30,8 @@ export interface ClusterView {
   readonly controllerId: number;
   brokers(): Broker[];
   isLive(id: number): boolean;
+  /** Where followers reach a broker's listener for replication (null while it is down). */
+  replicationAddress(id: number): BrokerAddress | null;
 }
 
 export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number };
@@ -49,6 +54,10 @@ export class Broker {
   running = false;
   /** The group coordinator for the __consumer_offsets partitions this broker leads. */
   readonly groups: GroupCoordinator;
+  /** Leading and following: fetchers, ISR upkeep, moved replicas. */
+  readonly replication: ReplicaManager;
+  /** Replication throttles (reassignments). */
+  readonly throttles: BrokerThrottles;
 
   constructor(
     readonly id: number,
@@ -58,6 +67,8 @@ export class Broker {
     readonly log: Logger,
   ) {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
+    this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
+    this.throttles = new BrokerThrottles(cluster.metadata, id);
   }
 
   get metadata(): ClusterMetadata {
@@ -83,14 +94,25 @@ export class Broker {
     this.groups.syncOwnership();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.running = false;
     this.groups.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.replication.stop();
     for (const r of this.replicas.values()) r.notify();
     this.replicas.clear();
     this.store.close();
+  }
+
+  /** Deletes a local replica (the partition was moved to other brokers). */
+  removeReplica(topic: string, partition: number): void {
+    const key = `${topic}-${partition}`;
+    const r = this.replicas.get(key);
+    if (!r) return;
+    this.replicas.delete(key);
+    r.notify();
+    this.store.remove(topic, partition);
   }
 
   private openReplicas(t: TopicState, partitions: number[]) {
@@ -129,6 +151,8 @@ export class Broker {
         }
         break;
     }
+    if (e.type !== 'configs-changed') this.replication.reconcile();
+    else this.replication.wake();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
   }
@@ -179,14 +203,19 @@ export class Broker {
     replica.notify();
     const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
     if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;
-    const acked = await this.waitFor(replica, () => replica.highWatermark > lastOffset, timeoutMs);
-    if (acked) return outcome;
-    // Written locally but not replicated in time.
-    const isrNow = this.metadata.topic(topicName)?.partitions[partition]?.isr.length ?? 0;
-    return {
-      ...outcome,
-      errorCode: isrNow < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT,
+    // Wait for the ISR, but stop waiting when it shrinks below min.insync.replicas or this broker
+    // stops leading (the replica is woken on every ISR or leadership change).
+    const now = () => this.metadata.topic(topicName)?.partitions[partition];
+    const settled = () => {
+      const s = now();
+      return replica.highWatermark > lastOffset || !s || s.leader !== this.id || s.isr.length < minIsr || !this.running;
     };
+    await this.waitFor(replica, settled, timeoutMs);
+    if (replica.highWatermark > lastOffset) return outcome;
+    const s = now();
+    if (!s || s.leader !== this.id || !this.running) return { ...outcome, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    // Written locally but not replicated in time.
+    return { ...outcome, errorCode: s.isr.length < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT };
   }
 
   /** Waits until `done()` holds, re-checking whenever the replica changes, up to timeoutMs. */
@@ -211,18 +240,25 @@ export class Broker {
   }
 
   /**
-   * A follower fetched from `fetchOffset`: everything below it is on the follower. Moves the
-   * high watermark when the follower is in sync.
+   * A follower fetched from `fetchOffset`: everything below it is on the follower. Kafka's rule
+   * for "caught up": the follower reached the leader's log end as of now, or as of its previous
+   * fetch (so a steady stream of appends does not make a keeping-up follower look behind).
    */
   recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void {
     const now = Date.now();
     const prev = replica.followers.get(followerId);
-    const caughtUp = fetchOffset >= replica.logEndOffset();
-    replica.followers.set(followerId, {
-      logEndOffset: fetchOffset,
-      lastCaughtUpMs: caughtUp ? now : (prev?.lastCaughtUpMs ?? 0),
-    });
+    const leaderEnd = replica.logEndOffset();
+    let lastCaughtUpMs = prev?.lastCaughtUpMs ?? 0;
+    if (fetchOffset >= leaderEnd) lastCaughtUpMs = now;
+    else if (prev && fetchOffset >= prev.leaderEndAtLastFetch) lastCaughtUpMs = Math.max(lastCaughtUpMs, prev.lastFetchMs);
+    replica.followers.set(followerId, { logEndOffset: fetchOffset, lastCaughtUpMs, lastFetchMs: now, leaderEndAtLastFetch: leaderEnd });
     replica.updateHighWatermark(state.isr, this.id);
+    this.replication.maybeExpandIsr(replica, state, followerId, fetchOffset);
+  }
+
+  /** Whether this broker's sends of a partition to followers count against the leader throttle. */
+  leaderThrottled(topic: TopicState, partition: number): boolean {
+    return isThrottledReplica(topic, partition, this.id, 'leader');
   }
 
   applyRetention(now = Date.now()): void {

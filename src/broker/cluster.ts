@@ -46,6 +46,9 @@ export class KafkaCluster implements ClusterView {
   readonly router: Router;
   private readonly nodes = new Map<number, RunningBroker>();
   readonly log: Logger;
+  /** Set once every broker of the initial start is up; later starts are restarts. */
+  private started = false;
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
@@ -90,6 +93,15 @@ export class KafkaCluster implements ClusterView {
       const { config } = opts;
       for (let i = 0; i < config.brokerCount; i++) await cluster.startBroker(config.nodeId + i);
       cluster.controller.ensureOffsetsTopic();
+      // Partitions whose leader did not come back (a broker stopped before the daemon did).
+      for (const id of cluster.nodes.keys()) cluster.controller.replication.onBrokerStarted(id);
+      // Followers start fetching once every leader listens.
+      for (const n of cluster.nodes.values()) n.broker.replication.start();
+      cluster.started = true;
+      if (config.brokerCount > 1 && config.autoLeaderRebalanceEnable) {
+        cluster.rebalanceTimer = setInterval(() => cluster.controller.replication.rebalanceLeaders(), config.leaderImbalanceCheckIntervalMs);
+        cluster.rebalanceTimer.unref();
+      }
       return cluster;
     } catch (e) {
       await cluster.close();
@@ -129,6 +141,11 @@ export class KafkaCluster implements ClusterView {
     broker.start();
     this.nodes.set(id, { broker, server, live: true, tcpPort: port });
     this.log.info(`[KafkaServer id=${id}] started, listening on ${config.host}:${port}`);
+    if (this.started) {
+      // A restart: partitions waiting for this broker get a leader, and it catches up as a follower.
+      this.controller.replication.onBrokerStarted(id);
+      broker.replication.start();
+    }
     return broker;
   }
 
@@ -139,8 +156,18 @@ export class KafkaCluster implements ClusterView {
     n.live = false;
     await n.server?.close();
     n.server = null;
-    n.broker.stop();
+    await n.broker.stop();
+    // Leadership moves to the remaining in-sync replicas (none of this on a full shutdown).
+    if (this.started && !this.closing) this.controller.replication.onBrokerStopped(id);
     this.log.info(`[KafkaServer id=${id}] shut down`);
+  }
+
+  /** Where followers reach a broker: its bound TCP listener, while it runs. */
+  replicationAddress(id: number): { host: string; port: number } | null {
+    const n = this.nodes.get(id);
+    if (!n || !n.live) return null;
+    const host = this.opts.config.host === '0.0.0.0' ? '127.0.0.1' : this.opts.config.host === '::' ? '::1' : this.opts.config.host;
+    return { host, port: n.tcpPort };
   }
 
   /** The TCP port a broker is bound to (which may differ from the advertised one). */
@@ -155,7 +182,11 @@ export class KafkaCluster implements ClusterView {
     return `${ep.host}:${ep.port}`;
   }
 
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
   }
 }

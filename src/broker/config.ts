@@ -34,6 +34,19 @@ export interface BrokerConfig {
   minInsyncReplicas: number;
   uncleanLeaderElection: boolean;
   replicaLagTimeMaxMs: number;
+  /** Bytes a follower asks for per partition in one fetch. */
+  replicaFetchMaxBytes: number;
+  /** Bytes a follower accepts in one fetch response. */
+  replicaFetchResponseMaxBytes: number;
+  /** How long a follower's fetch waits at the leader for new data. */
+  replicaFetchWaitMaxMs: number;
+  /** Pause after a failed follower fetch (leader down, leadership moving). */
+  replicaFetchBackoffMs: number;
+  /** Move leadership back to preferred replicas periodically. */
+  autoLeaderRebalanceEnable: boolean;
+  leaderImbalanceCheckIntervalMs: number;
+  /** Percentage of a broker's partitions led by others that triggers rebalancing. */
+  leaderImbalancePerBrokerPercentage: number;
   offsetsTopicNumPartitions: number;
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
@@ -101,6 +114,13 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     minInsyncReplicas: 1,
     uncleanLeaderElection: false,
     replicaLagTimeMaxMs: 30_000,
+    replicaFetchMaxBytes: 1048576,
+    replicaFetchResponseMaxBytes: 10485760,
+    replicaFetchWaitMaxMs: 500,
+    replicaFetchBackoffMs: 1000,
+    autoLeaderRebalanceEnable: true,
+    leaderImbalanceCheckIntervalMs: 300_000,
+    leaderImbalancePerBrokerPercentage: 10,
     offsetsTopicNumPartitions: 50,
     offsetsRetentionMs: 10080 * 60_000,
     offsetsRetentionCheckIntervalMs: 600_000,
@@ -163,6 +183,13 @@ const KEYS: KeyDef[] = [
   { key: 'min.insync.replicas', apply: (c, v) => (c.minInsyncReplicas = int('min.insync.replicas', v)) },
   { key: 'unclean.leader.election.enable', apply: (c, v) => (c.uncleanLeaderElection = bool('unclean.leader.election.enable', v)) },
   { key: 'replica.lag.time.max.ms', apply: (c, v) => (c.replicaLagTimeMaxMs = long('replica.lag.time.max.ms', v)) },
+  { key: 'replica.fetch.max.bytes', apply: (c, v) => (c.replicaFetchMaxBytes = int('replica.fetch.max.bytes', v)) },
+  { key: 'replica.fetch.response.max.bytes', apply: (c, v) => (c.replicaFetchResponseMaxBytes = int('replica.fetch.response.max.bytes', v)) },
+  { key: 'replica.fetch.wait.max.ms', apply: (c, v) => (c.replicaFetchWaitMaxMs = int('replica.fetch.wait.max.ms', v)) },
+  { key: 'replica.fetch.backoff.ms', apply: (c, v) => (c.replicaFetchBackoffMs = int('replica.fetch.backoff.ms', v)) },
+  { key: 'auto.leader.rebalance.enable', apply: (c, v) => (c.autoLeaderRebalanceEnable = bool('auto.leader.rebalance.enable', v)) },
+  { key: 'leader.imbalance.check.interval.seconds', apply: (c, v) => (c.leaderImbalanceCheckIntervalMs = long('leader.imbalance.check.interval.seconds', v) * 1000) },
+  { key: 'leader.imbalance.per.broker.percentage', apply: (c, v) => (c.leaderImbalancePerBrokerPercentage = int('leader.imbalance.per.broker.percentage', v)) },
   { key: 'offsets.topic.num.partitions', apply: (c, v) => (c.offsetsTopicNumPartitions = int('offsets.topic.num.partitions', v)) },
   { key: 'offsets.retention.minutes', apply: (c, v) => (c.offsetsRetentionMs = int('offsets.retention.minutes', v) * 60_000) },
   { key: 'offsets.retention.check.interval.ms', apply: (c, v) => (c.offsetsRetentionCheckIntervalMs = long('offsets.retention.check.interval.ms', v)) },

@@ -11,6 +11,7 @@ import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
 import { validateTopicConfig } from './metadata/topic-configs.js';
 import type { Logger } from '../util/logger.js';
+import { ReplicationControl } from './replication/replication-control.js';
 
 export interface ApiError {
   code: number;
@@ -52,6 +53,9 @@ export function validateTopicName(name: string): ApiError {
 const collisionKey = (name: string) => name.replace(/\./g, '_');
 
 export class Controller {
+  /** Leadership, ISR, elections and reassignments. */
+  readonly replication: ReplicationControl;
+
   constructor(
     private readonly metadata: ClusterMetadata,
     private readonly config: BrokerConfig,
@@ -60,7 +64,9 @@ export class Controller {
     /** Ids of every registered broker (running or stopped). */
     private readonly registeredBrokers: () => number[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.replication = new ReplicationControl(metadata, config, liveBrokers, registeredBrokers, log);
+  }
 
   private checkConfigs(configs: NewTopic['configs']): ApiError {
     for (const c of configs) {

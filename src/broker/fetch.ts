@@ -8,6 +8,8 @@ import { CompressionType } from '../protocol/compression.js';
 import { compressionOf } from '../protocol/record-batch.js';
 import type { Broker } from './broker.js';
 import type { PartitionReplica } from './replica.js';
+import { endOffsetForEpoch } from '../storage/leader-epochs.js';
+import type { RateLimiter } from './replication/throttle.js';
 
 export interface PartitionFetch {
   topic: string | null;
@@ -16,6 +18,10 @@ export interface PartitionFetch {
   partitionMaxBytes: number;
   /** Unknown topic id (Fetch v13+) rather than unknown name. */
   unknownTopicId?: boolean;
+  /** The fetcher's idea of the leader epoch (v9+), -1 when not given. */
+  currentLeaderEpoch?: number;
+  /** A follower's latest epoch (v12+), to find where its log diverges. */
+  lastFetchedEpoch?: number;
 }
 
 export interface PartitionData {
@@ -25,6 +31,8 @@ export interface PartitionData {
   logStartOffset: number;
   records: Buffer[];
   bytes: number;
+  /** For a follower whose log diverges: the largest epoch both have and where it ends here. */
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 export interface FetchOptions {
@@ -52,20 +60,38 @@ function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchO
   if (f.topic === null) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const found = broker.leaderFor(f.topic, f.partition);
   if ('error' in found) return empty(found.error);
-  const { replica } = found;
+  const { replica, state, topic } = found;
+  const current = f.currentLeaderEpoch ?? -1;
+  if (current >= 0 && current < state.leaderEpoch) return empty(ErrorCode.FENCED_LEADER_EPOCH);
+  if (current > state.leaderEpoch) return empty(ErrorCode.UNKNOWN_LEADER_EPOCH);
   const isFollower = opts.replicaId >= 0;
-  if (isFollower) broker.recordFollowerFetch(found.replica, found.state, opts.replicaId, f.fetchOffset);
   const hw = replica.highWatermark;
   const start = replica.logStartOffset();
   const end = replica.logEndOffset();
-  if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, hw, start);
+  let limiter: RateLimiter | null = null;
+  if (isFollower) {
+    if (!state.replicas.includes(opts.replicaId)) return empty(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const lastEpoch = f.lastFetchedEpoch ?? -1;
+    if (lastEpoch >= 0) {
+      const agreed = endOffsetForEpoch(replica.log.leaderEpochs(), lastEpoch, end);
+      if (agreed.epoch < lastEpoch || agreed.endOffset < f.fetchOffset) return { ...empty(0, hw, start), divergingEpoch: agreed };
+    }
+    broker.recordFollowerFetch(replica, state, opts.replicaId, f.fetchOffset);
+    // A throttled replica gets nothing while the leader's replication quota is overdrawn.
+    if (broker.leaderThrottled(topic, f.partition)) {
+      limiter = broker.throttles.limiter('leader');
+      if (limiter && limiter.waitMs() > 0) return empty(0, replica.highWatermark, start);
+    }
+  }
+  if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start);
   const limit = isFollower ? end : hw;
-  if (budget <= 0 || f.fetchOffset >= limit) return empty(0, hw, start);
+  if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
   const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
   if (opts.apiVersion < 10 && res.batches.some((b) => compressionOf(b.readInt16BE(21)) === CompressionType.zstd)) {
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
   }
-  return { errorCode: 0, highWatermark: hw, lastStableOffset: hw, logStartOffset: start, records: res.batches, bytes: res.bytes };
+  limiter?.consume(res.bytes);
+  return { errorCode: 0, highWatermark: replica.highWatermark, lastStableOffset: replica.highWatermark, logStartOffset: start, records: res.batches, bytes: res.bytes };
 }
 
 function readAll(broker: Broker, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {

@@ -7,8 +7,11 @@ import type { PartitionLog } from '../storage/log-store.js';
 
 export interface FollowerProgress {
   logEndOffset: number;
-  /** Last time the follower's fetch reached the leader's log end. */
+  /** Last time the follower was known to have everything the leader had (Kafka's rule below). */
   lastCaughtUpMs: number;
+  lastFetchMs: number;
+  /** The leader's log end when the follower last fetched. */
+  leaderEndAtLastFetch: number;
 }
 
 export class PartitionReplica {

@@ -171,10 +171,12 @@ export class KafkaClient {
       let last: Error | null = null;
       // Known brokers first (after bootstrap), then the bootstrap list, until the deadline.
       while (Date.now() < deadline && !this.closed) {
-        const candidates = [...[...this.cluster.brokers.values()].map((b) => addressOf(b)), ...this.bootstrap];
-        for (const addr of candidates) {
+        // Known brokers get one quick attempt each (a stopped one refuses at once); bootstrap
+        // addresses are retried with backoff (a daemon may still be starting).
+        const known = [...this.cluster.brokers.values()].map((b) => addressOf(b));
+        for (const [addr, retry] of [...known.map((a) => [a, false] as const), ...this.bootstrap.map((a) => [a, true] as const)]) {
           try {
-            return await this.open(addr, Math.min(deadline, Date.now() + 2000));
+            return await this.open(addr, Math.min(deadline, Date.now() + 2000), retry);
           } catch (e) {
             last = e as Error;
           }
@@ -247,17 +249,29 @@ export class KafkaClient {
     build: object | ((version: number) => object),
     options: { expectResponse?: boolean; timeoutMs?: number; maxVersion?: number; purpose?: string } = {},
   ): Promise<{ body: Res; version: number }> {
-    let node = target;
-    if (node === 'controller') {
-      if (this.cluster.controllerId < 0) await this.refreshMetadata([]);
-      node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
+    for (let attempt = 1; ; attempt++) {
+      let node = target;
+      if (node === 'controller') {
+        if (this.cluster.controllerId < 0 || attempt > 1) await this.refreshMetadata([]);
+        node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
+      }
+      try {
+        const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
+        let version = this.pickVersion(api, n);
+        if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
+        const body = typeof build === 'function' ? build(version) : build;
+        const res = await n.conn.send<Res>(api, version, body, options);
+        return { body: res, version };
+      } catch (e) {
+        if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw e;
+        // Requests to 'any' are lookups (metadata, coordinators, configs): safe to repeat on
+        // another broker. A controller request is repeated only if it never left (the
+        // controller moved: its old broker refuses connections).
+        const neverSent = e.code === 'ECONNREFUSED' || e.code === 'ENOENT';
+        if (target === 'any') this.bootstrapConn = null;
+        else if (!(target === 'controller' && neverSent)) throw e;
+      }
     }
-    const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
-    let version = this.pickVersion(api, n);
-    if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
-    const body = typeof build === 'function' ? build(version) : build;
-    const res = await n.conn.send<Res>(api, version, body, options);
-    return { body: res, version };
   }
 
   /**

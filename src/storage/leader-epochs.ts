@@ -45,20 +45,26 @@ export class LeaderEpochCache {
     if (this.list.length !== n) this.save();
   }
 
-  /**
-   * The end offset of `epoch` as a leader would answer OffsetForLeaderEpoch: the start offset of
-   * the first later epoch, or the log end offset when `epoch` is the latest. Unknown older epochs
-   * answer with the largest known epoch below them.
-   */
+  /** The end offset of `epoch` as a leader would answer OffsetForLeaderEpoch (see endOffsetForEpoch). */
   endOffsetFor(epoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
-    let found = -1;
-    for (let i = 0; i < this.list.length; i++) if (this.list[i]!.epoch <= epoch) found = i;
-    if (found < 0) return { epoch: -1, endOffset: -1 };
-    const next = this.list[found + 1];
-    return { epoch: this.list[found]!.epoch, endOffset: next ? next.startOffset : logEndOffset };
+    return endOffsetForEpoch(this.list, epoch, logEndOffset);
   }
 
   private save(): void {
     this.persist?.(`0\n${this.list.length}\n${this.list.map((e) => `${e.epoch} ${e.startOffset}\n`).join('')}`);
   }
+}
+
+/**
+ * The end offset of `epoch` in a log with these epoch entries, as a leader answers a follower:
+ * the start offset of the first later epoch, or the log end offset when `epoch` is the latest.
+ * An epoch the log does not have answers for the largest known epoch below it; one below every
+ * known epoch answers -1/-1.
+ */
+export function endOffsetForEpoch(entries: readonly EpochEntry[], epoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
+  let found = -1;
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.epoch <= epoch) found = i;
+  if (found < 0) return { epoch: -1, endOffset: -1 };
+  const next = entries[found + 1];
+  return { epoch: entries[found]!.epoch, endOffset: next ? next.startOffset : logEndOffset };
 }

@@ -70,8 +70,15 @@ export interface PartitionLog {
   leaderEpochs(): { epoch: number; startOffset: number }[];
   /** Moves the log start offset forward (DeleteRecords); whole segments below it are removed. */
   deleteRecordsBefore(offset: number): void;
-  /** Removes everything at and after `offset` (replication: divergent follower logs). */
+  /**
+   * Removes everything at and after `offset` (replication: divergent follower logs). A batch
+   * holding `offset` is removed whole, so the log may end below `offset`.
+   */
   truncateTo(offset: number): void;
+  /** Empties the log and starts it over at `offset` (a follower behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void;
+  /** Records that leader epoch `epoch` starts at the current log end (a replica became leader). */
+  markLeaderEpoch(epoch: number): void;
   /** Applies time and size retention; returns the number of segments deleted. */
   applyRetention(now: number): number;
   sizeInBytes(): number;

@@ -123,13 +123,30 @@ class MemoryPartitionLog implements PartitionLog {
   }
 
   truncateTo(offset: number): void {
-    if (offset >= this.endOffset) return;
-    this.batches = this.batches.filter((b) => b.baseOffset < offset);
-    const last = this.batches[this.batches.length - 1];
-    if (last && last.lastOffset >= offset) throw new StorageError('cannot truncate inside a batch');
+    if (offset >= this.endOffset) {
+      // Still forget epoch marks at the end (Kafka does the same).
+      this.epochs.truncateFrom(this.endOffset);
+      return;
+    }
+    // Like Kafka, a batch holding `offset` goes whole: the log then ends at its base offset.
+    const cut = this.batches.findIndex((b) => b.lastOffset >= offset);
+    if (cut >= 0) {
+      this.endOffset = Math.min(offset, this.batches[cut]!.baseOffset);
+      this.batches = this.batches.slice(0, cut);
+    } else this.endOffset = offset;
+    if (this.startOffset > this.endOffset) this.startOffset = this.endOffset;
+    this.epochs.truncateFrom(this.endOffset);
+  }
+
+  truncateFullyAndStartAt(offset: number): void {
+    this.batches = [];
+    this.startOffset = offset;
     this.endOffset = offset;
-    if (this.startOffset > offset) this.startOffset = offset;
-    this.epochs.truncateFrom(offset);
+    this.epochs.truncateFrom(0);
+  }
+
+  markLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.endOffset);
   }
 
   applyRetention(now: number): number {

@@ -3,7 +3,9 @@
  * "no session" and keep sending full requests. Returns stored batches unchanged (v2 format for
  * every version; sarama and other old-version readers decode them by their magic byte).
  * Errors: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+),
- * NOT_LEADER_OR_FOLLOWER, UNSUPPORTED_COMPRESSION_TYPE (zstd before v10).
+ * NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v9+ current leader epoch),
+ * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10). Followers fetch with their broker id as replica
+ * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
  */
 import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
@@ -27,6 +29,8 @@ export default defineHandler<FetchRequest, FetchResponse>({
           fetchOffset: p.fetchOffset,
           partitionMaxBytes: p.partitionMaxBytes,
           unknownTopicId: v >= 13 && !state,
+          currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+          lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
         });
       }
       return t;
@@ -57,6 +61,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
             logStartOffset: d.logStartOffset,
             abortedTransactions: null,
             preferredReadReplica: -1,
+            ...(d.divergingEpoch && v >= 12 ? { divergingEpoch: d.divergingEpoch } : {}),
             // The schema writes a list of batches back to back without concatenating them.
             records: d.records as unknown as Buffer,
           };

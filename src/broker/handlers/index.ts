@@ -24,6 +24,9 @@ import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
 import describeCluster from './60-describe-cluster.js';
+import electLeaders from './43-elect-leaders.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const HANDLERS: readonly Handler[] = [
@@ -49,6 +52,9 @@ export const HANDLERS: readonly Handler[] = [
   incrementalAlterConfigs,
   createPartitions,
   describeCluster,
+  electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   deleteGroups,
   offsetDelete,
   describeTopicPartitions,

@@ -196,14 +196,30 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   truncateTo(offset: number): void {
-    if (offset >= this.logEndOffset()) return;
+    if (offset >= this.logEndOffset()) {
+      // Still forget epoch marks at the end (Kafka does the same).
+      this.epochs.truncateFrom(this.logEndOffset());
+      return;
+    }
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
     if (this.active.baseOffset >= offset) {
       this.segments.pop()!.delete();
       this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
     } else this.active.truncateTo(offset);
-    if (this.startOffset > offset) this.startOffset = offset;
-    this.epochs.truncateFrom(offset);
+    if (this.startOffset > this.logEndOffset()) this.startOffset = this.logEndOffset();
+    this.epochs.truncateFrom(this.logEndOffset());
+  }
+
+  truncateFullyAndStartAt(offset: number): void {
+    for (const s of this.segments.splice(0)) s.delete();
+    this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+    this.startOffset = offset;
+    writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
+    this.epochs.truncateFrom(0);
+  }
+
+  markLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.logEndOffset());
   }
 
   applyRetention(now: number): number {

@@ -403,8 +403,9 @@ export class Segment {
   /** Cuts the segment so that it ends before `offset`. */
   truncateTo(offset: number): void {
     if (offset >= this.nextOffset) return;
+    // Like Kafka, a batch holding `offset` goes whole: the log then ends at its base offset.
     const b = this.findBatch(offset);
-    const cut = b ? (b.baseOffset >= offset ? b.position : b.position + b.size) : this.size;
+    const cut = b ? b.position : this.size;
     ftruncateSync(this.logFd, cut);
     this.size = cut;
     this.resetIndexes();

@@ -117,6 +117,28 @@ for (const [name, make] of stores) {
       ]);
     });
 
+    it('drops a whole batch when truncating inside it, and can start over at an offset', () => {
+      const log = store.open('t', 0, config({ segmentBytes: 200 }));
+      log.append(batchOf(['a', 'b', 'c']), 0); // 0..2
+      log.append(batchOf(['d', 'e', 'f']), 1); // 3..5
+      log.truncateTo(4);
+      expect(log.logEndOffset()).toBe(3);
+      expect(log.leaderEpochs()).toEqual([{ epoch: 0, startOffset: 0 }]);
+      log.markLeaderEpoch(2);
+      expect(log.leaderEpochs()).toEqual([
+        { epoch: 0, startOffset: 0 },
+        { epoch: 2, startOffset: 3 },
+      ]);
+      log.truncateFullyAndStartAt(40);
+      expect([log.logStartOffset(), log.logEndOffset(), log.leaderEpochs()]).toEqual([40, 40, []]);
+      const replicated = batchOf(['x']);
+      replicated.writeBigInt64BE(40n, 0);
+      replicated.writeInt32BE(3, 12);
+      expect(log.appendAsFollower(replicated)).toEqual({ baseOffset: 40, lastOffset: 40 });
+      expect(readValues(store, 't', 40)).toEqual(['x']);
+      expect(log.leaderEpochs()).toEqual([{ epoch: 3, startOffset: 40 }]);
+    });
+
     it('applies size retention to old data', () => {
       const log = store.open('t', 0, config({ segmentBytes: 150, retentionBytes: 300, retentionMs: -1 }));
       for (let i = 0; i < 20; i++) log.append(batchOf([`v${i}`]), 0);

@@ -1,0 +1,26 @@
+/**
+ * ListPartitionReassignments (46), v0. The ongoing reassignments (all, or of the listed
+ * partitions) with their full replica set and the replicas being added and removed.
+ */
+import { ListPartitionReassignments, type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
+  api: ListPartitionReassignments,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    if (broker.cluster.controllerId !== broker.id) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', topics: [] };
+    }
+    const only = req.topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
+    const ongoing = broker.cluster.controller.replication.listReassignments(only);
+    const byTopic = new Map<string, ListPartitionReassignmentsResponse['topics'][number]['partitions']>();
+    for (const r of ongoing) {
+      byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.adding, removingReplicas: r.removing }]);
+    }
+    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+  },
+});

@@ -1,0 +1,203 @@
+/**
+ * Replication between the logical brokers of one in-process cluster (3 brokers, real sockets
+ * between leader and followers, disk logs in a temp dir): byte-identical replicas, the high
+ * watermark and acks=all following the ISR, min.insync.replicas, failover, truncation of a
+ * diverged replica, ISR shrink and expand, preferred election, and reassignment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Admin, RESOURCE_BROKER, RESOURCE_TOPIC } from '../../src/client/admin.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Fetcher } from '../../src/client/consumer/fetcher.js';
+import { alterReassignments, listReassignments } from '../../src/client/reassignments.js';
+import type { KafkaClient } from '../../src/client/client.js';
+import { ElectLeaders, Produce } from '../../src/protocol/apis/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+let cluster: TestBroker;
+let client: KafkaClient;
+let admin: Admin;
+
+beforeAll(async () => {
+  cluster = await startBroker({
+    properties: { 'kafka-ts.brokers': '3', 'replica.lag.time.max.ms': '1500', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '100' },
+  });
+  client = cluster.client();
+  admin = new Admin(client);
+});
+afterAll(async () => cluster.close());
+
+async function waitUntil(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const state = (topic: string, p = 0) => cluster.cluster.metadata.topic(topic)!.partitions[p]!;
+const replicaOf = (broker: number, topic: string, p = 0) => cluster.cluster.broker(broker)?.replica(topic, p);
+/** Every stored byte of a replica's log, from its start to its end. */
+function logBytes(broker: number, topic: string, p = 0): Buffer {
+  const r = replicaOf(broker, topic, p)!;
+  return Buffer.concat(r.log.read(r.logStartOffset(), 1 << 30, r.logEndOffset()).batches);
+}
+const inSync = (topic: string, p = 0) => {
+  const s = state(topic, p);
+  const leader = replicaOf(s.leader, topic, p);
+  return !!leader && s.replicas.every((b) => replicaOf(b, topic, p)?.logEndOffset() === leader.logEndOffset() && replicaOf(b, topic, p)?.highWatermark === leader.highWatermark);
+};
+
+/** Produces `n` numbered records with acks=all; returns their values. */
+async function produce(topic: string, from: number, n: number): Promise<string[]> {
+  const producer = new Producer(client, { acks: -1, lingerMs: 2 });
+  const values = Array.from({ length: n }, (_, i) => `${topic}-${from + i}`);
+  await Promise.all(values.map((v) => producer.send({ topic, partition: 0, value: Buffer.from(v) })));
+  return values;
+}
+
+async function readAll(topic: string): Promise<string[]> {
+  const fetcher = new Fetcher(client, { maxWaitMs: 50 });
+  const [end] = await admin.listOffsets([{ topic, partition: 0, timestamp: -1 }]);
+  await fetcher.assign([{ topic, partition: 0, start: 'earliest', stopAt: end!.offset }]);
+  const out: string[] = [];
+  while (!fetcher.allAtEnd()) for (const c of await fetcher.poll()) out.push(...c.records.map((r) => r.value!.toString()));
+  fetcher.close();
+  return out;
+}
+
+/** One raw acks=all Produce to the partition's leader; returns the partition's error code. */
+async function rawProduce(topic: string, value: string): Promise<number> {
+  await client.refreshMetadata([topic]);
+  const leader = await client.leaderFor(topic, 0);
+  const { body } = await client.send<{ responses: { partitionResponses: { errorCode: number }[] }[] }>(leader, Produce, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 3000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeBatch([{ value: Buffer.from(value) }]) }] }],
+  });
+  return body.responses[0]!.partitionResponses[0]!.errorCode;
+}
+
+describe('replicas', () => {
+  it('copy every batch byte for byte, and the high watermark follows the ISR', async () => {
+    await admin.createTopics([{ name: 'r3', partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    const values = await produce('r3', 0, 500);
+    await waitUntil('replicas in sync', () => inSync('r3'));
+    const s = state('r3');
+    expect(s.isr.sort()).toEqual([1, 2, 3]);
+    const leaderBytes = logBytes(s.leader, 'r3');
+    for (const b of [1, 2, 3]) expect(logBytes(b, 'r3').equals(leaderBytes)).toBe(true);
+    expect(replicaOf(s.leader, 'r3')!.highWatermark).toBe(500);
+    expect(await readAll('r3')).toEqual(values);
+  });
+
+  it('fail over to an in-sync replica, refuse acks=all below min.insync.replicas, and catch up on return', async () => {
+    const before = structuredClone(state('r3'));
+    const first = before.leader;
+    await cluster.cluster.stopBroker(first);
+    const after = structuredClone(state('r3'));
+    expect(after.leader).not.toBe(first);
+    expect(after.leader).toBeGreaterThan(0);
+    expect(after.leaderEpoch).toBe(before.leaderEpoch + 1);
+    expect(after.isr).not.toContain(first);
+    const more = await produce('r3', 500, 100);
+
+    const second = after.leader;
+    await cluster.cluster.stopBroker(second);
+    expect(state('r3').isr).toHaveLength(1);
+    expect(await rawProduce('r3', 'refused')).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+
+    await cluster.cluster.startBroker(first);
+    await cluster.cluster.startBroker(second);
+    await waitUntil('both back in the ISR', () => state('r3').isr.length === 3 && inSync('r3'));
+    const all = await readAll('r3');
+    expect(all).toHaveLength(600);
+    expect(all.slice(500)).toEqual(more);
+    const leaderBytes = logBytes(state('r3').leader, 'r3');
+    for (const b of [1, 2, 3]) expect(logBytes(b, 'r3').equals(leaderBytes)).toBe(true);
+  });
+
+  it('truncate a returning replica whose log diverged (after an unclean election)', async () => {
+    await admin.createTopics([{ name: 'diverge', partitions: -1, replicationFactor: -1, assignment: [[1, 2]], configs: { 'unclean.leader.election.enable': 'true' } }]);
+    await produce('diverge', 0, 10);
+    await waitUntil('replicas in sync', () => inSync('diverge'));
+    await cluster.cluster.stopBroker(2);
+    // Broker 1 alone takes records broker 2 never sees.
+    const onlyOn1 = new Producer(client, { acks: 1, lingerMs: 0 });
+    for (let i = 0; i < 5; i++) await onlyOn1.send({ topic: 'diverge', partition: 0, value: Buffer.from(`lost-${i}`) });
+    expect(replicaOf(1, 'diverge')!.logEndOffset()).toBe(15);
+    await cluster.cluster.stopBroker(1);
+    expect(state('diverge').leader).toBe(-1);
+    // Broker 2 returns first and leads uncleanly from offset 10.
+    await cluster.cluster.startBroker(2);
+    expect(state('diverge').leader).toBe(2);
+    const newer = await produce('diverge', 100, 3);
+    await cluster.cluster.startBroker(1);
+    await waitUntil('broker 1 to follow broker 2', () => inSync('diverge') && state('diverge').isr.length === 2);
+    expect(logBytes(1, 'diverge').equals(logBytes(2, 'diverge'))).toBe(true);
+    expect(replicaOf(1, 'diverge')!.logEndOffset()).toBe(13);
+    expect((await readAll('diverge')).slice(10)).toEqual(newer);
+  });
+
+  it('leave the ISR when they fall behind for replica.lag.time.max.ms, and rejoin when caught up', async () => {
+    await admin.createTopics([{ name: 'laggy', partitions: -1, replicationFactor: -1, assignment: [[1, 2, 3]] }]);
+    await waitUntil('ISR complete', () => state('laggy').isr.length === 3);
+    // Throttle broker 3's replication to a trickle.
+    await admin.alterConfigs(RESOURCE_BROKER, '3', { 'follower.replication.throttled.rate': '2000' });
+    await admin.alterConfigs(RESOURCE_TOPIC, 'laggy', { 'follower.replication.throttled.replicas': '*' });
+    const producer = new Producer(client, { acks: 1, lingerMs: 0 });
+    for (let i = 0; i < 20; i++) await producer.send({ topic: 'laggy', partition: 0, value: Buffer.alloc(2000, i) });
+    await waitUntil('broker 3 dropped from the ISR', () => !state('laggy').isr.includes(3));
+    expect(state('laggy').isr.sort()).toEqual([1, 2]);
+    await admin.alterConfigs(RESOURCE_BROKER, '3', { 'follower.replication.throttled.rate': null });
+    await waitUntil('broker 3 back in the ISR', () => state('laggy').isr.includes(3) && inSync('laggy'));
+  });
+});
+
+describe('leader election', () => {
+  it('moves leadership back to the preferred replica on request', async () => {
+    await admin.createTopics([{ name: 'pref', partitions: -1, replicationFactor: -1, assignment: [[2, 1, 3]] }]);
+    await waitUntil('ISR complete', () => state('pref').isr.length === 3);
+    await cluster.cluster.stopBroker(2);
+    await cluster.cluster.startBroker(2);
+    await waitUntil('broker 2 in sync', () => state('pref').isr.includes(2));
+    expect(state('pref').leader).not.toBe(2);
+    const elect = () =>
+      client.send<{ replicaElectionResults: { partitionResult: { errorCode: number }[] }[] }>('controller', ElectLeaders, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0] }], timeoutMs: 5000 });
+    expect((await elect()).body.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(0);
+    expect(state('pref').leader).toBe(2);
+    expect((await elect()).body.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+  });
+});
+
+describe('reassignment', () => {
+  it('copies the data to the new replicas, then removes the old one and its files', async () => {
+    await admin.createTopics([{ name: 'moving', partitions: -1, replicationFactor: -1, assignment: [[1, 2]] }]);
+    const values = await produce('moving', 0, 300);
+    const errors = await alterReassignments(client, [{ topic: 'moving', partition: 0, replicas: [2, 3] }]);
+    expect(errors.every((e) => e.error === null)).toBe(true);
+    await waitUntil('the reassignment to finish', () => state('moving').addingReplicas.length === 0 && state('moving').removingReplicas.length === 0);
+    expect(state('moving').replicas).toEqual([2, 3]);
+    expect(state('moving').leader).toBe(2);
+    await waitUntil('replicas in sync', () => inSync('moving'));
+    expect(logBytes(3, 'moving').equals(logBytes(2, 'moving'))).toBe(true);
+    await waitUntil('broker 1 to drop its replica', () => replicaOf(1, 'moving') === undefined);
+    expect(existsSync(join(cluster.cluster.logDirFor(1), 'moving-0'))).toBe(false);
+    expect(await listReassignments(client)).toEqual([]);
+    expect(await readAll('moving')).toEqual(values);
+  });
+
+  it('rejects unknown brokers and partitions, and cancels only running reassignments', async () => {
+    const errors = await alterReassignments(client, [
+      { topic: 'moving', partition: 0, replicas: [2, 9] },
+      { topic: 'moving', partition: 5, replicas: [1, 2] },
+      { topic: 'moving', partition: 0, replicas: null },
+    ]);
+    expect(errors.map((e) => e.error?.code ?? 0)).toEqual([ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS]);
+    expect(state('moving').replicas).toEqual([2, 3]);
+  });
+});
