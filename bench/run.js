@@ -6,6 +6,7 @@
 //   npm run bench -- cli          console-producer/consumer vs kcat; topics --list vs node -e 0
 //   npm run bench -- groups       group stabilisation time; console-consumer --group vs kcat -G
 //   npm run bench -- lag          lag watcher refresh over 50 groups x 100 partitions
+//   npm run bench -- replication  acks=all RF 3 vs RF 1 produce with kcat; reassignment copy rate vs file copy
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
 // with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
@@ -19,6 +20,7 @@ const suites = {
   cli: () => import('./cli.js'),
   groups: () => import('./groups.js'),
   lag: () => import('./lag.js'),
+  replication: () => import('./replication.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -7,7 +7,9 @@ import consoleProducer from './console-producer.js';
 import consoleConsumer from './console-consumer.js';
 import consumerGroups from './consumer-groups.js';
 import lag from './lag.js';
+import reassignPartitions from './reassign-partitions.js';
+import leaderElection from './leader-election.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, server, serverStart, completion];

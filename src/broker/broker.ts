@@ -17,6 +17,10 @@ import { OFFSETS_TOPIC } from './controller.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
+import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
+
+/** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
+const HW_CHECKPOINT_INTERVAL_MS = 5000;
 
 export interface Endpoint {
   host: string;
@@ -49,6 +53,9 @@ export class Broker {
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  /** High watermarks from the last checkpoint, used when replicas are opened. */
+  private checkpointed = new Map<string, number>();
   /** Extra work to run on metadata changes (group coordinator, replica fetchers). */
   readonly metadataHooks: ((e: MetadataEvent) => void)[] = [];
   running = false;
@@ -65,6 +72,8 @@ export class Broker {
     readonly cluster: ClusterView,
     readonly store: LogStore,
     readonly log: Logger,
+    /** This broker's log directory (reported by DescribeLogDirs). */
+    readonly logDir: string = config.logDirs,
   ) {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
@@ -76,6 +85,11 @@ export class Broker {
   }
 
   start(): void {
+    try {
+      this.checkpointed = readHighWatermarks(this.logDir);
+    } catch (e) {
+      this.log.warn(`Ignoring an unreadable high-watermark checkpoint in ${this.logDir}: ${(e as Error).message}`);
+    }
     for (const t of this.metadata.allTopics()) this.openReplicas(t, t.partitions.map((_, i) => i));
     // Logs left behind by a topic deleted while this broker was down.
     for (const { topic, partition } of this.store.list()) {
@@ -90,8 +104,18 @@ export class Broker {
       this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);
       this.retentionTimer.unref();
     }
+    this.checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), HW_CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer.unref();
     this.running = true;
     this.groups.syncOwnership();
+  }
+
+  checkpointHighWatermarks(): void {
+    try {
+      writeHighWatermarks(this.logDir, [...this.replicas.values()].map((r) => ({ topic: r.topic, partition: r.partition, highWatermark: r.highWatermark })));
+    } catch (e) {
+      this.log.warn(`Could not checkpoint high watermarks in ${this.logDir}: ${(e as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -99,7 +123,9 @@ export class Broker {
     this.groups.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.replication.stop();
+    this.checkpointHighWatermarks();
     for (const r of this.replicas.values()) r.notify();
     this.replicas.clear();
     this.store.close();
@@ -122,7 +148,7 @@ export class Broker {
       const key = `${t.name}-${p}`;
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
       if (this.replicas.has(key)) continue;
-      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg)));
+      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key)));
     }
   }
 

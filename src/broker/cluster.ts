@@ -31,7 +31,12 @@ export interface ClusterOptions {
 }
 
 import { DAEMON_SOCKET } from './daemon-paths.js';
-const brokerSocketName = (id: number, first: boolean) => (first ? DAEMON_SOCKET : `broker-${id}.sock`);
+/**
+ * One broker serves the daemon socket itself. With several brokers each has its own socket and
+ * the daemon socket is a front door that answers as the first running broker, so the CLI keeps
+ * reaching the daemon whichever brokers are stopped.
+ */
+const brokerSocketName = (id: number, sole: boolean) => (sole ? DAEMON_SOCKET : `broker-${id}.sock`);
 
 interface RunningBroker {
   broker: Broker;
@@ -49,6 +54,8 @@ export class KafkaCluster implements ClusterView {
   /** Set once every broker of the initial start is up; later starts are restarts. */
   private started = false;
   private rebalanceTimer: NodeJS.Timeout | null = null;
+  /** The daemon socket's front server (several brokers only). */
+  private front: KafkaServer | null = null;
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
@@ -92,6 +99,18 @@ export class KafkaCluster implements ClusterView {
     try {
       const { config } = opts;
       for (let i = 0; i < config.brokerCount; i++) await cluster.startBroker(config.nodeId + i);
+      if (opts.socketDir && config.brokerCount > 1) {
+        cluster.front = new KafkaServer({
+          maxFrameSize: config.socketRequestMaxBytes,
+          log: cluster.log.child('kafka.network.SocketServer front'),
+          process: (frame, conn) => {
+            const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
+            if (!broker) throw new Error('no broker is running');
+            return cluster.router.handle(frame, { ...conn, broker });
+          },
+        });
+        await cluster.front.listenUnix(join(opts.socketDir, DAEMON_SOCKET));
+      }
       cluster.controller.ensureOffsetsTopic();
       // Partitions whose leader did not come back (a broker stopped before the daemon did).
       for (const id of cluster.nodes.keys()) cluster.controller.replication.onBrokerStarted(id);
@@ -119,7 +138,7 @@ export class KafkaCluster implements ClusterView {
     if (existing?.live) return existing.broker;
     const { config } = this.opts;
     const index = id - config.nodeId;
-    const broker = new Broker(id, config, this, this.makeStore(id), this.log.child(`kafka.server.KafkaServer id=${id}`));
+    const broker = new Broker(id, config, this, this.makeStore(id), this.log.child(`kafka.server.KafkaServer id=${id}`), this.logDirFor(id));
     this.opts.onBroker?.(broker);
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
@@ -134,7 +153,7 @@ export class KafkaCluster implements ClusterView {
     const advertisedPort = config.advertisedPort !== null ? config.advertisedPort + index : port;
     broker.endpoints.set('PLAINTEXT', { host: advertised, port: advertisedPort });
     if (this.opts.socketDir) {
-      const path = join(this.opts.socketDir, brokerSocketName(id, index === 0));
+      const path = join(this.opts.socketDir, brokerSocketName(id, config.brokerCount === 1));
       await server.listenUnix(path);
       broker.endpoints.set('LOCAL', { host: path, port: 0 });
     } else broker.endpoints.set('LOCAL', { host: advertised, port: advertisedPort });
@@ -187,6 +206,7 @@ export class KafkaCluster implements ClusterView {
   async close(): Promise<void> {
     this.closing = true;
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    await this.front?.close();
     for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
   }
 }

@@ -77,8 +77,9 @@ function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchO
       if (agreed.epoch < lastEpoch || agreed.endOffset < f.fetchOffset) return { ...empty(0, hw, start), divergingEpoch: agreed };
     }
     broker.recordFollowerFetch(replica, state, opts.replicaId, f.fetchOffset);
-    // A throttled replica gets nothing while the leader's replication quota is overdrawn.
-    if (broker.leaderThrottled(topic, f.partition)) {
+    // A throttled replica that is not in sync (one being added) gets nothing while the leader's
+    // replication quota is overdrawn; in-sync followers are never held back (as in Kafka).
+    if (!state.isr.includes(opts.replicaId) && broker.leaderThrottled(topic, f.partition)) {
       limiter = broker.throttles.limiter('leader');
       if (limiter && limiter.waitMs() > 0) return empty(0, replica.highWatermark, start);
     }

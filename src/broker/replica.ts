@@ -24,9 +24,12 @@ export class PartitionReplica {
     readonly topic: string,
     readonly partition: number,
     readonly log: PartitionLog,
+    /** The checkpointed high watermark, when the broker has one for this partition. */
+    checkpointed?: number,
   ) {
-    // A restarted replica serves what it has; followers truncate to their leader when they resume.
-    this.highWatermark = log.logEndOffset();
+    // Without a checkpoint the replica serves what it has; with one it starts from what was
+    // known to be committed, and leading or following moves it on from there.
+    this.highWatermark = checkpointed === undefined ? log.logEndOffset() : Math.min(checkpointed, log.logEndOffset());
   }
 
   get key(): string {

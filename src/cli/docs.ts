@@ -53,7 +53,7 @@ export function manPage({ spec, cmd, version, date }: ManPageInput): string {
   }
   lines.push(
     '.SH EXIT STATUS',
-    '0 success; 1 the operation failed; 2 usage error; 3 no broker reachable within the timeout; 4 a named topic or group does not exist; 5 the consumer group is active; 6 a wait timed out. See kafka\\-ts(1).',
+    '0 success; 1 the operation failed; 2 usage error; 3 no broker reachable within the timeout; 4 a named topic, partition, broker or group does not exist; 5 busy (an active consumer group, a reassignment already running); 6 a wait timed out. See kafka\\-ts(1).',
     ...(spec.exitStatus ?? []).flatMap((e) => ['.PP', esc(e)]),
     '.SH SEE ALSO',
     '.BR kafka\\-ts (1)',
@@ -144,8 +144,8 @@ export function overviewPage(program: Command, version: string, date: string): s
     '.TP\n.B 1\nthe operation failed: the broker refused it, or part of it failed',
     '.TP\n.B 2\nusage error: unknown option, missing or invalid argument',
     '.TP\n.B 3\nno broker could be reached within the timeout (10 s by default; default.api.timeout.ms in a --command-config file changes it)',
-    '.TP\n.B 4\na named topic or consumer group does not exist',
-    '.TP\n.B 5\nthe consumer group is active (operations that need an inactive group)',
+    '.TP\n.B 4\na named topic, partition, broker or consumer group does not exist',
+    '.TP\n.B 5\nbusy: the consumer group is active (operations that need an inactive group), or a partition reassignment is already running',
     '.TP\n.B 6\na wait timed out',
     '.TP\n.B 10\nlag \\-\\-check: the worst status is WARN',
     '.TP\n.B 11\nlag \\-\\-check: the worst status is ERR (STOP, STALL or REWIND)',

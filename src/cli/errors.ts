@@ -8,7 +8,7 @@
  *   2  usage error: unknown option, missing or invalid argument
  *   3  no broker could be reached within the timeout
  *   4  a named resource does not exist (topic, group)
- *   5  the group is active (consumer-groups operations that need an inactive group)
+ *   5  busy: the consumer group is active, or a reassignment is already running
  *   6  a timeout while waiting for a condition (wait modes)
  *  10  lag --check: the worst status is WARN (CHECK_EXIT in src/tools/lag.ts)
  *  11  lag --check: the worst status is ERR
@@ -20,6 +20,8 @@ export const ExitCode = {
   Unreachable: 3,
   NotFound: 4,
   GroupActive: 5,
+  /** Same status as GroupActive: the target is in use. */
+  Busy: 5,
   Timeout: 6,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

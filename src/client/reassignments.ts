@@ -1,9 +1,14 @@
 /**
- * Partition reassignments through the admin API (KIP-455): list ongoing ones, start or cancel.
+ * Where partitions live, through the admin API: reassignments (KIP-455: list ongoing ones, start
+ * or cancel), leader elections (KIP-460) and replica sizes per broker (DescribeLogDirs).
  */
 import {
   AlterPartitionReassignments,
   type AlterPartitionReassignmentsResponse,
+  DescribeLogDirs,
+  type DescribeLogDirsResponse,
+  ElectLeaders,
+  type ElectLeadersResponse,
   ListPartitionReassignments,
   type ListPartitionReassignmentsResponse,
 } from '../protocol/apis/index.js';
@@ -55,4 +60,56 @@ export async function alterReassignments(
   return body.responses.flatMap((t) =>
     t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, error: p.errorCode ? new KafkaProtocolError(p.errorCode, p.errorMessage) : null })),
   );
+}
+
+/** Runs a preferred or unclean election; returns the per-partition outcome. */
+export async function electLeaders(
+  client: KafkaClient,
+  type: 'preferred' | 'unclean',
+  partitions: { topic: string; partition: number }[] | null,
+  timeoutMs = 30_000,
+): Promise<{ topic: string; partition: number; error: KafkaProtocolError | null }[]> {
+  let topicPartitions: { topic: string; partitions: number[] }[] | null = null;
+  if (partitions) {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    topicPartitions = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
+  }
+  const { body, version } = await client.send<ElectLeadersResponse>('controller', ElectLeaders, { electionType: type === 'unclean' ? 1 : 0, topicPartitions, timeoutMs });
+  if (type === 'unclean' && version < 1) throw new KafkaProtocolError(35, 'The broker does not support unclean leader election through the admin API (ElectLeaders v1)');
+  if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
+  return body.replicaElectionResults.flatMap((t) =>
+    t.partitionResult.map((p) => ({ topic: t.topic, partition: p.partitionId, error: p.errorCode ? new KafkaProtocolError(p.errorCode, p.errorMessage) : null })),
+  );
+}
+
+/** The size in bytes of each replica on each of `brokerIds` (topic-partition -> broker -> bytes). */
+export async function replicaSizes(client: KafkaClient, brokerIds: number[], only: { topic: string; partition: number }[] | null = null): Promise<Map<string, Map<number, number>>> {
+  let topics: { topic: string; partitions: number[] }[] | null = null;
+  if (only) {
+    const byTopic = new Map<string, number[]>();
+    for (const p of only) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  }
+  const out = new Map<string, Map<number, number>>();
+  await Promise.all(
+    brokerIds.map(async (id) => {
+      let body: DescribeLogDirsResponse;
+      try {
+        ({ body } = await client.send<DescribeLogDirsResponse>(id, DescribeLogDirs, { topics }));
+      } catch {
+        return; // a broker that is down reports nothing
+      }
+      for (const dir of body.results) {
+        for (const t of dir.topics) {
+          for (const p of t.partitions) {
+            const key = `${t.name}-${p.partitionIndex}`;
+            if (!out.has(key)) out.set(key, new Map());
+            out.get(key)!.set(id, p.partitionSize);
+          }
+        }
+      }
+    }),
+  );
+  return out;
 }

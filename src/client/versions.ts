@@ -23,6 +23,7 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   21: [0, 2], // DeleteRecords
   32: [1, 4], // DescribeConfigs
   33: [0, 2], // AlterConfigs
+  35: [0, 4], // DescribeLogDirs
   37: [0, 3], // CreatePartitions
   42: [0, 2], // DeleteGroups
   43: [0, 2], // ElectLeaders

@@ -56,15 +56,20 @@ export class LeaderEpochCache {
 }
 
 /**
- * The end offset of `epoch` in a log with these epoch entries, as a leader answers a follower:
- * the start offset of the first later epoch, or the log end offset when `epoch` is the latest.
- * An epoch the log does not have answers for the largest known epoch below it; one below every
- * known epoch answers -1/-1.
+ * The end offset of `epoch` in a log with these epoch entries, as a leader answers a follower
+ * (Kafka's LeaderEpochFileCache.endOffsetFor): the latest epoch ends at the log end; an older
+ * epoch ends where the next known epoch starts, answered with the largest known epoch not above
+ * it, or with the epoch itself when it predates every known epoch; an epoch newer than every
+ * known one is unknown (-1/-1).
  */
 export function endOffsetForEpoch(entries: readonly EpochEntry[], epoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
-  let found = -1;
-  for (let i = 0; i < entries.length; i++) if (entries[i]!.epoch <= epoch) found = i;
-  if (found < 0) return { epoch: -1, endOffset: -1 };
-  const next = entries[found + 1];
-  return { epoch: entries[found]!.epoch, endOffset: next ? next.startOffset : logEndOffset };
+  const undefinedEpoch = { epoch: -1, endOffset: -1 };
+  if (epoch < 0 || entries.length === 0) return undefinedEpoch;
+  const latest = entries[entries.length - 1]!;
+  if (latest.epoch === epoch) return { epoch, endOffset: logEndOffset };
+  const higher = entries.find((e) => e.epoch > epoch);
+  if (!higher) return undefinedEpoch;
+  let floor: EpochEntry | undefined;
+  for (const e of entries) if (e.epoch <= epoch) floor = e;
+  return { epoch: floor ? floor.epoch : epoch, endOffset: higher.startOffset };
 }

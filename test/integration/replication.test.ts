@@ -146,15 +146,36 @@ describe('replicas', () => {
   it('leave the ISR when they fall behind for replica.lag.time.max.ms, and rejoin when caught up', async () => {
     await admin.createTopics([{ name: 'laggy', partitions: -1, replicationFactor: -1, assignment: [[1, 2, 3]] }]);
     await waitUntil('ISR complete', () => state('laggy').isr.length === 3);
-    // Throttle broker 3's replication to a trickle.
-    await admin.alterConfigs(RESOURCE_BROKER, '3', { 'follower.replication.throttled.rate': '2000' });
-    await admin.alterConfigs(RESOURCE_TOPIC, 'laggy', { 'follower.replication.throttled.replicas': '*' });
+    // Broker 3's replication stalls (its fetchers stop) while records keep arriving.
+    const stalled = cluster.cluster.broker(3)!;
+    await stalled.replication.stop();
     const producer = new Producer(client, { acks: 1, lingerMs: 0 });
     for (let i = 0; i < 20; i++) await producer.send({ topic: 'laggy', partition: 0, value: Buffer.alloc(2000, i) });
     await waitUntil('broker 3 dropped from the ISR', () => !state('laggy').isr.includes(3));
     expect(state('laggy').isr.sort()).toEqual([1, 2]);
-    await admin.alterConfigs(RESOURCE_BROKER, '3', { 'follower.replication.throttled.rate': null });
+    stalled.replication.start();
     await waitUntil('broker 3 back in the ISR', () => state('laggy').isr.includes(3) && inSync('laggy'));
+  });
+
+  it('throttle only replicas that are not in sync, at the configured rate', async () => {
+    await admin.createTopics([{ name: 'throttled', partitions: -1, replicationFactor: -1, assignment: [[1, 2]] }]);
+    const producer = new Producer(client, { acks: -1, lingerMs: 5 });
+    for (let i = 0; i < 100; i++) void producer.send({ topic: 'throttled', partition: 0, value: Buffer.alloc(1000, i) });
+    await producer.flush();
+    // The in-sync follower (2) is not held back even with a throttle on every replica.
+    for (const b of ['1', '2', '3']) await admin.alterConfigs(RESOURCE_BROKER, b, { 'leader.replication.throttled.rate': '20000', 'follower.replication.throttled.rate': '20000' });
+    await admin.alterConfigs(RESOURCE_TOPIC, 'throttled', { 'leader.replication.throttled.replicas': '*', 'follower.replication.throttled.replicas': '*' });
+    await produce('throttled', 100, 100);
+    // A new replica (3) copies ~110 KB at 20 KB/s: five to six seconds.
+    const start = Date.now();
+    await alterReassignments(client, [{ topic: 'throttled', partition: 0, replicas: [1, 2, 3] }]);
+    await waitUntil('the new replica to catch up', () => state('throttled').isr.includes(3), 60_000);
+    const seconds = (Date.now() - start) / 1000;
+    const bytes = logBytes(3, 'throttled').length;
+    expect(bytes).toBeGreaterThan(100_000);
+    expect(bytes / seconds).toBeLessThan(20000 * 1.2);
+    expect(bytes / seconds).toBeGreaterThan(20000 * 0.8);
+    for (const b of ['1', '2', '3']) await admin.alterConfigs(RESOURCE_BROKER, b, { 'leader.replication.throttled.rate': null, 'follower.replication.throttled.rate': null });
   });
 });
 

@@ -25,6 +25,7 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
 import describeCluster from './60-describe-cluster.js';
 import electLeaders from './43-elect-leaders.js';
+import describeLogDirs from './35-describe-log-dirs.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
@@ -53,6 +54,7 @@ export const HANDLERS: readonly Handler[] = [
   createPartitions,
   describeCluster,
   electLeaders,
+  describeLogDirs,
   alterPartitionReassignments,
   listPartitionReassignments,
   deleteGroups,

@@ -108,9 +108,10 @@ export class ReplicaFetcher {
       }
       // Throttled replicas wait while the broker's follower quota is overdrawn.
       const limiter = this.follower.throttles.limiter('follower');
+      // Only replicas that are not yet in sync are throttled (Kafka's rule).
       const throttled = (f: Followed) => {
         const t = this.follower.metadata.topic(f.replica.topic);
-        return !!t && isThrottledReplica(t, f.replica.partition, this.follower.id, 'follower');
+        return !!t && !t.partitions[f.replica.partition]?.isr.includes(this.follower.id) && isThrottledReplica(t, f.replica.partition, this.follower.id, 'follower');
       };
       if (limiter) {
         const wait = limiter.waitMs();

@@ -136,7 +136,8 @@ export class ReplicationControl {
     this.metadata.updatePartitions(topic, (t) => {
       const s = t.partitions[partition];
       if (!s || s.leader !== leaderId || s.leaderEpoch !== leaderEpoch || s.isr.includes(add)) return [];
-      if (!s.replicas.includes(add)) return [];
+      // A fetch that was in flight when its broker stopped must not bring it back.
+      if (!s.replicas.includes(add) || !this.isLive(add)) return [];
       s.isr = [...s.isr, add];
       s.partitionEpoch++;
       this.log.info(`Expanding ISR of ${topic}-${partition} to ${JSON.stringify(s.isr)}`);

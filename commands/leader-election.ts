@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { defineCommand } from '../src/cli/command.js';
+import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { requireInt } from '../src/cli/context.js';
+import { readPropertiesFile } from '../src/cli/properties.js';
+
+interface LeaderElectionOptions {
+  bootstrapServer?: string;
+  'admin.config'?: string;
+  electionType?: string;
+  topic?: string;
+  partition?: string;
+  allTopicPartitions?: boolean;
+  pathToJsonFile?: string;
+}
+
+/** Java exception names Kafka's tool prints for election failures. */
+const EXCEPTIONS: Record<string, string> = {
+  PREFERRED_LEADER_NOT_AVAILABLE: 'PreferredLeaderNotAvailableException',
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: 'EligibleLeadersNotAvailableException',
+  UNKNOWN_TOPIC_OR_PARTITION: 'UnknownTopicOrPartitionException',
+  INVALID_REPLICA_ASSIGNMENT: 'InvalidReplicaAssignmentException',
+  NOT_CONTROLLER: 'NotControllerException',
+};
+
+function readPartitions(path: string): { topic: string; partition: number }[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`Cannot read --path-to-json-file ${path}: ${(e as Error).message}`);
+  }
+  const list = (doc as { partitions?: unknown })?.partitions;
+  if (!Array.isArray(list)) throw new UsageError(`--path-to-json-file ${path}: expected {"partitions":[{"topic":"foo","partition":1}]}`);
+  const out = list.map((x, i) => {
+    const p = x as { topic?: unknown; partition?: unknown };
+    if (typeof p?.topic !== 'string' || !Number.isInteger(p.partition)) throw new UsageError(`--path-to-json-file ${path}: entry ${i} needs "topic" and "partition"`);
+    return { topic: p.topic, partition: p.partition as number };
+  });
+  const keys = out.map((p) => `${p.topic}-${p.partition}`);
+  const dupes = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+  if (dupes.length) throw new UsageError(`Replica election data contains duplicate partitions: ${dupes.join(',')}`);
+  return out;
+}
+
+export default defineCommand<LeaderElectionOptions>({
+  name: 'leader-election',
+  summary: 'elect preferred or unclean partition leaders (kafka-leader-election.sh)',
+  synopsis: ['--election-type preferred|unclean (--topic T --partition P | --all-topic-partitions | --path-to-json-file FILE)'],
+  description: [
+    "Runs a leader election with kafka-leader-election.sh's options and messages, against the local daemon or any Kafka cluster. preferred moves leadership back to each partition's first replica when it is alive and in sync; unclean gives a partition without a leader any live replica, accepting that records only the old leader had are lost.",
+    'Partitions come from --topic with --partition, from --path-to-json-file ({"partitions":[{"topic":"foo","partition":1}]}), or --all-topic-partitions (every partition that needs an election; nothing is printed when none does).',
+  ],
+  examples: [
+    ['Move leadership back to preferred replicas everywhere', 'kafka-ts leader-election --election-type preferred --all-topic-partitions'],
+    ['Bring an offline partition back, accepting data loss', 'kafka-ts leader-election --election-type unclean --topic orders --partition 0'],
+  ],
+  exitStatus: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 2 for bad options or a malformed JSON file.'],
+  differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
+  build(cmd) {
+    cmd
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--admin.config <file>', 'admin client properties file')
+      .option('--election-type <type>', 'preferred or unclean')
+      .option('--topic <topic>', 'topic of the partition to elect a leader for (with --partition)')
+      .option('--partition <n>', 'partition to elect a leader for (with --topic)')
+      .option('--all-topic-partitions', 'every partition that needs an election')
+      .option('--path-to-json-file <file>', 'partitions to elect leaders for, as JSON');
+  },
+  async run(o, _args, ctx) {
+    if (!o.electionType) throw new UsageError('Missing required option(s): election-type');
+    const type = o.electionType.toLowerCase();
+    if (type !== 'preferred' && type !== 'unclean') throw new UsageError(`Invalid election type '${o.electionType}': expected preferred or unclean`);
+    const sources = [o.topic !== undefined, !!o.allTopicPartitions, o.pathToJsonFile !== undefined].filter(Boolean).length;
+    if (sources !== 1) throw new UsageError('One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file');
+    if (o.topic !== undefined && o.partition === undefined) throw new UsageError('Missing required option(s): partition');
+    if (o.partition !== undefined && o.topic === undefined) throw new UsageError('Option partition is only allowed if topic is used');
+    const partitions = o.topic !== undefined ? [{ topic: o.topic, partition: requireInt(o.partition, 'partition', { min: 0 })! }] : o.pathToJsonFile ? readPartitions(o.pathToJsonFile) : null;
+
+    const props = o['admin.config'] ? readPropertiesFile(o['admin.config']) : {};
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-leader-election' });
+    const { electLeaders } = await import('../src/client/reassignments.js');
+    const results = await electLeaders(client, type, partitions);
+    const label = type.toUpperCase();
+    const key = (r: { topic: string; partition: number }) => `${r.topic}-${r.partition}`;
+    const done = results.filter((r) => !r.error).map(key);
+    const already = results.filter((r) => r.error?.errorName === 'ELECTION_NOT_NEEDED').map(key);
+    const failed = results.filter((r) => r.error && r.error.errorName !== 'ELECTION_NOT_NEEDED');
+    if (done.length) ctx.out.line(`Successfully completed leader election (${label}) for partitions ${done.join(', ')}`);
+    if (already.length) ctx.out.line(`Valid replica already elected for partitions ${already.join(', ')}`);
+    for (const f of failed) {
+      const cls = EXCEPTIONS[f.error!.errorName] ?? 'KafkaException';
+      ctx.out.line(`Error completing leader election (${label}) for partition: ${key(f)}: org.apache.kafka.common.errors.${cls}: ${f.error!.message}`);
+    }
+    if (failed.length) {
+      ctx.warn(`${failed.length} replica(s) could not be elected`);
+      return ExitCode.Failure;
+    }
+    return ExitCode.Ok;
+  },
+});
