@@ -159,6 +159,19 @@ describe('--execute and --verify', () => {
   });
 });
 
+describe('a reassignment that only reorders replicas', () => {
+  it('changes the preferred leader without moving data, and reports the log-dir throttle', async () => {
+    const plan = file('{"version":1,"partitions":[{"topic":"foo","partition":1,"replicas":[3,2]}]}');
+    const r = await rp('--execute', '--reassignment-json-file', plan, '--replica-alter-log-dirs-throttle', '1000');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.\nThe replica-alter-dir throttle limit was set to 1000 B/s\nSuccessfully started partition reassignment for foo-1\n');
+    expect(await replicas('foo')).toEqual([[3, 1], [3, 2]]);
+    expect((await rp('--verify', '--reassignment-json-file', plan)).stdout).toContain('Reassignment of partition foo-1 is completed.\n');
+    // Back as it was for the cases below.
+    expect((await rp('--execute', '--reassignment-json-file', file('{"version":1,"partitions":[{"topic":"foo","partition":1,"replicas":[2,3]}]}'))).exitCode).toBe(0);
+  });
+});
+
 describe('bad input changes nothing', () => {
   const cases: [string, string, number, string][] = [
     ['malformed JSON', '{"version":1,"partitions":[', 2, 'Error: Unable to parse the reassignment JSON file as JSON'],
@@ -208,6 +221,9 @@ describe('broker failure, topics filters and leader-election', () => {
     const under = await kt('topics', '--describe', '--topic', 'ha', '--under-replicated-partitions');
     expect(under.stdout).toMatch(/^\tTopic: ha\tPartition: 0\tLeader: 1\tReplicas: 2,1,3\tIsr: 1,3\t/);
     expect((await kt('topics', '--describe', '--topic', 'ha', '--unavailable-partitions')).stdout).toBe('');
+    expect((await kt('topics', '--describe', '--topic', 'ha', '--at-min-isr-partitions')).stdout).toMatch(/^\tTopic: ha\tPartition: 0\tLeader: 1\tReplicas: 2,1,3\tIsr: 1,3\t/);
+    expect((await kt('topics', '--create', '--topic', 'solo', '--replica-assignment', '2')).exitCode).toBe(0);
+    expect((await kt('topics', '--describe', '--topic', 'solo', '--unavailable-partitions')).stdout).toMatch(/^\tTopic: solo\tPartition: 0\tLeader: none\tReplicas: 2\tIsr: 2\t/);
     expect((await kt('server', 'stop-broker', '3')).exitCode).toBe(0);
     expect((await kt('topics', '--describe', '--topic', 'ha', '--under-min-isr-partitions')).stdout).toMatch(/Partition: 0\tLeader: 1\tReplicas: 2,1,3\tIsr: 1\t/);
 
