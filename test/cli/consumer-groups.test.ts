@@ -8,11 +8,10 @@
  * `live-client`) that owns all three partitions and has orders-0=2 committed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, untilStderr, type RunResult } from '../helpers/cli.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
@@ -507,20 +506,9 @@ describe('--delete and --delete-offsets', () => {
 
 describe('--wait-inactive', () => {
   it('waits for the active group to stop, then resets it', async () => {
-    const cli = execa(process.execPath, [BIN, 'consumer-groups', '--reset-offsets', '--group', 'live', '--topic', 'orders', '--to-latest', '--wait-inactive', '60000', '--execute'], {
-      reject: false,
-      stripFinalNewline: false,
-      env: { KAFKA_TS_HOME: home, NO_COLOR: '1' },
-    });
+    const cli = spawnKafkaTs(['consumer-groups', '--reset-offsets', '--group', 'live', '--topic', 'orders', '--to-latest', '--wait-inactive', '60000', '--execute'], home);
     // The member leaves only once the command has seen it active.
-    await new Promise<void>((resolve) => {
-      let seen = '';
-      cli.stderr!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (seen.includes("Waiting up to 60000 ms for group(s) 'live' (Stable)")) resolve();
-      });
-      void cli.then(() => resolve()); // ended early: the assertions below say why
-    });
+    await untilStderr(cli, "Waiting up to 60000 ms for group(s) 'live' (Stable)");
     await stopLiveMember();
     const r = await cli;
     expect(r.exitCode).toBe(0);

@@ -3,9 +3,8 @@
  * and --until-lag, against a daemon whose groups are driven by commits from the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { tempDir } from '../helpers/tmp.js';
-import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, untilStderr, type RunResult } from '../helpers/cli.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { Producer } from '../../src/client/producer/producer.js';
@@ -141,12 +140,9 @@ describe('--check', () => {
 
   it('exits 11 with REWIND when the committed offset goes back and stays back', async () => {
     await commit('rewound', [[0, 40], [1, 40]]);
-    const cli = execa(process.execPath, [BIN, 'lag', 'rewound', '--check', '--window', '1s', '--interval', '200ms', '--output', 'json'], { reject: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1' } });
+    const cli = spawnKafkaTs(['lag', 'rewound', '--check', '--window', '1s', '--interval', '200ms', '--output', 'json'], home);
     // Go back once the check has its first sample.
-    await new Promise<void>((resolve) => {
-      cli.stderr!.on('data', (d: Buffer) => d.toString().includes('Observing rewound') && resolve());
-      void cli.then(() => resolve());
-    });
+    await untilStderr(cli, 'Observing rewound');
     await commit('rewound', [[0, 5], [1, 40]]);
     const r = await cli;
     expect(r.exitCode).toBe(11);
@@ -161,20 +157,9 @@ describe('--check', () => {
 describe('--until-lag', () => {
   it('waits until the group has caught up', async () => {
     await commit('follower', [[0, 0], [1, 0]]);
-    const cli = execa(process.execPath, [BIN, 'lag', 'follower', '--until-lag', '0', '--timeout', '30s', '--interval', '100ms'], {
-      reject: false,
-      stripFinalNewline: false,
-      env: { KAFKA_TS_HOME: home, NO_COLOR: '1' },
-    });
+    const cli = spawnKafkaTs(['lag', 'follower', '--until-lag', '0', '--timeout', '30s', '--interval', '100ms'], home);
     // Catch up only once the command has seen the group behind.
-    await new Promise<void>((resolve) => {
-      let seen = '';
-      cli.stderr!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/Waiting up to 30s for lag at most 0: follower lag [\d,]+\n/.test(seen)) resolve();
-      });
-      void cli.then(() => resolve());
-    });
+    await untilStderr(cli, /Waiting up to 30s for lag at most 0: follower lag [\d,]+\n/);
     await commit('follower', await logEnds());
     const r = await cli;
     expect(r.exitCode).toBe(0);

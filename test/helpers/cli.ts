@@ -1,5 +1,5 @@
 /** Runs the built kafka-ts binary with execa, against an isolated home directory. */
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options, type Result, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/kafka-ts.cjs', import.meta.url));
@@ -34,4 +34,24 @@ export async function startDaemon(home: string, extra: string[] = []): Promise<{
 
 export async function stopDaemon(home: string): Promise<void> {
   await kafkaTs(['server', 'stop', '--data-dir', home], { home });
+}
+
+/** Starts the binary in the background (for commands that wait), isolated like kafkaTs. */
+export function spawnKafkaTs(args: string[], home: string): ResultPromise {
+  return execa(process.execPath, [BIN, ...args], { reject: false, stripFinalNewline: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1' } });
+}
+
+/**
+ * Resolves once the process has written text matching `pattern` on stderr, or has ended (the
+ * caller's assertions on its result then say why).
+ */
+export function untilStderr(proc: ResultPromise, pattern: string | RegExp): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen)) resolve();
+    });
+    void proc.then(() => resolve());
+  });
 }
