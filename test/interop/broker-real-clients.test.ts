@@ -31,9 +31,17 @@ const createTopic = async (name: string, partitions = 1) => {
   expect(r.exitCode, r.stderr + r.stdout).toBe(0);
 };
 
-/** Codec of the first stored batch of a partition, read straight from its segment file. */
-const storedCodec = (topic: string, partition = 0) =>
-  readFileSync(join(home, 'data', `${topic}-${partition}`, '00000000000000000000.log')).readInt16BE(21) & 7;
+/**
+ * Codecs of the stored batches of a partition, read straight from its segment file. librdkafka
+ * sends a batch uncompressed when compressing would not make it smaller (a lone small record),
+ * so a compressed topic may hold a few uncompressed batches.
+ */
+function storedCodecs(topic: string, partition = 0): Set<number> {
+  const log = readFileSync(join(home, 'data', `${topic}-${partition}`, '00000000000000000000.log'));
+  const codecs = new Set<number>();
+  for (let at = 0; at + 61 <= log.length; at += 12 + log.readInt32BE(at + 8)) codecs.add(log.readInt16BE(at + 21) & 7);
+  return codecs;
+}
 
 describe('kcat', () => {
   it('lists the broker and topics with -L', async () => {
@@ -59,7 +67,9 @@ describe('kcat', () => {
       expect(c.exitCode, c.stderr).toBe(0);
       const expected = `${lines.map((l) => `${l}\th1=v1,trace=abc`).join('\n')}\n`;
       expect(Buffer.from(c.stdout).equals(Buffer.from(expected))).toBe(true);
-      expect(storedCodec(topic)).toBe(CompressionType[codec]);
+      const codecs = storedCodecs(topic);
+      expect(codecs.has(CompressionType[codec])).toBe(true);
+      expect([...codecs].every((c) => c === CompressionType[codec] || c === CompressionType.none)).toBe(true);
     });
   }
 });
@@ -79,7 +89,7 @@ describe('every client reads what the others wrote', () => {
     const r = await kafkajs(['produce', bootstrap, 'from-kafkajs', String(N)]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`acked ${N}`);
-    expect([0, 1, 2].map((p) => storedCodec('from-kafkajs', p))).toContain(CompressionType.gzip);
+    expect([0, 1, 2].some((p) => storedCodecs('from-kafkajs', p).has(CompressionType.gzip))).toBe(true);
   });
 
   it('confluent-kafka-python and kafka-python producers', async () => {
