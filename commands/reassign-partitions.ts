@@ -173,11 +173,11 @@ export default defineCommand<ReassignOptions>({
         const code = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, print);
         if (code !== ExitCode.Ok || !o.wait) return code;
         await ctx.out.flush();
-        await waitForCompletion(client, plan, ctx);
+        await r.waitForPlan(client, plan, process.stderr);
         return verify();
       }
       case 'verify':
-        if (o.wait) await waitForCompletion(client, plan, ctx);
+        if (o.wait) await r.waitForPlan(client, plan, process.stderr);
         return verify();
       case 'cancel': {
         const code = await r.cancel(client, plan, print);
@@ -198,33 +198,3 @@ export default defineCommand<ReassignOptions>({
     throw new CliError('unreachable', ExitCode.Failure);
   },
 });
-
-/** Polls until the plan's reassignments are done, drawing bytes moved, rate and ETA on stderr. */
-async function waitForCompletion(client: import('../src/client/client.js').KafkaClient, plan: import('../src/tools/reassign.js').PlanEntry[], ctx: import('../src/cli/context.js').CliContext): Promise<void> {
-  const { progress } = await import('../src/tools/reassign.js');
-  const { progressLine } = await import('../src/tools/progress.js');
-  const tty = !!process.stderr.isTTY;
-  const samples: { at: number; moved: number }[] = [];
-  let lastPrinted = 0;
-  for (;;) {
-    const p = await progress(client, plan);
-    const now = Date.now();
-    if (p.pending === 0) {
-      if (tty) process.stderr.write('\r\x1b[K');
-      ctx.warn('Reassignment complete.');
-      return;
-    }
-    samples.push({ at: now, moved: p.moved });
-    while (samples.length > 1 && now - samples[0]!.at > 10_000) samples.shift();
-    const first = samples[0]!;
-    const rate = now > first.at ? ((p.moved - first.moved) / (now - first.at)) * 1000 : null;
-    // The rate is taken over the last ten seconds, so the ETA does not jump about.
-    const line = progressLine(p.moved, p.total, rate, p.pending, tty ? Math.min(process.stderr.columns ?? 80, 100) : 80);
-    if (tty) process.stderr.write(`\r\x1b[K${line}`);
-    else if (now - lastPrinted >= 5000) {
-      ctx.warn(line);
-      lastPrinted = now;
-    }
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}

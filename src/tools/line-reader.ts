@@ -82,11 +82,12 @@ const quote = (line: Buffer) => line.toString('utf8');
 /** Shared by every record without headers (never mutated). */
 const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
+const isNull = (b: Buffer, cfg: ReaderConfig) => cfg.nullMarker !== null && b.equals(cfg.nullMarker);
+
 /** Parses one line (without its terminator). `lineNumber` starts at 1. */
 export function parseLine(line: Buffer, cfg: ReaderConfig, lineNumber: number): ParsedLine {
   let pos = 0;
   let headers: RecordHeader[] = NO_HEADERS;
-  const isNull = (b: Buffer) => cfg.nullMarker !== null && b.equals(cfg.nullMarker);
   if (cfg.parseHeaders) {
     const at = line.indexOf(cfg.headersDelimiter);
     if (at < 0) {
@@ -94,7 +95,7 @@ export function parseLine(line: Buffer, cfg: ReaderConfig, lineNumber: number): 
     } else {
       const block = line.subarray(0, at);
       pos = at + cfg.headersDelimiter.length;
-      if (!isNull(block)) headers = parseHeaderBlock(block.toString('utf8'), cfg, lineNumber);
+      if (!isNull(block, cfg)) headers = parseHeaderBlock(block.toString('utf8'), cfg, lineNumber);
     }
   }
   let key: Buffer | null = null;
@@ -105,11 +106,11 @@ export function parseLine(line: Buffer, cfg: ReaderConfig, lineNumber: number): 
     } else {
       key = line.subarray(pos, at);
       pos = at + cfg.keySeparator.length;
-      if (isNull(key)) key = null;
+      if (isNull(key, cfg)) key = null;
     }
   }
   let value: Buffer | null = pos === 0 ? line : line.subarray(pos);
-  if (isNull(value)) value = null;
+  if (isNull(value, cfg)) value = null;
   return { key, value, headers };
 }
 

@@ -7,6 +7,7 @@ import { Admin, RESOURCE_BROKER, RESOURCE_TOPIC } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { alterReassignments, listReassignments, replicaSizes, type OngoingReassignment } from '../client/reassignments.js';
 import { CliError, ExitCode } from '../cli/errors.js';
+import { progressLine } from './progress.js';
 
 export interface PlanEntry {
   topic: string;
@@ -338,4 +339,34 @@ export async function progress(client: KafkaClient, entries: PlanEntry[]): Promi
     }
   }
   return { moved, total, pending: ongoing.length };
+}
+
+/**
+ * Polls until the plan's reassignments are done, showing bytes moved, rate (over the last ten
+ * seconds, so the estimate does not jump about) and time left: redrawn in place on a terminal,
+ * a line every five seconds otherwise.
+ */
+export async function waitForPlan(client: KafkaClient, entries: PlanEntry[], out: NodeJS.WriteStream, pollMs = 250): Promise<void> {
+  const tty = !!out.isTTY;
+  const samples: { at: number; moved: number }[] = [];
+  let lastPrinted = 0;
+  for (;;) {
+    const p = await progress(client, entries);
+    const now = Date.now();
+    if (p.pending === 0) {
+      out.write(`${tty ? '\r\x1b[K' : ''}Reassignment complete.\n`);
+      return;
+    }
+    samples.push({ at: now, moved: p.moved });
+    while (samples.length > 1 && now - samples[0]!.at > 10_000) samples.shift();
+    const first = samples[0]!;
+    const rate = now > first.at ? ((p.moved - first.moved) / (now - first.at)) * 1000 : null;
+    const line = progressLine(p.moved, p.total, rate, p.pending, tty ? Math.min(out.columns ?? 80, 100) : 80);
+    if (tty) out.write(`\r\x1b[K${line}`);
+    else if (now - lastPrinted >= 5000) {
+      out.write(`${line}\n`);
+      lastPrinted = now;
+    }
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
 }

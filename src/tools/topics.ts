@@ -12,6 +12,7 @@ export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_sta
 
 /** Kafka's failure layout for topic commands: on stdout, with the odd spacing. */
 export class TopicCommandError extends CliError {
+  override name = 'TopicCommandError';
   constructor(message: string, exitCode: number = ExitCode.Failure) {
     super(message, exitCode, `Error while executing topic command : ${message}`);
   }

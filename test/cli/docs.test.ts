@@ -45,6 +45,10 @@ describe('documentation generated from the command definitions', () => {
       const help = await kafkaTs(['--help'], { home: t.dir });
       expect(help.exitCode).toBe(0);
       for (const c of COMMANDS) expect(help.stdout).toContain(c.name);
+      for (const c of COMMANDS) {
+        const own = await kafkaTs([c.name, '--help'], { home: t.dir });
+        expect({ command: c.name, exitCode: own.exitCode, start: own.stdout.slice(0, 17 + c.name.length) }).toEqual({ command: c.name, exitCode: 0, start: `Usage: kafka-ts ${c.name} ` });
+      }
       const v = await kafkaTs(['--version'], { home: t.dir });
       expect(v).toEqual({ stdout: '0.1.0\n', stderr: '', exitCode: 0 });
       expect((await kafkaTs([], { home: t.dir })).exitCode).toBe(2);
