@@ -15,7 +15,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['snappy', 'lz4-napi', '@toondepauw/node-zstd', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf', 'cli-table3'],
+  external: ['snappy', 'lz4-napi', 'zstd-napi', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf', 'cli-table3'],
   // import.meta.url has no meaning in CommonJS; give modules the bundle's own URL instead.
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "const __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

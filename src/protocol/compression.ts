@@ -51,13 +51,8 @@ function lz4Codec(): Codec {
 }
 
 function zstdCodec(): Codec {
-  const { Encoder, Decoder } = require('@toondepauw/node-zstd') as {
-    Encoder: new (level: number) => { encodeSync(b: Buffer): Buffer };
-    Decoder: new () => { decodeSync(b: Buffer): Buffer };
-  };
-  const enc = new Encoder(3);
-  const dec = new Decoder();
-  return { name: 'zstd', compress: (d) => enc.encodeSync(d), decompress: (d) => dec.decodeSync(d) };
+  const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer };
+  return { name: 'zstd', compress: (d) => zstd.compress(d), decompress: (d) => zstd.decompress(d) };
 }
 
 const gzip: Codec = { name: 'gzip', compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d) };
