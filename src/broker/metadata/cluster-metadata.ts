@@ -130,15 +130,7 @@ export class ClusterMetadata {
       id,
       internal,
       configs,
-      partitions: assignment.map((replicas) => ({
-        replicas: [...replicas],
-        isr: [...replicas],
-        leader: replicas[0] ?? -1,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        addingReplicas: [],
-        removingReplicas: [],
-      })),
+      partitions: assignment.map(newPartition),
     };
     this.add(topic);
     this.save();
@@ -158,17 +150,7 @@ export class ClusterMetadata {
   addPartitions(name: string, assignment: number[][]): void {
     const t = this.topics.get(name)!;
     const first = t.partitions.length;
-    for (const replicas of assignment) {
-      t.partitions.push({
-        replicas: [...replicas],
-        isr: [...replicas],
-        leader: replicas[0] ?? -1,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        addingReplicas: [],
-        removingReplicas: [],
-      });
-    }
+    for (const replicas of assignment) t.partitions.push(newPartition(replicas));
     this.save();
     this.emit({ type: 'partitions-changed', topic: t, partitions: assignment.map((_, i) => first + i) });
   }
@@ -202,4 +184,17 @@ export class ClusterMetadata {
     this.save();
     return id;
   }
+}
+
+/** A new partition: every replica in sync, the first one leads. */
+function newPartition(replicas: readonly number[]): PartitionState {
+  return {
+    replicas: [...replicas],
+    isr: [...replicas],
+    leader: replicas[0] ?? -1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    addingReplicas: [],
+    removingReplicas: [],
+  };
 }
