@@ -97,6 +97,16 @@ export class Worker {
     await this.exited;
   }
 
+  /** For timeout messages: what this worker holds and how far it got on each partition. */
+  summary(): string {
+    const held = this.events.filter((e) => e.e === 'assigned').at(-1)?.partitions ?? [];
+    const last = new Map<number, number>();
+    for (const m of this.messages()) last.set(m.p!, m.o!);
+    const progress = [...last].sort((a, b) => a[0] - b[0]).map(([p, o]) => `p${p}@${o}`).join(' ');
+    const state = this.child.exitCode === null ? 'running' : `exited ${this.child.exitCode}`;
+    return `${this.name} (${state}): ${this.messages().length} records, holds [${held.join(',')}], last offsets ${progress || '-'}; ${this.stderr.slice(-300)}`;
+  }
+
   kill(): void {
     this.child.kill('SIGKILL');
   }
@@ -107,7 +117,7 @@ export async function untilAll(workers: Worker[], cond: () => boolean, timeoutMs
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`timed out waiting: ${what}; ${workers.map((w) => `${w.name}: ${w.messages().length} records; ${w.log.slice(-300)}`).join(' | ')}`)),
+      () => reject(new Error(`timed out waiting: ${what}; ${workers.map((w) => w.summary()).join(' | ')}`)),
       timeoutMs,
     );
   });

@@ -108,8 +108,22 @@ else:
         conf["partition.assignment.strategy"] = strategy
     c = Consumer(conf)
     c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+
+    def drain(limit=500):
+        # poll(), not consume(num_messages=...): the batch API of librdkafka before 2.1.0 (Debian
+        # ships 2.0.2) skips offsets when a rebalance pauses and resumes a partition (librdkafka
+        # PR #4208), which cooperative rebalancing does to every partition it keeps.
+        msgs = []
+        m = c.poll(0.2)
+        while m is not None:
+            msgs.append(m)
+            if len(msgs) >= limit:
+                break
+            m = c.poll(0)
+        return msgs
+
     while not stopping:
-        msgs = c.consume(num_messages=500, timeout=0.2)
+        msgs = drain()
         latest = {}
         for m in msgs:
             if m.error():
@@ -119,6 +133,9 @@ else:
             count += 1
         if latest:
             last = time.time()
+        # A rebalance callback may have run between polls: commit only what this member still owns.
+        latest = {p: o for p, o in latest.items() if p in current}
+        if latest:
             c.commit(offsets=[TopicPartition(topic, p, o) for p, o in latest.items()], asynchronous=False)
             for p, o in latest.items():
                 emit({"e": "commit", "p": p, "o": o})
