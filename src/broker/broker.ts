@@ -53,6 +53,7 @@ export class Broker {
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private cleanerTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   /** High watermarks from the last checkpoint, used when replicas are opened. */
   private checkpointed = new Map<string, number>();
@@ -104,6 +105,10 @@ export class Broker {
       this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);
       this.retentionTimer.unref();
     }
+    if (this.config.logCleanerEnable && this.config.logCleanerBackoffMs > 0) {
+      this.cleanerTimer = setInterval(() => this.compactLogs(), this.config.logCleanerBackoffMs);
+      this.cleanerTimer.unref();
+    }
     this.checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), HW_CHECKPOINT_INTERVAL_MS);
     this.checkpointTimer.unref();
     this.running = true;
@@ -123,6 +128,7 @@ export class Broker {
     this.groups.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.cleanerTimer) clearInterval(this.cleanerTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.replication.stop();
     this.checkpointHighWatermarks();
@@ -285,6 +291,24 @@ export class Broker {
   /** Whether this broker's sends of a partition to followers count against the leader throttle. */
   leaderThrottled(topic: TopicState, partition: number): boolean {
     return isThrottledReplica(topic, partition, this.id, 'leader');
+  }
+
+  /**
+   * One pass of the log cleaner over compacted topics (cleanup.policy=compact), leaders and
+   * followers alike, each below its high watermark. A log that cannot be compacted (damaged
+   * data) is reported and left as it is.
+   */
+  compactLogs(now = Date.now()): void {
+    for (const r of this.replicas.values()) {
+      try {
+        const done = r.log.compact(now, r.highWatermark);
+        if (done && done.rewritten > 0) {
+          this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
+        }
+      } catch (e) {
+        this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
+      }
+    }
   }
 
   applyRetention(now = Date.now()): void {

@@ -30,6 +30,10 @@ export interface BrokerConfig {
   logIndexIntervalBytes: number;
   logRetentionCheckIntervalMs: number;
   logCleanupPolicy: string;
+  /** log.cleaner.enable: whether compacted topics are compacted. */
+  logCleanerEnable: boolean;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for logs to compact. */
+  logCleanerBackoffMs: number;
   compressionType: string;
   minInsyncReplicas: number;
   uncleanLeaderElection: boolean;
@@ -48,6 +52,8 @@ export interface BrokerConfig {
   /** Percentage of a broker's partitions led by others that triggers rebalancing. */
   leaderImbalancePerBrokerPercentage: number;
   offsetsTopicNumPartitions: number;
+  /** offsets.topic.segment.bytes: segment size of __consumer_offsets (kept small so compaction can reach it). */
+  offsetsTopicSegmentBytes: number;
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
   offsetMetadataMaxBytes: number;
@@ -110,6 +116,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     logIndexIntervalBytes: 4096,
     logRetentionCheckIntervalMs: 300_000,
     logCleanupPolicy: 'delete',
+    logCleanerEnable: true,
+    logCleanerBackoffMs: 15_000,
     compressionType: 'producer',
     minInsyncReplicas: 1,
     uncleanLeaderElection: false,
@@ -122,6 +130,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     leaderImbalanceCheckIntervalMs: 300_000,
     leaderImbalancePerBrokerPercentage: 10,
     offsetsTopicNumPartitions: 50,
+    offsetsTopicSegmentBytes: 104857600,
     offsetsRetentionMs: 10080 * 60_000,
     offsetsRetentionCheckIntervalMs: 600_000,
     offsetMetadataMaxBytes: 4096,
@@ -179,6 +188,8 @@ const KEYS: KeyDef[] = [
   { key: 'log.index.interval.bytes', apply: (c, v) => (c.logIndexIntervalBytes = int('log.index.interval.bytes', v)) },
   { key: 'log.retention.check.interval.ms', apply: (c, v) => (c.logRetentionCheckIntervalMs = long('log.retention.check.interval.ms', v)) },
   { key: 'log.cleanup.policy', apply: (c, v) => (c.logCleanupPolicy = v.trim()) },
+  { key: 'log.cleaner.enable', apply: (c, v) => (c.logCleanerEnable = bool('log.cleaner.enable', v)) },
+  { key: 'log.cleaner.backoff.ms', apply: (c, v) => (c.logCleanerBackoffMs = long('log.cleaner.backoff.ms', v)) },
   { key: 'compression.type', apply: (c, v) => (c.compressionType = v.trim()) },
   { key: 'min.insync.replicas', apply: (c, v) => (c.minInsyncReplicas = int('min.insync.replicas', v)) },
   { key: 'unclean.leader.election.enable', apply: (c, v) => (c.uncleanLeaderElection = bool('unclean.leader.election.enable', v)) },
@@ -191,6 +202,7 @@ const KEYS: KeyDef[] = [
   { key: 'leader.imbalance.check.interval.seconds', apply: (c, v) => (c.leaderImbalanceCheckIntervalMs = long('leader.imbalance.check.interval.seconds', v) * 1000) },
   { key: 'leader.imbalance.per.broker.percentage', apply: (c, v) => (c.leaderImbalancePerBrokerPercentage = int('leader.imbalance.per.broker.percentage', v)) },
   { key: 'offsets.topic.num.partitions', apply: (c, v) => (c.offsetsTopicNumPartitions = int('offsets.topic.num.partitions', v)) },
+  { key: 'offsets.topic.segment.bytes', apply: (c, v) => (c.offsetsTopicSegmentBytes = int('offsets.topic.segment.bytes', v)) },
   { key: 'offsets.retention.minutes', apply: (c, v) => (c.offsetsRetentionMs = int('offsets.retention.minutes', v) * 60_000) },
   { key: 'offsets.retention.check.interval.ms', apply: (c, v) => (c.offsetsRetentionCheckIntervalMs = long('offsets.retention.check.interval.ms', v)) },
   { key: 'offset.metadata.max.bytes', apply: (c, v) => (c.offsetMetadataMaxBytes = int('offset.metadata.max.bytes', v)) },

@@ -205,7 +205,7 @@ export class Controller {
     if (this.metadata.topic(OFFSETS_TOPIC)) return;
     const brokers = this.registeredBrokers();
     const rf = Math.min(brokers.length, 3);
-    this.metadata.createTopic(OFFSETS_TOPIC, placeReplicas(brokers, this.config.offsetsTopicNumPartitions, rf), { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' }, true);
+    this.metadata.createTopic(OFFSETS_TOPIC, placeReplicas(brokers, this.config.offsetsTopicNumPartitions, rf), { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': String(this.config.offsetsTopicSegmentBytes) }, true);
   }
 
   /** Live brokers, for callers that need them (leader election, metadata responses). */

@@ -140,6 +140,8 @@ export interface BatchOptions {
   logAppendTime?: boolean;
   /** Timestamp for records without one (defaults to now). */
   now?: number;
+  /** Offset delta of the batch's last record, when records were appended with explicit deltas. */
+  lastOffsetDelta?: number;
 }
 
 /** Bytes a zigzag varint takes. */
@@ -179,18 +181,19 @@ export class BatchBuilder {
     return this.body.length;
   }
 
-  append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number): void {
+  /** `offsetDelta` defaults to the record's position; compaction keeps the original deltas. */
+  append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, offsetDelta = this.n): void {
     if (this.n === 0) this.baseTimestamp = timestamp;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const w = this.body;
     const tsDelta = timestamp - this.baseTimestamp;
-    let size = 1 + varintSize(tsDelta) + varintSize(this.n) + bytesSize(key) + bytesSize(value) + varintSize(headers?.length ?? 0);
+    let size = 1 + varintSize(tsDelta) + varintSize(offsetDelta) + bytesSize(key) + bytesSize(value) + varintSize(headers?.length ?? 0);
     let headerKeys: Buffer[] | null = null;
     if (headers && headers.length > 0) {
       headerKeys = headers.map((h) => Buffer.from(h.key, 'utf8'));
       for (let h = 0; h < headers.length; h++) size += bytesSize(headerKeys[h]!) + bytesSize(headers[h]!.value);
     }
-    w.varint(size).int8(0).varint(tsDelta).varint(this.n);
+    w.varint(size).int8(0).varint(tsDelta).varint(offsetDelta);
     if (key === null) w.varint(-1);
     else w.varint(key.length).raw(key);
     if (value === null) w.varint(-1);
@@ -221,7 +224,7 @@ export class BatchBuilder {
     batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
     batch.writeInt8(2, MAGIC_OFFSET);
     batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-    batch.writeInt32BE(this.n - 1, 23);
+    batch.writeInt32BE(opts.lastOffsetDelta ?? this.n - 1, 23);
     writeInt64(batch, 27, this.baseTimestamp);
     writeInt64(batch, 35, this.maxTimestamp);
     writeInt64(batch, 43, opts.producerId ?? -1);

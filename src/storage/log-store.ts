@@ -3,8 +3,10 @@
  * `DiskLogStore` (segmented files, used by the daemon) and `MemoryLogStore` (fast tests).
  *
  * Batches are stored exactly as produced; only baseOffset and partitionLeaderEpoch are written by
- * the log. Reads return stored bytes, whole batches only.
+ * the log, and compaction rewrites batches of compacted topics (keeping their offsets). Reads
+ * return stored bytes, whole batches only.
  */
+import { type CleanupPolicy, type CompactionResult, DEFAULT_CLEANUP } from './compaction.js';
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would exceed this size. */
@@ -17,6 +19,8 @@ export interface LogConfig {
   retentionMs: number;
   /** Delete oldest segments while the log is larger than this (-1: no limit). */
   retentionBytes: number;
+  /** Whether retention deletes old segments, compaction cleans them, or both. */
+  cleanup: CleanupPolicy;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {
@@ -25,6 +29,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = {
   indexIntervalBytes: 4096,
   retentionMs: 604800000,
   retentionBytes: -1,
+  cleanup: DEFAULT_CLEANUP,
 };
 
 export interface AppendResult {
@@ -79,8 +84,14 @@ export interface PartitionLog {
   truncateFullyAndStartAt(offset: number): void;
   /** Records that leader epoch `epoch` starts at the current log end (a replica became leader). */
   markLeaderEpoch(epoch: number): void;
-  /** Applies time and size retention; returns the number of segments deleted. */
+  /** Applies time and size retention (cleanup.policy delete); returns the number of segments deleted. */
   applyRetention(now: number): number;
+  /**
+   * Compacts the log (cleanup.policy compact) below `uncleanableFrom` — the high watermark, so
+   * nothing a leader change could still truncate decides what is removed — when enough of it is
+   * new since the last pass. Returns null when there was nothing to do.
+   */
+  compact(now: number, uncleanableFrom: number): CompactionResult | null;
   sizeInBytes(): number;
   updateConfig(config: LogConfig): void;
   close(): void;

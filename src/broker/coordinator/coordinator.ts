@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeOffsetsRecord, groupKey, groupValue, offsetKey, offsetValue, type OffsetEntry } from '../../protocol/consumer-offsets.js';
 import { decodeSubscription } from '../../protocol/consumer-protocol.js';
-import { encodeBatch, decodeBatchRecords } from '../../protocol/record-batch.js';
+import { encodeBatch, decodeBatchRecords, nextOffsetOf } from '../../protocol/record-batch.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
 import type { Logger } from '../../util/logger.js';
 import type { Broker } from '../broker.js';
@@ -135,9 +135,11 @@ export class GroupCoordinator {
       const { batches } = replica.log.read(position, 4 << 20, end);
       if (batches.length === 0) break;
       for (const batch of batches) {
+        const from = position;
+        // The batch's end, not its last record: compaction may have removed the records after it.
+        position = Math.max(position, nextOffsetOf(batch));
         for (const r of decodeBatchRecords(batch)) {
-          position = r.offset + 1;
-          if (!r.key) continue;
+          if (r.offset < from || !r.key) continue;
           let rec;
           try {
             rec = decodeOffsetsRecord(r.key, r.value);

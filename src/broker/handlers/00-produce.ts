@@ -11,7 +11,7 @@
  */
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, compressionOf } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, compressionOf, decodeBatchRecords } from '../../protocol/record-batch.js';
 import { CompressionType } from '../../protocol/compression.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
 import { encodeBatch } from '../../protocol/record-batch.js';
@@ -75,6 +75,16 @@ async function producePartition(
   }
   const invalid = validateBatch(records, version, Number(broker.topicConfig(state, 'max.message.bytes')));
   if (invalid) return fail(invalid);
+  if (broker.topicConfig(state, 'cleanup.policy').includes('compact')) {
+    // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
+    const keyless = decodeBatchRecords(records!).findIndex((r) => r.key === null);
+    if (keyless >= 0) {
+      const message = `Compacted topic cannot accept message without key in topic partition ${topic}-${index}.`;
+      // Before v8 there are no record errors; Kafka's older brokers answered CORRUPT_MESSAGE.
+      if (version < 8) return fail(ErrorCode.CORRUPT_MESSAGE, message);
+      return { ...fail(ErrorCode.INVALID_RECORD, message), recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
+    }
+  }
   const out = await broker.appendAsLeader(topic, index, records!, req.acks, req.timeoutMs);
   if (out.errorCode) return { ...fail(out.errorCode, out.errorMessage ?? null), logStartOffset: out.logStartOffset, baseOffset: out.baseOffset };
   return {

@@ -5,6 +5,7 @@
  */
 import type { BrokerConfig } from '../config.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../storage/log-store.js';
+import { DEFAULT_CLEANUP } from '../../storage/compaction.js';
 
 /** DescribeConfigs config_type values (v3+). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -168,12 +169,20 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
     const n = Number(eff.get(k));
     return Number.isFinite(n) ? n : d;
   };
+  const policies = (eff.get('cleanup.policy') ?? 'delete').split(',').map((p) => p.trim().toLowerCase());
   return {
     segmentBytes: num('segment.bytes', DEFAULT_LOG_CONFIG.segmentBytes),
     segmentMs: num('segment.ms', DEFAULT_LOG_CONFIG.segmentMs),
     indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
     retentionMs: num('retention.ms', DEFAULT_LOG_CONFIG.retentionMs),
     retentionBytes: num('retention.bytes', DEFAULT_LOG_CONFIG.retentionBytes),
+    cleanup: {
+      delete: policies.includes('delete'),
+      compact: policies.includes('compact'),
+      deleteRetentionMs: num('delete.retention.ms', DEFAULT_CLEANUP.deleteRetentionMs),
+      minCompactionLagMs: num('min.compaction.lag.ms', DEFAULT_CLEANUP.minCompactionLagMs),
+      minCleanableRatio: num('min.cleanable.dirty.ratio', DEFAULT_CLEANUP.minCleanableRatio),
+    },
   };
 }
 

@@ -8,7 +8,7 @@
  * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
  * and reported.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
@@ -25,13 +25,20 @@ import {
   parsePartitionDirName,
   partitionDirName,
 } from '../log-store.js';
-import { Segment } from './segment.js';
+import { Segment, segmentFileName } from './segment.js';
+import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+const CLEANED_SUFFIX = '.log.cleaned';
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
+
+function writeFully(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+}
 
 function writeFileAtomic(path: string, data: string): void {
   const tmp = `${path}.tmp`;
@@ -42,6 +49,8 @@ function writeFileAtomic(path: string, data: string): void {
 export class DiskPartitionLog implements PartitionLog {
   private segments: Segment[] = [];
   private startOffset = 0;
+  /** Offsets below this were compacted by this process (everything counts as dirty after a start). */
+  private cleanedThrough = 0;
   private readonly epochs: LeaderEpochCache;
 
   constructor(
@@ -53,6 +62,8 @@ export class DiskPartitionLog implements PartitionLog {
     log: Logger,
   ) {
     mkdirSync(dir, { recursive: true });
+    // A compaction pass cut short leaves its output behind; the segment it was for is intact.
+    for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX)) unlinkSync(join(dir, f));
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
@@ -121,7 +132,8 @@ export class DiskPartitionLog implements PartitionLog {
 
   appendAsFollower(batch: Buffer): AppendResult {
     const baseOffset = baseOffsetOf(batch);
-    if (baseOffset !== this.logEndOffset()) {
+    // A compacted leader log has gaps, so a replicated batch may start beyond the log end.
+    if (baseOffset < this.logEndOffset()) {
       throw new StorageError(`out-of-order replicated batch for ${this.topic}-${this.partition}: base ${baseOffset}, log end ${this.logEndOffset()}`);
     }
     return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, batch.readInt32BE(12));
@@ -223,6 +235,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   applyRetention(now: number): number {
+    if (!this.config.cleanup.delete) return 0;
     let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
     let size = this.sizeInBytes();
@@ -239,6 +252,70 @@ export class DiskPartitionLog implements PartitionLog {
     }
     if (deleted) this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
     return deleted;
+  }
+
+  compact(now: number, uncleanableFrom: number): CompactionResult | null {
+    const policy = this.config.cleanup;
+    if (!policy.compact) return null;
+    // Closed segments wholly below the uncleanable offset, up to the first one too young to clean.
+    let count = 0;
+    for (const s of this.segments.slice(0, -1)) {
+      if (s.nextOffset > uncleanableFrom || (s.size > 0 && now - s.maxTimestamp < policy.minCompactionLagMs)) break;
+      count++;
+    }
+    const cleanable = this.segments.slice(0, count);
+    let cleanBytes = 0;
+    let dirtyBytes = 0;
+    for (const s of cleanable) {
+      if (s.baseOffset < this.cleanedThrough) cleanBytes += s.size;
+      else dirtyBytes += s.size;
+    }
+    if (dirtyBytes === 0 || dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) return null;
+
+    const end = cleanable[cleanable.length - 1]!.nextOffset;
+    const latest: OffsetMap = new Map();
+    for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end);
+    const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
+    const kept: Segment[] = [];
+    for (const [i, s] of cleanable.entries()) {
+      const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
+      const cleanedPath = join(this.dir, segmentFileName(s.baseOffset, CLEANED_SUFFIX));
+      const fd = openSync(cleanedPath, 'w');
+      let changed = false;
+      let size = 0;
+      try {
+        for (const batch of s.batches()) {
+          const out = compactBatch(batch, latest, dropTombstones);
+          result.recordsRemoved += out.removed;
+          if (out.batch !== batch) changed = true;
+          if (out.batch) {
+            writeFully(fd, out.batch);
+            size += out.batch.length;
+          }
+        }
+        if (changed) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (!changed) {
+        unlinkSync(cleanedPath);
+        kept.push(s);
+        result.bytesAfter += s.size;
+        continue;
+      }
+      result.rewritten++;
+      // An emptied segment goes, except the first, whose base offset is where the log starts.
+      if (size === 0 && i > 0) {
+        unlinkSync(cleanedPath);
+        s.delete();
+        continue;
+      }
+      kept.push(s.replaceWith(cleanedPath));
+      result.bytesAfter += size;
+    }
+    this.segments.splice(0, count, ...kept);
+    this.cleanedThrough = end;
+    return result;
   }
 
   sizeInBytes(): number {

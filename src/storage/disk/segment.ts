@@ -6,7 +6,7 @@
  * Index entries are appended after the batch they point at, so a crash can only lose index
  * entries, never leave one pointing at bytes that were not written. Recovery rebuilds them.
  */
-import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -427,6 +427,37 @@ export class Segment {
       t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
       writeSync(this.timeIndexFd, t, 0, 12, (this.timeIndex.length - 1) * 12);
     }
+  }
+
+  /** Every batch, in order (compaction reads closed segments this way). */
+  *batches(): Generator<Buffer> {
+    const infos: BatchInfo[] = [];
+    this.scan(0, this.size, false, (b) => (infos.push(b), true));
+    for (const b of infos) {
+      const whole = this.read(b.position, b.size, Infinity).batches[0];
+      if (whole) yield whole;
+    }
+  }
+
+  /** When the segment was last appended to (its .log file's mtime). */
+  lastModified(): number {
+    return fstatSync(this.logFd).mtimeMs;
+  }
+
+  /**
+   * Swaps in the compacted data at `cleanedPath` and returns the reopened segment, indexes rebuilt.
+   * The index files go first: a crash before the (atomic) rename leaves the old data, whose
+   * missing indexes are rebuilt at the next start. The old mtime is kept, since it is what
+   * delete.retention.ms and segment.ms measure from.
+   */
+  replaceWith(cleanedPath: string): Segment {
+    const mtime = this.lastModified() / 1000;
+    this.close();
+    for (const s of ['.index', '.timeindex']) rmSync(join(this.dir, segmentFileName(this.baseOffset, s)), { force: true });
+    const logPath = join(this.dir, segmentFileName(this.baseOffset, '.log'));
+    renameSync(cleanedPath, logPath);
+    utimesSync(logPath, mtime, mtime);
+    return Segment.open(this.dir, this.baseOffset, this.indexInterval, true).segment;
   }
 
   setIndexInterval(bytes: number) {
