@@ -276,7 +276,6 @@ export class DiskPartitionLog implements PartitionLog {
     const latest: OffsetMap = new Map();
     for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end);
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
-    const kept: Segment[] = [];
     for (const [i, s] of cleanable.entries()) {
       const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
       const cleanedPath = join(this.dir, segmentFileName(s.baseOffset, CLEANED_SUFFIX));
@@ -299,21 +298,22 @@ export class DiskPartitionLog implements PartitionLog {
       }
       if (!changed) {
         unlinkSync(cleanedPath);
-        kept.push(s);
         result.bytesAfter += s.size;
         continue;
       }
       result.rewritten++;
-      // An emptied segment goes, except the first, whose base offset is where the log starts.
+      // Each swap is applied at once, so a failure later in the pass leaves a consistent log.
+      const at = this.segments.indexOf(s);
       if (size === 0 && i > 0) {
+        // An emptied segment goes, except the first, whose base offset is where the log starts.
         unlinkSync(cleanedPath);
+        this.segments.splice(at, 1);
         s.delete();
         continue;
       }
-      kept.push(s.replaceWith(cleanedPath));
+      this.segments[at] = s.replaceWith(cleanedPath);
       result.bytesAfter += size;
     }
-    this.segments.splice(0, count, ...kept);
     this.cleanedThrough = end;
     return result;
   }
