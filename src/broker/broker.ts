@@ -18,6 +18,7 @@ import { ReplicaManager } from './replication/replica-manager.js';
 import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
 import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
+import { producerBatchOf } from './producer-state.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -226,13 +227,24 @@ export class Broker {
       };
     }
     let logAppendTimeMs = -1;
-    if (this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime') {
-      logAppendTimeMs = Date.now();
-      stampLogAppendTime(batch, logAppendTimeMs);
+    let baseOffset: number;
+    let lastOffset: number;
+    const pid = producerBatchOf(batch);
+    const verdict = pid ? replica.producers.check(pid, replica.key) : ({ kind: 'append' } as const);
+    if (verdict.kind === 'error') return { errorCode: verdict.errorCode, errorMessage: verdict.message, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: replica.logStartOffset() };
+    if (verdict.kind === 'duplicate') {
+      // A retry of a batch already written: answer with where it went, write nothing.
+      ({ baseOffset, lastOffset } = verdict);
+    } else {
+      if (this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime') {
+        logAppendTimeMs = Date.now();
+        stampLogAppendTime(batch, logAppendTimeMs);
+      }
+      ({ baseOffset, lastOffset } = replica.log.append(batch, state.leaderEpoch));
+      if (pid) replica.producers.appended(pid, baseOffset, lastOffset);
+      replica.updateHighWatermark(state.isr, this.id);
+      replica.notify();
     }
-    const { baseOffset, lastOffset } = replica.log.append(batch, state.leaderEpoch);
-    replica.updateHighWatermark(state.isr, this.id);
-    replica.notify();
     const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
     if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;
     // Wait for the ISR, but stop waiting when it shrinks below min.insync.replicas or this broker

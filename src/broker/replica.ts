@@ -4,6 +4,7 @@
  * woken whenever the log end or the high watermark moves.
  */
 import type { PartitionLog } from '../storage/log-store.js';
+import { ProducerStateTable } from './producer-state.js';
 
 export interface FollowerProgress {
   logEndOffset: number;
@@ -16,6 +17,8 @@ export interface FollowerProgress {
 
 export class PartitionReplica {
   highWatermark: number;
+  /** Idempotent producers' recent batches, derived from the log. */
+  readonly producers: ProducerStateTable;
   /** Follower progress, kept by the leader (broker id -> progress). */
   readonly followers = new Map<number, FollowerProgress>();
   private readonly waiters = new Set<() => void>();
@@ -30,6 +33,7 @@ export class PartitionReplica {
     // Without a checkpoint the replica serves what it has; with one it starts from what was
     // known to be committed, and leading or following moves it on from there.
     this.highWatermark = checkpointed === undefined ? log.logEndOffset() : Math.min(checkpointed, log.logEndOffset());
+    this.producers = new ProducerStateTable(log);
   }
 
   get key(): string {

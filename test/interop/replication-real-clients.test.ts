@@ -73,15 +73,19 @@ function expectContiguous(records: { p: number; o: number }[]) {
 }
 
 describe('kcat with acks=all', () => {
-  it('loses no acknowledged record while the leader stops and comes back', async () => {
-    expect((await kt('topics', 'create', 'safe', '-p', '3', '-r', '3', '-c', 'min.insync.replicas=2')).exitCode).toBe(0);
-    const leader = (await partitionState('safe')).leader;
-    const producer = execa('/usr/bin/kcat', ['-b', bootstrap, '-P', '-t', 'safe', '-X', 'acks=all', '-X', 'message.timeout.ms=60000', '-X', 'linger.ms=5'], { reject: false, stdin: 'pipe' });
+  for (const idempotent of [false, true]) {
+  const topic = idempotent ? 'safe-once' : 'safe';
+  const what = idempotent ? 'with enable.idempotence writes every record exactly once' : 'loses no acknowledged record';
+  it(`${what} while the leader stops and comes back`, async () => {
+    expect((await kt('topics', 'create', topic, '-p', '3', '-r', '3', '-c', 'min.insync.replicas=2')).exitCode).toBe(0);
+    const leader = (await partitionState(topic)).leader;
+    const extra = idempotent ? ['-X', 'enable.idempotence=true'] : [];
+    const producer = execa('/usr/bin/kcat', ['-b', bootstrap, '-P', '-t', topic, '-X', 'acks=all', '-X', 'message.timeout.ms=60000', '-X', 'linger.ms=5', ...extra], { reject: false, stdin: 'pipe' });
     const write = (from: number, to: number) =>
       new Promise<void>((resolve) => producer.stdin!.write(Array.from({ length: to - from }, (_, i) => `${from + i}\n`).join(''), () => resolve()));
     await write(0, 3000);
     await stopBroker(leader);
-    await waitUntil('a new leader', async () => (await partitionState('safe')).leader !== leader);
+    await waitUntil('a new leader', async () => (await partitionState(topic)).leader !== leader);
     await write(3000, 6000);
     await startBroker(leader);
     await write(6000, 9000);
@@ -92,14 +96,17 @@ describe('kcat with acks=all', () => {
     expect(done.exitCode).toBe(0);
 
     await waitUntil('all replicas back in sync', async () => {
-      const md = await client.refreshMetadata(['safe']);
-      return md.topics.get('safe')!.partitions.every((p) => p.isr.length === 3);
+      const md = await client.refreshMetadata([topic]);
+      return md.topics.get(topic)!.partitions.every((p) => p.isr.length === 3);
     });
-    const records = await readAll('safe');
+    const records = await readAll(topic);
     expectContiguous(records);
     const values = new Set(records.map((r) => Number(r.v)));
     for (let i = 0; i < 9000; i++) expect(values.has(i), `record ${i}`).toBe(true);
+    // Retries after the leader change are answered as duplicates, never written twice.
+    if (idempotent) expect(records).toHaveLength(9000);
   });
+  }
 
   it('gets NOT_ENOUGH_REPLICAS with two of three brokers down, and keeps everything acknowledged before', async () => {
     expect((await kt('topics', 'create', 'strict', '-p', '1', '-r', '3', '-c', 'min.insync.replicas=2')).exitCode).toBe(0);
@@ -159,14 +166,16 @@ function failoverClient(cmd: string, args: string[]) {
 }
 
 describe('clients across a leader change', () => {
-  for (const [name, cmd, script] of [
-    ['confluent-kafka (librdkafka)', PYTHON, FAILOVER_PY],
-    ['kafkajs', process.execPath, FAILOVER_JS],
+  for (const [name, cmd, script, mode] of [
+    ['confluent-kafka (librdkafka)', PYTHON, FAILOVER_PY, 'plain'],
+    ['kafkajs', process.execPath, FAILOVER_JS, 'plain'],
+    ['confluent-kafka (librdkafka), idempotent,', PYTHON, FAILOVER_PY, 'idempotent'],
+    ['kafkajs, idempotent,', process.execPath, FAILOVER_JS, 'idempotent'],
   ] as const) {
     it(`${name} keeps producing and consuming while the leader stops and returns`, { timeout: 240_000 }, async () => {
-      const topic = `failover-${name.split(' ')[0]}`;
+      const topic = `failover-${name.split(/[ ,]/)[0]}-${mode}`;
       expect((await kt('topics', 'create', topic, '-p', '1', '-r', '3', '-c', 'min.insync.replicas=2')).exitCode).toBe(0);
-      const c = failoverClient(cmd, [script, bootstrap, topic]);
+      const c = failoverClient(cmd, [script, bootstrap, topic, mode]);
       await c.until('records flowing', (p) => p.acked >= 300 && p.consumed >= 300);
       const leader = (await partitionState(topic)).leader;
       await stopBroker(leader);
@@ -181,6 +190,11 @@ describe('clients across a leader change', () => {
       const lost = report.acked.filter((v) => !consumed.has(v));
       expect(lost).toEqual([]);
       expect(report.acked.length).toBeGreaterThan(900);
+      if (mode === 'idempotent') {
+        // Every value the topic holds, once: retries across the leader change were not rewritten.
+        const stored = (await readAll(topic)).map((r) => r.v);
+        expect(stored.length - new Set(stored).size).toBe(0);
+      }
     });
   }
 });

@@ -7,11 +7,13 @@
  * Errors: INVALID_REQUIRED_ACKS, INVALID_RECORD, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
  * UNSUPPORTED_COMPRESSION_TYPE (zstd before v7), UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
- * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT.
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
+ * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
+ * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches.
  */
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, compressionOf, decodeBatchRecords } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, compressionOf, decodeBatchRecords, isTransactionalBatch } from '../../protocol/record-batch.js';
 import { CompressionType } from '../../protocol/compression.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
 import { encodeBatch } from '../../protocol/record-batch.js';
@@ -29,6 +31,8 @@ function validateBatch(records: Buffer | null, version: number, maxMessageBytes:
   if (!batchCrcIsValid(records)) return ErrorCode.CORRUPT_MESSAGE;
   if (records.readInt32BE(57) <= 0 || records.readInt32BE(23) !== records.readInt32BE(57) - 1) return ErrorCode.INVALID_RECORD;
   if (version < 7 && compressionOf(records.readInt16BE(21)) === CompressionType.zstd) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  // Transactions are not offered, so no producer can be inside one.
+  if (isTransactionalBatch(records.readInt16BE(21))) return ErrorCode.INVALID_TXN_STATE;
   return 0;
 }
 

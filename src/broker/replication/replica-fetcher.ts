@@ -212,7 +212,8 @@ export class ReplicaFetcher {
           for (const batch of splitBatches(records)) {
             const end = log.logEndOffset();
             if (nextOffsetOf(batch) <= end) continue;
-            if (baseOffsetOf(batch) !== end) {
+            // A batch may start beyond the log end (compaction leaves gaps), never before it.
+            if (baseOffsetOf(batch) < end) {
               this.log.warn(`Replica ${replica.key} on broker ${this.follower.id}: leader ${this.leaderId} sent offset ${baseOffsetOf(batch)} but the log ends at ${end}; fetching again`);
               break;
             }
@@ -236,10 +237,12 @@ export class ReplicaFetcher {
           // Behind the leader's retention: start over where the leader's log starts.
           this.log.info(`Replica ${replica.key} on broker ${this.follower.id} is behind leader ${this.leaderId}'s log start ${leaderStart}; starting over there`);
           log.truncateFullyAndStartAt(leaderStart);
+          replica.producers.reset();
           replica.setHighWatermark(leaderStart);
         } else if (pr.highWatermark >= 0 && end > pr.highWatermark) {
           this.log.info(`Replica ${replica.key} on broker ${this.follower.id} is ahead of leader ${this.leaderId}; truncating to ${pr.highWatermark}`);
           log.truncateTo(pr.highWatermark);
+          replica.producers.reset();
         } else f.delayedUntil = Date.now() + this.follower.config.replicaFetchBackoffMs;
         return 0;
       }
@@ -273,6 +276,7 @@ export class ReplicaFetcher {
     // Even with nothing to cut this drops epochs the leader does not know (a leader-epoch mark
     // this broker wrote when it led briefly without appending), so the next fetch agrees.
     log.truncateTo(target);
+    replica.producers.reset();
     if (replica.highWatermark > log.logEndOffset()) replica.setHighWatermark(log.logEndOffset());
   }
 }

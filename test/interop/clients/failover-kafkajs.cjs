@@ -1,5 +1,5 @@
 // Produces and consumes continuously with kafkajs for the failover tests.
-//   node failover-kafkajs.cjs BOOTSTRAP TOPIC
+//   node failover-kafkajs.cjs BOOTSTRAP TOPIC [plain|idempotent]
 // Produces numbered records (acks=-1) and consumes the topic in a consumer group from the
 // beginning until "stop" arrives on stdin; then waits until everything acknowledged was read.
 // Prints {"acked":N,"consumed":M} every 200 ms, then {"done":true,"acked":[...],"consumed":[...],"errors":[...]}.
@@ -7,7 +7,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, logLevel } = require('kafkajs');
 
 async function main() {
-  const [bootstrap, topic] = process.argv.slice(2);
+  const [bootstrap, topic, mode] = process.argv.slice(2);
   const kafka = new Kafka({ clientId: 'failover-kafkajs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
   const acked = [];
   const consumed = [];
@@ -21,7 +21,8 @@ async function main() {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void consumed.push(Number(message.value.toString())) });
-  const producer = kafka.producer({ retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const idempotent = mode === 'idempotent';
+  const producer = kafka.producer({ idempotent, maxInFlightRequests: idempotent ? 1 : undefined, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
   await producer.connect();
   const progress = setInterval(() => console.log(JSON.stringify({ acked: acked.length, consumed: consumed.length, errors: errors.length })), 200);
   let n = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Produces and consumes continuously with confluent-kafka (librdkafka) for the failover tests.
 
-  failover.py BOOTSTRAP TOPIC
+  failover.py BOOTSTRAP TOPIC [plain|idempotent]
 
 Produces numbered records with acks=all and reads the topic from the beginning (assigned, no
 group) until a line "stop" arrives on stdin; then it waits for outstanding deliveries and for
@@ -16,6 +16,7 @@ import time
 from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 
 bootstrap, topic = sys.argv[1], sys.argv[2]
+idempotent = len(sys.argv) > 3 and sys.argv[3] == "idempotent"
 stop = threading.Event()
 
 
@@ -29,7 +30,7 @@ def watch_stdin():
 threading.Thread(target=watch_stdin, daemon=True).start()
 
 acked, errors, consumed = [], [], []
-producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "message.timeout.ms": 60000, "retry.backoff.ms": 100})
+producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "message.timeout.ms": 60000, "retry.backoff.ms": 100, "enable.idempotence": idempotent})
 consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "failover-unused", "enable.auto.commit": False, "fetch.wait.max.ms": 100})
 md = consumer.list_topics(topic, timeout=10)
 consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in md.topics[topic].partitions])

@@ -1,0 +1,22 @@
+/**
+ * InitProducerId (22), v0-4: hands an idempotent producer a new producer id with epoch 0 (a
+ * producer without a transactional id always gets a fresh one, as in Kafka; librdkafka bumps its
+ * epoch locally when it must). Ids come from the cluster metadata, so they stay unique across
+ * restarts. Transactions are not offered: a transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+ * which clients report at once instead of retrying.
+ */
+import { InitProducerId, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+
+export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
+  api: InitProducerId,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(req, ctx) {
+    if (req.transactionalId !== null) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
+    }
+    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.metadata.allocateProducerId(), producerEpoch: 0 };
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * Idempotent producers on a real broker: InitProducerId hands out ids, a retried batch is
+ * answered with its first offsets and written once (also after a restart, when the producer
+ * state is rebuilt from the log), sequence gaps and stale epochs are refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { InitProducerId, Produce } from '../../src/protocol/apis/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let broker: TestBroker;
+let dir: { dir: string; cleanup: () => void };
+
+beforeAll(async () => {
+  dir = tempDir();
+  broker = await startBroker({ dir: dir.dir });
+  await new Admin(broker.client()).createTopics([{ name: 'idem', partitions: 1, replicationFactor: 1 }]);
+});
+afterAll(async () => {
+  await broker.close();
+  dir.cleanup();
+});
+
+async function initProducerId(transactionalId: string | null = null) {
+  const { body } = await broker.client().send<{ errorCode: number; producerId: number; producerEpoch: number }>('any', InitProducerId, { transactionalId, transactionTimeoutMs: 60_000 });
+  return body;
+}
+
+const batch = (producerId: number, producerEpoch: number, baseSequence: number, n: number, opts: { transactional?: boolean } = {}) =>
+  encodeBatch(
+    Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`p${producerId}-e${producerEpoch}-s${baseSequence + i}`) })),
+    { producerId, producerEpoch, baseSequence, ...opts },
+  );
+
+async function produce(records: Buffer): Promise<{ errorCode: number; baseOffset: number; errorMessage: string | null }> {
+  const { body } = await broker.client().send<{ responses: { partitionResponses: { errorCode: number; baseOffset: number; errorMessage: string | null }[] }[] }>('any', Produce, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
+  });
+  return body.responses[0]!.partitionResponses[0]!;
+}
+
+const logEnd = () => broker.cluster.brokers()[0]!.replica('idem', 0)!.logEndOffset();
+
+describe('idempotent producers', () => {
+  it('writes a retried batch once and answers the retry with its first offset; refuses gaps and stale epochs', async () => {
+    const a = await initProducerId();
+    const b = await initProducerId();
+    expect(a).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    expect(b.producerId).not.toBe(a.producerId);
+
+    const first = batch(a.producerId, 0, 0, 3);
+    expect(await produce(first)).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await produce(batch(b.producerId, 0, 0, 2))).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    // The retry of a's first batch (its response was "lost"): same offsets, nothing written.
+    expect(await produce(first)).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(logEnd()).toBe(5);
+    expect(await produce(batch(a.producerId, 0, 3, 2))).toMatchObject({ errorCode: 0, baseOffset: 5 });
+
+    const gap = await produce(batch(a.producerId, 0, 9, 1));
+    expect(gap.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(gap.errorMessage).toMatch(/9 \(incoming seq\. number\), 4 \(current end sequence number\)/);
+
+    // A new epoch starts again at sequence 0; the old epoch is then fenced.
+    expect((await produce(batch(a.producerId, 1, 5, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(batch(a.producerId, 1, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: 7 });
+    expect((await produce(batch(a.producerId, 0, 5, 1))).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(logEnd()).toBe(8);
+  });
+
+  it('rebuilds producer state from the log after a restart, and never reuses a producer id', async () => {
+    const before = await initProducerId();
+    const sent = batch(before.producerId, 0, 0, 4);
+    const { baseOffset } = await produce(sent);
+    const end = logEnd();
+    await broker.close(true);
+    broker = await startBroker({ dir: dir.dir });
+    expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
+    expect(logEnd()).toBe(end);
+    expect((await produce(batch(before.producerId, 0, 7, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(batch(before.producerId, 0, 4, 1))).toMatchObject({ errorCode: 0, baseOffset: end });
+    const after = await initProducerId();
+    expect(after.producerId).toBeGreaterThan(before.producerId);
+  });
+
+  it('refuses transactions, which kafka-ts does not offer', async () => {
+    expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const { producerId } = await initProducerId();
+    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+  });
+});
