@@ -14,7 +14,7 @@ import { alterReassignments, listReassignments } from '../../src/client/reassign
 import type { KafkaClient } from '../../src/client/client.js';
 import { ElectLeaders, Produce } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { encodeBatch, nextOffsetOf } from '../../src/protocol/record-batch.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 let cluster: TestBroker;
@@ -43,7 +43,15 @@ const replicaOf = (broker: number, topic: string, p = 0) => cluster.cluster.brok
 /** Every stored byte of a replica's log, from its start to its end. */
 function logBytes(broker: number, topic: string, p = 0): Buffer {
   const r = replicaOf(broker, topic, p)!;
-  return Buffer.concat(r.log.read(r.logStartOffset(), 1 << 30, r.logEndOffset()).batches);
+  const parts: Buffer[] = [];
+  // One read returns batches of one segment at most: step through them by batch end offsets.
+  for (let at = r.logStartOffset(); at < r.logEndOffset(); ) {
+    const { batches } = r.log.read(at, 1 << 30, r.logEndOffset());
+    if (batches.length === 0) break;
+    parts.push(...batches);
+    at = nextOffsetOf(batches[batches.length - 1]!);
+  }
+  return Buffer.concat(parts);
 }
 const inSync = (topic: string, p = 0) => {
   const s = state(topic, p);
@@ -210,6 +218,20 @@ describe('reassignment', () => {
     expect(existsSync(join(cluster.cluster.logDirFor(1), 'moving-0'))).toBe(false);
     expect(await listReassignments(client)).toEqual([]);
     expect(await readAll('moving')).toEqual(values);
+  });
+
+  it('copies a compacted log, gaps and all, to a new replica', async () => {
+    const configs = { 'cleanup.policy': 'compact', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01' };
+    await admin.createTopics([{ name: 'compacted', partitions: -1, replicationFactor: -1, assignment: [[1]], configs }]);
+    const producer = new Producer(client, { acks: -1, lingerMs: 0 });
+    for (let i = 0; i < 200; i++) await producer.send({ topic: 'compacted', partition: 0, key: Buffer.from(`k${i % 7}`), value: Buffer.from(`v${i}`) });
+    cluster.cluster.broker(1)!.compactLogs();
+    const compacted = logBytes(1, 'compacted');
+    expect((await readAll('compacted')).length).toBeLessThan(200);
+    expect((await alterReassignments(client, [{ topic: 'compacted', partition: 0, replicas: [1, 3] }])).every((e) => e.error === null)).toBe(true);
+    await waitUntil('the reassignment to finish', () => state('compacted').addingReplicas.length === 0 && state('compacted').replicas.length === 2);
+    await waitUntil('replicas in sync', () => inSync('compacted'));
+    expect(logBytes(3, 'compacted').equals(compacted)).toBe(true);
   });
 
   it('rejects unknown brokers and partitions, and cancels only running reassignments', async () => {
