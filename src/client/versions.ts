@@ -21,7 +21,7 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   19: [2, 7], // CreateTopics
   20: [1, 6], // DeleteTopics
   21: [0, 2], // DeleteRecords
-  22: [0, 4], // InitProducerId (requests only: the producer itself is not idempotent)
+  22: [0, 4], // InitProducerId (idempotent producer)
   32: [1, 4], // DescribeConfigs
   33: [0, 2], // AlterConfigs
   35: [0, 4], // DescribeLogDirs

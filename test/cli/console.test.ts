@@ -67,6 +67,32 @@ describe('console-producer', () => {
     expect((await produce('acks', 'x\n', '--compression-codec', 'brotli')).exitCode).toBe(2);
   });
 
+  it('numbers its batches as an idempotent producer with enable.idempotence=true (which needs acks=all)', async () => {
+    await create('once');
+    const lines = Array.from({ length: 2000 }, (_, i) => `line-${i}`).join('\n');
+    const r = await produce('once', lines, '--producer-property', 'enable.idempotence=true', '--batch-size', '2000');
+    expect(r.exitCode, r.stderr).toBe(0);
+    // Every stored batch carries the producer id, epoch 0 and the next sequence number.
+    const log = readFileSync(join(home, 'data', 'once-0', '00000000000000000000.log'));
+    const batches: { pid: bigint; epoch: number; seq: number; count: number }[] = [];
+    for (let at = 0; at + 61 <= log.length; at += 12 + log.readInt32BE(at + 8)) {
+      batches.push({ pid: log.readBigInt64BE(at + 43), epoch: log.readInt16BE(at + 51), seq: log.readInt32BE(at + 53), count: log.readInt32BE(at + 57) });
+    }
+    expect(batches.length).toBeGreaterThan(1);
+    expect(new Set(batches.map((b) => b.pid)).size).toBe(1);
+    expect(batches[0]!.pid >= 0n && batches.every((b) => b.epoch === 0)).toBe(true);
+    let next = 0;
+    for (const b of batches) {
+      expect(b.seq).toBe(next);
+      next += b.count;
+    }
+    expect(next).toBe(2000);
+    expect((await consume('once')).stdout).toBe(`${lines}\n`);
+    const acks1 = await produce('once', 'x\n', '--producer-property', 'enable.idempotence=true', '--request-required-acks', '1');
+    expect(acks1.exitCode).toBe(2);
+    expect(acks1.stderr).toMatch(/enable.idempotence=true needs acks=all/);
+  });
+
   it('puts keyed records on the partition Kafka\'s Java partitioner picks, and kcat reads them there', async () => {
     await create('partitioned', 5);
     const keys = Array.from({ length: 50 }, (_, i) => `customer-${i}`);

@@ -129,6 +129,24 @@ describe('replicas', () => {
     for (const b of [1, 2, 3]) expect(logBytes(b, 'r3').equals(leaderBytes)).toBe(true);
   });
 
+  it('take every record of an idempotent producer exactly once while its leader stops mid-stream', async () => {
+    await admin.createTopics([{ name: 'once', partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    const producer = new Producer(client, { acks: -1, lingerMs: 2, batchSize: 2000, idempotent: true });
+    const values = Array.from({ length: 3000 }, (_, i) => `once-${i}`);
+    const failures: Error[] = [];
+    const send = (vs: string[]) => vs.map((v) => producer.send({ topic: 'once', partition: 0, value: Buffer.from(v) }).catch((e: Error) => void failures.push(e)));
+    await Promise.all(send(values.slice(0, 1000)));
+    // The rest is queued and in flight when the leader goes.
+    const rest = send(values.slice(1000));
+    const leader = state('once').leader;
+    await cluster.cluster.stopBroker(leader);
+    await Promise.all(rest);
+    expect(failures).toEqual([]);
+    await cluster.cluster.startBroker(leader);
+    await waitUntil('all back in sync', () => state('once').isr.length === 3 && inSync('once'));
+    expect(await readAll('once')).toEqual(values);
+  });
+
   it('truncate a returning replica whose log diverged (after an unclean election)', async () => {
     await admin.createTopics([{ name: 'diverge', partitions: -1, replicationFactor: -1, assignment: [[1, 2]], configs: { 'unclean.leader.election.enable': 'true' } }]);
     await produce('diverge', 0, 10);

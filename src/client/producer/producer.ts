@@ -5,8 +5,13 @@
  * and go out in Produce requests per leader (one batch per partition per request), pipelined up
  * to `max.in.flight.requests.per.connection`. Retriable errors are retried with backoff after a
  * metadata refresh, so leader changes are followed, until `delivery.timeout.ms`.
+ *
+ * With `idempotent` (enable.idempotence) the producer first gets a producer id (InitProducerId)
+ * and numbers each partition's batches; the broker then answers a retried batch with its first
+ * offsets instead of writing it again. One batch per partition is in flight at a time then, so a
+ * retry can never be overtaken by the batch after it.
  */
-import { Produce, type ProduceResponse } from '../../protocol/apis/index.js';
+import { InitProducerId, type InitProducerIdResponse, Produce, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
 import { BatchBuilder, decodeBatchRecords, type RecordHeader } from '../../protocol/record-batch.js';
 import type { KafkaClient } from '../client.js';
@@ -25,6 +30,8 @@ export interface ProducerOptions {
   maxInFlightPerBroker?: number;
   /** How long a send waits for its topic to appear in metadata (max.block.ms). */
   maxBlockMs?: number;
+  /** enable.idempotence: retries never write a record twice (needs acks=-1). */
+  idempotent?: boolean;
 }
 
 export interface ProducerRecord {
@@ -60,6 +67,8 @@ interface Batch {
   attempts: number;
   firstAttemptAt: number;
   retryAt: number;
+  /** Sequence number of the first record (idempotent producers), fixed on first send. */
+  baseSequence: number;
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\0${partition}`;
@@ -74,7 +83,15 @@ export class Producer {
   private readonly retries: number;
   private readonly retryBackoffMs: number;
   private readonly maxInFlight: number;
+  private readonly maxInFlightPerPartition: number;
   private readonly maxBlockMs: number;
+  private readonly idempotent: boolean;
+  /** The producer id and epoch of an idempotent producer (-1 until InitProducerId answered). */
+  private producerId = -1;
+  private producerEpoch = -1;
+  private initializing = false;
+  /** Next sequence number by partition key (idempotent producers). */
+  private readonly nextSequence = new Map<string, number>();
   private readonly sticky = new StickyPartitioner();
   /** Open batches by partition key, and the one the previous record went into. */
   private readonly open = new Map<string, Batch>();
@@ -115,6 +132,9 @@ export class Producer {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.maxInFlight = opts.maxInFlightPerBroker ?? 5;
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
+    this.idempotent = opts.idempotent ?? false;
+    if (this.idempotent && this.acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
+    this.maxInFlightPerPartition = this.idempotent ? 1 : this.maxInFlight;
   }
 
   /** Queues a record; the optional callback runs once it is acknowledged or has failed. */
@@ -191,6 +211,7 @@ export class Producer {
       attempts: 0,
       firstAttemptAt: now,
       retryAt: 0,
+      baseSequence: -1,
     };
   }
 
@@ -304,11 +325,15 @@ export class Producer {
 
   /** One request per leader with the head batch of each of its ready partitions. */
   private drainOnce(): boolean {
+    if (this.idempotent && this.producerId < 0) {
+      this.initProducerId();
+      return false;
+    }
     const now = Date.now();
     const byLeader = new Map<number, Batch[]>();
     let nextRetry = Infinity;
     for (const [key, q] of this.ready) {
-      if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlight) continue;
+      if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
       const head = q[0]!;
       if (head.retryAt > now) {
         nextRetry = Math.min(nextRetry, head.retryAt);
@@ -341,14 +366,63 @@ export class Producer {
     return byLeader.size > 0;
   }
 
+  /** Gets a producer id before the first idempotent send; retries until it has one or fails the queue. */
+  private initProducerId() {
+    if (this.initializing) return;
+    this.initializing = true;
+    this.client.send<InitProducerIdResponse>('any', InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000 }).then(
+      ({ body }) => {
+        this.initializing = false;
+        if (body.errorCode === 0) {
+          this.producerId = body.producerId;
+          this.producerEpoch = body.producerEpoch;
+          this.kick();
+        } else this.initFailed(new KafkaProtocolError(body.errorCode));
+      },
+      (e: Error) => {
+        this.initializing = false;
+        this.initFailed(e);
+      },
+    );
+  }
+
+  private initFailed(e: Error) {
+    const retriable = e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && e.retriable);
+    if (retriable) {
+      setTimeout(() => this.kick(), this.retryBackoffMs).unref?.();
+      return;
+    }
+    for (const [key, q] of [...this.ready]) {
+      this.ready.delete(key);
+      this.readyCount -= q.length;
+      for (const b of q) {
+        this.onBatchError?.(b.topic, b.partition, b.count, e);
+        for (let i = 0; i < b.count; i++) this.complete(b.callbacks?.[i], e, null);
+      }
+    }
+  }
+
+  /** Encodes a batch once; an idempotent producer numbers it with the partition's next sequence. */
+  private encode(b: Batch): Buffer {
+    if (b.encoded) return b.encoded;
+    if (!this.idempotent) return (b.encoded = b.builder.build({ compression: this.compression }));
+    if (b.baseSequence < 0) {
+      const key = partitionKey(b.topic, b.partition);
+      b.baseSequence = this.nextSequence.get(key) ?? 0;
+      // Sequences wrap from Int32.MAX to 0.
+      this.nextSequence.set(key, (b.baseSequence + b.count) % 0x80000000);
+    }
+    return (b.encoded = b.builder.build({ compression: this.compression, producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: b.baseSequence }));
+  }
+
   private async sendTo(leader: number, batches: Batch[]) {
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const b of batches) {
-      b.encoded ??= b.builder.build({ compression: this.compression });
+      this.encode(b);
       b.attempts++;
       let list = topics.get(b.topic);
       if (!list) topics.set(b.topic, (list = []));
-      list.push({ index: b.partition, records: b.encoded });
+      list.push({ index: b.partition, records: b.encoded! });
     }
     try {
       const { body } = await this.client.send<ProduceResponse>(
@@ -365,6 +439,8 @@ export class Producer {
             const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
             if (!b) continue;
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
+            // Kafka may answer a retry of a batch it already has this way, without its offset.
+            else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
           }
         }
@@ -393,6 +469,8 @@ export class Producer {
       const nb = this.newBatch(b.topic, b.partition, b.keyless, b.builder.sizeInBytes);
       nb.firstAttemptAt = b.firstAttemptAt;
       const offset = i === 0 ? 0 : half;
+      // The halves take over the sequence numbers of the batch nothing was written of.
+      if (b.baseSequence >= 0) nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
       for (const r of part) nb.builder.append(r.key, r.value, r.headers, r.timestamp);
       nb.count = part.length;
       if (b.callbacks) {
