@@ -12,7 +12,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { type BatchHeader, readBatchHeader } from '../protocol/record-batch.js';
-import type { PartitionLog } from '../storage/log-store.js';
+import { type PartitionLog, readBatches } from '../storage/log-store.js';
 
 /** Kafka keeps this many batches per producer for duplicate detection. */
 const BATCHES_PER_PRODUCER = 5;
@@ -120,16 +120,9 @@ export class ProducerStateTable {
       this.through = this.log.logStartOffset();
     }
     // Retention may have moved the log start past what the table had seen.
-    let position = Math.max(this.through, this.log.logStartOffset());
-    while (position < end) {
-      const { batches } = this.log.read(position, 4 << 20, end);
-      if (batches.length === 0) break;
-      for (const batch of batches) {
-        const h = readBatchHeader(batch);
-        const lastOffset = h.baseOffset + h.lastOffsetDelta;
-        if (lastOffset >= position && h.producerId >= 0) this.note(this.producers, fromHeader(h), h.baseOffset, lastOffset);
-        position = Math.max(position, lastOffset + 1);
-      }
+    for (const batch of readBatches(this.log, Math.max(this.through, this.log.logStartOffset()), end)) {
+      const h = readBatchHeader(batch);
+      if (h.producerId >= 0) this.note(this.producers, fromHeader(h), h.baseOffset, h.baseOffset + h.lastOffsetDelta);
     }
     this.through = end;
     return this.producers;

@@ -7,6 +7,7 @@
  * return stored bytes, whole batches only.
  */
 import { type CleanupPolicy, type CompactionResult, DEFAULT_CLEANUP } from './compaction.js';
+import { nextOffsetOf } from '../protocol/record-batch.js';
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would exceed this size. */
@@ -123,4 +124,20 @@ export const partitionDirName = (topic: string, partition: number): string => `$
 export function parsePartitionDirName(name: string): { topic: string; partition: number } | null {
   const m = /^(.+)-(\d+)$/.exec(name);
   return m ? { topic: m[1]!, partition: Number(m[2]) } : null;
+}
+
+/**
+ * Every stored batch of `log` from the one holding `from` up to `end`, in order. It steps by each
+ * batch's end offset, not its last record's: compaction may have removed the records after it.
+ */
+export function* readBatches(log: PartitionLog, from: number, end: number): Generator<Buffer> {
+  let position = from;
+  while (position < end) {
+    const { batches } = log.read(position, 4 << 20, end);
+    if (batches.length === 0) return;
+    for (const batch of batches) {
+      yield batch;
+      position = Math.max(position, nextOffsetOf(batch));
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
 import type { DiskPartitionLog } from '../../src/storage/disk/disk-store.js';
+import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -92,18 +93,9 @@ describe('log cleaner', () => {
     }
     const offsetsLog = broker.cluster.brokers()[0]!.replica('__consumer_offsets', 0)!;
     const count = () => {
+      const start = offsetsLog.logStartOffset();
       let n = 0;
-      let pos = offsetsLog.logStartOffset();
-      const end = offsetsLog.logEndOffset();
-      while (pos < end) {
-        const { batches } = offsetsLog.log.read(pos, 1 << 20, end);
-        if (batches.length === 0) break;
-        for (const b of batches) {
-          const recs = decodeBatchRecords(b);
-          n += recs.filter((r) => r.offset >= pos).length;
-          pos = b.readInt32BE(4) + b.readInt32BE(23) + 1;
-        }
-      }
+      for (const b of readBatches(offsetsLog.log, start, offsetsLog.logEndOffset())) n += decodeBatchRecords(b).filter((r) => r.offset >= start).length;
       return n;
     };
     expect(count()).toBeGreaterThanOrEqual(600);

@@ -14,7 +14,8 @@ import { alterReassignments, listReassignments } from '../../src/client/reassign
 import type { KafkaClient } from '../../src/client/client.js';
 import { ElectLeaders, Produce } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { encodeBatch, nextOffsetOf } from '../../src/protocol/record-batch.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 let cluster: TestBroker;
@@ -43,15 +44,7 @@ const replicaOf = (broker: number, topic: string, p = 0) => cluster.cluster.brok
 /** Every stored byte of a replica's log, from its start to its end. */
 function logBytes(broker: number, topic: string, p = 0): Buffer {
   const r = replicaOf(broker, topic, p)!;
-  const parts: Buffer[] = [];
-  // One read returns batches of one segment at most: step through them by batch end offsets.
-  for (let at = r.logStartOffset(); at < r.logEndOffset(); ) {
-    const { batches } = r.log.read(at, 1 << 30, r.logEndOffset());
-    if (batches.length === 0) break;
-    parts.push(...batches);
-    at = nextOffsetOf(batches[batches.length - 1]!);
-  }
-  return Buffer.concat(parts);
+  return Buffer.concat([...readBatches(r.log, r.logStartOffset(), r.logEndOffset())]);
 }
 const inSync = (topic: string, p = 0) => {
   const s = state(topic, p);

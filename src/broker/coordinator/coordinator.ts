@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeOffsetsRecord, groupKey, groupValue, offsetKey, offsetValue, type OffsetEntry } from '../../protocol/consumer-offsets.js';
 import { decodeSubscription } from '../../protocol/consumer-protocol.js';
-import { encodeBatch, decodeBatchRecords, nextOffsetOf } from '../../protocol/record-batch.js';
+import { encodeBatch, decodeBatchRecords } from '../../protocol/record-batch.js';
+import { readBatches } from '../../storage/log-store.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
 import type { Logger } from '../../util/logger.js';
 import type { Broker } from '../broker.js';
@@ -128,34 +129,26 @@ export class GroupCoordinator {
     const started = Date.now();
     const offsets = new Map<string, Map<string, OffsetEntry & { topic: string; partition: number }>>();
     const metadata = new Map<string, import('../../protocol/data/index.js').GroupMetadataValueData | null>();
-    let position = replica.logStartOffset();
-    const end = replica.logEndOffset();
+    const start = replica.logStartOffset();
     let records = 0;
-    while (position < end) {
-      const { batches } = replica.log.read(position, 4 << 20, end);
-      if (batches.length === 0) break;
-      for (const batch of batches) {
-        const from = position;
-        // The batch's end, not its last record: compaction may have removed the records after it.
-        position = Math.max(position, nextOffsetOf(batch));
-        for (const r of decodeBatchRecords(batch)) {
-          if (r.offset < from || !r.key) continue;
-          let rec;
-          try {
-            rec = decodeOffsetsRecord(r.key, r.value);
-          } catch (e) {
-            this.log.warn(`Skipping an undecodable record at ${OFFSETS_TOPIC}-${partition}@${r.offset}: ${(e as Error).message}`);
-            continue;
-          }
-          if (!rec) continue;
-          records++;
-          if (rec.kind === 'offset') {
-            let m = offsets.get(rec.group);
-            if (!m) offsets.set(rec.group, (m = new Map()));
-            if (rec.value) m.set(key(rec.topic, rec.partition), { ...rec.value, topic: rec.topic, partition: rec.partition });
-            else m.delete(key(rec.topic, rec.partition));
-          } else metadata.set(rec.group, rec.value);
+    for (const batch of readBatches(replica.log, start, replica.logEndOffset())) {
+      for (const r of decodeBatchRecords(batch)) {
+        if (r.offset < start || !r.key) continue;
+        let rec;
+        try {
+          rec = decodeOffsetsRecord(r.key, r.value);
+        } catch (e) {
+          this.log.warn(`Skipping an undecodable record at ${OFFSETS_TOPIC}-${partition}@${r.offset}: ${(e as Error).message}`);
+          continue;
         }
+        if (!rec) continue;
+        records++;
+        if (rec.kind === 'offset') {
+          let m = offsets.get(rec.group);
+          if (!m) offsets.set(rec.group, (m = new Map()));
+          if (rec.value) m.set(key(rec.topic, rec.partition), { ...rec.value, topic: rec.topic, partition: rec.partition });
+          else m.delete(key(rec.topic, rec.partition));
+        } else metadata.set(rec.group, rec.value);
       }
     }
     for (const id of new Set([...offsets.keys(), ...metadata.keys()])) {
