@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { kcat, parseJsonLines, python, requirePython, type PyRecord } from '../helpers/real-clients.js';
+import { Admin, RESOURCE_TOPIC } from '../../src/client/admin.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 
 let home: string;
 let cleanup: () => void;
@@ -40,7 +42,9 @@ async function kcatRead(topic: string): Promise<{ offset: number; key: string; v
 describe('a compacted topic', () => {
   it('is compacted by the daemon and read correctly by kcat, kafka-python and confluent-kafka', { timeout: 120_000 }, async () => {
     const create = await kafkaTs(
-      ['topics', 'create', 'profiles', '-p', '1', '--config', 'cleanup.policy=compact', '--config', 'segment.bytes=4096', '--config', 'min.cleanable.dirty.ratio=0.01', '--bootstrap-server', bootstrap],
+      // min.compaction.lag.ms holds the cleaner back until everything is written, so that one
+      // pass cleans all closed segments and the log is stable once kcat sees it compacted.
+      ['topics', 'create', 'profiles', '-p', '1', '--config', 'cleanup.policy=compact', '--config', 'segment.bytes=4096', '--config', 'min.cleanable.dirty.ratio=0.01', '--config', 'min.compaction.lag.ms=3600000', '--bootstrap-server', bootstrap],
       { home },
     );
     expect(create.exitCode, create.stderr).toBe(0);
@@ -48,6 +52,12 @@ describe('a compacted topic', () => {
     const lines = Array.from({ length: N }, (_, i) => `user-${i % 25}:v${i}`).join('\n');
     const produced = await kcat(['-b', bootstrap, '-P', '-t', 'profiles', '-K', ':', '-X', 'linger.ms=0', '-X', 'batch.num.messages=20'], { input: `${lines}\n` });
     expect(produced.exitCode, produced.stderr).toBe(0);
+    const admin = new KafkaClient({ bootstrap: parseBootstrap(bootstrap), clientId: 'compaction-test' });
+    try {
+      await new Admin(admin).alterConfigs(RESOURCE_TOPIC, 'profiles', { 'min.compaction.lag.ms': '0' });
+    } finally {
+      await admin.close();
+    }
 
     // The cleaner runs every 100 ms; wait until kcat sees a compacted log.
     let seen = await kcatRead('profiles');
