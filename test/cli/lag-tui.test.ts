@@ -36,17 +36,49 @@ afterAll(async () => {
   cleanup();
 });
 
-/** Polls the pane until `match` finds what it wants (returns it), or fails after `timeoutMs`. */
-async function waitForPane<T>(what: string, match: (pane: string) => T | null | undefined, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  let pane = '';
+/**
+ * What the test has seen so far, with times; a failure reports it with the pane, so a slow or
+ * stuck phase on a loaded CI machine says which phase it was and what the watcher showed.
+ */
+let began = Date.now();
+const timeline: string[] = [];
+const mark = (what: string) => timeline.push(`${((Date.now() - began) / 1000).toFixed(1)}s ${what}`);
+/** Every wait shares one deadline, well inside the test's own timeout, so ours fires first. */
+const TEST_TIMEOUT_MS = 150_000;
+let deadline = 0;
+
+async function capturePane(): Promise<string> {
+  return (await tmux('capture-pane', '-p', '-t', 'lag')).stdout;
+}
+
+/** Polls the pane until `match` finds what it wants (returns it), or fails at the deadline. */
+async function waitForPane<T>(what: string, match: (pane: string) => T | null | undefined | false): Promise<T> {
   for (;;) {
-    pane = (await tmux('capture-pane', '-p', '-t', 'lag')).stdout;
+    const pane = await capturePane();
     const found = match(pane);
-    if (found !== null && found !== undefined && found !== false) return found;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; the pane shows:\n${pane}`);
+    if (found !== null && found !== undefined && found !== false) {
+      mark(`${what}: ${JSON.stringify(summary(pane) ?? found)}`);
+      return found;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}\ntimeline:\n  ${timeline.join('\n  ')}\nthe pane shows:\n${pane}`);
+    }
     await sleep(100);
   }
+}
+
+/** Bounds a wind-down step (flush, close) by the deadline, naming it if it hangs. */
+async function bounded(what: string, step: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish\ntimeline:\n  ${timeline.join('\n  ')}`)), Math.max(1_000, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  mark(`${what} done`);
 }
 
 /** The group summary line: "slow Stable · 1 member · WARN TREND · lag 1,234 · time lag 3s · drain growing". */
@@ -62,7 +94,10 @@ const etaSeconds = (drain: string) => {
 };
 
 it('shows WARN and a growing backlog while the producer outpaces the group, then drains back to OK', async () => {
-  // The workload: about 200 records/s produced, about 100 records/s consumed and committed.
+  began = Date.now();
+  deadline = began + TEST_TIMEOUT_MS - 20_000;
+  // The workload: about 200 records/s produced; the group takes `perRound` records per round of
+  // at least 100 ms (about 100 records/s) and commits them, as a slow application would.
   const producer = new Producer(client, { lingerMs: 5 });
   let producing = true;
   const production = (async () => {
@@ -76,11 +111,15 @@ it('shows WARN and a growing backlog while the producer outpaces the group, then
   const consumer = new GroupConsumer(client, { groupId: 'slow', autoCommit: false, autoOffsetReset: 'earliest', maxWaitMs: 100 });
   consumer.subscribe(['stream']);
   let consuming = true;
+  let perRound = 10;
+  let consumed = 0;
   const consumption = (async () => {
     while (consuming) {
       const records = await consumer.poll(100);
-      // Take ten records per round and hand the rest back, as a slow application would.
-      if (records.length > 10) consumer.seek(records[10]!.topic, records[10]!.partition, records[10]!.offset);
+      // Hand back what this round does not take.
+      if (records.length > perRound) consumer.seek(records[perRound]!.topic, records[perRound]!.partition, records[perRound]!.offset);
+      if (records.length > 0 && consumed === 0) mark('the group consumes');
+      consumed += Math.min(records.length, perRound);
       await consumer.commit().catch(() => undefined);
       await sleep(100);
     }
@@ -88,22 +127,31 @@ it('shows WARN and a growing backlog while the producer outpaces the group, then
   })();
 
   try {
-    const start = await tmux('new-session', '-d', '-s', 'lag', '-x', '120', '-y', '30', `env KAFKA_TS_HOME=${home} NO_COLOR=1 ${process.execPath} ${BIN} lag slow --interval 500ms --window 4s`);
+    // The pane outlives the watcher (and shows how it ended), so an early exit is visible.
+    const command = `env KAFKA_TS_HOME=${home} NO_COLOR=1 ${process.execPath} ${BIN} lag slow --interval 500ms --window 4s; echo "[exited $?]"; sleep 600`;
+    const start = await tmux('new-session', '-d', '-s', 'lag', '-x', '120', '-y', '30', command);
     expect(start.exitCode).toBe(0);
+    mark('watcher started');
 
     const behind = await waitForPane('WARN with a growing backlog', (pane) => {
       const s = summary(pane);
       return s && s.status === 'WARN TREND' && s.drain === 'growing' ? s : null;
     });
     expect(behind.lag).toBeGreaterThan(0);
-    const pane = (await tmux('capture-pane', '-p', '-t', 'lag')).stdout;
+    const pane = await capturePane();
     expect(pane).toMatch(/PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+HISTORY/);
     expect(pane).toMatch(/stream-0\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\S+\s+\S+\s+\S+\s+growing\s+WARN TREND/);
 
     // Let the backlog build a little more, then stop producing.
-    await waitForPane('a backlog of 400 records', (p) => (summary(p)?.lag ?? 0) >= 400);
+    const backlog = await waitForPane('a backlog of 400 records', (p) => {
+      const lag = summary(p)?.lag ?? 0;
+      return lag >= 400 ? lag : null;
+    });
     producing = false;
-    await production;
+    await bounded('the producer flush', production);
+    // Drain in about 60 rounds (6 s or more) whatever the backlog grew to on a slow machine:
+    // long enough for several refreshes to show the estimate, short enough to finish in time.
+    perRound = Math.max(10, Math.ceil(backlog / 60));
 
     // Draining: an estimate appears and counts down; the status is OK again.
     const first = await waitForPane('a drain estimate', (p) => {
@@ -123,15 +171,12 @@ it('shows WARN and a growing backlog while the producer outpaces the group, then
     });
 
     await tmux('send-keys', '-t', 'lag', 'q');
-    const startWait = Date.now();
-    while ((await tmux('has-session', '-t', 'lag')).exitCode === 0) {
-      if (Date.now() - startWait > 10_000) throw new Error('q did not quit the watcher');
-      await sleep(100);
-    }
+    await waitForPane('q to quit the watcher', (p) => /\[exited (\d+)\]/.exec(p)?.[1]);
+    expect(await capturePane()).toMatch(/\[exited 0\]/);
   } finally {
     producing = false;
     consuming = false;
-    await production;
-    await consumption;
+    await bounded('the producer flush', production);
+    await bounded('the group consumer close', consumption);
   }
-});
+}, TEST_TIMEOUT_MS);
