@@ -38,6 +38,21 @@ function parseAcks(v: string): -1 | 0 | 1 {
   throw new UsageError(`Invalid value ${v} for configuration acks: String must be one of: all, -1, 0, 1`);
 }
 
+/**
+ * enable.idempotence as Kafka's Java producer settles it: given explicitly, it must agree with
+ * acks and retries; left unset, it is on when acks=all and retries are allowed, and falls back to
+ * plain batches on a cluster that does not offer it.
+ */
+function idempotenceMode(given: string | undefined, acks: -1 | 0 | 1, retries: number): boolean | 'if-supported' {
+  if (given === undefined) return acks === -1 && retries > 0 ? 'if-supported' : false;
+  const t = given.trim().toLowerCase();
+  if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${given} for configuration enable.idempotence: Expected value to be either true or false`);
+  if (t === 'false') return false;
+  if (acks !== -1) throw new UsageError('enable.idempotence=true needs acks=all (--request-required-acks -1)');
+  if (retries === 0) throw new UsageError('enable.idempotence=true needs retries above 0 (--message-send-max-retries)');
+  return true;
+}
+
 export default defineCommand<ConsoleProducerOptions>({
   name: 'console-producer',
   summary: 'read records from stdin and produce them to a topic (kafka-console-producer.sh)',
@@ -46,7 +61,7 @@ export default defineCommand<ConsoleProducerOptions>({
     "Reads stdin and sends each line as one record to --topic, with kafka-console-producer.sh's options, defaults and line format. Lines end at \\n, \\r or \\r\\n; empty lines become records with an empty value. With --property parse.key=true a line is key<key.separator>value (key.separator defaults to a tab); with parse.headers=true it starts with a header block (h1:v1,h2:v2 followed by headers.delimiter, a tab by default; headers.separator is a regular expression). null.marker turns a key, value, header block or header value that equals it into null, and ignore.error=true tolerates missing separators.",
     'With --input json each line is one JSON object in the envelope console-consumer --output json prints: key, value and headers (UTF-8 text, or base64 with keyEncoding/valueEncoding "base64"), and optionally partition and timestamp. Other fields are ignored, so consumer output can be piped back in unchanged.',
     'Keyed records go to the partition Kafka\'s Java producer picks (murmur2 of the key); records without a key stick to one partition per batch. Records are batched for up to --timeout ms (linger.ms, 1000 by default as in Kafka) or --batch-size bytes; --sync sends each record and waits for its acknowledgement before reading the next line. --compression-codec alone means gzip; given or not, it decides compression.type.',
-    'With --producer-property enable.idempotence=true (which needs acks=all) the producer takes a producer id and numbers its batches, so a batch retried after a lost response or a leader change is not written twice; one batch per partition is then in flight at a time.',
+    'The producer is idempotent, as the Java producer is since Kafka 3.0: it takes a producer id and numbers its batches, so a batch retried after a lost response or a leader change is not written twice, and one batch per partition is in flight at a time. That needs acks=all and retries; with --request-required-acks 0 or 1, --message-send-max-retries 0, or --producer-property enable.idempotence=false it sends plain batches. Unless enable.idempotence=true was given, a cluster that does not offer or allow idempotence (InitProducerId) gets plain batches, with a note on stderr.',
     'The ">" prompt appears only when stdin and stdout are terminals. Every send failure is reported on stderr; at the end one summary line is printed on stderr (records sent, failed), and the exit status is 1 if any record failed or a line could not be parsed (the records read before it are still delivered).',
   ],
   examples: [
@@ -60,7 +75,7 @@ export default defineCommand<ConsoleProducerOptions>({
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
     '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',
     'Values are taken as raw bytes; the Java tool decodes lines as UTF-8 first.',
-    'Idempotence is off unless enable.idempotence=true is given (the Java producer behind kafka-console-producer.sh turns it on by default since Kafka 3.0).',
+    'When the cluster does not offer or allow idempotence and enable.idempotence was not given, the records are sent without it (the Java producer fails instead).',
     '--line-reader accepts only the default LineMessageReader; use --input json for structured input.',
   ],
   build(cmd) {
@@ -119,8 +134,8 @@ export default defineCommand<ConsoleProducerOptions>({
     const requestTimeoutMs = num('requestTimeoutMs', 'request.timeout.ms', o.requestTimeoutMs, 1);
     const maxBlockMs = num('maxBlockMs', 'max.block.ms', o.maxBlockMs);
     const acks = parseAcks(pick('requestRequiredAcks', 'acks', o.requestRequiredAcks));
-    const idempotent = (props['enable.idempotence'] ?? 'false').trim().toLowerCase() === 'true';
-    if (idempotent && acks !== -1) throw new UsageError('enable.idempotence=true needs acks=all (--request-required-acks -1)');
+    const retries = num('messageSendMaxRetries', 'retries', o.messageSendMaxRetries);
+    const idempotent = idempotenceMode(props['enable.idempotence'], acks, retries);
     const client = await ctx.client({
       bootstrapServer: o.bootstrapServer ?? o.brokerList,
       properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
@@ -147,7 +162,7 @@ export default defineCommand<ConsoleProducerOptions>({
           compression,
           lingerMs,
           batchSize,
-          retries: num('messageSendMaxRetries', 'retries', o.messageSendMaxRetries),
+          retries,
           retryBackoffMs: num('retryBackoffMs', 'retry.backoff.ms', o.retryBackoffMs),
           requestTimeoutMs,
           maxBlockMs,

@@ -48,6 +48,7 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     const where = partition >= 0 ? `topic ${topic} partition ${partition}` : `topic ${topic}`;
     io.warn(`Error when sending ${count} message${count === 1 ? '' : 's'} to ${where} with error: ${err.message}`);
   };
+  producer.onIdempotenceUnavailable = (reason) => io.warn(`kafka-ts console-producer: sending without idempotence: ${reason.message}`);
   let stop = false;
   void io.interrupted.then(() => {
     stop = true;

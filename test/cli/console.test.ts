@@ -67,17 +67,23 @@ describe('console-producer', () => {
     expect((await produce('acks', 'x\n', '--compression-codec', 'brotli')).exitCode).toBe(2);
   });
 
-  it('numbers its batches as an idempotent producer with enable.idempotence=true (which needs acks=all)', async () => {
+  it('numbers its batches as an idempotent producer by default, as Kafka 3\'s does; plain batches with acks 0/1 or enable.idempotence=false', async () => {
+    /** Producer id, epoch, base sequence and record count of each batch stored in a topic. */
+    const storedBatches = (topic: string) => {
+      const log = readFileSync(join(home, 'data', `${topic}-0`, '00000000000000000000.log'));
+      const batches: { pid: bigint; epoch: number; seq: number; count: number }[] = [];
+      for (let at = 0; at + 61 <= log.length; at += 12 + log.readInt32BE(at + 8)) {
+        batches.push({ pid: log.readBigInt64BE(at + 43), epoch: log.readInt16BE(at + 51), seq: log.readInt32BE(at + 53), count: log.readInt32BE(at + 57) });
+      }
+      return batches;
+    };
     await create('once');
     const lines = Array.from({ length: 2000 }, (_, i) => `line-${i}`).join('\n');
-    const r = await produce('once', lines, '--producer-property', 'enable.idempotence=true', '--batch-size', '2000');
+    const r = await produce('once', lines, '--batch-size', '2000');
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/without idempotence/);
     // Every stored batch carries the producer id, epoch 0 and the next sequence number.
-    const log = readFileSync(join(home, 'data', 'once-0', '00000000000000000000.log'));
-    const batches: { pid: bigint; epoch: number; seq: number; count: number }[] = [];
-    for (let at = 0; at + 61 <= log.length; at += 12 + log.readInt32BE(at + 8)) {
-      batches.push({ pid: log.readBigInt64BE(at + 43), epoch: log.readInt16BE(at + 51), seq: log.readInt32BE(at + 53), count: log.readInt32BE(at + 57) });
-    }
+    const batches = storedBatches('once');
     expect(batches.length).toBeGreaterThan(1);
     expect(new Set(batches.map((b) => b.pid)).size).toBe(1);
     expect(batches[0]!.pid >= 0n && batches.every((b) => b.epoch === 0)).toBe(true);
@@ -88,9 +94,31 @@ describe('console-producer', () => {
     }
     expect(next).toBe(2000);
     expect((await consume('once')).stdout).toBe(`${lines}\n`);
-    const acks1 = await produce('once', 'x\n', '--producer-property', 'enable.idempotence=true', '--request-required-acks', '1');
-    expect(acks1.exitCode).toBe(2);
-    expect(acks1.stderr).toMatch(/enable.idempotence=true needs acks=all/);
+
+    for (const [topic, args] of [
+      ['plain-acks1', ['--request-required-acks', '1']],
+      ['plain-off', ['--producer-property', 'enable.idempotence=false']],
+      ['plain-noretry', ['--message-send-max-retries', '0']],
+    ] as const) {
+      await create(topic);
+      expect((await produce(topic, 'a\nb\n', ...args)).exitCode).toBe(0);
+      const plain = storedBatches(topic);
+      expect(plain.reduce((n, b) => n + b.count, 0)).toBe(2);
+      expect(plain.every((b) => b.pid === -1n && b.seq === -1)).toBe(true);
+    }
+
+    for (const [args, message] of [
+      [['--request-required-acks', '1'], /enable.idempotence=true needs acks=all/],
+      [['--message-send-max-retries', '0'], /enable.idempotence=true needs retries above 0/],
+    ] as const) {
+      const refused = await produce('once', 'x\n', '--producer-property', 'enable.idempotence=true', ...args);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
+    const bad = await produce('once', 'x\n', '--producer-property', 'enable.idempotence=yes');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/Invalid value yes for configuration enable.idempotence/);
+    expect((await consume('once')).stdout).toBe(`${lines}\n`);
   });
 
   it('puts keyed records on the partition Kafka\'s Java partitioner picks, and kcat reads them there', async () => {

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { InitProducerId, Produce } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { encodeBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -43,6 +45,12 @@ async function produce(records: Buffer): Promise<{ errorCode: number; baseOffset
     topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
   });
   return body.responses[0]!.partitionResponses[0]!;
+}
+
+/** Producer ids of the batches stored in a partition. */
+function storedProducerIds(b: TestBroker, topic: string): number[] {
+  const log = b.cluster.brokers()[0]!.replica(topic, 0)!.log;
+  return [...readBatches(log, 0, log.logEndOffset())].map((batch) => readBatchHeader(batch).producerId);
 }
 
 const logEnd = () => broker.cluster.brokers()[0]!.replica('idem', 0)!.logEndOffset();
@@ -92,5 +100,42 @@ describe('idempotent producers', () => {
     expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     const { producerId } = await initProducerId();
     expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+  });
+});
+
+describe('idempotence the caller did not insist on', () => {
+  let old: TestBroker;
+  beforeAll(async () => {
+    // A broker like the ones before Kafka 0.11: the same broker with InitProducerId left out of
+    // its ApiVersions answer, so a client must not use it.
+    old = await startBroker();
+    const advertised = old.cluster.router.advertised;
+    advertised.splice(advertised.findIndex((a) => a.apiKey === InitProducerId.key), 1);
+    await new Admin(old.client()).createTopics([{ name: 'plain', partitions: 1, replicationFactor: 1 }]);
+  });
+  afterAll(() => old.close());
+
+  it("is used where the cluster offers it, and dropped for plain batches where it does not; enable.idempotence=true then fails", async () => {
+    const unavailable: string[] = [];
+    const send = async (b: TestBroker, topic: string, idempotent: boolean | 'if-supported') => {
+      const producer = new Producer(b.client(), { acks: -1, idempotent });
+      producer.onIdempotenceUnavailable = (e) => unavailable.push(e.message);
+      const results = await Promise.allSettled(Array.from({ length: 3 }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(`v${i}`) })));
+      await producer.close();
+      return results;
+    };
+
+    await new Admin(broker.client()).createTopics([{ name: 'optional', partitions: 1, replicationFactor: 1 }]);
+    expect((await send(broker, 'optional', 'if-supported')).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(storedProducerIds(broker, 'optional')[0]).toBeGreaterThanOrEqual(0);
+    expect(unavailable).toEqual([]);
+
+    expect((await send(old, 'plain', 'if-supported')).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(storedProducerIds(old, 'plain')).toEqual([-1]);
+    expect(unavailable).toEqual([expect.stringMatching(/does not support InitProducerId/)]);
+
+    const insisted = await send(old, 'plain', true);
+    expect(insisted.every((r) => r.status === 'rejected' && /does not support InitProducerId/.test(String(r.reason)))).toBe(true);
+    expect(storedProducerIds(old, 'plain')).toEqual([-1]);
   });
 });

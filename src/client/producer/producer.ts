@@ -9,12 +9,14 @@
  * With `idempotent` (enable.idempotence) the producer first gets a producer id (InitProducerId)
  * and numbers each partition's batches; the broker then answers a retried batch with its first
  * offsets instead of writing it again. One batch per partition is in flight at a time then, so a
- * retry can never be overtaken by the batch after it.
+ * retry can never be overtaken by the batch after it. With `idempotent: 'if-supported'` (how the
+ * Java producer treats idempotence it was not asked for explicitly) a cluster that does not offer
+ * or allow InitProducerId gets plain batches instead of a failure.
  */
 import { InitProducerId, type InitProducerIdResponse, Produce, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
 import { BatchBuilder, decodeBatchRecords, type RecordHeader } from '../../protocol/record-batch.js';
-import type { KafkaClient } from '../client.js';
+import { type KafkaClient, UnsupportedApiError } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import { StickyPartitioner, partitionForKey } from './partitioners.js';
 
@@ -30,8 +32,11 @@ export interface ProducerOptions {
   maxInFlightPerBroker?: number;
   /** How long a send waits for its topic to appear in metadata (max.block.ms). */
   maxBlockMs?: number;
-  /** enable.idempotence: retries never write a record twice (needs acks=-1). */
-  idempotent?: boolean;
+  /**
+   * enable.idempotence: retries never write a record twice (needs acks=-1). 'if-supported' falls
+   * back to plain batches when the cluster lacks InitProducerId or refuses it.
+   */
+  idempotent?: boolean | 'if-supported';
 }
 
 export interface ProducerRecord {
@@ -83,9 +88,10 @@ export class Producer {
   private readonly retries: number;
   private readonly retryBackoffMs: number;
   private readonly maxInFlight: number;
-  private readonly maxInFlightPerPartition: number;
+  private maxInFlightPerPartition: number;
   private readonly maxBlockMs: number;
-  private readonly idempotent: boolean;
+  private idempotent: boolean;
+  private readonly idempotenceOptional: boolean;
   /** The producer id and epoch of an idempotent producer (-1 until InitProducerId answered). */
   private producerId = -1;
   private producerEpoch = -1;
@@ -115,6 +121,8 @@ export class Producer {
 
   /** Records acknowledged and failed so far. */
   readonly stats = { acked: 0, failed: 0 };
+  /** Called when optional idempotence is dropped because the cluster does not offer it. */
+  onIdempotenceUnavailable: ((reason: Error) => void) | null = null;
   /** Called once per batch that could not be delivered, with the number of records in it. */
   onBatchError: ((topic: string, partition: number, count: number, error: Error) => void) | null = null;
 
@@ -132,7 +140,8 @@ export class Producer {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.maxInFlight = opts.maxInFlightPerBroker ?? 5;
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
-    this.idempotent = opts.idempotent ?? false;
+    this.idempotent = !!opts.idempotent;
+    this.idempotenceOptional = opts.idempotent === 'if-supported';
     if (this.idempotent && this.acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
     this.maxInFlightPerPartition = this.idempotent ? 1 : this.maxInFlight;
   }
@@ -392,6 +401,14 @@ export class Producer {
       setTimeout(() => this.kick(), this.retryBackoffMs).unref?.();
       return;
     }
+    if (this.idempotenceOptional && idempotenceUnavailable(e)) {
+      // Nothing has been sent yet, so the batches can still go out without sequence numbers.
+      this.idempotent = false;
+      this.maxInFlightPerPartition = this.maxInFlight;
+      this.onIdempotenceUnavailable?.(e);
+      this.kick();
+      return;
+    }
     for (const [key, q] of [...this.ready]) {
       this.ready.delete(key);
       this.readyCount -= q.length;
@@ -569,4 +586,10 @@ export class Producer {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
+}
+
+/** The cluster does not offer InitProducerId, or does not let this client use it. */
+function idempotenceUnavailable(e: Error): boolean {
+  if (e instanceof UnsupportedApiError) return true;
+  return e instanceof KafkaProtocolError && (e.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED || e.code === ErrorCode.UNSUPPORTED_VERSION);
 }
