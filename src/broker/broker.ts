@@ -110,7 +110,10 @@ export class Broker {
       this.cleanerTimer = setInterval(() => this.compactLogs(), this.config.logCleanerBackoffMs);
       this.cleanerTimer.unref();
     }
-    this.checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), HW_CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer = setInterval(() => {
+      this.checkpointHighWatermarks();
+      this.snapshotProducerState();
+    }, HW_CHECKPOINT_INTERVAL_MS);
     this.checkpointTimer.unref();
     this.running = true;
     this.groups.syncOwnership();
@@ -124,6 +127,20 @@ export class Broker {
     }
   }
 
+  /**
+   * Saves each partition's idempotent-producer state beside its log, so that a restart (clean or
+   * not) reads only what was appended after it instead of the whole log.
+   */
+  snapshotProducerState(): void {
+    for (const r of this.replicas.values()) {
+      try {
+        r.producers.saveSnapshot();
+      } catch (e) {
+        this.log.warn(`Could not save the producer state of ${r.key}: ${(e as Error).message}`);
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.groups.stop();
@@ -133,6 +150,7 @@ export class Broker {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.replication.stop();
     this.checkpointHighWatermarks();
+    this.snapshotProducerState();
     for (const r of this.replicas.values()) r.notify();
     this.replicas.clear();
     this.store.close();
@@ -155,7 +173,7 @@ export class Broker {
       const key = `${t.name}-${p}`;
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
       if (this.replicas.has(key)) continue;
-      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key)));
+      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
     }
   }
 

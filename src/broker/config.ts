@@ -34,6 +34,8 @@ export interface BrokerConfig {
   logCleanerEnable: boolean;
   /** log.cleaner.backoff.ms: how often the cleaner looks for logs to compact. */
   logCleanerBackoffMs: number;
+  /** producer.id.expiration.ms: how long an idle idempotent producer's state is kept. */
+  producerIdExpirationMs: number;
   compressionType: string;
   minInsyncReplicas: number;
   uncleanLeaderElection: boolean;
@@ -118,6 +120,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     logCleanupPolicy: 'delete',
     logCleanerEnable: true,
     logCleanerBackoffMs: 15_000,
+    producerIdExpirationMs: 86_400_000,
     compressionType: 'producer',
     minInsyncReplicas: 1,
     uncleanLeaderElection: false,
@@ -190,6 +193,7 @@ const KEYS: KeyDef[] = [
   { key: 'log.cleanup.policy', apply: (c, v) => (c.logCleanupPolicy = v.trim()) },
   { key: 'log.cleaner.enable', apply: (c, v) => (c.logCleanerEnable = bool('log.cleaner.enable', v)) },
   { key: 'log.cleaner.backoff.ms', apply: (c, v) => (c.logCleanerBackoffMs = long('log.cleaner.backoff.ms', v)) },
+  { key: 'producer.id.expiration.ms', apply: (c, v) => (c.producerIdExpirationMs = int('producer.id.expiration.ms', v)) },
   { key: 'compression.type', apply: (c, v) => (c.compressionType = v.trim()) },
   { key: 'min.insync.replicas', apply: (c, v) => (c.minInsyncReplicas = int('min.insync.replicas', v)) },
   { key: 'unclean.leader.election.enable', apply: (c, v) => (c.uncleanLeaderElection = bool('unclean.leader.election.enable', v)) },

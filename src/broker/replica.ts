@@ -17,7 +17,7 @@ export interface FollowerProgress {
 
 export class PartitionReplica {
   highWatermark: number;
-  /** Idempotent producers' recent batches, derived from the log. */
+  /** Idempotent producers' recent batches, derived from the log and its snapshots. */
   readonly producers: ProducerStateTable;
   /** Follower progress, kept by the leader (broker id -> progress). */
   readonly followers = new Map<number, FollowerProgress>();
@@ -29,11 +29,12 @@ export class PartitionReplica {
     readonly log: PartitionLog,
     /** The checkpointed high watermark, when the broker has one for this partition. */
     checkpointed?: number,
+    producerIdExpirationMs?: number,
   ) {
     // Without a checkpoint the replica serves what it has; with one it starts from what was
     // known to be committed, and leading or following moves it on from there.
     this.highWatermark = checkpointed === undefined ? log.logEndOffset() : Math.min(checkpointed, log.logEndOffset());
-    this.producers = new ProducerStateTable(log);
+    this.producers = new ProducerStateTable(log, producerIdExpirationMs);
   }
 
   get key(): string {

@@ -49,6 +49,12 @@ export interface TimestampOffset {
   timestamp: number;
 }
 
+/** Producer state saved beside a log (Kafka's .snapshot files), describing the log below `offset`. */
+export interface ProducerSnapshot {
+  offset: number;
+  data: Buffer;
+}
+
 export interface PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -93,6 +99,13 @@ export interface PartitionLog {
    * new since the last pass. Returns null when there was nothing to do.
    */
   compact(now: number, uncleanableFrom: number): CompactionResult | null;
+  /**
+   * The newest saved producer state, or null. Truncation removes snapshots that describe offsets
+   * the log no longer has, so one returned here always describes a prefix of the log.
+   */
+  producerSnapshot(): ProducerSnapshot | null;
+  /** Saves producer state describing the log below `offset`, replacing older snapshots. */
+  saveProducerSnapshot(offset: number, data: Buffer): void;
   sizeInBytes(): number;
   updateConfig(config: LogConfig): void;
   close(): void;

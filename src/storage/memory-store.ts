@@ -9,6 +9,7 @@ import {
   type LogConfig,
   type LogStore,
   type PartitionLog,
+  type ProducerSnapshot,
   type ReadResult,
   type TimestampOffset,
   OffsetOutOfRangeError,
@@ -29,6 +30,7 @@ class MemoryPartitionLog implements PartitionLog {
   private batches: StoredBatch[] = [];
   private startOffset = 0;
   private endOffset = 0;
+  private snapshot: ProducerSnapshot | null = null;
   /** Offsets below this have been compacted. */
   private cleanedThrough = 0;
   private readonly epochs = new LeaderEpochCache();
@@ -142,6 +144,7 @@ class MemoryPartitionLog implements PartitionLog {
     } else this.endOffset = offset;
     if (this.startOffset > this.endOffset) this.startOffset = this.endOffset;
     this.epochs.truncateFrom(this.endOffset);
+    if (this.snapshot && this.snapshot.offset > this.endOffset) this.snapshot = null;
   }
 
   truncateFullyAndStartAt(offset: number): void {
@@ -149,6 +152,15 @@ class MemoryPartitionLog implements PartitionLog {
     this.startOffset = offset;
     this.endOffset = offset;
     this.epochs.truncateFrom(0);
+    this.snapshot = null;
+  }
+
+  producerSnapshot(): ProducerSnapshot | null {
+    return this.snapshot;
+  }
+
+  saveProducerSnapshot(offset: number, data: Buffer): void {
+    this.snapshot = { offset, data: Buffer.from(data) };
   }
 
   markLeaderEpoch(epoch: number): void {

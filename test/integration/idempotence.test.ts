@@ -12,6 +12,8 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 let broker: TestBroker;
 let dir: { dir: string; cleanup: () => void };
@@ -94,6 +96,23 @@ describe('idempotent producers', () => {
     expect(await produce(batch(before.producerId, 0, 4, 1))).toMatchObject({ errorCode: 0, baseOffset: end });
     const after = await initProducerId();
     expect(after.producerId).toBeGreaterThan(before.producerId);
+  });
+
+  it('saves producer state at a clean stop, so a restart still knows producers whose batches were deleted', async () => {
+    const p = await initProducerId();
+    const sent = batch(p.producerId, 0, 0, 2);
+    const { baseOffset } = await produce(sent);
+    const endAtStop = logEnd();
+    await broker.close(true);
+    expect(readdirSync(join(dir.dir, 'data', 'idem-0'))).toContain(`${String(endAtStop).padStart(20, '0')}.snapshot`);
+    broker = await startBroker({ dir: dir.dir });
+    const end = logEnd();
+    const [deleted] = await new Admin(broker.client()).deleteRecords([{ topic: 'idem', partition: 0, offset: end }]);
+    expect(deleted!.lowWatermark).toBe(end);
+    // The retry is still recognised from the snapshot, though its batch is gone from the log.
+    expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
+    expect(logEnd()).toBe(end);
+    expect((await produce(batch(p.producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   });
 
   it('refuses transactions, which kafka-ts does not offer', async () => {

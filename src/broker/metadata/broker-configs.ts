@@ -25,6 +25,7 @@ const STATIC: [string, keyof typeof ConfigType, Getter][] = [
   ['log.cleanup.policy', 'LIST', (c) => c.logCleanupPolicy],
   ['log.cleaner.enable', 'BOOLEAN', (c) => String(c.logCleanerEnable)],
   ['log.cleaner.backoff.ms', 'LONG', (c) => String(c.logCleanerBackoffMs)],
+  ['producer.id.expiration.ms', 'INT', (c) => String(c.producerIdExpirationMs)],
   ['compression.type', 'STRING', (c) => c.compressionType],
   ['min.insync.replicas', 'INT', (c) => String(c.minInsyncReplicas)],
   ['unclean.leader.election.enable', 'BOOLEAN', (c) => String(c.uncleanLeaderElection)],

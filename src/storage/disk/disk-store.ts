@@ -18,6 +18,7 @@ import {
   type LogConfig,
   type LogStore,
   type PartitionLog,
+  type ProducerSnapshot,
   type ReadResult,
   type TimestampOffset,
   OffsetOutOfRangeError,
@@ -31,6 +32,8 @@ import { LeaderEpochCache } from '../leader-epochs.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const CLEANED_SUFFIX = '.log.cleaned';
+const SNAPSHOT_SUFFIX = '.snapshot';
+const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
@@ -40,7 +43,7 @@ function writeFully(fd: number, data: Buffer): void {
   while (written < data.length) written += writeSync(fd, data, written, data.length - written);
 }
 
-function writeFileAtomic(path: string, data: string): void {
+function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
@@ -62,8 +65,8 @@ export class DiskPartitionLog implements PartitionLog {
     log: Logger,
   ) {
     mkdirSync(dir, { recursive: true });
-    // A compaction pass cut short leaves its output behind; the segment it was for is intact.
-    for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX)) unlinkSync(join(dir, f));
+    // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
+    for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`)) unlinkSync(join(dir, f));
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
@@ -95,6 +98,8 @@ export class DiskPartitionLog implements PartitionLog {
     const epochPath = join(dir, EPOCH_FILE);
     if (existsSync(epochPath)) this.epochs.load(readFileSync(epochPath, 'utf8'));
     this.epochs.truncateFrom(this.logEndOffset());
+    // Recovery may have cut the tail that a snapshot describes.
+    this.dropSnapshotsAbove(this.logEndOffset());
   }
 
   private get active(): Segment {
@@ -220,6 +225,7 @@ export class DiskPartitionLog implements PartitionLog {
     } else this.active.truncateTo(offset);
     if (this.startOffset > this.logEndOffset()) this.startOffset = this.logEndOffset();
     this.epochs.truncateFrom(this.logEndOffset());
+    this.dropSnapshotsAbove(this.logEndOffset());
   }
 
   truncateFullyAndStartAt(offset: number): void {
@@ -228,6 +234,30 @@ export class DiskPartitionLog implements PartitionLog {
     this.startOffset = offset;
     writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
     this.epochs.truncateFrom(0);
+    this.dropSnapshotsAbove(-1);
+  }
+
+  /** Base offsets of the producer snapshots in the partition directory, oldest first. */
+  private snapshotOffsets(): number[] {
+    return readdirSync(this.dir)
+      .map((f) => SNAPSHOT_FILE.exec(f))
+      .filter((m) => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  private dropSnapshotsAbove(offset: number): void {
+    for (const o of this.snapshotOffsets()) if (o > offset) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
+  }
+
+  producerSnapshot(): ProducerSnapshot | null {
+    const offset = this.snapshotOffsets().at(-1);
+    return offset === undefined ? null : { offset, data: readFileSync(join(this.dir, segmentFileName(offset, SNAPSHOT_SUFFIX))) };
+  }
+
+  saveProducerSnapshot(offset: number, data: Buffer): void {
+    writeFileAtomic(join(this.dir, segmentFileName(offset, SNAPSHOT_SUFFIX)), data);
+    for (const o of this.snapshotOffsets()) if (o !== offset) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
   }
 
   markLeaderEpoch(epoch: number): void {

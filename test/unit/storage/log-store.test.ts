@@ -147,6 +147,22 @@ for (const [name, make] of stores) {
       expect(log.sizeInBytes()).toBeLessThanOrEqual(450);
       expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v19');
     });
+
+    it('keeps the newest producer snapshot and drops snapshots a truncation made stale', () => {
+      const log = store.open('t', 0, config());
+      expect(log.producerSnapshot()).toBeNull();
+      for (let i = 0; i < 10; i++) log.append(batchOf([`v${i}`]), 0);
+      log.saveProducerSnapshot(4, Buffer.from('at 4'));
+      log.saveProducerSnapshot(8, Buffer.from('at 8'));
+      expect(log.producerSnapshot()).toEqual({ offset: 8, data: Buffer.from('at 8') });
+      log.truncateTo(9);
+      expect(log.producerSnapshot()?.offset).toBe(8);
+      log.truncateTo(6);
+      expect(log.producerSnapshot()).toBeNull();
+      log.saveProducerSnapshot(6, Buffer.from('at 6'));
+      log.truncateFullyAndStartAt(20);
+      expect(log.producerSnapshot()).toBeNull();
+    });
   });
 }
 
@@ -156,6 +172,29 @@ describe('disk log store specifics', () => {
     t = tempDir();
   });
   afterEach(() => t.cleanup());
+
+  it('keeps producer snapshots as <offset>.snapshot files, and drops one that recovery cut the log below', () => {
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    for (let i = 0; i < 4; i++) log.append(batchOf([`v${i}`]), 0);
+    log.saveProducerSnapshot(4, Buffer.from('state'));
+    const dir = join(t.dir, 't-0');
+    expect(readdirSync(dir)).toContain('00000000000000000004.snapshot');
+    store.close();
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(log.producerSnapshot()).toEqual({ offset: 4, data: Buffer.from('state') });
+    store.close();
+    // A torn write: the last batch loses its tail, so the log ends at 3 and the snapshot at 4 goes.
+    const segment = join(dir, '00000000000000000000.log');
+    truncateSync(segment, statSync(segment).size - 3);
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(log.logEndOffset()).toBe(3);
+    expect(log.producerSnapshot()).toBeNull();
+    expect(readdirSync(dir).filter((f) => f.includes('.snapshot'))).toEqual([]);
+    store.close();
+  });
 
   it('names segment files by 20-digit base offset and rolls by segment.bytes', () => {
     const store = new DiskLogStore(t.dir);
