@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { kcat, PYTHON, requireKcat, requirePython } from '../helpers/real-clients.js';
@@ -65,6 +67,12 @@ async function readAll(topic: string): Promise<{ p: number; o: number; v: string
     });
 }
 
+const firstOffsets = (records: { p: number; o: number }[]) => {
+  const first: Record<number, number> = {};
+  for (const r of records) first[r.p] = Math.min(first[r.p] ?? Infinity, r.o);
+  return first;
+};
+
 /** Every offset of every partition read exactly once, with no gaps. */
 function expectContiguous(records: { p: number; o: number }[]) {
   const byPartition = new Map<number, number[]>();
@@ -100,9 +108,19 @@ describe('kcat with acks=all', () => {
       return md.topics.get(topic)!.partitions.every((p) => p.isr.length === 3);
     });
     const records = await readAll(topic);
-    expectContiguous(records);
     const values = new Set(records.map((r) => Number(r.v)));
-    for (let i = 0; i < 9000; i++) expect(values.has(i), `record ${i}`).toBe(true);
+    const missing = Array.from({ length: 9000 }, (_, i) => i).filter((i) => !values.has(i));
+    if (missing.length > 0 || (idempotent && records.length !== 9000)) {
+      // Everything needed to tell a lost write from a log that starts late or a duplicate.
+      const described = await kt('topics', 'describe', topic);
+      const offsets = await kcat(['-b', bootstrap, '-Q', ...[0, 1, 2].flatMap((p) => ['-t', `${topic}:${p}:-2`])]);
+      const log = readFileSync(join(home, 'server.log'), 'utf8').split('\n').slice(-60).join('\n');
+      throw new Error(
+        `${missing.length} records missing (first: ${missing.slice(0, 10).join(', ')}), ${records.length} read; first offsets by partition: ${JSON.stringify(firstOffsets(records))}\n` +
+          `leader stopped: ${leader}\n${described.stdout}\nlog start offsets:\n${offsets.stdout}${offsets.stderr}\nkcat stderr:\n${done.stderr.slice(-3000)}\nserver.log tail:\n${log}`,
+      );
+    }
+    expectContiguous(records);
     // Retries after the leader change are answered as duplicates, never written twice.
     if (idempotent) expect(records).toHaveLength(9000);
   });
