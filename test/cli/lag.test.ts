@@ -113,12 +113,13 @@ describe('--check', () => {
   it('exits 10 when --max-lag is exceeded even if the trend is fine', async () => {
     await commit('draining', [[0, 0], [1, 0]]);
     const running = kt('draining', '--check', '--window', '1500ms', '--interval', '200ms', '--max-lag', '10');
-    // The group keeps committing forward while the check watches.
+    // The group keeps committing forward while the check watches, slowly enough that the lag
+    // stays above 10 (the logs end at 50) for ten seconds, however late the check starts.
     let offset = 0;
     const mover = setInterval(() => {
-      offset = Math.min(49, offset + 2);
+      offset = Math.min(39, offset + 1);
       void commit('draining', [[0, offset], [1, offset]]);
-    }, 100);
+    }, 250);
     const r = await running.finally(() => clearInterval(mover));
     expect(r.exitCode).toBe(10);
     expect(r.stderr).toMatch(/Worst status: WARN LAG \(group draining, window 1\.5s\)/);
