@@ -9,9 +9,9 @@
  * With `idempotent` (enable.idempotence) the producer first gets a producer id (InitProducerId)
  * and numbers each partition's batches; the broker then answers a retried batch with its first
  * offsets instead of writing it again. One batch per partition is in flight at a time then, so a
- * retry can never be overtaken by the batch after it. With `idempotent: 'if-supported'` (how the
- * Java producer treats idempotence it was not asked for explicitly) a cluster that does not offer
- * or allow InitProducerId gets plain batches instead of a failure.
+ * retry can never be overtaken by the batch after it. With `idempotent: 'if-supported'` (what
+ * console-producer uses when idempotence was not asked for explicitly) a cluster that does not
+ * offer or allow InitProducerId gets plain batches instead of a failure; the Java producer fails.
  */
 import { InitProducerId, type InitProducerIdResponse, Produce, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
