@@ -119,6 +119,11 @@ async function runTui(sample: () => Promise<LagReport>, o: LagOptions, ctx: CliC
   if (!ctx.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('The lag watcher needs a terminal; use --once, --check or --output json in scripts');
   const { openPrefs } = await import('../cli/prefs.js');
   const prefs = await openPrefs(ctx.env);
+  // Ink takes CI or CONTINUOUS_INTEGRATION in the environment to mean "a build log, not a screen"
+  // and then draws only the final frame, so the watcher stayed blank in a CI job's terminal (a
+  // tmux pane, a debug shell). The watcher only ever runs on a terminal, so it must redraw live;
+  // Ink reads the variables once, as it loads, hence before the import.
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[name];
   const { runLagTui, SORT_KEYS } = await import('../tui/run.js');
   const saved = prefs.get('lag.sort');
   const sort = (o.sort ?? saved ?? 'status') as (typeof SORT_KEYS)[number];

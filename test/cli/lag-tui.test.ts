@@ -128,7 +128,8 @@ it('shows WARN and a growing backlog while the producer outpaces the group, then
 
   try {
     // The pane outlives the watcher (and shows how it ended), so an early exit is visible.
-    const command = `env KAFKA_TS_HOME=${home} NO_COLOR=1 ${process.execPath} ${BIN} lag slow --interval 500ms --window 4s; echo "[exited $?]"; sleep 600`;
+    // CI=true as CI services set it: Ink then draws only the last frame unless the watcher stops it.
+    const command = `env KAFKA_TS_HOME=${home} NO_COLOR=1 CI=true ${process.execPath} ${BIN} lag slow --interval 500ms --window 4s; echo "[exited $?]"; sleep 600`;
     const start = await tmux('new-session', '-d', '-s', 'lag', '-x', '120', '-y', '30', command);
     expect(start.exitCode).toBe(0);
     mark('watcher started');
