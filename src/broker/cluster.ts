@@ -31,6 +31,10 @@ export interface ClusterOptions {
 }
 
 import { DAEMON_SOCKET } from './daemon-paths.js';
+
+/** How long a stopping broker keeps answering requests after its leadership moved away. */
+const CONTROLLED_SHUTDOWN_DRAIN_MS = 1000;
+
 /**
  * One broker serves the daemon socket itself. With several brokers each has its own socket and
  * the daemon socket is a front door that answers as the first running broker, so the CLI keeps
@@ -168,16 +172,25 @@ export class KafkaCluster implements ClusterView {
     return broker;
   }
 
-  /** Stops one logical broker (its listeners close; its data stays on disk). */
+  /**
+   * Stops one logical broker (its listeners close; its data stays on disk). Like Kafka's controlled
+   * shutdown, leadership of its partitions (and so of its groups) moves to the remaining in-sync
+   * replicas first, and the broker goes on answering for a moment: a client waiting on it for a
+   * fetch or an acks=all produce, or sending it a heartbeat or commit, is told
+   * NOT_LEADER_OR_FOLLOWER or NOT_COORDINATOR and looks up the new leader or coordinator at once.
+   * A connection that just drops leaves kafkajs retrying the stopped broker with growing back-offs
+   * (it keeps a coordinator until told otherwise). A full shutdown has nowhere to move leadership,
+   * and just closes.
+   */
   async stopBroker(id: number): Promise<void> {
     const n = this.nodes.get(id);
     if (!n || !n.live) return;
     n.live = false;
-    await n.server?.close();
+    const controlled = this.started && !this.closing;
+    if (controlled) this.controller.replication.onBrokerStopped(id);
+    await n.server?.close(controlled ? CONTROLLED_SHUTDOWN_DRAIN_MS : 0);
     n.server = null;
     await n.broker.stop();
-    // Leadership moves to the remaining in-sync replicas (none of this on a full shutdown).
-    if (this.started && !this.closing) this.controller.replication.onBrokerStopped(id);
     this.log.info(`[KafkaServer id=${id}] shut down`);
   }
 

@@ -81,6 +81,11 @@ export class PartitionReplica {
     for (const w of ws) w();
   }
 
+  /** How many requests (fetches, acks=all produces) are waiting on this partition; for tests. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Registers a one-shot wake-up; returns a function that cancels it. */
   onChange(wake: () => void): () => void {
     this.waiters.add(wake);

@@ -35,6 +35,7 @@ class ServerConnection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
   private processing = false;
+  private closing = false;
   private closedResolve!: () => void;
   readonly info: ConnectionInfo;
 
@@ -60,6 +61,7 @@ class ServerConnection {
   }
 
   private onData(chunk: Buffer) {
+    if (this.socket.writableEnded) return;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -90,7 +92,7 @@ class ServerConnection {
           this.socket.destroy();
           return;
         }
-        if (response && !this.socket.destroyed) {
+        if (response && !this.socket.destroyed && !this.socket.writableEnded) {
           this.socket.cork();
           let ok = true;
           for (const c of response) ok = this.socket.write(c) && ok;
@@ -108,7 +110,14 @@ class ServerConnection {
       }
     } finally {
       this.processing = false;
+      if (this.closing && this.queue.length === 0) this.socket.end();
     }
+  }
+
+  /** Answers the requests it has (and any arriving meanwhile), then closes once its writes are flushed. */
+  closeWhenIdle() {
+    this.closing = true;
+    if (!this.processing) this.socket.end();
   }
 
   destroy() {
@@ -179,8 +188,24 @@ export class KafkaServer {
     this.unixPaths.push(path);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops listening and closes every connection. With `drainMs`, connections keep being served
+   * for that long first, the way a Kafka broker in controlled shutdown still answers: clients
+   * learn from those answers (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) where partitions and groups
+   * went, rather than finding the broker gone. Then each connection closes once the request in
+   * hand is answered, or at the latest `drainMs` later.
+   */
+  async close(drainMs = 0): Promise<void> {
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    if (drainMs > 0 && this.connections.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const elapsed = () => new Promise<void>((r) => (timer = setTimeout(r, drainMs)));
+      await elapsed();
+      const open = [...this.connections];
+      for (const c of open) c.closeWhenIdle();
+      await Promise.race([Promise.all(open.map((c) => c.info.closed)), elapsed()]);
+      clearTimeout(timer);
+    }
     for (const c of this.connections) c.destroy();
     await Promise.all(closing);
     for (const p of this.unixPaths) {

@@ -12,7 +12,8 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { alterReassignments, listReassignments } from '../../src/client/reassignments.js';
 import type { KafkaClient } from '../../src/client/client.js';
-import { ElectLeaders, Produce } from '../../src/protocol/apis/index.js';
+import { ElectLeaders, Fetch, Heartbeat, Produce, type FetchResponse, type HeartbeatResponse } from '../../src/protocol/apis/index.js';
+import { GroupAdmin } from '../../src/client/groups.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { readBatches } from '../../src/storage/log-store.js';
@@ -120,6 +121,55 @@ describe('replicas', () => {
     expect(all.slice(500)).toEqual(more);
     const leaderBytes = logBytes(state('r3').leader, 'r3');
     for (const b of [1, 2, 3]) expect(logBytes(b, 'r3').equals(leaderBytes)).toBe(true);
+  });
+
+  it('answer a fetch waiting on a stopping leader with NOT_LEADER_OR_FOLLOWER, not a dropped connection', async () => {
+    // One replica, so the only request waiting on it is this test's fetch.
+    await admin.createTopics([{ name: 'handover', partitions: 1, replicationFactor: 1 }]);
+    await client.refreshMetadata(['handover']);
+    const leader = state('handover').leader;
+    const fetching = client.send<FetchResponse>(
+      await client.leaderFor('handover', 0),
+      Fetch,
+      {
+        replicaId: -1,
+        maxWaitMs: 20_000,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{ topic: 'handover', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+        forgottenTopicsData: [],
+        rackId: '',
+      },
+      { timeoutMs: 30_000 },
+    );
+    await waitUntil('the fetch to wait on the leader', () => replicaOf(leader, 'handover')?.waiting === 1);
+    const stopped = Date.now();
+    await cluster.cluster.stopBroker(leader);
+    const { body } = await fetching;
+    expect(body.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // Answered at the stop (within its drain), not at the end of its 20 s wait.
+    expect(Date.now() - stopped).toBeLessThan(15_000);
+    await cluster.cluster.startBroker(leader);
+    await waitUntil('the partition back online', () => state('handover').leader === leader);
+  });
+
+  it('answer NOT_COORDINATOR from a stopping coordinator while it drains, and name the new coordinator after', async () => {
+    const groups = new GroupAdmin(client);
+    const before = (await groups.coordinator('drain-group')).nodeId;
+    const heartbeat = async () =>
+      (await client.send<HeartbeatResponse>(before, Heartbeat, { groupId: 'drain-group', generationId: 1, memberId: 'm', groupInstanceId: null })).body.errorCode;
+    // The connection is open and the broker coordinates the group (which has no such member).
+    expect(await heartbeat()).not.toBe(ErrorCode.NOT_COORDINATOR);
+    // Leadership, and with it the group, moves as the stop begins; the broker still answers.
+    const stopping = cluster.cluster.stopBroker(before);
+    expect(await heartbeat()).toBe(ErrorCode.NOT_COORDINATOR);
+    await stopping;
+    expect((await groups.coordinator('drain-group', true)).nodeId).not.toBe(before);
+    await cluster.cluster.startBroker(before);
+    await waitUntil('every broker back in every ISR', () => cluster.cluster.metadata.allTopics().every((t) => t.partitions.every((p) => p.isr.length === p.replicas.length)));
   });
 
   it('take every record of an idempotent producer exactly once while its leader stops mid-stream', async () => {
