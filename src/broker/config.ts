@@ -94,6 +94,9 @@ export class ConfigError extends Error {
 
 const HOUR = 3600_000;
 
+/** Kafka's producer.id.expiration.ms default: one day. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * HOUR;
+
 /** Defaults, as Kafka ships them (except where a local single-machine broker wants otherwise). */
 export function defaultBrokerConfig(dataDir: string): BrokerConfig {
   return {
@@ -120,7 +123,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     logCleanupPolicy: 'delete',
     logCleanerEnable: true,
     logCleanerBackoffMs: 15_000,
-    producerIdExpirationMs: 86_400_000,
+    producerIdExpirationMs: DEFAULT_PRODUCER_ID_EXPIRATION_MS,
     compressionType: 'producer',
     minInsyncReplicas: 1,
     uncleanLeaderElection: false,

@@ -19,6 +19,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { type BatchHeader, readBatchHeader } from '../protocol/record-batch.js';
 import { type PartitionLog, readBatches } from '../storage/log-store.js';
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './config.js';
 
 /** Kafka keeps this many batches per producer for duplicate detection. */
 const BATCHES_PER_PRODUCER = 5;
@@ -48,9 +49,6 @@ interface ProducerEntry {
   lastTimestamp: number;
   batches: BatchEntry[];
 }
-
-/** Kafka's producer.id.expiration.ms default: one day. */
-export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 export type SequenceCheck =
   | { kind: 'append' }
