@@ -60,6 +60,11 @@ export class Worker {
     for (const w of ws) w();
   }
 
+  /** Exited by itself with status 0 (a stopped member, not a killed one). */
+  get exitedCleanly(): boolean {
+    return this.child.exitCode === 0;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
@@ -103,7 +108,8 @@ export class Worker {
     const last = new Map<number, number>();
     for (const m of this.messages()) last.set(m.p!, m.o!);
     const progress = [...last].sort((a, b) => a[0] - b[0]).map(([p, o]) => `p${p}@${o}`).join(' ');
-    const state = this.child.exitCode === null ? 'running' : `exited ${this.child.exitCode}`;
+    const cut = this.exitedCleanly && this.events.at(-1)?.e !== 'closed' ? ', output cut short' : '';
+    const state = this.child.exitCode === null ? 'running' : `exited ${this.child.exitCode}${cut}`;
     return `${this.name} (${state}): ${this.messages().length} records, holds [${held.join(',')}], last offsets ${progress || '-'}; ${this.stderr.slice(-300)}`;
   }
 
@@ -133,6 +139,11 @@ export async function untilAll(workers: Worker[], cond: () => boolean, timeoutMs
  * covering it had been acknowledged before the second consumer got the partition.
  */
 export function checkDelivery(workers: Worker[], expected: number): { duplicates: number } {
+  // A member that exited normally printed 'closed' last; without it part of its output was lost
+  // on the way, and records it consumed would be counted as never delivered.
+  for (const w of workers) {
+    if (w.exitedCleanly && w.events.at(-1)?.e !== 'closed') throw new Error(`${w.name} exited without its final 'closed' event: its output was cut short`);
+  }
   const seen = new Map<string, number>();
   for (const w of workers) for (const m of w.messages()) seen.set(m.v!, (seen.get(m.v!) ?? 0) + 1);
   const missing: string[] = [];
@@ -158,4 +169,39 @@ export function checkDelivery(workers: Worker[], expected: number): { duplicates
   }
   for (const n of seen.values()) if (n > 1) duplicates += n - 1;
   return { duplicates };
+}
+
+/**
+ * For a failed delivery check: each run of offsets that no worker delivered below the highest
+ * delivered offset of its partition, with who delivered the records on either side, and the
+ * commits and assignments on that partition in between.
+ */
+export function describeGaps(workers: Worker[]): string {
+  const byPartition = new Map<number, Map<number, { w: string; t: number }>>();
+  for (const w of workers) {
+    for (const m of w.messages()) {
+      if (!byPartition.has(m.p!)) byPartition.set(m.p!, new Map());
+      const seen = byPartition.get(m.p!)!;
+      if (!seen.has(m.o!)) seen.set(m.o!, { w: w.name, t: m.t });
+    }
+  }
+  const lines: string[] = [];
+  for (const [p, seen] of [...byPartition].sort((a, b) => a[0] - b[0])) {
+    const top = Math.max(...seen.keys());
+    for (let o = 0; o <= top; o++) {
+      if (seen.has(o)) continue;
+      let end = o;
+      while (!seen.has(end + 1)) end++;
+      const before = seen.get(o - 1);
+      const after = seen.get(end + 1)!;
+      const from = before?.t ?? 0;
+      const happened = workers
+        .flatMap((w) => w.events.filter((e) => e.t >= from - 2000 && e.t <= after.t + 500 && ((e.e === 'commit' && e.p === p) || e.e === 'assigned' || e.e === 'closed')).map((e) => ({ ...e, w: w.name })))
+        .sort((a, b) => a.t - b.t)
+        .map((e) => `${e.t - from}ms ${e.w} ${e.e}${e.e === 'commit' ? ` ${e.o}` : e.partitions ? ` [${e.partitions.join(',')}]` : ''}`);
+      lines.push(`p${p} offsets ${o}..${end} never delivered; ${o - 1} by ${before ? `${before.w} at ${before.t}` : '-'}, ${end + 1} by ${after.w} at +${after.t - from}ms; meanwhile: ${happened.join('; ')}`);
+      o = end;
+    }
+  }
+  return lines.join('\n');
 }

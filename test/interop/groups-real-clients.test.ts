@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { requirePython } from '../helpers/real-clients.js';
-import { checkDelivery, untilAll, Worker } from '../helpers/group-workers.js';
+import { checkDelivery, describeGaps, untilAll, Worker } from '../helpers/group-workers.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { Producer } from '../../src/client/producer/producer.js';
 
@@ -85,11 +85,11 @@ describe('kafkajs group', () => {
       await d.until(() => assigned(d).length === 2, 60_000, 'D with two partitions');
     });
     await untilAll(members, () => consumed(members) >= 60_000, 120_000, 'all 60,000 records').catch(async (e: Error) => {
-      // This wait has timed out in two runs out of many (cause not yet known): say where the group stood.
+      // Say where the group stood: which offsets nobody reported, and around them who held what.
       const describe = await kt('consumer-groups', '--describe', '--group', 'kjs-group', '--members', '--verbose');
       const offsets = await kt('consumer-groups', '--describe', '--group', 'kjs-group');
       const log = readFileSync(join(home, 'server.log'), 'utf8').split('\n').slice(-40).join('\n');
-      throw new Error(`${e.message}\n${offsets.stdout}${offsets.stderr}\n${describe.stdout}${describe.stderr}\nserver.log tail:\n${log}`);
+      throw new Error(`${e.message}\n${describeGaps(members)}\n${offsets.stdout}${offsets.stderr}\n${describe.stdout}${describe.stderr}\nserver.log tail:\n${log}`);
     });
     await Promise.all(members.map((w) => w.stop()));
     const { duplicates } = checkDelivery(members, 60_000);

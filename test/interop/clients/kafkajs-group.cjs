@@ -45,7 +45,9 @@ const emit = (o) => process.stdout.write(`${JSON.stringify({ ...o, t: Date.now()
   if (idle) clearInterval(idle);
   await consumer.disconnect();
   emit({ e: 'closed' });
-  process.exit(0);
+  // stdout into a pipe is asynchronous: exiting at once would drop whatever the reader has not
+  // taken yet (records this member consumed and committed would look lost). Exit once it is out.
+  process.stdout.write('', () => process.exit(0));
 })().catch((e) => {
   console.error(e && e.stack ? e.stack : e);
   process.exit(1);
