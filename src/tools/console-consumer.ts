@@ -122,7 +122,6 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
     while (!stop) {
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
       const { records, done } = await poll(waitMs);
-      if (records.length) lastRecordAt = Date.now();
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
         if (stop) {
@@ -152,6 +151,9 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
         w.reset();
         await io.out.flush();
       }
+      // Silence counts from when the last records were printed: time blocked on a slow reader
+      // is not time without records.
+      if (records.length) lastRecordAt = Date.now();
       if (done) break;
       if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
     }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -213,6 +214,25 @@ describe('console-consumer', () => {
     const t = await kt(['console-consumer', '--topic', 'silent', '--timeout-ms', '1000']);
     expect(t).toEqual({ stdout: '', stderr: 'Processed a total of 0 messages\n', exitCode: 0 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('does not count time blocked on a slow reader as --timeout-ms of silence', async () => {
+    await create('slow-reader');
+    const lines = Array.from({ length: 200_000 }, (_, i) => String(i));
+    expect((await produce('slow-reader', lines.join('\n'))).exitCode).toBe(0);
+    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'slow-reader', '--from-beginning', '--timeout-ms', '1000'], { env: { ...process.env, KAFKA_TS_HOME: home } });
+    // The reader stalls for three times --timeout-ms while records are still waiting to be printed.
+    proc.stdout.pause();
+    await new Promise((r) => setTimeout(r, 3000));
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.stdout.resume();
+    const code = await new Promise((r) => proc.on('close', r));
+    expect(err).toBe('Processed a total of 200000 messages\n');
+    expect(out.split('\n').length - 1).toBe(200_000);
+    expect(code).toBe(0);
   });
 
   it('understands the offset grammar', async () => {
