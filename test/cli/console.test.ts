@@ -220,7 +220,7 @@ describe('console-consumer', () => {
     await create('slow-reader');
     const lines = Array.from({ length: 200_000 }, (_, i) => String(i));
     expect((await produce('slow-reader', lines.join('\n'))).exitCode).toBe(0);
-    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'slow-reader', '--from-beginning', '--timeout-ms', '1000'], { env: { ...process.env, KAFKA_TS_HOME: home } });
+    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'slow-reader', '--from-beginning', '--timeout-ms', '1000'], { env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1' } });
     // The reader stalls for three times --timeout-ms while records are still waiting to be printed.
     proc.stdout.pause();
     await new Promise((r) => setTimeout(r, 3000));
