@@ -57,6 +57,16 @@ function storedProducerIds(b: TestBroker, topic: string): number[] {
 
 const logEnd = () => broker.cluster.brokers()[0]!.replica('idem', 0)!.logEndOffset();
 
+/** Sends one idempotent batch of `count` records from a new producer, then stops the broker cleanly. */
+async function sendThenStop(count: number) {
+  const { producerId } = await initProducerId();
+  const sent = batch(producerId, 0, 0, count);
+  const { baseOffset } = await produce(sent);
+  const endAtStop = logEnd();
+  await broker.close(true);
+  return { producerId, sent, baseOffset, endAtStop };
+}
+
 describe('idempotent producers', () => {
   it('writes a retried batch once and answers the retry with its first offset; refuses gaps and stale epochs', async () => {
     const a = await initProducerId();
@@ -84,26 +94,18 @@ describe('idempotent producers', () => {
   });
 
   it('rebuilds producer state from the log after a restart, and never reuses a producer id', async () => {
-    const before = await initProducerId();
-    const sent = batch(before.producerId, 0, 0, 4);
-    const { baseOffset } = await produce(sent);
-    const end = logEnd();
-    await broker.close(true);
+    const { producerId, sent, baseOffset, endAtStop: end } = await sendThenStop(4);
     broker = await startBroker({ dir: dir.dir });
     expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
     expect(logEnd()).toBe(end);
-    expect((await produce(batch(before.producerId, 0, 7, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(await produce(batch(before.producerId, 0, 4, 1))).toMatchObject({ errorCode: 0, baseOffset: end });
+    expect((await produce(batch(producerId, 0, 7, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(batch(producerId, 0, 4, 1))).toMatchObject({ errorCode: 0, baseOffset: end });
     const after = await initProducerId();
-    expect(after.producerId).toBeGreaterThan(before.producerId);
+    expect(after.producerId).toBeGreaterThan(producerId);
   });
 
   it('saves producer state at a clean stop, so a restart still knows producers whose batches were deleted', async () => {
-    const p = await initProducerId();
-    const sent = batch(p.producerId, 0, 0, 2);
-    const { baseOffset } = await produce(sent);
-    const endAtStop = logEnd();
-    await broker.close(true);
+    const { producerId, sent, baseOffset, endAtStop } = await sendThenStop(2);
     expect(readdirSync(join(dir.dir, 'data', 'idem-0'))).toContain(`${String(endAtStop).padStart(20, '0')}.snapshot`);
     broker = await startBroker({ dir: dir.dir });
     const end = logEnd();
@@ -112,7 +114,7 @@ describe('idempotent producers', () => {
     // The retry is still recognised from the snapshot, though its batch is gone from the log.
     expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
     expect(logEnd()).toBe(end);
-    expect((await produce(batch(p.producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(batch(producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   });
 
   it('refuses transactions, which kafka-ts does not offer', async () => {
