@@ -4,9 +4,10 @@
  * are converted to one v2 batch with the same codec, as Kafka converts old formats on append.
  * (librdkafka up to 2.11 compresses gzip, snappy and lz4 only when the broker's Produce range
  * reaches down to v0.) acks=0 gets no response at all; acks=-1 waits for the in-sync replicas.
- * Errors: INVALID_REQUIRED_ACKS, INVALID_RECORD, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
- * UNSUPPORTED_COMPRESSION_TYPE (zstd before v7), UNKNOWN_TOPIC_OR_PARTITION,
- * NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
+ * A refused batch leaves the log and the producer state as they were.
+ * Errors: INVALID_REQUIRED_ACKS, INVALID_RECORD, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE (its message
+ * names the topic's max.message.bytes), UNSUPPORTED_COMPRESSION_TYPE (zstd before v7),
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
  * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
  * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches.
@@ -77,7 +78,12 @@ async function producePartition(
     if (typeof converted === 'number') return fail(converted);
     records = converted;
   }
-  const invalid = validateBatch(records, version, Number(broker.topicConfig(state, 'max.message.bytes')));
+  const maxMessageBytes = Number(broker.topicConfig(state, 'max.message.bytes'));
+  const invalid = validateBatch(records, version, maxMessageBytes);
+  if (invalid === ErrorCode.MESSAGE_TOO_LARGE) {
+    // Kafka's wording: producers read the limit from it (error_message, v8+).
+    return fail(invalid, `The record batch size in the append to ${topic}-${index} is ${records!.length} bytes which exceeds the maximum configured value of ${maxMessageBytes}.`);
+  }
   if (invalid) return fail(invalid);
   if (broker.topicConfig(state, 'cleanup.policy').includes('compact')) {
     // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
