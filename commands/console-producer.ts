@@ -62,6 +62,7 @@ export default defineCommand<ConsoleProducerOptions>({
     'With --input json each line is one JSON object in the envelope console-consumer --output json prints: key, value and headers (UTF-8 text, or base64 with keyEncoding/valueEncoding "base64"), and optionally partition and timestamp. Other fields are ignored, so consumer output can be piped back in unchanged.',
     'Keyed records go to the partition Kafka\'s Java producer picks (murmur2 of the key); records without a key stick to one partition per batch. Records are batched for up to --timeout ms (linger.ms, 1000 by default as in Kafka) or --batch-size bytes; --sync sends each record and waits for its acknowledgement before reading the next line. --compression-codec alone means gzip; given or not, it decides compression.type.',
     'The producer is idempotent, as the Java producer is since Kafka 3.0: it takes a producer id and numbers its batches, so a batch retried after a lost response or a leader change is not written twice, and one batch per partition is in flight at a time. That needs acks=all and retries; with --request-required-acks 0 or 1, --message-send-max-retries 0, or --producer-property enable.idempotence=false it sends plain batches. Unless enable.idempotence=true was given, a cluster that does not offer or allow idempotence (InitProducerId) gets plain batches, with a note on stderr.',
+    'A record too large for the topic (its max.message.bytes, or the broker\'s message.max.bytes) fails alone, with a line naming the limit; every other record is still delivered, idempotent or not. With --producer-property max.request.size=BYTES a larger record is refused before it is sent.',
     'The ">" prompt appears only when stdin and stdout are terminals. Every send failure is reported on stderr; at the end one summary line is printed on stderr (records sent, failed), and the exit status is 1 if any record failed or a line could not be parsed (the records read before it are still delivered).',
   ],
   examples: [
@@ -74,6 +75,7 @@ export default defineCommand<ConsoleProducerOptions>({
   differences: [
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
     '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',
+    'max.request.size is unlimited unless given (Java: 1048576), so the topic\'s max.message.bytes decides which records are too large and raising it is enough.',
     'Values are taken as raw bytes; the Java tool decodes lines as UTF-8 first.',
     'When the cluster does not offer or allow idempotence and enable.idempotence was not given, the records are sent without it (the Java producer fails instead).',
     '--line-reader accepts only the default LineMessageReader; use --input json for structured input.',
@@ -166,6 +168,7 @@ export default defineCommand<ConsoleProducerOptions>({
           retryBackoffMs: num('retryBackoffMs', 'retry.backoff.ms', o.retryBackoffMs),
           requestTimeoutMs,
           maxBlockMs,
+          maxRequestSize: requireInt(props['max.request.size'], 'max.request.size', { min: 1 }),
           deliveryTimeoutMs: Math.max(Number(props['delivery.timeout.ms'] ?? 120_000), lingerMs + requestTimeoutMs),
         },
       },

@@ -122,6 +122,46 @@ describe('console-producer', () => {
     expect((await consume('once')).stdout).toBe(`${lines}\n`);
   });
 
+  describe('one 2 MB line among 5,000 small ones', () => {
+    const small = Array.from({ length: 5000 }, (_, i) => `small-${i}`);
+    const input = `${[...small.slice(0, 2500), 'x'.repeat(2 * 1024 * 1024), ...small.slice(2500)].join('\n')}\n`;
+    /** What console-producer prints when only the big record failed. */
+    const onlyBigFailed = (topic: string, reason: string) =>
+      `Error when sending 1 message to topic ${topic} partition 0 with error: record of 2,097,152 bytes exceeds ${reason}\n` +
+      `kafka-ts console-producer: sent 5000 of 5001 records to topic ${topic}; 1 failed\n`;
+
+    for (const [topic, args] of [
+      ['big-idempotent', []],
+      ['big-plain', ['--producer-property', 'enable.idempotence=false']],
+      // The big record shares a batch with small ones: the batch is split until it stands alone.
+      ['big-split', ['--batch-size', '10000000']],
+    ] as const) {
+      it(`the broker refuses only the big record, naming the limit (${args.join(' ') || 'idempotent by default'})`, async () => {
+        await create(topic);
+        const r = await produce(topic, input, ...args);
+        expect(r.stderr).toBe(onlyBigFailed(topic, `max.message.bytes=1048588 of topic ${topic}; raise it with configs or split the record`));
+        expect(r.exitCode).toBe(1);
+        expect((await consume(topic)).stdout).toBe(`${small.join('\n')}\n`);
+      });
+    }
+
+    it('refuses a record over max.request.size itself, before it takes a sequence number', async () => {
+      await create('big-request');
+      const r = await produce('big-request', input, '--producer-property', 'max.request.size=1048576');
+      expect(r.stderr).toBe(onlyBigFailed('big-request', 'max.request.size=1048576 of the producer; raise it or split the record'));
+      expect(r.exitCode).toBe(1);
+      expect((await consume('big-request')).stdout).toBe(`${small.join('\n')}\n`);
+      const bad = await produce('big-request', 'x\n', '--producer-property', 'max.request.size=lots');
+      expect(bad).toMatchObject({ exitCode: 2, stderr: "kafka-ts console-producer: usage error: Cannot parse argument 'lots' of option max.request.size\n" });
+    });
+
+    it('stores the big record too once the topic\'s max.message.bytes is raised', async () => {
+      await create('big-allowed', 1, '--config', 'max.message.bytes=3000000');
+      const r = await produce('big-allowed', input);
+      expect(r).toMatchObject({ exitCode: 0, stderr: 'kafka-ts console-producer: sent 5001 records to topic big-allowed\n' });
+    });
+  });
+
   it('puts keyed records on the partition Kafka\'s Java partitioner picks, and kcat reads them there', async () => {
     await create('partitioned', 5);
     const keys = Array.from({ length: 50 }, (_, i) => `customer-${i}`);

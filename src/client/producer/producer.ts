@@ -12,10 +12,16 @@
  * retry can never be overtaken by the batch after it. With `idempotent: 'if-supported'` (what
  * console-producer uses when idempotence was not asked for explicitly) a cluster that does not
  * offer or allow InitProducerId gets plain batches instead of a failure; the Java producer fails.
+ *
+ * A batch that fails for good must not leave a gap in its partition's sequence numbers, or the
+ * broker refuses every later batch (OUT_OF_ORDER_SEQUENCE_NUMBER). As in Kafka's producer: when
+ * the broker refused it (so certainly did not write it), the later batches take over its numbers;
+ * when it may have been written (a timeout, a lost connection), the producer bumps its epoch once
+ * nothing is in flight and every partition starts again at sequence 0 (KIP-360).
  */
 import { InitProducerId, type InitProducerIdResponse, Produce, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
-import { BatchBuilder, decodeBatchRecords, type RecordHeader } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, BatchBuilder, decodeBatchRecords, type RecordHeader } from '../../protocol/record-batch.js';
 import { type KafkaClient, UnsupportedApiError } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import { StickyPartitioner, partitionForKey } from './partitioners.js';
@@ -32,6 +38,11 @@ export interface ProducerOptions {
   maxInFlightPerBroker?: number;
   /** How long a send waits for its topic to appear in metadata (max.block.ms). */
   maxBlockMs?: number;
+  /**
+   * max.request.size: a record whose batch would be larger is refused before it is sent. Unlimited
+   * by default, so the broker's max.message.bytes decides (the Java producer's default is 1048576).
+   */
+  maxRequestSize?: number;
   /**
    * enable.idempotence: retries never write a record twice (needs acks=-1). 'if-supported' falls
    * back to plain batches when the cluster lacks InitProducerId or refuses it.
@@ -74,7 +85,20 @@ interface Batch {
   retryAt: number;
   /** Sequence number of the first record (idempotent producers), fixed on first send. */
   baseSequence: number;
+  /** An attempt ended without an answer saying whether the broker wrote the batch. */
+  maybeWritten: boolean;
 }
+
+/** The largest epoch; past it an idempotent producer needs a new producer id. */
+const MAX_EPOCH = 0x7fff;
+/** Bytes a record adds to its batch besides key, value and headers, at most (Kafka's estimate). */
+const RECORD_OVERHEAD_MAX = 21;
+
+/** Bytes of a record's key, value and headers. */
+const payloadSize = (r: { key?: Buffer | null; value: Buffer | null; headers?: readonly RecordHeader[] }) =>
+  (r.key?.length ?? 0) + (r.value?.length ?? 0) + (r.headers ?? []).reduce((n, h) => n + Buffer.byteLength(h.key) + (h.value?.length ?? 0), 0);
+
+const formatBytes = (n: number) => n.toLocaleString('en-US');
 
 const partitionKey = (topic: string, partition: number) => `${topic}\0${partition}`;
 
@@ -90,12 +114,15 @@ export class Producer {
   private readonly maxInFlight: number;
   private maxInFlightPerPartition: number;
   private readonly maxBlockMs: number;
+  private readonly maxRequestSize: number;
   private idempotent: boolean;
   private readonly idempotenceOptional: boolean;
   /** The producer id and epoch of an idempotent producer (-1 until InitProducerId answered). */
   private producerId = -1;
   private producerEpoch = -1;
   private initializing = false;
+  /** A batch that may have been written failed: bump the epoch once nothing is in flight. */
+  private epochBumpPending = false;
   /** Next sequence number by partition key (idempotent producers). */
   private readonly nextSequence = new Map<string, number>();
   private readonly sticky = new StickyPartitioner();
@@ -140,6 +167,7 @@ export class Producer {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.maxInFlight = opts.maxInFlightPerBroker ?? 5;
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
+    this.maxRequestSize = opts.maxRequestSize ?? Infinity;
     this.idempotent = !!opts.idempotent;
     this.idempotenceOptional = opts.idempotent === 'if-supported';
     if (this.idempotent && this.acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
@@ -221,6 +249,7 @@ export class Producer {
       firstAttemptAt: now,
       retryAt: 0,
       baseSequence: -1,
+      maybeWritten: false,
     };
   }
 
@@ -230,6 +259,17 @@ export class Producer {
       partition = record.key ? partitionForKey(record.key, numPartitions) : this.sticky.partition(record.topic, numPartitions);
     } else if (partition >= numPartitions) {
       const e = new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${partition} of topic ${record.topic} with partition count ${numPartitions} is not present in metadata.`);
+      this.onBatchError?.(record.topic, partition, 1, e);
+      this.complete(cb, e, null);
+      return;
+    }
+    // Refused before it takes a place in a batch, so it never takes a sequence number either.
+    const size = payloadSize(record);
+    if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.maxRequestSize) {
+      const e = new KafkaProtocolError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `record of ${formatBytes(size)} bytes exceeds max.request.size=${this.maxRequestSize} of the producer; raise it or split the record`,
+      );
       this.onBatchError?.(record.topic, partition, 1, e);
       this.complete(cb, e, null);
       return;
@@ -334,6 +374,7 @@ export class Producer {
 
   /** One request per leader with the head batch of each of its ready partitions. */
   private drainOnce(): boolean {
+    if (this.epochBumpPending && !this.bumpEpoch()) return false;
     if (this.idempotent && this.producerId < 0) {
       this.initProducerId();
       return false;
@@ -373,6 +414,52 @@ export class Producer {
       }, Math.max(1, nextRetry - Date.now()));
     }
     return byLeader.size > 0;
+  }
+
+  /**
+   * Starts a new epoch once no request is in flight (a response still due could otherwise be
+   * taken for one of the new epoch's): every partition starts again at sequence 0, and batches
+   * waiting for a retry are numbered afresh. The epoch is bumped locally, as the Java producer
+   * and librdkafka do for a producer without a transactional id; when it is exhausted the
+   * producer takes a new id. Returns whether sending may go on.
+   */
+  private bumpEpoch(): boolean {
+    for (const n of this.inFlight.values()) if (n > 0) return false;
+    this.epochBumpPending = false;
+    this.nextSequence.clear();
+    for (const q of this.ready.values()) {
+      for (const b of q) {
+        b.baseSequence = -1;
+        b.encoded = null;
+        b.maybeWritten = false;
+      }
+    }
+    if (this.producerEpoch >= MAX_EPOCH) this.producerId = this.producerEpoch = -1;
+    else this.producerEpoch++;
+    return true;
+  }
+
+  /**
+   * Keeps a batch that failed for good from leaving a gap in its partition's sequence numbers.
+   * When the broker certainly did not write it, the partition's later batches (only split halves
+   * can be numbered already, as one batch per partition is in flight) take over its numbers, as
+   * Kafka's producer does for a batch refused before its retries ran out; otherwise the epoch is
+   * bumped.
+   */
+  private releaseSequences(b: Batch) {
+    if (!this.idempotent || b.baseSequence < 0) return;
+    if (b.maybeWritten) {
+      this.epochBumpPending = true;
+      return;
+    }
+    const key = partitionKey(b.topic, b.partition);
+    const back = (seq: number) => (seq - b.count + 0x80000000) % 0x80000000;
+    this.nextSequence.set(key, back(this.nextSequence.get(key) ?? 0));
+    for (const later of this.ready.get(key) ?? []) {
+      if (later.baseSequence < 0) continue;
+      later.baseSequence = back(later.baseSequence);
+      later.encoded = null;
+    }
   }
 
   /** Gets a producer id before the first idempotent send; retries until it has one or fails the queue. */
@@ -458,12 +545,19 @@ export class Producer {
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
-            else this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
+            else {
+              if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
+            }
           }
         }
       }
     } catch (e) {
-      for (const b of batches) this.retryOrFail(b, e as Error);
+      // The request may have reached the broker before the connection or the wait ended.
+      for (const b of batches) {
+        b.maybeWritten = true;
+        this.retryOrFail(b, e as Error);
+      }
     } finally {
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
       for (const b of batches) {
@@ -485,6 +579,7 @@ export class Producer {
     const parts = [records.slice(0, half), records.slice(half)].map((part, i) => {
       const nb = this.newBatch(b.topic, b.partition, b.keyless, b.builder.sizeInBytes);
       nb.firstAttemptAt = b.firstAttemptAt;
+      nb.maybeWritten = b.maybeWritten;
       const offset = i === 0 ? 0 : half;
       // The halves take over the sequence numbers of the batch nothing was written of.
       if (b.baseSequence >= 0) nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
@@ -502,8 +597,22 @@ export class Producer {
     return true;
   }
 
+  /** The broker's refusal of a lone record, naming the limit (from Kafka's error_message, v8+) and the fix. */
+  private recordTooLarge(b: Batch, e: KafkaProtocolError): KafkaProtocolError {
+    const record = b.encoded ? decodeBatchRecords(b.encoded)[0] : undefined;
+    if (!record) return e;
+    const limit = /maximum configured value of (\d+)/.exec(e.message)?.[1];
+    return new KafkaProtocolError(
+      e.code,
+      `record of ${formatBytes(payloadSize(record))} bytes exceeds max.message.bytes${limit ? `=${limit}` : ''} of topic ${b.topic}; raise it with configs or split the record`,
+    );
+  }
+
   private retryOrFail(b: Batch, e: Error) {
-    if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE && this.split(b)) return;
+    if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      if (this.split(b)) return;
+      e = this.recordTooLarge(b, e);
+    }
     const retriable =
       e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const expired = Date.now() - b.firstAttemptAt + this.retryBackoffMs > this.deliveryTimeoutMs;
@@ -516,6 +625,7 @@ export class Producer {
       this.kick();
       return;
     }
+    this.releaseSequences(b);
     this.onBatchError?.(b.topic, b.partition, b.count, e);
     for (let i = 0; i < b.count; i++) this.complete(b.callbacks?.[i], e, null);
   }
@@ -587,6 +697,9 @@ export class Producer {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 }
+
+/** Errors a broker answers after it may have appended the batch (a replication wait that ended). */
+const mayHaveWritten = (code: number) => code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 
 /** The cluster does not offer InitProducerId, or does not let this client use it. */
 function idempotenceUnavailable(e: Error): boolean {
