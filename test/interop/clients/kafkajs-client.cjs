@@ -1,6 +1,9 @@
 // Drives kafkajs from the interop tests.
 //   node kafkajs-client.cjs admin BOOTSTRAP TOPIC PARTITIONS   -> JSON with the admin results
 //   node kafkajs-client.cjs produce BOOTSTRAP TOPIC COUNT       -> "acked N" (acks -1, gzip)
+//   node kafkajs-client.cjs produce-oversized BOOTSTRAP TOPIC COUNT
+//     -> JSON {acked, failed}: an idempotent producer sends COUNT small records (kafkajs-N) in
+//        sends of 500 and, halfway, one 2 MB record in a send of its own
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
 
@@ -37,6 +40,30 @@ async function main() {
     }
     await producer.disconnect();
     console.log(`acked ${acked}`);
+    return;
+  }
+  if (cmd === 'produce-oversized') {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const count = Number(arg);
+    let acked = 0;
+    const failed = [];
+    const send = async (messages) => {
+      try {
+        await producer.send({ topic, acks: -1, messages });
+        acked += messages.length;
+      } catch (e) {
+        failed.push(`${messages.length} records: ${e.name}: ${e.message}`);
+      }
+    };
+    for (let start = 0; start < count; start += 500) {
+      if (start === Math.floor(count / 1000) * 500) await send([{ value: 'x'.repeat(2 * 1024 * 1024) }]);
+      const messages = [];
+      for (let i = start; i < Math.min(count, start + 500); i++) messages.push({ value: `kafkajs-${i}` });
+      await send(messages);
+    }
+    await producer.disconnect();
+    console.log(JSON.stringify({ acked, failed }));
     return;
   }
   throw new Error(`unknown command ${cmd}`);
