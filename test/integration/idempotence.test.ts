@@ -9,6 +9,7 @@ import { InitProducerId, Produce } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
 import { Producer } from '../../src/client/producer/producer.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -158,5 +159,40 @@ describe('idempotence the caller did not insist on', () => {
     const insisted = await send(old, 'plain', true);
     expect(insisted.every((r) => r.status === 'rejected' && /does not support InitProducerId/.test(String(r.reason)))).toBe(true);
     expect(storedProducerIds(old, 'plain')).toEqual([-1]);
+  });
+});
+
+describe('a batch that failed for good', () => {
+  it('bumps the epoch when the failed batch may have been written, so the later records are not refused as out of order', async () => {
+    const d = tempDir();
+    let b = await startBroker({ dir: d.dir });
+    const address = b.bootstrap;
+    // The producer's own client, which outlives the broker it first talked to.
+    const client = new KafkaClient({ bootstrap: parseBootstrap(address), clientId: 'bump', connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
+    try {
+      await new Admin(b.client()).createTopics([{ name: 'bump', partitions: 1, replicationFactor: 1 }]);
+      const producer = new Producer(client, { acks: -1, idempotent: true, lingerMs: 0, retryBackoffMs: 20, deliveryTimeoutMs: 1000 });
+      await producer.send({ topic: 'bump', partition: 0, value: Buffer.from('before') });
+      // The broker is gone for longer than delivery.timeout.ms: the batch fails without an answer.
+      await b.close(true);
+      await expect(producer.send({ topic: 'bump', partition: 0, value: Buffer.from('lost') })).rejects.toThrow();
+      b = await startBroker({ dir: d.dir, properties: { listeners: `PLAINTEXT://${address}` } });
+      const after = await producer.send({ topic: 'bump', partition: 0, value: Buffer.from('after') });
+      expect(after.offset).toBe(1);
+      await producer.close();
+      const log = b.cluster.brokers()[0]!.replica('bump', 0)!.log;
+      const stored = [...readBatches(log, 0, log.logEndOffset())].map((batch) => {
+        const h = readBatchHeader(batch);
+        return { epoch: h.producerEpoch, seq: h.baseSequence };
+      });
+      expect(stored).toEqual([
+        { epoch: 0, seq: 0 },
+        { epoch: 1, seq: 0 },
+      ]);
+    } finally {
+      await client.close();
+      await b.close();
+      d.cleanup();
+    }
   });
 });
