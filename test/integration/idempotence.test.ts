@@ -118,6 +118,20 @@ describe('idempotent producers', () => {
     expect((await produce(batch(producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   });
 
+  it('refuses an oversized batch without advancing the producer, naming the limit', async () => {
+    const { producerId } = await initProducerId();
+    const start = logEnd();
+    expect(await produce(batch(producerId, 0, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: start });
+    const big = encodeBatch([{ value: Buffer.alloc(1_100_000, 1) }], { producerId, producerEpoch: 0, baseSequence: 1 });
+    expect(await produce(big)).toMatchObject({
+      errorCode: ErrorCode.MESSAGE_TOO_LARGE,
+      baseOffset: -1,
+      errorMessage: `The record batch size in the append to idem-0 is ${big.length} bytes which exceeds the maximum configured value of 1048588.`,
+    });
+    // Sequence 1 is still the next one.
+    expect(await produce(batch(producerId, 0, 1, 1))).toMatchObject({ errorCode: 0, baseOffset: start + 1 });
+  });
+
   it('refuses transactions, which kafka-ts does not offer', async () => {
     expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     const { producerId } = await initProducerId();
