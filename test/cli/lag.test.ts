@@ -108,6 +108,14 @@ describe('--once', () => {
     expect(json.groups[0].partitions[0]).toMatchObject({ status: 'ERR', reason: 'STOP', lag: 40 });
   });
 
+  it('reads each group its own oldest unconsumed record when two groups are at different offsets of one partition', async () => {
+    const doc = JSON.parse((await kt('stopped', 'recent', '--once', '--interval', '200ms', '--output', 'json')).stdout);
+    const byName = Object.fromEntries(doc.groups.map((g: { group: string }) => [g.group, g]));
+    expect(byName.stopped).toMatchObject({ status: 'ERR', reason: 'STOP' });
+    expect(byName.stopped.maxTimeLagMs).toBeGreaterThan(18 * 60_000);
+    expect(byName.recent.maxTimeLagMs).toBeLessThan(18 * 60_000);
+  });
+
   it('exits 4 for a group that does not exist', async () => {
     const r = await kt('ghost', '--once', '--interval', '100ms');
     expect(r).toMatchObject({ exitCode: 4, stdout: '' });
