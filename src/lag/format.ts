@@ -70,8 +70,8 @@ export const sparklineScale = (series: readonly (readonly number[])[]): number =
  * A sparkline of the last values in `width` cells (each cell the maximum of the values it covers).
  * The scale is zero-based and runs up to `top` (by default the largest of the values; pass
  * sparklineScale() of every row shown so rows compare): 0 is the lowest bar, any lag at least the
- * second, `top` the full bar. So a steady small lag beside a large one stays low, rather than
- * filling its row the way a min-to-max scale would.
+ * second, `top` the full bar. So a steady small lag beside a large one stays low, where on a scale
+ * of its own it would fill its row.
  */
 export function sparkline(values: readonly number[], width: number, top = sparklineScale([values])): string {
   if (width <= 0 || values.length === 0) return '';
