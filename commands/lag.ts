@@ -62,7 +62,7 @@ export default defineCommand<LagCommandOptions>({
       .option('--max-lag <records>', 'WARN when a partition lags more records than this')
       .option('--max-time-lag <duration>', 'WARN when a partition lags more time than this')
       .option('--once', 'print the view once and exit')
-      .option('--check', 'sample for one --window, print, and exit with the worst status')
+      .option('--check', 'sample for one --window (less once an ERR STOP is decided), print, and exit with the worst status')
       .option('--until-lag <records>', "wait until each named group's total lag is at most this")
       .option('--timeout <duration>', 'how long --until-lag waits', '60s')
       .addOption(new Option('--sort <key>', 'initial sort of the live view (default: remembered, else status)').choices(['status', 'lag', 'time-lag', 'name']))
