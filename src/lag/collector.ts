@@ -101,7 +101,7 @@ export class LagCollector {
         }
       }
       await Promise.all(
-        [...byLeader].map(async ([leader, list]) => {
+        [...byLeader].flatMap(onePerPartition).map(async ([leader, list]) => {
           const topics = new Map<string, typeof list>();
           for (const w of list) topics.set(w.topic, [...(topics.get(w.topic) ?? []), w]);
           const { body } = await this.client.send<FetchResponse>(leader, Fetch, {
@@ -132,6 +132,23 @@ export class LagCollector {
       pending = pending.filter((w) => !this.timestamps.has(`${key(w.topic, w.partition)}@${w.offset}`));
     }
   }
+}
+
+/**
+ * Splits one leader's fetch positions into requests that name each partition once: a Fetch
+ * response says which partition its data is from, not which offset was asked for, so two groups
+ * at different offsets of one partition in one request got each other's timestamps.
+ */
+function onePerPartition<W extends { topic: string; partition: number }>([leader, list]: [number, W[]]): [number, W[]][] {
+  const requests: W[][] = [];
+  const seen = new Map<string, number>();
+  for (const w of list) {
+    const k = key(w.topic, w.partition);
+    const i = seen.get(k) ?? 0;
+    seen.set(k, i + 1);
+    (requests[i] ??= []).push(w);
+  }
+  return requests.map((r) => [leader, r]);
 }
 
 /** The partitions a group is judged on: those it has committed offsets for, and those assigned to it. */

@@ -12,7 +12,13 @@
  *     and has not come back                 ERR REWIND
  *   caught up (lag within --allowed-lag or
  *     time lag within --allowed-time-lag)   IDLE if the log end did not move, else OK
- *   window not yet observed in full         OK, or WARN over a --max-* threshold
+ *   window not yet observed in full:
+ *     nobody owns the partition, the
+ *     committed offset did not move, and the
+ *     oldest unconsumed record is older than
+ *     the window                            ERR STOP at once (no progress for longer than the window)
+ *     over a --max-* threshold              WARN LAG / WARN TIME_LAG
+ *     otherwise                             WARMING (not yet known; never OK while behind)
  *   behind at every sample, committed
  *     offset never moved                    ERR STOP (no member owns the partition)
  *                                           ERR STALL (a member owns it but does not commit)
@@ -23,7 +29,7 @@
  *   otherwise                               OK
  */
 
-export type Status = 'IDLE' | 'OK' | 'WARN' | 'ERR';
+export type Status = 'IDLE' | 'OK' | 'WARMING' | 'WARN' | 'ERR';
 export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG';
 
 /** One observation of a partition. */
@@ -75,9 +81,12 @@ export interface Verdict {
   drain: Drain;
   /** True once the samples cover the whole window; trend rules only run then. */
   complete: boolean;
+  /** How much of the window the samples cover (the window itself once complete). */
+  windowFilledMs: number;
 }
 
-const RANK: Record<Status, number> = { IDLE: 0, OK: 1, WARN: 2, ERR: 3 };
+// WARMING ranks above OK: a group with one partition still undecided is not known to be fine.
+const RANK: Record<Status, number> = { IDLE: 0, OK: 1, WARMING: 2, WARN: 3, ERR: 4 };
 export const worse = (a: Status, b: Status): Status => (RANK[a] >= RANK[b] ? a : b);
 export const statusRank = (s: Status): number => RANK[s];
 
@@ -121,14 +130,15 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   const inWindow = samples.filter((s) => s.at >= windowStart && s.at <= now);
   const win = inWindow.length > 0 ? inWindow : samples.slice(-1);
   const last = win[win.length - 1];
-  if (!last) return { status: 'OK', reason: null, lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete: false };
+  if (!last) return { status: 'OK', reason: null, lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete: false, windowFilledMs: 0 };
   const first = win[0]!;
   // Observed for (nearly) the whole window: sampling ticks rarely land exactly on its start.
   const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
+  const windowFilledMs = complete ? settings.windowMs : Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at));
   const lag = lagOf(last);
   const consumeRate = rate(first, last, (s) => s.committed);
   const produceRate = rate(first, last, (s) => s.logEnd);
-  const base = { lag, timeLagMs: lag === 0 ? 0 : last.timeLagMs, consumeRate, produceRate, drain: drainOf(lag, consumeRate, produceRate), complete };
+  const base = { lag, timeLagMs: lag === 0 ? 0 : last.timeLagMs, consumeRate, produceRate, drain: drainOf(lag, consumeRate, produceRate), complete, windowFilledMs };
   const verdict = (status: Status, reason: Reason | null = null): Verdict => ({ ...base, status, reason });
 
   if (last.committed === null) return verdict('OK');
@@ -145,10 +155,16 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   if (caughtUp(last, settings)) return verdict(first.logEnd === last.logEnd && win.length >= 2 ? 'IDLE' : 'OK');
 
   const threshold = overThreshold(last, settings);
-  if (!complete) return threshold ? verdict('WARN', threshold) : verdict('OK');
+  const moved = win.some((s) => s.committed !== first.committed);
+  if (!complete) {
+    // The oldest unconsumed record has waited longer than the window and nobody is there to take
+    // it: there has been no progress for longer than the window, so waiting for it adds nothing.
+    // A moving offset (a consumer committing without joining, e.g. with assign()) is progress.
+    if (!last.owned && !moved && last.timeLagMs !== null && last.timeLagMs > settings.windowMs) return verdict('ERR', 'STOP');
+    return threshold ? verdict('WARN', threshold) : verdict('WARMING');
+  }
 
   const alwaysBehind = win.every((s) => !caughtUp(s, settings));
-  const moved = win.some((s) => s.committed !== first.committed);
   if (alwaysBehind && !moved) return verdict('ERR', last.owned ? 'STALL' : 'STOP');
   if (alwaysBehind && lag! > (lagOf(first) ?? 0)) return verdict('WARN', 'TREND');
   return threshold ? verdict('WARN', threshold) : verdict('OK');

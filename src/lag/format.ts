@@ -43,15 +43,37 @@ export function formatDrain(d: Drain): string {
   }
 }
 
-export const formatStatus = (status: Status, reason: Reason | null): string => (reason ? `${status} ${reason}` : status);
+/** How much of the window has been observed: "12/30s", or "1.2/2s" for a window under 10 s. */
+export function formatWindowProgress(filledMs: number, windowMs: number): string {
+  const decimals = windowMs < 10_000 ? 1 : 0;
+  const scale = 10 ** decimals;
+  const filled = Math.floor((Math.min(filledMs, windowMs) / 1000) * scale) / scale;
+  const window = (windowMs / 1000).toFixed(decimals).replace(/\.0$/, '');
+  return `${filled.toFixed(decimals).replace(/\.0$/, '')}/${window}s`;
+}
+
+/** A status as it reads: "ERR STOP", "IDLE", and while the window fills "warming 12/30s". */
+export function formatStatus(v: { status: Status; reason: Reason | null; windowFilledMs?: number }, windowMs: number): string {
+  if (v.status === 'WARMING') return `warming ${formatWindowProgress(v.windowFilledMs ?? 0, windowMs)}`;
+  return v.reason ? `${v.status} ${v.reason}` : v.status;
+}
 
 /** Group states as they fit a column: both rebalancing states read "Rebalancing". */
 export const shortState = (state: string): string => (state === 'PreparingRebalance' || state === 'CompletingRebalance' ? 'Rebalancing' : state);
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** A sparkline of the last values in `width` cells (each cell the maximum of the values it covers). */
-export function sparkline(values: readonly number[], width: number): string {
+/** The largest value among several series: the shared top of their sparklines. */
+export const sparklineScale = (series: readonly (readonly number[])[]): number => series.reduce((top, values) => values.reduce((a, b) => Math.max(a, b), top), 0);
+
+/**
+ * A sparkline of the last values in `width` cells (each cell the maximum of the values it covers).
+ * The scale is zero-based and runs up to `top` (by default the largest of the values; pass
+ * sparklineScale() of every row shown so rows compare): 0 is the lowest bar, any lag at least the
+ * second, `top` the full bar. So a steady small lag beside a large one stays low, where on a scale
+ * of its own it would fill its row.
+ */
+export function sparkline(values: readonly number[], width: number, top = sparklineScale([values])): string {
   if (width <= 0 || values.length === 0) return '';
   let cells: number[];
   if (values.length <= width) cells = [...values];
@@ -63,8 +85,8 @@ export function sparkline(values: readonly number[], width: number): string {
       cells.push(Math.max(...values.slice(from, to)));
     }
   }
-  const max = Math.max(...cells);
-  return cells.map((v) => (max <= 0 ? BARS[0] : BARS[Math.min(7, Math.round((v / max) * 7))])).join('');
+  const max = Math.max(top, ...cells);
+  return cells.map((v) => (v <= 0 || max <= 0 ? BARS[0] : BARS[1 + Math.round((v / max) * 6)])).join('');
 }
 
 export function paintStatus(c: ChalkInstance, status: Status, text: string): string {
@@ -75,6 +97,8 @@ export function paintStatus(c: ChalkInstance, status: Status, text: string): str
       return c.yellow(text);
     case 'OK':
       return c.green(text);
+    case 'WARMING':
+      return c.cyan(text);
     default:
       return c.dim(text);
   }

@@ -53,6 +53,8 @@ export interface GroupReport {
   produceRate: number | null;
   drain: Drain;
   complete: boolean;
+  /** How much of the window the group has been observed for: its least observed partition's. */
+  windowFilledMs: number;
   /** Total lag at each sample in the history, oldest first. */
   history: number[];
   partitions: PartitionReport[];
@@ -152,6 +154,7 @@ export class LagMonitor {
         produceRate: sum(partitions.map((p) => p.produceRate)),
         drain: judged.drain,
         complete: partitions.length > 0 && partitions.every((p) => p.complete),
+        windowFilledMs: Math.min(this.settings.windowMs, ...partitions.map((p) => p.windowFilledMs)),
         history: h.totals.map((t) => t.lag),
         partitions,
       });

@@ -31,13 +31,13 @@ export function groupsTable(report: LagReport, c: ChalkInstance): string {
     formatRate(g.produceRate),
     formatRate(g.consumeRate),
     formatDrain(g.drain),
-    paintStatus(c, g.status, formatStatus(g.status, g.reason)),
+    paintStatus(c, g.status, formatStatus(g, report.windowMs)),
   ]);
   return table(['GROUP', 'STATE', 'MEMBERS', 'LAG', 'TIME-LAG', 'IN/S', 'OUT/S', 'DRAIN', 'STATUS'], rows, new Set([2, 3, 4, 5, 6]));
 }
 
 /** One row per partition of the given groups. */
-export function partitionsTable(groups: GroupReport[], c: ChalkInstance): string {
+export function partitionsTable(groups: GroupReport[], windowMs: number, c: ChalkInstance): string {
   const rows = groups.flatMap((g) =>
     g.partitions.map((p) => [
       g.group,
@@ -50,7 +50,7 @@ export function partitionsTable(groups: GroupReport[], c: ChalkInstance): string
       formatRate(p.produceRate),
       formatRate(p.consumeRate),
       formatDrain(p.drain),
-      paintStatus(c, p.status, formatStatus(p.status, p.reason)),
+      paintStatus(c, p.status, formatStatus(p, windowMs)),
       p.owner?.clientId ?? '-',
     ]),
   );
@@ -78,6 +78,7 @@ export function reportJson(report: LagReport, extra: Record<string, unknown> = {
       consumeRate: round(g.consumeRate),
       drain: drainJson(g.drain),
       complete: g.complete,
+      windowFilledMs: g.windowFilledMs,
       partitions: g.partitions.map((p) => ({
         topic: p.topic,
         partition: p.partition,
@@ -91,6 +92,7 @@ export function reportJson(report: LagReport, extra: Record<string, unknown> = {
         status: p.status,
         reason: p.reason,
         complete: p.complete,
+        windowFilledMs: p.windowFilledMs,
         owner: p.owner,
       })),
     })),

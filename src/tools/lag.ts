@@ -32,8 +32,11 @@ export interface LagOptions {
   openGroup?: string | null;
 }
 
-/** Exit statuses of --check (documented in kafka-ts-lag(1)). */
-export const CHECK_EXIT: Record<Status, number> = { IDLE: 0, OK: 0, WARN: 10, ERR: 11 };
+/**
+ * Exit statuses of --check (documented in kafka-ts-lag(1)). --check observes a whole window, so
+ * only a partition first seen during it can still be WARMING; like before it existed, that is 0.
+ */
+export const CHECK_EXIT: Record<Status, number> = { IDLE: 0, OK: 0, WARMING: 0, WARN: 10, ERR: 11 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +66,8 @@ export async function runLag(client: KafkaClient, o: LagOptions, ctx: CliContext
       while (Date.now() - start < o.settings.windowMs) {
         await sleep(Math.min(o.intervalMs, Math.max(1, o.settings.windowMs - (Date.now() - start))));
         report = await sample();
+        // A stop decided before the window is full (see evaluator.ts) is the worst it can be.
+        if (report.groups.some((g) => g.partitions.some((p) => p.status === 'ERR' && p.reason === 'STOP' && !p.complete))) break;
       }
       return print(report, o, ctx, true);
     }
@@ -76,13 +81,13 @@ function print(report: LagReport, o: LagOptions, ctx: CliContext, check: boolean
   if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, check ? { worst: report.groups.length ? worst : null } : {})));
   else {
     const c = colorsFor(ctx.out, ctx.env);
-    if (report.groups.length) ctx.out.write(o.groups.length ? partitionsTable(report.groups, c) : groupsTable(report, c));
+    if (report.groups.length) ctx.out.write(o.groups.length ? partitionsTable(report.groups, report.windowMs, c) : groupsTable(report, c));
     else if (!report.missing.length) ctx.warn('No consumer groups.');
   }
   for (const m of report.missing) ctx.warn(`Consumer group '${m}' does not exist.`);
   if (check && o.output !== 'json' && report.groups.length) {
     const worstGroup = [...report.groups].sort((a, b) => statusRank(b.status) - statusRank(a.status))[0]!;
-    ctx.warn(`Worst status: ${formatStatus(worstGroup.status, worstGroup.reason)} (group ${worstGroup.group}, window ${formatDuration(o.settings.windowMs)})`);
+    ctx.warn(`Worst status: ${formatStatus(worstGroup, report.windowMs)} (group ${worstGroup.group}, window ${formatDuration(o.settings.windowMs)})`);
   }
   if (report.missing.length) return ExitCode.NotFound;
   return check ? CHECK_EXIT[worst] : ExitCode.Ok;

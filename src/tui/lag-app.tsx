@@ -8,10 +8,10 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ChalkInstance } from 'chalk';
-import { statusRank, type Status } from '../lag/evaluator.js';
-import { formatCount, formatDrain, formatDuration, formatRate, formatStatus, formatTimeLag, paintStatus, shortState, sparkline } from '../lag/format.js';
+import { statusRank, type Reason, type Status } from '../lag/evaluator.js';
+import { formatCount, formatDrain, formatDuration, formatRate, formatStatus, formatTimeLag, paintStatus, shortState, sparkline, sparklineScale } from '../lag/format.js';
 import type { GroupReport, LagReport, PartitionReport } from '../lag/monitor.js';
-import { fitColumns, renderHeader, renderRow, type Column } from './layout.js';
+import { fit, fitColumns, renderHeader, renderRow, type Column } from './layout.js';
 
 export const SORT_KEYS = ['status', 'lag', 'time-lag', 'name'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -64,7 +64,27 @@ function compare<T extends { status: Status; lag?: number | null; totalLag?: num
   };
 }
 
-function groupColumns(c: ChalkInstance, selected: string | null, longest: number): Column<GroupReport>[] {
+/**
+ * Who consumes a partition: "member-id /host" as Kafka prints them. When narrow, the member id is
+ * cut and the host kept, since the host is what tells consumers on different machines apart.
+ */
+export function consumerCell(owner: PartitionReport['owner'], width: number): string {
+  if (!owner) return '-';
+  const full = `${owner.memberId} ${owner.host}`;
+  if ([...full].length <= width) return full;
+  const idWidth = width - [...owner.host].length - 1;
+  return idWidth >= 2 ? `${fit(owner.memberId, idWidth)} ${owner.host}` : fit(owner.host, width);
+}
+
+/** The status column fits the longest status shown: 10 cells ("ERR REWIND"), more for "warming 12/30s". */
+function statusWidth(rows: readonly { status: Status; reason: Reason | null; windowFilledMs: number }[], windowMs: number): number {
+  return Math.max(10, ...rows.map((r) => formatStatus(r, windowMs).length));
+}
+
+function groupColumns(c: ChalkInstance, selected: string | null, groups: readonly GroupReport[], windowMs: number): Column<GroupReport>[] {
+  const longest = Math.max(...groups.map((g) => g.group.length));
+  // One zero-based scale for every row listed, so a small lag beside a large one looks small.
+  const historyTop = sparklineScale(groups.map((g) => g.history));
   return [
     { key: 'mark', header: ' ', width: 1, keep: 100, cell: (g) => (g.group === selected ? '›' : ' ') },
     { key: 'group', header: 'GROUP', width: 10, flex: true, maxWidth: Math.max(10, Math.min(40, longest)), keep: 99, cell: (g) => g.group, paint: (g, s) => (g.group === selected ? c.bold(s) : s) },
@@ -75,13 +95,16 @@ function groupColumns(c: ChalkInstance, selected: string | null, longest: number
     { key: 'in', header: 'IN/S', width: 6, align: 'right', keep: 30, cell: (g) => formatRate(g.produceRate) },
     { key: 'out', header: 'OUT/S', width: 6, align: 'right', keep: 31, cell: (g) => formatRate(g.consumeRate) },
     { key: 'drain', header: 'DRAIN', width: 9, keep: 80, cell: (g) => formatDrain(g.drain) },
-    { key: 'status', header: 'STATUS', width: 10, keep: 95, cell: (g) => formatStatus(g.status, g.reason), paint: (g, s) => paintStatus(c, g.status, s) },
-    { key: 'trend', header: 'HISTORY', width: 12, flex: true, maxWidth: 30, keep: 10, cell: (g, w) => sparkline(g.history, w) },
+    { key: 'status', header: 'STATUS', width: statusWidth(groups, windowMs), keep: 95, cell: (g) => formatStatus(g, windowMs), paint: (g, s) => paintStatus(c, g.status, s) },
+    { key: 'trend', header: 'HISTORY', width: 12, flex: true, maxWidth: 30, keep: 10, cell: (g, w) => sparkline(g.history, w, historyTop) },
   ];
 }
 
-function partitionColumns(c: ChalkInstance, selected: string | null, longest: number): Column<PartitionReport>[] {
+function partitionColumns(c: ChalkInstance, selected: string | null, partitions: readonly PartitionReport[], windowMs: number): Column<PartitionReport>[] {
   const id = (p: PartitionReport) => `${p.topic}-${p.partition}`;
+  const longest = Math.max(0, ...partitions.map((p) => id(p).length));
+  // One zero-based scale for every row listed, so a small lag beside a large one looks small.
+  const historyTop = sparklineScale(partitions.map((p) => p.history));
   return [
     { key: 'mark', header: ' ', width: 1, keep: 100, cell: (p) => (id(p) === selected ? '›' : ' ') },
     { key: 'tp', header: 'PARTITION', width: 10, flex: true, maxWidth: Math.max(10, Math.min(40, longest)), keep: 99, cell: id, paint: (p, s) => (id(p) === selected ? c.bold(s) : s) },
@@ -92,8 +115,10 @@ function partitionColumns(c: ChalkInstance, selected: string | null, longest: nu
     { key: 'in', header: 'IN/S', width: 6, align: 'right', keep: 60, cell: (p) => formatRate(p.produceRate) },
     { key: 'out', header: 'OUT/S', width: 6, align: 'right', keep: 61, cell: (p) => formatRate(p.consumeRate) },
     { key: 'drain', header: 'DRAIN', width: 8, keep: 80, cell: (p) => formatDrain(p.drain) },
-    { key: 'status', header: 'STATUS', width: 10, keep: 95, cell: (p) => formatStatus(p.status, p.reason), paint: (p, s) => paintStatus(c, p.status, s) },
-    { key: 'history', header: 'HISTORY', width: 10, flex: true, maxWidth: 30, keep: 20, cell: (p, w) => sparkline(p.history, w) },
+    { key: 'status', header: 'STATUS', width: statusWidth(partitions, windowMs), keep: 95, cell: (p) => formatStatus(p, windowMs), paint: (p, s) => paintStatus(c, p.status, s) },
+    // Before the history, so it is the first to take spare width.
+    { key: 'consumer', header: 'CONSUMER-ID/HOST', width: 20, flex: true, maxWidth: 80, keep: 70, cell: (p, w) => consumerCell(p.owner, w) },
+    { key: 'history', header: 'HISTORY', width: 10, flex: true, maxWidth: 30, keep: 20, cell: (p, w) => sparkline(p.history, w, historyTop) },
   ];
 }
 
@@ -115,7 +140,8 @@ const HELP = [
   ['q', 'quit'],
 ];
 
-const LEGEND = 'OK keeping up · IDLE nothing new · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back';
+const LEGEND =
+  'OK keeping up · IDLE nothing new · warming 12/30s behind, window not yet observed in full · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back · HISTORY bars share one zero-based scale per view';
 
 export function LagApp({ load, intervalMs, target, initialGroup = null, initialSort = 'status', onSortChange, colors: c }: LagAppProps) {
   const { exit } = useApp();
@@ -289,7 +315,7 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
         </Text>
       );
     } else {
-      const cols = fitColumns(groupColumns(c, selectedGroup, Math.max(...groups.map((g) => g.group.length))), width);
+      const cols = fitColumns(groupColumns(c, selectedGroup, groups, report.windowMs), width);
       const { rows } = visible(groups, Math.max(0, groups.findIndex((g) => g.group === selectedGroup)), tableHeight);
       body = (
         <Box flexDirection="column">
@@ -305,9 +331,9 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
   } else if (!current) {
     body = <Text wrap="wrap">{`Consumer group '${view.group}' does not exist (yet). Waiting for it… (Esc for all groups)`}</Text>;
   } else {
-    const summary = `${c.bold(current.group)} ${shortState(current.state)} · ${current.members} member${current.members === 1 ? '' : 's'} · ${paintStatus(c, current.status, formatStatus(current.status, current.reason))} · lag ${formatCount(current.totalLag)} · time lag ${formatTimeLag(current.maxTimeLagMs)} · drain ${formatDrain(current.drain)}`;
+    const summary = `${c.bold(current.group)} ${shortState(current.state)} · ${current.members} member${current.members === 1 ? '' : 's'} · ${paintStatus(c, current.status, formatStatus(current, report.windowMs))} · lag ${formatCount(current.totalLag)} · time lag ${formatTimeLag(current.maxTimeLagMs)} · drain ${formatDrain(current.drain)}`;
     const trendWidth = Math.max(0, Math.min(60, width - 24));
-    const cols = fitColumns(partitionColumns(c, selectedTp, Math.max(0, ...partitions.map((p) => partitionId(p).length))), width);
+    const cols = fitColumns(partitionColumns(c, selectedTp, partitions, report.windowMs), width);
     const { rows } = visible(partitions, Math.max(0, partitions.findIndex((p) => partitionId(p) === selectedTp)), tableHeight - 2);
     body = (
       <Box flexDirection="column">

@@ -140,8 +140,9 @@ it('shows WARN and a growing backlog while the producer outpaces the group, then
     });
     expect(behind.lag).toBeGreaterThan(0);
     const pane = await capturePane();
-    expect(pane).toMatch(/PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+HISTORY/);
-    expect(pane).toMatch(/stream-0\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\S+\s+\S+\s+\S+\s+growing\s+WARN TREND/);
+    expect(pane).toMatch(/PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+CONSUMER-ID\/HOST\s+HISTORY/);
+    // The member that owns the partition, and its host.
+    expect(pane).toMatch(/stream-0\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\S+\s+\S+\s+\S+\s+growing\s+WARN TREND\s+\S+ \/127\.0\.0\.1\s/);
 
     // Let the backlog build a little more, then stop producing.
     const backlog = await waitForPane('a backlog of 400 records', (p) => {

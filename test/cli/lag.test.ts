@@ -36,6 +36,16 @@ beforeAll(async () => {
   await produce(100); // 50 per partition
   await commit('caught-up', [[0, 50], [1, 50]]);
   await commit('stuck', [[0, 10], [1, 10]]);
+  // A group that consumed part of `archive` and stopped; the records were written 18 minutes ago.
+  expect((await kafkaTs(['topics', 'create', 'archive', '-p', '1'], { home })).exitCode).toBe(0);
+  const written = Date.now() - 18 * 60_000;
+  for (let i = 0; i < 40; i++) void producer.send({ topic: 'archive', partition: 0, value: Buffer.from(`old${i}`), timestamp: written + i });
+  await producer.flush();
+  // ...followed by new ones, which a second group is reading.
+  for (let i = 0; i < 10; i++) void producer.send({ topic: 'archive', partition: 0, value: Buffer.from(`new${i}`) });
+  await producer.flush();
+  await groups.commitOffsets('stopped', [{ topic: 'archive', partition: 0, offset: 10 }]);
+  await groups.commitOffsets('recent', [{ topic: 'archive', partition: 0, offset: 45 }]);
 });
 
 afterAll(async () => {
@@ -51,11 +61,14 @@ describe('--once', () => {
     const lines = all.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^GROUP\s+STATE\s+MEMBERS\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS$/);
     expect(lines[1]).toMatch(/^caught-up\s+Empty\s+0\s+0\s+0s\s+0\s+0\s+-\s+IDLE$/);
-    expect(lines[2]).toMatch(/^stuck\s+Empty\s+0\s+80\s+\S+\s+0\s+0\s+idle\s+OK$/);
+    // Behind, with young records: two samples do not tell yet, and it says so rather than OK.
+    expect(lines[2]).toMatch(/^recent\s+Empty\s+0\s+5\s+\S+\s+0\s+0\s+idle\s+warming 0\/30s$/);
+    expect(lines[3]).toMatch(/^stopped\s+Empty\s+0\s+40\s+18m\d\ds\s+0\s+0\s+idle\s+ERR STOP$/);
+    expect(lines[4]).toMatch(/^stuck\s+Empty\s+0\s+80\s+\S+\s+0\s+0\s+idle\s+warming 0\/30s$/);
     const one = await kt('stuck', '--once', '--interval', '200ms');
     expect(one.stdout.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^GROUP\s+TOPIC\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+CLIENT-ID$/),
-      expect.stringMatching(/^stuck\s+work\s+0\s+10\s+50\s+40\s+\d+(ms|\.\ds|s)\s+0\s+0\s+idle\s+OK\s+-$/),
+      expect.stringMatching(/^stuck\s+work\s+0\s+10\s+50\s+40\s+\d+(ms|\.\ds|s)\s+0\s+0\s+idle\s+warming 0\/30s\s+-$/),
       expect.stringMatching(/^stuck\s+work\s+1\s+10\s+50\s+40\s+/),
     ]);
   });
@@ -63,7 +76,9 @@ describe('--once', () => {
   it('prints the documented JSON document', async () => {
     const r = await kt('stuck', '--once', '--interval', '200ms', '--output', 'json');
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ windowMs: 30_000, missing: [], groups: [{ group: 'stuck', state: 'Empty', members: 0, status: 'OK', totalLag: 80, drain: { kind: 'idle' }, complete: false }] });
+    expect(doc).toMatchObject({ windowMs: 30_000, missing: [], groups: [{ group: 'stuck', state: 'Empty', members: 0, status: 'WARMING', totalLag: 80, drain: { kind: 'idle' }, complete: false }] });
+    expect(doc.groups[0].windowFilledMs).toBeGreaterThan(0);
+    expect(doc.groups[0].windowFilledMs).toBeLessThan(30_000);
     expect(doc.groups[0].partitions[0]).toEqual({
       topic: 'work',
       partition: 0,
@@ -74,12 +89,31 @@ describe('--once', () => {
       produceRate: 0,
       consumeRate: 0,
       drain: { kind: 'idle' },
-      status: 'OK',
+      status: 'WARMING',
       reason: null,
       complete: false,
+      windowFilledMs: doc.groups[0].windowFilledMs,
       owner: null,
     });
     expect(Date.parse(doc.at)).toBeGreaterThan(0);
+  });
+
+  it('says ERR STOP at once for a stopped group whose oldest unconsumed record is older than the window', async () => {
+    const text = await kt('stopped', '--once', '--interval', '200ms');
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout.trimEnd().split('\n')[1]).toMatch(/^stopped\s+archive\s+0\s+10\s+50\s+40\s+18m\d\ds\s+0\s+0\s+idle\s+ERR STOP\s+-$/);
+    const json = JSON.parse((await kt('stopped', '--once', '--interval', '200ms', '--output', 'json')).stdout);
+    expect(json.groups[0]).toMatchObject({ group: 'stopped', members: 0, status: 'ERR', reason: 'STOP', totalLag: 40, complete: false });
+    expect(json.groups[0].maxTimeLagMs).toBeGreaterThan(18 * 60_000);
+    expect(json.groups[0].partitions[0]).toMatchObject({ status: 'ERR', reason: 'STOP', lag: 40 });
+  });
+
+  it('reads each group its own oldest unconsumed record when two groups are at different offsets of one partition', async () => {
+    const doc = JSON.parse((await kt('stopped', 'recent', '--once', '--interval', '200ms', '--output', 'json')).stdout);
+    const byName = Object.fromEntries(doc.groups.map((g: { group: string }) => [g.group, g]));
+    expect(byName.stopped).toMatchObject({ status: 'ERR', reason: 'STOP' });
+    expect(byName.stopped.maxTimeLagMs).toBeGreaterThan(18 * 60_000);
+    expect(byName.recent.maxTimeLagMs).toBeLessThan(18 * 60_000);
   });
 
   it('exits 4 for a group that does not exist', async () => {
@@ -101,7 +135,16 @@ describe('--check', () => {
     expect(r.exitCode).toBe(11);
     const doc = JSON.parse(r.stdout);
     expect(doc.worst).toBe('ERR');
-    expect(doc.groups[0]).toMatchObject({ status: 'ERR', reason: 'STOP', complete: true });
+    // Its records are older than the 1 s window by now, so the stop may be decided before the window is full.
+    expect(doc.groups[0]).toMatchObject({ status: 'ERR', reason: 'STOP' });
+  });
+
+  it('ends early with 11 when a stop is already decided, without waiting out the window', async () => {
+    const started = Date.now();
+    const r = await kt('stopped', '--check', '--window', '5m', '--interval', '200ms');
+    expect(r.exitCode).toBe(11);
+    expect(r.stderr).toBe('Observing stopped for 5m00s...\nWorst status: ERR STOP (group stopped, window 5m00s)\n');
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('counts a lag within --allowed-lag as caught up', async () => {

@@ -59,10 +59,39 @@ describe('evaluatePartition', () => {
     expect(v).toMatchObject({ status: 'OK', lag: 680, consumeRate: 30, produceRate: 10, drain: { kind: 'eta', ms: 34_000 } });
   });
 
-  it('does not judge trends before the window is covered, but applies thresholds', () => {
+  it('does not judge trends before the window is covered: WARMING (never OK while behind), but applies thresholds', () => {
     const short = steps(4, (i) => [100, 200 + i * 10]);
-    expect(evaluatePartition(short, NOW, settings)).toMatchObject({ status: 'OK', complete: false });
+    expect(evaluatePartition(short, NOW, settings)).toMatchObject({ status: 'WARMING', reason: null, complete: false, windowFilledMs: 3000 });
     expect(evaluatePartition(short, NOW, { ...settings, maxLag: 100 })).toMatchObject({ status: 'WARN', reason: 'LAG' });
+    // Once covered, the window counts as filled.
+    expect(evaluatePartition(steps(12, (i) => [100, 200 + i * 10]), NOW, settings)).toMatchObject({ complete: true, windowFilledMs: WINDOW });
+  });
+
+  it('is not WARMING when the data already decides: caught up is OK or IDLE at once', () => {
+    expect(evaluatePartition(steps(2, () => [50, 50]), NOW, settings)).toMatchObject({ status: 'IDLE', complete: false });
+    expect(evaluatePartition(steps(2, (i) => [50 + i, 50 + i]), NOW, settings)).toMatchObject({ status: 'OK', complete: false });
+  });
+
+  it('STOP at once: nobody owns the partition, the offset is frozen, the oldest unconsumed record is older than the window', () => {
+    // The case: a group with no members, lag 20,600 and an 18-minute time lag, seen twice a second apart.
+    const stopped = series([[1000, 21_600], [1000, 21_600]], { owned: false, timeLagMs: 18 * 60_000 });
+    expect(evaluatePartition(stopped, NOW, settings)).toMatchObject({ status: 'ERR', reason: 'STOP', lag: 20_600, complete: false, windowFilledMs: 1000 });
+    // From a single sample too: nothing has moved for longer than the window.
+    expect(evaluatePartition(stopped.slice(-1), NOW, settings)).toMatchObject({ status: 'ERR', reason: 'STOP' });
+  });
+
+  it('does not STOP at once what the data does not decide: young records, an owner, or a moving offset', () => {
+    const young = series([[1000, 21_600], [1000, 21_600]], { owned: false, timeLagMs: WINDOW - 1 });
+    expect(evaluatePartition(young, NOW, settings).status).toBe('WARMING');
+    // A member may be busy with a long batch: STALL needs the whole window.
+    const owned = series([[1000, 21_600], [1000, 21_600]], { owned: true, timeLagMs: 18 * 60_000 });
+    expect(evaluatePartition(owned, NOW, settings).status).toBe('WARMING');
+    // A consumer committing without joining the group (assign()) works through old records.
+    const moving = series([[1000, 21_600], [1200, 21_600]], { owned: false, timeLagMs: 18 * 60_000 });
+    expect(evaluatePartition(moving, NOW, settings).status).toBe('WARMING');
+    // Unknown record timestamps decide nothing.
+    const unknown = series([[1000, 21_600], [1000, 21_600]], { owned: false, timeLagMs: null });
+    expect(evaluatePartition(unknown, NOW, settings).status).toBe('WARMING');
   });
 
   it('honours --allowed-lag and --allowed-time-lag as "caught up"', () => {
@@ -104,6 +133,9 @@ describe('drain and group status', () => {
     expect(evaluateGroup([idle, idle])).toMatchObject({ status: 'IDLE' });
     expect(evaluateGroup([idle, ok])).toMatchObject({ status: 'OK', drain: { kind: 'eta', ms: 34_000 } });
     expect(evaluateGroup([ok, warn, idle])).toMatchObject({ status: 'WARN', reason: 'TREND', drain: { kind: 'growing' } });
+    const warming = evaluatePartition(steps(3, (i) => [100, 200 + i]), NOW, settings);
+    expect(evaluateGroup([idle, ok, warming])).toMatchObject({ status: 'WARMING' });
+    expect(evaluateGroup([warming, warn])).toMatchObject({ status: 'WARN' });
     expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'eta', ms: 9 }, { kind: 'none' }])).toEqual({ kind: 'eta', ms: 9 });
   });
 });
@@ -131,6 +163,21 @@ describe('LagMonitor', () => {
     expect(g).toMatchObject({ group: 'billing', state: 'Stable', members: 1, status: 'WARN', reason: 'TREND', totalLag: 150, maxTimeLagMs: 5000, consumeRate: 5, produceRate: 10, complete: true });
     expect(g.history).toEqual([100, 105, 110, 115, 120, 125, 130, 135, 140, 145, 150]);
     expect(g.partitions[0]).toMatchObject({ topic: 'orders', partition: 0, committed: 150, logEnd: 300, lag: 150, timeLagMs: 5000, owner: { clientId: 'c' } });
+  });
+
+  it('judges a stopped group with old records ERR STOP from its first two samples, and reports how full the window is', () => {
+    const stopped = (at: number): Snapshot => ({
+      at,
+      groups: [{ group: 'etl', state: 'Empty', members: 0, partitions: [{ topic: 'orders', partition: 0, committed: 1000, logEnd: 21_600, owner: null, committedTimestamp: NOW - 18 * 60_000 }] }],
+      missing: [],
+    });
+    const m = new LagMonitor(settings, 60_000);
+    m.ingest(stopped(NOW - 1000));
+    m.ingest(stopped(NOW));
+    expect(m.report(NOW).groups[0]).toMatchObject({ status: 'ERR', reason: 'STOP', totalLag: 20_600, complete: false, windowFilledMs: 1000 });
+    const warming = new LagMonitor(settings, 60_000);
+    for (let i = 0; i < 3; i++) warming.ingest(snap(NOW - 2000 + i * 1000, 100, 200 + i));
+    expect(warming.report(NOW).groups[0]).toMatchObject({ status: 'WARMING', complete: false, windowFilledMs: 2000 });
   });
 
   it('drops history older than it keeps, forgets groups that disappear, reports missing groups', () => {

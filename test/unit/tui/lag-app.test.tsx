@@ -48,12 +48,26 @@ function report(groups = ['billing', 'audit']): LagReport {
   return m.report(T0 + 11_000);
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000, seen?: () => string): Promise<void> {
   const start = Date.now();
   while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}${seen ? `; the screen shows:\n${seen()}` : ''}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A report from `count` one-second snapshots of the groups `at` gives, judged over `windowMs`. */
+function reportOf(count: number, windowMs: number, groups: (at: number, i: number) => Snapshot['groups']): LagReport {
+  const m = new LagMonitor({ ...DEFAULT_SETTINGS, windowMs });
+  for (let i = 0; i < count; i++) m.ingest({ at: T0 + i * 1000, missing: [], groups: groups(T0 + i * 1000, i) });
+  return m.report(T0 + (count - 1) * 1000);
+}
+
+/** Makes the test terminal `columns` wide and waits for the redraw to show `until`. */
+async function resize(app: ReturnType<typeof render>, columns: number, until: () => boolean, what: string): Promise<void> {
+  Object.defineProperty(app.stdout, 'columns', { value: columns, configurable: true });
+  app.stdout.emit('resize');
+  await waitFor(until, what, 5000, () => app.lastFrame() ?? '');
 }
 
 function mount(props: { load?: () => Promise<LagReport>; initialGroup?: string; onSortChange?: (s: SortKey) => void; colors?: Chalk } = {}) {
@@ -123,10 +137,11 @@ describe('drill-down', () => {
     const lines = frame().split('\n');
     expect(lines[1]).toBe('billing Stable · 2 members · WARN TREND · lag 468 · time lag 4s · drain growing');
     expect(lines[2]).toMatch(/^lag history [▁▂▃▄▅▆▇█]+ \(468 now\)$/);
-    expect(lines[3]).toMatch(/^\s+PARTITION\s+COMMITTED\s+LOG-END\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+HISTORY$/);
+    // 100 columns: the history and the log-end offset give way to who consumes the partition.
+    expect(lines[3]).toMatch(/^\s+PARTITION\s+COMMITTED\s+LAG\s+TIME-LAG\s+IN\/S\s+OUT\/S\s+DRAIN\s+STATUS\s+CONSUMER-ID\/HOST$/);
     // Sorted by status, then lag: the partition with the most lag first.
-    expect(lines[4]).toMatch(/^  orders-2\s+155\s+312\s+157\s+4s\s+10\s+5\.0\s+growing\s+WARN TREND\s+[▁▂▃▄▅▆▇█]+$/);
-    expect(lines[6]).toMatch(/^  orders-0\s+155\s+310\s+155\s/);
+    expect(lines[4]).toMatch(/^  orders-2\s+155\s+157\s+4s\s+10\s+5\.0\s+growing\s+WARN TREND\s+m-2 \/127\.0\.0\.1$/);
+    expect(lines[6]).toMatch(/^  orders-0\s+155\s+155\s/);
     await press(DOWN, (f) => f.includes('› orders-2'), 'partition selection');
     await press(ESC, (f) => f.includes('› billing') && f.includes('audit'), 'the overview again');
   });
@@ -134,6 +149,84 @@ describe('drill-down', () => {
   it('opens the initial group directly, and waits for a group that does not exist yet', async () => {
     const { frame } = mount({ initialGroup: 'payments' });
     await waitFor(() => frame().includes("Consumer group 'payments' does not exist (yet). Waiting for it…"), 'the waiting message');
+  });
+});
+
+describe('the first window', () => {
+  // Three seconds into a 30-second window: `billing` is behind, `etl` stopped 18 minutes ago.
+  const early = () =>
+    reportOf(3, 30_000, (at, i) => [
+      {
+        group: 'billing',
+        state: 'Stable',
+        members: 1,
+        partitions: [{ topic: 'orders', partition: 0, committed: 100 + i * 5, logEnd: 200 + i * 10, owner: { memberId: 'm-0', clientId: 'billing-app', host: '/127.0.0.1' }, committedTimestamp: at - 2000 }],
+      },
+      { group: 'etl', state: 'Empty', members: 0, partitions: [{ topic: 'orders', partition: 0, committed: 1000, logEnd: 21_600, owner: null, committedTimestamp: T0 - 18 * 60_000 }] },
+    ]);
+
+  it('says a group is warming, with how much of the window it has seen, and a stopped group ERR STOP at once; never OK', async () => {
+    const data = early();
+    const { frame, press } = mount({ load: async () => data });
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    const lines = frame().split('\n');
+    expect(lines[2]).toMatch(/^› etl\s+Empty\s+0\s+20,600\s+18m02s\s+.*ERR STOP\b/);
+    expect(lines[3]).toMatch(/^  billing\s+Stable\s+1\s+110\s+2s\s+.*warming 2\/30s$/);
+    expect(frame()).not.toMatch(/\bOK\b/);
+    await press(DOWN, (f) => f.includes('› billing'), 'the selection to move');
+    await press(ENTER, (f) => f.includes('orders-0'), 'the group view');
+    expect(frame().split('\n')[1]).toBe('billing Stable · 1 member · warming 2/30s · lag 110 · time lag 2s · drain growing');
+    expect(frame()).toMatch(/^  orders-0\s+110\s+110\s+2s\s+10\s+5\.0\s+growing\s+warming 2\/30s\s+m-0 \/127\.0\.0\.1$/m);
+  });
+
+  it('keeps the whole warming status at 80 columns, where the rates give way', async () => {
+    const data = early();
+    const { app, frame } = mount({ load: async () => data });
+    await waitFor(() => frame().includes('billing'), 'the overview', 5000, frame);
+    await resize(app, 80, () => !frame().includes('OUT/S'), 'the 80-column overview');
+    for (const line of frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(frame()).toMatch(/^  billing\s+Stable\s+1\s+110\s+2s\s+growing\s+warming 2\/30s$/m);
+  });
+});
+
+describe('sparklines', () => {
+  it('share one zero-based scale, so a steady small lag beside a large one stays low', async () => {
+    const data = reportOf(12, 10_000, (at, i) => [
+      { group: 'big', state: 'Stable', members: 1, partitions: [{ topic: 'a', partition: 0, committed: 0, logEnd: 100 + i * 2000, owner: null, committedTimestamp: at }] },
+      { group: 'small', state: 'Stable', members: 1, partitions: [{ topic: 'b', partition: 0, committed: 10 * i, logEnd: 10 * i + 3, owner: null, committedTimestamp: at }] },
+    ]);
+    const { frame } = mount({ load: async () => data });
+    await waitFor(() => frame().includes('small'), 'the overview');
+    const small = frame().split('\n').find((l) => l.includes('small'))!;
+    const big = frame().split('\n').find((l) => l.includes('big'))!;
+    expect(small).toMatch(/ ▂{12}$/);
+    expect(big).toMatch(/█$/);
+  });
+});
+
+describe('who consumes a partition', () => {
+  it('shows member id and host, cutting the member id rather than the host at 80 columns, and - without an owner', async () => {
+    const memberId = 'billing-app-1-8d3c6f0e-1b2a-4c5d-9e8f-0a1b2c3d4e5f';
+    const data = reportOf(3, 10_000, (at) => [
+      {
+        group: 'billing',
+        state: 'Stable',
+        members: 1,
+        partitions: [
+          { topic: 'orders', partition: 0, committed: 10, logEnd: 10, owner: { memberId, clientId: 'billing-app', host: '/10.20.30.40' }, committedTimestamp: at },
+          { topic: 'orders', partition: 1, committed: 10, logEnd: 10, owner: null, committedTimestamp: at },
+        ],
+      },
+    ]);
+    const { app, frame } = mount({ load: async () => data, initialGroup: 'billing' });
+    await waitFor(() => frame().includes('orders-1'), 'the group view');
+    await resize(app, 200, () => frame().includes(`${memberId} /10.20.30.40`), 'the whole member id');
+    await resize(app, 80, () => !frame().includes(memberId), 'the 80-column view');
+    for (const line of frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    const rows = frame().split('\n').filter((l) => l.includes('orders-'));
+    expect(frame()).toContain('CONSUMER-ID/HOST');
+    expect(rows[0]).toMatch(/ billing-\S*… \/10\.20\.30\.40$/);
+    expect(rows[1]).toMatch(/IDLE\s+-$/);
   });
 });
 
