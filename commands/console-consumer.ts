@@ -75,7 +75,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
       .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
       .option('--consumer.config <file>', 'consumer properties file')
-      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit")
+      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)")
       .addOption(new Option('-o, --output <format>', "output: text (Kafka's formatter) or json (one object per record)").choices(['text', 'json']).default('text'));
   },
   async run(o, _args, ctx) {
@@ -183,7 +183,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
     }
     ctx.warn(`Processed a total of ${result.processed} messages`);
-    if (o.enableSystestEvents) ctx.out.line('shutdown_complete');
+    if (o.enableSystestEvents) ctx.out.line(o.output === 'json' ? JSON.stringify({ event: 'shutdown_complete' }) : 'shutdown_complete');
     if (result.interrupted) return 130;
     return result.failed ? ExitCode.Failure : ExitCode.Ok;
   },

@@ -172,7 +172,9 @@ export default defineCommand<TopicsOptions>({
         for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);
-        if (warning && !json) ctx.out.line(warning);
+        // Kafka prints this on stdout; in JSON mode stdout is JSON only.
+        if (warning && json) ctx.warn(warning);
+        else if (warning) ctx.out.line(warning);
         const created = await t.createTopic(admin, { name, partitions, replicationFactor, assignment, configs, ifNotExists: !!o.ifNotExists });
         if (json) ctx.out.line(JSON.stringify({ topic: name, created }));
         else if (created) ctx.out.line(`Created topic ${name}.`);

@@ -71,6 +71,10 @@ describe('--output json keeps stdout JSON', () => {
     await ok(['topics', 'describe', 'orders']);
     await ok(['topics', 'alter', 'orders', '--partitions', '3']);
     await ok(['topics', 'create', 'doomed']);
+    // Kafka's collision warning goes to stderr in JSON mode.
+    const dotted = await kt(['topics', 'create', 'with.dot', '--output', 'json']);
+    expect({ exitCode: dotted.exitCode, docs: documents(['topics', 'create', 'with.dot'], dotted) }).toEqual({ exitCode: 0, docs: [{ topic: 'with.dot', created: true }] });
+    expect(dotted.stderr).toContain('collide');
     expect(await ok(['topics', 'delete', 'doomed'])).toEqual([{ deleted: ['doomed'] }]);
     // Kafka's layout prints this failure on stdout ("Error while executing topic command : …").
     expect((await fails(4, ['topics', 'describe', 'nope'])).message).toContain("Topic 'nope' does not exist");
@@ -87,6 +91,7 @@ describe('--output json keeps stdout JSON', () => {
     expect(bad.exitCode).toBe(1);
     expect(documents(['console-producer'], bad)).toMatchObject([{ sent: 0, inputError: expect.stringContaining('No key separator') }]);
     expect(await ok(['console-consumer', '--topic', 'orders', '--from-beginning', '-e'])).toHaveLength(2);
+    expect((await ok(['console-consumer', '--topic', 'orders', '--from-beginning', '-e', '--enable-systest-events'])).at(-1)).toEqual({ event: 'shutdown_complete' });
     await fails(4, ['console-consumer', '--topic', 'nope', '-e']);
     await fails(2, ['console-consumer', '--topic', 'orders', '--offset', 'yesterday']);
     await fails(2, ['console-producer']);
