@@ -38,18 +38,18 @@ export default defineCommand<ConsoleConsumerOptions>({
     'Formatter properties (--property): print.timestamp, print.partition, print.offset, print.headers, print.key, print.value (default true), print.epoch, print.delivery, key.separator (between every two printed fields, a tab by default), line.separator, headers.separator, null.literal, and key.deserializer/value.deserializer/headers.deserializer naming Kafka deserializer classes (StringDeserializer, ByteArrayDeserializer, LongDeserializer, IntegerDeserializer, ShortDeserializer, DoubleDeserializer, FloatDeserializer, UUIDDeserializer). Field order is fixed: timestamp, partition, offset, delivery, epoch, headers, key, value.',
     '--offset takes Kafka\'s earliest, latest or an absolute offset, and also: -N (the last N records of each partition), +N (N records after the first), @TIME (the first record at or after TIME: epoch milliseconds, an ISO-8601 date/time, or -DURATION such as -15m or -1h30m), and START:END where END is end (the end of the log when the command started), an offset or @TIME. -e/--exit-at-end stops at the end of the log, like kcat -e.',
     'With --output json every record is one JSON object per line: topic, partition, offset, timestamp, timestampType, key, value and headers (an ordered list of {key, value}). Bytes that are valid UTF-8 are printed as text; other bytes as base64 with keyEncoding/valueEncoding (or a header\'s valueEncoding) set to "base64"; null stays null. console-producer --input json reads the same envelope.',
-    'Without --group the partitions are read directly (no consumer group is created on the broker and nothing is committed). With --group (or group.id in a consumer property) the consumer joins that group, is assigned partitions, and commits its progress; --from-beginning then only applies when the group has no committed offset.',
+    'Without --group the partitions are read directly (no consumer group is created on the broker and nothing is committed). With --group (or group.id in a consumer property) the consumer joins that group, is assigned partitions, and commits its progress; --from-beginning, or --offset earliest or latest, then only applies when the group has no committed offset (it is the group\'s auto.offset.reset; a new group starts at latest otherwise, so it waits for new records); other --offset values are refused with --group.',
   ],
   examples: [
     ['Everything in a topic, then exit', 'kafka-ts console-consumer --topic orders --from-beginning -e'],
     ['Keys, partitions, offsets and timestamps', 'kafka-ts console-consumer --topic orders --from-beginning --property print.key=true --property print.partition=true --property print.offset=true --property print.timestamp=true'],
     ['The last 10 records of each partition', 'kafka-ts console-consumer --topic orders --offset -10 -e'],
     ['Records of the last hour as JSON', "kafka-ts console-consumer --topic orders --offset @-1h:end --output json | jq .value"],
-    ['Join a consumer group and commit', 'kafka-ts console-consumer --topic orders --group billing'],
+    ['Join a consumer group and commit; a new group starts at the earliest record', 'kafka-ts console-consumer --topic orders --group billing --from-beginning'],
     ['Stop after 5 records or 10 s of silence', 'kafka-ts console-consumer --topic orders --max-messages 5 --timeout-ms 10000'],
   ],
   differences: [
-    '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log.',
+    '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log. With --group, --offset earliest or latest sets where a group without committed offsets starts (Kafka requires --partition with --offset, which a group refuses); other values are refused.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',
     'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, a formatter error 1, everything else 0.',
   ],
@@ -75,14 +75,15 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
       .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
       .option('--consumer.config <file>', 'consumer properties file')
-      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit")
+      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)")
       .addOption(new Option('-o, --output <format>', "output: text (Kafka's formatter) or json (one object per record)").choices(['text', 'json']).default('text'));
   },
   async run(o, _args, ctx) {
     const include = o.include ?? o.whitelist;
     if ((o.topic === undefined) === (include === undefined)) throw new UsageError('Exactly one of --include/--topic is required. ');
     if (o.partition !== undefined && o.topic === undefined) throw new UsageError('The topic is required when partition is specified.');
-    if (o.partition !== undefined && o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
+    // Kafka checks this with --partition only (its --offset needs one); here --offset works everywhere.
+    if (o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
     const fileProps = o['consumer.config'] ? readPropertiesFile(o['consumer.config']) : {};
     const inline = parseInlinePairs(o.consumerProperty);
     const props = { ...fileProps, ...inline };
@@ -113,6 +114,18 @@ export default defineCommand<ConsoleConsumerOptions>({
       throw e;
     }
     if (o.exitAtEnd && spec.end === null) spec.end = { kind: 'end' };
+    // With a group, the committed offsets decide where it starts; --offset earliest|latest is only
+    // where a group without commits starts (auto.offset.reset), as --from-beginning is.
+    let startReset: 'earliest' | 'latest' | undefined = o.fromBeginning ? 'earliest' : undefined;
+    if (group !== undefined && o.offset !== undefined) {
+      if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
+        throw new UsageError(`--offset ${o.offset} cannot be used with --group: a group starts from its committed offsets (only earliest or latest, for a group without any, are accepted)`);
+      }
+      startReset = spec.start.kind;
+      if (reset !== undefined && reset !== startReset) {
+        throw new UsageError(`Can't simultaneously specify --offset ${o.offset} and 'auto.offset.reset=${reset}', please remove one option`);
+      }
+    }
 
     const { formatterConfig, FormatterConfigError, FORMATTERS } = await import('../src/tools/message-format.js');
     const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs(o.property) };
@@ -157,7 +170,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       minBytes: num('fetch.min.bytes', 1),
       maxBytes: num('fetch.max.bytes', 52428800),
       maxPartitionBytes: num('max.partition.fetch.bytes', 1048576),
-      autoOffsetReset: (reset ?? (o.fromBeginning ? 'earliest' : 'latest')) as 'earliest' | 'latest' | 'none',
+      autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter };
     const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted };
@@ -170,7 +183,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
     }
     ctx.warn(`Processed a total of ${result.processed} messages`);
-    if (o.enableSystestEvents) ctx.out.line('shutdown_complete');
+    if (o.enableSystestEvents) ctx.out.line(o.output === 'json' ? JSON.stringify({ event: 'shutdown_complete' }) : 'shutdown_complete');
     if (result.interrupted) return 130;
     return result.failed ? ExitCode.Failure : ExitCode.Ok;
   },

@@ -27,6 +27,7 @@ interface ConsoleProducerOptions {
   producerProperty?: string[];
   'producer.config'?: string;
   input: 'text' | 'json';
+  output: 'text' | 'json';
 }
 
 const DEFAULT_READERS = new Set(['org.apache.kafka.tools.LineMessageReader', 'kafka.tools.ConsoleProducer$LineMessageReader', 'kafka.tools.LineMessageReader']);
@@ -56,7 +57,7 @@ function idempotenceMode(given: string | undefined, acks: -1 | 0 | 1, retries: n
 export default defineCommand<ConsoleProducerOptions>({
   name: 'console-producer',
   summary: 'read records from stdin and produce them to a topic (kafka-console-producer.sh)',
-  synopsis: ['--topic TOPIC [--bootstrap-server host:port] [--property parse.key=true] [--compression-codec [CODEC]] [--sync] [--input json]'],
+  synopsis: ['--topic TOPIC [--bootstrap-server host:port] [--property parse.key=true] [--compression-codec [CODEC]] [--sync] [--input json] [--output json]'],
   description: [
     "Reads stdin and sends each line as one record to --topic, with kafka-console-producer.sh's options, defaults and line format. Lines end at \\n, \\r or \\r\\n; empty lines become records with an empty value. With --property parse.key=true a line is key<key.separator>value (key.separator defaults to a tab); with parse.headers=true it starts with a header block (h1:v1,h2:v2 followed by headers.delimiter, a tab by default; headers.separator is a regular expression). null.marker turns a key, value, header block or header value that equals it into null, and ignore.error=true tolerates missing separators.",
     'With --input json each line is one JSON object in the envelope console-consumer --output json prints: key, value and headers (UTF-8 text, or base64 with keyEncoding/valueEncoding "base64"), and optionally partition and timestamp. Other fields are ignored, so consumer output can be piped back in unchanged.',
@@ -64,6 +65,7 @@ export default defineCommand<ConsoleProducerOptions>({
     'The producer is idempotent, as the Java producer is since Kafka 3.0: it takes a producer id and numbers its batches, so a batch retried after a lost response or a leader change is not written twice, and one batch per partition is in flight at a time. That needs acks=all and retries; with --request-required-acks 0 or 1, --message-send-max-retries 0, or --producer-property enable.idempotence=false it sends plain batches. Unless enable.idempotence=true was given, a cluster that does not offer or allow idempotence (InitProducerId) gets plain batches, with a note on stderr.',
     'A record too large for the topic (its max.message.bytes, or the broker\'s message.max.bytes) fails alone, with a line naming the limit; every other record is still delivered, idempotent or not. With --producer-property max.request.size=BYTES a larger record is refused before it is sent.',
     'The ">" prompt appears only when stdin and stdout are terminals. Every send failure is reported on stderr; at the end one summary line is printed on stderr (records sent, failed), and the exit status is 1 if any record failed or a line could not be parsed (the records read before it are still delivered).',
+    'With --output json the summary is also printed on stdout as one JSON object: {"topic":"orders","sent":3,"failed":0,"inputError":null,"interrupted":false} (inputError is the line that stopped the input, or null); there is no prompt.',
   ],
   examples: [
     ['Produce lines typed or piped in', 'seq 5 | kafka-ts console-producer --topic numbers'],
@@ -103,7 +105,8 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--reader-config <file>', 'line reader properties file')
       .option('--producer-property <key=value>', 'producer property (repeatable)', collect)
       .option('--producer.config <file>', 'producer properties file')
-      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'));
+      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'))
+      .addOption(new Option('-o, --output <format>', 'output: the summary on stderr only (text, default), or also as a JSON object on stdout (json)').choices(['text', 'json']).default('text'));
   },
   async run(o, _args, ctx, given) {
     if (o.topic === undefined) throw new UsageError('Missing required argument "[topic]"');
@@ -144,7 +147,8 @@ export default defineCommand<ConsoleProducerOptions>({
       clientId: 'console-producer',
     });
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
-    const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
+    const json = o.output === 'json';
+    const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     let onInterrupt!: () => void;
     const interrupted = new Promise<void>((r) => (onInterrupt = r));
     process.once('SIGINT', () => {
@@ -186,6 +190,10 @@ export default defineCommand<ConsoleProducerOptions>({
         ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${o.topic}; ${summary.failed} failed`
         : `kafka-ts console-producer: sent ${summary.sent} record${summary.sent === 1 ? '' : 's'} to topic ${o.topic}`,
     );
+    if (json) {
+      const { sent, failed } = summary;
+      ctx.out.line(JSON.stringify({ topic: o.topic, sent, failed, inputError: summary.inputError, interrupted: summary.interrupted }));
+    }
     if (summary.interrupted) return 130;
     return summary.failed > 0 || summary.inputError ? ExitCode.Failure : ExitCode.Ok;
   },

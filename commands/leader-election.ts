@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { defineCommand } from '../src/cli/command.js';
+import { Option } from 'commander';
+import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
 import { ExitCode, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
@@ -12,6 +13,7 @@ interface LeaderElectionOptions {
   partition?: string;
   allTopicPartitions?: boolean;
   pathToJsonFile?: string;
+  output: 'text' | 'json';
 }
 
 /** Java exception names Kafka's tool prints for election failures. */
@@ -46,10 +48,11 @@ function readPartitions(path: string): { topic: string; partition: number }[] {
 export default defineCommand<LeaderElectionOptions>({
   name: 'leader-election',
   summary: 'elect preferred or unclean partition leaders (kafka-leader-election.sh)',
-  synopsis: ['--election-type preferred|unclean (--topic T --partition P | --all-topic-partitions | --path-to-json-file FILE)'],
+  synopsis: ['--election-type preferred|unclean (--topic T --partition P | --all-topic-partitions | --path-to-json-file FILE) [--output json]'],
   description: [
     "Runs a leader election with kafka-leader-election.sh's options and messages, against the local daemon or any Kafka cluster. preferred moves leadership back to each partition's first replica when it is alive and in sync; unclean gives a partition without a leader any live replica, accepting that records only the old leader had are lost.",
     'Partitions come from --topic with --partition, from --path-to-json-file ({"partitions":[{"topic":"foo","partition":1}]}), or --all-topic-partitions (every partition that needs an election; nothing is printed when none does).',
+    'Beyond Kafka: --output json prints one document, {"electionType":"preferred","elected":[{"topic":"foo","partition":0}],"notNeeded":[…],"failed":[{"topic":…,"partition":…,"error":"PREFERRED_LEADER_NOT_AVAILABLE","message":…}]}, with the same exit status.',
   ],
   examples: [
     ['Move leadership back to preferred replicas everywhere', 'kafka-ts leader-election --election-type preferred --all-topic-partitions'],
@@ -65,7 +68,8 @@ export default defineCommand<LeaderElectionOptions>({
       .option('--topic <topic>', 'topic of the partition to elect a leader for (with --partition)')
       .option('--partition <n>', 'partition to elect a leader for (with --topic)')
       .option('--all-topic-partitions', 'every partition that needs an election')
-      .option('--path-to-json-file <file>', 'partitions to elect leaders for, as JSON');
+      .option('--path-to-json-file <file>', 'partitions to elect leaders for, as JSON')
+      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
   },
   async run(o, _args, ctx) {
     if (!o.electionType) throw new UsageError('Missing required option(s): election-type');
@@ -83,14 +87,20 @@ export default defineCommand<LeaderElectionOptions>({
     const results = await electLeaders(client, type, partitions);
     const label = type.toUpperCase();
     const key = (r: { topic: string; partition: number }) => `${r.topic}-${r.partition}`;
-    const done = results.filter((r) => !r.error).map(key);
-    const already = results.filter((r) => r.error?.errorName === 'ELECTION_NOT_NEEDED').map(key);
+    const tp = (r: { topic: string; partition: number }) => ({ topic: r.topic, partition: r.partition });
+    const done = results.filter((r) => !r.error);
+    const already = results.filter((r) => r.error?.errorName === 'ELECTION_NOT_NEEDED');
     const failed = results.filter((r) => r.error && r.error.errorName !== 'ELECTION_NOT_NEEDED');
-    if (done.length) ctx.out.line(`Successfully completed leader election (${label}) for partitions ${done.join(', ')}`);
-    if (already.length) ctx.out.line(`Valid replica already elected for partitions ${already.join(', ')}`);
-    for (const f of failed) {
-      const cls = EXCEPTIONS[f.error!.errorName] ?? 'KafkaException';
-      ctx.out.line(`Error completing leader election (${label}) for partition: ${key(f)}: org.apache.kafka.common.errors.${cls}: ${f.error!.message}`);
+    if (o.output === 'json') {
+      const failures = failed.map((f) => ({ ...tp(f), error: f.error!.errorName, message: f.error!.message }));
+      ctx.out.line(JSON.stringify({ electionType: type, elected: done.map(tp), notNeeded: already.map(tp), failed: failures }));
+    } else {
+      if (done.length) ctx.out.line(`Successfully completed leader election (${label}) for partitions ${done.map(key).join(', ')}`);
+      if (already.length) ctx.out.line(`Valid replica already elected for partitions ${already.map(key).join(', ')}`);
+      for (const f of failed) {
+        const cls = EXCEPTIONS[f.error!.errorName] ?? 'KafkaException';
+        ctx.out.line(`Error completing leader election (${label}) for partition: ${key(f)}: org.apache.kafka.common.errors.${cls}: ${f.error!.message}`);
+      }
     }
     if (failed.length) {
       ctx.warn(`${failed.length} replica(s) could not be elected`);

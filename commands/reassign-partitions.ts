@@ -32,9 +32,9 @@ type Action = (typeof ACTIONS)[number];
 /** Options each action accepts besides the connection ones, as Kafka's tool checks them. */
 const PERMITTED: Record<Action, (keyof ReassignOptions)[]> = {
   verify: ['preserveThrottles', 'reassignmentJsonFile', 'wait', 'output'],
-  generate: ['brokerList', 'disableRackAware', 'topicsToMoveJsonFile'],
-  execute: ['additional', 'throttle', 'replicaAlterLogDirsThrottle', 'timeout', 'reassignmentJsonFile', 'wait'],
-  cancel: ['preserveThrottles', 'timeout', 'reassignmentJsonFile'],
+  generate: ['brokerList', 'disableRackAware', 'topicsToMoveJsonFile', 'output'],
+  execute: ['additional', 'throttle', 'replicaAlterLogDirsThrottle', 'timeout', 'reassignmentJsonFile', 'wait', 'output'],
+  cancel: ['preserveThrottles', 'timeout', 'reassignmentJsonFile', 'output'],
   list: ['output'],
 };
 const FLAG: Partial<Record<keyof ReassignOptions, string>> = {
@@ -77,7 +77,7 @@ export default defineCommand<ReassignOptions>({
   description: [
     "Moves partition replicas between brokers with kafka-reassign-partitions.sh's options, JSON files and messages, against the local daemon (start it with --brokers N to have brokers to move between) or any Kafka cluster.",
     '--generate proposes a plan for the topics in --topics-to-move-json-file ({"topics":[{"topic":"foo"}],"version":1}) over the brokers of --broker-list, with Kafka\'s replica placement, and prints the current and the proposed assignment; nothing changes. --execute starts the reassignments of --reassignment-json-file ({"version":1,"partitions":[{"topic":"foo","partition":0,"replicas":[1,2],"log_dirs":["any","any"]}]}) after printing the current assignment to keep for rollback. New replicas copy the data from the leader; once they are in sync the old replicas are removed. --throttle B/s limits that copy (Kafka\'s leader/follower.replication.throttled.rate and throttled-replica configs); run --verify until it reports completion, which also removes the throttle. --cancel stops reassignments and returns the partitions to their original replicas; --list shows the ones running.',
-    'Beyond Kafka: --wait (with --execute or --verify) stays until the plan\'s reassignments complete, showing the bytes moved, the rate and an estimated time left on stderr, then prints the --verify report and removes the throttles; --output json prints --list and --verify as JSON. Plans with log_dirs other than "any" are refused: kafka-ts brokers have one log directory each.',
+    'Beyond Kafka: --wait (with --execute or --verify) stays until the plan\'s reassignments complete, showing the bytes moved, the rate and an estimated time left on stderr, then prints the --verify report and removes the throttles; --output json prints every action\'s result as one JSON document: --generate {"current":PLAN,"proposed":PLAN}; --execute {"rollback":PLAN,"started":[…],"failed":[…],"throttle":B/s|null} (with --wait also "verify", the --verify report); --verify {"partitions":[{topic,partition,status,replicas,targetReplicas}],"throttlesCleared":bool}; --cancel {"cancelled":[…],"failed":[…],"throttlesCleared":bool}; --list {"reassignments":[…]}. Plans with log_dirs other than "any" are refused: kafka-ts brokers have one log directory each.',
   ],
   examples: [
     ['Propose moving two topics onto brokers 2 and 3', 'kafka-ts reassign-partitions --generate --topics-to-move-json-file topics.json --broker-list 2,3'],
@@ -147,9 +147,10 @@ export default defineCommand<ReassignOptions>({
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: props, clientId: 'kafka-ts-reassign-partitions' });
     const print = (line: string) => ctx.out.line(line);
 
-    const verify = async (): Promise<number> => {
+    const verify = async (executed?: object): Promise<number> => {
       const s = await r.status(client, plan);
-      if (json) ctx.out.line(JSON.stringify({ partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles }));
+      const report = { partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles };
+      if (json) ctx.out.line(JSON.stringify(executed ? { ...executed, verify: report } : report));
       else {
         for (const l of r.statusLines(s.partitions)) print(l);
         // No log-directory moves: Kafka prints their (empty) report as a blank line.
@@ -162,6 +163,10 @@ export default defineCommand<ReassignOptions>({
     switch (action) {
       case 'generate': {
         const g = await r.generate(client, topics, brokerList);
+        if (json) {
+          ctx.out.line(JSON.stringify({ current: JSON.parse(g.current), proposed: JSON.parse(g.proposed) }));
+          return ExitCode.Ok;
+        }
         print('Current partition replica assignment');
         print(g.current);
         print('');
@@ -170,22 +175,32 @@ export default defineCommand<ReassignOptions>({
         return ExitCode.Ok;
       }
       case 'execute': {
-        const code = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, print);
-        if (code !== ExitCode.Ok || !o.wait) return code;
+        const done = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, json ? () => undefined : print);
+        const executed = { rollback: JSON.parse(done.rollback), started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null };
+        if (done.code !== ExitCode.Ok || !o.wait) {
+          if (json) ctx.out.line(JSON.stringify(executed));
+          return done.code;
+        }
         await ctx.out.flush();
         await r.waitForPlan(client, plan, process.stderr);
-        return verify();
+        // JSON mode prints one document: what was started, then the --verify report.
+        return verify(json ? executed : undefined);
       }
       case 'verify':
         if (o.wait) await r.waitForPlan(client, plan, process.stderr);
         return verify();
       case 'cancel': {
-        const code = await r.cancel(client, plan, print);
+        const done = await r.cancel(client, plan, json ? () => undefined : print);
+        if (json) {
+          if (!o.preserveThrottles) await r.clearThrottles(client, plan, () => undefined);
+          ctx.out.line(JSON.stringify({ cancelled: done.cancelled, failed: done.failed, throttlesCleared: !o.preserveThrottles }));
+          return done.code;
+        }
         // Kafka prints this without a newline (there are no log-directory moves to cancel).
         ctx.out.write('None of the specified partition moves are active.');
         if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
         else print('');
-        return code;
+        return done.code;
       }
       case 'list': {
         const { listReassignments } = await import('../src/client/reassignments.js');

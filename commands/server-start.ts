@@ -1,4 +1,5 @@
-import { collect, defineCommand } from '../src/cli/command.js';
+import { Option } from 'commander';
+import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { daemonPaths, defaultHome, startDaemon } from '../src/cli/local-daemon.js';
@@ -8,6 +9,7 @@ interface ServerStartOptions {
   override?: string[];
   daemon?: boolean;
   dataDir?: string;
+  output: 'text' | 'json';
 }
 
 export default defineCommand<ServerStartOptions>({
@@ -15,7 +17,7 @@ export default defineCommand<ServerStartOptions>({
   summary: 'start the broker from a server.properties file (kafka-server-start.sh)',
   synopsis: ['[-daemon] server.properties [--override property=value]...'],
   description: [
-    'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout. With -daemon it runs in the background like `kafka-ts server start`.',
+    'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout. With -daemon it runs in the background like `kafka-ts server start`; with -daemon, --output json prints the started daemon\'s status as JSON, as server start --output json does.',
     'Keys kafka-ts understands include node.id, listeners, advertised.listeners, log.dirs, num.partitions, default.replication.factor, auto.create.topics.enable, message.max.bytes, log.segment.bytes, log.roll.ms/hours, log.retention.ms/minutes/hours/bytes, log.cleanup.policy, log.cleaner.enable, log.cleaner.backoff.ms, producer.id.expiration.ms, min.insync.replicas, offsets.topic.num.partitions, offsets.topic.segment.bytes, group.initial.rebalance.delay.ms and kafka-ts.brokers. Settings only a JVM broker or KRaft quorum uses are accepted and ignored; unknown keys are logged.',
     'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory.',
   ],
@@ -26,7 +28,8 @@ export default defineCommand<ServerStartOptions>({
       .argument('[properties-file]', 'server.properties file')
       .option('--override <property=value>', 'property that wins over the file (repeatable)', collect)
       .option('--daemon', 'run in the background (-daemon is accepted too)')
-      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)');
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)')
+      .addOption(new Option('-o, --output <format>', `${OUTPUT_HELP}; json only with -daemon`).choices(['text', 'json']).default('text'));
   },
   async run(o, args, ctx) {
     const file = args[0];
@@ -36,9 +39,11 @@ export default defineCommand<ServerStartOptions>({
     const home = o.dataDir ? resolve(o.dataDir) : defaultHome(ctx.env);
     if (o.daemon) {
       const status = await startDaemon(daemonPaths(home), { propertiesFile: resolve(file), overrides: o.override });
-      ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
+      if (o.output === 'json') ctx.out.line(JSON.stringify({ running: true, ...status }));
+      else ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
       return;
     }
+    if (o.output === 'json') throw new UsageError('--output json needs -daemon (in the foreground the broker logs to stdout)');
     const props = { ...readPropertiesFile(file), ...parseInlinePairs(o.override) };
     const { runForeground } = await import('../src/cli/server-run.js');
     return runForeground(home, props);

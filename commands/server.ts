@@ -47,6 +47,7 @@ export default defineCommand<ServerOptions>({
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
     'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh.',
     'start runs the daemon in the background and returns once it serves; --foreground keeps it attached (logging to stdout) until SIGTERM or SIGINT. stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and exits 3 when no daemon runs.',
+    'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
     '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure. stop-broker is a controlled shutdown, as in Kafka: the broker\'s partition leadership (and with it its consumer groups) moves to in-sync replicas first, and it goes on answering for a second, so that clients are told where things went (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) before it closes its connections.',
   ],
   examples: [
@@ -81,6 +82,7 @@ export default defineCommand<ServerOptions>({
     switch (action) {
       case 'start': {
         if (o.foreground) {
+          if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
           if (port !== undefined) props['listeners'] = `PLAINTEXT://127.0.0.1:${port}`;
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);

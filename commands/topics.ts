@@ -89,7 +89,7 @@ export default defineCommand<TopicsOptions>({
     'Manages topics with the options of kafka-topics.sh. Exactly one action is given, either as a flag (--create, --list, --describe, --alter, --delete) or as a verb followed by the topic (kafka-ts topics create orders -p 3).',
     'Except with --create, --topic is a regular expression that must match the whole topic name; commas separate alternatives, so --topic a,b selects the topics a and b, and a dot matches any character (escape it as \\. to mean a dot).',
     'Without --bootstrap-server the command talks to the local kafka-ts daemon over its Unix socket and starts the daemon if it is not running.',
-    'The describe layout is Kafka 3.8\'s: a header line per topic (Topic, TopicId, PartitionCount, ReplicationFactor, Configs listing every config that is not a built-in default) and a line per partition (Leader, Replicas, Isr, Elr, LastKnownElr; Adding/Removing Replicas during a reassignment). With --output json the same information is printed as one JSON document.',
+    'The describe layout is Kafka 3.8\'s: a header line per topic (Topic, TopicId, PartitionCount, ReplicationFactor, Configs listing every config that is not a built-in default) and a line per partition (Leader, Replicas, Isr, Elr, LastKnownElr; Adding/Removing Replicas during a reassignment). With --output json the same information is printed as one JSON document, {"topics":[{name, topicId, internal, partitionCount, replicationFactor, configs, partitions:[{partition, leader, replicas, isr, …}]}]}; the partition filters (--under-replicated-partitions, …) keep only the matching partitions and the topics that have any, and --topics-with-overrides only the topics with overrides. The other actions print {"topic":…,"created":bool}, {"topics":[{name, internal}]}, {"altered":[…]} or {"deleted":[…]}.',
   ],
   examples: [
     ['Create a topic with three partitions', 'kafka-ts topics --create --topic orders --partitions 3'],
@@ -172,7 +172,9 @@ export default defineCommand<TopicsOptions>({
         for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);
-        if (warning && !json) ctx.out.line(warning);
+        // Kafka prints this on stdout; in JSON mode stdout is JSON only.
+        if (warning && json) ctx.warn(warning);
+        else if (warning) ctx.out.line(warning);
         const created = await t.createTopic(admin, { name, partitions, replicationFactor, assignment, configs, ifNotExists: !!o.ifNotExists });
         if (json) ctx.out.line(JSON.stringify({ topic: name, created }));
         else if (created) ctx.out.line(`Created topic ${name}.`);
@@ -197,15 +199,16 @@ export default defineCommand<TopicsOptions>({
           if (names.length === 0 && o.topic !== undefined && !o.ifExists) throw t.missingTopicError(o.topic);
         }
         const { views, liveBrokers, minIsr } = await t.describeTopics(client, names);
-        if (json) ctx.out.line(JSON.stringify(t.describeJson(views)));
+        const filters = {
+          underReplicated: o.underReplicatedPartitions,
+          unavailable: o.unavailablePartitions,
+          underMinIsr: o.underMinIsrPartitions,
+          atMinIsr: o.atMinIsrPartitions,
+          withOverrides: o.topicsWithOverrides,
+        };
+        if (json) ctx.out.line(JSON.stringify(t.describeJson(views, filters, liveBrokers, minIsr)));
         else {
-          const lines = t.describeLines(views, {
-            underReplicated: o.underReplicatedPartitions,
-            unavailable: o.unavailablePartitions,
-            underMinIsr: o.underMinIsrPartitions,
-            atMinIsr: o.atMinIsrPartitions,
-            withOverrides: o.topicsWithOverrides,
-          }, liveBrokers, minIsr);
+          const lines = t.describeLines(views, filters, liveBrokers, minIsr);
           if (lines.length) ctx.out.write(`${lines.join('\n')}\n`);
         }
         return;

@@ -137,6 +137,15 @@ export function overviewPage(program: Command, version: string, date: string): s
     esc(
       'Without --bootstrap-server every command talks to the local kafka-ts broker daemon over its Unix socket, starting it when it is not running (one line on stderr says so). The daemon also listens on TCP (127.0.0.1:9092 by default) and speaks the Kafka wire protocol, so kcat, kafkajs, kafka-python, confluent-kafka and other Kafka clients can use it. With --bootstrap-server host:port[,host:port...] the same commands work against any Kafka cluster; unix:///path/to/kafka.sock names a daemon socket explicitly.',
     ),
+    '.SH JSON OUTPUT',
+    '.PP',
+    esc(
+      'With --output json (every command but completion, which refuses it) stdout carries only JSON: one JSON document per line, or nothing. Most commands print one document; console-consumer prints one object per record. Progress, warnings and summaries stay on stderr.',
+    ),
+    '.PP',
+    esc(
+      'A failure that ends a command (bad usage, an unknown topic, an unreachable broker, …) prints one error object as the last line of stdout, {"error":{"code":4,"kind":"not_found","message":"Topic \'nope\' does not exist as expected"}}, and the usual one line on stderr; code is the exit status and kind one of failed (1), usage (2), unreachable (3), not_found (4), busy (5), timeout (6). This holds for command lines that do not parse too. Results that are partly failures (a leader election some partitions refused, a producer whose sends failed) are reported in the command\'s own document, with exit status 1.',
+    ),
     '.SH COMMANDS',
     ...program.commands.flatMap((c) => ['.TP', `.B ${esc(c.name())}`, `${esc(c.description())}; see kafka\\-ts\\-${esc(c.name())}(1)`]),
     '.SH EXIT STATUS',

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from '../../commands/index.js';
 import { VERSION } from '../version.js';
-import { runAction } from './run.js';
+import { jsonErrorLine, runAction } from './run.js';
 import { ExitCode } from './errors.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
@@ -20,10 +20,16 @@ export function buildProgram(onExit: (code: number) => void): Command {
     spec.build(cmd);
     cmd.action(async () => {
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
-      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given)));
+      const json = cmd.opts().output === 'json';
+      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given), undefined, json));
     });
   }
   return program;
+}
+
+/** Whether the command line asks for JSON output, read before (or without) parsing succeeded. */
+function asksForJson(argv: string[]): boolean {
+  return argv.some((a, i) => ((a === '--output' || a === '-o') && argv[i + 1] === 'json') || a === '--output=json' || a === '-ojson');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -51,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     const message = (errText || e.message).trim().split('\n')[0]!.replace(/^error: /, '');
     const where = program.commands.some((c) => c.name() === cmdName) ? `kafka-ts ${cmdName}` : 'kafka-ts';
     process.stderr.write(`${where}: usage error: ${message} (see '${where} --help')\n`);
+    // JSON mode keeps stdout JSON even for a command line that did not parse.
+    if (asksForJson(argv)) await new Promise<void>((resolve) => process.stdout.write(jsonErrorLine(ExitCode.Usage, message), () => resolve()));
     return ExitCode.Usage;
   }
   return exitCode;

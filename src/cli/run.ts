@@ -28,7 +28,26 @@ export function describeError(e: unknown): { line: string; code: number; stdout?
   return { line: `unexpected error: ${err?.message ?? String(e)}`, code: ExitCode.Failure };
 }
 
-export async function runAction(command: string, action: Action, ctx = new CliContext()): Promise<number> {
+/** The `kind` of a JSON error object, by exit code (kafka-ts(1) EXIT STATUS). */
+const ERROR_KINDS: Record<number, string> = {
+  [ExitCode.Failure]: 'failed',
+  [ExitCode.Usage]: 'usage',
+  [ExitCode.Unreachable]: 'unreachable',
+  [ExitCode.NotFound]: 'not_found',
+  [ExitCode.Busy]: 'busy',
+  [ExitCode.Timeout]: 'timeout',
+};
+
+/**
+ * The one line a failed command prints on stdout in JSON mode (`--output json`), so that stdout
+ * stays JSON: {"error":{"code":4,"kind":"not_found","message":"…"}}. stderr still gets the usual line.
+ */
+export function jsonErrorLine(code: number, message: string): string {
+  return `${JSON.stringify({ error: { code, kind: ERROR_KINDS[code] ?? 'failed', message } })}\n`;
+}
+
+/** `json`: the command was asked for `--output json`; a failure then also prints jsonErrorLine on stdout. */
+export async function runAction(command: string, action: Action, ctx = new CliContext(), json = false): Promise<number> {
   let code: number;
   try {
     code = (await action(ctx)) ?? ExitCode.Ok;
@@ -36,7 +55,14 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
     if (e instanceof OutputClosed) code = ExitCode.Ok;
     else {
       const d = describeError(e);
-      if (d.stdout !== undefined) {
+      if (json) {
+        try {
+          ctx.out.write(jsonErrorLine(d.code, d.line));
+        } catch {
+          /* stdout closed */
+        }
+        ctx.warn(`kafka-ts ${command}: ${d.code === ExitCode.Usage ? 'usage error: ' : 'error: '}${d.line}`);
+      } else if (d.stdout !== undefined) {
         try {
           ctx.out.write(d.stdout.endsWith('\n') ? d.stdout : `${d.stdout}\n`);
         } catch {

@@ -184,7 +184,16 @@ export interface ExecuteOptions {
 }
 
 /** --execute: prints Kafka's lines through `print`; returns the exit code. */
-export async function execute(client: KafkaClient, entries: PlanEntry[], o: ExecuteOptions, print: (line: string) => void): Promise<number> {
+/** What --execute did, for --output json: the rollback plan and the partitions started or refused. */
+export interface ExecuteResult {
+  code: number;
+  /** The current assignment of the plan's partitions, as a plan (JSON text) to roll back with. */
+  rollback: string;
+  started: { topic: string; partition: number }[];
+  failed: { topic: string; partition: number; error: string }[];
+}
+
+export async function execute(client: KafkaClient, entries: PlanEntry[], o: ExecuteOptions, print: (line: string) => void): Promise<ExecuteResult> {
   validatePlan(entries);
   const ongoing = await listReassignments(client);
   if (ongoing.length > 0 && !o.additional) {
@@ -201,8 +210,9 @@ export async function execute(client: KafkaClient, entries: PlanEntry[], o: Exec
     if (unknown !== undefined) throw new CliError(`Unknown broker id ${unknown}`, ExitCode.NotFound, `Error: Unknown broker id ${unknown}`);
   }
   const current = await currentReplicas(client, entries);
+  const rollback = formatPlan(entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: current.get(tp(e))! })));
   print('Current partition replica assignment\n');
-  print(formatPlan(entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: current.get(tp(e))! }))));
+  print(rollback);
   print('\nSave this to use as the --reassignment-json-file option during rollback');
 
   if (o.throttle >= 0 || o.logDirThrottle >= 0) {
@@ -232,15 +242,16 @@ export async function execute(client: KafkaClient, entries: PlanEntry[], o: Exec
     client,
     entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: e.replicas })),
   );
-  const failed = results.filter((r) => r.error);
+  const failed = results.filter((r) => r.error).sort(byTopicPartition);
+  const failedJson = failed.map((f) => ({ topic: f.topic, partition: f.partition, error: f.error!.message }));
   if (failed.length) {
     print('Error reassigning partition(s):');
-    for (const f of failed.sort(byTopicPartition)) print(`${tp(f)}: ${f.error!.message}`);
-    return ExitCode.Failure;
+    for (const f of failed) print(`${tp(f)}: ${f.error!.message}`);
+    return { code: ExitCode.Failure, rollback, started: [], failed: failedJson };
   }
   const names = entries.map(tp).sort();
   print(`Successfully started partition reassignment${names.length === 1 ? '' : 's'} for ${names.join(',')}`);
-  return ExitCode.Ok;
+  return { code: ExitCode.Ok, rollback, started: [...entries].sort(byTopicPartition).map((e) => ({ topic: e.topic, partition: e.partition })), failed: [] };
 }
 
 export type PartitionStatus = { topic: string; partition: number; state: 'completed' | 'in-progress' | 'different'; replicas: number[]; target: number[] };
@@ -284,23 +295,33 @@ export async function clearThrottles(client: KafkaClient, entries: PlanEntry[], 
   print(`Clearing topic-level throttles on topic${topics.length === 1 ? '' : 's'} ${topics.join(',')}`);
 }
 
-/** --cancel: returns the exit code. */
-export async function cancel(client: KafkaClient, entries: PlanEntry[], print: (line: string) => void): Promise<number> {
+/** What --cancel did (for --output json) and its exit code. */
+export interface CancelResult {
+  code: number;
+  cancelled: { topic: string; partition: number }[];
+  failed: { topic: string; partition: number; error: string }[];
+}
+
+export async function cancel(client: KafkaClient, entries: PlanEntry[], print: (line: string) => void): Promise<CancelResult> {
   const ongoing = await listReassignments(client);
   const active = entries.filter((e) => ongoing.some((r) => r.topic === e.topic && r.partition === e.partition));
-  if (active.length === 0) print('None of the specified partition reassignments are active.');
-  else {
-    const results = await alterReassignments(client, active.map((e) => ({ topic: e.topic, partition: e.partition, replicas: null })));
-    const failed = results.filter((r) => r.error);
-    const ok = results.filter((r) => !r.error);
-    if (ok.length) print(`Successfully cancelled partition reassignment(s) for: ${ok.sort(byTopicPartition).map(tp).join(',')}`);
-    if (failed.length) {
-      print('Error cancelling partition reassignment(s) for:');
-      for (const f of failed.sort(byTopicPartition)) print(`${tp(f)}: ${f.error!.message}`);
-      return ExitCode.Failure;
-    }
+  if (active.length === 0) {
+    print('None of the specified partition reassignments are active.');
+    return { code: ExitCode.Ok, cancelled: [], failed: [] };
   }
-  return ExitCode.Ok;
+  const results = await alterReassignments(client, active.map((e) => ({ topic: e.topic, partition: e.partition, replicas: null })));
+  const failed = results.filter((r) => r.error).sort(byTopicPartition);
+  const ok = results.filter((r) => !r.error).sort(byTopicPartition);
+  if (ok.length) print(`Successfully cancelled partition reassignment(s) for: ${ok.map(tp).join(',')}`);
+  if (failed.length) {
+    print('Error cancelling partition reassignment(s) for:');
+    for (const f of failed) print(`${tp(f)}: ${f.error!.message}`);
+  }
+  return {
+    code: failed.length ? ExitCode.Failure : ExitCode.Ok,
+    cancelled: ok.map((r) => ({ topic: r.topic, partition: r.partition })),
+    failed: failed.map((f) => ({ topic: f.topic, partition: f.partition, error: f.error!.message })),
+  };
 }
 
 export function listLines(ongoing: OngoingReassignment[]): string[] {

@@ -215,44 +215,56 @@ export function headerLine(t: TopicView): string {
 }
 
 /** Applies the describe filters; returns the text lines Kafka prints. */
+const hasPartitionFilter = (f: DescribeFilters) => !!(f.underReplicated || f.unavailable || f.underMinIsr || f.atMinIsr);
+
+/** The partitions of `t` that the describe filters select (all of them without a partition filter). */
+function selectedPartitions(t: TopicView, f: DescribeFilters, liveBrokers: Set<number>, minIsr: Map<string, number>): TopicView['partitions'] {
+  if (!hasPartitionFilter(f)) return t.partitions;
+  const min = minIsr.get(t.name) ?? 1;
+  return t.partitions.filter((p) => {
+    const noLeader = p.leader === null || !liveBrokers.has(p.leader);
+    return (
+      (f.underReplicated && p.isr.length < p.replicas.length) ||
+      (f.unavailable && noLeader) ||
+      (f.underMinIsr && (noLeader || p.isr.length < min)) ||
+      (f.atMinIsr && p.isr.length === min)
+    );
+  });
+}
+
 export function describeLines(views: TopicView[], f: DescribeFilters, liveBrokers: Set<number>, minIsr: Map<string, number>): string[] {
   const lines: string[] = [];
-  const partitionFilter = f.underReplicated || f.unavailable || f.underMinIsr || f.atMinIsr;
   for (const t of views) {
     if (f.withOverrides) {
       if (Object.keys(t.configs).length > 0) lines.push(headerLine(t));
       continue;
     }
-    if (!partitionFilter) {
-      lines.push(headerLine(t));
-      for (const p of t.partitions) lines.push(partitionLine(t.name, p));
-      continue;
-    }
-    const min = minIsr.get(t.name) ?? 1;
-    for (const p of t.partitions) {
-      const noLeader = p.leader === null || !liveBrokers.has(p.leader);
-      const keep =
-        (f.underReplicated && p.isr.length < p.replicas.length) ||
-        (f.unavailable && noLeader) ||
-        (f.underMinIsr && (noLeader || p.isr.length < min)) ||
-        (f.atMinIsr && p.isr.length === min);
-      if (keep) lines.push(partitionLine(t.name, p));
-    }
+    // With a partition filter Kafka prints the matching partition lines only, no headers.
+    if (!hasPartitionFilter(f)) lines.push(headerLine(t));
+    for (const p of selectedPartitions(t, f, liveBrokers, minIsr)) lines.push(partitionLine(t.name, p));
   }
   return lines;
 }
 
-/** The JSON document for --output json describe. */
-export function describeJson(views: TopicView[]): object {
+/**
+ * The JSON document for --output json describe, under the same filters as the text: a partition
+ * filter keeps the matching partitions and the topics that have any; --topics-with-overrides
+ * keeps the topics with config overrides.
+ */
+export function describeJson(views: TopicView[], f: DescribeFilters = {}, liveBrokers = new Set<number>(), minIsr = new Map<string, number>()): object {
+  const topics = views
+    .filter((t) => !f.withOverrides || Object.keys(t.configs).length > 0)
+    .map((t) => ({ t, partitions: selectedPartitions(t, f, liveBrokers, minIsr) }))
+    .filter((x) => !hasPartitionFilter(f) || x.partitions.length > 0);
   return {
-    topics: views.map((t) => ({
+    topics: topics.map(({ t, partitions }) => ({
       name: t.name,
       topicId: t.id,
       internal: t.internal,
       partitionCount: t.partitionCount,
       replicationFactor: t.replicationFactor,
       configs: t.configs,
-      partitions: t.partitions.map((p) => ({
+      partitions: partitions.map((p) => ({
         partition: p.partition,
         leader: p.leader,
         replicas: p.replicas,

@@ -319,6 +319,27 @@ describe('console-consumer', () => {
     expect((await kt(['console-consumer', '--topic', 'fmt', '--property', 'key.deserializer=com.example.Mystery'])).exitCode).toBe(2);
   });
 
+  it('with --group, --offset earliest|latest is where a group without commits starts; other values and conflicts are refused', async () => {
+    // A new group starting at latest would print nothing before -e ends it.
+    const fromEarliest = await kt(['console-consumer', '--topic', 'fmt', '--group', 'offset-earliest', '--offset', 'earliest', '-e']);
+    expect(fromEarliest.exitCode, fromEarliest.stderr).toBe(0);
+    expect(fromEarliest.stdout.trim().split('\n').sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    // The group has committed offsets now: it resumes from them (nothing new), whatever --offset says.
+    expect((await kt(['console-consumer', '--topic', 'fmt', '--group', 'offset-earliest', '--offset', 'earliest', '-e'])).stdout).toBe('');
+    expect((await kt(['console-consumer', '--topic', 'fmt', '--group', 'offset-latest', '--offset', 'latest', '-e'])).stdout).toBe('');
+    const refused = [
+      [['--offset', '3'], '--offset 3 cannot be used with --group'],
+      [['--offset', '-2'], '--offset -2 cannot be used with --group'],
+      [['--offset', 'latest', '--from-beginning'], 'Options from-beginning and offset cannot be specified together.'],
+      [['--offset', 'latest', '--consumer-property', 'auto.offset.reset=earliest'], "Can't simultaneously specify --offset latest and 'auto.offset.reset=earliest'"],
+    ] as const;
+    for (const [args, message] of refused) {
+      const r = await kt(['console-consumer', '--topic', 'fmt', '--group', 'offset-refused', ...args, '-e']);
+      expect({ args, exitCode: r.exitCode, stdout: r.stdout }).toEqual({ args, exitCode: 2, stdout: '' });
+      expect(r.stderr).toContain(message);
+    }
+  });
+
   it('consumes every topic matching --include', async () => {
     const r = await kt(['console-consumer', '--include', 'rt-.*', '--from-beginning', '-e']);
     expect(r.stderr).toBe('Processed a total of 6 messages\n');
