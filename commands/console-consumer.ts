@@ -48,6 +48,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     ['Join a consumer group and commit', 'kafka-ts console-consumer --topic orders --group billing'],
     ['Stop after 5 records or 10 s of silence', 'kafka-ts console-consumer --topic orders --max-messages 5 --timeout-ms 10000'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Interrupted', 'Terminated'],
   differences: [
     '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',

@@ -151,10 +151,11 @@ export default defineCommand<GroupsOptions>({
     ['Save a plan, review it, apply it exactly', 'kafka-ts consumer-groups reset billing --all-topics --to-latest --output json > plan.json && kafka-ts consumer-groups reset billing --from-plan plan.json --execute'],
     ['In CI: wait up to 60 s for the group to stop, then reset', 'kafka-ts consumer-groups reset billing --all-topics --to-earliest --wait-inactive 60000 --execute'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout'],
   differences: [
     'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist, 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
     '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',
-    'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing.',
+    'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing; a --from-file or --from-plan without rows for a named group exits 1 (the other groups are still reset).',
     '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
   ],
   build(cmd) {

@@ -56,6 +56,7 @@ export default defineCommand<ServerOptions>({
     ['Three brokers, then fail broker 2', 'kafka-ts server start --brokers 3 && kafka-ts server stop-broker 2'],
     ['Run in the foreground with a properties file and an override', 'kafka-ts server start --foreground --config server.properties --override num.partitions=3'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout'],
   build(cmd) {
     cmd
       .argument('<action>', `one of ${ACTIONS.join(', ')}`)
