@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 
@@ -147,10 +148,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
       if (topics.length === 0) throw new (await import('../src/cli/errors.js')).CliError(`No topic matches --include '${include}'`, ExitCode.NotFound);
     }
-    let onInterrupt!: () => void;
-    const interrupted = new Promise<void>((r) => (onInterrupt = r));
-    process.once('SIGINT', () => onInterrupt());
-    process.once('SIGTERM', () => onInterrupt());
+    const stopSignal = watchStopSignals();
     const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
     const fetcherOptions = {
       isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
@@ -161,7 +159,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       autoOffsetReset: (reset ?? (o.fromBeginning ? 'earliest' : 'latest')) as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter };
-    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted };
+    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
     let result;
     if (group !== undefined) {
       const { consumeWithGroup } = await import('../src/tools/console-group.js');
@@ -170,9 +168,11 @@ export default defineCommand<ConsoleConsumerOptions>({
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
     }
+    // A reader that went away (`| head`) ends the command quietly: nothing more to say.
+    if (result.outputClosed) return ExitCode.Ok;
     ctx.warn(`Processed a total of ${result.processed} messages`);
     if (o.enableSystestEvents) ctx.out.line('shutdown_complete');
-    if (result.interrupted) return 130;
+    if (result.interrupted) return signalExit(stopSignal.signal!);
     return result.failed ? ExitCode.Failure : ExitCode.Ok;
   },
 });

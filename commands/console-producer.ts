@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 
@@ -144,12 +145,9 @@ export default defineCommand<ConsoleProducerOptions>({
     });
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
     const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
-    let onInterrupt!: () => void;
-    const interrupted = new Promise<void>((r) => (onInterrupt = r));
-    process.once('SIGINT', () => {
-      onInterrupt();
-      process.stdin.destroy();
-    });
+    const stopSignal = watchStopSignals();
+    // Reading stops at once; the tool then delivers what was read.
+    void stopSignal.received.then(() => process.stdin.destroy());
     const summary = await runConsoleProducer(
       client,
       {
@@ -174,7 +172,7 @@ export default defineCommand<ConsoleProducerOptions>({
         stdin: process.stdin,
         prompt: () => process.stdout.write('>'),
         warn: (l) => ctx.warn(l),
-        interrupted,
+        interrupted: stopSignal.received,
       },
     );
     if (summary.inputError) ctx.warn(summary.inputError);
@@ -184,7 +182,7 @@ export default defineCommand<ConsoleProducerOptions>({
         ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${o.topic}; ${summary.failed} failed`
         : `kafka-ts console-producer: sent ${summary.sent} record${summary.sent === 1 ? '' : 's'} to topic ${o.topic}`,
     );
-    if (summary.interrupted) return 130;
+    if (summary.interrupted) return signalExit(stopSignal.signal!);
     return summary.failed > 0 || summary.inputError ? ExitCode.Failure : ExitCode.Ok;
   },
 });
