@@ -95,7 +95,8 @@ export default defineCommand<LeaderElectionOptions>({
     }
     if (failed.length) {
       ctx.warn(`${failed.length} replica(s) could not be elected`);
-      return ExitCode.Failure;
+      // A named partition that does not exist is the more specific failure.
+      return failed.some((f) => f.error!.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') ? ExitCode.NotFound : ExitCode.Failure;
     }
     return ExitCode.Ok;
   },

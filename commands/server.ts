@@ -113,9 +113,9 @@ export default defineCommand<ServerOptions>({
       default: {
         const id = requireInt(args[1], 'broker-id', { min: 0 });
         if (id === undefined) throw new UsageError(`${action} needs a broker id`);
-        const reply = await control(paths, { op: action, id }, timeoutMs);
+        const reply = await control<{ ok: boolean; error?: string; notFound?: boolean; status?: DaemonStatus }>(paths, { op: action, id }, timeoutMs);
         if (!reply) throw new CliError(`kafka-ts broker is not running (data dir ${home})`, ExitCode.Unreachable);
-        if (!reply.ok) throw new CliError(reply.error ?? 'failed', ExitCode.Failure);
+        if (!reply.ok) throw new CliError(reply.error ?? 'failed', reply.notFound ? ExitCode.NotFound : ExitCode.Failure);
         if (json) ctx.out.line(JSON.stringify({ running: true, ...reply.status }));
         else ctx.out.line(statusText(reply.status!));
       }
