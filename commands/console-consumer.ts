@@ -53,7 +53,7 @@ export default defineCommand<ConsoleConsumerOptions>({
   differences: [
     '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',
-    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, a formatter error 1, everything else 0.',
+    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, SIGTERM 143, a formatter error 1; a reader that closes the pipe (| head) stops it at once, silently, with exit 0 (Kafka prints an error and exits 1).',
   ],
   build(cmd) {
     cmd
