@@ -10,6 +10,7 @@ export default defineCommand<Record<string, never>>({
     ['Enable completion in the current bash', 'source <(kafka-ts completion bash)'],
     ['Install for zsh', 'kafka-ts completion zsh > "${fpath[1]}/_kafka-ts"'],
   ],
+  exits: [],
   build(cmd) {
     cmd.argument('<shell>', 'bash or zsh');
   },

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 
@@ -48,10 +49,11 @@ export default defineCommand<ConsoleConsumerOptions>({
     ['Join a consumer group and commit; a new group starts at the earliest record', 'kafka-ts console-consumer --topic orders --group billing --from-beginning'],
     ['Stop after 5 records or 10 s of silence', 'kafka-ts console-consumer --topic orders --max-messages 5 --timeout-ms 10000'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Interrupted', 'Terminated'],
   differences: [
     '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log. With --group, --offset earliest or latest sets where a group without committed offsets starts (Kafka requires --partition with --offset, which a group refuses); other values are refused.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',
-    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, a formatter error 1, everything else 0.',
+    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, SIGTERM 143, a formatter error 1; a reader that closes the pipe (| head) stops it at once, silently, with exit 0 (Kafka prints an error and exits 1).',
   ],
   build(cmd) {
     cmd
@@ -159,10 +161,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
       if (topics.length === 0) throw new (await import('../src/cli/errors.js')).CliError(`No topic matches --include '${include}'`, ExitCode.NotFound);
     }
-    let onInterrupt!: () => void;
-    const interrupted = new Promise<void>((r) => (onInterrupt = r));
-    process.once('SIGINT', () => onInterrupt());
-    process.once('SIGTERM', () => onInterrupt());
+    const stopSignal = watchStopSignals();
     const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
     const fetcherOptions = {
       isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
@@ -173,7 +172,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter };
-    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted };
+    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
     let result;
     if (group !== undefined) {
       const { consumeWithGroup } = await import('../src/tools/console-group.js');
@@ -182,9 +181,11 @@ export default defineCommand<ConsoleConsumerOptions>({
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
     }
+    // A reader that went away (`| head`) ends the command quietly: nothing more to say.
+    if (result.outputClosed) return ExitCode.Ok;
     ctx.warn(`Processed a total of ${result.processed} messages`);
     if (o.enableSystestEvents) ctx.out.line(o.output === 'json' ? JSON.stringify({ event: 'shutdown_complete' }) : 'shutdown_complete');
-    if (result.interrupted) return 130;
+    if (result.interrupted) return signalExit(stopSignal.signal!);
     return result.failed ? ExitCode.Failure : ExitCode.Ok;
   },
 });

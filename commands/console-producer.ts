@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 
@@ -74,6 +75,7 @@ export default defineCommand<ConsoleProducerOptions>({
     ['Copy a topic, binary data and headers included', 'kafka-ts console-consumer --topic a --from-beginning -e --output json | kafka-ts console-producer --topic b --input json'],
     ['Produce to a real cluster with lz4 and acks=1', 'kafka-ts console-producer --bootstrap-server kafka1:9092 --topic t --compression-codec lz4 --request-required-acks 1 < data.txt'],
   ],
+  exits: ['Failure', 'Unreachable', 'Interrupted', 'Terminated'],
   differences: [
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
     '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',
@@ -149,12 +151,9 @@ export default defineCommand<ConsoleProducerOptions>({
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
     const json = o.output === 'json';
     const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
-    let onInterrupt!: () => void;
-    const interrupted = new Promise<void>((r) => (onInterrupt = r));
-    process.once('SIGINT', () => {
-      onInterrupt();
-      process.stdin.destroy();
-    });
+    const stopSignal = watchStopSignals();
+    // Reading stops at once; the tool then delivers what was read.
+    void stopSignal.received.then(() => process.stdin.destroy());
     const summary = await runConsoleProducer(
       client,
       {
@@ -180,7 +179,7 @@ export default defineCommand<ConsoleProducerOptions>({
         stdin: process.stdin,
         prompt: () => process.stdout.write('>'),
         warn: (l) => ctx.warn(l),
-        interrupted,
+        interrupted: stopSignal.received,
       },
     );
     if (summary.inputError) ctx.warn(summary.inputError);
@@ -194,7 +193,7 @@ export default defineCommand<ConsoleProducerOptions>({
       const { sent, failed } = summary;
       ctx.out.line(JSON.stringify({ topic: o.topic, sent, failed, inputError: summary.inputError, interrupted: summary.interrupted }));
     }
-    if (summary.interrupted) return 130;
+    if (summary.interrupted) return signalExit(stopSignal.signal!);
     return summary.failed > 0 || summary.inputError ? ExitCode.Failure : ExitCode.Ok;
   },
 });

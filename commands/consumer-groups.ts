@@ -138,7 +138,7 @@ export default defineCommand<GroupsOptions>({
   description: [
     "Lists, describes, resets and deletes consumer groups with kafka-consumer-groups.sh's options, messages and table layouts, against the local daemon or any Kafka cluster (--bootstrap-server).",
     '--describe shows, per group, each partition with CURRENT-OFFSET (committed), LOG-END-OFFSET (the high watermark), LAG and the member that owns it; partitions with a committed offset but no owner show "-". --members lists members (with --verbose their ASSIGNMENT as topic(partitions)); --state shows coordinator, assignment strategy, state and member count. A group that does not exist prints "Consumer group \'G\' does not exist."; an empty group prints "has no active members" on stderr.',
-    '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
+    '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS or 90s/15m/1h30m/2d, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
     'Beyond Kafka: --describe --watch opens the live lag view of kafka-ts lag on the described groups; --from-plan FILE applies a plan saved with --output json exactly as it was computed; --wait-inactive MS first waits (up to MS) for the group to become inactive, instead of refusing an active group; and every failure has its own exit status (4 group not found, 5 group active, 6 wait timed out, 1 other failures).',
   ],
   examples: [
@@ -151,10 +151,11 @@ export default defineCommand<GroupsOptions>({
     ['Save a plan, review it, apply it exactly', 'kafka-ts consumer-groups reset billing --all-topics --to-latest --output json > plan.json && kafka-ts consumer-groups reset billing --from-plan plan.json --execute'],
     ['In CI: wait up to 60 s for the group to stop, then reset', 'kafka-ts consumer-groups reset billing --all-topics --to-earliest --wait-inactive 60000 --execute'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout'],
   differences: [
     'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist, 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
     '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',
-    'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing.',
+    'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing; a --from-file or --from-plan without rows for a named group exits 1 (the other groups are still reset).',
     '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
   ],
   build(cmd) {
@@ -187,7 +188,7 @@ export default defineCommand<GroupsOptions>({
       .option('--to-offset <offset>', 'reset to this offset (clamped to the log)')
       .option('--shift-by <n>', 'move the committed offset by n (may be negative; clamped)')
       .option('--to-datetime <datetime>', 'reset to the first offset at or after yyyy-MM-ddTHH:mm:ss.SSS[zone]')
-      .option('--by-duration <duration>', 'reset to the first offset at or after now minus PnDTnHnMnS')
+      .option('--by-duration <duration>', 'reset to the first offset at or after now minus PnDTnHnMnS or 90s, 15m, 1h30m, 2d')
       .option('--from-file <csv>', 'reset to the offsets in a CSV file (clamped)')
       .option('--from-plan <json>', 'apply a plan saved with --output json, exactly')
       .option('--wait-inactive <ms>', 'reset: wait up to this long for active groups to become inactive')
@@ -227,7 +228,7 @@ export default defineCommand<GroupsOptions>({
         scenario = { kind: 'offset', offset: n };
       } else if (o.shiftBy !== undefined) scenario = { kind: 'shift', by: requireInt(o.shiftBy, 'shift-by')! };
       else if (o.toDatetime !== undefined) scenario = { kind: 'datetime', timestamp: r.parseDatetime(o.toDatetime) };
-      else if (o.byDuration !== undefined) scenario = { kind: 'duration', ms: r.parseIsoDuration(o.byDuration) };
+      else if (o.byDuration !== undefined) scenario = { kind: 'duration', ms: r.parseByDuration(o.byDuration) };
       else if (o.fromFile !== undefined) {
         let text: string;
         try {
@@ -306,7 +307,7 @@ export default defineCommand<GroupsOptions>({
           for (const f of failures) ctx.out.line(`\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}`);
         }
         if (plan.active.length) return ExitCode.GroupActive;
-        if (failures.length) return ExitCode.Failure;
+        if (failures.length || plan.unplanned.length) return ExitCode.Failure;
         return ExitCode.Ok;
       }
       case 'delete': {

@@ -58,7 +58,8 @@ export default defineCommand<LeaderElectionOptions>({
     ['Move leadership back to preferred replicas everywhere', 'kafka-ts leader-election --election-type preferred --all-topic-partitions'],
     ['Bring an offline partition back, accepting data loss', 'kafka-ts leader-election --election-type unclean --topic orders --partition 0'],
   ],
-  exitStatus: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 2 for bad options or a malformed JSON file.'],
+  exits: ['Failure', 'Unreachable', 'NotFound'],
+  exitNotes: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 4 when a named topic or partition does not exist, 2 for bad options or a malformed JSON file.'],
   differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
   build(cmd) {
     cmd
@@ -104,7 +105,8 @@ export default defineCommand<LeaderElectionOptions>({
     }
     if (failed.length) {
       ctx.warn(`${failed.length} replica(s) could not be elected`);
-      return ExitCode.Failure;
+      // A named partition that does not exist is the more specific failure.
+      return failed.some((f) => f.error!.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') ? ExitCode.NotFound : ExitCode.Failure;
     }
     return ExitCode.Ok;
   },

@@ -22,6 +22,7 @@ export default defineCommand<ServerStartOptions>({
     'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory.',
   ],
   examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
+  exits: ['Failure'],
   differences: ['No meta.properties / kafka-storage format step is needed; the data directory is created on first start.'],
   build(cmd) {
     cmd

@@ -57,6 +57,7 @@ export default defineCommand<ServerOptions>({
     ['Three brokers, then fail broker 2', 'kafka-ts server start --brokers 3 && kafka-ts server stop-broker 2'],
     ['Run in the foreground with a properties file and an override', 'kafka-ts server start --foreground --config server.properties --override num.partitions=3'],
   ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout'],
   build(cmd) {
     cmd
       .argument('<action>', `one of ${ACTIONS.join(', ')}`)
@@ -114,9 +115,9 @@ export default defineCommand<ServerOptions>({
       default: {
         const id = requireInt(args[1], 'broker-id', { min: 0 });
         if (id === undefined) throw new UsageError(`${action} needs a broker id`);
-        const reply = await control(paths, { op: action, id }, timeoutMs);
+        const reply = await control<{ ok: boolean; error?: string; notFound?: boolean; status?: DaemonStatus }>(paths, { op: action, id }, timeoutMs);
         if (!reply) throw new CliError(`kafka-ts broker is not running (data dir ${home})`, ExitCode.Unreachable);
-        if (!reply.ok) throw new CliError(reply.error ?? 'failed', ExitCode.Failure);
+        if (!reply.ok) throw new CliError(reply.error ?? 'failed', reply.notFound ? ExitCode.NotFound : ExitCode.Failure);
         if (json) ctx.out.line(JSON.stringify({ running: true, ...reply.status }));
         else ctx.out.line(statusText(reply.status!));
       }

@@ -193,7 +193,7 @@ export class Daemon {
       case 'stop-broker':
       case 'start-broker': {
         const id = Number(req.id);
-        if (!c.brokers().some((b) => b.id === id)) return { ok: false, error: `No broker with id ${req.id} (brokers: ${c.brokers().map((b) => b.id).join(', ')})` };
+        if (!c.brokers().some((b) => b.id === id)) return { ok: false, notFound: true, error: `No broker with id ${req.id} (brokers: ${c.brokers().map((b) => b.id).join(', ')})` };
         if (req.op === 'stop-broker') {
           if (c.brokers().filter((b) => c.isLive(b.id)).length === 1 && c.isLive(id)) return { ok: false, error: 'Cannot stop the last running broker; use `kafka-ts server stop` instead.' };
           await c.stopBroker(id);

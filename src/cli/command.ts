@@ -5,6 +5,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { CliContext } from './context.js';
+import type { ExitStatusKey } from './errors.js';
 
 export interface CommandSpec<O = Record<string, unknown>> {
   name: string;
@@ -16,8 +17,13 @@ export interface CommandSpec<O = Record<string, unknown>> {
   description: string[];
   /** Man page EXAMPLES: [explanation, command] pairs. */
   examples: [string, string][];
-  /** Exit statuses particular to this command, added to the man page's EXIT STATUS. */
-  exitStatus?: string[];
+  /**
+   * The exit statuses this command can return besides 0 and 2 (every command has those), as keys
+   * of the one table in errors.ts; the man page's EXIT STATUS prints their meanings from it.
+   */
+  exits: ExitStatusKey[];
+  /** When this command returns which status, where the table's meanings are not specific enough. */
+  exitNotes?: string[];
   /** Deliberate differences from the Kafka script, for README and man pages. */
   differences?: string[];
   /** Adds options and arguments to the commander command. */

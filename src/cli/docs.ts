@@ -4,8 +4,19 @@
  */
 import type { Command, Option } from 'commander';
 import type { CommandSpec } from './command.js';
+import { EXIT_STATUS, type ExitStatusKey } from './errors.js';
 
 const esc = (s: string) => s.replace(/\\/g, '\\e').replace(/^(['.])/gm, '\\&$1').replace(/-/g, '\\-');
+
+/** EXIT STATUS entries: each code in bold, its meaning from the one exit table. */
+function exitLines(keys: readonly ExitStatusKey[]): string[] {
+  return [...keys]
+    .sort((a, b) => EXIT_STATUS[a].code - EXIT_STATUS[b].code)
+    .flatMap((k) => ['.TP', `.B ${EXIT_STATUS[k].code}`, esc(EXIT_STATUS[k].meaning)]);
+}
+
+/** The statuses a command can return: its own, plus success and usage errors, which every command has. */
+export const commandExits = (spec: CommandSpec<unknown>): ExitStatusKey[] => [...new Set<ExitStatusKey>(['Ok', 'Usage', ...spec.exits])];
 
 function optionLines(cmd: Command): string[] {
   const out: string[] = [];
@@ -53,8 +64,8 @@ export function manPage({ spec, cmd, version, date }: ManPageInput): string {
   }
   lines.push(
     '.SH EXIT STATUS',
-    '0 success; 1 the operation failed; 2 usage error; 3 no broker reachable within the timeout; 4 a named topic, partition, broker or group does not exist; 5 busy (an active consumer group, a reassignment already running); 6 a wait timed out. See kafka\\-ts(1).',
-    ...(spec.exitStatus ?? []).flatMap((e) => ['.PP', esc(e)]),
+    ...exitLines(commandExits(spec)),
+    ...(spec.exitNotes ?? []).flatMap((e) => ['.PP', esc(e)]),
     '.SH SEE ALSO',
     '.BR kafka\\-ts (1)',
     '',
@@ -148,22 +159,20 @@ export function overviewPage(program: Command, version: string, date: string): s
     ),
     '.SH COMMANDS',
     ...program.commands.flatMap((c) => ['.TP', `.B ${esc(c.name())}`, `${esc(c.description())}; see kafka\\-ts\\-${esc(c.name())}(1)`]),
+    '.SH OPTIONS',
+    ...optionLines(program),
+    '.TP',
+    '.B \\-h, \\-\\-help',
+    'show help on stdout and exit 0',
     '.SH EXIT STATUS',
-    '.TP\n.B 0\nsuccess',
-    '.TP\n.B 1\nthe operation failed: the broker refused it, or part of it failed',
-    '.TP\n.B 2\nusage error: unknown option, missing or invalid argument',
-    '.TP\n.B 3\nno broker could be reached within the timeout (10 s by default; default.api.timeout.ms in a --command-config file changes it)',
-    '.TP\n.B 4\na named topic, partition, broker or consumer group does not exist',
-    '.TP\n.B 5\nbusy: the consumer group is active (operations that need an inactive group), or a partition reassignment is already running',
-    '.TP\n.B 6\na wait timed out',
-    '.TP\n.B 10\nlag \\-\\-check: the worst status is WARN',
-    '.TP\n.B 11\nlag \\-\\-check: the worst status is ERR (STOP, STALL or REWIND)',
-    '.TP\n.B 130\ninterrupted (Ctrl\\-C) by a command that was streaming',
+    ...exitLines(Object.keys(EXIT_STATUS) as ExitStatusKey[]),
+    '.PP',
+    esc('An unexpected internal error prints one line on stderr (with the stack trace under --debug) and exits 1.'),
     '.SH ENVIRONMENT',
     '.TP\n.B KAFKA_TS_HOME\nthe local daemon\'s data directory (default: $XDG_DATA_HOME/kafka\\-ts, else ~/.local/share/kafka\\-ts)',
     '.TP\n.B NO_COLOR\ndisables colours (the lag view and tables); FORCE_COLOR forces them',
     '.TP\n.B KAFKA_TS_CONFIG_DIR\nwhere preferences (the lag view\'s sort order) are kept (default: $XDG_CONFIG_HOME/kafka\\-ts, else ~/.config/kafka\\-ts)',
-    '.TP\n.B KAFKA_TS_DEBUG\nprints stack traces of unexpected errors',
+    '.TP\n.B KAFKA_TS_DEBUG\nset to 1, prints stack traces of unexpected errors, mapped to the TypeScript sources (as \\-\\-debug does)',
     '.SH FILES',
     '.TP\n.I $KAFKA_TS_HOME/kafka.sock\nthe daemon\'s Kafka\\-protocol Unix socket (mode 0600)',
     '.TP\n.I $KAFKA_TS_HOME/server.log\nthe daemon\'s log',

@@ -1,22 +1,28 @@
 /**
  * The kafka-ts entry point: registers every command with commander and turns parse errors into
- * one usage line and exit code 2. Help and --version exit 0.
+ * one usage line and exit code 2. Help and --version (on every command) exit 0. Anything thrown
+ * outside a command's own error handling ends as one line on stderr too (crashReport).
  */
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from '../../commands/index.js';
 import { VERSION } from '../version.js';
 import { jsonErrorLine, runAction } from './run.js';
-import { ExitCode } from './errors.js';
+import { debugRequested, ExitCode } from './errors.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('kafka-ts')
     .description("Apache Kafka's command-line tools, with a local Kafka-compatible broker")
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help and exit')
+    .option('--debug', 'print stack traces of unexpected errors (also KAFKA_TS_DEBUG=1); accepted anywhere before --')
     .showSuggestionAfterError(true)
     .enablePositionalOptions();
   for (const spec of COMMANDS) {
-    const cmd = program.command(spec.name).description(spec.summary).helpOption('-h, --help', 'show help and exit');
+    const cmd = program
+      .command(spec.name)
+      .description(spec.summary)
+      .version(VERSION, '-V, --version', 'print the version and exit')
+      .helpOption('-h, --help', 'show help and exit');
     spec.build(cmd);
     cmd.action(async () => {
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
@@ -32,7 +38,41 @@ function asksForJson(argv: string[]): boolean {
   return argv.some((a, i) => ((a === '--output' || a === '-o') && argv[i + 1] === 'json') || a === '--output=json' || a === '-ojson');
 }
 
+/**
+ * The last resort for an exception no command caught (or a promise rejection nobody awaited):
+ * one line on stderr and exit 1 instead of Node's dump of the (minified) bundle source; the stack
+ * only in debug mode. A reader that closed stdout (`| head`) ends the process quietly with 0.
+ */
+export function crashReport(e: unknown, debug: boolean): { text: string; code: number } {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err?.name === 'OutputClosed' || (err?.code === 'EPIPE' && err.syscall === 'write')) return { text: '', code: ExitCode.Ok };
+  const message = (err instanceof Error ? err.message : String(e)).split('\n')[0];
+  if (debug) return { text: `kafka-ts: internal error: ${message}\n${err instanceof Error && err.stack ? `${err.stack}\n` : ''}`, code: ExitCode.Failure };
+  return { text: `kafka-ts: internal error: ${message} (run with --debug for the stack trace)\n`, code: ExitCode.Failure };
+}
+
+function installCrashHandler(): void {
+  const onCrash = (e: unknown) => {
+    // The foreground daemon logs uncaught exceptions with its own handler and keeps serving.
+    if (process.listenerCount('uncaughtException') > 1) return;
+    const { text, code } = crashReport(e, debugRequested());
+    if (text) process.stderr.write(text);
+    process.exit(code);
+  };
+  // Unhandled rejections arrive here too (Node's default --unhandled-rejections=throw).
+  process.on('uncaughtException', onCrash);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  installCrashHandler();
+  // --debug is global and may stand anywhere before `--`; it is passed on through the
+  // environment, which bin/kafka-ts.cjs also reads to load the source map first.
+  const end = argv.indexOf('--');
+  const debugAt = argv.indexOf('--debug');
+  if (debugAt >= 0 && (end < 0 || debugAt < end)) {
+    argv = argv.filter((_, i) => i !== debugAt);
+    process.env.KAFKA_TS_DEBUG = '1';
+  }
   let exitCode: number = ExitCode.Ok;
   let errText = '';
   const program = buildProgram((c) => (exitCode = c));
@@ -54,7 +94,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(e instanceof CommanderError)) throw e;
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
     const cmdName = argv.find((a) => !a.startsWith('-')) ?? '';
-    const message = (errText || e.message).trim().split('\n')[0]!.replace(/^error: /, '');
+    // commander puts its suggestion ("(Did you mean topics?)") on a line of its own.
+    const message = (errText || e.message).trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
     const where = program.commands.some((c) => c.name() === cmdName) ? `kafka-ts ${cmdName}` : 'kafka-ts';
     process.stderr.write(`${where}: usage error: ${message} (see '${where} --help')\n`);
     // JSON mode keeps stdout JSON even for a command line that did not parse.

@@ -30,7 +30,9 @@ export class Output {
     if (this.closed) throw new OutputClosed('stdout closed');
     this.parts.push(data);
     this.size += data.length;
-    if (this.size >= CHUNK) void this.flush();
+    // A closed stdout is recorded by the stream's error event and reported by the next write or
+    // flush; this background flush has nobody to report it to.
+    if (this.size >= CHUNK) this.flush().catch(() => undefined);
   }
 
   line(text = ''): void {

@@ -3,7 +3,7 @@
  * layout) and an exit code. Commands never exit the process themselves.
  */
 import { CliContext } from './context.js';
-import { CliError, ExitCode, OutputClosed, UsageError } from './errors.js';
+import { CliError, debugRequested, ExitCode, OutputClosed, UsageError } from './errors.js';
 
 export type Action = (ctx: CliContext) => Promise<number | void>;
 
@@ -69,7 +69,7 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
           /* stdout closed */
         }
       } else ctx.warn(`kafka-ts ${command}: ${d.code === ExitCode.Usage ? 'usage error: ' : 'error: '}${d.line}`);
-      if (process.env.KAFKA_TS_DEBUG && e instanceof Error && e.stack) ctx.warn(e.stack);
+      if (debugRequested(ctx.env) && e instanceof Error && e.stack) ctx.warn(e.stack);
       code = d.code;
     }
   }

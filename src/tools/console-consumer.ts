@@ -27,7 +27,7 @@ export interface ConsumeOptions {
 export interface ConsumerIO {
   out: Output;
   warn(line: string): void;
-  interrupted: Promise<void>;
+  interrupted: Promise<unknown>;
 }
 
 export interface ConsumeResult {
@@ -35,6 +35,8 @@ export interface ConsumeResult {
   interrupted: boolean;
   /** A formatter failure that stopped consumption (without --skip-message-on-error). */
   failed: boolean;
+  /** Stdout was closed by its reader (`| head`): consumption stopped there. */
+  outputClosed: boolean;
   /** Records fetched but not printed when the loop stopped (not to be committed). */
   unprinted: ConsumedRecord[];
 }
@@ -108,7 +110,7 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
  * `poll` returns the next records (possibly none) and whether the end condition is met.
  */
 export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, unprinted: [] };
+  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -159,6 +161,7 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
     }
   } catch (e) {
     if (!(e instanceof OutputClosed)) throw e;
+    result.outputClosed = true;
   }
   return result;
 }

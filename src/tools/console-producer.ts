@@ -22,7 +22,7 @@ export interface ProducerIO {
   prompt(): void;
   warn(line: string): void;
   /** Resolves when the user interrupts (Ctrl-C); reading then stops and queued records flush. */
-  interrupted: Promise<void>;
+  interrupted: Promise<unknown>;
 }
 
 export interface ProduceSummary {
@@ -96,7 +96,9 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     }
   } catch (e) {
     if (e instanceof LineParseError || e instanceof JsonRecordError) summary.inputError = e.message;
-    else if (!opts.sync) throw e;
+    else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      // An interrupt stops reading by destroying stdin under the loop: not a failure.
+    } else if (!opts.sync) throw e;
   } finally {
     // Everything read before a bad line or an interrupt is still delivered.
     await producer.close();

@@ -36,7 +36,7 @@ export interface LagOptions {
  * Exit statuses of --check (documented in kafka-ts-lag(1)). --check observes a whole window, so
  * only a partition first seen during it can still be WARMING; like before it existed, that is 0.
  */
-export const CHECK_EXIT: Record<Status, number> = { IDLE: 0, OK: 0, WARMING: 0, WARN: 10, ERR: 11 };
+export const CHECK_EXIT: Record<Status, number> = { IDLE: ExitCode.Ok, OK: ExitCode.Ok, WARMING: ExitCode.Ok, WARN: ExitCode.LagWarn, ERR: ExitCode.LagErr };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

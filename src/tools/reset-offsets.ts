@@ -8,6 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
 import { CliError, ExitCode, UsageError } from '../cli/errors.js';
 import { formatTimestamp } from '../util/logger.js';
+import { parseDuration } from './offset-spec.js';
 
 export type Scenario =
   | { kind: 'earliest' }
@@ -40,6 +41,8 @@ export interface ResetPlan {
   warnings: string[];
   /** Kafka's informational stdout lines (empty partitions under --to-datetime). */
   notes: string[];
+  /** Groups the --from-file or --from-plan rows do not mention: nothing to reset for them. */
+  unplanned: string[];
 }
 
 const INACTIVE = new Set(['Empty', 'Dead']);
@@ -64,10 +67,16 @@ export function parseDatetime(text: string): number {
 }
 
 /** ISO-8601 durations as Kafka accepts them: PnDTnHnMn.nS (days and time parts). */
-export function parseIsoDuration(text: string): number {
+/**
+ * --by-duration: ISO-8601 PnDTnHnMnS as Kafka takes it, or the shorter grammar of lag and
+ * console-consumer (90s, 15m, 1h30m, 2d).
+ */
+export function parseByDuration(text: string): number {
+  const short = parseDuration(text);
+  if (short !== null) return short;
   const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
   if (!m || text === 'P' || text.endsWith('T') || m.slice(1).every((x) => x === undefined)) {
-    throw new UsageError(`Error parsing duration '${text}': expected ISO-8601 PnDTnHnMnS, e.g. PT1H30M or P1D`);
+    throw new UsageError(`Error parsing duration '${text}': expected ISO-8601 PnDTnHnMnS (e.g. PT1H30M or P1D) or a duration like 90s, 15m, 1h30m, 2d`);
   }
   const [, d, h, mi, s] = m;
   return Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(mi ?? 0) * 60_000 + Math.round(Number(s ?? 0) * 1000);
@@ -164,7 +173,7 @@ const warn = (message: string) => `[${formatTimestamp(new Date())}] WARN ${messa
 export async function computePlan(client: KafkaClient, groupIds: string[], scope: Scope, scenario: Scenario, now = Date.now()): Promise<ResetPlan> {
   const groups = new GroupAdmin(client);
   const admin = new Admin(client);
-  const plan: ResetPlan = { rows: [], active: [], warnings: [], notes: [] };
+  const plan: ResetPlan = { rows: [], active: [], warnings: [], notes: [], unplanned: [] };
   // Rows come out by group, topic, partition (Kafka prints them in hash order).
   const descriptions = await groups.describeGroups([...groupIds].sort());
   const md = await client.refreshMetadata(null);
@@ -181,6 +190,7 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
       const mine = scenario.entries.filter((e) => e.group === d.groupId);
       if (mine.length === 0) {
         plan.notes.push(`\nError: No reset plan for group ${d.groupId} found`);
+        plan.unplanned.push(d.groupId);
         continue;
       }
       partitions = mine.map((e) => ({ topic: e.topic, partition: e.partition, wanted: e.newOffset }));

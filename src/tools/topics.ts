@@ -95,10 +95,11 @@ export interface CreateRequest {
 
 /** Creates a topic; returns false when it existed and --if-not-exists was given. */
 export async function createTopic(admin: Admin, req: CreateRequest): Promise<boolean> {
+  // Kafka's lines, but invalid arguments like a non-numeric -p: usage errors (exit 2).
   if (req.replicationFactor !== undefined && (req.replicationFactor < 1 || req.replicationFactor > 32767)) {
-    throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive');
+    throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive', ExitCode.Usage);
   }
-  if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0');
+  if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0', ExitCode.Usage);
   const [result] = await admin.createTopics([
     {
       name: req.name,

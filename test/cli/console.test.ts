@@ -198,6 +198,23 @@ describe('console-producer', () => {
     expect(r.stderr).toContain('headers.delimiter and headers.separator may not be equal');
   });
 
+  it('exits 130 on Ctrl-C and 143 on SIGTERM with stdin still open, delivering what was read, without "Premature close"', async () => {
+    await create('interrupted');
+    for (const [signal, code, n] of [['SIGINT', 130, 1], ['SIGTERM', 143, 2]] as const) {
+      const child = execa(process.execPath, [BIN, 'console-producer', '--topic', 'interrupted'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1' }, reject: false, stdin: 'pipe' });
+      child.stdin!.write(`${signal}\n`);
+      // Once its line is in the topic the producer is reading stdin (its handlers are in place).
+      const deadline = Date.now() + 30_000;
+      let seen = '';
+      while (!(seen = (await consume('interrupted')).stdout).includes(`${signal}\n`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(seen).toContain(`${signal}\n`);
+      child.kill(signal);
+      const r = await child;
+      expect({ signal, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ signal, exitCode: code, stderr: 'kafka-ts console-producer: sent 1 record to topic interrupted' });
+      expect((await consume('interrupted')).stdout.split('\n').length - 1).toBe(n);
+    }
+  });
+
   it('fails within --max-block-ms when the topic cannot be created, and reports it', async () => {
     const t = tempDir('kafka-ts-noauto-');
     try {
@@ -356,6 +373,29 @@ describe('console-consumer', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  it('stops at once, silently and with exit 0, when | head closes the pipe on a large topic', async () => {
+    // 200,000 records of 100 bytes: about 20 fetches of 1 MB to read it all. Many writes of 256 KB
+    // meet the closed pipe (the first made the process crash with the bundle source on stderr).
+    const total = 200_000;
+    await create('huge');
+    const value = 'v'.repeat(92);
+    expect((await produce('huge', Array.from({ length: total }, (_, i) => `${String(i).padStart(7, '0')}${value}`).join('\n'))).exitCode).toBe(0);
+    const run = (extra: string) =>
+      execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" console-consumer --topic huge --from-beginning ${extra} | head -n 1`], {
+        env: { KAFKA_TS_HOME: home, NO_COLOR: '1' },
+        reject: false,
+      });
+    // Without -e it would wait for more records forever if the closed pipe did not stop it.
+    for (const r of [await run('-e'), await run('--group head-reader')]) {
+      expect({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }).toEqual({ stdout: `0000000${value}`, stderr: '', exitCode: 0 });
+    }
+    // The group commits what it read before stopping: far from the whole topic.
+    const described = await kt(['consumer-groups', '--describe', '--group', 'head-reader']);
+    const row = described.stdout.split('\n').find((l) => /^head-reader\s+huge\s+0\s/.test(l));
+    const readUpTo = Number(row?.split(/\s+/)[3]);
+    expect(readUpTo, described.stdout).toBeLessThan(total / 2);
+  });
+
   it('exits 130 on Ctrl-C after printing its count', async () => {
     const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'many', '--from-beginning'], { env: { KAFKA_TS_HOME: home }, reject: false });
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
@@ -363,6 +403,16 @@ describe('console-consumer', () => {
     const r = await child;
     expect(r.exitCode).toBe(130);
     expect(r.stderr).toMatch(/Processed a total of \d+ messages/);
+  });
+
+  it('exits 143 on SIGTERM after printing its count', async () => {
+    await create('terminated');
+    await produce('terminated', 'one\n');
+    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'terminated', '--from-beginning'], { env: { KAFKA_TS_HOME: home }, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.kill('SIGTERM');
+    const r = await child;
+    expect({ exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }).toEqual({ exitCode: 143, signal: undefined, stderr: 'Processed a total of 1 messages' });
   });
 
   it('works over TCP as over the Unix socket', async () => {

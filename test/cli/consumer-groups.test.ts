@@ -300,6 +300,12 @@ describe('--reset-offsets', () => {
     expect(await committed('billing')).toEqual(['orders-0=4', 'orders-1=4', 'orders-2=0']);
     const utc = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-datetime', '2024-01-01T00:00:07.500', '--dry-run');
     expect(utc.stdout).toBe(planTable(planRow('billing', 'orders', 0, 8)));
+    // The duration grammar of lag and console-consumer works as well as ISO-8601.
+    const short = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0,1', '--by-duration', '1d2h', '--dry-run');
+    expect(short.exitCode).toBe(0);
+    expect(short.stdout).toBe((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0,1', '--by-duration', 'P1DT2H', '--dry-run')).stdout);
+    expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0,1', '--by-duration', '5m', '--dry-run')).exitCode).toBe(0);
+    expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0,1', '--by-duration', '5 minutes', '--dry-run')).exitCode).toBe(2);
     const ago = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0,1', '--by-duration', 'P1DT2H', '--dry-run');
     expect(ago.stdout).toBe(
       '\nWarn: Partition 0 from topic orders is empty. Falling back to latest known offset.\n\nWarn: Partition 1 from topic orders is empty. Falling back to latest known offset.\n' +
@@ -320,6 +326,10 @@ describe('--reset-offsets', () => {
       writeFileSync(four, 'billing,orders,0,2\n"archive","orders",2,0\n');
       const both = await kt('--reset-offsets', '--group', 'billing', '--group', 'archive', '--group', 'newcomer', '--from-file', four, '--dry-run');
       expect(both.stdout).toBe(`\nError: No reset plan for group newcomer found\n${planTable(planRow('archive', 'orders', 2, 0), planRow('billing', 'orders', 0, 2))}`);
+      // A group the file has no rows for was not reset: not a success.
+      expect(both.exitCode).toBe(1);
+      const none = await kt('--reset-offsets', '--group', 'newcomer', '--from-file', four, '--dry-run');
+      expect(none).toEqual({ stdout: `\nError: No reset plan for group newcomer found\n${planTable()}`, stderr: '', exitCode: 1 });
     } finally {
       t.cleanup();
     }
@@ -351,7 +361,7 @@ describe('bad input changes nothing', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['an invalid datetime', ['--topic', 'orders', '--to-datetime', '2024-13-01T00:00:00.000'], 2, /Error parsing date '2024-13-01T00:00:00.000'/],
     ['a datetime without milliseconds', ['--topic', 'orders', '--to-datetime', '2024-01-01T00:00:00'], 2, /expected yyyy-MM-ddTHH:mm:ss\.SSS/],
-    ['an invalid duration', ['--topic', 'orders', '--by-duration', '1h'], 2, /Error parsing duration '1h'/],
+    ['an invalid duration', ['--topic', 'orders', '--by-duration', '1 hour'], 2, /Error parsing duration '1 hour'/],
     ['a negative offset', ['--topic', 'orders', '--to-offset', '-5'], 2, /Invalid --to-offset -5/],
     ['a non-numeric offset', ['--topic', 'orders', '--to-offset', 'ten'], 2, /to-offset/],
     ['a malformed topic argument', ['--topic', 'orders:', '--to-earliest'], 2, /Invalid topic arg 'orders:', expected topic name and partitions/],

@@ -3,6 +3,9 @@ import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../commands/index.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { manPage } from '../../src/cli/docs.js';
+import { EXIT_STATUS } from '../../src/cli/errors.js';
 import { kafkaTs } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -19,6 +22,31 @@ describe('documentation generated from the command definitions', () => {
   it('documents every option of a command in its man page', () => {
     const topics = readFileSync(`${root}/man/kafka-ts-topics.1`, 'utf8');
     for (const flag of ['\\-\\-create', '\\-\\-at\\-min\\-isr\\-partitions', '\\-\\-topics\\-with\\-overrides', '\\-\\-exclude\\-internal']) expect(topics).toContain(flag);
+  });
+
+  it("lists in each man page's EXIT STATUS the codes that command can return, with their meanings from the one table", () => {
+    const program = buildProgram(() => undefined);
+    const exitStatus = (name: string) => {
+      const spec = COMMANDS.find((c) => c.name === name)!;
+      const page = manPage({ spec, cmd: program.commands.find((c) => c.name() === name)!, version: '0', date: 'd' });
+      const section = page.slice(page.indexOf('.SH EXIT STATUS\n'), page.indexOf('.SH SEE ALSO'));
+      return [...section.matchAll(/^\.B (\d+)\n(.*)$/gm)].map((m) => [Number(m[1]), m[2]]);
+    };
+    const codes = (name: string) => exitStatus(name).map(([code]) => code);
+    expect(codes('console-consumer')).toEqual([0, 1, 2, 3, 4, 130, 143]);
+    expect(codes('console-producer')).toEqual([0, 1, 2, 3, 130, 143]);
+    expect(codes('topics')).toEqual([0, 1, 2, 3, 4]);
+    expect(codes('lag')).toEqual([0, 1, 2, 3, 4, 6, 10, 11]);
+    expect(codes('consumer-groups')).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(codes('leader-election')).toEqual([0, 1, 2, 3, 4]);
+    expect(codes('server')).toEqual([0, 1, 2, 3, 4, 6]);
+    expect(codes('completion')).toEqual([0, 2]);
+    for (const c of COMMANDS) {
+      for (const [code, meaning] of exitStatus(c.name)) {
+        const entry = Object.values(EXIT_STATUS).find((e) => e.code === code)!;
+        expect({ command: c.name, code, meaning }).toEqual({ command: c.name, code, meaning: entry.meaning.replace(/-/g, '\\-') });
+      }
+    }
   });
 
   it('prints bash and zsh completion covering subcommands and options', async () => {

@@ -242,6 +242,12 @@ describe('broker failure, topics filters and leader-election', () => {
     expect(await kt('leader-election', '--election-type', 'preferred', '--all-topic-partitions')).toMatchObject({ exitCode: 0 });
   });
 
+  it('exits 4 for a topic or broker that does not exist', async () => {
+    const election = await kt('leader-election', '--election-type', 'preferred', '--topic', 'no-such-topic', '--partition', '0');
+    expect({ exitCode: election.exitCode, stderr: election.stderr }).toEqual({ exitCode: 4, stderr: '1 replica(s) could not be elected\n' });
+    expect(await kt('server', 'stop-broker', '5')).toEqual({ stdout: '', stderr: 'kafka-ts server: error: No broker with id 5 (brokers: 1, 2, 3)\n', exitCode: 4 });
+  });
+
   it('checks leader-election options (exit 2)', async () => {
     for (const [args, message] of [
       [['--topic', 'ha', '--partition', '0'], 'Missing required option(s): election-type'],

@@ -40,6 +40,9 @@ describe('topics --create', () => {
   });
 
   it('validates partitions, replication factor, configs and replica assignments', async () => {
+    // A count that is not a number and one that is not positive are the same kind of mistake: exit 2.
+    for (const p of ['abc', '0', '-1']) expect({ p, exitCode: (await kt('topics', 'create', 'x', '-p', p)).exitCode }).toEqual({ p, exitCode: 2 });
+    expect((await kt('topics', 'create', 'x', '--replication-factor', '0')).exitCode).toBe(2);
     expect((await kt('topics', '--create', '--topic', 'x', '--partitions', '0')).stdout).toBe('Error while executing topic command : The partitions must be greater than 0\n');
     expect((await kt('topics', '--create', '--topic', 'x', '--replication-factor', '0')).stdout).toBe('Error while executing topic command : The replication factor must be between 1 and 32767 inclusive\n');
     const rf = await kt('topics', '--create', '--topic', 'x', '--replication-factor', '2');
