@@ -89,6 +89,6 @@ export default defineCommand<LagCommandOptions>({
     const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: 'kafka-ts-lag' });
     const { runLag } = await import('../src/tools/lag.js');
-    return runLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: o.bootstrapServer ?? 'local daemon' }, ctx);
+    return runLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);
   },
 });

@@ -1,7 +1,7 @@
 import { collect, defineCommand } from '../src/cli/command.js';
-import { UsageError } from '../src/cli/errors.js';
+import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { daemonPaths, defaultHome, startDaemon } from '../src/cli/local-daemon.js';
+import { daemonPaths, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 
 interface ServerStartOptions {
@@ -34,13 +34,16 @@ export default defineCommand<ServerStartOptions>({
     const stray = args.slice(1);
     if (stray.length) throw new UsageError(`Found non argument parameters: ${stray.join(',')}`);
     const home = o.dataDir ? resolve(o.dataDir) : defaultHome(ctx.env);
+    const paths = daemonPaths(home);
+    const options: StartOptions = { propertiesFile: resolve(file), overrides: o.override };
     if (o.daemon) {
-      const status = await startDaemon(daemonPaths(home), { propertiesFile: resolve(file), overrides: o.override });
+      const { status, started } = await startOrJoin(paths, options);
+      if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+      rememberStartOptions(paths, options);
       ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
       return;
     }
     const props = { ...readPropertiesFile(file), ...parseInlinePairs(o.override) };
-    const { runForeground } = await import('../src/cli/server-run.js');
-    return runForeground(home, props);
+    return runDaemonHere(home, props, () => rememberStartOptions(paths, options));
   },
 });

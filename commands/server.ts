@@ -3,7 +3,7 @@ import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
 import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { control, daemonPaths, daemonStatus, defaultHome, startDaemon, stopDaemon, type DaemonStatus } from '../src/cli/local-daemon.js';
+import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 
 interface ServerOptions {
@@ -80,17 +80,18 @@ export default defineCommand<ServerOptions>({
     const brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
     switch (action) {
       case 'start': {
+        const options: StartOptions = { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
         if (o.foreground) {
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
           if (port !== undefined) props['listeners'] = `PLAINTEXT://127.0.0.1:${port}`;
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
           Object.assign(props, parseInlinePairs(o.override));
-          const { runForeground } = await import('../src/cli/server-run.js');
-          return runForeground(home, props);
+          // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
+          return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        const running = await daemonStatus(paths);
-        if (running) throw new CliError(`Another kafka-ts daemon (pid ${running.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
-        const status = await startDaemon(paths, { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override }, timeoutMs);
+        const { status, started } = await startOrJoin(paths, options, timeoutMs);
+        if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+        rememberStartOptions(paths, options);
         if (json) ctx.out.line(JSON.stringify({ running: true, ...status }));
         else ctx.out.line(statusText(status));
         return;
