@@ -112,7 +112,14 @@ export default defineCommand<ConsoleProducerOptions>({
     const readerProps = { ...(o.readerConfig ? readPropertiesFile(o.readerConfig) : {}), ...parseInlinePairs(o.property) };
     // Kafka's precedence: an explicit option, then a producer property, then the option's default.
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
-    const num = (option: string, prop: string, value: string, min = 0) => requireInt(pick(option, prop, value), option, { min })!;
+    // A value taken from a producer property is named by its key, as Kafka's config parser does.
+    const num = (option: string, prop: string, value: string, min = 0) => {
+      if (given(option) || props[prop] === undefined) return requireInt(value, option, { min })!;
+      const v = props[prop]!;
+      if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Not a number of type LONG`);
+      if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Value must be at least ${min}`);
+      return Number(v);
+    };
     const { compressionByName } = await import('../src/protocol/compression.js');
     const codec = o.compressionCodec === undefined ? 'none' : o.compressionCodec === true ? 'gzip' : o.compressionCodec;
     let compression: number;
