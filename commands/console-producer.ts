@@ -80,7 +80,7 @@ export default defineCommand<ConsoleProducerOptions>({
   ],
   build(cmd) {
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--broker-list <host:port>', 'deprecated alias of --bootstrap-server')
       .option('--topic <topic>', 'topic to produce to (required)', single('topic'))
       .option('--sync', 'send each record synchronously')

@@ -161,7 +161,7 @@ export default defineCommand<GroupsOptions>({
     cmd
       .argument('[verb]', 'action in verb style: list, describe, reset, delete, delete-offsets')
       .argument('[groups...]', 'group ids (verb style)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--command-config <file>', 'admin client properties file')
       .option('--list', 'list consumer groups')
       .option('--describe', 'describe consumer groups')

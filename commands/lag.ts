@@ -51,7 +51,7 @@ export default defineCommand<LagCommandOptions>({
   build(cmd) {
     cmd
       .argument('[groups...]', 'consumer groups (default: every group)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--command-config <file>', 'admin client properties file')
       .option('--interval <duration>', 'time between refreshes (default 2s live, 1s otherwise)')
       .option('--window <duration>', 'how far back the status rules look', '30s')

@@ -17,7 +17,7 @@ export default defineCommand<ServerStartOptions>({
   description: [
     'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout. With -daemon it runs in the background like `kafka-ts server start`.',
     'Keys kafka-ts understands include node.id, listeners, advertised.listeners, log.dirs, num.partitions, default.replication.factor, auto.create.topics.enable, message.max.bytes, log.segment.bytes, log.roll.ms/hours, log.retention.ms/minutes/hours/bytes, log.cleanup.policy, log.cleaner.enable, log.cleaner.backoff.ms, producer.id.expiration.ms, min.insync.replicas, offsets.topic.num.partitions, offsets.topic.segment.bytes, group.initial.rebalance.delay.ms and kafka-ts.brokers. Settings only a JVM broker or KRaft quorum uses are accepted and ignored; unknown keys are logged.',
-    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory.',
+    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory. The properties file and --override pairs are remembered there (start-options.json), so a daemon that a later command starts on demand uses them too.',
   ],
   examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
   differences: ['No meta.properties / kafka-storage format step is needed; the data directory is created on first start.'],
