@@ -37,6 +37,7 @@ export default defineCommand<ServerStartOptions>({
     const paths = daemonPaths(home);
     const options: StartOptions = { propertiesFile: resolve(file), overrides: o.override };
     if (o.daemon) {
+      readPropertiesFile(file); // a missing file is a usage error here, not a failed daemon
       const { status, started } = await startOrJoin(paths, options);
       if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
       rememberStartOptions(paths, options);

@@ -89,6 +89,7 @@ export default defineCommand<ServerOptions>({
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
+        if (o.config) readPropertiesFile(o.config); // a missing file is a usage error here, not a failed daemon
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
         rememberStartOptions(paths, options);

@@ -2,7 +2,7 @@
  * Finding, starting and stopping the local daemon from the CLI. The daemon is reached through
  * its control socket (status, stop) and its Kafka-protocol Unix socket (everything else).
  */
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -82,8 +82,11 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
   if (opts.propertiesFile) args.push('--config', opts.propertiesFile);
   for (const o of opts.overrides ?? []) args.push('--override', o);
   let logFd: number;
+  /** Where this start's lines begin in server.log (earlier runs' lines would mislead). */
+  let logStart = 0;
   try {
     logFd = openSync(paths.logFile, 'a');
+    logStart = fstatSync(logFd).size;
   } catch (e) {
     throw new CliError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`, ExitCode.Failure);
   }
@@ -119,7 +122,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     });
     child.on('exit', (code) => {
       cleanup();
-      reject(new CliError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile)}`, ExitCode.Failure));
+      reject(new CliError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`, ExitCode.Failure));
     });
   });
 }
@@ -132,9 +135,9 @@ function makeHome(paths: DaemonPaths): void {
   }
 }
 
-function tail(file: string, lines = 5): string {
+function tail(file: string, from: number, lines = 5): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file).subarray(from).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
   }
@@ -283,6 +286,12 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
  */
 export async function autoStartOptions(paths: DaemonPaths): Promise<StartOptions> {
   const remembered = rememberedStartOptions(paths);
+  if (remembered?.propertiesFile && !existsSync(remembered.propertiesFile)) {
+    throw new CliError(
+      `The daemon was last started here with the properties file ${remembered.propertiesFile}, which is gone (remembered in ${paths.startOptions}); start it with 'kafka-ts server start' and the settings you want now.`,
+      ExitCode.Failure,
+    );
+  }
   if (remembered) return remembered;
   let props: Record<string, string> = {};
   try {

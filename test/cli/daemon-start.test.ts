@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +193,30 @@ describe('daemon start-up failures', () => {
     const dirs = await kafkaTs(['server-start', good, '--override', 'log.dirs=/proc/nope', '--data-dir', home], { home, timeout: 30_000 });
     expect(dirs.exitCode, show(dirs)).toBe(1);
     expect(dirs.stderr).toMatch(/^kafka-ts server-start: error: Cannot create directory \/proc\/nope: /);
+  });
+
+  it('a missing --config file is a usage error before any daemon is started', async () => {
+    const home = newHome();
+    const missing = join(home, 'nope.properties');
+    for (const args of [['server', 'start', '--port', '0', '--config', missing], ['server-start', '-daemon', missing]]) {
+      const r = await kafkaTs(args, { home });
+      expect(r.exitCode, show(r)).toBe(2);
+      expect(r.stderr.trim().split('\n'), show(r)).toEqual([`kafka-ts ${args[0]}: usage error: Cannot read properties file ${missing}: no such file`]);
+    }
+    expect(existsSync(join(home, 'server.log'))).toBe(false);
+  });
+
+  it('a daemon started on demand says so when the properties file it was last started with is gone', async () => {
+    const home = newHome();
+    const file = join(home, 'mine.properties');
+    writeFileSync(file, 'listeners=PLAINTEXT://127.0.0.1:0\n');
+    const first = await kafkaTs(['server-start', '-daemon', file], { home });
+    expect(first.exitCode, show(first)).toBe(0);
+    await stopDaemon(home);
+    rmSync(file);
+    const r = await kafkaTs(['topics', 'list'], { home });
+    expect(r.exitCode, show(r)).toBe(1);
+    expect(r.stderr).toContain(`properties file ${file}, which is gone`);
   });
 });
 
