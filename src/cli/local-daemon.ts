@@ -192,23 +192,38 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
   for (;;) {
     const running = await daemonStatus(paths);
     if (running) return { status: running, started: false };
-    const holder = takeStartLock(paths);
+    let holder = takeStartLock(paths);
     if (holder === null) {
       try {
         // Another starter may have finished between the status check and taking the lock.
         const again = await daemonStatus(paths);
         if (again) return { status: again, started: false };
-        const options = typeof opts === 'function' ? await opts() : opts;
-        return { status: await startDaemon(paths, options, Math.max(1000, deadline - Date.now())), started: true };
+        // A daemon starting without the lock: a foreground start, or one whose starter was killed.
+        holder = startingDaemon(paths);
+        if (holder === null) {
+          const options = typeof opts === 'function' ? await opts() : opts;
+          return { status: await startDaemon(paths, options, Math.max(1000, deadline - Date.now())), started: true };
+        }
       } finally {
         releaseStartLock(paths);
       }
     }
     if (Date.now() > deadline) {
-      throw new CliError(`Another kafka-ts command (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`, ExitCode.Failure);
+      throw new CliError(`Another kafka-ts process (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`, ExitCode.Failure);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The pid of a live daemon that holds the pid file but does not answer yet, else null. */
+function startingDaemon(paths: DaemonPaths): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && readCmdline(pid).includes('kafka-ts') ? pid : null;
 }
 
 /** Takes the start lock: null when taken, else the pid of the command holding it. */

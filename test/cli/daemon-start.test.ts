@@ -91,6 +91,19 @@ describe('auto-start from scripts', () => {
     expect(existsSync(join(home, 'start.lock'))).toBe(false);
   });
 
+  it('a command waits for a daemon that is starting without the start lock (a foreground start) instead of failing', async () => {
+    const home = newHome({ anyPort: true });
+    const pidFile = join(home, 'kafka-ts.pid');
+    // Stands for a daemon still starting: it holds the pid file, never answers, and gives up after 1.5 s.
+    const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, process.pid + '\\n'); setTimeout(() => { require('fs').unlinkSync(${JSON.stringify(pidFile)}); process.exit(0); }, 1500); process.stdout.write('ready')`;
+    const fake = execa(process.execPath, ['-e', script, 'kafka-ts']);
+    await new Promise<void>((resolve) => fake.stdout!.once('data', () => resolve()));
+    const r = await kafkaTs(['topics', 'list'], { home });
+    await fake;
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toContain('started the local broker');
+  });
+
   it('a command that starts the daemon uses the port of the last explicit server start', async () => {
     const home = newHome();
     const port = await freePort();
