@@ -26,13 +26,14 @@ function newHome(opts: { anyPort?: boolean } = {}): string {
 afterEach(async () => {
   for (const h of homes.splice(0)) {
     await stopDaemon(h.dir);
-    for (const pid of daemonPids(h.dir)) process.kill(pid, 'SIGKILL');
+    // Also daemons in directories below it (the demo's), should a demo have left one.
+    for (const pid of daemonPids(h.dir, { below: true })) process.kill(pid, 'SIGKILL');
     h.cleanup();
   }
 });
 
-/** Pids of daemon processes serving `home` (the launcher runs `server start --foreground --data-dir home`). */
-function daemonPids(home: string): number[] {
+/** Pids of daemon processes serving `home` (the launcher runs `server start --foreground --data-dir home`), or a directory below it. */
+function daemonPids(home: string, opts: { below?: boolean } = {}): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -42,7 +43,8 @@ function daemonPids(home: string): number[] {
     } catch {
       continue;
     }
-    if (cmdline.includes(`server\0start\0--foreground\0--data-dir\0${home}\0`)) pids.push(Number(entry));
+    const at = `server\0start\0--foreground\0--data-dir\0${home}`;
+    if (cmdline.includes(`${at}\0`) || (opts.below && cmdline.includes(`${at}/`))) pids.push(Number(entry));
   }
   return pids;
 }
