@@ -57,7 +57,7 @@ export default defineCommand<ConsoleConsumerOptions>({
   ],
   build(cmd) {
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--topic <topic>', 'topic to consume', single('topic'))
       .option('--include <regex>', 'consume every topic whose name matches this regular expression')
       .option('--whitelist <regex>', 'deprecated alias of --include')

@@ -86,7 +86,7 @@ export default defineCommand<ConsoleProducerOptions>({
   ],
   build(cmd) {
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--broker-list <host:port>', 'deprecated alias of --bootstrap-server')
       .option('--topic <topic>', 'topic to produce to (required)', single('topic'))
       .option('--sync', 'send each record synchronously')
@@ -119,7 +119,14 @@ export default defineCommand<ConsoleProducerOptions>({
     const readerProps = { ...(o.readerConfig ? readPropertiesFile(o.readerConfig) : {}), ...parseInlinePairs(o.property) };
     // Kafka's precedence: an explicit option, then a producer property, then the option's default.
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
-    const num = (option: string, prop: string, value: string, min = 0) => requireInt(pick(option, prop, value), option, { min })!;
+    // A value taken from a producer property is named by its key, as Kafka's config parser does.
+    const num = (option: string, prop: string, value: string, min = 0) => {
+      if (given(option) || props[prop] === undefined) return requireInt(value, option, { min })!;
+      const v = props[prop]!;
+      if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Not a number of type LONG`);
+      if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Value must be at least ${min}`);
+      return Number(v);
+    };
     const { compressionByName } = await import('../src/protocol/compression.js');
     const codec = o.compressionCodec === undefined ? 'none' : o.compressionCodec === true ? 'gzip' : o.compressionCodec;
     let compression: number;

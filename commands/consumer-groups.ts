@@ -138,7 +138,7 @@ export default defineCommand<GroupsOptions>({
   description: [
     "Lists, describes, resets and deletes consumer groups with kafka-consumer-groups.sh's options, messages and table layouts, against the local daemon or any Kafka cluster (--bootstrap-server).",
     '--describe shows, per group, each partition with CURRENT-OFFSET (committed), LOG-END-OFFSET (the high watermark), LAG and the member that owns it; partitions with a committed offset but no owner show "-". --members lists members (with --verbose their ASSIGNMENT as topic(partitions)); --state shows coordinator, assignment strategy, state and member count. A group that does not exist prints "Consumer group \'G\' does not exist."; an empty group prints "has no active members" on stderr.',
-    '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS or 90s/15m/1h30m/2d, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
+    '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS or 90s/15m/1h30m/2d, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. A group that does not exist has nothing to reset with --all-topics: that is an error (exit 4), so a script pointed at the wrong cluster fails loudly; with --topic it is given offsets, as in Kafka. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
     'Beyond Kafka: --describe --watch opens the live lag view of kafka-ts lag on the described groups; --from-plan FILE applies a plan saved with --output json exactly as it was computed; --wait-inactive MS first waits (up to MS) for the group to become inactive, instead of refusing an active group; and every failure has its own exit status (4 group not found, 5 group active, 6 wait timed out, 1 other failures).',
   ],
   examples: [
@@ -162,7 +162,7 @@ export default defineCommand<GroupsOptions>({
     cmd
       .argument('[verb]', 'action in verb style: list, describe, reset, delete, delete-offsets')
       .argument('[groups...]', 'group ids (verb style)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--command-config <file>', 'admin client properties file')
       .option('--list', 'list consumer groups')
       .option('--describe', 'describe consumer groups')
@@ -266,7 +266,7 @@ export default defineCommand<GroupsOptions>({
           const { runLag } = await import('../src/tools/lag.js');
           const { DEFAULT_SETTINGS } = await import('../src/lag/evaluator.js');
           const ids = await targets();
-          return runLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: o.bootstrapServer ?? 'local daemon', openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+          return runLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(o.bootstrapServer), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
         }
         const views = await t.describeOffsets(client, await targets());
         const kind = o.members ? 'members' : o.state !== undefined ? 'state' : 'offsets';
@@ -298,15 +298,17 @@ export default defineCommand<GroupsOptions>({
         for (const w of plan.warnings) ctx.warn(w);
         const failures = o.execute ? await r.executePlan(client, plan.rows) : [];
         if (json) {
-          ctx.out.line(JSON.stringify({ dryRun: !o.execute, plan: plan.rows, rejected: plan.active, failures: failures.map((f) => ({ ...f.row, error: f.message })) }));
+          ctx.out.line(JSON.stringify({ dryRun: !o.execute, plan: plan.rows, rejected: plan.active, missing: plan.missing, failures: failures.map((f) => ({ ...f.row, error: f.message })) }));
         } else {
           for (const n of plan.notes) ctx.out.line(n);
           for (const a of plan.active) ctx.out.line(`\nError: Assignments can only be reset if the group '${a.group}' is inactive, but the current state is ${a.state}.`);
+          for (const g of plan.missing) ctx.out.line(`\nError: Consumer group '${g}' does not exist.`);
           if (o.export) ctx.out.write(r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups));
-          else if (ids.length > 0) ctx.out.write(r.planTable(plan.rows));
+          else if (ids.length > plan.missing.length) ctx.out.write(r.planTable(plan.rows));
           for (const f of failures) ctx.out.line(`\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}`);
         }
         if (plan.active.length) return ExitCode.GroupActive;
+        if (plan.missing.length) return ExitCode.NotFound;
         if (failures.length || plan.unplanned.length) return ExitCode.Failure;
         return ExitCode.Ok;
       }

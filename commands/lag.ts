@@ -54,7 +54,7 @@ export default defineCommand<LagCommandOptions>({
   build(cmd) {
     cmd
       .argument('[groups...]', 'consumer groups (default: every group)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--command-config <file>', 'admin client properties file')
       .option('--interval <duration>', 'time between refreshes (default 2s live, 1s otherwise)')
       .option('--window <duration>', 'how far back the status rules look', '30s')
@@ -92,6 +92,6 @@ export default defineCommand<LagCommandOptions>({
     const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: 'kafka-ts-lag' });
     const { runLag } = await import('../src/tools/lag.js');
-    return runLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: o.bootstrapServer ?? 'local daemon' }, ctx);
+    return runLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);
   },
 });

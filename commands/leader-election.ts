@@ -63,7 +63,7 @@ export default defineCommand<LeaderElectionOptions>({
   differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
   build(cmd) {
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--admin.config <file>', 'admin client properties file')
       .option('--election-type <type>', 'preferred or unclean')
       .option('--topic <topic>', 'topic of the partition to elect a leader for (with --partition)')

@@ -94,7 +94,7 @@ export default defineCommand<ReassignOptions>({
   ],
   build(cmd) {
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--bootstrap-controller <host:port>', 'same as --bootstrap-server (Kafka 4.0 spelling)')
       .option('--command-config <file>', 'admin client properties file')
       .option('--generate', 'propose a reassignment')

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { UsageError } from '../src/cli/errors.js';
+import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { daemonPaths, defaultHome, startDaemon } from '../src/cli/local-daemon.js';
+import { daemonPaths, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 
 interface ServerStartOptions {
@@ -19,7 +19,7 @@ export default defineCommand<ServerStartOptions>({
   description: [
     'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout. With -daemon it runs in the background like `kafka-ts server start`; with -daemon, --output json prints the started daemon\'s status as JSON, as server start --output json does.',
     'Keys kafka-ts understands include node.id, listeners, advertised.listeners, log.dirs, num.partitions, default.replication.factor, auto.create.topics.enable, message.max.bytes, log.segment.bytes, log.roll.ms/hours, log.retention.ms/minutes/hours/bytes, log.cleanup.policy, log.cleaner.enable, log.cleaner.backoff.ms, producer.id.expiration.ms, min.insync.replicas, offsets.topic.num.partitions, offsets.topic.segment.bytes, group.initial.rebalance.delay.ms and kafka-ts.brokers. Settings only a JVM broker or KRaft quorum uses are accepted and ignored; unknown keys are logged.',
-    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory.',
+    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory. The properties file and --override pairs are remembered there (start-options.json), so a daemon that a later command starts on demand uses them too.',
   ],
   examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
   exits: ['Failure'],
@@ -38,15 +38,19 @@ export default defineCommand<ServerStartOptions>({
     const stray = args.slice(1);
     if (stray.length) throw new UsageError(`Found non argument parameters: ${stray.join(',')}`);
     const home = o.dataDir ? resolve(o.dataDir) : defaultHome(ctx.env);
+    const paths = daemonPaths(home);
+    const options: StartOptions = { propertiesFile: resolve(file), overrides: o.override };
     if (o.daemon) {
-      const status = await startDaemon(daemonPaths(home), { propertiesFile: resolve(file), overrides: o.override });
+      readPropertiesFile(file); // a missing file is a usage error here, not a failed daemon
+      const { status, started } = await startOrJoin(paths, options);
+      if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+      rememberStartOptions(paths, options);
       if (o.output === 'json') ctx.out.line(JSON.stringify({ running: true, ...status }));
       else ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
       return;
     }
     if (o.output === 'json') throw new UsageError('--output json needs -daemon (in the foreground the broker logs to stdout)');
     const props = { ...readPropertiesFile(file), ...parseInlinePairs(o.override) };
-    const { runForeground } = await import('../src/cli/server-run.js');
-    return runForeground(home, props);
+    return runDaemonHere(home, props, () => rememberStartOptions(paths, options));
   },
 });

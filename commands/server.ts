@@ -3,7 +3,7 @@ import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
 import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { control, daemonPaths, daemonStatus, defaultHome, startDaemon, stopDaemon, type DaemonStatus } from '../src/cli/local-daemon.js';
+import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 
 interface ServerOptions {
@@ -45,8 +45,8 @@ export default defineCommand<ServerOptions>({
   synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
-    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh.',
-    'start runs the daemon in the background and returns once it serves; --foreground keeps it attached (logging to stdout) until SIGTERM or SIGINT. stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and exits 3 when no daemon runs.',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
+    'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); --foreground keeps it attached (logging to stdout) until SIGTERM or SIGINT. stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and exits 3 when no daemon runs.',
     'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
     '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure. stop-broker is a controlled shutdown, as in Kafka: the broker\'s partition leadership (and with it its consumer groups) moves to in-sync replicas first, and it goes on answering for a second, so that clients are told where things went (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) before it closes its connections.',
   ],
@@ -82,18 +82,20 @@ export default defineCommand<ServerOptions>({
     const brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
     switch (action) {
       case 'start': {
+        const options: StartOptions = { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
           if (port !== undefined) props['listeners'] = `PLAINTEXT://127.0.0.1:${port}`;
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
           Object.assign(props, parseInlinePairs(o.override));
-          const { runForeground } = await import('../src/cli/server-run.js');
-          return runForeground(home, props);
+          // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
+          return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        const running = await daemonStatus(paths);
-        if (running) throw new CliError(`Another kafka-ts daemon (pid ${running.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
-        const status = await startDaemon(paths, { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override }, timeoutMs);
+        if (o.config) readPropertiesFile(o.config); // a missing file is a usage error here, not a failed daemon
+        const { status, started } = await startOrJoin(paths, options, timeoutMs);
+        if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+        rememberStartOptions(paths, options);
         if (json) ctx.out.line(JSON.stringify({ running: true, ...status }));
         else ctx.out.line(statusText(status));
         return;

@@ -110,7 +110,7 @@ export default defineCommand<TopicsOptions>({
     cmd
       .argument('[verb]', `action in verb style: ${VERBS.join(', ')}`)
       .argument('[topic]', 'topic name (create, alter, delete) or regular expression (list, describe)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s) to connect to; without it, the local daemon')
+      .option('--bootstrap-server <host:port>', 'Kafka broker(s) to connect to; without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--command-config <file>', 'admin client properties file')
       .option('--create', 'create a new topic')
       .option('--alter', 'increase the number of partitions of a topic')

@@ -1,11 +1,26 @@
 #!/bin/sh
 # The quick-start demo: a local broker in a scratch data directory, a topic, records produced
 # from stdin and consumed back, then the broker stopped. Uses a free port, so a Kafka already on
-# 9092 does not get in the way.
+# 9092 does not get in the way. Whatever happens (a failing step, Ctrl-C), the trap stops the
+# demo's broker and removes its data directory, so the demo can be run again and again.
+# DEMO_KEEP_DATA=1 keeps the directory (its path is printed) to look at afterwards.
 set -eu
-KAFKA_TS_HOME="${KAFKA_TS_HOME:-$(mktemp -d "${TMPDIR:-/tmp}/kafka-ts-demo.XXXXXX")}"
+cli="$(dirname "$0")/../bin/kafka-ts.cjs"
+kafka_ts() { node "$cli" "$@"; }
+
+# Its own directory every time: a user's $KAFKA_TS_HOME (and broker) is never touched.
+KAFKA_TS_HOME="$(mktemp -d "${TMPDIR:-/tmp}/kafka-ts-demo.XXXXXX")"
 export KAFKA_TS_HOME
-kafka_ts() { node "$(dirname "$0")/../bin/kafka-ts.cjs" "$@"; }
+cleanup() {
+  status=$?
+  trap - EXIT INT TERM
+  node "$cli" server stop >/dev/null 2>&1 || true
+  if [ "${DEMO_KEEP_DATA:-}" = 1 ]; then echo "demo data kept in $KAFKA_TS_HOME"; else rm -rf "$KAFKA_TS_HOME"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 echo '$ kafka-ts server start --port 0'
 kafka_ts server start --port 0

@@ -3,6 +3,7 @@
  * properties file plus `--override key=value` pairs.
  */
 import { join } from 'node:path';
+import { DEFAULT_PORT } from './daemon-paths.js';
 
 export interface BrokerConfig {
   /** Node id of the first logical broker; the others follow (id+1, id+2, …). */
@@ -103,7 +104,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     nodeId: 1,
     brokerCount: 1,
     host: '127.0.0.1',
-    port: 9092,
+    port: DEFAULT_PORT,
     advertisedHost: '127.0.0.1',
     advertisedPort: null,
     dataDir,

@@ -11,7 +11,14 @@ export interface DaemonPaths {
   socket: string;
   control: string;
   properties: string;
+  /** Settings of the last explicit `server start`, reused when a command starts the daemon. */
+  startOptions: string;
+  /** Held (created exclusively, holding the pid) by the one command starting the daemon. */
+  startLock: string;
 }
+
+/** Kafka's default TCP port, the first broker's unless configured otherwise. */
+export const DEFAULT_PORT = 9092;
 
 /** The Unix socket through which a daemon's first broker is reached. */
 export const DAEMON_SOCKET = 'kafka.sock';
@@ -24,6 +31,8 @@ export function daemonPaths(home: string): DaemonPaths {
     socket: join(home, DAEMON_SOCKET),
     control: join(home, 'control.sock'),
     properties: join(home, 'server.properties'),
+    startOptions: join(home, 'start-options.json'),
+    startLock: join(home, 'start.lock'),
   };
 }
 

@@ -6,9 +6,8 @@
  * Home layout: kafka-ts.pid, server.log, kafka.sock (mode 0600), control.sock (0600),
  * server.properties (optional), meta/cluster.json, data/ (log.dirs).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import { createLogger, type Logger } from '../util/logger.js';
 import { KafkaCluster } from './cluster.js';
 import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths.js';
@@ -17,6 +16,7 @@ export { daemonPaths, type DaemonPaths, type DaemonStatus };
 import { buildBrokerConfig, type BrokerConfig } from './config.js';
 import { socketAnswers } from '../transport/server.js';
 import { parseProperties } from '../util/properties.js';
+import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
@@ -41,16 +41,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function checkWritable(dir: string) {
+/** Creates a directory the daemon writes to, or fails at once naming it and why (`what` says which setting chose it). */
+function checkWritable(dir: string, what: string) {
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    const probe = join(dir, `.write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    unlinkSync(probe);
+    makeWritableDirectory(dir);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new DaemonStartError(`Data directory ${dir} is not writable (${code}). Choose another with --data-dir or KAFKA_TS_HOME.`);
+    throw new DaemonStartError(`${(e as Error).message}. ${what}`);
   }
 }
 
@@ -108,13 +104,14 @@ export class Daemon {
   async start(): Promise<DaemonStatus> {
     const { paths, log } = this;
     if (paths.socket.length > 100) throw new DaemonStartError(`Data directory path is too long for a Unix socket (${paths.socket}); choose a shorter --data-dir.`);
-    checkWritable(paths.home);
+    checkWritable(paths.home, 'Choose another data directory with --data-dir or KAFKA_TS_HOME.');
     await takePidFile(paths, log);
     try {
       const { config, warnings } = buildBrokerConfig(paths.home, this.opts.properties);
       for (const w of warnings) log.warn(w.message);
       this.config = config;
-      checkWritable(config.logDirs);
+      const explicitLogDirs = config.explicit['log.dirs'] !== undefined || config.explicit['log.dir'] !== undefined;
+      checkWritable(config.logDirs, explicitLogDirs ? 'Check log.dirs (or log.dir) in the broker configuration.' : `It is where the logs go (log.dirs defaults to the data directory's data/): move it away or set log.dirs.`);
       this.cluster = await KafkaCluster.start({ config, log, socketDir: paths.home });
       await this.listenControl();
     } catch (e) {
@@ -238,6 +235,6 @@ export class Daemon {
 }
 
 function portHint(message: string): string {
-  if (/already in use/.test(message)) return `${message}. Is another Kafka broker running? Choose another port with --port N.`;
+  if (/already in use/.test(message)) return `${message}. Is another Kafka broker running? Choose another port with 'kafka-ts server start --port N' (later commands reuse it) or listeners= in server.properties.`;
   return message;
 }

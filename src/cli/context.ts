@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { socketAnswers } from '../transport/socket-probe.js';
 
 export interface ConnectOptions {
-  /** `--bootstrap-server`; absent means the local daemon. */
+  /** `--bootstrap-server`; absent means $KAFKA_BOOTSTRAP_SERVERS, else the local daemon. */
   bootstrapServer?: string;
   /** Client properties (from --command-config and friends). */
   properties?: Record<string, string>;
@@ -25,6 +25,9 @@ const num = (props: Record<string, string> | undefined, key: string, def: number
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`Invalid value ${v} for configuration ${key}`);
   return n;
 };
+
+/** The environment variable naming a cluster when --bootstrap-server is not given. */
+export const BOOTSTRAP_ENV = 'KAFKA_BOOTSTRAP_SERVERS';
 
 /** Default time to reach a broker before failing (documented in kafka-ts(1)). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -47,14 +50,30 @@ export class CliContext {
     this.stderr.write(`${line}\n`);
   }
 
+  /**
+   * The cluster named by `--bootstrap-server`, else by $KAFKA_BOOTSTRAP_SERVERS (as many Kafka
+   * tools read it); undefined means the local daemon.
+   */
+  bootstrapFor(flag?: string): string | undefined {
+    if (flag !== undefined) return flag;
+    const env = this.env[BOOTSTRAP_ENV];
+    return env === undefined || env.trim() === '' ? undefined : env;
+  }
+
+  /** What the command talks to, for display. */
+  targetName(flag?: string): string {
+    return this.bootstrapFor(flag) ?? 'local daemon';
+  }
+
   /** Resolves the broker addresses, starting the local daemon when no bootstrap is given. */
-  async resolveBootstrap(bootstrapServer?: string): Promise<BrokerAddress[]> {
+  async resolveBootstrap(flag?: string): Promise<BrokerAddress[]> {
+    const bootstrapServer = this.bootstrapFor(flag);
     if (bootstrapServer !== undefined) {
       const { parseBootstrap } = await import('../client/client.js');
       try {
         return parseBootstrap(bootstrapServer);
       } catch (e) {
-        throw new UsageError((e as Error).message);
+        throw new UsageError(flag === undefined ? `${BOOTSTRAP_ENV}: ${(e as Error).message}` : (e as Error).message);
       }
     }
     const paths = daemonPaths(defaultHome(this.env));

@@ -2,12 +2,14 @@
  * Finding, starting and stopping the local daemon from the CLI. The daemon is reached through
  * its control socket (status, stop) and its Kafka-protocol Unix socket (everything else).
  */
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { daemonPaths, type DaemonPaths, type DaemonStatus } from '../broker/daemon-paths.js';
+import { DEFAULT_PORT, daemonPaths, type DaemonPaths, type DaemonStatus } from '../broker/daemon-paths.js';
+import { makeDirectory } from '../util/directories.js';
+import { parseProperties } from '../util/properties.js';
 import { CliError, ExitCode } from './errors.js';
 
 /** `$KAFKA_TS_HOME`, else `$XDG_DATA_HOME/kafka-ts`, else `~/.local/share/kafka-ts`. */
@@ -73,19 +75,18 @@ function cliEntry(): string {
  * Its output goes to server.log in the home directory.
  */
 export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, timeoutMs = 60_000): Promise<DaemonStatus> {
-  try {
-    mkdirSync(paths.home, { recursive: true });
-  } catch (e) {
-    throw new CliError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`, ExitCode.Failure);
-  }
+  makeHome(paths);
   const args = [cliEntry(), 'server', 'start', '--foreground', '--data-dir', paths.home];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.brokers !== undefined) args.push('--brokers', String(opts.brokers));
   if (opts.propertiesFile) args.push('--config', opts.propertiesFile);
   for (const o of opts.overrides ?? []) args.push('--override', o);
   let logFd: number;
+  /** Where this start's lines begin in server.log (earlier runs' lines would mislead). */
+  let logStart = 0;
   try {
     logFd = openSync(paths.logFile, 'a');
+    logStart = fstatSync(logFd).size;
   } catch (e) {
     throw new CliError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`, ExitCode.Failure);
   }
@@ -104,20 +105,39 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
       child.unref();
     };
     child.on('message', (m: { ready?: DaemonStatus; error?: string }) => {
-      cleanup();
-      if (m.ready) resolvePromise(m.ready);
-      else reject(new CliError(m.error ?? 'The daemon failed to start', ExitCode.Failure));
+      if (m.ready) {
+        cleanup();
+        resolvePromise(m.ready);
+        return;
+      }
+      // Report once the failed daemon is gone, so that a retry does not find it still exiting.
+      const error = new CliError(m.error ?? 'The daemon failed to start', ExitCode.Failure);
+      child.removeAllListeners();
+      const fail = () => {
+        cleanup();
+        reject(error);
+      };
+      child.once('exit', fail);
+      setTimeout(fail, 5000).unref();
     });
     child.on('exit', (code) => {
       cleanup();
-      reject(new CliError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile)}`, ExitCode.Failure));
+      reject(new CliError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`, ExitCode.Failure));
     });
   });
 }
 
-function tail(file: string, lines = 5): string {
+function makeHome(paths: DaemonPaths): void {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    makeDirectory(paths.home);
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}. Choose another data directory with --data-dir or KAFKA_TS_HOME.`, ExitCode.Failure);
+  }
+}
+
+function tail(file: string, from: number, lines = 5): string {
+  try {
+    return readFileSync(file).subarray(from).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
   }
@@ -161,14 +181,174 @@ function readCmdline(pid: number): string {
 }
 
 /**
- * Makes sure a daemon serves `paths.home`, starting one if needed; `announce` receives the one
- * line telling the user it was started.
+ * Starts a daemon in `paths.home` unless one runs or is being started there. Commands started
+ * together elect one starter through an exclusive lock file holding its pid; the others wait
+ * for the daemon it starts (and if it fails, the next of them tries, so each reports the cause).
+ * `started` is false when the daemon was there already or another command started it.
+ */
+export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() => Promise<StartOptions>), timeoutMs = 60_000): Promise<{ status: DaemonStatus; started: boolean }> {
+  makeHome(paths);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = await daemonStatus(paths);
+    if (running) return { status: running, started: false };
+    let holder = takeStartLock(paths);
+    if (holder === null) {
+      try {
+        // Another starter may have finished between the status check and taking the lock.
+        const again = await daemonStatus(paths);
+        if (again) return { status: again, started: false };
+        // A daemon starting without the lock: a foreground start, or one whose starter was killed.
+        holder = startingDaemon(paths);
+        if (holder === null) {
+          const options = typeof opts === 'function' ? await opts() : opts;
+          return { status: await startDaemon(paths, options, Math.max(1000, deadline - Date.now())), started: true };
+        }
+      } finally {
+        releaseStartLock(paths);
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new CliError(`Another kafka-ts process (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`, ExitCode.Failure);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The pid of a live daemon that holds the pid file but does not answer yet, else null. */
+function startingDaemon(paths: DaemonPaths): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && readCmdline(pid).includes('kafka-ts') ? pid : null;
+}
+
+/** Takes the start lock: null when taken, else the pid of the command holding it. */
+function takeStartLock(paths: DaemonPaths, retry = true): number | null {
+  try {
+    writeFileSync(paths.startLock, `${process.pid}\n`, { flag: 'wx' });
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') throw new CliError(`Data directory ${paths.home} is not writable (${code}).`, ExitCode.Failure);
+  }
+  let text = '';
+  try {
+    text = readFileSync(paths.startLock, 'utf8');
+  } catch {
+    /* released meanwhile */
+  }
+  const pid = Number(text.trim());
+  // An empty file is one being written; a dead (or recycled) pid is a starter that was killed.
+  const stale = text !== '' && !(Number.isInteger(pid) && pid > 0 && isAlive(pid) && readCmdline(pid).includes('kafka-ts'));
+  if (stale && retry) {
+    try {
+      unlinkSync(paths.startLock);
+    } catch {
+      /* removed by another waiter */
+    }
+    return takeStartLock(paths, false);
+  }
+  return pid || 0;
+}
+
+function releaseStartLock(paths: DaemonPaths): void {
+  try {
+    if (readFileSync(paths.startLock, 'utf8').trim() === String(process.pid)) unlinkSync(paths.startLock);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Remembers the settings of an explicit `server start`, for the daemon commands start later. */
+export function rememberStartOptions(paths: DaemonPaths, opts: StartOptions): void {
+  try {
+    writeFileSync(paths.startOptions, `${JSON.stringify(opts, null, 2)}\n`);
+  } catch {
+    /* a read-only data dir still runs a daemon; auto-start then uses server.properties */
+  }
+}
+
+/** The settings of the last explicit `server start` in this data dir, if any. */
+export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null {
+  let text: string;
+  try {
+    text = readFileSync(paths.startOptions, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const o = JSON.parse(text) as StartOptions;
+    return {
+      port: typeof o.port === 'number' ? o.port : undefined,
+      brokers: typeof o.brokers === 'number' ? o.brokers : undefined,
+      propertiesFile: typeof o.propertiesFile === 'string' ? o.propertiesFile : undefined,
+      overrides: Array.isArray(o.overrides) ? o.overrides.map(String) : undefined,
+    };
+  } catch {
+    throw new CliError(`Cannot read ${paths.startOptions} (not JSON); remove it or run 'kafka-ts server start' with the settings you want.`, ExitCode.Failure);
+  }
+}
+
+/**
+ * What a command starting the daemon on its own uses: the settings of the last explicit
+ * `server start` here; else server.properties in the data dir (read by the daemon) decides;
+ * else Kafka's port 9092, or a free port when 9092 is taken (the CLI itself uses the Unix
+ * socket, and the line announcing the start names the port).
+ */
+export async function autoStartOptions(paths: DaemonPaths): Promise<StartOptions> {
+  const remembered = rememberedStartOptions(paths);
+  if (remembered?.propertiesFile && !existsSync(remembered.propertiesFile)) {
+    throw new CliError(
+      `The daemon was last started here with the properties file ${remembered.propertiesFile}, which is gone (remembered in ${paths.startOptions}); start it with 'kafka-ts server start' and the settings you want now.`,
+      ExitCode.Failure,
+    );
+  }
+  if (remembered) return remembered;
+  let props: Record<string, string> = {};
+  try {
+    props = parseProperties(readFileSync(paths.properties, 'utf8'));
+  } catch {
+    /* no server.properties */
+  }
+  if (props['listeners'] !== undefined || props['port'] !== undefined) return {};
+  return (await portFree(DEFAULT_PORT)) ? {} : { port: 0 };
+}
+
+function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const server = net.createServer();
+    server.once('error', () => resolvePromise(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePromise(true)));
+  });
+}
+
+/**
+ * Makes sure a daemon serves `paths.home`, starting one if needed (see autoStartOptions);
+ * `announce` receives the one line telling the user it was started.
  */
 export async function ensureDaemon(paths: DaemonPaths, announce: (line: string) => void): Promise<DaemonStatus> {
-  const running = await daemonStatus(paths);
-  if (running) return running;
-  const status = await startDaemon(paths);
+  const { status, started } = await startOrJoin(paths, () => autoStartOptions(paths));
+  if (!started) return status;
   const tcp = status.listeners.find((l) => l.startsWith('PLAINTEXT://'))?.slice('PLAINTEXT://'.length);
   announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}data in ${status.dataDir})`);
   return status;
+}
+
+/**
+ * Runs the daemon in this process (`--foreground`), reporting start-up failures as CliErrors of
+ * this bundle (the daemon's code, loaded from its own bundle, has its own error classes).
+ */
+export async function runDaemonHere(home: string, properties: Record<string, string>, onReady?: () => void): Promise<number> {
+  const { runForeground } = await import('./server-run.js');
+  try {
+    return await runForeground(home, properties, onReady);
+  } catch (e) {
+    const err = e as Error & { exitCode?: number };
+    if (err?.name === 'CliError') throw new CliError(err.message, err.exitCode ?? ExitCode.Failure);
+    throw e;
+  }
 }

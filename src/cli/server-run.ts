@@ -6,13 +6,15 @@
 import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
 import { CliError, ExitCode } from './errors.js';
 
-export async function runForeground(home: string, properties: Record<string, string>): Promise<number> {
+/** `onReady` runs once the daemon serves (the CLI then remembers how it was started). */
+export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<number> {
   const paths = daemonPaths(home);
   let daemon: Daemon;
   try {
     daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
     const status = await daemon.start();
     process.send?.({ ready: status });
+    onReady?.();
   } catch (e) {
     const message = e instanceof DaemonStartError || (e as Error).name === 'ConfigError' ? (e as Error).message : `could not start: ${(e as Error).message}`;
     process.send?.({ error: message });

@@ -148,7 +148,9 @@ export function stateTable(d: GroupDescription): string {
   const address = d.coordinator.host.startsWith('/') ? `unix://${d.coordinator.host}` : `${d.coordinator.host}:${d.coordinator.port}`;
   const coordinator = `${address}  (${d.coordinator.nodeId})`;
   const c = Math.max(25, coordinator.length);
-  const line = (a: string, b: string, s: string, st: string, n: string) => `${pad(a, c)} ${pad(b, 25)} ${pad(s, 20)} ${pad(st, 15)} ${n}`;
+  // Kafka pads the coordinator to 25, enough for host:port; a unix:// socket path is longer and
+  // would push the later values out from under their headers, so that column grows too.
+  const line = (a: string, b: string, s: string, st: string, n: string) => `${pad(a, c)} ${pad(b, c)} ${pad(s, 20)} ${pad(st, 15)} ${n}`;
   return `\n${line('GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS')}\n${line(d.groupId, coordinator, d.protocol, d.state, String(d.members.length))}\n`;
 }
 

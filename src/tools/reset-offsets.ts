@@ -37,6 +37,11 @@ export interface ResetPlan {
   rows: PlanRow[];
   /** Groups refused because they are active, with their state. */
   active: { group: string; state: string }[];
+  /**
+   * Groups that do not exist, with nothing to reset (--all-topics: no committed offsets). A
+   * group that does not exist yet can still be given offsets for named topics, as in Kafka.
+   */
+  missing: string[];
   /** Kafka's WARN lines (clamping, empty partitions) to print on stderr. */
   warnings: string[];
   /** Kafka's informational stdout lines (empty partitions under --to-datetime). */
@@ -173,7 +178,7 @@ const warn = (message: string) => `[${formatTimestamp(new Date())}] WARN ${messa
 export async function computePlan(client: KafkaClient, groupIds: string[], scope: Scope, scenario: Scenario, now = Date.now()): Promise<ResetPlan> {
   const groups = new GroupAdmin(client);
   const admin = new Admin(client);
-  const plan: ResetPlan = { rows: [], active: [], warnings: [], notes: [], unplanned: [] };
+  const plan: ResetPlan = { rows: [], active: [], missing: [], warnings: [], notes: [], unplanned: [] };
   // Rows come out by group, topic, partition (Kafka prints them in hash order).
   const descriptions = await groups.describeGroups([...groupIds].sort());
   const md = await client.refreshMetadata(null);
@@ -196,6 +201,7 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
       partitions = mine.map((e) => ({ topic: e.topic, partition: e.partition, wanted: e.newOffset }));
     } else if (scope.allTopics) {
       partitions = committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition }));
+      if (d.state === 'Dead' && partitions.length === 0) plan.missing.push(d.groupId);
     } else {
       partitions = scope.topics.flatMap((t) => {
         const info = md.topics.get(t.topic);

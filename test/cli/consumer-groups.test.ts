@@ -271,6 +271,7 @@ describe('--reset-offsets', () => {
         { group: 'billing', topic: 'orders', partition: 1, newOffset: 5 },
       ],
       rejected: [],
+      missing: [],
       failures: [],
     });
     expect(await committed('billing')).toEqual(['orders-0=3', 'orders-1=5']);
@@ -342,7 +343,7 @@ describe('--reset-offsets', () => {
       const plan = join(t.dir, 'plan.json');
       writeFileSync(plan, saved.stdout);
       const applied = await kt('reset', 'billing', '--from-plan', plan, '--execute', '--output', 'json');
-      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], failures: [] });
+      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], missing: [], failures: [] });
       expect(await committed('billing')).toEqual(['orders-0=0', 'orders-1=5', 'orders-2=0']);
     } finally {
       t.cleanup();

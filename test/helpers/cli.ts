@@ -17,7 +17,8 @@ export async function kafkaTs(args: string[], opts: { home: string; input?: stri
     input,
     stripFinalNewline: false,
     timeout: timeout ?? 60_000,
-    env: { KAFKA_TS_HOME: home, NO_COLOR: '1', ...env },
+    // KAFKA_BOOTSTRAP_SERVERS from the caller's shell would send every command elsewhere.
+    env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '', ...env },
     ...rest,
   })) as Result;
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
@@ -38,7 +39,7 @@ export async function stopDaemon(home: string): Promise<void> {
 
 /** Starts the binary in the background (for commands that wait), isolated like kafkaTs. */
 export function spawnKafkaTs(args: string[], home: string): ResultPromise {
-  return execa(process.execPath, [BIN, ...args], { reject: false, stripFinalNewline: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1' } });
+  return execa(process.execPath, [BIN, ...args], { reject: false, stripFinalNewline: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '' } });
 }
 
 /**
