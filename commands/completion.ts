@@ -14,10 +14,8 @@ export default defineCommand<Record<string, never>>({
   build(cmd) {
     cmd.argument('<shell>', 'bash or zsh');
   },
-  async run(_o, args, ctx) {
-    const { buildProgram } = await import('../src/cli/main.js');
+  async run(_o, args, ctx, _given, program) {
     const { bashCompletion, zshCompletion } = await import('../src/cli/docs.js');
-    const program = buildProgram(() => undefined);
     if (args[0] === 'bash') ctx.out.write(bashCompletion(program));
     else if (args[0] === 'zsh') ctx.out.write(zshCompletion(program));
     else throw new UsageError(`unknown shell '${args[0]}' (expected bash or zsh)`);

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
@@ -159,7 +159,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       }
       const md = await client.refreshMetadata(null);
       topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
-      if (topics.length === 0) throw new (await import('../src/cli/errors.js')).CliError(`No topic matches --include '${include}'`, ExitCode.NotFound);
+      if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
     }
     const stopSignal = watchStopSignals();
     const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
@@ -182,10 +182,10 @@ export default defineCommand<ConsoleConsumerOptions>({
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
-    if (result.outputClosed) return ExitCode.Ok;
+    if (result.outputClosed) return 'Ok';
     ctx.warn(`Processed a total of ${result.processed} messages`);
     if (o.enableSystestEvents) ctx.out.line(o.output === 'json' ? JSON.stringify({ event: 'shutdown_complete' }) : 'shutdown_complete');
     if (result.interrupted) return signalExit(stopSignal.signal!);
-    return result.failed ? ExitCode.Failure : ExitCode.Ok;
+    return result.failed ? 'Failure' : 'Ok';
   },
 });

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single } from '../src/cli/command.js';
-import { ExitCode, signalExit, UsageError } from '../src/cli/errors.js';
+import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
@@ -201,6 +201,6 @@ export default defineCommand<ConsoleProducerOptions>({
       ctx.out.line(JSON.stringify({ topic: o.topic, sent, failed, inputError: summary.inputError, interrupted: summary.interrupted }));
     }
     if (summary.interrupted) return signalExit(stopSignal.signal!);
-    return summary.failed > 0 || summary.inputError ? ExitCode.Failure : ExitCode.Ok;
+    return summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
   },
 });

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
+import { TimeoutError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 
@@ -263,10 +263,10 @@ export default defineCommand<GroupsOptions>({
       }
       case 'describe': {
         if (o.watch) {
-          const { runLag } = await import('../src/tools/lag.js');
+          const { watchLag } = await import('../src/cli/lag-watch.js');
           const { DEFAULT_SETTINGS } = await import('../src/lag/evaluator.js');
           const ids = await targets();
-          return runLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(o.bootstrapServer), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+          return watchLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(o.bootstrapServer), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
         }
         const views = await t.describeOffsets(client, await targets());
         const kind = o.members ? 'members' : o.state !== undefined ? 'state' : 'offsets';
@@ -282,7 +282,7 @@ export default defineCommand<GroupsOptions>({
             else if (v.rows.length > 0) ctx.out.write(t.offsetsTable(v.rows));
           }
         }
-        return views.some((v) => v.state === 'Dead') ? ExitCode.NotFound : ExitCode.Ok;
+        return views.some((v) => v.state === 'Dead') ? 'NotFound' : 'Ok';
       }
       case 'resetOffsets': {
         const ids = await targets();
@@ -291,7 +291,7 @@ export default defineCommand<GroupsOptions>({
           const describe = (list: { group: string; state: string }[]) => list.map((s) => `'${s.group}' (${s.state})`).join(', ');
           const still = await r.waitInactive(client, ids, waitMs, (active) => ctx.warn(`Waiting up to ${waitMs} ms for group(s) ${describe(active)} to become inactive...`));
           if (still.length) {
-            throw new CliError(`Timed out after ${waitMs} ms waiting for group(s) ${describe(still)} to become inactive; nothing was reset`, ExitCode.Timeout);
+            throw new TimeoutError(`Timed out after ${waitMs} ms waiting for group(s) ${describe(still)} to become inactive; nothing was reset`);
           }
         }
         const plan = await r.computePlan(client, ids, scope, scenario!);
@@ -307,10 +307,10 @@ export default defineCommand<GroupsOptions>({
           else if (ids.length > plan.missing.length) ctx.out.write(r.planTable(plan.rows));
           for (const f of failures) ctx.out.line(`\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}`);
         }
-        if (plan.active.length) return ExitCode.GroupActive;
-        if (plan.missing.length) return ExitCode.NotFound;
-        if (failures.length || plan.unplanned.length) return ExitCode.Failure;
-        return ExitCode.Ok;
+        if (plan.active.length) return 'Busy';
+        if (plan.missing.length) return 'NotFound';
+        if (failures.length || plan.unplanned.length) return 'Failure';
+        return 'Ok';
       }
       case 'delete': {
         const ids = await targets();
@@ -327,10 +327,10 @@ export default defineCommand<GroupsOptions>({
           }
           if (ok.length) ctx.out.line(`\nThese consumer groups were deleted successfully: ${ok.map((g) => `'${g}'`).join(', ')}`);
         }
-        if (failed.length === 0) return ExitCode.Ok;
-        if (failed.every((f) => f.error!.errorName === 'GROUP_ID_NOT_FOUND')) return ExitCode.NotFound;
-        if (failed.every((f) => f.error!.errorName === 'NON_EMPTY_GROUP')) return ExitCode.GroupActive;
-        return ExitCode.Failure;
+        if (failed.length === 0) return 'Ok';
+        if (failed.every((f) => f.error!.errorName === 'GROUP_ID_NOT_FOUND')) return 'NotFound';
+        if (failed.every((f) => f.error!.errorName === 'NON_EMPTY_GROUP')) return 'Busy';
+        return 'Failure';
       }
       case 'deleteOffsets': {
         const group = o.group![0]!;
@@ -353,9 +353,9 @@ export default defineCommand<GroupsOptions>({
           else ctx.out.line('\nError: Encounter some partition level error, see the follow-up details:');
           if (!res.error) ctx.out.write(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${x.partition.padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}\n`);
         }
-        if (errorName === 'GROUP_ID_NOT_FOUND') return ExitCode.NotFound;
-        if (errorName === 'NON_EMPTY_GROUP' || rows.some((x) => x.status.includes('actively subscribed'))) return ExitCode.GroupActive;
-        return res.error || rows.some((x) => x.status !== 'Successful') ? ExitCode.Failure : ExitCode.Ok;
+        if (errorName === 'GROUP_ID_NOT_FOUND') return 'NotFound';
+        if (errorName === 'NON_EMPTY_GROUP' || rows.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
+        return res.error || rows.some((x) => x.status !== 'Successful') ? 'Failure' : 'Ok';
       }
     }
   },

@@ -91,7 +91,7 @@ export default defineCommand<LagCommandOptions>({
     // A refresh should fail fast when the broker goes away, so the view can say so.
     const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: 'kafka-ts-lag' });
-    const { runLag } = await import('../src/tools/lag.js');
-    return runLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);
+    const { watchLag } = await import('../src/cli/lag-watch.js');
+    return watchLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);
   },
 });

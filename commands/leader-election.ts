@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { ExitCode, UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 
@@ -106,8 +106,8 @@ export default defineCommand<LeaderElectionOptions>({
     if (failed.length) {
       ctx.warn(`${failed.length} replica(s) could not be elected`);
       // A named partition that does not exist is the more specific failure.
-      return failed.some((f) => f.error!.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') ? ExitCode.NotFound : ExitCode.Failure;
+      return failed.some((f) => f.error!.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') ? 'NotFound' : 'Failure';
     }
-    return ExitCode.Ok;
+    return 'Ok';
   },
 });

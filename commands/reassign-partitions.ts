@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
+import { FailedError, UsageError, type ExitStatusKey } from '../src/cli/errors.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 
 interface ReassignOptions {
@@ -148,7 +148,7 @@ export default defineCommand<ReassignOptions>({
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: props, clientId: 'kafka-ts-reassign-partitions' });
     const print = (line: string) => ctx.out.line(line);
 
-    const verify = async (executed?: object): Promise<number> => {
+    const verify = async (executed?: object): Promise<ExitStatusKey> => {
       const s = await r.status(client, plan);
       const report = { partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles };
       if (json) ctx.out.line(JSON.stringify(executed ? { ...executed, verify: report } : report));
@@ -158,7 +158,7 @@ export default defineCommand<ReassignOptions>({
         print('');
       }
       if (!s.anyOngoing && !o.preserveThrottles) await r.clearThrottles(client, plan, json ? () => undefined : print);
-      return ExitCode.Ok;
+      return 'Ok';
     };
 
     switch (action) {
@@ -166,21 +166,21 @@ export default defineCommand<ReassignOptions>({
         const g = await r.generate(client, topics, brokerList);
         if (json) {
           ctx.out.line(JSON.stringify({ current: JSON.parse(g.current), proposed: JSON.parse(g.proposed) }));
-          return ExitCode.Ok;
+          return 'Ok';
         }
         print('Current partition replica assignment');
         print(g.current);
         print('');
         print('Proposed partition reassignment configuration');
         print(g.proposed);
-        return ExitCode.Ok;
+        return 'Ok';
       }
       case 'execute': {
         const done = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, json ? () => undefined : print);
         const executed = { rollback: JSON.parse(done.rollback), started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null };
-        if (done.code !== ExitCode.Ok || !o.wait) {
+        if (done.outcome !== 'Ok' || !o.wait) {
           if (json) ctx.out.line(JSON.stringify(executed));
-          return done.code;
+          return done.outcome;
         }
         await ctx.out.flush();
         await r.waitForPlan(client, plan, process.stderr);
@@ -195,22 +195,22 @@ export default defineCommand<ReassignOptions>({
         if (json) {
           if (!o.preserveThrottles) await r.clearThrottles(client, plan, () => undefined);
           ctx.out.line(JSON.stringify({ cancelled: done.cancelled, failed: done.failed, throttlesCleared: !o.preserveThrottles }));
-          return done.code;
+          return done.outcome;
         }
         // Kafka prints this without a newline (there are no log-directory moves to cancel).
         ctx.out.write('None of the specified partition moves are active.');
         if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
         else print('');
-        return done.code;
+        return done.outcome;
       }
       case 'list': {
         const { listReassignments } = await import('../src/client/reassignments.js');
         const ongoing = await listReassignments(client);
         if (json) ctx.out.line(JSON.stringify({ reassignments: ongoing.map((x) => ({ topic: x.topic, partition: x.partition, replicas: x.replicas, addingReplicas: x.adding, removingReplicas: x.removing })) }));
         else for (const l of r.listLines(ongoing)) print(l);
-        return ExitCode.Ok;
+        return 'Ok';
       }
     }
-    throw new CliError('unreachable', ExitCode.Failure);
+    throw new FailedError('unreachable');
   },
 });

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
+import { FailedError, UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { daemonPaths, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
@@ -43,7 +43,7 @@ export default defineCommand<ServerStartOptions>({
     if (o.daemon) {
       readPropertiesFile(file); // a missing file is a usage error here, not a failed daemon
       const { status, started } = await startOrJoin(paths, options);
-      if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+      if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
       rememberStartOptions(paths, options);
       if (o.output === 'json') ctx.out.line(JSON.stringify({ running: true, ...status }));
       else ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
-import { CliError, ExitCode, UsageError } from '../src/cli/errors.js';
+import { FailedError, KafkaTsError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
@@ -94,7 +94,7 @@ export default defineCommand<ServerOptions>({
         }
         if (o.config) readPropertiesFile(o.config); // a missing file is a usage error here, not a failed daemon
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
-        if (!started) throw new CliError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`, ExitCode.Failure);
+        if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
         rememberStartOptions(paths, options);
         if (json) ctx.out.line(JSON.stringify({ running: true, ...status }));
         else ctx.out.line(statusText(status));
@@ -105,7 +105,7 @@ export default defineCommand<ServerOptions>({
         if (json) ctx.out.line(JSON.stringify(status ? { running: true, ...status } : { running: false, dataDir: home }));
         else if (status) ctx.out.line(statusText(status));
         else ctx.out.line(`kafka-ts broker is not running (data dir ${home})`);
-        return status ? ExitCode.Ok : ExitCode.Unreachable;
+        return status ? 'Ok' : 'Unreachable';
       }
       case 'stop': {
         const pid = await stopDaemon(paths, timeoutMs);
@@ -118,8 +118,8 @@ export default defineCommand<ServerOptions>({
         const id = requireInt(args[1], 'broker-id', { min: 0 });
         if (id === undefined) throw new UsageError(`${action} needs a broker id`);
         const reply = await control<{ ok: boolean; error?: string; notFound?: boolean; status?: DaemonStatus }>(paths, { op: action, id }, timeoutMs);
-        if (!reply) throw new CliError(`kafka-ts broker is not running (data dir ${home})`, ExitCode.Unreachable);
-        if (!reply.ok) throw new CliError(reply.error ?? 'failed', reply.notFound ? ExitCode.NotFound : ExitCode.Failure);
+        if (!reply) throw new KafkaTsError('unreachable', `kafka-ts broker is not running (data dir ${home})`);
+        if (!reply.ok) throw new KafkaTsError(reply.notFound ? 'not_found' : 'failed', reply.error ?? 'failed');
         if (json) ctx.out.line(JSON.stringify({ running: true, ...reply.status }));
         else ctx.out.line(statusText(reply.status!));
       }

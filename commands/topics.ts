@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect, defineCommand, single, OUTPUT_HELP } from '../src/cli/command.js';
-import { UsageError, CliError, ExitCode } from '../src/cli/errors.js';
+import { FailedError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 
@@ -169,7 +169,7 @@ export default defineCommand<TopicsOptions>({
       case 'create': {
         const assignment = o.replicaAssignment !== undefined ? t.parseReplicaAssignment(o.replicaAssignment) : undefined;
         const configs = t.parseTopicConfigs(o.config ?? []);
-        const { isKnownTopicConfig } = await import('../src/broker/metadata/topic-configs.js');
+        const { isKnownTopicConfig } = await import('../src/config/topic-configs.js');
         for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);
@@ -194,7 +194,7 @@ export default defineCommand<TopicsOptions>({
           const all = await admin.metadata(null);
           const { toBase64Url } = await import('../src/util/ids.js');
           names = [...all.topics.values()].filter((x) => toBase64Url(x.id) === o.topicId).map((x) => x.name);
-          if (names.length === 0 && !o.ifExists) throw new t.TopicCommandError(`TopicId '${o.topicId}' does not exist as expected`, ExitCode.NotFound);
+          if (names.length === 0 && !o.ifExists) throw new t.TopicCommandError(`TopicId '${o.topicId}' does not exist as expected`, 'not_found');
         } else {
           names = (await t.selectTopics(admin, { topic: o.topic, excludeInternal: o.excludeInternal })).map((x) => x.name);
           if (names.length === 0 && o.topic !== undefined && !o.ifExists) throw t.missingTopicError(o.topic);
@@ -229,6 +229,6 @@ export default defineCommand<TopicsOptions>({
         return;
       }
     }
-    throw new CliError(`unhandled action ${action}`, ExitCode.Failure);
+    throw new FailedError(`unhandled action ${action}`);
   },
 });

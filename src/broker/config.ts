@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_PORT } from './daemon-paths.js';
+import { KafkaTsError } from '../util/errors.js';
 
 export interface BrokerConfig {
   /** Node id of the first logical broker; the others follow (id+1, id+2, …). */
@@ -89,8 +90,12 @@ const bool = (key: string, v: string): boolean => {
   return t === 'true';
 };
 
-export class ConfigError extends Error {
+/** An invalid broker setting, with Kafka's message. */
+export class ConfigError extends KafkaTsError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super('usage', message);
+  }
 }
 
 const HOUR = 3600_000;

@@ -13,17 +13,21 @@ import { KafkaCluster } from './cluster.js';
 import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths.js';
 
 export { daemonPaths, type DaemonPaths, type DaemonStatus };
-import { buildBrokerConfig, type BrokerConfig } from './config.js';
-import { socketAnswers } from '../transport/server.js';
+import { buildBrokerConfig, ConfigError, type BrokerConfig } from './config.js';
+import { AddressInUseError, socketAnswers } from '../transport/server.js';
 import { parseProperties } from '../util/properties.js';
 import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
+import { KafkaTsError } from '../util/errors.js';
 
 /** A start-up problem with a message meant for the user. */
-export class DaemonStartError extends Error {
+export class DaemonStartError extends KafkaTsError {
   override name = 'DaemonStartError';
+  constructor(message: string) {
+    super('failed', message);
+  }
 }
 
 export interface DaemonOptions {
@@ -116,8 +120,7 @@ export class Daemon {
       await this.listenControl();
     } catch (e) {
       await this.cleanup();
-      const err = e as Error;
-      if (err.name === 'AddressInUseError' || err.name === 'ConfigError') throw new DaemonStartError(portHint(err.message));
+      if (e instanceof AddressInUseError || e instanceof ConfigError) throw new DaemonStartError(portHint(e.message));
       throw e;
     }
     const status = this.status();

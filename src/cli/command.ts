@@ -29,11 +29,12 @@ export interface CommandSpec<O = Record<string, unknown>> {
   /** Adds options and arguments to the commander command. */
   build(cmd: Command): void;
   /**
-   * Runs the command; returns an exit code (0 when omitted). `given(name)` tells whether an
-   * option was set on the command line rather than left at its default (Kafka's precedence:
-   * explicit option > property file > option default).
+   * Runs the command; returns how it ended, a key of the exit table (Ok when omitted).
+   * `given(name)` tells whether an option was set on the command line rather than left at its
+   * default (Kafka's precedence: explicit option > property file > option default). `program` is
+   * the whole program, for a command that describes the others (completion).
    */
-  run(opts: O, args: string[], ctx: CliContext, given: (option: string) => boolean): Promise<number | void>;
+  run(opts: O, args: string[], ctx: CliContext, given: (option: string) => boolean, program: Command): Promise<ExitStatusKey | void>;
 }
 
 export const defineCommand = <O>(spec: CommandSpec<O>): CommandSpec<O> => spec;

@@ -4,7 +4,7 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
-import { CliError, ExitCode, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { daemonPaths, defaultHome, ensureDaemon } from './local-daemon.js';
 import { Output } from './output.js';
 import { existsSync } from 'node:fs';
@@ -115,4 +115,3 @@ export function requireInt(value: string | undefined, name: string, opts: { min?
   return n;
 }
 
-export { CliError, ExitCode };

@@ -1,10 +1,17 @@
 /**
- * Errors the CLI reports and the exit codes they map to. Every command fails through here, so a
- * failure always becomes one clear line on stderr and a documented exit status.
+ * Errors the CLI reports and the exit codes they map to: the one place where exit statuses are
+ * decided. Every command fails through here, so a failure always becomes one clear line on stderr
+ * and a documented exit status.
  *
  * EXIT_STATUS is the one table of exit codes and their meanings: commands name the keys they can
- * return (CommandSpec.exits) and the man pages print the meanings from here.
+ * return (CommandSpec.exits) and the man pages print the meanings from here. Errors of the one
+ * family (src/util/errors.ts) map to a status by their kind (EXIT_OF_KIND); an outcome that is not
+ * an error (lag --check's WARN, a partly failed reassignment) is named by its key (exitCode).
  */
+import { isKafkaTsError, type ErrorKind, type Outcome } from '../util/errors.js';
+
+export { BusyError, FailedError, isKafkaTsError, KafkaTsError, NotFoundError, OutputClosed, TimeoutError, UsageError, type ErrorKind, type Outcome } from '../util/errors.js';
+
 export const EXIT_STATUS = {
   Ok: { code: 0, meaning: 'success' },
   Failure: { code: 1, meaning: 'the operation failed: the broker refused it, or part of it failed' },
@@ -23,49 +30,55 @@ export const EXIT_STATUS = {
 } as const;
 export type ExitStatusKey = keyof typeof EXIT_STATUS;
 
-export const ExitCode = {
-  Ok: EXIT_STATUS.Ok.code,
-  Failure: EXIT_STATUS.Failure.code,
-  Usage: EXIT_STATUS.Usage.code,
-  Unreachable: EXIT_STATUS.Unreachable.code,
-  NotFound: EXIT_STATUS.NotFound.code,
-  /** Same status as Busy: the group is in use. */
-  GroupActive: EXIT_STATUS.Busy.code,
-  Busy: EXIT_STATUS.Busy.code,
-  Timeout: EXIT_STATUS.Timeout.code,
-  LagWarn: EXIT_STATUS.LagWarn.code,
-  LagErr: EXIT_STATUS.LagErr.code,
-  Interrupted: EXIT_STATUS.Interrupted.code,
-  Terminated: EXIT_STATUS.Terminated.code,
-} as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 /** The exit status of a command stopped by a signal it handles (128 + the signal number, as shells report). */
-export const signalExit = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+export const signalExit = (signal: NodeJS.Signals): ExitStatusKey => (signal === 'SIGTERM' ? 'Terminated' : 'Interrupted');
 
 /** Whether unexpected errors print their stack trace: --debug (main sets the variable), or KAFKA_TS_DEBUG set and not 0. */
 export const debugRequested = (env: NodeJS.ProcessEnv = process.env): boolean => !!env.KAFKA_TS_DEBUG && env.KAFKA_TS_DEBUG !== '0';
 
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: number = ExitCode.Failure,
-    /** Text printed on stdout instead of the default stderr line (Kafka-compatible layouts). */
-    readonly stdout?: string,
-  ) {
-    super(message);
+/** The exit status of a command's outcome, by its key in EXIT_STATUS. */
+export const exitCode = (outcome: ExitStatusKey | Outcome): number => EXIT_STATUS[outcome].code;
+
+/** The exit status each kind of error ends a command with. */
+export const EXIT_OF_KIND: Record<ErrorKind, ExitStatusKey> = {
+  usage: 'Usage',
+  failed: 'Failure',
+  unreachable: 'Unreachable',
+  not_found: 'NotFound',
+  busy: 'Busy',
+  timeout: 'Timeout',
+  protocol: 'Failure',
+  unsupported: 'Failure',
+  output_closed: 'Ok',
+};
+
+/**
+ * What a failed command reports: the line for stderr (or Kafka's stdout layout instead) and the
+ * exit code. An error outside the family is a bug or an unforeseen failure: "unexpected error".
+ */
+export function describeError(e: unknown): { line: string; code: number; stdout?: string } {
+  if (isKafkaTsError(e)) {
+    const line = e.hint ? `${e.message} (${e.hint})` : e.message;
+    return { line, code: exitCode(EXIT_OF_KIND[e.kind]), ...(e.stdout !== undefined && { stdout: e.stdout }) };
   }
+  const err = e as Error | undefined;
+  return { line: `unexpected error: ${err?.message ?? String(e)}`, code: exitCode('Failure') };
 }
 
-export class UsageError extends CliError {
-  override name = 'UsageError';
-  constructor(message: string) {
-    super(message, ExitCode.Usage);
-  }
-}
+/** The `kind` of a JSON error object, by exit code (kafka-ts(1) EXIT STATUS). */
+const JSON_KIND_OF_CODE: Record<number, ErrorKind> = {
+  [EXIT_STATUS.Failure.code]: 'failed',
+  [EXIT_STATUS.Usage.code]: 'usage',
+  [EXIT_STATUS.Unreachable.code]: 'unreachable',
+  [EXIT_STATUS.NotFound.code]: 'not_found',
+  [EXIT_STATUS.Busy.code]: 'busy',
+  [EXIT_STATUS.Timeout.code]: 'timeout',
+};
 
-/** Stdout was closed by the reader (`| head`): stop quietly, exit 0. */
-export class OutputClosed extends Error {
-  override name = 'OutputClosed';
+/**
+ * The one line a failed command prints on stdout in JSON mode (`--output json`), so that stdout
+ * stays JSON: {"error":{"code":4,"kind":"not_found","message":"…"}}. stderr still gets the usual line.
+ */
+export function jsonErrorLine(code: number, message: string): string {
+  return `${JSON.stringify({ error: { code, kind: JSON_KIND_OF_CODE[code] ?? 'failed', message } })}\n`;
 }

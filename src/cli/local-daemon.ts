@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORT, daemonPaths, type DaemonPaths, type DaemonStatus } from '../broker/daemon-paths.js';
 import { makeDirectory } from '../util/directories.js';
 import { parseProperties } from '../util/properties.js';
-import { CliError, ExitCode } from './errors.js';
+import { FailedError, TimeoutError, type ExitStatusKey } from './errors.js';
 
 /** `$KAFKA_TS_HOME`, else `$XDG_DATA_HOME/kafka-ts`, else `~/.local/share/kafka-ts`. */
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -67,7 +67,7 @@ function cliEntry(): string {
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new CliError('Cannot find bin/kafka-ts.cjs to start the daemon with', ExitCode.Failure);
+  throw new FailedError('Cannot find bin/kafka-ts.cjs to start the daemon with');
 }
 
 /**
@@ -88,7 +88,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     logFd = openSync(paths.logFile, 'a');
     logStart = fstatSync(logFd).size;
   } catch (e) {
-    throw new CliError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`, ExitCode.Failure);
+    throw new FailedError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`);
   }
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'], env: { ...process.env, KAFKA_TS_DAEMON: '1' } });
@@ -96,7 +96,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
   return new Promise<DaemonStatus>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new CliError(`The daemon did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`, ExitCode.Failure));
+      reject(new FailedError(`The daemon did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
@@ -111,7 +111,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
         return;
       }
       // Report once the failed daemon is gone, so that a retry does not find it still exiting.
-      const error = new CliError(m.error ?? 'The daemon failed to start', ExitCode.Failure);
+      const error = new FailedError(m.error ?? 'The daemon failed to start');
       child.removeAllListeners();
       const fail = () => {
         cleanup();
@@ -122,7 +122,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     });
     child.on('exit', (code) => {
       cleanup();
-      reject(new CliError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`, ExitCode.Failure));
+      reject(new FailedError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`));
     });
   });
 }
@@ -131,7 +131,7 @@ function makeHome(paths: DaemonPaths): void {
   try {
     makeDirectory(paths.home);
   } catch (e) {
-    throw new CliError(`${(e as Error).message}. Choose another data directory with --data-dir or KAFKA_TS_HOME.`, ExitCode.Failure);
+    throw new FailedError(`${(e as Error).message}. Choose another data directory with --data-dir or KAFKA_TS_HOME.`);
   }
 }
 
@@ -166,7 +166,7 @@ export async function stopDaemon(paths: DaemonPaths, timeoutMs = 30_000): Promis
   } else await control(paths, { op: 'stop' });
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid!)) {
-    if (Date.now() > deadline) throw new CliError(`The daemon (pid ${pid}) did not stop within ${timeoutMs / 1000} s`, ExitCode.Timeout);
+    if (Date.now() > deadline) throw new TimeoutError(`The daemon (pid ${pid}) did not stop within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return pid;
@@ -209,7 +209,7 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
       }
     }
     if (Date.now() > deadline) {
-      throw new CliError(`Another kafka-ts process (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`, ExitCode.Failure);
+      throw new FailedError(`Another kafka-ts process (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -233,7 +233,7 @@ function takeStartLock(paths: DaemonPaths, retry = true): number | null {
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST') throw new CliError(`Data directory ${paths.home} is not writable (${code}).`, ExitCode.Failure);
+    if (code !== 'EEXIST') throw new FailedError(`Data directory ${paths.home} is not writable (${code}).`);
   }
   let text = '';
   try {
@@ -289,7 +289,7 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
       overrides: Array.isArray(o.overrides) ? o.overrides.map(String) : undefined,
     };
   } catch {
-    throw new CliError(`Cannot read ${paths.startOptions} (not JSON); remove it or run 'kafka-ts server start' with the settings you want.`, ExitCode.Failure);
+    throw new FailedError(`Cannot read ${paths.startOptions} (not JSON); remove it or run 'kafka-ts server start' with the settings you want.`);
   }
 }
 
@@ -302,9 +302,8 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
 export async function autoStartOptions(paths: DaemonPaths): Promise<StartOptions> {
   const remembered = rememberedStartOptions(paths);
   if (remembered?.propertiesFile && !existsSync(remembered.propertiesFile)) {
-    throw new CliError(
+    throw new FailedError(
       `The daemon was last started here with the properties file ${remembered.propertiesFile}, which is gone (remembered in ${paths.startOptions}); start it with 'kafka-ts server start' and the settings you want now.`,
-      ExitCode.Failure,
     );
   }
   if (remembered) return remembered;
@@ -339,16 +338,10 @@ export async function ensureDaemon(paths: DaemonPaths, announce: (line: string) 
 }
 
 /**
- * Runs the daemon in this process (`--foreground`), reporting start-up failures as CliErrors of
- * this bundle (the daemon's code, loaded from its own bundle, has its own error classes).
+ * Runs the daemon in this process (`--foreground`). Its start-up failures come from the daemon's
+ * own bundle, with its own copy of the error classes; the CLI classifies them by kind all the same.
  */
-export async function runDaemonHere(home: string, properties: Record<string, string>, onReady?: () => void): Promise<number> {
+export async function runDaemonHere(home: string, properties: Record<string, string>, onReady?: () => void): Promise<ExitStatusKey> {
   const { runForeground } = await import('./server-run.js');
-  try {
-    return await runForeground(home, properties, onReady);
-  } catch (e) {
-    const err = e as Error & { exitCode?: number };
-    if (err?.name === 'CliError') throw new CliError(err.message, err.exitCode ?? ExitCode.Failure);
-    throw e;
-  }
+  return runForeground(home, properties, onReady);
 }

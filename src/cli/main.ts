@@ -6,8 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from '../../commands/index.js';
 import { VERSION } from '../version.js';
-import { jsonErrorLine, runAction } from './run.js';
-import { debugRequested, ExitCode } from './errors.js';
+import { runAction } from './run.js';
+import { debugRequested, exitCode, isKafkaTsError, jsonErrorLine } from './errors.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('kafka-ts')
@@ -27,7 +27,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     cmd.action(async () => {
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
       const json = cmd.opts().output === 'json';
-      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given), undefined, json));
+      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given, program), undefined, json));
     });
   }
   return program;
@@ -45,10 +45,10 @@ function asksForJson(argv: string[]): boolean {
  */
 export function crashReport(e: unknown, debug: boolean): { text: string; code: number } {
   const err = e as NodeJS.ErrnoException | undefined;
-  if (err?.name === 'OutputClosed' || (err?.code === 'EPIPE' && err.syscall === 'write')) return { text: '', code: ExitCode.Ok };
+  if ((isKafkaTsError(e) && e.kind === 'output_closed') || (err?.code === 'EPIPE' && err.syscall === 'write')) return { text: '', code: exitCode('Ok') };
   const message = (err instanceof Error ? err.message : String(e)).split('\n')[0];
-  if (debug) return { text: `kafka-ts: internal error: ${message}\n${err instanceof Error && err.stack ? `${err.stack}\n` : ''}`, code: ExitCode.Failure };
-  return { text: `kafka-ts: internal error: ${message} (run with --debug for the stack trace)\n`, code: ExitCode.Failure };
+  if (debug) return { text: `kafka-ts: internal error: ${message}\n${err instanceof Error && err.stack ? `${err.stack}\n` : ''}`, code: exitCode('Failure') };
+  return { text: `kafka-ts: internal error: ${message} (run with --debug for the stack trace)\n`, code: exitCode('Failure') };
 }
 
 function installCrashHandler(): void {
@@ -73,9 +73,9 @@ export async function main(argv: string[]): Promise<number> {
     argv = argv.filter((_, i) => i !== debugAt);
     process.env.KAFKA_TS_DEBUG = '1';
   }
-  let exitCode: number = ExitCode.Ok;
+  let status: number = exitCode('Ok');
   let errText = '';
-  const program = buildProgram((c) => (exitCode = c));
+  const program = buildProgram((c) => (status = c));
   const silence = (c: Command) => {
     c.exitOverride();
     c.configureOutput({ writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   silence(program);
   if (argv.length === 0) {
     process.stderr.write(program.helpInformation());
-    return ExitCode.Usage;
+    return exitCode('Usage');
   }
   // kafka-server-start.sh spells its background flag with one dash.
   if (argv[0] === 'server-start') argv = argv.map((a) => (a === '-daemon' ? '--daemon' : a));
@@ -92,15 +92,15 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return exitCode('Ok');
     const cmdName = argv.find((a) => !a.startsWith('-')) ?? '';
     // commander puts its suggestion ("(Did you mean topics?)") on a line of its own.
     const message = (errText || e.message).trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
     const where = program.commands.some((c) => c.name() === cmdName) ? `kafka-ts ${cmdName}` : 'kafka-ts';
     process.stderr.write(`${where}: usage error: ${message} (see '${where} --help')\n`);
     // JSON mode keeps stdout JSON even for a command line that did not parse.
-    if (asksForJson(argv)) await new Promise<void>((resolve) => process.stdout.write(jsonErrorLine(ExitCode.Usage, message), () => resolve()));
-    return ExitCode.Usage;
+    if (asksForJson(argv)) await new Promise<void>((resolve) => process.stdout.write(jsonErrorLine(exitCode('Usage'), message), () => resolve()));
+    return exitCode('Usage');
   }
-  return exitCode;
+  return status;
 }

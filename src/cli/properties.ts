@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseProperties } from '../util/properties.js';
-import { CliError, ExitCode } from './errors.js';
+import { UsageError } from './errors.js';
 
 export { parseProperties };
 
@@ -14,7 +14,7 @@ export function readPropertiesFile(path: string): Record<string, string> {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`Cannot read properties file ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, ExitCode.Usage);
+    throw new UsageError(`Cannot read properties file ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   return parseProperties(text);
 }

@@ -3,11 +3,12 @@
  * that `server start` and auto-start use): start, report readiness to a parent over IPC, and
  * stop cleanly on SIGTERM/SIGINT or a control request.
  */
+import { ConfigError } from '../broker/config.js';
 import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
-import { CliError, ExitCode } from './errors.js';
+import { FailedError, type ExitStatusKey } from './errors.js';
 
 /** `onReady` runs once the daemon serves (the CLI then remembers how it was started). */
-export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<number> {
+export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<ExitStatusKey> {
   const paths = daemonPaths(home);
   let daemon: Daemon;
   try {
@@ -16,9 +17,9 @@ export async function runForeground(home: string, properties: Record<string, str
     process.send?.({ ready: status });
     onReady?.();
   } catch (e) {
-    const message = e instanceof DaemonStartError || (e as Error).name === 'ConfigError' ? (e as Error).message : `could not start: ${(e as Error).message}`;
+    const message = e instanceof DaemonStartError || e instanceof ConfigError ? e.message : `could not start: ${(e as Error).message}`;
     process.send?.({ error: message });
-    throw new CliError(message, ExitCode.Failure);
+    throw new FailedError(message);
   }
   if (process.connected) process.disconnect();
   const onSignal = (sig: string) => void daemon.stop(sig);
@@ -27,5 +28,5 @@ export async function runForeground(home: string, properties: Record<string, str
   process.on('SIGHUP', () => undefined);
   process.on('uncaughtException', (err) => daemon.log.error(`Uncaught exception: ${err.stack ?? err.message}`));
   await daemon.stopped;
-  return ExitCode.Ok;
+  return 'Ok';
 }

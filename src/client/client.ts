@@ -8,6 +8,7 @@ import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
+import { KafkaTsError } from '../util/errors.js';
 
 export interface ClientOptions {
   bootstrap: BrokerAddress[];
@@ -52,8 +53,11 @@ export interface ClusterInfo {
 }
 
 /** The broker lacks an API (or every version of it) that this operation needs. */
-export class UnsupportedApiError extends Error {
+export class UnsupportedApiError extends KafkaTsError {
   override name = 'UnsupportedApiError';
+  constructor(message: string) {
+    super('unsupported', message);
+  }
 }
 
 interface Negotiated {

@@ -3,6 +3,8 @@
  * whether clients should retry.
  */
 
+import { KafkaTsError } from '../util/errors.js';
+
 export interface ErrorInfo {
   readonly code: number;
   readonly name: string;
@@ -10,7 +12,8 @@ export interface ErrorInfo {
   readonly message: string;
 }
 
-const table: [number, string, boolean, string][] = [
+/** Every wire error code Kafka defines: [code, name, retriable, default message]. */
+const table = [
   [-1, 'UNKNOWN_SERVER_ERROR', false, 'The server experienced an unexpected error when processing the request.'],
   [0, 'NONE', false, ''],
   [1, 'OFFSET_OUT_OF_RANGE', false, 'The requested offset is not within the range of offsets maintained by the server.'],
@@ -121,7 +124,10 @@ const table: [number, string, boolean, string][] = [
   [106, 'FETCH_SESSION_TOPIC_ID_ERROR', true, 'The fetch session encountered inconsistent topic ID usage.'],
   [107, 'INELIGIBLE_REPLICA', false, 'The new ISR contains at least one ineligible replica.'],
   [108, 'NEW_LEADER_ELECTED', false, 'The AlterPartition request successfully updated the partition state but the leader has changed.'],
-];
+] as const satisfies readonly (readonly [number, string, boolean, string])[];
+
+/** The name of a Kafka error, e.g. 'UNKNOWN_TOPIC_OR_PARTITION'. */
+export type ErrorName = (typeof table)[number][1];
 
 const byCode = new Map<number, ErrorInfo>();
 const byName = new Map<string, ErrorInfo>();
@@ -135,66 +141,21 @@ export function errorInfo(code: number): ErrorInfo {
   return byCode.get(code) ?? { code, name: `UNKNOWN_ERROR_${code}`, retriable: false, message: `Unknown error code ${code}.` };
 }
 
-/** Error codes by name, e.g. `ErrorCode.UNKNOWN_TOPIC_OR_PARTITION === 3`. */
-export const ErrorCode = Object.freeze(Object.fromEntries(table.map(([code, name]) => [name, code]))) as Readonly<Record<string, number>> & {
-  readonly NONE: 0;
-  readonly UNKNOWN_SERVER_ERROR: -1;
-  readonly OFFSET_OUT_OF_RANGE: 1;
-  readonly CORRUPT_MESSAGE: 2;
-  readonly UNKNOWN_TOPIC_OR_PARTITION: 3;
-  readonly LEADER_NOT_AVAILABLE: 5;
-  readonly NOT_LEADER_OR_FOLLOWER: 6;
-  readonly REQUEST_TIMED_OUT: 7;
-  readonly MESSAGE_TOO_LARGE: 10;
-  readonly OFFSET_METADATA_TOO_LARGE: 12;
-  readonly COORDINATOR_LOAD_IN_PROGRESS: 14;
-  readonly COORDINATOR_NOT_AVAILABLE: 15;
-  readonly NOT_COORDINATOR: 16;
-  readonly INVALID_TOPIC_EXCEPTION: 17;
-  readonly NOT_ENOUGH_REPLICAS: 19;
-  readonly NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20;
-  readonly INVALID_REQUIRED_ACKS: 21;
-  readonly ILLEGAL_GENERATION: 22;
-  readonly INCONSISTENT_GROUP_PROTOCOL: 23;
-  readonly INVALID_GROUP_ID: 24;
-  readonly UNKNOWN_MEMBER_ID: 25;
-  readonly INVALID_SESSION_TIMEOUT: 26;
-  readonly REBALANCE_IN_PROGRESS: 27;
-  readonly UNSUPPORTED_VERSION: 35;
-  readonly TOPIC_ALREADY_EXISTS: 36;
-  readonly INVALID_PARTITIONS: 37;
-  readonly INVALID_REPLICATION_FACTOR: 38;
-  readonly INVALID_REPLICA_ASSIGNMENT: 39;
-  readonly INVALID_CONFIG: 40;
-  readonly NOT_CONTROLLER: 41;
-  readonly INVALID_REQUEST: 42;
-  readonly UNSUPPORTED_COMPRESSION_TYPE: 76;
-  readonly MEMBER_ID_REQUIRED: 79;
-  readonly FENCED_INSTANCE_ID: 82;
-  readonly NON_EMPTY_GROUP: 68;
-  readonly GROUP_ID_NOT_FOUND: 69;
-  readonly GROUP_SUBSCRIBED_TO_TOPIC: 86;
-  readonly INVALID_RECORD: 87;
-  readonly ELECTION_NOT_NEEDED: 84;
-  readonly NO_REASSIGNMENT_IN_PROGRESS: 85;
-  readonly ELIGIBLE_LEADERS_NOT_AVAILABLE: 83;
-  readonly PREFERRED_LEADER_NOT_AVAILABLE: 80;
-  readonly UNKNOWN_TOPIC_ID: 100;
-  readonly FENCED_LEADER_EPOCH: 74;
-  readonly UNKNOWN_LEADER_EPOCH: 75;
-  readonly REASSIGNMENT_IN_PROGRESS: 60;
-  readonly OFFSET_NOT_AVAILABLE: 78;
+/** Error codes by name, e.g. `ErrorCode.UNKNOWN_TOPIC_OR_PARTITION === 3`; every code is known to the compiler. */
+export const ErrorCode = Object.freeze(Object.fromEntries(table.map(([code, name]) => [name, code]))) as {
+  readonly [E in (typeof table)[number] as E[1]]: E[0];
 };
 
 /** An error carried by a Kafka response, with Kafka's numeric code. */
-export class KafkaProtocolError extends Error {
+export class KafkaProtocolError extends KafkaTsError {
   override name = 'KafkaProtocolError';
   readonly code: number;
   readonly errorName: string;
   readonly retriable: boolean;
   constructor(code: number, message?: string | null) {
     const info = errorInfo(code);
-    super(message || info.message);
+    // The CLI reports it as "message (ERROR_NAME)".
+    super('protocol', message || info.message, { hint: info.name });
     this.code = code;
     this.errorName = info.name;
     this.retriable = info.retriable;

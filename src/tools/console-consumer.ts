@@ -8,8 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { Admin, OffsetSpec as ListSpec } from '../client/admin.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions, type StartPosition } from '../client/consumer/fetcher.js';
 import { Writer } from '../protocol/primitives.js';
-import type { Output } from '../cli/output.js';
-import { CliError, ExitCode, OutputClosed } from '../cli/errors.js';
+import { NotFoundError, OutputClosed } from '../util/errors.js';
 import { defaultFormatter, type FormatterConfig } from './message-format.js';
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson } from './record-json.js';
@@ -24,8 +23,15 @@ export interface ConsumeOptions {
   formatter: FormatterConfig;
 }
 
+/** Where records go: the CLI's buffered stdout, which throws OutputClosed once its reader is gone. */
+export interface RecordSink {
+  write(data: string | Buffer): void;
+  /** Resolves when the sink has accepted what was written (back-pressure). */
+  flush(): Promise<void>;
+}
+
 export interface ConsumerIO {
-  out: Output;
+  out: RecordSink;
   warn(line: string): void;
   interrupted: Promise<unknown>;
 }
@@ -64,9 +70,9 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
   const out: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     const t = md.topics.get(topic);
-    if (!t || t.errorCode !== 0 || t.partitions.length === 0) throw new CliError(`Topic '${topic}' does not exist`, ExitCode.NotFound);
+    if (!t || t.errorCode !== 0 || t.partitions.length === 0) throw new NotFoundError(`Topic '${topic}' does not exist`);
     if (partition !== undefined) {
-      if (!t.partitions.some((p) => p.partition === partition)) throw new CliError(`Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions.length})`, ExitCode.NotFound);
+      if (!t.partitions.some((p) => p.partition === partition)) throw new NotFoundError(`Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions.length})`);
       out.push({ topic, partition });
     } else for (const p of t.partitions) out.push({ topic, partition: p.partition });
   }

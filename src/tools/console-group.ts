@@ -7,7 +7,7 @@ import type { KafkaClient } from '../client/client.js';
 import type { FetcherOptions } from '../client/consumer/fetcher.js';
 import { GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../util/errors.js';
 import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
 import type { OffsetSpec } from './offset-spec.js';
 

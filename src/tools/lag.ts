@@ -1,12 +1,11 @@
 /**
- * `kafka-ts lag` and `consumer-groups --describe --watch`: the live TUI, and the same judgement
- * for scripts — --once (a table or JSON), --check (observe for a window, exit with the worst
- * status) and --until-lag (block until a group's lag is at most N).
+ * `kafka-ts lag` and `consumer-groups --describe --watch`: the judgement the live TUI shows
+ * (src/cli/lag-watch.ts opens it), for scripts — --once (a table or JSON), --check (observe for a
+ * window, end with the worst status) and --until-lag (block until a group's lag is at most N).
  */
 import type { KafkaClient } from '../client/client.js';
-import { CliError, ExitCode, UsageError } from '../cli/errors.js';
-import type { CliContext } from '../cli/context.js';
-import { colorsFor } from '../cli/colors.js';
+import { NotFoundError, TimeoutError, type Outcome } from '../util/errors.js';
+import { colorsFor } from '../util/colors.js';
 import { LagCollector } from '../lag/collector.js';
 import { statusRank, worse, type EvalSettings, type Status } from '../lag/evaluator.js';
 import { formatCount, formatDuration, formatStatus } from '../lag/format.js';
@@ -36,22 +35,32 @@ export interface LagOptions {
  * Exit statuses of --check (documented in kafka-ts-lag(1)). --check observes a whole window, so
  * only a partition first seen during it can still be WARMING; like before it existed, that is 0.
  */
-export const CHECK_EXIT: Record<Status, number> = { IDLE: ExitCode.Ok, OK: ExitCode.Ok, WARMING: ExitCode.Ok, WARN: ExitCode.LagWarn, ERR: ExitCode.LagErr };
+export const CHECK_OUTCOME: Record<Status, Outcome> = { IDLE: 'Ok', OK: 'Ok', WARMING: 'Ok', WARN: 'LagWarn', ERR: 'LagErr' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runLag(client: KafkaClient, o: LagOptions, ctx: CliContext): Promise<number> {
+/** What the lag reports need of the command line: stdout, stderr and the environment (colours). */
+export interface LagIO {
+  out: { line(text: string): void; write(text: string): void; isTTY: boolean };
+  warn(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Takes a sample of the groups' lag (all groups when `groups` is empty) and judges it. */
+export function lagSampler(client: KafkaClient, groups: string[], settings: EvalSettings): () => Promise<LagReport> {
   const collector = new LagCollector(client);
-  const monitor = new LagMonitor(o.settings);
-  const named = o.groups.length ? o.groups : null;
-  const sample = async (): Promise<LagReport> => {
+  const monitor = new LagMonitor(settings);
+  const named = groups.length ? groups : null;
+  return async () => {
     monitor.ingest(await collector.collect(named));
     return monitor.report(Date.now());
   };
+}
 
+/** The script modes (not the TUI): prints the report and tells how the command ends. */
+export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclude<LagMode, 'tui'> }, ctx: LagIO): Promise<Outcome> {
+  const sample = lagSampler(client, o.groups, o.settings);
   switch (o.mode) {
-    case 'tui':
-      return runTui(sample, o, ctx);
     case 'once': {
       // Two samples an interval apart give rates and a first trend.
       await sample();
@@ -76,7 +85,7 @@ export async function runLag(client: KafkaClient, o: LagOptions, ctx: CliContext
   }
 }
 
-function print(report: LagReport, o: LagOptions, ctx: CliContext, check: boolean): number {
+function print(report: LagReport, o: LagOptions, ctx: LagIO, check: boolean): Outcome {
   const worst = report.groups.reduce<Status>((w, g) => worse(w, g.status), 'IDLE');
   if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, check ? { worst: report.groups.length ? worst : null } : {})));
   else {
@@ -89,11 +98,11 @@ function print(report: LagReport, o: LagOptions, ctx: CliContext, check: boolean
     const worstGroup = [...report.groups].sort((a, b) => statusRank(b.status) - statusRank(a.status))[0]!;
     ctx.warn(`Worst status: ${formatStatus(worstGroup, report.windowMs)} (group ${worstGroup.group}, window ${formatDuration(o.settings.windowMs)})`);
   }
-  if (report.missing.length) return ExitCode.NotFound;
-  return check ? CHECK_EXIT[worst] : ExitCode.Ok;
+  if (report.missing.length) return 'NotFound';
+  return check ? CHECK_OUTCOME[worst] : 'Ok';
 }
 
-async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: CliContext): Promise<number> {
+async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<Outcome> {
   const limit = o.untilLag!;
   const timeoutMs = o.timeoutMs ?? 60_000;
   const start = Date.now();
@@ -106,40 +115,16 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: Cl
     if (done) {
       if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, { reached: true, waitedMs: Date.now() - start })));
       else ctx.warn(`${found.map((g) => `${g.group}: lag ${formatCount(g.totalLag)}`).join(', ')} (at most ${formatCount(limit)}) after ${formatDuration(Date.now() - start)}`);
-      return ExitCode.Ok;
+      return 'Ok';
     }
     if (Date.now() - start >= timeoutMs) {
       if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, { reached: false, waitedMs: Date.now() - start })));
-      if (report.missing.length) throw new CliError(`Timed out after ${formatDuration(timeoutMs)}: consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist`, ExitCode.NotFound);
+      if (report.missing.length) throw new NotFoundError(`Timed out after ${formatDuration(timeoutMs)}: consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist`);
       const behind = found.filter((g) => g.totalLag > limit).map((g) => `${g.group} lag ${formatCount(g.totalLag)}`);
-      throw new CliError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`, ExitCode.Timeout);
+      throw new TimeoutError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`);
     }
     if (!told) ctx.warn(`Waiting up to ${formatDuration(timeoutMs)} for lag at most ${formatCount(limit)}: ${state(report)}`);
     told = true;
     await sleep(Math.min(o.intervalMs, Math.max(1, timeoutMs - (Date.now() - start))));
   }
-}
-
-async function runTui(sample: () => Promise<LagReport>, o: LagOptions, ctx: CliContext): Promise<number> {
-  if (!ctx.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('The lag watcher needs a terminal; use --once, --check or --output json in scripts');
-  const { openPrefs } = await import('../cli/prefs.js');
-  const prefs = await openPrefs(ctx.env);
-  // Ink takes CI or CONTINUOUS_INTEGRATION in the environment to mean "a build log, not a screen"
-  // and then draws only the final frame, so the watcher stayed blank in a CI job's terminal (a
-  // tmux pane, a debug shell). The watcher only ever runs on a terminal, so it must redraw live;
-  // Ink reads the variables once, as it loads, hence before the import.
-  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[name];
-  const { runLagTui, SORT_KEYS } = await import('../tui/run.js');
-  const saved = prefs.get('lag.sort');
-  const sort = (o.sort ?? saved ?? 'status') as (typeof SORT_KEYS)[number];
-  await runLagTui({
-    load: sample,
-    intervalMs: o.intervalMs,
-    target: o.target,
-    initialGroup: o.openGroup ?? (o.groups.length === 1 ? o.groups[0]! : null),
-    initialSort: SORT_KEYS.includes(sort) ? sort : 'status',
-    onSortChange: (s) => prefs.set('lag.sort', s),
-    colors: colorsFor(ctx.stdout, ctx.env),
-  });
-  return ExitCode.Ok;
 }

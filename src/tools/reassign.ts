@@ -6,7 +6,7 @@
 import { Admin, RESOURCE_BROKER, RESOURCE_TOPIC } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { alterReassignments, listReassignments, replicaSizes, type OngoingReassignment } from '../client/reassignments.js';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { BusyError, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
 import { progressLine } from './progress.js';
 
 export interface PlanEntry {
@@ -18,7 +18,7 @@ export interface PlanEntry {
 }
 
 /** A bad input file: Kafka prints "Error: <message>"; kafka-ts exits 2 without changing anything. */
-const badInput = (message: string) => new CliError(message, ExitCode.Usage, `Error: ${message}`);
+const badInput = (message: string) => new UsageError(message, { stdout: `Error: ${message}` });
 
 const tp = (e: { topic: string; partition: number }) => `${e.topic}-${e.partition}`;
 const byTopicPartition = <T extends { topic: string; partition: number }>(a: T, b: T) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1);
@@ -99,7 +99,7 @@ export function validatePlan(entries: PlanEntry[]): void {
     const dup = e.replicas.find((r, i) => e.replicas.indexOf(r) !== i);
     if (dup !== undefined) throw badInput(`Partition replica lists may not contain duplicate entries: ${tp(e)} contains multiple entries for ${dup}`);
     if (e.logDirs.some((d) => d !== 'any')) {
-      throw new CliError(`Moving replicas between log directories is not supported: kafka-ts brokers have one log directory each (${tp(e)} names ${e.logDirs.filter((d) => d !== 'any').join(', ')}); use "any"`, ExitCode.Usage);
+      throw new UsageError(`Moving replicas between log directories is not supported: kafka-ts brokers have one log directory each (${tp(e)} names ${e.logDirs.filter((d) => d !== 'any').join(', ')}); use "any"`);
     }
   }
 }
@@ -130,9 +130,9 @@ async function currentReplicas(client: KafkaClient, entries: { topic: string; pa
   const out = new Map<string, number[]>();
   for (const e of entries) {
     const t = md.topics.get(e.topic);
-    if (!t || t.errorCode) throw new CliError(`Topic ${e.topic} not found.`, ExitCode.NotFound, `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic ${e.topic} not found.`);
+    if (!t || t.errorCode) throw new NotFoundError(`Topic ${e.topic} not found.`, { stdout: `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic ${e.topic} not found.` });
     const p = t.partitions.find((x) => x.partition === e.partition);
-    if (!p) throw new CliError(`Unable to find partition: ${tp(e)}`, ExitCode.NotFound, `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Unable to find partition: ${tp(e)}`);
+    if (!p) throw new NotFoundError(`Unable to find partition: ${tp(e)}`, { stdout: `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Unable to find partition: ${tp(e)}` });
     out.set(tp(e), p.replicas);
   }
   return out;
@@ -155,7 +155,7 @@ export async function generate(client: KafkaClient, topics: string[], brokerList
   const proposed: PlanEntry[] = [];
   for (const name of topics) {
     const t = md.topics.get(name);
-    if (!t || t.errorCode) throw new CliError(`Topic ${name} not found.`, ExitCode.NotFound, `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic ${name} not found.`);
+    if (!t || t.errorCode) throw new NotFoundError(`Topic ${name} not found.`, { stdout: `Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic ${name} not found.` });
     for (const p of t.partitions) current.push({ topic: name, partition: p.partition, replicas: p.replicas, logDirs: p.replicas.map(() => 'any') });
     const rf = t.partitions[0]?.replicas.length ?? 1;
     placeReplicas(brokers, t.partitions.length, rf).forEach((replicas, partition) => proposed.push({ topic: name, partition, replicas, logDirs: replicas.map(() => 'any') }));
@@ -183,10 +183,10 @@ export interface ExecuteOptions {
   logDirThrottle: number;
 }
 
-/** --execute: prints Kafka's lines through `print`; returns the exit code. */
 /** What --execute did, for --output json: the rollback plan and the partitions started or refused. */
 export interface ExecuteResult {
-  code: number;
+  /** Failure when the broker refused some partitions. */
+  outcome: Outcome;
   /** The current assignment of the plan's partitions, as a plan (JSON text) to roll back with. */
   rollback: string;
   started: { topic: string; partition: number }[];
@@ -197,17 +197,16 @@ export async function execute(client: KafkaClient, entries: PlanEntry[], o: Exec
   validatePlan(entries);
   const ongoing = await listReassignments(client);
   if (ongoing.length > 0 && !o.additional) {
-    throw new CliError(
-      'a reassignment is already running (use --additional)',
-      ExitCode.Busy,
-      'Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.',
-    );
+    throw new BusyError('a reassignment is already running (use --additional)', {
+      stdout:
+        'Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.',
+    });
   }
   const admin = new Admin(client);
   const brokers = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
   for (const e of entries) {
     const unknown = e.replicas.find((r) => !brokers.has(r));
-    if (unknown !== undefined) throw new CliError(`Unknown broker id ${unknown}`, ExitCode.NotFound, `Error: Unknown broker id ${unknown}`);
+    if (unknown !== undefined) throw new NotFoundError(`Unknown broker id ${unknown}`, { stdout: `Error: Unknown broker id ${unknown}` });
   }
   const current = await currentReplicas(client, entries);
   const rollback = formatPlan(entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: current.get(tp(e))! })));
@@ -247,11 +246,11 @@ export async function execute(client: KafkaClient, entries: PlanEntry[], o: Exec
   if (failed.length) {
     print('Error reassigning partition(s):');
     for (const f of failed) print(`${tp(f)}: ${f.error!.message}`);
-    return { code: ExitCode.Failure, rollback, started: [], failed: failedJson };
+    return { outcome: 'Failure', rollback, started: [], failed: failedJson };
   }
   const names = entries.map(tp).sort();
   print(`Successfully started partition reassignment${names.length === 1 ? '' : 's'} for ${names.join(',')}`);
-  return { code: ExitCode.Ok, rollback, started: [...entries].sort(byTopicPartition).map((e) => ({ topic: e.topic, partition: e.partition })), failed: [] };
+  return { outcome: 'Ok', rollback, started: [...entries].sort(byTopicPartition).map((e) => ({ topic: e.topic, partition: e.partition })), failed: [] };
 }
 
 export type PartitionStatus = { topic: string; partition: number; state: 'completed' | 'in-progress' | 'different'; replicas: number[]; target: number[] };
@@ -295,9 +294,9 @@ export async function clearThrottles(client: KafkaClient, entries: PlanEntry[], 
   print(`Clearing topic-level throttles on topic${topics.length === 1 ? '' : 's'} ${topics.join(',')}`);
 }
 
-/** What --cancel did (for --output json) and its exit code. */
+/** What --cancel did (for --output json) and how it ended. */
 export interface CancelResult {
-  code: number;
+  outcome: Outcome;
   cancelled: { topic: string; partition: number }[];
   failed: { topic: string; partition: number; error: string }[];
 }
@@ -307,7 +306,7 @@ export async function cancel(client: KafkaClient, entries: PlanEntry[], print: (
   const active = entries.filter((e) => ongoing.some((r) => r.topic === e.topic && r.partition === e.partition));
   if (active.length === 0) {
     print('None of the specified partition reassignments are active.');
-    return { code: ExitCode.Ok, cancelled: [], failed: [] };
+    return { outcome: 'Ok', cancelled: [], failed: [] };
   }
   const results = await alterReassignments(client, active.map((e) => ({ topic: e.topic, partition: e.partition, replicas: null })));
   const failed = results.filter((r) => r.error).sort(byTopicPartition);
@@ -318,7 +317,7 @@ export async function cancel(client: KafkaClient, entries: PlanEntry[], print: (
     for (const f of failed) print(`${tp(f)}: ${f.error!.message}`);
   }
   return {
-    code: failed.length ? ExitCode.Failure : ExitCode.Ok,
+    outcome: failed.length ? 'Failure' : 'Ok',
     cancelled: ok.map((r) => ({ topic: r.topic, partition: r.partition })),
     failed: failed.map((f) => ({ topic: f.topic, partition: f.partition, error: f.error!.message })),
   };

@@ -6,7 +6,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
-import { CliError, ExitCode, UsageError } from '../cli/errors.js';
+import { NotFoundError, UsageError } from '../util/errors.js';
 import { formatTimestamp } from '../util/logger.js';
 import { parseDuration } from './offset-spec.js';
 
@@ -205,14 +205,14 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
     } else {
       partitions = scope.topics.flatMap((t) => {
         const info = md.topics.get(t.topic);
-        if (!info || info.errorCode !== 0) throw new CliError(`Topic '${t.topic}' does not exist`, ExitCode.NotFound);
+        if (!info || info.errorCode !== 0) throw new NotFoundError(`Topic '${t.topic}' does not exist`);
         return (t.partitions ?? info.partitions.map((p) => p.partition)).map((partition) => ({ topic: t.topic, partition }));
       });
     }
     for (const p of partitions) {
       const t = md.topics.get(p.topic);
       if (!t || t.errorCode !== 0 || !t.partitions.some((x) => x.partition === p.partition)) {
-        throw new CliError(`Partition ${p.topic}-${p.partition} does not exist`, ExitCode.NotFound);
+        throw new NotFoundError(`Partition ${p.topic}-${p.partition} does not exist`);
       }
     }
     partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));

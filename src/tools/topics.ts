@@ -6,15 +6,15 @@ import { Admin, CONFIG_SOURCE_DEFAULT, RESOURCE_TOPIC, type TopicDescription } f
 import type { KafkaClient } from '../client/client.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { toBase64Url, isZeroUuid } from '../util/ids.js';
-import { CliError, ExitCode, UsageError } from '../cli/errors.js';
+import { KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
 /** Kafka's failure layout for topic commands: on stdout, with the odd spacing. */
-export class TopicCommandError extends CliError {
+export class TopicCommandError extends KafkaTsError {
   override name = 'TopicCommandError';
-  constructor(message: string, exitCode: number = ExitCode.Failure) {
-    super(message, exitCode, `Error while executing topic command : ${message}`);
+  constructor(message: string, kind: ErrorKind = 'failed') {
+    super(kind, message, { stdout: `Error while executing topic command : ${message}` });
   }
 }
 
@@ -44,7 +44,7 @@ export async function selectTopics(admin: Admin, f: TopicFilters): Promise<{ nam
 }
 
 export function missingTopicError(value: string): TopicCommandError {
-  return new TopicCommandError(`Topic '${value}' does not exist as expected`, ExitCode.NotFound);
+  return new TopicCommandError(`Topic '${value}' does not exist as expected`, 'not_found');
 }
 
 // ---- create ----
@@ -97,9 +97,9 @@ export interface CreateRequest {
 export async function createTopic(admin: Admin, req: CreateRequest): Promise<boolean> {
   // Kafka's lines, but invalid arguments like a non-numeric -p: usage errors (exit 2).
   if (req.replicationFactor !== undefined && (req.replicationFactor < 1 || req.replicationFactor > 32767)) {
-    throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive', ExitCode.Usage);
+    throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive', 'usage');
   }
-  if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0', ExitCode.Usage);
+  if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0', 'usage');
   const [result] = await admin.createTopics([
     {
       name: req.name,

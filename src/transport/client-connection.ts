@@ -6,26 +6,30 @@ import net from 'node:net';
 import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { KafkaTsError } from '../util/errors.js';
 
 export type BrokerAddress = { host: string; port: number } | { path: string };
 
 export const describeAddress = (a: BrokerAddress): string => ('path' in a ? `unix://${a.path}` : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
 
 /** The broker could not be reached, or the connection broke. */
-export class ConnectionError extends Error {
+export class ConnectionError extends KafkaTsError {
   override name = 'ConnectionError';
   constructor(
     message: string,
     readonly address: string,
     readonly code?: string,
   ) {
-    super(message);
+    super('unreachable', message, { hint: 'is the broker running? see --bootstrap-server' });
   }
 }
 
-/** A request got no response in time. */
-export class RequestTimeoutError extends Error {
+/** A request got no response in time: to the CLI, the broker is as good as unreachable. */
+export class RequestTimeoutError extends KafkaTsError {
   override name = 'RequestTimeoutError';
+  constructor(message: string) {
+    super('unreachable', message);
+  }
 }
 
 interface InFlight {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { socketAnswers } from './socket-probe.js';
 import type { Logger } from '../util/logger.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { KafkaTsError } from '../util/errors.js';
 
 export interface ConnectionInfo {
   /** Kafka-style peer address, e.g. "/127.0.0.1". */
@@ -21,8 +22,11 @@ export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Bu
 /** Requests queued per connection before we stop reading from its socket. */
 const MAX_QUEUED_FRAMES = 64;
 
-export class AddressInUseError extends Error {
+export class AddressInUseError extends KafkaTsError {
   override name = 'AddressInUseError';
+  constructor(message: string) {
+    super('failed', message);
+  }
 }
 
 function peerHost(socket: net.Socket): string {

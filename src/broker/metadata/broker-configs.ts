@@ -3,7 +3,8 @@
  * with and the dynamic values set through the admin API (replication throttles and the like).
  */
 import type { BrokerConfig } from '../config.js';
-import { ConfigSource, ConfigType, type ResolvedConfig } from './topic-configs.js';
+import { ConfigSource, ConfigType } from '../../config/topic-configs.js';
+import type { ResolvedConfig } from './topic-configs.js';
 
 type Getter = (c: BrokerConfig) => string;
 const STATIC: [string, keyof typeof ConfigType, Getter][] = [
