@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
@@ -56,8 +56,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, SIGTERM 143, a formatter error 1; a reader that closes the pipe (| head) stops it at once, silently, with exit 0 (Kafka prints an error and exits 1).',
   ],
   build(cmd) {
+    connectionOptions(cmd, { commandConfig: false });
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--topic <topic>', 'topic to consume', single('topic'))
       .option('--include <regex>', 'consume every topic whose name matches this regular expression')
       .option('--whitelist <regex>', 'deprecated alias of --include')
@@ -77,8 +77,8 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
       .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
       .option('--consumer.config <file>', 'consumer properties file')
-      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)")
-      .addOption(new Option('-o, --output <format>', "output: text (Kafka's formatter) or json (one object per record)").choices(['text', 'json']).default('text'));
+      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)");
+    outputOption(cmd, "output: text (Kafka's formatter) or json (one object per record)");
   },
   async run(o, _args, ctx) {
     const include = o.include ?? o.whitelist;

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
@@ -85,8 +86,8 @@ export default defineCommand<ConsoleProducerOptions>({
     '--line-reader accepts only the default LineMessageReader; use --input json for structured input.',
   ],
   build(cmd) {
+    connectionOptions(cmd, { commandConfig: false });
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--broker-list <host:port>', 'deprecated alias of --bootstrap-server')
       .option('--topic <topic>', 'topic to produce to (required)', single('topic'))
       .option('--sync', 'send each record synchronously')
@@ -107,8 +108,8 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--reader-config <file>', 'line reader properties file')
       .option('--producer-property <key=value>', 'producer property (repeatable)', collect)
       .option('--producer.config <file>', 'producer properties file')
-      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'))
-      .addOption(new Option('-o, --output <format>', 'output: the summary on stderr only (text, default), or also as a JSON object on stdout (json)').choices(['text', 'json']).default('text'));
+      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'));
+    outputOption(cmd, 'output: the summary on stderr only (text, default), or also as a JSON object on stdout (json)');
   },
   async run(o, _args, ctx, given) {
     if (o.topic === undefined) throw new UsageError('Missing required argument "[topic]"');

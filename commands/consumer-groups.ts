@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { collect, defineCommand } from '../src/cli/command.js';
 import { TimeoutError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
@@ -159,11 +160,10 @@ export default defineCommand<GroupsOptions>({
     '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
   ],
   build(cmd) {
+    connectionOptions(cmd);
     cmd
       .argument('[verb]', 'action in verb style: list, describe, reset, delete, delete-offsets')
       .argument('[groups...]', 'group ids (verb style)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
-      .option('--command-config <file>', 'admin client properties file')
       .option('--list', 'list consumer groups')
       .option('--describe', 'describe consumer groups')
       .option('--delete', 'delete consumer groups')
@@ -192,8 +192,8 @@ export default defineCommand<GroupsOptions>({
       .option('--from-file <csv>', 'reset to the offsets in a CSV file (clamped)')
       .option('--from-plan <json>', 'apply a plan saved with --output json, exactly')
       .option('--wait-inactive <ms>', 'reset: wait up to this long for active groups to become inactive')
-      .option('--watch', 'describe: watch the groups live (the view of kafka-ts lag)')
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .option('--watch', 'describe: watch the groups live (the view of kafka-ts lag)');
+    outputOption(cmd);
   },
   async run(o, args, ctx) {
     const flagActions = ACTIONS.filter(([k]) => o[k]);

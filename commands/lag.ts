@@ -1,5 +1,6 @@
 import { Option } from 'commander';
-import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
@@ -52,10 +53,9 @@ export default defineCommand<LagCommandOptions>({
   exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout', 'LagWarn', 'LagErr'],
   exitNotes: ['--check: 0 OK or IDLE (or still WARMING), 10 WARN, 11 ERR, 4 a named group does not exist; --until-lag: 0 reached, 6 timed out, 4 the group never appeared.'],
   build(cmd) {
+    connectionOptions(cmd);
     cmd
       .argument('[groups...]', 'consumer groups (default: every group)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
-      .option('--command-config <file>', 'admin client properties file')
       .option('--interval <duration>', 'time between refreshes (default 2s live, 1s otherwise)')
       .option('--window <duration>', 'how far back the status rules look', '30s')
       .option('--allowed-lag <records>', 'lag that still counts as caught up', '0')
@@ -66,8 +66,8 @@ export default defineCommand<LagCommandOptions>({
       .option('--check', 'sample for one --window (less once an ERR STOP is decided), print, and exit with the worst status')
       .option('--until-lag <records>', "wait until each named group's total lag is at most this")
       .option('--timeout <duration>', 'how long --until-lag waits', '60s')
-      .addOption(new Option('--sort <key>', 'initial sort of the live view (default: remembered, else status)').choices(['status', 'lag', 'time-lag', 'name']))
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .addOption(new Option('--sort <key>', 'initial sort of the live view (default: remembered, else status)').choices(['status', 'lag', 'time-lag', 'name']));
+    outputOption(cmd);
   },
   async run(o, groups, ctx) {
     const modes = [o.once && '--once', o.check && '--check', o.untilLag !== undefined && '--until-lag'].filter(Boolean);

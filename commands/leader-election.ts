@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Option } from 'commander';
-import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
@@ -62,15 +62,15 @@ export default defineCommand<LeaderElectionOptions>({
   exitNotes: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 4 when a named topic or partition does not exist, 2 for bad options or a malformed JSON file.'],
   differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
   build(cmd) {
+    connectionOptions(cmd, { commandConfig: false });
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--admin.config <file>', 'admin client properties file')
       .option('--election-type <type>', 'preferred or unclean')
       .option('--topic <topic>', 'topic of the partition to elect a leader for (with --partition)')
       .option('--partition <n>', 'partition to elect a leader for (with --topic)')
       .option('--all-topic-partitions', 'every partition that needs an election')
-      .option('--path-to-json-file <file>', 'partitions to elect leaders for, as JSON')
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .option('--path-to-json-file <file>', 'partitions to elect leaders for, as JSON');
+    outputOption(cmd);
   },
   async run(o, _args, ctx) {
     if (!o.electionType) throw new UsageError('Missing required option(s): election-type');

@@ -1,6 +1,6 @@
-import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { defineCommand } from '../src/cli/command.js';
 import { FailedError, UsageError, type ExitStatusKey } from '../src/cli/errors.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 
@@ -93,10 +93,9 @@ export default defineCommand<ReassignOptions>({
     'log_dirs other than "any" are refused (no intra-broker directory moves); --replica-alter-log-dirs-throttle is accepted and reported but has nothing to throttle.',
   ],
   build(cmd) {
+    connectionOptions(cmd);
     cmd
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
       .option('--bootstrap-controller <host:port>', 'same as --bootstrap-server (Kafka 4.0 spelling)')
-      .option('--command-config <file>', 'admin client properties file')
       .option('--generate', 'propose a reassignment')
       .option('--execute', 'start the reassignment in --reassignment-json-file')
       .option('--verify', 'report progress; remove throttles once everything is done')
@@ -111,8 +110,8 @@ export default defineCommand<ReassignOptions>({
       .option('--timeout <ms>', 'how long to retry log-directory moves (execute, cancel)', '10000')
       .option('--additional', 'execute although other reassignments are running (or to change the throttle)')
       .option('--preserve-throttles', 'verify/cancel: leave the throttles in place')
-      .option('--wait', 'execute/verify: wait for completion with a progress display, then verify')
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .option('--wait', 'execute/verify: wait for completion with a progress display, then verify');
+    outputOption(cmd);
   },
   async run(o, _args, ctx, given) {
     const actions = ACTIONS.filter((a) => o[a]);

@@ -1,5 +1,5 @@
-import { Option } from 'commander';
-import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { outputOption, OUTPUT_HELP } from '../src/cli/options.js';
+import { collect, defineCommand } from '../src/cli/command.js';
 import { FailedError, UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { daemonPaths, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, type StartOptions } from '../src/cli/local-daemon.js';
@@ -29,8 +29,8 @@ export default defineCommand<ServerStartOptions>({
       .argument('[properties-file]', 'server.properties file')
       .option('--override <property=value>', 'property that wins over the file (repeatable)', collect)
       .option('--daemon', 'run in the background (-daemon is accepted too)')
-      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)')
-      .addOption(new Option('-o, --output <format>', `${OUTPUT_HELP}; json only with -daemon`).choices(['text', 'json']).default('text'));
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)');
+    outputOption(cmd, `${OUTPUT_HELP}; json only with -daemon`);
   },
   async run(o, args, ctx) {
     const file = args[0];

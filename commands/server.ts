@@ -1,5 +1,5 @@
-import { Option } from 'commander';
-import { collect, defineCommand, OUTPUT_HELP } from '../src/cli/command.js';
+import { outputOption } from '../src/cli/options.js';
+import { collect, defineCommand } from '../src/cli/command.js';
 import { FailedError, KafkaTsError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
@@ -68,8 +68,8 @@ export default defineCommand<ServerOptions>({
       .option('--foreground', 'run in the foreground instead of as a background daemon')
       .option('--config <file>', 'server.properties file to read')
       .option('--override <key=value>', 'broker property that wins over the properties files (repeatable)', collect)
-      .option('--timeout <ms>', 'how long start/stop wait', '60000')
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .option('--timeout <ms>', 'how long start/stop wait', '60000');
+    outputOption(cmd);
   },
   async run(o, args, ctx) {
     const action = args[0]!;

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
-import { collect, defineCommand, single, OUTPUT_HELP } from '../src/cli/command.js';
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { collect, defineCommand, single } from '../src/cli/command.js';
 import { FailedError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
@@ -107,11 +108,10 @@ export default defineCommand<TopicsOptions>({
     'Usage errors exit 2 with one line on stderr instead of the usage table; --bootstrap-server is optional (the local daemon is used without it).',
   ],
   build(cmd) {
+    connectionOptions(cmd);
     cmd
       .argument('[verb]', `action in verb style: ${VERBS.join(', ')}`)
       .argument('[topic]', 'topic name (create, alter, delete) or regular expression (list, describe)')
-      .option('--bootstrap-server <host:port>', 'Kafka broker(s) to connect to; without it, $KAFKA_BOOTSTRAP_SERVERS, else the local daemon')
-      .option('--command-config <file>', 'admin client properties file')
       .option('--create', 'create a new topic')
       .option('--alter', 'increase the number of partitions of a topic')
       .option('--delete', 'delete topics')
@@ -132,8 +132,8 @@ export default defineCommand<TopicsOptions>({
       .option('--under-min-isr-partitions', 'with --describe: only partitions whose ISR is below min.insync.replicas')
       .option('--at-min-isr-partitions', 'with --describe: only partitions whose ISR equals min.insync.replicas')
       .option('--topics-with-overrides', 'with --describe: only topics that have config overrides (header lines only)')
-      .option('--partition-size-limit-per-response <n>', 'accepted for compatibility (paging is automatic)')
-      .addOption(new Option('-o, --output <format>', OUTPUT_HELP).choices(['text', 'json']).default('text'));
+      .option('--partition-size-limit-per-response <n>', 'accepted for compatibility (paging is automatic)');
+    outputOption(cmd);
   },
   async run(o, args, ctx) {
     const flagActions = VERBS.filter((v) => o[v]);

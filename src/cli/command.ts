@@ -50,5 +50,3 @@ export function single(name: string) {
   };
 }
 
-/** --output text|json */
-export const OUTPUT_HELP = 'output format: text (Kafka\'s layout, default) or json';
