@@ -6,6 +6,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
+import type { Outcome } from '../util/errors.js';
 
 export interface OffsetRow {
   group: string;
@@ -182,4 +183,68 @@ export function describeJson(views: GroupView[], kind: 'offsets' | 'members' | '
       };
     }),
   };
+}
+
+// ---- delete and delete-offsets ----
+
+/** Java exception names for the delete report, as kafka-consumer-groups.sh prints them. */
+const EXCEPTIONS: Record<string, string> = {
+  NON_EMPTY_GROUP: 'GroupNotEmptyException',
+  GROUP_ID_NOT_FOUND: 'GroupIdNotFoundException',
+  INVALID_GROUP_ID: 'InvalidGroupIdException',
+  NOT_COORDINATOR: 'NotCoordinatorException',
+  COORDINATOR_NOT_AVAILABLE: 'CoordinatorNotAvailableException',
+};
+
+export interface DeleteGroupsResult {
+  deleted: string[];
+  failed: { group: string; error: string; message: string }[];
+}
+
+/** --delete: Kafka's report. */
+export function deleteGroupsLines(r: DeleteGroupsResult): string[] {
+  const quoted = (ids: string[]) => ids.map((g) => `'${g}'`).join(', ');
+  if (r.failed.length === 0) return [`Deletion of requested consumer groups (${quoted(r.deleted)}) was successful.`];
+  return [
+    '\nError: Deletion of some consumer groups failed:',
+    ...r.failed.map(
+      (f) => `* Group '${f.group}' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.${EXCEPTIONS[f.error] ?? 'KafkaException'}: ${f.message}`,
+    ),
+    ...(r.deleted.length ? [`\nThese consumer groups were deleted successfully: ${quoted(r.deleted)}`] : []),
+  ];
+}
+
+/** --delete: not found when every failure is an unknown group, busy when every one is a non-empty group. */
+export function deleteGroupsOutcome(r: DeleteGroupsResult): Outcome {
+  if (r.failed.length === 0) return 'Ok';
+  if (r.failed.every((f) => f.error === 'GROUP_ID_NOT_FOUND')) return 'NotFound';
+  if (r.failed.every((f) => f.error === 'NON_EMPTY_GROUP')) return 'Busy';
+  return 'Failure';
+}
+
+export interface DeleteOffsetsResult {
+  group: string;
+  /** The group-level error name, if any. */
+  error: string | null;
+  partitions: { topic: string; partition: string; status: string }[];
+}
+
+/** --delete-offsets: Kafka's report (`topics` as given on the command line). */
+export function deleteOffsetsLines(r: DeleteOffsetsResult, topics: string[]): string[] {
+  const { group, error, partitions: rows } = r;
+  const lines: string[] = [];
+  if (!error && rows.every((x) => x.status === 'Successful')) lines.push(`Request succeed for deleting offsets with topic ${topics.join(', ')} group ${group}`);
+  else if (error === 'GROUP_ID_NOT_FOUND') lines.push(`\nError: '${group}' does not exist.`);
+  else if (error === 'INVALID_GROUP_ID') lines.push(`\nError: '${group}' is not valid.`);
+  else if (error === 'NON_EMPTY_GROUP') lines.push(`\nError: Deleting offsets of a consumer group '${group}' is forbidden if the group is not empty.`);
+  else if (error) lines.push(`\nError: Encounter some unknown error: ${error}`);
+  else lines.push('\nError: Encounter some partition level error, see the follow-up details:');
+  if (!error) lines.push(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${x.partition.padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}`);
+  return lines;
+}
+
+export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome {
+  if (r.error === 'GROUP_ID_NOT_FOUND') return 'NotFound';
+  if (r.error === 'NON_EMPTY_GROUP' || r.partitions.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
+  return r.error || r.partitions.some((x) => x.status !== 'Successful') ? 'Failure' : 'Ok';
 }

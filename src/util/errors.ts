@@ -32,7 +32,7 @@ export type ErrorKind =
  * How a command that did not fail ended, when that is more than "ok": named after the keys of
  * the CLI's exit table (src/cli/errors.ts), which alone turns them into exit statuses.
  */
-export type Outcome = 'Ok' | 'Failure' | 'NotFound' | 'LagWarn' | 'LagErr';
+export type Outcome = 'Ok' | 'Failure' | 'NotFound' | 'Busy' | 'LagWarn' | 'LagErr';
 
 const BRAND = Symbol.for('kafka-ts.error');
 

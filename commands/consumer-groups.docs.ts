@@ -1,0 +1,36 @@
+/** The man page of kafka-ts consumer-groups (kafka-ts-consumer-groups(1)). */
+import type { CommandSpec } from '../src/cli/command.js';
+
+export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
+  summary: 'list, describe, reset and delete consumer groups (kafka-consumer-groups.sh)',
+  synopsis: [
+    '--list [--state [STATES]] [--type [TYPES]]',
+    '--describe (--group G... | --all-groups) [--offsets | --members [--verbose] | --state]',
+    '--reset-offsets (--group G... | --all-groups) (--topic T[:P,P] ... | --all-topics) SCENARIO [--dry-run | --execute] [--export]',
+    '--delete (--group G... | --all-groups) | --delete-offsets --group G --topic T[:P,P]...',
+    'list | describe G... | reset G... | delete G... | delete-offsets G --topic T',
+  ],
+  description: [
+    "Lists, describes, resets and deletes consumer groups with kafka-consumer-groups.sh's options, messages and table layouts, against the local daemon or any Kafka cluster (--bootstrap-server).",
+    '--describe shows, per group, each partition with CURRENT-OFFSET (committed), LOG-END-OFFSET (the high watermark), LAG and the member that owns it; partitions with a committed offset but no owner show "-". --members lists members (with --verbose their ASSIGNMENT as topic(partitions)); --state shows coordinator, assignment strategy, state and member count. A group that does not exist prints "Consumer group \'G\' does not exist."; an empty group prints "has no active members" on stderr.',
+    '--reset-offsets computes new committed offsets for inactive groups (Empty, or never seen): --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime yyyy-MM-ddTHH:mm:ss.SSS[zone] (no zone means UTC), --by-duration PnDTnHnMnS or 90s/15m/1h30m/2d, or --from-file with Kafka\'s CSV (topic,partition,offset, or group,topic,partition,offset). --to-offset, --shift-by and --from-file are clamped to each partition\'s [earliest, latest] with a WARN line on stderr. A group that does not exist has nothing to reset with --all-topics: that is an error (exit 4), so a script pointed at the wrong cluster fails loudly; with --topic it is given offsets, as in Kafka. It is a dry run unless --execute is given; the plan is printed as a table, as Kafka\'s CSV with --export, or as JSON with --output json.',
+    'Beyond Kafka: --describe --watch opens the live lag view of kafka-ts lag on the described groups; --from-plan FILE applies a plan saved with --output json exactly as it was computed; --wait-inactive MS first waits (up to MS) for the group to become inactive, instead of refusing an active group; and every failure has its own exit status (4 group not found, 5 group active, 6 wait timed out, 1 other failures).',
+  ],
+  examples: [
+    ['List groups with their state', 'kafka-ts consumer-groups --list --state'],
+    ['Describe a group', 'kafka-ts consumer-groups --describe --group billing'],
+    ['Members and their assignment', 'kafka-ts consumer-groups describe billing --members --verbose'],
+    ['Watch a group\'s lag live (see kafka-ts-lag(1))', 'kafka-ts consumer-groups --describe --group billing --watch'],
+    ['Dry-run a reset to the earliest offsets', 'kafka-ts consumer-groups --reset-offsets --group billing --topic orders --to-earliest --dry-run'],
+    ['Rewind one hour on partitions 0 and 2, then apply', "kafka-ts consumer-groups --reset-offsets --group billing --topic orders:0,2 --by-duration PT1H --execute"],
+    ['Save a plan, review it, apply it exactly', 'kafka-ts consumer-groups reset billing --all-topics --to-latest --output json > plan.json && kafka-ts consumer-groups reset billing --from-plan plan.json --execute'],
+    ['In CI: wait up to 60 s for the group to stop, then reset', 'kafka-ts consumer-groups reset billing --all-topics --to-earliest --wait-inactive 60000 --execute'],
+  ],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout'],
+  differences: [
+    'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist, 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
+    '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',
+    'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing; a --from-file or --from-plan without rows for a named group exits 1 (the other groups are still reset).',
+    '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
+  ],
+};
