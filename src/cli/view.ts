@@ -14,15 +14,17 @@ export interface View<D = unknown> {
   exit?: ExitStatusKey;
 }
 
-/** Writes the view as JSON (one line) or text; returns its outcome. */
+/** An action that has nothing to say, in text or JSON (e.g. --delete --if-exists of no topic). */
+export const NOTHING: View<undefined> = { data: undefined, text: () => '' };
+
+/** Writes the view as JSON (one line; nothing for NOTHING's undefined data) or text; returns its outcome. */
 export function printView(view: View, out: Pick<Output, 'write'>, json: boolean): ExitStatusKey {
-  if (json) out.write(`${JSON.stringify(view.data)}\n`);
-  else {
-    const text = view.text();
-    out.write(Array.isArray(text) ? text.map((l) => `${l}\n`).join('') : text);
-  }
+  const rendered = json ? (view.data === undefined ? '' : `${JSON.stringify(view.data)}\n`) : lines(view.text());
+  if (rendered) out.write(rendered);
   return view.exit ?? 'Ok';
 }
+
+const lines = (text: string | string[]): string => (Array.isArray(text) ? text.map((l) => `${l}\n`).join('') : text);
 
 /** A view whose text is lines computed from its data. */
 export const view = <D>(data: D, text: (data: D) => string | string[], exit?: ExitStatusKey): View<D> => ({ data, text: () => text(data), ...(exit && { exit }) });

@@ -1,0 +1,32 @@
+/** The man page of kafka-ts topics (kafka-ts-topics(1)). */
+import type { CommandSpec } from '../src/cli/command.js';
+
+export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
+  summary: 'create, delete, describe or change topics (kafka-topics.sh)',
+  synopsis: [
+    '[--bootstrap-server host:port] --create --topic NAME [--partitions N] [--replication-factor N] [--config k=v]...',
+    '[--bootstrap-server host:port] --list | --describe [--topic REGEX] | --alter --topic REGEX --partitions N | --delete --topic REGEX',
+    'create NAME [-p N] [-r N] [-c k=v]... | list [REGEX] | describe [REGEX] | alter NAME --partitions N | delete NAME',
+  ],
+  description: [
+    'Manages topics with the options of kafka-topics.sh. Exactly one action is given, either as a flag (--create, --list, --describe, --alter, --delete) or as a verb followed by the topic (kafka-ts topics create orders -p 3).',
+    'Except with --create, --topic is a regular expression that must match the whole topic name; commas separate alternatives, so --topic a,b selects the topics a and b, and a dot matches any character (escape it as \\. to mean a dot).',
+    'Without --bootstrap-server the command talks to the local kafka-ts daemon over its Unix socket and starts the daemon if it is not running.',
+    'The describe layout is Kafka 3.8\'s: a header line per topic (Topic, TopicId, PartitionCount, ReplicationFactor, Configs listing every config that is not a built-in default) and a line per partition (Leader, Replicas, Isr, Elr, LastKnownElr; Adding/Removing Replicas during a reassignment). With --output json the same information is printed as one JSON document, {"topics":[{name, topicId, internal, partitionCount, replicationFactor, configs, partitions:[{partition, leader, replicas, isr, …}]}]}; the partition filters (--under-replicated-partitions, …) keep only the matching partitions and the topics that have any, and --topics-with-overrides only the topics with overrides. The other actions print {"topic":…,"created":bool}, {"topics":[{name, internal}]}, {"altered":[…]} or {"deleted":[…]}.',
+  ],
+  examples: [
+    ['Create a topic with three partitions', 'kafka-ts topics --create --topic orders --partitions 3'],
+    ['The same in verb style, with a config', 'kafka-ts topics create orders -p 3 -c retention.ms=86400000'],
+    ['List topics except internal ones', 'kafka-ts topics --list --exclude-internal'],
+    ['Describe every topic whose name starts with "orders"', "kafka-ts topics --describe --topic 'orders.*'"],
+    ['Show partitions whose ISR is smaller than their replica set', 'kafka-ts topics --describe --under-replicated-partitions'],
+    ['Grow a topic to six partitions', 'kafka-ts topics alter orders --partitions 6'],
+    ['Describe a topic on a real Kafka cluster as JSON', 'kafka-ts topics --bootstrap-server kafka1:9092 --describe --topic orders --output json'],
+  ],
+  exits: ['Failure', 'Unreachable', 'NotFound'],
+  differences: [
+    '--help exits 0 and prints to stdout (kafka-topics.sh exits 1).',
+    'A missing topic is reported as "Topic \'foo\' does not exist as expected" (Kafka 3.8+ prints \'Optional[foo]\'), with exit status 4.',
+    'Usage errors exit 2 with one line on stderr instead of the usage table; --bootstrap-server is optional (the local daemon is used without it).',
+  ],
+};
