@@ -5,31 +5,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from './console-consumer.docs.js';
-
-interface ConsoleConsumerOptions {
-  bootstrapServer?: string;
-  topic?: string;
-  include?: string;
-  whitelist?: string;
-  partition?: string;
-  offset?: string;
-  fromBeginning?: boolean;
-  exitAtEnd?: boolean;
-  group?: string;
-  maxMessages?: string;
-  timeoutMs?: string;
-  skipMessageOnError?: boolean;
-  isolationLevel?: string;
-  formatter?: string;
-  property?: string[];
-  formatterConfig?: string;
-  keyDeserializer?: string;
-  valueDeserializer?: string;
-  consumerProperty?: string[];
-  'consumer.config'?: string;
-  enableSystestEvents?: boolean;
-  output: 'text' | 'json';
-}
+import { type ConsoleConsumerOptions } from './console-consumer.options.js';
 
 export default defineCommand<ConsoleConsumerOptions>({
   name: 'console-consumer',

@@ -6,56 +6,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from './console-producer.docs.js';
-
-interface ConsoleProducerOptions {
-  bootstrapServer?: string;
-  brokerList?: string;
-  topic?: string;
-  sync?: boolean;
-  compressionCodec?: string | true;
-  batchSize: string;
-  maxPartitionMemoryBytes?: string;
-  messageSendMaxRetries: string;
-  retryBackoffMs: string;
-  timeout: string;
-  requestRequiredAcks: string;
-  requestTimeoutMs: string;
-  metadataExpiryMs: string;
-  maxBlockMs: string;
-  maxMemoryBytes: string;
-  socketBufferSize: string;
-  lineReader?: string;
-  property?: string[];
-  readerConfig?: string;
-  producerProperty?: string[];
-  'producer.config'?: string;
-  input: 'text' | 'json';
-  output: 'text' | 'json';
-}
-
-const DEFAULT_READERS = new Set(['org.apache.kafka.tools.LineMessageReader', 'kafka.tools.ConsoleProducer$LineMessageReader', 'kafka.tools.LineMessageReader']);
-
-function parseAcks(v: string): -1 | 0 | 1 {
-  const t = v.trim().toLowerCase();
-  if (t === 'all' || t === '-1') return -1;
-  if (t === '0' || t === '1') return Number(t) as 0 | 1;
-  throw new UsageError(`Invalid value ${v} for configuration acks: String must be one of: all, -1, 0, 1`);
-}
-
-/**
- * enable.idempotence as Kafka's Java producer settles it: given explicitly, it must agree with
- * acks and retries; left unset, it is on when acks=all and retries are allowed, and falls back to
- * plain batches on a cluster that does not offer it.
- */
-function idempotenceMode(given: string | undefined, acks: -1 | 0 | 1, retries: number): boolean | 'if-supported' {
-  if (given === undefined) return acks === -1 && retries > 0 ? 'if-supported' : false;
-  const t = given.trim().toLowerCase();
-  if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${given} for configuration enable.idempotence: Expected value to be either true or false`);
-  if (t === 'false') return false;
-  if (acks !== -1) throw new UsageError('enable.idempotence=true needs acks=all (--request-required-acks -1)');
-  if (retries === 0) throw new UsageError('enable.idempotence=true needs retries above 0 (--message-send-max-retries)');
-  return true;
-}
+import { DEFAULT_READERS, parseAcks, idempotenceMode, type ConsoleProducerOptions } from './console-producer.options.js';
 
 export default defineCommand<ConsoleProducerOptions>({
   name: 'console-producer',

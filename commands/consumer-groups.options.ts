@@ -146,24 +146,5 @@ export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
     }
     return { kind: 'file', entries: r.parseResetCsv(text, o.group ?? []) };
   }
-  return { kind: 'plan', entries: readPlan(o.fromPlan!) };
-}
-
-/** A plan saved with `--reset-offsets ... --output json` (or a bare list of its rows). */
-function readPlan(path: string): { group: string; topic: string; partition: number; newOffset: number }[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`Cannot read --from-plan ${path}: ${(e as Error).message}`);
-  }
-  const rows = Array.isArray(doc) ? doc : (doc as { plan?: unknown }).plan;
-  if (!Array.isArray(rows)) throw new UsageError(`--from-plan ${path}: expected {"plan": [...]} as printed by --output json`);
-  return rows.map((x, i) => {
-    const r = x as Record<string, unknown>;
-    if (typeof r.group !== 'string' || typeof r.topic !== 'string' || !Number.isInteger(r.partition) || !Number.isInteger(r.newOffset) || (r.newOffset as number) < 0) {
-      throw new UsageError(`--from-plan ${path}: entry ${i} needs group, topic, partition and a non-negative newOffset`);
-    }
-    return { group: r.group, topic: r.topic, partition: r.partition as number, newOffset: r.newOffset as number };
-  });
+  return { kind: 'plan', entries: r.readPlan(o.fromPlan!) };
 }

@@ -4,6 +4,7 @@ import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
+import { printView } from '../src/cli/view.js';
 
 interface LeaderElectionOptions {
   bootstrapServer?: string;
@@ -89,25 +90,19 @@ export default defineCommand<LeaderElectionOptions>({
     const label = type.toUpperCase();
     const key = (r: { topic: string; partition: number }) => `${r.topic}-${r.partition}`;
     const tp = (r: { topic: string; partition: number }) => ({ topic: r.topic, partition: r.partition });
+    const { ErrorCode } = await import('../src/protocol/errors.js');
     const done = results.filter((r) => !r.error);
-    const already = results.filter((r) => r.error?.errorName === 'ELECTION_NOT_NEEDED');
-    const failed = results.filter((r) => r.error && r.error.errorName !== 'ELECTION_NOT_NEEDED');
-    if (o.output === 'json') {
-      const failures = failed.map((f) => ({ ...tp(f), error: f.error!.errorName, message: f.error!.message }));
-      ctx.out.line(JSON.stringify({ electionType: type, elected: done.map(tp), notNeeded: already.map(tp), failed: failures }));
-    } else {
-      if (done.length) ctx.out.line(`Successfully completed leader election (${label}) for partitions ${done.map(key).join(', ')}`);
-      if (already.length) ctx.out.line(`Valid replica already elected for partitions ${already.map(key).join(', ')}`);
-      for (const f of failed) {
-        const cls = EXCEPTIONS[f.error!.errorName] ?? 'KafkaException';
-        ctx.out.line(`Error completing leader election (${label}) for partition: ${key(f)}: org.apache.kafka.common.errors.${cls}: ${f.error!.message}`);
-      }
-    }
-    if (failed.length) {
-      ctx.warn(`${failed.length} replica(s) could not be elected`);
-      // A named partition that does not exist is the more specific failure.
-      return failed.some((f) => f.error!.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') ? 'NotFound' : 'Failure';
-    }
-    return 'Ok';
+    const already = results.filter((r) => r.error?.code === ErrorCode.ELECTION_NOT_NEEDED);
+    const failed = results.filter((r) => r.error && r.error.code !== ErrorCode.ELECTION_NOT_NEEDED);
+    const data = { electionType: type, elected: done.map(tp), notNeeded: already.map(tp), failed: failed.map((f) => ({ ...tp(f), error: f.error!.errorName, message: f.error!.message })) };
+    const text = () => [
+      ...(done.length ? [`Successfully completed leader election (${label}) for partitions ${done.map(key).join(', ')}`] : []),
+      ...(already.length ? [`Valid replica already elected for partitions ${already.map(key).join(', ')}`] : []),
+      ...failed.map((f) => `Error completing leader election (${label}) for partition: ${key(f)}: org.apache.kafka.common.errors.${EXCEPTIONS[f.error!.errorName] ?? 'KafkaException'}: ${f.error!.message}`),
+    ];
+    if (failed.length) ctx.warn(`${failed.length} replica(s) could not be elected`);
+    // A named partition that does not exist is the more specific failure.
+    const exit = !failed.length ? 'Ok' : failed.some((f) => f.error!.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) ? 'NotFound' : 'Failure';
+    return printView({ data, text, exit }, ctx.out, o.output === 'json');
   },
 });

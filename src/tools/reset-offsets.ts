@@ -3,6 +3,7 @@
  * printing it (table, Kafka's CSV, JSON), and committing it. Only inactive groups (Empty, or
  * Dead/unknown) can be reset, as in Kafka.
  */
+import { readFileSync } from 'node:fs';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
@@ -324,4 +325,23 @@ export async function waitInactive(
     told = true;
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
   }
+}
+
+/** A plan saved with `--reset-offsets ... --output json` (or a bare list of its rows). */
+export function readPlan(path: string): { group: string; topic: string; partition: number; newOffset: number }[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`Cannot read --from-plan ${path}: ${(e as Error).message}`);
+  }
+  const rows = Array.isArray(doc) ? doc : (doc as { plan?: unknown }).plan;
+  if (!Array.isArray(rows)) throw new UsageError(`--from-plan ${path}: expected {"plan": [...]} as printed by --output json`);
+  return rows.map((x, i) => {
+    const r = x as Record<string, unknown>;
+    if (typeof r.group !== 'string' || typeof r.topic !== 'string' || !Number.isInteger(r.partition) || !Number.isInteger(r.newOffset) || (r.newOffset as number) < 0) {
+      throw new UsageError(`--from-plan ${path}: entry ${i} needs group, topic, partition and a non-negative newOffset`);
+    }
+    return { group: r.group, topic: r.topic, partition: r.partition as number, newOffset: r.newOffset as number };
+  });
 }
