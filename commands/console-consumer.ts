@@ -62,14 +62,9 @@ export default defineCommand<ConsoleConsumerOptions>({
     const isolation = (o.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted').toLowerCase();
     if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid isolation level '${o.isolationLevel}': expected read_uncommitted or read_committed`);
 
-    const { parseOffsetSpec, OffsetSpecError } = await import('../src/tools/offset-spec.js');
-    let spec;
-    try {
-      spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
-    } catch (e) {
-      if (e instanceof OffsetSpecError) throw new UsageError(e.message);
-      throw e;
-    }
+    // Invalid values throw usage errors (exit 2).
+    const { parseOffsetSpec } = await import('../src/tools/offset-spec.js');
+    const spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
     if (o.exitAtEnd && spec.end === null) spec.end = { kind: 'end' };
     // With a group, the committed offsets decide where it starts; --offset earliest|latest is only
     // where a group without commits starts (auto.offset.reset), as --from-beginning is.
@@ -84,17 +79,11 @@ export default defineCommand<ConsoleConsumerOptions>({
       }
     }
 
-    const { formatterConfig, FormatterConfigError, FORMATTERS } = await import('../src/tools/message-format.js');
+    const { formatterConfig, FORMATTERS } = await import('../src/tools/message-format.js');
     const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs(o.property) };
     if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
     if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
-    let formatter;
-    try {
-      formatter = formatterConfig(fprops);
-    } catch (e) {
-      if (e instanceof FormatterConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const formatter = formatterConfig(fprops);
     let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
     if (o.formatter !== undefined && o.output !== 'json') {
       const kind = (Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]).find((k) => FORMATTERS[k].includes(o.formatter!) || o.formatter === FORMATTERS[k][0]!.split('.').pop());

@@ -62,14 +62,8 @@ export default defineCommand<ConsoleProducerOptions>({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const { readerConfig, ReaderConfigError } = await import('../src/tools/line-reader.js');
-    let input: import('../src/tools/line-reader.js').ReaderConfig | 'json';
-    try {
-      input = o.input === 'json' ? 'json' : readerConfig(readerProps);
-    } catch (e) {
-      if (e instanceof ReaderConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const { readerConfig } = await import('../src/tools/line-reader.js');
+    const input = o.input === 'json' ? 'json' : readerConfig(readerProps);
     const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 1 })! : num('batchSize', 'batch.size', o.batchSize, 1);
     const lingerMs = num('timeout', 'linger.ms', o.timeout);
     const requestTimeoutMs = num('requestTimeoutMs', 'request.timeout.ms', o.requestTimeoutMs, 1);

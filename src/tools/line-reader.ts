@@ -6,6 +6,7 @@
  * Values stay raw bytes; non-UTF-8 input passes through unchanged.
  */
 import type { RecordHeader } from '../protocol/record-batch.js';
+import { UsageError } from '../util/errors.js';
 
 export interface ReaderConfig {
   parseKey: boolean;
@@ -18,7 +19,8 @@ export interface ReaderConfig {
   ignoreError: boolean;
 }
 
-export class ReaderConfigError extends Error {
+/** An invalid reader setting (--property, --reader-config): a usage error. */
+export class ReaderConfigError extends UsageError {
   override name = 'ReaderConfigError';
 }
 

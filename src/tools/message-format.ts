@@ -6,8 +6,10 @@
  */
 import type { ConsumedRecord } from '../client/consumer/fetcher.js';
 import { Writer } from '../protocol/primitives.js';
+import { UsageError } from '../util/errors.js';
 
-export class FormatterConfigError extends Error {
+/** An invalid formatter setting (--property, --formatter-config): a usage error. */
+export class FormatterConfigError extends UsageError {
   override name = 'FormatterConfigError';
 }
 

@@ -14,6 +14,7 @@
  *   TIME   milliseconds since the epoch, an ISO-8601 date/time (2024-05-01, 2024-05-01T10:00:00Z),
  *          or -DURATION before now (-15m, -1h30m, -2d; units ms, s, m, h, d)
  */
+import { UsageError } from '../util/errors.js';
 
 export type StartSpec =
   | { kind: 'earliest' }
@@ -30,7 +31,8 @@ export interface OffsetSpec {
   end: EndSpec | null;
 }
 
-export class OffsetSpecError extends Error {
+/** A --offset value that is not one: a usage error. */
+export class OffsetSpecError extends UsageError {
   override name = 'OffsetSpecError';
   constructor(value: string, why?: string) {
     super(
