@@ -8,12 +8,13 @@
  */
 import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type HeartbeatResponse, type JoinGroupResponse, type LeaveGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
+import { decodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import type { KafkaClient } from '../client.js';
 import { GroupAdmin } from '../groups.js';
-import { ASSIGNORS, type Assignor, type MemberSubscription } from './assignors.js';
+import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions } from './fetcher.js';
+import { leaderAssignments } from './leader-assignment.js';
 
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
@@ -207,7 +208,7 @@ export class GroupConsumer {
     if (join.errorCode) return this.onJoinError(join.errorCode, join.memberId);
     this.memberId = join.memberId;
     let assignments: { memberId: string; assignment: Buffer }[] = [];
-    if (join.leader === this.memberId) assignments = await this.assign(join);
+    if (join.leader === this.memberId) assignments = await leaderAssignments(this.opts.assignors, join, (topics) => this.client.refreshMetadata(topics));
     let sync: SyncGroupResponse;
     try {
       ({ body: sync } = await this.client.send<SyncGroupResponse>(
@@ -265,33 +266,6 @@ export class GroupConsumer {
         }
         this.fatal = new KafkaProtocolError(code, `Joining group ${this.opts.groupId} failed`);
     }
-  }
-
-  /** Leader: runs the chosen assignor over every member's subscription. */
-  private async assign(join: JoinGroupResponse): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const assignor = this.opts.assignors.find((a) => a.name === join.protocolName);
-    if (!assignor) throw new KafkaProtocolError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Unknown assignor ${join.protocolName}`);
-    const members: MemberSubscription[] = join.members.map((m) => {
-      const s = decodeSubscription(m.metadata);
-      return {
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId ?? null,
-        topics: s.topics,
-        owned: new Map((s.ownedPartitions ?? []).map((o) => [o.topic, o.partitions])),
-        generation: s.generationId ?? -1,
-      };
-    });
-    const topics = [...new Set(members.flatMap((m) => m.topics))];
-    const md = await this.client.refreshMetadata(topics);
-    const counts = new Map(topics.map((t) => [t, md.topics.get(t)?.errorCode === 0 ? md.topics.get(t)!.partitions.length : 0]));
-    const result = assignor.assign(members, counts);
-    return members.map((m) => ({
-      memberId: m.memberId,
-      assignment: encodeAssignment({
-        assignedPartitions: [...(result.get(m.memberId) ?? new Map())].filter(([, ps]) => ps.length > 0).map(([topic, partitions]) => ({ topic, partitions })),
-        userData: null,
-      }),
-    }));
   }
 
   /** Starts newly assigned partitions at their committed offsets (or by auto.offset.reset). */
