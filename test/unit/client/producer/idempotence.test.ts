@@ -135,7 +135,7 @@ describe('InitProducerId', () => {
   it('tries again after a retriable failure', async () => {
     const idem = new Idempotence(true);
     const l = listener();
-    idem.initProducerId(client(async () => Promise.reject(new ConnectionError('gone'))), l);
+    idem.initProducerId(client(async () => Promise.reject(new ConnectionError('gone', 'localhost:9092'))), l);
     await vi.waitFor(() => expect(l.retryLater).toHaveBeenCalled());
     expect(idem.needsProducerId).toBe(true);
     idem.initProducerId(client(async () => ({ body: { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } })), l);
