@@ -9,6 +9,7 @@
 // Native codecs, Ink/React, conf (ES modules) and cli-table3 stay external: they are loaded on
 // first use instead of being parsed at every start.
 import { build } from 'esbuild';
+import { basename, resolve } from 'node:path';
 
 const common = {
   bundle: true,
@@ -32,21 +33,33 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Sends the CLI's import of the daemon runner to the separate daemon bundle. */
-const daemonApart = {
-  name: 'daemon-apart',
-  setup(b) {
-    b.onResolve({ filter: /server-run\.js$/ }, () => ({ path: './kafka-ts-daemon.cjs', external: true }));
-  },
-};
+/**
+ * The bundles, each named by its entry point. The CLI loads the other two with a lazy import()
+ * of their entry module; `apart` turns exactly those imports into a require()/import() of the
+ * other bundle, so each is built once and loaded only when needed.
+ */
+const ENTRIES = [
+  { entry: 'src/cli/main.ts', outfile: 'dist/kafka-ts.cjs' },
+  { entry: 'src/cli/server-run.ts', outfile: 'dist/kafka-ts-daemon.cjs' },
+  { entry: 'src/tui/run.tsx', outfile: 'dist/kafka-ts-tui.mjs', format: 'esm' },
+];
 
-/** Sends the CLI's import of the TUI to the separate ES-module bundle. */
-const tuiApart = {
-  name: 'tui-apart',
-  setup(b) {
-    b.onResolve({ filter: /tui\/run\.js$/ }, () => ({ path: './kafka-ts-tui.mjs', external: true }));
-  },
-};
+/** Makes an import of another bundle's entry module external, pointing at that bundle. */
+function apart(self) {
+  // Sources import each other by the compiled name: './server-run.js' for server-run.ts.
+  const others = new Map(
+    ENTRIES.filter((e) => e !== self).map((e) => [resolve(e.entry).replace(/\.tsx?$/, '.js'), `./${basename(e.outfile)}`]),
+  );
+  return {
+    name: 'apart',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const bundle = others.get(resolve(args.resolveDir, args.path));
+        return bundle ? { path: bundle, external: true } : undefined;
+      });
+    },
+  };
+}
 
 /**
  * commander loads node:child_process up front for executable subcommands, which kafka-ts does
@@ -65,14 +78,13 @@ const lazyChildProcess = {
   },
 };
 
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/kafka-ts.cjs', plugins: [daemonApart, tuiApart, lazyChildProcess] });
-await build({ ...common, entryPoints: ['src/cli/server-run.ts'], outfile: 'dist/kafka-ts-daemon.cjs' });
-await build({
-  ...common,
-  format: 'esm',
-  entryPoints: ['src/tui/run.tsx'],
-  outfile: 'dist/kafka-ts-tui.mjs',
-  // An ES module has its own import.meta.url.
-  define: {},
-  banner: {},
-});
+for (const self of ENTRIES) {
+  const plugins = [apart(self)];
+  if (self.entry === 'src/cli/main.ts') plugins.push(lazyChildProcess);
+  if (self.format === 'esm') {
+    // An ES module has its own import.meta.url.
+    await build({ ...common, format: 'esm', entryPoints: [self.entry], outfile: self.outfile, plugins, define: {}, banner: {} });
+  } else {
+    await build({ ...common, entryPoints: [self.entry], outfile: self.outfile, plugins });
+  }
+}
