@@ -38,24 +38,28 @@ const common = {
  * of their entry module; `apart` turns exactly those imports into a require()/import() of the
  * other bundle, so each is built once and loaded only when needed.
  */
+const CLI = { entry: 'src/cli/main.ts', outfile: 'dist/kafka-ts.cjs' };
 const ENTRIES = [
-  { entry: 'src/cli/main.ts', outfile: 'dist/kafka-ts.cjs' },
+  CLI,
   { entry: 'src/cli/server-run.ts', outfile: 'dist/kafka-ts-daemon.cjs' },
-  { entry: 'src/tui/run.tsx', outfile: 'dist/kafka-ts-tui.mjs', format: 'esm' },
+  { entry: 'src/tui/run.tsx', outfile: 'dist/kafka-ts-tui.mjs', esm: true },
 ];
 
-/** Makes an import of another bundle's entry module external, pointing at that bundle. */
-function apart(self) {
+/**
+ * Makes an import of another bundle's entry module external, pointing at that bundle; `loaded`
+ * collects the entries so imported.
+ */
+function apart(self, loaded) {
   // Sources import each other by the compiled name: './server-run.js' for server-run.ts.
-  const others = new Map(
-    ENTRIES.filter((e) => e !== self).map((e) => [resolve(e.entry).replace(/\.tsx?$/, '.js'), `./${basename(e.outfile)}`]),
-  );
+  const others = new Map(ENTRIES.filter((e) => e !== self).map((e) => [resolve(e.entry).replace(/\.tsx?$/, '.js'), e]));
   return {
     name: 'apart',
     setup(b) {
       b.onResolve({ filter: /^\./ }, (args) => {
-        const bundle = others.get(resolve(args.resolveDir, args.path));
-        return bundle ? { path: bundle, external: true } : undefined;
+        const other = others.get(resolve(args.resolveDir, args.path));
+        if (!other) return undefined;
+        loaded.add(other);
+        return { path: `./${basename(other.outfile)}`, external: true };
       });
     },
   };
@@ -79,12 +83,16 @@ const lazyChildProcess = {
 };
 
 for (const self of ENTRIES) {
-  const plugins = [apart(self)];
-  if (self.entry === 'src/cli/main.ts') plugins.push(lazyChildProcess);
-  if (self.format === 'esm') {
+  const loaded = new Set();
+  const plugins = self === CLI ? [apart(self, loaded), lazyChildProcess] : [apart(self, loaded)];
+  if (self.esm) {
     // An ES module has its own import.meta.url.
     await build({ ...common, format: 'esm', entryPoints: [self.entry], outfile: self.outfile, plugins, define: {}, banner: {} });
   } else {
     await build({ ...common, entryPoints: [self.entry], outfile: self.outfile, plugins });
   }
+  // A bundle the CLI stopped importing by its entry module would be inlined into the CLI,
+  // unnoticed, and parsed at every start.
+  const missed = self === CLI ? ENTRIES.filter((e) => e !== CLI && !loaded.has(e)) : [];
+  if (missed.length) throw new Error(`the CLI does not import ${missed.map((e) => e.entry).join(', ')}: update ENTRIES in scripts/bundle.mjs`);
 }
