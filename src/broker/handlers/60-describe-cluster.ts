@@ -3,12 +3,12 @@
  * the listener the request came in on). No errors besides UNSUPPORTED_VERSION for endpoint type
  * 2 (controllers), which kafka-ts does not expose separately.
  */
-import { DescribeCluster, type DescribeClusterRequest, type DescribeClusterResponse } from '../../protocol/apis/index.js';
+import { DescribeCluster, type DescribeClusterResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
 
-export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+export default defineHandler({
   api: DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
