@@ -52,15 +52,6 @@ export interface ClusterInfo {
 }
 
 /** The broker lacks an API (or every version of it) that this operation needs. */
-/** How a request is sent: `expectResponse: false` for produce with acks=0. */
-export interface SendOptions {
-  expectResponse?: boolean;
-  timeoutMs?: number;
-  maxVersion?: number;
-  /** Which of the connections to a node to use (see byNode). */
-  purpose?: string;
-}
-
 export class UnsupportedApiError extends Error {
   override name = 'UnsupportedApiError';
 }
@@ -93,6 +84,15 @@ export function parseBootstrap(list: string): BrokerAddress[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How a request is sent: `expectResponse: false` for produce with acks=0. */
+export interface SendOptions {
+  expectResponse?: boolean;
+  timeoutMs?: number;
+  maxVersion?: number;
+  /** Which of the connections to a node to use (see byNode). */
+  purpose?: string;
+}
 
 export class KafkaClient {
   readonly clientId: string;
@@ -261,7 +261,8 @@ export class KafkaClient {
   ): Promise<{ body: Res; version: number }>;
   /**
    * @deprecated The response type follows from `api`: drop the type argument. (Kept while call
-   * sites still name it; `Res` must match the API's response type, and is never inferred.)
+   * sites still name it; the API's response type must be assignable to `Res`, which is never
+   * inferred, so a call without the type argument cannot land here.)
    */
   send<Res = never>(
     target: number | 'any' | 'controller',

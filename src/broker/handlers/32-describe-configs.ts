@@ -21,7 +21,7 @@ export default defineHandler({
     const { broker, apiVersion: v } = ctx;
     const md = broker.metadata;
     const results = req.resources.map((res) => {
-      const base = { errorCode: 0, errorMessage: null as string | null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] as DescribeConfigsResponse['results'][number]['configs'] };
+      const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
         const t = md.topic(res.resourceName);

@@ -16,14 +16,14 @@ export default defineHandler({
     const { broker } = ctx;
     const cluster = broker.cluster;
     const endpointType = req.endpointType ?? 1;
-    const base = {
+    const base: DescribeClusterResponse = {
       throttleTimeMs: 0,
       errorCode: 0,
       errorMessage: null,
       endpointType,
       clusterId: broker.metadata.clusterId,
       controllerId: cluster.controllerId,
-      brokers: [] as DescribeClusterResponse['brokers'],
+      brokers: [],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
     if (endpointType !== 1) return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Only broker endpoints are available.' };
