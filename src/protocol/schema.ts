@@ -65,8 +65,8 @@ export type RecordBatches = Buffer | readonly Buffer[] | null;
 /**
  * One API: its field tables for both directions, and (at compile time only) the TypeScript
  * types of its request and response bodies. The generator pairs each table with its types, so
- * `client.send(Heartbeat, …)` and `defineHandler({ api: Heartbeat, … })` infer them from the
- * API and a body of the wrong shape does not compile.
+ * `client.send(target, Heartbeat, …)` and `defineHandler({ api: Heartbeat, … })` infer them
+ * from the API, and a body of the wrong shape does not compile.
  *
  * `Req` and `Res` are the bodies as decoded; `ReqIn` and `ResIn` what the encoder accepts, which
  * differ only for messages with a `records` field (Produce, Fetch: see RecordBatches).
