@@ -108,7 +108,7 @@ async function producePartition(
   };
 }
 
-export default defineHandler<ProduceRequest, ProduceResponse>({
+export default defineHandler({
   api: Produce,
   minVersion: 0,
   maxVersion: 9,
