@@ -42,9 +42,23 @@ export interface GroupDescription {
   members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; metadata: Buffer; assignment: Buffer }[];
 }
 
+/** What the group handlers (JoinGroup … OffsetDelete) call: the coordinator's public face. */
+export interface GroupService {
+  join(req: JoinRequest): Promise<JoinResult>;
+  sync(req: SyncRequest): Promise<SyncResult>;
+  heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number;
+  leave(groupId: string, leaving: { memberId: string; groupInstanceId: string | null }[]): LeaveResult;
+  commit(req: CommitRequest): Promise<number[]>;
+  fetch(groupId: string, wanted: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] };
+  list(states: string[] | null): { groupId: string; protocolType: string; state: GroupState }[];
+  describe(groupId: string): GroupDescription;
+  deleteGroup(groupId: string): Promise<number>;
+  deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<{ errorCode: number; partitions: number[] }>;
+}
+
 const EMPTY = Buffer.alloc(0);
 
-export class GroupCoordinator {
+export class GroupCoordinator implements GroupService {
   readonly groups = new Map<string, ClassicGroup>();
   private readonly offsets = new OffsetStore();
   private readonly offsetsLog: OffsetsLog;
