@@ -16,7 +16,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { Logger } from '../../util/logger.js';
 import { ClassicGroup, type GroupState, type JoinResult, type SyncResult } from './group.js';
-import { GroupStateMachine, joinError, type JoinRequest, type LeaveResult, type SyncRequest } from './group-state-machine.js';
+import { GroupStateMachine, joinError, syncError, type JoinRequest, type LeaveResult, type SyncRequest } from './group-state-machine.js';
 import { OffsetStore, type FetchedOffset, type OffsetToCommit } from './offset-store.js';
 import { OffsetsLog, type ReplayedGroup } from './offsets-log.js';
 import type { OffsetsLogPort } from './ports.js';
@@ -91,7 +91,7 @@ export class GroupCoordinator implements GroupService {
   /** Loads and serves the offsets partitions this broker leads; unloads the ones it lost. */
   syncOwnership(): void {
     this.offsetsLog.syncOwnership(
-      (partition, groups) => this.load(groups),
+      (_partition, groups) => this.load(groups),
       (partition) => this.unload(partition),
     );
     if (!this.retentionTimer && this.config.offsetsRetentionCheckIntervalMs > 0) {
@@ -135,7 +135,7 @@ export class GroupCoordinator implements GroupService {
 
   async sync(req: SyncRequest): Promise<SyncResult> {
     const notHere = this.coordinatorError(req.groupId);
-    if (notHere) return { errorCode: notHere, protocolType: null, protocolName: null, assignment: EMPTY };
+    if (notHere) return syncError(notHere);
     return this.machine.sync(req);
   }
 

@@ -59,7 +59,7 @@ export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
   members: [],
 });
 
-const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
+export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
 
 export class GroupStateMachine {
   constructor(
