@@ -5,11 +5,11 @@
  */
 import { OffsetFetch } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
-import type { GroupCoordinator } from '../coordinator/coordinator.js';
+import type { GroupService } from '../coordinator/coordinator.js';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(groups: GroupCoordinator, groupId: string, topics: Topics) {
+function fetchGroup(groups: GroupService, groupId: string, topics: Topics) {
   const wanted = topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const r = groups.fetch(groupId, wanted);
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }[]>();
