@@ -5,7 +5,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { CompressionType } from '../protocol/compression.js';
-import { compressionOf } from '../protocol/record-batch.js';
+import { RecordBatchView } from '../protocol/record-batch.js';
 import type { Broker } from './broker.js';
 import type { PartitionReplica } from './replica.js';
 import { endOffsetForEpoch } from '../storage/leader-epochs.js';
@@ -88,7 +88,7 @@ function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchO
   const limit = isFollower ? end : hw;
   if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
   const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
-  if (opts.apiVersion < 10 && res.batches.some((b) => compressionOf(b.readInt16BE(21)) === CompressionType.zstd)) {
+  if (opts.apiVersion < 10 && res.batches.some((b) => new RecordBatchView(b).compression === CompressionType.zstd)) {
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
   }
   limiter?.consume(res.bytes);

@@ -13,7 +13,7 @@ import { batchCrcIsValid, baseOffsetOf, nextOffsetOf, splitBatches } from '../..
 import { KafkaConnection, type BrokerAddress } from '../../transport/client-connection.js';
 import type { Logger } from '../../util/logger.js';
 import type { PartitionReplica } from '../replica.js';
-import type { Broker } from '../broker.js';
+import type { ReplicationHost } from './replication-host.js';
 import { isThrottledReplica } from './throttle.js';
 
 /** Fetch v12: the first version with lastFetchedEpoch / divergingEpoch, still addressed by topic name. */
@@ -53,7 +53,7 @@ export class ReplicaFetcher {
   private readonly pause = new Pause();
 
   constructor(
-    private readonly follower: Broker,
+    private readonly follower: ReplicationHost,
     readonly leaderId: number,
     /** The leader's replication listener, or null when it is not known. */
     private readonly leaderAddress: () => BrokerAddress | null,
