@@ -5,17 +5,20 @@
  * finds an answer for each item it asked about (APIs without a top-level error code report it
  * per item). Everything else takes its default value.
  */
-import { type ApiDef, type FieldDef, type Struct, inRange } from '../protocol/schema.js';
+import { type ApiDef, type FieldDef, inRange } from '../protocol/schema.js';
+
+/** A message body as the schema codec reads and writes it. */
+type Body = { [field: string]: unknown };
 
 const isStructArray = (f: FieldDef) => f.type === 'array' && !!f.fields;
 
 /** A response body for `api` at `version` with every errorCode set to `errorCode`. */
-export function errorResponse(api: ApiDef, version: number, request: Struct, errorCode: number): Struct {
-  return mirror(api.response, api.request, request, version, errorCode);
+export function errorResponse(api: ApiDef, version: number, request: unknown, errorCode: number): Body {
+  return mirror(api.response, api.request, request as Body, version, errorCode);
 }
 
-function mirror(responseFields: readonly FieldDef[], requestFields: readonly FieldDef[], request: Struct | undefined, version: number, errorCode: number): Struct {
-  const out: Struct = {};
+function mirror(responseFields: readonly FieldDef[], requestFields: readonly FieldDef[], request: Body | undefined, version: number, errorCode: number): Body {
+  const out: Body = {};
   const present = (fields: readonly FieldDef[]) => fields.filter((f) => inRange(version, f.versions));
   const res = present(responseFields);
   const req = present(requestFields);
@@ -25,7 +28,7 @@ function mirror(responseFields: readonly FieldDef[], requestFields: readonly Fie
     else if (f.type === 'struct' && f.fields) out[f.name] = mirror(f.fields, [], undefined, version, errorCode);
     else if (isStructArray(f)) {
       const from = pairs.get(f);
-      const items = from && Array.isArray(request?.[from.name]) ? (request![from.name] as Struct[]) : [];
+      const items = from && Array.isArray(request?.[from.name]) ? (request![from.name] as Body[]) : [];
       out[f.name] = items.map((item) => mirror(f.fields!, from!.fields!, item, version, errorCode));
     } else if (f.type !== 'array' && request && req.some((r) => r.name === f.name && r.type === f.type)) {
       // Identifying fields (topic name, partition index) are echoed from the request item.

@@ -15,7 +15,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../protocol/headers.js';
 import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
 import { Reader } from '../protocol/primitives.js';
-import type { ApiDef, Struct } from '../protocol/schema.js';
+import type { ApiDef } from '../protocol/schema.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { errorResponse } from './error-response.js';
 import type { Handler, RequestContext } from './handler.js';
@@ -92,12 +92,12 @@ export class Router {
   }
 
   /** A handler threw: log it and answer UNKNOWN_SERVER_ERROR, keeping the connection. */
-  private answerFailure(api: ApiDef, body: Struct, ctx: RequestContext, e: unknown): Buffer[] {
+  private answerFailure(api: ApiDef, body: unknown, ctx: RequestContext, e: unknown): Buffer[] {
     const err = e instanceof Error ? e : new Error(String(e));
     const client = `client ${ctx.clientId ?? ''} at ${ctx.clientHost}`;
     this.log.error(`Unexpected error handling ${api.name} v${ctx.apiVersion} request from ${client} (correlation id ${ctx.correlationId}): ${err.message}`);
     if (err.stack) this.log.debug(err.stack);
-    if (api.key === Produce.key && body.acks === 0) throw new CloseConnection(`${api.name} with acks=0 failed: ${err.message}`);
+    if (api.key === Produce.key && (body as { acks?: number }).acks === 0) throw new CloseConnection(`${api.name} with acks=0 failed: ${err.message}`);
     try {
       return encodeResponse(api, ctx.apiVersion, ctx.correlationId, errorResponse(api, ctx.apiVersion, body, ErrorCode.UNKNOWN_SERVER_ERROR));
     } catch (encodeError) {
