@@ -5,8 +5,9 @@
 import type { ApiDef } from '../protocol/schema.js';
 import type { Broker } from './broker.js';
 
-/** Which listener a connection arrived on; Metadata advertises addresses of the same listener. */
-export type ListenerName = 'PLAINTEXT' | 'LOCAL';
+import type { ListenerName } from './listeners.js';
+
+export type { ListenerName } from './listeners.js';
 
 export interface RequestContext {
   broker: Broker;
