@@ -6,7 +6,7 @@
  * auto.offset.reset), commits automatically every auto.commit.interval.ms and on close, and
  * leaves the group when it closes.
  */
-import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type HeartbeatResponse, type JoinGroupResponse, type LeaveGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
+import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { decodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
@@ -182,7 +182,7 @@ export class GroupConsumer {
     );
     let join: JoinGroupResponse;
     try {
-      ({ body: join } = await this.client.send<JoinGroupResponse>(
+      ({ body: join } = await this.client.send(
         coordinator,
         JoinGroup,
         {
@@ -211,7 +211,7 @@ export class GroupConsumer {
     if (join.leader === this.memberId) assignments = await leaderAssignments(this.opts.assignors, join, (topics) => this.client.refreshMetadata(topics));
     let sync: SyncGroupResponse;
     try {
-      ({ body: sync } = await this.client.send<SyncGroupResponse>(
+      ({ body: sync } = await this.client.send(
         coordinator,
         SyncGroup,
         {
@@ -305,7 +305,7 @@ export class GroupConsumer {
   private async heartbeat(coordinator: number) {
     if (this.needsJoin || this.joining || this.closed) return;
     try {
-      const { body } = await this.client.send<HeartbeatResponse>(
+      const { body } = await this.client.send(
         coordinator,
         Heartbeat,
         { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
@@ -336,7 +336,7 @@ export class GroupConsumer {
     if (this.memberId && !this.opts.groupInstanceId) {
       try {
         const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
-        await this.client.send<LeaveGroupResponse>(
+        await this.client.send(
           coordinator,
           LeaveGroup,
           (v) => (v >= 3 ? { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is being closed' }] } : { groupId: this.opts.groupId, memberId: this.memberId }),

@@ -12,7 +12,7 @@
  * when it may have been written (a timeout, a lost connection), the producer bumps its epoch once
  * nothing is in flight and every partition starts again at sequence 0 (KIP-360).
  */
-import { InitProducerId, type InitProducerIdResponse } from '../../protocol/apis/index.js';
+import { InitProducerId } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { type KafkaClient, UnsupportedApiError } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
@@ -120,7 +120,7 @@ export class Idempotence {
   initProducerId(client: KafkaClient, listener: InitProducerIdListener): void {
     if (this.initializing) return;
     this.initializing = true;
-    client.send<InitProducerIdResponse>('any', InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000 }).then(
+    client.send('any', InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000 }).then(
       ({ body }) => {
         this.initializing = false;
         if (body.errorCode === 0) {

@@ -5,7 +5,7 @@
  * `delivery.timeout.ms`. An idempotent producer has one batch per partition in flight at a time,
  * so a retry can never be overtaken by the batch after it.
  */
-import { Produce, type ProduceResponse } from '../../protocol/apis/index.js';
+import { Produce } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { decodeBatchRecords } from '../../protocol/record-batch.js';
 import type { KafkaClient } from '../client.js';
@@ -151,7 +151,7 @@ export class Sender {
       list.push({ index: b.partition, records: b.encoded! });
     }
     try {
-      const { body } = await this.client.send<ProduceResponse>(
+      const { body } = await this.client.send(
         leader,
         Produce,
         { transactionalId: null, acks, timeoutMs: requestTimeoutMs, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) },
