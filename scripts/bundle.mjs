@@ -9,6 +9,7 @@
 // Native codecs, Ink/React, conf (ES modules) and cli-table3 stay external: they are loaded on
 // first use instead of being parsed at every start.
 import { build } from 'esbuild';
+import { basename, resolve } from 'node:path';
 
 const common = {
   bundle: true,
@@ -32,21 +33,37 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Sends the CLI's import of the daemon runner to the separate daemon bundle. */
-const daemonApart = {
-  name: 'daemon-apart',
-  setup(b) {
-    b.onResolve({ filter: /server-run\.js$/ }, () => ({ path: './kafka-ts-daemon.cjs', external: true }));
-  },
-};
+/**
+ * The bundles, each named by its entry point. The CLI loads the other two with a lazy import()
+ * of their entry module; `apart` turns exactly those imports into a require()/import() of the
+ * other bundle, so each is built once and loaded only when needed.
+ */
+const CLI = { entry: 'src/cli/main.ts', outfile: 'dist/kafka-ts.cjs' };
+const ENTRIES = [
+  CLI,
+  { entry: 'src/cli/server-run.ts', outfile: 'dist/kafka-ts-daemon.cjs' },
+  { entry: 'src/tui/run.tsx', outfile: 'dist/kafka-ts-tui.mjs', esm: true },
+];
 
-/** Sends the CLI's import of the TUI to the separate ES-module bundle. */
-const tuiApart = {
-  name: 'tui-apart',
-  setup(b) {
-    b.onResolve({ filter: /tui\/run\.js$/ }, () => ({ path: './kafka-ts-tui.mjs', external: true }));
-  },
-};
+/**
+ * Makes an import of another bundle's entry module external, pointing at that bundle; `loaded`
+ * collects the entries so imported.
+ */
+function apart(self, loaded) {
+  // Sources import each other by the compiled name: './server-run.js' for server-run.ts.
+  const others = new Map(ENTRIES.filter((e) => e !== self).map((e) => [resolve(e.entry).replace(/\.tsx?$/, '.js'), e]));
+  return {
+    name: 'apart',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const other = others.get(resolve(args.resolveDir, args.path));
+        if (!other) return undefined;
+        loaded.add(other);
+        return { path: `./${basename(other.outfile)}`, external: true };
+      });
+    },
+  };
+}
 
 /**
  * commander loads node:child_process up front for executable subcommands, which kafka-ts does
@@ -65,14 +82,17 @@ const lazyChildProcess = {
   },
 };
 
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/kafka-ts.cjs', plugins: [daemonApart, tuiApart, lazyChildProcess] });
-await build({ ...common, entryPoints: ['src/cli/server-run.ts'], outfile: 'dist/kafka-ts-daemon.cjs' });
-await build({
-  ...common,
-  format: 'esm',
-  entryPoints: ['src/tui/run.tsx'],
-  outfile: 'dist/kafka-ts-tui.mjs',
-  // An ES module has its own import.meta.url.
-  define: {},
-  banner: {},
-});
+for (const self of ENTRIES) {
+  const loaded = new Set();
+  const plugins = self === CLI ? [apart(self, loaded), lazyChildProcess] : [apart(self, loaded)];
+  if (self.esm) {
+    // An ES module has its own import.meta.url.
+    await build({ ...common, format: 'esm', entryPoints: [self.entry], outfile: self.outfile, plugins, define: {}, banner: {} });
+  } else {
+    await build({ ...common, entryPoints: [self.entry], outfile: self.outfile, plugins });
+  }
+  // A bundle the CLI stopped importing by its entry module would be inlined into the CLI,
+  // unnoticed, and parsed at every start.
+  const missed = self === CLI ? ENTRIES.filter((e) => e !== CLI && !loaded.has(e)) : [];
+  if (missed.length) throw new Error(`the CLI does not import ${missed.map((e) => e.entry).join(', ')}: update ENTRIES in scripts/bundle.mjs`);
+}

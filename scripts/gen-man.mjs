@@ -12,8 +12,20 @@ import { VERSION } from '../dist/src/version.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manDir = join(root, 'man');
-const DATE = 'November 2026';
+const DATE = manDate();
 const check = process.argv.includes('--check');
+
+/**
+ * The month and year in each page's footer: from SOURCE_DATE_EPOCH when set (reproducible
+ * builds), otherwise the release date in package.json's config.releaseDate, never the clock,
+ * so that the same sources always give the same pages. Update releaseDate with the version.
+ */
+function manDate() {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const date = epoch ? new Date(Number(epoch) * 1000) : new Date(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).config.releaseDate);
+  if (Number.isNaN(date.getTime())) throw new Error(`no valid man page date (SOURCE_DATE_EPOCH=${epoch ?? ''}, package.json config.releaseDate)`);
+  return date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
 
 const program = buildProgram(() => undefined);
 const pages = new Map([['kafka-ts.1', overviewPage(program, VERSION, DATE)]]);

@@ -133,8 +133,27 @@ function render(value, indent) {
 
 const TS_TYPES = {
   bool: 'boolean', int8: 'number', int16: 'number', uint16: 'number', int32: 'number', uint32: 'number',
-  int64: 'number', float64: 'number', string: 'string', bytes: 'Buffer', uuid: 'Buffer', records: 'Buffer | null',
+  int64: 'number', float64: 'number', string: 'string', bytes: 'Buffer', uuid: 'Buffer', records: 'Records',
 };
+
+const hasRecords = (fields) => fields.some((f) => f.type === 'records' || (f.fields && hasRecords(f.fields)));
+
+/**
+ * The head of a message interface. A message with a `records` field takes the field's type as a
+ * parameter: decoded it is one buffer (the default); to encode, it may also be a list of batches
+ * (RecordBatches), which the codec writes back to back without concatenating them.
+ */
+const typeHead = (name, fields) => (hasRecords(fields) ? `${name}<Records extends RecordBatches = Buffer | null>` : name);
+
+/** The ApiDef type arguments: decoded request and response, then the encodable ones where they differ. */
+function apiTypeArgs(name, request, response) {
+  const args = [`${name}Request`, `${name}Response`];
+  if (hasRecords(request) || hasRecords(response)) {
+    args.push(hasRecords(request) ? `${name}Request<RecordBatches>` : `${name}Request`);
+    if (hasRecords(response)) args.push(`${name}Response<RecordBatches>`);
+  }
+  return args.join(', ');
+}
 
 /**
  * A TypeScript type for a struct. Fields present in every version of the message are required;
@@ -211,13 +230,15 @@ for (const file of requests) {
     `// Field changes by version:`,
     ...history('request', request, versions),
     ...history('response', response, versions),
-    `import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';`,
+    hasRecords(request) || hasRecords(response)
+      ? `import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';`
+      : `import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';`,
     ``,
-    `export interface ${name}Request ${tsType(request, versions, 0)}`,
+    `export interface ${typeHead(`${name}Request`, request)} ${tsType(request, versions, 0)}`,
     ``,
-    `export interface ${name}Response ${tsType(response, versions, 0)}`,
+    `export interface ${typeHead(`${name}Response`, response)} ${tsType(response, versions, 0)}`,
     ``,
-    `export const ${name}: ApiDef = {`,
+    `export const ${name}: ApiDef<${apiTypeArgs(name, request, response)}> = {`,
     `  key: ${req.apiKey},`,
     `  name: '${name}',`,
     `  versions: ${render(versions, 1)},`,
@@ -242,7 +263,7 @@ writeFileSync(
     `export { ${index.map((a) => a.name).join(', ')} };`,
     '',
     '/** Every API the project has a schema for, by API key. */',
-    'export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map([',
+    'export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([',
     ...index.map((a) => `  [${a.key}, ${a.name}],`),
     ']);',
     '',
@@ -264,7 +285,7 @@ for (const [dir, name] of DATA) {
     ``,
     `export interface ${name}Data ${tsType(fields, versions, 0)}`,
     ``,
-    `export const ${name}: MessageDef = {`,
+    `export const ${name}: MessageDef<${name}Data> = {`,
     `  name: '${name}',`,
     `  versions: ${render(versions, 1)},`,
     `  flexible: ${flexible ? flexible[0] : 'null'},`,

@@ -3,7 +3,7 @@
  * to it. Requests reach it through the router; cluster-wide changes go through the controller.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, rewriteCrc } from '../protocol/record-batch.js';
+import { RecordBatchView } from '../protocol/record-batch.js';
 import type { LogStore } from '../storage/log-store.js';
 import type { Logger } from '../util/logger.js';
 import type { BrokerConfig } from './config.js';
@@ -11,22 +11,19 @@ import type { Controller } from './controller.js';
 import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from './metadata/cluster-metadata.js';
 import { logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
 import { PartitionReplica } from './replica.js';
-import type { ListenerName } from './handler.js';
+import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
 import { OFFSETS_TOPIC } from './controller.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
 import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
-import { producerBatchOf } from './producer-state.js';
+import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
 
-export interface Endpoint {
-  host: string;
-  port: number;
-}
+export type { Endpoint } from './listeners.js';
 
 /** What a broker needs to know about the cluster it belongs to. */
 export interface ClusterView {
@@ -39,15 +36,7 @@ export interface ClusterView {
   replicationAddress(id: number): BrokerAddress | null;
 }
 
-export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number };
-
-export interface AppendOutcome {
-  errorCode: number;
-  errorMessage?: string | null;
-  baseOffset: number;
-  logAppendTimeMs: number;
-  logStartOffset: number;
-}
+export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
 export class Broker {
   readonly replicas = new Map<string, PartitionReplica>();
@@ -227,78 +216,11 @@ export class Broker {
   }
 
   /**
-   * Appends one validated batch as leader. With acks=-1 the result waits until the in-sync
-   * replicas have it (or the timeout passes).
+   * Appends one batch as leader (the group coordinator's writes to __consumer_offsets); produced
+   * batches come through `produceToLeader`, which validates them first.
    */
-  async appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
-    const found = this.leaderFor(topicName, partition);
-    if ('error' in found) return { errorCode: found.error, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
-    const { replica, state, topic } = found;
-    const minIsr = Number(this.topicConfig(topic, 'min.insync.replicas'));
-    if (acks === -1 && state.isr.length < minIsr) {
-      return {
-        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,
-        errorMessage: `The size of the current ISR ${JSON.stringify(state.isr).replace(/,/g, ', ')} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topicName}-${partition}`,
-        baseOffset: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: -1,
-      };
-    }
-    let logAppendTimeMs = -1;
-    let baseOffset: number;
-    let lastOffset: number;
-    const pid = producerBatchOf(batch);
-    const verdict = pid ? replica.producers.check(pid, replica.key) : ({ kind: 'append' } as const);
-    if (verdict.kind === 'error') return { errorCode: verdict.errorCode, errorMessage: verdict.message, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: replica.logStartOffset() };
-    if (verdict.kind === 'duplicate') {
-      // A retry of a batch already written: answer with where it went, write nothing.
-      ({ baseOffset, lastOffset } = verdict);
-    } else {
-      if (this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime') {
-        logAppendTimeMs = Date.now();
-        stampLogAppendTime(batch, logAppendTimeMs);
-      }
-      ({ baseOffset, lastOffset } = replica.log.append(batch, state.leaderEpoch));
-      if (pid) replica.producers.appended(pid, baseOffset, lastOffset);
-      replica.updateHighWatermark(state.isr, this.id);
-      replica.notify();
-    }
-    const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
-    if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;
-    // Wait for the ISR, but stop waiting when it shrinks below min.insync.replicas or this broker
-    // stops leading (the replica is woken on every ISR or leadership change).
-    const now = () => this.metadata.topic(topicName)?.partitions[partition];
-    const settled = () => {
-      const s = now();
-      return replica.highWatermark > lastOffset || !s || s.leader !== this.id || s.isr.length < minIsr || !this.running;
-    };
-    await this.waitFor(replica, settled, timeoutMs);
-    if (replica.highWatermark > lastOffset) return outcome;
-    const s = now();
-    if (!s || s.leader !== this.id || !this.running) return { ...outcome, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
-    // Written locally but not replicated in time.
-    return { ...outcome, errorCode: s.isr.length < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT };
-  }
-
-  /** Waits until `done()` holds, re-checking whenever the replica changes, up to timeoutMs. */
-  waitFor(replica: PartitionReplica, done: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (done()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      let cancel = () => {};
-      const timer = setTimeout(() => {
-        cancel();
-        resolve(done());
-      }, timeoutMs);
-      const arm = () => {
-        cancel = replica.onChange(() => {
-          if (done() || !this.running) {
-            clearTimeout(timer);
-            resolve(done());
-          } else arm();
-        });
-      };
-      arm();
-    });
+  appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
+    return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs);
   }
 
   /**
@@ -347,13 +269,4 @@ export class Broker {
       if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
     }
   }
-}
-
-/** LogAppendTime topics: the broker sets the timestamp type and max timestamp, then re-checksums. */
-function stampLogAppendTime(batch: Buffer, now: number) {
-  batch.writeInt16BE(batch.readInt16BE(21) | Attr.LogAppendTime, 21);
-  const hi = Math.floor(now / 4294967296);
-  batch.writeInt32BE(hi, 35);
-  batch.writeUInt32BE(now - hi * 4294967296, 39);
-  rewriteCrc(batch);
 }

@@ -73,7 +73,7 @@ export class KafkaCluster implements ClusterView {
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
     );
-    this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])]);
+    this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
   }
 
   get controllerId(): number {

@@ -3,7 +3,7 @@
  * (set / delete / append / subtract) to topics and brokers.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { ApiError } from './controller.js';
+import type { ApiError } from './api-error.js';
 import type { Broker } from './broker.js';
 import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
 import { validateTopicConfig } from '../config/topic-configs.js';

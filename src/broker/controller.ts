@@ -12,13 +12,9 @@ import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js
 import { validateTopicConfig } from '../config/topic-configs.js';
 import type { Logger } from '../util/logger.js';
 import { ReplicationControl } from './replication/replication-control.js';
+import { type ApiError, OK } from './api-error.js';
 
-export interface ApiError {
-  code: number;
-  message: string | null;
-}
-
-export const OK: ApiError = { code: 0, message: null };
+export { type ApiError, OK } from './api-error.js';
 const err = (code: number, message: string | null = null): ApiError => ({ code, message });
 
 export const OFFSETS_TOPIC = '__consumer_offsets';

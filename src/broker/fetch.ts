@@ -5,11 +5,25 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { CompressionType } from '../protocol/compression.js';
-import { compressionOf } from '../protocol/record-batch.js';
-import type { Broker } from './broker.js';
+import { RecordBatchView } from '../protocol/record-batch.js';
+import type { LeaderLookup } from './append/leader-append.js';
+import type { PartitionState, TopicState } from './metadata/cluster-metadata.js';
 import type { PartitionReplica } from './replica.js';
 import { endOffsetForEpoch } from '../storage/leader-epochs.js';
-import type { RateLimiter } from './replication/throttle.js';
+import type { BrokerThrottles, RateLimiter } from './replication/throttle.js';
+
+/** What reading partitions needs from the broker that leads them (implemented by Broker). */
+export interface FetchHost {
+  readonly running: boolean;
+  readonly throttles: Pick<BrokerThrottles, 'limiter'>;
+  /** Finds the partition and checks that this broker leads it. */
+  leaderFor(topic: string, partition: number): LeaderLookup;
+  replica(topic: string, partition: number): PartitionReplica | undefined;
+  /** A follower fetched from `fetchOffset`: its progress counts for the ISR and high watermark. */
+  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void;
+  /** Whether sends of this partition to followers count against the leader throttle. */
+  leaderThrottled(topic: TopicState, partition: number): boolean;
+}
 
 export interface PartitionFetch {
   topic: string | null;
@@ -55,7 +69,7 @@ const empty = (errorCode: number, hw = -1, logStart = -1): PartitionData => ({
   bytes: 0,
 });
 
-function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchOptions): PartitionData {
+function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: FetchOptions): PartitionData {
   if (f.unknownTopicId) return empty(ErrorCode.UNKNOWN_TOPIC_ID);
   if (f.topic === null) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const found = broker.leaderFor(f.topic, f.partition);
@@ -88,14 +102,14 @@ function readOne(broker: Broker, f: PartitionFetch, budget: number, opts: FetchO
   const limit = isFollower ? end : hw;
   if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
   const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
-  if (opts.apiVersion < 10 && res.batches.some((b) => compressionOf(b.readInt16BE(21)) === CompressionType.zstd)) {
+  if (opts.apiVersion < 10 && res.batches.some((b) => new RecordBatchView(b).compression === CompressionType.zstd)) {
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
   }
   limiter?.consume(res.bytes);
   return { errorCode: 0, highWatermark: replica.highWatermark, lastStableOffset: replica.highWatermark, logStartOffset: start, records: res.batches, bytes: res.bytes };
 }
 
-function readAll(broker: Broker, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
+function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
   let total = 0;
   return items.map((f) => {
     // The first partition with data always returns at least one whole batch (KIP-74).
@@ -124,7 +138,7 @@ function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise
   });
 }
 
-export async function fetchPartitions(broker: Broker, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
+export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
   const deadline = Date.now() + opts.maxWaitMs;
   for (;;) {
     const results = readAll(broker, items, opts);

@@ -5,8 +5,9 @@
 import type { ApiDef } from '../protocol/schema.js';
 import type { Broker } from './broker.js';
 
-/** Which listener a connection arrived on; Metadata advertises addresses of the same listener. */
-export type ListenerName = 'PLAINTEXT' | 'LOCAL';
+import type { ListenerName } from './listeners.js';
+
+export type { ListenerName } from './listeners.js';
 
 export interface RequestContext {
   broker: Broker;
@@ -22,12 +23,35 @@ export interface RequestContext {
   advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
 }
 
-export interface Handler<Req = any, Res = any> {
-  readonly api: ApiDef;
+/**
+ * A handler for one API. `Req` and `Res` come from `api` (see defineHandler), so the request a
+ * handler reads and the response it returns are the ones the API's schema decodes and encodes.
+ */
+export interface Handler<Req = unknown, Res = unknown> {
+  /** `Req` is the request as decoded, `Res` the response as the encoder accepts it. */
+  readonly api: ApiDef<Req, unknown, unknown, Res>;
   readonly minVersion: number;
   readonly maxVersion: number;
   /** Returns the response body, or null when the request gets no response (produce with acks=0). */
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
 }
 
-export const defineHandler = <Req, Res>(h: Handler<Req, Res>): Handler<Req, Res> => h;
+/**
+ * A handler for some API, as the router holds them: the router decodes the request with the
+ * handler's own `api` and encodes the response with it, so each pair stays matched even though
+ * the list mixes APIs. (`handle` is a method, so a Handler<HeartbeatRequest, …> is assignable
+ * here; nothing but the router should call it through this type.)
+ */
+export type AnyHandler = Handler<unknown, unknown>;
+
+/**
+ * Declares a handler. Both body types are inferred from `api` alone (NoInfer keeps `handle` from
+ * widening them), so `req` is the API's request type and returning anything but its response
+ * type, or null, does not compile.
+ */
+export const defineHandler = <Req, Res>(h: {
+  readonly api: ApiDef<Req, unknown, unknown, Res>;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(request: NoInfer<Req>, ctx: RequestContext): NoInfer<Res> | null | Promise<NoInfer<Res> | null>;
+}): Handler<Req, Res> => h;

@@ -17,7 +17,7 @@
 import { crc32c } from '../protocol/crc32c.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { Reader, Writer } from '../protocol/primitives.js';
-import { type BatchHeader, readBatchHeader } from '../protocol/record-batch.js';
+import { type BatchHeader, RecordBatchView, readBatchHeader } from '../protocol/record-batch.js';
 import { type PartitionLog, readBatches } from '../storage/log-store.js';
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './config.js';
 
@@ -63,8 +63,12 @@ const follows = (lastSeq: number, nextSeq: number) => nextSeq === lastSeq + 1 ||
 
 /** The idempotence fields of a stored or produced batch, or null when it has no producer id. */
 export function producerBatchOf(batch: Buffer): ProducerBatch | null {
-  const h = readBatchHeader(batch);
-  return h.producerId < 0 ? null : fromHeader(h);
+  return producerBatchFrom(new RecordBatchView(batch));
+}
+
+/** The same from a batch view (the leader-append path parses each batch once). */
+export function producerBatchFrom(batch: RecordBatchView): ProducerBatch | null {
+  return batch.producerId < 0 ? null : fromHeader(batch);
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -109,7 +113,7 @@ export function decodeProducerSnapshot(data: Buffer): Map<number, ProducerEntry>
   }
 }
 
-const fromHeader = (h: BatchHeader): ProducerBatch => ({
+const fromHeader = (h: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>): ProducerBatch => ({
   producerId: h.producerId,
   epoch: h.producerEpoch,
   firstSeq: h.baseSequence,

@@ -5,13 +5,19 @@
  *
  * Kafka's rules for bad requests: an unsupported ApiVersions version gets a v0 response with
  * UNSUPPORTED_VERSION and ApiVersions' own range (so the client can retry lower); any other
- * unknown API key, unsupported version or undecodable request closes the connection.
+ * unknown API key, unsupported version or undecodable request closes the connection. A handler
+ * that fails unexpectedly gets UNKNOWN_SERVER_ERROR for that request (Kafka's
+ * `getErrorResponse`, see error-response.ts) and the connection stays open, except for
+ * Produce with acks=0, which has no response to carry it: Kafka closes the connection then.
  */
-import { ApiVersions } from '../protocol/apis/index.js';
+import { ApiVersions, Produce } from '../protocol/apis/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../protocol/headers.js';
 import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
 import { Reader } from '../protocol/primitives.js';
+import type { ApiDef } from '../protocol/schema.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { errorResponse } from './error-response.js';
 import type { Handler, RequestContext } from './handler.js';
 
 /** Thrown to make the transport close the connection (Kafka's response to a bad request). */
@@ -31,7 +37,10 @@ export class Router {
   private readonly handlers = new Map<number, Handler>();
   readonly advertised: ApiRange[];
 
-  constructor(handlers: readonly Handler[]) {
+  constructor(
+    handlers: readonly Handler[],
+    private readonly log: Logger = silentLogger,
+  ) {
     for (const h of handlers) {
       if (this.handlers.has(h.api.key)) throw new Error(`two handlers for API key ${h.api.key}`);
       if (h.minVersion < h.api.versions[0] || h.maxVersion > h.api.versions[1]) {
@@ -71,8 +80,28 @@ export class Router {
       throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request: ${(e as Error).message}`);
     }
     const ctx: RequestContext = { ...conn, apiVersion, correlationId, clientId: header.clientId, advertisedApis: this.advertised };
-    const response = await handler.handle(body, ctx);
+    let response;
+    try {
+      response = await handler.handle(body, ctx);
+    } catch (e) {
+      if (e instanceof CloseConnection) throw e;
+      return this.answerFailure(handler.api, body, ctx, e);
+    }
     if (response === null) return null;
     return encodeResponse(handler.api, apiVersion, correlationId, response);
+  }
+
+  /** A handler threw: log it and answer UNKNOWN_SERVER_ERROR, keeping the connection. */
+  private answerFailure(api: ApiDef, body: unknown, ctx: RequestContext, e: unknown): Buffer[] {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const client = `client ${ctx.clientId ?? ''} at ${ctx.clientHost}`;
+    this.log.error(`Unexpected error handling ${api.name} v${ctx.apiVersion} request from ${client} (correlation id ${ctx.correlationId}): ${err.message}`);
+    if (err.stack) this.log.debug(err.stack);
+    if (api.key === Produce.key && (body as { acks?: number }).acks === 0) throw new CloseConnection(`${api.name} with acks=0 failed: ${err.message}`);
+    try {
+      return encodeResponse(api, ctx.apiVersion, ctx.correlationId, errorResponse(api, ctx.apiVersion, body, ErrorCode.UNKNOWN_SERVER_ERROR));
+    } catch (encodeError) {
+      throw new CloseConnection(`no error response for ${api.name} v${ctx.apiVersion}: ${(encodeError as Error).message}`);
+    }
   }
 }

@@ -4,23 +4,15 @@
  */
 import {
   CreatePartitions,
-  type CreatePartitionsResponse,
   CreateTopics,
-  type CreateTopicsResponse,
   DeleteRecords,
-  type DeleteRecordsResponse,
   DeleteTopics,
-  type DeleteTopicsResponse,
   DescribeCluster,
-  type DescribeClusterResponse,
   DescribeConfigs,
-  type DescribeConfigsResponse,
   DescribeTopicPartitions,
   type DescribeTopicPartitionsResponse,
   IncrementalAlterConfigs,
-  type IncrementalAlterConfigsResponse,
   ListOffsets,
-  type ListOffsetsResponse,
 } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { BrokerInfo, ClusterInfo, KafkaClient, PartitionInfo } from './client.js';
@@ -99,7 +91,7 @@ export class Admin {
 
   async describeCluster(): Promise<{ clusterId: string | null; controllerId: number; brokers: BrokerInfo[] }> {
     if (await this.client.supports(DescribeCluster)) {
-      const { body } = await this.client.send<DescribeClusterResponse>('any', DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      const { body } = await this.client.send('any', DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 });
       if (body.errorCode) throw new KafkaProtocolError(body.errorCode, body.errorMessage);
       return {
         clusterId: body.clusterId,
@@ -124,7 +116,8 @@ export class Admin {
     if (withElr) {
       let cursor: { topicName: string; partitionIndex: number } | null = null;
       do {
-        const { body }: { body: DescribeTopicPartitionsResponse } = await this.client.send<DescribeTopicPartitionsResponse>('any', DescribeTopicPartitions, {
+        // Annotated: `cursor` flows from one response into the next request.
+        const { body }: { body: DescribeTopicPartitionsResponse } = await this.client.send('any', DescribeTopicPartitions, {
           topics: names.map((name) => ({ name })),
           responsePartitionLimit: 2000,
           cursor,
@@ -156,7 +149,7 @@ export class Admin {
   }
 
   async createTopics(topics: NewTopicSpec[], validateOnly = false): Promise<TopicResult[]> {
-    const { body } = await this.client.send<CreateTopicsResponse>('controller', CreateTopics, {
+    const { body } = await this.client.send('controller', CreateTopics, {
       topics: topics.map((t) => ({
         name: t.name,
         numPartitions: t.assignment ? -1 : t.partitions,
@@ -171,14 +164,14 @@ export class Admin {
   }
 
   async deleteTopics(names: string[]): Promise<TopicResult[]> {
-    const { body } = await this.client.send<DeleteTopicsResponse>('controller', DeleteTopics, (v) =>
+    const { body } = await this.client.send('controller', DeleteTopics, (v) =>
       v >= 6 ? { topics: names.map((name) => ({ name, topicId: Buffer.alloc(16) })), timeoutMs: this.client.requestTimeoutMs } : { topicNames: names, timeoutMs: this.client.requestTimeoutMs },
     );
     return body.responses.map((r) => ({ name: r.name ?? '', error: errorOf(r.errorCode, r.errorMessage) }));
   }
 
   async createPartitions(name: string, count: number, assignment: number[][] | null, validateOnly = false): Promise<TopicResult> {
-    const { body } = await this.client.send<CreatePartitionsResponse>('controller', CreatePartitions, {
+    const { body } = await this.client.send('controller', CreatePartitions, {
       topics: [{ name, count, assignments: assignment ? assignment.map((brokerIds) => ({ brokerIds })) : null }],
       timeoutMs: this.client.requestTimeoutMs,
       validateOnly,
@@ -190,7 +183,7 @@ export class Admin {
   async describeConfigs(resources: { type: number; name: string; keys?: string[] }[], includeSynonyms = false): Promise<Map<string, ConfigEntry[]>> {
     const out = new Map<string, ConfigEntry[]>();
     if (resources.length === 0) return out;
-    const { body } = await this.client.send<DescribeConfigsResponse>('any', DescribeConfigs, {
+    const { body } = await this.client.send('any', DescribeConfigs, {
       resources: resources.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.keys ?? null })),
       includeSynonyms,
       includeDocumentation: false,
@@ -215,7 +208,7 @@ export class Admin {
 
   /** Sets (value) or removes (null) configs of one resource. */
   async alterConfigs(type: number, name: string, changes: Record<string, string | null>, validateOnly = false): Promise<void> {
-    const { body } = await this.client.send<IncrementalAlterConfigsResponse>('controller', IncrementalAlterConfigs, {
+    const { body } = await this.client.send('controller', IncrementalAlterConfigs, {
       resources: [
         {
           resourceType: type,
@@ -251,7 +244,7 @@ export class Admin {
       [...byLeader].map(async ([leader, reqs]) => {
         const topics = new Map<string, typeof reqs>();
         for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
-        const { body } = await this.client.send<ListOffsetsResponse>(leader, ListOffsets, {
+        const { body } = await this.client.send(leader, ListOffsets, {
           replicaId: -1,
           isolationLevel,
           topics: [...topics].map(([name, ps]) => ({
@@ -285,7 +278,7 @@ export class Admin {
     for (const [leader, reqs] of byLeader) {
       const topics = new Map<string, typeof reqs>();
       for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
-      const { body } = await this.client.send<DeleteRecordsResponse>(leader, DeleteRecords, {
+      const { body } = await this.client.send(leader, DeleteRecords, {
         topics: [...topics].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, offset: p.offset })) })),
         timeoutMs: this.client.requestTimeoutMs,
       });

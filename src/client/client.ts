@@ -3,7 +3,7 @@
  * negotiates API versions per connection from the shared schema registry, keeps a metadata
  * cache, and sends requests to a given broker, any broker, or the controller.
  */
-import { ApiVersions, Metadata, type MetadataResponse } from '../protocol/apis/index.js';
+import { ApiVersions, Metadata } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
@@ -89,6 +89,15 @@ export function parseBootstrap(list: string): BrokerAddress[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How a request is sent: `expectResponse: false` for produce with acks=0. */
+export interface SendOptions {
+  expectResponse?: boolean;
+  timeoutMs?: number;
+  maxVersion?: number;
+  /** Which of the connections to a node to use (see byNode). */
+  purpose?: string;
+}
+
 export class KafkaClient {
   readonly clientId: string;
   readonly requestTimeoutMs: number;
@@ -142,7 +151,7 @@ export class KafkaClient {
   private async negotiate(conn: KafkaConnection): Promise<Map<number, { min: number; max: number }>> {
     let version = 3;
     for (;;) {
-      const res = await conn.send<{ errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] }>(
+      const res = await conn.send(
         ApiVersions,
         version,
         version >= 3 ? { clientSoftwareName: 'kafka-ts', clientSoftwareVersion: '0.1.0' } : {},
@@ -245,14 +254,27 @@ export class KafkaClient {
 
   /**
    * Sends a request. `target` is a node id, 'any' (the bootstrap connection) or 'controller'.
-   * `build` receives the negotiated version so the body can depend on it.
+   * `build` receives the negotiated version so the body can depend on it. The body and response
+   * types follow from `api`.
    */
-  async send<Res>(
+  send<Req, Res>(
     target: number | 'any' | 'controller',
-    api: ApiDef,
+    api: ApiDef<unknown, Res, Req, unknown>,
+    build: NoInfer<Req> | ((version: number) => NoInfer<Req>),
+    options?: SendOptions,
+  ): Promise<{ body: Res; version: number }>;
+  /**
+   * @deprecated The response type follows from `api`: drop the type argument. (Kept while call
+   * sites still name it; the API's response type must be assignable to `Res`, which is never
+   * inferred, so a call without the type argument cannot land here.)
+   */
+  send<Res = never>(
+    target: number | 'any' | 'controller',
+    api: ApiDef<unknown, NoInfer<Res>, unknown, unknown>,
     build: object | ((version: number) => object),
-    options: { expectResponse?: boolean; timeoutMs?: number; maxVersion?: number; purpose?: string } = {},
-  ): Promise<{ body: Res; version: number }> {
+    options?: SendOptions,
+  ): Promise<{ body: Res; version: number }>;
+  async send(target: number | 'any' | 'controller', api: ApiDef, build: unknown, options: SendOptions = {}): Promise<{ body: unknown; version: number }> {
     for (let attempt = 1; ; attempt++) {
       let node = target;
       if (node === 'controller') {
@@ -263,8 +285,8 @@ export class KafkaClient {
         const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
         let version = this.pickVersion(api, n);
         if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
-        const body = typeof build === 'function' ? build(version) : build;
-        const res = await n.conn.send<Res>(api, version, body, options);
+        const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;
+        const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {
         if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw e;
@@ -283,7 +305,7 @@ export class KafkaClient {
    * kept with their error code so callers can report them.
    */
   async refreshMetadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<ClusterInfo> {
-    const { body } = await this.send<MetadataResponse>('any', Metadata, (v) => ({
+    const { body } = await this.send('any', Metadata, (v) => ({
       topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ name, topicId: Buffer.alloc(16) })),
       allowAutoTopicCreation,
       includeClusterAuthorizedOperations: false,

@@ -5,19 +5,12 @@
  */
 import {
   DeleteGroups,
-  type DeleteGroupsResponse,
   DescribeGroups,
-  type DescribeGroupsResponse,
   FindCoordinator,
-  type FindCoordinatorResponse,
   ListGroups,
-  type ListGroupsResponse,
   OffsetCommit,
-  type OffsetCommitResponse,
   OffsetDelete,
-  type OffsetDeleteResponse,
   OffsetFetch,
-  type OffsetFetchResponse,
 } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol.js';
@@ -74,7 +67,7 @@ export class GroupAdmin {
     if (known && !refresh) return known;
     const deadline = Date.now() + this.client.connectTimeoutMs;
     for (;;) {
-      const { body } = await this.client.send<FindCoordinatorResponse>('any', FindCoordinator, (v) => (v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }));
+      const { body } = await this.client.send('any', FindCoordinator, (v) => (v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }));
       const c = body.coordinators?.[0] ?? { nodeId: body.nodeId ?? -1, host: body.host ?? '', port: body.port ?? -1, errorCode: body.errorCode ?? 0, errorMessage: body.errorMessage ?? null };
       if (!c.errorCode) {
         const found = { nodeId: c.nodeId!, host: c.host!, port: c.port! };
@@ -106,7 +99,7 @@ export class GroupAdmin {
     const md = await this.client.refreshMetadata([]);
     const all: GroupListing[] = [];
     for (const nodeId of md.brokers.keys()) {
-      const { body, version } = await this.client.send<ListGroupsResponse>(nodeId, ListGroups, { statesFilter: states ?? [], typesFilter: [] });
+      const { body, version } = await this.client.send(nodeId, ListGroups, { statesFilter: states ?? [], typesFilter: [] });
       if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
       for (const g of body.groups) {
         if (states && version < 4 && g.groupState && !states.includes(g.groupState)) continue;
@@ -127,7 +120,7 @@ export class GroupAdmin {
     for (const groupId of groupIds) {
       const { body } = await this.withCoordinator(
         groupId,
-        (nodeId) => this.client.send<DescribeGroupsResponse>(nodeId, DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }),
+        (nodeId) => this.client.send(nodeId, DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }),
         (r) => r.body.groups[0]?.errorCode ?? 0,
       );
       const coordinator = await this.coordinator(groupId);
@@ -166,7 +159,7 @@ export class GroupAdmin {
     const { body, version } = await this.withCoordinator(
       groupId,
       (nodeId) =>
-        this.client.send<OffsetFetchResponse>(nodeId, OffsetFetch, (v) => (v >= 8 ? { groups: [{ groupId, topics }], requireStable: false } : { groupId, topics, requireStable: false }), {
+        this.client.send(nodeId, OffsetFetch, (v) => (v >= 8 ? { groups: [{ groupId, topics }], requireStable: false } : { groupId, topics, requireStable: false }), {
           purpose: 'coordinator',
         }),
       (r) => (r.version >= 8 ? (r.body.groups?.[0]?.errorCode ?? 0) : (r.body.errorCode ?? r.body.topics?.[0]?.partitions[0]?.errorCode ?? 0)),
@@ -198,7 +191,7 @@ export class GroupAdmin {
     const { body } = await this.withCoordinator(
       groupId,
       (nodeId) =>
-        this.client.send<OffsetCommitResponse>(
+        this.client.send(
           nodeId,
           OffsetCommit,
           {
@@ -224,7 +217,7 @@ export class GroupAdmin {
     for (const groupId of groupIds) {
       const { body } = await this.withCoordinator(
         groupId,
-        (nodeId) => this.client.send<DeleteGroupsResponse>(nodeId, DeleteGroups, { groupsNames: [groupId] }),
+        (nodeId) => this.client.send(nodeId, DeleteGroups, { groupsNames: [groupId] }),
         (r) => r.body.results[0]?.errorCode ?? 0,
       );
       const code = body.results[0]?.errorCode ?? 0;
@@ -237,7 +230,7 @@ export class GroupAdmin {
     const { body } = await this.withCoordinator(
       groupId,
       (nodeId) =>
-        this.client.send<OffsetDeleteResponse>(nodeId, OffsetDelete, {
+        this.client.send(nodeId, OffsetDelete, {
           groupId,
           topics: [...groupBy(partitions)].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })),
         }),

@@ -4,13 +4,10 @@
  */
 import {
   AlterPartitionReassignments,
-  type AlterPartitionReassignmentsResponse,
   DescribeLogDirs,
   type DescribeLogDirsResponse,
   ElectLeaders,
-  type ElectLeadersResponse,
   ListPartitionReassignments,
-  type ListPartitionReassignmentsResponse,
 } from '../protocol/apis/index.js';
 import { KafkaProtocolError } from '../protocol/errors.js';
 import type { KafkaClient } from './client.js';
@@ -31,7 +28,7 @@ export async function listReassignments(client: KafkaClient, only?: { topic: str
     for (const p of only) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
   }
-  const { body } = await client.send<ListPartitionReassignmentsResponse>('controller', ListPartitionReassignments, { timeoutMs: client.requestTimeoutMs, topics });
+  const { body } = await client.send('controller', ListPartitionReassignments, { timeoutMs: client.requestTimeoutMs, topics });
   if (body.errorCode) throw new KafkaProtocolError(body.errorCode, body.errorMessage);
   const out: OngoingReassignment[] = [];
   for (const t of body.topics) {
@@ -52,7 +49,7 @@ export async function alterReassignments(
 ): Promise<{ topic: string; partition: number; error: KafkaProtocolError | null }[]> {
   const byTopic = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
   for (const c of changes) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), { partitionIndex: c.partition, replicas: c.replicas }]);
-  const { body } = await client.send<AlterPartitionReassignmentsResponse>('controller', AlterPartitionReassignments, {
+  const { body } = await client.send('controller', AlterPartitionReassignments, {
     timeoutMs: client.requestTimeoutMs,
     topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
   });
@@ -75,7 +72,7 @@ export async function electLeaders(
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     topicPartitions = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
   }
-  const { body, version } = await client.send<ElectLeadersResponse>('controller', ElectLeaders, { electionType: type === 'unclean' ? 1 : 0, topicPartitions, timeoutMs });
+  const { body, version } = await client.send('controller', ElectLeaders, { electionType: type === 'unclean' ? 1 : 0, topicPartitions, timeoutMs });
   if (type === 'unclean' && version < 1) throw new KafkaProtocolError(35, 'The broker does not support unclean leader election through the admin API (ElectLeaders v1)');
   if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
   return body.replicaElectionResults.flatMap((t) =>
@@ -96,7 +93,7 @@ export async function replicaSizes(client: KafkaClient, brokerIds: number[], onl
     brokerIds.map(async (id) => {
       let body: DescribeLogDirsResponse;
       try {
-        ({ body } = await client.send<DescribeLogDirsResponse>(id, DescribeLogDirs, { topics }));
+        ({ body } = await client.send(id, DescribeLogDirs, { topics }));
       } catch {
         return; // a broker that is down reports nothing
       }

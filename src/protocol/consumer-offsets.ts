@@ -9,18 +9,18 @@ import { GroupMetadataKey, GroupMetadataValue, OffsetCommitKey, OffsetCommitValu
 import { Reader, Writer } from './primitives.js';
 import { compileStruct, isFlexible, type MessageDef } from './schema.js';
 
-function encodeVersioned(def: MessageDef, version: number, body: object): Buffer {
+function encodeVersioned<Data>(def: MessageDef<Data>, version: number, body: NoInfer<Data> & object): Buffer {
   const w = new Writer(64);
   w.int16(version);
   compileStruct(def.fields, version, isFlexible(def, version)).encode(w, body);
   return w.toBuffer();
 }
 
-function decodeVersioned(def: MessageDef, buf: Buffer): { version: number; body: Record<string, any> } {
+function decodeVersioned<Data>(def: MessageDef<Data>, buf: Buffer): { version: number; body: Data } {
   const r = new Reader(buf);
   const version = r.int16();
   if (version < def.versions[0] || version > def.versions[1]) throw new Error(`${def.name} version ${version} is not supported`);
-  return { version, body: compileStruct(def.fields, version, isFlexible(def, version)).decode(r) };
+  return { version, body: compileStruct(def.fields, version, isFlexible(def, version)).decode(r) as Data };
 }
 
 export interface OffsetEntry {
@@ -67,7 +67,7 @@ export function decodeOffsetsRecord(key: Buffer, value: Buffer | null): OffsetsR
   }
   if (keyVersion === 2) {
     const k = decodeVersioned(GroupMetadataKey, key).body;
-    return { kind: 'group', group: k.group, value: value ? (decodeVersioned(GroupMetadataValue, value).body as GroupMetadataValueData) : null };
+    return { kind: 'group', group: k.group, value: value ? decodeVersioned(GroupMetadataValue, value).body : null };
   }
   return null;
 }

@@ -4,7 +4,7 @@
  */
 import { ConsumerProtocolAssignment, ConsumerProtocolSubscription, type ConsumerProtocolAssignmentData, type ConsumerProtocolSubscriptionData } from './data/index.js';
 import { Reader, Writer } from './primitives.js';
-import { compileStruct } from './schema.js';
+import { compileStruct, decodeStruct } from './schema.js';
 
 export type Subscription = ConsumerProtocolSubscriptionData;
 export type Assignment = ConsumerProtocolAssignmentData;
@@ -21,7 +21,7 @@ export function decodeSubscription(buf: Buffer): Subscription {
   const version = r.int16();
   // Newer versions only add fields at the end: read what this schema knows.
   const v = Math.min(Math.max(version, 0), ConsumerProtocolSubscription.versions[1]);
-  return compileStruct(ConsumerProtocolSubscription.fields, v, false).decode(r) as Subscription;
+  return decodeStruct(ConsumerProtocolSubscription, v, r);
 }
 
 export function encodeAssignment(a: Assignment, version = 0): Buffer {
@@ -36,5 +36,5 @@ export function decodeAssignment(buf: Buffer): Assignment {
   const r = new Reader(buf);
   const version = r.int16();
   const v = Math.min(Math.max(version, 0), ConsumerProtocolAssignment.versions[1]);
-  return compileStruct(ConsumerProtocolAssignment.fields, v, false).decode(r) as Assignment;
+  return decodeStruct(ConsumerProtocolAssignment, v, r);
 }

@@ -16,9 +16,20 @@ import { ProtocolDecodeError, Reader, Writer } from './primitives.js';
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before batchLength's coverage starts: baseOffset + batchLength. */
 export const LOG_OVERHEAD = 12;
+/** Where each header field starts (the layout above); nothing outside this file reads them. */
+const BASE_OFFSET_OFFSET = 0;
+const BATCH_LENGTH_OFFSET = 8;
+const LEADER_EPOCH_OFFSET = 12;
 export const MAGIC_OFFSET = 16;
 const CRC_OFFSET = 17;
 const ATTRIBUTES_OFFSET = 21;
+const LAST_OFFSET_DELTA_OFFSET = 23;
+const BASE_TIMESTAMP_OFFSET = 27;
+const MAX_TIMESTAMP_OFFSET = 35;
+const PRODUCER_ID_OFFSET = 43;
+const PRODUCER_EPOCH_OFFSET = 51;
+const BASE_SEQUENCE_OFFSET = 53;
+const RECORD_COUNT_OFFSET = 57;
 
 export const enum Attr {
   CompressionMask = 0x07,
@@ -83,7 +94,7 @@ export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
 }
 
 /** Total size of the batch starting at `at` (baseOffset..end), from its length field. */
-export const batchSizeAt = (buf: Buffer, at: number): number => LOG_OVERHEAD + buf.readInt32BE(at + 8);
+export const batchSizeAt = (buf: Buffer, at: number): number => LOG_OVERHEAD + buf.readInt32BE(at + BATCH_LENGTH_OFFSET);
 
 export function batchCrcIsValid(batch: Buffer): boolean {
   return batch.readUInt32BE(CRC_OFFSET) === crc32c(batch.subarray(ATTRIBUTES_OFFSET));
@@ -91,10 +102,8 @@ export function batchCrcIsValid(batch: Buffer): boolean {
 
 /** Writes baseOffset (and optionally the leader epoch) in place; neither is covered by the CRC. */
 export function stampBatch(batch: Buffer, baseOffset: number, leaderEpoch?: number): void {
-  const hi = Math.floor(baseOffset / 4294967296);
-  batch.writeInt32BE(hi, 0);
-  batch.writeUInt32BE(baseOffset - hi * 4294967296, 4);
-  if (leaderEpoch !== undefined) batch.writeInt32BE(leaderEpoch, 12);
+  writeInt64(batch, BASE_OFFSET_OFFSET, baseOffset);
+  if (leaderEpoch !== undefined) batch.writeInt32BE(leaderEpoch, LEADER_EPOCH_OFFSET);
 }
 
 /** Recomputes the CRC after a change to a covered field (LogAppendTime stamping). */
@@ -221,16 +230,16 @@ export class BatchBuilder {
     if (opts.control) attributes |= Attr.Control;
     const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
     stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
-    batch.writeInt32BE(batch.length - LOG_OVERHEAD, 8);
+    batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     batch.writeInt8(2, MAGIC_OFFSET);
     batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-    batch.writeInt32BE(opts.lastOffsetDelta ?? this.n - 1, 23);
-    writeInt64(batch, 27, this.baseTimestamp);
-    writeInt64(batch, 35, this.maxTimestamp);
-    writeInt64(batch, 43, opts.producerId ?? -1);
-    batch.writeInt16BE(opts.producerEpoch ?? -1, 51);
-    batch.writeInt32BE(opts.baseSequence ?? -1, 53);
-    batch.writeInt32BE(this.n, 57);
+    batch.writeInt32BE(opts.lastOffsetDelta ?? this.n - 1, LAST_OFFSET_DELTA_OFFSET);
+    writeInt64(batch, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
+    writeInt64(batch, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
+    writeInt64(batch, PRODUCER_ID_OFFSET, opts.producerId ?? -1);
+    batch.writeInt16BE(opts.producerEpoch ?? -1, PRODUCER_EPOCH_OFFSET);
+    batch.writeInt32BE(opts.baseSequence ?? -1, BASE_SEQUENCE_OFFSET);
+    batch.writeInt32BE(this.n, RECORD_COUNT_OFFSET);
     body.copy(batch, BATCH_HEADER_SIZE);
     rewriteCrc(batch);
     return batch;
@@ -302,15 +311,120 @@ export function decodeBatchWith<T>(
 
 /** The offset after the last record of the batch at `at`. */
 export function nextOffsetOf(buf: Buffer, at = 0): number {
-  const hi = buf.readInt32BE(at);
-  const lo = buf.readUInt32BE(at + 4);
-  return hi * 4294967296 + lo + buf.readInt32BE(at + 23) + 1;
+  return baseOffsetOf(buf, at) + buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) + 1;
 }
 
 export function baseOffsetOf(buf: Buffer, at = 0): number {
-  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+  return readInt64(buf, at + BASE_OFFSET_OFFSET);
 }
 
 export function maxTimestampOf(buf: Buffer, at = 0): number {
-  return buf.readInt32BE(at + 35) * 4294967296 + buf.readUInt32BE(at + 39);
+  return readInt64(buf, at + MAX_TIMESTAMP_OFFSET);
+}
+
+/** The partition leader epoch the batch was written in. */
+export function leaderEpochOf(buf: Buffer, at = 0): number {
+  return buf.readInt32BE(at + LEADER_EPOCH_OFFSET);
+}
+
+/** The magic byte of the batch at `at` (2 for every batch kafka-ts stores). */
+export function magicAt(buf: Buffer, at = 0): number {
+  return buf.readInt8(at + MAGIC_OFFSET);
+}
+
+function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+/**
+ * A record batch's header read in place, with named fields: what the broker checks, stamps and
+ * appends. The buffer is the whole batch (header and records); setters write through to it, and
+ * the ones that change a CRC-covered field (attributes, max timestamp) say so.
+ */
+export class RecordBatchView {
+  constructor(readonly buffer: Buffer) {}
+
+  /** Whether the buffer holds at least a whole header (every getter below needs one). */
+  get hasHeader(): boolean {
+    return this.buffer.length >= BATCH_HEADER_SIZE;
+  }
+  /** The size the batch declares for itself, baseOffset..end. */
+  get sizeInBytes(): number {
+    return LOG_OVERHEAD + this.batchLength;
+  }
+  get baseOffset(): number {
+    return baseOffsetOf(this.buffer);
+  }
+  get batchLength(): number {
+    return this.buffer.readInt32BE(BATCH_LENGTH_OFFSET);
+  }
+  get partitionLeaderEpoch(): number {
+    return leaderEpochOf(this.buffer);
+  }
+  get magic(): number {
+    return magicAt(this.buffer);
+  }
+  get crc(): number {
+    return this.buffer.readUInt32BE(CRC_OFFSET);
+  }
+  get attributes(): number {
+    return this.buffer.readInt16BE(ATTRIBUTES_OFFSET);
+  }
+  get compression(): number {
+    return compressionOf(this.attributes);
+  }
+  get timestampType(): 'CreateTime' | 'LogAppendTime' {
+    return timestampTypeOf(this.attributes);
+  }
+  get isTransactional(): boolean {
+    return isTransactionalBatch(this.attributes);
+  }
+  get isControl(): boolean {
+    return isControlBatch(this.attributes);
+  }
+  get lastOffsetDelta(): number {
+    return this.buffer.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+  }
+  /** The offset of the batch's last record. */
+  get lastOffset(): number {
+    return this.baseOffset + this.lastOffsetDelta;
+  }
+  get baseTimestamp(): number {
+    return readInt64(this.buffer, BASE_TIMESTAMP_OFFSET);
+  }
+  get maxTimestamp(): number {
+    return maxTimestampOf(this.buffer);
+  }
+  get producerId(): number {
+    return readInt64(this.buffer, PRODUCER_ID_OFFSET);
+  }
+  get producerEpoch(): number {
+    return this.buffer.readInt16BE(PRODUCER_EPOCH_OFFSET);
+  }
+  get baseSequence(): number {
+    return this.buffer.readInt32BE(BASE_SEQUENCE_OFFSET);
+  }
+  get recordCount(): number {
+    return this.buffer.readInt32BE(RECORD_COUNT_OFFSET);
+  }
+  get crcIsValid(): boolean {
+    return batchCrcIsValid(this.buffer);
+  }
+
+  /** Assigns the batch its place in a log (neither field is covered by the CRC). */
+  assignOffsets(baseOffset: number, leaderEpoch?: number): void {
+    stampBatch(this.buffer, baseOffset, leaderEpoch);
+  }
+
+  /** Stamps broker time (LogAppendTime topics): timestamp type and max timestamp, then a new CRC. */
+  stampLogAppendTime(now: number): void {
+    this.buffer.writeInt16BE(this.attributes | Attr.LogAppendTime, ATTRIBUTES_OFFSET);
+    writeInt64(this.buffer, MAX_TIMESTAMP_OFFSET, now);
+    rewriteCrc(this.buffer);
+  }
+
+  /** Every header field at once (decoding records needs most of them). */
+  header(): BatchHeader {
+    return readBatchHeader(this.buffer);
+  }
 }

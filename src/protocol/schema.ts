@@ -42,26 +42,59 @@ export interface FieldDef {
   readonly items?: PrimitiveType;
 }
 
-export interface MessageDef {
+/**
+ * A standalone message format. `Data` is the TypeScript type of a decoded message; it exists
+ * only at compile time (see ApiDef).
+ */
+export interface MessageDef<Data = unknown> {
   readonly name: string;
   readonly versions: VersionRange;
   /** First flexible version, or null when no version is flexible. */
   readonly flexible: number | null;
   readonly fields: readonly FieldDef[];
+  /** Phantom: never set at run time; carries `Data` so encoders and decoders can infer it. */
+  readonly __data?: Data;
 }
 
-export interface ApiDef {
+/**
+ * What the encoder accepts for a `records` field: one buffer, or a list of batches written back to
+ * back without concatenating them (zero-copy fetch responses). Decoding always yields one buffer.
+ */
+export type RecordBatches = Buffer | readonly Buffer[] | null;
+
+/**
+ * One API: its field tables for both directions, and (at compile time only) the TypeScript
+ * types of its request and response bodies. The generator pairs each table with its types, so
+ * `client.send(target, Heartbeat, …)` and `defineHandler({ api: Heartbeat, … })` infer them
+ * from the API, and a body of the wrong shape does not compile.
+ *
+ * `Req` and `Res` are the bodies as decoded; `ReqIn` and `ResIn` what the encoder accepts, which
+ * differ only for messages with a `records` field (Produce, Fetch: see RecordBatches).
+ */
+export interface ApiDef<Req = unknown, Res = unknown, ReqIn = Req, ResIn = Res> {
   readonly key: number;
   readonly name: string;
   readonly versions: VersionRange;
   readonly flexible: number | null;
   readonly request: readonly FieldDef[];
   readonly response: readonly FieldDef[];
+  /** Phantom: never set at run time. Read-only, so an ApiDef<Req, Res> is also an ApiDef. */
+  readonly __types?: {
+    readonly request: Req;
+    readonly response: Res;
+    readonly requestToEncode: ReqIn;
+    readonly responseToEncode: ResIn;
+  };
 }
 
-// A decoded or to-be-encoded message is a plain object keyed by camelCase field names.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Struct = Record<string, any>;
+/** The request body type of an API (`RequestOf<typeof Heartbeat>` is HeartbeatRequest). */
+export type RequestOf<A> = A extends ApiDef<infer Req, unknown, unknown, unknown> ? Req : never;
+/** The response body type of an API, as decoded. */
+export type ResponseOf<A> = A extends ApiDef<unknown, infer Res, unknown, unknown> ? Res : never;
+
+// Inside the codec a message is a plain object keyed by camelCase field names; the typed
+// entry points (messages.ts, encodeStruct/decodeStruct) convert to and from the generated types.
+export type Struct = { [field: string]: unknown };
 
 export const inRange = (v: number, r: VersionRange | undefined): boolean => !!r && v >= r[0] && v <= r[1];
 
@@ -103,7 +136,7 @@ type Enc = (w: Writer, v: unknown) => void;
 type Dec = (r: Reader) => unknown;
 
 interface CompiledStruct {
-  encode(w: Writer, obj: Struct): void;
+  encode(w: Writer, obj: object): void;
   decode(r: Reader): Struct;
 }
 
@@ -247,7 +280,7 @@ export function compileStruct(fields: readonly FieldDef[], version: number, flex
   const compiled: CompiledStruct = {
     encode(w, obj) {
       for (const s of regular) {
-        let v = obj[s.name];
+        let v = (obj as Struct)[s.name];
         if (v === undefined) v = defaultValue(s.def);
         s.enc(w, v);
       }
@@ -255,7 +288,7 @@ export function compileStruct(fields: readonly FieldDef[], version: number, flex
       // Tagged fields are written only when they differ from their default.
       const present: { tag: number; bytes: Buffer }[] = [];
       for (const t of tagged) {
-        const v = obj[t.name];
+        const v = (obj as Struct)[t.name];
         if (v === undefined || isDefault(v, t.def)) continue;
         const tw = new Writer(32);
         t.enc(tw, v);
@@ -317,21 +350,21 @@ export function checkVersion(def: { name: string; versions: VersionRange }, vers
   if (!inRange(version, def.versions)) throw new RangeError(`${def.name} has no version ${version}`);
 }
 
-export function encodeStruct(def: MessageDef, version: number, obj: Struct, w = new Writer()): Writer {
+export function encodeStruct<Data>(def: MessageDef<Data>, version: number, obj: NoInfer<Data>, w = new Writer()): Writer {
   checkVersion(def, version);
-  compileStruct(def.fields, version, isFlexible(def, version)).encode(w, obj);
+  compileStruct(def.fields, version, isFlexible(def, version)).encode(w, obj as object);
   return w;
 }
 
-export function decodeStruct(def: MessageDef, version: number, r: Reader): Struct {
+export function decodeStruct<Data>(def: MessageDef<Data>, version: number, r: Reader): Data {
   checkVersion(def, version);
-  return compileStruct(def.fields, version, isFlexible(def, version)).decode(r);
+  return compileStruct(def.fields, version, isFlexible(def, version)).decode(r) as Data;
 }
 
 /** The request or response half of an API as a standalone message definition. */
-export function requestDef(api: ApiDef): MessageDef {
+export function requestDef<Req>(api: ApiDef<Req, unknown, unknown, unknown>): MessageDef<Req> {
   return { name: `${api.name}Request`, versions: api.versions, flexible: api.flexible, fields: api.request };
 }
-export function responseDef(api: ApiDef): MessageDef {
+export function responseDef<Res>(api: ApiDef<unknown, Res, unknown, unknown>): MessageDef<Res> {
   return { name: `${api.name}Response`, versions: api.versions, flexible: api.flexible, fields: api.response };
 }

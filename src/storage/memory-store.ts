@@ -1,7 +1,7 @@
 /**
  * An in-memory LogStore with the same semantics as the disk store, for fast tests.
  */
-import { baseOffsetOf, decodeBatchRecords, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
+import { baseOffsetOf, decodeBatchRecords, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epochs.js';
 import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from './compaction.js';
 import {
@@ -62,7 +62,7 @@ class MemoryPartitionLog implements PartitionLog {
     const base = baseOffsetOf(batch);
     // A compacted leader log has gaps, so a replicated batch may start beyond the log end.
     if (base < this.endOffset) throw new StorageError(`out-of-order replicated batch: base ${base}, log end ${this.endOffset}`);
-    return this.store(Buffer.from(batch), base, nextOffsetOf(batch) - 1, batch.readInt32BE(12));
+    return this.store(Buffer.from(batch), base, nextOffsetOf(batch) - 1, leaderEpochOf(batch));
   }
 
   private store(bytes: Buffer, base: number, last: number, epoch: number): AppendResult {

@@ -130,14 +130,17 @@ export class KafkaConnection {
    * Sends a request. With `expectResponse: false` (produce acks=0) the promise resolves once
    * the bytes are handed to the socket.
    */
-  send<Res>(api: ApiDef, version: number, body: object, options: { expectResponse?: boolean; timeoutMs?: number } = {}): Promise<Res> {
+  send<Req, Res>(api: ApiDef<unknown, Res, Req, unknown>, version: number, body: NoInfer<Req>, options?: { expectResponse?: boolean; timeoutMs?: number }): Promise<Res>;
+  /** @deprecated The response type follows from `api`: drop the type argument. */
+  send<Res = never>(api: ApiDef<unknown, NoInfer<Res>, unknown, unknown>, version: number, body: object, options?: { expectResponse?: boolean; timeoutMs?: number }): Promise<Res>;
+  send(api: ApiDef, version: number, body: unknown, options: { expectResponse?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     const correlationId = this.nextCorrelationId++;
     if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
     const chunks = encodeRequest(api, version, correlationId, this.opts.clientId, body);
     const expect = options.expectResponse ?? true;
     const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
-    return new Promise<Res>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       if (expect) {
         const timer =
           timeoutMs > 0
@@ -148,12 +151,12 @@ export class KafkaConnection {
                 this.close();
               }, timeoutMs)
             : null;
-        this.inFlight.set(correlationId, { api, version, resolve: resolve as (b: unknown) => void, reject, timer });
+        this.inFlight.set(correlationId, { api, version, resolve, reject, timer });
       }
       this.socket.cork();
       for (const c of chunks) this.socket.write(c);
       this.socket.uncork();
-      if (!expect) resolve(undefined as Res);
+      if (!expect) resolve(undefined);
     });
   }
 

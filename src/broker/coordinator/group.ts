@@ -1,16 +1,12 @@
 /**
- * One classic consumer group: members, generation, chosen protocol, leader, committed offsets,
- * and the parked JoinGroup/SyncGroup responses. The transitions live in GroupCoordinator; this
- * is the state they work on.
- *
- *   Empty ──join──▶ PreparingRebalance ──all joined / timeout──▶ CompletingRebalance
- *     ▲                    ▲                                          │ leader's SyncGroup
- *     └── last member ─────┴──── member change / leader rejoin ─── Stable ◀┘
- *   Dead: deleted (DeleteGroups) or no longer coordinated here.
+ * One classic consumer group: members, generation, chosen protocol, leader, and the parked
+ * JoinGroup/SyncGroup responses. The transitions live in GroupStateMachine and are checked against
+ * the table in group-state.ts; this is the state they work on. Committed offsets live in the
+ * OffsetStore.
  */
-import type { OffsetEntry } from '../../protocol/consumer-offsets.js';
+import { IllegalGroupTransition, canTransition, type GroupState } from './group-state.js';
 
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+export type { GroupState } from './group-state.js';
 
 export interface JoinResult {
   errorCode: number;
@@ -65,7 +61,6 @@ export class ClassicGroup {
   readonly pendingMembers = new Map<string, NodeJS.Timeout>();
   /** group.instance.id -> member id. */
   readonly staticMembers = new Map<string, string>();
-  readonly offsets = new Map<string, OffsetEntry & { topic: string; partition: number }>();
   joinTimer: NodeJS.Timeout | null = null;
   syncTimer: NodeJS.Timeout | null = null;
   /** When the current join phase must end at the latest (initial delay bound). */
@@ -76,7 +71,18 @@ export class ClassicGroup {
 
   constructor(readonly groupId: string) {}
 
+  /** Moves to another state; a move the transition table does not allow is a bug and throws. */
   transition(to: GroupState) {
+    if (!canTransition(this.state, to)) throw new IllegalGroupTransition(this.groupId, this.state, to);
+    this.enter(to);
+  }
+
+  /** Takes the state a group was restored in from __consumer_offsets (no transition happened). */
+  restore(state: GroupState) {
+    this.enter(state);
+  }
+
+  private enter(to: GroupState) {
     this.state = to;
     this.stateTimestamp = Date.now();
     if (to === 'Empty') this.emptySince = Date.now();

@@ -7,11 +7,11 @@
  * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10). Followers fetch with their broker id as replica
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
  */
-import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/apis/index.js';
+import { Fetch } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 import { fetchPartitions, type PartitionFetch } from '../fetch.js';
 
-export default defineHandler<FetchRequest, FetchResponse>({
+export default defineHandler({
   api: Fetch,
   minVersion: 0,
   maxVersion: 13,
@@ -63,7 +63,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
             preferredReadReplica: -1,
             ...(d.divergingEpoch && v >= 12 ? { divergingEpoch: d.divergingEpoch } : {}),
             // The schema writes a list of batches back to back without concatenating them.
-            records: d.records as unknown as Buffer,
+            records: d.records,
           };
         }),
       })),

@@ -4,14 +4,14 @@
  * timestamp (offset -1 when there is none). v0 answers with old-style offset lists, never empty.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER.
  */
-import { ListOffsets, type ListOffsetsRequest, type ListOffsetsResponse } from '../../protocol/apis/index.js';
+import { ListOffsets } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
 export const LATEST = -1;
 export const EARLIEST = -2;
 export const MAX_TIMESTAMP = -3;
 
-export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+export default defineHandler({
   api: ListOffsets,
   minVersion: 0,
   maxVersion: 7,

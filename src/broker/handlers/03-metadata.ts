@@ -5,7 +5,7 @@
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v12 by id), INVALID_TOPIC_EXCEPTION,
  * LEADER_NOT_AVAILABLE (partition without a live leader).
  */
-import { Metadata, type MetadataRequest, type MetadataResponse } from '../../protocol/apis/index.js';
+import { Metadata, type MetadataResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { validateTopicName } from '../controller.js';
@@ -15,7 +15,7 @@ import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-oper
 
 type TopicOut = MetadataResponse['topics'][number];
 
-export default defineHandler<MetadataRequest, MetadataResponse>({
+export default defineHandler({
   api: Metadata,
   minVersion: 0,
   maxVersion: 12,

@@ -5,11 +5,11 @@
  * FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, OFFSET_METADATA_TOO_LARGE,
  * UNKNOWN_TOPIC_OR_PARTITION.
  */
-import { OffsetCommit, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/apis/index.js';
+import { OffsetCommit } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+export default defineHandler({
   api: OffsetCommit,
   minVersion: 0,
   maxVersion: 8,

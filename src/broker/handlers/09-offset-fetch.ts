@@ -3,13 +3,13 @@
  * Partitions without a commit answer offset -1 with no error.
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
  */
-import { OffsetFetch, type OffsetFetchRequest, type OffsetFetchResponse } from '../../protocol/apis/index.js';
+import { OffsetFetch } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
-import type { GroupCoordinator } from '../coordinator/coordinator.js';
+import type { GroupService } from '../coordinator/coordinator.js';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(groups: GroupCoordinator, groupId: string, topics: Topics) {
+function fetchGroup(groups: GroupService, groupId: string, topics: Topics) {
   const wanted = topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const r = groups.fetch(groupId, wanted);
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }[]>();
@@ -19,7 +19,7 @@ function fetchGroup(groups: GroupCoordinator, groupId: string, topics: Topics) {
   return { errorCode: r.errorCode, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }
 
-export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+export default defineHandler({
   api: OffsetFetch,
   minVersion: 0,
   maxVersion: 8,

@@ -4,7 +4,7 @@
  * Errors: COORDINATOR_NOT_AVAILABLE (no live leader, or transactions), INVALID_REQUEST
  * (unknown key type).
  */
-import { FindCoordinator, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/index.js';
+import { FindCoordinator, type FindCoordinatorResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
 import { OFFSETS_TOPIC } from '../controller.js';
@@ -33,7 +33,7 @@ export function findGroupCoordinator(ctx: RequestContext, key: string, keyType: 
   return { key, nodeId: leader, host: ep.host, port: ep.port, errorCode: 0, errorMessage: null };
 }
 
-export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+export default defineHandler({
   api: FindCoordinator,
   minVersion: 0,
   maxVersion: 4,

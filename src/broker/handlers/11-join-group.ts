@@ -6,10 +6,10 @@
  * INCONSISTENT_GROUP_PROTOCOL, UNKNOWN_MEMBER_ID, MEMBER_ID_REQUIRED, FENCED_INSTANCE_ID,
  * GROUP_MAX_SIZE_REACHED, REBALANCE_IN_PROGRESS (when a newer join replaces this one).
  */
-import { JoinGroup, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/apis/index.js';
+import { JoinGroup } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
+export default defineHandler({
   api: JoinGroup,
   minVersion: 0,
   maxVersion: 9,

@@ -3,10 +3,10 @@
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS.
  */
-import { Heartbeat, type HeartbeatRequest, type HeartbeatResponse } from '../../protocol/apis/index.js';
+import { Heartbeat } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
+export default defineHandler({
   api: Heartbeat,
   minVersion: 0,
   maxVersion: 4,

@@ -2,10 +2,10 @@
  * LeaveGroup (13), v0-5 (v3+ batches members, identified by member id or group.instance.id).
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID.
  */
-import { LeaveGroup, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/apis/index.js';
+import { LeaveGroup } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+export default defineHandler({
   api: LeaveGroup,
   minVersion: 0,
   maxVersion: 5,

@@ -4,10 +4,10 @@
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL (v5), REBALANCE_IN_PROGRESS.
  */
-import { SyncGroup, type SyncGroupRequest, type SyncGroupResponse } from '../../protocol/apis/index.js';
+import { SyncGroup } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
+export default defineHandler({
   api: SyncGroup,
   minVersion: 0,
   maxVersion: 5,

@@ -3,11 +3,11 @@
  * does; member metadata and assignments are filled only when the group is Stable.
  * Errors: NOT_COORDINATOR.
  */
-import { DescribeGroups, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/apis/index.js';
+import { DescribeGroups } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
 
-export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
+export default defineHandler({
   api: DescribeGroups,
   minVersion: 0,
   maxVersion: 5,

@@ -2,10 +2,10 @@
  * ListGroups (16), v0-4 (v4 filters by state). Lists the groups this broker coordinates.
  * No errors.
  */
-import { ListGroups, type ListGroupsRequest, type ListGroupsResponse } from '../../protocol/apis/index.js';
+import { ListGroups } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
+export default defineHandler({
   api: ListGroups,
   minVersion: 0,
   maxVersion: 4,

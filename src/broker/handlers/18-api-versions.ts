@@ -3,13 +3,13 @@
  * Errors: INVALID_REQUEST (v3+ client software name/version not matching Kafka's pattern).
  * An unsupported version is answered by the router with a v0 body and UNSUPPORTED_VERSION.
  */
-import { ApiVersions, type ApiVersionsRequest, type ApiVersionsResponse } from '../../protocol/apis/index.js';
+import { ApiVersions } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
+export default defineHandler({
   api: ApiVersions,
   minVersion: 0,
   maxVersion: 3,

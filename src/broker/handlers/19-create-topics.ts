@@ -6,13 +6,13 @@
  * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST
  * (duplicate names, counts plus assignment), NOT_CONTROLLER.
  */
-import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/apis/index.js';
+import { CreateTopics } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 import { resolveTopicConfigs } from '../metadata/topic-configs.js';
 
-export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
+export default defineHandler({
   api: CreateTopics,
   minVersion: 0,
   maxVersion: 7,

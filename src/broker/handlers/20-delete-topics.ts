@@ -3,12 +3,12 @@
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, INVALID_TOPIC_EXCEPTION (internal
  * topics), TOPIC_DELETION_DISABLED, NOT_CONTROLLER.
  */
-import { DeleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/apis/index.js';
+import { DeleteTopics } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID, isZeroUuid } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
+export default defineHandler({
   api: DeleteTopics,
   minVersion: 0,
   maxVersion: 6,

@@ -4,11 +4,11 @@
  * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark), UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER.
  */
-import { DeleteRecords, type DeleteRecordsRequest, type DeleteRecordsResponse } from '../../protocol/apis/index.js';
+import { DeleteRecords } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+export default defineHandler({
   api: DeleteRecords,
   minVersion: 0,
   maxVersion: 2,

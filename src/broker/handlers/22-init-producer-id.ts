@@ -5,11 +5,11 @@
  * restarts. Transactions are not offered: a transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
  * which clients report at once instead of retrying.
  */
-import { InitProducerId, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/apis/index.js';
+import { InitProducerId } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
+export default defineHandler({
   api: InitProducerId,
   minVersion: 0,
   maxVersion: 4,

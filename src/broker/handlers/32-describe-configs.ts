@@ -4,7 +4,7 @@
  * synonyms in precedence order.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (unknown broker or resource type).
  */
-import { DescribeConfigs, type DescribeConfigsRequest, type DescribeConfigsResponse } from '../../protocol/apis/index.js';
+import { DescribeConfigs, type DescribeConfigsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { ConfigSource } from '../../config/topic-configs.js';
@@ -14,7 +14,7 @@ import { resolveBrokerConfigs } from '../metadata/broker-configs.js';
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
 
-export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
+export default defineHandler({
   api: DescribeConfigs,
   minVersion: 0,
   maxVersion: 4,
@@ -22,7 +22,7 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
     const { broker, apiVersion: v } = ctx;
     const md = broker.metadata;
     const results = req.resources.map((res) => {
-      const base = { errorCode: 0, errorMessage: null as string | null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] as DescribeConfigsResponse['results'][number]['configs'] };
+      const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
         const t = md.topic(res.resourceName);

@@ -2,11 +2,11 @@
  * AlterConfigs (33), v0-2: replaces the dynamic configs of a topic or broker with the listed
  * ones. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
  */
-import { AlterConfigs, type AlterConfigsRequest, type AlterConfigsResponse } from '../../protocol/apis/index.js';
+import { AlterConfigs } from '../../protocol/apis/index.js';
 import { changeConfigs, OP_SET } from '../config-changes.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+export default defineHandler({
   api: AlterConfigs,
   minVersion: 0,
   maxVersion: 2,

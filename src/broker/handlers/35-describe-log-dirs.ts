@@ -4,10 +4,10 @@
  * progress is read from these sizes. v4 adds the directory's total and usable bytes.
  */
 import { statfsSync } from 'node:fs';
-import { DescribeLogDirs, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from '../../protocol/apis/index.js';
+import { DescribeLogDirs, type DescribeLogDirsResponse } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
+export default defineHandler({
   api: DescribeLogDirs,
   minVersion: 0,
   maxVersion: 4,

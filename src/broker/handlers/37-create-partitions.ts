@@ -4,11 +4,11 @@
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
  * INVALID_REPLICATION_FACTOR, INVALID_REQUEST (duplicate topics), NOT_CONTROLLER.
  */
-import { CreatePartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/apis/index.js';
+import { CreatePartitions } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
+export default defineHandler({
   api: CreatePartitions,
   minVersion: 0,
   maxVersion: 3,

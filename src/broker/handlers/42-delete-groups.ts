@@ -3,10 +3,10 @@
  * tombstones in __consumer_offsets.
  * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP.
  */
-import { DeleteGroups, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../../protocol/apis/index.js';
+import { DeleteGroups } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
+export default defineHandler({
   api: DeleteGroups,
   minVersion: 0,
   maxVersion: 2,

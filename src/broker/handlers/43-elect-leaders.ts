@@ -4,11 +4,11 @@
  * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, ELECTION_NOT_NEEDED,
  * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE; top level NOT_CONTROLLER.
  */
-import { ElectLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/apis/index.js';
+import { ElectLeaders } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
+export default defineHandler({
   api: ElectLeaders,
   minVersion: 0,
   maxVersion: 2,

@@ -2,11 +2,11 @@
  * IncrementalAlterConfigs (44), v0-1: set, delete, append to or subtract from individual configs
  * of a topic or broker. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
  */
-import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/apis/index.js';
+import { IncrementalAlterConfigs } from '../../protocol/apis/index.js';
 import { changeConfigs } from '../config-changes.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
+export default defineHandler({
   api: IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,

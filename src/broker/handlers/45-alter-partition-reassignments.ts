@@ -5,11 +5,11 @@
  * Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT,
  * NO_REASSIGNMENT_IN_PROGRESS; top level NOT_CONTROLLER.
  */
-import { AlterPartitionReassignments, type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsResponse } from '../../protocol/apis/index.js';
+import { AlterPartitionReassignments } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>({
+export default defineHandler({
   api: AlterPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,

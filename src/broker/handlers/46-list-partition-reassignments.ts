@@ -2,11 +2,11 @@
  * ListPartitionReassignments (46), v0. The ongoing reassignments (all, or of the listed
  * partitions) with their full replica set and the replicas being added and removed.
  */
-import { ListPartitionReassignments, type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse } from '../../protocol/apis/index.js';
+import { ListPartitionReassignments, type ListPartitionReassignmentsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
+export default defineHandler({
   api: ListPartitionReassignments,
   minVersion: 0,
   maxVersion: 0,

@@ -4,10 +4,10 @@
  * Errors: NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (non-consumer protocol),
  * GROUP_SUBSCRIBED_TO_TOPIC (per partition).
  */
-import { OffsetDelete, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../../protocol/apis/index.js';
+import { OffsetDelete } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
 
-export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
+export default defineHandler({
   api: OffsetDelete,
   minVersion: 0,
   maxVersion: 0,

@@ -3,12 +3,12 @@
  * the listener the request came in on). No errors besides UNSUPPORTED_VERSION for endpoint type
  * 2 (controllers), which kafka-ts does not expose separately.
  */
-import { DescribeCluster, type DescribeClusterRequest, type DescribeClusterResponse } from '../../protocol/apis/index.js';
+import { DescribeCluster, type DescribeClusterResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
 
-export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+export default defineHandler({
   api: DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
@@ -16,14 +16,14 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
     const { broker } = ctx;
     const cluster = broker.cluster;
     const endpointType = req.endpointType ?? 1;
-    const base = {
+    const base: DescribeClusterResponse = {
       throttleTimeMs: 0,
       errorCode: 0,
       errorMessage: null,
       endpointType,
       clusterId: broker.metadata.clusterId,
       controllerId: cluster.controllerId,
-      brokers: [] as DescribeClusterResponse['brokers'],
+      brokers: [],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
     if (endpointType !== 1) return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Only broker endpoints are available.' };

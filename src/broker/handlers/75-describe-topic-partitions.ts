@@ -3,13 +3,13 @@
  * fields (always empty here) and cursor paging by `response_partition_limit`.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE (partition without a live leader).
  */
-import { DescribeTopicPartitions, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from '../../protocol/apis/index.js';
+import { DescribeTopicPartitions, type DescribeTopicPartitionsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 import { NOT_REQUESTED } from '../acl-operations.js';
 
-export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
+export default defineHandler({
   api: DescribeTopicPartitions,
   minVersion: 0,
   maxVersion: 0,

@@ -1,5 +1,5 @@
 /** Every API the broker serves, one handler per API key. ApiVersions advertises exactly these. */
-import type { Handler } from '../handler.js';
+import type { AnyHandler } from '../handler.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
@@ -31,7 +31,7 @@ import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
-export const HANDLERS: readonly Handler[] = [
+export const HANDLERS: readonly AnyHandler[] = [
   produce,
   fetch,
   listOffsets,

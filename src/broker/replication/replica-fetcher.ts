@@ -9,11 +9,11 @@
  */
 import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { batchCrcIsValid, baseOffsetOf, nextOffsetOf, splitBatches } from '../../protocol/record-batch.js';
+import { RecordBatchView, splitBatches } from '../../protocol/record-batch.js';
 import { KafkaConnection, type BrokerAddress } from '../../transport/client-connection.js';
 import type { Logger } from '../../util/logger.js';
 import type { PartitionReplica } from '../replica.js';
-import type { Broker } from '../broker.js';
+import type { ReplicationHost } from './replication-host.js';
 import { isThrottledReplica } from './throttle.js';
 
 /** Fetch v12: the first version with lastFetchedEpoch / divergingEpoch, still addressed by topic name. */
@@ -53,7 +53,7 @@ export class ReplicaFetcher {
   private readonly pause = new Pause();
 
   constructor(
-    private readonly follower: Broker,
+    private readonly follower: ReplicationHost,
     readonly leaderId: number,
     /** The leader's replication listener, or null when it is not known. */
     private readonly leaderAddress: () => BrokerAddress | null,
@@ -209,21 +209,22 @@ export class ReplicaFetcher {
         let bytes = 0;
         const records = pr.records as Buffer | null;
         if (records && records.length > 0) {
-          for (const batch of splitBatches(records)) {
+          for (const buffer of splitBatches(records)) {
+            const batch = new RecordBatchView(buffer);
             const end = log.logEndOffset();
-            if (nextOffsetOf(batch) <= end) continue;
+            if (batch.lastOffset < end) continue;
             // A batch may start beyond the log end (compaction leaves gaps), never before it.
-            if (baseOffsetOf(batch) < end) {
-              this.log.warn(`Replica ${replica.key} on broker ${this.follower.id}: leader ${this.leaderId} sent offset ${baseOffsetOf(batch)} but the log ends at ${end}; fetching again`);
+            if (batch.baseOffset < end) {
+              this.log.warn(`Replica ${replica.key} on broker ${this.follower.id}: leader ${this.leaderId} sent offset ${batch.baseOffset} but the log ends at ${end}; fetching again`);
               break;
             }
-            if (!batchCrcIsValid(batch)) {
+            if (!batch.crcIsValid) {
               this.log.warn(`Replica ${replica.key} on broker ${this.follower.id}: corrupt batch at offset ${end} from leader ${this.leaderId}; fetching again`);
               f.delayedUntil = Date.now() + this.follower.config.replicaFetchBackoffMs;
               break;
             }
-            log.appendAsFollower(batch);
-            bytes += batch.length;
+            log.appendAsFollower(buffer);
+            bytes += buffer.length;
           }
         }
         replica.setHighWatermark(pr.highWatermark);

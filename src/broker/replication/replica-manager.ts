@@ -5,10 +5,10 @@
  * have not caught up within replica.lag.time.max.ms are dropped; followers that catch up rejoin).
  */
 import type { Logger } from '../../util/logger.js';
-import type { Broker } from '../broker.js';
 import type { PartitionState } from '../metadata/cluster-metadata.js';
 import type { PartitionReplica } from '../replica.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
+import type { ReplicationHost } from './replication-host.js';
 
 interface Role {
   role: 'leader' | 'follower' | 'none';
@@ -23,7 +23,7 @@ export class ReplicaManager {
   private started = false;
 
   constructor(
-    private readonly broker: Broker,
+    private readonly broker: ReplicationHost,
     private readonly log: Logger,
   ) {}
 

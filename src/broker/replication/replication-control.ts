@@ -12,7 +12,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config.js';
-import type { ApiError } from '../controller.js';
+import type { ApiError } from '../api-error.js';
 import type { ClusterMetadata, PartitionState, TopicState } from '../metadata/cluster-metadata.js';
 import type { Logger } from '../../util/logger.js';
 

@@ -180,7 +180,7 @@ export class Fetcher {
     for (const p of ps) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
     let body: FetchResponse;
     try {
-      ({ body } = await this.client.send<FetchResponse>(
+      ({ body } = await this.client.send(
         leader,
         Fetch,
         {

@@ -6,14 +6,15 @@
  * auto.offset.reset), commits automatically every auto.commit.interval.ms and on close, and
  * leaves the group when it closes.
  */
-import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type HeartbeatResponse, type JoinGroupResponse, type LeaveGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
+import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
+import { decodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import type { KafkaClient } from '../client.js';
 import { GroupAdmin } from '../groups.js';
-import { ASSIGNORS, type Assignor, type MemberSubscription } from './assignors.js';
+import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions } from './fetcher.js';
+import { leaderAssignments } from './leader-assignment.js';
 
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
@@ -181,7 +182,7 @@ export class GroupConsumer {
     );
     let join: JoinGroupResponse;
     try {
-      ({ body: join } = await this.client.send<JoinGroupResponse>(
+      ({ body: join } = await this.client.send(
         coordinator,
         JoinGroup,
         {
@@ -207,10 +208,10 @@ export class GroupConsumer {
     if (join.errorCode) return this.onJoinError(join.errorCode, join.memberId);
     this.memberId = join.memberId;
     let assignments: { memberId: string; assignment: Buffer }[] = [];
-    if (join.leader === this.memberId) assignments = await this.assign(join);
+    if (join.leader === this.memberId) assignments = await leaderAssignments(this.opts.assignors, join, (topics) => this.client.refreshMetadata(topics));
     let sync: SyncGroupResponse;
     try {
-      ({ body: sync } = await this.client.send<SyncGroupResponse>(
+      ({ body: sync } = await this.client.send(
         coordinator,
         SyncGroup,
         {
@@ -267,33 +268,6 @@ export class GroupConsumer {
     }
   }
 
-  /** Leader: runs the chosen assignor over every member's subscription. */
-  private async assign(join: JoinGroupResponse): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const assignor = this.opts.assignors.find((a) => a.name === join.protocolName);
-    if (!assignor) throw new KafkaProtocolError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Unknown assignor ${join.protocolName}`);
-    const members: MemberSubscription[] = join.members.map((m) => {
-      const s = decodeSubscription(m.metadata);
-      return {
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId ?? null,
-        topics: s.topics,
-        owned: new Map((s.ownedPartitions ?? []).map((o) => [o.topic, o.partitions])),
-        generation: s.generationId ?? -1,
-      };
-    });
-    const topics = [...new Set(members.flatMap((m) => m.topics))];
-    const md = await this.client.refreshMetadata(topics);
-    const counts = new Map(topics.map((t) => [t, md.topics.get(t)?.errorCode === 0 ? md.topics.get(t)!.partitions.length : 0]));
-    const result = assignor.assign(members, counts);
-    return members.map((m) => ({
-      memberId: m.memberId,
-      assignment: encodeAssignment({
-        assignedPartitions: [...(result.get(m.memberId) ?? new Map())].filter(([, ps]) => ps.length > 0).map(([topic, partitions]) => ({ topic, partitions })),
-        userData: null,
-      }),
-    }));
-  }
-
   /** Starts newly assigned partitions at their committed offsets (or by auto.offset.reset). */
   private async start(partitions: TopicPartition[]) {
     const committed = await this.groups.fetchOffsets(this.opts.groupId, partitions);
@@ -331,7 +305,7 @@ export class GroupConsumer {
   private async heartbeat(coordinator: number) {
     if (this.needsJoin || this.joining || this.closed) return;
     try {
-      const { body } = await this.client.send<HeartbeatResponse>(
+      const { body } = await this.client.send(
         coordinator,
         Heartbeat,
         { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
@@ -362,7 +336,7 @@ export class GroupConsumer {
     if (this.memberId && !this.opts.groupInstanceId) {
       try {
         const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
-        await this.client.send<LeaveGroupResponse>(
+        await this.client.send(
           coordinator,
           LeaveGroup,
           (v) => (v >= 3 ? { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is being closed' }] } : { groupId: this.opts.groupId, memberId: this.memberId }),

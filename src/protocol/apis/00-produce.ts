@@ -7,9 +7,9 @@
 //   v5 response: +responses.partitionResponses.logStartOffset
 //   v8 response: +responses.partitionResponses.recordErrors +responses.partitionResponses.recordErrors.batchIndex +responses.partitionResponses.recordErrors.batchIndexErrorMessage +responses.partitionResponses.errorMessage
 //   v10 response: +responses.partitionResponses.currentLeader +responses.partitionResponses.currentLeader.leaderId +responses.partitionResponses.currentLeader.leaderEpoch +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';
 
-export interface ProduceRequest {
+export interface ProduceRequest<Records extends RecordBatches = Buffer | null> {
   transactionalId?: string | null;
   acks: number;
   timeoutMs: number;
@@ -17,7 +17,7 @@ export interface ProduceRequest {
     name: string;
     partitionData: Array<{
       index: number;
-      records: Buffer | null;
+      records: Records | null;
     }>;
   }>;
 }
@@ -51,7 +51,7 @@ export interface ProduceResponse {
   }>;
 }
 
-export const Produce: ApiDef = {
+export const Produce: ApiDef<ProduceRequest, ProduceResponse, ProduceRequest<RecordBatches>> = {
   key: 0,
   name: 'Produce',
   versions: [0, 11],

@@ -19,7 +19,7 @@
 //   v12 response: +responses.partitions.divergingEpoch +responses.partitions.divergingEpoch.epoch +responses.partitions.divergingEpoch.endOffset +responses.partitions.currentLeader +responses.partitions.currentLeader.leaderId +responses.partitions.currentLeader.leaderEpoch +responses.partitions.snapshotId
 //   v13 response: -responses.topic +responses.topicId
 //   v16 response: +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';
 
 export interface FetchRequest {
   clusterId?: string | null;
@@ -55,7 +55,7 @@ export interface FetchRequest {
   rackId?: string;
 }
 
-export interface FetchResponse {
+export interface FetchResponse<Records extends RecordBatches = Buffer | null> {
   throttleTimeMs?: number;
   errorCode?: number;
   sessionId?: number;
@@ -85,7 +85,7 @@ export interface FetchResponse {
         firstOffset: number;
       }> | null;
       preferredReadReplica?: number;
-      records: Buffer | null;
+      records: Records | null;
     }>;
   }>;
   nodeEndpoints?: Array<{
@@ -96,7 +96,7 @@ export interface FetchResponse {
   }>;
 }
 
-export const Fetch: ApiDef = {
+export const Fetch: ApiDef<FetchRequest, FetchResponse, FetchRequest, FetchResponse<RecordBatches>> = {
   key: 1,
   name: 'Fetch',
   versions: [0, 17],

@@ -40,7 +40,7 @@ export interface ListOffsetsResponse {
   }>;
 }
 
-export const ListOffsets: ApiDef = {
+export const ListOffsets: ApiDef<ListOffsetsRequest, ListOffsetsResponse> = {
   key: 2,
   name: 'ListOffsets',
   versions: [0, 10],

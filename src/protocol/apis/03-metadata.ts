@@ -54,7 +54,7 @@ export interface MetadataResponse {
   clusterAuthorizedOperations?: number;
 }
 
-export const Metadata: ApiDef = {
+export const Metadata: ApiDef<MetadataRequest, MetadataResponse> = {
   key: 3,
   name: 'Metadata',
   versions: [0, 12],

@@ -38,7 +38,7 @@ export interface OffsetCommitResponse {
   }>;
 }
 
-export const OffsetCommit: ApiDef = {
+export const OffsetCommit: ApiDef<OffsetCommitRequest, OffsetCommitResponse> = {
   key: 8,
   name: 'OffsetCommit',
   versions: [0, 9],

@@ -57,7 +57,7 @@ export interface OffsetFetchResponse {
   }>;
 }
 
-export const OffsetFetch: ApiDef = {
+export const OffsetFetch: ApiDef<OffsetFetchRequest, OffsetFetchResponse> = {
   key: 9,
   name: 'OffsetFetch',
   versions: [0, 9],

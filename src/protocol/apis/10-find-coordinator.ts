@@ -30,7 +30,7 @@ export interface FindCoordinatorResponse {
   }>;
 }
 
-export const FindCoordinator: ApiDef = {
+export const FindCoordinator: ApiDef<FindCoordinatorRequest, FindCoordinatorResponse> = {
   key: 10,
   name: 'FindCoordinator',
   versions: [0, 6],

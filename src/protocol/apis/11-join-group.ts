@@ -40,7 +40,7 @@ export interface JoinGroupResponse {
   }>;
 }
 
-export const JoinGroup: ApiDef = {
+export const JoinGroup: ApiDef<JoinGroupRequest, JoinGroupResponse> = {
   key: 11,
   name: 'JoinGroup',
   versions: [0, 9],

@@ -17,7 +17,7 @@ export interface HeartbeatResponse {
   errorCode: number;
 }
 
-export const Heartbeat: ApiDef = {
+export const Heartbeat: ApiDef<HeartbeatRequest, HeartbeatResponse> = {
   key: 12,
   name: 'Heartbeat',
   versions: [0, 4],

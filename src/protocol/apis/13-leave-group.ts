@@ -27,7 +27,7 @@ export interface LeaveGroupResponse {
   }>;
 }
 
-export const LeaveGroup: ApiDef = {
+export const LeaveGroup: ApiDef<LeaveGroupRequest, LeaveGroupResponse> = {
   key: 13,
   name: 'LeaveGroup',
   versions: [0, 5],

@@ -28,7 +28,7 @@ export interface SyncGroupResponse {
   assignment: Buffer;
 }
 
-export const SyncGroup: ApiDef = {
+export const SyncGroup: ApiDef<SyncGroupRequest, SyncGroupResponse> = {
   key: 14,
   name: 'SyncGroup',
   versions: [0, 5],

@@ -32,7 +32,7 @@ export interface DescribeGroupsResponse {
   }>;
 }
 
-export const DescribeGroups: ApiDef = {
+export const DescribeGroups: ApiDef<DescribeGroupsRequest, DescribeGroupsResponse> = {
   key: 15,
   name: 'DescribeGroups',
   versions: [0, 5],

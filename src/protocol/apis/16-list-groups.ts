@@ -24,7 +24,7 @@ export interface ListGroupsResponse {
   }>;
 }
 
-export const ListGroups: ApiDef = {
+export const ListGroups: ApiDef<ListGroupsRequest, ListGroupsResponse> = {
   key: 16,
   name: 'ListGroups',
   versions: [0, 5],

@@ -33,7 +33,7 @@ export interface ApiVersionsResponse {
   zkMigrationReady?: boolean;
 }
 
-export const ApiVersions: ApiDef = {
+export const ApiVersions: ApiDef<ApiVersionsRequest, ApiVersionsResponse> = {
   key: 18,
   name: 'ApiVersions',
   versions: [0, 4],

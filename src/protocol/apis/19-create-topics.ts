@@ -46,7 +46,7 @@ export interface CreateTopicsResponse {
   }>;
 }
 
-export const CreateTopics: ApiDef = {
+export const CreateTopics: ApiDef<CreateTopicsRequest, CreateTopicsResponse> = {
   key: 19,
   name: 'CreateTopics',
   versions: [0, 7],

@@ -26,7 +26,7 @@ export interface DeleteTopicsResponse {
   }>;
 }
 
-export const DeleteTopics: ApiDef = {
+export const DeleteTopics: ApiDef<DeleteTopicsRequest, DeleteTopicsResponse> = {
   key: 20,
   name: 'DeleteTopics',
   versions: [0, 6],

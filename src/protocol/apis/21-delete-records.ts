@@ -26,7 +26,7 @@ export interface DeleteRecordsResponse {
   }>;
 }
 
-export const DeleteRecords: ApiDef = {
+export const DeleteRecords: ApiDef<DeleteRecordsRequest, DeleteRecordsResponse> = {
   key: 21,
   name: 'DeleteRecords',
   versions: [0, 2],

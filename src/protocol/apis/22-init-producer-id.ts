@@ -18,7 +18,7 @@ export interface InitProducerIdResponse {
   producerEpoch: number;
 }
 
-export const InitProducerId: ApiDef = {
+export const InitProducerId: ApiDef<InitProducerIdRequest, InitProducerIdResponse> = {
   key: 22,
   name: 'InitProducerId',
   versions: [0, 5],

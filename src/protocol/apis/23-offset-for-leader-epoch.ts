@@ -32,7 +32,7 @@ export interface OffsetForLeaderEpochResponse {
   }>;
 }
 
-export const OffsetForLeaderEpoch: ApiDef = {
+export const OffsetForLeaderEpoch: ApiDef<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
   key: 23,
   name: 'OffsetForLeaderEpoch',
   versions: [0, 4],

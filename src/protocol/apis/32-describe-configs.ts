@@ -42,7 +42,7 @@ export interface DescribeConfigsResponse {
   }>;
 }
 
-export const DescribeConfigs: ApiDef = {
+export const DescribeConfigs: ApiDef<DescribeConfigsRequest, DescribeConfigsResponse> = {
   key: 32,
   name: 'DescribeConfigs',
   versions: [0, 4],

@@ -25,7 +25,7 @@ export interface AlterConfigsResponse {
   }>;
 }
 
-export const AlterConfigs: ApiDef = {
+export const AlterConfigs: ApiDef<AlterConfigsRequest, AlterConfigsResponse> = {
   key: 33,
   name: 'AlterConfigs',
   versions: [0, 2],

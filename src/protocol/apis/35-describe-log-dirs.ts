@@ -32,7 +32,7 @@ export interface DescribeLogDirsResponse {
   }>;
 }
 
-export const DescribeLogDirs: ApiDef = {
+export const DescribeLogDirs: ApiDef<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
   key: 35,
   name: 'DescribeLogDirs',
   versions: [0, 4],

@@ -24,7 +24,7 @@ export interface CreatePartitionsResponse {
   }>;
 }
 
-export const CreatePartitions: ApiDef = {
+export const CreatePartitions: ApiDef<CreatePartitionsRequest, CreatePartitionsResponse> = {
   key: 37,
   name: 'CreatePartitions',
   versions: [0, 3],

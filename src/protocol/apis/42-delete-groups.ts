@@ -15,7 +15,7 @@ export interface DeleteGroupsResponse {
   }>;
 }
 
-export const DeleteGroups: ApiDef = {
+export const DeleteGroups: ApiDef<DeleteGroupsRequest, DeleteGroupsResponse> = {
   key: 42,
   name: 'DeleteGroups',
   versions: [0, 2],

@@ -27,7 +27,7 @@ export interface ElectLeadersResponse {
   }>;
 }
 
-export const ElectLeaders: ApiDef = {
+export const ElectLeaders: ApiDef<ElectLeadersRequest, ElectLeadersResponse> = {
   key: 43,
   name: 'ElectLeaders',
   versions: [0, 2],

@@ -26,7 +26,7 @@ export interface IncrementalAlterConfigsResponse {
   }>;
 }
 
-export const IncrementalAlterConfigs: ApiDef = {
+export const IncrementalAlterConfigs: ApiDef<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {
   key: 44,
   name: 'IncrementalAlterConfigs',
   versions: [0, 1],

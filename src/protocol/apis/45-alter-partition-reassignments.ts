@@ -28,7 +28,7 @@ export interface AlterPartitionReassignmentsResponse {
   }>;
 }
 
-export const AlterPartitionReassignments: ApiDef = {
+export const AlterPartitionReassignments: ApiDef<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse> = {
   key: 45,
   name: 'AlterPartitionReassignments',
   versions: [0, 0],

@@ -26,7 +26,7 @@ export interface ListPartitionReassignmentsResponse {
   }>;
 }
 
-export const ListPartitionReassignments: ApiDef = {
+export const ListPartitionReassignments: ApiDef<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse> = {
   key: 46,
   name: 'ListPartitionReassignments',
   versions: [0, 0],

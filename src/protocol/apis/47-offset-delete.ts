@@ -25,7 +25,7 @@ export interface OffsetDeleteResponse {
   }>;
 }
 
-export const OffsetDelete: ApiDef = {
+export const OffsetDelete: ApiDef<OffsetDeleteRequest, OffsetDeleteResponse> = {
   key: 47,
   name: 'OffsetDelete',
   versions: [0, 0],

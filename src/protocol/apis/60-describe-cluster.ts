@@ -26,7 +26,7 @@ export interface DescribeClusterResponse {
   clusterAuthorizedOperations: number;
 }
 
-export const DescribeCluster: ApiDef = {
+export const DescribeCluster: ApiDef<DescribeClusterRequest, DescribeClusterResponse> = {
   key: 60,
   name: 'DescribeCluster',
   versions: [0, 1],

@@ -40,7 +40,7 @@ export interface DescribeTopicPartitionsResponse {
   } | null;
 }
 
-export const DescribeTopicPartitions: ApiDef = {
+export const DescribeTopicPartitions: ApiDef<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse> = {
   key: 75,
   name: 'DescribeTopicPartitions',
   versions: [0, 0],

@@ -66,7 +66,7 @@ import type { ApiDef } from '../schema.js';
 export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeConfigs, AlterConfigs, DescribeLogDirs, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeCluster, DescribeTopicPartitions };
 
 /** Every API the project has a schema for, by API key. */
-export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map([
+export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [0, Produce],
   [1, Fetch],
   [2, ListOffsets],

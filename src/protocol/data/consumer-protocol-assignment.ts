@@ -10,7 +10,7 @@ export interface ConsumerProtocolAssignmentData {
   userData: Buffer | null;
 }
 
-export const ConsumerProtocolAssignment: MessageDef = {
+export const ConsumerProtocolAssignment: MessageDef<ConsumerProtocolAssignmentData> = {
   name: 'ConsumerProtocolAssignment',
   versions: [0, 3],
   flexible: null,

@@ -16,7 +16,7 @@ export interface ConsumerProtocolSubscriptionData {
   rackId?: string | null;
 }
 
-export const ConsumerProtocolSubscription: MessageDef = {
+export const ConsumerProtocolSubscription: MessageDef<ConsumerProtocolSubscriptionData> = {
   name: 'ConsumerProtocolSubscription',
   versions: [0, 3],
   flexible: null,

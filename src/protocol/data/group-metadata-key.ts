@@ -6,7 +6,7 @@ export interface GroupMetadataKeyData {
   group: string;
 }
 
-export const GroupMetadataKey: MessageDef = {
+export const GroupMetadataKey: MessageDef<GroupMetadataKeyData> = {
   name: 'GroupMetadataKey',
   versions: [2, 2],
   flexible: null,

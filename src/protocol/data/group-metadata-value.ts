@@ -23,7 +23,7 @@ export interface GroupMetadataValueData {
   }>;
 }
 
-export const GroupMetadataValue: MessageDef = {
+export const GroupMetadataValue: MessageDef<GroupMetadataValueData> = {
   name: 'GroupMetadataValue',
   versions: [0, 4],
   flexible: 4,

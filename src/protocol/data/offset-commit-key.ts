@@ -8,7 +8,7 @@ export interface OffsetCommitKeyData {
   partition: number;
 }
 
-export const OffsetCommitKey: MessageDef = {
+export const OffsetCommitKey: MessageDef<OffsetCommitKeyData> = {
   name: 'OffsetCommitKey',
   versions: [0, 1],
   flexible: null,

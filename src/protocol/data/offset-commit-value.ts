@@ -13,7 +13,7 @@ export interface OffsetCommitValueData {
   expireTimestamp?: number;
 }
 
-export const OffsetCommitValue: MessageDef = {
+export const OffsetCommitValue: MessageDef<OffsetCommitValueData> = {
   name: 'OffsetCommitValue',
   versions: [0, 4],
   flexible: 4,

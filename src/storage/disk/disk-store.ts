@@ -10,7 +10,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BATCH_HEADER_SIZE, baseOffsetOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
 import { silentLogger } from '../../util/logger.js';
 import {
@@ -141,7 +141,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (baseOffset < this.logEndOffset()) {
       throw new StorageError(`out-of-order replicated batch for ${this.topic}-${this.partition}: base ${baseOffset}, log end ${this.logEndOffset()}`);
     }
-    return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, batch.readInt32BE(12));
+    return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, leaderEpochOf(batch));
   }
 
   private write(batch: Buffer, baseOffset: number, lastOffset: number, leaderEpoch: number): AppendResult {

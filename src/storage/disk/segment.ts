@@ -13,7 +13,10 @@ import {
   LOG_OVERHEAD,
   baseOffsetOf,
   batchCrcIsValid,
+  batchSizeAt,
   decodeBatchRecords,
+  leaderEpochOf,
+  magicAt,
   maxTimestampOf,
   nextOffsetOf,
 } from '../../protocol/record-batch.js';
@@ -240,8 +243,8 @@ export class Segment {
     while (pos < to) {
       const head = ensure(pos, BATCH_HEADER_SIZE);
       if (!head) return;
-      const size = LOG_OVERHEAD + head.readInt32BE(8);
-      if (size < BATCH_HEADER_SIZE || size > MAX_PLAUSIBLE_BATCH || head.readInt8(16) !== 2) return;
+      const size = batchSizeAt(head, 0);
+      if (size < BATCH_HEADER_SIZE || size > MAX_PLAUSIBLE_BATCH || magicAt(head) !== 2) return;
       let batch = head;
       if (checkCrc) {
         const whole = ensure(pos, size);
@@ -254,7 +257,7 @@ export class Segment {
         baseOffset: baseOffsetOf(batch),
         lastOffset: nextOffsetOf(batch) - 1,
         maxTimestamp: maxTimestampOf(batch),
-        leaderEpoch: batch.readInt32BE(12),
+        leaderEpoch: leaderEpochOf(batch),
       };
       if (info.lastOffset < info.baseOffset) return;
       if (!visit(info)) return;
@@ -358,7 +361,7 @@ export class Segment {
     let bytes = 0;
     let p = 0;
     while (p + LOG_OVERHEAD <= buf.length) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(p + 8);
+      const size = batchSizeAt(buf, p);
       if (baseOffsetOf(buf, p) >= maxOffset) break;
       if (p + size > buf.length) {
         if (batches.length > 0) break;

@@ -1,0 +1,144 @@
+/**
+ * The one path a batch takes into a partition this broker leads, as Kafka's
+ * `Partition.appendRecordsToLeader`: leadership and min.insync.replicas checks, the idempotent
+ * producer check (a retried batch is answered with the offsets it was first written at), broker
+ * timestamps for LogAppendTime topics, the append itself and, for acks=-1, the wait for the
+ * in-sync replicas. `produceToLeader` puts a client's records through the LogValidator checks
+ * first; the group coordinator appends its own batches with `appendToLeader` directly.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import type { RecordBatchView } from '../../protocol/record-batch.js';
+import type { ClusterMetadata, PartitionState, TopicState } from '../metadata/cluster-metadata.js';
+import { producerBatchFrom } from '../producer-state.js';
+import type { PartitionReplica } from '../replica.js';
+import { type RecordError, isRefusal, upConvertLegacy, validateProducedBatch } from './log-validator.js';
+
+export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number };
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage?: string | null;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordErrors?: RecordError[];
+}
+
+/** What the append path needs from the broker that hosts the partition (implemented by Broker). */
+export interface LeaderAppendHost {
+  readonly id: number;
+  readonly running: boolean;
+  readonly metadata: Pick<ClusterMetadata, 'topic'>;
+  /** Finds the partition and checks that this broker leads it. */
+  leaderFor(topic: string, partition: number): LeaderLookup;
+  topicConfig(topic: TopicState, name: string): string;
+}
+
+export interface ProduceOptions {
+  acks: number;
+  timeoutMs: number;
+  /** The Produce version: v0-2 carry legacy message sets; validation depends on it too. */
+  apiVersion: number;
+}
+
+const refused = (errorCode: number, errorMessage: string | null = null): AppendOutcome => ({
+  errorCode,
+  errorMessage,
+  baseOffset: -1,
+  logAppendTimeMs: -1,
+  logStartOffset: -1,
+});
+
+/** A client's records for one partition (Produce): request checks, validation, then the append. */
+export async function produceToLeader(host: LeaderAppendHost, topicName: string, partition: number, records: Buffer | null, opts: ProduceOptions): Promise<AppendOutcome> {
+  if (opts.acks !== 0 && opts.acks !== 1 && opts.acks !== -1) return refused(ErrorCode.INVALID_REQUIRED_ACKS);
+  const topic = host.metadata.topic(topicName);
+  if (!topic) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (topic.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topicName}`);
+  if (opts.apiVersion < 3) {
+    const converted = upConvertLegacy(records);
+    if (!Buffer.isBuffer(converted)) return refused(converted.errorCode, converted.errorMessage);
+    records = converted;
+  }
+  const checked = validateProducedBatch(records, {
+    apiVersion: opts.apiVersion,
+    maxMessageBytes: Number(host.topicConfig(topic, 'max.message.bytes')),
+    compacted: host.topicConfig(topic, 'cleanup.policy').includes('compact'),
+    partitionName: `${topicName}-${partition}`,
+  });
+  if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
+  return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);
+}
+
+/**
+ * Appends one validated batch as leader. With acks=-1 the result waits until the in-sync
+ * replicas have it (or the timeout passes).
+ */
+export async function appendToLeader(host: LeaderAppendHost, topicName: string, partition: number, batch: RecordBatchView, acks: number, timeoutMs: number): Promise<AppendOutcome> {
+  const found = host.leaderFor(topicName, partition);
+  if ('error' in found) return refused(found.error);
+  const { replica, state, topic } = found;
+  const minIsr = Number(host.topicConfig(topic, 'min.insync.replicas'));
+  if (acks === -1 && state.isr.length < minIsr) {
+    return refused(
+      ErrorCode.NOT_ENOUGH_REPLICAS,
+      `The size of the current ISR ${JSON.stringify(state.isr).replace(/,/g, ', ')} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topicName}-${partition}`,
+    );
+  }
+  let logAppendTimeMs = -1;
+  let baseOffset: number;
+  let lastOffset: number;
+  const pid = producerBatchFrom(batch);
+  const verdict = pid ? replica.producers.check(pid, replica.key) : ({ kind: 'append' } as const);
+  if (verdict.kind === 'error') return { ...refused(verdict.errorCode, verdict.message), logStartOffset: replica.logStartOffset() };
+  if (verdict.kind === 'duplicate') {
+    // A retry of a batch already written: answer with where it went, write nothing.
+    ({ baseOffset, lastOffset } = verdict);
+  } else {
+    // LogAppendTime topics: the broker sets the timestamp type and max timestamp, then re-checksums.
+    if (host.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime') {
+      logAppendTimeMs = Date.now();
+      batch.stampLogAppendTime(logAppendTimeMs);
+    }
+    ({ baseOffset, lastOffset } = replica.log.append(batch.buffer, state.leaderEpoch));
+    if (pid) replica.producers.appended(pid, baseOffset, lastOffset);
+    replica.updateHighWatermark(state.isr, host.id);
+    replica.notify();
+  }
+  const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
+  if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;
+  // Wait for the ISR, but stop waiting when it shrinks below min.insync.replicas or this broker
+  // stops leading (the replica is woken on every ISR or leadership change).
+  const now = () => host.metadata.topic(topicName)?.partitions[partition];
+  const settled = () => {
+    const s = now();
+    return replica.highWatermark > lastOffset || !s || s.leader !== host.id || s.isr.length < minIsr || !host.running;
+  };
+  await waitFor(host, replica, settled, timeoutMs);
+  if (replica.highWatermark > lastOffset) return outcome;
+  const s = now();
+  if (!s || s.leader !== host.id || !host.running) return { ...outcome, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+  // Written locally but not replicated in time.
+  return { ...outcome, errorCode: s.isr.length < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT };
+}
+
+/** Waits until `done()` holds, re-checking whenever the replica changes, up to timeoutMs. */
+function waitFor(host: LeaderAppendHost, replica: PartitionReplica, done: () => boolean, timeoutMs: number): Promise<boolean> {
+  if (done()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let cancel = () => {};
+    const timer = setTimeout(() => {
+      cancel();
+      resolve(done());
+    }, timeoutMs);
+    const arm = () => {
+      cancel = replica.onChange(() => {
+        if (done() || !host.running) {
+          clearTimeout(timer);
+          resolve(done());
+        } else arm();
+      });
+    };
+    arm();
+  });
+}

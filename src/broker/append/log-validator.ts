@@ -1,0 +1,84 @@
+/**
+ * Checks a produced batch before it is appended as leader, as Kafka's LogValidator does: the
+ * batch is parsed once into a RecordBatchView and every refusal is decided here. v0-2 Produce
+ * requests carry legacy message sets (magic 0/1), which are first converted to one v2 batch with
+ * the same codec, as Kafka converts old formats on append. A refused batch leaves the log and the
+ * producer state as they were.
+ */
+import { CompressionType } from '../../protocol/compression.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch } from '../../protocol/record-batch.js';
+
+export interface RecordError {
+  batchIndex: number;
+  batchIndexErrorMessage: string | null;
+}
+
+/** Why a batch is not appended; a null message means the error code's standard text. */
+export interface AppendRefusal {
+  errorCode: number;
+  errorMessage: string | null;
+  recordErrors?: RecordError[];
+}
+
+export interface ValidationContext {
+  /** The Produce version the batch came with (zstd needs v7, record errors v8). */
+  apiVersion: number;
+  /** The topic's max.message.bytes. */
+  maxMessageBytes: number;
+  /** cleanup.policy includes compact: every record needs a key. */
+  compacted: boolean;
+  /** "topic-partition", for messages. */
+  partitionName: string;
+}
+
+const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
+
+export const isRefusal = (v: RecordBatchView | AppendRefusal): v is AppendRefusal => !(v instanceof RecordBatchView);
+
+/** Converts a legacy message set to one v2 batch, or refuses it when it is invalid. */
+export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal {
+  if (!records || records.length === 0 || magicOf(records) > 1) return refuse(ErrorCode.INVALID_RECORD);
+  try {
+    const set = decodeLegacyMessageSet(records);
+    if (set.messages.length === 0) return refuse(ErrorCode.INVALID_RECORD);
+    return encodeBatch(
+      set.messages.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp })),
+      { compression: set.compression },
+    );
+  } catch {
+    return refuse(ErrorCode.CORRUPT_MESSAGE);
+  }
+}
+
+/** Checks one produced records blob (exactly one v2 batch); returns its view or the refusal. */
+export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): RecordBatchView | AppendRefusal {
+  if (!records || records.length < BATCH_HEADER_SIZE) return refuse(ErrorCode.INVALID_RECORD);
+  const batch = new RecordBatchView(records);
+  if (batch.magic !== 2) return refuse(ErrorCode.INVALID_RECORD);
+  if (batch.sizeInBytes !== records.length) return refuse(ErrorCode.INVALID_RECORD);
+  if (records.length > ctx.maxMessageBytes) {
+    // Kafka's wording: producers read the limit from it (error_message, v8+).
+    return refuse(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size in the append to ${ctx.partitionName} is ${records.length} bytes which exceeds the maximum configured value of ${ctx.maxMessageBytes}.`,
+    );
+  }
+  if (!batch.crcIsValid) return refuse(ErrorCode.CORRUPT_MESSAGE);
+  if (batch.recordCount <= 0 || batch.lastOffsetDelta !== batch.recordCount - 1) return refuse(ErrorCode.INVALID_RECORD);
+  if (ctx.apiVersion < 7 && batch.compression === CompressionType.zstd) return refuse(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+  // Transactions are not offered, so no producer can be inside one.
+  if (batch.isTransactional) return refuse(ErrorCode.INVALID_TXN_STATE);
+  if (ctx.compacted) {
+    // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
+    const keyless = decodeBatchRecords(records, batch.header()).findIndex((r) => r.key === null);
+    if (keyless >= 0) {
+      const message = `Compacted topic cannot accept message without key in topic partition ${ctx.partitionName}.`;
+      // Before v8 there are no record errors; Kafka's older brokers answered CORRUPT_MESSAGE.
+      if (ctx.apiVersion < 8) return refuse(ErrorCode.CORRUPT_MESSAGE, message);
+      return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: message, recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
+    }
+  }
+  return batch;
+}

@@ -1,0 +1,225 @@
+/**
+ * The record accumulator (Kafka's RecordAccumulator). Records are encoded into an open batch per
+ * partition as they are appended (nothing per record is kept unless the caller asked for a
+ * callback); a batch is sealed when it reaches `batch.size` or has waited `linger.ms`, and then
+ * waits in its partition's FIFO queue of ready batches until the sender takes it. Records without
+ * a key stick to one partition until its batch is sealed (KIP-480). A batch the broker found too
+ * large is split here into two halves that go back to the front of the queue.
+ */
+import { BATCH_HEADER_SIZE, decodeBatchRecords } from '../../protocol/record-batch.js';
+import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { type ProducerBatch, type ProducerRecord, type SendCallback, formatBytes, newBatch, partitionKey, payloadSize } from './batch.js';
+import { StickyPartitioner, partitionForKey } from './partitioners.js';
+
+export interface AccumulatorConfig {
+  batchSize: number;
+  lingerMs: number;
+  /** max.request.size: a record whose batch would be larger is refused before it is placed. */
+  maxRequestSize: number;
+}
+
+/** A record refused before it took a place in a batch, and the partition it was meant for. */
+export interface RejectedRecord {
+  partition: number;
+  error: KafkaProtocolError;
+}
+
+/** Bytes a record adds to its batch besides key, value and headers, at most (Kafka's estimate). */
+const RECORD_OVERHEAD_MAX = 21;
+
+export class RecordAccumulator {
+  private readonly sticky = new StickyPartitioner();
+  /** Open batches by partition key, and the one the previous record went into. */
+  private readonly open = new Map<string, ProducerBatch>();
+  private lastBatch: ProducerBatch | null = null;
+  /** Batches ready to send, FIFO per partition. */
+  private readonly ready = new Map<string, ProducerBatch[]>();
+  private readyBatches = 0;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  /** A flush is waiting: batches are sealed as soon as records are placed, without lingering. */
+  flushing = 0;
+
+  /**
+   * @param partitionCount the topic's partition count as the cluster metadata knows it now
+   * @param onReady called whenever a batch has become ready (the sender then drains)
+   */
+  constructor(
+    private readonly config: AccumulatorConfig,
+    private readonly partitionCount: (topic: string) => number,
+    private readonly onReady: () => void,
+  ) {}
+
+  /** Batches ready to send, over all partitions. */
+  get readyCount(): number {
+    return this.readyBatches;
+  }
+
+  /**
+   * Places a record in its partition's open batch (choosing the partition when the record names
+   * none), or refuses it.
+   */
+  append(record: ProducerRecord, numPartitions: number, cb?: SendCallback): RejectedRecord | null {
+    let partition = record.partition;
+    if (partition === undefined || partition < 0) {
+      partition = record.key ? partitionForKey(record.key, numPartitions) : this.sticky.partition(record.topic, numPartitions);
+    } else if (partition >= numPartitions) {
+      const error = new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${partition} of topic ${record.topic} with partition count ${numPartitions} is not present in metadata.`);
+      return { partition, error };
+    }
+    // Refused before it takes a place in a batch, so it never takes a sequence number either.
+    const size = payloadSize(record);
+    if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.config.maxRequestSize) {
+      const error = new KafkaProtocolError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `record of ${formatBytes(size)} bytes exceeds max.request.size=${this.config.maxRequestSize} of the producer; raise it or split the record`,
+      );
+      return { partition, error };
+    }
+    const { batchSize } = this.config;
+    let batch = this.lastBatch;
+    if (!batch || batch.topic !== record.topic || batch.partition !== partition) {
+      const key = partitionKey(record.topic, partition);
+      batch = this.open.get(key) ?? null;
+      if (!batch) {
+        batch = newBatch(record.topic, partition, !record.key, Math.min(batchSize + 1024, 1 << 20));
+        this.open.set(key, batch);
+      }
+      this.lastBatch = batch;
+    }
+    // A record that would overflow a non-empty batch starts the next one (as Kafka's producer does).
+    const estimate = 24 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    if (batch.count > 0 && batch.builder.sizeInBytes + estimate > batchSize) {
+      this.seal(batch);
+      this.onReady();
+      batch = newBatch(record.topic, partition, !record.key, Math.min(batchSize + 1024, 1 << 20));
+      this.open.set(partitionKey(record.topic, partition), batch);
+      this.lastBatch = batch;
+    }
+    const timestamp = record.timestamp ?? Date.now();
+    batch.builder.append(record.key ?? null, record.value, record.headers, timestamp);
+    if (cb) {
+      if (!batch.callbacks) {
+        batch.callbacks = new Array<SendCallback | undefined>(batch.count).fill(undefined);
+        batch.timestamps = new Array<number>(batch.count).fill(-1);
+      }
+      batch.callbacks.push(cb);
+      batch.timestamps!.push(timestamp);
+    } else if (batch.callbacks) {
+      batch.callbacks.push(undefined);
+      batch.timestamps!.push(timestamp);
+    }
+    batch.count++;
+    if (batch.builder.sizeInBytes >= batchSize || this.flushing > 0) {
+      this.seal(batch);
+      this.onReady();
+    } else if (!this.lingerTimer) this.armLinger();
+    return null;
+  }
+
+  private armLinger() {
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      this.sealExpired(false);
+      this.onReady();
+    }, this.config.lingerMs);
+  }
+
+  /** Stops the linger timer (a flush seals everything itself). */
+  cancelLinger(): void {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+  }
+
+  private seal(batch: ProducerBatch) {
+    this.open.delete(partitionKey(batch.topic, batch.partition));
+    if (this.lastBatch === batch) this.lastBatch = null;
+    this.enqueue(batch);
+    if (batch.keyless) this.sticky.next(batch.topic, this.partitionCount(batch.topic), batch.partition);
+  }
+
+  /** Moves open batches that have lingered long enough (or all, when forced) to ready. */
+  sealExpired(force: boolean): void {
+    const now = Date.now();
+    for (const b of [...this.open.values()]) if (force || now - b.createdAt >= this.config.lingerMs) this.seal(b);
+    if (this.open.size > 0 && !this.lingerTimer) this.armLinger();
+  }
+
+  private enqueue(batch: ProducerBatch, front = false) {
+    const key = partitionKey(batch.topic, batch.partition);
+    let q = this.ready.get(key);
+    if (!q) this.ready.set(key, (q = []));
+    if (front) q.unshift(batch);
+    else q.push(batch);
+    this.readyBatches++;
+  }
+
+  /** Puts a batch back at the front of its partition's queue (a retry), so its records keep their order. */
+  requeue(batch: ProducerBatch): void {
+    this.enqueue(batch, true);
+  }
+
+  /** The first ready batch of each partition, with the partition's key. */
+  *heads(): Generator<[string, ProducerBatch]> {
+    for (const [key, q] of this.ready) yield [key, q[0]!];
+  }
+
+  /** Takes a head batch (from `heads()`) off its partition's queue, to be sent. */
+  take(batch: ProducerBatch): void {
+    const key = partitionKey(batch.topic, batch.partition);
+    const q = this.ready.get(key)!;
+    q.shift();
+    if (q.length === 0) this.ready.delete(key);
+    this.readyBatches--;
+  }
+
+  /** A partition's ready batches, in order. */
+  readyOf(topic: string, partition: number): readonly ProducerBatch[] {
+    return this.ready.get(partitionKey(topic, partition)) ?? [];
+  }
+
+  /** Every ready batch. */
+  *allReady(): Generator<ProducerBatch> {
+    for (const q of this.ready.values()) yield* q;
+  }
+
+  /** Empties the ready queues one partition at a time, handing each batch to `each`. */
+  clearReady(each: (batch: ProducerBatch) => void): void {
+    for (const [key, q] of [...this.ready]) {
+      this.ready.delete(key);
+      this.readyBatches -= q.length;
+      for (const b of q) each(b);
+    }
+  }
+
+  /**
+   * Splits a batch the broker found too large into two halves, as Kafka's producer does; their
+   * records keep their order at the front of the partition's queue. Returns false for a batch
+   * of one record (or one never encoded), which cannot be split.
+   */
+  split(b: ProducerBatch): boolean {
+    if (b.count < 2 || !b.encoded) return false;
+    const records = decodeBatchRecords(b.encoded);
+    const half = Math.ceil(records.length / 2);
+    const parts = [records.slice(0, half), records.slice(half)].map((part, i) => {
+      const nb = newBatch(b.topic, b.partition, b.keyless, b.builder.sizeInBytes);
+      nb.firstAttemptAt = b.firstAttemptAt;
+      nb.maybeWritten = b.maybeWritten;
+      const offset = i === 0 ? 0 : half;
+      // The halves take over the sequence numbers of the batch nothing was written of.
+      if (b.baseSequence >= 0) nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
+      for (const r of part) nb.builder.append(r.key, r.value, r.headers, r.timestamp);
+      nb.count = part.length;
+      if (b.callbacks) {
+        nb.callbacks = b.callbacks.slice(offset, offset + part.length);
+        nb.timestamps = b.timestamps!.slice(offset, offset + part.length);
+      }
+      return nb;
+    });
+    this.enqueue(parts[1]!, true);
+    this.enqueue(parts[0]!, true);
+    this.onReady();
+    return true;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A producer batch (Kafka's ProducerBatch): the records bound for one partition, encoded as they
+ * are appended, with what the sender and the idempotence rules need to know about its attempts.
+ * Shared by the accumulator (which fills and splits batches), the sender (which sends, retries and
+ * completes them) and idempotence (which numbers them).
+ */
+import { BatchBuilder, type RecordHeader } from '../../protocol/record-batch.js';
+
+export interface ProducerRecord {
+  topic: string;
+  partition?: number;
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  timestamp?: number;
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+export type SendCallback = (error: Error | null, meta: RecordMetadata | null) => void;
+
+/** How a batch's records are completed: the façade counts them and runs their callbacks. */
+export interface Completion {
+  /** Completes one record: acknowledged (`meta`, or null when nobody asked) or failed (`error`). */
+  complete(cb: SendCallback | undefined, error: Error | null, meta: RecordMetadata | null): void;
+  /** Reports a batch (or records) that could not be delivered, with the number of records in it. */
+  batchFailed(topic: string, partition: number, count: number, error: Error): void;
+}
+
+export interface ProducerBatch {
+  topic: string;
+  partition: number;
+  builder: BatchBuilder;
+  /** Encoded batch, built once when first sent (and reused by retries). */
+  encoded: Buffer | null;
+  /** Per-record callbacks and timestamps, only when some record has a callback. */
+  callbacks: (SendCallback | undefined)[] | null;
+  timestamps: number[] | null;
+  count: number;
+  keyless: boolean;
+  createdAt: number;
+  attempts: number;
+  firstAttemptAt: number;
+  retryAt: number;
+  /** Sequence number of the first record (idempotent producers), fixed on first send. */
+  baseSequence: number;
+  /** An attempt ended without an answer saying whether the broker wrote the batch. */
+  maybeWritten: boolean;
+}
+
+export function newBatch(topic: string, partition: number, keyless: boolean, sizeHint: number): ProducerBatch {
+  const now = Date.now();
+  return {
+    topic,
+    partition,
+    builder: new BatchBuilder(sizeHint),
+    encoded: null,
+    callbacks: null,
+    timestamps: null,
+    count: 0,
+    keyless,
+    createdAt: now,
+    attempts: 0,
+    firstAttemptAt: now,
+    retryAt: 0,
+    baseSequence: -1,
+    maybeWritten: false,
+  };
+}
+
+/** Fails every record of a batch (after reporting the batch once). */
+export function failBatch(b: ProducerBatch, e: Error, completion: Completion): void {
+  completion.batchFailed(b.topic, b.partition, b.count, e);
+  for (let i = 0; i < b.count; i++) completion.complete(b.callbacks?.[i], e, null);
+}
+
+/** Bytes of a record's key, value and headers. */
+export const payloadSize = (r: { key?: Buffer | null; value: Buffer | null; headers?: readonly RecordHeader[] }) =>
+  (r.key?.length ?? 0) + (r.value?.length ?? 0) + (r.headers ?? []).reduce((n, h) => n + Buffer.byteLength(h.key) + (h.value?.length ?? 0), 0);
+
+export const formatBytes = (n: number) => n.toLocaleString('en-US');
+
+export const partitionKey = (topic: string, partition: number) => `${topic}\0${partition}`;

@@ -1,0 +1,159 @@
+/**
+ * Idempotence (the part of Kafka's TransactionManager an idempotent producer uses; transactions
+ * will join here). With enable.idempotence the producer first gets a producer id (InitProducerId)
+ * and numbers each partition's batches; the broker then answers a retried batch with its first
+ * offsets instead of writing it again. With 'if-supported' (what console-producer uses when
+ * idempotence was not asked for explicitly) a cluster that does not offer or allow InitProducerId
+ * gets plain batches instead of a failure; the Java producer fails.
+ *
+ * A batch that fails for good must not leave a gap in its partition's sequence numbers, or the
+ * broker refuses every later batch (OUT_OF_ORDER_SEQUENCE_NUMBER). As in Kafka's producer: when
+ * the broker refused it (so certainly did not write it), the later batches take over its numbers;
+ * when it may have been written (a timeout, a lost connection), the producer bumps its epoch once
+ * nothing is in flight and every partition starts again at sequence 0 (KIP-360).
+ */
+import { InitProducerId } from '../../protocol/apis/index.js';
+import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { type KafkaClient, UnsupportedApiError } from '../client.js';
+import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
+import { type ProducerBatch, partitionKey } from './batch.js';
+
+/** The largest epoch; past it an idempotent producer needs a new producer id. */
+const MAX_EPOCH = 0x7fff;
+
+/** What InitProducerId came to, for the sender to act on. */
+export interface InitProducerIdListener {
+  /** The producer has its id: sending may start. */
+  ready(): void;
+  /** A retriable failure: try again after the back-off. */
+  retryLater(): void;
+  /** Optional idempotence was dropped: the batches go out plain. */
+  unavailable(reason: Error): void;
+  /** Idempotence is needed and cannot be had: the queued batches fail with `error`. */
+  failed(error: Error): void;
+}
+
+export class Idempotence {
+  /** Whether batches are numbered; false from the start, or once optional idempotence was dropped. */
+  private isEnabled: boolean;
+  private readonly optional: boolean;
+  /** The producer id and epoch of an idempotent producer (-1 until InitProducerId answered). */
+  producerId = -1;
+  producerEpoch = -1;
+  private initializing = false;
+  /** A batch that may have been written failed: bump the epoch once nothing is in flight. */
+  epochBumpPending = false;
+  /** Next sequence number by partition key. */
+  private readonly nextSequence = new Map<string, number>();
+
+  constructor(mode: boolean | 'if-supported' | undefined) {
+    this.isEnabled = !!mode;
+    this.optional = mode === 'if-supported';
+  }
+
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  /** Sending must wait for a producer id. */
+  get needsProducerId(): boolean {
+    return this.isEnabled && this.producerId < 0;
+  }
+
+  /**
+   * Numbers a batch with its partition's next sequence, once (a retry keeps its numbers), and
+   * returns the fields that mark the batch as this producer's.
+   */
+  stamp(b: ProducerBatch): { producerId: number; producerEpoch: number; baseSequence: number } {
+    if (b.baseSequence < 0) {
+      const key = partitionKey(b.topic, b.partition);
+      b.baseSequence = this.nextSequence.get(key) ?? 0;
+      // Sequences wrap from Int32.MAX to 0.
+      this.nextSequence.set(key, (b.baseSequence + b.count) % 0x80000000);
+    }
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: b.baseSequence };
+  }
+
+  /**
+   * Keeps a batch that failed for good from leaving a gap in its partition's sequence numbers.
+   * When the broker certainly did not write it, the partition's later batches (only split halves
+   * can be numbered already, as one batch per partition is in flight) take over its numbers, as
+   * Kafka's producer does for a batch refused before its retries ran out; otherwise the epoch is
+   * bumped.
+   */
+  release(b: ProducerBatch, later: readonly ProducerBatch[]): void {
+    if (!this.isEnabled || b.baseSequence < 0) return;
+    if (b.maybeWritten) {
+      this.epochBumpPending = true;
+      return;
+    }
+    const key = partitionKey(b.topic, b.partition);
+    const back = (seq: number) => (seq - b.count + 0x80000000) % 0x80000000;
+    this.nextSequence.set(key, back(this.nextSequence.get(key) ?? 0));
+    for (const l of later) {
+      if (l.baseSequence < 0) continue;
+      l.baseSequence = back(l.baseSequence);
+      l.encoded = null;
+    }
+  }
+
+  /**
+   * Starts a new epoch; the caller makes sure no request is in flight (a response still due
+   * could otherwise be taken for one of the new epoch's). Every partition starts again at
+   * sequence 0, and batches waiting for a retry are numbered afresh. The epoch is bumped locally,
+   * as the Java producer and librdkafka do for a producer without a transactional id; when it is
+   * exhausted the producer takes a new id.
+   */
+  bumpEpoch(waiting: Iterable<ProducerBatch>): void {
+    this.epochBumpPending = false;
+    this.nextSequence.clear();
+    for (const b of waiting) {
+      b.baseSequence = -1;
+      b.encoded = null;
+      b.maybeWritten = false;
+    }
+    if (this.producerEpoch >= MAX_EPOCH) this.producerId = this.producerEpoch = -1;
+    else this.producerEpoch++;
+  }
+
+  /** Gets a producer id before the first idempotent send (one request at a time). */
+  initProducerId(client: KafkaClient, listener: InitProducerIdListener): void {
+    if (this.initializing) return;
+    this.initializing = true;
+    client.send('any', InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000 }).then(
+      ({ body }) => {
+        this.initializing = false;
+        if (body.errorCode === 0) {
+          this.producerId = body.producerId;
+          this.producerEpoch = body.producerEpoch;
+          listener.ready();
+        } else this.initFailed(new KafkaProtocolError(body.errorCode), listener);
+      },
+      (e: Error) => {
+        this.initializing = false;
+        this.initFailed(e, listener);
+      },
+    );
+  }
+
+  private initFailed(e: Error, listener: InitProducerIdListener) {
+    const retriable = e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && e.retriable);
+    if (retriable) {
+      listener.retryLater();
+      return;
+    }
+    if (this.optional && idempotenceUnavailable(e)) {
+      // Nothing has been sent yet, so the batches can still go out without sequence numbers.
+      this.isEnabled = false;
+      listener.unavailable(e);
+      return;
+    }
+    listener.failed(e);
+  }
+}
+
+/** The cluster does not offer InitProducerId, or does not let this client use it. */
+function idempotenceUnavailable(e: Error): boolean {
+  if (e instanceof UnsupportedApiError) return true;
+  return e instanceof KafkaProtocolError && (e.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED || e.code === ErrorCode.UNSUPPORTED_VERSION);
+}

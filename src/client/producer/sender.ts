@@ -1,0 +1,240 @@
+/**
+ * The sender (Kafka's Sender). Ready batches go out in Produce requests per leader (one batch per
+ * partition per request), pipelined up to `max.in.flight.requests.per.connection`. Retriable
+ * errors are retried with backoff after a metadata refresh, so leader changes are followed, until
+ * `delivery.timeout.ms`. An idempotent producer has one batch per partition in flight at a time,
+ * so a retry can never be overtaken by the batch after it.
+ */
+import { Produce } from '../../protocol/apis/index.js';
+import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { decodeBatchRecords } from '../../protocol/record-batch.js';
+import type { KafkaClient } from '../client.js';
+import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
+import type { RecordAccumulator } from './accumulator.js';
+import { type Completion, type ProducerBatch, failBatch, formatBytes, partitionKey, payloadSize } from './batch.js';
+import type { Idempotence } from './idempotence.js';
+
+export interface SenderConfig {
+  acks: -1 | 0 | 1;
+  compression: number;
+  requestTimeoutMs: number;
+  deliveryTimeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  /** max.in.flight.requests.per.connection */
+  maxInFlight: number;
+}
+
+export class Sender {
+  /** Requests in flight by leader, and batches in flight by partition key. */
+  private readonly inFlight = new Map<number, number>();
+  private readonly partitionInFlight = new Map<string, number>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private kicked = false;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly config: SenderConfig,
+    private readonly accumulator: RecordAccumulator,
+    private readonly idempotence: Idempotence,
+    private readonly completion: Completion,
+    /** Called when optional idempotence is dropped because the cluster does not offer it. */
+    private readonly idempotenceUnavailable: (reason: Error) => void,
+  ) {}
+
+  /** Drains soon (once per microtask, however often it is asked). */
+  kick(): void {
+    if (this.kicked) return;
+    this.kicked = true;
+    queueMicrotask(() => {
+      this.kicked = false;
+      this.drain();
+    });
+  }
+
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private get maxInFlightPerPartition(): number {
+    return this.idempotence.enabled ? 1 : this.config.maxInFlight;
+  }
+
+  /** The cached leader of a partition, or -1 (a metadata refresh is then started). */
+  private cachedLeader(topic: string, partition: number): number {
+    const p = this.client.cluster.topics.get(topic)?.partitions[partition];
+    if (p && p.partition === partition && p.leader >= 0) return p.leader;
+    void this.client.refreshMetadata([topic]).then(
+      () => this.kick(),
+      () => undefined,
+    );
+    return -1;
+  }
+
+  /** Sends ready batches while there is room in flight. */
+  private drain() {
+    while (this.accumulator.readyCount > 0 && this.drainOnce());
+  }
+
+  /** One request per leader with the head batch of each of its ready partitions. */
+  private drainOnce(): boolean {
+    if (this.idempotence.epochBumpPending) {
+      // Only once no request is in flight: a response still due could be taken for the new epoch's.
+      for (const n of this.inFlight.values()) if (n > 0) return false;
+      this.idempotence.bumpEpoch(this.accumulator.allReady());
+    }
+    if (this.idempotence.needsProducerId) {
+      this.initProducerId();
+      return false;
+    }
+    const now = Date.now();
+    const byLeader = new Map<number, ProducerBatch[]>();
+    let nextRetry = Infinity;
+    for (const [key, head] of this.accumulator.heads()) {
+      if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
+      if (head.retryAt > now) {
+        nextRetry = Math.min(nextRetry, head.retryAt);
+        continue;
+      }
+      const leader = this.cachedLeader(head.topic, head.partition);
+      if (leader < 0 || (this.inFlight.get(leader) ?? 0) >= this.config.maxInFlight) continue;
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push(head);
+    }
+    for (const [leader, batches] of byLeader) {
+      for (const b of batches) {
+        this.accumulator.take(b);
+        const key = partitionKey(b.topic, b.partition);
+        this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 0) + 1);
+      }
+      this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
+      void this.sendTo(leader, batches);
+    }
+    if (nextRetry < Infinity && !this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.kick();
+      }, Math.max(1, nextRetry - Date.now()));
+    }
+    return byLeader.size > 0;
+  }
+
+  private initProducerId() {
+    this.idempotence.initProducerId(this.client, {
+      ready: () => this.kick(),
+      retryLater: () => setTimeout(() => this.kick(), this.config.retryBackoffMs).unref?.(),
+      unavailable: (reason) => {
+        this.idempotenceUnavailable(reason);
+        this.kick();
+      },
+      failed: (e) => this.accumulator.clearReady((b) => failBatch(b, e, this.completion)),
+    });
+  }
+
+  /** Encodes a batch once; an idempotent producer numbers it with the partition's next sequence. */
+  private encode(b: ProducerBatch): Buffer {
+    if (b.encoded) return b.encoded;
+    const { compression } = this.config;
+    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression }));
+    return (b.encoded = b.builder.build({ compression, ...this.idempotence.stamp(b) }));
+  }
+
+  private async sendTo(leader: number, batches: ProducerBatch[]) {
+    const { acks, requestTimeoutMs } = this.config;
+    const topics = new Map<string, { index: number; records: Buffer }[]>();
+    for (const b of batches) {
+      this.encode(b);
+      b.attempts++;
+      let list = topics.get(b.topic);
+      if (!list) topics.set(b.topic, (list = []));
+      list.push({ index: b.partition, records: b.encoded! });
+    }
+    try {
+      const { body } = await this.client.send(
+        leader,
+        Produce,
+        { transactionalId: null, acks, timeoutMs: requestTimeoutMs, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) },
+        { expectResponse: acks !== 0, timeoutMs: requestTimeoutMs + 5000 },
+      );
+      if (acks === 0) {
+        for (const b of batches) this.resolveBatch(b, -1, -1);
+      } else {
+        for (const t of body.responses) {
+          for (const p of t.partitionResponses) {
+            const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
+            if (!b) continue;
+            if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
+            // Kafka may answer a retry of a batch it already has this way, without its offset.
+            else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
+            else {
+              if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
+            }
+          }
+        }
+      }
+    } catch (e) {
+      // The request may have reached the broker before the connection or the wait ended.
+      for (const b of batches) {
+        b.maybeWritten = true;
+        this.retryOrFail(b, e as Error);
+      }
+    } finally {
+      this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
+      for (const b of batches) {
+        const key = partitionKey(b.topic, b.partition);
+        this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 1) - 1);
+      }
+      if (this.accumulator.readyCount > 0) this.kick();
+    }
+  }
+
+  private retryOrFail(b: ProducerBatch, e: Error) {
+    if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      if (this.accumulator.split(b)) return;
+      e = recordTooLarge(b, e);
+    }
+    const { retries, retryBackoffMs, deliveryTimeoutMs } = this.config;
+    const retriable =
+      e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
+    const expired = Date.now() - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
+    if (retriable && b.attempts <= retries && !expired) {
+      // Leadership may have moved: refresh before the retry picks a leader again.
+      void this.client.refreshMetadata([b.topic]).catch(() => undefined);
+      b.retryAt = Date.now() + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
+      // Back to the front of its partition's queue, so its records keep their order.
+      this.accumulator.requeue(b);
+      this.kick();
+      return;
+    }
+    this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition));
+    failBatch(b, e, this.completion);
+  }
+
+  private resolveBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number) {
+    for (let i = 0; i < b.count; i++) {
+      const cb = b.callbacks?.[i];
+      if (!cb) {
+        this.completion.complete(undefined, null, null);
+        continue;
+      }
+      const timestamp = logAppendTime >= 0 ? logAppendTime : b.timestamps![i]!;
+      this.completion.complete(cb, null, { topic: b.topic, partition: b.partition, offset: baseOffset >= 0 ? baseOffset + i : -1, timestamp });
+    }
+  }
+}
+
+/** Errors a broker answers after it may have appended the batch (a replication wait that ended). */
+const mayHaveWritten = (code: number) => code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+
+/** The broker's refusal of a lone record, naming the limit (from Kafka's error_message, v8+) and the fix. */
+function recordTooLarge(b: ProducerBatch, e: KafkaProtocolError): KafkaProtocolError {
+  const record = b.encoded ? decodeBatchRecords(b.encoded)[0] : undefined;
+  if (!record) return e;
+  const limit = /maximum configured value of (\d+)/.exec(e.message)?.[1];
+  return new KafkaProtocolError(
+    e.code,
+    `record of ${formatBytes(payloadSize(record))} bytes exceeds max.message.bytes${limit ? `=${limit}` : ''} of topic ${b.topic}; raise it with configs or split the record`,
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * The leader-append path against an in-memory log: LogValidator refusals leave the log as it
+ * was, an idempotent retry is answered with the offsets it was first written at, LogAppendTime
+ * topics get the broker's time stamped into the stored batch, and acks=-1 waits for the ISR.
+ */
+import { describe, expect, it } from 'vitest';
+import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
+import { defaultBrokerConfig } from '../../../../src/broker/config.js';
+import type { TopicState } from '../../../../src/broker/metadata/cluster-metadata.js';
+import { topicConfigValue } from '../../../../src/broker/metadata/topic-configs.js';
+import { PartitionReplica } from '../../../../src/broker/replica.js';
+import { CompressionType } from '../../../../src/protocol/compression.js';
+import { ErrorCode } from '../../../../src/protocol/errors.js';
+import { RecordBatchView, decodeBatchRecords, encodeBatch } from '../../../../src/protocol/record-batch.js';
+import { DEFAULT_LOG_CONFIG } from '../../../../src/storage/log-store.js';
+import { MemoryLogStore } from '../../../../src/storage/memory-store.js';
+
+const SELF = 1;
+
+/** One partition "t-0" led by this broker, on an in-memory log. */
+function setup(configs: Record<string, string> = {}, isr = [SELF]) {
+  const topic: TopicState = {
+    name: 't',
+    id: Buffer.alloc(16),
+    internal: false,
+    configs,
+    partitions: [{ replicas: isr, isr, leader: SELF, leaderEpoch: 3, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] }],
+  };
+  const replica = new PartitionReplica('t', 0, new MemoryLogStore().open('t', 0, DEFAULT_LOG_CONFIG));
+  const config = defaultBrokerConfig('/nonexistent');
+  const host: LeaderAppendHost = {
+    id: SELF,
+    running: true,
+    metadata: { topic: (name) => (name === 't' ? topic : undefined) },
+    leaderFor: (name, p) => (name === 't' && p === 0 ? { replica, state: topic.partitions[0]!, topic } : { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }),
+    topicConfig: (t, name) => topicConfigValue(t.configs, config, name),
+  };
+  return { host, replica, topic };
+}
+
+const produceOpts = { acks: 1, timeoutMs: 1000, apiVersion: 9 };
+const values = (...vs: string[]) => vs.map((v) => ({ key: Buffer.from('k'), value: Buffer.from(v), timestamp: 1000 }));
+
+describe('produceToLeader: validation (LogValidator)', () => {
+  it('appends a valid batch at the log end, stamped with the leader epoch', async () => {
+    const { host, replica } = setup();
+    const out = await produceToLeader(host, 't', 0, encodeBatch(values('a', 'b')), produceOpts);
+    expect(out).toMatchObject({ errorCode: 0, baseOffset: 0, logAppendTimeMs: -1, logStartOffset: 0 });
+    const again = await produceToLeader(host, 't', 0, encodeBatch(values('c')), produceOpts);
+    expect(again.baseOffset).toBe(2);
+    expect(replica.logEndOffset()).toBe(3);
+    const stored = new RecordBatchView(replica.log.read(2, 1 << 20, 3).batches[0]!);
+    expect([stored.baseOffset, stored.partitionLeaderEpoch]).toEqual([2, 3]);
+  });
+
+  const refusals: [string, () => Buffer | null, number, Record<string, string>?][] = [
+    ['no records', () => null, ErrorCode.INVALID_RECORD],
+    ['a truncated header', () => encodeBatch(values('a')).subarray(0, 40), ErrorCode.INVALID_RECORD],
+    ['a length that disagrees with the buffer', () => Buffer.concat([encodeBatch(values('a')), Buffer.alloc(3)]), ErrorCode.INVALID_RECORD],
+    ['a damaged CRC', () => {
+      const b = encodeBatch(values('a'));
+      b[b.length - 1]! ^= 1;
+      return b;
+    }, ErrorCode.CORRUPT_MESSAGE],
+    ['a transactional batch', () => encodeBatch(values('a'), { transactional: true, producerId: 5, producerEpoch: 0, baseSequence: 0 }), ErrorCode.INVALID_TXN_STATE],
+    ['a batch above max.message.bytes', () => encodeBatch(values('x'.repeat(200))), ErrorCode.MESSAGE_TOO_LARGE, { 'max.message.bytes': '150' }],
+  ];
+  for (const [what, records, code, configs] of refusals) {
+    it(`refuses ${what} with ${code} and leaves the log alone`, async () => {
+      const { host, replica } = setup(configs);
+      const out = await produceToLeader(host, 't', 0, records(), produceOpts);
+      expect(out).toMatchObject({ errorCode: code, baseOffset: -1, logStartOffset: -1 });
+      expect(replica.logEndOffset()).toBe(0);
+    });
+  }
+
+  it('names the limit in the MESSAGE_TOO_LARGE message', async () => {
+    const { host } = setup({ 'max.message.bytes': '150' });
+    const records = encodeBatch(values('x'.repeat(200)));
+    const out = await produceToLeader(host, 't', 0, records, produceOpts);
+    expect(out.errorMessage).toBe(`The record batch size in the append to t-0 is ${records.length} bytes which exceeds the maximum configured value of 150.`);
+  });
+
+  it('refuses zstd before Produce v7 only', async () => {
+    const { host } = setup();
+    const zstd = () => encodeBatch(values('a'), { compression: CompressionType.zstd });
+    expect((await produceToLeader(host, 't', 0, zstd(), { ...produceOpts, apiVersion: 6 })).errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect((await produceToLeader(host, 't', 0, zstd(), { ...produceOpts, apiVersion: 7 })).errorCode).toBe(0);
+  });
+
+  it('refuses keyless records on compacted topics: record errors from v8, CORRUPT_MESSAGE before', async () => {
+    const { host } = setup({ 'cleanup.policy': 'compact' });
+    const keyless = () => encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('a') }, { value: Buffer.from('b') }]);
+    const v8 = await produceToLeader(host, 't', 0, keyless(), produceOpts);
+    expect(v8).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD, recordErrors: [{ batchIndex: 1 }] });
+    expect((await produceToLeader(host, 't', 0, keyless(), { ...produceOpts, apiVersion: 7 })).errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
+  });
+
+  it('refuses unknown acks, unknown topics and partitions led elsewhere', async () => {
+    const { host } = setup();
+    expect((await produceToLeader(host, 't', 0, encodeBatch(values('a')), { ...produceOpts, acks: 2 })).errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect((await produceToLeader(host, 'nope', 0, encodeBatch(values('a')), produceOpts)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const other = setup();
+    other.host.leaderFor = () => ({ error: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    expect((await produceToLeader(other.host, 't', 0, encodeBatch(values('a')), produceOpts)).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+});
+
+describe('appendToLeader: idempotence, timestamps, ISR', () => {
+  const idempotent = (baseSequence: number, n: number) =>
+    encodeBatch(values(...Array.from({ length: n }, (_, i) => `v${baseSequence + i}`)), { producerId: 42, producerEpoch: 0, baseSequence });
+
+  it('answers a retried batch with its first offsets and writes nothing', async () => {
+    const { host, replica } = setup();
+    await produceToLeader(host, 't', 0, encodeBatch(values('x')), produceOpts);
+    const first = await produceToLeader(host, 't', 0, idempotent(0, 2), produceOpts);
+    expect(first).toMatchObject({ errorCode: 0, baseOffset: 1 });
+    await produceToLeader(host, 't', 0, idempotent(2, 1), produceOpts);
+    const retry = await produceToLeader(host, 't', 0, idempotent(0, 2), produceOpts);
+    expect(retry).toMatchObject({ errorCode: 0, baseOffset: 1 });
+    expect(replica.logEndOffset()).toBe(4);
+  });
+
+  it('refuses a gap in sequence numbers with the log start offset', async () => {
+    const { host, replica } = setup();
+    await produceToLeader(host, 't', 0, idempotent(0, 2), produceOpts);
+    const gap = await produceToLeader(host, 't', 0, idempotent(5, 1), produceOpts);
+    expect(gap).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: 0 });
+    expect(gap.errorMessage).toContain('Out of order sequence number for producer 42 in partition t-0');
+    expect(replica.logEndOffset()).toBe(2);
+  });
+
+  it('stamps LogAppendTime into the stored batch with a valid CRC', async () => {
+    const { host, replica } = setup({ 'message.timestamp.type': 'LogAppendTime' });
+    const before = Date.now();
+    const out = await appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a', 'b'))), 1, 1000);
+    expect(out.logAppendTimeMs).toBeGreaterThanOrEqual(before);
+    const stored = new RecordBatchView(replica.log.read(0, 1 << 20, 2).batches[0]!);
+    expect(stored.timestampType).toBe('LogAppendTime');
+    expect(stored.maxTimestamp).toBe(out.logAppendTimeMs);
+    expect(stored.crcIsValid).toBe(true);
+    expect(decodeBatchRecords(stored.buffer).map((r) => r.timestamp)).toEqual([out.logAppendTimeMs, out.logAppendTimeMs]);
+  });
+
+  it('keeps CreateTime timestamps otherwise', async () => {
+    const { host, replica } = setup();
+    const out = await appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), 1, 1000);
+    expect(out.logAppendTimeMs).toBe(-1);
+    expect(new RecordBatchView(replica.log.read(0, 1 << 20, 1).batches[0]!).maxTimestamp).toBe(1000);
+  });
+
+  it('with acks=-1 refuses below min.insync.replicas and times out when followers do not fetch', async () => {
+    const short = setup({ 'min.insync.replicas': '2' });
+    const refused = await appendToLeader(short.host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), -1, 1000);
+    expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(refused.errorMessage).toBe('The size of the current ISR [1] is insufficient to satisfy the min.isr requirement of 2 for partition t-0');
+    expect(short.replica.logEndOffset()).toBe(0);
+
+    const pair = setup({}, [SELF, 2]);
+    const late = await appendToLeader(pair.host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), -1, 50);
+    expect(late).toMatchObject({ errorCode: ErrorCode.REQUEST_TIMED_OUT, baseOffset: 0 });
+    expect(pair.replica.logEndOffset()).toBe(1);
+  });
+
+  it('with acks=-1 answers once the follower has the batch', async () => {
+    const { host, replica, topic } = setup({}, [SELF, 2]);
+    const pending = appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), -1, 5000);
+    await new Promise((r) => setTimeout(r, 10));
+    replica.followers.set(2, { logEndOffset: 1, lastCaughtUpMs: Date.now(), lastFetchMs: Date.now(), leaderEndAtLastFetch: 1 });
+    replica.updateHighWatermark(topic.partitions[0]!.isr, SELF);
+    expect(await pending).toMatchObject({ errorCode: 0, baseOffset: 0 });
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The coordinator façade over a fake offsets-log port backed by an in-memory log: commits and
+ * group metadata go to __consumer_offsets and a fresh coordinator replays them; losing the
+ * partition's leadership unloads its groups; deletion and expiry write tombstones.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode } from '../../../../src/protocol/errors.js';
+import { decodeOffsetsRecord } from '../../../../src/protocol/consumer-offsets.js';
+import { decodeBatchRecords } from '../../../../src/protocol/record-batch.js';
+import { MemoryLogStore } from '../../../../src/storage/memory-store.js';
+import { DEFAULT_LOG_CONFIG, readBatches, type PartitionLog } from '../../../../src/storage/log-store.js';
+import { silentLogger } from '../../../../src/util/logger.js';
+import { GroupCoordinator } from '../../../../src/broker/coordinator/coordinator.js';
+import type { GroupCoordinatorConfig, OffsetsLogPort } from '../../../../src/broker/coordinator/ports.js';
+
+const OFFSETS = '__consumer_offsets';
+
+/** One broker (id 1) leading the single partition of __consumer_offsets, unless told otherwise. */
+class FakePort implements OffsetsLogPort {
+  readonly id = 1;
+  leader = 1;
+  failAppends = 0;
+  readonly log: PartitionLog = new MemoryLogStore().open(OFFSETS, 0, DEFAULT_LOG_CONFIG);
+  readonly config: GroupCoordinatorConfig = {
+    offsetsTopicNumPartitions: 1,
+    offsetsRetentionMs: 60_000,
+    offsetsRetentionCheckIntervalMs: 0,
+    offsetMetadataMaxBytes: 4096,
+    groupInitialRebalanceDelayMs: 0,
+    groupMinSessionTimeoutMs: 1000,
+    groupMaxSessionTimeoutMs: 60_000,
+    groupMaxSize: 100,
+  };
+  readonly metadata = { topic: (name: string) => (name === OFFSETS ? { partitions: [{ leader: this.leader }] } : undefined) };
+  replica(topic: string, partition: number) {
+    if (topic !== OFFSETS || partition !== 0) return undefined;
+    const log = this.log;
+    return { log, logStartOffset: () => log.logStartOffset(), logEndOffset: () => log.logEndOffset() };
+  }
+  async appendAsLeader(topic: string, partition: number, batch: Buffer) {
+    if (this.failAppends) return { errorCode: this.failAppends };
+    this.log.append(batch, 0);
+    return { errorCode: 0 };
+  }
+  /** Every record written so far, decoded. */
+  records() {
+    return [...readBatches(this.log, 0, this.log.logEndOffset())].flatMap((b) => decodeBatchRecords(b).map((r) => decodeOffsetsRecord(r.key!, r.value)));
+  }
+}
+
+let port: FakePort;
+const coordinators: GroupCoordinator[] = [];
+const start = () => {
+  const c = new GroupCoordinator(port, silentLogger);
+  c.syncOwnership();
+  coordinators.push(c);
+  return c;
+};
+const commitReq = (groupId: string, offsets: { partition: number; offset: number }[]) => ({
+  groupId,
+  generationId: -1,
+  memberId: '',
+  groupInstanceId: null,
+  retentionTimeMs: -1,
+  version: 8,
+  offsets: offsets.map((o) => ({ topic: 't', partition: o.partition, offset: o.offset, leaderEpoch: -1, metadata: null, commitTimestamp: -1 })),
+});
+const joinReq = (groupId: string) => ({
+  groupId,
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 10_000,
+  memberId: '',
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.from('sub') }],
+  clientId: 'c',
+  clientHost: '/127.0.0.1',
+  version: 3,
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  port = new FakePort();
+});
+afterEach(() => {
+  for (const c of coordinators.splice(0)) c.stop();
+  vi.useRealTimers();
+});
+
+describe('GroupCoordinator', () => {
+  it('answers NOT_COORDINATOR for groups on partitions it does not lead', async () => {
+    port.leader = 2;
+    const c = start();
+    expect(c.coordinatorError('g')).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(await c.commit(commitReq('g', [{ partition: 0, offset: 1 }]))).toEqual([ErrorCode.NOT_COORDINATOR]);
+    expect((await c.join(joinReq('g'))).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect((await c.join(joinReq(''))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+  });
+
+  it('writes commits and group metadata, and a fresh coordinator replays them', async () => {
+    const c = start();
+    expect(await c.commit(commitReq('simple', [{ partition: 0, offset: 5 }, { partition: 1, offset: 7 }]))).toEqual([0, 0]);
+    const joined = await c.join(joinReq('live'));
+    await c.sync({ groupId: 'live', generationId: 1, memberId: joined.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }], version: 3 });
+    expect(port.records().map((r) => `${r!.kind}:${r!.group}`)).toEqual(['offset:simple', 'offset:simple', 'group:live']);
+
+    const reloaded = start();
+    expect(reloaded.fetch('simple', null).offsets.map((o) => [o.partition, o.offset])).toEqual([[0, 5], [1, 7]]);
+    const d = reloaded.describe('live');
+    expect(d).toMatchObject({ errorCode: 0, state: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+    expect(d.members.map((m) => [m.memberId, m.assignment.toString()])).toEqual([[joined.memberId, 'A']]);
+    expect(reloaded.list(null).map((g) => `${g.groupId}:${g.state}`).sort()).toEqual(['live:Stable', 'simple:Empty']);
+  });
+
+  it('a failed write changes nothing in memory and maps to a coordinator error', async () => {
+    const c = start();
+    port.failAppends = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    expect(await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]))).toEqual([ErrorCode.NOT_COORDINATOR]);
+    port.failAppends = ErrorCode.NOT_ENOUGH_REPLICAS;
+    expect(await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]))).toEqual([ErrorCode.COORDINATOR_NOT_AVAILABLE]);
+    expect(c.fetch('g', [{ topic: 't', partition: 0 }]).offsets[0]!.offset).toBe(-1);
+  });
+
+  it('deleting a group writes tombstones so it stays deleted after a reload', async () => {
+    const c = start();
+    await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]));
+    expect(await c.deleteGroup('g')).toBe(0);
+    expect(await c.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    expect(c.fetch('g', null).offsets).toEqual([]);
+    expect(start().list(null)).toEqual([]);
+  });
+
+  it('expires the offsets of a group empty for longer than the retention', async () => {
+    const c = start();
+    await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]));
+    await c.expireOffsets(Date.now() + 30_000);
+    expect(c.fetch('g', null).offsets).toHaveLength(1);
+    await c.expireOffsets(Date.now() + 60_001);
+    expect(c.fetch('g', null).offsets).toEqual([]);
+    expect(c.list(null)).toEqual([]);
+    expect(start().list(null)).toEqual([]);
+  });
+
+  it('losing leadership unloads the groups and answers parked joins with NOT_COORDINATOR', async () => {
+    port.config.groupInitialRebalanceDelayMs = 3000;
+    const c = start();
+    await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]));
+    const parked = c.join(joinReq('g'));
+    port.leader = 2;
+    c.syncOwnership();
+    expect((await parked).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(c.groups.size).toBe(0);
+    port.leader = 1;
+    c.syncOwnership();
+    expect(c.fetch('g', null).offsets.map((o) => o.offset)).toEqual([5]);
+  });
+});
