@@ -82,7 +82,7 @@ export default defineCommand<TopicsOptions>({
       create: async () => {
         const assignment = o.replicaAssignment !== undefined ? t.parseReplicaAssignment(o.replicaAssignment) : undefined;
         const configs = t.parseTopicConfigs(o.config ?? []);
-        const { isKnownTopicConfig } = await import('../src/config/topic-configs.js');
+        const { isKnownTopicConfig } = await import('../src/protocol/topic-configs.js');
         for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);

@@ -6,7 +6,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { Broker } from './broker.js';
 import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
-import { validateTopicConfig } from '../config/topic-configs.js';
+import { validateTopicConfig } from '../protocol/topic-configs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;

@@ -9,7 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { placeReplicas } from '../util/replica-placement.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
-import { validateTopicConfig } from '../config/topic-configs.js';
+import { validateTopicConfig } from '../protocol/topic-configs.js';
 import type { Logger } from '../util/logger.js';
 import { ReplicationControl } from './replication/replication-control.js';
 import { type ApiError, OK } from './api-error.js';

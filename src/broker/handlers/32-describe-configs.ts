@@ -7,7 +7,7 @@
 import { DescribeConfigs, type DescribeConfigsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
-import { ConfigSource } from '../../config/topic-configs.js';
+import { ConfigSource } from '../../protocol/topic-configs.js';
 import { resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
 import { resolveBrokerConfigs } from '../metadata/broker-configs.js';
 

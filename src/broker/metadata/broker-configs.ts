@@ -3,7 +3,7 @@
  * with and the dynamic values set through the admin API (replication throttles and the like).
  */
 import type { BrokerConfig } from '../config.js';
-import { ConfigSource, ConfigType } from '../../config/topic-configs.js';
+import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
 import type { ResolvedConfig } from './topic-configs.js';
 
 type Getter = (c: BrokerConfig) => string;

@@ -6,7 +6,7 @@
 import type { BrokerConfig } from '../config.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../storage/log-store.js';
 import { DEFAULT_CLEANUP } from '../../storage/compaction.js';
-import { ConfigSource, ConfigType, TOPIC_CONFIGS, topicConfigDef, type TopicConfigDef } from '../../config/topic-configs.js';
+import { ConfigSource, ConfigType, TOPIC_CONFIGS, topicConfigDef, type TopicConfigDef } from '../../protocol/topic-configs.js';
 
 /** Broker-wide values that differ from the topic default when the broker sets them. */
 function brokerValue(def: TopicConfigDef, broker: BrokerConfig): string | undefined {
