@@ -88,14 +88,14 @@ export default defineCommand<GroupsOptions>({
       describe: async () => {
         const views = await t.describeOffsets(client, await targets());
         const kind = o.members ? 'members' : o.state !== undefined ? 'state' : 'offsets';
+        const warnings = () => views.flatMap((v) => t.stateMessage(v.group, v.state).stderr ?? []);
         const text = () =>
           views.map((v) => {
             const msg = t.stateMessage(v.group, v.state);
-            if (msg.stderr) ctx.warn(msg.stderr);
             const table = !msg.table ? '' : kind === 'members' ? t.membersTable(v.description, !!o.verbose) : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
             return `${msg.stdout !== undefined ? `${msg.stdout}\n` : ''}${table}`;
           }).join('');
-        return { data: t.describeJson(views, kind), text, exit: views.some((v) => v.state === 'Dead') ? 'NotFound' : 'Ok' };
+        return { data: t.describeJson(views, kind), text, warnings, exit: views.some((v) => v.state === 'Dead') ? 'NotFound' : 'Ok' };
       },
       resetOffsets: async () => {
         const ids = await targets();
@@ -144,6 +144,6 @@ export default defineCommand<GroupsOptions>({
       const ids = await targets();
       return watchLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(o.bootstrapServer), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
     }
-    return printView(await actions[action](), ctx.out, json);
+    return printView(await actions[action](), ctx, json);
   },
 });

@@ -103,6 +103,6 @@ export default defineCommand<LeaderElectionOptions>({
     if (failed.length) ctx.warn(`${failed.length} replica(s) could not be elected`);
     // A named partition that does not exist is the more specific failure.
     const exit = !failed.length ? 'Ok' : failed.some((f) => f.error!.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) ? 'NotFound' : 'Failure';
-    return printView({ data, text, exit }, ctx.out, o.output === 'json');
+    return printView({ data, text, exit }, ctx, o.output === 'json');
   },
 });

@@ -120,6 +120,6 @@ export default defineCommand<TopicsOptions>({
       alter: alterOrDelete,
       delete: alterOrDelete,
     };
-    return printView(await actions[action](), ctx.out, json);
+    return printView(await actions[action](), ctx, json);
   },
 });

@@ -10,17 +10,26 @@ export interface View<D = unknown> {
   data: D;
   /** Kafka's text layout: a whole text, or lines (each printed with a newline). */
   text(): string | string[];
+  /** Lines for stderr that go with the text layout (Kafka prints them there); not in JSON mode. */
+  warnings?(): string[];
   /** How the command ends when it did not fail (Ok when omitted). */
   exit?: ExitStatusKey;
+}
+
+/** Where a view is printed: buffered stdout and stderr lines (a CliContext). */
+export interface ViewIO {
+  out: Pick<Output, 'write'>;
+  warn(line: string): void;
 }
 
 /** An action that has nothing to say, in text or JSON (e.g. --delete --if-exists of no topic). */
 export const NOTHING: View<undefined> = { data: undefined, text: () => '' };
 
 /** Writes the view as JSON (one line; nothing for NOTHING's undefined data) or text; returns its outcome. */
-export function printView(view: View, out: Pick<Output, 'write'>, json: boolean): ExitStatusKey {
+export function printView(view: View, io: ViewIO, json: boolean): ExitStatusKey {
+  if (!json) for (const line of view.warnings?.() ?? []) io.warn(line);
   const rendered = json ? (view.data === undefined ? '' : `${JSON.stringify(view.data)}\n`) : lines(view.text());
-  if (rendered) out.write(rendered);
+  if (rendered) io.out.write(rendered);
   return view.exit ?? 'Ok';
 }
 

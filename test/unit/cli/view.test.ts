@@ -4,7 +4,8 @@ import { deleteGroupsLines, deleteGroupsOutcome, listTable } from '../../../src/
 
 const sink = () => {
   let text = '';
-  return { out: { write: (s: string | Buffer) => void (text += s.toString()) }, get text() { return text; } };
+  const warned: string[] = [];
+  return { io: { out: { write: (s: string | Buffer) => void (text += s.toString()) }, warn: (l: string) => void warned.push(l) }, warned, get text() { return text; } };
 };
 
 describe('printView', () => {
@@ -16,13 +17,13 @@ describe('printView', () => {
 
   it("prints a table view as Kafka's layout", () => {
     const s = sink();
-    expect(printView(table, s.out, false)).toBe('Ok');
+    expect(printView(table, s.io, false)).toBe('Ok');
     expect(s.text).toBe(['GROUP                              STATE               ', 'billing                            Stable              ', 'a-much-longer-group-name           Empty               ', ''].join('\n'));
   });
 
   it('prints the same view as one JSON document', () => {
     const s = sink();
-    printView(table, s.out, true);
+    printView(table, s.io, true);
     expect(s.text.endsWith('\n')).toBe(true);
     expect(JSON.parse(s.text)).toEqual({ groups: [{ group: 'billing', state: 'Stable' }, { group: 'a-much-longer-group-name', state: 'Empty' }] });
   });
@@ -30,15 +31,26 @@ describe('printView', () => {
   it('prints lines with a newline each, and returns the outcome', () => {
     const s = sink();
     const result = { deleted: ['a'], failed: [{ group: 'b', error: 'NON_EMPTY_GROUP', message: 'The group is not empty.' }] };
-    expect(printView(view(result, deleteGroupsLines, deleteGroupsOutcome(result)), s.out, false)).toBe('Busy');
+    expect(printView(view(result, deleteGroupsLines, deleteGroupsOutcome(result)), s.io, false)).toBe('Busy');
     expect(s.text).toBe(
       "\nError: Deletion of some consumer groups failed:\n* Group 'b' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\n\nThese consumer groups were deleted successfully: 'a'\n",
     );
   });
 
+  it('sends warnings to stderr with the text, and leaves them out of JSON', () => {
+    const v: View = { data: { ok: true }, text: () => ['table'], warnings: () => ["Consumer group 'g' has no active members."] };
+    const text = sink();
+    printView(v, text.io, false);
+    expect(text.warned).toEqual(["Consumer group 'g' has no active members."]);
+    expect(text.text).toBe('table\n');
+    const json = sink();
+    printView(v, json.io, true);
+    expect(json.warned).toEqual([]);
+  });
+
   it('never renders the text in JSON mode', () => {
     const s = sink();
-    printView({ data: [1], text: () => { throw new Error('text rendered'); } }, s.out, true);
+    printView({ data: [1], text: () => { throw new Error('text rendered'); } }, s.io, true);
     expect(s.text).toBe('[1]\n');
   });
 });
