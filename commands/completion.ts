@@ -1,5 +1,6 @@
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
+import { printView } from '../src/cli/view.js';
 
 export default defineCommand<Record<string, never>>({
   name: 'completion',
@@ -16,8 +17,10 @@ export default defineCommand<Record<string, never>>({
   },
   async run(_o, args, ctx, _given, program) {
     const { bashCompletion, zshCompletion } = await import('../src/cli/docs.js');
-    if (args[0] === 'bash') ctx.out.write(bashCompletion(program));
-    else if (args[0] === 'zsh') ctx.out.write(zshCompletion(program));
-    else throw new UsageError(`unknown shell '${args[0]}' (expected bash or zsh)`);
+    const scripts: Record<string, () => string> = { bash: () => bashCompletion(program), zsh: () => zshCompletion(program) };
+    const script = Object.hasOwn(scripts, args[0]!) ? scripts[args[0]!]! : undefined;
+    if (!script) throw new UsageError(`unknown shell '${args[0]}' (expected bash or zsh)`);
+    // No JSON mode (no --output option): the script is the text.
+    return printView({ data: undefined, text: script }, ctx, false);
   },
 });

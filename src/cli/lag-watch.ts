@@ -4,7 +4,7 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { lagSampler, runLag, type LagOptions } from '../tools/lag.js';
-import { colorsFor } from './colors.js';
+import { colorsFor } from '../util/colors.js';
 import type { CliContext } from './context.js';
 import { UsageError, type ExitStatusKey } from './errors.js';
 
