@@ -4,6 +4,8 @@ import { FailedError, UsageError } from '../src/cli/errors.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { daemonPaths, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
+import { startedView } from '../src/cli/daemon-views.js';
+import { printView } from '../src/cli/view.js';
 
 interface ServerStartOptions {
   override?: string[];
@@ -45,9 +47,7 @@ export default defineCommand<ServerStartOptions>({
       const { status, started } = await startOrJoin(paths, options);
       if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
       rememberStartOptions(paths, options);
-      if (o.output === 'json') ctx.out.line(JSON.stringify({ running: true, ...status }));
-      else ctx.out.line(`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`);
-      return;
+      return printView(startedView(status), ctx, o.output === 'json');
     }
     if (o.output === 'json') throw new UsageError('--output json needs -daemon (in the foreground the broker logs to stdout)');
     const props = { ...readPropertiesFile(file), ...parseInlinePairs(o.override) };

@@ -5,6 +5,8 @@ import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
 import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
+import { notRunningView, runningView, stoppedView } from '../src/cli/daemon-views.js';
+import { printView } from '../src/cli/view.js';
 
 interface ServerOptions {
   dataDir?: string;
@@ -18,26 +20,6 @@ interface ServerOptions {
 }
 
 const ACTIONS = ['start', 'stop', 'status', 'stop-broker', 'start-broker'] as const;
-
-function statusText(s: DaemonStatus): string {
-  const lines = [
-    `kafka-ts broker is running (pid ${s.pid}, kafka-ts ${s.version})`,
-    `  data dir:    ${s.dataDir}`,
-    `  socket:      ${s.socket}`,
-    `  listeners:   ${s.listeners.filter((l) => l.startsWith('PLAINTEXT')).join(', ')}`,
-    `  cluster id:  ${s.clusterId}`,
-    `  log file:    ${s.logFile}`,
-  ];
-  if (s.brokers.length > 1 || s.brokers.some((b) => !b.live)) {
-    lines.push('  brokers:');
-    for (const b of s.brokers) {
-      const role = b.id === s.controllerId ? ', controller' : '';
-      const tcp = b.listeners.find((l) => l.startsWith('PLAINTEXT')) ?? '';
-      lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}`.trimEnd());
-    }
-  }
-  return lines.join('\n');
-}
 
 export default defineCommand<ServerOptions>({
   name: 'server',
@@ -96,23 +78,15 @@ export default defineCommand<ServerOptions>({
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
         rememberStartOptions(paths, options);
-        if (json) ctx.out.line(JSON.stringify({ running: true, ...status }));
-        else ctx.out.line(statusText(status));
-        return;
+        return printView(runningView(status), ctx, json);
       }
       case 'status': {
         const status = await daemonStatus(paths);
-        if (json) ctx.out.line(JSON.stringify(status ? { running: true, ...status } : { running: false, dataDir: home }));
-        else if (status) ctx.out.line(statusText(status));
-        else ctx.out.line(`kafka-ts broker is not running (data dir ${home})`);
-        return status ? 'Ok' : 'Unreachable';
+        return printView(status ? runningView(status) : notRunningView(home), ctx, json);
       }
       case 'stop': {
         const pid = await stopDaemon(paths, timeoutMs);
-        if (json) ctx.out.line(JSON.stringify({ stopped: pid !== null, pid }));
-        else if (pid === null) ctx.warn(`kafka-ts broker is not running (data dir ${home})`);
-        else ctx.out.line(`Stopped the kafka-ts broker (pid ${pid}).`);
-        return;
+        return printView(stoppedView(pid, home), ctx, json);
       }
       default: {
         const id = requireInt(args[1], 'broker-id', { min: 0 });
@@ -120,8 +94,7 @@ export default defineCommand<ServerOptions>({
         const reply = await control<{ ok: boolean; error?: string; notFound?: boolean; status?: DaemonStatus }>(paths, { op: action, id }, timeoutMs);
         if (!reply) throw new KafkaTsError('unreachable', `kafka-ts broker is not running (data dir ${home})`);
         if (!reply.ok) throw new KafkaTsError(reply.notFound ? 'not_found' : 'failed', reply.error ?? 'failed');
-        if (json) ctx.out.line(JSON.stringify({ running: true, ...reply.status }));
-        else ctx.out.line(statusText(reply.status!));
+        return printView(runningView(reply.status!), ctx, json);
       }
     }
   },

@@ -1,0 +1,50 @@
+/**
+ * What `server` and `server-start -daemon` print: the daemon's status (text layout and JSON
+ * object), and what stop reports. The commands return these views; the printer writes them.
+ */
+import type { DaemonStatus } from './local-daemon.js';
+import type { View } from './view.js';
+
+/** The status of a running daemon: several lines of text, {"running":true,…} in JSON. */
+export function statusText(s: DaemonStatus): string {
+  const lines = [
+    `kafka-ts broker is running (pid ${s.pid}, kafka-ts ${s.version})`,
+    `  data dir:    ${s.dataDir}`,
+    `  socket:      ${s.socket}`,
+    `  listeners:   ${s.listeners.filter((l) => l.startsWith('PLAINTEXT')).join(', ')}`,
+    `  cluster id:  ${s.clusterId}`,
+    `  log file:    ${s.logFile}`,
+  ];
+  if (s.brokers.length > 1 || s.brokers.some((b) => !b.live)) {
+    lines.push('  brokers:');
+    for (const b of s.brokers) {
+      const role = b.id === s.controllerId ? ', controller' : '';
+      const tcp = b.listeners.find((l) => l.startsWith('PLAINTEXT')) ?? '';
+      lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}`.trimEnd());
+    }
+  }
+  return lines.join('\n');
+}
+
+/** A running daemon (server start, status, stop-broker, start-broker). */
+export const runningView = (status: DaemonStatus): View => ({ data: { running: true, ...status }, text: () => [statusText(status)] });
+
+/** server-start -daemon: one short line in text, the same status object as server start in JSON. */
+export const startedView = (status: DaemonStatus): View => ({
+  data: { running: true, ...status },
+  text: () => [`kafka-ts broker started (pid ${status.pid}, data dir ${status.dataDir})`],
+});
+
+/** server status when no daemon runs: exit 3 (Unreachable). */
+export const notRunningView = (home: string): View => ({
+  data: { running: false, dataDir: home },
+  text: () => [`kafka-ts broker is not running (data dir ${home})`],
+  exit: 'Unreachable',
+});
+
+/** server stop: the stopped daemon's pid, or null when none ran (said on stderr, exit 0). */
+export const stoppedView = (pid: number | null, home: string): View => ({
+  data: { stopped: pid !== null, pid },
+  text: () => (pid === null ? [] : [`Stopped the kafka-ts broker (pid ${pid}).`]),
+  ...(pid === null && { warnings: () => [`kafka-ts broker is not running (data dir ${home})`] }),
+});
