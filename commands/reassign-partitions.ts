@@ -1,7 +1,8 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
-import { FailedError, UsageError, type ExitStatusKey } from '../src/cli/errors.js';
+import { UsageError, type ExitStatusKey } from '../src/cli/errors.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
+import { printSteps } from '../src/cli/view.js';
 import { docs } from './reassign-partitions.docs.js';
 import { checkArgs, rate, readFile, type ReassignOptions } from './reassign-partitions.options.js';
 
@@ -50,71 +51,65 @@ export default defineCommand<ReassignOptions>({
 
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: props, clientId: 'kafka-ts-reassign-partitions' });
-    const print = (line: string) => ctx.out.line(line);
+    return printSteps(ctx, json, async (report) => {
+      // Each step adds Kafka's text (unused with --output json) and sets the JSON document when it is known.
+      const print = report.line;
 
-    const verify = async (executed?: object): Promise<ExitStatusKey> => {
-      const s = await r.status(client, plan);
-      const report = { partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles };
-      if (json) ctx.out.line(JSON.stringify(executed ? { ...executed, verify: report } : report));
-      else {
+      const verify = async (executed?: object): Promise<ExitStatusKey> => {
+        const s = await r.status(client, plan);
+        const verified = { partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles };
+        report.data = executed ? { ...executed, verify: verified } : verified;
         for (const l of r.statusLines(s.partitions)) print(l);
         // No log-directory moves: Kafka prints their (empty) report as a blank line.
         print('');
-      }
-      if (!s.anyOngoing && !o.preserveThrottles) await r.clearThrottles(client, plan, json ? () => undefined : print);
-      return 'Ok';
-    };
+        if (!s.anyOngoing && !o.preserveThrottles) await r.clearThrottles(client, plan, print);
+        return 'Ok';
+      };
 
-    switch (action) {
-      case 'generate': {
-        const g = await r.generate(client, topics, brokerList);
-        if (json) {
-          ctx.out.line(JSON.stringify({ current: JSON.parse(g.current), proposed: JSON.parse(g.proposed) }));
+      switch (action) {
+        case 'generate': {
+          const g = await r.generate(client, topics, brokerList);
+          report.data = { current: JSON.parse(g.current), proposed: JSON.parse(g.proposed) };
+          for (const l of ['Current partition replica assignment', g.current, '', 'Proposed partition reassignment configuration', g.proposed]) print(l);
           return 'Ok';
         }
-        print('Current partition replica assignment');
-        print(g.current);
-        print('');
-        print('Proposed partition reassignment configuration');
-        print(g.proposed);
-        return 'Ok';
-      }
-      case 'execute': {
-        const done = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, json ? () => undefined : print);
-        const executed = { rollback: JSON.parse(done.rollback), started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null };
-        if (done.outcome !== 'Ok' || !o.wait) {
-          if (json) ctx.out.line(JSON.stringify(executed));
+        case 'execute': {
+          const done = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, print);
+          const executed = { rollback: JSON.parse(done.rollback), started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null };
+          if (done.outcome !== 'Ok' || !o.wait) {
+            report.data = executed;
+            return done.outcome;
+          }
+          report.printSoFar(ctx, json);
+          await ctx.out.flush();
+          await r.waitForPlan(client, plan, process.stderr);
+          // JSON mode prints one document: what was started, then the --verify report.
+          return verify(json ? executed : undefined);
+        }
+        case 'verify':
+          if (o.wait) await r.waitForPlan(client, plan, process.stderr);
+          return verify();
+        case 'cancel': {
+          const done = await r.cancel(client, plan, print);
+          if (json) {
+            if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
+            report.data = { cancelled: done.cancelled, failed: done.failed, throttlesCleared: !o.preserveThrottles };
+            return done.outcome;
+          }
+          // Kafka prints this without a newline (there are no log-directory moves to cancel).
+          report.write('None of the specified partition moves are active.');
+          if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
+          else print('');
           return done.outcome;
         }
-        await ctx.out.flush();
-        await r.waitForPlan(client, plan, process.stderr);
-        // JSON mode prints one document: what was started, then the --verify report.
-        return verify(json ? executed : undefined);
-      }
-      case 'verify':
-        if (o.wait) await r.waitForPlan(client, plan, process.stderr);
-        return verify();
-      case 'cancel': {
-        const done = await r.cancel(client, plan, json ? () => undefined : print);
-        if (json) {
-          if (!o.preserveThrottles) await r.clearThrottles(client, plan, () => undefined);
-          ctx.out.line(JSON.stringify({ cancelled: done.cancelled, failed: done.failed, throttlesCleared: !o.preserveThrottles }));
-          return done.outcome;
+        case 'list': {
+          const { listReassignments } = await import('../src/client/reassignments.js');
+          const ongoing = await listReassignments(client);
+          report.data = { reassignments: ongoing.map((x) => ({ topic: x.topic, partition: x.partition, replicas: x.replicas, addingReplicas: x.adding, removingReplicas: x.removing })) };
+          for (const l of r.listLines(ongoing)) print(l);
+          return 'Ok';
         }
-        // Kafka prints this without a newline (there are no log-directory moves to cancel).
-        ctx.out.write('None of the specified partition moves are active.');
-        if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
-        else print('');
-        return done.outcome;
       }
-      case 'list': {
-        const { listReassignments } = await import('../src/client/reassignments.js');
-        const ongoing = await listReassignments(client);
-        if (json) ctx.out.line(JSON.stringify({ reassignments: ongoing.map((x) => ({ topic: x.topic, partition: x.partition, replicas: x.replicas, addingReplicas: x.adding, removingReplicas: x.removing })) }));
-        else for (const l of r.listLines(ongoing)) print(l);
-        return 'Ok';
-      }
-    }
-    throw new FailedError('unreachable');
+    });
   },
 });

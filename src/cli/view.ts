@@ -37,3 +37,52 @@ const lines = (text: string | string[]): string => (Array.isArray(text) ? text.m
 
 /** A view whose text is lines computed from its data. */
 export const view = <D>(data: D, text: (data: D) => string | string[], exit?: ExitStatusKey): View<D> => ({ data, text: () => text(data), ...(exit && { exit }) });
+
+/**
+ * A view built step by step, for actions whose text Kafka prints as it goes (reassign-partitions
+ * prints the rollback plan before it starts the moves): the action adds text and sets the JSON
+ * document as each step completes. If a later step fails, printSteps still prints what the steps
+ * before it reported, as it was printed before the failure.
+ */
+export class StepReport {
+  private chunks: string[] = [];
+  /** The JSON document, once known. */
+  data: unknown = undefined;
+
+  /** A line of text. */
+  line = (text: string): void => void this.chunks.push(`${text}\n`);
+
+  /** Text without a newline (Kafka's tool prints some messages that way). */
+  write(text: string): void {
+    this.chunks.push(text);
+  }
+
+  view(exit?: ExitStatusKey): View {
+    const text = this.chunks.join('');
+    return { data: this.data, text: () => text, ...(exit && { exit }) };
+  }
+
+  /** Prints what is reported so far and starts afresh (before a long wait). */
+  printSoFar(io: ViewIO, json: boolean): void {
+    printView(this.view(), io, json);
+    this.chunks = [];
+    this.data = undefined;
+  }
+}
+
+/** Runs an action that reports in steps; prints its view, or what it reported before it failed. */
+export async function printSteps(io: ViewIO, json: boolean, action: (report: StepReport) => Promise<ExitStatusKey>): Promise<ExitStatusKey> {
+  const report = new StepReport();
+  let exit: ExitStatusKey;
+  try {
+    exit = await action(report);
+  } catch (e) {
+    try {
+      printView(report.view(), io, json);
+    } catch {
+      /* stdout closed: the failure is what is reported */
+    }
+    throw e;
+  }
+  return printView(report.view(exit), io, json);
+}
