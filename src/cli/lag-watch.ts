@@ -7,10 +7,16 @@ import { lagSampler, runLag, type LagOptions } from '../tools/lag.js';
 import { colorsFor } from '../util/colors.js';
 import type { CliContext } from './context.js';
 import { UsageError, type ExitStatusKey } from './errors.js';
+import { printView } from './view.js';
 
 /** Runs the mode `o.mode` names; tells how the command ends. */
 export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliContext): Promise<ExitStatusKey> {
-  if (o.mode !== 'tui') return runLag(client, { ...o, mode: o.mode }, ctx);
+  if (o.mode !== 'tui') {
+    const report = await runLag(client, { ...o, mode: o.mode }, ctx);
+    const exit = printView({ data: report.data, text: () => report.text, exit: report.outcome }, ctx, o.output === 'json');
+    if (report.failure) throw report.failure;
+    return exit;
+  }
   if (!ctx.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('The lag watcher needs a terminal; use --once, --check or --output json in scripts');
   const { openPrefs } = await import('./prefs.js');
   const prefs = await openPrefs(ctx.env);

@@ -39,11 +39,24 @@ export const CHECK_OUTCOME: Record<Status, Outcome> = { IDLE: 'Ok', OK: 'Ok', WA
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What the lag reports need of the command line: stdout, stderr and the environment (colours). */
+/** What the lag reports need of the command line: stderr, and whether stdout is a terminal with the environment (colours). */
 export interface LagIO {
-  out: { line(text: string): void; write(text: string): void; isTTY: boolean };
+  out: { isTTY: boolean };
   warn(line: string): void;
   env: NodeJS.ProcessEnv;
+}
+
+/**
+ * What a script mode reports on stdout: the JSON document (--output json) or the text table, and
+ * how the command ends. `failure` is thrown after the report is printed (--until-lag timed out:
+ * the JSON document still says where the lag stood). Progress and diagnostics go to stderr as
+ * they happen.
+ */
+export interface LagResult {
+  data: object | undefined;
+  text: string;
+  outcome: Outcome;
+  failure?: Error;
 }
 
 /** Takes a sample of the groups' lag (all groups when `groups` is empty) and judges it. */
@@ -57,15 +70,15 @@ export function lagSampler(client: KafkaClient, groups: string[], settings: Eval
   };
 }
 
-/** The script modes (not the TUI): prints the report and tells how the command ends. */
-export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclude<LagMode, 'tui'> }, ctx: LagIO): Promise<Outcome> {
+/** The script modes (not the TUI): the report to print and how the command ends. */
+export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclude<LagMode, 'tui'> }, ctx: LagIO): Promise<LagResult> {
   const sample = lagSampler(client, o.groups, o.settings);
   switch (o.mode) {
     case 'once': {
       // Two samples an interval apart give rates and a first trend.
       await sample();
       await sleep(o.intervalMs);
-      return print(await sample(), o, ctx, false);
+      return result(await sample(), o, ctx, false);
     }
     case 'check': {
       const start = Date.now();
@@ -78,31 +91,33 @@ export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclud
         // A stop decided before the window is full (see evaluator.ts) is the worst it can be.
         if (report.groups.some((g) => g.partitions.some((p) => p.status === 'ERR' && p.reason === 'STOP' && !p.complete))) break;
       }
-      return print(report, o, ctx, true);
+      return result(report, o, ctx, true);
     }
     case 'until':
       return untilLag(sample, o, ctx);
   }
 }
 
-function print(report: LagReport, o: LagOptions, ctx: LagIO, check: boolean): Outcome {
+function result(report: LagReport, o: LagOptions, ctx: LagIO, check: boolean): LagResult {
   const worst = report.groups.reduce<Status>((w, g) => worse(w, g.status), 'IDLE');
-  if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, check ? { worst: report.groups.length ? worst : null } : {})));
-  else {
+  const json = o.output === 'json';
+  const data = json ? reportJson(report, check ? { worst: report.groups.length ? worst : null } : {}) : undefined;
+  let text = '';
+  if (!json) {
     const c = colorsFor(ctx.out, ctx.env);
-    if (report.groups.length) ctx.out.write(o.groups.length ? partitionsTable(report.groups, report.windowMs, c) : groupsTable(report, c));
+    if (report.groups.length) text = o.groups.length ? partitionsTable(report.groups, report.windowMs, c) : groupsTable(report, c);
     else if (!report.missing.length) ctx.warn('No consumer groups.');
   }
   for (const m of report.missing) ctx.warn(`Consumer group '${m}' does not exist.`);
-  if (check && o.output !== 'json' && report.groups.length) {
+  if (check && !json && report.groups.length) {
     const worstGroup = [...report.groups].sort((a, b) => statusRank(b.status) - statusRank(a.status))[0]!;
     ctx.warn(`Worst status: ${formatStatus(worstGroup, report.windowMs)} (group ${worstGroup.group}, window ${formatDuration(o.settings.windowMs)})`);
   }
-  if (report.missing.length) return 'NotFound';
-  return check ? CHECK_OUTCOME[worst] : 'Ok';
+  const outcome = report.missing.length ? 'NotFound' : check ? CHECK_OUTCOME[worst] : 'Ok';
+  return { data, text, outcome };
 }
 
-async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<Outcome> {
+async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<LagResult> {
   const limit = o.untilLag!;
   const timeoutMs = o.timeoutMs ?? 60_000;
   const start = Date.now();
@@ -113,15 +128,17 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: La
     const found = report.groups;
     const done = report.missing.length === 0 && found.length === o.groups.length && found.every((g) => g.totalLag <= limit);
     if (done) {
-      if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, { reached: true, waitedMs: Date.now() - start })));
-      else ctx.warn(`${found.map((g) => `${g.group}: lag ${formatCount(g.totalLag)}`).join(', ')} (at most ${formatCount(limit)}) after ${formatDuration(Date.now() - start)}`);
-      return 'Ok';
+      if (o.output === 'json') return { data: reportJson(report, { reached: true, waitedMs: Date.now() - start }), text: '', outcome: 'Ok' };
+      ctx.warn(`${found.map((g) => `${g.group}: lag ${formatCount(g.totalLag)}`).join(', ')} (at most ${formatCount(limit)}) after ${formatDuration(Date.now() - start)}`);
+      return { data: undefined, text: '', outcome: 'Ok' };
     }
     if (Date.now() - start >= timeoutMs) {
-      if (o.output === 'json') ctx.out.line(JSON.stringify(reportJson(report, { reached: false, waitedMs: Date.now() - start })));
-      if (report.missing.length) throw new NotFoundError(`Timed out after ${formatDuration(timeoutMs)}: consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist`);
+      const data = o.output === 'json' ? reportJson(report, { reached: false, waitedMs: Date.now() - start }) : undefined;
       const behind = found.filter((g) => g.totalLag > limit).map((g) => `${g.group} lag ${formatCount(g.totalLag)}`);
-      throw new TimeoutError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`);
+      const failure = report.missing.length
+        ? new NotFoundError(`Timed out after ${formatDuration(timeoutMs)}: consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist`)
+        : new TimeoutError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`);
+      return { data, text: '', outcome: 'Ok', failure };
     }
     if (!told) ctx.warn(`Waiting up to ${formatDuration(timeoutMs)} for lag at most ${formatCount(limit)}: ${state(report)}`);
     told = true;
