@@ -2,6 +2,8 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
+import { consumerEndView } from '../src/cli/console-views.js';
+import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from './console-consumer.docs.js';
@@ -127,9 +129,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';
-    ctx.warn(`Processed a total of ${result.processed} messages`);
-    if (o.enableSystestEvents) ctx.out.line(o.output === 'json' ? JSON.stringify({ event: 'shutdown_complete' }) : 'shutdown_complete');
-    if (result.interrupted) return signalExit(stopSignal.signal!);
-    return result.failed ? 'Failure' : 'Ok';
+    const exit = result.interrupted ? signalExit(stopSignal.signal!) : result.failed ? 'Failure' : 'Ok';
+    return printView(consumerEndView(result.processed, !!o.enableSystestEvents, exit), ctx, o.output === 'json');
   },
 });

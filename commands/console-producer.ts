@@ -3,6 +3,8 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
+import { producerSummaryView } from '../src/cli/console-views.js';
+import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from './console-producer.docs.js';
@@ -105,23 +107,12 @@ export default defineCommand<ConsoleProducerOptions>({
       },
       {
         stdin: process.stdin,
-        prompt: () => process.stdout.write('>'),
+        prompt: () => ctx.prompt('>'),
         warn: (l) => ctx.warn(l),
         interrupted: stopSignal.received,
       },
     );
-    if (summary.inputError) ctx.warn(summary.inputError);
-    const total = summary.sent + summary.failed;
-    ctx.warn(
-      summary.failed
-        ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${o.topic}; ${summary.failed} failed`
-        : `kafka-ts console-producer: sent ${summary.sent} record${summary.sent === 1 ? '' : 's'} to topic ${o.topic}`,
-    );
-    if (json) {
-      const { sent, failed } = summary;
-      ctx.out.line(JSON.stringify({ topic: o.topic, sent, failed, inputError: summary.inputError, interrupted: summary.interrupted }));
-    }
-    if (summary.interrupted) return signalExit(stopSignal.signal!);
-    return summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
+    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
+    return printView(producerSummaryView(o.topic, summary, exit), ctx, json);
   },
 });

@@ -45,6 +45,11 @@ export class CliContext {
     this.out = new Output(stdout);
   }
 
+  /** A prompt on the terminal, shown at once (not buffered with the output): console-producer's '>'. */
+  prompt(text: string): void {
+    this.stdout.write(text);
+  }
+
   /** One line on stderr (diagnostics never go to stdout). */
   warn(line: string): void {
     this.stderr.write(`${line}\n`);

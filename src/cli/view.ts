@@ -12,6 +12,8 @@ export interface View<D = unknown> {
   text(): string | string[];
   /** Lines for stderr that go with the text layout (Kafka prints them there); not in JSON mode. */
   warnings?(): string[];
+  /** Lines for stderr in either mode: an end-of-run summary that stays off stdout (console-producer's counts). */
+  stderr?(): string[];
   /** How the command ends when it did not fail (Ok when omitted). */
   exit?: ExitStatusKey;
 }
@@ -28,6 +30,7 @@ export const NOTHING: View<undefined> = { data: undefined, text: () => '' };
 /** Writes the view as JSON (one line; nothing for NOTHING's undefined data) or text; returns its outcome. */
 export function printView(view: View, io: ViewIO, json: boolean): ExitStatusKey {
   if (!json) for (const line of view.warnings?.() ?? []) io.warn(line);
+  for (const line of view.stderr?.() ?? []) io.warn(line);
   const rendered = json ? (view.data === undefined ? '' : `${JSON.stringify(view.data)}\n`) : lines(view.text());
   if (rendered) io.out.write(rendered);
   return view.exit ?? 'Ok';

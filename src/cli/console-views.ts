@@ -1,0 +1,38 @@
+/**
+ * The end-of-run reports of console-producer and console-consumer. Their records stream as they
+ * go (src/tools writes them through the output); what is said at the end is a view like any
+ * other command's.
+ */
+import type { ProduceSummary } from '../tools/console-producer.js';
+import type { ExitStatusKey } from './errors.js';
+import type { View } from './view.js';
+
+/**
+ * console-producer's summary: on stderr in both modes (the inputError line, then the counts);
+ * with --output json also one object on stdout.
+ */
+export function producerSummaryView(topic: string, summary: ProduceSummary, exit: ExitStatusKey): View {
+  const total = summary.sent + summary.failed;
+  const counts = summary.failed
+    ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${topic}; ${summary.failed} failed`
+    : `kafka-ts console-producer: sent ${summary.sent} record${summary.sent === 1 ? '' : 's'} to topic ${topic}`;
+  return {
+    data: { topic, sent: summary.sent, failed: summary.failed, inputError: summary.inputError, interrupted: summary.interrupted },
+    text: () => '',
+    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts],
+    exit,
+  };
+}
+
+/**
+ * console-consumer's end: "Processed a total of N messages" on stderr, and with
+ * --enable-systest-events Kafka's shutdown_complete event on stdout.
+ */
+export function consumerEndView(processed: number, systestEvents: boolean, exit: ExitStatusKey): View {
+  return {
+    data: systestEvents ? { event: 'shutdown_complete' } : undefined,
+    text: () => (systestEvents ? ['shutdown_complete'] : []),
+    stderr: () => [`Processed a total of ${processed} messages`],
+    exit,
+  };
+}
