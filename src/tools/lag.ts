@@ -78,7 +78,7 @@ export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclud
       // Two samples an interval apart give rates and a first trend.
       await sample();
       await sleep(o.intervalMs);
-      return result(await sample(), o, ctx, false);
+      return lagResult(await sample(), o, ctx, false);
     }
     case 'check': {
       const start = Date.now();
@@ -91,14 +91,15 @@ export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclud
         // A stop decided before the window is full (see evaluator.ts) is the worst it can be.
         if (report.groups.some((g) => g.partitions.some((p) => p.status === 'ERR' && p.reason === 'STOP' && !p.complete))) break;
       }
-      return result(report, o, ctx, true);
+      return lagResult(report, o, ctx, true);
     }
     case 'until':
       return untilLag(sample, o, ctx);
   }
 }
 
-function result(report: LagReport, o: LagOptions, ctx: LagIO, check: boolean): LagResult {
+/** The report of --once (check false) or --check: what to print, and how the command ends. */
+export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: boolean): LagResult {
   const worst = report.groups.reduce<Status>((w, g) => worse(w, g.status), 'IDLE');
   const json = o.output === 'json';
   const data = json ? reportJson(report, check ? { worst: report.groups.length ? worst : null } : {}) : undefined;
