@@ -57,25 +57,23 @@ export default defineCommand<ReassignOptions>({
 
       const verify = async (executed?: object): Promise<ExitStatusKey> => {
         const s = await r.status(client, plan);
-        const verified = { partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })), throttlesCleared: !s.anyOngoing && !o.preserveThrottles };
-        report.data = executed ? { ...executed, verify: verified } : verified;
-        for (const l of r.statusLines(s.partitions)) print(l);
-        // No log-directory moves: Kafka prints their (empty) report as a blank line.
-        print('');
-        if (!s.anyOngoing && !o.preserveThrottles) await r.clearThrottles(client, plan, print);
+        const verified = r.verifyReport(s, !!o.preserveThrottles);
+        report.data = executed ? { ...executed, verify: verified.data } : verified.data;
+        verified.lines.forEach(print);
+        if (verified.data.throttlesCleared) await r.clearThrottles(client, plan, print);
         return 'Ok';
       };
 
       switch (action) {
         case 'generate': {
-          const g = await r.generate(client, topics, brokerList);
-          report.data = { current: JSON.parse(g.current), proposed: JSON.parse(g.proposed) };
-          for (const l of ['Current partition replica assignment', g.current, '', 'Proposed partition reassignment configuration', g.proposed]) print(l);
+          const g = r.generateReport(await r.generate(client, topics, brokerList));
+          report.data = g.data;
+          g.lines.forEach(print);
           return 'Ok';
         }
         case 'execute': {
           const done = await r.execute(client, plan, { additional: !!o.additional, throttle, logDirThrottle }, print);
-          const executed = { rollback: JSON.parse(done.rollback), started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null };
+          const executed = r.executedJson(done, throttle);
           if (done.outcome !== 'Ok' || !o.wait) {
             report.data = executed;
             return done.outcome;
@@ -91,22 +89,18 @@ export default defineCommand<ReassignOptions>({
           return verify();
         case 'cancel': {
           const done = await r.cancel(client, plan, print);
-          if (json) {
-            if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
-            report.data = { cancelled: done.cancelled, failed: done.failed, throttlesCleared: !o.preserveThrottles };
-            return done.outcome;
-          }
           // Kafka prints this without a newline (there are no log-directory moves to cancel).
           report.write('None of the specified partition moves are active.');
           if (!o.preserveThrottles) await r.clearThrottles(client, plan, print);
           else print('');
+          report.data = r.cancelledJson(done, !!o.preserveThrottles);
           return done.outcome;
         }
         case 'list': {
           const { listReassignments } = await import('../src/client/reassignments.js');
-          const ongoing = await listReassignments(client);
-          report.data = { reassignments: ongoing.map((x) => ({ topic: x.topic, partition: x.partition, replicas: x.replicas, addingReplicas: x.adding, removingReplicas: x.removing })) };
-          for (const l of r.listLines(ongoing)) print(l);
+          const listed = r.listReport(await listReassignments(client));
+          report.data = listed.data;
+          listed.lines.forEach(print);
           return 'Ok';
         }
       }

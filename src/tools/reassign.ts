@@ -331,6 +331,37 @@ export function listLines(ongoing: OngoingReassignment[]): string[] {
   ];
 }
 
+/**
+ * The reports of each action, as JSON documents (--output json) and Kafka's text lines, built
+ * from what the flows above return.
+ */
+export const generateReport = (g: GenerateResult) => ({
+  data: { current: JSON.parse(g.current) as unknown, proposed: JSON.parse(g.proposed) as unknown },
+  lines: ['Current partition replica assignment', g.current, '', 'Proposed partition reassignment configuration', g.proposed],
+});
+
+/** What --execute started: the rollback plan, the partitions started or refused, the throttle (null when none). */
+export const executedJson = (done: ExecuteResult, throttle: number) => ({ rollback: JSON.parse(done.rollback) as unknown, started: done.started, failed: done.failed, throttle: throttle >= 0 ? throttle : null });
+
+/** --verify: each partition's state; the throttles are cleared once nothing moves (unless preserved). */
+export function verifyReport(s: { partitions: PartitionStatus[]; anyOngoing: boolean }, preserveThrottles: boolean) {
+  return {
+    data: {
+      partitions: s.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.state, replicas: p.replicas, targetReplicas: p.target })),
+      throttlesCleared: !s.anyOngoing && !preserveThrottles,
+    },
+    // No log-directory moves: Kafka prints their (empty) report as a blank line.
+    lines: [...statusLines(s.partitions), ''],
+  };
+}
+
+export const cancelledJson = (done: CancelResult, preserveThrottles: boolean) => ({ cancelled: done.cancelled, failed: done.failed, throttlesCleared: !preserveThrottles });
+
+export const listReport = (ongoing: OngoingReassignment[]) => ({
+  data: { reassignments: ongoing.map((x) => ({ topic: x.topic, partition: x.partition, replicas: x.replicas, addingReplicas: x.adding, removingReplicas: x.removing })) },
+  lines: listLines(ongoing),
+});
+
 export interface Progress {
   /** Bytes the new replicas hold so far. */
   moved: number;
