@@ -86,9 +86,9 @@ export default defineCommand<TopicsOptions>({
         for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);
-        // Kafka prints this on stdout; in JSON mode stdout is JSON only.
+        // Kafka prints this on stdout before creating the topic (so it stands if that fails); in JSON mode stdout is JSON only.
         if (warning && json) ctx.warn(warning);
-        else if (warning) ctx.out.line(warning);
+        else if (warning) printView({ data: undefined, text: () => [warning] }, ctx, false);
         const created = await t.createTopic(admin, { name, partitions, replicationFactor, assignment, configs, ifNotExists: !!o.ifNotExists });
         return { data: { topic: name, created }, text: () => (created ? [`Created topic ${name}.`] : []) };
       },
