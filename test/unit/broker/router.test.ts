@@ -133,4 +133,15 @@ describe('Router behind a KafkaServer', () => {
     expect(second.clusterId).toBe('c');
     expect(client.closed).toBe(false);
   });
+
+  it('closes the connection on a CloseConnection from the router, logged as a warning rather than an error', async () => {
+    const lines: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), child: () => log };
+    const router = new Router([flakyMetadata()]);
+    server = new KafkaServer({ maxFrameSize: 1 << 20, log, process: (frame, info) => router.handle(frame, { ...info, ...noServices }) });
+    const port = await server.listenTcp('127.0.0.1', 0);
+    client = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    await expect(client.send(Produce, 8, { acks: 1, timeoutMs: 1, topicData: [] })).rejects.toThrow();
+    expect(lines).toEqual([expect.stringMatching(/^WARN Closing connection from \/127\.0\.0\.1: unknown API key 0$/)]);
+  });
 });
