@@ -19,6 +19,7 @@ import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
 import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
+import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -38,7 +39,7 @@ export interface ClusterView {
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
-export class Broker {
+export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
@@ -56,6 +57,8 @@ export class Broker {
   readonly replication: ReplicaManager;
   /** Replication throttles (reassignments). */
   readonly throttles: BrokerThrottles;
+  /** What request handlers may reach of this broker (the router puts these in each request's context). */
+  readonly services: BrokerServices;
 
   constructor(
     readonly id: number,
@@ -69,10 +72,23 @@ export class Broker {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
+    this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller };
   }
 
   get metadata(): ClusterMetadata {
     return this.cluster.metadata;
+  }
+
+  get controllerId(): number {
+    return this.cluster.controllerId;
+  }
+
+  brokers(): Broker[] {
+    return this.cluster.brokers();
+  }
+
+  isLive(id: number): boolean {
+    return this.cluster.isLive(id);
   }
 
   start(): void {

@@ -110,7 +110,7 @@ export class KafkaCluster implements ClusterView {
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
             if (!broker) throw new Error('no broker is running');
-            return cluster.router.handle(frame, { ...conn, broker });
+            return cluster.router.handle(frame, { ...conn, ...broker.services });
           },
         });
         await cluster.front.listenUnix(join(opts.socketDir, DAEMON_SOCKET));
@@ -147,7 +147,7 @@ export class KafkaCluster implements ClusterView {
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
-      process: (frame, conn) => this.router.handle(frame, { ...conn, broker }),
+      process: (frame, conn) => this.router.handle(frame, { ...conn, ...broker.services }),
     });
     const wantPort = existing ? existing.tcpPort : config.port === 0 ? 0 : config.port + index;
     const port = await server.listenTcp(config.host, wantPort);

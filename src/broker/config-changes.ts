@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
-import type { Broker } from './broker.js';
+import type { ClusterService, ControllerService } from './services.js';
 import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
 import { validateTopicConfig } from '../protocol/topic-configs.js';
 
@@ -52,21 +52,21 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[], defa
 }
 
 /** Changes one resource's configs; `replace` drops every override not listed (AlterConfigs). */
-export function changeConfigs(broker: Broker, resourceType: number, resourceName: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ApiError {
-  const md = broker.metadata;
+export function changeConfigs(cluster: ClusterService, controller: ControllerService, resourceType: number, resourceName: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ApiError {
+  const md = cluster.metadata;
   if (resourceType === RESOURCE_TOPIC) {
     const t = md.topic(resourceName);
     if (!t) return { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${resourceName} does not exist.` };
-    const next = applyOps(replace ? {} : t.configs, changes, (name) => broker.topicConfig(t, name));
+    const next = applyOps(replace ? {} : t.configs, changes, (name) => cluster.topicConfig(t, name));
     if ('code' in next) return next as ApiError;
     for (const [k, v] of Object.entries(next)) {
       const problem = validateTopicConfig(k, v);
       if (problem) return { code: ErrorCode.INVALID_CONFIG, message: problem };
     }
-    return broker.cluster.controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
+    return controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
   }
   if (resourceType === RESOURCE_BROKER) {
-    if (resourceName !== '' && !broker.cluster.brokers().some((b) => String(b.id) === resourceName)) {
+    if (resourceName !== '' && !cluster.brokers().some((b) => String(b.id) === resourceName)) {
       return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id ${resourceName}` };
     }
     const notDynamic = changes.map((c) => c.name).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));

@@ -148,7 +148,7 @@ export class Controller {
   deleteTopic(name: string): ApiError {
     const t = this.metadata.topic(name);
     if (!t) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
-    if (!this.config.deleteTopicEnable) return err(ErrorCode.TOPIC_DELETION_DISABLED!, 'Topic deletion is disabled.');
+    if (!this.config.deleteTopicEnable) return err(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
     if (t.internal) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot delete internal topic ${name}.`);
     this.metadata.deleteTopic(name);
     this.log.info(`Deleted topic ${name}`);

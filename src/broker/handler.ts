@@ -3,14 +3,16 @@
  * API it serves and the version range it implements; ApiVersions advertises exactly those ranges.
  */
 import type { ApiDef } from '../protocol/schema.js';
-import type { Broker } from './broker.js';
-
 import type { ListenerName } from './listeners.js';
+import type { BrokerServices } from './services.js';
 
 export type { ListenerName } from './listeners.js';
 
-export interface RequestContext {
-  broker: Broker;
+/**
+ * What a handler gets besides the request: the broker's services (partitions, groups, cluster,
+ * controller; see services.ts) and the request's and connection's particulars.
+ */
+export interface RequestContext extends BrokerServices {
   apiVersion: number;
   correlationId: number;
   clientId: string | null;

@@ -16,14 +16,13 @@ import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../p
 import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
 import { Reader } from '../protocol/primitives.js';
 import type { ApiDef } from '../protocol/schema.js';
+import { CloseConnection } from '../transport/server.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { errorResponse } from './error-response.js';
 import type { Handler, RequestContext } from './handler.js';
 
 /** Thrown to make the transport close the connection (Kafka's response to a bad request). */
-export class CloseConnection extends Error {
-  override name = 'CloseConnection';
-}
+export { CloseConnection } from '../transport/server.js';
 
 export interface ApiRange {
   apiKey: number;

@@ -17,6 +17,14 @@ export interface ConnectionInfo {
   closed: Promise<void>;
 }
 
+/**
+ * Thrown by a frame processor to make the connection close (Kafka's answer to a bad request);
+ * logged as a warning, where any other failure is logged as an error.
+ */
+export class CloseConnection extends Error {
+  override name = 'CloseConnection';
+}
+
 export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
 
 /** Requests queued per connection before we stop reading from its socket. */
@@ -91,7 +99,7 @@ class ServerConnection {
           response = await this.process(frame, this.info);
         } catch (e) {
           const err = e as Error;
-          if (err.name === 'CloseConnection') this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          if (err instanceof CloseConnection) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
           else this.log.error(`Unexpected error handling a request from ${this.info.clientHost}; closing the connection: ${err.stack ?? err.message}`);
           this.socket.destroy();
           return;

@@ -346,7 +346,7 @@ export class GroupStateMachine {
     others.protocolType = others.members.size ? g.protocolType : null;
     if (!others.supportsProtocols(req.protocolType, req.protocols)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     if (g.members.size >= config.groupMaxSize && !existing && !g.pendingMembers.has(req.memberId)) {
-      return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED!, req.memberId);
+      return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, req.memberId);
     }
 
     if (req.memberId === '') {

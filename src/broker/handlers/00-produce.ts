@@ -45,7 +45,7 @@ export default defineHandler({
         name: t.name,
         partitionResponses: await Promise.all(
           t.partitionData.map(async (p) =>
-            partitionResponse(p.index, await produceToLeader(ctx.broker, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })),
+            partitionResponse(p.index, await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })),
           ),
         ),
       })),

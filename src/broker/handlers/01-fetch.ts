@@ -16,8 +16,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 13,
   async handle(req, ctx) {
-    const { broker, apiVersion: v } = ctx;
-    const md = broker.metadata;
+    const { partitions, apiVersion: v } = ctx;
+    const md = ctx.cluster.metadata;
     const items: PartitionFetch[] = [];
     const topics = req.topics.map((t) => {
       const state = v >= 13 ? md.topicById(t.topicId!) : md.topic(t.topic!);
@@ -35,7 +35,7 @@ export default defineHandler({
       }
       return t;
     });
-    const data = await fetchPartitions(broker, items, {
+    const data = await fetchPartitions(partitions, items, {
       replicaId: req.replicaId ?? req.replicaState?.replicaId ?? -1,
       maxWaitMs: Math.max(0, req.maxWaitMs),
       minBytes: req.minBytes,

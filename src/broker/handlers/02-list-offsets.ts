@@ -16,14 +16,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 7,
   handle(req, ctx) {
-    const { broker, apiVersion: v } = ctx;
+    const { partitions, apiVersion: v } = ctx;
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
           const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
-          const found = broker.leaderFor(t.name, p.partitionIndex);
+          const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { ...base, errorCode: found.error };
           const { replica, state } = found;
           base.leaderEpoch = state.leaderEpoch;

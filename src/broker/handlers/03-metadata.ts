@@ -20,9 +20,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 12,
   handle(req, ctx) {
-    const { broker, apiVersion: v } = ctx;
-    const md = broker.metadata;
-    const cluster = broker.cluster;
+    const { cluster, controller, apiVersion: v } = ctx;
+    const md = cluster.metadata;
     const wantOps = !!req.includeTopicAuthorizedOperations;
 
     const describe = (t: TopicState): TopicOut => ({
@@ -58,7 +57,7 @@ export default defineHandler({
     if (all) {
       topics = md.allTopics().map(describe);
     } else {
-      const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && broker.config.autoCreateTopics;
+      const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && cluster.config.autoCreateTopics;
       topics = req.topics!.map((wanted) => {
         if (wanted.name === null || wanted.name === undefined) {
           const byId = wanted.topicId ? md.topicById(wanted.topicId) : undefined;
@@ -68,7 +67,7 @@ export default defineHandler({
         if (existing) return describe(existing);
         if (validateTopicName(wanted.name).code) return missing(wanted.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (!autoCreate) return missing(wanted.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const created = cluster.controller.createTopic(
+        const created = controller.createTopic(
           { name: wanted.name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] },
           false,
         );

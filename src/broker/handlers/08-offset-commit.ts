@@ -14,10 +14,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 8,
   async handle(req, ctx) {
-    const md = ctx.broker.metadata;
+    const md = ctx.cluster.metadata;
     const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, p })));
     const exists = flat.map(({ topic, p }) => !!md.topic(topic)?.partitions[p.partitionIndex]);
-    const codes = await ctx.broker.groups.commit({
+    const codes = await ctx.groups.commit({
       groupId: req.groupId,
       generationId: req.generationIdOrMemberEpoch ?? -1,
       memberId: req.memberId ?? '',

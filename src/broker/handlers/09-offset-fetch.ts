@@ -24,7 +24,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 8,
   handle(req, ctx) {
-    const groups = ctx.broker.groups;
+    const groups = ctx.groups;
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,

@@ -23,7 +23,7 @@ export function findGroupCoordinator(ctx: RequestContext, key: string, keyType: 
   });
   if (keyType === 1) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transactions are not supported by kafka-ts.');
   if (keyType !== 0) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   const topic = cluster.metadata.topic(OFFSETS_TOPIC);
   if (!topic) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const leader = topic.partitions[offsetsPartitionFor(key, topic.partitions.length)]!.leader;

@@ -14,7 +14,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   async handle(req, ctx) {
-    const r = await ctx.broker.groups.join({
+    const r = await ctx.groups.join({
       groupId: req.groupId,
       sessionTimeoutMs: req.sessionTimeoutMs,
       // v0 has no rebalance timeout: Kafka uses the session timeout.

@@ -11,6 +11,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
-    return { throttleTimeMs: 0, errorCode: ctx.broker.groups.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId ?? null) };
+    return { throttleTimeMs: 0, errorCode: ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId ?? null) };
   },
 });

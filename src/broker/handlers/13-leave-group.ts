@@ -12,7 +12,7 @@ export default defineHandler({
   handle(req, ctx) {
     const batched = ctx.apiVersion >= 3;
     const members = batched ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: req.memberId ?? '', groupInstanceId: null }];
-    const r = ctx.broker.groups.leave(req.groupId, members);
+    const r = ctx.groups.leave(req.groupId, members);
     if (batched) return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
     return { throttleTimeMs: 0, errorCode: r.errorCode || r.members[0]?.errorCode || 0 };
   },

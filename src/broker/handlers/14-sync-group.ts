@@ -12,7 +12,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const r = await ctx.broker.groups.sync({
+    const r = await ctx.groups.sync({
       groupId: req.groupId,
       generationId: req.generationId,
       memberId: req.memberId,

@@ -15,7 +15,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((id) => {
-        const d = ctx.broker.groups.describe(id);
+        const d = ctx.groups.describe(id);
         return {
           errorCode: d.errorCode,
           groupId: id,

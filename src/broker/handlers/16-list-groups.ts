@@ -10,7 +10,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
-    const groups = ctx.broker.groups.list(ctx.apiVersion >= 4 ? (req.statesFilter ?? null) : null);
+    const groups = ctx.groups.list(ctx.apiVersion >= 4 ? (req.statesFilter ?? null) : null);
     return { throttleTimeMs: 0, errorCode: 0, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
   },
 });

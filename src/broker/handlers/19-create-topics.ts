@@ -17,7 +17,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 7,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { cluster, controller } = ctx;
     const names = req.topics.map((t) => t.name);
     const duplicated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
     const topics = req.topics.map((t) => {
@@ -30,9 +30,9 @@ export default defineHandler({
         replicationFactor: -1,
         configs: null,
       });
-      if (broker.cluster.controllerId !== broker.id) return fail(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
+      if (cluster.controllerId !== cluster.id) return fail(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
       if (duplicated.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic name: ${t.name}`);
-      const r = broker.cluster.controller.createTopic(t, !!req.validateOnly);
+      const r = controller.createTopic(t, !!req.validateOnly);
       if (r.error.code) return fail(r.error.code, r.error.message);
       const overrides = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
       return {
@@ -42,7 +42,7 @@ export default defineHandler({
         errorMessage: null,
         numPartitions: r.partitions,
         replicationFactor: r.replicationFactor,
-        configs: resolveTopicConfigs(overrides, broker.config).map((c) => ({
+        configs: resolveTopicConfigs(overrides, cluster.config).map((c) => ({
           name: c.name,
           value: c.value,
           readOnly: false,

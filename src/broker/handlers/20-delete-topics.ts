@@ -13,17 +13,17 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   handle(req, ctx) {
-    const { broker, apiVersion: v } = ctx;
+    const { cluster, controller, apiVersion: v } = ctx;
     const wanted = v >= 6 ? (req.topics ?? []) : (req.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
     const responses = wanted.map((t) => {
-      const byId = t.topicId && !isZeroUuid(t.topicId) ? broker.metadata.topicById(t.topicId) : undefined;
+      const byId = t.topicId && !isZeroUuid(t.topicId) ? cluster.metadata.topicById(t.topicId) : undefined;
       const name = t.name ?? byId?.name ?? null;
-      const topicId = byId?.id ?? (name ? broker.metadata.topic(name)?.id : undefined) ?? ZERO_UUID;
-      if (broker.cluster.controllerId !== broker.id) {
+      const topicId = byId?.id ?? (name ? cluster.metadata.topic(name)?.id : undefined) ?? ZERO_UUID;
+      if (cluster.controllerId !== cluster.id) {
         return { name, topicId, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
       }
       if (name === null) return { name, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' };
-      const e = broker.cluster.controller.deleteTopic(name);
+      const e = controller.deleteTopic(name);
       return { name, topicId, errorCode: e.code, errorMessage: e.message };
     });
     return { throttleTimeMs: 0, responses };

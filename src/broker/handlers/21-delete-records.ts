@@ -13,13 +13,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { partitions } = ctx;
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
-          const found = broker.leaderFor(t.name, p.partitionIndex);
+          const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: found.error };
           const { replica } = found;
           const target = p.offset === -1 ? replica.highWatermark : p.offset;

@@ -17,6 +17,6 @@ export default defineHandler({
     if (req.transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
     }
-    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.metadata.allocateProducerId(), producerEpoch: 0 };
+    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.cluster.metadata.allocateProducerId(), producerEpoch: 0 };
   },
 });

@@ -19,22 +19,22 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
-    const { broker, apiVersion: v } = ctx;
-    const md = broker.metadata;
+    const { cluster, apiVersion: v } = ctx;
+    const md = cluster.metadata;
     const results = req.resources.map((res) => {
       const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
         const t = md.topic(res.resourceName);
         if (!t) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${res.resourceName} does not exist.` };
-        entries = resolveTopicConfigs(t.configs, broker.config);
+        entries = resolveTopicConfigs(t.configs, cluster.config);
       } else if (res.resourceType === RESOURCE_BROKER) {
         const isDefault = res.resourceName === '';
         const id = Number(res.resourceName);
-        if (!isDefault && !broker.cluster.brokers().some((b) => b.id === id)) {
+        if (!isDefault && !cluster.brokers().some((b) => b.id === id)) {
           return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of the registered brokers but received ${res.resourceName}` };
         }
-        const target = isDefault ? broker : broker.cluster.brokers().find((b) => b.id === id)!;
+        const target = isDefault ? cluster : cluster.brokers().find((b) => b.id === id)!;
         entries = resolveBrokerConfigs(target.config, isDefault ? {} : (md.brokerConfigs[String(id)] ?? {}), md.brokerConfigs[''] ?? {});
       } else {
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${res.resourceType}` };

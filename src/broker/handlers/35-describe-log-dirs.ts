@@ -12,20 +12,20 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { partitions, cluster } = ctx;
     const wanted = req.topics ? new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)])) : null;
     const byTopic = new Map<string, DescribeLogDirsResponse['results'][number]['topics'][number]['partitions']>();
-    for (const r of broker.replicas.values()) {
+    for (const r of partitions.replicas.values()) {
       if (wanted && !wanted.get(r.topic)?.has(r.partition)) continue;
-      const s = broker.metadata.topic(r.topic)?.partitions[r.partition];
-      const leader = s && s.leader >= 0 ? broker.cluster.brokers().find((b) => b.id === s.leader)?.replica(r.topic, r.partition) : undefined;
+      const s = cluster.metadata.topic(r.topic)?.partitions[r.partition];
+      const leader = s && s.leader >= 0 ? cluster.brokers().find((b) => b.id === s.leader)?.replica(r.topic, r.partition) : undefined;
       const lag = leader ? Math.max(0, leader.logEndOffset() - r.logEndOffset()) : 0;
       byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionIndex: r.partition, partitionSize: r.log.sizeInBytes(), offsetLag: lag, isFutureKey: false }]);
     }
     let totalBytes = -1;
     let usableBytes = -1;
     try {
-      const fs = statfsSync(broker.logDir);
+      const fs = statfsSync(partitions.logDir);
       totalBytes = Number(fs.blocks) * Number(fs.bsize);
       usableBytes = Number(fs.bavail) * Number(fs.bsize);
     } catch {
@@ -37,7 +37,7 @@ export default defineHandler({
       results: [
         {
           errorCode: 0,
-          logDir: broker.logDir,
+          logDir: partitions.logDir,
           topics: [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, partitions]) => ({ name, partitions: partitions.sort((a, b) => a.partitionIndex - b.partitionIndex) })),
           totalBytes,
           usableBytes,

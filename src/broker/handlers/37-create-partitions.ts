@@ -13,16 +13,16 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { cluster, controller } = ctx;
     const names = req.topics.map((t) => t.name);
     const results = req.topics.map((t) => {
-      if (broker.cluster.controllerId !== broker.id) {
+      if (cluster.controllerId !== cluster.id) {
         return { name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
       }
       if (names.indexOf(t.name) !== names.lastIndexOf(t.name)) {
         return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
       }
-      const e = broker.cluster.controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
+      const e = controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
       return { name: t.name, errorCode: e.code, errorMessage: e.message };
     });
     return { throttleTimeMs: 0, results };

@@ -12,7 +12,7 @@ export default defineHandler({
   maxVersion: 2,
   async handle(req, ctx) {
     const results = [];
-    for (const groupId of req.groupsNames) results.push({ groupId, errorCode: await ctx.broker.groups.deleteGroup(groupId) });
+    for (const groupId of req.groupsNames) results.push({ groupId, errorCode: await ctx.groups.deleteGroup(groupId) });
     return { throttleTimeMs: 0, results };
   },
 });

@@ -13,13 +13,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
-    const { broker } = ctx;
-    if (broker.cluster.controllerId !== broker.id) {
+    const { cluster, controller } = ctx;
+    if (cluster.controllerId !== cluster.id) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, replicaElectionResults: [] };
     }
     const type = (req.electionType ?? 0) === 1 ? 'unclean' : 'preferred';
     const wanted = req.topicPartitions?.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))) ?? null;
-    const results = broker.cluster.controller.replication.electLeaders(type, wanted);
+    const results = controller.replication.electLeaders(type, wanted);
     const byTopic = new Map<string, { partitionId: number; errorCode: number; errorMessage: string | null }[]>();
     for (const r of results) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionId: r.partition, errorCode: r.error.code, errorMessage: r.error.message }]);
     return {

@@ -14,7 +14,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
-        const e = changeConfigs(ctx.broker, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), false, req.validateOnly);
+        const e = changeConfigs(ctx.cluster, ctx.controller, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), false, req.validateOnly);
         return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
       }),
     };

@@ -14,11 +14,11 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { broker } = ctx;
-    if (broker.cluster.controllerId !== broker.id) {
+    const { cluster, controller } = ctx;
+    if (cluster.controllerId !== cluster.id) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', responses: [] };
     }
-    const control = broker.cluster.controller.replication;
+    const control = controller.replication;
     return {
       throttleTimeMs: 0,
       errorCode: 0,

@@ -11,12 +11,12 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { broker } = ctx;
-    if (broker.cluster.controllerId !== broker.id) {
+    const { cluster, controller } = ctx;
+    if (cluster.controllerId !== cluster.id) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', topics: [] };
     }
     const only = req.topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
-    const ongoing = broker.cluster.controller.replication.listReassignments(only);
+    const ongoing = controller.replication.listReassignments(only);
     const byTopic = new Map<string, ListPartitionReassignmentsResponse['topics'][number]['partitions']>();
     for (const r of ongoing) {
       byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.adding, removingReplicas: r.removing }]);

@@ -13,7 +13,7 @@ export default defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
-    const r = await ctx.broker.groups.deleteOffsets(req.groupId, flat);
+    const r = await ctx.groups.deleteOffsets(req.groupId, flat);
     let i = 0;
     return {
       errorCode: r.errorCode,

@@ -13,15 +13,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const { broker } = ctx;
-    const cluster = broker.cluster;
+    const { cluster } = ctx;
     const endpointType = req.endpointType ?? 1;
     const base: DescribeClusterResponse = {
       throttleTimeMs: 0,
       errorCode: 0,
       errorMessage: null,
       endpointType,
-      clusterId: broker.metadata.clusterId,
+      clusterId: cluster.metadata.clusterId,
       controllerId: cluster.controllerId,
       brokers: [],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,

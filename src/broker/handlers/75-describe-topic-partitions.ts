@@ -14,8 +14,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { broker } = ctx;
-    const cluster = broker.cluster;
+    const { cluster } = ctx;
     const limit = req.responsePartitionLimit > 0 ? req.responsePartitionLimit : 2000;
     const names = [...new Set(req.topics.map((t) => t.name))].sort();
     const start = req.cursor ? names.indexOf(req.cursor.topicName) : 0;
@@ -24,7 +23,7 @@ export default defineHandler({
     let nextCursor: DescribeTopicPartitionsResponse['nextCursor'] = null;
     for (let i = Math.max(0, start); i < names.length; i++) {
       const name = names[i]!;
-      const t = broker.metadata.topic(name);
+      const t = cluster.metadata.topic(name);
       if (!t) {
         topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED });
         continue;

@@ -5,9 +5,9 @@
  * keys still close the connection, as in Kafka.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/broker/broker.js';
 import { defineHandler, type Handler } from '../../../src/broker/handler.js';
 import { CloseConnection, Router } from '../../../src/broker/router.js';
+import type { BrokerServices } from '../../../src/broker/services.js';
 import { CreateTopics, Metadata, Produce, type CreateTopicsResponse, type MetadataResponse, type ProduceResponse } from '../../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { decodeResponse, encodeRequest } from '../../../src/protocol/messages.js';
@@ -51,7 +51,10 @@ const failing = (api: ApiDef): Handler =>
     },
   });
 
-const conn = { broker: {} as Broker, clientHost: '/127.0.0.1', listener: 'PLAINTEXT' as const, closed: new Promise<void>(() => {}) };
+/** These handlers reach no service. */
+const noServices = {} as BrokerServices;
+
+const conn = { ...noServices, clientHost: '/127.0.0.1', listener: 'PLAINTEXT' as const, closed: new Promise<void>(() => {}) };
 
 async function call(router: Router, api: ApiDef, version: number, body: object, correlationId = 7) {
   const frame = Buffer.concat(encodeRequest(api, version, correlationId, 'test-client', body)).subarray(4);
@@ -120,7 +123,7 @@ describe('Router behind a KafkaServer', () => {
 
   it('keeps the connection open after a handler fails and answers the next request on it', async () => {
     const router = new Router([flakyMetadata()]);
-    server = new KafkaServer({ maxFrameSize: 1 << 20, log: silentLogger, process: (frame, info) => router.handle(frame, { ...info, broker: {} as Broker }) });
+    server = new KafkaServer({ maxFrameSize: 1 << 20, log: silentLogger, process: (frame, info) => router.handle(frame, { ...info, ...noServices }) });
     const port = await server.listenTcp('127.0.0.1', 0);
     client = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
     const body = { topics: [{ name: 'a' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
@@ -129,5 +132,16 @@ describe('Router behind a KafkaServer', () => {
     const second = await client.send<MetadataResponse>(Metadata, 9, body);
     expect(second.clusterId).toBe('c');
     expect(client.closed).toBe(false);
+  });
+
+  it('closes the connection on a CloseConnection from the router, logged as a warning rather than an error', async () => {
+    const lines: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), child: () => log };
+    const router = new Router([flakyMetadata()]);
+    server = new KafkaServer({ maxFrameSize: 1 << 20, log, process: (frame, info) => router.handle(frame, { ...info, ...noServices }) });
+    const port = await server.listenTcp('127.0.0.1', 0);
+    client = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    await expect(client.send(Produce, 8, { acks: 1, timeoutMs: 1, topicData: [] })).rejects.toThrow();
+    expect(lines).toEqual([expect.stringMatching(/^WARN Closing connection from \/127\.0\.0\.1: unknown API key 0$/)]);
   });
 });

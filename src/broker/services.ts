@@ -1,0 +1,69 @@
+/**
+ * The narrow services a request handler reaches, named by what they do. The router puts them in
+ * every RequestContext; a handler sees only what these interfaces expose, never the whole
+ * Broker. Implemented by the existing classes: Broker (partitions, and this broker's view of the
+ * cluster), GroupCoordinator (groups), Controller (cluster-wide changes).
+ */
+import type { LeaderAppendHost } from './append/leader-append.js';
+import type { BrokerConfig } from './config.js';
+import type { Controller } from './controller.js';
+import type { GroupService } from './coordinator/coordinator.js';
+import type { FetchHost } from './fetch.js';
+import type { Endpoint, ListenerName } from './listeners.js';
+import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
+import type { PartitionReplica } from './replica.js';
+import type { ReplicationControl } from './replication/replication-control.js';
+
+export type { GroupService } from './coordinator/coordinator.js';
+
+/**
+ * The partitions this broker hosts: leader appends (Produce), reads (Fetch), offsets by time
+ * (ListOffsets), log truncation (DeleteRecords) and the log directory (DescribeLogDirs).
+ */
+export interface PartitionService extends LeaderAppendHost, FetchHost {
+  /** Every replica hosted here, keyed "topic-partition". */
+  readonly replicas: ReadonlyMap<string, PartitionReplica>;
+  /** This broker's log directory. */
+  readonly logDir: string;
+}
+
+/** One broker of the cluster as handlers see it: its listeners, static config and replicas. */
+export interface BrokerNode {
+  readonly id: number;
+  readonly endpoints: ReadonlyMap<ListenerName, Endpoint>;
+  readonly config: BrokerConfig;
+  replica(topic: string, partition: number): PartitionReplica | undefined;
+}
+
+/** The cluster as seen from this broker: topics, brokers and their endpoints, the controller's id. */
+export interface ClusterService {
+  /** This broker's id. */
+  readonly id: number;
+  /** This broker's static config (defaults of topic configs, auto-creation). */
+  readonly config: BrokerConfig;
+  readonly metadata: ClusterMetadata;
+  readonly controllerId: number;
+  brokers(): readonly BrokerNode[];
+  isLive(id: number): boolean;
+  /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
+  topicConfig(topic: TopicState, name: string): string;
+}
+
+/** Elections and reassignments (the controller's replication control). */
+export type ReplicaControlService = Pick<ReplicationControl, 'electLeaders' | 'alterReassignment' | 'listReassignments'>;
+
+/**
+ * Cluster-wide changes: topics, partitions, topic configs, elections and reassignments. Handlers
+ * check first that this broker is the controller (`cluster.controllerId === cluster.id`).
+ */
+export interface ControllerService extends Pick<Controller, 'createTopic' | 'deleteTopic' | 'createPartitions' | 'alterTopicConfigs'> {
+  readonly replication: ReplicaControlService;
+}
+
+/** Everything a handler may reach besides the request itself. */
+export interface BrokerServices {
+  readonly partitions: PartitionService;
+  readonly groups: GroupService;
+  readonly cluster: ClusterService;
+  readonly controller: ControllerService;
+}

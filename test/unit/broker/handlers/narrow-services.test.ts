@@ -1,0 +1,119 @@
+/**
+ * Handlers reach the broker only through the narrow services in their RequestContext
+ * (src/broker/services.ts): each one here runs against a small fake of the service it needs and
+ * nothing else, no Broker, no cluster, no disk.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RequestContext } from '../../../../src/broker/handler.js';
+import createPartitions from '../../../../src/broker/handlers/37-create-partitions.js';
+import deleteRecords from '../../../../src/broker/handlers/21-delete-records.js';
+import heartbeat from '../../../../src/broker/handlers/12-heartbeat.js';
+import type { BrokerServices, ClusterService, ControllerService, GroupService, PartitionService } from '../../../../src/broker/services.js';
+import { changeConfigs, RESOURCE_BROKER, RESOURCE_TOPIC, OP_SET } from '../../../../src/broker/config-changes.js';
+import type { PartitionReplica } from '../../../../src/broker/replica.js';
+import { ErrorCode } from '../../../../src/protocol/errors.js';
+
+/** A context holding only the given services; touching any other one throws. */
+function contextWith(services: Partial<BrokerServices>, apiVersion = 0): RequestContext {
+  const absent = (name: string) =>
+    new Proxy({}, { get: (_, prop) => { throw new Error(`handler reached ctx.${name}.${String(prop)}`); } });
+  return {
+    partitions: services.partitions ?? (absent('partitions') as PartitionService),
+    groups: services.groups ?? (absent('groups') as GroupService),
+    cluster: services.cluster ?? (absent('cluster') as ClusterService),
+    controller: services.controller ?? (absent('controller') as ControllerService),
+    apiVersion,
+    correlationId: 1,
+    clientId: 'test',
+    clientHost: '/127.0.0.1',
+    listener: 'PLAINTEXT',
+    closed: new Promise<void>(() => {}),
+    advertisedApis: [],
+  };
+}
+
+describe('Heartbeat against a fake GroupService', () => {
+  it('passes the member to the group service and answers its error code', () => {
+    const calls: unknown[][] = [];
+    const groups = { heartbeat: (...args: unknown[]) => (calls.push(args), ErrorCode.REBALANCE_IN_PROGRESS) } as unknown as GroupService;
+    const res = heartbeat.handle({ groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: null }, contextWith({ groups }));
+    expect(res).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.REBALANCE_IN_PROGRESS });
+    expect(calls).toEqual([['g', 3, 'm-1', null]]);
+  });
+});
+
+describe('CreatePartitions against a fake cluster and controller', () => {
+  const request = { topics: [{ name: 't', count: 4, assignments: null }], timeoutMs: 1000, validateOnly: false };
+
+  it('answers NOT_CONTROLLER without reaching the controller on a broker that is not the controller', async () => {
+    const cluster = { id: 1, controllerId: 2 } as ClusterService;
+    const res = await createPartitions.handle(request, contextWith({ cluster }));
+    expect(res?.results).toEqual([{ name: 't', errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' }]);
+  });
+
+  it('asks the controller on the controller broker and answers its outcome', async () => {
+    const cluster = { id: 1, controllerId: 1 } as ClusterService;
+    const calls: unknown[][] = [];
+    const controller = {
+      createPartitions: (...args: unknown[]) => (calls.push(args), { code: ErrorCode.INVALID_PARTITIONS, message: 'no' }),
+    } as unknown as ControllerService;
+    const res = await createPartitions.handle(request, contextWith({ cluster, controller }));
+    expect(res?.results).toEqual([{ name: 't', errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'no' }]);
+    expect(calls).toEqual([['t', 4, null, false]]);
+  });
+});
+
+describe('DeleteRecords against a fake PartitionService', () => {
+  function partitionsWith(replica: { highWatermark: number; start: number }) {
+    const fake = {
+      highWatermark: replica.highWatermark,
+      logStartOffset: () => replica.start,
+      log: { deleteRecordsBefore: (offset: number) => (replica.start = offset) },
+    } as unknown as PartitionReplica;
+    return {
+      leaderFor: (topic: string) => (topic === 'mine' ? { replica: fake, state: {}, topic: {} } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+    } as unknown as PartitionService;
+  }
+  const request = (topic: string, offset: number) => ({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs: 1000 });
+
+  it('moves the log start to the offset asked for (-1: the high watermark)', async () => {
+    const replica = { highWatermark: 10, start: 0 };
+    const res = await deleteRecords.handle(request('mine', -1), contextWith({ partitions: partitionsWith(replica) }));
+    expect(res?.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: 10, errorCode: 0 }]);
+    expect(replica.start).toBe(10);
+  });
+
+  it('refuses offsets past the high watermark and partitions led elsewhere', async () => {
+    const replica = { highWatermark: 10, start: 0 };
+    const partitions = partitionsWith(replica);
+    const past = await deleteRecords.handle(request('mine', 11), contextWith({ partitions }));
+    expect(past?.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const elsewhere = await deleteRecords.handle(request('theirs', 5), contextWith({ partitions }));
+    expect(elsewhere?.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(replica.start).toBe(0);
+  });
+});
+
+describe('changeConfigs against a fake cluster and controller', () => {
+  const topic = { name: 't', configs: { 'retention.ms': '1000' } };
+  const cluster = {
+    metadata: { topic: (name: string) => (name === 't' ? topic : undefined), brokerConfigs: {} },
+    brokers: () => [{ id: 1 }],
+    topicConfig: () => '',
+  } as unknown as ClusterService;
+
+  it('hands a topic’s validated configs to the controller', () => {
+    const altered: unknown[][] = [];
+    const controller = { alterTopicConfigs: (...args: unknown[]) => (altered.push(args), { code: 0, message: null }) } as unknown as ControllerService;
+    const e = changeConfigs(cluster, controller, RESOURCE_TOPIC, 't', [{ name: 'cleanup.policy', op: OP_SET, value: 'compact' }], false, true);
+    expect(e).toEqual({ code: 0, message: null });
+    expect(altered).toEqual([['t', { 'retention.ms': '1000', 'cleanup.policy': 'compact' }, true]]);
+  });
+
+  it('rejects unknown topics and brokers and static broker configs without reaching the controller', () => {
+    const controller = {} as ControllerService;
+    expect(changeConfigs(cluster, controller, RESOURCE_TOPIC, 'nope', [], false, false).code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '7', [], false, false).code).toBe(ErrorCode.INVALID_REQUEST);
+    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '1', [{ name: 'num.partitions', op: OP_SET, value: '3' }], false, false).code).toBe(ErrorCode.INVALID_CONFIG);
+  });
+});
