@@ -81,8 +81,11 @@ export async function runLag(client: KafkaClient, o: LagOptions & { mode: Exclud
       return lagResult(await sample(), o, ctx, false);
     }
     case 'check': {
-      const start = Date.now();
       let report = await sample();
+      // The window counts from the first sample's answer, not from before it was asked for: a slow
+      // first answer (a loaded machine) would otherwise leave the window short of full at the end,
+      // and a partition still WARMING passes the check.
+      const start = Date.now();
       const names = report.groups.map((g) => g.group).join(', ');
       if (report.groups.length) ctx.warn(`Observing ${names} for ${formatDuration(o.settings.windowMs)}...`);
       while (Date.now() - start < o.settings.windowMs) {
