@@ -263,17 +263,6 @@ export class KafkaClient {
     build: NoInfer<Req> | ((version: number) => NoInfer<Req>),
     options?: SendOptions,
   ): Promise<{ body: Res; version: number }>;
-  /**
-   * @deprecated The response type follows from `api`: drop the type argument. (Kept while call
-   * sites still name it; the API's response type must be assignable to `Res`, which is never
-   * inferred, so a call without the type argument cannot land here.)
-   */
-  send<Res = never>(
-    target: number | 'any' | 'controller',
-    api: ApiDef<unknown, NoInfer<Res>, unknown, unknown>,
-    build: object | ((version: number) => object),
-    options?: SendOptions,
-  ): Promise<{ body: Res; version: number }>;
   async send(target: number | 'any' | 'controller', api: ApiDef, build: unknown, options: SendOptions = {}): Promise<{ body: unknown; version: number }> {
     for (let attempt = 1; ; attempt++) {
       let node = target;

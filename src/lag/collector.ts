@@ -7,7 +7,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
-import { Fetch, type FetchResponse } from '../protocol/apis/index.js';
+import { Fetch } from '../protocol/apis/index.js';
 import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
 import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
 
@@ -104,7 +104,7 @@ export class LagCollector {
         [...byLeader].flatMap(onePerPartition).map(async ([leader, list]) => {
           const topics = new Map<string, typeof list>();
           for (const w of list) topics.set(w.topic, [...(topics.get(w.topic) ?? []), w]);
-          const { body } = await this.client.send<FetchResponse>(leader, Fetch, {
+          const { body } = await this.client.send(leader, Fetch, {
             replicaId: -1,
             maxWaitMs: 0,
             minBytes: 0,

@@ -131,8 +131,6 @@ export class KafkaConnection {
    * the bytes are handed to the socket.
    */
   send<Req, Res>(api: ApiDef<unknown, Res, Req, unknown>, version: number, body: NoInfer<Req>, options?: { expectResponse?: boolean; timeoutMs?: number }): Promise<Res>;
-  /** @deprecated The response type follows from `api`: drop the type argument. */
-  send<Res = never>(api: ApiDef<unknown, NoInfer<Res>, unknown, unknown>, version: number, body: object, options?: { expectResponse?: boolean; timeoutMs?: number }): Promise<Res>;
   send(api: ApiDef, version: number, body: unknown, options: { expectResponse?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     const correlationId = this.nextCorrelationId++;

@@ -161,7 +161,7 @@ export class ReplicaFetcher {
     }
     const byTopic = new Map<string, Followed[]>();
     for (const f of ready) byTopic.set(f.replica.topic, [...(byTopic.get(f.replica.topic) ?? []), f]);
-    return this.conn.send<FetchResponse>(
+    return this.conn.send(
       Fetch,
       FETCH_VERSION,
       {
@@ -207,7 +207,7 @@ export class ReplicaFetcher {
           return 0;
         }
         let bytes = 0;
-        const records = pr.records as Buffer | null;
+        const records = pr.records;
         if (records && records.length > 0) {
           for (const buffer of splitBatches(records)) {
             const batch = new RecordBatchView(buffer);

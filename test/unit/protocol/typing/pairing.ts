@@ -40,11 +40,15 @@ export async function clientSend(): Promise<void> {
   // @ts-expect-error fields have their schema's types
   await client.send('any', Heartbeat, { groupId: 'g', generationId: '1', memberId: 'm' });
 
-  // Naming the response type by hand still compiles while it is the right one...
-  const named = await client.send<HeartbeatResponse>('any', Heartbeat, heartbeat);
+  // Naming the types by hand compiles while they are the API's...
+  const named = await client.send<HeartbeatRequest, HeartbeatResponse>('any', Heartbeat, heartbeat);
   expectTypeOf(named.body).toEqualTypeOf<HeartbeatResponse>();
-  // @ts-expect-error ...and not when it is another API's
-  await client.send<FetchResponse>('any', Heartbeat, heartbeat);
+  // @ts-expect-error ...and not when they are another API's
+  await client.send<FetchRequest, FetchResponse>('any', Heartbeat, heartbeat);
+  // @ts-expect-error a type argument no longer unlocks a loosely typed body (the deprecated overload is gone)
+  await client.send<HeartbeatResponse>('any', Heartbeat, { topics: [], maxWaitMs: 0, minBytes: 1 });
+  // @ts-expect-error nor do both: the body is still checked against the API's request
+  await client.send<HeartbeatRequest, HeartbeatResponse>('any', Heartbeat, { topics: [], maxWaitMs: 0, minBytes: 1 });
 }
 
 export const heartbeatHandler = defineHandler({
