@@ -233,7 +233,8 @@ export class GroupCoordinator implements GroupService {
     if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     const error = await this.offsetsLog.writeTombstones(groupId, this.offsets.all(groupId), true);
     if (error) return error;
-    this.drop(g);
+    // Unloaded or replaced while the tombstones were written: the group now served is not ours to drop.
+    if (this.isCurrent(g)) this.drop(g);
     this.log.info(`Deleted group ${groupId}`);
     return 0;
   }
@@ -272,7 +273,7 @@ export class GroupCoordinator implements GroupService {
       const dropGroup = g.state === 'Empty' && expired.length === this.offsets.count(g.groupId);
       if (await this.offsetsLog.writeTombstones(g.groupId, expired, dropGroup)) continue;
       if (this.isCurrent(g)) for (const e of expired) this.offsets.delete(g.groupId, e.topic, e.partition);
-      if (dropGroup) this.drop(g);
+      if (dropGroup && this.isCurrent(g)) this.drop(g);
       this.log.info(`Removed ${expired.length} expired offset(s) of group ${g.groupId}`);
     }
   }

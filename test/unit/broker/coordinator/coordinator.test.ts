@@ -37,7 +37,10 @@ class FakePort implements OffsetsLogPort {
     const log = this.log;
     return { log, logStartOffset: () => log.logStartOffset(), logEndOffset: () => log.logEndOffset() };
   }
+  /** While set, appends wait for it: a test acts between a write's start and its answer. */
+  hold: Promise<void> | null = null;
   async appendAsLeader(topic: string, partition: number, batch: Buffer) {
+    if (this.hold) await this.hold;
     if (this.failAppends) return { errorCode: this.failAppends };
     this.log.append(batch, 0);
     return { errorCode: 0 };
@@ -139,6 +142,31 @@ describe('GroupCoordinator', () => {
     expect(c.fetch('g', null).offsets).toEqual([]);
     expect(c.list(null)).toEqual([]);
     expect(start().list(null)).toEqual([]);
+  });
+
+  it('a group reloaded while its deletion or expiry was being written is not dropped by the stale object', async () => {
+    const reloadDuring = async (write: (c: GroupCoordinator) => Promise<unknown>) => {
+      port = new FakePort();
+      const c = start();
+      await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]));
+      let release!: () => void;
+      port.hold = new Promise<void>((r) => (release = r));
+      const pending = write(c);
+      // Leadership lost and regained while the tombstones wait: a new object now serves g.
+      port.leader = 2;
+      c.syncOwnership();
+      port.leader = 1;
+      c.syncOwnership();
+      const replacement = c.groups.get('g');
+      expect(replacement).toBeDefined();
+      port.hold = null;
+      release();
+      await pending;
+      expect(c.groups.get('g')).toBe(replacement);
+      expect(replacement!.state).not.toBe('Dead');
+    };
+    await reloadDuring((c) => c.deleteGroup('g'));
+    await reloadDuring((c) => c.expireOffsets(Date.now() + 60_001));
   });
 
   it('losing leadership unloads the groups and answers parked joins with NOT_COORDINATOR', async () => {
