@@ -122,7 +122,7 @@ export default defineCommand<GroupsOptions>({
       delete: async () => {
         const results = await groups.deleteGroups(await targets());
         const deleted = { deleted: results.filter((x) => !x.error).map((x) => x.groupId), failed: results.filter((x) => x.error).map((f) => ({ group: f.groupId, error: f.error!.errorName, message: f.error!.message })) };
-        return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(deleted));
+        return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(results));
       },
       deleteOffsets: async () => {
         const group = o.group![0]!;

@@ -6,6 +6,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { Outcome } from '../util/errors.js';
 
 export interface OffsetRow {
@@ -214,11 +215,15 @@ export function deleteGroupsLines(r: DeleteGroupsResult): string[] {
   ];
 }
 
-/** --delete: not found when every failure is an unknown group, busy when every one is a non-empty group. */
-export function deleteGroupsOutcome(r: DeleteGroupsResult): Outcome {
-  if (r.failed.length === 0) return 'Ok';
-  if (r.failed.every((f) => f.error === 'GROUP_ID_NOT_FOUND')) return 'NotFound';
-  if (r.failed.every((f) => f.error === 'NON_EMPTY_GROUP')) return 'Busy';
+/**
+ * --delete: not found when every failure is an unknown group, busy when every one is a non-empty
+ * group. Judged from the brokers' error codes (as leader-election does), not the names printed.
+ */
+export function deleteGroupsOutcome(results: { error: { code: number } | null }[]): Outcome {
+  const failed = results.flatMap((r) => (r.error ? [r.error.code] : []));
+  if (failed.length === 0) return 'Ok';
+  if (failed.every((code) => code === ErrorCode.GROUP_ID_NOT_FOUND)) return 'NotFound';
+  if (failed.every((code) => code === ErrorCode.NON_EMPTY_GROUP)) return 'Busy';
   return 'Failure';
 }
 

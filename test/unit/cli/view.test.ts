@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { printView, view, type View } from '../../../src/cli/view.js';
 import { deleteGroupsLines, deleteGroupsOutcome, listTable } from '../../../src/tools/consumer-groups.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 
 const sink = () => {
   let text = '';
@@ -31,7 +32,7 @@ describe('printView', () => {
   it('prints lines with a newline each, and returns the outcome', () => {
     const s = sink();
     const result = { deleted: ['a'], failed: [{ group: 'b', error: 'NON_EMPTY_GROUP', message: 'The group is not empty.' }] };
-    expect(printView(view(result, deleteGroupsLines, deleteGroupsOutcome(result)), s.io, false)).toBe('Busy');
+    expect(printView(view(result, deleteGroupsLines, deleteGroupsOutcome([{ error: null }, { error: { code: ErrorCode.NON_EMPTY_GROUP } }])), s.io, false)).toBe('Busy');
     expect(s.text).toBe(
       "\nError: Deletion of some consumer groups failed:\n* Group 'b' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\n\nThese consumer groups were deleted successfully: 'a'\n",
     );
@@ -56,11 +57,12 @@ describe('printView', () => {
 });
 
 describe('consumer-groups delete outcomes', () => {
-  const failed = (error: string) => ({ group: 'g', error, message: '' });
+  const ok = { error: null };
+  const failed = (code: number) => ({ error: { code } });
   it('is not found only when every group is unknown, busy only when every group is in use', () => {
-    expect(deleteGroupsOutcome({ deleted: ['a'], failed: [] })).toBe('Ok');
-    expect(deleteGroupsOutcome({ deleted: [], failed: [failed('GROUP_ID_NOT_FOUND')] })).toBe('NotFound');
-    expect(deleteGroupsOutcome({ deleted: [], failed: [failed('NON_EMPTY_GROUP'), failed('NON_EMPTY_GROUP')] })).toBe('Busy');
-    expect(deleteGroupsOutcome({ deleted: [], failed: [failed('NON_EMPTY_GROUP'), failed('GROUP_ID_NOT_FOUND')] })).toBe('Failure');
+    expect(deleteGroupsOutcome([ok])).toBe('Ok');
+    expect(deleteGroupsOutcome([failed(ErrorCode.GROUP_ID_NOT_FOUND)])).toBe('NotFound');
+    expect(deleteGroupsOutcome([ok, failed(ErrorCode.NON_EMPTY_GROUP), failed(ErrorCode.NON_EMPTY_GROUP)])).toBe('Busy');
+    expect(deleteGroupsOutcome([failed(ErrorCode.NON_EMPTY_GROUP), failed(ErrorCode.GROUP_ID_NOT_FOUND)])).toBe('Failure');
   });
 });
