@@ -34,6 +34,12 @@ describe('eslint.config.js', () => {
     expect(await ruleIds('src/protocol/zz-floor.ts', "import { VERSION } from '../version.js';\nexport const v = VERSION;\n")).toEqual([]);
   });
 
+  it('keeps command files at 150 lines at most', async () => {
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => `export const x${i} = ${i};\n`).join('');
+    expect(await ruleIds('commands/zz-long.ts', lines(150))).toEqual([]);
+    expect(await ruleIds('commands/zz-long.ts', lines(151))).toEqual(['max-lines']);
+  });
+
   it('finds an import cycle through the files on disk', async () => {
     // schema.ts imports primitives.ts; primitives.ts importing schema.ts closes the loop.
     const ids = await ruleIds('src/protocol/primitives.ts', "import { MAX_VERSION } from './schema.js';\nexport const m = MAX_VERSION;\n");
