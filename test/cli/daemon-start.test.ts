@@ -96,12 +96,22 @@ describe('auto-start from scripts', () => {
   it('a command waits for a daemon that is starting without the start lock (a foreground start) instead of failing', async () => {
     const home = newHome({ anyPort: true });
     const pidFile = join(home, 'kafka-ts.pid');
-    // Stands for a daemon still starting: it holds the pid file, never answers, and gives up after 1.5 s.
-    const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, process.pid + '\\n'); setTimeout(() => { require('fs').unlinkSync(${JSON.stringify(pidFile)}); process.exit(0); }, 1500); process.stdout.write('ready')`;
-    const fake = execa(process.execPath, ['-e', script, 'kafka-ts']);
+    // Stands for a daemon still starting: it holds the pid file and never answers. It gives up
+    // (exit 0) only once it has seen the command wait for it: a waiting command takes and
+    // releases start.lock on every look (src/cli/local-daemon.ts, startOrJoin), so a second look
+    // means the first one found it starting. Without that within 30 s it gives up with exit 3.
+    const script = `
+      const fs = require('fs');
+      fs.writeFileSync(${JSON.stringify(pidFile)}, process.pid + '\\n');
+      let lockEvents = 0;
+      const giveUp = (code) => { fs.unlinkSync(${JSON.stringify(pidFile)}); process.exit(code); };
+      fs.watch(${JSON.stringify(home)}, (type, name) => { if (name === 'start.lock' && type === 'rename' && ++lockEvents >= 4) giveUp(0); });
+      setTimeout(() => giveUp(3), 30000);
+      process.stdout.write('ready');`;
+    const fake = execa(process.execPath, ['-e', script, 'kafka-ts'], { reject: false });
     await new Promise<void>((resolve) => fake.stdout!.once('data', () => resolve()));
     const r = await kafkaTs(['topics', 'list'], { home });
-    await fake;
+    expect((await fake).exitCode, 'the command did not wait for the starting daemon').toBe(0);
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stderr).toContain('started the local broker');
   });
