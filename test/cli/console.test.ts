@@ -201,7 +201,8 @@ describe('console-producer', () => {
   it('exits 130 on Ctrl-C and 143 on SIGTERM with stdin still open, delivering what was read, without "Premature close"', async () => {
     await create('interrupted');
     for (const [signal, code, n] of [['SIGINT', 130, 1], ['SIGTERM', 143, 2]] as const) {
-      const child = execa(process.execPath, [BIN, 'console-producer', '--topic', 'interrupted'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1' }, reject: false, stdin: 'pipe' });
+      // KAFKA_BOOTSTRAP_SERVERS: undefined keeps the caller's shell variable out (helpers/cli.ts clears it too).
+      const child = execa(process.execPath, [BIN, 'console-producer', '--topic', 'interrupted'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, stdin: 'pipe' });
       child.stdin!.write(`${signal}\n`);
       // Once its line is in the topic the producer is reading stdin (its handlers are in place).
       const deadline = Date.now() + 30_000;
@@ -277,7 +278,7 @@ describe('console-consumer', () => {
     await create('slow-reader');
     const lines = Array.from({ length: 200_000 }, (_, i) => String(i));
     expect((await produce('slow-reader', lines.join('\n'))).exitCode).toBe(0);
-    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'slow-reader', '--from-beginning', '--timeout-ms', '1000'], { env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1' } });
+    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'slow-reader', '--from-beginning', '--timeout-ms', '1000'], { env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined } });
     // The reader stalls for three times --timeout-ms while records are still waiting to be printed.
     proc.stdout.pause();
     await new Promise((r) => setTimeout(r, 3000));
@@ -366,7 +367,7 @@ describe('console-consumer', () => {
     await create('many');
     await produce('many', Array.from({ length: 20000 }, (_, i) => `line ${i}`).join('\n'));
     const r = await execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" console-consumer --topic many --from-beginning | head -n 3`], {
-      env: { KAFKA_TS_HOME: home },
+      env: { KAFKA_TS_HOME: home, KAFKA_BOOTSTRAP_SERVERS: undefined },
       reject: false,
     });
     expect(r.stdout).toBe('line 0\nline 1\nline 2');
@@ -382,7 +383,7 @@ describe('console-consumer', () => {
     expect((await produce('huge', Array.from({ length: total }, (_, i) => `${String(i).padStart(7, '0')}${value}`).join('\n'))).exitCode).toBe(0);
     const run = (extra: string) =>
       execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" console-consumer --topic huge --from-beginning ${extra} | head -n 1`], {
-        env: { KAFKA_TS_HOME: home, NO_COLOR: '1' },
+        env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined },
         reject: false,
       });
     // Without -e it would wait for more records forever if the closed pipe did not stop it.
@@ -397,7 +398,7 @@ describe('console-consumer', () => {
   });
 
   it('exits 130 on Ctrl-C after printing its count', async () => {
-    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'many', '--from-beginning'], { env: { KAFKA_TS_HOME: home }, reject: false });
+    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'many', '--from-beginning'], { env: { KAFKA_TS_HOME: home, KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false });
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGINT');
     const r = await child;
@@ -408,7 +409,7 @@ describe('console-consumer', () => {
   it('exits 143 on SIGTERM after printing its count', async () => {
     await create('terminated');
     await produce('terminated', 'one\n');
-    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'terminated', '--from-beginning'], { env: { KAFKA_TS_HOME: home }, reject: false });
+    const child = execa(process.execPath, [BIN, 'console-consumer', '--topic', 'terminated', '--from-beginning'], { env: { KAFKA_TS_HOME: home, KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false });
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGTERM');
     const r = await child;

@@ -274,11 +274,14 @@ describe('bad input to the commands the scripts run', () => {
 
 describe('npm run demo', () => {
   const demo = fileURLToPath(new URL('../../scripts/demo.sh', import.meta.url));
+  // Without KAFKA_BOOTSTRAP_SERVERS from the caller's shell (undefined removes it), which would
+  // send the demo's commands to another cluster.
+  const DEMO_ENV = (tmp: string) => ({ TMPDIR: tmp, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined });
 
   it('runs twice in a row and leaves no broker and no data behind', async () => {
     const tmp = newHome();
     for (const run of [1, 2]) {
-      const r = await execa('sh', [demo], { reject: false, env: { TMPDIR: tmp, NO_COLOR: '1' }, timeout: 60_000 });
+      const r = await execa('sh', [demo], { reject: false, env: DEMO_ENV(tmp), timeout: 60_000 });
       expect(r.exitCode, `run ${run}\n${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout).toContain('carol');
       expect(readdirSync(tmp), `run ${run}`).toEqual([]);
@@ -287,7 +290,7 @@ describe('npm run demo', () => {
 
   it('cleans up after itself when interrupted', async () => {
     const tmp = newHome();
-    const proc = execa('sh', [demo], { reject: false, env: { TMPDIR: tmp, NO_COLOR: '1' }, timeout: 60_000 });
+    const proc = execa('sh', [demo], { reject: false, env: DEMO_ENV(tmp), timeout: 60_000 });
     let seen = '';
     await new Promise<void>((resolve) => {
       proc.stdout!.on('data', (d: Buffer) => {

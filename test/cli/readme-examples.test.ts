@@ -51,14 +51,16 @@ afterAll(async () => {
 });
 
 /** A fresh home and working directory with `kafka-ts` on the PATH. */
-function sandbox(): { home: string; env: Record<string, string> } {
+function sandbox(): { home: string; env: Record<string, string | undefined> } {
   const { dir, cleanup } = tempDir('kafka-ts-readme-');
   cleanups.push(cleanup);
   const wrapper = join(dir, 'kafka-ts');
   writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(wrapper, 0o755);
   for (const [name, text] of Object.entries(INPUTS)) writeFileSync(join(dir, name), text);
-  return { home: dir, env: { KAFKA_TS_HOME: dir, NO_COLOR: '1', PATH: `${dir}:${process.env.PATH}` } };
+  // Undefined removes a variable from the inherited environment: KAFKA_BOOTSTRAP_SERVERS from the
+  // caller's shell would send the examples to another cluster.
+  return { home: dir, env: { KAFKA_TS_HOME: dir, NO_COLOR: '1', PATH: `${dir}:${process.env.PATH}`, KAFKA_BOOTSTRAP_SERVERS: undefined } };
 }
 
 /** The line as run: the local binary, and never the default port. */
@@ -70,7 +72,7 @@ function adapt(line: string): string {
  * Runs one line with sh in its own process group; on timeout the whole group is killed, so a
  * hanging kafka-ts behind a pipe or the shell cannot keep the test waiting.
  */
-async function runLine(cmd: string, cwd: string, env: Record<string, string>): Promise<{ exitCode: number | undefined; timedOut: boolean; stdout: string; stderr: string }> {
+async function runLine(cmd: string, cwd: string, env: Record<string, string | undefined>): Promise<{ exitCode: number | undefined; timedOut: boolean; stdout: string; stderr: string }> {
   const child = execa('sh', ['-c', cmd], { cwd, env, reject: false, stdin: 'ignore', detached: true });
   let timedOut = false;
   const timer = setTimeout(() => {
