@@ -3,7 +3,7 @@
  * was, an idempotent retry is answered with the offsets it was first written at, LogAppendTime
  * topics get the broker's time stamped into the stored batch, and acks=-1 waits for the ISR.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
 import { defaultBrokerConfig } from '../../../../src/broker/config.js';
 import type { TopicState } from '../../../../src/broker/metadata/cluster-metadata.js';
@@ -163,11 +163,22 @@ describe('appendToLeader: idempotence, timestamps, ISR', () => {
   });
 
   it('with acks=-1 answers once the follower has the batch', async () => {
-    const { host, replica, topic } = setup({}, [SELF, 2]);
-    const pending = appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), -1, 5000);
-    await new Promise((r) => setTimeout(r, 10));
-    replica.followers.set(2, { logEndOffset: 1, lastCaughtUpMs: Date.now(), lastFetchMs: Date.now(), leaderEndAtLastFetch: 1 });
-    replica.updateHighWatermark(topic.partitions[0]!.isr, SELF);
-    expect(await pending).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    // Fake timers: the 5000 ms timeout never fires, so only the high watermark's rise can settle
+    // the append (the timeout path would answer success too once the follower had the batch).
+    vi.useFakeTimers();
+    try {
+      const { host, replica, topic } = setup({}, [SELF, 2]);
+      let settled = false;
+      const pending = appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), -1, 5000).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      replica.followers.set(2, { logEndOffset: 1, lastCaughtUpMs: Date.now(), lastFetchMs: Date.now(), leaderEndAtLastFetch: 1 });
+      replica.updateHighWatermark(topic.partitions[0]!.isr, SELF);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled, 'raising the high watermark did not wake the acks=-1 append').toBe(true);
+      expect(await pending).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
