@@ -4,7 +4,7 @@
  * flight for an idempotent producer, retries ahead of later batches, and the sequence and epoch
  * rules when a batch fails for good.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterInfo, KafkaClient } from '../../../../src/client/client.js';
 import { Producer, type ProducerOptions, type RecordMetadata } from '../../../../src/client/producer/producer.js';
 import { ErrorCode } from '../../../../src/protocol/errors.js';
@@ -77,6 +77,10 @@ class FakeClient {
   refreshMetadata = vi.fn(async () => this.cluster);
 }
 
+// Fake timers: the tests decide when time passes, however loaded the machine is.
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
 function producer(opts: ProducerOptions) {
   const client = new FakeClient();
   // batch.size 1: every record is a batch of its own.
@@ -85,10 +89,14 @@ function producer(opts: ProducerOptions) {
   const failed: { value: string; error: Error }[] = [];
   const send = (partition: number, value: string) =>
     p.append({ topic: 't', partition, value: Buffer.from(value) }, (e, m) => (e ? failed.push({ value, error: e }) : acked.push(m!)));
-  /** Waits until `n` Produce requests have been sent in all, and returns the last one. */
+  /**
+   * Waits until `n` Produce requests have been sent in all, and returns the last one. Then it lets
+   * a second of fake time pass (linger, retry backoff, every microtask) before checking that no
+   * other request went out: whatever the sender would still send now has been sent.
+   */
   const request = async (n: number) => {
     await vi.waitFor(() => expect(client.produces.length).toBeGreaterThanOrEqual(n));
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(1000);
     expect(client.produces).toHaveLength(n);
     return client.produces[n - 1]!;
   };
