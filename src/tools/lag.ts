@@ -136,6 +136,10 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: La
       ctx.warn(`${found.map((g) => `${g.group}: lag ${formatCount(g.totalLag)}`).join(', ')} (at most ${formatCount(limit)}) after ${formatDuration(Date.now() - start)}`);
       return { data: undefined, text: '', outcome: 'Ok' };
     }
+    // Said once, before any timeout: the first sample alone can outlast a short --timeout on a
+    // loaded machine, and the output should not depend on that.
+    if (!told) ctx.warn(`Waiting up to ${formatDuration(timeoutMs)} for lag at most ${formatCount(limit)}: ${state(report)}`);
+    told = true;
     if (Date.now() - start >= timeoutMs) {
       const data = o.output === 'json' ? reportJson(report, { reached: false, waitedMs: Date.now() - start }) : undefined;
       const behind = found.filter((g) => g.totalLag > limit).map((g) => `${g.group} lag ${formatCount(g.totalLag)}`);
@@ -144,8 +148,6 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: La
         : new TimeoutError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`);
       return { data, text: '', outcome: 'Ok', failure };
     }
-    if (!told) ctx.warn(`Waiting up to ${formatDuration(timeoutMs)} for lag at most ${formatCount(limit)}: ${state(report)}`);
-    told = true;
     await sleep(Math.min(o.intervalMs, Math.max(1, timeoutMs - (Date.now() - start))));
   }
 }

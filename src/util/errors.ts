@@ -1,6 +1,6 @@
 /**
  * The one error family of kafka-ts. Every error a layer means to report carries a `kind`; the CLI
- * maps kinds to exit statuses in one place (src/cli/exit.ts) and to the `kind` of a JSON error
+ * maps kinds to exit statuses in one place (src/cli/errors.ts) and to the `kind` of a JSON error
  * object. This module is at the bottom layer and imports nothing, so any layer may throw these and
  * reporting an error never loads the protocol or client modules (start-up time).
  *

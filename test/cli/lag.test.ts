@@ -154,17 +154,19 @@ describe('--check', () => {
   });
 
   it('exits 10 when --max-lag is exceeded even if the trend is fine', async () => {
-    await commit('draining', [[0, 0], [1, 0]]);
-    const running = kt('draining', '--check', '--window', '1500ms', '--interval', '200ms', '--max-lag', '10');
-    // The group keeps committing forward while the check watches, slowly enough that the lag
-    // stays above 10 (the logs end at 50) for ten seconds, however late the check starts.
+    // A group without members that keeps committing forward (a consumer with assign(), say) on
+    // its own topic with a deep backlog: it commits every 50 ms, several times per 200 ms sample,
+    // so that every two samples see it move (else two samples within one commit period would
+    // look like a stop), and its lag stays far above 10 for as long as any check could run.
+    expect((await kafkaTs(['topics', 'create', 'drain', '-p', '2'], { home })).exitCode).toBe(0);
+    for (let i = 0; i < 2000; i++) void producer.send({ topic: 'drain', partition: i % 2, value: Buffer.from(`d${i}`) });
+    await producer.flush();
+    const commitDrain = (offset: number) => groups.commitOffsets('draining', [0, 1].map((partition) => ({ topic: 'drain', partition, offset })));
+    await commitDrain(0);
     let offset = 0;
-    const mover = setInterval(() => {
-      offset = Math.min(39, offset + 1);
-      void commit('draining', [[0, offset], [1, offset]]);
-    }, 250);
-    const r = await running.finally(() => clearInterval(mover));
-    expect(r.exitCode).toBe(10);
+    const mover = setInterval(() => void commitDrain(Math.min(900, ++offset)), 50);
+    const r = await kt('draining', '--check', '--window', '1500ms', '--interval', '200ms', '--max-lag', '10').finally(() => clearInterval(mover));
+    expect(r.exitCode, r.stderr).toBe(10);
     expect(r.stderr).toMatch(/Worst status: WARN LAG \(group draining, window 1\.5s\)/);
   });
 
@@ -172,13 +174,14 @@ describe('--check', () => {
     await commit('slow', [[0, 50], [1, 50]]);
     const running = kt('slow', '--check', '--window', '1500ms', '--interval', '200ms', '--output', 'json');
     let committed = 50;
+    // Several commits per 200 ms sample, so that every two samples see the group move.
     const load = setInterval(() => {
-      void produce(20);
-      committed += 2;
+      void produce(10);
+      committed += 1;
       void commit('slow', [[0, committed], [1, committed]]);
-    }, 100);
+    }, 50);
     const r = await running.finally(() => clearInterval(load));
-    expect(r.exitCode).toBe(10);
+    expect(r.exitCode, r.stderr).toBe(10);
     expect(JSON.parse(r.stdout).groups[0]).toMatchObject({ status: 'WARN', reason: 'TREND', drain: { kind: 'growing' } });
   });
 
