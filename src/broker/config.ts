@@ -65,6 +65,14 @@ export interface BrokerConfig {
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
   groupMaxSize: number;
+  /**
+   * kafka-ts.max.partitions.per.request: partitions one CreateTopics or CreatePartitions request may
+   * ask for (Kafka's controller refuses more than 10,000 per request with POLICY_VIOLATION). Checked
+   * before anything is allocated, so a request for 100,000,000 partitions costs nothing.
+   */
+  maxPartitionsPerRequest: number;
+  /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
+  maxPartitions: number;
   /** Every key given in the file or overrides, as given (DescribeConfigs reports these as static). */
   explicit: Record<string, string>;
 }
@@ -151,6 +159,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMinSessionTimeoutMs: 6000,
     groupMaxSessionTimeoutMs: 1800000,
     groupMaxSize: 2147483647,
+    maxPartitionsPerRequest: 10_000,
+    maxPartitions: 200_000,
     explicit: {},
   };
 }
@@ -223,6 +233,8 @@ const KEYS: KeyDef[] = [
   { key: 'group.min.session.timeout.ms', apply: (c, v) => (c.groupMinSessionTimeoutMs = int('group.min.session.timeout.ms', v)) },
   { key: 'group.max.session.timeout.ms', apply: (c, v) => (c.groupMaxSessionTimeoutMs = int('group.max.session.timeout.ms', v)) },
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
+  { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
+  { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
 ];
 const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
 
@@ -273,5 +285,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.brokerCount < 1 || config.brokerCount > 16) throw new ConfigError(`kafka-ts.brokers must be between 1 and 16, got ${config.brokerCount}`);
   if (config.port < 0 || config.port > 65535) throw new ConfigError(`Invalid port ${config.port}: must be between 0 and 65535`);
   if (config.numPartitions < 1) throw new ConfigError('num.partitions must be at least 1');
+  if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
+  if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
   return { config, warnings };
 }

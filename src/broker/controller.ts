@@ -101,6 +101,38 @@ export class Controller {
     return null;
   }
 
+  /**
+   * Kafka's cap on the partitions one request may create, counted before anything is allocated
+   * (as its controller does: -1 counts the default, explicit assignments count their length).
+   * Over the cap the whole request fails.
+   */
+  checkPartitionsPerRequest(topics: Pick<NewTopic, 'numPartitions' | 'assignments'>[]): ApiError {
+    let total = 0;
+    for (const t of topics) {
+      if (t.assignments.length > 0) total += t.assignments.length;
+      else if (t.numPartitions === -1) total += this.config.numPartitions;
+      else if (t.numPartitions > 0) total += t.numPartitions;
+    }
+    return this.partitionsPerRequestError(total);
+  }
+
+  private partitionsPerRequestError(requested: number): ApiError {
+    if (requested <= this.config.maxPartitionsPerRequest) return OK;
+    // Kafka's message, verbatim (the tools print it); the limit is kafka-ts.max.partitions.per.request.
+    return err(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
+  }
+
+  /** The daemon-wide cap on partition replicas (kafka-ts.max.partitions), checked before placement. */
+  private partitionLimitError(partitions: number, rf: number): ApiError {
+    const limit = this.config.maxPartitions;
+    const hosted = this.metadata.allTopics().reduce((n, t) => n + t.partitions.reduce((m, p) => m + p.replicas.length, 0), 0);
+    if (hosted + partitions * rf <= limit) return OK;
+    return err(
+      ErrorCode.POLICY_VIOLATION,
+      `Unable to add ${partitions} partition(s) with replication factor ${rf}: the brokers would host ${hosted + partitions * rf} partition replicas, more than kafka-ts.max.partitions=${limit}.`,
+    );
+  }
+
   /** Creates a topic (or only validates it). Returns the error and, on success, the topic shape. */
   createTopic(spec: NewTopic, validateOnly: boolean): { error: ApiError; partitions: number; replicationFactor: number; topic?: TopicState } {
     const fail = (e: ApiError) => ({ error: e, partitions: -1, replicationFactor: -1 });
@@ -124,6 +156,8 @@ export class Controller {
       assignment = sorted.map((a) => a.brokerIds);
       const bad = this.checkAssignment(assignment);
       if (bad.code) return fail(bad);
+      const full = this.partitionLimitError(assignment.length, assignment[0]!.length);
+      if (full.code) return fail(full);
     } else {
       const partitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
       const rf = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
@@ -131,6 +165,10 @@ export class Controller {
       if (rf <= 0) return fail(err(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.'));
       const rfError = this.replicationError(rf);
       if (rfError) return fail(rfError);
+      const tooMany = this.partitionsPerRequestError(partitions);
+      if (tooMany.code) return fail(tooMany);
+      const full = this.partitionLimitError(partitions, rf);
+      if (full.code) return fail(full);
       assignment = placeReplicas(this.registeredBrokers(), partitions, rf);
     }
     const cfgError = this.checkConfigs(spec.configs);
@@ -164,6 +202,10 @@ export class Controller {
       return err(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
     }
     const rf = t.partitions[0]!.replicas.length;
+    const tooMany = this.partitionsPerRequestError(count - current);
+    if (tooMany.code) return tooMany;
+    const full = this.partitionLimitError(count - current, rf);
+    if (full.code) return full;
     let added: number[][];
     if (assignment && assignment.length > 0) {
       if (assignment.length !== count - current) {

@@ -4,7 +4,9 @@
  * controller only.
  * Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
  * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST
- * (duplicate names, counts plus assignment), NOT_CONTROLLER.
+ * (duplicate names, counts plus assignment), POLICY_VIOLATION (more partitions in the request
+ * than kafka-ts.max.partitions.per.request, for every topic, as Kafka; or more than
+ * kafka-ts.max.partitions in the daemon), NOT_CONTROLLER.
  */
 import { CreateTopics } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -20,6 +22,8 @@ export default defineHandler({
     const { cluster, controller } = ctx;
     const names = req.topics.map((t) => t.name);
     const duplicated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
+    // Sized before anything is allocated: over the cap, the whole request fails.
+    const tooMany = controller.checkPartitionsPerRequest(req.topics);
     const topics = req.topics.map((t) => {
       const fail = (code: number, message: string | null) => ({
         name: t.name,
@@ -31,6 +35,7 @@ export default defineHandler({
         configs: null,
       });
       if (cluster.controllerId !== cluster.id) return fail(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
+      if (tooMany.code) return fail(tooMany.code, tooMany.message);
       if (duplicated.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic name: ${t.name}`);
       const r = controller.createTopic(t, !!req.validateOnly);
       if (r.error.code) return fail(r.error.code, r.error.message);

@@ -2,7 +2,9 @@
  * CreatePartitions (37), v0-3. Raises a topic's partition count, with optional explicit replica
  * assignments for the new partitions. Handled by the controller only.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
- * INVALID_REPLICATION_FACTOR, INVALID_REQUEST (duplicate topics), NOT_CONTROLLER.
+ * INVALID_REPLICATION_FACTOR, INVALID_REQUEST (duplicate topics), POLICY_VIOLATION (more new
+ * partitions than kafka-ts.max.partitions.per.request or kafka-ts.max.partitions allow, refused
+ * before any is placed), NOT_CONTROLLER.
  */
 import { CreatePartitions } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';

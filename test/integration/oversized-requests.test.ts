@@ -1,0 +1,115 @@
+/**
+ * Requests that size work from client input are refused before anything is allocated: a
+ * CreateTopics or CreatePartitions asking for 100,000,000 partitions once held the event loop for
+ * ~45 s and ran the daemon out of heap (issue 14, point 1).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+const HUGE = 100_000_000;
+/** Generous: the refusal takes a millisecond or two; an allocation of HUGE partitions takes tens of seconds. */
+const QUICK_MS = 2000;
+
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await f();
+  return { value, ms: performance.now() - start };
+}
+
+describe('partition counts from client input', () => {
+  let broker: TestBroker;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    admin = new Admin(broker.client());
+    await admin.createTopics([{ name: 'grow', partitions: 2, replicationFactor: 1 }]);
+  });
+  afterAll(async () => broker.close());
+
+  const partitionsOf = async (name: string) => (await admin.describeTopics([name]))[0]?.partitions.length;
+  const topicNames = async () => (await admin.listTopics()).map((t) => t.name).sort();
+
+  it.each([false, true])('refuses CreateTopics for 100,000,000 partitions at once with POLICY_VIOLATION (validate_only %s)', async (validateOnly) => {
+    const before = await topicNames();
+    const { value, ms } = await timed(() => admin.createTopics([{ name: 'huge', partitions: HUGE, replicationFactor: 1 }], validateOnly));
+    expect(value[0]!.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(value[0]!.error?.message).toBe('Excessively large number of partitions per request.');
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(await topicNames()).toEqual(before);
+  });
+
+  it('counts the whole request, as Kafka does: every topic of it fails and none is created', async () => {
+    const before = await topicNames();
+    const results = await admin.createTopics([
+      { name: 'small', partitions: 1, replicationFactor: 1 },
+      { name: 'half-a', partitions: 6000, replicationFactor: 1 },
+      { name: 'half-b', partitions: 6000, replicationFactor: 1 },
+    ]);
+    expect(results.map((r) => r.error?.code)).toEqual([ErrorCode.POLICY_VIOLATION, ErrorCode.POLICY_VIOLATION, ErrorCode.POLICY_VIOLATION]);
+    expect(await topicNames()).toEqual(before);
+  });
+
+  it('counts explicit replica assignments too', async () => {
+    const assignment = Array.from({ length: 10_001 }, () => [1]); // node.id 1, the default
+    const [r] = await admin.createTopics([{ name: 'assigned', partitions: -1, replicationFactor: -1, assignment }]);
+    expect(r!.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(await topicNames()).not.toContain('assigned');
+  });
+
+  it('refuses a replication factor sized from the request before placing anything', async () => {
+    const { value, ms } = await timed(() => admin.createTopics([{ name: 'wide', partitions: 10_000, replicationFactor: 32_767 }]));
+    expect(value[0]!.error?.code).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(await topicNames()).not.toContain('wide');
+  });
+
+  it.each([false, true])('refuses CreatePartitions to 100,000,000 with POLICY_VIOLATION (validate_only %s)', async (validateOnly) => {
+    const { value, ms } = await timed(() => admin.createPartitions('grow', HUGE, null, validateOnly));
+    expect(value.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(await partitionsOf('grow')).toBe(2);
+  });
+
+  it('creates nothing for a valid CreatePartitions with validate_only', async () => {
+    expect((await admin.createPartitions('grow', 5, null, true)).error).toBeNull();
+    expect(await partitionsOf('grow')).toBe(2);
+  });
+
+  it('keeps serving: a normal topic is created and grown afterwards', async () => {
+    expect((await admin.createTopics([{ name: 'after', partitions: 3, replicationFactor: 1 }]))[0]!.error).toBeNull();
+    expect((await admin.createPartitions('after', 4, null)).error).toBeNull();
+    expect(await partitionsOf('after')).toBe(4);
+  });
+});
+
+describe('kafka-ts.max.partitions and kafka-ts.max.partitions.per.request', () => {
+  let broker: TestBroker;
+  let admin: Admin;
+
+  // __consumer_offsets takes 4 (the test helper's offsets.topic.num.partitions), leaving 6.
+  beforeAll(async () => {
+    broker = await startBroker({ properties: { 'kafka-ts.max.partitions': '10', 'kafka-ts.max.partitions.per.request': '5' } });
+    admin = new Admin(broker.client());
+  });
+  afterAll(async () => broker.close());
+
+  it('refuses a request over the configured per-request limit', async () => {
+    const [r] = await admin.createTopics([{ name: 'six', partitions: 6, replicationFactor: 1 }]);
+    expect(r!.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(r!.error?.message).toBe('Excessively large number of partitions per request.');
+  });
+
+  it('refuses partitions beyond the daemon-wide limit, naming it', async () => {
+    expect((await admin.createTopics([{ name: 'five', partitions: 5, replicationFactor: 1 }]))[0]!.error).toBeNull();
+    const [r] = await admin.createTopics([{ name: 'two', partitions: 2, replicationFactor: 1 }]);
+    expect(r!.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(r!.error?.message).toContain('kafka-ts.max.partitions=10');
+    const grow = await admin.createPartitions('five', 7, null);
+    expect(grow.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect((await admin.describeTopics(['five']))[0]!.partitions.length).toBe(5);
+    expect((await admin.createTopics([{ name: 'one', partitions: 1, replicationFactor: 1 }]))[0]!.error).toBeNull();
+  });
+});
