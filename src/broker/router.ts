@@ -5,10 +5,12 @@
  *
  * Kafka's rules for bad requests: an unsupported ApiVersions version gets a v0 response with
  * UNSUPPORTED_VERSION and ApiVersions' own range (so the client can retry lower); any other
- * unknown API key, unsupported version or undecodable request closes the connection. A handler
- * that fails unexpectedly gets UNKNOWN_SERVER_ERROR for that request (Kafka's
- * `getErrorResponse`, see error-response.ts) and the connection stays open, except for
- * Produce with acks=0, which has no response to carry it: Kafka closes the connection then.
+ * unknown API key, unsupported version or undecodable request (truncated, or null in a
+ * non-nullable field) closes the connection, logged as one WARN line. A handler that fails
+ * unexpectedly, or returns a response that cannot be encoded, gets UNKNOWN_SERVER_ERROR for that
+ * request (Kafka's `getErrorResponse`, see error-response.ts) and the connection stays open,
+ * except for Produce with acks=0, which has no response to carry it: Kafka closes the connection
+ * then.
  */
 import { ApiVersions, Produce } from '../protocol/apis/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -58,8 +60,8 @@ export class Router {
     let header;
     try {
       header = readRequestHeader(r);
-    } catch {
-      throw new CloseConnection('request header could not be read');
+    } catch (e) {
+      throw new CloseConnection(`request header could not be read: ${(e as Error).message}`);
     }
     const handler = this.handlers.get(header.apiKey);
     if (!handler) throw new CloseConnection(`unknown API key ${header.apiKey}`);
@@ -76,7 +78,7 @@ export class Router {
       skipRequestHeaderTags(r, header);
       body = decodeRequestBody(handler.api, apiVersion, r);
     } catch (e) {
-      throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request: ${(e as Error).message}`);
+      throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request from client ${header.clientId ?? ''}: ${(e as Error).message}`);
     }
     const ctx: RequestContext = { ...conn, apiVersion, correlationId, clientId: header.clientId, advertisedApis: this.advertised };
     let response;
@@ -87,7 +89,12 @@ export class Router {
       return this.answerFailure(handler.api, body, ctx, e);
     }
     if (response === null) return null;
-    return encodeResponse(handler.api, apiVersion, correlationId, response);
+    try {
+      return encodeResponse(handler.api, apiVersion, correlationId, response);
+    } catch (e) {
+      // A response the schema cannot carry is the handler's failure too: answered the same way.
+      return this.answerFailure(handler.api, body, ctx, e);
+    }
   }
 
   /** A handler threw: log it and answer UNKNOWN_SERVER_ERROR, keeping the connection. */

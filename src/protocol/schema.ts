@@ -166,8 +166,8 @@ function primitiveCodec(type: PrimitiveType, nullable: boolean, flexible: boolea
         return v as string | null;
       };
       return flexible
-        ? [(w, v) => w.compactString(check(v)), (r) => r.compactString()]
-        : [(w, v) => w.string(check(v)), (r) => r.string()];
+        ? [(w, v) => w.compactString(check(v)), (r) => refuseNull(r.compactString(), nullable, name)]
+        : [(w, v) => w.string(check(v)), (r) => refuseNull(r.string(), nullable, name)];
     }
     case 'records':
       // A list of batches is written back to back without concatenating (zero-copy fetches).
@@ -180,10 +180,19 @@ function primitiveCodec(type: PrimitiveType, nullable: boolean, flexible: boolea
         return v as Buffer | null;
       };
       return flexible
-        ? [(w, v) => w.compactBytes(check(v)), (r) => r.compactBytes()]
-        : [(w, v) => w.bytes(check(v)), (r) => r.bytes()];
+        ? [(w, v) => w.compactBytes(check(v)), (r) => refuseNull(r.compactBytes(), nullable, name)]
+        : [(w, v) => w.bytes(check(v)), (r) => refuseNull(r.bytes(), nullable, name)];
     }
   }
+}
+
+/**
+ * A null where the schema allows none is a malformed message, as in Kafka's generated readers
+ * (same message): handlers and the response encoder may rely on the field being there.
+ */
+function refuseNull<T>(v: T | null, nullable: boolean, name: string): T | null {
+  if (v === null && !nullable) throw new ProtocolDecodeError(`non-nullable field ${name} was serialized as null`);
+  return v;
 }
 
 function writeBatchList(w: Writer, batches: Buffer[], flexible: boolean): void {

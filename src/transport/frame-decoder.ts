@@ -1,6 +1,7 @@
 /**
  * Splits a byte stream into Kafka frames (int32 size + payload). Rejects sizes that are negative
  * or above the configured maximum, so a hostile or garbage length cannot make us buffer 2 GB.
+ * A zero-length frame is passed on as an empty payload (its header then fails to read).
  */
 export class FrameTooLargeError extends Error {
   override name = 'FrameTooLargeError';
@@ -41,6 +42,8 @@ export class FrameDecoder {
   }
 
   private take(n: number): Buffer {
+    // A zero-length frame may arrive with nothing buffered behind it.
+    if (n === 0) return Buffer.alloc(0);
     const first = this.pending[0]!;
     if (first.length >= n) {
       const out = first.subarray(0, n);
