@@ -106,6 +106,7 @@ export class KafkaCluster implements ClusterView {
       if (opts.socketDir && config.brokerCount > 1) {
         cluster.front = new KafkaServer({
           maxFrameSize: config.socketRequestMaxBytes,
+          idleTimeoutMs: config.connectionsMaxIdleMs,
           log: cluster.log.child('kafka.network.SocketServer front'),
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
@@ -146,6 +147,7 @@ export class KafkaCluster implements ClusterView {
     this.opts.onBroker?.(broker);
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
+      idleTimeoutMs: config.connectionsMaxIdleMs,
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
       process: (frame, conn) => this.router.handle(frame, { ...conn, ...broker.services }),
     });

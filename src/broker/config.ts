@@ -25,6 +25,8 @@ export interface BrokerConfig {
   deleteTopicEnable: boolean;
   messageMaxBytes: number;
   socketRequestMaxBytes: number;
+  /** connections.max.idle.ms: a connection with no traffic (or stuck mid-frame) this long is closed. */
+  connectionsMaxIdleMs: number;
   logSegmentBytes: number;
   logRollMs: number;
   logRetentionMs: number;
@@ -128,6 +130,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     deleteTopicEnable: true,
     messageMaxBytes: 1048588,
     socketRequestMaxBytes: 104857600,
+    connectionsMaxIdleMs: 600_000,
     logSegmentBytes: 1073741824,
     logRollMs: 168 * HOUR,
     logRetentionMs: 168 * HOUR,
@@ -200,6 +203,7 @@ const KEYS: KeyDef[] = [
   { key: 'delete.topic.enable', apply: (c, v) => (c.deleteTopicEnable = bool('delete.topic.enable', v)) },
   { key: 'message.max.bytes', apply: (c, v) => (c.messageMaxBytes = int('message.max.bytes', v)) },
   { key: 'socket.request.max.bytes', apply: (c, v) => (c.socketRequestMaxBytes = int('socket.request.max.bytes', v)) },
+  { key: 'connections.max.idle.ms', apply: (c, v) => (c.connectionsMaxIdleMs = long('connections.max.idle.ms', v)) },
   { key: 'log.segment.bytes', apply: (c, v) => (c.logSegmentBytes = int('log.segment.bytes', v)) },
   { key: 'log.roll.ms', apply: (c, v) => (c.logRollMs = long('log.roll.ms', v)) },
   { key: 'log.roll.hours', apply: (c, v) => (c.logRollMs = int('log.roll.hours', v) * HOUR) },
@@ -286,6 +290,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.port < 0 || config.port > 65535) throw new ConfigError(`Invalid port ${config.port}: must be between 0 and 65535`);
   if (config.numPartitions < 1) throw new ConfigError('num.partitions must be at least 1');
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
+  if (config.connectionsMaxIdleMs < 1) throw new ConfigError('connections.max.idle.ms must be at least 1');
   if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
   return { config, warnings };
 }

@@ -58,6 +58,7 @@ class ServerConnection {
     private readonly process: FrameProcessor,
     private readonly log: Logger,
     onClose: () => void,
+    idleTimeoutMs = 0,
   ) {
     this.decoder = new FrameDecoder(maxFrameSize);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
@@ -65,6 +66,15 @@ class ServerConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
+    if (idleTimeoutMs > 0) {
+      // Kafka's connections.max.idle.ms: no bytes either way for that long (nothing sent, or half
+      // a frame) closes the connection. One still working on a request is not idle: look again later.
+      socket.setTimeout(idleTimeoutMs, () => {
+        if (this.processing || this.queue.length > 0) return socket.setTimeout(idleTimeoutMs);
+        this.log.debug(`Closing idle connection from ${this.info.clientHost} (connections.max.idle.ms=${idleTimeoutMs})`);
+        socket.destroy();
+      });
+    }
     socket.on('close', () => {
       this.queue.length = 0;
       this.closedResolve();
@@ -139,6 +149,8 @@ class ServerConnection {
 
 export interface KafkaServerOptions {
   maxFrameSize: number;
+  /** Closes connections with no traffic for this long (connections.max.idle.ms); 0 or absent: never. */
+  idleTimeoutMs?: number;
   process: FrameProcessor;
   log: Logger;
 }
@@ -153,8 +165,14 @@ export class KafkaServer {
 
   private accept(listener: ConnectionInfo['listener']) {
     return (socket: net.Socket) => {
-      const conn: ServerConnection = new ServerConnection(socket, listener, this.opts.maxFrameSize, this.opts.process, this.opts.log, () =>
-        this.connections.delete(conn),
+      const conn: ServerConnection = new ServerConnection(
+        socket,
+        listener,
+        this.opts.maxFrameSize,
+        this.opts.process,
+        this.opts.log,
+        () => this.connections.delete(conn),
+        this.opts.idleTimeoutMs,
       );
       this.connections.add(conn);
     };
