@@ -98,7 +98,7 @@ export default tseslint.config(
   },
   {
     // A command file is wiring (options, actions, docs); past 150 lines it is doing a tool's work.
-    // Long option tables and man prose go beside it, in <name>.options.ts and <name>.docs.ts.
+    // Long option tables go in src/cli/flags/<name>.ts, long man prose in src/cli/manuals/<name>.ts.
     files: ['commands/**/*.ts'],
     rules: { 'max-lines': ['error', { max: 150, skipBlankLines: false, skipComments: false }] },
   },

@@ -6,8 +6,8 @@ import { consumerEndView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
-import { docs } from './console-consumer.docs.js';
-import { type ConsoleConsumerOptions } from './console-consumer.options.js';
+import { docs } from '../src/cli/manuals/console-consumer.js';
+import { type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 
 export default defineCommand<ConsoleConsumerOptions>({
   name: 'console-consumer',

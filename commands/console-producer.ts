@@ -7,8 +7,8 @@ import { producerSummaryView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
-import { docs } from './console-producer.docs.js';
-import { DEFAULT_READERS, parseAcks, idempotenceMode, type ConsoleProducerOptions } from './console-producer.options.js';
+import { docs } from '../src/cli/manuals/console-producer.js';
+import { DEFAULT_READERS, parseAcks, idempotenceMode, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
 
 export default defineCommand<ConsoleProducerOptions>({
   name: 'console-producer',

@@ -1,6 +1,6 @@
 /**
  * kafka-ts consumer-groups (kafka-consumer-groups.sh): wiring only. Options and Kafka's rules for
- * combining them are in consumer-groups.options.ts, the man page in consumer-groups.docs.ts, the
+ * combining them are in src/cli/flags/consumer-groups.ts, the man page in src/cli/manuals/, the
  * work and the layouts in src/tools; each action returns a view that one printer writes.
  */
 import { Option } from 'commander';
@@ -11,8 +11,8 @@ import { TimeoutError, UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 import { printView, view, type View } from '../src/cli/view.js';
-import { docs } from './consumer-groups.docs.js';
-import { ACTIONS, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from './consumer-groups.options.js';
+import { docs } from '../src/cli/manuals/consumer-groups.js';
+import { ACTIONS, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
 
 export default defineCommand<GroupsOptions>({
   name: 'consumer-groups',

@@ -3,8 +3,8 @@ import { defineCommand } from '../src/cli/command.js';
 import { UsageError, type ExitStatusKey } from '../src/cli/errors.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 import { printSteps } from '../src/cli/view.js';
-import { docs } from './reassign-partitions.docs.js';
-import { checkArgs, rate, readFile, type ReassignOptions } from './reassign-partitions.options.js';
+import { docs } from '../src/cli/manuals/reassign-partitions.js';
+import { checkArgs, rate, readFile, type ReassignOptions } from '../src/cli/flags/reassign-partitions.js';
 
 export default defineCommand<ReassignOptions>({
   name: 'reassign-partitions',

@@ -1,6 +1,6 @@
 /**
  * kafka-ts topics (kafka-topics.sh): wiring only. Options and Kafka's rules for combining them
- * are in topics.options.ts, the man page in topics.docs.ts, the work and the layouts in
+ * are in src/cli/flags/topics.ts, the man page in src/cli/manuals/topics.ts, the work and the layouts in
  * src/tools/topics.ts; each action returns a view that one printer writes.
  */
 import { Option } from 'commander';
@@ -11,8 +11,8 @@ import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 import { NOTHING, printView, type View } from '../src/cli/view.js';
-import { docs } from './topics.docs.js';
-import { ACTIONS, DISPATCH, validate, VERBS, type TopicsOptions } from './topics.options.js';
+import { docs } from '../src/cli/manuals/topics.js';
+import { ACTIONS, DISPATCH, validate, VERBS, type TopicsOptions } from '../src/cli/flags/topics.js';
 
 export default defineCommand<TopicsOptions>({
   name: 'topics',

@@ -1,7 +1,7 @@
 /**
  * kafka-ts console-producer: its options, and how Kafka's producer settings are read from them.
  */
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface ConsoleProducerOptions {
   bootstrapServer?: string;

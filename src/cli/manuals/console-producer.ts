@@ -1,5 +1,5 @@
 /** The man page of kafka-ts console-producer (kafka-ts-console-producer(1)). */
-import type { CommandSpec } from '../src/cli/command.js';
+import type { CommandSpec } from '../command.js';
 
 export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   summary: 'read records from stdin and produce them to a topic (kafka-console-producer.sh)',

@@ -1,5 +1,5 @@
 /** The man page of kafka-ts consumer-groups (kafka-ts-consumer-groups(1)). */
-import type { CommandSpec } from '../src/cli/command.js';
+import type { CommandSpec } from '../command.js';
 
 export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   summary: 'list, describe, reset and delete consumer groups (kafka-consumer-groups.sh)',

@@ -1,5 +1,5 @@
 /** The man page of kafka-ts console-consumer (kafka-ts-console-consumer(1)). */
-import type { CommandSpec } from '../src/cli/command.js';
+import type { CommandSpec } from '../command.js';
 
 export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   summary: 'print records from topics to stdout (kafka-console-consumer.sh)',

@@ -3,8 +3,8 @@
  * kafka-reassign-partitions.sh checks them before anything reaches a broker.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../src/cli/errors.js';
-import type { ConnectionOptionValues } from '../src/cli/options.js';
+import { UsageError } from '../errors.js';
+import type { ConnectionOptionValues } from '../options.js';
 
 export interface ReassignOptions extends ConnectionOptionValues {
   bootstrapController?: string;

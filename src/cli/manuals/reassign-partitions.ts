@@ -1,5 +1,5 @@
 /** The man page of kafka-ts reassign-partitions (kafka-ts-reassign-partitions(1)). */
-import type { CommandSpec } from '../src/cli/command.js';
+import type { CommandSpec } from '../command.js';
 
 export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   summary: 'move partition replicas between brokers (kafka-reassign-partitions.sh)',

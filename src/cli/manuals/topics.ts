@@ -1,5 +1,5 @@
 /** The man page of kafka-ts topics (kafka-ts-topics(1)). */
-import type { CommandSpec } from '../src/cli/command.js';
+import type { CommandSpec } from '../command.js';
 
 export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   summary: 'create, delete, describe or change topics (kafka-topics.sh)',

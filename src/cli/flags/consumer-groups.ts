@@ -3,11 +3,11 @@
  * (ConsumerGroupCommandOptions.checkArgs), checked before anything reaches a broker.
  */
 import { readFileSync } from 'node:fs';
-import type { ActionChoice } from '../src/cli/dispatch.js';
-import { requireInt } from '../src/cli/context.js';
-import { UsageError } from '../src/cli/errors.js';
-import type { ConnectionOptionValues } from '../src/cli/options.js';
-import type { Scenario } from '../src/tools/reset-offsets.js';
+import type { ActionChoice } from '../dispatch.js';
+import { requireInt } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { ConnectionOptionValues } from '../options.js';
+import type { Scenario } from '../../tools/reset-offsets.js';
 
 export interface GroupsOptions extends ConnectionOptionValues {
   list?: boolean;
@@ -126,7 +126,7 @@ export function validate(o: GroupsOptions, action: GroupsAction): void {
 
 /** The --reset-offsets scenario the options name (validate has checked there is exactly one). */
 export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
-  const r = await import('../src/tools/reset-offsets.js');
+  const r = await import('../../tools/reset-offsets.js');
   if (o.toEarliest) return { kind: 'earliest' };
   else if (o.toLatest) return { kind: 'latest' };
   else if (o.toCurrent) return { kind: 'current' };

@@ -2,9 +2,9 @@
  * kafka-ts topics: its options, and Kafka's rules for combining them (TopicCommandOptions.checkArgs),
  * checked before anything reaches a broker.
  */
-import { UsageError } from '../src/cli/errors.js';
-import type { ActionChoice } from '../src/cli/dispatch.js';
-import type { ConnectionOptionValues } from '../src/cli/options.js';
+import { UsageError } from '../errors.js';
+import type { ActionChoice } from '../dispatch.js';
+import type { ConnectionOptionValues } from '../options.js';
 
 export interface TopicsOptions extends ConnectionOptionValues {
   create?: boolean;
