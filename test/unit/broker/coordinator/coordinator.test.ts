@@ -12,6 +12,7 @@ import { DEFAULT_LOG_CONFIG, readBatches, type PartitionLog } from '../../../../
 import { silentLogger } from '../../../../src/util/logger.js';
 import { GroupCoordinator } from '../../../../src/broker/coordinator/coordinator.js';
 import type { GroupCoordinatorConfig, OffsetsLogPort } from '../../../../src/broker/coordinator/ports.js';
+import { testCoordinatorConfig } from './config.js';
 
 const OFFSETS = '__consumer_offsets';
 
@@ -21,16 +22,7 @@ class FakePort implements OffsetsLogPort {
   leader = 1;
   failAppends = 0;
   readonly log: PartitionLog = new MemoryLogStore().open(OFFSETS, 0, DEFAULT_LOG_CONFIG);
-  readonly config: GroupCoordinatorConfig = {
-    offsetsTopicNumPartitions: 1,
-    offsetsRetentionMs: 60_000,
-    offsetsRetentionCheckIntervalMs: 0,
-    offsetMetadataMaxBytes: 4096,
-    groupInitialRebalanceDelayMs: 0,
-    groupMinSessionTimeoutMs: 1000,
-    groupMaxSessionTimeoutMs: 60_000,
-    groupMaxSize: 100,
-  };
+  readonly config: GroupCoordinatorConfig = testCoordinatorConfig({ offsetsRetentionMs: 60_000 });
   readonly metadata = { topic: (name: string) => (name === OFFSETS ? { partitions: [{ leader: this.leader }] } : undefined) };
   replica(topic: string, partition: number) {
     if (topic !== OFFSETS || partition !== 0) return undefined;

@@ -9,6 +9,7 @@ import { silentLogger } from '../../../../src/util/logger.js';
 import type { ClassicGroup } from '../../../../src/broker/coordinator/group.js';
 import { GroupStateMachine, type JoinRequest } from '../../../../src/broker/coordinator/group-state-machine.js';
 import type { GroupCoordinatorConfig } from '../../../../src/broker/coordinator/ports.js';
+import { testCoordinatorConfig } from './config.js';
 
 const SESSION = 10_000;
 const REBALANCE = 20_000;
@@ -21,16 +22,7 @@ let machine: GroupStateMachine;
 beforeEach(() => {
   vi.useFakeTimers();
   groups = new Map();
-  config = {
-    offsetsTopicNumPartitions: 1,
-    offsetsRetentionMs: 7 * 24 * 3_600_000,
-    offsetsRetentionCheckIntervalMs: 0,
-    offsetMetadataMaxBytes: 4096,
-    groupInitialRebalanceDelayMs: 0,
-    groupMinSessionTimeoutMs: 1000,
-    groupMaxSessionTimeoutMs: 60_000,
-    groupMaxSize: 100,
-  };
+  config = testCoordinatorConfig();
   stored = [];
   machine = new GroupStateMachine(groups, () => config, silentLogger, async (g) => {
     stored.push({ state: g.state, generation: g.generationId });
