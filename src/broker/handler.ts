@@ -19,6 +19,8 @@ export interface RequestContext extends BrokerServices {
   /** Kafka-style client address, e.g. "/127.0.0.1". */
   clientHost: string;
   listener: ListenerName;
+  /** The connection's principal (`User:ANONYMOUS`, `User:alice`, …; see ConnectionInfo). */
+  principal: string;
   /** Resolves when the connection closes, so long waits (fetch, join) can stop early. */
   closed: Promise<void>;
   /** The API version ranges this broker advertises (for ApiVersions). */

@@ -1,5 +1,5 @@
 /** Which listener a connection arrived on; Metadata advertises addresses of the same listener. */
-export type ListenerName = 'PLAINTEXT' | 'LOCAL';
+export type ListenerName = string;
 
 export interface Endpoint {
   host: string;

@@ -92,13 +92,16 @@ export class CliContext {
   async client(opts: ConnectOptions): Promise<KafkaClient> {
     const bootstrap = await this.resolveBootstrap(opts.bootstrapServer);
     const { KafkaClient } = await import('../client/client.js');
+    const { clientSecurity } = await import('../client/security/index.js');
     const p = opts.properties;
+    const security = await clientSecurity(p);
     const client = new KafkaClient({
       bootstrap,
       clientId: p?.['client.id'] ?? opts.clientId ?? 'kafka-ts',
       requestTimeoutMs: num(p, 'request.timeout.ms', 30_000),
       connectTimeoutMs: num(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
       retryBackoffMs: num(p, 'retry.backoff.ms', 100),
+      security,
     });
     this.clients.push(client);
     await client.connect();

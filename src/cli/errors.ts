@@ -10,7 +10,7 @@
  */
 import { isKafkaTsError, type ErrorKind, type Outcome } from '../util/errors.js';
 
-export { BusyError, FailedError, isKafkaTsError, KafkaTsError, NotFoundError, OutputClosed, TimeoutError, UsageError, type ErrorKind, type Outcome } from '../util/errors.js';
+export { AuthenticationError, AuthorizationError, BusyError, FailedError, isKafkaTsError, KafkaTsError, NotFoundError, OutputClosed, TimeoutError, UsageError, type ErrorKind, type Outcome } from '../util/errors.js';
 
 export const EXIT_STATUS = {
   Ok: { code: 0, meaning: 'success' },
@@ -23,6 +23,8 @@ export const EXIT_STATUS = {
   NotFound: { code: 4, meaning: 'a named topic, partition, broker or consumer group does not exist' },
   Busy: { code: 5, meaning: 'busy: the consumer group is active (operations that need an inactive group), or a partition reassignment is already running' },
   Timeout: { code: 6, meaning: 'a wait timed out' },
+  AuthFailed: { code: 7, meaning: 'authentication failed: SASL credentials refused, or no secure connection (untrusted or expired certificate, hostname mismatch, TLS spoken to a plaintext port or the reverse)' },
+  Denied: { code: 8, meaning: "not authorized: the broker's ACLs refuse the operation to this principal" },
   LagWarn: { code: 10, meaning: 'lag --check: the worst status is WARN' },
   LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL or REWIND)' },
   Interrupted: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C) while streaming; what was read or sent before is complete' },
@@ -49,6 +51,8 @@ export const EXIT_OF_KIND: Record<ErrorKind, ExitStatusKey> = {
   timeout: 'Timeout',
   protocol: 'Failure',
   unsupported: 'Failure',
+  auth: 'AuthFailed',
+  denied: 'Denied',
   output_closed: 'Ok',
 };
 
@@ -73,6 +77,8 @@ const JSON_KIND_OF_CODE: Record<number, ErrorKind> = {
   [EXIT_STATUS.NotFound.code]: 'not_found',
   [EXIT_STATUS.Busy.code]: 'busy',
   [EXIT_STATUS.Timeout.code]: 'timeout',
+  [EXIT_STATUS.AuthFailed.code]: 'auth',
+  [EXIT_STATUS.Denied.code]: 'denied',
 };
 
 /**

@@ -9,6 +9,7 @@ import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
 import { KafkaTsError } from '../util/errors.js';
+import type { ClientSecurity } from './security/index.js';
 
 export interface ClientOptions {
   bootstrap: BrokerAddress[];
@@ -18,6 +19,8 @@ export interface ClientOptions {
   /** Total time to keep trying to reach a broker before giving up. */
   connectTimeoutMs?: number;
   retryBackoffMs?: number;
+  /** TLS and SASL for every connection (security.protocol and friends); plaintext when absent. */
+  security?: ClientSecurity;
 }
 
 export interface BrokerInfo {

@@ -3,7 +3,7 @@
  * whether clients should retry.
  */
 
-import { KafkaTsError } from '../util/errors.js';
+import { KafkaTsError, type ErrorKind } from '../util/errors.js';
 
 export interface ErrorInfo {
   readonly code: number;
@@ -147,6 +147,11 @@ export const ErrorCode = Object.freeze(Object.fromEntries(table.map(([code, name
 };
 
 /** An error carried by a Kafka response, with Kafka's numeric code. */
+/** Authorization failures (ACLs) and SASL failures are their own kinds, so the CLI exits with their statuses. */
+const DENIED_CODES = new Set([29, 30, 31, 53, 65]);
+const AUTH_CODES = new Set([33, 34, 58]);
+const kindOfCode = (code: number): ErrorKind => (DENIED_CODES.has(code) ? 'denied' : AUTH_CODES.has(code) ? 'auth' : 'protocol');
+
 export class KafkaProtocolError extends KafkaTsError {
   override name = 'KafkaProtocolError';
   readonly code: number;
@@ -155,7 +160,7 @@ export class KafkaProtocolError extends KafkaTsError {
   constructor(code: number, message?: string | null) {
     const info = errorInfo(code);
     // The CLI reports it as "message (ERROR_NAME)".
-    super('protocol', message || info.message, { hint: info.name });
+    super(kindOfCode(code), message || info.message, { hint: info.name });
     this.code = code;
     this.errorName = info.name;
     this.retriable = info.retriable;

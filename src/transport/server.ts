@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { userInfo } from 'node:os';
 import { socketAnswers } from './socket-probe.js';
 import type { Logger } from '../util/logger.js';
 import { FrameDecoder } from './frame-decoder.js';
@@ -13,7 +14,14 @@ import { KafkaTsError } from '../util/errors.js';
 export interface ConnectionInfo {
   /** Kafka-style peer address, e.g. "/127.0.0.1". */
   clientHost: string;
-  listener: 'PLAINTEXT' | 'LOCAL';
+  /** The listener's name: 'LOCAL' for the daemon's Unix socket, else as in `listeners` (PLAINTEXT, SASL_SSL, …). */
+  listener: string;
+  /**
+   * Who is on the other end, as Kafka's authorizer names it: `User:ANONYMOUS` until a listener's
+   * security says otherwise (`User:<name>` after SASL, the certificate's subject with mutual TLS);
+   * on the Unix socket the local user, who is a super user.
+   */
+  principal: string;
   closed: Promise<void>;
 }
 
@@ -35,6 +43,24 @@ export class AddressInUseError extends KafkaTsError {
   constructor(message: string) {
     super('failed', message);
   }
+}
+
+/** The listener name of the daemon's Unix socket. */
+export const LOCAL_LISTENER = 'LOCAL';
+/** Kafka's principal for an unauthenticated connection. */
+export const ANONYMOUS = 'User:ANONYMOUS';
+
+let local: string | undefined;
+/** The Unix socket's peer: only the owner can open it (mode 0600), so it is the local user. */
+function localPrincipal(): string {
+  if (local === undefined) {
+    try {
+      local = `User:${userInfo().username}`;
+    } catch {
+      local = `User:uid-${process.getuid?.() ?? 0}`;
+    }
+  }
+  return local;
 }
 
 function peerHost(socket: net.Socket): string {
@@ -62,7 +88,7 @@ class ServerConnection {
   ) {
     this.decoder = new FrameDecoder(maxFrameSize);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
-    this.info = { clientHost: peerHost(socket), listener, closed };
+    this.info = { clientHost: peerHost(socket), listener, principal: listener === LOCAL_LISTENER ? localPrincipal() : ANONYMOUS, closed };
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
@@ -203,7 +229,7 @@ export class KafkaServer {
       if (await socketAnswers(path)) throw new AddressInUseError(`Another process is listening on ${path}`);
       unlinkSync(path);
     }
-    const server = net.createServer(this.accept('LOCAL'));
+    const server = net.createServer(this.accept(LOCAL_LISTENER));
     const oldMask = process.umask(0o177);
     try {
       await new Promise<void>((resolve, reject) => {

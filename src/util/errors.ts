@@ -25,6 +25,10 @@ export type ErrorKind =
   | 'protocol'
   /** The broker does not support a request kafka-ts needs. */
   | 'unsupported'
+  /** Authentication failed: SASL credentials refused, or TLS could not be established (certificate, hostname, protocol). */
+  | 'auth'
+  /** The broker's authorizer (ACLs) refused the operation to this principal. */
+  | 'denied'
   /** Stdout was closed by its reader (`| head`): stop quietly. */
   | 'output_closed';
 
@@ -98,6 +102,22 @@ export class FailedError extends KafkaTsError {
   override name = 'FailedError';
   constructor(message: string, options?: KafkaTsErrorOptions) {
     super('failed', message, options);
+  }
+}
+
+/** Authentication failed (SASL) or a secure connection could not be set up (TLS). */
+export class AuthenticationError extends KafkaTsError {
+  override name = 'AuthenticationError';
+  constructor(message: string, options?: KafkaTsErrorOptions) {
+    super('auth', message, options);
+  }
+}
+
+/** The broker's ACLs refused the operation to this principal. */
+export class AuthorizationError extends KafkaTsError {
+  override name = 'AuthorizationError';
+  constructor(message: string, options?: KafkaTsErrorOptions) {
+    super('denied', message, options);
   }
 }
 

@@ -12,15 +12,20 @@ import { LeaveGroup } from './13-leave-group.js';
 import { SyncGroup } from './14-sync-group.js';
 import { DescribeGroups } from './15-describe-groups.js';
 import { ListGroups } from './16-list-groups.js';
+import { SaslHandshake } from './17-sasl-handshake.js';
 import { ApiVersions } from './18-api-versions.js';
 import { CreateTopics } from './19-create-topics.js';
 import { DeleteTopics } from './20-delete-topics.js';
 import { DeleteRecords } from './21-delete-records.js';
 import { InitProducerId } from './22-init-producer-id.js';
 import { OffsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
+import { DescribeAcls } from './29-describe-acls.js';
+import { CreateAcls } from './30-create-acls.js';
+import { DeleteAcls } from './31-delete-acls.js';
 import { DescribeConfigs } from './32-describe-configs.js';
 import { AlterConfigs } from './33-alter-configs.js';
 import { DescribeLogDirs } from './35-describe-log-dirs.js';
+import { SaslAuthenticate } from './36-sasl-authenticate.js';
 import { CreatePartitions } from './37-create-partitions.js';
 import { DeleteGroups } from './42-delete-groups.js';
 import { ElectLeaders } from './43-elect-leaders.js';
@@ -28,6 +33,8 @@ import { IncrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { AlterPartitionReassignments } from './45-alter-partition-reassignments.js';
 import { ListPartitionReassignments } from './46-list-partition-reassignments.js';
 import { OffsetDelete } from './47-offset-delete.js';
+import { DescribeUserScramCredentials } from './50-describe-user-scram-credentials.js';
+import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { DescribeCluster } from './60-describe-cluster.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export type { ProduceRequest, ProduceResponse } from './00-produce.js';
@@ -43,15 +50,20 @@ export type { LeaveGroupRequest, LeaveGroupResponse } from './13-leave-group.js'
 export type { SyncGroupRequest, SyncGroupResponse } from './14-sync-group.js';
 export type { DescribeGroupsRequest, DescribeGroupsResponse } from './15-describe-groups.js';
 export type { ListGroupsRequest, ListGroupsResponse } from './16-list-groups.js';
+export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake.js';
 export type { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions.js';
 export type { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics.js';
 export type { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics.js';
 export type { DeleteRecordsRequest, DeleteRecordsResponse } from './21-delete-records.js';
 export type { InitProducerIdRequest, InitProducerIdResponse } from './22-init-producer-id.js';
 export type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
+export type { DescribeAclsRequest, DescribeAclsResponse } from './29-describe-acls.js';
+export type { CreateAclsRequest, CreateAclsResponse } from './30-create-acls.js';
+export type { DeleteAclsRequest, DeleteAclsResponse } from './31-delete-acls.js';
 export type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs.js';
 export type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.js';
 export type { DescribeLogDirsRequest, DescribeLogDirsResponse } from './35-describe-log-dirs.js';
+export type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.js';
 export type { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions.js';
 export type { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups.js';
 export type { ElectLeadersRequest, ElectLeadersResponse } from './43-elect-leaders.js';
@@ -59,11 +71,13 @@ export type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } 
 export type { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './45-alter-partition-reassignments.js';
 export type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './46-list-partition-reassignments.js';
 export type { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete.js';
+export type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './50-describe-user-scram-credentials.js';
+export type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './51-alter-user-scram-credentials.js';
 export type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.js';
 export type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { ApiDef } from '../schema.js';
 
-export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeConfigs, AlterConfigs, DescribeLogDirs, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeCluster, DescribeTopicPartitions };
+export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeTopicPartitions };
 
 /** Every API the project has a schema for, by API key. */
 export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
@@ -80,15 +94,20 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [14, SyncGroup],
   [15, DescribeGroups],
   [16, ListGroups],
+  [17, SaslHandshake],
   [18, ApiVersions],
   [19, CreateTopics],
   [20, DeleteTopics],
   [21, DeleteRecords],
   [22, InitProducerId],
   [23, OffsetForLeaderEpoch],
+  [29, DescribeAcls],
+  [30, CreateAcls],
+  [31, DeleteAcls],
   [32, DescribeConfigs],
   [33, AlterConfigs],
   [35, DescribeLogDirs],
+  [36, SaslAuthenticate],
   [37, CreatePartitions],
   [42, DeleteGroups],
   [43, ElectLeaders],
@@ -96,6 +115,8 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [45, AlterPartitionReassignments],
   [46, ListPartitionReassignments],
   [47, OffsetDelete],
+  [50, DescribeUserScramCredentials],
+  [51, AlterUserScramCredentials],
   [60, DescribeCluster],
   [75, DescribeTopicPartitions],
 ]);
