@@ -183,6 +183,11 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   private onMetadata(e: MetadataEvent) {
+    if (e.type === 'scram-changed' || e.type === 'acls-changed') {
+      // Security metadata: no replica or partition changes; only hooks (coordinators) may care.
+      for (const hook of this.metadataHooks) hook(e);
+      return;
+    }
     switch (e.type) {
       case 'topic-created':
         this.openReplicas(e.topic, e.topic.partitions.map((_, i) => i));

@@ -36,13 +36,40 @@ export type MetadataEvent =
   | { type: 'topic-created'; topic: TopicState }
   | { type: 'topic-deleted'; topic: TopicState }
   | { type: 'partitions-changed'; topic: TopicState; partitions: number[] }
-  | { type: 'configs-changed'; topic: TopicState | null; brokerId?: number };
+  | { type: 'configs-changed'; topic: TopicState | null; brokerId?: number }
+  | { type: 'scram-changed'; user: string }
+  | { type: 'acls-changed' };
+
+/** A user's SCRAM credential for one mechanism, as Kafka stores it: salted, never the password. */
+export interface ScramCredential {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  iterations: number;
+  /** base64 */
+  salt: string;
+  /** base64: H(HMAC(SaltedPassword, "Client Key")) */
+  storedKey: string;
+  /** base64: HMAC(SaltedPassword, "Server Key") */
+  serverKey: string;
+}
+
+/** One ACL, with Kafka's codes (resource type, pattern type, operation, permission type). */
+export interface AclBinding {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
 
 interface Persisted {
   version: 1;
   clusterId: string;
   nextProducerId: number;
   brokerConfigs: Record<string, Record<string, string>>;
+  scramCredentials?: Record<string, ScramCredential[]>;
+  acls?: AclBinding[];
   topics: {
     name: string;
     id: string;
@@ -57,6 +84,10 @@ export class ClusterMetadata {
   nextProducerId = 0;
   /** Dynamic broker configs by broker id ('' is the cluster-wide default). */
   brokerConfigs: Record<string, Record<string, string>> = {};
+  /** SCRAM credentials by user name (AlterUserScramCredentials). */
+  private scram: Record<string, ScramCredential[]> = {};
+  /** Every ACL (CreateAcls / DeleteAcls). */
+  private aclList: AclBinding[] = [];
   private readonly topics = new Map<string, TopicState>();
   private readonly byId = new Map<string, TopicState>();
   private readonly listeners = new Set<(e: MetadataEvent) => void>();
@@ -73,6 +104,8 @@ export class ClusterMetadata {
       md.clusterId = data.clusterId;
       md.nextProducerId = data.nextProducerId ?? 0;
       md.brokerConfigs = data.brokerConfigs ?? {};
+      md.scram = data.scramCredentials ?? {};
+      md.aclList = data.acls ?? [];
       for (const t of data.topics) {
         md.add({ name: t.name, id: Buffer.from(t.id, 'base64url'), internal: t.internal, configs: t.configs, partitions: t.partitions });
       }
@@ -92,6 +125,8 @@ export class ClusterMetadata {
       clusterId: this.clusterId,
       nextProducerId: this.nextProducerId,
       brokerConfigs: this.brokerConfigs,
+      scramCredentials: this.scram,
+      acls: this.aclList,
       topics: [...this.topics.values()].map((t) => ({ ...t, id: toBase64Url(t.id) })),
     };
     mkdirSync(dirname(this.path), { recursive: true });
@@ -177,6 +212,33 @@ export class ClusterMetadata {
     else this.brokerConfigs[brokerId] = configs;
     this.save();
     this.emit({ type: 'configs-changed', topic: null, brokerId: brokerId === '' ? -1 : Number(brokerId) });
+  }
+
+  scramCredentials(user: string): readonly ScramCredential[] {
+    return this.scram[user] ?? [];
+  }
+
+  scramUsers(): string[] {
+    return Object.keys(this.scram);
+  }
+
+  /** Replaces a user's credentials (an empty list removes the user). */
+  setScramCredentials(user: string, credentials: ScramCredential[]): void {
+    if (credentials.length === 0) delete this.scram[user];
+    else this.scram[user] = credentials;
+    this.save();
+    this.emit({ type: 'scram-changed', user });
+  }
+
+  acls(): readonly AclBinding[] {
+    return this.aclList;
+  }
+
+  /** Replaces the whole ACL list (CreateAcls and DeleteAcls compute the new list). */
+  setAcls(acls: AclBinding[]): void {
+    this.aclList = acls;
+    this.save();
+    this.emit({ type: 'acls-changed' });
   }
 
   allocateProducerId(): number {
