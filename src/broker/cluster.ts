@@ -196,10 +196,16 @@ export class KafkaCluster implements ClusterView {
     this.log.info(`[KafkaServer id=${id}] shut down`);
   }
 
-  /** Where followers reach a broker: its bound TCP listener, while it runs. */
-  replicationAddress(id: number): { host: string; port: number } | null {
+  /**
+   * Where followers reach a broker: its bound TCP listener, while it runs; with the authorizer on,
+   * its Unix socket when it has one (the LOCAL listener's peer is a super user, so replica fetches
+   * pass the CLUSTER_ACTION check as a broker's own principal does in Kafka).
+   */
+  replicationAddress(id: number): { host: string; port: number } | { path: string } | null {
     const n = this.nodes.get(id);
     if (!n || !n.live) return null;
+    const local = n.broker.endpoints.get('LOCAL');
+    if (this.opts.config.authorizerClassName && this.opts.socketDir && local) return { path: local.host };
     const host = this.opts.config.host === '0.0.0.0' ? '127.0.0.1' : this.opts.config.host === '::' ? '::1' : this.opts.config.host;
     return { host, port: n.tcpPort };
   }
