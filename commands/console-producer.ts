@@ -112,7 +112,7 @@ export default defineCommand<ConsoleProducerOptions>({
         interrupted: stopSignal.received,
       },
     );
-    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
+    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
     return printView(producerSummaryView(o.topic, summary, exit), ctx, json);
   },
 });

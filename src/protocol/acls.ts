@@ -96,3 +96,14 @@ export const formatResourcePattern = (p: { resourceType: number; resourceName: s
 /** Kafka's AccessControlEntry.toString: `(principal=User:alice, host=*, operation=WRITE, permissionType=ALLOW)`. */
 export const formatAccessControlEntry = (e: { principal: string; host: string; operation: number; permissionType: number }): string =>
   `(principal=${e.principal}, host=${e.host}, operation=${operationName(e.operation)}, permissionType=${permissionName(e.permissionType)})`;
+
+/** Kafka's authorization error codes: TOPIC_ (29), GROUP_ (30), CLUSTER_ (31), TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53). */
+export const AUTHORIZATION_CODES: ReadonlySet<number> = new Set([29, 30, 31, 53]);
+
+/**
+ * The message for an error `code` met while trying `what` ("read topic orders"): "not authorized
+ * to read topic orders" for an authorization failure, else `otherwise`.
+ */
+export function denialMessage<T>(code: number, what: string, otherwise: T): string | T {
+  return AUTHORIZATION_CODES.has(code) ? `not authorized to ${what}` : otherwise;
+}
