@@ -4,7 +4,7 @@
  * caller may do everything. The bit numbers are Kafka's AclOperation codes.
  */
 import { AclOp, ResourceType } from '../protocol/acls.js';
-import { type AuthzContext, authorizedOperations, authorizerEnabled, allowed } from './security/authorizer.js';
+import { type AuthzContext, authorizedOperations, allowed } from './security/authorizer.js';
 import { CLUSTER_RESOURCE_NAME } from '../protocol/acls.js';
 
 const bits = (...codes: number[]) => codes.reduce((acc, c) => acc | (1 << c), 0);
@@ -22,13 +22,13 @@ const ALL_OF: Record<number, number> = { [ResourceType.TOPIC]: TOPIC_OPERATIONS,
 /** The bit set for a topic or group, or NOT_REQUESTED when the request did not ask. */
 export function operationsFor(ctx: AuthzContext, wanted: boolean, type: number, name: string): number {
   if (!wanted) return NOT_REQUESTED;
-  if (!authorizerEnabled(ctx.cluster.config)) return ALL_OF[type] ?? 0;
+  if (!ctx.authorizer.enabled) return ALL_OF[type] ?? 0;
   return authorizedOperations(ctx, type, name);
 }
 
 /** The cluster's bit set (0 without DESCRIBE on the cluster, as Kafka), or NOT_REQUESTED. */
 export function clusterOperationsFor(ctx: AuthzContext, wanted: boolean): number {
   if (!wanted) return NOT_REQUESTED;
-  if (!authorizerEnabled(ctx.cluster.config)) return CLUSTER_OPERATIONS;
+  if (!ctx.authorizer.enabled) return CLUSTER_OPERATIONS;
   return allowed(ctx, AclOp.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME) ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME) : 0;
 }

@@ -9,7 +9,7 @@ import { PatternType } from '../../protocol/acls.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { filterMatches, validateFilter } from '../security/acl.js';
-import { AclOp, authorizerEnabled, clusterAllowed } from '../security/authorizer.js';
+import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
 export const NO_AUTHORIZER = 'No Authorizer is configured on the broker';
 
@@ -19,7 +19,7 @@ export default defineHandler({
   maxVersion: 3,
   handle(req, ctx) {
     const fail = (errorCode: number, errorMessage: string): DescribeAclsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
-    if (!authorizerEnabled(ctx.cluster.config)) return fail(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER);
+    if (!ctx.authorizer.enabled) return fail(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER);
     if (!clusterAllowed(ctx, AclOp.DESCRIBE)) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message);
     const filter = {
       resourceType: req.resourceTypeFilter,

@@ -9,7 +9,7 @@ import { PatternType } from '../../protocol/acls.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { type AclBinding, filterMatches, validateFilter } from '../security/acl.js';
-import { AclOp, authorizerEnabled, clusterAllowed } from '../security/authorizer.js';
+import { AclOp, clusterAllowed } from '../security/authorizer.js';
 import { NO_AUTHORIZER } from './29-describe-acls.js';
 
 type FilterResult = DeleteAclsResponse['filterResults'][number];
@@ -21,7 +21,7 @@ export default defineHandler({
   handle(req, ctx) {
     const { cluster } = ctx;
     const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })) });
-    if (!authorizerEnabled(cluster.config)) return all(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER);
+    if (!ctx.authorizer.enabled) return all(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER);
     if (!clusterAllowed(ctx, AclOp.ALTER)) return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message);
     if (cluster.controllerId !== cluster.id) return all(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
     const existing = cluster.metadata.acls();

@@ -8,20 +8,49 @@
  * `allow.everyone.if.no.acl.found` decides. Principals match exactly or by `User:*`, hosts exactly
  * or by `*`.
  *
- * Handlers call `allowed(ctx, op, type, name)` (one line each, Kafka's error code on false); the
- * ACLs are read from the cluster metadata on each call, so every logical broker sees a change at once.
+ * Handlers call `allowed(ctx, op, type, name)` (one line each, Kafka's error code on false).
  */
 import { AclOp, type AclBinding, PatternType, Permission, ResourceType, SUPPORTED_OPERATIONS, WILDCARD, CLUSTER_RESOURCE_NAME } from '../../protocol/acls.js';
 import type { BrokerConfig } from '../config.js';
 
 export { AclOp, ResourceType } from '../../protocol/acls.js';
 
+/**
+ * The authorizer as handlers reach it (ctx.authorizer, one per broker): its settings and the
+ * cluster metadata's ACLs, read on each decision so every logical broker sees a change at once.
+ */
+export class Authorizer {
+  constructor(
+    private readonly config: Pick<BrokerConfig, 'authorizerClassName' | 'superUsers' | 'allowEveryoneIfNoAclFound'>,
+    private readonly metadata: { acls(): readonly AclBinding[] },
+  ) {}
+
+  get enabled(): boolean {
+    return !!this.config.authorizerClassName;
+  }
+
+  get allowEveryoneIfNoAclFound(): boolean {
+    return !!this.config.allowEveryoneIfNoAclFound;
+  }
+
+  isSuperUser(principal: string): boolean {
+    return (this.config.superUsers ?? []).includes(principal);
+  }
+
+  acls(): readonly AclBinding[] {
+    return this.metadata.acls();
+  }
+}
+
+/** An authorizer that allows everything (no authorizer.class.name). */
+export const NO_AUTHORIZER = new Authorizer({}, { acls: () => [] });
+
 /** The request particulars an authorization decision needs (a RequestContext has them all). */
 export interface AuthzContext {
   principal: string;
   clientHost: string;
   listener: string;
-  cluster: { readonly config: BrokerConfig; readonly metadata: { acls(): readonly AclBinding[] } };
+  authorizer: Authorizer;
 }
 
 /** The Unix socket's listener: its peer is the local user, a super user. */
@@ -30,11 +59,10 @@ export const LOCAL_LISTENER = 'LOCAL';
 /** Class names that turn the authorizer on (KRaft's, and the ZooKeeper-era one brokers still carry in configs). */
 export const AUTHORIZER_CLASSES = ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'];
 
-export const authorizerEnabled = (config: BrokerConfig): boolean => !!config.authorizerClassName;
 
 /** Whether this connection's principal is a super user (every check passes). */
 export function isSuperUser(ctx: AuthzContext): boolean {
-  return ctx.listener === LOCAL_LISTENER || (ctx.cluster.config.superUsers ?? []).includes(ctx.principal);
+  return ctx.listener === LOCAL_LISTENER || ctx.authorizer.isSuperUser(ctx.principal);
 }
 
 const hostOf = (ctx: AuthzContext) => ctx.clientHost.replace(/^\//, '');
@@ -60,11 +88,11 @@ function grants(granted: number, wanted: number): boolean {
 
 /** The decision for one operation on one resource (always true when the authorizer is off). */
 export function allowed(ctx: AuthzContext, op: number, type: number, name: string): boolean {
-  const config = ctx.cluster.config;
-  if (!authorizerEnabled(config) || isSuperUser(ctx)) return true;
+  const authz = ctx.authorizer;
+  if (!authz.enabled || isSuperUser(ctx)) return true;
   const host = hostOf(ctx);
-  const acls = ctx.cluster.metadata.acls().filter((a) => appliesTo(a, type, name));
-  if (acls.length === 0) return !!config.allowEveryoneIfNoAclFound;
+  const acls = authz.acls().filter((a) => appliesTo(a, type, name));
+  if (acls.length === 0) return authz.allowEveryoneIfNoAclFound;
   const mine = acls.filter((a) => principalMatches(a, ctx.principal) && hostMatches(a, host));
   if (mine.some((a) => a.permissionType === Permission.DENY && (a.operation === op || a.operation === AclOp.ALL))) return false;
   return mine.some((a) => a.permissionType === Permission.ALLOW && grants(a.operation, op));
@@ -79,11 +107,11 @@ export const clusterAllowed = (ctx: AuthzContext, op: number): boolean => allowe
  * `*` refuses; an ALLOW on any pattern of the type admits.
  */
 export function allowedOnSomeResource(ctx: AuthzContext, op: number, type: number): boolean {
-  const config = ctx.cluster.config;
-  if (!authorizerEnabled(config) || isSuperUser(ctx)) return true;
+  const authz = ctx.authorizer;
+  if (!authz.enabled || isSuperUser(ctx)) return true;
   const host = hostOf(ctx);
-  const ofType = ctx.cluster.metadata.acls().filter((a) => a.resourceType === type);
-  if (ofType.length === 0) return !!config.allowEveryoneIfNoAclFound;
+  const ofType = authz.acls().filter((a) => a.resourceType === type);
+  if (ofType.length === 0) return authz.allowEveryoneIfNoAclFound;
   const mine = ofType.filter((a) => principalMatches(a, ctx.principal) && hostMatches(a, host) && (a.operation === op || a.operation === AclOp.ALL));
   if (mine.some((a) => a.permissionType === Permission.DENY && a.patternType === PatternType.LITERAL && a.resourceName === WILDCARD)) return false;
   return mine.some((a) => a.permissionType === Permission.ALLOW);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBrokerConfig } from '../../../src/broker/config.js';
 import { filterMatches, validateNewAcl } from '../../../src/broker/security/acl.js';
-import { allowed, allowedOnSomeResource, authorizedOperations, type AuthzContext } from '../../../src/broker/security/authorizer.js';
+import { allowed, allowedOnSomeResource, authorizedOperations, Authorizer, type AuthzContext } from '../../../src/broker/security/authorizer.js';
 import { operationsFor, TOPIC_OPERATIONS } from '../../../src/broker/acl-operations.js';
 import { AclOp, type AclBinding, PatternType, Permission, ResourceType, parseOperation, formatResourcePattern, formatAccessControlEntry } from '../../../src/protocol/acls.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
@@ -16,7 +16,7 @@ const ON = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.Stan
 
 function ctxWith(acls: AclBinding[], props: Record<string, string> = ON, who: Partial<AuthzContext> = {}): AuthzContext {
   const { config } = buildBrokerConfig('/tmp/unused', props);
-  return { principal: 'User:alice', clientHost: '/127.0.0.1', listener: 'PLAINTEXT', cluster: { config, metadata: { acls: () => acls } }, ...who };
+  return { principal: 'User:alice', clientHost: '/127.0.0.1', listener: 'PLAINTEXT', authorizer: new Authorizer(config, { acls: () => acls }), ...who };
 }
 
 const acl = (over: Partial<AclBinding>): AclBinding => ({
