@@ -46,7 +46,14 @@ export interface TopicFilters {
 export async function selectTopics(admin: Admin, f: TopicFilters): Promise<{ name: string; internal: boolean }[]> {
   const all = await admin.listTopics();
   const re = f.topic !== undefined ? topicPattern(f.topic) : null;
-  return all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+  const found = all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+  // A named topic missing from the list may be hidden by ACLs: say so rather than "does not exist".
+  const name = f.topic?.trim();
+  if (found.length === 0 && name && /^[a-zA-Z0-9._-]+$/.test(name)) {
+    const md = await admin.metadata([name]);
+    if (md.topics.get(name)?.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) throw new TopicCommandError(`not authorized to describe topic ${name} (TOPIC_AUTHORIZATION_FAILED)`, 'denied');
+  }
+  return found;
 }
 
 export function missingTopicError(value: string): TopicCommandError {
