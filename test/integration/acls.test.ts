@@ -20,6 +20,7 @@ import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { addAcls, removeAcls, resourceToAcls } from '../../src/tools/acls.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startBroker } from '../helpers/broker.js';
 
 const AUTHZ = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'false' };
 const ANON = 'User:ANONYMOUS';
@@ -241,6 +242,25 @@ describe('ACL persistence and controller changes', () => {
     } finally {
       await r.close();
       t.cleanup();
+    }
+  });
+});
+
+describe('without an authorizer', () => {
+  it('allows everything and answers the ACL APIs with SECURITY_DISABLED, as Kafka', async () => {
+    const b = await startBroker();
+    try {
+      const c = b.client();
+      await new Admin(c).createTopics([{ name: 'open', partitions: 1, replicationFactor: 1 }]);
+      expect(await produce(c, 'open', 'x')).toBe(0);
+      expect(await fetchCode(c, 'open')).toBe(0);
+      await expect(describeAcls(c, { resourceType: ResourceType.ANY, resourceName: null, patternType: PatternType.ANY, principal: null, host: null, operation: AclOp.ANY, permissionType: Permission.ANY })).rejects.toMatchObject({
+        code: ErrorCode.SECURITY_DISABLED,
+        message: 'No Authorizer is configured on the broker',
+      });
+      await expect(createAcls(c, [{ resourceType: ResourceType.TOPIC, resourceName: 'open', patternType: PatternType.LITERAL, principal: ANON, host: '*', operation: AclOp.READ, permissionType: Permission.ALLOW }])).rejects.toMatchObject({ code: ErrorCode.SECURITY_DISABLED });
+    } finally {
+      await b.close();
     }
   });
 });

@@ -61,7 +61,7 @@ export default defineHandler({
         topic: t.topic ?? '',
         topicId: t.topicId,
         partitions: t.partitions.map((p) => {
-          if (denied.has(t)) return { partitionIndex: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: null };
+          if (denied.has(t)) return { partitionIndex: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: [] };
           const d = data[i++]!;
           return {
             partitionIndex: p.partition,
