@@ -3,9 +3,8 @@
  * DescribeTopicPartitions, computed per principal by the authorizer; with the authorizer off every
  * caller may do everything. The bit numbers are Kafka's AclOperation codes.
  */
-import { AclOp, ResourceType } from '../protocol/acls.js';
+import { AclOp, CLUSTER_RESOURCE_NAME, ResourceType } from '../protocol/acls.js';
 import { type AuthzContext, authorizedOperations, allowed } from './security/authorizer.js';
-import { CLUSTER_RESOURCE_NAME } from '../protocol/acls.js';
 
 const bits = (...codes: number[]) => codes.reduce((acc, c) => acc | (1 << c), 0);
 
