@@ -134,3 +134,40 @@ describe('acls', () => {
     }
   });
 });
+
+describe('acls with three brokers', () => {
+  it('survive a daemon restart and keep working after the controller broker stops', async () => {
+    const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-3-');
+    const k = (...args: string[]) => kafkaTs(args, { home: dir });
+    try {
+      const { bootstrap: bs } = await startDaemon(dir, ['--brokers', '3', '--override', `authorizer.class.name=${STANDARD}`]);
+      expect((await k('topics', 'create', 'r3', '-r', '3')).exitCode).toBe(0);
+      expect((await k('acls', '--add', '--allow-principal', 'User:ANONYMOUS', '--producer', '--topic', 'r3')).exitCode).toBe(0);
+      expect((await kafkaTs(['console-producer', '--bootstrap-server', bs, '--topic', 'r3'], { home: dir, input: 'a\n' })).exitCode).toBe(0);
+
+      await stopDaemon(dir);
+      await startDaemon(dir, ['--brokers', '3', '--override', `authorizer.class.name=${STANDARD}`]);
+      const status = JSON.parse((await k('server', 'status', '-o', 'json')).stdout) as { controllerId: number };
+      const stopped = await k('server', 'stop-broker', String(status.controllerId));
+      expect(stopped.exitCode, stopped.stderr).toBe(0);
+      // The ACLs came back from disk and the new controller serves them and takes new ones.
+      const added = await k('acls', '--add', '--allow-principal', 'User:ANONYMOUS', '--consumer', '--topic', 'r3', '--group', 'g3', '-o', 'json');
+      expect(added.exitCode, added.stderr).toBe(0);
+      const listed = JSON.parse(added.stdout) as { resources: { name: string; acls: unknown[] }[] };
+      expect(listed.resources.map((x) => [x.name, x.acls.length]).sort()).toEqual([
+        ['g3', 1],
+        ['r3', 4],
+      ]);
+      const after = JSON.parse((await k('server', 'status', '-o', 'json')).stdout) as { listeners: string[] };
+      const tcp = after.listeners.find((l) => l.startsWith('PLAINTEXT://'))!.slice('PLAINTEXT://'.length);
+      const produced = await kafkaTs(['console-producer', '--bootstrap-server', tcp, '--topic', 'r3'], { home: dir, input: 'b\n' });
+      expect(produced.exitCode, produced.stderr).toBe(0);
+      const read = await k('console-consumer', '--bootstrap-server', tcp, '--topic', 'r3', '--group', 'g3', '--from-beginning', '--max-messages', '2', '--timeout-ms', '20000');
+      expect(read.exitCode, read.stderr).toBe(0);
+      expect(read.stdout.split('\n').filter(Boolean).sort()).toEqual(['a', 'b']);
+    } finally {
+      await stopDaemon(dir);
+      done();
+    }
+  }, 120_000);
+});
