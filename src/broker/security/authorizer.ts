@@ -12,6 +12,7 @@
  */
 import { AclOp, type AclBinding, PatternType, Permission, ResourceType, SUPPORTED_OPERATIONS, WILDCARD, CLUSTER_RESOURCE_NAME } from '../../protocol/acls.js';
 import type { BrokerConfig } from '../config.js';
+import { LOCAL_LISTENER } from '../../transport/server.js';
 
 export { AclOp, ResourceType } from '../../protocol/acls.js';
 
@@ -52,13 +53,6 @@ export interface AuthzContext {
   listener: string;
   authorizer: Authorizer;
 }
-
-/** The Unix socket's listener: its peer is the local user, a super user. */
-export const LOCAL_LISTENER = 'LOCAL';
-
-/** Class names that turn the authorizer on (KRaft's, and the ZooKeeper-era one brokers still carry in configs). */
-export const AUTHORIZER_CLASSES = ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'];
-
 
 /** Whether this connection's principal is a super user (every check passes). */
 export function isSuperUser(ctx: AuthzContext): boolean {
