@@ -9,7 +9,7 @@ import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
 import { KafkaTsError, isKafkaTsError } from '../util/errors.js';
-import { looksLikeTlsError } from '../transport/tls-errors.js';
+import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
 import type { ClientSecurity } from './security/index.js';
 import { saslAuthenticate } from './security/authenticate.js';
 
@@ -160,8 +160,9 @@ export class KafkaClient {
           return { conn, versions };
         } catch (e) {
           conn.close();
-          // Twice closed before any answer, over plaintext TCP: a TLS listener does that.
-          if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && !tlsOptions && ++closedEarly >= 2) throw looksLikeTlsError(conn.label);
+          // Twice closed before any answer: over plaintext TCP, a TLS listener does that; over
+          // TLS, a broker that refuses the client certificate after the handshake.
+          if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && ++closedEarly >= 2) throw tlsOptions ? clientCertRefusedError(conn.label) : looksLikeTlsError(conn.label);
           throw e;
         }
       } catch (e) {

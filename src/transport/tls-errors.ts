@@ -27,6 +27,11 @@ export const notTlsError = (label: string) =>
 export const looksLikeTlsError = (label: string) =>
   new AuthenticationError(`${label} looks like a TLS listener; set security.protocol=SSL or SASL_SSL`);
 
+export const clientCertRefusedError = (label: string) =>
+  new AuthenticationError(
+    `${label} closed the TLS connection before answering: it may require a client certificate or refuse this one; set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
+  );
+
 function certNames(cert: PeerCertificate | undefined): string {
   if (!cert) return 'unknown';
   const names = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [];
