@@ -149,6 +149,7 @@ export class KafkaClient {
           connectTimeoutMs: Math.max(100, remaining),
           requestTimeoutMs: this.requestTimeoutMs,
           ...(tlsOptions ? { tls: tlsOptions } : {}),
+          ...(tcp && !this.security?.sasl ? { closedAfterFirstHint: 'a SASL listener does that before authentication: set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism if it is one' } : {}),
         });
         try {
           const versions = await this.negotiate(conn);

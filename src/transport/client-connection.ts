@@ -50,6 +50,8 @@ export interface ConnectOptions {
   requestTimeoutMs: number;
   /** TLS (security.protocol SSL or SASL_SSL) for TCP addresses; Unix sockets stay plaintext. */
   tls?: tls.ConnectionOptions;
+  /** Said when the broker closes the connection after answering only the first request (ApiVersions): a SASL listener does that to a client that skips SASL. */
+  closedAfterFirstHint?: string;
 }
 
 /** Sends a request on a connection, bypassing the hold of `exclusive` (see there). */
@@ -85,16 +87,16 @@ export class KafkaConnection {
       const mapped = secure ? tlsFailure(e, this.label, host, true) : null;
       this.fail(mapped ?? new ConnectionError(`Connection to ${this.label} failed: ${e.message}`, this.label, (e as NodeJS.ErrnoException).code));
     });
-    socket.on('close', () =>
-      this.fail(
-        new ConnectionError(
-          `Connection to ${this.label} was closed by the broker${this.responses === 0 && !secure && !('path' in address) ? ' before answering (a TLS listener does that to a plaintext client: set security.protocol=SSL or SASL_SSL if it is one)' : ''}`,
-          this.label,
-          undefined,
-          this.responses === 0,
-        ),
-      ),
-    );
+    socket.on('close', () => {
+      const tcp = !('path' in address);
+      const hint =
+        this.responses === 0 && !secure && tcp
+          ? ' before answering (a TLS listener does that to a plaintext client: set security.protocol=SSL or SASL_SSL if it is one)'
+          : this.responses === 1 && this.inFlight.size > 0 && opts.closedAfterFirstHint
+            ? ` right after ApiVersions (${opts.closedAfterFirstHint})`
+            : '';
+      this.fail(new ConnectionError(`Connection to ${this.label} was closed by the broker${hint}`, this.label, undefined, this.responses === 0));
+    });
   }
 
   static connect(address: BrokerAddress, opts: ConnectOptions): Promise<KafkaConnection> {

@@ -113,7 +113,7 @@ describe('client TLS', () => {
   });
 
   it('accepts an inline truststore (ssl.truststore.certificates) and librdkafka ssl.ca.location, case-insensitive protocol', async () => {
-    const inline = await connect(frontPort, { 'security.protocol': 'ssl', 'ssl.truststore.type': 'pem', 'ssl.truststore.certificates': readFileSync(certs.caCert, 'utf8') });
+    const inline = await connect(frontPort, { 'security.protocol': 'ssl', 'ssl.truststore.type': 'pem', 'ssl.truststore.certificates': readFileSync(certs.caCert, 'utf8').replace(/\n/g, '\\n') });
     expect((await inline.refreshMetadata([])).brokers.size).toBe(1);
     const rd = await connect(frontPort, { 'security.protocol': 'SSL', 'ssl.ca.location': certs.caCert });
     expect((await rd.refreshMetadata([])).brokers.size).toBe(1);
@@ -156,7 +156,9 @@ describe('client TLS', () => {
     writeFileSync(keystore, readFileSync(certs.clientKey, 'utf8') + readFileSync(certs.clientCert, 'utf8'));
     const a = await connect(mtlsPort, { ...trusted(), 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': keystore });
     expect((await a.refreshMetadata([])).brokers.size).toBe(1);
-    const b = await connect(mtlsPort, { ...trusted(), 'ssl.keystore.certificate.chain': readFileSync(certs.clientCert, 'utf8'), 'ssl.keystore.key': readFileSync(certs.clientKey, 'utf8') });
+    // Inline PEM with its line breaks lost, as a properties file with continued lines gives it.
+    const oneLine = (f: string) => readFileSync(f, 'utf8').replace(/\n/g, '');
+    const b = await connect(mtlsPort, { ...trusted(), 'ssl.keystore.certificate.chain': oneLine(certs.clientCert), 'ssl.keystore.key': oneLine(certs.clientKey) });
     expect((await b.refreshMetadata([])).brokers.size).toBe(1);
     // The server certificate allows clientAuth too; its key is also available encrypted.
     const encrypted = { ...trusted(), 'ssl.keystore.certificate.chain': readFileSync(certs.serverCert, 'utf8'), 'ssl.keystore.key': readFileSync(certs.serverKeyEncrypted, 'utf8') };

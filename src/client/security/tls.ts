@@ -45,8 +45,19 @@ function checkStoreType(props: Props, prefix: 'ssl.truststore' | 'ssl.keystore')
 const PEM_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-/** Kafka's inline PEM values may come with their line breaks lost (one line in a properties file). */
-const inlinePem = (v: string): string => v.replace(/\\n/g, '\n');
+/**
+ * Kafka's inline PEM values (ssl.truststore.certificates, ssl.keystore.certificate.chain,
+ * ssl.keystore.key) often lose their line breaks in a properties file (continued lines, or a
+ * literal \n): each block is rebuilt with its base64 body in 64-column lines, as Kafka accepts.
+ */
+export const inlinePem = (v: string): string =>
+  v
+    .replace(/\\n/g, '\n')
+    .replace(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g, (m: string, label: string, body: string) => {
+      if (body.includes(':')) return m; // RFC 1421 headers (an old-style encrypted key): keep as written
+      const b64 = body.replace(/\s+/g, '');
+      return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+    });
 
 export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   checkStoreType(props, 'ssl.truststore');
