@@ -8,7 +8,7 @@ import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
-import { KafkaTsError, isKafkaTsError } from '../util/errors.js';
+import { AuthenticationError, KafkaTsError, isKafkaTsError } from '../util/errors.js';
 import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
 import type { ClientSecurity } from './security/index.js';
 import { saslAuthenticate } from './security/authenticate.js';
@@ -328,6 +328,10 @@ export class KafkaClient {
         const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {
+        // The same broker closing fresh connections after ApiVersions twice: a SASL listener.
+        if (e instanceof ConnectionError && e.afterApiVersionsOnly && attempt >= 2) {
+          throw new AuthenticationError(`${e.address} closed the connection right after ApiVersions: a SASL listener does that before authentication; set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism`);
+        }
         if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw e;
         // Requests to 'any' are lookups (metadata, coordinators, configs): safe to repeat on
         // another broker. A controller request is repeated only if it never left (the

@@ -23,6 +23,8 @@ export class ConnectionError extends KafkaTsError {
     readonly code?: string,
     /** The broker closed the connection before answering anything (a TLS port spoken to in plaintext does that). */
     readonly beforeFirstResponse = false,
+    /** The broker closed the connection after answering only ApiVersions (a SASL listener does that to a client that skips SASL). */
+    readonly afterApiVersionsOnly = false,
   ) {
     super('unreachable', message, { hint: 'is the broker running? see --bootstrap-server' });
   }
@@ -89,13 +91,14 @@ export class KafkaConnection {
     });
     socket.on('close', () => {
       const tcp = !('path' in address);
+      const afterFirst = this.responses === 1 && this.inFlight.size > 0 && !!opts.closedAfterFirstHint;
       const hint =
         this.responses === 0 && !secure && tcp
           ? ' before answering (a TLS listener does that to a plaintext client: set security.protocol=SSL or SASL_SSL if it is one)'
-          : this.responses === 1 && this.inFlight.size > 0 && opts.closedAfterFirstHint
+          : afterFirst
             ? ` right after ApiVersions (${opts.closedAfterFirstHint})`
             : '';
-      this.fail(new ConnectionError(`Connection to ${this.label} was closed by the broker${hint}`, this.label, undefined, this.responses === 0));
+      this.fail(new ConnectionError(`Connection to ${this.label} was closed by the broker${hint}`, this.label, undefined, this.responses === 0, afterFirst));
     });
   }
 

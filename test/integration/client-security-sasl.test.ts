@@ -148,7 +148,10 @@ describe('client SASL against the broker', () => {
 
   it('plaintext to a SASL port, and SASL to a plaintext port, say which setting to change', async () => {
     const plainToSasl = await refused(addr(b, 'SASL_PLAINTEXT'), {});
-    expect(plainToSasl.message).toContain('set security.protocol=SASL_PLAINTEXT or SASL_SSL');
+    expect(plainToSasl).toMatchObject({
+      kind: 'auth',
+      message: `${addr(b, 'SASL_PLAINTEXT')} closed the connection right after ApiVersions: a SASL listener does that before authentication; set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism`,
+    });
     const saslToPlain = await refused(addr(b, 'PLAINTEXT'), { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'alice-secret' });
     expect(saslToPlain.kind).toBe('auth');
     expect(saslToPlain.message).toMatch(/PLAINTEXT or SSL listener|does not expect SASL|does not offer SaslHandshake/);
