@@ -108,6 +108,8 @@ describe('SASL settings', () => {
     expect(await st.tokens!.token()).toBe('eyJ.static.token');
     const ft = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.file': file })).sasl!;
     expect(await ft.tokens!.token()).toBe('eyJ.file.token');
+    const jaas = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.jaas.config': `${OAUTH} required tokenFile="${file}";` })).sasl!;
+    expect(await jaas.tokens!.token()).toBe('eyJ.file.token');
     const url = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.endpoint.url': `file://${file}` })).sasl!;
     expect(await url.tokens!.token()).toBe('eyJ.file.token');
     const missing = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.file': join(dir, 'nope') })).sasl!;
