@@ -229,14 +229,33 @@ describe('KIP-368 re-authentication', () => {
     // Keep using the connection for over two session lifetimes: the broker closes a connection used
     // past its session without re-authentication, so the same connection serving throughout
     // shows the client re-authenticated it.
+    // Three loops at once, so that requests are issued while a re-authentication is under way
+    // (they must wait: nothing may go between SaslHandshake and SaslAuthenticate).
     const until = Date.now() + 4500;
     let requests = 0;
-    while (Date.now() < until) {
-      await c.refreshMetadata([]);
-      requests++;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    expect(requests).toBeGreaterThan(5);
+    const loop = async () => {
+      while (Date.now() < until) {
+        await c.refreshMetadata([]);
+        requests++;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    await Promise.all([loop(), loop(), loop()]);
+    expect(requests).toBeGreaterThan(30);
     expect(await connOf()).toBe(first);
+  });
+
+  it('a re-authentication that fails (password changed) closes the connection; the next request reports it', async () => {
+    addScram(r, 'frank', 'old-password');
+    const c = await connect(addr(r, 'SASL_PLAINTEXT'), { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'frank', 'sasl.password': 'old-password' });
+    addScram(r, 'frank', 'new-password');
+    const deadline = Date.now() + 8000;
+    let error: unknown = null;
+    while (!error && Date.now() < deadline) {
+      await c.refreshMetadata([]).catch((e: unknown) => (error = e));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(isKafkaTsError(error) && error.kind).toBe('auth');
+    expect((error as Error).message).toMatch(/^authentication failed for user frank \(SASL SCRAM-SHA-256\)/);
   });
 });
