@@ -69,11 +69,13 @@ describe('broker security: sessions, replication, configuration', () => {
       const t0 = Date.now();
       expect(first).toMatchObject({ errorCode: 0, sessionLifetimeMs: 1500 });
       expect(await c.request(Metadata, 9, METADATA)).not.toBeNull();
-      // Re-authenticate on the same connection before the session ends.
+      // Re-authenticate on the same connection half-way through the session.
+      await until(t0 + 750);
       expect((await c.request(SaslHandshake, 1, { mechanism: 'PLAIN' }))?.errorCode).toBe(0);
       expect(await c.request(SaslAuthenticate, 2, { authBytes: plainToken('alice', 'alice-secret') })).toMatchObject({ errorCode: 0, sessionLifetimeMs: 1500 });
       const t1 = Date.now();
-      await until(t0 + 1500);
+      // Past the first session's end, well before the second's (which began after t0 + 750).
+      await until(t0 + 1700);
       expect(await c.request(Metadata, 9, METADATA), 'the re-authenticated session still serves').not.toBeNull();
       await until(t1 + 1500);
       expect(await c.request(Metadata, 9, METADATA), 'an expired session is closed on its next request').toBeNull();
