@@ -4,6 +4,7 @@
  * clear message, and the daemon's listener list.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaCluster } from '../../src/broker/cluster.js';
@@ -41,6 +42,29 @@ const scramCred = (m: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', password: string) => {
   const c = credentialFor(m, password, 4096);
   return { mechanism: m, iterations: 4096, salt: c.salt.toString('base64'), storedKey: c.storedKey.toString('base64'), serverKey: c.serverKey.toString('base64') };
 };
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ host: '127.0.0.1', port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+
+/** A base port with `count` free ports after it (asked of the OS, then checked): for fixed-port listeners. */
+async function freeRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen({ host: '127.0.0.1', port: 0 }, () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    if (base + count > 65535) continue;
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
 
 describe('broker security: sessions, replication, configuration', () => {
   const tmp = tempDir('kafka-ts-sec2-');
@@ -132,6 +156,31 @@ describe('broker security: sessions, replication, configuration', () => {
       await waitFor('every replica to have the 3 records', ends, (e) => e.every((n) => n === 3));
       const c = await kcat([...args, '-C', '-t', 'replicated', '-o', 'beginning', '-e', '-q'], { timeout: 60_000 });
       expect(c.stdout.trim().split('\n')).toEqual(['a', 'b', 'c']);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('with several brokers each listener with a fixed port takes port+index, and each broker advertises its own', async () => {
+    const p = await freeRun(4);
+    const q = p + 2;
+    const b = await startBroker({
+      properties: { listeners: `PLAINTEXT://127.0.0.1:${p},SASL_PLAINTEXT://127.0.0.1:${q}`, 'kafka-ts.brokers': '2', 'sasl.enabled.mechanisms': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS },
+    });
+    try {
+      expect([1, 2].map((id) => [b.cluster.boundPort(id, 'PLAINTEXT'), b.cluster.boundPort(id, 'SASL_PLAINTEXT')])).toEqual([
+        [p, q],
+        [p + 1, q + 1],
+      ]);
+      const c = await RawConn.tcp(q + 1);
+      await c.request(SaslHandshake, 1, { mechanism: 'PLAIN' });
+      expect((await c.request(SaslAuthenticate, 2, { authBytes: plainToken('alice', 'alice-secret') }))?.errorCode).toBe(0);
+      const md = await c.request(Metadata, 9, METADATA);
+      expect(md!.brokers.map((x) => [x.nodeId, x.port]).sort()).toEqual([
+        [1, q],
+        [2, q + 1],
+      ]);
+      c.close();
     } finally {
       await b.close();
     }
