@@ -10,6 +10,8 @@ import lag from './lag.js';
 import reassignPartitions from './reassign-partitions.js';
 import leaderElection from './leader-election.js';
 import completion from './completion.js';
+import context from './context.js';
+import configs from './configs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, configs, context, server, serverStart, completion];
