@@ -47,6 +47,8 @@ export function parseCredential(mechanism: ScramMechanism, value: string): { ite
   const iterations = m[1] !== undefined && m[1] !== '' && m[1] !== '-1' ? Number(m[1]) : DEFAULT_ITERATIONS;
   if (iterations < MIN_ITERATIONS) throw new UsageError(`Iterations ${iterations} is less than the minimum ${MIN_ITERATIONS} required for ${mechanism}`);
   if (iterations > MAX_ITERATIONS) throw new UsageError(`Iterations ${iterations} is more than the maximum ${MAX_ITERATIONS} allowed for ${mechanism}`);
+  // Kafka would take "password=x,iterations=8192" as the password "x,iterations=8192".
+  if (/,iterations=-?[0-9]*$/.test(m[2]!)) throw new UsageError(`Invalid credential property ${mechanism}: iterations= must come before password=`);
   if (m[2] === '') throw new UsageError(`Invalid credential property ${mechanism}: the password is empty`);
   return { iterations, password: m[2]! };
 }
