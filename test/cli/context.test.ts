@@ -136,4 +136,37 @@ describe('kafka-ts context', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout).not.toMatch(/secret/);
   });
+
+  it("resolves Kafka's config providers in --command-config files and inline properties; the file flags are exclusive", async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const secrets = join(t.dir, 'secrets.properties');
+    writeFileSync(secrets, 'protocol=PLAINTEXT\n');
+    const file = join(t.dir, 'admin.properties');
+    writeFileSync(
+      file,
+      [
+        'config.providers=env,file',
+        'config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+        'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
+        `security.protocol=\${file:${secrets}:protocol}`,
+        'client.id=${env:ADMIN_CLIENT_ID}',
+        '',
+      ].join('\n'),
+    );
+    const ok = await kt(['topics', '--list', '--bootstrap-server', bootstrap, '--command-config', file], { ADMIN_CLIENT_ID: 'admin-1' });
+    expect(ok.stdout.split('\n')).toContain('ctx-orders');
+    expect(ok.exitCode).toBe(0);
+    const missing = await kt(['topics', '--list', '--bootstrap-server', bootstrap, '--command-config', file]);
+    expect(missing).toEqual({ stdout: '', stderr: 'kafka-ts topics: usage error: ${env:ADMIN_CLIENT_ID}: environment variable ADMIN_CLIENT_ID is not set\n', exitCode: 2 });
+    // Kafka 4.2's --command-config on the console consumer, resolving inline --command-property too.
+    const consumed = await kt(
+      ['console-consumer', '--topic', 'ctx-orders', '--bootstrap-server', bootstrap, '--command-config', file, '--command-property', 'client.id=${env:ADMIN_CLIENT_ID}', '-e', '--from-beginning'],
+      { ADMIN_CLIENT_ID: 'c-1' },
+    );
+    expect(consumed).toMatchObject({ exitCode: 0, stderr: 'Processed a total of 0 messages\n' });
+    const both = await kt(['console-consumer', '--topic', 'x', '--consumer.config', file, '--command-config', file]);
+    expect(both).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Options --consumer.config and --command-config name the same properties file; give one of them\n', exitCode: 2 });
+  });
 });
+
