@@ -19,40 +19,49 @@ export default defineCommand<ConfigsOptions>({
       .option('--bootstrap-controller <host:port>', 'synonym of --bootstrap-server')
       .option('--describe', 'list configs (users: their SCRAM credentials, never the passwords)')
       .option('--alter', 'change configs (users: add or delete SCRAM credentials)')
-      .option('--entity-type <type>', 'users (this version); Kafka also has topics, clients, brokers, ips, broker-loggers, client-metrics, groups', collect)
-      .option('--entity-name <name>', 'the entity (user name); without it --describe lists every user', collect)
+      .option('--entity-type <type>', 'users, topics or brokers (Kafka also has clients, ips, broker-loggers, client-metrics, groups)', collect)
+      .option('--entity-name <name>', 'the entity (user, topic, broker id); without it --describe lists every one', collect)
       .option('--entity-default', 'the default entity (refused for SCRAM credentials, as in Kafka)')
       .option('--user <name>', 'shortcut: --entity-type users --entity-name NAME')
       .option('--user-defaults', 'shortcut: --entity-type users --entity-default')
       .option('--client <id>', 'shortcut for clients (not supported yet)')
       .option('--client-defaults', 'shortcut for clients (not supported yet)')
-      .option('--topic <name>', 'shortcut for topics (not supported yet)')
-      .option('--broker <id>', 'shortcut for brokers (not supported yet)')
-      .option('--broker-defaults', 'shortcut for brokers (not supported yet)')
+      .option('--topic <name>', 'shortcut: --entity-type topics --entity-name NAME')
+      .option('--broker <id>', 'shortcut: --entity-type brokers --entity-name ID')
+      .option('--broker-defaults', 'shortcut: --entity-type brokers --entity-default')
       .option('--broker-logger <id>', 'shortcut for broker-loggers (not supported yet)')
       .option('--ip <address>', 'shortcut for ips (not supported yet)')
       .option('--ip-defaults', 'shortcut for ips (not supported yet)')
       .option('--client-metrics <name>', 'shortcut for client-metrics (not supported yet)')
       .option('--group <id>', 'shortcut for groups (not supported yet)')
-      .option('--add-config <entries>', "configs to set: 'SCRAM-SHA-256=[iterations=8192,password=PASSWORD],SCRAM-SHA-512=[password=PASSWORD]'")
+      .option('--add-config <entries>', "configs to set: 'retention.ms=86400000,cleanup.policy=[compact,delete]'; users: 'SCRAM-SHA-256=[iterations=8192,password=PASSWORD]'")
       .option('--add-config-file <file>', 'properties file of configs to set (keeps passwords off the command line)')
-      .option('--delete-config <names>', 'configs to remove: SCRAM-SHA-256, SCRAM-SHA-512 (comma-separated, repeatable)', collect)
-      .option('--all', 'describe: every config, not only overrides (topics and brokers; not supported yet)')
+      .option('--delete-config <names>', 'configs to remove (comma-separated, repeatable); users: SCRAM-SHA-256, SCRAM-SHA-512', collect)
+      .option('--all', 'describe topics or brokers: every config, not only the dynamic ones')
       .option('--force', 'accepted for compatibility (no effect)');
     outputOption(cmd);
   },
   async run(o, _args, ctx) {
     const target = validate(o);
     const t = await import('../src/tools/configs.js');
-    // Parse and check everything before connecting: a bad credential never reaches a broker.
-    let changes: ReturnType<typeof t.userScramChanges> | undefined;
-    if (target.action === 'alter') {
-      const add = o.addConfigFile !== undefined ? fileEntries(readPropertiesFile(o.addConfigFile)) : o.addConfig !== undefined ? t.parseAddConfig(o.addConfig) : {};
-      changes = t.userScramChanges(target.entityName!, add, t.parseDeleteConfig(o.deleteConfig));
-    }
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : {}, clientId: 'kafka-ts-configs' });
-    const s = await import('../src/client/scram-credentials.js');
     const json = o.output === 'json';
+    // Parse and check everything before connecting: a bad credential never reaches a broker.
+    const add = target.action !== 'alter' ? {} : o.addConfigFile !== undefined ? fileEntries(readPropertiesFile(o.addConfigFile)) : o.addConfig !== undefined ? t.parseAddConfig(o.addConfig) : {};
+    const del = t.parseDeleteConfig(o.deleteConfig);
+    const changes = target.action === 'alter' && target.entityType === 'users' ? t.userScramChanges(target.entityName!, add, del) : undefined;
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : {}, clientId: 'kafka-ts-configs' });
+    if (target.entityType !== 'users') {
+      const { Admin } = await import('../src/client/admin.js');
+      const admin = new Admin(client);
+      const type = target.entityType as 'topics' | 'brokers';
+      if (target.action === 'alter') {
+        const line = await t.alterResource(admin, type, target.entityName!, add, del);
+        return printView({ data: { entityType: type, entityName: target.entityName || null, set: Object.keys(add), deleted: del }, text: () => [line] }, ctx, json);
+      }
+      const list = await t.describeResources(admin, type, target.entityName, !!o.all);
+      return printView({ data: t.describeResourceJson(type, list, !!o.all), text: () => t.describeResourceLines(type, list, !!o.all) }, ctx, json);
+    }
+    const s = await import('../src/client/scram-credentials.js');
     if (changes === undefined) {
       const r = await s.describeUserScramCredentials(client, target.entityName === undefined ? null : [target.entityName]);
       return printView({ data: t.describeUsersJson(r), text: () => t.describeUsersLines(r), exit: r.errors.length > 0 ? 'Failure' : 'Ok' }, ctx, json);

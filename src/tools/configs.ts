@@ -3,9 +3,10 @@
  * credential changes and their describe layout. Passwords are never part of a message or a
  * result: errors name the mechanism, never the value.
  */
-import { NotFoundError, UsageError } from '../util/errors.js';
+import { FailedError, NotFoundError, UsageError } from '../util/errors.js';
 import { isScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS, type ScramMechanism } from '../util/scram.js';
 import type { DescribeScramResult, ScramDeletion, ScramUpsertion } from '../client/scram-credentials.js';
+import { RESOURCE_BROKER, RESOURCE_TOPIC, type Admin, type ConfigEntry } from '../client/admin.js';
 
 /** Kafka's default iterations for a credential given without them. */
 export const DEFAULT_ITERATIONS = 4096;
@@ -86,4 +87,101 @@ export function describeUsersJson(r: DescribeScramResult) {
 /** A deletion of a mechanism the user does not have: the broker's RESOURCE_NOT_FOUND, said plainly. */
 export function missingCredentialError(user: string, deletions: readonly ScramDeletion[]): NotFoundError {
   return new NotFoundError(`User ${user} has no ${deletions.map((d) => d.mechanism).join(' or ')} credential to delete`);
+}
+
+/** DescribeConfigs config_source values by name, as Kafka's tool prints them. */
+export const SOURCE_NAMES: Record<number, string> = {
+  0: 'UNKNOWN',
+  1: 'DYNAMIC_TOPIC_CONFIG',
+  2: 'DYNAMIC_BROKER_CONFIG',
+  3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  4: 'STATIC_BROKER_CONFIG',
+  5: 'DEFAULT_CONFIG',
+  6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
+  7: 'DYNAMIC_CLIENT_METRICS_CONFIG',
+  8: 'DYNAMIC_GROUP_CONFIG',
+};
+
+export type ResourceType = 'topics' | 'brokers';
+const RESOURCE_CODE: Record<ResourceType, number> = { topics: RESOURCE_TOPIC, brokers: RESOURCE_BROKER };
+
+/** The source a --describe without --all lists: the entity's dynamic configs. */
+export const dynamicSource = (type: ResourceType, name: string): number => (type === 'topics' ? 1 : name === '' ? 3 : 2);
+
+export interface EntityConfigs {
+  entity: string;
+  entries: ConfigEntry[];
+}
+
+const singular = (type: ResourceType) => type.slice(0, -1);
+
+/** Kafka's --describe layout for topics and brokers: a header per entity, then its entries sorted by name. */
+export function describeResourceLines(type: ResourceType, list: readonly EntityConfigs[], all: boolean): string[] {
+  const lines: string[] = [];
+  for (const { entity, entries } of list) {
+    lines.push(entity === '' ? `Default configs for ${type} in the cluster are:` : `${all ? 'All' : 'Dynamic'} configs for ${singular(type)} ${entity} are:`);
+    for (const e of shown(type, entity, entries, all)) {
+      const synonyms = e.synonyms.map((s) => `${SOURCE_NAMES[s.source] ?? 'UNKNOWN'}:${s.name}=${s.value}`).join(', ');
+      lines.push(`  ${e.name}=${e.value} sensitive=${e.isSensitive} synonyms={${synonyms}}`);
+    }
+  }
+  return lines;
+}
+
+const shown = (type: ResourceType, entity: string, entries: readonly ConfigEntry[], all: boolean): ConfigEntry[] =>
+  entries.filter((e) => all || e.source === dynamicSource(type, entity)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+export function describeResourceJson(type: ResourceType, list: readonly EntityConfigs[], all: boolean) {
+  return {
+    entityType: type,
+    entities: list.map(({ entity, entries }) => ({
+      name: entity === '' ? null : entity,
+      default: entity === '',
+      configs: shown(type, entity, entries, all).map((e) => ({
+        name: e.name,
+        value: e.value,
+        sensitive: e.isSensitive,
+        source: SOURCE_NAMES[e.source] ?? 'UNKNOWN',
+        synonyms: e.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCE_NAMES[s.source] ?? 'UNKNOWN' })),
+      })),
+    })),
+  };
+}
+
+/** --describe of topics or brokers: the named entity, or every one (brokers: and the cluster default). */
+export async function describeResources(admin: Admin, type: ResourceType, name: string | undefined, all: boolean): Promise<EntityConfigs[]> {
+  let entities: string[];
+  if (name !== undefined) {
+    if (!all && !(await exists(admin, type, name))) {
+      const text = `The ${singular(type)} '${name}' doesn't exist and doesn't have dynamic config.`;
+      throw new NotFoundError(text, { stdout: text });
+    }
+    entities = [name];
+  } else if (type === 'topics') entities = (await admin.listTopics()).map((t) => t.name);
+  else entities = [...(await admin.describeCluster()).brokers.map((b) => String(b.nodeId)).sort((a, b) => Number(a) - Number(b)), ''];
+  const configs = await admin.describeConfigs(entities.map((e) => ({ type: RESOURCE_CODE[type], name: e })), true);
+  return entities.map((e) => ({ entity: e, entries: configs.get(`${RESOURCE_CODE[type]}:${e}`) ?? [] }));
+}
+
+async function exists(admin: Admin, type: ResourceType, name: string): Promise<boolean> {
+  if (type === 'topics') return (await admin.listTopics()).some((t) => t.name === name);
+  return name === '' || (await admin.describeCluster()).brokers.some((b) => String(b.nodeId) === name);
+}
+
+/**
+ * --alter of a topic or a broker (or the brokers' default): incremental SET and DELETE; deleting
+ * a config that is not set dynamically is Kafka's "Invalid config(s): …" (exit 1).
+ */
+export async function alterResource(admin: Admin, type: ResourceType, name: string, add: Record<string, string>, del: readonly string[]): Promise<string> {
+  if (del.length > 0) {
+    const [current] = await describeResources(admin, type, name, true);
+    const dynamic = new Set(current!.entries.filter((e) => e.source === dynamicSource(type, name)).map((e) => e.name));
+    const invalid = del.filter((k) => !dynamic.has(k));
+    if (invalid.length > 0) throw new FailedError(`Invalid config(s): ${invalid.join(',')}`);
+  }
+  const changes: Record<string, string | null> = {};
+  for (const k of del) changes[k] = null;
+  Object.assign(changes, add);
+  await admin.alterConfigs(RESOURCE_CODE[type], name, changes);
+  return name === '' ? `Completed updating default config for ${type} in the cluster.` : `Completed updating config for ${singular(type)} ${name}.`;
 }

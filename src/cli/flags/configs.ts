@@ -1,6 +1,7 @@
 /**
  * kafka-ts configs (kafka-configs.sh): its options and Kafka's rules for combining them. This
- * version manages users' SCRAM credentials; the other entity types are refused by name.
+ * version manages users' SCRAM credentials and the configs of topics and brokers; the other
+ * entity types are refused by name.
  */
 import { UsageError } from '../errors.js';
 
@@ -35,7 +36,7 @@ export interface ConfigsOptions {
 
 export const ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics', 'groups'] as const;
 /** The entity types this version handles. */
-export const SUPPORTED_TYPES = ['users'];
+export const SUPPORTED_TYPES = ['users', 'topics', 'brokers'];
 
 /** Shortcut flags and the entity type each names (a `true` value means the default entity). */
 const SHORTCUTS: [keyof ConfigsOptions, string][] = [
@@ -87,13 +88,21 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
   if (types.length > 1 && !(types.length === 2 && types.includes('users') && types.includes('clients'))) throw new UsageError("Only 'users' and 'clients' entity types may be specified together");
   const unsupported = types.filter((t) => !SUPPORTED_TYPES.includes(t));
   if (unsupported.length > 0) {
-    throw new UsageError(`--entity-type ${unsupported.join(' and ')} is not supported by kafka-ts configs yet: this version manages users' SCRAM credentials (--entity-type users)`);
+    throw new UsageError(`--entity-type ${unsupported.join(' and ')} is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers`);
   }
   const action = o.describe ? 'describe' : 'alter';
   if (action === 'describe' && (o.addConfig !== undefined || o.addConfigFile !== undefined || (o.deleteConfig?.length ?? 0) > 0)) {
     throw new UsageError('--add-config, --add-config-file and --delete-config can only be used with --alter');
   }
+  const type = types[0]!;
+  if (type === 'topics' && names[0] === '') {
+    throw new UsageError(action === 'describe' ? '--entity-default must not be specified with --describe of topics' : 'An entity name must be specified with --alter of topics');
+  }
+  if (type === 'brokers' && names[0] !== undefined && names[0] !== '' && !/^-?\d+$/.test(names[0])) {
+    throw new UsageError(`The entity name for brokers must be a valid integer broker id, but it is: ${names[0]}`);
+  }
   if (action === 'alter') {
+    if (type === 'topics' && names.length === 0) throw new UsageError('An entity name must be specified with --alter of topics');
     if (names.length !== types.length) throw new UsageError('An entity name must be specified for every entity type');
     if (o.addConfig !== undefined && o.addConfigFile !== undefined) throw new UsageError('Only one of --add-config or --add-config-file must be specified');
     if (o.addConfig === undefined && o.addConfigFile === undefined && (o.deleteConfig?.length ?? 0) === 0) {
@@ -101,14 +110,14 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
     }
   }
   if (names.length > types.length) throw new UsageError('More entity names than entity types were given');
-  if (o.all && types[0] === 'users') throw new UsageError('--all can only be used with topics, brokers, broker-loggers, client-metrics and groups');
+  if (o.all && (type === 'users' || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
   const name = names[0];
-  if (name === '') {
+  if (name === '' && type === 'users') {
     throw new UsageError(
       action === 'alter'
         ? 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'
         : "--entity-default (the default user's quotas) is not supported: kafka-ts configs manages users' SCRAM credentials only",
     );
   }
-  return { action, entityType: types[0]!, entityName: name };
+  return { action, entityType: type, entityName: name };
 }

@@ -1,6 +1,6 @@
 /** kafka-ts configs: Kafka's --add-config grammar, option rules, SCRAM changes and layouts; passwords never in messages. */
 import { describe, expect, it } from 'vitest';
-import { describeUsersJson, describeUsersLines, parseAddConfig, parseDeleteConfig, userScramChanges } from '../../../src/tools/configs.js';
+import { describeResourceLines, describeUsersJson, describeUsersLines, parseAddConfig, parseDeleteConfig, userScramChanges } from '../../../src/tools/configs.js';
 import { validate, type ConfigsOptions } from '../../../src/cli/flags/configs.js';
 import { alterScramRequest } from '../../../src/client/scram-credentials.js';
 import { KafkaProtocolError } from '../../../src/protocol/errors.js';
@@ -129,9 +129,51 @@ describe('configs option rules', () => {
   });
 
   it('refuses the entity types this version does not handle, by name', () => {
-    expect(usage(() => validate(o({ describe: true, topic: 'orders' })))).toBe(
-      "--entity-type topics is not supported by kafka-ts configs yet: this version manages users' SCRAM credentials (--entity-type users)",
+    expect(usage(() => validate(o({ describe: true, client: 'c1' })))).toBe(
+      '--entity-type clients is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers',
     );
-    expect(usage(() => validate(o({ describe: true, entityType: ['brokers'] })))).toContain('--entity-type brokers is not supported');
+    expect(usage(() => validate(o({ describe: true, entityType: ['ips'] })))).toContain('--entity-type ips is not supported');
+  });
+
+  it("applies Kafka's rules for topics and brokers", () => {
+    expect(validate(o({ describe: true, topic: 'orders' }))).toEqual({ action: 'describe', entityType: 'topics', entityName: 'orders' });
+    expect(validate(o({ describe: true, entityType: ['brokers'], all: true }))).toEqual({ action: 'describe', entityType: 'brokers', entityName: undefined });
+    expect(validate(o({ alter: true, brokerDefaults: true, addConfig: 'x=1' }))).toEqual({ action: 'alter', entityType: 'brokers', entityName: '' });
+    expect(usage(() => validate(o({ alter: true, entityType: ['topics'], addConfig: 'x=1' })))).toBe('An entity name must be specified with --alter of topics');
+    expect(usage(() => validate(o({ describe: true, entityType: ['topics'], entityDefault: true })))).toBe('--entity-default must not be specified with --describe of topics');
+    expect(usage(() => validate(o({ describe: true, broker: 'one' })))).toBe('The entity name for brokers must be a valid integer broker id, but it is: one');
+  });
+});
+
+describe('topic and broker layouts', () => {
+  const entry = (name: string, value: string | null, source: number, synonyms: { name: string; value: string | null; source: number }[] = []) => ({
+    name,
+    value,
+    source,
+    isDefault: source === 5,
+    isSensitive: value === null,
+    readOnly: false,
+    synonyms,
+  });
+  it("prints Kafka's header and entry lines, dynamic entries only unless --all", () => {
+    const list = [
+      {
+        entity: 'orders',
+        entries: [
+          entry('segment.bytes', '1073741824', 5, [{ name: 'log.segment.bytes', value: '1073741824', source: 5 }]),
+          entry('retention.ms', '1000', 1, [{ name: 'retention.ms', value: '1000', source: 1 }, { name: 'log.retention.ms', value: '604800000', source: 4 }]),
+        ],
+      },
+    ];
+    expect(describeResourceLines('topics', list, false)).toEqual([
+      'Dynamic configs for topic orders are:',
+      '  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, STATIC_BROKER_CONFIG:log.retention.ms=604800000}',
+    ]);
+    expect(describeResourceLines('topics', list, true)[0]).toBe('All configs for topic orders are:');
+    expect(describeResourceLines('topics', list, true)).toHaveLength(3);
+    expect(describeResourceLines('brokers', [{ entity: '', entries: [entry('ssl.key.password', null, 3)] }], false)).toEqual([
+      'Default configs for brokers in the cluster are:',
+      '  ssl.key.password=null sensitive=true synonyms={}',
+    ]);
   });
 });
