@@ -18,7 +18,7 @@ export default defineCommand<ContextOptions>({
     cmd
       .argument('<verb>', `what to do: ${CONTEXT_VERBS.join(', ')}`)
       .argument('[name]', 'context name')
-      .option('--bootstrap-server <host:port>', "add: the cluster's bootstrap servers")
+      .option('--bootstrap-server <host:port>', "add: the cluster's bootstrap servers (default: bootstrap.servers of --command-config)")
       .option('--command-config <file>', "add: copy this client properties file's properties into the context")
       .option('--property <key=value>', 'add: a client property (repeatable; after --command-config, wins over it)', collect)
       .option('--use', 'add: also make it the current context')

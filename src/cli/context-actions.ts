@@ -27,23 +27,28 @@ export const clearSecrets = (props: Record<string, string>): string[] =>
 
 export async function addContext(env: NodeJS.ProcessEnv, name: string, o: ContextAddOptions): Promise<View> {
   validContextName(name);
-  if (o.bootstrapServer === undefined || o.bootstrapServer.trim() === '') throw new UsageError('Missing required argument "[bootstrap-server]"');
+  // A client properties file may name the cluster itself (Confluent Cloud's client.properties does).
+  const properties = { ...o.properties };
+  const fromFile = properties['bootstrap.servers'];
+  delete properties['bootstrap.servers'];
+  const bootstrapServer = o.bootstrapServer ?? fromFile;
+  if (bootstrapServer === undefined || bootstrapServer.trim() === '') throw new UsageError('Missing required argument "[bootstrap-server]"');
   const { parseBootstrap } = await import('../client/client.js');
   try {
-    parseBootstrap(o.bootstrapServer);
+    parseBootstrap(bootstrapServer);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const file = readContexts(env);
   const replaced = Object.hasOwn(file.contexts, name);
   if (replaced && !o.force) throw new UsageError(`Context '${name}' already exists (--force replaces it)`);
-  file.contexts[name] = { bootstrapServer: o.bootstrapServer, properties: o.properties };
+  file.contexts[name] = { bootstrapServer, properties };
   if (o.use) file.current = name;
   const path = await writeContexts(file, env);
-  const clear = clearSecrets(o.properties);
+  const clear = clearSecrets(properties);
   return {
-    data: { context: name, bootstrapServer: o.bootstrapServer, replaced, current: file.current === name, path },
-    text: () => [`${replaced ? 'Replaced' : 'Added'} context ${name} (${o.bootstrapServer})${o.use ? '; it is now the current context' : ''}.`],
+    data: { context: name, bootstrapServer, replaced, current: file.current === name, path },
+    text: () => [`${replaced ? 'Replaced' : 'Added'} context ${name} (${bootstrapServer})${o.use ? '; it is now the current context' : ''}.`],
     warnings: () =>
       clear.length === 0 ? [] : [`kafka-ts context: warning: ${clear.join(', ')} stored in clear in ${path} (mode 0600); a \${env:NAME} reference keeps a secret out of the file`],
   };

@@ -97,7 +97,7 @@ export async function writeContexts(file: ContextsFile, env: NodeJS.ProcessEnv =
   }
 }
 
-const SECRET_KEY = /password|secret|token|jaas\.config|ssl\.keystore\.key|ssl\.key\.password|credentials/i;
+const SECRET_KEY = /password|secret|token|jaas\.config|ssl\.keystore\.key|ssl\.key\.password|credentials|user\.info/i;
 export const MASK = '******';
 
 /** Whether a property's value is a secret to be masked when shown. */

@@ -115,6 +115,11 @@ describe('kafka-ts context', () => {
       stderr: '',
       exitCode: 0,
     });
+    // Without --bootstrap-server, the file's bootstrap.servers names the cluster (and is not kept as a property).
+    writeFileSync(file, 'bootstrap.servers=cloud.example:9092\nsecurity.protocol=SASL_SSL\nbasic.auth.user.info=key:secret\n');
+    expect((await kt(['context', 'add', 'cloud', '--command-config', file])).stdout).toBe('Added context cloud (cloud.example:9092).\n');
+    expect((await kt(['context', 'show', 'cloud'])).stdout).toBe('name: cloud\nbootstrap servers: cloud.example:9092\nproperties:\n  basic.auth.user.info=******\n  security.protocol=SASL_SSL\n');
+    expect((await kt(['context', 'remove', 'cloud'])).exitCode).toBe(0);
     const json = await kt(['context', 'show', 'sasl', '-o', 'json']);
     expect(json.stdout).not.toContain('alice-very-secret');
     expect(json.stdout).not.toContain('key-secret');
