@@ -179,7 +179,7 @@ describe('broker security: listeners, TLS, SASL', () => {
     expect(logLines.some((l) => /ERROR|at .*\.ts:\d+/.test(l))).toBe(false);
   });
 
-  it('100 failed logins in a row, then a good login succeeds quickly', async () => {
+  it('100 failed logins in a row (each answered after the failed-authentication delay), then a good login succeeds quickly', async () => {
     const conns = await Promise.all(Array.from({ length: 100 }, () => RawConn.tcp(port('SASL_PLAINTEXT'))));
     await Promise.all(
       conns.map(async (c) => {
@@ -188,6 +188,12 @@ describe('broker security: listeners, TLS, SASL', () => {
         expect(r?.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
       }),
     );
+    // As Kafka, the failure answer itself comes connection.failed.authentication.delay.ms late.
+    const slow = await handshaken('PLAIN');
+    const ts = Date.now();
+    expect((await slow.request(SaslAuthenticate, 2, { authBytes: plainToken('alice', 'wrong') }))?.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+    expect(Date.now() - ts).toBeGreaterThanOrEqual(95);
+    expect(await slow.waitClosed()).toBe(true);
     const t0 = Date.now();
     const c = await handshaken('PLAIN');
     expect((await c.request(SaslAuthenticate, 2, { authBytes: plainToken('alice', 'alice-secret') }))?.errorCode).toBe(0);
