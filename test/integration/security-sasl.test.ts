@@ -275,7 +275,7 @@ describe('broker security: listeners, TLS, SASL', () => {
     s.close();
   });
 
-  it('kcat (librdkafka) produces and consumes over SASL_SSL with SCRAM-SHA-512 and PLAIN, and over mTLS', async () => {
+  it('kcat (librdkafka) produces and consumes over SASL_SSL with SCRAM-SHA-512 and PLAIN, and over mTLS; OAUTHBEARER with its unsecured JWT', async () => {
     const ssl = ['-X', `ssl.ca.location=${certs.caCert}`];
     const variants: [string, string[]][] = [
       ['scram512', ['-b', `127.0.0.1:${port('SASL_SSL')}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanism=SCRAM-SHA-512', '-X', 'sasl.username=carol', '-X', 'sasl.password=carol-secret', ...ssl]],
@@ -290,6 +290,11 @@ describe('broker security: listeners, TLS, SASL', () => {
       expect(c.exitCode, `${name} consume: ${c.stderr}`).toBe(0);
       expect(c.stdout.trim().split('\n'), name).toEqual(['one', 'two', 'three']);
     }
+    // librdkafka's own unsecured JWT (enable.sasl.oauthbearer.unsecure.jwt) against the unsecured validator.
+    const oauth = ['-b', `127.0.0.1:${port('SASL_SSL')}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanism=OAUTHBEARER', '-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=dave lifeSeconds=600', ...ssl];
+    const op = await kcat([...oauth, '-P', '-t', 'kcat-oauth'], { input: 'tok\n', timeout: 60_000 });
+    expect(op.exitCode, `oauth produce: ${op.stderr}\n${logLines.filter((l) => l.includes('Failed')).join('')}`).toBe(0);
+    expect(logLines.some((l) => l.includes('with SASL OAUTHBEARER as User:dave'))).toBe(true);
     const wrong = await kcat(['-b', `127.0.0.1:${port('SASL_SSL')}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanism=SCRAM-SHA-512', '-X', 'sasl.username=carol', '-X', 'sasl.password=nope', ...ssl, '-L', '-m', '5'], { timeout: 60_000 });
     expect(wrong.exitCode).not.toBe(0);
     expect(wrong.stderr).toMatch(/Authentication failed|SASL authentication error/i);
