@@ -131,6 +131,10 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     const kc = await kcatConsume('orders');
     expect(kc.stdout, show(kc)).toBe('');
     expect(kc.stderr).toMatch(DENIED);
+    // A group consumer (which would commit) is refused at FindCoordinator.
+    const kg = await kcatGroup('g', 'orders');
+    expect(kg.exitCode, show(kg)).not.toBe(0);
+    expect(kg.stderr).toMatch(/Group authorization failed/i);
   });
 
   it('after `acls --add --producer --topic orders` kcat as alice produces but cannot consume', async () => {
@@ -151,6 +155,9 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     expect(add.exitCode, show(add)).toBe(0);
     const read = await kcatGroup('g', 'orders');
     expect(read.stdout, show(read)).toContain('hello');
+    const kother = await kcatGroup('other', 'orders');
+    expect(kother.stdout, show(kother)).not.toContain('hello');
+    expect(kother.stderr).toMatch(/Group authorization failed/i);
     const other = await asAlice(['console-consumer', '--topic', 'orders', '--group', 'other', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000']);
     expect(other.exitCode, show(other)).toBe(8);
     expect(other.stderr).toContain('group other (GROUP_AUTHORIZATION_FAILED)');
@@ -202,6 +209,8 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     expect(stopped.exitCode, show(stopped)).toBe(0);
     await refreshBootstrap();
     expect(bootstrap.split(',')).toHaveLength(2);
+    const after = JSON.parse((await admin('server', 'status', '-o', 'json')).stdout) as { controllerId: number };
+    expect(after.controllerId).not.toBe(status.controllerId);
     // The new controller has the ACLs and takes new ones: a consumer ACL for the prefix, group g2.
     const add = await admin('acls', '--add', '--allow-principal', 'User:alice', '--consumer', '--topic', 'logs.', '--resource-pattern-type', 'prefixed', '--group', 'g2');
     expect(add.exitCode, show(add)).toBe(0);

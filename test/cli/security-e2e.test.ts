@@ -251,6 +251,34 @@ describe('refusals and secrets', () => {
     expect(plain.stdout.split('\n')).toContain('via-mtls');
   });
 
+  it('a --command-config file with config.providers=env works without a context', async () => {
+    const r = await kt(['topics', '--list', '--bootstrap-server', addr('SASL_SSL'), '--command-config', join(home, 'client.properties')]);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.split('\n')).toContain('via-mtls');
+  });
+
+  it('mismatched security settings are one line each, exit 7, quickly and without a stack trace', async () => {
+    const cases: [string, string[], string][] = [
+      ['TLS to a plaintext port', [addr('PLAINTEXT'), 'security.protocol=SSL', `ssl.truststore.location=${certs.caCert}`], 'does not speak TLS'],
+      ['plaintext to a TLS port', [addr('SASL_SSL')], 'looks like a TLS listener'],
+      ['plaintext to a SASL port', [addr('SASL_PLAINTEXT')], 'set security.protocol=SASL_PLAINTEXT or SASL_SSL'],
+      ['SASL to a PLAINTEXT port', [addr('PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', 'sasl.username=alice', `sasl.password=${PW}`], 'does not expect SASL'],
+      ['a mechanism the listener does not enable', [addr('SASL_PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=PLAIN', 'sasl.username=bob', `sasl.password=${PLAIN_PW}`],
+        'does not enable SASL mechanism PLAIN; it enables: SCRAM-SHA-256, SCRAM-SHA-512'],
+      ['an unknown user', [addr('SASL_PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', 'sasl.username=mallory', 'sasl.password=guess'], 'authentication failed for user mallory (SASL SCRAM-SHA-512)'],
+      ['a wrong PLAIN password', [addr('SASL_SSL'), 'security.protocol=SASL_SSL', `ssl.truststore.location=${certs.caCert}`, 'sasl.mechanism=PLAIN', 'sasl.username=bob', 'sasl.password=guess'], 'authentication failed for user bob (SASL PLAIN)'],
+    ];
+    for (const [what, [bs, ...lines], message] of cases) {
+      const began = Date.now();
+      const r = await kt(['topics', '--list', '--bootstrap-server', bs!, '--command-config', props('case.properties', lines)]);
+      expect({ what, exitCode: r.exitCode, out: r.stdout + r.stderr }).toEqual({ what, exitCode: 7, out: expect.stringContaining(message) as string });
+      expect({ what, lines: r.stderr.trim().split('\n').length, fastMs: Date.now() - began < 15_000 }).toEqual({ what, lines: 1, fastMs: true });
+      expect(r.stderr).not.toContain(PLAIN_PW);
+      expect(r.stderr).not.toContain(PW);
+      expect(r.stderr).not.toContain('guess');
+    }
+  });
+
   it('context show masks a literal password; --help shows no secret', async () => {
     const add = await kt([
       'context', 'add', 'literal', '--bootstrap-server', addr('SASL_SSL'), '--property', 'security.protocol=SASL_SSL',
