@@ -60,7 +60,7 @@ export default defineCommand<LeaderElectionOptions>({
     ['Move leadership back to preferred replicas everywhere', 'kafka-ts leader-election --election-type preferred --all-topic-partitions'],
     ['Bring an offline partition back, accepting data loss', 'kafka-ts leader-election --election-type unclean --topic orders --partition 0'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
   exitNotes: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 4 when a named topic or partition does not exist, 2 for bad options or a malformed JSON file.'],
   differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
   build(cmd) {

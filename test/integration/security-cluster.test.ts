@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaCluster } from '../../src/broker/cluster.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { Daemon } from '../../src/broker/daemon.js';
-import { ApiVersions, Metadata, SaslAuthenticate, SaslHandshake } from '../../src/protocol/apis/index.js';
+import { AlterUserScramCredentials, ApiVersions, DescribeUserScramCredentials, Metadata, SaslAuthenticate, SaslHandshake } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { credentialFor } from '../../src/util/scram.js';
@@ -181,6 +181,38 @@ describe('broker security: sessions, replication, configuration', () => {
         [2, q + 1],
       ]);
       c.close();
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('SCRAM credential admin needs cluster Describe / Alter under the authorizer (super users may)', async () => {
+    const b = await startBroker({
+      properties: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'sasl.jaas.config': PLAIN_JAAS,
+        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'allow.everyone.if.no.acl.found': 'false',
+        'super.users': 'User:bob',
+      },
+    });
+    try {
+      const login = async (user: string) => {
+        const c = await RawConn.tcp(b.cluster.boundPort(1));
+        await c.request(SaslHandshake, 1, { mechanism: 'PLAIN' });
+        expect((await c.request(SaslAuthenticate, 2, { authBytes: plainToken(user, `${user}-secret`) }))?.errorCode).toBe(0);
+        return c;
+      };
+      const upsert = { deletions: [], upsertions: [{ name: 'erin', mechanism: 1, iterations: 4096, salt: Buffer.from('salt'), saltedPassword: Buffer.alloc(32, 1) }] };
+      const alice = await login('alice');
+      expect((await alice.request(DescribeUserScramCredentials, 0, { users: null }))?.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      expect((await alice.request(AlterUserScramCredentials, 0, upsert))?.results).toEqual([{ user: 'erin', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+      alice.close();
+      const bob = await login('bob');
+      expect((await bob.request(AlterUserScramCredentials, 0, upsert))?.results).toEqual([{ user: 'erin', errorCode: 0, errorMessage: null }]);
+      expect((await bob.request(DescribeUserScramCredentials, 0, { users: null }))?.results.map((r) => r.user)).toEqual(['erin']);
+      bob.close();
     } finally {
       await b.close();
     }
