@@ -251,10 +251,18 @@ describe('refusals and secrets', () => {
     expect(plain.stdout.split('\n')).toContain('via-mtls');
   });
 
-  it('a --command-config file with config.providers=env works without a context', async () => {
-    const r = await kt(['topics', '--list', '--bootstrap-server', addr('SASL_SSL'), '--command-config', join(home, 'client.properties')]);
+  it("the same file through each tool's own flag, without a context (config.providers=env)", async () => {
+    const file = join(home, 'client.properties');
+    const bs = ['--bootstrap-server', addr('SASL_SSL')];
+    const r = await kt(['topics', '--list', ...bs, '--command-config', file]);
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout.split('\n')).toContain('via-mtls');
+    const produced = await kt(['console-producer', ...bs, '--topic', 'via-mtls', '--producer.config', file], { input: 'p1\n' });
+    expect(produced.exitCode, show(produced)).toBe(0);
+    const consumed = await kt(['console-consumer', ...bs, '--topic', 'via-mtls', '--consumer.config', file, '--from-beginning', '--max-messages', '1', '--timeout-ms', '20000']);
+    expect(consumed, show(consumed)).toMatchObject({ exitCode: 0, stdout: 'p1\n' });
+    const elect = await kt(['leader-election', ...bs, '--admin.config', file, '--election-type', 'preferred', '--topic', 'via-mtls', '--partition', '0']);
+    expect(elect, show(elect)).toMatchObject({ exitCode: 0, stdout: 'Valid replica already elected for partitions via-mtls-0\n' });
   });
 
   it('mismatched security settings are one line each, exit 7, quickly and without a stack trace', async () => {
@@ -265,8 +273,8 @@ describe('refusals and secrets', () => {
       ['SASL to a PLAINTEXT port', [addr('PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', 'sasl.username=alice', `sasl.password=${PW}`], 'does not expect SASL'],
       ['a mechanism the listener does not enable', [addr('SASL_PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=PLAIN', 'sasl.username=bob', `sasl.password=${PLAIN_PW}`],
         'does not enable SASL mechanism PLAIN; it enables: SCRAM-SHA-256, SCRAM-SHA-512'],
-      ['an unknown user', [addr('SASL_PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', 'sasl.username=mallory', 'sasl.password=guess'], 'authentication failed for user mallory (SASL SCRAM-SHA-512)'],
-      ['a wrong PLAIN password', [addr('SASL_SSL'), 'security.protocol=SASL_SSL', `ssl.truststore.location=${certs.caCert}`, 'sasl.mechanism=PLAIN', 'sasl.username=bob', 'sasl.password=guess'], 'authentication failed for user bob (SASL PLAIN)'],
+      ['an unknown user', [addr('SASL_PLAINTEXT'), 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', 'sasl.username=mallory', 'sasl.password=guess-Xy9'], 'authentication failed for user mallory (SASL SCRAM-SHA-512)'],
+      ['a wrong PLAIN password', [addr('SASL_SSL'), 'security.protocol=SASL_SSL', `ssl.truststore.location=${certs.caCert}`, 'sasl.mechanism=PLAIN', 'sasl.username=bob', 'sasl.password=guess-Xy9'], 'authentication failed for user bob (SASL PLAIN)'],
     ];
     for (const [what, [bs, ...lines], message] of cases) {
       const began = Date.now();
@@ -275,7 +283,7 @@ describe('refusals and secrets', () => {
       expect({ what, lines: r.stderr.trim().split('\n').length, fastMs: Date.now() - began < 15_000 }).toEqual({ what, lines: 1, fastMs: true });
       expect(r.stderr).not.toContain(PLAIN_PW);
       expect(r.stderr).not.toContain(PW);
-      expect(r.stderr).not.toContain('guess');
+      expect(r.stderr).not.toContain('guess-Xy9');
     }
   });
 
@@ -299,5 +307,14 @@ describe('refusals and secrets', () => {
       expect({ cmd, exitCode: r.exitCode }).toEqual({ cmd, exitCode: 0 });
       expect({ cmd, leaked: (r.stdout + r.stderr).includes(PW) }).toEqual({ cmd, leaked: false });
     }
+  });
+});
+
+describe('the daemon log', () => {
+  it('records the failed logins without any password', async () => {
+    const log = readFileSync(join(daemonHome, 'server.log'), 'utf8');
+    expect(log).toContain('Failed authentication');
+    expect(log).toContain('user "alice"');
+    for (const secret of [PW, PLAIN_PW, 'not-her-password', 'guess-Xy9']) expect({ secret, inLog: log.includes(secret) }).toEqual({ secret, inLog: false });
   });
 });
