@@ -54,6 +54,8 @@ export class CliContext {
   contextName?: string;
   private readonly targets = new Map<string, Target>();
   private warnedContexts = false;
+  /** Whom the last client connected as over TCP, when known (User:alice, a certificate subject, User:ANONYMOUS): named in ACL denials. */
+  principal?: string;
 
   constructor(
     readonly env: NodeJS.ProcessEnv = process.env,
@@ -158,8 +160,10 @@ export class CliContext {
     const bootstrap = await this.resolveBootstrap(opts.bootstrapServer);
     const p = this.clientProperties(opts.bootstrapServer, opts.properties);
     const { KafkaClient } = await import('../client/client.js');
-    const { clientSecurity } = await import('../client/security/index.js');
+    const { clientSecurity, expectedPrincipal } = await import('../client/security/index.js');
     const security = await clientSecurity(p);
+    // On the daemon's Unix socket the local user is a super user: no denial to explain.
+    this.principal = bootstrap.some((a) => 'path' in a) ? undefined : expectedPrincipal(security);
     const client = new KafkaClient({
       bootstrap,
       clientId: p['client.id'] ?? opts.clientId ?? 'kafka-ts',

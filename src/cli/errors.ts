@@ -59,10 +59,13 @@ export const EXIT_OF_KIND: Record<ErrorKind, ExitStatusKey> = {
 /**
  * What a failed command reports: the line for stderr (or Kafka's stdout layout instead) and the
  * exit code. An error outside the family is a bug or an unforeseen failure: "unexpected error".
+ * `principal`: whom the command connected as (see CliContext.principal), named in ACL denials.
  */
-export function describeError(e: unknown): { line: string; code: number; stdout?: string } {
+export function describeError(e: unknown, principal?: string): { line: string; code: number; stdout?: string } {
   if (isKafkaTsError(e)) {
-    const line = e.hint ? `${e.message} (${e.hint})` : e.message;
+    let line = e.hint ? `${e.message} (${e.hint})` : e.message;
+    // An ACL denial names who was refused, when the command knows whom it connected as.
+    if (e.kind === 'denied' && principal !== undefined) line = line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;
     return { line, code: exitCode(EXIT_OF_KIND[e.kind]), ...(e.stdout !== undefined && { stdout: e.stdout }) };
   }
   const err = e as Error | undefined;

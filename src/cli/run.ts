@@ -15,7 +15,7 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
   } catch (e) {
     if (closedOutput(e)) code = exitCode('Ok');
     else {
-      const d = describeError(e);
+      const d = describeError(e, ctx.principal);
       if (json) {
         try {
           ctx.out.write(jsonErrorLine(d.code, d.line));

@@ -1,8 +1,9 @@
 /**
  * Readable ACL denials: a broker's TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED becomes one line
  * naming what the command tried and on which resource, e.g. "not authorized to access topic
- * orders (TOPIC_AUTHORIZATION_FAILED)" (kind denied, exit 8). The principal is the broker's to
- * know; the command names the operation and resource it asked for.
+ * orders (TOPIC_AUTHORIZATION_FAILED)" (kind denied, exit 8). The command names the operation and
+ * resource it asked for; the CLI's error report puts the principal in front when the client knows
+ * whom it connected as ("User:alice is not authorized to …", see describeError).
  */
 import { AuthorizationError, isKafkaTsError } from '../util/errors.js';
 

@@ -147,7 +147,7 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     expect(kc.stderr).toMatch(DENIED);
     const consume = await asAlice(['console-consumer', '--topic', 'orders', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000']);
     expect(consume.exitCode, show(consume)).toBe(8);
-    expect(consume.stderr).toContain('not authorized to read topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    expect(consume.stderr).toContain('User:alice is not authorized to read topic orders (TOPIC_AUTHORIZATION_FAILED)');
   });
 
   it('after `--consumer --topic orders --group g` she consumes in group g (and commits), not in another group', async () => {

@@ -43,7 +43,7 @@ describe('acls', () => {
   it('refuses an anonymous TCP client with one line naming the operation and resource, exit 8', async () => {
     const consume = await kt('console-consumer', '--bootstrap-server', bootstrap, '--topic', 'orders', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000');
     expect(consume.exitCode).toBe(8);
-    expect(consume.stderr).toContain('not authorized to describe topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    expect(consume.stderr).toContain('User:ANONYMOUS is not authorized to describe topic orders (TOPIC_AUTHORIZATION_FAILED)');
     const describe = await kt('topics', '--bootstrap-server', bootstrap, '--describe', '--topic', 'orders');
     expect(describe.exitCode).toBe(8);
     expect(describe.stdout).toContain('not authorized to describe topic orders (TOPIC_AUTHORIZATION_FAILED)');

@@ -12,6 +12,8 @@
  *   is authenticated by the operating system.
  */
 import type { ConnectionOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { rfc2253Subject } from '../../transport/server.js';
 import { UsageError } from '../../util/errors.js';
 import { saslSettings, type SaslSettings } from './sasl-config.js';
 import { tlsOptions } from './tls.js';
@@ -28,6 +30,24 @@ export interface ClientSecurity {
 }
 
 export const PLAINTEXT: ClientSecurity = { protocol: 'PLAINTEXT' };
+
+/**
+ * The principal a broker will see for this client when the client can tell (for messages such as
+ * ACL denials): `User:<name>` for PLAIN and SCRAM, the client certificate's subject with mutual
+ * TLS (Kafka's default ssl.principal.mapping.rules), `User:ANONYMOUS` otherwise; undefined for
+ * OAUTHBEARER, whose principal is the token's subject as the broker validates it.
+ */
+export function expectedPrincipal(s: ClientSecurity): string | undefined {
+  if (s.sasl) return s.sasl.username !== undefined ? `User:${s.sasl.username}` : undefined;
+  const cert = s.tls?.cert;
+  const pem = Array.isArray(cert) ? cert[0] : cert;
+  if (pem === undefined) return 'User:ANONYMOUS';
+  try {
+    return `User:${rfc2253Subject(new X509Certificate(typeof pem === 'string' ? pem : Buffer.from(pem)).subject)}`;
+  } catch {
+    return undefined;
+  }
+}
 
 export type { SaslSettings, SaslMechanism } from './sasl-config.js';
 export { saslAuthenticate } from './authenticate.js';
