@@ -1,0 +1,111 @@
+/**
+ * An in-process broker with the four listeners of issue 13 for the security interop tests:
+ * PLAINTEXT (for the harness: topics, SCRAM users, committed offsets), SASL_SSL, SSL with
+ * ssl.client.auth=required (mTLS) and SASL_PLAINTEXT, each on a free port, with throw-away
+ * certificates (helpers/certs.ts), PLAIN users from the listeners' JAAS config and SCRAM users
+ * created over PLAINTEXT (helpers/scram-users.ts).
+ */
+import { join } from 'node:path';
+import { startBroker, type TestBroker } from './broker.js';
+import { makeCerts, type TestCerts } from './certs.js';
+import { createScramUsers } from './scram-users.js';
+import type { ClientSecurity } from './real-clients.js';
+import { GroupAdmin } from '../../src/client/groups.js';
+import { Admin } from '../../src/client/admin.js';
+
+export type ListenerName = 'PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'SASL_PLAINTEXT';
+const LISTENERS: ListenerName[] = ['PLAINTEXT', 'SASL_SSL', 'SSL', 'SASL_PLAINTEXT'];
+
+/** Test passwords (throw-away, for a broker on a temp dir). */
+export const USERS = {
+  plain: { name: 'alice', password: 'alice-plain-pw' },
+  scram256: { name: 'bob', password: 'bob-scram256-pw' },
+  scram512: { name: 'carol', password: 'carol-scram512-pw' },
+} as const;
+
+export interface SecureBroker {
+  broker: TestBroker;
+  certs: TestCerts;
+  /** host:port of each listener. */
+  address: Record<ListenerName, string>;
+  /** Client settings for a listener; `overrides` replace fields (a wrong password, another CA). */
+  security(kind: 'plain-ssl' | 'plain-plaintext' | 'scram256-ssl' | 'scram512-ssl' | 'scram256-plaintext' | 'mtls', overrides?: Partial<ClientSecurity>): { address: string; sec: ClientSecurity };
+  /** Committed offsets of a group, read over PLAINTEXT: partition -> offset. */
+  committed(group: string, topic: string): Promise<Map<number, number>>;
+  /** Log end offsets of a topic's partitions, read over PLAINTEXT: partition -> offset. */
+  endOffsets(topic: string, partitions: number): Promise<Map<number, number>>;
+  /** Creates a topic over PLAINTEXT. */
+  createTopic(name: string, partitions: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const jaasPlain = () =>
+  'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" ' +
+  `user_admin="admin-pw" user_${USERS.plain.name}="${USERS.plain.password}";`;
+
+/** Reads a listener's bound address from the running broker (Kafka's listener names). */
+function listenerAddress(broker: TestBroker, name: ListenerName): string {
+  const b = broker.cluster.brokers()[0]!;
+  const ep = b.endpoints.get(name);
+  if (!ep) throw new Error(`the broker has no ${name} listener (endpoints: ${[...b.endpoints.keys()].join(', ')})`);
+  return `${ep.host}:${ep.port}`;
+}
+
+export async function startSecureBroker(dir: string): Promise<SecureBroker> {
+  const certs = await makeCerts(join(dir, 'certs'));
+  const broker = await startBroker({
+    properties: {
+      listeners: LISTENERS.map((l) => `${l}://127.0.0.1:0`).join(','),
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certs.serverKeystore,
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': certs.caCert,
+      'listener.name.ssl.ssl.client.auth': 'required',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
+    },
+  });
+  try {
+    const address = Object.fromEntries(LISTENERS.map((l) => [l, listenerAddress(broker, l)])) as Record<ListenerName, string>;
+    await createScramUsers(address.PLAINTEXT, [
+      { ...USERS.scram256, mechanism: 'SCRAM-SHA-256' },
+      { ...USERS.scram512, mechanism: 'SCRAM-SHA-512' },
+    ]);
+    const admin = broker.client('interop-security-admin');
+    return {
+      broker,
+      certs,
+      address,
+      security(kind, overrides = {}) {
+        const tls = { ca: certs.caCert };
+        const table: Record<typeof kind, { address: string; sec: ClientSecurity }> = {
+          'plain-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'PLAIN', username: USERS.plain.name, password: USERS.plain.password, ...tls } },
+          'plain-plaintext': { address: address.SASL_PLAINTEXT, sec: { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', username: USERS.plain.name, password: USERS.plain.password } },
+          'scram256-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-256', username: USERS.scram256.name, password: USERS.scram256.password, ...tls } },
+          'scram256-plaintext': { address: address.SASL_PLAINTEXT, sec: { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-256', username: USERS.scram256.name, password: USERS.scram256.password } },
+          'scram512-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username: USERS.scram512.name, password: USERS.scram512.password, ...tls } },
+          mtls: { address: address.SSL, sec: { protocol: 'SSL', ...tls, cert: certs.clientCert, key: certs.clientKey } },
+        };
+        const t = table[kind];
+        return { address: t.address, sec: { ...t.sec, ...overrides } };
+      },
+      async committed(group, topic) {
+        const offsets = await new GroupAdmin(admin).fetchOffsets(group);
+        return new Map(offsets.filter((o) => o.topic === topic && o.offset >= 0).map((o) => [o.partition, o.offset]));
+      },
+      async endOffsets(topic, partitions) {
+        const res = await new Admin(admin).listOffsets(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, timestamp: -1 })));
+        return new Map(res.map((r) => [r.partition, r.offset]));
+      },
+      async createTopic(name, partitions) {
+        const [r] = await new Admin(admin).createTopics([{ name, partitions, replicationFactor: 1 }]);
+        if (r?.error) throw new Error(`create ${name}: ${r.error.message}`);
+      },
+      close: () => broker.close(),
+    };
+  } catch (e) {
+    await broker.close();
+    throw e;
+  }
+}
