@@ -9,6 +9,12 @@ import type { SecureBroker } from './secure-broker.js';
 
 /** What librdkafka, kafka-python and kafkajs print when a SASL login is refused. */
 export const AUTH_REFUSED = /Authentication failed|SASL authentication error|SASLAuthenticationError|AuthenticationFailedError|invalid credentials/i;
+/**
+ * kafka-python 2.0.2 authenticates with SaslHandshake v0 and raw tokens, where a broker (Kafka
+ * too) can only refuse by closing the connection: kafka-python logs "Error receiving reply from
+ * server" for the token it sent, and fails with NoBrokersAvailable.
+ */
+export const LEGACY_AUTH_REFUSED = /Authentication failed|AuthenticationFailedError|Error receiving reply from server/i;
 /** What they print when the server's certificate does not verify against the trusted CA. */
 export const TLS_REFUSED = /certificate verify failed|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate|unable to (get|verify)|SSL handshake failed|unknown ca/i;
 /** The deadline for a client to report a refusal: generous for a loaded 2-core machine. */
