@@ -3,6 +3,8 @@
  * brokers, each with a TCP listener and (for the daemon) a Unix-socket listener. The daemon runs
  * one of these; integration tests run one in-process on a temp dir and free ports.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskLogStore } from '../storage/disk/disk-store.js';
 import { MemoryLogStore } from '../storage/memory-store.js';
@@ -16,6 +18,7 @@ import { HANDLERS } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { Router } from './router.js';
 import type { Handler } from './handler.js';
+import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
 
 export interface ClusterOptions {
   config: BrokerConfig;
@@ -46,8 +49,13 @@ interface RunningBroker {
   broker: Broker;
   server: KafkaServer | null;
   live: boolean;
-  tcpPort: number;
+  /** Bound port of each TCP listener, by name (a restart binds the same ones). */
+  ports: Map<string, number>;
+  /** The broker's own Unix socket: the LOCAL listener, which replication uses. */
+  socketPath: string | null;
 }
+
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
 
 export class KafkaCluster implements ClusterView {
   readonly metadata: ClusterMetadata;
@@ -60,6 +68,10 @@ export class KafkaCluster implements ClusterView {
   private rebalanceTimer: NodeJS.Timeout | null = null;
   /** The daemon socket's front server (several brokers only). */
   private front: KafkaServer | null = null;
+  /** Each listener's TLS and SASL settings (validated before anything listens). */
+  readonly listenerSecurity: Map<string, ListenerSecurity>;
+  /** Without a socket dir, a private directory (mode 0700) for the brokers' replication sockets. */
+  private internalDir: string | null = null;
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
@@ -74,6 +86,7 @@ export class KafkaCluster implements ClusterView {
       this.log.child('kafka.controller.KafkaController'),
     );
     this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
+    this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));
   }
 
   get controllerId(): number {
@@ -151,21 +164,38 @@ export class KafkaCluster implements ClusterView {
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
       process: (frame, conn) => this.router.handle(frame, { ...conn, ...broker.services }),
     });
-    const wantPort = existing ? existing.tcpPort : config.port === 0 ? 0 : config.port + index;
-    const port = await server.listenTcp(config.host, wantPort);
-    // Clients resolving "localhost" to ::1 find the broker too; best effort only.
-    if (config.host === '127.0.0.1') await server.listenTcp('::1', port).catch(() => undefined);
-    const advertised = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.advertisedHost;
-    const advertisedPort = config.advertisedPort !== null ? config.advertisedPort + index : port;
-    broker.endpoints.set('PLAINTEXT', { host: advertised, port: advertisedPort });
+    const ports = new Map<string, number>();
+    for (const l of config.listeners) {
+      const security = this.listenerSecurity.get(l.name)!;
+      const opts = { name: l.name, tls: security.tls?.options, principalFromCertificate: security.protocol === 'SSL', listenerData: security };
+      const wantPort = existing?.ports.get(l.name) ?? (l.port === 0 ? 0 : l.port + index);
+      const port = await server.listenTcp(l.host, wantPort, opts);
+      // Clients resolving "localhost" to ::1 find the broker too; best effort only.
+      if (l.host === '127.0.0.1') await server.listenTcp('::1', port, opts).catch(() => undefined);
+      ports.set(l.name, port);
+      const adv = config.advertisedListeners[l.name];
+      const host = adv && !isWildcard(adv.host) ? adv.host : isWildcard(l.host) ? '127.0.0.1' : l.host;
+      broker.endpoints.set(l.name, { host, port: adv?.port ? adv.port + index : port });
+    }
+    const first = broker.endpoints.get(config.listeners[0]!.name)!;
+    // Replication goes over the broker's own Unix socket (the LOCAL listener, whose peer is the
+    // local user, a super user), whatever security the TCP listeners have.
+    let socketPath: string | null = null;
     if (this.opts.socketDir) {
-      const path = join(this.opts.socketDir, brokerSocketName(id, config.brokerCount === 1));
-      await server.listenUnix(path);
-      broker.endpoints.set('LOCAL', { host: path, port: 0 });
-    } else broker.endpoints.set('LOCAL', { host: advertised, port: advertisedPort });
+      socketPath = join(this.opts.socketDir, brokerSocketName(id, config.brokerCount === 1));
+      await server.listenUnix(socketPath);
+      broker.endpoints.set('LOCAL', { host: socketPath, port: 0 });
+    } else {
+      broker.endpoints.set('LOCAL', first);
+      if (config.brokerCount > 1) {
+        this.internalDir ??= mkdtempSync(join(tmpdir(), 'kafka-ts-brokers-'));
+        socketPath = join(this.internalDir, `broker-${id}.sock`);
+        await server.listenUnix(socketPath);
+      }
+    }
     broker.start();
-    this.nodes.set(id, { broker, server, live: true, tcpPort: port });
-    this.log.info(`[KafkaServer id=${id}] started, listening on ${config.host}:${port}`);
+    this.nodes.set(id, { broker, server, live: true, ports, socketPath });
+    this.log.info(`[KafkaServer id=${id}] started, listening on ${config.listeners.map((l) => `${l.name}://${l.host}:${ports.get(l.name)}`).join(',')}`);
     if (this.started) {
       // A restart: partitions waiting for this broker get a leader, and it catches up as a follower.
       this.controller.replication.onBrokerStarted(id);
@@ -196,24 +226,33 @@ export class KafkaCluster implements ClusterView {
     this.log.info(`[KafkaServer id=${id}] shut down`);
   }
 
-  /** Where followers reach a broker: its bound TCP listener, while it runs. */
-  replicationAddress(id: number): { host: string; port: number } | null {
+  /**
+   * Where followers reach a broker, while it runs: its own Unix socket (the daemon's, or one in a
+   * private directory for an in-process cluster), never a TCP listener, so replication works
+   * whatever security the listeners have and acts as the local (super) user.
+   */
+  replicationAddress(id: number): { path: string } | null {
     const n = this.nodes.get(id);
-    if (!n || !n.live) return null;
-    const host = this.opts.config.host === '0.0.0.0' ? '127.0.0.1' : this.opts.config.host === '::' ? '::1' : this.opts.config.host;
-    return { host, port: n.tcpPort };
+    if (!n || !n.live || !n.socketPath) return null;
+    return { path: n.socketPath };
   }
 
-  /** The TCP port a broker is bound to (which may differ from the advertised one). */
-  boundPort(id: number): number {
-    return this.nodes.get(id)?.tcpPort ?? -1;
+  /** The TCP port a broker's first (or named) listener is bound to (which may differ from the advertised one). */
+  boundPort(id: number, listener = this.opts.config.listeners[0]!.name): number {
+    return this.nodes.get(id)?.ports.get(listener) ?? -1;
   }
 
-  /** The first live broker's TCP address, as a bootstrap server string. */
-  get bootstrap(): string {
+  /** The first live broker's address on a listener (default: the first), as a bootstrap server string. */
+  bootstrapFor(listener: string): string {
     const b = this.brokers().find((x) => this.isLive(x.id))!;
-    const ep = b.endpoints.get('PLAINTEXT')!;
-    return `${ep.host}:${ep.port}`;
+    const ep = b.endpoints.get(listener);
+    if (!ep) throw new Error(`no listener ${listener}`);
+    return `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`;
+  }
+
+  /** The first live broker's address on its first listener, as a bootstrap server string. */
+  get bootstrap(): string {
+    return this.bootstrapFor(this.opts.config.listeners[0]!.name);
   }
 
   private closing = false;
@@ -223,5 +262,6 @@ export class KafkaCluster implements ClusterView {
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     await this.front?.close();
     for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
+    if (this.internalDir) rmSync(this.internalDir, { recursive: true, force: true });
   }
 }

@@ -75,9 +75,40 @@ export interface BrokerConfig {
   maxPartitionsPerRequest: number;
   /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
   maxPartitions: number;
+  /**
+   * Every listener, from `listeners` (default: one PLAINTEXT listener on host:port). The first is
+   * also `host`/`port` above. With several logical brokers a fixed port is port+index.
+   */
+  listeners: ListenerSpec[];
+  /** advertised.listeners by listener name (an entry without a name is the first listener's). */
+  advertisedListeners: Record<string, { host: string; port: number }>;
+  /** listener.security.protocol.map, Kafka's default map plus what is given. */
+  listenerSecurityProtocolMap: Record<string, SecurityProtocol>;
+  /** connections.max.reauth.ms: SASL session lifetime (0: sessions never expire). */
+  connectionsMaxReauthMs: number;
+  /** connection.failed.authentication.delay.ms: how long a failed login's connection stays before it closes. */
+  connectionFailedAuthenticationDelayMs: number;
   /** Every key given in the file or overrides, as given (DescribeConfigs reports these as static). */
   explicit: Record<string, string>;
 }
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+
+export interface ListenerSpec {
+  /** The listener's name as written (upper case), e.g. PLAINTEXT, SASL_SSL, INTERNAL. */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Kafka's default listener.security.protocol.map. */
+const DEFAULT_PROTOCOL_MAP: Record<string, SecurityProtocol> = {
+  PLAINTEXT: 'PLAINTEXT',
+  SSL: 'SSL',
+  SASL_PLAINTEXT: 'SASL_PLAINTEXT',
+  SASL_SSL: 'SASL_SSL',
+};
 
 interface KeyDef {
   key: string;
@@ -164,35 +195,85 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMaxSize: 2147483647,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
+    listeners: [],
+    advertisedListeners: {},
+    listenerSecurityProtocolMap: { ...DEFAULT_PROTOCOL_MAP },
+    connectionsMaxReauthMs: 0,
+    connectionFailedAuthenticationDelayMs: 100,
     explicit: {},
   };
 }
 
-/** `listeners=PLAINTEXT://host:port` (the first listener is used). */
+const ENDPOINT = /^(?:([A-Za-z0-9_-]+):\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/;
+
+/** `NAME://host:port` (the name defaults to PLAINTEXT; an empty host is 127.0.0.1 for listeners). */
+function parseEndpoints(key: string, v: string): ListenerSpec[] {
+  const out: ListenerSpec[] = [];
+  for (const part of v.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const m = ENDPOINT.exec(part);
+    if (!m) throw new ConfigError(`Invalid value ${v} for configuration ${key}: expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9093`);
+    const name = (m[1] ?? 'PLAINTEXT').toUpperCase();
+    if (out.some((l) => l.name === name)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Each listener must have a different name, ${name} is repeated`);
+    const port = Number(m[3]);
+    if (port > 65535) throw new ConfigError(`Invalid port ${port} in ${key}: must be between 0 and 65535`);
+    out.push({ name, host: m[2]!.replace(/^\[|\]$/g, ''), port });
+  }
+  if (out.length === 0) throw new ConfigError(`Invalid value ${v} for configuration ${key}: no listener given`);
+  return out;
+}
+
+/** `listeners=PLAINTEXT://host:port,SASL_SSL://host:port,…`: every listener; the first is also host/port. */
 function applyListeners(c: BrokerConfig, v: string) {
-  const first = v.split(',')[0]!.trim();
-  const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
-  if (!m) throw new ConfigError(`Invalid value ${v} for configuration listeners: expected PLAINTEXT://host:port`);
-  const host = m[1]!.replace(/^\[|\]$/g, '');
-  c.host = host === '' ? '127.0.0.1' : host;
-  c.port = Number(m[2]);
+  const list = parseEndpoints('listeners', v).map((l) => ({ ...l, host: l.host === '' ? '127.0.0.1' : l.host }));
+  if (list.some((l) => l.name === 'LOCAL')) throw new ConfigError("The listener name LOCAL is reserved for the daemon's Unix socket; choose another name");
+  c.listeners = list;
+  c.host = list[0]!.host;
+  c.port = list[0]!.port;
   if (c.advertisedHost === '127.0.0.1' && c.host !== '0.0.0.0' && c.host !== '::') c.advertisedHost = c.host;
 }
+
+function applyAdvertised(c: BrokerConfig, v: string) {
+  const list = parseEndpoints('advertised.listeners', v);
+  const names = c.listeners.length > 0 ? c.listeners.map((l) => l.name) : ['PLAINTEXT'];
+  c.advertisedListeners = {};
+  for (const [i, l] of list.entries()) {
+    // An entry without a scheme is the first listener's (as kafka-ts always took it).
+    const name = /:\/\//.test(v.split(',')[i] ?? '') ? l.name : names[0]!;
+    if (!names.includes(name)) throw new ConfigError(`advertised.listeners names ${name}, which is not in listeners (${names.join(', ')})`);
+    c.advertisedListeners[name] = { host: l.host, port: l.port };
+  }
+  const first = c.advertisedListeners[names[0]!];
+  if (first) {
+    c.advertisedHost = first.host;
+    c.advertisedPort = first.port || null;
+  }
+}
+
+/** `listener.security.protocol.map=INTERNAL:SASL_SSL,EXTERNAL:SSL`, on top of Kafka's default map. */
+function applyProtocolMap(c: BrokerConfig, v: string) {
+  const map: Record<string, SecurityProtocol> = { ...DEFAULT_PROTOCOL_MAP };
+  for (const part of v.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const [name, proto] = part.split(':').map((x) => x.trim().toUpperCase());
+    if (!name || !proto || !(SECURITY_PROTOCOLS as readonly string[]).includes(proto)) {
+      throw new ConfigError(`Invalid value ${v} for configuration listener.security.protocol.map: expected NAME:PROTOCOL pairs with PROTOCOL one of ${SECURITY_PROTOCOLS.join(', ')}`);
+    }
+    map[name] = proto as SecurityProtocol;
+  }
+  c.listenerSecurityProtocolMap = map;
+}
+
+/** Keys of the listeners' TLS and SASL settings, read by src/broker/security (listener-prefixed or not). */
+export const isSecurityKey = (key: string): boolean => /^(ssl\.|sasl\.|listener\.name\.)/.test(key);
 
 const KEYS: KeyDef[] = [
   { key: 'node.id', apply: (c, v) => (c.nodeId = int('node.id', v)) },
   { key: 'broker.id', apply: (c, v) => (c.nodeId = int('broker.id', v)) },
   { key: 'kafka-ts.brokers', apply: (c, v) => (c.brokerCount = int('kafka-ts.brokers', v)) },
   { key: 'listeners', apply: applyListeners },
-  {
-    key: 'advertised.listeners',
-    apply: (c, v) => {
-      const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)/.exec(v.split(',')[0]!.trim());
-      if (!m) throw new ConfigError(`Invalid value ${v} for configuration advertised.listeners`);
-      c.advertisedHost = m[1]!.replace(/^\[|\]$/g, '');
-      c.advertisedPort = Number(m[2]) || null;
-    },
-  },
+  { key: 'advertised.listeners', apply: applyAdvertised },
+  { key: 'listener.security.protocol.map', apply: applyProtocolMap },
+  { key: 'connections.max.reauth.ms', apply: (c, v) => (c.connectionsMaxReauthMs = long('connections.max.reauth.ms', v)) },
+  { key: 'connection.failed.authentication.delay.ms', apply: (c, v) => (c.connectionFailedAuthenticationDelayMs = int('connection.failed.authentication.delay.ms', v)) },
   { key: 'port', apply: (c, v) => (c.port = int('port', v)) },
   { key: 'host.name', apply: (c, v) => (c.host = v.trim()) },
   { key: 'log.dirs', apply: (c, v) => (c.logDirs = v.split(',')[0]!.trim()) },
@@ -249,7 +330,6 @@ const IGNORED = new Set([
   'controller.quorum.bootstrap.servers',
   'controller.listener.names',
   'inter.broker.listener.name',
-  'listener.security.protocol.map',
   'num.network.threads',
   'num.io.threads',
   'socket.send.buffer.bytes',
@@ -283,7 +363,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   for (const [key, value] of ordered) {
     const def = BY_KEY.get(key);
     if (def) def.apply(config, value);
-    else if (!IGNORED.has(key)) warnings.push({ key, message: `The configuration '${key}' was supplied but isn't a known config.` });
+    else if (!IGNORED.has(key) && !isSecurityKey(key)) warnings.push({ key, message: `The configuration '${key}' was supplied but isn't a known config.` });
     config.explicit[key] = value;
   }
   if (config.brokerCount < 1 || config.brokerCount > 16) throw new ConfigError(`kafka-ts.brokers must be between 1 and 16, got ${config.brokerCount}`);
@@ -292,5 +372,14 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
   if (config.connectionsMaxIdleMs < 1) throw new ConfigError('connections.max.idle.ms must be at least 1');
   if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
+  if (config.listeners.length === 0) config.listeners = [{ name: 'PLAINTEXT', host: config.host, port: config.port }];
+  else config.listeners[0] = { ...config.listeners[0]!, host: config.host, port: config.port };
+  for (const l of config.listeners) {
+    if (!config.listenerSecurityProtocolMap[l.name]) {
+      throw new ConfigError(`No security protocol defined for listener ${l.name}: add it to listener.security.protocol.map (e.g. ${l.name}:SASL_SSL)`);
+    }
+  }
+  if (config.connectionsMaxReauthMs < 0) throw new ConfigError('connections.max.reauth.ms must be 0 or more');
+  if (config.connectionFailedAuthenticationDelayMs < 0) throw new ConfigError('connection.failed.authentication.delay.ms must be 0 or more');
   return { config, warnings };
 }

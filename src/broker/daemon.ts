@@ -133,7 +133,8 @@ export class Daemon {
     const brokers = c.brokers().map((b) => ({
       id: b.id,
       live: c.isLive(b.id),
-      listeners: [...b.endpoints].map(([name, ep]) => (name === 'LOCAL' ? `LOCAL://${ep.host}` : `PLAINTEXT://${ep.host}:${ep.port}`)),
+      // Every listener by its name (PLAINTEXT://…, SASL_SSL://…, custom names), then the Unix socket.
+      listeners: [...b.endpoints].map(([name, ep]) => (name === 'LOCAL' ? `LOCAL://${ep.host}` : `${name}://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`)),
       logDir: c.logDirFor(b.id),
     }));
     return {

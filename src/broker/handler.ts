@@ -3,6 +3,7 @@
  * API it serves and the version range it implements; ApiVersions advertises exactly those ranges.
  */
 import type { ApiDef } from '../protocol/schema.js';
+import type { ConnectionSecurity } from '../transport/server.js';
 import type { ListenerName } from './listeners.js';
 import type { BrokerServices } from './services.js';
 
@@ -21,6 +22,8 @@ export interface RequestContext extends BrokerServices {
   listener: ListenerName;
   /** The connection's principal (`User:ANONYMOUS`, `User:alice`, …; see ConnectionInfo). */
   principal: string;
+  /** The connection's TLS peer and SASL state (absent in unit tests that build a context by hand). */
+  security?: ConnectionSecurity;
   /** Resolves when the connection closes, so long waits (fetch, join) can stop early. */
   closed: Promise<void>;
   /** The API version ranges this broker advertises (for ApiVersions). */

@@ -21,6 +21,7 @@ import type { ApiDef } from '../protocol/schema.js';
 import { CloseConnection } from '../transport/server.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { errorResponse } from './error-response.js';
+import { saslGate } from './security/sasl-session.js';
 import type { Handler, RequestContext } from './handler.js';
 
 /** Thrown to make the transport close the connection (Kafka's response to a bad request). */
@@ -56,6 +57,10 @@ export class Router {
 
   /** Handles one request frame; returns the response chunks, or null when none is due. */
   async handle(frame: Buffer, conn: ConnectionContext): Promise<Buffer[] | null> {
+    // SASL listeners: unauthenticated clients get only ApiVersions and the SASL APIs, legacy raw
+    // tokens are answered here, and an expired session is closed (security/sasl-session.ts).
+    const legacy = saslGate(frame, conn);
+    if (legacy) return legacy.response;
     const r = new Reader(frame);
     let header;
     try {

@@ -5,13 +5,16 @@
 import type { DaemonStatus } from './local-daemon.js';
 import type { View } from './view.js';
 
+/** A TCP listener (PLAINTEXT://h:p, SASL_SSL://h:p, custom names), not the Unix socket. */
+const isTcp = (l: string) => !l.startsWith('LOCAL://') && !l.includes(':///');
+
 /** The status of a running daemon: several lines of text, {"running":true,…} in JSON. */
 export function statusText(s: DaemonStatus): string {
   const lines = [
     `kafka-ts broker is running (pid ${s.pid}, kafka-ts ${s.version})`,
     `  data dir:    ${s.dataDir}`,
     `  socket:      ${s.socket}`,
-    `  listeners:   ${s.listeners.filter((l) => l.startsWith('PLAINTEXT')).join(', ')}`,
+    `  listeners:   ${s.listeners.filter(isTcp).join(', ')}`,
     `  cluster id:  ${s.clusterId}`,
     `  log file:    ${s.logFile}`,
   ];
@@ -19,7 +22,7 @@ export function statusText(s: DaemonStatus): string {
     lines.push('  brokers:');
     for (const b of s.brokers) {
       const role = b.id === s.controllerId ? ', controller' : '';
-      const tcp = b.listeners.find((l) => l.startsWith('PLAINTEXT')) ?? '';
+      const tcp = b.listeners.filter(isTcp).join(', ');
       lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}`.trimEnd());
     }
   }

@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
+import tls from 'node:tls';
 import { socketAnswers } from './socket-probe.js';
 import type { Logger } from '../util/logger.js';
 import { FrameDecoder } from './frame-decoder.js';
@@ -23,6 +24,28 @@ export interface ConnectionInfo {
    */
   principal: string;
   closed: Promise<void>;
+  /** The listener's security as this connection sees it (TLS peer, SASL state kept by the broker). */
+  security: ConnectionSecurity;
+}
+
+/**
+ * Per-connection security. The transport does TLS and knows the peer certificate; SASL is the
+ * broker's (src/broker/security), which keeps its state in `sasl` and sets the principal once the
+ * client has authenticated. The object is shared by every request context of the connection.
+ */
+export interface ConnectionSecurity {
+  /** Whether the connection is TLS. */
+  readonly tls: boolean;
+  /** The client certificate's subject in RFC 2253 form (mutual TLS), else null. */
+  readonly peerSubject: string | null;
+  /** What the listener was opened with for the broker (its SASL settings); opaque here. */
+  readonly listenerData: unknown;
+  /** The broker's SASL state for this connection; opaque here. */
+  sasl: unknown;
+  /** Changes the connection's principal (after SASL authentication). */
+  setPrincipal(principal: string): void;
+  /** Closes the connection after `ms` (a failed login's delay); nothing more is read meanwhile. */
+  closeAfter(ms: number): void;
 }
 
 /**
@@ -69,8 +92,45 @@ function peerHost(socket: net.Socket): string {
   return `/${addr.startsWith('::ffff:') ? addr.slice(7) : addr}`;
 }
 
+const RFC2253_OIDS: Record<string, string> = { emailAddress: '1.2.840.113549.1.9.1' };
+
+/**
+ * A certificate subject as Java's X500Principal.getName() (RFC 2253) writes it, which Kafka's
+ * default ssl.principal.mapping.rules use: most specific attribute first, comma-separated, no
+ * spaces. Node prints one attribute per line, most general first, values already escaped per
+ * RFC 2253; attributes without an RFC 2253 keyword become OID=#hex (DER IA5String), as Java does.
+ */
+export function rfc2253Subject(subject: string): string {
+  return subject
+    .split('\n')
+    .filter((l) => l !== '')
+    .reverse()
+    .map((rdn) =>
+      rdn
+        .split(' + ')
+        .map((ava) => {
+          const i = ava.indexOf('=');
+          const key = ava.slice(0, i);
+          const value = ava.slice(i + 1);
+          const oid = RFC2253_OIDS[key];
+          if (!oid) return `${key}=${value}`;
+          const bytes = Buffer.from(value.replace(/\\(.)/g, '$1'), 'utf8');
+          return `${oid}=#16${bytes.length.toString(16).padStart(2, '0')}${bytes.toString('hex')}`;
+        })
+        .join('+'),
+    )
+    .join(',');
+}
+
+function peerSubjectOf(socket: net.Socket): string | null {
+  if (!(socket instanceof tls.TLSSocket)) return null;
+  const cert = socket.getPeerX509Certificate();
+  return cert ? rfc2253Subject(cert.subject) : null;
+}
+
 class ServerConnection {
   private readonly decoder: FrameDecoder;
+  private closeTimer: NodeJS.Timeout | null = null;
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closing = false;
@@ -85,10 +145,29 @@ class ServerConnection {
     private readonly log: Logger,
     onClose: () => void,
     idleTimeoutMs = 0,
+    listenerData: unknown = undefined,
+    principalFromCertificate = false,
   ) {
     this.decoder = new FrameDecoder(maxFrameSize);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
-    this.info = { clientHost: peerHost(socket), listener, principal: listener === LOCAL_LISTENER ? localPrincipal() : ANONYMOUS, closed };
+    const peerSubject = peerSubjectOf(socket);
+    const principal = listener === LOCAL_LISTENER ? localPrincipal() : principalFromCertificate && peerSubject !== null ? `User:${peerSubject}` : ANONYMOUS;
+    const security: ConnectionSecurity = {
+      tls: socket instanceof tls.TLSSocket,
+      peerSubject,
+      listenerData,
+      sasl: undefined,
+      setPrincipal: (p) => (this.info.principal = p),
+      closeAfter: (ms) => {
+        this.socket.pause();
+        this.queue.length = 0;
+        if (this.closeTimer) return;
+        this.closeTimer = setTimeout(() => this.socket.destroy(), ms);
+        this.closeTimer.unref();
+      },
+    };
+    this.info = { clientHost: peerHost(socket), listener, principal, closed, security };
+    if (peerSubject !== null) log.debug(`Accepted TLS connection from ${this.info.clientHost} on listener ${listener} with client certificate ${peerSubject} (principal ${principal})`);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
@@ -102,6 +181,7 @@ class ServerConnection {
       });
     }
     socket.on('close', () => {
+      if (this.closeTimer) clearTimeout(this.closeTimer);
       this.queue.length = 0;
       this.closedResolve();
       onClose();
@@ -109,7 +189,7 @@ class ServerConnection {
   }
 
   private onData(chunk: Buffer) {
-    if (this.socket.writableEnded) return;
+    if (this.socket.writableEnded || this.closeTimer) return;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -127,9 +207,9 @@ class ServerConnection {
   private async drain() {
     this.processing = true;
     try {
-      while (this.queue.length > 0 && !this.socket.destroyed) {
+      while (this.queue.length > 0 && !this.socket.destroyed && !this.closeTimer) {
         const frame = this.queue.shift()!;
-        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume();
+        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused() && !this.closeTimer) this.socket.resume();
         let response: Buffer[] | null;
         try {
           response = await this.process(frame, this.info);
@@ -173,6 +253,17 @@ class ServerConnection {
   }
 }
 
+/** One TCP listener: its name, TLS settings when it is SSL or SASL_SSL, and the broker's data for it. */
+export interface TcpListenOptions {
+  name: string;
+  /** TLS server options (key, cert, ca, requestCert, rejectUnauthorized); absent: plaintext. */
+  tls?: tls.TlsOptions;
+  /** The principal is the client certificate's subject (an SSL listener; SASL_SSL takes SASL's). */
+  principalFromCertificate?: boolean;
+  /** Opaque data handed to the processor on every connection (ConnectionSecurity.listenerData). */
+  listenerData?: unknown;
+}
+
 export interface KafkaServerOptions {
   maxFrameSize: number;
   /** Closes connections with no traffic for this long (connections.max.idle.ms); 0 or absent: never. */
@@ -189,8 +280,11 @@ export class KafkaServer {
 
   constructor(private readonly opts: KafkaServerOptions) {}
 
-  private accept(listener: ConnectionInfo['listener']) {
+  private readonly handshaking = new Set<net.Socket>();
+
+  private accept(listener: ConnectionInfo['listener'], listenerData?: unknown, principalFromCertificate = false) {
     return (socket: net.Socket) => {
+      this.handshaking.delete(socket);
       const conn: ServerConnection = new ServerConnection(
         socket,
         listener,
@@ -199,14 +293,40 @@ export class KafkaServer {
         this.opts.log,
         () => this.connections.delete(conn),
         this.opts.idleTimeoutMs,
+        listenerData,
+        principalFromCertificate,
       );
       this.connections.add(conn);
     };
   }
 
-  /** Listens on TCP; resolves with the bound port (useful with port 0). */
-  listenTcp(host: string, port: number): Promise<number> {
-    const server = net.createServer(this.accept('PLAINTEXT'));
+  /** A TLS listener: handshake failures are one INFO line each, as Kafka logs failed authentication. */
+  private tlsServer(o: TcpListenOptions): net.Server {
+    const accept = this.accept(o.name, o.listenerData, o.principalFromCertificate);
+    const server = tls.createServer({ ...o.tls, handshakeTimeout: 10_000 }, (socket) => {
+      // ssl.client.auth=requested: no certificate is fine, one that does not verify is not.
+      if (o.tls?.requestCert && !socket.authorized && socket.getPeerX509Certificate()) {
+        this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${String(socket.authorizationError)})`);
+        socket.destroy();
+        return;
+      }
+      accept(socket);
+    });
+    server.on('connection', (raw: net.Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    server.on('tlsClientError', (err, socket) => {
+      const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+      this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${reason})`);
+      socket.destroy();
+    });
+    return server;
+  }
+
+  /** Listens on TCP (with TLS when `opts.tls` is given); resolves with the bound port (useful with port 0). */
+  listenTcp(host: string, port: number, opts: TcpListenOptions = { name: 'PLAINTEXT' }): Promise<number> {
+    const server = opts.tls ? this.tlsServer(opts) : net.createServer(this.accept(opts.name, opts.listenerData));
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') reject(new AddressInUseError(`Port ${port} on ${host} is already in use`));
@@ -263,6 +383,7 @@ export class KafkaServer {
       clearTimeout(timer);
     }
     for (const c of this.connections) c.destroy();
+    for (const s of this.handshaking) s.destroy();
     await Promise.all(closing);
     for (const p of this.unixPaths) {
       try {

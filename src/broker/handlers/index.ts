@@ -15,7 +15,11 @@ import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import findCoordinator from './10-find-coordinator.js';
+import saslHandshake from './17-sasl-handshake.js';
 import apiVersions from './18-api-versions.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
@@ -45,7 +49,11 @@ export const HANDLERS: readonly AnyHandler[] = [
   syncGroup,
   describeGroups,
   listGroups,
+  saslHandshake,
   apiVersions,
+  saslAuthenticate,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
   createTopics,
   deleteTopics,
   deleteRecords,

@@ -1,0 +1,148 @@
+/**
+ * A TLS listener's server settings from Kafka's PEM properties: ssl.keystore.type=PEM with
+ * ssl.keystore.location (a file with the private key and the certificate chain) or inline
+ * ssl.keystore.certificate.chain + ssl.keystore.key, ssl.key.password for an encrypted key,
+ * ssl.truststore.type=PEM with ssl.truststore.location or inline ssl.truststore.certificates, and
+ * ssl.client.auth=required|requested|none. JKS and PKCS12 stores are refused with the command
+ * that converts them. Values are never echoed into messages (keys and passwords).
+ */
+import { readFileSync } from 'node:fs';
+import type tls from 'node:tls';
+import { createPrivateKey } from 'node:crypto';
+import { ConfigError } from '../config.js';
+import type { ListenerProps } from './listener-config.js';
+
+export type ClientAuth = 'required' | 'requested' | 'none';
+
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** PEM blocks, re-wrapped: Kafka accepts inline PEM whose line breaks a properties file lost. */
+export function pemBlocks(text: string): { label: string; pem: string }[] {
+  const out: { label: string; pem: string }[] = [];
+  for (const m of text.matchAll(BLOCK)) {
+    const body = m[2]!.replace(/\\n/g, '').replace(/\s+/g, '');
+    // An encrypted traditional key keeps its Proc-Type/DEK-Info headers; leave such a block as it is.
+    const pem = /Proc-Type:/.test(m[2]!) ? m[0] : `-----BEGIN ${m[1]}-----\n${body.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END ${m[1]}-----\n`;
+    out.push({ label: m[1]!, pem });
+  }
+  return out;
+}
+
+function convertHint(key: string, type: string): string {
+  const lower = type.toLowerCase();
+  return (
+    `${key}=${type} is not supported: kafka-ts reads PEM stores only (${key}=PEM). Convert with ` +
+    (lower === 'jks'
+      ? "'keytool -importkeystore -srckeystore store.jks -destkeystore store.p12 -deststoretype PKCS12' then 'openssl pkcs12 -in store.p12 -out store.pem -nodes'"
+      : "'openssl pkcs12 -in store.p12 -out store.pem -nodes'")
+  );
+}
+
+function readStoreFile(p: ListenerProps, key: string): string {
+  const path = p.get(key)!;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read ${p.source(key)} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return text;
+}
+
+/** The store type: as given, or PEM when the file or value is PEM (Kafka's default type is JKS). */
+function checkType(p: ListenerProps, typeKey: string, content: string | undefined) {
+  const type = p.get(typeKey);
+  if (type !== undefined && type.trim().toUpperCase() !== 'PEM') throw new ConfigError(convertHint(p.source(typeKey), type.trim()));
+  if (type === undefined && content !== undefined && !content.includes('-----BEGIN')) {
+    throw new ConfigError(convertHint(p.source(typeKey), 'JKS'));
+  }
+}
+
+function keystore(p: ListenerProps): { key: string; cert: string } {
+  const location = p.get('ssl.keystore.location');
+  const inlineChain = p.get('ssl.keystore.certificate.chain');
+  const inlineKey = p.get('ssl.keystore.key');
+  let text: string;
+  // A listener's own inline key and chain win over a global keystore file.
+  const prefixed = (k: string) => p.source(k).startsWith('listener.name.');
+  const useInline = inlineChain !== undefined && inlineKey !== undefined && (location === undefined || (prefixed('ssl.keystore.certificate.chain') && !prefixed('ssl.keystore.location')));
+  if (location !== undefined && !useInline) {
+    text = readStoreFile(p, 'ssl.keystore.location');
+    checkType(p, 'ssl.keystore.type', text);
+  } else if (useInline) {
+    checkType(p, 'ssl.keystore.type', inlineChain);
+    text = `${inlineKey!}\n${inlineChain!}`;
+  } else {
+    throw new ConfigError(
+      `Listener ${p.name} uses TLS but has no key and certificate: set ssl.keystore.location (a PEM file with the key and chain) or ssl.keystore.certificate.chain and ssl.keystore.key (or their listener.name.${p.name.toLowerCase()}. forms)`,
+    );
+  }
+  const blocks = pemBlocks(text);
+  const keys = blocks.filter((b) => /PRIVATE KEY$/.test(b.label));
+  const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
+  const where = !useInline ? p.source('ssl.keystore.location') : `${p.source('ssl.keystore.certificate.chain')} / ${p.source('ssl.keystore.key')}`;
+  if (keys.length !== 1) throw new ConfigError(`${where}: expected one PEM private key, found ${keys.length}`);
+  if (certs.length === 0) throw new ConfigError(`${where}: no PEM certificate found`);
+  const key = keys[0]!.pem;
+  const password = p.get('ssl.key.password');
+  try {
+    createPrivateKey({ key, format: 'pem', passphrase: password });
+  } catch {
+    const encrypted = /ENCRYPTED/.test(keys[0]!.label) || /Proc-Type: 4,ENCRYPTED/.test(key);
+    throw new ConfigError(
+      encrypted
+        ? password === undefined
+          ? `${where}: the private key is encrypted; set ssl.key.password`
+          : `${where}: the private key could not be decrypted with ${p.source('ssl.key.password')}`
+        : `${where}: the private key could not be read`,
+    );
+  }
+  return { key, cert: certs.map((c) => c.pem).join('') };
+}
+
+function truststore(p: ListenerProps): string[] | undefined {
+  const location = p.get('ssl.truststore.location');
+  const inline = p.get('ssl.truststore.certificates');
+  let text: string | undefined;
+  if (location !== undefined) text = readStoreFile(p, 'ssl.truststore.location');
+  else if (inline !== undefined) text = inline;
+  else return undefined;
+  checkType(p, 'ssl.truststore.type', text);
+  const certs = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
+  if (certs.length === 0) throw new ConfigError(`${location !== undefined ? p.source('ssl.truststore.location') : p.source('ssl.truststore.certificates')}: no PEM certificate found`);
+  return certs.map((c) => c.pem);
+}
+
+export interface ServerTls {
+  options: tls.TlsOptions;
+  clientAuth: ClientAuth;
+}
+
+/** Node TLS server options for a listener, or a ConfigError naming the setting at fault. */
+export function serverTls(p: ListenerProps): ServerTls {
+  const authValue = (p.get('ssl.client.auth') ?? 'none').trim().toLowerCase();
+  if (authValue !== 'required' && authValue !== 'requested' && authValue !== 'none') {
+    throw new ConfigError(`Invalid value ${authValue} for configuration ${p.source('ssl.client.auth')}: String must be one of: required, requested, none`);
+  }
+  const rules = p.get('ssl.principal.mapping.rules');
+  if (rules !== undefined && rules.trim() !== 'DEFAULT') {
+    throw new ConfigError(`${p.source('ssl.principal.mapping.rules')}: only DEFAULT is supported (the principal is the certificate subject, e.g. User:CN=client,OU=…)`);
+  }
+  const { key, cert } = keystore(p);
+  const ca = truststore(p);
+  const options: tls.TlsOptions = {
+    key,
+    cert,
+    passphrase: p.get('ssl.key.password'),
+    requestCert: authValue !== 'none',
+    rejectUnauthorized: authValue === 'required',
+    minVersion: 'TLSv1.2',
+  };
+  if (ca) options.ca = ca;
+  const protocols = p.get('ssl.enabled.protocols');
+  if (protocols !== undefined && !/TLSv1\.[23]/.test(protocols)) {
+    throw new ConfigError(`${p.source('ssl.enabled.protocols')}: kafka-ts serves TLSv1.2 and TLSv1.3 only`);
+  }
+  if (protocols !== undefined && !protocols.includes('TLSv1.2')) options.minVersion = 'TLSv1.3';
+  return { options, clientAuth: authValue };
+}
