@@ -43,14 +43,6 @@ const jaasPlain = () =>
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" ' +
   `user_admin="admin-pw" user_${USERS.plain.name}="${USERS.plain.password}";`;
 
-/** Reads a listener's bound address from the running broker (Kafka's listener names). */
-function listenerAddress(broker: TestBroker, name: ListenerName): string {
-  const b = broker.cluster.brokers()[0]!;
-  const ep = b.endpoints.get(name);
-  if (!ep) throw new Error(`the broker has no ${name} listener (endpoints: ${[...b.endpoints.keys()].join(', ')})`);
-  return `${ep.host}:${ep.port}`;
-}
-
 export async function startSecureBroker(dir: string): Promise<SecureBroker> {
   const certs = await makeCerts(join(dir, 'certs'));
   const broker = await startBroker({
@@ -67,7 +59,7 @@ export async function startSecureBroker(dir: string): Promise<SecureBroker> {
     },
   });
   try {
-    const address = Object.fromEntries(LISTENERS.map((l) => [l, listenerAddress(broker, l)])) as Record<ListenerName, string>;
+    const address = Object.fromEntries(LISTENERS.map((l) => [l, broker.cluster.bootstrapFor(l)])) as Record<ListenerName, string>;
     await createScramUsers(address.PLAINTEXT, [
       { ...USERS.scram256, mechanism: 'SCRAM-SHA-256' },
       { ...USERS.scram512, mechanism: 'SCRAM-SHA-512' },
