@@ -8,8 +8,10 @@ import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
-import { KafkaTsError } from '../util/errors.js';
+import { AuthenticationError, KafkaTsError, isKafkaTsError } from '../util/errors.js';
+import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
 import type { ClientSecurity } from './security/index.js';
+import { saslAuthenticate } from './security/authenticate.js';
 
 export interface ClientOptions {
   bootstrap: BrokerAddress[];
@@ -111,6 +113,9 @@ export class KafkaClient {
    * wait behind a long-polling fetch on the same socket. */
   private readonly byNode = new Map<string, Promise<Negotiated>>();
   private bootstrapConn: Promise<Negotiated> | null = null;
+  private readonly security: ClientSecurity | undefined;
+  /** Re-authentication timers of live SASL connections (KIP-368). */
+  private readonly reauthTimers = new Set<NodeJS.Timeout>();
   cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
   private closed = false;
 
@@ -120,6 +125,7 @@ export class KafkaClient {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+    this.security = opts.security;
   }
 
   /**
@@ -131,6 +137,9 @@ export class KafkaClient {
   private async open(address: BrokerAddress, deadline: number, retry = true): Promise<Negotiated> {
     let lastError: Error | null = null;
     let backoff = this.retryBackoffMs;
+    let closedEarly = 0;
+    const tcp = !('path' in address);
+    const tlsOptions = tcp ? this.security?.tls : undefined;
     while (!this.closed) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
@@ -139,8 +148,24 @@ export class KafkaClient {
           clientId: this.clientId,
           connectTimeoutMs: Math.max(100, remaining),
           requestTimeoutMs: this.requestTimeoutMs,
+          ...(tlsOptions ? { tls: tlsOptions } : {}),
+          ...(tcp && !this.security?.sasl ? { closedAfterFirstHint: 'a SASL listener does that before authentication: set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism if it is one' } : {}),
         });
-        return { conn, versions: await this.negotiate(conn) };
+        try {
+          const versions = await this.negotiate(conn);
+          const sasl = tcp ? this.security?.sasl : undefined;
+          if (sasl) {
+            const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label));
+            this.scheduleReauth(conn, versions, sessionLifetimeMs);
+          }
+          return { conn, versions };
+        } catch (e) {
+          conn.close();
+          // Twice closed before any answer: over plaintext TCP, a TLS listener does that; over
+          // TLS, a broker that refuses the client certificate after the handshake.
+          if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && ++closedEarly >= 2) throw tlsOptions ? clientCertRefusedError(conn.label) : looksLikeTlsError(conn.label);
+          throw e;
+        }
       } catch (e) {
         lastError = e as Error;
         if (!(e instanceof ConnectionError) || !retry) throw e;
@@ -149,6 +174,26 @@ export class KafkaClient {
       }
     }
     throw lastError ?? new ConnectionError(`Could not connect to ${describeAddress(address)}`, describeAddress(address));
+  }
+
+  /**
+   * KIP-368: re-authenticates a SASL connection at 85-95% of its session lifetime (as Kafka's
+   * clients do), holding other requests back meanwhile. A failure closes the connection: the
+   * next request opens a new one, whose login then reports the error.
+   */
+  private scheduleReauth(conn: KafkaConnection, versions: Map<number, { min: number; max: number }>, lifetimeMs: number): void {
+    const sasl = this.security?.sasl;
+    if (!sasl || lifetimeMs <= 0 || this.closed) return;
+    const timer = setTimeout(() => {
+      this.reauthTimers.delete(timer);
+      if (conn.closed || this.closed) return;
+      conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label)).then(
+        ({ sessionLifetimeMs }) => this.scheduleReauth(conn, versions, sessionLifetimeMs),
+        () => conn.close(),
+      );
+    }, Math.max(50, lifetimeMs * (0.85 + Math.random() * 0.1)));
+    timer.unref();
+    this.reauthTimers.add(timer);
   }
 
   private async negotiate(conn: KafkaConnection): Promise<Map<number, { min: number; max: number }>> {
@@ -194,6 +239,8 @@ export class KafkaClient {
           try {
             return await this.open(addr, Math.min(deadline, Date.now() + 2000), retry);
           } catch (e) {
+            // TLS and SASL failures would fail the same way again: report them at once.
+            if (isKafkaTsError(e) && (e.kind === 'auth' || e.kind === 'usage')) throw e;
             last = e as Error;
           }
         }
@@ -281,6 +328,10 @@ export class KafkaClient {
         const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {
+        // The same broker closing fresh connections after ApiVersions twice: a SASL listener.
+        if (e instanceof ConnectionError && e.afterApiVersionsOnly && attempt >= 2) {
+          throw new AuthenticationError(`${e.address} closed the connection right after ApiVersions: a SASL listener does that before authentication; set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism`);
+        }
         if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw e;
         // Requests to 'any' are lookups (metadata, coordinators, configs): safe to repeat on
         // another broker. A controller request is repeated only if it never left (the
@@ -356,6 +407,8 @@ export class KafkaClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.reauthTimers) clearTimeout(t);
+    this.reauthTimers.clear();
     const all = [...this.byNode.values()];
     if (this.bootstrapConn) all.push(this.bootstrapConn);
     this.byNode.clear();

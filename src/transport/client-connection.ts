@@ -3,10 +3,12 @@
  * schemas, matches responses by correlation id, and enforces connect and request timeouts.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
+import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
 
 export type BrokerAddress = { host: string; port: number } | { path: string };
 
@@ -19,6 +21,10 @@ export class ConnectionError extends KafkaTsError {
     message: string,
     readonly address: string,
     readonly code?: string,
+    /** The broker closed the connection before answering anything (a TLS port spoken to in plaintext does that). */
+    readonly beforeFirstResponse = false,
+    /** The broker closed the connection after answering only ApiVersions (a SASL listener does that to a client that skips SASL). */
+    readonly afterApiVersionsOnly = false,
   ) {
     super('unreachable', message, { hint: 'is the broker running? see --bootstrap-server' });
   }
@@ -44,7 +50,16 @@ export interface ConnectOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** TLS (security.protocol SSL or SASL_SSL) for TCP addresses; Unix sockets stay plaintext. */
+  tls?: tls.ConnectionOptions;
+  /** Said when the broker closes the connection after answering only the first request (ApiVersions): a SASL listener does that to a client that skips SASL. */
+  closedAfterFirstHint?: string;
 }
+
+/** Sends a request on a connection, bypassing the hold of `exclusive` (see there). */
+export type RawSend = <Req, Res>(api: ApiDef<unknown, Res, Req, unknown>, version: number, body: NoInfer<Req>) => Promise<Res>;
+
+type SendOpts = { expectResponse?: boolean; timeoutMs?: number };
 
 /** Largest response frame accepted (fetch responses can be large). */
 const MAX_RESPONSE_FRAME = 1 << 30;
@@ -56,36 +71,72 @@ export class KafkaConnection {
   private closedError: Error | null = null;
   readonly label: string;
 
+  private responses = 0;
+  private held: Promise<void> | null = null;
+
   private constructor(
     private readonly socket: net.Socket,
     readonly address: BrokerAddress,
     private readonly opts: ConnectOptions,
+    /** Whether the connection is TLS. */
+    readonly secure: boolean,
   ) {
     this.label = describeAddress(address);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', (e) => this.fail(new ConnectionError(`Connection to ${this.label} failed: ${e.message}`, this.label, (e as NodeJS.ErrnoException).code)));
-    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${this.label} was closed by the broker`, this.label)));
+    socket.on('error', (e) => {
+      const host = 'host' in address ? address.host : '';
+      const mapped = secure ? tlsFailure(e, this.label, host, true) : null;
+      this.fail(mapped ?? new ConnectionError(`Connection to ${this.label} failed: ${e.message}`, this.label, (e as NodeJS.ErrnoException).code));
+    });
+    socket.on('close', () => {
+      const tcp = !('path' in address);
+      const afterFirst = this.responses === 1 && this.inFlight.size > 0 && !!opts.closedAfterFirstHint;
+      const hint =
+        this.responses === 0 && !secure && tcp
+          ? ' before answering (a TLS listener does that to a plaintext client: set security.protocol=SSL or SASL_SSL if it is one)'
+          : afterFirst
+            ? ` right after ApiVersions (${opts.closedAfterFirstHint})`
+            : '';
+      this.fail(new ConnectionError(`Connection to ${this.label} was closed by the broker${hint}`, this.label, undefined, this.responses === 0, afterFirst));
+    });
   }
 
   static connect(address: BrokerAddress, opts: ConnectOptions): Promise<KafkaConnection> {
     const label = describeAddress(address);
+    const useTls = !!opts.tls && !('path' in address);
     return new Promise((resolve, reject) => {
-      const socket = 'path' in address ? net.connect(address.path) : net.connect({ host: address.host, port: address.port });
+      let socket: net.Socket;
+      let tcpUp = false;
+      if ('path' in address) socket = net.connect(address.path);
+      else if (useTls) {
+        socket = tls.connect({ ...opts.tls, host: address.host, port: address.port, servername: net.isIP(address.host) ? undefined : address.host });
+        socket.once('connect', () => (tcpUp = true));
+      } else socket = net.connect({ host: address.host, port: address.port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new ConnectionError(`Timed out connecting to ${label} after ${opts.connectTimeoutMs} ms`, label, 'ETIMEDOUT'));
+        reject(new ConnectionError(`Timed out connecting to ${label} after ${opts.connectTimeoutMs} ms${useTls && tcpUp ? ' (the TLS handshake did not finish: is it a TLS listener?)' : ''}`, label, 'ETIMEDOUT'));
       }, opts.connectTimeoutMs);
-      socket.once('connect', () => {
+      socket.once(useTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new KafkaConnection(socket, address, opts));
+        socket.removeAllListeners('close');
+        resolve(new KafkaConnection(socket, address, opts, useTls));
       });
       socket.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        socket.destroy();
+        const mapped = useTls ? tlsFailure(e, label, 'host' in address ? address.host : '', false) : null;
+        if (mapped) return reject(mapped);
         const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
         reject(new ConnectionError(`Could not connect to ${label}: ${why}`, label, e.code));
       });
+      if (useTls) {
+        socket.once('close', () => {
+          clearTimeout(timer);
+          reject(tcpUp ? notTlsError(label) : new ConnectionError(`Could not connect to ${label}: connection closed`, label));
+        });
+      }
     });
   }
 
@@ -94,6 +145,12 @@ export class KafkaConnection {
   }
 
   private onData(chunk: Buffer) {
+    // A TLS listener answers a plaintext request with a TLS record (alert 0x15 / handshake 0x16, version 3.x).
+    if (this.responses === 0 && !this.secure && chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03) {
+      this.fail(looksLikeTlsError(this.label));
+      this.socket.destroy();
+      return;
+    }
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -103,6 +160,7 @@ export class KafkaConnection {
       return;
     }
     for (const frame of frames) {
+      this.responses++;
       const correlationId = frame.readInt32BE(0);
       const req = this.inFlight.get(correlationId);
       if (!req) continue;
@@ -130,8 +188,30 @@ export class KafkaConnection {
    * Sends a request. With `expectResponse: false` (produce acks=0) the promise resolves once
    * the bytes are handed to the socket.
    */
-  send<Req, Res>(api: ApiDef<unknown, Res, Req, unknown>, version: number, body: NoInfer<Req>, options?: { expectResponse?: boolean; timeoutMs?: number }): Promise<Res>;
-  send(api: ApiDef, version: number, body: unknown, options: { expectResponse?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
+  send<Req, Res>(api: ApiDef<unknown, Res, Req, unknown>, version: number, body: NoInfer<Req>, options?: SendOpts): Promise<Res>;
+  send(api: ApiDef, version: number, body: unknown, options: SendOpts = {}): Promise<unknown> {
+    if (this.held) return this.held.then(() => this.send(api, version, body, options));
+    return this.write(api, version, body, options);
+  }
+
+  /**
+   * Runs `fn` with the connection to itself: requests sent meanwhile wait until it ends (SASL
+   * re-authentication, KIP-368: nothing else may go out between SaslHandshake and the last
+   * SaslAuthenticate). Requests already in flight are answered first by the broker, in order.
+   */
+  async exclusive<T>(fn: (send: RawSend) => Promise<T>): Promise<T> {
+    while (this.held) await this.held;
+    let release!: () => void;
+    this.held = new Promise<void>((r) => (release = r));
+    try {
+      return await fn(((api: ApiDef, version: number, body: unknown) => this.write(api, version, body, {})) as RawSend);
+    } finally {
+      this.held = null;
+      release();
+    }
+  }
+
+  private write(api: ApiDef, version: number, body: unknown, options: SendOpts): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     const correlationId = this.nextCorrelationId++;
     if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;

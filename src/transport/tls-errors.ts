@@ -1,0 +1,68 @@
+/**
+ * Turns node:tls failures into one actionable line (kind auth): an untrusted, expired or
+ * misnamed server certificate, a TLS port spoken to in plaintext and the reverse, a client
+ * certificate the broker refused. These are not retried: the next attempt would fail the same way.
+ */
+import type { PeerCertificate } from 'node:tls';
+import { AuthenticationError } from '../util/errors.js';
+
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+
+/** Alerts a broker sends when it does not accept (or did not get) our client certificate. */
+const CLIENT_CERT_REFUSED = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED/;
+
+export const notTlsError = (label: string) =>
+  new AuthenticationError(`${label} does not speak TLS; is it a PLAINTEXT listener? (set security.protocol=PLAINTEXT or SASL_PLAINTEXT, or use the broker's SSL port)`);
+
+export const looksLikeTlsError = (label: string) =>
+  new AuthenticationError(`${label} looks like a TLS listener; set security.protocol=SSL or SASL_SSL`);
+
+export const clientCertRefusedError = (label: string) =>
+  new AuthenticationError(
+    `${label} closed the TLS connection before answering: it may require a client certificate or refuse this one; set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
+  );
+
+function certNames(cert: PeerCertificate | undefined): string {
+  if (!cert) return 'unknown';
+  const names = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [];
+  if (cert.subject?.CN) names.unshift(`CN=${String(cert.subject.CN)}`);
+  return names.length ? names.join(', ') : 'none';
+}
+
+/**
+ * The error to report for a TLS failure during or right after the handshake, or null when `e`
+ * is an ordinary socket error (refused, reset after the handshake...).
+ */
+export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; host?: string }, label: string, host: string, handshakeDone: boolean): AuthenticationError | null {
+  const code = e.code ?? '';
+  const where = `server certificate for ${label}`;
+  if (UNTRUSTED.has(code)) {
+    return new AuthenticationError(`${where} is not trusted: ${e.message}; set ssl.truststore.location (PEM) to the CA that signed it`);
+  }
+  if (code === 'CERT_HAS_EXPIRED') return new AuthenticationError(`${where} has expired; the broker must renew it`);
+  if (code === 'CERT_NOT_YET_VALID') return new AuthenticationError(`${where} is not valid yet (check the clocks)`);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'ERR_TLS_CERT_ALTNAME_FORMAT') {
+    return new AuthenticationError(
+      `${where} does not match host ${host} (the certificate names ${certNames(e.cert)}); connect by one of those names, or set ssl.endpoint.identification.algorithm= (empty) to skip hostname verification`,
+    );
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_RECORD_LAYER_FAILURE') return notTlsError(label);
+  if (!handshakeDone && (code === 'ECONNRESET' || code === 'EPIPE' || /before secure TLS connection/.test(e.message))) return notTlsError(label);
+  if (code.startsWith('ERR_SSL_') && CLIENT_CERT_REFUSED.test(code)) {
+    return new AuthenticationError(
+      `${label} refused the TLS connection (${code.replace(/^ERR_SSL_(SSLV3_|TLSV1_|TLSV13_)?/, '').toLowerCase().replace(/_/g, ' ')}); does it require a client certificate? set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
+    );
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return new AuthenticationError(`TLS with ${label} failed: ${e.message}`);
+  return null;
+}
