@@ -5,6 +5,7 @@
  * certificates (helpers/certs.ts), PLAIN users from the listeners' JAAS config and SCRAM users
  * created over PLAINTEXT (helpers/scram-users.ts).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBroker, type TestBroker } from './broker.js';
 import { makeCerts, type TestCerts } from './certs.js';
@@ -13,8 +14,9 @@ import type { ClientSecurity } from './real-clients.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { Admin } from '../../src/client/admin.js';
 
-export type ListenerName = 'PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'SASL_PLAINTEXT';
-const LISTENERS: ListenerName[] = ['PLAINTEXT', 'SASL_SSL', 'SSL', 'SASL_PLAINTEXT'];
+/** EXPIRED is an SSL listener whose certificate expired in 2020 (clients must refuse it). */
+export type ListenerName = 'PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'SASL_PLAINTEXT' | 'EXPIRED';
+const LISTENERS: ListenerName[] = ['PLAINTEXT', 'SASL_SSL', 'SSL', 'SASL_PLAINTEXT', 'EXPIRED'];
 
 /** Test passwords (throw-away, for a broker on a temp dir). */
 export const USERS = {
@@ -29,7 +31,7 @@ export interface SecureBroker {
   /** host:port of each listener. */
   address: Record<ListenerName, string>;
   /** Client settings for a listener; `overrides` replace fields (a wrong password, another CA). */
-  security(kind: 'plain-ssl' | 'plain-plaintext' | 'scram256-ssl' | 'scram512-ssl' | 'scram256-plaintext' | 'mtls', overrides?: Partial<ClientSecurity>): { address: string; sec: ClientSecurity };
+  security(kind: 'plain-ssl' | 'plain-plaintext' | 'scram256-ssl' | 'scram512-ssl' | 'scram256-plaintext' | 'mtls' | 'expired', overrides?: Partial<ClientSecurity>): { address: string; sec: ClientSecurity };
   /** Committed offsets of a group, read over PLAINTEXT: partition -> offset. */
   committed(group: string, topic: string): Promise<Map<number, number>>;
   /** Log end offsets of a topic's partitions, read over PLAINTEXT: partition -> offset. */
@@ -45,6 +47,8 @@ const jaasPlain = () =>
 
 export async function startSecureBroker(dir: string): Promise<SecureBroker> {
   const certs = await makeCerts(join(dir, 'certs'));
+  const expiredKeystore = join(dir, 'certs', 'expired-keystore.pem');
+  writeFileSync(expiredKeystore, [certs.expiredServerKey, certs.expiredServerCert, certs.caCert].map((f) => readFileSync(f, 'utf8')).join(''));
   const broker = await startBroker({
     properties: {
       listeners: LISTENERS.map((l) => `${l}://127.0.0.1:0`).join(','),
@@ -53,6 +57,8 @@ export async function startSecureBroker(dir: string): Promise<SecureBroker> {
       'ssl.truststore.type': 'PEM',
       'ssl.truststore.location': certs.caCert,
       'listener.name.ssl.ssl.client.auth': 'required',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL',
+      'listener.name.expired.ssl.keystore.location': expiredKeystore,
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
@@ -78,6 +84,7 @@ export async function startSecureBroker(dir: string): Promise<SecureBroker> {
           'scram256-plaintext': { address: address.SASL_PLAINTEXT, sec: { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-256', username: USERS.scram256.name, password: USERS.scram256.password } },
           'scram512-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username: USERS.scram512.name, password: USERS.scram512.password, ...tls } },
           mtls: { address: address.SSL, sec: { protocol: 'SSL', ...tls, cert: certs.clientCert, key: certs.clientKey } },
+          expired: { address: address.EXPIRED, sec: { protocol: 'SSL', ...tls } },
         };
         const t = table[kind];
         return { address: t.address, sec: { ...t.sec, ...overrides } };

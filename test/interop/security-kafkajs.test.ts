@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { KAFKAJS_CLIENT, kafkajs, runUntilRefused, securityEnv } from '../helpers/real-clients.js';
 import { Worker } from '../helpers/group-workers.js';
 import { startSecureBroker, type SecureBroker } from '../helpers/secure-broker.js';
-import { AUTH_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
+import { AUTH_REFUSED, EXPIRED_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
 
 let sb: SecureBroker;
 let cleanup: () => void;
@@ -26,7 +26,7 @@ afterAll(async () => {
   cleanup?.();
 });
 
-type Kind = 'scram256-ssl' | 'plain-ssl';
+type Kind = 'scram256-ssl' | 'plain-ssl' | 'expired';
 const COUNT = 1000;
 const PARTITIONS = 3;
 
@@ -67,5 +67,9 @@ describe('kafkajs over SASL_SSL', () => {
 
   it('a client trusting another CA refuses the SASL_SSL listener certificate', { timeout: 60_000 }, async () => {
     expectRefused(await refusal('scram256-ssl', { ca: sb.certs.otherCaCert }, TLS_REFUSED), 'kafkajs untrusted CA');
+  });
+
+  it('a listener whose certificate expired is refused', { timeout: 60_000 }, async () => {
+    expectRefused(await refusal('expired', {}, EXPIRED_REFUSED), 'kafkajs expired server certificate');
   });
 });

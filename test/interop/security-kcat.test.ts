@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { tempDir } from '../helpers/tmp.js';
 import { kcat, kcatSecurity, requireKcat, runUntilRefused, type ClientSecurity } from '../helpers/real-clients.js';
 import { startSecureBroker, type SecureBroker } from '../helpers/secure-broker.js';
-import { AUTH_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
+import { AUTH_REFUSED, EXPIRED_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
 
 let sb: SecureBroker;
 let cleanup: () => void;
@@ -58,10 +58,13 @@ async function produceAndConsume(kind: 'scram512-ssl' | 'mtls', topic: string) {
   const { address, sec } = sb.security(kind);
   await sb.createTopic(topic, 3);
   const values = Array.from({ length: 600 }, (_, i) => `${topic}-${i}`);
-  const p = await kcat(['-b', address, ...kcatSecurity(sec), '-P', '-t', topic, '-X', 'acks=all'], { input: `${values.join('\n')}\n`, timeout: 60_000 });
+  // Keyed (-K:), so the records spread over the partitions (librdkafka sticks unkeyed ones to one).
+  const input = values.map((v, i) => `k${i}:${v}\n`).join('');
+  const p = await kcat(['-b', address, ...kcatSecurity(sec), '-P', '-t', topic, '-K', ':', '-X', 'acks=all'], { input, timeout: 60_000 });
   expect(p.exitCode, `kcat -P: ${p.stderr}`).toBe(0);
   const seen = await kcatGroup(address, sec, `${topic}-group`, topic, values.length);
   await expectGroupConsumedAll(sb, `${topic}-group`, topic, 3, values, seen);
+  expect([...(await sb.endOffsets(topic, 3)).values()].filter((o) => o > 0).length, 'partitions with records').toBeGreaterThan(1);
 }
 
 describe('kcat (librdkafka) over secured listeners', () => {
@@ -91,6 +94,11 @@ describe('kcat (librdkafka) over secured listeners', () => {
   it('a client trusting another CA refuses the SASL_SSL listener certificate', { timeout: 60_000 }, async () => {
     const { address, sec } = sb.security('scram512-ssl', { ca: sb.certs.otherCaCert });
     expectRefused(await refusal(sec, address, TLS_REFUSED), 'kcat untrusted CA on SASL_SSL');
+  });
+
+  it('a listener whose certificate expired is refused', { timeout: 60_000 }, async () => {
+    const { address, sec } = sb.security('expired');
+    expectRefused(await refusal(sec, address, EXPIRED_REFUSED), 'kcat expired server certificate');
   });
 
   it('mTLS: no client certificate, or one signed by another CA, is refused by the SSL listener', { timeout: 60_000 }, async () => {

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { PY_CLIENT, PYTHON, python, requirePython, runUntilRefused, securityEnv } from '../helpers/real-clients.js';
 import { Worker } from '../helpers/group-workers.js';
 import { startSecureBroker, type SecureBroker } from '../helpers/secure-broker.js';
-import { AUTH_REFUSED, LEGACY_AUTH_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
+import { AUTH_REFUSED, EXPIRED_REFUSED, LEGACY_AUTH_REFUSED, expectGroupConsumedAll, expectRefused, REFUSAL_DEADLINE_MS, TLS_REFUSED } from '../helpers/secure-flows.js';
 
 let sb: SecureBroker;
 let cleanup: () => void;
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 type Lib = 'confluent-kafka' | 'kafka-python';
-type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl';
+type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl' | 'expired';
 const COUNT = 300;
 const PARTITIONS = 3;
 
@@ -74,6 +74,10 @@ describe('confluent-kafka-python over secured listeners', () => {
   it('a client trusting another CA refuses the SASL_SSL listener certificate', { timeout: 60_000 }, async () => {
     expectRefused(await refusal('confluent-kafka', 'scram256-ssl', { ca: sb.certs.otherCaCert }, TLS_REFUSED), 'confluent-kafka untrusted CA');
   });
+
+  it('a listener whose certificate expired is refused', { timeout: 60_000 }, async () => {
+    expectRefused(await refusal('confluent-kafka', 'expired', {}, EXPIRED_REFUSED), 'confluent-kafka expired server certificate');
+  });
 });
 
 describe('kafka-python over SASL_SSL', () => {
@@ -96,5 +100,9 @@ describe('kafka-python over SASL_SSL', () => {
 
   it('a client trusting another CA refuses the SASL_SSL listener certificate', { timeout: 60_000 }, async () => {
     expectRefused(await refusal('kafka-python', 'plain-ssl', { ca: sb.certs.otherCaCert }, TLS_REFUSED), 'kafka-python untrusted CA');
+  });
+
+  it('a listener whose certificate expired is refused', { timeout: 60_000 }, async () => {
+    expectRefused(await refusal('kafka-python', 'expired', {}, EXPIRED_REFUSED), 'kafka-python expired server certificate');
   });
 });
