@@ -13,6 +13,7 @@ import { createScramUsers } from './scram-users.js';
 import type { ClientSecurity } from './real-clients.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { Admin } from '../../src/client/admin.js';
+import type { Logger } from '../../src/util/logger.js';
 
 /** EXPIRED is an SSL listener whose certificate expired in 2020 (clients must refuse it). */
 export type ListenerName = 'PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'SASL_PLAINTEXT' | 'EXPIRED';
@@ -45,11 +46,13 @@ const jaasPlain = () =>
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" ' +
   `user_admin="admin-pw" user_${USERS.plain.name}="${USERS.plain.password}";`;
 
-export async function startSecureBroker(dir: string): Promise<SecureBroker> {
+/** `extra` broker properties win over the defaults here (e.g. connections.max.reauth.ms). */
+export async function startSecureBroker(dir: string, extra: Record<string, string> = {}, log?: Logger): Promise<SecureBroker> {
   const certs = await makeCerts(join(dir, 'certs'));
   const expiredKeystore = join(dir, 'certs', 'expired-keystore.pem');
   writeFileSync(expiredKeystore, [certs.expiredServerKey, certs.expiredServerCert, certs.caCert].map((f) => readFileSync(f, 'utf8')).join(''));
   const broker = await startBroker({
+    log,
     properties: {
       listeners: LISTENERS.map((l) => `${l}://127.0.0.1:0`).join(','),
       'ssl.keystore.type': 'PEM',
@@ -62,6 +65,7 @@ export async function startSecureBroker(dir: string): Promise<SecureBroker> {
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
+      ...extra,
     },
   });
   try {
