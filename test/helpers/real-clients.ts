@@ -73,9 +73,12 @@ export const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
  */
 export interface ClientSecurity {
   protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-  mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
+  /** The user; with OAUTHBEARER the `sub` of an unsecured (alg none) JWT the client makes itself. */
   username?: string;
   password?: string;
+  /** OAUTHBEARER: the unsecured JWT's lifetime in seconds (negative: already expired; kafkajs and kafka-python only). */
+  tokenLifetimeSeconds?: number;
   /** The CA the client trusts. */
   ca?: string;
   /** The client's certificate and key (mTLS). */
@@ -89,7 +92,10 @@ export const securityEnv = (sec: ClientSecurity): Record<string, string> => ({ K
 /** kcat (librdkafka) -X properties for `sec`. */
 export function kcatSecurity(sec: ClientSecurity): string[] {
   const props: Record<string, string | undefined> = { 'security.protocol': sec.protocol.toLowerCase() };
-  if (sec.protocol.startsWith('SASL')) Object.assign(props, { 'sasl.mechanism': sec.mechanism, 'sasl.username': sec.username, 'sasl.password': sec.password });
+  if (sec.mechanism === 'OAUTHBEARER') {
+    // librdkafka's built-in unsecured JWT (alg none) with the user as its subject.
+    Object.assign(props, { 'sasl.mechanism': 'OAUTHBEARER', 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${sec.username}` });
+  } else if (sec.protocol.startsWith('SASL')) Object.assign(props, { 'sasl.mechanism': sec.mechanism, 'sasl.username': sec.username, 'sasl.password': sec.password });
   if (sec.protocol.endsWith('SSL')) {
     Object.assign(props, { 'ssl.ca.location': sec.ca, 'ssl.endpoint.identification.algorithm': 'https' });
     if (sec.cert) Object.assign(props, { 'ssl.certificate.location': sec.cert, 'ssl.key.location': sec.key });

@@ -2,8 +2,8 @@
  * An in-process broker with the four listeners of issue 13 for the security interop tests:
  * PLAINTEXT (for the harness: topics, SCRAM users, committed offsets), SASL_SSL, SSL with
  * ssl.client.auth=required (mTLS) and SASL_PLAINTEXT, each on a free port, with throw-away
- * certificates (helpers/certs.ts), PLAIN users from the listeners' JAAS config and SCRAM users
- * created over PLAINTEXT (helpers/scram-users.ts).
+ * certificates (helpers/certs.ts), PLAIN users from the listeners' JAAS config, SCRAM users
+ * created over PLAINTEXT (helpers/scram-users.ts) and OAUTHBEARER with Kafka's unsecured validator.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ export interface SecureBroker {
   /** host:port of each listener. */
   address: Record<ListenerName, string>;
   /** Client settings for a listener; `overrides` replace fields (a wrong password, another CA). */
-  security(kind: 'plain-ssl' | 'plain-plaintext' | 'scram256-ssl' | 'scram512-ssl' | 'scram256-plaintext' | 'mtls' | 'expired', overrides?: Partial<ClientSecurity>): { address: string; sec: ClientSecurity };
+  security(kind: 'plain-ssl' | 'plain-plaintext' | 'scram256-ssl' | 'scram512-ssl' | 'scram256-plaintext' | 'mtls' | 'expired' | 'oauth-ssl', overrides?: Partial<ClientSecurity>): { address: string; sec: ClientSecurity };
   /** Committed offsets of a group, read over PLAINTEXT: partition -> offset. */
   committed(group: string, topic: string): Promise<Map<number, number>>;
   /** Log end offsets of a topic's partitions, read over PLAINTEXT: partition -> offset. */
@@ -62,7 +62,7 @@ export async function startSecureBroker(dir: string, extra: Record<string, strin
       'listener.name.ssl.ssl.client.auth': 'required',
       'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL',
       'listener.name.expired.ssl.keystore.location': expiredKeystore,
-      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
       ...extra,
@@ -89,6 +89,7 @@ export async function startSecureBroker(dir: string, extra: Record<string, strin
           'scram512-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username: USERS.scram512.name, password: USERS.scram512.password, ...tls } },
           mtls: { address: address.SSL, sec: { protocol: 'SSL', ...tls, cert: certs.clientCert, key: certs.clientKey } },
           expired: { address: address.EXPIRED, sec: { protocol: 'SSL', ...tls } },
+          'oauth-ssl': { address: address.SASL_SSL, sec: { protocol: 'SASL_SSL', mechanism: 'OAUTHBEARER', username: 'dave', ...tls } },
         };
         const t = table[kind];
         return { address: t.address, sec: { ...t.sec, ...overrides } };

@@ -1,7 +1,8 @@
 /**
- * kafkajs 2.2.4 against a broker's SASL_SSL listener: SCRAM-SHA-256 and PLAIN over TLS each
- * produce, consume in a group and commit (records and committed offsets checked over PLAINTEXT);
- * a wrong password and an untrusted CA are refused within a deadline.
+ * kafkajs 2.2.4 against a broker's SASL_SSL listener: SCRAM-SHA-256, PLAIN and OAUTHBEARER
+ * (unsecured JWT) over TLS each produce, consume in a group and commit (records and committed offsets checked over PLAINTEXT);
+ * a wrong password, an expired token, an untrusted CA and an expired certificate are refused
+ * within a deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
@@ -26,7 +27,7 @@ afterAll(async () => {
   cleanup?.();
 });
 
-type Kind = 'scram256-ssl' | 'plain-ssl' | 'expired';
+type Kind = 'scram256-ssl' | 'plain-ssl' | 'expired' | 'oauth-ssl';
 const COUNT = 1000;
 const PARTITIONS = 3;
 
@@ -58,6 +59,14 @@ describe('kafkajs over SASL_SSL', () => {
 
   it('PLAIN over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
     await produceAndConsume('plain-ssl');
+  });
+
+  it('OAUTHBEARER with an unsecured JWT (alg none, sub = principal): produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
+    await produceAndConsume('oauth-ssl');
+  });
+
+  it('OAUTHBEARER with an expired token is refused with an authentication error', { timeout: 60_000 }, async () => {
+    expectRefused(await refusal('oauth-ssl', { tokenLifetimeSeconds: -60 }, AUTH_REFUSED), 'kafkajs OAUTHBEARER expired token');
   });
 
   it('a wrong password (SCRAM-SHA-256 and PLAIN) is refused with an authentication error', { timeout: 90_000 }, async () => {

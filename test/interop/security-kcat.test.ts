@@ -1,6 +1,7 @@
 /**
  * kcat (librdkafka 2.0.2) against a broker with SASL_SSL, SSL (mTLS, ssl.client.auth=required)
- * and SASL_PLAINTEXT listeners: SCRAM-SHA-512 over TLS and mTLS produce and consume in a group
+ * and SASL_PLAINTEXT listeners: SCRAM-SHA-512 over TLS, mTLS and OAUTHBEARER (librdkafka's unsecured
+ * JWT) produce and consume in a group
  * (records and committed offsets checked over PLAINTEXT); a wrong password, an untrusted CA, a
  * missing client certificate and one from another CA are refused, reported within a deadline.
  */
@@ -54,7 +55,7 @@ function kcatGroup(address: string, sec: ClientSecurity, group: string, topic: s
   });
 }
 
-async function produceAndConsume(kind: 'scram512-ssl' | 'mtls', topic: string) {
+async function produceAndConsume(kind: 'scram512-ssl' | 'mtls' | 'oauth-ssl', topic: string) {
   const { address, sec } = sb.security(kind);
   await sb.createTopic(topic, 3);
   const values = Array.from({ length: 600 }, (_, i) => `${topic}-${i}`);
@@ -74,6 +75,10 @@ describe('kcat (librdkafka) over secured listeners', () => {
 
   it('mTLS on the SSL listener (ssl.client.auth=required): kcat -P and a kcat -G member with the client certificate', { timeout: 120_000 }, async () => {
     await produceAndConsume('mtls', 'kcat-mtls');
+  });
+
+  it("OAUTHBEARER over SASL_SSL with librdkafka's unsecured JWT: kcat -P, and a kcat -G member consumes and commits", { timeout: 120_000 }, async () => {
+    await produceAndConsume('oauth-ssl', 'kcat-oauth');
   });
 
   const refusal = (sec: ClientSecurity, address: string, pattern: RegExp) =>

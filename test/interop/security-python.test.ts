@@ -1,7 +1,7 @@
 /**
  * confluent-kafka-python (librdkafka 2.0.2) and kafka-python 2.0.2 against a broker with SASL_SSL
  * and SASL_PLAINTEXT listeners: confluent-kafka with SCRAM-SHA-256 over TLS and PLAIN over
- * SASL_PLAINTEXT, kafka-python with PLAIN and SCRAM-SHA-256 over TLS (kafka-python speaks
+ * SASL_PLAINTEXT, kafka-python with PLAIN, SCRAM-SHA-256 and OAUTHBEARER over TLS (kafka-python speaks
  * SaslHandshake v0 and raw SASL tokens). Each produces, consumes in a group and commits (records
  * and committed offsets checked over PLAINTEXT); a wrong password and an untrusted CA are refused
  * within a deadline.
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 type Lib = 'confluent-kafka' | 'kafka-python';
-type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl' | 'expired';
+type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl' | 'expired' | 'oauth-ssl';
 const COUNT = 300;
 const PARTITIONS = 3;
 
@@ -87,6 +87,14 @@ describe('kafka-python over SASL_SSL', () => {
 
   it('SCRAM-SHA-256 over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
     await produceAndConsume('kafka-python', 'scram256-ssl');
+  });
+
+  it('OAUTHBEARER with an unsecured JWT over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
+    await produceAndConsume('kafka-python', 'oauth-ssl');
+  });
+
+  it('OAUTHBEARER with an expired token is refused', { timeout: 60_000 }, async () => {
+    expectRefused(await refusal('kafka-python', 'oauth-ssl', { tokenLifetimeSeconds: -60 }, LEGACY_AUTH_REFUSED), 'kafka-python OAUTHBEARER expired token');
   });
 
   it('a wrong password (PLAIN and SCRAM-SHA-256) is refused with an authentication error', { timeout: 90_000 }, async () => {
