@@ -1,8 +1,8 @@
 /**
  * kcat (librdkafka 2.0.2) against a broker with SASL_SSL, SSL (mTLS, ssl.client.auth=required)
- * and SASL_PLAINTEXT listeners: SCRAM-SHA-512 over TLS, mTLS and OAUTHBEARER (librdkafka's unsecured
- * JWT) produce and consume in a group
- * (records and committed offsets checked over PLAINTEXT); a wrong password, an untrusted CA, a
+ * and SASL_PLAINTEXT listeners: SCRAM-SHA-512 over TLS, mTLS and OAUTHBEARER (librdkafka's
+ * unsecured JWT) produce and consume in a group (records and committed offsets checked over
+ * PLAINTEXT); a wrong password, an unknown user, an untrusted CA, an expired server certificate, a
  * missing client certificate and one from another CA are refused, reported within a deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
