@@ -1,11 +1,11 @@
-import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { consumerEndView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
+import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
 import { type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 
@@ -33,8 +33,8 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--key-deserializer <class>', 'shortcut for --property key.deserializer=CLASS')
       .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
       .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
-      .option('--consumer.config <file>', 'consumer properties file')
-      .option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)");
+      .option('--consumer.config <file>', 'consumer properties file');
+    commandPropertyOptions(cmd, 'consumer').option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)");
     outputOption(cmd, "output: text (Kafka's formatter) or json (one object per record)");
   },
   async run(o, _args, ctx) {
@@ -43,9 +43,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (o.partition !== undefined && o.topic === undefined) throw new UsageError('The topic is required when partition is specified.');
     // Kafka checks this with --partition only (its --offset needs one); here --offset works everywhere.
     if (o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
-    const fileProps = o['consumer.config'] ? readPropertiesFile(o['consumer.config']) : {};
-    const inline = parseInlinePairs(o.consumerProperty);
-    const props = { ...fileProps, ...inline };
+    const { file: fileProps, inline, all: props } = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], [o.consumerProperty, o.commandProperty]);
     const groups = [o.group, inline['group.id'], fileProps['group.id']].filter((g): g is string => g !== undefined);
     if (new Set(groups).size > 1) {
       throw new UsageError(
@@ -82,7 +80,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     }
 
     const { formatterConfig, FORMATTERS } = await import('../src/tools/message-format.js');
-    const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs(o.property) };
+    const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]) };
     if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
     if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
     const formatter = formatterConfig(fprops);

@@ -1,12 +1,12 @@
 import { Option } from 'commander';
-import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
+import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
 import { DEFAULT_READERS, parseAcks, idempotenceMode, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
 
@@ -35,7 +35,8 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--property <key=value>', 'line reader property (repeatable)', collect)
       .option('--reader-config <file>', 'line reader properties file')
       .option('--producer-property <key=value>', 'producer property (repeatable)', collect)
-      .option('--producer.config <file>', 'producer properties file')
+      .option('--producer.config <file>', 'producer properties file');
+    commandPropertyOptions(cmd, 'producer')
       .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'));
     outputOption(cmd, 'output: the summary on stderr only (text, default), or also as a JSON object on stdout (json)');
   },
@@ -44,8 +45,8 @@ export default defineCommand<ConsoleProducerOptions>({
     if (o.lineReader !== undefined && !DEFAULT_READERS.has(o.lineReader)) {
       throw new UsageError(`--line-reader ${o.lineReader} is not supported; use the default line reader or --input json`);
     }
-    const props = { ...(o['producer.config'] ? readPropertiesFile(o['producer.config']) : {}), ...parseInlinePairs(o.producerProperty) };
-    const readerProps = { ...(o.readerConfig ? readPropertiesFile(o.readerConfig) : {}), ...parseInlinePairs(o.property) };
+    const props = readClientProperties([['--producer.config', o['producer.config']], ['--command-config', o.commandConfig]], [o.producerProperty, o.commandProperty]).all;
+    const readerProps = { ...(o.readerConfig ? readPropertiesFile(o.readerConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.readerProperty ?? [])]) };
     // Kafka's precedence: an explicit option, then a producer property, then the option's default.
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
     // A value taken from a producer property is named by its key, as Kafka's config parser does.
@@ -112,7 +113,7 @@ export default defineCommand<ConsoleProducerOptions>({
         interrupted: stopSignal.received,
       },
     );
-    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
+    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
     return printView(producerSummaryView(o.topic, summary, exit), ctx, json);
   },
 });

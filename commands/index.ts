@@ -9,7 +9,10 @@ import consumerGroups from './consumer-groups.js';
 import lag from './lag.js';
 import reassignPartitions from './reassign-partitions.js';
 import leaderElection from './leader-election.js';
+import acls from './acls.js';
 import completion from './completion.js';
+import context from './context.js';
+import configs from './configs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, context, server, serverStart, completion];

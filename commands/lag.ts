@@ -50,7 +50,7 @@ export default defineCommand<LagCommandOptions>({
     ['CI gate: fail when the group is not healthy over 20 seconds', 'kafka-ts lag billing --check --window 20s --allowed-lag 100'],
     ['Wait until the consumer has caught up (at most 2 minutes)', 'kafka-ts lag billing --until-lag 0 --timeout 2m'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout', 'LagWarn', 'LagErr'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout', 'AuthFailed', 'Denied', 'LagWarn', 'LagErr'],
   exitNotes: ['--check: 0 OK or IDLE (or still WARMING), 10 WARN, 11 ERR, 4 a named group does not exist; --until-lag: 0 reached, 6 timed out, 4 the group never appeared.'],
   build(cmd) {
     connectionOptions(cmd);

@@ -3,12 +3,13 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 
 interface LeaderElectionOptions {
   bootstrapServer?: string;
   'admin.config'?: string;
+  commandConfig?: string;
   electionType?: string;
   topic?: string;
   partition?: string;
@@ -59,13 +60,13 @@ export default defineCommand<LeaderElectionOptions>({
     ['Move leadership back to preferred replicas everywhere', 'kafka-ts leader-election --election-type preferred --all-topic-partitions'],
     ['Bring an offline partition back, accepting data loss', 'kafka-ts leader-election --election-type unclean --topic orders --partition 0'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
   exitNotes: ['1 when some partition could not get a leader ("<n> replica(s) could not be elected" on stderr), 4 when a named topic or partition does not exist, 2 for bad options or a malformed JSON file.'],
   differences: ['--bootstrap-server is optional (the local daemon); usage errors are one line on stderr with exit 2 (Kafka prints a stack trace and exits 1).'],
   build(cmd) {
-    connectionOptions(cmd, { commandConfig: false });
+    connectionOptions(cmd);
     cmd
-      .option('--admin.config <file>', 'admin client properties file')
+      .option('--admin.config <file>', 'admin client properties file (Kafka before 4.2; same as --command-config)')
       .option('--election-type <type>', 'preferred or unclean')
       .option('--topic <topic>', 'topic of the partition to elect a leader for (with --partition)')
       .option('--partition <n>', 'partition to elect a leader for (with --topic)')
@@ -83,7 +84,7 @@ export default defineCommand<LeaderElectionOptions>({
     if (o.partition !== undefined && o.topic === undefined) throw new UsageError('Option partition is only allowed if topic is used');
     const partitions = o.topic !== undefined ? [{ topic: o.topic, partition: requireInt(o.partition, 'partition', { min: 0 })! }] : o.pathToJsonFile ? readPartitions(o.pathToJsonFile) : null;
 
-    const props = o['admin.config'] ? readPropertiesFile(o['admin.config']) : {};
+    const props = readClientProperties([['--admin.config', o['admin.config']], ['--command-config', o.commandConfig]], []).all;
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-leader-election' });
     const { electLeaders } = await import('../src/client/reassignments.js');
     const results = await electLeaders(client, type, partitions);

@@ -20,6 +20,7 @@ import type { BrokerAddress } from '../transport/client-connection.js';
 import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
+import { Authorizer } from './security/authorizer.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -72,7 +73,7 @@ export class Broker implements PartitionService, ClusterService {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
-    this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller };
+    this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata) };
   }
 
   get metadata(): ClusterMetadata {

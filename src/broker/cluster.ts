@@ -167,7 +167,13 @@ export class KafkaCluster implements ClusterView {
     const ports = new Map<string, number>();
     for (const l of config.listeners) {
       const security = this.listenerSecurity.get(l.name)!;
-      const opts = { name: l.name, tls: security.tls?.options, principalFromCertificate: security.protocol === 'SSL', listenerData: security };
+      const opts = {
+        name: l.name,
+        tls: security.tls?.options,
+        principalFromCertificate: security.protocol === 'SSL',
+        listenerData: security,
+        unauthenticatedMaxFrameSize: security.sasl?.maxReceiveSize,
+      };
       const wantPort = existing?.ports.get(l.name) ?? (l.port === 0 ? 0 : l.port + index);
       const port = await server.listenTcp(l.host, wantPort, opts);
       // Clients resolving "localhost" to ::1 find the broker too; best effort only.

@@ -75,6 +75,12 @@ export interface BrokerConfig {
   maxPartitionsPerRequest: number;
   /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
   maxPartitions: number;
+  /** authorizer.class.name: empty (no authorization) or Kafka's StandardAuthorizer (see security/authorizer.ts). */
+  authorizerClassName?: string;
+  /** super.users: principals every check lets through (`User:a;User:b`). */
+  superUsers?: string[];
+  /** allow.everyone.if.no.acl.found: whether a resource no ACL applies to is open to all. */
+  allowEveryoneIfNoAclFound?: boolean;
   /**
    * Every listener, from `listeners` (default: one PLAINTEXT listener on host:port). The first is
    * also `host`/`port` above. With several logical brokers a fixed port is port+index.
@@ -320,6 +326,18 @@ const KEYS: KeyDef[] = [
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
+  // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
+  {
+    key: 'authorizer.class.name',
+    apply: (c, v) => {
+      const name = v.trim();
+      const known = ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'];
+      if (name !== '' && !known.includes(name)) throw new ConfigError(`Invalid value ${name} for configuration authorizer.class.name: kafka-ts supports only ${known[0]} (or an empty value for no authorization)`);
+      c.authorizerClassName = name;
+    },
+  },
+  { key: 'super.users', apply: (c, v) => (c.superUsers = v.split(';').map((s) => s.trim()).filter((s) => s !== '')) },
+  { key: 'allow.everyone.if.no.acl.found', apply: (c, v) => (c.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v)) },
 ];
 const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
 

@@ -13,6 +13,7 @@ import type { Endpoint, ListenerName } from './listeners.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
+import type { Authorizer } from './security/authorizer.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
 
@@ -66,4 +67,6 @@ export interface BrokerServices {
   readonly groups: GroupService;
   readonly cluster: ClusterService;
   readonly controller: ControllerService;
+  /** ACL decisions (security/authorizer.ts): handlers call `allowed(ctx, …)`. */
+  readonly authorizer: Authorizer;
 }

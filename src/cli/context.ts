@@ -5,13 +5,15 @@
 import type { KafkaClient } from '../client/client.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
 import { UsageError } from './errors.js';
+import { CONTEXT_ENV, getContext, readContexts, type ContextEntry } from './contexts.js';
+import { resolveConfigProviders } from '../util/config-providers.js';
 import { daemonPaths, defaultHome, ensureDaemon } from './local-daemon.js';
 import { Output } from './output.js';
 import { existsSync } from 'node:fs';
 import { socketAnswers } from '../transport/socket-probe.js';
 
 export interface ConnectOptions {
-  /** `--bootstrap-server`; absent means $KAFKA_BOOTSTRAP_SERVERS, else the local daemon. */
+  /** `--bootstrap-server`; absent means the context, $KAFKA_BOOTSTRAP_SERVERS, …, else the local daemon (see CliContext.select). */
   bootstrapServer?: string;
   /** Client properties (from --command-config and friends). */
   properties?: Record<string, string>;
@@ -32,9 +34,26 @@ export const BOOTSTRAP_ENV = 'KAFKA_BOOTSTRAP_SERVERS';
 /** Default time to reach a broker before failing (documented in kafka-ts(1)). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** Where a command's cluster comes from, by precedence (kafka-ts(1), README "Contexts"). */
+export type TargetSource = 'flag' | 'context-flag' | 'context-env' | 'env' | 'current-context' | 'local';
+
+export interface Target {
+  /** The bootstrap list; undefined means the local daemon. */
+  bootstrap?: string;
+  /** The context whose properties are the base of the client properties. */
+  context?: { name: string; entry: ContextEntry };
+  source: TargetSource;
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
+
 export class CliContext {
   readonly out: Output;
   private readonly clients: KafkaClient[] = [];
+  /** `--context NAME`, set (by main) before the command runs. */
+  contextName?: string;
+  private readonly targets = new Map<string, Target>();
+  private warnedContexts = false;
 
   constructor(
     readonly env: NodeJS.ProcessEnv = process.env,
@@ -56,29 +75,75 @@ export class CliContext {
   }
 
   /**
-   * The cluster named by `--bootstrap-server`, else by $KAFKA_BOOTSTRAP_SERVERS (as many Kafka
-   * tools read it); undefined means the local daemon.
+   * The cluster a command talks to, by precedence: --bootstrap-server > --context >
+   * $KAFKA_TS_CONTEXT > $KAFKA_BOOTSTRAP_SERVERS > the current context > the local daemon. A
+   * context named by --context or $KAFKA_TS_CONTEXT lends its properties even when
+   * --bootstrap-server overrides its address; the current context is used only when nothing
+   * else names a cluster. An unknown named context is a NotFoundError listing the known ones.
    */
+  select(flag?: string): Target {
+    const key = flag ?? '\0';
+    const cached = this.targets.get(key);
+    if (cached) return cached;
+    const named = nonEmpty(this.contextName) ?? nonEmpty(this.env[CONTEXT_ENV]);
+    let target: Target;
+    const context = named === undefined ? undefined : { name: named, entry: getContext(readContexts(this.env), named) };
+    if (flag !== undefined) target = { bootstrap: flag, context, source: 'flag' };
+    else if (context) target = { bootstrap: context.entry.bootstrapServer, context, source: nonEmpty(this.contextName) ? 'context-flag' : 'context-env' };
+    else if (nonEmpty(this.env[BOOTSTRAP_ENV]) !== undefined) target = { bootstrap: this.env[BOOTSTRAP_ENV], source: 'env' };
+    else target = this.currentContext() ?? { source: 'local' };
+    this.targets.set(key, target);
+    return target;
+  }
+
+  private currentContext(): Target | undefined {
+    try {
+      const file = readContexts(this.env);
+      const name = file.current;
+      if (name === undefined || !Object.hasOwn(file.contexts, name)) return undefined;
+      return { bootstrap: file.contexts[name]!.bootstrapServer, context: { name, entry: file.contexts[name]! }, source: 'current-context' };
+    } catch (e) {
+      // A damaged store must not stop commands that do not need it; say so once.
+      if (!this.warnedContexts) this.warn(`kafka-ts: warning: ${(e as Error).message}; ignoring the current context`);
+      this.warnedContexts = true;
+      return undefined;
+    }
+  }
+
+  /** The bootstrap list (see select); undefined means the local daemon. */
   bootstrapFor(flag?: string): string | undefined {
-    if (flag !== undefined) return flag;
-    const env = this.env[BOOTSTRAP_ENV];
-    return env === undefined || env.trim() === '' ? undefined : env;
+    return this.select(flag).bootstrap;
   }
 
   /** What the command talks to, for display. */
   targetName(flag?: string): string {
-    return this.bootstrapFor(flag) ?? 'local daemon';
+    const t = this.select(flag);
+    if (t.bootstrap === undefined) return 'local daemon';
+    return t.context && t.source !== 'flag' ? `${t.context.name} (${t.bootstrap})` : t.bootstrap;
+  }
+
+  /**
+   * The client properties: the context's (provider references resolved, env and file providers
+   * on by default) overridden by the command's own (resolved with the providers their
+   * config.providers lists, as Kafka does). The config.providers keys are not passed on.
+   */
+  clientProperties(flag: string | undefined, own: Record<string, string> = {}): Record<string, string> {
+    const t = this.select(flag);
+    const base = t.context ? resolveConfigProviders(t.context.entry.properties, { env: this.env, defaultProviders: ['env', 'file'] }) : {};
+    return { ...base, ...resolveConfigProviders(own, { env: this.env }) };
   }
 
   /** Resolves the broker addresses, starting the local daemon when no bootstrap is given. */
   async resolveBootstrap(flag?: string): Promise<BrokerAddress[]> {
-    const bootstrapServer = this.bootstrapFor(flag);
+    const target = this.select(flag);
+    const bootstrapServer = target.bootstrap;
     if (bootstrapServer !== undefined) {
       const { parseBootstrap } = await import('../client/client.js');
       try {
         return parseBootstrap(bootstrapServer);
       } catch (e) {
-        throw new UsageError(flag === undefined ? `${BOOTSTRAP_ENV}: ${(e as Error).message}` : (e as Error).message);
+        const where = target.source === 'flag' ? '' : target.source === 'env' ? `${BOOTSTRAP_ENV}: ` : `context ${target.context!.name}: `;
+        throw new UsageError(`${where}${(e as Error).message}`);
       }
     }
     const paths = daemonPaths(defaultHome(this.env));
@@ -91,13 +156,13 @@ export class CliContext {
 
   async client(opts: ConnectOptions): Promise<KafkaClient> {
     const bootstrap = await this.resolveBootstrap(opts.bootstrapServer);
+    const p = this.clientProperties(opts.bootstrapServer, opts.properties);
     const { KafkaClient } = await import('../client/client.js');
     const { clientSecurity } = await import('../client/security/index.js');
-    const p = opts.properties;
     const security = await clientSecurity(p);
     const client = new KafkaClient({
       bootstrap,
-      clientId: p?.['client.id'] ?? opts.clientId ?? 'kafka-ts',
+      clientId: p['client.id'] ?? opts.clientId ?? 'kafka-ts',
       requestTimeoutMs: num(p, 'request.timeout.ms', 30_000),
       connectTimeoutMs: num(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
       retryBackoffMs: num(p, 'retry.backoff.ms', 100),

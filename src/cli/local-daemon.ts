@@ -2,7 +2,7 @@
  * Finding, starting and stopping the local daemon from the CLI. The daemon is reached through
  * its control socket (status, stop) and its Kafka-protocol Unix socket (everything else).
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -266,7 +266,9 @@ function releaseStartLock(paths: DaemonPaths): void {
 /** Remembers the settings of an explicit `server start`, for the daemon commands start later. */
 export function rememberStartOptions(paths: DaemonPaths, opts: StartOptions): void {
   try {
-    writeFileSync(paths.startOptions, `${JSON.stringify(opts, null, 2)}\n`);
+    // Mode 0600: --override values may hold secrets (ssl.key.password, sasl.jaas.config).
+    writeFileSync(paths.startOptions, `${JSON.stringify(opts, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(paths.startOptions, 0o600);
   } catch {
     /* a read-only data dir still runs a daemon; auto-start then uses server.properties */
   }

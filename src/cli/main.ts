@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from '../../commands/index.js';
 import { VERSION } from '../version.js';
 import { runAction } from './run.js';
+import type { CliContext } from './context.js';
 import { debugRequested, exitCode, isKafkaTsError, jsonErrorLine } from './errors.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
@@ -27,7 +28,12 @@ export function buildProgram(onExit: (code: number) => void): Command {
     cmd.action(async () => {
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
       const json = cmd.opts().output === 'json';
-      onExit(await runAction(spec.name, (ctx) => spec.run(cmd.opts(), cmd.args, ctx, given, program), undefined, json));
+      const context = cmd.opts().context;
+      const action = (ctx: CliContext) => {
+        if (typeof context === 'string') ctx.contextName = context;
+        return spec.run(cmd.opts(), cmd.args, ctx, given, program);
+      };
+      onExit(await runAction(spec.name, action, undefined, json));
     });
   }
   return program;

@@ -29,3 +29,20 @@ export function parseInlinePairs(pairs: readonly string[] | undefined): Record<s
   }
   return out;
 }
+
+/**
+ * A tool's client properties from its file flags (Kafka 4.2's --command-config beside the older
+ * --producer.config, --consumer.config, --admin.config: one of them at most) and its inline
+ * flags (--command-property beside --producer-property, --consumer-property; later ones win).
+ * `file` and `inline` are kept apart for Kafka's checks that name where a value came from.
+ */
+export function readClientProperties(
+  files: readonly [flag: string, path: string | undefined][],
+  inline: readonly (readonly string[] | undefined)[],
+): { file: Record<string, string>; inline: Record<string, string>; all: Record<string, string> } {
+  const given = files.filter(([, p]) => p !== undefined);
+  if (given.length > 1) throw new UsageError(`Options ${given.map(([f]) => f).join(' and ')} name the same properties file; give one of them`);
+  const file = given.length === 1 ? readPropertiesFile(given[0]![1]!) : {};
+  const pairs = Object.assign({}, ...inline.map((i) => parseInlinePairs(i))) as Record<string, string>;
+  return { file, inline: pairs, all: { ...file, ...pairs } };
+}

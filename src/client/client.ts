@@ -178,7 +178,8 @@ export class KafkaClient {
 
   /**
    * KIP-368: re-authenticates a SASL connection at 85-95% of its session lifetime (as Kafka's
-   * clients do), holding other requests back meanwhile. A failure closes the connection: the
+   * clients do; short sessions keep a quarter, up to 5 s, of margin), holding other requests
+   * back meanwhile. A failure closes the connection: the
    * next request opens a new one, whose login then reports the error.
    */
   private scheduleReauth(conn: KafkaConnection, versions: Map<number, { min: number; max: number }>, lifetimeMs: number): void {
@@ -191,7 +192,7 @@ export class KafkaClient {
         ({ sessionLifetimeMs }) => this.scheduleReauth(conn, versions, sessionLifetimeMs),
         () => conn.close(),
       );
-    }, Math.max(50, lifetimeMs * (0.85 + Math.random() * 0.1)));
+    }, Math.max(50, Math.min(lifetimeMs * (0.85 + Math.random() * 0.1), lifetimeMs - Math.min(5000, lifetimeMs * 0.25))));
     timer.unref();
     this.reauthTimers.add(timer);
   }

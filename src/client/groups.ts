@@ -13,6 +13,7 @@ import {
   OffsetFetch,
 } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import { denialMessage } from '../protocol/acls.js';
 import { decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol.js';
 import type { KafkaClient } from './client.js';
 
@@ -75,7 +76,7 @@ export class GroupAdmin {
         if (!this.client.cluster.brokers.has(found.nodeId)) await this.client.refreshMetadata([]);
         return found;
       }
-      if (!COORDINATOR_ERRORS.has(c.errorCode!) || Date.now() > deadline) throw new KafkaProtocolError(c.errorCode!, c.errorMessage);
+      if (!COORDINATOR_ERRORS.has(c.errorCode!) || Date.now() > deadline) throw new KafkaProtocolError(c.errorCode!, denialMessage(c.errorCode!, `access group ${groupId}`, c.errorMessage));
       await sleep(100);
     }
   }
@@ -125,7 +126,7 @@ export class GroupAdmin {
       );
       const coordinator = await this.coordinator(groupId);
       const g = body.groups[0]!;
-      if (g.errorCode) throw new KafkaProtocolError(g.errorCode);
+      if (g.errorCode) throw new KafkaProtocolError(g.errorCode, denialMessage(g.errorCode, `describe group ${groupId}`, null));
       const consumer = g.protocolType === 'consumer' || g.protocolType === '';
       out.push({
         groupId,
@@ -165,11 +166,11 @@ export class GroupAdmin {
       (r) => (r.version >= 8 ? (r.body.groups?.[0]?.errorCode ?? 0) : (r.body.errorCode ?? r.body.topics?.[0]?.partitions[0]?.errorCode ?? 0)),
     );
     const group = version >= 8 ? body.groups![0]! : { errorCode: body.errorCode ?? 0, topics: body.topics ?? [] };
-    if (group.errorCode) throw new KafkaProtocolError(group.errorCode);
+    if (group.errorCode) throw new KafkaProtocolError(group.errorCode, denialMessage(group.errorCode, `fetch the offsets of group ${groupId}`, null));
     const out: CommittedOffset[] = [];
     for (const t of group.topics) {
       for (const p of t.partitions) {
-        if (p.errorCode) throw new KafkaProtocolError(p.errorCode);
+        if (p.errorCode) throw new KafkaProtocolError(p.errorCode, denialMessage(p.errorCode, `describe topic ${t.name} (offsets of group ${groupId})`, null));
         out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.metadata ?? '' });
       }
     }

@@ -22,6 +22,9 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   20: [1, 6], // DeleteTopics
   21: [0, 2], // DeleteRecords
   22: [0, 4], // InitProducerId (idempotent producer)
+  29: [1, 3], // DescribeAcls (v1+: pattern types)
+  30: [1, 3], // CreateAcls
+  31: [1, 3], // DeleteAcls
   32: [1, 4], // DescribeConfigs
   33: [0, 2], // AlterConfigs
   35: [0, 4], // DescribeLogDirs
@@ -32,6 +35,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   45: [0, 0], // AlterPartitionReassignments
   46: [0, 0], // ListPartitionReassignments
   47: [0, 0], // OffsetDelete
+  50: [0, 0], // DescribeUserScramCredentials
+  51: [0, 0], // AlterUserScramCredentials
   60: [0, 1], // DescribeCluster
   75: [0, 0], // DescribeTopicPartitions
 };

@@ -12,6 +12,8 @@ import { NotFoundError, OutputClosed } from '../util/errors.js';
 import { defaultFormatter, type FormatterConfig } from './message-format.js';
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson } from './record-json.js';
+import { KafkaProtocolError } from '../protocol/errors.js';
+import { AUTHORIZATION_CODES } from '../protocol/acls.js';
 
 export type OutputFormat = 'default' | 'logging' | 'noop' | 'json';
 
@@ -70,6 +72,7 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
   const out: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     const t = md.topics.get(topic);
+    if (t && AUTHORIZATION_CODES.has(t.errorCode)) throw new KafkaProtocolError(t.errorCode, `not authorized to describe topic ${topic}`);
     if (!t || t.errorCode !== 0 || t.partitions.length === 0) throw new NotFoundError(`Topic '${topic}' does not exist`);
     if (partition !== undefined) {
       if (!t.partitions.some((p) => p.partition === partition)) throw new NotFoundError(`Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions.length})`);

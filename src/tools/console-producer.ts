@@ -32,6 +32,8 @@ export interface ProduceSummary {
   /** The parse error that stopped reading, if any. */
   inputError: string | null;
   interrupted: boolean;
+  /** Set when the broker's ACLs refused a batch (exit 8). */
+  denied?: boolean;
 }
 
 /** Records allowed in flight before reading stdin pauses. */
@@ -44,9 +46,12 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
   const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
   let reported = 0;
   producer.onBatchError = (topic, partition, count, err) => {
+    const denied = (err as { kind?: string }).kind === 'denied';
+    if (denied) summary.denied = true;
     if (++reported > MAX_REPORTED_FAILURES) return;
     const where = partition >= 0 ? `topic ${topic} partition ${partition}` : `topic ${topic}`;
-    io.warn(`Error when sending ${count} message${count === 1 ? '' : 's'} to ${where} with error: ${err.message}`);
+    const why = denied ? `not authorized to write to topic ${topic} (${(err as { hint?: string }).hint ?? 'TOPIC_AUTHORIZATION_FAILED'})` : err.message;
+    io.warn(`Error when sending ${count} message${count === 1 ? '' : 's'} to ${where} with error: ${why}`);
   };
   producer.onIdempotenceUnavailable = (reason) => io.warn(`kafka-ts console-producer: sending without idempotence: ${reason.message}`);
   let stop = false;

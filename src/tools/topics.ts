@@ -7,6 +7,7 @@ import type { KafkaClient } from '../client/client.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { toBase64Url, isZeroUuid } from '../util/ids.js';
 import { KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
+import { withDenial } from './denied.js';
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
@@ -16,6 +17,11 @@ export class TopicCommandError extends KafkaTsError {
   constructor(message: string, kind: ErrorKind = 'failed') {
     super(kind, message, { stdout: `Error while executing topic command : ${message}` });
   }
+}
+
+/** A refused topic operation; an ACL denial names what was tried (kind denied, exit 8). */
+function refused(e: { kind: string; message: string; hint?: string }, what: string): TopicCommandError {
+  return e.kind === 'denied' ? new TopicCommandError(`not authorized to ${what} (${e.hint ?? 'TOPIC_AUTHORIZATION_FAILED'})`, 'denied') : new TopicCommandError(e.message);
 }
 
 /**
@@ -40,7 +46,14 @@ export interface TopicFilters {
 export async function selectTopics(admin: Admin, f: TopicFilters): Promise<{ name: string; internal: boolean }[]> {
   const all = await admin.listTopics();
   const re = f.topic !== undefined ? topicPattern(f.topic) : null;
-  return all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+  const found = all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+  // A named topic missing from the list may be hidden by ACLs: say so rather than "does not exist".
+  const name = f.topic?.trim();
+  if (found.length === 0 && name && /^[a-zA-Z0-9._-]+$/.test(name)) {
+    const md = await admin.metadata([name]);
+    if (md.topics.get(name)?.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) throw new TopicCommandError(`not authorized to describe topic ${name} (TOPIC_AUTHORIZATION_FAILED)`, 'denied');
+  }
+  return found;
 }
 
 export function missingTopicError(value: string): TopicCommandError {
@@ -112,7 +125,7 @@ export async function createTopic(admin: Admin, req: CreateRequest): Promise<boo
   const err = result?.error;
   if (!err) return true;
   if (err.code === ErrorCode.TOPIC_ALREADY_EXISTS && req.ifNotExists) return false;
-  throw new TopicCommandError(err.message);
+  throw refused(err, `create topic ${req.name}`);
 }
 
 // ---- describe ----
@@ -150,7 +163,7 @@ export interface DescribeFilters {
 export async function describeTopics(client: KafkaClient, names: string[]): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
   const admin = new Admin(client);
   const descs: TopicDescription[] = await admin.describeTopics(names);
-  const configs = await admin.describeConfigs(descs.map((d) => ({ type: RESOURCE_TOPIC, name: d.name })));
+  const configs = await withDenial(`describe the configs of topic ${descs.map((d) => d.name).join(', ')}`, () => admin.describeConfigs(descs.map((d) => ({ type: RESOURCE_TOPIC, name: d.name }))));
   const reassigning = await listReassigningSafe(client);
   const liveBrokers = new Set(client.cluster.brokers.keys());
   const minIsr = new Map<string, number>();
@@ -290,7 +303,7 @@ export async function alterPartitions(admin: Admin, names: string[], total: numb
       assignment = fullAssignment.slice(current);
     }
     const r = await admin.createPartitions(name, total, assignment);
-    if (r.error) throw new TopicCommandError(r.error.message);
+    if (r.error) throw refused(r.error, `alter topic ${name}`);
   }
 }
 
@@ -298,5 +311,5 @@ export async function deleteTopics(admin: Admin, names: string[]): Promise<void>
   if (names.length === 0) return;
   const results = await admin.deleteTopics(names);
   const failed = results.find((r) => r.error);
-  if (failed?.error) throw new TopicCommandError(failed.error.message);
+  if (failed?.error) throw refused(failed.error, `delete topic ${failed.name}`);
 }

@@ -117,26 +117,30 @@ export class KafkaConnection {
         socket.destroy();
         reject(new ConnectionError(`Timed out connecting to ${label} after ${opts.connectTimeoutMs} ms${useTls && tcpUp ? ' (the TLS handshake did not finish: is it a TLS listener?)' : ''}`, label, 'ETIMEDOUT'));
       }, opts.connectTimeoutMs);
-      socket.once(useTls ? 'secureConnect' : 'connect', () => {
+      const onError = (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        socket.removeAllListeners('error');
-        socket.removeAllListeners('close');
-        resolve(new KafkaConnection(socket, address, opts, useTls));
-      });
-      socket.once('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
+        socket.off('close', onClose);
+        socket.on('error', () => undefined); // a late second error must not crash the process
         socket.destroy();
         const mapped = useTls ? tlsFailure(e, label, 'host' in address ? address.host : '', false) : null;
         if (mapped) return reject(mapped);
         const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
         reject(new ConnectionError(`Could not connect to ${label}: ${why}`, label, e.code));
+      };
+      // A TLS socket closed before its handshake ended (no error event): the peer hung up on our ClientHello.
+      const onClose = () => {
+        clearTimeout(timer);
+        reject(tcpUp ? notTlsError(label) : new ConnectionError(`Could not connect to ${label}: connection closed`, label));
+      };
+      socket.once(useTls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        // Only our own listeners: node's TLS socket has its own 'close' listener (it frees the SSL state).
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        resolve(new KafkaConnection(socket, address, opts, useTls));
       });
-      if (useTls) {
-        socket.once('close', () => {
-          clearTimeout(timer);
-          reject(tcpUp ? notTlsError(label) : new ConnectionError(`Could not connect to ${label}: connection closed`, label));
-        });
-      }
+      socket.once('error', onError);
+      if (useTls) socket.once('close', onClose);
     });
   }
 

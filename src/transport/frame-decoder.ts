@@ -12,7 +12,12 @@ export class FrameDecoder {
   private pendingBytes = 0;
   private need = -1;
 
-  constructor(private readonly maxFrameSize: number) {}
+  constructor(private maxFrameSize: number) {}
+
+  /** Changes the limit for frames not yet started (a SASL listener lifts it once the client has authenticated). */
+  setMaxFrameSize(n: number): void {
+    this.maxFrameSize = n;
+  }
 
   /** Feeds bytes; returns every complete frame payload now available. */
   push(chunk: Buffer): Buffer[] {

@@ -147,8 +147,10 @@ class ServerConnection {
     idleTimeoutMs = 0,
     listenerData: unknown = undefined,
     principalFromCertificate = false,
+    unauthenticatedMaxFrameSize?: number,
   ) {
-    this.decoder = new FrameDecoder(maxFrameSize);
+    // Before SASL authentication frames are held to sasl.server.max.receive.size, as Kafka does.
+    this.decoder = new FrameDecoder(unauthenticatedMaxFrameSize ?? maxFrameSize);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
     const peerSubject = peerSubjectOf(socket);
     const principal = listener === LOCAL_LISTENER ? localPrincipal() : principalFromCertificate && peerSubject !== null ? `User:${peerSubject}` : ANONYMOUS;
@@ -157,7 +159,10 @@ class ServerConnection {
       peerSubject,
       listenerData,
       sasl: undefined,
-      setPrincipal: (p) => (this.info.principal = p),
+      setPrincipal: (p) => {
+        this.info.principal = p;
+        this.decoder.setMaxFrameSize(maxFrameSize);
+      },
       closeAfter: (ms) => {
         this.socket.pause();
         this.queue.length = 0;
@@ -262,6 +267,8 @@ export interface TcpListenOptions {
   principalFromCertificate?: boolean;
   /** Opaque data handed to the processor on every connection (ConnectionSecurity.listenerData). */
   listenerData?: unknown;
+  /** Frame size limit until setPrincipal (SASL listeners: sasl.server.max.receive.size). */
+  unauthenticatedMaxFrameSize?: number;
 }
 
 export interface KafkaServerOptions {
@@ -282,7 +289,7 @@ export class KafkaServer {
 
   private readonly handshaking = new Set<net.Socket>();
 
-  private accept(listener: ConnectionInfo['listener'], listenerData?: unknown, principalFromCertificate = false) {
+  private accept(listener: ConnectionInfo['listener'], listenerData?: unknown, principalFromCertificate = false, unauthenticatedMaxFrameSize?: number) {
     return (socket: net.Socket) => {
       this.handshaking.delete(socket);
       const conn: ServerConnection = new ServerConnection(
@@ -295,6 +302,7 @@ export class KafkaServer {
         this.opts.idleTimeoutMs,
         listenerData,
         principalFromCertificate,
+        unauthenticatedMaxFrameSize,
       );
       this.connections.add(conn);
     };
@@ -302,7 +310,7 @@ export class KafkaServer {
 
   /** A TLS listener: handshake failures are one INFO line each, as Kafka logs failed authentication. */
   private tlsServer(o: TcpListenOptions): net.Server {
-    const accept = this.accept(o.name, o.listenerData, o.principalFromCertificate);
+    const accept = this.accept(o.name, o.listenerData, o.principalFromCertificate, o.unauthenticatedMaxFrameSize);
     const server = tls.createServer({ ...o.tls, handshakeTimeout: 10_000 }, (socket) => {
       // ssl.client.auth=requested: no certificate is fine, one that does not verify is not.
       if (o.tls?.requestCert && !socket.authorized && socket.getPeerX509Certificate()) {
@@ -326,7 +334,7 @@ export class KafkaServer {
 
   /** Listens on TCP (with TLS when `opts.tls` is given); resolves with the bound port (useful with port 0). */
   listenTcp(host: string, port: number, opts: TcpListenOptions = { name: 'PLAINTEXT' }): Promise<number> {
-    const server = opts.tls ? this.tlsServer(opts) : net.createServer(this.accept(opts.name, opts.listenerData));
+    const server = opts.tls ? this.tlsServer(opts) : net.createServer(this.accept(opts.name, opts.listenerData, false, opts.unauthenticatedMaxFrameSize));
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') reject(new AddressInUseError(`Port ${port} on ${host} is already in use`));

@@ -1,8 +1,12 @@
 /** Runs the built kafka-ts binary with execa, against an isolated home directory. */
 import { execa, type Options, type Result, type ResultPromise } from 'execa';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/kafka-ts.cjs', import.meta.url));
+
+/** No context from the caller's environment or config directory: the store lives in the test's home. */
+export const isolatedContexts = (home: string): Record<string, string> => ({ KAFKA_TS_CONTEXT: '', KAFKA_TS_CONFIG_DIR: home ? join(home, '.config') : '' });
 
 export interface RunResult {
   stdout: string;
@@ -17,8 +21,9 @@ export async function kafkaTs(args: string[], opts: { home: string; input?: stri
     input,
     stripFinalNewline: false,
     timeout: timeout ?? 60_000,
-    // KAFKA_BOOTSTRAP_SERVERS from the caller's shell would send every command elsewhere.
-    env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '', ...env },
+    // KAFKA_BOOTSTRAP_SERVERS, KAFKA_TS_CONTEXT or a current context from the caller's shell
+    // would send every command elsewhere.
+    env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '', ...isolatedContexts(home), ...env },
     ...rest,
   })) as Result;
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
@@ -39,7 +44,7 @@ export async function stopDaemon(home: string): Promise<void> {
 
 /** Starts the binary in the background (for commands that wait), isolated like kafkaTs. */
 export function spawnKafkaTs(args: string[], home: string): ResultPromise {
-  return execa(process.execPath, [BIN, ...args], { reject: false, stripFinalNewline: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '' } });
+  return execa(process.execPath, [BIN, ...args], { reject: false, stripFinalNewline: false, env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '', ...isolatedContexts(home) } });
 }
 
 /**

@@ -5,6 +5,8 @@
  * the reverse), KIP-368 re-authentication on a live connection, and the CLI's exit status 7.
  */
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
@@ -127,6 +129,36 @@ describe('client SASL against the broker', () => {
     expect(r.message).toMatch(/^authentication failed for the token from sasl\.oauthbearer\.token \(SASL OAUTHBEARER\)/);
   });
 
+  it('OAUTHBEARER client credentials: a token from a local OAuth endpoint, cached across connections', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const requests: string[] = [];
+    const idp = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        requests.push(`${req.headers.authorization} ${body}`);
+        const now = Math.floor(Date.now() / 1000);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ access_token: `${b64({ alg: 'none' })}.${b64({ sub: 'svc-app', iat: now, exp: now + 600 })}.`, expires_in: 600 }));
+      });
+    });
+    await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/token`;
+      const c = await connect(addr(b, 'SASL_SSL'), {
+        ...sslProps(),
+        'sasl.mechanism': 'OAUTHBEARER',
+        'sasl.oauthbearer.token.endpoint.url': url,
+        'sasl.jaas.config': `${OAUTH} required clientId="app" clientSecret="app-secret" scope="kafka";`,
+      });
+      // Bootstrap, controller and leader connections: one token request.
+      expect(await roundTrip(c, 'sasl-oauth-cc')).toEqual(['hello sasl-oauth-cc']);
+      expect(requests).toEqual([`Basic ${Buffer.from('app:app-secret').toString('base64')} grant_type=client_credentials&scope=kafka`]);
+    } finally {
+      idp.close();
+    }
+  });
+
   it('a wrong password or an unknown user: one auth line naming user and mechanism, fast, no secret', async () => {
     for (const [user, mech, jaas] of [
       ['carol', 'SCRAM-SHA-256', SCRAM],
@@ -183,7 +215,7 @@ describe('KIP-368 re-authentication', () => {
       properties: {
         listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
         'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
-        'connections.max.reauth.ms': '1000',
+        'connections.max.reauth.ms': '2000',
       },
     });
     addScram(r, 'carol', 'carol-secret');
@@ -194,17 +226,36 @@ describe('KIP-368 re-authentication', () => {
     const c = await connect(addr(r, 'SASL_PLAINTEXT'), { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'carol', 'sasl.password': 'carol-secret' });
     const connOf = async () => (await (c as unknown as { bootstrapConn: Promise<{ conn: object }> }).bootstrapConn).conn;
     const first = await connOf();
-    // Keep using the connection for three session lifetimes: the broker closes a connection used
+    // Keep using the connection for over two session lifetimes: the broker closes a connection used
     // past its session without re-authentication, so the same connection serving throughout
     // shows the client re-authenticated it.
-    const until = Date.now() + 3200;
+    // Three loops at once, so that requests are issued while a re-authentication is under way
+    // (they must wait: nothing may go between SaslHandshake and SaslAuthenticate).
+    const until = Date.now() + 4500;
     let requests = 0;
-    while (Date.now() < until) {
-      await c.refreshMetadata([]);
-      requests++;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    expect(requests).toBeGreaterThan(5);
+    const loop = async () => {
+      while (Date.now() < until) {
+        await c.refreshMetadata([]);
+        requests++;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    await Promise.all([loop(), loop(), loop()]);
+    expect(requests).toBeGreaterThan(30);
     expect(await connOf()).toBe(first);
+  });
+
+  it('a re-authentication that fails (password changed) closes the connection; the next request reports it', async () => {
+    addScram(r, 'frank', 'old-password');
+    const c = await connect(addr(r, 'SASL_PLAINTEXT'), { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'frank', 'sasl.password': 'old-password' });
+    addScram(r, 'frank', 'new-password');
+    const deadline = Date.now() + 8000;
+    let error: unknown = null;
+    while (!error && Date.now() < deadline) {
+      await c.refreshMetadata([]).catch((e: unknown) => (error = e));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(isKafkaTsError(error) && error.kind).toBe('auth');
+    expect((error as Error).message).toMatch(/^authentication failed for user frank \(SASL SCRAM-SHA-256\)/);
   });
 });

@@ -146,9 +146,15 @@ describe('broker security: listeners, TLS, SASL', () => {
     const d = await handshaken('SCRAM-SHA-256');
     expect(await d.request(Metadata, 1, { topics: null })).toBeNull();
     // SaslAuthenticate without a handshake
-    const e = await RawConn.tcp(port('SASL_SSL') === 0 ? 0 : port('SASL_PLAINTEXT'));
+    const e = await RawConn.tcp(port('SASL_PLAINTEXT'));
     expect((await e.request(SaslAuthenticate, 1, { authBytes: plainToken('alice', 'alice-secret') }))?.errorCode).toBe(ErrorCode.ILLEGAL_SASL_STATE);
     expect(await e.waitClosed()).toBe(true);
+    // Before authentication a frame may not exceed sasl.server.max.receive.size (524288).
+    const big = await RawConn.tcp(port('SASL_PLAINTEXT'));
+    const head = Buffer.alloc(4);
+    head.writeInt32BE(600_000);
+    big.write(head);
+    expect(await big.waitClosed()).toBe(true);
   });
 
   it('garbage and truncated SASL tokens fail authentication, never the broker', async () => {

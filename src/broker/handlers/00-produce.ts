@@ -11,12 +11,16 @@
  * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
  * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
- * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches.
+ * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches;
+ * TOPIC_AUTHORIZATION_FAILED without WRITE on the topic.
  */
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
-import { errorInfo } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { type AppendOutcome, produceToLeader } from '../append/leader-append.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
+
+const DENIED: AppendOutcome = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
 
 type PartitionOut = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -45,7 +49,12 @@ export default defineHandler({
         name: t.name,
         partitionResponses: await Promise.all(
           t.partitionData.map(async (p) =>
-            partitionResponse(p.index, await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })),
+            partitionResponse(
+              p.index,
+              allowed(ctx, AclOp.WRITE, ResourceType.TOPIC, t.name)
+                ? await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })
+                : DENIED,
+            ),
           ),
         ),
       })),

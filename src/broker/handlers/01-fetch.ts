@@ -6,8 +6,13 @@
  * NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v9+ current leader epoch),
  * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10). Followers fetch with their broker id as replica
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
+ * Authorization: consumers need READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
+ * partitions), followers CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
-import { Fetch } from '../../protocol/apis/index.js';
+import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { errorResponse } from '../error-response.js';
+import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
 import { defineHandler } from '../handler.js';
 import { fetchPartitions, type PartitionFetch } from '../fetch.js';
 
@@ -18,11 +23,15 @@ export default defineHandler({
   async handle(req, ctx) {
     const { partitions, apiVersion: v } = ctx;
     const md = ctx.cluster.metadata;
+    const replicaId = req.replicaId ?? req.replicaState?.replicaId ?? -1;
+    if (replicaId >= 0 && !clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(Fetch, v, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as FetchResponse;
     const items: PartitionFetch[] = [];
+    const denied = new Set<(typeof req.topics)[number]>();
     const topics = req.topics.map((t) => {
       const state = v >= 13 ? md.topicById(t.topicId!) : md.topic(t.topic!);
       const name = v >= 13 ? (state?.name ?? null) : t.topic!;
-      for (const p of t.partitions) {
+      if (replicaId < 0 && name !== null && !allowed(ctx, AclOp.READ, ResourceType.TOPIC, name)) denied.add(t);
+      else for (const p of t.partitions) {
         items.push({
           topic: name,
           partition: p.partition,
@@ -36,7 +45,7 @@ export default defineHandler({
       return t;
     });
     const data = await fetchPartitions(partitions, items, {
-      replicaId: req.replicaId ?? req.replicaState?.replicaId ?? -1,
+      replicaId,
       maxWaitMs: Math.max(0, req.maxWaitMs),
       minBytes: req.minBytes,
       maxBytes: req.maxBytes ?? 0x7fffffff,
@@ -52,6 +61,7 @@ export default defineHandler({
         topic: t.topic ?? '',
         topicId: t.topicId,
         partitions: t.partitions.map((p) => {
+          if (denied.has(t)) return { partitionIndex: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: [] };
           const d = data[i++]!;
           return {
             partitionIndex: p.partition,

@@ -2,10 +2,12 @@
  * ListOffsets (2), v0-7. Timestamps: -1 latest (high watermark), -2 earliest (log start),
  * -3 the record with the largest timestamp (v7+), otherwise the first record at or after the
  * timestamp (offset -1 when there is none). v0 answers with old-style offset lists, never empty.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER.
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE).
  */
 import { ListOffsets } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export const LATEST = -1;
 export const EARLIEST = -2;
@@ -23,6 +25,7 @@ export default defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => {
           const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
+          if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
           const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { ...base, errorCode: found.error };
           const { replica, state } = found;

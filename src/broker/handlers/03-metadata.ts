@@ -3,7 +3,9 @@
  * on (TCP host:port, or the Unix socket path for the local listener). Unknown topics are created
  * when auto-creation is allowed (v4+ flag, always before v4) and enabled on the broker.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v12 by id), INVALID_TOPIC_EXCEPTION,
- * LEADER_NOT_AVAILABLE (partition without a live leader).
+ * LEADER_NOT_AVAILABLE (partition without a live leader). With the authorizer on, "all topics"
+ * leaves out those the principal may not DESCRIBE, a named one gets TOPIC_AUTHORIZATION_FAILED, and
+ * auto-creation needs CREATE on the cluster or the topic (else TOPIC_AUTHORIZATION_FAILED).
  */
 import { Metadata, type MetadataResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -11,7 +13,8 @@ import { ZERO_UUID } from '../../util/ids.js';
 import { validateTopicName } from '../controller.js';
 import { defineHandler } from '../handler.js';
 import type { TopicState } from '../metadata/cluster-metadata.js';
-import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
+import { clusterOperationsFor, NOT_REQUESTED, operationsFor } from '../acl-operations.js';
+import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
 
 type TopicOut = MetadataResponse['topics'][number];
 
@@ -41,7 +44,7 @@ export default defineHandler({
           offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
         };
       }),
-      topicAuthorizedOperations: wantOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
+      topicAuthorizedOperations: operationsFor(ctx, wantOps, ResourceType.TOPIC, t.name),
     });
     const missing = (name: string | null, code: number, id: Buffer = ZERO_UUID): TopicOut => ({
       errorCode: code,
@@ -52,21 +55,26 @@ export default defineHandler({
       topicAuthorizedOperations: NOT_REQUESTED,
     });
 
+    const visible = (name: string) => allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, name);
+    const denied = (name: string | null, id?: Buffer) => missing(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, id);
     let topics: TopicOut[];
     const all = req.topics === null || (v === 0 && req.topics.length === 0);
     if (all) {
-      topics = md.allTopics().map(describe);
+      topics = md.allTopics().filter((t) => visible(t.name)).map(describe);
     } else {
       const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && cluster.config.autoCreateTopics;
       topics = req.topics!.map((wanted) => {
         if (wanted.name === null || wanted.name === undefined) {
           const byId = wanted.topicId ? md.topicById(wanted.topicId) : undefined;
+          if (byId && !visible(byId.name)) return denied(null, wanted.topicId ?? undefined);
           return byId ? describe(byId) : missing(null, ErrorCode.UNKNOWN_TOPIC_ID, wanted.topicId);
         }
+        if (!visible(wanted.name)) return denied(wanted.name);
         const existing = md.topic(wanted.name);
         if (existing) return describe(existing);
         if (validateTopicName(wanted.name).code) return missing(wanted.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (!autoCreate) return missing(wanted.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!clusterAllowed(ctx, AclOp.CREATE) && !allowed(ctx, AclOp.CREATE, ResourceType.TOPIC, wanted.name)) return denied(wanted.name);
         const created = controller.createTopic(
           { name: wanted.name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] },
           false,
@@ -88,7 +96,7 @@ export default defineHandler({
       clusterId: md.clusterId,
       controllerId: cluster.controllerId,
       topics,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: clusterOperationsFor(ctx, !!req.includeClusterAuthorizedOperations),
     };
   },
 });

@@ -3,11 +3,13 @@
  * (admin and simple consumers); otherwise the member and generation are checked.
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, INVALID_GROUP_ID, UNKNOWN_MEMBER_ID,
  * FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, OFFSET_METADATA_TOO_LARGE,
- * UNKNOWN_TOPIC_OR_PARTITION.
+ * UNKNOWN_TOPIC_OR_PARTITION; GROUP_AUTHORIZATION_FAILED without READ on the group (every partition),
+ * TOPIC_AUTHORIZATION_FAILED without READ on a topic.
  */
 import { OffsetCommit } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: OffsetCommit,
@@ -15,8 +17,10 @@ export default defineHandler({
   maxVersion: 8,
   async handle(req, ctx) {
     const md = ctx.cluster.metadata;
+    if (!allowed(ctx, AclOp.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })) };
+    const readable = new Set(req.topics.filter((t) => allowed(ctx, AclOp.READ, ResourceType.TOPIC, t.name)).map((t) => t.name));
     const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, p })));
-    const exists = flat.map(({ topic, p }) => !!md.topic(topic)?.partitions[p.partitionIndex]);
+    const exists = flat.map(({ topic, p }) => readable.has(topic) && !!md.topic(topic)?.partitions[p.partitionIndex]);
     const codes = await ctx.groups.commit({
       groupId: req.groupId,
       generationId: req.generationIdOrMemberEpoch ?? -1,
@@ -41,7 +45,7 @@ export default defineHandler({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: exists[i++] ? codes[j++]! : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: exists[i++] ? codes[j++]! : readable.has(t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.TOPIC_AUTHORIZATION_FAILED })),
       })),
     };
   },

@@ -1,20 +1,30 @@
 /**
  * OffsetFetch (9), v0-8 (v2+ null topics = every committed offset; v8 batches groups).
  * Partitions without a commit answer offset -1 with no error.
- * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, GROUP_AUTHORIZATION_FAILED (no DESCRIBE on the
+ * group), TOPIC_AUTHORIZATION_FAILED (a listed topic without DESCRIBE; unlisted ones are left out).
  */
 import { OffsetFetch } from '../../protocol/apis/index.js';
-import { defineHandler } from '../handler.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 import type { GroupService } from '../coordinator/coordinator.js';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(groups: GroupService, groupId: string, topics: Topics) {
-  const wanted = topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics) {
+  const groups: GroupService = ctx.groups;
+  if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  const visible = (topic: string) => allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, topic);
+  const wanted = topics === null ? null : topics.filter((t) => visible(t.name)).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const r = groups.fetch(groupId, wanted);
+  r.offsets = r.offsets.filter((o) => visible(o.topic));
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }[]>();
   for (const o of r.offsets) {
     byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: 0 }]);
+  }
+  for (const t of topics ?? []) {
+    if (!visible(t.name)) byTopic.set(t.name, t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })));
   }
   return { errorCode: r.errorCode, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }
@@ -24,17 +34,16 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 8,
   handle(req, ctx) {
-    const groups = ctx.groups;
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = fetchGroup(groups, g.groupId, g.topics);
+          const r = fetchGroup(ctx, g.groupId, g.topics);
           return { groupId: g.groupId, topics: r.topics, errorCode: r.errorCode };
         }),
       };
     }
-    const r = fetchGroup(groups, req.groupId ?? '', ctx.apiVersion >= 2 ? (req.topics ?? null) : (req.topics ?? []));
+    const r = fetchGroup(ctx, req.groupId ?? '', ctx.apiVersion >= 2 ? (req.topics ?? null) : (req.topics ?? []));
     // Before v2 a coordinator error can only be reported per partition.
     if (ctx.apiVersion < 2 && r.errorCode) {
       return {

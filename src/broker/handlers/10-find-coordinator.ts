@@ -2,13 +2,14 @@
  * FindCoordinator (10), v0-4 (v4 batches keys). A group's coordinator is the broker leading its
  * partition of __consumer_offsets. Transaction coordinators (key type 1) are not offered.
  * Errors: COORDINATOR_NOT_AVAILABLE (no live leader, or transactions), INVALID_REQUEST
- * (unknown key type).
+ * (unknown key type), GROUP_AUTHORIZATION_FAILED (no DESCRIBE on the group).
  */
 import { FindCoordinator, type FindCoordinatorResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
 import { OFFSETS_TOPIC } from '../controller.js';
 import { defineHandler, type RequestContext } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 type Coordinator = NonNullable<FindCoordinatorResponse['coordinators']>[number];
 
@@ -23,6 +24,7 @@ export function findGroupCoordinator(ctx: RequestContext, key: string, keyType: 
   });
   if (keyType === 1) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transactions are not supported by kafka-ts.');
   if (keyType !== 0) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
+  if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const cluster = ctx.cluster;
   const topic = cluster.metadata.topic(OFFSETS_TOPIC);
   if (!topic) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -4,16 +4,20 @@
  * with their id; v5+ static members (group.instance.id) replace their previous incarnation.
  * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, INVALID_SESSION_TIMEOUT,
  * INCONSISTENT_GROUP_PROTOCOL, UNKNOWN_MEMBER_ID, MEMBER_ID_REQUIRED, FENCED_INSTANCE_ID,
- * GROUP_MAX_SIZE_REACHED, REBALANCE_IN_PROGRESS (when a newer join replaces this one).
+ * GROUP_MAX_SIZE_REACHED, REBALANCE_IN_PROGRESS (when a newer join replaces this one),
+ * GROUP_AUTHORIZATION_FAILED (no READ on the group).
  */
 import { JoinGroup } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: JoinGroup,
   minVersion: 0,
   maxVersion: 9,
   async handle(req, ctx) {
+    if (!allowed(ctx, AclOp.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: ctx.apiVersion >= 7 ? null : '', leader: '', skipAssignment: false, memberId: '', members: [] };
     const r = await ctx.groups.join({
       groupId: req.groupId,
       sessionTimeoutMs: req.sessionTimeoutMs,

@@ -1,11 +1,13 @@
 /**
  * DescribeGroups (15), v0-5. An unknown group is reported as state Dead with no error, as Kafka
  * does; member metadata and assignments are filled only when the group is Stable.
- * Errors: NOT_COORDINATOR.
+ * Errors: NOT_COORDINATOR, GROUP_AUTHORIZATION_FAILED (no DESCRIBE on the group).
  */
 import { DescribeGroups } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
-import { GROUP_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
+import { operationsFor } from '../acl-operations.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: DescribeGroups,
@@ -15,6 +17,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((id) => {
+        if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, id)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: operationsFor(ctx, false, ResourceType.GROUP, id) };
         const d = ctx.groups.describe(id);
         return {
           errorCode: d.errorCode,
@@ -30,7 +33,7 @@ export default defineHandler({
             memberMetadata: m.metadata,
             memberAssignment: m.assignment,
           })),
-          authorizedOperations: req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED,
+          authorizedOperations: operationsFor(ctx, !!req.includeAuthorizedOperations, ResourceType.GROUP, id),
         };
       }),
     };

@@ -6,12 +6,14 @@
  * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST
  * (duplicate names, counts plus assignment), POLICY_VIOLATION (more partitions in the request
  * than kafka-ts.max.partitions.per.request, for every topic, as Kafka; or more than
- * kafka-ts.max.partitions in the daemon), NOT_CONTROLLER.
+ * kafka-ts.max.partitions in the daemon), NOT_CONTROLLER, TOPIC_AUTHORIZATION_FAILED (no CREATE on
+ * the cluster or the topic).
  */
 import { CreateTopics } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
 import { resolveTopicConfigs } from '../metadata/topic-configs.js';
 
 export default defineHandler({
@@ -24,6 +26,7 @@ export default defineHandler({
     const duplicated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
     // Sized before anything is allocated: over the cap, the whole request fails.
     const tooMany = controller.checkPartitionsPerRequest(req.topics);
+    const mayCreateAll = clusterAllowed(ctx, AclOp.CREATE);
     const topics = req.topics.map((t) => {
       const fail = (code: number, message: string | null) => ({
         name: t.name,
@@ -37,6 +40,7 @@ export default defineHandler({
       if (cluster.controllerId !== cluster.id) return fail(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
       if (tooMany.code) return fail(tooMany.code, tooMany.message);
       if (duplicated.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic name: ${t.name}`);
+      if (!mayCreateAll && !allowed(ctx, AclOp.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
       const r = controller.createTopic(t, !!req.validateOnly);
       if (r.error.code) return fail(r.error.code, r.error.message);
       const overrides = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));

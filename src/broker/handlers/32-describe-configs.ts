@@ -2,11 +2,14 @@
  * DescribeConfigs (32), v0-4, for topics (resource type 2) and brokers (4). Each entry carries
  * its source (topic override, dynamic broker, static broker, default) and, when asked, its
  * synonyms in precedence order.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (unknown broker or resource type).
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (unknown broker or resource type),
+ * TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED (no DESCRIBE_CONFIGS on the topic / cluster).
  */
 import { DescribeConfigs, type DescribeConfigsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, configDenial } from '../security/authorizer.js';
+import { errorInfo } from '../../protocol/errors.js';
 import { ConfigSource } from '../../protocol/topic-configs.js';
 import { resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
 import { resolveBrokerConfigs } from '../metadata/broker-configs.js';
@@ -23,6 +26,8 @@ export default defineHandler({
     const md = cluster.metadata;
     const results = req.resources.map((res) => {
       const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
+      const denied = res.resourceType === RESOURCE_TOPIC || res.resourceType === RESOURCE_BROKER ? configDenial(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName) : 0;
+      if (denied) return { ...base, errorCode: denied, errorMessage: errorInfo(denied).message };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
         const t = md.topic(res.resourceName);

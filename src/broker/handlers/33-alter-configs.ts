@@ -1,10 +1,13 @@
 /**
  * AlterConfigs (33), v0-2: replaces the dynamic configs of a topic or broker with the listed
- * ones. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
+ * ones. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST,
+ * TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED (no ALTER_CONFIGS on the topic / cluster).
  */
 import { AlterConfigs } from '../../protocol/apis/index.js';
 import { changeConfigs, OP_SET } from '../config-changes.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, configDenial } from '../security/authorizer.js';
+import { errorInfo } from '../../protocol/errors.js';
 
 export default defineHandler({
   api: AlterConfigs,
@@ -14,6 +17,8 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
+        const denied = configDenial(ctx, AclOp.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied) return { errorCode: denied, errorMessage: errorInfo(denied).message, resourceType: r.resourceType, resourceName: r.resourceName };
         const e = changeConfigs(ctx.cluster, ctx.controller, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: OP_SET, value: c.value })), true, req.validateOnly);
         return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
       }),

@@ -1,17 +1,21 @@
 /**
  * DescribeLogDirs (35), v0-4. This broker's log directory (kafka-ts brokers have one each) with
  * the size of every replica it hosts and how far each is behind its leader's log end; reassignment
- * progress is read from these sizes. v4 adds the directory's total and usable bytes.
+ * progress is read from these sizes. v4 adds the directory's total and usable bytes. Needs
+ * DESCRIBE on the cluster (else CLUSTER_AUTHORIZATION_FAILED from v3, an empty answer before).
  */
 import { statfsSync } from 'node:fs';
 import { DescribeLogDirs, type DescribeLogDirsResponse } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: DescribeLogDirs,
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx) {
+    if (!clusterAllowed(ctx, AclOp.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const { partitions, cluster } = ctx;
     const wanted = req.topics ? new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)])) : null;
     const byTopic = new Map<string, DescribeLogDirsResponse['results'][number]['topics'][number]['partitions']>();

@@ -4,11 +4,12 @@
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
  * INVALID_REPLICATION_FACTOR, INVALID_REQUEST (duplicate topics), POLICY_VIOLATION (more new
  * partitions than kafka-ts.max.partitions.per.request or kafka-ts.max.partitions allow, refused
- * before any is placed), NOT_CONTROLLER.
+ * before any is placed), NOT_CONTROLLER, TOPIC_AUTHORIZATION_FAILED (no ALTER on the topic).
  */
 import { CreatePartitions } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: CreatePartitions,
@@ -24,6 +25,7 @@ export default defineHandler({
       if (names.indexOf(t.name) !== names.lastIndexOf(t.name)) {
         return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
       }
+      if (!allowed(ctx, AclOp.ALTER, ResourceType.TOPIC, t.name)) return { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
       const e = controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
       return { name: t.name, errorCode: e.code, errorMessage: e.message };
     });

@@ -1,10 +1,13 @@
 /**
  * DeleteGroups (42), v0-2. Only Empty groups can be deleted; their offsets and metadata get
  * tombstones in __consumer_offsets.
- * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP.
+ * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP,
+ * GROUP_AUTHORIZATION_FAILED (no DELETE on the group).
  */
 import { DeleteGroups } from '../../protocol/apis/index.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: DeleteGroups,
@@ -12,7 +15,9 @@ export default defineHandler({
   maxVersion: 2,
   async handle(req, ctx) {
     const results = [];
-    for (const groupId of req.groupsNames) results.push({ groupId, errorCode: await ctx.groups.deleteGroup(groupId) });
+    for (const groupId of req.groupsNames) {
+      results.push({ groupId, errorCode: allowed(ctx, AclOp.DELETE, ResourceType.GROUP, groupId) ? await ctx.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED });
+    }
     return { throttleTimeMs: 0, results };
   },
 });

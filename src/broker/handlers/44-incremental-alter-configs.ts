@@ -1,10 +1,13 @@
 /**
  * IncrementalAlterConfigs (44), v0-1: set, delete, append to or subtract from individual configs
- * of a topic or broker. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST.
+ * of a topic or broker. Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST,
+ * TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED (no ALTER_CONFIGS on the topic / cluster).
  */
 import { IncrementalAlterConfigs } from '../../protocol/apis/index.js';
 import { changeConfigs } from '../config-changes.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, configDenial } from '../security/authorizer.js';
+import { errorInfo } from '../../protocol/errors.js';
 
 export default defineHandler({
   api: IncrementalAlterConfigs,
@@ -14,6 +17,8 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
+        const denied = configDenial(ctx, AclOp.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied) return { errorCode: denied, errorMessage: errorInfo(denied).message, resourceType: r.resourceType, resourceName: r.resourceName };
         const e = changeConfigs(ctx.cluster, ctx.controller, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), false, req.validateOnly);
         return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
       }),

@@ -1,10 +1,12 @@
 /**
  * ListPartitionReassignments (46), v0. The ongoing reassignments (all, or of the listed
- * partitions) with their full replica set and the replicas being added and removed.
+ * partitions) with their full replica set and the replicas being added and removed. Needs DESCRIBE
+ * on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
 import { ListPartitionReassignments, type ListPartitionReassignmentsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: ListPartitionReassignments,
@@ -12,6 +14,7 @@ export default defineHandler({
   maxVersion: 0,
   handle(req, ctx) {
     const { cluster, controller } = ctx;
+    if (!clusterAllowed(ctx, AclOp.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', topics: [] };
     if (cluster.controllerId !== cluster.id) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', topics: [] };
     }

@@ -1,12 +1,13 @@
 /**
  * DescribeCluster (60), v0-1: cluster id, controller and the live brokers (at the addresses of
  * the listener the request came in on). No errors besides UNSUPPORTED_VERSION for endpoint type
- * 2 (controllers), which kafka-ts does not expose separately.
+ * 2 (controllers), which kafka-ts does not expose separately. As in Kafka, no ACL is needed; the
+ * cluster's authorized operations (when asked) are 0 without DESCRIBE on the cluster.
  */
 import { DescribeCluster, type DescribeClusterResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
-import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../acl-operations.js';
+import { clusterOperationsFor } from '../acl-operations.js';
 
 export default defineHandler({
   api: DescribeCluster,
@@ -23,7 +24,7 @@ export default defineHandler({
       clusterId: cluster.metadata.clusterId,
       controllerId: cluster.controllerId,
       brokers: [],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: clusterOperationsFor(ctx, !!req.includeClusterAuthorizedOperations),
     };
     if (endpointType !== 1) return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Only broker endpoints are available.' };
     base.brokers = cluster

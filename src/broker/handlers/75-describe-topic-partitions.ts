@@ -1,13 +1,15 @@
 /**
  * DescribeTopicPartitions (75), v0: topic and partition state with eligible-leader-replica
  * fields (always empty here) and cursor paging by `response_partition_limit`.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE (partition without a live leader).
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE (partition without a live leader),
+ * TOPIC_AUTHORIZATION_FAILED (no DESCRIBE on the topic).
  */
 import { DescribeTopicPartitions, type DescribeTopicPartitionsResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 import { NOT_REQUESTED } from '../acl-operations.js';
+import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
   api: DescribeTopicPartitions,
@@ -24,6 +26,10 @@ export default defineHandler({
     for (let i = Math.max(0, start); i < names.length; i++) {
       const name = names[i]!;
       const t = cluster.metadata.topic(name);
+      if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, name)) {
+        topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED });
+        continue;
+      }
       if (!t) {
         topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED });
         continue;

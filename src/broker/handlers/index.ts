@@ -34,6 +34,9 @@ import describeLogDirs from './35-describe-log-dirs.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
 
 export const HANDLERS: readonly AnyHandler[] = [
   produce,
@@ -70,4 +73,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   deleteGroups,
   offsetDelete,
   describeTopicPartitions,
+  describeAcls,
+  createAcls,
+  deleteAcls,
 ];

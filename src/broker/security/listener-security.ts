@@ -22,7 +22,7 @@ export interface ListenerSecurity {
 export function listenerSecurity(config: BrokerConfig, name: string, metadata: ClusterMetadata, log: Logger): ListenerSecurity {
   const protocol = config.listenerSecurityProtocolMap[name]!;
   const p = listenerProps(config, name);
-  const tls = protocol === 'SSL' || protocol === 'SASL_SSL' ? serverTls(p) : undefined;
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL' ? serverTls(p, protocol === 'SASL_SSL') : undefined;
   const sasl =
     protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL'
       ? saslSettings(config, p, (user, mechanism) => metadata.scramCredentials(user).find((c) => c.mechanism === mechanism), log)

@@ -60,7 +60,7 @@ const failedMessage = (mechanism: string) => `Authentication failed during authe
 function fail(s: SaslSession, conn: SaslConnection, mechanism: string, reason: string, user?: string) {
   s.phase = 'failed';
   s.exchange = null;
-  const who = user !== undefined ? `user ${JSON.stringify(user)}` : 'unknown user';
+  const who = user !== undefined ? `user ${JSON.stringify(user.length > 100 ? `${user.slice(0, 100)}…` : user)}` : 'unknown user';
   s.settings.log.info(`Failed authentication with ${conn.clientHost} (listener ${s.settings.listener}, SASL ${mechanism}, ${who}): ${reason}`);
   conn.security!.closeAfter(s.settings.failedDelayMs);
 }

@@ -24,6 +24,8 @@ export interface SaslSettings {
   readonly reauthMs: number;
   /** connection.failed.authentication.delay.ms */
   readonly failedDelayMs: number;
+  /** sasl.server.max.receive.size: the largest frame accepted before authentication (Kafka: 524288). */
+  readonly maxReceiveSize: number;
   /** Where failed logins are logged (one INFO line each, never a secret). */
   readonly log: Logger;
   /** A fresh server-side exchange for an enabled mechanism. */
@@ -66,11 +68,14 @@ export function saslSettings(config: BrokerConfig, p: ListenerProps, lookup: Cre
   let oauth: OAuthOptions = oauthOptions({});
   if (mechanisms.includes('OAUTHBEARER')) oauth = oauthOptions(jaasFor(config, p, 'OAUTHBEARER')?.entry.options ?? {});
 
+  const maxReceive = Number(p.get('sasl.server.max.receive.size') ?? 524288);
+  if (!Number.isInteger(maxReceive) || maxReceive < 1) throw new ConfigError(`Invalid value ${p.get('sasl.server.max.receive.size')} for configuration ${p.source('sasl.server.max.receive.size')}: Not a positive number of type INT`);
   return {
     listener: p.name,
     mechanisms,
     reauthMs: config.connectionsMaxReauthMs,
     failedDelayMs: config.connectionFailedAuthenticationDelayMs,
+    maxReceiveSize: maxReceive,
     log,
     start(mechanism) {
       if (mechanism === 'PLAIN') return new PlainServer(plainUsers);

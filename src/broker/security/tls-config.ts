@@ -119,8 +119,10 @@ export interface ServerTls {
 }
 
 /** Node TLS server options for a listener, or a ConfigError naming the setting at fault. */
-export function serverTls(p: ListenerProps): ServerTls {
-  const authValue = (p.get('ssl.client.auth') ?? 'none').trim().toLowerCase();
+export function serverTls(p: ListenerProps, sasl = false): ServerTls {
+  // KIP-684: on a SASL_SSL listener only the listener-prefixed ssl.client.auth counts.
+  const authSetting = sasl && !p.source('ssl.client.auth').startsWith('listener.name.') ? undefined : p.get('ssl.client.auth');
+  const authValue = (authSetting ?? 'none').trim().toLowerCase();
   if (authValue !== 'required' && authValue !== 'requested' && authValue !== 'none') {
     throw new ConfigError(`Invalid value ${authValue} for configuration ${p.source('ssl.client.auth')}: String must be one of: required, requested, none`);
   }

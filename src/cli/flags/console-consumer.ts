@@ -23,6 +23,10 @@ export interface ConsoleConsumerOptions {
   valueDeserializer?: string;
   consumerProperty?: string[];
   'consumer.config'?: string;
+  commandConfig?: string;
+  commandProperty?: string[];
+  formatterProperty?: string[];
+  context?: string;
   enableSystestEvents?: boolean;
   output: 'text' | 'json';
 }

@@ -25,6 +25,10 @@ export interface ConsoleProducerOptions {
   readerConfig?: string;
   producerProperty?: string[];
   'producer.config'?: string;
+  commandConfig?: string;
+  commandProperty?: string[];
+  readerProperty?: string[];
+  context?: string;
   input: 'text' | 'json';
   output: 'text' | 'json';
 }

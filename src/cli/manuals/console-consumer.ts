@@ -19,7 +19,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Join a consumer group and commit; a new group starts at the earliest record', 'kafka-ts console-consumer --topic orders --group billing --from-beginning'],
     ['Stop after 5 records or 10 s of silence', 'kafka-ts console-consumer --topic orders --max-messages 5 --timeout-ms 10000'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound', 'Interrupted', 'Terminated'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated'],
   differences: [
     '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log. With --group, --offset earliest or latest sets where a group without committed offsets starts (Kafka requires --partition with --offset, which a group refuses); other values are refused.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',

@@ -20,7 +20,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Copy a topic, binary data and headers included', 'kafka-ts console-consumer --topic a --from-beginning -e --output json | kafka-ts console-producer --topic b --input json'],
     ['Produce to a real cluster with lz4 and acks=1', 'kafka-ts console-producer --bootstrap-server kafka1:9092 --topic t --compression-codec lz4 --request-required-acks 1 < data.txt'],
   ],
-  exits: ['Failure', 'Unreachable', 'Interrupted', 'Terminated'],
+  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated'],
   differences: [
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
     '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',

@@ -26,7 +26,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Save a plan, review it, apply it exactly', 'kafka-ts consumer-groups reset billing --all-topics --to-latest --output json > plan.json && kafka-ts consumer-groups reset billing --from-plan plan.json --execute'],
     ['In CI: wait up to 60 s for the group to stop, then reset', 'kafka-ts consumer-groups reset billing --all-topics --to-earliest --wait-inactive 60000 --execute'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout', 'AuthFailed', 'Denied'],
   differences: [
     'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist, 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
     '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',

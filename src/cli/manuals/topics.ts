@@ -23,7 +23,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Grow a topic to six partitions', 'kafka-ts topics alter orders --partitions 6'],
     ['Describe a topic on a real Kafka cluster as JSON', 'kafka-ts topics --bootstrap-server kafka1:9092 --describe --topic orders --output json'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
   differences: [
     '--help exits 0 and prints to stdout (kafka-topics.sh exits 1).',
     'A missing topic is reported as "Topic \'foo\' does not exist as expected" (Kafka 3.8+ prints \'Optional[foo]\'), with exit status 4.',

@@ -8,6 +8,7 @@
  */
 import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { denialMessage } from '../../protocol/acls.js';
 import {
   type Record,
   decodeBatchWith,
@@ -285,7 +286,7 @@ export class Fetcher {
         await new Promise((r) => setTimeout(r, 100));
         return;
       default:
-        throw new KafkaProtocolError(code, `Fetching ${p.topic}-${p.partition} failed`);
+        throw new KafkaProtocolError(code, denialMessage(code, `read topic ${p.topic}`, `Fetching ${p.topic}-${p.partition} failed`));
     }
   }
 

@@ -8,6 +8,7 @@
  */
 import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { denialMessage } from '../../protocol/acls.js';
 import { decodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import type { KafkaClient } from '../client.js';
@@ -264,7 +265,7 @@ export class GroupConsumer {
           await sleep(100);
           return;
         }
-        this.fatal = new KafkaProtocolError(code, `Joining group ${this.opts.groupId} failed`);
+        this.fatal = new KafkaProtocolError(code, denialMessage(code, `join group ${this.opts.groupId}`, `Joining group ${this.opts.groupId} failed`));
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * OAUTHBEARER tokens (RFC 7628) for the client: a static token (`sasl.oauthbearer.token`, a
- * kafka-ts property), a token file re-read on each login (`sasl.oauthbearer.token.file`), Kafka's
+ * kafka-ts property), a token file re-read on each login (`sasl.oauthbearer.token.file`, or the
+ * `tokenFile` option of OAuthBearerLoginModule in `sasl.jaas.config`, both kafka-ts's), Kafka's
  * unsecured development token (`unsecuredLoginStringClaim_sub` in the JAAS options), or the
  * OAuth 2 client-credentials flow against `sasl.oauthbearer.token.endpoint.url` (the token is
  * cached until shortly before it expires).

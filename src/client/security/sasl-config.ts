@@ -82,6 +82,8 @@ function oauthTokens(props: Props, jaas: JaasEntry | null): TokenSource {
   const o = jaas?.options ?? {};
   if (props['sasl.oauthbearer.token'] !== undefined) return staticToken(props['sasl.oauthbearer.token']);
   if (props['sasl.oauthbearer.token.file'] !== undefined) return fileToken(props['sasl.oauthbearer.token.file'].trim());
+  // kafka-ts's JAAS option (Java's login module ignores options it does not know).
+  if (o['tokenFile'] !== undefined) return fileToken(o['tokenFile'], 'sasl.jaas.config tokenFile');
   const url = props['sasl.oauthbearer.token.endpoint.url']?.trim();
   if (url) {
     // Kafka (KIP-768): a file: URL names a file holding the token.
@@ -100,7 +102,7 @@ function oauthTokens(props: Props, jaas: JaasEntry | null): TokenSource {
   }
   if (o['unsecuredLoginStringClaim_sub'] !== undefined) return unsecuredToken(o);
   throw new UsageError(
-    'SASL OAUTHBEARER needs a token: set sasl.oauthbearer.token (the token), sasl.oauthbearer.token.file (a file holding it), or sasl.oauthbearer.token.endpoint.url with a client id and secret (client credentials)',
+    'SASL OAUTHBEARER needs a token: set sasl.oauthbearer.token (the token), sasl.oauthbearer.token.file (a file holding it; or tokenFile="…" in sasl.jaas.config), or sasl.oauthbearer.token.endpoint.url with a client id and secret (client credentials)',
   );
 }
 

@@ -59,6 +59,21 @@ export const inlinePem = (v: string): string =>
       return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
     });
 
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** `ssl.enabled.protocols` (Kafka: TLSv1.2,TLSv1.3): the lowest and highest versions offered. */
+function tlsVersions(props: Props): { minVersion?: TlsVersion; maxVersion?: TlsVersion } {
+  const raw = props['ssl.enabled.protocols'];
+  if (raw === undefined || raw.trim() === '') return {};
+  const idx = raw.split(',').map((v) => {
+    const i = TLS_VERSIONS.findIndex((t) => t.toLowerCase() === v.trim().toLowerCase());
+    if (i < 0) throw new UsageError(`ssl.enabled.protocols: ${v.trim()} is not supported; use ${TLS_VERSIONS.join(', ')}`);
+    return i;
+  });
+  return { minVersion: TLS_VERSIONS[Math.min(...idx)]!, maxVersion: TLS_VERSIONS[Math.max(...idx)]! };
+}
+
 export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   checkStoreType(props, 'ssl.truststore');
   checkStoreType(props, 'ssl.keystore');
@@ -137,5 +152,6 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
     if (v === 'false') opts.rejectUnauthorized = false;
   }
   if (opts.rejectUnauthorized !== false) opts.rejectUnauthorized = true;
+  Object.assign(opts, tlsVersions(props));
   return opts;
 }

@@ -108,6 +108,8 @@ describe('SASL settings', () => {
     expect(await st.tokens!.token()).toBe('eyJ.static.token');
     const ft = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.file': file })).sasl!;
     expect(await ft.tokens!.token()).toBe('eyJ.file.token');
+    const jaas = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.jaas.config': `${OAUTH} required tokenFile="${file}";` })).sasl!;
+    expect(await jaas.tokens!.token()).toBe('eyJ.file.token');
     const url = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.endpoint.url': `file://${file}` })).sasl!;
     expect(await url.tokens!.token()).toBe('eyJ.file.token');
     const missing = (await sasl({ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.file': join(dir, 'nope') })).sasl!;
@@ -138,5 +140,8 @@ describe('TLS settings', () => {
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': 'ldap' })).toContain('ssl.endpoint.identification.algorithm=ldap is not supported');
     expect(await usage({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'maybe' })).toContain('enable.ssl.certificate.verification must be true or false');
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'false' })).tls?.rejectUnauthorized).toBe(false);
+    expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
+    expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.2, TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+    expect(await usage({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'SSLv3' })).toBe('ssl.enabled.protocols: SSLv3 is not supported; use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3');
   });
 });

@@ -12,6 +12,7 @@ import type { BrokerServices, ClusterService, ControllerService, GroupService, P
 import { changeConfigs, RESOURCE_BROKER, RESOURCE_TOPIC, OP_SET } from '../../../../src/broker/config-changes.js';
 import type { PartitionReplica } from '../../../../src/broker/replica.js';
 import { ErrorCode } from '../../../../src/protocol/errors.js';
+import { NO_AUTHORIZER } from '../../../../src/broker/security/authorizer.js';
 
 /** A context holding only the given services; touching any other one throws. */
 function contextWith(services: Partial<BrokerServices>, apiVersion = 0): RequestContext {
@@ -22,6 +23,7 @@ function contextWith(services: Partial<BrokerServices>, apiVersion = 0): Request
     groups: services.groups ?? (absent('groups') as GroupService),
     cluster: services.cluster ?? (absent('cluster') as ClusterService),
     controller: services.controller ?? (absent('controller') as ControllerService),
+    authorizer: services.authorizer ?? NO_AUTHORIZER,
     apiVersion,
     correlationId: 1,
     clientId: 'test',

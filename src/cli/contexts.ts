@@ -1,0 +1,126 @@
+/**
+ * Named cluster contexts (`kafka-ts context …`, `--context NAME`, $KAFKA_TS_CONTEXT): a bootstrap
+ * address and client properties under a name, kept with `conf` in contexts.json in the kafka-ts
+ * config directory ($KAFKA_TS_CONFIG_DIR, else $XDG_CONFIG_HOME/kafka-ts, else
+ * ~/.config/kafka-ts), file mode 0600 (it may hold passwords; `${env:NAME}` references keep them
+ * out of it).
+ *
+ * Reading, which every command does when no --bootstrap-server is given, parses the JSON file
+ * directly (no conf, no schema library at start-up); writing goes through conf.
+ */
+import { chmodSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { FailedError, NotFoundError, UsageError } from './errors.js';
+
+export interface ContextEntry {
+  bootstrapServer: string;
+  /** Client properties as given (provider references unresolved). */
+  properties: Record<string, string>;
+}
+
+export interface ContextsFile {
+  current?: string;
+  contexts: Record<string, ContextEntry>;
+}
+
+export const CONTEXT_ENV = 'KAFKA_TS_CONTEXT';
+const FILE = 'contexts';
+
+/** The kafka-ts config directory (shared with the preferences). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KAFKA_TS_CONFIG_DIR) return env.KAFKA_TS_CONFIG_DIR;
+  const xdg = env.XDG_CONFIG_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.config'), 'kafka-ts');
+}
+
+export const contextsPath = (env: NodeJS.ProcessEnv = process.env): string => join(configDir(env), `${FILE}.json`);
+
+/** Reads the contexts file; a missing file is an empty store, a damaged one an error naming it. */
+export function readContexts(env: NodeJS.ProcessEnv = process.env): ContextsFile {
+  const path = contextsPath(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { contexts: {} };
+    throw new FailedError(`Cannot read contexts file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    const data = JSON.parse(text) as Partial<ContextsFile>;
+    const contexts: Record<string, ContextEntry> = {};
+    for (const [name, c] of Object.entries(data.contexts ?? {})) {
+      if (c && typeof c.bootstrapServer === 'string') contexts[name] = { bootstrapServer: c.bootstrapServer, properties: { ...(c.properties ?? {}) } };
+    }
+    return { current: typeof data.current === 'string' ? data.current : undefined, contexts };
+  } catch {
+    throw new FailedError(`Cannot read contexts file ${path}: not valid JSON (fix or remove it)`);
+  }
+}
+
+/** The named context, or a NotFoundError listing the known ones. */
+export function getContext(file: ContextsFile, name: string): ContextEntry {
+  const c = Object.hasOwn(file.contexts, name) ? file.contexts[name] : undefined;
+  if (c !== undefined) return c;
+  const known = Object.keys(file.contexts).sort();
+  throw new NotFoundError(`Context '${name}' does not exist (${known.length === 0 ? "no contexts yet: add one with 'kafka-ts context add'" : `known: ${known.join(', ')}`})`);
+}
+
+export function validContextName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(name)) {
+    throw new UsageError(`Invalid context name '${name}': use letters, digits, '.', '_', '-' and '@' (starting with a letter or digit)`);
+  }
+  return name;
+}
+
+/** Writes the whole store through conf, then makes sure the file is private (0600). */
+export async function writeContexts(file: ContextsFile, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const cwd = configDir(env);
+  try {
+    const { default: Conf } = await import('conf');
+    const store = new Conf<Record<string, unknown>>({
+      projectName: 'kafka-ts',
+      projectSuffix: '',
+      configName: FILE,
+      cwd,
+      configFileMode: 0o600,
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: true,
+    });
+    const data: Record<string, unknown> = { contexts: file.contexts };
+    if (file.current !== undefined) data.current = file.current;
+    store.store = data;
+    chmodSync(store.path, 0o600);
+    return store.path;
+  } catch (e) {
+    throw new FailedError(`Cannot write contexts file ${join(cwd, `${FILE}.json`)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+const SECRET_KEY = /password|secret|token|jaas\.config|ssl\.keystore\.key|ssl\.key\.password|credentials|user\.info/i;
+export const MASK = '******';
+
+/** Whether a property's value is a secret to be masked when shown. */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
+
+/**
+ * A property value as `context show` prints it: secrets masked; a JAAS config keeps its login
+ * module and username and masks every other option's value. A value that only references a
+ * provider (`${env:KAFKA_PASSWORD}`) holds no secret and is shown as written.
+ */
+export function maskValue(key: string, value: string): string {
+  if (!isSecretKey(key)) return value;
+  if (/^\s*\$\{[^}]*\}\s*$/.test(value)) return value;
+  if (/jaas\.config$/i.test(key)) {
+    return value.replace(/(\b[\w.]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)/g, (whole, opt: string, v: string) =>
+      /^(username|user|clientId|client_id)$/i.test(opt) || /^"?\$\{[^}]*\}"?$/.test(v) ? whole : `${opt}="${MASK}"`,
+    );
+  }
+  return MASK;
+}
+
+export function maskProperties(props: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props)) out[k] = maskValue(k, v);
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * kafka-ts acls end to end (execa against a daemon with the authorizer on and no ACLs): Kafka's
+ * add/list layouts, JSON, verb style, usage errors, --remove's confirmation, and what an
+ * anonymous TCP client sees when ACLs refuse it (one line naming the operation and resource, exit 8).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+
+const STANDARD = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+const kt = (...args: string[]): Promise<RunResult> => kafkaTs(args, { home });
+const acls = (...args: string[]): Promise<RunResult> => kt('acls', ...args);
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-acls-'));
+  ({ bootstrap } = await startDaemon(home, ['--override', `authorizer.class.name=${STANDARD}`]));
+  expect((await kt('topics', 'create', 'orders')).exitCode).toBe(0);
+}, 90_000);
+
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+const ADDED = [
+  'Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`: ',
+  ' \t(principal=User:ANONYMOUS, host=*, operation=WRITE, permissionType=ALLOW)',
+  '\t(principal=User:ANONYMOUS, host=*, operation=DESCRIBE, permissionType=ALLOW)',
+  '\t(principal=User:ANONYMOUS, host=*, operation=CREATE, permissionType=ALLOW) ',
+  '',
+  'Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`: ',
+  ' \t(principal=User:ANONYMOUS, host=*, operation=WRITE, permissionType=ALLOW)',
+  '\t(principal=User:ANONYMOUS, host=*, operation=DESCRIBE, permissionType=ALLOW)',
+  '\t(principal=User:ANONYMOUS, host=*, operation=CREATE, permissionType=ALLOW) ',
+  '',
+  '',
+].join('\n');
+
+describe('acls', () => {
+  it('refuses an anonymous TCP client with one line naming the operation and resource, exit 8', async () => {
+    const consume = await kt('console-consumer', '--bootstrap-server', bootstrap, '--topic', 'orders', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000');
+    expect(consume.exitCode).toBe(8);
+    expect(consume.stderr).toContain('not authorized to describe topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    const describe = await kt('topics', '--bootstrap-server', bootstrap, '--describe', '--topic', 'orders');
+    expect(describe.exitCode).toBe(8);
+    expect(describe.stdout).toContain('not authorized to describe topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    const produce = await kafkaTs(['console-producer', '--bootstrap-server', bootstrap, '--topic', 'orders'], { home, input: 'x\n' });
+    expect(produce.exitCode).toBe(8);
+    expect(produce.stderr).toContain('not authorized to write to topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    const list = await acls('--bootstrap-server', bootstrap, '--list', '--output', 'json');
+    expect(list.exitCode).toBe(8);
+    expect(JSON.parse(list.stdout)).toMatchObject({ error: { code: 8, kind: 'denied' } });
+    expect(list.stderr).toContain('not authorized to list ACLs (DESCRIBE on the cluster) (CLUSTER_AUTHORIZATION_FAILED)');
+    const group = await kt('consumer-groups', '--bootstrap-server', bootstrap, '--describe', '--group', 'g');
+    expect(group.exitCode).toBe(8);
+    expect(group.stderr).toContain('not authorized to access group g (GROUP_AUTHORIZATION_FAILED)');
+    expect(`${consume.stderr}${produce.stderr}${list.stderr}`).not.toMatch(/\n\s+at /);
+  });
+
+  it("adds --producer ACLs over the local socket in kafka-acls.sh's layout; the producer may then write", async () => {
+    const r = await acls('--add', '--allow-principal', 'User:ANONYMOUS', '--producer', '--topic', 'orders');
+    expect(r).toMatchObject({ exitCode: 0, stdout: ADDED });
+    const produce = await kafkaTs(['console-producer', '--bootstrap-server', bootstrap, '--topic', 'orders'], { home, input: 'one\n' });
+    expect(produce.exitCode).toBe(0);
+    const consume = await kt('console-consumer', '--bootstrap-server', bootstrap, '--topic', 'orders', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000');
+    expect(consume.exitCode).toBe(8);
+    expect(consume.stderr).toContain('not authorized to read topic orders (TOPIC_AUTHORIZATION_FAILED)');
+  });
+
+  it('lists in JSON and by principal, in verb style', async () => {
+    await acls('add', '--allow-principal', 'User:bob', '--operation', 'Read', '--operation', 'describe', '--topic', 'logs.', '--resource-pattern-type', 'prefixed');
+    const json = await acls('list', '-o', 'json');
+    expect(json.exitCode).toBe(0);
+    const doc = JSON.parse(json.stdout) as { resources: { resourceType: string; name: string; patternType: string; acls: { principal: string; operation: string }[] }[] };
+    expect(doc.resources.map((x) => `${x.resourceType}:${x.name}:${x.patternType}:${x.acls.length}`).sort()).toEqual(['TOPIC:logs.:PREFIXED:2', 'TOPIC:orders:LITERAL:3']);
+    const bob = await acls('--list', '--principal', 'User:bob');
+    expect(bob.stdout).toBe(
+      [
+        'ACLs for principal `User:bob`',
+        'Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=logs., patternType=PREFIXED)`: ',
+        ' \t(principal=User:bob, host=*, operation=READ, permissionType=ALLOW)',
+        '\t(principal=User:bob, host=*, operation=DESCRIBE, permissionType=ALLOW) ',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const match = await acls('--list', '--topic', 'logs.app', '--resource-pattern-type', 'match', '-o', 'json');
+    expect((JSON.parse(match.stdout) as { resources: { name: string }[] }).resources.map((x) => x.name)).toEqual(['logs.']);
+  });
+
+  it('refuses bad combinations as usage errors (exit 2) before connecting', async () => {
+    const cases: [string[], string][] = [
+      [['--add', '--allow-principal', 'User:a', '--producer'], 'With --producer you must specify a --topic'],
+      [['--add', '--allow-principal', 'User:a', '--consumer', '--topic', 't'], 'With --consumer you must specify a --topic and a --group'],
+      [['--add', '--allow-principal', 'User:a', '--topic', 't', '--resource-pattern-type', 'match'], "A '--resource-pattern-type' value of 'match' is not valid when adding acls."],
+      [['--add', '--topic', 't'], 'You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.'],
+      [['--add', '--allow-principal', 'User:a', '--operation', 'Fly', '--topic', 't'], "Unknown operation 'Fly'"],
+      [['--add', '--allow-principal', 'User:a', '--operation', 'Write', '--group', 'g'], 'ResourceType GROUP only supports operations Read, Describe, Delete, All'],
+      [['--add', '--allow-principal', 'alice', '--topic', 't'], 'Could not parse principal from `alice`'],
+      [['--list', '--allow-principal', 'User:a'], 'Option "[list]" can\'t be used with option "[allow-principal]"'],
+      [['--add', '--list'], 'Command must include exactly one action: --list, --add, --remove.'],
+      [['--remove', '--topic', 'orders'], 'add --force to remove without asking'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await acls(...args);
+      expect({ args, exitCode: r.exitCode }).toEqual({ args, exitCode: 2 });
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('removes with --force and reports what was removed', async () => {
+    const r = await acls('--remove', '--force', '--topic', 'logs.', '--resource-pattern-type', 'prefixed', '-o', 'json');
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout) as { removed: { name: string; acls: unknown[] }[]; resources: unknown[] };
+    expect(doc.removed.map((x) => [x.name, x.acls.length])).toEqual([['logs.', 2]]);
+    expect(doc.resources).toEqual([]);
+    const left = await acls('--list', '-o', 'json');
+    expect((JSON.parse(left.stdout) as { resources: { name: string }[] }).resources.map((x) => x.name)).toEqual(['orders']);
+  });
+
+  it('a daemon refuses to start with an authorizer class kafka-ts does not have', async () => {
+    const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-bad-');
+    try {
+      const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', dir, '--override', 'authorizer.class.name=com.example.Custom'], { home: dir });
+      expect(r.exitCode).not.toBe(0);
+      expect(`${r.stderr}${r.stdout}`).toContain('authorizer.class.name');
+      expect(`${r.stderr}${r.stdout}`).toContain(STANDARD);
+    } finally {
+      await stopDaemon(dir);
+      done();
+    }
+  });
+});
+
+describe('acls with three brokers', () => {
+  it('survive a daemon restart and keep working after the controller broker stops', async () => {
+    const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-3-');
+    const k = (...args: string[]) => kafkaTs(args, { home: dir });
+    try {
+      const { bootstrap: bs } = await startDaemon(dir, ['--brokers', '3', '--override', `authorizer.class.name=${STANDARD}`]);
+      expect((await k('topics', 'create', 'r3', '-r', '3')).exitCode).toBe(0);
+      expect((await k('acls', '--add', '--allow-principal', 'User:ANONYMOUS', '--producer', '--topic', 'r3')).exitCode).toBe(0);
+      expect((await kafkaTs(['console-producer', '--bootstrap-server', bs, '--topic', 'r3'], { home: dir, input: 'a\n' })).exitCode).toBe(0);
+
+      await stopDaemon(dir);
+      await startDaemon(dir, ['--brokers', '3', '--override', `authorizer.class.name=${STANDARD}`]);
+      const status = JSON.parse((await k('server', 'status', '-o', 'json')).stdout) as { controllerId: number };
+      const stopped = await k('server', 'stop-broker', String(status.controllerId));
+      expect(stopped.exitCode, stopped.stderr).toBe(0);
+      // The ACLs came back from disk and the new controller serves them and takes new ones.
+      const added = await k('acls', '--add', '--allow-principal', 'User:ANONYMOUS', '--consumer', '--topic', 'r3', '--group', 'g3', '-o', 'json');
+      expect(added.exitCode, added.stderr).toBe(0);
+      const listed = JSON.parse(added.stdout) as { resources: { name: string; acls: unknown[] }[] };
+      expect(listed.resources.map((x) => [x.name, x.acls.length]).sort()).toEqual([
+        ['g3', 1],
+        ['r3', 4],
+      ]);
+      const after = JSON.parse((await k('server', 'status', '-o', 'json')).stdout) as { listeners: string[] };
+      const tcp = after.listeners.find((l) => l.startsWith('PLAINTEXT://'))!.slice('PLAINTEXT://'.length);
+      const produced = await kafkaTs(['console-producer', '--bootstrap-server', tcp, '--topic', 'r3'], { home: dir, input: 'b\n' });
+      expect(produced.exitCode, produced.stderr).toBe(0);
+      const read = await k('console-consumer', '--bootstrap-server', tcp, '--topic', 'r3', '--group', 'g3', '--from-beginning', '--max-messages', '2', '--timeout-ms', '20000');
+      expect(read.exitCode, read.stderr).toBe(0);
+      expect(read.stdout.split('\n').filter(Boolean).sort()).toEqual(['a', 'b']);
+    } finally {
+      await stopDaemon(dir);
+      done();
+    }
+  }, 120_000);
+});
