@@ -2,7 +2,8 @@
  * A daemon whose only TCP listener is SASL_SSL (SCRAM-SHA-256): its first SCRAM user is created
  * through the daemon's LOCAL Unix socket (a super user there, no TCP plaintext needed), then kcat
  * logs in over TLS, produces and consumes in a group, and the kafka-ts CLI sees the group's
- * commits over the Unix socket and lists topics over SASL_SSL with a --command-config file.
+ * commits over the Unix socket, makes a SCRAM-SHA-512 user kcat can log in as (kafka-ts configs)
+ * and lists topics over SASL_SSL with a --command-config file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home, '--output', 'json',
     '--override', 'listeners=SASL_SSL://127.0.0.1:0',
     '--override', 'ssl.keystore.type=PEM', '--override', `ssl.keystore.location=${certs.serverKeystore}`,
-    '--override', 'sasl.enabled.mechanisms=SCRAM-SHA-256'], { home });
+    '--override', 'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512'], { home });
   if (r.exitCode !== 0) throw new Error(`daemon failed to start: ${r.stderr}${r.stdout}`);
   const listeners = (JSON.parse(r.stdout) as { listeners: string[] }).listeners;
   expect(listeners.filter((l) => !l.startsWith('LOCAL:')).map((l) => l.split('://')[0])).toEqual(['SASL_SSL']);
@@ -80,6 +81,23 @@ describe('a SASL_SSL-only daemon', () => {
     const group = JSON.parse(d.stdout).groups[0];
     expect(group.totalLag).toBe(0);
     expect(group.offsets).toHaveLength(2);
+  });
+
+  it('a user made with kafka-ts configs --alter --add-config SCRAM-SHA-512=[...] (Kafka\'s syntax) logs in with kcat', { timeout: 60_000 }, async () => {
+    const alter = await kt('configs', '--alter', '--entity-type', 'users', '--entity-name', 'grace', '--add-config', 'SCRAM-SHA-512=[iterations=8192,password=grace-pw]');
+    expect(alter.exitCode, alter.stderr).toBe(0);
+    expect(alter.stdout + alter.stderr).not.toContain('grace-pw');
+    const grace: ClientSecurity = { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username: 'grace', password: 'grace-pw', ca: certs.caCert };
+    const md = await kcat(['-b', address, ...kcatSecurity(grace), '-L'], { timeout: 20_000 });
+    expect(md.exitCode, md.stderr).toBe(0);
+    expect(md.stdout).toContain(`at ${address}`);
+    const wrong = await kcat(['-b', address, ...kcatSecurity({ ...grace, password: 'not-it' }), '-L', '-m', '3'], { timeout: 20_000 });
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Authentication failed/);
+    const described = await kt('configs', '--describe', '--entity-type', 'users', '--entity-name', 'grace');
+    expect(described.stdout).toMatch(/SCRAM-SHA-512/);
+    expect(described.stdout).toMatch(/8192/);
+    expect(described.stdout).not.toContain('grace-pw');
   });
 
   it('kafka-ts topics --list reaches it over SASL_SSL with a --command-config file; a wrong password exits 7', { timeout: 60_000 }, async () => {
