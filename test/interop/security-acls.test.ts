@@ -56,8 +56,12 @@ afterAll(async () => {
   cleanup?.();
 });
 
-const produce = (address: string, sec: ClientSecurity, topic: string, n: number) =>
-  kcat(['-b', address, ...kcatSecurity(sec), '-P', '-t', topic, '-K', ':', '-X', 'message.timeout.ms=10000'], { input: Array.from({ length: n }, (_, i) => `k${i}:${topic}-${i}\n`).join(''), timeout: 30_000 });
+let batch = 0;
+/** kcat -P of `n` keyed records with values unique to this call. */
+const produce = (address: string, sec: ClientSecurity, topic: string, n: number) => {
+  const tag = `b${batch++}`;
+  return kcat(['-b', address, ...kcatSecurity(sec), '-P', '-t', topic, '-K', ':', '-X', 'message.timeout.ms=10000'], { input: Array.from({ length: n }, (_, i) => `k${i}:${topic}-${tag}-${i}\n`).join(''), timeout: 30_000 });
+};
 
 /** kcat -G until `n` records (or the deadline); returns what it read and printed. */
 const consume = (address: string, sec: ClientSecurity, group: string, topic: string, n: number) =>
