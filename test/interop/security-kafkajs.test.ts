@@ -1,6 +1,6 @@
 /**
- * kafkajs 2.2.4 against a broker's SASL_SSL listener: SCRAM-SHA-256, PLAIN and OAUTHBEARER
- * (unsecured JWT) over TLS each produce, consume in a group and commit (records and committed offsets checked over PLAINTEXT);
+ * kafkajs 2.2.4 against a broker's SASL_SSL and SSL (mTLS) listeners: SCRAM-SHA-256, PLAIN and
+ * OAUTHBEARER (unsecured JWT) over TLS, and a client certificate, each produce, consume in a group and commit (records and committed offsets checked over PLAINTEXT);
  * a wrong password, an expired token, an untrusted CA and an expired certificate are refused
  * within a deadline.
  */
@@ -27,7 +27,7 @@ afterAll(async () => {
   cleanup?.();
 });
 
-type Kind = 'scram256-ssl' | 'plain-ssl' | 'expired' | 'oauth-ssl';
+type Kind = 'scram256-ssl' | 'plain-ssl' | 'expired' | 'oauth-ssl' | 'mtls';
 const COUNT = 1000;
 const PARTITIONS = 3;
 
@@ -52,13 +52,17 @@ const refusal = (kind: Kind, overrides: Parameters<SecureBroker['security']>[1],
   return runUntilRefused(process.execPath, [KAFKAJS_CLIENT, 'check', address], pattern, { env: securityEnv(sec), deadlineMs: REFUSAL_DEADLINE_MS });
 };
 
-describe('kafkajs over SASL_SSL', () => {
+describe('kafkajs over SASL_SSL and mTLS', () => {
   it('SCRAM-SHA-256 over TLS: produces 1000 records, a group member consumes them and commits the end offsets', { timeout: 120_000 }, async () => {
     await produceAndConsume('scram256-ssl');
   });
 
   it('PLAIN over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
     await produceAndConsume('plain-ssl');
+  });
+
+  it('mTLS on the SSL listener (ssl.client.auth=required): produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
+    await produceAndConsume('mtls');
   });
 
   it('OAUTHBEARER with an unsecured JWT (alg none, sub = principal): produces, consumes in a group and commits', { timeout: 120_000 }, async () => {

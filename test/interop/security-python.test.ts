@@ -1,7 +1,7 @@
 /**
  * confluent-kafka-python (librdkafka 2.0.2) and kafka-python 2.0.2 against a broker with SASL_SSL
  * and SASL_PLAINTEXT listeners: confluent-kafka with SCRAM-SHA-256 over TLS and PLAIN over
- * SASL_PLAINTEXT, kafka-python with PLAIN, SCRAM-SHA-256 and OAUTHBEARER over TLS (kafka-python speaks
+ * SASL_PLAINTEXT, kafka-python with PLAIN, SCRAM-SHA-256, OAUTHBEARER over TLS and mTLS (it speaks
  * SaslHandshake v0 and raw SASL tokens). Each produces, consumes in a group and commits (records
  * and committed offsets checked over PLAINTEXT); a wrong password and an untrusted CA are refused
  * within a deadline.
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 type Lib = 'confluent-kafka' | 'kafka-python';
-type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl' | 'expired' | 'oauth-ssl';
+type Kind = 'scram256-ssl' | 'plain-plaintext' | 'plain-ssl' | 'expired' | 'oauth-ssl' | 'mtls';
 const COUNT = 300;
 const PARTITIONS = 3;
 
@@ -80,13 +80,17 @@ describe('confluent-kafka-python over secured listeners', () => {
   });
 });
 
-describe('kafka-python over SASL_SSL', () => {
+describe('kafka-python over SASL_SSL and mTLS', () => {
   it('PLAIN over TLS: produces 300 records, a group member consumes them and commits the end offsets', { timeout: 120_000 }, async () => {
     await produceAndConsume('kafka-python', 'plain-ssl');
   });
 
   it('SCRAM-SHA-256 over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
     await produceAndConsume('kafka-python', 'scram256-ssl');
+  });
+
+  it('mTLS on the SSL listener (ssl.client.auth=required): produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
+    await produceAndConsume('kafka-python', 'mtls');
   });
 
   it('OAUTHBEARER with an unsecured JWT over TLS: produces, consumes in a group and commits', { timeout: 120_000 }, async () => {
