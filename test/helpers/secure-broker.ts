@@ -1,19 +1,22 @@
 /**
- * An in-process broker with the four listeners of issue 13 for the security interop tests:
- * PLAINTEXT (for the harness: topics, SCRAM users, committed offsets), SASL_SSL, SSL with
- * ssl.client.auth=required (mTLS) and SASL_PLAINTEXT, each on a free port, with throw-away
+ * A broker (the real daemon by default, or in process) with the listeners of issue 13 for the
+ * security interop tests: PLAINTEXT (for the harness: topics, SCRAM users, committed offsets),
+ * SASL_SSL, SSL with ssl.client.auth=required (mTLS), SASL_PLAINTEXT, and EXPIRED (SSL with an
+ * expired certificate), each on a free port, with throw-away
  * certificates (helpers/certs.ts), PLAIN users from the listeners' JAAS config, SCRAM users
  * created over PLAINTEXT (helpers/scram-users.ts) and OAUTHBEARER with Kafka's unsecured validator.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBroker, type TestBroker } from './broker.js';
+import { startBroker } from './broker.js';
+import { kafkaTs, stopDaemon } from './cli.js';
 import { makeCerts, type TestCerts } from './certs.js';
 import { createScramUsers } from './scram-users.js';
 import type { ClientSecurity } from './real-clients.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { Admin } from '../../src/client/admin.js';
 import type { Logger } from '../../src/util/logger.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 
 /** EXPIRED is an SSL listener whose certificate expired in 2020 (clients must refuse it). */
 export type ListenerName = 'PLAINTEXT' | 'SASL_SSL' | 'SSL' | 'SASL_PLAINTEXT' | 'EXPIRED';
@@ -27,7 +30,6 @@ export const USERS = {
 } as const;
 
 export interface SecureBroker {
-  broker: TestBroker;
   certs: TestCerts;
   /** host:port of each listener. */
   address: Record<ListenerName, string>;
@@ -46,37 +48,69 @@ const jaasPlain = () =>
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" ' +
   `user_admin="admin-pw" user_${USERS.plain.name}="${USERS.plain.password}";`;
 
-/** `extra` broker properties win over the defaults here (e.g. connections.max.reauth.ms). */
-export async function startSecureBroker(dir: string, extra: Record<string, string> = {}, log?: Logger): Promise<SecureBroker> {
+export interface SecureBrokerOptions {
+  /** Broker properties that win over the defaults here (e.g. connections.max.reauth.ms). */
+  properties?: Record<string, string>;
+  /**
+   * Run the cluster in process with this logger (for tests that read the broker's log) instead of
+   * the default: the real daemon (`kafka-ts server start --override …`), as users run it.
+   */
+  inProcessLog?: Logger;
+}
+
+/** The daemon's listeners from `server start --output json`: name -> host:port. */
+function daemonListeners(json: string): Record<string, string> {
+  const listeners = (JSON.parse(json) as { listeners: string[] }).listeners;
+  return Object.fromEntries(listeners.map((l) => l.split('://') as [string, string]));
+}
+
+export async function startSecureBroker(dir: string, opts: SecureBrokerOptions = {}): Promise<SecureBroker> {
   const certs = await makeCerts(join(dir, 'certs'));
   const expiredKeystore = join(dir, 'certs', 'expired-keystore.pem');
   writeFileSync(expiredKeystore, [certs.expiredServerKey, certs.expiredServerCert, certs.caCert].map((f) => readFileSync(f, 'utf8')).join(''));
-  const broker = await startBroker({
-    log,
-    properties: {
-      listeners: LISTENERS.map((l) => `${l}://127.0.0.1:0`).join(','),
-      'ssl.keystore.type': 'PEM',
-      'ssl.keystore.location': certs.serverKeystore,
-      'ssl.truststore.type': 'PEM',
-      'ssl.truststore.location': certs.caCert,
-      'listener.name.ssl.ssl.client.auth': 'required',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL',
-      'listener.name.expired.ssl.keystore.location': expiredKeystore,
-      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
-      'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
-      ...extra,
-    },
-  });
+  const properties: Record<string, string> = {
+    listeners: LISTENERS.map((l) => `${l}://127.0.0.1:0`).join(','),
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': certs.serverKeystore,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': certs.caCert,
+    'listener.name.ssl.ssl.client.auth': 'required',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL',
+    'listener.name.expired.ssl.keystore.location': expiredKeystore,
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
+    'listener.name.sasl_ssl.plain.sasl.jaas.config': jaasPlain(),
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaasPlain(),
+    'group.initial.rebalance.delay.ms': '0',
+    ...opts.properties,
+  };
+  let address: Record<ListenerName, string>;
+  let stop: () => Promise<void>;
+  if (opts.inProcessLog) {
+    const broker = await startBroker({ log: opts.inProcessLog, properties });
+    address = Object.fromEntries(LISTENERS.map((l) => [l, broker.cluster.bootstrapFor(l)])) as Record<ListenerName, string>;
+    stop = () => broker.close();
+  } else {
+    const home = join(dir, 'daemon');
+    mkdirSync(home);
+    const overrides = Object.entries(properties).flatMap(([k, v]) => ['--override', `${k}=${v}`]);
+    const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home, '--output', 'json', ...overrides], { home });
+    if (r.exitCode !== 0) throw new Error(`the daemon did not start: ${r.stderr}${r.stdout}`);
+    const found = daemonListeners(r.stdout);
+    address = Object.fromEntries(LISTENERS.map((l) => [l, found[l]])) as Record<ListenerName, string>;
+    stop = () => stopDaemon(home);
+    const missing = LISTENERS.filter((l) => !found[l]);
+    if (missing.length) {
+      await stop();
+      throw new Error(`the daemon shows no ${missing.join(', ')} listener: ${r.stdout}`);
+    }
+  }
+  const admin = new KafkaClient({ bootstrap: parseBootstrap(address.PLAINTEXT), clientId: 'interop-security-admin', connectTimeoutMs: 5000, requestTimeoutMs: 15_000 });
   try {
-    const address = Object.fromEntries(LISTENERS.map((l) => [l, broker.cluster.bootstrapFor(l)])) as Record<ListenerName, string>;
     await createScramUsers(address.PLAINTEXT, [
       { ...USERS.scram256, mechanism: 'SCRAM-SHA-256' },
       { ...USERS.scram512, mechanism: 'SCRAM-SHA-512' },
     ]);
-    const admin = broker.client('interop-security-admin');
     return {
-      broker,
       certs,
       address,
       security(kind, overrides = {}) {
@@ -106,10 +140,14 @@ export async function startSecureBroker(dir: string, extra: Record<string, strin
         const [r] = await new Admin(admin).createTopics([{ name, partitions, replicationFactor: 1 }]);
         if (r?.error) throw new Error(`create ${name}: ${r.error.message}`);
       },
-      close: () => broker.close(),
+      async close() {
+        await admin.close();
+        await stop();
+      },
     };
   } catch (e) {
-    await broker.close();
+    await admin.close();
+    await stop();
     throw e;
   }
 }

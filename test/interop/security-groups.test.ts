@@ -27,7 +27,8 @@ beforeAll(async () => {
   await requirePython('confluent_kafka');
   const t = tempDir('kafka-ts-sec-groups-');
   cleanup = t.cleanup;
-  sb = await startSecureBroker(t.dir, { 'connections.max.reauth.ms': String(REAUTH_MS) }, createLogger((l) => void brokerLog.push(l), 'test', 'DEBUG'));
+  // In process: the re-authentication test reads the broker's DEBUG log.
+  sb = await startSecureBroker(t.dir, { properties: { 'connections.max.reauth.ms': String(REAUTH_MS) }, inProcessLog: createLogger((l) => void brokerLog.push(l), 'test', 'DEBUG') });
 }, 60_000);
 
 afterAll(async () => {
