@@ -68,7 +68,8 @@ export default defineCommand<ServerOptions>({
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
-          if (port !== undefined) props['listeners'] = `PLAINTEXT://127.0.0.1:${port}`;
+          // --port moves the first listener only: other listeners (SSL, SASL_SSL, …) stay.
+          if (port !== undefined) props['port'] = String(port);
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
           Object.assign(props, parseInlinePairs(o.override));
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.

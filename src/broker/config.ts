@@ -376,8 +376,10 @@ export interface ConfigWarning {
 export function buildBrokerConfig(dataDir: string, props: Record<string, string>): { config: BrokerConfig; warnings: ConfigWarning[] } {
   const config = defaultBrokerConfig(dataDir);
   const warnings: ConfigWarning[] = [];
-  // log.dirs may be relative to the data dir; listeners before advertised.listeners.
-  const ordered = Object.entries(props).sort(([a], [b]) => (a === 'advertised.listeners' ? 1 : b === 'advertised.listeners' ? -1 : 0));
+  // listeners, then port (the first listener's port, e.g. from `server start --port`), then
+  // advertised.listeners, whatever order the file and overrides gave them in.
+  const rank = (k: string) => ['listeners', 'port', 'advertised.listeners'].indexOf(k) + 1;
+  const ordered = Object.entries(props).sort(([a], [b]) => rank(a) - rank(b));
   for (const [key, value] of ordered) {
     const def = BY_KEY.get(key);
     if (def) def.apply(config, value);

@@ -44,8 +44,11 @@ export interface ConnectionSecurity {
   sasl: unknown;
   /** Changes the connection's principal (after SASL authentication). */
   setPrincipal(principal: string): void;
-  /** Closes the connection after `ms` (a failed login's delay); nothing more is read meanwhile. */
-  closeAfter(ms: number): void;
+  /**
+   * Stops reading (a failed login): the connection closes once the answer to the request in hand
+   * is written, or at once when that request has no answer.
+   */
+  closeAfterResponse(): void;
 }
 
 /**
@@ -130,7 +133,8 @@ function peerSubjectOf(socket: net.Socket): string | null {
 
 class ServerConnection {
   private readonly decoder: FrameDecoder;
-  private closeTimer: NodeJS.Timeout | null = null;
+  /** A failed login: nothing more is read; the connection closes after the answer in hand. */
+  private rejecting = false;
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closing = false;
@@ -163,12 +167,12 @@ class ServerConnection {
         this.info.principal = p;
         this.decoder.setMaxFrameSize(maxFrameSize);
       },
-      closeAfter: (ms) => {
+      closeAfterResponse: () => {
+        this.rejecting = true;
         this.socket.pause();
         this.queue.length = 0;
-        if (this.closeTimer) return;
-        this.closeTimer = setTimeout(() => this.socket.destroy(), ms);
-        this.closeTimer.unref();
+        this.closing = true;
+        if (!this.processing) this.finish();
       },
     };
     this.info = { clientHost: peerHost(socket), listener, principal, closed, security };
@@ -186,7 +190,6 @@ class ServerConnection {
       });
     }
     socket.on('close', () => {
-      if (this.closeTimer) clearTimeout(this.closeTimer);
       this.queue.length = 0;
       this.closedResolve();
       onClose();
@@ -194,7 +197,7 @@ class ServerConnection {
   }
 
   private onData(chunk: Buffer) {
-    if (this.socket.writableEnded || this.closeTimer) return;
+    if (this.socket.writableEnded || this.rejecting) return;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -212,9 +215,9 @@ class ServerConnection {
   private async drain() {
     this.processing = true;
     try {
-      while (this.queue.length > 0 && !this.socket.destroyed && !this.closeTimer) {
+      while (this.queue.length > 0 && !this.socket.destroyed && !this.rejecting) {
         const frame = this.queue.shift()!;
-        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused() && !this.closeTimer) this.socket.resume();
+        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused() && !this.rejecting) this.socket.resume();
         let response: Buffer[] | null;
         try {
           response = await this.process(frame, this.info);
@@ -243,14 +246,20 @@ class ServerConnection {
       }
     } finally {
       this.processing = false;
-      if (this.closing && this.queue.length === 0) this.socket.end();
+      if (this.closing && this.queue.length === 0) this.finish();
     }
   }
 
   /** Answers the requests it has (and any arriving meanwhile), then closes once its writes are flushed. */
   closeWhenIdle() {
     this.closing = true;
-    if (!this.processing) this.socket.end();
+    if (!this.processing) this.finish();
+  }
+
+  /** Ends the connection once what was written is flushed (whether or not the peer closes its side). */
+  private finish() {
+    if (this.socket.writableEnded) return;
+    this.socket.end(() => this.socket.destroy());
   }
 
   destroy() {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaCluster } from '../../src/broker/cluster.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { Daemon } from '../../src/broker/daemon.js';
-import { ApiVersions, Metadata, SaslAuthenticate, SaslHandshake } from '../../src/protocol/apis/index.js';
+import { AlterUserScramCredentials, ApiVersions, DescribeUserScramCredentials, Metadata, SaslAuthenticate, SaslHandshake } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { credentialFor } from '../../src/util/scram.js';
@@ -186,6 +186,38 @@ describe('broker security: sessions, replication, configuration', () => {
     }
   });
 
+  it('SCRAM credential admin needs cluster Describe / Alter under the authorizer (super users may)', async () => {
+    const b = await startBroker({
+      properties: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'sasl.jaas.config': PLAIN_JAAS,
+        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'allow.everyone.if.no.acl.found': 'false',
+        'super.users': 'User:bob',
+      },
+    });
+    try {
+      const login = async (user: string) => {
+        const c = await RawConn.tcp(b.cluster.boundPort(1));
+        await c.request(SaslHandshake, 1, { mechanism: 'PLAIN' });
+        expect((await c.request(SaslAuthenticate, 2, { authBytes: plainToken(user, `${user}-secret`) }))?.errorCode).toBe(0);
+        return c;
+      };
+      const upsert = { deletions: [], upsertions: [{ name: 'erin', mechanism: 1, iterations: 4096, salt: Buffer.from('salt'), saltedPassword: Buffer.alloc(32, 1) }] };
+      const alice = await login('alice');
+      expect((await alice.request(DescribeUserScramCredentials, 0, { users: null }))?.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      expect((await alice.request(AlterUserScramCredentials, 0, upsert))?.results).toEqual([{ user: 'erin', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+      alice.close();
+      const bob = await login('bob');
+      expect((await bob.request(AlterUserScramCredentials, 0, upsert))?.results).toEqual([{ user: 'erin', errorCode: 0, errorMessage: null }]);
+      expect((await bob.request(DescribeUserScramCredentials, 0, { users: null }))?.results.map((r) => r.user)).toEqual(['erin']);
+      bob.close();
+    } finally {
+      await b.close();
+    }
+  });
+
   it('ssl.client.auth=requested: no certificate is served as User:ANONYMOUS, an untrusted one is refused', async () => {
     const lines: string[] = [];
     const b = await startBroker({
@@ -222,7 +254,7 @@ describe('broker security: sessions, replication, configuration', () => {
     writeFileSync(encryptedStore, readFileSync(certs.serverKeyEncrypted, 'utf8') + readFileSync(certs.serverChain, 'utf8'));
     const cases: [Record<string, string>, RegExp][] = [
       [{ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': certs.serverKeystore, 'ssl.keystore.type': 'JKS' }, /ssl\.keystore\.type=JKS is not supported.*keytool -importkeystore.*openssl pkcs12/],
-      [{ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': p12 }, /PEM.*openssl pkcs12/],
+      [{ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': p12 }, /ssl\.keystore\.location .*store\.p12 is not PEM \(a JKS or PKCS12 store\?\).*openssl pkcs12/],
       [{ listeners: 'SSL://127.0.0.1:0' }, /Listener SSL uses TLS but has no key and certificate: set ssl\.keystore\.location/],
       [{ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': encryptedStore }, /private key is encrypted; set ssl\.key\.password/],
       [{ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': encryptedStore, 'ssl.key.password': 'wrong' }, /could not be decrypted with ssl\.key\.password/],

@@ -1,8 +1,8 @@
 /**
  * DescribeUserScramCredentials (50), v0: each user's SCRAM mechanisms and iterations (never salts
  * or keys). No users (null or empty): every user with credentials. Errors per user:
- * RESOURCE_NOT_FOUND (no credentials), DUPLICATE_RESOURCE (named twice). Authorization (cluster
- * Describe) goes through the authorizer hook in src/broker/security/scram-admin.ts.
+ * RESOURCE_NOT_FOUND (no credentials), DUPLICATE_RESOURCE (named twice). Needs cluster Describe
+ * (CLUSTER_AUTHORIZATION_FAILED); see src/broker/security/scram-admin.ts.
  */
 import { DescribeUserScramCredentials } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';

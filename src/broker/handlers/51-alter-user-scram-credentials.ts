@@ -4,7 +4,7 @@
  * and server key, never the password). Errors per user: NOT_CONTROLLER, UNSUPPORTED_SASL_MECHANISM,
  * UNACCEPTABLE_CREDENTIAL (iterations outside 4096-16384, empty name, salt or password),
  * DUPLICATE_RESOURCE (same user and mechanism twice), RESOURCE_NOT_FOUND (deleting what is not
- * there). Authorization (cluster Alter): the hook in src/broker/security/scram-admin.ts.
+ * there). Needs cluster Alter (CLUSTER_AUTHORIZATION_FAILED); see src/broker/security/scram-admin.ts.
  */
 import { AlterUserScramCredentials } from '../../protocol/apis/index.js';
 import { defineHandler } from '../handler.js';

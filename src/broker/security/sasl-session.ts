@@ -5,9 +5,10 @@
  *   other request closes the connection.
  * - SaslHandshake v1 is followed by SaslAuthenticate requests; SaslHandshake v0 by raw
  *   size-prefixed tokens (the legacy framing kafka-python 2.0.2 uses), answered the same way.
- * - A failed login is answered SASL_AUTHENTICATION_FAILED with Kafka's message (legacy framing:
- *   no answer) and the connection closes connection.failed.authentication.delay.ms later; the
- *   timer belongs to the connection, so failures cannot pile timers up.
+ * - A failed login is answered, as Kafka does, connection.failed.authentication.delay.ms late with
+ *   SASL_AUTHENTICATION_FAILED and Kafka's message (legacy framing: no answer), and the connection
+ *   closes right after. Nothing more is read from it meanwhile; the one timer is the request's,
+ *   so failures cannot pile timers up.
  * - With connections.max.reauth.ms the session lasts that long (or until an OAUTHBEARER token
  *   expires, if sooner); SaslAuthenticate v1+ tells the client, which re-authenticates on the same
  *   connection (KIP-368: SaslHandshake then SaslAuthenticate, same mechanism and principal). A
@@ -56,13 +57,18 @@ export function saslSessionOf(conn: SaslConnection): SaslSession | null {
 
 const failedMessage = (mechanism: string) => `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
 
-/** Logs one line (never a secret) and schedules the delayed close. */
-function fail(s: SaslSession, conn: SaslConnection, mechanism: string, reason: string, user?: string) {
+/**
+ * Logs one line (never a secret), stops reading from the connection and resolves with `answer`
+ * after connection.failed.authentication.delay.ms; the connection closes once it is written.
+ */
+async function fail<T>(s: SaslSession, conn: SaslConnection, mechanism: string, reason: string, user: string | undefined, answer: T): Promise<T> {
   s.phase = 'failed';
   s.exchange = null;
   const who = user !== undefined ? `user ${JSON.stringify(user.length > 100 ? `${user.slice(0, 100)}…` : user)}` : 'unknown user';
   s.settings.log.info(`Failed authentication with ${conn.clientHost} (listener ${s.settings.listener}, SASL ${mechanism}, ${who}): ${reason}`);
-  conn.security!.closeAfter(s.settings.failedDelayMs);
+  conn.security!.closeAfterResponse();
+  if (s.settings.failedDelayMs > 0) await new Promise((r) => setTimeout(r, s.settings.failedDelayMs));
+  return answer;
 }
 
 /**
@@ -70,7 +76,7 @@ function fail(s: SaslSession, conn: SaslConnection, mechanism: string, reason: s
  * (`{ response }`, null after a failure: nothing is sent); null lets the request through; throws
  * CloseConnection for what must not be served.
  */
-export function saslGate(frame: Buffer, conn: SaslConnection): { response: Buffer[] | null } | null {
+export function saslGate(frame: Buffer, conn: SaslConnection): { response: Promise<Buffer[] | null> | Buffer[] | null } | null {
   const s = saslSessionOf(conn);
   if (!s) return null;
   if (s.phase === 'legacy') return { response: legacyToken(s, frame, conn) };
@@ -98,7 +104,7 @@ function sizePrefixed(b: Buffer): Buffer[] {
   return [size, b];
 }
 
-function legacyToken(s: SaslSession, token: Buffer, conn: SaslConnection): Buffer[] | null {
+function legacyToken(s: SaslSession, token: Buffer, conn: SaslConnection): Buffer[] | Promise<null> {
   const mechanism = s.exchange!.name;
   try {
     const step = s.exchange!.evaluate(token);
@@ -106,8 +112,7 @@ function legacyToken(s: SaslSession, token: Buffer, conn: SaslConnection): Buffe
     return sizePrefixed(step.challenge);
   } catch (e) {
     const f = asFailure(e);
-    fail(s, conn, mechanism, f.reason, f.user);
-    return null;
+    return fail(s, conn, mechanism, f.reason, f.user, null);
   }
 }
 
@@ -130,22 +135,21 @@ function complete(s: SaslSession, conn: SaslConnection, user: string, credential
 }
 
 /** SaslHandshake (17): picks the mechanism. On a listener without SASL: ILLEGAL_SASL_STATE. */
-export function saslHandshake(mechanism: string, version: number, conn: SaslConnection): SaslHandshakeResponse {
+export function saslHandshake(mechanism: string, version: number, conn: SaslConnection): SaslHandshakeResponse | Promise<SaslHandshakeResponse> {
   const s = saslSessionOf(conn);
   if (!s) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };
   const enabled = [...s.settings.mechanisms];
   const reauth = s.phase === 'authenticated';
   if (s.phase !== 'initial' && !reauth) {
-    fail(s, conn, mechanism, 'unexpected SaslHandshake');
-    return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: enabled };
+    return fail(s, conn, mechanism, 'unexpected SaslHandshake', undefined, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: enabled });
   }
   if (!enabled.includes(mechanism)) {
-    fail(s, conn, mechanism, `unsupported SASL mechanism (enabled: ${enabled.join(', ')})`);
-    return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: enabled };
+    const reason = `unsupported SASL mechanism (enabled: ${enabled.join(', ')})`;
+    return fail(s, conn, mechanism.replace(/[^\x20-\x7e]/g, "?").slice(0, 40), reason, undefined, { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: enabled });
   }
   if (reauth && (version < 1 || mechanism !== s.mechanism)) {
-    fail(s, conn, mechanism, `re-authentication must use SaslHandshake v1+ and the same mechanism (${s.mechanism})`);
-    return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: enabled };
+    const reason = `re-authentication must use SaslHandshake v1+ and the same mechanism (${s.mechanism})`;
+    return fail(s, conn, mechanism, reason, undefined, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: enabled });
   }
   s.exchange = s.settings.start(mechanism);
   s.mechanism = mechanism;
@@ -155,14 +159,13 @@ export function saslHandshake(mechanism: string, version: number, conn: SaslConn
 }
 
 /** SaslAuthenticate (36): one token of the exchange started by SaslHandshake v1. */
-export function saslAuthenticate(token: Buffer, version: number, conn: SaslConnection): SaslAuthenticateResponse {
+export function saslAuthenticate(token: Buffer, version: number, conn: SaslConnection): SaslAuthenticateResponse | Promise<SaslAuthenticateResponse> {
   const s = saslSessionOf(conn);
   const illegal = (message: string): SaslAuthenticateResponse => ({ errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 });
   if (!s) return illegal('SaslAuthenticate request received after successful authentication');
   const exchange = s.exchange;
   if (!exchange || (s.phase !== 'handshaken' && !s.reauthenticating)) {
-    fail(s, conn, s.mechanism ?? 'none', 'SaslAuthenticate without a SaslHandshake first');
-    return illegal('Unexpected SaslAuthenticate request: a SaslHandshake must come first');
+    return fail(s, conn, s.mechanism ?? 'none', 'SaslAuthenticate without a SaslHandshake first', undefined, illegal('Unexpected SaslAuthenticate request: a SaslHandshake must come first'));
   }
   try {
     const step = exchange.evaluate(token);
@@ -170,7 +173,7 @@ export function saslAuthenticate(token: Buffer, version: number, conn: SaslConne
     return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: version >= 1 ? lifetime : 0 };
   } catch (e) {
     const f = asFailure(e);
-    fail(s, conn, exchange.name, f.reason, f.user);
-    return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: failedMessage(exchange.name), authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
+    const answer = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: failedMessage(exchange.name), authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
+    return fail(s, conn, exchange.name, f.reason, f.user, answer);
   }
 }

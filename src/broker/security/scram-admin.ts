@@ -3,8 +3,9 @@
  * (ScramControlManager). Results come one per user, in request order; a user any of whose
  * operations fails gets that error and none of its operations applied.
  *
- * Authorization: both need the cluster resource (Describe, Alter). `scramAuthorization` is the
- * hook the authorizer (src/broker/security/authorizer*.ts) fills in; until then everyone may.
+ * Authorization, as Kafka: Describe on the cluster for DescribeUserScramCredentials (else the
+ * top-level CLUSTER_AUTHORIZATION_FAILED), Alter on the cluster for AlterUserScramCredentials
+ * (else every user's result). `scramAuthorization.check` is the one place that decides.
  */
 import type {
   AlterUserScramCredentialsRequest,
@@ -16,11 +17,14 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { clientKey, MAX_ITERATIONS, MIN_ITERATIONS, mechanismOfType, SCRAM_TYPE, serverKey, storedKey } from '../../util/scram.js';
 import type { RequestContext } from '../handler.js';
 import type { ScramCredential } from '../metadata/cluster-metadata.js';
+import { AclOp, clusterAllowed } from './authorizer.js';
 
 /** Returns an error code (CLUSTER_AUTHORIZATION_FAILED) when the principal may not, else null. */
 export type ScramAuthorization = (ctx: RequestContext, operation: 'Describe' | 'Alter') => number | null;
 
-export const scramAuthorization: { check: ScramAuthorization } = { check: () => null };
+export const scramAuthorization: { check: ScramAuthorization } = {
+  check: (ctx, operation) => (clusterAllowed(ctx, operation === 'Describe' ? AclOp.DESCRIBE : AclOp.ALTER) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+};
 
 export function describeScramCredentials(req: DescribeUserScramCredentialsRequest, ctx: RequestContext): DescribeUserScramCredentialsResponse {
   const denied = scramAuthorization.check(ctx, 'Describe');

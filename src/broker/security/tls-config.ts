@@ -50,11 +50,12 @@ function readStoreFile(p: ListenerProps, key: string): string {
 }
 
 /** The store type: as given, or PEM when the file or value is PEM (Kafka's default type is JKS). */
-function checkType(p: ListenerProps, typeKey: string, content: string | undefined) {
+function checkType(p: ListenerProps, typeKey: string, content: string | undefined, what: string) {
   const type = p.get(typeKey);
   if (type !== undefined && type.trim().toUpperCase() !== 'PEM') throw new ConfigError(convertHint(p.source(typeKey), type.trim()));
   if (type === undefined && content !== undefined && !content.includes('-----BEGIN')) {
-    throw new ConfigError(convertHint(p.source(typeKey), 'JKS'));
+    const hint = convertHint(p.source(typeKey), 'JKS').replace(/^.*?Convert with /, '');
+    throw new ConfigError(`${what} is not PEM (a JKS or PKCS12 store?): kafka-ts reads PEM stores only. Convert with ${hint}`);
   }
 }
 
@@ -68,9 +69,9 @@ function keystore(p: ListenerProps): { key: string; cert: string } {
   const useInline = inlineChain !== undefined && inlineKey !== undefined && (location === undefined || (prefixed('ssl.keystore.certificate.chain') && !prefixed('ssl.keystore.location')));
   if (location !== undefined && !useInline) {
     text = readStoreFile(p, 'ssl.keystore.location');
-    checkType(p, 'ssl.keystore.type', text);
+    checkType(p, 'ssl.keystore.type', text, `${p.source('ssl.keystore.location')} ${location}`);
   } else if (useInline) {
-    checkType(p, 'ssl.keystore.type', inlineChain);
+    checkType(p, 'ssl.keystore.type', inlineChain, p.source('ssl.keystore.certificate.chain'));
     text = `${inlineKey!}\n${inlineChain!}`;
   } else {
     throw new ConfigError(
@@ -107,7 +108,7 @@ function truststore(p: ListenerProps): string[] | undefined {
   if (location !== undefined) text = readStoreFile(p, 'ssl.truststore.location');
   else if (inline !== undefined) text = inline;
   else return undefined;
-  checkType(p, 'ssl.truststore.type', text);
+  checkType(p, 'ssl.truststore.type', text, location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates'));
   const certs = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
   if (certs.length === 0) throw new ConfigError(`${location !== undefined ? p.source('ssl.truststore.location') : p.source('ssl.truststore.certificates')}: no PEM certificate found`);
   return certs.map((c) => c.pem);

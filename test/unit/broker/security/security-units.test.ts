@@ -36,6 +36,11 @@ describe('listener configuration', () => {
     expect([config.advertisedHost, config.advertisedPort]).toEqual(['proxy', 7000]);
   });
 
+  it('port (server start --port) moves the first listener only, whichever order the keys came in', () => {
+    const { config } = buildBrokerConfig('/d', { port: '0', listeners: 'PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9093', 'sasl.enabled.mechanisms': 'PLAIN', 'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_a="b";', 'listener.name.sasl_ssl.ssl.keystore.location': '/nonexistent' });
+    expect(config.listeners.map((l) => `${l.name}:${l.port}`)).toEqual(['PLAINTEXT:0', 'SASL_SSL:9093']);
+  });
+
   it('refuses a repeated name, an unmapped listener and a bad map with Kafka-like messages', () => {
     expect(() => buildBrokerConfig('/d', { listeners: 'PLAINTEXT://:1,PLAINTEXT://:2' })).toThrow(/PLAINTEXT is repeated/);
     expect(() => buildBrokerConfig('/d', { listeners: 'EXT://:1' })).toThrow(/No security protocol defined for listener EXT/);
