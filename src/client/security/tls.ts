@@ -107,6 +107,10 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
     const chain = props['ssl.keystore.certificate.chain'];
     const key = props['ssl.keystore.key'];
     if (!chain || !key) throw new UsageError('ssl.keystore.certificate.chain and ssl.keystore.key go together (inline PEM certificate chain and private key)');
+    // As in Kafka these hold the PEM text itself; a file name here is a common slip (never echoed).
+    for (const [name, v] of [['ssl.keystore.certificate.chain', chain], ['ssl.keystore.key', key]] as const) {
+      if (!v.includes('-----BEGIN ')) throw new UsageError(`${name} holds the PEM text itself, not a file name; for files use ssl.keystore.location (key and chain in one PEM file)`);
+    }
     opts.cert = inlinePem(chain);
     opts.key = inlinePem(key);
   } else if (props['ssl.certificate.location'] !== undefined || props['ssl.key.location'] !== undefined) {

@@ -137,6 +137,9 @@ describe('TLS settings', () => {
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.truststore.location': notPem })).toContain('holds no PEM certificate');
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.keystore.location': notPem })).toContain('must hold the private key and the certificate chain in PEM');
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.keystore.key': 'x' })).toContain('ssl.keystore.certificate.chain and ssl.keystore.key go together');
+    expect(await usage({ 'security.protocol': 'SSL', 'ssl.keystore.key': '/k/client.key', 'ssl.keystore.certificate.chain': '/k/client.pem' })).toBe(
+      'ssl.keystore.certificate.chain holds the PEM text itself, not a file name; for files use ssl.keystore.location (key and chain in one PEM file)',
+    );
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': 'ldap' })).toContain('ssl.endpoint.identification.algorithm=ldap is not supported');
     expect(await usage({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'maybe' })).toContain('enable.ssl.certificate.verification must be true or false');
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'false' })).tls?.rejectUnauthorized).toBe(false);
