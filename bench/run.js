@@ -9,6 +9,7 @@
 //   npm run bench -- replication  acks=all RF 3 vs RF 1 produce with kcat; reassignment copy rate vs file copy
 //   npm run bench -- compaction   one cleaner pass over keyed 1 KiB records vs copying the segment files
 //   npm run bench -- producer-state  idempotent-producer state after a restart: from the log vs from its snapshot
+//   npm run bench -- security     kcat produce/fetch and topics --list over SASL_SSL vs PLAINTEXT on one daemon
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
 // with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
@@ -25,6 +26,7 @@ const suites = {
   replication: () => import('./replication.js'),
   compaction: () => import('./compaction.js'),
   'producer-state': () => import('./producer-state.js'),
+  security: () => import('./security.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

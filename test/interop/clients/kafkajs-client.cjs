@@ -4,12 +4,30 @@
 //   node kafkajs-client.cjs produce-oversized BOOTSTRAP TOPIC COUNT
 //     -> JSON {acked, failed}: an idempotent producer sends COUNT small records (kafkajs-N) in
 //        sends of 500 and, halfway, one 2 MB record in a send of its own
+//   node kafkajs-client.cjs check BOOTSTRAP
+//     -> "ok N" (topics listed), or the client's error on stderr and exit status 3
+// KAFKA_INTEROP_SECURITY adds TLS/SASL (kafkajs-security.cjs).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
+const { securityOptions } = require('./kafkajs-security.cjs');
 
 async function main() {
   const [cmd, bootstrap, topic, arg] = process.argv.slice(2);
-  const kafka = new Kafka({ clientId: 'interop-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  const retry = cmd === 'check' ? { retries: 1, initialRetryTime: 100 } : { retries: 5 };
+  const kafka = new Kafka({ clientId: 'interop-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry, connectionTimeout: 5000, ...securityOptions() });
+  if (cmd === 'check') {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const topics = await admin.listTopics();
+      await admin.disconnect();
+      console.log(`ok ${topics.length}`);
+    } catch (e) {
+      console.error(`error: ${e.name}: ${e.message}`);
+      process.exit(3);
+    }
+    return;
+  }
   if (cmd === 'admin') {
     const admin = kafka.admin();
     await admin.connect();

@@ -1,9 +1,10 @@
 // A kafkajs consumer-group member for the interop tests.
-//   node kafkajs-group.cjs BOOTSTRAP GROUP TOPIC [--max N] [--idle-ms MS]
+//   node kafkajs-group.cjs BOOTSTRAP GROUP TOPIC [--max N] [--idle-ms MS] [--security JSON]
 // Prints {"e":"msg",p,o,v} per record, {"e":"commit",p,o} per committed offset and
 // {"e":"assigned",partitions}; commits after each batch; leaves the group on SIGTERM.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, logLevel } = require('kafkajs');
+const { securityOptions } = require('./kafkajs-security.cjs');
 
 const [bootstrap, group, topic, ...rest] = process.argv.slice(2);
 const opts = {};
@@ -13,7 +14,7 @@ const idleMs = Number(opts['--idle-ms'] ?? 0);
 const emit = (o) => process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 
 (async () => {
-  const kafka = new Kafka({ clientId: `kjs-${process.pid}`, brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: `kjs-${process.pid}`, brokers: [bootstrap], logLevel: logLevel.NOTHING, ...securityOptions(opts['--security']) });
   const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 10 } });
   consumer.on(consumer.events.GROUP_JOIN, (e) => emit({ e: 'assigned', partitions: (e.payload.memberAssignment[topic] ?? []).sort((a, b) => a - b) }));
   consumer.on(consumer.events.COMMIT_OFFSETS, (e) => {

@@ -3,6 +3,10 @@
 
   py_client.py produce LIB BOOTSTRAP TOPIC COUNT [CODEC] [PREFIX]
   py_client.py consume LIB BOOTSTRAP TOPIC PARTITIONS COUNT
+  py_client.py check LIB BOOTSTRAP
+
+check connects and lists the topics: prints "ok N" and exits 0, or prints the client's error and
+exits 3 (the security tests' refusals). KAFKA_INTEROP_SECURITY (see py_security.py) adds TLS/SASL.
 
 produce sends COUNT keyed records with two headers and prints "acked N".
 consume assigns every partition from the beginning (no consumer group) and prints one JSON
@@ -11,6 +15,11 @@ line per record with base64 key, value and headers, then exits after COUNT recor
 import base64
 import json
 import sys
+import time
+
+import py_security
+
+SEC = py_security.spec()
 
 
 def b64(b):
@@ -22,7 +31,7 @@ def produce(lib, bootstrap, topic, count, codec, prefix):
     acked = 0
     if lib == "kafka-python":
         from kafka import KafkaProducer
-        p = KafkaProducer(bootstrap_servers=bootstrap, acks="all", compression_type=None if codec == "none" else codec, linger_ms=5)
+        p = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **py_security.kafka_python(SEC), compression_type=None if codec == "none" else codec, linger_ms=5)
         futures = [p.send(topic, key=k, value=v, headers=h) for k, v, h in records]
         p.flush(30)
         for f in futures:
@@ -31,7 +40,7 @@ def produce(lib, bootstrap, topic, count, codec, prefix):
         p.close()
     else:
         from confluent_kafka import Producer
-        p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "compression.codec": codec, "linger.ms": 5})
+        p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "compression.codec": codec, "linger.ms": 5, **py_security.confluent(SEC)})
         state = {"acked": 0, "errors": []}
 
         def cb(err, msg):
@@ -59,7 +68,7 @@ def consume(lib, bootstrap, topic, partitions, count):
     out = sys.stdout
     if lib == "kafka-python":
         from kafka import KafkaConsumer, TopicPartition
-        c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=30000)
+        c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=30000, **py_security.kafka_python(SEC))
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         c.assign(tps)
         c.seek_to_beginning(*tps)
@@ -71,7 +80,7 @@ def consume(lib, bootstrap, topic, partitions, count):
         c.close()
     else:
         from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
-        c = Consumer({"bootstrap.servers": bootstrap, "group.id": "interop-assign", "enable.auto.commit": False})
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": "interop-assign", "enable.auto.commit": False, **py_security.confluent(SEC)})
         c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
         idle = 0
         while got < count and idle < 60:
@@ -92,9 +101,48 @@ def consume(lib, bootstrap, topic, partitions, count):
         sys.exit(1)
 
 
+def check(lib, bootstrap):
+    """Lists topics within 20 s; any failure (authentication, TLS) is printed and exits 3."""
+    try:
+        if lib == "kafka-python":
+            from kafka import KafkaConsumer
+            c = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=20000, api_version_auto_timeout_ms=10000, **py_security.kafka_python(SEC))
+            n = len(c.topics())
+            c.close()
+        else:
+            from confluent_kafka import Consumer
+            errors = []
+            conf = py_security.confluent(SEC)
+            printed = conf.get("error_cb")
+
+            def on_error(err):
+                errors.append(err)
+                if printed:
+                    printed(err)
+            conf["error_cb"] = on_error
+            c = Consumer({"bootstrap.servers": bootstrap, "group.id": "interop-check", **conf})
+            deadline = time.time() + 20
+            n = None
+            while n is None:
+                try:
+                    n = len(c.list_topics(timeout=1).topics)
+                except Exception as e:
+                    # librdkafka retries refused logins forever: its error callback says why.
+                    if errors or time.time() > deadline:
+                        raise RuntimeError("; ".join(str(x) for x in errors) or str(e))
+            c.close()
+    except Exception as e:
+        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
+        sys.exit(3)
+    print("ok %d" % n)
+
+
 if __name__ == "__main__":
-    cmd, lib, bootstrap, topic = sys.argv[1:5]
-    if cmd == "produce":
+    cmd, lib, bootstrap = sys.argv[1:4]
+    topic = sys.argv[4] if len(sys.argv) > 4 else None
+    if cmd == "check":
+        check(lib, bootstrap)
+    elif cmd == "produce":
         produce(lib, bootstrap, topic, int(sys.argv[5]), sys.argv[6] if len(sys.argv) > 6 else "none", sys.argv[7] if len(sys.argv) > 7 else lib)
     else:
         consume(lib, bootstrap, topic, int(sys.argv[5]), int(sys.argv[6]))

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A consumer-group member for the interop tests (kafka-python or confluent-kafka).
 
-  py_group.py LIB BOOTSTRAP GROUP TOPIC [--strategy S] [--max N] [--idle-ms MS] [--session-ms MS]
+  py_group.py LIB BOOTSTRAP GROUP TOPIC [--strategy S] [--max N] [--idle-ms MS] [--session-ms MS] [--security JSON]
 
 Subscribes, polls, prints one JSON line per record ({"e":"msg","p","o","v"}), commits after every
 poll that returned records and prints what it committed ({"e":"commit","p","o"}); prints
@@ -13,12 +13,16 @@ import signal
 import sys
 import time
 
+import py_security
+
 lib, bootstrap, group, topic = sys.argv[1:5]
 opts = dict(zip(sys.argv[5::2], sys.argv[6::2]))
 strategy = opts.get("--strategy")
 max_records = int(opts.get("--max", "0"))
 idle_ms = int(opts.get("--idle-ms", "0"))
 session_ms = int(opts.get("--session-ms", "10000"))
+# --security JSON (or KAFKA_INTEROP_SECURITY): TLS/SASL settings, see py_security.py.
+SEC = py_security.spec(opts)
 stopping = False
 
 
@@ -53,7 +57,7 @@ if lib == "kafka-python":
             assigned_once = True
             emit({"e": "assigned", "partitions": sorted(tp.partition for tp in assigned)})
 
-    kw = dict(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest", session_timeout_ms=session_ms, heartbeat_interval_ms=1000)
+    kw = dict(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest", session_timeout_ms=session_ms, heartbeat_interval_ms=1000, **py_security.kafka_python(SEC))
     if strategy == "roundrobin":
         from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
         kw["partition_assignment_strategy"] = [RoundRobinPartitionAssignor]
@@ -103,7 +107,7 @@ else:
             consumer.unassign()
             current.clear()
 
-    conf = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False, "auto.offset.reset": "earliest", "session.timeout.ms": session_ms, "heartbeat.interval.ms": 1000}
+    conf = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False, "auto.offset.reset": "earliest", "session.timeout.ms": session_ms, "heartbeat.interval.ms": 1000, **py_security.confluent(SEC)}
     if strategy:
         conf["partition.assignment.strategy"] = strategy
     c = Consumer(conf)
