@@ -57,6 +57,9 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
   if (resourceType === RESOURCE_TOPIC) {
     const t = md.topic(resourceName);
     if (!t) return { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${resourceName} does not exist.` };
+    // Names first: APPEND/SUBTRACT read the current value, which an unknown name does not have.
+    const unknown = changes.find((c) => c.op !== OP_DELETE && validateTopicConfig(c.name, null) !== null);
+    if (unknown) return { code: ErrorCode.INVALID_CONFIG, message: validateTopicConfig(unknown.name, null) };
     const next = applyOps(replace ? {} : t.configs, changes, (name) => cluster.topicConfig(t, name));
     if ('code' in next) return next as ApiError;
     for (const [k, v] of Object.entries(next)) {

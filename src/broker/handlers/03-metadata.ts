@@ -10,6 +10,7 @@
 import { Metadata, type MetadataResponse } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
+import { CloseConnection } from '../../transport/server.js';
 import { validateTopicName } from '../controller.js';
 import { defineHandler } from '../handler.js';
 import type { TopicState } from '../metadata/cluster-metadata.js';
@@ -63,6 +64,8 @@ export default defineHandler({
       topics = md.allTopics().filter((t) => visible(t.name)).map(describe);
     } else {
       const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && cluster.config.autoCreateTopics;
+      // As Kafka: before v12 a topic is named, never null (the response could not carry it).
+      if (v < 12 && req.topics!.some((t) => t.name === null)) throw new CloseConnection(`Topic name can not be null for Metadata version ${v}`);
       topics = req.topics!.map((wanted) => {
         if (wanted.name === null || wanted.name === undefined) {
           const byId = wanted.topicId ? md.topicById(wanted.topicId) : undefined;

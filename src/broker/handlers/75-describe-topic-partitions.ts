@@ -34,7 +34,7 @@ export default defineHandler({
         topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED });
         continue;
       }
-      const first = req.cursor && req.cursor.topicName === name ? req.cursor.partitionIndex : 0;
+      const first = req.cursor && req.cursor.topicName === name ? Math.max(0, req.cursor.partitionIndex) : 0;
       const partitions: DescribeTopicPartitionsResponse['topics'][number]['partitions'] = [];
       for (let p = first; p < t.partitions.length; p++) {
         if (budget === 0) {
