@@ -131,7 +131,7 @@ function genValue(rng, f, version) {
     case 'uint32':
       return f.type === 'uint32' ? rng.int(0x100000000) : rng.chance(0.8) ? rng.pick(NUMS) : rng.int(0x100000000) | 0;
     case 'int64':
-      return rng.pick([-2, -1, 0, 1, 5, 1000, Date.now(), 2 ** 53 - 1, -(2 ** 53)]);
+      return rng.pick([-2, -1, 0, 1, 5, 1000, 1_700_000_000_000, 2 ** 53 - 1, -(2 ** 53)]);
     case 'float64':
       return rng.pick([0, 1.5, -1, NaN, Infinity]);
     case 'uuid': {
