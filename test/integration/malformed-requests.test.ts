@@ -8,6 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Admin } from '../../src/client/admin.js';
 import { Writer } from '../../src/protocol/primitives.js';
+import { DescribeTopicPartitions, IncrementalAlterConfigs, Metadata, type DescribeTopicPartitionsResponse, type IncrementalAlterConfigsResponse } from '../../src/protocol/apis/index.js';
+import { encodeRequest } from '../../src/protocol/messages.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import type { Logger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
@@ -73,6 +76,12 @@ const cases: [string, Buffer, RegExp][] = [
     /DescribeConfigs v0 .*fuzzer.*non-nullable field resourceName/,
   ],
   ['a zero-length frame', Buffer.alloc(4), /request header could not be read/],
+  // Found by scripts/fuzz.mjs: the v10-11 response cannot carry a null name (was an ERROR line).
+  [
+    'Metadata v10 with a null topic name',
+    Buffer.concat(encodeRequest(Metadata, 10, 7, 'fuzzer', { topics: [{ topicId: Buffer.alloc(16), name: null }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })),
+    /Topic name can not be null for Metadata version 10/,
+  ],
 ];
 
 describe('malformed requests', () => {
@@ -87,5 +96,35 @@ describe('malformed requests', () => {
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
     // And the broker keeps serving.
     expect((await new Admin(broker.client()).listTopics()).map((t) => t.name)).toContain('__consumer_offsets');
+  });
+});
+
+/** Requests scripts/fuzz.mjs found making a handler throw (ERROR lines): now answered with an error. */
+describe('odd but well-formed requests', () => {
+  it('IncrementalAlterConfigs APPEND of an unknown topic config: INVALID_CONFIG, no ERROR line', async () => {
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'odd-configs', partitions: 1, replicationFactor: 1 }]);
+    const { body } = await client.send('any', IncrementalAlterConfigs, {
+      resources: [{ resourceType: 2, resourceName: 'odd-configs', configs: [{ name: 'no.such.config', configOperation: 2, value: 'x' }] }],
+      validateOnly: false,
+    });
+    const [r] = (body as IncrementalAlterConfigsResponse).responses;
+    expect(r!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect(r!.errorMessage).toBe('Unknown topic config name: no.such.config');
+    expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual([]);
+  });
+
+  it('DescribeTopicPartitions with a negative cursor partition: described from partition 0, no ERROR line', async () => {
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'odd-cursor', partitions: 2, replicationFactor: 1 }]);
+    const { body } = await client.send('any', DescribeTopicPartitions, {
+      topics: [{ name: 'odd-cursor' }],
+      responsePartitionLimit: 10,
+      cursor: { topicName: 'odd-cursor', partitionIndex: -5 },
+    });
+    const [t] = (body as DescribeTopicPartitionsResponse).topics;
+    expect(t!.errorCode).toBe(0);
+    expect(t!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
+    expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual([]);
   });
 });
