@@ -9,9 +9,12 @@
 // be missing or sit at another offset than acknowledged; with idempotence there must be no
 // duplicates (without it, duplicates from retries are allowed and counted). Prints cycles,
 // acknowledged, read back, lost, duplicates. Exit status 0 when every check passed, 1 otherwise.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   alive,
   freePort,
+  kafkaTs,
   killHard,
   loadClient,
   makeRng,
@@ -22,6 +25,7 @@ import {
   startDaemon,
   stopDaemon,
   tempHome,
+  waitFor,
 } from './daemon-harness.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
@@ -31,6 +35,8 @@ const opts = parseArgs(process.argv.slice(2), {
   seed: 1,
   partitions: 3,
   'max-kill-ms': 1500,
+  /** Share of cycles in which the restarted daemon is killed again while it starts (log recovery). */
+  'start-kill-share': 0.25,
   json: false,
   keep: false,
 });
@@ -40,7 +46,7 @@ const rng = makeRng(opts.seed, 0xc4a05);
 const lib = await loadClient();
 const { home, cleanup } = tempHome('kafka-ts-chaos-');
 const failures = [];
-const stats = { cycles: 0, appended: 0, acknowledged: 0, failed: 0, readBack: 0, lost: 0, misplaced: 0, duplicates: 0, unacknowledgedPresent: 0, restartMs: [] };
+const stats = { killedDuringStart: 0, inFlightAtKill: 0, cycles: 0, appended: 0, acknowledged: 0, failed: 0, readBack: 0, lost: 0, misplaced: 0, duplicates: 0, unacknowledgedPresent: 0, restartMs: [] };
 const failReasons = new Map();
 let daemon;
 
@@ -50,6 +56,30 @@ async function start(port) {
   const d = await startDaemon(home, { port, brokers: opts.brokers, overrides });
   ownDaemon(d.pid);
   return d;
+}
+
+/** Starts the daemon and SIGKILLs it a random moment after its pid file appears (mid-recovery). */
+async function killWhileStarting(port, oldPid) {
+  const pidFile = join(home, 'kafka-ts.pid');
+  const starting = kafkaTs(['server', 'start', '--port', String(port), '--brokers', String(opts.brokers), '--data-dir', home, '--output', 'json', ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`])], home, 120_000);
+  let done = false;
+  void starting.then(() => (done = true));
+  const pid = await waitFor(
+    'the restarting daemon to write its pid file',
+    () => {
+      const p = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+      return (p > 0 && p !== oldPid && alive(p) && p) || (done ? -1 : 0);
+    },
+    60_000,
+    2,
+  );
+  if (pid > 0) {
+    ownDaemon(pid);
+    await new Promise((r) => setTimeout(r, rng.int(150)));
+    await killHard(pid);
+    stats.killedDuringStart++;
+  }
+  await starting;
 }
 
 async function main() {
@@ -106,7 +136,9 @@ async function main() {
     // A random moment: anywhere from right after the daemon answers to max-kill-ms later.
     const delay = rng.int(opts['max-kill-ms'] + 1);
     await new Promise((r) => setTimeout(r, delay));
+    stats.inFlightAtKill += producer.outstanding;
     await killHard(daemon.pid);
+    if (rng.chance(opts['start-kill-share'])) await killWhileStarting(port, daemon.pid);
     const t0 = Date.now();
     daemon = await start(port);
     stats.restartMs.push(Date.now() - t0);
@@ -165,6 +197,8 @@ const summary = {
   brokers: opts.brokers,
   idempotent: opts.idempotent,
   cycles: stats.cycles,
+  killedDuringStart: stats.killedDuringStart,
+  inFlightAtKill: stats.inFlightAtKill,
   appended: stats.appended,
   acknowledged: stats.acknowledged,
   failed: stats.failed,
@@ -182,7 +216,7 @@ const summary = {
 };
 if (opts.json) console.log(JSON.stringify(summary));
 else {
-  console.log(`chaos: seed ${summary.seed}, ${summary.brokers} broker(s), idempotence ${summary.idempotent ? 'on' : 'off'}: ${summary.cycles} SIGKILL/restart cycles (restart median ${summary.restartMsMedian} ms, max ${summary.restartMsMax} ms)`);
+  console.log(`chaos: seed ${summary.seed}, ${summary.brokers} broker(s), idempotence ${summary.idempotent ? 'on' : 'off'}: ${summary.cycles} SIGKILL/restart cycles (${summary.killedDuringStart} also killed while restarting; ${summary.inFlightAtKill} records in flight at the kills; restart median ${summary.restartMsMedian} ms, max ${summary.restartMsMax} ms)`);
   console.log(`  appended ${summary.appended}, acknowledged ${summary.acknowledged}, failed ${summary.failed}; read back ${summary.readBack}`);
   console.log(`  lost ${summary.lost}, misplaced ${summary.misplaced}, duplicates ${summary.duplicates}; unacknowledged but stored ${summary.unacknowledgedPresent}; server.log ERROR lines ${summary.errorLines}`);
   for (const [why, n] of Object.entries(summary.failReasons)) console.log(`  failed sends: ${n} x ${why}`);

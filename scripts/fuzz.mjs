@@ -273,6 +273,7 @@ async function main() {
   ownDaemon(daemon.pid);
   const [host, portStr] = daemon.first.split(':');
   const port = Number(portStr);
+  const targets = daemon.bootstrap.split(',').map((hp) => [hp.slice(0, hp.lastIndexOf(':')), Number(hp.slice(hp.lastIndexOf(':') + 1))]);
   const client = new lib.KafkaClient({ bootstrap: lib.parseBootstrap(daemon.bootstrap), connectTimeoutMs: 5000, requestTimeoutMs: 30_000 });
   const admin = new lib.Admin(client);
 
@@ -295,7 +296,9 @@ async function main() {
   let next = 0;
   const workers = Array.from({ length: opts.connections }, (_, w) =>
     (async () => {
-      while (!stopping && next < opts.frames) await oneConnection(w, host, port, () => (next < opts.frames ? next++ : -1));
+      // Connections spread over every broker's listener (3 brokers: 3 ports of one process).
+      const [h, p] = targets[w % targets.length];
+      while (!stopping && next < opts.frames) await oneConnection(w, h, p, () => (next < opts.frames ? next++ : -1));
     })(),
   );
   const house = housekeepingLoop(admin, () => next);
