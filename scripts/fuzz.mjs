@@ -29,6 +29,16 @@ const opts = parseArgs(process.argv.slice(2), {
   keep: false,
   'dry-run': false,
   show: -1,
+  /** First frame index: with --frames, replays frames from..frames-1 of the seed (to narrow a failure down). */
+  from: 0,
+  /**
+   * kafka-ts.max.partitions.per.request for the daemon (0: its default, 10,000). Creating a
+   * partition is synchronous file I/O (1-2 ms each here), so a fuzzed CreateTopics of thousands
+   * stalls every connection for seconds and would read as a hang; that cost is measured apart.
+   */
+  'max-partitions-per-request': 200,
+  /** host:port[,…] of a broker already running (a debugging aid): no daemon is started, no pid or log checked. */
+  bootstrap: '',
 });
 if (![1, 3].includes(opts.brokers)) throw new Error('--brokers must be 1 or 3');
 
@@ -245,7 +255,7 @@ const touchesGuard = (frame) => guardBytes.some((g) => frame.includes(g)) || (gu
 if (opts['dry-run']) {
   const h = createHash('sha256');
   let skipped = 0;
-  for (let i = 0; i < opts.frames; i++) {
+  for (let i = opts.from; i < opts.frames; i++) {
     const { frame } = makeFrame(opts.seed, i);
     if (touchesGuard(frame)) skipped++;
     else h.update(frame);
@@ -258,7 +268,7 @@ if (opts['dry-run']) {
 const lib = await loadClient();
 const { home, cleanup } = tempHome('kafka-ts-fuzz-');
 const failures = [];
-const stats = { sent: 0, skipped: 0, connections: 0, closedByBroker: 0, closedByUs: 0, answers: 0, connectErrors: 0, probes: 0, probeMaxMs: 0, housekeeping: 0, fuzzTopicsDeleted: 0 };
+const stats = { sent: 0, skipped: 0, connections: 0, closedByBroker: 0, closedByUs: 0, answers: 0, connectErrors: 0, probes: 0, probeMaxMs: 0, slowProbes: [], housekeeping: 0, fuzzTopicsDeleted: 0 };
 let daemon;
 let stopping = false;
 const lastFrames = new Map(); // connection -> indices of its recent frames, for a crash report
@@ -269,8 +279,12 @@ function fail(msg) {
 }
 
 async function main() {
-  daemon = await startDaemon(home, { brokers: opts.brokers });
-  ownDaemon(daemon.pid);
+  if (opts.bootstrap) daemon = { pid: process.pid, bootstrap: opts.bootstrap, first: opts.bootstrap.split(',')[0], attached: true };
+  else {
+    const overrides = opts['max-partitions-per-request'] > 0 ? { 'kafka-ts.max.partitions.per.request': String(opts['max-partitions-per-request']) } : {};
+    daemon = await startDaemon(home, { brokers: opts.brokers, overrides });
+    ownDaemon(daemon.pid);
+  }
   const [host, portStr] = daemon.first.split(':');
   const port = Number(portStr);
   const targets = daemon.bootstrap.split(',').map((hp) => [hp.slice(0, hp.lastIndexOf(':')), Number(hp.slice(hp.lastIndexOf(':') + 1))]);
@@ -293,7 +307,7 @@ async function main() {
   }, 100);
   const prober = probeLoop(host, port);
 
-  let next = 0;
+  let next = opts.from;
   const workers = Array.from({ length: opts.connections }, (_, w) =>
     (async () => {
       // Connections spread over every broker's listener (3 brokers: 3 ports of one process).
@@ -370,6 +384,7 @@ function probeLoop(host, port) {
       corr++;
       stats.probes++;
       stats.probeMaxMs = Math.max(stats.probeMaxMs, ms);
+      if (ms > 1000 && stats.slowProbes.length < 5) stats.slowProbes.push(`${new Date(t0).toISOString()} ${ms} ms, in flight: ${[...lastFrames.values()].map((f) => f.at(-1)).join(' ')}`);
       if (!ok) fail(`ApiVersions on a side connection got no answer within ${opts['deadline-ms']} ms (probe ${stats.probes}, after ${stats.sent} frames)`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -480,7 +495,7 @@ try {
 } catch (e) {
   fail(`run failed: ${e.message}`);
 } finally {
-  if (daemon && alive(daemon.pid)) await stopDaemon(home);
+  if (daemon && !daemon.attached && alive(daemon.pid)) await stopDaemon(home);
   if (failures.length && daemon) {
     const file = join(home, 'fuzz-last-frames.json');
     writeFileSync(file, JSON.stringify(Object.fromEntries([...lastFrames].map(([w, f]) => [w, f])), null, 1));
@@ -502,6 +517,7 @@ const summary = {
   answers: stats.answers,
   probes: stats.probes,
   probeMaxMs: stats.probeMaxMs,
+  slowProbes: stats.slowProbes,
   errorLines: result?.log.errors ?? null,
   warnLines: result?.log.warns ?? null,
   closedConnectionWarns: result?.closedWarns ?? null,
@@ -511,10 +527,11 @@ const summary = {
 };
 if (opts.json) console.log(JSON.stringify(summary));
 else {
-  console.log(`fuzz: seed ${summary.seed}, ${summary.brokers} broker(s): ${summary.frames} frames in ${summary.seconds} s (${summary.framesPerSecond} frames/s), ${summary.skipped} skipped (guard topic)`);
+  console.log(`fuzz: seed ${summary.seed}, ${summary.brokers} broker(s), kafka-ts.max.partitions.per.request ${opts['max-partitions-per-request'] || 'default'}: ${summary.frames} frames in ${summary.seconds} s (${summary.framesPerSecond} frames/s), ${summary.skipped} skipped (guard topic)`);
   console.log(`  connections ${summary.connections}: closed by the broker ${summary.closedByBroker}, by the fuzzer ${summary.closedByUs}; answers ${summary.answers}`);
   console.log(`  ApiVersions probes ${summary.probes}, slowest ${summary.probeMaxMs} ms; server.log: ${summary.errorLines} ERROR, ${summary.warnLines} WARN (${summary.closedConnectionWarns} about closed connections)`);
   console.log(`  guard topic: ${summary.guardRecords} records intact; fuzz-created topics deleted in housekeeping: ${summary.fuzzTopicsDeleted}`);
+  for (const p of summary.slowProbes) console.log(`  slow probe: ${p}`);
   for (const f of failures) console.log(`  FAILED: ${f}`);
   console.log(failures.length ? 'fuzz: FAILED' : 'fuzz: OK');
 }
