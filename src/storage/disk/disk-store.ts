@@ -8,7 +8,7 @@
  * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
  * and reported.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';

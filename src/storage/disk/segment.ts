@@ -6,7 +6,7 @@
  * Index entries are appended after the batch they point at, so a crash can only lose index
  * entries, never leave one pointing at bytes that were not written. Recovery rebuilds them.
  */
-import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
