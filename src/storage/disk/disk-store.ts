@@ -27,6 +27,7 @@ import {
   partitionDirName,
 } from '../log-store.js';
 import { Segment, segmentFileName } from './segment.js';
+import { FdCache } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 
@@ -63,6 +64,7 @@ export class DiskPartitionLog implements PartitionLog {
     private config: LogConfig,
     validateActive: boolean,
     log: Logger,
+    private readonly fds: FdCache,
   ) {
     mkdirSync(dir, { recursive: true });
     // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
@@ -71,16 +73,22 @@ export class DiskPartitionLog implements PartitionLog {
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
-    bases.forEach((base, i) => {
-      const isLast = i === bases.length - 1;
-      const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive);
-      if (truncatedBytes > 0) {
-        log.warn(
-          `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
-        );
-      }
-      this.segments.push(segment);
-    });
+    try {
+      bases.forEach((base, i) => {
+        const isLast = i === bases.length - 1;
+        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds);
+        if (truncatedBytes > 0) {
+          log.warn(
+            `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
+          );
+        }
+        this.segments.push(segment);
+      });
+    } catch (e) {
+      // Give back the descriptors of the segments opened so far; the partition stays offline.
+      for (const s of this.segments) s.release();
+      throw e;
+    }
     // Segments after one that lost its tail would leave a gap in offsets: drop them.
     for (let i = 1; i < this.segments.length; i++) {
       if (this.segments[i]!.baseOffset < this.segments[i - 1]!.nextOffset) {
@@ -91,7 +99,7 @@ export class DiskPartitionLog implements PartitionLog {
     }
     const startPath = join(dir, LOG_START_FILE);
     const checkpoint = existsSync(startPath) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
-    if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes));
+    if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes, fds));
     this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset());
     this.epochs = new LeaderEpochCache((text) => writeFileAtomic(join(dir, EPOCH_FILE), text));
@@ -125,7 +133,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   private roll(): void {
     this.active.seal();
-    this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes));
+    this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes, this.fds));
   }
 
   append(batch: Buffer, leaderEpoch: number): AppendResult {
@@ -221,7 +229,7 @@ export class DiskPartitionLog implements PartitionLog {
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
     if (this.active.baseOffset >= offset) {
       this.segments.pop()!.delete();
-      this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+      this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
     } else this.active.truncateTo(offset);
     if (this.startOffset > this.logEndOffset()) this.startOffset = this.logEndOffset();
     this.epochs.truncateFrom(this.logEndOffset());
@@ -230,7 +238,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   truncateFullyAndStartAt(offset: number): void {
     for (const s of this.segments.splice(0)) s.delete();
-    this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+    this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
     this.startOffset = offset;
     writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
     this.epochs.truncateFrom(0);
@@ -370,6 +378,17 @@ export class DiskPartitionLog implements PartitionLog {
   }
 }
 
+let processCache: FdCache | undefined;
+
+/**
+ * The descriptor cache shared by every store of this process that was not given one (the fd
+ * limit is per process), sized from the process's limit (see `defaultFdCapacity`).
+ */
+export function processFdCache(): FdCache {
+  processCache ??= new FdCache();
+  return processCache;
+}
+
 export class DiskLogStore implements LogStore {
   private readonly logs = new Map<string, DiskPartitionLog>();
   private readonly cleanStart: boolean;
@@ -377,6 +396,8 @@ export class DiskLogStore implements LogStore {
   constructor(
     readonly logDir: string,
     private readonly log: Logger = silentLogger,
+    /** Where segment files get their descriptors; shared by the stores of one process. */
+    readonly fds: FdCache = processFdCache(),
   ) {
     mkdirSync(logDir, { recursive: true });
     const marker = join(logDir, CLEAN_SHUTDOWN_FILE);
@@ -391,7 +412,13 @@ export class DiskLogStore implements LogStore {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);
     if (!l) {
-      l = new DiskPartitionLog(topic, partition, join(this.logDir, key), config, !this.cleanStart, this.log);
+      const dir = join(this.logDir, key);
+      try {
+        l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds);
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        throw new StorageError(`Could not open the log of ${key} in ${dir}: ${(e as Error).message}`);
+      }
       this.logs.set(key, l);
     }
     return l;
