@@ -56,6 +56,10 @@ export class DiskPartitionLog implements PartitionLog {
   /** Offsets below this were compacted by this process (everything counts as dirty after a start). */
   private cleanedThrough = 0;
   private readonly epochs: LeaderEpochCache;
+  /** The leader-epoch checkpoint as the cache last described it, and as it is on disk. */
+  private epochText: string | null = null;
+  private epochTextOnDisk: string | null = null;
+  private deferEpochWrites = true;
 
   constructor(
     readonly topic: string,
@@ -102,10 +106,22 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes, fds));
     this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset());
-    this.epochs = new LeaderEpochCache((text) => writeFileAtomic(join(dir, EPOCH_FILE), text));
+    this.epochs = new LeaderEpochCache((text) => {
+      this.epochText = text;
+      if (!this.deferEpochWrites) this.flushEpochs();
+    });
     const epochPath = join(dir, EPOCH_FILE);
-    if (existsSync(epochPath)) this.epochs.load(readFileSync(epochPath, 'utf8'));
+    if (existsSync(epochPath)) {
+      this.epochTextOnDisk = readFileSync(epochPath, 'utf8');
+      this.epochs.load(this.epochTextOnDisk);
+    }
+    // Entries at or past the log end go (Kafka does the same at load). Writing that at once would
+    // cost a file rewrite per empty partition per start, undone moments later when the broker
+    // marks its leader epoch again; so it is written before the next append or epoch change
+    // (flushEpochs), and only if it still differs. A crash before then leaves entries that the
+    // next start drops the same way: nothing was appended after them.
     this.epochs.truncateFrom(this.logEndOffset());
+    this.deferEpochWrites = false;
     // Recovery may have cut the tail that a snapshot describes.
     this.dropSnapshotsAbove(this.logEndOffset());
   }
@@ -152,8 +168,16 @@ export class DiskPartitionLog implements PartitionLog {
     return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, leaderEpochOf(batch));
   }
 
+  /** Writes the leader-epoch checkpoint if it differs from what is on disk. */
+  private flushEpochs(): void {
+    if (this.epochText === null || this.epochText === this.epochTextOnDisk) return;
+    writeFileAtomic(join(this.dir, EPOCH_FILE), this.epochText);
+    this.epochTextOnDisk = this.epochText;
+  }
+
   private write(batch: Buffer, baseOffset: number, lastOffset: number, leaderEpoch: number): AppendResult {
     if (batch.length < BATCH_HEADER_SIZE) throw new StorageError('batch shorter than its header');
+    this.flushEpochs();
     this.maybeRoll(batch.length, lastOffset);
     this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: maxTimestampOf(batch), leaderEpoch });
     this.epochs.assign(leaderEpoch, baseOffset);
@@ -270,6 +294,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   markLeaderEpoch(epoch: number): void {
     this.epochs.assign(epoch, this.logEndOffset());
+    this.flushEpochs();
   }
 
   applyRetention(now: number): number {
@@ -373,6 +398,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   close(): void {
+    this.flushEpochs();
     for (const s of this.segments) s.close();
     this.segments = [];
   }
