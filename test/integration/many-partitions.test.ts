@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { Admin } from '../../src/client/admin.js';
@@ -17,6 +17,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BIN, isolatedContexts, stopDaemon } from '../helpers/cli.js';
+import { startBroker } from '../helpers/broker.js';
 
 const FD_LIMIT = 256;
 const TOPICS = 1000;
@@ -130,4 +131,31 @@ describe.skipIf(!existsSync('/proc/self/limits'))(`${TOPICS} partitions under ul
       `[many-partitions] ${TOPICS} topics under ulimit -n ${FD_LIMIT}: start ${first.ms} ms, create ${createMs} ms, daemon fds ${fds.open}; restart after SIGKILL ${second.ms} ms`,
     );
   }, 120_000);
+});
+
+describe.skipIf(!existsSync('/proc/self/fd'))('kafka-ts.max.open.files', () => {
+  it('caps the segment files the broker holds open, whatever the number of partitions', async () => {
+    const broker = await startBroker({ properties: { 'kafka-ts.max.open.files': '12' } });
+    try {
+      const client = broker.client();
+      const names = Array.from({ length: 60 }, (_, i) => `capped-${i}`);
+      const created = await new Admin(client).createTopics(names.map((name) => ({ name, partitions: 1, replicationFactor: 1 })));
+      expect(created.filter((r) => r.error)).toEqual([]);
+      const producer = new Producer(client, { lingerMs: 0 });
+      for (const name of names) await producer.send({ topic: name, value: Buffer.from(name) });
+      const segmentFds = readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.startsWith(broker.dir) && /\.(log|index|timeindex)$/.test(target));
+      expect(segmentFds.length, segmentFds.join('\n')).toBeLessThanOrEqual(12);
+      expect(await readValues(broker.bootstrap, names[0]!)).toEqual([names[0]]);
+    } finally {
+      await broker.close();
+    }
+  });
 });
