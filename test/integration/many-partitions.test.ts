@@ -37,9 +37,9 @@ afterEach(async () => {
 });
 
 /** `kafka-ts server start` under `ulimit -n FD_LIMIT` (the daemon it forks inherits the limit). */
-async function startLimited(): Promise<{ bootstrap: string; pid: number; ms: number }> {
+async function startLimited(extra: string[] = []): Promise<{ bootstrap: string; pid: number; ms: number }> {
   const t0 = Date.now();
-  const r = await execa('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, BIN, 'server', 'start', '--port', '0', '--data-dir', home, '--output', 'json'], {
+  const r = await execa('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, BIN, 'server', 'start', '--port', '0', '--data-dir', home, '--output', 'json', ...extra], {
     reject: false,
     timeout: 60_000,
     env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '', ...isolatedContexts(home) },
@@ -131,6 +131,21 @@ describe.skipIf(!existsSync('/proc/self/limits'))(`${TOPICS} partitions under ul
       `[many-partitions] ${TOPICS} topics under ulimit -n ${FD_LIMIT}: start ${first.ms} ms, create ${createMs} ms, daemon fds ${fds.open}; restart after SIGKILL ${second.ms} ms`,
     );
   }, 120_000);
+
+  it('give descriptors back when the process runs out (EMFILE) with a cache larger than the limit', async () => {
+    // A cap far above the limit: opening segment files hits EMFILE, and the cache must close
+    // half of its descriptors and retry instead of failing topic creation.
+    const d = await startLimited(['--override', 'kafka-ts.max.open.files=100000']);
+    const admin = new Admin(connect(d.bootstrap));
+    const names = Array.from({ length: 150 }, (_, i) => `emfile-${i}`);
+    const results = await admin.createTopics(names.map((name) => ({ name, partitions: 1, replicationFactor: 1 })));
+    expect(results.filter((r) => r.error).map((r) => `${r.name}: ${r.error!.message}`)).toEqual([]);
+    const producer = new Producer(connect(d.bootstrap), { lingerMs: 0 });
+    for (const name of [names[0]!, names[149]!]) await producer.send({ topic: name, value: Buffer.from(name) });
+    expect(await readValues(d.bootstrap, names[0]!)).toEqual([names[0]]);
+    expect(await readValues(d.bootstrap, names[149]!)).toEqual([names[149]]);
+    expect(daemonFds(d.pid).open).toBeLessThanOrEqual(FD_LIMIT);
+  }, 60_000);
 });
 
 describe.skipIf(!existsSync('/proc/self/fd'))('kafka-ts.max.open.files', () => {

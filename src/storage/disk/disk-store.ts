@@ -27,7 +27,7 @@ import {
   partitionDirName,
 } from '../log-store.js';
 import { Segment, segmentFileName } from './segment.js';
-import { FdCache } from './fd-cache.js';
+import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 
@@ -439,11 +439,17 @@ export class DiskLogStore implements LogStore {
     let l = this.logs.get(key);
     if (!l) {
       const dir = join(this.logDir, key);
-      try {
-        l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds);
-      } catch (e) {
-        if (e instanceof StorageError) throw e;
-        throw new StorageError(`Could not open the log of ${key} in ${dir}: ${(e as Error).message}`);
+      for (;;) {
+        try {
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds);
+          break;
+        } catch (e) {
+          // Out of descriptors outside the cache (a directory listing, a checkpoint file): the
+          // cache gives some back and lowers its cap, and the open is tried again.
+          if (isFdExhaustion(e) && this.fds.relieve()) continue;
+          if (e instanceof StorageError) throw e;
+          throw new StorageError(`Could not open the log of ${key} in ${dir}: ${(e as Error).message}`);
+        }
       }
       this.logs.set(key, l);
     }

@@ -12,9 +12,11 @@
  * Closing loses nothing: segment writes go to the page cache through `writeSync` and nothing
  * here is memory-mapped, so a reopened descriptor sees every byte written through the old one.
  *
- * When opening fails with EMFILE/ENFILE (other descriptors — sockets, other files — use up the
- * limit), half of the cached descriptors are closed and the open is retried; only when the cache
- * is empty does the error reach the caller.
+ * When opening fails with EMFILE/ENFILE (the cap is above what the process can really open,
+ * or sockets and other files use up the limit), the cache gives back half of its descriptors and
+ * lowers its cap to what it kept, so that other opens (sockets, checkpoint files) find room again,
+ * and retries; only when the cache is empty does the error reach the caller. Code opening files
+ * outside the cache can call `relieve()` on EMFILE the same way.
  */
 import { closeSync, openSync, readFileSync } from './fs-ops.js';
 
@@ -47,7 +49,8 @@ export function defaultFdCapacity(limitsText?: string): number {
   return Math.max(MIN_DEFAULT_CAPACITY, Math.min(Math.floor(limit / 2), 1 << 20));
 }
 
-const isFdExhaustion = (e: unknown): boolean => {
+/** Whether an error says the process (EMFILE) or the system (ENFILE) is out of descriptors. */
+export const isFdExhaustion = (e: unknown): boolean => {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   return code === 'EMFILE' || code === 'ENFILE';
 };
@@ -55,6 +58,7 @@ const isFdExhaustion = (e: unknown): boolean => {
 export interface FdCacheStats {
   /** Descriptors open now. */
   open: number;
+  /** The cap now: the configured one, or lower after EMFILE. */
   capacity: number;
   /** open(2) calls made (first opens and reopens after eviction). */
   opens: number;
@@ -62,6 +66,8 @@ export interface FdCacheStats {
   evictions: number;
   /** Descriptors closed because EMFILE/ENFILE said the process was out of them. */
   emergencyEvictions: number;
+  /** Times EMFILE/ENFILE lowered the cap. */
+  exhaustions: number;
 }
 
 export class FdCache {
@@ -70,9 +76,29 @@ export class FdCache {
   private opens = 0;
   private evictions = 0;
   private emergencyEvictions = 0;
+  private exhaustions = 0;
+  /** The cap in force: `capacity`, lowered by `relieve()`. */
+  private limit: number;
 
   constructor(readonly capacity: number = defaultFdCapacity()) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`fd cache capacity must be a positive integer, got ${capacity}`);
+    this.limit = capacity;
+  }
+
+  /**
+   * The process ran out of descriptors: closes half of the cached ones and lowers the cap to
+   * the rest. Returns false when there was nothing to give back (the caller's error stands).
+   */
+  relieve(): boolean {
+    if (this.fds.size === 0) return false;
+    this.exhaustions++;
+    this.limit = Math.max(1, this.fds.size >> 1);
+    while (this.fds.size > this.limit) {
+      this.evictOldest();
+      this.evictions--;
+      this.emergencyEvictions++;
+    }
+    return true;
   }
 
   /**
@@ -120,25 +146,19 @@ export class FdCache {
   }
 
   stats(): FdCacheStats {
-    return { open: this.fds.size, capacity: this.capacity, opens: this.opens, evictions: this.evictions, emergencyEvictions: this.emergencyEvictions };
+    return { open: this.fds.size, capacity: this.limit, opens: this.opens, evictions: this.evictions, emergencyEvictions: this.emergencyEvictions, exhaustions: this.exhaustions };
   }
 
   private openInto(path: string, flags: 'r+' | 'w+'): number {
-    while (this.fds.size >= this.capacity) this.evictOldest();
+    while (this.fds.size >= this.limit) this.evictOldest();
     let fd: number;
     for (;;) {
       try {
         fd = openSync(path, flags);
         break;
       } catch (e) {
-        if (!isFdExhaustion(e) || this.fds.size === 0) throw e;
-        // Out of descriptors: give back half of ours and try again.
-        let n = Math.max(1, this.fds.size >> 1);
-        while (n-- > 0) {
-          this.evictOldest();
-          this.emergencyEvictions++;
-          this.evictions--;
-        }
+        // Out of descriptors: give back half of ours, keep to that from now on, and try again.
+        if (!isFdExhaustion(e) || !this.relieve()) throw e;
       }
     }
     this.opens++;

@@ -72,6 +72,19 @@ describe('FdCache', () => {
     cache.closeAll();
   });
 
+  it('gives back half its descriptors and keeps to that cap when the process runs out (relieve)', () => {
+    const cache = new FdCache(10);
+    const paths = Array.from({ length: 8 }, (_, i) => join(dir, `f${i}`));
+    for (const p of paths) (writeFileSync(p, ''), cache.fd(p));
+    expect(cache.relieve()).toBe(true);
+    expect(cache.stats()).toMatchObject({ open: 4, capacity: 4, emergencyEvictions: 4, exhaustions: 1, evictions: 0 });
+    expect(paths.map((p) => cache.has(p))).toEqual([false, false, false, false, true, true, true, true]);
+    for (const p of paths) cache.fd(p);
+    expect(cache.stats().open).toBe(4);
+    cache.closeAll();
+    expect(cache.relieve()).toBe(false);
+  });
+
   it('rejects a capacity below 1', () => {
     expect(() => new FdCache(0)).toThrow(RangeError);
   });
