@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiskLogStore, processFdCache } from '../storage/disk/disk-store.js';
-import { FdCache } from '../storage/disk/fd-cache.js';
+import { DiskLogStore } from '../storage/disk/disk-store.js';
+import { FdCache, defaultFdCapacity } from '../storage/disk/fd-cache.js';
 import { MemoryLogStore } from '../storage/memory-store.js';
 import type { LogStore } from '../storage/log-store.js';
 import { KafkaServer } from '../transport/server.js';
@@ -152,7 +152,9 @@ export class KafkaCluster implements ClusterView {
   private makeStore(id: number): LogStore {
     if (this.opts.inMemory) return new MemoryLogStore();
     const max = this.opts.config.maxOpenFiles ?? 0;
-    this.fdCache ??= max > 0 ? new FdCache(max) : processFdCache();
+    this.fdCache ??= new FdCache(max > 0 ? max : defaultFdCapacity(), (closed, cap) =>
+      this.log.child('kafka.log.LogManager').warn(`Too many open files (EMFILE): closed ${closed} segment files; at most ${cap} stay open from now on (kafka-ts.max.open.files)`),
+    );
     return new DiskLogStore(this.logDirFor(id), this.log.child(`kafka.log.LogManager broker=${id}`), this.fdCache);
   }
 

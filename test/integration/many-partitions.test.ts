@@ -145,6 +145,8 @@ describe.skipIf(!existsSync('/proc/self/limits'))(`${TOPICS} partitions under ul
     expect(await readValues(d.bootstrap, names[0]!)).toEqual([names[0]]);
     expect(await readValues(d.bootstrap, names[149]!)).toEqual([names[149]]);
     expect(daemonFds(d.pid).open).toBeLessThanOrEqual(FD_LIMIT);
+    const warnings = readFileSync(join(home, 'server.log'), 'utf8').split('\n').filter((l) => l.includes('Too many open files'));
+    expect(warnings[0]).toMatch(/ WARN Too many open files \(EMFILE\): closed \d+ segment files; at most \d+ stay open from now on \(kafka-ts.max.open.files\)/);
   }, 60_000);
 });
 

@@ -80,7 +80,11 @@ export class FdCache {
   /** The cap in force: `capacity`, lowered by `relieve()`. */
   private limit: number;
 
-  constructor(readonly capacity: number = defaultFdCapacity()) {
+  constructor(
+    readonly capacity: number = defaultFdCapacity(),
+    /** Told when EMFILE/ENFILE made the cache give descriptors back (for one WARN line). */
+    private readonly onRelieve?: (closed: number, cap: number) => void,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`fd cache capacity must be a positive integer, got ${capacity}`);
     this.limit = capacity;
   }
@@ -93,11 +97,14 @@ export class FdCache {
     if (this.fds.size === 0) return false;
     this.exhaustions++;
     this.limit = Math.max(1, this.fds.size >> 1);
+    let closed = 0;
     while (this.fds.size > this.limit) {
       this.evictOldest();
       this.evictions--;
       this.emergencyEvictions++;
+      closed++;
     }
+    this.onRelieve?.(closed, this.limit);
     return true;
   }
 
