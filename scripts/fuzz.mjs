@@ -5,13 +5,16 @@
 // topic, then sends N request frames over many connections (reconnecting whenever the broker
 // closes one): the golden frames real clients sent (test/fixtures/golden) mutated by bit flips,
 // truncation, overwritten length fields / array counts / null markers (int16, int32, varint),
-// random api keys and versions, splices of two frames, wrong size prefixes, plus wholly random
-// frames. Meanwhile a side connection asks ApiVersions every 100 ms and must be answered within
+// random api keys and versions, splices of two frames, wrong size prefixes; requests of every API
+// the broker offers generated from its schema (any version, odd values: -1, 0, 2^31-1, empty and
+// odd names, corrupt record batches), some mutated too; and wholly random frames. Meanwhile a side connection asks ApiVersions every 100 ms and must be answered within
 // --deadline-ms, and the daemon's pid must stay alive. At the end: 0 ERROR lines in server.log
 // (WARN lines for closed connections are counted), and the guard topic reads back exactly as
 // written. Frame i depends only on (seed, i), so a run is reproducible; `--show I` prints frame I.
 // Frames that contain the guard topic's name or id are never sent (the fuzzer must not delete or
-// alter the data it checks). Exit status 0 when every check passed, 1 otherwise.
+// alter the data it checks); generated requests name other topics and only topic-level configs.
+// A failed run keeps its directory (server.log, the last frames of each connection); --from and
+// --frames replay a slice of a seed. Exit status 0 when every check passed, 1 otherwise.
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
