@@ -35,6 +35,8 @@ const opts = parseArgs(process.argv.slice(2), {
   seed: 1,
   partitions: 3,
   'max-kill-ms': 1500,
+  /** Records appended per second (0: as fast as the producer takes them). */
+  rate: 5000,
   /** Share of cycles in which the restarted daemon is killed again while it starts (log recovery). */
   'start-kill-share': 0.25,
   json: false,
@@ -113,6 +115,7 @@ async function main() {
   });
   const acked = new Map(); // value -> "partition:offset"
   let pumping = true;
+  const pumpStart = Date.now();
   const pump = (async () => {
     while (pumping) {
       const value = `r${stats.appended++}`;
@@ -127,13 +130,17 @@ async function main() {
       });
       if (stats.appended % 50 === 0) {
         await producer.waitForRoom(400);
-        await new Promise((r) => setImmediate(r));
+        const ahead = opts.rate > 0 ? stats.appended / opts.rate - (Date.now() - pumpStart) / 1000 : 0;
+        await new Promise((r) => (ahead > 0 ? setTimeout(r, ahead * 1000) : setImmediate(r)));
       }
     }
   })();
 
   for (let c = 1; c <= opts.cycles; c++) {
-    // A random moment: anywhere from right after the daemon answers to max-kill-ms later.
+    // A random moment while records flow: once this run of the daemon has acknowledged one, then
+    // anywhere up to max-kill-ms later (kills while it starts are killWhileStarting's).
+    const before = acked.size;
+    await waitFor(`a record acknowledged after restart ${c - 1}`, () => acked.size > before, 60_000, 5);
     const delay = rng.int(opts['max-kill-ms'] + 1);
     await new Promise((r) => setTimeout(r, delay));
     stats.inFlightAtKill += producer.outstanding;
