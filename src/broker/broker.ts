@@ -98,12 +98,21 @@ export class Broker implements PartitionService, ClusterService {
     } catch (e) {
       this.log.warn(`Ignoring an unreadable high-watermark checkpoint in ${this.logDir}: ${(e as Error).message}`);
     }
-    for (const t of this.metadata.allTopics()) this.openReplicas(t, t.partitions.map((_, i) => i));
-    // Logs left behind by a topic deleted while this broker was down.
-    for (const { topic, partition } of this.store.list()) {
+    // Topic creation appends the metadata record, then creates the logs: a crash in between
+    // leaves a topic without logs (created here) or, before the record, logs without a topic.
+    const onDisk = this.store.list();
+    const found = new Set(onDisk.map((l) => `${l.topic}-${l.partition}`));
+    for (const t of this.metadata.allTopics()) {
+      t.partitions.forEach((s, p) => {
+        if (s.replicas.includes(this.id) && !found.has(`${t.name}-${p}`)) this.log.warn(`The log of ${t.name}-${p} is missing from ${this.logDir}; creating it empty`);
+      });
+      this.openReplicas(t, t.partitions.map((_, i) => i));
+    }
+    // Logs left behind by a topic deleted while this broker was down, or created without its record.
+    for (const { topic, partition } of onDisk) {
       const t = this.metadata.topic(topic);
       if (!t || !t.partitions[partition]?.replicas.includes(this.id)) {
-        this.log.info(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
+        this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
         this.store.remove(topic, partition);
       }
     }

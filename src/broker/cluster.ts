@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DiskLogStore } from '../storage/disk/disk-store.js';
 import { MemoryLogStore } from '../storage/memory-store.js';
 import type { LogStore } from '../storage/log-store.js';
-import { KafkaServer } from '../transport/server.js';
+import { CloseConnection, KafkaServer } from '../transport/server.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { Broker, type ClusterView } from './broker.js';
 import type { BrokerConfig } from './config.js';
@@ -76,7 +76,7 @@ export class KafkaCluster implements ClusterView {
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
     this.log = opts.log ?? createLogger((l) => process.stderr.write(l), 'kafka-ts', 'WARN');
-    this.metadata = ClusterMetadata.open(opts.inMemory ? null : join(config.dataDir, 'meta', 'cluster.json'));
+    this.metadata = ClusterMetadata.open(opts.inMemory ? null : join(config.dataDir, 'meta'), { log: this.log.child('kafka.controller.QuorumController'), snapshotBytes: config.metadataSnapshotBytes });
     const ids = Array.from({ length: config.brokerCount }, (_, i) => config.nodeId + i);
     this.controller = new Controller(
       this.metadata,
@@ -87,6 +87,23 @@ export class KafkaCluster implements ClusterView {
     );
     this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
     this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));
+  }
+
+  /**
+   * A response goes out once the metadata changes made so far are fsync'd (group commit): no
+   * client is told of a change, or sees one, that a power failure could undo.
+   */
+  private async answerDurably(response: Promise<Buffer[] | null>): Promise<Buffer[] | null> {
+    const out = await response;
+    const pending = this.metadata.durable();
+    if (pending) {
+      try {
+        await pending;
+      } catch (e) {
+        throw new CloseConnection((e as Error).message);
+      }
+    }
+    return out;
   }
 
   get controllerId(): number {
@@ -124,7 +141,7 @@ export class KafkaCluster implements ClusterView {
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
             if (!broker) throw new Error('no broker is running');
-            return cluster.router.handle(frame, { ...conn, ...broker.services });
+            return cluster.answerDurably(cluster.router.handle(frame, { ...conn, ...broker.services }));
           },
         });
         await cluster.front.listenUnix(join(opts.socketDir, DAEMON_SOCKET));
@@ -162,7 +179,7 @@ export class KafkaCluster implements ClusterView {
       maxFrameSize: config.socketRequestMaxBytes,
       idleTimeoutMs: config.connectionsMaxIdleMs,
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
-      process: (frame, conn) => this.router.handle(frame, { ...conn, ...broker.services }),
+      process: (frame, conn) => this.answerDurably(this.router.handle(frame, { ...conn, ...broker.services })),
     });
     const ports = new Map<string, number>();
     for (const l of config.listeners) {
@@ -269,5 +286,6 @@ export class KafkaCluster implements ClusterView {
     await this.front?.close();
     for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
     if (this.internalDir) rmSync(this.internalDir, { recursive: true, force: true });
+    await this.metadata.close();
   }
 }

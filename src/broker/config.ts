@@ -75,6 +75,9 @@ export interface BrokerConfig {
   maxPartitionsPerRequest: number;
   /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
   maxPartitions: number;
+  // Metadata log (issue 14, metadata/metadata-log.ts).
+  /** metadata.log.max.record.bytes.between.snapshots: metadata-log bytes after which a snapshot is taken. */
+  metadataSnapshotBytes: number;
   /** authorizer.class.name: empty (no authorization) or Kafka's StandardAuthorizer (see security/authorizer.ts). */
   authorizerClassName?: string;
   /** super.users: principals every check lets through (`User:a;User:b`). */
@@ -201,6 +204,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMaxSize: 2147483647,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
+    // Metadata log (issue 14): Kafka's default, 20 MiB.
+    metadataSnapshotBytes: 20 * 1024 * 1024,
     listeners: [],
     advertisedListeners: {},
     listenerSecurityProtocolMap: { ...DEFAULT_PROTOCOL_MAP },
@@ -326,6 +331,8 @@ const KEYS: KeyDef[] = [
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
+  // Metadata log (issue 14).
+  { key: 'metadata.log.max.record.bytes.between.snapshots', apply: (c, v) => (c.metadataSnapshotBytes = long('metadata.log.max.record.bytes.between.snapshots', v)) },
   // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
   {
     key: 'authorizer.class.name',
@@ -392,6 +399,8 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
   if (config.connectionsMaxIdleMs < 1) throw new ConfigError('connections.max.idle.ms must be at least 1');
   if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
+  // Metadata log (issue 14).
+  if (config.metadataSnapshotBytes < 1) throw new ConfigError('Invalid value for configuration metadata.log.max.record.bytes.between.snapshots: Value must be at least 1');
   if (config.listeners.length === 0) config.listeners = [{ name: 'PLAINTEXT', host: config.host, port: config.port }];
   else config.listeners[0] = { ...config.listeners[0]!, host: config.host, port: config.port };
   for (const l of config.listeners) {
