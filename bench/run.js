@@ -10,6 +10,7 @@
 //   npm run bench -- compaction   one cleaner pass over keyed 1 KiB records vs copying the segment files
 //   npm run bench -- producer-state  idempotent-producer state after a restart: from the log vs from its snapshot
 //   npm run bench -- security     kcat produce/fetch and topics --list over SASL_SSL vs PLAINTEXT on one daemon
+//   npm run bench -- metadata     10,000 topics created in batches of 100: total, one more, event-loop stalls, restart after SIGKILL
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
 // with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
@@ -27,6 +28,7 @@ const suites = {
   compaction: () => import('./compaction.js'),
   'producer-state': () => import('./producer-state.js'),
   security: () => import('./security.js'),
+  metadata: () => import('./metadata.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

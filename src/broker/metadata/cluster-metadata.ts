@@ -158,6 +158,8 @@ export class ClusterMetadata {
   private sorted: TopicState[] | null = null;
   private readonly listeners = new Set<(e: MetadataEvent) => void>();
   private snapshotTimer: NodeJS.Immediate | null = null;
+  /** Partition replicas across all topics, kept as topics and partitions change. */
+  private replicaCount = 0;
 
   private constructor(private readonly store: MetadataLog | null) {
     this.clusterId = toBase64Url(randomUuid());
@@ -261,7 +263,9 @@ export class ClusterMetadata {
       case 'partitions': {
         const t = this.topics.get(r.name);
         if (!t || toBase64Url(t.id) !== r.id) break;
+        this.replicaCount -= replicasOf(t);
         for (const [i, p] of Object.entries(r.partitions)) t.partitions[Number(i)] = p;
+        this.replicaCount += replicasOf(t);
         break;
       }
       case 'topic-configs': {
@@ -318,6 +322,7 @@ export class ClusterMetadata {
     this.byId.set(t.id.toString('hex'), t);
     this.byCollisionKey.set(collisionKey(t.name), t);
     this.sorted = null;
+    this.replicaCount += replicasOf(t);
   }
 
   private remove(t: TopicState) {
@@ -325,6 +330,7 @@ export class ClusterMetadata {
     this.byId.delete(t.id.toString('hex'));
     if (this.byCollisionKey.get(collisionKey(t.name)) === t) this.byCollisionKey.delete(collisionKey(t.name));
     this.sorted = null;
+    this.replicaCount -= replicasOf(t);
   }
 
   onChange(listener: (e: MetadataEvent) => void): () => void {
@@ -351,9 +357,7 @@ export class ClusterMetadata {
 
   /** Partition replicas across all topics (what kafka-ts.max.partitions caps). */
   partitionReplicaCount(): number {
-    let n = 0;
-    for (const t of this.topics.values()) for (const p of t.partitions) n += p.replicas.length;
-    return n;
+    return this.replicaCount;
   }
 
   /** All topics sorted by name. */
@@ -394,6 +398,7 @@ export class ClusterMetadata {
     added.forEach((p, i) => (partitions[first + i] = p));
     this.persist({ type: 'partitions', name, id: toBase64Url(t.id), partitions });
     t.partitions.push(...added);
+    this.replicaCount += replicasOf({ partitions: added });
     this.emit({ type: 'partitions-changed', topic: t, partitions: assignment.map((_, i) => first + i) });
   }
 
@@ -405,6 +410,7 @@ export class ClusterMetadata {
     const t = this.topics.get(name);
     if (!t) return;
     const before = this.store ? t.partitions.map(clonePartition) : null;
+    const countBefore = replicasOf(t);
     const changed = change(t);
     if (changed.length === 0) return;
     const partitions: Record<string, PartitionState> = {};
@@ -419,6 +425,7 @@ export class ClusterMetadata {
       }
       throw e;
     }
+    this.replicaCount += replicasOf(t) - countBefore;
     this.emit({ type: 'partitions-changed', topic: t, partitions: changed });
   }
 
@@ -479,6 +486,12 @@ export class ClusterMetadata {
     }
     return this.nextProducerId++;
   }
+}
+
+function replicasOf(t: Pick<TopicState, 'partitions'>): number {
+  let n = 0;
+  for (const p of t.partitions) n += p.replicas.length;
+  return n;
 }
 
 function toPersisted(t: TopicState): PersistedTopic {

@@ -290,10 +290,22 @@ describe('metadata lookups', () => {
     md.deleteTopic('a.b');
     expect(md.topicCollidingWith('a_b')).toBeUndefined();
     expect(md.partitionReplicaCount()).toBe(0);
-    // allTopics hands out a copy: callers may sort or splice it.
-    md.createTopic('z', [[1]], {});
-    md.allTopics().pop();
-    expect(md.allTopics()).toHaveLength(1);
+    md.createTopic('moving', [[1, 2]], {});
+    md.updatePartitions('moving', (x) => {
+      x.partitions[0]!.replicas = [1, 2, 3];
+      x.partitions[0]!.addingReplicas = [3];
+      return [0];
+    });
+    expect(md.partitionReplicaCount()).toBe(3);
     await md.close();
+    const again = open();
+    expect(again.partitionReplicaCount()).toBe(3);
+    again.deleteTopic('moving');
+    expect(again.partitionReplicaCount()).toBe(0);
+    // allTopics hands out a copy: callers may sort or splice it.
+    again.createTopic('z', [[1]], {});
+    again.allTopics().pop();
+    expect(again.allTopics()).toHaveLength(1);
+    await again.close();
   });
 });
