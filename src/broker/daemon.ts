@@ -4,7 +4,7 @@
  * small control socket for what Kafka has no API for (status, stop, stopping one broker).
  *
  * Home layout: kafka-ts.pid, server.log, kafka.sock (mode 0600), control.sock (0600),
- * server.properties (optional), meta/cluster.json, data/ (log.dirs).
+ * server.properties (optional), meta/ (metadata.log, snapshot.json), data/ (log.dirs).
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';

@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFi
 import { join } from 'node:path';
 import { ClusterMetadata, type AclBinding, type TopicState } from '../../../src/broker/metadata/cluster-metadata.js';
 import { MetadataLogError, frameRecord, readRecords } from '../../../src/broker/metadata/metadata-log.js';
+import { ConfigError, buildBrokerConfig } from '../../../src/broker/config.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -307,5 +308,14 @@ describe('metadata lookups', () => {
     again.allTopics().pop();
     expect(again.allTopics()).toHaveLength(1);
     await again.close();
+  });
+});
+
+describe('metadata.log.max.record.bytes.between.snapshots', () => {
+  it("defaults to Kafka's 20 MiB, takes a value, and refuses one below 1", () => {
+    expect(buildBrokerConfig('/d', {}).config.metadataSnapshotBytes).toBe(20971520);
+    expect(buildBrokerConfig('/d', { 'metadata.log.max.record.bytes.between.snapshots': '1048576' }).config.metadataSnapshotBytes).toBe(1048576);
+    expect(() => buildBrokerConfig('/d', { 'metadata.log.max.record.bytes.between.snapshots': '0' })).toThrow(ConfigError);
+    expect(() => buildBrokerConfig('/d', { 'metadata.log.max.record.bytes.between.snapshots': 'many' })).toThrow(ConfigError);
   });
 });
