@@ -15,8 +15,11 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AclBinding } from '../../protocol/acls.js';
 import { toBase64Url } from '../../util/ids.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
+
+export type { AclBinding };
 import { randomUuid } from '../../util/random-id.js';
 import { MetadataLog, MetadataLogError } from './metadata-log.js';
 
@@ -58,17 +61,6 @@ export interface ScramCredential {
   storedKey: string;
   /** base64: HMAC(SaltedPassword, "Server Key") */
   serverKey: string;
-}
-
-/** One ACL, with Kafka's codes (resource type, pattern type, operation, permission type). */
-export interface AclBinding {
-  resourceType: number;
-  resourceName: string;
-  patternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
 }
 
 interface PersistedTopic {
