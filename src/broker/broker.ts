@@ -222,28 +222,12 @@ export class Broker implements PartitionService, ClusterService {
         }
         break;
     }
-    // A new topic changes no other partition: many created together (one CreateTopics) share
-    // one pass over every partition, before any response goes out.
-    if (e.type === 'topic-created' && e.topic.name !== OFFSETS_TOPIC) this.reconcileSoon();
-    else if (e.type !== 'configs-changed') this.reconcileNow();
+    // A new topic changes no other partition: only its own get roles (not a pass over all).
+    if (e.type === 'topic-created') this.replication.adoptNewTopic(e.topic);
+    else if (e.type !== 'configs-changed') this.replication.reconcile();
     else this.replication.wake();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
-  }
-
-  private reconcilePending = false;
-
-  private reconcileNow(): void {
-    this.reconcilePending = false;
-    this.replication.reconcile();
-  }
-
-  private reconcileSoon(): void {
-    if (this.reconcilePending) return;
-    this.reconcilePending = true;
-    queueMicrotask(() => {
-      if (this.reconcilePending && this.running) this.reconcileNow();
-    });
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {

@@ -5,7 +5,7 @@
  * have not caught up within replica.lag.time.max.ms are dropped; followers that catch up rejoin).
  */
 import type { Logger } from '../../util/logger.js';
-import type { PartitionState } from '../metadata/cluster-metadata.js';
+import type { PartitionState, TopicState } from '../metadata/cluster-metadata.js';
 import type { PartitionReplica } from '../replica.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import type { ReplicationHost } from './replication-host.js';
@@ -96,6 +96,20 @@ export class ReplicaManager {
         void f.stop();
       }
     }
+  }
+
+  /**
+   * A topic was just created: roles and fetchers for its partitions only (nothing else changed,
+   * and a pass over every partition per new topic made creating thousands quadratic).
+   */
+  adoptNewTopic(t: TopicState): void {
+    if (!this.started) return;
+    const b = this.broker;
+    t.partitions.forEach((s, p) => {
+      const replica = b.replica(t.name, p);
+      if (!replica || !(s.replicas.includes(b.id) || s.addingReplicas.includes(b.id))) return;
+      this.apply(`${t.name}-${p}`, replica, s);
+    });
   }
 
   private apply(key: string, replica: PartitionReplica, s: PartitionState): void {
