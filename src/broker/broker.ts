@@ -104,7 +104,10 @@ export class Broker implements PartitionService, ClusterService {
     const found = new Set(onDisk.map((l) => `${l.topic}-${l.partition}`));
     for (const t of this.metadata.allTopics()) {
       t.partitions.forEach((s, p) => {
-        if (s.replicas.includes(this.id) && !found.has(`${t.name}-${p}`)) this.log.warn(`The log of ${t.name}-${p} is missing from ${this.logDir}; creating it empty`);
+        if (s.replicas.includes(this.id) && !found.has(`${t.name}-${p}`)) {
+          // INFO, not WARN: a topic created while this broker was stopped comes here too.
+          this.log.info(`Creating the missing log of ${t.name}-${p} in ${this.logDir} (its topic was created while this broker was down, or just before a crash)`);
+        }
       });
       this.openReplicas(t, t.partitions.map((_, i) => i));
     }

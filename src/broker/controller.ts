@@ -188,7 +188,7 @@ export class Controller {
    * the record cannot be written nothing changed; when a log cannot be created the topic is
    * deleted again (which removes the logs already made) and the request fails with
    * KAFKA_STORAGE_ERROR. (A crash in between leaves the record: the brokers create the missing
-   * logs on start, with a WARN line; a log left without its record is removed on start.)
+   * logs on start (INFO); a log left without its record is removed on start (WARN).)
    */
   private createAtomically(name: string, assignment: number[][], configs: Record<string, string>): { topic: TopicState } | { error: ApiError } {
     try {
