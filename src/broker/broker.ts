@@ -42,6 +42,12 @@ export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
 export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
+  /**
+   * Partitions assigned here whose log could not be opened (damaged files, a persistent I/O
+   * error), keyed "topic-partition", with the reason. They stay offline until a restart; the
+   * rest of the broker serves.
+   */
+  readonly offline = new Map<string, string>();
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -190,9 +196,21 @@ export class Broker implements PartitionService, ClusterService {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
-      if (this.replicas.has(key)) continue;
-      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      if (this.replicas.has(key) || this.offline.has(key)) continue;
+      try {
+        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      } catch (e) {
+        const reason = (e as Error).message;
+        this.offline.set(key, reason);
+        this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
+      }
     }
+  }
+
+  /** Whether broker `brokerId` holds partition `topic`-`partition` offline (its log failed to open). */
+  replicaOffline(brokerId: number, topic: string, partition: number): boolean {
+    const b = brokerId === this.id ? this : this.cluster.brokers().find((x) => x.id === brokerId);
+    return b?.offline.has(`${topic}-${partition}`) ?? false;
   }
 
   private onMetadata(e: MetadataEvent) {
@@ -202,15 +220,20 @@ export class Broker implements PartitionService, ClusterService {
       return;
     }
     switch (e.type) {
-      case 'topic-created':
+      case 'topic-created': {
         this.openReplicas(e.topic, e.topic.partitions.map((_, i) => i));
+        // A topic is created with its logs or not at all: the controller deletes it again.
+        const failed = e.topic.partitions.map((_, p) => `${e.topic.name}-${p}`).find((k) => this.offline.has(k));
+        if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
         break;
+      }
       case 'partitions-changed':
         this.openReplicas(e.topic, e.partitions);
         break;
       case 'topic-deleted':
         e.topic.partitions.forEach((_, p) => {
           const key = `${e.topic.name}-${p}`;
+          if (this.offline.delete(key)) this.store.remove(e.topic.name, p);
           const r = this.replicas.get(key);
           if (!r) return;
           this.replicas.delete(key);
@@ -243,6 +266,7 @@ export class Broker implements PartitionService, ClusterService {
     const state = topic?.partitions[partition];
     if (!topic || !state) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const replica = this.replica(topicName, partition);
+    if (state.leader === this.id && this.offline.has(`${topicName}-${partition}`)) return { error: ErrorCode.KAFKA_STORAGE_ERROR };
     if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { replica, state, topic };
   }

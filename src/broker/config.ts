@@ -75,6 +75,12 @@ export interface BrokerConfig {
   maxPartitionsPerRequest: number;
   /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
   maxPartitions: number;
+  /**
+   * kafka-ts.max.open.files: segment-file descriptors the daemon keeps open at once, across all
+   * its brokers (an LRU cache; files are reopened on demand). 0 (default): half the process's soft
+   * fd limit (`ulimit -n`). Kafka has no such setting: it keeps every segment open.
+   */
+  maxOpenFiles?: number;
   // Metadata log (issue 14, metadata/metadata-log.ts).
   /** metadata.log.max.record.bytes.between.snapshots: metadata-log bytes after which a snapshot is taken. */
   metadataSnapshotBytes: number;
@@ -204,6 +210,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMaxSize: 2147483647,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
+    maxOpenFiles: 0,
     // Metadata log (issue 14): Kafka's default, 20 MiB.
     metadataSnapshotBytes: 20 * 1024 * 1024,
     listeners: [],
@@ -331,6 +338,7 @@ const KEYS: KeyDef[] = [
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
+  { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },
   // Metadata log (issue 14).
   { key: 'metadata.log.max.record.bytes.between.snapshots', apply: (c, v) => (c.metadataSnapshotBytes = long('metadata.log.max.record.bytes.between.snapshots', v)) },
   // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
@@ -399,6 +407,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
   if (config.connectionsMaxIdleMs < 1) throw new ConfigError('connections.max.idle.ms must be at least 1');
   if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
+  if ((config.maxOpenFiles ?? 0) < 0) throw new ConfigError('kafka-ts.max.open.files must be 0 (half the fd limit) or a positive number of files');
   // Metadata log (issue 14).
   if (config.metadataSnapshotBytes < 1) throw new ConfigError('Invalid value for configuration metadata.log.max.record.bytes.between.snapshots: Value must be at least 1');
   if (config.listeners.length === 0) config.listeners = [{ name: 'PLAINTEXT', host: config.host, port: config.port }];

@@ -63,7 +63,7 @@ describe('atomic topic creation', () => {
     expect(lines.some((l) => l.includes('ERROR Could not create topic blocked'))).toBe(true);
 
     await b.close(true);
-    rmSync(join(logDir, 'blocked-1'));
+    rmSync(join(logDir, 'blocked-1'), { force: true });
     const again = await broker(dir);
     expect(again.cluster.metadata.topic('blocked')).toBeUndefined();
     expect(again.cluster.metadata.topic('fine')).toBeDefined();
