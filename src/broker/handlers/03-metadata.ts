@@ -41,7 +41,7 @@ export default defineHandler({
           leaderEpoch: p.leaderEpoch,
           replicaNodes: p.replicas,
           isrNodes: p.isr,
-          offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
+          offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r) || cluster.logDirOffline(r)),
         };
       }),
       topicAuthorizedOperations: operationsFor(ctx, wantOps, ResourceType.TOPIC, t.name),
