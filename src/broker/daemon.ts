@@ -121,7 +121,8 @@ export class Daemon {
         faults = faultPlanFromEnv(process.env.KAFKA_TS_FAULTS);
         setFaultPlan(faults);
       } catch (e) {
-        throw new ConfigError((e as Error).message);
+        const msg = (e as Error).message;
+        throw new ConfigError(msg.startsWith('KAFKA_TS_FAULTS') ? msg : `KAFKA_TS_FAULTS: ${msg}`);
       }
       if (faults) {
         log.warn(`KAFKA_TS_FAULTS is set (testing only): ${JSON.stringify(faults)}`);

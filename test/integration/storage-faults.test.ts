@@ -6,7 +6,7 @@
  * record is there. Slow writes delay answers but fail nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import type { KafkaClient } from '../../src/client/client.js';
@@ -19,13 +19,14 @@ import { faultsInjected, setFaultPlan } from '../../src/storage/disk/fs-ops.js';
 import { createLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs } from '../helpers/cli.js';
 
 const running: TestBroker[] = [];
-const cleanups: (() => void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   setFaultPlan(null);
   await Promise.all(running.splice(0).map((b) => b.close()));
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0)) await c();
 });
 
 /** A broker on `dir` whose log lines are kept in `lines`. */
@@ -260,5 +261,41 @@ describe('three brokers', () => {
     await waitUntil(`broker ${failed} back in the ISR`, () => state().isr.includes(failed), state);
     await waitUntil(`broker ${failed} caught up`, () => cluster.broker(failed)!.replica('r3', 0)!.logEndOffset() === 22, () => cluster.broker(failed)!.replica('r3', 0)!.logEndOffset());
     expect(errorLines(lines)).toHaveLength(1);
+  });
+});
+
+describe('the daemon with KAFKA_TS_FAULTS (testing only)', () => {
+  it('reports the full disk to the console producer, logs one ERROR, and serves every acknowledged record after a restart', async () => {
+    const home = newDir();
+    const arm = join(home, 'arm');
+    const faults = JSON.stringify({ dir: join(home, 'data'), ops: ['write', 'fsync'], error: 'ENOSPC', whileExists: arm });
+    const env = { KAFKA_TS_FAULTS: faults };
+    cleanups.unshift(() => kafkaTs(['server', 'stop', '--data-dir', home], { home }));
+    const started = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home], { home, env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    expect((await kafkaTs(['topics', 'create', 'disk', '--partitions', '1'], { home })).exitCode).toBe(0);
+    const ok = await kafkaTs(['console-producer', '--topic', 'disk'], { home, input: 'one\ntwo\nthree\n' });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+
+    writeFileSync(arm, '');
+    const full = await kafkaTs(['console-producer', '--topic', 'disk', '--producer-property', 'delivery.timeout.ms=2000'], { home, input: 'four\n' });
+    expect(full.exitCode).not.toBe(0);
+    expect(full.stderr).toContain('KAFKA_STORAGE_ERROR');
+    expect(full.stderr).toContain('ENOSPC');
+    const log = readFileSync(join(home, 'server.log'), 'utf8');
+    expect(errorLines(log.split('\n'))).toEqual([expect.stringContaining(`ERROR Error while appending records to disk-0 in dir ${join(home, 'data')}: ENOSPC`)]);
+
+    unlinkSync(arm);
+    await kafkaTs(['server', 'stop', '--data-dir', home], { home });
+    expect((await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home], { home, env })).exitCode).toBe(0);
+    const read = await kafkaTs(['console-consumer', '--topic', 'disk', '--from-beginning', '--max-messages', '3', '--timeout-ms', '10000'], { home });
+    expect(read.stdout).toBe('one\ntwo\nthree\n');
+  });
+
+  it('refuses a malformed KAFKA_TS_FAULTS at start, in one line', async () => {
+    const home = newDir();
+    const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home], { home, env: { KAFKA_TS_FAULTS: '{"dir":"/x","ops":["chmod"],"error":"EIO"}' } });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.trim()).toBe('kafka-ts server: error: KAFKA_TS_FAULTS: unknown fault op chmod (expected open, write, fsync, read)');
   });
 });
