@@ -45,6 +45,12 @@ export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
 export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
+  /**
+   * Partitions assigned here whose log could not be opened (damaged files, a persistent I/O
+   * error), keyed "topic-partition", with the reason. They stay offline until a restart; the
+   * rest of the broker serves.
+   */
+  readonly offline = new Map<string, string>();
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -171,11 +177,6 @@ export class Broker implements PartitionService, ClusterService {
     this.store.close(!this.logDirState.offline);
   }
 
-  /** Whether a broker's log dir is offline (its replicas count as offline replicas). */
-  logDirOffline(brokerId: number): boolean {
-    return this.cluster.brokers().find((b) => b.id === brokerId)?.logDirState.offline ?? false;
-  }
-
   /** Reports an I/O error met while `doing` something with this broker's log dir; it goes offline. */
   logDirFailure(doing: string, error: Error): void {
     this.logDirState.fail(doing, error);
@@ -211,9 +212,24 @@ export class Broker implements PartitionService, ClusterService {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
-      if (this.replicas.has(key)) continue;
-      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      if (this.replicas.has(key) || this.offline.has(key)) continue;
+      try {
+        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      } catch (e) {
+        const reason = (e as Error).message;
+        this.offline.set(key, reason);
+        this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
+      }
     }
+  }
+
+  /**
+   * Whether broker `brokerId` holds partition `topic`-`partition` offline: its log failed to open,
+   * or an I/O error took the broker's whole log dir offline (log-dirs.ts).
+   */
+  replicaOffline(brokerId: number, topic: string, partition: number): boolean {
+    const b = brokerId === this.id ? this : this.cluster.brokers().find((x) => x.id === brokerId);
+    return !!b && (b.logDirState.offline || b.offline.has(`${topic}-${partition}`));
   }
 
   private onMetadata(e: MetadataEvent) {
@@ -232,6 +248,7 @@ export class Broker implements PartitionService, ClusterService {
       case 'topic-deleted':
         e.topic.partitions.forEach((_, p) => {
           const key = `${e.topic.name}-${p}`;
+          if (this.offline.delete(key)) this.store.remove(e.topic.name, p);
           const r = this.replicas.get(key);
           if (!r) return;
           this.replicas.delete(key);
@@ -265,6 +282,7 @@ export class Broker implements PartitionService, ClusterService {
     if (replica && this.logDirState.offline) {
       return { error: ErrorCode.KAFKA_STORAGE_ERROR, message: `Partition ${topicName}-${partition} is in an offline log directory ${this.logDir}` };
     }
+    if (state.leader === this.id && this.offline.has(`${topicName}-${partition}`)) return { error: ErrorCode.KAFKA_STORAGE_ERROR };
     if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { replica, state, topic };
   }

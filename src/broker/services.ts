@@ -48,8 +48,8 @@ export interface ClusterService {
   readonly controllerId: number;
   brokers(): readonly BrokerNode[];
   isLive(id: number): boolean;
-  /** Whether a broker's log dir is offline after an I/O error (its replicas are offline). */
-  logDirOffline(id: number): boolean;
+  /** Whether a broker holds a partition offline: its log could not be opened (KAFKA_STORAGE_ERROR). */
+  replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
   topicConfig(topic: TopicState, name: string): string;
 }
