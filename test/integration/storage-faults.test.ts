@@ -12,7 +12,7 @@ import { Admin } from '../../src/client/admin.js';
 import type { KafkaClient } from '../../src/client/client.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { Producer } from '../../src/client/producer/producer.js';
-import { DescribeLogDirs, Fetch, Metadata, Produce } from '../../src/protocol/apis/index.js';
+import { DescribeLogDirs, Fetch, ListOffsets, Metadata, Produce } from '../../src/protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { faultsInjected, setFaultPlan } from '../../src/storage/disk/fs-ops.js';
@@ -189,6 +189,27 @@ describe('an I/O error on read (EIO)', () => {
     await stop(broker);
     const again = await start(dir, lines);
     expect((await readValues(again.client(), 'eio')).map((v) => v.value)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('an I/O error looking up offsets by time (EIO)', () => {
+  it('answers ListOffsets KAFKA_STORAGE_ERROR and takes the dir offline', async () => {
+    const dir = newDir();
+    const lines: string[] = [];
+    const broker = await start(dir, lines);
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'times', partitions: 1, replicationFactor: 1 }]);
+    await produceAcked(client, 'times', ['a', 'b']);
+    const logDir = broker.cluster.logDirFor(1);
+    setFaultPlan({ dir: logDir, ops: ['read'], error: 'EIO' });
+    const { body } = await client.send<{ topics: { partitions: { errorCode: number }[] }[] }>('any', ListOffsets, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'times', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: 0 }] }],
+    });
+    expect(body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(errorLines(lines)).toEqual([expect.stringContaining(`Error while reading offsets of times-0 in dir ${logDir}: EIO`)]);
+    expect(broker.cluster.broker(1)!.logDirState.offline).toBe(true);
   });
 });
 
