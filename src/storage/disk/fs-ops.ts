@@ -138,15 +138,14 @@ export const closeSync: typeof fs.closeSync = (fd) => {
   fs.closeSync(fd);
 };
 
-export const writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView | string, ...rest: unknown[]) => {
-  if (plan && typeof buffer !== 'string') {
-    // writeSync(fd, buffer, offset?, length?, position?)
-    const offset = typeof rest[0] === 'number' ? rest[0] : 0;
-    const length = typeof rest[1] === 'number' ? rest[1] : buffer.byteLength - offset;
-    const allowed = inject('write', 'write', fdPaths.get(fd), false, length);
-    if (allowed < length) return fs.writeSync(fd, buffer, offset, allowed, rest[2] as number | null | undefined);
-  } else if (plan) inject('write', 'write', fdPaths.get(fd), false);
-  return (fs.writeSync as (fd: number, ...a: unknown[]) => number)(fd, buffer, ...rest);
+export const writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView, offset?: number, length?: number, position?: number | null) => {
+  if (plan) {
+    const from = offset ?? 0;
+    const len = length ?? buffer.byteLength - from;
+    const allowed = inject('write', 'write', fdPaths.get(fd), false, len);
+    if (allowed < len) return fs.writeSync(fd, buffer, from, allowed, position);
+  }
+  return fs.writeSync(fd, buffer, offset, length, position);
 }) as typeof fs.writeSync;
 
 export const writeFileSync: typeof fs.writeFileSync = (file, data, options) => {
