@@ -84,7 +84,8 @@ export class KafkaCluster implements ClusterView {
     this.controller = new Controller(
       this.metadata,
       config,
-      () => ids.filter((id) => this.isLive(id)),
+      // A broker whose log dir is offline cannot lead or join an ISR until it restarts.
+      () => ids.filter((id) => this.isLive(id) && !this.nodes.get(id)?.broker.logDirState.offline),
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
     );
@@ -124,6 +125,11 @@ export class KafkaCluster implements ClusterView {
 
   isLive(id: number): boolean {
     return this.nodes.get(id)?.live ?? false;
+  }
+
+  /** A broker's log dir went offline: leadership of its partitions moves, as if it had stopped. */
+  logDirOffline(id: number): void {
+    this.controller.replication.onBrokerStopped(id, `log dir ${this.logDirFor(id)} of broker ${id} is offline`);
   }
 
   logDirFor(id: number): string {
