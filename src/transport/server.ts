@@ -3,7 +3,7 @@
  * request processor one at a time, writing each response before taking the next request:
  * Kafka's per-connection ordering, which kafka-python and sarama rely on.
  */
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import tls from 'node:tls';
@@ -85,6 +85,23 @@ export const DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 << 20;
 const LOG_EVERY_MS = 10_000;
 /** Accept back-off after EMFILE/ENFILE: first pause, doubling up to the last. */
 const ACCEPT_BACKOFF_MS = [100, 200, 400, 800, 1000] as const;
+/**
+ * File descriptors kept for the daemon's own files (segments, indexes, metadata) and its Unix
+ * socket: a TCP connection that would leave fewer is closed and the listener backs off, as on
+ * EMFILE. (On EMFILE itself libuv closes the pending connections without telling Node, so the
+ * daemon cannot see it; it stops short of it instead.)
+ */
+const FD_RESERVE = 32;
+
+/** The soft limit on open files (Linux: /proc/self/limits), or Infinity when unknown. */
+function openFileLimit(): number {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m && m[1] !== 'unlimited' ? Number(m[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
 
 /**
  * Request and answer bytes across a server's connections: queued.max.request.bytes stops reading
@@ -95,6 +112,8 @@ const ACCEPT_BACKOFF_MS = [100, 200, 400, 800, 1000] as const;
 class FlowControl {
   requestBytes = 0;
   responseBytes = 0;
+  /** Times queued.max.request.bytes was reached (reading stopped). */
+  pauses = 0;
   private exhausted = false;
   private readonly waiting: (() => void)[] = [];
 
@@ -114,6 +133,7 @@ class FlowControl {
     const now = this.maxRequestBytes > 0 && this.requestBytes >= this.maxRequestBytes;
     if (now !== this.exhausted) {
       this.exhausted = now;
+      if (now) this.pauses++;
       this.onPoolChange();
     }
   }
@@ -491,6 +511,11 @@ export class KafkaServer {
   private readonly acceptLog: RateLimitedLog;
   private readonly backoffTimers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** Each TCP listener's back-off (see watchAccept). */
+  private readonly backOff = new Map<net.Server, (code: string) => void>();
+  private readonly fdLimit = openFileLimit();
+  /** Open fds when last counted, plus those accepted since (recounted every 100 ms). */
+  private fds = { at: -Infinity, n: 0 };
 
   constructor(private readonly opts: KafkaServerOptions) {
     this.flow = new FlowControl(opts.queuedMaxRequestBytes ?? -1, opts.maxPendingResponseBytes ?? DEFAULT_MAX_PENDING_RESPONSE_BYTES, () => {
@@ -501,8 +526,8 @@ export class KafkaServer {
   }
 
   /** Request bytes held across TCP connections, and answer bytes waiting in their sockets (for tests and benchmarks). */
-  get queued(): { requestBytes: number; responseBytes: number; connections: number } {
-    return { requestBytes: this.flow.requestBytes, responseBytes: this.flow.responseBytes, connections: this.tcpConnections };
+  get queued(): { requestBytes: number; responseBytes: number; connections: number; readPauses: number } {
+    return { requestBytes: this.flow.requestBytes, responseBytes: this.flow.responseBytes, connections: this.tcpConnections, readPauses: this.flow.pauses };
   }
 
   private readonly handshaking = new Set<net.Socket>();
@@ -511,8 +536,13 @@ export class KafkaServer {
    * Counts a new TCP connection, or closes it at once when it is over max.connections or
    * max.connections.per.ip (Kafka closes it too, and logs it at INFO; here once in a while).
    */
-  private admit(socket: net.Socket, listener: string): boolean {
+  private admit(socket: net.Socket, listener: string, server: net.Server): boolean {
     const ip = peerAddress(socket);
+    if (this.nearFdLimit()) {
+      socket.destroy();
+      this.backOff.get(server)?.('EMFILE');
+      return false;
+    }
     const { maxConnections = UNLIMITED_CONNECTIONS, maxConnectionsPerIp = UNLIMITED_CONNECTIONS, maxConnectionsPerIpOverrides = {} } = this.opts;
     const perIpLimit = maxConnectionsPerIpOverrides[ip] ?? (isLoopback(ip) ? maxConnectionsPerIpOverrides['localhost'] : undefined) ?? maxConnectionsPerIp;
     const fromIp = this.perIp.get(ip) ?? 0;
@@ -535,6 +565,20 @@ export class KafkaServer {
     return true;
   }
 
+  /** Whether accepting one more connection leaves fewer than FD_RESERVE descriptors free. */
+  private nearFdLimit(): boolean {
+    if (!Number.isFinite(this.fdLimit)) return false;
+    const now = Date.now();
+    if (now - this.fds.at > 100) {
+      try {
+        this.fds = { at: now, n: readdirSync('/proc/self/fd').length };
+      } catch {
+        return false;
+      }
+    } else this.fds.n++;
+    return this.fds.n > this.fdLimit - FD_RESERVE;
+  }
+
   /**
    * EMFILE/ENFILE on accept: one WARN line now and then, and the listener stops accepting for a
    * while (100 ms, doubling to 1 s while it keeps failing) rather than failing on every connection.
@@ -542,21 +586,20 @@ export class KafkaServer {
   private watchAccept(server: net.Server, listener: string, host: string, port: number) {
     let step = 0;
     let backingOff = false;
-    server.on('connection', () => (step = 0));
-    server.on('error', (e: NodeJS.ErrnoException) => {
-      if (this.closed) return;
-      if (backingOff) return;
+    let lastBackOff = 0;
+    server.on('listening', () => (lastBackOff = Date.now()));
+    const backOff = (code: string, relisten = false) => {
+      if (this.closed || backingOff) return;
+      // Failing again soon after listening again: pause longer; else start over at 100 ms.
+      if (Date.now() - lastBackOff > 5000) step = 0;
       const pause = ACCEPT_BACKOFF_MS[Math.min(step, ACCEPT_BACKOFF_MS.length - 1)]!;
       step++;
-      if (e.code === 'EMFILE' || e.code === 'ENFILE') {
-        this.acceptLog.log(`Failed to accept a connection on listener ${listener} (${e.code}: too many open files); not accepting for ${pause} ms`);
-        server.close();
-      } else if (!server.listening) {
+      if (relisten) {
         // Listening again after a back-off failed (the port taken meanwhile?): try again later.
-        this.opts.log.error(`Could not listen again on ${host}:${port} for listener ${listener} (${e.code ?? e.message}); retrying in ${pause} ms`);
+        this.opts.log.error(`Could not listen again on ${host}:${port} for listener ${listener} (${code}); retrying in ${pause} ms`);
       } else {
-        this.opts.log.warn(`Error accepting a connection on listener ${listener}: ${e.code ?? e.message}`);
-        return;
+        this.acceptLog.log(`Failed to accept a connection on listener ${listener} (${code}: too many open files, limit ${this.fdLimit}); not accepting for ${pause} ms`);
+        server.close();
       }
       backingOff = true;
       const timer = setTimeout(() => {
@@ -566,6 +609,14 @@ export class KafkaServer {
         server.listen({ host, port, exclusive: true });
       }, pause);
       this.backoffTimers.add(timer);
+    };
+    this.backOff.set(server, (code) => backOff(code));
+    server.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.closed) return;
+      const code = e.code ?? e.message;
+      if (code === 'EMFILE' || code === 'ENFILE') backOff(code);
+      else if (!server.listening) backOff(code, true);
+      else this.opts.log.warn(`Error accepting a connection on listener ${listener}: ${code}`);
     });
   }
 
@@ -602,7 +653,7 @@ export class KafkaServer {
       accept(socket);
     });
     server.prependListener('connection', (raw: net.Socket) => {
-      if (!this.admit(raw, o.name)) return;
+      if (!this.admit(raw, o.name, server)) return;
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
     });
@@ -620,9 +671,10 @@ export class KafkaServer {
     if (opts.tls) server = this.tlsServer(opts);
     else {
       const accept = this.accept(opts.name, opts.listenerData, false, opts.unauthenticatedMaxFrameSize);
-      server = net.createServer((socket) => {
-        if (this.admit(socket, opts.name)) accept(socket);
+      const tcp: net.Server = net.createServer((socket) => {
+        if (this.admit(socket, opts.name, tcp)) accept(socket);
       });
+      server = tcp;
     }
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
