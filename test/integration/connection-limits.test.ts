@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { KafkaCluster } from '../../src/broker/cluster.js';
 import { buildBrokerConfig, ConfigError } from '../../src/broker/config.js';
@@ -17,6 +19,7 @@ import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { KafkaServer } from '../../src/transport/server.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { makeCerts } from '../helpers/certs.js';
 import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -162,6 +165,31 @@ describe('max.connections.per.ip', () => {
       }
     }
     expect(next).not.toBeNull();
+  });
+
+  it('counts TLS connections at accept, before the handshake, and logs a refusal as such (not as a failed handshake)', async () => {
+    const t = tempDir();
+    cleanups.push(() => t.cleanup());
+    const certs = await makeCerts(join(t.dir, 'certs'));
+    const { lines, log } = capture();
+    const server = new KafkaServer({ maxFrameSize: 1 << 20, maxConnectionsPerIp: 1, log, process: async () => null });
+    const port = await server.listenTcp('127.0.0.1', 0, { name: 'SSL', tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) } });
+    cleanups.push(() => server.close());
+    const connect = () =>
+      new Promise<{ ok: boolean; socket: tls.TLSSocket }>((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(certs.caCert), servername: 'localhost' });
+        socket.once('secureConnect', () => resolve({ ok: true, socket }));
+        socket.once('error', () => resolve({ ok: false, socket }));
+        socket.once('close', () => resolve({ ok: false, socket }));
+      });
+    const first = await connect();
+    cleanups.push(() => void first.socket.destroy());
+    expect(first.ok).toBe(true);
+    const second = await connect();
+    cleanups.push(() => void second.socket.destroy());
+    expect(second.ok).toBe(false);
+    await until('the refusal logged', () => lines.some((l) => l.includes('Rejected connection')), () => lines);
+    expect(lines.filter((l) => /Failed authentication|SSL handshake/.test(l)), lines.join('\n')).toEqual([]);
   });
 
   it('takes overrides by address: 127.0.0.1 gets 3 where the default is 1', async () => {
