@@ -28,6 +28,7 @@ const proto = async () => ({
 });
 
 function arg(name, fallback) {
+  if (name === 'pid' && !process.argv.includes('--pid')) return fallback;
   const argv = process.argv;
   const eq = argv.find((a) => a.startsWith(`--${name}=`));
   if (eq) return Number(eq.slice(name.length + 3));
@@ -184,7 +185,11 @@ async function probe(host, port) {
 export async function run() {
   const connections = arg('connections', 200);
   const seconds = arg('seconds', 120);
-  const daemon = startDaemon();
+  // --bootstrap HOST:PORT --pid PID: load a daemon started elsewhere (e.g. under --cpu-prof).
+  const given = process.argv.find((a, i) => process.argv[i - 1] === '--bootstrap');
+  const daemon = given
+    ? { bootstrap: given, pid: arg('pid', NaN), home: process.env.KAFKA_TS_HOME ?? '', stop() {} }
+    : startDaemon();
   const [host, port] = daemon.bootstrap.split(':');
   const results = { connections, seconds };
   try {

@@ -81,6 +81,12 @@ const MAX_QUEUED_FRAMES = 64;
 const MAX_QUEUED_BYTES_PER_CONNECTION = 8 << 20;
 /** Default ceiling on answer bytes written but not yet taken by the peers' sockets (kafka-ts.queued.max.response.bytes). */
 export const DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 << 20;
+/**
+ * Fetched bytes read per turn of the event loop (over TCP). Reads are synchronous: without a
+ * budget, one turn could read for every waiting fetch at once, and a cheap request arriving then
+ * (ApiVersions, a heartbeat) would wait for all of it. Beyond it, fetches wait for the next turn.
+ */
+const READ_BYTES_PER_TURN = 8 << 20;
 /** A repeated warning (connections refused, accept failures) is logged at most once in this long. */
 const LOG_EVERY_MS = 10_000;
 /** Accept back-off after EMFILE/ENFILE: first pause, doubling up to the last. */
@@ -112,6 +118,9 @@ function openFileLimit(): number {
 class FlowControl {
   requestBytes = 0;
   responseBytes = 0;
+  /** Answer bytes reserved (read by fetches) in this turn of the event loop. */
+  private turnBytes = 0;
+  private turnReset = false;
   /** Times queued.max.request.bytes was reached (reading stopped). */
   pauses = 0;
   private exhausted = false;
@@ -140,17 +149,42 @@ class FlowControl {
 
   addResponseBytes(delta: number) {
     this.responseBytes += delta;
-    while (this.waiting.length > 0 && this.responseBytes < this.maxResponseBytes) this.waiting.shift()!();
+    if (delta < 0) this.wake();
   }
 
-  /** Answer bytes that may still be added before the ceiling. */
+  /** Answer bytes a fetch read: counted against the ceiling until written, and against this turn's read budget. */
+  reserve(bytes: number) {
+    this.responseBytes += bytes;
+    this.turnBytes += bytes;
+    if (!this.turnReset) {
+      this.turnReset = true;
+      setImmediate(() => {
+        this.turnReset = false;
+        this.turnBytes = 0;
+        this.wake();
+      });
+    }
+  }
+
+  private hasRoom(): boolean {
+    return (this.maxResponseBytes <= 0 || this.responseBytes < this.maxResponseBytes) && this.turnBytes < READ_BYTES_PER_TURN;
+  }
+
+  /** Wakes every waiting fetch: each looks again (whenResponseRoom) before it reads. */
+  private wake() {
+    if (this.waiting.length === 0 || !this.hasRoom()) return;
+    for (const r of this.waiting.splice(0)) r();
+  }
+
+  /** Answer bytes that may still be added: under the ceiling and this turn's read budget. */
   responseRoom(): number {
-    return this.maxResponseBytes <= 0 ? Infinity : Math.max(0, this.maxResponseBytes - this.responseBytes);
+    const ceiling = this.maxResponseBytes <= 0 ? Infinity : this.maxResponseBytes - this.responseBytes;
+    return Math.max(0, Math.min(ceiling, READ_BYTES_PER_TURN - this.turnBytes));
   }
 
-  /** Resolves once answer bytes are below the ceiling; null when they are. */
+  /** Resolves once there is room again (answers drained, or the next turn); null when there is. */
   whenResponseRoom(): Promise<void> | null {
-    if (this.maxResponseBytes <= 0 || this.responseBytes < this.maxResponseBytes) return null;
+    if (this.hasRoom()) return null;
     return new Promise((r) => this.waiting.push(r));
   }
 }
@@ -314,7 +348,7 @@ class ServerConnection {
       reserveResponse: (bytes) => {
         if (!this.limited) return;
         this.reserved += bytes;
-        this.flow!.addResponseBytes(bytes);
+        this.flow!.reserve(bytes);
       },
     };
     if (peerSubject !== null) log.debug(`Accepted TLS connection from ${this.info.clientHost} on listener ${listener} with client certificate ${peerSubject} (principal ${principal})`);
