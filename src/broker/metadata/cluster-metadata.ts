@@ -9,7 +9,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AclBinding } from '../../protocol/acls.js';
 import { toBase64Url } from '../../util/ids.js';
+
+export type { AclBinding };
 import { randomUuid } from '../../util/random-id.js';
 
 export interface PartitionState {
@@ -52,16 +55,6 @@ export interface ScramCredential {
   serverKey: string;
 }
 
-/** One ACL, with Kafka's codes (resource type, pattern type, operation, permission type). */
-export interface AclBinding {
-  resourceType: number;
-  resourceName: string;
-  patternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
-}
 
 interface Persisted {
   version: 1;

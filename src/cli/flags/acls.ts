@@ -5,25 +5,12 @@
 import type { ActionChoice } from '../dispatch.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptionValues } from '../options.js';
+import type { AclSpec } from '../../tools/acls.js';
 
-export interface AclsOptions extends ConnectionOptionValues {
+export interface AclsOptions extends ConnectionOptionValues, AclSpec {
   add?: boolean;
   remove?: boolean;
   list?: boolean;
-  allowPrincipal?: string[];
-  denyPrincipal?: string[];
-  allowHost?: string[];
-  denyHost?: string[];
-  operation?: string[];
-  topic?: string[];
-  group?: string[];
-  cluster?: boolean;
-  transactionalId?: string[];
-  resourcePatternType: string;
-  producer?: boolean;
-  consumer?: boolean;
-  idempotent?: boolean;
-  principal?: string[];
   force?: boolean;
   output: 'text' | 'json';
 }
