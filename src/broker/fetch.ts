@@ -146,11 +146,12 @@ function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise
 export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
   const deadline = Date.now() + opts.maxWaitMs;
   for (;;) {
-    // Answers already wait in slow sockets up to the daemon's ceiling: read nothing until they drain.
+    // No room (answers wait in slow sockets up to the daemon's ceiling, or this turn's reads are done): wait.
     for (let room = opts.whenResponseRoom?.(); room; room = opts.whenResponseRoom?.()) {
       let closed = false;
       await Promise.race([room, opts.closed.then(() => (closed = true))]);
-      if (closed) return [];
+      // Gone meanwhile: answer what fits (nobody reads it), as a long poll cut short does.
+      if (closed) break;
     }
     // From the room check to the reservation nothing else runs: each answer counts before the next reads.
     const results = readAll(broker, items, opts);
