@@ -292,7 +292,8 @@ describe('queued.max.request.bytes', () => {
 describe('kafka-ts.queued.max.response.bytes', () => {
   it('holds fetches while answers wait in slow sockets, and answers them all once the readers read', async () => {
     const ceiling = 512 * 1024;
-    const { b, port } = await broker({ 'kafka-ts.queued.max.response.bytes': String(ceiling), 'num.partitions': '1' });
+    const { lines, log } = capture();
+    const { b, port } = await broker({ 'kafka-ts.queued.max.response.bytes': String(ceiling), 'num.partitions': '1' }, log);
     await new Admin(b.client()).createTopics([{ name: 'big', partitions: 1, replicationFactor: 1 }]);
     const [producer] = await openAll(port, 1);
     const value = Buffer.alloc(16 * 1024, 'v');
@@ -319,6 +320,11 @@ describe('kafka-ts.queued.max.response.bytes', () => {
     expect(await other!.apiVersions()).toBe(true);
     // Answers in sockets stay under the ceiling plus one batch (a fetch always returns one).
     expect(maxPending).toBeLessThanOrEqual(ceiling + 70 * 1024);
+    // A reader that goes away while its fetches wait for room costs nothing but its answers.
+    const [gone] = await openAll(port, 1);
+    gone!.socket.pause();
+    for (let i = 0; i < 4; i++) gone!.send(encodeRequest(Fetch, 4, i, 'limits-test', { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 4 << 20, isolationLevel: 0, topics: [{ topic: 'big', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 4 << 20 }] }] }));
+    gone!.close();
     for (const r of readers) r.socket.resume();
     await until('every fetch answered', () => readers.every((r) => r.frames.length === perReader), () => ({ answered: readers.map((r) => r.frames.length), queued: server.queued }), 20_000);
     for (const r of readers) {
@@ -330,6 +336,7 @@ describe('kafka-ts.queued.max.response.bytes', () => {
     }
     expect(maxPending).toBeLessThanOrEqual(ceiling + 70 * 1024);
     await until('no answer bytes pending', () => server.queued.responseBytes === 0, () => server.queued);
+    expect(lines.filter((l) => / (ERROR|WARN) /.test(l)), lines.join('\n')).toEqual([]);
   });
 });
 
