@@ -21,6 +21,7 @@ import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkp
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 import { Authorizer } from './security/authorizer.js';
+import { LogDirState, isStorageIoError } from './log-dirs.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -36,12 +37,20 @@ export interface ClusterView {
   isLive(id: number): boolean;
   /** Where followers reach a broker's listener for replication (null while it is down). */
   replicationAddress(id: number): BrokerAddress | null;
+  /** A broker's log dir went offline: its partitions need other leaders. */
+  logDirOffline(id: number): void;
 }
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
 export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
+  /**
+   * Partitions assigned here whose log could not be opened (damaged files, a persistent I/O
+   * error), keyed "topic-partition", with the reason. They stay offline until a restart; the
+   * rest of the broker serves.
+   */
+  readonly offline = new Map<string, string>();
   readonly endpoints = new Map<ListenerName, Endpoint>();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -49,6 +58,8 @@ export class Broker implements PartitionService, ClusterService {
   private checkpointTimer: NodeJS.Timeout | null = null;
   /** High watermarks from the last checkpoint, used when replicas are opened. */
   private checkpointed = new Map<string, number>();
+  /** Whether this broker's log dir went offline after an I/O error (log-dirs.ts). */
+  readonly logDirState: LogDirState;
   /** Extra work to run on metadata changes (group coordinator, replica fetchers). */
   readonly metadataHooks: ((e: MetadataEvent) => void)[] = [];
   running = false;
@@ -73,6 +84,7 @@ export class Broker implements PartitionService, ClusterService {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
+    this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
     this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata) };
   }
 
@@ -126,6 +138,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   checkpointHighWatermarks(): void {
+    if (this.logDirState.offline) return;
     try {
       writeHighWatermarks(this.logDir, [...this.replicas.values()].map((r) => ({ topic: r.topic, partition: r.partition, highWatermark: r.highWatermark })));
     } catch (e) {
@@ -138,6 +151,7 @@ export class Broker implements PartitionService, ClusterService {
    * not) reads only what was appended after it instead of the whole log.
    */
   snapshotProducerState(): void {
+    if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
         r.producers.saveSnapshot();
@@ -159,7 +173,26 @@ export class Broker implements PartitionService, ClusterService {
     this.snapshotProducerState();
     for (const r of this.replicas.values()) r.notify();
     this.replicas.clear();
-    this.store.close();
+    // An offline log dir is not closed cleanly: the next start validates it (and cuts torn writes).
+    this.store.close(!this.logDirState.offline);
+  }
+
+  /** Reports an I/O error met while `doing` something with this broker's log dir; it goes offline. */
+  logDirFailure(doing: string, error: Error): void {
+    this.logDirState.fail(doing, error);
+  }
+
+  /**
+   * The log dir went offline (Kafka's ReplicaManager.handleLogDirFailure): followers stop
+   * fetching, waiting requests wake up to answer KAFKA_STORAGE_ERROR, and the controller moves
+   * leadership of the partitions to other in-sync replicas.
+   */
+  private stopServingLogDir(): void {
+    const keys = [...this.replicas.keys()];
+    this.log.warn(`Broker ${this.id} stopped serving replicas in dir ${this.logDir}: ${keys.length} partition(s) offline until restart${keys.length ? ` (${keys.slice(0, 10).join(',')}${keys.length > 10 ? ',...' : ''})` : ''}`);
+    void this.replication.stop();
+    for (const r of this.replicas.values()) r.notify();
+    this.cluster.logDirOffline(this.id);
   }
 
   /** Deletes a local replica (the partition was moved to other brokers). */
@@ -173,14 +206,30 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   private openReplicas(t: TopicState, partitions: number[]) {
+    if (this.logDirState.offline) return;
     const cfg = logConfigFor(t.configs, this.config);
     for (const p of partitions) {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
-      if (this.replicas.has(key)) continue;
-      this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      if (this.replicas.has(key) || this.offline.has(key)) continue;
+      try {
+        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+      } catch (e) {
+        const reason = (e as Error).message;
+        this.offline.set(key, reason);
+        this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
+      }
     }
+  }
+
+  /**
+   * Whether broker `brokerId` holds partition `topic`-`partition` offline: its log failed to open,
+   * or an I/O error took the broker's whole log dir offline (log-dirs.ts).
+   */
+  replicaOffline(brokerId: number, topic: string, partition: number): boolean {
+    const b = brokerId === this.id ? this : this.cluster.brokers().find((x) => x.id === brokerId);
+    return !!b && (b.logDirState.offline || b.offline.has(`${topic}-${partition}`));
   }
 
   private onMetadata(e: MetadataEvent) {
@@ -199,6 +248,7 @@ export class Broker implements PartitionService, ClusterService {
       case 'topic-deleted':
         e.topic.partitions.forEach((_, p) => {
           const key = `${e.topic.name}-${p}`;
+          if (this.offline.delete(key)) this.store.remove(e.topic.name, p);
           const r = this.replicas.get(key);
           if (!r) return;
           this.replicas.delete(key);
@@ -229,6 +279,10 @@ export class Broker implements PartitionService, ClusterService {
     const state = topic?.partitions[partition];
     if (!topic || !state) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const replica = this.replica(topicName, partition);
+    if (replica && this.logDirState.offline) {
+      return { error: ErrorCode.KAFKA_STORAGE_ERROR, message: `Partition ${topicName}-${partition} is in an offline log directory ${this.logDir}` };
+    }
+    if (state.leader === this.id && this.offline.has(`${topicName}-${partition}`)) return { error: ErrorCode.KAFKA_STORAGE_ERROR };
     if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { replica, state, topic };
   }
@@ -273,6 +327,7 @@ export class Broker implements PartitionService, ClusterService {
    * data) is reported and left as it is.
    */
   compactLogs(now = Date.now()): void {
+    if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
         const done = r.log.compact(now, r.highWatermark);
@@ -287,7 +342,15 @@ export class Broker implements PartitionService, ClusterService {
 
   applyRetention(now = Date.now()): void {
     for (const r of this.replicas.values()) {
-      const deleted = r.log.applyRetention(now);
+      if (this.logDirState.offline) return;
+      let deleted: number;
+      try {
+        deleted = r.log.applyRetention(now);
+      } catch (e) {
+        if (!isStorageIoError(e)) throw e;
+        this.logDirFailure(`deleting old segments of ${r.key}`, e);
+        return;
+      }
       if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
     }
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskLogStore } from '../storage/disk/disk-store.js';
+import { FdCache, defaultFdCapacity } from '../storage/disk/fd-cache.js';
 import { MemoryLogStore } from '../storage/memory-store.js';
 import type { LogStore } from '../storage/log-store.js';
 import { KafkaServer } from '../transport/server.js';
@@ -81,6 +82,8 @@ export class KafkaCluster implements ClusterView {
   readonly listenerSecurity: Map<string, ListenerSecurity>;
   /** Without a socket dir, a private directory (mode 0700) for the brokers' replication sockets. */
   private internalDir: string | null = null;
+  /** Descriptors of every broker's segment files (kafka-ts.max.open.files), made on first use. */
+  private fdCache: FdCache | null = null;
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
@@ -90,7 +93,8 @@ export class KafkaCluster implements ClusterView {
     this.controller = new Controller(
       this.metadata,
       config,
-      () => ids.filter((id) => this.isLive(id)),
+      // A broker whose log dir is offline cannot lead or join an ISR until it restarts.
+      () => ids.filter((id) => this.isLive(id) && !this.nodes.get(id)?.broker.logDirState.offline),
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
     );
@@ -113,6 +117,11 @@ export class KafkaCluster implements ClusterView {
 
   isLive(id: number): boolean {
     return this.nodes.get(id)?.live ?? false;
+  }
+
+  /** A broker's log dir went offline: leadership of its partitions moves, as if it had stopped. */
+  logDirOffline(id: number): void {
+    this.controller.replication.onBrokerStopped(id, `log dir ${this.logDirFor(id)} of broker ${id} is offline`);
   }
 
   logDirFor(id: number): string {
@@ -157,7 +166,12 @@ export class KafkaCluster implements ClusterView {
   }
 
   private makeStore(id: number): LogStore {
-    return this.opts.inMemory ? new MemoryLogStore() : new DiskLogStore(this.logDirFor(id), this.log.child(`kafka.log.LogManager broker=${id}`));
+    if (this.opts.inMemory) return new MemoryLogStore();
+    const max = this.opts.config.maxOpenFiles ?? 0;
+    this.fdCache ??= new FdCache(max > 0 ? max : defaultFdCapacity(), (closed, cap) =>
+      this.log.child('kafka.log.LogManager').warn(`Too many open files (EMFILE): closed ${closed} segment files; at most ${cap} stay open from now on (kafka-ts.max.open.files)`),
+    );
+    return new DiskLogStore(this.logDirFor(id), this.log.child(`kafka.log.LogManager broker=${id}`), this.fdCache);
   }
 
   /** Starts (or restarts) one logical broker with its listeners. */

@@ -86,6 +86,12 @@ export interface BrokerConfig {
   maxPartitionsPerRequest: number;
   /** kafka-ts.max.partitions: partition replicas the daemon hosts across all its brokers (fds, memory). */
   maxPartitions: number;
+  /**
+   * kafka-ts.max.open.files: segment-file descriptors the daemon keeps open at once, across all
+   * its brokers (an LRU cache; files are reopened on demand). 0 (default): half the process's soft
+   * fd limit (`ulimit -n`). Kafka has no such setting: it keeps every segment open.
+   */
+  maxOpenFiles?: number;
   /** authorizer.class.name: empty (no authorization) or Kafka's StandardAuthorizer (see security/authorizer.ts). */
   authorizerClassName?: string;
   /** super.users: principals every check lets through (`User:a;User:b`). */
@@ -237,6 +243,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMaxSize: 2147483647,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
+    maxOpenFiles: 0,
     listeners: [],
     advertisedListeners: {},
     listenerSecurityProtocolMap: { ...DEFAULT_PROTOCOL_MAP },
@@ -368,6 +375,7 @@ const KEYS: KeyDef[] = [
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
+  { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },
   // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
   {
     key: 'authorizer.class.name',
@@ -437,6 +445,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.maxConnectionsPerIp === 0 && Object.keys(config.maxConnectionsPerIpOverrides).length === 0) {
     throw new ConfigError('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
   }
+  if ((config.maxOpenFiles ?? 0) < 0) throw new ConfigError('kafka-ts.max.open.files must be 0 (half the fd limit) or a positive number of files');
   if (config.listeners.length === 0) config.listeners = [{ name: 'PLAINTEXT', host: config.host, port: config.port }];
   else config.listeners[0] = { ...config.listeners[0]!, host: config.host, port: config.port };
   for (const l of config.listeners) {

@@ -11,6 +11,7 @@ import type { PartitionState, TopicState } from './metadata/cluster-metadata.js'
 import type { PartitionReplica } from './replica.js';
 import { endOffsetForEpoch } from '../storage/leader-epochs.js';
 import type { BrokerThrottles, RateLimiter } from './replication/throttle.js';
+import { isStorageIoError } from './log-dirs.js';
 
 /** What reading partitions needs from the broker that leads them (implemented by Broker). */
 export interface FetchHost {
@@ -23,6 +24,8 @@ export interface FetchHost {
   recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void;
   /** Whether sends of this partition to followers count against the leader throttle. */
   leaderThrottled(topic: TopicState, partition: number): boolean;
+  /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
+  logDirFailure(doing: string, error: Error): void;
 }
 
 export interface PartitionFetch {
@@ -105,7 +108,14 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
   if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start);
   const limit = isFollower ? end : hw;
   if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
-  const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
+  let res: ReturnType<typeof replica.log.read>;
+  try {
+    res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
+  } catch (e) {
+    if (!isStorageIoError(e)) throw e;
+    broker.logDirFailure(`reading from ${f.topic}-${f.partition}`, e);
+    return empty(ErrorCode.KAFKA_STORAGE_ERROR);
+  }
   if (opts.apiVersion < 10 && res.batches.some((b) => new RecordBatchView(b).compression === CompressionType.zstd)) {
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
   }

@@ -26,6 +26,8 @@ export interface PartitionService extends LeaderAppendHost, FetchHost {
   readonly replicas: ReadonlyMap<string, PartitionReplica>;
   /** This broker's log directory. */
   readonly logDir: string;
+  /** Whether an I/O error took it offline (log-dirs.ts). */
+  readonly logDirState: { readonly offline: boolean };
 }
 
 /** One broker of the cluster as handlers see it: its listeners, static config and replicas. */
@@ -46,6 +48,8 @@ export interface ClusterService {
   readonly controllerId: number;
   brokers(): readonly BrokerNode[];
   isLive(id: number): boolean;
+  /** Whether a broker holds a partition offline: its log could not be opened (KAFKA_STORAGE_ERROR). */
+  replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
   topicConfig(topic: TopicState, name: string): string;
 }

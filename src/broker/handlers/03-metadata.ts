@@ -33,7 +33,7 @@ export default defineHandler({
       topicId: t.id,
       isInternal: t.internal,
       partitions: t.partitions.map((p, i) => {
-        const leaderLive = p.leader >= 0 && cluster.isLive(p.leader);
+        const leaderLive = p.leader >= 0 && cluster.isLive(p.leader) && !cluster.replicaOffline(p.leader, t.name, i);
         return {
           errorCode: leaderLive ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
           partitionIndex: i,
@@ -41,7 +41,7 @@ export default defineHandler({
           leaderEpoch: p.leaderEpoch,
           replicaNodes: p.replicas,
           isrNodes: p.isr,
-          offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
+          offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r) || cluster.replicaOffline(r, t.name, i)),
         };
       }),
       topicAuthorizedOperations: operationsFor(ctx, wantOps, ResourceType.TOPIC, t.name),

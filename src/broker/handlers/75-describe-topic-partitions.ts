@@ -42,7 +42,7 @@ export default defineHandler({
           break;
         }
         const s = t.partitions[p]!;
-        const live = s.leader >= 0 && cluster.isLive(s.leader);
+        const live = s.leader >= 0 && cluster.isLive(s.leader) && !cluster.replicaOffline(s.leader, name, p);
         partitions.push({
           errorCode: live ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
           partitionIndex: p,
@@ -52,7 +52,7 @@ export default defineHandler({
           isrNodes: s.isr,
           eligibleLeaderReplicas: [],
           lastKnownElr: [],
-          offlineReplicas: s.replicas.filter((r) => !cluster.isLive(r)),
+          offlineReplicas: s.replicas.filter((r) => !cluster.isLive(r) || cluster.replicaOffline(r, name, p)),
         });
         budget--;
       }

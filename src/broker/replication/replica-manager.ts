@@ -9,6 +9,7 @@ import type { PartitionState } from '../metadata/cluster-metadata.js';
 import type { PartitionReplica } from '../replica.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import type { ReplicationHost } from './replication-host.js';
+import { isStorageIoError } from '../log-dirs.js';
 
 interface Role {
   role: 'leader' | 'follower' | 'none';
@@ -99,6 +100,8 @@ export class ReplicaManager {
   }
 
   private apply(key: string, replica: PartitionReplica, s: PartitionState): void {
+    // Stopped meanwhile (the log dir went offline during this reconcile).
+    if (!this.started) return;
     const b = this.broker;
     const prev = this.roles.get(key);
     const role: Role['role'] = s.leader === b.id ? 'leader' : s.leader >= 0 ? 'follower' : 'none';
@@ -127,7 +130,14 @@ export class ReplicaManager {
   }
 
   private becomeLeader(replica: PartitionReplica, s: PartitionState): void {
-    replica.log.markLeaderEpoch(s.leaderEpoch);
+    try {
+      replica.log.markLeaderEpoch(s.leaderEpoch);
+    } catch (e) {
+      if (!isStorageIoError(e)) throw e;
+      // The log dir goes offline: the controller moves leadership on at once.
+      this.broker.logDirFailure(`marking leader epoch ${s.leaderEpoch} of ${replica.key}`, e);
+      return;
+    }
     const now = Date.now();
     replica.followers.clear();
     // Followers start with a grace period and are assumed to have what is committed.

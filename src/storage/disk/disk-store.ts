@@ -8,7 +8,7 @@
  * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
  * and reported.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
@@ -27,6 +27,7 @@ import {
   partitionDirName,
 } from '../log-store.js';
 import { Segment, segmentFileName } from './segment.js';
+import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 
@@ -55,6 +56,10 @@ export class DiskPartitionLog implements PartitionLog {
   /** Offsets below this were compacted by this process (everything counts as dirty after a start). */
   private cleanedThrough = 0;
   private readonly epochs: LeaderEpochCache;
+  /** The leader-epoch checkpoint as the cache last described it, and as it is on disk. */
+  private epochText: string | null = null;
+  private epochTextOnDisk: string | null = null;
+  private deferEpochWrites = true;
 
   constructor(
     readonly topic: string,
@@ -63,6 +68,7 @@ export class DiskPartitionLog implements PartitionLog {
     private config: LogConfig,
     validateActive: boolean,
     log: Logger,
+    private readonly fds: FdCache,
   ) {
     mkdirSync(dir, { recursive: true });
     // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
@@ -71,16 +77,22 @@ export class DiskPartitionLog implements PartitionLog {
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
-    bases.forEach((base, i) => {
-      const isLast = i === bases.length - 1;
-      const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive);
-      if (truncatedBytes > 0) {
-        log.warn(
-          `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
-        );
-      }
-      this.segments.push(segment);
-    });
+    try {
+      bases.forEach((base, i) => {
+        const isLast = i === bases.length - 1;
+        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds);
+        if (truncatedBytes > 0) {
+          log.warn(
+            `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
+          );
+        }
+        this.segments.push(segment);
+      });
+    } catch (e) {
+      // Give back the descriptors of the segments opened so far; the partition stays offline.
+      for (const s of this.segments) s.release();
+      throw e;
+    }
     // Segments after one that lost its tail would leave a gap in offsets: drop them.
     for (let i = 1; i < this.segments.length; i++) {
       if (this.segments[i]!.baseOffset < this.segments[i - 1]!.nextOffset) {
@@ -91,13 +103,25 @@ export class DiskPartitionLog implements PartitionLog {
     }
     const startPath = join(dir, LOG_START_FILE);
     const checkpoint = existsSync(startPath) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
-    if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes));
+    if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes, fds));
     this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset());
-    this.epochs = new LeaderEpochCache((text) => writeFileAtomic(join(dir, EPOCH_FILE), text));
+    this.epochs = new LeaderEpochCache((text) => {
+      this.epochText = text;
+      if (!this.deferEpochWrites) this.flushEpochs();
+    });
     const epochPath = join(dir, EPOCH_FILE);
-    if (existsSync(epochPath)) this.epochs.load(readFileSync(epochPath, 'utf8'));
+    if (existsSync(epochPath)) {
+      this.epochTextOnDisk = readFileSync(epochPath, 'utf8');
+      this.epochs.load(this.epochTextOnDisk);
+    }
+    // Entries at or past the log end go (Kafka does the same at load). Writing that at once would
+    // cost a file rewrite per empty partition per start, undone moments later when the broker
+    // marks its leader epoch again; so it is written before the next append or epoch change
+    // (flushEpochs), and only if it still differs. A crash before then leaves entries that the
+    // next start drops the same way: nothing was appended after them.
     this.epochs.truncateFrom(this.logEndOffset());
+    this.deferEpochWrites = false;
     // Recovery may have cut the tail that a snapshot describes.
     this.dropSnapshotsAbove(this.logEndOffset());
   }
@@ -125,7 +149,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   private roll(): void {
     this.active.seal();
-    this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes));
+    this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes, this.fds));
   }
 
   append(batch: Buffer, leaderEpoch: number): AppendResult {
@@ -144,8 +168,16 @@ export class DiskPartitionLog implements PartitionLog {
     return this.write(batch, baseOffset, nextOffsetOf(batch) - 1, leaderEpochOf(batch));
   }
 
+  /** Writes the leader-epoch checkpoint if it differs from what is on disk. */
+  private flushEpochs(): void {
+    if (this.epochText === null || this.epochText === this.epochTextOnDisk) return;
+    writeFileAtomic(join(this.dir, EPOCH_FILE), this.epochText);
+    this.epochTextOnDisk = this.epochText;
+  }
+
   private write(batch: Buffer, baseOffset: number, lastOffset: number, leaderEpoch: number): AppendResult {
     if (batch.length < BATCH_HEADER_SIZE) throw new StorageError('batch shorter than its header');
+    this.flushEpochs();
     this.maybeRoll(batch.length, lastOffset);
     this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: maxTimestampOf(batch), leaderEpoch });
     this.epochs.assign(leaderEpoch, baseOffset);
@@ -221,7 +253,7 @@ export class DiskPartitionLog implements PartitionLog {
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
     if (this.active.baseOffset >= offset) {
       this.segments.pop()!.delete();
-      this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+      this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
     } else this.active.truncateTo(offset);
     if (this.startOffset > this.logEndOffset()) this.startOffset = this.logEndOffset();
     this.epochs.truncateFrom(this.logEndOffset());
@@ -230,7 +262,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   truncateFullyAndStartAt(offset: number): void {
     for (const s of this.segments.splice(0)) s.delete();
-    this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));
+    this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
     this.startOffset = offset;
     writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
     this.epochs.truncateFrom(0);
@@ -262,6 +294,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   markLeaderEpoch(epoch: number): void {
     this.epochs.assign(epoch, this.logEndOffset());
+    this.flushEpochs();
   }
 
   applyRetention(now: number): number {
@@ -365,9 +398,21 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   close(): void {
+    this.flushEpochs();
     for (const s of this.segments) s.close();
     this.segments = [];
   }
+}
+
+let processCache: FdCache | undefined;
+
+/**
+ * The descriptor cache shared by every store of this process that was not given one (the fd
+ * limit is per process), sized from the process's limit (see `defaultFdCapacity`).
+ */
+export function processFdCache(): FdCache {
+  processCache ??= new FdCache();
+  return processCache;
 }
 
 export class DiskLogStore implements LogStore {
@@ -377,6 +422,8 @@ export class DiskLogStore implements LogStore {
   constructor(
     readonly logDir: string,
     private readonly log: Logger = silentLogger,
+    /** Where segment files get their descriptors; shared by the stores of one process. */
+    readonly fds: FdCache = processFdCache(),
   ) {
     mkdirSync(logDir, { recursive: true });
     const marker = join(logDir, CLEAN_SHUTDOWN_FILE);
@@ -391,7 +438,19 @@ export class DiskLogStore implements LogStore {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);
     if (!l) {
-      l = new DiskPartitionLog(topic, partition, join(this.logDir, key), config, !this.cleanStart, this.log);
+      const dir = join(this.logDir, key);
+      for (;;) {
+        try {
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds);
+          break;
+        } catch (e) {
+          // Out of descriptors outside the cache (a directory listing, a checkpoint file): the
+          // cache gives some back and lowers its cap, and the open is tried again.
+          if (isFdExhaustion(e) && this.fds.relieve()) continue;
+          if (e instanceof StorageError) throw e;
+          throw new StorageError(`Could not open the log of ${key} in ${dir}: ${(e as Error).message}`);
+        }
+      }
       this.logs.set(key, l);
     }
     return l;
@@ -411,9 +470,18 @@ export class DiskLogStore implements LogStore {
       .filter((x): x is { topic: string; partition: number } => x !== null);
   }
 
-  close(): void {
-    for (const l of this.logs.values()) l.close();
+  close(clean = true): void {
+    for (const l of this.logs.values()) {
+      if (clean) l.close();
+      else {
+        try {
+          l.close();
+        } catch {
+          /* a failed log dir: the next start recovers what could not be written */
+        }
+      }
+    }
     this.logs.clear();
-    writeFileSync(join(this.logDir, CLEAN_SHUTDOWN_FILE), '');
+    if (clean) writeFileSync(join(this.logDir, CLEAN_SHUTDOWN_FILE), '');
   }
 }

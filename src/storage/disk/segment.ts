@@ -5,8 +5,12 @@
  *
  * Index entries are appended after the batch they point at, so a crash can only lose index
  * entries, never leave one pointing at bytes that were not written. Recovery rebuilds them.
+ *
+ * The files are not held open: every operation takes its descriptor from the store's bounded
+ * `FdCache` just before the call (`this.log()`, `this.index()`, `this.timeIndexFile()`), and never
+ * keeps one across another cache call, so any of them may be closed between operations.
  */
-import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -21,6 +25,7 @@ import {
   nextOffsetOf,
 } from '../../protocol/record-batch.js';
 import type { ReadResult, TimestampOffset } from '../log-store.js';
+import type { FdCache } from './fd-cache.js';
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
@@ -72,9 +77,9 @@ class SparseIndex {
 }
 
 export class Segment {
-  private logFd: number;
-  private indexFd: number;
-  private timeIndexFd: number;
+  private readonly logPath: string;
+  private readonly indexPath: string;
+  private readonly timeIndexPath: string;
   size = 0;
   /** Offset after the last batch in this segment. */
   nextOffset: number;
@@ -93,21 +98,31 @@ export class Segment {
     readonly dir: string,
     readonly baseOffset: number,
     private indexInterval: number,
+    private readonly fds: FdCache,
   ) {
     this.nextOffset = baseOffset;
     this.createdAt = Date.now();
     const path = (s: string) => join(dir, segmentFileName(baseOffset, s));
-    const openRw = (p: string) => openSync(p, existsSync(p) ? 'r+' : 'w+');
-    this.logFd = openRw(path('.log'));
-    this.indexFd = openRw(path('.index'));
-    this.timeIndexFd = openRw(path('.timeindex'));
+    this.logPath = path('.log');
+    this.indexPath = path('.index');
+    this.timeIndexPath = path('.timeindex');
   }
 
-  static create(dir: string, baseOffset: number, indexInterval: number): Segment {
-    const seg = new Segment(dir, baseOffset, indexInterval);
-    ftruncateSync(seg.logFd, 0);
-    ftruncateSync(seg.indexFd, 0);
-    ftruncateSync(seg.timeIndexFd, 0);
+  /** Descriptors, valid until the next call on the cache: use each at once, never keep one. */
+  private log(): number {
+    return this.fds.fd(this.logPath);
+  }
+  private index(): number {
+    return this.fds.fd(this.indexPath);
+  }
+  private timeIndexFile(): number {
+    return this.fds.fd(this.timeIndexPath);
+  }
+
+  /** Creates an empty segment (its three files created, or emptied when they exist). */
+  static create(dir: string, baseOffset: number, indexInterval: number, fds: FdCache): Segment {
+    const seg = new Segment(dir, baseOffset, indexInterval, fds);
+    for (const p of [seg.logPath, seg.indexPath, seg.timeIndexPath]) fds.create(p);
     return seg;
   }
 
@@ -117,11 +132,14 @@ export class Segment {
    * Without it, the on-disk indexes are trusted and only the tail after the last entry is scanned.
    * Returns the number of bytes truncated.
    */
-  static open(dir: string, baseOffset: number, indexInterval: number, validate: boolean): { segment: Segment; truncatedBytes: number } {
-    const seg = new Segment(dir, baseOffset, indexInterval);
-    const fileSize = fstatSync(seg.logFd).size;
+  static open(dir: string, baseOffset: number, indexInterval: number, validate: boolean, fds: FdCache): { segment: Segment; truncatedBytes: number } {
+    const seg = new Segment(dir, baseOffset, indexInterval, fds);
+    // Missing index files are created empty (and rebuilt by the scan below).
+    for (const p of [seg.indexPath, seg.timeIndexPath]) if (!existsSync(p)) fds.create(p);
+    const st = fstatSync(seg.log());
+    const fileSize = st.size;
     seg.size = fileSize;
-    seg.createdAt = fstatSync(seg.logFd).mtimeMs;
+    seg.createdAt = st.mtimeMs;
     if (!validate) {
       const from = seg.loadIndexes(fileSize);
       if (from > 0) {
@@ -155,7 +173,7 @@ export class Segment {
   private finishRecovery(fileSize: number, validEnd: number, indexesRebuilt: boolean): { segment: Segment; truncatedBytes: number } {
     const truncated = fileSize - validEnd;
     if (truncated > 0) {
-      ftruncateSync(this.logFd, validEnd);
+      ftruncateSync(this.log(), validEnd);
       this.size = validEnd;
     }
     if (truncated > 0 || indexesRebuilt) this.rewriteIndexFiles();
@@ -173,11 +191,11 @@ export class Segment {
 
   /** Loads index files; returns the position to scan from (the last usable entry) or 0. */
   private loadIndexes(fileSize: number): number {
-    const idxSize = fstatSync(this.indexFd).size;
-    const timeSize = fstatSync(this.timeIndexFd).size;
+    const idxSize = fstatSync(this.index()).size;
+    const timeSize = fstatSync(this.timeIndexFile()).size;
     if (idxSize % 8 !== 0 || timeSize % 12 !== 0) return 0;
     const idx = Buffer.alloc(idxSize);
-    if (idxSize) readSync(this.indexFd, idx, 0, idxSize, 0);
+    if (idxSize) readSync(this.index(), idx, 0, idxSize, 0);
     let lastPos = -1;
     for (let p = 0; p < idxSize; p += 8) {
       const rel = idx.readInt32BE(p);
@@ -187,7 +205,7 @@ export class Segment {
       lastPos = pos;
     }
     const tidx = Buffer.alloc(timeSize);
-    if (timeSize) readSync(this.timeIndexFd, tidx, 0, timeSize, 0);
+    if (timeSize) readSync(this.timeIndexFile(), tidx, 0, timeSize, 0);
     for (let p = 0; p < timeSize; p += 12) {
       const ts = tidx.readInt32BE(p) * 4294967296 + tidx.readUInt32BE(p + 4);
       const off = this.baseOffset + tidx.readInt32BE(p + 8);
@@ -211,15 +229,15 @@ export class Segment {
       idx.writeInt32BE(this.offsetIndex.keys[i]!, i * 8);
       idx.writeInt32BE(this.offsetIndex.values[i]!, i * 8 + 4);
     }
-    ftruncateSync(this.indexFd, 0);
-    if (idx.length) writeSync(this.indexFd, idx, 0, idx.length, 0);
+    ftruncateSync(this.index(), 0);
+    if (idx.length) writeSync(this.index(), idx, 0, idx.length, 0);
     const tidx = Buffer.alloc(this.timeIndex.length * 12);
     for (let i = 0; i < this.timeIndex.length; i++) {
       writeInt64(tidx, i * 12, this.timeIndex.keys[i]!);
       tidx.writeInt32BE(this.timeIndex.values[i]! - this.baseOffset, i * 12 + 8);
     }
-    ftruncateSync(this.timeIndexFd, 0);
-    if (tidx.length) writeSync(this.timeIndexFd, tidx, 0, tidx.length, 0);
+    ftruncateSync(this.timeIndexFile(), 0);
+    if (tidx.length) writeSync(this.timeIndexFile(), tidx, 0, tidx.length, 0);
   }
 
   /**
@@ -235,7 +253,7 @@ export class Segment {
       if (start >= chunkStart && start + len <= chunkStart + chunk.length) return chunk.subarray(start - chunkStart, start - chunkStart + len);
       const want = Math.min(Math.max(len, SCAN_CHUNK), to - start);
       chunk = Buffer.allocUnsafe(want);
-      const n = readSync(this.logFd, chunk, 0, want, start);
+      const n = readSync(this.log(), chunk, 0, want, start);
       chunk = chunk.subarray(0, n);
       chunkStart = start;
       return n >= len ? chunk.subarray(0, len) : null;
@@ -308,7 +326,7 @@ export class Segment {
         buf.writeInt32BE(this.offsetIndex.keys[first + i]!, i * 8);
         buf.writeInt32BE(this.offsetIndex.values[first + i]!, i * 8 + 4);
       }
-      writeSync(this.indexFd, buf, 0, buf.length, first * 8);
+      writeSync(this.index(), buf, 0, buf.length, first * 8);
       this.unflushedIndex = 0;
     }
     if (this.unflushedTime > 0) {
@@ -319,7 +337,7 @@ export class Segment {
         writeInt64(buf, i * 12, this.timeIndex.keys[first + i]!);
         buf.writeInt32BE(this.timeIndex.values[first + i]! - this.baseOffset, i * 12 + 8);
       }
-      writeSync(this.timeIndexFd, buf, 0, buf.length, first * 12);
+      writeSync(this.timeIndexFile(), buf, 0, buf.length, first * 12);
       this.unflushedTime = 0;
     }
   }
@@ -329,7 +347,7 @@ export class Segment {
     if (this.size === 0) this.createdAt = Date.now();
     const position = this.size;
     let written = 0;
-    while (written < batch.length) written += writeSync(this.logFd, batch, written, batch.length - written, position + written);
+    while (written < batch.length) written += writeSync(this.log(), batch, written, batch.length - written, position + written);
     this.size += batch.length;
     this.noteAppended({ ...info, position, size: batch.length }, true);
   }
@@ -355,7 +373,7 @@ export class Segment {
     const len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), this.size - position);
     if (len <= 0) return { batches: [], bytes: 0 };
     let buf = Buffer.allocUnsafe(len);
-    let n = readSync(this.logFd, buf, 0, len, position);
+    let n = readSync(this.log(), buf, 0, len, position);
     buf = buf.subarray(0, n);
     const batches: Buffer[] = [];
     let bytes = 0;
@@ -367,7 +385,7 @@ export class Segment {
         if (batches.length > 0) break;
         // The first batch is larger than maxBytes: return it whole (KIP-74).
         const whole = Buffer.allocUnsafe(size);
-        n = readSync(this.logFd, whole, 0, size, position);
+        n = readSync(this.log(), whole, 0, size, position);
         if (n < size) break;
         batches.push(whole);
         bytes += size;
@@ -409,7 +427,7 @@ export class Segment {
     // Like Kafka, a batch holding `offset` goes whole: the log then ends at its base offset.
     const b = this.findBatch(offset);
     const cut = b ? b.position : this.size;
-    ftruncateSync(this.logFd, cut);
+    ftruncateSync(this.log(), cut);
     this.size = cut;
     this.resetIndexes();
     this.scan(0, cut, false, (bi) => {
@@ -428,7 +446,7 @@ export class Segment {
       const t = Buffer.allocUnsafe(12);
       writeInt64(t, 0, this.maxTimestamp);
       t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
-      writeSync(this.timeIndexFd, t, 0, 12, (this.timeIndex.length - 1) * 12);
+      writeSync(this.timeIndexFile(), t, 0, 12, (this.timeIndex.length - 1) * 12);
     }
   }
 
@@ -444,7 +462,7 @@ export class Segment {
 
   /** When the segment was last appended to (its .log file's mtime). */
   lastModified(): number {
-    return fstatSync(this.logFd).mtimeMs;
+    return fstatSync(this.log()).mtimeMs;
   }
 
   /**
@@ -460,7 +478,7 @@ export class Segment {
     const logPath = join(this.dir, segmentFileName(this.baseOffset, '.log'));
     renameSync(cleanedPath, logPath);
     utimesSync(logPath, mtime, mtime);
-    return Segment.open(this.dir, this.baseOffset, this.indexInterval, true).segment;
+    return Segment.open(this.dir, this.baseOffset, this.indexInterval, true, this.fds).segment;
   }
 
   setIndexInterval(bytes: number) {
@@ -469,9 +487,12 @@ export class Segment {
 
   close(): void {
     this.flushIndexes();
-    closeSync(this.logFd);
-    closeSync(this.indexFd);
-    closeSync(this.timeIndexFd);
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) this.fds.close(p);
+  }
+
+  /** Closes the files without writing anything (a partition that failed to open). */
+  release(): void {
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) this.fds.close(p);
   }
 
   delete(): void {
