@@ -58,6 +58,15 @@ interface RunningBroker {
 
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
 
+/** max.connections, max.connections.per.ip (+ overrides), queued.max.request.bytes and the answer-bytes ceiling, for a broker's KafkaServer. */
+const connectionLimits = (config: BrokerConfig) => ({
+  maxConnections: config.maxConnections,
+  maxConnectionsPerIp: config.maxConnectionsPerIp,
+  maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides,
+  queuedMaxRequestBytes: config.queuedMaxRequestBytes,
+  maxPendingResponseBytes: config.queuedMaxResponseBytes,
+});
+
 export class KafkaCluster implements ClusterView {
   readonly metadata: ClusterMetadata;
   readonly controller: Controller;
@@ -146,6 +155,7 @@ export class KafkaCluster implements ClusterView {
         cluster.front = new KafkaServer({
           maxFrameSize: config.socketRequestMaxBytes,
           idleTimeoutMs: config.connectionsMaxIdleMs,
+          ...connectionLimits(config),
           log: cluster.log.child('kafka.network.SocketServer front'),
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
@@ -192,6 +202,7 @@ export class KafkaCluster implements ClusterView {
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
       idleTimeoutMs: config.connectionsMaxIdleMs,
+      ...connectionLimits(config),
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
       process: (frame, conn) => this.answerDurably(this.router.handle(frame, { ...conn, ...broker.services })),
     });

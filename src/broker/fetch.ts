@@ -61,6 +61,10 @@ export interface FetchOptions {
   apiVersion: number;
   /** Resolves when the requesting connection closes. */
   closed: Promise<void>;
+  /** The transport's memory ceiling: answer bytes this fetch may take now, a wait for room, and what it took (see ConnectionInfo). */
+  responseRoom?: () => number;
+  whenResponseRoom?: () => Promise<void> | null;
+  reserveResponse?: (bytes: number) => void;
 }
 
 const empty = (errorCode: number, hw = -1, logStart = -1): PartitionData => ({
@@ -121,6 +125,7 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
 
 function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
   let total = 0;
+  opts = { ...opts, maxBytes: Math.min(opts.maxBytes, opts.responseRoom?.() ?? Infinity) };
   return items.map((f) => {
     // The first partition with data always returns at least one whole batch (KIP-74).
     const budget = total === 0 ? Math.max(opts.maxBytes, 1) : opts.maxBytes - total;
@@ -151,11 +156,22 @@ function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise
 export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
   const deadline = Date.now() + opts.maxWaitMs;
   for (;;) {
+    // No room (answers wait in slow sockets up to the daemon's ceiling, or this turn's reads are done): wait.
+    for (let room = opts.whenResponseRoom?.(); room; room = opts.whenResponseRoom?.()) {
+      let closed = false;
+      await Promise.race([room, opts.closed.then(() => (closed = true))]);
+      // Gone meanwhile: answer what fits (nobody reads it), as a long poll cut short does.
+      if (closed) break;
+    }
+    // From the room check to the reservation nothing else runs: each answer counts before the next reads.
     const results = readAll(broker, items, opts);
     const bytes = results.reduce((n, r) => n + r.bytes, 0);
     const failed = results.some((r) => r.errorCode !== 0);
     const remaining = deadline - Date.now();
-    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) return results;
+    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) {
+      opts.reserveResponse?.(bytes);
+      return results;
+    }
     const replicas = items
       .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
       .filter((r): r is PartitionReplica => r !== undefined);

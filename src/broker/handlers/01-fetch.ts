@@ -52,6 +52,9 @@ export default defineHandler({
       maxBytes: req.maxBytes ?? 0x7fffffff,
       apiVersion: v,
       closed: ctx.closed,
+      responseRoom: ctx.responseRoom,
+      whenResponseRoom: ctx.whenResponseRoom,
+      reserveResponse: ctx.reserveResponse,
     });
     let i = 0;
     return {
