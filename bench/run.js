@@ -10,6 +10,8 @@
 //   npm run bench -- compaction   one cleaner pass over keyed 1 KiB records vs copying the segment files
 //   npm run bench -- producer-state  idempotent-producer state after a restart: from the log vs from its snapshot
 //   npm run bench -- security     kcat produce/fetch and topics --list over SASL_SSL vs PLAINTEXT on one daemon
+//   npm run bench -- metadata     10,000 topics created in batches of 100: total, one more, event-loop stalls, restart after SIGKILL
+//   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
 // with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
@@ -27,9 +29,12 @@ const suites = {
   compaction: () => import('./compaction.js'),
   'producer-state': () => import('./producer-state.js'),
   security: () => import('./security.js'),
+  metadata: () => import('./metadata.js'),
+  soak: () => import('./soak.js'),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Suite names; a flag's value (`--seconds 20`) is not one.
+const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && /^\d/.test(a)));
 const names = wanted.length ? wanted : Object.keys(suites);
 for (const n of names) {
   if (!suites[n]) {

@@ -21,6 +21,7 @@ import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkp
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 import { Authorizer } from './security/authorizer.js';
+import { LogDirState, isStorageIoError } from './log-dirs.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -36,6 +37,8 @@ export interface ClusterView {
   isLive(id: number): boolean;
   /** Where followers reach a broker's listener for replication (null while it is down). */
   replicationAddress(id: number): BrokerAddress | null;
+  /** A broker's log dir went offline: its partitions need other leaders. */
+  logDirOffline(id: number): void;
 }
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
@@ -55,6 +58,8 @@ export class Broker implements PartitionService, ClusterService {
   private checkpointTimer: NodeJS.Timeout | null = null;
   /** High watermarks from the last checkpoint, used when replicas are opened. */
   private checkpointed = new Map<string, number>();
+  /** Whether this broker's log dir went offline after an I/O error (log-dirs.ts). */
+  readonly logDirState: LogDirState;
   /** Extra work to run on metadata changes (group coordinator, replica fetchers). */
   readonly metadataHooks: ((e: MetadataEvent) => void)[] = [];
   running = false;
@@ -79,6 +84,7 @@ export class Broker implements PartitionService, ClusterService {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
+    this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
     this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata) };
   }
 
@@ -104,12 +110,24 @@ export class Broker implements PartitionService, ClusterService {
     } catch (e) {
       this.log.warn(`Ignoring an unreadable high-watermark checkpoint in ${this.logDir}: ${(e as Error).message}`);
     }
-    for (const t of this.metadata.allTopics()) this.openReplicas(t, t.partitions.map((_, i) => i));
-    // Logs left behind by a topic deleted while this broker was down.
-    for (const { topic, partition } of this.store.list()) {
+    // Topic creation appends the metadata record, then creates the logs: a crash in between
+    // leaves a topic without logs (created here) or, before the record, logs without a topic.
+    const onDisk = this.store.list();
+    const found = new Set(onDisk.map((l) => `${l.topic}-${l.partition}`));
+    for (const t of this.metadata.allTopics()) {
+      t.partitions.forEach((s, p) => {
+        if (s.replicas.includes(this.id) && !found.has(`${t.name}-${p}`)) {
+          // INFO, not WARN: a topic created while this broker was stopped comes here too.
+          this.log.info(`Creating the missing log of ${t.name}-${p} in ${this.logDir} (its topic was created while this broker was down, or just before a crash)`);
+        }
+      });
+      this.openReplicas(t, t.partitions.map((_, i) => i));
+    }
+    // Logs left behind by a topic deleted while this broker was down, or created without its record.
+    for (const { topic, partition } of onDisk) {
       const t = this.metadata.topic(topic);
       if (!t || !t.partitions[partition]?.replicas.includes(this.id)) {
-        this.log.info(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
+        this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
         this.store.remove(topic, partition);
       }
     }
@@ -132,6 +150,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   checkpointHighWatermarks(): void {
+    if (this.logDirState.offline) return;
     try {
       writeHighWatermarks(this.logDir, [...this.replicas.values()].map((r) => ({ topic: r.topic, partition: r.partition, highWatermark: r.highWatermark })));
     } catch (e) {
@@ -144,6 +163,7 @@ export class Broker implements PartitionService, ClusterService {
    * not) reads only what was appended after it instead of the whole log.
    */
   snapshotProducerState(): void {
+    if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
         r.producers.saveSnapshot();
@@ -165,7 +185,26 @@ export class Broker implements PartitionService, ClusterService {
     this.snapshotProducerState();
     for (const r of this.replicas.values()) r.notify();
     this.replicas.clear();
-    this.store.close();
+    // An offline log dir is not closed cleanly: the next start validates it (and cuts torn writes).
+    this.store.close(!this.logDirState.offline);
+  }
+
+  /** Reports an I/O error met while `doing` something with this broker's log dir; it goes offline. */
+  logDirFailure(doing: string, error: Error): void {
+    this.logDirState.fail(doing, error);
+  }
+
+  /**
+   * The log dir went offline (Kafka's ReplicaManager.handleLogDirFailure): followers stop
+   * fetching, waiting requests wake up to answer KAFKA_STORAGE_ERROR, and the controller moves
+   * leadership of the partitions to other in-sync replicas.
+   */
+  private stopServingLogDir(): void {
+    const keys = [...this.replicas.keys()];
+    this.log.warn(`Broker ${this.id} stopped serving replicas in dir ${this.logDir}: ${keys.length} partition(s) offline until restart${keys.length ? ` (${keys.slice(0, 10).join(',')}${keys.length > 10 ? ',...' : ''})` : ''}`);
+    void this.replication.stop();
+    for (const r of this.replicas.values()) r.notify();
+    this.cluster.logDirOffline(this.id);
   }
 
   /** Deletes a local replica (the partition was moved to other brokers). */
@@ -179,6 +218,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   private openReplicas(t: TopicState, partitions: number[]) {
+    if (this.logDirState.offline) return;
     const cfg = logConfigFor(t.configs, this.config);
     for (const p of partitions) {
       const state = t.partitions[p]!;
@@ -195,10 +235,13 @@ export class Broker implements PartitionService, ClusterService {
     }
   }
 
-  /** Whether broker `brokerId` holds partition `topic`-`partition` offline (its log failed to open). */
+  /**
+   * Whether broker `brokerId` holds partition `topic`-`partition` offline: its log failed to open,
+   * or an I/O error took the broker's whole log dir offline (log-dirs.ts).
+   */
   replicaOffline(brokerId: number, topic: string, partition: number): boolean {
     const b = brokerId === this.id ? this : this.cluster.brokers().find((x) => x.id === brokerId);
-    return b?.offline.has(`${topic}-${partition}`) ?? false;
+    return !!b && (b.logDirState.offline || b.offline.has(`${topic}-${partition}`));
   }
 
   private onMetadata(e: MetadataEvent) {
@@ -208,9 +251,13 @@ export class Broker implements PartitionService, ClusterService {
       return;
     }
     switch (e.type) {
-      case 'topic-created':
+      case 'topic-created': {
         this.openReplicas(e.topic, e.topic.partitions.map((_, i) => i));
+        // A topic is created with its logs or not at all: the controller deletes it again.
+        const failed = e.topic.partitions.map((_, p) => `${e.topic.name}-${p}`).find((k) => this.offline.has(k));
+        if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
         break;
+      }
       case 'partitions-changed':
         this.openReplicas(e.topic, e.partitions);
         break;
@@ -232,7 +279,9 @@ export class Broker implements PartitionService, ClusterService {
         }
         break;
     }
-    if (e.type !== 'configs-changed') this.replication.reconcile();
+    // A new topic changes no other partition: only its own get roles (not a pass over all).
+    if (e.type === 'topic-created') this.replication.adoptNewTopic(e.topic);
+    else if (e.type !== 'configs-changed') this.replication.reconcile();
     else this.replication.wake();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
@@ -248,6 +297,9 @@ export class Broker implements PartitionService, ClusterService {
     const state = topic?.partitions[partition];
     if (!topic || !state) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const replica = this.replica(topicName, partition);
+    if (replica && this.logDirState.offline) {
+      return { error: ErrorCode.KAFKA_STORAGE_ERROR, message: `Partition ${topicName}-${partition} is in an offline log directory ${this.logDir}` };
+    }
     if (state.leader === this.id && this.offline.has(`${topicName}-${partition}`)) return { error: ErrorCode.KAFKA_STORAGE_ERROR };
     if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { replica, state, topic };
@@ -293,6 +345,7 @@ export class Broker implements PartitionService, ClusterService {
    * data) is reported and left as it is.
    */
   compactLogs(now = Date.now()): void {
+    if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
         const done = r.log.compact(now, r.highWatermark);
@@ -307,7 +360,15 @@ export class Broker implements PartitionService, ClusterService {
 
   applyRetention(now = Date.now()): void {
     for (const r of this.replicas.values()) {
-      const deleted = r.log.applyRetention(now);
+      if (this.logDirState.offline) return;
+      let deleted: number;
+      try {
+        deleted = r.log.applyRetention(now);
+      } catch (e) {
+        if (!isStorageIoError(e)) throw e;
+        this.logDirFailure(`deleting old segments of ${r.key}`, e);
+        return;
+      }
       if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
     }
   }

@@ -10,7 +10,7 @@ import { DiskLogStore } from '../storage/disk/disk-store.js';
 import { FdCache, defaultFdCapacity } from '../storage/disk/fd-cache.js';
 import { MemoryLogStore } from '../storage/memory-store.js';
 import type { LogStore } from '../storage/log-store.js';
-import { KafkaServer } from '../transport/server.js';
+import { CloseConnection, KafkaServer } from '../transport/server.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { Broker, type ClusterView } from './broker.js';
 import type { BrokerConfig } from './config.js';
@@ -58,6 +58,15 @@ interface RunningBroker {
 
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
 
+/** max.connections, max.connections.per.ip (+ overrides), queued.max.request.bytes and the answer-bytes ceiling, for a broker's KafkaServer. */
+const connectionLimits = (config: BrokerConfig) => ({
+  maxConnections: config.maxConnections,
+  maxConnectionsPerIp: config.maxConnectionsPerIp,
+  maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides,
+  queuedMaxRequestBytes: config.queuedMaxRequestBytes,
+  maxPendingResponseBytes: config.queuedMaxResponseBytes,
+});
+
 export class KafkaCluster implements ClusterView {
   readonly metadata: ClusterMetadata;
   readonly controller: Controller;
@@ -79,17 +88,35 @@ export class KafkaCluster implements ClusterView {
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
     this.log = opts.log ?? createLogger((l) => process.stderr.write(l), 'kafka-ts', 'WARN');
-    this.metadata = ClusterMetadata.open(opts.inMemory ? null : join(config.dataDir, 'meta', 'cluster.json'));
+    this.metadata = ClusterMetadata.open(opts.inMemory ? null : join(config.dataDir, 'meta'), { log: this.log.child('kafka.controller.QuorumController'), snapshotBytes: config.metadataSnapshotBytes });
     const ids = Array.from({ length: config.brokerCount }, (_, i) => config.nodeId + i);
     this.controller = new Controller(
       this.metadata,
       config,
-      () => ids.filter((id) => this.isLive(id)),
+      // A broker whose log dir is offline cannot lead or join an ISR until it restarts.
+      () => ids.filter((id) => this.isLive(id) && !this.nodes.get(id)?.broker.logDirState.offline),
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
     );
     this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
     this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));
+  }
+
+  /**
+   * A response goes out once the metadata changes made so far are fsync'd (group commit): no
+   * client is told of a change, or sees one, that a power failure could undo.
+   */
+  private async answerDurably(response: Promise<Buffer[] | null>): Promise<Buffer[] | null> {
+    const out = await response;
+    const pending = this.metadata.durable();
+    if (pending) {
+      try {
+        await pending;
+      } catch (e) {
+        throw new CloseConnection((e as Error).message);
+      }
+    }
+    return out;
   }
 
   get controllerId(): number {
@@ -109,6 +136,11 @@ export class KafkaCluster implements ClusterView {
     return this.nodes.get(id)?.live ?? false;
   }
 
+  /** A broker's log dir went offline: leadership of its partitions moves, as if it had stopped. */
+  logDirOffline(id: number): void {
+    this.controller.replication.onBrokerStopped(id, `log dir ${this.logDirFor(id)} of broker ${id} is offline`);
+  }
+
   logDirFor(id: number): string {
     const { config } = this.opts;
     return id === config.nodeId ? config.logDirs : `${config.logDirs}-${id}`;
@@ -123,11 +155,12 @@ export class KafkaCluster implements ClusterView {
         cluster.front = new KafkaServer({
           maxFrameSize: config.socketRequestMaxBytes,
           idleTimeoutMs: config.connectionsMaxIdleMs,
+          ...connectionLimits(config),
           log: cluster.log.child('kafka.network.SocketServer front'),
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
             if (!broker) throw new Error('no broker is running');
-            return cluster.router.handle(frame, { ...conn, ...broker.services });
+            return cluster.answerDurably(cluster.router.handle(frame, { ...conn, ...broker.services }));
           },
         });
         await cluster.front.listenUnix(join(opts.socketDir, DAEMON_SOCKET));
@@ -169,8 +202,9 @@ export class KafkaCluster implements ClusterView {
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
       idleTimeoutMs: config.connectionsMaxIdleMs,
+      ...connectionLimits(config),
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
-      process: (frame, conn) => this.router.handle(frame, { ...conn, ...broker.services }),
+      process: (frame, conn) => this.answerDurably(this.router.handle(frame, { ...conn, ...broker.services })),
     });
     const ports = new Map<string, number>();
     for (const l of config.listeners) {
@@ -277,5 +311,6 @@ export class KafkaCluster implements ClusterView {
     await this.front?.close();
     for (const id of [...this.nodes.keys()]) await this.stopBroker(id);
     if (this.internalDir) rmSync(this.internalDir, { recursive: true, force: true });
+    await this.metadata.close();
   }
 }

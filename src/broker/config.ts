@@ -27,6 +27,17 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** connections.max.idle.ms: a connection with no traffic (or stuck mid-frame) this long is closed. */
   connectionsMaxIdleMs: number;
+  // Connection limits and bounded memory (issue 14): TCP listeners only, never the daemon's Unix socket.
+  /** max.connections: TCP connections a broker accepts at once; more are closed at once. */
+  maxConnections: number;
+  /** max.connections.per.ip: TCP connections at once from one address. */
+  maxConnectionsPerIp: number;
+  /** max.connections.per.ip.overrides: per-address limits (`127.0.0.1:200,localhost:10`). */
+  maxConnectionsPerIpOverrides: Record<string, number>;
+  /** queued.max.request.bytes: request bytes held across connections before sockets stop being read; -1: no limit. */
+  queuedMaxRequestBytes: number;
+  /** kafka-ts.queued.max.response.bytes: answer bytes waiting for slow sockets before requests wait; the memory ceiling's main part. */
+  queuedMaxResponseBytes: number;
   logSegmentBytes: number;
   logRollMs: number;
   logRetentionMs: number;
@@ -81,6 +92,9 @@ export interface BrokerConfig {
    * fd limit (`ulimit -n`). Kafka has no such setting: it keeps every segment open.
    */
   maxOpenFiles?: number;
+  // Metadata log (issue 14, metadata/metadata-log.ts).
+  /** metadata.log.max.record.bytes.between.snapshots: metadata-log bytes after which a snapshot is taken. */
+  metadataSnapshotBytes: number;
   /** authorizer.class.name: empty (no authorization) or Kafka's StandardAuthorizer (see security/authorizer.ts). */
   authorizerClassName?: string;
   /** super.users: principals every check lets through (`User:a;User:b`). */
@@ -143,6 +157,26 @@ const bool = (key: string, v: string): boolean => {
   return t === 'true';
 };
 
+const atLeast = (key: string, n: number, min: number): number => {
+  if (n < min) throw new ConfigError(`Invalid value ${n} for configuration ${key}: Value must be at least ${min}`);
+  return n;
+};
+
+/** `host:n,host2:n` (an IPv6 address keeps its colons: the count is after the last one). */
+function parseIpOverrides(v: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const i = part.lastIndexOf(':');
+    const host = i > 0 ? part.slice(0, i).trim().replace(/^\[|\]$/g, '') : '';
+    const n = i > 0 ? Number(part.slice(i + 1).trim()) : NaN;
+    if (host === '' || !Number.isInteger(n) || n < 0) {
+      throw new ConfigError(`Invalid value ${v} for configuration max.connections.per.ip.overrides: expected host:count pairs, e.g. 127.0.0.1:200,localhost:50`);
+    }
+    out[host] = n;
+  }
+  return out;
+}
+
 /** An invalid broker setting, with Kafka's message. */
 export class ConfigError extends KafkaTsError {
   override name = 'ConfigError';
@@ -174,6 +208,11 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     messageMaxBytes: 1048588,
     socketRequestMaxBytes: 104857600,
     connectionsMaxIdleMs: 600_000,
+    maxConnections: 2147483647,
+    maxConnectionsPerIp: 2147483647,
+    maxConnectionsPerIpOverrides: {},
+    queuedMaxRequestBytes: -1,
+    queuedMaxResponseBytes: 64 << 20,
     logSegmentBytes: 1073741824,
     logRollMs: 168 * HOUR,
     logRetentionMs: 168 * HOUR,
@@ -208,6 +247,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
     maxOpenFiles: 0,
+    // Metadata log (issue 14): Kafka's default, 20 MiB.
+    metadataSnapshotBytes: 20 * 1024 * 1024,
     listeners: [],
     advertisedListeners: {},
     listenerSecurityProtocolMap: { ...DEFAULT_PROTOCOL_MAP },
@@ -298,6 +339,12 @@ const KEYS: KeyDef[] = [
   { key: 'message.max.bytes', apply: (c, v) => (c.messageMaxBytes = int('message.max.bytes', v)) },
   { key: 'socket.request.max.bytes', apply: (c, v) => (c.socketRequestMaxBytes = int('socket.request.max.bytes', v)) },
   { key: 'connections.max.idle.ms', apply: (c, v) => (c.connectionsMaxIdleMs = long('connections.max.idle.ms', v)) },
+  // Connection limits and bounded memory (issue 14).
+  { key: 'max.connections', apply: (c, v) => (c.maxConnections = atLeast('max.connections', int('max.connections', v), 0)) },
+  { key: 'max.connections.per.ip', apply: (c, v) => (c.maxConnectionsPerIp = atLeast('max.connections.per.ip', int('max.connections.per.ip', v), 0)) },
+  { key: 'max.connections.per.ip.overrides', apply: (c, v) => (c.maxConnectionsPerIpOverrides = parseIpOverrides(v)) },
+  { key: 'queued.max.request.bytes', apply: (c, v) => (c.queuedMaxRequestBytes = long('queued.max.request.bytes', v)) },
+  { key: 'kafka-ts.queued.max.response.bytes', apply: (c, v) => (c.queuedMaxResponseBytes = atLeast('kafka-ts.queued.max.response.bytes', long('kafka-ts.queued.max.response.bytes', v), 1)) },
   { key: 'log.segment.bytes', apply: (c, v) => (c.logSegmentBytes = int('log.segment.bytes', v)) },
   { key: 'log.roll.ms', apply: (c, v) => (c.logRollMs = long('log.roll.ms', v)) },
   { key: 'log.roll.hours', apply: (c, v) => (c.logRollMs = int('log.roll.hours', v) * HOUR) },
@@ -334,6 +381,8 @@ const KEYS: KeyDef[] = [
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
   { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },
+  // Metadata log (issue 14).
+  { key: 'metadata.log.max.record.bytes.between.snapshots', apply: (c, v) => (c.metadataSnapshotBytes = long('metadata.log.max.record.bytes.between.snapshots', v)) },
   // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
   {
     key: 'authorizer.class.name',
@@ -400,7 +449,12 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');
   if (config.connectionsMaxIdleMs < 1) throw new ConfigError('connections.max.idle.ms must be at least 1');
   if (config.maxPartitions < 1) throw new ConfigError('kafka-ts.max.partitions must be at least 1');
+  if (config.maxConnectionsPerIp === 0 && Object.keys(config.maxConnectionsPerIpOverrides).length === 0) {
+    throw new ConfigError('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+  }
   if ((config.maxOpenFiles ?? 0) < 0) throw new ConfigError('kafka-ts.max.open.files must be 0 (half the fd limit) or a positive number of files');
+  // Metadata log (issue 14).
+  if (config.metadataSnapshotBytes < 1) throw new ConfigError('Invalid value for configuration metadata.log.max.record.bytes.between.snapshots: Value must be at least 1');
   if (config.listeners.length === 0) config.listeners = [{ name: 'PLAINTEXT', host: config.host, port: config.port }];
   else config.listeners[0] = { ...config.listeners[0]!, host: config.host, port: config.port };
   for (const l of config.listeners) {

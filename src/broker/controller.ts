@@ -45,9 +45,6 @@ export function validateTopicName(name: string): ApiError {
   return OK;
 }
 
-/** Topics whose names differ only in '.' versus '_' collide in Kafka's metric names. */
-const collisionKey = (name: string) => name.replace(/\./g, '_');
-
 export class Controller {
   /** Leadership, ISR, elections and reassignments. */
   readonly replication: ReplicationControl;
@@ -125,7 +122,7 @@ export class Controller {
   /** The daemon-wide cap on partition replicas (kafka-ts.max.partitions), checked before placement. */
   private partitionLimitError(partitions: number, rf: number): ApiError {
     const limit = this.config.maxPartitions;
-    const hosted = this.metadata.allTopics().reduce((n, t) => n + t.partitions.reduce((m, p) => m + p.replicas.length, 0), 0);
+    const hosted = this.metadata.partitionReplicaCount();
     if (hosted + partitions * rf <= limit) return OK;
     return err(
       ErrorCode.POLICY_VIOLATION,
@@ -139,7 +136,7 @@ export class Controller {
     const nameError = validateTopicName(spec.name);
     if (nameError.code) return fail(nameError);
     if (this.metadata.topic(spec.name)) return fail(err(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`));
-    const clash = this.metadata.allTopics().find((t) => collisionKey(t.name) === collisionKey(spec.name));
+    const clash = this.metadata.topicCollidingWith(spec.name);
     if (clash) return fail(err(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${clash.name}`));
 
     let assignment: number[][];
@@ -178,9 +175,36 @@ export class Controller {
     for (const c of spec.configs) if (c.value !== null) configs[c.name] = c.value.trim();
     const result = { error: OK, partitions: assignment.length, replicationFactor: assignment[0]!.length };
     if (validateOnly) return result;
-    const topic = this.metadata.createTopic(spec.name, assignment, configs, INTERNAL_TOPICS.has(spec.name));
+    const created = this.createAtomically(spec.name, assignment, configs);
+    if ('error' in created) return fail(created.error);
+    const topic = created.topic;
     this.log.info(`Created topic ${spec.name} with ${assignment.length} partition(s) and replication factor ${assignment[0]!.length}`);
     return { ...result, topic };
+  }
+
+  /**
+   * Creates a topic with its log directories, or neither: the metadata record is appended (and
+   * fsync'd) first, then the brokers create the partitions' logs as they learn of the topic. When
+   * the record cannot be written nothing changed; when a log cannot be created the topic is
+   * deleted again (which removes the logs already made) and the request fails with
+   * KAFKA_STORAGE_ERROR. (A crash in between leaves the record: the brokers create the missing
+   * logs on start (INFO); a log left without its record is removed on start (WARN).)
+   */
+  private createAtomically(name: string, assignment: number[][], configs: Record<string, string>): { topic: TopicState } | { error: ApiError } {
+    try {
+      return { topic: this.metadata.createTopic(name, assignment, configs, INTERNAL_TOPICS.has(name)) };
+    } catch (e) {
+      const reason = (e as Error).message;
+      if (this.metadata.topic(name)) {
+        try {
+          this.metadata.deleteTopic(name);
+        } catch (e2) {
+          this.log.error(`Could not undo the creation of topic ${name}: ${(e2 as Error).message}`);
+        }
+      }
+      this.log.error(`Could not create topic ${name}: ${reason}`);
+      return { error: err(ErrorCode.KAFKA_STORAGE_ERROR, `Could not create topic ${name}: ${reason}`) };
+    }
   }
 
   deleteTopic(name: string): ApiError {

@@ -4,12 +4,13 @@
  * small control socket for what Kafka has no API for (status, stop, stopping one broker).
  *
  * Home layout: kafka-ts.pid, server.log, kafka.sock (mode 0600), control.sock (0600),
- * server.properties (optional), meta/cluster.json, data/ (log.dirs).
+ * server.properties (optional), meta/ (metadata.log, snapshot.json), data/ (log.dirs).
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { createLogger, type Logger } from '../util/logger.js';
 import { KafkaCluster } from './cluster.js';
+import { faultPlanFromEnv, setFaultPlan } from '../storage/disk/fs-ops.js';
 import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths.js';
 
 export { daemonPaths, type DaemonPaths, type DaemonStatus };
@@ -114,6 +115,18 @@ export class Daemon {
       const { config, warnings } = buildBrokerConfig(paths.home, this.opts.properties);
       for (const w of warnings) log.warn(w.message);
       this.config = config;
+      // Testing only: injected storage faults (src/storage/disk/fs-ops.ts).
+      let faults;
+      try {
+        faults = faultPlanFromEnv(process.env.KAFKA_TS_FAULTS);
+        setFaultPlan(faults);
+      } catch (e) {
+        const msg = (e as Error).message;
+        throw new ConfigError(msg.startsWith('KAFKA_TS_FAULTS') ? msg : `KAFKA_TS_FAULTS: ${msg}`);
+      }
+      if (faults) {
+        log.warn(`KAFKA_TS_FAULTS is set (testing only): ${JSON.stringify(faults)}`);
+      }
       const explicitLogDirs = config.explicit['log.dirs'] !== undefined || config.explicit['log.dir'] !== undefined;
       checkWritable(config.logDirs, explicitLogDirs ? 'Check log.dirs (or log.dir) in the broker configuration.' : `It is where the logs go (log.dirs defaults to the data directory's data/): move it away or set log.dirs.`);
       this.cluster = await KafkaCluster.start({ config, log, socketDir: paths.home });

@@ -11,6 +11,7 @@ import type { PartitionState, TopicState } from './metadata/cluster-metadata.js'
 import type { PartitionReplica } from './replica.js';
 import { endOffsetForEpoch } from '../storage/leader-epochs.js';
 import type { BrokerThrottles, RateLimiter } from './replication/throttle.js';
+import { isStorageIoError } from './log-dirs.js';
 
 /** What reading partitions needs from the broker that leads them (implemented by Broker). */
 export interface FetchHost {
@@ -23,6 +24,8 @@ export interface FetchHost {
   recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void;
   /** Whether sends of this partition to followers count against the leader throttle. */
   leaderThrottled(topic: TopicState, partition: number): boolean;
+  /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
+  logDirFailure(doing: string, error: Error): void;
 }
 
 export interface PartitionFetch {
@@ -58,6 +61,10 @@ export interface FetchOptions {
   apiVersion: number;
   /** Resolves when the requesting connection closes. */
   closed: Promise<void>;
+  /** The transport's memory ceiling: answer bytes this fetch may take now, a wait for room, and what it took (see ConnectionInfo). */
+  responseRoom?: () => number;
+  whenResponseRoom?: () => Promise<void> | null;
+  reserveResponse?: (bytes: number) => void;
 }
 
 const empty = (errorCode: number, hw = -1, logStart = -1): PartitionData => ({
@@ -101,7 +108,14 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
   if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start);
   const limit = isFollower ? end : hw;
   if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
-  const res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
+  let res: ReturnType<typeof replica.log.read>;
+  try {
+    res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
+  } catch (e) {
+    if (!isStorageIoError(e)) throw e;
+    broker.logDirFailure(`reading from ${f.topic}-${f.partition}`, e);
+    return empty(ErrorCode.KAFKA_STORAGE_ERROR);
+  }
   if (opts.apiVersion < 10 && res.batches.some((b) => new RecordBatchView(b).compression === CompressionType.zstd)) {
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
   }
@@ -111,6 +125,7 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
 
 function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
   let total = 0;
+  opts = { ...opts, maxBytes: Math.min(opts.maxBytes, opts.responseRoom?.() ?? Infinity) };
   return items.map((f) => {
     // The first partition with data always returns at least one whole batch (KIP-74).
     const budget = total === 0 ? Math.max(opts.maxBytes, 1) : opts.maxBytes - total;
@@ -141,11 +156,22 @@ function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise
 export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
   const deadline = Date.now() + opts.maxWaitMs;
   for (;;) {
+    // No room (answers wait in slow sockets up to the daemon's ceiling, or this turn's reads are done): wait.
+    for (let room = opts.whenResponseRoom?.(); room; room = opts.whenResponseRoom?.()) {
+      let closed = false;
+      await Promise.race([room, opts.closed.then(() => (closed = true))]);
+      // Gone meanwhile: answer what fits (nobody reads it), as a long poll cut short does.
+      if (closed) break;
+    }
+    // From the room check to the reservation nothing else runs: each answer counts before the next reads.
     const results = readAll(broker, items, opts);
     const bytes = results.reduce((n, r) => n + r.bytes, 0);
     const failed = results.some((r) => r.errorCode !== 0);
     const remaining = deadline - Date.now();
-    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) return results;
+    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) {
+      opts.reserveResponse?.(bytes);
+      return results;
+    }
     const replicas = items
       .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
       .filter((r): r is PartitionReplica => r !== undefined);

@@ -26,6 +26,10 @@ export interface RequestContext extends BrokerServices {
   security?: ConnectionSecurity;
   /** Resolves when the connection closes, so long waits (fetch, join) can stop early. */
   closed: Promise<void>;
+  /** Answer bytes the connection may add now, and a wait for room (the transport's memory ceiling; see ConnectionInfo). */
+  responseRoom?: () => number;
+  whenResponseRoom?: () => Promise<void> | null;
+  reserveResponse?: (bytes: number) => void;
   /** The API version ranges this broker advertises (for ApiVersions). */
   advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
 }

@@ -26,6 +26,8 @@ export interface PartitionService extends LeaderAppendHost, FetchHost {
   readonly replicas: ReadonlyMap<string, PartitionReplica>;
   /** This broker's log directory. */
   readonly logDir: string;
+  /** Whether an I/O error took it offline (log-dirs.ts). */
+  readonly logDirState: { readonly offline: boolean };
 }
 
 /** One broker of the cluster as handlers see it: its listeners, static config and replicas. */

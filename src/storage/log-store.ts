@@ -118,7 +118,11 @@ export interface LogStore {
   remove(topic: string, partition: number): void;
   /** Partitions that have data in this store. */
   list(): { topic: string; partition: number }[];
-  close(): void;
+  /**
+   * Closes every log. `clean: false` (the broker took the log dir offline after an I/O error)
+   * closes what it can and does not mark the shutdown clean, so the next start validates the logs.
+   */
+  close(clean?: boolean): void;
 }
 
 /** Thrown by a log when an operation hits bad stored data or an impossible request. */

@@ -3,7 +3,7 @@
  * request processor one at a time, writing each response before taking the next request:
  * Kafka's per-connection ordering, which kafka-python and sarama rely on.
  */
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import tls from 'node:tls';
@@ -26,6 +26,16 @@ export interface ConnectionInfo {
   closed: Promise<void>;
   /** The listener's security as this connection sees it (TLS peer, SASL state kept by the broker). */
   security: ConnectionSecurity;
+  /**
+   * Answer bytes this connection may add now without going over the server's ceiling on answers
+   * waiting in socket buffers (kafka-ts.queued.max.response.bytes); Infinity when unbounded (and
+   * on the Unix socket). A fetch reads no more than this (but always one batch).
+   */
+  responseRoom?: () => number;
+  /** Resolves once answer bytes are back under that ceiling; null when they are (a fetch waits on it before reading). */
+  whenResponseRoom?: () => Promise<void> | null;
+  /** Counts answer bytes about to be returned (a fetch's records) until the answer is written. */
+  reserveResponse?: (bytes: number) => void;
 }
 
 /**
@@ -63,6 +73,139 @@ export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Bu
 
 /** Requests queued per connection before we stop reading from its socket. */
 const MAX_QUEUED_FRAMES = 64;
+/**
+ * Request bytes queued per connection before we stop reading from its socket (besides the frame
+ * count): at most this, plus the frame that crossed it, plus one partial frame (each at most
+ * socket.request.max.bytes).
+ */
+const MAX_QUEUED_BYTES_PER_CONNECTION = 8 << 20;
+/** Default ceiling on answer bytes written but not yet taken by the peers' sockets (kafka-ts.queued.max.response.bytes). */
+export const DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 << 20;
+/**
+ * Fetched bytes read per turn of the event loop (over TCP). Reads are synchronous: without a
+ * budget, one turn could read for every waiting fetch at once, and a cheap request arriving then
+ * (ApiVersions, a heartbeat) would wait for all of it. Beyond it, fetches wait for the next turn.
+ */
+const READ_BYTES_PER_TURN = 8 << 20;
+/** A repeated warning (connections refused, accept failures) is logged at most once in this long. */
+const LOG_EVERY_MS = 10_000;
+/** Accept back-off after EMFILE/ENFILE: first pause, doubling up to the last. */
+const ACCEPT_BACKOFF_MS = [100, 200, 400, 800, 1000] as const;
+/**
+ * File descriptors kept for the daemon's own files (segments, indexes, metadata) and its Unix
+ * socket: a TCP connection that would leave fewer is closed and the listener backs off, as on
+ * EMFILE. (On EMFILE itself libuv closes the pending connections without telling Node, so the
+ * daemon cannot see it; it stops short of it instead.)
+ */
+const FD_RESERVE = 32;
+
+/** The soft limit on open files (Linux: /proc/self/limits), or Infinity when unknown. */
+function openFileLimit(): number {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m && m[1] !== 'unlimited' ? Number(m[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * Request and answer bytes across a server's connections: queued.max.request.bytes stops reading
+ * sockets while too many request bytes are held (Kafka's memory pool), and answers are held back
+ * while too many answer bytes wait in socket buffers (the daemon's memory ceiling; Kafka sends
+ * fetched data with sendfile, we hold it in memory until the socket takes it).
+ */
+class FlowControl {
+  requestBytes = 0;
+  responseBytes = 0;
+  /** Answer bytes reserved (read by fetches) in this turn of the event loop. */
+  private turnBytes = 0;
+  private turnReset = false;
+  /** Times queued.max.request.bytes was reached (reading stopped). */
+  pauses = 0;
+  private exhausted = false;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly maxRequestBytes: number,
+    private readonly maxResponseBytes: number,
+    private readonly onPoolChange: () => void,
+  ) {}
+
+  /** Whether new frames may not be read (queued.max.request.bytes reached). */
+  get poolExhausted(): boolean {
+    return this.exhausted;
+  }
+
+  addRequestBytes(delta: number) {
+    this.requestBytes += delta;
+    const now = this.maxRequestBytes > 0 && this.requestBytes >= this.maxRequestBytes;
+    if (now !== this.exhausted) {
+      this.exhausted = now;
+      if (now) this.pauses++;
+      this.onPoolChange();
+    }
+  }
+
+  addResponseBytes(delta: number) {
+    this.responseBytes += delta;
+    if (delta < 0) this.wake();
+  }
+
+  /** Answer bytes a fetch read: counted against the ceiling until written, and against this turn's read budget. */
+  reserve(bytes: number) {
+    this.responseBytes += bytes;
+    this.turnBytes += bytes;
+    if (!this.turnReset) {
+      this.turnReset = true;
+      setImmediate(() => {
+        this.turnReset = false;
+        this.turnBytes = 0;
+        this.wake();
+      });
+    }
+  }
+
+  private hasRoom(): boolean {
+    return (this.maxResponseBytes <= 0 || this.responseBytes < this.maxResponseBytes) && this.turnBytes < READ_BYTES_PER_TURN;
+  }
+
+  /** Wakes every waiting fetch: each looks again (whenResponseRoom) before it reads. */
+  private wake() {
+    if (this.waiting.length === 0 || !this.hasRoom()) return;
+    for (const r of this.waiting.splice(0)) r();
+  }
+
+  /** Answer bytes that may still be added: under the ceiling and this turn's read budget. */
+  responseRoom(): number {
+    const ceiling = this.maxResponseBytes <= 0 ? Infinity : this.maxResponseBytes - this.responseBytes;
+    return Math.max(0, Math.min(ceiling, READ_BYTES_PER_TURN - this.turnBytes));
+  }
+
+  /** Resolves once there is room again (answers drained, or the next turn); null when there is. */
+  whenResponseRoom(): Promise<void> | null {
+    if (this.hasRoom()) return null;
+    return new Promise((r) => this.waiting.push(r));
+  }
+}
+
+/** Logs one line now and then for a repeated event, with how many were not logged. */
+class RateLimitedLog {
+  private last = -Infinity;
+  private suppressed = 0;
+  constructor(private readonly emit: (line: string) => void) {}
+  log(line: string) {
+    const now = Date.now();
+    if (now - this.last < LOG_EVERY_MS) {
+      this.suppressed++;
+      return;
+    }
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last such message)` : '';
+    this.last = now;
+    this.suppressed = 0;
+    this.emit(line + more);
+  }
+}
 
 export class AddressInUseError extends KafkaTsError {
   override name = 'AddressInUseError';
@@ -89,10 +232,17 @@ function localPrincipal(): string {
   return local;
 }
 
-function peerHost(socket: net.Socket): string {
+const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.');
+
+/** The peer's IP address, IPv4-mapped IPv6 addresses as plain IPv4. */
+function peerAddress(socket: net.Socket): string {
   const addr = socket.remoteAddress;
-  if (!addr) return '/127.0.0.1';
-  return `/${addr.startsWith('::ffff:') ? addr.slice(7) : addr}`;
+  if (!addr) return '127.0.0.1';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+function peerHost(socket: net.Socket): string {
+  return `/${peerAddress(socket)}`;
 }
 
 const RFC2253_OIDS: Record<string, string> = { emailAddress: '1.2.840.113549.1.9.1' };
@@ -136,10 +286,20 @@ class ServerConnection {
   /** A failed login: nothing more is read; the connection closes after the answer in hand. */
   private rejecting = false;
   private readonly queue: Buffer[] = [];
+  /** Bytes of the queued frames. */
+  private queuedBytes = 0;
+  /** Request bytes this connection holds (partial frame, queued frames, the one in hand), as counted in `flow`. */
+  private held = 0;
+  /** The frame being processed. */
+  private inHand = 0;
+  /** Answer bytes the request in hand reserved (reserveResponse), until its answer is written. */
+  private reserved = 0;
   private processing = false;
   private closing = false;
   private closedResolve!: () => void;
   readonly info: ConnectionInfo;
+  /** The Unix socket (LOCAL) is never held back: the CLI and replication use it. */
+  private readonly limited: boolean;
 
   constructor(
     private readonly socket: net.Socket,
@@ -152,7 +312,9 @@ class ServerConnection {
     listenerData: unknown = undefined,
     principalFromCertificate = false,
     unauthenticatedMaxFrameSize?: number,
+    private readonly flow: FlowControl | null = null,
   ) {
+    this.limited = listener !== LOCAL_LISTENER && flow !== null;
     // Before SASL authentication frames are held to sasl.server.max.receive.size, as Kafka does.
     this.decoder = new FrameDecoder(unauthenticatedMaxFrameSize ?? maxFrameSize);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
@@ -170,12 +332,25 @@ class ServerConnection {
       closeAfterResponse: () => {
         this.rejecting = true;
         this.socket.pause();
-        this.queue.length = 0;
+        this.clearQueue();
         this.closing = true;
         if (!this.processing) this.finish();
       },
     };
-    this.info = { clientHost: peerHost(socket), listener, principal, closed, security };
+    this.info = {
+      clientHost: peerHost(socket),
+      listener,
+      principal,
+      closed,
+      security,
+      responseRoom: () => (this.limited ? this.flow!.responseRoom() : Infinity),
+      whenResponseRoom: () => (this.limited ? this.flow!.whenResponseRoom() : null),
+      reserveResponse: (bytes) => {
+        if (!this.limited) return;
+        this.reserved += bytes;
+        this.flow!.reserve(bytes);
+      },
+    };
     if (peerSubject !== null) log.debug(`Accepted TLS connection from ${this.info.clientHost} on listener ${listener} with client certificate ${peerSubject} (principal ${principal})`);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -190,10 +365,49 @@ class ServerConnection {
       });
     }
     socket.on('close', () => {
-      this.queue.length = 0;
+      this.clearQueue();
+      this.inHand = 0;
+      this.account();
       this.closedResolve();
       onClose();
     });
+  }
+
+  /** Gives back the reservation of the request in hand (its answer is counted as written, or never will be). */
+  private release() {
+    if (this.reserved === 0) return;
+    this.flow?.addResponseBytes(-this.reserved);
+    this.reserved = 0;
+  }
+
+  private clearQueue() {
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+  }
+
+  /** Brings the server-wide count of request bytes up to date with what this connection holds. */
+  private account() {
+    if (!this.flow) return;
+    const now = this.socket.destroyed ? 0 : this.decoder.buffered + this.queuedBytes + this.inHand;
+    if (now !== this.held) {
+      const delta = now - this.held;
+      this.held = now;
+      if (this.limited) this.flow.addRequestBytes(delta);
+    }
+  }
+
+  /**
+   * Reads or stops reading the socket: stopped while this connection has enough queued (frames or
+   * bytes), or while queued.max.request.bytes is reached server-wide and this connection is not
+   * in the middle of a frame (one that is finishes it, so the bytes it holds can be freed).
+   */
+  updateReading() {
+    if (this.socket.destroyed || this.rejecting) return;
+    const full = this.queue.length >= MAX_QUEUED_FRAMES || this.queuedBytes >= MAX_QUEUED_BYTES_PER_CONNECTION;
+    const pool = this.limited && this.flow!.poolExhausted && this.decoder.buffered === 0;
+    if (full || pool) {
+      if (!this.socket.isPaused()) this.socket.pause();
+    } else if (this.socket.isPaused()) this.socket.resume();
   }
 
   private onData(chunk: Buffer) {
@@ -206,10 +420,11 @@ class ServerConnection {
       this.socket.destroy();
       return;
     }
-    if (frames.length === 0) return;
+    for (const f of frames) this.queuedBytes += f.length;
     this.queue.push(...frames);
-    if (this.queue.length >= MAX_QUEUED_FRAMES) this.socket.pause();
-    if (!this.processing) void this.drain();
+    this.account();
+    this.updateReading();
+    if (frames.length > 0 && !this.processing) void this.drain();
   }
 
   private async drain() {
@@ -217,7 +432,9 @@ class ServerConnection {
     try {
       while (this.queue.length > 0 && !this.socket.destroyed && !this.rejecting) {
         const frame = this.queue.shift()!;
-        if (this.queue.length < MAX_QUEUED_FRAMES / 2 && this.socket.isPaused() && !this.rejecting) this.socket.resume();
+        this.queuedBytes -= frame.length;
+        this.inHand = frame.length;
+        this.updateReading();
         let response: Buffer[] | null;
         try {
           response = await this.process(frame, this.info);
@@ -225,23 +442,37 @@ class ServerConnection {
           const err = e as Error;
           if (err instanceof CloseConnection) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
           else this.log.error(`Unexpected error handling a request from ${this.info.clientHost}; closing the connection: ${err.stack ?? err.message}`);
+          this.release();
           this.socket.destroy();
           return;
         }
+        this.inHand = 0;
+        this.account();
+        this.release();
         if (response && !this.socket.destroyed && !this.socket.writableEnded) {
           this.socket.cork();
           let ok = true;
-          for (const c of response) ok = this.socket.write(c) && ok;
+          let bytes = 0;
+          for (const c of response) {
+            ok = this.socket.write(c) && ok;
+            bytes += c.length;
+          }
           this.socket.uncork();
-          if (!ok) await new Promise<void>((r) => {
-            const done = () => {
-              this.socket.off('drain', done);
-              this.socket.off('close', done);
-              r();
-            };
-            this.socket.on('drain', done);
-            this.socket.on('close', done);
-          });
+          if (!ok) {
+            // The socket holds what it could not send yet: counted until it drains (or closes).
+            const counted = this.limited ? bytes : 0;
+            this.flow?.addResponseBytes(counted);
+            await new Promise<void>((r) => {
+              const done = () => {
+                this.socket.off('drain', done);
+                this.socket.off('close', done);
+                r();
+              };
+              this.socket.on('drain', done);
+              this.socket.on('close', done);
+            });
+            this.flow?.addResponseBytes(-counted);
+          }
         }
       }
     } finally {
@@ -284,19 +515,144 @@ export interface KafkaServerOptions {
   maxFrameSize: number;
   /** Closes connections with no traffic for this long (connections.max.idle.ms); 0 or absent: never. */
   idleTimeoutMs?: number;
+  /** max.connections: TCP connections at once across the listeners; absent: no limit. */
+  maxConnections?: number;
+  /** max.connections.per.ip: TCP connections at once from one address; absent: no limit. */
+  maxConnectionsPerIp?: number;
+  /** max.connections.per.ip.overrides, by IP address (or host name as the peer shows, e.g. localhost). */
+  maxConnectionsPerIpOverrides?: Record<string, number>;
+  /** queued.max.request.bytes: request bytes held across connections before reading stops; 0 or less: no limit. */
+  queuedMaxRequestBytes?: number;
+  /** Answer bytes waiting in socket buffers before further requests wait (default 64 MiB); 0 or less: no limit. */
+  maxPendingResponseBytes?: number;
   process: FrameProcessor;
   log: Logger;
 }
+
+/** Kafka's Integer.MAX_VALUE, the default of max.connections and max.connections.per.ip. */
+export const UNLIMITED_CONNECTIONS = 2147483647;
 
 /** One or more listening sockets feeding the same request processor. */
 export class KafkaServer {
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<ServerConnection>();
   private readonly unixPaths: string[] = [];
+  private readonly flow: FlowControl;
+  /** Open TCP connections (accepted, TLS handshake or not), by peer address and in all. */
+  private readonly perIp = new Map<string, number>();
+  private tcpConnections = 0;
+  private readonly refusedLog: RateLimitedLog;
+  private readonly acceptLog: RateLimitedLog;
+  private readonly backoffTimers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  /** Each TCP listener's back-off (see watchAccept). */
+  private readonly backOff = new Map<net.Server, (code: string) => void>();
+  private readonly fdLimit = openFileLimit();
+  /** Open fds when last counted, plus those accepted since (recounted every 100 ms). */
+  private fds = { at: -Infinity, n: 0 };
 
-  constructor(private readonly opts: KafkaServerOptions) {}
+  constructor(private readonly opts: KafkaServerOptions) {
+    this.flow = new FlowControl(opts.queuedMaxRequestBytes ?? -1, opts.maxPendingResponseBytes ?? DEFAULT_MAX_PENDING_RESPONSE_BYTES, () => {
+      for (const c of this.connections) c.updateReading();
+    });
+    this.refusedLog = new RateLimitedLog((line) => opts.log.info(line));
+    this.acceptLog = new RateLimitedLog((line) => opts.log.warn(line));
+  }
+
+  /** Request bytes held across TCP connections, and answer bytes waiting in their sockets (for tests and benchmarks). */
+  get queued(): { requestBytes: number; responseBytes: number; connections: number; readPauses: number } {
+    return { requestBytes: this.flow.requestBytes, responseBytes: this.flow.responseBytes, connections: this.tcpConnections, readPauses: this.flow.pauses };
+  }
 
   private readonly handshaking = new Set<net.Socket>();
+
+  /**
+   * Counts a new TCP connection, or closes it at once when it is over max.connections or
+   * max.connections.per.ip (Kafka closes it too, and logs it at INFO; here once in a while).
+   */
+  private admit(socket: net.Socket, listener: string, server: net.Server): boolean {
+    const ip = peerAddress(socket);
+    if (this.nearFdLimit()) {
+      socket.destroy();
+      this.backOff.get(server)?.('EMFILE');
+      return false;
+    }
+    const { maxConnections = UNLIMITED_CONNECTIONS, maxConnectionsPerIp = UNLIMITED_CONNECTIONS, maxConnectionsPerIpOverrides = {} } = this.opts;
+    const perIpLimit = maxConnectionsPerIpOverrides[ip] ?? (isLoopback(ip) ? maxConnectionsPerIpOverrides['localhost'] : undefined) ?? maxConnectionsPerIp;
+    const fromIp = this.perIp.get(ip) ?? 0;
+    let reason: string | null = null;
+    if (fromIp >= perIpLimit) reason = `address already has the configured maximum of ${perIpLimit} connections (max.connections.per.ip)`;
+    else if (this.tcpConnections >= maxConnections) reason = `the broker already has the configured maximum of ${maxConnections} connections (max.connections)`;
+    if (reason !== null) {
+      this.refusedLog.log(`Rejected connection from /${ip} on listener ${listener}, ${reason}`);
+      socket.destroy();
+      return false;
+    }
+    this.perIp.set(ip, fromIp + 1);
+    this.tcpConnections++;
+    socket.once('close', () => {
+      this.tcpConnections--;
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+    return true;
+  }
+
+  /** Whether accepting one more connection leaves fewer than FD_RESERVE descriptors free. */
+  private nearFdLimit(): boolean {
+    if (!Number.isFinite(this.fdLimit)) return false;
+    const now = Date.now();
+    if (now - this.fds.at > 100) {
+      try {
+        this.fds = { at: now, n: readdirSync('/proc/self/fd').length };
+      } catch {
+        return false;
+      }
+    } else this.fds.n++;
+    return this.fds.n > this.fdLimit - FD_RESERVE;
+  }
+
+  /**
+   * EMFILE/ENFILE on accept: one WARN line now and then, and the listener stops accepting for a
+   * while (100 ms, doubling to 1 s while it keeps failing) rather than failing on every connection.
+   */
+  private watchAccept(server: net.Server, listener: string, host: string, port: number) {
+    let step = 0;
+    let backingOff = false;
+    let lastBackOff = 0;
+    server.on('listening', () => (lastBackOff = Date.now()));
+    const backOff = (code: string, relisten = false) => {
+      if (this.closed || backingOff) return;
+      // Failing again soon after listening again: pause longer; else start over at 100 ms.
+      if (Date.now() - lastBackOff > 5000) step = 0;
+      const pause = ACCEPT_BACKOFF_MS[Math.min(step, ACCEPT_BACKOFF_MS.length - 1)]!;
+      step++;
+      if (relisten) {
+        // Listening again after a back-off failed (the port taken meanwhile?): try again later.
+        this.opts.log.error(`Could not listen again on ${host}:${port} for listener ${listener} (${code}); retrying in ${pause} ms`);
+      } else {
+        this.acceptLog.log(`Failed to accept a connection on listener ${listener} (${code}: too many open files, limit ${this.fdLimit}); not accepting for ${pause} ms`);
+        server.close();
+      }
+      backingOff = true;
+      const timer = setTimeout(() => {
+        this.backoffTimers.delete(timer);
+        backingOff = false;
+        if (this.closed) return;
+        server.listen({ host, port, exclusive: true });
+      }, pause);
+      this.backoffTimers.add(timer);
+    };
+    this.backOff.set(server, (code) => backOff(code));
+    server.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.closed) return;
+      const code = e.code ?? e.message;
+      if (code === 'EMFILE' || code === 'ENFILE') backOff(code);
+      else if (!server.listening) backOff(code, true);
+      else this.opts.log.warn(`Error accepting a connection on listener ${listener}: ${code}`);
+    });
+  }
 
   private accept(listener: ConnectionInfo['listener'], listenerData?: unknown, principalFromCertificate = false, unauthenticatedMaxFrameSize?: number) {
     return (socket: net.Socket) => {
@@ -312,6 +668,7 @@ export class KafkaServer {
         listenerData,
         principalFromCertificate,
         unauthenticatedMaxFrameSize,
+        this.flow,
       );
       this.connections.add(conn);
     };
@@ -329,7 +686,8 @@ export class KafkaServer {
       }
       accept(socket);
     });
-    server.on('connection', (raw: net.Socket) => {
+    server.prependListener('connection', (raw: net.Socket) => {
+      if (!this.admit(raw, o.name, server)) return;
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
     });
@@ -343,7 +701,15 @@ export class KafkaServer {
 
   /** Listens on TCP (with TLS when `opts.tls` is given); resolves with the bound port (useful with port 0). */
   listenTcp(host: string, port: number, opts: TcpListenOptions = { name: 'PLAINTEXT' }): Promise<number> {
-    const server = opts.tls ? this.tlsServer(opts) : net.createServer(this.accept(opts.name, opts.listenerData, false, opts.unauthenticatedMaxFrameSize));
+    let server: net.Server;
+    if (opts.tls) server = this.tlsServer(opts);
+    else {
+      const accept = this.accept(opts.name, opts.listenerData, false, opts.unauthenticatedMaxFrameSize);
+      const tcp: net.Server = net.createServer((socket) => {
+        if (this.admit(socket, opts.name, tcp)) accept(socket);
+      });
+      server = tcp;
+    }
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') reject(new AddressInUseError(`Port ${port} on ${host} is already in use`));
@@ -352,7 +718,10 @@ export class KafkaServer {
       });
       server.listen({ host, port, exclusive: true }, () => {
         this.servers.push(server);
-        resolve((server.address() as net.AddressInfo).port);
+        const bound = (server.address() as net.AddressInfo).port;
+        server.removeAllListeners('error');
+        this.watchAccept(server, opts.name, host, bound);
+        resolve(bound);
       });
     });
   }
@@ -377,6 +746,11 @@ export class KafkaServer {
       process.umask(oldMask);
     }
     chmodSync(path, 0o600);
+    server.removeAllListeners('error');
+    // EMFILE on the Unix socket: logged now and then; it is never paused (the CLI and replication use it).
+    server.on('error', (e: NodeJS.ErrnoException) => {
+      if (!this.closed) this.acceptLog.log(`Failed to accept a connection on listener ${LOCAL_LISTENER} (${e.code ?? e.message})`);
+    });
     this.servers.push(server);
     this.unixPaths.push(path);
   }
@@ -389,6 +763,9 @@ export class KafkaServer {
    * hand is answered, or at the latest `drainMs` later.
    */
   async close(drainMs = 0): Promise<void> {
+    this.closed = true;
+    for (const t of this.backoffTimers) clearTimeout(t);
+    this.backoffTimers.clear();
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     if (drainMs > 0 && this.connections.size > 0) {
       let timer: NodeJS.Timeout | undefined;

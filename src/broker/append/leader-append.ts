@@ -9,11 +9,12 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RecordBatchView } from '../../protocol/record-batch.js';
 import type { ClusterMetadata, PartitionState, TopicState } from '../metadata/cluster-metadata.js';
+import { isStorageIoError } from '../log-dirs.js';
 import { producerBatchFrom } from '../producer-state.js';
 import type { PartitionReplica } from '../replica.js';
 import { type RecordError, isRefusal, upConvertLegacy, validateProducedBatch } from './log-validator.js';
 
-export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number };
+export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number; message?: string };
 
 export interface AppendOutcome {
   errorCode: number;
@@ -32,6 +33,8 @@ export interface LeaderAppendHost {
   /** Finds the partition and checks that this broker leads it. */
   leaderFor(topic: string, partition: number): LeaderLookup;
   topicConfig(topic: TopicState, name: string): string;
+  /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
+  logDirFailure(doing: string, error: Error): void;
 }
 
 export interface ProduceOptions {
@@ -76,7 +79,7 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
  */
 export async function appendToLeader(host: LeaderAppendHost, topicName: string, partition: number, batch: RecordBatchView, acks: number, timeoutMs: number): Promise<AppendOutcome> {
   const found = host.leaderFor(topicName, partition);
-  if ('error' in found) return refused(found.error);
+  if ('error' in found) return refused(found.error, found.message ?? null);
   const { replica, state, topic } = found;
   const minIsr = Number(host.topicConfig(topic, 'min.insync.replicas'));
   if (acks === -1 && state.isr.length < minIsr) {
@@ -100,7 +103,16 @@ export async function appendToLeader(host: LeaderAppendHost, topicName: string, 
       logAppendTimeMs = Date.now();
       batch.stampLogAppendTime(logAppendTimeMs);
     }
-    ({ baseOffset, lastOffset } = replica.log.append(batch.buffer, state.leaderEpoch));
+    try {
+      ({ baseOffset, lastOffset } = replica.log.append(batch.buffer, state.leaderEpoch));
+    } catch (e) {
+      if (!isStorageIoError(e)) throw e;
+      // Nothing is acknowledged: the log dir goes offline, and a partly written batch is cut by
+      // recovery at the next start (the log's own state never counted it).
+      const doing = `appending records to ${topicName}-${partition}`;
+      host.logDirFailure(doing, e);
+      return refused(ErrorCode.KAFKA_STORAGE_ERROR, `Error while ${doing}: ${e.code ?? e.message}`);
+    }
     if (pid) replica.producers.appended(pid, baseOffset, lastOffset);
     replica.updateHighWatermark(state.isr, host.id);
     replica.notify();

@@ -123,7 +123,10 @@ export class OffsetsLog {
     if (records.length === 0) return 0;
     const batch = encodeBatch(records.map((r) => ({ key: r.key, value: r.value })));
     const out = await this.port.appendAsLeader(OFFSETS_TOPIC, this.partitionFor(groupId), batch, -1, 30_000);
-    if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return ErrorCode.NOT_COORDINATOR;
+    // As Kafka: a failed log dir (KAFKA_STORAGE_ERROR) sends the client to look for the coordinator again.
+    if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || out.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
+      return ErrorCode.NOT_COORDINATOR;
+    }
     if (out.errorCode === ErrorCode.NOT_ENOUGH_REPLICAS || out.errorCode === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND || out.errorCode === ErrorCode.REQUEST_TIMED_OUT) {
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }

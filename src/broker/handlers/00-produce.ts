@@ -12,7 +12,9 @@
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
  * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
  * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches;
- * TOPIC_AUTHORIZATION_FAILED without WRITE on the topic.
+ * TOPIC_AUTHORIZATION_FAILED without WRITE on the topic; KAFKA_STORAGE_ERROR (retriable) when the
+ * append hits an I/O error (nothing is acknowledged; the log dir goes offline, ../log-dirs.ts) or
+ * the partition's log dir is already offline.
  */
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';

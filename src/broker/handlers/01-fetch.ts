@@ -4,7 +4,8 @@
  * every version; sarama and other old-version readers decode them by their magic byte).
  * Errors: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+),
  * NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v9+ current leader epoch),
- * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10). Followers fetch with their broker id as replica
+ * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10), KAFKA_STORAGE_ERROR (a read hit an I/O error, which
+ * takes the log dir offline, or the dir is offline already). Followers fetch with their broker id as replica
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
  * Authorization: consumers need READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
  * partitions), followers CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
@@ -51,6 +52,9 @@ export default defineHandler({
       maxBytes: req.maxBytes ?? 0x7fffffff,
       apiVersion: v,
       closed: ctx.closed,
+      responseRoom: ctx.responseRoom,
+      whenResponseRoom: ctx.whenResponseRoom,
+      reserveResponse: ctx.reserveResponse,
     });
     let i = 0;
     return {

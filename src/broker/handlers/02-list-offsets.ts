@@ -2,11 +2,13 @@
  * ListOffsets (2), v0-7. Timestamps: -1 latest (high watermark), -2 earliest (log start),
  * -3 the record with the largest timestamp (v7+), otherwise the first record at or after the
  * timestamp (offset -1 when there is none). v0 answers with old-style offset lists, never empty.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE).
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
+ * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline).
  */
 import { ListOffsets } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { isStorageIoError } from '../log-dirs.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export const LATEST = -1;
@@ -31,10 +33,16 @@ export default defineHandler({
           const { replica, state } = found;
           base.leaderEpoch = state.leaderEpoch;
           let answer: { offset: number; timestamp: number } | null;
-          if (p.timestamp === LATEST) answer = { offset: replica.highWatermark, timestamp: -1 };
-          else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
-          else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
-          else answer = replica.log.offsetForTimestamp(p.timestamp);
+          try {
+            if (p.timestamp === LATEST) answer = { offset: replica.highWatermark, timestamp: -1 };
+            else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
+            else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
+            else answer = replica.log.offsetForTimestamp(p.timestamp);
+          } catch (e) {
+            if (!isStorageIoError(e)) throw e;
+            partitions.logDirFailure(`reading offsets of ${t.name}-${p.partitionIndex}`, e);
+            return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
+          }
           // Lookups by time never point at records beyond the high watermark.
           const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST;
           if (byTime && answer && answer.offset >= replica.highWatermark) answer = null;

@@ -2,11 +2,13 @@
  * DeleteRecords (21), v0-2: moves a partition's log start offset forward (offset -1 means the
  * high watermark) and returns the new low watermark.
  * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark), UNKNOWN_TOPIC_OR_PARTITION,
- * NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DELETE on the topic).
+ * NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DELETE on the topic), KAFKA_STORAGE_ERROR (an
+ * I/O error, which takes the log dir offline, or the dir is offline).
  */
 import { DeleteRecords } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
+import { isStorageIoError } from '../log-dirs.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export default defineHandler({
@@ -28,7 +30,13 @@ export default defineHandler({
           if (target < 0 || target > replica.highWatermark) {
             return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
           }
-          replica.log.deleteRecordsBefore(target);
+          try {
+            replica.log.deleteRecordsBefore(target);
+          } catch (e) {
+            if (!isStorageIoError(e)) throw e;
+            partitions.logDirFailure(`deleting records of ${t.name}-${p.partitionIndex}`, e);
+            return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
+          }
           return { partitionIndex: p.partitionIndex, lowWatermark: replica.logStartOffset(), errorCode: 0 };
         }),
       })),

@@ -3,6 +3,8 @@
  * the size of every replica it hosts and how far each is behind its leader's log end; reassignment
  * progress is read from these sizes. v4 adds the directory's total and usable bytes. Needs
  * DESCRIBE on the cluster (else CLUSTER_AUTHORIZATION_FAILED from v3, an empty answer before).
+ * A log dir taken offline by an I/O error is answered as Kafka answers it: KAFKA_STORAGE_ERROR,
+ * no topics, sizes unknown (-1).
  */
 import { statfsSync } from 'node:fs';
 import { DescribeLogDirs, type DescribeLogDirsResponse } from '../../protocol/apis/index.js';
@@ -17,6 +19,10 @@ export default defineHandler({
   handle(req, ctx) {
     if (!clusterAllowed(ctx, AclOp.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const { partitions, cluster } = ctx;
+    // An offline log dir (an I/O error took it offline) is listed with its error and nothing in it.
+    if (partitions.logDirState.offline) {
+      return { throttleTimeMs: 0, errorCode: 0, results: [{ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir: partitions.logDir, topics: [], totalBytes: -1, usableBytes: -1 }] };
+    }
     const wanted = req.topics ? new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)])) : null;
     const byTopic = new Map<string, DescribeLogDirsResponse['results'][number]['topics'][number]['partitions']>();
     for (const r of partitions.replicas.values()) {

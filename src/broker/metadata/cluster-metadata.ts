@@ -1,19 +1,27 @@
 /**
  * The cluster's metadata: cluster id, topics with their ids, configs and partition state
- * (replicas, ISR, leader, leader epoch, ongoing reassignment), dynamic broker configs and the
- * producer-id counter. Kafka keeps this in its KRaft metadata log; kafka-ts keeps one JSON
- * document written atomically after every change (`meta/cluster.json`).
+ * (replicas, ISR, leader, leader epoch, ongoing reassignment), dynamic broker configs, SCRAM
+ * credentials, ACLs and the producer-id counter.
+ *
+ * Kept as Kafka's KRaft controller keeps `__cluster_metadata`, simply (see metadata-log.ts): every
+ * change is one record written to `meta/metadata.log` before it takes effect (a change the disk
+ * refuses changes nothing) and fsync'd before any response goes out (`durable()`), with a snapshot (`meta/snapshot.json`) every
+ * metadata.log.max.record.bytes.between.snapshots. A change costs the size of the change, not of
+ * the cluster. A data directory from before (one `meta/cluster.json` rewritten on every change)
+ * is migrated to a snapshot on first open.
  *
  * Changes are announced to listeners so that each logical broker can create, delete, lead or
  * follow its replicas.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AclBinding } from '../../protocol/acls.js';
 import { toBase64Url } from '../../util/ids.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
 
 export type { AclBinding };
 import { randomUuid } from '../../util/random-id.js';
+import { MetadataLog, MetadataLogError } from './metadata-log.js';
 
 export interface PartitionState {
   replicas: number[];
@@ -55,26 +63,80 @@ export interface ScramCredential {
   serverKey: string;
 }
 
+interface PersistedTopic {
+  name: string;
+  /** base64url */
+  id: string;
+  internal: boolean;
+  configs: Record<string, string>;
+  partitions: PartitionState[];
+}
 
+/** A snapshot (`meta/snapshot.json`, version 2) or a pre-log `meta/cluster.json` (version 1). */
 interface Persisted {
-  version: 1;
+  version: 1 | 2;
+  /** The last metadata-log offset the snapshot includes (version 2). */
+  offset?: number;
   clusterId: string;
   nextProducerId: number;
   brokerConfigs: Record<string, Record<string, string>>;
   scramCredentials?: Record<string, ScramCredential[]>;
   acls?: AclBinding[];
-  topics: {
-    name: string;
-    id: string;
-    internal: boolean;
-    configs: Record<string, string>;
-    partitions: PartitionState[];
-  }[];
+  topics: PersistedTopic[];
 }
+
+/**
+ * One change, as appended to the metadata log. Each sets what it names to a value (it never
+ * depends on the state it is applied to beyond the topic it names), so replaying one twice is
+ * harmless. Records naming a topic carry its id: a record of a deleted topic does not touch a
+ * later topic of the same name.
+ */
+export type MetadataRecord =
+  | { type: 'cluster'; clusterId: string }
+  | { type: 'topic'; topic: PersistedTopic }
+  | { type: 'delete-topic'; name: string; id: string }
+  /** Sets partitions by index (new ones from CreatePartitions, or leader/ISR/replica changes). */
+  | { type: 'partitions'; name: string; id: string; partitions: Record<string, PartitionState> }
+  | { type: 'topic-configs'; name: string; id: string; configs: Record<string, string> }
+  /** An empty config map removes the broker's entry. */
+  | { type: 'broker-configs'; broker: string; configs: Record<string, string> }
+  /** Producer ids below `next` are handed out (Kafka's ProducerIdsRecord: blocks of 1000). */
+  | { type: 'producer-ids'; next: number }
+  /** An empty list removes the user. */
+  | { type: 'scram'; user: string; credentials: ScramCredential[] }
+  /** ACLs removed and added (or, when the order changed, the whole list). */
+  | { type: 'acls'; remove: AclBinding[]; add: AclBinding[]; all?: AclBinding[] };
+
+/** Producer ids reserved per metadata record (Kafka's controller hands out blocks of 1000). */
+const PRODUCER_ID_BLOCK = 1000;
+
+/** Kafka's default for metadata.log.max.record.bytes.between.snapshots. */
+export const DEFAULT_SNAPSHOT_BYTES = 20 * 1024 * 1024;
+
+export interface MetadataOptions {
+  log?: Logger;
+  /** metadata.log.max.record.bytes.between.snapshots */
+  snapshotBytes?: number;
+}
+
+const aclKey = (a: AclBinding) => `${a.resourceType}\u0000${a.resourceName}\u0000${a.patternType}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permissionType}`;
+/** Topics whose names differ only in '.' versus '_' collide in Kafka's metric names. */
+const collisionKey = (name: string) => name.replace(/\./g, '_');
+const clonePartition = (p: PartitionState): PartitionState => ({
+  ...p,
+  replicas: [...p.replicas],
+  isr: [...p.isr],
+  addingReplicas: [...p.addingReplicas],
+  removingReplicas: [...p.removingReplicas],
+});
+const byName = (a: TopicState, b: TopicState) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class ClusterMetadata {
   clusterId: string;
+  /** The next producer id to hand out. */
   nextProducerId = 0;
+  /** Producer ids below this are recorded as handed out (a restart continues from here). */
+  private reservedProducerIds = 0;
   /** Dynamic broker configs by broker id ('' is the cluster-wide default). */
   brokerConfigs: Record<string, Record<string, string>> = {};
   /** SCRAM credentials by user name (AlterUserScramCredentials). */
@@ -83,49 +145,184 @@ export class ClusterMetadata {
   private aclList: AclBinding[] = [];
   private readonly topics = new Map<string, TopicState>();
   private readonly byId = new Map<string, TopicState>();
+  private readonly byCollisionKey = new Map<string, TopicState>();
+  /** allTopics(), sorted; rebuilt after a topic is created or deleted. */
+  private sorted: TopicState[] | null = null;
   private readonly listeners = new Set<(e: MetadataEvent) => void>();
+  private snapshotTimer: NodeJS.Immediate | null = null;
+  /** Partition replicas across all topics, kept as topics and partitions change. */
+  private replicaCount = 0;
 
-  private constructor(private readonly path: string | null) {
+  private constructor(private readonly store: MetadataLog | null) {
     this.clusterId = toBase64Url(randomUuid());
   }
 
-  /** Loads the metadata file, or starts a new cluster when there is none. */
-  static open(path: string | null): ClusterMetadata {
-    const md = new ClusterMetadata(path);
-    if (path && existsSync(path)) {
-      const data = JSON.parse(readFileSync(path, 'utf8')) as Persisted;
-      md.clusterId = data.clusterId;
-      md.nextProducerId = data.nextProducerId ?? 0;
-      md.brokerConfigs = data.brokerConfigs ?? {};
-      md.scram = data.scramCredentials ?? {};
-      md.aclList = data.acls ?? [];
-      for (const t of data.topics) {
-        md.add({ name: t.name, id: Buffer.from(t.id, 'base64url'), internal: t.internal, configs: t.configs, partitions: t.partitions });
+  /**
+   * Loads the metadata from `dir` (`meta/` of the data directory): snapshot, then log; or
+   * migrates a `cluster.json` written by an older kafka-ts; or starts a new cluster. Without a
+   * directory the metadata lives in memory only.
+   */
+  static open(dir: string | null, opts: MetadataOptions = {}): ClusterMetadata {
+    const log = opts.log ?? silentLogger;
+    if (!dir) return new ClusterMetadata(null);
+    const store = new MetadataLog(dir, log, opts.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES);
+    const md = new ClusterMetadata(store);
+    const loaded = store.load<Persisted & { offset: number }>();
+    const legacy = join(dir, 'cluster.json');
+    if (loaded.snapshot) md.restore(loaded.snapshot);
+    else if (loaded.records.length === 0 && existsSync(legacy)) {
+      let data: Persisted;
+      try {
+        data = JSON.parse(readFileSync(legacy, 'utf8')) as Persisted;
+      } catch (e) {
+        throw new MetadataLogError(`The cluster metadata ${legacy} cannot be read: ${(e as Error).message}`);
       }
-    } else md.save();
+      md.restore(data);
+      store.snapshotSync(md.serialize(store.lastOffset));
+      renameSync(legacy, `${legacy}.migrated`);
+      log.info(`Migrated the cluster metadata of ${legacy} (${md.topics.size} topic(s)) to ${join(dir, 'snapshot.json')}; the old file is kept as cluster.json.migrated`);
+    } else if (loaded.records.length === 0) {
+      // A new cluster: its id is the log's first record.
+      store.append([{ type: 'cluster', clusterId: md.clusterId }]);
+    }
+    for (const r of loaded.records) md.apply(r as unknown as MetadataRecord);
+    // A snapshot interrupted by a crash: finish it now, from the state just loaded.
+    if (store.hasPreviousLog) store.snapshotSync(md.serialize(store.lastOffset));
     return md;
+  }
+
+  /** Waits for a snapshot being written and closes the metadata log. */
+  async close(): Promise<void> {
+    if (this.snapshotTimer) clearImmediate(this.snapshotTimer);
+    this.snapshotTimer = null;
+    await this.store?.close();
+  }
+
+  /**
+   * Resolves once every change made so far is fsync'd to the metadata log, or null when they all
+   * are: requests are answered only after it (group commit). Rejects when the fsync fails.
+   */
+  durable(): Promise<void> | null {
+    return this.store?.durable() ?? null;
+  }
+
+  /** The last snapshot's offset, size and cost (null before the first one of this process). */
+  get lastSnapshot(): MetadataLog['lastSnapshot'] {
+    return this.store?.lastSnapshot ?? null;
+  }
+
+  private restore(data: Persisted) {
+    this.clusterId = data.clusterId;
+    this.nextProducerId = this.reservedProducerIds = data.nextProducerId ?? 0;
+    this.brokerConfigs = data.brokerConfigs ?? {};
+    this.scram = data.scramCredentials ?? {};
+    this.aclList = data.acls ?? [];
+    for (const t of data.topics) this.add(fromPersisted(t));
+  }
+
+  /** The whole state as a snapshot including offset `offset`. */
+  private serialize(offset: number): string {
+    const data: Persisted = {
+      version: 2,
+      offset,
+      clusterId: this.clusterId,
+      nextProducerId: this.reservedProducerIds,
+      brokerConfigs: this.brokerConfigs,
+      scramCredentials: this.scram,
+      acls: this.aclList,
+      topics: [...this.topics.values()].map(toPersisted),
+    };
+    return JSON.stringify(data);
+  }
+
+  /** Replays one record (opening). */
+  private apply(r: MetadataRecord) {
+    switch (r.type) {
+      case 'cluster':
+        this.clusterId = r.clusterId;
+        break;
+      case 'topic': {
+        const old = this.topics.get(r.topic.name);
+        if (old) this.remove(old);
+        this.add(fromPersisted(r.topic));
+        break;
+      }
+      case 'delete-topic': {
+        const t = this.topics.get(r.name);
+        if (t && toBase64Url(t.id) === r.id) this.remove(t);
+        break;
+      }
+      case 'partitions': {
+        const t = this.topics.get(r.name);
+        if (!t || toBase64Url(t.id) !== r.id) break;
+        this.replicaCount -= replicasOf(t);
+        for (const [i, p] of Object.entries(r.partitions)) t.partitions[Number(i)] = p;
+        this.replicaCount += replicasOf(t);
+        break;
+      }
+      case 'topic-configs': {
+        const t = this.topics.get(r.name);
+        if (t && toBase64Url(t.id) === r.id) t.configs = r.configs;
+        break;
+      }
+      case 'broker-configs':
+        if (Object.keys(r.configs).length === 0) delete this.brokerConfigs[r.broker];
+        else this.brokerConfigs[r.broker] = r.configs;
+        break;
+      case 'producer-ids':
+        this.reservedProducerIds = Math.max(this.reservedProducerIds, r.next);
+        this.nextProducerId = this.reservedProducerIds;
+        break;
+      case 'scram':
+        if (r.credentials.length === 0) delete this.scram[r.user];
+        else this.scram[r.user] = r.credentials;
+        break;
+      case 'acls': {
+        if (r.all) {
+          this.aclList = r.all;
+          break;
+        }
+        const gone = new Set(r.remove.map(aclKey));
+        const kept = this.aclList.filter((a) => !gone.has(aclKey(a)));
+        const have = new Set(kept.map(aclKey));
+        this.aclList = [...kept, ...r.add.filter((a) => !have.has(aclKey(a)))];
+        break;
+      }
+    }
+  }
+
+  /**
+   * Appends records to the metadata log (fsync'd) before the change they describe takes effect;
+   * throws, changing nothing, when the disk refuses. Takes a snapshot when the log has grown enough.
+   */
+  private persist(...records: MetadataRecord[]): void {
+    if (!this.store) return;
+    this.store.append(records);
+    // Once the change is applied (the caller applies it right after): the snapshot must hold
+    // every record up to the log's last offset.
+    if (this.store.wantsSnapshot && !this.snapshotTimer) {
+      const store = this.store;
+      this.snapshotTimer = setImmediate(() => {
+        this.snapshotTimer = null;
+        if (store.wantsSnapshot) void store.snapshotAsync((offset) => this.serialize(offset));
+      });
+    }
   }
 
   private add(t: TopicState) {
     this.topics.set(t.name, t);
     this.byId.set(t.id.toString('hex'), t);
+    this.byCollisionKey.set(collisionKey(t.name), t);
+    this.sorted = null;
+    this.replicaCount += replicasOf(t);
   }
 
-  save(): void {
-    if (!this.path) return;
-    const data: Persisted = {
-      version: 1,
-      clusterId: this.clusterId,
-      nextProducerId: this.nextProducerId,
-      brokerConfigs: this.brokerConfigs,
-      scramCredentials: this.scram,
-      acls: this.aclList,
-      topics: [...this.topics.values()].map((t) => ({ ...t, id: toBase64Url(t.id) })),
-    };
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, this.path);
+  private remove(t: TopicState) {
+    this.topics.delete(t.name);
+    this.byId.delete(t.id.toString('hex'));
+    if (this.byCollisionKey.get(collisionKey(t.name)) === t) this.byCollisionKey.delete(collisionKey(t.name));
+    this.sorted = null;
+    this.replicaCount -= replicasOf(t);
   }
 
   onChange(listener: (e: MetadataEvent) => void): () => void {
@@ -145,9 +342,20 @@ export class ClusterMetadata {
     return this.byId.get(id.toString('hex'));
   }
 
+  /** A topic whose name differs from `name` only in '.' versus '_' (or is `name`). */
+  topicCollidingWith(name: string): TopicState | undefined {
+    return this.byCollisionKey.get(collisionKey(name));
+  }
+
+  /** Partition replicas across all topics (what kafka-ts.max.partitions caps). */
+  partitionReplicaCount(): number {
+    return this.replicaCount;
+  }
+
   /** All topics sorted by name. */
   allTopics(): TopicState[] {
-    return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.sorted ??= [...this.topics.values()].sort(byName);
+    return [...this.sorted];
   }
 
   createTopic(name: string, assignment: number[][], configs: Record<string, string>, internal = false): TopicState {
@@ -160,8 +368,8 @@ export class ClusterMetadata {
       configs,
       partitions: assignment.map(newPartition),
     };
+    this.persist({ type: 'topic', topic: toPersisted(topic) });
     this.add(topic);
-    this.save();
     this.emit({ type: 'topic-created', topic });
     return topic;
   }
@@ -169,41 +377,61 @@ export class ClusterMetadata {
   deleteTopic(name: string): void {
     const t = this.topics.get(name);
     if (!t) return;
-    this.topics.delete(name);
-    this.byId.delete(t.id.toString('hex'));
-    this.save();
+    this.persist({ type: 'delete-topic', name, id: toBase64Url(t.id) });
+    this.remove(t);
     this.emit({ type: 'topic-deleted', topic: t });
   }
 
   addPartitions(name: string, assignment: number[][]): void {
     const t = this.topics.get(name)!;
     const first = t.partitions.length;
-    for (const replicas of assignment) t.partitions.push(newPartition(replicas));
-    this.save();
+    const added = assignment.map(newPartition);
+    const partitions: Record<string, PartitionState> = {};
+    added.forEach((p, i) => (partitions[first + i] = p));
+    this.persist({ type: 'partitions', name, id: toBase64Url(t.id), partitions });
+    t.partitions.push(...added);
+    this.replicaCount += replicasOf({ partitions: added });
     this.emit({ type: 'partitions-changed', topic: t, partitions: assignment.map((_, i) => first + i) });
   }
 
-  /** Applies a change to some partitions of a topic, persists it and announces it. */
+  /**
+   * Applies a change to some partitions of a topic, persists it and announces it. When the
+   * change cannot be persisted the partitions are put back as they were and the error thrown.
+   */
   updatePartitions(name: string, change: (t: TopicState) => number[]): void {
     const t = this.topics.get(name);
     if (!t) return;
+    const before = this.store ? t.partitions.map(clonePartition) : null;
+    const countBefore = replicasOf(t);
     const changed = change(t);
     if (changed.length === 0) return;
-    this.save();
+    const partitions: Record<string, PartitionState> = {};
+    for (const i of changed) partitions[i] = t.partitions[i]!;
+    try {
+      this.persist({ type: 'partitions', name, id: toBase64Url(t.id), partitions });
+    } catch (e) {
+      if (before) {
+        // Back as they were, in place (others hold these objects).
+        t.partitions.length = before.length;
+        before.forEach((p, i) => (t.partitions[i] ? Object.assign(t.partitions[i], p) : (t.partitions[i] = p)));
+      }
+      throw e;
+    }
+    this.replicaCount += replicasOf(t) - countBefore;
     this.emit({ type: 'partitions-changed', topic: t, partitions: changed });
   }
 
   setTopicConfigs(name: string, configs: Record<string, string>): void {
     const t = this.topics.get(name)!;
+    this.persist({ type: 'topic-configs', name, id: toBase64Url(t.id), configs });
     t.configs = configs;
-    this.save();
     this.emit({ type: 'configs-changed', topic: t });
   }
 
   setBrokerConfigs(brokerId: string, configs: Record<string, string>): void {
+    this.persist({ type: 'broker-configs', broker: brokerId, configs });
     if (Object.keys(configs).length === 0) delete this.brokerConfigs[brokerId];
     else this.brokerConfigs[brokerId] = configs;
-    this.save();
     this.emit({ type: 'configs-changed', topic: null, brokerId: brokerId === '' ? -1 : Number(brokerId) });
   }
 
@@ -217,9 +445,9 @@ export class ClusterMetadata {
 
   /** Replaces a user's credentials (an empty list removes the user). */
   setScramCredentials(user: string, credentials: ScramCredential[]): void {
+    this.persist({ type: 'scram', user, credentials });
     if (credentials.length === 0) delete this.scram[user];
     else this.scram[user] = credentials;
-    this.save();
     this.emit({ type: 'scram-changed', user });
   }
 
@@ -227,18 +455,43 @@ export class ClusterMetadata {
     return this.aclList;
   }
 
-  /** Replaces the whole ACL list (CreateAcls and DeleteAcls compute the new list). */
+  /** Replaces the whole ACL list (CreateAcls and DeleteAcls compute the new list); records only the difference. */
   setAcls(acls: AclBinding[]): void {
+    const oldKeys = new Set(this.aclList.map(aclKey));
+    const newKeys = new Set(acls.map(aclKey));
+    const remove = this.aclList.filter((a) => !newKeys.has(aclKey(a)));
+    const add = acls.filter((a) => !oldKeys.has(aclKey(a)));
+    // Replaying the difference gives the kept ACLs in their order, then the added ones.
+    const replayed = [...this.aclList.filter((a) => newKeys.has(aclKey(a))), ...add];
+    const sameOrder = replayed.length === acls.length && replayed.every((a, i) => aclKey(a) === aclKey(acls[i]!));
+    this.persist(sameOrder ? { type: 'acls', remove, add } : { type: 'acls', remove: [], add: [], all: acls });
     this.aclList = acls;
-    this.save();
     this.emit({ type: 'acls-changed' });
   }
 
+  /** A new producer id; one metadata record per 1000 ids (ids are never reused, even after a crash). */
   allocateProducerId(): number {
-    const id = this.nextProducerId++;
-    this.save();
-    return id;
+    if (this.nextProducerId >= this.reservedProducerIds) {
+      const next = this.nextProducerId + PRODUCER_ID_BLOCK;
+      this.persist({ type: 'producer-ids', next });
+      this.reservedProducerIds = next;
+    }
+    return this.nextProducerId++;
   }
+}
+
+function replicasOf(t: Pick<TopicState, 'partitions'>): number {
+  let n = 0;
+  for (const p of t.partitions) n += p.replicas.length;
+  return n;
+}
+
+function toPersisted(t: TopicState): PersistedTopic {
+  return { name: t.name, id: toBase64Url(t.id), internal: t.internal, configs: t.configs, partitions: t.partitions };
+}
+
+function fromPersisted(t: PersistedTopic): TopicState {
+  return { name: t.name, id: Buffer.from(t.id, 'base64url'), internal: t.internal, configs: t.configs, partitions: t.partitions };
 }
 
 /** A new partition: every replica in sync, the first one leads. */

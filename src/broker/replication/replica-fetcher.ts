@@ -15,6 +15,7 @@ import type { Logger } from '../../util/logger.js';
 import type { PartitionReplica } from '../replica.js';
 import type { ReplicationHost } from './replication-host.js';
 import { isThrottledReplica } from './throttle.js';
+import { isStorageIoError } from '../log-dirs.js';
 
 /** Fetch v12: the first version with lastFetchedEpoch / divergingEpoch, still addressed by topic name. */
 const FETCH_VERSION = 12;
@@ -144,7 +145,15 @@ export class ReplicaFetcher {
           const f = this.followed.get(key);
           // Skip answers for partitions this fetcher gave up meanwhile (leadership moved).
           if (!f || this.follower.replica(f.replica.topic, f.replica.partition) !== f.replica) continue;
-          const bytes = this.apply(f, pr);
+          let bytes: number;
+          try {
+            bytes = this.apply(f, pr);
+          } catch (e) {
+            if (!isStorageIoError(e)) throw e;
+            // The log dir goes offline, which stops this fetcher.
+            this.follower.logDirFailure(`appending replicated records to ${f.replica.key}`, e);
+            continue;
+          }
           if (bytes > 0 && throttled(f)) throttledBytes += bytes;
         }
       }

@@ -5,10 +5,11 @@
  * have not caught up within replica.lag.time.max.ms are dropped; followers that catch up rejoin).
  */
 import type { Logger } from '../../util/logger.js';
-import type { PartitionState } from '../metadata/cluster-metadata.js';
+import type { PartitionState, TopicState } from '../metadata/cluster-metadata.js';
 import type { PartitionReplica } from '../replica.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 import type { ReplicationHost } from './replication-host.js';
+import { isStorageIoError } from '../log-dirs.js';
 
 interface Role {
   role: 'leader' | 'follower' | 'none';
@@ -98,7 +99,23 @@ export class ReplicaManager {
     }
   }
 
+  /**
+   * A topic was just created: roles and fetchers for its partitions only (nothing else changed,
+   * and a pass over every partition per new topic made creating thousands quadratic).
+   */
+  adoptNewTopic(t: TopicState): void {
+    if (!this.started) return;
+    const b = this.broker;
+    t.partitions.forEach((s, p) => {
+      const replica = b.replica(t.name, p);
+      if (!replica || !(s.replicas.includes(b.id) || s.addingReplicas.includes(b.id))) return;
+      this.apply(`${t.name}-${p}`, replica, s);
+    });
+  }
+
   private apply(key: string, replica: PartitionReplica, s: PartitionState): void {
+    // Stopped meanwhile (the log dir went offline during this reconcile).
+    if (!this.started) return;
     const b = this.broker;
     const prev = this.roles.get(key);
     const role: Role['role'] = s.leader === b.id ? 'leader' : s.leader >= 0 ? 'follower' : 'none';
@@ -127,7 +144,14 @@ export class ReplicaManager {
   }
 
   private becomeLeader(replica: PartitionReplica, s: PartitionState): void {
-    replica.log.markLeaderEpoch(s.leaderEpoch);
+    try {
+      replica.log.markLeaderEpoch(s.leaderEpoch);
+    } catch (e) {
+      if (!isStorageIoError(e)) throw e;
+      // The log dir goes offline: the controller moves leadership on at once.
+      this.broker.logDirFailure(`marking leader epoch ${s.leaderEpoch} of ${replica.key}`, e);
+      return;
+    }
     const now = Date.now();
     replica.followers.clear();
     // Followers start with a grace period and are assumed to have what is committed.

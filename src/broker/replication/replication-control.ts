@@ -63,8 +63,11 @@ export class ReplicationControl {
     return s.replicas.find((r) => r !== exclude && s.isr.includes(r) && this.isLive(r)) ?? -1;
   }
 
-  /** A broker stopped: it leaves every ISR, and partitions it led elect a new leader. */
-  onBrokerStopped(id: number): void {
+  /**
+   * A broker stopped (or its log dir went offline, with `why` saying so): it leaves every ISR, and
+   * partitions it led elect a new leader.
+   */
+  onBrokerStopped(id: number, why = `broker ${id} stopped`): void {
     for (const t of this.metadata.allTopics()) {
       this.metadata.updatePartitions(t.name, (topic) => {
         const changed: number[] = [];
@@ -74,14 +77,14 @@ export class ReplicationControl {
             const next = this.cleanCandidate(s, id);
             if (next >= 0) {
               s.isr = s.isr.filter((r) => r !== id);
-              this.setLeader(topic, p, s, next, `broker ${id} stopped`);
+              this.setLeader(topic, p, s, next, why);
             } else if (this.uncleanAllowed(topic)) {
               const any = s.replicas.find((r) => r !== id && this.isLive(r)) ?? -1;
               if (any >= 0) {
                 s.isr = [any];
-                this.setLeader(topic, p, s, any, `broker ${id} stopped; unclean election`);
-              } else this.setLeader(topic, p, s, -1, `broker ${id} stopped`);
-            } else this.setLeader(topic, p, s, -1, `broker ${id} stopped`);
+                this.setLeader(topic, p, s, any, `${why}; unclean election`);
+              } else this.setLeader(topic, p, s, -1, why);
+            } else this.setLeader(topic, p, s, -1, why);
             changed.push(p);
           } else if (s.isr.includes(id) && s.isr.length > 1) {
             s.isr = s.isr.filter((r) => r !== id);

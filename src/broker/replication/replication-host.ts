@@ -19,6 +19,8 @@ export interface ReplicationHost {
   /** Deletes a local replica (the partition was moved to other brokers). */
   removeReplica(topic: string, partition: number): void;
   readonly throttles: BrokerThrottles;
+  /** An I/O error met while `doing` something with a replica's log: the log dir goes offline. */
+  logDirFailure(doing: string, error: Error): void;
   readonly cluster: {
     /** Where followers reach a broker's listener for replication (null while it is down). */
     replicationAddress(id: number): BrokerAddress | null;

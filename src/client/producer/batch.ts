@@ -51,6 +51,8 @@ export interface ProducerBatch {
   baseSequence: number;
   /** An attempt ended without an answer saying whether the broker wrote the batch. */
   maybeWritten: boolean;
+  /** The error of the last failed attempt (reported if the batch then expires waiting for a leader). */
+  lastError?: Error;
 }
 
 export function newBatch(topic: string, partition: number, keyless: boolean, sizeHint: number): ProducerBatch {

@@ -31,6 +31,8 @@ export class Sender {
   private readonly partitionInFlight = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | null = null;
   private kicked = false;
+  /** Topics whose partition leaders are being looked up. */
+  private readonly awaitingLeader = new Set<string>();
 
   constructor(
     private readonly client: KafkaClient,
@@ -62,12 +64,24 @@ export class Sender {
 
   /** The cached leader of a partition, or -1 (a metadata refresh is then started). */
   private cachedLeader(topic: string, partition: number): number {
-    const p = this.client.cluster.topics.get(topic)?.partitions[partition];
-    if (p && p.partition === partition && p.leader >= 0) return p.leader;
-    void this.client.refreshMetadata([topic]).then(
-      () => this.kick(),
-      () => undefined,
-    );
+    const known = () => {
+      const p = this.client.cluster.topics.get(topic)?.partitions[partition];
+      return p && p.partition === partition && p.leader >= 0 ? p.leader : -1;
+    };
+    const leader = known();
+    if (leader >= 0 || this.awaitingLeader.has(topic)) return leader;
+    this.awaitingLeader.add(topic);
+    const refreshed = () => {
+      // Still no leader (an offline partition, an election): ask again after retry.backoff.ms, not at once.
+      setTimeout(
+        () => {
+          this.awaitingLeader.delete(topic);
+          this.kick();
+        },
+        known() >= 0 ? 0 : this.config.retryBackoffMs,
+      );
+    };
+    void this.client.refreshMetadata([topic]).then(refreshed, refreshed);
     return -1;
   }
 
@@ -90,6 +104,7 @@ export class Sender {
     const now = Date.now();
     const byLeader = new Map<number, ProducerBatch[]>();
     let nextRetry = Infinity;
+    const expired: ProducerBatch[] = [];
     for (const [key, head] of this.accumulator.heads()) {
       if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
       if (head.retryAt > now) {
@@ -97,10 +112,19 @@ export class Sender {
         continue;
       }
       const leader = this.cachedLeader(head.topic, head.partition);
+      // A batch waiting for a leader (an offline partition) expires after delivery.timeout.ms.
+      if (leader < 0 && now - head.firstAttemptAt > this.config.deliveryTimeoutMs) expired.push(head);
       if (leader < 0 || (this.inFlight.get(leader) ?? 0) >= this.config.maxInFlight) continue;
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);
+    }
+    for (const b of expired) {
+      this.accumulator.take(b);
+      this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition));
+      const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${this.config.deliveryTimeoutMs} ms has passed since batch creation without a leader`;
+      const last = b.lastError instanceof KafkaProtocolError ? b.lastError : null;
+      failBatch(b, new KafkaProtocolError(last?.code ?? ErrorCode.LEADER_NOT_AVAILABLE, last ? `${why} (last error: ${last.errorName}: ${last.message})` : why), this.completion);
     }
     for (const [leader, batches] of byLeader) {
       for (const b of batches) {
@@ -196,6 +220,7 @@ export class Sender {
       e = recordTooLarge(b, e);
     }
     const { retries, retryBackoffMs, deliveryTimeoutMs } = this.config;
+    b.lastError = e;
     const retriable =
       e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const expired = Date.now() - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;

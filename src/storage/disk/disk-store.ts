@@ -470,9 +470,18 @@ export class DiskLogStore implements LogStore {
       .filter((x): x is { topic: string; partition: number } => x !== null);
   }
 
-  close(): void {
-    for (const l of this.logs.values()) l.close();
+  close(clean = true): void {
+    for (const l of this.logs.values()) {
+      if (clean) l.close();
+      else {
+        try {
+          l.close();
+        } catch {
+          /* a failed log dir: the next start recovers what could not be written */
+        }
+      }
+    }
     this.logs.clear();
-    writeFileSync(join(this.logDir, CLEAN_SHUTDOWN_FILE), '');
+    if (clean) writeFileSync(join(this.logDir, CLEAN_SHUTDOWN_FILE), '');
   }
 }

@@ -192,3 +192,26 @@ describe('plain sender', () => {
     expect(acked.map((m) => m.offset)).toEqual([0, 1, 2]);
   });
 });
+
+describe('a partition without a leader', () => {
+  it('waits for one, asking for metadata every retry.backoff.ms, and expires the batch after delivery.timeout.ms with the last error', async () => {
+    const { p, client, send, failed, request } = producer({ acks: 1, retryBackoffMs: 100, deliveryTimeoutMs: 3000 });
+    send(0, 'stuck');
+    const first = await request(1);
+    // The log dir of the leader failed: it answers KAFKA_STORAGE_ERROR and the partition goes offline.
+    client.cluster.topics.get('t')!.partitions[0]!.leader = -1;
+    client.refreshMetadata.mockClear();
+    first.answer({ 0: ErrorCode.KAFKA_STORAGE_ERROR });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(failed).toEqual([]);
+    // About one lookup per backoff, not a busy loop.
+    expect(client.refreshMetadata.mock.calls.length).toBeGreaterThan(3);
+    expect(client.refreshMetadata.mock.calls.length).toBeLessThan(20);
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(failed.map((f) => f.value)).toEqual(['stuck']);
+    expect(failed[0]!.error).toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
+    expect(failed[0]!.error.message).toMatch(/^Expiring 1 record\(s\) for t-0: 3000 ms has passed since batch creation without a leader \(last error: KAFKA_STORAGE_ERROR: /);
+    expect(client.produces).toHaveLength(1);
+    await p.flush();
+  });
+});

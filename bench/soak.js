@@ -1,0 +1,242 @@
+// Memory and latency of the daemon under many busy connections (issue 14: RSS grew from 63 MB to
+// 1,151 MB under 214 connections of mixed produce/fetch load and was not given back).
+//
+//   npm run bench -- soak                       200 connections for 120 s
+//   npm run bench -- soak --connections 50 --seconds 20
+//
+// One daemon (its default config), one topic of 8 partitions. A worker thread runs the load over
+// raw Kafka frames: half the connections produce (10 x 1 KiB records a request, acks=1, up to 5
+// requests in flight, as librdkafka pipelines), half fetch (Fetch v4, every partition, 1 MiB each, from
+// random offsets below the high watermarks, so old data is read back too); one fetcher in ten is a
+// slow reader that stops reading its socket for 2 s every 4 s. The main thread samples the daemon's
+// RSS (/proc/PID/status VmRSS) every second and times ApiVersions on a separate connection every
+// 100 ms. Printed: RSS at start, max RSS under load, RSS 5 s after the load stopped, ApiVersions
+// p50/p99/max, and the requests answered.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, fmt, kafkaTs, startDaemon, table } from './lib.js';
+
+const TOPIC = 'soak';
+const PARTITIONS = 8;
+const proto = async () => ({
+  ...(await import(join(ROOT, 'dist/src/protocol/messages.js'))),
+  ...(await import(join(ROOT, 'dist/src/protocol/apis/index.js'))),
+  ...(await import(join(ROOT, 'dist/src/protocol/record-batch.js'))),
+});
+
+function arg(name, fallback) {
+  if (name === 'pid' && !process.argv.includes('--pid')) return fallback;
+  const argv = process.argv;
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq) return Number(eq.slice(name.length + 3));
+  const i = argv.indexOf(`--${name}`);
+  return i > 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
+}
+
+/** A connection that sends frames and hands each response payload to `onFrame`. */
+function frames(socket, onFrame) {
+  let buf = Buffer.alloc(0);
+  socket.on('data', (d) => {
+    buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+    while (buf.length >= 4) {
+      const size = buf.readInt32BE(0);
+      if (buf.length < 4 + size) break;
+      const payload = buf.subarray(4, 4 + size);
+      buf = buf.subarray(4 + size);
+      onFrame(payload);
+    }
+  });
+}
+
+const rssKb = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  } catch {
+    return NaN;
+  }
+};
+
+/** Worker: the load. Posts {answered, errors, closed} every second; stops on 'stop'. */
+async function load({ host, port, connections }) {
+  const { encodeRequest, decodeResponse, Produce, Fetch, encodeBatch } = await proto();
+  const stats = { produced: 0, fetched: 0, fetchedBytes: 0, errors: 0, closed: 0, connected: 0 };
+  const value = Buffer.alloc(1024, 'x');
+  let stopping = false;
+  const sockets = [];
+  const hw = new Array(PARTITIONS).fill(0);
+  const open = () =>
+    new Promise((resolve) => {
+      const s = net.connect({ host, port }, () => {
+        stats.connected++;
+        resolve(s);
+      });
+      s.on('error', () => stats.errors++);
+      s.on('close', () => {
+        if (!stopping) stats.closed++;
+        resolve(s);
+      });
+      sockets.push(s);
+    });
+  const producer = async (i) => {
+    const s = await open();
+    let corr = 0;
+    const send = () => {
+      if (stopping || s.destroyed) return;
+      const partition = (i + corr) % PARTITIONS;
+      const records = encodeBatch(Array.from({ length: 10 }, () => ({ value })));
+      const body = { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: partition, records }] }] };
+      s.write(Buffer.concat(encodeRequest(Produce, 3, ++corr, 'soak-producer', body)));
+    };
+    frames(s, (payload) => {
+      const { body } = decodeResponse(Produce, 3, payload);
+      const p = body.responses[0].partitionResponses[0];
+      if (p.errorCode !== 0) stats.errors++;
+      else stats.produced++;
+      send();
+    });
+    for (let k = 0; k < 5; k++) send();
+  };
+  const fetcher = async (i) => {
+    const s = await open();
+    let corr = 0;
+    const slow = i % 10 === 0;
+    const send = () => {
+      if (stopping || s.destroyed) return;
+      // As Kafka's consumers ask: every partition, 1 MiB each (max.partition.fetch.bytes), 50 MiB in all (fetch.max.bytes).
+      const partitions = hw.map((h, partition) => ({ partition, fetchOffset: Math.floor(Math.random() * h), partitionMaxBytes: 1 << 20 }));
+      const body = { replicaId: -1, maxWaitMs: 100, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, topics: [{ topic: TOPIC, partitions }] };
+      s.write(Buffer.concat(encodeRequest(Fetch, 4, ++corr, 'soak-fetcher', body)));
+    };
+    frames(s, (payload) => {
+      const { body } = decodeResponse(Fetch, 4, payload);
+      let ok = true;
+      for (const p of body.responses[0].partitions) {
+        if (p.errorCode !== 0) ok = false;
+        stats.fetchedBytes += p.records?.length ?? 0;
+        hw[p.partitionIndex] = Math.max(hw[p.partitionIndex], Number(p.highWatermark));
+      }
+      if (ok) stats.fetched++;
+      else stats.errors++;
+      send();
+    });
+    if (slow) {
+      const t = setInterval(() => {
+        s.pause();
+        setTimeout(() => s.resume(), 2000).unref();
+      }, 4000);
+      t.unref();
+    }
+    send();
+  };
+  const started = [];
+  for (let i = 0; i < connections; i++) started.push(i % 2 === 0 ? producer(i) : fetcher(i));
+  await Promise.all(started);
+  const tick = setInterval(() => parentPort.postMessage({ stats }), 1000);
+  parentPort.on('message', (m) => {
+    if (m !== 'stop') return;
+    stopping = true;
+    clearInterval(tick);
+    for (const s of sockets) s.destroy();
+    parentPort.postMessage({ stats, done: true });
+  });
+}
+
+const pct = (xs, p) => {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+/** ApiVersions round trips on their own connection, one every 100 ms; returns stop() → latencies (ms). */
+async function probe(host, port) {
+  const { encodeRequest, ApiVersions } = await proto();
+  const latencies = [];
+  let failures = 0;
+  let stopped = false;
+  const socket = net.connect({ host, port });
+  await new Promise((r, j) => socket.once('connect', r).once('error', j));
+  socket.on('error', () => failures++);
+  let waiting = null;
+  frames(socket, () => waiting?.());
+  let corr = 0;
+  const loop = (async () => {
+    while (!stopped && !socket.destroyed) {
+      const start = performance.now();
+      await new Promise((r) => {
+        waiting = r;
+        socket.write(Buffer.concat(encodeRequest(ApiVersions, 0, ++corr, 'soak-probe', {})));
+      });
+      latencies.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    waiting?.();
+    await loop;
+    socket.destroy();
+    return { latencies, failures };
+  };
+}
+
+export async function run() {
+  const connections = arg('connections', 200);
+  const seconds = arg('seconds', 120);
+  // --bootstrap HOST:PORT --pid PID: load a daemon started elsewhere (e.g. under --cpu-prof).
+  const given = process.argv.find((a, i) => process.argv[i - 1] === '--bootstrap');
+  const daemon = given
+    ? { bootstrap: given, pid: arg('pid', NaN), home: process.env.KAFKA_TS_HOME ?? '', stop() {} }
+    : startDaemon();
+  const [host, port] = daemon.bootstrap.split(':');
+  const results = { connections, seconds };
+  try {
+    kafkaTs(['topics', '--create', '--topic', TOPIC, '--partitions', String(PARTITIONS), '--bootstrap-server', daemon.bootstrap], daemon.home);
+    const samples = [];
+    const startRss = rssKb(daemon.pid);
+    const sampler = setInterval(() => samples.push(rssKb(daemon.pid)), 1000);
+    const stopProbe = await probe(host, Number(port));
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { host, port: Number(port), connections } });
+    let stats = {};
+    const finished = new Promise((resolve, reject) => {
+      worker.on('message', (m) => {
+        stats = m.stats;
+        if (m.done) resolve();
+      });
+      worker.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const underLoad = samples.filter(Number.isFinite);
+    worker.postMessage('stop');
+    await finished;
+    await worker.terminate();
+    const { latencies, failures } = await stopProbe();
+    clearInterval(sampler);
+    // What the daemon gives back once the connections are gone.
+    await new Promise((r) => setTimeout(r, 5000));
+    const afterRss = rssKb(daemon.pid);
+    Object.assign(results, {
+      startRssMb: startRss / 1024,
+      maxRssMb: Math.max(...underLoad) / 1024,
+      rssAfterLoadMb: afterRss / 1024,
+      apiVersionsMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), count: latencies.length, failures },
+      load: stats,
+      rssMbPerSecond: underLoad.map((k) => Math.round(k / 1024)),
+    });
+    table([
+      { measure: 'RSS at start', value: `${fmt(results.startRssMb, 1)} MB`, target: '' },
+      { measure: `max RSS, ${connections} connections for ${seconds} s`, value: `${fmt(results.maxRssMb, 1)} MB`, target: '<= 400 MB' },
+      { measure: 'RSS 5 s after the load', value: `${fmt(results.rssAfterLoadMb, 1)} MB`, target: '' },
+      { measure: `ApiVersions p50 / p99 / max (${latencies.length} probes)`, value: `${results.apiVersionsMs.p50.toFixed(1)} / ${results.apiVersionsMs.p99.toFixed(1)} / ${results.apiVersionsMs.max.toFixed(1)} ms`, target: 'p99 <= 20, max <= 200 ms' },
+      { measure: 'produce / fetch requests answered', value: `${fmt(stats.produced ?? 0)} / ${fmt(stats.fetched ?? 0)} (${fmt((stats.fetchedBytes ?? 0) / 1048576)} MiB fetched)`, target: '' },
+      { measure: 'connected / closed by broker / errors', value: `${stats.connected ?? 0} / ${stats.closed ?? 0} / ${stats.errors ?? 0}`, target: '' },
+    ]);
+  } finally {
+    daemon.stop();
+  }
+  return results;
+}
+
+if (!isMainThread) await load(workerData);

@@ -1,0 +1,130 @@
+/**
+ * The metadata log from outside: topic creation is atomic (metadata and logs together or
+ * neither), start-up repairs what a crash between the two left, and a daemon killed with SIGKILL
+ * while creating topics comes back with every topic it acknowledged.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Admin } from '../../src/client/admin.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
+import { CreateTopics } from '../../src/protocol/apis/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { createLogger } from '../../src/util/logger.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { startDaemon, stopDaemon } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function broker(dir: string, lines?: string[]): Promise<TestBroker> {
+  const b = await startBroker({ dir, log: lines ? createLogger((l) => lines.push(l), 'test', 'INFO') : undefined });
+  cleanups.push(() => b.close(true));
+  return b;
+}
+
+function tmp(): string {
+  const t = tempDir('kafka-ts-metalog-');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+const createTopics = (b: TestBroker, names: { name: string; partitions: number }[]) =>
+  b.client().send('controller', CreateTopics, {
+    topics: names.map((n) => ({ name: n.name, numPartitions: n.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+
+describe('atomic topic creation', () => {
+  it('creates a topic with its logs or not at all (a log that cannot be created fails the topic with KAFKA_STORAGE_ERROR)', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const b = await broker(dir, lines);
+    const logDir = b.cluster.logDirFor(1);
+    // Partition 1's log directory cannot be made: a file is in its place.
+    writeFileSync(join(logDir, 'blocked-1'), 'not a directory');
+    const { body } = await createTopics(b, [
+      { name: 'blocked', partitions: 3 },
+      { name: 'fine', partitions: 1 },
+    ]);
+    const [blocked, fine] = body.topics;
+    expect(blocked).toMatchObject({ name: 'blocked', errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+    expect(blocked!.errorMessage).toMatch(/^Could not create topic blocked: .*blocked-1/);
+    expect(blocked!.errorMessage).not.toContain('\n');
+    expect(fine).toMatchObject({ name: 'fine', errorCode: 0 });
+    expect(b.cluster.metadata.topic('blocked')).toBeUndefined();
+    // Partition 0's log, made before partition 1 failed, is gone again.
+    expect(existsSync(join(logDir, 'blocked-0'))).toBe(false);
+    expect(existsSync(join(logDir, 'fine-0'))).toBe(true);
+    expect(lines.some((l) => l.includes('ERROR Could not create topic blocked'))).toBe(true);
+
+    await b.close(true);
+    rmSync(join(logDir, 'blocked-1'), { force: true });
+    const again = await broker(dir);
+    expect(again.cluster.metadata.topic('blocked')).toBeUndefined();
+    expect(again.cluster.metadata.topic('fine')).toBeDefined();
+    // The name is free: creating it now works.
+    const retry = await createTopics(again, [{ name: 'blocked', partitions: 3 }]);
+    expect(retry.body.topics[0]!.errorCode).toBe(0);
+  });
+
+  it('on start, creates a missing log of a known topic (INFO) and removes a log without a topic (WARN)', async () => {
+    const dir = tmp();
+    const b = await broker(dir);
+    const logDir = b.cluster.logDirFor(1);
+    await new Admin(b.client()).createTopics([{ name: 'known', partitions: 2, replicationFactor: 1 }]);
+    await b.close(true);
+    // As a crash between the record and the logs, and before the record, would leave them.
+    rmSync(join(logDir, 'known-1'), { recursive: true });
+    mkdirSync(join(logDir, 'orphan-0'));
+    const lines: string[] = [];
+    const again = await broker(dir, lines);
+    expect(lines.find((l) => l.includes('known-1'))).toMatch(/INFO Creating the missing log of known-1 in .* \(its topic was created while this broker was down, or just before a crash\)/);
+    expect(lines.find((l) => l.includes('orphan-0'))).toMatch(/WARN Removing stray log orphan-0/);
+    expect(existsSync(join(logDir, 'known-1'))).toBe(true);
+    expect(existsSync(join(logDir, 'orphan-0'))).toBe(false);
+    expect(again.cluster.broker(1)!.replica('known', 1)).toBeDefined();
+  });
+});
+
+describe('metadata log of the daemon', () => {
+  it('keeps every topic it acknowledged across SIGKILL in the middle of creating topics, each with its log', async () => {
+    const home = tmp();
+    cleanups.push(() => stopDaemon(home));
+    const { bootstrap, status } = await startDaemon(home);
+    const client = new KafkaClient({ bootstrap: parseBootstrap(bootstrap), connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    cleanups.push(() => client.close());
+    const acknowledged: string[] = [];
+    const send = (b: number) =>
+      client.send('controller', CreateTopics, {
+        topics: Array.from({ length: 20 }, (_, i) => ({ name: `t-${b}-${i}`, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })),
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
+    for (let b = 0; b < 10; b++) {
+      const { body } = await send(b);
+      for (const t of body.topics) if (t.errorCode === 0) acknowledged.push(t.name);
+    }
+    expect(acknowledged).toHaveLength(200);
+    // The kill lands while the next batch is in flight: it may be kept or not, but not in part.
+    const inFlight = send(10).catch(() => null);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    process.kill(status.pid as number, 'SIGKILL');
+    const late = await inFlight;
+    if (late) for (const t of late.body.topics) if (t.errorCode === 0) acknowledged.push(t.name);
+
+    const restarted = await startDaemon(home);
+    const c2 = new KafkaClient({ bootstrap: parseBootstrap(restarted.bootstrap), connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    cleanups.push(() => c2.close());
+    const listed = new Set((await new Admin(c2).listTopics()).map((t) => t.name));
+    for (const name of acknowledged) expect(listed.has(name), `acknowledged topic ${name} after restart`).toBe(true);
+    // Every topic has its log, and every log its topic.
+    const logs = readdirSync(join(home, 'data')).filter((d) => /^t-\d+-\d+-0$/.test(d));
+    const topics = [...listed].filter((n) => n.startsWith('t-'));
+    expect(logs.sort()).toEqual(topics.map((n) => `${n}-0`).sort());
+  });
+});
