@@ -111,7 +111,8 @@ try {
   }
   results.createMs = Math.round(performance.now() - t0);
   results.createChunkMs = chunks;
-  results.metadataFileBytes = statSync(join(home, 'meta', 'cluster.json')).size;
+  // The metadata is a log with snapshots (meta/metadata.log, meta/snapshot.json).
+  results.metadataFileBytes = readdirSync(join(home, 'meta')).reduce((n, f) => n + statSync(join(home, 'meta', f)).size, 0);
   results.daemonFdsAfterCreate = daemonFds(pid);
   results.daemonRssMbAfterCreate = daemonRssMb(pid);
   log(`created in ${results.createMs} ms (per ${CHUNK}: ${chunks.join(', ')} ms); daemon fds ${results.daemonFdsAfterCreate}, RSS ${results.daemonRssMbAfterCreate} MB`);
