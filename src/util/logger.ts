@@ -19,6 +19,14 @@ export function formatTimestamp(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
 }
 
+/**
+ * INFO and WARN lines often quote what a client sent (client ids, user names, request fields):
+ * their line breaks are escaped so that one event stays one line and a client cannot forge log
+ * lines. DEBUG and ERROR keep theirs (stack traces).
+ */
+const ESCAPES: Record<string, string> = { '\r': '\\r', '\n': '\\n', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const oneLine = (msg: string): string => msg.replace(/[\r\n\u2028\u2029]/g, (c) => ESCAPES[c]!);
+
 export function createLogger(write: (line: string) => void, name = 'kafka-ts', minLevel: LogLevel = 'INFO'): Logger {
   const emit = (level: LogLevel, msg: string) => {
     if (ORDER[level] < ORDER[minLevel]) return;
@@ -26,8 +34,8 @@ export function createLogger(write: (line: string) => void, name = 'kafka-ts', m
   };
   return {
     debug: (m) => emit('DEBUG', m),
-    info: (m) => emit('INFO', m),
-    warn: (m) => emit('WARN', m),
+    info: (m) => emit('INFO', oneLine(m)),
+    warn: (m) => emit('WARN', oneLine(m)),
     error: (m) => emit('ERROR', m),
     child: (child) => createLogger(write, child, minLevel),
   };
