@@ -9,7 +9,7 @@
 // be missing or sit at another offset than acknowledged; with idempotence there must be no
 // duplicates (without it, duplicates from retries are allowed and counted). Prints cycles,
 // acknowledged, read back, lost, duplicates. Exit status 0 when every check passed, 1 otherwise.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   alive,
@@ -69,7 +69,14 @@ async function killWhileStarting(port, oldPid) {
   const pid = await waitFor(
     'the restarting daemon to write its pid file',
     () => {
-      const p = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+      // The starting daemon removes the killed one's stale pid file and writes its own: the file
+      // can vanish between looking and reading.
+      let p = 0;
+      try {
+        p = Number(readFileSync(pidFile, 'utf8').trim()) || 0;
+      } catch {
+        /* not there (yet) */
+      }
       return (p > 0 && p !== oldPid && alive(p) && p) || (done ? -1 : 0);
     },
     60_000,
