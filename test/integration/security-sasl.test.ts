@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiVersions, AlterUserScramCredentials, DescribeUserScramCredentials, Metadata, SaslAuthenticate, SaslHandshake } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { rfc2253Subject } from '../../src/transport/server.js';
+import { rfc2253Subject } from '../../src/transport/certificate-subject.js';
 import { createLogger } from '../../src/util/logger.js';
 import { credentialFor, saltedPassword } from '../../src/util/scram.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';

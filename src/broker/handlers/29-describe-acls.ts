@@ -8,7 +8,7 @@ import { DescribeAcls, type DescribeAclsResponse } from '../../protocol/apis/ind
 import { PatternType } from '../../protocol/acls.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
-import { filterMatches, validateFilter } from '../security/acl.js';
+import { filterMatches, validateFilter, wireFilter } from '../security/acl.js';
 import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
 export const NO_AUTHORIZER = 'No Authorizer is configured on the broker';
@@ -21,15 +21,7 @@ export default defineHandler({
     const fail = (errorCode: number, errorMessage: string): DescribeAclsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     if (!ctx.authorizer.enabled) return fail(ErrorCode.SECURITY_DISABLED, NO_AUTHORIZER);
     if (!clusterAllowed(ctx, AclOp.DESCRIBE)) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message);
-    const filter = {
-      resourceType: req.resourceTypeFilter,
-      resourceName: req.resourceNameFilter,
-      patternType: req.patternTypeFilter ?? PatternType.LITERAL,
-      principal: req.principalFilter,
-      host: req.hostFilter,
-      operation: req.operation,
-      permissionType: req.permissionType,
-    };
+    const filter = wireFilter(req);
     const bad = validateFilter(filter);
     if (bad.code) return fail(bad.code, bad.message!);
     const byResource = new Map<string, DescribeAclsResponse['resources'][number]>();

@@ -5,10 +5,9 @@
  * NOT_CONTROLLER, INVALID_REQUEST (UNKNOWN values in a filter).
  */
 import { DeleteAcls, type DeleteAclsResponse } from '../../protocol/apis/index.js';
-import { PatternType } from '../../protocol/acls.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
-import { type AclBinding, filterMatches, validateFilter } from '../security/acl.js';
+import { type AclBinding, filterMatches, validateFilter, wireFilter } from '../security/acl.js';
 import { AclOp, clusterAllowed } from '../security/authorizer.js';
 import { NO_AUTHORIZER } from './29-describe-acls.js';
 
@@ -27,15 +26,7 @@ export default defineHandler({
     const existing = cluster.metadata.acls();
     const removed = new Set<AclBinding>();
     const filterResults = req.filters.map((f): FilterResult => {
-      const filter = {
-        resourceType: f.resourceTypeFilter,
-        resourceName: f.resourceNameFilter,
-        patternType: f.patternTypeFilter ?? PatternType.LITERAL,
-        principal: f.principalFilter,
-        host: f.hostFilter,
-        operation: f.operation,
-        permissionType: f.permissionType,
-      };
+      const filter = wireFilter(f);
       const bad = validateFilter(filter);
       if (bad.code) return { errorCode: bad.code, errorMessage: bad.message, matchingAcls: [] };
       const matching = existing.filter((b) => filterMatches(filter, b));

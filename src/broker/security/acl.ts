@@ -21,6 +21,27 @@ export function resourceMatches(f: Pick<AclFilter, 'resourceType' | 'resourceNam
   return false;
 }
 
+/** The filter a DescribeAcls request or a DeleteAcls filter carries (their fields are named alike); pattern LITERAL before v1. */
+export function wireFilter(f: {
+  resourceTypeFilter: number;
+  resourceNameFilter: string | null;
+  patternTypeFilter?: number;
+  principalFilter: string | null;
+  hostFilter: string | null;
+  operation: number;
+  permissionType: number;
+}): AclFilter {
+  return {
+    resourceType: f.resourceTypeFilter,
+    resourceName: f.resourceNameFilter,
+    patternType: f.patternTypeFilter ?? PatternType.LITERAL,
+    principal: f.principalFilter,
+    host: f.hostFilter,
+    operation: f.operation,
+    permissionType: f.permissionType,
+  };
+}
+
 /** Kafka's AclBindingFilter.matches. */
 export function filterMatches(f: AclFilter, b: AclBinding): boolean {
   return (

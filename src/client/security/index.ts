@@ -13,7 +13,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { rfc2253Subject } from '../../transport/server.js';
+import { rfc2253Subject } from '../../transport/certificate-subject.js';
 import { UsageError } from '../../util/errors.js';
 import { saslSettings, type SaslSettings } from './sasl-config.js';
 import { tlsOptions } from './tls.js';

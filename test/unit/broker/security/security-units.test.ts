@@ -4,7 +4,7 @@ import { OAuthBearerServer, oauthOptions } from '../../../../src/broker/security
 import { PlainServer } from '../../../../src/broker/security/mechanisms/plain.js';
 import { ScramServer } from '../../../../src/broker/security/mechanisms/scram.js';
 import { pemBlocks } from '../../../../src/broker/security/tls-config.js';
-import { rfc2253Subject } from '../../../../src/transport/server.js';
+import { rfc2253Subject } from '../../../../src/transport/certificate-subject.js';
 import { credentialFor } from '../../../../src/util/scram.js';
 import { scramClient } from '../../../helpers/raw-kafka.js';
 
