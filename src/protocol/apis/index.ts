@@ -33,8 +33,11 @@ import { IncrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { AlterPartitionReassignments } from './45-alter-partition-reassignments.js';
 import { ListPartitionReassignments } from './46-list-partition-reassignments.js';
 import { OffsetDelete } from './47-offset-delete.js';
+import { DescribeClientQuotas } from './48-describe-client-quotas.js';
+import { AlterClientQuotas } from './49-alter-client-quotas.js';
 import { DescribeUserScramCredentials } from './50-describe-user-scram-credentials.js';
 import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
+import { DescribeQuorum } from './55-describe-quorum.js';
 import { DescribeCluster } from './60-describe-cluster.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export type { ProduceRequest, ProduceResponse } from './00-produce.js';
@@ -71,13 +74,16 @@ export type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } 
 export type { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './45-alter-partition-reassignments.js';
 export type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './46-list-partition-reassignments.js';
 export type { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete.js';
+export type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from './48-describe-client-quotas.js';
+export type { AlterClientQuotasRequest, AlterClientQuotasResponse } from './49-alter-client-quotas.js';
 export type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './50-describe-user-scram-credentials.js';
 export type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './51-alter-user-scram-credentials.js';
+export type { DescribeQuorumRequest, DescribeQuorumResponse } from './55-describe-quorum.js';
 export type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.js';
 export type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { ApiDef } from '../schema.js';
 
-export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeTopicPartitions };
+export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeQuorum, DescribeCluster, DescribeTopicPartitions };
 
 /** Every API the project has a schema for, by API key. */
 export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
@@ -115,8 +121,11 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [45, AlterPartitionReassignments],
   [46, ListPartitionReassignments],
   [47, OffsetDelete],
+  [48, DescribeClientQuotas],
+  [49, AlterClientQuotas],
   [50, DescribeUserScramCredentials],
   [51, AlterUserScramCredentials],
+  [55, DescribeQuorum],
   [60, DescribeCluster],
   [75, DescribeTopicPartitions],
 ]);
