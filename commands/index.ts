@@ -13,6 +13,10 @@ import acls from './acls.js';
 import completion from './completion.js';
 import context from './context.js';
 import configs from './configs.js';
+import cluster from './cluster.js';
+import features from './features.js';
+import metadataQuorum from './metadata-quorum.js';
+import streamsApplicationReset from './streams-application-reset.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];
