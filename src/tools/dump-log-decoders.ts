@@ -51,7 +51,7 @@ export interface RecordLine {
 export const DECODERS = ['string', 'hex', 'base64', 'json', 'int', 'long'] as const;
 export type DecoderName = (typeof DECODERS)[number];
 
-export type PayloadParser = { kind: 'decoders'; key: DecoderName; value: DecoderName } | { kind: 'offsets' };
+export type PayloadParser = { kind: 'decoders'; key: DecoderName; value: DecoderName } | { kind: 'offsets' } | { kind: 'cluster-metadata' };
 
 /** Kafka's decoder classes (the current and the deprecated names) and what kafka-ts does for each. */
 const CLASSES: Record<string, DecoderName> = {
@@ -76,7 +76,8 @@ export function decoderOf(value: string, option: string): DecoderName {
 }
 
 /** Builds the parser from the options (decoder names already checked). */
-export const payloadParser = (offsets: boolean, key: DecoderName, value: DecoderName): PayloadParser => (offsets ? { kind: 'offsets' } : { kind: 'decoders', key, value });
+export const payloadParser = (special: 'offsets' | 'cluster-metadata' | false, key: DecoderName, value: DecoderName): PayloadParser =>
+  special ? { kind: special } : { kind: 'decoders', key, value };
 
 export function decode(buf: Buffer, d: DecoderName): string {
   switch (d) {
@@ -203,7 +204,7 @@ export class RecordDecoder {
     if (batch.isControl) r.control = controlText(key, value);
     if (this.printData && !batch.isControl) {
       if (this.parser.kind === 'offsets') Object.assign(r, offsetsRecord(offset, key, value));
-      else {
+      else if (this.parser.kind === 'decoders') {
         if (key) r.key = decode(key, this.parser.key);
         if (value) r.payload = decode(value, this.parser.value);
       }

@@ -50,6 +50,8 @@ export function eventText(e: DumpEvent, o: TextOptions): string[] {
       return [`timestamp: ${e.timestamp} offset: ${e.offset}`];
     case 'txn':
       return [`version: ${e.version} producerId: ${e.producerId} firstOffset: ${e.firstOffset} lastOffset: ${e.lastOffset} lastStableOffset: ${e.lastStableOffset}`];
+    case 'metadata':
+      return [`| offset: ${e.offset} position: ${e.position} size: ${e.size} crc: ${e.crc} isvalid: true payload: ${e.payload}`];
     case 'note':
       return [e.text];
     default:
@@ -112,6 +114,7 @@ interface JsonFile {
   baseOffset?: number;
   batches?: (BatchLine & { records?: RecordLine[] })[];
   entries?: Record<string, number>[];
+  records?: { offset: number; position: number; size: number; crc: number; payload: unknown }[];
   notes: string[];
 }
 
@@ -133,6 +136,7 @@ export class JsonCollector {
     } else if (e.type === 'index') (f.entries ??= []).push({ offset: e.offset, position: e.position });
     else if (e.type === 'timeindex') (f.entries ??= []).push({ timestamp: e.timestamp, offset: e.offset });
     else if (e.type === 'txn') (f.entries ??= []).push({ version: e.version, producerId: e.producerId, firstOffset: e.firstOffset, lastOffset: e.lastOffset, lastStableOffset: e.lastStableOffset });
+    else if (e.type === 'metadata') (f.records ??= []).push({ offset: e.offset, position: e.position, size: e.size, crc: e.crc, payload: JSON.parse(e.payload) as unknown });
     else if (e.type === 'note') f.notes.push(e.text);
   }
 }

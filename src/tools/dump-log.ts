@@ -33,7 +33,7 @@ export interface DumpLogOptions {
   parser: PayloadParser;
 }
 
-export type FileKind = 'log' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
+export type FileKind = 'log' | 'metadata' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
 
 export type DumpEvent =
   | { type: 'file'; file: string; kind: FileKind; baseOffset?: number }
@@ -42,6 +42,8 @@ export type DumpEvent =
   | { type: 'index'; offset: number; position: number }
   | { type: 'timeindex'; timestamp: number; offset: number }
   | { type: 'txn'; version: number; producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number }
+  /** One record of kafka-ts's cluster metadata log (--cluster-metadata-decoder). */
+  | { type: 'metadata'; offset: number; position: number; size: number; crc: number; payload: string }
   /** A line Kafka prints on stdout ("x is empty.", "Found N invalid bytes at the end of x"). */
   | { type: 'note'; text: string }
   /** Damage: where (file, position when known) and what. */
@@ -375,10 +377,67 @@ function* dumpTxnIndex(path: string): Generator<DumpEvent> {
   }
 }
 
+/**
+ * kafka-ts's cluster metadata log (meta/metadata.log, meta/metadata.prev.log): records framed as
+ * [u32 length][u32 CRC-32C of the payload][JSON payload carrying its offset `o` and `type`]. A
+ * damaged frame is reported and the walk resumes at the next intact one.
+ */
+function* dumpMetadataLog(path: string): Generator<DumpEvent> {
+  const f = new FileReader(path);
+  try {
+    const buf = f.read(0, f.size);
+    const frameAt = (p: number): { len: number; payload: Record<string, unknown> } | string => {
+      if (p + 8 > buf.length) return 'truncated header';
+      const len = buf.readUInt32BE(p);
+      if (len === 0) return 'empty record';
+      if (p + 8 + len > buf.length) return `truncated record: it declares ${len} bytes, ${buf.length - p - 8} remain`;
+      const payload = buf.subarray(p + 8, p + 8 + len);
+      const crc = crc32c(payload);
+      if (crc !== buf.readUInt32BE(p + 4)) return `CRC mismatch: stored ${buf.readUInt32BE(p + 4)}, computed ${crc}`;
+      try {
+        const r = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+        return typeof r.o === 'number' && typeof r.type === 'string' ? { len, payload: r } : 'not a metadata record';
+      } catch {
+        return 'not JSON';
+      }
+    };
+    let pos = 0;
+    let seen = 0;
+    while (pos < buf.length) {
+      const fr = frameAt(pos);
+      if (typeof fr === 'object') {
+        const { o, type, ...data } = fr.payload;
+        yield { type: 'metadata', offset: o as number, position: pos, size: 8 + fr.len, crc: buf.readUInt32BE(pos + 4), payload: JSON.stringify({ type, data }) };
+        pos += 8 + fr.len;
+        seen++;
+        continue;
+      }
+      let next = -1;
+      for (let p = pos + 1; p + 8 < buf.length; p++) {
+        if (typeof frameAt(p) === 'object') {
+          next = p;
+          break;
+        }
+      }
+      const what = seen === 0 && next < 0 ? `not a kafka-ts metadata log (${fr})` : fr;
+      yield { type: 'problem', file: path, position: pos, message: next < 0 ? `${what}; no valid record follows (${buf.length - pos} bytes)` : `${what}; skipped ${next - pos} bytes to the next valid record at position ${next}` };
+      if (next < 0) break;
+      pos = next;
+    }
+  } finally {
+    f.close();
+  }
+}
+
 /** Dumps the files in order; each file starts with a `file` event. */
 export function* dumpFiles(files: readonly string[], o: DumpLogOptions): Generator<DumpEvent> {
   for (const path of files) {
     const kind = kindOf(path);
+    if (kind === 'log' && o.parser.kind === 'cluster-metadata') {
+      yield { type: 'file', file: path, kind: 'metadata' };
+      yield* dumpMetadataLog(path);
+      continue;
+    }
     yield { type: 'file', file: path, kind, ...(kind === 'log' && { baseOffset: baseOffsetOfName(path) }) };
     if (kind === 'log') yield* dumpLog(path, o);
     else if (kind === 'index') yield* dumpOffsetIndex(path, o);

@@ -33,7 +33,7 @@ describe('dump-log bad input', () => {
     [['dump-log'], 2, 'kafka-ts dump-log: usage error: Missing required argument "[files]"'],
     [['dump-log', '--files', 'nope.log'], 4, 'kafka-ts dump-log: error: nope.log: no such file'],
     [['dump-log', '--transaction-log-decoder', '--files', 'x.log'], 2, 'kafka-ts dump-log: usage error: --transaction-log-decoder: kafka-ts has no transactions yet, so there is no __transaction_state to decode'],
-    [['dump-log', '--cluster-metadata-decoder', '--files', 'x.log'], 2, /^kafka-ts dump-log: usage error: --cluster-metadata-decoder: kafka-ts keeps cluster metadata as CRC-framed JSON records/],
+    [['dump-log', '--remote-log-metadata-decoder', '--files', 'x.log'], 2, 'kafka-ts dump-log: usage error: --remote-log-metadata-decoder: kafka-ts has no tiered storage, so there is no remote log metadata to decode'],
     [['dump-log', '--value-decoder-class', 'com.example.MyDecoder', '--files', 'x.log'], 2, /^kafka-ts dump-log: usage error: --value-decoder-class: unknown decoder 'com.example.MyDecoder' \(expected string, hex/],
     [['dump-log', '--max-bytes', 'lots', '--files', 'x.log'], 2, "kafka-ts dump-log: usage error: Cannot parse argument 'lots' of option --max-bytes"],
   ] as [string[], number, string | RegExp][])('%j -> exit %i', async (args, code, message) => {

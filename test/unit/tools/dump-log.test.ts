@@ -14,6 +14,7 @@ import { groupKey, groupValue, offsetKey, offsetValue } from '../../../src/proto
 import { encodeAssignment, encodeSubscription } from '../../../src/protocol/consumer-protocol.js';
 import { dumpFiles, payloadParser, type DumpEvent, type DumpLogOptions } from '../../../src/tools/dump-log.js';
 import { DumpSummary, eventText } from '../../../src/tools/dump-log-format.js';
+import { crc32c } from '../../../src/protocol/crc32c.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
@@ -112,7 +113,7 @@ describe('dump-log: .log layouts', () => {
       encodeBatch([{ key: offsetKey('g1', 'orders', 0), value: offsetValue({ offset: 42, leaderEpoch: 0, metadata: '', commitTimestamp: T0, expireTimestamp: -1 }), timestamp: T0 }]),
       encodeBatch([{ key: groupKey('g1'), value: g, timestamp: T0 }, { key: offsetKey('g1', 'orders', 1), value: null, timestamp: T0 }]),
     ]);
-    const out = run([seg.log], { printData: true, deepIteration: true, parser: payloadParser(true, 'string', 'string') }).out.filter((l) => l.startsWith('|'));
+    const out = run([seg.log], { printData: true, deepIteration: true, parser: payloadParser('offsets', 'string', 'string') }).out.filter((l) => l.startsWith('|'));
     expect(out[0]).toBe(
       `| offset: 0 CreateTime: ${T0} keySize: ${offsetKey('g1', 'orders', 0).length} valueSize: ${offsetValue({ offset: 42, leaderEpoch: 0, metadata: '', commitTimestamp: T0, expireTimestamp: -1 }).length} sequence: -1 headerKeys: [] ` +
         `key: {"type":"1","data":{"group":"g1","topic":"orders","partition":0}} payload: {"version":"3","data":{"offset":42,"leaderEpoch":0,"metadata":"","commitTimestamp":${T0}}}`,
@@ -194,5 +195,40 @@ describe('dump-log: damage is located and the walk goes on', () => {
     const r = run([seg.log]);
     expect(r.out.at(-1)).toBe(`Found ${size - 5 - 166} invalid bytes at the end of 00000000000000000000.log`);
     expect(r.err).toEqual([`${seg.log}: position 166: truncated batch: it declares ${size - 166} bytes, ${size - 5 - 166} remain`]);
+  });
+});
+
+describe('dump-log: --cluster-metadata-decoder', () => {
+  const frame = (record: object) => {
+    const payload = Buffer.from(JSON.stringify(record));
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(payload.length, 0);
+    head.writeUInt32BE(crc32c(payload), 4);
+    return Buffer.concat([head, payload]);
+  };
+
+  it("prints kafka-ts's metadata log records, and skips a damaged one to the next", () => {
+    const t = tempDir('kafka-ts-dumplog-meta-');
+    cleanups.push(t.cleanup);
+    const file = join(t.dir, 'metadata.log');
+    const a = frame({ o: 0, type: 'cluster', clusterId: 'abc' });
+    const b = frame({ o: 1, type: 'topic', topic: { name: 't' } });
+    const c = frame({ o: 2, type: 'delete-topic', name: 't' });
+    writeFileSync(file, Buffer.concat([a, b, c]));
+    const opts = { printData: true, deepIteration: true, parser: payloadParser('cluster-metadata', 'string', 'string') };
+    const good = run([file], opts);
+    expect(good.out).toEqual([
+      `Dumping ${file}`,
+      `| offset: 0 position: 0 size: ${a.length} crc: ${a.readUInt32BE(4)} isvalid: true payload: {"type":"cluster","data":{"clusterId":"abc"}}`,
+      `| offset: 1 position: ${a.length} size: ${b.length} crc: ${b.readUInt32BE(4)} isvalid: true payload: {"type":"topic","data":{"topic":{"name":"t"}}}`,
+      `| offset: 2 position: ${a.length + b.length} size: ${c.length} crc: ${c.readUInt32BE(4)} isvalid: true payload: {"type":"delete-topic","data":{"name":"t"}}`,
+    ]);
+    expect(good.damaged).toBe(false);
+    const bad = Buffer.concat([a, b, c]);
+    bad[a.length + 12] ^= 0x01;
+    writeFileSync(file, bad);
+    const r = run([file], opts);
+    expect(r.out.map((l) => /^\| offset: (\d+)/.exec(l)?.[1]).filter(Boolean)).toEqual(['0', '2']);
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${file}: position ${a.length}: CRC mismatch: stored \\d+, computed \\d+; skipped ${b.length} bytes to the next valid record at position ${a.length + b.length}$`))]);
   });
 });
