@@ -113,4 +113,11 @@ describe('dump-log on segments kcat wrote', () => {
     expect(commits.at(-1)).toMatch(new RegExp(`payload: \\{"version":"\\d","data":\\{"offset":${N},.*"commitTimestamp":\\d+\\}\\}$`));
     expect(r.stdout).toMatch(/key: \{"type":"2","data":\{"group":"dl-group"\}\} payload: \{"version":"\d","data":\{"protocolType":"consumer"/);
   }, 90_000);
+
+  it("reads the running daemon's cluster metadata log with --cluster-metadata-decoder", async () => {
+    const r = await kt('dump-log', '--cluster-metadata-decoder', join(home, 'meta', 'metadata.log'));
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| offset: 0 position: 0 size: \d+ crc: \d+ isvalid: true payload: \{"type":"cluster","data":\{"clusterId":"[\w-]{22}"\}\}$/m);
+    for (const codec of CODECS) expect(r.stdout).toContain(`"data":{"topic":{"name":"dl-${codec}"`);
+  });
 });
