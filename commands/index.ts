@@ -13,6 +13,10 @@ import acls from './acls.js';
 import completion from './completion.js';
 import context from './context.js';
 import configs from './configs.js';
+import getOffsets from './get-offsets.js';
+import deleteRecords from './delete-records.js';
+import logDirs from './log-dirs.js';
+import brokerApiVersions from './broker-api-versions.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, brokerApiVersions, context, server, serverStart, completion];
