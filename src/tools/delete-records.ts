@@ -6,6 +6,7 @@
 import type { Admin } from '../client/admin.js';
 import { KafkaProtocolError, ErrorCode } from '../protocol/errors.js';
 import { UsageError, type Outcome } from '../util/errors.js';
+import { exceptionClass } from './kafka-exceptions.js';
 
 export interface RecordsToDelete {
   topic: string;
@@ -68,18 +69,6 @@ export interface DeleteResult {
   error: KafkaProtocolError | null;
 }
 
-/** Kafka's exception class for an error code, as its tool prints it. */
-export function exceptionName(e: KafkaProtocolError): string {
-  const special: Record<string, string> = {
-    TOPIC_AUTHORIZATION_FAILED: 'TopicAuthorizationException',
-    CLUSTER_AUTHORIZATION_FAILED: 'ClusterAuthorizationException',
-    KAFKA_STORAGE_ERROR: 'KafkaStorageException',
-    UNKNOWN_SERVER_ERROR: 'UnknownServerException',
-  };
-  const name = e.errorName.replace(/_EXCEPTION$/, '');
-  return special[e.errorName] ?? `${name.toLowerCase().replace(/(^|_)([a-z])/g, (_, _u, c: string) => c.toUpperCase())}Exception`;
-}
-
 /**
  * Deletes the records; a partition that does not exist gets Kafka's UNKNOWN_TOPIC_OR_PARTITION
  * (nothing is sent for it), the others the broker's answer.
@@ -114,7 +103,7 @@ export function deleteView(results: DeleteResult[]) {
     text: () => [
       'Executing records delete operation',
       'Records delete operation completed:',
-      ...results.map((r) => `partition: ${r.topic}-${r.partition}\t${r.error ? `error: org.apache.kafka.common.errors.${exceptionName(r.error)}: ${r.error.message}` : `low_watermark: ${r.lowWatermark}`}`),
+      ...results.map((r) => `partition: ${r.topic}-${r.partition}\t${r.error ? `error: ${exceptionClass(r.error.errorName)}: ${r.error.message}` : `low_watermark: ${r.lowWatermark}`}`),
     ],
     stderr: () => (failed.length ? [`${failed.length} partition(s) could not be deleted`] : []),
     exit,

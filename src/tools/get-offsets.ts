@@ -5,6 +5,7 @@
  */
 import type { Admin } from '../client/admin.js';
 import { NotFoundError, UsageError, type Outcome } from '../util/errors.js';
+import { exceptionClass } from './kafka-exceptions.js';
 
 /** Kafka's --time names and the ListOffsets timestamps they stand for. */
 export const TIME_NAMES: Readonly<Record<string, number>> = { latest: -1, earliest: -2, 'max-timestamp': -3, 'earliest-local': -4, 'latest-tiered': -5 };
@@ -52,12 +53,12 @@ const fromRules = (rules: Rule[]): PartitionFilter => ({
 /** --topic-partitions: `rule(,rule)*`, rule `topicRegex[:P]` or `:P`, P `N`, `N-M` (M exclusive), `N-`, `-M`. */
 export function parseTopicPartitions(value: string): PartitionFilter {
   const rules = value.split(',').map((raw): Rule => {
-    const m = /^([^:,]*)(?::(?:(\d*)|(\d*)-(\d*)))?$/.exec(raw.trim());
-    if (!m || (m[2] === '' && m[3] === undefined) || (m[3] === '' && m[4] === '') || (raw.trim() === '')) throw new UsageError(`Invalid rule specification: ${raw}`);
+    // As Kafka: an empty part means "any" (`t:` and `t:-` are every partition of t).
+    const m = /^([^:,]*)(?::(?:(\d*)|(\d*)-(\d*)))?$/.exec(raw);
+    if (!m) throw new UsageError(`Invalid rule specification: ${raw}`);
     const topic = m[1] ? topicRegex(m[1]) : null;
-    if (m[2] !== undefined) return { topic, from: Number(m[2]), to: Number(m[2]) + 1 };
-    if (m[3] !== undefined) return { topic, from: m[3] ? Number(m[3]) : 0, to: m[4] ? Number(m[4]) : null };
-    return { topic, from: 0, to: null };
+    if (m[2]) return { topic, from: Number(m[2]), to: Number(m[2]) + 1 };
+    return { topic, from: m[3] ? Number(m[3]) : 0, to: m[4] ? Number(m[4]) : null };
   });
   return fromRules(rules);
 }
@@ -65,7 +66,7 @@ export function parseTopicPartitions(value: string): PartitionFilter {
 /** --topic (regex, all topics when absent) and --partitions (`0,1,2`, all when absent). */
 export function topicAndPartitions(topic: string | undefined, partitions: string | undefined): PartitionFilter {
   let ids: Set<number> | null = null;
-  if (partitions !== undefined) {
+  if (partitions !== undefined && partitions !== '') {
     const parts = partitions.split(',').map((p) => p.trim());
     if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`);
     ids = new Set(parts.map(Number));
@@ -116,7 +117,7 @@ export function offsetsView(r: OffsetsResult): { data: OffsetsResult; text: () =
   return {
     data: r,
     text: () => r.offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}`),
-    warnings: () => r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${e.message}`),
+    warnings: () => r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
     exit: !r.errors.length ? 'Ok' : r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : 'Failure',
   };
 }

@@ -6,6 +6,7 @@ import type { Admin } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { describeLogDirs } from '../client/broker-info.js';
 import { NotFoundError, UsageError } from '../util/errors.js';
+import { exceptionClass } from './kafka-exceptions.js';
 
 /** A comma-separated list option (--topic-list, --broker-list); empty entries dropped. */
 export const listOf = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
@@ -39,7 +40,7 @@ export async function describeLogDirsOf(admin: Admin, client: KafkaClient, broke
           .filter((r) => wanted.size === 0 || wanted.has(r.topic))
           .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
           .map((r) => ({ partition: `${r.topic}-${r.partition}`, size: r.size, offsetLag: r.offsetLag, isFuture: r.isFuture })),
-        error: d.error ? `org.apache.kafka.common.errors.${exceptionClass(d.error.errorName)}` : null,
+        error: d.error ? exceptionClass(d.error.errorName) : null,
         logDir: d.logDir,
       })),
     })),
@@ -47,7 +48,6 @@ export async function describeLogDirsOf(admin: Admin, client: KafkaClient, broke
   return { brokers: ids, doc: { brokers, version: 1 } };
 }
 
-const exceptionClass = (name: string) => (name === 'KAFKA_STORAGE_ERROR' ? 'KafkaStorageException' : `${name.toLowerCase().replace(/(^|_)([a-z])/g, (_, _u, c: string) => c.toUpperCase())}Exception`);
 
 export function logDirsView(r: { brokers: number[]; doc: LogDirsDocument }) {
   return {

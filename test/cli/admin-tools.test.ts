@@ -258,4 +258,11 @@ describe('broker-api-versions', () => {
     expect(json.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
     expect(json.brokers[0].apis[0]).toEqual({ apiKey: 0, name: 'Produce', minVersion: 0, maxVersion: 9, usable: 9, status: 'usable' });
   });
+
+  it('works against the local daemon over its Unix sockets, as the other tools', async () => {
+    const r = await kafkaTs(['broker-api-versions'], { home });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => !l.startsWith('\t') && l !== ')' && l !== '')).toEqual([1, 2, 3].map((id) => `${join(home, `broker-${id}.sock`)}:0 (id: ${id} rack: null isFenced: false) -> (`));
+    expect((await kafkaTs(['get-offsets', 'offs:10'], { home })).stdout).toBe('offs:10:11\n');
+  });
 });
