@@ -135,6 +135,9 @@ describe('get-offsets', () => {
   });
 });
 
+/** Names this build of librdkafka does not know yet. */
+const KNOWN_LATER: Record<string, string> = { '60': 'DescribeCluster', '75': 'DescribeTopicPartitions' };
+
 /** Bytes of the .log files of a partition directory. */
 const logBytes = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
 
@@ -257,6 +260,19 @@ describe('broker-api-versions', () => {
     const json = JSON.parse((await kt('broker-api-versions', '--output', 'json')).stdout);
     expect(json.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
     expect(json.brokers[0].apis[0]).toEqual({ apiKey: 0, name: 'Produce', minVersion: 0, maxVersion: 9, usable: 9, status: 'usable' });
+  });
+
+  it("names and ranges agree with what librdkafka (kcat) read from the same broker's ApiVersions", async () => {
+    const k = await kcat(['-b', bootstrap, '-L', '-d', 'feature']);
+    expect(k.exitCode).toBe(0);
+    // librdkafka's names: "ApiVersion", "Request" after the newer ones, "Unknown-60?" for those it does not know.
+    const named = (n: string, key: string) => (n === 'ApiVersion' ? 'ApiVersions' : n.startsWith('Unknown-') ? (KNOWN_LATER[key] ?? n) : n.replace(/Request$/, ''));
+    const theirs = [...k.stderr.matchAll(/\/bootstrap:\s+ApiKey (.+?) \((\d+)\) Versions (\d+)\.\.(\d+)/g)].map((m) => ({ name: named(m[1]!, m[2]!), apiKey: Number(m[2]), minVersion: Number(m[3]), maxVersion: Number(m[4]) }));
+    expect(theirs.length).toBeGreaterThan(20);
+    const port = Number(bootstrap.split(':').at(-1));
+    const json = JSON.parse((await kt('broker-api-versions', '--output', 'json')).stdout) as { brokers: { port: number; apis: { apiKey: number; name: string; minVersion: number | null; maxVersion: number | null }[] }[] };
+    const ours = json.brokers.find((b) => b.port === port)!.apis.filter((a) => a.minVersion !== null).map(({ apiKey, name, minVersion, maxVersion }) => ({ name, apiKey, minVersion, maxVersion }));
+    expect(ours).toEqual(theirs);
   });
 
   it('works against the local daemon over its Unix sockets, as the other tools', async () => {
