@@ -282,3 +282,17 @@ describe('broker-api-versions', () => {
     expect((await kafkaTs(['get-offsets', 'offs:10'], { home })).stdout).toBe('offs:10:11\n');
   });
 });
+
+describe('with a broker down', () => {
+  it('get-offsets skips the partitions without a leader, on stderr as Kafka, and exits 1', async () => {
+    expect((await kt('topics', '--create', '--topic', 'lone', '--replica-assignment', '3,1')).exitCode).toBe(0);
+    expect((await kafkaTs(['server', 'stop-broker', '3', '--data-dir', home], { home })).exitCode).toBe(0);
+    try {
+      const r = await kt('get-offsets', '--topic', 'lone');
+      expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual({ exitCode: 1, stdout: 'lone:1:0\n' });
+      expect(r.stderr).toMatch(/^Skip getting offsets for topic-partition lone-0 due to error: org\.apache\.kafka\.common\.errors\.LeaderNotAvailableException: /m);
+    } finally {
+      await kafkaTs(['server', 'start-broker', '3', '--data-dir', home], { home });
+    }
+  });
+});
