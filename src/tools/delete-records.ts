@@ -70,14 +70,19 @@ export interface DeleteResult {
 }
 
 /**
- * Deletes the records; a partition that does not exist gets Kafka's UNKNOWN_TOPIC_OR_PARTITION
- * (nothing is sent for it), the others the broker's answer.
+ * Deletes the records; a partition that does not exist gets Kafka's UNKNOWN_TOPIC_OR_PARTITION and
+ * one without a leader LEADER_NOT_AVAILABLE (nothing is sent for them), the others the broker's answer.
  */
 export async function deleteRecords(admin: Admin, requests: RecordsToDelete[]): Promise<DeleteResult[]> {
   const md = await admin.metadata([...new Set(requests.map((r) => r.topic))]);
-  const exists = (r: RecordsToDelete) => md.topics.get(r.topic)?.partitions.some((p) => p.partition === r.partition) ?? false;
-  const results: DeleteResult[] = requests.filter((r) => !exists(r)).map((r) => ({ topic: r.topic, partition: r.partition, lowWatermark: null, error: new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }));
-  const known = requests.filter(exists);
+  const info = (r: RecordsToDelete) => md.topics.get(r.topic)?.partitions.find((p) => p.partition === r.partition);
+  // What cannot be sent is answered per partition, as Kafka's admin client does.
+  const unsendable = (r: RecordsToDelete) => {
+    const p = info(r);
+    return !p ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0;
+  };
+  const results: DeleteResult[] = requests.filter((r) => unsendable(r)).map((r) => ({ topic: r.topic, partition: r.partition, lowWatermark: null, error: new KafkaProtocolError(unsendable(r)) }));
+  const known = requests.filter((r) => !unsendable(r));
   if (known.length) {
     for (const r of await admin.deleteRecords(known)) results.push({ topic: r.topic, partition: r.partition, lowWatermark: r.error ? null : r.lowWatermark, error: r.error });
   }

@@ -284,13 +284,20 @@ describe('broker-api-versions', () => {
 });
 
 describe('with a broker down', () => {
-  it('get-offsets skips the partitions without a leader, on stderr as Kafka, and exits 1', async () => {
+  it('get-offsets skips the partitions without a leader, on stderr as Kafka, and exits 1; delete-records reports them', async () => {
     expect((await kt('topics', '--create', '--topic', 'lone', '--replica-assignment', '3,1')).exitCode).toBe(0);
     expect((await kafkaTs(['server', 'stop-broker', '3', '--data-dir', home], { home })).exitCode).toBe(0);
     try {
       const r = await kt('get-offsets', '--topic', 'lone');
       expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual({ exitCode: 1, stdout: 'lone:1:0\n' });
       expect(r.stderr).toMatch(/^Skip getting offsets for topic-partition lone-0 due to error: org\.apache\.kafka\.common\.errors\.LeaderNotAvailableException: /m);
+      const d = await kt('delete-records', 'lone:0:-1', 'lone:1:-1');
+      expect(d.exitCode).toBe(1);
+      expect(d.stdout).toBe(
+        'Executing records delete operation\nRecords delete operation completed:\n' +
+          'partition: lone-0\terror: org.apache.kafka.common.errors.LeaderNotAvailableException: There is no leader for this topic-partition as we are in the middle of a leadership election.\n' +
+          'partition: lone-1\tlow_watermark: 0\n',
+      );
     } finally {
       await kafkaTs(['server', 'start-broker', '3', '--data-dir', home], { home });
     }
