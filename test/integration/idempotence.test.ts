@@ -132,8 +132,9 @@ describe('idempotent producers', () => {
     expect(await produce(batch(producerId, 0, 1, 1))).toMatchObject({ errorCode: 0, baseOffset: start + 1 });
   });
 
-  it('refuses transactions, which kafka-ts does not offer', async () => {
-    expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  it('sends a transactional id to its transaction coordinator, and refuses a transactional batch outside a transaction', async () => {
+    // No FindCoordinator(key type 1) yet, so no __transaction_state: no broker coordinates it.
+    expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     const { producerId } = await initProducerId();
     expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
   });

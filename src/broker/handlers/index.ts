@@ -24,6 +24,9 @@ import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
 import initProducerId from './22-init-producer-id.js';
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
@@ -62,6 +65,9 @@ export const HANDLERS: readonly AnyHandler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,
