@@ -49,6 +49,18 @@ describe('schema registry in the daemon', () => {
     const consumed = await kafkaTs(['console-consumer', '--topic', '_schemas', '--from-beginning', '--max-messages', '2', '--property', 'print.key=true', '--timeout-ms', '20000'], { home: dir });
     expect(consumed.stdout).toContain('{"keytype":"SCHEMA","subject":"users-value","version":2,"magic":1}\t{"subject":"users-value","version":2,"id":2,');
 
+    // Bad requests get Confluent's answers; the daemon goes on serving (the integration test has the full list).
+    const bad = [
+      await fetch(`${url}/subjects/x/versions`, { method: 'POST', headers: CT, body: '{"schema":' }),
+      await fetch(`${url}/subjects/x/versions`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }),
+      await fetch(`${url}/subjects/x/versions`, { method: 'POST', headers: CT, body: JSON.stringify({ schema: 'x'.repeat(9 << 20) }) }).catch(() => null),
+      await fetch(`${url}/subjects/x/versions`, { method: 'POST', headers: CT, body: JSON.stringify({ schemaType: 'PROTOBUF', schema: 'message {' }) }),
+      await fetch(`${url}/schemas/ids/999`),
+    ];
+    expect(bad.map((r) => r?.status)).toEqual([400, 415, 413, 422, 404]);
+    expect((await kafkaTs(['server', 'status'], { home: dir })).exitCode).toBe(0);
+    expect(await get(url, '/subjects')).toEqual(['users-value']);
+
     process.kill(Number(readFileSync(join(dir, 'kafka-ts.pid'), 'utf8')), 'SIGKILL');
     const again = await startDaemon(dir);
     const url2 = again.status.schemaRegistry as string;

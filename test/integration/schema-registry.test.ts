@@ -253,8 +253,9 @@ describe('schema registry durability', () => {
     const props = { 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '50' };
     const r = await start(t.dir, props);
     const { cluster } = r.broker;
-    expect(cluster.metadata.topic('_schemas')!.partitions[0]!.replicas).toHaveLength(3);
+    expect(cluster.metadata.topic('_schemas')).toBeUndefined(); // made by the first write
     expect((await r.call('POST', '/subjects/x/versions', { schema: USER1 })).body).toEqual({ id: 1 });
+    expect(cluster.metadata.topic('_schemas')!.partitions[0]!.replicas).toHaveLength(3);
     const leader = cluster.metadata.topic('_schemas')!.partitions[0]!.leader;
     await cluster.stopBroker(leader);
     expect(cluster.metadata.topic('_schemas')!.partitions[0]!.leader).not.toBe(leader);
