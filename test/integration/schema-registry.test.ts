@@ -171,6 +171,10 @@ describe('schema registry REST API', () => {
     expect(reg.status).toBe(200);
     const got = await call('GET', `/schemas/ids/${reg.body.id}`);
     expect(got.body).toMatchObject({ schemaType: 'PROTOBUF', references: [{ name: 'money.proto', subject: 'money', version: 1 }] });
+    // As a file descriptor (Confluent's format=serialized), registered again: the same schema, the same id.
+    const serialized = await call('GET', `/schemas/ids/${reg.body.id}?format=serialized`);
+    expect(serialized.body.schema).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect((await call('POST', '/subjects/order/versions', { schemaType: 'PROTOBUF', schema: serialized.body.schema, references: [{ name: 'money.proto', subject: 'money', version: 1 }] })).body).toEqual({ id: reg.body.id });
   });
 
   it('answers bad input with the right status and Confluent body, and keeps serving', async () => {

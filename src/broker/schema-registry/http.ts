@@ -66,7 +66,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       const id = Number(b);
       if (c === undefined) {
         const s = reg.getById(id);
-        if (s.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...s, schema: await protobufDescriptor(s.schema) } };
+        if (s.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...s, schema: await protobufDescriptor(s.schema, await reg.resolveReferences(s.references ?? [])) } };
         return { body: s };
       }
       if (c === 'schema') return { body: reg.getById(id).schema, raw: true };
@@ -99,7 +99,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       if (d === undefined) {
         if (m === 'GET') {
           const v = reg.getVersion(a, c, flag(r.query, 'deleted'));
-          if (v.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...v, schema: await protobufDescriptor(v.schema) } };
+          if (v.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...v, schema: await protobufDescriptor(v.schema, await reg.resolveReferences(v.references ?? []), a) } };
           return { body: v };
         }
         if (m === 'DELETE') return { body: await reg.deleteVersion(a, c, flag(r.query, 'permanent')) };

@@ -214,6 +214,11 @@ export class SchemaRegistry {
 
   // ---- schemas in requests ----
 
+  /** The texts of a schema's references, dependencies first (for a Protobuf descriptor). */
+  resolveReferences(refs: readonly SchemaReference[]): Promise<ResolvedReference[]> {
+    return this.resolveRefs(refs);
+  }
+
   /** Resolves references to texts, dependencies first (each once). */
   private async resolveRefs(refs: readonly SchemaReference[], seen = new Set<string>()): Promise<ResolvedReference[]> {
     const out: ResolvedReference[] = [];
