@@ -86,6 +86,26 @@ describe('schema registry in the daemon', () => {
     expect(r.stderr).toContain(`The schema registry's port ${port} is already in use`);
   });
 
+  it('an auto-started daemon takes a free port when 8081 is taken', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    const bound = await new Promise<boolean>((r) => {
+      blocker.once('error', () => r(false));
+      blocker.listen({ port: 8081, host: '127.0.0.1', exclusive: true }, () => r(true));
+    });
+    if (bound) cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const dir = home();
+    // A command that needs the daemon starts it with the defaults (no --schema-registry-port).
+    const listed = await kafkaTs(['topics', '--list'], { home: dir });
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const url = await registryUrl(dir);
+    // Whoever holds 8081 (this test, or another process), the daemon did not fail and serves elsewhere.
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url.endsWith(':8081')).toBe(false);
+    if (bound) expect(readFileSync(join(dir, 'server.log'), 'utf8')).toContain('Port 8081 is in use: the schema registry listens on');
+    expect(await get(url, '/subjects')).toEqual([]);
+  });
+
   it('with three brokers, keeps serving when the _schemas leader is stopped', async () => {
     const dir = home();
     const { status } = await startDaemon(dir, ['--brokers', '3']);

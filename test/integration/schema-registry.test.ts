@@ -89,6 +89,8 @@ describe('schema registry REST API', () => {
       { subject: 'users-value', version: 1 },
     ]);
     expect((await call('GET', '/schemas/ids/1/subjects')).body).toEqual(['other-value', 'users-value']);
+    expect((await call('GET', '/schemas?subjectPrefix=users&latestOnly=true')).body).toEqual([{ subject: 'users-value', version: 2, id: 2, schema: USER2 }]);
+    expect((await call('GET', '/schemas')).body.map((s: { subject: string; version: number }) => `${s.subject}/${s.version}`)).toEqual(['other-value/1', 'users-value/1', 'users-value/2']);
     expect((await call('POST', '/subjects/users-value', { schema: USER2 })).body).toEqual({ subject: 'users-value', version: 2, id: 2, schema: USER2 });
     expect(await call('POST', '/subjects/users-value', { schema: avro([{ name: 'x', type: 'int' }]) })).toEqual({ status: 404, body: { error_code: 40403, message: 'Schema not found' } });
   });

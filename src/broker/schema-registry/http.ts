@@ -56,6 +56,10 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       only('GET');
       return { body: {} };
     case 'schemas': {
+      if (a === undefined) {
+        only('GET');
+        return { body: reg.listSchemas(r.query.get('subjectPrefix') ?? '', flag(r.query, 'deleted'), flag(r.query, 'latestOnly')) };
+      }
       if (a === 'types' && b === undefined) {
         only('GET');
         return { body: [...SCHEMA_TYPES].reverse() };

@@ -176,6 +176,16 @@ export class SchemaRegistry {
     return this.view(subject, this.entry(subject, version, deleted));
   }
 
+  /** GET /schemas: every subject-version (the latest of each with `latestOnly`), by subject then version. */
+  listSchemas(prefix: string, deleted: boolean, latestOnly: boolean): SchemaView[] {
+    const out: SchemaView[] = [];
+    for (const subject of this.listSubjects(deleted, prefix)) {
+      const versions = this.versionsOf(subject, deleted);
+      for (const e of latestOnly ? versions.slice(-1) : versions) out.push(this.view(subject, e));
+    }
+    return out;
+  }
+
   getById(id: number): { schema: string; schemaType?: SchemaType; references?: SchemaReference[] } {
     const s = this.schemas.get(id);
     if (!s || !this.uses.get(id)) throw E.schemaNotFound(id);
