@@ -229,6 +229,39 @@ describe('schema registry REST API', () => {
   });
 });
 
+describe('schema registry under random requests', () => {
+  it('answers every request with a Confluent body, never a server error, and keeps its state', async () => {
+    const { call } = await start();
+    await call('POST', '/subjects/keep/versions', { schema: USER1 });
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+    const segments = ['subjects', 'schemas', 'ids', 'versions', 'latest', '-1', '0', '1', '99999999999', 'config', 'mode', 'compatibility', 'schema', 'referencedby', 'types', 'keep', '%', '%E0%A4%A', '..', 'x'.repeat(300), '%00'];
+    const values = [null, true, 0, -1, 1.5, '', 'AVRO', 'JSON', 'PROTOBUF', 'xml', '{', '"int"', '{"type":"record"}', USER1, 'message M {', [], [{}], [{ name: 'a', subject: 'keep', version: 1 }], {}, { nested: [1, 2] }];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 400; i++) {
+      const path = `/${Array.from({ length: rnd(6) }, () => pick(segments)).join('/')}${rnd(3) === 0 ? `?${pick(['deleted', 'permanent', 'verbose', 'format', 'defaultToGlobal'])}=${pick(['true', 'serialized', 'x'])}` : ''}`;
+      const method = pick(['GET', 'POST', 'PUT', 'DELETE']);
+      const body = method === 'POST' || method === 'PUT' ? (rnd(4) === 0 ? pick(['{', '[', 'null', '"s"', '']) : { schema: pick(values), schemaType: pick(values), references: pick(values), compatibility: pick(values), mode: pick(values) }) : undefined;
+      let r;
+      try {
+        r = await call(method, path, body);
+      } catch (e) {
+        throw new Error(`${method} ${path} ${JSON.stringify(body)}: ${(e as Error).message}`);
+      }
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      expect(r.status, `${method} ${path} ${JSON.stringify(body)} -> ${JSON.stringify(r.body)}`).toBeLessThan(500);
+      if (r.status >= 400) expect(r.body).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+    }
+    expect(statuses.size).toBeGreaterThan(3);
+    await call('PUT', '/mode', { mode: 'READWRITE' });
+    expect((await call('GET', '/schemas/ids/1')).body).toEqual({ schema: USER1 });
+  });
+});
+
 describe('schema registry durability', () => {
   it('rebuilds subjects, versions, ids, config and mode from _schemas after a restart', async () => {
     const t = tempDir();

@@ -159,6 +159,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<{ body: Buffe
       if (size > max * 4 + (1 << 20)) req.destroy();
     });
     req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge }));
+    // Destroyed above (or by the client): nothing to answer, but the handler must not wait forever.
+    req.on('close', () => resolve({ body: Buffer.alloc(0), tooLarge: true }));
     req.on('error', reject);
   });
 }
