@@ -13,6 +13,9 @@ import acls from './acls.js';
 import completion from './completion.js';
 import context from './context.js';
 import configs from './configs.js';
+import producerPerfTest from './producer-perf-test.js';
+import consumerPerfTest from './consumer-perf-test.js';
+import e2eLatency from './e2e-latency.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, producerPerfTest, consumerPerfTest, e2eLatency, context, server, serverStart, completion];

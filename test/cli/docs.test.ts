@@ -42,6 +42,9 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('leader-election')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('server')).toEqual([0, 1, 2, 3, 4, 6]);
     expect(codes('completion')).toEqual([0, 2]);
+    expect(codes('producer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
+    expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
+    expect(codes('e2e-latency')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
     for (const c of COMMANDS) {
       for (const [code, meaning] of exitStatus(c.name)) {
         const entry = Object.values(EXIT_STATUS).find((e) => e.code === code)!;
