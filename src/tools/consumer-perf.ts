@@ -117,13 +117,17 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
         }
       }
     }
+  } catch (e) {
+    await consumer.close().catch(() => undefined);
+    throw e;
   } finally {
     if (progress) clearInterval(progress);
-    await consumer.close().catch(() => undefined);
   }
+  // Kafka takes the end time before closing the consumer (its commit and LeaveGroup are not timed).
+  const endMs = Date.now();
+  await consumer.close().catch(() => undefined);
   const timedOut = !stop && messages < opts.messages;
   if (timedOut) io.line(timeoutWarning(opts.timeoutMs));
-  const endMs = Date.now();
   const elapsedSec = (endMs - startMs) / 1000;
   const fetchMs = endMs - startMs - rebalanceMs;
   const mb = bytes / MB;
