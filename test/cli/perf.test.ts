@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { execa } from 'execa';
 
 let home: string;
 let cleanup: () => void;
@@ -86,6 +87,23 @@ describe('producer-perf-test', () => {
     const values = await kt(['console-consumer', '--topic', 'pp-file', '--from-beginning', '-e']);
     expect(values.stdout.trim().split('\n').every((v) => ['alpha', 'beta', 'gamma'].includes(v))).toBe(true);
   });
+
+  it('--throughput 0 sends one record and waits; Ctrl-C ends it with the final line and exit 130', async () => {
+    expect((await kt(['topics', 'create', 'pp-zero', '-p', '1'])).exitCode).toBe(0);
+    const child = execa(process.execPath, [BIN, 'producer-perf-test', '--topic', 'pp-zero', '--num-records', '100', '--record-size', '7', '--throughput', '0'], {
+      env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined },
+      reject: false,
+    });
+    // Once its one record is in the topic, the command is waiting (its handlers are in place).
+    const deadline = Date.now() + 30_000;
+    let seen = '';
+    while (!(seen = (await kt(['console-consumer', '--topic', 'pp-zero', '--from-beginning', '-e'])).stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toMatch(/^[A-Z]{7}\n$/);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(130);
+    expect(String(r.stdout)).toMatch(TOTAL(1));
+  }, 40_000);
 
   it('warns about an unknown producer config as Kafka does, and goes on', async () => {
     const r = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'no.such.config=1');
