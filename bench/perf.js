@@ -26,7 +26,7 @@ export async function run() {
     const kcatP = await timed('kcat', ['-b', daemon.bootstrap, '-P', '-t', 'perf-kcat', '-l', file]);
     const kcatRate = count / Math.max(0.001, kcatP.seconds - base.seconds);
     const c = json(['consumer-perf-test', '--bootstrap-server', daemon.bootstrap, '--topic', 'perf-kcat', '--messages', String(count)], daemon.home);
-    const kcatC = await timed('kcat', ['-b', daemon.bootstrap, '-C', '-t', 'perf-kcat', '-o', 'beginning', '-e', '-q']);
+    const kcatC = await timed('kcat', ['-b', daemon.bootstrap, '-C', '-t', 'perf-kcat', '-o', 'beginning', '-e', '-q', '-X', 'fetch.wait.max.ms=10']);
     const kcatCRate = count / Math.max(0.001, kcatC.seconds - base.seconds);
     const n = Math.max(100, Math.round(2000 * SCALE));
     const e = json(['e2e-latency', daemon.bootstrap, 'e2e-ours', String(n), '1', '100'], daemon.home);

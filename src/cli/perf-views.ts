@@ -17,7 +17,7 @@ export function progressBar(stream: NodeJS.WriteStream, unit: string): ProgressB
       const rate = elapsedMs > 0 ? (1000 * done) / elapsedMs : 0;
       const eta = rate > 0 && done < total ? ` ETA ${formatDuration(((total - done) / rate) * 1000)}` : '';
       const text = ` ${String(Math.floor(share * 100)).padStart(3)}%  ${done}/${total} ${unit}  ${Math.round(rate)} ${unit}/s${eta}`;
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - text.length - 3));
+      const width = Math.max(10, Math.min(40, (stream.columns || 80) - text.length - 3));
       const filled = Math.round(share * width);
       stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${text}\x1b[K`);
       shown = true;

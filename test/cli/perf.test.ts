@@ -105,6 +105,17 @@ describe('producer-perf-test', () => {
     expect(String(r.stdout)).toMatch(TOTAL(1));
   }, 40_000);
 
+  it('draws a progress bar on a terminal (stderr), cleared before the final line', async () => {
+    // script(1) runs the command on a pseudo-terminal; its output is the terminal's.
+    const cmd = `${process.execPath} ${BIN} producer-perf-test --topic pp --num-records 800 --record-size 10 --throughput 1000`;
+    const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    const screen = String(r.stdout);
+    expect(screen).toMatch(/\r\[#*\.*\] +\d+%  \d+\/800 records  \d+ records\/s/);
+    // The last bar is erased, then Kafka's line follows on a clean line.
+    expect(screen).toMatch(/\r\x1b\[K800 records sent, [^\r]*99\.9th\.\s*$/);
+  }, 40_000);
+
   it('warns about an unknown producer config as Kafka does, and goes on', async () => {
     const r = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'no.such.config=1');
     expect(r.exitCode).toBe(0);
