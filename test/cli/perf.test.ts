@@ -172,6 +172,9 @@ describe('consumer-perf-test', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^\d{4}T\d\d, \d{4}T\d\d, [0-9.]+, /);
     expect(r.stdout.split('\n')).toHaveLength(2);
+    const metrics = await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-m', '--from-latest', '--timeout', '300', '--print-metrics');
+    expect(metrics.stdout).toMatch(/^WARNING: Exiting before consuming the expected number of messages: timeout \(300 ms\) exceeded\./m);
+    expect(metrics.stdout).toMatch(/\n\nMetric Name +Value\nconsumer-fetch-manager-metrics:records-consumed-total:\{client-id=perf-consumer-client\} +: 0\.000\n/);
     const groups = await kt(['consumer-groups', '--list']);
     expect(groups.stdout.split('\n')).toContain('perf-g');
     const j = JSON.parse((await cpt('--topic', 'cp', '--messages', '10', '--output', 'json')).stdout);
@@ -227,6 +230,13 @@ describe('e2e-latency', () => {
     expect(j).toMatchObject({ topic: 'e2e', messages: 30, createdTopic: false });
     expect(Object.keys(j.percentiles)).toEqual(['p50', 'p99', 'p999']);
     expect(j.histogram.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(30);
+  });
+
+  it('shows the histogram by itself on a terminal', async () => {
+    const cmd = `${process.execPath} ${BIN} e2e-latency ${bootstrap} e2e 20 1 10`;
+    const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(String(r.stdout)).toMatch(/Percentiles: [^\n]+\r?\n\r?\nLatency histogram \(ms\):\r?\n/);
   });
 
   it.each([
