@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
+import { validateBrokerConfigs } from './metadata/broker-configs.js';
 import { validateTopicConfig } from '../protocol/topic-configs.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -69,18 +69,25 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     return controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
   }
   if (resourceType === RESOURCE_BROKER) {
-    if (resourceName !== '' && !cluster.brokers().some((b) => String(b.id) === resourceName)) {
-      return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id ${resourceName}` };
-    }
-    const notDynamic = changes.map((c) => c.name).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));
-    if (notDynamic.length) return { code: ErrorCode.INVALID_CONFIG, message: `Cannot update these configs dynamically: ${notDynamic.join(', ')}` };
+    // Kafka (ConfigAdminManager): a broker alters its own configs or the cluster default, never another broker's.
+    const wrongId = brokerIdProblem(cluster.id, resourceName);
+    if (wrongId) return wrongId;
     const next = applyOps(replace ? {} : (md.brokerConfigs[resourceName] ?? {}), changes, () => '');
     if ('code' in next) return next as ApiError;
-    for (const [k, v] of Object.entries(next)) {
-      if (!/^\d+$/.test(String(v))) return { code: ErrorCode.INVALID_CONFIG, message: `Invalid value ${v} for configuration ${k}: Not a number of type LONG` };
-    }
+    // Kafka validates the resulting dynamic set; its ConfigException is answered as INVALID_REQUEST.
+    const problem = validateBrokerConfigs(next as Record<string, string>);
+    if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
     if (!validateOnly) md.setBrokerConfigs(resourceName, next as Record<string, string>);
     return { code: 0, message: null };
   }
-  return { code: ErrorCode.INVALID_REQUEST, message: `Unsupported resource type ${resourceType}` };
+  // Broker loggers, client metrics and groups: resource types this broker does not keep configs for.
+  return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${resourceType}` };
+}
+
+/** Kafka's check that a broker resource names this broker (or, with `allowDefault`, the cluster default ""). */
+export function brokerIdProblem(ownId: number, name: string, allowDefault = true): ApiError | null {
+  if (name === '' && allowDefault) return null;
+  if (!/^-?\d+$/.test(name)) return { code: ErrorCode.INVALID_REQUEST, message: `Node id must be an integer, but it is: ${name}` };
+  if (Number(name) !== ownId) return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id, expected ${ownId}, but received ${name}` };
+  return null;
 }
