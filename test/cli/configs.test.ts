@@ -29,12 +29,26 @@ describe('configs usage errors (before connecting; exit 2)', () => {
     const cases: [string[], string][] = [
       [['configs', '--entity-type', 'users'], 'Command must include exactly one action: --describe, --alter'],
       [['configs', '--describe'], 'At least one entity type must be specified'],
-      [['configs', '--alter', '--entity-type', 'users', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'An entity name must be specified for every entity type'],
+      [['configs', '--alter', '--entity-type', 'users', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'An entity-name or default entity must be specified with --alter of users, clients, brokers or ips'],
       [['configs', '--alter', '--user', 'alice'], 'At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=1024,password=hunter2]'], 'Iterations 1024 is less than the minimum 4096 required for SCRAM-SHA-256'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[secret=hunter2]'], 'Invalid credential property SCRAM-SHA-256: expected SCRAM-SHA-256=[iterations=N,password=PASSWORD] (iterations optional, before password)'],
       [['configs', '--alter', '--entity-type', 'users', '--entity-default', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'],
-      [['configs', '--describe', '--entity-type', 'clients'], '--entity-type clients is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers'],
+      [['configs', '--describe', '--entity-type', 'clients'], "--entity-type clients (client quotas) is not supported by kafka-ts configs yet: this version handles topics, brokers, broker-loggers, groups, client-metrics and users' SCRAM credentials"],
+      [['configs', '--describe', '--entity-type', 'topic'], 'Invalid entity type topic, the entity type must be one of topics, clients, users, brokers, ips, broker-loggers, client-metrics, groups with a --bootstrap-server or --bootstrap-controller argument'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'topics'], 'Duplicate entity type(s) specified: topics'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'brokers'], "Only 'users' and 'clients' entity types may be specified together"],
+      [['configs', '--describe', '--entity-name', 'y', '--topic', 'x'], '--entity-{type,name,default} should not be used in conjunction with specific entity flags'],
+      [['configs', '--describe', '--topic', 'x', '--add-config', 'a=b'], 'Option "[describe]" can\'t be used with option "[add-config]"'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-default'], '--entity-default must not be specified with --describe of topics'],
+      [['configs', '--describe', '--entity-type', 'broker-loggers'], 'An entity name must be specified with --describe of broker-loggers'],
+      [['configs', '--describe', '--broker-logger', 'x'], 'The entity name for broker-loggers must be a valid integer broker id, but it is: x'],
+      [['configs', '--alter', '--group', 'g', '--add-config', 'a=b', '--add-config-file', '/nonexistent'], 'Only one of --add-config or --add-config-file must be specified'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a b=1'], 'Invalid character found for config key: a b'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a=1=2'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
+      [['configs', '--describe', '--topic', 'x', '--bootstrap-server', 'localhost:1', '--bootstrap-controller', 'localhost:2'], 'Only one of --bootstrap-server or --bootstrap-controller can be specified'],
+      [['configs', '--describe', '--topic', 'x', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts configs talks to brokers (the local daemon has no separate controller listener); use --bootstrap-server'],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
     ];
@@ -126,6 +140,22 @@ describe('configs for topics and brokers against the daemon', () => {
     const all = await kt('configs', '--describe', '--broker', '1', '--all');
     expect(all.stdout).toMatch(/^All configs for broker 1 are:\n/);
     expect(all.stdout).toMatch(/\n {2}broker\.id=1 sensitive=false synonyms=\{/);
+  });
+
+  it('broker loggers, groups and client metrics reach the broker, which answers as a Kafka broker without them', async () => {
+    const cases: [string[], string][] = [
+      [['--describe', '--broker-logger', '1'], 'Unsupported resource type: BROKER_LOGGER (INVALID_REQUEST)'],
+      [['--describe', '--group', 'g1'], 'Unsupported resource type: GROUP (INVALID_REQUEST)'],
+      [['--describe', '--client-metrics', 'm1'], 'Unsupported resource type: CLIENT_METRICS (INVALID_REQUEST)'],
+      [['--alter', '--group', 'g1', '--add-config', 'consumer.session.timeout.ms=50000'], 'Unknown resource type 32 (INVALID_REQUEST)'],
+      [['--alter', '--broker-logger', '1', '--add-config', 'kafka.server=DEBUG'], 'Unknown resource type 8 (INVALID_REQUEST)'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await kt('configs', ...args);
+      expect({ args, r }).toEqual({ args, r: { stdout: '', stderr: `kafka-ts configs: error: ${message}\n`, exitCode: 1 } });
+    }
+    // No groups: --describe of every group lists none.
+    expect(await kt('configs', '--describe', '--entity-type', 'groups')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
   });
 });
 
