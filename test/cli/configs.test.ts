@@ -135,6 +135,54 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(unknown.stderr).toContain('no.such.config');
   });
 
+  it('takes --add-config-file for topics, and answers --alter and errors in JSON', async () => {
+    expect((await kt('topics', 'create', 'cfg-file')).exitCode).toBe(0);
+    const file = join(home, 'topic.properties');
+    writeFileSync(file, '# retention and policy\nretention.ms = 3600000\ncleanup.policy=[compact,delete]\n');
+    const alter = await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config-file', file, '-o', 'json');
+    expect({ ...alter, stdout: JSON.parse(alter.stdout) }).toEqual({
+      stdout: { entityType: 'topics', entityName: 'cfg-file', set: ['retention.ms', 'cleanup.policy'], deleted: [] },
+      stderr: '',
+      exitCode: 0,
+    });
+    const json = JSON.parse((await kt('configs', '--describe', '--topic', 'cfg-file', '-o', 'json')).stdout);
+    expect(json).toEqual({
+      entityType: 'topics',
+      entities: [
+        {
+          name: 'cfg-file',
+          default: false,
+          configs: [
+            {
+              name: 'cleanup.policy',
+              value: 'compact,delete',
+              sensitive: false,
+              source: 'DYNAMIC_TOPIC_CONFIG',
+              synonyms: [
+                { name: 'cleanup.policy', value: 'compact,delete', source: 'DYNAMIC_TOPIC_CONFIG' },
+                { name: 'log.cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' },
+              ],
+            },
+            {
+              name: 'retention.ms',
+              value: '3600000',
+              sensitive: false,
+              source: 'DYNAMIC_TOPIC_CONFIG',
+              synonyms: [
+                { name: 'retention.ms', value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG' },
+                { name: 'log.retention.ms', value: '604800000', source: 'DEFAULT_CONFIG' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const bad = await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config', 'retention.ms=soon', '-o', 'json');
+    expect(bad.exitCode).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 1, kind: 'failed', message: 'Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)' } });
+    expect(bad.stderr).toBe('kafka-ts configs: error: Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)\n');
+  });
+
   it('describes every broker and the cluster default; --all lists every config', async () => {
     expect(await kt('configs', '--describe', '--entity-type', 'brokers')).toMatchObject({ stdout: 'Dynamic configs for broker 1 are:\nDefault configs for brokers in the cluster are:\n', exitCode: 0 });
     const all = await kt('configs', '--describe', '--broker', '1', '--all');
