@@ -307,6 +307,10 @@ export class Broker implements PartitionService, ClusterService {
     return { replica, state, topic };
   }
 
+  get logLevels() {
+    return this.log.levels;
+  }
+
   topicConfig(topic: TopicState, name: string): string {
     return topicConfigValue(topic.configs, this.config, name, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
   }

@@ -164,7 +164,7 @@ export interface ResourceLister {
 export async function describeResources(admin: Admin, type: ResourceType, name: string | undefined, all: boolean, lister?: ResourceLister): Promise<EntityConfigs[]> {
   let entities: string[];
   if (name !== undefined) {
-    if ((type === 'topics' || type === 'brokers') && !(await exists(admin, type, name))) {
+    if ((type === 'topics' || type === 'brokers' || type === 'broker-loggers') && !(await exists(admin, type, name))) {
       const text = `The ${singular(type)} '${name}' doesn't exist and doesn't have dynamic config.`;
       throw new NotFoundError(text, { stdout: text });
     }
@@ -190,8 +190,14 @@ async function exists(admin: Admin, type: ResourceType, name: string): Promise<b
  * not in the cluster is "not found" (exit 4) before anything is sent.
  */
 export async function alterResource(admin: Admin, type: ResourceType, name: string, add: Record<string, string>, del: readonly string[]): Promise<string> {
-  if (type === 'brokers' && name !== '' && !(await exists(admin, type, name))) throw new NotFoundError(`Broker ${name} is not in the cluster (brokers: ${(await brokerIds(admin)).join(', ')})`);
-  if (del.length > 0 && type !== 'broker-loggers') {
+  if ((type === 'brokers' || type === 'broker-loggers') && name !== '' && !(await exists(admin, type, name))) throw new NotFoundError(`Broker ${name} is not in the cluster (brokers: ${(await brokerIds(admin)).join(', ')})`);
+  if (type === 'broker-loggers') {
+    // Kafka's tool checks the names against the broker's loggers first.
+    const [current] = await describeResources(admin, type, name, true);
+    const loggers = new Set(current!.entries.map((e) => e.name));
+    const invalid = [...del, ...Object.keys(add)].filter((k) => !loggers.has(k));
+    if (invalid.length > 0) throw new FailedError(`Invalid broker logger(s): ${invalid.join(',')}`);
+  } else if (del.length > 0) {
     const [current] = await describeResources(admin, type, name, true);
     const dynamic = new Set(current!.entries.filter((e) => e.source === dynamicSource(type, name)).map((e) => e.name));
     const invalid = del.filter((k) => !dynamic.has(k));

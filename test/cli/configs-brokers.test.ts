@@ -2,7 +2,8 @@
  * kafka-ts configs against a daemon of three logical brokers: each broker describes its own
  * broker.id, node.id and log.dirs (kafka-ts and kafka-python, which both send a broker's
  * resource to that broker); a broker asked about another broker's id answers as Kafka does
- * (INVALID_REQUEST "Unexpected broker id, …"); a per-broker dynamic config stays on its broker.
+ * (INVALID_REQUEST "Unexpected broker id, …", for brokers and broker loggers); a per-broker
+ * dynamic config stays on its broker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -83,6 +84,8 @@ describe('configs --describe of brokers with --brokers 3', () => {
       validateOnly: false,
     });
     expect(a.body.responses.map((r) => [r.errorCode, r.errorMessage])).toEqual([[ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 3, but received 1']]);
+    const l = await client.send(2, DescribeConfigs, { resources: [{ resourceType: 8, resourceName: '1', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+    expect(l.body.results.map((r) => [r.errorCode, r.errorMessage])).toEqual([[ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 2 but received 1']]);
     // Nothing changed on broker 1.
     expect(await kt('configs', '--describe', '--broker', '1')).toEqual({ stdout: 'Dynamic configs for broker 1 are:\n', stderr: '', exitCode: 0 });
   });

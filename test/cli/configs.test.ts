@@ -4,7 +4,7 @@
  * codes, JSON; usage errors are found before any connection and never echo a password.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -190,13 +190,46 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(all.stdout).toMatch(/\n {2}broker\.id=1 sensitive=false synonyms=\{/);
   });
 
-  it('broker loggers, groups and client metrics reach the broker, which answers as a Kafka broker without them', async () => {
+  it("broker loggers: the daemon's levels, described and changed at run time, with Kafka's checks", async () => {
+    const d = await kt('configs', '--describe', '--broker-logger', '1');
+    expect(d.exitCode, d.stderr).toBe(0);
+    const lines = d.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('Dynamic configs for broker-logger 1 are:');
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}[\w.$]+=(INFO|WARN|DEBUG|ERROR|TRACE|FATAL) sensitive=false synonyms=\{\}$/);
+    expect(lines).toEqual(expect.arrayContaining(['  root=INFO sensitive=false synonyms={}', '  kafka=INFO sensitive=false synonyms={}', '  kafka.controller.KafkaController=INFO sensitive=false synonyms={}']));
+    const json = JSON.parse((await kt('configs', '--describe', '--entity-type', 'broker-loggers', '--entity-name', '1', '-o', 'json')).stdout);
+    expect(json.entities[0].configs.find((c: { name: string }) => c.name === 'root')).toEqual({ name: 'root', value: 'INFO', sensitive: false, source: 'DYNAMIC_BROKER_LOGGER_CONFIG', synonyms: [] });
+
+    // WARN on the controller's logger: a topic's creation (an INFO line) is no longer logged; back to INFO, it is.
+    const log = join(home, 'server.log');
+    expect(await kt('configs', '--alter', '--broker-logger', '1', '--add-config', 'kafka.controller=WARN')).toEqual({ stdout: 'Completed updating config for broker-logger 1.\n', stderr: '', exitCode: 0 });
+    expect((await kt('configs', '--describe', '--broker-logger', '1')).stdout).toContain('\n  kafka.controller.KafkaController=WARN sensitive=false synonyms={}\n');
+    expect((await kt('topics', 'create', 'bl-quiet')).exitCode).toBe(0);
+    expect((await kt('configs', '--alter', '--broker-logger', '1', '--delete-config', 'kafka.controller')).exitCode).toBe(0);
+    expect((await kt('topics', 'create', 'bl-loud')).exitCode).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (!readFileSync(log, 'utf8').includes('Created topic bl-loud') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const text = readFileSync(log, 'utf8');
+    expect({ loud: text.includes('Created topic bl-loud'), quiet: text.includes('Created topic bl-quiet') }).toEqual({ loud: true, quiet: false });
+
+    const cases: [string[], string, number][] = [
+      [['--add-config', 'no.such.logger=DEBUG'], 'Invalid broker logger(s): no.such.logger', 1],
+      [['--add-config', 'kafka=LOUD'], 'Cannot set the log level of kafka to LOUD as it is not a supported log level. Valid log levels are FATAL, ERROR, WARN, INFO, DEBUG, TRACE (INVALID_CONFIG)', 1],
+      [['--delete-config', 'root'], 'Removing the log level of the root logger is not allowed (INVALID_REQUEST)', 1],
+    ];
+    for (const [args, message, exitCode] of cases) {
+      const r = await kt('configs', '--alter', '--broker-logger', '1', ...args);
+      expect({ args, r }).toEqual({ args, r: { stdout: '', stderr: `kafka-ts configs: error: ${message}\n`, exitCode } });
+    }
+    expect(await kt('configs', '--describe', '--broker-logger', '7')).toEqual({ stdout: "The broker-logger '7' doesn't exist and doesn't have dynamic config.\n", stderr: '', exitCode: 4 });
+    expect((await kt('configs', '--describe', '--broker-logger', '1')).stdout).toContain('\n  root=INFO sensitive=false synonyms={}\n');
+  });
+
+  it('groups and client metrics reach the broker, which answers as a Kafka broker without them', async () => {
     const cases: [string[], string][] = [
-      [['--describe', '--broker-logger', '1'], 'Unsupported resource type: BROKER_LOGGER (INVALID_REQUEST)'],
       [['--describe', '--group', 'g1'], 'Unsupported resource type: GROUP (INVALID_REQUEST)'],
       [['--describe', '--client-metrics', 'm1'], 'Unsupported resource type: CLIENT_METRICS (INVALID_REQUEST)'],
       [['--alter', '--group', 'g1', '--add-config', 'consumer.session.timeout.ms=50000'], 'Unknown resource type 32 (INVALID_REQUEST)'],
-      [['--alter', '--broker-logger', '1', '--add-config', 'kafka.server=DEBUG'], 'Unknown resource type 8 (INVALID_REQUEST)'],
     ];
     for (const [args, message] of cases) {
       const r = await kt('configs', ...args);

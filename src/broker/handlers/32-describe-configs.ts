@@ -1,5 +1,6 @@
 /**
- * DescribeConfigs (32), v0-4, for topics (resource type 2) and brokers (4). Each entry carries
+ * DescribeConfigs (32), v0-4, for topics (resource type 2), brokers (4) and broker loggers (8:
+ * the daemon's loggers and their levels, which IncrementalAlterConfigs changes). Each entry carries
  * its source (topic override, dynamic broker, static broker, default) and, when asked, its
  * synonyms in precedence order. A broker describes itself (its own id, node.id, log.dirs) or the
  * cluster default (""); asked about another broker it answers as Kafka does, INVALID_REQUEST
@@ -19,6 +20,7 @@ import { DYNAMIC_BROKER_CONFIGS, resolveBrokerConfigs, resolveClusterDefaultConf
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+const RESOURCE_BROKER_LOGGER = 8;
 /** Kafka's names of the resource types it can describe configs of, for its "Unsupported resource type" message. */
 const TYPE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
 
@@ -31,7 +33,7 @@ export default defineHandler({
     const md = cluster.metadata;
     const results = req.resources.map((res) => {
       const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
-      const denied = res.resourceType === RESOURCE_TOPIC || res.resourceType === RESOURCE_BROKER ? configDenial(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName) : 0;
+      const denied = configDenial(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
       if (denied) return { ...base, errorCode: denied, errorMessage: errorInfo(denied).message };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
@@ -45,6 +47,13 @@ export default defineHandler({
         else if (Number(name) !== cluster.id) {
           return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${cluster.id} or empty string, but received ${name}` };
         } else entries = resolveBrokerConfigs(cluster.config, { id: cluster.id, logDir: ctx.partitions.logDir }, md.brokerConfigs[name] ?? {}, md.brokerConfigs[''] ?? {});
+      } else if (res.resourceType === RESOURCE_BROKER_LOGGER && cluster.logLevels) {
+        // Kafka: the broker's own loggers and their levels; another broker's id is refused.
+        const name = res.resourceName;
+        const problem =
+          name === '' ? 'Broker id must not be empty' : !/^-?\d+$/.test(name) ? `Broker id must be an integer, but it is: ${name}` : Number(name) !== cluster.id ? `Unexpected broker id, expected ${cluster.id} but received ${name}` : null;
+        if (problem) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: problem };
+        entries = cluster.logLevels.list().map(([logger, level]) => ({ name: logger, value: level, source: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, type: 0, synonyms: [] }));
       } else {
         const type = TYPE_NAMES[res.resourceType] ?? String(res.resourceType);
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
