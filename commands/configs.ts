@@ -8,7 +8,9 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/configs.js';
-import { validate, type ConfigsOptions } from '../src/cli/flags/configs.js';
+import { pickAction } from '../src/cli/dispatch.js';
+import { UsageError } from '../src/cli/errors.js';
+import { ACTIONS, DISPATCH, validate, type ConfigsOptions } from '../src/cli/flags/configs.js';
 
 export default defineCommand<ConfigsOptions>({
   name: 'configs',
@@ -16,6 +18,7 @@ export default defineCommand<ConfigsOptions>({
   build(cmd) {
     connectionOptions(cmd);
     cmd
+      .argument('[verb]', 'action in verb style: describe, alter')
       .option('--bootstrap-controller <host:port>', 'refused: kafka-ts talks to brokers (the local daemon has no separate controller listener)')
       .option('--describe', 'list configs (users: their SCRAM credentials, never the passwords)')
       .option('--alter', 'change configs (users: add or delete SCRAM credentials)')
@@ -41,8 +44,10 @@ export default defineCommand<ConfigsOptions>({
       .option('--force', 'accepted for compatibility (no effect)');
     outputOption(cmd);
   },
-  async run(o, _args, ctx) {
-    const target = validate(o);
+  async run(o, args, ctx) {
+    const { action, rest } = pickAction(o, args, ACTIONS, DISPATCH);
+    if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+    const target = validate({ ...o, [action]: true });
     const t = await import('../src/tools/configs.js');
     const json = o.output === 'json';
     // Parse and check everything before connecting: a bad credential never reaches a broker.

@@ -48,6 +48,9 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', '--alter', '--topic', 'x', '--add-config', 'a b=1'], 'Invalid character found for config key: a b'],
       [['configs', '--alter', '--topic', 'x', '--add-config', 'a=1=2'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
       [['configs', '--describe', '--topic', 'x', '--bootstrap-server', 'localhost:1', '--bootstrap-controller', 'localhost:2'], 'Only one of --bootstrap-server or --bootstrap-controller can be specified'],
+      [['configs', 'show', '--topic', 'x'], "unknown action 'show' (expected describe, alter)"],
+      [['configs', 'describe', '--alter', '--topic', 'x'], "unexpected argument 'describe'"],
+      [['configs', '--describe', '--alter', '--topic', 'x'], 'Command must include exactly one action: --describe, --alter'],
       [['configs', '--describe', '--topic', 'x', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts configs talks to brokers (the local daemon has no separate controller listener); use --bootstrap-server'],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
@@ -110,6 +113,9 @@ describe('configs for topics and brokers against the daemon', () => {
       exitCode: 0,
     });
     const d = await kt('configs', '--describe', '--entity-type', 'topics', '--entity-name', 'cfg-orders');
+    // Verb style is the same command.
+    expect(await kt('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'cfg-orders')).toEqual(d);
+    expect(await kt('configs', 'alter', '--topic', 'cfg-orders', '--add-config', 'retention.ms=86400000')).toEqual({ stdout: 'Completed updating config for topic cfg-orders.\n', stderr: '', exitCode: 0 });
     expect(d.stdout.split('\n')).toEqual([
       'Dynamic configs for topic cfg-orders are:',
       expect.stringMatching(/^ {2}cleanup\.policy=compact,delete sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:cleanup\.policy=compact,delete, [A-Z_]+:log\.cleanup\.policy=delete\}$/),

@@ -4,6 +4,7 @@
  * of topics, brokers, broker loggers, groups and client metrics; client quotas are refused by name.
  */
 import { UsageError } from '../errors.js';
+import type { ActionChoice } from '../dispatch.js';
 
 export interface ConfigsOptions {
   bootstrapServer?: string;
@@ -33,6 +34,16 @@ export interface ConfigsOptions {
   force?: boolean;
   output: 'text' | 'json';
 }
+
+/** --describe / --alter, or the verbs `configs describe` / `configs alter`. */
+export const ACTIONS: ActionChoice<'describe' | 'alter'>[] = [
+  { key: 'describe', verbs: ['describe'] },
+  { key: 'alter', verbs: ['alter'] },
+];
+export const DISPATCH = {
+  exactlyOne: 'Command must include exactly one action: --describe, --alter',
+  unknownVerb: (verb: string) => `unknown action '${verb}' (expected describe, alter)`,
+};
 
 export const ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics', 'groups'] as const;
 /**

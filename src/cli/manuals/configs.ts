@@ -11,6 +11,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     "--alter --entity-type topics --entity-name TOPIC [--add-config 'K=V,K2=[V1,V2]'] [--delete-config K]",
     '--describe --entity-type topics|brokers|broker-loggers|groups|client-metrics [--entity-name NAME | --entity-default] [--all]',
     "--alter --entity-type brokers (--entity-name ID | --entity-default) [--add-config 'K=V'] [--add-config-file FILE] [--delete-config K]",
+    'describe|alter [OPTIONS]   (verb style: the same as --describe / --alter)',
   ],
   description: [
     "Creates, changes, removes and lists the SCRAM credentials that brokers check SASL SCRAM-SHA-256 and SCRAM-SHA-512 logins against, with kafka-configs.sh's options, grammar and messages, over Kafka's DescribeUserScramCredentials and AlterUserScramCredentials APIs (the local daemon, or any Kafka cluster from 2.7 on). --user USER is the same as --entity-type users --entity-name USER.",
@@ -31,6 +32,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ["Show a topic's overrides", 'kafka-ts configs --describe --topic orders'],
     ['Keep logs one day on every broker, at once', "kafka-ts configs --alter --entity-type brokers --entity-default --add-config 'log.retention.ms=86400000'"],
     ['Every config of broker 2, as it answers for itself', 'kafka-ts configs --describe --broker 2 --all'],
+    ['The same in verb style', "kafka-ts configs alter --topic orders --add-config 'retention.ms=86400000'"],
     ["Debug the controller's logging for a while", "kafka-ts configs --alter --broker-logger 1 --add-config 'kafka.controller=DEBUG'"],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
