@@ -40,6 +40,7 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('lag')).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 10, 11]);
     expect(codes('consumer-groups')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(codes('leader-election')).toEqual([0, 1, 2, 3, 4, 7, 8]);
+    expect(codes('configs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('dump-log')).toEqual([0, 1, 2, 4]);
     expect(codes('server')).toEqual([0, 1, 2, 3, 4, 6]);
     expect(codes('completion')).toEqual([0, 2]);
