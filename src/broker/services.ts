@@ -15,6 +15,7 @@ import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
 import type { Authorizer } from './security/authorizer.js';
+import type { LogLevels } from '../util/logger.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
 
@@ -55,6 +56,8 @@ export interface ClusterService {
   replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
   topicConfig(topic: TopicState, name: string): string;
+  /** The daemon's loggers and their levels (BROKER_LOGGER configs), when its logger has them. */
+  readonly logLevels?: LogLevels;
 }
 
 /** Elections and reassignments (the controller's replication control). */
