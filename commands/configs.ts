@@ -19,19 +19,19 @@ export default defineCommand<ConfigsOptions>({
       .option('--bootstrap-controller <host:port>', 'synonym of --bootstrap-server')
       .option('--describe', 'list configs (users: their SCRAM credentials, never the passwords)')
       .option('--alter', 'change configs (users: add or delete SCRAM credentials)')
-      .option('--entity-type <type>', 'users, topics or brokers (Kafka also has clients, ips, broker-loggers, client-metrics, groups)', collect)
+      .option('--entity-type <type>', 'users, clients, ips, topics or brokers (Kafka also has broker-loggers, client-metrics, groups)', collect)
       .option('--entity-name <name>', 'the entity (user, topic, broker id); without it --describe lists every one', collect)
       .option('--entity-default', 'the default entity (refused for SCRAM credentials, as in Kafka)')
       .option('--user <name>', 'shortcut: --entity-type users --entity-name NAME')
       .option('--user-defaults', 'shortcut: --entity-type users --entity-default')
-      .option('--client <id>', 'shortcut for clients (not supported yet)')
-      .option('--client-defaults', 'shortcut for clients (not supported yet)')
+      .option('--client <id>', 'shortcut: --entity-type clients --entity-name ID (client quotas)')
+      .option('--client-defaults', 'shortcut: --entity-type clients --entity-default')
       .option('--topic <name>', 'shortcut: --entity-type topics --entity-name NAME')
       .option('--broker <id>', 'shortcut: --entity-type brokers --entity-name ID')
       .option('--broker-defaults', 'shortcut: --entity-type brokers --entity-default')
       .option('--broker-logger <id>', 'shortcut for broker-loggers (not supported yet)')
-      .option('--ip <address>', 'shortcut for ips (not supported yet)')
-      .option('--ip-defaults', 'shortcut for ips (not supported yet)')
+      .option('--ip <address>', 'shortcut: --entity-type ips --entity-name ADDRESS (connection_creation_rate)')
+      .option('--ip-defaults', 'shortcut: --entity-type ips --entity-default')
       .option('--client-metrics <name>', 'shortcut for client-metrics (not supported yet)')
       .option('--group <id>', 'shortcut for groups (not supported yet)')
       .option('--add-config <entries>', "configs to set: 'retention.ms=86400000,cleanup.policy=[compact,delete]'; users: 'SCRAM-SHA-256=[iterations=8192,password=PASSWORD]'")
@@ -48,8 +48,24 @@ export default defineCommand<ConfigsOptions>({
     // Parse and check everything before connecting: a bad credential never reaches a broker.
     const add = target.action !== 'alter' ? {} : o.addConfigFile !== undefined ? fileEntries(readPropertiesFile(o.addConfigFile)) : o.addConfig !== undefined ? t.parseAddConfig(o.addConfig) : {};
     const del = t.parseDeleteConfig(o.deleteConfig);
-    const changes = target.action === 'alter' && target.entityType === 'users' ? t.userScramChanges(target.entityName!, add, del) : undefined;
+    const q = await import('../src/tools/quotas.js');
+    const quotaTypes = ['users', 'clients', 'ips'].includes(target.entityType);
+    const quotaChange = target.action === 'alter' && quotaTypes && q.wantsQuotaChange(target.types, add, del) ? q.quotaChanges(target.types, target.names, add, del) : undefined;
+    const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del) : undefined;
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : {}, clientId: 'kafka-ts-configs' });
+    if (quotaChange) {
+      const line = await q.alterQuotas(client, target.types, target.names, quotaChange);
+      return printView({ data: { entity: q.describeQuotaJson([{ entity: quotaChange.entity, values: {} }])[0]!.entity, set: Object.keys(add), deleted: del }, text: () => [line] }, ctx, json);
+    }
+    if (target.action === 'describe' && quotaTypes) {
+      const quotas = await q.describeQuotas(client, target.types, target.names);
+      // Kafka lists SCRAM credentials too for users alone, unless the default user was asked for.
+      const scram = target.types.length === 1 && target.entityType === 'users' && target.entityName !== '';
+      const s = scram ? await import('../src/client/scram-credentials.js') : null;
+      const r = s ? await s.describeUserScramCredentials(client, target.entityName === undefined ? null : [target.entityName]) : null;
+      const data = { quotas: q.describeQuotaJson(quotas), ...(r && t.describeUsersJson(r)) };
+      return printView({ data, text: () => [...q.describeQuotaLines(quotas), ...(r ? t.describeUsersLines(r) : [])], exit: r && r.errors.length > 0 ? 'Failure' : 'Ok' }, ctx, json);
+    }
     if (target.entityType !== 'users') {
       const { Admin } = await import('../src/client/admin.js');
       const admin = new Admin(client);

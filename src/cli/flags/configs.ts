@@ -36,7 +36,7 @@ export interface ConfigsOptions {
 
 export const ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics', 'groups'] as const;
 /** The entity types this version handles. */
-export const SUPPORTED_TYPES = ['users', 'topics', 'brokers'];
+export const SUPPORTED_TYPES = ['users', 'topics', 'brokers', 'clients', 'ips'];
 
 /** Shortcut flags and the entity type each names (a `true` value means the default entity). */
 const SHORTCUTS: [keyof ConfigsOptions, string][] = [
@@ -59,6 +59,9 @@ export interface ConfigsTarget {
   entityType: string;
   /** undefined: every entity (describe); '': the default entity. */
   entityName?: string;
+  /** Every entity type and name given (users and clients together: client quotas). */
+  types: string[];
+  names: string[];
 }
 
 /** Kafka's checks (ConfigCommandOptions.checkArgs), then this version's limits. */
@@ -88,7 +91,7 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
   if (types.length > 1 && !(types.length === 2 && types.includes('users') && types.includes('clients'))) throw new UsageError("Only 'users' and 'clients' entity types may be specified together");
   const unsupported = types.filter((t) => !SUPPORTED_TYPES.includes(t));
   if (unsupported.length > 0) {
-    throw new UsageError(`--entity-type ${unsupported.join(' and ')} is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers`);
+    throw new UsageError(`--entity-type ${unsupported.join(' and ')} is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials, quotas), clients and ips (quotas), topics and brokers`);
   }
   const action = o.describe ? 'describe' : 'alter';
   if (action === 'describe' && (o.addConfig !== undefined || o.addConfigFile !== undefined || (o.deleteConfig?.length ?? 0) > 0)) {
@@ -110,14 +113,6 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
     }
   }
   if (names.length > types.length) throw new UsageError('More entity names than entity types were given');
-  if (o.all && (type === 'users' || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
-  const name = names[0];
-  if (name === '' && type === 'users') {
-    throw new UsageError(
-      action === 'alter'
-        ? 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'
-        : "--entity-default (the default user's quotas) is not supported: kafka-ts configs manages users' SCRAM credentials only",
-    );
-  }
-  return { action, entityType: type, entityName: name };
+  if (o.all && (['users', 'clients', 'ips'].includes(type) || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
+  return { action, entityType: type, entityName: names[0], types, names };
 }
