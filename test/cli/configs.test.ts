@@ -34,7 +34,7 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=1024,password=hunter2]'], 'Iterations 1024 is less than the minimum 4096 required for SCRAM-SHA-256'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[secret=hunter2]'], 'Invalid credential property SCRAM-SHA-256: expected SCRAM-SHA-256=[iterations=N,password=PASSWORD] (iterations optional, before password)'],
       [['configs', '--alter', '--entity-type', 'users', '--entity-default', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'],
-      [['configs', '--describe', '--entity-type', 'clients'], '--entity-type clients is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers'],
+      [['configs', '--alter', '--client', 'c1', '--add-config', 'foo=1'], "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: foo"],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
     ];
@@ -65,6 +65,7 @@ describe('configs --entity-type users against the daemon', () => {
     );
     const json = await users('--describe', '-o', 'json');
     expect(JSON.parse(json.stdout)).toEqual({
+      quotas: [],
       users: [
         { user: 'alice', scramCredentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }, { mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },
         { user: 'bob', scramCredentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },

@@ -19,7 +19,10 @@
  */
 import { quotaEntityKey as key, type ClusterMetadata, type QuotaEntity } from '../metadata/cluster-metadata.js';
 import { RateSensor } from './sensor.js';
-import { CLIENT_ID, USER } from './admin.js';
+
+/** Kafka's entity types (as in ./admin.ts, which imports the handler types this module must not). */
+const USER = 'user';
+const CLIENT_ID = 'client-id';
 
 export type QuotaType = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage';
 const TYPES: QuotaType[] = ['producer_byte_rate', 'consumer_byte_rate', 'request_percentage'];
