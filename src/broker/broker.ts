@@ -2,6 +2,7 @@
  * One logical broker: a node id, a log directory, listeners, and the partition replicas assigned
  * to it. Requests reach it through the router; cluster-wide changes go through the controller.
  */
+import type { QuorumView } from './metadata/quorum.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { RecordBatchView } from '../protocol/record-batch.js';
 import type { LogStore } from '../storage/log-store.js';
@@ -36,6 +37,7 @@ export interface ClusterView {
   readonly controllerId: number;
   brokers(): Broker[];
   isLive(id: number): boolean;
+  quorum(): QuorumView;
   /** Where followers reach a broker's listener for replication (null while it is down). */
   replicationAddress(id: number): BrokerAddress | null;
   /** A broker's log dir went offline: its partitions need other leaders. */
@@ -103,6 +105,10 @@ export class Broker implements PartitionService, ClusterService {
 
   isLive(id: number): boolean {
     return this.cluster.isLive(id);
+  }
+
+  quorum(): QuorumView {
+    return this.cluster.quorum();
   }
 
   start(): void {

@@ -4,6 +4,7 @@
  * Broker. Implemented by the existing classes: Broker (partitions, and this broker's view of the
  * cluster), GroupCoordinator (groups), Controller (cluster-wide changes).
  */
+import type { QuorumView } from './metadata/quorum.js';
 import type { LeaderAppendHost } from './append/leader-append.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
@@ -49,6 +50,8 @@ export interface ClusterService {
   readonly controllerId: number;
   brokers(): readonly BrokerNode[];
   isLive(id: number): boolean;
+  /** The metadata quorum: every logical broker a voter, the controller its leader (DescribeQuorum). */
+  quorum(): QuorumView;
   /** Whether a broker holds a partition offline: its log could not be opened (KAFKA_STORAGE_ERROR). */
   replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */

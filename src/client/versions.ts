@@ -39,6 +39,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   49: [0, 1], // AlterClientQuotas
   50: [0, 0], // DescribeUserScramCredentials
   51: [0, 0], // AlterUserScramCredentials
+  55: [0, 2], // DescribeQuorum
   60: [0, 1], // DescribeCluster
+  64: [0, 0], // UnregisterBroker
   75: [0, 0], // DescribeTopicPartitions
 };

@@ -39,6 +39,7 @@ import { DescribeUserScramCredentials } from './50-describe-user-scram-credentia
 import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { DescribeQuorum } from './55-describe-quorum.js';
 import { DescribeCluster } from './60-describe-cluster.js';
+import { UnregisterBroker } from './64-unregister-broker.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export type { ProduceRequest, ProduceResponse } from './00-produce.js';
 export type { FetchRequest, FetchResponse } from './01-fetch.js';
@@ -80,10 +81,11 @@ export type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsR
 export type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './51-alter-user-scram-credentials.js';
 export type { DescribeQuorumRequest, DescribeQuorumResponse } from './55-describe-quorum.js';
 export type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.js';
+export type { UnregisterBrokerRequest, UnregisterBrokerResponse } from './64-unregister-broker.js';
 export type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { ApiDef } from '../schema.js';
 
-export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeQuorum, DescribeCluster, DescribeTopicPartitions };
+export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeQuorum, DescribeCluster, UnregisterBroker, DescribeTopicPartitions };
 
 /** Every API the project has a schema for, by API key. */
 export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
@@ -127,5 +129,6 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [51, AlterUserScramCredentials],
   [55, DescribeQuorum],
   [60, DescribeCluster],
+  [64, UnregisterBroker],
   [75, DescribeTopicPartitions],
 ]);
