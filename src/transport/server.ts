@@ -529,6 +529,11 @@ export interface KafkaServerOptions {
   maxPendingResponseBytes?: number;
   process: FrameProcessor;
   log: Logger;
+  /**
+   * An IP's connection_creation_rate quota: how long to hold a new TCP connection from `ip` before
+   * closing it unanswered (Kafka's throttled close), or 0 to accept it. Absent: no such quota.
+   */
+  connectionThrottle?: (ip: string) => number;
 }
 
 /** Kafka's Integer.MAX_VALUE, the default of max.connections and max.connections.per.ip. */
@@ -588,6 +593,19 @@ export class KafkaServer {
     if (reason !== null) {
       this.refusedLog.log(`Rejected connection from /${ip} on listener ${listener}, ${reason}`);
       socket.destroy();
+      return false;
+    }
+    const throttleMs = this.opts.connectionThrottle?.(ip) ?? 0;
+    if (throttleMs > 0) {
+      this.refusedLog.log(`Throttling connection from /${ip} on listener ${listener} for ${throttleMs} ms (connection_creation_rate), then closing it`);
+      socket.pause();
+      this.handshaking.add(socket);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.handshaking.delete(socket);
+      });
+      socket.on('error', () => socket.destroy());
       return false;
     }
     this.perIp.set(ip, fromIp + 1);

@@ -3,7 +3,8 @@
  * messages; quotas kept in the metadata log across a restart; enforcement seen on raw
  * connections: a Produce over producer_byte_rate carries Kafka's throttle_time_ms and the
  * connection answers nothing more until that time has passed; request_percentage throttles too;
- * precedence of user / client-id / default entities.
+ * an ip's connection_creation_rate holds and closes connections over it; precedence of user /
+ * client-id / default entities.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlterClientQuotas, DescribeClientQuotas, Produce, type AlterClientQuotasRequest, type DescribeClientQuotasRequest } from '../../src/protocol/apis/index.js';
@@ -164,6 +165,25 @@ describe('enforcement', () => {
     expect(throttle).toBeLessThanOrEqual(1000);
     c.close();
     await alterClientQuotas(b.client('admin'), { 'client-id': 'raw-test' }, { request_percentage: null });
+  });
+
+  it("holds a connection over an ip's connection_creation_rate unanswered, then closes it", async () => {
+    // Set in the metadata directly: no admin connection from 127.0.0.1 is counted.
+    b.cluster.metadata.setClientQuotas({ ip: '127.0.0.1' }, { connection_creation_rate: 0.5 });
+    try {
+      // 0.5/s over Kafka's 10-window span: 5 connections at once, the 6th exceeds it.
+      const ok: RawConn[] = [];
+      for (let i = 0; i < 5; i++) ok.push(await RawConn.tcp(port()));
+      for (const c of ok) expect((await c.request(DescribeClientQuotas, 0, { components: [], strict: false }))!.errorCode).toBe(0);
+      const sixth = await RawConn.tcp(port());
+      const t0 = performance.now();
+      // (0.6 - 0.5) / 0.5 × 10 s = 2 s held, then closed without an answer.
+      expect(await sixth.request(DescribeClientQuotas, 0, { components: [], strict: false }, 10_000)).toBeNull();
+      expect(performance.now() - t0).toBeGreaterThan(1500);
+      for (const c of ok) c.close();
+    } finally {
+      b.cluster.metadata.setClientQuotas({ ip: '127.0.0.1' }, {});
+    }
   });
 
   it('keeps quotas in the metadata log over a restart', async () => {

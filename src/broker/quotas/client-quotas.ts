@@ -16,6 +16,10 @@
  * recorded as a percentage of one thread (ms × 0.1 per second of a 100% thread), its throttle at
  * most one window (1 s). With no quota configured nothing is recorded: `active` is false and the
  * router skips this class altogether.
+ *
+ * connection_creation_rate of an ip (or the default ip): each accepted TCP connection from that
+ * address is recorded; one over the rate is not counted, held unanswered for the throttle time
+ * and closed, as Kafka's ConnectionQuotas does (the transport asks through connectionThrottle).
  */
 import { quotaEntityKey as key, type ClusterMetadata, type QuotaEntity } from '../metadata/cluster-metadata.js';
 import { RateSensor } from './sensor.js';
@@ -46,6 +50,8 @@ export interface QuotaService {
   recordFetch(principal: string, clientId: string | null, bytes: number, nowMs: number): number;
   unrecordFetch(principal: string, clientId: string | null, bytes: number, nowMs: number): void;
   recordRequestTime(principal: string, clientId: string | null, ms: number, nowMs: number): number;
+  /** ms to hold a new connection from `ip` before closing it (its connection_creation_rate exceeded), else 0. */
+  connectionThrottle(ip: string, nowMs: number): number;
   /** The most a fetch may return at once: the bound × (samples − 1) windows (Kafka's getMaxValueInQuotaWindow); Infinity without a consumer quota. */
   maxFetchBytes(principal: string, clientId: string | null): number;
 }
@@ -61,6 +67,9 @@ export class ClientQuotaManager implements QuotaService {
   private resolved = new Map<string, Resolved | null>();
   private readonly sensors = new Map<string, RateSensor>();
   private lastSweep = 0;
+  /** connection_creation_rate by ip ('' for the default ip entity). */
+  private ipRates = new Map<string, number>();
+  private readonly ipSensors = new Map<string, RateSensor>();
 
   constructor(private readonly metadata: Pick<ClusterMetadata, 'clientQuotas' | 'onChange'>) {
     this.reload();
@@ -72,7 +81,10 @@ export class ClientQuotaManager implements QuotaService {
   private reload(): void {
     this.overrides.clear();
     this.resolved.clear();
+    this.ipRates.clear();
     for (const q of this.metadata.clientQuotas()) {
+      const rate = q.values.connection_creation_rate;
+      if ('ip' in q.entity && rate !== undefined) this.ipRates.set(q.entity.ip ?? '', rate);
       if (!(USER in q.entity) && !(CLIENT_ID in q.entity)) continue;
       if (TYPES.some((t) => t in q.values)) this.overrides.set(key(q.entity), q.values);
     }
@@ -137,6 +149,18 @@ export class ClientQuotaManager implements QuotaService {
 
   recordRequestTime(principal: string, clientId: string | null, ms: number, nowMs: number): number {
     return this.record('request_percentage', principal, clientId, ms * 0.1, nowMs, QUOTA_WINDOW_SIZE_MS);
+  }
+
+  connectionThrottle(ip: string, nowMs: number): number {
+    if (this.ipRates.size === 0) return 0;
+    const bound = this.ipRates.get(ip) ?? this.ipRates.get('');
+    if (bound === undefined) return 0;
+    let s = this.ipSensors.get(ip);
+    if (!s) this.ipSensors.set(ip, (s = new RateSensor(QUOTA_WINDOW_NUM, QUOTA_WINDOW_SIZE_MS)));
+    const ms = s.recordAndThrottle(1, bound, nowMs);
+    // Kafka counts only the connections it accepts.
+    if (ms > 0) s.record(-1, nowMs);
+    return ms;
   }
 
   maxFetchBytes(principal: string, clientId: string | null): number {
