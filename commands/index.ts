@@ -9,7 +9,11 @@ import reassignPartitions from './reassign-partitions.js';
 import leaderElection from './leader-election.js';
 import acls from './acls.js';
 import configs from './configs.js';
+import getOffsets from './get-offsets.js';
+import deleteRecords from './delete-records.js';
+import logDirs from './log-dirs.js';
 import dumpLog from './dump-log.js';
+import brokerApiVersions from './broker-api-versions.js';
 import streamsApplicationReset from './streams-application-reset.js';
 import cluster from './cluster.js';
 import features from './features.js';
@@ -20,4 +24,4 @@ import serverStart from './server-start.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, dumpLog, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];

@@ -47,6 +47,10 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('features')).toEqual([0, 2, 3, 7, 8]);
     expect(codes('metadata-quorum')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('streams-application-reset')).toEqual([0, 1, 2, 3, 4, 5, 7, 8]);
+    expect(codes('get-offsets')).toEqual([0, 1, 2, 3, 4, 7, 8]);
+    expect(codes('delete-records')).toEqual([0, 1, 2, 3, 4, 7, 8]);
+    expect(codes('log-dirs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
+    expect(codes('broker-api-versions')).toEqual([0, 1, 2, 3, 7, 8]);
     for (const c of COMMANDS) {
       for (const [code, meaning] of exitStatus(c.name)) {
         const entry = Object.values(EXIT_STATUS).find((e) => e.code === code)!;
