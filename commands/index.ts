@@ -13,6 +13,7 @@ import acls from './acls.js';
 import completion from './completion.js';
 import context from './context.js';
 import configs from './configs.js';
+import schemaRegistry from './schema-registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, schemaRegistry, context, server, serverStart, completion];

@@ -15,6 +15,8 @@ export interface ConsoleProducerOptions {
   producer: ProducerOptions;
   /** Print Kafka's '>' prompt (only when stdin and stdout are terminals). */
   prompt: boolean;
+  /** --key-format / --value-format: writes each key and value (JSON) in the schema registry's wire format. */
+  schema?: (record: { key: Buffer | null; value: Buffer | null }, lineNumber: number) => void;
 }
 
 export interface ProducerIO {
@@ -70,9 +72,15 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
         return null;
       }
       const rec = recordFromJson(line.toString('utf8'), summary.lines);
+      opts.schema?.(rec, summary.lines);
       return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers, partition: rec.partition, timestamp: rec.timestamp };
     }
     const rec = parseLine(line, opts.input, summary.lines);
+    if (opts.schema) {
+      const r = { key: rec.key, value: rec.value };
+      opts.schema(r, summary.lines);
+      return { topic: opts.topic, key: r.key, value: r.value, headers: rec.headers };
+    }
     return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers };
   };
 
