@@ -12,7 +12,6 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { AvroDeserializer, AvroSerializer, JsonDeserializer, JsonSerializer, ProtobufDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
-import { startFakeRegistry, type FakeRegistry } from '../helpers/fake-registry.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -20,10 +19,7 @@ let home: string;
 let cleanup: () => void;
 let bootstrap: string;
 let url: string;
-let fake: FakeRegistry | undefined;
 let kafka: Kafka;
-/** Whether the registry serves Protobuf schemas as descriptors (?format=serialized), which @confluentinc's Protobuf deserializer needs. */
-let serializedProtobuf = false;
 
 const AVRO = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'note', type: ['null', 'string'], default: null }, { name: 'price', type: 'double' }] };
 const JSON_SCHEMA = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name'] };
@@ -32,12 +28,6 @@ const PROTO = 'syntax = "proto3";\npackage shop;\n\nmessage Item {\n  string sku
 const kt = (args: string[], input?: string) => kafkaTs(args, { home, input });
 const reg = () => ['--property', `schema.registry.url=${url}`];
 
-function registryUrlOf(status: Record<string, unknown>): string | undefined {
-  const r = status.schemaRegistry ?? status.schemaRegistryUrl;
-  if (typeof r === 'string') return r;
-  if (r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string') return (r as { url: string }).url;
-  return undefined;
-}
 
 /** Every raw value of a topic, read by kafkajs from the beginning. */
 async function rawValues(topic: string, count: number): Promise<Buffer[]> {
@@ -76,26 +66,20 @@ const consumeText = async (topic: string, format: string) => {
 
 beforeAll(async () => {
   ({ dir: home, cleanup } = tempDir('kafka-ts-interop-schemas-'));
-  const started = await startDaemon(home);
+  const started = await startDaemon(home, ['--schema-registry-port', '0']);
   bootstrap = started.bootstrap;
-  const own = registryUrlOf(started.status);
-  if (own) url = own;
-  else {
-    fake = await startFakeRegistry();
-    url = fake.url;
-  }
+  // The daemon's own registry (server status lists it).
+  url = started.status.schemaRegistry as string;
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   kafka = new Kafka({ clientId: 'schema-interop', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   writeFileSync(join(home, 'order.avsc'), JSON.stringify(AVRO));
   writeFileSync(join(home, 'person.json'), JSON.stringify(JSON_SCHEMA));
   writeFileSync(join(home, 'item.proto'), PROTO);
   for (const t of ['avro-kt', 'avro-js', 'json-kt', 'json-js', 'proto-kt', 'proto-js']) expect((await kt(['topics', 'create', t])).exitCode).toBe(0);
-  const probe = await fetch(`${url}/schemas/types`).catch(() => null);
-  serializedProtobuf = !fake && !!probe?.ok;
 }, 60_000);
 
 afterAll(async () => {
   await stopDaemon(home);
-  await fake?.close();
   cleanup();
 });
 
@@ -150,11 +134,10 @@ describe('Protobuf', () => {
     const kjs = new SchemaRegistry({ host: url });
     const decoded = await Promise.all(raw.map((b) => kjs.decode(b)));
     expect(decoded.map((m) => JSON.parse(JSON.stringify(m)))).toEqual([{ sku: 'a-1', qty: 2, tags: ['x', 'y'] }, { sku: 'b-2' }]);
-    if (serializedProtobuf) {
-      const des = new ProtobufDeserializer(new SchemaRegistryClient({ baseURLs: [url] }), SerdeType.VALUE, {});
-      const msgs = await Promise.all(raw.map((b) => des.deserialize('proto-kt', b)));
-      expect(msgs.map((m: { sku: string; qty: number; tags: string[] }) => ({ sku: m.sku, qty: m.qty, tags: m.tags }))).toEqual([{ sku: 'a-1', qty: 2, tags: ['x', 'y'] }, { sku: 'b-2', qty: 0, tags: [] }]);
-    }
+    // @confluentinc's deserializer reads the schema as a descriptor (?format=serialized) and the message indexes.
+    const des = new ProtobufDeserializer(new SchemaRegistryClient({ baseURLs: [url] }), SerdeType.VALUE, {});
+    const msgs = await Promise.all(raw.map((b) => des.deserialize('proto-kt', b)));
+    expect(msgs.map((m: { sku: string; qty: number; tags: string[] }) => ({ sku: m.sku, qty: m.qty, tags: m.tags }))).toEqual([{ sku: 'a-1', qty: 2, tags: ['x', 'y'] }, { sku: 'b-2', qty: 0, tags: [] }]);
   });
 
   it('@kafkajs/confluent-schema-registry writes (no message indexes), kafka-ts reads', async () => {

@@ -146,9 +146,14 @@ message Other { string s = 1; }
     expect(() => c.decode(Buffer.concat([Buffer.alloc(5), encodeMessageIndexes([7]), Buffer.from([0x0a, 0])]), 5)).toThrow(/message index 7/);
   });
 
+  it('takes field names as declared or in lowerCamelCase (protobuf JSON names), prints them as declared', async () => {
+    const c = await buildCodec({ ...proto, schema: 'syntax = "proto3";\nmessage S { string user_name = 1; }\n' }, noRefs);
+    for (const json of ['{"user_name":"a"}', '{"userName":"a"}']) expect(c.decode(Buffer.from(c.encode(json).payload), 0)).toBe('{"user_name":"a"}');
+  });
+
   it('refuses an invalid schema of each type', async () => {
-    await expect(buildCodec({ ...proto, schema: 'message {' }, noRefs)).rejects.toThrow(/invalid Protobuf schema 3/);
-    await expect(buildCodec(avro({ type: 'record', name: 'R' }), noRefs)).rejects.toThrow(/invalid Avro schema/);
+    await expect(buildCodec({ ...proto, schema: 'message {' }, noRefs)).rejects.toThrow(/invalid PROTOBUF schema 3/);
+    await expect(buildCodec(avro({ type: 'record', name: 'R' }), noRefs)).rejects.toThrow(/invalid AVRO schema/);
     await expect(buildCodec({ id: 4, schemaType: 'JSON', references: [], schema: '{"type":"nope"}' }, noRefs)).rejects.toThrow(/invalid JSON schema 4/);
   });
 });
