@@ -80,6 +80,13 @@ describe('schema-registry verbs', () => {
     expect(JSON.parse((await sr('versions', 'pay-value', '-o', 'json')).stdout).versions).toEqual([1, 2]);
   });
 
+  it('an invalid schema is refused by the registry (422): exit 2, one line', async () => {
+    const r = await sr('register', 'pay-value', '--schema-file', file('broken.avsc', '{"type":"record","name":"X","fields":[{"name":"a","type":"nope"}]}'));
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('42201');
+  });
+
   it('gets and sets compatibility levels; refuses an unknown level', async () => {
     expect((await sr('compatibility')).stdout).toMatch(/^Compatibility level \(global\): [A-Z_]+\n$/);
     expect((await sr('compatibility', 'pay-value', '--set', 'full')).stdout).toBe('Compatibility level (subject pay-value) set to FULL\n');
@@ -127,6 +134,20 @@ describe('a hosted registry', () => {
     const r = await kt(['schema-registry', 'list', '--schema-registry-url', 'http://127.0.0.1:9']);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('Cannot reach the schema registry at http://127.0.0.1:9');
+  });
+});
+
+describe('console tools: keys and values', () => {
+  it('--key-format and --value-format together: an Avro string key and a JSON Schema value, back as JSON', async () => {
+    expect((await kt(['topics', 'create', 'keyed'])).exitCode).toBe(0);
+    const schema = file('k.json', JSON.stringify({ type: 'object', properties: { n: { type: 'number' } } }));
+    const p = await kt(['console-producer', '--topic', 'keyed', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '--property', 'parse.key=true', '--property', 'key.schema="string"', '--property', `value.schema.file=${schema}`], '"k1"\t{"n":1}\n"k2"\t{"n":2.5}\n');
+    expect(p.exitCode, p.stderr).toBe(0);
+    expect(JSON.parse((await sr('list', '-o', 'json')).stdout).subjects).toEqual(expect.arrayContaining(['keyed-key', 'keyed-value']));
+    const c = await kt(['console-consumer', '--topic', 'keyed', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '--property', 'print.key=true']);
+    expect(c.stdout).toBe('"k1"\t{"n":1}\n"k2"\t{"n":2.5}\n');
+    const j = await kt(['console-consumer', '--topic', 'keyed', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '-o', 'json', '--max-messages', '1']);
+    expect(JSON.parse(j.stdout.split('\n')[0]!)).toMatchObject({ topic: 'keyed', offset: 0, key: 'k1', value: { n: 1 } });
   });
 });
 

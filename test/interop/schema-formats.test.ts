@@ -9,7 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { AvroDeserializer, AvroSerializer, JsonDeserializer, JsonSerializer, ProtobufDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { AvroDeserializer, AvroSerializer, JsonDeserializer, JsonSerializer, ProtobufDeserializer, ProtobufSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+// @confluentinc/schemaregistry's own Protobuf runtime (its dependency), for a message to serialize.
+import { create, createFileRegistry, createMutableRegistry, fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 
@@ -140,12 +143,17 @@ describe('Protobuf', () => {
     expect(msgs.map((m: { sku: string; qty: number; tags: string[] }) => ({ sku: m.sku, qty: m.qty, tags: m.tags }))).toEqual([{ sku: 'a-1', qty: 2, tags: ['x', 'y'] }, { sku: 'b-2', qty: 0, tags: [] }]);
   });
 
-  it('@kafkajs/confluent-schema-registry writes (no message indexes), kafka-ts reads', async () => {
+  it('both registry clients write (through kafkajs; @kafkajs/… without message indexes), kafka-ts reads', async () => {
     const kjs = new SchemaRegistry({ host: url });
     const { id } = await kjs.register({ type: SchemaType.PROTOBUF, schema: PROTO }, { subject: 'proto-js-value' });
-    await produceRaw('proto-js', [await kjs.encode(id, { sku: 'k', qty: 5, tags: ['t'] })]);
+    // @confluentinc's serializer writes @bufbuild messages: their descriptor from the registry's serialized form.
+    const served = (await (await fetch(`${url}/schemas/ids/${id}?format=serialized`)).json()) as { schema: string };
+    const files = createFileRegistry(fromBinary(FileDescriptorProtoSchema, Buffer.from(served.schema, 'base64')), () => undefined);
+    const item = files.getMessage('shop.Item')!;
+    const ser = new ProtobufSerializer(new SchemaRegistryClient({ baseURLs: [url] }), SerdeType.VALUE, { useLatestVersion: true, autoRegisterSchemas: false, registry: createMutableRegistry(item) });
+    await produceRaw('proto-js', [await kjs.encode(id, { sku: 'k', qty: 5, tags: ['t'] }), await ser.serialize('proto-js', create(item, { sku: 'cf', qty: 3, tags: ['z'] }))]);
     const p = await kt(['console-producer', '--topic', 'proto-js', '--value-format', 'protobuf', ...reg(), '--property', `value.schema.id=${id}`], '{"sku":"own","qty":1}\n');
     expect(p.exitCode, p.stderr).toBe(0);
-    expect(await consumeText('proto-js', 'protobuf')).toEqual([{ sku: 'k', qty: 5, tags: ['t'] }, { sku: 'own', qty: 1 }]);
+    expect(await consumeText('proto-js', 'protobuf')).toEqual([{ sku: 'k', qty: 5, tags: ['t'] }, { sku: 'cf', qty: 3, tags: ['z'] }, { sku: 'own', qty: 1 }]);
   });
 });
