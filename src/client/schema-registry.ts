@@ -86,31 +86,44 @@ export class SchemaRegistryClient {
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = `${this.url}${path}`;
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(url, {
-        method,
-        headers: body === undefined ? this.headers : { ...this.headers, 'Content-Type': CONTENT_TYPE },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await this.send(method, url, body === undefined ? undefined : JSON.stringify(body));
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (e as Error).message);
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ETIMEDOUT' ? `no answer within ${this.timeoutMs} ms` : (err.code ?? err.message);
       throw new KafkaTsError('unreachable', `Cannot reach the schema registry at ${this.url}: ${why}`, { hint: 'is it running? see --schema-registry-url / schema.registry.url' });
     }
-    const text = await res.text();
     let parsed: unknown = undefined;
     try {
-      parsed = text.length ? JSON.parse(text) : undefined;
+      parsed = res.text.length ? JSON.parse(res.text) : undefined;
     } catch {
-      if (res.ok) throw new FailedError(`schema registry ${url}: the answer is not JSON`);
+      if (res.status < 300) throw new FailedError(`schema registry ${url}: the answer is not JSON`);
     }
-    if (!res.ok) {
+    if (res.status >= 300) {
       const b = (parsed ?? {}) as { error_code?: number; message?: string };
       throw registryError(res.status, b.error_code, b.message ?? '', url);
     }
     return parsed as T;
+  }
+
+  /** One HTTP exchange (node:http/https: cheaper to load than fetch for a CLI that makes a few). */
+  private async send(method: string, url: string, body: string | undefined): Promise<{ status: number; text: string }> {
+    const u = new URL(url);
+    const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string | number> = { ...this.headers };
+      if (body !== undefined) Object.assign(headers, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
+      const req = mod.request(u, { method, headers, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   subjects(deleted = false): Promise<string[]> {

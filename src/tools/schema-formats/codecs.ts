@@ -7,14 +7,20 @@
  */
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
+import { avroJsonWriter } from './avro-json.js';
+import { avroTranscoder } from './avro-transcode.js';
+import { AvroInputError, avroEncoder } from './avro-encode.js';
 import { decodeMessageIndexes, hasMessageIndexes } from './wire.js';
 
 export interface Codec {
   type: SchemaType;
-  /** JSON text → payload (Protobuf: with the message's indexes). Throws CodecError for bad input. */
+  /** JSON text → payload (Protobuf: with the message's indexes; valid until the next call). Throws CodecError for bad input. */
   encode(json: string): { payload: Uint8Array; indexes?: number[] };
-  /** Payload at `at` → one line of JSON. Throws CodecError when the bytes do not match. */
-  decode(b: Buffer, at: number): string;
+  /**
+   * Payload at `at` → one line of JSON. Throws CodecError when the bytes do not match. A Buffer
+   * returned is only valid until the next call (a scratch buffer).
+   */
+  decode(b: Buffer, at: number): string | Buffer;
 }
 
 export class CodecError extends Error {
@@ -65,9 +71,22 @@ const parseJson = (text: string): unknown => {
 };
 
 function avroCodec(id: number, type: import('avsc').Type): Codec {
+  const toJson = avroJsonWriter(type);
+  const transcode = avroTranscoder(type);
+  const encodeJson = avroEncoder(type);
   return {
     type: 'AVRO',
     encode(json) {
+      if (encodeJson) {
+        const value = parseJson(json);
+        try {
+          return { payload: encodeJson(value) };
+        } catch (e) {
+          if (e instanceof AvroInputError) throw new CodecError(`does not match the Avro schema: ${e.message}`);
+          throw e;
+        }
+      }
+      // fromString checks every value against the schema as it converts Avro's JSON encoding.
       let value: unknown;
       try {
         value = type.fromString(json);
@@ -75,18 +94,24 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
         if (e instanceof SyntaxError) throw new CodecError(`invalid JSON (${e.message})`);
         throw new CodecError(`does not match the Avro schema: ${(e as Error).message}`);
       }
-      const paths: string[] = [];
-      if (!type.isValid(value, { errorHook: (p) => paths.push(p.join('.') || '(the value)') })) {
-        throw new CodecError(`does not match the Avro schema at ${paths.join(', ')}`);
-      }
       return { payload: type.toBuffer(value) };
     },
     decode(b, at) {
+      if (transcode) {
+        try {
+          return transcode(b, at);
+        } catch (e) {
+          throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
+        }
+      }
+      let decoded: { value: unknown; offset: number };
       try {
-        return type.toString(type.fromBuffer(at === 0 ? b : b.subarray(at)));
+        decoded = type.decode(b, at);
       } catch (e) {
         throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
       }
+      if (decoded.offset !== b.length) throw new CodecError(`the bytes do not match Avro schema ${id}: ${decoded.offset < 0 ? 'truncated data' : `${b.length - decoded.offset} trailing bytes`}`);
+      return toJson(decoded.value);
     },
   };
 }
@@ -103,14 +128,16 @@ function jsonCodec(id: number, schema: NonNullable<ParsedSchema['json']>): Codec
       return { payload: Buffer.from(json, 'utf8') };
     },
     decode(b, at) {
+      const text = b.toString('utf8', at);
       let value: unknown;
       try {
-        value = JSON.parse(b.toString('utf8', at));
+        value = JSON.parse(text);
       } catch (e) {
         throw new CodecError(`the bytes are not the JSON of schema ${id}: ${(e as Error).message}`);
       }
       check(value, 'the record does not match');
-      return JSON.stringify(value);
+      // One line of JSON as it was written; re-serialised only when it spans lines.
+      return /[\r\n]/.test(text) ? JSON.stringify(value) : text;
     },
   };
 }

@@ -20,8 +20,8 @@ export interface SchemaDecoding {
   at(record: ConsumedRecord): void;
   /** The record as the JSON envelope, key and value as decoded JSON. */
   json(record: ConsumedRecord): string;
-  key?: (b: Buffer) => string;
-  value?: (b: Buffer) => string;
+  key?: (b: Buffer) => string | Buffer;
+  value?: (b: Buffer) => string | Buffer;
 }
 
 export class RecordDecodeError extends Error {
@@ -31,8 +31,8 @@ export class RecordDecodeError extends Error {
 export class RecordDecoder implements SchemaDecoding {
   private readonly codecs = new Map<number, Codec | Error>();
   private current: ConsumedRecord | null = null;
-  key?: (b: Buffer) => string;
-  value?: (b: Buffer) => string;
+  key?: (b: Buffer) => string | Buffer;
+  value?: (b: Buffer) => string | Buffer;
 
   constructor(
     private readonly client: SchemaRegistryClient,
@@ -72,7 +72,7 @@ export class RecordDecoder implements SchemaDecoding {
     this.current = record;
   }
 
-  private decode(b: Buffer, side: 'key' | 'value', format: SchemaFormat): string {
+  private decode(b: Buffer, side: 'key' | 'value', format: SchemaFormat): string | Buffer {
     try {
       if (b.length < HEADER_SIZE) throw new Error(`${b.length} byte${b.length === 1 ? '' : 's'} is too short for the schema registry's wire format`);
       if (b[0] !== MAGIC_BYTE) throw new Error(`unknown magic byte ${b[0]} (not the schema registry's wire format)`);
@@ -81,7 +81,10 @@ export class RecordDecoder implements SchemaDecoding {
       if (codec === undefined) throw new Error(`schema id ${id} was not fetched`);
       if (codec instanceof Error) throw codec;
       if (codec.type !== TYPE_OF_FORMAT[format]) throw new Error(`schema id ${id} is a ${codec.type} schema, not ${TYPE_OF_FORMAT[format]} (--${side}-format ${format})`);
-      return codec.decode(b, HEADER_SIZE);
+      const json = codec.decode(b, HEADER_SIZE);
+      // A codec's scratch buffer is reused by the next record: large ones are kept by reference
+      // by the output writer, so they are copied.
+      return typeof json !== 'string' && json.length >= 1024 ? Buffer.from(json) : json;
     } catch (e) {
       const r = this.current;
       const where = r ? `the ${side} of the record at topic ${r.topic} partition ${r.partition} offset ${r.offset}` : `a ${side}`;
@@ -91,8 +94,8 @@ export class RecordDecoder implements SchemaDecoding {
 
   json(r: ConsumedRecord): string {
     this.current = r;
-    const key = this.key && r.key !== null ? this.key(r.key) : null;
-    const value = this.value && r.value !== null ? this.value(r.value) : null;
+    const key = this.key && r.key !== null ? this.key(r.key).toString() : null;
+    const value = this.value && r.value !== null ? this.value(r.value).toString() : null;
     const base = recordToJson(key === null && value === null ? r : { ...r, key: key === null ? r.key : null, value: value === null ? r.value : null });
     if (key === null && value === null) return base;
     const obj = JSON.parse(base) as Record<string, unknown>;
