@@ -18,7 +18,7 @@ if (!srcDir) {
 }
 
 /** API keys the project speaks (broker, client, or both). */
-const API_KEYS = new Set([0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 55, 60, 75]);
+const API_KEYS = new Set([0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 55, 60, 61, 64, 65, 66, 75]);
 /** Non-API payload formats: consumer protocol bytes and __consumer_offsets records. */
 const DATA = [
   ['messages', 'ConsumerProtocolSubscription'],

@@ -2,6 +2,7 @@
  * One logical broker: a node id, a log directory, listeners, and the partition replicas assigned
  * to it. Requests reach it through the router; cluster-wide changes go through the controller.
  */
+import type { QuorumView } from './metadata/quorum.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { RecordBatchView } from '../protocol/record-batch.js';
 import type { LogStore } from '../storage/log-store.js';
@@ -9,7 +10,7 @@ import type { Logger } from '../util/logger.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
 import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from './metadata/cluster-metadata.js';
-import { logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
+import { dynamicValuesFor, logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
 import { PartitionReplica } from './replica.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
@@ -35,6 +36,7 @@ export interface ClusterView {
   readonly controllerId: number;
   brokers(): Broker[];
   isLive(id: number): boolean;
+  quorum(): QuorumView;
   /** Where followers reach a broker's listener for replication (null while it is down). */
   replicationAddress(id: number): BrokerAddress | null;
   /** A broker's log dir went offline: its partitions need other leaders. */
@@ -102,6 +104,10 @@ export class Broker implements PartitionService, ClusterService {
 
   isLive(id: number): boolean {
     return this.cluster.isLive(id);
+  }
+
+  quorum(): QuorumView {
+    return this.cluster.quorum();
   }
 
   start(): void {
@@ -219,7 +225,7 @@ export class Broker implements PartitionService, ClusterService {
 
   private openReplicas(t: TopicState, partitions: number[]) {
     if (this.logDirState.offline) return;
-    const cfg = logConfigFor(t.configs, this.config);
+    const cfg = logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
     for (const p of partitions) {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
@@ -273,9 +279,11 @@ export class Broker implements PartitionService, ClusterService {
         });
         break;
       case 'configs-changed':
-        if (e.topic) {
-          const cfg = logConfigFor(e.topic.configs, this.config);
-          for (const r of this.replicas.values()) if (r.topic === e.topic.name) r.log.updateConfig(cfg);
+        // A topic's change reaches its replicas; a dynamic broker config (log defaults) every replica here.
+        for (const r of this.replicas.values()) {
+          if (e.topic ? r.topic !== e.topic.name : e.brokerId !== -1 && e.brokerId !== this.id) continue;
+          const t = e.topic ?? this.metadata.topic(r.topic);
+          if (t) r.log.updateConfig(logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id)));
         }
         break;
     }
@@ -305,8 +313,12 @@ export class Broker implements PartitionService, ClusterService {
     return { replica, state, topic };
   }
 
+  get logLevels() {
+    return this.log.levels;
+  }
+
   topicConfig(topic: TopicState, name: string): string {
-    return topicConfigValue(topic.configs, this.config, name);
+    return topicConfigValue(topic.configs, this.config, name, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
   }
 
   /**

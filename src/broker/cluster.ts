@@ -3,6 +3,7 @@
  * brokers, each with a TCP listener and (for the daemon) a Unix-socket listener. The daemon runs
  * one of these; integration tests run one in-process on a temp dir and free ports.
  */
+import { QuorumTracker, type QuorumView } from './metadata/quorum.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,8 @@ export class KafkaCluster implements ClusterView {
   private internalDir: string | null = null;
   /** Descriptors of every broker's segment files (kafka-ts.max.open.files), made on first use. */
   private fdCache: FdCache | null = null;
+  /** The metadata quorum's leader, epoch and voters, for DescribeQuorum. */
+  private readonly quorumTracker = new QuorumTracker();
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;
@@ -126,6 +129,11 @@ export class KafkaCluster implements ClusterView {
 
   brokers(): Broker[] {
     return [...this.nodes.values()].map((n) => n.broker);
+  }
+
+  /** The metadata quorum (every logical broker a voter, the controller its leader). */
+  quorum(): QuorumView {
+    return this.quorumTracker.view([...this.nodes.keys()].sort((a, b) => a - b), this.metadata.logEndOffset);
   }
 
   broker(id: number): Broker | undefined {
@@ -243,6 +251,8 @@ export class KafkaCluster implements ClusterView {
     }
     broker.start();
     this.nodes.set(id, { broker, server, live: true, ports, socketPath });
+    this.quorumTracker.brokerStarted(id);
+    this.quorumTracker.leaderIs(this.controllerId);
     this.log.info(`[KafkaServer id=${id}] started, listening on ${config.listeners.map((l) => `${l.name}://${l.host}:${ports.get(l.name)}`).join(',')}`);
     if (this.started) {
       // A restart: partitions waiting for this broker get a leader, and it catches up as a follower.
@@ -266,6 +276,8 @@ export class KafkaCluster implements ClusterView {
     const n = this.nodes.get(id);
     if (!n || !n.live) return;
     n.live = false;
+    this.quorumTracker.brokerStopped(id, this.metadata.logEndOffset);
+    this.quorumTracker.leaderIs(this.controllerId);
     const controlled = this.started && !this.closing;
     if (controlled) this.controller.replication.onBrokerStopped(id);
     await n.server?.close(controlled ? CONTROLLED_SHUTDOWN_DRAIN_MS : 0);

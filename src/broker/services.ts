@@ -4,6 +4,7 @@
  * Broker. Implemented by the existing classes: Broker (partitions, and this broker's view of the
  * cluster), GroupCoordinator (groups), Controller (cluster-wide changes).
  */
+import type { QuorumView } from './metadata/quorum.js';
 import type { LeaderAppendHost } from './append/leader-append.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
@@ -14,6 +15,7 @@ import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
 import type { Authorizer } from './security/authorizer.js';
+import type { LogLevels } from '../util/logger.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
 
@@ -48,10 +50,14 @@ export interface ClusterService {
   readonly controllerId: number;
   brokers(): readonly BrokerNode[];
   isLive(id: number): boolean;
+  /** The metadata quorum: every logical broker a voter, the controller its leader (DescribeQuorum). */
+  quorum(): QuorumView;
   /** Whether a broker holds a partition offline: its log could not be opened (KAFKA_STORAGE_ERROR). */
   replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
   topicConfig(topic: TopicState, name: string): string;
+  /** The daemon's loggers and their levels (BROKER_LOGGER configs), when its logger has them. */
+  readonly logLevels?: LogLevels;
 }
 
 /** Elections and reassignments (the controller's replication control). */

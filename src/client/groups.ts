@@ -7,6 +7,7 @@ import {
   DeleteGroups,
   DescribeGroups,
   FindCoordinator,
+  LeaveGroup,
   ListGroups,
   OffsetCommit,
   OffsetDelete,
@@ -211,6 +212,26 @@ export class GroupAdmin {
       (r) => r.body.topics[0]?.partitions[0]?.errorCode ?? 0,
     );
     return body.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, error: p.errorCode ? new KafkaProtocolError(p.errorCode) : null })));
+  }
+
+  /**
+   * Removes members from a group (LeaveGroup v3+, as Kafka's Admin.removeMembersFromConsumerGroup):
+   * static members by group.instance.id, dynamic ones by member id. Returns each member's error.
+   */
+  async removeMembers(groupId: string, members: { memberId: string; groupInstanceId: string | null }[]): Promise<{ memberId: string; error: KafkaProtocolError | null }[]> {
+    if (!(await this.client.supports(LeaveGroup, 3))) throw new KafkaProtocolError(ErrorCode.UNSUPPORTED_VERSION, 'The broker does not support removing members from a group (LeaveGroup v3)');
+    const { body } = await this.withCoordinator(
+      groupId,
+      (nodeId) =>
+        this.client.send(nodeId, LeaveGroup, {
+          groupId,
+          memberId: '',
+          members: members.map((m) => ({ memberId: m.groupInstanceId ? '' : m.memberId, groupInstanceId: m.groupInstanceId, reason: 'member was removed by an admin' })),
+        }),
+      (r) => r.body.errorCode,
+    );
+    if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
+    return (body.members ?? []).map((m) => ({ memberId: m.memberId || (m.groupInstanceId ?? ''), error: m.errorCode ? new KafkaProtocolError(m.errorCode) : null }));
   }
 
   async deleteGroups(groupIds: string[]): Promise<{ groupId: string; error: KafkaProtocolError | null }[]> {

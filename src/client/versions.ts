@@ -6,7 +6,7 @@
 export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>> = {
   0: [3, 9], // Produce
   1: [4, 12], // Fetch (by topic name)
-  2: [1, 7], // ListOffsets
+  2: [1, 9], // ListOffsets (v7 max timestamp, v8 earliest local, v9 latest tiered)
   3: [1, 12], // Metadata
   8: [2, 8], // OffsetCommit
   9: [1, 7], // OffsetFetch
@@ -37,6 +37,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   47: [0, 0], // OffsetDelete
   50: [0, 0], // DescribeUserScramCredentials
   51: [0, 0], // AlterUserScramCredentials
+  55: [0, 2], // DescribeQuorum
   60: [0, 1], // DescribeCluster
+  64: [0, 0], // UnregisterBroker
   75: [0, 0], // DescribeTopicPartitions
 };

@@ -1,7 +1,9 @@
 /**
- * ListOffsets (2), v0-7. Timestamps: -1 latest (high watermark), -2 earliest (log start),
- * -3 the record with the largest timestamp (v7+), otherwise the first record at or after the
- * timestamp (offset -1 when there is none). v0 answers with old-style offset lists, never empty.
+ * ListOffsets (2), v0-10. Timestamps: -1 latest (high watermark), -2 earliest (log start),
+ * -3 the record with the largest timestamp (v7+), -4 earliest local (v8+: the log start, as no
+ * segment is tiered here), -5 latest tiered (v9+: offset -1, as nothing is tiered, which is what
+ * Kafka answers with remote storage off), otherwise the first record at or after the timestamp
+ * (offset -1 when there is none). v10 only adds the client's timeout. v0 answers with old-style offset lists, never empty.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
  * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline).
  */
@@ -14,11 +16,13 @@ import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 export const LATEST = -1;
 export const EARLIEST = -2;
 export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL = -4;
+export const LATEST_TIERED = -5;
 
 export default defineHandler({
   api: ListOffsets,
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 10,
   handle(req, ctx) {
     const { partitions, apiVersion: v } = ctx;
     return {
@@ -37,6 +41,8 @@ export default defineHandler({
             if (p.timestamp === LATEST) answer = { offset: replica.highWatermark, timestamp: -1 };
             else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
             else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
+            else if (p.timestamp === EARLIEST_LOCAL && v >= 8) answer = { offset: replica.logStartOffset(), timestamp: -1 };
+            else if (p.timestamp === LATEST_TIERED && v >= 9) answer = null;
             else answer = replica.log.offsetForTimestamp(p.timestamp);
           } catch (e) {
             if (!isStorageIoError(e)) throw e;
@@ -44,7 +50,7 @@ export default defineHandler({
             return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
           }
           // Lookups by time never point at records beyond the high watermark.
-          const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST;
+          const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST && !(p.timestamp === EARLIEST_LOCAL && v >= 8);
           if (byTime && answer && answer.offset >= replica.highWatermark) answer = null;
           if (v === 0) {
             // Old-style answers are lists; Burrow reads the first element without checking.

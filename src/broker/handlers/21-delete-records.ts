@@ -1,7 +1,8 @@
 /**
  * DeleteRecords (21), v0-2: moves a partition's log start offset forward (offset -1 means the
- * high watermark) and returns the new low watermark.
- * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark), UNKNOWN_TOPIC_OR_PARTITION,
+ * high watermark) and returns the new low watermark; segments wholly below it are deleted from disk.
+ * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark, or negative other than -1),
+ * POLICY_VIOLATION (cleanup.policy is compact without delete, as Kafka), UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DELETE on the topic), KAFKA_STORAGE_ERROR (an
  * I/O error, which takes the log dir offline, or the dir is offline).
  */
@@ -26,6 +27,9 @@ export default defineHandler({
           const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: found.error };
           const { replica } = found;
+          const topic = ctx.cluster.metadata.topic(t.name);
+          const policy = topic ? ctx.cluster.topicConfig(topic, 'cleanup.policy').split(',').map((x) => x.trim()) : [];
+          if (topic && !policy.includes('delete')) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION };
           const target = p.offset === -1 ? replica.highWatermark : p.offset;
           if (target < 0 || target > replica.highWatermark) {
             return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };

@@ -29,6 +29,7 @@ import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
 import describeCluster from './60-describe-cluster.js';
+import describeQuorum from './55-describe-quorum.js';
 import electLeaders from './43-elect-leaders.js';
 import describeLogDirs from './35-describe-log-dirs.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
@@ -66,6 +67,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   incrementalAlterConfigs,
   createPartitions,
   describeCluster,
+  describeQuorum,
   electLeaders,
   describeLogDirs,
   alterPartitionReassignments,

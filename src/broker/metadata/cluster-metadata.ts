@@ -206,6 +206,14 @@ export class ClusterMetadata {
     return this.store?.durable() ?? null;
   }
 
+  /** Records appended by an in-memory cluster (tests), which has no log to count them. */
+  private memoryOffset = 0;
+
+  /** The offset the next metadata record gets: the quorum's high watermark (DescribeQuorum). */
+  get logEndOffset(): number {
+    return this.store ? this.store.lastOffset + 1 : this.memoryOffset;
+  }
+
   /** The last snapshot's offset, size and cost (null before the first one of this process). */
   get lastSnapshot(): MetadataLog['lastSnapshot'] {
     return this.store?.lastSnapshot ?? null;
@@ -296,6 +304,7 @@ export class ClusterMetadata {
    * throws, changing nothing, when the disk refuses. Takes a snapshot when the log has grown enough.
    */
   private persist(...records: MetadataRecord[]): void {
+    this.memoryOffset += records.length;
     if (!this.store) return;
     this.store.append(records);
     // Once the change is applied (the caller applies it right after): the snapshot must hold

@@ -237,6 +237,10 @@ export class ReplicaFetcher {
           }
         }
         replica.setHighWatermark(pr.highWatermark);
+        // The leader's log start moved (DeleteRecords, retention): follow it, deleting the
+        // segments wholly below it, as Kafka's followers do.
+        const leaderStart = pr.logStartOffset ?? -1;
+        if (leaderStart > log.logStartOffset() && leaderStart <= log.logEndOffset()) log.deleteRecordsBefore(leaderStart);
         if (bytes > 0) replica.notify();
         return bytes;
       }

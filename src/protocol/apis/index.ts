@@ -19,6 +19,11 @@ import { DeleteTopics } from './20-delete-topics.js';
 import { DeleteRecords } from './21-delete-records.js';
 import { InitProducerId } from './22-init-producer-id.js';
 import { OffsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
+import { AddPartitionsToTxn } from './24-add-partitions-to-txn.js';
+import { AddOffsetsToTxn } from './25-add-offsets-to-txn.js';
+import { EndTxn } from './26-end-txn.js';
+import { WriteTxnMarkers } from './27-write-txn-markers.js';
+import { TxnOffsetCommit } from './28-txn-offset-commit.js';
 import { DescribeAcls } from './29-describe-acls.js';
 import { CreateAcls } from './30-create-acls.js';
 import { DeleteAcls } from './31-delete-acls.js';
@@ -39,6 +44,10 @@ import { DescribeUserScramCredentials } from './50-describe-user-scram-credentia
 import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { DescribeQuorum } from './55-describe-quorum.js';
 import { DescribeCluster } from './60-describe-cluster.js';
+import { DescribeProducers } from './61-describe-producers.js';
+import { UnregisterBroker } from './64-unregister-broker.js';
+import { DescribeTransactions } from './65-describe-transactions.js';
+import { ListTransactions } from './66-list-transactions.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export type { ProduceRequest, ProduceResponse } from './00-produce.js';
 export type { FetchRequest, FetchResponse } from './01-fetch.js';
@@ -60,6 +69,11 @@ export type { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topi
 export type { DeleteRecordsRequest, DeleteRecordsResponse } from './21-delete-records.js';
 export type { InitProducerIdRequest, InitProducerIdResponse } from './22-init-producer-id.js';
 export type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
+export type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './24-add-partitions-to-txn.js';
+export type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './25-add-offsets-to-txn.js';
+export type { EndTxnRequest, EndTxnResponse } from './26-end-txn.js';
+export type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './27-write-txn-markers.js';
+export type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './28-txn-offset-commit.js';
 export type { DescribeAclsRequest, DescribeAclsResponse } from './29-describe-acls.js';
 export type { CreateAclsRequest, CreateAclsResponse } from './30-create-acls.js';
 export type { DeleteAclsRequest, DeleteAclsResponse } from './31-delete-acls.js';
@@ -80,10 +94,14 @@ export type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsR
 export type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './51-alter-user-scram-credentials.js';
 export type { DescribeQuorumRequest, DescribeQuorumResponse } from './55-describe-quorum.js';
 export type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.js';
+export type { DescribeProducersRequest, DescribeProducersResponse } from './61-describe-producers.js';
+export type { UnregisterBrokerRequest, UnregisterBrokerResponse } from './64-unregister-broker.js';
+export type { DescribeTransactionsRequest, DescribeTransactionsResponse } from './65-describe-transactions.js';
+export type { ListTransactionsRequest, ListTransactionsResponse } from './66-list-transactions.js';
 export type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { ApiDef } from '../schema.js';
 
-export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeQuorum, DescribeCluster, DescribeTopicPartitions };
+export { Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, WriteTxnMarkers, TxnOffsetCommit, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate, CreatePartitions, DeleteGroups, ElectLeaders, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeQuorum, DescribeCluster, DescribeProducers, UnregisterBroker, DescribeTransactions, ListTransactions, DescribeTopicPartitions };
 
 /** Every API the project has a schema for, by API key. */
 export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
@@ -107,6 +125,11 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [21, DeleteRecords],
   [22, InitProducerId],
   [23, OffsetForLeaderEpoch],
+  [24, AddPartitionsToTxn],
+  [25, AddOffsetsToTxn],
+  [26, EndTxn],
+  [27, WriteTxnMarkers],
+  [28, TxnOffsetCommit],
   [29, DescribeAcls],
   [30, CreateAcls],
   [31, DeleteAcls],
@@ -127,5 +150,9 @@ export const API_BY_KEY: ReadonlyMap<number, ApiDef> = new Map<number, ApiDef>([
   [51, AlterUserScramCredentials],
   [55, DescribeQuorum],
   [60, DescribeCluster],
+  [61, DescribeProducers],
+  [64, UnregisterBroker],
+  [65, DescribeTransactions],
+  [66, ListTransactions],
   [75, DescribeTopicPartitions],
 ]);

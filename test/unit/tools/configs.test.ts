@@ -118,9 +118,10 @@ describe('configs option rules', () => {
   it("gives Kafka's messages for bad combinations", () => {
     expect(usage(() => validate(o({ entityType: ['users'] })))).toBe('Command must include exactly one action: --describe, --alter');
     expect(usage(() => validate(o({ describe: true })))).toBe('At least one entity type must be specified');
-    expect(usage(() => validate(o({ describe: true, entityType: ['users'], user: 'a' })))).toBe('--entity-{type,name,default} should not be used in conjunction with specific entity flags');
+    expect(usage(() => validate(o({ describe: true, entityType: ['users'], user: 'a' })))).toBe('Duplicate entity type(s) specified: users');
+    expect(usage(() => validate(o({ describe: true, entityName: ['b'], user: 'a' })))).toBe('--entity-{type,name,default} should not be used in conjunction with specific entity flags');
     expect(usage(() => validate(o({ describe: true, entityType: ['widgets'] })))).toMatch(/^Invalid entity type widgets, the entity type must be one of topics, clients, users/);
-    expect(usage(() => validate(o({ alter: true, entityType: ['users'], addConfig: 'x=1' })))).toBe('An entity name must be specified for every entity type');
+    expect(usage(() => validate(o({ alter: true, entityType: ['users'], addConfig: 'x=1' })))).toBe('An entity-name or default entity must be specified with --alter of users, clients, brokers or ips');
     expect(usage(() => validate(o({ alter: true, user: 'a' })))).toBe('At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter');
     expect(usage(() => validate(o({ alter: true, user: 'a', addConfig: 'x', addConfigFile: 'f' })))).toBe('Only one of --add-config or --add-config-file must be specified');
     expect(usage(() => validate(o({ alter: true, entityType: ['users'], entityDefault: true, addConfig: 'SCRAM-SHA-256=[password=x]' })))).toBe(
@@ -130,9 +131,9 @@ describe('configs option rules', () => {
 
   it('refuses the entity types this version does not handle, by name', () => {
     expect(usage(() => validate(o({ describe: true, client: 'c1' })))).toBe(
-      '--entity-type clients is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers',
+      "--entity-type clients (client quotas) is not supported by kafka-ts configs yet: this version handles topics, brokers, broker-loggers, groups, client-metrics and users' SCRAM credentials",
     );
-    expect(usage(() => validate(o({ describe: true, entityType: ['ips'] })))).toContain('--entity-type ips is not supported');
+    expect(usage(() => validate(o({ describe: true, entityType: ['ips'] })))).toContain('--entity-type ips (client quotas) is not supported');
   });
 
   it("applies Kafka's rules for topics and brokers", () => {

@@ -99,6 +99,7 @@ describe('DeleteRecords against a fake PartitionService', () => {
 describe('changeConfigs against a fake cluster and controller', () => {
   const topic = { name: 't', configs: { 'retention.ms': '1000' } };
   const cluster = {
+    id: 1,
     metadata: { topic: (name: string) => (name === 't' ? topic : undefined), brokerConfigs: {} },
     brokers: () => [{ id: 1 }],
     topicConfig: () => '',
@@ -116,6 +117,6 @@ describe('changeConfigs against a fake cluster and controller', () => {
     const controller = {} as ControllerService;
     expect(changeConfigs(cluster, controller, RESOURCE_TOPIC, 'nope', [], false, false).code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '7', [], false, false).code).toBe(ErrorCode.INVALID_REQUEST);
-    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '1', [{ name: 'num.partitions', op: OP_SET, value: '3' }], false, false).code).toBe(ErrorCode.INVALID_CONFIG);
+    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '1', [{ name: 'num.partitions', op: OP_SET, value: '3' }], false, false)).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Cannot update these configs dynamically: Set(num.partitions)' });
   });
 });

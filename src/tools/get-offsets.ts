@@ -1,0 +1,123 @@
+/**
+ * kafka-ts get-offsets (kafka-get-offsets.sh): which partitions (Kafka's --topic regex with
+ * --partitions, or --topic-partitions rules), which offset (--time), and Kafka's
+ * `topic:partition:offset` lines sorted by the string `topic-partition`.
+ */
+import type { Admin } from '../client/admin.js';
+import { NotFoundError, UsageError, type Outcome } from '../util/errors.js';
+import { exceptionClass } from './kafka-exceptions.js';
+
+/** Kafka's --time names and the ListOffsets timestamps they stand for. */
+export const TIME_NAMES: Readonly<Record<string, number>> = { latest: -1, earliest: -2, 'max-timestamp': -3, 'earliest-local': -4, 'latest-tiered': -5 };
+
+/** --time: a name, or a long (-1 … -5 or a timestamp in ms); Kafka's message otherwise. */
+export function parseTime(value: string | undefined): number {
+  if (value === undefined) return -1;
+  const v = value.trim();
+  const named = TIME_NAMES[v.toLowerCase()];
+  if (named !== undefined) return named;
+  if (/^[-+]?\d{1,19}$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+  throw new UsageError(
+    `Malformed time argument ${value}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp`,
+  );
+}
+
+/** Which partitions of which topics: a list of rules, any of which may match. */
+export interface PartitionFilter {
+  topic(name: string): boolean;
+  partition(topic: string, partition: number): boolean;
+}
+
+interface Rule {
+  topic: RegExp | null;
+  /** [from, to): to null is unbounded. */
+  from: number;
+  to: number | null;
+}
+
+/** Kafka's --topic value as a full-match regex (',' is '|', spaces and surrounding quotes dropped). */
+function topicRegex(value: string): RegExp {
+  const cleaned = value.trim().replace(/,/g, '|').replace(/ /g, '').replace(/^["']+|["']+$/g, '');
+  try {
+    return new RegExp(`^(?:${cleaned})$`);
+  } catch {
+    throw new UsageError(`${cleaned} is an invalid regex.`);
+  }
+}
+
+const fromRules = (rules: Rule[]): PartitionFilter => ({
+  topic: (name) => rules.some((r) => !r.topic || r.topic.test(name)),
+  partition: (topic, p) => rules.some((r) => (!r.topic || r.topic.test(topic)) && p >= r.from && (r.to === null || p < r.to)),
+});
+
+/** --topic-partitions: `rule(,rule)*`, rule `topicRegex[:P]` or `:P`, P `N`, `N-M` (M exclusive), `N-`, `-M`. */
+export function parseTopicPartitions(value: string): PartitionFilter {
+  const rules = value.split(',').map((raw): Rule => {
+    // As Kafka: an empty part means "any" (`t:` and `t:-` are every partition of t).
+    const m = /^([^:,]*)(?::(?:(\d*)|(\d*)-(\d*)))?$/.exec(raw);
+    if (!m) throw new UsageError(`Invalid rule specification: ${raw}`);
+    const topic = m[1] ? topicRegex(m[1]) : null;
+    if (m[2]) return { topic, from: Number(m[2]), to: Number(m[2]) + 1 };
+    return { topic, from: m[3] ? Number(m[3]) : 0, to: m[4] ? Number(m[4]) : null };
+  });
+  return fromRules(rules);
+}
+
+/** --topic (regex, all topics when absent) and --partitions (`0,1,2`, all when absent). */
+export function topicAndPartitions(topic: string | undefined, partitions: string | undefined): PartitionFilter {
+  let ids: Set<number> | null = null;
+  if (partitions !== undefined && partitions !== '') {
+    const parts = partitions.split(',').map((p) => p.trim());
+    if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`);
+    ids = new Set(parts.map(Number));
+  }
+  const re = topic !== undefined ? topicRegex(topic) : null;
+  return { topic: (n) => !re || re.test(n), partition: (t, p) => (!re || re.test(t)) && (!ids || ids.has(p)) };
+}
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** The record's timestamp for lookups by time and max-timestamp; null otherwise or when unknown. */
+  timestamp: number | null;
+}
+
+export interface OffsetsResult {
+  time: number;
+  offsets: PartitionOffset[];
+  errors: { topic: string; partition: number; error: string; message: string }[];
+}
+
+/** Kafka's order: by the string `topic-partition` (so t-10 comes before t-2). */
+const byName = (a: { topic: string; partition: number }, b: { topic: string; partition: number }) => {
+  const x = `${a.topic}-${a.partition}`;
+  const y = `${b.topic}-${b.partition}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** The offsets of every matching partition; partitions without one (offset -1) are left out, as Kafka. */
+export async function getOffsets(admin: Admin, filter: PartitionFilter, time: number, excludeInternal: boolean): Promise<OffsetsResult> {
+  const topics = (await admin.listTopics()).filter((t) => !(excludeInternal && t.internal) && filter.topic(t.name));
+  const described = await admin.describeTopics(topics.map((t) => t.name));
+  const wanted = described.flatMap((t) => t.partitions.filter((p) => filter.partition(t.name, p.partition)).map((p) => ({ topic: t.name, partition: p.partition, timestamp: time })));
+  if (wanted.length === 0) throw new NotFoundError('Could not match any topic-partitions with the specified filters');
+  const results = await admin.listOffsets(wanted);
+  const offsets: PartitionOffset[] = [];
+  const errors: OffsetsResult['errors'] = [];
+  for (const r of results.sort(byName)) {
+    if (r.error) errors.push({ topic: r.topic, partition: r.partition, error: r.error.errorName, message: r.error.message });
+    else if (r.offset >= 0) offsets.push({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp >= 0 ? r.timestamp : null });
+  }
+  return { time, offsets, errors };
+}
+
+/** The command's view: Kafka's lines on stdout, skipped partitions on stderr. */
+export function offsetsView(r: OffsetsResult): { data: OffsetsResult; text: () => string[]; warnings: () => string[]; exit: Outcome | 'Denied' } {
+  return {
+    data: r,
+    text: () => r.offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}`),
+    warnings: () => r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
+    exit: !r.errors.length ? 'Ok' : r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : 'Failure',
+  };
+}
