@@ -42,12 +42,7 @@ export class Out {
 
 class In {
   p = 0;
-  constructor(
-    readonly b: Buffer,
-    start: number,
-  ) {
-    this.p = start;
-  }
+  b: Buffer = Buffer.alloc(0);
   need(n: number): void {
     if (n < 0 || this.p + n > this.b.length) throw new Error('truncated data');
   }
@@ -241,8 +236,10 @@ export function avroTranscoder(type: Type): ((b: Buffer, start: number) => Buffe
     return null;
   }
   const out = new Out();
+  const i = new In();
   return (b, start) => {
-    const i = new In(b, start);
+    i.b = b;
+    i.p = start;
     out.pos = 0;
     read(i, out);
     if (i.p !== b.length) throw new Error(`${b.length - i.p} trailing bytes`);

@@ -67,7 +67,10 @@ async function sideEncoder(client: SchemaRegistryClient, spec: SideSpec, autoReg
   }
   const { id } = schema;
   const what = `the ${spec.side} (subject ${spec.subject}, schema id ${id})`;
+  const fast = codec.encodeFramed?.bind(codec);
   return (b: Buffer, lineNumber: number): Buffer => {
+    const framed = fast?.(b, id);
+    if (framed) return framed;
     try {
       const { payload, indexes } = codec.encode(b.toString('utf8'));
       return frame(id, payload, indexes);
