@@ -189,4 +189,23 @@ describe('console tools: bad input', () => {
     const json = await consume('--skip-message-on-error', '-o', 'json');
     expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { value: unknown }).value)).toEqual([{ id: 1 }, { id: 4 }]);
   });
+
+  it('bytes that do not match their schema: named with the schema id and the offset; skipped with --skip-message-on-error', async () => {
+    expect((await kt(['topics', 'create', 'mismatch'])).exitCode).toBe(0);
+    const avsc = join(home, 'v1.avsc');
+    expect((await kt(['console-producer', '--topic', 'mismatch', '--value-format', 'avro', ...reg(), '--property', `value.schema.file=${avsc}`], '{"id":5}\n')).exitCode).toBe(0);
+    const { id } = JSON.parse((await sr('get', 'mismatch-value', '-o', 'json')).stdout) as { id: number };
+    // The right header, then a long cut short (a continuation byte and nothing after it).
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1);
+    const cut = Buffer.concat([header, Buffer.from([0x80])]).toString('base64');
+    expect((await kt(['console-producer', '--topic', 'mismatch', '--input', 'json'], `${JSON.stringify({ value: cut, valueEncoding: 'base64' })}\n`)).exitCode).toBe(0);
+    const consume = (...extra: string[]) => kt(['console-consumer', '--topic', 'mismatch', '--from-beginning', '-e', '--value-format', 'avro', ...reg(), ...extra]);
+    const stop = await consume();
+    expect(stop.exitCode).toBe(1);
+    expect(stop.stdout).toBe('{"id":5}\n');
+    expect(stop.stderr).toContain(`Cannot decode the value of the record at topic mismatch partition 0 offset 1: the bytes do not match Avro schema ${id}: truncated data`);
+    const skip = await consume('--skip-message-on-error');
+    expect(skip).toMatchObject({ exitCode: 0, stdout: '{"id":5}\n' });
+  });
 });
