@@ -12,6 +12,7 @@
 //   npm run bench -- security     kcat produce/fetch and topics --list over SASL_SSL vs PLAINTEXT on one daemon
 //   npm run bench -- metadata     10,000 topics created in batches of 100: total, one more, event-loop stalls, restart after SIGKILL
 //   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
+//   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
@@ -34,6 +35,7 @@ const suites = {
   metadata: () => import('./metadata.js'),
   soak: () => import('./soak.js'),
   perf: () => import('./perf.js'),
+  'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
 };
 

@@ -187,7 +187,11 @@ export class Daemon {
     try {
       this.registry = await start(settings.port);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        // The brokers serve on without it (as they would without a separate registry process).
+        log.error(`The schema registry could not start: ${(e as Error).message}`);
+        return;
+      }
       if (settings.explicitPort) throw new DaemonStartError(`The schema registry's port ${settings.port} is already in use; choose another with --schema-registry-port N (0 = a free port) or turn it off with --no-schema-registry.`);
       this.registry = await start(0);
       log.warn(`Port ${settings.port} is in use: the schema registry listens on ${this.registry.url} instead`);

@@ -342,7 +342,8 @@ export async function ensureDaemon(paths: DaemonPaths, announce: (line: string) 
   const { status, started } = await startOrJoin(paths, () => autoStartOptions(paths));
   if (!started) return status;
   const tcp = status.listeners.find((l) => l.startsWith('PLAINTEXT://'))?.slice('PLAINTEXT://'.length);
-  announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}data in ${status.dataDir})`);
+  const registry = status.schemaRegistry ? `schema registry ${status.schemaRegistry}, ` : '';
+  announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}${registry}data in ${status.dataDir})`);
   return status;
 }
 

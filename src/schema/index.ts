@@ -9,7 +9,7 @@ import type { ParsedSchema, ResolvedReference, SchemaType } from './types.js';
 
 export * from './types.js';
 export { COMPATIBILITY_LEVELS, checkCompatibility, isCompatibilityLevel, readIncompatibilities, type CompatibilityLevel, type CompatibilityResult, type PreviousVersion } from './compatibility.js';
-export { protobufDescriptor } from './protobuf.js';
+export { protobufDescriptor, protobufIndexesOf, protobufMessageAt } from './protobuf.js';
 export { stableStringify } from './canonical.js';
 
 /**

@@ -64,7 +64,7 @@ export function jsonIncompatibilities(reader: unknown, writer: unknown): Incompa
     const wt = typesOf(w);
     const lost = wt.filter((t) => !rt.includes(t) && !(t === 'integer' && rt.includes('number')));
     if (lost.length > 0) {
-      add(rt.some((t) => wt.includes(t) || (t === 'number' && wt.includes('integer'))) ? 'TYPE_NARROWED' : 'TYPE_CHANGED', `${path}/type`);
+      add(rt.some((t) => wt.includes(t) || (t === 'number' && wt.includes('integer')) || (t === 'integer' && wt.includes('number'))) ? 'TYPE_NARROWED' : 'TYPE_CHANGED', `${path}/type`);
       return;
     }
     if (Array.isArray(r.enum)) {

@@ -23,20 +23,48 @@ async function loadDescriptor(): Promise<Descriptor> {
 }
 
 const syntaxOf = (text: string) => /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(text)?.[1] ?? 'proto2';
-const looksLikeText = (s: string) => /\b(syntax|message|package|enum|import|service)\b/.test(s);
+/** .proto text has punctuation base64 never has. */
+const looksLikeText = (s: string) => /[;{}"']/.test(s);
 
-/** Base64 FileDescriptorProto → .proto text (anything else is returned as it is). */
-async function descriptorToText(text: string): Promise<string> {
+/**
+ * Base64 FileDescriptorProto → .proto text (anything else is returned as it is). Its imports are
+ * resolved from `refs` and the well-known types, and only its own definitions are printed.
+ */
+async function descriptorToText(text: string, refs: readonly ResolvedReference[] = []): Promise<string> {
   const t = text.trim();
   if (looksLikeText(t) || !/^[A-Za-z0-9+/=\s]+$/.test(t) || t.length === 0) return text;
   const lib = await load();
   const d = await loadDescriptor();
   try {
     const file = d.FileDescriptorProto.decode(Buffer.from(t, 'base64'));
-    const fileObj = d.FileDescriptorProto.toObject(file) as { syntax?: string; dependency?: string[]; package?: string };
-    const set = d.FileDescriptorSet.fromObject({ file: [fileObj] });
+    type FileObj = { syntax?: string; dependency?: string[]; package?: string; messageType?: { name: string }[]; enumType?: { name: string }[]; service?: { name: string }[] };
+    const fileObj = d.FileDescriptorProto.toObject(file) as FileObj;
+    const files: object[] = [];
+    const seen = new Set<string>();
+    const addDependency = async (dep: string) => {
+      if (seen.has(dep)) return;
+      seen.add(dep);
+      const ref = refs.find((r) => r.name === dep);
+      const depRoot = new lib.Root();
+      let syntax = 'proto3';
+      if (ref) {
+        const depText = await descriptorToText(ref.schema, refs);
+        syntax = syntaxOf(depText);
+        const parsed = lib.parse(depText, depRoot, { keepCase: true });
+        for (const i of parsed.imports ?? []) await addDependency(i);
+      } else {
+        const common = (lib.common as unknown as { get(f: string): { nested?: object } | null }).get(dep);
+        if (!common) return;
+        depRoot.addJSON(common.nested as never);
+      }
+      const set = d.FileDescriptorSet.toObject((depRoot as unknown as { toDescriptor(s: string): unknown }).toDescriptor(syntax));
+      files.push(...(set.file ?? []).map((f, i) => ({ ...f, name: `${dep}#${i}` })));
+    };
+    for (const dep of fileObj.dependency ?? []) await addDependency(dep);
+    const set = d.FileDescriptorSet.fromObject({ file: [...files, { ...fileObj, dependency: [] }] });
     const root = (lib.Root as unknown as { fromDescriptor(s: unknown): Root }).fromDescriptor(set);
-    return printProto(root, fileObj.package ?? '', fileObj.syntax || 'proto2', fileObj.dependency ?? []);
+    const own = new Set([...(fileObj.messageType ?? []), ...(fileObj.enumType ?? []), ...(fileObj.service ?? [])].map((x) => x.name));
+    return printProto(root, fileObj.package ?? '', fileObj.syntax || 'proto2', fileObj.dependency ?? [], own);
   } catch (e) {
     throw new InvalidSchemaError(`Not a .proto text nor a base64 FileDescriptorProto: ${(e as Error).message}`);
   }
@@ -44,7 +72,7 @@ async function descriptorToText(text: string): Promise<string> {
 
 export async function parseProtobuf(input: string, refs: readonly ResolvedReference[] = []): Promise<ParsedSchema> {
   const lib = await load();
-  const text = await descriptorToText(input);
+  const text = await descriptorToText(input, refs);
   const opts = { keepCase: true, alternateCommentMode: false };
   let own;
   try {
@@ -58,7 +86,7 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
   const addFile = async (name: string, source: string) => {
     if (loaded.has(name)) return;
     loaded.add(name);
-    const parsed = lib.parse(await descriptorToText(source), root, opts);
+    const parsed = lib.parse(await descriptorToText(source, refs), root, opts);
     for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) await addImport(imp);
   };
   const addImport = async (imp: string) => {
@@ -93,21 +121,59 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
   return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, protobuf: root, messages };
 }
 
-/** The file descriptor of a schema, base64 (Confluent's `format=serialized`). */
-export async function protobufDescriptor(text: string, name = 'schema.proto'): Promise<string> {
+/**
+ * The message a Confluent message-index path names in a schema ([] or [0]: the first top-level
+ * message; [1, 0]: the first message nested in the second), or undefined.
+ */
+export function protobufMessageAt(schema: ParsedSchema, indexes: readonly number[]): Type | undefined {
+  const path = indexes.length === 0 ? [0] : indexes;
+  const first = schema.messages?.[path[0]!];
+  let t = first === undefined ? undefined : schema.protobuf!.lookupType(first);
+  for (const i of path.slice(1)) t = t?.nestedArray.filter(isType)[i];
+  return t;
+}
+
+/** The message-index path of a message (by full name, with or without the leading dot), or undefined. */
+export function protobufIndexesOf(schema: ParsedSchema, fullName: string): number[] | undefined {
+  const name = fullName.replace(/^\./, '');
+  const walk = (types: Type[], prefix: number[]): number[] | undefined => {
+    for (const [i, t] of types.entries()) {
+      if (t.fullName.replace(/^\./, '') === name) return [...prefix, i];
+      const inner = walk(t.nestedArray.filter(isType), [...prefix, i]);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return walk((schema.messages ?? []).map((m) => schema.protobuf!.lookupType(m)), []);
+}
+
+/**
+ * The file descriptor of a schema, base64 (Confluent's `format=serialized`): its own messages,
+ * enums and services, with type names resolved against its imports (`refs`, well-known types).
+ */
+export async function protobufDescriptor(text: string, refs: readonly ResolvedReference[] = [], name = 'schema.proto'): Promise<string> {
   const lib = await load();
   const d = await loadDescriptor();
-  const src = await descriptorToText(text);
+  const src = await descriptorToText(text, refs);
   const own = lib.parse(src, new lib.Root(), { keepCase: true });
-  const set = (own.root as unknown as { toDescriptor(syntax: string): unknown }).toDescriptor(syntaxOf(src));
-  const obj = d.FileDescriptorSet.toObject(set);
-  const file = { ...(obj.file?.[0] ?? {}), name, dependency: own.imports ?? [] } as object;
-  return Buffer.from(d.FileDescriptorProto.encode(d.FileDescriptorProto.fromObject(file)).finish()).toString('base64');
+  const pkg = own.package ?? '';
+  let ns: Namespace = own.root;
+  for (const part of pkg ? pkg.split('.') : []) ns = ns.nested![part] as Namespace;
+  const mine = new Set(ns.nestedArray.filter((o) => !('nestedArray' in o) || isType(o) || isService(o) || isEnum(o)).map((o) => o.name));
+  const parsed = await parseProtobuf(src, refs);
+  const syntax = syntaxOf(src);
+  const set = (parsed.protobuf as unknown as { toDescriptor(syntax: string): unknown }).toDescriptor(syntax);
+  type FileObj = { package?: string; messageType?: { name: string }[]; enumType?: { name: string }[]; service?: { name: string }[] };
+  const files = (d.FileDescriptorSet.toObject(set) as { file?: FileObj[] }).file ?? [];
+  const file = files.find((f) => (f.package ?? '') === pkg) ?? {};
+  const keep = <T extends { name: string }>(xs: T[] | undefined) => (xs ?? []).filter((x) => mine.has(x.name));
+  const out = { ...file, name, package: pkg || undefined, syntax: syntax === 'proto3' ? 'proto3' : undefined, dependency: own.imports ?? [], messageType: keep(file.messageType), enumType: keep(file.enumType), service: keep(file.service) };
+  return Buffer.from(d.FileDescriptorProto.encode(d.FileDescriptorProto.fromObject(out)).finish()).toString('base64');
 }
 
 // ---- printing ----
 
-function printProto(root: Root, pkg: string, syntax: string, imports: readonly string[]): string {
+function printProto(root: Root, pkg: string, syntax: string, imports: readonly string[], only?: ReadonlySet<string>): string {
   const lines: string[] = [`syntax = "${syntax}";`];
   if (pkg) lines.push(`package ${pkg};`);
   for (const i of imports) lines.push(`import "${i}";`);
@@ -117,7 +183,7 @@ function printProto(root: Root, pkg: string, syntax: string, imports: readonly s
     if (!next) break;
     ns = next as Namespace;
   }
-  for (const o of ns.nestedArray) printObject(o, '', lines);
+  for (const o of ns.nestedArray) if (!only || only.has(o.name)) printObject(o, '', lines);
   return `${lines.join('\n')}\n`;
 }
 

@@ -33,7 +33,7 @@ export interface ParsedSchema {
   json?: { schema: unknown; validate: (value: unknown) => boolean; errors: () => string };
   /** PROTOBUF: the protobufjs Root holding the schema (and its imports), resolved. */
   protobuf?: import('protobufjs').Root;
-  /** PROTOBUF: the fully qualified message names in declaration order (the first is the default). */
+  /** PROTOBUF: the top-level messages' full names in declaration order (Confluent's message index 0 is the first); nested ones via protobufMessageAt. */
   messages?: string[];
 }
 

@@ -56,6 +56,10 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       only('GET');
       return { body: {} };
     case 'schemas': {
+      if (a === undefined) {
+        only('GET');
+        return { body: reg.listSchemas(r.query.get('subjectPrefix') ?? '', flag(r.query, 'deleted'), flag(r.query, 'latestOnly')) };
+      }
       if (a === 'types' && b === undefined) {
         only('GET');
         return { body: [...SCHEMA_TYPES].reverse() };
@@ -66,7 +70,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       const id = Number(b);
       if (c === undefined) {
         const s = reg.getById(id);
-        if (s.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...s, schema: await protobufDescriptor(s.schema) } };
+        if (s.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...s, schema: await protobufDescriptor(s.schema, await reg.resolveReferences(s.references ?? [])) } };
         return { body: s };
       }
       if (c === 'schema') return { body: reg.getById(id).schema, raw: true };
@@ -99,7 +103,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       if (d === undefined) {
         if (m === 'GET') {
           const v = reg.getVersion(a, c, flag(r.query, 'deleted'));
-          if (v.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...v, schema: await protobufDescriptor(v.schema) } };
+          if (v.schemaType === 'PROTOBUF' && r.query.get('format') === 'serialized') return { body: { ...v, schema: await protobufDescriptor(v.schema, await reg.resolveReferences(v.references ?? []), a) } };
           return { body: v };
         }
         if (m === 'DELETE') return { body: await reg.deleteVersion(a, c, flag(r.query, 'permanent')) };
@@ -155,6 +159,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<{ body: Buffe
       if (size > max * 4 + (1 << 20)) req.destroy();
     });
     req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge }));
+    // Destroyed above (or by the client): nothing to answer, but the handler must not wait forever.
+    req.on('close', () => resolve({ body: Buffer.alloc(0), tooLarge: true }));
     req.on('error', reject);
   });
 }

@@ -34,7 +34,6 @@ export class SchemaRegistryService {
 
   static async start(opts: RegistryStartOptions): Promise<SchemaRegistryService> {
     const store = new ClusterSchemasLog(opts.cluster);
-    store.ensureTopic();
     const registry = await SchemaRegistry.open(store, opts.log);
     const http = await RegistryHttpServer.listen(registry, { host: opts.host, port: opts.port, maxRequestBytes: opts.maxRequestBytes, log: opts.log });
     return new SchemaRegistryService(registry, http);

@@ -27,7 +27,10 @@ export class ClusterSchemasLog implements SchemasLog {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  /** Creates `_schemas` when missing (as Confluent's registry does on start). */
+  /**
+   * Creates `_schemas` when missing. Confluent's registry does so on start; this one waits for
+   * its first write, so a daemon whose registry is never used lists no extra topic.
+   */
   ensureTopic(): void {
     if (this.cluster.metadata.topic(SCHEMAS_TOPIC)) return;
     const live = this.cluster.brokers().filter((b) => this.cluster.isLive(b.id)).length;
@@ -57,6 +60,7 @@ export class ClusterSchemasLog implements SchemasLog {
 
   async append(records: RawRecord[]): Promise<void> {
     if (records.length === 0) return;
+    this.ensureTopic();
     const batch = encodeBatch(records.map((r) => ({ key: r.key, value: r.value })));
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
@@ -69,11 +73,12 @@ export class ClusterSchemasLog implements SchemasLog {
   }
 
   async readAll(): Promise<RawRecord[]> {
+    if (!this.cluster.metadata.topic(SCHEMAS_TOPIC)) return [];
     const { replica } = await this.leader();
     const out: RawRecord[] = [];
     const start = replica.logStartOffset();
-    // The leader's whole log: what it has beyond the high watermark was acknowledged to nobody yet,
-    // but it is this registry's own write, or will be truncated by no one (the leader keeps it).
+    // To the leader's log end, not its high watermark: after a restart the high watermark comes
+    // from a checkpoint that may lag what was acknowledged (acks=all reached every in-sync replica).
     for (const batch of readBatches(replica.log, start, replica.logEndOffset())) {
       for (const r of decodeBatchRecords(batch)) if (r.offset >= start && r.key) out.push({ key: r.key, value: r.value });
     }

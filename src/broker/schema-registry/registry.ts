@@ -52,6 +52,8 @@ export class SchemaRegistry {
   private readonly configs = new Map<string | null, CompatibilityLevel>();
   private readonly modes = new Map<string | null, string>();
   private nextId = 1;
+  /** How many subject-versions (soft-deleted ones too) use each id: an id no version uses is not found. */
+  private readonly uses = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   /** Settles once the replayed schemas' canonical forms are known. */
   private indexed: Promise<void> = Promise.resolve();
@@ -82,6 +84,8 @@ export class SchemaRegistry {
     switch (rec.keytype) {
       case 'SCHEMA': {
         let versions = this.subjects.get(rec.subject);
+        const before = versions?.get(rec.version);
+        if (before) this.uses.set(before.id, (this.uses.get(before.id) ?? 1) - 1);
         if (!rec.value) {
           versions?.delete(rec.version);
           if (versions?.size === 0) this.subjects.delete(rec.subject);
@@ -92,6 +96,7 @@ export class SchemaRegistry {
         this.nextId = Math.max(this.nextId, v.id + 1);
         if (!versions) this.subjects.set(rec.subject, (versions = new Map()));
         versions.set(rec.version, { version: rec.version, id: v.id, deleted: v.deleted === true });
+        this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
         return;
       }
       case 'CONFIG':
@@ -171,9 +176,19 @@ export class SchemaRegistry {
     return this.view(subject, this.entry(subject, version, deleted));
   }
 
+  /** GET /schemas: every subject-version (the latest of each with `latestOnly`), by subject then version. */
+  listSchemas(prefix: string, deleted: boolean, latestOnly: boolean): SchemaView[] {
+    const out: SchemaView[] = [];
+    for (const subject of this.listSubjects(deleted, prefix)) {
+      const versions = this.versionsOf(subject, deleted);
+      for (const e of latestOnly ? versions.slice(-1) : versions) out.push(this.view(subject, e));
+    }
+    return out;
+  }
+
   getById(id: number): { schema: string; schemaType?: SchemaType; references?: SchemaReference[] } {
     const s = this.schemas.get(id);
-    if (!s || this.usesOf(id).length === 0) throw E.schemaNotFound(id);
+    if (!s || !this.uses.get(id)) throw E.schemaNotFound(id);
     return { ...(s.type !== 'AVRO' && { schemaType: s.type }), ...(s.references.length > 0 && { references: s.references }), schema: s.text };
   }
 
@@ -208,6 +223,11 @@ export class SchemaRegistry {
   }
 
   // ---- schemas in requests ----
+
+  /** The texts of a schema's references, dependencies first (for a Protobuf descriptor). */
+  resolveReferences(refs: readonly SchemaReference[]): Promise<ResolvedReference[]> {
+    return this.resolveRefs(refs);
+  }
 
   /** Resolves references to texts, dependencies first (each once). */
   private async resolveRefs(refs: readonly SchemaReference[], seen = new Set<string>()): Promise<ResolvedReference[]> {
