@@ -100,7 +100,7 @@ export default defineCommand<ConsoleProducerOptions>({
         input,
         sync: !!o.sync,
         prompt: interactive,
-        ...(schema && { schema }),
+        ...(schema && { schema, structured: { key: !!schemaPlan!.sides.key, value: !!schemaPlan!.sides.value } }),
         producer: {
           acks,
           idempotent,

@@ -17,6 +17,8 @@ export interface ConsoleProducerOptions {
   prompt: boolean;
   /** --key-format / --value-format: writes each key and value (JSON) in the schema registry's wire format. */
   schema?: (record: { key: Buffer | null; value: Buffer | null }, lineNumber: number) => void;
+  /** With --input json: the sides (schema formats) whose envelope value may be any JSON, not only a string. */
+  structured?: { key?: boolean; value?: boolean };
 }
 
 export interface ProducerIO {
@@ -71,7 +73,7 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
         summary.lines--;
         return null;
       }
-      const rec = recordFromJson(line.toString('utf8'), summary.lines);
+      const rec = recordFromJson(line.toString('utf8'), summary.lines, opts.structured);
       opts.schema?.(rec, summary.lines);
       return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers, partition: rec.partition, timestamp: rec.timestamp };
     }

@@ -146,8 +146,14 @@ describe('console tools: keys and values', () => {
     expect(JSON.parse((await sr('list', '-o', 'json')).stdout).subjects).toEqual(expect.arrayContaining(['keyed-key', 'keyed-value']));
     const c = await kt(['console-consumer', '--topic', 'keyed', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '--property', 'print.key=true']);
     expect(c.stdout).toBe('"k1"\t{"n":1}\n"k2"\t{"n":2.5}\n');
-    const j = await kt(['console-consumer', '--topic', 'keyed', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '-o', 'json', '--max-messages', '1']);
+    const j = await kt(['console-consumer', '--topic', 'keyed', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '-o', 'json']);
     expect(JSON.parse(j.stdout.split('\n')[0]!)).toMatchObject({ topic: 'keyed', offset: 0, key: 'k1', value: { n: 1 } });
+    // The envelope pipes back in: decoded keys and values are encoded again with their schemas.
+    expect((await kt(['topics', 'create', 'keyed-copy'])).exitCode).toBe(0);
+    const copy = await kt(['console-producer', '--topic', 'keyed-copy', '--input', 'json', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '--property', 'key.schema="string"', '--property', `value.schema.file=${schema}`], j.stdout);
+    expect(copy.exitCode, copy.stderr).toBe(0);
+    const back = await kt(['console-consumer', '--topic', 'keyed-copy', '--from-beginning', '-e', '--key-format', 'avro', '--value-format', 'json-schema', ...reg(), '--property', 'print.key=true']);
+    expect(back.stdout).toBe('"k1"\t{"n":1}\n"k2"\t{"n":2.5}\n');
   });
 });
 
