@@ -21,10 +21,11 @@ import streamsApplicationReset from './streams-application-reset.js';
 import cluster from './cluster.js';
 import features from './features.js';
 import metadataQuorum from './metadata-quorum.js';
+import schemaRegistry from './schema-registry.js';
 import context from './context.js';
 import server from './server.js';
 import serverStart from './server-start.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, streamsApplicationReset, cluster, features, metadataQuorum, schemaRegistry, context, server, serverStart, completion];
