@@ -10,7 +10,7 @@ import type { Logger } from '../util/logger.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
 import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from './metadata/cluster-metadata.js';
-import { logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
+import { dynamicValuesFor, logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
 import { PartitionReplica } from './replica.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
@@ -23,6 +23,7 @@ import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkp
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 import { Authorizer } from './security/authorizer.js';
+import { ClientQuotaManager } from './quotas/client-quotas.js';
 import { LogDirState, isStorageIoError } from './log-dirs.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
@@ -101,7 +102,7 @@ export class Broker implements PartitionService, ClusterService {
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
-    this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata) };
+    this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
   }
 
   get metadata(): ClusterMetadata {
@@ -241,7 +242,7 @@ export class Broker implements PartitionService, ClusterService {
 
   private openReplicas(t: TopicState, partitions: number[]) {
     if (this.logDirState.offline) return;
-    const cfg = logConfigFor(t.configs, this.config);
+    const cfg = logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
     for (const p of partitions) {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
@@ -267,7 +268,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   private onMetadata(e: MetadataEvent) {
-    if (e.type === 'scram-changed' || e.type === 'acls-changed') {
+    if (e.type === 'scram-changed' || e.type === 'acls-changed' || e.type === 'quotas-changed') {
       // Security metadata: no replica or partition changes; only hooks (coordinators) may care.
       for (const hook of this.metadataHooks) hook(e);
       return;
@@ -295,9 +296,11 @@ export class Broker implements PartitionService, ClusterService {
         });
         break;
       case 'configs-changed':
-        if (e.topic) {
-          const cfg = logConfigFor(e.topic.configs, this.config);
-          for (const r of this.replicas.values()) if (r.topic === e.topic.name) r.log.updateConfig(cfg);
+        // A topic's change reaches its replicas; a dynamic broker config (log defaults) every replica here.
+        for (const r of this.replicas.values()) {
+          if (e.topic ? r.topic !== e.topic.name : e.brokerId !== -1 && e.brokerId !== this.id) continue;
+          const t = e.topic ?? this.metadata.topic(r.topic);
+          if (t) r.log.updateConfig(logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id)));
         }
         break;
     }
@@ -328,8 +331,12 @@ export class Broker implements PartitionService, ClusterService {
     return { replica, state, topic };
   }
 
+  get logLevels() {
+    return this.log.levels;
+  }
+
   topicConfig(topic: TopicState, name: string): string {
-    return topicConfigValue(topic.configs, this.config, name);
+    return topicConfigValue(topic.configs, this.config, name, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
   }
 
   /**
@@ -337,7 +344,7 @@ export class Broker implements PartitionService, ClusterService {
    * batches come through `produceToLeader`, which validates them first.
    */
   appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
-    return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs);
+    return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs, 'coordinator');
   }
 
   /**
@@ -371,7 +378,10 @@ export class Broker implements PartitionService, ClusterService {
     if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
-        const done = r.log.compact(now, r.highWatermark);
+        // Only decided data is cleaned: below the last stable offset (Kafka's first unstable offset).
+        const topic = this.metadata.topic(r.topic);
+        const compacted = topic !== undefined && this.topicConfig(topic, 'cleanup.policy').includes('compact');
+        const done = compacted ? r.log.compact(now, r.producers.lastStableOffset(r.highWatermark)) : null;
         if (done && done.rewritten > 0) {
           this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
         }
@@ -386,7 +396,8 @@ export class Broker implements PartitionService, ClusterService {
       if (this.logDirState.offline) return;
       let deleted: number;
       try {
-        deleted = r.log.applyRetention(now);
+        // The log start never passes the last stable offset: an open transaction's data stays.
+        deleted = r.log.applyRetention(now, () => r.producers.lastStableOffset(r.highWatermark));
       } catch (e) {
         if (!isStorageIoError(e)) throw e;
         this.logDirFailure(`deleting old segments of ${r.key}`, e);

@@ -5,11 +5,13 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { DYNAMIC_BROKER_CONFIGS } from './metadata/broker-configs.js';
+import { validateBrokerConfigs } from './metadata/broker-configs.js';
+import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { validateTopicConfig } from '../protocol/topic-configs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+export const RESOURCE_BROKER_LOGGER = 8;
 export const OP_SET = 0;
 export const OP_DELETE = 1;
 export const OP_APPEND = 2;
@@ -69,18 +71,51 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     return controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
   }
   if (resourceType === RESOURCE_BROKER) {
-    if (resourceName !== '' && !cluster.brokers().some((b) => String(b.id) === resourceName)) {
-      return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id ${resourceName}` };
-    }
-    const notDynamic = changes.map((c) => c.name).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));
-    if (notDynamic.length) return { code: ErrorCode.INVALID_CONFIG, message: `Cannot update these configs dynamically: ${notDynamic.join(', ')}` };
+    // Kafka (ConfigAdminManager): a broker alters its own configs or the cluster default, never another broker's.
+    const wrongId = brokerIdProblem(cluster.id, resourceName);
+    if (wrongId) return wrongId;
     const next = applyOps(replace ? {} : (md.brokerConfigs[resourceName] ?? {}), changes, () => '');
     if ('code' in next) return next as ApiError;
-    for (const [k, v] of Object.entries(next)) {
-      if (!/^\d+$/.test(String(v))) return { code: ErrorCode.INVALID_CONFIG, message: `Invalid value ${v} for configuration ${k}: Not a number of type LONG` };
-    }
+    // Kafka validates the resulting dynamic set; its ConfigException is answered as INVALID_REQUEST.
+    const problem = validateBrokerConfigs(next as Record<string, string>);
+    if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
     if (!validateOnly) md.setBrokerConfigs(resourceName, next as Record<string, string>);
     return { code: 0, message: null };
   }
-  return { code: ErrorCode.INVALID_REQUEST, message: `Unsupported resource type ${resourceType}` };
+  if (resourceType === RESOURCE_BROKER_LOGGER && !replace && cluster.logLevels) return changeLogLevels(cluster.id, cluster.logLevels, resourceName, changes, validateOnly);
+  // Client metrics and groups (and loggers through the legacy AlterConfigs): no configs kept here.
+  return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${resourceType}` };
+}
+
+/** Kafka's check that a broker resource names this broker (or, with `allowDefault`, the cluster default ""). */
+export function brokerIdProblem(ownId: number, name: string, allowDefault = true): ApiError | null {
+  if (name === '' && allowDefault) return null;
+  if (!/^-?\d+$/.test(name)) return { code: ErrorCode.INVALID_REQUEST, message: `Node id must be an integer, but it is: ${name}` };
+  if (Number(name) !== ownId) return { code: ErrorCode.INVALID_REQUEST, message: `Unexpected broker id, expected ${ownId}, but received ${name}` };
+  return null;
+}
+
+/**
+ * IncrementalAlterConfigs of a BROKER_LOGGER (Kafka's ConfigAdminManager): SET a known logger's
+ * level, DELETE it (the logger inherits again; never root's). All checked before any change.
+ */
+function changeLogLevels(ownId: number, levels: LogLevels, name: string, changes: ConfigChange[], validateOnly: boolean): ApiError {
+  const wrongId = brokerIdProblem(ownId, name, false);
+  if (wrongId) return wrongId;
+  for (const c of changes) {
+    if (c.op === OP_APPEND || c.op === OP_SUBTRACT) {
+      return { code: ErrorCode.INVALID_REQUEST, message: `${c.op === OP_APPEND ? 'APPEND' : 'SUBTRACT'} operation is not allowed for the BROKER_LOGGER resource` };
+    }
+    if (c.op !== OP_SET && c.op !== OP_DELETE) return { code: ErrorCode.INVALID_REQUEST, message: `Unknown operation type ${c.op} is not allowed for the BROKER_LOGGER resource` };
+    if (!levels.exists(c.name)) return { code: ErrorCode.INVALID_CONFIG, message: `Logger ${c.name} does not exist!` };
+    if (c.op === OP_SET && !(KAFKA_LOG_LEVELS as readonly string[]).includes(c.value ?? '')) {
+      return {
+        code: ErrorCode.INVALID_CONFIG,
+        message: `Cannot set the log level of ${c.name} to ${c.value} as it is not a supported log level. Valid log levels are ${KAFKA_LOG_LEVELS.join(', ')}`,
+      };
+    }
+    if (c.op === OP_DELETE && c.name === LogLevels.ROOT) return { code: ErrorCode.INVALID_REQUEST, message: `Removing the log level of the ${LogLevels.ROOT} logger is not allowed` };
+  }
+  if (!validateOnly) for (const c of changes) (c.op === OP_SET ? levels.set(c.name, c.value as KafkaLogLevel) : levels.unset(c.name));
+  return { code: 0, message: null };
 }

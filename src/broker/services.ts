@@ -13,9 +13,11 @@ import type { TransactionService } from './coordinator/transactions/coordinator.
 import type { FetchHost } from './fetch.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
+import type { QuotaService } from './quotas/client-quotas.js';
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
 import type { Authorizer } from './security/authorizer.js';
+import type { LogLevels } from '../util/logger.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
 export type { TransactionService } from './coordinator/transactions/coordinator.js';
@@ -57,6 +59,8 @@ export interface ClusterService {
   replicaOffline(brokerId: number, topic: string, partition: number): boolean;
   /** A topic's effective value of one config on this broker (override, broker default or Kafka's). */
   topicConfig(topic: TopicState, name: string): string;
+  /** The daemon's loggers and their levels (BROKER_LOGGER configs), when its logger has them. */
+  readonly logLevels?: LogLevels;
 }
 
 /** Elections and reassignments (the controller's replication control). */
@@ -80,4 +84,6 @@ export interface BrokerServices {
   readonly controller: ControllerService;
   /** ACL decisions (security/authorizer.ts): handlers call `allowed(ctx, …)`. */
   readonly authorizer: Authorizer;
+  /** Client quotas (quotas/client-quotas.ts); the router records and throttles, handlers never need it. */
+  readonly quotas?: QuotaService;
 }

@@ -19,7 +19,12 @@ import type { BrokerInfo, ClusterInfo, KafkaClient, PartitionInfo } from './clie
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+export const RESOURCE_BROKER_LOGGER = 8;
 export const CONFIG_SOURCE_DEFAULT = 5;
+
+/** The broker a config resource must be sent to (Kafka's admin client): a broker's own id, else none. */
+const configTarget = (type: number, name: string): number | undefined =>
+  (type === RESOURCE_BROKER || type === RESOURCE_BROKER_LOGGER) && /^\d+$/.test(name) ? Number(name) : undefined;
 
 /** Special ListOffsets timestamps. */
 export const OffsetSpec = { latest: -1, earliest: -2, maxTimestamp: -3 } as const;
@@ -182,33 +187,40 @@ export class Admin {
 
   async describeConfigs(resources: { type: number; name: string; keys?: string[] }[], includeSynonyms = false): Promise<Map<string, ConfigEntry[]>> {
     const out = new Map<string, ConfigEntry[]>();
-    if (resources.length === 0) return out;
-    const { body } = await this.client.send('any', DescribeConfigs, {
-      resources: resources.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.keys ?? null })),
-      includeSynonyms,
-      includeDocumentation: false,
-    });
-    for (const r of body.results) {
-      if (r.errorCode) throw new KafkaProtocolError(r.errorCode, r.errorMessage);
-      out.set(
-        `${r.resourceType}:${r.resourceName}`,
-        r.configs.map((c) => ({
-          name: c.name,
-          value: c.isSensitive ? null : c.value,
-          source: c.configSource ?? (c.isDefault ? CONFIG_SOURCE_DEFAULT : 1),
-          isDefault: c.isDefault ?? c.configSource === CONFIG_SOURCE_DEFAULT,
-          isSensitive: c.isSensitive,
-          readOnly: c.readOnly,
-          synonyms: (c.synonyms ?? []).map((s) => ({ name: s.name ?? '', value: s.value ?? null, source: s.source ?? 0 })),
-        })),
-      );
+    // As Kafka's admin client: a broker's (or broker logger's) resource goes to that broker, the rest to any.
+    const byTarget = new Map<number | 'any', typeof resources>();
+    for (const r of resources) {
+      const target = configTarget(r.type, r.name) ?? 'any';
+      byTarget.set(target, [...(byTarget.get(target) ?? []), r]);
+    }
+    for (const [target, list] of byTarget) {
+      const { body } = await this.client.send(target, DescribeConfigs, {
+        resources: list.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.keys ?? null })),
+        includeSynonyms,
+        includeDocumentation: false,
+      });
+      for (const r of body.results) {
+        if (r.errorCode) throw new KafkaProtocolError(r.errorCode, r.errorMessage);
+        out.set(
+          `${r.resourceType}:${r.resourceName}`,
+          r.configs.map((c) => ({
+            name: c.name,
+            value: c.isSensitive ? null : c.value,
+            source: c.configSource ?? (c.isDefault ? CONFIG_SOURCE_DEFAULT : 1),
+            isDefault: c.isDefault ?? c.configSource === CONFIG_SOURCE_DEFAULT,
+            isSensitive: c.isSensitive,
+            readOnly: c.readOnly,
+            synonyms: (c.synonyms ?? []).map((s) => ({ name: s.name ?? '', value: s.value ?? null, source: s.source ?? 0 })),
+          })),
+        );
+      }
     }
     return out;
   }
 
-  /** Sets (value) or removes (null) configs of one resource. */
+  /** Sets (value) or removes (null) configs of one resource; a broker's own configs go to that broker. */
   async alterConfigs(type: number, name: string, changes: Record<string, string | null>, validateOnly = false): Promise<void> {
-    const { body } = await this.client.send('controller', IncrementalAlterConfigs, {
+    const { body } = await this.client.send(configTarget(type, name) ?? 'controller', IncrementalAlterConfigs, {
       resources: [
         {
           resourceType: type,

@@ -60,8 +60,8 @@ export function userScramChanges(user: string, add: Record<string, string>, del:
   if (unknownAdd.length > 0) throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${unknownAdd.join(',')}`);
   const unknownDel = del.filter((k) => !isScramMechanism(k) && !QUOTA_KEYS.has(k));
   if (unknownDel.length > 0) throw new UsageError(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${unknownDel.join(',')}`);
-  const quotas = [...Object.keys(add), ...del].filter((k) => QUOTA_KEYS.has(k));
-  if (quotas.length > 0) throw new UsageError(`Client quotas (${quotas.join(',')}) are not supported by kafka-ts configs yet: only SCRAM-SHA-256 and SCRAM-SHA-512 credentials`);
+  // Quota keys went to src/tools/quotas.ts (wantsQuotaChange) before this.
+  if (user === '') throw new UsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
   const both = del.filter((k) => k in add);
   if (both.length > 0) throw new UsageError(`${both.join(',')} is both added and deleted; give it once`);
   const upsertions = Object.entries(add).map(([mechanism, value]) => ({ user, mechanism: mechanism as ScramMechanism, ...parseCredential(mechanism as ScramMechanism, value) }));
@@ -102,27 +102,31 @@ export const SOURCE_NAMES: Record<number, string> = {
   8: 'DYNAMIC_GROUP_CONFIG',
 };
 
-export type ResourceType = 'topics' | 'brokers';
-const RESOURCE_CODE: Record<ResourceType, number> = { topics: RESOURCE_TOPIC, brokers: RESOURCE_BROKER };
+/** The entity types whose configs DescribeConfigs / IncrementalAlterConfigs carry. */
+export type ResourceType = 'topics' | 'brokers' | 'broker-loggers' | 'groups' | 'client-metrics';
+export const RESOURCE_CODE: Record<ResourceType, number> = { topics: RESOURCE_TOPIC, brokers: RESOURCE_BROKER, 'broker-loggers': 8, 'client-metrics': 16, groups: 32 };
+export const isResourceType = (t: string): t is ResourceType => t in RESOURCE_CODE;
 
 /** The source a --describe without --all lists: the entity's dynamic configs. */
-export const dynamicSource = (type: ResourceType, name: string): number => (type === 'topics' ? 1 : name === '' ? 3 : 2);
+export const dynamicSource = (type: ResourceType, name: string): number =>
+  ({ topics: 1, brokers: name === '' ? 3 : 2, 'broker-loggers': 6, 'client-metrics': 7, groups: 8 })[type];
 
 export interface EntityConfigs {
   entity: string;
   entries: ConfigEntry[];
 }
 
+/** Kafka's singular: the entity type without its final s ("broker-logger", "client-metric"). */
 const singular = (type: ResourceType) => type.slice(0, -1);
 
-/** Kafka's --describe layout for topics and brokers: a header per entity, then its entries sorted by name. */
+/** Kafka's --describe layout: a header per entity, then its entries sorted by name. */
 export function describeResourceLines(type: ResourceType, list: readonly EntityConfigs[], all: boolean): string[] {
   const lines: string[] = [];
   for (const { entity, entries } of list) {
     lines.push(entity === '' ? `Default configs for ${type} in the cluster are:` : `${all ? 'All' : 'Dynamic'} configs for ${singular(type)} ${entity} are:`);
     for (const e of shown(type, entity, entries, all)) {
       const synonyms = e.synonyms.map((s) => `${SOURCE_NAMES[s.source] ?? 'UNKNOWN'}:${s.name}=${s.value}`).join(', ');
-      lines.push(`  ${e.name}=${e.value} sensitive=${e.isSensitive} synonyms={${synonyms}}`);
+      lines.push(`  ${e.name}=${e.isSensitive ? null : e.value} sensitive=${e.isSensitive} synonyms={${synonyms}}`);
     }
   }
   return lines;
@@ -148,32 +152,52 @@ export function describeResourceJson(type: ResourceType, list: readonly EntityCo
   };
 }
 
-/** --describe of topics or brokers: the named entity, or every one (brokers: and the cluster default). */
-export async function describeResources(admin: Admin, type: ResourceType, name: string | undefined, all: boolean): Promise<EntityConfigs[]> {
+/** What the commands needs besides the Admin: the group listing, for --describe of every group. */
+export interface ResourceLister {
+  listGroups(): Promise<string[]>;
+}
+
+/**
+ * --describe: the named entity, or every one (topics; brokers and the cluster default; groups).
+ * Broker resources are asked of each broker itself (Admin routes them), as Kafka's admin client does.
+ */
+export async function describeResources(admin: Admin, type: ResourceType, name: string | undefined, all: boolean, lister?: ResourceLister): Promise<EntityConfigs[]> {
   let entities: string[];
   if (name !== undefined) {
-    if (!all && !(await exists(admin, type, name))) {
+    if ((type === 'topics' || type === 'brokers' || type === 'broker-loggers') && !(await exists(admin, type, name))) {
       const text = `The ${singular(type)} '${name}' doesn't exist and doesn't have dynamic config.`;
       throw new NotFoundError(text, { stdout: text });
     }
     entities = [name];
   } else if (type === 'topics') entities = (await admin.listTopics()).map((t) => t.name);
-  else entities = [...(await admin.describeCluster()).brokers.map((b) => String(b.nodeId)).sort((a, b) => Number(a) - Number(b)), ''];
+  else if (type === 'groups') entities = lister ? (await lister.listGroups()).sort() : [];
+  else entities = [...(await brokerIds(admin)), ''];
   const configs = await admin.describeConfigs(entities.map((e) => ({ type: RESOURCE_CODE[type], name: e })), true);
   return entities.map((e) => ({ entity: e, entries: configs.get(`${RESOURCE_CODE[type]}:${e}`) ?? [] }));
 }
 
+const brokerIds = async (admin: Admin): Promise<string[]> => (await admin.describeCluster()).brokers.map((b) => String(b.nodeId)).sort((a, b) => Number(a) - Number(b));
+
 async function exists(admin: Admin, type: ResourceType, name: string): Promise<boolean> {
   if (type === 'topics') return (await admin.listTopics()).some((t) => t.name === name);
-  return name === '' || (await admin.describeCluster()).brokers.some((b) => String(b.nodeId) === name);
+  return name === '' || (await brokerIds(admin)).includes(name);
 }
 
 /**
- * --alter of a topic or a broker (or the brokers' default): incremental SET and DELETE; deleting
- * a config that is not set dynamically is Kafka's "Invalid config(s): …" (exit 1).
+ * --alter: incremental SET and DELETE (Kafka's IncrementalAlterConfigs); the broker validates
+ * names and values and answers with Kafka's messages. Deleting a config that is not set
+ * dynamically is Kafka's "Invalid config(s): …" (exit 1) and changes nothing; a broker that is
+ * not in the cluster is "not found" (exit 4) before anything is sent.
  */
 export async function alterResource(admin: Admin, type: ResourceType, name: string, add: Record<string, string>, del: readonly string[]): Promise<string> {
-  if (del.length > 0) {
+  if ((type === 'brokers' || type === 'broker-loggers') && name !== '' && !(await exists(admin, type, name))) throw new NotFoundError(`Broker ${name} is not in the cluster (brokers: ${(await brokerIds(admin)).join(', ')})`);
+  if (type === 'broker-loggers') {
+    // Kafka's tool checks the names against the broker's loggers first.
+    const [current] = await describeResources(admin, type, name, true);
+    const loggers = new Set(current!.entries.map((e) => e.name));
+    const invalid = [...del, ...Object.keys(add)].filter((k) => !loggers.has(k));
+    if (invalid.length > 0) throw new FailedError(`Invalid broker logger(s): ${invalid.join(',')}`);
+  } else if (del.length > 0) {
     const [current] = await describeResources(admin, type, name, true);
     const dynamic = new Set(current!.entries.filter((e) => e.source === dynamicSource(type, name)).map((e) => e.name));
     const invalid = del.filter((k) => !dynamic.has(k));

@@ -4,7 +4,7 @@
  * codes, JSON; usage errors are found before any connection and never echo a password.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -29,12 +29,33 @@ describe('configs usage errors (before connecting; exit 2)', () => {
     const cases: [string[], string][] = [
       [['configs', '--entity-type', 'users'], 'Command must include exactly one action: --describe, --alter'],
       [['configs', '--describe'], 'At least one entity type must be specified'],
-      [['configs', '--alter', '--entity-type', 'users', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'An entity name must be specified for every entity type'],
+      [['configs', '--alter', '--entity-type', 'users', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'An entity-name or default entity must be specified with --alter of users, clients, brokers or ips'],
       [['configs', '--alter', '--user', 'alice'], 'At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=1024,password=hunter2]'], 'Iterations 1024 is less than the minimum 4096 required for SCRAM-SHA-256'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[secret=hunter2]'], 'Invalid credential property SCRAM-SHA-256: expected SCRAM-SHA-256=[iterations=N,password=PASSWORD] (iterations optional, before password)'],
       [['configs', '--alter', '--entity-type', 'users', '--entity-default', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'],
-      [['configs', '--describe', '--entity-type', 'clients'], '--entity-type clients is not supported by kafka-ts configs yet: this version handles users (SCRAM credentials), topics and brokers'],
+      [['configs', '--describe', '--entity-type', 'topic'], 'Invalid entity type topic, the entity type must be one of topics, clients, users, brokers, ips, broker-loggers, client-metrics, groups with a --bootstrap-server or --bootstrap-controller argument'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'topics'], 'Duplicate entity type(s) specified: topics'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'brokers'], "Only 'users' and 'clients' entity types may be specified together"],
+      [['configs', '--describe', '--entity-name', 'y', '--topic', 'x'], '--entity-{type,name,default} should not be used in conjunction with specific entity flags'],
+      [['configs', '--describe', '--topic', 'x', '--add-config', 'a=b'], 'Option "[describe]" can\'t be used with option "[add-config]"'],
+      [['configs', '--describe', '--entity-type', 'topics', '--entity-default'], '--entity-default must not be specified with --describe of topics'],
+      [['configs', '--describe', '--entity-type', 'broker-loggers'], 'An entity name must be specified with --describe of broker-loggers'],
+      [['configs', '--describe', '--broker-logger', 'x'], 'The entity name for broker-loggers must be a valid integer broker id, but it is: x'],
+      [['configs', '--alter', '--group', 'g', '--add-config', 'a=b', '--add-config-file', '/nonexistent'], 'Only one of --add-config or --add-config-file must be specified'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a b=1'], 'Invalid character found for config key: a b'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'a=1=2'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
+      [['configs', '--describe', '--topic', 'x', '--bootstrap-server', 'localhost:1', '--bootstrap-controller', 'localhost:2'], 'Only one of --bootstrap-server or --bootstrap-controller can be specified'],
+      [['configs', 'show', '--topic', 'x'], "unknown action 'show' (expected describe, alter)"],
+      [['configs', 'describe', '--alter', '--topic', 'x'], "unexpected argument 'describe'"],
+      [['configs', '--describe', '--alter', '--topic', 'x'], 'Command must include exactly one action: --describe, --alter'],
+      [['configs', '--describe', '--topic', 'x', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts configs talks to brokers (the local daemon has no separate controller listener); use --bootstrap-server'],
+      [['configs', '--alter', '--client', 'c1', '--add-config', 'foo=1'], "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: foo"],
+      [['configs', '--alter', '--ip', 'not-an-ip', '--add-config', 'connection_creation_rate=1'], 'The entity name for ips must be a valid IP or resolvable host, but it is: not-an-ip'],
+      [['configs', '--describe', '--entity-type', 'ips', '--entity-name', '1.2.3.4', '--all'], '--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups'],
+      [['configs', '--alter', '--entity-type', 'users', '--entity-name', 'u', '--entity-type', 'clients', '--add-config', 'producer_byte_rate=1'], 'An entity name must be specified for every entity type'],
+      [['configs', 'alter', '--client', 'c1', '--add-config', 'producer_byte_rate=1MB'], 'Cannot parse quota configuration value for producer_byte_rate: 1MB'],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
     ];
@@ -65,6 +86,7 @@ describe('configs --entity-type users against the daemon', () => {
     );
     const json = await users('--describe', '-o', 'json');
     expect(JSON.parse(json.stdout)).toEqual({
+      quotas: [],
       users: [
         { user: 'alice', scramCredentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }, { mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },
         { user: 'bob', scramCredentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },
@@ -96,6 +118,9 @@ describe('configs for topics and brokers against the daemon', () => {
       exitCode: 0,
     });
     const d = await kt('configs', '--describe', '--entity-type', 'topics', '--entity-name', 'cfg-orders');
+    // Verb style is the same command.
+    expect(await kt('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'cfg-orders')).toEqual(d);
+    expect(await kt('configs', 'alter', '--topic', 'cfg-orders', '--add-config', 'retention.ms=86400000')).toEqual({ stdout: 'Completed updating config for topic cfg-orders.\n', stderr: '', exitCode: 0 });
     expect(d.stdout.split('\n')).toEqual([
       'Dynamic configs for topic cfg-orders are:',
       expect.stringMatching(/^ {2}cleanup\.policy=compact,delete sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:cleanup\.policy=compact,delete, [A-Z_]+:log\.cleanup\.policy=delete\}$/),
@@ -121,11 +146,108 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(unknown.stderr).toContain('no.such.config');
   });
 
+  it('takes --add-config-file for topics, and answers --alter and errors in JSON', async () => {
+    expect((await kt('topics', 'create', 'cfg-file')).exitCode).toBe(0);
+    const file = join(home, 'topic.properties');
+    writeFileSync(file, '# retention and policy\nretention.ms = 3600000\ncleanup.policy=[compact,delete]\n');
+    const alter = await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config-file', file, '-o', 'json');
+    expect({ ...alter, stdout: JSON.parse(alter.stdout) }).toEqual({
+      stdout: { entityType: 'topics', entityName: 'cfg-file', set: ['retention.ms', 'cleanup.policy'], deleted: [] },
+      stderr: '',
+      exitCode: 0,
+    });
+    const json = JSON.parse((await kt('configs', '--describe', '--topic', 'cfg-file', '-o', 'json')).stdout);
+    expect(json).toEqual({
+      entityType: 'topics',
+      entities: [
+        {
+          name: 'cfg-file',
+          default: false,
+          configs: [
+            {
+              name: 'cleanup.policy',
+              value: 'compact,delete',
+              sensitive: false,
+              source: 'DYNAMIC_TOPIC_CONFIG',
+              synonyms: [
+                { name: 'cleanup.policy', value: 'compact,delete', source: 'DYNAMIC_TOPIC_CONFIG' },
+                { name: 'log.cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' },
+              ],
+            },
+            {
+              name: 'retention.ms',
+              value: '3600000',
+              sensitive: false,
+              source: 'DYNAMIC_TOPIC_CONFIG',
+              synonyms: [
+                { name: 'retention.ms', value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG' },
+                { name: 'log.retention.ms', value: '604800000', source: 'DEFAULT_CONFIG' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const bad = await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config', 'retention.ms=soon', '-o', 'json');
+    expect(bad.exitCode).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 1, kind: 'failed', message: 'Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)' } });
+    expect(bad.stderr).toBe('kafka-ts configs: error: Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)\n');
+  });
+
   it('describes every broker and the cluster default; --all lists every config', async () => {
     expect(await kt('configs', '--describe', '--entity-type', 'brokers')).toMatchObject({ stdout: 'Dynamic configs for broker 1 are:\nDefault configs for brokers in the cluster are:\n', exitCode: 0 });
     const all = await kt('configs', '--describe', '--broker', '1', '--all');
     expect(all.stdout).toMatch(/^All configs for broker 1 are:\n/);
     expect(all.stdout).toMatch(/\n {2}broker\.id=1 sensitive=false synonyms=\{/);
+  });
+
+  it("broker loggers: the daemon's levels, described and changed at run time, with Kafka's checks", async () => {
+    const d = await kt('configs', '--describe', '--broker-logger', '1');
+    expect(d.exitCode, d.stderr).toBe(0);
+    const lines = d.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('Dynamic configs for broker-logger 1 are:');
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}[\w.$]+=(INFO|WARN|DEBUG|ERROR|TRACE|FATAL) sensitive=false synonyms=\{\}$/);
+    expect(lines).toEqual(expect.arrayContaining(['  root=INFO sensitive=false synonyms={}', '  kafka=INFO sensitive=false synonyms={}', '  kafka.controller.KafkaController=INFO sensitive=false synonyms={}']));
+    const json = JSON.parse((await kt('configs', '--describe', '--entity-type', 'broker-loggers', '--entity-name', '1', '-o', 'json')).stdout);
+    expect(json.entities[0].configs.find((c: { name: string }) => c.name === 'root')).toEqual({ name: 'root', value: 'INFO', sensitive: false, source: 'DYNAMIC_BROKER_LOGGER_CONFIG', synonyms: [] });
+
+    // WARN on the controller's logger: a topic's creation (an INFO line) is no longer logged; back to INFO, it is.
+    const log = join(home, 'server.log');
+    expect(await kt('configs', '--alter', '--broker-logger', '1', '--add-config', 'kafka.controller=WARN')).toEqual({ stdout: 'Completed updating config for broker-logger 1.\n', stderr: '', exitCode: 0 });
+    expect((await kt('configs', '--describe', '--broker-logger', '1')).stdout).toContain('\n  kafka.controller.KafkaController=WARN sensitive=false synonyms={}\n');
+    expect((await kt('topics', 'create', 'bl-quiet')).exitCode).toBe(0);
+    expect((await kt('configs', '--alter', '--broker-logger', '1', '--delete-config', 'kafka.controller')).exitCode).toBe(0);
+    expect((await kt('topics', 'create', 'bl-loud')).exitCode).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (!readFileSync(log, 'utf8').includes('Created topic bl-loud') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const text = readFileSync(log, 'utf8');
+    expect({ loud: text.includes('Created topic bl-loud'), quiet: text.includes('Created topic bl-quiet') }).toEqual({ loud: true, quiet: false });
+
+    const cases: [string[], string, number][] = [
+      [['--add-config', 'no.such.logger=DEBUG'], 'Invalid broker logger(s): no.such.logger', 1],
+      [['--add-config', 'kafka=LOUD'], 'Cannot set the log level of kafka to LOUD as it is not a supported log level. Valid log levels are FATAL, ERROR, WARN, INFO, DEBUG, TRACE (INVALID_CONFIG)', 1],
+      [['--delete-config', 'root'], 'Removing the log level of the root logger is not allowed (INVALID_REQUEST)', 1],
+    ];
+    for (const [args, message, exitCode] of cases) {
+      const r = await kt('configs', '--alter', '--broker-logger', '1', ...args);
+      expect({ args, r }).toEqual({ args, r: { stdout: '', stderr: `kafka-ts configs: error: ${message}\n`, exitCode } });
+    }
+    expect(await kt('configs', '--describe', '--broker-logger', '7')).toEqual({ stdout: "The broker-logger '7' doesn't exist and doesn't have dynamic config.\n", stderr: '', exitCode: 4 });
+    expect((await kt('configs', '--describe', '--broker-logger', '1')).stdout).toContain('\n  root=INFO sensitive=false synonyms={}\n');
+  });
+
+  it('groups and client metrics reach the broker, which answers as a Kafka broker without them', async () => {
+    const cases: [string[], string][] = [
+      [['--describe', '--group', 'g1'], 'Unsupported resource type: GROUP (INVALID_REQUEST)'],
+      [['--describe', '--client-metrics', 'm1'], 'Unsupported resource type: CLIENT_METRICS (INVALID_REQUEST)'],
+      [['--alter', '--group', 'g1', '--add-config', 'consumer.session.timeout.ms=50000'], 'Unknown resource type 32 (INVALID_REQUEST)'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await kt('configs', ...args);
+      expect({ args, r }).toEqual({ args, r: { stdout: '', stderr: `kafka-ts configs: error: ${message}\n`, exitCode: 1 } });
+    }
+    // No groups: --describe of every group lists none.
+    expect(await kt('configs', '--describe', '--entity-type', 'groups')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
   });
 });
 

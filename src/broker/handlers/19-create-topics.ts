@@ -14,7 +14,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
-import { resolveTopicConfigs } from '../metadata/topic-configs.js';
+import { dynamicValuesFor, resolveTopicConfigs } from '../metadata/topic-configs.js';
 
 /** The longest stretch of topic creation between two yields to the event loop. */
 const YIELD_AFTER_MS = 10;
@@ -67,7 +67,7 @@ export default defineHandler({
         errorMessage: null,
         numPartitions: r.partitions,
         replicationFactor: r.replicationFactor,
-        configs: resolveTopicConfigs(overrides, cluster.config).map((c) => ({
+        configs: resolveTopicConfigs(overrides, cluster.config, dynamicValuesFor(cluster.metadata.brokerConfigs, cluster.id)).map((c) => ({
           name: c.name,
           value: c.value,
           readOnly: false,

@@ -1,8 +1,12 @@
 /**
- * DescribeConfigs (32), v0-4, for topics (resource type 2) and brokers (4). Each entry carries
+ * DescribeConfigs (32), v0-4, for topics (resource type 2), brokers (4) and broker loggers (8:
+ * the daemon's loggers and their levels, which IncrementalAlterConfigs changes). Each entry carries
  * its source (topic override, dynamic broker, static broker, default) and, when asked, its
- * synonyms in precedence order.
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (unknown broker or resource type),
+ * synonyms in precedence order. A broker describes itself (its own id, node.id, log.dirs) or the
+ * cluster default (""); asked about another broker it answers as Kafka does, INVALID_REQUEST
+ * "Unexpected broker id, expected 1 or empty string, but received 2" (Kafka's admin client
+ * sends a broker resource to that broker).
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (another broker's id, unsupported resource type),
  * TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED (no DESCRIBE_CONFIGS on the topic / cluster).
  */
 import { DescribeConfigs, type DescribeConfigsResponse } from '../../protocol/apis/index.js';
@@ -11,11 +15,14 @@ import { defineHandler } from '../handler.js';
 import { AclOp, configDenial } from '../security/authorizer.js';
 import { errorInfo } from '../../protocol/errors.js';
 import { ConfigSource } from '../../protocol/topic-configs.js';
-import { resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
-import { resolveBrokerConfigs } from '../metadata/broker-configs.js';
+import { dynamicValuesFor, resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
+import { DYNAMIC_BROKER_CONFIGS, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+const RESOURCE_BROKER_LOGGER = 8;
+/** Kafka's names of the resource types it can describe configs of, for its "Unsupported resource type" message. */
+const TYPE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
 
 export default defineHandler({
   api: DescribeConfigs,
@@ -26,23 +33,30 @@ export default defineHandler({
     const md = cluster.metadata;
     const results = req.resources.map((res) => {
       const base: DescribeConfigsResponse['results'][number] = { errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
-      const denied = res.resourceType === RESOURCE_TOPIC || res.resourceType === RESOURCE_BROKER ? configDenial(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName) : 0;
+      const denied = configDenial(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
       if (denied) return { ...base, errorCode: denied, errorMessage: errorInfo(denied).message };
       let entries: ResolvedConfig[];
       if (res.resourceType === RESOURCE_TOPIC) {
         const t = md.topic(res.resourceName);
         if (!t) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${res.resourceName} does not exist.` };
-        entries = resolveTopicConfigs(t.configs, cluster.config);
+        entries = resolveTopicConfigs(t.configs, cluster.config, dynamicValuesFor(md.brokerConfigs, cluster.id));
       } else if (res.resourceType === RESOURCE_BROKER) {
-        const isDefault = res.resourceName === '';
-        const id = Number(res.resourceName);
-        if (!isDefault && !cluster.brokers().some((b) => b.id === id)) {
-          return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of the registered brokers but received ${res.resourceName}` };
-        }
-        const target = isDefault ? cluster : cluster.brokers().find((b) => b.id === id)!;
-        entries = resolveBrokerConfigs(target.config, isDefault ? {} : (md.brokerConfigs[String(id)] ?? {}), md.brokerConfigs[''] ?? {});
+        const name = res.resourceName;
+        if (name === '') entries = resolveClusterDefaultConfigs(md.brokerConfigs[''] ?? {});
+        else if (!/^-?\d+$/.test(name)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker id must be an integer, but it is: ${name}` };
+        else if (Number(name) !== cluster.id) {
+          return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${cluster.id} or empty string, but received ${name}` };
+        } else entries = resolveBrokerConfigs(cluster.config, { id: cluster.id, logDir: ctx.partitions.logDir }, md.brokerConfigs[name] ?? {}, md.brokerConfigs[''] ?? {});
+      } else if (res.resourceType === RESOURCE_BROKER_LOGGER && cluster.logLevels) {
+        // Kafka: the broker's own loggers and their levels; another broker's id is refused.
+        const name = res.resourceName;
+        const problem =
+          name === '' ? 'Broker id must not be empty' : !/^-?\d+$/.test(name) ? `Broker id must be an integer, but it is: ${name}` : Number(name) !== cluster.id ? `Unexpected broker id, expected ${cluster.id} but received ${name}` : null;
+        if (problem) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: problem };
+        entries = cluster.logLevels.list().map(([logger, level]) => ({ name: logger, value: level, source: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, type: 0, synonyms: [] }));
       } else {
-        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${res.resourceType}` };
+        const type = TYPE_NAMES[res.resourceType] ?? String(res.resourceType);
+        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
       }
       const keys = res.configurationKeys;
       if (keys) entries = entries.filter((e) => keys.includes(e.name));
@@ -51,7 +65,7 @@ export default defineHandler({
         configs: entries.map((e) => ({
           name: e.name,
           value: e.value,
-          readOnly: res.resourceType === RESOURCE_BROKER && e.source !== ConfigSource.DYNAMIC_BROKER_CONFIG && !e.name.includes('throttled'),
+          readOnly: res.resourceType === RESOURCE_BROKER && !(e.name in DYNAMIC_BROKER_CONFIGS),
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
           isSensitive: false,

@@ -20,6 +20,8 @@ import apiVersions from './18-api-versions.js';
 import saslAuthenticate from './36-sasl-authenticate.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
@@ -27,6 +29,8 @@ import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
@@ -61,6 +65,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   saslAuthenticate,
   describeUserScramCredentials,
   alterUserScramCredentials,
+  describeClientQuotas,
+  alterClientQuotas,
   createTopics,
   deleteTopics,
   deleteRecords,
@@ -68,6 +74,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,

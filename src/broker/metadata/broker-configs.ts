@@ -1,16 +1,27 @@
 /**
- * Broker-level configs for DescribeConfigs/AlterConfigs: the static values the daemon started
- * with and the dynamic values set through the admin API (replication throttles and the like).
+ * Broker-level configs for DescribeConfigs and (Incremental)AlterConfigs: the static values the
+ * daemon started with, and the dynamic values set through the admin API per broker (resource
+ * name "1") or cluster-wide (resource name ""), which live in the metadata log and so survive a
+ * restart. Precedence, as in Kafka: per-broker dynamic, cluster default, static, Kafka's default.
+ * Only Kafka's dynamic configs (DynamicBrokerConfig) can be altered; each logical broker answers
+ * for its own id, node.id and log.dirs.
  */
 import type { BrokerConfig } from '../config.js';
 import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
 import type { ResolvedConfig } from './topic-configs.js';
 
-type Getter = (c: BrokerConfig) => string;
-const STATIC: [string, keyof typeof ConfigType, Getter][] = [
-  ['node.id', 'INT', (c) => String(c.nodeId)],
-  ['broker.id', 'INT', (c) => String(c.nodeId)],
-  ['log.dirs', 'STRING', (c) => c.logDirs],
+/** The logical broker a description is for (every broker of the daemon shares one BrokerConfig). */
+export interface BrokerIdentity {
+  id: number;
+  logDir: string;
+}
+
+type TypeName = keyof typeof ConfigType;
+type Getter = (c: BrokerConfig, node: BrokerIdentity) => string;
+const STATIC: [string, TypeName, Getter][] = [
+  ['node.id', 'INT', (_c, n) => String(n.id)],
+  ['broker.id', 'INT', (_c, n) => String(n.id)],
+  ['log.dirs', 'STRING', (_c, n) => n.logDir],
   ['num.partitions', 'INT', (c) => String(c.numPartitions)],
   ['default.replication.factor', 'INT', (c) => String(c.defaultReplicationFactor)],
   ['auto.create.topics.enable', 'BOOLEAN', (c) => String(c.autoCreateTopics)],
@@ -46,6 +57,7 @@ const STATIC: [string, keyof typeof ConfigType, Getter][] = [
   ['group.min.session.timeout.ms', 'INT', (c) => String(c.groupMinSessionTimeoutMs)],
   ['group.max.session.timeout.ms', 'INT', (c) => String(c.groupMaxSessionTimeoutMs)],
   ['group.max.size', 'INT', (c) => String(c.groupMaxSize)],
+  ['max.connections', 'INT', (c) => String(c.maxConnections)],
   // Transactions (issue 16).
   ['transaction.state.log.num.partitions', 'INT', (c) => String(c.transactionStateLogNumPartitions)],
   ['transaction.state.log.replication.factor', 'SHORT', (c) => String(c.transactionStateLogReplicationFactor)],
@@ -57,31 +69,115 @@ const STATIC: [string, keyof typeof ConfigType, Getter][] = [
   ['transaction.remove.expired.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionRemoveExpiredTransactionCleanupIntervalMs)],
 ];
 
-/** Broker configs that can be changed at run time through the admin API. */
-export const DYNAMIC_BROKER_CONFIGS: Record<string, keyof typeof ConfigType> = {
-  'leader.replication.throttled.rate': 'LONG',
-  'follower.replication.throttled.rate': 'LONG',
-  'replica.alter.log.dirs.io.max.bytes.per.second': 'LONG',
+const LONG_MAX = '9223372036854775807';
+
+interface DynamicDef {
+  type: TypeName;
+  /** Kafka's default, for a dynamic config the daemon has no static setting of. */
+  default?: string;
+  min?: number;
+  oneOf?: readonly string[];
+}
+
+/**
+ * Kafka's dynamic broker configs (DynamicBrokerConfig: the log defaults, the cleaner, the thread
+ * pools, replication quotas, connection limits). The log defaults apply at once to every topic
+ * without an override (retention, segment rolling, max.message.bytes, cleanup policy); the
+ * thread-pool sizes are accepted, stored and described (the daemon has no such pools).
+ */
+export const DYNAMIC_BROKER_CONFIGS: Record<string, DynamicDef> = {
+  'leader.replication.throttled.rate': { type: 'LONG', default: LONG_MAX, min: 0 },
+  'follower.replication.throttled.rate': { type: 'LONG', default: LONG_MAX, min: 0 },
+  'replica.alter.log.dirs.io.max.bytes.per.second': { type: 'LONG', default: LONG_MAX, min: 0 },
+  'message.max.bytes': { type: 'INT', min: 0 },
+  'log.retention.ms': { type: 'LONG', min: -1 },
+  'log.retention.bytes': { type: 'LONG' },
+  'log.segment.bytes': { type: 'INT', min: 14 },
+  'log.roll.ms': { type: 'LONG', min: 1 },
+  'log.index.interval.bytes': { type: 'INT', min: 0 },
+  'log.cleanup.policy': { type: 'LIST', oneOf: ['delete', 'compact'] },
+  'log.cleaner.backoff.ms': { type: 'LONG', min: 0 },
+  'log.cleaner.threads': { type: 'INT', default: '1', min: 0 },
+  'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308' },
+  'log.cleaner.dedupe.buffer.size': { type: 'LONG', default: '134217728' },
+  'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000', min: 0 },
+  'log.cleaner.min.compaction.lag.ms': { type: 'LONG', default: '0', min: 0 },
+  'log.cleaner.min.cleanable.ratio': { type: 'DOUBLE', default: '0.5' },
+  'log.flush.interval.ms': { type: 'LONG', default: LONG_MAX },
+  'log.flush.interval.messages': { type: 'LONG', default: LONG_MAX, min: 1 },
+  'log.segment.delete.delay.ms': { type: 'LONG', default: '60000', min: 0 },
+  'log.preallocate': { type: 'BOOLEAN', default: 'false' },
+  'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'] },
+  'compression.type': { type: 'STRING', oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] },
+  'min.insync.replicas': { type: 'INT', min: 1 },
+  'unclean.leader.election.enable': { type: 'BOOLEAN' },
+  'num.io.threads': { type: 'INT', default: '8', min: 1 },
+  'num.network.threads': { type: 'INT', default: '3', min: 1 },
+  'num.replica.fetchers': { type: 'INT', default: '1', min: 1 },
+  'num.recovery.threads.per.data.dir': { type: 'INT', default: '2', min: 1 },
+  'background.threads': { type: 'INT', default: '10', min: 1 },
+  'max.connections': { type: 'INT', min: 0 },
+  'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0 },
+  'max.connection.creation.rate': { type: 'INT', default: '2147483647', min: 0 },
+  'producer.id.expiration.ms': { type: 'INT', min: 1 },
 };
 
-const DEFAULT_RATE = '9223372036854775807';
+/** Scala's Set rendering, which Kafka's messages show: Set(a, b). */
+const scalaSet = (names: readonly string[]) => `Set(${names.join(', ')})`;
 
-export function resolveBrokerConfigs(
-  config: BrokerConfig,
-  dynamic: Record<string, string>,
-  clusterDefaults: Record<string, string>,
-): ResolvedConfig[] {
+/**
+ * Kafka's validation of a dynamic broker config change (DynamicBrokerConfig.validate): names
+ * first ("Cannot update these configs dynamically: Set(…)"), then each value's type and range.
+ * Returns the message (Kafka answers INVALID_REQUEST with it) or null.
+ */
+export function validateBrokerConfigs(configs: Record<string, string>): string | null {
+  const notDynamic = Object.keys(configs).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));
+  if (notDynamic.length > 0) return `Cannot update these configs dynamically: ${scalaSet(notDynamic)}`;
+  for (const [name, raw] of Object.entries(configs)) {
+    const def = DYNAMIC_BROKER_CONFIGS[name]!;
+    const v = raw.trim();
+    const bad = (why: string) => `Invalid value ${raw} for configuration ${name}: ${why}`;
+    if ((def.type === 'INT' || def.type === 'LONG') && !/^-?\d+$/.test(v)) return bad(`Not a number of type ${def.type}`);
+    if (def.type === 'INT' && Math.abs(Number(v)) > 2147483647) return bad('Not a number of type INT');
+    if (def.type === 'DOUBLE' && (v === '' || !Number.isFinite(Number(v)))) return bad('Not a number of type DOUBLE');
+    if (def.type === 'BOOLEAN' && !/^(true|false)$/i.test(v)) return bad('Expected value to be either true or false');
+    if (def.min !== undefined && Number(v) < def.min) return bad(`Value must be at least ${def.min}`);
+    if (def.oneOf) {
+      const items = def.type === 'LIST' ? v.split(',').map((s) => s.trim()) : [v];
+      if (!items.every((x) => def.oneOf!.includes(x))) return bad(`String must be one of: ${def.oneOf.join(', ')}`);
+    }
+  }
+  return null;
+}
+
+function entry(name: string, type: TypeName, synonyms: ResolvedConfig['synonyms']): ResolvedConfig {
+  return { name, value: synonyms[0]!.value, source: synonyms[0]!.source, type: ConfigType[type], synonyms };
+}
+
+/** Every config of one broker, as that broker describes itself (Kafka: allConfigs(config)). */
+export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity, dynamic: Record<string, string>, clusterDefaults: Record<string, string>): ResolvedConfig[] {
+  const dynamicSynonyms = (name: string): ResolvedConfig['synonyms'] => [
+    ...(dynamic[name] !== undefined ? [{ name, value: dynamic[name]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG }] : []),
+    ...(clusterDefaults[name] !== undefined ? [{ name, value: clusterDefaults[name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }] : []),
+  ];
+  const seen = new Set<string>();
   const out: ResolvedConfig[] = STATIC.map(([name, type, get]) => {
-    const value = get(config);
+    seen.add(name);
+    const value = get(config, node);
     const source = config.explicit[name] !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
-    return { name, value, source, type: ConfigType[type], synonyms: [{ name, value, source }] };
+    return entry(name, type, [...(name in DYNAMIC_BROKER_CONFIGS ? dynamicSynonyms(name) : []), { name, value, source }]);
   });
-  for (const [name, type] of Object.entries(DYNAMIC_BROKER_CONFIGS)) {
-    const synonyms: ResolvedConfig['synonyms'] = [];
-    if (dynamic[name] !== undefined) synonyms.push({ name, value: dynamic[name]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
-    if (clusterDefaults[name] !== undefined) synonyms.push({ name, value: clusterDefaults[name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
-    synonyms.push({ name, value: DEFAULT_RATE, source: ConfigSource.DEFAULT_CONFIG });
-    out.push({ name, value: synonyms[0]!.value, source: synonyms[0]!.source, type: ConfigType[type], synonyms });
+  for (const [name, def] of Object.entries(DYNAMIC_BROKER_CONFIGS)) {
+    if (seen.has(name)) continue;
+    out.push(entry(name, def.type, [...dynamicSynonyms(name), { name, value: def.default ?? '', source: ConfigSource.DEFAULT_CONFIG }]));
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The cluster-wide default resource (name ""): only its dynamic values, as Kafka describes it. */
+export function resolveClusterDefaultConfigs(clusterDefaults: Record<string, string>): ResolvedConfig[] {
+  return Object.entries(clusterDefaults)
+    .filter(([name]) => name in DYNAMIC_BROKER_CONFIGS)
+    .map(([name, value]) => entry(name, DYNAMIC_BROKER_CONFIGS[name]!.type, [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }]))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -26,6 +26,23 @@ function brokerValue(def: TopicConfigDef, broker: BrokerConfig): string | undefi
   }
 }
 
+/**
+ * The dynamic broker configs that apply on one broker (metadata brokerConfigs[id] and [""]):
+ * a topic without an override takes its default from them before the static config.
+ */
+export interface DynamicBrokerValues {
+  broker: Record<string, string>;
+  defaults: Record<string, string>;
+}
+
+export const NO_DYNAMIC: DynamicBrokerValues = { broker: {}, defaults: {} };
+
+/** The dynamic values for broker `id` in the metadata's brokerConfigs map. */
+export const dynamicValuesFor = (brokerConfigs: Record<string, Record<string, string>>, id: number): DynamicBrokerValues => ({
+  broker: brokerConfigs[String(id)] ?? {},
+  defaults: brokerConfigs[''] ?? {},
+});
+
 export interface ResolvedConfig {
   name: string;
   value: string;
@@ -36,10 +53,13 @@ export interface ResolvedConfig {
 }
 
 /** Every topic config with its effective value and where the value comes from. */
-export function resolveTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig): ResolvedConfig[] {
+export function resolveTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues = NO_DYNAMIC): ResolvedConfig[] {
   return TOPIC_CONFIGS.map((def) => {
     const synonyms: ResolvedConfig['synonyms'] = [];
     if (overrides[def.name] !== undefined) synonyms.push({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    const key = def.brokerKey;
+    if (key && dynamic.broker[key] !== undefined) synonyms.push({ name: key, value: dynamic.broker[key]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    if (key && dynamic.defaults[key] !== undefined) synonyms.push({ name: key, value: dynamic.defaults[key]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
     const fromBroker = brokerValue(def, broker);
     if (fromBroker !== undefined && def.brokerKey) synonyms.push({ name: def.brokerKey, value: fromBroker, source: ConfigSource.STATIC_BROKER_CONFIG });
     synonyms.push({ name: def.brokerKey ?? def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
@@ -48,8 +68,8 @@ export function resolveTopicConfigs(overrides: Record<string, string>, broker: B
 }
 
 /** The storage settings a topic's configs imply. */
-export function logConfigFor(overrides: Record<string, string>, broker: BrokerConfig): LogConfig {
-  const eff = new Map(resolveTopicConfigs(overrides, broker).map((c) => [c.name, c.value]));
+export function logConfigFor(overrides: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues = NO_DYNAMIC): LogConfig {
+  const eff = new Map(resolveTopicConfigs(overrides, broker, dynamic).map((c) => [c.name, c.value]));
   const num = (k: string, d: number) => {
     const n = Number(eff.get(k));
     return Number.isFinite(n) ? n : d;
@@ -72,9 +92,13 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
 }
 
 /** The effective value of one topic config. */
-export function topicConfigValue(overrides: Record<string, string>, broker: BrokerConfig, name: string): string {
+export function topicConfigValue(overrides: Record<string, string>, broker: BrokerConfig, name: string, dynamic: DynamicBrokerValues = NO_DYNAMIC): string {
   if (overrides[name] !== undefined) return overrides[name]!;
   const def = topicConfigDef(name);
   if (!def) throw new Error(`unknown topic config ${name}`);
+  if (def.brokerKey) {
+    const v = dynamic.broker[def.brokerKey] ?? dynamic.defaults[def.brokerKey];
+    if (v !== undefined) return v;
+  }
   return brokerValue(def, broker) ?? def.default;
 }

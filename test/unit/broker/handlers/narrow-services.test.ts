@@ -66,14 +66,16 @@ describe('CreatePartitions against a fake cluster and controller', () => {
 });
 
 describe('DeleteRecords against a fake PartitionService', () => {
-  function partitionsWith(replica: { highWatermark: number; start: number }) {
+  function partitionsWith(replica: { highWatermark: number; start: number }, cleanupPolicy = 'delete') {
     const fake = {
       highWatermark: replica.highWatermark,
       logStartOffset: () => replica.start,
       log: { deleteRecordsBefore: (offset: number) => (replica.start = offset) },
     } as unknown as PartitionReplica;
+    const topic = { name: 'mine' };
     return {
-      leaderFor: (topic: string) => (topic === 'mine' ? { replica: fake, state: {}, topic: {} } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+      leaderFor: (name: string) => (name === 'mine' ? { replica: fake, state: {}, topic } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+      topicConfig: (t: unknown, name: string) => (t === topic && name === 'cleanup.policy' ? cleanupPolicy : ''),
     } as unknown as PartitionService;
   }
   const request = (topic: string, offset: number) => ({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs: 1000 });
@@ -94,11 +96,21 @@ describe('DeleteRecords against a fake PartitionService', () => {
     expect(elsewhere?.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(replica.start).toBe(0);
   });
+
+  it('refuses a compact-only topic (POLICY_VIOLATION) and takes compact,delete', async () => {
+    const replica = { highWatermark: 10, start: 0 };
+    const compact = await deleteRecords.handle(request('mine', 5), contextWith({ partitions: partitionsWith(replica, 'compact') }));
+    expect(compact?.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION }]);
+    expect(replica.start).toBe(0);
+    const both = await deleteRecords.handle(request('mine', 5), contextWith({ partitions: partitionsWith(replica, 'compact, delete') }));
+    expect(both?.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: 5, errorCode: 0 }]);
+  });
 });
 
 describe('changeConfigs against a fake cluster and controller', () => {
   const topic = { name: 't', configs: { 'retention.ms': '1000' } };
   const cluster = {
+    id: 1,
     metadata: { topic: (name: string) => (name === 't' ? topic : undefined), brokerConfigs: {} },
     brokers: () => [{ id: 1 }],
     topicConfig: () => '',
@@ -116,6 +128,6 @@ describe('changeConfigs against a fake cluster and controller', () => {
     const controller = {} as ControllerService;
     expect(changeConfigs(cluster, controller, RESOURCE_TOPIC, 'nope', [], false, false).code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '7', [], false, false).code).toBe(ErrorCode.INVALID_REQUEST);
-    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '1', [{ name: 'num.partitions', op: OP_SET, value: '3' }], false, false).code).toBe(ErrorCode.INVALID_CONFIG);
+    expect(changeConfigs(cluster, controller, RESOURCE_BROKER, '1', [{ name: 'num.partitions', op: OP_SET, value: '3' }], false, false)).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Cannot update these configs dynamically: Set(num.partitions)' });
   });
 });

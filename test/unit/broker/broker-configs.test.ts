@@ -1,0 +1,73 @@
+/**
+ * Dynamic broker configs: Kafka's validation messages, the precedence per-broker > cluster
+ * default > static > default in a broker's and a topic's configs, and the broker-id check.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveBrokerConfigs, resolveClusterDefaultConfigs, validateBrokerConfigs } from '../../../src/broker/metadata/broker-configs.js';
+import { logConfigFor, resolveTopicConfigs, topicConfigValue } from '../../../src/broker/metadata/topic-configs.js';
+import { brokerIdProblem } from '../../../src/broker/config-changes.js';
+import { buildBrokerConfig } from '../../../src/broker/config.js';
+import { ConfigSource } from '../../../src/protocol/topic-configs.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+
+const { config } = buildBrokerConfig('/tmp/unused', { 'message.max.bytes': '2000000' });
+
+describe('validateBrokerConfigs', () => {
+  it("accepts Kafka's dynamic configs and refuses the others by name, as a Scala Set", () => {
+    expect(validateBrokerConfigs({ 'log.retention.ms': '1000', 'num.io.threads': '4', 'log.cleaner.threads': '2', 'message.max.bytes': '5000' })).toBeNull();
+    expect(validateBrokerConfigs({ 'num.partitions': '3', 'log.dirs': '/x', 'message.max.bytes': '1' })).toBe('Cannot update these configs dynamically: Set(num.partitions, log.dirs)');
+  });
+
+  it('checks types and ranges with Kafka\'s messages', () => {
+    expect(validateBrokerConfigs({ 'message.max.bytes': '1e3' })).toBe('Invalid value 1e3 for configuration message.max.bytes: Not a number of type INT');
+    expect(validateBrokerConfigs({ 'log.retention.ms': 'x' })).toBe('Invalid value x for configuration log.retention.ms: Not a number of type LONG');
+    expect(validateBrokerConfigs({ 'num.io.threads': '0' })).toBe('Invalid value 0 for configuration num.io.threads: Value must be at least 1');
+    expect(validateBrokerConfigs({ 'log.preallocate': 'yes' })).toBe('Invalid value yes for configuration log.preallocate: Expected value to be either true or false');
+    expect(validateBrokerConfigs({ 'log.cleanup.policy': 'compact,shred' })).toBe('Invalid value compact,shred for configuration log.cleanup.policy: String must be one of: delete, compact');
+  });
+});
+
+describe('resolving with dynamic values', () => {
+  it("a broker describes its own identity and the precedence per-broker > default > static > Kafka's default", () => {
+    const all = resolveBrokerConfigs(config, { id: 3, logDir: '/data-3' }, { 'num.io.threads': '16' }, { 'num.io.threads': '4', 'message.max.bytes': '3000' });
+    const get = (n: string) => all.find((e) => e.name === n)!;
+    expect([get('broker.id').value, get('node.id').value, get('log.dirs').value]).toEqual(['3', '3', '/data-3']);
+    expect(get('num.io.threads')).toMatchObject({ value: '16', source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    expect(get('num.io.threads').synonyms.map((s) => [s.source, s.value])).toEqual([
+      [ConfigSource.DYNAMIC_BROKER_CONFIG, '16'],
+      [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, '4'],
+      [ConfigSource.DEFAULT_CONFIG, '8'],
+    ]);
+    expect(get('message.max.bytes').synonyms.map((s) => [s.source, s.value])).toEqual([
+      [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, '3000'],
+      [ConfigSource.STATIC_BROKER_CONFIG, '2000000'],
+    ]);
+    expect(all.map((e) => e.name)).toEqual([...all.map((e) => e.name)].sort());
+    expect(resolveClusterDefaultConfigs({ 'num.io.threads': '4' })).toEqual([
+      { name: 'num.io.threads', value: '4', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, type: 3, synonyms: [{ name: 'num.io.threads', value: '4', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }] },
+    ]);
+  });
+
+  it('a topic without an override takes the dynamic broker value; its own override still wins', () => {
+    const dyn = { broker: { 'log.retention.ms': '1000' }, defaults: { 'log.retention.ms': '5000', 'message.max.bytes': '1500' } };
+    expect(topicConfigValue({}, config, 'retention.ms', dyn)).toBe('1000');
+    expect(topicConfigValue({}, config, 'max.message.bytes', dyn)).toBe('1500');
+    expect(topicConfigValue({ 'retention.ms': '7' }, config, 'retention.ms', dyn)).toBe('7');
+    expect(logConfigFor({}, config, dyn).retentionMs).toBe(1000);
+    const maxBytes = resolveTopicConfigs({}, config, dyn).find((e) => e.name === 'max.message.bytes')!;
+    expect(maxBytes.synonyms.map((s) => [s.source, s.name, s.value])).toEqual([
+      [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, 'message.max.bytes', '1500'],
+      [ConfigSource.STATIC_BROKER_CONFIG, 'message.max.bytes', '2000000'],
+      [ConfigSource.DEFAULT_CONFIG, 'message.max.bytes', '1048588'],
+    ]);
+  });
+});
+
+describe('brokerIdProblem', () => {
+  it("answers Kafka's INVALID_REQUEST for another broker's id or a non-integer", () => {
+    expect(brokerIdProblem(1, '1')).toBeNull();
+    expect(brokerIdProblem(1, '')).toBeNull();
+    expect(brokerIdProblem(1, '2')).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Unexpected broker id, expected 1, but received 2' });
+    expect(brokerIdProblem(1, 'one')).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Node id must be an integer, but it is: one' });
+  });
+});
