@@ -6,7 +6,7 @@
  * entries; retention never moving the log start past the last stable offset.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
@@ -165,3 +165,27 @@ for (const [name, make] of stores) {
     });
   });
 }
+
+describe('disk store recovery', () => {
+  it('drops index entries whose marker a crash cut off, so later aborts are indexed again', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, { ...DEFAULT_LOG_CONFIG });
+    write(log, new ProducerStateTable(log), [txn(1, 0, 'a', '1'), end(1, ControlType.Abort)]);
+    expect(log.lastAbortedTxnOffset()).toBe(1);
+    store.close(false);
+    // A torn write: the marker's last bytes never reached the disk.
+    const file = join(t.dir, 't-0', '00000000000000000000.log');
+    truncateSync(file, statSync(file).size - 3);
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, { ...DEFAULT_LOG_CONFIG });
+    expect(log.logEndOffset()).toBe(1);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    const table = new ProducerStateTable(log);
+    write(log, table, [end(1, ControlType.Abort)]);
+    expect(log.abortedTxns(0, 10)).toEqual([{ producerId: 1, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    store.close();
+  });
+});
+
