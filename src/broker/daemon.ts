@@ -21,6 +21,7 @@ import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
+import { API_BY_KEY } from '../protocol/apis/index.js';
 import { KafkaTsError } from '../util/errors.js';
 import { registrySettings, SchemaRegistryService } from './schema-registry/index.js';
 
@@ -167,6 +168,14 @@ export class Daemon {
       listeners: brokers.filter((b) => b.live).flatMap((b) => b.listeners),
       schemaRegistry: this.registry?.url ?? null,
       brokers,
+      requestTimes: c.router.metrics.snapshot((k) => API_BY_KEY.get(k)?.name ?? String(k)),
+      durableSyncs: c.brokers().reduce(
+        (sum, b) => {
+          const st = (b.store as { syncer?: { stats(): { rounds: number; requests: number; files: number } } }).syncer?.stats();
+          return st ? { rounds: sum.rounds + st.rounds, requests: sum.requests + st.requests, files: sum.files + st.files } : sum;
+        },
+        { rounds: 0, requests: 0, files: 0 },
+      ),
     };
   }
 
