@@ -42,7 +42,13 @@ export async function measureRate(daemon, rate, seconds) {
   kafkaTs(['topics', '--create', '--topic', topic, '--partitions', '1'], daemon.home);
   const count = Math.max(100, Math.round(rate * seconds));
   const c = consumer(daemon.bootstrap, topic, count);
-  await c.ready;
+  // Warm-up records until the consumer has read one (it is then fetching at the end of the log).
+  const warm = spawn('/usr/bin/python3', [SCRIPT, 'warmup', daemon.bootstrap, topic, '100'], { stdio: 'ignore' });
+  try {
+    await c.ready;
+  } finally {
+    warm.kill();
+  }
   await producer(daemon.bootstrap, topic, count, rate);
   const raw = await c.done;
   if (process.env.LAT_DIAG) { const k = Math.ceil(raw.length / 10); console.log("deciles by time (max per tenth):", Array.from({ length: 10 }, (_, i) => Math.max(...raw.slice(i * k, (i + 1) * k)).toFixed(1)).join(" ")); }
@@ -58,6 +64,7 @@ export async function run() {
     for (const [rate, target] of [[1000, 1], [20000, 5]]) results.rates.push({ ...(await measureRate(daemon, rate, seconds)), targetP99Ms: target });
     const status = JSON.parse(kafkaTs(['server', 'status', '--data-dir', daemon.home, '--output', 'json'], daemon.home).stdout);
     results.requestTimes = (status.requestTimes ?? []).filter((t) => t.api === 'Produce' || t.api === 'Fetch');
+    results.eventLoopDelay = status.eventLoopDelay;
     table(
       results.rates.map((r) => ({
         benchmark: `e2e librdkafka -> daemon -> librdkafka, ${fmt(r.rate)} rec/s x 100 B, acks=all, ${seconds} s`,
@@ -67,7 +74,11 @@ export async function run() {
         '>100 ms': `${r.over100ms} of ${fmt(r.records)}`,
       })),
     );
-    table(results.requestTimes.map((t) => ({ 'daemon API': t.api, requests: fmt(t.count), 'p50/p99/max handling': `${t.p50Ms}/${t.p99Ms}/${t.maxMs} ms` })));
+    const loop = results.eventLoopDelay;
+    table([
+      ...results.requestTimes.map((t) => ({ 'daemon (server status)': `${t.api} handling time`, count: fmt(t.count), 'p50/p99/max': `${t.p50Ms}/${t.p99Ms}/${t.maxMs} ms` })),
+      ...(loop ? [{ 'daemon (server status)': 'event-loop delay', count: '', 'p50/p99/max': `${loop.p50Ms}/${loop.p99Ms}/${loop.maxMs} ms` }] : []),
+    ]);
   } finally {
     daemon.stop();
   }

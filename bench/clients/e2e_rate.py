@@ -3,7 +3,8 @@ separate processes: the producer stamps each value with time.time_ns() (same hos
 sends at RATE records/s (linger.ms 0, acks=all); the consumer reads from the end and prints the
 latencies (ms, JSON list) of the records it read.
 
-usage: e2e_rate.py consume BOOTSTRAP TOPIC COUNT      (prints READY on stderr once positioned)
+usage: e2e_rate.py consume BOOTSTRAP TOPIC COUNT      (prints READY on stderr once it read a warm-up record)
+       e2e_rate.py warmup BOOTSTRAP TOPIC COUNT       (COUNT warm-up records, 200 ms apart)
        e2e_rate.py produce BOOTSTRAP TOPIC COUNT RATE SIZE
 """
 import json
@@ -19,22 +20,36 @@ if mode == 'consume':
                   'fetch.wait.max.ms': 500, 'fetch.min.bytes': 1, 'fetch.error.backoff.ms': 0})
     _, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
     c.assign([TopicPartition(topic, 0, high)])
-    c.poll(0.2)
+    # READY once a warm-up record (value W...) was read: the consumer is fetching at the end.
+    while True:
+        m = c.poll(0.5)
+        if m is not None and not m.error() and m.value().startswith(b'W'):
+            break
     sys.stderr.write('READY\n')
     sys.stderr.flush()
     out = []
     deadline = time.time() + 120
     while len(out) < count and time.time() < deadline:
         m = c.poll(0.5)
-        if m is None or m.error():
+        if m is None or m.error() or m.value().startswith(b'W'):
             continue
         out.append((time.time_ns() - int(m.value()[:19])) / 1e6)
     c.close()
     print(json.dumps(out))
+elif mode == 'warmup':
+    p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 0, 'acks': 'all'})
+    for _ in range(count):
+        p.produce(topic, b'W')
+        p.flush(10)
+        time.sleep(0.2)
 else:
     rate, size = float(sys.argv[5]), int(sys.argv[6])
     p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 0, 'acks': 'all', 'enable.idempotence': False})
     pad = b'x' * max(0, size - 19)
+    # Connected and the partition's leader known before the first stamp.
+    p.list_topics(topic, timeout=10)
+    p.produce(topic, b'W')
+    p.flush(10)
     start = time.perf_counter()
     sent = 0
     while sent < count:

@@ -31,7 +31,7 @@ const connect = (bootstrap: string) => {
   return c;
 };
 
-type Status = { pid: number; durableSyncs: { rounds: number; requests: number; files: number }; requestTimes: { api: string; count: number; p50Ms: number; p99Ms: number; maxMs: number }[] };
+type Status = { pid: number; durableSyncs: { rounds: number; requests: number; files: number }; requestTimes: { api: string; count: number; p50Ms: number; p99Ms: number; maxMs: number }[]; eventLoopDelay?: { p50Ms: number; maxMs: number } };
 const status = async (): Promise<Status> => JSON.parse((await kafkaTs(['server', 'status', '--output', 'json'], { home })).stdout) as Status;
 
 it('flush.messages=1: acknowledged records were synced and survive SIGKILL; status shows syncs and request times', async () => {
@@ -52,6 +52,7 @@ it('flush.messages=1: acknowledged records were synced and survive SIGKILL; stat
   const produce = after.requestTimes.find((t) => t.api === 'Produce')!;
   expect(produce.count).toBeGreaterThan(0);
   expect(produce.maxMs).toBeGreaterThanOrEqual(produce.p50Ms);
+  expect(after.eventLoopDelay!.maxMs).toBeGreaterThanOrEqual(after.eventLoopDelay!.p50Ms);
   let dropped = false;
   try {
     writeFileSync('/proc/sys/vm/drop_caches', '3');
