@@ -8,6 +8,7 @@ import lag from './lag.js';
 import reassignPartitions from './reassign-partitions.js';
 import leaderElection from './leader-election.js';
 import acls from './acls.js';
+import transactions from './transactions.js';
 import configs from './configs.js';
 import getOffsets from './get-offsets.js';
 import deleteRecords from './delete-records.js';
@@ -24,4 +25,4 @@ import serverStart from './server-start.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, transactions, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, streamsApplicationReset, cluster, features, metadataQuorum, context, server, serverStart, completion];
