@@ -52,6 +52,7 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('delete-records')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('log-dirs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('broker-api-versions')).toEqual([0, 1, 2, 3, 7, 8]);
+    expect(codes('transactions')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     for (const c of COMMANDS) {
       for (const [code, meaning] of exitStatus(c.name)) {
         const entry = Object.values(EXIT_STATUS).find((e) => e.code === code)!;

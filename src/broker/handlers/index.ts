@@ -38,6 +38,8 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import describeAcls from './29-describe-acls.js';
 import createAcls from './30-create-acls.js';
 import deleteAcls from './31-delete-acls.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 
 export const HANDLERS: readonly AnyHandler[] = [
   produce,
@@ -78,4 +80,6 @@ export const HANDLERS: readonly AnyHandler[] = [
   describeAcls,
   createAcls,
   deleteAcls,
+  describeTransactions,
+  listTransactions,
 ];
