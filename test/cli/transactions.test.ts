@@ -180,6 +180,40 @@ describe('a hanging transaction made by hand', () => {
   }, 60_000);
 });
 
+describe('an open transaction of a producer id no coordinator knows', () => {
+  it('is hanging at once with --max-transaction-timeout 0; abort by producer id, epoch and coordinator epoch ends it', async () => {
+    const [host, port] = [bootstrap.split(':')[0]!, Number(bootstrap.split(':')[1])];
+    const boot = await RawConn.tcp(port, host);
+    const init = (await boot.request(InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }))!;
+    expect(init.errorCode).toBe(0);
+    const md = (await boot.request(Metadata, 9, { topics: [{ name: 'stuck' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }))!;
+    boot.close();
+    const leader = md.topics[0]!.partitions.find((p) => p.partitionIndex === 2)!.leaderId;
+    const conn = await RawConn.tcp(md.brokers.find((b) => b.nodeId === leader)!.port, host);
+    const batch = encodeBatch([{ value: Buffer.from('orphan') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true });
+    const r = (await conn.request(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: 'stuck', partitionData: [{ index: 2, records: batch }] }] }))!;
+    conn.close();
+    const pr = r.responses[0]!.partitionResponses[0]!;
+    expect(pr.errorCode).toBe(0);
+
+    const found = await waitUntil(
+      'stuck-2 to be found hanging',
+      () => json('transactions', 'find-hanging', '--topic', 'stuck', '--partition', '2', '--max-transaction-timeout', '0'),
+      (v) => (v.hanging as unknown[]).length > 0,
+    );
+    expect(found.hanging).toEqual([expect.objectContaining({ topic: 'stuck', partition: 2, producerId: init.producerId, producerEpoch: init.producerEpoch, coordinatorEpoch: -1, startOffset: pr.baseOffset, durationMinutes: 0 })]);
+
+    const a = await kt('transactions', 'abort', '--topic', 'stuck', '--partition', '2', '--producer-id', String(init.producerId), '--producer-epoch', String(init.producerEpoch), '--coordinator-epoch', '-1', '--output', 'json');
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toEqual({ aborted: { topic: 'stuck', partition: 2, producerId: init.producerId, producerEpoch: init.producerEpoch, coordinatorEpoch: 0 } });
+    const after = await json('transactions', 'describe-producers', '--topic', 'stuck', '--partition', '2');
+    expect(after.producers).toEqual([expect.objectContaining({ producerId: init.producerId, currentTransactionStartOffset: null, latestCoordinatorEpoch: 0 })]);
+    // The aborted record is invisible to read_committed consumers; the LSO moved past the marker.
+    const lso = await kt('get-offsets', '--topic', 'stuck', '--partitions', '2');
+    expect(lso.stdout).toBe(`stuck:2:${pr.baseOffset + 2}\n`);
+  }, 60_000);
+});
+
 describe('bad input: one line, documented exit, nothing on stdout', () => {
   it.each([
     [['transactions', 'describe', '--transactional-id', 'no-such-id'], 4, /^kafka-ts transactions: error: Failed to describe transaction state of transactional-id `no-such-id`: .*\(TRANSACTIONAL_ID_NOT_FOUND\)$/],
