@@ -29,7 +29,15 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
-    if (!clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(WriteTxnMarkers, ctx.apiVersion, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as WriteTxnMarkersResponse;
+    // Every partition named gets the error (Kafka's WriteTxnMarkersRequest.getErrorResponse).
+    if (!clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) {
+      return {
+        markers: req.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })),
+        })),
+      };
+    }
     const markers = await Promise.all(
       req.markers.map(async (m) => {
         const marker = { type: m.transactionResult ? ControlType.Commit : ControlType.Abort, coordinatorEpoch: m.coordinatorEpoch };
