@@ -9,7 +9,7 @@ import { ConsumerProtocolAssignment, ConsumerProtocolSubscription, GroupMetadata
 import { Reader } from '../protocol/primitives.js';
 import type { BatchHeader, RecordHeader } from '../protocol/record-batch.js';
 import { decodeStruct, type FieldDef, type MessageDef } from '../protocol/schema.js';
-import { TransactionLogValue, decodeTransactionLogKey, decodeTransactionLogValue } from '../protocol/txn-log-records.js';
+import { TransactionLogKey, TransactionLogValue } from '../protocol/transaction-log.js';
 import { UsageError } from '../util/errors.js';
 
 export interface BatchLine {
@@ -183,10 +183,10 @@ export function transactionLogRecord(offset: number, key: Buffer | null, value: 
   try {
     const type = key.readInt16BE(0);
     if (type !== 0) return { key: `Unknown record type ${type} at offset ${offset}, skipping.` };
-    const k = decodeTransactionLogKey(key);
+    const k = versioned(TransactionLogKey, key);
     let payload = '<DELETE>';
     if (value) {
-      const { version, data } = decodeTransactionLogValue(value);
+      const { version, data } = versioned(TransactionLogValue, value);
       const out: Record<string, unknown> = {};
       for (const f of TransactionLogValue.fields) {
         if (version < f.versions[0] || version > f.versions[1]) continue;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DiskLogStore } from '../../src/storage/disk/disk-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../src/storage/log-store.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
-import { encodeTransactionLogKey, encodeTransactionLogValue } from '../../src/protocol/txn-log-records.js';
+import { transactionLogKey, transactionLogValue } from '../../src/protocol/transaction-log.js';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs } from '../helpers/cli.js';
 
@@ -73,7 +73,7 @@ describe('dump-log --transaction-log-decoder', () => {
   it("prints __transaction_state keys and values as Kafka's JSON, tombstones as <DELETE>", async () => {
     const store = new DiskLogStore(join(dir, 'txn'));
     const log = store.open('__transaction_state', 7, DEFAULT_LOG_CONFIG);
-    const value = encodeTransactionLogValue({
+    const value = transactionLogValue({
       producerId: 1000,
       producerEpoch: 2,
       transactionTimeoutMs: 60000,
@@ -82,8 +82,8 @@ describe('dump-log --transaction-log-decoder', () => {
       transactionLastUpdateTimestampMs: 1700000000100,
       transactionStartTimestampMs: 1700000000000,
     });
-    log.append(encodeBatch([{ key: encodeTransactionLogKey('pay-1'), value, timestamp: 1700000000100 }]), 0);
-    log.append(encodeBatch([{ key: encodeTransactionLogKey('pay-0'), value: null, timestamp: 1700000000200 }]), 0);
+    log.append(encodeBatch([{ key: transactionLogKey('pay-1'), value, timestamp: 1700000000100 }]), 0);
+    log.append(encodeBatch([{ key: transactionLogKey('pay-0'), value: null, timestamp: 1700000000200 }]), 0);
     store.close(true);
     const file = join(dir, 'txn', '__transaction_state-7', '00000000000000000000.log');
     const r = await kt('dump-log', '--transaction-log-decoder', '--files', file);
@@ -91,7 +91,7 @@ describe('dump-log --transaction-log-decoder', () => {
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('| offset'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(
-      ' key: {"type":"0","data":{"transactionalId":"pay-1"}} payload: {"version":"1","data":{"producerId":1000,"producerEpoch":2,"transactionTimeoutMs":60000,"transactionStatus":1,"transactionPartitions":[{"topic":"orders","partitionIds":[0,2]}],"transactionLastUpdateTimestampMs":1700000000100,"transactionStartTimestampMs":1700000000000}}',
+      ' key: {"type":"0","data":{"transactionalId":"pay-1"}} payload: {"version":"0","data":{"producerId":1000,"producerEpoch":2,"transactionTimeoutMs":60000,"transactionStatus":1,"transactionPartitions":[{"topic":"orders","partitionIds":[0,2]}],"transactionLastUpdateTimestampMs":1700000000100,"transactionStartTimestampMs":1700000000000}}',
     );
     expect(lines[1]).toContain(' key: {"type":"0","data":{"transactionalId":"pay-0"}} payload: <DELETE>');
     const j = await kt('dump-log', '--transaction-log-decoder', '--output', 'json', '--files', file);
