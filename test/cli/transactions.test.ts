@@ -233,10 +233,26 @@ describe('bad input: one line, documented exit, nothing on stdout', () => {
     expect(lines[0]).toMatch(message);
   });
 
-  it('--output json errors are one JSON object', async () => {
+  it('describe-producers --broker-id of a broker without a replica: NOT_LEADER_OR_FOLLOWER, exit 1', async () => {
+    const [host, port] = [bootstrap.split(':')[0]!, Number(bootstrap.split(':')[1])];
+    const boot = await RawConn.tcp(port, host);
+    const md = (await boot.request(Metadata, 9, { topics: [{ name: 'orders' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }))!;
+    boot.close();
+    const replicas = md.topics[0]!.partitions.find((p) => p.partitionIndex === 0)!.replicaNodes;
+    const outsider = md.brokers.map((b) => b.nodeId).find((id) => !replicas.includes(id))!;
+    const r = await kt('transactions', 'describe-producers', '--topic', 'orders', '--partition', '0', '--broker-id', String(outsider));
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^kafka-ts transactions: error: Failed to describe producers for partition orders-0 on broker ${outsider}: .*\\(NOT_LEADER_OR_FOLLOWER\\)\n$`));
+    const follower = replicas.find((id) => id !== md.topics[0]!.partitions.find((p) => p.partitionIndex === 0)!.leaderId)!;
+    const f = await kt('transactions', 'describe-producers', '--topic', 'orders', '--partition', '0', '--broker-id', String(follower), '--output', 'json');
+    expect(f.exitCode, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout)).toMatchObject({ topic: 'orders', partition: 0, brokerId: follower });
+  });
+
+  it('--output json: the error is one JSON object (on stdout, as every kafka-ts JSON error)', async () => {
     const r = await kt('transactions', 'describe', '--transactional-id', 'no-such-id', '--output', 'json');
     expect(r.exitCode).toBe(4);
-    expect(r.stdout).toBe('');
-    expect(JSON.parse(r.stderr)).toMatchObject({ error: { kind: 'not_found' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 4, kind: 'not_found', message: expect.stringContaining('TRANSACTIONAL_ID_NOT_FOUND') } });
   });
 });
