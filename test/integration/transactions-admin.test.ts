@@ -13,13 +13,14 @@ import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { createAcls } from '../../src/client/acls.js';
 import { describeProducers, listTransactions } from '../../src/client/transactions-admin.js';
 import { Admin } from '../../src/client/admin.js';
-import { DescribeTransactions, InitProducerId, ListTransactions, Produce } from '../../src/protocol/apis/index.js';
+import { AddPartitionsToTxn, DescribeTransactions, FindCoordinator, InitProducerId, ListTransactions, Produce } from '../../src/protocol/apis/index.js';
 import { AclOp, PatternType, Permission, ResourceType } from '../../src/protocol/acls.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { abort, describeProducersAction, findHanging } from '../../src/tools/transactions.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { RawConn } from '../helpers/raw-kafka.js';
 
 const ANON = 'User:ANONYMOUS';
 let dir: string;
@@ -39,6 +40,7 @@ beforeAll(async () => {
     'offsets.topic.num.partitions': '2',
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found': 'false',
+    'transaction.state.log.num.partitions': '2',
   });
   cluster = await KafkaCluster.start({ config, log: silentLogger, socketDir: dir });
   const opts = { connectTimeoutMs: 5000, requestTimeoutMs: 10_000 };
@@ -94,6 +96,40 @@ describe('transaction admin ACLs', () => {
     expect(body).toMatchObject({ errorCode: 0, unknownStateFilters: ['Bogus'], transactionStates: [] });
     const all = await listTransactions(tcp);
     expect(all.listings).toEqual([]);
+  });
+
+  it('ListTransactions and DescribeTransactions show an open transaction only to who may DESCRIBE it, without the topics it may not', async () => {
+    // The super user opens a transaction of pay-1 on secret-0 and other-0.
+    await new Admin(local).createTopics([{ name: 'other', partitions: 1, replicationFactor: 1 }]);
+    const deadline = Date.now() + 15_000;
+    let init = { errorCode: -1, producerId: -1, producerEpoch: -1 };
+    while (Date.now() < deadline) {
+      const { body: fc } = await local.send('any', FindCoordinator, { key: 'pay-1', keyType: 1 });
+      if (fc.errorCode === 0) {
+        ({ body: init } = await local.send(fc.nodeId!, InitProducerId, { transactionalId: 'pay-1', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }));
+        if (init.errorCode === 0) break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(init.errorCode).toBe(0);
+    const raw = await RawConn.unix(join(dir, 'kafka.sock'));
+    const added = await raw.request(AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'pay-1',
+      v3AndBelowProducerId: init.producerId,
+      v3AndBelowProducerEpoch: init.producerEpoch,
+      v3AndBelowTopics: [{ name: 'secret', partitions: [0] }, { name: 'other', partitions: [0] }],
+    });
+    raw.close();
+    expect(JSON.stringify(added)).not.toMatch(/rrorCode":[1-9]/i);
+
+    expect((await listTransactions(tcp)).listings).toEqual([]);
+    await allow(ResourceType.TRANSACTIONAL_ID, 'pay-1', AclOp.DESCRIBE);
+    expect((await listTransactions(tcp, { states: ['Ongoing'] })).listings).toEqual([{ transactionalId: 'pay-1', producerId: init.producerId, state: 'Ongoing', coordinatorId: expect.any(Number) }]);
+    expect((await listTransactions(tcp, { producerIds: [init.producerId + 1] })).listings).toEqual([]);
+    expect((await listTransactions(tcp, { durationMs: 3_600_000 })).listings).toEqual([]);
+    // ANONYMOUS may DESCRIBE topic secret (above) but not other.
+    const { body } = await tcp.send('any', DescribeTransactions, { transactionalIds: ['pay-1'] });
+    expect(body.transactionStates[0]).toMatchObject({ errorCode: 0, transactionState: 'Ongoing', producerId: init.producerId, topics: [{ topic: 'secret', partitions: [0] }] });
   });
 
   it('find-hanging finds the orphan; abort without CLUSTER_ACTION is denied and changes nothing; with it, ends it', async () => {
