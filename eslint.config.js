@@ -17,6 +17,8 @@ const LAYERS = [
   ['src/client', 'src/broker'],
   ['src/storage', 'src/transport'],
   ['src/protocol'],
+  // Schemas (Avro, JSON Schema, Protobuf): pure, below everything that uses them (broker, tools).
+  ['src/schema'],
 ];
 const FLOOR = ['src/util', 'src/version.ts'];
 

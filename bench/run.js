@@ -11,6 +11,9 @@
 //   npm run bench -- producer-state  idempotent-producer state after a restart: from the log vs from its snapshot
 //   npm run bench -- security     kcat produce/fetch and topics --list over SASL_SSL vs PLAINTEXT on one daemon
 //   npm run bench -- metadata     10,000 topics created in batches of 100: total, one more, event-loop stalls, restart after SIGKILL
+//   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
+//   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
+//   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -31,6 +34,9 @@ const suites = {
   security: () => import('./security.js'),
   metadata: () => import('./metadata.js'),
   soak: () => import('./soak.js'),
+  perf: () => import('./perf.js'),
+  'schema-registry': () => import('./schema-registry.js'),
+  'schema-formats': () => import('./schema-formats.js'),
 };
 
 // Suite names; a flag's value (`--seconds 20`) is not one.

@@ -15,6 +15,8 @@ interface ServerOptions {
   foreground?: boolean;
   config?: string;
   override?: string[];
+  schemaRegistryPort?: string;
+  schemaRegistry: boolean;
   timeout: string;
   output: 'text' | 'json';
 }
@@ -24,12 +26,13 @@ const ACTIONS = ['start', 'stop', 'status', 'stop-broker', 'start-broker'] as co
 export default defineCommand<ServerOptions>({
   name: 'server',
   summary: 'start, stop or inspect the local kafka-ts broker daemon',
-  synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
+  synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--schema-registry-port N | --no-schema-registry] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
-    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
     'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); --foreground keeps it attached (logging to stdout) until SIGTERM or SIGINT. stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and exits 3 when no daemon runs.',
     'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
+    'The daemon also runs a schema registry speaking Confluent Schema Registry\'s REST API (unmodified serializers and registry clients work against it) on http://127.0.0.1:8081, or a free port when 8081 is taken; status lists its URL ("schemaRegistry" in JSON). --schema-registry-port N picks its port (0 = a free one; a taken port then fails the start) and --no-schema-registry turns it off; in server.properties the keys are kafka-ts.schema.registry.listener=host:port, kafka-ts.schema.registry.enable=false and kafka-ts.schema.registry.max.request.bytes (default 8388608; a larger request body gets 413). Schemas live in the compacted _schemas topic of the daemon\'s own log, as Confluent keeps them: they survive restarts, replicate with --brokers, and show in console-consumer --topic _schemas.',
     '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure. stop-broker is a controlled shutdown, as in Kafka: the broker\'s partition leadership (and with it its consumer groups) moves to in-sync replicas first, and it goes on answering for a second, so that clients are told where things went (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) before it closes its connections.',
   ],
   examples: [
@@ -50,6 +53,8 @@ export default defineCommand<ServerOptions>({
       .option('--foreground', 'run in the foreground instead of as a background daemon')
       .option('--config <file>', 'server.properties file to read')
       .option('--override <key=value>', 'broker property that wins over the properties files (repeatable)', collect)
+      .option('--schema-registry-port <n>', 'port of the schema registry (default 8081, a free one if taken; 0 picks a free port)')
+      .option('--no-schema-registry', 'run no schema registry')
       .option('--timeout <ms>', 'how long start/stop wait', '60000');
     outputOption(cmd);
   },
@@ -62,15 +67,19 @@ export default defineCommand<ServerOptions>({
     const json = o.output === 'json';
     const port = requireInt(o.port, 'port', { min: 0, max: 65535 });
     const brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
+    const schemaRegistryPort = requireInt(o.schemaRegistryPort, 'schema-registry-port', { min: 0, max: 65535 });
+    const registry = { ...(schemaRegistryPort !== undefined && { schemaRegistryPort }), ...(!o.schemaRegistry && { schemaRegistry: false }) };
     switch (action) {
       case 'start': {
-        const options: StartOptions = { port, brokers, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
+        const options: StartOptions = { port, brokers, ...registry, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
           // --port moves the first listener only: other listeners (SSL, SASL_SSL, …) stay.
           if (port !== undefined) props['port'] = String(port);
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
+          if (schemaRegistryPort !== undefined) props['kafka-ts.schema.registry.listener'] = `127.0.0.1:${schemaRegistryPort}`;
+          if (!o.schemaRegistry) props['kafka-ts.schema.registry.enable'] = 'false';
           Object.assign(props, parseInlinePairs(o.override));
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));

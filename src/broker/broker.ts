@@ -23,6 +23,7 @@ import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkp
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 import { Authorizer } from './security/authorizer.js';
+import { ClientQuotaManager } from './quotas/client-quotas.js';
 import { LogDirState, isStorageIoError } from './log-dirs.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
@@ -101,7 +102,7 @@ export class Broker implements PartitionService, ClusterService {
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
-    this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata) };
+    this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
   }
 
   get metadata(): ClusterMetadata {
@@ -267,7 +268,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   private onMetadata(e: MetadataEvent) {
-    if (e.type === 'scram-changed' || e.type === 'acls-changed') {
+    if (e.type === 'scram-changed' || e.type === 'acls-changed' || e.type === 'quotas-changed') {
       // Security metadata: no replica or partition changes; only hooks (coordinators) may care.
       for (const hook of this.metadataHooks) hook(e);
       return;

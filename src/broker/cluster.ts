@@ -213,6 +213,7 @@ export class KafkaCluster implements ClusterView {
       ...connectionLimits(config),
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
       process: (frame, conn) => this.answerDurably(this.router.handle(frame, { ...conn, ...broker.services })),
+      connectionThrottle: (ip) => broker.services.quotas?.connectionThrottle(ip, Date.now()) ?? 0,
     });
     const ports = new Map<string, number>();
     for (const l of config.listeners) {

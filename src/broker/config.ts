@@ -5,6 +5,9 @@
 import { join } from 'node:path';
 import { DEFAULT_PORT } from './daemon-paths.js';
 import { KafkaTsError } from '../util/errors.js';
+import { ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY, registrySettings } from './schema-registry/settings.js';
+
+const REGISTRY_KEYS = [ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY];
 
 export interface BrokerConfig {
   /** Node id of the first logical broker; the others follow (id+1, id+2, …). */
@@ -348,6 +351,17 @@ const KEYS: KeyDef[] = [
   { key: 'node.id', apply: (c, v) => (c.nodeId = int('node.id', v)) },
   { key: 'broker.id', apply: (c, v) => (c.nodeId = int('broker.id', v)) },
   { key: 'kafka-ts.brokers', apply: (c, v) => (c.brokerCount = int('kafka-ts.brokers', v)) },
+  // The schema registry's settings (read by the daemon; schema-registry/settings.ts documents them), checked here.
+  ...REGISTRY_KEYS.map((key) => ({
+    key,
+    apply: (_c: BrokerConfig, v: string) => {
+      try {
+        registrySettings({ [key]: v });
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+    },
+  })),
   { key: 'listeners', apply: applyListeners },
   { key: 'advertised.listeners', apply: applyAdvertised },
   { key: 'listener.security.protocol.map', apply: applyProtocolMap },

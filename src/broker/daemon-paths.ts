@@ -48,5 +48,7 @@ export interface DaemonStatus {
   clusterId: string;
   controllerId: number;
   listeners: string[];
+  /** The schema registry's URL (http://host:port), or null when it is off. */
+  schemaRegistry?: string | null;
   brokers: { id: number; live: boolean; listeners: string[]; logDir: string }[];
 }

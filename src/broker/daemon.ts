@@ -22,6 +22,7 @@ import { makeWritableDirectory } from '../util/directories.js';
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
 import { KafkaTsError } from '../util/errors.js';
+import { registrySettings, SchemaRegistryService } from './schema-registry/index.js';
 
 /** A start-up problem with a message meant for the user. */
 export class DaemonStartError extends KafkaTsError {
@@ -92,6 +93,7 @@ export function loadHomeProperties(paths: DaemonPaths): Record<string, string> {
 export class Daemon {
   private cluster: KafkaCluster | null = null;
   private control: net.Server | null = null;
+  private registry: SchemaRegistryService | null = null;
   private stopping: Promise<void> | null = null;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has shut down, whatever asked it to. */
@@ -130,6 +132,7 @@ export class Daemon {
       const explicitLogDirs = config.explicit['log.dirs'] !== undefined || config.explicit['log.dir'] !== undefined;
       checkWritable(config.logDirs, explicitLogDirs ? 'Check log.dirs (or log.dir) in the broker configuration.' : `It is where the logs go (log.dirs defaults to the data directory's data/): move it away or set log.dirs.`);
       this.cluster = await KafkaCluster.start({ config, log, socketDir: paths.home });
+      await this.startRegistry();
       await this.listenControl();
     } catch (e) {
       await this.cleanup();
@@ -162,8 +165,38 @@ export class Daemon {
       clusterId: c.metadata.clusterId,
       controllerId: c.controllerId,
       listeners: brokers.filter((b) => b.live).flatMap((b) => b.listeners),
+      schemaRegistry: this.registry?.url ?? null,
       brokers,
     };
+  }
+
+  /**
+   * The schema registry (schema-registry/settings.ts): on 127.0.0.1:8081 unless configured; a
+   * taken default port means a free one (logged), a taken configured port a failed start.
+   */
+  private async startRegistry() {
+    let settings;
+    try {
+      settings = registrySettings(this.config.explicit);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    if (!settings.enabled) return;
+    const log = this.log.child('io.confluent.kafka.schemaregistry');
+    const start = (port: number) => SchemaRegistryService.start({ cluster: this.cluster!, host: settings.host, port, maxRequestBytes: settings.maxRequestBytes, log });
+    try {
+      this.registry = await start(settings.port);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        // The brokers serve on without it (as they would without a separate registry process).
+        log.error(`The schema registry could not start: ${(e as Error).message}`);
+        return;
+      }
+      if (settings.explicitPort) throw new DaemonStartError(`The schema registry's port ${settings.port} is already in use; choose another with --schema-registry-port N (0 = a free port) or turn it off with --no-schema-registry.`);
+      this.registry = await start(0);
+      log.warn(`Port ${settings.port} is in use: the schema registry listens on ${this.registry.url} instead`);
+    }
+    log.info(`Schema registry listening on ${this.registry.url}`);
   }
 
   private async listenControl() {
@@ -241,6 +274,8 @@ export class Daemon {
     } catch {
       /* not created */
     }
+    await this.registry?.close();
+    this.registry = null;
     await this.cluster?.close();
     this.cluster = null;
     try {

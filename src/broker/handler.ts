@@ -30,6 +30,8 @@ export interface RequestContext extends BrokerServices {
   responseRoom?: () => number;
   whenResponseRoom?: () => Promise<void> | null;
   reserveResponse?: (bytes: number) => void;
+  /** Mutes the connection for that many ms after this answer (client quotas; see ConnectionInfo). */
+  throttle?: (ms: number) => void;
   /** The API version ranges this broker advertises (for ApiVersions). */
   advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
 }

@@ -11,18 +11,27 @@
  * request (Kafka's `getErrorResponse`, see error-response.ts) and the connection stays open,
  * except for Produce with acks=0, which has no response to carry it: Kafka closes the connection
  * then.
+ *
+ * Client quotas (quotas/client-quotas.ts) are applied here, in one place, and only when some
+ * quota is configured (and never on the LOCAL listener: the CLI and replication, Kafka's
+ * inter-broker traffic): a Fetch asks for no more than the consumer quota's window allows; after
+ * the handler, Produce request bytes, Fetch response bytes and the handler's time on the event loop
+ * are recorded; a quota exceeded puts Kafka's throttle time in the response's throttle_time_ms and
+ * mutes the connection for that long once the response is written (KIP-219). A throttled Fetch
+ * answers no records (Kafka's getThrottledResponse) and its bytes are not counted.
  */
-import { ApiVersions, Produce } from '../protocol/apis/index.js';
+import { ApiVersions, Fetch, Produce, type FetchRequest, type FetchResponse } from '../protocol/apis/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../protocol/headers.js';
 import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
 import { Reader } from '../protocol/primitives.js';
 import type { ApiDef } from '../protocol/schema.js';
-import { CloseConnection } from '../transport/server.js';
+import { CloseConnection, LOCAL_LISTENER } from '../transport/server.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { errorResponse } from './error-response.js';
 import { saslGate } from './security/sasl-session.js';
 import type { Handler, RequestContext } from './handler.js';
+import type { QuotaService } from './quotas/client-quotas.js';
 
 /** Thrown to make the transport close the connection (Kafka's response to a bad request). */
 export { CloseConnection } from '../transport/server.js';
@@ -86,13 +95,24 @@ export class Router {
       throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request from client ${header.clientId ?? ''}: ${(e as Error).message}`);
     }
     const ctx: RequestContext = { ...conn, apiVersion, correlationId, clientId: header.clientId, advertisedApis: this.advertised };
+    const quotas = conn.quotas?.active && conn.listener !== LOCAL_LISTENER ? conn.quotas : null;
+    if (quotas && handler.api.key === Fetch.key) {
+      const fetch = body as FetchRequest;
+      const window = quotas.maxFetchBytes(ctx.principal, ctx.clientId);
+      if (fetch.maxBytes !== undefined && window < fetch.maxBytes) fetch.maxBytes = Math.max(1, Math.floor(window));
+    }
     let response;
+    let handlerMs = 0;
     try {
-      response = await handler.handle(body, ctx);
+      const t0 = quotas ? performance.now() : 0;
+      const pending = handler.handle(body, ctx);
+      if (quotas) handlerMs = performance.now() - t0;
+      response = await pending;
     } catch (e) {
       if (e instanceof CloseConnection) throw e;
       return this.answerFailure(handler.api, body, ctx, e);
     }
+    if (quotas) return this.answerWithQuotas(handler.api, body, ctx, response, frame.length, handlerMs, quotas);
     if (response === null) return null;
     try {
       return encodeResponse(handler.api, apiVersion, correlationId, response);
@@ -100,6 +120,43 @@ export class Router {
       // A response the schema cannot carry is the handler's failure too: answered the same way.
       return this.answerFailure(handler.api, body, ctx, e);
     }
+  }
+
+  /** Records the request against the client's quotas; throttles (throttle_time_ms, muted connection) when one is exceeded. */
+  private answerWithQuotas(api: ApiDef, body: unknown, ctx: RequestContext, response: unknown, requestBytes: number, handlerMs: number, quotas: QuotaService): Buffer[] | null {
+    const { principal, clientId } = ctx;
+    const now = Date.now();
+    const acks0 = api.key === Produce.key && (body as { acks?: number }).acks === 0;
+    const bandwidth = api.key === Produce.key ? quotas.recordProduce(principal, clientId, requestBytes, now) : 0;
+    // Kafka does not count acks=0 produce requests against the request quota.
+    const requestTime = acks0 ? 0 : quotas.recordRequestTime(principal, clientId, handlerMs, now);
+    const encode = (r: unknown) => {
+      try {
+        return encodeResponse(api, ctx.apiVersion, ctx.correlationId, r);
+      } catch (e) {
+        return this.answerFailure(api, body, ctx, e);
+      }
+    };
+    if (api.key === Fetch.key && response !== null) {
+      const out = encode(response);
+      let bytes = 0;
+      for (const c of out) bytes += c.length;
+      const fetchThrottle = quotas.recordFetch(principal, clientId, bytes, now);
+      const throttle = Math.max(fetchThrottle, requestTime);
+      if (throttle === 0) return out;
+      // Kafka answers a throttled fetch with no data, and takes its bytes off the quota again.
+      quotas.unrecordFetch(principal, clientId, bytes, now);
+      ctx.throttle?.(throttle);
+      const res = response as FetchResponse;
+      return encode({ throttleTimeMs: throttle, errorCode: 0, sessionId: res.sessionId, responses: [] } satisfies FetchResponse);
+    }
+    const throttle = Math.max(bandwidth, requestTime);
+    if (throttle > 0) {
+      ctx.throttle?.(throttle);
+      const r = response as { throttleTimeMs?: number } | null;
+      if (r && typeof r.throttleTimeMs === 'number') r.throttleTimeMs = Math.max(r.throttleTimeMs, throttle);
+    }
+    return response === null ? null : encode(response);
   }
 
   /** A handler threw: log it and answer UNKNOWN_SERVER_ERROR, keeping the connection. */

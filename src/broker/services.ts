@@ -13,6 +13,7 @@ import type { TransactionService } from './coordinator/transactions/coordinator.
 import type { FetchHost } from './fetch.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
+import type { QuotaService } from './quotas/client-quotas.js';
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
 import type { Authorizer } from './security/authorizer.js';
@@ -83,4 +84,6 @@ export interface BrokerServices {
   readonly controller: ControllerService;
   /** ACL decisions (security/authorizer.ts): handlers call `allowed(ctx, …)`. */
   readonly authorizer: Authorizer;
+  /** Client quotas (quotas/client-quotas.ts); the router records and throttles, handlers never need it. */
+  readonly quotas?: QuotaService;
 }

@@ -16,6 +16,7 @@ export function statusText(s: DaemonStatus): string {
     `  socket:      ${s.socket}`,
     `  listeners:   ${s.listeners.filter(isTcp).join(', ')}`,
     `  cluster id:  ${s.clusterId}`,
+    ...(s.schemaRegistry ? [`  registry:    ${s.schemaRegistry} (schema registry)`] : []),
     `  log file:    ${s.logFile}`,
   ];
   if (s.brokers.length > 1 || s.brokers.some((b) => !b.live)) {

@@ -51,6 +51,9 @@ export async function daemonStatus(paths: DaemonPaths): Promise<DaemonStatus | n
 export interface StartOptions {
   port?: number;
   brokers?: number;
+  /** The schema registry's port (0 = free), or false to run none. */
+  schemaRegistryPort?: number;
+  schemaRegistry?: boolean;
   /** server.properties file to read (kafka-server-start style). */
   propertiesFile?: string;
   overrides?: string[];
@@ -79,6 +82,8 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
   const args = [cliEntry(), 'server', 'start', '--foreground', '--data-dir', paths.home];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.brokers !== undefined) args.push('--brokers', String(opts.brokers));
+  if (opts.schemaRegistryPort !== undefined) args.push('--schema-registry-port', String(opts.schemaRegistryPort));
+  if (opts.schemaRegistry === false) args.push('--no-schema-registry');
   if (opts.propertiesFile) args.push('--config', opts.propertiesFile);
   for (const o of opts.overrides ?? []) args.push('--override', o);
   let logFd: number;
@@ -287,6 +292,8 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
     return {
       port: typeof o.port === 'number' ? o.port : undefined,
       brokers: typeof o.brokers === 'number' ? o.brokers : undefined,
+      schemaRegistryPort: typeof o.schemaRegistryPort === 'number' ? o.schemaRegistryPort : undefined,
+      schemaRegistry: o.schemaRegistry === false ? false : undefined,
       propertiesFile: typeof o.propertiesFile === 'string' ? o.propertiesFile : undefined,
       overrides: Array.isArray(o.overrides) ? o.overrides.map(String) : undefined,
     };
@@ -335,7 +342,8 @@ export async function ensureDaemon(paths: DaemonPaths, announce: (line: string) 
   const { status, started } = await startOrJoin(paths, () => autoStartOptions(paths));
   if (!started) return status;
   const tcp = status.listeners.find((l) => l.startsWith('PLAINTEXT://'))?.slice('PLAINTEXT://'.length);
-  announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}data in ${status.dataDir})`);
+  const registry = status.schemaRegistry ? `schema registry ${status.schemaRegistry}, ` : '';
+  announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}${registry}data in ${status.dataDir})`);
   return status;
 }
 

@@ -37,6 +37,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   45: [0, 0], // AlterPartitionReassignments
   46: [0, 0], // ListPartitionReassignments
   47: [0, 0], // OffsetDelete
+  48: [0, 1], // DescribeClientQuotas
+  49: [0, 1], // AlterClientQuotas
   50: [0, 0], // DescribeUserScramCredentials
   51: [0, 0], // AlterUserScramCredentials
   55: [0, 2], // DescribeQuorum

@@ -37,6 +37,11 @@ export interface ConnectionInfo {
   whenResponseRoom?: () => Promise<void> | null;
   /** Counts answer bytes about to be returned (a fetch's records) until the answer is written. */
   reserveResponse?: (bytes: number) => void;
+  /**
+   * Mutes the connection for `ms` once the answer in hand is written (a client quota's throttle,
+   * KIP-219): no further request is read or handled until then.
+   */
+  throttle?: (ms: number) => void;
 }
 
 /**
@@ -267,6 +272,8 @@ class ServerConnection {
   /** Answer bytes the request in hand reserved (reserveResponse), until its answer is written. */
   private reserved = 0;
   private processing = false;
+  /** Muted (client quota throttle) until this time (Date.now() ms); 0: not muted. */
+  private mutedUntil = 0;
   private closing = false;
   private closedResolve!: () => void;
   readonly info: ConnectionInfo;
@@ -321,6 +328,9 @@ class ServerConnection {
         if (!this.limited) return;
         this.reserved += bytes;
         this.flow!.reserve(bytes);
+      },
+      throttle: (ms) => {
+        if (ms > 0) this.mutedUntil = Math.max(this.mutedUntil, Date.now() + ms);
       },
     };
     if (peerSubject !== null) log.debug(`Accepted TLS connection from ${this.info.clientHost} on listener ${listener} with client certificate ${peerSubject} (principal ${principal})`);
@@ -377,7 +387,7 @@ class ServerConnection {
     if (this.socket.destroyed || this.rejecting) return;
     const full = this.queue.length >= MAX_QUEUED_FRAMES || this.queuedBytes >= MAX_QUEUED_BYTES_PER_CONNECTION;
     const pool = this.limited && this.flow!.poolExhausted && this.decoder.buffered === 0;
-    if (full || pool) {
+    if (full || pool || this.mutedUntil > 0) {
       if (!this.socket.isPaused()) this.socket.pause();
     } else if (this.socket.isPaused()) this.socket.resume();
   }
@@ -446,11 +456,31 @@ class ServerConnection {
             this.flow?.addResponseBytes(-counted);
           }
         }
+        if (this.mutedUntil > 0) await this.mute();
       }
     } finally {
       this.processing = false;
       if (this.closing && this.queue.length === 0) this.finish();
     }
+  }
+
+  /** Waits out a throttle (reading stopped), or until the connection closes. */
+  private async mute() {
+    const wait = this.mutedUntil - Date.now();
+    if (wait > 0 && !this.socket.destroyed) {
+      if (!this.socket.isPaused()) this.socket.pause();
+      await new Promise<void>((r) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.socket.off('close', done);
+          r();
+        };
+        const timer = setTimeout(done, wait);
+        this.socket.on('close', done);
+      });
+    }
+    this.mutedUntil = 0;
+    this.updateReading();
   }
 
   /** Answers the requests it has (and any arriving meanwhile), then closes once its writes are flushed. */
@@ -499,6 +529,11 @@ export interface KafkaServerOptions {
   maxPendingResponseBytes?: number;
   process: FrameProcessor;
   log: Logger;
+  /**
+   * An IP's connection_creation_rate quota: how long to hold a new TCP connection from `ip` before
+   * closing it unanswered (Kafka's throttled close), or 0 to accept it. Absent: no such quota.
+   */
+  connectionThrottle?: (ip: string) => number;
 }
 
 /** Kafka's Integer.MAX_VALUE, the default of max.connections and max.connections.per.ip. */
@@ -558,6 +593,19 @@ export class KafkaServer {
     if (reason !== null) {
       this.refusedLog.log(`Rejected connection from /${ip} on listener ${listener}, ${reason}`);
       socket.destroy();
+      return false;
+    }
+    const throttleMs = this.opts.connectionThrottle?.(ip) ?? 0;
+    if (throttleMs > 0) {
+      this.refusedLog.log(`Throttling connection from /${ip} on listener ${listener} for ${throttleMs} ms (connection_creation_rate), then closing it`);
+      socket.pause();
+      this.handshaking.add(socket);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.handshaking.delete(socket);
+      });
+      socket.on('error', () => socket.destroy());
       return false;
     }
     this.perIp.set(ip, fromIp + 1);

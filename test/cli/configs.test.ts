@@ -34,7 +34,6 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=1024,password=hunter2]'], 'Iterations 1024 is less than the minimum 4096 required for SCRAM-SHA-256'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[secret=hunter2]'], 'Invalid credential property SCRAM-SHA-256: expected SCRAM-SHA-256=[iterations=N,password=PASSWORD] (iterations optional, before password)'],
       [['configs', '--alter', '--entity-type', 'users', '--entity-default', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'],
-      [['configs', '--describe', '--entity-type', 'clients'], "--entity-type clients (client quotas) is not supported by kafka-ts configs yet: this version handles topics, brokers, broker-loggers, groups, client-metrics and users' SCRAM credentials"],
       [['configs', '--describe', '--entity-type', 'topic'], 'Invalid entity type topic, the entity type must be one of topics, clients, users, brokers, ips, broker-loggers, client-metrics, groups with a --bootstrap-server or --bootstrap-controller argument'],
       [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'topics'], 'Duplicate entity type(s) specified: topics'],
       [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'brokers'], "Only 'users' and 'clients' entity types may be specified together"],
@@ -52,6 +51,11 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', 'describe', '--alter', '--topic', 'x'], "unexpected argument 'describe'"],
       [['configs', '--describe', '--alter', '--topic', 'x'], 'Command must include exactly one action: --describe, --alter'],
       [['configs', '--describe', '--topic', 'x', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts configs talks to brokers (the local daemon has no separate controller listener); use --bootstrap-server'],
+      [['configs', '--alter', '--client', 'c1', '--add-config', 'foo=1'], "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: foo"],
+      [['configs', '--alter', '--ip', 'not-an-ip', '--add-config', 'connection_creation_rate=1'], 'The entity name for ips must be a valid IP or resolvable host, but it is: not-an-ip'],
+      [['configs', '--describe', '--entity-type', 'ips', '--entity-name', '1.2.3.4', '--all'], '--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups'],
+      [['configs', '--alter', '--entity-type', 'users', '--entity-name', 'u', '--entity-type', 'clients', '--add-config', 'producer_byte_rate=1'], 'An entity name must be specified for every entity type'],
+      [['configs', 'alter', '--client', 'c1', '--add-config', 'producer_byte_rate=1MB'], 'Cannot parse quota configuration value for producer_byte_rate: 1MB'],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
     ];
@@ -82,6 +86,7 @@ describe('configs --entity-type users against the daemon', () => {
     );
     const json = await users('--describe', '-o', 'json');
     expect(JSON.parse(json.stdout)).toEqual({
+      quotas: [],
       users: [
         { user: 'alice', scramCredentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }, { mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },
         { user: 'bob', scramCredentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 4096 }] },

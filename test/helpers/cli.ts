@@ -31,7 +31,7 @@ export async function kafkaTs(args: string[], opts: { home: string; input?: stri
 
 /** Starts a daemon on a free port in `home`; returns its TCP bootstrap address. */
 export async function startDaemon(home: string, extra: string[] = []): Promise<{ bootstrap: string; status: Record<string, unknown> }> {
-  const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', home, '--output', 'json', ...extra], { home });
+  const r = await kafkaTs(['server', 'start', '--port', '0', '--schema-registry-port', '0', '--data-dir', home, '--output', 'json', ...extra], { home });
   if (r.exitCode !== 0) throw new Error(`daemon failed to start: ${r.stderr}${r.stdout}`);
   const status = JSON.parse(r.stdout) as { listeners: string[] };
   const tcp = status.listeners.find((l) => l.startsWith('PLAINTEXT://'))!.slice('PLAINTEXT://'.length);

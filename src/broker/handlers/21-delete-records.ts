@@ -26,10 +26,10 @@ export default defineHandler({
           if (!allowed(ctx, AclOp.DELETE, ResourceType.TOPIC, t.name)) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
           const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: found.error };
-          const { replica } = found;
-          const topic = ctx.cluster.metadata.topic(t.name);
-          const policy = topic ? ctx.cluster.topicConfig(topic, 'cleanup.policy').split(',').map((x) => x.trim()) : [];
-          if (topic && !policy.includes('delete')) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION };
+          const { replica, topic } = found;
+          // The topic's effective cleanup.policy (override, dynamic broker default, static default), from the partition service.
+          const policy = partitions.topicConfig(topic, 'cleanup.policy').split(',').map((x) => x.trim());
+          if (!policy.includes('delete')) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION };
           const target = p.offset === -1 ? replica.highWatermark : p.offset;
           if (target < 0 || target > replica.highWatermark) {
             return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };

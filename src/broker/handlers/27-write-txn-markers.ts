@@ -12,11 +12,10 @@
  * Authorization: CLUSTER_ACTION on the cluster (brokers only), else CLUSTER_AUTHORIZATION_FAILED
  * for every partition.
  */
-import { WriteTxnMarkers, type WriteTxnMarkersResponse } from '../../protocol/apis/index.js';
+import { WriteTxnMarkers } from '../../protocol/apis/index.js';
 import { ControlType } from '../../protocol/control-records.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { appendMarkerToLeader } from '../append/leader-append.js';
-import { errorResponse } from '../error-response.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
@@ -29,7 +28,6 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
-    // Every partition named gets the error (Kafka's WriteTxnMarkersRequest.getErrorResponse).
     if (!clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) {
       return {
         markers: req.markers.map((m) => ({

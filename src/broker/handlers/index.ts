@@ -20,6 +20,8 @@ import apiVersions from './18-api-versions.js';
 import saslAuthenticate from './36-sasl-authenticate.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
@@ -66,6 +68,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   saslAuthenticate,
   describeUserScramCredentials,
   alterUserScramCredentials,
+  describeClientQuotas,
+  alterClientQuotas,
   createTopics,
   deleteTopics,
   deleteRecords,

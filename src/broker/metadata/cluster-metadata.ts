@@ -1,7 +1,7 @@
 /**
  * The cluster's metadata: cluster id, topics with their ids, configs and partition state
  * (replicas, ISR, leader, leader epoch, ongoing reassignment), dynamic broker configs, SCRAM
- * credentials, ACLs and the producer-id counter.
+ * credentials, ACLs, client quotas and the producer-id counter.
  *
  * Kept as Kafka's KRaft controller keeps `__cluster_metadata`, simply (see metadata-log.ts): every
  * change is one record written to `meta/metadata.log` before it takes effect (a change the disk
@@ -49,7 +49,23 @@ export type MetadataEvent =
   | { type: 'partitions-changed'; topic: TopicState; partitions: number[] }
   | { type: 'configs-changed'; topic: TopicState | null; brokerId?: number }
   | { type: 'scram-changed'; user: string }
-  | { type: 'acls-changed' };
+  | { type: 'acls-changed' }
+  | { type: 'quotas-changed' };
+
+/**
+ * A client-quota entity as Kafka's QuotaRecord names it: entity type ('user', 'client-id', 'ip')
+ * to name, null for the default entity (<default>).
+ */
+export type QuotaEntity = Record<string, string | null>;
+
+/** One entity's client quotas (producer_byte_rate, …; connection_creation_rate for ips). */
+export interface ClientQuotaEntry {
+  entity: QuotaEntity;
+  values: Record<string, number>;
+}
+
+/** The one key of an entity: its (type, name) pairs sorted by type. */
+export const quotaEntityKey = (e: QuotaEntity): string => JSON.stringify(Object.keys(e).sort().map((t) => [t, e[t]]));
 
 /** A user's SCRAM credential for one mechanism, as Kafka stores it: salted, never the password. */
 export interface ScramCredential {
@@ -82,6 +98,7 @@ interface Persisted {
   brokerConfigs: Record<string, Record<string, string>>;
   scramCredentials?: Record<string, ScramCredential[]>;
   acls?: AclBinding[];
+  clientQuotas?: ClientQuotaEntry[];
   topics: PersistedTopic[];
 }
 
@@ -105,7 +122,9 @@ export type MetadataRecord =
   /** An empty list removes the user. */
   | { type: 'scram'; user: string; credentials: ScramCredential[] }
   /** ACLs removed and added (or, when the order changed, the whole list). */
-  | { type: 'acls'; remove: AclBinding[]; add: AclBinding[]; all?: AclBinding[] };
+  | { type: 'acls'; remove: AclBinding[]; add: AclBinding[]; all?: AclBinding[] }
+  /** One entity's client quotas, all of them (Kafka's QuotaRecord, per entity); none removes the entity. */
+  | { type: 'client-quotas'; entity: QuotaEntity; values: Record<string, number> };
 
 /** Producer ids reserved per metadata record (Kafka's controller hands out blocks of 1000). */
 const PRODUCER_ID_BLOCK = 1000;
@@ -143,6 +162,8 @@ export class ClusterMetadata {
   private scram: Record<string, ScramCredential[]> = {};
   /** Every ACL (CreateAcls / DeleteAcls). */
   private aclList: AclBinding[] = [];
+  /** Client quotas by quotaEntityKey (AlterClientQuotas). */
+  private quotas = new Map<string, ClientQuotaEntry>();
   private readonly topics = new Map<string, TopicState>();
   private readonly byId = new Map<string, TopicState>();
   private readonly byCollisionKey = new Map<string, TopicState>();
@@ -225,6 +246,7 @@ export class ClusterMetadata {
     this.brokerConfigs = data.brokerConfigs ?? {};
     this.scram = data.scramCredentials ?? {};
     this.aclList = data.acls ?? [];
+    this.quotas = new Map((data.clientQuotas ?? []).map((q) => [quotaEntityKey(q.entity), q]));
     for (const t of data.topics) this.add(fromPersisted(t));
   }
 
@@ -238,6 +260,7 @@ export class ClusterMetadata {
       brokerConfigs: this.brokerConfigs,
       scramCredentials: this.scram,
       acls: this.aclList,
+      clientQuotas: [...this.quotas.values()],
       topics: [...this.topics.values()].map(toPersisted),
     };
     return JSON.stringify(data);
@@ -296,6 +319,9 @@ export class ClusterMetadata {
         this.aclList = [...kept, ...r.add.filter((a) => !have.has(aclKey(a)))];
         break;
       }
+      case 'client-quotas':
+        this.putQuotas(r.entity, r.values);
+        break;
     }
   }
 
@@ -476,6 +502,29 @@ export class ClusterMetadata {
     this.persist(sameOrder ? { type: 'acls', remove, add } : { type: 'acls', remove: [], add: [], all: acls });
     this.aclList = acls;
     this.emit({ type: 'acls-changed' });
+  }
+
+  /** Every entity with client quotas. */
+  clientQuotas(): ClientQuotaEntry[] {
+    return [...this.quotas.values()];
+  }
+
+  /** An entity's client quotas (an empty object when it has none). */
+  clientQuotasOf(entity: QuotaEntity): Readonly<Record<string, number>> {
+    return this.quotas.get(quotaEntityKey(entity))?.values ?? {};
+  }
+
+  /** Replaces an entity's client quotas (none removes the entity). */
+  setClientQuotas(entity: QuotaEntity, values: Record<string, number>): void {
+    this.persist({ type: 'client-quotas', entity, values });
+    this.putQuotas(entity, values);
+    this.emit({ type: 'quotas-changed' });
+  }
+
+  private putQuotas(entity: QuotaEntity, values: Record<string, number>): void {
+    const key = quotaEntityKey(entity);
+    if (Object.keys(values).length === 0) this.quotas.delete(key);
+    else this.quotas.set(key, { entity, values });
   }
 
   /** A new producer id; one metadata record per 1000 ids (ids are never reused, even after a crash). */

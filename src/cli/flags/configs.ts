@@ -1,8 +1,10 @@
 /**
  * kafka-ts configs (kafka-configs.sh): its options and Kafka's rules for combining them (Kafka's
- * messages, in ConfigCommandOptions.checkArgs's order). Users' SCRAM credentials and the configs
- * of topics, brokers, broker loggers, groups and client metrics; client quotas are refused by name.
+ * messages, in ConfigCommandOptions.checkArgs's order). Users' SCRAM credentials, client quotas
+ * (users, clients, users and clients together, ips) and the configs of topics, brokers, broker
+ * loggers, groups and client metrics.
  */
+import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import type { ActionChoice } from '../dispatch.js';
 
@@ -47,11 +49,12 @@ export const DISPATCH = {
 
 export const ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics', 'groups'] as const;
 /**
- * The entity types this version handles: topics, brokers, broker-loggers, groups and
- * client-metrics through (Incremental)AlterConfigs / DescribeConfigs (the broker answers what it
- * supports), users through the SCRAM APIs. Quotas (clients, ips, users' quotas) are separate.
+ * Every entity type is handled: topics, brokers, broker-loggers, groups and client-metrics through
+ * (Incremental)AlterConfigs / DescribeConfigs (the broker answers what it supports); users through
+ * the SCRAM APIs and, like clients and ips, the client-quota APIs (src/tools/quotas.ts).
+ * These are the client-quota entity types (users: SCRAM credentials too).
  */
-export const SUPPORTED_TYPES = ['users', 'topics', 'brokers', 'broker-loggers', 'groups', 'client-metrics'];
+export const QUOTA_TYPES = ['users', 'clients', 'ips'];
 
 /** Entity types whose default entity (--entity-default) exists. */
 const DEFAULT_TYPES = ['users', 'clients', 'brokers', 'ips'];
@@ -77,6 +80,9 @@ export interface ConfigsTarget {
   entityType: string;
   /** undefined: every entity (describe); '': the default entity. */
   entityName?: string;
+  /** Every entity type and name given (users and clients together: client quotas). */
+  types: string[];
+  names: string[];
 }
 
 /** Kafka's checks (ConfigCommandOptions.checkArgs), in Kafka's order, then this version's limits. */
@@ -111,6 +117,11 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
     const bad = names.find((n) => n !== '' && !/^-?\d+$/.test(n));
     if (bad !== undefined) throw new UsageError(`The entity name for ${type} must be a valid integer broker id, but it is: ${bad}`);
   }
+  if (hasName && types.includes('ips')) {
+    // Kafka also takes a host name it can resolve; the kafka-ts broker keeps quotas of addresses only.
+    const bad = names.find((n) => n !== '' && isIP(n) === 0);
+    if (bad !== undefined) throw new UsageError(`The entity name for ${type} must be a valid IP or resolvable host, but it is: ${bad}`);
+  }
   const action = o.describe ? 'describe' : 'alter';
   if (action === 'describe') {
     if (!types.some((t) => DEFAULT_TYPES.includes(t)) && o.entityDefault) throw new UsageError(`--entity-default must not be specified with --describe of ${types.join(',')}`);
@@ -124,21 +135,12 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
       throw new UsageError('At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter');
     }
   }
+  // Kafka's check before it connects (ConfigCommand.processCommand): users and clients together need a name (or default) each.
+  if (action === 'alter' && names.length !== types.length) throw new UsageError('An entity name must be specified for every entity type');
   // This version's limits, after Kafka's checks.
-  const unsupported = types.filter((t) => !SUPPORTED_TYPES.includes(t));
-  if (unsupported.length > 0) {
-    throw new UsageError(`--entity-type ${unsupported.join(' and ')} (client quotas) is not supported by kafka-ts configs yet: this version handles topics, brokers, broker-loggers, groups, client-metrics and users' SCRAM credentials`);
-  }
   if (names.length > types.length) throw new UsageError('More entity names than entity types were given');
-  if (o.all && (type === 'users' || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
+  if (o.all && (QUOTA_TYPES.includes(type) || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
   if (type === 'client-metrics' && !hasName) throw new UsageError('An entity name must be specified with --describe of client-metrics (kafka-ts cannot list client-metrics resources)');
-  const name = names[0];
-  if (name === '' && type === 'users') {
-    throw new UsageError(
-      action === 'alter'
-        ? 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'
-        : "--entity-default (the default user's quotas) is not supported: kafka-ts configs manages users' SCRAM credentials only",
-    );
-  }
-  return { action, entityType: type, entityName: name };
+  // The default user is refused for SCRAM credentials once the configs are parsed (src/tools/configs.ts userScramChanges).
+  return { action, entityType: type, entityName: names[0], types, names };
 }

@@ -30,6 +30,8 @@ export interface ConsoleProducerOptions {
   readerProperty?: string[];
   context?: string;
   input: 'text' | 'json';
+  keyFormat?: string;
+  valueFormat?: string;
   output: 'text' | 'json';
 }
 

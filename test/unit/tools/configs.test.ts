@@ -60,12 +60,12 @@ describe('userScramChanges', () => {
     for (const m of msgs) expect(m).not.toContain('hunter2');
   });
 
-  it("refuses other configs in Kafka's words, quotas as not supported, and a mechanism both added and deleted", () => {
+  it("refuses other configs in Kafka's words, the default user, and a mechanism both added and deleted", () => {
     expect(usage(() => userScramChanges('a', { 'SCRAM-SHA-1': 'password=x' }, []))).toBe(
       "Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: SCRAM-SHA-1",
     );
     expect(usage(() => userScramChanges('a', {}, ['foo']))).toBe("Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: foo");
-    expect(usage(() => userScramChanges('a', { producer_byte_rate: '1024' }, []))).toContain('not supported');
+    expect(usage(() => userScramChanges('', { 'SCRAM-SHA-256': 'password=x' }, []))).toBe('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
     expect(usage(() => userScramChanges('a', { 'SCRAM-SHA-256': 'password=x' }, ['SCRAM-SHA-256']))).toContain('both added and deleted');
   });
 });
@@ -111,8 +111,8 @@ describe('describe layout', () => {
 describe('configs option rules', () => {
   const o = (x: Partial<ConfigsOptions>): ConfigsOptions => ({ output: 'text', ...x });
   it('accepts users by --entity-type/--entity-name and by --user', () => {
-    expect(validate(o({ describe: true, entityType: ['users'] }))).toEqual({ action: 'describe', entityType: 'users', entityName: undefined });
-    expect(validate(o({ alter: true, user: 'alice', deleteConfig: ['SCRAM-SHA-256'] }))).toEqual({ action: 'alter', entityType: 'users', entityName: 'alice' });
+    expect(validate(o({ describe: true, entityType: ['users'] }))).toEqual({ action: 'describe', entityType: 'users', entityName: undefined, types: ['users'], names: [] });
+    expect(validate(o({ alter: true, user: 'alice', deleteConfig: ['SCRAM-SHA-256'] }))).toEqual({ action: 'alter', entityType: 'users', entityName: 'alice', types: ['users'], names: ['alice'] });
   });
 
   it("gives Kafka's messages for bad combinations", () => {
@@ -124,22 +124,27 @@ describe('configs option rules', () => {
     expect(usage(() => validate(o({ alter: true, entityType: ['users'], addConfig: 'x=1' })))).toBe('An entity-name or default entity must be specified with --alter of users, clients, brokers or ips');
     expect(usage(() => validate(o({ alter: true, user: 'a' })))).toBe('At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter');
     expect(usage(() => validate(o({ alter: true, user: 'a', addConfig: 'x', addConfigFile: 'f' })))).toBe('Only one of --add-config or --add-config-file must be specified');
-    expect(usage(() => validate(o({ alter: true, entityType: ['users'], entityDefault: true, addConfig: 'SCRAM-SHA-256=[password=x]' })))).toBe(
-      'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.',
-    );
+    expect(usage(() => validate(o({ alter: true, entityType: ['users', 'clients'], entityName: ['u'], addConfig: 'producer_byte_rate=1' })))).toBe('An entity name must be specified for every entity type');
   });
 
-  it('refuses the entity types this version does not handle, by name', () => {
-    expect(usage(() => validate(o({ describe: true, client: 'c1' })))).toBe(
-      "--entity-type clients (client quotas) is not supported by kafka-ts configs yet: this version handles topics, brokers, broker-loggers, groups, client-metrics and users' SCRAM credentials",
-    );
-    expect(usage(() => validate(o({ describe: true, entityType: ['ips'] })))).toContain('--entity-type ips (client quotas) is not supported');
+  it("takes client quota entities (users, clients, both, ips, defaults) with Kafka's checks", () => {
+    expect(validate(o({ describe: true, client: 'c1' }))).toEqual({ action: 'describe', entityType: 'clients', entityName: 'c1', types: ['clients'], names: ['c1'] });
+    expect(validate(o({ describe: true, entityType: ['users'], entityDefault: true }))).toEqual({ action: 'describe', entityType: 'users', entityName: '', types: ['users'], names: [''] });
+    // Kafka's order of the shortcuts: the named entities' flags, then the defaults' flags.
+    expect(validate(o({ alter: true, user: 'u', clientDefaults: true, addConfig: 'producer_byte_rate=1' }))).toMatchObject({ types: ['users', 'clients'], names: ['u', ''] });
+    expect(validate(o({ alter: true, ipDefaults: true, addConfig: 'connection_creation_rate=1' }))).toMatchObject({ entityType: 'ips', entityName: '' });
+    expect(validate(o({ describe: true, ip: '::1' }))).toMatchObject({ entityType: 'ips', entityName: '::1' });
+    expect(usage(() => validate(o({ describe: true, ip: 'no.such.host' })))).toBe('The entity name for ips must be a valid IP or resolvable host, but it is: no.such.host');
+    // Kafka's order: the ip check before the --alter checks.
+    expect(usage(() => validate(o({ alter: true, ip: 'x' })))).toBe('The entity name for ips must be a valid IP or resolvable host, but it is: x');
+    expect(usage(() => validate(o({ describe: true, entityType: ['clients', 'ips'] })))).toBe("Only 'users' and 'clients' entity types may be specified together");
+    expect(usage(() => validate(o({ describe: true, client: 'c', all: true })))).toBe('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
   });
 
   it("applies Kafka's rules for topics and brokers", () => {
-    expect(validate(o({ describe: true, topic: 'orders' }))).toEqual({ action: 'describe', entityType: 'topics', entityName: 'orders' });
-    expect(validate(o({ describe: true, entityType: ['brokers'], all: true }))).toEqual({ action: 'describe', entityType: 'brokers', entityName: undefined });
-    expect(validate(o({ alter: true, brokerDefaults: true, addConfig: 'x=1' }))).toEqual({ action: 'alter', entityType: 'brokers', entityName: '' });
+    expect(validate(o({ describe: true, topic: 'orders' }))).toMatchObject({ action: 'describe', entityType: 'topics', entityName: 'orders' });
+    expect(validate(o({ describe: true, entityType: ['brokers'], all: true }))).toMatchObject({ action: 'describe', entityType: 'brokers', entityName: undefined });
+    expect(validate(o({ alter: true, brokerDefaults: true, addConfig: 'x=1' }))).toMatchObject({ action: 'alter', entityType: 'brokers', entityName: '' });
     expect(usage(() => validate(o({ alter: true, entityType: ['topics'], addConfig: 'x=1' })))).toBe('An entity name must be specified with --alter of topics');
     expect(usage(() => validate(o({ describe: true, entityType: ['topics'], entityDefault: true })))).toBe('--entity-default must not be specified with --describe of topics');
     expect(usage(() => validate(o({ describe: true, broker: 'one' })))).toBe('The entity name for brokers must be a valid integer broker id, but it is: one');

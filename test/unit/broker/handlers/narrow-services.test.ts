@@ -66,14 +66,16 @@ describe('CreatePartitions against a fake cluster and controller', () => {
 });
 
 describe('DeleteRecords against a fake PartitionService', () => {
-  function partitionsWith(replica: { highWatermark: number; start: number }) {
+  function partitionsWith(replica: { highWatermark: number; start: number }, cleanupPolicy = 'delete') {
     const fake = {
       highWatermark: replica.highWatermark,
       logStartOffset: () => replica.start,
       log: { deleteRecordsBefore: (offset: number) => (replica.start = offset) },
     } as unknown as PartitionReplica;
+    const topic = { name: 'mine' };
     return {
-      leaderFor: (topic: string) => (topic === 'mine' ? { replica: fake, state: {}, topic: {} } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+      leaderFor: (name: string) => (name === 'mine' ? { replica: fake, state: {}, topic } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+      topicConfig: (t: unknown, name: string) => (t === topic && name === 'cleanup.policy' ? cleanupPolicy : ''),
     } as unknown as PartitionService;
   }
   const request = (topic: string, offset: number) => ({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs: 1000 });
@@ -93,6 +95,15 @@ describe('DeleteRecords against a fake PartitionService', () => {
     const elsewhere = await deleteRecords.handle(request('theirs', 5), contextWith({ partitions }));
     expect(elsewhere?.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(replica.start).toBe(0);
+  });
+
+  it('refuses a compact-only topic (POLICY_VIOLATION) and takes compact,delete', async () => {
+    const replica = { highWatermark: 10, start: 0 };
+    const compact = await deleteRecords.handle(request('mine', 5), contextWith({ partitions: partitionsWith(replica, 'compact') }));
+    expect(compact?.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION }]);
+    expect(replica.start).toBe(0);
+    const both = await deleteRecords.handle(request('mine', 5), contextWith({ partitions: partitionsWith(replica, 'compact, delete') }));
+    expect(both?.topics[0]!.partitions).toEqual([{ partitionIndex: 0, lowWatermark: 5, errorCode: 0 }]);
   });
 });
 

@@ -1,0 +1,96 @@
+/**
+ * kafka-ts consumer-perf-test (kafka-consumer-perf-test.sh): wiring only. Options and checks in
+ * src/cli/flags/consumer-perf-test.ts, the run and Kafka's lines in src/tools/consumer-perf.ts.
+ */
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { defineCommand } from '../src/cli/command.js';
+import { signalExit } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
+import { readClientProperties } from '../src/cli/properties.js';
+import { docs } from '../src/cli/manuals/consumer-perf-test.js';
+import { validate, type ConsumerPerfTestOptions } from '../src/cli/flags/consumer-perf-test.js';
+import { progressBar } from '../src/cli/perf-views.js';
+
+export default defineCommand<ConsumerPerfTestOptions>({
+  name: 'consumer-perf-test',
+  ...docs,
+  build(cmd) {
+    connectionOptions(cmd, { commandConfig: false });
+    cmd
+      .option('--broker-list <host:port>', 'deprecated alias of --bootstrap-server')
+      .option('--topic <topic>', 'the topic to consume from (required)')
+      .option('--messages <n>', 'the number of messages to consume (required)')
+      .option('--group <id>', 'the group id to consume in (default: perf-consumer-<random>)')
+      .option('--fetch-size <bytes>', 'max.partition.fetch.bytes', '1048576')
+      .option('--socket-buffer-size <bytes>', 'receive.buffer.bytes (accepted for compatibility)', '2097152')
+      .option('--from-latest', 'without committed offsets, start at the end of the log instead of the beginning')
+      .option('--consumer.config <file>', 'consumer config properties file')
+      .option('--command-config <file>', 'also the consumer config file (Kafka 4.2 name)')
+      .option('--timeout <ms>', 'the longest time allowed between records', '10000')
+      .option('--reporting-interval <ms>', 'interval of --show-detailed-stats lines', '5000')
+      .option('--show-detailed-stats', 'print a line per reporting interval instead of the summary')
+      .option('--date-format <format>', 'time format (Java SimpleDateFormat)', 'yyyy-MM-dd HH:mm:ss:SSS')
+      .option('--hide-header', 'do not print the header line')
+      .option('--print-metrics', 'print the consumer figures at the end');
+    outputOption(cmd, "output: text (Kafka's CSV, default) or json (one object with the figures)");
+  },
+  async run(o, _args, ctx) {
+    const props = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], []).all;
+    const s = validate(o, props);
+    const json = o.output === 'json';
+    const out = (line: string) => {
+      ctx.out.write(`${line}\n`);
+      void ctx.out.flush().catch(() => undefined);
+    };
+    const { runConsumerPerf, summaryLine, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList ?? props['bootstrap.servers'], properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
+    if (!json && !o.hideHeader) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
+    const { groupOptions } = await import('../src/tools/console-group.js');
+    const stopSignal = watchStopSignals();
+    const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
+    const reset = props['auto.offset.reset'] ?? (o.fromLatest ? 'latest' : 'earliest');
+    const r = await runConsumerPerf(
+      client,
+      {
+        topic: s.topic,
+        messages: s.messages,
+        timeoutMs: s.timeoutMs,
+        reportingIntervalMs: s.reportingIntervalMs,
+        detailed: !!o.showDetailedStats,
+        formatDate: s.formatDate,
+        consumer: {
+          ...groupOptions(props),
+          groupId: s.group,
+          maxPartitionBytes: s.fetchSize,
+          maxWaitMs: Number(props['fetch.max.wait.ms'] ?? 500),
+          maxBytes: Number(props['fetch.max.bytes'] ?? 52428800),
+          autoOffsetReset: reset === 'latest' ? 'latest' : reset === 'none' ? 'none' : 'earliest',
+        },
+      },
+      {
+        line: (l) => {
+          bar?.clear();
+          if (!json) out(l);
+        },
+        progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
+        interrupted: stopSignal.received,
+      },
+    );
+    bar?.clear();
+    if (json) out(JSON.stringify(r));
+    else {
+      if (!o.showDetailedStats) out(summaryLine(r, s.formatDate));
+      if (o.printMetrics) {
+        const rows: [string, string][] = [
+          [`consumer-fetch-manager-metrics:records-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.messages}.000`],
+          [`consumer-fetch-manager-metrics:bytes-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.bytes}.000`],
+        ];
+        const w = Math.max(...rows.map(([n]) => n.length));
+        out('');
+        out(`${'Metric Name'.padEnd(w)}   Value`);
+        for (const [n, v] of rows) out(`${n.padEnd(w)} : ${v}`);
+      }
+    }
+    return r.interrupted ? signalExit(stopSignal.signal!) : 'Ok';
+  },
+});

@@ -1,0 +1,92 @@
+/**
+ * kafka-ts producer-perf-test (kafka-producer-perf-test.sh): wiring only. Options and Kafka's
+ * checks in src/cli/flags/producer-perf-test.ts, the run in src/tools/producer-perf.ts.
+ */
+import { connectionOptions, outputOption } from '../src/cli/options.js';
+import { defineCommand } from '../src/cli/command.js';
+import { signalExit, UsageError } from '../src/cli/errors.js';
+import { watchStopSignals } from '../src/cli/signals.js';
+import { readClientProperties } from '../src/cli/properties.js';
+import { docs } from '../src/cli/manuals/producer-perf-test.js';
+import { parseProducerProps, producerSettings, readPayloads, validate, type ProducerPerfTestOptions } from '../src/cli/flags/producer-perf-test.js';
+import { progressBar } from '../src/cli/perf-views.js';
+
+export default defineCommand<ProducerPerfTestOptions>({
+  name: 'producer-perf-test',
+  ...docs,
+  build(cmd) {
+    connectionOptions(cmd, { commandConfig: false });
+    cmd
+      .option('--topic <topic>', 'produce messages to this topic (required)')
+      .option('--num-records <n>', 'number of messages to produce (required)')
+      .option('--record-size <bytes>', 'message size in bytes (one of --record-size, --payload-file, --payload-monotonic)')
+      .option('--payload-file <file>', 'UTF-8 file of payloads split by --payload-delimiter; a random one per record')
+      .option('--payload-monotonic', 'payload is the record index as decimal text')
+      .option('--payload-delimiter <text>', 'delimiter for --payload-file (\\n means newline)', '\\n')
+      .option('--throughput <n>', 'throttle to about N records/sec; -1 disables throttling (required)')
+      .option('--producer-props <key=value...>', 'producer configs (bootstrap.servers, acks, linger.ms, batch.size, compression.type, ...); win over --producer.config')
+      .option('--producer.config <file>', 'producer config properties file')
+      .option('--command-config <file>', 'also the producer config file (Kafka 4.2 name)')
+      .option('--print-metrics', 'print the producer metrics at the end')
+      .option('--transactional-id <id>', 'transactional id (refused: kafka-ts has no transactional producer yet)')
+      .option('--transaction-duration-ms <ms>', 'transaction length (refused: kafka-ts has no transactional producer yet)')
+      .option('--warmup-records <n>', 'records left out of the steady-state figures (refused: not supported)');
+    outputOption(cmd, 'output: text (Kafka\'s lines, default) or json (one object with the totals and the latency histogram)');
+  },
+  async run(o, _args, ctx) {
+    const s = validate(o);
+    const props = readClientProperties([['--producer.config', o['producer.config']], ['--command-config', o.commandConfig]], []).all;
+    Object.assign(props, parseProducerProps(o.producerProps));
+    if (o.transactionalId !== undefined || o.transactionDurationMs !== undefined || props['transactional.id'] !== undefined) {
+      throw new UsageError('transactions are not supported by kafka-ts yet (no transactional producer): run without --transactional-id, --transaction-duration-ms and transactional.id');
+    }
+    const { compressionByName } = await import('../src/protocol/compression.js');
+    const settings = producerSettings(props, compressionByName);
+    const json = o.output === 'json';
+    const out = (line: string) => {
+      ctx.out.write(`${line}\n`);
+      void ctx.out.flush().catch(() => undefined);
+    };
+    let payloads: Buffer[] | null = null;
+    if (s.payloadFile !== null) {
+      const read = readPayloads(s.payloadFile, s.delimiter);
+      payloads = read.payloads;
+      if (!json) {
+        out(`Reading payloads from: ${read.absolute}`);
+        out(`Number of messages read: ${payloads.length}`);
+      }
+    }
+    for (const w of settings.warnings) ctx.warn(`WARN ${w} (org.apache.kafka.clients.producer.ProducerConfig)`);
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? props['bootstrap.servers'], properties: props, clientId: settings.clientId });
+    const stopSignal = watchStopSignals();
+    const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
+    const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');
+    const r = await runProducerPerf(
+      client,
+      { topic: s.topic, numRecords: s.numRecords, recordSize: s.recordSize, payloads, monotonic: s.monotonic, throughput: s.throughput, producer: settings.producer, bufferMemory: settings.bufferMemory },
+      {
+        line: (l) => {
+          bar?.clear();
+          if (!json) out(l);
+        },
+        warn: (l) => {
+          bar?.clear();
+          ctx.warn(l);
+        },
+        progress: bar ? (p) => bar.show(p.acked, p.total, p.elapsedMs) : undefined,
+        interrupted: stopSignal.received,
+      },
+    );
+    bar?.clear();
+    const exit = r.interrupted ? signalExit(stopSignal.signal!) : r.denied ? 'Denied' : r.failed > 0 ? 'Failure' : 'Ok';
+    if (json) {
+      const { windows, latency, stats: _stats, ...totals } = r;
+      out(JSON.stringify({ ...totals, latency: { avgMs: latency.avgMs, maxMs: latency.maxMs, minMs: latency.minMs, percentiles: latency.percentiles, histogram: latency.histogram }, windows }));
+    } else {
+      out(totalLine(r));
+      if (o.printMetrics) for (const l of metricsLines(r, settings.clientId)) out(l);
+    }
+    if (r.failed > 0) ctx.warn(`kafka-ts producer-perf-test: ${r.failed} of ${r.failed + r.records} records failed`);
+    return exit;
+  },
+});

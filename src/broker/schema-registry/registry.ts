@@ -1,0 +1,480 @@
+/**
+ * The registry's state and operations, as Confluent Schema Registry keeps them: subjects with
+ * numbered versions, each pointing at a global schema id (the same schema gets the same id in
+ * every subject; ids are never reused), soft and permanent deletes, compatibility levels and modes
+ * globally and per subject. Every change is first written to `_schemas` (acks=all) and applied
+ * once written; on start the state is rebuilt by replaying the topic. Changes run one at a time.
+ */
+import { checkCompatibility, isCompatibilityLevel, parseSchema, schemaTypeOf, InvalidSchemaError, type CompatibilityLevel, type ParsedSchema, type ResolvedReference, type SchemaReference, type SchemaType } from '../../schema/index.js';
+import type { Logger } from '../../util/logger.js';
+import * as E from './errors.js';
+import type { SchemasLog } from './kafka-log.js';
+import { decodeRecord, encodeRecord, type RegistryRecord, type SchemaValue } from './records.js';
+
+interface StoredSchema {
+  id: number;
+  type: SchemaType;
+  text: string;
+  references: SchemaReference[];
+  parsed?: Promise<ParsedSchema>;
+}
+
+interface VersionEntry {
+  version: number;
+  id: number;
+  deleted: boolean;
+}
+
+/** The body of a register, lookup or compatibility request. */
+export interface SchemaRequest {
+  schema?: unknown;
+  schemaType?: unknown;
+  references?: unknown;
+}
+
+export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
+const MODES = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'];
+
+export interface SchemaView {
+  subject: string;
+  version: number;
+  id: number;
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+  schema: string;
+}
+
+export class SchemaRegistry {
+  private readonly schemas = new Map<number, StoredSchema>();
+  /** type + canonical form + references → id (the same schema gets the same id). */
+  private readonly byCanonical = new Map<string, number>();
+  private readonly subjects = new Map<string, Map<number, VersionEntry>>();
+  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  private readonly modes = new Map<string | null, string>();
+  private nextId = 1;
+  /** How many subject-versions (soft-deleted ones too) use each id: an id no version uses is not found. */
+  private readonly uses = new Map<number, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Settles once the replayed schemas' canonical forms are known. */
+  private indexed: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly store: SchemasLog,
+    private readonly log: Logger,
+  ) {}
+
+  /** Rebuilds the state from `_schemas`. */
+  static async open(store: SchemasLog, log: Logger): Promise<SchemaRegistry> {
+    const r = new SchemaRegistry(store, log);
+    const raw = await store.readAll();
+    let skipped = 0;
+    for (const rec of raw) {
+      const d = decodeRecord(rec);
+      if (d) r.apply(d);
+      else skipped++;
+    }
+    if (skipped > 0) log.warn(`Skipped ${skipped} records of _schemas that are not schema registry records`);
+    // Canonical forms of what was replayed, for "same schema, same id" (parsed in the background).
+    r.indexed = Promise.all([...r.schemas.values()].map((s) => r.parsedOf(s).then((p) => void r.byCanonical.set(canonKey(p, s.references), s.id), () => undefined))).then(() => undefined);
+    log.info(`Schema registry loaded ${raw.length} records of _schemas: ${r.schemas.size} schemas, ${r.subjects.size} subjects, next id ${r.nextId}`);
+    return r;
+  }
+
+  private apply(rec: RegistryRecord): void {
+    switch (rec.keytype) {
+      case 'SCHEMA': {
+        let versions = this.subjects.get(rec.subject);
+        const before = versions?.get(rec.version);
+        if (before) this.uses.set(before.id, (this.uses.get(before.id) ?? 1) - 1);
+        if (!rec.value) {
+          versions?.delete(rec.version);
+          if (versions?.size === 0) this.subjects.delete(rec.subject);
+          return;
+        }
+        const v = rec.value;
+        if (!this.schemas.has(v.id)) this.schemas.set(v.id, { id: v.id, type: schemaTypeOf(v.schemaType) ?? 'AVRO', text: v.schema, references: v.references ?? [] });
+        this.nextId = Math.max(this.nextId, v.id + 1);
+        if (!versions) this.subjects.set(rec.subject, (versions = new Map()));
+        versions.set(rec.version, { version: rec.version, id: v.id, deleted: v.deleted === true });
+        this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
+        return;
+      }
+      case 'CONFIG':
+        if (rec.value && isCompatibilityLevel(rec.value.compatibilityLevel)) this.configs.set(rec.subject, rec.value.compatibilityLevel);
+        else this.configs.delete(rec.subject);
+        return;
+      case 'MODE':
+        if (rec.value && MODES.includes(rec.value.mode)) this.modes.set(rec.subject, rec.value.mode);
+        else this.modes.delete(rec.subject);
+        return;
+      default:
+        return; // DELETE_SUBJECT and NOOP: the SCHEMA records carry the state
+    }
+  }
+
+  /** Writes records to `_schemas`, then applies them. */
+  private async write(records: RegistryRecord[]): Promise<void> {
+    try {
+      await this.store.append(records.map(encodeRecord));
+    } catch (e) {
+      throw E.storeError((e as Error).message);
+    }
+    for (const r of records) this.apply(r);
+  }
+
+  /** Runs a change after the ones before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private parsedOf(s: StoredSchema): Promise<ParsedSchema> {
+    s.parsed ??= this.resolveRefs(s.references).then((refs) => parseSchema(s.type, s.text, refs));
+    return s.parsed;
+  }
+
+  // ---- reading ----
+
+  /** Versions of a subject, oldest first; soft-deleted ones only with `deleted`. */
+  private versionsOf(subject: string, deleted = false): VersionEntry[] {
+    return [...(this.subjects.get(subject)?.values() ?? [])].filter((v) => deleted || !v.deleted).sort((a, b) => a.version - b.version);
+  }
+
+  listSubjects(deleted: boolean, prefix = ''): string[] {
+    return [...this.subjects.keys()].filter((s) => s.startsWith(prefix) && this.versionsOf(s, deleted).length > 0).sort();
+  }
+
+  listVersions(subject: string, deleted: boolean): number[] {
+    const v = this.versionsOf(subject, deleted);
+    if (v.length === 0) throw E.subjectNotFound(subject);
+    return v.map((x) => x.version);
+  }
+
+  /** A version by number, "latest" or -1. */
+  private entry(subject: string, version: string, deleted: boolean): VersionEntry {
+    const n = parseVersion(version);
+    const all = this.versionsOf(subject, deleted);
+    if (all.length === 0) {
+      if (!deleted && this.versionsOf(subject, true).length > 0 && n !== -1) {
+        const soft = this.subjects.get(subject)?.get(n);
+        if (soft) throw E.versionNotFound(n);
+      }
+      throw E.subjectNotFound(subject);
+    }
+    const found = n === -1 ? all[all.length - 1] : all.find((v) => v.version === n);
+    if (!found) throw E.versionNotFound(n);
+    return found;
+  }
+
+  private view(subject: string, e: VersionEntry): SchemaView {
+    const s = this.schemas.get(e.id)!;
+    return { subject, version: e.version, id: e.id, ...(s.type !== 'AVRO' && { schemaType: s.type }), ...(s.references.length > 0 && { references: s.references }), schema: s.text };
+  }
+
+  getVersion(subject: string, version: string, deleted: boolean): SchemaView {
+    return this.view(subject, this.entry(subject, version, deleted));
+  }
+
+  /** GET /schemas: every subject-version (the latest of each with `latestOnly`), by subject then version. */
+  listSchemas(prefix: string, deleted: boolean, latestOnly: boolean): SchemaView[] {
+    const out: SchemaView[] = [];
+    for (const subject of this.listSubjects(deleted, prefix)) {
+      const versions = this.versionsOf(subject, deleted);
+      for (const e of latestOnly ? versions.slice(-1) : versions) out.push(this.view(subject, e));
+    }
+    return out;
+  }
+
+  getById(id: number): { schema: string; schemaType?: SchemaType; references?: SchemaReference[] } {
+    const s = this.schemas.get(id);
+    if (!s || !this.uses.get(id)) throw E.schemaNotFound(id);
+    return { ...(s.type !== 'AVRO' && { schemaType: s.type }), ...(s.references.length > 0 && { references: s.references }), schema: s.text };
+  }
+
+  schemaById(id: number): StoredSchema {
+    this.getById(id);
+    return this.schemas.get(id)!;
+  }
+
+  /** Subject-versions using a schema id (soft-deleted ones too, as Confluent answers). */
+  usesOf(id: number, deleted = true): { subject: string; version: number }[] {
+    const out: { subject: string; version: number }[] = [];
+    for (const [subject, versions] of this.subjects) for (const v of versions.values()) if (v.id === id && (deleted || !v.deleted)) out.push({ subject, version: v.version });
+    return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
+  }
+
+  /** Ids of the schemas referencing a subject-version. */
+  referencedBy(subject: string, version: string): number[] {
+    const e = this.entry(subject, version, false);
+    const out = new Set<number>();
+    for (const [, versions] of this.subjects) {
+      for (const v of versions.values()) {
+        if (v.deleted) continue;
+        const s = this.schemas.get(v.id)!;
+        if (s.references.some((r) => r.subject === subject && (r.version === e.version || (r.version === -1 && this.latestVersion(subject) === e.version)))) out.add(v.id);
+      }
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  private latestVersion(subject: string): number | undefined {
+    return this.versionsOf(subject).pop()?.version;
+  }
+
+  // ---- schemas in requests ----
+
+  /** The texts of a schema's references, dependencies first (for a Protobuf descriptor). */
+  resolveReferences(refs: readonly SchemaReference[]): Promise<ResolvedReference[]> {
+    return this.resolveRefs(refs);
+  }
+
+  /** Resolves references to texts, dependencies first (each once). */
+  private async resolveRefs(refs: readonly SchemaReference[], seen = new Set<string>()): Promise<ResolvedReference[]> {
+    const out: ResolvedReference[] = [];
+    for (const r of refs) {
+      if (seen.has(r.name)) continue;
+      seen.add(r.name);
+      let e: VersionEntry;
+      try {
+        e = this.entry(r.subject, String(r.version), false);
+      } catch {
+        throw E.invalidSchema(`the reference '${r.name}' names subject '${r.subject}' version ${r.version}, which does not exist`);
+      }
+      const s = this.schemas.get(e.id)!;
+      out.push(...(await this.resolveRefs(s.references, seen)), { name: r.name, schema: s.text });
+    }
+    return out;
+  }
+
+  private async parseRequest(body: SchemaRequest): Promise<{ parsed: ParsedSchema; references: SchemaReference[] }> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw E.invalidSchema('the request body must be a JSON object');
+    if (typeof body.schema !== 'string' || body.schema.trim() === '') throw E.invalidSchema('Empty schema');
+    const type = body.schemaType === undefined || body.schemaType === null ? 'AVRO' : typeof body.schemaType === 'string' ? schemaTypeOf(body.schemaType) : null;
+    if (!type) throw E.invalidSchema(`unknown schemaType ${JSON.stringify(body.schemaType)} (AVRO, JSON or PROTOBUF)`);
+    const references = parseReferences(body.references);
+    const refs = await this.resolveRefs(references);
+    try {
+      return { parsed: await parseSchema(type, body.schema, refs), references };
+    } catch (e) {
+      if (e instanceof InvalidSchemaError) throw E.invalidSchema(`${type} schema: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private effectiveLevel(subject: string): CompatibilityLevel {
+    return this.configs.get(subject) ?? this.configs.get(null) ?? DEFAULT_COMPATIBILITY;
+  }
+
+  private effectiveMode(subject: string | null): string {
+    return (subject !== null ? this.modes.get(subject) : undefined) ?? this.modes.get(null) ?? 'READWRITE';
+  }
+
+  private checkWritable(subject: string | null): void {
+    const mode = this.effectiveMode(subject);
+    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') throw E.notPermitted(subject === null ? 'The registry is in read-only mode' : `Subject ${subject} is in read-only mode`);
+  }
+
+  private async previous(subject: string, entries: VersionEntry[]) {
+    return Promise.all(entries.map(async (e) => ({ version: e.version, schema: await this.parsedOf(this.schemas.get(e.id)!) })));
+  }
+
+  // ---- changes ----
+
+  /** Registers a schema under a subject; the id (an existing one when the schema is already known). */
+  async register(subject: string, body: SchemaRequest): Promise<{ id: number }> {
+    validateSubject(subject);
+    this.checkWritable(subject);
+    const { parsed, references } = await this.parseRequest(body);
+    const key = canonKey(parsed, references);
+    await this.indexed;
+    return this.serial(async () => {
+      this.checkWritable(subject);
+      const live = this.versionsOf(subject);
+      const same = live.find((v) => this.byCanonical.get(key) === v.id);
+      if (same) return { id: same.id };
+      const level = this.effectiveLevel(subject);
+      const result = checkCompatibility(level, parsed, await this.previous(subject, live));
+      if (!result.compatible) {
+        throw new E.RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${result.messages.join(', ')}]`);
+      }
+      const id = this.byCanonical.get(key) ?? this.nextId;
+      const all = this.versionsOf(subject, true);
+      const version = (all[all.length - 1]?.version ?? 0) + 1;
+      const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: parsed.text, ...(references.length > 0 && { references }), deleted: false };
+      await this.write([{ keytype: 'SCHEMA', subject, version, value }]);
+      this.byCanonical.set(key, id);
+      this.schemas.get(id)!.parsed ??= Promise.resolve(parsed);
+      return { id };
+    });
+  }
+
+  /** Finds the version of a subject holding this schema. */
+  async lookup(subject: string, body: SchemaRequest, deleted: boolean): Promise<SchemaView> {
+    if (this.versionsOf(subject, deleted).length === 0) throw E.subjectNotFound(subject);
+    const { parsed, references } = await this.parseRequest(body);
+    await this.indexed;
+    const id = this.byCanonical.get(canonKey(parsed, references));
+    const found = this.versionsOf(subject, deleted).filter((v) => v.id === id).pop();
+    if (id === undefined || !found) throw E.schemaNotFound();
+    return this.view(subject, found);
+  }
+
+  async compatibility(subject: string, version: string | null, body: SchemaRequest, verbose: boolean): Promise<{ is_compatible: boolean; messages?: string[] }> {
+    const { parsed } = await this.parseRequest(body);
+    const level = this.effectiveLevel(subject);
+    let against: VersionEntry[];
+    if (version === null) against = this.versionsOf(subject);
+    else {
+      const e = this.entry(subject, version, false);
+      // One version named: the check is against it alone, transitive or not.
+      against = [e];
+    }
+    const result = checkCompatibility(level, parsed, await this.previous(subject, against));
+    return { is_compatible: result.compatible, ...(verbose && { messages: result.messages }) };
+  }
+
+  deleteVersion(subject: string, version: string, permanent: boolean): Promise<number> {
+    return this.serial(async () => {
+      this.checkWritable(subject);
+      const n = parseVersion(version);
+      if (this.versionsOf(subject, true).length === 0) throw E.subjectNotFound(subject);
+      const e = n === -1 ? this.versionsOf(subject, permanent).pop() : this.subjects.get(subject)!.get(n);
+      if (!e) throw E.versionNotFound(n);
+      if (permanent && !e.deleted) throw E.versionNotSoftDeleted(subject, e.version);
+      if (!permanent && e.deleted) throw E.versionSoftDeleted(subject, e.version);
+      if (!permanent) {
+        const users = this.referencedBy(subject, String(e.version));
+        if (users.length > 0) throw E.referenceExists(`One or more references exist to the schema {subject=${subject},version=${e.version}}: ids ${users.join(', ')}`);
+      }
+      const s = this.schemas.get(e.id)!;
+      const value: SchemaValue = { subject, version: e.version, id: e.id, ...(s.type !== 'AVRO' && { schemaType: s.type }), schema: s.text, ...(s.references.length > 0 && { references: s.references }), deleted: true };
+      await this.write([{ keytype: 'SCHEMA', subject, version: e.version, value: permanent ? null : value }]);
+      return e.version;
+    });
+  }
+
+  deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
+    return this.serial(async () => {
+      this.checkWritable(subject);
+      const all = this.versionsOf(subject, true);
+      if (all.length === 0) throw E.subjectNotFound(subject);
+      const live = all.filter((v) => !v.deleted);
+      if (permanent && live.length > 0) throw E.subjectNotSoftDeleted(subject);
+      if (!permanent && live.length === 0) throw E.subjectSoftDeleted(subject);
+      const records: RegistryRecord[] = [];
+      if (permanent) {
+        for (const e of all) records.push({ keytype: 'SCHEMA', subject, version: e.version, value: null });
+        if (this.configs.has(subject)) records.push({ keytype: 'CONFIG', subject, value: null });
+        if (this.modes.has(subject)) records.push({ keytype: 'MODE', subject, value: null });
+      } else {
+        for (const e of live) {
+          const users = this.referencedBy(subject, String(e.version)).filter((id) => !live.some((l) => l.id === id));
+          if (users.length > 0) throw E.referenceExists(`One or more references exist to the schema {subject=${subject},version=${e.version}}: ids ${users.join(', ')}`);
+        }
+        for (const e of live) {
+          const s = this.schemas.get(e.id)!;
+          records.push({ keytype: 'SCHEMA', subject, version: e.version, value: { subject, version: e.version, id: e.id, ...(s.type !== 'AVRO' && { schemaType: s.type }), schema: s.text, ...(s.references.length > 0 && { references: s.references }), deleted: true } });
+        }
+        records.push({ keytype: 'DELETE_SUBJECT', subject, value: { subject, version: live[live.length - 1]!.version } });
+      }
+      await this.write(records);
+      return (permanent ? all : live).map((v) => v.version);
+    });
+  }
+
+  // ---- config and mode ----
+
+  getConfig(subject: string | null, defaultToGlobal: boolean): { compatibilityLevel: CompatibilityLevel } {
+    if (subject === null) return { compatibilityLevel: this.configs.get(null) ?? DEFAULT_COMPATIBILITY };
+    const level = this.configs.get(subject);
+    if (level) return { compatibilityLevel: level };
+    if (defaultToGlobal) return { compatibilityLevel: this.configs.get(null) ?? DEFAULT_COMPATIBILITY };
+    throw E.subjectConfigNotFound(subject);
+  }
+
+  setConfig(subject: string | null, body: unknown): Promise<{ compatibility: CompatibilityLevel }> {
+    const raw = body && typeof body === 'object' ? (body as { compatibility?: unknown; compatibilityLevel?: unknown }) : {};
+    const level = typeof (raw.compatibility ?? raw.compatibilityLevel) === 'string' ? String(raw.compatibility ?? raw.compatibilityLevel).toUpperCase() : null;
+    if (!isCompatibilityLevel(level)) throw E.invalidCompatibility();
+    if (subject !== null) validateSubject(subject);
+    return this.serial(async () => {
+      this.checkWritable(subject);
+      await this.write([{ keytype: 'CONFIG', subject, value: { compatibilityLevel: level } }]);
+      return { compatibility: level };
+    });
+  }
+
+  deleteConfig(subject: string | null): Promise<{ compatibilityLevel: CompatibilityLevel }> {
+    return this.serial(async () => {
+      const prev = this.configs.get(subject);
+      if (subject !== null && !prev) {
+        if (this.versionsOf(subject, true).length === 0) throw E.subjectNotFound(subject);
+        throw E.subjectConfigNotFound(subject);
+      }
+      if (prev) await this.write([{ keytype: 'CONFIG', subject, value: null }]);
+      return { compatibilityLevel: prev ?? DEFAULT_COMPATIBILITY };
+    });
+  }
+
+  getMode(subject: string | null, defaultToGlobal: boolean): { mode: string } {
+    if (subject === null) return { mode: this.effectiveMode(null) };
+    const m = this.modes.get(subject);
+    if (m) return { mode: m };
+    if (defaultToGlobal) return { mode: this.effectiveMode(null) };
+    throw E.subjectModeNotFound(subject);
+  }
+
+  setMode(subject: string | null, body: unknown): Promise<{ mode: string }> {
+    const mode = body && typeof body === 'object' ? (body as { mode?: unknown }).mode : undefined;
+    if (typeof mode !== 'string' || !MODES.includes(mode.toUpperCase())) throw E.invalidMode(mode);
+    const m = mode.toUpperCase();
+    return this.serial(async () => {
+      await this.write([{ keytype: 'MODE', subject, value: { mode: m } }]);
+      return { mode: m };
+    });
+  }
+
+  deleteMode(subject: string): Promise<{ mode: string }> {
+    return this.serial(async () => {
+      const prev = this.modes.get(subject);
+      if (!prev) throw E.subjectModeNotFound(subject);
+      await this.write([{ keytype: 'MODE', subject, value: null }]);
+      return { mode: prev };
+    });
+  }
+
+  /** Figures for status and logs. */
+  stats(): { schemas: number; subjects: number; nextId: number } {
+    return { schemas: this.schemas.size, subjects: this.listSubjects(false).length, nextId: this.nextId };
+  }
+}
+
+function canonKey(p: ParsedSchema, refs: readonly SchemaReference[]): string {
+  return `${p.type}\0${p.canonical}\0${JSON.stringify(refs.map((r) => [r.name, r.subject, r.version]))}`;
+}
+
+/** "latest", -1 (latest) or a version number 1..2^31-1. */
+export function parseVersion(v: string): number {
+  if (v === 'latest' || v === '-1') return -1;
+  if (!/^\d+$/.test(v)) throw E.invalidVersion(v);
+  const n = Number(v);
+  if (n < 1 || n > 2 ** 31 - 1) throw E.invalidVersion(v);
+  return n;
+}
+
+function validateSubject(s: string): void {
+  if (s.length === 0 || s.length > 255 || /[\u0000-\u001f]/.test(s)) throw new E.RegistryError(422, 42208, `Invalid subject ${JSON.stringify(s)}`);
+}
+
+function parseReferences(v: unknown): SchemaReference[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw E.invalidSchema('references must be an array');
+  return v.map((r: unknown) => {
+    const o = (r ?? {}) as { name?: unknown; subject?: unknown; version?: unknown };
+    if (typeof o.name !== 'string' || typeof o.subject !== 'string' || typeof o.version !== 'number' || !Number.isInteger(o.version)) {
+      throw E.invalidSchema(`a reference needs a name, a subject and an integer version: ${JSON.stringify(r)}`);
+    }
+    return { name: o.name, subject: o.subject, version: o.version };
+  });
+}

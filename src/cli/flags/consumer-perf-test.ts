@@ -1,0 +1,67 @@
+/**
+ * kafka-ts consumer-perf-test: its options (kafka-consumer-perf-test.sh's), Kafka's checks on
+ * them, and the consumer settings they make.
+ */
+import { UsageError } from '../errors.js';
+import { compileDateFormat } from '../../util/date-format.js';
+
+export interface ConsumerPerfTestOptions {
+  bootstrapServer?: string;
+  brokerList?: string;
+  context?: string;
+  topic?: string;
+  messages?: string;
+  group?: string;
+  fetchSize: string;
+  socketBufferSize: string;
+  fromLatest?: boolean;
+  'consumer.config'?: string;
+  commandConfig?: string;
+  timeout: string;
+  reportingInterval: string;
+  showDetailedStats?: boolean;
+  dateFormat: string;
+  hideHeader?: boolean;
+  printMetrics?: boolean;
+  output: 'text' | 'json';
+}
+
+const long = (v: string, name: string): number => {
+  if (!/^\s*[-+]?\d+\s*$/.test(v)) throw new UsageError(`Cannot parse argument '${v}' of option ${name}`);
+  return Number(v);
+};
+
+export interface ConsumerPerfSettings {
+  topic: string;
+  messages: number;
+  group: string;
+  fetchSize: number;
+  timeoutMs: number;
+  reportingIntervalMs: number;
+  formatDate: (ms: number) => string;
+}
+
+/** Kafka's checks, in its order (ConsumerPerfOptions). */
+export function validate(o: ConsumerPerfTestOptions, props: Record<string, string>): ConsumerPerfSettings {
+  if (o.topic === undefined) throw new UsageError('Missing required argument "[topic]"');
+  if (o.messages === undefined) throw new UsageError('Missing required argument "[messages]"');
+  const messages = long(o.messages, 'messages');
+  if (messages <= 0) throw new UsageError(`Option messages must be greater than zero (got ${messages})`);
+  // Kafka: the reporting interval is digits only, and above zero.
+  if (!/^\d+$/.test(o.reportingInterval)) throw new UsageError(`Cannot parse argument '${o.reportingInterval}' of option reporting-interval`);
+  const reportingIntervalMs = Number(o.reportingInterval);
+  if (reportingIntervalMs <= 0) throw new UsageError(`Reporting interval must be greater than 0.`);
+  const timeoutMs = long(o.timeout, 'timeout');
+  if (timeoutMs < 0) throw new UsageError(`Option timeout must not be negative (got ${timeoutMs})`);
+  const fetchSize = long(o.fetchSize, 'fetch-size');
+  if (fetchSize <= 0) throw new UsageError(`Option fetch-size must be greater than zero (got ${fetchSize})`);
+  long(o.socketBufferSize, 'socket-buffer-size');
+  let formatDate: (ms: number) => string;
+  try {
+    formatDate = compileDateFormat(o.dateFormat);
+  } catch (e) {
+    throw new UsageError(`Invalid --date-format '${o.dateFormat}': ${(e as Error).message}`);
+  }
+  const group = o.group ?? props['group.id'] ?? `perf-consumer-${Math.floor(Math.random() * 100_000)}`;
+  return { topic: o.topic, messages, group, fetchSize, timeoutMs, reportingIntervalMs, formatDate };
+}

@@ -1,0 +1,170 @@
+/**
+ * kafka-ts producer-perf-test: its options (kafka-producer-perf-test.sh's argparse4j set), the
+ * checks Kafka makes on them, and the producer settings read from --producer-props and
+ * --producer.config.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ProducerOptions } from '../../client/producer/producer.js';
+import { UsageError } from '../errors.js';
+import { idempotenceMode, parseAcks } from './console-producer.js';
+
+export interface ProducerPerfTestOptions {
+  bootstrapServer?: string;
+  context?: string;
+  topic?: string;
+  numRecords?: string;
+  recordSize?: string;
+  payloadFile?: string;
+  payloadDelimiter: string;
+  payloadMonotonic?: boolean;
+  throughput?: string;
+  producerProps?: string[];
+  'producer.config'?: string;
+  commandConfig?: string;
+  printMetrics?: boolean;
+  transactionalId?: string;
+  transactionDurationMs?: string;
+  warmupRecords?: string;
+  output: 'text' | 'json';
+}
+
+/** --producer-props: each token exactly key=value (Kafka splits at '=' and wants two pieces). */
+export function parseProducerProps(list: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of list ?? []) {
+    const pieces = p.split('=');
+    // Java's String.split drops trailing empty pieces: "k=" is one piece, refused too.
+    while (pieces.length > 1 && pieces[pieces.length - 1] === '') pieces.pop();
+    if (pieces.length !== 2) throw new UsageError(`Invalid property: ${p}`);
+    out[pieces[0]!] = pieces[1]!;
+  }
+  return out;
+}
+
+const num = (text: string | undefined, name: string, kind: 'long' | 'int' | 'double'): number | undefined => {
+  if (text === undefined) return undefined;
+  const ok = kind === 'double' ? /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) : /^\s*[-+]?\d+\s*$/.test(text);
+  if (!ok) throw new UsageError(`argument ${name}: could not convert '${text}' to ${kind === 'double' ? 'Double' : kind === 'long' ? 'Long' : 'Integer'}`);
+  return Number(text);
+};
+
+export interface PerfTestSettings {
+  topic: string;
+  numRecords: number;
+  recordSize: number | null;
+  throughput: number;
+  payloadFile: string | null;
+  delimiter: string;
+  monotonic: boolean;
+}
+
+/** Kafka's checks, in its order; messages as argparse4j and ProducerPerformance word them. */
+export function validate(o: ProducerPerfTestOptions): PerfTestSettings {
+  if (o.topic === undefined) throw new UsageError('argument --topic is required');
+  if (o.numRecords === undefined) throw new UsageError('argument --num-records is required');
+  if (o.throughput === undefined) throw new UsageError('argument --throughput is required');
+  const payloads = [o.recordSize !== undefined && '--record-size', o.payloadFile !== undefined && '--payload-file', o.payloadMonotonic && '--payload-monotonic'].filter(Boolean) as string[];
+  if (payloads.length === 0) throw new UsageError('one of the arguments --record-size --payload-file --payload-monotonic is required');
+  if (payloads.length > 1) throw new UsageError(`argument ${payloads[1]}: not allowed with argument ${payloads[0]}`);
+  const numRecords = num(o.numRecords, '--num-records', 'long')!;
+  const recordSize = num(o.recordSize, '--record-size', 'int') ?? null;
+  const throughput = num(o.throughput, '--throughput', 'double')!;
+  if (numRecords <= 0) throw new UsageError('--num-records should be greater than zero');
+  if (recordSize !== null && recordSize <= 0) throw new UsageError('--record-size should be greater than zero');
+  const duration = num(o.transactionDurationMs, '--transaction-duration-ms', 'long');
+  if (duration !== undefined && duration <= 0) throw new UsageError('--transaction-duration-ms should be greater than zero');
+  if (o.warmupRecords !== undefined) throw new UsageError('--warmup-records is not supported by kafka-ts');
+  return {
+    topic: o.topic,
+    numRecords,
+    recordSize,
+    throughput,
+    payloadFile: o.payloadFile ?? null,
+    delimiter: o.payloadDelimiter === '\\n' ? '\n' : o.payloadDelimiter,
+    monotonic: !!o.payloadMonotonic,
+  };
+}
+
+/** --payload-file split by the delimiter (empty entries dropped, as Java's Scanner does). */
+export function readPayloads(path: string, delimiter: string): { absolute: string; payloads: Buffer[] } {
+  const absolute = resolve(path);
+  let size = 0;
+  try {
+    const st = statSync(absolute);
+    if (st.isDirectory()) throw new UsageError(`--payload-file ${path} is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+  if (size === 0) throw new UsageError('File does not exist or empty file provided.');
+  const text = readFileSync(absolute, 'utf8');
+  const payloads = text
+    .split(delimiter)
+    .filter((s) => s.length > 0)
+    .map((s) => Buffer.from(s, 'utf8'));
+  if (payloads.length === 0) throw new UsageError('File does not exist or empty file provided.');
+  return { absolute, payloads };
+}
+
+/** The Java producer's configuration names kafka-ts reads or accepts (others get Kafka's warning). */
+const KNOWN = new Set([
+  'bootstrap.servers', 'client.id', 'acks', 'linger.ms', 'batch.size', 'compression.type', 'enable.idempotence', 'retries', 'retry.backoff.ms',
+  'retry.backoff.max.ms', 'request.timeout.ms', 'delivery.timeout.ms', 'max.request.size', 'max.block.ms', 'buffer.memory',
+  'max.in.flight.requests.per.connection', 'key.serializer', 'value.serializer', 'send.buffer.bytes', 'receive.buffer.bytes',
+  'metadata.max.age.ms', 'connections.max.idle.ms', 'partitioner.class', 'partitioner.ignore.keys', 'partitioner.adaptive.partitioning.enable',
+  'compression.gzip.level', 'compression.lz4.level', 'compression.zstd.level', 'reconnect.backoff.ms', 'reconnect.backoff.max.ms',
+  'transactional.id', 'transaction.timeout.ms', 'default.api.timeout.ms', 'security.protocol', 'client.dns.lookup',
+]);
+const isSecurityKey = (k: string) => /^(ssl\.|sasl\.)/.test(k);
+
+export interface ProducerSettings {
+  producer: ProducerOptions;
+  bufferMemory: number;
+  clientId: string;
+  /** Lines for stderr: Kafka's warning for each configuration it does not know. */
+  warnings: string[];
+}
+
+/** The producer's options from its properties, with the Java producer's defaults; bad values are usage errors naming the key. */
+export function producerSettings(props: Record<string, string>, compressionByName: (name: string) => number): ProducerSettings {
+  const int = (key: string, def: number, min = 0): number => {
+    const v = props[key];
+    if (v === undefined) return def;
+    if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${key}: Not a number of type ${key === 'batch.size' || key === 'retries' ? 'INT' : 'LONG'}`);
+    if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${key}: Value must be at least ${min}`);
+    return Number(v);
+  };
+  const acks = parseAcks(props.acks ?? 'all');
+  const retries = int('retries', 2147483647);
+  let compression: number;
+  try {
+    compression = compressionByName((props['compression.type'] ?? 'none').trim().toLowerCase());
+  } catch {
+    throw new UsageError(`Invalid value ${props['compression.type']} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`);
+  }
+  const lingerMs = int('linger.ms', 5);
+  const requestTimeoutMs = int('request.timeout.ms', 30_000, 1);
+  const warnings = Object.keys(props)
+    .filter((k) => !KNOWN.has(k) && !isSecurityKey(k))
+    .map((k) => `The configuration '${k}' was supplied but isn't a known config.`);
+  return {
+    producer: {
+      acks,
+      compression,
+      lingerMs,
+      batchSize: int('batch.size', 16384, 1),
+      retries,
+      retryBackoffMs: int('retry.backoff.ms', 100),
+      requestTimeoutMs,
+      deliveryTimeoutMs: Math.max(int('delivery.timeout.ms', 120_000), lingerMs + requestTimeoutMs),
+      maxBlockMs: int('max.block.ms', 60_000),
+      maxRequestSize: int('max.request.size', 1048576, 1),
+      maxInFlightPerBroker: int('max.in.flight.requests.per.connection', 5, 1),
+      idempotent: idempotenceMode(props['enable.idempotence'], acks, retries),
+    },
+    bufferMemory: int('buffer.memory', 33554432, 1),
+    clientId: props['client.id'] ?? 'perf-producer-client',
+    warnings,
+  };
+}

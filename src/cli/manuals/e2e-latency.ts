@@ -1,0 +1,19 @@
+/** The man page of kafka-ts e2e-latency (kafka-ts-e2e-latency(1)). */
+import type { CommandSpec } from '../command.js';
+
+export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
+  summary: 'measure the end-to-end latency of single records (kafka-e2e-latency.sh)',
+  synopsis: ['BROKER_LIST TOPIC NUM_MESSAGES PRODUCER_ACKS MESSAGE_SIZE_BYTES [PROPERTIES_FILE] [--histogram] [--output json]', '--topic TOPIC --num-messages N --producer-acks 1|all --message-size BYTES [--bootstrap-server host:port] [--command-config FILE]'],
+  description: [
+    "Sends NUM_MESSAGES records of MESSAGE_SIZE_BYTES, one at a time: each is sent with linger.ms=0 and PRODUCER_ACKS (1 or all; Kafka's tool refuses anything else), and once acknowledged it is read back by a consumer positioned at the end of the topic. The time from the send to the read is the record's latency. A topic that does not exist is created with 1 partition and replication factor 1, after Kafka's notice line. The optional PROPERTIES_FILE holds client properties for both producer and consumer (security settings, for instance).",
+    'Every 1000th record a progress line "i<TAB>latency-ms" is printed, and at the end Kafka\'s two lines "Avg latency: X ms" (%.4f) and "Percentiles: 50th = N, 99th = N, 99.9th = N" (whole milliseconds). The arguments can also be given as flags: --bootstrap-server, --topic, --num-messages, --producer-acks, --message-size and --command-config; without a broker list the context or the local daemon is used.',
+    'A histogram of the latencies (power-of-two millisecond buckets, a bar, count and share) follows Kafka\'s lines when stdout is a terminal, or with --histogram; scripts reading stdout through a pipe see only Kafka\'s lines. --output json prints one object: messages, avgMs, minMs, maxMs, percentiles (p50, p99, p999), histogram buckets {fromMs, toMs, count} and createdTopic.',
+  ],
+  examples: [
+    ['Kafka\'s form: 10,000 records of 100 bytes, acks=1', 'kafka-ts e2e-latency localhost:9092 latency-test 10000 1 100'],
+    ['The local daemon, acks=all, with the histogram', 'kafka-ts e2e-latency --topic latency-test --num-messages 2000 --producer-acks all --message-size 512 --histogram'],
+  ],
+  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated'],
+  exitNotes: ['1 when a record does not come back within 60 s, comes back different, or with others; 2 for a wrong number of arguments, a non-integer count or size, or acks other than 1 or all.'],
+  differences: ['Argument errors, acks included, exit 2 (Kafka: 1).', 'The flag form and the histogram are kafka-ts additions; the averages are of sub-millisecond timings, as Kafka\'s.'],
+};

@@ -1,0 +1,170 @@
+/**
+ * kafka-consumer-perf-test: joins a group on --topic, consumes until --messages records have
+ * arrived or no record came for --timeout ms, and reports Kafka's CSV: one summary line, or with
+ * --show-detailed-stats one line per reporting interval. Rebalance time is the time spent before
+ * partitions were assigned (Kafka's rebalance listener); fetch time is the rest.
+ */
+import type { KafkaClient } from '../client/client.js';
+import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/group-consumer.js';
+import { javaFixed } from '../util/latency.js';
+
+export interface ConsumerPerfOptions {
+  topic: string;
+  messages: number;
+  timeoutMs: number;
+  reportingIntervalMs: number;
+  detailed: boolean;
+  consumer: GroupConsumerOptions;
+  /** Renders a time (ms) with --date-format. */
+  formatDate: (ms: number) => string;
+}
+
+export interface ConsumerPerfIO {
+  /** A line for stdout, printed as it is due (detailed lines, the timeout warning). */
+  line(text: string): void;
+  progress?(p: { consumed: number; total: number; elapsedMs: number }): void;
+  interrupted: Promise<unknown>;
+}
+
+export interface ConsumerPerfResult {
+  topic: string;
+  group: string;
+  startMs: number;
+  endMs: number;
+  messages: number;
+  bytes: number;
+  mb: number;
+  mbPerSec: number;
+  messagesPerSec: number;
+  rebalanceMs: number;
+  fetchMs: number;
+  fetchMbPerSec: number;
+  fetchMessagesPerSec: number;
+  timedOut: boolean;
+  interrupted: boolean;
+}
+
+const MB = 1024 * 1024;
+
+export const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
+export const DETAILED_HEADER = 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
+
+export const timeoutWarning = (timeoutMs: number): string =>
+  `WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.`;
+
+/** Kafka's summary line. */
+export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => string): string {
+  return [
+    formatDate(r.startMs),
+    formatDate(r.endMs),
+    javaFixed(r.mb, 4),
+    javaFixed(r.mbPerSec, 4),
+    String(r.messages),
+    javaFixed(r.messagesPerSec, 4),
+    String(r.rebalanceMs),
+    String(r.fetchMs),
+    javaFixed(r.fetchMbPerSec, 4),
+    javaFixed(r.fetchMessagesPerSec, 4),
+  ].join(', ');
+}
+
+export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
+  const startMs = Date.now();
+  let joinStart = startMs;
+  let assigned = 0;
+  let rebalanceMs = 0;
+  let rebalanceInRound = 0;
+  const consumer = new GroupConsumer(client, {
+    ...opts.consumer,
+    onAssigned: (ps) => {
+      if (assigned === 0) {
+        const elapsed = Date.now() - joinStart;
+        rebalanceMs += elapsed;
+        rebalanceInRound += elapsed;
+      }
+      assigned += ps.length;
+    },
+    onRevoked: (ps) => {
+      assigned = Math.max(0, assigned - ps.length);
+      if (assigned === 0) joinStart = Date.now();
+    },
+  });
+  consumer.subscribe([opts.topic]);
+  let stop = false;
+  void io.interrupted.then(() => (stop = true));
+  let messages = 0;
+  let bytes = 0;
+  let lastMessages = 0;
+  let lastBytes = 0;
+  let now = Date.now();
+  let lastReport = now;
+  let lastConsumed = now;
+  const progress = io.progress ? setInterval(() => io.progress!({ consumed: messages, total: opts.messages, elapsedMs: Date.now() - startMs }), 200) : null;
+  try {
+    while (!stop && messages < opts.messages && now - lastConsumed <= opts.timeoutMs) {
+      const records = await consumer.poll(100);
+      now = Date.now();
+      if (records.length > 0) lastConsumed = now;
+      for (const r of records) {
+        messages++;
+        bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+        if (now - lastReport >= opts.reportingIntervalMs) {
+          if (opts.detailed) io.line(detailedLine(bytes, lastBytes, messages, lastMessages, lastReport, now, opts.formatDate, rebalanceInRound));
+          rebalanceInRound = 0;
+          lastReport = now;
+          lastMessages = messages;
+          lastBytes = bytes;
+        }
+      }
+    }
+  } catch (e) {
+    await consumer.close().catch(() => undefined);
+    throw e;
+  } finally {
+    if (progress) clearInterval(progress);
+  }
+  // Kafka takes the end time before closing the consumer (its commit and LeaveGroup are not timed).
+  const endMs = Date.now();
+  await consumer.close().catch(() => undefined);
+  const timedOut = !stop && messages < opts.messages;
+  if (timedOut) io.line(timeoutWarning(opts.timeoutMs));
+  const elapsedSec = (endMs - startMs) / 1000;
+  const fetchMs = endMs - startMs - rebalanceMs;
+  const mb = bytes / MB;
+  return {
+    topic: opts.topic,
+    group: opts.consumer.groupId,
+    startMs,
+    endMs,
+    messages,
+    bytes,
+    mb,
+    mbPerSec: mb / elapsedSec,
+    messagesPerSec: messages / elapsedSec,
+    rebalanceMs,
+    fetchMs,
+    fetchMbPerSec: mb / (fetchMs / 1000),
+    fetchMessagesPerSec: messages / (fetchMs / 1000),
+    timedOut,
+    interrupted: stop,
+  };
+}
+
+/** A --show-detailed-stats line: the interval's figures, fetch rates zero when no fetch time. */
+export function detailedLine(bytes: number, lastBytes: number, messages: number, lastMessages: number, startMs: number, endMs: number, formatDate: (ms: number) => string, rebalanceMs: number): string {
+  const elapsed = endMs - startMs;
+  const intervalMb = (bytes - lastBytes) / MB;
+  const fetchMs = elapsed - rebalanceMs;
+  return [
+    formatDate(endMs),
+    '0',
+    javaFixed(bytes / MB, 4),
+    javaFixed((1000 * intervalMb) / elapsed, 4),
+    String(messages),
+    javaFixed(((messages - lastMessages) / elapsed) * 1000, 4),
+    String(rebalanceMs),
+    String(fetchMs),
+    javaFixed(fetchMs <= 0 ? 0 : (1000 * intervalMb) / fetchMs, 4),
+    javaFixed(fetchMs <= 0 ? 0 : (1000 * (messages - lastMessages)) / fetchMs, 4),
+  ].join(', ');
+}

@@ -1,0 +1,212 @@
+/**
+ * kafka-producer-perf-test: sends --num-records records of --record-size random uppercase bytes
+ * (or entries of a payload file, or the record index) as fast as the producer takes them, or
+ * throttled to --throughput records/s, and measures each record's send-to-acknowledgement latency.
+ * Every 5 s a window line; at the end Kafka's total line with percentiles. Lines are handed to the
+ * caller as they are due; the result is the data for the final report.
+ */
+import type { KafkaClient } from '../client/client.js';
+import { Producer, type ProducerOptions } from '../client/producer/producer.js';
+import { javaFixed, LatencyRecorder, type LatencySummary } from '../util/latency.js';
+
+export interface ProducerPerfOptions {
+  topic: string;
+  numRecords: number;
+  /** Random payload of this many bytes (A–Z), or null with payloads / monotonic. */
+  recordSize: number | null;
+  /** Payloads from --payload-file: a random one per record. */
+  payloads: Buffer[] | null;
+  /** --payload-monotonic: the record's index as decimal text. */
+  monotonic: boolean;
+  /** Records per second; negative: unthrottled; 0: never sends (Kafka's throttler blocks). */
+  throughput: number;
+  producer: ProducerOptions;
+  /** buffer.memory: bytes of records allowed in flight before sending waits. */
+  bufferMemory: number;
+  reportingIntervalMs?: number;
+}
+
+export interface PerfProgress {
+  sent: number;
+  acked: number;
+  failed: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export interface ProducerPerfIO {
+  /** A window line (Kafka prints it on stdout as it comes). */
+  line(text: string): void;
+  warn(line: string): void;
+  /** Called about every 200 ms while running (the terminal progress bar). */
+  progress?(p: PerfProgress): void;
+  interrupted: Promise<unknown>;
+}
+
+export interface PerfWindow {
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  avgLatencyMs: number;
+  maxLatencyMs: number;
+}
+
+export interface ProducerPerfResult {
+  topic: string;
+  records: number;
+  failed: number;
+  bytes: number;
+  elapsedMs: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  latency: LatencySummary;
+  windows: PerfWindow[];
+  interrupted: boolean;
+  denied: boolean;
+  stats: { batchErrors: number };
+}
+
+const MB = 1024 * 1024;
+const MAX_OUTSTANDING = 200_000;
+const MAX_REPORTED_FAILURES = 10;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Kafka's window line. */
+export function windowLine(w: PerfWindow): string {
+  return `${w.records} records sent, ${javaFixed(w.recordsPerSec, 1)} records/sec (${javaFixed(w.mbPerSec, 2)} MB/sec), ${javaFixed(w.avgLatencyMs, 1)} ms avg latency, ${javaFixed(w.maxLatencyMs, 1)} ms max latency.`;
+}
+
+/** Kafka's final line (records/sec as Kafka 4.0 prints it, %.1f). */
+export function totalLine(r: Pick<ProducerPerfResult, 'records' | 'recordsPerSec' | 'mbPerSec' | 'latency'>): string {
+  const { avgMs, maxMs, percentiles: p } = r.latency;
+  return (
+    `${r.records} records sent, ${javaFixed(r.recordsPerSec, 1)} records/sec (${javaFixed(r.mbPerSec, 2)} MB/sec), ` +
+    `${javaFixed(avgMs, 2)} ms avg latency, ${javaFixed(maxMs, 2)} ms max latency, ${p.p50} ms 50th, ${p.p95} ms 95th, ${p.p99} ms 99th, ${p.p999} ms 99.9th.`
+  );
+}
+
+/** Uppercase letters A–Z, as Kafka's random payloads. */
+function letters(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = 65 + Math.floor(Math.random() * 26);
+  return b;
+}
+
+export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOptions, io: ProducerPerfIO): Promise<ProducerPerfResult> {
+  const producer = new Producer(client, opts.producer);
+  const interval = opts.reportingIntervalMs ?? 5000;
+  const stats = new LatencyRecorder(opts.numRecords);
+  const windows: PerfWindow[] = [];
+  let bytes = 0;
+  let denied = false;
+  let batchErrors = 0;
+  let stop = false;
+  let sent = 0;
+  void io.interrupted.then(() => (stop = true));
+  producer.onBatchError = (topic, partition, count, err) => {
+    if ((err as { kind?: string }).kind === 'denied') denied = true;
+    if (++batchErrors > MAX_REPORTED_FAILURES) return;
+    const where = partition >= 0 ? `${topic}-${partition}` : topic;
+    io.warn(`Error when sending ${count} message${count === 1 ? '' : 's'} to ${where}: ${err.message}`);
+  };
+  producer.onIdempotenceUnavailable = (reason) => io.warn(`kafka-ts producer-perf-test: sending without idempotence: ${reason.message}`);
+
+  // A pool of random letters; each record takes a slice at a random place (cheap, and varied).
+  const pool = opts.recordSize !== null ? letters(Math.max(1 << 20, opts.recordSize * 4)) : null;
+  const payload = (i: number): Buffer => {
+    if (opts.payloads) return opts.payloads[Math.floor(Math.random() * opts.payloads.length)]!;
+    if (pool) {
+      const at = Math.floor(Math.random() * (pool.length - opts.recordSize! + 1));
+      return pool.subarray(at, at + opts.recordSize!);
+    }
+    return Buffer.from(String(i));
+  };
+
+  const start = Date.now();
+  let win = { start, count: 0, bytes: 0, total: 0, max: 0 };
+  const closeWindow = (now: number) => {
+    const elapsed = now - win.start;
+    const w: PerfWindow = {
+      records: win.count,
+      recordsPerSec: (1000 * win.count) / elapsed,
+      mbPerSec: (1000 * win.bytes) / elapsed / MB,
+      avgLatencyMs: win.total / win.count,
+      maxLatencyMs: win.max,
+    };
+    windows.push(w);
+    io.line(windowLine(w));
+    win = { start: now, count: 0, bytes: 0, total: 0, max: 0 };
+  };
+  const progress = io.progress
+    ? setInterval(() => io.progress!({ sent, acked: stats.count, failed: producer.stats.failed, total: opts.numRecords, elapsedMs: Date.now() - start }), 200)
+    : null;
+  const maxOutstanding = Math.max(1000, Math.min(MAX_OUTSTANDING, Math.floor(opts.bufferMemory / Math.max(1, (opts.recordSize ?? 64) + 70))));
+
+  try {
+    for (let i = 0; i < opts.numRecords && !stop; i++) {
+      const value = payload(i);
+      const sendStart = Date.now();
+      producer.append({ topic: opts.topic, key: null, value }, (e) => {
+        if (e) return;
+        const now = Date.now();
+        const latency = now - sendStart;
+        stats.record(latency);
+        bytes += value.length;
+        win.count++;
+        win.bytes += value.length;
+        win.total += latency;
+        if (latency > win.max) win.max = latency;
+        if (now - win.start >= interval) closeWindow(now);
+      });
+      sent++;
+      if (opts.throughput === 0) {
+        // Kafka's throttler at 0 records/s waits for ever; here until interrupted.
+        await io.interrupted;
+        break;
+      }
+      if (opts.throughput > 0) {
+        const due = start + ((i + 1) * 1000) / opts.throughput;
+        const wait = due - Date.now();
+        if (wait >= 2) await sleep(wait);
+      }
+      if (producer.outstanding >= maxOutstanding) await producer.waitForRoom(maxOutstanding / 2);
+      else if ((i & 1023) === 1023) await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    await producer.close();
+    if (progress) clearInterval(progress);
+  }
+  const elapsedMs = Math.max(1, Date.now() - start);
+  return {
+    topic: opts.topic,
+    records: stats.count,
+    failed: producer.stats.failed,
+    bytes,
+    elapsedMs,
+    recordsPerSec: (1000 * stats.count) / elapsedMs,
+    mbPerSec: (1000 * bytes) / elapsedMs / MB,
+    latency: stats.summary(),
+    windows,
+    interrupted: stop,
+    denied,
+    stats: { batchErrors },
+  };
+}
+
+/** --print-metrics: what this producer measured, in Kafka's `group:name:{tags} : value` table. */
+export function metricsLines(r: ProducerPerfResult, clientId: string): string[] {
+  const tags = `{client-id=${clientId}}`;
+  const m: [string, number][] = [
+    ['producer-metrics:record-send-total', r.records],
+    ['producer-metrics:record-error-total', r.failed],
+    ['producer-metrics:record-send-rate', r.recordsPerSec],
+    ['producer-metrics:byte-total', r.bytes],
+    ['producer-metrics:outgoing-byte-rate', (1000 * r.bytes) / r.elapsedMs],
+    ['producer-metrics:record-size-avg', r.records ? r.bytes / r.records : 0],
+    ['producer-metrics:request-latency-avg', r.latency.avgMs],
+    ['producer-metrics:request-latency-max', r.latency.maxMs],
+  ];
+  const rows = m.map(([n, v]) => [`${n}:${tags}`, javaFixed(v, 3)] as const).sort((a, b) => a[0].localeCompare(b[0]));
+  const w = Math.max('Metric Name'.length, ...rows.map(([n]) => n.length));
+  return ['', `${'Metric Name'.padEnd(w)}   Value`, ...rows.map(([n, v]) => `${n.padEnd(w)} : ${v}`)];
+}

@@ -1,0 +1,255 @@
+/**
+ * producer-perf-test, consumer-perf-test and e2e-latency end to end (execa): Kafka's output
+ * layouts (golden regexes from the reference, §10, §11 and Kafka's EndToEndLatency), flags, JSON
+ * and bad input with its exit codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { execa } from 'execa';
+
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+const kt = (args: string[], env?: Record<string, string>): Promise<RunResult> => kafkaTs(args, { home, env });
+const ppt = (...args: string[]) => kt(['producer-perf-test', ...args]);
+const cpt = (...args: string[]) => kt(['consumer-perf-test', ...args], { TZ: 'UTC' });
+
+const N = '[0-9]+';
+const F = (d: number) => `[0-9]+\\.[0-9]{${d}}`;
+const WINDOW = new RegExp(`^${N} records sent, ${F(1)} records/sec \\(${F(2)} MB/sec\\), ${F(1)} ms avg latency, ${F(1)} ms max latency\\.$`);
+const TOTAL = (n: number) => new RegExp(`^${n} records sent, ${F(1)} records/sec \\(${F(2)} MB/sec\\), ${F(2)} ms avg latency, ${F(2)} ms max latency, ${N} ms 50th, ${N} ms 95th, ${N} ms 99th, ${N} ms 99\\.9th\\.$`);
+const DATE = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d:\\d{3}';
+const SUMMARY = new RegExp(`^${DATE}, ${DATE}, ${F(4)}, ${F(4)}, ${N}, ${F(4)}, ${N}, ${N}, ${F(4)}, ${F(4)}$`);
+const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-perf-'));
+  ({ bootstrap } = await startDaemon(home));
+  for (const t of ['pp', 'cp', 'pp-file']) expect((await kt(['topics', 'create', t, '-p', '2'])).exitCode).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+describe('producer-perf-test', () => {
+  it("prints Kafka's final line with percentiles, and the records land in the topic", async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '3000', '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1');
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(WINDOW);
+    expect(lines.at(-1)).toMatch(TOTAL(3000));
+    const offsets = await kt(['consumer-perf-test', '--topic', 'pp', '--messages', '3000', '--output', 'json']);
+    expect(JSON.parse(offsets.stdout)).toMatchObject({ messages: 3000, bytes: 300_000 });
+  });
+
+  it('prints a window line every 5 s when throttled, and keeps near the asked throughput', async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '1300', '--record-size', '10', '--throughput', '200');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length, r.stdout).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(WINDOW);
+    // 5 s at 200/s: about 1000 records in the first window.
+    expect(Number(lines[0]!.split(' ')[0])).toBeGreaterThan(800);
+    expect(Number(lines[0]!.split(' ')[0])).toBeLessThan(1100);
+    const rate = Number(/, ([0-9.]+) records\/sec/.exec(lines.at(-1)!)![1]);
+    expect(rate).toBeGreaterThan(150);
+    expect(rate).toBeLessThan(210);
+  }, 30_000);
+
+  it('--output json has the totals, the percentiles and the latency histogram', async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '2000', '--payload-monotonic', '--throughput', '-1', '--output', 'json');
+    expect(r.exitCode).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ topic: 'pp', records: 2000, failed: 0, interrupted: false });
+    expect(j.bytes).toBe([...Array(2000).keys()].reduce((s, i) => s + String(i).length, 0));
+    expect(Object.keys(j.latency.percentiles)).toEqual(['p50', 'p95', 'p99', 'p999']);
+    expect(j.latency.histogram.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(2000);
+    expect(j.latency.histogram[0]).toEqual({ fromMs: 0, toMs: 1, count: expect.any(Number) });
+  });
+
+  it('reads payloads from a file split by --payload-delimiter, and prints --print-metrics', async () => {
+    const file = join(home, 'payloads.txt');
+    writeFileSync(file, 'alpha|beta|gamma');
+    const r = await ppt('--topic', 'pp-file', '--num-records', '30', '--payload-file', file, '--payload-delimiter', '|', '--throughput', '-1', '--print-metrics');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`Reading payloads from: ${file}`);
+    expect(lines[1]).toBe('Number of messages read: 3');
+    expect(lines[2]).toMatch(TOTAL(30));
+    expect(lines[3]).toBe('');
+    expect(lines[4]).toMatch(/^Metric Name +Value$/);
+    expect(r.stdout).toMatch(/^producer-metrics:record-send-total:\{client-id=perf-producer-client\} +: 30\.000$/m);
+    const values = await kt(['console-consumer', '--topic', 'pp-file', '--from-beginning', '-e']);
+    expect(values.stdout.trim().split('\n').every((v) => ['alpha', 'beta', 'gamma'].includes(v))).toBe(true);
+  });
+
+  it('--throughput 0 sends one record and waits; Ctrl-C ends it with the final line and exit 130', async () => {
+    expect((await kt(['topics', 'create', 'pp-zero', '-p', '1'])).exitCode).toBe(0);
+    const child = execa(process.execPath, [BIN, 'producer-perf-test', '--topic', 'pp-zero', '--num-records', '100', '--record-size', '7', '--throughput', '0'], {
+      env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined },
+      reject: false,
+    });
+    // Once its one record is in the topic, the command is waiting (its handlers are in place).
+    const deadline = Date.now() + 30_000;
+    let seen = '';
+    while (!(seen = (await kt(['console-consumer', '--topic', 'pp-zero', '--from-beginning', '-e'])).stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toMatch(/^[A-Z]{7}\n$/);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(130);
+    expect(String(r.stdout)).toMatch(TOTAL(1));
+  }, 40_000);
+
+  it('draws a progress bar on a terminal (stderr), cleared before the final line', async () => {
+    // script(1) runs the command on a pseudo-terminal; its output is the terminal's.
+    const cmd = `${process.execPath} ${BIN} producer-perf-test --topic pp --num-records 800 --record-size 10 --throughput 1000`;
+    const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    const screen = String(r.stdout);
+    expect(screen).toMatch(/\r\[#*\.*\] +\d+%  \d+\/800 records  \d+ records\/s/);
+    // The last bar is erased, then Kafka's line follows on a clean line.
+    expect(screen).toMatch(/\r\x1b\[K800 records sent, [^\r]*99\.9th\.\s*$/);
+  }, 40_000);
+
+  it('warns about an unknown producer config as Kafka does, and goes on', async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'no.such.config=1');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain("The configuration 'no.such.config' was supplied but isn't a known config.");
+  });
+
+  it.each([
+    [['--topic', 'pp', '--record-size', '10', '--throughput', '-1'], 'argument --num-records is required'],
+    [['--num-records', '10', '--record-size', '10', '--throughput', '-1'], 'argument --topic is required'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '10'], 'argument --throughput is required'],
+    [['--topic', 'pp', '--num-records', '10', '--throughput', '-1'], 'one of the arguments --record-size --payload-file --payload-monotonic is required'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '1', '--payload-monotonic', '--throughput', '-1'], 'argument --payload-monotonic: not allowed with argument --record-size'],
+    [['--topic', 'pp', '--num-records', '0', '--record-size', '10', '--throughput', '-1'], '--num-records should be greater than zero'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '-5', '--throughput', '-1'], '--record-size should be greater than zero'],
+    [['--topic', 'pp', '--num-records', 'ten', '--record-size', '5', '--throughput', '-1'], "argument --num-records: could not convert 'ten' to Long"],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'acks'], 'Invalid property: acks'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'a=b=c'], 'Invalid property: a=b=c'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'acks=2'], 'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'linger.ms=soon'], 'Invalid value soon for configuration linger.ms: Not a number of type LONG'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--transactional-id', 'tx'], 'transactions are not supported by kafka-ts yet'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--transaction-duration-ms', '0'], '--transaction-duration-ms should be greater than zero'],
+    [['--topic', 'pp', '--num-records', '10', '--payload-file', '/nonexistent/x', '--throughput', '-1'], 'File does not exist or empty file provided.'],
+    [['--topic', 'pp', '--num-records', '10', '--payload-file', '/tmp', '--throughput', '-1'], '--payload-file /tmp is a directory'],
+  ])('refuses %j with one line and exit 2, sending nothing', async (args, message) => {
+    const r = await ppt(...args);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('consumer-perf-test', () => {
+  beforeAll(async () => {
+    const r = await ppt('--topic', 'cp', '--num-records', '5000', '--record-size', '200', '--throughput', '-1');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("prints Kafka's header and summary line; MB and message counts are exact", async () => {
+    const r = await cpt('--bootstrap-server', bootstrap, '--topic', 'cp', '--messages', '5000');
+    expect(r.exitCode).toBe(0);
+    const [header, line, ...rest] = r.stdout.split('\n');
+    expect(header).toBe(HEADER);
+    expect(line).toMatch(SUMMARY);
+    expect(rest).toEqual(['']);
+    const fields = line!.split(', ');
+    expect(fields[2]).toBe('0.9537'); // 5000 x 200 bytes / 2^20
+    expect(fields[4]).toBe('5000');
+    expect(Number(fields[6]) + Number(fields[7])).toBeGreaterThan(0);
+  });
+
+  it('--hide-header, --date-format, --group and JSON', async () => {
+    const r = await cpt('--topic', 'cp', '--messages', '100', '--hide-header', '--date-format', "yyyy'T'HH", '--group', 'perf-g');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\d{4}T\d\d, \d{4}T\d\d, [0-9.]+, /);
+    expect(r.stdout.split('\n')).toHaveLength(2);
+    const metrics = await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-m', '--from-latest', '--timeout', '300', '--print-metrics');
+    expect(metrics.stdout).toMatch(/^WARNING: Exiting before consuming the expected number of messages: timeout \(300 ms\) exceeded\./m);
+    expect(metrics.stdout).toMatch(/\n\nMetric Name +Value\nconsumer-fetch-manager-metrics:records-consumed-total:\{client-id=perf-consumer-client\} +: 0\.000\n/);
+    const groups = await kt(['consumer-groups', '--list']);
+    expect(groups.stdout.split('\n')).toContain('perf-g');
+    const j = JSON.parse((await cpt('--topic', 'cp', '--messages', '10', '--output', 'json')).stdout);
+    expect(j).toMatchObject({ topic: 'cp', timedOut: false });
+    expect(j.messages).toBeGreaterThanOrEqual(10);
+    expect(j.group).toMatch(/^perf-consumer-\d+$/);
+  });
+
+  it('--show-detailed-stats prints the detailed header and interval lines', async () => {
+    const r = await cpt('--topic', 'cp', '--messages', '5001', '--show-detailed-stats', '--reporting-interval', '1', '--timeout', '1500');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(HEADER.replace('start.time, end.time', 'time, threadId'));
+    const detailed = new RegExp(`^${DATE}, 0, ${F(4)}, ${F(4)}, ${N}, ${F(4)}, ${N}, -?${N}, ${F(4)}, ${F(4)}$`);
+    for (const l of lines.slice(1, -1)) expect(l).toMatch(detailed);
+    expect(lines.at(-1)).toBe('WARNING: Exiting before consuming the expected number of messages: timeout (1500 ms) exceeded. You can use the --timeout option to increase the timeout.');
+  });
+
+  it.each([
+    [['--topic', 'cp'], 'Missing required argument "[messages]"'],
+    [['--messages', '5'], 'Missing required argument "[topic]"'],
+    [['--topic', 'cp', '--messages', 'x'], "Cannot parse argument 'x' of option messages"],
+    [['--topic', 'cp', '--messages', '5', '--reporting-interval', '0'], 'Reporting interval must be greater than 0.'],
+    [['--topic', 'cp', '--messages', '5', '--fetch-size', '-1'], 'Option fetch-size must be greater than zero'],
+    [['--topic', 'cp', '--messages', '5', '--date-format', 'qq'], "Illegal pattern character 'q'"],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const r = await cpt(...args);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('e2e-latency', () => {
+  const RESULT = /^Avg latency: [0-9]+\.[0-9]{4} ms\nPercentiles: 50th = [0-9]+, 99th = [0-9]+, 99\.9th = [0-9]+\n$/;
+
+  it("Kafka's positional form: creates the topic, prints progress and Kafka's two lines", async () => {
+    const r = await kt(['e2e-latency', bootstrap, 'e2e', '50', '1', '64']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('Topic "e2e" does not exist. Will create topic with 1 partition(s) and replication factor = 1');
+    expect(lines[1]).toMatch(/^0\t[0-9]+\.[0-9]+$/);
+    expect(lines.slice(2).join('\n')).toMatch(RESULT);
+  });
+
+  it('the flag form, a properties file, --histogram and JSON', async () => {
+    const props = join(home, 'e2e.properties');
+    writeFileSync(props, 'client.id=e2e\n');
+    const r = await kt(['e2e-latency', '--topic', 'e2e', '--num-messages', '20', '--producer-acks', 'all', '--message-size', '10', '--command-config', props, '--histogram']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^0\t[0-9.]+\nAvg latency: [0-9.]+ ms\nPercentiles: [^\n]+\n\nLatency histogram \(ms\):\n( *[0-9]+-[0-9]+ ms \| #* +[0-9]+ \( *[0-9.]+%\)\n)+$/);
+    const j = JSON.parse((await kt(['e2e-latency', bootstrap, 'e2e', '30', 'all', '0', '--output', 'json'])).stdout);
+    expect(j).toMatchObject({ topic: 'e2e', messages: 30, createdTopic: false });
+    expect(Object.keys(j.percentiles)).toEqual(['p50', 'p99', 'p999']);
+    expect(j.histogram.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(30);
+  });
+
+  it('shows the histogram by itself on a terminal', async () => {
+    const cmd = `${process.execPath} ${BIN} e2e-latency ${bootstrap} e2e 20 1 10`;
+    const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(String(r.stdout)).toMatch(/Percentiles: [^\n]+\r?\n\r?\nLatency histogram \(ms\):\r?\n/);
+  });
+
+  it.each([
+    [[bootstrap, 'e2e', '10', '0', '10'], 'Latency testing requires synchronous acknowledgement. Please use 1 or all'],
+    [[bootstrap, 'e2e', '10', '-1', '10'], 'Latency testing requires synchronous acknowledgement. Please use 1 or all'],
+    [[bootstrap, 'e2e', '10'], 'USAGE: kafka-ts e2e-latency broker_list topic num_messages producer_acks message_size_bytes'],
+    [[bootstrap, 'e2e', 'ten', '1', '10'], 'For input string: "ten"'],
+    [[bootstrap, 'e2e', '10', '1', '-3'], 'message_size_bytes must not be negative'],
+    [['--topic', 'e2e', '--num-messages', '5'], 'Missing required arguments --producer-acks, --message-size'],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const r = await kt(['e2e-latency', ...args]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+  });
+});
