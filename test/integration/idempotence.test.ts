@@ -132,7 +132,7 @@ describe('idempotent producers', () => {
     expect(await produce(batch(producerId, 0, 1, 1))).toMatchObject({ errorCode: 0, baseOffset: start + 1 });
   });
 
-  it('sends a transactional id to its transaction coordinator; a transactional batch opens a transaction and a plain batch inside it is refused', async () => {
+  it('sends a transactional id to its coordinator; a transactional batch opens a transaction and a plain batch inside it is refused', async () => {
     // No FindCoordinator(key type 1) yet, so no __transaction_state: no broker coordinates it.
     expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     const { producerId } = await initProducerId();

@@ -14,6 +14,7 @@ import type { Broker } from '../../src/broker/broker.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { Admin } from '../../src/client/admin.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, FindCoordinator, InitProducerId, WriteTxnMarkers, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse } from '../../src/protocol/apis/index.js';
+import { AclOp, PatternType, Permission, ResourceType } from '../../src/protocol/acls.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
 import { decodeTransactionLogRecord } from '../../src/protocol/transaction-log.js';
@@ -343,5 +344,78 @@ describe('three brokers', () => {
     const b = api(env, moved.nodeId);
     expect((await b.add('tx-move', p.producerId, p.producerEpoch, [{ name: 'orders', partitions: [0] }])).map((x) => x.error)).toEqual([0]);
     expect(await b.end('tx-move', p.producerId, p.producerEpoch, false)).toBe(0);
+  });
+});
+
+describe('restarts, expiration and ACLs', () => {
+  it('reloads __transaction_state after a restart: state kept, an ongoing transaction still times out', async () => {
+    const tap = new MarkerTap();
+    let env = await startCluster({}, tap);
+    const dir = env.dir;
+    try {
+      await new Admin(env.client).createTopics([{ name: 'events', partitions: 1, replicationFactor: 1 }]);
+      await waitFor('a coordinator', () => api(env).find('tx-restart'), (r) => r.errorCode === 0);
+      const p = await initUntilDone(env, 'tx-restart', 1500);
+      expect((await api(env).add('tx-restart', p.producerId, p.producerEpoch, [{ name: 'events', partitions: [0] }]))[0]!.error).toBe(0);
+      await env.close(true);
+      env = await startCluster({}, tap, dir);
+      const coord = coordinatorOf(env.cluster, 'tx-restart').transactions;
+      const loaded = await waitFor('the state to load', () => coord.describe('tx-restart'), (d) => d.errorCode === 0);
+      expect(loaded).toMatchObject({ state: 'Ongoing', producerId: p.producerId, producerEpoch: p.producerEpoch, timeoutMs: 1500, partitions: [{ topic: 'events', partitions: [0] }] });
+      await waitFor('the timeout abort after the restart', () => coord.describe('tx-restart').state, (s) => s === 'CompleteAbort');
+      // A new instance of the producer gets the next epoch after the fence.
+      const again = await initUntilDone(env, 'tx-restart');
+      expect(again).toMatchObject({ errorCode: 0, producerId: p.producerId, producerEpoch: p.producerEpoch + 2 });
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('forgets transactional ids idle for longer than transactional.id.expiration.ms', async () => {
+    const env = await startCluster({ 'transactional.id.expiration.ms': '200', 'transaction.remove.expired.transaction.cleanup.interval.ms': '100' }, new MarkerTap());
+    try {
+      await waitFor('a coordinator', () => api(env).find('tx-expire'), (r) => r.errorCode === 0);
+      const p = await initUntilDone(env, 'tx-expire');
+      const coord = coordinatorOf(env.cluster, 'tx-expire').transactions;
+      await waitFor('the id to expire', () => coord.describe('tx-expire').errorCode, (e) => e === ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      expect(await api(env).end('tx-expire', p.producerId, p.producerEpoch, true)).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+      // A tombstone was written, so a reload does not bring it back.
+      const replica = coordinatorOf(env.cluster, 'tx-expire').replica('__transaction_state', offsetsPartitionFor('tx-expire', 3))!;
+      const last = [...readBatches(replica.log, 0, replica.logEndOffset())].flatMap((b) => decodeBatchRecords(b)).at(-1)!;
+      expect(decodeTransactionLogRecord(last.key!, last.value)).toEqual({ transactionalId: 'tx-expire', value: null });
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('needs DESCRIBE on the transactional id to find its coordinator and WRITE to use it', async () => {
+    const tap = new MarkerTap();
+    const env = await startCluster({ 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'false' }, tap);
+    try {
+      const a = api(env);
+      expect((await a.find('tx-acl')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      expect((await a.init('tx-acl')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      expect(await a.end('tx-acl', 1, 0, true)).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      const allow = (resourceType: number, resourceName: string, operation: number) => ({ resourceType, resourceName, patternType: PatternType.LITERAL, principal: 'User:ANONYMOUS', host: '*', operation, permissionType: Permission.ALLOW });
+      env.cluster.metadata.setAcls([allow(ResourceType.TRANSACTIONAL_ID, 'tx-acl', AclOp.DESCRIBE)]);
+      expect((await a.find('tx-acl')).errorCode).toBe(0);
+      expect((await a.init('tx-acl')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      env.cluster.metadata.setAcls([allow(ResourceType.TRANSACTIONAL_ID, 'tx-acl', AclOp.WRITE), allow(ResourceType.TOPIC, 'events', AclOp.WRITE)]);
+      env.cluster.controller.createTopic({ name: 'events', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }, false);
+      const p = await initUntilDone(env, 'tx-acl');
+      expect(p.errorCode).toBe(0);
+      expect(await a.add('tx-acl', p.producerId, p.producerEpoch, [{ name: 'events', partitions: [0] }, { name: 'secret', partitions: [0] }])).toEqual([
+        { topic: 'events', partition: 0, error: ErrorCode.OPERATION_NOT_ATTEMPTED },
+        { topic: 'secret', partition: 0, error: ErrorCode.TOPIC_AUTHORIZATION_FAILED },
+      ]);
+      expect((await a.add('tx-acl', p.producerId, p.producerEpoch, [{ name: 'events', partitions: [0] }]))[0]!.error).toBe(0);
+      expect(await a.addOffsets('tx-acl', p.producerId, p.producerEpoch, 'g-acl')).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      // The markers travel over the broker's own socket (a super user), whatever the client may do.
+      expect(await a.end('tx-acl', p.producerId, p.producerEpoch, true)).toBe(0);
+      const coord = coordinatorOf(env.cluster, 'tx-acl').transactions;
+      await waitFor('CompleteCommit', () => coord.describe('tx-acl').state, (s) => s === 'CompleteCommit');
+    } finally {
+      await env.close();
+    }
   });
 });
