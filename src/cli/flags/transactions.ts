@@ -31,6 +31,7 @@ export function transactionsFlags(cmd: Command): void {
   cmd
     .argument('<verb>', `the action: ${VERBS.join(', ')}`)
     .option('--transactional-id <id>', 'describe, force-terminate: the transactional id')
+    .option('--transactionalId <id>', "the same as --transactional-id (Kafka 4.1's spelling for forceTerminateTransaction)")
     .option('--topic <topic>', 'describe-producers, abort: the topic; find-hanging: limit the search to it')
     .option('--partition <n>', 'describe-producers, abort: the partition; find-hanging: with --topic, only this partition')
     .option('--broker-id <id>', 'describe-producers: ask this replica instead of the leader; find-hanging: search the partitions with a replica on it')
@@ -90,7 +91,9 @@ const required = (o: TransactionsOptions, k: keyof TransactionsOptions, verb: st
 
 /** The action and its parsed arguments; every usage error before connecting. */
 export function planOf(o: TransactionsOptions, args: string[]): Plan {
-  const [verb, ...extra] = args;
+  const [given, ...extra] = args;
+  // Kafka 4.1 names the action forceTerminateTransaction (KIP-939).
+  const verb = given === 'forceTerminateTransaction' ? 'force-terminate' : given;
   if (!(VERBS as readonly string[]).includes(verb ?? '')) throw new UsageError(`invalid choice: '${verb}' (choose from ${VERBS.map((v) => `'${v}'`).join(', ')})`);
   if (extra.length > 0) throw new UsageError(`unrecognized arguments: '${extra.join(' ')}'`);
   const v = verb as TransactionsVerb;

@@ -93,6 +93,7 @@ describe('transactions options', () => {
     expect(() => planOf(o({ topic: 't', partition: 'x' }), ['describe-producers'])).toThrow("argument --partition: could not convert 'x' to an integer");
     expect(() => planOf(o({ transactionalId: 'x' }), ['list'])).toThrow('transactions list: unrecognized argument --transactional-id');
     expect(planOf(o({ topic: 't', partition: '0', producerId: '1', producerEpoch: '2', coordinatorEpoch: '-1' }), ['abort'])).toEqual({ verb: 'abort', topic: 't', partition: 0, producerId: 1, producerEpoch: 2, coordinatorEpoch: -1 });
+    expect(planOf(o({ transactionalId: 'app-1' }), ['forceTerminateTransaction'])).toEqual({ verb: 'force-terminate', transactionalId: 'app-1' });
     expect(planOf(o({ brokerId: '0' }), ['find-hanging'])).toEqual({ verb: 'find-hanging', brokerId: 0, maxTransactionTimeoutMinutes: 15 });
     expect(planOf(o({ state: 'Ongoing,PrepareCommit', producerId: '1,2', durationFilter: '5000' }), ['list'])).toEqual({ verb: 'list', states: ['Ongoing', 'PrepareCommit'], producerIds: [1, 2], durationMs: 5000 });
   });
