@@ -103,7 +103,7 @@ describe('a kafkajs transaction: Ongoing, then CompleteCommit', () => {
 });
 
 /** A transaction left open by hand on stuck-0 (known to the coordinator) and stuck-1 (not). */
-async function hangTransaction(): Promise<{ producerId: number; epoch: number; startOffset: number }> {
+async function hangTransaction(): Promise<{ producerId: number; epoch: number; startOffset: number; replicasOf1: number[] }> {
   const [host, port] = [bootstrap.split(':')[0]!, Number(bootstrap.split(':')[1])];
   const boot = await RawConn.tcp(port, host);
   const fc = (await boot.request(FindCoordinator, 3, { key: 'hang-1', keyType: 1 }))!;
@@ -133,7 +133,7 @@ async function hangTransaction(): Promise<{ producerId: number; epoch: number; s
     if (partition === 1) startOffset = pr.baseOffset;
     conn.close();
   }
-  return { producerId: init.producerId, epoch: init.producerEpoch, startOffset };
+  return { producerId: init.producerId, epoch: init.producerEpoch, startOffset, replicasOf1: md.topics[0]!.partitions.find((p) => p.partitionIndex === 1)!.replicaNodes };
 }
 
 describe('a hanging transaction made by hand', () => {
@@ -152,8 +152,14 @@ describe('a hanging transaction made by hand', () => {
     expect(hrows[0]).toEqual(['Topic', 'Partition', 'ProducerId', 'ProducerEpoch', 'CoordinatorEpoch', 'StartOffset', 'LastTimestamp', 'Duration(min)', '']);
     // stuck-0 is in the coordinator's transaction (it will write the marker): not hanging.
     expect(hrows.slice(1).map((r) => r.slice(0, 6))).toEqual([['stuck', '1', String(h.producerId), String(h.epoch), '-1', String(h.startOffset)]]);
-    const byBroker = await json('transactions', 'find-hanging', '--broker-id', '0', '--max-transaction-timeout', '0');
-    expect(Array.isArray(byBroker.hanging)).toBe(true);
+    // --broker-id: every partition with a replica there, asked of that broker (a follower answers too).
+    for (const id of h.replicasOf1) {
+      const byBroker = await json('transactions', 'find-hanging', '--broker-id', String(id), '--max-transaction-timeout', '0');
+      expect(byBroker.hanging, `broker ${id}`).toEqual([expect.objectContaining({ topic: 'stuck', partition: 1, producerId: h.producerId, startOffset: h.startOffset })]);
+    }
+    const outsider = [1, 2, 3].find((id) => !h.replicasOf1.includes(id))!;
+    const elsewhere = await json('transactions', 'find-hanging', '--broker-id', String(outsider), '--topic', 'stuck', '--partition', '1', '--max-transaction-timeout', '0');
+    expect(elsewhere.hanging).toEqual([]);
 
     const bad = await kt('transactions', 'abort', '--topic', 'stuck', '--partition', '1', '--start-offset', String(h.startOffset + 100));
     expect(bad.exitCode).toBe(4);
