@@ -8,7 +8,6 @@ import lag from './lag.js';
 import reassignPartitions from './reassign-partitions.js';
 import leaderElection from './leader-election.js';
 import acls from './acls.js';
-import transactions from './transactions.js';
 import configs from './configs.js';
 import getOffsets from './get-offsets.js';
 import deleteRecords from './delete-records.js';
@@ -18,6 +17,7 @@ import brokerApiVersions from './broker-api-versions.js';
 import producerPerfTest from './producer-perf-test.js';
 import consumerPerfTest from './consumer-perf-test.js';
 import e2eLatency from './e2e-latency.js';
+import transactions from './transactions.js';
 import streamsApplicationReset from './streams-application-reset.js';
 import cluster from './cluster.js';
 import features from './features.js';
@@ -29,4 +29,4 @@ import serverStart from './server-start.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, transactions, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, streamsApplicationReset, cluster, features, metadataQuorum, schemaRegistry, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, transactions, streamsApplicationReset, cluster, features, metadataQuorum, schemaRegistry, context, server, serverStart, completion];
