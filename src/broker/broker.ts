@@ -327,7 +327,7 @@ export class Broker implements PartitionService, ClusterService {
    * batches come through `produceToLeader`, which validates them first.
    */
   appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
-    return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs);
+    return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs, 'coordinator');
   }
 
   /**
@@ -361,7 +361,10 @@ export class Broker implements PartitionService, ClusterService {
     if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
       try {
-        const done = r.log.compact(now, r.highWatermark);
+        // Only decided data is cleaned: below the last stable offset (Kafka's first unstable offset).
+        const topic = this.metadata.topic(r.topic);
+        const compacted = topic !== undefined && this.topicConfig(topic, 'cleanup.policy').includes('compact');
+        const done = compacted ? r.log.compact(now, r.producers.lastStableOffset(r.highWatermark)) : null;
         if (done && done.rewritten > 0) {
           this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
         }
@@ -376,7 +379,8 @@ export class Broker implements PartitionService, ClusterService {
       if (this.logDirState.offline) return;
       let deleted: number;
       try {
-        deleted = r.log.applyRetention(now);
+        // The log start never passes the last stable offset: an open transaction's data stays.
+        deleted = r.log.applyRetention(now, () => r.producers.lastStableOffset(r.highWatermark));
       } catch (e) {
         if (!isStorageIoError(e)) throw e;
         this.logDirFailure(`deleting old segments of ${r.key}`, e);

@@ -1,11 +1,14 @@
 /**
  * Reading partitions for Fetch: whole stored batches from the one containing the fetch offset,
  * bounded by partition and response byte limits, waiting (long poll) until `minBytes` are
- * available or `maxWaitMs` passes.
+ * available or `maxWaitMs` passes. Consumers read up to the high watermark (read_uncommitted) or
+ * the last stable offset (read_committed, which also gets the aborted transactions overlapping
+ * what it read, from the aborted-transaction index); followers up to the log end. A parked fetch
+ * wakes on every append and high-watermark move, which is also when the last stable offset moves.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { CompressionType } from '../protocol/compression.js';
-import { RecordBatchView } from '../protocol/record-batch.js';
+import { RecordBatchView, nextOffsetOf } from '../protocol/record-batch.js';
 import type { LeaderLookup } from './append/leader-append.js';
 import type { PartitionState, TopicState } from './metadata/cluster-metadata.js';
 import type { PartitionReplica } from './replica.js';
@@ -48,6 +51,8 @@ export interface PartitionData {
   logStartOffset: number;
   records: Buffer[];
   bytes: number;
+  /** read_committed: the aborted transactions overlapping the returned range (null otherwise). */
+  abortedTransactions?: { producerId: number; firstOffset: number }[] | null;
   /** For a follower whose log diverges: the largest epoch both have and where it ends here. */
   divergingEpoch?: { epoch: number; endOffset: number };
 }
@@ -59,6 +64,8 @@ export interface FetchOptions {
   minBytes: number;
   maxBytes: number;
   apiVersion: number;
+  /** 0 read_uncommitted, 1 read_committed (Fetch v4+). */
+  isolationLevel?: number;
   /** Resolves when the requesting connection closes. */
   closed: Promise<void>;
   /** The transport's memory ceiling: answer bytes this fetch may take now, a wait for room, and what it took (see ConnectionInfo). */
@@ -67,10 +74,10 @@ export interface FetchOptions {
   reserveResponse?: (bytes: number) => void;
 }
 
-const empty = (errorCode: number, hw = -1, logStart = -1): PartitionData => ({
+const empty = (errorCode: number, hw = -1, logStart = -1, lso = hw): PartitionData => ({
   errorCode,
   highWatermark: hw,
-  lastStableOffset: hw,
+  lastStableOffset: lso,
   logStartOffset: logStart,
   records: [],
   bytes: 0,
@@ -105,9 +112,11 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
       if (limiter && limiter.waitMs() > 0) return empty(0, replica.highWatermark, start);
     }
   }
-  if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start);
-  const limit = isFollower ? end : hw;
-  if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start);
+  const readCommitted = !isFollower && opts.isolationLevel === 1;
+  const lso = readCommitted ? replica.producers.lastStableOffset(hw) : replica.producers.lastStableOffsetIfKnown(hw);
+  if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start, lso);
+  const limit = isFollower ? end : readCommitted ? lso : hw;
+  if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start, lso);
   let res: ReturnType<typeof replica.log.read>;
   try {
     res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
@@ -117,10 +126,16 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
     return empty(ErrorCode.KAFKA_STORAGE_ERROR);
   }
   if (opts.apiVersion < 10 && res.batches.some((b) => new RecordBatchView(b).compression === CompressionType.zstd)) {
-    return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start);
+    return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start, lso);
   }
   limiter?.consume(res.bytes);
-  return { errorCode: 0, highWatermark: replica.highWatermark, lastStableOffset: replica.highWatermark, logStartOffset: start, records: res.batches, bytes: res.bytes };
+  const data: PartitionData = { errorCode: 0, highWatermark: replica.highWatermark, lastStableOffset: lso, logStartOffset: start, records: res.batches, bytes: res.bytes };
+  if (readCommitted && res.batches.length > 0) {
+    // Kafka's bound: the offset after the returned batches.
+    const upTo = nextOffsetOf(res.batches[res.batches.length - 1]!);
+    data.abortedTransactions = replica.log.abortedTxns(f.fetchOffset, upTo).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+  }
+  return data;
 }
 
 function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {

@@ -22,6 +22,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   20: [1, 6], // DeleteTopics
   21: [0, 2], // DeleteRecords
   22: [0, 4], // InitProducerId (idempotent producer)
+  27: [0, 1], // WriteTxnMarkers (broker to broker; tests)
+  28: [0, 3], // TxnOffsetCommit
   29: [1, 3], // DescribeAcls (v1+: pattern types)
   30: [1, 3], // CreateAcls
   31: [1, 3], // DeleteAcls

@@ -5,16 +5,71 @@
  * Offsets never change — a rewritten batch keeps its base offset and last offset delta, so readers
  * and followers step over the gaps exactly as they do in Kafka. Tombstones (null values) are kept
  * for delete.retention.ms so consumers reading from the start still see deletions, then dropped.
- * Records without a key cannot be compacted and are kept; control batches are kept whole.
+ * Records without a key cannot be compacted and are kept.
+ *
+ * Transactions, as Kafka's cleaner: the batches of an aborted transaction (known from the
+ * aborted-transaction index) are removed whole and never decide which key wins; a transaction
+ * marker is kept until delete.retention.ms has passed for its segment and no record of its
+ * transaction is left before it, then removed too (with its index entry).
  */
 import {
   Attr,
+  type BatchHeader,
   BatchBuilder,
   compressionOf,
   decodeBatchRecords,
   isControlBatch,
+  isTransactionalBatch,
   readBatchHeader,
 } from '../protocol/record-batch.js';
+import type { AbortedTxn } from './aborted-txn.js';
+
+/**
+ * Transactions met while one cleaning pass walks the log in offset order (Kafka's
+ * CleanedTransactionMetadata): which data batches belong to an aborted transaction, and which
+ * markers no longer guard any record. One instance per walk.
+ */
+export class TxnCleaning {
+  private readonly upcoming: AbortedTxn[];
+  /** Producers inside an aborted transaction at the current position → its marker offset. */
+  private readonly aborting = new Map<number, number>();
+  /** Producers with records of their current transaction kept. */
+  private readonly retained = new Set<number>();
+  /** Offsets of markers this pass removed. */
+  readonly removedMarkers = new Set<number>();
+
+  constructor(aborted: readonly AbortedTxn[]) {
+    this.upcoming = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  private advance(offset: number): void {
+    while (this.upcoming.length && this.upcoming[0]!.firstOffset <= offset) {
+      const t = this.upcoming.shift()!;
+      if (t.lastOffset >= offset) this.aborting.set(t.producerId, t.lastOffset);
+    }
+  }
+
+  /** Whether a data batch belongs to an aborted transaction (every record of it goes). */
+  isAborted(h: BatchHeader): boolean {
+    this.advance(h.baseOffset);
+    return isTransactionalBatch(h.attributes) && !isControlBatch(h.attributes) && this.aborting.has(h.producerId);
+  }
+
+  /** A transactional data batch some of whose records are kept. */
+  kept(h: BatchHeader): void {
+    if (isTransactionalBatch(h.attributes) && !isControlBatch(h.attributes)) this.retained.add(h.producerId);
+  }
+
+  /** A marker ends its producer's transaction; it may go when past the horizon and nothing of the transaction is kept. */
+  markerRemovable(h: BatchHeader, pastHorizon: boolean): boolean {
+    this.advance(h.baseOffset);
+    if (this.aborting.get(h.producerId) === h.baseOffset) this.aborting.delete(h.producerId);
+    const guarding = this.retained.delete(h.producerId);
+    const removable = pastHorizon && !guarding;
+    if (removable) this.removedMarkers.add(h.baseOffset);
+    return removable;
+  }
+}
 
 /** How a partition's log is cleaned up, from its topic's configs. */
 export interface CleanupPolicy {
@@ -55,9 +110,10 @@ export type OffsetMap = Map<string, number>;
 const keyOf = (key: Buffer) => key.toString('latin1');
 
 /** Adds the keys of one batch's records below `end` to the map (later offsets win). */
-export function addToOffsetMap(map: OffsetMap, batch: Buffer, end: number): void {
+export function addToOffsetMap(map: OffsetMap, batch: Buffer, end: number, txns?: TxnCleaning): void {
   const header = readBatchHeader(batch);
   if (isControlBatch(header.attributes)) return;
+  if (txns?.isAborted(header)) return;
   for (const r of decodeBatchRecords(batch, header)) {
     if (r.offset < end && r.key !== null) map.set(keyOf(r.key), r.offset);
   }
@@ -68,9 +124,14 @@ export function addToOffsetMap(map: OffsetMap, batch: Buffer, end: number): void
  * null when none does, otherwise a new batch with the same base offset, last offset delta,
  * leader epoch, producer fields and codec.
  */
-export function compactBatch(batch: Buffer, latest: OffsetMap, dropTombstones: boolean): { batch: Buffer | null; removed: number } {
+export function compactBatch(batch: Buffer, latest: OffsetMap, dropTombstones: boolean, txns?: TxnCleaning): { batch: Buffer | null; removed: number } {
   const header = readBatchHeader(batch);
-  if (isControlBatch(header.attributes)) return { batch, removed: 0 };
+  if (isControlBatch(header.attributes)) {
+    // Transaction markers go once past the horizon with nothing of their transaction left (tombstone rule).
+    if (txns && header.producerId >= 0 && txns.markerRemovable(header, dropTombstones)) return { batch: null, removed: header.recordCount };
+    return { batch, removed: 0 };
+  }
+  if (txns?.isAborted(header)) return { batch: null, removed: header.recordCount };
   const records = decodeBatchRecords(batch, header);
   const kept = records.filter((r) => {
     if (r.key === null) return true;
@@ -78,6 +139,7 @@ export function compactBatch(batch: Buffer, latest: OffsetMap, dropTombstones: b
     if (newest !== undefined && newest > r.offset) return false;
     return !(dropTombstones && r.value === null);
   });
+  if (kept.length > 0) txns?.kept(header);
   if (kept.length === records.length) return { batch, removed: 0 };
   if (kept.length === 0) return { batch: null, removed: records.length };
   const builder = new BatchBuilder(batch.length);

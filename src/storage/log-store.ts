@@ -8,6 +8,9 @@
  */
 import { type CleanupPolicy, type CompactionResult, DEFAULT_CLEANUP } from './compaction.js';
 import { nextOffsetOf } from '../protocol/record-batch.js';
+import type { AbortedTxn } from './aborted-txn.js';
+
+export type { AbortedTxn } from './aborted-txn.js';
 
 export interface LogConfig {
   /** Roll to a new segment when the active one would exceed this size. */
@@ -91,8 +94,12 @@ export interface PartitionLog {
   truncateFullyAndStartAt(offset: number): void;
   /** Records that leader epoch `epoch` starts at the current log end (a replica became leader). */
   markLeaderEpoch(epoch: number): void;
-  /** Applies time and size retention (cleanup.policy delete); returns the number of segments deleted. */
-  applyRetention(now: number): number;
+  /**
+   * Applies time and size retention (cleanup.policy delete); returns the number of segments
+   * deleted. The log start never passes `maxStartOffset()` (the last stable offset, asked only
+   * when a segment is about to go: data of an open transaction stays).
+   */
+  applyRetention(now: number, maxStartOffset?: () => number): number;
   /**
    * Compacts the log (cleanup.policy compact) below `uncleanableFrom` — the high watermark, so
    * nothing a leader change could still truncate decides what is removed — when enough of it is
@@ -106,6 +113,16 @@ export interface PartitionLog {
   producerSnapshot(): ProducerSnapshot | null;
   /** Saves producer state describing the log below `offset`, replacing older snapshots. */
   saveProducerSnapshot(offset: number, data: Buffer): void;
+  /**
+   * Records an aborted transaction in the index of the segment holding its marker (`lastOffset`,
+   * at the log end). Truncation removes entries whose marker is gone; a deleted segment takes its
+   * entries with it.
+   */
+  appendAbortedTxn(txn: AbortedTxn): void;
+  /** The marker offset of the newest indexed aborted transaction, or -1. */
+  lastAbortedTxnOffset(): number;
+  /** Aborted transactions overlapping [from, upTo): lastOffset >= from and firstOffset < upTo, in marker order. */
+  abortedTxns(from: number, upTo: number): AbortedTxn[];
   sizeInBytes(): number;
   updateConfig(config: LogConfig): void;
   close(): void;

@@ -3,8 +3,9 @@
  */
 import { baseOffsetOf, decodeBatchRecords, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epochs.js';
-import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from './compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from './compaction.js';
 import {
+  type AbortedTxn,
   type AppendResult,
   type LogConfig,
   type LogStore,
@@ -34,6 +35,7 @@ class MemoryPartitionLog implements PartitionLog {
   /** Offsets below this have been compacted. */
   private cleanedThrough = 0;
   private readonly epochs = new LeaderEpochCache();
+  private aborted: AbortedTxn[] = [];
 
   constructor(
     readonly topic: string,
@@ -143,12 +145,14 @@ class MemoryPartitionLog implements PartitionLog {
       this.batches = this.batches.slice(0, cut);
     } else this.endOffset = offset;
     if (this.startOffset > this.endOffset) this.startOffset = this.endOffset;
+    this.aborted = this.aborted.filter((e) => e.lastOffset < this.endOffset);
     this.epochs.truncateFrom(this.endOffset);
     if (this.snapshot && this.snapshot.offset > this.endOffset) this.snapshot = null;
   }
 
   truncateFullyAndStartAt(offset: number): void {
     this.batches = [];
+    this.aborted = [];
     this.startOffset = offset;
     this.endOffset = offset;
     this.epochs.truncateFrom(0);
@@ -167,7 +171,19 @@ class MemoryPartitionLog implements PartitionLog {
     this.epochs.assign(epoch, this.endOffset);
   }
 
-  applyRetention(now: number): number {
+  appendAbortedTxn(txn: AbortedTxn): void {
+    this.aborted.push({ ...txn });
+  }
+
+  lastAbortedTxnOffset(): number {
+    return this.aborted.at(-1)?.lastOffset ?? -1;
+  }
+
+  abortedTxns(from: number, upTo: number): AbortedTxn[] {
+    return this.aborted.filter((e) => e.lastOffset >= from && e.firstOffset < upTo && e.lastOffset >= this.startOffset);
+  }
+
+  applyRetention(now: number, maxStartOffset: () => number = () => Infinity): number {
     if (!this.config.cleanup.delete) return 0;
     let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
@@ -177,6 +193,7 @@ class MemoryPartitionLog implements PartitionLog {
       const expired = retentionMs >= 0 && now - b.maxTimestamp > retentionMs;
       const oversized = retentionBytes >= 0 && size - b.bytes.length >= retentionBytes;
       if (!expired && !oversized) break;
+      if (b.lastOffset + 1 > maxStartOffset()) break;
       this.batches.shift();
       size -= b.bytes.length;
       this.startOffset = Math.max(this.startOffset, b.lastOffset + 1);
@@ -203,11 +220,15 @@ class MemoryPartitionLog implements PartitionLog {
     if (dirtyBytes === 0 || dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) return null;
     const end = this.batches[count - 1]!.lastOffset + 1;
     const latest: OffsetMap = new Map();
-    for (const b of this.batches.slice(0, count)) addToOffsetMap(latest, b.bytes, end);
+    const start = this.batches[0]?.baseOffset ?? 0;
+    const aborted = this.abortedTxns(start, end);
+    const mapTxns = new TxnCleaning(aborted);
+    for (const b of this.batches.slice(0, count)) addToOffsetMap(latest, b.bytes, end, mapTxns);
+    const txns = new TxnCleaning(aborted);
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
     const kept: StoredBatch[] = [];
     for (const b of this.batches.slice(0, count)) {
-      const out = compactBatch(b.bytes, latest, now - b.appendedAt > policy.deleteRetentionMs);
+      const out = compactBatch(b.bytes, latest, now - b.appendedAt > policy.deleteRetentionMs, txns);
       result.recordsRemoved += out.removed;
       if (out.batch !== b.bytes) result.rewritten++;
       if (!out.batch) continue;
@@ -215,6 +236,8 @@ class MemoryPartitionLog implements PartitionLog {
       result.bytesAfter += out.batch.length;
     }
     this.batches.splice(0, count, ...kept);
+    // An aborted transaction whose marker is gone leaves the index too.
+    if (txns.removedMarkers.size) this.aborted = this.aborted.filter((e) => !txns.removedMarkers.has(e.lastOffset));
     this.cleanedThrough = end;
     return result;
   }

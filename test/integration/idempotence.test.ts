@@ -132,10 +132,12 @@ describe('idempotent producers', () => {
     expect(await produce(batch(producerId, 0, 1, 1))).toMatchObject({ errorCode: 0, baseOffset: start + 1 });
   });
 
-  it('refuses transactions, which kafka-ts does not offer', async () => {
+  it('opens a transaction with a transactional batch and refuses a plain batch inside it', async () => {
     expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     const { producerId } = await initProducerId();
-    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    // A transactional batch opens a transaction; a plain batch of the same producer inside it is refused.
+    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(0);
+    expect((await produce(batch(producerId, 0, 1, 1))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
   });
 });
 

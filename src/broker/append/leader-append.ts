@@ -4,10 +4,12 @@
  * producer check (a retried batch is answered with the offsets it was first written at), broker
  * timestamps for LogAppendTime topics, the append itself and, for acks=-1, the wait for the
  * in-sync replicas. `produceToLeader` puts a client's records through the LogValidator checks
- * first; the group coordinator appends its own batches with `appendToLeader` directly.
+ * first; the group coordinator appends its own batches with `appendToLeader` directly, and
+ * WriteTxnMarkers its transaction markers with `appendMarkerToLeader`.
  */
 import { ErrorCode } from '../../protocol/errors.js';
-import type { RecordBatchView } from '../../protocol/record-batch.js';
+import { RecordBatchView } from '../../protocol/record-batch.js';
+import { type EndTxnMarker, encodeEndTxnMarkerBatch } from '../../protocol/control-records.js';
 import type { ClusterMetadata, PartitionState, TopicState } from '../metadata/cluster-metadata.js';
 import { isStorageIoError } from '../log-dirs.js';
 import { producerBatchFrom } from '../producer-state.js';
@@ -77,7 +79,16 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
  * Appends one validated batch as leader. With acks=-1 the result waits until the in-sync
  * replicas have it (or the timeout passes).
  */
-export async function appendToLeader(host: LeaderAppendHost, topicName: string, partition: number, batch: RecordBatchView, acks: number, timeoutMs: number): Promise<AppendOutcome> {
+export async function appendToLeader(
+  host: LeaderAppendHost,
+  topicName: string,
+  partition: number,
+  batch: RecordBatchView,
+  acks: number,
+  timeoutMs: number,
+  /** 'coordinator': written by this broker's coordinators (Kafka's AppendOrigin.Coordinator): no sequence checks. */
+  origin: 'client' | 'coordinator' = 'client',
+): Promise<AppendOutcome> {
   const found = host.leaderFor(topicName, partition);
   if ('error' in found) return refused(found.error, found.message ?? null);
   const { replica, state, topic } = found;
@@ -92,7 +103,7 @@ export async function appendToLeader(host: LeaderAppendHost, topicName: string, 
   let baseOffset: number;
   let lastOffset: number;
   const pid = producerBatchFrom(batch);
-  const verdict = pid ? replica.producers.check(pid, replica.key) : ({ kind: 'append' } as const);
+  const verdict = pid ? replica.producers.check(pid, replica.key, Date.now(), origin === 'client') : ({ kind: 'append' } as const);
   if (verdict.kind === 'error') return { ...refused(verdict.errorCode, verdict.message), logStartOffset: replica.logStartOffset() };
   if (verdict.kind === 'duplicate') {
     // A retry of a batch already written: answer with where it went, write nothing.
@@ -113,7 +124,7 @@ export async function appendToLeader(host: LeaderAppendHost, topicName: string, 
       host.logDirFailure(doing, e);
       return refused(ErrorCode.KAFKA_STORAGE_ERROR, `Error while ${doing}: ${e.code ?? e.message}`);
     }
-    if (pid) replica.producers.appended(pid, baseOffset, lastOffset);
+    replica.producers.appended(pid, baseOffset, lastOffset);
     replica.updateHighWatermark(state.isr, host.id);
     replica.notify();
   }
@@ -132,6 +143,17 @@ export async function appendToLeader(host: LeaderAppendHost, topicName: string, 
   if (!s || s.leader !== host.id || !host.running) return { ...outcome, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
   // Written locally but not replicated in time.
   return { ...outcome, errorCode: s.isr.length < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.REQUEST_TIMED_OUT };
+}
+
+/**
+ * Appends a transaction marker (WriteTxnMarkers) as leader, acks=-1 as Kafka's coordinator asks:
+ * the producer state checks its epoch (INVALID_PRODUCER_EPOCH) and coordinator epoch
+ * (TRANSACTION_COORDINATOR_FENCED); the marker closes the producer's transaction and an abort
+ * lands in the aborted-transaction index.
+ */
+export function appendMarkerToLeader(host: LeaderAppendHost, topicName: string, partition: number, producerId: number, producerEpoch: number, marker: EndTxnMarker, timeoutMs: number): Promise<AppendOutcome> {
+  const batch = new RecordBatchView(encodeEndTxnMarkerBatch(producerId, producerEpoch, marker));
+  return appendToLeader(host, topicName, partition, batch, -1, timeoutMs, 'coordinator');
 }
 
 /** Waits until `done()` holds, re-checking whenever the replica changes, up to timeoutMs. */

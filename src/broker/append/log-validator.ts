@@ -68,8 +68,13 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   if (!batch.crcIsValid) return refuse(ErrorCode.CORRUPT_MESSAGE);
   if (batch.recordCount <= 0 || batch.lastOffsetDelta !== batch.recordCount - 1) return refuse(ErrorCode.INVALID_RECORD);
   if (ctx.apiVersion < 7 && batch.compression === CompressionType.zstd) return refuse(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-  // Transactions are not offered, so no producer can be inside one.
-  if (batch.isTransactional) return refuse(ErrorCode.INVALID_TXN_STATE);
+  // Only the transaction coordinator writes control records (WriteTxnMarkers); transactional and
+  // idempotent batches need a producer id and a sequence (Kafka's LogValidator.validateBatch).
+  if (batch.isControl) return refuse(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records');
+  if (batch.isTransactional && batch.producerId < 0) return refuse(ErrorCode.INVALID_RECORD, `Transactional records in ${ctx.partitionName} must have a producer id`);
+  if (batch.producerId >= 0 && batch.baseSequence < 0) {
+    return refuse(ErrorCode.INVALID_RECORD, `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId} in ${ctx.partitionName}`);
+  }
   if (ctx.compacted) {
     // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
     const keyless = decodeBatchRecords(records, batch.header()).findIndex((r) => r.key === null);

@@ -33,6 +33,17 @@ export interface CommitRequest {
   offsets: OffsetToCommit[];
 }
 
+/** TxnOffsetCommit: offsets a transactional producer commits for a group, pending until its marker. */
+export interface TxnCommitRequest {
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  offsets: OffsetToCommit[];
+}
+
 export interface GroupDescription {
   errorCode: number;
   groupId: string;
@@ -49,7 +60,12 @@ export interface GroupService {
   heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number;
   leave(groupId: string, leaving: { memberId: string; groupInstanceId: string | null }[]): LeaveResult;
   commit(req: CommitRequest): Promise<number[]>;
-  fetch(groupId: string, wanted: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] };
+  /** TxnOffsetCommit: per-offset error codes; accepted offsets stay pending until the transaction's marker. */
+  txnCommit(req: TxnCommitRequest): Promise<number[]>;
+  /** A transaction marker landed on __consumer_offsets partition `partition` (WriteTxnMarkers). */
+  completeTransaction(partition: number, producerId: number, commit: boolean): void;
+  /** With `requireStable`, partitions with a pending transactional offset answer UNSTABLE_OFFSET_COMMIT. */
+  fetch(groupId: string, wanted: { topic: string; partition: number }[] | null, requireStable?: boolean): { errorCode: number; offsets: FetchedOffset[] };
   list(states: string[] | null): { groupId: string; protocolType: string; state: GroupState }[];
   describe(groupId: string): GroupDescription;
   deleteGroup(groupId: string): Promise<number>;
@@ -101,11 +117,12 @@ export class GroupCoordinator implements GroupService {
   }
 
   private load(replayed: Map<string, ReplayedGroup>) {
-    for (const [id, { offsets, metadata }] of replayed) {
-      if (metadata === null && (!offsets || offsets.size === 0)) continue; // deleted group
+    for (const [id, { offsets, metadata, pending }] of replayed) {
+      if (metadata === null && (!offsets || offsets.size === 0) && !pending) continue; // deleted group
       const g = this.machine.restore(id, metadata ?? undefined);
       this.offsets.dropGroup(id);
       if (offsets) for (const e of offsets.values()) this.offsets.put(id, e);
+      for (const [pid, entries] of replayed.get(id)?.pending ?? []) for (const e of entries.values()) this.offsets.putPending(pid, id, e);
       this.groups.set(id, g);
     }
   }
@@ -184,11 +201,57 @@ export class GroupCoordinator implements GroupService {
     return codes;
   }
 
+  /**
+   * TxnOffsetCommit, as Kafka's handleTxnCommitOffsets: an unknown group is created (empty), a
+   * member id the group does not have is UNKNOWN_MEMBER_ID, a static member's stale id
+   * FENCED_INSTANCE_ID, a generation other than the group's ILLEGAL_GENERATION (-1: not checked).
+   * The offsets are written as the producer's transactional records (so a stale epoch gets
+   * INVALID_PRODUCER_EPOCH from the log) and held pending until its marker.
+   */
+  async txnCommit(req: TxnCommitRequest): Promise<number[]> {
+    const all = (code: number) => req.offsets.map(() => code);
+    const notHere = this.coordinatorError(req.groupId);
+    if (notHere) return all(notHere);
+    if (!req.groupId) return all(ErrorCode.INVALID_GROUP_ID);
+    let g = this.groups.get(req.groupId);
+    if (!g) {
+      g = new ClassicGroup(req.groupId);
+      this.groups.set(req.groupId, g);
+    }
+    if (g.state === 'Dead') return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== undefined && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return all(ErrorCode.FENCED_INSTANCE_ID);
+    if (req.memberId !== '' && !g.members.has(req.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (req.generationId >= 0 && req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    const { codes, accepted } = this.offsets.prepareCommit(req.offsets, -1, this.config.offsetMetadataMaxBytes, Date.now());
+    const error = await this.offsetsLog.writeTxnOffsets(
+      req.groupId,
+      req.producerId,
+      req.producerEpoch,
+      accepted.map((a) => a.entry),
+    );
+    for (const a of accepted) {
+      if (error) codes[a.index] = error;
+      else if (this.isCurrent(g)) this.offsets.putPending(req.producerId, req.groupId, a.entry);
+    }
+    return codes;
+  }
+
+  completeTransaction(partition: number, producerId: number, commit: boolean): void {
+    this.offsets.completePending(producerId, commit, (groupId) => this.partitionFor(groupId) === partition);
+  }
+
   /** Committed offsets (all of the group's when `wanted` is null); -1 where nothing is committed. */
-  fetch(groupId: string, wanted: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+  fetch(groupId: string, wanted: { topic: string; partition: number }[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
     const notHere = this.coordinatorError(groupId);
     if (notHere) return { errorCode: notHere, offsets: [] };
-    return { errorCode: 0, offsets: this.offsets.fetch(groupId, wanted) };
+    const offsets = this.offsets.fetch(groupId, wanted);
+    if (requireStable) {
+      for (const o of offsets) {
+        // Kafka: the offset is withheld (-1) while a transaction's commit for it is undecided.
+        if (this.offsets.hasPending(groupId, o.topic, o.partition)) Object.assign(o, { offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
+      }
+    }
+    return { errorCode: 0, offsets };
   }
 
   // ---- admin ----

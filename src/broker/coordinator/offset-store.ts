@@ -28,12 +28,60 @@ export interface FetchedOffset {
   offset: number;
   leaderEpoch: number;
   metadata: string;
+  /** UNSTABLE_OFFSET_COMMIT when a stable offset was asked for and a transaction's is pending. */
+  errorCode?: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class OffsetStore {
   private readonly byGroup = new Map<string, Map<string, CommittedOffset>>();
+  /**
+   * Transactional offsets (TxnOffsetCommit) written but not yet decided: producer id → group →
+   * partition → offset. The transaction's marker on the group's __consumer_offsets partition
+   * makes them committed (COMMIT) or drops them (ABORT), as Kafka's pendingTransactionalOffsetCommits.
+   */
+  private readonly pending = new Map<number, Map<string, Map<string, CommittedOffset>>>();
+
+  putPending(producerId: number, groupId: string, entry: CommittedOffset): void {
+    let groups = this.pending.get(producerId);
+    if (!groups) this.pending.set(producerId, (groups = new Map()));
+    let m = groups.get(groupId);
+    if (!m) groups.set(groupId, (m = new Map()));
+    m.set(key(entry.topic, entry.partition), entry);
+  }
+
+  /** Whether a transaction's offset for this partition of the group awaits its marker. */
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    for (const groups of this.pending.values()) if (groups.get(groupId)?.has(key(topic, partition))) return true;
+    return false;
+  }
+
+  /** Groups with pending offsets of any producer. */
+  pendingGroups(): Set<string> {
+    const out = new Set<string>();
+    for (const groups of this.pending.values()) for (const g of groups.keys()) out.add(g);
+    return out;
+  }
+
+  /**
+   * The marker of `producerId`'s transaction landed: its pending offsets of the groups `ours`
+   * accepts are committed or dropped. Returns the groups whose offsets were committed.
+   */
+  completePending(producerId: number, commit: boolean, ours: (groupId: string) => boolean): string[] {
+    const groups = this.pending.get(producerId);
+    if (!groups) return [];
+    const done: string[] = [];
+    for (const [groupId, entries] of groups) {
+      if (!ours(groupId)) continue;
+      groups.delete(groupId);
+      if (!commit) continue;
+      for (const e of entries.values()) this.put(groupId, e);
+      done.push(groupId);
+    }
+    if (groups.size === 0) this.pending.delete(producerId);
+    return done;
+  }
 
   private committed(groupId: string): Map<string, CommittedOffset> {
     let m = this.byGroup.get(groupId);
@@ -65,6 +113,10 @@ export class OffsetStore {
   /** Forgets every offset of the group (deleted, expired, or no longer coordinated here). */
   dropGroup(groupId: string): void {
     this.byGroup.delete(groupId);
+    for (const [pid, groups] of this.pending) {
+      groups.delete(groupId);
+      if (groups.size === 0) this.pending.delete(pid);
+    }
   }
 
   /**

@@ -7,7 +7,8 @@
 import type { GroupMetadataValueData } from '../../protocol/data/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeOffsetsRecord, groupKey, groupValue, offsetKey, offsetValue } from '../../protocol/consumer-offsets.js';
-import { encodeBatch, decodeBatchRecords } from '../../protocol/record-batch.js';
+import { encodeBatch, decodeBatchRecords, isControlBatch, isTransactionalBatch, readBatchHeader } from '../../protocol/record-batch.js';
+import { ControlType, decodeEndTxnMarker } from '../../protocol/control-records.js';
 import { readBatches } from '../../storage/log-store.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
 import type { Logger } from '../../util/logger.js';
@@ -20,6 +21,8 @@ import type { OffsetsLogPort } from './ports.js';
 export interface ReplayedGroup {
   offsets: Map<string, CommittedOffset> | undefined;
   metadata: GroupMetadataValueData | null | undefined;
+  /** Transactional offsets whose transaction has no marker yet: producer id → partition key → offset. */
+  pending?: Map<number, Map<string, CommittedOffset>>;
 }
 
 type OffsetsRecord = { key: Buffer; value: Buffer | null };
@@ -87,8 +90,28 @@ export class OffsetsLog {
     const metadata = new Map<string, GroupMetadataValueData | null>();
     const start = replica.logStartOffset();
     let records = 0;
+    // Transactional offsets wait for their producer's marker: producer id → group → key → offset.
+    const pending = new Map<number, Map<string, Map<string, CommittedOffset>>>();
+    const apply = (group: string, k: string, value: CommittedOffset | null) => {
+      let m = offsets.get(group);
+      if (!m) offsets.set(group, (m = new Map()));
+      if (value) m.set(k, value);
+      else m.delete(k);
+    };
     for (const batch of readBatches(replica.log, start, replica.logEndOffset())) {
-      for (const r of decodeBatchRecords(batch)) {
+      const h = readBatchHeader(batch);
+      if (isControlBatch(h.attributes)) {
+        const [r] = decodeBatchRecords(batch, h);
+        const marker = r ? decodeEndTxnMarker(r.key, r.value) : null;
+        const done = pending.get(h.producerId);
+        if (marker && done) {
+          pending.delete(h.producerId);
+          if (marker.type === ControlType.Commit) for (const [group, m] of done) for (const [k, v] of m) apply(group, k, v);
+        }
+        continue;
+      }
+      const txn = isTransactionalBatch(h.attributes) ? h.producerId : -1;
+      for (const r of decodeBatchRecords(batch, h)) {
         if (r.offset < start || !r.key) continue;
         let rec;
         try {
@@ -100,18 +123,25 @@ export class OffsetsLog {
         if (!rec) continue;
         records++;
         if (rec.kind === 'offset') {
-          let m = offsets.get(rec.group);
-          if (!m) offsets.set(rec.group, (m = new Map()));
-          if (rec.value) m.set(key(rec.topic, rec.partition), { ...rec.value, topic: rec.topic, partition: rec.partition });
-          else m.delete(key(rec.topic, rec.partition));
+          const value = rec.value ? { ...rec.value, topic: rec.topic, partition: rec.partition } : null;
+          if (txn >= 0 && value) {
+            let groups = pending.get(txn);
+            if (!groups) pending.set(txn, (groups = new Map()));
+            let m = groups.get(rec.group);
+            if (!m) groups.set(rec.group, (m = new Map()));
+            m.set(key(rec.topic, rec.partition), value);
+          } else apply(rec.group, key(rec.topic, rec.partition), value);
         } else metadata.set(rec.group, rec.value);
       }
     }
     const groups = new Map<string, ReplayedGroup>();
-    for (const id of new Set([...offsets.keys(), ...metadata.keys()])) {
+    const pendingGroups = new Set([...pending.values()].flatMap((g) => [...g.keys()]));
+    for (const id of new Set([...offsets.keys(), ...metadata.keys(), ...pendingGroups])) {
       // Records of groups that hash elsewhere (the partition count changed) are not ours.
       if (this.partitionFor(id) !== partition) continue;
-      groups.set(id, { offsets: offsets.get(id), metadata: metadata.get(id) });
+      const mine = new Map<number, Map<string, CommittedOffset>>();
+      for (const [pid, g] of pending) if (g.has(id)) mine.set(pid, g.get(id)!);
+      groups.set(id, { offsets: offsets.get(id), metadata: metadata.get(id), ...(mine.size ? { pending: mine } : {}) });
     }
     return { groups, records };
   }
@@ -119,9 +149,14 @@ export class OffsetsLog {
   // ---- writing ----
 
   /** Appends records to the group's offsets partition; returns Kafka's error code. */
-  private async write(groupId: string, records: OffsetsRecord[]): Promise<number> {
+  private async write(groupId: string, records: OffsetsRecord[], txn?: { producerId: number; producerEpoch: number }): Promise<number> {
     if (records.length === 0) return 0;
-    const batch = encodeBatch(records.map((r) => ({ key: r.key, value: r.value })));
+    // Transactional offsets are written as the producer's transactional records (no sequence:
+    // the coordinator's appends skip the sequence checks, as Kafka's AppendOrigin.Coordinator).
+    const batch = encodeBatch(
+      records.map((r) => ({ key: r.key, value: r.value })),
+      txn ? { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, transactional: true } : {},
+    );
     const out = await this.port.appendAsLeader(OFFSETS_TOPIC, this.partitionFor(groupId), batch, -1, 30_000);
     // As Kafka: a failed log dir (KAFKA_STORAGE_ERROR) sends the client to look for the coordinator again.
     if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || out.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
@@ -142,6 +177,15 @@ export class OffsetsLog {
     return this.write(
       groupId,
       entries.map((e) => ({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(e) })),
+    );
+  }
+
+  /** TxnOffsetCommit: the offsets as transactional records of the producer, pending until its marker. */
+  writeTxnOffsets(groupId: string, producerId: number, producerEpoch: number, entries: CommittedOffset[]): Promise<number> {
+    return this.write(
+      groupId,
+      entries.map((e) => ({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(e) })),
+      { producerId, producerEpoch },
     );
   }
 

@@ -11,7 +11,9 @@
  * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, INVALID_TOPIC_EXCEPTION (internal topics), NOT_ENOUGH_REPLICAS,
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
  * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
- * its original offsets (see producer-state.ts); INVALID_TXN_STATE for transactional batches;
+ * its original offsets (see producer-state.ts); for transactional producers INVALID_TXN_STATE (a
+ * non-transactional batch while the producer's transaction is open) and
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the transactional id;
  * TOPIC_AUTHORIZATION_FAILED without WRITE on the topic; KAFKA_STORAGE_ERROR (retriable) when the
  * append hits an I/O error (nothing is acknowledged; the log dir goes offline, ../log-dirs.ts) or
  * the partition's log dir is already offline.
@@ -46,6 +48,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   async handle(req, ctx) {
+    // A transactional producer needs WRITE on its transactional id (Kafka: every partition refused).
+    const txnDenied = req.transactionalId != null && !allowed(ctx, AclOp.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
     const responses = await Promise.all(
       req.topicData.map(async (t) => ({
         name: t.name,
@@ -53,7 +57,9 @@ export default defineHandler({
           t.partitionData.map(async (p) =>
             partitionResponse(
               p.index,
-              allowed(ctx, AclOp.WRITE, ResourceType.TOPIC, t.name)
+              txnDenied
+                ? { ...DENIED, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }
+                : allowed(ctx, AclOp.WRITE, ResourceType.TOPIC, t.name)
                 ? await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })
                 : DENIED,
             ),

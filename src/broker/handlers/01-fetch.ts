@@ -7,6 +7,10 @@
  * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10), KAFKA_STORAGE_ERROR (a read hit an I/O error, which
  * takes the log dir offline, or the dir is offline already). Followers fetch with their broker id as replica
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
+ * isolation_level (v4+): read_committed consumers get data only below the last stable offset and
+ * the aborted transactions (producer id, first offset) overlapping what they got, so they can skip
+ * aborted records; every response carries last_stable_offset (the high watermark when no
+ * transaction is open).
  * Authorization: consumers need READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
  * partitions), followers CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
@@ -51,6 +55,7 @@ export default defineHandler({
       minBytes: req.minBytes,
       maxBytes: req.maxBytes ?? 0x7fffffff,
       apiVersion: v,
+      isolationLevel: v >= 4 ? (req.isolationLevel ?? 0) : 0,
       closed: ctx.closed,
       responseRoom: ctx.responseRoom,
       whenResponseRoom: ctx.whenResponseRoom,
@@ -73,7 +78,7 @@ export default defineHandler({
             highWatermark: d.highWatermark,
             lastStableOffset: d.lastStableOffset,
             logStartOffset: d.logStartOffset,
-            abortedTransactions: null,
+            abortedTransactions: d.abortedTransactions ?? null,
             preferredReadReplica: -1,
             ...(d.divergingEpoch && v >= 12 ? { divergingEpoch: d.divergingEpoch } : {}),
             // The schema writes a list of batches back to back without concatenating them.

@@ -3,7 +3,8 @@
  * -3 the record with the largest timestamp (v7+), -4 earliest local (v8+: the log start, as no
  * segment is tiered here), -5 latest tiered (v9+: offset -1, as nothing is tiered, which is what
  * Kafka answers with remote storage off), otherwise the first record at or after the timestamp
- * (offset -1 when there is none). v10 only adds the client's timeout. v0 answers with old-style offset lists, never empty.
+ * (offset -1 when there is none). With isolation_level read_committed (v2+) "latest" is the last
+ * stable offset and lookups by time stop there too. v10 only adds the client's timeout. v0 answers with old-style offset lists, never empty.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
  * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline).
  */
@@ -36,9 +37,11 @@ export default defineHandler({
           if ('error' in found) return { ...base, errorCode: found.error };
           const { replica, state } = found;
           base.leaderEpoch = state.leaderEpoch;
+          // read_committed (v2+): the latest offset is the last stable offset, and nothing after it is found by time.
+          const stableEnd = v >= 2 && req.isolationLevel === 1 ? replica.producers.lastStableOffset(replica.highWatermark) : replica.highWatermark;
           let answer: { offset: number; timestamp: number } | null;
           try {
-            if (p.timestamp === LATEST) answer = { offset: replica.highWatermark, timestamp: -1 };
+            if (p.timestamp === LATEST) answer = { offset: stableEnd, timestamp: -1 };
             else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
             else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
             else if (p.timestamp === EARLIEST_LOCAL && v >= 8) answer = { offset: replica.logStartOffset(), timestamp: -1 };
@@ -51,7 +54,7 @@ export default defineHandler({
           }
           // Lookups by time never point at records beyond the high watermark.
           const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST && !(p.timestamp === EARLIEST_LOCAL && v >= 8);
-          if (byTime && answer && answer.offset >= replica.highWatermark) answer = null;
+          if (byTime && answer && answer.offset >= stableEnd) answer = null;
           if (v === 0) {
             // Old-style answers are lists; Burrow reads the first element without checking.
             const offset = answer?.offset ?? replica.highWatermark;

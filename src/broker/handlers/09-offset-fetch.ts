@@ -1,6 +1,7 @@
 /**
  * OffsetFetch (9), v0-8 (v2+ null topics = every committed offset; v8 batches groups).
- * Partitions without a commit answer offset -1 with no error.
+ * Partitions without a commit answer offset -1 with no error. require_stable (v7+): a partition
+ * whose offset a transaction has committed but not yet ended answers UNSTABLE_OFFSET_COMMIT.
  * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, GROUP_AUTHORIZATION_FAILED (no DESCRIBE on the
  * group), TOPIC_AUTHORIZATION_FAILED (a listed topic without DESCRIBE; unlisted ones are left out).
  */
@@ -12,16 +13,16 @@ import type { GroupService } from '../coordinator/coordinator.js';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics) {
+function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean) {
   const groups: GroupService = ctx.groups;
   if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
   const visible = (topic: string) => allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, topic);
   const wanted = topics === null ? null : topics.filter((t) => visible(t.name)).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const r = groups.fetch(groupId, wanted);
+  const r = groups.fetch(groupId, wanted, requireStable);
   r.offsets = r.offsets.filter((o) => visible(o.topic));
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }[]>();
   for (const o of r.offsets) {
-    byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: 0 }]);
+    byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode ?? 0 }]);
   }
   for (const t of topics ?? []) {
     if (!visible(t.name)) byTopic.set(t.name, t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })));
@@ -38,12 +39,12 @@ export default defineHandler({
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = fetchGroup(ctx, g.groupId, g.topics);
+          const r = fetchGroup(ctx, g.groupId, g.topics, req.requireStable ?? false);
           return { groupId: g.groupId, topics: r.topics, errorCode: r.errorCode };
         }),
       };
     }
-    const r = fetchGroup(ctx, req.groupId ?? '', ctx.apiVersion >= 2 ? (req.topics ?? null) : (req.topics ?? []));
+    const r = fetchGroup(ctx, req.groupId ?? '', ctx.apiVersion >= 2 ? (req.topics ?? null) : (req.topics ?? []), ctx.apiVersion >= 7 && (req.requireStable ?? false));
     // Before v2 a coordinator error can only be reported per partition.
     if (ctx.apiVersion < 2 && r.errorCode) {
       return {

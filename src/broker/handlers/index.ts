@@ -26,6 +26,8 @@ import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
 import initProducerId from './22-init-producer-id.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
@@ -66,6 +68,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  writeTxnMarkers,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,

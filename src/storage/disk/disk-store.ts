@@ -14,6 +14,7 @@ import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOff
 import type { Logger } from '../../util/logger.js';
 import { silentLogger } from '../../util/logger.js';
 import {
+  type AbortedTxn,
   type AppendResult,
   type LogConfig,
   type LogStore,
@@ -28,7 +29,7 @@ import {
 } from '../log-store.js';
 import { Segment, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
-import { type CompactionResult, type OffsetMap, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -297,7 +298,28 @@ export class DiskPartitionLog implements PartitionLog {
     this.flushEpochs();
   }
 
-  applyRetention(now: number): number {
+  appendAbortedTxn(txn: AbortedTxn): void {
+    this.segments[this.segmentFor(txn.lastOffset)]!.txnIndex.append(txn);
+  }
+
+  lastAbortedTxnOffset(): number {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const last = this.segments[i]!.txnIndex.all().at(-1);
+      if (last) return last.lastOffset;
+    }
+    return -1;
+  }
+
+  abortedTxns(from: number, upTo: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    // An entry lives with its marker, so segments before the one holding `from` have none ending at or after it.
+    for (let i = this.segmentFor(Math.max(from, this.startOffset)); i < this.segments.length; i++) {
+      for (const e of this.segments[i]!.txnIndex.all()) if (e.lastOffset >= from && e.firstOffset < upTo) out.push(e);
+    }
+    return out;
+  }
+
+  applyRetention(now: number, maxStartOffset: () => number = () => Infinity): number {
     if (!this.config.cleanup.delete) return 0;
     let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
@@ -308,6 +330,8 @@ export class DiskPartitionLog implements PartitionLog {
       const expired = retentionMs >= 0 && now - stamp > retentionMs;
       const oversized = retentionBytes >= 0 && size - oldest.size >= retentionBytes;
       if (!expired && !oversized) break;
+      // The next segment's base becomes the log start: never past an open transaction's data.
+      if (this.segments[1]!.baseOffset > maxStartOffset()) break;
       this.segments.shift();
       size -= oldest.size;
       oldest.delete();
@@ -337,7 +361,10 @@ export class DiskPartitionLog implements PartitionLog {
 
     const end = cleanable[cleanable.length - 1]!.nextOffset;
     const latest: OffsetMap = new Map();
-    for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end);
+    const aborted = this.abortedTxns(cleanable[0]!.baseOffset, end);
+    const mapTxns = new TxnCleaning(aborted);
+    for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end, mapTxns);
+    const txns = new TxnCleaning(aborted);
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
     for (const [i, s] of cleanable.entries()) {
       const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
@@ -347,7 +374,7 @@ export class DiskPartitionLog implements PartitionLog {
       let size = 0;
       try {
         for (const batch of s.batches()) {
-          const out = compactBatch(batch, latest, dropTombstones);
+          const out = compactBatch(batch, latest, dropTombstones, txns);
           result.recordsRemoved += out.removed;
           if (out.batch !== batch) changed = true;
           if (out.batch) {
@@ -375,6 +402,9 @@ export class DiskPartitionLog implements PartitionLog {
         continue;
       }
       this.segments[at] = s.replaceWith(cleanedPath);
+      // An aborted transaction whose marker is gone leaves the segment's index too.
+      const entries = this.segments[at]!.txnIndex.all();
+      if (entries.some((e) => txns.removedMarkers.has(e.lastOffset))) this.segments[at]!.txnIndex.rewrite(entries.filter((e) => !txns.removedMarkers.has(e.lastOffset)));
       result.bytesAfter += size;
     }
     this.cleanedThrough = end;

@@ -10,6 +10,7 @@
  * `FdCache` just before the call (`this.log()`, `this.index()`, `this.timeIndexFile()`), and never
  * keeps one across another cache call, so any of them may be closed between operations.
  */
+import { TxnIndex } from './txn-index.js';
 import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
 import { join } from 'node:path';
 import {
@@ -93,6 +94,8 @@ export class Segment {
   private unflushedTime = 0;
   private readonly offsetIndex = new SparseIndex(); // relative offset -> position
   private readonly timeIndex = new SparseIndex(); // timestamp -> absolute offset
+  /** Aborted transactions whose markers are in this segment (.txnindex). */
+  readonly txnIndex: TxnIndex;
 
   private constructor(
     readonly dir: string,
@@ -106,6 +109,7 @@ export class Segment {
     this.logPath = path('.log');
     this.indexPath = path('.index');
     this.timeIndexPath = path('.timeindex');
+    this.txnIndex = new TxnIndex(path('.txnindex'));
   }
 
   /** Descriptors, valid until the next call on the cache: use each at once, never keep one. */
@@ -429,6 +433,7 @@ export class Segment {
     const cut = b ? b.position : this.size;
     ftruncateSync(this.log(), cut);
     this.size = cut;
+    this.txnIndex.truncateTo(b ? b.baseOffset : this.nextOffset);
     this.resetIndexes();
     this.scan(0, cut, false, (bi) => {
       this.noteAppended(bi);
@@ -497,6 +502,7 @@ export class Segment {
 
   delete(): void {
     this.close();
+    this.txnIndex.delete();
     for (const s of ['.log', '.index', '.timeindex']) {
       try {
         unlinkSync(join(this.dir, segmentFileName(this.baseOffset, s)));

@@ -33,7 +33,10 @@ const openLog = () => new MemoryLogStore().open('t', 0, DEFAULT_LOG_CONFIG);
 
 describe('producer state table', () => {
   it('round-trips its snapshot encoding and refuses a damaged one', () => {
-    const producers = new Map([[7, { epoch: 2, lastTimestamp: NOW, batches: [{ firstSeq: 0, lastSeq: 4, baseOffset: 10, lastOffset: 14 }] }]]);
+    const producers = new Map([
+      [7, { epoch: 2, lastTimestamp: NOW, coordinatorEpoch: -1, txnFirstOffset: -1, batches: [{ firstSeq: 0, lastSeq: 4, baseOffset: 10, lastOffset: 14 }] }],
+      [8, { epoch: 0, lastTimestamp: NOW, coordinatorEpoch: 3, txnFirstOffset: 12, batches: [] }],
+    ]);
     const data = encodeProducerSnapshot(producers);
     expect(decodeProducerSnapshot(data)).toEqual(producers);
     const damaged = Buffer.from(data);

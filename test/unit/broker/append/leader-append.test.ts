@@ -62,7 +62,9 @@ describe('produceToLeader: validation (LogValidator)', () => {
       b[b.length - 1]! ^= 1;
       return b;
     }, ErrorCode.CORRUPT_MESSAGE],
-    ['a transactional batch', () => encodeBatch(values('a'), { transactional: true, producerId: 5, producerEpoch: 0, baseSequence: 0 }), ErrorCode.INVALID_TXN_STATE],
+    ['a transactional batch without a producer id', () => encodeBatch(values('a'), { transactional: true }), ErrorCode.INVALID_RECORD],
+    ['a control batch from a client', () => encodeBatch(values('a'), { transactional: true, control: true, producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
+    ['an idempotent batch without a sequence', () => encodeBatch(values('a'), { producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
     ['a batch above max.message.bytes', () => encodeBatch(values('x'.repeat(200))), ErrorCode.MESSAGE_TOO_LARGE, { 'max.message.bytes': '150' }],
   ];
   for (const [what, records, code, configs] of refusals) {

@@ -1,0 +1,96 @@
+/**
+ * A segment's aborted-transaction index (Kafka's `.txnindex`): 34-byte entries, big-endian,
+ * version int16 (0), producer id int64, first offset int64, last offset int64, last stable
+ * offset int64, appended in marker order. Entries are small and few, so they are kept in memory
+ * once read; a torn trailing entry (a crash mid-write) is ignored and cut at the next write.
+ */
+import { existsSync, openSync, closeSync, ftruncateSync, readFileSync, unlinkSync, writeSync } from './fs-ops.js';
+import type { AbortedTxn } from '../log-store.js';
+
+export const TXN_INDEX_ENTRY_SIZE = 34;
+const VERSION = 0;
+
+function writeInt64(buf: Buffer, at: number, v: number) {
+  buf.writeBigInt64BE(BigInt(v), at);
+}
+
+export function encodeTxnEntry(e: AbortedTxn): Buffer {
+  const b = Buffer.alloc(TXN_INDEX_ENTRY_SIZE);
+  b.writeInt16BE(VERSION, 0);
+  writeInt64(b, 2, e.producerId);
+  writeInt64(b, 10, e.firstOffset);
+  writeInt64(b, 18, e.lastOffset);
+  writeInt64(b, 26, e.lastStableOffset);
+  return b;
+}
+
+export function decodeTxnEntries(data: Buffer): AbortedTxn[] {
+  const out: AbortedTxn[] = [];
+  for (let at = 0; at + TXN_INDEX_ENTRY_SIZE <= data.length; at += TXN_INDEX_ENTRY_SIZE) {
+    if (data.readInt16BE(at) !== VERSION) break;
+    out.push({
+      producerId: Number(data.readBigInt64BE(at + 2)),
+      firstOffset: Number(data.readBigInt64BE(at + 10)),
+      lastOffset: Number(data.readBigInt64BE(at + 18)),
+      lastStableOffset: Number(data.readBigInt64BE(at + 26)),
+    });
+  }
+  return out;
+}
+
+export class TxnIndex {
+  private entries: AbortedTxn[] | null = null;
+
+  constructor(readonly path: string) {}
+
+  all(): readonly AbortedTxn[] {
+    if (!this.entries) this.entries = existsSync(this.path) ? decodeTxnEntries(readFileSync(this.path) as Buffer) : [];
+    return this.entries;
+  }
+
+  append(e: AbortedTxn): void {
+    const entries = this.all() as AbortedTxn[];
+    this.rewriteFrom(entries.length, [e]);
+    entries.push(e);
+  }
+
+  /** Drops entries whose marker is at or after `offset`. */
+  truncateTo(offset: number): void {
+    const entries = this.all() as AbortedTxn[];
+    const keep = entries.findIndex((e) => e.lastOffset >= offset);
+    if (keep < 0) return;
+    entries.length = keep;
+    if (keep === 0) this.delete();
+    else this.rewriteFrom(keep, []);
+  }
+
+  /** Replaces every entry (compaction removed the markers of the others). */
+  rewrite(entries: AbortedTxn[]): void {
+    this.entries = [...entries];
+    if (entries.length === 0) this.delete();
+    else this.rewriteFrom(0, entries);
+  }
+
+  /** Writes `add` after the first `count` entries, cutting whatever followed. */
+  private rewriteFrom(count: number, add: AbortedTxn[]): void {
+    const fd = openSync(this.path, existsSync(this.path) ? 'r+' : 'w');
+    try {
+      ftruncateSync(fd, count * TXN_INDEX_ENTRY_SIZE);
+      for (const [i, e] of add.entries()) {
+        const b = encodeTxnEntry(e);
+        writeSync(fd, b, 0, b.length, (count + i) * TXN_INDEX_ENTRY_SIZE);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  delete(): void {
+    this.entries = [];
+    try {
+      unlinkSync(this.path);
+    } catch {
+      /* never written */
+    }
+  }
+}
