@@ -1,0 +1,159 @@
+/**
+ * Transactions with unmodified real clients and kafka-ts's own producer against the daemon:
+ * kafkajs commits one transaction (3 partitions plus consumed offsets) and aborts another;
+ * confluent-kafka readers in read_committed see exactly the committed records and the group's
+ * committed offsets, in read_uncommitted both; a second producer with the same transactional id
+ * fences the first (as each client reports it); kafka-ts console-producer --transactional-id and
+ * producer-perf-test --transactional-id write records read_committed readers see only once
+ * committed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
+import { PYTHON, parseJsonLines, requirePython } from '../helpers/real-clients.js';
+
+const PY_TXN = fileURLToPath(new URL('./clients/py_txn.py', import.meta.url));
+const KJS_TXN = fileURLToPath(new URL('./clients/kafkajs-txn.cjs', import.meta.url));
+
+let home: string;
+let cleanup: () => void;
+let bootstrap: string;
+const kt = (...args: string[]) => kafkaTs(args, { home });
+
+async function run(cmd: string, args: string[], timeout = 60_000) {
+  const r = await execa(cmd, args, { reject: false, timeout });
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.exitCode}:\n${String(r.stderr)}\n${String(r.stdout)}`);
+  return String(r.stdout);
+}
+
+interface Read {
+  p: number;
+  o: number;
+  v: string;
+}
+
+/** Every record of `topic` as a confluent-kafka consumer in `isolation` sees it (to the end of each partition). */
+async function pyRead(topic: string, isolation: 'read_committed' | 'read_uncommitted', idleMs = 300): Promise<{ records: Read[]; end: Record<string, number> }> {
+  const lines = parseJsonLines<Read & { end?: Record<string, number> }>(await run(PYTHON, [PY_TXN, 'read', bootstrap, topic, isolation, String(idleMs)]));
+  return { records: lines.filter((l) => !l.end), end: lines.find((l) => l.end)!.end! };
+}
+
+const committedOffsets = async (group: string, topic: string) => JSON.parse(await run(PYTHON, [PY_TXN, 'committed', bootstrap, group, topic])) as Record<string, number>;
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await probe();
+  }
+  return last;
+}
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-txn-interop-'));
+  ({ bootstrap } = await startDaemon(home));
+  await requirePython('confluent_kafka');
+}, 60_000);
+
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+describe('kafkajs 2.2.4 transactions, read by confluent-kafka', () => {
+  it('a committed transaction (3 partitions + sendOffsets) is seen in read_committed, the aborted one only in read_uncommitted', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'kjs-txn', '-p', '3')).exitCode).toBe(0);
+    expect((await kt('topics', 'create', 'kjs-src', '-p', '1')).exitCode).toBe(0);
+    const sent = JSON.parse(await run(process.execPath, [KJS_TXN, 'commit-abort', bootstrap, 'kjs-txn', 'kjs-group', 'kjs-src', 'kjs-txn-id'])) as { committed: string[]; aborted: string[] };
+    expect(sent.committed).toHaveLength(9);
+
+    const committed = await pyRead('kjs-txn', 'read_committed');
+    expect(committed.records.map((r) => r.v).sort()).toEqual([...sent.committed].sort());
+    // Per partition in the order sent.
+    for (let p = 0; p < 3; p++) expect(committed.records.filter((r) => r.p === p).map((r) => r.v)).toEqual([0, 1, 2].map((i) => `c-${p}-${i}`));
+
+    const all = await pyRead('kjs-txn', 'read_uncommitted');
+    expect(all.records.map((r) => r.v).sort()).toEqual([...sent.committed, ...sent.aborted].sort());
+    // Both readers end at the same place: past the abort markers.
+    expect(committed.end).toEqual(all.end);
+
+    // The committed transaction's offsets count; the aborted one's (9) never do.
+    expect(await committedOffsets('kjs-group', 'kjs-src')).toEqual({ '0': 5 });
+  });
+});
+
+describe('fencing', () => {
+  it('confluent-kafka: a second producer with the same transactional id fences the first (fatal _FENCED)', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'fence-py', '-p', '1')).exitCode).toBe(0);
+    const r = JSON.parse(await run(PYTHON, [PY_TXN, 'fence', bootstrap, 'fence-py', 'py-fence-id'])) as { a_error: string | null; fatal: boolean; code: string; b_committed: boolean };
+    expect(r.b_committed).toBe(true);
+    expect(r.a_error, JSON.stringify(r)).not.toBeNull();
+    expect(r.fatal).toBe(true);
+    expect(r.code).toMatch(/FENCED/);
+    const seen = await pyRead('fence-py', 'read_committed');
+    expect(seen.records.map((x) => x.v)).toEqual(['from-b']);
+  });
+
+  it('kafkajs: the fenced producer gets PRODUCER_FENCED or INVALID_PRODUCER_EPOCH', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'fence-kjs', '-p', '1')).exitCode).toBe(0);
+    const err = JSON.parse(await run(process.execPath, [KJS_TXN, 'fence', bootstrap, 'fence-kjs', 'kjs-fence-id'])) as { type: string; message: string } | null;
+    expect(err, 'commit of the fenced producer succeeded').not.toBeNull();
+    expect(err!.type).toMatch(/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/);
+    const seen = await pyRead('fence-kjs', 'read_committed');
+    expect(seen.records.map((x) => x.v)).toEqual(['from-b']);
+  });
+});
+
+describe('kafka-ts transactional producers', () => {
+  it('console-producer --transactional-id: read_committed sees the records only after the commit at end of input', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'cp-txn', '-p', '2')).exitCode).toBe(0);
+    const proc = spawnKafkaTs(['console-producer', '--topic', 'cp-txn', '--transactional-id', 'cp-txn-id', '--timeout', '10'], home);
+    const lines = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    proc.stdin!.write(lines.join('\n') + '\n');
+    // Written (read_uncommitted sees them) but not committed (read_committed sees none).
+    await until('the 50 records in read_uncommitted', () => pyRead('cp-txn', 'read_uncommitted', 100), (r) => r.records.length === 50);
+    expect((await pyRead('cp-txn', 'read_committed', 100)).records).toEqual([]);
+    // kafka-ts's own reader agrees.
+    const own = await kafkaTs(['console-consumer', '--topic', 'cp-txn', '--from-beginning', '--isolation-level', 'read_committed', '-e'], { home });
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(own.stdout).toBe('');
+    proc.stdin!.end();
+    const r = await proc;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toContain('1 transaction committed (50 records), 0 aborted');
+    const after = await pyRead('cp-txn', 'read_committed');
+    expect(after.records.map((x) => x.v).sort()).toEqual([...lines].sort());
+    const mine = await kafkaTs(['console-consumer', '--topic', 'cp-txn', '--from-beginning', '--consumer-property', 'isolation.level=read_committed', '-e'], { home });
+    expect(mine.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
+  });
+
+  it('console-producer --transaction-size commits every N records; a bad line aborts the open transaction', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'cp-size', '-p', '1')).exitCode).toBe(0);
+    const input = ['k1:a', 'k2:b', 'k3:c', 'k4:d', 'k5:e', 'no-separator', 'k7:g'].join('\n') + '\n';
+    const r = await kafkaTs(['console-producer', '--topic', 'cp-size', '--transactional-id', 'cp-size-id', '--transaction-size', '2', '--property', 'parse.key=true', '--property', 'key.separator=:', '--output', 'json'], { home, input });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout) as { transactions: { committed: number; aborted: number; committedRecords: number } };
+    expect(summary.transactions).toEqual({ committed: 2, aborted: 1, committedRecords: 4 });
+    const seen = await pyRead('cp-size', 'read_committed');
+    expect(seen.records.map((x) => x.v)).toEqual(['a', 'b', 'c', 'd']);
+    // 'e' was in the aborted transaction: dropped before it was sent, or written and aborted.
+    const all = (await pyRead('cp-size', 'read_uncommitted')).records.map((x) => x.v);
+    expect(all.slice(0, 4)).toEqual(['a', 'b', 'c', 'd']);
+    expect(all.slice(4)).toEqual(all.length > 4 ? ['e'] : []);
+  });
+
+  it('producer-perf-test --transactional-id commits every --transaction-duration-ms; every record is committed', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'perf-txn', '-p', '3')).exitCode).toBe(0);
+    const r = await kafkaTs(
+      ['producer-perf-test', '--topic', 'perf-txn', '--num-records', '3000', '--record-size', '50', '--throughput', '-1', '--producer-props', 'linger.ms=5', '--transactional-id', 'perf-txn-id', '--transaction-duration-ms', '100', '--output', 'json'],
+      { home },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { records: number }).records).toBe(3000);
+    expect((await pyRead('perf-txn', 'read_committed')).records).toHaveLength(3000);
+  });
+});
