@@ -14,7 +14,8 @@ import { dynamicValuesFor, logConfigFor, topicConfigValue } from './metadata/top
 import { PartitionReplica } from './replica.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
-import { OFFSETS_TOPIC } from './controller.js';
+import { TransactionCoordinator } from './coordinator/transactions/coordinator.js';
+import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './controller.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
@@ -68,6 +69,8 @@ export class Broker implements PartitionService, ClusterService {
   running = false;
   /** The group coordinator for the __consumer_offsets partitions this broker leads. */
   readonly groups: GroupCoordinator;
+  /** The transaction coordinator for the __transaction_state partitions this broker leads. */
+  readonly transactions: TransactionCoordinator;
   /** Leading and following: fetchers, ISR upkeep, moved replicas. */
   readonly replication: ReplicaManager;
   /** Replication throttles (reassignments). */
@@ -85,10 +88,21 @@ export class Broker implements PartitionService, ClusterService {
     readonly logDir: string = config.logDirs,
   ) {
     this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
+    this.transactions = new TransactionCoordinator(
+      {
+        id,
+        config,
+        metadata: cluster.metadata,
+        replica: (t, p) => this.replica(t, p),
+        appendAsLeader: (t, p, b, acks, timeoutMs) => this.appendAsLeader(t, p, b, acks, timeoutMs),
+        brokerAddress: (b) => cluster.replicationAddress(b),
+      },
+      log.child(`kafka.coordinator.transaction.TransactionCoordinator id=${id}`),
+    );
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
-    this.services = { partitions: this, groups: this.groups, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
+    this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
   }
 
   get metadata(): ClusterMetadata {
@@ -154,6 +168,7 @@ export class Broker implements PartitionService, ClusterService {
     this.checkpointTimer.unref();
     this.running = true;
     this.groups.syncOwnership();
+    this.transactions.syncOwnership();
   }
 
   checkpointHighWatermarks(): void {
@@ -183,6 +198,7 @@ export class Broker implements PartitionService, ClusterService {
   async stop(): Promise<void> {
     this.running = false;
     this.groups.stop();
+    this.transactions.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.cleanerTimer) clearInterval(this.cleanerTimer);
@@ -293,6 +309,7 @@ export class Broker implements PartitionService, ClusterService {
     else if (e.type !== 'configs-changed') this.replication.reconcile();
     else this.replication.wake();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
+    if (e.type !== 'configs-changed' && e.topic?.name === TRANSACTION_STATE_TOPIC) this.transactions.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
   }
 

@@ -244,11 +244,10 @@ export class KafkaCluster implements ClusterView {
       broker.endpoints.set('LOCAL', { host: socketPath, port: 0 });
     } else {
       broker.endpoints.set('LOCAL', first);
-      if (config.brokerCount > 1) {
-        this.internalDir ??= mkdtempSync(join(tmpdir(), 'kafka-ts-brokers-'));
-        socketPath = join(this.internalDir, `broker-${id}.sock`);
-        await server.listenUnix(socketPath);
-      }
+      // Several brokers replicate over these sockets; any broker (one alone too) sends transaction markers over them.
+      this.internalDir ??= mkdtempSync(join(tmpdir(), 'kafka-ts-brokers-'));
+      socketPath = join(this.internalDir, `broker-${id}.sock`);
+      await server.listenUnix(socketPath);
     }
     broker.start();
     this.nodes.set(id, { broker, server, live: true, ports, socketPath });

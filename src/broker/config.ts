@@ -81,6 +81,22 @@ export interface BrokerConfig {
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
   groupMaxSize: number;
+  // Transactions (issue 16): the transaction coordinator and its __transaction_state topic.
+  /** transaction.state.log.num.partitions: partitions of __transaction_state (created on first use). */
+  transactionStateLogNumPartitions: number;
+  /** transaction.state.log.replication.factor: capped at the number of brokers. */
+  transactionStateLogReplicationFactor: number;
+  /** transaction.state.log.min.isr: the topic's min.insync.replicas (capped at its replication factor). */
+  transactionStateLogMinIsr: number;
+  transactionStateLogSegmentBytes: number;
+  /** transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for. */
+  transactionMaxTimeoutMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often expired transactions are aborted. */
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** transactional.id.expiration.ms: an idle transactional id is forgotten after this long. */
+  transactionalIdExpirationMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms: how often expired transactional ids are removed. */
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   /**
    * kafka-ts.max.partitions.per.request: partitions one CreateTopics or CreatePartitions request may
    * ask for (Kafka's controller refuses more than 10,000 per request with POLICY_VIOLATION). Checked
@@ -247,6 +263,15 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupMinSessionTimeoutMs: 6000,
     groupMaxSessionTimeoutMs: 1800000,
     groupMaxSize: 2147483647,
+    // Transactions (issue 16): Kafka's defaults.
+    transactionStateLogNumPartitions: 50,
+    transactionStateLogReplicationFactor: 3,
+    transactionStateLogMinIsr: 2,
+    transactionStateLogSegmentBytes: 104857600,
+    transactionMaxTimeoutMs: 900_000,
+    transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
+    transactionalIdExpirationMs: 604_800_000,
+    transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
     maxOpenFiles: 0,
@@ -392,6 +417,15 @@ const KEYS: KeyDef[] = [
   { key: 'group.min.session.timeout.ms', apply: (c, v) => (c.groupMinSessionTimeoutMs = int('group.min.session.timeout.ms', v)) },
   { key: 'group.max.session.timeout.ms', apply: (c, v) => (c.groupMaxSessionTimeoutMs = int('group.max.session.timeout.ms', v)) },
   { key: 'group.max.size', apply: (c, v) => (c.groupMaxSize = int('group.max.size', v)) },
+  // Transactions (issue 16).
+  { key: 'transaction.state.log.num.partitions', apply: (c, v) => (c.transactionStateLogNumPartitions = atLeast('transaction.state.log.num.partitions', int('transaction.state.log.num.partitions', v), 1)) },
+  { key: 'transaction.state.log.replication.factor', apply: (c, v) => (c.transactionStateLogReplicationFactor = atLeast('transaction.state.log.replication.factor', int('transaction.state.log.replication.factor', v), 1)) },
+  { key: 'transaction.state.log.min.isr', apply: (c, v) => (c.transactionStateLogMinIsr = atLeast('transaction.state.log.min.isr', int('transaction.state.log.min.isr', v), 1)) },
+  { key: 'transaction.state.log.segment.bytes', apply: (c, v) => (c.transactionStateLogSegmentBytes = atLeast('transaction.state.log.segment.bytes', int('transaction.state.log.segment.bytes', v), 1)) },
+  { key: 'transaction.max.timeout.ms', apply: (c, v) => (c.transactionMaxTimeoutMs = atLeast('transaction.max.timeout.ms', int('transaction.max.timeout.ms', v), 1)) },
+  { key: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', apply: (c, v) => (c.transactionAbortTimedOutTransactionCleanupIntervalMs = atLeast('transaction.abort.timed.out.transaction.cleanup.interval.ms', int('transaction.abort.timed.out.transaction.cleanup.interval.ms', v), 1)) },
+  { key: 'transactional.id.expiration.ms', apply: (c, v) => (c.transactionalIdExpirationMs = atLeast('transactional.id.expiration.ms', int('transactional.id.expiration.ms', v), 1)) },
+  { key: 'transaction.remove.expired.transaction.cleanup.interval.ms', apply: (c, v) => (c.transactionRemoveExpiredTransactionCleanupIntervalMs = atLeast('transaction.remove.expired.transaction.cleanup.interval.ms', int('transaction.remove.expired.transaction.cleanup.interval.ms', v), 1)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
   { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },
@@ -425,8 +459,6 @@ const IGNORED = new Set([
   'socket.receive.buffer.bytes',
   'num.recovery.threads.per.data.dir',
   'offsets.topic.replication.factor',
-  'transaction.state.log.replication.factor',
-  'transaction.state.log.min.isr',
   'share.coordinator.state.topic.replication.factor',
   'share.coordinator.state.topic.min.isr',
   'zookeeper.connect',

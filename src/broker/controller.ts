@@ -18,7 +18,8 @@ export { type ApiError, OK } from './api-error.js';
 const err = (code: number, message: string | null = null): ApiError => ({ code, message });
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-export const INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, '__transaction_state', '__share_group_state']);
+export const TRANSACTION_STATE_TOPIC = '__transaction_state';
+export const INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC, '__share_group_state']);
 
 export interface NewTopic {
   name: string;
@@ -268,6 +269,28 @@ export class Controller {
     const brokers = this.registeredBrokers();
     const rf = Math.min(brokers.length, 3);
     this.metadata.createTopic(OFFSETS_TOPIC, placeReplicas(brokers, this.config.offsetsTopicNumPartitions, rf), { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': String(this.config.offsetsTopicSegmentBytes) }, true);
+  }
+
+  /**
+   * Creates __transaction_state on first use (the first FindCoordinator for a transactional id),
+   * as Kafka does: transaction.state.log.num.partitions partitions, replication factor
+   * transaction.state.log.replication.factor capped at the running brokers, compacted, with
+   * min.insync.replicas transaction.state.log.min.isr (capped at the replication factor).
+   */
+  ensureTransactionStateTopic(): void {
+    if (this.metadata.topic(TRANSACTION_STATE_TOPIC)) return;
+    const brokers = this.liveBrokers();
+    if (brokers.length === 0) return;
+    const rf = Math.min(brokers.length, this.config.transactionStateLogReplicationFactor);
+    const configs = {
+      'cleanup.policy': 'compact',
+      'compression.type': 'uncompressed',
+      'min.insync.replicas': String(Math.min(rf, this.config.transactionStateLogMinIsr)),
+      'segment.bytes': String(this.config.transactionStateLogSegmentBytes),
+      'unclean.leader.election.enable': 'false',
+    };
+    this.metadata.createTopic(TRANSACTION_STATE_TOPIC, placeReplicas(brokers, this.config.transactionStateLogNumPartitions, rf), configs, true);
+    this.log.info(`Created ${TRANSACTION_STATE_TOPIC} with ${this.config.transactionStateLogNumPartitions} partitions and replication factor ${rf}`);
   }
 
   /** Live brokers, for callers that need them (leader election, metadata responses). */

@@ -9,6 +9,7 @@ import type { LeaderAppendHost } from './append/leader-append.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
 import type { GroupService } from './coordinator/coordinator.js';
+import type { TransactionService } from './coordinator/transactions/coordinator.js';
 import type { FetchHost } from './fetch.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
@@ -19,6 +20,7 @@ import type { Authorizer } from './security/authorizer.js';
 import type { LogLevels } from '../util/logger.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
+export type { TransactionService } from './coordinator/transactions/coordinator.js';
 
 /**
  * The partitions this broker hosts: leader appends (Produce), reads (Fetch), offsets by time
@@ -68,7 +70,7 @@ export type ReplicaControlService = Pick<ReplicationControl, 'electLeaders' | 'a
  * Cluster-wide changes: topics, partitions, topic configs, elections and reassignments. Handlers
  * check first that this broker is the controller (`cluster.controllerId === cluster.id`).
  */
-export interface ControllerService extends Pick<Controller, 'createTopic' | 'checkPartitionsPerRequest' | 'deleteTopic' | 'createPartitions' | 'alterTopicConfigs'> {
+export interface ControllerService extends Pick<Controller, 'createTopic' | 'checkPartitionsPerRequest' | 'deleteTopic' | 'createPartitions' | 'alterTopicConfigs' | 'ensureTransactionStateTopic'> {
   readonly replication: ReplicaControlService;
 }
 
@@ -76,6 +78,8 @@ export interface ControllerService extends Pick<Controller, 'createTopic' | 'che
 export interface BrokerServices {
   readonly partitions: PartitionService;
   readonly groups: GroupService;
+  /** The transaction coordinator (FindCoordinator key type 1, InitProducerId, AddPartitionsToTxn, …, DescribeTransactions). */
+  readonly transactions: TransactionService;
   readonly cluster: ClusterService;
   readonly controller: ControllerService;
   /** ACL decisions (security/authorizer.ts): handlers call `allowed(ctx, …)`. */

@@ -1,13 +1,14 @@
 /**
  * FindCoordinator (10), v0-4 (v4 batches keys). A group's coordinator is the broker leading its
- * partition of __consumer_offsets. Transaction coordinators (key type 1) are not offered.
- * Errors: COORDINATOR_NOT_AVAILABLE (no live leader, or transactions), INVALID_REQUEST
- * (unknown key type), GROUP_AUTHORIZATION_FAILED (no DESCRIBE on the group).
+ * partition of __consumer_offsets; a transactional id's (key type 1) the one leading its
+ * partition of __transaction_state, which the first such lookup creates (as Kafka does).
+ * Errors: COORDINATOR_NOT_AVAILABLE (no live leader yet), INVALID_REQUEST (unknown key type),
+ * GROUP_AUTHORIZATION_FAILED / TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no DESCRIBE on the key).
  */
 import { FindCoordinator, type FindCoordinatorResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { offsetsPartitionFor } from '../../util/java-hash.js';
-import { OFFSETS_TOPIC } from '../controller.js';
+import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../controller.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
@@ -22,11 +23,13 @@ export function findGroupCoordinator(ctx: RequestContext, key: string, keyType: 
     errorCode: code,
     errorMessage: message ?? errorInfo(code).message,
   });
-  if (keyType === 1) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transactions are not supported by kafka-ts.');
-  if (keyType !== 0) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
-  if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  if (keyType !== 0 && keyType !== 1) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
+  const txn = keyType === 1;
+  if (txn && !allowed(ctx, AclOp.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  if (!txn && !allowed(ctx, AclOp.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const cluster = ctx.cluster;
-  const topic = cluster.metadata.topic(OFFSETS_TOPIC);
+  if (txn) ctx.controller.ensureTransactionStateTopic();
+  const topic = cluster.metadata.topic(txn ? TRANSACTION_STATE_TOPIC : OFFSETS_TOPIC);
   if (!topic) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const leader = topic.partitions[offsetsPartitionFor(key, topic.partitions.length)]!.leader;
   const node = cluster.brokers().find((b) => b.id === leader);

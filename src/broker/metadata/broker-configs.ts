@@ -58,6 +58,15 @@ const STATIC: [string, TypeName, Getter][] = [
   ['group.max.session.timeout.ms', 'INT', (c) => String(c.groupMaxSessionTimeoutMs)],
   ['group.max.size', 'INT', (c) => String(c.groupMaxSize)],
   ['max.connections', 'INT', (c) => String(c.maxConnections)],
+  // Transactions (issue 16).
+  ['transaction.state.log.num.partitions', 'INT', (c) => String(c.transactionStateLogNumPartitions)],
+  ['transaction.state.log.replication.factor', 'SHORT', (c) => String(c.transactionStateLogReplicationFactor)],
+  ['transaction.state.log.min.isr', 'INT', (c) => String(c.transactionStateLogMinIsr)],
+  ['transaction.state.log.segment.bytes', 'INT', (c) => String(c.transactionStateLogSegmentBytes)],
+  ['transaction.max.timeout.ms', 'INT', (c) => String(c.transactionMaxTimeoutMs)],
+  ['transaction.abort.timed.out.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionAbortTimedOutTransactionCleanupIntervalMs)],
+  ['transactional.id.expiration.ms', 'INT', (c) => String(c.transactionalIdExpirationMs)],
+  ['transaction.remove.expired.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionRemoveExpiredTransactionCleanupIntervalMs)],
 ];
 
 const LONG_MAX = '9223372036854775807';
