@@ -5,8 +5,8 @@
  * killed instance's open transaction. At the end the output topic read in read_committed holds
  * each input record exactly once, and the group's committed offsets are the input's end offsets.
  *
- * TXN_EOS_CYCLES sets the number of kills (default 12 in the suite; 20 and more by hand:
- * TXN_EOS_CYCLES=20 npx vitest run test/interop/transactions-eos.test.ts).
+ * TXN_EOS_CYCLES sets the number of kills (default 20; more by hand:
+ * TXN_EOS_CYCLES=50 npx vitest run test/interop/transactions-eos.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
@@ -16,8 +16,8 @@ import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { PYTHON, parseJsonLines, requirePython } from '../helpers/real-clients.js';
 
 const PY_TXN = fileURLToPath(new URL('./clients/py_txn.py', import.meta.url));
-const CYCLES = Number(process.env.TXN_EOS_CYCLES ?? 12);
-const TOTAL = Math.max(4000, CYCLES * 600);
+const CYCLES = Number(process.env.TXN_EOS_CYCLES ?? 20);
+const TOTAL = 1000 + CYCLES * 150;
 
 let home: string;
 let cleanup: () => void;
@@ -40,7 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts an instance; resolves `firstCommit` when it has committed its first transaction. */
 function instance() {
-  const proc = execa(PYTHON, [PY_TXN, 'eos', bootstrap, 'eos-in', 'eos-out', 'eos-group', 'eos-txn-id', String(TOTAL)], { reject: false, env: { PYTHONUNBUFFERED: '1' } });
+  const proc = execa(PYTHON, [PY_TXN, 'eos', bootstrap, 'eos-in', 'eos-out', 'eos-group', 'eos-txn-id', String(TOTAL), '20', '30'], { reject: false, env: { PYTHONUNBUFFERED: '1' } });
   running.add(proc);
   let out = '';
   let err = '';
@@ -105,7 +105,7 @@ describe('confluent-kafka consume-transform-produce, SIGKILLed and restarted', (
     expect(seen.size).toBe(TOTAL);
 
     const ends = await kafkaTs(['get-offsets', '--topic', 'eos-in', '--output', 'json'], { home });
-    const endOffsets = Object.fromEntries((JSON.parse(ends.stdout) as { partition: number; offset: number }[]).map((e) => [String(e.partition), e.offset]));
+    const endOffsets = Object.fromEntries((JSON.parse(ends.stdout) as { offsets: { partition: number; offset: number }[] }).offsets.map((e) => [String(e.partition), e.offset]));
     const committed = JSON.parse(String((await execa(PYTHON, [PY_TXN, 'committed', bootstrap, 'eos-group', 'eos-in'])).stdout)) as Record<string, number>;
     expect(committed).toEqual(endOffsets);
     console.log(`transactions-eos: ${log.length} cycles\n${log.join('\n')}`);

@@ -7,10 +7,11 @@
       partition has reached its end (EOF) and IDLE_MS passed without a record.
   py_txn.py committed BOOTSTRAP GROUP TOPIC
       prints the group's committed offsets as one JSON object {partition: offset}.
-  py_txn.py eos BOOTSTRAP INPUT OUTPUT GROUP TXN_ID TOTAL
-      a consume-transform-produce loop: reads INPUT in read_committed with GROUP, and for each
-      poll batch begins a transaction, produces "<value>|<p>:<o>" to OUTPUT, sends the consumed
-      offsets with send_offsets_to_transaction and commits. Prints "committed N" (records of
+  py_txn.py eos BOOTSTRAP INPUT OUTPUT GROUP TXN_ID TOTAL BATCH PAUSE_MS
+      a consume-transform-produce loop: reads INPUT in read_committed with GROUP (a static
+      member), and for each poll of up to BATCH records begins a transaction, produces
+      "<value>|<p>:<o>" to OUTPUT, "processes" for PAUSE_MS (so a kill often lands inside a
+      transaction), sends the consumed offsets with send_offsets_to_transaction and commits. Prints "committed N" (records of
       committed transactions so far, this instance) after each commit; exits 0 once the group's
       position covers TOTAL input records.
   py_txn.py fence BOOTSTRAP TOPIC TXN_ID
@@ -63,7 +64,7 @@ def committed(bootstrap, group, topic):
     c.close()
 
 
-def eos(bootstrap, inp, out, group, txn_id, total):
+def eos(bootstrap, inp, out, group, txn_id, total, batch, pause_ms):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
                   "isolation.level": "read_committed", "auto.offset.reset": "earliest",
                   "session.timeout.ms": 6000, "heartbeat.interval.ms": 500, "group.instance.id": group + "-worker"})
@@ -73,7 +74,7 @@ def eos(bootstrap, inp, out, group, txn_id, total):
     done = 0
     idle_since = time.time()
     while True:
-        msgs = c.consume(200, 0.5)
+        msgs = c.consume(batch, 0.5)
         msgs = [m for m in msgs if not m.error()]
         if not msgs:
             assignment = c.assignment()
@@ -94,6 +95,8 @@ def eos(bootstrap, inp, out, group, txn_id, total):
                     break
                 except BufferError:
                     p.poll(0.05)
+        p.poll(0)
+        time.sleep(pause_ms / 1000.0)
         p.send_offsets_to_transaction(c.position(c.assignment()), c.consumer_group_metadata(), 30)
         p.commit_transaction(30)
         done += len(msgs)
@@ -130,7 +133,7 @@ def main():
     elif cmd == "committed":
         committed(args[0], args[1], args[2])
     elif cmd == "eos":
-        eos(args[0], args[1], args[2], args[3], args[4], int(args[5]))
+        eos(args[0], args[1], args[2], args[3], args[4], int(args[5]), int(args[6]), int(args[7]))
     elif cmd == "fence":
         fence(args[0], args[1], args[2])
     else:
