@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { PYTHON, parseJsonLines, requirePython } from '../helpers/real-clients.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
+import { Producer } from '../../src/client/producer/producer.js';
 
 const PY_TXN = fileURLToPath(new URL('./clients/py_txn.py', import.meta.url));
 const KJS_TXN = fileURLToPath(new URL('./clients/kafkajs-txn.cjs', import.meta.url));
@@ -109,6 +111,49 @@ describe('fencing', () => {
 });
 
 describe('kafka-ts transactional producers', () => {
+  it('the library producer: sendOffsetsToTransaction commits with the transaction, an abort hides records and offsets, a second instance fences the first', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'lib-txn', '-p', '3')).exitCode).toBe(0);
+    expect((await kt('topics', 'create', 'lib-src', '-p', '1')).exitCode).toBe(0);
+    const clients = [0, 1].map(() => new KafkaClient({ bootstrap: parseBootstrap(bootstrap), clientId: 'lib-txn' }));
+    try {
+      const a = new Producer(clients[0]!, { transactionalId: 'lib-txn-id', lingerMs: 2 });
+      await a.initTransactions();
+      a.beginTransaction();
+      for (let i = 0; i < 30; i++) a.append({ topic: 'lib-txn', partition: i % 3, value: Buffer.from(`c${i}`) });
+      await a.sendOffsetsToTransaction([{ topic: 'lib-src', partition: 0, offset: 7 }], 'lib-group');
+      await a.commitTransaction();
+      a.beginTransaction();
+      for (let i = 0; i < 30; i++) a.append({ topic: 'lib-txn', partition: i % 3, value: Buffer.from(`a${i}`) });
+      await a.sendOffsetsToTransaction([{ topic: 'lib-src', partition: 0, offset: 11 }], 'lib-group');
+      await a.flush();
+      await a.abortTransaction();
+      const seen = await pyRead('lib-txn', 'read_committed');
+      expect(seen.records.map((r) => r.v).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `c${i}`).sort());
+      expect((await pyRead('lib-txn', 'read_uncommitted')).records).toHaveLength(60);
+      expect(await committedOffsets('lib-group', 'lib-src')).toEqual({ '0': 7 });
+
+      // A second instance fences the first: its next send and its commit fail with PRODUCER_FENCED.
+      a.beginTransaction();
+      await a.send({ topic: 'lib-txn', partition: 0, value: Buffer.from('fenced') });
+      const b = new Producer(clients[1]!, { transactionalId: 'lib-txn-id', lingerMs: 2 });
+      await b.initTransactions();
+      const sendErr = await a.send({ topic: 'lib-txn', partition: 1, value: Buffer.from('late') }).then(() => null, (e: Error) => e);
+      const commitErr = await a.commitTransaction().then(() => null, (e: Error) => e);
+      expect(sendErr ?? commitErr, 'the fenced producer went on').not.toBeNull();
+      expect((commitErr as { errorName?: string }).errorName).toBe('PRODUCER_FENCED');
+      expect(commitErr!.message).toBe('There is a newer producer with the same transactionalId which fences the current one.');
+      b.beginTransaction();
+      await b.send({ topic: 'lib-txn', partition: 2, value: Buffer.from('from-b') });
+      await b.commitTransaction();
+      const after = (await pyRead('lib-txn', 'read_committed')).records.map((r) => r.v);
+      expect(after).toContain('from-b');
+      expect(after).not.toContain('fenced');
+      expect(after).not.toContain('late');
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
   it('console-producer --transactional-id: read_committed sees the records only after the commit at end of input', { timeout: 60_000 }, async () => {
     expect((await kt('topics', 'create', 'cp-txn', '-p', '2')).exitCode).toBe(0);
     const proc = spawnKafkaTs(['console-producer', '--topic', 'cp-txn', '--transactional-id', 'cp-txn-id', '--timeout', '10'], home);

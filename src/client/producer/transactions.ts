@@ -60,6 +60,12 @@ const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.
 /** Retry the same request after the back-off. */
 const RETRY = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
 
+/**
+ * Retries after CONCURRENT_TRANSACTIONS (the markers of the transaction before are still being
+ * written) start at 1 ms and double up to Kafka's producer's fixed 20 ms.
+ */
+const CONCURRENT_RETRY_MAX_MS = 20;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The fenced error as Kafka's producer reports it (ProducerFencedException). */
@@ -333,6 +339,7 @@ export class TransactionManager {
   private async coordinatorRequest<T>(op: (node: number) => Promise<T>, errorOf: (r: T) => number): Promise<T> {
     const deadline = Date.now() + this.maxBlockMs;
     let backoff = this.retryBackoffMs;
+    let concurrentBackoff = 1;
     for (;;) {
       let code: number;
       try {
@@ -347,6 +354,11 @@ export class TransactionManager {
       if (COORDINATOR_MOVED.has(code)) this.coordinatorId = -1;
       else if (!RETRY.has(code)) throw FATAL.has(code) ? fencedError(code) : new KafkaProtocolError(code);
       if (Date.now() + backoff > deadline) throw new KafkaProtocolError(code, `Timeout expired after ${this.maxBlockMs} ms while awaiting the transaction coordinator (last error: ${new KafkaProtocolError(code).message})`);
+      if (code === ErrorCode.CONCURRENT_TRANSACTIONS) {
+        await sleep(concurrentBackoff);
+        concurrentBackoff = Math.min(concurrentBackoff * 2, CONCURRENT_RETRY_MAX_MS);
+        continue;
+      }
       await sleep(backoff);
       backoff = Math.min(backoff * 2, 1000);
     }
