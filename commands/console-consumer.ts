@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
@@ -8,6 +9,9 @@ import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
 import { type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { registryTarget } from '../src/cli/flags/schema-registry.js';
+
+const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
 
 export default defineCommand<ConsoleConsumerOptions>({
   name: 'console-consumer',
@@ -34,6 +38,9 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--value-deserializer <class>', 'shortcut for --property value.deserializer=CLASS')
       .option('--consumer-property <key=value>', 'consumer property (repeatable)', collect)
       .option('--consumer.config <file>', 'consumer properties file');
+    for (const side of ['key', 'value']) {
+      cmd.addOption(new Option(`--${side}-format <format>`, `${side} format: string (the bytes) or avro, json-schema, protobuf (decoded by schema id from the registry, as JSON)`).choices(FORMATS));
+    }
     commandPropertyOptions(cmd, 'consumer').option('--enable-systest-events', "print 'shutdown_complete' on stdout at exit ({\"event\":\"shutdown_complete\"} with --output json)");
     outputOption(cmd, "output: text (Kafka's formatter) or json (one object per record)");
   },
@@ -84,6 +91,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
     if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
     const formatter = formatterConfig(fprops);
+    const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
+    const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
     let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
     if (o.formatter !== undefined && o.output !== 'json') {
       const kind = (Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]).find((k) => FORMATTERS[k].includes(o.formatter!) || o.formatter === FORMATTERS[k][0]!.split('.').pop());
@@ -105,6 +114,9 @@ export default defineCommand<ConsoleConsumerOptions>({
       topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
       if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
     }
+    const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, o.bootstrapServer, p)) : undefined;
+    if (schema?.key) formatter.key = schema.key;
+    if (schema?.value) formatter.value = schema.value;
     const stopSignal = watchStopSignals();
     const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
     const fetcherOptions = {
@@ -115,7 +127,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       maxPartitionBytes: num('max.partition.fetch.bytes', 1048576),
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
-    const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter };
+    const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };
     const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
     let result;
     if (group !== undefined) {

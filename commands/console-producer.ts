@@ -9,6 +9,9 @@ import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
 import { DEFAULT_READERS, parseAcks, idempotenceMode, transactionOptions, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
+import { registryTarget } from '../src/cli/flags/schema-registry.js';
+
+const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
 
 export default defineCommand<ConsoleProducerOptions>({
   name: 'console-producer',
@@ -39,7 +42,9 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--transactional-id <id>', 'produce in transactions with this transactional.id (commit at the end, abort on error)')
       .option('--transaction-size <n>', 'with --transactional-id: commit every N records (0: one transaction)');
     commandPropertyOptions(cmd, 'producer')
-      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'));
+      .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'))
+      .addOption(new Option('--key-format <format>', 'key format: string (as typed) or avro, json-schema, protobuf (JSON in, schema registry wire format out)').choices(FORMATS))
+      .addOption(new Option('--value-format <format>', 'value format: string (as typed) or avro, json-schema, protobuf (--property value.schema=…)').choices(FORMATS));
     outputOption(cmd, 'output: the summary on stderr only (text, default), or also as a JSON object on stdout (json)');
   },
   async run(o, _args, ctx, given) {
@@ -69,6 +74,8 @@ export default defineCommand<ConsoleProducerOptions>({
     }
     const { readerConfig } = await import('../src/tools/line-reader.js');
     const input = o.input === 'json' ? 'json' : readerConfig(readerProps);
+    const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
+    const schemaPlan = sf?.producerSchemaPlan(o.topic, o, { ...props, ...readerProps }) ?? null;
     const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 1 })! : num('batchSize', 'batch.size', o.batchSize, 1);
     const lingerMs = num('timeout', 'linger.ms', o.timeout);
     const requestTimeoutMs = num('requestTimeoutMs', 'request.timeout.ms', o.requestTimeoutMs, 1);
@@ -82,6 +89,7 @@ export default defineCommand<ConsoleProducerOptions>({
       properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
       clientId: 'console-producer',
     });
+    const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, o.bootstrapServer ?? o.brokerList, p)) : undefined;
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
     const json = o.output === 'json';
     const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
@@ -95,6 +103,7 @@ export default defineCommand<ConsoleProducerOptions>({
         input,
         sync: !!o.sync,
         prompt: interactive,
+        ...(schema && { schema, structured: { key: !!schemaPlan!.sides.key, value: !!schemaPlan!.sides.value } }),
         producer: {
           acks,
           idempotent,

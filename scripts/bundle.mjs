@@ -6,8 +6,9 @@
 //   dist/kafka-ts-daemon.cjs  the broker daemon, loaded only by `server start --foreground`
 //   dist/kafka-ts-tui.mjs     the Ink lag watcher, an ES module because Ink is one (Node 20
 //                             cannot require() it); the CLI import()s it when the TUI opens
-// Native codecs, Ink/React, conf (ES modules) and cli-table3 stay external: they are loaded on
-// first use instead of being parsed at every start.
+// Native codecs, Ink/React, conf (ES modules), cli-table3 and the schema libraries (avsc,
+// protobufjs, ajv) stay external: they are loaded on first use instead of being parsed at
+// every start.
 import { build } from 'esbuild';
 import { basename, resolve } from 'node:path';
 
@@ -16,7 +17,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['snappy', 'lz4-napi', 'zstd-napi', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf', 'cli-table3'],
+  external: ['snappy', 'lz4-napi', 'zstd-napi', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf', 'cli-table3', 'avsc', 'protobufjs', 'ajv'],
   // import.meta.url has no meaning in CommonJS; give modules the bundle's own URL instead.
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "const __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

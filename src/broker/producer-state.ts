@@ -11,8 +11,18 @@
  * appended since (by this broker as leader or as a follower), so it survives restarts, crashes
  * and leader changes. Because a snapshot keeps producers whose batches retention or compaction
  * has since removed, duplicates are still recognised then. A producer idle for longer than
- * `producer.id.expiration.ms` is forgotten; a producer the table does not know may continue at any
- * sequence, as in Kafka.
+ * `producer.id.expiration.ms` is forgotten (never one with an open transaction); a producer the
+ * table does not know may continue at any sequence, as in Kafka.
+ *
+ * Transactions (KIP-98): a producer's first transactional batch opens its transaction at that
+ * offset; a transaction marker (WriteTxnMarkers) closes it, and an ABORT is written to the log's
+ * aborted-transaction index (.txnindex) with the LSO after it. The last stable offset is the first
+ * offset of the earliest open transaction (or of one whose marker is not yet below the high
+ * watermark), else the high watermark. Snapshots keep each producer's open transaction and
+ * coordinator epoch, so a restart knows them without the data. A marker with an older producer
+ * epoch is INVALID_PRODUCER_EPOCH, from an older coordinator epoch TRANSACTION_COORDINATOR_FENCED;
+ * a plain batch of a producer inside its transaction INVALID_TXN_STATE. `activeProducers()` is
+ * what DescribeProducers shows.
  */
 import { crc32c } from '../protocol/crc32c.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -181,6 +191,8 @@ export class ProducerStateTable {
    * last stable offset stays at their first offset (Kafka's unreplicated transactions).
    */
   private unreplicated: CompletedTxn[] = [];
+  /** Producers with an open transaction → its first offset (the entries' txnFirstOffset, indexed). */
+  private open = new Map<number, number>();
 
   constructor(
     private readonly log: PartitionLog,
@@ -192,6 +204,7 @@ export class ProducerStateTable {
     this.producers = null;
     this.savedThrough = -1;
     this.unreplicated = [];
+    this.open.clear();
   }
 
   private live(entry: ProducerEntry | undefined, now: number): entry is ProducerEntry {
@@ -264,10 +277,10 @@ export class ProducerStateTable {
    * (or whose marker is not yet replicated), else the high watermark itself.
    */
   lastStableOffset(hw: number): number {
-    const producers = this.catchUp();
+    this.catchUp();
     if (this.unreplicated.length) this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= hw);
     let lso = hw;
-    for (const e of producers.values()) if (e.txnFirstOffset >= 0 && e.txnFirstOffset < lso) lso = e.txnFirstOffset;
+    for (const first of this.open.values()) if (first < lso) lso = first;
     for (const t of this.unreplicated) if (t.firstOffset < lso) lso = t.firstOffset;
     return lso;
   }
@@ -336,6 +349,7 @@ export class ProducerStateTable {
     this.through = producers ? snapshot!.offset : this.log.logStartOffset();
     this.savedThrough = producers ? snapshot!.offset : -1;
     this.unreplicated = [];
+    this.open = new Map([...this.producers].filter(([, e]) => e.txnFirstOffset >= 0).map(([id, e]) => [id, e.txnFirstOffset]));
   }
 
   private note(producers: Map<number, ProducerEntry>, pid: ProducerBatch, timestamp: number, baseOffset: number, lastOffset: number) {
@@ -348,10 +362,13 @@ export class ProducerStateTable {
     } else if (pid.epoch < entry.epoch) return;
     entry.lastTimestamp = Math.max(entry.lastTimestamp, timestamp);
     if (pid.control) {
-      if (pid.marker) this.completeTxn(producers, pid.producerId, entry, pid.marker, baseOffset);
+      if (pid.marker) this.completeTxn(pid.producerId, entry, pid.marker, baseOffset);
       return;
     }
-    if (pid.transactional && entry.txnFirstOffset < 0) entry.txnFirstOffset = baseOffset;
+    if (pid.transactional && entry.txnFirstOffset < 0) {
+      entry.txnFirstOffset = baseOffset;
+      this.open.set(pid.producerId, baseOffset);
+    }
     // Batches without a sequence (the group coordinator's transactional offsets) take no part in de-duplication.
     if (pid.firstSeq < 0) return;
     entry.batches.push({ firstSeq: pid.firstSeq, lastSeq: pid.lastSeq, baseOffset, lastOffset });
@@ -364,14 +381,15 @@ export class ProducerStateTable {
    * (the table replays markers it had seen when it is rebuilt, and that is how a lost index
    * entry comes back).
    */
-  private completeTxn(producers: Map<number, ProducerEntry>, producerId: number, entry: ProducerEntry, marker: EndTxnMarker, offset: number) {
+  private completeTxn(producerId: number, entry: ProducerEntry, marker: EndTxnMarker, offset: number) {
     const firstOffset = entry.txnFirstOffset >= 0 ? entry.txnFirstOffset : offset;
     entry.txnFirstOffset = -1;
+    this.open.delete(producerId);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
     this.unreplicated.push({ producerId, firstOffset, lastOffset: offset });
     if (marker.type !== ControlType.Abort || offset <= this.log.lastAbortedTxnOffset()) return;
     let lastStableOffset = offset + 1;
-    for (const e of producers.values()) if (e.txnFirstOffset >= 0 && e.txnFirstOffset < lastStableOffset) lastStableOffset = e.txnFirstOffset;
+    for (const first of this.open.values()) if (first < lastStableOffset) lastStableOffset = first;
     this.log.appendAbortedTxn({ producerId, firstOffset, lastOffset: offset, lastStableOffset });
   }
 }

@@ -27,6 +27,7 @@ export const EXIT_STATUS = {
   Denied: { code: 8, meaning: "not authorized: the broker's ACLs refuse the operation to this principal" },
   LagWarn: { code: 10, meaning: 'lag --check: the worst status is WARN' },
   LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL or REWIND)' },
+  Incompatible: { code: 12, meaning: "schema registry: the schema is incompatible with the subject's versions under its compatibility level (the reasons are printed)" },
   Interrupted: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C) while streaming; what was read or sent before is complete' },
   Terminated: { code: 143, meaning: 'terminated (SIGTERM) while streaming; what was read or sent before is complete' },
 } as const;
@@ -54,6 +55,7 @@ export const EXIT_OF_KIND: Record<ErrorKind, ExitStatusKey> = {
   auth: 'AuthFailed',
   denied: 'Denied',
   output_closed: 'Ok',
+  incompatible: 'Incompatible',
 };
 
 /**
@@ -82,6 +84,7 @@ const JSON_KIND_OF_CODE: Record<number, ErrorKind> = {
   [EXIT_STATUS.Timeout.code]: 'timeout',
   [EXIT_STATUS.AuthFailed.code]: 'auth',
   [EXIT_STATUS.Denied.code]: 'denied',
+  [EXIT_STATUS.Incompatible.code]: 'incompatible',
 };
 
 /**

@@ -48,4 +48,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   60: [0, 1], // DescribeCluster
   64: [0, 0], // UnregisterBroker
   75: [0, 0], // DescribeTopicPartitions
+  // Transaction admin (kafka-ts transactions): producers, transactions (abort: WriteTxnMarkers above).
+  61: [0, 0], // DescribeProducers
+  65: [0, 0], // DescribeTransactions
+  66: [0, 1], // ListTransactions
 };

@@ -14,6 +14,7 @@ import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson } from './record-json.js';
 import { KafkaProtocolError } from '../protocol/errors.js';
 import { AUTHORIZATION_CODES } from '../protocol/acls.js';
+import type { SchemaDecoding } from './schema-formats/decoder.js';
 
 export type OutputFormat = 'default' | 'logging' | 'noop' | 'json';
 
@@ -23,6 +24,8 @@ export interface ConsumeOptions {
   skipMessageOnError: boolean;
   format: OutputFormat;
   formatter: FormatterConfig;
+  /** --key-format / --value-format: decodes schema-registry records (its deserializers are in `formatter`). */
+  schema?: SchemaDecoding;
 }
 
 /** Where records go: the CLI's buffered stdout, which throws OutputClosed once its reader is gone. */
@@ -103,6 +106,15 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
 
 /** A per-record printer for the chosen output format. */
 export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): (w: Writer, r: ConsumedRecord) => void {
+  const schema = opts.schema;
+  if (schema) {
+    if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${schema.json(r)}\n`));
+    const print = recordPrinter({ ...opts, schema: undefined }, warn);
+    return (w, r) => {
+      schema.at(r);
+      print(w, r);
+    };
+  }
   if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${recordToJson(r)}\n`));
   if (opts.format === 'noop') return () => {};
   const fmt = defaultFormatter(opts.formatter);
@@ -134,6 +146,7 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
     while (!stop) {
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
       const { records, done } = await poll(waitMs);
+      if (opts.schema && records.length) await opts.schema.prepare(records);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
         if (stop) {

@@ -17,6 +17,10 @@ export interface ConsoleProducerOptions {
   prompt: boolean;
   /** With a transactional.id: records per transaction (0 or unset: one for the whole input). */
   transactionSize?: number;
+  /** --key-format / --value-format: writes each key and value (JSON) in the schema registry's wire format. */
+  schema?: (record: { key: Buffer | null; value: Buffer | null }, lineNumber: number) => void;
+  /** With --input json: the sides (schema formats) whose envelope value may be any JSON, not only a string. */
+  structured?: { key?: boolean; value?: boolean };
 }
 
 export interface ProducerIO {
@@ -75,10 +79,16 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
         summary.lines--;
         return null;
       }
-      const rec = recordFromJson(line.toString('utf8'), summary.lines);
+      const rec = recordFromJson(line.toString('utf8'), summary.lines, opts.structured);
+      opts.schema?.(rec, summary.lines);
       return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers, partition: rec.partition, timestamp: rec.timestamp };
     }
     const rec = parseLine(line, opts.input, summary.lines);
+    if (opts.schema) {
+      const r = { key: rec.key, value: rec.value };
+      opts.schema(r, summary.lines);
+      return { topic: opts.topic, key: r.key, value: r.value, headers: rec.headers };
+    }
     return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers };
   };
 

@@ -62,9 +62,11 @@ export interface ParsedJsonRecord {
   timestamp?: number;
 }
 
-function decodeField(obj: Record<string, unknown>, field: string, encodingField: string, where: string): Buffer | null {
+function decodeField(obj: Record<string, unknown>, field: string, encodingField: string, where: string, structured = false): Buffer | null {
   const v = obj[field];
   if (v === undefined || v === null) return null;
+  // A schema format's key or value may be any JSON (console-consumer --value-format … --output json prints it so): its text.
+  if (structured && (typeof v !== 'string' || obj[encodingField] === undefined)) return Buffer.from(JSON.stringify(v), 'utf8');
   if (typeof v !== 'string') throw new JsonRecordError(`${where}: "${field}" must be a string or null`);
   const enc = obj[encodingField] ?? 'utf8';
   if (enc === 'base64') return Buffer.from(v, 'base64');
@@ -73,7 +75,7 @@ function decodeField(obj: Record<string, unknown>, field: string, encodingField:
 }
 
 /** Parses one line of the envelope; fields other than key/value/headers/partition/timestamp are ignored. */
-export function recordFromJson(line: string, lineNumber: number): ParsedJsonRecord {
+export function recordFromJson(line: string, lineNumber: number, structured: { key?: boolean; value?: boolean } = {}): ParsedJsonRecord {
   const where = `line ${lineNumber}`;
   let obj: unknown;
   try {
@@ -91,7 +93,7 @@ export function recordFromJson(line: string, lineNumber: number): ParsedJsonReco
     }
     return { key: (h as { key: string }).key, value: decodeField(h as Record<string, unknown>, 'value', 'valueEncoding', `${where}, header ${i}`) };
   });
-  const out: ParsedJsonRecord = { key: decodeField(o, 'key', 'keyEncoding', where), value: decodeField(o, 'value', 'valueEncoding', where), headers };
+  const out: ParsedJsonRecord = { key: decodeField(o, 'key', 'keyEncoding', where, structured.key), value: decodeField(o, 'value', 'valueEncoding', where, structured.value), headers };
   if (o.partition !== undefined && o.partition !== null) {
     if (!Number.isInteger(o.partition) || (o.partition as number) < 0) throw new JsonRecordError(`${where}: "partition" must be a non-negative integer`);
     out.partition = o.partition as number;

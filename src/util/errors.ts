@@ -30,7 +30,9 @@ export type ErrorKind =
   /** The broker's authorizer (ACLs) refused the operation to this principal. */
   | 'denied'
   /** Stdout was closed by its reader (`| head`): stop quietly. */
-  | 'output_closed';
+  | 'output_closed'
+  /** A schema is incompatible with a subject's earlier versions (schema registry). */
+  | 'incompatible';
 
 /**
  * How a command that did not fail ended, when that is more than "ok": named after the keys of

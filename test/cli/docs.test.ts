@@ -35,7 +35,8 @@ describe('documentation generated from the command definitions', () => {
     };
     const codes = (name: string) => exitStatus(name).map(([code]) => code);
     expect(codes('console-consumer')).toEqual([0, 1, 2, 3, 4, 7, 8, 130, 143]);
-    expect(codes('console-producer')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
+    expect(codes('console-producer')).toEqual([0, 1, 2, 3, 4, 7, 8, 12, 130, 143]);
+    expect(codes('schema-registry')).toEqual([0, 1, 2, 3, 4, 7, 8, 12]);
     expect(codes('topics')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('lag')).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 10, 11]);
     expect(codes('consumer-groups')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
@@ -52,6 +53,7 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('delete-records')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('log-dirs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('broker-api-versions')).toEqual([0, 1, 2, 3, 7, 8]);
+    expect(codes('transactions')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('producer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
     expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
     expect(codes('e2e-latency')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);

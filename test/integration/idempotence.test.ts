@@ -132,8 +132,9 @@ describe('idempotent producers', () => {
     expect(await produce(batch(producerId, 0, 1, 1))).toMatchObject({ errorCode: 0, baseOffset: start + 1 });
   });
 
-  it('opens a transaction with a transactional batch and refuses a plain batch inside it', async () => {
-    expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  it('sends a transactional id to its coordinator; a transactional batch opens a transaction and a plain batch inside it is refused', async () => {
+    // No FindCoordinator(key type 1) yet, so no __transaction_state: no broker coordinates it.
+    expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     const { producerId } = await initProducerId();
     // A transactional batch opens a transaction; a plain batch of the same producer inside it is refused.
     expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(0);

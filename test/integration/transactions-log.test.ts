@@ -300,4 +300,52 @@ describe('three brokers', () => {
       expect(r.log.abortedTxns(0, 3)).toEqual([{ producerId: 7000, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 }]);
     }
   });
+
+  it('a new leader after failover knows the open transaction (LSO) and takes its marker', async () => {
+    await new Admin(client).createTopics([{ name: 'tx3f', partitions: 1, replicationFactor: 3 }]);
+    await client.refreshMetadata(['tx3f']);
+    expect((await produce(client, 'tx3f', encodeBatch([{ value: Buffer.from('before') }]))).errorCode).toBe(0);
+    expect((await produce(client, 'tx3f', txnBatch(7100, 0, 0, ['open=1']))).errorCode).toBe(0);
+    const first = cluster.cluster.metadata.topic('tx3f')!.partitions[0]!.leader;
+    await cluster.cluster.stopBroker(first);
+    const next = cluster.cluster.metadata.topic('tx3f')!.partitions[0]!.leader;
+    expect(next).not.toBe(first);
+    await client.refreshMetadata(['tx3f']);
+    const read = async () => (await client.send<{ responses: { partitions: FetchedPartition[] }[] }>(next, Fetch, fetchRequest('tx3f', 0, 1), { maxVersion: 11 })).body.responses[0]!.partitions[0]!;
+    // The new leader's high watermark may need a round of follower fetches to come up to 2.
+    const deadline = Date.now() + 15_000;
+    let p = await read();
+    while (p.highWatermark < 2 && Date.now() < deadline) p = await read();
+    expect(p).toMatchObject({ errorCode: 0, highWatermark: 2, lastStableOffset: 1 });
+    expect(contents(p).data).toEqual(['before']);
+    expect(await marker(client, 7100, 0, false, [{ name: 'tx3f', partitionIndexes: [0] }], 0, next)).toEqual([0]);
+    p = await read();
+    expect(p).toMatchObject({ lastStableOffset: 3, abortedTransactions: [{ producerId: 7100, firstOffset: 1 }] });
+    await cluster.cluster.startBroker(first);
+  });
 });
+
+describe('authorization', () => {
+  const AUTHZ = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'false', 'super.users': 'User:admin-nobody' };
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startBroker({ properties: AUTHZ });
+  });
+  afterAll(async () => broker.close());
+
+  it('refuses markers without CLUSTER_ACTION and transactional writes without WRITE on the transactional id', async () => {
+    const anon = broker.client('anon');
+    expect(await marker(anon, 1, 0, true, [{ name: 'any', partitionIndexes: [0, 1] }])).toEqual([ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+    const { body } = await anon.send<{ topics: { partitions: { errorCode: number }[] }[] }>('any', TxnOffsetCommit, {
+      transactionalId: 'tx-app', groupId: 'g', producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 'any', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    expect(body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const produced = await anon.send<{ responses: { partitionResponses: { errorCode: number }[] }[] }>('any', Produce, {
+      transactionalId: 'tx-app', acks: -1, timeoutMs: 1000,
+      topicData: [{ name: 'any', partitionData: [{ index: 0, records: txnBatch(1, 0, 0, ['a=1']) }] }],
+    });
+    expect(produced.body.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  });
+});
+

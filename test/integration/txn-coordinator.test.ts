@@ -307,6 +307,41 @@ describe('a single broker', () => {
   });
 });
 
+describe('loading and epoch exhaustion', () => {
+  it('answers COORDINATOR_LOAD_IN_PROGRESS while a partition loads, then serves it', async () => {
+    const env = await startCluster({}, new MarkerTap());
+    try {
+      env.cluster.controller.ensureTransactionStateTopic();
+      const coord = coordinatorOf(env.cluster, 'tx-load').transactions;
+      // The topic was just created: its partitions load on the next turn of the event loop.
+      expect(coord.coordinatorError('tx-load')).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      expect(coord.describe('tx-load').errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      expect(coord.list({}).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      await new Promise((r) => setImmediate(r));
+      expect(coord.coordinatorError('tx-load')).toBe(0);
+      expect(coord.list({ states: ['Bogus'] })).toEqual({ errorCode: 0, unknownStateFilters: ['Bogus'], transactions: [] });
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('moves to a new producer id once the epoch is exhausted (KIP-360)', async () => {
+    const env = await startCluster({}, new MarkerTap());
+    try {
+      await waitFor('a coordinator', () => api(env).find('tx-exhaust'), (r) => r.errorCode === 0);
+      const p = await initUntilDone(env, 'tx-exhaust');
+      const md = coordinatorOf(env.cluster, 'tx-exhaust').transactions.txns.get('tx-exhaust')!;
+      md.producerEpoch = 32766; // as if the producer had been restarted 32766 times
+      const r = await api(env).init('tx-exhaust');
+      expect(r.errorCode).toBe(0);
+      expect(r.producerId).not.toBe(p.producerId);
+      expect(r.producerEpoch).toBe(0);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe('three brokers', () => {
   const tap = new MarkerTap();
   let env: Env;
@@ -320,6 +355,9 @@ describe('three brokers', () => {
     const found = await waitFor('a coordinator', () => api(env).find('tx-move'), (r) => r.errorCode === 0);
     expect(env.cluster.metadata.topic('__transaction_state')!.partitions[0]!.replicas.length).toBe(3);
     const first = found.nodeId;
+    const other = env.cluster.brokers().find((b) => b.id !== first)!.id;
+    expect((await api(env, other).init('tx-move')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(await api(env, other).end('tx-move', 1, 0, true)).toBe(ErrorCode.NOT_COORDINATOR);
     const a = api(env, first);
     const p = await initUntilDone(env, 'tx-move', 60_000, first);
     expect(p.errorCode).toBe(0);

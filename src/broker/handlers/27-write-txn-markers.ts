@@ -12,11 +12,10 @@
  * Authorization: CLUSTER_ACTION on the cluster (brokers only), else CLUSTER_AUTHORIZATION_FAILED
  * for every partition.
  */
-import { WriteTxnMarkers, type WriteTxnMarkersResponse } from '../../protocol/apis/index.js';
+import { WriteTxnMarkers } from '../../protocol/apis/index.js';
 import { ControlType } from '../../protocol/control-records.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { appendMarkerToLeader } from '../append/leader-append.js';
-import { errorResponse } from '../error-response.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, clusterAllowed } from '../security/authorizer.js';
 
@@ -29,7 +28,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
-    if (!clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(WriteTxnMarkers, ctx.apiVersion, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as WriteTxnMarkersResponse;
+    if (!clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) {
+      return {
+        markers: req.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })),
+        })),
+      };
+    }
     const markers = await Promise.all(
       req.markers.map(async (m) => {
         const marker = { type: m.transactionResult ? ControlType.Commit : ControlType.Abort, coordinatorEpoch: m.coordinatorEpoch };

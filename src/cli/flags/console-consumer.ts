@@ -28,5 +28,7 @@ export interface ConsoleConsumerOptions {
   formatterProperty?: string[];
   context?: string;
   enableSystestEvents?: boolean;
+  keyFormat?: string;
+  valueFormat?: string;
   output: 'text' | 'json';
 }

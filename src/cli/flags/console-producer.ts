@@ -32,6 +32,8 @@ export interface ConsoleProducerOptions {
   transactionalId?: string;
   transactionSize?: string;
   input: 'text' | 'json';
+  keyFormat?: string;
+  valueFormat?: string;
   output: 'text' | 'json';
 }
 

@@ -123,8 +123,9 @@ export class DiskPartitionLog implements PartitionLog {
     // next start drops the same way: nothing was appended after them.
     this.epochs.truncateFrom(this.logEndOffset());
     this.deferEpochWrites = false;
-    // Recovery may have cut the tail that a snapshot describes.
+    // Recovery may have cut the tail that a snapshot describes, or markers the index lists.
     this.dropSnapshotsAbove(this.logEndOffset());
+    this.active.txnIndex.truncateTo(this.logEndOffset());
   }
 
   private get active(): Segment {

@@ -8,6 +8,7 @@ import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type PartitionLog } from '../../../src/storage/log-store.js';
 import { encodeBatch } from '../../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
+import { ControlType, encodeEndTxnMarkerBatch } from '../../../src/protocol/control-records.js';
 import { ProducerStateTable, decodeProducerSnapshot, encodeProducerSnapshot, producerBatchOf } from '../../../src/broker/producer-state.js';
 
 const HOUR = 3_600_000;
@@ -92,5 +93,44 @@ describe('producer state table', () => {
     table.saveSnapshot(NOW + HOUR);
     const kept = decodeProducerSnapshot(log.producerSnapshot()!.data)!;
     expect([...kept.keys()]).toEqual([2]);
+  });
+});
+
+describe('producer state with transactions', () => {
+  const txn = (producerId: number, epoch: number, seq: number) =>
+    encodeBatch([{ value: Buffer.from('t'), timestamp: NOW }], { producerId, producerEpoch: epoch, baseSequence: seq, transactional: true, now: NOW });
+
+  it('shows active producers for DescribeProducers: epoch, last sequence, coordinator epoch and open transaction', () => {
+    const log = openLog();
+    const table = new ProducerStateTable(log);
+    expect(produce(log, table, batch(1, 0, 3))).toMatchObject({ kind: 'append', baseOffset: 0 });
+    expect(produce(log, table, txn(2, 4, 0))).toMatchObject({ kind: 'append', baseOffset: 3 });
+    expect(table.activeProducers(NOW)).toEqual([
+      { producerId: 1, producerEpoch: 0, lastSequence: 2, lastTimestamp: NOW, coordinatorEpoch: -1, currentTxnStartOffset: -1 },
+      { producerId: 2, producerEpoch: 4, lastSequence: 0, lastTimestamp: NOW, coordinatorEpoch: -1, currentTxnStartOffset: 3 },
+    ]);
+    expect(table.lastStableOffset(4)).toBe(3);
+    // A marker with an older epoch is refused; one from an older coordinator too, once one is known.
+    const marker = (epoch: number, coordinatorEpoch: number) => encodeEndTxnMarkerBatch(2, epoch, { type: ControlType.Commit, coordinatorEpoch }, NOW);
+    expect(table.check(producerBatchOf(marker(3, 0))!, 't-0', NOW)).toMatchObject({ kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+    const m = marker(4, 7);
+    expect(table.check(producerBatchOf(m)!, 't-0', NOW)).toEqual({ kind: 'append' });
+    const at = log.append(m, 0);
+    table.appended(producerBatchOf(m), at.baseOffset, at.lastOffset, NOW);
+    expect(table.activeProducers(NOW)[1]).toMatchObject({ coordinatorEpoch: 7, currentTxnStartOffset: -1 });
+    // Until the high watermark passes the marker, the LSO stays at the transaction's start.
+    expect(table.lastStableOffset(4)).toBe(3);
+    expect(table.lastStableOffset(5)).toBe(5);
+    expect(table.check(producerBatchOf(marker(4, 6))!, 't-0', NOW)).toMatchObject({ kind: 'error', errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED });
+  });
+
+  it('never expires a producer with an open transaction', () => {
+    const log = openLog();
+    const table = new ProducerStateTable(log, HOUR);
+    expect(produce(log, table, txn(5, 0, 0))).toMatchObject({ kind: 'append' });
+    table.saveSnapshot(NOW + 2 * HOUR);
+    const reloaded = new ProducerStateTable(log, HOUR);
+    expect(reloaded.activeProducers(NOW + 2 * HOUR).map((p) => p.currentTxnStartOffset)).toEqual([0]);
+    expect(reloaded.lastStableOffset(1)).toBe(0);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * kafka-ts schema-registry: its options, and how every schema-aware command finds its registry:
+ * --schema-registry-url or schema.registry.url, else (no --bootstrap-server, context or
+ * $KAFKA_BOOTSTRAP_SERVERS: the local daemon) the daemon's own registry from its status.
+ */
+import type { RegistryClientOptions } from '../../client/schema-registry.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { daemonPaths, daemonStatus, defaultHome } from '../local-daemon.js';
+
+export interface SchemaRegistryOptions {
+  schemaRegistryUrl?: string;
+  basicAuth?: string;
+  bearerToken?: string;
+  commandConfig?: string;
+  bootstrapServer?: string;
+  context?: string;
+  schemaFile?: string;
+  schemaType?: string;
+  referencesFile?: string;
+  set?: string;
+  permanent?: boolean;
+  deleted?: boolean;
+  normalize?: boolean;
+  output: 'text' | 'json';
+}
+
+export const VERBS = ['list', 'versions', 'get', 'register', 'check', 'compatibility', 'delete', 'types'] as const;
+export type Verb = (typeof VERBS)[number];
+
+export const LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
+
+/** The daemon's registry URL in its status (`server status`), whichever shape the status gives it. */
+function registryUrlOf(status: unknown): string | undefined {
+  const s = status as Record<string, unknown>;
+  const r = s.schemaRegistry ?? s.schemaRegistryUrl ?? s.registry;
+  if (typeof r === 'string') return r;
+  if (r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string') return (r as { url: string }).url;
+  return undefined;
+}
+
+/**
+ * The registry a command talks to. `explicit` (a flag) wins over the properties' own
+ * schema.registry.url and credentials (Confluent's names); without either, the local daemon's.
+ */
+export async function registryTarget(ctx: CliContext, bootstrapFlag: string | undefined, props: Partial<RegistryClientOptions>, explicit: Partial<RegistryClientOptions> = {}): Promise<RegistryClientOptions> {
+  const url = explicit.url ?? props.url;
+  const auth = { ...(props.basicAuth !== undefined && { basicAuth: props.basicAuth }), ...(props.bearerToken !== undefined && { bearerToken: props.bearerToken }) };
+  if (explicit.basicAuth !== undefined) Object.assign(auth, { basicAuth: explicit.basicAuth });
+  if (explicit.bearerToken !== undefined) Object.assign(auth, { bearerToken: explicit.bearerToken });
+  if (url !== undefined) return { url, ...auth };
+  if (ctx.bootstrapFor(bootstrapFlag) !== undefined) {
+    throw new UsageError('No schema registry given: set --property schema.registry.url=http://host:8081 (or --schema-registry-url); only the local daemon has a registry kafka-ts can find by itself');
+  }
+  // Starts the daemon when none runs, as every command without --bootstrap-server does.
+  await ctx.resolveBootstrap(undefined);
+  const status = await daemonStatus(daemonPaths(defaultHome(ctx.env)));
+  const found = status ? registryUrlOf(status) : undefined;
+  if (found === undefined) throw new UsageError("The local daemon runs no schema registry (started with --no-schema-registry?): give --schema-registry-url or schema.registry.url");
+  return { url: found, ...auth };
+}

@@ -1,0 +1,227 @@
+/**
+ * Avro's JSON encoding (unions wrapped as {"string":"x"}, bytes as ISO-8859-1 strings) straight
+ * to Avro binary, by a writer built once per schema from the parsed JSON: console-producer's hot
+ * path, without avsc's per-value copy. It checks every value against the schema as it writes
+ * and names the first that does not fit; a missing field takes its default.
+ */
+import type { Type } from 'avsc';
+import { Out } from './avro-transcode.js';
+
+type Enc = (v: unknown, o: Out, path: string) => void;
+
+interface AvroTypeLike {
+  typeName: string;
+  branchName?: string;
+  fields?: { name: string; type: AvroTypeLike; defaultValue(): unknown }[];
+  itemsType?: AvroTypeLike;
+  valuesType?: AvroTypeLike;
+  types?: AvroTypeLike[];
+  symbols?: string[];
+  size?: number;
+  toBuffer(v: unknown): Buffer;
+}
+
+export class AvroInputError extends Error {
+  override name = 'AvroInputError';
+}
+
+const fail = (path: string, what: string, v: unknown): never => {
+  const shown = JSON.stringify(v);
+  throw new AvroInputError(`${path || 'the value'}: expected ${what}, got ${shown === undefined ? 'nothing' : shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
+};
+
+function varint(o: Out, n: number): void {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  o.room(10);
+  const buf = o.buf;
+  let p = o.pos;
+  while (z >= 0x80) {
+    buf[p++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[p++] = z;
+  o.pos = p;
+}
+
+function utf8(o: Out, s: string): void {
+  const n = s.length;
+  let ascii = true;
+  for (let k = 0; k < n; k++) {
+    if (s.charCodeAt(k) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    varint(o, n);
+    o.ascii(s);
+  } else {
+    const bytes = Buffer.from(s, 'utf8');
+    varint(o, bytes.length);
+    o.bytes(bytes);
+  }
+}
+
+function latin1(o: Out, s: string, path: string): void {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) > 0xff) fail(path, 'bytes as ISO-8859-1 characters (\\u0000-\\u00ff)', s);
+  o.ascii(s);
+}
+
+function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
+  const known = seen.get(t);
+  if (known) return known;
+  switch (t.typeName) {
+    case 'null':
+      return (v, _o, path) => void (v !== null && fail(path, 'null', v));
+    case 'boolean':
+      return (v, o, path) => {
+        if (typeof v !== 'boolean') fail(path, 'a boolean', v);
+        o.room(1);
+        o.buf[o.pos++] = v ? 1 : 0;
+      };
+    case 'int':
+      return (v, o, path) => {
+        if (!Number.isInteger(v) || (v as number) < -2147483648 || (v as number) > 2147483647) fail(path, 'an int', v);
+        varint(o, v as number);
+      };
+    case 'long':
+      return (v, o, path) => {
+        if (!Number.isSafeInteger(v)) fail(path, 'a long (an integer within ±2^53)', v);
+        varint(o, v as number);
+      };
+    case 'float':
+    case 'double': {
+      const size = t.typeName === 'float' ? 4 : 8;
+      return (v, o, path) => {
+        if (typeof v !== 'number') fail(path, `a ${t.typeName}`, v);
+        o.room(size);
+        o.pos = size === 4 ? o.buf.writeFloatLE(v as number, o.pos) : o.buf.writeDoubleLE(v as number, o.pos);
+      };
+    }
+    case 'string':
+      return (v, o, path) => {
+        if (typeof v !== 'string') fail(path, 'a string', v);
+        utf8(o, v as string);
+      };
+    case 'bytes':
+      return (v, o, path) => {
+        if (typeof v !== 'string') fail(path, 'bytes (a string)', v);
+        varint(o, (v as string).length);
+        latin1(o, v as string, path);
+      };
+    case 'fixed':
+      return (v, o, path) => {
+        if (typeof v !== 'string' || v.length !== t.size) fail(path, `fixed (a string of ${t.size} characters)`, v);
+        latin1(o, v as string, path);
+      };
+    case 'enum': {
+      const index = new Map(t.symbols!.map((s, k) => [s, k]));
+      return (v, o, path) => {
+        const k = typeof v === 'string' ? index.get(v) : undefined;
+        if (k === undefined) fail(path, `one of ${t.symbols!.join(', ')}`, v);
+        varint(o, k!);
+      };
+    }
+    case 'array': {
+      let item: Enc = () => {};
+      const e: Enc = (v, o, path) => {
+        if (!Array.isArray(v)) fail(path, 'an array', v);
+        const a = v as unknown[];
+        if (a.length) {
+          varint(o, a.length);
+          for (let k = 0; k < a.length; k++) item(a[k], o, `${path}[${k}]`);
+        }
+        varint(o, 0);
+      };
+      seen.set(t, e);
+      item = build(t.itemsType!, seen);
+      return e;
+    }
+    case 'map': {
+      let value: Enc = () => {};
+      const e: Enc = (v, o, path) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'a map (an object)', v);
+        const keys = Object.keys(v as object);
+        if (keys.length) {
+          varint(o, keys.length);
+          for (const k of keys) {
+            utf8(o, k);
+            value((v as Record<string, unknown>)[k], o, `${path}.${k}`);
+          }
+        }
+        varint(o, 0);
+      };
+      seen.set(t, e);
+      value = build(t.valuesType!, seen);
+      return e;
+    }
+    case 'record':
+    case 'error': {
+      const fields = t.fields!;
+      const encs: Enc[] = [];
+      // A missing field writes its default's bytes (computed on first need); no default: an error.
+      const defaults: (Buffer | null | undefined)[] = fields.map(() => undefined);
+      const e: Enc = (v, o, path) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `a ${t.branchName ?? 'record'} (an object)`, v);
+        const r = v as Record<string, unknown>;
+        for (let k = 0; k < fields.length; k++) {
+          const f = fields[k]!;
+          const x = r[f.name];
+          if (x !== undefined) encs[k]!(x, o, path ? `${path}.${f.name}` : f.name);
+          else {
+            let d = defaults[k];
+            if (d === undefined) {
+              const dv = f.defaultValue();
+              d = defaults[k] = dv === undefined ? null : f.type.toBuffer(dv);
+            }
+            if (d === null) fail(path ? `${path}.${f.name}` : f.name, `a value (the field has no default)`, undefined);
+            o.bytes(d!);
+          }
+        }
+      };
+      seen.set(t, e);
+      for (const f of fields) encs.push(build(f.type, seen));
+      return e;
+    }
+    case 'union:unwrapped':
+    case 'union:wrapped': {
+      const branches = t.types!;
+      const nullAt = branches.findIndex((b) => b.typeName === 'null');
+      const byName = new Map(branches.map((b, k) => [b.branchName ?? b.typeName, k]));
+      const encs: Enc[] = [];
+      const names = [...byName.keys()].filter((n) => n !== 'null');
+      const e: Enc = (v, o, path) => {
+        if (v === null) {
+          if (nullAt < 0) fail(path, `one of ${names.map((n) => `{"${n}":…}`).join(', ')}`, v);
+          return varint(o, nullAt);
+        }
+        const keys = typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
+        const k = keys.length === 1 ? byName.get(keys[0]!) : undefined;
+        if (k === undefined || k === nullAt) fail(path, `${nullAt >= 0 ? 'null or ' : ''}one of ${names.map((n) => `{"${n}":…}`).join(', ')} (Avro's JSON encoding wraps union values)`, v);
+        varint(o, k!);
+        encs[k!]!((v as Record<string, unknown>)[keys[0]!], o, path);
+      };
+      seen.set(t, e);
+      for (const b of branches) encs.push(build(b, seen));
+      return e;
+    }
+    default:
+      throw new Error(`no encoder for Avro type ${t.typeName}`);
+  }
+}
+
+/** JSON value → Avro bytes (a scratch buffer, valid until the next call); null for a schema it does not know. */
+export function avroEncoder(type: Type): ((value: unknown) => Buffer) | null {
+  let enc: Enc;
+  try {
+    enc = build(type as unknown as AvroTypeLike, new Map());
+  } catch {
+    return null;
+  }
+  const out = new Out();
+  return (value) => {
+    out.pos = 0;
+    enc(value, out, '');
+    return out.buf.subarray(0, out.pos);
+  };
+}

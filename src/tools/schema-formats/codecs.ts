@@ -1,0 +1,269 @@
+/**
+ * Codecs for the registry's schema types, each turning one JSON text into payload bytes and
+ * back: Avro (avsc; JSON in Avro's JSON encoding, unions wrapped as {"string":"x"}), JSON Schema
+ * (ajv validates; the payload is the JSON text) and Protobuf (protobufjs; JSON as protobuf's JSON
+ * mapping, int64 as strings). Schemas are parsed by the schema layer (src/schema, shared with
+ * the daemon's registry), which loads the libraries on first use: the CLI's start-up never does.
+ */
+import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
+import type { ParsedSchema } from '../../schema/index.js';
+import { avroJsonWriter } from './avro-json.js';
+import { avroTranscoder, Out } from './avro-transcode.js';
+import { avroScanner } from './avro-scan.js';
+import { AvroInputError, avroEncoder } from './avro-encode.js';
+import { decodeMessageIndexes, hasMessageIndexes } from './wire.js';
+
+export interface Codec {
+  type: SchemaType;
+  /** JSON text → payload (Protobuf: with the message's indexes; valid until the next call). Throws CodecError for bad input. */
+  encode(json: string): { payload: Uint8Array; indexes?: number[] };
+  /** A fast path from the line's bytes to the framed record (schema `id`), or null to use encode. */
+  encodeFramed?(line: Buffer, id: number): Buffer | null;
+  /**
+   * Payload at `at` → one line of JSON. Throws CodecError when the bytes do not match. A Buffer
+   * returned is only valid until the next call (a scratch buffer).
+   */
+  decode(b: Buffer, at: number): string | Buffer;
+}
+
+export class CodecError extends Error {
+  override name = 'CodecError';
+}
+
+/** A referenced schema, resolved (recursively) by subject and version. */
+export type ResolveReference = (ref: SchemaReference) => Promise<RegisteredSchema>;
+
+export interface CodecOptions {
+  /** Protobuf: the message to write (its full or simple name); the file's first message by default. */
+  message?: string;
+}
+
+/** Every schema a schema references, depth first (dependencies before dependents), by reference name. */
+async function referenced(schema: RegisteredSchema, resolve: ResolveReference, seen = new Map<string, RegisteredSchema>()): Promise<Map<string, RegisteredSchema>> {
+  for (const ref of schema.references) {
+    if (seen.has(ref.name)) continue;
+    const s = await resolve(ref);
+    await referenced(s, resolve, seen);
+    seen.set(ref.name, s);
+  }
+  return seen;
+}
+
+export async function buildCodec(schema: RegisteredSchema, resolve: ResolveReference, opts: CodecOptions = {}): Promise<Codec> {
+  const refs = [...(await referenced(schema, resolve))].map(([name, r]) => ({ name, schema: r.schema }));
+  const { parseSchema, InvalidSchemaError } = await import('../../schema/index.js');
+  let parsed: ParsedSchema;
+  try {
+    parsed = await parseSchema(schema.schemaType, schema.schema, refs);
+  } catch (e) {
+    if (e instanceof InvalidSchemaError) throw new CodecError(`invalid ${schema.schemaType} schema ${schema.id}: ${e.message}`);
+    throw e;
+  }
+  if (parsed.avro) return avroCodec(schema.id, parsed.avro);
+  if (parsed.json) return jsonCodec(schema.id, parsed.json);
+  if (parsed.protobuf) return protobufCodec(schema.id, parsed.protobuf, parsed.messages ?? [], opts);
+  throw new CodecError(`unsupported schema type ${String(schema.schemaType)}`);
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CodecError(`invalid JSON (${(e as Error).message})`);
+  }
+};
+
+function avroCodec(id: number, type: import('avsc').Type): Codec {
+  const toJson = avroJsonWriter(type);
+  const transcode = avroTranscoder(type);
+  const encodeJson = avroEncoder(type);
+  const scan = avroScanner(type);
+  const out = new Out();
+  return {
+    type: 'AVRO',
+    encodeFramed(line, schemaId) {
+      out.pos = 0;
+      out.room(5);
+      out.buf[0] = 0;
+      out.buf.writeInt32BE(schemaId, 1);
+      out.pos = 5;
+      if (!scan(line, out)) return null;
+      // A copy in a byte loop: one small allocation from the pool, no view in between.
+      const n = out.pos;
+      const src = out.buf;
+      const framed = Buffer.allocUnsafe(n);
+      for (let k = 0; k < n; k++) framed[k] = src[k]!;
+      return framed;
+    },
+    encode(json) {
+      if (encodeJson) {
+        const value = parseJson(json);
+        try {
+          return { payload: encodeJson(value) };
+        } catch (e) {
+          if (e instanceof AvroInputError) throw new CodecError(`does not match the Avro schema: ${e.message}`);
+          throw e;
+        }
+      }
+      // fromString checks every value against the schema as it converts Avro's JSON encoding.
+      let value: unknown;
+      try {
+        value = type.fromString(json);
+      } catch (e) {
+        if (e instanceof SyntaxError) throw new CodecError(`invalid JSON (${e.message})`);
+        throw new CodecError(`does not match the Avro schema: ${(e as Error).message}`);
+      }
+      return { payload: type.toBuffer(value) };
+    },
+    decode(b, at) {
+      if (transcode) {
+        try {
+          return transcode(b, at);
+        } catch (e) {
+          throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
+        }
+      }
+      let decoded: { value: unknown; offset: number };
+      try {
+        decoded = type.decode(b, at);
+      } catch (e) {
+        throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
+      }
+      if (decoded.offset !== b.length) throw new CodecError(`the bytes do not match Avro schema ${id}: ${decoded.offset < 0 ? 'truncated data' : `${b.length - decoded.offset} trailing bytes`}`);
+      return toJson(decoded.value);
+    },
+  };
+}
+
+function jsonCodec(id: number, schema: NonNullable<ParsedSchema['json']>): Codec {
+  const check = (value: unknown, what: string) => {
+    if (!schema.validate(value)) throw new CodecError(`${what} JSON schema ${id}: ${schema.errors() || 'invalid'}`);
+  };
+  return {
+    type: 'JSON',
+    encode(json) {
+      const value = parseJson(json);
+      check(value, 'does not match');
+      return { payload: Buffer.from(json, 'utf8') };
+    },
+    decode(b, at) {
+      const text = b.toString('utf8', at);
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        throw new CodecError(`the bytes are not the JSON of schema ${id}: ${(e as Error).message}`);
+      }
+      check(value, 'the record does not match');
+      // One line of JSON as it was written; re-serialised only when it spans lines.
+      return /[\r\n]/.test(text) ? JSON.stringify(value) : text;
+    },
+  };
+}
+
+async function protobufCodec(id: number, root: import('protobufjs').Root, messages: string[], opts: CodecOptions): Promise<Codec> {
+  const m = (await import('protobufjs')) as Protobuf & { default?: Protobuf };
+  const protobuf = m.default ?? m;
+  type PbType = import('protobufjs').Type;
+  const nestedTypes = (t: { nestedArray: import('protobufjs').ReflectionObject[] }) => t.nestedArray.filter((n): n is PbType => n instanceof protobuf.Type);
+  // This file's top-level messages in declaration order: what message indexes count.
+  const own = messages.map((name) => root.lookupType(name));
+  if (own.length === 0) throw new CodecError(`Protobuf schema ${id} declares no message`);
+  const typeAt = (indexes: number[]): PbType => {
+    let list = own;
+    let t: PbType | undefined;
+    for (const i of indexes) {
+      t = list[i];
+      if (!t) throw new CodecError(`message index ${indexes.join('.')} is not in Protobuf schema ${id}`);
+      list = nestedTypes(t);
+    }
+    return t!;
+  };
+  const indexesOf = (name: string): number[] => {
+    const walk = (list: PbType[], path: number[]): number[] | null => {
+      for (let i = 0; i < list.length; i++) {
+        const t = list[i]!;
+        if (t.name === name || t.fullName === `.${name}` || t.fullName === name) return [...path, i];
+        const found = walk(nestedTypes(t), [...path, i]);
+        if (found) return found;
+      }
+      return null;
+    };
+    const found = walk(own, []);
+    if (!found) throw new CodecError(`no message ${name} in Protobuf schema ${id} (it has ${own.map((t) => t.name).join(', ')})`);
+    return found;
+  };
+  const writeIndexes = opts.message ? indexesOf(opts.message) : [0];
+  const writer = typeAt(writeIndexes);
+  const decoders = new Map<string, PbType>();
+  return {
+    type: 'PROTOBUF',
+    encode(json) {
+      const obj = protoObject(writer, parseJson(json), protobuf, '');
+      return { payload: writer.encode(writer.fromObject(obj)).finish(), indexes: writeIndexes };
+    },
+    decode(b, at) {
+      let indexes = [0];
+      if (hasMessageIndexes(b, at)) ({ indexes, next: at } = decodeMessageIndexes(b, at));
+      const key = indexes.join('.');
+      let t = decoders.get(key);
+      if (!t) decoders.set(key, (t = typeAt(indexes)));
+      try {
+        const msg = t.decode(b.subarray(at));
+        return JSON.stringify(t.toObject(msg, { longs: String, enums: String, bytes: String, json: true }));
+      } catch (e) {
+        throw new CodecError(`the bytes do not match Protobuf message ${t.name} of schema ${id}: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+type Protobuf = typeof import('protobufjs');
+const INTS = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+/**
+ * A JSON value as a Protobuf message object for protobufjs's fromObject (which accepts anything):
+ * field names as declared or in lowerCamelCase (protobuf's JSON names); unknown fields, wrong
+ * types and enum values not in the enum are errors.
+ */
+function protoObject(type: import('protobufjs').Type, obj: unknown, pb: Protobuf, path: string): Record<string, unknown> {
+  const fail = (why: string): never => {
+    throw new CodecError(`does not match Protobuf message ${type.name}: ${why}`);
+  };
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return fail(`${path || 'the value'} must be a JSON object`);
+  const byName = new Map<string, import('protobufjs').Field>();
+  for (const f of type.fieldsArray) {
+    byName.set(f.name, f);
+    byName.set(pb.util.camelCase(f.name), f);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const f = byName.get(k);
+    const at = path ? `${path}.${k}` : k;
+    if (!f) return fail(`unknown field ${at}`);
+    f.resolve();
+    if (v === null) continue;
+    if (f.map) {
+      if (typeof v !== 'object' || Array.isArray(v)) return fail(`${at} must be an object (a map)`);
+      out[f.name] = Object.fromEntries(Object.entries(v as object).map(([mk, mv]) => [mk, protoValue(f, mv, pb, `${at}.${mk}`, fail)]));
+    } else if (f.repeated) {
+      if (!Array.isArray(v)) return fail(`${at} must be a list`);
+      out[f.name] = v.map((x, i) => protoValue(f, x, pb, `${at}[${i}]`, fail));
+    } else out[f.name] = protoValue(f, v, pb, at, fail);
+  }
+  return out;
+}
+
+function protoValue(f: import('protobufjs').Field, v: unknown, pb: Protobuf, at: string, fail: (why: string) => never): unknown {
+  const rt = f.resolvedType;
+  if (rt instanceof pb.Type) return protoObject(rt, v, pb, at);
+  if (rt instanceof pb.Enum) {
+    if (typeof v === 'string' ? !(v in rt.values) : typeof v !== 'number') fail(`${at}: ${JSON.stringify(v)} is not a value of enum ${rt.name}`);
+    return v;
+  }
+  if (INTS.has(f.type)) return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v)) ? v : fail(`${at} must be an integer (${f.type})`);
+  if (f.type === 'double' || f.type === 'float') return typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? v : fail(`${at} must be a number (${f.type})`);
+  if (f.type === 'bool') return typeof v === 'boolean' ? v : fail(`${at} must be true or false`);
+  if (f.type === 'string' || f.type === 'bytes') return typeof v === 'string' ? v : fail(`${at} must be a string${f.type === 'bytes' ? ' (base64)' : ''}`);
+  return v;
+}

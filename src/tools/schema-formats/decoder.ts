@@ -1,0 +1,106 @@
+/**
+ * The consumer side: before a batch is printed, the schemas of the ids it carries are fetched
+ * (once each: an id never changes its schema); then each key or value decodes synchronously
+ * into one line of JSON. A record that cannot be decoded (not in the wire format, an unknown id,
+ * bytes that do not match) fails with a message naming its topic, partition and offset.
+ */
+import type { ConsumedRecord } from '../../client/consumer/fetcher.js';
+import type { SchemaRegistryClient } from '../../client/schema-registry.js';
+import { isKafkaTsError } from '../../util/errors.js';
+import { recordToJson } from '../record-json.js';
+import { buildCodec, CodecError, type Codec } from './codecs.js';
+import { TYPE_OF_FORMAT, type SchemaFormat } from './config.js';
+import { HEADER_SIZE, MAGIC_BYTE } from './wire.js';
+
+/** What console-consumer's print loop asks of a schema decoder. */
+export interface SchemaDecoding {
+  /** Fetches the schemas the records name; registry failures other than an unknown id throw. */
+  prepare(records: ConsumedRecord[]): Promise<void>;
+  /** The record about to be printed (named in decoding errors). */
+  at(record: ConsumedRecord): void;
+  /** The record as the JSON envelope, key and value as decoded JSON. */
+  json(record: ConsumedRecord): string;
+  key?: (b: Buffer) => string | Buffer;
+  value?: (b: Buffer) => string | Buffer;
+}
+
+export class RecordDecodeError extends Error {
+  override name = 'RecordDecodeError';
+}
+
+export class RecordDecoder implements SchemaDecoding {
+  private readonly codecs = new Map<number, Codec | Error>();
+  private current: ConsumedRecord | null = null;
+  key?: (b: Buffer) => string | Buffer;
+  value?: (b: Buffer) => string | Buffer;
+
+  constructor(
+    private readonly client: SchemaRegistryClient,
+    private readonly formats: { key?: SchemaFormat; value?: SchemaFormat },
+  ) {
+    if (formats.key) this.key = (b) => this.decode(b, 'key', formats.key!);
+    if (formats.value) this.value = (b) => this.decode(b, 'value', formats.value!);
+  }
+
+  async prepare(records: ConsumedRecord[]): Promise<void> {
+    const wanted = new Set<number>();
+    const look = (b: Buffer | null) => {
+      if (b !== null && b.length >= HEADER_SIZE && b[0] === MAGIC_BYTE) {
+        const id = b.readInt32BE(1);
+        if (!this.codecs.has(id)) wanted.add(id);
+      }
+    };
+    for (const r of records) {
+      if (this.formats.key) look(r.key);
+      if (this.formats.value) look(r.value);
+    }
+    await Promise.all([...wanted].map((id) => this.load(id)));
+  }
+
+  private async load(id: number): Promise<void> {
+    try {
+      const schema = await this.client.schemaById(id);
+      this.codecs.set(id, await buildCodec(schema, (ref) => this.client.version(ref.subject, ref.version)));
+    } catch (e) {
+      if (isKafkaTsError(e) && e.kind === 'not_found') this.codecs.set(id, new Error(`schema id ${id} is unknown to the registry at ${this.client.url}`));
+      else if (e instanceof CodecError) this.codecs.set(id, e);
+      else throw e;
+    }
+  }
+
+  at(record: ConsumedRecord): void {
+    this.current = record;
+  }
+
+  private decode(b: Buffer, side: 'key' | 'value', format: SchemaFormat): string | Buffer {
+    try {
+      if (b.length < HEADER_SIZE) throw new Error(`${b.length} byte${b.length === 1 ? '' : 's'} is too short for the schema registry's wire format`);
+      if (b[0] !== MAGIC_BYTE) throw new Error(`unknown magic byte ${b[0]} (not the schema registry's wire format)`);
+      const id = b.readInt32BE(1);
+      const codec = this.codecs.get(id);
+      if (codec === undefined) throw new Error(`schema id ${id} was not fetched`);
+      if (codec instanceof Error) throw codec;
+      if (codec.type !== TYPE_OF_FORMAT[format]) throw new Error(`schema id ${id} is a ${codec.type} schema, not ${TYPE_OF_FORMAT[format]} (--${side}-format ${format})`);
+      const json = codec.decode(b, HEADER_SIZE);
+      // A codec's scratch buffer is reused by the next record: large ones are kept by reference
+      // by the output writer, so they are copied.
+      return typeof json !== 'string' && json.length >= 1024 ? Buffer.from(json) : json;
+    } catch (e) {
+      const r = this.current;
+      const where = r ? `the ${side} of the record at topic ${r.topic} partition ${r.partition} offset ${r.offset}` : `a ${side}`;
+      throw new RecordDecodeError(`Cannot decode ${where}: ${(e as Error).message}`);
+    }
+  }
+
+  json(r: ConsumedRecord): string {
+    this.current = r;
+    const key = this.key && r.key !== null ? this.key(r.key).toString() : null;
+    const value = this.value && r.value !== null ? this.value(r.value).toString() : null;
+    const base = recordToJson(key === null && value === null ? r : { ...r, key: key === null ? r.key : null, value: value === null ? r.value : null });
+    if (key === null && value === null) return base;
+    const obj = JSON.parse(base) as Record<string, unknown>;
+    if (key !== null) obj.key = JSON.parse(key);
+    if (value !== null) obj.value = JSON.parse(value);
+    return JSON.stringify(obj);
+  }
+}

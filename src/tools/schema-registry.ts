@@ -1,0 +1,109 @@
+/**
+ * kafka-ts schema-registry: what each verb does against a Confluent-compatible registry, as data
+ * (the --output json document) and text lines. Never prints or exits; an incompatible schema is
+ * an outcome (`incompatible`), not an error, so its reasons are printed like any result.
+ */
+import type { SchemaInput, SchemaReference, SchemaRegistryClient, SchemaType, SubjectVersion } from '../client/schema-registry.js';
+import { NotFoundError, UsageError, isKafkaTsError } from '../util/errors.js';
+
+export interface Report {
+  data: unknown;
+  lines: string[];
+  incompatible?: boolean;
+}
+
+/** A version argument: a positive number or latest (and `all` where a check allows it). */
+export function parseVersion(v: string | undefined, allowAll = false): number | 'latest' | 'all' | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim().toLowerCase();
+  if (t === 'latest' || t === '-1') return 'latest';
+  if (allowAll && t === 'all') return 'all';
+  if (/^\d+$/.test(t) && Number(t) >= 1) return Number(t);
+  throw new UsageError(`Invalid version '${v}': expected a version number (1, 2, …) or latest${allowAll ? ' or all' : ''}`);
+}
+
+/** The schema type from --schema-type, else from the file name (.avsc, .json, .proto), else AVRO. */
+export function schemaTypeOf(given: string | undefined, file: string): SchemaType {
+  if (given !== undefined) {
+    const t = given.toUpperCase() === 'JSON-SCHEMA' || given.toUpperCase() === 'JSONSCHEMA' ? 'JSON' : given.toUpperCase();
+    if (t !== 'AVRO' && t !== 'JSON' && t !== 'PROTOBUF') throw new UsageError(`Unknown schema type '${given}' (expected AVRO, JSON or PROTOBUF)`);
+    return t;
+  }
+  if (/\.proto$/i.test(file)) return 'PROTOBUF';
+  if (/\.json$/i.test(file)) return 'JSON';
+  return 'AVRO';
+}
+
+export async function listSubjects(c: SchemaRegistryClient, deleted: boolean): Promise<Report> {
+  const subjects = (await c.subjects(deleted)).sort();
+  return { data: { subjects }, lines: subjects };
+}
+
+export async function listVersions(c: SchemaRegistryClient, subject: string): Promise<Report> {
+  const versions = await c.versions(subject);
+  return { data: { subject, versions }, lines: versions.map(String) };
+}
+
+function pretty(s: { schema: string; schemaType: SchemaType }): string {
+  if (s.schemaType === 'PROTOBUF') return s.schema.replace(/\n$/, '');
+  try {
+    return JSON.stringify(JSON.parse(s.schema), null, 2);
+  } catch {
+    return s.schema;
+  }
+}
+
+const refsText = (refs: SchemaReference[]) => (refs.length ? [`References: ${refs.map((r) => `${r.name} (${r.subject} version ${r.version})`).join(', ')}`] : []);
+
+export async function getSchema(c: SchemaRegistryClient, subject: string | undefined, version: number | 'latest', id: number | undefined): Promise<Report> {
+  if (id !== undefined) {
+    const s = await c.schemaById(id);
+    return { data: s, lines: [`Schema id ${id} (${s.schemaType})`, ...refsText(s.references), pretty(s)] };
+  }
+  const v: SubjectVersion = await c.version(subject!, version);
+  return { data: v, lines: [`Subject ${v.subject} version ${v.version}, schema id ${v.id} (${v.schemaType})`, ...refsText(v.references), pretty(v)] };
+}
+
+export async function register(c: SchemaRegistryClient, subject: string, input: SchemaInput, normalize: boolean): Promise<Report> {
+  const id = await c.register(subject, input, normalize);
+  let version: number | null = null;
+  try {
+    version = (await c.lookup(subject, input)).version;
+  } catch {
+    // Some registries cannot look a schema up; the id is what matters.
+  }
+  return { data: { subject, id, version }, lines: [`Registered schema id ${id} under subject ${subject}${version !== null ? ` as version ${version}` : ''}`] };
+}
+
+export async function check(c: SchemaRegistryClient, subject: string, version: number | 'latest' | 'all', input: SchemaInput): Promise<Report> {
+  let r: { compatible: boolean; messages: string[] };
+  try {
+    r = await c.checkCompatibility(subject, version, input);
+  } catch (e) {
+    if (isKafkaTsError(e) && e.kind === 'not_found') throw new NotFoundError(`Cannot check against subject ${subject}${version === 'all' ? '' : ` version ${version}`}: ${e.message}`);
+    throw e;
+  }
+  const against = `subject ${subject}${version === 'all' ? ' (all versions)' : ` version ${version}`}`;
+  const lines = r.compatible ? [`The schema is compatible with ${against}`] : [`The schema is INCOMPATIBLE with ${against}:`, ...(r.messages.length ? r.messages : ['(the registry gave no reason)']).map((m) => `  ${m}`)];
+  return { data: { subject, version, compatible: r.compatible, messages: r.messages }, lines, incompatible: !r.compatible };
+}
+
+export async function compatibility(c: SchemaRegistryClient, subject: string | undefined, set: string | undefined): Promise<Report> {
+  const level = set === undefined ? await c.getCompatibility(subject) : await c.setCompatibility(set, subject);
+  const of = subject === undefined ? 'global' : `subject ${subject}`;
+  return { data: { subject: subject ?? null, compatibility: level }, lines: [set === undefined ? `Compatibility level (${of}): ${level}` : `Compatibility level (${of}) set to ${level}`] };
+}
+
+export async function remove(c: SchemaRegistryClient, subject: string, version: number | 'latest' | undefined, permanent: boolean): Promise<Report> {
+  const versions = version === undefined ? await c.deleteSubject(subject, permanent) : [await c.deleteVersion(subject, version, permanent)];
+  const how = permanent ? 'Permanently deleted' : 'Deleted';
+  return {
+    data: { subject, versions, permanent },
+    lines: [`${how} ${version === undefined ? `subject ${subject} (version${versions.length === 1 ? '' : 's'} ${versions.join(', ')})` : `version ${versions[0]} of subject ${subject}`}`],
+  };
+}
+
+export async function types(c: SchemaRegistryClient): Promise<Report> {
+  const t = await c.request<string[]>('GET', '/schemas/types');
+  return { data: { types: t }, lines: t };
+}

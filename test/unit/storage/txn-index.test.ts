@@ -1,0 +1,191 @@
+/**
+ * Transactions in the storage layer, on both stores: the aborted-transaction index written when the
+ * producer state meets an ABORT marker (and rebuilt by replaying the log when it is lost), kept
+ * across a reopen, cut by truncation; compaction removing aborted data (which never shadows a
+ * committed key) and, past delete.retention.ms, markers no record depends on, with their index
+ * entries; retention never moving the log start past the last stable offset.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { rmSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
+import { MemoryLogStore } from '../../../src/storage/memory-store.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, type PartitionLog, readBatches } from '../../../src/storage/log-store.js';
+import { DEFAULT_CLEANUP, type CleanupPolicy } from '../../../src/storage/compaction.js';
+import { ControlType, encodeEndTxnMarkerBatch } from '../../../src/protocol/control-records.js';
+import { decodeBatchRecords, encodeBatch, readBatchHeader } from '../../../src/protocol/record-batch.js';
+import { ProducerStateTable } from '../../../src/broker/producer-state.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const config = (cleanup: Partial<CleanupPolicy> = {}, more: Partial<LogConfig> = {}): LogConfig => ({
+  ...DEFAULT_LOG_CONFIG,
+  segmentBytes: 1, // every batch in its own segment: all but the last are closed
+  cleanup: { ...DEFAULT_CLEANUP, ...cleanup },
+  ...more,
+});
+
+const plain = (k: string, v: string) => encodeBatch([{ key: Buffer.from(k), value: Buffer.from(v) }]);
+const txn = (pid: number, seq: number, k: string, v: string) => encodeBatch([{ key: Buffer.from(k), value: Buffer.from(v) }], { producerId: pid, producerEpoch: 0, baseSequence: seq, transactional: true });
+const end = (pid: number, type: ControlType) => encodeEndTxnMarkerBatch(pid, 0, { type, coordinatorEpoch: 0 });
+
+/** [offset, key, value or "<marker N>"] of every record. */
+function contents(log: PartitionLog): [number, string][] {
+  const out: [number, string][] = [];
+  for (const b of readBatches(log, log.logStartOffset(), log.logEndOffset())) {
+    const h = readBatchHeader(b);
+    for (const r of decodeBatchRecords(b, h)) out.push([r.offset, h.attributes & 0x20 ? `<marker ${r.key!.readInt16BE(2)}>` : `${r.key}=${r.value}`]);
+  }
+  return out;
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+const stores: [string, () => { open: () => LogStore; dir?: string }][] = [
+  ['memory', () => ({ open: () => new MemoryLogStore() })],
+  [
+    'disk',
+    () => {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      return { open: () => new DiskLogStore(t.dir), dir: t.dir };
+    },
+  ],
+];
+
+/** Appends batches and lets the producer state see them (as the leader-append path does). */
+function write(log: PartitionLog, table: ProducerStateTable, batches: Buffer[]): void {
+  for (const b of batches) log.append(b, 0);
+  table.lastStableOffset(log.logEndOffset());
+}
+
+for (const [name, make] of stores) {
+  describe(`${name} store`, () => {
+    it('indexes aborted transactions, keeps them across a reopen and cuts them with truncation', () => {
+      const s = make();
+      let store = s.open();
+      let log = store.open('t', 0, config());
+      const table = new ProducerStateTable(log);
+      // 0: pid 1 data, 1: pid 2 data, 2: abort pid 1, 3: pid 2 data, 4: abort pid 2
+      write(log, table, [txn(1, 0, 'a', '1'), txn(2, 0, 'b', '1'), end(1, ControlType.Abort), txn(2, 1, 'c', '1')]);
+      expect(table.lastStableOffset(log.logEndOffset())).toBe(1);
+      write(log, table, [end(2, ControlType.Abort)]);
+      expect(table.lastStableOffset(log.logEndOffset())).toBe(5);
+      expect(log.abortedTxns(0, 5)).toEqual([
+        { producerId: 1, firstOffset: 0, lastOffset: 2, lastStableOffset: 1 },
+        { producerId: 2, firstOffset: 1, lastOffset: 4, lastStableOffset: 5 },
+      ]);
+      // Overlap with [from, upTo): the first ends before 3, the second starts before 2.
+      expect(log.abortedTxns(3, 10).map((t) => t.producerId)).toEqual([2]);
+      expect(log.abortedTxns(0, 1).map((t) => t.producerId)).toEqual([1]);
+      if (s.dir) {
+        table.saveSnapshot();
+        store.close();
+        store = s.open();
+        log = store.open('t', 0, config());
+        expect(log.abortedTxns(0, 5)).toHaveLength(2);
+        // A lost index file comes back when the producer state replays the log (no snapshot).
+        rmSync(join(s.dir, 't-0', '00000000000000000004.txnindex'));
+        rmSync(join(s.dir, 't-0', '00000000000000000005.snapshot'));
+        store.close();
+        store = s.open();
+        log = store.open('t', 0, config());
+        expect(log.abortedTxns(0, 5)).toHaveLength(1);
+        new ProducerStateTable(log).lastStableOffset(log.logEndOffset());
+        expect(log.abortedTxns(0, 5)).toHaveLength(2);
+      }
+      log.truncateTo(3);
+      expect(log.abortedTxns(0, 5)).toEqual([{ producerId: 1, firstOffset: 0, lastOffset: 2, lastStableOffset: 1 }]);
+      expect(log.lastAbortedTxnOffset()).toBe(2);
+      store.close();
+    });
+
+    it('compacts aborted data away (it never shadows a committed key) and keeps the markers within delete.retention.ms', () => {
+      const store = make().open();
+      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 3_600_000 }));
+      const table = new ProducerStateTable(log);
+      write(log, table, [plain('k1', 'old'), txn(1, 0, 'k1', 'aborted'), end(1, ControlType.Abort), txn(2, 0, 'k2', 'committed'), end(2, ControlType.Commit), plain('k3', 'x'), plain('z', 'active')]);
+      const result = log.compact(Date.now(), table.lastStableOffset(log.logEndOffset()));
+      expect(result?.recordsRemoved).toBe(1);
+      expect(contents(log)).toEqual([
+        [0, 'k1=old'],
+        [2, '<marker 0>'],
+        [3, 'k2=committed'],
+        [4, '<marker 1>'],
+        [5, 'k3=x'],
+        [6, 'z=active'],
+      ]);
+      expect(log.abortedTxns(0, 7)).toHaveLength(1);
+      store.close();
+    });
+
+    it('removes markers past delete.retention.ms once nothing of their transaction is left, with their index entries', () => {
+      const store = make().open();
+      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 0 }));
+      const table = new ProducerStateTable(log);
+      write(log, table, [plain('k1', 'old'), txn(1, 0, 'k1', 'aborted'), end(1, ControlType.Abort), txn(2, 0, 'k2', 'committed'), end(2, ControlType.Commit), plain('z', 'active')]);
+      log.compact(Date.now() + 60_000, table.lastStableOffset(log.logEndOffset()));
+      // The abort marker goes with its data; the commit marker stays while k2 is kept.
+      expect(contents(log)).toEqual([
+        [0, 'k1=old'],
+        [3, 'k2=committed'],
+        [4, '<marker 1>'],
+        [5, 'z=active'],
+      ]);
+      expect(log.abortedTxns(0, 6)).toEqual([]);
+      store.close();
+    });
+
+    it('does not compact an open transaction: the cleaner stops at the last stable offset', () => {
+      const store = make().open();
+      const log = store.open('c', 0, config({ delete: false, compact: true }));
+      const table = new ProducerStateTable(log);
+      write(log, table, [plain('k', 'old'), txn(1, 0, 'k', 'open'), plain('q', '1'), plain('z', 'active')]);
+      expect(table.lastStableOffset(log.logEndOffset())).toBe(1);
+      log.compact(Date.now(), table.lastStableOffset(log.logEndOffset()));
+      expect(contents(log).map(([, v]) => v)).toEqual(['k=old', 'k=open', 'q=1', 'z=active']);
+      store.close();
+    });
+
+    it('never moves the log start past the last stable offset with retention', () => {
+      const store = make().open();
+      const log = store.open('r', 0, config({}, { retentionMs: 0 }));
+      const table = new ProducerStateTable(log);
+      write(log, table, [plain('a', '1'), plain('b', '1'), txn(1, 0, 'c', '1'), plain('d', '1'), plain('e', '1')]);
+      const lso = () => table.lastStableOffset(log.logEndOffset());
+      expect(lso()).toBe(2);
+      log.applyRetention(Date.now() + 10_000, lso);
+      expect(log.logStartOffset()).toBe(2);
+      write(log, table, [end(1, ControlType.Commit), plain('f', '1')]);
+      log.applyRetention(Date.now() + 10_000, lso);
+      expect(log.logStartOffset()).toBe(6);
+      store.close();
+    });
+  });
+}
+
+describe('disk store recovery', () => {
+  it('drops index entries whose marker a crash cut off, so later aborts are indexed again', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, { ...DEFAULT_LOG_CONFIG });
+    write(log, new ProducerStateTable(log), [txn(1, 0, 'a', '1'), end(1, ControlType.Abort)]);
+    expect(log.lastAbortedTxnOffset()).toBe(1);
+    store.close(false);
+    // A torn write: the marker's last bytes never reached the disk.
+    const file = join(t.dir, 't-0', '00000000000000000000.log');
+    truncateSync(file, statSync(file).size - 3);
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, { ...DEFAULT_LOG_CONFIG });
+    expect(log.logEndOffset()).toBe(1);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    const table = new ProducerStateTable(log);
+    write(log, table, [end(1, ControlType.Abort)]);
+    expect(log.abortedTxns(0, 10)).toEqual([{ producerId: 1, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    store.close();
+  });
+});
+
