@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
-import { PYTHON, parseJsonLines, requirePython } from '../helpers/real-clients.js';
+import { PYTHON, kcat, parseJsonLines, requirePython } from '../helpers/real-clients.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { Producer } from '../../src/client/producer/producer.js';
 
@@ -174,6 +174,45 @@ describe('kafka-ts transactional producers', () => {
     expect(after.records.map((x) => x.v).sort()).toEqual([...lines].sort());
     const mine = await kafkaTs(['console-consumer', '--topic', 'cp-txn', '--from-beginning', '--consumer-property', 'isolation.level=read_committed', '-e'], { home });
     expect(mine.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
+  });
+
+  it('kcat -X isolation.level=read_committed stops at the LSO while a transaction is open and continues after the commit', { timeout: 60_000 }, async () => {
+    expect((await kt('topics', 'create', 'kcat-lso', '-p', '1')).exitCode).toBe(0);
+    const client = new KafkaClient({ bootstrap: parseBootstrap(bootstrap), clientId: 'kcat-lso' });
+    try {
+      const plain = new Producer(client, { lingerMs: 1 });
+      await plain.send({ topic: 'kcat-lso', value: Buffer.from('before') });
+      const p = new Producer(client, { transactionalId: 'kcat-lso-id', lingerMs: 1 });
+      await p.initTransactions();
+      p.beginTransaction();
+      await p.send({ topic: 'kcat-lso', value: Buffer.from('in-txn') });
+      await plain.send({ topic: 'kcat-lso', value: Buffer.from('after-open') });
+      const read = (isolation: string, extra: string[] = []) => kcat(['-C', '-b', bootstrap, '-t', 'kcat-lso', '-o', 'beginning', '-q', '-f', '%s\n', '-X', `isolation.level=${isolation}`, ...extra], { timeout: 30_000 });
+      // -e ends at the LSO: the record before the transaction only.
+      expect((await read('read_committed', ['-e'])).stdout).toBe('before\n');
+      expect((await read('read_uncommitted', ['-e'])).stdout).toBe('before\nin-txn\nafter-open\n');
+      // A kcat waiting in read_committed gets the rest once the transaction commits.
+      const waiting = read('read_committed', ['-c', '3']);
+      await new Promise((r) => setTimeout(r, 500));
+      await p.commitTransaction();
+      expect((await waiting).stdout).toBe('before\nin-txn\nafter-open\n');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses bad transaction options with one line and exit 2, sending nothing', async () => {
+    for (const [args, message] of [
+      [['--transaction-size', '5'], '--transaction-size needs --transactional-id'],
+      [['--transactional-id', 'x', '--transaction-size', 'many'], 'Invalid value many for --transaction-size'],
+      [['--transactional-id', 'x', '--request-required-acks', '1'], 'Must set acks to all in order to use the transactional producer.'],
+    ] as const) {
+      const r = await kafkaTs(['console-producer', '--topic', 'never-created', ...args], { home, input: 'a\n' });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await kt('topics', 'describe', 'never-created')).exitCode).not.toBe(0);
   });
 
   it('console-producer --transaction-size commits every N records; a bad line aborts the open transaction', { timeout: 60_000 }, async () => {

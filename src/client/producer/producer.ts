@@ -79,8 +79,8 @@ export class Producer {
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     const transactional = opts.transactionalId !== undefined && opts.transactionalId !== null;
-    if (transactional && opts.idempotent === false) throw new KafkaTsError('usage', 'Cannot set a transactional.id without also enabling idempotence.');
     if (transactional && acks !== -1) throw new KafkaTsError('usage', 'Must set acks to all in order to use the transactional producer.');
+    if (transactional && opts.idempotent === false) throw new KafkaTsError('usage', 'Cannot set a transactional.id without also enabling idempotence.');
     if (opts.idempotent && acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
     const completion: Completion = {
       complete: (cb, e, meta) => this.complete(cb, e, meta),
