@@ -215,10 +215,10 @@ describe('kafka-ts transactional producers', () => {
     expect((await kt('topics', 'describe', 'never-created')).exitCode).not.toBe(0);
   });
 
-  it('console-producer --transaction-size commits every N records; a bad line aborts the open transaction', { timeout: 60_000 }, async () => {
+  it('console-producer --producer-property transactional.id with --transaction-size commits every N records; a bad line aborts the open transaction', { timeout: 60_000 }, async () => {
     expect((await kt('topics', 'create', 'cp-size', '-p', '1')).exitCode).toBe(0);
     const input = ['k1:a', 'k2:b', 'k3:c', 'k4:d', 'k5:e', 'no-separator', 'k7:g'].join('\n') + '\n';
-    const r = await kafkaTs(['console-producer', '--topic', 'cp-size', '--transactional-id', 'cp-size-id', '--transaction-size', '2', '--property', 'parse.key=true', '--property', 'key.separator=:', '--output', 'json'], { home, input });
+    const r = await kafkaTs(['console-producer', '--topic', 'cp-size', '--producer-property', 'transactional.id=cp-size-id', '--transaction-size', '2', '--property', 'parse.key=true', '--property', 'key.separator=:', '--output', 'json'], { home, input });
     expect(r.exitCode, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout) as { transactions: { committed: number; aborted: number; committedRecords: number } };
     expect(summary.transactions).toEqual({ committed: 2, aborted: 1, committedRecords: 4 });
