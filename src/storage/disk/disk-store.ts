@@ -38,6 +38,25 @@ const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
+
+/** A directory's entries, or null when it does not exist. */
+function listDir(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Base offsets of the producer snapshots among a partition directory's entries, oldest first. */
+function snapshotOffsetsIn(files: readonly string[]): number[] {
+  return files
+    .map((f) => SNAPSHOT_FILE.exec(f))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 
 function writeFully(fd: number, data: Buffer): void {
@@ -71,10 +90,19 @@ export class DiskPartitionLog implements PartitionLog {
     log: Logger,
     private readonly fds: FdCache,
   ) {
-    mkdirSync(dir, { recursive: true });
+    // One directory listing serves the whole open (a start opens every partition: 10,000 of them
+    // must not cost 10,000 x several readdir/exists calls).
+    let files = listDir(dir);
+    if (files === null) {
+      mkdirSync(dir, { recursive: true });
+      files = [];
+    }
     // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
-    for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`)) unlinkSync(join(dir, f));
-    const bases = readdirSync(dir)
+    const leftovers = files.filter((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
+    for (const f of leftovers) unlinkSync(join(dir, f));
+    if (leftovers.length) files = files.filter((f) => !leftovers.includes(f));
+    const present = new Set(files);
+    const bases = files
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
@@ -103,7 +131,7 @@ export class DiskPartitionLog implements PartitionLog {
       }
     }
     const startPath = join(dir, LOG_START_FILE);
-    const checkpoint = existsSync(startPath) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
+    const checkpoint = present.has(LOG_START_FILE) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
     if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes, fds));
     this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset());
@@ -112,7 +140,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (!this.deferEpochWrites) this.flushEpochs();
     });
     const epochPath = join(dir, EPOCH_FILE);
-    if (existsSync(epochPath)) {
+    if (present.has(EPOCH_FILE)) {
       this.epochTextOnDisk = readFileSync(epochPath, 'utf8');
       this.epochs.load(this.epochTextOnDisk);
     }
@@ -124,8 +152,9 @@ export class DiskPartitionLog implements PartitionLog {
     this.epochs.truncateFrom(this.logEndOffset());
     this.deferEpochWrites = false;
     // Recovery may have cut the tail that a snapshot describes, or markers the index lists.
-    this.dropSnapshotsAbove(this.logEndOffset());
-    this.active.txnIndex.truncateTo(this.logEndOffset());
+    const end = this.logEndOffset();
+    for (const o of snapshotOffsetsIn(files)) if (o > end) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
+    this.active.txnIndex.truncateTo(end);
   }
 
   private get active(): Segment {
@@ -273,11 +302,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   /** Base offsets of the producer snapshots in the partition directory, oldest first. */
   private snapshotOffsets(): number[] {
-    return readdirSync(this.dir)
-      .map((f) => SNAPSHOT_FILE.exec(f))
-      .filter((m) => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
+    return snapshotOffsetsIn(readdirSync(this.dir));
   }
 
   private dropSnapshotsAbove(offset: number): void {

@@ -144,6 +144,13 @@ export class Segment {
     const fileSize = st.size;
     seg.size = fileSize;
     seg.createdAt = st.mtimeMs;
+    if (fileSize === 0) {
+      // An empty segment (most partitions of a large cluster): nothing to scan, and its indexes
+      // are rewritten only when they are not already empty.
+      seg.resetIndexes();
+      if (fstatSync(seg.index()).size > 0 || fstatSync(seg.timeIndexFile()).size > 0) seg.rewriteIndexFiles();
+      return { segment: seg, truncatedBytes: 0 };
+    }
     if (!validate) {
       const from = seg.loadIndexes(fileSize);
       if (from > 0) {
