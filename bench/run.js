@@ -14,6 +14,7 @@
 //   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
+//   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -37,6 +38,7 @@ const suites = {
   perf: () => import('./perf.js'),
   'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
+  scale: () => import('./scale.js'),
 };
 
 // Suite names; a flag's value (`--seconds 20`) is not one.
