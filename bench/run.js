@@ -15,6 +15,7 @@
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
 //   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
+//   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -39,6 +40,8 @@ const suites = {
   'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
   scale: () => import('./scale.js'),
+  // Last: the one table of issue 17 (reuses the results of the suites above that it lists).
+  speed: () => import('./speed.js'),
 };
 
 // Suite names; a flag's value (`--seconds 20`) is not one.
@@ -51,9 +54,11 @@ for (const n of names) {
   }
 }
 mkdirSync(join(here, 'results'), { recursive: true });
+const previous = {};
 for (const n of names) {
   console.log(`\n=== ${n} ===`);
   const mod = await suites[n]();
-  const result = await mod.run();
+  const result = await mod.run({ previous });
+  previous[n] = result;
   writeFileSync(join(here, 'results', `${n}.json`), `${JSON.stringify({ suite: n, date: new Date().toISOString(), ...result }, null, 2)}\n`);
 }
