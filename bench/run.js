@@ -14,6 +14,7 @@
 //   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
+//   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
 //   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
@@ -39,6 +40,7 @@ const suites = {
   perf: () => import('./perf.js'),
   'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
+  transactions: () => import('./transactions.js'),
   scale: () => import('./scale.js'),
   // Last: the one table of issue 17 (reuses the results of the suites above that it lists).
   speed: () => import('./speed.js'),
