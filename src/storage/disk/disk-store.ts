@@ -109,7 +109,7 @@ export class DiskPartitionLog implements PartitionLog {
     try {
       bases.forEach((base, i) => {
         const isLast = i === bases.length - 1;
-        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds);
+        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds, present);
         if (truncatedBytes > 0) {
           log.warn(
             `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
