@@ -17,6 +17,8 @@
 //   npm run bench -- durable      flush.messages=1 acks=all, 8 librdkafka producers of 1 KiB vs raw append + fdatasync at the same batch size
 //   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max)
 //   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
+//   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
+//   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -43,6 +45,9 @@ const suites = {
   durable: () => import('./durable.js'),
   latency: () => import('./latency.js'),
   transactions: () => import('./transactions.js'),
+  scale: () => import('./scale.js'),
+  // Last: the one table of issue 17 (reuses the results of the suites above that it lists).
+  speed: () => import('./speed.js'),
 };
 
 // Suite names; a flag's value (`--seconds 20`) is not one.
@@ -55,9 +60,11 @@ for (const n of names) {
   }
 }
 mkdirSync(join(here, 'results'), { recursive: true });
+const previous = {};
 for (const n of names) {
   console.log(`\n=== ${n} ===`);
   const mod = await suites[n]();
-  const result = await mod.run();
+  const result = await mod.run({ previous });
+  previous[n] = result;
   writeFileSync(join(here, 'results', `${n}.json`), `${JSON.stringify({ suite: n, date: new Date().toISOString(), ...result }, null, 2)}\n`);
 }

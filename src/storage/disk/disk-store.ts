@@ -39,6 +39,25 @@ const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
+
+/** A directory's entries, or null when it does not exist. */
+function listDir(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Base offsets of the producer snapshots among a partition directory's entries, oldest first. */
+function snapshotOffsetsIn(files: readonly string[]): number[] {
+  return files
+    .map((f) => SNAPSHOT_FILE.exec(f))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 /** flush.messages / flush.ms at or above this (Kafka's default is Long.MAX_VALUE) mean never. */
 const FLUSH_NEVER = Number.MAX_SAFE_INTEGER;
@@ -79,20 +98,28 @@ export class DiskPartitionLog implements PartitionLog {
     private readonly fds: FdCache,
     private readonly syncer: GroupSync = new GroupSync(),
   ) {
-    const created = !existsSync(dir);
-    mkdirSync(dir, { recursive: true });
-    // A new partition directory is an entry in the log dir: durable mode syncs that too.
-    if (created) this.dirty.add(join(dir, '..'));
+    // One directory listing serves the whole open (a start opens every partition: 10,000 of them
+    // must not cost 10,000 x several readdir/exists calls).
+    let files = listDir(dir);
+    if (files === null) {
+      mkdirSync(dir, { recursive: true });
+      files = [];
+      // A new partition directory is an entry in the log dir: durable mode syncs that too.
+      this.dirty.add(join(dir, '..'));
+    }
     // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
-    for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`)) unlinkSync(join(dir, f));
-    const bases = readdirSync(dir)
+    const leftovers = files.filter((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
+    for (const f of leftovers) unlinkSync(join(dir, f));
+    if (leftovers.length) files = files.filter((f) => !leftovers.includes(f));
+    const present = new Set(files);
+    const bases = files
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
     try {
       bases.forEach((base, i) => {
         const isLast = i === bases.length - 1;
-        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds);
+        const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds, present);
         if (truncatedBytes > 0) {
           log.warn(
             `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
@@ -114,7 +141,7 @@ export class DiskPartitionLog implements PartitionLog {
       }
     }
     const startPath = join(dir, LOG_START_FILE);
-    const checkpoint = existsSync(startPath) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
+    const checkpoint = present.has(LOG_START_FILE) ? Number(readFileSync(startPath, 'utf8').trim()) : 0;
     if (this.segments.length === 0) this.segments.push(Segment.create(dir, checkpoint, config.indexIntervalBytes, fds));
     this.startOffset = Math.max(this.segments[0]!.baseOffset, Number.isFinite(checkpoint) ? checkpoint : 0);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset());
@@ -123,7 +150,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (!this.deferEpochWrites) this.flushEpochs();
     });
     const epochPath = join(dir, EPOCH_FILE);
-    if (existsSync(epochPath)) {
+    if (present.has(EPOCH_FILE)) {
       this.epochTextOnDisk = readFileSync(epochPath, 'utf8');
       this.epochs.load(this.epochTextOnDisk);
     }
@@ -135,8 +162,9 @@ export class DiskPartitionLog implements PartitionLog {
     this.epochs.truncateFrom(this.logEndOffset());
     this.deferEpochWrites = false;
     // Recovery may have cut the tail that a snapshot describes, or markers the index lists.
-    this.dropSnapshotsAbove(this.logEndOffset());
-    this.active.txnIndex.truncateTo(this.logEndOffset());
+    const end = this.logEndOffset();
+    for (const o of snapshotOffsetsIn(files)) if (o > end) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
+    this.active.txnIndex.truncateTo(end);
   }
 
   private get active(): Segment {
@@ -326,11 +354,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   /** Base offsets of the producer snapshots in the partition directory, oldest first. */
   private snapshotOffsets(): number[] {
-    return readdirSync(this.dir)
-      .map((f) => SNAPSHOT_FILE.exec(f))
-      .filter((m) => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
+    return snapshotOffsetsIn(readdirSync(this.dir));
   }
 
   private dropSnapshotsAbove(offset: number): void {

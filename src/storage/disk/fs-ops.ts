@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import { sep } from 'node:path';
 
-export { existsSync, fstatSync, ftruncateSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
+export { existsSync, fstatSync, ftruncateSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 
 /** The calls a fault plan can affect: openSync; writeSync and writeFileSync; fsyncSync; readSync and readFileSync. */
 export type FaultOp = 'open' | 'write' | 'fsync' | 'read';

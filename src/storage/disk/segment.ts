@@ -11,8 +11,8 @@
  * keeps one across another cache call, so any of them may be closed between operations.
  */
 import { TxnIndex } from './txn-index.js';
-import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
-import { join } from 'node:path';
+import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
+import { basename, join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
   LOG_OVERHEAD,
@@ -141,14 +141,33 @@ export class Segment {
    * Without it, the on-disk indexes are trusted and only the tail after the last entry is scanned.
    * Returns the number of bytes truncated.
    */
-  static open(dir: string, baseOffset: number, indexInterval: number, validate: boolean, fds: FdCache): { segment: Segment; truncatedBytes: number } {
+  static open(
+    dir: string,
+    baseOffset: number,
+    indexInterval: number,
+    validate: boolean,
+    fds: FdCache,
+    present?: ReadonlySet<string>,
+  ): { segment: Segment; truncatedBytes: number } {
     const seg = new Segment(dir, baseOffset, indexInterval, fds);
-    // Missing index files are created empty (and rebuilt by the scan below).
-    for (const p of [seg.indexPath, seg.timeIndexPath]) if (!existsSync(p)) fds.create(p);
+    // Missing index files are created empty (and rebuilt by the scan below). `present`: the
+    // directory's entries, when the caller has listed it already (one readdir, not two stats).
+    const exists = (p: string) => (present ? present.has(basename(p)) : existsSync(p));
+    const created = [seg.indexPath, seg.timeIndexPath].filter((p) => !exists(p));
+    for (const p of created) fds.create(p);
     const st = fstatSync(seg.log());
     const fileSize = st.size;
     seg.size = fileSize;
     seg.createdAt = st.mtimeMs;
+    if (fileSize === 0) {
+      // An empty segment (most partitions of a large cluster): nothing to scan, and its indexes
+      // are rewritten only when they are not already empty.
+      seg.resetIndexes();
+      // Stat by path: opening both index files of every empty partition would churn the fd cache.
+      const nonEmpty = (p: string) => !created.includes(p) && statSync(p).size > 0;
+      if (nonEmpty(seg.indexPath) || nonEmpty(seg.timeIndexPath)) seg.rewriteIndexFiles();
+      return { segment: seg, truncatedBytes: 0 };
+    }
     if (!validate) {
       const from = seg.loadIndexes(fileSize);
       if (from > 0) {
