@@ -20,7 +20,8 @@ cli.main(process.argv.slice(2)).then((code) => {
  * file: its header names the bundle's device, inode, size, mtime and ctime (a rewrite changes the
  * ctime, which no tool sets back), and V8 checks its own version, flags and the source length.
  * Anything else (no cache, stale, rejected, unwritable) loads the bundle without one and, when
- * the command is done, writes a fresh one.
+ * the command is done, writes a fresh one. The cache holds what the commands that wrote it ran;
+ * a command line of another shape adds its functions (see commandShape).
  */
 function load(file) {
   const vm = require('node:vm');
@@ -40,11 +41,17 @@ function load(file) {
   let h = 0;
   for (const c of `${file} ${process.version} ${process.arch}`) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
   const cacheFile = path.join(dir, `cli-${(h >>> 0).toString(16)}.v8cache`);
+  // After the key, the command-line shapes whose functions the cache holds, tab-separated.
   let cachedData;
+  let covered = [];
   try {
     const data = fs.readFileSync(cacheFile);
     const header = Buffer.byteLength(key);
-    if (data.length > header && data.toString('utf8', 0, header) === key) cachedData = data.subarray(header);
+    const nl = data.indexOf(10, header);
+    if (nl > 0 && data.toString('utf8', 0, header) === key) {
+      covered = data.toString('utf8', header, nl).split('\t').filter(Boolean);
+      cachedData = data.subarray(nl + 1);
+    }
   } catch {
     /* no cache yet */
   }
@@ -59,16 +66,20 @@ function load(file) {
   const mod = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, lazyBuiltins(require('node:module').createRequire(file)), mod, file, path.dirname(file), importHook);
   mod.loaded = true;
-  const fresh = cachedData === undefined || script.cachedDataRejected === true;
+  if (cachedData === undefined || script.cachedDataRejected === true) covered = [];
+  // A command line of a new shape (another command, action or option set) compiled functions
+  // the cache lacks: the cache is written again after it, holding those too (up to 64 shapes).
+  const shape = commandShape(process.argv.slice(2));
+  const save = !covered.includes(shape) && covered.length < 64;
   return {
     cli: mod.exports,
     // After the command: the cache then holds the functions it compiled.
-    save: fresh
+    save: save
       ? () => {
           const tmp = `${cacheFile}.${process.pid}.tmp`;
           try {
             fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-            fs.writeFileSync(tmp, Buffer.concat([Buffer.from(key), script.createCachedData()]), { mode: 0o600 });
+            fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}${[...covered, shape].join('\t')}\n`), script.createCachedData()]), { mode: 0o600 });
             fs.renameSync(tmp, cacheFile);
           } catch {
             try {
@@ -109,6 +120,20 @@ function lazyBuiltins(req) {
     );
   };
   return Object.assign(wrapped, { resolve: req.resolve, cache: req.cache, main: req.main });
+}
+
+/** A command line without its values: `topics --describe --topic`, `topics list`. */
+function commandShape(args) {
+  const words = [];
+  let positional = 0;
+  args.forEach((a, i) => {
+    if (a.startsWith('-')) words.push(a.split('=')[0]);
+    else if (positional < 2 && !(i > 0 && args[i - 1].startsWith('--') && !args[i - 1].includes('='))) {
+      positional++;
+      words.push(a);
+    }
+  });
+  return words.join(' ').replace(/[\t\n]/g, ' ');
 }
 
 function codeCacheDir() {
