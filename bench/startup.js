@@ -4,6 +4,8 @@
 // ROUNDS rounds of RUNS runs each (after warm-up), the median per round; the table shows the
 // median of the rounds and their spread.
 //   npm run bench -- startup        (STARTUP_RUNS, STARTUP_ROUNDS to change the counts)
+// STARTUP_COMPARE_BIN=/path/to/other/bin/kafka-ts.cjs adds each command run by that build (an
+// older checkout, say), interleaved with the rest, for a before/after in the same run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, ROOT, kafkaTs, startDaemon, table } from './lib.js';
@@ -43,6 +45,8 @@ export async function run() {
       { name: 'bare ApiVersions', cmd: process.execPath, args: [join(ROOT, 'bench', 'bare-api-versions.cjs'), join(daemon.home, 'kafka.sock')] },
     ];
     const all = [...peers, ...COMMANDS.map((c) => ({ name: c.join(' '), cmd: process.execPath, args: [BIN, ...c] }))];
+    const other = process.env.STARTUP_COMPARE_BIN;
+    if (other) all.push(...COMMANDS.map((c) => ({ name: `${c.join(' ')} [compare]`, cmd: process.execPath, args: [other, ...c] })));
     // Warm-up: the page cache, and a code cache if the CLI keeps one.
     for (let i = 0; i < 3; i++) for (const x of all) once(x.cmd, x.args, env);
     const rounds = all.map(() => []);
