@@ -15,6 +15,7 @@
 //   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
+//   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -39,6 +40,7 @@ const suites = {
   perf: () => import('./perf.js'),
   'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
+  transactions: () => import('./transactions.js'),
 };
 
 // Suite names; a flag's value (`--seconds 20`) is not one.

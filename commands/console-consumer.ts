@@ -30,7 +30,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--max-messages <n>', 'stop after this many records')
       .option('--timeout-ms <ms>', 'stop when no record arrives for this long')
       .option('--skip-message-on-error', 'skip records the formatter cannot print instead of stopping')
-      .option('--isolation-level <level>', 'read_uncommitted (default) or read_committed')
+      .option('--isolation-level <level>', 'read_committed: only records of committed transactions (up to the last stable offset); read_uncommitted (default): all')
       .option('--formatter <class>', 'DefaultMessageFormatter, LoggingMessageFormatter or NoOpMessageFormatter')
       .option('--property <key=value>', 'formatter property (repeatable)', collect)
       .option('--formatter-config <file>', 'formatter properties file')
@@ -67,7 +67,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     const maxMessages = requireInt(o.maxMessages, 'max-messages') ?? -1;
     const timeoutMs = requireInt(o.timeoutMs, 'timeout-ms');
     const isolation = (o.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted').toLowerCase();
-    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid isolation level '${o.isolationLevel}': expected read_uncommitted or read_committed`);
+    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid value ${o.isolationLevel ?? props['isolation.level']} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
 
     // Invalid values throw usage errors (exit 2).
     const { parseOffsetSpec } = await import('../src/tools/offset-spec.js');

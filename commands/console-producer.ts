@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
-import { DEFAULT_READERS, parseAcks, idempotenceMode, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
+import { DEFAULT_READERS, parseAcks, idempotenceMode, transactionOptions, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -38,7 +38,9 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--property <key=value>', 'line reader property (repeatable)', collect)
       .option('--reader-config <file>', 'line reader properties file')
       .option('--producer-property <key=value>', 'producer property (repeatable)', collect)
-      .option('--producer.config <file>', 'producer properties file');
+      .option('--producer.config <file>', 'producer properties file')
+      .option('--transactional-id <id>', 'produce in transactions with this transactional.id (commit at the end, abort on error)')
+      .option('--transaction-size <n>', 'with --transactional-id: commit every N records (0: one transaction)');
     commandPropertyOptions(cmd, 'producer')
       .addOption(new Option('--input <format>', 'input format: text (Kafka lines) or json (the console-consumer envelope)').choices(['text', 'json']).default('text'))
       .addOption(new Option('--key-format <format>', 'key format: string (as typed) or avro, json-schema, protobuf (JSON in, schema registry wire format out)').choices(FORMATS))
@@ -81,6 +83,7 @@ export default defineCommand<ConsoleProducerOptions>({
     const acks = parseAcks(pick('requestRequiredAcks', 'acks', o.requestRequiredAcks));
     const retries = num('messageSendMaxRetries', 'retries', o.messageSendMaxRetries);
     const idempotent = idempotenceMode(props['enable.idempotence'], acks, retries);
+    const txn = transactionOptions(o, props);
     const client = await ctx.client({
       bootstrapServer: o.bootstrapServer ?? o.brokerList,
       properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
@@ -113,7 +116,10 @@ export default defineCommand<ConsoleProducerOptions>({
           maxBlockMs,
           maxRequestSize: requireInt(props['max.request.size'], 'max.request.size', { min: 1 }),
           deliveryTimeoutMs: Math.max(Number(props['delivery.timeout.ms'] ?? 120_000), lingerMs + requestTimeoutMs),
+          transactionalId: txn?.transactionalId,
+          transactionTimeoutMs: txn?.timeoutMs,
         },
+        transactionSize: txn?.size,
       },
       {
         stdin: process.stdin,
@@ -122,7 +128,7 @@ export default defineCommand<ConsoleProducerOptions>({
         interrupted: stopSignal.received,
       },
     );
-    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError ? 'Failure' : 'Ok';
+    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError || summary.transactionError ? 'Failure' : 'Ok';
     return printView(producerSummaryView(o.topic, summary, exit), ctx, json);
   },
 });

@@ -4,11 +4,12 @@
  */
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
-import { signalExit, UsageError } from '../src/cli/errors.js';
+import { signalExit } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { readClientProperties } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/producer-perf-test.js';
-import { parseProducerProps, producerSettings, readPayloads, validate, type ProducerPerfTestOptions } from '../src/cli/flags/producer-perf-test.js';
+import { randomUUID } from 'node:crypto';
+import { parseProducerProps, producerSettings, readPayloads, transactionSettings, validate, type ProducerPerfTestOptions } from '../src/cli/flags/producer-perf-test.js';
 import { progressBar } from '../src/cli/perf-views.js';
 
 export default defineCommand<ProducerPerfTestOptions>({
@@ -28,8 +29,8 @@ export default defineCommand<ProducerPerfTestOptions>({
       .option('--producer.config <file>', 'producer config properties file')
       .option('--command-config <file>', 'also the producer config file (Kafka 4.2 name)')
       .option('--print-metrics', 'print the producer metrics at the end')
-      .option('--transactional-id <id>', 'transactional id (refused: kafka-ts has no transactional producer yet)')
-      .option('--transaction-duration-ms <ms>', 'transaction length (refused: kafka-ts has no transactional producer yet)')
+      .option('--transactional-id <id>', 'produce in transactions with this transactional id')
+      .option('--transaction-duration-ms <ms>', 'commit the transaction every this many ms (default 3000 when transactions are on)')
       .option('--warmup-records <n>', 'records left out of the steady-state figures (refused: not supported)');
     outputOption(cmd, 'output: text (Kafka\'s lines, default) or json (one object with the totals and the latency histogram)');
   },
@@ -37,11 +38,10 @@ export default defineCommand<ProducerPerfTestOptions>({
     const s = validate(o);
     const props = readClientProperties([['--producer.config', o['producer.config']], ['--command-config', o.commandConfig]], []).all;
     Object.assign(props, parseProducerProps(o.producerProps));
-    if (o.transactionalId !== undefined || o.transactionDurationMs !== undefined || props['transactional.id'] !== undefined) {
-      throw new UsageError('transactions are not supported by kafka-ts yet (no transactional producer): run without --transactional-id, --transaction-duration-ms and transactional.id');
-    }
     const { compressionByName } = await import('../src/protocol/compression.js');
     const settings = producerSettings(props, compressionByName);
+    const txn = transactionSettings(o, props, () => randomUUID());
+    if (txn) settings.producer.transactionalId = txn.transactionalId;
     const json = o.output === 'json';
     const out = (line: string) => {
       ctx.out.write(`${line}\n`);
@@ -63,7 +63,7 @@ export default defineCommand<ProducerPerfTestOptions>({
     const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');
     const r = await runProducerPerf(
       client,
-      { topic: s.topic, numRecords: s.numRecords, recordSize: s.recordSize, payloads, monotonic: s.monotonic, throughput: s.throughput, producer: settings.producer, bufferMemory: settings.bufferMemory },
+      { topic: s.topic, numRecords: s.numRecords, recordSize: s.recordSize, payloads, monotonic: s.monotonic, throughput: s.throughput, producer: settings.producer, bufferMemory: settings.bufferMemory, transactionDurationMs: txn?.durationMs ?? null },
       {
         line: (l) => {
           bar?.clear();
@@ -78,7 +78,7 @@ export default defineCommand<ProducerPerfTestOptions>({
       },
     );
     bar?.clear();
-    const exit = r.interrupted ? signalExit(stopSignal.signal!) : r.denied ? 'Denied' : r.failed > 0 ? 'Failure' : 'Ok';
+    const exit = r.interrupted ? signalExit(stopSignal.signal!) : r.denied ? 'Denied' : r.failed > 0 || r.transactionError ? 'Failure' : 'Ok';
     if (json) {
       const { windows, latency, stats: _stats, ...totals } = r;
       out(JSON.stringify({ ...totals, latency: { avgMs: latency.avgMs, maxMs: latency.maxMs, minMs: latency.minMs, percentiles: latency.percentiles, histogram: latency.histogram }, windows }));

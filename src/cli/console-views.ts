@@ -16,10 +16,17 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
   const counts = summary.failed
     ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${topic}; ${summary.failed} failed`
     : `kafka-ts console-producer: sent ${summary.sent} record${summary.sent === 1 ? '' : 's'} to topic ${topic}`;
+  const t = summary.transactions;
+  const txnLine = t
+    ? [
+        ...(summary.transactionError ? [`kafka-ts console-producer: transaction failed: ${summary.transactionError}`] : []),
+        `kafka-ts console-producer: ${t.committed} transaction${t.committed === 1 ? '' : 's'} committed (${t.committedRecords} record${t.committedRecords === 1 ? '' : 's'}), ${t.aborted} aborted`,
+      ]
+    : [];
   return {
-    data: { topic, sent: summary.sent, failed: summary.failed, inputError: summary.inputError, interrupted: summary.interrupted },
+    data: { topic, sent: summary.sent, failed: summary.failed, inputError: summary.inputError, interrupted: summary.interrupted, ...(t ? { transactions: t, transactionError: summary.transactionError ?? null } : {}) },
     text: () => '',
-    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts],
+    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts, ...txnLine],
     exit,
   };
 }

@@ -21,7 +21,10 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   19: [2, 7], // CreateTopics
   20: [1, 6], // DeleteTopics
   21: [0, 2], // DeleteRecords
-  22: [0, 4], // InitProducerId (idempotent producer)
+  22: [0, 4], // InitProducerId (idempotent and transactional producers; v3+ epoch bump)
+  24: [0, 3], // AddPartitionsToTxn (v4+ is the broker-to-broker batched form)
+  25: [0, 3], // AddOffsetsToTxn
+  26: [0, 3], // EndTxn
   27: [0, 1], // WriteTxnMarkers (broker to broker; tests)
   28: [0, 3], // TxnOffsetCommit
   29: [1, 3], // DescribeAcls (v1+: pattern types)
@@ -45,4 +48,8 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   60: [0, 1], // DescribeCluster
   64: [0, 0], // UnregisterBroker
   75: [0, 0], // DescribeTopicPartitions
+  // Transaction admin (kafka-ts transactions): producers, transactions (abort: WriteTxnMarkers above).
+  61: [0, 0], // DescribeProducers
+  65: [0, 0], // DescribeTransactions
+  66: [0, 1], // ListTransactions
 };

@@ -86,7 +86,8 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
 }
 
 /** Stop offsets (exclusive) per partition for an END spec, looked up once at start. */
-export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null): Promise<Map<string, number>> {
+/** Where a bounded read stops; in read_committed (isolationLevel 1) the end is the last stable offset. */
+export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null, isolationLevel: 0 | 1 = 0): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!end) return out;
   if (end.kind === 'offset') {
@@ -94,10 +95,10 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
     return out;
   }
   const admin = new Admin(client);
-  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })));
+  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })), isolationLevel);
   for (const r of latest) out.set(`${r.topic}\0${r.partition}`, r.offset);
   if (end.kind === 'time') {
-    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })));
+    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel);
     for (const r of at) if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
   }
   return out;
@@ -198,7 +199,7 @@ export async function consumeAssigned(
   io: ConsumerIO,
 ): Promise<ConsumeResult> {
   const parts = await resolvePartitions(client, topics, partition);
-  const stops = await stopOffsets(client, parts, spec.end);
+  const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
   const fetcher = new Fetcher(client, fetcherOptions);
   await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
   const bounded = spec.end !== null;

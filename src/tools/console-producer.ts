@@ -15,6 +15,8 @@ export interface ConsoleProducerOptions {
   producer: ProducerOptions;
   /** Print Kafka's '>' prompt (only when stdin and stdout are terminals). */
   prompt: boolean;
+  /** With a transactional.id: records per transaction (0 or unset: one for the whole input). */
+  transactionSize?: number;
   /** --key-format / --value-format: writes each key and value (JSON) in the schema registry's wire format. */
   schema?: (record: { key: Buffer | null; value: Buffer | null }, lineNumber: number) => void;
   /** With --input json: the sides (schema formats) whose envelope value may be any JSON, not only a string. */
@@ -38,6 +40,10 @@ export interface ProduceSummary {
   interrupted: boolean;
   /** Set when the broker's ACLs refused a batch (exit 8). */
   denied?: boolean;
+  /** With a transactional.id: transactions committed and aborted, and the records committed. */
+  transactions?: { committed: number; aborted: number; committedRecords: number };
+  /** Why a transaction could not be committed (it was aborted), or the producer was fenced. */
+  transactionError?: string;
 }
 
 /** Records allowed in flight before reading stdin pauses. */
@@ -86,16 +92,38 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     return { topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers };
   };
 
+  // Transactions: records go out in transactions of `transactionSize` records; the last one is
+  // committed at the end of input (or an interrupt), and aborted after a bad line or a failure.
+  const txn = producer.txn;
+  const txnSize = opts.transactionSize ?? 0;
+  let inTxn = 0;
+  if (txn) summary.transactions = { committed: 0, aborted: 0, committedRecords: 0 };
+  const commit = async () => {
+    const n = inTxn;
+    inTxn = 0;
+    await producer.commitTransaction();
+    summary.transactions!.committed++;
+    summary.transactions!.committedRecords += n;
+  };
+  const add = async (record: ReturnType<typeof toRecord> & object) => {
+    if (txn && !txn.hasError && txn.state === 'READY') producer.beginTransaction();
+    // A failed batch makes the transaction abortable: stop reading, and abort it below.
+    txn?.checkSend();
+    // --sync waits for each acknowledgement; otherwise records are queued without awaiting.
+    if (opts.sync) await producer.send(record);
+    else producer.append(record);
+    if (txn && ++inTxn >= txnSize && txnSize > 0) await commit();
+  };
+
   try {
+    if (txn) await producer.initTransactions();
     if (opts.prompt) io.prompt();
     for await (const chunk of io.stdin) {
       const lines = splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
       for (let i = 0; i < lines.length && !stop; i++) {
         const record = toRecord(lines[i]!);
         if (!record) continue;
-        // --sync waits for each acknowledgement; otherwise records are queued without awaiting.
-        if (opts.sync) await producer.send(record);
-        else producer.append(record);
+        await add(record);
       }
       if (stop) break;
       if (opts.prompt) io.prompt();
@@ -104,16 +132,25 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     if (!stop) {
       const last = splitter.end();
       const record = last ? toRecord(last) : null;
-      if (record) {
-        if (opts.sync) await producer.send(record);
-        else producer.append(record);
-      }
+      if (record) await add(record);
     }
+    if (txn && (inTxn > 0 || txn.state === 'IN_TRANSACTION')) await commit();
   } catch (e) {
     if (e instanceof LineParseError || e instanceof JsonRecordError) summary.inputError = e.message;
     else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
       // An interrupt stops reading by destroying stdin under the loop: not a failure.
+      if (txn && txn.state === 'IN_TRANSACTION') await commit().catch((c: Error) => (summary.transactionError = c.message));
+    } else if (txn) {
+      summary.transactionError = (e as Error).message;
+      if ((e as { kind?: string }).kind === 'denied') summary.denied = true;
     } else if (!opts.sync) throw e;
+    // A transaction left open by an error is aborted: none of its records become visible.
+    if (txn && !txn.isFatal() && (txn.state === 'IN_TRANSACTION' || txn.state === 'ABORTABLE_ERROR')) {
+      await producer.abortTransaction().then(
+        () => summary.transactions!.aborted++,
+        (a: Error) => (summary.transactionError ??= a.message),
+      );
+    }
   } finally {
     // Everything read before a bad line or an interrupt is still delivered.
     await producer.close();

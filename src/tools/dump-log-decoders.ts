@@ -1,14 +1,15 @@
 /**
  * How dump-log renders records: Kafka's decoder classes (StringDecoder, DefaultDecoder,
  * IntegerDecoder, LongDecoder) mapped to kafka-ts's decoders (string, hex, base64, json, int,
- * long), the __consumer_offsets parser (--offsets-decoder: keys and values as Kafka's JSON), and
- * control records' markers.
+ * long), the __consumer_offsets parser (--offsets-decoder: keys and values as Kafka's JSON), the
+ * __transaction_state parser (--transaction-log-decoder) and control records' markers.
  */
 import { decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol.js';
 import { ConsumerProtocolAssignment, ConsumerProtocolSubscription, GroupMetadataKey, GroupMetadataValue, OffsetCommitKey, OffsetCommitValue } from '../protocol/data/index.js';
 import { Reader } from '../protocol/primitives.js';
 import type { BatchHeader, RecordHeader } from '../protocol/record-batch.js';
 import { decodeStruct, type FieldDef, type MessageDef } from '../protocol/schema.js';
+import { TransactionLogKey, TransactionLogValue } from '../protocol/transaction-log.js';
 import { UsageError } from '../util/errors.js';
 
 export interface BatchLine {
@@ -51,7 +52,7 @@ export interface RecordLine {
 export const DECODERS = ['string', 'hex', 'base64', 'json', 'int', 'long'] as const;
 export type DecoderName = (typeof DECODERS)[number];
 
-export type PayloadParser = { kind: 'decoders'; key: DecoderName; value: DecoderName } | { kind: 'offsets' } | { kind: 'cluster-metadata' };
+export type PayloadParser = { kind: 'decoders'; key: DecoderName; value: DecoderName } | { kind: 'offsets' } | { kind: 'transaction-log' } | { kind: 'cluster-metadata' };
 
 /** Kafka's decoder classes (the current and the deprecated names) and what kafka-ts does for each. */
 const CLASSES: Record<string, DecoderName> = {
@@ -76,7 +77,7 @@ export function decoderOf(value: string, option: string): DecoderName {
 }
 
 /** Builds the parser from the options (decoder names already checked). */
-export const payloadParser = (special: 'offsets' | 'cluster-metadata' | false, key: DecoderName, value: DecoderName): PayloadParser =>
+export const payloadParser = (special: 'offsets' | 'transaction-log' | 'cluster-metadata' | false, key: DecoderName, value: DecoderName): PayloadParser =>
   special ? { kind: special } : { kind: 'decoders', key, value };
 
 export function decode(buf: Buffer, d: DecoderName): string {
@@ -172,6 +173,35 @@ export function offsetsRecord(offset: number, key: Buffer | null, value: Buffer 
   }
 }
 
+/**
+ * Kafka's --transaction-log-decoder rendering of one __transaction_state record: the key as
+ * {"type":"0","data":{"transactionalId":…}}, the value as {"version":"1","data":{…}} (tagged fields
+ * only when not at their default, as Kafka's JSON converters write them), <DELETE> for a tombstone.
+ */
+export function transactionLogRecord(offset: number, key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
+  if (!key) return { key: `Failed to decode message at offset ${offset} using the transaction log decoder (message had a missing key)` };
+  try {
+    const type = key.readInt16BE(0);
+    if (type !== 0) return { key: `Unknown record type ${type} at offset ${offset}, skipping.` };
+    const k = versioned(TransactionLogKey, key);
+    let payload = '<DELETE>';
+    if (value) {
+      const { version, data } = versioned(TransactionLogValue, value);
+      const out: Record<string, unknown> = {};
+      for (const f of TransactionLogValue.fields) {
+        if (version < f.versions[0] || version > f.versions[1]) continue;
+        const v = (data as unknown as Record<string, unknown>)[f.name];
+        if (f.tag !== undefined && v === f.default) continue;
+        out[f.name] = v;
+      }
+      payload = toJson({ version: String(version), data: out });
+    }
+    return { key: toJson({ type: String(k.version), data: k.data }), payload };
+  } catch (e) {
+    return { key: `Error at offset ${offset}, skipping. ${(e as Error).message}` };
+  }
+}
+
 const CONTROL_TYPES = ['ABORT', 'COMMIT', 'SNAPSHOT_HEADER', 'SNAPSHOT_FOOTER', 'KRAFT_VERSION', 'KRAFT_VOTERS'];
 
 function controlText(key: Buffer | null, value: Buffer | null): string {
@@ -204,6 +234,7 @@ export class RecordDecoder {
     if (batch.isControl) r.control = controlText(key, value);
     if (this.printData && !batch.isControl) {
       if (this.parser.kind === 'offsets') Object.assign(r, offsetsRecord(offset, key, value));
+      else if (this.parser.kind === 'transaction-log') Object.assign(r, transactionLogRecord(offset, key, value));
       else if (this.parser.kind === 'decoders') {
         if (key) r.key = decode(key, this.parser.key);
         if (value) r.payload = decode(value, this.parser.value);

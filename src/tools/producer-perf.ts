@@ -24,6 +24,8 @@ export interface ProducerPerfOptions {
   /** buffer.memory: bytes of records allowed in flight before sending waits. */
   bufferMemory: number;
   reportingIntervalMs?: number;
+  /** Transactions (a transactional.id is in `producer`): commit every this many ms; null: none. */
+  transactionDurationMs?: number | null;
 }
 
 export interface PerfProgress {
@@ -63,6 +65,8 @@ export interface ProducerPerfResult {
   windows: PerfWindow[];
   interrupted: boolean;
   denied: boolean;
+  /** Why a transaction failed (it was aborted and the run stopped). */
+  transactionError?: string;
   stats: { batchErrors: number };
 }
 
@@ -142,8 +146,20 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
     : null;
   const maxOutstanding = Math.max(1000, Math.min(MAX_OUTSTANDING, Math.floor(opts.bufferMemory / Math.max(1, (opts.recordSize ?? 64) + 70))));
 
+  // As Kafka's ProducerPerformance: a transaction starts with its first record and commits once it
+  // has lasted --transaction-duration-ms, and at the end.
+  const txnMs = producer.txn ? (opts.transactionDurationMs ?? 3000) : null;
+  let inTxn = false;
+  let txnStart = 0;
+  let failure: Error | null = null;
   try {
+    if (txnMs !== null) await producer.initTransactions();
     for (let i = 0; i < opts.numRecords && !stop; i++) {
+      if (txnMs !== null && !inTxn) {
+        producer.beginTransaction();
+        inTxn = true;
+        txnStart = Date.now();
+      }
       const value = payload(i);
       const sendStart = Date.now();
       producer.append({ topic: opts.topic, key: null, value }, (e) => {
@@ -159,6 +175,10 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
         if (now - win.start >= interval) closeWindow(now);
       });
       sent++;
+      if (txnMs !== null && Date.now() - txnStart >= txnMs) {
+        await producer.commitTransaction();
+        inTxn = false;
+      }
       if (opts.throughput === 0) {
         // Kafka's throttler at 0 records/s waits for ever; here until interrupted.
         await io.interrupted;
@@ -172,8 +192,19 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
       if (producer.outstanding >= maxOutstanding) await producer.waitForRoom(maxOutstanding / 2);
       else if ((i & 1023) === 1023) await new Promise<void>((r) => setImmediate(r));
     }
+    if (inTxn) {
+      await producer.commitTransaction();
+      inTxn = false;
+    }
+  } catch (e) {
+    if (!producer.txn) throw e;
+    // A failed transaction is reported as the failure of its records, as batch errors are.
+    failure = e as Error;
+    if ((e as { kind?: string }).kind === 'denied') denied = true;
+    io.warn(`kafka-ts producer-perf-test: the transaction failed: ${failure.message}`);
+    if (inTxn && !producer.txn.isFatal()) await producer.abortTransaction().catch(() => undefined);
   } finally {
-    await producer.close();
+    await producer.close().catch(() => undefined);
     if (progress) clearInterval(progress);
   }
   const elapsedMs = Math.max(1, Date.now() - start);
@@ -181,6 +212,7 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
     topic: opts.topic,
     records: stats.count,
     failed: producer.stats.failed,
+    ...(failure ? { transactionError: failure.message } : {}),
     bytes,
     elapsedMs,
     recordsPerSec: (1000 * stats.count) / elapsedMs,

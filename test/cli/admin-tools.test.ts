@@ -136,7 +136,7 @@ describe('get-offsets', () => {
 });
 
 /** Names this build of librdkafka does not know yet. */
-const KNOWN_LATER: Record<string, string> = { '60': 'DescribeCluster', '75': 'DescribeTopicPartitions' };
+const KNOWN_LATER: Record<string, string> = { '60': 'DescribeCluster', '61': 'DescribeProducers', '65': 'DescribeTransactions', '66': 'ListTransactions', '75': 'DescribeTopicPartitions' };
 
 /** Bytes of the .log files of a partition directory. */
 const logBytes = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((s, f) => s + statSync(join(dir, f)).size, 0);

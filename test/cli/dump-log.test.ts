@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DiskLogStore } from '../../src/storage/disk/disk-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../src/storage/log-store.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { transactionLogKey, transactionLogValue } from '../../src/protocol/transaction-log.js';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs } from '../helpers/cli.js';
 
@@ -32,7 +33,6 @@ describe('dump-log bad input', () => {
   it.each([
     [['dump-log'], 2, 'kafka-ts dump-log: usage error: Missing required argument "[files]"'],
     [['dump-log', '--files', 'nope.log'], 4, 'kafka-ts dump-log: error: nope.log: no such file'],
-    [['dump-log', '--transaction-log-decoder', '--files', 'x.log'], 2, 'kafka-ts dump-log: usage error: --transaction-log-decoder: kafka-ts has no transactions yet, so there is no __transaction_state to decode'],
     [['dump-log', '--remote-log-metadata-decoder', '--files', 'x.log'], 2, 'kafka-ts dump-log: usage error: --remote-log-metadata-decoder: kafka-ts has no tiered storage, so there is no remote log metadata to decode'],
     [['dump-log', '--value-decoder-class', 'com.example.MyDecoder', '--files', 'x.log'], 2, /^kafka-ts dump-log: usage error: --value-decoder-class: unknown decoder 'com.example.MyDecoder' \(expected string, hex/],
     [['dump-log', '--max-bytes', 'lots', '--files', 'x.log'], 2, "kafka-ts dump-log: usage error: Cannot parse argument 'lots' of option --max-bytes"],
@@ -66,6 +66,37 @@ describe('dump-log bad input', () => {
     const r = await kt('dump-log', '--key-decoder-class', 'kafka.serializer.StringDecoder', '--value-decoder-class', 'org.apache.kafka.tools.api.DefaultDecoder', '--files', `${seg}.log`);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(' key: k0 payload: 7630\n');
+  });
+});
+
+describe('dump-log --transaction-log-decoder', () => {
+  it("prints __transaction_state keys and values as Kafka's JSON, tombstones as <DELETE>", async () => {
+    const store = new DiskLogStore(join(dir, 'txn'));
+    const log = store.open('__transaction_state', 7, DEFAULT_LOG_CONFIG);
+    const value = transactionLogValue({
+      producerId: 1000,
+      producerEpoch: 2,
+      transactionTimeoutMs: 60000,
+      transactionStatus: 1,
+      transactionPartitions: [{ topic: 'orders', partitionIds: [0, 2] }],
+      transactionLastUpdateTimestampMs: 1700000000100,
+      transactionStartTimestampMs: 1700000000000,
+    });
+    log.append(encodeBatch([{ key: transactionLogKey('pay-1'), value, timestamp: 1700000000100 }]), 0);
+    log.append(encodeBatch([{ key: transactionLogKey('pay-0'), value: null, timestamp: 1700000000200 }]), 0);
+    store.close(true);
+    const file = join(dir, 'txn', '__transaction_state-7', '00000000000000000000.log');
+    const r = await kt('dump-log', '--transaction-log-decoder', '--files', file);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('| offset'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(
+      ' key: {"type":"0","data":{"transactionalId":"pay-1"}} payload: {"version":"0","data":{"producerId":1000,"producerEpoch":2,"transactionTimeoutMs":60000,"transactionStatus":1,"transactionPartitions":[{"topic":"orders","partitionIds":[0,2]}],"transactionLastUpdateTimestampMs":1700000000100,"transactionStartTimestampMs":1700000000000}}',
+    );
+    expect(lines[1]).toContain(' key: {"type":"0","data":{"transactionalId":"pay-0"}} payload: <DELETE>');
+    const j = await kt('dump-log', '--transaction-log-decoder', '--output', 'json', '--files', file);
+    expect(j.exitCode, j.stderr).toBe(0);
+    expect(j.stdout).toContain('\\"transactionalId\\":\\"pay-1\\"');
   });
 });
 

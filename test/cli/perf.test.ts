@@ -135,7 +135,7 @@ describe('producer-perf-test', () => {
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'a=b=c'], 'Invalid property: a=b=c'],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'acks=2'], 'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1'],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'linger.ms=soon'], 'Invalid value soon for configuration linger.ms: Not a number of type LONG'],
-    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--transactional-id', 'tx'], 'transactions are not supported by kafka-ts yet'],
+    [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--transaction-duration-ms', 'soon'], "argument --transaction-duration-ms: could not convert 'soon' to Long"],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--transaction-duration-ms', '0'], '--transaction-duration-ms should be greater than zero'],
     [['--topic', 'pp', '--num-records', '10', '--payload-file', '/nonexistent/x', '--throughput', '-1'], 'File does not exist or empty file provided.'],
     [['--topic', 'pp', '--num-records', '10', '--payload-file', '/tmp', '--throughput', '-1'], '--payload-file /tmp is a directory'],

@@ -45,6 +45,14 @@ export class RawConn {
     });
   }
 
+  /** Over a broker's Unix socket (the LOCAL listener: the local super user). */
+  static unix(path: string): Promise<RawConn> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ path }, () => resolve(new RawConn(s)));
+      s.once('error', reject);
+    });
+  }
+
   static tls(port: number, opts: tls.ConnectionOptions): Promise<RawConn> {
     return new Promise((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ...opts }, () => resolve(new RawConn(s)));

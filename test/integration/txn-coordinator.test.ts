@@ -305,6 +305,19 @@ describe('a single broker', () => {
     await waitFor('CompleteCommit after retries', () => coord.describe('tx-retry').state, (s) => s === 'CompleteCommit');
     expect(tap.seen.length).toBeGreaterThanOrEqual(4);
   });
+
+  it('lets the next transaction add partitions as soon as the previous one\'s markers are in (no CONCURRENT_TRANSACTIONS round trips)', async () => {
+    const a = api(env);
+    const p = await initUntilDone(env, 'tx-next');
+    const coord = coordinatorOf(env.cluster, 'tx-next').transactions;
+    for (let i = 0; i < 5; i++) {
+      expect((await a.add('tx-next', p.producerId, p.producerEpoch, [{ name: 'events', partitions: [i % 2] }]))[0]!.error).toBe(0);
+      expect(await a.end('tx-next', p.producerId, p.producerEpoch, i % 2 === 0)).toBe(0);
+    }
+    // The last EndTxn was answered at PrepareCommit; the next AddPartitionsToTxn waits for its markers.
+    expect((await a.add('tx-next', p.producerId, p.producerEpoch, [{ name: 'events', partitions: [1] }]))[0]!.error).toBe(0);
+    expect(coord.describe('tx-next')).toMatchObject({ state: 'Ongoing', partitions: [{ topic: 'events', partitions: [1] }] });
+  });
 });
 
 describe('loading and epoch exhaustion', () => {

@@ -45,6 +45,9 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import describeAcls from './29-describe-acls.js';
 import createAcls from './30-create-acls.js';
 import deleteAcls from './31-delete-acls.js';
+import describeProducers from './61-describe-producers.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 
 export const HANDLERS: readonly AnyHandler[] = [
   produce,
@@ -92,4 +95,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   describeAcls,
   createAcls,
   deleteAcls,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
 ];

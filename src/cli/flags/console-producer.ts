@@ -29,6 +29,8 @@ export interface ConsoleProducerOptions {
   commandProperty?: string[];
   readerProperty?: string[];
   context?: string;
+  transactionalId?: string;
+  transactionSize?: string;
   input: 'text' | 'json';
   keyFormat?: string;
   valueFormat?: string;
@@ -57,4 +59,23 @@ export function idempotenceMode(given: string | undefined, acks: -1 | 0 | 1, ret
   if (acks !== -1) throw new UsageError('enable.idempotence=true needs acks=all (--request-required-acks -1)');
   if (retries === 0) throw new UsageError('enable.idempotence=true needs retries above 0 (--message-send-max-retries)');
   return true;
+}
+
+/**
+ * Transactions for console-producer: --transactional-id (or the transactional.id producer
+ * property; the option wins) and --transaction-size N, records per transaction (0, the default:
+ * one transaction over the whole input).
+ */
+export function transactionOptions(o: ConsoleProducerOptions, props: Record<string, string>): { transactionalId: string; size: number; timeoutMs: number | undefined } | null {
+  const id = o.transactionalId ?? props['transactional.id'];
+  if (id === undefined) {
+    if (o.transactionSize !== undefined) throw new UsageError('--transaction-size needs --transactional-id (or the transactional.id producer property)');
+    return null;
+  }
+  if (id.trim() === '') throw new UsageError('Invalid value for transactional.id: it must not be empty');
+  const size = o.transactionSize === undefined ? 0 : Number(o.transactionSize);
+  if (!/^\s*\d+\s*$/.test(o.transactionSize ?? '0')) throw new UsageError(`Invalid value ${o.transactionSize} for --transaction-size: expected a number of records (0: one transaction for the whole input)`);
+  const t = props['transaction.timeout.ms'];
+  if (t !== undefined && !/^\s*\d+\s*$/.test(t)) throw new UsageError(`Invalid value ${t} for configuration transaction.timeout.ms: Not a number of type INT`);
+  return { transactionalId: id, size, timeoutMs: t === undefined ? undefined : Number(t) };
 }

@@ -45,7 +45,7 @@ export function addFlags(cmd: Command): void {
     .option('--value-decoder-class [class]', 'how payloads are printed (the same choices)')
     .option('--decoder <name>', 'string|hex|base64|json|int|long for keys and payloads alike (kafka-ts)')
     .option('--offsets-decoder', 'decode __consumer_offsets records: offset commits and group metadata as JSON')
-    .option('--transaction-log-decoder', 'decode __transaction_state records (refused: kafka-ts has no transactions yet)')
+    .option('--transaction-log-decoder', 'decode __transaction_state records: transactional ids and their transaction state as JSON')
     .option('--cluster-metadata-decoder', "read kafka-ts's cluster metadata log (meta/metadata.log): its JSON records")
     .option('--remote-log-metadata-decoder', 'decode tiered-storage metadata records (refused: kafka-ts has no tiered storage)')
     .option('--share-group-state-decoder', 'decode __share_group_state records (refused: kafka-ts has no share groups)')
@@ -53,7 +53,6 @@ export function addFlags(cmd: Command): void {
 }
 
 const REFUSED: [keyof DumpLogFlags, string][] = [
-  ['transactionLogDecoder', '--transaction-log-decoder: kafka-ts has no transactions yet, so there is no __transaction_state to decode'],
   ['remoteLogMetadataDecoder', '--remote-log-metadata-decoder: kafka-ts has no tiered storage, so there is no remote log metadata to decode'],
   ['shareGroupStateDecoder', '--share-group-state-decoder: kafka-ts has no share groups, so there is no __share_group_state to decode'],
 ];
@@ -82,7 +81,7 @@ export function toolOptions(o: DumpLogFlags): DumpLogOptions {
   const both = o.decoder !== undefined ? decoderOf(o.decoder, '--decoder') : 'string';
   const key = className(o.keyDecoderClass) !== undefined ? decoderOf(className(o.keyDecoderClass)!, '--key-decoder-class') : both;
   const value = className(o.valueDecoderClass) !== undefined ? decoderOf(className(o.valueDecoderClass)!, '--value-decoder-class') : both;
-  const printData = !!(o.printDataLog || o.offsetsDecoder || o.clusterMetadataDecoder || o.keyDecoderClass !== undefined || o.valueDecoderClass !== undefined || o.decoder !== undefined);
+  const printData = !!(o.printDataLog || o.offsetsDecoder || o.transactionLogDecoder || o.clusterMetadataDecoder || o.keyDecoderClass !== undefined || o.valueDecoderClass !== undefined || o.decoder !== undefined);
   return {
     printData,
     deepIteration: !!o.deepIteration || printData,
@@ -91,6 +90,6 @@ export function toolOptions(o: DumpLogFlags): DumpLogOptions {
     maxMessageSize: requireInt(o.maxMessageSize, '--max-message-size', { min: 1, max: INT_MAX }) ?? 5 * 1024 * 1024,
     maxBytes: requireInt(o.maxBytes, '--max-bytes', { min: 0, max: INT_MAX }) ?? INT_MAX,
     skipRecordMetadata: !!o.skipRecordMetadata,
-    parser: payloadParser(o.offsetsDecoder ? 'offsets' : o.clusterMetadataDecoder ? 'cluster-metadata' : false, key, value),
+    parser: payloadParser(o.offsetsDecoder ? 'offsets' : o.transactionLogDecoder ? 'transaction-log' : o.clusterMetadataDecoder ? 'cluster-metadata' : false, key, value),
   };
 }

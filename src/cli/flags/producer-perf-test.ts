@@ -162,9 +162,22 @@ export function producerSettings(props: Record<string, string>, compressionByNam
       maxRequestSize: int('max.request.size', 1048576, 1),
       maxInFlightPerBroker: int('max.in.flight.requests.per.connection', 5, 1),
       idempotent: idempotenceMode(props['enable.idempotence'], acks, retries),
+      transactionTimeoutMs: int('transaction.timeout.ms', 60_000, 1),
     },
     bufferMemory: int('buffer.memory', 33554432, 1),
     clientId: props['client.id'] ?? 'perf-producer-client',
     warnings,
   };
+}
+
+/**
+ * Transactions as Kafka's ProducerPerformance enables them: by --transactional-id,
+ * --transaction-duration-ms or a transactional.id producer property. The id defaults to
+ * "performance-producer-" and a random UUID, the duration (commit interval) to 3000 ms.
+ */
+export function transactionSettings(o: ProducerPerfTestOptions, props: Record<string, string>, uuid: () => string): { transactionalId: string; durationMs: number } | null {
+  const duration = num(o.transactionDurationMs, '--transaction-duration-ms', 'long');
+  const id = o.transactionalId ?? props['transactional.id'];
+  if (id === undefined && duration === undefined) return null;
+  return { transactionalId: id ?? `performance-producer-${uuid()}`, durationMs: duration ?? 3000 };
 }

@@ -45,6 +45,13 @@ export class Idempotence {
   epochBumpPending = false;
   /** Next sequence number by partition key. */
   private readonly nextSequence = new Map<string, number>();
+  /**
+   * A transactional producer: its id and epoch come from the transaction manager, and a batch
+   * that may have been written marks the sequences broken (the epoch is bumped at the
+   * coordinator after the abort) instead of bumping the epoch locally.
+   */
+  transactional = false;
+  sequencesBroken = false;
 
   constructor(mode: boolean | 'if-supported' | undefined) {
     this.isEnabled = !!mode;
@@ -84,7 +91,8 @@ export class Idempotence {
   release(b: ProducerBatch, later: readonly ProducerBatch[]): void {
     if (!this.isEnabled || b.baseSequence < 0) return;
     if (b.maybeWritten) {
-      this.epochBumpPending = true;
+      if (this.transactional) this.sequencesBroken = true;
+      else this.epochBumpPending = true;
       return;
     }
     const key = partitionKey(b.topic, b.partition);
@@ -114,6 +122,15 @@ export class Idempotence {
     }
     if (this.producerEpoch >= MAX_EPOCH) this.producerId = this.producerEpoch = -1;
     else this.producerEpoch++;
+  }
+
+  /** Takes a producer id and epoch from the transaction coordinator; every partition starts at sequence 0. */
+  resetTo(producerId: number, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.nextSequence.clear();
+    this.sequencesBroken = false;
+    this.epochBumpPending = false;
   }
 
   /** Gets a producer id before the first idempotent send (one request at a time). */

@@ -12,8 +12,11 @@ import { RecordAccumulator } from './accumulator.js';
 import type { Completion, ProducerRecord, RecordMetadata, SendCallback } from './batch.js';
 import { Idempotence } from './idempotence.js';
 import { Sender } from './sender.js';
+import { type GroupMetadata, TransactionManager, type TxnOffset } from './transactions.js';
+import { KafkaTsError } from '../../util/errors.js';
 
 export type { ProducerRecord, RecordMetadata, SendCallback } from './batch.js';
+export type { GroupMetadata, TxnOffset } from './transactions.js';
 
 export interface ProducerOptions {
   acks?: -1 | 0 | 1;
@@ -37,6 +40,13 @@ export interface ProducerOptions {
    * back to plain batches when the cluster lacks InitProducerId or refuses it.
    */
   idempotent?: boolean | 'if-supported';
+  /**
+   * transactional.id: the producer runs transactions (initTransactions, beginTransaction, ...);
+   * implies idempotence.
+   */
+  transactionalId?: string | null;
+  /** transaction.timeout.ms: the coordinator aborts a transaction open longer (default 60000). */
+  transactionTimeoutMs?: number;
 }
 
 export class Producer {
@@ -44,6 +54,9 @@ export class Producer {
   private readonly retryBackoffMs: number;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
+  private readonly idempotence: Idempotence;
+  /** A transactional producer's transactions. */
+  readonly txn: TransactionManager | null = null;
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
   private progressWaiters: (() => void)[] = [];
@@ -65,11 +78,18 @@ export class Producer {
     const acks = opts.acks ?? -1;
     this.maxBlockMs = opts.maxBlockMs ?? 60_000;
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+    const transactional = opts.transactionalId !== undefined && opts.transactionalId !== null;
+    if (transactional && acks !== -1) throw new KafkaTsError('usage', 'Must set acks to all in order to use the transactional producer.');
+    if (transactional && opts.idempotent === false) throw new KafkaTsError('usage', 'Cannot set a transactional.id without also enabling idempotence.');
     if (opts.idempotent && acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
     const completion: Completion = {
       complete: (cb, e, meta) => this.complete(cb, e, meta),
-      batchFailed: (topic, partition, count, e) => this.onBatchError?.(topic, partition, count, e),
+      batchFailed: (topic, partition, count, e) => {
+        this.txn?.failed(e);
+        this.onBatchError?.(topic, partition, count, e);
+      },
     };
+    this.idempotence = new Idempotence(transactional ? true : opts.idempotent);
     this.accumulator = new RecordAccumulator(
       { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity },
       (topic) => this.client.cluster.topics.get(topic)?.partitions.length ?? 1,
@@ -87,10 +107,65 @@ export class Producer {
         maxInFlight: opts.maxInFlightPerBroker ?? 5,
       },
       this.accumulator,
-      new Idempotence(opts.idempotent),
+      this.idempotence,
       completion,
       (reason) => this.onIdempotenceUnavailable?.(reason),
     );
+    if (transactional) {
+      this.idempotence.transactional = true;
+      this.txn = new TransactionManager(client, opts.transactionalId!, opts.transactionTimeoutMs ?? 60_000, this.idempotence, this.maxBlockMs, this.retryBackoffMs, () =>
+        this.sender.kick(),
+      );
+      this.sender.txn = this.txn;
+    }
+  }
+
+  private requireTxn(): TransactionManager {
+    if (!this.txn) throw new KafkaTsError('failed', 'Transactional method invoked on a non-transactional producer.');
+    return this.txn;
+  }
+
+  /** initTransactions: fences earlier instances with the same transactional id. */
+  async initTransactions(): Promise<void> {
+    await this.requireTxn().init();
+  }
+
+  beginTransaction(): void {
+    this.requireTxn().begin();
+  }
+
+  /** sendOffsetsToTransaction: the group's offsets commit only if the transaction commits. */
+  async sendOffsetsToTransaction(offsets: readonly TxnOffset[], group: GroupMetadata | string): Promise<void> {
+    await this.requireTxn().sendOffsets(offsets, typeof group === 'string' ? { groupId: group } : group);
+  }
+
+  /** Sends everything of the transaction, then commits it (EndTxn). */
+  async commitTransaction(): Promise<void> {
+    const txn = this.requireTxn();
+    txn.checkCommit();
+    await this.flush();
+    await txn.end(true, false);
+  }
+
+  /**
+   * Aborts the transaction: batches not sent yet are dropped (their records fail), those in
+   * flight are awaited, then EndTxn aborts. A gap in the sequence numbers makes the producer
+   * take a new epoch.
+   */
+  async abortTransaction(): Promise<void> {
+    const txn = this.requireTxn();
+    txn.checkAbort();
+    this.accumulator.cancelLinger();
+    this.accumulator.sealExpired(true);
+    let broken = false;
+    const aborted = new KafkaTsError('failed', 'Failing batch since transaction was aborted');
+    this.accumulator.clearReady((b) => {
+      if (b.baseSequence >= 0) broken = true;
+      this.onBatchError?.(b.topic, b.partition, b.count, aborted);
+      for (let i = 0; i < b.count; i++) this.complete(b.callbacks?.[i], aborted, null);
+    });
+    await this.flush();
+    await txn.end(false, broken || this.idempotence.sequencesBroken);
   }
 
   /** Queues a record; the optional callback runs once it is acknowledged or has failed. */
@@ -98,6 +173,14 @@ export class Producer {
     if (this.closed) {
       cb?.(new Error('The producer is closed'), null);
       return;
+    }
+    if (this.txn) {
+      try {
+        this.txn.checkSend();
+      } catch (e) {
+        cb?.(e as Error, null);
+        return;
+      }
     }
     this.pending++;
     const t = this.client.cluster.topics.get(record.topic);

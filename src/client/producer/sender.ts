@@ -13,6 +13,7 @@ import { ConnectionError, RequestTimeoutError } from '../../transport/client-con
 import type { RecordAccumulator } from './accumulator.js';
 import { type Completion, type ProducerBatch, failBatch, formatBytes, partitionKey, payloadSize } from './batch.js';
 import type { Idempotence } from './idempotence.js';
+import type { TransactionManager } from './transactions.js';
 
 export interface SenderConfig {
   acks: -1 | 0 | 1;
@@ -43,6 +44,9 @@ export class Sender {
     /** Called when optional idempotence is dropped because the cluster does not offer it. */
     private readonly idempotenceUnavailable: (reason: Error) => void,
   ) {}
+
+  /** A transactional producer's transactions (set by the producer once it has one). */
+  txn: TransactionManager | null = null;
 
   /** Drains soon (once per microtask, however often it is asked). */
   kick(): void {
@@ -98,7 +102,8 @@ export class Sender {
       this.idempotence.bumpEpoch(this.accumulator.allReady());
     }
     if (this.idempotence.needsProducerId) {
-      this.initProducerId();
+      // A transactional producer's id comes from initTransactions.
+      if (!this.txn) this.initProducerId();
       return false;
     }
     const now = Date.now();
@@ -111,6 +116,12 @@ export class Sender {
         nextRetry = Math.min(nextRetry, head.retryAt);
         continue;
       }
+      // A transaction's partition gets its first batch only once AddPartitionsToTxn has added it.
+      if (this.txn && !this.txn.isPartitionAdded(head.topic, head.partition)) {
+        if (this.txn.hasError) expired.push(head);
+        else this.txn.addPartition(head.topic, head.partition);
+        continue;
+      }
       const leader = this.cachedLeader(head.topic, head.partition);
       // A batch waiting for a leader (an offline partition) expires after delivery.timeout.ms.
       if (leader < 0 && now - head.firstAttemptAt > this.config.deliveryTimeoutMs) expired.push(head);
@@ -119,9 +130,21 @@ export class Sender {
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);
     }
+    this.txn?.sendPartitionAdds();
     for (const b of expired) {
       this.accumulator.take(b);
       this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition));
+      if (this.txn?.hasError && !this.txn.isPartitionAdded(b.topic, b.partition)) {
+        // The transaction failed before this partition joined it: its batches are never sent.
+        const why = this.txn.lastError ?? new Error('The transaction was aborted');
+        failBatch(b, why, this.completion);
+        for (const q = this.accumulator.readyOf(b.topic, b.partition); q.length > 0; ) {
+          const next = q[0]!;
+          this.accumulator.take(next);
+          failBatch(next, why, this.completion);
+        }
+        continue;
+      }
       const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${this.config.deliveryTimeoutMs} ms has passed since batch creation without a leader`;
       const last = b.lastError instanceof KafkaProtocolError ? b.lastError : null;
       failBatch(b, new KafkaProtocolError(last?.code ?? ErrorCode.LEADER_NOT_AVAILABLE, last ? `${why} (last error: ${last.errorName}: ${last.message})` : why), this.completion);
@@ -161,7 +184,7 @@ export class Sender {
     if (b.encoded) return b.encoded;
     const { compression } = this.config;
     if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression }));
-    return (b.encoded = b.builder.build({ compression, ...this.idempotence.stamp(b) }));
+    return (b.encoded = b.builder.build({ compression, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {
@@ -178,7 +201,7 @@ export class Sender {
       const { body } = await this.client.send(
         leader,
         Produce,
-        { transactionalId: null, acks, timeoutMs: requestTimeoutMs, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) },
+        { transactionalId: this.txn?.transactionalId ?? null, acks, timeoutMs: requestTimeoutMs, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) },
         { expectResponse: acks !== 0, timeoutMs: requestTimeoutMs + 5000 },
       );
       if (acks === 0) {

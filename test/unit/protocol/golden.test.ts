@@ -11,7 +11,7 @@ import { API_BY_KEY } from '../../../src/protocol/apis/index.js';
 import { readRequestHeader, skipRequestHeaderTags, writeRequestHeader } from '../../../src/protocol/headers.js';
 import { Reader, Writer } from '../../../src/protocol/primitives.js';
 import { compileStruct, isFlexible } from '../../../src/protocol/schema.js';
-import { batchCrcIsValid, compressionOf, decodeBatchRecords, encodeBatch, readBatchHeader, splitBatches } from '../../../src/protocol/record-batch.js';
+import { batchCrcIsValid, compressionOf, decodeBatchRecords, encodeBatch, isTransactionalBatch, readBatchHeader, splitBatches } from '../../../src/protocol/record-batch.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/golden', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.bin')).sort();
@@ -22,6 +22,35 @@ describe('golden request frames from real clients', () => {
     expect(files).toContain('kcat-18-v3.bin'); // ApiVersions v3, flexible body with a v0 response header
     expect(files).toContain('kcat-0-v7.bin');
     expect(files).toContain('kafka-python-consume-1-v4.bin');
+  });
+
+  it('has the transactional requests of kafkajs 2.2.4 and librdkafka 2.0.2, with what each client meant', () => {
+    const decode = (file: string) => {
+      const r = new Reader(readFileSync(join(dir, file)));
+      const header = readRequestHeader(r);
+      skipRequestHeaderTags(r, header);
+      const api = API_BY_KEY.get(header.apiKey)!;
+      return compileStruct(api.request, header.apiVersion, isFlexible(api, header.apiVersion)).decode(r) as Record<string, unknown>;
+    };
+    // FindCoordinator for the transactional id (key type 1), InitProducerId with it, then the transaction.
+    expect(decode('kafkajs-txn-10-v2.bin')).toMatchObject({ key: 'gold-tx', keyType: 1 });
+    // kafkajs's first InitProducerId is the idempotent one it sends on connect (no transactional id).
+    expect(decode('kafkajs-txn-22-v1.bin')).toMatchObject({ transactionalId: null });
+    expect(decode('kafkajs-txn-24-v1.bin')).toMatchObject({ v3AndBelowTransactionalId: 'gold-tx', v3AndBelowTopics: [{ name: 'gold', partitions: [0] }] });
+    expect(decode('kafkajs-txn-25-v1.bin')).toMatchObject({ transactionalId: 'gold-tx', groupId: 'gold-group' });
+    expect(decode('kafkajs-txn-28-v1.bin')).toMatchObject({ transactionalId: 'gold-tx', groupId: 'gold-group', topics: [{ name: 'gold', partitions: [{ partitionIndex: 0, committedOffset: 1 }] }] });
+    expect(decode('kafkajs-txn-26-v1.bin')).toMatchObject({ transactionalId: 'gold-tx', committed: true });
+    expect(decode('kafkajs-txn-0-v7.bin')).toMatchObject({ transactionalId: 'gold-tx' });
+    expect(decode('librdkafka-txn-10-v2.bin')).toMatchObject({ key: 'gold-rd', keyType: 1 });
+    expect(decode('librdkafka-txn-22-v4.bin')).toMatchObject({ transactionalId: 'gold-rd' });
+    expect(decode('librdkafka-txn-24-v0.bin')).toMatchObject({ v3AndBelowTransactionalId: 'gold-rd' });
+    expect(decode('librdkafka-txn-28-v3.bin')).toMatchObject({ transactionalId: 'gold-rd', groupId: 'gold-rd-group' });
+    expect(decode('librdkafka-txn-0-v7.bin')).toMatchObject({ transactionalId: 'gold-rd' });
+    // The batches inside both clients' transactional Produce requests carry the transactional bit.
+    for (const file of ['kafkajs-txn-0-v7.bin', 'librdkafka-txn-0-v7.bin']) {
+      const body = decode(file) as { topicData: { partitionData: { records: Buffer }[] }[] };
+      for (const batch of splitBatches(body.topicData[0]!.partitionData[0]!.records)) expect(readBatchHeader(batch).attributes & 0x10).toBe(0x10);
+    }
   });
 
   for (const file of files) {
@@ -56,6 +85,7 @@ describe('golden request frames from real clients', () => {
                 producerId: h.producerId,
                 producerEpoch: h.producerEpoch,
                 baseSequence: h.baseSequence,
+                transactional: isTransactionalBatch(h.attributes),
               },
             );
             expect(again.equals(batch)).toBe(true);

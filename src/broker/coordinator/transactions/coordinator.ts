@@ -65,6 +65,8 @@ export interface TransactionService {
 }
 
 const APPEND_RETRY_MS = 200;
+/** How long AddPartitionsToTxn / AddOffsetsToTxn wait for the previous transaction's markers before answering CONCURRENT_TRANSACTIONS. */
+const CONCURRENT_TRANSACTIONS_WAIT_MS = 100;
 
 export class TransactionCoordinator implements TransactionService {
   readonly txns = new Map<string, TransactionMetadata>();
@@ -225,7 +227,7 @@ export class TransactionCoordinator implements TransactionService {
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn ----
 
-  async addPartitions(id: string, producerId: number, producerEpoch: number, partitions: TxnPartition[]): Promise<number> {
+  async addPartitions(id: string, producerId: number, producerEpoch: number, partitions: TxnPartition[], waited = false): Promise<number> {
     if (id === '') return ErrorCode.INVALID_REQUEST;
     const got = this.lookup(id);
     if ('error' in got) return got.error;
@@ -233,6 +235,14 @@ export class TransactionCoordinator implements TransactionService {
     if (!md) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (md.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (md.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    if (md.unsettled && !waited) {
+      // The producer's previous transaction is still writing its markers (EndTxn is answered once
+      // Prepare* is persisted), which takes about a millisecond here. Kafka answers
+      // CONCURRENT_TRANSACTIONS at once and its clients retry after 20 ms; waiting for the markers
+      // gives the same answer a retry would get, without the round trips.
+      await md.whenSettled(CONCURRENT_TRANSACTIONS_WAIT_MS);
+      return this.addPartitions(id, producerId, producerEpoch, partitions, true);
+    }
     if (md.pendingState) return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (md.state === 'Ongoing' && md.hasPartitions(partitions)) return 0;

@@ -56,6 +56,8 @@ export class TransactionMetadata implements TxnSnapshot {
   pendingState: TxnStateName | null = null;
   /** A fence whose abort could not be written: the retry does not bump the epoch again. */
   hasFailedEpochFence = false;
+  /** Requests waiting for a Prepare* transaction (or a write in flight) to settle. */
+  private settleWaiters: (() => void)[] = [];
 
   constructor(
     readonly transactionalId: string,
@@ -104,6 +106,26 @@ export class TransactionMetadata implements TxnSnapshot {
   }
 
   /** Applies a transition once it is persisted. */
+  /** Whether a transition is being written, or the previous transaction's markers are. */
+  get unsettled(): boolean {
+    return this.pendingState !== null || this.state === 'PrepareCommit' || this.state === 'PrepareAbort';
+  }
+
+  /** Resolves once the transaction is settled (see `unsettled`), or after `ms` at the latest. */
+  whenSettled(ms: number): Promise<void> {
+    if (!this.unsettled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.settleWaiters = self.settleWaiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.settleWaiters.push(done);
+    });
+  }
+
   complete(s: TxnSnapshot): void {
     this.pendingState = null;
     this.producerId = s.producerId;
@@ -117,6 +139,7 @@ export class TransactionMetadata implements TxnSnapshot {
     this.parts.clear();
     for (const p of s.partitions) this.parts.set(pkey(p), p);
     if (s.state !== 'PrepareAbort') this.hasFailedEpochFence = false;
+    if (!this.unsettled) for (const w of [...this.settleWaiters]) w();
   }
 
   /**
