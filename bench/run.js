@@ -15,6 +15,8 @@
 //   npm run bench -- perf         producer-/consumer-perf-test vs kcat; e2e-latency vs librdkafka
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
+//   npm run bench -- durable      flush.messages=1 acks=all, 8 librdkafka producers of 1 KiB vs raw append + fdatasync at the same batch size
+//   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max)
 //   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
@@ -40,6 +42,8 @@ const suites = {
   perf: () => import('./perf.js'),
   'schema-registry': () => import('./schema-registry.js'),
   'schema-formats': () => import('./schema-formats.js'),
+  durable: () => import('./durable.js'),
+  latency: () => import('./latency.js'),
   transactions: () => import('./transactions.js'),
 };
 

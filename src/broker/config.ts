@@ -181,6 +181,13 @@ const atLeast = (key: string, n: number, min: number): number => {
   return n;
 };
 
+/** A LONG that may be Kafka's Long.MAX_VALUE (no exact double: "never" either way). */
+const flushLong = (key: string, v: string, min: number): number => {
+  const n = Number(v.trim());
+  if (v.trim() === '' || !Number.isInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type LONG`);
+  return atLeast(key, n, min);
+};
+
 /** `host:n,host2:n` (an IPv6 address keeps its colons: the count is after the last one). */
 function parseIpOverrides(v: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -431,6 +438,12 @@ const KEYS: KeyDef[] = [
   { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },
   // Metadata log (issue 14).
   { key: 'metadata.log.max.record.bytes.between.snapshots', apply: (c, v) => (c.metadataSnapshotBytes = long('metadata.log.max.record.bytes.between.snapshots', v)) },
+  // Durable mode (issue 17): topic defaults for flush.messages / flush.ms (read from `explicit`
+  // by the topic-config resolution); flush.ms timers run per partition, so the scheduler interval
+  // is only checked.
+  { key: 'log.flush.interval.messages', apply: (_c, v) => void flushLong('log.flush.interval.messages', v, 1) },
+  { key: 'log.flush.interval.ms', apply: (_c, v) => void flushLong('log.flush.interval.ms', v, 0) },
+  { key: 'log.flush.scheduler.interval.ms', apply: (_c, v) => void flushLong('log.flush.scheduler.interval.ms', v, 0) },
   // Authorization (ACLs): Kafka's StandardAuthorizer, or none.
   {
     key: 'authorizer.class.name',
@@ -463,8 +476,6 @@ const IGNORED = new Set([
   'share.coordinator.state.topic.min.isr',
   'zookeeper.connect',
   'zookeeper.connection.timeout.ms',
-  'log.flush.interval.messages',
-  'log.flush.interval.ms',
 ]);
 
 export interface ConfigWarning {

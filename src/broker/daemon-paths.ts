@@ -51,4 +51,12 @@ export interface DaemonStatus {
   /** The schema registry's URL (http://host:port), or null when it is off. */
   schemaRegistry?: string | null;
   brokers: { id: number; live: boolean; listeners: string[]; logDir: string }[];
+  /** Request handling time per API since the start (decoded request to encoded response). */
+  /** Durable mode's group commit since the start: sync rounds, the appends/timers they served, fdatasync calls. */
+  durableSyncs?: { rounds: number; requests: number; files: number };
+  /** Event-loop delay since the start (20 ms resolution sampling). */
+  eventLoopDelay?: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Garbage-collection pauses since the start. */
+  gcPauses?: { count: number; totalMs: number; maxMs: number };
+  requestTimes?: { api: string; apiKey: number; count: number; p50Ms: number; p99Ms: number; maxMs: number }[];
 }

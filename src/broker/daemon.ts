@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createLogger, type Logger } from '../util/logger.js';
 import { KafkaCluster } from './cluster.js';
 import { faultPlanFromEnv, setFaultPlan } from '../storage/disk/fs-ops.js';
@@ -21,6 +22,7 @@ import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
+import { API_BY_KEY } from '../protocol/apis/index.js';
 import { KafkaTsError } from '../util/errors.js';
 import { registrySettings, SchemaRegistryService } from './schema-registry/index.js';
 
@@ -99,6 +101,17 @@ export class Daemon {
   /** Resolves once the daemon has shut down, whatever asked it to. */
   readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
   private readonly startedAt = new Date();
+  /** Event-loop delay since the start (what any request may wait behind), sampled every 20 ms, for server status. */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  /** Garbage-collection pauses since the start (count, total, longest), for server status. */
+  private readonly gc = { count: 0, totalMs: 0, maxMs: 0 };
+  private readonly gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      this.gc.count++;
+      this.gc.totalMs += e.duration;
+      if (e.duration > this.gc.maxMs) this.gc.maxMs = e.duration;
+    }
+  });
   readonly paths: DaemonPaths;
   readonly log: Logger;
   config!: BrokerConfig;
@@ -139,6 +152,8 @@ export class Daemon {
       if (e instanceof AddressInUseError || e instanceof ConfigError) throw new DaemonStartError(portHint(e.message));
       throw e;
     }
+    this.loopDelay.enable();
+    this.gcObserver.observe({ entryTypes: ['gc'] });
     const status = this.status();
     log.info(`[KafkaServer id=${this.config.nodeId}] started (kafka-ts ${VERSION}); listeners ${status.listeners.join(', ')}; data dir ${paths.home}`);
     return status;
@@ -167,6 +182,21 @@ export class Daemon {
       listeners: brokers.filter((b) => b.live).flatMap((b) => b.listeners),
       schemaRegistry: this.registry?.url ?? null,
       brokers,
+      eventLoopDelay: (() => {
+        const h = this.loopDelay;
+        // The histogram holds each sampling interval (20 ms) plus its delay: the delay alone is shown.
+        const ms = (ns: number) => Math.max(0, Math.round(ns / 1000 - 20_000) / 1000);
+        return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
+      })(),
+      gcPauses: { count: this.gc.count, totalMs: Math.round(this.gc.totalMs), maxMs: Math.round(this.gc.maxMs * 1000) / 1000 },
+      requestTimes: c.router.metrics.snapshot((k) => API_BY_KEY.get(k)?.name ?? String(k)),
+      durableSyncs: c.brokers().reduce(
+        (sum, b) => {
+          const st = (b.store as { syncer?: { stats(): { rounds: number; requests: number; files: number } } }).syncer?.stats();
+          return st ? { rounds: sum.rounds + st.rounds, requests: sum.requests + st.requests, files: sum.files + st.files } : sum;
+        },
+        { rounds: 0, requests: 0, files: 0 },
+      ),
     };
   }
 
@@ -265,6 +295,8 @@ export class Daemon {
   }
 
   private async cleanup() {
+    this.loopDelay.disable();
+    this.gcObserver.disconnect();
     if (this.control) {
       await new Promise<void>((r) => this.control!.close(() => r()));
       this.control = null;

@@ -32,6 +32,7 @@ import { errorResponse } from './error-response.js';
 import { saslGate } from './security/sasl-session.js';
 import type { Handler, RequestContext } from './handler.js';
 import type { QuotaService } from './quotas/client-quotas.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /** Thrown to make the transport close the connection (Kafka's response to a bad request). */
 export { CloseConnection } from '../transport/server.js';
@@ -47,6 +48,8 @@ export type ConnectionContext = Omit<RequestContext, 'apiVersion' | 'correlation
 export class Router {
   private readonly handlers = new Map<number, Handler>();
   readonly advertised: ApiRange[];
+  /** Request handling time per API (server status). */
+  readonly metrics = new RequestMetrics();
 
   constructor(
     handlers: readonly Handler[],
@@ -66,6 +69,7 @@ export class Router {
 
   /** Handles one request frame; returns the response chunks, or null when none is due. */
   async handle(frame: Buffer, conn: ConnectionContext): Promise<Buffer[] | null> {
+    const started = performance.now();
     // SASL listeners: unauthenticated clients get only ApiVersions and the SASL APIs, legacy raw
     // tokens are answered here, and an expired session is closed (security/sasl-session.ts).
     const legacy = saslGate(frame, conn);
@@ -112,10 +116,19 @@ export class Router {
       if (e instanceof CloseConnection) throw e;
       return this.answerFailure(handler.api, body, ctx, e);
     }
-    if (quotas) return this.answerWithQuotas(handler.api, body, ctx, response, frame.length, handlerMs, quotas);
-    if (response === null) return null;
+    if (quotas) {
+      const out = this.answerWithQuotas(handler.api, body, ctx, response, frame.length, handlerMs, quotas);
+      this.metrics.record(header.apiKey, performance.now() - started);
+      return out;
+    }
+    if (response === null) {
+      this.metrics.record(header.apiKey, performance.now() - started);
+      return null;
+    }
     try {
-      return encodeResponse(handler.api, apiVersion, correlationId, response);
+      const out = encodeResponse(handler.api, apiVersion, correlationId, response);
+      this.metrics.record(header.apiKey, performance.now() - started);
+      return out;
     } catch (e) {
       // A response the schema cannot carry is the handler's failure too: answered the same way.
       return this.answerFailure(handler.api, body, ctx, e);

@@ -25,6 +25,10 @@ export interface LogConfig {
   retentionBytes: number;
   /** Whether retention deletes old segments, compaction cleans them, or both. */
   cleanup: CleanupPolicy;
+  /** flush.messages: sync after this many messages (absent or >= 2^53: never; the OS writes back). */
+  flushMessages?: number;
+  /** flush.ms: sync at most this long after an append (absent or >= 2^53: never). */
+  flushMs?: number;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {
@@ -123,6 +127,13 @@ export interface PartitionLog {
   lastAbortedTxnOffset(): number;
   /** Aborted transactions overlapping [from, upTo): lastOffset >= from and firstOffset < upTo, in marker order. */
   abortedTxns(from: number, upTo: number): AbortedTxn[];
+  /**
+   * Durable mode: when flush.messages appends have gathered since the last sync, starts one and
+   * returns it (the caller answers only after it resolves); otherwise null, at no cost.
+   */
+  syncDue(): Promise<void> | null;
+  /** Makes everything appended so far durable (fdatasync, group-committed across the log dir). */
+  sync(): Promise<void>;
   sizeInBytes(): number;
   updateConfig(config: LogConfig): void;
   close(): void;

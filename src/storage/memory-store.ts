@@ -248,6 +248,14 @@ class MemoryPartitionLog implements PartitionLog {
     return n;
   }
 
+  syncDue(): Promise<void> | null {
+    return null;
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
   updateConfig(config: LogConfig): void {
     this.config = config;
   }

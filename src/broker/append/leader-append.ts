@@ -127,6 +127,18 @@ export async function appendToLeader(
     replica.producers.appended(pid, baseOffset, lastOffset);
     replica.updateHighWatermark(state.isr, host.id);
     replica.notify();
+    // Durable mode (flush.messages): the answer waits for the group-committed fdatasync.
+    const due = replica.log.syncDue();
+    if (due) {
+      try {
+        await due;
+      } catch (e) {
+        if (!isStorageIoError(e)) throw e;
+        const doing = `syncing ${topicName}-${partition} to disk`;
+        host.logDirFailure(doing, e);
+        return refused(ErrorCode.KAFKA_STORAGE_ERROR, `Error while ${doing}: ${e.code ?? e.message}`);
+      }
+    }
   }
   const outcome = { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: replica.logStartOffset() };
   if (acks !== -1 || replica.highWatermark > lastOffset) return outcome;

@@ -81,6 +81,8 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
     indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
     retentionMs: num('retention.ms', DEFAULT_LOG_CONFIG.retentionMs),
     retentionBytes: num('retention.bytes', DEFAULT_LOG_CONFIG.retentionBytes),
+    flushMessages: num('flush.messages', Number.MAX_SAFE_INTEGER),
+    flushMs: num('flush.ms', Number.MAX_SAFE_INTEGER),
     cleanup: {
       delete: policies.includes('delete'),
       compact: policies.includes('compact'),

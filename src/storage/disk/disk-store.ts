@@ -31,6 +31,7 @@ import { Segment, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
+import { GroupSync } from './group-sync.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const CLEANED_SUFFIX = '.log.cleaned';
@@ -39,6 +40,8 @@ const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
+/** flush.messages / flush.ms at or above this (Kafka's default is Long.MAX_VALUE) mean never. */
+const FLUSH_NEVER = Number.MAX_SAFE_INTEGER;
 
 function writeFully(fd: number, data: Buffer): void {
   let written = 0;
@@ -61,6 +64,10 @@ export class DiskPartitionLog implements PartitionLog {
   private epochText: string | null = null;
   private epochTextOnDisk: string | null = null;
   private deferEpochWrites = true;
+  /** Durable mode: messages appended since the last sync, files written since then, the flush.ms timer. */
+  private unflushed = 0;
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly topic: string,
@@ -70,8 +77,12 @@ export class DiskPartitionLog implements PartitionLog {
     validateActive: boolean,
     log: Logger,
     private readonly fds: FdCache,
+    private readonly syncer: GroupSync = new GroupSync(),
   ) {
+    const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
+    // A new partition directory is an entry in the log dir: durable mode syncs that too.
+    if (created) this.dirty.add(join(dir, '..'));
     // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
     for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`)) unlinkSync(join(dir, f));
     const bases = readdirSync(dir)
@@ -151,7 +162,11 @@ export class DiskPartitionLog implements PartitionLog {
 
   private roll(): void {
     this.active.seal();
+    // Outside durable mode nothing syncs: keep the set from growing with every roll.
+    if (!this.durable()) this.dirty.clear();
     this.segments.push(Segment.create(this.dir, this.logEndOffset(), this.config.indexIntervalBytes, this.fds));
+    // The new segment's directory entry must reach the disk before records in it count as durable.
+    this.dirty.add(this.dir);
   }
 
   append(batch: Buffer, leaderEpoch: number): AppendResult {
@@ -183,7 +198,45 @@ export class DiskPartitionLog implements PartitionLog {
     this.maybeRoll(batch.length, lastOffset);
     this.active.append(batch, { baseOffset, lastOffset, maxTimestamp: maxTimestampOf(batch), leaderEpoch });
     this.epochs.assign(leaderEpoch, baseOffset);
+    this.dirty.add(this.active.logFile);
+    this.unflushed += lastOffset - baseOffset + 1;
+    // flush.ms: a sync by time, armed by the first append after a sync.
+    if (this.flushTimer === null && this.config.flushMs !== undefined && this.config.flushMs < FLUSH_NEVER) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.sync().catch(() => {
+          /* the next append's sync (or the next start's recovery) meets the failure */
+        });
+      }, this.config.flushMs);
+      this.flushTimer.unref();
+    }
     return { baseOffset, lastOffset };
+  }
+
+  private durable(): boolean {
+    const { flushMessages: m, flushMs: t } = this.config;
+    return (m !== undefined && m < FLUSH_NEVER) || (t !== undefined && t < FLUSH_NEVER);
+  }
+
+  syncDue(): Promise<void> | null {
+    const every = this.config.flushMessages;
+    if (every === undefined || every >= FLUSH_NEVER || this.unflushed < every) return null;
+    return this.sync();
+  }
+
+  sync(): Promise<void> {
+    this.unflushed = 0;
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    const paths = [...this.dirty];
+    this.dirty.clear();
+    return this.syncer.request(paths);
+  }
+
+  unflushedMessages(): number {
+    return this.unflushed;
   }
 
   private segmentFor(offset: number): number {
@@ -419,7 +472,14 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   updateConfig(config: LogConfig): void {
+    const timerWas = this.config.flushMs;
     this.config = config;
+    // A changed flush.ms re-arms at the next append; a lowered flush.messages applies to the next one.
+    if (this.flushTimer !== null && timerWas !== config.flushMs) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      if (this.unflushed > 0 && config.flushMs !== undefined && config.flushMs < FLUSH_NEVER) void this.sync().catch(() => {});
+    }
     for (const s of this.segments) s.setIndexInterval(config.indexIntervalBytes);
   }
 
@@ -429,6 +489,8 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   close(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     this.flushEpochs();
     for (const s of this.segments) s.close();
     this.segments = [];
@@ -449,6 +511,8 @@ export function processFdCache(): FdCache {
 export class DiskLogStore implements LogStore {
   private readonly logs = new Map<string, DiskPartitionLog>();
   private readonly cleanStart: boolean;
+  /** Group commit for every partition of this log dir (durable mode). */
+  readonly syncer = new GroupSync();
 
   constructor(
     readonly logDir: string,
@@ -472,7 +536,7 @@ export class DiskLogStore implements LogStore {
       const dir = join(this.logDir, key);
       for (;;) {
         try {
-          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds);
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer);
           break;
         } catch (e) {
           // Out of descriptors outside the cache (a directory listing, a checkpoint file): the

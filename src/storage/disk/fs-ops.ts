@@ -167,3 +167,33 @@ export const readFileSync = ((path: fs.PathOrFileDescriptor, options?: unknown) 
   if (plan) inject('read', 'read', pathOf(path as fs.PathLike | number), false);
   return (fs.readFileSync as (p: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(path, options);
 }) as typeof fs.readFileSync;
+
+/** fdatasync calls made through `datasyncPath` (durable mode), for tests and status. */
+let datasyncs = 0;
+export function datasyncCount(): number {
+  return datasyncs;
+}
+
+/**
+ * Makes a file's (or directory's) written data durable: opens it with its own descriptor,
+ * fdatasync(2), closes it, all off the event loop (the libuv pool). A descriptor of its own, so
+ * the fd cache may evict the segment's descriptor meanwhile; fdatasync flushes the file, not the
+ * descriptor. A fault plan's 'fsync' op applies to it. A file removed meanwhile (retention,
+ * truncation) is nothing to sync.
+ */
+export async function datasyncPath(path: string): Promise<void> {
+  if (plan) inject('fsync', 'fdatasync', path, true);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    datasyncs++;
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}

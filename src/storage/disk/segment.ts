@@ -112,6 +112,11 @@ export class Segment {
     this.txnIndex = new TxnIndex(path('.txnindex'));
   }
 
+  /** The .log file's path (durable mode syncs it by path). */
+  get logFile(): string {
+    return this.logPath;
+  }
+
   /** Descriptors, valid until the next call on the cache: use each at once, never keep one. */
   private log(): number {
     return this.fds.fd(this.logPath);

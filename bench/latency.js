@@ -1,0 +1,86 @@
+// End-to-end latency (issue 17): librdkafka producer (linger.ms 0, acks=all) -> daemon ->
+// librdkafka consumer, separate processes, at 1,000 and 20,000 records/s of 100 B; p50/p99/max of
+// (consumer read time - producer stamp). Targets: p99 <= 1 ms at 1,000 rec/s, <= 5 ms at 20,000.
+// Beside it: the daemon's own request handling time for Produce and Fetch (server status).
+// BENCH_SECONDS sets the duration of each rate (default 10 s, scaled by BENCH_SCALE).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, SCALE, fmt, kafkaTs, startDaemon, table } from './lib.js';
+
+const SCRIPT = join(ROOT, 'bench', 'clients', 'e2e_rate.py');
+const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+
+function consumer(bootstrap, topic, count) {
+  const child = spawn('/usr/bin/python3', [SCRIPT, 'consume', bootstrap, topic, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  const ready = new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (err.includes('READY')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`consumer exited ${code} before it was ready: ${err}`)));
+  });
+  const done = new Promise((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`consumer exited ${code}: ${err.slice(-500)}`)))),
+  );
+  return { ready, done };
+}
+
+function producer(bootstrap, topic, count, rate) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', [SCRIPT, 'produce', bootstrap, topic, String(count), String(rate), '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`producer exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+export async function measureRate(daemon, rate, seconds) {
+  const topic = `lat-${rate}`;
+  kafkaTs(['topics', '--create', '--topic', topic, '--partitions', '1'], daemon.home);
+  const count = Math.max(100, Math.round(rate * seconds));
+  const c = consumer(daemon.bootstrap, topic, count);
+  // Warm-up records until the consumer has read one (it is then fetching at the end of the log).
+  const warm = spawn('/usr/bin/python3', [SCRIPT, 'warmup', daemon.bootstrap, topic, '100'], { stdio: 'ignore' });
+  try {
+    await c.ready;
+  } finally {
+    warm.kill();
+  }
+  await producer(daemon.bootstrap, topic, count, rate);
+  const raw = await c.done;
+  if (process.env.LAT_DIAG) { const k = Math.ceil(raw.length / 10); console.log("deciles by time (max per tenth):", Array.from({ length: 10 }, (_, i) => Math.max(...raw.slice(i * k, (i + 1) * k)).toFixed(1)).join(" ")); }
+  const lat = raw.slice().sort((a, b) => a - b);
+  return { rate, records: lat.length, sent: count, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: lat[lat.length - 1], over100ms: lat.filter((x) => x > 100).length };
+}
+
+export async function run() {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10) * SCALE;
+  const daemon = startDaemon();
+  const results = { seconds, rates: [] };
+  try {
+    for (const [rate, target] of [[1000, 1], [20000, 5]]) results.rates.push({ ...(await measureRate(daemon, rate, seconds)), targetP99Ms: target });
+    const status = JSON.parse(kafkaTs(['server', 'status', '--data-dir', daemon.home, '--output', 'json'], daemon.home).stdout);
+    results.requestTimes = (status.requestTimes ?? []).filter((t) => t.api === 'Produce' || t.api === 'Fetch');
+    results.eventLoopDelay = status.eventLoopDelay;
+    table(
+      results.rates.map((r) => ({
+        benchmark: `e2e librdkafka -> daemon -> librdkafka, ${fmt(r.rate)} rec/s x 100 B, acks=all, ${seconds} s`,
+        'p50/p99/max': `${r.p50.toFixed(2)}/${r.p99.toFixed(2)}/${r.max.toFixed(1)} ms`,
+        target: `p99 <= ${r.targetP99Ms} ms`,
+        met: r.p99 <= r.targetP99Ms ? 'yes' : 'NO',
+        '>100 ms': `${r.over100ms} of ${fmt(r.records)}`,
+      })),
+    );
+    const loop = results.eventLoopDelay;
+    table([
+      ...results.requestTimes.map((t) => ({ 'daemon (server status)': `${t.api} handling time`, count: fmt(t.count), 'p50/p99/max': `${t.p50Ms}/${t.p99Ms}/${t.maxMs} ms` })),
+      ...(loop ? [{ 'daemon (server status)': 'event-loop delay', count: '', 'p50/p99/max': `${loop.p50Ms}/${loop.p99Ms}/${loop.maxMs} ms` }] : []),
+    ]);
+  } finally {
+    daemon.stop();
+  }
+  return results;
+}

@@ -1,0 +1,63 @@
+/**
+ * Latency (issue 17): a Fetch parked on an empty partition returns within a few milliseconds of a
+ * produce (the append wakes it; no timer or max.wait is waited out), and the broker's request
+ * handling time per API is recorded. The bound asserted is loose (a loaded 2-core machine); the
+ * measured median is printed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Fetcher } from '../../src/client/consumer/fetcher.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+let broker: TestBroker | undefined;
+afterEach(async () => {
+  await broker?.close();
+  broker = undefined;
+});
+
+async function waitUntil(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+describe('parked fetch wake-up', () => {
+  for (const flush of [null, '1']) {
+    it(`returns within a few ms of a produce${flush ? ' (flush.messages=1)' : ''}`, async () => {
+      broker = await startBroker({ inMemory: flush === null });
+      const client = broker.client();
+      await new Admin(client).createTopics([{ name: 'w', partitions: 1, replicationFactor: 1, ...(flush ? { configs: { 'flush.messages': flush } } : {}) }]);
+      const producer = new Producer(broker.client('p'), { acks: -1, lingerMs: 0 });
+      const fetcher = new Fetcher(broker.client('c'), { maxWaitMs: 10_000 });
+      await fetcher.assign([{ topic: 'w', partition: 0, start: 'latest' as const }]);
+      const replica = () => broker!.cluster.brokers()[0]!.replica('w', 0)!;
+      const delays: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const polled = fetcher.poll();
+        // The fetch is parked on the partition before the record is sent.
+        await waitUntil('the fetch to park', () => replica().waiting > 0);
+        const sent = performance.now();
+        await producer.send({ topic: 'w', partition: 0, value: Buffer.from(`r${i}`) });
+        const chunks = await polled;
+        delays.push(performance.now() - sent);
+        expect(chunks.flatMap((c) => c.records.map((r) => r.value!.toString()))).toEqual([`r${i}`]);
+      }
+      delays.sort((a, b) => a - b);
+      const median = delays[Math.floor(delays.length / 2)]!;
+      console.log(`parked fetch returned a produce after: median ${median.toFixed(2)} ms, max ${delays[delays.length - 1]!.toFixed(2)} ms (produce included)`);
+      // Far below the 10 s max.wait: woken by the append.
+      expect(median).toBeLessThan(200);
+      const times = broker.cluster.router.metrics.snapshot(String);
+      const fetch = times.find((t) => t.apiKey === 1)!;
+      const produce = times.find((t) => t.apiKey === 0)!;
+      expect(produce.count).toBeGreaterThanOrEqual(15);
+      expect(fetch.count).toBeGreaterThanOrEqual(15);
+      expect(fetch.p50Ms).toBeGreaterThan(0);
+      expect(fetch.maxMs).toBeGreaterThanOrEqual(fetch.p99Ms);
+      expect(fetch.p99Ms).toBeGreaterThanOrEqual(fetch.p50Ms);
+    });
+  }
+});
