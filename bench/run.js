@@ -4,6 +4,7 @@
 //   npm run bench                 every suite
 //   npm run bench -- broker       produce/fetch throughput with kcat vs raw fs.writeSync appends
 //   npm run bench -- cli          console-producer/consumer vs kcat; topics --list vs node -e 0
+//   npm run bench -- startup      each short command (topics, consumer-groups, get-offsets, configs, cluster) vs node -e 0 and a bare ApiVersions script
 //   npm run bench -- groups       group stabilisation time; console-consumer --group vs kcat -G
 //   npm run bench -- lag          lag watcher refresh over 50 groups x 100 partitions
 //   npm run bench -- replication  acks=all RF 3 vs RF 1 produce with kcat; reassignment copy rate vs file copy
@@ -31,6 +32,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const suites = {
   broker: () => import('./broker.js'),
   cli: () => import('./cli.js'),
+  startup: () => import('./startup.js'),
   groups: () => import('./groups.js'),
   lag: () => import('./lag.js'),
   replication: () => import('./replication.js'),

@@ -10,6 +10,7 @@
 // protobufjs, ajv) stay external: they are loaded on first use instead of being parsed at
 // every start.
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 const common = {
@@ -83,12 +84,32 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * bin/kafka-ts.cjs runs the CLI bundle from a V8 code cache (vm.Script), and on Node 20 a
+ * function compiled after the cache was read has no import() callback
+ * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). So the CLI bundle's import("x") calls go through
+ * __kimp("x"): the loader passes an import() of its own as __kafkaTsImportHook; loaded with a
+ * plain require() (--debug, gen-man) the bundle uses import() itself. The name has import's six
+ * letters, so the source map's columns stay right.
+ */
+const IMPORT_HOOK_BANNER = 'const __kimp=typeof __kafkaTsImportHook==="function"?__kafkaTsImportHook:(s)=>import(s);';
+function routeImports(outfile) {
+  const text = readFileSync(outfile, 'utf8');
+  const routed = text.replace(/(?<![\w$.])import\("/g, '__kimp("');
+  const left = routed.split(IMPORT_HOOK_BANNER).join('').match(/(?<![\w$.])import\(/g);
+  if (left) throw new Error(`${outfile}: ${left.length} import() call(s) without a string literal; bin/kafka-ts.cjs cannot route them (see routeImports in scripts/bundle.mjs)`);
+  writeFileSync(outfile, routed);
+}
+
 for (const self of ENTRIES) {
   const loaded = new Set();
   const plugins = self === CLI ? [apart(self, loaded), lazyChildProcess] : [apart(self, loaded)];
   if (self.esm) {
     // An ES module has its own import.meta.url.
     await build({ ...common, format: 'esm', entryPoints: [self.entry], outfile: self.outfile, plugins, define: {}, banner: {} });
+  } else if (self === CLI) {
+    await build({ ...common, entryPoints: [self.entry], outfile: self.outfile, plugins, banner: { js: `${common.banner.js}${IMPORT_HOOK_BANNER}` } });
+    routeImports(self.outfile);
   } else {
     await build({ ...common, entryPoints: [self.entry], outfile: self.outfile, plugins });
   }

@@ -7,7 +7,7 @@ import type { BrokerAddress } from '../transport/client-connection.js';
 import { UsageError } from './errors.js';
 import { CONTEXT_ENV, getContext, readContexts, type ContextEntry } from './contexts.js';
 import { resolveConfigProviders } from '../util/config-providers.js';
-import { daemonPaths, defaultHome, ensureDaemon } from './local-daemon.js';
+import { daemonApiVersions, daemonPaths, defaultHome, ensureDaemon } from './local-daemon.js';
 import { Output } from './output.js';
 import { existsSync } from 'node:fs';
 import { socketAnswers } from '../transport/socket-probe.js';
@@ -171,6 +171,8 @@ export class CliContext {
       connectTimeoutMs: num(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
       retryBackoffMs: num(p, 'retry.backoff.ms', 100),
       security,
+      // The local daemon's API versions, remembered from an earlier command (see daemonApiVersions).
+      ...(this.select(opts.bootstrapServer).bootstrap === undefined ? { knownApiVersions: daemonApiVersions(daemonPaths(defaultHome(this.env))) } : {}),
     });
     this.clients.push(client);
     await client.connect();

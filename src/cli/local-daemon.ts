@@ -2,7 +2,7 @@
  * Finding, starting and stopping the local daemon from the CLI. The daemon is reached through
  * its control socket (status, stop) and its Kafka-protocol Unix socket (everything else).
  */
-import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -345,6 +345,74 @@ export async function ensureDaemon(paths: DaemonPaths, announce: (line: string) 
   const registry = status.schemaRegistry ? `schema registry ${status.schemaRegistry}, ` : '';
   announce(`kafka-ts: started the local broker (pid ${status.pid}, ${tcp ? `listening on ${tcp}, ` : ''}${registry}data in ${status.dataDir})`);
   return status;
+}
+
+/** The API version table (as the client keeps it) a daemon's socket answered. */
+type VersionTable = Map<number, { min: number; max: number }>;
+
+/**
+ * What the daemon's Kafka sockets answered to ApiVersions, kept in the data dir
+ * (api-versions.json) so that the next command skips that round trip. An entry holds for the
+ * socket file it was negotiated on: a daemon binds a new socket file when it starts, so a
+ * restarted daemon (of this or another kafka-ts version) has another inode or ctime and is
+ * negotiated again. Unreadable or unwritable files only mean negotiating.
+ */
+export function daemonApiVersions(paths: DaemonPaths) {
+  const file = join(paths.home, 'api-versions.json');
+  type Entry = { socket: string; versions: [number, number, number][] };
+  const identity = (path: string): string | undefined => {
+    try {
+      const st = statSync(path, { bigint: true });
+      return st.isSocket() ? `${st.dev}:${st.ino}:${st.ctimeNs}:${st.mtimeNs}` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const read = (): Record<string, Entry> => {
+    try {
+      const o = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, Entry>) : {};
+    } catch {
+      return {};
+    }
+  };
+  const write = (entries: Record<string, Entry>) => {
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, `${JSON.stringify(entries)}\n`, { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never written */
+      }
+    }
+  };
+  const socketOf = (a: { path: string } | { host: string; port: number }) => ('path' in a ? a.path : undefined);
+  return {
+    get(address: { path: string } | { host: string; port: number }): VersionTable | undefined {
+      const path = socketOf(address);
+      const id = path === undefined ? undefined : identity(path);
+      const entry = id === undefined ? undefined : read()[path!];
+      if (!entry || entry.socket !== id || !Array.isArray(entry.versions)) return undefined;
+      return new Map(entry.versions.map(([k, min, max]) => [k, { min, max }]));
+    },
+    set(address: { path: string } | { host: string; port: number }, versions: VersionTable): void {
+      const path = socketOf(address);
+      const id = path === undefined ? undefined : identity(path);
+      if (id === undefined) return;
+      write({ ...read(), [path!]: { socket: id, versions: [...versions].map(([k, v]) => [k, v.min, v.max]) } });
+    },
+    forget(address: { path: string } | { host: string; port: number }): void {
+      const path = socketOf(address);
+      if (path === undefined) return;
+      const entries = read();
+      if (!(path in entries)) return;
+      delete entries[path];
+      write(entries);
+    },
+  };
 }
 
 /**

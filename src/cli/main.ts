@@ -10,7 +10,13 @@ import { runAction } from './run.js';
 import type { CliContext } from './context.js';
 import { debugRequested, exitCode, isKafkaTsError, jsonErrorLine } from './errors.js';
 
-export function buildProgram(onExit: (code: number) => void): Command {
+/**
+ * The command tree. With `only` (the command a command line names), only that command gets its
+ * options, actions and docs; the others are bare names with their summary, enough for commander's
+ * "did you mean" suggestions, at a fraction of the start-up cost of building 26 option tables.
+ * The root help and `completion` need every command in full: they are built so.
+ */
+export function buildProgram(onExit: (code: number) => void, only?: string): Command {
   const program = new Command('kafka-ts')
     .description("Apache Kafka's command-line tools, with a local Kafka-compatible broker")
     .version(VERSION, '-V, --version', 'print the version and exit')
@@ -18,7 +24,12 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--debug', 'print stack traces of unexpected errors (also KAFKA_TS_DEBUG=1); accepted anywhere before --')
     .showSuggestionAfterError(true)
     .enablePositionalOptions();
+  const full = only === undefined || only === 'completion' || !COMMANDS.some((s) => s.name === only) ? undefined : only;
   for (const spec of COMMANDS) {
+    if (full !== undefined && spec.name !== full) {
+      program.command(spec.name).description(spec.summary);
+      continue;
+    }
     const cmd = program
       .command(spec.name)
       .description(spec.summary)
@@ -81,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   let status: number = exitCode('Ok');
   let errText = '';
-  const program = buildProgram((c) => (status = c));
+  // The command named: the first argument that is not an option (the root's options take no value).
+  const program = buildProgram((c) => (status = c), argv.find((a) => !a.startsWith('-')));
   const silence = (c: Command) => {
     c.exitOverride();
     c.configureOutput({ writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });

@@ -23,6 +23,21 @@ export interface ClientOptions {
   retryBackoffMs?: number;
   /** TLS and SASL for every connection (security.protocol and friends); plaintext when absent. */
   security?: ClientSecurity;
+  /**
+   * API versions already known for an address, so a connection there skips ApiVersions (the CLI
+   * keeps the local daemon's answer, valid while the same daemon process serves its socket). A
+   * connection that used them and then broke is retried with negotiation, after `forget`.
+   */
+  knownApiVersions?: KnownApiVersions;
+}
+
+export type ApiVersionTable = Map<number, { min: number; max: number }>;
+
+export interface KnownApiVersions {
+  get(address: BrokerAddress): ApiVersionTable | undefined;
+  /** What a negotiation on `address` found. */
+  set(address: BrokerAddress, versions: ApiVersionTable): void;
+  forget(address: BrokerAddress): void;
 }
 
 export interface BrokerInfo {
@@ -68,6 +83,8 @@ export class UnsupportedApiError extends KafkaTsError {
 interface Negotiated {
   conn: KafkaConnection;
   versions: Map<number, { min: number; max: number }>;
+  /** The versions came from knownApiVersions, not from this connection. */
+  assumed?: BrokerAddress;
 }
 
 /** A Unix-socket listener advertises socket paths as hosts (with port 0). */
@@ -114,6 +131,7 @@ export class KafkaClient {
   private readonly byNode = new Map<string, Promise<Negotiated>>();
   private bootstrapConn: Promise<Negotiated> | null = null;
   private readonly security: ClientSecurity | undefined;
+  private readonly knownApiVersions: KnownApiVersions | undefined;
   /** Re-authentication timers of live SASL connections (KIP-368). */
   private readonly reauthTimers = new Set<NodeJS.Timeout>();
   cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
@@ -126,6 +144,7 @@ export class KafkaClient {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.security = opts.security;
+    this.knownApiVersions = opts.knownApiVersions;
   }
 
   /**
@@ -152,8 +171,11 @@ export class KafkaClient {
           ...(tcp && !this.security?.sasl ? { closedAfterFirstHint: 'a SASL listener does that before authentication: set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism if it is one' } : {}),
         });
         try {
-          const versions = await this.negotiate(conn);
           const sasl = tcp ? this.security?.sasl : undefined;
+          const known = sasl ? undefined : this.knownApiVersions?.get(address);
+          if (known) return { conn, versions: known, assumed: address };
+          const versions = await this.negotiate(conn);
+          if (!sasl) this.knownApiVersions?.set(address, versions);
           if (sasl) {
             const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label));
             this.scheduleReauth(conn, versions, sessionLifetimeMs);
@@ -321,14 +343,25 @@ export class KafkaClient {
         if (this.cluster.controllerId < 0 || attempt > 1) await this.refreshMetadata([]);
         node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
       }
+      let n: Negotiated | undefined;
       try {
-        const n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
+        n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
         let version = this.pickVersion(api, n);
         if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
         const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;
         const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {
+        // Versions taken on trust and a broker that hung up (as Kafka does on a version it does
+        // not speak) or refused: negotiate on the next connection.
+        if (n?.assumed && (e instanceof ConnectionError || e instanceof UnsupportedApiError)) {
+          this.knownApiVersions?.forget(n.assumed);
+          n.conn.close();
+          if (attempt < 3 && !this.closed) {
+            if (target === 'any') this.bootstrapConn = null;
+            continue;
+          }
+        }
         // The same broker closing fresh connections after ApiVersions twice: a SASL listener.
         if (e instanceof ConnectionError && e.afterApiVersionsOnly && attempt >= 2) {
           throw new AuthenticationError(`${e.address} closed the connection right after ApiVersions: a SASL listener does that before authentication; set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism`);

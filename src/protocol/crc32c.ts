@@ -2,7 +2,9 @@
  * CRC-32C (Castagnoli), the checksum of record batch v2.
  *
  * Uses the native @node-rs/crc32 package; a table-driven JavaScript implementation is the fallback
- * when the native module cannot be loaded on this platform.
+ * when the native module cannot be loaded on this platform. The native module is loaded on the
+ * first checksum, not when this module loads: opening it costs a short command (which never
+ * checksums a batch) several milliseconds of start-up.
  */
 import { createRequire } from 'node:module';
 
@@ -60,7 +62,12 @@ export function crc32cJs(data: Uint8Array, initial = 0): number {
   return ~crc >>> 0;
 }
 
-const native = loadNative();
+let impl: Crc32c | undefined;
 
-export const crc32c: Crc32c = native ?? crc32cJs;
-export const crc32cIsNative = native !== null;
+export const crc32c: Crc32c = (data, initial = 0) => (impl ??= loadNative() ?? crc32cJs)(data, initial);
+
+/** Whether checksums use the native module (loading it if not tried yet). */
+export function crc32cIsNative(): boolean {
+  impl ??= loadNative() ?? crc32cJs;
+  return impl !== crc32cJs;
+}

@@ -3,12 +3,17 @@
  * schemas, matches responses by correlation id, and enforces connect and request timeouts.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { createRequire } from 'node:module';
 import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
+
+/** node:tls, loaded on the first TLS connection: a short command on the Unix socket never needs it. */
+let tlsModule: typeof tls | undefined;
+const nodeTls = (): typeof tls => (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof tls);
 
 export type BrokerAddress = { host: string; port: number } | { path: string };
 
@@ -110,7 +115,7 @@ export class KafkaConnection {
       let tcpUp = false;
       if ('path' in address) socket = net.connect(address.path);
       else if (useTls) {
-        socket = tls.connect({ ...opts.tls, host: address.host, port: address.port, servername: net.isIP(address.host) ? undefined : address.host });
+        socket = nodeTls().connect({ ...opts.tls, host: address.host, port: address.port, servername: net.isIP(address.host) ? undefined : address.host });
         socket.once('connect', () => (tcpUp = true));
       } else socket = net.connect({ host: address.host, port: address.port });
       const timer = setTimeout(() => {

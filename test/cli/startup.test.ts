@@ -1,0 +1,141 @@
+/**
+ * What makes short commands start fast must never change what they do: the V8 code cache of the
+ * CLI bundle (bin/kafka-ts.cjs) is used only for the bundle file it was made from, and the local
+ * daemon's remembered API versions (api-versions.json in the data dir) only for the daemon
+ * process that answered them; anything else is negotiated again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('the code cache of the CLI bundle', () => {
+  let t: { dir: string; cleanup: () => void };
+  let bin: string;
+  let bundle: string;
+  let cacheDir: string;
+  beforeAll(() => {
+    // A copy of the installation, so that its bundle can be changed.
+    t = tempDir('kafka-ts-codecache-');
+    mkdirSync(join(t.dir, 'pkg', 'bin'), { recursive: true });
+    mkdirSync(join(t.dir, 'pkg', 'dist'), { recursive: true });
+    bin = join(t.dir, 'pkg', 'bin', 'kafka-ts.cjs');
+    bundle = join(t.dir, 'pkg', 'dist', 'kafka-ts.cjs');
+    copyFileSync(join(ROOT, 'bin', 'kafka-ts.cjs'), bin);
+    copyFileSync(join(ROOT, 'dist', 'kafka-ts.cjs'), bundle);
+    cacheDir = join(t.dir, 'cache');
+  });
+  afterAll(() => t.cleanup());
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    execa(process.execPath, [bin, ...args], { reject: false, env: { KAFKA_TS_CODE_CACHE: cacheDir, KAFKA_TS_DEBUG: '', NO_COLOR: '1', ...env } });
+  const cacheFiles = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache')) : []);
+
+  it('is written by the first command, then used as it is', async () => {
+    const first = await run(['topics', '--help']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toContain('print the version and exit');
+    const files = cacheFiles();
+    expect(files).toHaveLength(1);
+    const file = join(cacheDir, files[0]!);
+    const before = statSync(file, { bigint: true }).mtimeNs;
+    const second = await run(['topics', '--help']);
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    // Accepted by V8 and covering this command line: not written again.
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(before);
+    // Another command line adds its functions: written again, and still right.
+    const version = await run(['--version']);
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(readFileSync(file).toString('latin1', 0, 4096)).toContain('topics --help\t--version');
+  });
+
+  it('is ignored once the bundle changes, even at the same length and mtime', async () => {
+    await run(['topics', '--help']);
+    const old = statSync(bundle);
+    // The same number of bytes, the old mtime back: only the content (and ctime) differ.
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replaceAll('print the version and exit', 'PRINT THE VERSION AND EXIT'));
+    utimesSync(bundle, old.atime, old.mtime);
+    expect(statSync(bundle).size).toBe(old.size);
+    const r = await run(['topics', '--help']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('PRINT THE VERSION AND EXIT');
+    expect(r.stdout).not.toContain('print the version and exit');
+  });
+
+  it('is neither read nor written with KAFKA_TS_CODE_CACHE=0, and a damaged one is replaced', async () => {
+    const off = join(t.dir, 'off');
+    const r = await run(['--version'], { KAFKA_TS_CODE_CACHE: '0', XDG_CACHE_HOME: off, HOME: off });
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(off)).toBe(false);
+    const file = join(cacheDir, cacheFiles()[0]!);
+    writeFileSync(file, 'not a cache');
+    const again = await run(['--version']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+  });
+});
+
+describe("the local daemon's remembered API versions", () => {
+  let t: { dir: string; cleanup: () => void };
+  beforeAll(async () => {
+    t = tempDir('kafka-ts-apiversions-');
+    await startDaemon(t.dir);
+  }, 60_000);
+  afterAll(async () => {
+    await stopDaemon(t.dir);
+    t.cleanup();
+  });
+
+  const file = () => join(t.dir, 'api-versions.json');
+  type Entries = Record<string, { socket: string; versions: [number, number, number][] }>;
+  const entries = (): Entries => JSON.parse(readFileSync(file(), 'utf8')) as Entries;
+  const socket = () => join(t.dir, 'kafka.sock');
+  const list = async () => {
+    const r = await kafkaTs(['topics', '--list'], { home: t.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return r;
+  };
+
+  it('are what the first command negotiated, for this socket', async () => {
+    await kafkaTs(['topics', '--create', '--topic', 'remembered'], { home: t.dir });
+    await list();
+    const e = entries()[socket()]!;
+    expect(e.versions.find(([k]) => k === 3)).toBeDefined(); // Metadata
+    expect(e.versions.find(([k]) => k === 18)).toBeDefined(); // ApiVersions
+    expect((await list()).stdout).toContain('remembered');
+  });
+
+  it('of another daemon (another socket file) are not used: negotiated again', async () => {
+    const e = entries();
+    // What a daemon of another version, since replaced, might have answered: no Metadata.
+    e[socket()] = { socket: '1:2:3:4', versions: [[18, 0, 3]] };
+    writeFileSync(file(), JSON.stringify(e));
+    expect((await list()).stdout).toContain('remembered');
+    const now = entries()[socket()]!;
+    expect(now.socket).not.toBe('1:2:3:4');
+    expect(now.versions.find(([k]) => k === 3)).toBeDefined();
+  });
+
+  it('that turn out wrong for this socket are forgotten and negotiated', async () => {
+    const e = entries();
+    e[socket()] = { socket: e[socket()]!.socket, versions: [[18, 0, 3]] };
+    writeFileSync(file(), JSON.stringify(e));
+    expect((await list()).stdout).toContain('remembered');
+    expect(entries()[socket()]!.versions.find(([k]) => k === 3)).toBeDefined();
+  });
+
+  it('of a restarted daemon are negotiated again', async () => {
+    const before = entries()[socket()]!.socket;
+    await stopDaemon(t.dir);
+    await startDaemon(t.dir);
+    expect((await list()).stdout).toContain('remembered');
+    expect(entries()[socket()]!.socket).not.toBe(before);
+  }, 60_000);
+});
