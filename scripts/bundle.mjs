@@ -2,7 +2,8 @@
 // Bundles the CLI into CommonJS files for fast start-up: a single file skips ES-module
 // resolution and loading, and esbuild wraps each module so that code behind a lazy import() is
 // parsed but not run until needed.
-//   dist/kafka-ts.cjs         the CLI (what bin/kafka-ts.cjs runs)
+//   dist/kafka-ts-launch.cjs  what bin/kafka-ts.cjs runs: loads the CLI with its code cache
+//   dist/kafka-ts.cjs         the CLI
 //   dist/kafka-ts-daemon.cjs  the broker daemon, loaded only by `server start --foreground`
 //   dist/kafka-ts-tui.mjs     the Ink lag watcher, an ES module because Ink is one (Node 20
 //                             cannot require() it); the CLI import()s it when the TUI opens
@@ -85,7 +86,7 @@ const lazyChildProcess = {
 };
 
 /**
- * bin/kafka-ts.cjs runs the CLI bundle from a V8 code cache (vm.Script), and on Node 20 a
+ * src/cli/launch.ts runs the CLI bundle from a V8 code cache (vm.Script), and on Node 20 a
  * function compiled after the cache was read has no import() callback
  * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). So the CLI bundle's import("x") calls go through
  * __kimp("x"): the loader passes an import() of its own as __kafkaTsImportHook; loaded with a
@@ -118,3 +119,6 @@ for (const self of ENTRIES) {
   const missed = self === CLI ? ENTRIES.filter((e) => e !== CLI && !loaded.has(e)) : [];
   if (missed.length) throw new Error(`the CLI does not import ${missed.map((e) => e.entry).join(', ')}: update ENTRIES in scripts/bundle.mjs`);
 }
+
+// The launcher stands alone (node built-ins only): bin/kafka-ts.cjs loads it before the CLI.
+await build({ ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/kafka-ts-launch.cjs', sourcemap: false });

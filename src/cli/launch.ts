@@ -1,0 +1,154 @@
+/**
+ * What bin/kafka-ts.cjs runs: loads the CLI bundle, runs `main`, and exits with its status. Built
+ * on its own as dist/kafka-ts-launch.cjs (scripts/bundle.mjs) and kept free of the rest of src/,
+ * so that it costs next to nothing to load.
+ *
+ * The bundle is loaded with a V8 code cache: compiling it is a large part of a short command's
+ * start-up, and the cache holds the functions that ran, compiled. The cache is a file in
+ * $KAFKA_TS_CODE_CACHE (a directory; 0 turns it off), else $XDG_CACHE_HOME/kafka-ts or
+ * ~/.cache/kafka-ts, one per installation and Node version. It is used only for the same bundle
+ * file: its header names the bundle's device, inode, size, mtime and ctime (a rewrite changes the
+ * ctime, which no tool sets back), and V8 checks its own version, flags and the source length.
+ * Anything else (no cache, stale, rejected, unwritable) loads the bundle without one and, when the
+ * command is done, writes a fresh one. The cache holds what the commands that wrote it ran; a
+ * command line of another shape adds its functions (see commandShape).
+ *
+ * Stack traces (--debug, KAFKA_TS_DEBUG) name the TypeScript sources: the source map is enabled
+ * before the bundle loads (Node maps only code loaded after that), and the bundle is then loaded
+ * with a plain require().
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+interface CliBundle {
+  main(args: string[]): Promise<number>;
+}
+
+type Require = NodeJS.Require;
+
+const requireHere: Require = createRequire(import.meta.url);
+
+export function launch(bundle: string): void {
+  const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
+  if (debug) process.setSourceMapsEnabled(true);
+  const { cli, save } = debug ? { cli: requireHere(bundle) as CliBundle, save: undefined } : load(bundle);
+  void cli.main(process.argv.slice(2)).then((code) => {
+    save?.();
+    process.exit(code);
+  });
+}
+
+function load(file: string): { cli: CliBundle; save?: () => void } {
+  const dir = codeCacheDir();
+  if (!dir) return { cli: requireHere(file) as CliBundle };
+  let source: string;
+  let stat: import('node:fs').BigIntStats;
+  try {
+    source = readFileSync(file, 'utf8');
+    stat = statSync(file, { bigint: true });
+  } catch {
+    return { cli: requireHere(file) as CliBundle };
+  }
+  const key = `kafka-ts code cache 1 ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
+  // One file per installation and Node version (a short hash of both in the name).
+  let h = 0;
+  for (const c of `${file} ${process.version} ${process.arch}`) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  const cacheFile = join(dir, `cli-${(h >>> 0).toString(16)}.v8cache`);
+  // After the key, the command-line shapes whose functions the cache holds, tab-separated.
+  let cachedData: Buffer | undefined;
+  let covered: string[] = [];
+  try {
+    const data = readFileSync(cacheFile);
+    const header = Buffer.byteLength(key);
+    const nl = data.indexOf(10, header);
+    if (nl > 0 && data.toString('utf8', 0, header) === key) {
+      covered = data.toString('utf8', header, nl).split('\t').filter(Boolean);
+      cachedData = data.subarray(nl + 1);
+    }
+  } catch {
+    /* no cache yet */
+  }
+  // The bundle's import() calls come here (see routeImports in scripts/bundle.mjs): relative
+  // ones name files beside the bundle; packages resolve from the same node_modules as from dist/.
+  const importHook = (specifier: string) => import(specifier.startsWith('.') ? pathToFileURL(join(dirname(file), specifier)).href : specifier);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __kafkaTsImportHook) {${source}\n})`, { filename: file, cachedData });
+  const mod = { exports: {} as CliBundle, filename: file, id: file, loaded: false };
+  (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, lazyBuiltins(createRequire(file)), mod, file, dirname(file), importHook);
+  mod.loaded = true;
+  if (cachedData === undefined || script.cachedDataRejected === true) covered = [];
+  // A command line of a new shape (another command, action or option set) compiled functions
+  // the cache lacks: the cache is written again after it, holding those too (up to 64 shapes).
+  const shape = commandShape(process.argv.slice(2));
+  if (covered.includes(shape) || covered.length >= 64) return { cli: mod.exports };
+  // After the command: the cache then holds the functions it compiled.
+  const save = () => {
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}${[...covered, shape].join('\t')}\n`), script.createCachedData()]), { mode: 0o600 });
+      renameSync(tmp, cacheFile);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never written */
+      }
+    }
+  };
+  return { cli: mod.exports, save };
+}
+
+/**
+ * Node built-ins the bundle's modules import at load but a short command never uses: the bundle
+ * gets a stand-in that loads the module on first use. esbuild compiles a named import
+ * (`import { randomBytes } from 'node:crypto'`) to a property read at the call, so the load
+ * waits until then; a default or namespace import copies every property at once (ownKeys),
+ * which loads the module as before.
+ */
+function lazyBuiltins(req: Require): Require {
+  const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:readline/promises', 'node:fs/promises']);
+  const wrapped = (id: string): unknown => {
+    if (!LAZY_BUILTINS.has(id)) return req(id);
+    let m: object | undefined;
+    const loaded = (): object => (m ??= req(id) as object);
+    return new Proxy(
+      {},
+      {
+        get: (_, key) => (loaded() as Record<string | symbol, unknown>)[key],
+        has: (_, key) => key in loaded(),
+        ownKeys: () => Reflect.ownKeys(loaded()),
+        getOwnPropertyDescriptor: (_, key) => {
+          const d = Reflect.getOwnPropertyDescriptor(loaded(), key);
+          return d && { ...d, configurable: true };
+        },
+      },
+    );
+  };
+  return Object.assign(wrapped, { resolve: req.resolve, cache: req.cache, main: req.main, extensions: req.extensions }) as Require;
+}
+
+/** A command line without its values: `topics --describe --topic`, `topics list`. */
+export function commandShape(args: readonly string[]): string {
+  const words: string[] = [];
+  let positional = 0;
+  args.forEach((a, i) => {
+    if (a.startsWith('-')) words.push(a.split('=')[0]!);
+    else if (positional < 2 && !(i > 0 && args[i - 1]!.startsWith('--') && !args[i - 1]!.includes('='))) {
+      positional++;
+      words.push(a);
+    }
+  });
+  return words.join(' ').replace(/[\t\n]/g, ' ');
+}
+
+function codeCacheDir(): string | null {
+  const env = process.env;
+  if (env.KAFKA_TS_CODE_CACHE !== undefined) return env.KAFKA_TS_CODE_CACHE === '0' || env.KAFKA_TS_CODE_CACHE === '' ? null : env.KAFKA_TS_CODE_CACHE;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'kafka-ts');
+  const home = env.HOME || homedir();
+  return home ? join(home, '.cache', 'kafka-ts') : null;
+}
