@@ -38,6 +38,8 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
+  rackId?: string;
 }
 
 interface PartitionState {
@@ -76,6 +78,7 @@ export class Fetcher {
       maxBytes: opts.maxBytes ?? 52428800,
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
+      rackId: opts.rackId ?? '',
     };
     this.admin = new Admin(client);
   }
@@ -197,7 +200,7 @@ export class Fetcher {
             partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
-          rackId: '',
+          rackId: this.opts.rackId,
         },
         { timeoutMs: this.client.requestTimeoutMs + maxWaitMs },
       ));
