@@ -460,6 +460,8 @@ const KEYS: KeyDef[] = [
   { key: 'allow.everyone.if.no.acl.found', apply: (c, v) => (c.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v)) },
 ];
 const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
+/** The keys the daemon reads into BrokerConfig (each is in the broker catalogue). */
+export const HANDLED_BROKER_KEYS: readonly string[] = KEYS.map((k) => k.key);
 
 export interface ConfigWarning {
   key: string;

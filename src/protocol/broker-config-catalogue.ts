@@ -42,6 +42,7 @@ const NO_RECOMPRESSION = 'the broker stores batches as the producer compressed t
 const ENCODER = 'dynamic passwords are not encrypted in the metadata log';
 const SHARE = 'share groups (KIP-932) are not implemented';
 const CLASS_REFUSAL = (what: string) => `${what} are Java classes; kafka-ts cannot load them`;
+const NO_CLASS = (what: string) => `only the default (none) is accepted: ${CLASS_REFUSAL(what)}`;
 const LEGACY = 'accepted for old server.properties files; kafka-ts always writes the current record format';
 
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
@@ -130,7 +131,10 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('delete.topic.enable', 'boolean', true, 'Allow deleting topics.'),
   s('num.partitions', 'int', 1, 'Partitions of a topic created without a count.', { min: 1 }),
   s('default.replication.factor', 'int', 1, 'Replication factor of a topic created without one.', { min: 1 }),
-  s('log.dirs', 'string', null, "Directories of the partitions' logs (kafka-ts uses the first)."),
+  s('log.dirs', 'string', null, "The directory of the partitions' logs.", {
+    note: 'one directory: a list of several is refused',
+    refuse: (v) => (typeof v === 'string' && v.split(',').filter((d) => d.trim() !== '').length > 1 ? `Invalid value ${v} for configuration log.dirs: kafka-ts keeps every partition in one log directory; give one` : null),
+  }),
   s('log.dir', 'string', '/tmp/kafka-logs', 'The log directory when log.dirs is not set.'),
   s('log.segment.bytes', 'int', 1073741824, 'Segment size (topic segment.bytes default).', { min: 14 }),
   s('log.roll.ms', 'long', null, 'Segment age before rolling (topic segment.ms default).', { min: 1 }),
@@ -248,17 +252,17 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('alter.log.dirs.replication.quota.window.size.seconds', 'int', 1, 'Length of a log-dir move quota sample.', QUOTA_WINDOW, { min: 1 }),
   n('controller.quota.window.num', 'int', 11, 'Samples kept for controller mutation quotas.', QUOTA_WINDOW, { min: 1 }),
   n('controller.quota.window.size.seconds', 'int', 1, 'Length of a controller mutation quota sample.', QUOTA_WINDOW, { min: 1 }),
-  s('client.quota.callback.class', 'class', null, 'A custom quota callback.', { classes: {}, customClass: CLASS_REFUSAL('quota callbacks') }),
+  n('client.quota.callback.class', 'class', null, 'A custom quota callback.', NO_CLASS('quota callbacks'), { classes: {}, customClass: CLASS_REFUSAL('quota callbacks') }),
   // Authorization and principals.
-  s('authorizer.class.name', 'string', '', `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}.`),
+  s('authorizer.class.name', 'string', '', `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}.`, { note: 'another class is refused' }),
   s('super.users', 'string', '', 'Principals every ACL check lets through (User:a;User:b).'),
   s('allow.everyone.if.no.acl.found', 'boolean', false, 'Whether a resource without ACLs is open to all.'),
   s('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Builds principals from connections.', {
     classes: { 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder': "Kafka's default: User:<SASL name or TLS subject>" },
     customClass: CLASS_REFUSAL('principal builders'),
   }),
-  s('create.topic.policy.class.name', 'class', null, 'A policy checking CreateTopics requests.', { classes: {}, customClass: CLASS_REFUSAL('topic policies') }),
-  s('alter.config.policy.class.name', 'class', null, 'A policy checking AlterConfigs requests.', { classes: {}, customClass: CLASS_REFUSAL('config policies') }),
+  n('create.topic.policy.class.name', 'class', null, 'A policy checking CreateTopics requests.', NO_CLASS('topic policies'), { classes: {}, customClass: CLASS_REFUSAL('topic policies') }),
+  n('alter.config.policy.class.name', 'class', null, 'A policy checking AlterConfigs requests.', NO_CLASS('config policies'), { classes: {}, customClass: CLASS_REFUSAL('config policies') }),
   n('security.providers', 'string', null, 'Java security providers.', 'TLS comes from Node.js (OpenSSL)'),
   n('delegation.token.master.key', 'password', null, 'Deprecated name of delegation.token.secret.key.', TOKENS),
   n('delegation.token.secret.key', 'password', null, 'Secret of delegation tokens.', TOKENS),
@@ -292,7 +296,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('ssl.trustmanager.algorithm', 'string', 'PKIX', 'Java trust manager algorithm.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.secure.random.implementation', 'string', null, 'Java SecureRandom implementation.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.provider', 'string', null, 'Java security provider.', 'TLS comes from Node.js (OpenSSL)'),
-  s('ssl.engine.factory.class', 'class', null, 'A custom SSL engine factory.', { classes: {}, customClass: CLASS_REFUSAL('SSL engine factories') }),
+  n('ssl.engine.factory.class', 'class', null, 'A custom SSL engine factory.', NO_CLASS('SSL engine factories'), { classes: {}, customClass: CLASS_REFUSAL('SSL engine factories') }),
   s('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).'),
   s('sasl.jaas.config', 'password', null, "The JAAS login configuration (users of PLAIN, the broker's own login)."),
   s('sasl.server.max.receive.size', 'int', 524288, 'Largest SASL packet before authentication.', { min: 1 }),
@@ -300,9 +304,9 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('sasl.mechanism.controller.protocol', 'string', 'GSSAPI', 'SASL mechanism to the controller.', QUORUM),
   n('sasl.kerberos.service.name', 'string', null, 'Kerberos service name.', 'GSSAPI (Kerberos) is not implemented: offer PLAIN or SCRAM in sasl.enabled.mechanisms'),
   n('sasl.kerberos.principal.to.local.rules', 'list', ['DEFAULT'], 'Kerberos principal mapping.', 'GSSAPI (Kerberos) is not implemented'),
-  s('sasl.server.callback.handler.class', 'class', null, 'A custom SASL server callback handler.', { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
-  s('sasl.login.callback.handler.class', 'class', null, 'A custom SASL login callback handler.', { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
-  s('sasl.login.class', 'class', null, 'A custom SASL login class.', { classes: {}, customClass: CLASS_REFUSAL('SASL login classes') }),
+  n('sasl.server.callback.handler.class', 'class', null, 'A custom SASL server callback handler.', NO_CLASS('SASL callback handlers'), { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
+  n('sasl.login.callback.handler.class', 'class', null, 'A custom SASL login callback handler.', NO_CLASS('SASL callback handlers'), { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
+  n('sasl.login.class', 'class', null, 'A custom SASL login class.', NO_CLASS('SASL login classes'), { classes: {}, customClass: CLASS_REFUSAL('SASL login classes') }),
   n('config.providers', 'list', [], 'Config providers for ${provider:path:key} values.', 'server.properties values are used as written'),
   // Metrics.
   n('metric.reporters', 'list', [], 'Metrics reporter classes.', METRICS, {
@@ -316,7 +320,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('kafka.metrics.reporters', 'list', [], 'Yammer metrics reporters.', METRICS),
   n('kafka.metrics.polling.interval.secs', 'int', 10, 'Yammer metrics polling interval.', METRICS, { min: 1 }),
   // Tiered storage.
-  s('remote.log.storage.system.enable', 'boolean', false, 'Tiered storage on this broker.', {
+  n('remote.log.storage.system.enable', 'boolean', false, 'Tiered storage on this broker.', `only false is accepted: ${TIERED}`, {
     refuse: (v) => (v === true ? `Invalid value true for configuration remote.log.storage.system.enable: ${TIERED}` : null),
   }),
   n('remote.log.storage.manager.class.name', 'string', null, 'Remote storage manager class.', TIERED),
