@@ -190,6 +190,13 @@ const TOPIC_DOCS: Record<string, string> = {
   'unclean.leader.election.enable': 'Elect an out-of-sync replica when no in-sync one is left.',
 };
 
+/** The valid values of the topic configs that are enums or lists of them, for the docs. */
+const TOPIC_VALUES: Record<string, readonly string[]> = {
+  'cleanup.policy': ['delete', 'compact'],
+  'compression.type': ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+  'message.timestamp.type': ['CreateTime', 'LogAppendTime'],
+};
+
 const parseDefault = (d: TopicConfigDef): ConfigValue => {
   if (d.type === 'BOOLEAN') return d.default === 'true';
   if (d.type === 'LIST') return d.default === '' ? [] : d.default.split(',');
@@ -210,5 +217,6 @@ export const TOPIC_CATALOGUE: Catalogue = defineCatalogue(
     doc: `${TOPIC_DOCS[d.name] ?? ''}${d.brokerKey ? ` Broker default: ${d.brokerKey}.` : ''}`.trim(),
     support: d.support ?? 'supported',
     ...(d.note ? { note: d.note } : {}),
+    ...(TOPIC_VALUES[d.name] ? { values: TOPIC_VALUES[d.name] } : {}),
   })),
 );

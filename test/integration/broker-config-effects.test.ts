@@ -1,0 +1,87 @@
+/**
+ * Effects of broker settings that no other test shows (issue 19's catalogue walk names this file
+ * for them): socket.request.max.bytes closes a connection sending a larger request,
+ * delete.topic.enable=false refuses DeleteTopics, log.cleaner.enable=false leaves a compacted
+ * topic alone while an enabled cleaner compacts the same data, and the transaction.state.log.*
+ * settings shape __transaction_state.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Fetcher } from '../../src/client/consumer/fetcher.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { RawConn } from '../helpers/raw-kafka.js';
+
+const brokers: TestBroker[] = [];
+const start = async (properties: Record<string, string>) => {
+  const b = await startBroker({ properties });
+  brokers.push(b);
+  return b;
+};
+afterAll(async () => {
+  for (const b of brokers) await b.close();
+});
+
+const port = (b: TestBroker) => Number(b.bootstrap.split(':').at(-1));
+
+async function count(b: TestBroker, topic: string): Promise<number> {
+  const f = new Fetcher(b.client('reader'), { maxWaitMs: 50 });
+  await f.assign([{ topic, partition: 0, start: 'earliest' }]);
+  let n = 0;
+  do for (const chunk of await f.poll()) n += chunk.records.length;
+  while (!f.allAtEnd());
+  return n;
+}
+
+describe('broker settings and their effects', () => {
+  it('socket.request.max.bytes: a larger request closes the connection; a smaller one is read', async () => {
+    const b = await start({ 'socket.request.max.bytes': '1000' });
+    const small = await RawConn.tcp(port(b));
+    small.write(Buffer.concat([Buffer.from([0, 0, 3, 0xe8]), Buffer.alloc(500)])); // announces 1000 bytes, sends part
+    expect(await small.waitClosed(300)).toBe(false);
+    small.close();
+    const big = await RawConn.tcp(port(b));
+    big.write(Buffer.from([0, 0, 3, 0xe9])); // 1001 bytes
+    expect(await big.waitClosed(10_000)).toBe(true);
+  });
+
+  it('delete.topic.enable=false: DeleteTopics is refused with TOPIC_DELETION_DISABLED, the topic stays', async () => {
+    const b = await start({ 'delete.topic.enable': 'false' });
+    const admin = new Admin(b.client());
+    expect((await admin.createTopics([{ name: 'kept', partitions: 1, replicationFactor: 1 }]))[0]!.error).toBeNull();
+    const [r] = await admin.deleteTopics(['kept']);
+    expect(r!.error).toMatchObject({ message: expect.stringContaining('Topic deletion is disabled') });
+    expect(b.cluster.metadata.topic('kept')).toBeDefined();
+  });
+
+  it('log.cleaner.enable=false: the cleaner leaves a compacted topic alone while an enabled one compacts the same data', async () => {
+    const props = { 'log.cleaner.backoff.ms': '20' };
+    const [on, off] = [await start(props), await start({ ...props, 'log.cleaner.enable': 'false' })];
+    for (const b of [on, off]) {
+      const c = b.client();
+      await new Admin(c).createTopics([{ name: 'table', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01' } }]);
+      const p = new Producer(c, { lingerMs: 0 });
+      for (let i = 0; i < 300; i++) await p.send({ topic: 'table', key: Buffer.from(`k${i % 10}`), value: Buffer.from(`v${i}`) });
+    }
+    const deadline = Date.now() + 20_000;
+    let seen = 300;
+    while ((seen = await count(on, 'table')) === 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen, 'the enabled cleaner compacted within 20 s').toBeLessThan(300);
+    expect(await count(off, 'table')).toBe(300);
+  });
+
+  it('transaction.state.log.replication.factor, .min.isr, .segment.bytes and .num.partitions shape __transaction_state', async () => {
+    const b = await start({
+      'kafka-ts.brokers': '3',
+      'transaction.state.log.num.partitions': '3',
+      'transaction.state.log.replication.factor': '2',
+      'transaction.state.log.min.isr': '1',
+      'transaction.state.log.segment.bytes': '2000000',
+    });
+    b.cluster.controller.ensureTransactionStateTopic(); // what the first FindCoordinator(TRANSACTION) does
+    const t = b.cluster.metadata.topic('__transaction_state')!;
+    expect(t.configs).toMatchObject({ 'min.insync.replicas': '1', 'segment.bytes': '2000000' });
+    expect(t.partitions).toHaveLength(3);
+    for (const p of t.partitions) expect(p.replicas).toHaveLength(2);
+  });
+});
