@@ -16,7 +16,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on', { min: 0, unit: 'bytes' }),
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
   supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be sent before sends block (kafka-ts: counted from the records\' size)', { min: 0, unit: 'bytes' }),
-  supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] }),
+  supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
   noEffect('compression.gzip.level', 'int', -1, 'the gzip level (1-9, or -1 for the codec default)', CODEC_LEVEL, {
     validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1'),
   }),
