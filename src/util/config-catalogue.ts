@@ -220,7 +220,7 @@ export function checkProperties(cat: Catalogue, props: Readonly<Record<string, s
       errors.push(e.note ?? `${key} is not supported by kafka-ts`);
       continue;
     }
-    if (e.type === 'class' || (e.type === 'list' && e.classes)) {
+    if (e.classes) {
       const unknown = unknownClasses(e, v);
       if (unknown.length > 0) {
         errors.push(`${invalidValue(key, unknown.join(','), e.customClass ?? 'kafka-ts runs no Java classes')}`);

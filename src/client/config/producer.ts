@@ -3,6 +3,7 @@
  * it gives. Supported keys reach src/client/producer/producer.ts; the rest are marked.
  */
 import { type ConfigValue, ConfigValues, defineCatalogue } from '../../util/config-catalogue.js';
+import { KafkaTsError } from '../../util/errors.js';
 import { PARTITIONER_CLASSES, PARTITIONER_DEPRECATION } from '../producer/partitioners.js';
 import type { ProducerOptions } from '../producer/producer.js';
 import { COMMON_CLIENT_CONFIGS } from './common.js';
@@ -16,7 +17,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on', { min: 0, unit: 'bytes' }),
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
   supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be sent before sends block (kafka-ts: counted from the records\' size)', { min: 0, unit: 'bytes' }),
-  supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] }),
+  supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
   noEffect('compression.gzip.level', 'int', -1, 'the gzip level (1-9, or -1 for the codec default)', CODEC_LEVEL, {
     validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1'),
   }),
@@ -63,7 +64,17 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
   const cls = c.str('partitioner.class');
   const lingerMs = c.num('linger.ms');
   const requestTimeoutMs = c.num('request.timeout.ms');
+  const ackAll = acks === 'all' || acks === '-1';
+  // Kafka: idempotence is on by default, off by default when acks is not all, refused when asked for with it.
+  if (c.has('enable.idempotence') && c.bool('enable.idempotence') && !ackAll) {
+    throw new KafkaTsError('usage', 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
+  }
+  const inFlight = c.num('max.in.flight.requests.per.connection');
+  if (c.has('enable.idempotence') && c.bool('enable.idempotence') && inFlight > 5) {
+    throw new KafkaTsError('usage', 'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
+  }
   return {
+    idempotent: ackAll && c.bool('enable.idempotence') && (c.has('enable.idempotence') || inFlight <= 5),
     acks: acks === 'all' ? -1 : (Number(acks) as -1 | 0 | 1),
     compression: compressionByName(c.str('compression.type')!),
     lingerMs,

@@ -40,6 +40,8 @@ export interface FetcherOptions {
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
   /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
   rackId?: string;
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again). */
+  maxPollRecords?: number;
 }
 
 interface PartitionState {
@@ -79,6 +81,7 @@ export class Fetcher {
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
       rackId: opts.rackId ?? '',
+      maxPollRecords: opts.maxPollRecords ?? 500,
     };
     this.admin = new Admin(client);
   }
