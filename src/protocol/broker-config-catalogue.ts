@@ -291,7 +291,10 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('ssl.protocol', 'string', 'TLSv1.3', 'The TLS protocol of the SSLContext.', 'ssl.enabled.protocols decides the versions'),
   n('ssl.cipher.suites', 'list', [], 'Cipher suites.', "OpenSSL's default suites are used"),
   n('ssl.endpoint.identification.algorithm', 'string', 'https', 'Host name verification of peers.', 'brokers make no TLS connections to peers'),
-  s('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'Rules mapping a certificate subject to a principal name.'),
+  s('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'Rules mapping a certificate subject to a principal name.', {
+    note: 'DEFAULT only (the principal is the certificate subject); RULE:... is refused',
+    refuse: (v) => (typeof v === 'string' && v !== 'DEFAULT' ? `Invalid value ${v} for configuration ssl.principal.mapping.rules: kafka-ts supports only DEFAULT (the principal is the certificate subject, e.g. User:CN=client,OU=...)` : null),
+  }),
   n('ssl.keymanager.algorithm', 'string', 'SunX509', 'Java key manager algorithm.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.trustmanager.algorithm', 'string', 'PKIX', 'Java trust manager algorithm.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.secure.random.implementation', 'string', null, 'Java SecureRandom implementation.', 'TLS comes from Node.js (OpenSSL)'),

@@ -3,7 +3,9 @@
  * for them): socket.request.max.bytes closes a connection sending a larger request,
  * delete.topic.enable=false refuses DeleteTopics, log.cleaner.enable=false leaves a compacted
  * topic alone while an enabled cleaner compacts the same data, and the transaction.state.log.*
- * settings shape __transaction_state.
+ * settings shape __transaction_state, ssl.enabled.protocols=TLSv1.3 refuses a TLSv1.2 client, and
+ * leader.imbalance.check.interval.seconds / leader.imbalance.per.broker.percentage decide when
+ * leadership goes back to the preferred replica.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
@@ -11,6 +13,11 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
+import { makeCerts } from '../helpers/certs.js';
+import { tempDir } from '../helpers/tmp.js';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import * as tls from 'node:tls';
 
 const brokers: TestBroker[] = [];
 const start = async (properties: Record<string, string>) => {
@@ -83,5 +90,63 @@ describe('broker settings and their effects', () => {
     expect(t.configs).toMatchObject({ 'min.insync.replicas': '1', 'segment.bytes': '2000000' });
     expect(t.partitions).toHaveLength(3);
     for (const p of t.partitions) expect(p.replicas).toHaveLength(2);
+  });
+
+  it('ssl.enabled.protocols=TLSv1.3: a TLSv1.2 client is refused at the handshake, a TLSv1.3 one gets in', async () => {
+    const dir = tempDir();
+    try {
+      const certs = await makeCerts(join(dir.dir, 'certs'));
+      const b = await start({
+        listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+        'ssl.keystore.type': 'PEM',
+        'ssl.keystore.location': certs.serverKeystore,
+        'ssl.enabled.protocols': 'TLSv1.3',
+      });
+      const [host, p] = b.cluster.bootstrapFor('SSL').split(':');
+      const handshake = (maxVersion: tls.SecureVersion) =>
+        new Promise<string>((resolve) => {
+          const s = tls.connect({ host, port: Number(p), ca: readFileSync(certs.caCert), servername: 'localhost', maxVersion }, () => {
+            resolve(s.getProtocol() ?? 'none');
+            s.destroy();
+          });
+          s.on('error', (e) => resolve(`error: ${e.message}`));
+        });
+      expect(await handshake('TLSv1.2')).toMatch(/^error: /);
+      expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('leader.imbalance.check.interval.seconds and leader.imbalance.per.broker.percentage: when leadership goes back to the preferred replica', async () => {
+    const props = { 'kafka-ts.brokers': '2', 'replica.lag.time.max.ms': '1500', 'replica.fetch.backoff.ms': '100', 'leader.imbalance.check.interval.seconds': '1' };
+    const [eager, tolerant] = [await start({ ...props, 'leader.imbalance.per.broker.percentage': '0' }), await start({ ...props, 'leader.imbalance.per.broker.percentage': '100' })];
+    const waitFor = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const leaders: number[] = [];
+    for (const b of [eager, tolerant]) {
+      expect((await new Admin(b.client()).createTopics([{ name: 'lead', partitions: 1, replicationFactor: 2 }]))[0]!.error).toBeNull();
+      const state = () => b.cluster.metadata.topic('lead')!.partitions[0]!;
+      const preferred = state().replicas[0]!;
+      await waitFor('both replicas in sync', () => state().isr.length === 2);
+      await b.cluster.stopBroker(preferred);
+      await waitFor('leadership to move away', () => state().leader !== preferred);
+      await b.cluster.startBroker(preferred);
+      await waitFor('the preferred replica back in sync', () => state().isr.includes(preferred));
+      if (b === eager) {
+        // Checked every second (not Kafka's 300): leadership returns without anyone asking.
+        await waitFor('leadership back on the preferred replica', () => state().leader === preferred);
+      } else {
+        // 100%: one partition of one led elsewhere is not imbalance enough; a check changes nothing.
+        b.cluster.controller.replication.rebalanceLeaders();
+      }
+      leaders.push(state().leader === preferred ? 1 : 0);
+    }
+    expect(leaders).toEqual([1, 0]);
   });
 });
