@@ -11,6 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
+import { GroupAdmin } from '../../src/client/groups.js';
+import { JoinGroup } from '../../src/protocol/apis/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
 import { makeCerts } from '../helpers/certs.js';
@@ -148,5 +152,23 @@ describe('broker settings and their effects', () => {
       leaders.push(state().leader === preferred ? 1 : 0);
     }
     expect(leaders).toEqual([1, 0]);
+  });
+
+  it('group.max.size, group.max.session.timeout.ms and offset.metadata.max.bytes bound what the group coordinator accepts', async () => {
+    const b = await start({ 'group.max.size': '1', 'group.max.session.timeout.ms': '20000', 'offset.metadata.max.bytes': '10' });
+    const c = b.client();
+    await new Admin(c).createTopics([{ name: 'g-topic', partitions: 1, replicationFactor: 1 }]);
+    const metadata = encodeSubscription({ topics: ['g-topic'], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+    const join = (groupId: string, sessionTimeoutMs: number) =>
+      c
+        .send<{ errorCode: number }>('any', JoinGroup, { groupId, memberId: '', sessionTimeoutMs, rebalanceTimeoutMs: 10_000, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata }], reason: null }, { maxVersion: 3 })
+        .then((r) => r.body.errorCode);
+    expect(await join('g-size', 10_000)).toBe(0);
+    expect(await join('g-size', 10_000)).toBe(ErrorCode.GROUP_MAX_SIZE_REACHED);
+    expect(await join('g-timeout', 20_001)).toBe(ErrorCode.INVALID_SESSION_TIMEOUT);
+    expect(await join('g-timeout', 20_000)).toBe(0);
+    const groups = new GroupAdmin(c);
+    expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 1, metadata: 'x'.repeat(10) }]))[0]!.error).toBeNull();
+    expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 2, metadata: 'x'.repeat(11) }]))[0]!.error!.code).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
   });
 });
