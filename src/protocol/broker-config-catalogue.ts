@@ -12,6 +12,7 @@
  * (src/broker/security); they are validated there, not here.
  */
 import { defineCatalogue, type ConfigEntry, type ConfigType, type ConfigValue } from '../util/config-catalogue.js';
+import { TOPIC_CATALOGUE } from './topic-configs.js';
 
 const LONG_MAX = 9223372036854775807;
 const INT_MAX = 2147483647;
@@ -350,3 +351,13 @@ export const BROKER_CATALOGUE = defineCatalogue('broker', BROKER_ENTRIES);
 
 /** Keys of a listener's own TLS/SASL settings (checked by src/broker/security, not the catalogue). */
 export const isListenerKey = (key: string): boolean => key.startsWith('listener.name.');
+
+/**
+ * DescribeConfigs' documentation of a topic or broker config (v3+, when asked): the catalogue's
+ * line, and for a config with no effect here, that and why.
+ */
+export function configDocumentation(resource: 'topic' | 'broker', name: string): string | null {
+  const e = (resource === 'topic' ? TOPIC_CATALOGUE : BROKER_CATALOGUE).byName.get(name);
+  if (!e) return null;
+  return e.support === 'no-effect' ? `${e.doc} No effect in kafka-ts: ${e.note}.` : e.doc;
+}

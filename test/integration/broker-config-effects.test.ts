@@ -12,7 +12,7 @@ import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { GroupAdmin } from '../../src/client/groups.js';
-import { JoinGroup } from '../../src/protocol/apis/index.js';
+import { DescribeConfigs, JoinGroup } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -170,5 +170,21 @@ describe('broker settings and their effects', () => {
     const groups = new GroupAdmin(c);
     expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 1, metadata: 'x'.repeat(10) }]))[0]!.error).toBeNull();
     expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 2, metadata: 'x'.repeat(11) }]))[0]!.error!.code).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
+  });
+
+  it('DescribeConfigs documents each config when asked (v3+), saying which have no effect here', async () => {
+    const b = await start({});
+    const c = b.client();
+    await new Admin(c).createTopics([{ name: 'doc-topic', partitions: 1, replicationFactor: 1 }]);
+    type Res = { results: { configs: { name: string; documentation: string | null }[] }[] };
+    const describe = async (resourceType: number, resourceName: string, includeDocumentation: boolean) =>
+      (await c.send<Res>('any', DescribeConfigs, { resources: [{ resourceType, resourceName, configurationKeys: null }], includeSynonyms: false, includeDocumentation }, { maxVersion: 4 })).body.results[0]!.configs;
+    const topic = new Map((await describe(2, 'doc-topic', true)).map((e) => [e.name, e.documentation]));
+    expect(topic.get('retention.ms')).toBe('Age after which old segments go (-1: forever). Broker default: log.retention.ms.');
+    expect(topic.get('compression.type')).toMatch(/No effect in kafka-ts: the broker stores batches as the producer compressed them; it does not recompress\.$/);
+    const broker = new Map((await describe(4, '1', true)).map((e) => [e.name, e.documentation]));
+    expect(broker.get('compression.type')).toMatch(/^Compression of stored batches \(topic compression\.type default\)\. No effect in kafka-ts: the broker stores batches/);
+    expect(broker.get('num.partitions')).toBe('Partitions of a topic created without a count.');
+    expect((await describe(2, 'doc-topic', false)).every((e) => e.documentation === null)).toBe(true);
   });
 });
