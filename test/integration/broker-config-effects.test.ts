@@ -187,4 +187,35 @@ describe('broker settings and their effects', () => {
     expect(broker.get('num.partitions')).toBe('Partitions of a topic created without a count.');
     expect((await describe(2, 'doc-topic', false)).every((e) => e.documentation === null)).toBe(true);
   });
+
+  it('replica.fetch.max.bytes and replica.fetch.response.max.bytes: a follower catching up with tiny limits takes a fetch per batch', async () => {
+    const fetchesToCatchUp = async (extra: Record<string, string>) => {
+      const b = await start({ 'kafka-ts.brokers': '2', 'replica.lag.time.max.ms': '1500', 'replica.fetch.backoff.ms': '50', 'auto.leader.rebalance.enable': 'false', ...extra });
+      const c = b.client();
+      expect((await new Admin(c).createTopics([{ name: 'catch-up', partitions: 1, replicationFactor: 2 }]))[0]!.error).toBeNull();
+      const state = () => b.cluster.metadata.topic('catch-up')!.partitions[0]!;
+      const [leader, follower] = [state().leader, state().replicas.find((r) => r !== state().leader)!];
+      await b.cluster.stopBroker(follower);
+      const p = new Producer(c, { lingerMs: 0, acks: 1 });
+      for (let i = 0; i < 20; i++) await p.send({ topic: 'catch-up', value: Buffer.alloc(200, i) });
+      const fetches = () => b.cluster.router.metrics.snapshot(String).find((t) => t.apiKey === 1)?.count ?? 0;
+      const before = fetches();
+      await b.cluster.startBroker(follower);
+      const end = b.cluster.broker(leader)!.replica('catch-up', 0)!.logEndOffset();
+      const deadline = Date.now() + 20_000;
+      while (b.cluster.broker(follower)!.replica('catch-up', 0)?.logEndOffset() !== end) {
+        if (Date.now() > deadline) throw new Error('the follower did not catch up within 20 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return fetches() - before;
+    };
+    const partitionLimit = await fetchesToCatchUp({ 'replica.fetch.max.bytes': '1' });
+    const responseLimit = await fetchesToCatchUp({ 'replica.fetch.response.max.bytes': '1' });
+    const normal = await fetchesToCatchUp({});
+    const seen = `fetches: replica.fetch.max.bytes=1 ${partitionLimit}, replica.fetch.response.max.bytes=1 ${responseLimit}, defaults ${normal}`;
+    // Kafka's rule: at least one batch per fetch however small the limit, so 20 batches take 20 fetches.
+    expect(partitionLimit, seen).toBeGreaterThanOrEqual(20);
+    expect(responseLimit, seen).toBeGreaterThanOrEqual(20);
+    expect(normal, seen).toBeLessThan(10);
+  });
 });

@@ -108,6 +108,8 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'leader.imbalance.per.broker.percentage': 'test/integration/broker-config-effects.test.ts',
   // DEFAULT: the principal is the certificate subject (the only rule kafka-ts accepts).
   'ssl.principal.mapping.rules': ['test/integration/security-cluster.test.ts', 'clientPrincipal'],
+  'replica.fetch.max.bytes': 'test/integration/broker-config-effects.test.ts',
+  'replica.fetch.response.max.bytes': 'test/integration/broker-config-effects.test.ts',
   // broker.rack and replica.selector.class: helper 19c's rack-aware follower fetching.
   'broker.rack': 'test/integration/rack-fetch.test.ts',
   'replica.selector.class': 'test/integration/rack-fetch.test.ts',
@@ -140,8 +142,6 @@ const EFFECTS_HERE = new Set(TOPIC_DEFAULT_EFFECTS.flatMap(([p]) => Object.keys(
  */
 const EFFECT_NOT_TESTED_YET = [
   'offsets.retention.check.interval.ms',
-  'replica.fetch.max.bytes',
-  'replica.fetch.response.max.bytes',
 ];
 
 describe('the broker catalogue', () => {
@@ -189,6 +189,39 @@ describe('the broker catalogue', () => {
       [{ 'group.coordinator.rebalance.protocols': 'classic,consumer' }, 'Invalid value classic,consumer for configuration group.coordinator.rebalance.protocols: the consumer rebalance protocol (KIP-848) is not implemented: groups use the classic protocol; kafka-ts supports only classic'],
     ];
     for (const [props, message] of cases) expect(() => build(props), JSON.stringify(props)).toThrow(message);
+  });
+
+  it("Kafka's stock KRaft server.properties (3.x and 4.0) and ZooKeeper one are accepted without a warning", () => {
+    const kraft = {
+      'process.roles': 'broker,controller',
+      'node.id': '1',
+      'controller.quorum.voters': '1@localhost:9093',
+      'controller.quorum.bootstrap.servers': 'localhost:9093',
+      listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'advertised.listeners': 'PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093',
+      'controller.listener.names': 'CONTROLLER',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+      'num.network.threads': '3',
+      'num.io.threads': '8',
+      'socket.send.buffer.bytes': '102400',
+      'socket.receive.buffer.bytes': '102400',
+      'socket.request.max.bytes': '104857600',
+      'log.dirs': '/tmp/kraft-combined-logs',
+      'num.partitions': '1',
+      'num.recovery.threads.per.data.dir': '1',
+      'offsets.topic.replication.factor': '1',
+      'share.coordinator.state.topic.replication.factor': '1',
+      'share.coordinator.state.topic.min.isr': '1',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+      'log.retention.hours': '168',
+      'log.segment.bytes': '1073741824',
+      'log.retention.check.interval.ms': '300000',
+    };
+    expect(build(kraft).warnings).toEqual([]);
+    const zk = { 'broker.id': '0', 'zookeeper.connect': 'localhost:2181', 'zookeeper.connection.timeout.ms': '18000', 'group.initial.rebalance.delay.ms': '0', 'log.dirs': '/tmp/kafka-logs', 'num.partitions': '1' };
+    expect(build(zk).warnings).toEqual([]);
   });
 
   it("warns about an unknown key with Kafka's text, and keeps listener-prefixed security keys quiet", () => {
