@@ -127,8 +127,11 @@ export function producerSettings(props: Record<string, string>, compressionByNam
   const r = checkProperties(PRODUCER_CATALOGUE, props, isConfigProviderKey);
   if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
   const cfg = new ConfigValues(PRODUCER_CATALOGUE, r.values);
+  // The tools' own idempotence rule (and message) first: 'if-supported' unless given.
+  const acks = cfg.str('acks') === 'all' ? -1 : (Number(cfg.str('acks')) as -1 | 0 | 1);
+  const idempotent = idempotenceMode(props['enable.idempotence'], acks, cfg.num('retries'));
   const producer = producerOptions(cfg, compressionByName);
-  producer.idempotent = idempotenceMode(props['enable.idempotence'], producer.acks!, producer.retries!);
+  producer.idempotent = idempotent;
   producer.maxRequestSize = Math.max(1, cfg.num('max.request.size'));
   return { producer, bufferMemory: Math.max(1, cfg.num('buffer.memory')), clientId: props['client.id'] ?? 'perf-producer-client', warnings: r.warnings };
 }
