@@ -124,7 +124,9 @@ export interface ProducerSettings {
  * with Kafka's text.
  */
 export function producerSettings(props: Record<string, string>, compressionByName: (name: string) => number): ProducerSettings {
-  const r = checkProperties(PRODUCER_CATALOGUE, props, isConfigProviderKey);
+  // Values with config provider references (${env:X}) are resolved later, when the client is made.
+  const plain = Object.fromEntries(Object.entries(props).filter(([, v]) => !/\$\{[^}]*\}/.test(v)));
+  const r = checkProperties(PRODUCER_CATALOGUE, plain, isConfigProviderKey);
   if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
   const cfg = new ConfigValues(PRODUCER_CATALOGUE, r.values);
   // The tools' own idempotence rule (and message) first: 'if-supported' unless given.
