@@ -57,9 +57,19 @@ const CONFIG_CLASS: Record<ClientSurface, string> = {
  * neither warn nor are checked). Returns the parsed values with Kafka's defaults behind them.
  */
 export async function checkClientConfig(surface: ClientSurface, props: Readonly<Record<string, string>>, warn: (line: string) => void, own: (key: string) => boolean = () => false): Promise<ConfigValues> {
-  const [{ CLIENT_CATALOGUES, isConfigProviderKey }, { checkProperties, ConfigValues }] = await Promise.all([import('../client/config/index.js'), import('../util/config-catalogue.js')]);
+  const [{ CLIENT_CATALOGUES, isConfigProviderKey }, { checkProperties, ConfigValues, unknownConfig }] = await Promise.all([import('../client/config/index.js'), import('../util/config-catalogue.js')]);
   const cat = CLIENT_CATALOGUES[surface];
-  const r = checkProperties(cat, props, (k) => own(k) || isConfigProviderKey(k));
+  // A value with a config provider reference (${env:X}) is resolved later (src/cli/context.ts):
+  // only its key is checked here, as Kafka checks values after resolving them.
+  const plain: Record<string, string> = {};
+  const known = (k: string) => own(k) || isConfigProviderKey(k);
+  const referenced: string[] = [];
+  for (const [k, v] of Object.entries(props)) {
+    if (/\$\{[^}]*\}/.test(v)) referenced.push(k);
+    else plain[k] = v;
+  }
+  const r = checkProperties(cat, plain, known);
+  for (const k of referenced) if (!cat.byName.has(k) && !known(k)) r.warnings.push(unknownConfig(k));
   if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
   for (const w of r.warnings) warn(`WARN ${w} (${CONFIG_CLASS[surface]})`);
   return new ConfigValues(cat, r.values);

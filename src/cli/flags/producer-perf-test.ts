@@ -124,11 +124,16 @@ export interface ProducerSettings {
  * with Kafka's text.
  */
 export function producerSettings(props: Record<string, string>, compressionByName: (name: string) => number): ProducerSettings {
-  const r = checkProperties(PRODUCER_CATALOGUE, props, isConfigProviderKey);
+  // Values with config provider references (${env:X}) are resolved later, when the client is made.
+  const plain = Object.fromEntries(Object.entries(props).filter(([, v]) => !/\$\{[^}]*\}/.test(v)));
+  const r = checkProperties(PRODUCER_CATALOGUE, plain, isConfigProviderKey);
   if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
   const cfg = new ConfigValues(PRODUCER_CATALOGUE, r.values);
+  // The tools' own idempotence rule (and message) first: 'if-supported' unless given.
+  const acks = cfg.str('acks') === 'all' ? -1 : (Number(cfg.str('acks')) as -1 | 0 | 1);
+  const idempotent = idempotenceMode(props['enable.idempotence'], acks, cfg.num('retries'));
   const producer = producerOptions(cfg, compressionByName);
-  producer.idempotent = idempotenceMode(props['enable.idempotence'], producer.acks!, producer.retries!);
+  producer.idempotent = idempotent;
   producer.maxRequestSize = Math.max(1, cfg.num('max.request.size'));
   return { producer, bufferMemory: Math.max(1, cfg.num('buffer.memory')), clientId: props['client.id'] ?? 'perf-producer-client', warnings: r.warnings };
 }
