@@ -6,6 +6,8 @@
 import { buildBrokerConfig, ConfigError } from '../broker/config.js';
 import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
 import { FailedError, UsageError, type ExitStatusKey } from './errors.js';
+import { readPropertiesFile } from './properties.js';
+import { existsSync } from 'node:fs';
 
 /**
  * Checks the daemon's configuration before anything starts (issue 19): the properties the daemon
@@ -13,8 +15,11 @@ import { FailedError, UsageError, type ExitStatusKey } from './errors.js';
  * usage error (exit 2) with Kafka's one-line text; unknown keys are left to the daemon's log.
  */
 export function checkServerProperties(home: string, properties: Record<string, string>): void {
+  // The data directory's own server.properties, checked as text like any properties file.
+  const own = daemonPaths(home).properties;
+  const homeProps = existsSync(own) ? readPropertiesFile(own) : {};
   try {
-    buildBrokerConfig(home, { ...loadHomeProperties(daemonPaths(home)), ...properties });
+    buildBrokerConfig(home, { ...homeProps, ...properties });
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -85,6 +85,16 @@ describe('the daemon refuses bad settings before it starts', () => {
     }
   });
 
+  it("a binary server.properties in the data directory is refused too, before the daemon starts", async () => {
+    const dir = join(home, 'own-bin');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'server.properties'), Buffer.from([0x00, 0x01, 0x02, 0xff]));
+    const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', dir], { home: dir });
+    expect(r.exitCode, show(r)).toBe(2);
+    expect(r.stderr, show(r)).toMatch(/^kafka-ts server: usage error: Properties file .*server\.properties is not text/);
+  });
+
   it('a binary server.properties is refused as not text (exit 2)', async () => {
     const file = join(home, 'random.properties');
     writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0xfe, 0x00, 0x01]));
