@@ -20,6 +20,7 @@ import {
   decodeBatchWith,
   isControlBatch,
   isTransactionalBatch,
+  nextOffsetOf,
   readBatchHeader,
   splitBatches,
   timestampTypeOf,
@@ -197,6 +198,38 @@ export function walkChunk(c: RawChunk, v: RecordView, visit: (v: RecordView) => 
   return true;
 }
 
+/** Rounds in flight ahead of the one being applied (each at most fetch.max.bytes). */
+const PREFETCH_DEPTH = 2;
+
+/**
+ * Where each partition of a round continues (after its last batch), or null when the round
+ * brought no records or an error (the chain stops; the next poll fetches from the positions).
+ */
+function nextOffsets(responses: RawResponse[]): Map<PartitionState, number> | null {
+  const out = new Map<PartitionState, number>();
+  let data = false;
+  for (const { requested, body } of responses) {
+    if (body.errorCode) return null;
+    const byKey = new Map<string, PartitionState>();
+    for (const p of requested.keys()) byKey.set(key(p.topic, p.partition), p);
+    for (const t of body.responses) {
+      for (const pr of t.partitions) {
+        const p = byKey.get(key(t.topic ?? '', pr.partitionIndex));
+        if (!p) continue;
+        if (pr.errorCode) return null;
+        let next = requested.get(p)!;
+        const blob = pr.records;
+        if (blob && blob.length > 0) {
+          for (const batch of splitBatches(blob)) next = Math.max(next, nextOffsetOf(batch));
+          data = true;
+        }
+        if (next < p.stopAt) out.set(p, next);
+      }
+    }
+  }
+  return data && out.size > 0 ? out : null;
+}
+
 const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class Fetcher {
@@ -206,7 +239,8 @@ export class Fetcher {
   private closed = false;
   /** Bumped by every change of assignment, position or pause: a prefetch sent before it is dropped. */
   private epoch = 0;
-  private prefetched: { epoch: number; settled: Promise<Settled> } | null = null;
+  /** Rounds sent ahead, oldest first. */
+  private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
 
   constructor(
     readonly client: KafkaClient,
@@ -317,40 +351,57 @@ export class Fetcher {
 
   /**
    * Like poll, but the batches stay undecoded (decoded lazily by decodeChunk or walkChunk) and,
-   * with `prefetch`, the next round is already on its way when this returns. Positions advance
-   * here, when a response is applied, never when it arrives: a response that arrives after a
-   * seek, pause or (un)assignment is dropped.
+   * with `prefetch`, the next rounds are already on their way when this returns. Positions
+   * advance here, when a response is applied, never when it arrives: a response sent before a
+   * seek, pause or (un)assignment, or for another offset than the position it would continue
+   * from, is dropped.
    */
   async pollRaw(options: { maxWaitMs?: number } = {}): Promise<RawChunk[]> {
     if (this.closed) return [];
     const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
-    const pending = this.prefetched;
-    this.prefetched = null;
+    if (this.prefetched.length > 0 && this.prefetched[0]!.epoch !== this.epoch) this.prefetched = [];
+    const pending = this.prefetched.shift();
     let responses: RawResponse[];
-    if (pending && pending.epoch === this.epoch) {
+    if (pending) {
       const settled = await pending.settled;
-      if ('error' in settled) throw settled.error;
+      if ('error' in settled) {
+        this.prefetched = [];
+        throw settled.error;
+      }
       responses = settled.value;
     } else {
       responses = await this.round(this.active(), maxWaitMs);
     }
     const out: RawChunk[] = [];
     for (const r of responses) await this.apply(r, out);
-    if (this.opts.prefetch && !this.closed) {
-      const next = this.active();
-      if (next.length > 0) {
-        const settled = this.round(next, maxWaitMs).then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        );
-        this.prefetched = { epoch: this.epoch, settled };
-      }
-    }
+    if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
     return out;
   }
 
+  /**
+   * Sends a round ahead. While rounds bring data, the next one is sent as soon as one arrives,
+   * from the offsets it ends at (up to PREFETCH_DEPTH rounds in flight), so the broker streams
+   * as librdkafka's fetcher makes it do; a round that finds nothing new ends the chain (no stack
+   * of long polls).
+   */
+  private prefetch(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): void {
+    if (active.length === 0) return;
+    const epoch = this.epoch;
+    const settled: Promise<Settled> = this.round(active, maxWaitMs, offsets).then(
+      (value) => {
+        if (this.epoch === epoch && !this.closed && this.prefetched.length < PREFETCH_DEPTH) {
+          const next = nextOffsets(value);
+          if (next) this.prefetch([...next.keys()], maxWaitMs, next);
+        }
+        return { value };
+      },
+      (error: unknown) => ({ error }),
+    );
+    this.prefetched.push({ epoch, settled });
+  }
+
   /** Sends one Fetch to each leader of `active` (without applying the answers). */
-  private async round(active: PartitionState[], maxWaitMs: number): Promise<RawResponse[]> {
+  private async round(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null = null): Promise<RawResponse[]> {
     if (active.length === 0) return [];
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of active) {
@@ -363,16 +414,16 @@ export class Fetcher {
       }
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
-    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs)));
+    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
     return results.filter((r): r is RawResponse => r !== null);
   }
 
-  private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number): Promise<RawResponse | null> {
+  private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): Promise<RawResponse | null> {
     const topics = new Map<string, PartitionState[]>();
     const requested = new Map<PartitionState, number>();
     for (const p of ps) {
       topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
-      requested.set(p, p.position);
+      requested.set(p, offsets?.get(p) ?? p.position);
     }
     let body: FetchResponse;
     try {
@@ -389,7 +440,7 @@ export class Fetcher {
           sessionEpoch: -1,
           topics: [...topics].map(([topic, list]) => ({
             topic,
-            partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
+            partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: requested.get(p)!, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
           rackId: '',
@@ -464,6 +515,7 @@ export class Fetcher {
         if (policy === 'none') throw new KafkaProtocolError(code, `Offset ${p.position} is out of range for ${p.topic}-${p.partition}`);
         const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }]);
         if (r && !r.error) p.position = r.offset;
+        this.epoch++;
         return;
       }
       case ErrorCode.NOT_LEADER_OR_FOLLOWER:
@@ -484,6 +536,6 @@ export class Fetcher {
   close(): void {
     this.closed = true;
     this.epoch++;
-    this.prefetched = null;
+    this.prefetched = [];
   }
 }
