@@ -168,18 +168,33 @@ export class OutBuffer {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** Appends an integer in decimal without making a string. */
+  /** Appends an integer in decimal without making a string (int32 arithmetic: no float modulo). */
   int(n: number): void {
     if (n < 0 || !Number.isSafeInteger(n)) return this.text(String(n));
     this.ensure(16);
+    if (n <= 0x7fffffff) {
+      this.small(n, 0);
+      return;
+    }
+    // Up to 2^53: the digits above the last 8, then the last 8 zero-padded (each fits an int32).
+    const hi = Math.floor(n / 1e8);
+    this.small(hi, 0);
+    this.small(n - hi * 1e8, 8);
+  }
+
+  /** Writes a non-negative int32 with at least `width` digits. */
+  private small(n: number, width: number): void {
     let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    if (digits < width) digits = width;
+    const buf = this.buf;
     let at = this.pos + digits;
     this.pos = at;
-    do {
-      this.buf[--at] = 48 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
+    for (let i = 0; i < digits; i++) {
+      const q = (n / 10) | 0;
+      buf[--at] = 48 + n - q * 10;
+      n = q;
+    }
   }
 
   get length(): number {

@@ -111,11 +111,12 @@ describe('console-consumer view formatting matches the record-object path', () =
 
   it('OutBuffer writes integers as decimal text and hands over its bytes', () => {
     const o = new OutBuffer(4);
-    for (const n of [0, 7, 10, 99, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, -1, -1234]) {
+    const ns = [0, 7, 10, 99, 2147483647, 2147483648, 99_999_999, 100_000_000, 100_000_001, 1_700_000_000_000, 1_700_000_000_007, Number.MAX_SAFE_INTEGER, -1, -1234];
+    for (const n of ns) {
       o.int(n);
       o.text(',');
     }
-    expect(o.take().toString()).toBe('0,7,10,99,1700000000000,9007199254740991,-1,-1234,');
+    expect(o.take().toString()).toBe(ns.map((n) => `${n},`).join(''));
     expect(o.length).toBe(0);
   });
 });
