@@ -47,7 +47,7 @@ export interface FetcherOptions {
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
   /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
   rackId?: string;
-  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again). */
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again); unset: no limit. */
   maxPollRecords?: number;
   /**
    * Sends the next Fetch as soon as a response is applied, so it travels while the caller works
@@ -258,7 +258,7 @@ export class Fetcher {
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
       rackId: opts.rackId ?? '',
-      maxPollRecords: opts.maxPollRecords ?? 500,
+      maxPollRecords: opts.maxPollRecords ?? Infinity,
       prefetch: opts.prefetch ?? false,
     };
     this.admin = new Admin(client);

@@ -67,7 +67,7 @@ export class GroupConsumer {
     this.groups = new GroupAdmin(client);
     this.fetcher = new Fetcher(client, options);
     this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
-    this.maxPollRecords = Math.max(1, options.maxPollRecords ?? 500);
+    this.maxPollRecords = options.maxPollRecords === undefined ? Infinity : Math.max(1, options.maxPollRecords);
     this.opts = {
       groupId: options.groupId,
       groupInstanceId: options.groupInstanceId ?? null,
