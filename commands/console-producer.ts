@@ -115,6 +115,7 @@ export default defineCommand<ConsoleProducerOptions>({
           requestTimeoutMs,
           maxBlockMs,
           maxRequestSize: requireInt(props['max.request.size'], 'max.request.size', { min: 1 }),
+          maxInFlightPerBroker: requireInt(props['max.in.flight.requests.per.connection'], 'max.in.flight.requests.per.connection', { min: 1 }),
           deliveryTimeoutMs: Math.max(Number(props['delivery.timeout.ms'] ?? 120_000), lingerMs + requestTimeoutMs),
           transactionalId: txn?.transactionalId,
           transactionTimeoutMs: txn?.timeoutMs,
