@@ -88,6 +88,11 @@ export interface TaskEnvironment {
    * `internalTopicName`). Without `partition`, the runtime partitions as Kafka's producer does.
    */
   send(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: StreamsHeader[], partition?: number): void;
+  /**
+   * Partitions of a topic (internal ones prefixed), for sinks with a custom StreamPartitioner;
+   * optional: without it such sinks let the producer partition.
+   */
+  partitionCount?(topic: string): number | undefined;
   /** ProcessorContext.commit(): the runtime commits at its next opportunity. */
   requestCommit(): void;
   /** Wall-clock time, for WALL_CLOCK_TIME punctuation (tests may drive it). */
