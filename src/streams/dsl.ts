@@ -343,9 +343,10 @@ export class KStream<K, V> {
   repartitionThrough(prefix: string, ks: Serde<K> | undefined, vs: Serde<V> | undefined, partitions?: number, partitioner?: unknown): string {
     const topic = prefix.endsWith('-repartition') ? prefix : `${prefix}-repartition`;
     const b = this.builder;
-    const sinkName = b.newProcessorName('KSTREAM-SINK-');
-    const filterName = b.newProcessorName('KSTREAM-FILTER-');
-    const sourceName = b.newProcessorName('KSTREAM-SOURCE-');
+    // Kafka generates the three names either way (the counter stays where Kafka's is), and uses
+    // them only when the prefix is itself generated; a user's name gives `<topic>-sink` etc.
+    const gen = [b.newProcessorName('KSTREAM-SINK-'), b.newProcessorName('KSTREAM-FILTER-'), b.newProcessorName('KSTREAM-SOURCE-')];
+    const [sinkName, filterName, sourceName] = /^KSTREAM.*-[0-9]{10}$/.test(prefix) ? gen : [`${topic}-sink`, `${topic}-filter`, `${topic}-source`];
     const keySerde = (ks ?? b.defaultKeySerde) as Serde<unknown>;
     const valueSerde = (vs ?? b.defaultValueSerde) as Serde<unknown>;
     b.topology.addProcessor(filterName, filterProcessor<K, V>((k) => k !== null && k !== undefined, false), this.name);
