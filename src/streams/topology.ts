@@ -250,6 +250,65 @@ export class Topology {
     }
     const copartitionGroups = model.copartitionSourceGroups.map((g) => [...new Set(g.flatMap((n) => (model.nodes.get(n) as SourceNodeDef).topics))].sort());
     const describe = this.describe();
+    // Which sub-topologies write to each internal topic.
+    const writers = new Map<string, number[]>();
+    for (const g of groups) {
+      for (const n of g.nodes) {
+        const d = model.nodes.get(n)!;
+        if (d.kind === 'sink' && typeof d.topic === 'string' && model.internalTopics.has(d.topic)) writers.set(d.topic, [...(writers.get(d.topic) ?? []), g.id]);
+      }
+    }
+    const resolvePartitions = (partitionsOf: (topic: string) => number | undefined): Map<string, number> => {
+      const result = new Map<string, number>();
+      const resolving = new Set<string>();
+      const resolve = (topic: string): number | undefined => {
+        const internal = model.internalTopics.get(topic);
+        if (!internal) return partitionsOf(topic);
+        if (result.has(topic)) return result.get(topic);
+        if (internal.partitions !== undefined) {
+          result.set(topic, internal.partitions);
+          return internal.partitions;
+        }
+        if (resolving.has(topic)) return undefined;
+        resolving.add(topic);
+        let n: number | undefined;
+        for (const id of writers.get(topic) ?? []) {
+          for (const t of subtopologies.find((s) => s.id === id)?.sourceTopics ?? []) {
+            const c = resolve(t);
+            if (c !== undefined && (n === undefined || c > n)) n = c;
+          }
+        }
+        resolving.delete(topic);
+        if (n !== undefined) result.set(topic, n);
+        return n;
+      };
+      for (const t of model.internalTopics.keys()) resolve(t);
+      for (const group of copartitionGroups) {
+        const external = group.filter((t) => !model.internalTopics.has(t));
+        const counts = new Map<string, number>();
+        for (const t of external) {
+          const c = partitionsOf(t);
+          if (c !== undefined) counts.set(t, c);
+        }
+        if (new Set(counts.values()).size > 1) {
+          const listed = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, c]) => `${t}=${c}`).join(', ');
+          throw new TopologyException(`Following topics do not have the same number of partitions: [{${listed}}]`, {
+            hint: 'co-partition them (equal partition counts), or repartition() one side',
+          });
+        }
+        const internal = group.filter((t) => model.internalTopics.has(t));
+        const n = counts.size > 0 ? [...counts.values()][0]! : Math.max(...internal.map((t) => result.get(t) ?? 0));
+        if (!(n > 0)) continue;
+        for (const t of internal) {
+          const fixed = model.internalTopics.get(t)!.partitions;
+          if (fixed !== undefined && fixed !== n) {
+            throw new TopologyException(`Number of partitions [${fixed}] of repartition topic [${t}] doesn't match number of partitions [${n}] of the source topic.`);
+          }
+          result.set(t, n);
+        }
+      }
+      return result;
+    };
     return {
       subtopologies,
       internalTopics,
@@ -265,6 +324,7 @@ export class Topology {
         return createGlobalStoreTask(model, globalNodes, env);
       },
       describe: () => describe,
+      resolvePartitions,
     };
   }
 
