@@ -48,6 +48,8 @@ class Engine {
   current: RecordMetadata | null = null;
   streamTime = -1;
   currentNode = '';
+  /** The innermost node an exception came from, for the error message. */
+  failedAt: string | undefined;
   readonly schedules: Schedule[] = [];
   private readonly storeCache = new Map<string, unknown>();
 
@@ -74,6 +76,9 @@ class Engine {
       if (node.def.kind === 'sink') this.sink(node.def, record);
       else if (node.processor) node.processor.process(record);
       else for (const c of node.children) this.run(c, record);
+    } catch (e) {
+      this.failedAt ??= node.def.name;
+      throw e;
     } finally {
       this.currentNode = prev;
     }
@@ -152,9 +157,11 @@ class Engine {
   }
 
   wrap(e: unknown, where: string): Error {
+    const node = this.failedAt ?? this.currentNode;
+    this.failedAt = undefined;
     if (e instanceof StreamsProcessingError) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new StreamsProcessingError(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${this.currentNode || '?'}, ${where}: ${msg}`, { cause: e });
+    return new StreamsProcessingError(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${node || '?'}, ${where}: ${msg}`, { cause: e });
   }
 
   punctuate(type: PunctuationType, time: number): void {
