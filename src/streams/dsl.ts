@@ -738,10 +738,11 @@ export class KGroupedStream<K, V> {
         },
         process(r: Record<K, V>) {
           if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return;
-          const old = store.get(r.key);
+          const kb = store.keyBytes(r.key);
+          const old = store.getBytes(kb);
           const next = agg.add(r.key, r.value, old ? old.value : agg.init());
           const ts = old ? Math.max(old.timestamp, r.timestamp) : r.timestamp;
-          store.put(r.key, next, ts);
+          store.putBytes(kb, next, ts);
           ctx.forward(new Record<K, Change<VA>>(r.key, { newValue: next, oldValue: old?.value ?? null }, ts, r.headers));
         },
       };

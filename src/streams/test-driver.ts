@@ -147,11 +147,16 @@ export class TopologyTestDriver {
     return new TestOutputTopic(this, topic, keyDeserializer, valueDeserializer);
   }
 
-  /** @internal removes and returns what was written to a topic since the last read. */
-  takeOutput(topic: string): RawRecord[] {
+  /** @internal removes and returns what was written to a topic since the last read (at most `max`). */
+  takeOutput(topic: string, max = Infinity): RawRecord[] {
     const list = this.outputs.get(topic) ?? [];
-    this.outputs.set(topic, []);
-    return list;
+    const taken = list.splice(0, Math.min(max, list.length));
+    this.outputs.set(topic, list);
+    return taken;
+  }
+  /** @internal */
+  outputSize(topic: string): number {
+    return this.outputs.get(topic)?.length ?? 0;
   }
 
   producedTopicNames(): string[] {
@@ -208,8 +213,30 @@ export class TestOutputTopic<K, V> {
     private readonly kd: Deserializer<K>,
     private readonly vd: Deserializer<V>,
   ) {}
+  isEmpty(): boolean {
+    return this.driver.outputSize(this.topic) === 0;
+  }
+  getQueueSize(): number {
+    return this.driver.outputSize(this.topic);
+  }
+  /** The next record; throws when there is none (Kafka: NoSuchElementException). */
+  readRecord(): TestRecord<K, V> {
+    const [r] = this.read(1);
+    if (!r) throw new Error(`Empty topic: ${this.topic}`);
+    return r;
+  }
+  readKeyValue(): KeyValue<K | null, V | null> {
+    const r = this.readRecord();
+    return new KeyValue(r.key, r.value);
+  }
+  readValue(): V | null {
+    return this.readRecord().value;
+  }
   readRecordsToList(): TestRecord<K, V>[] {
-    return this.driver.takeOutput(this.topic).map((r) => ({
+    return this.read(Infinity);
+  }
+  private read(max: number): TestRecord<K, V>[] {
+    return this.driver.takeOutput(this.topic, max).map((r) => ({
       key: this.kd.deserialize(this.topic, r.key),
       value: this.vd.deserialize(this.topic, r.value),
       timestamp: r.timestamp,

@@ -26,7 +26,10 @@ describe('serdes', () => {
     expect(hex(Serdes.Double().serialize('t', 1.5))).toBe('3ff8000000000000');
     expect(hex(Serdes.Float().serialize('t', 1.5))).toBe('3fc00000');
     expect(Serdes.BigLong().deserialize('t', Uint8Array.from([0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))).toBe(2n ** 63n - 1n);
-    expect(Serdes.Long().deserialize('t', Serdes.Long().serialize('t', -5))).toBe(-5);
+    for (const n of [-5, 0, 2 ** 40 + 3, -(2 ** 40) - 7, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      expect(Serdes.Long().deserialize('t', Serdes.Long().serialize('t', n))).toBe(n);
+      expect(Serdes.Long().serialize('t', n)).toEqual(Serdes.BigLong().serialize('t', BigInt(n)));
+    }
     expect(Serdes.String().deserialize('t', Serdes.String().serialize('t', 'héllo'))).toBe('héllo');
     expect(Serdes.JSON().deserialize('t', Serdes.JSON().serialize('t', { a: [1, 'x'] }))).toEqual({ a: [1, 'x'] });
     for (const s of [Serdes.String(), Serdes.Integer(), Serdes.Long(), Serdes.JSON(), Serdes.Void(), Serdes.ByteArray()]) {
