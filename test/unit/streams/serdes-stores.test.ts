@@ -6,6 +6,7 @@ import {
   SerializationError,
   Serdes,
   Stores,
+  StreamsBuilder,
   Topology,
   TopologyTestDriver,
   type KeyValueStore,
@@ -179,5 +180,60 @@ describe('Processor API', () => {
     const input = d.createInputTopic<string, string>('in');
     expect(() => input.pipeInput('k', 'store', 0)).toThrow('Processor p has no access to StateStore other as the store is not connected to the processor.');
     expect(() => input.pipeInput('k', 'x', 0)).toThrow('Exception caught in process. taskId=0_0, processor=p, topic=in, partition=0, offset=1: boom');
+  });
+});
+
+describe('global stores and more DSL', () => {
+  it('addGlobalStore: every task reads the store without connecting it; its topic feeds it', () => {
+    const t = new Topology()
+      .addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('rates'), Serdes.String(), Serdes.Double()).withLoggingDisabled(),
+        'rates-source',
+        Serdes.String(),
+        Serdes.Double(),
+        'rates',
+        'rates-updater',
+        () => {
+          let store: KeyValueStore<string, number>;
+          return {
+            init: (c: ProcessorContext) => void (store = c.getStateStore('rates')),
+            process: (r: Record<string, number>) => store.put(r.key, r.value),
+          };
+        },
+      )
+      .addSource({ name: 'src', valueDeserializer: Serdes.Double() }, 'amounts')
+      .addProcessor('convert', () => {
+        let ctx: ProcessorContext<string, string>;
+        let rates: KeyValueStore<string, number>;
+        return {
+          init(c: ProcessorContext<string, string>) {
+            ctx = c;
+            rates = c.getStateStore('rates');
+          },
+          process(r: Record<string, number>) {
+            ctx.forward(r.withValue(String(r.value * (rates.get(r.key) ?? NaN))));
+          },
+        };
+      }, 'src')
+      .addSink('out', 'converted', 'convert');
+    const built = t.build();
+    expect(built.globalStores).toEqual([{ topic: 'rates', store: { name: 'rates', logged: false, persistent: false, changelogConfigs: { 'cleanup.policy': 'compact' } } }]);
+    expect(built.subtopologies.map((s) => s.id)).toEqual([1]);
+    expect(t.describe()).toContain('Sub-topology: 0 for global store (will not generate tasks)\n    Source: rates-source (topics: [rates])\n      --> rates-updater\n');
+    const d = new TopologyTestDriver(t);
+    d.createInputTopic('rates', Serdes.String(), Serdes.Double()).pipeInput('EUR', 2, 0);
+    d.createInputTopic('amounts', Serdes.String(), Serdes.Double()).pipeInput('EUR', 10.5, 0);
+    expect(d.createOutputTopic('converted').readValuesToList()).toEqual(['21']);
+  });
+
+  it('toTable and through', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in').through('mid').toTable().filter((_k, v) => v !== 'x').toStream().to('out');
+    const d = new TopologyTestDriver(b.build());
+    const input = d.createInputTopic<string, string>('in');
+    input.pipeInput('a', '1', 0);
+    input.pipeInput('a', 'x', 1);
+    expect(d.createOutputTopic('mid').readValuesToList()).toEqual(['1', 'x']);
+    expect(d.createOutputTopic('out').readKeyValuesToList()).toEqual([{ key: 'a', value: '1' }, { key: 'a', value: null }]);
   });
 });
