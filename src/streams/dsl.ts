@@ -16,8 +16,8 @@ import { TopologyException } from './errors.js';
 import { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './dsl-options.js';
 import { Record, type InternalContext, type Processor, type ProcessorContext, type ProcessorSupplier, type TopicNameExtractor } from './processor.js';
 import type { Serde } from './serdes.js';
-import { Serdes } from './serdes.js';
-import { KeyValue, Stores, type StoreBuilder, type TimestampedKeyValueStore, type ValueAndTimestamp, type WindowStore } from './state.js';
+import { Serdes, getInt64, putInt64 } from './serdes.js';
+import { KeyValue, Stores, type KeyValueStore, type StoreBuilder, type TimestampedKeyValueStore, type ValueAndTimestamp, type WindowStore } from './state.js';
 import { Topology } from './topology.js';
 import { JoinWindows, TimeWindows, Windowed } from './windows.js';
 
@@ -413,9 +413,8 @@ export class KStream<K, V> {
           get = getter.make(c);
         },
         process(r: Record<K, V>) {
-          if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) {
-            if (!left || r.key === null || r.key === undefined) return; // Kafka skips these
-          }
+          // Kafka skips stream records with a null key or value, in join and leftJoin alike.
+          if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return;
           const o = get(r.key)?.value ?? null;
           if (o === null && !left) return;
           ctx.forward(r.withValue(joiner(r.value, o, r.key)));
@@ -470,8 +469,9 @@ export class KStream<K, V> {
     const base = sj.name;
     const thisWindowed = base ? `${base}-this-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
     const otherWindowed = base ? `${base}-other-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
-    const thisJoinGen = b.newProcessorName(left ? 'KSTREAM-JOINTHIS-' : 'KSTREAM-JOINTHIS-');
-    const otherJoinGen = b.newProcessorName('KSTREAM-JOINOTHER-');
+    // Kafka's names: a left join's other side is an outer one.
+    const thisJoinGen = b.newProcessorName('KSTREAM-JOINTHIS-');
+    const otherJoinGen = b.newProcessorName(left ? 'KSTREAM-OUTEROTHER-' : 'KSTREAM-JOINOTHER-');
     const thisJoin = base ? `${base}-this-join` : thisJoinGen;
     const otherJoin = base ? `${base}-other-join` : otherJoinGen;
     const mergeName = base ? `${base}-merge` : b.newProcessorName('KSTREAM-MERGE-');
@@ -503,29 +503,75 @@ export class KStream<K, V> {
     b.topology.connectProcessorAndStateStores(thisWindowed, thisStore);
     b.topology.addProcessor(otherWindowed, windowedStore<VO>(otherStore), them.name);
     b.topology.connectProcessorAndStateStores(otherWindowed, otherStore);
+    // A left join emits a left record without a match only once no match can come: when stream
+    // time passes its timestamp + after + grace (Kafka 3.1+). Until then it waits in a shared
+    // store keyed by timestamp (8 bytes) + key + sequence (4 bytes), so the oldest come first.
+    const outerStore = left ? (base ? `${base}-outer-shared-join-store` : `${thisJoin.replace('KSTREAM-JOINTHIS-', 'KSTREAM-OUTERSHARED-')}-store`) : undefined;
+    const keySerde = (ks ?? b.defaultKeySerde) as Serde<K>;
+    const leftValueSerde = (me.valueSerde ?? b.defaultValueSerde) as Serde<V>;
+    if (outerStore) {
+      const sb = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(outerStore), Serdes.ByteArray(), Serdes.ByteArray());
+      b.addStore((sj.loggingEnabled ? sb : sb.withLoggingDisabled()) as StoreBuilder<unknown>);
+    }
+    type Outer = { store: KeyValueStore<Uint8Array, Uint8Array>; seq: number };
+    const outerKey = (ts: number, kb: Uint8Array, seq: number) => {
+      const out = new Uint8Array(8 + kb.length + 4);
+      putInt64(out, 0, ts);
+      out.set(kb, 8);
+      new DataView(out.buffer).setUint32(8 + kb.length, seq >>> 0);
+      return out;
+    };
+    const emitExpired = (ctx: ProcessorContext<K, VR>, o: Outer) => {
+      const limit = ctx.currentStreamTimeMs() - windows.afterMs - windows.gracePeriodMs(); // emit ts < limit
+      if (limit <= 0) return;
+      const due = [];
+      for (const kv of o.store.range(null, outerKey(limit, new Uint8Array(0), 0))) {
+        if (getInt64(kv.key, 0) >= limit) break;
+        due.push(kv);
+      }
+      for (const kv of due) {
+        const ts = getInt64(kv.key, 0);
+        const key = keySerde.deserialize(outerStore!, kv.key.subarray(8, kv.key.length - 4)) as K;
+        const value = leftValueSerde.deserialize(outerStore!, kv.value) as V;
+        o.store.delete(kv.key);
+        ctx.forward(new Record<K, VR>(key, joiner(value, null, key), ts));
+      }
+    };
     // A record joins the other side's records with timestamps in [ts - before, ts + after] (mirrored for the other side).
-    const joinSide = <A, B>(otherStoreName: string, before: number, after: number, combine: (a: A, o: B | null, k: K) => VR, emitUnmatched: boolean) => () => {
+    const joinSide = <A, B>(otherStoreName: string, before: number, after: number, combine: (a: A, o: B | null, k: K) => VR, side: 'left' | 'right') => () => {
       let ctx: ProcessorContext<K, VR>;
       let ws: WindowStore<K, B>;
+      let outer: Outer | undefined;
       return {
         init(c: ProcessorContext<K, VR>) {
           ctx = c;
           ws = c.getStateStore(otherStoreName);
+          if (outerStore) outer = { store: c.getStateStore(outerStore), seq: 0 };
         },
         process(r: Record<K, A>) {
           let matched = false;
           for (const kv of ws.fetchRange(r.key, r.timestamp - before, r.timestamp + after)) {
             matched = true;
             ctx.forward(new Record(r.key, combine(r.value, kv.value, r.key), Math.max(r.timestamp, kv.key), r.headers));
+            if (outer && side === 'right') {
+              // that left record has its match now: it no longer waits
+              const kb = keySerde.serialize(outerStore!, r.key)!;
+              const waiting = [...outer.store.range(outerKey(kv.key, kb, 0), outerKey(kv.key, kb, 0xffffffff))];
+              for (const e of waiting) if (e.key.length === 8 + kb.length + 4) outer.store.delete(e.key);
+            }
           }
-          if (!matched && emitUnmatched) ctx.forward(r.withValue(combine(r.value, null, r.key)));
+          if (outer && side === 'left' && !matched) {
+            const kb = keySerde.serialize(outerStore!, r.key)!;
+            outer.store.put(outerKey(r.timestamp, kb, ++outer.seq), leftValueSerde.serialize(outerStore!, r.value as unknown as V)!);
+          }
+          if (outer) emitExpired(ctx, outer);
         },
       };
     };
-    b.topology.addProcessor(thisJoin, joinSide<V, VO>(otherStore, windows.beforeMs, windows.afterMs, joiner, left), thisWindowed);
-    b.topology.connectProcessorAndStateStores(thisJoin, otherStore);
-    b.topology.addProcessor(otherJoin, joinSide<VO, V>(thisStore, windows.afterMs, windows.beforeMs, (o, v, k) => joiner(v as V, o, k), false), otherWindowed);
-    b.topology.connectProcessorAndStateStores(otherJoin, thisStore);
+    b.topology.addProcessor(thisJoin, joinSide<V, VO>(otherStore, windows.beforeMs, windows.afterMs, joiner, 'left'), thisWindowed);
+    b.topology.connectProcessorAndStateStores(thisJoin, ...[otherStore, ...(outerStore ? [outerStore] : [])]);
+    b.topology.addProcessor(otherJoin, joinSide<VO, V>(thisStore, windows.afterMs, windows.beforeMs, (o, v, k) => joiner(v as V, o, k), 'right'), otherWindowed);
+    b.topology.connectProcessorAndStateStores(otherJoin, ...[thisStore, ...(outerStore ? [outerStore] : [])]);
     b.topology.addProcessor(mergeName, mapProcessor<K, VR, K, VR>((r) => r, false), thisJoin, otherJoin);
     return new KStream<K, VR>(b, mergeName, new Set([...me.sourceNodes, ...them.sourceNodes]), false, ks, undefined);
   }

@@ -255,10 +255,24 @@ describe('other operators', () => {
 
     const b2 = new StreamsBuilder();
     b2.stream<string, string>('clicks').leftJoin(b2.stream<string, string>('views'), (c2, v2) => `${c2}+${v2}`, JoinWindows.ofTimeDifferenceWithNoGrace(10)).to('left');
-    const d2 = drive(b2.build());
-    d2.createInputTopic<string, string>('clicks').pipeInput('u', 'c1', 100);
-    d2.createInputTopic<string, string>('views').pipeInput('u', 'v1', 104);
-    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c1+null', 'c1+v1']);
+    const t2 = b2.build();
+    expect(t2.build().subtopologies[0]!.stores.map((s) => s.name).sort()).toEqual([
+      'KSTREAM-JOINTHIS-0000000004-store',
+      'KSTREAM-OUTEROTHER-0000000005-store',
+      'KSTREAM-OUTERSHARED-0000000004-store',
+    ]);
+    const d2 = drive(t2);
+    const clicks2 = d2.createInputTopic<string, string>('clicks');
+    const views2 = d2.createInputTopic<string, string>('views');
+    clicks2.pipeInput('u', 'c1', 100); // waits for a view until stream time passes 110
+    views2.pipeInput('u', 'v1', 104); // matches: c1 no longer waits
+    clicks2.pipeInput('u', 'c2', 200); // no view: waits
+    clicks2.pipeInput('u', 'c3', 205);
+    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c1+v1']);
+    views2.pipeInput('z', 'v9', 211); // stream time 211: c2's window (200 + 10) has closed, c3's not
+    expect(d2.createOutputTopic('left').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['u', 'c2+null', 200]]);
+    views2.pipeInput('z', 'v10', 216);
+    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c3+null']);
   });
 
   it('KStream-KTable leftJoin keeps unmatched records', () => {
