@@ -228,7 +228,12 @@ export class TimestampedKeyValueStore<K, V> {
     this.bytes.put(key, value === null || value === undefined ? null : encodeTimestamped(timestamp, this.valueSerde.serialize(this.name, value)));
   }
   all(): KeyValueIterator<K, ValueAndTimestamp<V>> {
-    return kvIter(this.bytes.range(), (k, raw) => {
+    return this.range(null, null);
+  }
+  range(from: K | null, to: K | null): KeyValueIterator<K, ValueAndTimestamp<V>> {
+    const f = from === null || from === undefined ? undefined : this.keyBytes(from);
+    const t = to === null || to === undefined ? undefined : this.keyBytes(to);
+    return kvIter(this.bytes.range(f, t), (k, raw) => {
       const { timestamp, value } = decodeTimestamped(raw);
       return new KeyValue(deserializeWith(this.keySerde, this.name, k) as K, { value: deserializeWith(this.valueSerde, this.name, value) as V, timestamp });
     });

@@ -205,6 +205,11 @@ class NodeContext implements ProcessorContext, InternalContext {
     return this.engine.env.now();
   }
   forward(record: Record<unknown, unknown>, childName?: string): void {
+    if (!(record instanceof Record)) {
+      // a plain { key, value, timestamp, headers } from user code: make it a Record for the DSL's processors
+      const r = record as { key: unknown; value: unknown; timestamp?: number; headers?: Record<unknown, unknown>['headers'] };
+      record = new Record(r.key, r.value, r.timestamp ?? this.engine.streamTime, r.headers ?? []);
+    }
     if (childName !== undefined) {
       const c = this.node.children.find((n) => n.def.name === childName);
       if (!c) throw new StreamsProcessingError(`Unknown downstream node: ${childName} either does not exist or is not connected to this processor (${this.node.def.name}).`);

@@ -8,8 +8,14 @@ import type { BuiltTopology, BytesStore, GlobalTask, SourceRecord, StreamsHeader
 import { InMemoryBytesStore } from './stores/memory.js';
 import { Serdes, type Deserializer, type Serializer } from './serdes.js';
 import type { Topology } from './topology.js';
-import type { KeyValueStore, WindowStore } from './state.js';
-import { KeyValue } from './state.js';
+import type { KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore, ValueAndTimestamp, WindowStore } from './state.js';
+import { KeyValue, TimestampedKeyValueStore } from './state.js';
+
+function listIterator<K, V>(list: KeyValue<K, V>[]): KeyValueIterator<K, V> {
+  const it = list[Symbol.iterator]() as IterableIterator<KeyValue<K, V>> & { close(): void };
+  it.close = () => {};
+  return it;
+}
 
 export interface TestDriverConfig {
   applicationId?: string;
@@ -169,7 +175,24 @@ export class TopologyTestDriver {
     if (!b) throw new Error(`no state store named ${name}`);
     return b.build(this.store(name)) as S;
   }
-  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+  /**
+   * A key-value store by name. A DSL store (timestamped) reads as plain values, as Kafka's driver
+   * shows it; `getTimestampedKeyValueStore` gives the timestamps too.
+   */
+  getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const s = this.getStateStore<unknown>(name);
+    if (!(s instanceof TimestampedKeyValueStore)) return s as KeyValueStore<K, V>;
+    const ts = s as TimestampedKeyValueStore<K, V>;
+    const plain = (it: Iterable<KeyValue<K, ValueAndTimestamp<V>>>) => [...it].map((kv) => new KeyValue(kv.key, kv.value.value));
+    return {
+      name,
+      get: (key) => ts.get(key)?.value ?? null,
+      all: () => listIterator(plain(ts.all())),
+      range: (from, to) => listIterator(plain(ts.range(from, to))),
+      approximateNumEntries: () => ts.approximateNumEntries(),
+    };
+  }
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> {
     return this.getStateStore(name);
   }
   getWindowStore<K, V>(name: string): WindowStore<K, V> {

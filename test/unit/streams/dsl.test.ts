@@ -136,7 +136,9 @@ describe('repartitioning', () => {
     ]);
     // what went through the repartition topic (prefixed with the application id), keyed by customer
     expect(d.createOutputTopic('shop-per-customer-repartition').readKeyValuesToList().map((kv) => kv.key)).toEqual(['alice', 'bob', 'alice']);
-    expect(d.getKeyValueStore<string, { value: number }>('per-customer').get('alice')).toMatchObject({ value: 2 });
+    expect(d.getKeyValueStore<string, number>('per-customer').get('alice')).toBe(2);
+    expect([...d.getKeyValueStore<string, number>('per-customer').all()].map((kv) => [kv.key, kv.value])).toEqual([['alice', 2], ['bob', 1]]);
+    expect(d.getTimestampedKeyValueStore<string, number>('per-customer').get('alice')).toEqual({ value: 2, timestamp: 3 });
     const built = t.build();
     expect(built.subtopologies.map((s) => s.sourceTopics)).toEqual([['purchases'], ['per-customer-repartition']]);
   });
