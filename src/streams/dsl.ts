@@ -700,6 +700,67 @@ export class KTable<K, V> {
     }, undefined);
   }
 
+  /** Table–table join on the key (co-partitioned): an update on either side updates the result. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO) => VR, named?: Named): KTable<K, VR> {
+    return this.tableJoin(other, joiner as (v: V, o: VO | null) => VR, named, false);
+  }
+
+  /** Like `join`, keeping this table's rows without a match (`other` is null). */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO | null) => VR, named?: Named): KTable<K, VR> {
+    return this.tableJoin(other, joiner, named, true);
+  }
+
+  private tableJoin<VO, VR>(other: KTable<K, VO>, joiner: (v: V, o: VO | null) => VR, named: Named | undefined, left: boolean): KTable<K, VR> {
+    fn(joiner, 'joiner');
+    const b = this.builder;
+    const base = named?.name;
+    const thisName = base ? `${base}-join-this` : b.newProcessorName(left ? 'KTABLE-LEFTTHIS-' : 'KTABLE-JOINTHIS-');
+    const otherName = base ? `${base}-join-other` : b.newProcessorName(left ? 'KTABLE-LEFTOTHER-' : 'KTABLE-JOINOTHER-');
+    const mergeName = base ? `${base}-join-merge` : b.newProcessorName('KTABLE-MERGE-');
+    b.topology.copartitionSources([...this.sourceNodes, ...other.sourceNodes]);
+    const join = (v: V | null, o: VO | null): VR | null => (v === null || (o === null && !left) ? null : joiner(v, o));
+    // One side's update, joined with the other side's current value.
+    const side = <A, B>(getter: TableGetter<K, B>, combine: (a: A | null, o: B | null) => VR | null, needOther: boolean) => () => {
+      let ctx: ProcessorContext<K, Change<VR>>;
+      let get: (k: K) => ValueAndTimestamp<B> | null;
+      return {
+        init(c: ProcessorContext<K, Change<VR>>) {
+          ctx = c;
+          get = getter.make(c);
+        },
+        process(r: Record<K, Change<A>>) {
+          if (r.key === null || r.key === undefined) return;
+          const o = get(r.key);
+          if (needOther && o === null) return;
+          const nv = combine(r.value.newValue, o?.value ?? null);
+          const ov = combine(r.value.oldValue, o?.value ?? null);
+          if (nv === null && ov === null) return;
+          ctx.forward(new Record<K, Change<VR>>(r.key, { newValue: nv, oldValue: ov }, Math.max(r.timestamp, o?.timestamp ?? 0), r.headers));
+        },
+      };
+    };
+    b.addProcessor('', thisName, side<V, VO>(other.getter, (v, o) => join(v, o), !left), [this.name], other.getter.stores);
+    // An update of the other side matters only where this side has a row.
+    b.addProcessor('', otherName, side<VO, V>(this.getter, (o, v) => (v === null ? null : o === null && !left ? null : join(v, o)), true), [other.name], this.getter.stores);
+    b.addProcessor('', mergeName, mapProcessor<K, Change<VR>, K, Change<VR>>((r) => r, false), [thisName, otherName]);
+    const tg = this.getter;
+    const og = other.getter;
+    return new KTable<K, VR>(b, mergeName, new Set([...this.sourceNodes, ...other.sourceNodes]), this.keySerde, undefined, {
+      stores: [...tg.stores, ...og.stores],
+      make(ctx) {
+        const gt = tg.make(ctx);
+        const go = og.make(ctx);
+        return (key) => {
+          const v = gt(key);
+          if (!v) return null;
+          const o = go(key);
+          const j = join(v.value, o?.value ?? null);
+          return j === null ? null : { value: j, timestamp: Math.max(v.timestamp, o?.timestamp ?? 0) };
+        };
+      },
+    }, undefined);
+  }
+
   /** The changelog stream of the table: every update (a deletion is a null value). */
   toStream<KR = K>(mapper?: (key: K, value: V | null) => KR, named?: Named): KStream<KR, V> {
     const f = mapper;

@@ -277,6 +277,30 @@ describe('other operators', () => {
     expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c3+null']);
   });
 
+  it('KTable-KTable join and leftJoin: updates on either side, deletions as tombstones', () => {
+    const b = new StreamsBuilder();
+    const users = b.table<string, string>('users');
+    const cities = b.table<string, string>('cities');
+    users.join(cities, (u, c) => `${u}@${c}`).toStream().to('inner');
+    users.leftJoin(cities, (u, c) => `${u}@${c ?? '?'}`).toStream().to('left');
+    const t = b.build();
+    expect(t.build().copartitionGroups).toEqual([['cities', 'users']]);
+    const d = drive(t);
+    const u = d.createInputTopic<string, string | null>('users');
+    const c = d.createInputTopic<string, string | null>('cities');
+    u.pipeInput('1', 'ann', 1);
+    c.pipeInput('1', 'oslo', 2);
+    c.pipeInput('2', 'rome', 3); // no user 2: nothing
+    u.pipeInput('1', 'anna', 4);
+    c.pipeInput('1', null, 5);
+    expect(d.createOutputTopic('inner').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['1', 'ann@oslo', 2],
+      ['1', 'anna@oslo', 4],
+      ['1', null, 5],
+    ]);
+    expect(d.createOutputTopic('left').readValuesToList()).toEqual(['ann@?', 'ann@oslo', 'anna@oslo', 'anna@?']);
+  });
+
   it('KStream-KTable leftJoin keeps unmatched records', () => {
     const b = new StreamsBuilder();
     b.stream<string, string>('orders').leftJoin(b.table<string, string>('addresses'), (o, a) => `${o} send to ${a ?? 'unknown'}`).to('out');
