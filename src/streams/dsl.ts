@@ -13,13 +13,13 @@
  * forbids import cycles.)
  */
 import { TopologyException } from './errors.js';
-import { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './dsl-options.js';
+import { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined, Suppressed } from './dsl-options.js';
 import { Record, type InternalContext, type Processor, type ProcessorContext, type ProcessorSupplier, type TopicNameExtractor } from './processor.js';
 import type { Serde } from './serdes.js';
 import { Serdes, getInt64, putInt64 } from './serdes.js';
 import { KeyValue, Stores, type KeyValueStore, type StoreBuilder, type TimestampedKeyValueStore, type ValueAndTimestamp, type WindowStore } from './state.js';
 import { Topology } from './topology.js';
-import { JoinWindows, TimeWindows, Windowed } from './windows.js';
+import { JoinWindows, TimeWindows, Windowed, timeWindowedSerde } from './windows.js';
 
 /** What flows between table processors: the new value and the one it replaced. */
 export interface Change<V> {
@@ -647,7 +647,64 @@ export class KTable<K, V> {
     readonly getter: TableGetter<K, V>,
     /** The store holding the table, if it is materialized. */
     readonly queryableStoreName: string | undefined,
+    /** @internal a windowed aggregation's grace period (for `suppress(untilWindowCloses)`). */
+    readonly windowGraceMs?: number,
   ) {}
+
+  /**
+   * Holds back a windowed table's updates and emits each window's final value once the window
+   * closes (stream time reaches its end plus the grace period). Kafka's
+   * `suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))`.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    if (this.windowGraceMs === undefined) throw new TopologyException('suppress(untilWindowCloses) needs a windowed table (groupByKey().windowedBy(...).count() or similar)');
+    const b = this.builder;
+    const name = suppressed.name ?? b.newProcessorName('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name ? `${suppressed.name}-store` : b.newStoreName('KTABLE-SUPPRESS-');
+    const grace = this.windowGraceMs;
+    const ks = this.keySerde as Serde<K> | undefined;
+    const vs = this.valueSerde;
+    if (!ks || !vs) throw new TopologyException('suppress needs the table\'s key and value serdes');
+    const sb = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), Serdes.ByteArray(), Serdes.ByteArray());
+    b.addStore(sb as StoreBuilder<unknown>);
+    // The buffer: window end (8 bytes) + windowed key -> record timestamp (8 bytes) + value; earliest-closing first.
+    b.addProcessor('', name, () => {
+      let ctx: ProcessorContext<K, Change<V>>;
+      let buf: KeyValueStore<Uint8Array, Uint8Array>;
+      return {
+        init(c: ProcessorContext<K, Change<V>>) {
+          ctx = c;
+          buf = c.getStateStore(storeName);
+        },
+        process(r: Record<K, Change<V>>) {
+          const wk = r.key as unknown as Windowed<unknown>;
+          const kb = ks.serialize(storeName, r.key)!;
+          const key = new Uint8Array(8 + kb.length);
+          putInt64(key, 0, wk.window.end);
+          key.set(kb, 8);
+          const vb = r.value.newValue === null ? new Uint8Array(0) : vs.serialize(storeName, r.value.newValue)!;
+          const val = new Uint8Array(9 + vb.length);
+          putInt64(val, 0, r.timestamp);
+          val[8] = r.value.newValue === null ? 0 : 1;
+          val.set(vb, 9);
+          buf.put(key, val);
+          const expiry = ctx.currentStreamTimeMs() - grace;
+          const due = [];
+          for (const kv of buf.all()) {
+            if (getInt64(kv.key, 0) > expiry) break;
+            due.push(kv);
+          }
+          for (const kv of due) {
+            buf.delete(kv.key);
+            const k = ks.deserialize(storeName, kv.key.subarray(8)) as K;
+            const v = kv.value[8] === 0 ? null : (vs.deserialize(storeName, kv.value.subarray(9)) as V);
+            ctx.forward(new Record<K, Change<V>>(k, { newValue: v, oldValue: null }, getInt64(kv.value, 0)));
+          }
+        },
+      };
+    }, [this.name], [storeName]);
+    return new KTable<K, V>(b, name, this.sourceNodes, this.keySerde, this.valueSerde, this.getter, undefined, this.windowGraceMs);
+  }
 
   private derive<VR>(prefix: string, named: Named | undefined, apply: (k: K, v: V | null) => VR | null, getter: TableGetter<K, VR>, vs: Serde<VR> | undefined): KTable<K, VR> {
     const n = this.builder.addProcessor(prefix, named, () => {
@@ -950,6 +1007,6 @@ export class TimeWindowedKStream<K, V> {
         return (wk) => store.fetchWithTimestamp(wk.key, wk.window.start);
       },
     };
-    return new KTable<Windowed<K>, VA>(b, name, sources, undefined, vs, getter, storeName);
+    return new KTable<Windowed<K>, VA>(b, name, sources, timeWindowedSerde(ks, w.size()), vs, getter, storeName, w.gracePeriodMs());
   }
 }
