@@ -81,3 +81,93 @@ export function joinShapedTopology(left: string, right: string, to: string): Bui
     describe: () => '',
   };
 }
+
+/**
+ * Two sub-topologies through a repartition topic: 0 re-keys `from` by value into `rekey-repartition`,
+ * 1 counts per new key into `to`.
+ */
+export function rekeyCountTopology(from: string, to: string): BuiltTopology {
+  const count = countTopology('rekey-repartition', to, { store: 'rekey-count-store' });
+  return {
+    subtopologies: [
+      { id: 0, sourceTopics: [from], internalSources: [], stores: [] },
+      { id: 1, sourceTopics: ['rekey-repartition'], internalSources: ['rekey-repartition'], stores: count.subtopologies[0]!.stores },
+    ],
+    internalTopics: [
+      { name: 'rekey-repartition', kind: 'repartition' },
+      { name: 'rekey-count-store-changelog', kind: 'changelog' },
+    ],
+    copartitionGroups: [],
+    globalStores: [],
+    sinkTopics: [to],
+    createTask(s, env): StreamTask {
+      if (s === 1) return count.createTask(0, env);
+      const topic = env.internalTopicName('rekey-repartition');
+      return {
+        id: env.taskId,
+        process: (r) => env.send(topic, r.value, r.value, r.timestamp, []),
+        punctuate: () => undefined,
+        flush: () => undefined,
+        close: () => undefined,
+      };
+    },
+    createGlobalTask: noGlobal,
+    describe: () => '',
+  };
+}
+
+/** A stream looked up in a global store (keyed on the stream's value), written to `to` as `value -> found`. */
+export function globalLookupTopology(stream: string, global: string, to: string): BuiltTopology {
+  const store = 'global-store';
+  return {
+    subtopologies: [{ id: 0, sourceTopics: [stream], internalSources: [], stores: [] }],
+    internalTopics: [],
+    copartitionGroups: [],
+    globalStores: [{ topic: global, store: { name: store, logged: false, persistent: false } }],
+    sinkTopics: [to],
+    createTask(_s, env): StreamTask {
+      const g = env.store(store);
+      return {
+        id: env.taskId,
+        process: (r) => {
+          const found = r.value ? g.get(r.value) : undefined;
+          env.send(to, r.key, Buffer.from(`${Buffer.from(r.value ?? []).toString()} -> ${found ? Buffer.from(found).toString() : 'null'}`), r.timestamp, []);
+        },
+        punctuate: () => undefined,
+        flush: () => undefined,
+        close: () => undefined,
+      };
+    },
+    createGlobalTask(env) {
+      const g = env.store(store);
+      return { process: (r) => r.key && g.put(r.key, r.value) };
+    },
+    describe: () => '',
+  };
+}
+
+/** The join shape with the 2-partition side repartitioned (`repartition()`): co-partitioned by construction. */
+export function repartitionedJoinShape(left: string, right: string, to: string): BuiltTopology {
+  return {
+    subtopologies: [
+      { id: 0, sourceTopics: [right], internalSources: [], stores: [] },
+      { id: 1, sourceTopics: [left, 'right-repartition'], internalSources: ['right-repartition'], stores: [] },
+    ],
+    internalTopics: [{ name: 'right-repartition', kind: 'repartition' }],
+    copartitionGroups: [[left, 'right-repartition']],
+    globalStores: [],
+    sinkTopics: [to],
+    createTask(s, env): StreamTask {
+      const topic = env.internalTopicName('right-repartition');
+      return {
+        id: env.taskId,
+        process: (r) => (s === 0 ? env.send(topic, r.key, r.value, r.timestamp, []) : env.send(to, r.key, r.value, r.timestamp, [])),
+        punctuate: () => undefined,
+        flush: () => undefined,
+        close: () => undefined,
+      };
+    },
+    createGlobalTask: noGlobal,
+    describe: () => '',
+  };
+}

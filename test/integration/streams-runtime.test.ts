@@ -14,7 +14,7 @@ import { KafkaStreams, type StreamsState } from '../../src/streams/runtime/kafka
 import type { StreamsProperties } from '../../src/streams/runtime/config.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
-import { copyTopology, countTopology, joinShapedTopology } from '../helpers/streams-topologies.js';
+import { copyTopology, countTopology, globalLookupTopology, joinShapedTopology, rekeyCountTopology, repartitionedJoinShape } from '../helpers/streams-topologies.js';
 import type { BuiltTopology } from '../../src/streams/api.js';
 
 let broker: TestBroker;
@@ -187,6 +187,48 @@ describe('KafkaStreams runtime', () => {
       expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     }
     await s2.close();
+  });
+
+  it('runs two sub-topologies through a repartition topic it creates as <application.id>-<name>', async () => {
+    await topics(['rk-in', 4], ['rk-out', 1]);
+    await produce('rk-in', Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `colour${i % 4}` })));
+    const s = streams(rekeyCountTopology('rk-in', 'rk-out'), { 'application.id': 'rk-app' });
+    await s.start();
+    await waitFor('10 per colour', async () => finalCounts(await readAll('rk-out')), (m) => [0, 1, 2, 3].every((i) => m.get(`colour${i}`) === 10));
+    const desc = await admin.describeTopics(['rk-app-rekey-repartition', 'rk-app-rekey-count-store-changelog']);
+    expect(desc.map((d) => [d.name, d.partitions.length])).toEqual([
+      ['rk-app-rekey-repartition', 4],
+      ['rk-app-rekey-count-store-changelog', 4],
+    ]);
+    expect(s.metrics().tasks.map((t) => t.id)).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
+    await s.close();
+  });
+
+  it('loads a global store from the beginning before processing, then follows its topic', async () => {
+    await topics(['gl-stream', 2], ['gl-table', 3], ['gl-out', 1]);
+    await produce('gl-table', Array.from({ length: 9 }, (_, i) => ({ key: `addr${i}`, value: `street ${i}` })));
+    await produce('gl-stream', [{ key: 'o1', value: 'addr1' }, { key: 'o2', value: 'addr7' }]);
+    const s = streams(globalLookupTopology('gl-stream', 'gl-table', 'gl-out'), { 'application.id': 'gl-app' });
+    await s.start();
+    const first = await waitFor('two joined orders', () => readAll('gl-out'), (o) => o.length >= 2);
+    expect(first.map((r) => r.value).sort()).toEqual(['addr1 -> street 1', 'addr7 -> street 7']);
+    await produce('gl-table', [{ key: 'addr99', value: 'new street' }]);
+    await waitFor('the global store follows', async () => {
+      await produce('gl-stream', [{ key: 'o3', value: 'addr99' }]);
+      return readAll('gl-out');
+    }, (o) => o.some((r) => r.value === 'addr99 -> new street'));
+    await s.close();
+  });
+
+  it('a join of a 3- and a 2-partition topic runs once the 2-partition side goes through a repartition topic', async () => {
+    await topics(['rp-left', 3], ['rp-right', 2], ['rp-out', 1]);
+    const s = streams(repartitionedJoinShape('rp-left', 'rp-right', 'rp-out'), { 'application.id': 'rp-app' });
+    await s.start();
+    const [d] = await admin.describeTopics(['rp-app-right-repartition']);
+    expect(d?.partitions.length).toBe(3);
+    await produce('rp-right', [{ key: 'r', value: 'x' }]);
+    await waitFor('the right record through the repartition topic', () => readAll('rp-out'), (o) => o.length === 1);
+    await s.close();
   });
 
   it('refuses to start: topics not co-partitioned, a missing source topic, a state dir that is not writable, bad configs', async () => {

@@ -299,7 +299,7 @@ export class KafkaStreams {
     const counts = new Map<string, number>();
     for (const t of [...external, ...globals]) counts.set(t, count(t));
     // Repartition topics: a fixed count, else the co-partition group's count, else the widest
-    // source of the sub-topologies writing to it, else the widest external source.
+    // external source (api.ts does not say which sub-topology writes to which topic).
     const repartition = this.topology.internalTopics.filter((t) => t.kind === 'repartition');
     for (const t of repartition) if (t.partitions) counts.set(t.name, t.partitions);
     for (const group of this.topology.copartitionGroups) {
@@ -310,16 +310,6 @@ export class KafkaStreams {
       if (n > 0) for (const t of group) if (!counts.has(t)) counts.set(t, n);
     }
     const widest = Math.max(1, ...external.map((t) => counts.get(t)!));
-    for (let pass = 0; pass < repartition.length + 1; pass++) {
-      for (const t of repartition) {
-        if (counts.has(t.name)) continue;
-        const writers = (t as { writers?: number[] }).writers;
-        if (writers && writers.length > 0) {
-          const widths = writers.flatMap((w) => this.topology.subtopologies.find((s) => s.id === w)?.sourceTopics ?? []).map((s) => counts.get(s));
-          if (widths.every((w) => w !== undefined)) counts.set(t.name, Math.max(1, ...(widths as number[])));
-        } else counts.set(t.name, widest);
-      }
-    }
     for (const t of repartition) if (!counts.has(t.name)) counts.set(t.name, widest);
     // Real names for everything the runtime subscribes to.
     for (const [t, n] of [...counts]) if (internalSources.has(t) || repartition.some((r) => r.name === t)) this.partitionCounts.set(this.internalName(t), n);
@@ -400,7 +390,7 @@ export class KafkaStreams {
 
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
-    return {
+    const env: TaskEnvironment = {
       applicationId: this.config.applicationId,
       taskId,
       store: (name) => {
@@ -425,6 +415,9 @@ export class KafkaStreams {
       deserializationErrors: this.config.deserializationErrors,
       log: (level, message) => this.log(level, `[${this.config.applicationId}] task ${label}: ${message}`),
     };
+    // Partitions of a topic, for sinks with their own partitioner (an optional part of the seam).
+    const partitionCount = (topic: string): number | undefined => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length;
+    return Object.assign(env, { partitionCount });
   }
 
   // ---- the loop ----
