@@ -165,19 +165,22 @@ describe('KafkaStreams runtime', () => {
     await topics(['eos-in', 2], ['eos-out', 2]);
     const keys = ['p', 'q', 'r', 's'];
     const input = Array.from({ length: 200 }, (_, i) => ({ key: keys[i % 4]!, value: `${i}` }));
-    await produce('eos-in', input);
     let seen = 0;
     const failing = countTopology('eos-in', 'eos-out', {
       onRecord: () => {
         if (++seen === 150) throw new Error('injected failure at record 150');
       },
     });
-    const s1 = streams(failing, { 'application.id': 'eos-app', 'processing.guarantee': 'exactly_once_v2', 'commit.interval.ms': 1_000_000 });
+    const s1 = streams(failing, { 'application.id': 'eos-app', 'processing.guarantee': 'exactly_once_v2' });
     await s1.start();
+    // A first half committed in its own transactions, then a failure in the middle of the second.
+    await produce('eos-in', input.slice(0, 100));
+    await waitFor('100 committed counts', () => readAll('eos-out', true), (o) => o.length >= 100);
+    await produce('eos-in', input.slice(100));
     await expect(s1.waitForShutdown()).rejects.toThrow(/injected failure/);
     expect(s1.currentState()).toBe('ERROR');
-    // Nothing of the open transaction is visible.
-    expect((await readAll('eos-out', true)).length).toBe(0);
+    // Nothing of the aborted transaction is visible.
+    expect((await readAll('eos-out', true)).length).toBe(100);
     const s2 = streams(countTopology('eos-in', 'eos-out'), { 'application.id': 'eos-app', 'processing.guarantee': 'exactly_once_v2' });
     await s2.start();
     const out = await waitFor('200 committed counts', () => readAll('eos-out', true), (o) => o.length >= 200);
@@ -187,6 +190,21 @@ describe('KafkaStreams runtime', () => {
       expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     }
     await s2.close();
+  });
+
+  it('a record the broker refuses stops the application; under exactly_once_v2 nothing of its transaction is visible', async () => {
+    await topics(['big-in', 1]);
+    const res = await admin.createTopics([{ name: 'big-out', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '200' } }]);
+    expect(res[0]!.error).toBeNull();
+    await produce('big-in', [
+      { key: 'a', value: 'small' },
+      { key: 'b', value: 'x'.repeat(1000) },
+    ]);
+    const s = streams(copyTopology('big-in', 'big-out'), { 'application.id': 'big-app', 'processing.guarantee': 'exactly_once_v2' });
+    await s.start();
+    await expect(s.waitForShutdown()).rejects.toThrow(/Error encountered sending record to topic big-out for task 0_0 due to: /);
+    expect(s.currentState()).toBe('ERROR');
+    expect(await readAll('big-out', true)).toEqual([]);
   });
 
   it('runs two sub-topologies through a repartition topic it creates as <application.id>-<name>', async () => {

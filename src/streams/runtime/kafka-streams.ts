@@ -524,7 +524,11 @@ export class KafkaStreams {
       }
       fresh.push(await this.openTask(a.id, a.partitions));
     }
-    if (fresh.length > 0) await this.restore(fresh);
+    if (fresh.length > 0 && !(await this.restore(fresh))) {
+      // Closing while restoring: the stores are incomplete, so no checkpoint for them.
+      for (const t of fresh) this.closeTask(t, false);
+      return;
+    }
     for (const t of fresh) {
       t.task = this.topology.createTask(t.id.subtopology, this.environment(t.id, t.stores));
       this.activate(t);
@@ -577,11 +581,14 @@ export class KafkaStreams {
     return t;
   }
 
-  /** Restores the tasks' logged stores from their changelogs, all partitions in one fetch loop. */
-  private async restore(tasks: ActiveTask[]) {
+  /**
+   * Restores the tasks' logged stores from their changelogs, all partitions in one fetch loop.
+   * False when the application started closing before restoration completed.
+   */
+  private async restore(tasks: ActiveTask[]): Promise<boolean> {
     const parts: { topic: string; partition: number; task: ActiveTask; store: TaskStore }[] = [];
     for (const t of tasks) for (const s of t.stores.values()) if (s.changelog) parts.push({ topic: s.changelog, partition: t.id.partition, task: t, store: s });
-    if (parts.length === 0) return;
+    if (parts.length === 0) return true;
     const isolation = this.eos ? 1 : 0;
     const ends = await this.endOffsets(parts, isolation);
     const fetcher = new Fetcher(this.admin!.client, { isolationLevel: isolation, autoOffsetReset: 'earliest' });
@@ -606,7 +613,7 @@ export class KafkaStreams {
     let restored = 0;
     try {
       while (!fetcher.allAtEnd()) {
-        if (this.stopping) return;
+        if (this.stopping) return false;
         for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) {
           const p = byTp.get(tpKey(chunk.topic, chunk.partition))!;
           for (const r of chunk.records) {
@@ -627,6 +634,7 @@ export class KafkaStreams {
       this.log('info', `[${this.config.applicationId}] restored ${restored} records from changelogs in ${secs.toFixed(2)} s`);
     }
     for (const t of tasks) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
+    return true;
   }
 
   /** Closes a task: clean (checkpoint, compacted stores) or dirty (local state dropped). */
@@ -661,9 +669,11 @@ export class KafkaStreams {
     if (this.stopping && this.fatal) return;
     if (this.state === 'RUNNING') this.setState('REBALANCING');
     try {
-      if (this.active.size > 0) await this.commit();
+      if (this.active.size > 0) await this.commit('revoke');
     } catch (e) {
+      // Their state is ahead of what was committed: drop it rather than resume from it.
       this.log('warn', `[${this.config.applicationId}] commit before rebalance failed: ${(e as Error).message}`);
+      for (const t of [...this.active.values()]) this.closeTask(t, false);
     }
     const gone = new Set(ps.map((p) => tpKey(p.topic, p.partition)));
     for (const t of [...this.active.values()]) {
@@ -698,8 +708,13 @@ export class KafkaStreams {
     }
   }
 
-  /** Commits processed offsets (and, under exactly_once_v2, the transaction). */
-  private async commit(final = false): Promise<void> {
+  /**
+   * Commits processed offsets (and, under exactly_once_v2, the transaction). `revoke`: before a
+   * rebalance (a failed transaction is aborted and the tasks' state dropped, not revived);
+   * `final`: on close (no next transaction).
+   */
+  private async commit(mode: 'loop' | 'revoke' | 'final' = 'loop'): Promise<void> {
+    const final = mode === 'final';
     this.commitRequested = false;
     this.lastCommit = Date.now();
     const consumer = this.consumer!;
@@ -714,9 +729,18 @@ export class KafkaStreams {
         await producer.commitTransaction();
         if (this.sendError) throw this.sendError;
       } catch (e) {
-        if (final) {
+        // A record the cluster refused is fatal (Kafka's default production exception handler),
+        // as is a commit on the way out; anything else (the group moved on) aborts and revives.
+        if (final || this.sendError) {
           if (!this.producer!.txn?.isFatal()) await producer.abortTransaction().catch(() => undefined);
-          throw e;
+          throw this.sendError ?? e;
+        }
+        if (mode === 'revoke') {
+          this.log('warn', `[${this.config.applicationId}] transaction aborted before the rebalance: ${(e as Error).message}`);
+          if (!this.producer!.txn?.isFatal()) await producer.abortTransaction();
+          for (const t of [...this.active.values()]) this.closeTask(t, false);
+          producer.beginTransaction();
+          return;
         }
         await this.abortAndRevive(e as Error);
         return;
@@ -808,7 +832,7 @@ export class KafkaStreams {
         if (clean && this.fatal) clean = false;
         if (clean && this.consumer && this.producer) {
           try {
-            await this.commit(true);
+            await this.commit('final');
           } catch (e) {
             this.log('warn', `[${this.config.applicationId}] final commit failed: ${(e as Error).message}`);
             clean = false;
