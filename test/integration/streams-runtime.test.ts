@@ -71,7 +71,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) 
 }
 
 function streams(topology: BuiltTopology, props: StreamsProperties): KafkaStreams {
-  const s = new KafkaStreams(topology, { 'state.dir': state.dir, 'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, ...props }, { client: () => broker.client('streams') });
+  const s = new KafkaStreams(topology, { 'state.dir': state.dir, 'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, ...props }, { client: (id) => broker.client(id) });
   running.push(s);
   return s;
 }
@@ -129,7 +129,7 @@ describe('KafkaStreams runtime', () => {
     // A fresh state dir (another machine): everything comes back from the changelog.
     await produce('count-in', keys.map((k) => ({ key: k, value: 'y' })));
     const fresh = tempDir('kafka-streams-fresh-');
-    const s3 = new KafkaStreams(countTopology('count-in', 'count-out'), { 'application.id': 'count-app', 'state.dir': fresh.dir, 'commit.interval.ms': 200 }, { client: () => broker.client('streams') });
+    const s3 = new KafkaStreams(countTopology('count-in', 'count-out'), { 'application.id': 'count-app', 'state.dir': fresh.dir, 'commit.interval.ms': 200 }, { client: (id) => broker.client(id) });
     running.push(s3);
     await s3.start();
     await waitFor('counts of 12', async () => finalCounts(await readAll('count-out')), (m) => keys.every((k) => m.get(k) === 12));

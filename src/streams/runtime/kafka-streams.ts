@@ -46,10 +46,12 @@ export type StreamsLogger = (level: 'info' | 'warn' | 'error', message: string) 
 
 export interface KafkaStreamsOptions {
   /**
-   * Makes a connected client; called once per role (consumer, producer, admin and restoration,
-   * global stores) so a long poll never delays a produce. KafkaStreams closes them on close.
+   * Makes a client; called once per role with Kafka Streams' client id for it
+   * (`<client.id>-StreamThread-1-consumer`, `-producer`, `<client.id>-admin`,
+   * `<client.id>-GlobalStreamThread-global-consumer`) so a long poll never delays a produce.
+   * KafkaStreams closes them on close.
    */
-  client: () => KafkaClient | Promise<KafkaClient>;
+  client: (clientId: string) => KafkaClient | Promise<KafkaClient>;
   log?: StreamsLogger;
 }
 
@@ -89,11 +91,21 @@ interface TaskStore {
   changelog: string | null;
 }
 
+interface RecordQueue {
+  key: string;
+  records: ConsumedRecord[];
+  head: number;
+  /** Offset after the last processed record (-1: none yet). */
+  next: number;
+}
+
 interface ActiveTask {
   id: TaskId;
   key: string;
   task: StreamTask | null;
   partitions: { topic: string; partition: number }[];
+  /** One buffer per source partition, while the task is active. */
+  queues: RecordQueue[];
   stores: Map<string, TaskStore>;
   /** Next offset to commit per source partition (last processed + 1). */
   consumed: Map<string, number>;
@@ -104,11 +116,18 @@ interface ActiveTask {
   restored: number;
 }
 
-/** Writes every change to the changelog topic's partition of the task. */
+/**
+ * Logs changes to the changelog topic's partition of the task. As Kafka Streams' record cache
+ * does for its changelogs, changes to one key between two commits are logged once, with the
+ * latest value: the runtime calls `flushChangelog()` before it commits (and a store with many
+ * dirty keys logs them early), so the changelog holds every committed state.
+ */
 class LoggedStore implements BytesStore {
+  private dirty = new Map<string, Buffer>();
   constructor(
     private readonly inner: BytesStore,
     private readonly log: (key: Uint8Array, value: Uint8Array | null) => void,
+    private readonly maxDirty = 10_000,
   ) {}
   get name() {
     return this.inner.name;
@@ -118,13 +137,27 @@ class LoggedStore implements BytesStore {
   }
   put(key: Uint8Array, value: Uint8Array | null) {
     this.inner.put(key, value);
-    this.log(key, value);
+    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+    const id = k.toString('latin1');
+    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(k));
+    if (this.dirty.size >= this.maxDirty) this.flushChangelog();
   }
   range(from?: Uint8Array, to?: Uint8Array) {
     return this.inner.range(from, to);
   }
   size() {
     return this.inner.size();
+  }
+  /** Sends the latest value (or a tombstone) of every key changed since the last flush. */
+  flushChangelog() {
+    if (this.dirty.size === 0) return;
+    const keys = this.dirty;
+    this.dirty = new Map();
+    for (const k of keys.values()) this.log(k, this.inner.get(k) ?? null);
+  }
+  /** Forgets unlogged changes (the task's state is being dropped). */
+  discard() {
+    this.dirty.clear();
   }
 }
 
@@ -148,7 +181,7 @@ export class KafkaStreams {
   private readonly active = new Map<string, ActiveTask>();
   private readonly suspended = new Map<string, ActiveTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
-  private readonly queues = new Map<string, { records: ConsumedRecord[]; head: number }>();
+  private readonly queues = new Map<string, RecordQueue>();
   private pendingPartitions: { topic: string; partition: number }[] = [];
   private readonly globalStores = new Map<string, InMemoryBytesStore>();
   private globalTask: GlobalTask | null = null;
@@ -229,8 +262,10 @@ export class KafkaStreams {
     return new Promise((resolve, reject) => this.shutdownWaiters.push({ resolve, reject }));
   }
 
-  private async newClient(): Promise<KafkaClient> {
-    const c = await this.options.client();
+  private async newClient(role: 'consumer' | 'producer' | 'admin' | 'global-consumer'): Promise<KafkaClient> {
+    const id = this.config.clientId;
+    const clientId = role === 'admin' ? `${id}-admin` : role === 'global-consumer' ? `${id}-GlobalStreamThread-global-consumer` : `${id}-StreamThread-1-${role}`;
+    const c = await this.options.client(clientId);
     if (!this.clients.includes(c)) this.clients.push(c);
     return c;
   }
@@ -245,12 +280,12 @@ export class KafkaStreams {
     if (this.state !== 'CREATED') throw new StreamsException(`KafkaStreams can only be started once (state ${this.state})`);
     try {
       this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
-      const adminClient = await this.newClient();
+      const adminClient = await this.newClient('admin');
       this.admin = new Admin(adminClient);
       await this.prepareTopics();
       this.setState('REBALANCING');
       await this.loadGlobalStores();
-      const producerClient = await this.newClient();
+      const producerClient = await this.newClient('producer');
       this.producer = new Producer(producerClient, {
         lingerMs: 100,
         ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
@@ -259,7 +294,7 @@ export class KafkaStreams {
         await this.producer.initTransactions();
         this.producer.beginTransaction();
       }
-      const consumerClient = await this.newClient();
+      const consumerClient = await this.newClient('consumer');
       const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: [] }));
       this.consumer = new GroupConsumer(consumerClient, {
         groupId: this.config.applicationId,
@@ -350,7 +385,7 @@ export class KafkaStreams {
     if (this.topology.globalStores.length === 0) return;
     for (const g of this.topology.globalStores) this.globalStores.set(g.store.name, new InMemoryBytesStore(g.store.name));
     this.globalTask = this.topology.createGlobalTask(this.environment({ subtopology: -1, partition: -1 }, new Map()));
-    const client = await this.newClient();
+    const client = await this.newClient('global-consumer');
     const fetcher = new Fetcher(client, { isolationLevel: this.eos ? 1 : 0, autoOffsetReset: 'earliest' });
     this.globalFetcher = fetcher;
     const parts = this.topology.globalStores.flatMap((g) => Array.from({ length: this.partitionCounts.get(g.topic) ?? 0 }, (_, partition) => ({ topic: g.topic, partition })));
@@ -429,13 +464,7 @@ export class KafkaStreams {
         if (this.stopping) break;
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
-        for (const r of records) {
-          const k = tpKey(r.topic, r.partition);
-          if (!this.byPartition.has(k)) continue;
-          let q = this.queues.get(k);
-          if (!q) this.queues.set(k, (q = { records: [], head: 0 }));
-          q.records.push(r);
-        }
+        this.enqueue(records);
         await this.processBuffered();
         const now = Date.now();
         for (const t of this.active.values()) t.task?.punctuate(now);
@@ -447,32 +476,60 @@ export class KafkaStreams {
     }
   }
 
+  /** Buffers polled records per partition (only partitions of running tasks). */
+  private enqueue(records: ConsumedRecord[]) {
+    let lastTopic = '';
+    let lastPartition = -1;
+    let q: RecordQueue | undefined;
+    for (const r of records) {
+      if (r.partition !== lastPartition || r.topic !== lastTopic) {
+        lastTopic = r.topic;
+        lastPartition = r.partition;
+        q = this.queues.get(tpKey(r.topic, r.partition));
+      }
+      q?.records.push(r);
+    }
+  }
+
+  /** The queue of the task whose head record has the lowest timestamp (Kafka's choice). */
+  private static nextQueue(t: ActiveTask): RecordQueue | null {
+    if (t.queues.length === 1) {
+      const q = t.queues[0]!;
+      return q.head < q.records.length ? q : null;
+    }
+    let best: RecordQueue | null = null;
+    for (const q of t.queues) {
+      if (q.head >= q.records.length) continue;
+      if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+    }
+    return best;
+  }
+
   private async processBuffered() {
     let sinceYield = 0;
     for (;;) {
       let did = false;
       for (const t of this.active.values()) {
-        if (!t.task) continue;
-        for (let n = 0; n < 500; n++) {
-          // The head with the lowest timestamp among the task's partitions.
-          let best: { records: ConsumedRecord[]; head: number } | null = null;
-          for (const p of t.partitions) {
-            const q = this.queues.get(tpKey(p.topic, p.partition));
-            if (!q || q.head >= q.records.length) continue;
-            if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+        const task = t.task;
+        if (!task) continue;
+        let n = 0;
+        for (; n < 1000; n++) {
+          const q = KafkaStreams.nextQueue(t);
+          if (!q) break;
+          const r = q.records[q.head++]!;
+          if (q.head >= q.records.length) {
+            q.records = [];
+            q.head = 0;
           }
-          if (!best) break;
-          const r = best.records[best.head++]!;
-          if (best.head >= best.records.length) {
-            best.records = [];
-            best.head = 0;
-          }
-          t.task.process(this.sourceRecord(r));
-          t.consumed.set(tpKey(r.topic, r.partition), r.offset + 1);
-          t.processed++;
-          this.stats.processed++;
+          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+          task.process(r);
+          q.next = r.offset + 1;
+        }
+        if (n > 0) {
+          t.processed += n;
+          this.stats.processed += n;
+          sinceYield += n;
           did = true;
-          sinceYield++;
         }
       }
       if (this.sendError) throw this.sendError;
@@ -484,6 +541,11 @@ export class KafkaStreams {
         if (this.stopping) return;
       }
     }
+  }
+
+  /** Copies the queues' processed positions into the tasks' offsets to commit. */
+  private syncConsumed() {
+    for (const t of this.active.values()) for (const q of t.queues) if (q.next >= 0) t.consumed.set(q.key, q.next);
   }
 
   private sampleRate(now: number) {
@@ -537,7 +599,11 @@ export class KafkaStreams {
 
   private activate(t: ActiveTask) {
     this.active.set(t.key, t);
-    for (const p of t.partitions) this.byPartition.set(tpKey(p.topic, p.partition), t);
+    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1 }));
+    for (const q of t.queues) {
+      this.byPartition.set(q.key, t);
+      this.queues.set(q.key, q);
+    }
   }
 
   private async openTask(id: TaskId, partitions: { topic: string; partition: number }[]): Promise<ActiveTask> {
@@ -553,7 +619,7 @@ export class KafkaStreams {
     // Under exactly_once_v2 a checkpoint is only valid for the clean close that wrote it: a crash
     // from here on must restore from the beginning.
     if (this.eos) dir.deleteCheckpoint(key);
-    const t: ActiveTask = { id, key, task: null, partitions, stores: new Map(), consumed: new Map(), committed: new Map(), changelogOffsets: new Map(), processed: 0, restored: 0 };
+    const t: ActiveTask = { id, key, task: null, partitions, queues: [], stores: new Map(), consumed: new Map(), committed: new Map(), changelogOffsets: new Map(), processed: 0, restored: 0 };
     for (const spec of this.storesBySubtopology.get(id.subtopology) ?? []) {
       const changelog = spec.logged ? this.changelogName(spec.name) : null;
       let inner: BytesStore;
@@ -647,6 +713,7 @@ export class KafkaStreams {
       clean = false;
     }
     for (const s of t.stores.values()) {
+      if (!clean && s.store instanceof LoggedStore) s.store.discard();
       if (!(s.inner instanceof FileBytesStore)) continue;
       if (clean) s.inner.close();
       else s.inner.destroy();
@@ -690,6 +757,7 @@ export class KafkaStreams {
   // ---- commit ----
 
   private offsetsToCommit(): { topic: string; partition: number; offset: number }[] {
+    this.syncConsumed();
     const out: { topic: string; partition: number; offset: number }[] = [];
     for (const t of this.active.values()) {
       for (const [k, o] of t.consumed) {
@@ -719,7 +787,10 @@ export class KafkaStreams {
     this.lastCommit = Date.now();
     const consumer = this.consumer!;
     const producer = this.producer!;
-    for (const t of this.active.values()) t.task?.flush();
+    for (const t of this.active.values()) {
+      t.task?.flush();
+      for (const st of t.stores.values()) if (st.store instanceof LoggedStore) st.store.flushChangelog();
+    }
     const offsets = this.offsetsToCommit();
     if (this.eos) {
       try {
@@ -864,6 +935,7 @@ export class KafkaStreams {
   // ---- metrics ----
 
   metrics(): StreamsMetrics {
+    this.syncConsumed();
     const positions = new Map((this.consumer?.positions() ?? []).map((p) => [tpKey(p.topic, p.partition), p]));
     const tasks: TaskMetrics[] = [];
     for (const t of [...this.active.values()].sort((a, b) => a.id.subtopology - b.id.subtopology || a.id.partition - b.id.partition)) {
