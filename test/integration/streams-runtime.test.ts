@@ -192,6 +192,26 @@ describe('KafkaStreams runtime', () => {
     await s2.close();
   });
 
+  it('exactly_once_v2 with two instances on one state dir: the survivor takes the tasks over and every count is exact', async () => {
+    await topics(['eos2-in', 6], ['eos2-out', 6]);
+    const topo = () => countTopology('eos2-in', 'eos2-out');
+    const props = { 'application.id': 'eos2-app', 'processing.guarantee': 'exactly_once_v2', 'state.dir': join(state.dir, 'shared') };
+    const a = streams(topo(), props);
+    const b = streams(topo(), props);
+    await Promise.all([a.start(), b.start()]);
+    await waitFor('3 tasks each', () => [a.metrics(), b.metrics()], ([ma, mb]) => ma!.state === 'RUNNING' && mb!.state === 'RUNNING' && ma!.tasks.length === 3 && mb!.tasks.length === 3);
+    const keys = Array.from({ length: 30 }, (_, i) => `key${i}`);
+    await produce('eos2-in', keys.map((k) => ({ key: k, value: '1' })));
+    await waitFor('every key counted once', () => readAll('eos2-out', true), (o) => o.length >= 30);
+    await a.close();
+    await waitFor('b running all 6 tasks', () => b.metrics(), (m) => m.state === 'RUNNING' && m.tasks.length === 6);
+    await produce('eos2-in', keys.map((k) => ({ key: k, value: '2' })));
+    const out = await waitFor('every key counted twice', () => readAll('eos2-out', true), (o) => o.length >= 60);
+    expect(out.length).toBe(60);
+    for (const k of keys) expect(out.filter((r) => r.key === k).map((r) => r.value)).toEqual(['1', '2']);
+    await b.close();
+  });
+
   it('a record the broker refuses stops the application; under exactly_once_v2 nothing of its transaction is visible', async () => {
     await topics(['big-in', 1]);
     const res = await admin.createTopics([{ name: 'big-out', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '200' } }]);
