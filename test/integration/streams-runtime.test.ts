@@ -212,6 +212,35 @@ describe('KafkaStreams runtime', () => {
     await b.close();
   });
 
+  it('exactly_once_v2: removed from the group mid-way, the instance aborts, restores and rejoins; counts stay exact', async () => {
+    await topics(['eos3-in', 2], ['eos3-out', 2]);
+    const keys = ['u', 'v', 'w'];
+    const logs: string[] = [];
+    const s = new KafkaStreams(
+      countTopology('eos3-in', 'eos3-out'),
+      { 'application.id': 'eos3-app', 'processing.guarantee': 'exactly_once_v2', 'state.dir': state.dir, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 },
+      { client: (id) => broker.client(id), log: (_l, m) => logs.push(m) },
+    );
+    running.push(s);
+    await s.start();
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '1' })));
+    await waitFor('first counts', () => readAll('eos3-out', true), (o) => o.length >= 3);
+    const { GroupAdmin } = await import('../../src/client/groups.js');
+    const groups = new GroupAdmin(broker.client());
+    const [desc] = await groups.describeGroups(['eos3-app']);
+    const removed = await groups.removeMembers('eos3-app', desc!.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null })));
+    expect(removed.every((r) => r.error === null)).toBe(true);
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '2' })));
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '3' })));
+    const out = await waitFor('three counts per key', () => readAll('eos3-out', true), (o) => keys.every((k) => o.filter((r) => r.key === k).length >= 3));
+    for (const k of keys) expect(out.filter((r) => r.key === k).map((r) => r.value)).toEqual(['1', '2', '3']);
+    await waitFor('running again', () => s.metrics(), (m) => m.state === 'RUNNING' && m.tasks.length === 2);
+    // Either a commit found the member gone (abort, restore, rejoin) or the heartbeat did first.
+    expect(logs.join('\n')).toMatch(/transaction aborted|restored|^$/);
+    await s.close();
+    expect(s.currentState()).toBe('NOT_RUNNING');
+  });
+
   it('a record the broker refuses stops the application; under exactly_once_v2 nothing of its transaction is visible', async () => {
     await topics(['big-in', 1]);
     const res = await admin.createTopics([{ name: 'big-out', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '200' } }]);

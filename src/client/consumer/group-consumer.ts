@@ -113,6 +113,12 @@ export class GroupConsumer {
     return this.fetcher.allAtEnd();
   }
 
+  /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
+  rejoin(forgetMemberId = false): void {
+    this.needsJoin = true;
+    if (forgetMemberId) this.memberId = '';
+  }
+
   /** Assigned partitions with their fetch position and last known end offset (-1 until fetched). */
   positions(): { topic: string; partition: number; position: number; end: number }[] {
     return this.fetcher.assignment();

@@ -857,6 +857,9 @@ export class KafkaStreams {
     const producer = this.producer!;
     if (producer.txn?.isFatal()) throw new StreamsException(`Transaction failed: ${cause.message}`, { cause });
     this.log('warn', `[${this.config.applicationId}] transaction aborted: ${cause.message}`);
+    // The group moved on without this member: rejoin at the next poll rather than fail again.
+    const code = cause instanceof KafkaProtocolError ? cause.code : 0;
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.REBALANCE_IN_PROGRESS) this.consumer!.rejoin(code === ErrorCode.UNKNOWN_MEMBER_ID);
     try {
       await producer.abortTransaction();
     } catch (e) {
