@@ -278,42 +278,54 @@ export class KafkaStreams {
    */
   async start(): Promise<void> {
     if (this.state !== 'CREATED') throw new StreamsException(`KafkaStreams can only be started once (state ${this.state})`);
+    const starting = this.prepare();
+    this.starting = starting;
     try {
-      this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
-      const adminClient = await this.newClient('admin');
-      this.admin = new Admin(adminClient);
-      await this.prepareTopics();
-      this.setState('REBALANCING');
-      await this.loadGlobalStores();
-      const producerClient = await this.newClient('producer');
-      this.producer = new Producer(producerClient, {
-        lingerMs: 100,
-        ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
-      });
-      if (this.eos) {
-        await this.producer.initTransactions();
-        this.producer.beginTransaction();
-      }
-      const consumerClient = await this.newClient('consumer');
-      const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: [] }));
-      this.consumer = new GroupConsumer(consumerClient, {
-        groupId: this.config.applicationId,
-        assignors: [assignor],
-        autoCommit: false,
-        isolationLevel: this.eos ? 1 : 0,
-        autoOffsetReset: this.config.autoOffsetReset,
-        sessionTimeoutMs: this.config.sessionTimeoutMs,
-        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-        onAssigned: (ps) => this.pendingPartitions.push(...ps),
-        onRevoked: (ps) => this.onRevoked(ps),
-      });
-      this.consumer.subscribe([...this.topicToSubtopology.keys()]);
+      await starting;
     } catch (e) {
+      this.starting = null;
+      if (this.stopping && !this.fatal) return; // closed while starting
       this.fatal = e as Error;
       await this.shutdown(false);
       throw e;
     }
-    this.loopDone = this.loop();
+    this.starting = null;
+    // close() during start: it has stopped everything already.
+    if (!this.stopping) this.loopDone = this.loop();
+  }
+
+  private starting: Promise<void> | null = null;
+
+  private async prepare(): Promise<void> {
+    this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
+    const adminClient = await this.newClient('admin');
+    this.admin = new Admin(adminClient);
+    await this.prepareTopics();
+    if (this.state === 'CREATED') this.setState('REBALANCING');
+    await this.loadGlobalStores();
+    const producerClient = await this.newClient('producer');
+    this.producer = new Producer(producerClient, {
+      lingerMs: 100,
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
+    });
+    if (this.eos) {
+      await this.producer.initTransactions();
+      this.producer.beginTransaction();
+    }
+    const consumerClient = await this.newClient('consumer');
+    const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: this.stateDir!.tasksWithState() }));
+    this.consumer = new GroupConsumer(consumerClient, {
+      groupId: this.config.applicationId,
+      assignors: [assignor],
+      autoCommit: false,
+      isolationLevel: this.eos ? 1 : 0,
+      autoOffsetReset: this.config.autoOffsetReset,
+      sessionTimeoutMs: this.config.sessionTimeoutMs,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      onAssigned: (ps) => this.pendingPartitions.push(...ps),
+      onRevoked: (ps) => this.onRevoked(ps),
+    });
+    this.consumer.subscribe([...this.topicToSubtopology.keys()]);
   }
 
   /** Source and sink topics exist, co-partitioning holds, internal topics exist with the right partitions. */
@@ -901,6 +913,7 @@ export class KafkaStreams {
       this.shutdownPromise = (async () => {
         this.setState(clean ? 'PENDING_SHUTDOWN' : 'PENDING_ERROR');
         this.stopping = true;
+        if (this.starting) await this.starting.catch(() => undefined);
         if (this.loopDone) await this.loopDone;
         if (this.globalLoopDone) await this.globalLoopDone;
         if (clean && this.fatal) clean = false;
@@ -928,7 +941,7 @@ export class KafkaStreams {
 
   /** Clean shutdown: commit, checkpoint, close tasks and leave the group. */
   async close(): Promise<void> {
-    if (this.state === 'CREATED') {
+    if (this.state === 'CREATED' && !this.starting) {
       this.setState('NOT_RUNNING');
       return;
     }
