@@ -295,6 +295,8 @@ export class KafkaStreams {
   }
 
   private starting: Promise<void> | null = null;
+  /** Internal topics (real names) the application uses. */
+  private createdTopics: string[] = [];
 
   private async prepare(): Promise<void> {
     this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
@@ -308,6 +310,8 @@ export class KafkaStreams {
       lingerMs: 100,
       ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
     });
+    // Sinks and changelogs in the producer's metadata now, so the first records need not wait.
+    await producerClient.refreshMetadata([...new Set([...this.topology.sinkTopics, ...this.createdTopics])]).catch(() => undefined);
     if (this.eos) {
       await this.producer.initTransactions();
       this.producer.beginTransaction();
@@ -379,6 +383,7 @@ export class KafkaStreams {
       if (have) have.configs = { ...have.configs, ...t.configs };
       else wanted.set(name, { partitions: t.partitions ?? widest, configs: { 'cleanup.policy': 'compact', ...t.configs } });
     }
+    this.createdTopics = [...wanted.keys()];
     if (wanted.size === 0) return;
     const results = await admin.createTopics([...wanted].map(([name, w]) => ({ name, partitions: w.partitions, replicationFactor: this.config.replicationFactor, configs: w.configs })));
     for (const r of results) {
