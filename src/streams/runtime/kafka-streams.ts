@@ -197,15 +197,19 @@ export class KafkaStreams {
   private readonly rateSamples: { at: number; processed: number }[] = [];
   private shutdownWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
+  private readonly topology: BuiltTopology;
+
+  /** `topology`: a Topology (as Kafka's constructor takes, e.g. `StreamsBuilder.build()`) or its BuiltTopology. */
   constructor(
-    private readonly topology: BuiltTopology,
+    topology: BuiltTopology | { build(): BuiltTopology },
     props: StreamsProperties,
     private readonly options: KafkaStreamsOptions,
   ) {
     this.config = parseStreamsConfig(props);
+    this.topology = 'createTask' in topology ? topology : topology.build();
     this.log = options.log ?? (() => undefined);
     const prefix = (t: string, internal: string[]) => (internal.includes(t) ? this.internalName(t) : t);
-    for (const s of topology.subtopologies) {
+    for (const s of this.topology.subtopologies) {
       const topics = s.sourceTopics.map((t) => prefix(t, s.internalSources));
       for (const t of s.internalSources) if (!s.sourceTopics.includes(t)) topics.push(this.internalName(t));
       this.sources.set(s.id, [...new Set(topics)]);
