@@ -463,6 +463,8 @@ export class KafkaStreams {
           },
         );
       },
+      // Partitions of a topic, for sinks with their own partitioner.
+      partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
       requestCommit: () => {
         this.commitRequested = true;
       },
@@ -471,9 +473,7 @@ export class KafkaStreams {
       deserializationErrors: this.config.deserializationErrors,
       log: (level, message) => this.log(level, `[${this.config.applicationId}] task ${label}: ${message}`),
     };
-    // Partitions of a topic, for sinks with their own partitioner (an optional part of the seam).
-    const partitionCount = (topic: string): number | undefined => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length;
-    return Object.assign(env, { partitionCount });
+    return env;
   }
 
   // ---- the loop ----
