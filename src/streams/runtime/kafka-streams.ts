@@ -605,13 +605,21 @@ export class KafkaStreams {
         this.activate(resumed);
         continue;
       }
-      fresh.push(await this.openTask(a.id, a.partitions));
+      try {
+        fresh.push(await this.openTask(a.id, a.partitions));
+      } catch (e) {
+        for (const t of fresh) this.closeTask(t, false);
+        throw e;
+      }
     }
-    if (fresh.length > 0 && !(await this.restore(fresh))) {
-      // Closing while restoring: the stores are incomplete, so no checkpoint for them.
-      for (const t of fresh) this.closeTask(t, false);
-      return;
+    let restored = false;
+    try {
+      restored = fresh.length === 0 || (await this.restore(fresh));
+    } finally {
+      // Closing while restoring, or restoration failed: the stores are incomplete, so no checkpoint.
+      if (!restored) for (const t of fresh) this.closeTask(t, false);
     }
+    if (!restored) return;
     for (const t of fresh) {
       t.task = this.topology.createTask(t.id.subtopology, this.environment(t.id, t.stores));
       this.activate(t);
