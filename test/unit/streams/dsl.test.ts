@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Branched,
+  BufferConfig,
+  Suppressed,
   Consumed,
   Grouped,
   JoinWindows,
@@ -111,6 +113,42 @@ describe('windowed count', () => {
       ['a@10', 2, 16],
     ]);
     expect(d.logs.map((l) => l.message)).toEqual([expect.stringContaining('Skipping record for expired window (1 so far). topic=[clicks] partition=[0] offset=[4] timestamp=[3] window=[0,10)')]);
+  });
+});
+
+describe('suppress(untilWindowCloses)', () => {
+  it('emits each window once, with its final count, when it closes', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('clicks')
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((wk, n) => KeyValue.pair(`${wk.key}@${wk.window.start}`, n))
+      .to('final', Produced.with(Serdes.String(), Serdes.Long()));
+    const t = b.build();
+    expect(t.describe()).toContain('Processor: KTABLE-SUPPRESS-0000000003 (stores: [KTABLE-SUPPRESS-STATE-STORE-0000000004])');
+    const d = drive(t);
+    const input = d.createInputTopic<string, string>('clicks');
+    const out = d.createOutputTopic('final', Serdes.String(), Serdes.Long());
+    for (const ts of [1, 12, 8]) input.pipeInput('a', 'x', ts);
+    expect(out.isEmpty()).toBe(true);
+    input.pipeInput('b', 'x', 16); // stream time 16: [0,10) closed (10 + 5 <= 16)
+    expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a@0', 2, 8]]);
+    input.pipeInput('a', 'x', 3); // late: dropped by the aggregation
+    input.pipeInput('a', 'x', 30);
+    expect(out.readKeyValuesToMap()).toEqual(new Map([['a@10', 1], ['b@10', 1]]));
+  });
+
+  it('windowed tables carry Kafka\'s time-windowed key serde (key bytes + 8-byte window start)', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('clicks').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count().toStream().to('raw', Produced.with(undefined, Serdes.Long()));
+    const d = drive(b.build());
+    d.createInputTopic<string, string>('clicks').pipeInput('u', 'x', 61_000);
+    const rec = d.createOutputTopic('raw', Serdes.ByteArray(), Serdes.Long()).readRecord();
+    expect(Buffer.from(rec.key!).toString('hex')).toBe(Buffer.from('u').toString('hex') + '000000000000ea60');
+    expect(rec.value).toBe(1);
   });
 });
 
@@ -275,6 +313,30 @@ describe('other operators', () => {
     expect(d2.createOutputTopic('left').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['u', 'c2+null', 200]]);
     views2.pipeInput('z', 'v10', 216);
     expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c3+null']);
+  });
+
+  it('KTable-KTable join and leftJoin: updates on either side, deletions as tombstones', () => {
+    const b = new StreamsBuilder();
+    const users = b.table<string, string>('users');
+    const cities = b.table<string, string>('cities');
+    users.join(cities, (u, c) => `${u}@${c}`).toStream().to('inner');
+    users.leftJoin(cities, (u, c) => `${u}@${c ?? '?'}`).toStream().to('left');
+    const t = b.build();
+    expect(t.build().copartitionGroups).toEqual([['cities', 'users']]);
+    const d = drive(t);
+    const u = d.createInputTopic<string, string | null>('users');
+    const c = d.createInputTopic<string, string | null>('cities');
+    u.pipeInput('1', 'ann', 1);
+    c.pipeInput('1', 'oslo', 2);
+    c.pipeInput('2', 'rome', 3); // no user 2: nothing
+    u.pipeInput('1', 'anna', 4);
+    c.pipeInput('1', null, 5);
+    expect(d.createOutputTopic('inner').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['1', 'ann@oslo', 2],
+      ['1', 'anna@oslo', 4],
+      ['1', null, 5],
+    ]);
+    expect(d.createOutputTopic('left').readValuesToList()).toEqual(['ann@?', 'ann@oslo', 'anna@oslo', 'anna@?']);
   });
 
   it('KStream-KTable leftJoin keeps unmatched records', () => {
