@@ -38,7 +38,12 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  /** client.rack: sent as the Fetch rack_id; a preferred_read_replica answer is then followed (KIP-392). */
+  clientRack?: string;
 }
+
+/** How long a preferred read replica is used before asking the leader again (Kafka: metadata.max.age.ms). */
+const PREFERRED_REPLICA_TTL_MS = 300_000;
 
 interface PartitionState {
   topic: string;
@@ -49,6 +54,8 @@ interface PartitionState {
   /** Optional offset (exclusive) at which to stop consuming this partition. */
   stopAt: number;
   paused: boolean;
+  /** KIP-392: the replica the leader sent this partition's reads to, until when. */
+  preferred?: { id: number; until: number };
 }
 
 export interface FetchedChunk {
@@ -76,6 +83,7 @@ export class Fetcher {
       maxBytes: opts.maxBytes ?? 52428800,
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
+      clientRack: opts.clientRack ?? '',
     };
     this.admin = new Admin(client);
   }
@@ -169,6 +177,8 @@ export class Fetcher {
         if (e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE) continue;
         throw e;
       }
+      if (p.preferred && p.preferred.until > Date.now()) leader = p.preferred.id;
+      else p.preferred = undefined;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
@@ -197,12 +207,13 @@ export class Fetcher {
             partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
-          rackId: '',
+          rackId: this.opts.clientRack,
         },
         { timeoutMs: this.client.requestTimeoutMs + maxWaitMs },
       ));
     } catch (e) {
       if (e instanceof ConnectionError || e instanceof RequestTimeoutError) {
+        for (const p of ps) p.preferred = undefined;
         await this.client.refreshMetadata([...topics.keys()]).catch(() => undefined);
         return [];
       }
@@ -214,10 +225,16 @@ export class Fetcher {
       for (const pr of t.partitions) {
         const p = this.parts.get(key(t.topic ?? '', pr.partitionIndex));
         if (!p) continue;
+        if (pr.errorCode && p.preferred) {
+          // A read replica's error (behind, out of range there, gone): back to the leader, as Kafka's consumer.
+          p.preferred = undefined;
+          continue;
+        }
         if (pr.errorCode) {
           await this.handlePartitionError(p, pr.errorCode);
           continue;
         }
+        if ((pr.preferredReadReplica ?? -1) >= 0 && this.opts.clientRack !== '') p.preferred = { id: pr.preferredReadReplica!, until: Date.now() + PREFERRED_REPLICA_TTL_MS };
         p.end = this.opts.isolationLevel === 1 && (pr.lastStableOffset ?? -1) >= 0 ? pr.lastStableOffset! : pr.highWatermark;
         const records = this.decode(p, pr.records, pr.abortedTransactions ?? null);
         if (records.length > 0) out.push({ topic: p.topic, partition: p.partition, records });
