@@ -134,4 +134,25 @@ describe('follower fetching with confluent-kafka (KIP-392)', () => {
     expect(delta(1, 'asLeader')).toBeGreaterThan(N * 2);
     expect(delta(2, 'asFollower') + delta(3, 'asFollower')).toBe(0);
   });
+
+  it('the daemon refuses bad rack settings with one line, as any invalid setting, and starts nothing', async () => {
+    const { dir, cleanup: done } = tempDir('kafka-ts-bad-racks-');
+    try {
+      const start = (...override: string[]) => kafkaTs(['server', 'start', '--port', '0', '--no-schema-registry', '--data-dir', dir, ...override.flatMap((o) => ['--override', o])], { home: dir });
+      const reference = await start('num.partitions=x');
+      expect(reference.exitCode).not.toBe(0);
+      for (const [args, message] of [
+        [['kafka-ts.brokers=3', 'kafka-ts.broker.racks=a,b'], /Invalid value a,b for configuration kafka-ts\.broker\.racks: 2 rack\(s\) given for 3 broker\(s\)/],
+        [['replica.selector.class=com.example.Closest'], /Invalid value com\.example\.Closest for configuration replica\.selector\.class: custom replica selectors are Java classes/],
+      ] as const) {
+        const r = await start(...args);
+        expect(r.exitCode, r.stderr).toBe(reference.exitCode);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(message);
+      }
+      expect((await kafkaTs(['server', 'status', '--output', 'json'], { home: dir })).stdout).toMatch(/"running":\s*false/);
+    } finally {
+      done();
+    }
+  });
 });
