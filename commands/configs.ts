@@ -6,7 +6,7 @@
  */
 import { collect, defineCommand } from '../src/cli/command.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/configs.js';
 import { pickAction } from '../src/cli/dispatch.js';
@@ -57,7 +57,9 @@ export default defineCommand<ConfigsOptions>({
     const q = QUOTA_TYPES.includes(target.entityType) ? await import('../src/tools/quotas.js') : null;
     const quotaChange = target.action === 'alter' && q?.wantsQuotaChange(target.types, add, del) ? q.quotaChanges(target.types, target.names, add, del) : undefined;
     const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del) : undefined;
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : {}, clientId: 'kafka-ts-configs' });
+    const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-configs' });
     // Client quotas (users, clients, ips): users' describe lists their SCRAM credentials too.
     if (q && quotaChange) return printView(await q.alterQuotasView(client, target.types, target.names, quotaChange), ctx, json);
     if (q && target.action === 'describe') return printView(await q.describeQuotasView(client, target.types, target.names), ctx, json);

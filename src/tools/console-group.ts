@@ -7,6 +7,7 @@ import type { KafkaClient } from '../client/client.js';
 import type { FetcherOptions } from '../client/consumer/fetcher.js';
 import { GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
+import { ASSIGNOR_CLASSES } from '../client/config/consumer.js';
 import { UsageError } from '../util/errors.js';
 import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
 import type { OffsetSpec } from './offset-spec.js';
@@ -18,15 +19,7 @@ function intProp(props: Record<string, string>, key: string, def: number): numbe
   return Number(v);
 }
 
-const ASSIGNOR_PACKAGE = 'org.apache.kafka.clients.consumer.';
-/** Kafka's built-in assignor classes, by simple name, and the protocol names they (and librdkafka) use. */
-const ASSIGNOR_CLASSES: Record<string, string> = {
-  RangeAssignor: 'range',
-  RoundRobinAssignor: 'roundrobin',
-  StickyAssignor: 'sticky',
-  CooperativeStickyAssignor: 'cooperative-sticky',
-};
-const SUPPORTED_ASSIGNORS = `${Object.keys(ASSIGNOR_CLASSES).map((c) => ASSIGNOR_PACKAGE + c).join(', ')} (or librdkafka's names ${Object.values(ASSIGNOR_CLASSES).join(', ')})`;
+const SUPPORTED_ASSIGNORS = `${Object.keys(ASSIGNOR_CLASSES).filter((c) => c.startsWith('org.')).join(', ')} (or librdkafka's names ${[...new Set(Object.values(ASSIGNOR_CLASSES))].join(', ')})`;
 
 /**
  * partition.assignment.strategy as Kafka takes it: a list of Kafka's assignor class names (full, or
@@ -40,8 +33,7 @@ export function assignorsFor(value: string | undefined): Assignor[] {
   if (names.length === 0) throw new UsageError(`Invalid value ${value} for configuration ${key}: at least one assignor is needed; kafka-ts supports ${SUPPORTED_ASSIGNORS}`);
   const seen = new Set<string>();
   return names.map((n) => {
-    const simple = n.startsWith(ASSIGNOR_PACKAGE) ? n.slice(ASSIGNOR_PACKAGE.length) : n;
-    const protocol = ASSIGNOR_CLASSES[simple] ?? (Object.values(ASSIGNOR_CLASSES).includes(n) ? n : undefined);
+    const protocol = Object.hasOwn(ASSIGNOR_CLASSES, n) ? ASSIGNOR_CLASSES[n] : undefined;
     const a = protocol === undefined ? null : assignorByName(protocol);
     if (!a) {
       const why = n.includes('.') ? `custom assignors are Java classes (class ${n} cannot be loaded)` : `unknown assignor ${n}`;
@@ -53,7 +45,7 @@ export function assignorsFor(value: string | undefined): Assignor[] {
   });
 }
 
-export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null; clientRack?: string } {
+export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
   return {
     assignors: assignorsFor(props['partition.assignment.strategy']),
     sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
@@ -62,8 +54,6 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
     autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
     autoCommitIntervalMs: intProp(props, 'auto.commit.interval.ms', 5000),
     groupInstanceId: props['group.instance.id'] ?? null,
-    // client.rack: the fetcher sends it and follows the leader's preferred read replica (KIP-392).
-    ...(props['client.rack'] !== undefined && props['client.rack'].trim() !== '' ? { clientRack: props['client.rack'].trim() } : {}),
   };
 }
 

@@ -125,7 +125,7 @@ describe('racks and follower fetching (KIP-392)', () => {
     const follower = [1, 2, 3].find((id) => id !== leader)!;
     const counters = cluster.cluster.broker(follower)!.consumerFetches;
     const before = counters.asFollower.bytes;
-    const fetcher = new Fetcher(client, { maxWaitMs: 50, clientRack: rackOfId(follower), maxPartitionBytes: 512 });
+    const fetcher = new Fetcher(client, { maxWaitMs: 50, rackId: rackOfId(follower), maxPartitionBytes: 512 });
     await fetcher.assign([{ topic: TOPIC, partition: 0, start: 'earliest', stopAt: N }]);
     const offsets: number[] = [];
     const deadline = Date.now() + 20_000;

@@ -38,8 +38,10 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
-  /** client.rack: sent as the Fetch rack_id; a preferred_read_replica answer is then followed (KIP-392). */
-  clientRack?: string;
+  /** client.rack: sent as the Fetch request's rack_id (KIP-392); a preferred_read_replica answer is then followed. */
+  rackId?: string;
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again). */
+  maxPollRecords?: number;
 }
 
 /** How long a preferred read replica is used before asking the leader again (Kafka: metadata.max.age.ms). */
@@ -83,7 +85,8 @@ export class Fetcher {
       maxBytes: opts.maxBytes ?? 52428800,
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
-      clientRack: opts.clientRack ?? '',
+      rackId: opts.rackId ?? '',
+      maxPollRecords: opts.maxPollRecords ?? 500,
     };
     this.admin = new Admin(client);
   }
@@ -207,7 +210,7 @@ export class Fetcher {
             partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
-          rackId: this.opts.clientRack,
+          rackId: this.opts.rackId,
         },
         { timeoutMs: this.client.requestTimeoutMs + maxWaitMs },
       ));
@@ -234,7 +237,7 @@ export class Fetcher {
           await this.handlePartitionError(p, pr.errorCode);
           continue;
         }
-        if ((pr.preferredReadReplica ?? -1) >= 0 && this.opts.clientRack !== '') p.preferred = { id: pr.preferredReadReplica!, until: Date.now() + PREFERRED_REPLICA_TTL_MS };
+        if ((pr.preferredReadReplica ?? -1) >= 0 && this.opts.rackId !== '') p.preferred = { id: pr.preferredReadReplica!, until: Date.now() + PREFERRED_REPLICA_TTL_MS };
         p.end = this.opts.isolationLevel === 1 && (pr.lastStableOffset ?? -1) >= 0 ? pr.lastStableOffset! : pr.highWatermark;
         const records = this.decode(p, pr.records, pr.abortedTransactions ?? null);
         if (records.length > 0) out.push({ topic: p.topic, partition: p.partition, records });

@@ -30,19 +30,6 @@ const fail = (path: string, what: string, v: unknown): never => {
   throw new AvroInputError(`${path || 'the value'}: expected ${what}, got ${shown === undefined ? 'nothing' : shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
 };
 
-function varint(o: Out, n: number): void {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  o.room(10);
-  const buf = o.buf;
-  let p = o.pos;
-  while (z >= 0x80) {
-    buf[p++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[p++] = z;
-  o.pos = p;
-}
-
 function utf8(o: Out, s: string): void {
   const n = s.length;
   let ascii = true;
@@ -53,11 +40,11 @@ function utf8(o: Out, s: string): void {
     }
   }
   if (ascii) {
-    varint(o, n);
+    o.varint(n);
     o.ascii(s);
   } else {
     const bytes = Buffer.from(s, 'utf8');
-    varint(o, bytes.length);
+    o.varint(bytes.length);
     o.bytes(bytes);
   }
 }
@@ -82,12 +69,12 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
     case 'int':
       return (v, o, path) => {
         if (!Number.isInteger(v) || (v as number) < -2147483648 || (v as number) > 2147483647) fail(path, 'an int', v);
-        varint(o, v as number);
+        o.varint(v as number);
       };
     case 'long':
       return (v, o, path) => {
         if (!Number.isSafeInteger(v)) fail(path, 'a long (an integer within ±2^53)', v);
-        varint(o, v as number);
+        o.varint(v as number);
       };
     case 'float':
     case 'double': {
@@ -106,7 +93,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
     case 'bytes':
       return (v, o, path) => {
         if (typeof v !== 'string') fail(path, 'bytes (a string)', v);
-        varint(o, (v as string).length);
+        o.varint((v as string).length);
         latin1(o, v as string, path);
       };
     case 'fixed':
@@ -119,7 +106,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       return (v, o, path) => {
         const k = typeof v === 'string' ? index.get(v) : undefined;
         if (k === undefined) fail(path, `one of ${t.symbols!.join(', ')}`, v);
-        varint(o, k!);
+        o.varint(k!);
       };
     }
     case 'array': {
@@ -128,10 +115,10 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
         if (!Array.isArray(v)) fail(path, 'an array', v);
         const a = v as unknown[];
         if (a.length) {
-          varint(o, a.length);
+          o.varint(a.length);
           for (let k = 0; k < a.length; k++) item(a[k], o, `${path}[${k}]`);
         }
-        varint(o, 0);
+        o.varint(0);
       };
       seen.set(t, e);
       item = build(t.itemsType!, seen);
@@ -143,13 +130,13 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'a map (an object)', v);
         const keys = Object.keys(v as object);
         if (keys.length) {
-          varint(o, keys.length);
+          o.varint(keys.length);
           for (const k of keys) {
             utf8(o, k);
             value((v as Record<string, unknown>)[k], o, `${path}.${k}`);
           }
         }
-        varint(o, 0);
+        o.varint(0);
       };
       seen.set(t, e);
       value = build(t.valuesType!, seen);
@@ -193,12 +180,12 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       const e: Enc = (v, o, path) => {
         if (v === null) {
           if (nullAt < 0) fail(path, `one of ${names.map((n) => `{"${n}":…}`).join(', ')}`, v);
-          return varint(o, nullAt);
+          return o.varint(nullAt);
         }
         const keys = typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
         const k = keys.length === 1 ? byName.get(keys[0]!) : undefined;
         if (k === undefined || k === nullAt) fail(path, `${nullAt >= 0 ? 'null or ' : ''}one of ${names.map((n) => `{"${n}":…}`).join(', ')} (Avro's JSON encoding wraps union values)`, v);
-        varint(o, k!);
+        o.varint(k!);
         encs[k!]!((v as Record<string, unknown>)[keys[0]!], o, path);
       };
       seen.set(t, e);

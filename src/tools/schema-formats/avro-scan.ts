@@ -80,19 +80,6 @@ const NULL = Buffer.from('null');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 
-function varint(o: Out, n: number): void {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  o.room(10);
-  const buf = o.buf;
-  let p = o.pos;
-  while (z >= 0x80) {
-    buf[p++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[p++] = z;
-  o.pos = p;
-}
-
 function integer(sc: Scan, min: number, max: number): number {
   const s = sc.num();
   const b = sc.b;
@@ -128,9 +115,9 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
         o.buf[o.pos++] = v;
       };
     case 'int':
-      return (sc, o) => varint(o, integer(sc, -2147483648, 2147483647));
+      return (sc, o) => o.varint(integer(sc, -2147483648, 2147483647));
     case 'long':
-      return (sc, o) => varint(o, integer(sc, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+      return (sc, o) => o.varint(integer(sc, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
     case 'float':
     case 'double': {
       const size = t.typeName === 'float' ? 4 : 8;
@@ -148,7 +135,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       return (sc, o) => {
         const s = sc.str();
         const n = sc.p - 1 - s;
-        varint(o, n);
+        o.varint(n);
         o.room(n);
         const buf = o.buf;
         const b = sc.b;
@@ -167,7 +154,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
           if (sym.length !== n) continue;
           let same = true;
           for (let j = 0; j < n && same; j++) same = sym[j] === b[s + j];
-          if (same) return varint(o, k);
+          if (same) return o.varint(k);
         }
         throw GIVE_UP;
       };
@@ -199,13 +186,13 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       const e: Enc = (sc, o) => {
         if (sc.lit(NULL)) {
           if (nullAt < 0) throw GIVE_UP;
-          return varint(o, nullAt);
+          return o.varint(nullAt);
         }
         sc.eat(0x7b);
         for (let k = 0; k < branches.length; k++) {
           if (k === nullAt || !sc.lit(keys[k]!)) continue;
           sc.eat(0x3a);
-          varint(o, k);
+          o.varint(k);
           encs[k]!(sc, o);
           sc.eat(0x7d);
           return;

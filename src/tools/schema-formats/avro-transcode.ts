@@ -38,6 +38,19 @@ export class Out {
     this.room(n);
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
+  /** Avro's int and long: zig-zag, then 7 bits a byte (arithmetic, so beyond 32 bits too). */
+  varint(n: number): void {
+    let z = n >= 0 ? n * 2 : -n * 2 - 1;
+    this.room(10);
+    const buf = this.buf;
+    let p = this.pos;
+    while (z >= 0x80) {
+      buf[p++] = (z % 128) | 0x80;
+      z = Math.floor(z / 128);
+    }
+    buf[p++] = z;
+    this.pos = p;
+  }
 }
 
 class In {

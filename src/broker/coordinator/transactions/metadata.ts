@@ -43,15 +43,16 @@ export interface TxnSnapshot {
 export type Transit = { error: number } | { snapshot: TxnSnapshot };
 
 export class TransactionMetadata implements TxnSnapshot {
-  producerId: number;
-  lastProducerId: number;
-  producerEpoch: number;
-  lastProducerEpoch: number;
-  txnTimeoutMs: number;
-  state: TxnStateName;
+  // Set by assign(), from the constructor and on every completed transition.
+  producerId!: number;
+  lastProducerId!: number;
+  producerEpoch!: number;
+  lastProducerEpoch!: number;
+  txnTimeoutMs!: number;
+  state!: TxnStateName;
   private readonly parts = new Map<string, TxnPartition>();
-  txnStartTimestamp: number;
-  txnLastUpdateTimestamp: number;
+  txnStartTimestamp!: number;
+  txnLastUpdateTimestamp!: number;
   /** The transition being written, if any. */
   pendingState: TxnStateName | null = null;
   /** A fence whose abort could not be written: the retry does not bump the epoch again. */
@@ -63,6 +64,11 @@ export class TransactionMetadata implements TxnSnapshot {
     readonly transactionalId: string,
     s: TxnSnapshot,
   ) {
+    this.assign(s);
+  }
+
+  /** Takes every field of a snapshot. */
+  private assign(s: TxnSnapshot): void {
     this.producerId = s.producerId;
     this.lastProducerId = s.lastProducerId;
     this.producerEpoch = s.producerEpoch;
@@ -71,6 +77,7 @@ export class TransactionMetadata implements TxnSnapshot {
     this.state = s.state;
     this.txnStartTimestamp = s.txnStartTimestamp;
     this.txnLastUpdateTimestamp = s.txnLastUpdateTimestamp;
+    this.parts.clear();
     for (const p of s.partitions) this.parts.set(pkey(p), p);
   }
 
@@ -128,16 +135,7 @@ export class TransactionMetadata implements TxnSnapshot {
 
   complete(s: TxnSnapshot): void {
     this.pendingState = null;
-    this.producerId = s.producerId;
-    this.lastProducerId = s.lastProducerId;
-    this.producerEpoch = s.producerEpoch;
-    this.lastProducerEpoch = s.lastProducerEpoch;
-    this.txnTimeoutMs = s.txnTimeoutMs;
-    this.state = s.state;
-    this.txnStartTimestamp = s.txnStartTimestamp;
-    this.txnLastUpdateTimestamp = s.txnLastUpdateTimestamp;
-    this.parts.clear();
-    for (const p of s.partitions) this.parts.set(pkey(p), p);
+    this.assign(s);
     if (s.state !== 'PrepareAbort') this.hasFailedEpochFence = false;
     if (!this.unsettled) for (const w of [...this.settleWaiters]) w();
   }
