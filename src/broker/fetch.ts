@@ -86,6 +86,8 @@ export interface ReadReplicaOptions {
   rackAware: boolean;
   rackOf(brokerId: number): string | null;
   isLive(brokerId: number): boolean;
+  /** Whether this broker is live: one stopping (controlled shutdown) serves no follower reads. */
+  selfLive(): boolean;
 }
 
 export interface FetchOptions {
@@ -122,7 +124,7 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
   const isFollower = opts.replicaId >= 0;
   let found = broker.leaderFor(f.topic, f.partition);
   let asFollower = false;
-  if ('error' in found && found.error === ErrorCode.NOT_LEADER_OR_FOLLOWER && !isFollower && opts.readReplicas && broker.followerFor) {
+  if ('error' in found && found.error === ErrorCode.NOT_LEADER_OR_FOLLOWER && !isFollower && opts.readReplicas?.selfLive() && broker.followerFor) {
     const other = broker.followerFor(f.topic, f.partition);
     if (!('error' in other)) {
       found = other;

@@ -67,7 +67,7 @@ export default defineHandler({
       reserveResponse: ctx.reserveResponse,
       readReplicas:
         replicaId < 0 && v >= 11
-          ? { clientRack: req.rackId ?? '', rackAware: racksOf(ctx.cluster.config).rackAware, rackOf: (id) => rackOf(ctx.cluster.config, id), isLive: (id) => ctx.cluster.isLive(id) }
+          ? { clientRack: req.rackId ?? '', rackAware: racksOf(ctx.cluster.config).rackAware, rackOf: (id) => rackOf(ctx.cluster.config, id), isLive: (id) => ctx.cluster.isLive(id), selfLive: () => ctx.cluster.isLive(ctx.cluster.id) }
           : undefined,
     });
     let i = 0;
