@@ -42,10 +42,16 @@ export default defineCommand<ConfigsOptions>({
       .option('--add-config-file <file>', 'properties file of configs to set (keeps passwords off the command line)')
       .option('--delete-config <names>', 'configs to remove (comma-separated, repeatable); quotas: producer_byte_rate, ...; users: SCRAM-SHA-256, SCRAM-SHA-512', collect)
       .option('--all', 'describe: every config (static and defaults too), not only the dynamic ones')
-      .option('--force', 'accepted for compatibility (no effect)');
+      .option('--force', 'accepted for compatibility (no effect)')
+      .option('--list-configs <surface>', 'list the configuration catalogue of producer, consumer, admin, broker or topic: every key, its type and default, and whether kafka-ts supports it, accepts it with no effect (and why) or refuses it');
     outputOption(cmd);
   },
   async run(o, args, ctx) {
+    if (o.listConfigs !== undefined) {
+      if (args.length > 0 || o.describe || o.alter) throw new UsageError('--list-configs takes no other action');
+      const l = await import('../src/tools/config-listing.js');
+      return printView(l.listConfigsView(l.surfaceOf(o.listConfigs)), ctx, o.output === 'json');
+    }
     const { action, rest } = pickAction(o, args, ACTIONS, DISPATCH);
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const target = validate({ ...o, [action]: true });

@@ -96,8 +96,9 @@ export default defineCommand<ConsoleProducerOptions>({
     const json = o.output === 'json';
     const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     const stopSignal = watchStopSignals();
+    const stdin = await (await import('../src/tools/line-reader.js')).producerInput();
     // Reading stops at once; the tool then delivers what was read.
-    void stopSignal.received.then(() => process.stdin.destroy());
+    void stopSignal.received.then(() => stdin.destroy());
     const summary = await runConsoleProducer(
       client,
       {
@@ -126,7 +127,7 @@ export default defineCommand<ConsoleProducerOptions>({
         transactionSize: txn?.size,
       },
       {
-        stdin: process.stdin,
+        stdin: stdin as AsyncIterable<Buffer>,
         prompt: () => ctx.prompt('>'),
         warn: (l) => ctx.warn(l),
         interrupted: stopSignal.received,

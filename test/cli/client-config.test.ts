@@ -89,6 +89,13 @@ describe('client properties on the command line', () => {
     expect(counts).toEqual([1000, 1000, 1000]);
   });
 
+  it("auto.offset.reset=none with no committed offset fails with Kafka's NoOffsetForPartitionException text", async () => {
+    expect((await kafkaTs(['topics', '--create', '--topic', 'no-reset', '--partitions', '2', '--bootstrap-server', bootstrap], { home })).exitCode).toBe(0);
+    const r = await kafkaTs(['console-consumer', '--bootstrap-server', bootstrap, '--topic', 'no-reset', '--group', 'fresh', '--consumer-property', 'auto.offset.reset=none', '--timeout-ms', '10000'], { home });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain('Undefined offset with no reset policy for partitions: [no-reset-0, no-reset-1]');
+  });
+
   it('UniformStickyPartitioner is accepted with Kafka\'s deprecation warning', async () => {
     const r = await kafkaTs(['console-producer', '--bootstrap-server', bootstrap, '--topic', 'rr', '--producer-property', 'partitioner.class=org.apache.kafka.clients.producer.UniformStickyPartitioner'], { home, input: 'k\n' });
     expect(r.exitCode, r.stderr).toBe(0);

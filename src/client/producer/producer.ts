@@ -207,7 +207,9 @@ export class Producer {
 
   private place(record: ProducerRecord, numPartitions: number, cb?: SendCallback) {
     if (record.partition === undefined || record.partition < 0) {
-      record = { ...record, partition: this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record)) };
+      // A literal copy (an object spread that adds a key takes microseconds in V8 here).
+      const partition = this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record));
+      record = { topic: record.topic, partition, key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp };
     }
     const rejected = this.accumulator.append(record, numPartitions, cb);
     if (!rejected) return;
