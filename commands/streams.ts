@@ -78,7 +78,18 @@ export default defineCommand<StreamsOptions>({
       props,
       () => ctx.client({ bootstrapServer: o.bootstrapServer, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
       { maxRecords, untilIdleMs, statusIntervalMs },
-      { write: (t) => ctx.out.write(t), warn: (l) => ctx.warn(l), json, live, stop: stop.received },
+      {
+        // Status goes out as it happens; a reader that went away (`| head`) leaves the application running quietly.
+        write: (t) => {
+          if (ctx.out.isClosed) return;
+          ctx.out.write(t);
+          ctx.out.flush().catch(() => undefined);
+        },
+        warn: (l) => ctx.warn(l),
+        json,
+        live,
+        stop: stop.received,
+      },
     );
     return printView(view, ctx, json);
   },
