@@ -73,7 +73,7 @@ export default defineCommand<StreamsOptions>({
     const { runTopology } = await import('../src/tools/streams-run.js');
     const json = o.output === 'json';
     const live = !json && !!ctx.stdout.isTTY && !process.env.CI;
-    const view = await runTopology(
+    const result = await runTopology(
       topology,
       props,
       () => ctx.client({ bootstrapServer: o.bootstrapServer, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
@@ -91,6 +91,6 @@ export default defineCommand<StreamsOptions>({
         stop: stop.received,
       },
     );
-    return printView(view, ctx, json);
+    return printView({ data: result.data, text: () => result.lines }, ctx, json);
   },
 });

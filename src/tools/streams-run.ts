@@ -3,10 +3,9 @@
  * terminal, else a line per state change and every --status-interval; JSON lines with
  * --output json), and a clean close (commit, leave the group) on SIGINT/SIGTERM, --max-records or
  * --until-idle. The runtime's errors propagate in the project's error family so the CLI maps them
- * to exit statuses. Returns the end-of-run view; never exits.
+ * to exit statuses. Returns the end-of-run summary (data and text lines); never exits.
  */
 import type { KafkaClient } from '../client/client.js';
-import type { View } from '../cli/view.js';
 import type { BuiltTopology } from '../streams/api.js';
 import { KafkaStreams, type StreamsMetrics, type StreamsState } from '../streams/runtime/kafka-streams.js';
 import type { StreamsProperties } from '../streams/runtime/config.js';
@@ -71,7 +70,7 @@ function liveBlock(m: StreamsMetrics): string[] {
   return lines;
 }
 
-export async function runTopology(built: BuiltTopology, props: StreamsProperties, client: () => Promise<KafkaClient>, opts: RunOptions, io: RunIO): Promise<View<StreamsRunSummary>> {
+export async function runTopology(built: BuiltTopology, props: StreamsProperties, client: () => Promise<KafkaClient>, opts: RunOptions, io: RunIO): Promise<{ data: StreamsRunSummary; lines: string[] }> {
   const streams = new KafkaStreams(built, props, {
     client,
     // The error that stops the application is the command's own error line; not said twice.
@@ -148,6 +147,6 @@ export async function runTopology(built: BuiltTopology, props: StreamsProperties
   const why = reason === 'signal' ? `on ${signal}` : reason === 'max-records' ? `after --max-records ${opts.maxRecords}` : 'when idle (--until-idle)';
   return {
     data,
-    text: () => [`streams ${m.applicationId}: stopped ${why}: processed ${m.processed} records, ${m.commits} commits${m.restored > 0 ? `, restored ${m.restored} records (${Math.round(m.restoreRecordsPerSecond)}/s)` : ''}`],
+    lines: [`streams ${m.applicationId}: stopped ${why}: processed ${m.processed} records, ${m.commits} commits${m.restored > 0 ? `, restored ${m.restored} records (${Math.round(m.restoreRecordsPerSecond)}/s)` : ''}`],
   };
 }
