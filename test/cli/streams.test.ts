@@ -97,6 +97,23 @@ describe('bad input', () => {
   });
 });
 
+describe('scripted runs', () => {
+  it('--max-records stops cleanly once that many records are processed, and commits them', async () => {
+    await h.topics(['mr_in', 1], ['mr_out', 1]);
+    await h.produce('mr_in', Array.from({ length: 20 }, (_, i) => `k${i}:v${i}`));
+    const r = await h.run(['copy', '--from', 'mr_in', '--to', 'mr_out', '--application-id', 'mr-app', '--max-records', '5', '--output', 'json', ...fast(state('mr'))]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const end = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { reason: string; processed: number };
+    expect(end.reason).toBe('max-records');
+    expect(end.processed).toBeGreaterThanOrEqual(5);
+    // What it processed is committed: a second run picks up after it, and together they copy each record once.
+    const rest = await h.run(['copy', '--from', 'mr_in', '--to', 'mr_out', '--application-id', 'mr-app', '--until-idle', '1s', ...fast(state('mr'))]);
+    expect(rest.exitCode, rest.stderr).toBe(0);
+    expect(rest.stdout).toContain(`processed ${20 - end.processed} records`);
+    expect(await h.read('mr_out')).toHaveLength(20);
+  });
+});
+
 describe('co-partitioning', () => {
   it('a KStream-KTable join of a 3- and a 2-partition topic fails at start; with repartition() it works', async () => {
     await h.topics(['rp_orders', 3], ['rp_addresses', 2], ['rp_out', 2]);
