@@ -19,6 +19,9 @@ import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, ti
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+// BENCH_ONLY=<regexp>: only the figures (and imported suites) whose description matches, e.g.
+// BENCH_ONLY=console-consumer npm run bench -- speed.
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median wall time in ms of `runs` executions (after 3 warm-up runs). */
@@ -123,7 +126,7 @@ async function measure() {
   const d = startDaemon(['--no-schema-registry']);
   const rows = [];
   try {
-    const figs = figures(d, work);
+    const figs = figures(d, work).filter((f) => !only || only.test(f.what));
     const trials = figs.map(() => []);
     for (let r = 0; r < REPEAT; r++) for (let i = 0; i < figs.length; i++) trials[i].push(await figs[i].run());
     figs.forEach((f, i) => {
@@ -153,6 +156,7 @@ export async function run({ previous = {} } = {}) {
   const notes = [];
   const suites = {};
   for (const [name, file] of IMPORTED) {
+    if (only && !only.test(name)) continue;
     if (!existsSync(join(here, file))) {
       notes.push(`${name}: bench/${file} not present, skipped`);
       continue;

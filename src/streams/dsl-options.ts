@@ -263,3 +263,19 @@ export class Branched<S> {
     return b;
   }
 }
+
+/** Kafka's BufferConfig: only an unbounded buffer here (the buffer is a store, changelog-free). */
+export const BufferConfig = {
+  unbounded: (): { unbounded: true } => ({ unbounded: true }),
+};
+
+/** Kafka's Suppressed: `untilWindowCloses` (final results of windowed aggregations). */
+export class Suppressed {
+  private constructor(readonly name: Opt<string>) {}
+  static untilWindowCloses(_buffer: { unbounded: true } = BufferConfig.unbounded()): Suppressed {
+    return new Suppressed(undefined);
+  }
+  withName(name: string): Suppressed {
+    return new Suppressed(name);
+  }
+}

@@ -13,13 +13,13 @@
  * forbids import cycles.)
  */
 import { TopologyException } from './errors.js';
-import { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './dsl-options.js';
+import { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined, Suppressed } from './dsl-options.js';
 import { Record, type InternalContext, type Processor, type ProcessorContext, type ProcessorSupplier, type TopicNameExtractor } from './processor.js';
 import type { Serde } from './serdes.js';
-import { Serdes } from './serdes.js';
-import { KeyValue, Stores, type StoreBuilder, type TimestampedKeyValueStore, type ValueAndTimestamp, type WindowStore } from './state.js';
+import { Serdes, getInt64, putInt64 } from './serdes.js';
+import { KeyValue, Stores, type KeyValueStore, type StoreBuilder, type TimestampedKeyValueStore, type ValueAndTimestamp, type WindowStore } from './state.js';
 import { Topology } from './topology.js';
-import { JoinWindows, TimeWindows, Windowed } from './windows.js';
+import { JoinWindows, TimeWindows, Windowed, timeWindowedSerde } from './windows.js';
 
 /** What flows between table processors: the new value and the one it replaced. */
 export interface Change<V> {
@@ -413,9 +413,8 @@ export class KStream<K, V> {
           get = getter.make(c);
         },
         process(r: Record<K, V>) {
-          if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) {
-            if (!left || r.key === null || r.key === undefined) return; // Kafka skips these
-          }
+          // Kafka skips stream records with a null key or value, in join and leftJoin alike.
+          if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return;
           const o = get(r.key)?.value ?? null;
           if (o === null && !left) return;
           ctx.forward(r.withValue(joiner(r.value, o, r.key)));
@@ -470,8 +469,9 @@ export class KStream<K, V> {
     const base = sj.name;
     const thisWindowed = base ? `${base}-this-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
     const otherWindowed = base ? `${base}-other-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
-    const thisJoinGen = b.newProcessorName(left ? 'KSTREAM-JOINTHIS-' : 'KSTREAM-JOINTHIS-');
-    const otherJoinGen = b.newProcessorName('KSTREAM-JOINOTHER-');
+    // Kafka's names: a left join's other side is an outer one.
+    const thisJoinGen = b.newProcessorName('KSTREAM-JOINTHIS-');
+    const otherJoinGen = b.newProcessorName(left ? 'KSTREAM-OUTEROTHER-' : 'KSTREAM-JOINOTHER-');
     const thisJoin = base ? `${base}-this-join` : thisJoinGen;
     const otherJoin = base ? `${base}-other-join` : otherJoinGen;
     const mergeName = base ? `${base}-merge` : b.newProcessorName('KSTREAM-MERGE-');
@@ -503,29 +503,75 @@ export class KStream<K, V> {
     b.topology.connectProcessorAndStateStores(thisWindowed, thisStore);
     b.topology.addProcessor(otherWindowed, windowedStore<VO>(otherStore), them.name);
     b.topology.connectProcessorAndStateStores(otherWindowed, otherStore);
+    // A left join emits a left record without a match only once no match can come: when stream
+    // time passes its timestamp + after + grace (Kafka 3.1+). Until then it waits in a shared
+    // store keyed by timestamp (8 bytes) + key + sequence (4 bytes), so the oldest come first.
+    const outerStore = left ? (base ? `${base}-outer-shared-join-store` : `${thisJoin.replace('KSTREAM-JOINTHIS-', 'KSTREAM-OUTERSHARED-')}-store`) : undefined;
+    const keySerde = (ks ?? b.defaultKeySerde) as Serde<K>;
+    const leftValueSerde = (me.valueSerde ?? b.defaultValueSerde) as Serde<V>;
+    if (outerStore) {
+      const sb = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(outerStore), Serdes.ByteArray(), Serdes.ByteArray());
+      b.addStore((sj.loggingEnabled ? sb : sb.withLoggingDisabled()) as StoreBuilder<unknown>);
+    }
+    type Outer = { store: KeyValueStore<Uint8Array, Uint8Array>; seq: number };
+    const outerKey = (ts: number, kb: Uint8Array, seq: number) => {
+      const out = new Uint8Array(8 + kb.length + 4);
+      putInt64(out, 0, ts);
+      out.set(kb, 8);
+      new DataView(out.buffer).setUint32(8 + kb.length, seq >>> 0);
+      return out;
+    };
+    const emitExpired = (ctx: ProcessorContext<K, VR>, o: Outer) => {
+      const limit = ctx.currentStreamTimeMs() - windows.afterMs - windows.gracePeriodMs(); // emit ts < limit
+      if (limit <= 0) return;
+      const due = [];
+      for (const kv of o.store.range(null, outerKey(limit, new Uint8Array(0), 0))) {
+        if (getInt64(kv.key, 0) >= limit) break;
+        due.push(kv);
+      }
+      for (const kv of due) {
+        const ts = getInt64(kv.key, 0);
+        const key = keySerde.deserialize(outerStore!, kv.key.subarray(8, kv.key.length - 4)) as K;
+        const value = leftValueSerde.deserialize(outerStore!, kv.value) as V;
+        o.store.delete(kv.key);
+        ctx.forward(new Record<K, VR>(key, joiner(value, null, key), ts));
+      }
+    };
     // A record joins the other side's records with timestamps in [ts - before, ts + after] (mirrored for the other side).
-    const joinSide = <A, B>(otherStoreName: string, before: number, after: number, combine: (a: A, o: B | null, k: K) => VR, emitUnmatched: boolean) => () => {
+    const joinSide = <A, B>(otherStoreName: string, before: number, after: number, combine: (a: A, o: B | null, k: K) => VR, side: 'left' | 'right') => () => {
       let ctx: ProcessorContext<K, VR>;
       let ws: WindowStore<K, B>;
+      let outer: Outer | undefined;
       return {
         init(c: ProcessorContext<K, VR>) {
           ctx = c;
           ws = c.getStateStore(otherStoreName);
+          if (outerStore) outer = { store: c.getStateStore(outerStore), seq: 0 };
         },
         process(r: Record<K, A>) {
           let matched = false;
           for (const kv of ws.fetchRange(r.key, r.timestamp - before, r.timestamp + after)) {
             matched = true;
             ctx.forward(new Record(r.key, combine(r.value, kv.value, r.key), Math.max(r.timestamp, kv.key), r.headers));
+            if (outer && side === 'right') {
+              // that left record has its match now: it no longer waits
+              const kb = keySerde.serialize(outerStore!, r.key)!;
+              const waiting = [...outer.store.range(outerKey(kv.key, kb, 0), outerKey(kv.key, kb, 0xffffffff))];
+              for (const e of waiting) if (e.key.length === 8 + kb.length + 4) outer.store.delete(e.key);
+            }
           }
-          if (!matched && emitUnmatched) ctx.forward(r.withValue(combine(r.value, null, r.key)));
+          if (outer && side === 'left' && !matched) {
+            const kb = keySerde.serialize(outerStore!, r.key)!;
+            outer.store.put(outerKey(r.timestamp, kb, ++outer.seq), leftValueSerde.serialize(outerStore!, r.value as unknown as V)!);
+          }
+          if (outer) emitExpired(ctx, outer);
         },
       };
     };
-    b.topology.addProcessor(thisJoin, joinSide<V, VO>(otherStore, windows.beforeMs, windows.afterMs, joiner, left), thisWindowed);
-    b.topology.connectProcessorAndStateStores(thisJoin, otherStore);
-    b.topology.addProcessor(otherJoin, joinSide<VO, V>(thisStore, windows.afterMs, windows.beforeMs, (o, v, k) => joiner(v as V, o, k), false), otherWindowed);
-    b.topology.connectProcessorAndStateStores(otherJoin, thisStore);
+    b.topology.addProcessor(thisJoin, joinSide<V, VO>(otherStore, windows.beforeMs, windows.afterMs, joiner, 'left'), thisWindowed);
+    b.topology.connectProcessorAndStateStores(thisJoin, ...[otherStore, ...(outerStore ? [outerStore] : [])]);
+    b.topology.addProcessor(otherJoin, joinSide<VO, V>(thisStore, windows.afterMs, windows.beforeMs, (o, v, k) => joiner(v as V, o, k), 'right'), otherWindowed);
+    b.topology.connectProcessorAndStateStores(otherJoin, ...[thisStore, ...(outerStore ? [outerStore] : [])]);
     b.topology.addProcessor(mergeName, mapProcessor<K, VR, K, VR>((r) => r, false), thisJoin, otherJoin);
     return new KStream<K, VR>(b, mergeName, new Set([...me.sourceNodes, ...them.sourceNodes]), false, ks, undefined);
   }
@@ -601,7 +647,64 @@ export class KTable<K, V> {
     readonly getter: TableGetter<K, V>,
     /** The store holding the table, if it is materialized. */
     readonly queryableStoreName: string | undefined,
+    /** @internal a windowed aggregation's grace period (for `suppress(untilWindowCloses)`). */
+    readonly windowGraceMs?: number,
   ) {}
+
+  /**
+   * Holds back a windowed table's updates and emits each window's final value once the window
+   * closes (stream time reaches its end plus the grace period). Kafka's
+   * `suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))`.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    if (this.windowGraceMs === undefined) throw new TopologyException('suppress(untilWindowCloses) needs a windowed table (groupByKey().windowedBy(...).count() or similar)');
+    const b = this.builder;
+    const name = suppressed.name ?? b.newProcessorName('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name ? `${suppressed.name}-store` : b.newStoreName('KTABLE-SUPPRESS-');
+    const grace = this.windowGraceMs;
+    const ks = this.keySerde as Serde<K> | undefined;
+    const vs = this.valueSerde;
+    if (!ks || !vs) throw new TopologyException('suppress needs the table\'s key and value serdes');
+    const sb = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), Serdes.ByteArray(), Serdes.ByteArray());
+    b.addStore(sb as StoreBuilder<unknown>);
+    // The buffer: window end (8 bytes) + windowed key -> record timestamp (8 bytes) + value; earliest-closing first.
+    b.addProcessor('', name, () => {
+      let ctx: ProcessorContext<K, Change<V>>;
+      let buf: KeyValueStore<Uint8Array, Uint8Array>;
+      return {
+        init(c: ProcessorContext<K, Change<V>>) {
+          ctx = c;
+          buf = c.getStateStore(storeName);
+        },
+        process(r: Record<K, Change<V>>) {
+          const wk = r.key as unknown as Windowed<unknown>;
+          const kb = ks.serialize(storeName, r.key)!;
+          const key = new Uint8Array(8 + kb.length);
+          putInt64(key, 0, wk.window.end);
+          key.set(kb, 8);
+          const vb = r.value.newValue === null ? new Uint8Array(0) : vs.serialize(storeName, r.value.newValue)!;
+          const val = new Uint8Array(9 + vb.length);
+          putInt64(val, 0, r.timestamp);
+          val[8] = r.value.newValue === null ? 0 : 1;
+          val.set(vb, 9);
+          buf.put(key, val);
+          const expiry = ctx.currentStreamTimeMs() - grace;
+          const due = [];
+          for (const kv of buf.all()) {
+            if (getInt64(kv.key, 0) > expiry) break;
+            due.push(kv);
+          }
+          for (const kv of due) {
+            buf.delete(kv.key);
+            const k = ks.deserialize(storeName, kv.key.subarray(8)) as K;
+            const v = kv.value[8] === 0 ? null : (vs.deserialize(storeName, kv.value.subarray(9)) as V);
+            ctx.forward(new Record<K, Change<V>>(k, { newValue: v, oldValue: null }, getInt64(kv.value, 0)));
+          }
+        },
+      };
+    }, [this.name], [storeName]);
+    return new KTable<K, V>(b, name, this.sourceNodes, this.keySerde, this.valueSerde, this.getter, undefined, this.windowGraceMs);
+  }
 
   private derive<VR>(prefix: string, named: Named | undefined, apply: (k: K, v: V | null) => VR | null, getter: TableGetter<K, VR>, vs: Serde<VR> | undefined): KTable<K, VR> {
     const n = this.builder.addProcessor(prefix, named, () => {
@@ -649,6 +752,67 @@ export class KTable<K, V> {
         return (key) => {
           const x = get(key);
           return x ? { value: f(x.value, key), timestamp: x.timestamp } : null;
+        };
+      },
+    }, undefined);
+  }
+
+  /** Table–table join on the key (co-partitioned): an update on either side updates the result. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO) => VR, named?: Named): KTable<K, VR> {
+    return this.tableJoin(other, joiner as (v: V, o: VO | null) => VR, named, false);
+  }
+
+  /** Like `join`, keeping this table's rows without a match (`other` is null). */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO | null) => VR, named?: Named): KTable<K, VR> {
+    return this.tableJoin(other, joiner, named, true);
+  }
+
+  private tableJoin<VO, VR>(other: KTable<K, VO>, joiner: (v: V, o: VO | null) => VR, named: Named | undefined, left: boolean): KTable<K, VR> {
+    fn(joiner, 'joiner');
+    const b = this.builder;
+    const base = named?.name;
+    const thisName = base ? `${base}-join-this` : b.newProcessorName(left ? 'KTABLE-LEFTTHIS-' : 'KTABLE-JOINTHIS-');
+    const otherName = base ? `${base}-join-other` : b.newProcessorName(left ? 'KTABLE-LEFTOTHER-' : 'KTABLE-JOINOTHER-');
+    const mergeName = base ? `${base}-join-merge` : b.newProcessorName('KTABLE-MERGE-');
+    b.topology.copartitionSources([...this.sourceNodes, ...other.sourceNodes]);
+    const join = (v: V | null, o: VO | null): VR | null => (v === null || (o === null && !left) ? null : joiner(v, o));
+    // One side's update, joined with the other side's current value.
+    const side = <A, B>(getter: TableGetter<K, B>, combine: (a: A | null, o: B | null) => VR | null, needOther: boolean) => () => {
+      let ctx: ProcessorContext<K, Change<VR>>;
+      let get: (k: K) => ValueAndTimestamp<B> | null;
+      return {
+        init(c: ProcessorContext<K, Change<VR>>) {
+          ctx = c;
+          get = getter.make(c);
+        },
+        process(r: Record<K, Change<A>>) {
+          if (r.key === null || r.key === undefined) return;
+          const o = get(r.key);
+          if (needOther && o === null) return;
+          const nv = combine(r.value.newValue, o?.value ?? null);
+          const ov = combine(r.value.oldValue, o?.value ?? null);
+          if (nv === null && ov === null) return;
+          ctx.forward(new Record<K, Change<VR>>(r.key, { newValue: nv, oldValue: ov }, Math.max(r.timestamp, o?.timestamp ?? 0), r.headers));
+        },
+      };
+    };
+    b.addProcessor('', thisName, side<V, VO>(other.getter, (v, o) => join(v, o), !left), [this.name], other.getter.stores);
+    // An update of the other side matters only where this side has a row.
+    b.addProcessor('', otherName, side<VO, V>(this.getter, (o, v) => (v === null ? null : o === null && !left ? null : join(v, o)), true), [other.name], this.getter.stores);
+    b.addProcessor('', mergeName, mapProcessor<K, Change<VR>, K, Change<VR>>((r) => r, false), [thisName, otherName]);
+    const tg = this.getter;
+    const og = other.getter;
+    return new KTable<K, VR>(b, mergeName, new Set([...this.sourceNodes, ...other.sourceNodes]), this.keySerde, undefined, {
+      stores: [...tg.stores, ...og.stores],
+      make(ctx) {
+        const gt = tg.make(ctx);
+        const go = og.make(ctx);
+        return (key) => {
+          const v = gt(key);
+          if (!v) return null;
+          const o = go(key);
+          const j = join(v.value, o?.value ?? null);
+          return j === null ? null : { value: j, timestamp: Math.max(v.timestamp, o?.timestamp ?? 0) };
         };
       },
     }, undefined);
@@ -738,10 +902,11 @@ export class KGroupedStream<K, V> {
         },
         process(r: Record<K, V>) {
           if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return;
-          const old = store.get(r.key);
+          const kb = store.keyBytes(r.key);
+          const old = store.getBytes(kb);
           const next = agg.add(r.key, r.value, old ? old.value : agg.init());
           const ts = old ? Math.max(old.timestamp, r.timestamp) : r.timestamp;
-          store.put(r.key, next, ts);
+          store.putBytes(kb, next, ts);
           ctx.forward(new Record<K, Change<VA>>(r.key, { newValue: next, oldValue: old?.value ?? null }, ts, r.headers));
         },
       };
@@ -842,6 +1007,6 @@ export class TimeWindowedKStream<K, V> {
         return (wk) => store.fetchWithTimestamp(wk.key, wk.window.start);
       },
     };
-    return new KTable<Windowed<K>, VA>(b, name, sources, undefined, vs, getter, storeName);
+    return new KTable<Windowed<K>, VA>(b, name, sources, timeWindowedSerde(ks, w.size()), vs, getter, storeName, w.gracePeriodMs());
   }
 }

@@ -46,7 +46,7 @@ export {
 export { InMemoryBytesStore, compareBytes } from './stores/memory.js';
 export { JoinWindows, TimeWindows, Window, Windowed, timeWindowedSerde } from './windows.js';
 export { Topology, type SinkOptions, type SourceOptions } from './topology.js';
-export { Branched, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './dsl-options.js';
+export { Branched, BufferConfig, Consumed, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined, Suppressed } from './dsl-options.js';
 export { BranchedKStream, GlobalKTable, KGroupedStream, KStream, KTable, StreamsBuilder, TimeWindowedKStream, type Change, type StreamsBuilderOptions } from './dsl.js';
 export { TestInputTopic, TestOutputTopic, TopologyTestDriver, type TestDriverConfig, type TestRecord } from './test-driver.js';
 
@@ -54,4 +54,4 @@ export { TestInputTopic, TestOutputTopic, TopologyTestDriver, type TestDriverCon
 export { timeWindowedSerde as timeWindowedSerdeFrom } from './windows.js';
 
 // ---- runtime (helper B): KafkaStreams, StreamsConfig, state listener -------------------------
-// export { KafkaStreams, ... } from './runtime/index.js';
+export * from './runtime/index.js';

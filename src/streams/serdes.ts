@@ -22,8 +22,6 @@ export interface Serde<T> extends Serializer<T>, Deserializer<T> {
   readonly serdeName?: string;
 }
 
-const utf8 = new TextEncoder();
-const utf8d = new TextDecoder();
 
 function fixed<T>(name: string, size: number, write: (v: DataView, x: T) => void, read: (v: DataView) => T): Serde<T> {
   return {
@@ -47,9 +45,10 @@ const STRING: Serde<string> = {
   serialize(topic, d) {
     if (d === null || d === undefined) return null;
     if (typeof d !== 'string') throw new SerializationError(`StringSerializer for topic ${topic} was given a ${typeof d}, not a string (choose a serde for this type, e.g. Serdes.JSON() or Serdes.Long())`);
-    return utf8.encode(d);
+    // Buffer's UTF-8 paths are several times faster than TextEncoder/TextDecoder on short strings.
+    return Buffer.from(d, 'utf8');
   },
-  deserialize: (_t, d) => (d === null || d === undefined ? null : utf8d.decode(d)),
+  deserialize: (_t, d) => (d === null || d === undefined ? null : Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('utf8')),
 };
 const BYTES: Serde<Uint8Array> = {
   serdeName: 'ByteArray',
@@ -71,11 +70,11 @@ const VOID: Serde<null> = {
 function json<T>(): Serde<T> {
   return {
     serdeName: 'JSON',
-    serialize: (_t, d) => (d === null || d === undefined ? null : utf8.encode(JSON.stringify(d))),
+    serialize: (_t, d) => (d === null || d === undefined ? null : Buffer.from(JSON.stringify(d), 'utf8')),
     deserialize(_t, d) {
       if (d === null || d === undefined) return null;
       try {
-        return JSON.parse(utf8d.decode(d)) as T;
+        return JSON.parse(Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('utf8')) as T;
       } catch (e) {
         throw new SerializationError(`JSON deserializer: ${(e as Error).message}`);
       }
@@ -85,7 +84,57 @@ function json<T>(): Serde<T> {
 
 const INTEGER = fixed<number>('Integer', 4, (v, x) => v.setInt32(0, x), (v) => v.getInt32(0));
 const SHORT = fixed<number>('Short', 2, (v, x) => v.setInt16(0, x), (v) => v.getInt16(0));
-const LONG = fixed<number>('Long', 8, (v, x) => v.setBigInt64(0, BigInt(Math.trunc(x))), (v) => Number(v.getBigInt64(0)));
+/** 8-byte big-endian two's complement of a safe integer, without BigInt (hot path: counts, timestamps). */
+export function writeInt64(v: DataView, at: number, x: number): void {
+  const n = Math.trunc(x);
+  if (!Number.isSafeInteger(n)) {
+    v.setBigInt64(at, BigInt(n));
+    return;
+  }
+  const hi = Math.floor(n / 4294967296);
+  v.setInt32(at, hi);
+  v.setUint32(at + 4, n - hi * 4294967296);
+}
+export function readInt64(v: DataView, at: number): number {
+  return v.getInt32(at) * 4294967296 + v.getUint32(at + 4);
+}
+/** The same on bytes directly (no DataView to allocate): exact for safe integers. */
+export function putInt64(b: Uint8Array, at: number, x: number): void {
+  const n = Math.trunc(x);
+  if (!Number.isSafeInteger(n)) {
+    writeInt64(new DataView(b.buffer, b.byteOffset, b.byteLength), at, n);
+    return;
+  }
+  const hi = Math.floor(n / 4294967296);
+  const lo = n - hi * 4294967296;
+  b[at] = hi >>> 24;
+  b[at + 1] = hi >>> 16;
+  b[at + 2] = hi >>> 8;
+  b[at + 3] = hi;
+  b[at + 4] = lo >>> 24;
+  b[at + 5] = lo >>> 16;
+  b[at + 6] = lo >>> 8;
+  b[at + 7] = lo;
+}
+export function getInt64(b: Uint8Array, at: number): number {
+  const hi = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+  return hi * 4294967296 + lo;
+}
+const LONG: Serde<number> = {
+  serdeName: 'Long',
+  serialize(_topic, data) {
+    if (data === null || data === undefined) return null;
+    const out = new Uint8Array(8);
+    putInt64(out, 0, data);
+    return out;
+  },
+  deserialize(_topic, data) {
+    if (data === null || data === undefined) return null;
+    if (data.length !== 8) throw new SerializationError('Size of data received by LongDeserializer is not 8');
+    return getInt64(data, 0);
+  },
+};
 const BIGLONG = fixed<bigint>('Long', 8, (v, x) => v.setBigInt64(0, BigInt(x)), (v) => v.getBigInt64(0));
 const FLOAT = fixed<number>('Float', 4, (v, x) => v.setFloat32(0, x), (v) => v.getFloat32(0));
 const DOUBLE = fixed<number>('Double', 8, (v, x) => v.setFloat64(0, x), (v) => v.getFloat64(0));

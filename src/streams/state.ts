@@ -12,7 +12,7 @@
  *   Keys sort by key bytes then start, so one key's windows are one range scan.
  */
 import type { BytesStore, StoreSpec } from './api.js';
-import { deserializeWith, type Serde } from './serdes.js';
+import { deserializeWith, getInt64, putInt64, readInt64, writeInt64, type Serde } from './serdes.js';
 import { Window, Windowed } from './windows.js';
 
 export class KeyValue<K, V> {
@@ -186,13 +186,13 @@ export interface ValueAndTimestamp<V> {
 export function encodeTimestamped(ts: number, value: Uint8Array | null): Uint8Array | null {
   if (value === null) return null;
   const out = new Uint8Array(8 + value.length);
-  new DataView(out.buffer).setBigInt64(0, BigInt(ts));
+  putInt64(out, 0, ts);
   out.set(value, 8);
   return out;
 }
 
 export function decodeTimestamped(b: Uint8Array): { timestamp: number; value: Uint8Array } {
-  const ts = Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(0));
+  const ts = getInt64(b, 0);
   return { timestamp: ts, value: b.subarray(8) };
 }
 
@@ -221,10 +221,19 @@ export class TimestampedKeyValueStore<K, V> {
     return { value: deserializeWith(this.valueSerde, this.name, value) as V, timestamp };
   }
   put(key: K, value: V | null, timestamp: number): void {
-    this.bytes.put(this.keyBytes(key), value === null || value === undefined ? null : encodeTimestamped(timestamp, this.valueSerde.serialize(this.name, value)));
+    this.putBytes(this.keyBytes(key), value, timestamp);
+  }
+  /** put() with the key already serialized (aggregations serialize it once for get and put). */
+  putBytes(key: Uint8Array, value: V | null, timestamp: number): void {
+    this.bytes.put(key, value === null || value === undefined ? null : encodeTimestamped(timestamp, this.valueSerde.serialize(this.name, value)));
   }
   all(): KeyValueIterator<K, ValueAndTimestamp<V>> {
-    return kvIter(this.bytes.range(), (k, raw) => {
+    return this.range(null, null);
+  }
+  range(from: K | null, to: K | null): KeyValueIterator<K, ValueAndTimestamp<V>> {
+    const f = from === null || from === undefined ? undefined : this.keyBytes(from);
+    const t = to === null || to === undefined ? undefined : this.keyBytes(to);
+    return kvIter(this.bytes.range(f, t), (k, raw) => {
       const { timestamp, value } = decodeTimestamped(raw);
       return new KeyValue(deserializeWith(this.keySerde, this.name, k) as K, { value: deserializeWith(this.valueSerde, this.name, value) as V, timestamp });
     });
@@ -240,7 +249,7 @@ function windowKey(key: Uint8Array, start: number, seq?: number): Uint8Array {
   const out = new Uint8Array(key.length + 8 + (seq === undefined ? 0 : 4));
   out.set(key, 0);
   const dv = new DataView(out.buffer);
-  dv.setBigInt64(key.length, BigInt(Math.max(0, start)));
+  writeInt64(dv, key.length, Math.max(0, start));
   if (seq !== undefined) dv.setUint32(key.length + 8, seq >>> 0);
   return out;
 }
@@ -322,7 +331,7 @@ export class WindowStore<K, V> {
     function* gen(): Generator<KeyValue<number, V>> {
       for (const [kk, v] of entries) {
         if (kk.length !== len) continue; // another key whose bytes share this prefix
-        const start = Number(new DataView(kk.buffer, kk.byteOffset, kk.byteLength).getBigInt64(k.length));
+        const start = readInt64(new DataView(kk.buffer, kk.byteOffset, kk.byteLength), k.length);
         if (self.expired(start)) continue;
         yield new KeyValue(start, self.decode(v).value);
       }
@@ -336,7 +345,7 @@ export class WindowStore<K, V> {
     const sfx = this.suffix();
     return kvIter(this.bytes.range(), (kk, v) => {
       const klen = kk.length - sfx;
-      const start = Number(new DataView(kk.buffer, kk.byteOffset, kk.byteLength).getBigInt64(klen));
+      const start = readInt64(new DataView(kk.buffer, kk.byteOffset, kk.byteLength), klen);
       if (this.expired(start)) return undefined;
       const key = deserializeWith(this.keySerde, this.name, kk.subarray(0, klen)) as K;
       return new KeyValue(new Windowed(key, new Window(start, start + this.windowSizeMs)), this.decode(v).value);
@@ -352,7 +361,7 @@ export class WindowStore<K, V> {
     const sfx = this.suffix();
     const dead: Uint8Array[] = [];
     for (const [kk] of this.bytes.range()) {
-      const start = Number(new DataView(kk.buffer, kk.byteOffset, kk.byteLength).getBigInt64(kk.length - sfx));
+      const start = readInt64(new DataView(kk.buffer, kk.byteOffset, kk.byteLength), kk.length - sfx);
       if (this.expired(start)) dead.push(kk);
     }
     for (const kk of dead) this.bytes.put(kk, null);

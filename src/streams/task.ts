@@ -48,6 +48,8 @@ class Engine {
   current: RecordMetadata | null = null;
   streamTime = -1;
   currentNode = '';
+  /** The innermost node an exception came from, for the error message. */
+  failedAt: string | undefined;
   readonly schedules: Schedule[] = [];
   private readonly storeCache = new Map<string, unknown>();
 
@@ -74,6 +76,9 @@ class Engine {
       if (node.def.kind === 'sink') this.sink(node.def, record);
       else if (node.processor) node.processor.process(record);
       else for (const c of node.children) this.run(c, record);
+    } catch (e) {
+      this.failedAt ??= node.def.name;
+      throw e;
     } finally {
       this.currentNode = prev;
     }
@@ -152,9 +157,11 @@ class Engine {
   }
 
   wrap(e: unknown, where: string): Error {
+    const node = this.failedAt ?? this.currentNode;
+    this.failedAt = undefined;
     if (e instanceof StreamsProcessingError) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new StreamsProcessingError(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${this.currentNode || '?'}, ${where}: ${msg}`, { cause: e });
+    return new StreamsProcessingError(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${node || '?'}, ${where}: ${msg}`, { cause: e });
   }
 
   punctuate(type: PunctuationType, time: number): void {
@@ -198,6 +205,11 @@ class NodeContext implements ProcessorContext, InternalContext {
     return this.engine.env.now();
   }
   forward(record: Record<unknown, unknown>, childName?: string): void {
+    if (!(record instanceof Record)) {
+      // a plain { key, value, timestamp, headers } from user code: make it a Record for the DSL's processors
+      const r = record as { key: unknown; value: unknown; timestamp?: number; headers?: Record<unknown, unknown>['headers'] };
+      record = new Record(r.key, r.value, r.timestamp ?? this.engine.streamTime, r.headers ?? []);
+    }
     if (childName !== undefined) {
       const c = this.node.children.find((n) => n.def.name === childName);
       if (!c) throw new StreamsProcessingError(`Unknown downstream node: ${childName} either does not exist or is not connected to this processor (${this.node.def.name}).`);

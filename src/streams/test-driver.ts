@@ -8,8 +8,14 @@ import type { BuiltTopology, BytesStore, GlobalTask, SourceRecord, StreamsHeader
 import { InMemoryBytesStore } from './stores/memory.js';
 import { Serdes, type Deserializer, type Serializer } from './serdes.js';
 import type { Topology } from './topology.js';
-import type { KeyValueStore, WindowStore } from './state.js';
-import { KeyValue } from './state.js';
+import type { KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore, ValueAndTimestamp, WindowStore } from './state.js';
+import { KeyValue, TimestampedKeyValueStore } from './state.js';
+
+function listIterator<K, V>(list: KeyValue<K, V>[]): KeyValueIterator<K, V> {
+  const it = list[Symbol.iterator]() as IterableIterator<KeyValue<K, V>> & { close(): void };
+  it.close = () => {};
+  return it;
+}
 
 export interface TestDriverConfig {
   applicationId?: string;
@@ -147,11 +153,16 @@ export class TopologyTestDriver {
     return new TestOutputTopic(this, topic, keyDeserializer, valueDeserializer);
   }
 
-  /** @internal removes and returns what was written to a topic since the last read. */
-  takeOutput(topic: string): RawRecord[] {
+  /** @internal removes and returns what was written to a topic since the last read (at most `max`). */
+  takeOutput(topic: string, max = Infinity): RawRecord[] {
     const list = this.outputs.get(topic) ?? [];
-    this.outputs.set(topic, []);
-    return list;
+    const taken = list.splice(0, Math.min(max, list.length));
+    this.outputs.set(topic, list);
+    return taken;
+  }
+  /** @internal */
+  outputSize(topic: string): number {
+    return this.outputs.get(topic)?.length ?? 0;
   }
 
   producedTopicNames(): string[] {
@@ -164,7 +175,24 @@ export class TopologyTestDriver {
     if (!b) throw new Error(`no state store named ${name}`);
     return b.build(this.store(name)) as S;
   }
-  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+  /**
+   * A key-value store by name. A DSL store (timestamped) reads as plain values, as Kafka's driver
+   * shows it; `getTimestampedKeyValueStore` gives the timestamps too.
+   */
+  getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const s = this.getStateStore<unknown>(name);
+    if (!(s instanceof TimestampedKeyValueStore)) return s as KeyValueStore<K, V>;
+    const ts = s as TimestampedKeyValueStore<K, V>;
+    const plain = (it: Iterable<KeyValue<K, ValueAndTimestamp<V>>>) => [...it].map((kv) => new KeyValue(kv.key, kv.value.value));
+    return {
+      name,
+      get: (key) => ts.get(key)?.value ?? null,
+      all: () => listIterator(plain(ts.all())),
+      range: (from, to) => listIterator(plain(ts.range(from, to))),
+      approximateNumEntries: () => ts.approximateNumEntries(),
+    };
+  }
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> {
     return this.getStateStore(name);
   }
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
@@ -208,8 +236,30 @@ export class TestOutputTopic<K, V> {
     private readonly kd: Deserializer<K>,
     private readonly vd: Deserializer<V>,
   ) {}
+  isEmpty(): boolean {
+    return this.driver.outputSize(this.topic) === 0;
+  }
+  getQueueSize(): number {
+    return this.driver.outputSize(this.topic);
+  }
+  /** The next record; throws when there is none (Kafka: NoSuchElementException). */
+  readRecord(): TestRecord<K, V> {
+    const [r] = this.read(1);
+    if (!r) throw new Error(`Empty topic: ${this.topic}`);
+    return r;
+  }
+  readKeyValue(): KeyValue<K | null, V | null> {
+    const r = this.readRecord();
+    return new KeyValue(r.key, r.value);
+  }
+  readValue(): V | null {
+    return this.readRecord().value;
+  }
   readRecordsToList(): TestRecord<K, V>[] {
-    return this.driver.takeOutput(this.topic).map((r) => ({
+    return this.read(Infinity);
+  }
+  private read(max: number): TestRecord<K, V>[] {
+    return this.driver.takeOutput(this.topic, max).map((r) => ({
       key: this.kd.deserialize(this.topic, r.key),
       value: this.vd.deserialize(this.topic, r.value),
       timestamp: r.timestamp,

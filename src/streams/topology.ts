@@ -248,7 +248,14 @@ export class Topology {
       }
       for (const d of defs) if (d.kind === 'sink' && typeof d.topic === 'string' && !model.internalTopics.has(d.topic)) sinkTopics.add(d.topic);
     }
-    const copartitionGroups = model.copartitionSourceGroups.map((g) => [...new Set(g.flatMap((n) => (model.nodes.get(n) as SourceNodeDef).topics))].sort());
+    // Groups of topics; the same group declared twice (two joins of the same inputs) counts once.
+    const groupKeys = new Set<string>();
+    const copartitionGroups = model.copartitionSourceGroups
+      .map((g) => [...new Set(g.flatMap((n) => (model.nodes.get(n) as SourceNodeDef).topics))].sort())
+      .filter((g) => {
+        const k = JSON.stringify(g);
+        return !groupKeys.has(k) && groupKeys.add(k) !== undefined;
+      });
     const describe = this.describe();
     // Which sub-topologies write to each internal topic.
     const writers = new Map<string, number[]>();

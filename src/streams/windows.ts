@@ -6,7 +6,7 @@
  * A window closes when stream time passes its end plus the grace period; a record for a closed
  * window is dropped (Kafka logs "Skipping record for expired window").
  */
-import type { Serde } from './serdes.js';
+import { readInt64, writeInt64, type Serde } from './serdes.js';
 import { SerializationError } from './errors.js';
 
 /** Kafka's default grace before 3.0 (24h) is gone: `ofSizeWithNoGrace` means 0, `ofSizeAndGrace` says it. */
@@ -114,13 +114,13 @@ export function timeWindowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Ser
       const k = inner.serialize(topic, data.key) ?? new Uint8Array(0);
       const out = new Uint8Array(k.length + 8);
       out.set(k, 0);
-      new DataView(out.buffer).setBigInt64(k.length, BigInt(data.window.start));
+      writeInt64(new DataView(out.buffer), k.length, data.window.start);
       return out;
     },
     deserialize(topic, data) {
       if (data === null || data === undefined) return null;
       if (data.length < 8) throw new SerializationError('time-windowed key shorter than its 8-byte window start');
-      const start = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(data.length - 8));
+      const start = readInt64(new DataView(data.buffer, data.byteOffset, data.byteLength), data.length - 8);
       const key = inner.deserialize(topic, data.subarray(0, data.length - 8)) as K;
       return new Windowed(key, new Window(start, start + windowSizeMs));
     },

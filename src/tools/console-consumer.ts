@@ -6,12 +6,12 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { Admin, OffsetSpec as ListSpec } from '../client/admin.js';
-import { Fetcher, type ConsumedRecord, type FetcherOptions, type StartPosition } from '../client/consumer/fetcher.js';
+import { Fetcher, RecordView, walkChunk, walkHeaders, type ConsumedRecord, type FetcherOptions, type RawChunk, type StartPosition } from '../client/consumer/fetcher.js';
 import { Writer } from '../protocol/primitives.js';
 import { NotFoundError, OutputClosed } from '../util/errors.js';
-import { defaultFormatter, type FormatterConfig } from './message-format.js';
+import { OutBuffer, defaultFormatter, viewFormatter, type FormatterConfig } from './message-format.js';
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
-import { recordToJson } from './record-json.js';
+import { recordToJson, viewJsonWriter } from './record-json.js';
 import { KafkaProtocolError } from '../protocol/errors.js';
 import { AUTHORIZATION_CODES } from '../protocol/acls.js';
 import type { SchemaDecoding } from './schema-formats/decoder.js';
@@ -189,6 +189,69 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
   return result;
 }
 
+/** The allocation-free printer over RecordViews for these options, or null when records must be objects. */
+export function viewPrinter(opts: ConsumeOptions): ((o: OutBuffer, v: RecordView) => void) | null {
+  if (opts.schema) return null;
+  if (opts.format === 'json') return viewJsonWriter(walkHeaders);
+  if (opts.format === 'noop') return () => {};
+  if (opts.format === 'default') return viewFormatter(opts.formatter);
+  return null;
+}
+
+/** Output handed to the sink once this many bytes are formatted (one write per chunk). */
+const OUT_CHUNK = 256 * 1024;
+
+/**
+ * printLoop for undecoded chunks: records are formatted straight from the fetched batches into a
+ * large buffer, written in chunks, waiting for the sink (back-pressure) after each poll while the
+ * fetcher's next Fetch is already on its way.
+ */
+export async function printViewLoop(
+  poll: (waitMs: number) => Promise<{ chunks: RawChunk[]; done: boolean }>,
+  print: (o: OutBuffer, v: RecordView) => void,
+  opts: ConsumeOptions,
+  io: ConsumerIO,
+): Promise<ConsumeResult> {
+  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
+  if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
+  let stop = false;
+  void io.interrupted.then(() => {
+    stop = true;
+    result.interrupted = true;
+  });
+  const o = new OutBuffer(OUT_CHUNK + 64 * 1024);
+  const view = new RecordView();
+  const limit = opts.maxMessages > 0 ? opts.maxMessages : Infinity;
+  const visit = (v: RecordView): boolean => {
+    if (stop) return false;
+    print(o, v);
+    if (++result.processed >= limit) {
+      stop = true;
+      return false;
+    }
+    if (o.pos >= OUT_CHUNK) io.out.write(o.take());
+    return true;
+  };
+  let lastRecordAt = Date.now();
+  try {
+    while (!stop) {
+      const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
+      const { chunks, done } = await poll(waitMs);
+      const before = result.processed;
+      for (const c of chunks) if (!walkChunk(c, view, visit)) break;
+      if (o.pos > 0) io.out.write(o.take());
+      await io.out.flush();
+      if (result.processed > before) lastRecordAt = Date.now();
+      if (done) break;
+      if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
+    }
+  } catch (e) {
+    if (!(e instanceof OutputClosed)) throw e;
+    result.outputClosed = true;
+  }
+  return result;
+}
+
 export async function consumeAssigned(
   client: KafkaClient,
   topics: string[],
@@ -200,17 +263,35 @@ export async function consumeAssigned(
 ): Promise<ConsumeResult> {
   const parts = await resolvePartitions(client, topics, partition);
   const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
-  const fetcher = new Fetcher(client, fetcherOptions);
+  const view = viewPrinter(opts);
+  // Records are printed while the next Fetch travels.
+  const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions });
   await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
   const bounded = spec.end !== null;
-  return printLoop(
-    async (waitMs) => {
-      if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
-      const chunks = await fetcher.poll({ maxWaitMs: waitMs });
-      const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
-      return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };
-    },
-    opts,
-    io,
-  );
+  try {
+    if (view) {
+      return await printViewLoop(
+        async (waitMs) => {
+          if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
+          const chunks = await fetcher.pollRaw({ maxWaitMs: waitMs });
+          return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
+        },
+        view,
+        opts,
+        io,
+      );
+    }
+    return await printLoop(
+      async (waitMs) => {
+        if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
+        const chunks = await fetcher.poll({ maxWaitMs: waitMs });
+        const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+        return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };
+      },
+      opts,
+      io,
+    );
+  } finally {
+    fetcher.close();
+  }
 }

@@ -75,6 +75,8 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   let rebalanceMs = 0;
   let rebalanceInRound = 0;
   const consumer = new GroupConsumer(client, {
+    // The next Fetch travels while the records are counted (as Kafka's consumer keeps fetching).
+    prefetch: true,
     ...opts.consumer,
     onAssigned: (ps) => {
       if (assigned === 0) {

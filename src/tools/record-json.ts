@@ -12,6 +12,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { RecordHeader } from '../protocol/record-batch.js';
+import type { RecordView, walkHeaders } from '../client/consumer/fetcher.js';
+import type { OutBuffer } from './message-format.js';
 
 export interface RecordLike {
   topic: string;
@@ -103,4 +105,88 @@ export function recordFromJson(line: string, lineNumber: number, structured: { k
     out.timestamp = o.timestamp as number;
   }
   return out;
+}
+
+/** True when bytes start..end need no JSON escaping as UTF-8 text: printable ASCII without `"` and `\`. */
+function plainAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return false;
+  }
+  return true;
+}
+
+const enc = (s: string) => Buffer.from(s);
+const J = {
+  partition: enc(',"partition":'),
+  offset: enc(',"offset":'),
+  timestamp: enc(',"timestamp":'),
+  create: enc(',"timestampType":"CreateTime","key":'),
+  logAppend: enc(',"timestampType":"LogAppendTime","key":'),
+  keyBase64: enc(',"keyEncoding":"base64"'),
+  value: enc(',"value":'),
+  valueBase64: enc(',"valueEncoding":"base64"'),
+  headers: enc(',"headers":['),
+  end: enc(']}\n'),
+  null: enc('null'),
+  quote: enc('"'),
+  comma: enc(','),
+};
+
+/** Writes key or value bytes as recordToJson does; returns whether they went as base64. */
+function jsonBytes(o: OutBuffer, buf: Buffer, start: number, len: number): boolean {
+  if (len < 0) {
+    o.put(J.null);
+    return false;
+  }
+  const end = start + len;
+  if (plainAscii(buf, start, end)) {
+    o.put(J.quote);
+    o.bytes(buf, start, end);
+    o.put(J.quote);
+    return false;
+  }
+  const b = buf.subarray(start, end);
+  const e = encodeBytes(b);
+  o.text(JSON.stringify(e.text));
+  return e.base64;
+}
+
+/**
+ * The envelope of recordToJson written straight into an output buffer from a RecordView, byte
+ * for byte the same line (including the newline); nothing is allocated for plain-text records.
+ * The header walker is passed in so that console-producer, which reads this envelope, does not
+ * load the fetcher.
+ */
+export function viewJsonWriter(walk: typeof walkHeaders): (o: OutBuffer, v: RecordView) => void {
+  let topic = '';
+  let head = enc('{"topic":""');
+  return (o, v) => {
+    if (v.topic !== topic) {
+      topic = v.topic;
+      head = enc(`{"topic":${JSON.stringify(topic)}`);
+    }
+    o.put(head);
+    o.put(J.partition);
+    o.int(v.partition);
+    o.put(J.offset);
+    o.int(v.offset);
+    o.put(J.timestamp);
+    o.int(v.timestamp);
+    o.put(v.timestampType === 'CreateTime' ? J.create : J.logAppend);
+    if (jsonBytes(o, v.buf, v.keyStart, v.keyLen)) o.put(J.keyBase64);
+    o.put(J.value);
+    if (jsonBytes(o, v.buf, v.valueStart, v.valueLen)) o.put(J.valueBase64);
+    o.put(J.headers);
+    if (v.headerCount > 0) {
+      let i = 0;
+      walk(v, (ks, kl, vs, vl) => {
+        if (i++ > 0) o.put(J.comma);
+        const hv = encodeBytes(vl < 0 ? null : v.buf.subarray(vs, vs + vl));
+        const h = { key: v.buf.toString('utf8', ks, ks + kl), value: hv.text };
+        o.text(JSON.stringify(hv.base64 ? { ...h, valueEncoding: 'base64' } : h));
+      });
+    }
+    o.put(J.end);
+  };
 }

@@ -432,15 +432,17 @@ class ServerConnection {
         this.account();
         this.release();
         if (response && !this.socket.destroyed && !this.socket.writableEnded) {
-          this.socket.cork();
+          // Answers of pipelined requests handled in this turn of the event loop leave in one
+          // write: the socket stays corked until the ticks of this turn are done.
+          this.corkForTurn();
           let ok = true;
           let bytes = 0;
           for (const c of response) {
             ok = this.socket.write(c) && ok;
             bytes += c.length;
           }
-          this.socket.uncork();
           if (!ok) {
+            this.uncorkTurn();
             // The socket holds what it could not send yet: counted until it drains (or closes).
             const counted = this.limited ? bytes : 0;
             this.flow?.addResponseBytes(counted);
@@ -462,6 +464,21 @@ class ServerConnection {
       this.processing = false;
       if (this.closing && this.queue.length === 0) this.finish();
     }
+  }
+
+  private corked = false;
+
+  private corkForTurn() {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => this.uncorkTurn());
+  }
+
+  private uncorkTurn() {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** Waits out a throttle (reading stopped), or until the connection closes. */

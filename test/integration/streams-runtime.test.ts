@@ -71,7 +71,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) 
 }
 
 function streams(topology: BuiltTopology, props: StreamsProperties): KafkaStreams {
-  const s = new KafkaStreams(topology, { 'state.dir': state.dir, 'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, ...props }, { client: () => broker.client('streams') });
+  const s = new KafkaStreams(topology, { 'state.dir': state.dir, 'commit.interval.ms': 200, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, ...props }, { client: (id) => broker.client(id) });
   running.push(s);
   return s;
 }
@@ -129,7 +129,7 @@ describe('KafkaStreams runtime', () => {
     // A fresh state dir (another machine): everything comes back from the changelog.
     await produce('count-in', keys.map((k) => ({ key: k, value: 'y' })));
     const fresh = tempDir('kafka-streams-fresh-');
-    const s3 = new KafkaStreams(countTopology('count-in', 'count-out'), { 'application.id': 'count-app', 'state.dir': fresh.dir, 'commit.interval.ms': 200 }, { client: () => broker.client('streams') });
+    const s3 = new KafkaStreams(countTopology('count-in', 'count-out'), { 'application.id': 'count-app', 'state.dir': fresh.dir, 'commit.interval.ms': 200 }, { client: (id) => broker.client(id) });
     running.push(s3);
     await s3.start();
     await waitFor('counts of 12', async () => finalCounts(await readAll('count-out')), (m) => keys.every((k) => m.get(k) === 12));
@@ -192,6 +192,56 @@ describe('KafkaStreams runtime', () => {
     await s2.close();
   });
 
+  it('exactly_once_v2 with two instances on one state dir: the survivor takes the tasks over and every count is exact', async () => {
+    await topics(['eos2-in', 6], ['eos2-out', 6]);
+    const topo = () => countTopology('eos2-in', 'eos2-out');
+    const props = { 'application.id': 'eos2-app', 'processing.guarantee': 'exactly_once_v2', 'state.dir': join(state.dir, 'shared') };
+    const a = streams(topo(), props);
+    const b = streams(topo(), props);
+    await Promise.all([a.start(), b.start()]);
+    await waitFor('3 tasks each', () => [a.metrics(), b.metrics()], ([ma, mb]) => ma!.state === 'RUNNING' && mb!.state === 'RUNNING' && ma!.tasks.length === 3 && mb!.tasks.length === 3);
+    const keys = Array.from({ length: 30 }, (_, i) => `key${i}`);
+    await produce('eos2-in', keys.map((k) => ({ key: k, value: '1' })));
+    await waitFor('every key counted once', () => readAll('eos2-out', true), (o) => o.length >= 30);
+    await a.close();
+    await waitFor('b running all 6 tasks', () => b.metrics(), (m) => m.state === 'RUNNING' && m.tasks.length === 6);
+    await produce('eos2-in', keys.map((k) => ({ key: k, value: '2' })));
+    const out = await waitFor('every key counted twice', () => readAll('eos2-out', true), (o) => o.length >= 60);
+    expect(out.length).toBe(60);
+    for (const k of keys) expect(out.filter((r) => r.key === k).map((r) => r.value)).toEqual(['1', '2']);
+    await b.close();
+  });
+
+  it('exactly_once_v2: removed from the group mid-way, the instance aborts, restores and rejoins; counts stay exact', async () => {
+    await topics(['eos3-in', 2], ['eos3-out', 2]);
+    const keys = ['u', 'v', 'w'];
+    const logs: string[] = [];
+    const s = new KafkaStreams(
+      countTopology('eos3-in', 'eos3-out'),
+      { 'application.id': 'eos3-app', 'processing.guarantee': 'exactly_once_v2', 'state.dir': state.dir, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 },
+      { client: (id) => broker.client(id), log: (_l, m) => logs.push(m) },
+    );
+    running.push(s);
+    await s.start();
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '1' })));
+    await waitFor('first counts', () => readAll('eos3-out', true), (o) => o.length >= 3);
+    const { GroupAdmin } = await import('../../src/client/groups.js');
+    const groups = new GroupAdmin(broker.client());
+    const [desc] = await groups.describeGroups(['eos3-app']);
+    const removed = await groups.removeMembers('eos3-app', desc!.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null })));
+    expect(removed.every((r) => r.error === null)).toBe(true);
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '2' })));
+    await produce('eos3-in', keys.map((k) => ({ key: k, value: '3' })));
+    const out = await waitFor('three counts per key', () => readAll('eos3-out', true), (o) => keys.every((k) => o.filter((r) => r.key === k).length >= 3));
+    for (const k of keys) expect(out.filter((r) => r.key === k).map((r) => r.value)).toEqual(['1', '2', '3']);
+    await waitFor('running again', () => s.metrics(), (m) => m.state === 'RUNNING' && m.tasks.length === 2);
+    // Usually a transactional commit finds the member gone first ("transaction aborted", then a
+    // restore); when the heartbeat does, the rejoin goes through the revocation path instead.
+    expect(logs.every((l) => !/unexpected error/.test(l))).toBe(true);
+    await s.close();
+    expect(s.currentState()).toBe('NOT_RUNNING');
+  });
+
   it('a record the broker refuses stops the application; under exactly_once_v2 nothing of its transaction is visible', async () => {
     await topics(['big-in', 1]);
     const res = await admin.createTopics([{ name: 'big-out', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '200' } }]);
@@ -247,6 +297,19 @@ describe('KafkaStreams runtime', () => {
     await produce('rp-right', [{ key: 'r', value: 'x' }]);
     await waitFor('the right record through the repartition topic', () => readAll('rp-out'), (o) => o.length === 1);
     await s.close();
+  });
+
+  it('close() while starting stops cleanly (NOT_RUNNING) without starting to process', async () => {
+    await topics(['early-in', 1], ['early-out', 1]);
+    const s = streams(copyTopology('early-in', 'early-out'), { 'application.id': 'early-app' });
+    const states: StreamsState[] = [];
+    s.setStateListener((n) => states.push(n));
+    const started = s.start();
+    await s.close();
+    await started;
+    expect(s.currentState()).toBe('NOT_RUNNING');
+    expect(states).toEqual(['PENDING_SHUTDOWN', 'NOT_RUNNING']);
+    expect(s.metrics().tasks).toEqual([]);
   });
 
   it('refuses to start: topics not co-partitioned, a missing source topic, a state dir that is not writable, bad configs', async () => {

@@ -9,11 +9,18 @@
 import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { denialMessage } from '../../protocol/acls.js';
+import { codecFor } from '../../protocol/compression.js';
+import { ProtocolDecodeError } from '../../protocol/primitives.js';
 import {
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  compressionOf,
+  type BatchHeader,
   type Record,
   decodeBatchWith,
   isControlBatch,
   isTransactionalBatch,
+  nextOffsetOf,
   readBatchHeader,
   splitBatches,
   timestampTypeOf,
@@ -38,6 +45,16 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
+  rackId?: string;
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again); unset: no limit. */
+  maxPollRecords?: number;
+  /**
+   * Sends the next Fetch as soon as a response is applied, so it travels while the caller works
+   * on the records (console-consumer). Off by default: a long poll in flight sits in front of any
+   * other request on that broker's connection.
+   */
+  prefetch?: boolean;
 }
 
 interface PartitionState {
@@ -57,6 +74,166 @@ export interface FetchedChunk {
   records: ConsumedRecord[];
 }
 
+/** A partition's fetched batches, not yet decoded: records with from <= offset < to are its own. */
+export interface RawChunk {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  batches: { batch: Buffer; header: BatchHeader }[];
+}
+
+interface RawResponse {
+  /** The fetch offset each partition was asked for. */
+  requested: Map<PartitionState, number>;
+  body: FetchResponse;
+}
+
+type Settled = { value: RawResponse[] } | { error: unknown };
+
+/** Decodes a chunk's records (objects; see walkChunk for the allocation-free walk). */
+export function decodeChunk(c: RawChunk): ConsumedRecord[] {
+  const out: ConsumedRecord[] = [];
+  const { topic, partition, from, to } = c;
+  for (const { batch, header: h } of c.batches) {
+    const timestampType = timestampTypeOf(h.attributes);
+    const leaderEpoch = h.partitionLeaderEpoch;
+    const records = decodeBatchWith(batch, h, (offset, timestamp, key, value, headers): ConsumedRecord => ({ offset, timestamp, key, value, headers, topic, partition, timestampType, leaderEpoch }));
+    for (const r of records) if (r.offset >= from && r.offset < to) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * One record of a chunk as positions in its batch's record bytes (`buf`); a single instance is
+ * reused for every record of a walk, so nothing is allocated per record. Lengths are -1 for null.
+ */
+export class RecordView {
+  buf: Buffer = Buffer.alloc(0);
+  topic = '';
+  partition = 0;
+  offset = 0;
+  timestamp = 0;
+  timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime';
+  leaderEpoch = -1;
+  keyStart = 0;
+  keyLen = -1;
+  valueStart = 0;
+  valueLen = -1;
+  /** Where the headers start (after their count) and how many there are. */
+  headersStart = 0;
+  headerCount = 0;
+}
+
+/** Reads a zig-zag varint at view.pos (a module-level cursor keeps the walk allocation-free). */
+let cursor = 0;
+function varintAt(buf: Buffer): number {
+  let z = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    const b = buf[cursor++];
+    if (b === undefined) throw new ProtocolDecodeError('record overruns its batch');
+    z += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    mul *= 0x80;
+  }
+  throw new ProtocolDecodeError('varint too long');
+}
+
+/** Walks the header fields of `v` (key and value positions); used by formatters that print them. */
+export function walkHeaders(v: RecordView, visit: (keyStart: number, keyLen: number, valueStart: number, valueLen: number) => void): void {
+  cursor = v.headersStart;
+  for (let h = 0; h < v.headerCount; h++) {
+    const kl = varintAt(v.buf);
+    const ks = cursor;
+    cursor += kl;
+    const vl = varintAt(v.buf);
+    const vs = cursor;
+    if (vl > 0) cursor += vl;
+    visit(ks, kl, vs, vl);
+  }
+}
+
+/**
+ * Calls `visit` with each record of the chunk (offsets from..to) through one reused RecordView,
+ * without allocating per record; stops when `visit` returns false. Returns false when stopped.
+ */
+export function walkChunk(c: RawChunk, v: RecordView, visit: (v: RecordView) => boolean | void): boolean {
+  v.topic = c.topic;
+  v.partition = c.partition;
+  for (const { batch, header: h } of c.batches) {
+    if (h.magic !== 2) throw new ProtocolDecodeError(`unsupported record batch magic ${h.magic}`);
+    let body = batch.subarray(BATCH_HEADER_SIZE, LOG_OVERHEAD + h.batchLength);
+    const compression = compressionOf(h.attributes);
+    if (compression !== 0) body = codecFor(compression).decompress(body);
+    const logAppend = timestampTypeOf(h.attributes) === 'LogAppendTime';
+    v.buf = body;
+    v.timestampType = logAppend ? 'LogAppendTime' : 'CreateTime';
+    v.leaderEpoch = h.partitionLeaderEpoch;
+    cursor = 0;
+    for (let i = 0; i < h.recordCount; i++) {
+      const len = varintAt(body);
+      const end = cursor + len;
+      if (len < 0 || end > body.length) throw new ProtocolDecodeError('record overruns its batch');
+      cursor++; // attributes
+      const tsDelta = varintAt(body);
+      const offsetDelta = varintAt(body);
+      const keyLen = varintAt(body);
+      v.keyStart = cursor;
+      v.keyLen = keyLen;
+      if (keyLen > 0) cursor += keyLen;
+      const valueLen = varintAt(body);
+      v.valueStart = cursor;
+      v.valueLen = valueLen;
+      if (valueLen > 0) cursor += valueLen;
+      v.headerCount = varintAt(body);
+      v.headersStart = cursor;
+      if (v.headerCount < 0 || v.headerCount > end - cursor) throw new ProtocolDecodeError('bad header count');
+      cursor = end;
+      const offset = h.baseOffset + offsetDelta;
+      if (offset < c.from || offset >= c.to) continue;
+      v.offset = offset;
+      v.timestamp = logAppend ? h.maxTimestamp : h.baseTimestamp + tsDelta;
+      if (visit(v) === false) return false;
+      // The visitor may have walked the headers (which moves the cursor).
+      cursor = end;
+    }
+  }
+  return true;
+}
+
+/** Rounds in flight ahead of the one being applied (each at most fetch.max.bytes). */
+const PREFETCH_DEPTH = 2;
+
+/**
+ * Where each partition of a round continues (after its last batch), or null when the round
+ * brought no records or an error (the chain stops; the next poll fetches from the positions).
+ */
+function nextOffsets(responses: RawResponse[]): Map<PartitionState, number> | null {
+  const out = new Map<PartitionState, number>();
+  let data = false;
+  for (const { requested, body } of responses) {
+    if (body.errorCode) return null;
+    const byKey = new Map<string, PartitionState>();
+    for (const p of requested.keys()) byKey.set(key(p.topic, p.partition), p);
+    for (const t of body.responses) {
+      for (const pr of t.partitions) {
+        const p = byKey.get(key(t.topic ?? '', pr.partitionIndex));
+        if (!p) continue;
+        if (pr.errorCode) return null;
+        let next = requested.get(p)!;
+        const blob = pr.records;
+        if (blob && blob.length > 0) {
+          for (const batch of splitBatches(blob)) next = Math.max(next, nextOffsetOf(batch));
+          data = true;
+        }
+        if (next < p.stopAt) out.set(p, next);
+      }
+    }
+  }
+  return data && out.size > 0 ? out : null;
+}
+
 const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class Fetcher {
@@ -64,6 +241,10 @@ export class Fetcher {
   private readonly opts: Required<FetcherOptions>;
   private readonly admin: Admin;
   private closed = false;
+  /** Bumped by every change of assignment, position or pause: a prefetch sent before it is dropped. */
+  private epoch = 0;
+  /** Rounds sent ahead, oldest first. */
+  private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
 
   constructor(
     readonly client: KafkaClient,
@@ -76,6 +257,9 @@ export class Fetcher {
       maxBytes: opts.maxBytes ?? 52428800,
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
+      rackId: opts.rackId ?? '',
+      maxPollRecords: opts.maxPollRecords ?? Infinity,
+      prefetch: opts.prefetch ?? false,
     };
     this.admin = new Admin(client);
   }
@@ -97,6 +281,7 @@ export class Fetcher {
 
   /** Resolves start positions (earliest, latest, timestamp, last N) and assigns the partitions. */
   async assign(list: { topic: string; partition: number; start: StartPosition; stopAt?: number }[]): Promise<void> {
+    this.epoch++;
     const isObj = (s: StartPosition): s is Exclude<StartPosition, number | string> => typeof s === 'object';
     const earliest = await this.offsets(list.filter((a) => a.start === 'earliest' || (isObj(a.start) && !('timestamp' in a.start))), OffsetSpec.earliest);
     const latest = await this.offsets(list.filter((a) => a.start === 'latest' || isObj(a.start)), OffsetSpec.latest);
@@ -114,11 +299,13 @@ export class Fetcher {
         // No record at or after the timestamp: start at the end of the log.
         position = at >= 0 ? at : latest.get(k)!;
       }
+      this.epoch++;
       this.parts.set(k, { topic: a.topic, partition: a.partition, position, end: -1, stopAt: a.stopAt ?? Infinity, paused: false });
     }
   }
 
   unassign(topic: string, partition: number): void {
+    this.epoch++;
     this.parts.delete(key(topic, partition));
   }
 
@@ -129,11 +316,13 @@ export class Fetcher {
   seek(topic: string, partition: number, offset: number): void {
     const p = this.parts.get(key(topic, partition));
     if (p) p.position = offset;
+    this.epoch++;
   }
 
   pause(topic: string, partition: number, paused = true): void {
     const p = this.parts.get(key(topic, partition));
     if (p) p.paused = paused;
+    this.epoch++;
   }
 
   /** True when every assigned partition has reached its stop offset (or, without one, its end). */
@@ -158,8 +347,68 @@ export class Fetcher {
    * records that arrived (possibly none after maxWaitMs).
    */
   async poll(options: { maxWaitMs?: number } = {}): Promise<FetchedChunk[]> {
-    const active = this.active();
-    if (active.length === 0 || this.closed) return [];
+    const out: FetchedChunk[] = [];
+    for (const c of await this.pollRaw(options)) {
+      const records = decodeChunk(c);
+      if (records.length > 0) out.push({ topic: c.topic, partition: c.partition, records });
+    }
+    return out;
+  }
+
+  /**
+   * Like poll, but the batches stay undecoded (decoded lazily by decodeChunk or walkChunk) and,
+   * with `prefetch`, the next rounds are already on their way when this returns. Positions
+   * advance here, when a response is applied, never when it arrives: a response sent before a
+   * seek, pause or (un)assignment, or for another offset than the position it would continue
+   * from, is dropped.
+   */
+  async pollRaw(options: { maxWaitMs?: number } = {}): Promise<RawChunk[]> {
+    if (this.closed) return [];
+    const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
+    if (this.prefetched.length > 0 && this.prefetched[0]!.epoch !== this.epoch) this.prefetched = [];
+    const pending = this.prefetched.shift();
+    let responses: RawResponse[];
+    if (pending) {
+      const settled = await pending.settled;
+      if ('error' in settled) {
+        this.prefetched = [];
+        throw settled.error;
+      }
+      responses = settled.value;
+    } else {
+      responses = await this.round(this.active(), maxWaitMs);
+    }
+    const out: RawChunk[] = [];
+    for (const r of responses) await this.apply(r, out);
+    if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
+    return out;
+  }
+
+  /**
+   * Sends a round ahead. While rounds bring data, the next one is sent as soon as one arrives,
+   * from the offsets it ends at (up to PREFETCH_DEPTH rounds in flight), so the broker streams
+   * as librdkafka's fetcher makes it do; a round that finds nothing new ends the chain (no stack
+   * of long polls).
+   */
+  private prefetch(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): void {
+    if (active.length === 0) return;
+    const epoch = this.epoch;
+    const settled: Promise<Settled> = this.round(active, maxWaitMs, offsets).then(
+      (value) => {
+        if (this.epoch === epoch && !this.closed && this.prefetched.length < PREFETCH_DEPTH) {
+          const next = nextOffsets(value);
+          if (next) this.prefetch([...next.keys()], maxWaitMs, next);
+        }
+        return { value };
+      },
+      (error: unknown) => ({ error }),
+    );
+    this.prefetched.push({ epoch, settled });
+  }
+
+  /** Sends one Fetch to each leader of `active` (without applying the answers). */
+  private async round(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null = null): Promise<RawResponse[]> {
+    if (active.length === 0) return [];
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of active) {
       let leader: number;
@@ -171,14 +420,17 @@ export class Fetcher {
       }
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
-    const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
-    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs)));
-    return results.flat();
+    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
+    return results.filter((r): r is RawResponse => r !== null);
   }
 
-  private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number): Promise<FetchedChunk[]> {
+  private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): Promise<RawResponse | null> {
     const topics = new Map<string, PartitionState[]>();
-    for (const p of ps) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+    const requested = new Map<PartitionState, number>();
+    for (const p of ps) {
+      topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+      requested.set(p, offsets?.get(p) ?? p.position);
+    }
     let body: FetchResponse;
     try {
       ({ body } = await this.client.send(
@@ -194,41 +446,50 @@ export class Fetcher {
           sessionEpoch: -1,
           topics: [...topics].map(([topic, list]) => ({
             topic,
-            partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
+            partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: requested.get(p)!, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
-          rackId: '',
+          rackId: this.opts.rackId,
         },
         { timeoutMs: this.client.requestTimeoutMs + maxWaitMs },
       ));
     } catch (e) {
       if (e instanceof ConnectionError || e instanceof RequestTimeoutError) {
         await this.client.refreshMetadata([...topics.keys()]).catch(() => undefined);
-        return [];
+        return null;
       }
       throw e;
     }
+    return { requested, body };
+  }
+
+  /** Applies one response to the partitions' state; appends what is to be returned to `out`. */
+  private async apply({ requested, body }: RawResponse, out: RawChunk[]): Promise<void> {
     if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
-    const out: FetchedChunk[] = [];
     for (const t of body.responses) {
       for (const pr of t.partitions) {
         const p = this.parts.get(key(t.topic ?? '', pr.partitionIndex));
-        if (!p) continue;
+        // Unassigned, paused or moved (seek) since the request was sent: not for this position.
+        if (!p || p.paused || requested.get(p) !== p.position) continue;
         if (pr.errorCode) {
           await this.handlePartitionError(p, pr.errorCode);
           continue;
         }
         p.end = this.opts.isolationLevel === 1 && (pr.lastStableOffset ?? -1) >= 0 ? pr.lastStableOffset! : pr.highWatermark;
-        const records = this.decode(p, pr.records, pr.abortedTransactions ?? null);
-        if (records.length > 0) out.push({ topic: p.topic, partition: p.partition, records });
+        const chunk = this.select(p, pr.records, pr.abortedTransactions ?? null);
+        if (chunk) out.push(chunk);
       }
     }
-    return out;
   }
 
-  private decode(p: PartitionState, blob: Buffer | null, aborted: { producerId: number; firstOffset: number }[] | null): ConsumedRecord[] {
-    if (!blob || blob.length === 0) return [];
-    const out: ConsumedRecord[] = [];
+  /**
+   * Picks the batches to return from a partition's records and advances its position past them;
+   * control batches and (read_committed) aborted transactions are skipped on their headers.
+   */
+  private select(p: PartitionState, blob: Buffer | null, aborted: { producerId: number; firstOffset: number }[] | null): RawChunk | null {
+    if (!blob || blob.length === 0) return null;
+    const from = p.position;
+    const batches: { batch: Buffer; header: BatchHeader }[] = [];
     const abortedList = this.opts.isolationLevel === 1 && aborted ? [...aborted].sort((a, b) => a.firstOffset - b.firstOffset) : [];
     const abortedProducers = new Set<number>();
     for (const batch of splitBatches(blob)) {
@@ -246,24 +507,11 @@ export class Fetcher {
         p.position = Math.max(p.position, lastOffset + 1);
         continue;
       }
-      const tsType = timestampTypeOf(h.attributes);
-      const { topic, partition } = p;
-      const epoch = h.partitionLeaderEpoch;
-      const records = decodeBatchWith(batch, h, (offset, timestamp, key, value, headers): ConsumedRecord => ({
-        offset,
-        timestamp,
-        key,
-        value,
-        headers,
-        topic,
-        partition,
-        timestampType: tsType,
-        leaderEpoch: epoch,
-      }));
-      for (const r of records) if (r.offset >= p.position && r.offset < p.stopAt) out.push(r);
+      if (h.baseOffset < p.stopAt) batches.push({ batch, header: h });
       p.position = Math.min(p.stopAt, Math.max(p.position, lastOffset + 1));
     }
-    return out;
+    if (batches.length === 0) return null;
+    return { topic: p.topic, partition: p.partition, from, to: p.position, batches };
   }
 
   private async handlePartitionError(p: PartitionState, code: number) {
@@ -273,6 +521,7 @@ export class Fetcher {
         if (policy === 'none') throw new KafkaProtocolError(code, `Offset ${p.position} is out of range for ${p.topic}-${p.partition}`);
         const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }]);
         if (r && !r.error) p.position = r.offset;
+        this.epoch++;
         return;
       }
       case ErrorCode.NOT_LEADER_OR_FOLLOWER:
@@ -292,5 +541,7 @@ export class Fetcher {
 
   close(): void {
     this.closed = true;
+    this.epoch++;
+    this.prefetched = [];
   }
 }

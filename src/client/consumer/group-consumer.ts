@@ -61,6 +61,7 @@ export class GroupConsumer {
   /** The user data of the latest assignment (what the leader's assignor put in for this member). */
   assignmentUserData: Buffer | null = null;
   private readonly autoOffsetReset: 'earliest' | 'latest' | 'none';
+  private readonly maxPollRecords: number;
 
   constructor(
     readonly client: KafkaClient,
@@ -69,6 +70,7 @@ export class GroupConsumer {
     this.groups = new GroupAdmin(client);
     this.fetcher = new Fetcher(client, options);
     this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
+    this.maxPollRecords = options.maxPollRecords === undefined ? Infinity : Math.max(1, options.maxPollRecords);
     this.opts = {
       groupId: options.groupId,
       groupInstanceId: options.groupInstanceId ?? null,
@@ -105,12 +107,28 @@ export class GroupConsumer {
       return [];
     }
     const chunks = await this.fetcher.poll({ maxWaitMs });
-    return chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+    const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+    // max.poll.records: the rest go back (their partitions' positions move to the first not returned).
+    const max = this.maxPollRecords;
+    if (records.length <= max) return records;
+    const back = new Set<string>();
+    for (const r of records.slice(max)) {
+      if (back.has(tpKey(r))) continue;
+      back.add(tpKey(r));
+      this.fetcher.seek(r.topic, r.partition, r.offset);
+    }
+    return records.slice(0, max);
   }
 
   /** True when every assigned partition has been read up to its high watermark. */
   caughtUp(): boolean {
     return this.fetcher.allAtEnd();
+  }
+
+  /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
+  rejoin(forgetMemberId = false): void {
+    this.needsJoin = true;
+    if (forgetMemberId) this.memberId = '';
   }
 
   /** Assigned partitions with their fetch position and last known end offset (-1 until fetched). */
@@ -288,7 +306,7 @@ export class GroupConsumer {
       partitions.map((p) => {
         const offset = at.get(tpKey(p)) ?? -1;
         if (offset >= 0) this.committed.set(tpKey(p), offset);
-        return { ...p, start: offset >= 0 ? offset : this.resetPosition() };
+        return { ...p, start: offset >= 0 ? offset : this.resetPosition(p) };
       }),
     );
     this.owned.push(...partitions);
@@ -296,9 +314,12 @@ export class GroupConsumer {
   }
 
   /** Where a partition without a committed offset starts (auto.offset.reset). */
-  private resetPosition(): 'earliest' | 'latest' {
+  private resetPosition(p: TopicPartition): 'earliest' | 'latest' {
     if (this.autoOffsetReset === 'none') {
-      this.fatal = new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, 'No committed offset and auto.offset.reset=none');
+      // Kafka's NoOffsetForPartitionException text, naming every partition without an offset.
+      const before = this.fatal?.message.match(/\[(.*)\]$/)?.[1];
+      const names = [...(before ? [before] : []), `${p.topic}-${p.partition}`].join(', ');
+      this.fatal = new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Undefined offset with no reset policy for partitions: [${names}]`);
       return 'latest';
     }
     return this.autoOffsetReset;

@@ -4,13 +4,8 @@
  */
 import { KafkaTsError, type KafkaTsErrorOptions } from '../../util/errors.js';
 
-/** A topology that cannot run against the cluster (Kafka's TopologyException): usage, exit 2. */
-export class TopologyException extends KafkaTsError {
-  override name = 'TopologyException';
-  constructor(message: string, options?: KafkaTsErrorOptions) {
-    super('usage', `Invalid topology: ${message}`, options);
-  }
-}
+/** A topology that cannot run against the cluster (Kafka's TopologyException): the library's own class. */
+export { TopologyException } from '../errors.js';
 
 /** A source topic does not exist (Kafka's MissingSourceTopicException): not found. */
 export class MissingSourceTopicException extends KafkaTsError {

@@ -46,10 +46,12 @@ export type StreamsLogger = (level: 'info' | 'warn' | 'error', message: string) 
 
 export interface KafkaStreamsOptions {
   /**
-   * Makes a connected client; called once per role (consumer, producer, admin and restoration,
-   * global stores) so a long poll never delays a produce. KafkaStreams closes them on close.
+   * Makes a client; called once per role with Kafka Streams' client id for it
+   * (`<client.id>-StreamThread-1-consumer`, `-producer`, `<client.id>-admin`,
+   * `<client.id>-GlobalStreamThread-global-consumer`) so a long poll never delays a produce.
+   * KafkaStreams closes them on close.
    */
-  client: () => KafkaClient | Promise<KafkaClient>;
+  client: (clientId: string) => KafkaClient | Promise<KafkaClient>;
   log?: StreamsLogger;
 }
 
@@ -89,11 +91,21 @@ interface TaskStore {
   changelog: string | null;
 }
 
+interface RecordQueue {
+  key: string;
+  records: ConsumedRecord[];
+  head: number;
+  /** Offset after the last processed record (-1: none yet). */
+  next: number;
+}
+
 interface ActiveTask {
   id: TaskId;
   key: string;
   task: StreamTask | null;
   partitions: { topic: string; partition: number }[];
+  /** One buffer per source partition, while the task is active. */
+  queues: RecordQueue[];
   stores: Map<string, TaskStore>;
   /** Next offset to commit per source partition (last processed + 1). */
   consumed: Map<string, number>;
@@ -104,11 +116,18 @@ interface ActiveTask {
   restored: number;
 }
 
-/** Writes every change to the changelog topic's partition of the task. */
+/**
+ * Logs changes to the changelog topic's partition of the task. As Kafka Streams' record cache
+ * does for its changelogs, changes to one key between two commits are logged once, with the
+ * latest value: the runtime calls `flushChangelog()` before it commits (and a store with many
+ * dirty keys logs them early), so the changelog holds every committed state.
+ */
 class LoggedStore implements BytesStore {
+  private dirty = new Map<string, Buffer>();
   constructor(
     private readonly inner: BytesStore,
     private readonly log: (key: Uint8Array, value: Uint8Array | null) => void,
+    private readonly maxDirty = 10_000,
   ) {}
   get name() {
     return this.inner.name;
@@ -118,13 +137,27 @@ class LoggedStore implements BytesStore {
   }
   put(key: Uint8Array, value: Uint8Array | null) {
     this.inner.put(key, value);
-    this.log(key, value);
+    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+    const id = k.toString('latin1');
+    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(k));
+    if (this.dirty.size >= this.maxDirty) this.flushChangelog();
   }
   range(from?: Uint8Array, to?: Uint8Array) {
     return this.inner.range(from, to);
   }
   size() {
     return this.inner.size();
+  }
+  /** Sends the latest value (or a tombstone) of every key changed since the last flush. */
+  flushChangelog() {
+    if (this.dirty.size === 0) return;
+    const keys = this.dirty;
+    this.dirty = new Map();
+    for (const k of keys.values()) this.log(k, this.inner.get(k) ?? null);
+  }
+  /** Forgets unlogged changes (the task's state is being dropped). */
+  discard() {
+    this.dirty.clear();
   }
 }
 
@@ -148,7 +181,7 @@ export class KafkaStreams {
   private readonly active = new Map<string, ActiveTask>();
   private readonly suspended = new Map<string, ActiveTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
-  private readonly queues = new Map<string, { records: ConsumedRecord[]; head: number }>();
+  private readonly queues = new Map<string, RecordQueue>();
   private pendingPartitions: { topic: string; partition: number }[] = [];
   private readonly globalStores = new Map<string, InMemoryBytesStore>();
   private globalTask: GlobalTask | null = null;
@@ -164,15 +197,19 @@ export class KafkaStreams {
   private readonly rateSamples: { at: number; processed: number }[] = [];
   private shutdownWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
+  private readonly topology: BuiltTopology;
+
+  /** `topology`: a Topology (as Kafka's constructor takes, e.g. `StreamsBuilder.build()`) or its BuiltTopology. */
   constructor(
-    private readonly topology: BuiltTopology,
+    topology: BuiltTopology | { build(): BuiltTopology },
     props: StreamsProperties,
     private readonly options: KafkaStreamsOptions,
   ) {
     this.config = parseStreamsConfig(props);
+    this.topology = 'createTask' in topology ? topology : topology.build();
     this.log = options.log ?? (() => undefined);
     const prefix = (t: string, internal: string[]) => (internal.includes(t) ? this.internalName(t) : t);
-    for (const s of topology.subtopologies) {
+    for (const s of this.topology.subtopologies) {
       const topics = s.sourceTopics.map((t) => prefix(t, s.internalSources));
       for (const t of s.internalSources) if (!s.sourceTopics.includes(t)) topics.push(this.internalName(t));
       this.sources.set(s.id, [...new Set(topics)]);
@@ -229,8 +266,10 @@ export class KafkaStreams {
     return new Promise((resolve, reject) => this.shutdownWaiters.push({ resolve, reject }));
   }
 
-  private async newClient(): Promise<KafkaClient> {
-    const c = await this.options.client();
+  private async newClient(role: 'consumer' | 'producer' | 'admin' | 'global-consumer'): Promise<KafkaClient> {
+    const id = this.config.clientId;
+    const clientId = role === 'admin' ? `${id}-admin` : role === 'global-consumer' ? `${id}-GlobalStreamThread-global-consumer` : `${id}-StreamThread-1-${role}`;
+    const c = await this.options.client(clientId);
     if (!this.clients.includes(c)) this.clients.push(c);
     return c;
   }
@@ -243,42 +282,58 @@ export class KafkaStreams {
    */
   async start(): Promise<void> {
     if (this.state !== 'CREATED') throw new StreamsException(`KafkaStreams can only be started once (state ${this.state})`);
+    const starting = this.prepare();
+    this.starting = starting;
     try {
-      this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
-      const adminClient = await this.newClient();
-      this.admin = new Admin(adminClient);
-      await this.prepareTopics();
-      this.setState('REBALANCING');
-      await this.loadGlobalStores();
-      const producerClient = await this.newClient();
-      this.producer = new Producer(producerClient, {
-        lingerMs: 100,
-        ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
-      });
-      if (this.eos) {
-        await this.producer.initTransactions();
-        this.producer.beginTransaction();
-      }
-      const consumerClient = await this.newClient();
-      const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: [] }));
-      this.consumer = new GroupConsumer(consumerClient, {
-        groupId: this.config.applicationId,
-        assignors: [assignor],
-        autoCommit: false,
-        isolationLevel: this.eos ? 1 : 0,
-        autoOffsetReset: this.config.autoOffsetReset,
-        sessionTimeoutMs: this.config.sessionTimeoutMs,
-        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-        onAssigned: (ps) => this.pendingPartitions.push(...ps),
-        onRevoked: (ps) => this.onRevoked(ps),
-      });
-      this.consumer.subscribe([...this.topicToSubtopology.keys()]);
+      await starting;
     } catch (e) {
+      this.starting = null;
+      if (this.stopping && !this.fatal) return; // closed while starting
       this.fatal = e as Error;
       await this.shutdown(false);
       throw e;
     }
-    this.loopDone = this.loop();
+    this.starting = null;
+    // close() during start: it has stopped everything already.
+    if (!this.stopping) this.loopDone = this.loop();
+  }
+
+  private starting: Promise<void> | null = null;
+  /** Internal topics (real names) the application uses. */
+  private createdTopics: string[] = [];
+
+  private async prepare(): Promise<void> {
+    this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
+    const adminClient = await this.newClient('admin');
+    this.admin = new Admin(adminClient);
+    await this.prepareTopics();
+    if (this.state === 'CREATED') this.setState('REBALANCING');
+    await this.loadGlobalStores();
+    const producerClient = await this.newClient('producer');
+    this.producer = new Producer(producerClient, {
+      lingerMs: 100,
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
+    });
+    // Sinks and changelogs in the producer's metadata now, so the first records need not wait.
+    await producerClient.refreshMetadata([...new Set([...this.topology.sinkTopics, ...this.createdTopics])]).catch(() => undefined);
+    if (this.eos) {
+      await this.producer.initTransactions();
+      this.producer.beginTransaction();
+    }
+    const consumerClient = await this.newClient('consumer');
+    const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: this.stateDir!.tasksWithState() }));
+    this.consumer = new GroupConsumer(consumerClient, {
+      groupId: this.config.applicationId,
+      assignors: [assignor],
+      autoCommit: false,
+      isolationLevel: this.eos ? 1 : 0,
+      autoOffsetReset: this.config.autoOffsetReset,
+      sessionTimeoutMs: this.config.sessionTimeoutMs,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      onAssigned: (ps) => this.pendingPartitions.push(...ps),
+      onRevoked: (ps) => this.onRevoked(ps),
+    });
+    this.consumer.subscribe([...this.topicToSubtopology.keys()]);
   }
 
   /** Source and sink topics exist, co-partitioning holds, internal topics exist with the right partitions. */
@@ -332,6 +387,7 @@ export class KafkaStreams {
       if (have) have.configs = { ...have.configs, ...t.configs };
       else wanted.set(name, { partitions: t.partitions ?? widest, configs: { 'cleanup.policy': 'compact', ...t.configs } });
     }
+    this.createdTopics = [...wanted.keys()];
     if (wanted.size === 0) return;
     const results = await admin.createTopics([...wanted].map(([name, w]) => ({ name, partitions: w.partitions, replicationFactor: this.config.replicationFactor, configs: w.configs })));
     for (const r of results) {
@@ -350,7 +406,7 @@ export class KafkaStreams {
     if (this.topology.globalStores.length === 0) return;
     for (const g of this.topology.globalStores) this.globalStores.set(g.store.name, new InMemoryBytesStore(g.store.name));
     this.globalTask = this.topology.createGlobalTask(this.environment({ subtopology: -1, partition: -1 }, new Map()));
-    const client = await this.newClient();
+    const client = await this.newClient('global-consumer');
     const fetcher = new Fetcher(client, { isolationLevel: this.eos ? 1 : 0, autoOffsetReset: 'earliest' });
     this.globalFetcher = fetcher;
     const parts = this.topology.globalStores.flatMap((g) => Array.from({ length: this.partitionCounts.get(g.topic) ?? 0 }, (_, partition) => ({ topic: g.topic, partition })));
@@ -407,6 +463,8 @@ export class KafkaStreams {
           },
         );
       },
+      // Partitions of a topic, for sinks with their own partitioner.
+      partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
       requestCommit: () => {
         this.commitRequested = true;
       },
@@ -415,9 +473,7 @@ export class KafkaStreams {
       deserializationErrors: this.config.deserializationErrors,
       log: (level, message) => this.log(level, `[${this.config.applicationId}] task ${label}: ${message}`),
     };
-    // Partitions of a topic, for sinks with their own partitioner (an optional part of the seam).
-    const partitionCount = (topic: string): number | undefined => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length;
-    return Object.assign(env, { partitionCount });
+    return env;
   }
 
   // ---- the loop ----
@@ -429,13 +485,7 @@ export class KafkaStreams {
         if (this.stopping) break;
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
-        for (const r of records) {
-          const k = tpKey(r.topic, r.partition);
-          if (!this.byPartition.has(k)) continue;
-          let q = this.queues.get(k);
-          if (!q) this.queues.set(k, (q = { records: [], head: 0 }));
-          q.records.push(r);
-        }
+        this.enqueue(records);
         await this.processBuffered();
         const now = Date.now();
         for (const t of this.active.values()) t.task?.punctuate(now);
@@ -447,32 +497,60 @@ export class KafkaStreams {
     }
   }
 
+  /** Buffers polled records per partition (only partitions of running tasks). */
+  private enqueue(records: ConsumedRecord[]) {
+    let lastTopic = '';
+    let lastPartition = -1;
+    let q: RecordQueue | undefined;
+    for (const r of records) {
+      if (r.partition !== lastPartition || r.topic !== lastTopic) {
+        lastTopic = r.topic;
+        lastPartition = r.partition;
+        q = this.queues.get(tpKey(r.topic, r.partition));
+      }
+      q?.records.push(r);
+    }
+  }
+
+  /** The queue of the task whose head record has the lowest timestamp (Kafka's choice). */
+  private static nextQueue(t: ActiveTask): RecordQueue | null {
+    if (t.queues.length === 1) {
+      const q = t.queues[0]!;
+      return q.head < q.records.length ? q : null;
+    }
+    let best: RecordQueue | null = null;
+    for (const q of t.queues) {
+      if (q.head >= q.records.length) continue;
+      if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+    }
+    return best;
+  }
+
   private async processBuffered() {
     let sinceYield = 0;
     for (;;) {
       let did = false;
       for (const t of this.active.values()) {
-        if (!t.task) continue;
-        for (let n = 0; n < 500; n++) {
-          // The head with the lowest timestamp among the task's partitions.
-          let best: { records: ConsumedRecord[]; head: number } | null = null;
-          for (const p of t.partitions) {
-            const q = this.queues.get(tpKey(p.topic, p.partition));
-            if (!q || q.head >= q.records.length) continue;
-            if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+        const task = t.task;
+        if (!task) continue;
+        let n = 0;
+        for (; n < 1000; n++) {
+          const q = KafkaStreams.nextQueue(t);
+          if (!q) break;
+          const r = q.records[q.head++]!;
+          if (q.head >= q.records.length) {
+            q.records = [];
+            q.head = 0;
           }
-          if (!best) break;
-          const r = best.records[best.head++]!;
-          if (best.head >= best.records.length) {
-            best.records = [];
-            best.head = 0;
-          }
-          t.task.process(this.sourceRecord(r));
-          t.consumed.set(tpKey(r.topic, r.partition), r.offset + 1);
-          t.processed++;
-          this.stats.processed++;
+          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+          task.process(r);
+          q.next = r.offset + 1;
+        }
+        if (n > 0) {
+          t.processed += n;
+          this.stats.processed += n;
+          sinceYield += n;
           did = true;
-          sinceYield++;
         }
       }
       if (this.sendError) throw this.sendError;
@@ -484,6 +562,11 @@ export class KafkaStreams {
         if (this.stopping) return;
       }
     }
+  }
+
+  /** Copies the queues' processed positions into the tasks' offsets to commit. */
+  private syncConsumed() {
+    for (const t of this.active.values()) for (const q of t.queues) if (q.next >= 0) t.consumed.set(q.key, q.next);
   }
 
   private sampleRate(now: number) {
@@ -522,13 +605,21 @@ export class KafkaStreams {
         this.activate(resumed);
         continue;
       }
-      fresh.push(await this.openTask(a.id, a.partitions));
+      try {
+        fresh.push(await this.openTask(a.id, a.partitions));
+      } catch (e) {
+        for (const t of fresh) this.closeTask(t, false);
+        throw e;
+      }
     }
-    if (fresh.length > 0 && !(await this.restore(fresh))) {
-      // Closing while restoring: the stores are incomplete, so no checkpoint for them.
-      for (const t of fresh) this.closeTask(t, false);
-      return;
+    let restored = false;
+    try {
+      restored = fresh.length === 0 || (await this.restore(fresh));
+    } finally {
+      // Closing while restoring, or restoration failed: the stores are incomplete, so no checkpoint.
+      if (!restored) for (const t of fresh) this.closeTask(t, false);
     }
+    if (!restored) return;
     for (const t of fresh) {
       t.task = this.topology.createTask(t.id.subtopology, this.environment(t.id, t.stores));
       this.activate(t);
@@ -537,7 +628,11 @@ export class KafkaStreams {
 
   private activate(t: ActiveTask) {
     this.active.set(t.key, t);
-    for (const p of t.partitions) this.byPartition.set(tpKey(p.topic, p.partition), t);
+    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1 }));
+    for (const q of t.queues) {
+      this.byPartition.set(q.key, t);
+      this.queues.set(q.key, q);
+    }
   }
 
   private async openTask(id: TaskId, partitions: { topic: string; partition: number }[]): Promise<ActiveTask> {
@@ -553,7 +648,7 @@ export class KafkaStreams {
     // Under exactly_once_v2 a checkpoint is only valid for the clean close that wrote it: a crash
     // from here on must restore from the beginning.
     if (this.eos) dir.deleteCheckpoint(key);
-    const t: ActiveTask = { id, key, task: null, partitions, stores: new Map(), consumed: new Map(), committed: new Map(), changelogOffsets: new Map(), processed: 0, restored: 0 };
+    const t: ActiveTask = { id, key, task: null, partitions, queues: [], stores: new Map(), consumed: new Map(), committed: new Map(), changelogOffsets: new Map(), processed: 0, restored: 0 };
     for (const spec of this.storesBySubtopology.get(id.subtopology) ?? []) {
       const changelog = spec.logged ? this.changelogName(spec.name) : null;
       let inner: BytesStore;
@@ -647,6 +742,7 @@ export class KafkaStreams {
       clean = false;
     }
     for (const s of t.stores.values()) {
+      if (!clean && s.store instanceof LoggedStore) s.store.discard();
       if (!(s.inner instanceof FileBytesStore)) continue;
       if (clean) s.inner.close();
       else s.inner.destroy();
@@ -690,6 +786,7 @@ export class KafkaStreams {
   // ---- commit ----
 
   private offsetsToCommit(): { topic: string; partition: number; offset: number }[] {
+    this.syncConsumed();
     const out: { topic: string; partition: number; offset: number }[] = [];
     for (const t of this.active.values()) {
       for (const [k, o] of t.consumed) {
@@ -719,7 +816,10 @@ export class KafkaStreams {
     this.lastCommit = Date.now();
     const consumer = this.consumer!;
     const producer = this.producer!;
-    for (const t of this.active.values()) t.task?.flush();
+    for (const t of this.active.values()) {
+      t.task?.flush();
+      for (const st of t.stores.values()) if (st.store instanceof LoggedStore) st.store.flushChangelog();
+    }
     const offsets = this.offsetsToCommit();
     if (this.eos) {
       try {
@@ -786,6 +886,9 @@ export class KafkaStreams {
     const producer = this.producer!;
     if (producer.txn?.isFatal()) throw new StreamsException(`Transaction failed: ${cause.message}`, { cause });
     this.log('warn', `[${this.config.applicationId}] transaction aborted: ${cause.message}`);
+    // The group moved on without this member: rejoin at the next poll rather than fail again.
+    const code = cause instanceof KafkaProtocolError ? cause.code : 0;
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.REBALANCE_IN_PROGRESS) this.consumer!.rejoin(code === ErrorCode.UNKNOWN_MEMBER_ID);
     try {
       await producer.abortTransaction();
     } catch (e) {
@@ -827,6 +930,7 @@ export class KafkaStreams {
       this.shutdownPromise = (async () => {
         this.setState(clean ? 'PENDING_SHUTDOWN' : 'PENDING_ERROR');
         this.stopping = true;
+        if (this.starting) await this.starting.catch(() => undefined);
         if (this.loopDone) await this.loopDone;
         if (this.globalLoopDone) await this.globalLoopDone;
         if (clean && this.fatal) clean = false;
@@ -854,7 +958,7 @@ export class KafkaStreams {
 
   /** Clean shutdown: commit, checkpoint, close tasks and leave the group. */
   async close(): Promise<void> {
-    if (this.state === 'CREATED') {
+    if (this.state === 'CREATED' && !this.starting) {
       this.setState('NOT_RUNNING');
       return;
     }
@@ -864,6 +968,7 @@ export class KafkaStreams {
   // ---- metrics ----
 
   metrics(): StreamsMetrics {
+    this.syncConsumed();
     const positions = new Map((this.consumer?.positions() ?? []).map((p) => [tpKey(p.topic, p.partition), p]));
     const tasks: TaskMetrics[] = [];
     for (const t of [...this.active.values()].sort((a, b) => a.id.subtopology - b.id.subtopology || a.id.partition - b.id.partition)) {

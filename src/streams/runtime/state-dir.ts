@@ -8,7 +8,7 @@
  * two instances sharing a state dir never open the same task; a lock whose process is gone is
  * taken over.
  */
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamsException } from './errors.js';
 
@@ -84,6 +84,15 @@ export class StateDirectory {
     if (heldHere.get(dir) !== this.processId) return;
     heldHere.delete(dir);
     rmSync(join(dir, '.lock'), { force: true });
+  }
+
+  /** Tasks with a checkpoint here (state worth keeping: the assignor prefers to give them back). */
+  tasksWithState(): string[] {
+    try {
+      return readdirSync(this.appDir).filter((d) => /^\d+_\d+$/.test(d) && existsSync(join(this.appDir, d, '.checkpoint')));
+    } catch {
+      return [];
+    }
   }
 
   /** The task's checkpointed changelog offsets (empty without a checkpoint). */

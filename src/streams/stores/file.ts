@@ -9,7 +9,7 @@
  *
  * Record layout: op (1 byte: 1 put, 0 delete), key length (u32 BE), value length (u32 BE), key, value.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BytesStore } from '../api.js';
 import { InMemoryBytesStore } from './memory.js';
@@ -25,7 +25,7 @@ function encodeRecord(buf: Buffer, at: number, key: Uint8Array, value: Uint8Arra
   buf.set(key, at + HEADER);
   if (value) buf.set(value, at + HEADER + key.length);
 }
-/** Compact once the log exceeds this many bytes and this multiple of the live data. */
+/** Compact once the log exceeds this many bytes and holds this many records per live entry. */
 const COMPACT_MIN_BYTES = 8 << 20;
 const COMPACT_RATIO = 4;
 
@@ -35,7 +35,8 @@ export class FileBytesStore implements BytesStore {
   private stage: Buffer | null = null;
   private staged = 0;
   private logBytes = 0;
-  private liveBytes = 0;
+  /** Records in the log; compared with the live entries to decide on compaction. */
+  private logRecords = 0;
   private fd: number | null = null;
 
   /** Opens (or creates) the store whose log is `path`, replaying it. */
@@ -58,7 +59,8 @@ export class FileBytesStore implements BytesStore {
       const end = at + HEADER + kl + vl;
       if (end > buf.length || (op !== 0 && op !== 1)) break;
       const key = buf.subarray(at + HEADER, at + HEADER + kl);
-      this.applyLive(key, op === 1 ? buf.subarray(at + HEADER + kl, end) : null);
+      this.mem.put(key, op === 1 ? buf.subarray(at + HEADER + kl, end) : null);
+      this.logRecords++;
       at = end;
     }
     this.logBytes = at;
@@ -73,19 +75,13 @@ export class FileBytesStore implements BytesStore {
     }
   }
 
-  private applyLive(key: Uint8Array, value: Uint8Array | null) {
-    const old = this.mem.get(key);
-    if (old) this.liveBytes -= HEADER + key.length + old.length;
-    this.mem.put(key, value);
-    if (value) this.liveBytes += HEADER + key.length + value.length;
-  }
-
   get(key: Uint8Array): Uint8Array | undefined {
     return this.mem.get(key);
   }
 
   put(key: Uint8Array, value: Uint8Array | null): void {
-    this.applyLive(key, value);
+    this.mem.put(key, value);
+    this.logRecords++;
     const len = HEADER + key.length + (value?.length ?? 0);
     if (this.staged + len > STAGE_BYTES) this.writePending();
     if (len > STAGE_BYTES) {
@@ -121,7 +117,7 @@ export class FileBytesStore implements BytesStore {
   flush(): void {
     this.writePending();
     if (this.fd !== null) fsyncSync(this.fd);
-    if (this.logBytes > COMPACT_MIN_BYTES && this.logBytes > COMPACT_RATIO * this.liveBytes) this.compact();
+    if (this.logBytes > COMPACT_MIN_BYTES && this.logRecords > COMPACT_RATIO * this.mem.size()) this.compact();
   }
 
   /** Rewrites the log with the live entries only. */
@@ -157,7 +153,8 @@ export class FileBytesStore implements BytesStore {
     if (this.fd !== null) closeSync(this.fd);
     renameSync(tmp, this.path);
     this.fd = openSync(this.path, 'a');
-    this.logBytes = this.liveBytes;
+    this.logBytes = statSync(this.path).size;
+    this.logRecords = this.mem.size();
   }
 
   /** Flushes, compacts and closes the log. */

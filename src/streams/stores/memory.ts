@@ -55,24 +55,23 @@ export class InMemoryBytesStore implements BytesStore {
       this.delete(key);
       return;
     }
-    // Copy: callers may reuse their buffers.
-    const k = Uint8Array.from(key);
-    const v = Uint8Array.from(value);
+    // Copy: callers may reuse their buffers (the key only when it is new).
+    const v = new Uint8Array(value);
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [k], values: [v] });
+      this.chunks.push({ keys: [new Uint8Array(key)], values: [v] });
       this.count = 1;
       this.version++;
       return;
     }
-    let ci = this.chunkFor(k);
+    let ci = this.chunkFor(key);
     if (ci < 0) ci = 0;
     const c = this.chunks[ci]!;
-    const i = lowerBound(c.keys, k);
-    if (i < c.keys.length && compareBytes(c.keys[i]!, k) === 0) {
+    const i = lowerBound(c.keys, key);
+    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) {
       c.values[i] = v;
       return;
     }
-    c.keys.splice(i, 0, k);
+    c.keys.splice(i, 0, new Uint8Array(key));
     c.values.splice(i, 0, v);
     this.count++;
     this.version++;

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Branched,
+  BufferConfig,
+  Suppressed,
   Consumed,
   Grouped,
   JoinWindows,
@@ -114,6 +116,42 @@ describe('windowed count', () => {
   });
 });
 
+describe('suppress(untilWindowCloses)', () => {
+  it('emits each window once, with its final count, when it closes', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('clicks')
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((wk, n) => KeyValue.pair(`${wk.key}@${wk.window.start}`, n))
+      .to('final', Produced.with(Serdes.String(), Serdes.Long()));
+    const t = b.build();
+    expect(t.describe()).toContain('Processor: KTABLE-SUPPRESS-0000000003 (stores: [KTABLE-SUPPRESS-STATE-STORE-0000000004])');
+    const d = drive(t);
+    const input = d.createInputTopic<string, string>('clicks');
+    const out = d.createOutputTopic('final', Serdes.String(), Serdes.Long());
+    for (const ts of [1, 12, 8]) input.pipeInput('a', 'x', ts);
+    expect(out.isEmpty()).toBe(true);
+    input.pipeInput('b', 'x', 16); // stream time 16: [0,10) closed (10 + 5 <= 16)
+    expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a@0', 2, 8]]);
+    input.pipeInput('a', 'x', 3); // late: dropped by the aggregation
+    input.pipeInput('a', 'x', 30);
+    expect(out.readKeyValuesToMap()).toEqual(new Map([['a@10', 1], ['b@10', 1]]));
+  });
+
+  it('windowed tables carry Kafka\'s time-windowed key serde (key bytes + 8-byte window start)', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('clicks').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count().toStream().to('raw', Produced.with(undefined, Serdes.Long()));
+    const d = drive(b.build());
+    d.createInputTopic<string, string>('clicks').pipeInput('u', 'x', 61_000);
+    const rec = d.createOutputTopic('raw', Serdes.ByteArray(), Serdes.Long()).readRecord();
+    expect(Buffer.from(rec.key!).toString('hex')).toBe(Buffer.from('u').toString('hex') + '000000000000ea60');
+    expect(rec.value).toBe(1);
+  });
+});
+
 describe('repartitioning', () => {
   it('selectKey then count: records go through <store>-repartition and a second sub-topology', () => {
     const b = new StreamsBuilder();
@@ -136,7 +174,9 @@ describe('repartitioning', () => {
     ]);
     // what went through the repartition topic (prefixed with the application id), keyed by customer
     expect(d.createOutputTopic('shop-per-customer-repartition').readKeyValuesToList().map((kv) => kv.key)).toEqual(['alice', 'bob', 'alice']);
-    expect(d.getKeyValueStore<string, { value: number }>('per-customer').get('alice')).toMatchObject({ value: 2 });
+    expect(d.getKeyValueStore<string, number>('per-customer').get('alice')).toBe(2);
+    expect([...d.getKeyValueStore<string, number>('per-customer').all()].map((kv) => [kv.key, kv.value])).toEqual([['alice', 2], ['bob', 1]]);
+    expect(d.getTimestampedKeyValueStore<string, number>('per-customer').get('alice')).toEqual({ value: 2, timestamp: 3 });
     const built = t.build();
     expect(built.subtopologies.map((s) => s.sourceTopics)).toEqual([['purchases'], ['per-customer-repartition']]);
   });
@@ -255,10 +295,48 @@ describe('other operators', () => {
 
     const b2 = new StreamsBuilder();
     b2.stream<string, string>('clicks').leftJoin(b2.stream<string, string>('views'), (c2, v2) => `${c2}+${v2}`, JoinWindows.ofTimeDifferenceWithNoGrace(10)).to('left');
-    const d2 = drive(b2.build());
-    d2.createInputTopic<string, string>('clicks').pipeInput('u', 'c1', 100);
-    d2.createInputTopic<string, string>('views').pipeInput('u', 'v1', 104);
-    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c1+null', 'c1+v1']);
+    const t2 = b2.build();
+    expect(t2.build().subtopologies[0]!.stores.map((s) => s.name).sort()).toEqual([
+      'KSTREAM-JOINTHIS-0000000004-store',
+      'KSTREAM-OUTEROTHER-0000000005-store',
+      'KSTREAM-OUTERSHARED-0000000004-store',
+    ]);
+    const d2 = drive(t2);
+    const clicks2 = d2.createInputTopic<string, string>('clicks');
+    const views2 = d2.createInputTopic<string, string>('views');
+    clicks2.pipeInput('u', 'c1', 100); // waits for a view until stream time passes 110
+    views2.pipeInput('u', 'v1', 104); // matches: c1 no longer waits
+    clicks2.pipeInput('u', 'c2', 200); // no view: waits
+    clicks2.pipeInput('u', 'c3', 205);
+    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c1+v1']);
+    views2.pipeInput('z', 'v9', 211); // stream time 211: c2's window (200 + 10) has closed, c3's not
+    expect(d2.createOutputTopic('left').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['u', 'c2+null', 200]]);
+    views2.pipeInput('z', 'v10', 216);
+    expect(d2.createOutputTopic('left').readValuesToList()).toEqual(['c3+null']);
+  });
+
+  it('KTable-KTable join and leftJoin: updates on either side, deletions as tombstones', () => {
+    const b = new StreamsBuilder();
+    const users = b.table<string, string>('users');
+    const cities = b.table<string, string>('cities');
+    users.join(cities, (u, c) => `${u}@${c}`).toStream().to('inner');
+    users.leftJoin(cities, (u, c) => `${u}@${c ?? '?'}`).toStream().to('left');
+    const t = b.build();
+    expect(t.build().copartitionGroups).toEqual([['cities', 'users']]);
+    const d = drive(t);
+    const u = d.createInputTopic<string, string | null>('users');
+    const c = d.createInputTopic<string, string | null>('cities');
+    u.pipeInput('1', 'ann', 1);
+    c.pipeInput('1', 'oslo', 2);
+    c.pipeInput('2', 'rome', 3); // no user 2: nothing
+    u.pipeInput('1', 'anna', 4);
+    c.pipeInput('1', null, 5);
+    expect(d.createOutputTopic('inner').readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['1', 'ann@oslo', 2],
+      ['1', 'anna@oslo', 4],
+      ['1', null, 5],
+    ]);
+    expect(d.createOutputTopic('left').readValuesToList()).toEqual(['ann@?', 'ann@oslo', 'anna@oslo', 'anna@?']);
   });
 
   it('KStream-KTable leftJoin keeps unmatched records', () => {

@@ -28,7 +28,15 @@ describe('seed examples', () => {
     const input = d.createInputTopic<string, string>('stream_log');
     input.pipeInput('k1', 'hello', 1000, [{ key: 'h', value: Uint8Array.of(1) }]);
     input.pipeInput(null, 'world', 2000);
-    const out = d.createOutputTopic<string, string>('stream_log_copy').readRecordsToList();
+    const topic = d.createOutputTopic<string, string>('stream_log_copy');
+    expect(topic.getQueueSize()).toBe(2);
+    expect(topic.readValue()).toBe('hello');
+    input.pipeInput('k1', 'hello', 1000, [{ key: 'h', value: Uint8Array.of(1) }]);
+    expect(topic.readKeyValue()).toEqual({ key: null, value: 'world' });
+    input.pipeInput(null, 'world', 2000);
+    const out = topic.readRecordsToList();
+    expect(topic.isEmpty()).toBe(true);
+    expect(() => topic.readRecord()).toThrow('Empty topic: stream_log_copy');
     expect(out).toEqual([
       { key: 'k1', value: 'hello', timestamp: 1000, headers: [{ key: 'h', value: Uint8Array.of(1) }] },
       { key: null, value: 'world', timestamp: 2000, headers: [] },
