@@ -5,12 +5,13 @@
 //  - count: `streams count` (a running count per key: a logged store, one output record per
 //    input record) vs the loop keeping the counts in a Map and producing each update
 //    (target: >= 0.4x);
-//  - restoration: a fresh state dir restores the count's store from its changelog (records/s,
-//    the runtime's own measure), beside a bare Fetcher reading the same changelog.
+//  - restoration: a fresh state dir restores a count's store of RECORDS keys from its changelog
+//    (records/s, the runtime's own measure), beside a bare Fetcher reading the same changelog.
 // The command's throughput is timed from its RUNNING status line to the status line showing every
 // record processed (JSON status every 100 ms), so process start and group join are left out, as
 // the loop's connection set-up is.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
 
@@ -117,13 +118,20 @@ export async function run() {
       rounds.streamsCount.push((await streamsRun(daemon, ['count', '--from', 'sb-in', '--to', 'sb-count-out', '--application-id', `sb-count-${i}`, '--state-dir', join(daemon.home, `state-c${i}`)], RECORDS)).rate);
     }
 
-    // Restoration: the last count application again on an empty state dir (its offsets are
-    // committed: nothing to process, everything to restore), then a bare read of its changelog.
-    const changelog = `sb-count-${ROUNDS - 1}-KSTREAM-AGGREGATE-STATE-STORE-0000000001-changelog`;
+    // Restoration: a count over RECORDS distinct keys (its changelog holds one record per key,
+    // the runtime writing each key once per commit), then the same application again on empty
+    // state dirs (its offsets are committed: nothing to process, everything to restore), beside a
+    // bare read of the changelog.
+    kafkaTs(['topics', '--create', '--topic', 'sb-unique', '--partitions', String(PARTITIONS)], daemon.home);
+    const uniqueFile = join(daemon.home, 'unique.txt');
+    writeFileSync(uniqueFile, Array.from({ length: RECORDS }, (_, i) => `u${i}\tx\n`).join(''));
+    await timed('kcat', ['-b', daemon.bootstrap, '-P', '-t', 'sb-unique', '-K', '\t', '-l', uniqueFile]);
+    await streamsRun(daemon, ['count', '--from', 'sb-unique', '--to', 'sb-count-out', '--application-id', 'sb-restore', '--state-dir', join(daemon.home, 'state-r')], RECORDS);
+    const changelog = 'sb-restore-KSTREAM-AGGREGATE-STATE-STORE-0000000001-changelog';
     const restores = [];
     const rawReads = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const { summary } = await streamsRun(daemon, ['count', '--from', 'sb-in', '--to', 'sb-count-out', '--application-id', `sb-count-${ROUNDS - 1}`, '--state-dir', join(daemon.home, `state-r${i}`)], 0);
+      const { summary } = await streamsRun(daemon, ['count', '--from', 'sb-unique', '--to', 'sb-count-out', '--application-id', 'sb-restore', '--state-dir', join(daemon.home, `state-r${i}`)], 0);
       if (summary.restored < RECORDS) throw new Error(`restored ${summary.restored} records, expected ${RECORDS}`);
       restores.push(summary.restoreRecordsPerSecond);
       rawReads.push(await loop(changelog, undefined, () => undefined));
