@@ -8,7 +8,7 @@
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
 import { avroJsonWriter } from './avro-json.js';
-import { avroTranscoder, Out } from './avro-transcode.js';
+import { avroTranscoder, avroTranscoderInto, Out, type OutTarget } from './avro-transcode.js';
 import { avroScanner } from './avro-scan.js';
 import { AvroInputError, avroEncoder } from './avro-encode.js';
 import { decodeMessageIndexes, hasMessageIndexes } from './wire.js';
@@ -24,6 +24,11 @@ export interface Codec {
    * returned is only valid until the next call (a scratch buffer).
    */
   decode(b: Buffer, at: number): string | Buffer;
+  /**
+   * The payload at [at, end) of `b` → its JSON appended to `target` directly (console-consumer's
+   * output buffer), when the codec can; throws CodecError (leaving `target` as it was) as decode.
+   */
+  decodeInto?(b: Buffer, at: number, end: number, target: OutTarget): void;
 }
 
 export class CodecError extends Error {
@@ -76,6 +81,7 @@ const parseJson = (text: string): unknown => {
 function avroCodec(id: number, type: import('avsc').Type): Codec {
   const toJson = avroJsonWriter(type);
   const transcode = avroTranscoder(type);
+  const transcodeInto = avroTranscoderInto(type);
   const encodeJson = avroEncoder(type);
   const scan = avroScanner(type);
   const out = new Out();
@@ -115,6 +121,15 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
       }
       return { payload: type.toBuffer(value) };
     },
+    ...(transcodeInto && {
+      decodeInto(b: Buffer, at: number, end: number, target: OutTarget) {
+        try {
+          transcodeInto(b, at, end, target);
+        } catch (e) {
+          throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
+        }
+      },
+    }),
     decode(b, at) {
       if (transcode) {
         try {
