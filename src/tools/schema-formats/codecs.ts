@@ -78,6 +78,9 @@ const parseJson = (text: string): unknown => {
   }
 };
 
+/** Bytes of the slabs console-producer's Avro records are encoded into. */
+const SLAB = 64 * 1024;
+
 function avroCodec(id: number, type: import('avsc').Type): Codec {
   const toJson = avroJsonWriter(type);
   const transcode = avroTranscoder(type);
@@ -88,18 +91,28 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
   return {
     type: 'AVRO',
     encodeFramed(line, schemaId) {
-      out.pos = 0;
-      out.room(5);
-      out.buf[0] = 0;
-      out.buf.writeInt32BE(schemaId, 1);
-      out.pos = 5;
-      if (!scan(line, out)) return null;
-      // A copy in a byte loop: one small allocation from the pool, no view in between.
-      const n = out.pos;
-      const src = out.buf;
-      const framed = Buffer.allocUnsafe(n);
-      for (let k = 0; k < n; k++) framed[k] = src[k]!;
-      return framed;
+      // Records are encoded one after another into a slab, each returned as a view of it (no
+      // copy; the producer copies it into its batch, and the slab goes once its views have).
+      // A slab is left when it may not hold the next record: Avro takes at most 8 bytes per
+      // byte of JSON (a one-digit double).
+      const most = 8 * line.length + 16;
+      if (out.buf.length - out.pos < most) {
+        out.buf = Buffer.allocUnsafe(Math.max(SLAB, most));
+        out.pos = 0;
+      }
+      const start = out.pos;
+      const buf = out.buf;
+      buf[start] = 0;
+      buf[start + 1] = schemaId >>> 24;
+      buf[start + 2] = (schemaId >>> 16) & 0xff;
+      buf[start + 3] = (schemaId >>> 8) & 0xff;
+      buf[start + 4] = schemaId & 0xff;
+      out.pos = start + 5;
+      if (!scan(line, out)) {
+        out.pos = start;
+        return null;
+      }
+      return out.buf.subarray(start, out.pos);
     },
     encode(json) {
       if (encodeJson) {
