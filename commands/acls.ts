@@ -8,7 +8,7 @@ import { collect, defineCommand } from '../src/cli/command.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/acls.js';
 import { ACTIONS, DISPATCH, PATTERN_TYPES, validate, type AclsOptions } from '../src/cli/flags/acls.js';
@@ -51,6 +51,7 @@ export default defineCommand<AclsOptions>({
     const plan = action === 'add' || action === 'remove' ? t.resourceToAcls(o) : [];
     if (action === 'remove' && !o.force && !process.stdin.isTTY) throw new UsageError('--remove asks for confirmation and standard input is not a terminal: add --force to remove without asking');
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-acls' });
     let head = '';
     const data: Record<string, unknown> = {};

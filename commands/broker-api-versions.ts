@@ -5,7 +5,7 @@
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption, type ConnectionOptionValues } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/broker-api-versions.js';
 
@@ -19,7 +19,9 @@ export default defineCommand<ConnectionOptionValues & { output: 'text' | 'json' 
   async run(o, args, ctx) {
     if (args.length) throw new UsageError(`unexpected argument '${args[0]}'`);
     const t = await import('../src/tools/broker-api-versions.js');
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined, clientId: 'kafka-ts-broker-api-versions' });
+    const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-broker-api-versions' });
     const { Admin } = await import('../src/client/admin.js');
     return printView(t.apiVersionsView(await t.brokersApiVersions(new Admin(client), client)), ctx, o.output === 'json');
   },

@@ -6,7 +6,7 @@
  */
 import { collect, defineCommand } from '../src/cli/command.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/configs.js';
 import { pickAction } from '../src/cli/dispatch.js';
@@ -42,10 +42,16 @@ export default defineCommand<ConfigsOptions>({
       .option('--add-config-file <file>', 'properties file of configs to set (keeps passwords off the command line)')
       .option('--delete-config <names>', 'configs to remove (comma-separated, repeatable); quotas: producer_byte_rate, ...; users: SCRAM-SHA-256, SCRAM-SHA-512', collect)
       .option('--all', 'describe: every config (static and defaults too), not only the dynamic ones')
-      .option('--force', 'accepted for compatibility (no effect)');
+      .option('--force', 'accepted for compatibility (no effect)')
+      .option('--list-configs <surface>', 'list the configuration catalogue of producer, consumer, admin, broker or topic: every key, its type and default, and whether kafka-ts supports it, accepts it with no effect (and why) or refuses it');
     outputOption(cmd);
   },
   async run(o, args, ctx) {
+    if (o.listConfigs !== undefined) {
+      if (args.length > 0 || o.describe || o.alter) throw new UsageError('--list-configs takes no other action');
+      const l = await import('../src/tools/config-listing.js');
+      return printView(l.listConfigsView(l.surfaceOf(o.listConfigs)), ctx, o.output === 'json');
+    }
     const { action, rest } = pickAction(o, args, ACTIONS, DISPATCH);
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const target = validate({ ...o, [action]: true });
@@ -57,7 +63,9 @@ export default defineCommand<ConfigsOptions>({
     const q = QUOTA_TYPES.includes(target.entityType) ? await import('../src/tools/quotas.js') : null;
     const quotaChange = target.action === 'alter' && q?.wantsQuotaChange(target.types, add, del) ? q.quotaChanges(target.types, target.names, add, del) : undefined;
     const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del) : undefined;
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : {}, clientId: 'kafka-ts-configs' });
+    const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-configs' });
     // Client quotas (users, clients, ips): users' describe lists their SCRAM credentials too.
     if (q && quotaChange) return printView(await q.alterQuotasView(client, target.types, target.names, quotaChange), ctx, json);
     if (q && target.action === 'describe') return printView(await q.describeQuotasView(client, target.types, target.names), ctx, json);

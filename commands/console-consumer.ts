@@ -6,7 +6,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { consumerEndView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
 import { type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
@@ -51,6 +51,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     // Kafka checks this with --partition only (its --offset needs one); here --offset works everywhere.
     if (o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
     const { file: fileProps, inline, all: props } = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], [o.consumerProperty, o.commandProperty]);
+    const cfg = await checkClientConfig('consumer', props, (l) => ctx.warn(l));
     const groups = [o.group, inline['group.id'], fileProps['group.id']].filter((g): g is string => g !== undefined);
     if (new Set(groups).size > 1) {
       throw new UsageError(
@@ -118,13 +119,10 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (schema?.key) formatter.key = schema.key;
     if (schema?.value) formatter.value = schema.value;
     const stopSignal = watchStopSignals();
-    const num = (k: string, d: number) => (props[k] !== undefined ? Number(props[k]) : d);
+    const { fetcherOptions: fromConfig } = await import('../src/client/config/consumer.js');
     const fetcherOptions = {
+      ...fromConfig(cfg),
       isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
-      maxWaitMs: num('fetch.max.wait.ms', 500),
-      minBytes: num('fetch.min.bytes', 1),
-      maxBytes: num('fetch.max.bytes', 52428800),
-      maxPartitionBytes: num('max.partition.fetch.bytes', 1048576),
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };

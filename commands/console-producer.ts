@@ -6,7 +6,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
 import { DEFAULT_READERS, parseAcks, idempotenceMode, transactionOptions, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
@@ -53,6 +53,7 @@ export default defineCommand<ConsoleProducerOptions>({
       throw new UsageError(`--line-reader ${o.lineReader} is not supported; use the default line reader or --input json`);
     }
     const props = readClientProperties([['--producer.config', o['producer.config']], ['--command-config', o.commandConfig]], [o.producerProperty, o.commandProperty]).all;
+    const cfg = await checkClientConfig('producer', props, (l) => ctx.warn(l));
     const readerProps = { ...(o.readerConfig ? readPropertiesFile(o.readerConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.readerProperty ?? [])]) };
     // Kafka's precedence: an explicit option, then a producer property, then the option's default.
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
@@ -65,7 +66,8 @@ export default defineCommand<ConsoleProducerOptions>({
       return Number(v);
     };
     const { compressionByName } = await import('../src/protocol/compression.js');
-    const codec = o.compressionCodec === undefined ? 'none' : o.compressionCodec === true ? 'gzip' : o.compressionCodec;
+    const { producerOptions } = await import('../src/client/config/producer.js');
+    const codec = o.compressionCodec === undefined ? cfg.str('compression.type')! : o.compressionCodec === true ? 'gzip' : o.compressionCodec;
     let compression: number;
     try {
       compression = compressionByName(codec === 'uncompressed' ? 'none' : codec);
@@ -94,8 +96,9 @@ export default defineCommand<ConsoleProducerOptions>({
     const json = o.output === 'json';
     const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     const stopSignal = watchStopSignals();
+    const stdin = await (await import('../src/tools/line-reader.js')).producerInput();
     // Reading stops at once; the tool then delivers what was read.
-    void stopSignal.received.then(() => process.stdin.destroy());
+    void stopSignal.received.then(() => stdin.destroy());
     const summary = await runConsoleProducer(
       client,
       {
@@ -115,14 +118,16 @@ export default defineCommand<ConsoleProducerOptions>({
           requestTimeoutMs,
           maxBlockMs,
           maxRequestSize: requireInt(props['max.request.size'], 'max.request.size', { min: 1 }),
-          deliveryTimeoutMs: Math.max(Number(props['delivery.timeout.ms'] ?? 120_000), lingerMs + requestTimeoutMs),
+          deliveryTimeoutMs: Math.max(cfg.num('delivery.timeout.ms'), lingerMs + requestTimeoutMs),
+          maxInFlightPerBroker: cfg.num('max.in.flight.requests.per.connection'),
+          partitioner: producerOptions(cfg, () => 0).partitioner,
           transactionalId: txn?.transactionalId,
           transactionTimeoutMs: txn?.timeoutMs,
         },
         transactionSize: txn?.size,
       },
       {
-        stdin: process.stdin,
+        stdin: stdin as AsyncIterable<Buffer>,
         prompt: () => ctx.prompt('>'),
         warn: (l) => ctx.warn(l),
         interrupted: stopSignal.received,

@@ -9,7 +9,7 @@ import { requireInt } from '../src/cli/context.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { TimeoutError, UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView, view, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/consumer-groups.js';
 import { ACTIONS, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
@@ -60,6 +60,7 @@ export default defineCommand<GroupsOptions>({
     const timeout = requireInt(o.timeout, 'timeout', { min: 1 })!;
     const json = o.output === 'json';
     const props = { 'default.api.timeout.ms': String(Math.max(timeout, 1000)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
 
     // Everything that can be checked without a broker is checked first: bad input changes nothing.
     const r = await import('../src/tools/reset-offsets.js');

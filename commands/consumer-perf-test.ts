@@ -6,7 +6,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { signalExit } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/consumer-perf-test.js';
 import { validate, type ConsumerPerfTestOptions } from '../src/cli/flags/consumer-perf-test.js';
 import { progressBar } from '../src/cli/perf-views.js';
@@ -36,6 +36,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
   },
   async run(o, _args, ctx) {
     const props = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], []).all;
+    const cfg = await checkClientConfig('consumer', props, (l) => ctx.warn(l));
     const s = validate(o, props);
     const json = o.output === 'json';
     const out = (line: string) => {
@@ -46,6 +47,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList ?? props['bootstrap.servers'], properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
     if (!json && !o.hideHeader) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
     const { groupOptions } = await import('../src/tools/console-group.js');
+    const { fetcherOptions } = await import('../src/client/config/consumer.js');
     const stopSignal = watchStopSignals();
     const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
     const reset = props['auto.offset.reset'] ?? (o.fromLatest ? 'latest' : 'earliest');
@@ -61,9 +63,8 @@ export default defineCommand<ConsumerPerfTestOptions>({
         consumer: {
           ...groupOptions(props),
           groupId: s.group,
+          ...fetcherOptions(cfg),
           maxPartitionBytes: s.fetchSize,
-          maxWaitMs: Number(props['fetch.max.wait.ms'] ?? 500),
-          maxBytes: Number(props['fetch.max.bytes'] ?? 52428800),
           autoOffsetReset: reset === 'latest' ? 'latest' : reset === 'none' ? 'none' : 'earliest',
         },
       },

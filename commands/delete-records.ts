@@ -8,7 +8,7 @@ import { defineCommand } from '../src/cli/command.js';
 import { requireInt } from '../src/cli/context.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/delete-records.js';
 import { deleteRecordsFlags, formOf, type DeleteRecordsOptions } from '../src/cli/flags/delete-records.js';
@@ -38,6 +38,7 @@ export default defineCommand<DeleteRecordsOptions>({
       requests = t.parseTriples([`${o.topic}:${requireInt(o.partition, 'partition', { min: 0 })}:${requireInt(o.beforeOffset, 'before-offset', { min: -1 })}`]);
     } else requests = t.parseTriples(args);
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-delete-records' });
     const { Admin } = await import('../src/client/admin.js');
     const results = await t.deleteRecords(new Admin(client), requests);

@@ -2,7 +2,7 @@
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 
 interface FeaturesOptions {
@@ -42,6 +42,7 @@ export default defineCommand<FeaturesOptions>({
     if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'`);
     if (o.bootstrapController !== undefined) throw new UsageError('--bootstrap-controller is not supported: kafka-ts talks to brokers; give a broker with --bootstrap-server');
     const props = readClientProperties([['--command-config', o.commandConfig]], []).all;
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-features' });
     const { describeFeatures } = await import('../src/client/cluster-info.js');
     const { featuresView } = await import('../src/tools/cluster-info.js');

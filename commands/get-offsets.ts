@@ -4,7 +4,7 @@
  */
 import { defineCommand } from '../src/cli/command.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/get-offsets.js';
 import { getOffsetsFlags, rulesOf, type GetOffsetsOptions } from '../src/cli/flags/get-offsets.js';
@@ -24,6 +24,7 @@ export default defineCommand<GetOffsetsOptions>({
     const time = t.parseTime(o.time);
     const filter = rules !== undefined ? t.parseTopicPartitions(rules) : t.topicAndPartitions(o.topic, o.partitions);
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: 'kafka-ts-get-offsets' });
     const { Admin } = await import('../src/client/admin.js');
     const { withDenial } = await import('../src/tools/denied.js');

@@ -3,7 +3,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 
 interface LeaderElectionOptions {
@@ -85,6 +85,7 @@ export default defineCommand<LeaderElectionOptions>({
     const partitions = o.topic !== undefined ? [{ topic: o.topic, partition: requireInt(o.partition, 'partition', { min: 0 })! }] : o.pathToJsonFile ? readPartitions(o.pathToJsonFile) : null;
 
     const props = readClientProperties([['--admin.config', o['admin.config']], ['--command-config', o.commandConfig]], []).all;
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-leader-election' });
     const { electLeaders } = await import('../src/client/reassignments.js');
     const results = await electLeaders(client, type, partitions);

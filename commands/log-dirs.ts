@@ -6,7 +6,7 @@ import { defineCommand } from '../src/cli/command.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption, type ConnectionOptionValues } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/log-dirs.js';
 
@@ -37,7 +37,9 @@ export default defineCommand<LogDirsOptions>({
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const t = await import('../src/tools/log-dirs.js');
     const brokers = t.parseBrokerList(o.brokerList);
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined, clientId: 'kafka-ts-log-dirs' });
+    const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-log-dirs' });
     const { Admin } = await import('../src/client/admin.js');
     const { withDenial } = await import('../src/tools/denied.js');
     const r = await withDenial('describe log dirs (DESCRIBE on the cluster)', () => t.describeLogDirsOf(new Admin(client), client, brokers, t.listOf(o.topicList)));

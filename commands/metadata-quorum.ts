@@ -2,7 +2,7 @@
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 
 interface QuorumOptions {
@@ -53,6 +53,7 @@ export default defineCommand<QuorumOptions>({
     if (!o.status && !o.replication) throw new UsageError('One of --status or --replication must be specified with describe sub-command');
     if (o.humanReadable && !o.replication) throw new UsageError('The option --human-readable is only supported along with --replication');
     const props = readClientProperties([['--command-config', o.commandConfig]], []).all;
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-metadata-quorum' });
     const { describeQuorum } = await import('../src/client/cluster-info.js');
     const t = await import('../src/tools/cluster-info.js');

@@ -1,7 +1,7 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError, type ExitStatusKey } from '../src/cli/errors.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printSteps } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/reassign-partitions.js';
 import { checkArgs, rate, readFile, type ReassignOptions } from '../src/cli/flags/reassign-partitions.js';
@@ -50,6 +50,7 @@ export default defineCommand<ReassignOptions>({
     }
 
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapController, properties: props, clientId: 'kafka-ts-reassign-partitions' });
     return printSteps(ctx, json, async (report) => {
       // Each step adds Kafka's text (unused with --output json) and sets the JSON document when it is known.

@@ -43,7 +43,8 @@ export default defineCommand<ServerStartOptions>({
     const paths = daemonPaths(home);
     const options: StartOptions = { propertiesFile: resolve(file), overrides: o.override };
     if (o.daemon) {
-      readPropertiesFile(file); // a missing file is a usage error here, not a failed daemon
+      // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
+      (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...readPropertiesFile(file), ...parseInlinePairs(o.override) });
       const { status, started } = await startOrJoin(paths, options);
       if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
       rememberStartOptions(paths, options);

@@ -84,7 +84,9 @@ export default defineCommand<ServerOptions>({
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        if (o.config) readPropertiesFile(o.config); // a missing file is a usage error here, not a failed daemon
+        // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
+        const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
+        (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...props, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
         rememberStartOptions(paths, options);

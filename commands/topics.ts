@@ -9,7 +9,7 @@ import { requireInt } from '../src/cli/context.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { NOTHING, printView, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/topics.js';
 import { ACTIONS, DISPATCH, validate, VERBS, type TopicsOptions } from '../src/cli/flags/topics.js';
@@ -59,6 +59,7 @@ export default defineCommand<TopicsOptions>({
     const replicationFactor = requireInt(o.replicationFactor, 'replication-factor');
 
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-topics' });
     const t = await import('../src/tools/topics.js');
     const { Admin } = await import('../src/client/admin.js');

@@ -5,7 +5,7 @@
  */
 import { defineCommand } from '../src/cli/command.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/transactions.js';
 import { planOf, transactionsFlags, type TransactionsOptions } from '../src/cli/flags/transactions.js';
@@ -22,6 +22,7 @@ export default defineCommand<TransactionsOptions>({
     // Every usage error before connecting.
     const p = planOf(o, args);
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
+    if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-transactions' });
     const t = await import('../src/tools/transactions.js');
     let r;

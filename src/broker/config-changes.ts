@@ -8,6 +8,8 @@ import type { ClusterService, ControllerService } from './services.js';
 import { validateBrokerConfigs } from './metadata/broker-configs.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { validateTopicConfig } from '../protocol/topic-configs.js';
+import { BROKER_CATALOGUE } from '../protocol/broker-config-catalogue.js';
+import { checkProperties } from '../util/config-catalogue.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -77,7 +79,8 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     const next = applyOps(replace ? {} : (md.brokerConfigs[resourceName] ?? {}), changes, () => '');
     if ('code' in next) return next as ApiError;
     // Kafka validates the resulting dynamic set; its ConfigException is answered as INVALID_REQUEST.
-    const problem = validateBrokerConfigs(next as Record<string, string>);
+    // then the catalogue's types, ranges and refusals (src/protocol/broker-config-catalogue.ts), as at start-up.
+    const problem = validateBrokerConfigs(next as Record<string, string>) ?? (checkProperties(BROKER_CATALOGUE, next as Record<string, string>).errors[0] ?? null);
     if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
     if (!validateOnly) md.setBrokerConfigs(resourceName, next as Record<string, string>);
     return { code: 0, message: null };

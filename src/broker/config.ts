@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { DEFAULT_PORT } from './daemon-paths.js';
 import { KafkaTsError } from '../util/errors.js';
+import { checkProperties } from '../util/config-catalogue.js';
+import { BROKER_CATALOGUE, isListenerKey } from '../protocol/broker-config-catalogue.js';
 import { ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY, registrySettings } from './schema-registry/settings.js';
 
 const REGISTRY_KEYS = [ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY];
@@ -458,25 +460,8 @@ const KEYS: KeyDef[] = [
   { key: 'allow.everyone.if.no.acl.found', apply: (c, v) => (c.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v)) },
 ];
 const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
-
-/** Keys Kafka accepts that have no effect on a local broker (kept quiet rather than warned about). */
-const IGNORED = new Set([
-  'process.roles',
-  'controller.quorum.voters',
-  'controller.quorum.bootstrap.servers',
-  'controller.listener.names',
-  'inter.broker.listener.name',
-  'num.network.threads',
-  'num.io.threads',
-  'socket.send.buffer.bytes',
-  'socket.receive.buffer.bytes',
-  'num.recovery.threads.per.data.dir',
-  'offsets.topic.replication.factor',
-  'share.coordinator.state.topic.replication.factor',
-  'share.coordinator.state.topic.min.isr',
-  'zookeeper.connect',
-  'zookeeper.connection.timeout.ms',
-]);
+/** The keys the daemon reads into BrokerConfig (each is in the broker catalogue). */
+export const HANDLED_BROKER_KEYS: readonly string[] = KEYS.map((k) => k.key);
 
 export interface ConfigWarning {
   key: string;
@@ -484,8 +469,10 @@ export interface ConfigWarning {
 }
 
 /**
- * Applies properties on top of the defaults. Unknown keys are reported (Kafka logs them as
- * "supplied but isn't a known config") rather than rejected; bad values throw ConfigError.
+ * Applies properties on top of the defaults, checked against the broker catalogue
+ * (src/protocol/broker-config-catalogue.ts). Unknown keys are reported (Kafka logs them as
+ * "supplied but isn't a known config") rather than rejected; bad values and unsupported keys
+ * throw ConfigError with Kafka's text.
  */
 export function buildBrokerConfig(dataDir: string, props: Record<string, string>): { config: BrokerConfig; warnings: ConfigWarning[] } {
   const config = defaultBrokerConfig(dataDir);
@@ -494,10 +481,13 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
   // advertised.listeners, whatever order the file and overrides gave them in.
   const rank = (k: string) => ['listeners', 'port', 'advertised.listeners'].indexOf(k) + 1;
   const ordered = Object.entries(props).sort(([a], [b]) => rank(a) - rank(b));
+  // The catalogue first: types, ranges, valid values and refusals with Kafka's texts (the first
+  // problem, in file order, stops the start); unknown keys are warned about; no-effect keys are quiet.
+  const check = checkProperties(BROKER_CATALOGUE, props, isListenerKey);
+  if (check.errors.length > 0) throw new ConfigError(check.errors[0]!);
+  for (const message of check.warnings) warnings.push({ key: /^The configuration '(.*)' was supplied/.exec(message)?.[1] ?? '', message });
   for (const [key, value] of ordered) {
-    const def = BY_KEY.get(key);
-    if (def) def.apply(config, value);
-    else if (!IGNORED.has(key) && !isSecurityKey(key)) warnings.push({ key, message: `The configuration '${key}' was supplied but isn't a known config.` });
+    BY_KEY.get(key)?.apply(config, value);
     config.explicit[key] = value;
   }
   if (config.brokerCount < 1 || config.brokerCount > 16) throw new ConfigError(`kafka-ts.brokers must be between 1 and 16, got ${config.brokerCount}`);

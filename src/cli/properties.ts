@@ -5,18 +5,74 @@
 import { readFileSync } from 'node:fs';
 import { parseProperties } from '../util/properties.js';
 import { UsageError } from './errors.js';
+import type { ClientSurface } from '../client/config/index.js';
+import type { ConfigValues } from '../util/config-catalogue.js';
 
 export { parseProperties };
 
 export function readPropertiesFile(path: string): Record<string, string> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot read properties file ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(`Cannot read properties file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
   }
-  return parseProperties(text);
+  return parseProperties(propertiesText(path, bytes));
+}
+
+/**
+ * A properties file's text, refused when it is not text: NUL bytes or bytes that are not UTF-8
+ * (Java reads ISO-8859-1 and would take anything; a binary file given by mistake should not pass),
+ * or a line Java's Properties.load rejects (a malformed \uXXXX escape, its one refusal).
+ */
+export function propertiesText(path: string, bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new UsageError(`Properties file ${path} is not text (a NUL byte at offset ${nul})`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`Properties file ${path} is not text (not valid UTF-8)`);
+  }
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/^[ \t\f]+/, '');
+    if (line.startsWith('#') || line.startsWith('!')) continue;
+    if (/(?:^|[^\\])(?:\\\\)*\\u(?![0-9a-fA-F]{4})/.test(line)) throw new UsageError(`Properties file ${path}, line ${i + 1}: Malformed \\uxxxx encoding.`);
+  }
+  return text;
+}
+
+const CONFIG_CLASS: Record<ClientSurface, string> = {
+  producer: 'org.apache.kafka.clients.producer.ProducerConfig',
+  consumer: 'org.apache.kafka.clients.consumer.ConsumerConfig',
+  admin: 'org.apache.kafka.clients.admin.AdminClientConfig',
+};
+
+/**
+ * Checks client properties against the surface's catalogue (src/client/config), once per command:
+ * unknown keys warn as Kafka's clients log it, an invalid value or an unsupported key or value is
+ * a UsageError (exit 2) with Kafka's text. `own` names keys the command reads itself (they
+ * neither warn nor are checked). Returns the parsed values with Kafka's defaults behind them.
+ */
+export async function checkClientConfig(surface: ClientSurface, props: Readonly<Record<string, string>>, warn: (line: string) => void, own: (key: string) => boolean = () => false): Promise<ConfigValues> {
+  const [{ CLIENT_CATALOGUES, isConfigProviderKey }, { checkProperties, ConfigValues, unknownConfig }] = await Promise.all([import('../client/config/index.js'), import('../util/config-catalogue.js')]);
+  const cat = CLIENT_CATALOGUES[surface];
+  // A value with a config provider reference (${env:X}) is resolved later (src/cli/context.ts):
+  // only its key is checked here, as Kafka checks values after resolving them.
+  const plain: Record<string, string> = {};
+  const known = (k: string) => own(k) || isConfigProviderKey(k);
+  const referenced: string[] = [];
+  for (const [k, v] of Object.entries(props)) {
+    if (/\$\{[^}]*\}/.test(v)) referenced.push(k);
+    else plain[k] = v;
+  }
+  const r = checkProperties(cat, plain, known);
+  for (const k of referenced) if (!cat.byName.has(k) && !known(k)) r.warnings.push(unknownConfig(k));
+  if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
+  for (const w of r.warnings) warn(`WARN ${w} (${CONFIG_CLASS[surface]})`);
+  return new ConfigValues(cat, r.values);
 }
 
 /** Inline `key=value` pairs: split at the first '=', no escape processing (Kafka's rule). */

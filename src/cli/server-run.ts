@@ -3,20 +3,44 @@
  * that `server start` and auto-start use): start, report readiness to a parent over IPC, and
  * stop cleanly on SIGTERM/SIGINT or a control request.
  */
-import { ConfigError } from '../broker/config.js';
+import { buildBrokerConfig, ConfigError } from '../broker/config.js';
 import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
-import { FailedError, type ExitStatusKey } from './errors.js';
+import { FailedError, UsageError, type ExitStatusKey } from './errors.js';
+import { readPropertiesFile } from './properties.js';
+import { existsSync } from 'node:fs';
+
+/**
+ * Checks the daemon's configuration before anything starts (issue 19): the properties the daemon
+ * would run with, against the broker catalogue. An invalid value or an unsupported setting is a
+ * usage error (exit 2) with Kafka's one-line text; unknown keys are left to the daemon's log.
+ */
+export function checkServerProperties(home: string, properties: Record<string, string>): void {
+  // The data directory's own server.properties, checked as text like any properties file.
+  const own = daemonPaths(home).properties;
+  const homeProps = existsSync(own) ? readPropertiesFile(own) : {};
+  try {
+    buildBrokerConfig(home, { ...homeProps, ...properties });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** `onReady` runs once the daemon serves (the CLI then remembers how it was started). */
 export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<ExitStatusKey> {
   const paths = daemonPaths(home);
   let daemon: Daemon;
   try {
+    checkServerProperties(home, properties);
     daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
     const status = await daemon.start();
     process.send?.({ ready: status });
     onReady?.();
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.send?.({ error: e.message });
+      throw e;
+    }
     const message = e instanceof DaemonStartError || e instanceof ConfigError ? e.message : `could not start: ${(e as Error).message}`;
     process.send?.({ error: message });
     throw new FailedError(message);

@@ -167,18 +167,22 @@ function varintSize(v: number): number {
 const bytesSize = (b: Buffer | null) => (b === null ? 1 : varintSize(b.length) + b.length);
 
 /**
- * Builds a batch incrementally: each appended record is encoded straight into the body, as
- * Kafka's producer does, so nothing per record is kept around. `build` adds the header,
- * compresses the body when asked and computes the CRC.
+ * Builds a batch incrementally: each appended record is encoded straight into the batch's own
+ * buffer behind room left for the header, as Kafka's producer does, so nothing per record is kept
+ * around and an uncompressed batch is never copied: `build` writes the header in front of the
+ * records and computes the CRC in place (a compressed batch gets a buffer of its own).
  */
 export class BatchBuilder {
-  private readonly body: Writer;
+  private buf: Buffer;
+  private pos = BATCH_HEADER_SIZE;
   private baseTimestamp = 0;
   private maxTimestamp = -Infinity;
   private n = 0;
+  /** `build` handed out a view of `buf`: a later append must not write into it. */
+  private shared = false;
 
   constructor(sizeHint = 1024) {
-    this.body = new Writer(sizeHint);
+    this.buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + Math.max(64, sizeHint));
   }
 
   get count(): number {
@@ -187,33 +191,73 @@ export class BatchBuilder {
 
   /** Encoded size of the records so far (before compression). */
   get sizeInBytes(): number {
-    return this.body.length;
+    return this.pos - BATCH_HEADER_SIZE;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length && !this.shared) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+    this.shared = false;
+  }
+
+  /** A zigzag varint (exact for |v| < 2^52); room is already made. */
+  private zz(v: number): void {
+    let z = v >= 0 ? v * 2 : -v * 2 - 1;
+    const buf = this.buf;
+    let pos = this.pos;
+    if (z < 0x80000000) {
+      z >>>= 0;
+      while (z >= 0x80) {
+        buf[pos++] = (z & 0x7f) | 0x80;
+        z >>>= 7;
+      }
+    } else {
+      while (z >= 0x80) {
+        buf[pos++] = (z % 0x80) | 0x80;
+        z = Math.floor(z / 0x80);
+      }
+    }
+    buf[pos++] = z;
+    this.pos = pos;
+  }
+
+  private bytes(b: Buffer | null): void {
+    if (b === null) {
+      this.buf[this.pos++] = 1; // zigzag(-1)
+      return;
+    }
+    this.zz(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
 
   /** `offsetDelta` defaults to the record's position; compaction keeps the original deltas. */
   append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, offsetDelta = this.n): void {
     if (this.n === 0) this.baseTimestamp = timestamp;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
-    const w = this.body;
     const tsDelta = timestamp - this.baseTimestamp;
-    let size = 1 + varintSize(tsDelta) + varintSize(offsetDelta) + bytesSize(key) + bytesSize(value) + varintSize(headers?.length ?? 0);
+    const nHeaders = headers ? headers.length : 0;
+    let size = 1 + varintSize(tsDelta) + varintSize(offsetDelta) + bytesSize(key) + bytesSize(value) + varintSize(nHeaders);
     let headerKeys: Buffer[] | null = null;
-    if (headers && headers.length > 0) {
-      headerKeys = headers.map((h) => Buffer.from(h.key, 'utf8'));
-      for (let h = 0; h < headers.length; h++) size += bytesSize(headerKeys[h]!) + bytesSize(headers[h]!.value);
+    if (nHeaders > 0) {
+      headerKeys = headers!.map((h) => Buffer.from(h.key, 'utf8'));
+      for (let h = 0; h < nHeaders; h++) size += bytesSize(headerKeys[h]!) + bytesSize(headers![h]!.value);
     }
-    w.varint(size).int8(0).varint(tsDelta).varint(offsetDelta);
-    if (key === null) w.varint(-1);
-    else w.varint(key.length).raw(key);
-    if (value === null) w.varint(-1);
-    else w.varint(value.length).raw(value);
-    w.varint(headerKeys ? headerKeys.length : 0);
+    // The record, its length varint (at most 5 bytes for a record under 2 GiB... or 10).
+    this.room(size + 10);
+    this.zz(size);
+    this.buf[this.pos++] = 0; // attributes
+    this.zz(tsDelta);
+    this.zz(offsetDelta);
+    this.bytes(key);
+    this.bytes(value);
+    this.zz(nHeaders);
     if (headerKeys) {
-      for (let h = 0; h < headerKeys.length; h++) {
-        w.varint(headerKeys[h]!.length).raw(headerKeys[h]!);
-        const v = headers![h]!.value;
-        if (v === null) w.varint(-1);
-        else w.varint(v.length).raw(v);
+      for (let h = 0; h < nHeaders; h++) {
+        this.bytes(headerKeys[h]!);
+        this.bytes(headers![h]!.value);
       }
     }
     this.n++;
@@ -222,13 +266,21 @@ export class BatchBuilder {
   build(opts: BatchOptions = {}): Buffer {
     if (this.n === 0) throw new RangeError('a batch needs at least one record');
     const compression = opts.compression ?? 0;
-    let body = this.body.toBuffer();
-    if (compression !== 0) body = codecFor(compression).compress(body);
+    let batch: Buffer;
+    if (compression !== 0) {
+      const body = codecFor(compression).compress(this.buf.subarray(BATCH_HEADER_SIZE, this.pos));
+      batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+      body.copy(batch, BATCH_HEADER_SIZE);
+    } else {
+      // The records are in place behind the header's room: no copy. A batch built again (a
+      // retry numbered afresh) gets a copy, so the bytes of an earlier attempt never change.
+      batch = this.shared ? Buffer.from(this.buf.subarray(0, this.pos)) : this.buf.subarray(0, this.pos);
+      this.shared = true;
+    }
     let attributes = compression;
     if (opts.logAppendTime) attributes |= Attr.LogAppendTime;
     if (opts.transactional) attributes |= Attr.Transactional;
     if (opts.control) attributes |= Attr.Control;
-    const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
     stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
     batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     batch.writeInt8(2, MAGIC_OFFSET);
@@ -240,7 +292,6 @@ export class BatchBuilder {
     batch.writeInt16BE(opts.producerEpoch ?? -1, PRODUCER_EPOCH_OFFSET);
     batch.writeInt32BE(opts.baseSequence ?? -1, BASE_SEQUENCE_OFFSET);
     batch.writeInt32BE(this.n, RECORD_COUNT_OFFSET);
-    body.copy(batch, BATCH_HEADER_SIZE);
     rewriteCrc(batch);
     return batch;
   }

@@ -4,6 +4,7 @@
  * Kafka's admin API carries them. The catalogue is shared: the broker resolves and validates
  * configs with it (src/broker/metadata/topic-configs.ts), and `kafka-ts topics` checks names.
  */
+import { defineCatalogue, type Catalogue, type ConfigEntry, type ConfigValue } from '../util/config-catalogue.js';
 
 /** DescribeConfigs config_type values (v3+). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -27,7 +28,20 @@ export interface TopicConfigDef {
   brokerKey?: string;
   /** Returns an error text (after "Invalid value X for configuration Y: ") or null. */
   validate?: (v: string) => string | null;
+  /** What the broker does with it: supported unless said (see src/util/config-catalogue.ts). */
+  support?: 'no-effect';
+  /** Why a no-effect config changes nothing here. */
+  note?: string;
+  /** A value the broker cannot honour: Kafka's refusal text, or null. */
+  refuse?: (v: string) => string | null;
 }
+
+const NO_RECOMPRESSION = 'the broker stores batches as the producer compressed them; it does not recompress';
+const TIERED = 'kafka-ts has no tiered storage: every segment stays on the local disk';
+const noEffect = (note: string) => ({ support: 'no-effect' as const, note });
+/** Kafka's text when a topic asks for remote storage on a broker without it. */
+export const TIERED_STORAGE_DISABLED = 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.';
+const between = (min: number, max: number) => (v: string) => (Number(v) < min ? `Value must be at least ${min}` : Number(v) > max ? `Value must be no more than ${max}` : null);
 
 const oneOf =
   (...allowed: string[]) =>
@@ -52,23 +66,24 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     default: 'producer',
     brokerKey: 'compression.type',
     validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'),
+    ...noEffect(NO_RECOMPRESSION),
   },
-  { name: 'compression.gzip.level', type: 'INT', default: '-1', brokerKey: 'compression.gzip.level' },
-  { name: 'compression.lz4.level', type: 'INT', default: '9', brokerKey: 'compression.lz4.level' },
-  { name: 'compression.zstd.level', type: 'INT', default: '3', brokerKey: 'compression.zstd.level' },
+  { name: 'compression.gzip.level', type: 'INT', default: '-1', brokerKey: 'compression.gzip.level', validate: (v) => (v === '-1' || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9, or -1 (the default)'), ...noEffect(NO_RECOMPRESSION) },
+  { name: 'compression.lz4.level', type: 'INT', default: '9', brokerKey: 'compression.lz4.level', validate: between(1, 17), ...noEffect(NO_RECOMPRESSION) },
+  { name: 'compression.zstd.level', type: 'INT', default: '3', brokerKey: 'compression.zstd.level', validate: between(-131072, 22), ...noEffect(NO_RECOMPRESSION) },
   { name: 'delete.retention.ms', type: 'LONG', default: '86400000', brokerKey: 'log.cleaner.delete.retention.ms', validate: atLeast(0) },
-  { name: 'file.delete.delay.ms', type: 'LONG', default: '60000', brokerKey: 'log.segment.delete.delay.ms', validate: atLeast(0) },
+  { name: 'file.delete.delay.ms', type: 'LONG', default: '60000', brokerKey: 'log.segment.delete.delay.ms', validate: atLeast(0), ...noEffect('deleted segments are removed at once') },
   { name: 'flush.messages', type: 'LONG', default: LONG_MAX, brokerKey: 'log.flush.interval.messages', validate: atLeast(1) },
   { name: 'flush.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.flush.interval.ms', validate: atLeast(0) },
   { name: 'follower.replication.throttled.replicas', type: 'LIST', default: '', validate: throttledReplicas },
   { name: 'index.interval.bytes', type: 'INT', default: '4096', brokerKey: 'log.index.interval.bytes', validate: atLeast(0) },
   { name: 'leader.replication.throttled.replicas', type: 'LIST', default: '', validate: throttledReplicas },
-  { name: 'local.retention.bytes', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.bytes' },
-  { name: 'local.retention.ms', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.ms' },
-  { name: 'max.compaction.lag.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.cleaner.max.compaction.lag.ms', validate: atLeast(1) },
+  { name: 'local.retention.bytes', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.bytes', validate: atLeast(-2), ...noEffect(TIERED) },
+  { name: 'local.retention.ms', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.ms', validate: atLeast(-2), ...noEffect(TIERED) },
+  { name: 'max.compaction.lag.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.cleaner.max.compaction.lag.ms', validate: atLeast(1), ...noEffect('logs are compacted by dirty ratio only') },
   { name: 'max.message.bytes', type: 'INT', default: '1048588', brokerKey: 'message.max.bytes', validate: atLeast(0) },
-  { name: 'message.timestamp.after.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.after.max.ms', validate: atLeast(0) },
-  { name: 'message.timestamp.before.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.before.max.ms', validate: atLeast(0) },
+  { name: 'message.timestamp.after.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.after.max.ms', validate: atLeast(0), ...noEffect('record timestamps are not checked against the clock') },
+  { name: 'message.timestamp.before.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.before.max.ms', validate: atLeast(0), ...noEffect('record timestamps are not checked against the clock') },
   {
     name: 'message.timestamp.type',
     type: 'STRING',
@@ -76,16 +91,18 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     brokerKey: 'log.message.timestamp.type',
     validate: oneOf('CreateTime', 'LogAppendTime'),
   },
-  { name: 'min.cleanable.dirty.ratio', type: 'DOUBLE', default: '0.5', brokerKey: 'log.cleaner.min.cleanable.ratio' },
+  { name: 'min.cleanable.dirty.ratio', type: 'DOUBLE', default: '0.5', brokerKey: 'log.cleaner.min.cleanable.ratio', validate: between(0, 1) },
   { name: 'min.compaction.lag.ms', type: 'LONG', default: '0', brokerKey: 'log.cleaner.min.compaction.lag.ms', validate: atLeast(0) },
   { name: 'min.insync.replicas', type: 'INT', default: '1', brokerKey: 'min.insync.replicas', validate: atLeast(1) },
-  { name: 'preallocate', type: 'BOOLEAN', default: 'false', brokerKey: 'log.preallocate' },
-  { name: 'remote.storage.enable', type: 'BOOLEAN', default: 'false' },
+  { name: 'preallocate', type: 'BOOLEAN', default: 'false', brokerKey: 'log.preallocate', ...noEffect('segment files grow as they are written') },
+  { name: 'remote.log.copy.disable', type: 'BOOLEAN', default: 'false', ...noEffect(TIERED) },
+  { name: 'remote.log.delete.on.disable', type: 'BOOLEAN', default: 'false', ...noEffect(TIERED) },
+  { name: 'remote.storage.enable', type: 'BOOLEAN', default: 'false', refuse: (v) => (v.toLowerCase() === 'true' ? TIERED_STORAGE_DISABLED : null) },
   { name: 'retention.bytes', type: 'LONG', default: '-1', brokerKey: 'log.retention.bytes' },
   { name: 'retention.ms', type: 'LONG', default: '604800000', brokerKey: 'log.retention.ms', validate: atLeast(-1) },
   { name: 'segment.bytes', type: 'INT', default: '1073741824', brokerKey: 'log.segment.bytes', validate: atLeast(14) },
-  { name: 'segment.index.bytes', type: 'INT', default: '10485760', brokerKey: 'log.index.size.max.bytes', validate: atLeast(4) },
-  { name: 'segment.jitter.ms', type: 'LONG', default: '0', brokerKey: 'log.roll.jitter.ms', validate: atLeast(0) },
+  { name: 'segment.index.bytes', type: 'INT', default: '10485760', brokerKey: 'log.index.size.max.bytes', validate: atLeast(4), ...noEffect('indexes grow with their segment') },
+  { name: 'segment.jitter.ms', type: 'LONG', default: '0', brokerKey: 'log.roll.jitter.ms', validate: atLeast(0), ...noEffect('segments roll at exactly segment.ms') },
   { name: 'segment.ms', type: 'LONG', default: '604800000', brokerKey: 'log.roll.ms', validate: atLeast(1) },
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', default: 'false', brokerKey: 'unclean.leader.election.enable' },
 ];
@@ -120,5 +137,86 @@ export function validateTopicConfig(name: string, value: string | null): string 
       break;
   }
   const why = def.validate?.(value.trim());
-  return why ? (why.startsWith('Invalid value') ? why.replace('configuration:', `configuration ${name}:`) : bad(why)) : null;
+  if (why) return why.startsWith('Invalid value') ? why.replace('configuration:', `configuration ${name}:`) : bad(why);
+  return def.refuse?.(value.trim()) ?? null;
 }
+
+const CATALOGUE_TYPE: Record<TopicConfigDef['type'], ConfigEntry['type']> = {
+  BOOLEAN: 'boolean',
+  STRING: 'string',
+  INT: 'int',
+  SHORT: 'short',
+  LONG: 'long',
+  DOUBLE: 'double',
+  LIST: 'list',
+  CLASS: 'class',
+  PASSWORD: 'password',
+};
+
+/** One line of documentation per topic config (in our words), for the docs and `configs --list-configs topic`. */
+const TOPIC_DOCS: Record<string, string> = {
+  'cleanup.policy': 'delete (old segments go by retention), compact (the last record of each key stays), or both.',
+  'compression.type': 'Compression of stored batches; producer keeps what the producer sent.',
+  'compression.gzip.level': 'gzip level when the broker compresses.',
+  'compression.lz4.level': 'lz4 level when the broker compresses.',
+  'compression.zstd.level': 'zstd level when the broker compresses.',
+  'delete.retention.ms': 'How long tombstones stay in a compacted topic.',
+  'file.delete.delay.ms': 'Delay before a deleted segment file is removed.',
+  'flush.messages': 'Records after which the partition is fsynced.',
+  'flush.ms': 'Time after which the partition is fsynced.',
+  'follower.replication.throttled.replicas': 'Replicas (partition:broker, or *) whose follower fetches are throttled.',
+  'index.interval.bytes': 'Bytes between offset index entries.',
+  'leader.replication.throttled.replicas': 'Replicas (partition:broker, or *) whose leader sends are throttled.',
+  'local.retention.bytes': 'Local retention with tiered storage.',
+  'local.retention.ms': 'Local retention with tiered storage.',
+  'max.compaction.lag.ms': 'Longest a record stays uncompacted.',
+  'max.message.bytes': 'Largest record batch the topic accepts.',
+  'message.timestamp.after.max.ms': 'Largest future skew of a record timestamp.',
+  'message.timestamp.before.max.ms': 'Largest age of a record timestamp.',
+  'message.timestamp.type': 'CreateTime (the producer\'s) or LogAppendTime (the broker\'s clock).',
+  'min.cleanable.dirty.ratio': 'Share of uncompacted bytes that makes the log eligible for compaction.',
+  'min.compaction.lag.ms': 'Records younger than this are not compacted.',
+  'min.insync.replicas': 'Replicas that must have an acks=all write.',
+  preallocate: 'Preallocate segment files.',
+  'remote.log.copy.disable': 'Stop copying segments to tiered storage.',
+  'remote.log.delete.on.disable': 'Delete tiered data when tiered storage is turned off.',
+  'remote.storage.enable': 'Tiered storage for the topic.',
+  'retention.bytes': 'Partition size beyond which old segments go (-1: no limit).',
+  'retention.ms': 'Age after which old segments go (-1: forever).',
+  'segment.bytes': 'Segment size.',
+  'segment.index.bytes': 'Largest offset index.',
+  'segment.jitter.ms': 'Random jitter subtracted from segment.ms.',
+  'segment.ms': 'Segment age before rolling.',
+  'unclean.leader.election.enable': 'Elect an out-of-sync replica when no in-sync one is left.',
+};
+
+/** The valid values of the topic configs that are enums or lists of them, for the docs. */
+const TOPIC_VALUES: Record<string, readonly string[]> = {
+  'cleanup.policy': ['delete', 'compact'],
+  'compression.type': ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+  'message.timestamp.type': ['CreateTime', 'LogAppendTime'],
+};
+
+const parseDefault = (d: TopicConfigDef): ConfigValue => {
+  if (d.type === 'BOOLEAN') return d.default === 'true';
+  if (d.type === 'LIST') return d.default === '' ? [] : d.default.split(',');
+  if (d.type === 'STRING') return d.default;
+  return Number(d.default);
+};
+
+/**
+ * The topic catalogue in the shared form (src/util/config-catalogue.ts), for the docs and the
+ * listing; validation of values stays validateTopicConfig's (Kafka's texts for topic configs).
+ */
+export const TOPIC_CATALOGUE: Catalogue = defineCatalogue(
+  'topic',
+  TOPIC_CONFIGS.map((d) => ({
+    name: d.name,
+    type: CATALOGUE_TYPE[d.type],
+    default: parseDefault(d),
+    doc: `${TOPIC_DOCS[d.name] ?? ''}${d.brokerKey ? ` Broker default: ${d.brokerKey}.` : ''}`.trim(),
+    support: d.support ?? 'supported',
+    ...(d.note ? { note: d.note } : {}),
+    ...(TOPIC_VALUES[d.name] ? { values: TOPIC_VALUES[d.name] } : {}),
+  })),
+);

@@ -88,6 +88,11 @@ export interface TaskEnvironment {
    * `internalTopicName`). Without `partition`, the runtime partitions as Kafka's producer does.
    */
   send(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: StreamsHeader[], partition?: number): void;
+  /**
+   * Partitions of a topic (internal ones prefixed), for sinks with a custom StreamPartitioner;
+   * optional: without it such sinks let the producer partition.
+   */
+  partitionCount?(topic: string): number | undefined;
   /** ProcessorContext.commit(): the runtime commits at its next opportunity. */
   requestCommit(): void;
   /** Wall-clock time, for WALL_CLOCK_TIME punctuation (tests may drive it). */
@@ -139,4 +144,13 @@ export interface BuiltTopology {
   createGlobalTask(env: TaskEnvironment): GlobalTask;
   /** Kafka's `Topology.describe()` text. */
   describe(): string;
+  /**
+   * Partition counts for the repartition topics, given the partitions of the external topics
+   * (undefined for one that does not exist), as Kafka decides them: a fixed `numberOfPartitions`,
+   * else the largest count among the sources of the sub-topologies writing to it, then made equal
+   * within each co-partition group. Throws TopologyException ("Following topics do not have the
+   * same number of partitions: ...") when a group's topics cannot be co-partitioned.
+   * Optional so that hand-made BuiltTopology fakes stay valid.
+   */
+  resolvePartitions?(partitionsOf: (topic: string) => number | undefined): Map<string, number>;
 }

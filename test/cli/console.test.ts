@@ -152,7 +152,7 @@ describe('console-producer', () => {
       expect(r.exitCode).toBe(1);
       expect((await consume('big-request')).stdout).toBe(`${small.join('\n')}\n`);
       const bad = await produce('big-request', 'x\n', '--producer-property', 'max.request.size=lots');
-      expect(bad).toMatchObject({ exitCode: 2, stderr: "kafka-ts console-producer: usage error: Cannot parse argument 'lots' of option max.request.size\n" });
+      expect(bad).toMatchObject({ exitCode: 2, stderr: "kafka-ts console-producer: usage error: Invalid value lots for configuration max.request.size: Not a number of type INT\n" });
     });
 
     it('stores the big record too once the topic\'s max.message.bytes is raised', async () => {

@@ -213,8 +213,8 @@ describe('daemon start-up failures', () => {
     const bad = join(home, 'bad.properties');
     writeFileSync(bad, 'listeners=PLAINTEXT://127.0.0.1:0\nnum.partitions=many\n');
     const config = await kafkaTs(['server-start', bad, '--data-dir', home], { home });
-    expect(config.exitCode, show(config)).toBe(1);
-    expect(config.stderr).toBe('kafka-ts server-start: error: Invalid value many for configuration num.partitions: Not a number of type INT\n');
+    expect(config.exitCode, show(config)).toBe(2);
+    expect(config.stderr).toBe('kafka-ts server-start: usage error: Invalid value many for configuration num.partitions: Not a number of type INT\n');
     const good = join(home, 'good.properties');
     writeFileSync(good, 'listeners=PLAINTEXT://127.0.0.1:0\n');
     const dirs = await kafkaTs(['server-start', good, '--override', 'log.dirs=/proc/nope', '--data-dir', home], { home, timeout: 30_000 });

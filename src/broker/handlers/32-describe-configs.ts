@@ -15,6 +15,7 @@ import { defineHandler } from '../handler.js';
 import { AclOp, configDenial } from '../security/authorizer.js';
 import { errorInfo } from '../../protocol/errors.js';
 import { ConfigSource } from '../../protocol/topic-configs.js';
+import { configDocumentation } from '../../protocol/broker-config-catalogue.js';
 import { dynamicValuesFor, resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
 import { DYNAMIC_BROKER_CONFIGS, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
 
@@ -71,7 +72,7 @@ export default defineHandler({
           isSensitive: false,
           synonyms: v >= 1 && req.includeSynonyms ? e.synonyms : [],
           configType: e.type,
-          documentation: null,
+          documentation: req.includeDocumentation && res.resourceType !== RESOURCE_BROKER_LOGGER ? configDocumentation(res.resourceType === RESOURCE_TOPIC ? 'topic' : 'broker', e.name) : null,
         })),
       };
     });

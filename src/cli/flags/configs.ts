@@ -34,6 +34,7 @@ export interface ConfigsOptions {
   addConfigFile?: string;
   deleteConfig?: string[];
   force?: boolean;
+  listConfigs?: string;
   output: 'text' | 'json';
 }
 

@@ -7,7 +7,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProducerOptions } from '../../client/producer/producer.js';
 import { UsageError } from '../errors.js';
-import { idempotenceMode, parseAcks } from './console-producer.js';
+import { idempotenceMode } from './console-producer.js';
+import { ConfigValues, checkProperties } from '../../util/config-catalogue.js';
+import { PRODUCER_CATALOGUE, producerOptions } from '../../client/config/producer.js';
+import { isConfigProviderKey } from '../../client/config/common.js';
 
 export interface ProducerPerfTestOptions {
   bootstrapServer?: string;
@@ -107,67 +110,32 @@ export function readPayloads(path: string, delimiter: string): { absolute: strin
   return { absolute, payloads };
 }
 
-/** The Java producer's configuration names kafka-ts reads or accepts (others get Kafka's warning). */
-const KNOWN = new Set([
-  'bootstrap.servers', 'client.id', 'acks', 'linger.ms', 'batch.size', 'compression.type', 'enable.idempotence', 'retries', 'retry.backoff.ms',
-  'retry.backoff.max.ms', 'request.timeout.ms', 'delivery.timeout.ms', 'max.request.size', 'max.block.ms', 'buffer.memory',
-  'max.in.flight.requests.per.connection', 'key.serializer', 'value.serializer', 'send.buffer.bytes', 'receive.buffer.bytes',
-  'metadata.max.age.ms', 'connections.max.idle.ms', 'partitioner.class', 'partitioner.ignore.keys', 'partitioner.adaptive.partitioning.enable',
-  'compression.gzip.level', 'compression.lz4.level', 'compression.zstd.level', 'reconnect.backoff.ms', 'reconnect.backoff.max.ms',
-  'transactional.id', 'transaction.timeout.ms', 'default.api.timeout.ms', 'security.protocol', 'client.dns.lookup',
-]);
-const isSecurityKey = (k: string) => /^(ssl\.|sasl\.)/.test(k);
-
 export interface ProducerSettings {
   producer: ProducerOptions;
   bufferMemory: number;
   clientId: string;
-  /** Lines for stderr: Kafka's warning for each configuration it does not know. */
+  /** Lines for stderr: Kafka's warning for each configuration it does not know (and deprecations). */
   warnings: string[];
 }
 
-/** The producer's options from its properties, with the Java producer's defaults; bad values are usage errors naming the key. */
+/**
+ * The producer's options from its properties, checked against the producer catalogue
+ * (src/client/config/producer.ts) with the Java producer's defaults; bad values are usage errors
+ * with Kafka's text.
+ */
 export function producerSettings(props: Record<string, string>, compressionByName: (name: string) => number): ProducerSettings {
-  const int = (key: string, def: number, min = 0): number => {
-    const v = props[key];
-    if (v === undefined) return def;
-    if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${key}: Not a number of type ${key === 'batch.size' || key === 'retries' ? 'INT' : 'LONG'}`);
-    if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${key}: Value must be at least ${min}`);
-    return Number(v);
-  };
-  const acks = parseAcks(props.acks ?? 'all');
-  const retries = int('retries', 2147483647);
-  let compression: number;
-  try {
-    compression = compressionByName((props['compression.type'] ?? 'none').trim().toLowerCase());
-  } catch {
-    throw new UsageError(`Invalid value ${props['compression.type']} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`);
-  }
-  const lingerMs = int('linger.ms', 5);
-  const requestTimeoutMs = int('request.timeout.ms', 30_000, 1);
-  const warnings = Object.keys(props)
-    .filter((k) => !KNOWN.has(k) && !isSecurityKey(k))
-    .map((k) => `The configuration '${k}' was supplied but isn't a known config.`);
-  return {
-    producer: {
-      acks,
-      compression,
-      lingerMs,
-      batchSize: int('batch.size', 16384, 1),
-      retries,
-      retryBackoffMs: int('retry.backoff.ms', 100),
-      requestTimeoutMs,
-      deliveryTimeoutMs: Math.max(int('delivery.timeout.ms', 120_000), lingerMs + requestTimeoutMs),
-      maxBlockMs: int('max.block.ms', 60_000),
-      maxRequestSize: int('max.request.size', 1048576, 1),
-      maxInFlightPerBroker: int('max.in.flight.requests.per.connection', 5, 1),
-      idempotent: idempotenceMode(props['enable.idempotence'], acks, retries),
-      transactionTimeoutMs: int('transaction.timeout.ms', 60_000, 1),
-    },
-    bufferMemory: int('buffer.memory', 33554432, 1),
-    clientId: props['client.id'] ?? 'perf-producer-client',
-    warnings,
-  };
+  // Values with config provider references (${env:X}) are resolved later, when the client is made.
+  const plain = Object.fromEntries(Object.entries(props).filter(([, v]) => !/\$\{[^}]*\}/.test(v)));
+  const r = checkProperties(PRODUCER_CATALOGUE, plain, isConfigProviderKey);
+  if (r.errors.length > 0) throw new UsageError(r.errors[0]!);
+  const cfg = new ConfigValues(PRODUCER_CATALOGUE, r.values);
+  // The tools' own idempotence rule (and message) first: 'if-supported' unless given.
+  const acks = cfg.str('acks') === 'all' ? -1 : (Number(cfg.str('acks')) as -1 | 0 | 1);
+  const idempotent = idempotenceMode(props['enable.idempotence'], acks, cfg.num('retries'));
+  const producer = producerOptions(cfg, compressionByName);
+  producer.idempotent = idempotent;
+  producer.maxRequestSize = Math.max(1, cfg.num('max.request.size'));
+  return { producer, bufferMemory: Math.max(1, cfg.num('buffer.memory')), clientId: props['client.id'] ?? 'perf-producer-client', warnings: r.warnings };
 }
 
 /**

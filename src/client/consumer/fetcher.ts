@@ -45,6 +45,10 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
+  rackId?: string;
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again); unset: no limit. */
+  maxPollRecords?: number;
   /**
    * Sends the next Fetch as soon as a response is applied, so it travels while the caller works
    * on the records (console-consumer). Off by default: a long poll in flight sits in front of any
@@ -253,6 +257,8 @@ export class Fetcher {
       maxBytes: opts.maxBytes ?? 52428800,
       maxPartitionBytes: opts.maxPartitionBytes ?? 1048576,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
+      rackId: opts.rackId ?? '',
+      maxPollRecords: opts.maxPollRecords ?? Infinity,
       prefetch: opts.prefetch ?? false,
     };
     this.admin = new Admin(client);
@@ -443,7 +449,7 @@ export class Fetcher {
             partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: requested.get(p)!, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.opts.maxPartitionBytes })),
           })),
           forgottenTopicsData: [],
-          rackId: '',
+          rackId: this.opts.rackId,
         },
         { timeoutMs: this.client.requestTimeoutMs + maxWaitMs },
       ));

@@ -67,7 +67,10 @@ export class RecordAccumulator {
       return { partition, error };
     }
     // Refused before it takes a place in a batch, so it never takes a sequence number either.
-    const size = payloadSize(record);
+    const key = record.key ?? null;
+    const value = record.value;
+    const headers = record.headers;
+    const size = headers && headers.length > 0 ? payloadSize(record) : (key ? key.length : 0) + (value ? value.length : 0);
     if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.config.maxRequestSize) {
       const error = new KafkaProtocolError(
         ErrorCode.MESSAGE_TOO_LARGE,
@@ -78,25 +81,25 @@ export class RecordAccumulator {
     const { batchSize } = this.config;
     let batch = this.lastBatch;
     if (!batch || batch.topic !== record.topic || batch.partition !== partition) {
-      const key = partitionKey(record.topic, partition);
-      batch = this.open.get(key) ?? null;
+      const pk = partitionKey(record.topic, partition);
+      batch = this.open.get(pk) ?? null;
       if (!batch) {
-        batch = newBatch(record.topic, partition, !record.key, Math.min(batchSize + 1024, 1 << 20));
-        this.open.set(key, batch);
+        batch = newBatch(record.topic, partition, !key, Math.min(batchSize + 1024, 1 << 20));
+        this.open.set(pk, batch);
       }
       this.lastBatch = batch;
     }
     // A record that would overflow a non-empty batch starts the next one (as Kafka's producer does).
-    const estimate = 24 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    const estimate = 24 + size;
     if (batch.count > 0 && batch.builder.sizeInBytes + estimate > batchSize) {
       this.seal(batch);
       this.onReady();
-      batch = newBatch(record.topic, partition, !record.key, Math.min(batchSize + 1024, 1 << 20));
+      batch = newBatch(record.topic, partition, !key, Math.min(batchSize + 1024, 1 << 20));
       this.open.set(partitionKey(record.topic, partition), batch);
       this.lastBatch = batch;
     }
     const timestamp = record.timestamp ?? Date.now();
-    batch.builder.append(record.key ?? null, record.value, record.headers, timestamp);
+    batch.builder.append(key, value, headers, timestamp);
     if (cb) {
       if (!batch.callbacks) {
         batch.callbacks = new Array<SendCallback | undefined>(batch.count).fill(undefined);
@@ -155,9 +158,18 @@ export class RecordAccumulator {
     this.readyBatches++;
   }
 
-  /** Puts a batch back at the front of its partition's queue (a retry), so its records keep their order. */
+  /**
+   * Puts a batch back into its partition's queue (a retry) ahead of every batch created after it,
+   * so its records keep their order even when several batches in flight fail together.
+   */
   requeue(batch: ProducerBatch): void {
-    this.enqueue(batch, true);
+    const key = partitionKey(batch.topic, batch.partition);
+    let q = this.ready.get(key);
+    if (!q) this.ready.set(key, (q = []));
+    let at = 0;
+    while (at < q.length && q[at]!.order <= batch.order) at++;
+    q.splice(at, 0, batch);
+    this.readyBatches++;
   }
 
   /** The first ready batch of each partition, with the partition's key. */
@@ -204,6 +216,10 @@ export class RecordAccumulator {
     const half = Math.ceil(records.length / 2);
     const parts = [records.slice(0, half), records.slice(half)].map((part, i) => {
       const nb = newBatch(b.topic, b.partition, b.keyless, b.builder.sizeInBytes);
+      // The halves stand where the batch stood, in their order (ahead of batches created after it).
+      const span = (b.orderSpan ?? 1) / 2;
+      nb.order = b.order + i * span;
+      nb.orderSpan = span;
       nb.firstAttemptAt = b.firstAttemptAt;
       nb.maybeWritten = b.maybeWritten;
       const offset = i === 0 ? 0 : half;

@@ -53,7 +53,13 @@ export interface ProducerBatch {
   maybeWritten: boolean;
   /** The error of the last failed attempt (reported if the batch then expires waiting for a leader). */
   lastError?: Error;
+  /** Creation order: a retried batch goes back into its partition's queue by it, ahead of later ones. */
+  order: number;
+  /** The orders [order, order + orderSpan) are this batch's; split halves share them out. */
+  orderSpan?: number;
 }
+
+let nextOrder = 0;
 
 export function newBatch(topic: string, partition: number, keyless: boolean, sizeHint: number): ProducerBatch {
   const now = Date.now();
@@ -72,6 +78,7 @@ export function newBatch(topic: string, partition: number, keyless: boolean, siz
     retryAt: 0,
     baseSequence: -1,
     maybeWritten: false,
+    order: nextOrder++,
   };
 }
 

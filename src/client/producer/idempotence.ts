@@ -45,6 +45,8 @@ export class Idempotence {
   epochBumpPending = false;
   /** Next sequence number by partition key. */
   private readonly nextSequence = new Map<string, number>();
+  /** The sequence after the last acknowledged batch, by partition key (this epoch). */
+  private readonly ackedEnd = new Map<string, number>();
   /**
    * A transactional producer: its id and epoch come from the transaction manager, and a batch
    * that may have been written marks the sequences broken (the epoch is bumped at the
@@ -81,16 +83,32 @@ export class Idempotence {
     return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: b.baseSequence };
   }
 
+  /** Notes a batch the broker acknowledged (or answered as a duplicate). */
+  acknowledged(b: ProducerBatch): void {
+    if (!this.isEnabled || b.baseSequence < 0) return;
+    this.ackedEnd.set(partitionKey(b.topic, b.partition), (b.baseSequence + b.count) % 0x80000000);
+  }
+
+  /**
+   * Whether a batch is the next one its partition's broker expects (every batch before it was
+   * acknowledged). A batch refused with OUT_OF_ORDER_SEQUENCE_NUMBER that is not is only behind an
+   * earlier batch that failed in flight: it is retried after it, as in Kafka's producer.
+   */
+  isNextSequence(b: ProducerBatch): boolean {
+    return b.baseSequence === (this.ackedEnd.get(partitionKey(b.topic, b.partition)) ?? 0);
+  }
+
   /**
    * Keeps a batch that failed for good from leaving a gap in its partition's sequence numbers.
-   * When the broker certainly did not write it, the partition's later batches (only split halves
-   * can be numbered already, as one batch per partition is in flight) take over its numbers, as
-   * Kafka's producer does for a batch refused before its retries ran out; otherwise the epoch is
-   * bumped.
+   * When the broker certainly did not write it and none of the partition's later batches is in
+   * flight, the later batches take over its numbers, as Kafka's producer does for a batch refused
+   * before its retries ran out; otherwise (it may have been written, or later batches in flight
+   * carry numbers past it) the epoch is bumped once nothing is in flight, and every waiting batch
+   * is numbered afresh.
    */
-  release(b: ProducerBatch, later: readonly ProducerBatch[]): void {
+  release(b: ProducerBatch, later: readonly ProducerBatch[], laterInFlight = false): void {
     if (!this.isEnabled || b.baseSequence < 0) return;
-    if (b.maybeWritten) {
+    if (b.maybeWritten || laterInFlight) {
       if (this.transactional) this.sequencesBroken = true;
       else this.epochBumpPending = true;
       return;
@@ -115,6 +133,7 @@ export class Idempotence {
   bumpEpoch(waiting: Iterable<ProducerBatch>): void {
     this.epochBumpPending = false;
     this.nextSequence.clear();
+    this.ackedEnd.clear();
     for (const b of waiting) {
       b.baseSequence = -1;
       b.encoded = null;
@@ -129,6 +148,7 @@ export class Idempotence {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.nextSequence.clear();
+    this.ackedEnd.clear();
     this.sequencesBroken = false;
     this.epochBumpPending = false;
   }

@@ -9,8 +9,9 @@ import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.
 import type { KafkaClient } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import { RecordAccumulator } from './accumulator.js';
-import type { Completion, ProducerRecord, RecordMetadata, SendCallback } from './batch.js';
+import { type Completion, type ProducerRecord, type RecordMetadata, type SendCallback, payloadSize } from './batch.js';
 import { Idempotence } from './idempotence.js';
+import { type PartitionerOptions, RecordPartitioner } from './partitioners.js';
 import { Sender } from './sender.js';
 import { type GroupMetadata, TransactionManager, type TxnOffset } from './transactions.js';
 import { KafkaTsError } from '../../util/errors.js';
@@ -47,6 +48,8 @@ export interface ProducerOptions {
   transactionalId?: string | null;
   /** transaction.timeout.ms: the coordinator aborts a transaction open longer (default 60000). */
   transactionTimeoutMs?: number;
+  /** partitioner.class, partitioner.ignore.keys, partitioner.adaptive.partitioning.enable (batch.size is taken from above). */
+  partitioner?: PartitionerOptions;
 }
 
 export class Producer {
@@ -55,6 +58,7 @@ export class Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
   private readonly idempotence: Idempotence;
+  private readonly partitioner: RecordPartitioner;
   /** A transactional producer's transactions. */
   readonly txn: TransactionManager | null = null;
   private pending = 0;
@@ -90,6 +94,10 @@ export class Producer {
       },
     };
     this.idempotence = new Idempotence(transactional ? true : opts.idempotent);
+    this.partitioner = new RecordPartitioner({ batchSize: opts.batchSize, ...opts.partitioner }, {
+      available: (topic, p) => (this.client.cluster.topics.get(topic)?.partitions[p]?.leader ?? -1) >= 0,
+      queued: (topic, p) => this.accumulator.readyOf(topic, p).length,
+    });
     this.accumulator = new RecordAccumulator(
       { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity },
       (topic) => this.client.cluster.topics.get(topic)?.partitions.length ?? 1,
@@ -198,6 +206,11 @@ export class Producer {
   }
 
   private place(record: ProducerRecord, numPartitions: number, cb?: SendCallback) {
+    if (record.partition === undefined || record.partition < 0) {
+      // A literal copy (an object spread that adds a key takes microseconds in V8 here).
+      const partition = this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record));
+      record = { topic: record.topic, partition, key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp };
+    }
     const rejected = this.accumulator.append(record, numPartitions, cb);
     if (!rejected) return;
     this.onBatchError?.(record.topic, rejected.partition, 1, rejected.error);

@@ -1,9 +1,17 @@
 /**
  * The sender (Kafka's Sender). Ready batches go out in Produce requests per leader (one batch per
- * partition per request), pipelined up to `max.in.flight.requests.per.connection`. Retriable
- * errors are retried with backoff after a metadata refresh, so leader changes are followed, until
- * `delivery.timeout.ms`. An idempotent producer has one batch per partition in flight at a time,
- * so a retry can never be overtaken by the batch after it.
+ * partition per request: Kafka's brokers take one batch per partition from an idempotent producer),
+ * pipelined up to `max.in.flight.requests.per.connection` requests per leader, and as many batches
+ * per partition. Retriable errors are retried with backoff after a metadata refresh, so leader
+ * changes are followed, until `delivery.timeout.ms`.
+ *
+ * An idempotent producer keeps up to five batches per partition in flight, as Kafka's does: their
+ * sequence numbers keep the order at the broker. When one fails in flight, the batches after it
+ * are refused with OUT_OF_ORDER_SEQUENCE_NUMBER and go back into the queue behind it, by creation
+ * order; a batch already numbered (a retry) is sent only once nothing else of its partition is in
+ * flight, so retries go out one at a time, in order, and the broker answers those it already
+ * wrote as duplicates. Without idempotence, several batches in flight may be reordered by a retry
+ * (as in Kafka).
  */
 import { Produce } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
@@ -30,6 +38,8 @@ export class Sender {
   /** Requests in flight by leader, and batches in flight by partition key. */
   private readonly inFlight = new Map<number, number>();
   private readonly partitionInFlight = new Map<string, number>();
+  /** The batches in flight by partition key, in the order they were sent. */
+  private readonly sentBatches = new Map<string, ProducerBatch[]>();
   private retryTimer: NodeJS.Timeout | null = null;
   private kicked = false;
   /** Topics whose partition leaders are being looked up. */
@@ -62,8 +72,9 @@ export class Sender {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
+  /** Kafka's brokers remember the last five batches of a producer per partition (duplicates beyond are not recognised). */
   private get maxInFlightPerPartition(): number {
-    return this.idempotence.enabled ? 1 : this.config.maxInFlight;
+    return this.idempotence.enabled ? Math.min(5, this.config.maxInFlight) : this.config.maxInFlight;
   }
 
   /** The cached leader of a partition, or -1 (a metadata refresh is then started). */
@@ -111,7 +122,10 @@ export class Sender {
     let nextRetry = Infinity;
     const expired: ProducerBatch[] = [];
     for (const [key, head] of this.accumulator.heads()) {
-      if ((this.partitionInFlight.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
+      const partitionInFlight = this.partitionInFlight.get(key) ?? 0;
+      if (partitionInFlight >= this.maxInFlightPerPartition) continue;
+      // A retry of a numbered batch goes alone, after everything sent before it has come back.
+      if (partitionInFlight > 0 && head.baseSequence >= 0 && this.idempotence.enabled) continue;
       if (head.retryAt > now) {
         nextRetry = Math.min(nextRetry, head.retryAt);
         continue;
@@ -133,7 +147,7 @@ export class Sender {
     this.txn?.sendPartitionAdds();
     for (const b of expired) {
       this.accumulator.take(b);
-      this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition));
+      this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition), this.laterInFlight(b));
       if (this.txn?.hasError && !this.txn.isPartitionAdded(b.topic, b.partition)) {
         // The transaction failed before this partition joined it: its batches are never sent.
         const why = this.txn.lastError ?? new Error('The transaction was aborted');
@@ -154,6 +168,9 @@ export class Sender {
         this.accumulator.take(b);
         const key = partitionKey(b.topic, b.partition);
         this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 0) + 1);
+        const list = this.sentBatches.get(key);
+        if (list) list.push(b);
+        else this.sentBatches.set(key, [b]);
       }
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
       void this.sendTo(leader, batches);
@@ -214,7 +231,10 @@ export class Sender {
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
-            else {
+            else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
+              // Refused only because a batch before it failed in flight: it follows that batch's retry.
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), true);
+            } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
             }
@@ -229,15 +249,42 @@ export class Sender {
       }
     } finally {
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
-      for (const b of batches) {
-        const key = partitionKey(b.topic, b.partition);
-        this.partitionInFlight.set(key, (this.partitionInFlight.get(key) ?? 1) - 1);
-      }
+      for (const b of batches) this.landed(b);
       if (this.accumulator.readyCount > 0) this.kick();
     }
   }
 
-  private retryOrFail(b: ProducerBatch, e: Error) {
+  /** A batch's attempt has come back (answered or failed): it is no longer in flight. */
+  private landed(b: ProducerBatch) {
+    const key = partitionKey(b.topic, b.partition);
+    const n = (this.partitionInFlight.get(key) ?? 1) - 1;
+    if (n > 0) this.partitionInFlight.set(key, n);
+    else this.partitionInFlight.delete(key);
+    const list = this.sentBatches.get(key);
+    const at = list ? list.indexOf(b) : -1;
+    if (at >= 0) {
+      list!.splice(at, 1);
+      if (list!.length === 0) this.sentBatches.delete(key);
+    }
+  }
+
+  /** Whether batches of `b`'s partition sent after it are still in flight (they carry numbers past it). */
+  private laterInFlight(b: ProducerBatch): boolean {
+    const list = this.sentBatches.get(partitionKey(b.topic, b.partition));
+    return !!list && list.some((x) => x !== b && x.order > b.order);
+  }
+
+  /**
+   * An OUT_OF_ORDER_SEQUENCE_NUMBER for a batch that is not the next its partition expects: a
+   * batch before it failed in flight and is retried (or the epoch is bumped), so this one is
+   * retried after it. A transaction whose sequences are broken is aborted instead.
+   */
+  private behindFailedBatch(b: ProducerBatch): boolean {
+    if (!this.idempotence.enabled || b.baseSequence < 0 || this.idempotence.isNextSequence(b)) return false;
+    return !(this.txn && this.idempotence.sequencesBroken);
+  }
+
+  private retryOrFail(b: ProducerBatch, e: Error, followsRetry = false) {
     if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
       if (this.accumulator.split(b)) return;
       e = recordTooLarge(b, e);
@@ -247,20 +294,28 @@ export class Sender {
     const retriable =
       e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const expired = Date.now() - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
-    if (retriable && b.attempts <= retries && !expired) {
-      // Leadership may have moved: refresh before the retry picks a leader again.
-      void this.client.refreshMetadata([b.topic]).catch(() => undefined);
-      b.retryAt = Date.now() + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
-      // Back to the front of its partition's queue, so its records keep their order.
+    if (followsRetry && !expired) {
+      // Not this batch's failure: no back-off of its own (it waits for the batch before it).
+      b.attempts = Math.max(0, b.attempts - 1);
       this.accumulator.requeue(b);
       this.kick();
       return;
     }
-    this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition));
+    if (retriable && b.attempts <= retries && !expired) {
+      // Leadership may have moved: refresh before the retry picks a leader again.
+      void this.client.refreshMetadata([b.topic]).catch(() => undefined);
+      b.retryAt = Date.now() + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
+      // Back into its partition's queue ahead of later batches, so its records keep their order.
+      this.accumulator.requeue(b);
+      this.kick();
+      return;
+    }
+    this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition), this.laterInFlight(b));
     failBatch(b, e, this.completion);
   }
 
   private resolveBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number) {
+    this.idempotence.acknowledged(b);
     for (let i = 0; i < b.count; i++) {
       const cb = b.callbacks?.[i];
       if (!cb) {

@@ -103,9 +103,10 @@ function producer(opts: ProducerOptions) {
   return { p, client, send, acked, failed, request };
 }
 
+// With max.in.flight.requests.per.connection=1 (several in flight: test/unit/producer-pipeline.test.ts).
 describe('idempotent sender', () => {
   it('keeps one batch per partition in flight, sending each partition in order with consecutive sequences', async () => {
-    const { p, client, send, acked, request } = producer({ idempotent: true });
+    const { p, client, send, acked, request } = producer({ idempotent: true, maxInFlightPerBroker: 1 });
     for (const v of ['a0', 'a1', 'a2']) send(0, v);
     send(1, 'b0');
     const first = await request(1);
@@ -128,7 +129,7 @@ describe('idempotent sender', () => {
   });
 
   it('retries a batch before the batch after it, on the same sequence', async () => {
-    const { p, send, acked, request } = producer({ idempotent: true });
+    const { p, send, acked, request } = producer({ idempotent: true, maxInFlightPerBroker: 1 });
     send(0, 'x');
     send(0, 'y');
     (await request(1)).answer({ 0: ErrorCode.NOT_LEADER_OR_FOLLOWER });
@@ -143,7 +144,7 @@ describe('idempotent sender', () => {
   });
 
   it('gives a refused batch its sequence back: the next batch takes it', async () => {
-    const { p, send, failed, request } = producer({ idempotent: true, retries: 0 });
+    const { p, send, failed, request } = producer({ idempotent: true, retries: 0, maxInFlightPerBroker: 1 });
     send(0, 'refused');
     send(0, 'next');
     (await request(1)).answer({ 0: ErrorCode.CORRUPT_MESSAGE });
@@ -155,7 +156,7 @@ describe('idempotent sender', () => {
   });
 
   it('bumps the epoch after a batch that may have been written, once nothing is in flight', async () => {
-    const { p, send, failed, request } = producer({ idempotent: true, retries: 0 });
+    const { p, send, failed, request } = producer({ idempotent: true, retries: 0, maxInFlightPerBroker: 1 });
     send(0, 'maybe');
     send(1, 'other');
     send(0, 'next');

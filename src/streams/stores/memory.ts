@@ -1,0 +1,172 @@
+/**
+ * An in-memory BytesStore (api.ts): byte keys kept sorted in unsigned byte order, so range scans
+ * (window stores, `range`, `all`) are a binary search and a walk.
+ *
+ * Layout: a list of sorted chunks (each at most CHUNK entries), with every chunk's first key
+ * indexing the list. A put is a binary search over chunks, then over one chunk, and an insert
+ * into a small array (split in two when full), so it stays cheap at millions of keys where one big
+ * sorted array would move half of itself per insert.
+ *
+ * Iterators tolerate writes while they run (a processor may delete what it scans): each remembers
+ * the last key it returned and, when the store changed since, seeks past that key again.
+ */
+
+import type { BytesStore } from '../api.js';
+
+const CHUNK = 256;
+
+/** Unsigned byte-order comparison, shorter prefix first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+interface Chunk {
+  keys: Uint8Array[];
+  values: Uint8Array[];
+}
+
+export class InMemoryBytesStore implements BytesStore {
+  private chunks: Chunk[] = [];
+  private count = 0;
+  /** Bumped by every structural change; iterators re-seek when it moved. */
+  private version = 0;
+
+  constructor(readonly name: string) {}
+
+  size(): number {
+    return this.count;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const ci = this.chunkFor(key);
+    if (ci < 0) return undefined;
+    const c = this.chunks[ci]!;
+    const i = lowerBound(c.keys, key);
+    return i < c.keys.length && compareBytes(c.keys[i]!, key) === 0 ? c.values[i] : undefined;
+  }
+
+  put(key: Uint8Array, value: Uint8Array | null): void {
+    if (value === null) {
+      this.delete(key);
+      return;
+    }
+    // Copy: callers may reuse their buffers (the key only when it is new).
+    const v = new Uint8Array(value);
+    if (this.chunks.length === 0) {
+      this.chunks.push({ keys: [new Uint8Array(key)], values: [v] });
+      this.count = 1;
+      this.version++;
+      return;
+    }
+    let ci = this.chunkFor(key);
+    if (ci < 0) ci = 0;
+    const c = this.chunks[ci]!;
+    const i = lowerBound(c.keys, key);
+    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) {
+      c.values[i] = v;
+      return;
+    }
+    c.keys.splice(i, 0, new Uint8Array(key));
+    c.values.splice(i, 0, v);
+    this.count++;
+    this.version++;
+    if (c.keys.length > CHUNK) {
+      const half = c.keys.length >> 1;
+      const right: Chunk = { keys: c.keys.splice(half), values: c.values.splice(half) };
+      this.chunks.splice(ci + 1, 0, right);
+    }
+  }
+
+  delete(key: Uint8Array): Uint8Array | undefined {
+    const ci = this.chunkFor(key);
+    if (ci < 0) return undefined;
+    const c = this.chunks[ci]!;
+    const i = lowerBound(c.keys, key);
+    if (i >= c.keys.length || compareBytes(c.keys[i]!, key) !== 0) return undefined;
+    const old = c.values[i];
+    c.keys.splice(i, 1);
+    c.values.splice(i, 1);
+    if (c.keys.length === 0) this.chunks.splice(ci, 1);
+    this.count--;
+    this.version++;
+    return old;
+  }
+
+  *range(from?: Uint8Array, to?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]> {
+    let [ci, i] = from === undefined ? [0, 0] : this.seek(from, false);
+    let seen = this.version;
+    let last: Uint8Array | undefined;
+    for (;;) {
+      if (seen !== this.version && last !== undefined) {
+        [ci, i] = this.seek(last, true);
+        seen = this.version;
+      }
+      while (ci < this.chunks.length && i >= this.chunks[ci]!.keys.length) {
+        ci++;
+        i = 0;
+      }
+      if (ci >= this.chunks.length) return;
+      const c = this.chunks[ci]!;
+      const k = c.keys[i]!;
+      if (to !== undefined && compareBytes(k, to) > 0) return;
+      last = k;
+      yield [k, c.values[i]!];
+      i++;
+    }
+  }
+
+  /** Reverse scan, for window stores' backward fetches. */
+  *reverseRange(from?: Uint8Array, to?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]> {
+    // Snapshot: reverse scans are short (one key's windows) in practice.
+    const all = [...this.range(from, to)];
+    for (let j = all.length - 1; j >= 0; j--) yield all[j]!;
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.count = 0;
+    this.version++;
+  }
+
+  /** Index of the chunk that holds `key` or would: the last chunk whose first key <= key; -1 if before all. */
+  private chunkFor(key: Uint8Array): number {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareBytes(this.chunks[mid]!.keys[0]!, key) <= 0) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  /** Position of the first key >= key (> key when `after`). */
+  private seek(key: Uint8Array, after: boolean): [number, number] {
+    let ci = this.chunkFor(key);
+    if (ci < 0) return [0, 0];
+    const c = this.chunks[ci]!;
+    let i = lowerBound(c.keys, key);
+    if (after && i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) i++;
+    return [ci, i];
+  }
+}
+
+/** First index whose key >= key. */
+function lowerBound(keys: Uint8Array[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareBytes(keys[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
