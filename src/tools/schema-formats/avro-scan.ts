@@ -155,7 +155,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       return (sc, o) => {
         const s = sc.num();
         let v = decimal(sc.b, s, sc.p);
-        if (v !== v) {
+        if (Number.isNaN(v)) {
           const text = sc.b.toString('latin1', s, sc.p);
           if (!JSON_NUMBER.test(text)) throw GIVE_UP;
           v = Number(text);
