@@ -5,7 +5,8 @@
 // default; batch.size 16384 against idempotent kcat (five batches in flight, like ours: kcat's
 // default producer is not idempotent and keeps up to 1,000,000 requests in flight, so at 16 KiB
 // batches it is not bound by the round trip as an idempotent producer is); consumer-perf-test vs
-// kcat -C -e; e2e-latency percentiles vs the same round trip with librdkafka (test/interop/clients/e2e_latency.py, needs python3-confluent-kafka).
+// kcat -C -e; e2e-latency percentiles vs the same round trip with librdkafka
+// (test/interop/clients/e2e_latency.py, needs python3-confluent-kafka).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
