@@ -9,7 +9,7 @@ import type { ProducerOptions } from '../producer/producer.js';
 import { COMMON_CLIENT_CONFIGS } from './common.js';
 import { INT_MAX, javaClasses, noEffect, supported } from './entry.js';
 
-const CODEC_LEVEL = 'kafka-ts compresses at the codec\'s default level (the level is not passed to its codecs yet)';
+const LZ4_LEVEL = 'kafka-ts\'s lz4 codec (lz4-napi, lz4_flex) has one fast level and no high-compression levels; batches are lz4 frames at that level';
 const SERIALIZER = 'kafka-ts\'s tools send the bytes they read, as Kafka\'s tools do with ByteArraySerializer';
 
 export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONFIGS, [
@@ -18,11 +18,11 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
   supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be sent before sends block (kafka-ts: counted from the records\' size)', { min: 0, unit: 'bytes' }),
   supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
-  noEffect('compression.gzip.level', 'int', -1, 'the gzip level (1-9, or -1 for the codec default)', CODEC_LEVEL, {
+  supported('compression.gzip.level', 'int', -1, 'the gzip level with compression.type=gzip (1-9, or -1 for zlib\'s default, 6)', {
     validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1'),
   }),
-  noEffect('compression.lz4.level', 'int', 9, 'the lz4 level', CODEC_LEVEL, { min: 1, max: 17 }),
-  noEffect('compression.zstd.level', 'int', 3, 'the zstd level', CODEC_LEVEL, { min: -131072, max: 22 }),
+  noEffect('compression.lz4.level', 'int', 9, 'the lz4 level', LZ4_LEVEL, { min: 1, max: 17 }),
+  supported('compression.zstd.level', 'int', 3, 'the zstd level with compression.type=zstd (negative levels are faster)', { min: -131072, max: 22 }),
   supported('retries', 'int', INT_MAX, 'how often a failed batch is retried (within delivery.timeout.ms)', { min: 0 }),
   supported('delivery.timeout.ms', 'int', 120000, 'the bound on the time from send to acknowledgement or failure', { min: 0, unit: 'ms' }),
   supported('max.in.flight.requests.per.connection', 'int', 5, 'unacknowledged produce requests per broker', { min: 1 }),
@@ -58,6 +58,12 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
 
 const num = (v: ConfigValue) => v as number;
 
+/** compression.<codec>.level of the chosen codec, when given (gzip and zstd take one). */
+function codecLevel(c: ConfigValues): { compressionLevel?: number } {
+  const key = `compression.${c.str('compression.type')!.toLowerCase()}.level`;
+  return (key === 'compression.gzip.level' || key === 'compression.zstd.level') && c.has(key) ? { compressionLevel: c.num(key) } : {};
+}
+
 /** The producer's options from checked producer properties (Kafka's defaults for keys not given). */
 export function producerOptions(c: ConfigValues, compressionByName: (name: string) => number): ProducerOptions {
   const acks = c.str('acks')!;
@@ -77,6 +83,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
     idempotent: ackAll && c.bool('enable.idempotence') && (c.has('enable.idempotence') || inFlight <= 5),
     acks: acks === 'all' ? -1 : (Number(acks) as -1 | 0 | 1),
     compression: compressionByName(c.str('compression.type')!),
+    ...codecLevel(c),
     lingerMs,
     batchSize: Math.max(1, c.num('batch.size')),
     retries: c.num('retries'),

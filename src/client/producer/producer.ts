@@ -22,6 +22,8 @@ export type { GroupMetadata, TxnOffset } from './transactions.js';
 export interface ProducerOptions {
   acks?: -1 | 0 | 1;
   compression?: number;
+  /** compression.<codec>.level of the codec in `compression` (unset: the codec's default). */
+  compressionLevel?: number;
   lingerMs?: number;
   batchSize?: number;
   requestTimeoutMs?: number;
@@ -108,6 +110,7 @@ export class Producer {
       {
         acks,
         compression: opts.compression ?? 0,
+        compressionLevel: opts.compressionLevel,
         requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
         deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 120_000,
         retries: opts.retries ?? 2147483647,

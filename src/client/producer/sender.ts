@@ -26,6 +26,8 @@ import type { TransactionManager } from './transactions.js';
 export interface SenderConfig {
   acks: -1 | 0 | 1;
   compression: number;
+  /** compression.<codec>.level for the configured codec (unset: the codec's default). */
+  compressionLevel?: number;
   requestTimeoutMs: number;
   deliveryTimeoutMs: number;
   retries: number;
@@ -199,9 +201,9 @@ export class Sender {
   /** Encodes a batch once; an idempotent producer numbers it with the partition's next sequence. */
   private encode(b: ProducerBatch): Buffer {
     if (b.encoded) return b.encoded;
-    const { compression } = this.config;
-    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression }));
-    return (b.encoded = b.builder.build({ compression, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
+    const { compression, compressionLevel } = this.config;
+    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression, compressionLevel }));
+    return (b.encoded = b.builder.build({ compression, compressionLevel, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {
