@@ -26,7 +26,7 @@ const EFFECTS: Record<string, [string, string]> = {
   acks: [SELF, 'acks=0 leaves offsets unknown, acks=1 and all return them'],
   'batch.size': [SELF, 'linger.ms and batch.size decide how records are batched'],
   'linger.ms': [SELF, 'linger.ms and batch.size decide how records are batched'],
-  'buffer.memory': ['test/unit/config-catalogue-producer.test.ts', 'buffer.memory bounds the records the perf producer keeps outstanding'],
+  'buffer.memory': [SELF, 'buffer.memory bounds what console-producer keeps unacknowledged; a record finding it full fails after max.block.ms'],
   'compression.type': [SELF, 'compression.type sets the codec of the batches'],
   'compression.gzip.level': [SELF, 'compression.gzip.level and compression.zstd.level change the compressed size of the same records'],
   'compression.zstd.level': [SELF, 'compression.gzip.level and compression.zstd.level change the compressed size of the same records'],
@@ -294,7 +294,53 @@ describe('producer settings have their effect', () => {
     }
   }, 40_000);
 
-  it('buffer.memory bounds the records the perf producer keeps outstanding', async () => {
+  it('buffer.memory bounds what console-producer keeps unacknowledged; a record finding it full fails after max.block.ms', async () => {
+    const { runConsoleProducer } = await import('../../src/tools/console-producer.js');
+    const { readerConfig } = await import('../../src/tools/line-reader.js');
+    // acks=all on a one-replica topic with min.insync.replicas=2: NOT_ENOUGH_REPLICAS, retried, so
+    // records stay unacknowledged until the setting is lowered.
+    const t = `cfg-${++n}`;
+    const [created] = await admin.createTopics([{ name: t, partitions: 1, replicationFactor: 1, configs: { 'min.insync.replicas': '2' } }]);
+    expect(created!.error).toBeNull();
+    await client.refreshMetadata([t]);
+    const lines = Buffer.from(Array.from({ length: 10 }, () => 'x'.repeat(100)).join('\n') + '\n');
+    const run = async (bufferMemory: number | undefined) => {
+      const warnings: string[] = [];
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const stdin = (async function* () {
+        yield lines;
+        await released;
+      })();
+      const cfg = new ConfigValues(PRODUCER_CATALOGUE, checkProperties(PRODUCER_CATALOGUE, { acks: 'all', 'enable.idempotence': 'false', 'max.block.ms': '100', 'retry.backoff.ms': '50', 'linger.ms': '0' }).values);
+      const done = runConsoleProducer(client, { topic: t, input: readerConfig({}), sync: false, prompt: false, producer: producerOptions(cfg, compressionByName), ...(bufferMemory !== undefined && { bufferMemory }) }, {
+        stdin,
+        prompt: () => undefined,
+        warn: (l) => warnings.push(l),
+        interrupted: new Promise(() => undefined),
+      });
+      // The records that found the buffer full have failed (each after max.block.ms); let the others through.
+      const deadline = Date.now() + 15_000;
+      while (warnings.length < (bufferMemory === undefined ? 0 : 5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await admin.alterConfigs(2, t, { 'min.insync.replicas': '1' });
+      release();
+      const summary = await done;
+      await admin.alterConfigs(2, t, { 'min.insync.replicas': '2' });
+      return { summary, warnings };
+    };
+    // 500 bytes hold five 100-byte records: the other five wait 100 ms each and fail with Kafka's text.
+    const bounded = await run(500);
+    expect({ sent: bounded.summary.sent, failed: bounded.summary.failed }, bounded.warnings.join('\n')).toEqual({ sent: 5, failed: 5 });
+    expect(bounded.warnings).toHaveLength(5);
+    for (const w of bounded.warnings) {
+      expect(w).toContain(`Error when sending 1 message to topic ${t} with error: Failed to allocate 100 bytes within the configured max blocking time 100 ms. Total memory: 500 bytes. Available memory: 0 bytes.`);
+    }
+    // Unbounded (Kafka's 32 MB default holds them all): every record waits for the broker and is sent.
+    const free = await run(undefined);
+    expect({ sent: free.summary.sent, failed: free.summary.failed, warnings: free.warnings }).toEqual({ sent: 10, failed: 0, warnings: [] });
+  });
+
+  it('producer-perf-test takes buffer.memory as its bound on outstanding records', async () => {
     const { producerSettings } = await import('../../src/cli/flags/producer-perf-test.js');
     expect(producerSettings({ 'buffer.memory': '1000000' }, compressionByName).bufferMemory).toBe(1_000_000);
     expect(producerSettings({}, compressionByName).bufferMemory).toBe(33554432);
