@@ -38,7 +38,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'heartbeat.interval.ms': [SELF, 'group settings reach JoinGroup and the group'],
   'enable.auto.commit': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
   'auto.commit.interval.ms': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
-  'default.api.timeout.ms': ['test/unit/config-catalogue.test.ts', 'request.timeout.ms, retry.backoff.ms and default.api.timeout.ms reach the client'],
+  'default.api.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
 };
 
