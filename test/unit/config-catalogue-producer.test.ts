@@ -41,6 +41,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'partitioner.class': [SELF, 'partitioner.class=RoundRobinPartitioner spreads 3,000 unkeyed records 1,000/1,000/1,000'],
   'partitioner.ignore.keys': [SELF, 'keyed records land where murmur2 puts them, and are spread with partitioner.ignore.keys=true'],
   'partitioner.adaptive.partitioning.enable': ['test/unit/partitioners.test.ts', 'adaptive partitioning favours partitions with short queues'],
+  'partitioner.availability.timeout.ms': [SELF, 'partitioner.availability.timeout.ms: unkeyed records avoid a partition whose leader takes no produce requests'],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
 };
 
@@ -338,6 +339,57 @@ describe('producer settings have their effect', () => {
     // Unbounded (Kafka's 32 MB default holds them all): every record waits for the broker and is sent.
     const free = await run(undefined);
     expect({ sent: free.summary.sent, failed: free.summary.failed, warnings: free.warnings }).toEqual({ sent: 10, failed: 0, warnings: [] });
+  });
+
+  it('partitioner.availability.timeout.ms: unkeyed records avoid a partition whose leader takes no produce requests', async () => {
+    // Two brokers, partition 0 led by broker 1 and partition 1 by broker 2, whose Produce
+    // requests are held (never answered) until the end.
+    const two = await startBroker({ properties: { 'kafka-ts.brokers': '2', 'auto.create.topics.enable': 'false' } });
+    try {
+      const c = two.client('availability');
+      await c.connect();
+      const held: (() => void)[] = [];
+      let holding = true;
+      const send = c.send.bind(c) as (...a: unknown[]) => Promise<unknown>;
+      (c as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send = (target: unknown, api: unknown, ...rest: unknown[]) => {
+        if (holding && target === 2 && (api as { name: string }).name === 'Produce') return new Promise((res, rej) => held.push(() => void send(target, api, ...rest).then(res, rej)));
+        return send(target, api, ...rest);
+      };
+      const [r] = await new Admin(c).createTopics([{ name: 'avail', partitions: -1, replicationFactor: -1, assignment: [[1], [2]] }]);
+      expect(r!.error).toBeNull();
+      await c.refreshMetadata(['avail']);
+      expect(c.cluster.topics.get('avail')!.partitions.map((p) => p.leader)).toEqual([1, 2]);
+      const run = async (props: Record<string, string>) => {
+        holding = true;
+        const p = producer({ 'max.in.flight.requests.per.connection': '1', 'enable.idempotence': 'false', acks: '1', 'linger.ms': '0', 'batch.size': '200', ...props }, c);
+        // Two records for partition 1: one request in flight (held), the next batch ready and blocked.
+        const until = async (what: string, ok: () => boolean) => {
+          const deadline = Date.now() + 10_000;
+          while (!ok() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+          expect(ok(), what).toBe(true);
+        };
+        const first = [p.send({ topic: 'avail', partition: 1, key: null, value: Buffer.from('x') })];
+        await until('a Produce to broker 2 held', () => held.length === 1);
+        first.push(p.send({ topic: 'avail', partition: 1, key: null, value: Buffer.from('y') }));
+        const stalled = (ms: number) => (p as unknown as { sender: { stalled(l: number, ms: number): boolean } }).sender.stalled(2, ms);
+        await until('leader 2 blocked for 100 ms', () => stalled(100));
+        const metas = Array.from({ length: 200 }, () => p.send({ topic: 'avail', key: null, value: Buffer.from('v'.repeat(100)) }));
+        holding = false;
+        for (const h of held.splice(0)) h();
+        await p.flush();
+        await Promise.all(first);
+        const got = await Promise.all(metas);
+        await p.close();
+        return [0, 1].map((q) => got.filter((m) => m.partition === q).length);
+      };
+      // On (adaptive partitioning on): partition 1 is skipped while its leader is stalled.
+      expect(await run({ 'partitioner.availability.timeout.ms': '100' })).toEqual([200, 0]);
+      // Without adaptive partitioning the setting has no effect (as Kafka): both partitions get records.
+      const uniform = await run({ 'partitioner.availability.timeout.ms': '100', 'partitioner.adaptive.partitioning.enable': 'false' });
+      expect(uniform[1], uniform.join('/')).toBeGreaterThan(20);
+    } finally {
+      await two.close();
+    }
   });
 
   it('producer-perf-test takes buffer.memory as its bound on outstanding records', async () => {

@@ -45,7 +45,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   }),
   supported('partitioner.ignore.keys', 'boolean', false, 'the built-in partitioner spreads keyed records as unkeyed ones'),
   supported('partitioner.adaptive.partitioning.enable', 'boolean', true, 'a sticky switch favours partitions with fewer batches queued (KIP-794)'),
-  noEffect('partitioner.availability.timeout.ms', 'long', 0, 'skip partitions whose leader has not taken produce requests for this long (KIP-794)', 'kafka-ts does not time brokers\' readiness; partitions without a leader are always skipped by the built-in partitioners', {
+  supported('partitioner.availability.timeout.ms', 'long', 0, 'with adaptive partitioning, the built-in partitioner skips partitions whose leader has had batches ready and taken no produce request for this long (KIP-794; 0: off)', {
     min: 0,
     unit: 'ms',
   }),
@@ -100,6 +100,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
       kind: cls ? PARTITIONER_CLASSES[cls] : 'default',
       ignoreKeys: c.bool('partitioner.ignore.keys'),
       adaptive: c.bool('partitioner.adaptive.partitioning.enable'),
+      availabilityTimeoutMs: c.num('partitioner.availability.timeout.ms'),
     },
   };
 }

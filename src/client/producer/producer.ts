@@ -99,6 +99,10 @@ export class Producer {
     this.partitioner = new RecordPartitioner({ batchSize: opts.batchSize, ...opts.partitioner }, {
       available: (topic, p) => (this.client.cluster.topics.get(topic)?.partitions[p]?.leader ?? -1) >= 0,
       queued: (topic, p) => this.accumulator.readyOf(topic, p).length,
+      stalled: (topic, p, ms) => {
+        const leader = this.client.cluster.topics.get(topic)?.partitions[p]?.leader ?? -1;
+        return leader >= 0 && this.sender.stalled(leader, ms);
+      },
     });
     this.accumulator = new RecordAccumulator(
       { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity },
