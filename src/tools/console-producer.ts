@@ -159,7 +159,8 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
   };
 
   const readerCfg = opts.input === 'json' ? null : opts.input;
-  const fast = !!readerCfg && !txn && !opts.sync && !opts.schema;
+  const fast = !!readerCfg && !txn && !opts.sync;
+  const schema = opts.schema;
   try {
     if (txn) await producer.initTransactions();
     if (opts.prompt) io.prompt();
@@ -171,6 +172,8 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
         for (let i = 0; i < lines.length; i++) {
           summary.lines++;
           const rec = parseLine(lines[i]!, readerCfg!, summary.lines);
+          // --key-format / --value-format: the JSON key and value become the wire format in place.
+          if (schema) schema(rec, summary.lines);
           count(rec);
           if (full() && !(await room())) {
             bufferExhausted(rec);

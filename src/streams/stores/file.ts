@@ -15,14 +15,25 @@ import type { BytesStore } from '../api.js';
 import { InMemoryBytesStore } from './memory.js';
 
 const HEADER = 9;
+/** Puts are staged in a buffer of this size and appended when it fills (or on flush). */
+const STAGE_BYTES = 1 << 20;
+
+function encodeRecord(buf: Buffer, at: number, key: Uint8Array, value: Uint8Array | null) {
+  buf[at] = value ? 1 : 0;
+  buf.writeUInt32BE(key.length, at + 1);
+  buf.writeUInt32BE(value?.length ?? 0, at + 5);
+  buf.set(key, at + HEADER);
+  if (value) buf.set(value, at + HEADER + key.length);
+}
 /** Compact once the log exceeds this many bytes and holds this many records per live entry. */
 const COMPACT_MIN_BYTES = 8 << 20;
 const COMPACT_RATIO = 4;
 
 export class FileBytesStore implements BytesStore {
   private readonly mem: InMemoryBytesStore;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Puts not yet appended to the log, encoded into one reused buffer (no allocation per put). */
+  private stage: Buffer | null = null;
+  private staged = 0;
   private logBytes = 0;
   /** Records in the log; compared with the live entries to decide on compaction. */
   private logRecords = 0;
@@ -71,15 +82,19 @@ export class FileBytesStore implements BytesStore {
   put(key: Uint8Array, value: Uint8Array | null): void {
     this.mem.put(key, value);
     this.logRecords++;
-    const rec = Buffer.allocUnsafe(HEADER + key.length + (value?.length ?? 0));
-    rec[0] = value ? 1 : 0;
-    rec.writeUInt32BE(key.length, 1);
-    rec.writeUInt32BE(value?.length ?? 0, 5);
-    rec.set(key, HEADER);
-    if (value) rec.set(value, HEADER + key.length);
-    this.pending.push(rec);
-    this.pendingBytes += rec.length;
-    if (this.pendingBytes >= 1 << 20) this.writePending();
+    const len = HEADER + key.length + (value?.length ?? 0);
+    if (this.staged + len > STAGE_BYTES) this.writePending();
+    if (len > STAGE_BYTES) {
+      // Larger than the stage: appended on its own.
+      const rec = Buffer.allocUnsafe(len);
+      encodeRecord(rec, 0, key, value);
+      if (this.fd !== null) for (let off = 0; off < rec.length; ) off += writeSync(this.fd, rec, off);
+      this.logBytes += len;
+      return;
+    }
+    const stage = (this.stage ??= Buffer.allocUnsafe(STAGE_BYTES));
+    encodeRecord(stage, this.staged, key, value);
+    this.staged += len;
   }
 
   range(from?: Uint8Array, to?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]> {
@@ -91,12 +106,11 @@ export class FileBytesStore implements BytesStore {
   }
 
   private writePending() {
-    if (this.pending.length === 0 || this.fd === null) return;
-    const buf = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
-    this.logBytes += buf.length;
+    if (this.staged === 0 || this.stage === null) return;
+    // A closed or destroyed store drops what was staged.
+    if (this.fd !== null) for (let off = 0; off < this.staged; ) off += writeSync(this.fd, this.stage, off, this.staged - off);
+    this.logBytes += this.staged;
+    this.staged = 0;
   }
 
   /** Appends buffered writes and syncs them; compacts when the log has grown large. */
@@ -153,7 +167,7 @@ export class FileBytesStore implements BytesStore {
 
   /** Closes without writing buffered changes and deletes the log (a dirty store to restore from scratch). */
   destroy(): void {
-    this.pending = [];
+    this.staged = 0;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     rmSync(this.path, { force: true });
