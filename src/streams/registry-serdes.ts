@@ -87,7 +87,7 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
     this.serdeName = { avro: 'Avro', 'json-schema': 'JsonSchema', protobuf: 'Protobuf' }[format];
   }
 
-  private connect(config: SerdePrepareContext['config']): Promise<SchemaRegistryClient> {
+  private connect(): Promise<SchemaRegistryClient> {
     if (this.client) return Promise.resolve(this.client);
     this.clientPromise ??= (async () => {
       const fromProps = registryProperties(this.props);
@@ -95,7 +95,6 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
       if (fromProps.url !== undefined) target = { ...fromProps, url: fromProps.url };
       else if (this.options.locate) target = await this.options.locate(fromProps);
       else throw new UsageError(`The ${this.serdeName} serde needs schema.registry.url (in the streams config or the serde's)`);
-      void config;
       this.client = new SchemaRegistryClient(target);
       return this.client;
     })();
@@ -107,7 +106,7 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
     const merged: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.config)) if (v !== undefined) merged[k] = String(v);
     this.props = { ...merged, ...this.props, ...(this.options.config ?? {}) };
-    const client = await this.connect(ctx.config);
+    const client = await this.connect();
     if (ctx.role !== 'serializer') return;
     const autoRegister = boolProperty(this.props, 'auto.register.schemas', true);
     const useLatest = boolProperty(this.props, 'use.latest.version', false);
@@ -161,7 +160,7 @@ export class RegistrySerde<T = unknown> implements Serde<T> {
   }
 
   private async load(id: number): Promise<void> {
-    const client = this.client ?? (await this.connect({}));
+    const client = this.client ?? (await this.connect());
     try {
       const schema = await client.schemaById(id);
       this.codecs.set(id, await buildCodec(schema, (ref) => client.version(ref.subject, ref.version)));
