@@ -44,6 +44,18 @@ describe('streams with registry serdes', () => {
     // The bytes passed through unchanged: the same schema id as the input's.
     const raw = async (topic: string) => (await h.read(topic, { format: '%s\\n' })).map((l) => l.slice(0, 5));
     expect(new Set(await raw('scores_high'))).toEqual(new Set(await raw('scores')));
+
+    // With value.schema set, start-up registers it under <to>-value and records are written with it.
+    await h.topics(['scores_v2', 1]);
+    const v2 = JSON.stringify({ type: 'record', name: 'Score', fields: [{ name: 'name', type: 'string' }, { name: 'score', type: 'int' }, { name: 'note', type: 'string', default: '' }] });
+    const w = await kt(['streams', 'filter', '--from', 'scores', '--where', 'value.score > 5', '--to', 'scores_v2', '--value-serde', 'avro', '--config', `value.schema=${v2}`, '--until-idle', '2s', ...fast(join(h.home, 'state', 'avro-v2'))]);
+    expect(w.exitCode, w.stderr).toBe(0);
+    const latest = (await (await fetch(`${registry}/subjects/scores_v2-value/versions/latest`)).json()) as { id: number; schema: string };
+    expect(JSON.parse(latest.schema)).toEqual(JSON.parse(v2));
+    expect(latest.id).toBeLessThan(128);
+    expect(new Set(await raw('scores_v2'))).toEqual(new Set([String.fromCharCode(0, 0, 0, 0, latest.id)]));
+    const c2 = await kt(['console-consumer', '--topic', 'scores_v2', '--from-beginning', '-e', '--value-format', 'avro']);
+    expect(c2.stdout).toBe(lines(records.filter((x) => x.score > 5).map((x) => ({ ...x, note: '' }))));
   });
 
   it('filter --value-serde json-schema with --config schema.registry.url', async () => {
