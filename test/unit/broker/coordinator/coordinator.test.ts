@@ -136,6 +136,24 @@ describe('GroupCoordinator', () => {
     expect(start().list(null)).toEqual([]);
   });
 
+  it('offsets.retention.check.interval.ms: expiry runs by itself at that interval (0: never by itself)', async () => {
+    const expiryWith = async (checkIntervalMs: number) => {
+      port = new FakePort();
+      (port as { config: GroupCoordinatorConfig }).config = testCoordinatorConfig({ offsetsRetentionMs: 60_000, offsetsRetentionCheckIntervalMs: checkIntervalMs });
+      const c = start();
+      await c.commit(commitReq('g', [{ partition: 0, offset: 5 }]));
+      // The first check after the group has been empty for more than the retention removes them.
+      for (let t = 0; t < 700_000; t += 5_000) {
+        await vi.advanceTimersByTimeAsync(5_000);
+        if (c.fetch('g', null).offsets.length === 0) return t + 5_000;
+      }
+      return null;
+    };
+    expect(await expiryWith(10_000)).toBe(70_000);
+    expect(await expiryWith(600_000)).toBe(600_000);
+    expect(await expiryWith(0)).toBeNull();
+  });
+
   it('a group reloaded while its deletion or expiry was being written is not dropped by the stale object', async () => {
     const reloadDuring = async (write: (c: GroupCoordinator) => Promise<unknown>) => {
       port = new FakePort();
