@@ -20,6 +20,7 @@
 //   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
 //   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
+//   npm run bench -- streams      kafka-ts streams filter / count vs a consume→produce loop on src/client; restoration from the changelog
 //   npm run bench -- soak         daemon RSS and ApiVersions latency under 200 busy connections (--seconds, --connections)
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
@@ -48,6 +49,7 @@ const suites = {
   latency: () => import('./latency.js'),
   transactions: () => import('./transactions.js'),
   scale: () => import('./scale.js'),
+  streams: () => import('./streams.js'),
   // Last: the one table of issue 17 (reuses the results of the suites above that it lists).
   speed: () => import('./speed.js'),
 };

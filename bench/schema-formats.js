@@ -3,6 +3,9 @@
 // registry), then consumed to /dev/null as plain strings and decoded from Avro back to JSON.
 // JSON Schema and Protobuf are measured too, for reference (the Protobuf input's `tag` is a
 // message with a field named `string`, so one input file suits every format). Target: Avro >= 0.5x plain.
+// BENCH_ROUNDS rounds (3 by default), each format in turn within a round, so each ratio compares
+// runs made seconds apart; the table gives the median ratio and the spread over rounds.
+// BENCH_FORMATS=plain,avro measures only those.
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -47,30 +50,42 @@ export async function run() {
       ['json-schema', ['--value-format', 'json-schema', ...reg, '--property', `value.schema.file=${join(work, 'event.json')}`]],
       ['protobuf', ['--value-format', 'protobuf', ...reg, '--property', `value.schema.file=${join(work, 'event.proto')}`]],
     ];
-    const rows = [];
+    const only = process.env.BENCH_FORMATS ? process.env.BENCH_FORMATS.split(',') : null;
+    const selected = formats.filter(([name]) => name === 'plain' || !only || only.includes(name));
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+    /** Per format, per round: seconds to produce and to consume. */
     const seconds = {};
-    for (const [name, args] of formats) {
-      const topic = `bench-${name}`;
-      kafkaTs(['topics', '--create', '--topic', topic, '--partitions', '1'], daemon.home);
-      const p = await timed(process.execPath, [BIN, 'console-producer', '--topic', topic, ...args], { inputFile: file, env });
-      const consumeArgs = name === 'plain' ? [] : ['--value-format', name, ...reg];
-      const c = await timed(process.execPath, [BIN, 'console-consumer', '--topic', topic, '--from-beginning', '-e', ...consumeArgs], { env });
-      seconds[name] = { produce: p.seconds, consume: c.seconds };
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, args] of selected) {
+        const topic = `bench-${name}-${round}`;
+        kafkaTs(['topics', '--create', '--topic', topic, '--partitions', '1'], daemon.home);
+        const p = await timed(process.execPath, [BIN, 'console-producer', '--topic', topic, ...args], { inputFile: file, env });
+        const consumeArgs = name === 'plain' ? [] : ['--value-format', name, ...reg];
+        const c = await timed(process.execPath, [BIN, 'console-consumer', '--topic', topic, '--from-beginning', '-e', ...consumeArgs], { env });
+        (seconds[name] ??= []).push({ produce: p.seconds, consume: c.seconds });
+      }
     }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const spread = (xs) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : '');
     const base = seconds.plain;
+    const rows = [];
     for (const name of Object.keys(seconds)) {
       const s = seconds[name];
-      results[name] = { records: count, produceSeconds: s.produce, consumeSeconds: s.consume, produceRatio: base.produce / s.produce, consumeRatio: base.consume / s.consume };
+      const produceRatios = s.map((r, i) => base[i].produce / r.produce);
+      const consumeRatios = s.map((r, i) => base[i].consume / r.consume);
+      const produceSeconds = median(s.map((r) => r.produce));
+      const consumeSeconds = median(s.map((r) => r.consume));
+      results[name] = { records: count, rounds, produceSeconds, consumeSeconds, produceRatio: median(produceRatios), consumeRatio: median(consumeRatios), produceRatios, consumeRatios };
       rows.push({
         format: name,
-        produce: `${fmt(count / s.produce)} rec/s`,
-        'vs plain': name === 'plain' ? '' : `${(base.produce / s.produce).toFixed(2)}x`,
-        consume: `${fmt(count / s.consume)} rec/s`,
-        'vs plain ': name === 'plain' ? '' : `${(base.consume / s.consume).toFixed(2)}x`,
+        produce: `${fmt(count / produceSeconds)} rec/s`,
+        'vs plain': name === 'plain' ? '' : `${median(produceRatios).toFixed(2)}x${spread(produceRatios)}`,
+        consume: `${fmt(count / consumeSeconds)} rec/s`,
+        'vs plain ': name === 'plain' ? '' : `${median(consumeRatios).toFixed(2)}x${spread(consumeRatios)}`,
         target: name === 'avro' ? '>= 0.5x' : '',
       });
     }
-    console.log(`${fmt(count)} JSON lines (~90 B) through console-producer / console-consumer (to /dev/null)`);
+    console.log(`${fmt(count)} JSON lines (~90 B) through console-producer / console-consumer (to /dev/null); median of ${rounds} rounds (spread of the ratios)`);
     table(rows);
   } finally {
     daemon.stop();

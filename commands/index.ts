@@ -19,6 +19,7 @@ import consumerPerfTest from './consumer-perf-test.js';
 import e2eLatency from './e2e-latency.js';
 import transactions from './transactions.js';
 import streamsApplicationReset from './streams-application-reset.js';
+import streams from './streams.js';
 import cluster from './cluster.js';
 import features from './features.js';
 import metadataQuorum from './metadata-quorum.js';
@@ -29,4 +30,4 @@ import serverStart from './server-start.js';
 import completion from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, transactions, streamsApplicationReset, cluster, features, metadataQuorum, schemaRegistry, context, server, serverStart, completion];
+export const COMMANDS: CommandSpec<any>[] = [topics, consoleProducer, consoleConsumer, consumerGroups, lag, reassignPartitions, leaderElection, acls, configs, getOffsets, deleteRecords, logDirs, dumpLog, brokerApiVersions, producerPerfTest, consumerPerfTest, e2eLatency, transactions, streamsApplicationReset, streams, cluster, features, metadataQuorum, schemaRegistry, context, server, serverStart, completion];

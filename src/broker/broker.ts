@@ -25,6 +25,7 @@ import type { BrokerServices, ClusterService, PartitionService } from './service
 import { Authorizer } from './security/authorizer.js';
 import { ClientQuotaManager } from './quotas/client-quotas.js';
 import { LogDirState, isStorageIoError } from './log-dirs.js';
+import { newConsumerFetchCounters } from './fetch.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
@@ -330,6 +331,19 @@ export class Broker implements PartitionService, ClusterService {
     if (state.leader !== this.id || !replica) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { replica, state, topic };
   }
+
+  /** A partition this broker follows (KIP-392 consumer reads): an online replica that does not lead. */
+  followerFor(topicName: string, partition: number): LeaderLookup {
+    const topic = this.metadata.topic(topicName);
+    const state = topic?.partitions[partition];
+    const replica = this.replica(topicName, partition);
+    if (!topic || !state) return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    if (!replica || state.leader === this.id || !state.replicas.includes(this.id) || this.logDirState.offline || this.offline.has(`${topicName}-${partition}`)) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    return { replica, state, topic };
+  }
+
+  /** Consumer reads served here, as leader and as follower (KIP-392; `server status --output json`). */
+  readonly consumerFetches = newConsumerFetchCounters();
 
   get logLevels() {
     return this.log.levels;

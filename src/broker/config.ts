@@ -8,6 +8,7 @@ import { KafkaTsError } from '../util/errors.js';
 import { checkProperties } from '../util/config-catalogue.js';
 import { BROKER_CATALOGUE, isListenerKey } from '../protocol/broker-config-catalogue.js';
 import { ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY, registrySettings } from './schema-registry/settings.js';
+import { RACK_KEYS, rackSettings } from './replica-selector.js';
 
 const REGISTRY_KEYS = [ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY];
 
@@ -456,6 +457,18 @@ const KEYS: KeyDef[] = [
       c.authorizerClassName = name;
     },
   },
+  // Racks and follower fetching (issue 19, replica-selector.ts): broker.rack, kafka-ts.broker.racks,
+  // replica.selector.class; kept in `explicit`, checked here (the racks' count once the brokers' is known).
+  ...RACK_KEYS.map((key) => ({
+    key,
+    apply: (_c: BrokerConfig, v: string) => {
+      try {
+        rackSettings({ [key]: v }, v.split(',').length);
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+    },
+  })),
   { key: 'super.users', apply: (c, v) => (c.superUsers = v.split(';').map((s) => s.trim()).filter((s) => s !== '')) },
   { key: 'allow.everyone.if.no.acl.found', apply: (c, v) => (c.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v)) },
 ];
@@ -491,6 +504,11 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
     config.explicit[key] = value;
   }
   if (config.brokerCount < 1 || config.brokerCount > 16) throw new ConfigError(`kafka-ts.brokers must be between 1 and 16, got ${config.brokerCount}`);
+  try {
+    rackSettings(config.explicit, config.brokerCount);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   if (config.port < 0 || config.port > 65535) throw new ConfigError(`Invalid port ${config.port}: must be between 0 and 65535`);
   if (config.numPartitions < 1) throw new ConfigError('num.partitions must be at least 1');
   if (config.maxPartitionsPerRequest < 1) throw new ConfigError('kafka-ts.max.partitions.per.request must be at least 1');

@@ -50,7 +50,8 @@ export interface DaemonStatus {
   listeners: string[];
   /** The schema registry's URL (http://host:port), or null when it is off. */
   schemaRegistry?: string | null;
-  brokers: { id: number; live: boolean; listeners: string[]; logDir: string }[];
+  /** rack: broker.rack / kafka-ts.broker.racks; consumerFetches: consumer reads as leader and as follower (KIP-392). */
+  brokers: { id: number; live: boolean; listeners: string[]; logDir: string; rack?: string | null; consumerFetches?: ConsumerFetchStats }[];
   /** Request handling time per API since the start (decoded request to encoded response). */
   /** Durable mode's group commit since the start: sync rounds, the appends/timers they served, fdatasync calls. */
   durableSyncs?: { rounds: number; requests: number; files: number };
@@ -59,4 +60,11 @@ export interface DaemonStatus {
   /** Garbage-collection pauses since the start. */
   gcPauses?: { count: number; totalMs: number; maxMs: number };
   requestTimes?: { api: string; apiKey: number; count: number; p50Ms: number; p99Ms: number; maxMs: number }[];
+}
+
+/** A broker's consumer reads since the start, as leader and as follower, and answers that sent the consumer to another replica. */
+export interface ConsumerFetchStats {
+  asLeader: { partitionFetches: number; bytes: number };
+  asFollower: { partitionFetches: number; bytes: number };
+  redirected: number;
 }

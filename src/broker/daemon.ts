@@ -25,6 +25,7 @@ import { VERSION } from '../version.js';
 import { API_BY_KEY } from '../protocol/apis/index.js';
 import { KafkaTsError } from '../util/errors.js';
 import { registrySettings, SchemaRegistryService } from './schema-registry/index.js';
+import { rackOf } from './replica-selector.js';
 
 /** A start-up problem with a message meant for the user. */
 export class DaemonStartError extends KafkaTsError {
@@ -167,6 +168,8 @@ export class Daemon {
       // Every listener by its name (PLAINTEXT://…, SASL_SSL://…, custom names), then the Unix socket.
       listeners: [...b.endpoints].map(([name, ep]) => (name === 'LOCAL' ? `LOCAL://${ep.host}` : `${name}://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`)),
       logDir: c.logDirFor(b.id),
+      rack: rackOf(b.config, b.id),
+      consumerFetches: structuredClone(b.consumerFetches),
     }));
     return {
       pid: process.pid,

@@ -5,6 +5,11 @@
  * the last stable offset (read_committed, which also gets the aborted transactions overlapping
  * what it read, from the aborted-transaction index); followers up to the log end. A parked fetch
  * wakes on every append and high-watermark move, which is also when the last stable offset moves.
+ *
+ * Follower fetching (KIP-392, Fetch v11+ consumers): a follower serves consumers up to its own
+ * high watermark (the leader's, as of its last replica fetch), an offset past its log end is
+ * OFFSET_OUT_OF_RANGE (clients then go back to the leader); with the rack-aware replica selector
+ * the leader answers a consumer with a rack id by preferred_read_replica and no records.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { CompressionType } from '../protocol/compression.js';
@@ -15,6 +20,17 @@ import type { PartitionReplica } from './replica.js';
 import { endOffsetForEpoch } from '../storage/leader-epochs.js';
 import type { BrokerThrottles, RateLimiter } from './replication/throttle.js';
 import { isStorageIoError } from './log-dirs.js';
+import { selectReadReplica, type ReplicaCandidate } from './replica-selector.js';
+
+/** Consumer reads served by one broker, as leader and as follower (`server status --output json`). */
+export interface ConsumerFetchCounters {
+  asLeader: { partitionFetches: number; bytes: number };
+  asFollower: { partitionFetches: number; bytes: number };
+  /** Partition fetches answered with a preferred read replica instead of records. */
+  redirected: number;
+}
+
+export const newConsumerFetchCounters = (): ConsumerFetchCounters => ({ asLeader: { partitionFetches: 0, bytes: 0 }, asFollower: { partitionFetches: 0, bytes: 0 }, redirected: 0 });
 
 /** What reading partitions needs from the broker that leads them (implemented by Broker). */
 export interface FetchHost {
@@ -29,6 +45,9 @@ export interface FetchHost {
   leaderThrottled(topic: TopicState, partition: number): boolean;
   /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
   logDirFailure(doing: string, error: Error): void;
+  /** Finds a partition this broker follows (a live, online replica that does not lead): KIP-392 reads. */
+  followerFor?(topic: string, partition: number): LeaderLookup;
+  readonly consumerFetches?: ConsumerFetchCounters;
 }
 
 export interface PartitionFetch {
@@ -55,6 +74,20 @@ export interface PartitionData {
   abortedTransactions?: { producerId: number; firstOffset: number }[] | null;
   /** For a follower whose log diverges: the largest epoch both have and where it ends here. */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** KIP-392: the replica the consumer should fetch this partition from instead (no records). */
+  preferredReadReplica?: number;
+}
+
+/** A consumer's Fetch v11+: followers may serve it, and the leader may send it to a replica in its rack. */
+export interface ReadReplicaOptions {
+  /** The consumer's rack_id ('' when it has none). */
+  clientRack: string;
+  /** replica.selector.class is the RackAwareReplicaSelector. */
+  rackAware: boolean;
+  rackOf(brokerId: number): string | null;
+  isLive(brokerId: number): boolean;
+  /** Whether this broker is live: one stopping (controlled shutdown) serves no follower reads. */
+  selfLive(): boolean;
 }
 
 export interface FetchOptions {
@@ -72,6 +105,8 @@ export interface FetchOptions {
   responseRoom?: () => number;
   whenResponseRoom?: () => Promise<void> | null;
   reserveResponse?: (bytes: number) => void;
+  /** Set for consumers' Fetch v11+ (KIP-392); absent, only the leader serves consumers. */
+  readReplicas?: ReadReplicaOptions;
 }
 
 const empty = (errorCode: number, hw = -1, logStart = -1, lso = hw): PartitionData => ({
@@ -86,13 +121,21 @@ const empty = (errorCode: number, hw = -1, logStart = -1, lso = hw): PartitionDa
 function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: FetchOptions): PartitionData {
   if (f.unknownTopicId) return empty(ErrorCode.UNKNOWN_TOPIC_ID);
   if (f.topic === null) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const found = broker.leaderFor(f.topic, f.partition);
+  const isFollower = opts.replicaId >= 0;
+  let found = broker.leaderFor(f.topic, f.partition);
+  let asFollower = false;
+  if ('error' in found && found.error === ErrorCode.NOT_LEADER_OR_FOLLOWER && !isFollower && opts.readReplicas?.selfLive() && broker.followerFor) {
+    const other = broker.followerFor(f.topic, f.partition);
+    if (!('error' in other)) {
+      found = other;
+      asFollower = true;
+    }
+  }
   if ('error' in found) return empty(found.error);
   const { replica, state, topic } = found;
   const current = f.currentLeaderEpoch ?? -1;
   if (current >= 0 && current < state.leaderEpoch) return empty(ErrorCode.FENCED_LEADER_EPOCH);
   if (current > state.leaderEpoch) return empty(ErrorCode.UNKNOWN_LEADER_EPOCH);
-  const isFollower = opts.replicaId >= 0;
   const hw = replica.highWatermark;
   const start = replica.logStartOffset();
   const end = replica.logEndOffset();
@@ -113,6 +156,14 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
     }
   }
   const readCommitted = !isFollower && opts.isolationLevel === 1;
+  if (!isFollower && !asFollower && opts.readReplicas?.rackAware) {
+    const preferred = preferredReplica(replica, state, f.fetchOffset, opts.readReplicas);
+    if (preferred >= 0) {
+      if (broker.consumerFetches) broker.consumerFetches.redirected++;
+      const lso0 = replica.producers.lastStableOffsetIfKnown(hw);
+      return { ...empty(0, hw, start, lso0), preferredReadReplica: preferred };
+    }
+  }
   const lso = readCommitted ? replica.producers.lastStableOffset(hw) : replica.producers.lastStableOffsetIfKnown(hw);
   if (f.fetchOffset < start || f.fetchOffset > end) return empty(ErrorCode.OFFSET_OUT_OF_RANGE, replica.highWatermark, start, lso);
   const limit = isFollower ? end : readCommitted ? lso : hw;
@@ -129,6 +180,11 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
     return empty(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, hw, start, lso);
   }
   limiter?.consume(res.bytes);
+  if (!isFollower && broker.consumerFetches) {
+    const c = asFollower ? broker.consumerFetches.asFollower : broker.consumerFetches.asLeader;
+    c.partitionFetches++;
+    c.bytes += res.bytes;
+  }
   const data: PartitionData = { errorCode: 0, highWatermark: replica.highWatermark, lastStableOffset: lso, logStartOffset: start, records: res.batches, bytes: res.bytes };
   if (readCommitted && res.batches.length > 0) {
     // Kafka's bound: the offset after the returned batches.
@@ -136,6 +192,25 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
     data.abortedTransactions = replica.log.abortedTxns(f.fetchOffset, upTo).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
   }
   return data;
+}
+
+/**
+ * The leader's choice of read replica for a consumer (Kafka's findPreferredReadReplica): the
+ * candidates are the leader and the live in-sync followers holding the fetch offset; -1 when the
+ * choice is the leader itself (never sent back).
+ */
+function preferredReplica(replica: PartitionReplica, state: PartitionState, fetchOffset: number, rr: ReadReplicaOptions): number {
+  if (rr.clientRack === '') return -1;
+  const now = Date.now();
+  const leader: ReplicaCandidate = { id: state.leader, rack: rr.rackOf(state.leader), logEndOffset: replica.logEndOffset(), lastCaughtUpMs: now };
+  const followers: ReplicaCandidate[] = [];
+  for (const id of state.isr) {
+    const progress = replica.followers.get(id);
+    if (id === state.leader || !progress || !rr.isLive(id) || progress.logEndOffset < fetchOffset) continue;
+    followers.push({ id, rack: rr.rackOf(id), logEndOffset: progress.logEndOffset, lastCaughtUpMs: progress.lastCaughtUpMs });
+  }
+  const chosen = selectReadReplica(rr.clientRack, leader, followers);
+  return chosen === leader.id ? -1 : chosen;
 }
 
 function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): PartitionData[] {
@@ -181,7 +256,7 @@ export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[]
     // From the room check to the reservation nothing else runs: each answer counts before the next reads.
     const results = readAll(broker, items, opts);
     const bytes = results.reduce((n, r) => n + r.bytes, 0);
-    const failed = results.some((r) => r.errorCode !== 0);
+    const failed = results.some((r) => r.errorCode !== 0 || (r.preferredReadReplica ?? -1) >= 0);
     const remaining = deadline - Date.now();
     if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) {
       opts.reserveResponse?.(bytes);

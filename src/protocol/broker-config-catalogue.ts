@@ -342,6 +342,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('kafka-ts.max.partitions.per.request', 'int', 10000, 'Partitions one CreateTopics or CreatePartitions request may ask for.', { min: 1 }),
   s('kafka-ts.max.partitions', 'int', 200000, 'Partition replicas the daemon hosts across its brokers.', { min: 1 }),
   s('kafka-ts.max.open.files', 'int', 0, 'Segment files kept open at once (0: half the fd limit).'),
+  s('kafka-ts.broker.racks', 'list', null, 'One rack per logical broker, in id order (a,b,c with kafka-ts.brokers=3); wins over broker.rack.'),
   s('kafka-ts.schema.registry.enable', 'boolean', true, 'Serve a Confluent-compatible schema registry (server start --no-schema-registry: false).'),
   s('kafka-ts.schema.registry.listener', 'string', '127.0.0.1:8081', 'The schema registry address, host:port (0: a free port).'),
   s('kafka-ts.schema.registry.max.request.bytes', 'int', 8 << 20, 'Largest schema registry request body.', { min: 1024 }),

@@ -54,4 +54,4 @@ export { TestInputTopic, TestOutputTopic, TopologyTestDriver, type TestDriverCon
 export { timeWindowedSerde as timeWindowedSerdeFrom } from './windows.js';
 
 // ---- runtime (helper B): KafkaStreams, StreamsConfig, state listener -------------------------
-// export { KafkaStreams, ... } from './runtime/index.js';
+export * from './runtime/index.js';

@@ -7,6 +7,7 @@ import type { KafkaClient } from '../client/client.js';
 import type { FetcherOptions } from '../client/consumer/fetcher.js';
 import { GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
+import { ASSIGNOR_CLASSES } from '../client/config/consumer.js';
 import { UsageError } from '../util/errors.js';
 import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
 import type { OffsetSpec } from './offset-spec.js';
@@ -18,15 +19,35 @@ function intProp(props: Record<string, string>, key: string, def: number): numbe
   return Number(v);
 }
 
-export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
-  const names = (props['partition.assignment.strategy'] ?? 'range,cooperative-sticky').split(',').map((s) => s.trim()).filter(Boolean);
-  const assignors = names.map((n) => {
-    const a = assignorByName(n);
-    if (!a) throw new UsageError(`Invalid value ${n} for configuration partition.assignment.strategy: expected range, roundrobin, sticky or cooperative-sticky`);
+const SUPPORTED_ASSIGNORS = `${Object.keys(ASSIGNOR_CLASSES).filter((c) => c.startsWith('org.')).join(', ')} (or librdkafka's names ${[...new Set(Object.values(ASSIGNOR_CLASSES))].join(', ')})`;
+
+/**
+ * partition.assignment.strategy as Kafka takes it: a list of Kafka's assignor class names (full, or
+ * the simple class name) or librdkafka's protocol names, in order of preference; the group picks
+ * the first protocol every member supports, so `RangeAssignor,CooperativeStickyAssignor` is the
+ * first step of an upgrade to cooperative rebalancing (KIP-429). Any other class is refused.
+ */
+export function assignorsFor(value: string | undefined): Assignor[] {
+  const key = 'partition.assignment.strategy';
+  const names = (value ?? 'range,cooperative-sticky').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`Invalid value ${value} for configuration ${key}: at least one assignor is needed; kafka-ts supports ${SUPPORTED_ASSIGNORS}`);
+  const seen = new Set<string>();
+  return names.map((n) => {
+    const protocol = Object.hasOwn(ASSIGNOR_CLASSES, n) ? ASSIGNOR_CLASSES[n] : undefined;
+    const a = protocol === undefined ? null : assignorByName(protocol);
+    if (!a) {
+      const why = n.includes('.') ? `custom assignors are Java classes (class ${n} cannot be loaded)` : `unknown assignor ${n}`;
+      throw new UsageError(`Invalid value ${value} for configuration ${key}: ${why}; kafka-ts supports ${SUPPORTED_ASSIGNORS}`);
+    }
+    if (seen.has(a.name)) throw new UsageError(`Invalid value ${value} for configuration ${key}: the assignor ${a.name} is listed twice`);
+    seen.add(a.name);
     return a;
   });
+}
+
+export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
   return {
-    assignors,
+    assignors: assignorsFor(props['partition.assignment.strategy']),
     sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
     rebalanceTimeoutMs: intProp(props, 'max.poll.interval.ms', 300_000),
     heartbeatIntervalMs: intProp(props, 'heartbeat.interval.ms', 3000),

@@ -116,7 +116,8 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
   };
 
   const readerCfg = opts.input === 'json' ? null : opts.input;
-  const fast = !!readerCfg && !txn && !opts.sync && !opts.schema;
+  const fast = !!readerCfg && !txn && !opts.sync;
+  const schema = opts.schema;
   try {
     if (txn) await producer.initTransactions();
     if (opts.prompt) io.prompt();
@@ -128,6 +129,8 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
         for (let i = 0; i < lines.length; i++) {
           summary.lines++;
           const rec = parseLine(lines[i]!, readerCfg!, summary.lines);
+          // --key-format / --value-format: the JSON key and value become the wire format in place.
+          if (schema) schema(rec, summary.lines);
           producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
         }
       } else {

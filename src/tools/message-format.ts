@@ -290,3 +290,48 @@ export function viewFormatter(cfg: FormatterConfig): ((o: OutBuffer, v: RecordVi
 }
 
 const COLON = Buffer.from(':');
+
+/** Writes a non-null key or value [start, start + len) of v.buf its own way (schema formats decode it); may throw. */
+export type ViewField = (o: OutBuffer, v: RecordView, start: number, len: number) => void;
+export interface ViewSides {
+  key?: ViewField;
+  value?: ViewField;
+}
+
+/**
+ * viewFormatter with the key and/or value written by `sides` (schema formats: decoded straight into
+ * the output), the other fields as viewFormatter writes them; null when another side or the headers
+ * need a deserializer.
+ */
+export function viewFormatterWith(cfg: FormatterConfig, sides: ViewSides): ((o: OutBuffer, v: RecordView) => void) | null {
+  if ((cfg.key !== raw && !sides.key) || (cfg.value !== raw && !sides.value) || cfg.header !== raw) return null;
+  // The fields before the key, each followed by the key separator (a key or value comes after them).
+  const others = viewFormatter({ ...cfg, printKey: false, printValue: false, key: raw, value: raw, lineSeparator: cfg.keySeparator })!;
+  const keyField = sides.key ?? ((o, v, s, l) => o.bytes(v.buf, s, s + l));
+  const valueField = sides.value ?? ((o, v, s, l) => o.bytes(v.buf, s, s + l));
+  const nul = cfg.nullLiteral;
+  const { printKey, printValue, keySeparator: ks, lineSeparator: ls } = cfg;
+  const before = cfg.printTimestamp || cfg.printPartition || cfg.printOffset || cfg.printDelivery || cfg.printEpoch || cfg.printHeaders;
+  if (!printKey && !printValue) return viewFormatter({ ...cfg, key: raw, value: raw })!;
+  if (!before && !printKey) {
+    // The default: the value and a line separator.
+    return (o, v) => {
+      if (v.valueLen < 0) o.put(nul);
+      else valueField(o, v, v.valueStart, v.valueLen);
+      o.put(ls);
+    };
+  }
+  return (o, v) => {
+    if (before) others(o, v);
+    if (printKey) {
+      if (v.keyLen < 0) o.put(nul);
+      else keyField(o, v, v.keyStart, v.keyLen);
+      o.put(printValue ? ks : ls);
+    }
+    if (printValue) {
+      if (v.valueLen < 0) o.put(nul);
+      else valueField(o, v, v.valueStart, v.valueLen);
+      o.put(ls);
+    }
+  };
+}

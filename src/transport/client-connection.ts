@@ -240,10 +240,23 @@ export class KafkaConnection {
             : null;
         this.inFlight.set(correlationId, { api, version, resolve, reject, timer });
       }
-      this.socket.cork();
+      // Requests sent in the same tick (the sender's drain, a flush) leave in one write: one
+      // syscall and one wake-up of the broker instead of one per request.
+      this.corkForTick();
       for (const c of chunks) this.socket.write(c);
-      this.socket.uncork();
       if (!expect) resolve(undefined);
+    });
+  }
+
+  private corked = false;
+
+  private corkForTick() {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
     });
   }
 

@@ -49,6 +49,7 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('features')).toEqual([0, 2, 3, 7, 8]);
     expect(codes('metadata-quorum')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('streams-application-reset')).toEqual([0, 1, 2, 3, 4, 5, 7, 8]);
+    expect(codes('streams')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('get-offsets')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('delete-records')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('log-dirs')).toEqual([0, 1, 2, 3, 4, 7, 8]);

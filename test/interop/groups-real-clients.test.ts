@@ -14,6 +14,10 @@ import { checkDelivery, describeGaps, untilAll, Worker } from '../helpers/group-
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { Producer } from '../../src/client/producer/producer.js';
 
+// Unkeyed records stick to one partition per batch (KIP-794), as in Kafka: a small input would
+// land in one partition. These tests need every partition used, so records are dealt out in turn.
+const SPREAD = ['--producer-property', 'partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner'];
+
 let home: string;
 let cleanup: () => void;
 let bootstrap: string;
@@ -23,7 +27,7 @@ const kt = (...args: string[]) => kafkaTs(args, { home });
 async function topicWith(name: string, partitions: number, records: number) {
   expect((await kt('topics', 'create', name, '-p', String(partitions))).exitCode).toBe(0);
   const input = Array.from({ length: records }, (_, i) => String(i)).join('\n');
-  const r = await kafkaTs(['console-producer', '--topic', name], { home, input });
+  const r = await kafkaTs(['console-producer', '--topic', name, ...SPREAD], { home, input });
   expect(r.exitCode, r.stderr).toBe(0);
 }
 

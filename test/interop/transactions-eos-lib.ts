@@ -9,6 +9,10 @@ import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { PYTHON, parseJsonLines, requirePython } from '../helpers/real-clients.js';
 
+// Unkeyed records stick to one partition per batch (KIP-794), as in Kafka: a small input would
+// land in one partition. These tests need every partition used, so records are dealt out in turn.
+const SPREAD = ['--producer-property', 'partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner'];
+
 const PY_TXN = fileURLToPath(new URL('./clients/py_txn.py', import.meta.url));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +50,7 @@ export class EosEnv {
     expect((await kafkaTs(['topics', 'create', names.input, '-p', '3'], { home: this.home })).exitCode).toBe(0);
     expect((await kafkaTs(['topics', 'create', names.output, '-p', '3'], { home: this.home })).exitCode).toBe(0);
     const input = Array.from({ length: total }, (_, i) => `i${i}`).join('\n');
-    const produced = await kafkaTs(['console-producer', '--topic', names.input], { home: this.home, input });
+    const produced = await kafkaTs(['console-producer', '--topic', names.input, ...SPREAD], { home: this.home, input });
     expect(produced.exitCode, produced.stderr).toBe(0);
   }
 

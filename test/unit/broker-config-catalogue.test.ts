@@ -113,6 +113,7 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   // broker.rack and replica.selector.class: helper 19c's rack-aware follower fetching.
   'broker.rack': 'test/integration/rack-fetch.test.ts',
   'replica.selector.class': 'test/integration/rack-fetch.test.ts',
+  'kafka-ts.broker.racks': 'test/integration/rack-fetch.test.ts',
 };
 
 /** Topic defaults whose effect this file shows: the storage settings a topic without an override gets. */

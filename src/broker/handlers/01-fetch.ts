@@ -11,6 +11,10 @@
  * the aborted transactions (producer id, first offset) overlapping what they got, so they can skip
  * aborted records; every response carries last_stable_offset (the high watermark when no
  * transaction is open).
+ * Follower fetching (KIP-392): a consumer's v11+ fetch may go to a follower, which serves it up to
+ * its high watermark; with replica.selector.class=RackAwareReplicaSelector the leader answers a
+ * consumer whose rack_id names another replica's rack (broker.rack / kafka-ts.broker.racks) with
+ * preferred_read_replica and no records (see ../fetch.ts, ../replica-selector.ts).
  * Authorization: consumers need READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
  * partitions), followers CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
@@ -20,6 +24,7 @@ import { errorResponse } from '../error-response.js';
 import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
 import { defineHandler } from '../handler.js';
 import { fetchPartitions, type PartitionFetch } from '../fetch.js';
+import { rackOf, racksOf } from '../replica-selector.js';
 
 export default defineHandler({
   api: Fetch,
@@ -60,6 +65,10 @@ export default defineHandler({
       responseRoom: ctx.responseRoom,
       whenResponseRoom: ctx.whenResponseRoom,
       reserveResponse: ctx.reserveResponse,
+      readReplicas:
+        replicaId < 0 && v >= 11
+          ? { clientRack: req.rackId ?? '', rackAware: racksOf(ctx.cluster.config).rackAware, rackOf: (id) => rackOf(ctx.cluster.config, id), isLive: (id) => ctx.cluster.isLive(id), selfLive: () => ctx.cluster.isLive(ctx.cluster.id) }
+          : undefined,
     });
     let i = 0;
     return {
@@ -79,7 +88,7 @@ export default defineHandler({
             lastStableOffset: d.lastStableOffset,
             logStartOffset: d.logStartOffset,
             abortedTransactions: d.abortedTransactions ?? null,
-            preferredReadReplica: -1,
+            preferredReadReplica: d.preferredReadReplica ?? -1,
             ...(d.divergingEpoch && v >= 12 ? { divergingEpoch: d.divergingEpoch } : {}),
             // The schema writes a list of batches back to back without concatenating them.
             records: d.records,

@@ -16,6 +16,7 @@ import { defineHandler } from '../handler.js';
 import type { TopicState } from '../metadata/cluster-metadata.js';
 import { clusterOperationsFor, NOT_REQUESTED, operationsFor } from '../acl-operations.js';
 import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
+import { rackOf } from '../replica-selector.js';
 
 type TopicOut = MetadataResponse['topics'][number];
 
@@ -94,7 +95,7 @@ export default defineHandler({
         .filter((b) => cluster.isLive(b.id))
         .map((b) => {
           const ep = b.endpoints.get(ctx.listener)!;
-          return { nodeId: b.id, host: ep.host, port: ep.port, rack: null };
+          return { nodeId: b.id, host: ep.host, port: ep.port, rack: rackOf(cluster.config, b.id) };
         }),
       clusterId: md.clusterId,
       controllerId: cluster.controllerId,

@@ -8,6 +8,7 @@ import { DescribeCluster, type DescribeClusterResponse } from '../../protocol/ap
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { clusterOperationsFor } from '../acl-operations.js';
+import { rackOf } from '../replica-selector.js';
 
 export default defineHandler({
   api: DescribeCluster,
@@ -32,7 +33,7 @@ export default defineHandler({
       .filter((b) => cluster.isLive(b.id))
       .map((b) => {
         const ep = b.endpoints.get(ctx.listener)!;
-        return { brokerId: b.id, host: ep.host, port: ep.port, rack: null };
+        return { brokerId: b.id, host: ep.host, port: ep.port, rack: rackOf(cluster.config, b.id) };
       });
     return base;
   },

@@ -15,14 +15,19 @@ export interface MemberSubscription {
   /** Partitions the member owned in the previous generation (subscription v1+). */
   owned: Map<string, number[]>;
   generation: number;
+  /** The subscription's user data (what the member's assignor put in; Kafka Streams: its tasks). */
+  userData?: Buffer | null;
 }
 
-export type Assignment = Map<string, Map<string, number[]>>;
+/** Partitions by topic, by member id; `userData` optionally carries per-member assignment user data. */
+export type Assignment = Map<string, Map<string, number[]>> & { userData?: Map<string, Buffer> };
 
 export interface Assignor {
   readonly name: string;
   readonly protocol: 'eager' | 'cooperative';
   assign(members: MemberSubscription[], partitionsPerTopic: Map<string, number>): Assignment;
+  /** User data for this member's subscription (null when absent). */
+  subscriptionUserData?(): Buffer | null;
 }
 
 const byMemberId = (a: MemberSubscription, b: MemberSubscription) => {

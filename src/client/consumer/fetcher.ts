@@ -45,7 +45,7 @@ export interface FetcherOptions {
   maxBytes?: number;
   maxPartitionBytes?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
-  /** client.rack: sent as the Fetch request's rack_id (KIP-392). */
+  /** client.rack: sent as the Fetch request's rack_id (KIP-392); a preferred_read_replica answer is then followed. */
   rackId?: string;
   /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again); unset: no limit. */
   maxPollRecords?: number;
@@ -57,6 +57,9 @@ export interface FetcherOptions {
   prefetch?: boolean;
 }
 
+/** How long a preferred read replica is used before asking the leader again (Kafka: metadata.max.age.ms). */
+const PREFERRED_REPLICA_TTL_MS = 300_000;
+
 interface PartitionState {
   topic: string;
   partition: number;
@@ -66,6 +69,8 @@ interface PartitionState {
   /** Optional offset (exclusive) at which to stop consuming this partition. */
   stopAt: number;
   paused: boolean;
+  /** KIP-392: the replica the leader sent this partition's reads to, until when. */
+  preferred?: { id: number; until: number };
 }
 
 export interface FetchedChunk {
@@ -418,6 +423,8 @@ export class Fetcher {
         if (e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE) continue;
         throw e;
       }
+      if (p.preferred && p.preferred.until > Date.now()) leader = p.preferred.id;
+      else p.preferred = undefined;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
@@ -455,6 +462,7 @@ export class Fetcher {
       ));
     } catch (e) {
       if (e instanceof ConnectionError || e instanceof RequestTimeoutError) {
+        for (const p of ps) p.preferred = undefined;
         await this.client.refreshMetadata([...topics.keys()]).catch(() => undefined);
         return null;
       }
@@ -471,10 +479,16 @@ export class Fetcher {
         const p = this.parts.get(key(t.topic ?? '', pr.partitionIndex));
         // Unassigned, paused or moved (seek) since the request was sent: not for this position.
         if (!p || p.paused || requested.get(p) !== p.position) continue;
+        if (pr.errorCode && p.preferred) {
+          // A read replica's error (behind, out of range there, gone): back to the leader, as Kafka's consumer.
+          p.preferred = undefined;
+          continue;
+        }
         if (pr.errorCode) {
           await this.handlePartitionError(p, pr.errorCode);
           continue;
         }
+        if ((pr.preferredReadReplica ?? -1) >= 0 && this.opts.rackId !== '') p.preferred = { id: pr.preferredReadReplica!, until: Date.now() + PREFERRED_REPLICA_TTL_MS };
         p.end = this.opts.isolationLevel === 1 && (pr.lastStableOffset ?? -1) >= 0 ? pr.lastStableOffset! : pr.highWatermark;
         const chunk = this.select(p, pr.records, pr.abortedTransactions ?? null);
         if (chunk) out.push(chunk);

@@ -29,7 +29,8 @@ export interface GroupConsumerOptions extends FetcherOptions {
   autoCommitIntervalMs?: number;
   /** Called with partitions as they are assigned and revoked. */
   onAssigned?: (partitions: { topic: string; partition: number }[]) => void;
-  onRevoked?: (partitions: { topic: string; partition: number }[]) => void;
+  /** May return a promise: the rebalance waits for it (e.g. to commit before giving partitions up). */
+  onRevoked?: (partitions: { topic: string; partition: number }[]) => void | Promise<void>;
 }
 
 type TopicPartition = { topic: string; partition: number };
@@ -57,6 +58,8 @@ export class GroupConsumer {
   /** Offsets last committed, so that auto-commit only sends what moved. */
   private committed = new Map<string, number>();
   private closed = false;
+  /** The user data of the latest assignment (what the leader's assignor put in for this member). */
+  assignmentUserData: Buffer | null = null;
   private readonly autoOffsetReset: 'earliest' | 'latest' | 'none';
   private readonly maxPollRecords: number;
 
@@ -122,6 +125,17 @@ export class GroupConsumer {
     return this.fetcher.allAtEnd();
   }
 
+  /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
+  rejoin(forgetMemberId = false): void {
+    this.needsJoin = true;
+    if (forgetMemberId) this.memberId = '';
+  }
+
+  /** Assigned partitions with their fetch position and last known end offset (-1 until fetched). */
+  positions(): { topic: string; partition: number; position: number; end: number }[] {
+    return this.fetcher.assignment();
+  }
+
   /** Moves a partition's position back (records fetched but not processed are not committed). */
   seek(topic: string, partition: number, offset: number): void {
     this.fetcher.seek(topic, partition, offset);
@@ -168,12 +182,12 @@ export class GroupConsumer {
     return [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
   }
 
-  private revoke(partitions: TopicPartition[]) {
+  private async revoke(partitions: TopicPartition[]) {
     if (partitions.length === 0) return;
     for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
     const gone = new Set(partitions.map(tpKey));
     this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
-    this.opts.onRevoked?.(partitions);
+    await this.opts.onRevoked?.(partitions);
   }
 
   private async joinOnce(): Promise<void> {
@@ -182,17 +196,18 @@ export class GroupConsumer {
     if (eager && this.owned.length > 0) {
       // Eager protocol: everything is given back before joining.
       if (this.opts.autoCommit) await this.commit().catch(() => undefined);
-      this.revoke([...this.owned]);
+      await this.revoke([...this.owned]);
     }
     this.stopHeartbeat();
     const topics = await this.subscribedTopics();
     const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
     const ownedByTopic = new Map<string, number[]>();
     for (const p of this.owned) ownedByTopic.set(p.topic, [...(ownedByTopic.get(p.topic) ?? []), p.partition]);
-    const subscription = encodeSubscription(
-      { topics, userData: null, ownedPartitions: [...ownedByTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId: this.generationId, rackId: null },
-      2,
-    );
+    const subscription = (a: Assignor) =>
+      encodeSubscription(
+        { topics, userData: a.subscriptionUserData?.() ?? null, ownedPartitions: [...ownedByTopic].map(([topic, partitions]) => ({ topic, partitions })), generationId: this.generationId, rackId: null },
+        2,
+      );
     let join: JoinGroupResponse;
     try {
       ({ body: join } = await this.client.send(
@@ -205,7 +220,7 @@ export class GroupConsumer {
           memberId: this.memberId,
           groupInstanceId: this.opts.groupInstanceId,
           protocolType: 'consumer',
-          protocols: this.opts.assignors.map((a) => ({ name: a.name, metadata: subscription })),
+          protocols: this.opts.assignors.map((a) => ({ name: a.name, metadata: subscription(a) })),
           reason: null,
         },
         { timeoutMs: this.opts.rebalanceTimeoutMs + 5000, purpose: 'coordinator' },
@@ -245,14 +260,16 @@ export class GroupConsumer {
     if (sync.errorCode) return this.onJoinError(sync.errorCode, this.memberId);
     this.generationId = join.generationId;
     this.needsJoin = false;
-    const assigned = decodeAssignment(sync.assignment).assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+    const decoded = decodeAssignment(sync.assignment);
+    this.assignmentUserData = decoded.userData ?? null;
+    const assigned = decoded.assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
     const now = new Set(assigned.map(tpKey));
     const had = new Set(this.owned.map(tpKey));
     const lost = this.owned.filter((p) => !now.has(tpKey(p)));
     if (lost.length > 0) {
       // Cooperative: commit and give back only what moved, then rejoin so others can take it.
       if (this.opts.autoCommit) await this.commit(lost).catch(() => undefined);
-      this.revoke(lost);
+      await this.revoke(lost);
       this.needsJoin = true;
     }
     const added = assigned.filter((p) => !had.has(tpKey(p)));

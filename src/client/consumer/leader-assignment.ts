@@ -33,6 +33,7 @@ export async function leaderAssignments(
       topics: s.topics,
       owned: new Map((s.ownedPartitions ?? []).map((o) => [o.topic, o.partitions])),
       generation: s.generationId ?? -1,
+      userData: s.userData ?? null,
     };
   });
   const topics = [...new Set(members.flatMap((m) => m.topics))];
@@ -43,7 +44,7 @@ export async function leaderAssignments(
     memberId: m.memberId,
     assignment: encodeAssignment({
       assignedPartitions: [...(result.get(m.memberId) ?? new Map())].filter(([, ps]) => ps.length > 0).map(([topic, partitions]) => ({ topic, partitions })),
-      userData: null,
+      userData: result.userData?.get(m.memberId) ?? null,
     }),
   }));
 }

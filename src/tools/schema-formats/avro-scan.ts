@@ -99,6 +99,37 @@ function integer(sc: Scan, min: number, max: number): number {
   return n;
 }
 
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A JSON number [s, e) of the form -?(0|[1-9]\d*)(\.\d+)? with at most 15 digits, as Number()
+ * reads it: the digits m are exact, and so is 10^d, so m / 10^d (one correctly rounded division)
+ * is the double nearest the decimal. NaN for anything else (exponents, more digits, bad syntax),
+ * which the caller then reads the general way.
+ */
+function decimal(b: Buffer, s: number, e: number): number {
+  let k = s;
+  const neg = b[k] === 0x2d;
+  if (neg) k++;
+  if (k >= e || e - k > 16) return NaN;
+  if (b[k] === 0x30 && k + 1 < e && b[k + 1] !== 0x2e) return NaN;
+  let m = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; k < e; k++) {
+    const c = b[k]!;
+    if (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 0x2e && decimals < 0 && digits > 0) decimals = 0;
+    else return NaN;
+  }
+  if (decimals === 0 || digits > 15) return NaN;
+  const v = decimals > 0 ? m / POW10[decimals]! : m;
+  return neg ? -v : v;
+}
+
 function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
   const known = seen.get(t);
   if (known) return known;
@@ -123,10 +154,13 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
       const size = t.typeName === 'float' ? 4 : 8;
       return (sc, o) => {
         const s = sc.num();
-        const text = sc.b.toString('latin1', s, sc.p);
-        if (!JSON_NUMBER.test(text)) throw GIVE_UP;
-        const v = Number(text);
-        if (!Number.isFinite(v)) throw GIVE_UP;
+        let v = decimal(sc.b, s, sc.p);
+        if (Number.isNaN(v)) {
+          const text = sc.b.toString('latin1', s, sc.p);
+          if (!JSON_NUMBER.test(text)) throw GIVE_UP;
+          v = Number(text);
+          if (!Number.isFinite(v)) throw GIVE_UP;
+        }
         o.room(size);
         o.pos = size === 4 ? o.buf.writeFloatLE(v, o.pos) : o.buf.writeDoubleLE(v, o.pos);
       };

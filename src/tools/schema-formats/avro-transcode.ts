@@ -7,7 +7,7 @@
 import type { Type } from 'avsc';
 
 export class Out {
-  buf = Buffer.allocUnsafe(4096);
+  buf: Buffer = Buffer.allocUnsafe(4096);
   pos = 0;
   room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -38,6 +38,27 @@ export class Out {
     this.room(n);
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
+  /** An integer in decimal, digit by digit (no string) while it fits 32 bits. */
+  int(n: number): void {
+    if (n < 0 || n > 0x7fffffff) {
+      if (n < 0 && n >= -0x7fffffff) {
+        this.room(1);
+        this.buf[this.pos++] = 0x2d;
+        n = -n;
+      } else return this.ascii(String(n));
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    this.room(digits);
+    const buf = this.buf;
+    let at = this.pos + digits;
+    this.pos = at;
+    for (let k = 0; k < digits; k++) {
+      const q = (n / 10) | 0;
+      buf[--at] = 48 + n - q * 10;
+      n = q;
+    }
+  }
   /** Avro's int and long: zig-zag, then 7 bits a byte (arithmetic, so beyond 32 bits too). */
   varint(n: number): void {
     let z = n >= 0 ? n * 2 : -n * 2 - 1;
@@ -55,16 +76,19 @@ export class Out {
 
 class In {
   p = 0;
+  /** Where the payload ends (a record's value inside a fetched batch ends before the buffer does). */
+  end = 0;
   b: Buffer = Buffer.alloc(0);
   need(n: number): void {
-    if (n < 0 || this.p + n > this.b.length) throw new Error('truncated data');
+    if (n < 0 || this.p + n > this.end) throw new Error('truncated data');
   }
   long(): number {
     let n = 0;
     let mul = 1;
+    const b = this.b;
     for (let i = 0; i < 10; i++) {
-      this.need(1);
-      const byte = this.b[this.p++]!;
+      if (this.p >= this.end) throw new Error('truncated data');
+      const byte = b[this.p++]!;
       n += (byte & 0x7f) * mul;
       if (byte < 0x80) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
       mul *= 128;
@@ -90,6 +114,42 @@ const NUL = Buffer.from('null');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const num = (o: Out, v: number) => o.ascii(Number.isFinite(v) ? String(v) : 'null');
+
+/**
+ * A double as String(v) writes it, without the string when it has at most 6 decimals and
+ * |v| < 1e9: the fewest decimals d whose nearest decimal m / 10^d is v is the shortest
+ * round-trip form (10^-d is above v's ulp there, so it is the only one), which String prints
+ * in fixed notation (1e-6 <= |v| < 1e21). Anything else goes through String.
+ */
+function double(o: Out, v: number): void {
+  const a = v < 0 ? -v : v;
+  if (a < 1e9) {
+    if (Number.isInteger(a)) return o.int(v);
+    if (a >= 1e-6) {
+      let scale = 10;
+      for (let d = 1; d <= 6; d++, scale *= 10) {
+        const m = Math.round(a * scale);
+        if (m / scale !== a) continue;
+        const frac = m % scale;
+        o.room(d + 2);
+        if (v < 0) o.buf[o.pos++] = 0x2d;
+        o.int((m - frac) / scale);
+        o.room(d + 1);
+        const buf = o.buf;
+        let at = o.pos + d;
+        buf[o.pos] = 0x2e;
+        o.pos = at + 1;
+        for (let f = frac, k = 0; k < d; k++, at--) {
+          const q = (f / 10) | 0;
+          buf[at] = 48 + f - q * 10;
+          f = q;
+        }
+        return;
+      }
+    }
+  }
+  num(o, v);
+}
 
 /** Writes a JSON string of bytes [s, e): ASCII without escapes is copied as it is. */
 function stringJson(i: In, o: Out, s: number, e: number): void {
@@ -127,7 +187,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Reader>): Reader {
       };
     case 'int':
     case 'long':
-      return (i, o) => o.ascii(String(i.long()));
+      return (i, o) => o.int(i.long());
     case 'float':
       return (i, o) => {
         i.need(4);
@@ -137,7 +197,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Reader>): Reader {
     case 'double':
       return (i, o) => {
         i.need(8);
-        num(o, i.b.readDoubleLE(i.p));
+        double(o, i.b.readDoubleLE(i.p));
         i.p += 8;
       };
     case 'string':
@@ -242,6 +302,27 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Reader>): Reader {
  * type this reader does not know (then avsc decodes). Throws for bytes that do not match.
  */
 export function avroTranscoder(type: Type): ((b: Buffer, start: number) => Buffer) | null {
+  const into = avroTranscoderInto(type);
+  if (!into) return null;
+  const out = new Out();
+  return (b, start) => {
+    out.pos = 0;
+    into(b, start, b.length, out);
+    return out.buf.subarray(0, out.pos);
+  };
+}
+
+/** Something JSON is appended to at `pos` (console-consumer's output buffer): `buf` may be replaced by a larger one. */
+export interface OutTarget {
+  buf: Buffer;
+  pos: number;
+}
+
+/**
+ * Avro bytes [start, end) to their JSON appended straight to `target` (no scratch copy); null as
+ * for avroTranscoder. On a throw, `target` is left as it was (what was written is not counted).
+ */
+export function avroTranscoderInto(type: Type): ((b: Buffer, start: number, end: number, target: OutTarget) => void) | null {
   let read: Reader;
   try {
     read = build(type as unknown as AvroTypeLike, new Map());
@@ -249,13 +330,22 @@ export function avroTranscoder(type: Type): ((b: Buffer, start: number) => Buffe
     return null;
   }
   const out = new Out();
+  const scratch = out.buf;
   const i = new In();
-  return (b, start) => {
+  return (b, start, end, target) => {
     i.b = b;
     i.p = start;
-    out.pos = 0;
-    read(i, out);
-    if (i.p !== b.length) throw new Error(`${b.length - i.p} trailing bytes`);
-    return out.buf.subarray(0, out.pos);
+    i.end = end;
+    out.buf = target.buf;
+    out.pos = target.pos;
+    try {
+      read(i, out);
+      if (i.p !== end) throw new Error(`${end - i.p} trailing bytes`);
+      target.buf = out.buf;
+      target.pos = out.pos;
+    } finally {
+      // The target's buffer is not kept here: it is handed to the sink once written.
+      out.buf = scratch;
+    }
   };
 }

@@ -8,7 +8,7 @@
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
 import { avroJsonWriter } from './avro-json.js';
-import { avroTranscoder, Out } from './avro-transcode.js';
+import { avroTranscoder, avroTranscoderInto, Out, type OutTarget } from './avro-transcode.js';
 import { avroScanner } from './avro-scan.js';
 import { AvroInputError, avroEncoder } from './avro-encode.js';
 import { decodeMessageIndexes, hasMessageIndexes } from './wire.js';
@@ -24,6 +24,11 @@ export interface Codec {
    * returned is only valid until the next call (a scratch buffer).
    */
   decode(b: Buffer, at: number): string | Buffer;
+  /**
+   * The payload at [at, end) of `b` → its JSON appended to `target` directly (console-consumer's
+   * output buffer), when the codec can; throws CodecError (leaving `target` as it was) as decode.
+   */
+  decodeInto?(b: Buffer, at: number, end: number, target: OutTarget): void;
 }
 
 export class CodecError extends Error {
@@ -73,27 +78,41 @@ const parseJson = (text: string): unknown => {
   }
 };
 
+/** Bytes of the slabs console-producer's Avro records are encoded into. */
+const SLAB = 64 * 1024;
+
 function avroCodec(id: number, type: import('avsc').Type): Codec {
   const toJson = avroJsonWriter(type);
   const transcode = avroTranscoder(type);
+  const transcodeInto = avroTranscoderInto(type);
   const encodeJson = avroEncoder(type);
   const scan = avroScanner(type);
   const out = new Out();
   return {
     type: 'AVRO',
     encodeFramed(line, schemaId) {
-      out.pos = 0;
-      out.room(5);
-      out.buf[0] = 0;
-      out.buf.writeInt32BE(schemaId, 1);
-      out.pos = 5;
-      if (!scan(line, out)) return null;
-      // A copy in a byte loop: one small allocation from the pool, no view in between.
-      const n = out.pos;
-      const src = out.buf;
-      const framed = Buffer.allocUnsafe(n);
-      for (let k = 0; k < n; k++) framed[k] = src[k]!;
-      return framed;
+      // Records are encoded one after another into a slab, each returned as a view of it (no
+      // copy; the producer copies it into its batch, and the slab goes once its views have).
+      // A slab is left when it may not hold the next record: Avro takes at most 8 bytes per
+      // byte of JSON (a one-digit double).
+      const most = 8 * line.length + 16;
+      if (out.buf.length - out.pos < most) {
+        out.buf = Buffer.allocUnsafe(Math.max(SLAB, most));
+        out.pos = 0;
+      }
+      const start = out.pos;
+      const buf = out.buf;
+      buf[start] = 0;
+      buf[start + 1] = schemaId >>> 24;
+      buf[start + 2] = (schemaId >>> 16) & 0xff;
+      buf[start + 3] = (schemaId >>> 8) & 0xff;
+      buf[start + 4] = schemaId & 0xff;
+      out.pos = start + 5;
+      if (!scan(line, out)) {
+        out.pos = start;
+        return null;
+      }
+      return out.buf.subarray(start, out.pos);
     },
     encode(json) {
       if (encodeJson) {
@@ -115,6 +134,15 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
       }
       return { payload: type.toBuffer(value) };
     },
+    ...(transcodeInto && {
+      decodeInto(b: Buffer, at: number, end: number, target: OutTarget) {
+        try {
+          transcodeInto(b, at, end, target);
+        } catch (e) {
+          throw new CodecError(`the bytes do not match Avro schema ${id}: ${(e as Error).message}`);
+        }
+      },
+    }),
     decode(b, at) {
       if (transcode) {
         try {

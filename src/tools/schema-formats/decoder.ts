@@ -4,10 +4,11 @@
  * into one line of JSON. A record that cannot be decoded (not in the wire format, an unknown id,
  * bytes that do not match) fails with a message naming its topic, partition and offset.
  */
-import type { ConsumedRecord } from '../../client/consumer/fetcher.js';
+import type { ConsumedRecord, RecordView } from '../../client/consumer/fetcher.js';
 import type { SchemaRegistryClient } from '../../client/schema-registry.js';
 import { isKafkaTsError } from '../../util/errors.js';
 import { recordToJson } from '../record-json.js';
+import { viewFormatterWith, type FormatterConfig, type OutBuffer, type ViewField } from '../message-format.js';
 import { buildCodec, CodecError, type Codec } from './codecs.js';
 import { TYPE_OF_FORMAT, type SchemaFormat } from './config.js';
 import { HEADER_SIZE, MAGIC_BYTE } from './wire.js';
@@ -22,7 +23,19 @@ export interface SchemaDecoding {
   json(record: ConsumedRecord): string;
   key?: (b: Buffer) => string | Buffer;
   value?: (b: Buffer) => string | Buffer;
+  /**
+   * Kafka's default formatter over RecordViews with keys and values decoded straight into the
+   * output (no record objects), or null when a setting needs the record path. It throws a value
+   * `missing` recognises for a record whose schema id was not fetched yet: fetchMissing fetches
+   * it, and the record is printed again.
+   */
+  viewFormatter?(cfg: FormatterConfig): ((o: OutBuffer, v: RecordView) => void) | null;
+  missing?(e: unknown): boolean;
+  fetchMissing?(): Promise<void>;
 }
+
+/** Thrown by the view printer for a schema id not fetched yet. */
+const MISSING = Object.freeze({ missing: true });
 
 export class RecordDecodeError extends Error {
   override name = 'RecordDecodeError';
@@ -90,6 +103,61 @@ export class RecordDecoder implements SchemaDecoding {
       const where = r ? `the ${side} of the record at topic ${r.topic} partition ${r.partition} offset ${r.offset}` : `a ${side}`;
       throw new RecordDecodeError(`Cannot decode ${where}: ${(e as Error).message}`);
     }
+  }
+
+  private readonly wanted = new Set<number>();
+
+  missing(e: unknown): boolean {
+    return e === MISSING;
+  }
+
+  async fetchMissing(): Promise<void> {
+    const ids = [...this.wanted];
+    this.wanted.clear();
+    await Promise.all(ids.filter((id) => !this.codecs.has(id)).map((id) => this.load(id)));
+  }
+
+  viewFormatter(cfg: FormatterConfig): ((o: OutBuffer, v: RecordView) => void) | null {
+    return viewFormatterWith(cfg, {
+      ...(this.formats.key && { key: this.viewSide('key', this.formats.key) }),
+      ...(this.formats.value && { value: this.viewSide('value', this.formats.value) }),
+    });
+  }
+
+  /** decode() over a view: the same checks in the same order and the same messages, the JSON written into the output. */
+  private viewSide(side: 'key' | 'value', format: SchemaFormat): ViewField {
+    const type = TYPE_OF_FORMAT[format];
+    let lastId = -1;
+    let last: Codec | null = null;
+    const fail = (v: RecordView, why: string): never => {
+      throw new RecordDecodeError(`Cannot decode the ${side} of the record at topic ${v.topic} partition ${v.partition} offset ${v.offset}: ${why}`);
+    };
+    return (o, v, s, len) => {
+      const b = v.buf;
+      if (len < HEADER_SIZE) return fail(v, `${len} byte${len === 1 ? '' : 's'} is too short for the schema registry's wire format`);
+      if (b[s] !== MAGIC_BYTE) return fail(v, `unknown magic byte ${b[s]} (not the schema registry's wire format)`);
+      const id = (b[s + 1]! << 24) | (b[s + 2]! << 16) | (b[s + 3]! << 8) | b[s + 4]!;
+      let codec = last;
+      if (id !== lastId || codec === null) {
+        const c = this.codecs.get(id);
+        if (c === undefined) {
+          this.wanted.add(id);
+          throw MISSING;
+        }
+        if (c instanceof Error) return fail(v, c.message);
+        if (c.type !== type) return fail(v, `schema id ${id} is a ${c.type} schema, not ${type} (--${side}-format ${format})`);
+        lastId = id;
+        last = codec = c;
+      }
+      try {
+        if (codec.decodeInto) return codec.decodeInto(b, s + HEADER_SIZE, s + len, o);
+        const json = codec.decode(b.subarray(s, s + len), HEADER_SIZE);
+        if (typeof json === 'string') o.text(json);
+        else o.bytes(json, 0, json.length);
+      } catch (e) {
+        return fail(v, (e as Error).message);
+      }
+    };
   }
 
   json(r: ConsumedRecord): string {

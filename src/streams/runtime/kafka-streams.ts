@@ -1,0 +1,1005 @@
+/**
+ * KafkaStreams: runs a BuiltTopology (api.ts) against a cluster, as Kafka Streams' KafkaStreams
+ * does, with one stream thread per instance (scale out with more instances).
+ *
+ * Start: check source topics and co-partitioning, create the internal topics
+ * (`<application.id>-<name>`), load global stores, then join the group `application.id` with
+ * the Streams assignor (tasks, not partitions: see assignor.ts) over one consumer subscribed to
+ * every source topic. A task's stores live under `<state.dir>/<application.id>/<task>/`; logged
+ * stores write every change to their changelog (partition = the task's partition) and are
+ * restored from it before the task processes anything: from the `.checkpoint` offsets when the
+ * local files are valid, otherwise from the beginning.
+ *
+ * The loop: poll, buffer records per partition, give each task its records in offset order per
+ * partition choosing the lowest timestamp across the task's partitions, punctuate, and commit
+ * every commit.interval.ms (or when a processor asks):
+ *   at_least_once    flush tasks, flush the producer, flush stores and write checkpoints, commit offsets;
+ *   exactly_once_v2  one transactional producer (`<application.id>-<process id>-1`), always in a
+ *                    transaction: sendOffsetsToTransaction + commitTransaction, then begin the next.
+ *                    A failed commit aborts; the tasks' state is then dropped and restored from the
+ *                    (read_committed) changelogs, and their input rewinds to the committed offsets.
+ *
+ * Rebalances are eager: before giving partitions back, the instance commits and suspends its
+ * tasks; a task assigned back resumes without restoring, the others are closed (checkpoint, unlock).
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { KafkaClient } from '../../client/client.js';
+import { Admin, OffsetSpec } from '../../client/admin.js';
+import { GroupConsumer } from '../../client/consumer/group-consumer.js';
+import { Fetcher, type ConsumedRecord } from '../../client/consumer/fetcher.js';
+import { Producer } from '../../client/producer/producer.js';
+import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { NotFoundError, isKafkaTsError } from '../../util/errors.js';
+import type { BuiltTopology, BytesStore, GlobalTask, SourceRecord, StoreSpec, StreamTask, StreamsHeader, TaskEnvironment, TaskId } from '../api.js';
+import { taskIdString } from '../api.js';
+import { InMemoryBytesStore } from '../stores/memory.js';
+import { FileBytesStore } from '../stores/file.js';
+import { streamsAssignor, type SourcesBySubtopology } from './assignor.js';
+import { parseStreamsConfig, type StreamsConfig, type StreamsProperties } from './config.js';
+import { MissingSourceTopicException, StreamsException, TopologyException } from './errors.js';
+import { StateDirectory } from './state-dir.js';
+
+export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
+export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
+export type StreamsLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface KafkaStreamsOptions {
+  /**
+   * Makes a client; called once per role with Kafka Streams' client id for it
+   * (`<client.id>-StreamThread-1-consumer`, `-producer`, `<client.id>-admin`,
+   * `<client.id>-GlobalStreamThread-global-consumer`) so a long poll never delays a produce.
+   * KafkaStreams closes them on close.
+   */
+  client: (clientId: string) => KafkaClient | Promise<KafkaClient>;
+  log?: StreamsLogger;
+}
+
+export interface TaskMetrics {
+  id: string;
+  partitions: { topic: string; partition: number; position: number; end: number; lag: number | null }[];
+  /** Sum of the partitions' lags (end offset − position); null until the ends are known. */
+  lag: number | null;
+  processed: number;
+  restored: number;
+}
+
+export interface StreamsMetrics {
+  state: StreamsState;
+  applicationId: string;
+  processId: string;
+  processingGuarantee: StreamsConfig['processingGuarantee'];
+  processed: number;
+  /** Records processed per second over the last few seconds. */
+  recordsPerSecond: number;
+  commits: number;
+  restored: number;
+  /** Changelog records restored per second during the last restoration (0 before any). */
+  restoreRecordsPerSecond: number;
+  tasks: TaskMetrics[];
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface TaskStore {
+  spec: StoreSpec;
+  store: BytesStore;
+  /** The store without its changelogging wrapper (restoration writes here). */
+  inner: BytesStore;
+  changelog: string | null;
+}
+
+interface RecordQueue {
+  key: string;
+  records: ConsumedRecord[];
+  head: number;
+  /** Offset after the last processed record (-1: none yet). */
+  next: number;
+}
+
+interface ActiveTask {
+  id: TaskId;
+  key: string;
+  task: StreamTask | null;
+  partitions: { topic: string; partition: number }[];
+  /** One buffer per source partition, while the task is active. */
+  queues: RecordQueue[];
+  stores: Map<string, TaskStore>;
+  /** Next offset to commit per source partition (last processed + 1). */
+  consumed: Map<string, number>;
+  committed: Map<string, number>;
+  /** Changelog partition → next offset (for checkpoints). */
+  changelogOffsets: Map<string, number>;
+  processed: number;
+  restored: number;
+}
+
+/**
+ * Logs changes to the changelog topic's partition of the task. As Kafka Streams' record cache
+ * does for its changelogs, changes to one key between two commits are logged once, with the
+ * latest value: the runtime calls `flushChangelog()` before it commits (and a store with many
+ * dirty keys logs them early), so the changelog holds every committed state.
+ */
+class LoggedStore implements BytesStore {
+  private dirty = new Map<string, Buffer>();
+  constructor(
+    private readonly inner: BytesStore,
+    private readonly log: (key: Uint8Array, value: Uint8Array | null) => void,
+    private readonly maxDirty = 10_000,
+  ) {}
+  get name() {
+    return this.inner.name;
+  }
+  get(key: Uint8Array) {
+    return this.inner.get(key);
+  }
+  put(key: Uint8Array, value: Uint8Array | null) {
+    this.inner.put(key, value);
+    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+    const id = k.toString('latin1');
+    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(k));
+    if (this.dirty.size >= this.maxDirty) this.flushChangelog();
+  }
+  range(from?: Uint8Array, to?: Uint8Array) {
+    return this.inner.range(from, to);
+  }
+  size() {
+    return this.inner.size();
+  }
+  /** Sends the latest value (or a tombstone) of every key changed since the last flush. */
+  flushChangelog() {
+    if (this.dirty.size === 0) return;
+    const keys = this.dirty;
+    this.dirty = new Map();
+    for (const k of keys.values()) this.log(k, this.inner.get(k) ?? null);
+  }
+  /** Forgets unlogged changes (the task's state is being dropped). */
+  discard() {
+    this.dirty.clear();
+  }
+}
+
+const buf = (u: Uint8Array | null): Buffer | null => (u === null ? null : Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+export class KafkaStreams {
+  readonly config: StreamsConfig;
+  readonly processId = randomUUID();
+  private state: StreamsState = 'CREATED';
+  private listeners: StateListener[] = [];
+  private readonly log: StreamsLogger;
+  private stateDir: StateDirectory | null = null;
+  private clients: KafkaClient[] = [];
+  private admin: Admin | null = null;
+  private consumer: GroupConsumer | null = null;
+  private producer: Producer | null = null;
+  private readonly sources: SourcesBySubtopology = new Map();
+  private readonly topicToSubtopology = new Map<string, number>();
+  private readonly storesBySubtopology = new Map<number, StoreSpec[]>();
+  private partitionCounts = new Map<string, number>();
+  private readonly active = new Map<string, ActiveTask>();
+  private readonly suspended = new Map<string, ActiveTask>();
+  private readonly byPartition = new Map<string, ActiveTask>();
+  private readonly queues = new Map<string, RecordQueue>();
+  private pendingPartitions: { topic: string; partition: number }[] = [];
+  private readonly globalStores = new Map<string, InMemoryBytesStore>();
+  private globalTask: GlobalTask | null = null;
+  private globalFetcher: Fetcher | null = null;
+  private loopDone: Promise<void> | null = null;
+  private globalLoopDone: Promise<void> | null = null;
+  private stopping = false;
+  private fatal: Error | null = null;
+  private sendError: Error | null = null;
+  private commitRequested = false;
+  private lastCommit = Date.now();
+  private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0 };
+  private readonly rateSamples: { at: number; processed: number }[] = [];
+  private shutdownWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  private readonly topology: BuiltTopology;
+
+  /** `topology`: a Topology (as Kafka's constructor takes, e.g. `StreamsBuilder.build()`) or its BuiltTopology. */
+  constructor(
+    topology: BuiltTopology | { build(): BuiltTopology },
+    props: StreamsProperties,
+    private readonly options: KafkaStreamsOptions,
+  ) {
+    this.config = parseStreamsConfig(props);
+    this.topology = 'createTask' in topology ? topology : topology.build();
+    this.log = options.log ?? (() => undefined);
+    const prefix = (t: string, internal: string[]) => (internal.includes(t) ? this.internalName(t) : t);
+    for (const s of this.topology.subtopologies) {
+      const topics = s.sourceTopics.map((t) => prefix(t, s.internalSources));
+      for (const t of s.internalSources) if (!s.sourceTopics.includes(t)) topics.push(this.internalName(t));
+      this.sources.set(s.id, [...new Set(topics)]);
+      for (const t of topics) this.topicToSubtopology.set(t, s.id);
+      this.storesBySubtopology.set(s.id, s.stores);
+    }
+  }
+
+  private internalName(name: string) {
+    return `${this.config.applicationId}-${name}`;
+  }
+
+  private changelogName(store: string) {
+    return this.internalName(`${store}-changelog`);
+  }
+
+  get eos(): boolean {
+    return this.config.processingGuarantee === 'exactly_once_v2';
+  }
+
+  /** The state listener is called on every transition (Kafka's KafkaStreams.StateListener). */
+  setStateListener(listener: StateListener): void {
+    this.listeners.push(listener);
+  }
+
+  currentState(): StreamsState {
+    return this.state;
+  }
+
+  /** The error that put the application in ERROR, if any. */
+  error(): Error | null {
+    return this.fatal;
+  }
+
+  private setState(s: StreamsState) {
+    if (s === this.state) return;
+    const old = this.state;
+    this.state = s;
+    for (const l of this.listeners) {
+      try {
+        l(s, old);
+      } catch (e) {
+        this.log('warn', `state listener failed: ${(e as Error).message}`);
+      }
+    }
+    if (s === 'NOT_RUNNING') for (const w of this.shutdownWaiters.splice(0)) w.resolve();
+    if (s === 'ERROR') for (const w of this.shutdownWaiters.splice(0)) w.reject(this.fatal ?? new StreamsException('The application failed'));
+  }
+
+  /** Resolves once the application has stopped (close), rejects with the error that stopped it. */
+  waitForShutdown(): Promise<void> {
+    if (this.state === 'NOT_RUNNING') return Promise.resolve();
+    if (this.state === 'ERROR') return Promise.reject(this.fatal!);
+    return new Promise((resolve, reject) => this.shutdownWaiters.push({ resolve, reject }));
+  }
+
+  private async newClient(role: 'consumer' | 'producer' | 'admin' | 'global-consumer'): Promise<KafkaClient> {
+    const id = this.config.clientId;
+    const clientId = role === 'admin' ? `${id}-admin` : role === 'global-consumer' ? `${id}-GlobalStreamThread-global-consumer` : `${id}-StreamThread-1-${role}`;
+    const c = await this.options.client(clientId);
+    if (!this.clients.includes(c)) this.clients.push(c);
+    return c;
+  }
+
+  /**
+   * Checks the topology against the cluster, creates internal topics, loads global stores and
+   * starts processing in the background. Throws (and leaves the application in ERROR) when the
+   * application cannot start: missing source topics, topics not co-partitioned, a state dir that
+   * is not writable.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'CREATED') throw new StreamsException(`KafkaStreams can only be started once (state ${this.state})`);
+    const starting = this.prepare();
+    this.starting = starting;
+    try {
+      await starting;
+    } catch (e) {
+      this.starting = null;
+      if (this.stopping && !this.fatal) return; // closed while starting
+      this.fatal = e as Error;
+      await this.shutdown(false);
+      throw e;
+    }
+    this.starting = null;
+    // close() during start: it has stopped everything already.
+    if (!this.stopping) this.loopDone = this.loop();
+  }
+
+  private starting: Promise<void> | null = null;
+  /** Internal topics (real names) the application uses. */
+  private createdTopics: string[] = [];
+
+  private async prepare(): Promise<void> {
+    this.stateDir = new StateDirectory(this.config.stateDir, this.config.applicationId, this.processId);
+    const adminClient = await this.newClient('admin');
+    this.admin = new Admin(adminClient);
+    await this.prepareTopics();
+    if (this.state === 'CREATED') this.setState('REBALANCING');
+    await this.loadGlobalStores();
+    const producerClient = await this.newClient('producer');
+    this.producer = new Producer(producerClient, {
+      lingerMs: 100,
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
+    });
+    // Sinks and changelogs in the producer's metadata now, so the first records need not wait.
+    await producerClient.refreshMetadata([...new Set([...this.topology.sinkTopics, ...this.createdTopics])]).catch(() => undefined);
+    if (this.eos) {
+      await this.producer.initTransactions();
+      this.producer.beginTransaction();
+    }
+    const consumerClient = await this.newClient('consumer');
+    const assignor = streamsAssignor(this.sources, () => ({ process: this.processId, prev: [...this.active.keys(), ...this.suspended.keys()], state: this.stateDir!.tasksWithState() }));
+    this.consumer = new GroupConsumer(consumerClient, {
+      groupId: this.config.applicationId,
+      assignors: [assignor],
+      autoCommit: false,
+      isolationLevel: this.eos ? 1 : 0,
+      autoOffsetReset: this.config.autoOffsetReset,
+      sessionTimeoutMs: this.config.sessionTimeoutMs,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      onAssigned: (ps) => this.pendingPartitions.push(...ps),
+      onRevoked: (ps) => this.onRevoked(ps),
+    });
+    this.consumer.subscribe([...this.topicToSubtopology.keys()]);
+  }
+
+  /** Source and sink topics exist, co-partitioning holds, internal topics exist with the right partitions. */
+  private async prepareTopics() {
+    const admin = this.admin!;
+    const internalSources = new Set(this.topology.subtopologies.flatMap((s) => s.internalSources));
+    const external = [...new Set(this.topology.subtopologies.flatMap((s) => s.sourceTopics.filter((t) => !internalSources.has(t))))];
+    const globals = this.topology.globalStores.map((g) => g.topic);
+    const md = await admin.metadata([...new Set([...external, ...globals, ...this.topology.sinkTopics])]);
+    const count = (t: string) => {
+      const info = md.topics.get(t);
+      return info && info.errorCode === 0 ? info.partitions.length : 0;
+    };
+    const missing = [...new Set([...external, ...globals])].filter((t) => count(t) === 0).sort();
+    if (missing.length > 0) throw new MissingSourceTopicException(missing);
+    const missingSinks = this.topology.sinkTopics.filter((t) => count(t) === 0);
+    if (missingSinks.length > 0) throw new NotFoundError(`Sink topic${missingSinks.length > 1 ? 's' : ''} ${missingSinks.join(', ')} not found (create ${missingSinks.length > 1 ? 'them' : 'it'} first)`);
+    const counts = new Map<string, number>();
+    for (const t of [...external, ...globals]) counts.set(t, count(t));
+    // Repartition topics: a fixed count, else the co-partition group's count, else the widest
+    // external source (api.ts does not say which sub-topology writes to which topic).
+    const repartition = this.topology.internalTopics.filter((t) => t.kind === 'repartition');
+    for (const t of repartition) if (t.partitions) counts.set(t.name, t.partitions);
+    for (const group of this.topology.copartitionGroups) {
+      const known = group.filter((t) => counts.has(t));
+      const sizes = new Set(known.map((t) => counts.get(t)));
+      if (sizes.size > 1) throw new TopologyException(`Topics not co-partitioned: [${group.map((t) => (internalSources.has(t) ? this.internalName(t) : t)).join(',')}]`);
+      const n = known.length > 0 ? counts.get(known[0]!)! : 0;
+      if (n > 0) for (const t of group) if (!counts.has(t)) counts.set(t, n);
+    }
+    const widest = Math.max(1, ...external.map((t) => counts.get(t)!));
+    for (const t of repartition) if (!counts.has(t.name)) counts.set(t.name, widest);
+    // Real names for everything the runtime subscribes to.
+    for (const [t, n] of [...counts]) if (internalSources.has(t) || repartition.some((r) => r.name === t)) this.partitionCounts.set(this.internalName(t), n);
+    for (const t of [...external, ...globals]) this.partitionCounts.set(t, counts.get(t)!);
+    const tasksPer = new Map<number, number>();
+    for (const [s, topics] of this.sources) tasksPer.set(s, Math.max(0, ...topics.map((t) => this.partitionCounts.get(t) ?? 0)));
+    // Internal topics to create.
+    const wanted = new Map<string, { partitions: number; configs: Record<string, string> }>();
+    for (const t of repartition) wanted.set(this.internalName(t.name), { partitions: counts.get(t.name)!, configs: { 'cleanup.policy': 'delete', ...t.configs } });
+    for (const s of this.topology.subtopologies) {
+      for (const st of s.stores) {
+        if (!st.logged) continue;
+        wanted.set(this.changelogName(st.name), { partitions: tasksPer.get(s.id) ?? 1, configs: { 'cleanup.policy': 'compact', ...st.changelogConfigs } });
+      }
+    }
+    for (const t of this.topology.internalTopics) {
+      if (t.kind !== 'changelog') continue;
+      const name = this.internalName(t.name);
+      const have = wanted.get(name);
+      if (have) have.configs = { ...have.configs, ...t.configs };
+      else wanted.set(name, { partitions: t.partitions ?? widest, configs: { 'cleanup.policy': 'compact', ...t.configs } });
+    }
+    this.createdTopics = [...wanted.keys()];
+    if (wanted.size === 0) return;
+    const results = await admin.createTopics([...wanted].map(([name, w]) => ({ name, partitions: w.partitions, replicationFactor: this.config.replicationFactor, configs: w.configs })));
+    for (const r of results) {
+      if (r.error && r.error.code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw new StreamsException(`Could not create internal topic ${r.name}: ${r.error.message}`);
+    }
+    const existing = await admin.metadata([...wanted.keys()]);
+    for (const [name, w] of wanted) {
+      const t = existing.topics.get(name);
+      const have = t && t.errorCode === 0 ? t.partitions.length : 0;
+      if (have !== w.partitions) throw new StreamsException(`Existing internal topic ${name} has invalid partitions: expected: ${w.partitions}; actual: ${have}. Use 'kafka-streams-application-reset' to reset the application.`);
+    }
+  }
+
+  /** Reads every global topic from the beginning to its current end, then follows it in the background. */
+  private async loadGlobalStores() {
+    if (this.topology.globalStores.length === 0) return;
+    for (const g of this.topology.globalStores) this.globalStores.set(g.store.name, new InMemoryBytesStore(g.store.name));
+    this.globalTask = this.topology.createGlobalTask(this.environment({ subtopology: -1, partition: -1 }, new Map()));
+    const client = await this.newClient('global-consumer');
+    const fetcher = new Fetcher(client, { isolationLevel: this.eos ? 1 : 0, autoOffsetReset: 'earliest' });
+    this.globalFetcher = fetcher;
+    const parts = this.topology.globalStores.flatMap((g) => Array.from({ length: this.partitionCounts.get(g.topic) ?? 0 }, (_, partition) => ({ topic: g.topic, partition })));
+    const ends = await this.endOffsets(parts, this.eos ? 1 : 0);
+    await fetcher.assign(parts.map((p) => ({ ...p, start: 'earliest' as const, stopAt: ends.get(tpKey(p.topic, p.partition)) ?? 0 })));
+    while (!fetcher.allAtEnd() && !this.stopping) {
+      for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) for (const r of chunk.records) this.globalTask.process(this.sourceRecord(r));
+    }
+    // Follow from here on.
+    await fetcher.assign(fetcher.assignment().map((p) => ({ topic: p.topic, partition: p.partition, start: p.position })));
+    this.globalLoopDone = (async () => {
+      while (!this.stopping) {
+        try {
+          for (const chunk of await fetcher.poll({ maxWaitMs: 200 })) for (const r of chunk.records) this.globalTask!.process(this.sourceRecord(r));
+        } catch (e) {
+          if (this.stopping) return;
+          this.fail(e as Error);
+          return;
+        }
+      }
+    })();
+  }
+
+  private async endOffsets(parts: { topic: string; partition: number }[], isolation: 0 | 1): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (parts.length === 0) return out;
+    for (const r of await this.admin!.listOffsets(parts.map((p) => ({ ...p, timestamp: OffsetSpec.latest })), isolation)) {
+      if (r.error) throw r.error;
+      out.set(tpKey(r.topic, r.partition), r.offset);
+    }
+    return out;
+  }
+
+  private sourceRecord(r: ConsumedRecord): SourceRecord {
+    return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers as StreamsHeader[] };
+  }
+
+  private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
+    const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
+    const env: TaskEnvironment = {
+      applicationId: this.config.applicationId,
+      taskId,
+      store: (name) => {
+        const s = stores.get(name)?.store ?? this.globalStores.get(name);
+        if (!s) throw new StreamsException(`Task ${label} has no state store ${name}`);
+        return s;
+      },
+      send: (topic, key, value, timestamp, headers, partition) => {
+        if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
+        this.producer!.append(
+          { topic, ...(partition === undefined ? {} : { partition }), key: buf(key), value: buf(value), timestamp, headers: headers.map((h) => ({ key: h.key, value: buf(h.value) })) },
+          (e) => {
+            if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
+          },
+        );
+      },
+      // Partitions of a topic, for sinks with their own partitioner.
+      partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
+      requestCommit: () => {
+        this.commitRequested = true;
+      },
+      now: () => Date.now(),
+      internalTopicName: (name) => this.internalName(name),
+      deserializationErrors: this.config.deserializationErrors,
+      log: (level, message) => this.log(level, `[${this.config.applicationId}] task ${label}: ${message}`),
+    };
+    return env;
+  }
+
+  // ---- the loop ----
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        const records = await this.consumer!.poll(this.config.pollMs);
+        if (this.stopping) break;
+        if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
+        if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
+        this.enqueue(records);
+        await this.processBuffered();
+        const now = Date.now();
+        for (const t of this.active.values()) t.task?.punctuate(now);
+        this.sampleRate(now);
+        if (this.commitRequested || now - this.lastCommit >= this.config.commitIntervalMs) await this.commit();
+      }
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  /** Buffers polled records per partition (only partitions of running tasks). */
+  private enqueue(records: ConsumedRecord[]) {
+    let lastTopic = '';
+    let lastPartition = -1;
+    let q: RecordQueue | undefined;
+    for (const r of records) {
+      if (r.partition !== lastPartition || r.topic !== lastTopic) {
+        lastTopic = r.topic;
+        lastPartition = r.partition;
+        q = this.queues.get(tpKey(r.topic, r.partition));
+      }
+      q?.records.push(r);
+    }
+  }
+
+  /** The queue of the task whose head record has the lowest timestamp (Kafka's choice). */
+  private static nextQueue(t: ActiveTask): RecordQueue | null {
+    if (t.queues.length === 1) {
+      const q = t.queues[0]!;
+      return q.head < q.records.length ? q : null;
+    }
+    let best: RecordQueue | null = null;
+    for (const q of t.queues) {
+      if (q.head >= q.records.length) continue;
+      if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+    }
+    return best;
+  }
+
+  private async processBuffered() {
+    let sinceYield = 0;
+    for (;;) {
+      let did = false;
+      for (const t of this.active.values()) {
+        const task = t.task;
+        if (!task) continue;
+        let n = 0;
+        for (; n < 1000; n++) {
+          const q = KafkaStreams.nextQueue(t);
+          if (!q) break;
+          const r = q.records[q.head++]!;
+          if (q.head >= q.records.length) {
+            q.records = [];
+            q.head = 0;
+          }
+          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+          task.process(r);
+          q.next = r.offset + 1;
+        }
+        if (n > 0) {
+          t.processed += n;
+          this.stats.processed += n;
+          sinceYield += n;
+          did = true;
+        }
+      }
+      if (this.sendError) throw this.sendError;
+      if (!did) return;
+      if (sinceYield >= 5000) {
+        sinceYield = 0;
+        await this.producer!.waitForRoom(50_000);
+        await yieldNow();
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  /** Copies the queues' processed positions into the tasks' offsets to commit. */
+  private syncConsumed() {
+    for (const t of this.active.values()) for (const q of t.queues) if (q.next >= 0) t.consumed.set(q.key, q.next);
+  }
+
+  private sampleRate(now: number) {
+    const last = this.rateSamples[this.rateSamples.length - 1];
+    if (last && now - last.at < 250) return;
+    this.rateSamples.push({ at: now, processed: this.stats.processed });
+    while (this.rateSamples.length > 2 && now - this.rateSamples[0]!.at > 5000) this.rateSamples.shift();
+  }
+
+  // ---- tasks ----
+
+  /** Creates (restoring their state) the tasks of newly assigned partitions; closes suspended tasks not assigned back. */
+  private async setupTasks() {
+    const assigned = new Map<string, { id: TaskId; partitions: { topic: string; partition: number }[] }>();
+    for (const p of this.pendingPartitions) {
+      const s = this.topicToSubtopology.get(p.topic);
+      if (s === undefined) continue;
+      const id = { subtopology: s, partition: p.partition };
+      const key = taskIdString(id);
+      const entry = assigned.get(key) ?? { id, partitions: [] };
+      entry.partitions.push(p);
+      assigned.set(key, entry);
+    }
+    this.pendingPartitions = [];
+    for (const [key, t] of [...this.suspended]) {
+      if (assigned.has(key)) continue;
+      this.suspended.delete(key);
+      this.closeTask(t, true);
+    }
+    const fresh: ActiveTask[] = [];
+    for (const [key, a] of assigned) {
+      const resumed = this.suspended.get(key);
+      if (resumed) {
+        this.suspended.delete(key);
+        resumed.partitions = a.partitions;
+        this.activate(resumed);
+        continue;
+      }
+      try {
+        fresh.push(await this.openTask(a.id, a.partitions));
+      } catch (e) {
+        for (const t of fresh) this.closeTask(t, false);
+        throw e;
+      }
+    }
+    let restored = false;
+    try {
+      restored = fresh.length === 0 || (await this.restore(fresh));
+    } finally {
+      // Closing while restoring, or restoration failed: the stores are incomplete, so no checkpoint.
+      if (!restored) for (const t of fresh) this.closeTask(t, false);
+    }
+    if (!restored) return;
+    for (const t of fresh) {
+      t.task = this.topology.createTask(t.id.subtopology, this.environment(t.id, t.stores));
+      this.activate(t);
+    }
+  }
+
+  private activate(t: ActiveTask) {
+    this.active.set(t.key, t);
+    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1 }));
+    for (const q of t.queues) {
+      this.byPartition.set(q.key, t);
+      this.queues.set(q.key, q);
+    }
+  }
+
+  private async openTask(id: TaskId, partitions: { topic: string; partition: number }[]): Promise<ActiveTask> {
+    const key = taskIdString(id);
+    const dir = this.stateDir!;
+    // Another instance sharing this state dir may still be handing the task over.
+    const deadline = Date.now() + Math.max(10_000, this.config.sessionTimeoutMs);
+    while (!dir.lock(key)) {
+      if (Date.now() > deadline || this.stopping) throw new StreamsException(`Could not lock the state directory of task ${key} (${dir.taskDir(key)}): another instance holds it`);
+      await sleep(100);
+    }
+    const checkpoint = dir.readCheckpoint(key);
+    // Under exactly_once_v2 a checkpoint is only valid for the clean close that wrote it: a crash
+    // from here on must restore from the beginning.
+    if (this.eos) dir.deleteCheckpoint(key);
+    const t: ActiveTask = { id, key, task: null, partitions, queues: [], stores: new Map(), consumed: new Map(), committed: new Map(), changelogOffsets: new Map(), processed: 0, restored: 0 };
+    for (const spec of this.storesBySubtopology.get(id.subtopology) ?? []) {
+      const changelog = spec.logged ? this.changelogName(spec.name) : null;
+      let inner: BytesStore;
+      if (spec.persistent) {
+        const file = new FileBytesStore(spec.name, join(dir.taskDir(key), 'stores', `${spec.name}.log`));
+        // Without a checkpoint the file may hold changes the changelog does not: start afresh.
+        if (changelog && !checkpoint.has(tpKey(changelog, id.partition))) {
+          file.destroy();
+          inner = new FileBytesStore(spec.name, join(dir.taskDir(key), 'stores', `${spec.name}.log`));
+        } else inner = file;
+      } else inner = new InMemoryBytesStore(spec.name);
+      if (changelog) {
+        const ck = tpKey(changelog, id.partition);
+        if (spec.persistent && checkpoint.has(ck)) t.changelogOffsets.set(ck, checkpoint.get(ck)!);
+        const store = new LoggedStore(inner, (k, v) => {
+          this.producer!.append({ topic: changelog, partition: id.partition, key: buf(k), value: buf(v) }, (e, meta) => {
+            if (e) {
+              if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${changelog} for task ${key} due to: ${e.message}`, { cause: e });
+            } else if (meta && meta.offset >= 0 && (t.changelogOffsets.get(ck) ?? 0) < meta.offset + 1) t.changelogOffsets.set(ck, meta.offset + 1);
+          });
+        });
+        t.stores.set(spec.name, { spec, store, inner, changelog });
+      } else t.stores.set(spec.name, { spec, store: inner, inner, changelog: null });
+    }
+    return t;
+  }
+
+  /**
+   * Restores the tasks' logged stores from their changelogs, all partitions in one fetch loop.
+   * False when the application started closing before restoration completed.
+   */
+  private async restore(tasks: ActiveTask[]): Promise<boolean> {
+    const parts: { topic: string; partition: number; task: ActiveTask; store: TaskStore }[] = [];
+    for (const t of tasks) for (const s of t.stores.values()) if (s.changelog) parts.push({ topic: s.changelog, partition: t.id.partition, task: t, store: s });
+    if (parts.length === 0) return true;
+    const isolation = this.eos ? 1 : 0;
+    const ends = await this.endOffsets(parts, isolation);
+    const fetcher = new Fetcher(this.admin!.client, { isolationLevel: isolation, autoOffsetReset: 'earliest' });
+    const byTp = new Map(parts.map((p) => [tpKey(p.topic, p.partition), p]));
+    const plan: { topic: string; partition: number; start: number | 'earliest'; stopAt: number }[] = [];
+    for (const p of parts) {
+      const k = tpKey(p.topic, p.partition);
+      const end = ends.get(k) ?? 0;
+      let start: number | 'earliest' = p.task.changelogOffsets.get(k) ?? 'earliest';
+      if (typeof start === 'number' && start > end) {
+        // The changelog is behind the checkpoint (recreated?): rebuild from the beginning.
+        this.log('warn', `[${this.config.applicationId}] task ${p.task.key}: checkpoint ${start} is past the end ${end} of ${p.topic}; restoring from the beginning`);
+        const keys = [...p.store.inner.range()].map(([kk]) => kk);
+        for (const kk of keys) p.store.inner.put(kk, null);
+        start = 'earliest';
+      }
+      p.task.changelogOffsets.set(k, end);
+      plan.push({ topic: p.topic, partition: p.partition, start, stopAt: end });
+    }
+    await fetcher.assign(plan);
+    const began = Date.now();
+    let restored = 0;
+    try {
+      while (!fetcher.allAtEnd()) {
+        if (this.stopping) return false;
+        for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) {
+          const p = byTp.get(tpKey(chunk.topic, chunk.partition))!;
+          for (const r of chunk.records) {
+            if (r.key === null) continue;
+            p.store.inner.put(r.key, r.value);
+          }
+          p.task.restored += chunk.records.length;
+          restored += chunk.records.length;
+        }
+      }
+    } finally {
+      fetcher.close();
+    }
+    this.stats.restored += restored;
+    const secs = (Date.now() - began) / 1000;
+    if (restored > 0) {
+      this.stats.restoreRate = restored / Math.max(secs, 0.001);
+      this.log('info', `[${this.config.applicationId}] restored ${restored} records from changelogs in ${secs.toFixed(2)} s`);
+    }
+    for (const t of tasks) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
+    return true;
+  }
+
+  /** Closes a task: clean (checkpoint, compacted stores) or dirty (local state dropped). */
+  private closeTask(t: ActiveTask, clean: boolean) {
+    const dir = this.stateDir!;
+    try {
+      t.task?.close();
+    } catch (e) {
+      this.log('warn', `[${this.config.applicationId}] task ${t.key}: close failed: ${(e as Error).message}`);
+      clean = false;
+    }
+    for (const s of t.stores.values()) {
+      if (!clean && s.store instanceof LoggedStore) s.store.discard();
+      if (!(s.inner instanceof FileBytesStore)) continue;
+      if (clean) s.inner.close();
+      else s.inner.destroy();
+    }
+    if (clean) {
+      const offsets = new Map([...t.changelogOffsets].filter(([k]) => [...t.stores.values()].some((s) => s.spec.persistent && s.changelog && k.startsWith(`${s.changelog}\0`))));
+      if (offsets.size > 0) dir.writeCheckpoint(t.key, offsets);
+    } else dir.deleteCheckpoint(t.key);
+    dir.unlock(t.key);
+    this.active.delete(t.key);
+    for (const p of t.partitions) {
+      const k = tpKey(p.topic, p.partition);
+      if (this.byPartition.get(k) === t) this.byPartition.delete(k);
+      this.queues.delete(k);
+    }
+  }
+
+  /** Eager revocation: commit, then suspend every task until the new assignment is known. */
+  private async onRevoked(ps: { topic: string; partition: number }[]) {
+    if (this.stopping && this.fatal) return;
+    if (this.state === 'RUNNING') this.setState('REBALANCING');
+    try {
+      if (this.active.size > 0) await this.commit('revoke');
+    } catch (e) {
+      // Their state is ahead of what was committed: drop it rather than resume from it.
+      this.log('warn', `[${this.config.applicationId}] commit before rebalance failed: ${(e as Error).message}`);
+      for (const t of [...this.active.values()]) this.closeTask(t, false);
+    }
+    const gone = new Set(ps.map((p) => tpKey(p.topic, p.partition)));
+    for (const t of [...this.active.values()]) {
+      if (!t.partitions.some((p) => gone.has(tpKey(p.topic, p.partition)))) continue;
+      this.active.delete(t.key);
+      for (const p of t.partitions) {
+        this.byPartition.delete(tpKey(p.topic, p.partition));
+        this.queues.delete(tpKey(p.topic, p.partition));
+      }
+      this.suspended.set(t.key, t);
+    }
+  }
+
+  // ---- commit ----
+
+  private offsetsToCommit(): { topic: string; partition: number; offset: number }[] {
+    this.syncConsumed();
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const t of this.active.values()) {
+      for (const [k, o] of t.consumed) {
+        if (t.committed.get(k) === o) continue;
+        const [topic, partition] = k.split('\0');
+        out.push({ topic: topic!, partition: Number(partition), offset: o });
+      }
+    }
+    return out;
+  }
+
+  private markCommitted(offsets: { topic: string; partition: number; offset: number }[]) {
+    for (const o of offsets) {
+      const t = this.byPartition.get(tpKey(o.topic, o.partition));
+      t?.committed.set(tpKey(o.topic, o.partition), o.offset);
+    }
+  }
+
+  /**
+   * Commits processed offsets (and, under exactly_once_v2, the transaction). `revoke`: before a
+   * rebalance (a failed transaction is aborted and the tasks' state dropped, not revived);
+   * `final`: on close (no next transaction).
+   */
+  private async commit(mode: 'loop' | 'revoke' | 'final' = 'loop'): Promise<void> {
+    const final = mode === 'final';
+    this.commitRequested = false;
+    this.lastCommit = Date.now();
+    const consumer = this.consumer!;
+    const producer = this.producer!;
+    for (const t of this.active.values()) {
+      t.task?.flush();
+      for (const st of t.stores.values()) if (st.store instanceof LoggedStore) st.store.flushChangelog();
+    }
+    const offsets = this.offsetsToCommit();
+    if (this.eos) {
+      try {
+        if (offsets.length > 0) {
+          await producer.sendOffsetsToTransaction(offsets, { groupId: this.config.applicationId, generationId: consumer.generationId, memberId: consumer.memberId, groupInstanceId: null });
+        }
+        await producer.commitTransaction();
+        if (this.sendError) throw this.sendError;
+      } catch (e) {
+        // A record the cluster refused is fatal (Kafka's default production exception handler),
+        // as is a commit on the way out; anything else (the group moved on) aborts and revives.
+        if (final || this.sendError) {
+          if (!this.producer!.txn?.isFatal()) await producer.abortTransaction().catch(() => undefined);
+          throw this.sendError ?? e;
+        }
+        if (mode === 'revoke') {
+          this.log('warn', `[${this.config.applicationId}] transaction aborted before the rebalance: ${(e as Error).message}`);
+          if (!this.producer!.txn?.isFatal()) await producer.abortTransaction();
+          for (const t of [...this.active.values()]) this.closeTask(t, false);
+          producer.beginTransaction();
+          return;
+        }
+        await this.abortAndRevive(e as Error);
+        return;
+      }
+      this.markCommitted(offsets);
+      this.stats.commits++;
+      for (const t of this.active.values()) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
+      if (!final) producer.beginTransaction();
+      return;
+    }
+    await producer.flush();
+    if (this.sendError) throw this.sendError;
+    for (const t of this.active.values()) {
+      let persistent = false;
+      for (const s of t.stores.values()) {
+        if (s.inner instanceof FileBytesStore) {
+          s.inner.flush();
+          persistent = true;
+        }
+      }
+      if (persistent) {
+        const offsets2 = new Map([...t.changelogOffsets].filter(([k]) => [...t.stores.values()].some((s) => s.spec.persistent && s.changelog && k.startsWith(`${s.changelog}\0`))));
+        if (offsets2.size > 0) this.stateDir!.writeCheckpoint(t.key, offsets2);
+      }
+    }
+    if (offsets.length === 0 || consumer.generationId < 0) return;
+    const results = await consumer.groups.commitOffsets(this.config.applicationId, offsets, { generationId: consumer.generationId, memberId: consumer.memberId, groupInstanceId: null });
+    const failed = results.find((r) => r.error);
+    if (failed?.error) {
+      // The group moved on (a rebalance): the records are processed again by the new owner.
+      this.log('warn', `[${this.config.applicationId}] offset commit failed: ${failed.error.message}`);
+      return;
+    }
+    this.markCommitted(offsets);
+    this.stats.commits++;
+  }
+
+  /**
+   * exactly_once_v2: the transaction failed. Abort it, drop the tasks' state (it holds the aborted
+   * changes), rewind their input to the committed offsets and restore from the changelogs.
+   */
+  private async abortAndRevive(cause: Error) {
+    const producer = this.producer!;
+    if (producer.txn?.isFatal()) throw new StreamsException(`Transaction failed: ${cause.message}`, { cause });
+    this.log('warn', `[${this.config.applicationId}] transaction aborted: ${cause.message}`);
+    // The group moved on without this member: rejoin at the next poll rather than fail again.
+    const code = cause instanceof KafkaProtocolError ? cause.code : 0;
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.REBALANCE_IN_PROGRESS) this.consumer!.rejoin(code === ErrorCode.UNKNOWN_MEMBER_ID);
+    try {
+      await producer.abortTransaction();
+    } catch (e) {
+      throw new StreamsException(`Could not abort the transaction: ${(e as Error).message}`, { cause: e });
+    }
+    this.sendError = null;
+    const tasks = [...this.active.values()];
+    for (const t of tasks) this.closeTask(t, false);
+    const parts = tasks.flatMap((t) => t.partitions);
+    const committed = await this.consumer!.groups.fetchOffsets(this.config.applicationId, parts);
+    const at = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
+    for (const p of parts) {
+      const o = at.get(tpKey(p.topic, p.partition)) ?? -1;
+      if (o >= 0) this.consumer!.seek(p.topic, p.partition, o);
+      else {
+        const [r] = await this.admin!.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: this.config.autoOffsetReset === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }], 1);
+        if (r && !r.error) this.consumer!.seek(p.topic, p.partition, r.offset);
+      }
+    }
+    this.pendingPartitions.push(...parts);
+    producer.beginTransaction();
+    await this.setupTasks();
+  }
+
+  // ---- stopping ----
+
+  private fail(e: Error) {
+    if (this.fatal || this.state === 'ERROR') return;
+    this.fatal = e;
+    this.log('error', `[${this.config.applicationId}] ${isKafkaTsError(e) || e instanceof KafkaProtocolError ? '' : 'unexpected error: '}${e.message}`);
+    void this.shutdown(false);
+  }
+
+  private shutdownPromise: Promise<void> | null = null;
+
+  /** Stops everything; clean (commit, checkpoint) or after an error (abort, drop local state). */
+  private shutdown(clean: boolean): Promise<void> {
+    if (!this.shutdownPromise) {
+      this.shutdownPromise = (async () => {
+        this.setState(clean ? 'PENDING_SHUTDOWN' : 'PENDING_ERROR');
+        this.stopping = true;
+        if (this.starting) await this.starting.catch(() => undefined);
+        if (this.loopDone) await this.loopDone;
+        if (this.globalLoopDone) await this.globalLoopDone;
+        if (clean && this.fatal) clean = false;
+        if (clean && this.consumer && this.producer) {
+          try {
+            await this.commit('final');
+          } catch (e) {
+            this.log('warn', `[${this.config.applicationId}] final commit failed: ${(e as Error).message}`);
+            clean = false;
+          }
+        } else if (this.eos && this.producer?.txn && !this.producer.txn.isFatal()) {
+          await this.producer.abortTransaction().catch(() => undefined);
+        }
+        for (const t of [...this.active.values(), ...this.suspended.values()]) this.closeTask(t, clean);
+        this.suspended.clear();
+        await this.consumer?.close().catch(() => undefined);
+        if (this.producer) await Promise.race([this.producer.close().catch(() => undefined), sleep(5000)]);
+        this.globalFetcher?.close();
+        await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
+        this.setState(clean && !this.fatal ? 'NOT_RUNNING' : 'ERROR');
+      })();
+    }
+    return this.shutdownPromise;
+  }
+
+  /** Clean shutdown: commit, checkpoint, close tasks and leave the group. */
+  async close(): Promise<void> {
+    if (this.state === 'CREATED' && !this.starting) {
+      this.setState('NOT_RUNNING');
+      return;
+    }
+    await this.shutdown(true);
+  }
+
+  // ---- metrics ----
+
+  metrics(): StreamsMetrics {
+    this.syncConsumed();
+    const positions = new Map((this.consumer?.positions() ?? []).map((p) => [tpKey(p.topic, p.partition), p]));
+    const tasks: TaskMetrics[] = [];
+    for (const t of [...this.active.values()].sort((a, b) => a.id.subtopology - b.id.subtopology || a.id.partition - b.id.partition)) {
+      let lag: number | null = 0;
+      const partitions = t.partitions.map((p) => {
+        const k = tpKey(p.topic, p.partition);
+        const pos = positions.get(k);
+        const q = this.queues.get(k);
+        const buffered = q ? q.records.length - q.head : 0;
+        const position = t.consumed.get(k) ?? (pos ? pos.position - buffered : -1);
+        const end = pos?.end ?? -1;
+        const l = end >= 0 && position >= 0 ? Math.max(0, end - position) : null;
+        lag = l === null || lag === null ? null : lag + l;
+        return { topic: p.topic, partition: p.partition, position, end, lag: l };
+      });
+      tasks.push({ id: t.key, partitions, lag, processed: t.processed, restored: t.restored });
+    }
+    const first = this.rateSamples[0];
+    const now = Date.now();
+    const rate = first && now - first.at > 0 ? ((this.stats.processed - first.processed) * 1000) / (now - first.at) : 0;
+    return {
+      state: this.state,
+      applicationId: this.config.applicationId,
+      processId: this.processId,
+      processingGuarantee: this.config.processingGuarantee,
+      processed: this.stats.processed,
+      recordsPerSecond: rate,
+      commits: this.stats.commits,
+      restored: this.stats.restored,
+      restoreRecordsPerSecond: this.stats.restoreRate,
+      tasks,
+    };
+  }
+}
