@@ -11,13 +11,42 @@
 // slow reader that stops reading its socket for 2 s every 4 s. The main thread samples the daemon's
 // RSS (/proc/PID/status VmRSS) every second and times ApiVersions on a separate connection every
 // 100 ms. Printed: RSS at start, max RSS under load, RSS 5 s after the load stopped, ApiVersions
-// p50/p99/max, and the requests answered.
-import { readFileSync } from 'node:fs';
+// p50/p99/max, and the requests answered. Inside the daemon (a preload given through NODE_OPTIONS,
+// active only in the daemon process, as bench/metadata.js does) the event loop's longest delay
+// (monitorEventLoopDelay) and V8's GC pauses (PerformanceObserver 'gc') are recorded and printed.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ROOT, fmt, kafkaTs, startDaemon, table } from './lib.js';
+
+const PRELOAD = `
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { appendFileSync } from 'node:fs';
+const out = process.env.BENCH_SOAK_DIR;
+if (process.env.KAFKA_TS_DAEMON === '1' && out) {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  setInterval(() => {
+    appendFileSync(out + '/loop.txt', Date.now() + ' ' + (h.max / 1e6).toFixed(1) + '\\n');
+    h.reset();
+  }, 100).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) appendFileSync(out + '/gc.txt', Date.now() + ' ' + e.duration.toFixed(1) + '\\n');
+  }).observe({ entryTypes: ['gc'] });
+}
+`;
+
+/** Numbers in column `col` of a preload's file (empty when it is missing). */
+const column = (file, col) => {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l.split(' ')[col]));
+  } catch {
+    return [];
+  }
+};
 
 const TOPIC = 'soak';
 const PARTITIONS = 8;
@@ -187,6 +216,14 @@ export async function run() {
   const seconds = arg('seconds', 120);
   // --bootstrap HOST:PORT --pid PID: load a daemon started elsewhere (e.g. under --cpu-prof).
   const given = process.argv.find((a, i) => process.argv[i - 1] === '--bootstrap');
+  const watch = mkdtempSync(join(tmpdir(), 'kafka-ts-soak-'));
+  writeFileSync(join(watch, 'preload.mjs'), PRELOAD);
+  const savedOptions = process.env.NODE_OPTIONS;
+  if (!given) {
+    // Children only (the CLI ignores the preload; the daemon inherits it).
+    process.env.NODE_OPTIONS = `${savedOptions ?? ''} --import=${join(watch, 'preload.mjs')}`.trim();
+    process.env.BENCH_SOAK_DIR = watch;
+  }
   const daemon = given
     ? { bootstrap: given, pid: arg('pid', NaN), home: process.env.KAFKA_TS_HOME ?? '', stop() {} }
     : startDaemon();
@@ -217,11 +254,14 @@ export async function run() {
     // What the daemon gives back once the connections are gone.
     await new Promise((r) => setTimeout(r, 5000));
     const afterRss = rssKb(daemon.pid);
+    const loop = column(join(watch, 'loop.txt'), 1);
+    const gc = column(join(watch, 'gc.txt'), 1);
     Object.assign(results, {
       startRssMb: startRss / 1024,
       maxRssMb: Math.max(...underLoad) / 1024,
       rssAfterLoadMb: afterRss / 1024,
       apiVersionsMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), count: latencies.length, failures },
+      daemon: { longestLoopDelayMs: loop.length ? Math.max(...loop) : NaN, gcPauses: gc.length, gcTotalMs: gc.reduce((a, b) => a + b, 0), gcLongestMs: gc.length ? Math.max(...gc) : NaN, gcOver50Ms: gc.filter((d) => d >= 50).length },
       load: stats,
       rssMbPerSecond: underLoad.map((k) => Math.round(k / 1024)),
     });
@@ -230,11 +270,16 @@ export async function run() {
       { measure: `max RSS, ${connections} connections for ${seconds} s`, value: `${fmt(results.maxRssMb, 1)} MB`, target: '<= 400 MB' },
       { measure: 'RSS 5 s after the load', value: `${fmt(results.rssAfterLoadMb, 1)} MB`, target: '' },
       { measure: `ApiVersions p50 / p99 / max (${latencies.length} probes)`, value: `${results.apiVersionsMs.p50.toFixed(1)} / ${results.apiVersionsMs.p99.toFixed(1)} / ${results.apiVersionsMs.max.toFixed(1)} ms`, target: 'p99 <= 20, max <= 200 ms' },
+      { measure: 'daemon: longest event-loop delay (100 ms windows)', value: `${fmt(results.daemon.longestLoopDelayMs, 1)} ms`, target: '' },
+      { measure: 'daemon: GC pauses / total / longest / >= 50 ms', value: `${results.daemon.gcPauses} / ${fmt(results.daemon.gcTotalMs, 0)} ms / ${fmt(results.daemon.gcLongestMs, 1)} ms / ${results.daemon.gcOver50Ms}`, target: '' },
       { measure: 'produce / fetch requests answered', value: `${fmt(stats.produced ?? 0)} / ${fmt(stats.fetched ?? 0)} (${fmt((stats.fetchedBytes ?? 0) / 1048576)} MiB fetched)`, target: '' },
       { measure: 'connected / closed by broker / errors', value: `${stats.connected ?? 0} / ${stats.closed ?? 0} / ${stats.errors ?? 0}`, target: '' },
     ]);
   } finally {
     daemon.stop();
+    if (savedOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = savedOptions;
+    rmSync(watch, { recursive: true, force: true });
   }
   return results;
 }

@@ -7,6 +7,7 @@ import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, 
 import { resolve } from 'node:path';
 import { notRunningView, runningView, stoppedView } from '../src/cli/daemon-views.js';
 import { printView } from '../src/cli/view.js';
+import { MEMORY_PROSE } from '../src/cli/manuals/server.js';
 
 interface ServerOptions {
   dataDir?: string;
@@ -35,6 +36,7 @@ export default defineCommand<ServerOptions>({
     'The daemon also runs a schema registry speaking Confluent Schema Registry\'s REST API (unmodified serializers and registry clients work against it) on http://127.0.0.1:8081, or a free port when 8081 is taken; status lists its URL ("schemaRegistry" in JSON). --schema-registry-port N picks its port (0 = a free one; a taken port then fails the start) and --no-schema-registry turns it off; in server.properties the keys are kafka-ts.schema.registry.listener=host:port, kafka-ts.schema.registry.enable=false and kafka-ts.schema.registry.max.request.bytes (default 8388608; a larger request body gets 413). Schemas live in the compacted _schemas topic of the daemon\'s own log, as Confluent keeps them: they survive restarts, replicate with --brokers, and show in console-consumer --topic _schemas.',
     '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure. stop-broker is a controlled shutdown, as in Kafka: the broker\'s partition leadership (and with it its consumer groups) moves to in-sync replicas first, and it goes on answering for a second, so that clients are told where things went (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) before it closes its connections.',
     'Racks (KIP-392): --override broker.rack=R puts every broker in rack R; --override kafka-ts.broker.racks=a,b,c gives each of the --brokers N its own (one per broker, in id order). Racks show in Metadata (rack), broker-api-versions and status ("rack" per broker). With --override replica.selector.class=org.apache.kafka.common.replica.RackAwareReplicaSelector a consumer that sets client.rack reads from an in-sync replica in its rack (the leader answers with preferred_read_replica; followers serve up to their high watermark). status --output json counts each broker\'s consumer reads ("consumerFetches": asLeader, asFollower, redirected).',
+    MEMORY_PROSE,
   ],
   examples: [
     ['Start the daemon on the default port', 'kafka-ts server start'],

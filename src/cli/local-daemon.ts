@@ -77,6 +77,24 @@ function cliEntry(): string {
  * Starts the daemon in the background and waits until it serves (or reports why it could not).
  * Its output goes to server.log in the home directory.
  */
+/**
+ * glibc malloc settings for the daemon (any the user set win). Fetched data lives in buffers of up
+ * to 1 MiB (one partition's answer): by default glibc raises its mmap threshold after the first
+ * such buffer is freed, so later ones come from the heap arenas, which fragment and are not given
+ * back after load. A fixed threshold keeps them mmapped (unmapped when freed); few arenas (V8's
+ * helper threads allocate too) and a low trim threshold return freed heap memory to the system.
+ */
+export const DAEMON_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(1024 * 1024),
+};
+
+/** The daemon's environment: the caller's, the malloc settings it did not set, KAFKA_TS_DAEMON=1. */
+export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...DAEMON_MALLOC_ENV, ...env, KAFKA_TS_DAEMON: '1' };
+}
+
 export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, timeoutMs = 60_000): Promise<DaemonStatus> {
   makeHome(paths);
   const args = [cliEntry(), 'server', 'start', '--foreground', '--data-dir', paths.home];
@@ -96,7 +114,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     throw new FailedError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`);
   }
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'], env: { ...process.env, KAFKA_TS_DAEMON: '1' } });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'], env: daemonEnv(process.env) });
   closeSync(logFd);
   return new Promise<DaemonStatus>((resolvePromise, reject) => {
     const timer = setTimeout(() => {

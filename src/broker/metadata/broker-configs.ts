@@ -8,6 +8,7 @@
  */
 import type { BrokerConfig } from '../config.js';
 import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
+import { BROKER_CATALOGUE } from '../../protocol/broker-config-catalogue.js';
 import type { ResolvedConfig } from './topic-configs.js';
 
 /** The logical broker a description is for (every broker of the daemon shares one BrokerConfig). */
@@ -68,6 +69,33 @@ const STATIC: [string, TypeName, Getter][] = [
   ['transactional.id.expiration.ms', 'INT', (c) => String(c.transactionalIdExpirationMs)],
   ['transaction.remove.expired.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionRemoveExpiredTransactionCleanupIntervalMs)],
 ];
+
+/** The kafka-ts.* settings the daemon holds a value of (the others: as given, or the catalogue's default). */
+const KAFKA_TS_VALUES: Record<string, Getter> = {
+  'kafka-ts.brokers': (c) => String(c.brokerCount),
+  'kafka-ts.queued.max.response.bytes': (c) => String(c.queuedMaxResponseBytes),
+  'kafka-ts.max.partitions.per.request': (c) => String(c.maxPartitionsPerRequest),
+  'kafka-ts.max.partitions': (c) => String(c.maxPartitions),
+  'kafka-ts.max.open.files': (c) => String(c.maxOpenFiles ?? 0),
+};
+
+/**
+ * kafka-ts's own broker settings (the kafka-ts.* keys of the broker catalogue), described as Kafka
+ * describes every key of its broker config: the value in effect, STATIC_BROKER_CONFIG when set in
+ * server.properties, --override or a server start flag, DEFAULT_CONFIG otherwise. Read-only.
+ */
+function kafkaTsEntries(config: BrokerConfig, node: BrokerIdentity): ResolvedConfig[] {
+  const out: ResolvedConfig[] = [];
+  for (const e of BROKER_CATALOGUE.entries) {
+    if (!e.name.startsWith('kafka-ts.')) continue;
+    const fallback = e.default === null ? '' : String(e.default);
+    const value = KAFKA_TS_VALUES[e.name]?.(config, node) ?? config.explicit[e.name] ?? fallback;
+    const set = config.explicit[e.name] !== undefined || value !== fallback;
+    const type = (e.type === 'enum' ? 'STRING' : e.type.toUpperCase()) as TypeName;
+    out.push(entry(e.name, type in ConfigType ? type : 'STRING', [{ name: e.name, value, source: set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG }]));
+  }
+  return out;
+}
 
 const LONG_MAX = '9223372036854775807';
 
@@ -171,6 +199,7 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     if (seen.has(name)) continue;
     out.push(entry(name, def.type, [...dynamicSynonyms(name), { name, value: def.default ?? '', source: ConfigSource.DEFAULT_CONFIG }]));
   }
+  for (const e of kafkaTsEntries(config, node)) if (!seen.has(e.name)) out.push(e);
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 

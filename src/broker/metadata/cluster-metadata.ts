@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../../util/logger.js';
 
 export type { AclBinding };
 import { randomUuid } from '../../util/random-id.js';
-import { MetadataLog, MetadataLogError } from './metadata-log.js';
+import { MetadataLog, MetadataLogError, type SerializedSnapshot } from './metadata-log.js';
 
 export interface PartitionState {
   replicas: number[];
@@ -126,6 +126,23 @@ export type MetadataRecord =
   /** One entity's client quotas, all of them (Kafka's QuotaRecord, per entity); none removes the entity. */
   | { type: 'client-quotas'; entity: QuotaEntity; values: Record<string, number> };
 
+/** The topic a record changes, or '' for none. */
+function topicOf(r: MetadataRecord): string {
+  switch (r.type) {
+    case 'topic':
+      return r.topic.name;
+    case 'delete-topic':
+    case 'partitions':
+    case 'topic-configs':
+      return r.name;
+    default:
+      return '';
+  }
+}
+
+/** The longest stretch of snapshot serialization between two yields to the event loop. */
+const SNAPSHOT_SLICE_MS = 5;
+
 /** Producer ids reserved per metadata record (Kafka's controller hands out blocks of 1000). */
 const PRODUCER_ID_BLOCK = 1000;
 
@@ -136,6 +153,8 @@ export interface MetadataOptions {
   log?: Logger;
   /** metadata.log.max.record.bytes.between.snapshots */
   snapshotBytes?: number;
+  /** Snapshot serialization between yields to the event loop (default SNAPSHOT_SLICE_MS; tests: 0, one topic a turn). */
+  snapshotSliceMs?: number;
 }
 
 const aclKey = (a: AclBinding) => `${a.resourceType}\u0000${a.resourceName}\u0000${a.patternType}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permissionType}`;
@@ -171,6 +190,9 @@ export class ClusterMetadata {
   private sorted: TopicState[] | null = null;
   private readonly listeners = new Set<(e: MetadataEvent) => void>();
   private snapshotTimer: NodeJS.Immediate | null = null;
+  /** An incremental snapshot being serialized: its topics not serialized yet, and those that are. */
+  private snapshotting: { pending: Map<string, TopicState>; parts: string[] } | null = null;
+  private snapshotSliceMs = SNAPSHOT_SLICE_MS;
   /** Partition replicas across all topics, kept as topics and partitions change. */
   private replicaCount = 0;
 
@@ -188,6 +210,7 @@ export class ClusterMetadata {
     if (!dir) return new ClusterMetadata(null);
     const store = new MetadataLog(dir, log, opts.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES);
     const md = new ClusterMetadata(store);
+    md.snapshotSliceMs = opts.snapshotSliceMs ?? SNAPSHOT_SLICE_MS;
     const loaded = store.load<Persisted & { offset: number }>();
     const legacy = join(dir, 'cluster.json');
     if (loaded.snapshot) md.restore(loaded.snapshot);
@@ -250,7 +273,68 @@ export class ClusterMetadata {
     for (const t of data.topics) this.add(fromPersisted(t));
   }
 
-  /** The whole state as a snapshot including offset `offset`. */
+  /**
+   * The whole state as a snapshot including offset `offset`, serialized a few milliseconds at a
+   * time (SNAPSHOT_SLICE_MS) between turns of the event loop. Everything but the topics is
+   * serialized at once; topics not serialized yet are held in `snapshotting`, and a change to one
+   * of them (a record naming it, or updatePartitions about to change it in place) serializes it
+   * first, as it was. Topics created meanwhile are after `offset` and not in it.
+   */
+  private async serializeInSlices(offset: number): Promise<SerializedSnapshot> {
+    const pending = new Map(this.topics);
+    const parts: string[] = [];
+    const head = this.serializeHead(offset);
+    this.snapshotting = { pending, parts };
+    let longestSliceMs = 0;
+    let slices = 0;
+    try {
+      for (;;) {
+        const t0 = performance.now();
+        slices++;
+        for (const [name, t] of pending) {
+          pending.delete(name);
+          parts.push(JSON.stringify(toPersisted(t)));
+          if (performance.now() - t0 >= this.snapshotSliceMs) break;
+        }
+        longestSliceMs = Math.max(longestSliceMs, performance.now() - t0);
+        if (pending.size === 0) break;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.snapshotting = null;
+    }
+    const t0 = performance.now();
+    // The head is a JSON object without topics: they go in before its closing brace.
+    const text = `${head.slice(0, -1)},"topics":[${parts.join(',')}]}`;
+    longestSliceMs = Math.max(longestSliceMs, performance.now() - t0);
+    return { text, longestSliceMs, slices };
+  }
+
+  /** Serializes a topic an incremental snapshot has not reached yet, before it changes. */
+  private beforeTopicChange(name: string) {
+    const s = this.snapshotting;
+    const t = s?.pending.get(name);
+    if (!s || !t) return;
+    s.pending.delete(name);
+    s.parts.push(JSON.stringify(toPersisted(t)));
+  }
+
+  /** The snapshot's fields other than topics, as JSON. */
+  private serializeHead(offset: number): string {
+    const data: Omit<Persisted, 'topics'> = {
+      version: 2,
+      offset,
+      clusterId: this.clusterId,
+      nextProducerId: this.reservedProducerIds,
+      brokerConfigs: this.brokerConfigs,
+      scramCredentials: this.scram,
+      acls: this.aclList,
+      clientQuotas: [...this.quotas.values()],
+    };
+    return JSON.stringify(data);
+  }
+
+  /** The whole state as a snapshot including offset `offset`, at once (start-up). */
   private serialize(offset: number): string {
     const data: Persisted = {
       version: 2,
@@ -332,6 +416,7 @@ export class ClusterMetadata {
   private persist(...records: MetadataRecord[]): void {
     this.memoryOffset += records.length;
     if (!this.store) return;
+    if (this.snapshotting) for (const r of records) this.beforeTopicChange(topicOf(r));
     this.store.append(records);
     // Once the change is applied (the caller applies it right after): the snapshot must hold
     // every record up to the log's last offset.
@@ -339,7 +424,7 @@ export class ClusterMetadata {
       const store = this.store;
       this.snapshotTimer = setImmediate(() => {
         this.snapshotTimer = null;
-        if (store.wantsSnapshot) void store.snapshotAsync((offset) => this.serialize(offset));
+        if (store.wantsSnapshot) void store.snapshotAsync((offset) => this.serializeInSlices(offset));
       });
     }
   }
@@ -438,6 +523,8 @@ export class ClusterMetadata {
     if (!t) return;
     const before = this.store ? t.partitions.map(clonePartition) : null;
     const countBefore = replicasOf(t);
+    // `change` works in place: a snapshot being serialized takes the topic as it is now.
+    this.beforeTopicChange(name);
     const changed = change(t);
     if (changed.length === 0) return;
     const partitions: Record<string, PartitionState> = {};

@@ -33,6 +33,14 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
 /** Largest batch the scanner accepts as plausible; anything larger is treated as corruption. */
 const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
 const SCAN_CHUNK = 1024 * 1024;
+/**
+ * Finding a fetch's batch walks headers from the index entry below it (index.interval.bytes
+ * apart): reading SCAN_CHUNK there read as much again as the fetch itself, on the event loop, into
+ * a fresh buffer. A small chunk in one reused buffer (scan is synchronous and findBatch's visitor
+ * keeps no bytes) reads a few KiB instead.
+ */
+const FIND_CHUNK = 16 * 1024;
+let findScratch: Buffer | null = null;
 /** Index entries buffered before they are written out together. */
 const INDEX_FLUSH_ENTRIES = 128;
 
@@ -272,15 +280,15 @@ export class Segment {
    * Walks batches from `from` to `to`, calling `visit` for each plausible one; stops at the first
    * implausible batch (bad length or magic, or bad CRC when `checkCrc`) or when `visit` says no.
    */
-  scan(from: number, to: number, checkCrc: boolean, visit: (b: BatchInfo) => boolean): void {
+  scan(from: number, to: number, checkCrc: boolean, visit: (b: BatchInfo) => boolean, chunkSize = SCAN_CHUNK, scratch?: Buffer): void {
     let pos = from;
-    let chunk = Buffer.alloc(0);
+    let chunk: Buffer = Buffer.alloc(0);
     let chunkStart = 0;
     const ensure = (start: number, len: number): Buffer | null => {
       if (start + len > to) return null;
       if (start >= chunkStart && start + len <= chunkStart + chunk.length) return chunk.subarray(start - chunkStart, start - chunkStart + len);
-      const want = Math.min(Math.max(len, SCAN_CHUNK), to - start);
-      chunk = Buffer.allocUnsafe(want);
+      const want = Math.min(Math.max(len, chunkSize), to - start);
+      chunk = scratch && want <= scratch.length ? scratch.subarray(0, want) : Buffer.allocUnsafe(want);
       const n = readSync(this.log(), chunk, 0, want, start);
       chunk = chunk.subarray(0, n);
       chunkStart = start;
@@ -386,13 +394,27 @@ export class Segment {
     const i = this.offsetIndex.floor(offset - this.baseOffset);
     const start = i < 0 ? 0 : this.offsetIndex.values[i]!;
     let found: BatchInfo | null = null;
-    this.scan(start, this.size, false, (b) => {
-      if (b.lastOffset >= offset) {
-        found = b;
-        return false;
-      }
-      return true;
-    });
+    // Taken while in use, so that a nested scan (none today) would get its own buffer.
+    const scratch = findScratch ?? Buffer.allocUnsafeSlow(FIND_CHUNK);
+    findScratch = null;
+    try {
+      this.scan(
+        start,
+        this.size,
+        false,
+        (b) => {
+          if (b.lastOffset >= offset) {
+            found = b;
+            return false;
+          }
+          return true;
+        },
+        FIND_CHUNK,
+        scratch,
+      );
+    } finally {
+      findScratch = scratch;
+    }
     return found;
   }
 
