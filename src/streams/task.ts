@@ -165,7 +165,11 @@ class Engine {
   }
 
   punctuate(type: PunctuationType, time: number): void {
-    for (const s of [...this.schedules]) {
+    // By index up to the current length: a schedule added by a punctuator runs from the next
+    // call on (schedules are never removed, only cancelled), without copying the list per record.
+    const n = this.schedules.length;
+    for (let i = 0; i < n; i++) {
+      const s = this.schedules[i]!;
       if (s.cancelled || s.type !== type || time < s.next) continue;
       const missed = Math.floor((time - s.next) / s.interval);
       s.next += (missed + 1) * s.interval;

@@ -161,6 +161,7 @@ class LoggedStore implements BytesStore {
   }
 }
 
+const NO_HEADERS: { key: string; value: Buffer | null }[] = [];
 const buf = (u: Uint8Array | null): Buffer | null => (u === null ? null : Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 export class KafkaStreams {
@@ -328,6 +329,9 @@ export class KafkaStreams {
       autoCommit: false,
       isolationLevel: this.eos ? 1 : 0,
       autoOffsetReset: this.config.autoOffsetReset,
+      // The next Fetch travels while this round's records are processed (poll.ms bounds how long
+      // one in flight can hold a commit or heartbeat back on this connection).
+      prefetch: true,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
@@ -457,7 +461,7 @@ export class KafkaStreams {
       send: (topic, key, value, timestamp, headers, partition) => {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
         this.producer!.append(
-          { topic, ...(partition === undefined ? {} : { partition }), key: buf(key), value: buf(value), timestamp, headers: headers.map((h) => ({ key: h.key, value: buf(h.value) })) },
+          { topic, ...(partition === undefined ? {} : { partition }), key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) },
           (e) => {
             if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
           },
