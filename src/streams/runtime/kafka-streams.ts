@@ -450,6 +450,7 @@ export class KafkaStreams {
 
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
+    const sentCallbacks = new Map<string, (e: Error | null | undefined) => void>();
     const env: TaskEnvironment = {
       applicationId: this.config.applicationId,
       taskId,
@@ -460,12 +461,16 @@ export class KafkaStreams {
       },
       send: (topic, key, value, timestamp, headers, partition) => {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
-        this.producer!.append(
-          { topic, ...(partition === undefined ? {} : { partition }), key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) },
-          (e) => {
+        // One completion callback per sink topic, not one closure per record.
+        let onSent = sentCallbacks.get(topic);
+        if (onSent === undefined) {
+          onSent = (e) => {
             if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
-          },
-        );
+          };
+          sentCallbacks.set(topic, onSent);
+        }
+        // partition undefined: the producer's partitioner chooses.
+        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) }, onSent);
       },
       // Partitions of a topic, for sinks with their own partitioner.
       partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
