@@ -3,7 +3,7 @@ import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 
 interface ClusterOptions {
@@ -46,6 +46,7 @@ export default defineCommand<ClusterOptions>({
     if (verb === 'unregister' && id === undefined) throw new UsageError('unregister needs --id: the broker to unregister');
     if (verb === 'cluster-id' && id !== undefined) throw new UsageError('--id is only for unregister');
     const props = readClientProperties([['--config', o.config], ['--command-config', o.commandConfig]], []).all;
+    await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-cluster' });
     const t = await import('../src/tools/cluster-info.js');
     if (verb === 'cluster-id') {

@@ -32,7 +32,7 @@ export default defineCommand<ConsoleProducerOptions>({
       .option('--request-timeout-ms <ms>', 'request.timeout.ms', '1500')
       .option('--metadata-expiry-ms <ms>', 'metadata.max.age.ms (accepted for compatibility)', '300000')
       .option('--max-block-ms <ms>', 'max.block.ms: how long to wait for topic metadata', '60000')
-      .option('--max-memory-bytes <bytes>', 'buffer.memory (accepted for compatibility)', '33554432')
+      .option('--max-memory-bytes <bytes>', 'buffer.memory: bytes of records waiting to be acknowledged before reading blocks (up to --max-block-ms)', '33554432')
       .option('--socket-buffer-size <bytes>', 'send.buffer.bytes (accepted for compatibility)', '102400')
       .option('--line-reader <class>', 'message reader class (only the default line reader)')
       .option('--property <key=value>', 'line reader property (repeatable)', collect)
@@ -125,6 +125,7 @@ export default defineCommand<ConsoleProducerOptions>({
           transactionTimeoutMs: txn?.timeoutMs,
         },
         transactionSize: txn?.size,
+        bufferMemory: num('maxMemoryBytes', 'buffer.memory', o.maxMemoryBytes),
       },
       {
         stdin: stdin as AsyncIterable<Buffer>,

@@ -6,7 +6,7 @@
 import { collect, defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { outputOption } from '../src/cli/options.js';
-import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfigs, isRegistryKey, parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { printView, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/context.js';
 import { CONTEXT_VERBS, FLAG_NAMES, VERB_ALIASES, VERB_OPTIONS, type ContextOptions, type ContextVerb } from '../src/cli/flags/context.js';
@@ -43,6 +43,8 @@ export default defineCommand<ContextOptions>({
     switch (verb) {
       case 'add': {
         const properties = { ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}), ...parseInlinePairs(o.property) };
+        // A context's properties reach every command's clients (and the schema registry client).
+        await checkClientConfigs(['admin', 'producer', 'consumer'], properties, (l) => ctx.warn(l), isRegistryKey);
         result = await a.addContext(env, name!, { bootstrapServer: o.bootstrapServer, properties, force: o.force, use: o.use });
         break;
       }

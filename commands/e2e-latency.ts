@@ -6,7 +6,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { signalExit } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfigs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/e2e-latency.js';
 import { settings, type E2eLatencyOptions } from '../src/cli/flags/e2e-latency.js';
 
@@ -28,6 +28,7 @@ export default defineCommand<E2eLatencyOptions>({
   async run(o, args, ctx) {
     const s = settings(o, args);
     const props = s.propertiesFile !== undefined ? readPropertiesFile(s.propertiesFile) : {};
+    await checkClientConfigs(['producer', 'consumer'], props, (l) => ctx.warn(l));
     const json = o.output === 'json';
     const out = (line: string) => {
       ctx.out.write(`${line}\n`);

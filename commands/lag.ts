@@ -3,7 +3,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 
 interface LagCommandOptions {
   bootstrapServer?: string;
@@ -90,7 +90,9 @@ export default defineCommand<LagCommandOptions>({
     const untilLag = requireInt(o.untilLag, 'until-lag', { min: 0 });
     const timeoutMs = (await duration(o.timeout, 'timeout'))!;
     // A refresh should fail fast when the broker goes away, so the view can say so.
-    const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
+    const fileProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    await checkClientConfig('admin', fileProps, (l) => ctx.warn(l));
+    const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...fileProps };
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: 'kafka-ts-lag' });
     const { watchLag } = await import('../src/cli/lag-watch.js');
     return watchLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);

@@ -7,7 +7,7 @@
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readPropertiesFile } from '../src/cli/properties.js';
+import { readPropertiesFile, warnUnknownRegistryKeys } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { docs } from '../src/cli/manuals/schema-registry.js';
@@ -61,7 +61,9 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
     if (versionArg !== undefined && verb !== 'get' && verb !== 'delete' && verb !== 'check') throw new UsageError(`${verb} takes no version`);
     const version = t.parseVersion(versionArg, verb === 'check');
     const schemaInput = verb === 'register' || verb === 'check' ? input() : undefined;
-    const fileProps = o.commandConfig ? registryProperties(readPropertiesFile(o.commandConfig)) : {};
+    const rawProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    await warnUnknownRegistryKeys(rawProps, (l) => ctx.warn(l));
+    const fileProps = registryProperties(rawProps);
     const flags = { ...(o.schemaRegistryUrl !== undefined && registryProperties({ 'schema.registry.url': o.schemaRegistryUrl })), ...(o.basicAuth !== undefined && { basicAuth: o.basicAuth }), ...(o.bearerToken !== undefined && { bearerToken: o.bearerToken }) };
     const { SchemaRegistryClient } = await import('../src/client/schema-registry.js');
     const c = new SchemaRegistryClient(await registryTarget(ctx, o.bootstrapServer, fileProps, flags));

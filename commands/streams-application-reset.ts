@@ -4,7 +4,7 @@ import { collect, defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
-import { readClientProperties } from '../src/cli/properties.js';
+import { checkClientConfigs, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/streams-application-reset.js';
 
@@ -71,6 +71,7 @@ export default defineCommand<StreamsResetOptions>({
     if (o.configFile !== undefined) ctx.warn('Option --config-file has been deprecated and will be removed in a future version. Use --command-config instead.');
     if (o.intermediateTopics !== undefined) ctx.warn('WARN: `--intermediate-topics` is deprecated and will be removed in a future release');
     const props = readClientProperties([['--config-file', o.configFile], ['--command-config', o.commandConfig]], []).all;
+    await checkClientConfigs(['admin', 'consumer'], props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.bootstrapServers, properties: props, clientId: 'kafka-ts-streams-application-reset' });
     const result = await s.resetStreamsApplication(client, {
       applicationId: o.applicationId,

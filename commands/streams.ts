@@ -52,7 +52,7 @@ export default defineCommand<StreamsOptions>({
     const built =
       target === 'run'
         ? await (await import('../src/tools/streams-app.js')).appTopology(file!)
-        : tools.builtInTopology({ ...o, verb: target as 'copy' });
+        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, o.bootstrapServer, p) });
     const topology = built.topology.build();
     if (verb === 'describe') {
       const text = topology.describe();

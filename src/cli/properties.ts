@@ -75,6 +75,43 @@ export async function checkClientConfig(surface: ClientSurface, props: Readonly<
   return new ConfigValues(cat, r.values);
 }
 
+/**
+ * Checks properties that reach several client surfaces (a context's properties, e2e-latency's file
+ * for its producer and its consumer, the streams reset tool's admin and consumer): a key warns
+ * once, and only when none of the surfaces knows it; its value is checked by every surface that
+ * knows it (so an invalid value is exit 2 whichever surface it belongs to).
+ */
+export async function checkClientConfigs(surfaces: readonly [ClientSurface, ...ClientSurface[]], props: Readonly<Record<string, string>>, warn: (line: string) => void, own: (key: string) => boolean = () => false): Promise<ConfigValues[]> {
+  const { CLIENT_CATALOGUES } = await import('../client/config/index.js');
+  const knows = (s: ClientSurface, k: string) => CLIENT_CATALOGUES[s].byName.has(k);
+  const [first, ...rest] = surfaces;
+  const out = [await checkClientConfig(first, props, warn, (k) => own(k) || rest.some((s) => knows(s, k)))];
+  for (const s of rest) out.push(await checkClientConfig(s, props, warn, (k) => own(k) || !knows(s, k)));
+  return out;
+}
+
+/**
+ * Schema registry client keys (Confluent's names: schema.registry.url, basic.auth.user.info,
+ * bearer.auth.token, auto.register.schemas, ...): not Kafka client configs, read by the registry
+ * client (src/tools/schema-formats/config.ts), so the Kafka client checks leave them alone.
+ */
+export const isRegistryKey = (key: string): boolean =>
+  /^(schema\.registry\.|basic\.auth\.|bearer\.auth\.)/.test(key) || key === 'auto.register.schemas' || key === 'use.latest.version';
+
+/**
+ * The schema-registry command's properties file: registry keys (isRegistryKey) are the registry
+ * client's, which checks their values; the file is often the one the Kafka clients read too, so a
+ * Kafka client key passes without its value being checked (no Kafka client reads it here), and
+ * only a key neither knows warns.
+ */
+export async function warnUnknownRegistryKeys(props: Readonly<Record<string, string>>, warn: (line: string) => void): Promise<void> {
+  const [{ CLIENT_CATALOGUES, isConfigProviderKey }, { unknownConfig }] = await Promise.all([import('../client/config/index.js'), import('../util/config-catalogue.js')]);
+  for (const k of Object.keys(props)) {
+    if (isRegistryKey(k) || isConfigProviderKey(k) || Object.values(CLIENT_CATALOGUES).some((c) => c.byName.has(k))) continue;
+    warn(`WARN ${unknownConfig(k)} (schema registry client)`);
+  }
+}
+
 /** Inline `key=value` pairs: split at the first '=', no escape processing (Kafka's rule). */
 export function parseInlinePairs(pairs: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -12,7 +12,11 @@ export const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 's
 
 export interface Codec {
   readonly name: CompressionName;
-  compress(data: Buffer): Buffer;
+  /**
+   * `level` is the producer's compression.<codec>.level: zlib's level for gzip (-1 its default),
+   * zstd's level; snappy has none, and lz4-napi (lz4_flex) has no HC levels, so lz4 ignores it.
+   */
+  compress(data: Buffer, level?: number): Buffer;
   decompress(data: Buffer): Buffer;
 }
 
@@ -51,11 +55,15 @@ function lz4Codec(): Codec {
 }
 
 function zstdCodec(): Codec {
-  const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer };
-  return { name: 'zstd', compress: (d) => zstd.compress(d), decompress: (d) => zstd.decompress(d) };
+  const zstd = require('zstd-napi') as { compress(b: Buffer, p?: { compressionLevel?: number }): Buffer; decompress(b: Buffer): Buffer };
+  return {
+    name: 'zstd',
+    compress: (d, level) => (level === undefined ? zstd.compress(d) : zstd.compress(d, { compressionLevel: level })),
+    decompress: (d) => zstd.decompress(d),
+  };
 }
 
-const gzip: Codec = { name: 'gzip', compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d) };
+const gzip: Codec = { name: 'gzip', compress: (d, level) => gzipSync(d, level === undefined ? undefined : { level }), decompress: (d) => gunzipSync(d) };
 const none: Codec = { name: 'none', compress: (d) => d, decompress: (d) => d };
 
 const loaded = new Map<number, Codec>([

@@ -140,6 +140,8 @@ export interface NewRecord {
 export interface BatchOptions {
   baseOffset?: number;
   compression?: number;
+  /** The codec's level (compression.<codec>.level); the codec's default when unset. */
+  compressionLevel?: number;
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
@@ -268,7 +270,7 @@ export class BatchBuilder {
     const compression = opts.compression ?? 0;
     let batch: Buffer;
     if (compression !== 0) {
-      const body = codecFor(compression).compress(this.buf.subarray(BATCH_HEADER_SIZE, this.pos));
+      const body = codecFor(compression).compress(this.buf.subarray(BATCH_HEADER_SIZE, this.pos), opts.compressionLevel);
       batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
       body.copy(batch, BATCH_HEADER_SIZE);
     } else {

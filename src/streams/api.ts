@@ -153,4 +153,18 @@ export interface BuiltTopology {
    * Optional so that hand-made BuiltTopology fakes stay valid.
    */
   resolvePartitions?(partitionsOf: (topic: string) => number | undefined): Map<string, number>;
+  /**
+   * The serdes of the sources and sinks, each with the topics it reads or writes (internal ones
+   * unprefixed; a sink with a topic extractor lists none): KafkaStreams.start() awaits the
+   * optional `prepare()` of each (registry serdes register or look up their schemas).
+   */
+  serdeUses?(): SerdeUse[];
+}
+
+export interface SerdeUse {
+  serde: object;
+  isKey: boolean;
+  /** A source's deserializer, or a sink's serializer. */
+  role: 'deserializer' | 'serializer';
+  topics: string[];
 }

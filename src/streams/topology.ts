@@ -332,6 +332,14 @@ export class Topology {
       },
       describe: () => describe,
       resolvePartitions,
+      serdeUses: () =>
+        [...model.nodes.values()].flatMap((d): { serde: object; isKey: boolean; role: 'deserializer' | 'serializer'; topics: string[] }[] =>
+          d.kind === 'source'
+            ? [{ serde: d.keyDeserializer, isKey: true, role: 'deserializer', topics: d.topics }, { serde: d.valueDeserializer, isKey: false, role: 'deserializer', topics: d.topics }]
+            : d.kind === 'sink'
+              ? [{ serde: d.keySerializer, isKey: true, role: 'serializer', topics: typeof d.topic === 'string' ? [d.topic] : [] }, { serde: d.valueSerializer, isKey: false, role: 'serializer', topics: typeof d.topic === 'string' ? [d.topic] : [] }]
+              : [],
+        ),
     };
   }
 

@@ -15,6 +15,13 @@ export interface ConsoleProducerOptions {
   producer: ProducerOptions;
   /** Print Kafka's '>' prompt (only when stdin and stdout are terminals). */
   prompt: boolean;
+  /**
+   * buffer.memory (--max-memory-bytes): the bytes of records accepted and not yet acknowledged;
+   * a record that finds it full waits up to the producer's maxBlockMs (max.block.ms) for room,
+   * then fails as Kafka's send does. Bytes are counted as outstanding records times the mean
+   * size (key, value, headers) of the records read so far. Unset: no bound but the record count.
+   */
+  bufferMemory?: number;
   /** With a transactional.id: records per transaction (0 or unset: one for the whole input). */
   transactionSize?: number;
   /** --key-format / --value-format: writes each key and value (JSON) in the schema registry's wire format. */
@@ -70,6 +77,40 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     summary.interrupted = true;
   });
 
+  // buffer.memory: `cap` is how many records of the mean size seen so far fit in it.
+  const bufferMemory = opts.bufferMemory ?? Infinity;
+  const maxBlockMs = opts.producer.maxBlockMs ?? 60_000;
+  let readBytes = 0;
+  let readRecords = 0;
+  let cap = 1;
+  let bufferFailures = 0;
+  const capacity = () => Math.max(1, Math.min(MAX_OUTSTANDING, Math.floor(bufferMemory / Math.max(1, readBytes / readRecords))));
+  const count = (r: { key: Buffer | null; value: Buffer | null }) => {
+    readBytes += (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0);
+    readRecords++;
+  };
+  const full = () => bufferMemory !== Infinity && producer.outstanding >= cap && producer.outstanding >= (cap = capacity());
+  /** Waits for room in buffer.memory, at most max.block.ms; false (the record fails) when there is none by then. */
+  const room = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), maxBlockMs)));
+    try {
+      return await Promise.race([producer.waitForRoom(cap).then(() => true), timedOut, io.interrupted.then(() => true)]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const bufferExhausted = (r: { key: Buffer | null; value: Buffer | null }) => {
+    bufferFailures++;
+    if (++reported > MAX_REPORTED_FAILURES) return;
+    const size = (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0);
+    const used = Math.round(producer.outstanding * (readBytes / readRecords));
+    io.warn(
+      `Error when sending 1 message to topic ${opts.topic} with error: Failed to allocate ${size} bytes within the configured max blocking time ${maxBlockMs} ms. ` +
+        `Total memory: ${bufferMemory} bytes. Available memory: ${Math.max(0, bufferMemory - used)} bytes.`,
+    );
+  };
+
   const splitter = new LineSplitter();
   /** Parses one line into a record; returns null for lines that carry none (blank JSON lines). */
   const toRecord = (line: Buffer) => {
@@ -106,6 +147,8 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     summary.transactions!.committedRecords += n;
   };
   const add = async (record: ReturnType<typeof toRecord> & object) => {
+    count(record);
+    if (full() && !(await room())) return bufferExhausted(record);
     if (txn && !txn.hasError && txn.state === 'READY') producer.beginTransaction();
     // A failed batch makes the transaction abortable: stop reading, and abort it below.
     txn?.checkSend();
@@ -131,6 +174,11 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
           const rec = parseLine(lines[i]!, readerCfg!, summary.lines);
           // --key-format / --value-format: the JSON key and value become the wire format in place.
           if (schema) schema(rec, summary.lines);
+          count(rec);
+          if (full() && !(await room())) {
+            bufferExhausted(rec);
+            continue;
+          }
           producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
         }
       } else {
@@ -170,7 +218,7 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     // Everything read before a bad line or an interrupt is still delivered.
     await producer.close();
     summary.sent = producer.stats.acked;
-    summary.failed = producer.stats.failed;
+    summary.failed = producer.stats.failed + bufferFailures;
   }
   return summary;
 }

@@ -5,14 +5,20 @@
  */
 import * as library from '../streams/index.js';
 import { Consumed, KeyValue, Produced, Serdes, StreamsBuilder, TimeWindows, Topology, type Serde } from '../streams/index.js';
+import { RegistrySerdes, type RegistryLocator } from '../streams/registry-serdes.js';
 import { UsageError } from '../util/errors.js';
 import { parseDuration } from './offset-spec.js';
 
-export const SERDES = ['string', 'json', 'long', 'integer', 'double', 'bytes'] as const;
+export const SERDES = ['string', 'json', 'long', 'integer', 'double', 'bytes', 'avro', 'json-schema', 'protobuf'] as const;
 export type SerdeName = (typeof SERDES)[number];
 
-export function serdeOf(name: string | undefined, flag: string): Serde<unknown> {
+export function serdeOf(name: string | undefined, flag: string, registry?: RegistryLocator): Serde<unknown> {
   switch ((name ?? 'string').toLowerCase()) {
+    // The schema registry's formats: the registry from schema.registry.url in the streams config, else `registry` (the local daemon's).
+    case 'avro':
+    case 'json-schema':
+    case 'protobuf':
+      return RegistrySerdes.of(name!.toLowerCase(), { isKey: flag === '--key-serde', ...(registry && { locate: registry }) });
     case 'string':
       return Serdes.String() as Serde<unknown>;
     case 'json':
@@ -47,6 +53,8 @@ export interface TopologyRequest {
   grace?: string;
   keySerde?: string;
   valueSerde?: string;
+  /** Where the schema registry is for the registry serdes when the config names none. */
+  registry?: RegistryLocator;
 }
 
 export interface BuiltRequest {
@@ -106,8 +114,8 @@ const RESERVED = new Set(['key', 'value', 'left', 'right', 'tableValue', 'timest
 
 /** Builds the topology of a one-liner. */
 export function builtInTopology(req: TopologyRequest): BuiltRequest {
-  const ks = serdeOf(req.keySerde, '--key-serde');
-  const vs = serdeOf(req.valueSerde, '--value-serde');
+  const ks = serdeOf(req.keySerde, '--key-serde', req.registry);
+  const vs = serdeOf(req.valueSerde, '--value-serde', req.registry);
   const b = new StreamsBuilder({ defaultKeySerde: ks, defaultValueSerde: vs });
   const verb = req.verb;
   let id: string;
@@ -214,7 +222,7 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
 const keyText = (k: unknown): string => (k === null || k === undefined ? '' : typeof k === 'string' ? k : k instanceof Uint8Array ? Buffer.from(k).toString('utf8') : JSON.stringify(k));
 
 /** The library as app files receive it (the second argument of their default export). */
-export const streamsLibrary = library;
+export const streamsLibrary = { ...library, RegistrySerdes };
 
 /** Parses Kafka's Topology.describe() text into a JSON document. */
 export function describeDocument(text: string): { subtopologies: { id: string; global: boolean; nodes: DescribedNode[] }[] } {

@@ -240,14 +240,37 @@ export class KafkaConnection {
             : null;
         this.inFlight.set(correlationId, { api, version, resolve, reject, timer });
       }
-      this.socket.cork();
-      for (const c of chunks) this.socket.write(c);
+      // Requests sent in the same tick (the sender's drain, a flush) leave in one write: one
+      // syscall and one wake-up of the broker instead of one per request.
+      this.corkForTick();
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
+      // acks=0: sent once the request is handed to the OS (after the tick's uncork), not before,
+      // so a caller that closes the connection next does not drop it.
+      if (expect) this.socket.write(chunks[last]!);
+      else this.socket.write(chunks[last]!, (e) => (e ? reject(new ConnectionError(`Connection to ${this.label} failed: ${e.message}`, this.label)) : resolve(undefined)));
+    });
+  }
+
+  private corked = false;
+
+  private corkForTick() {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      if (!this.corked) return; // close() let them go already
+      this.corked = false;
       this.socket.uncork();
-      if (!expect) resolve(undefined);
     });
   }
 
   close(): void {
+    // Requests written this tick are still corked: let them go before the socket does.
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
     this.fail(new ConnectionError(`Connection to ${this.label} closed`, this.label));
     this.socket.destroy();
   }

@@ -38,7 +38,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'heartbeat.interval.ms': [SELF, 'group settings reach JoinGroup and the group'],
   'enable.auto.commit': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
   'auto.commit.interval.ms': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
-  'default.api.timeout.ms': ['test/unit/config-catalogue.test.ts', 'request.timeout.ms, retry.backoff.ms and default.api.timeout.ms reach the client'],
+  'default.api.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
 };
 
@@ -145,6 +145,52 @@ describe('consumer settings have their effect', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
     expect(values.length).toBe(50);
     expect(new Set(values).size).toBe(50);
+  });
+
+  it('max.poll.records keeps the rest of a fetch for the next polls: nothing is fetched twice, commits stop at what was returned', async () => {
+    const t = await topicWith(50, 2);
+    const c2 = broker.client('cfg-consumer-held');
+    await c2.connect();
+    const seen = spy(c2);
+    const props = { 'max.poll.records': '7', 'auto.offset.reset': 'earliest', 'enable.auto.commit': 'false' };
+    const make = (on: KafkaClient) => new GroupConsumer(on, { ...fetcherOptions(config(props)), ...groupOptions(props), groupId: `${t}-held`, maxWaitMs: 100 });
+    const a = make(c2);
+    a.subscribe([t]);
+    let first: string[] = [];
+    for (let i = 0; i < 100 && first.length === 0; i++) first = (await a.poll(200)).map((r) => r.value!.toString());
+    expect(first).toHaveLength(7);
+    const fetchesAfterFirst = seen.filter((s) => s.name === 'Fetch').length;
+    // The other 43 records of that fetch come from the held records: 7 a poll, no Fetch sent.
+    const rest: number[] = [];
+    for (let i = 0; i < 3; i++) rest.push((await a.poll(200)).length);
+    expect(rest).toEqual([7, 7, 7]);
+    expect(seen.filter((s) => s.name === 'Fetch').length).toBe(fetchesAfterFirst);
+    // Committed: the 28 records returned, not the 50 fetched; the next member reads the other 22 once.
+    await a.commit();
+    const committed = a.positions().reduce((s, p) => s + p.position, 0);
+    expect(committed).toBe(28);
+    await a.close();
+    const b = make(client);
+    b.subscribe([t]);
+    const { values, sizes } = await pollUntil(b, 22);
+    await b.close();
+    await c2.close();
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+    expect(values.length).toBe(22);
+    expect(new Set([...values, ...first]).size).toBe(22 + 7);
+  });
+
+  it('GroupConsumer returns at most 500 records a poll by default, as Kafka', async () => {
+    const t = await topicWith(1200);
+    const g = new GroupConsumer(client, { ...fetcherOptions(config({ 'auto.offset.reset': 'earliest' })), ...groupOptions({}), groupId: `${t}-default`, maxWaitMs: 100 });
+    const bare = new GroupConsumer(client, { groupId: `${t}-bare`, autoOffsetReset: 'earliest', maxWaitMs: 100 });
+    for (const c of [g, bare]) {
+      c.subscribe([t]);
+      const { values, sizes } = await pollUntil(c, 1200);
+      await c.close();
+      expect(values.length).toBe(1200);
+      expect(Math.max(...sizes), sizes.join(',')).toBe(500);
+    }
   });
 
   it('max.partition.fetch.bytes and fetch.max.bytes bound a fetch (at least one batch)', async () => {

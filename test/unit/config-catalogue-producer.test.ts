@@ -26,8 +26,10 @@ const EFFECTS: Record<string, [string, string]> = {
   acks: [SELF, 'acks=0 leaves offsets unknown, acks=1 and all return them'],
   'batch.size': [SELF, 'linger.ms and batch.size decide how records are batched'],
   'linger.ms': [SELF, 'linger.ms and batch.size decide how records are batched'],
-  'buffer.memory': ['test/unit/config-catalogue-producer.test.ts', 'buffer.memory bounds the records the perf producer keeps outstanding'],
+  'buffer.memory': [SELF, 'buffer.memory bounds what console-producer keeps unacknowledged; a record finding it full fails after max.block.ms'],
   'compression.type': [SELF, 'compression.type sets the codec of the batches'],
+  'compression.gzip.level': [SELF, 'compression.gzip.level and compression.zstd.level change the compressed size of the same records'],
+  'compression.zstd.level': [SELF, 'compression.gzip.level and compression.zstd.level change the compressed size of the same records'],
   retries: [SELF, 'retries=0 fails at the first connection error; otherwise delivery.timeout.ms bounds the retries'],
   'delivery.timeout.ms': [SELF, 'retries=0 fails at the first connection error; otherwise delivery.timeout.ms bounds the retries'],
   'max.in.flight.requests.per.connection': [SELF, 'max.in.flight.requests.per.connection above 5 turns default idempotence off and refuses explicit idempotence'],
@@ -39,6 +41,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'partitioner.class': [SELF, 'partitioner.class=RoundRobinPartitioner spreads 3,000 unkeyed records 1,000/1,000/1,000'],
   'partitioner.ignore.keys': [SELF, 'keyed records land where murmur2 puts them, and are spread with partitioner.ignore.keys=true'],
   'partitioner.adaptive.partitioning.enable': ['test/unit/partitioners.test.ts', 'adaptive partitioning favours partitions with short queues'],
+  'partitioner.availability.timeout.ms': [SELF, 'partitioner.availability.timeout.ms: unkeyed records avoid a partition whose leader takes no produce requests'],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
 };
 
@@ -169,6 +172,33 @@ describe('producer settings have their effect', () => {
     }
   });
 
+  it('compression.gzip.level and compression.zstd.level change the compressed size of the same records', async () => {
+    // Text from a small vocabulary picked by a fixed LCG: compressible, but a higher level finds more.
+    const words = ['kafka', 'topic', 'partition', 'offset', 'broker', 'leader', 'replica', 'consumer', 'producer', 'batch', 'record', 'segment'];
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const values = Array.from({ length: 400 }, () => Array.from({ length: 16 }, () => words[next() % words.length]).join(' '));
+    const size = async (props: Record<string, string>) => {
+      const t = await topic();
+      const p = producer({ 'batch.size': String(1 << 20), 'linger.ms': '1000', ...props });
+      await sendAll(p, values.map((value) => ({ topic: t, value })));
+      await p.close();
+      const bs = await batches(t);
+      expect(count(bs)).toBe(values.length);
+      return bs.reduce((a, b) => a + b.batchLength, 0);
+    };
+    const gzip = { fast: await size({ 'compression.type': 'gzip', 'compression.gzip.level': '1' }), best: await size({ 'compression.type': 'gzip', 'compression.gzip.level': '9' }), dflt: await size({ 'compression.type': 'gzip' }) };
+    const zstd = { fast: await size({ 'compression.type': 'zstd', 'compression.zstd.level': '-5' }), best: await size({ 'compression.type': 'zstd', 'compression.zstd.level': '19' }), dflt: await size({ 'compression.type': 'zstd' }) };
+    expect(gzip.best, JSON.stringify(gzip)).toBeLessThan(gzip.fast);
+    expect(gzip.dflt, JSON.stringify(gzip)).toBeLessThan(gzip.fast);
+    expect(zstd.best, JSON.stringify(zstd)).toBeLessThan(zstd.fast);
+    expect(zstd.best, JSON.stringify(zstd)).toBeLessThan(zstd.dflt);
+    // A level of another codec is not this codec's: zstd with compression.gzip.level=1 is zstd's default
+    // (about: record timestamps differ between runs)./
+    const other = await size({ 'compression.type': 'zstd', 'compression.gzip.level': '1' });
+    expect(Math.abs(other - zstd.dflt), JSON.stringify({ zstd, other })).toBeLessThan((zstd.dflt - zstd.best) / 2);
+  });
+
   it('linger.ms and batch.size decide how records are batched', async () => {
     const one = await topic();
     let p = producer({ 'linger.ms': '200' });
@@ -265,7 +295,104 @@ describe('producer settings have their effect', () => {
     }
   }, 40_000);
 
-  it('buffer.memory bounds the records the perf producer keeps outstanding', async () => {
+  it('buffer.memory bounds what console-producer keeps unacknowledged; a record finding it full fails after max.block.ms', async () => {
+    const { runConsoleProducer } = await import('../../src/tools/console-producer.js');
+    const { readerConfig } = await import('../../src/tools/line-reader.js');
+    // acks=all on a one-replica topic with min.insync.replicas=2: NOT_ENOUGH_REPLICAS, retried, so
+    // records stay unacknowledged until the setting is lowered.
+    const t = `cfg-${++n}`;
+    const [created] = await admin.createTopics([{ name: t, partitions: 1, replicationFactor: 1, configs: { 'min.insync.replicas': '2' } }]);
+    expect(created!.error).toBeNull();
+    await client.refreshMetadata([t]);
+    const lines = Buffer.from(Array.from({ length: 10 }, () => 'x'.repeat(100)).join('\n') + '\n');
+    const run = async (bufferMemory: number | undefined) => {
+      const warnings: string[] = [];
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const stdin = (async function* () {
+        yield lines;
+        await released;
+      })();
+      const cfg = new ConfigValues(PRODUCER_CATALOGUE, checkProperties(PRODUCER_CATALOGUE, { acks: 'all', 'enable.idempotence': 'false', 'max.block.ms': '100', 'retry.backoff.ms': '50', 'linger.ms': '0' }).values);
+      const done = runConsoleProducer(client, { topic: t, input: readerConfig({}), sync: false, prompt: false, producer: producerOptions(cfg, compressionByName), ...(bufferMemory !== undefined && { bufferMemory }) }, {
+        stdin,
+        prompt: () => undefined,
+        warn: (l) => warnings.push(l),
+        interrupted: new Promise(() => undefined),
+      });
+      // The records that found the buffer full have failed (each after max.block.ms); let the others through.
+      const deadline = Date.now() + 15_000;
+      while (warnings.length < (bufferMemory === undefined ? 0 : 5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await admin.alterConfigs(2, t, { 'min.insync.replicas': '1' });
+      release();
+      const summary = await done;
+      await admin.alterConfigs(2, t, { 'min.insync.replicas': '2' });
+      return { summary, warnings };
+    };
+    // 500 bytes hold five 100-byte records: the other five wait 100 ms each and fail with Kafka's text.
+    const bounded = await run(500);
+    expect({ sent: bounded.summary.sent, failed: bounded.summary.failed }, bounded.warnings.join('\n')).toEqual({ sent: 5, failed: 5 });
+    expect(bounded.warnings).toHaveLength(5);
+    for (const w of bounded.warnings) {
+      expect(w).toContain(`Error when sending 1 message to topic ${t} with error: Failed to allocate 100 bytes within the configured max blocking time 100 ms. Total memory: 500 bytes. Available memory: 0 bytes.`);
+    }
+    // Unbounded (Kafka's 32 MB default holds them all): every record waits for the broker and is sent.
+    const free = await run(undefined);
+    expect({ sent: free.summary.sent, failed: free.summary.failed, warnings: free.warnings }).toEqual({ sent: 10, failed: 0, warnings: [] });
+  });
+
+  it('partitioner.availability.timeout.ms: unkeyed records avoid a partition whose leader takes no produce requests', async () => {
+    // Two brokers, partition 0 led by broker 1 and partition 1 by broker 2, whose Produce
+    // requests are held (never answered) until the end.
+    const two = await startBroker({ properties: { 'kafka-ts.brokers': '2', 'auto.create.topics.enable': 'false' } });
+    try {
+      const c = two.client('availability');
+      await c.connect();
+      const held: (() => void)[] = [];
+      let holding = true;
+      const send = c.send.bind(c) as (...a: unknown[]) => Promise<unknown>;
+      (c as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send = (target: unknown, api: unknown, ...rest: unknown[]) => {
+        if (holding && target === 2 && (api as { name: string }).name === 'Produce') return new Promise((res, rej) => held.push(() => void send(target, api, ...rest).then(res, rej)));
+        return send(target, api, ...rest);
+      };
+      const [r] = await new Admin(c).createTopics([{ name: 'avail', partitions: -1, replicationFactor: -1, assignment: [[1], [2]] }]);
+      expect(r!.error).toBeNull();
+      await c.refreshMetadata(['avail']);
+      expect(c.cluster.topics.get('avail')!.partitions.map((p) => p.leader)).toEqual([1, 2]);
+      const run = async (props: Record<string, string>) => {
+        holding = true;
+        const p = producer({ 'max.in.flight.requests.per.connection': '1', 'enable.idempotence': 'false', acks: '1', 'linger.ms': '0', 'batch.size': '200', ...props }, c);
+        // Two records for partition 1: one request in flight (held), the next batch ready and blocked.
+        const until = async (what: string, ok: () => boolean) => {
+          const deadline = Date.now() + 10_000;
+          while (!ok() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+          expect(ok(), what).toBe(true);
+        };
+        const first = [p.send({ topic: 'avail', partition: 1, key: null, value: Buffer.from('x') })];
+        await until('a Produce to broker 2 held', () => held.length === 1);
+        first.push(p.send({ topic: 'avail', partition: 1, key: null, value: Buffer.from('y') }));
+        const stalled = (ms: number) => (p as unknown as { sender: { stalled(l: number, ms: number): boolean } }).sender.stalled(2, ms);
+        await until('leader 2 blocked for 100 ms', () => stalled(100));
+        const metas = Array.from({ length: 200 }, () => p.send({ topic: 'avail', key: null, value: Buffer.from('v'.repeat(100)) }));
+        holding = false;
+        for (const h of held.splice(0)) h();
+        await p.flush();
+        await Promise.all(first);
+        const got = await Promise.all(metas);
+        await p.close();
+        return [0, 1].map((q) => got.filter((m) => m.partition === q).length);
+      };
+      // On (adaptive partitioning on): partition 1 is skipped while its leader is stalled.
+      expect(await run({ 'partitioner.availability.timeout.ms': '100' })).toEqual([200, 0]);
+      // Without adaptive partitioning the setting has no effect (as Kafka): both partitions get records.
+      const uniform = await run({ 'partitioner.availability.timeout.ms': '100', 'partitioner.adaptive.partitioning.enable': 'false' });
+      expect(uniform[1], uniform.join('/')).toBeGreaterThan(20);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('producer-perf-test takes buffer.memory as its bound on outstanding records', async () => {
     const { producerSettings } = await import('../../src/cli/flags/producer-perf-test.js');
     expect(producerSettings({ 'buffer.memory': '1000000' }, compressionByName).bufferMemory).toBe(1_000_000);
     expect(producerSettings({}, compressionByName).bufferMemory).toBe(33554432);

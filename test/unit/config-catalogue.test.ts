@@ -19,7 +19,7 @@ const SELF = 'test/unit/config-catalogue.test.ts';
 const COMMON_EFFECTS: Record<string, [string, string]> = {
   'bootstrap.servers': ['test/cli/perf.test.ts', 'bootstrap.servers'],
   'client.id': ['test/unit/cli/perf-flags.test.ts', "'client.id': 'me'"],
-  'request.timeout.ms': [SELF, 'request.timeout.ms, retry.backoff.ms and default.api.timeout.ms reach the client'],
+  'request.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
   'retry.backoff.ms': ['test/unit/client/producer/sender.test.ts', 'retry.backoff.ms'],
   'security.protocol': ['test/unit/client/security-config.test.ts', 'accepts the four protocols in any case'],
   'ssl.enabled.protocols': ['test/unit/client/security-config.test.ts', 'ssl.enabled.protocols'],
@@ -60,7 +60,7 @@ const COMMON_EFFECTS: Record<string, [string, string]> = {
 
 /** Admin-only supported keys. */
 const ADMIN_EFFECTS: Record<string, [string, string]> = {
-  'default.api.timeout.ms': [SELF, 'request.timeout.ms, retry.backoff.ms and default.api.timeout.ms reach the client'],
+  'default.api.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
 };
 
 /** A valid value for an entry: its default, or one of its type. */

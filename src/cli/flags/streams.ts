@@ -8,7 +8,7 @@ import type { ConnectionOptionValues } from '../options.js';
 
 export const STREAMS_VERBS = ['run', 'copy', 'filter', 'join', 'count', 'describe'] as const;
 export type StreamsVerb = (typeof STREAMS_VERBS)[number];
-export const SERDE_NAMES = ['string', 'json', 'long', 'integer', 'double', 'bytes'];
+export const SERDE_NAMES = ['string', 'json', 'long', 'integer', 'double', 'bytes', 'avro', 'json-schema', 'protobuf'];
 
 export interface StreamsOptions extends ConnectionOptionValues {
   from?: string;

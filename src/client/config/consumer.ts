@@ -39,7 +39,7 @@ export const CONSUMER_CATALOGUE = defineCatalogue('consumer', COMMON_CLIENT_CONF
   supported('session.timeout.ms', 'int', 45000, 'the group drops a member it has not heard from for this long', { unit: 'ms' }),
   supported('heartbeat.interval.ms', 'int', 3000, 'how often the member heartbeats', { unit: 'ms' }),
   supported('max.poll.interval.ms', 'int', 300000, 'the group waits this long for a member to rejoin (rebalance timeout)', { min: 1, unit: 'ms' }),
-  supported('max.poll.records', 'int', 500, 'the most records one poll returns (kafka-ts: only when set, the rest are fetched again; unset, a poll returns the whole fetch)', { min: 1 }),
+  supported('max.poll.records', 'int', 500, 'the most records one poll returns; the rest of a fetch are kept for the next polls (not fetched again)', { min: 1 }),
   supported('fetch.min.bytes', 'int', 1, 'the broker answers a fetch once it has this many bytes (or fetch.max.wait.ms passed)', { min: 0, unit: 'bytes' }),
   supported('fetch.max.bytes', 'int', 52428800, 'the most bytes a fetch response carries (at least one batch)', { min: 0, unit: 'bytes' }),
   supported('fetch.max.wait.ms', 'int', 500, 'how long the broker holds a fetch waiting for fetch.min.bytes', { min: 0, unit: 'ms' }),
@@ -71,7 +71,6 @@ export function fetcherOptions(c: ConfigValues): FetcherOptions {
     maxPartitionBytes: c.num('max.partition.fetch.bytes'),
     autoOffsetReset: c.str('auto.offset.reset') as 'earliest' | 'latest' | 'none',
     rackId: c.str('client.rack') ?? '',
-    // Only when set: a poll otherwise returns the whole fetch (no records are fetched twice).
-    ...(c.has('max.poll.records') && { maxPollRecords: c.num('max.poll.records') }),
+    maxPollRecords: c.num('max.poll.records'),
   };
 }

@@ -9,25 +9,25 @@ import type { ProducerOptions } from '../producer/producer.js';
 import { COMMON_CLIENT_CONFIGS } from './common.js';
 import { INT_MAX, javaClasses, noEffect, supported } from './entry.js';
 
-const CODEC_LEVEL = 'kafka-ts compresses at the codec\'s default level (the level is not passed to its codecs yet)';
+const LZ4_LEVEL = 'kafka-ts\'s lz4 codec (lz4-napi, lz4_flex) has one fast level and no high-compression levels; batches are lz4 frames at that level';
 const SERIALIZER = 'kafka-ts\'s tools send the bytes they read, as Kafka\'s tools do with ByteArraySerializer';
 
 export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONFIGS, [
   supported('acks', 'enum', 'all', 'acknowledgements the leader waits for: 0 (none), 1 (the leader), all/-1 (all in-sync replicas)', { values: ['all', '-1', '0', '1'] }),
   supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on', { min: 0, unit: 'bytes' }),
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
-  supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be sent before sends block (kafka-ts: counted from the records\' size)', { min: 0, unit: 'bytes' }),
+  supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be acknowledged before a send blocks (up to max.block.ms, then fails); kafka-ts: console-producer and producer-perf-test count outstanding records times their mean size', { min: 0, unit: 'bytes' }),
   supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
-  noEffect('compression.gzip.level', 'int', -1, 'the gzip level (1-9, or -1 for the codec default)', CODEC_LEVEL, {
+  supported('compression.gzip.level', 'int', -1, 'the gzip level with compression.type=gzip (1-9, or -1 for zlib\'s default, 6)', {
     validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1'),
   }),
-  noEffect('compression.lz4.level', 'int', 9, 'the lz4 level', CODEC_LEVEL, { min: 1, max: 17 }),
-  noEffect('compression.zstd.level', 'int', 3, 'the zstd level', CODEC_LEVEL, { min: -131072, max: 22 }),
+  noEffect('compression.lz4.level', 'int', 9, 'the lz4 level', LZ4_LEVEL, { min: 1, max: 17 }),
+  supported('compression.zstd.level', 'int', 3, 'the zstd level with compression.type=zstd (negative levels are faster)', { min: -131072, max: 22 }),
   supported('retries', 'int', INT_MAX, 'how often a failed batch is retried (within delivery.timeout.ms)', { min: 0 }),
   supported('delivery.timeout.ms', 'int', 120000, 'the bound on the time from send to acknowledgement or failure', { min: 0, unit: 'ms' }),
   supported('max.in.flight.requests.per.connection', 'int', 5, 'unacknowledged produce requests per broker', { min: 1 }),
   supported('max.request.size', 'int', 1048576, 'the largest produce request (a larger record is refused before it is sent)', { min: 0, unit: 'bytes' }),
-  supported('max.block.ms', 'long', 60000, 'how long a send waits for its topic\'s metadata', { min: 0, unit: 'ms' }),
+  supported('max.block.ms', 'long', 60000, 'how long a send waits for its topic\'s metadata, or (console-producer) for room in buffer.memory', { min: 0, unit: 'ms' }),
   supported('enable.idempotence', 'boolean', true, 'retries never write a record twice (needs acks=all)'),
   supported('transactional.id', 'string', null, 'run transactions under this id (implies idempotence)'),
   supported('transaction.timeout.ms', 'int', 60000, 'the coordinator aborts a transaction open longer than this', { unit: 'ms' }),
@@ -45,7 +45,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   }),
   supported('partitioner.ignore.keys', 'boolean', false, 'the built-in partitioner spreads keyed records as unkeyed ones'),
   supported('partitioner.adaptive.partitioning.enable', 'boolean', true, 'a sticky switch favours partitions with fewer batches queued (KIP-794)'),
-  noEffect('partitioner.availability.timeout.ms', 'long', 0, 'skip partitions whose leader has not taken produce requests for this long (KIP-794)', 'kafka-ts does not time brokers\' readiness; partitions without a leader are always skipped by the built-in partitioners', {
+  supported('partitioner.availability.timeout.ms', 'long', 0, 'with adaptive partitioning, the built-in partitioner skips partitions whose leader has had batches ready and taken no produce request for this long (KIP-794; 0: off)', {
     min: 0,
     unit: 'ms',
   }),
@@ -57,6 +57,12 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
 
 
 const num = (v: ConfigValue) => v as number;
+
+/** compression.<codec>.level of the chosen codec, when given (gzip and zstd take one). */
+function codecLevel(c: ConfigValues): { compressionLevel?: number } {
+  const key = `compression.${c.str('compression.type')!.toLowerCase()}.level`;
+  return (key === 'compression.gzip.level' || key === 'compression.zstd.level') && c.has(key) ? { compressionLevel: c.num(key) } : {};
+}
 
 /** The producer's options from checked producer properties (Kafka's defaults for keys not given). */
 export function producerOptions(c: ConfigValues, compressionByName: (name: string) => number): ProducerOptions {
@@ -77,6 +83,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
     idempotent: ackAll && c.bool('enable.idempotence') && (c.has('enable.idempotence') || inFlight <= 5),
     acks: acks === 'all' ? -1 : (Number(acks) as -1 | 0 | 1),
     compression: compressionByName(c.str('compression.type')!),
+    ...codecLevel(c),
     lingerMs,
     batchSize: Math.max(1, c.num('batch.size')),
     retries: c.num('retries'),
@@ -93,6 +100,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
       kind: cls ? PARTITIONER_CLASSES[cls] : 'default',
       ignoreKeys: c.bool('partitioner.ignore.keys'),
       adaptive: c.bool('partitioner.adaptive.partitioning.enable'),
+      availabilityTimeoutMs: c.num('partitioner.availability.timeout.ms'),
     },
   };
 }

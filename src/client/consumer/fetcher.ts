@@ -47,7 +47,7 @@ export interface FetcherOptions {
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
   /** client.rack: sent as the Fetch request's rack_id (KIP-392); a preferred_read_replica answer is then followed. */
   rackId?: string;
-  /** max.poll.records: the most records a group consumer's poll returns (the rest are fetched again); unset: no limit. */
+  /** max.poll.records: the most records a group consumer's poll returns (the rest are kept for its next polls); GroupConsumer's default 500. */
   maxPollRecords?: number;
   /**
    * Sends the next Fetch as soon as a response is applied, so it travels while the caller works

@@ -62,6 +62,15 @@ export class GroupConsumer {
   assignmentUserData: Buffer | null = null;
   private readonly autoOffsetReset: 'earliest' | 'latest' | 'none';
   private readonly maxPollRecords: number;
+  /**
+   * max.poll.records: records fetched but not yet returned (from `heldAt` on), returned by the
+   * next polls before anything is fetched, as Kafka's consumer keeps them in its fetch buffer.
+   * `heldFrom` is each such partition's first record not returned: its consumed position (what
+   * commit and positions() use), the fetcher's position being past the held records.
+   */
+  private held: ConsumedRecord[] = [];
+  private heldAt = 0;
+  private heldFrom = new Map<string, number>();
 
   constructor(
     readonly client: KafkaClient,
@@ -70,7 +79,7 @@ export class GroupConsumer {
     this.groups = new GroupAdmin(client);
     this.fetcher = new Fetcher(client, options);
     this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
-    this.maxPollRecords = options.maxPollRecords === undefined ? Infinity : Math.max(1, options.maxPollRecords);
+    this.maxPollRecords = Math.max(1, options.maxPollRecords ?? 500);
     this.opts = {
       groupId: options.groupId,
       groupInstanceId: options.groupInstanceId ?? null,
@@ -106,23 +115,54 @@ export class GroupConsumer {
       await sleep(Math.min(maxWaitMs, 100));
       return [];
     }
+    if (this.heldAt < this.held.length) return this.takeHeld();
     const chunks = await this.fetcher.poll({ maxWaitMs });
     const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
-    // max.poll.records: the rest go back (their partitions' positions move to the first not returned).
-    const max = this.maxPollRecords;
-    if (records.length <= max) return records;
-    const back = new Set<string>();
-    for (const r of records.slice(max)) {
-      if (back.has(tpKey(r))) continue;
-      back.add(tpKey(r));
-      this.fetcher.seek(r.topic, r.partition, r.offset);
-    }
-    return records.slice(0, max);
+    if (records.length <= this.maxPollRecords) return records;
+    // max.poll.records: the rest are kept for the next polls (a partition's records are contiguous).
+    this.held = records;
+    this.heldAt = 0;
+    this.heldFrom.clear();
+    for (const c of chunks) if (c.records.length > 0) this.heldFrom.set(tpKey(c), c.records[0]!.offset);
+    return this.takeHeld();
   }
 
-  /** True when every assigned partition has been read up to its high watermark. */
+  /** The next max.poll.records held records; moves the consumed positions of their partitions. */
+  private takeHeld(): ConsumedRecord[] {
+    const from = this.heldAt;
+    const to = Math.min(this.held.length, from + this.maxPollRecords);
+    const out = this.held.slice(from, to);
+    this.heldAt = to;
+    // A partition whose records were all returned is at the fetcher's position again.
+    let last: ConsumedRecord | null = null;
+    for (const r of out) {
+      if (last && r.partition === last.partition && r.topic === last.topic) continue;
+      this.heldFrom.delete(tpKey(r));
+      last = r;
+    }
+    if (to < this.held.length) this.heldFrom.set(tpKey(this.held[to]!), this.held[to]!.offset);
+    else this.dropHeld();
+    return out;
+  }
+
+  /** Forgets held records: all of them, or those of the partitions in `keys` (seek, revocation). */
+  private dropHeld(keys?: ReadonlySet<string>): void {
+    if (!keys) {
+      this.held = [];
+      this.heldAt = 0;
+      this.heldFrom.clear();
+      return;
+    }
+    if (![...keys].some((k) => this.heldFrom.has(k))) return;
+    this.held = this.held.slice(this.heldAt).filter((r) => !keys.has(tpKey(r)));
+    this.heldAt = 0;
+    for (const k of keys) this.heldFrom.delete(k);
+    if (this.held.length === 0) this.dropHeld();
+  }
+
+  /** True when every assigned partition has been read up to its high watermark (and returned). */
   caughtUp(): boolean {
-    return this.fetcher.allAtEnd();
+    return this.heldAt >= this.held.length && this.fetcher.allAtEnd();
   }
 
   /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
@@ -133,11 +173,15 @@ export class GroupConsumer {
 
   /** Assigned partitions with their fetch position and last known end offset (-1 until fetched). */
   positions(): { topic: string; partition: number; position: number; end: number }[] {
-    return this.fetcher.assignment();
+    return this.fetcher.assignment().map((p) => {
+      const held = this.heldFrom.get(tpKey(p));
+      return held === undefined ? p : { ...p, position: held };
+    });
   }
 
-  /** Moves a partition's position back (records fetched but not processed are not committed). */
+  /** Moves a partition's position (records fetched but not processed are not committed). */
   seek(topic: string, partition: number, offset: number): void {
+    this.dropHeld(new Set([tpKey({ topic, partition })]));
     this.fetcher.seek(topic, partition, offset);
   }
 
@@ -145,8 +189,7 @@ export class GroupConsumer {
   async commit(partitions: TopicPartition[] = this.owned): Promise<void> {
     this.lastCommit = Date.now();
     const keys = new Set(partitions.map(tpKey));
-    const offsets = this.fetcher
-      .assignment()
+    const offsets = this.positions()
       .filter((p) => keys.has(tpKey(p)) && this.committed.get(tpKey(p)) !== p.position)
       .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.position }));
     if (offsets.length === 0 || this.generationId < 0) return;
@@ -186,6 +229,7 @@ export class GroupConsumer {
     if (partitions.length === 0) return;
     for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
     const gone = new Set(partitions.map(tpKey));
+    this.dropHeld(gone);
     this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
     await this.opts.onRevoked?.(partitions);
   }

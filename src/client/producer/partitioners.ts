@@ -90,6 +90,11 @@ export interface PartitionerOptions {
   adaptive?: boolean;
   /** batch.size: the bytes a sticky partition takes before the producer moves on. */
   batchSize?: number;
+  /**
+   * partitioner.availability.timeout.ms (KIP-794): with adaptive partitioning, a sticky switch
+   * skips partitions whose leader has not taken produce requests for this long (0: off).
+   */
+  availabilityTimeoutMs?: number;
 }
 
 /** What the partitioner may know of a topic's partitions. */
@@ -98,6 +103,8 @@ export interface PartitionView {
   available(topic: string, partition: number): boolean;
   /** Batches queued for the partition (adaptive partitioning favours short queues). */
   queued(topic: string, partition: number): number;
+  /** Whether the partition's leader has had batches ready and taken none for longer than `ms`. */
+  stalled?(topic: string, partition: number, ms: number): boolean;
 }
 
 /**
@@ -121,6 +128,7 @@ export class RecordPartitioner {
   private readonly ignoreKeys: boolean;
   private readonly adaptive: boolean;
   private readonly batchSize: number;
+  private readonly availabilityTimeoutMs: number;
   private readonly counters = new Map<string, number>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
 
@@ -133,6 +141,7 @@ export class RecordPartitioner {
     this.ignoreKeys = this.kind === 'uniform-sticky' || (opts.ignoreKeys ?? false);
     this.adaptive = opts.adaptive ?? true;
     this.batchSize = Math.max(1, opts.batchSize ?? 16384);
+    this.availabilityTimeoutMs = opts.availabilityTimeoutMs ?? 0;
   }
 
   /**
@@ -168,7 +177,13 @@ export class RecordPartitioner {
   }
 
   private nextSticky(topic: string, numPartitions: number): number {
-    const available = this.availableOf(topic, numPartitions);
+    let available = this.availableOf(topic, numPartitions);
+    // KIP-794: with adaptive partitioning, partitions whose leader stalls are left out (unless all are).
+    const timeout = this.availabilityTimeoutMs;
+    if (this.adaptive && timeout > 0 && this.view.stalled) {
+      const live = available.filter((p) => !this.view.stalled!(topic, p, timeout));
+      if (live.length > 0) available = live;
+    }
     const choices = available.length > 0 ? available : [...Array(numPartitions).keys()];
     if (!this.adaptive || choices.length === 1) return choices[Math.floor(this.random() * choices.length)]!;
     // KIP-794: weight each partition by (longest queue + 1 - its queue), so short queues get more.

@@ -22,6 +22,8 @@ export type { GroupMetadata, TxnOffset } from './transactions.js';
 export interface ProducerOptions {
   acks?: -1 | 0 | 1;
   compression?: number;
+  /** compression.<codec>.level of the codec in `compression` (unset: the codec's default). */
+  compressionLevel?: number;
   lingerMs?: number;
   batchSize?: number;
   requestTimeoutMs?: number;
@@ -97,6 +99,10 @@ export class Producer {
     this.partitioner = new RecordPartitioner({ batchSize: opts.batchSize, ...opts.partitioner }, {
       available: (topic, p) => (this.client.cluster.topics.get(topic)?.partitions[p]?.leader ?? -1) >= 0,
       queued: (topic, p) => this.accumulator.readyOf(topic, p).length,
+      stalled: (topic, p, ms) => {
+        const leader = this.client.cluster.topics.get(topic)?.partitions[p]?.leader ?? -1;
+        return leader >= 0 && this.sender.stalled(leader, ms);
+      },
     });
     this.accumulator = new RecordAccumulator(
       { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity },
@@ -108,6 +114,7 @@ export class Producer {
       {
         acks,
         compression: opts.compression ?? 0,
+        compressionLevel: opts.compressionLevel,
         requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
         deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 120_000,
         retries: opts.retries ?? 2147483647,

@@ -26,6 +26,8 @@ import type { TransactionManager } from './transactions.js';
 export interface SenderConfig {
   acks: -1 | 0 | 1;
   compression: number;
+  /** compression.<codec>.level for the configured codec (unset: the codec's default). */
+  compressionLevel?: number;
   requestTimeoutMs: number;
   deliveryTimeoutMs: number;
   retries: number;
@@ -70,6 +72,23 @@ export class Sender {
 
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * partitioner.availability.timeout.ms (KIP-794): since when each leader has had a batch ready
+   * that it could not take (its requests in flight at max.in.flight.requests.per.connection),
+   * cleared when a request goes to it. `stalled` says whether that has lasted longer than `ms`.
+   */
+  private readonly blockedSince = new Map<number, number>();
+
+  /** A ready batch for `leader` waits because its requests in flight are at the limit. */
+  private blocked(leader: number, now: number): void {
+    if (leader >= 0 && (this.inFlight.get(leader) ?? 0) >= this.config.maxInFlight && !this.blockedSince.has(leader)) this.blockedSince.set(leader, now);
+  }
+
+  stalled(leader: number, ms: number, now = Date.now()): boolean {
+    const since = this.blockedSince.get(leader);
+    return since !== undefined && now - since > ms;
   }
 
   /** Kafka's brokers remember the last five batches of a producer per partition (duplicates beyond are not recognised). */
@@ -123,7 +142,10 @@ export class Sender {
     const expired: ProducerBatch[] = [];
     for (const [key, head] of this.accumulator.heads()) {
       const partitionInFlight = this.partitionInFlight.get(key) ?? 0;
-      if (partitionInFlight >= this.maxInFlightPerPartition) continue;
+      if (partitionInFlight >= this.maxInFlightPerPartition) {
+        this.blocked(this.cachedLeader(head.topic, head.partition), now);
+        continue;
+      }
       // A retry of a numbered batch goes alone, after everything sent before it has come back.
       if (partitionInFlight > 0 && head.baseSequence >= 0 && this.idempotence.enabled) continue;
       if (head.retryAt > now) {
@@ -139,7 +161,11 @@ export class Sender {
       const leader = this.cachedLeader(head.topic, head.partition);
       // A batch waiting for a leader (an offline partition) expires after delivery.timeout.ms.
       if (leader < 0 && now - head.firstAttemptAt > this.config.deliveryTimeoutMs) expired.push(head);
-      if (leader < 0 || (this.inFlight.get(leader) ?? 0) >= this.config.maxInFlight) continue;
+      if (leader < 0) continue;
+      if ((this.inFlight.get(leader) ?? 0) >= this.config.maxInFlight) {
+        this.blocked(leader, now);
+        continue;
+      }
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);
@@ -173,6 +199,7 @@ export class Sender {
         else this.sentBatches.set(key, [b]);
       }
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
+      this.blockedSince.delete(leader);
       void this.sendTo(leader, batches);
     }
     if (nextRetry < Infinity && !this.retryTimer) {
@@ -199,9 +226,9 @@ export class Sender {
   /** Encodes a batch once; an idempotent producer numbers it with the partition's next sequence. */
   private encode(b: ProducerBatch): Buffer {
     if (b.encoded) return b.encoded;
-    const { compression } = this.config;
-    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression }));
-    return (b.encoded = b.builder.build({ compression, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
+    const { compression, compressionLevel } = this.config;
+    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression, compressionLevel }));
+    return (b.encoded = b.builder.build({ compression, compressionLevel, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {
@@ -249,6 +276,8 @@ export class Sender {
       }
     } finally {
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
+      // An answer (or a failed attempt) frees a slot: the leader can take a request again.
+      this.blockedSince.delete(leader);
       for (const b of batches) this.landed(b);
       if (this.accumulator.readyCount > 0) this.kick();
     }

@@ -203,7 +203,7 @@ export class KafkaStreams {
   /** `topology`: a Topology (as Kafka's constructor takes, e.g. `StreamsBuilder.build()`) or its BuiltTopology. */
   constructor(
     topology: BuiltTopology | { build(): BuiltTopology },
-    props: StreamsProperties,
+    private readonly props: StreamsProperties,
     private readonly options: KafkaStreamsOptions,
   ) {
     this.config = parseStreamsConfig(props);
@@ -308,6 +308,7 @@ export class KafkaStreams {
     const adminClient = await this.newClient('admin');
     this.admin = new Admin(adminClient);
     await this.prepareTopics();
+    await this.prepareSerdes();
     if (this.state === 'CREATED') this.setState('REBALANCING');
     await this.loadGlobalStores();
     const producerClient = await this.newClient('producer');
@@ -417,14 +418,20 @@ export class KafkaStreams {
     const ends = await this.endOffsets(parts, this.eos ? 1 : 0);
     await fetcher.assign(parts.map((p) => ({ ...p, start: 'earliest' as const, stopAt: ends.get(tpKey(p.topic, p.partition)) ?? 0 })));
     while (!fetcher.allAtEnd() && !this.stopping) {
-      for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) for (const r of chunk.records) this.globalTask.process(this.sourceRecord(r));
+      for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) {
+        if (this.schemaFetchers) await this.fetchSchemas(chunk.records);
+        for (const r of chunk.records) this.globalTask.process(this.sourceRecord(r));
+      }
     }
     // Follow from here on.
     await fetcher.assign(fetcher.assignment().map((p) => ({ topic: p.topic, partition: p.partition, start: p.position })));
     this.globalLoopDone = (async () => {
       while (!this.stopping) {
         try {
-          for (const chunk of await fetcher.poll({ maxWaitMs: 200 })) for (const r of chunk.records) this.globalTask!.process(this.sourceRecord(r));
+          for (const chunk of await fetcher.poll({ maxWaitMs: 200 })) {
+            if (this.schemaFetchers) await this.fetchSchemas(chunk.records);
+            for (const r of chunk.records) this.globalTask!.process(this.sourceRecord(r));
+          }
         } catch (e) {
           if (this.stopping) return;
           this.fail(e as Error);
@@ -432,6 +439,55 @@ export class KafkaStreams {
         }
       }
     })();
+  }
+
+  // ---- serdes with I/O (schema registry serdes, src/streams/registry-serdes.ts) ----
+
+  /** Source topic → the deserializers that fetch what they need (schemas) before a batch is processed. */
+  private schemaFetchers: Map<string, { fetchFor: (b: Uint8Array | null) => Promise<void> | null; isKey: boolean }[]> | null = null;
+
+  /** Awaits every serde's optional `prepare()` (registering or looking up schemas) before processing starts. */
+  private async prepareSerdes() {
+    const internal = new Set(this.topology.internalTopics.map((t) => t.name));
+    const real = (t: string) => (internal.has(t) ? this.internalName(t) : t);
+    type Preparing = { prepare(ctx: { role: string; topics: string[]; config: StreamsProperties }): Promise<void> };
+    const toPrepare = { deserializer: new Map<Preparing, Set<string>>(), serializer: new Map<Preparing, Set<string>>() };
+    for (const u of this.topology.serdeUses?.() ?? []) {
+      const s = u.serde as Partial<Preparing> & { fetchFor?: (b: Uint8Array | null) => Promise<void> | null };
+      if (typeof s.prepare === 'function') {
+        // One prepare per serde and role, with every topic it is used on.
+        const m = toPrepare[u.role];
+        const topics = m.get(s as Preparing) ?? new Set<string>();
+        for (const t of u.topics) topics.add(real(t));
+        m.set(s as Preparing, topics);
+      }
+      if (u.role === 'deserializer' && typeof s.fetchFor === 'function') {
+        this.schemaFetchers ??= new Map();
+        for (const t of u.topics) {
+          const list = this.schemaFetchers.get(real(t)) ?? [];
+          list.push({ fetchFor: s.fetchFor.bind(s), isKey: u.isKey });
+          this.schemaFetchers.set(real(t), list);
+        }
+      }
+    }
+    // Deserializers first: a serializer may write with a schema its deserializer read.
+    for (const role of ['deserializer', 'serializer'] as const) {
+      for (const [s, topics] of toPrepare[role]) await s.prepare({ role, topics: [...topics], config: this.props });
+    }
+  }
+
+  /** Lets the deserializers fetch the schemas a batch names before it is processed (the task engine is synchronous). */
+  private async fetchSchemas(records: readonly { topic: string; key: Uint8Array | null; value: Uint8Array | null }[]) {
+    let pending: Promise<void>[] | null = null;
+    for (const r of records) {
+      const list = this.schemaFetchers!.get(r.topic);
+      if (!list) continue;
+      for (const f of list) {
+        const p = f.fetchFor(f.isKey ? r.key : r.value);
+        if (p) (pending ??= []).push(p);
+      }
+    }
+    if (pending) await Promise.all(pending);
   }
 
   private async endOffsets(parts: { topic: string; partition: number }[], isolation: 0 | 1): Promise<Map<string, number>> {
@@ -494,6 +550,7 @@ export class KafkaStreams {
         if (this.stopping) break;
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
+        if (this.schemaFetchers) await this.fetchSchemas(records);
         this.enqueue(records);
         await this.processBuffered();
         const now = Date.now();
