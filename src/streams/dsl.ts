@@ -228,8 +228,8 @@ export class KStream<K, V> {
   map<KR, VR>(mapper: (key: K, value: V) => KV<KR, VR>, named?: Named): KStream<KR, VR> {
     const f = fn(mapper, 'mapper');
     const n = this.builder.addProcessor('KSTREAM-MAP-', named, mapProcessor<K, V, KR, VR>((r) => {
-      const [k, v] = kvOf(f(r.key, r.value));
-      return r.withKey(k).withValue(v);
+      const x = f(r.key, r.value);
+      return Array.isArray(x) ? new Record(x[0], x[1], r.timestamp, r.headers) : new Record((x as KeyValue<KR, VR>).key, (x as KeyValue<KR, VR>).value, r.timestamp, r.headers);
     }, false), [this.name]);
     return this.next<KR, VR>(n, true, undefined, undefined);
   }

@@ -7,6 +7,7 @@
  *
  * Long values are JavaScript numbers: exact up to 2^53; `Serdes.BigLong()` keeps all 64 bits as bigint.
  */
+import { isUtf8 } from 'node:buffer';
 import type { StreamsHeader } from './api.js';
 import { SerializationError } from './errors.js';
 
@@ -169,6 +170,15 @@ export const Serdes = {
     };
   },
 };
+
+/**
+ * Whether a value `serde` read from `bytes` serializes back to exactly those bytes, so a sink may
+ * send the consumed bytes as they came (a filter or a count's key: no encoding per record). Only
+ * for String over valid UTF-8 (invalid bytes would come back with replacement characters).
+ */
+export function roundTrips(serde: unknown, bytes: Uint8Array): boolean {
+  return serde === STRING && isUtf8(bytes);
+}
 
 /** Deserializes, turning any exception of a user's deserializer into a SerializationError. */
 export function deserializeWith<T>(d: Deserializer<T>, topic: string, data: Uint8Array | null, headers?: StreamsHeader[]): T | null {

@@ -12,7 +12,7 @@
  *   Keys sort by key bytes then start, so one key's windows are one range scan.
  */
 import type { BytesStore, StoreSpec } from './api.js';
-import { deserializeWith, getInt64, putInt64, readInt64, writeInt64, type Serde } from './serdes.js';
+import { Serdes, deserializeWith, getInt64, putInt64, readInt64, writeInt64, type Serde } from './serdes.js';
 import { Window, Windowed } from './windows.js';
 
 export class KeyValue<K, V> {
@@ -198,11 +198,15 @@ export function decodeTimestamped(b: Uint8Array): { timestamp: number; value: Ui
 
 /** Key-value store of values with timestamps (Kafka's TimestampedKeyValueStore), as DSL tables use. */
 export class TimestampedKeyValueStore<K, V> {
+  /** The values are Longs (a count): read and written without the serde's intermediate bytes. */
+  private readonly long: boolean;
   constructor(
     readonly bytes: BytesStore,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-  ) {}
+  ) {
+    this.long = (valueSerde as unknown) === Serdes.Long();
+  }
   get name(): string {
     return this.bytes.name;
   }
@@ -217,14 +221,23 @@ export class TimestampedKeyValueStore<K, V> {
   getBytes(key: Uint8Array): ValueAndTimestamp<V> | null {
     const raw = this.bytes.get(key);
     if (raw === undefined) return null;
-    const { timestamp, value } = decodeTimestamped(raw);
-    return { value: deserializeWith(this.valueSerde, this.name, value) as V, timestamp };
+    // Long values (counts) read in place: what the Long serde does, without a view of the bytes.
+    if (this.long && raw.length === 16) return { value: getInt64(raw, 8) as V, timestamp: getInt64(raw, 0) };
+    return { value: deserializeWith(this.valueSerde, this.name, raw.subarray(8)) as V, timestamp: getInt64(raw, 0) };
   }
   put(key: K, value: V | null, timestamp: number): void {
     this.putBytes(this.keyBytes(key), value, timestamp);
   }
   /** put() with the key already serialized (aggregations serialize it once for get and put). */
   putBytes(key: Uint8Array, value: V | null, timestamp: number): void {
+    if (this.long && typeof value === 'number') {
+      // Long values (counts) written in place: timestamp and value in one allocation.
+      const out = new Uint8Array(16);
+      putInt64(out, 0, timestamp);
+      putInt64(out, 8, value);
+      this.bytes.put(key, out);
+      return;
+    }
     this.bytes.put(key, value === null || value === undefined ? null : encodeTimestamped(timestamp, this.valueSerde.serialize(this.name, value)));
   }
   all(): KeyValueIterator<K, ValueAndTimestamp<V>> {

@@ -12,7 +12,7 @@ import { taskIdString } from './api.js';
 import { SerializationError, StreamsProcessingError } from './errors.js';
 import type { NodeDef, SinkNodeDef, SourceNodeDef, TopologyModel } from './nodes.js';
 import { PunctuationType, Record, supplierGet, type Cancellable, type InternalContext, type Processor, type ProcessorContext, type Punctuator, type RecordMetadata } from './processor.js';
-import { deserializeWith, serializeWith } from './serdes.js';
+import { deserializeWith, roundTrips, serializeWith } from './serdes.js';
 
 interface RNode {
   def: NodeDef;
@@ -52,6 +52,11 @@ class Engine {
   failedAt: string | undefined;
   readonly schedules: Schedule[] = [];
   private readonly storeCache = new Map<string, unknown>();
+  /** The record being fed: its source's deserializers, the bytes and what they gave (see sink). */
+  private src: SourceNodeDef | null = null;
+  private srcRec: SourceRecord | null = null;
+  private srcKey: unknown = undefined;
+  private srcValue: unknown = undefined;
 
   constructor(
     readonly model: TopologyModel,
@@ -89,8 +94,18 @@ class Engine {
     if (typeof def.topic === 'string') {
       topic = this.model.internalTopics.has(def.topic) ? this.env.internalTopicName(def.topic) : def.topic;
     } else topic = def.topic(record.key, record.value, this.current);
-    const key = serializeWith(def.keySerializer, topic, record.key, record.headers);
-    const value = serializeWith(def.valueSerializer, topic, record.value, record.headers);
+    // A key or value still equal to what the source read, with the same serde, goes out as the
+    // bytes it came in as when they round-trip exactly (serdes.roundTrips).
+    const src = this.src;
+    const rec = this.srcRec;
+    const key =
+      src !== null && rec!.key !== null && record.key === this.srcKey && (def.keySerializer as unknown) === src.keyDeserializer && roundTrips(def.keySerializer, rec!.key)
+        ? rec!.key
+        : serializeWith(def.keySerializer, topic, record.key, record.headers);
+    const value =
+      src !== null && rec!.value !== null && record.value === this.srcValue && (def.valueSerializer as unknown) === src.valueDeserializer && roundTrips(def.valueSerializer, rec!.value)
+        ? rec!.value
+        : serializeWith(def.valueSerializer, topic, record.value, record.headers);
     let partition: number | undefined;
     if (def.partitioner) {
       const n = this.env.partitionCount?.(topic);
@@ -146,12 +161,20 @@ class Engine {
     }
     if (ts > this.streamTime) this.streamTime = ts;
     this.current = { topic: rec.topic, partition: rec.partition, offset: rec.offset };
+    this.src = def;
+    this.srcRec = rec;
+    this.srcKey = key;
+    this.srcValue = value;
     try {
       this.run(source, new Record(key, value, ts, rec.headers));
     } catch (e) {
       throw this.wrap(e, `topic=${rec.topic}, partition=${rec.partition}, offset=${rec.offset}`);
     } finally {
       this.current = null;
+      this.src = null;
+      this.srcRec = null;
+      this.srcKey = undefined;
+      this.srcValue = undefined;
     }
     return true;
   }
@@ -165,7 +188,11 @@ class Engine {
   }
 
   punctuate(type: PunctuationType, time: number): void {
-    for (const s of [...this.schedules]) {
+    // By index up to the current length: a schedule added by a punctuator runs from the next
+    // call on (schedules are never removed, only cancelled), without copying the list per record.
+    const n = this.schedules.length;
+    for (let i = 0; i < n; i++) {
+      const s = this.schedules[i]!;
       if (s.cancelled || s.type !== type || time < s.next) continue;
       const missed = Math.floor((time - s.next) / s.interval);
       s.next += (missed + 1) * s.interval;

@@ -161,6 +161,7 @@ class LoggedStore implements BytesStore {
   }
 }
 
+const NO_HEADERS: { key: string; value: Buffer | null }[] = [];
 const buf = (u: Uint8Array | null): Buffer | null => (u === null ? null : Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 export class KafkaStreams {
@@ -329,6 +330,9 @@ export class KafkaStreams {
       autoCommit: false,
       isolationLevel: this.eos ? 1 : 0,
       autoOffsetReset: this.config.autoOffsetReset,
+      // The next Fetch travels while this round's records are processed (poll.ms bounds how long
+      // one in flight can hold a commit or heartbeat back on this connection).
+      prefetch: true,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
@@ -502,6 +506,7 @@ export class KafkaStreams {
 
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
+    const sentCallbacks = new Map<string, (e: Error | null | undefined) => void>();
     const env: TaskEnvironment = {
       applicationId: this.config.applicationId,
       taskId,
@@ -512,12 +517,16 @@ export class KafkaStreams {
       },
       send: (topic, key, value, timestamp, headers, partition) => {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
-        this.producer!.append(
-          { topic, ...(partition === undefined ? {} : { partition }), key: buf(key), value: buf(value), timestamp, headers: headers.map((h) => ({ key: h.key, value: buf(h.value) })) },
-          (e) => {
+        // One completion callback per sink topic, not one closure per record.
+        let onSent = sentCallbacks.get(topic);
+        if (onSent === undefined) {
+          onSent = (e) => {
             if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
-          },
-        );
+          };
+          sentCallbacks.set(topic, onSent);
+        }
+        // partition undefined: the producer's partitioner chooses.
+        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) }, onSent);
       },
       // Partitions of a topic, for sinks with their own partitioner.
       partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,

@@ -7,6 +7,10 @@
  * into a small array (split in two when full), so it stays cheap at millions of keys where one big
  * sorted array would move half of itself per insert.
  *
+ * Point access (get, and a put or delete of a key already present: a count's every record) goes
+ * through a hash map from the key's bytes (as a latin1 string) to the key's entry in the sorted
+ * chunks, so it costs no binary search; only a put of a new key searches and inserts.
+ *
  * Iterators tolerate writes while they run (a processor may delete what it scans): each remembers
  * the last key it returned and, when the store changed since, seeks past that key again.
  */
@@ -25,13 +29,24 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** A key's current value; shared by the hash index and the key's chunk, so an update is one write. */
+interface Entry {
+  value: Uint8Array;
+}
+
 interface Chunk {
   keys: Uint8Array[];
-  values: Uint8Array[];
+  values: Entry[];
+}
+
+/** The key's bytes as a string, for the hash index (latin1: one char per byte, no decoding). */
+function hashKey(key: Uint8Array): string {
+  return (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
 }
 
 export class InMemoryBytesStore implements BytesStore {
   private chunks: Chunk[] = [];
+  private readonly index = new Map<string, Entry>();
   private count = 0;
   /** Bumped by every structural change; iterators re-seek when it moved. */
   private version = 0;
@@ -43,11 +58,7 @@ export class InMemoryBytesStore implements BytesStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const ci = this.chunkFor(key);
-    if (ci < 0) return undefined;
-    const c = this.chunks[ci]!;
-    const i = lowerBound(c.keys, key);
-    return i < c.keys.length && compareBytes(c.keys[i]!, key) === 0 ? c.values[i] : undefined;
+    return this.index.get(hashKey(key))?.value;
   }
 
   put(key: Uint8Array, value: Uint8Array | null): void {
@@ -57,8 +68,16 @@ export class InMemoryBytesStore implements BytesStore {
     }
     // Copy: callers may reuse their buffers (the key only when it is new).
     const v = new Uint8Array(value);
+    const h = hashKey(key);
+    const known = this.index.get(h);
+    if (known !== undefined) {
+      known.value = v;
+      return;
+    }
+    const e: Entry = { value: v };
+    this.index.set(h, e);
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [new Uint8Array(key)], values: [v] });
+      this.chunks.push({ keys: [new Uint8Array(key)], values: [e] });
       this.count = 1;
       this.version++;
       return;
@@ -67,12 +86,8 @@ export class InMemoryBytesStore implements BytesStore {
     if (ci < 0) ci = 0;
     const c = this.chunks[ci]!;
     const i = lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) {
-      c.values[i] = v;
-      return;
-    }
     c.keys.splice(i, 0, new Uint8Array(key));
-    c.values.splice(i, 0, v);
+    c.values.splice(i, 0, e);
     this.count++;
     this.version++;
     if (c.keys.length > CHUNK) {
@@ -83,12 +98,15 @@ export class InMemoryBytesStore implements BytesStore {
   }
 
   delete(key: Uint8Array): Uint8Array | undefined {
+    const h = hashKey(key);
+    if (!this.index.has(h)) return undefined;
+    this.index.delete(h);
     const ci = this.chunkFor(key);
     if (ci < 0) return undefined;
     const c = this.chunks[ci]!;
     const i = lowerBound(c.keys, key);
     if (i >= c.keys.length || compareBytes(c.keys[i]!, key) !== 0) return undefined;
-    const old = c.values[i];
+    const old = c.values[i]!.value;
     c.keys.splice(i, 1);
     c.values.splice(i, 1);
     if (c.keys.length === 0) this.chunks.splice(ci, 1);
@@ -115,7 +133,7 @@ export class InMemoryBytesStore implements BytesStore {
       const k = c.keys[i]!;
       if (to !== undefined && compareBytes(k, to) > 0) return;
       last = k;
-      yield [k, c.values[i]!];
+      yield [k, c.values[i]!.value];
       i++;
     }
   }
@@ -129,6 +147,7 @@ export class InMemoryBytesStore implements BytesStore {
 
   clear(): void {
     this.chunks = [];
+    this.index.clear();
     this.count = 0;
     this.version++;
   }
