@@ -120,7 +120,10 @@ export default defineCommand<ConsoleProducerOptions>({
           maxRequestSize: requireInt(props['max.request.size'], 'max.request.size', { min: 1 }),
           deliveryTimeoutMs: Math.max(cfg.num('delivery.timeout.ms'), lingerMs + requestTimeoutMs),
           maxInFlightPerBroker: cfg.num('max.in.flight.requests.per.connection'),
-          partitioner: producerOptions(cfg, () => 0).partitioner,
+          // Unkeyed records move on after batch.size bytes (KIP-794). Our batches default to 1 MB
+          // for speed; unless a batch size was chosen, records move on after the 16384 bytes of
+          // Kafka's console producer, so a piped file spreads over partitions as it does there.
+          partitioner: { ...producerOptions(cfg, () => 0).partitioner, ...(given('batchSize') || given('maxPartitionMemoryBytes') || props['batch.size'] !== undefined ? {} : { batchSize: 16384 }) },
           transactionalId: txn?.transactionalId,
           transactionTimeoutMs: txn?.timeoutMs,
         },
