@@ -5,30 +5,19 @@ import { type Command, Option } from 'commander';
 import { collect } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptionValues } from '../options.js';
+import type { TopologyRequest } from '../../tools/streams.js';
 
 export const STREAMS_VERBS = ['run', 'copy', 'filter', 'join', 'count', 'describe'] as const;
 export type StreamsVerb = (typeof STREAMS_VERBS)[number];
 export const SERDE_NAMES = ['string', 'json', 'long', 'integer', 'double', 'bytes', 'avro', 'json-schema', 'protobuf'];
 
-export interface StreamsOptions extends ConnectionOptionValues {
-  from?: string;
-  to?: string;
-  where?: string;
-  stream?: string;
-  table?: string;
-  global?: boolean;
-  keyFrom?: string;
-  joiner?: string;
-  window?: string;
-  hop?: string;
-  grace?: string;
+/** The command line: the topology's options (src/tools/streams.ts) plus how to run it. */
+export interface StreamsOptions extends ConnectionOptionValues, Omit<TopologyRequest, 'verb' | 'file' | 'registry'> {
   applicationId?: string;
   processingGuarantee?: string;
   stateDir?: string;
   config?: string[];
   'streams.config'?: string;
-  keySerde?: string;
-  valueSerde?: string;
   maxRecords?: string;
   untilIdle?: string;
   statusInterval?: string;
