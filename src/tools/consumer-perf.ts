@@ -114,7 +114,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
       now = Date.now();
       const before = messages;
       for (const c of chunks) {
-        const n = count(c, opts.checkCrcs ?? false);
+        const n = countChunk(c, opts.checkCrcs ?? false);
         messages += n.records;
         bytes += n.bytes;
       }
@@ -172,7 +172,7 @@ const countRecord = (v: RecordView) => {
  * Records and key+value bytes of a chunk (those at its offsets), walked in place; each batch's CRC
  * checked first with check.crcs, as Kafka's consumer does.
  */
-function count(c: RawChunk, checkCrcs: boolean): { records: number; bytes: number } {
+export function countChunk(c: RawChunk, checkCrcs: boolean): { records: number; bytes: number } {
   if (checkCrcs) {
     for (const { batch, header } of c.batches) {
       if (!batchCrcIsValid(batch)) {
