@@ -106,6 +106,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   let now = Date.now();
   let lastReport = now;
   let lastConsumed = now;
+  const maxPoll = Math.max(1, opts.consumer.maxPollRecords ?? 500);
   const progress = io.progress ? setInterval(() => io.progress!({ consumed: messages, total: opts.messages, elapsedMs: Date.now() - startMs }), 200) : null;
   try {
     while (!stop && messages < opts.messages && now - lastConsumed <= opts.timeoutMs) {
@@ -113,10 +114,15 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
       const chunks = await consumer.pollRaw(100);
       now = Date.now();
       const before = messages;
+      // Kafka's tool counts whole polls of max.poll.records: it ends at the first poll boundary
+      // at or past --messages, so no more is counted here either.
+      let room = Math.ceil((opts.messages - messages) / maxPoll) * maxPoll;
       for (const c of chunks) {
-        const n = countChunk(c, opts.checkCrcs ?? false);
+        if (room <= 0) break;
+        const n = countChunk(c, opts.checkCrcs ?? false, room);
         messages += n.records;
         bytes += n.bytes;
+        room -= n.records;
       }
       if (messages === before) continue;
       lastConsumed = now;
@@ -163,16 +169,18 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
 
 const view = new RecordView();
 let counted = { records: 0, bytes: 0 };
-const countRecord = (v: RecordView) => {
+let limit = Infinity;
+const countRecord = (v: RecordView): boolean => {
   counted.records++;
   counted.bytes += (v.keyLen > 0 ? v.keyLen : 0) + (v.valueLen > 0 ? v.valueLen : 0);
+  return counted.records < limit;
 };
 
 /**
- * Records and key+value bytes of a chunk (those at its offsets), walked in place; each batch's CRC
- * checked first with check.crcs, as Kafka's consumer does.
+ * Records and key+value bytes of a chunk (those at its offsets, at most `max`), walked in place;
+ * each batch's CRC checked first with check.crcs, as Kafka's consumer does.
  */
-export function countChunk(c: RawChunk, checkCrcs: boolean): { records: number; bytes: number } {
+export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { records: number; bytes: number } {
   if (checkCrcs) {
     for (const { batch, header } of c.batches) {
       if (!batchCrcIsValid(batch)) {
@@ -181,6 +189,7 @@ export function countChunk(c: RawChunk, checkCrcs: boolean): { records: number; 
     }
   }
   counted = { records: 0, bytes: 0 };
+  limit = max;
   walkChunk(c, view, countRecord);
   return counted;
 }

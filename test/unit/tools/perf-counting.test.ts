@@ -21,6 +21,8 @@ describe('consumer-perf-test counting', () => {
     expect(countChunk(chunk([a, b]), false)).toEqual({ records: 5, bytes: 5 * 7 + 1 + 2 });
     // A fetch from offset 1 gets the whole first batch back: offset 0 is not counted.
     expect(countChunk(chunk([a, b], 1), true)).toEqual({ records: 4, bytes: 4 * 7 + 2 });
+    // At most `max` records (the tool stops at a poll boundary).
+    expect(countChunk(chunk([a, b]), false, 4)).toEqual({ records: 4, bytes: 4 * 7 + 1 + 2 });
   });
 
   it('with check.crcs, a corrupt batch fails the run with where it is; without, it is only counted', () => {
