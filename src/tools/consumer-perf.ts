@@ -118,11 +118,17 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
       // at or past --messages, so no more is counted here either.
       let room = Math.ceil((opts.messages - messages) / maxPoll) * maxPoll;
       for (const c of chunks) {
-        if (room <= 0) break;
+        // What is not counted is not consumed either: the position (and so the commit on close)
+        // goes back to the first record left, as Kafka's consumer never returned it.
+        if (room <= 0) {
+          consumer.seek(c.topic, c.partition, c.from);
+          continue;
+        }
         const n = countChunk(c, opts.checkCrcs ?? false, room);
         messages += n.records;
         bytes += n.bytes;
         room -= n.records;
+        if (room <= 0 && n.next < c.to) consumer.seek(c.topic, c.partition, n.next);
       }
       if (messages === before) continue;
       lastConsumed = now;
@@ -168,19 +174,21 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
 }
 
 const view = new RecordView();
-let counted = { records: 0, bytes: 0 };
+let counted = { records: 0, bytes: 0, next: 0 };
 let limit = Infinity;
 const countRecord = (v: RecordView): boolean => {
   counted.records++;
+  counted.next = v.offset + 1;
   counted.bytes += (v.keyLen > 0 ? v.keyLen : 0) + (v.valueLen > 0 ? v.valueLen : 0);
   return counted.records < limit;
 };
 
 /**
- * Records and key+value bytes of a chunk (those at its offsets, at most `max`), walked in place;
+ * Records and key+value bytes of a chunk (those at its offsets, at most `max`), and the offset
+ * after the last one counted, walked in place;
  * each batch's CRC checked first with check.crcs, as Kafka's consumer does.
  */
-export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { records: number; bytes: number } {
+export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { records: number; bytes: number; next: number } {
   if (checkCrcs) {
     for (const { batch, header } of c.batches) {
       if (!batchCrcIsValid(batch)) {
@@ -188,7 +196,7 @@ export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { r
       }
     }
   }
-  counted = { records: 0, bytes: 0 };
+  counted = { records: 0, bytes: 0, next: c.from };
   limit = max;
   walkChunk(c, view, countRecord);
   return counted;

@@ -18,11 +18,11 @@ describe('consumer-perf-test counting', () => {
   it('counts records and key+value bytes of plain and compressed batches, only at the chunk offsets', () => {
     const a = encodeBatch([rec(0, 'k'), rec(1), rec(2)], { baseOffset: 0 });
     const b = encodeBatch([rec(3, 'kk'), rec(4)], { baseOffset: 3, compression: 1 });
-    expect(countChunk(chunk([a, b]), false)).toEqual({ records: 5, bytes: 5 * 7 + 1 + 2 });
+    expect(countChunk(chunk([a, b]), false)).toEqual({ records: 5, bytes: 5 * 7 + 1 + 2, next: 5 });
     // A fetch from offset 1 gets the whole first batch back: offset 0 is not counted.
-    expect(countChunk(chunk([a, b], 1), true)).toEqual({ records: 4, bytes: 4 * 7 + 2 });
-    // At most `max` records (the tool stops at a poll boundary).
-    expect(countChunk(chunk([a, b]), false, 4)).toEqual({ records: 4, bytes: 4 * 7 + 1 + 2 });
+    expect(countChunk(chunk([a, b], 1), true)).toEqual({ records: 4, bytes: 4 * 7 + 2, next: 5 });
+    // At most `max` records (the tool stops at a poll boundary); `next` is where the rest begins.
+    expect(countChunk(chunk([a, b]), false, 4)).toEqual({ records: 4, bytes: 4 * 7 + 1 + 2, next: 4 });
   });
 
   it('with check.crcs, a corrupt batch fails the run with where it is; without, it is only counted', () => {
