@@ -51,6 +51,12 @@ if (process.env.KAFKA_TS_DAEMON === '1' && out) {
     session.post('Profiler.enable', () => session.post('Profiler.start'));
     setTimeout(() => session.post('Profiler.stop', (err, r) => { if (!err) writeFileSync(process.env.BENCH_SOAK_PROFILE, JSON.stringify(r.profile)); }), 25_000).unref();
   }
+  const v8 = await import('node:v8');
+  setInterval(() => {
+    const m = process.memoryUsage();
+    appendFileSync(out + '/memory.txt', [Date.now(), m.rss, m.heapTotal, m.heapUsed, m.external, m.arrayBuffers].join(' ') + '\\n');
+    if (process.env.BENCH_SOAK_SPACES) appendFileSync(out + '/spaces.txt', m.rss + ' ' + v8.getHeapSpaceStatistics().map((x) => x.space_name + '=' + Math.round(x.space_used_size / 1048576)).join(',') + '\\n');
+  }, 1000).unref();
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) appendFileSync(out + '/gc.txt', Date.now() + ' ' + e.duration.toFixed(1) + ' ' + (e.detail?.kind ?? 0) + '\\n');
   }).observe({ entryTypes: ['gc'] });
@@ -317,14 +323,17 @@ export async function run() {
     const loop = column(join(watch, 'loop.txt'), 1);
     const gc = column(join(watch, 'gc.txt'), 1);
     const gcKinds = column(join(watch, 'gc.txt'), 2);
-    // perf_hooks' kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental marking, 8 weak callbacks.
+    // The daemon's own view of its memory each second: RSS, V8 heap total/used, external, ArrayBuffers.
+    const memory = [1, 2, 3, 4, 5].map((c) => column(join(watch, 'memory.txt'), c));
+    const atMaxRss = memory[0].indexOf(Math.max(...memory[0]));
+    // perf_hooks' kinds (perf_hooks.constants.NODE_PERFORMANCE_GC_*): 1 minor (scavenge), 4 major (mark-compact), 8 incremental marking, 16 weak callbacks.
     const byKind = (k) => gc.filter((_, i) => gcKinds[i] === k);
     Object.assign(results, {
       startRssMb: startRss / 1024,
       maxRssMb: Math.max(...underLoad) / 1024,
       rssAfterLoadMb: afterRss / 1024,
       apiVersionsMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), count: latencies.length, failures },
-      daemon: { longestLoopDelayMs: loop.length ? Math.max(...loop) : NaN, loopDelayWindowP50Ms: pct(loop, 50), loopDelayWindowP99Ms: pct(loop, 99), gcOver20Ms: gc.filter((d) => d >= 20).length, gcMinor: byKind(1), gcMajor: byKind(2), gcPauses: gc.length, gcTotalMs: gc.reduce((a, b) => a + b, 0), gcLongestMs: gc.length ? Math.max(...gc) : NaN, gcOver50Ms: gc.filter((d) => d >= 50).length },
+      daemon: { longestLoopDelayMs: loop.length ? Math.max(...loop) : NaN, loopDelayWindowP50Ms: pct(loop, 50), loopDelayWindowP99Ms: pct(loop, 99), gcOver20Ms: gc.filter((d) => d >= 20).length, gcMinor: byKind(1), gcMajor: byKind(4), gcPauses: gc.length, gcTotalMs: gc.reduce((a, b) => a + b, 0), gcLongestMs: gc.length ? Math.max(...gc) : NaN, gcOver50Ms: gc.filter((d) => d >= 50).length },
       load: stats,
       rssMbPerSecond: underLoad.map((k) => Math.round(k / 1024)),
     });
@@ -333,6 +342,7 @@ export async function run() {
       { measure: `max RSS, ${connections} connections for ${seconds} s${rate ? `, ${rate} produce req/s each` : ', saturating'}`, value: `${fmt(results.maxRssMb, 1)} MB`, target: '<= 400 MB' },
       { measure: 'RSS 5 s after the load', value: `${fmt(results.rssAfterLoadMb, 1)} MB`, target: '' },
       { measure: `ApiVersions p50 / p99 / max (${latencies.length} probes)`, value: `${results.apiVersionsMs.p50.toFixed(1)} / ${results.apiVersionsMs.p99.toFixed(1)} / ${results.apiVersionsMs.max.toFixed(1)} ms`, target: 'p99 <= 20, max <= 200 ms' },
+      { measure: 'daemon at its max RSS: V8 heap total / used, external (ArrayBuffers)', value: atMaxRss < 0 ? 'n/a' : `${fmt(memory[1][atMaxRss] / 1048576, 0)} / ${fmt(memory[2][atMaxRss] / 1048576, 0)} MB, ${fmt(memory[3][atMaxRss] / 1048576, 0)} (${fmt(memory[4][atMaxRss] / 1048576, 0)}) MB`, target: '' },
       { measure: 'daemon: event-loop delay, 100 ms windows\' max: p50 / p99 / longest', value: `${fmt(results.daemon.loopDelayWindowP50Ms, 1)} / ${fmt(results.daemon.loopDelayWindowP99Ms, 1)} / ${fmt(results.daemon.longestLoopDelayMs, 1)} ms`, target: '' },
       { measure: 'daemon: GC pauses / total / longest / >= 20 ms / >= 50 ms', value: `${results.daemon.gcPauses} / ${fmt(results.daemon.gcTotalMs, 0)} ms / ${fmt(results.daemon.gcLongestMs, 1)} ms / ${results.daemon.gcOver20Ms} / ${results.daemon.gcOver50Ms}`, target: '' },
       { measure: 'daemon: GC minor (scavenge) count / longest; major (mark-compact) count / longest', value: `${results.daemon.gcMinor.length} / ${fmt(Math.max(0, ...results.daemon.gcMinor), 1)} ms; ${results.daemon.gcMajor.length} / ${fmt(Math.max(0, ...results.daemon.gcMajor), 1)} ms`, target: '' },
@@ -343,6 +353,10 @@ export async function run() {
     daemon.stop();
     if (savedOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = savedOptions;
+    if (process.env.BENCH_SOAK_SPACES) {
+      const lines = readFileSync(join(watch, 'spaces.txt'), 'utf8').trim().split('\n');
+      console.log('V8 spaces at the max RSS:', lines.sort((a, b) => Number(b.split(' ')[0]) - Number(a.split(' ')[0]))[0]);
+    }
     rmSync(watch, { recursive: true, force: true });
   }
   return results;

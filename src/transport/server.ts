@@ -13,6 +13,7 @@ import { rfc2253Subject } from './certificate-subject.js';
 import type { Logger } from '../util/logger.js';
 import { TurnScheduler } from './turns.js';
 import { readBuffers } from '../util/read-buffers.js';
+import { noteRequest } from './idle-memory.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 
@@ -441,6 +442,7 @@ class ServerConnection {
           if (this.socket.destroyed || this.rejecting || this.queue.length === 0) break;
         }
         const frame = this.queue.shift()!;
+        noteRequest();
         this.queuedBytes -= frame.length;
         this.inHand = frame.length;
         this.updateReading();
