@@ -41,6 +41,10 @@ if (process.env.KAFKA_TS_DAEMON === '1' && out) {
     h.reset();
   }, 100).unref();
   if (process.env.BENCH_SOAK_V8_FLAGS) (await import('node:v8')).setFlagsFromString(process.env.BENCH_SOAK_V8_FLAGS);
+  if (process.env.BENCH_SOAK_HEAPSNAPSHOT) {
+    // A heap snapshot of the daemon 40 s in (BENCH_SOAK_HEAPSNAPSHOT=<file>), to see what load keeps alive.
+    setTimeout(async () => (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_SOAK_HEAPSNAPSHOT), 40_000).unref();
+  }
   if (process.env.BENCH_SOAK_PROFILE) {
     // A CPU profile of the daemon (BENCH_SOAK_PROFILE=<file>), taken over the first 25 s.
     const { Session } = await import('node:inspector');

@@ -101,6 +101,8 @@ export interface FetchOptions {
   isolationLevel?: number;
   /** Resolves when the requesting connection closes. */
   closed: Promise<void>;
+  /** Listens for the connection's close until the returned function is called (preferred over `closed`). */
+  onClose?: (listener: () => void) => () => void;
   /** The transport's memory ceiling: answer bytes this fetch may take now, a wait for room, and what it took (see ConnectionInfo). */
   responseRoom?: () => number;
   whenResponseRoom?: () => Promise<void> | null;
@@ -225,21 +227,45 @@ function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions)
   });
 }
 
-/** Resolves when any of the replicas changes, the deadline passes or the connection closes. */
-function waitForChange(replicas: PartitionReplica[], ms: number, closed: Promise<void>): Promise<void> {
+/**
+ * Calls `f` once the requesting connection closes; the returned function stops listening. A
+ * listener that is taken away again, not a reaction added to the connection's long-lived `closed`
+ * promise: such reactions stay until the connection closes, one or more per fetch, and a busy
+ * consumer's connection held hundreds of thousands of them.
+ */
+function onceClosed(opts: FetchOptions, f: () => void): () => void {
+  if (opts.onClose) return opts.onClose(f);
+  let listening = true;
+  void opts.closed.then(() => listening && f());
+  return () => (listening = false);
+}
+
+/** Resolves when any of the replicas changes, the deadline passes or the connection closes (true). */
+function waitForChange(replicas: PartitionReplica[], ms: number, opts: FetchOptions): Promise<boolean> {
   return new Promise((resolve) => {
     const cancels: (() => void)[] = [];
     let done = false;
-    const finish = () => {
+    const finish = (closed: boolean) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       for (const c of cancels) c();
-      resolve();
+      resolve(closed);
     };
-    const timer = setTimeout(finish, ms);
-    for (const r of replicas) cancels.push(r.onChange(finish));
-    void closed.then(finish);
+    const timer = setTimeout(() => finish(false), ms);
+    for (const r of replicas) cancels.push(r.onChange(() => finish(false)));
+    cancels.push(onceClosed(opts, () => finish(true)));
+  });
+}
+
+/** Resolves when `room` does (false) or the connection closes (true). */
+function roomOrClose(room: Promise<void>, opts: FetchOptions): Promise<boolean> {
+  return new Promise((resolve) => {
+    const stop = onceClosed(opts, () => resolve(true));
+    void room.then(() => {
+      stop();
+      resolve(false);
+    });
   });
 }
 
@@ -248,10 +274,8 @@ export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[]
   for (;;) {
     // No room (answers wait in slow sockets up to the daemon's ceiling, or this turn's reads are done): wait.
     for (let room = opts.whenResponseRoom?.(); room; room = opts.whenResponseRoom?.()) {
-      let closed = false;
-      await Promise.race([room, opts.closed.then(() => (closed = true))]);
       // Gone meanwhile: answer what fits (nobody reads it), as a long poll cut short does.
-      if (closed) break;
+      if (await roomOrClose(room, opts)) break;
     }
     // From the room check to the reservation nothing else runs: each answer counts before the next reads.
     const results = readAll(broker, items, opts);
@@ -265,9 +289,6 @@ export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[]
     const replicas = items
       .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
       .filter((r): r is PartitionReplica => r !== undefined);
-    let closed = false;
-    void opts.closed.then(() => (closed = true));
-    await waitForChange(replicas, remaining, opts.closed);
-    if (closed) return results;
+    if (await waitForChange(replicas, remaining, opts)) return results;
   }
 }

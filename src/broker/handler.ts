@@ -26,6 +26,8 @@ export interface RequestContext extends BrokerServices {
   security?: ConnectionSecurity;
   /** Resolves when the connection closes, so long waits (fetch, join) can stop early. */
   closed: Promise<void>;
+  /** Listens for the close until the returned function is called: for waits repeated on a connection (see ConnectionInfo). */
+  onClose?: (listener: () => void) => () => void;
   /** Answer bytes the connection may add now, and a wait for room (the transport's memory ceiling; see ConnectionInfo). */
   responseRoom?: () => number;
   whenResponseRoom?: () => Promise<void> | null;

@@ -29,6 +29,12 @@ export interface ConnectionInfo {
    */
   principal: string;
   closed: Promise<void>;
+  /**
+   * Calls `listener` when the connection closes (at once if it has); the returned function stops
+   * listening. For waits repeated on one connection: a reaction added to `closed` each time would
+   * stay until the connection closes.
+   */
+  onClose: (listener: () => void) => () => void;
   /** The listener's security as this connection sees it (TLS peer, SASL state kept by the broker). */
   security: ConnectionSecurity;
   /**
@@ -297,6 +303,9 @@ class ServerConnection {
   private mutedUntil = 0;
   private closing = false;
   private closedResolve!: () => void;
+  /** The socket has closed. */
+  private gone = false;
+  private readonly closeListeners = new Set<() => void>();
   readonly info: ConnectionInfo;
   /** The Unix socket (LOCAL) is never held back: the CLI and replication use it. */
   private readonly limited: boolean;
@@ -342,6 +351,14 @@ class ServerConnection {
       listener,
       principal,
       closed,
+      onClose: (listener) => {
+        if (this.gone) {
+          queueMicrotask(listener);
+          return () => undefined;
+        }
+        this.closeListeners.add(listener);
+        return () => void this.closeListeners.delete(listener);
+      },
       security,
       responseRoom: () => (this.limited ? this.flow!.responseRoom() : Infinity),
       whenResponseRoom: () => (this.limited ? this.flow!.whenResponseRoom() : null),
@@ -368,6 +385,9 @@ class ServerConnection {
       });
     }
     socket.on('close', () => {
+      this.gone = true;
+      for (const listener of this.closeListeners) listener();
+      this.closeListeners.clear();
       this.clearQueue();
       this.inHand = 0;
       this.account();

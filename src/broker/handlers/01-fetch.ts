@@ -62,6 +62,7 @@ export default defineHandler({
       apiVersion: v,
       isolationLevel: v >= 4 ? (req.isolationLevel ?? 0) : 0,
       closed: ctx.closed,
+      onClose: ctx.onClose,
       responseRoom: ctx.responseRoom,
       whenResponseRoom: ctx.whenResponseRoom,
       reserveResponse: ctx.reserveResponse,
