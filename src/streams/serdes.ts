@@ -49,7 +49,8 @@ const STRING: Serde<string> = {
     // Buffer's UTF-8 paths are several times faster than TextEncoder/TextDecoder on short strings.
     return Buffer.from(d, 'utf8');
   },
-  deserialize: (_t, d) => (d === null || d === undefined ? null : Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('utf8')),
+  // A consumed record's bytes are Buffers already: decoded without a new view.
+  deserialize: (_t, d) => (d === null || d === undefined ? null : (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)).toString('utf8')),
 };
 const BYTES: Serde<Uint8Array> = {
   serdeName: 'ByteArray',

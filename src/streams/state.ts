@@ -185,7 +185,7 @@ export interface ValueAndTimestamp<V> {
 
 export function encodeTimestamped(ts: number, value: Uint8Array | null): Uint8Array | null {
   if (value === null) return null;
-  const out = new Uint8Array(8 + value.length);
+  const out = Buffer.allocUnsafe(8 + value.length);
   putInt64(out, 0, ts);
   out.set(value, 8);
   return out;
@@ -231,8 +231,8 @@ export class TimestampedKeyValueStore<K, V> {
   /** put() with the key already serialized (aggregations serialize it once for get and put). */
   putBytes(key: Uint8Array, value: V | null, timestamp: number): void {
     if (this.long && typeof value === 'number') {
-      // Long values (counts) written in place: timestamp and value in one allocation.
-      const out = new Uint8Array(16);
+      // Long values (counts) written in place: timestamp and value in one allocation (pooled).
+      const out = Buffer.allocUnsafe(16);
       putInt64(out, 0, timestamp);
       putInt64(out, 8, value);
       this.bytes.put(key, out);

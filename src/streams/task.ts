@@ -57,6 +57,8 @@ class Engine {
   private srcRec: SourceRecord | null = null;
   private srcKey: unknown = undefined;
   private srcValue: unknown = undefined;
+  /** Whether the source key's bytes round-trip through its serde (0: not known yet, 1 yes, 2 no). */
+  private srcKeyRoundTrips = 0;
 
   constructor(
     readonly model: TopologyModel,
@@ -98,10 +100,7 @@ class Engine {
     // bytes it came in as when they round-trip exactly (serdes.roundTrips).
     const src = this.src;
     const rec = this.srcRec;
-    const key =
-      src !== null && rec!.key !== null && record.key === this.srcKey && (def.keySerializer as unknown) === src.keyDeserializer && roundTrips(def.keySerializer, rec!.key)
-        ? rec!.key
-        : serializeWith(def.keySerializer, topic, record.key, record.headers);
+    const key = this.sourceKeyBytes(record.key, def.keySerializer) ?? serializeWith(def.keySerializer, topic, record.key, record.headers);
     const value =
       src !== null && rec!.value !== null && record.value === this.srcValue && (def.valueSerializer as unknown) === src.valueDeserializer && roundTrips(def.valueSerializer, rec!.value)
         ? rec!.value
@@ -112,6 +111,16 @@ class Engine {
       if (n !== undefined) partition = def.partitioner(topic, record.key, record.value, n);
     }
     this.env.send(topic, key, value, record.timestamp, record.headers, partition);
+  }
+
+  /** See InternalContext.sourceKeyBytes. */
+  sourceKeyBytes(key: unknown, serde: unknown): Uint8Array | null {
+    const src = this.src;
+    if (src === null || key !== this.srcKey || serde !== src.keyDeserializer) return null;
+    const bytes = this.srcRec!.key;
+    if (bytes === null) return null;
+    if (this.srcKeyRoundTrips === 0) this.srcKeyRoundTrips = roundTrips(serde, bytes) ? 1 : 2;
+    return this.srcKeyRoundTrips === 1 ? bytes : null;
   }
 
   instantiate(names: Iterable<string>): Map<string, RNode> {
@@ -175,6 +184,7 @@ class Engine {
       this.srcRec = null;
       this.srcKey = undefined;
       this.srcValue = undefined;
+      this.srcKeyRoundTrips = 0;
     }
     return true;
   }
@@ -215,6 +225,9 @@ class NodeContext implements ProcessorContext, InternalContext {
   ) {}
   log(level: 'info' | 'warn' | 'error', message: string): void {
     this.engine.env.log(level, message);
+  }
+  sourceKeyBytes(key: unknown, serde: unknown): Uint8Array | null {
+    return this.engine.sourceKeyBytes(key, serde);
   }
   applicationId(): string {
     return this.engine.env.applicationId;

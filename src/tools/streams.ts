@@ -87,14 +87,19 @@ export function compileExpression(expr: string, params: string[], flag: string):
   }
 }
 
-/** Runs a user's expression on one record; its exception stops the application (Kafka's StreamsException). */
+/** A user's expression threw on a record: the error that stops the application (Kafka's StreamsException). */
+const threw = (flag: string, expr: string, e: unknown) => new library.StreamsProcessingError(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
+
+/** Runs a user's expression on one record; its exception stops the application. */
 function evaluate(f: (...args: unknown[]) => unknown, flag: string, expr: string, args: unknown[]): unknown {
   try {
     return f(...args);
   } catch (e) {
-    throw new library.StreamsProcessingError(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
+    throw threw(flag, expr, e);
   }
 }
+
+const NO_HEADERS: Record<string, string | null> = Object.freeze({}) as Record<string, string | null>;
 
 const headerObject = (headers: { key: string; value: Uint8Array | null }[] | undefined): Record<string, string | null> => {
   const out: Record<string, string | null> = {};
@@ -131,7 +136,9 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
       const from = need(req.from, '--from', verb);
       const to = need(req.to, '--to', verb);
       const where = need(req.where, '--where', verb);
-      const f = compileExpression(where, ['key', 'value', 'timestamp', 'headers'], '--where');
+      const f = compileExpression(where, ['key', 'value', 'timestamp', 'headers'], '--where') as (key: unknown, value: unknown, timestamp: number, headers: Record<string, string | null>) => unknown;
+      // The headers object is built per record only for an expression that can see it.
+      const needsHeaders = /\b(headers|arguments|eval)\b/.test(where);
       // The record's timestamp and headers come from a processor that sees the whole Record.
       b.stream(from)
         .process<unknown, unknown>(() => {
@@ -139,7 +146,13 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
           return {
             init: (c: library.ProcessorContext<unknown, unknown>) => void (ctx = c),
             process: (r: library.Record<unknown, unknown>) => {
-              if (evaluate(f, '--where', where, [r.key, r.value, r.timestamp, headerObject(r.headers)])) ctx.forward(r);
+              let keep: unknown;
+              try {
+                keep = f(r.key, r.value, r.timestamp, needsHeaders ? headerObject(r.headers) : NO_HEADERS);
+              } catch (e) {
+                throw threw('--where', where, e);
+              }
+              if (keep) ctx.forward(r);
             },
           };
         })

@@ -33,7 +33,7 @@ import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { NotFoundError, isKafkaTsError } from '../../util/errors.js';
 import type { BuiltTopology, BytesStore, GlobalTask, SourceRecord, StoreSpec, StreamTask, StreamsHeader, TaskEnvironment, TaskId } from '../api.js';
 import { taskIdString } from '../api.js';
-import { InMemoryBytesStore } from '../stores/memory.js';
+import { InMemoryBytesStore, hashKey } from '../stores/memory.js';
 import { FileBytesStore } from '../stores/file.js';
 import { streamsAssignor, type SourcesBySubtopology } from './assignor.js';
 import { parseStreamsConfig, type StreamsConfig, type StreamsProperties } from './config.js';
@@ -76,10 +76,19 @@ export interface StreamsMetrics {
   restored: number;
   /** Changelog records restored per second during the last restoration (0 before any). */
   restoreRecordsPerSecond: number;
+  /**
+   * When (ms since the epoch, sub-millisecond) this instance processed its first record, and
+   * when its work was last done: the later of the last record processed and the last output
+   * record acknowledged by the cluster (0 before any). Throughput measured inside the process.
+   */
+  processingStartedAt: number;
+  processingEndedAt: number;
   tasks: TaskMetrics[];
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
+/** Wall-clock ms since the epoch with sub-millisecond precision. */
+const preciseNow = () => performance.timeOrigin + performance.now();
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -124,11 +133,14 @@ interface ActiveTask {
  */
 class LoggedStore implements BytesStore {
   private dirty = new Map<string, Buffer>();
+  private readonly file: FileBytesStore | null;
   constructor(
     private readonly inner: BytesStore,
     private readonly log: (key: Uint8Array, value: Uint8Array | null) => void,
     private readonly maxDirty = 10_000,
-  ) {}
+  ) {
+    this.file = inner instanceof FileBytesStore ? inner : null;
+  }
   get name() {
     return this.inner.name;
   }
@@ -136,10 +148,11 @@ class LoggedStore implements BytesStore {
     return this.inner.get(key);
   }
   put(key: Uint8Array, value: Uint8Array | null) {
-    this.inner.put(key, value);
-    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-    const id = k.toString('latin1');
-    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(k));
+    // A file store writes the key's latest value once per flush (below), not every change.
+    if (this.file) this.file.putCached(key, value);
+    else this.inner.put(key, value);
+    const id = hashKey(key);
+    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(key));
     if (this.dirty.size >= this.maxDirty) this.flushChangelog();
   }
   range(from?: Uint8Array, to?: Uint8Array) {
@@ -153,7 +166,12 @@ class LoggedStore implements BytesStore {
     if (this.dirty.size === 0) return;
     const keys = this.dirty;
     this.dirty = new Map();
-    for (const k of keys.values()) this.log(k, this.inner.get(k) ?? null);
+    const file = this.file;
+    for (const k of keys.values()) {
+      const v = this.inner.get(k) ?? null;
+      this.log(k, v);
+      file?.record(k, v);
+    }
   }
   /** Forgets unlogged changes (the task's state is being dropped). */
   discard() {
@@ -194,7 +212,7 @@ export class KafkaStreams {
   private sendError: Error | null = null;
   private commitRequested = false;
   private lastCommit = Date.now();
-  private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0 };
+  private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0, startedAt: 0, processedAt: 0, ackedAt: 0 };
   private readonly rateSamples: { at: number; processed: number }[] = [];
   private shutdownWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -521,7 +539,8 @@ export class KafkaStreams {
         let onSent = sentCallbacks.get(topic);
         if (onSent === undefined) {
           onSent = (e) => {
-            if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
+            if (!e) this.stats.ackedAt = preciseNow();
+            else if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
           };
           sentCallbacks.set(topic, onSent);
         }
@@ -552,7 +571,12 @@ export class KafkaStreams {
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
         if (this.schemaFetchers) await this.fetchSchemas(records);
         this.enqueue(records);
+        if (this.stats.startedAt === 0 && records.length > 0) this.stats.startedAt = preciseNow();
+        const before = this.stats.processed;
         await this.processBuffered();
+        if (this.stats.processed !== before) this.stats.processedAt = preciseNow();
+        // Caught up (nothing new came): what the producer holds for linger.ms goes out now.
+        else if (records.length === 0 && this.producer!.outstanding > 0) void this.producer!.flush().catch(() => undefined);
         const now = Date.now();
         for (const t of this.active.values()) t.task?.punctuate(now);
         this.sampleRate(now);
@@ -772,15 +796,17 @@ export class KafkaStreams {
     await fetcher.assign(plan);
     const began = Date.now();
     let restored = 0;
+    const touched = new Set<TaskStore>();
     try {
       while (!fetcher.allAtEnd()) {
         if (this.stopping) return false;
         for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) {
           const p = byTp.get(tpKey(chunk.topic, chunk.partition))!;
-          for (const r of chunk.records) {
-            if (r.key === null) continue;
-            p.store.inner.put(r.key, r.value);
-          }
+          const inner = p.store.inner;
+          if (chunk.records.length > 0) touched.add(p.store);
+          if (inner instanceof FileBytesStore) {
+            for (const r of chunk.records) if (r.key !== null) inner.putCached(r.key, r.value);
+          } else for (const r of chunk.records) if (r.key !== null) inner.put(r.key, r.value);
           p.task.restored += chunk.records.length;
           restored += chunk.records.length;
         }
@@ -794,7 +820,8 @@ export class KafkaStreams {
       this.stats.restoreRate = restored / Math.max(secs, 0.001);
       this.log('info', `[${this.config.applicationId}] restored ${restored} records from changelogs in ${secs.toFixed(2)} s`);
     }
-    for (const t of tasks) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
+    // The restored state is written to the store files once (restoration staged nothing).
+    for (const s of touched) if (s.inner instanceof FileBytesStore) s.inner.compact();
     return true;
   }
 
@@ -1065,6 +1092,8 @@ export class KafkaStreams {
       commits: this.stats.commits,
       restored: this.stats.restored,
       restoreRecordsPerSecond: this.stats.restoreRate,
+      processingStartedAt: this.stats.startedAt,
+      processingEndedAt: Math.max(this.stats.processedAt, this.stats.ackedAt),
       tasks,
     };
   }

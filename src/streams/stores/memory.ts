@@ -39,9 +39,52 @@ interface Chunk {
   values: Entry[];
 }
 
-/** The key's bytes as a string, for the hash index (latin1: one char per byte, no decoding). */
-function hashKey(key: Uint8Array): string {
-  return (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
+/**
+ * A private copy of a key or value (a plain Uint8Array, as stored values were always). Small
+ * copies are views into shared slabs, as Node's Buffer pool does: a store of many small entries
+ * otherwise makes an ArrayBuffer per key and per value, and collecting those costs more than the
+ * store's own work (restoration spent most of its time there). A slab lives while any entry in it
+ * does.
+ */
+const SLAB = 16 << 10;
+let slab = new ArrayBuffer(SLAB);
+let slabUsed = 0;
+function copyBytes(b: Uint8Array): Uint8Array {
+  const n = b.length;
+  if (n > 512) return new Uint8Array(b);
+  if (slabUsed + n > SLAB) {
+    slab = new ArrayBuffer(SLAB);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  out.set(b);
+  // 8-byte aligned, as Node's pool aligns.
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return out;
+}
+
+let lastKey: Uint8Array | null = null;
+let lastHash = '';
+
+/**
+ * The key's bytes as a string, for the hash index (latin1: one char per byte, no decoding).
+ * The last answer is kept: an aggregation's get and put of one key (and the changelog's dirty
+ * set after them) ask for the same key object in a row. The bytes are compared again, so a key
+ * buffer the caller reused with new contents is never mistaken for the old key.
+ */
+export function hashKey(key: Uint8Array): string {
+  if (key === lastKey) {
+    const h = lastHash;
+    const n = key.length;
+    if (h.length === n) {
+      let i = 0;
+      while (i < n && key[i] === h.charCodeAt(i)) i++;
+      if (i === n) return h;
+    }
+  }
+  lastKey = key;
+  lastHash = (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
+  return lastHash;
 }
 
 export class InMemoryBytesStore implements BytesStore {
@@ -67,7 +110,7 @@ export class InMemoryBytesStore implements BytesStore {
       return;
     }
     // Copy: callers may reuse their buffers (the key only when it is new).
-    const v = new Uint8Array(value);
+    const v = copyBytes(value);
     const h = hashKey(key);
     const known = this.index.get(h);
     if (known !== undefined) {
@@ -77,7 +120,7 @@ export class InMemoryBytesStore implements BytesStore {
     const e: Entry = { value: v };
     this.index.set(h, e);
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [new Uint8Array(key)], values: [e] });
+      this.chunks.push({ keys: [copyBytes(key)], values: [e] });
       this.count = 1;
       this.version++;
       return;
@@ -86,7 +129,7 @@ export class InMemoryBytesStore implements BytesStore {
     if (ci < 0) ci = 0;
     const c = this.chunks[ci]!;
     const i = lowerBound(c.keys, key);
-    c.keys.splice(i, 0, new Uint8Array(key));
+    c.keys.splice(i, 0, copyBytes(key));
     c.values.splice(i, 0, e);
     this.count++;
     this.version++;
