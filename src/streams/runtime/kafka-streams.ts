@@ -211,6 +211,8 @@ export class KafkaStreams {
   private fatal: Error | null = null;
   private sendError: Error | null = null;
   private commitRequested = false;
+  /** A flush started because the input was caught up is still waiting for its acknowledgements. */
+  private flushingIdle = false;
   private lastCommit = Date.now();
   private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0, startedAt: 0, processedAt: 0, ackedAt: 0 };
   private readonly rateSamples: { at: number; processed: number }[] = [];
@@ -575,8 +577,14 @@ export class KafkaStreams {
         const before = this.stats.processed;
         await this.processBuffered();
         if (this.stats.processed !== before) this.stats.processedAt = preciseNow();
-        // Caught up (nothing new came): what the producer holds for linger.ms goes out now.
-        else if (records.length === 0 && this.producer!.outstanding > 0) void this.producer!.flush().catch(() => undefined);
+        // Caught up (nothing new came, or every partition read to its end): what the producer
+        // holds for linger.ms goes out now rather than wait for more input.
+        if (!this.flushingIdle && this.producer!.outstanding > 0 && (records.length === 0 || this.consumer!.caughtUp())) {
+          this.flushingIdle = true;
+          void this.producer!.flush()
+            .catch(() => undefined)
+            .finally(() => (this.flushingIdle = false));
+        }
         const now = Date.now();
         for (const t of this.active.values()) t.task?.punctuate(now);
         this.sampleRate(now);
