@@ -200,7 +200,11 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
       const hop = durationMs(req.hop, '--hop');
       const grace = durationMs(req.grace, '--grace');
       if (size === undefined && (hop !== undefined || grace !== undefined)) throw new UsageError('--hop and --grace need --window');
-      const grouped = b.stream(from, Consumed.with(ks, vs)).groupByKey();
+      // A count reads no values: string values (which always decode) are taken as bytes, not
+      // decoded for nothing; other serdes still decode, so a bad value meets the configured
+      // deserialization handler as before.
+      const valuesIn = (req.valueSerde ?? 'string').toLowerCase() === 'string' ? (Serdes.ByteArray() as Serde<unknown>) : vs;
+      const grouped = b.stream(from, Consumed.with(ks, valuesIn)).groupByKey();
       const out = Produced.with<string, string | null>(Serdes.String(), Serdes.String() as Serde<string | null>);
       if (size === undefined) {
         grouped

@@ -524,6 +524,17 @@ export class KafkaStreams {
     return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers as StreamsHeader[] };
   }
 
+  private ackStampPending = false;
+  /** Notes when output was last acknowledged: once per batch of callbacks, not per record. */
+  private stampAck() {
+    if (this.ackStampPending) return;
+    this.ackStampPending = true;
+    queueMicrotask(() => {
+      this.ackStampPending = false;
+      this.stats.ackedAt = preciseNow();
+    });
+  }
+
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
     const sentCallbacks = new Map<string, (e: Error | null | undefined) => void>();
@@ -541,7 +552,7 @@ export class KafkaStreams {
         let onSent = sentCallbacks.get(topic);
         if (onSent === undefined) {
           onSent = (e) => {
-            if (!e) this.stats.ackedAt = preciseNow();
+            if (!e) this.stampAck();
             else if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
           };
           sentCallbacks.set(topic, onSent);
