@@ -353,6 +353,7 @@ export class KafkaStreams {
       // The next Fetch travels while this round's records are processed (poll.ms bounds how long
       // one in flight can hold a commit or heartbeat back on this connection).
       prefetch: true,
+      maxPollRecords: this.config.maxPollRecords,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
