@@ -145,20 +145,22 @@ export class FileBytesStore implements BytesStore {
       const write = (b: Buffer, n: number) => {
         for (let off = 0; off < n; ) off += writeSync(fd, b, off, n - off);
       };
-      for (const [k, v] of this.mem.range()) {
+      // In the index's order (replay needs none), keys written from their latin1 strings.
+      for (const [k, v] of this.mem.unordered()) {
         const len = HEADER + k.length + v.length;
         if (bytes + len > STAGE_BYTES) {
           write(out, bytes);
           bytes = 0;
         }
-        if (len > STAGE_BYTES) {
-          const rec = Buffer.allocUnsafe(len);
-          encodeRecord(rec, 0, k, v);
-          write(rec, len);
-          continue;
-        }
-        encodeRecord(out, bytes, k, v);
-        bytes += len;
+        const rec = len > STAGE_BYTES ? Buffer.allocUnsafe(len) : out;
+        const at = len > STAGE_BYTES ? 0 : bytes;
+        rec[at] = 1;
+        rec.writeUInt32BE(k.length, at + 1);
+        rec.writeUInt32BE(v.length, at + 5);
+        rec.write(k, at + HEADER, k.length, 'latin1');
+        rec.set(v, at + HEADER + k.length);
+        if (rec === out) bytes += len;
+        else write(rec, len);
       }
       write(out, bytes);
       fsyncSync(fd);
@@ -172,10 +174,12 @@ export class FileBytesStore implements BytesStore {
     this.logRecords = this.mem.size();
   }
 
-  /** Flushes, compacts and closes the log. */
+  /** Flushes, compacts (unless the log holds one record per live key already) and closes the log. */
   close(): void {
     if (this.fd === null) return;
-    this.compact();
+    // As many records as live keys: each is its key's only record, nothing to drop.
+    if (this.logRecords === this.mem.size()) this.flush();
+    else this.compact();
     closeSync(this.fd);
     this.fd = null;
   }
