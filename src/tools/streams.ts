@@ -139,8 +139,12 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
       const f = compileExpression(where, ['key', 'value', 'timestamp', 'headers'], '--where') as (key: unknown, value: unknown, timestamp: number, headers: Record<string, string | null>) => unknown;
       // The headers object is built per record only for an expression that can see it.
       const needsHeaders = /\b(headers|arguments|eval)\b/.test(where);
+      // String keys an expression never reads are not decoded: they pass through as bytes
+      // (unchanged, as valid UTF-8 keys always did).
+      const keysAsBytes = (req.keySerde ?? 'string').toLowerCase() === 'string' && !/\b(key|arguments|eval)\b/.test(where);
+      const kIO = keysAsBytes ? (Serdes.ByteArray() as Serde<unknown>) : ks;
       // The record's timestamp and headers come from a processor that sees the whole Record.
-      b.stream(from)
+      b.stream(from, Consumed.with(kIO, vs))
         .process<unknown, unknown>(() => {
           let ctx: library.ProcessorContext<unknown, unknown>;
           return {
@@ -156,7 +160,7 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
             },
           };
         })
-        .to(to);
+        .to(to, Produced.with(kIO, vs));
       id = `filter-${from}-${to}`;
       break;
     }
