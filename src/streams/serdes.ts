@@ -174,11 +174,12 @@ export const Serdes = {
 
 /**
  * Whether a value `serde` read from `bytes` serializes back to exactly those bytes, so a sink may
- * send the consumed bytes as they came (a filter or a count's key: no encoding per record). Only
- * for String over valid UTF-8 (invalid bytes would come back with replacement characters).
+ * send the consumed bytes as they came (a filter or a count's key: no encoding per record).
+ * ByteArray always; String over valid UTF-8 (invalid bytes would come back with replacement
+ * characters).
  */
 export function roundTrips(serde: unknown, bytes: Uint8Array): boolean {
-  return serde === STRING && isUtf8(bytes);
+  return serde === BYTES || (serde === STRING && isUtf8(bytes));
 }
 
 /** Deserializes, turning any exception of a user's deserializer into a SerializationError. */
