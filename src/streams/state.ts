@@ -196,6 +196,8 @@ export function decodeTimestamped(b: Uint8Array): { timestamp: number; value: Ui
   return { timestamp: ts, value: b.subarray(8) };
 }
 
+const LONG_SCRATCH = new Uint8Array(16);
+
 /** Key-value store of values with timestamps (Kafka's TimestampedKeyValueStore), as DSL tables use. */
 export class TimestampedKeyValueStore<K, V> {
   /** The values are Longs (a count): read and written without the serde's intermediate bytes. */
@@ -231,8 +233,8 @@ export class TimestampedKeyValueStore<K, V> {
   /** put() with the key already serialized (aggregations serialize it once for get and put). */
   putBytes(key: Uint8Array, value: V | null, timestamp: number): void {
     if (this.long && typeof value === 'number') {
-      // Long values (counts) written in place: timestamp and value in one allocation (pooled).
-      const out = Buffer.allocUnsafe(16);
+      // Long values (counts) encoded in place into one scratch buffer (stores keep copies).
+      const out = LONG_SCRATCH;
       putInt64(out, 0, timestamp);
       putInt64(out, 8, value);
       this.bytes.put(key, out);

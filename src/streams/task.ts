@@ -45,7 +45,13 @@ export function handleDeserializationError(env: TaskEnvironment, rec: SourceReco
 }
 
 class Engine {
-  current: RecordMetadata | null = null;
+  /** The current record's metadata, made when first asked for (most records never are). */
+  private meta: RecordMetadata | null = null;
+  get current(): RecordMetadata | null {
+    const rec = this.srcRec;
+    if (rec === null) return null;
+    return (this.meta ??= { topic: rec.topic, partition: rec.partition, offset: rec.offset });
+  }
   streamTime = -1;
   currentNode = '';
   /** The innermost node an exception came from, for the error message. */
@@ -169,7 +175,6 @@ class Engine {
       return false;
     }
     if (ts > this.streamTime) this.streamTime = ts;
-    this.current = { topic: rec.topic, partition: rec.partition, offset: rec.offset };
     this.src = def;
     this.srcRec = rec;
     this.srcKey = key;
@@ -179,7 +184,7 @@ class Engine {
     } catch (e) {
       throw this.wrap(e, `topic=${rec.topic}, partition=${rec.partition}, offset=${rec.offset}`);
     } finally {
-      this.current = null;
+      this.meta = null;
       this.src = null;
       this.srcRec = null;
       this.srcKey = undefined;
