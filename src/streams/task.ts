@@ -298,12 +298,20 @@ export function createStreamTask(model: TopologyModel, nodeNames: string[], env:
     if (r.def.kind === 'source') for (const t of topicOf(r.def)) byTopic.set(t, r);
   }
   let closed = false;
+  // Records come in runs of one topic: the last topic's source node is kept.
+  let lastTopic: string | null = null;
+  let lastSource: RNode | undefined;
   return {
     id: env.taskId,
     process(rec) {
-      const src = byTopic.get(rec.topic);
-      if (!src) throw new StreamsProcessingError(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
-      if (engine.feed(src, rec)) engine.punctuate(PunctuationType.STREAM_TIME, engine.streamTime);
+      let src = lastSource;
+      if (rec.topic !== lastTopic) {
+        src = byTopic.get(rec.topic);
+        if (!src) throw new StreamsProcessingError(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
+        lastTopic = rec.topic;
+        lastSource = src;
+      }
+      if (engine.feed(src!, rec) && engine.schedules.length > 0) engine.punctuate(PunctuationType.STREAM_TIME, engine.streamTime);
     },
     punctuate(now) {
       engine.punctuate(PunctuationType.WALL_CLOCK_TIME, now);

@@ -644,17 +644,36 @@ export class KafkaStreams {
         const task = t.task;
         if (!task) continue;
         let n = 0;
-        for (; n < 1000; n++) {
-          const q = KafkaStreams.nextQueue(t);
-          if (!q) break;
-          const r = q.records[q.head++]!;
-          if (q.head >= q.records.length) {
+        if (t.queues.length === 1) {
+          // One input partition: its records in order, no choosing between queues.
+          const q = t.queues[0]!;
+          const records = q.records;
+          const start = q.head;
+          const end = Math.min(records.length, start + 1000);
+          for (let i = start; i < end; i++) {
+            const r = records[i]!;
+            q.head = i + 1;
+            // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+            task.process(r);
+            q.next = r.offset + 1;
+          }
+          n = end - start;
+          if (end >= records.length && n > 0) {
             q.records = [];
             q.head = 0;
           }
-          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
-          task.process(r);
-          q.next = r.offset + 1;
+        } else {
+          for (; n < 1000; n++) {
+            const q = KafkaStreams.nextQueue(t);
+            if (!q) break;
+            const r = q.records[q.head++]!;
+            if (q.head >= q.records.length) {
+              q.records = [];
+              q.head = 0;
+            }
+            task.process(r);
+            q.next = r.offset + 1;
+          }
         }
         if (n > 0) {
           t.processed += n;
