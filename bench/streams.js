@@ -6,7 +6,8 @@
 //    input record) vs the loop keeping the counts in a Map and producing each update
 //    (target: >= 0.4x);
 //  - restoration: a fresh state dir restores a count's store of RECORDS keys from its changelog
-//    (records/s, the runtime's own measure), beside a bare Fetcher reading the same changelog.
+//    (records/s, the runtime's own measure: fetch to store files written), beside a bare Fetcher
+//    reading the same changelog.
 // Both sides are timed the same way, inside their own process: from the first record in hand to
 // the last output record acknowledged (the command's final JSON summary carries its
 // processingStartedAt / processingEndedAt; the loop: first record fetched → flush() resolved), so
