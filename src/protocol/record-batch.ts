@@ -183,8 +183,14 @@ export class BatchBuilder {
   /** `build` handed out a view of `buf`: a later append must not write into it. */
   private shared = false;
 
-  constructor(sizeHint = 1024) {
-    this.buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + Math.max(64, sizeHint));
+  /** `reuse`: a buffer to encode into (a producer's recycled batch buffer) instead of a new one. */
+  constructor(sizeHint = 1024, reuse?: Buffer) {
+    this.buf = reuse && reuse.length >= BATCH_HEADER_SIZE + 64 ? reuse : Buffer.allocUnsafe(BATCH_HEADER_SIZE + Math.max(64, sizeHint));
+  }
+
+  /** The buffer the records are encoded in (a producer recycles it once the batch is acknowledged). */
+  get backing(): Buffer {
+    return this.buf;
   }
 
   get count(): number {

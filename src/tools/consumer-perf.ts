@@ -6,6 +6,9 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/group-consumer.js';
+import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
+import { batchCrcIsValid } from '../protocol/record-batch.js';
+import { KafkaTsError } from '../util/errors.js';
 import { javaFixed } from '../util/latency.js';
 
 export interface ConsumerPerfOptions {
@@ -15,6 +18,8 @@ export interface ConsumerPerfOptions {
   reportingIntervalMs: number;
   detailed: boolean;
   consumer: GroupConsumerOptions;
+  /** check.crcs: verify each fetched batch's CRC32C (as Kafka's consumer does by default). */
+  checkCrcs?: boolean;
   /** Renders a time (ms) with --date-format. */
   formatDate: (ms: number) => string;
 }
@@ -101,22 +106,38 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   let now = Date.now();
   let lastReport = now;
   let lastConsumed = now;
+  const maxPoll = Math.max(1, opts.consumer.maxPollRecords ?? 500);
   const progress = io.progress ? setInterval(() => io.progress!({ consumed: messages, total: opts.messages, elapsedMs: Date.now() - startMs }), 200) : null;
   try {
     while (!stop && messages < opts.messages && now - lastConsumed <= opts.timeoutMs) {
-      const records = await consumer.poll(100);
+      // Only counted: the batches are never decoded into record objects.
+      const chunks = await consumer.pollRaw(100);
       now = Date.now();
-      if (records.length > 0) lastConsumed = now;
-      for (const r of records) {
-        messages++;
-        bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
-        if (now - lastReport >= opts.reportingIntervalMs) {
-          if (opts.detailed) io.line(detailedLine(bytes, lastBytes, messages, lastMessages, lastReport, now, opts.formatDate, rebalanceInRound));
-          rebalanceInRound = 0;
-          lastReport = now;
-          lastMessages = messages;
-          lastBytes = bytes;
+      const before = messages;
+      // Kafka's tool counts whole polls of max.poll.records: it ends at the first poll boundary
+      // at or past --messages, so no more is counted here either.
+      let room = Math.ceil((opts.messages - messages) / maxPoll) * maxPoll;
+      for (const c of chunks) {
+        // What is not counted is not consumed either: the position (and so the commit on close)
+        // goes back to the first record left, as Kafka's consumer never returned it.
+        if (room <= 0) {
+          consumer.seek(c.topic, c.partition, c.from);
+          continue;
         }
+        const n = countChunk(c, opts.checkCrcs ?? false, room);
+        messages += n.records;
+        bytes += n.bytes;
+        room -= n.records;
+        if (room <= 0 && n.next < c.to) consumer.seek(c.topic, c.partition, n.next);
+      }
+      if (messages === before) continue;
+      lastConsumed = now;
+      if (now - lastReport >= opts.reportingIntervalMs) {
+        if (opts.detailed) io.line(detailedLine(bytes, lastBytes, messages, lastMessages, lastReport, now, opts.formatDate, rebalanceInRound));
+        rebalanceInRound = 0;
+        lastReport = now;
+        lastMessages = messages;
+        lastBytes = bytes;
       }
     }
   } catch (e) {
@@ -150,6 +171,35 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
     timedOut,
     interrupted: stop,
   };
+}
+
+const view = new RecordView();
+let counted = { records: 0, bytes: 0, next: 0 };
+let limit = Infinity;
+const countRecord = (v: RecordView): boolean => {
+  counted.records++;
+  counted.next = v.offset + 1;
+  counted.bytes += (v.keyLen > 0 ? v.keyLen : 0) + (v.valueLen > 0 ? v.valueLen : 0);
+  return counted.records < limit;
+};
+
+/**
+ * Records and key+value bytes of a chunk (those at its offsets, at most `max`), and the offset
+ * after the last one counted, walked in place;
+ * each batch's CRC checked first with check.crcs, as Kafka's consumer does.
+ */
+export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { records: number; bytes: number; next: number } {
+  if (checkCrcs) {
+    for (const { batch, header } of c.batches) {
+      if (!batchCrcIsValid(batch)) {
+        throw new KafkaTsError('failed', `Record batch for partition ${c.topic}-${c.partition} at offset ${header.baseOffset} is invalid, cause: Record is corrupt (stored crc = ${header.crc}, computed crc differs)`);
+      }
+    }
+  }
+  counted = { records: 0, bytes: 0, next: c.from };
+  limit = max;
+  walkChunk(c, view, countRecord);
+  return counted;
 }
 
 /** A --show-detailed-stats line: the interval's figures, fetch rates zero when no fetch time. */

@@ -11,6 +11,9 @@ import tls from 'node:tls';
 import { socketAnswers } from './socket-probe.js';
 import { rfc2253Subject } from './certificate-subject.js';
 import type { Logger } from '../util/logger.js';
+import { TurnScheduler } from './turns.js';
+import { readBuffers } from '../util/read-buffers.js';
+import { noteRequest } from './idle-memory.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 
@@ -98,25 +101,18 @@ export const DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 << 20;
  */
 const READ_BYTES_PER_TURN = 2 << 20;
 /**
- * Request handling per turn of the event loop before connections take turns: past this, a
- * connection with more requests queued (pipelined produces, fetches) answers one and lets the
- * others go first (setImmediate), so that a request arriving on another connection (ApiVersions, a
- * heartbeat) waits for about one request per busy connection rather than for every queued one.
- * Below it, pipelined requests are handled together and their answers leave in one write.
+ * Request handling per turn of the event loop (see TurnScheduler): produce and fetch requests take
+ * turns across connections past it. Other requests (ApiVersions, Metadata, heartbeats, offset
+ * commits: short, and what keeps groups and clients alive) are handled as they arrive on a
+ * connection that has nothing queued, ahead of the waiting data requests; each connection's own
+ * requests are still answered in order. Within the slice, pipelined requests are handled together
+ * and their answers leave in one write.
  */
 const SLICE_MS = 2;
-let sliceStart = -1;
-/** Whether this turn's slice of request handling is spent (the first call of a turn starts it). */
-function sliceSpent(): boolean {
-  const now = performance.now();
-  if (sliceStart < 0) {
-    sliceStart = now;
-    setImmediate(() => (sliceStart = -1));
-    return false;
-  }
-  return now - sliceStart >= SLICE_MS;
-}
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+/** One for the process: every server of the process shares its event loop. */
+const turns = new TurnScheduler(SLICE_MS);
+/** Produce and fetch: the requests whose cost grows with the data they carry (API keys 0 and 1). */
+const isDataRequest = (frame: Buffer) => frame.length >= 2 && frame[0] === 0 && frame[1] <= 1;
 
 /** A repeated warning (connections refused, accept failures) is logged at most once in this long. */
 const LOG_EVERY_MS = 10_000;
@@ -439,12 +435,14 @@ class ServerConnection {
     let handled = 0;
     try {
       while (this.queue.length > 0 && !this.socket.destroyed && !this.rejecting) {
-        // Never before this drain's first request: a connection that was quiet is answered now.
-        if (handled++ > 0 && sliceSpent()) {
-          await nextTurn();
+        // A data request waits for room in this turn's slice; another request waits only when
+        // this connection has been handled already in this drain (a quiet one is answered now).
+        if (handled++ > 0 || isDataRequest(this.queue[0])) {
+          for (let turn = turns.wait(); turn; turn = turns.wait()) await turn;
           if (this.socket.destroyed || this.rejecting || this.queue.length === 0) break;
         }
         const frame = this.queue.shift()!;
+        noteRequest();
         this.queuedBytes -= frame.length;
         this.inHand = frame.length;
         this.updateReading();
@@ -468,8 +466,11 @@ class ServerConnection {
           this.corkForTurn();
           let ok = true;
           let bytes = 0;
-          for (const c of response) {
-            ok = this.socket.write(c) && ok;
+          const written = response;
+          for (let i = 0; i < response.length; i++) {
+            const c = response[i]!;
+            // Once the last chunk is written, the fetched data's buffers can be read into again.
+            ok = (i === response.length - 1 ? this.socket.write(c, (err) => err || readBuffers.giveBack(written)) : this.socket.write(c)) && ok;
             bytes += c.length;
           }
           if (!ok) {

@@ -183,6 +183,14 @@ describe('consumer-perf-test', () => {
     expect(j.group).toMatch(/^perf-consumer-\d+$/);
   });
 
+  it('commits what it counted, not what it fetched beyond (whole polls of max.poll.records)', async () => {
+    const j = JSON.parse((await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-commit', '--output', 'json')).stdout);
+    expect(j.messages).toBe(500);
+    const d = JSON.parse((await kt(['consumer-groups', '--describe', '--group', 'perf-commit', '--output', 'json'])).stdout);
+    const committed = d.groups[0].offsets.reduce((n: number, o: { currentOffset: number }) => n + o.currentOffset, 0);
+    expect(committed).toBe(500);
+  });
+
   it('--show-detailed-stats prints the detailed header and interval lines', async () => {
     const r = await cpt('--topic', 'cp', '--messages', '5001', '--show-detailed-stats', '--reporting-interval', '1', '--timeout', '1500');
     expect(r.exitCode).toBe(0);

@@ -206,4 +206,31 @@ describe('plain producer with several batches in flight', () => {
     expect(failed).toEqual([]);
     expect([...client.log].sort()).toEqual(values(3));
   });
+
+  it('keeps max.in.flight.requests.per.connection batches of one partition in flight without idempotence (kcat\'s 1,000,000)', async () => {
+    const { p, client, send, sent, failed, acked } = producer({ idempotent: false, acks: -1, maxInFlightPerBroker: 1_000_000 });
+    values(200).forEach(send);
+    // All 200 one-record batches go out before any answer comes back (an idempotent producer stops at 5).
+    const all = await sent(200);
+    for (const r of all) r.answer();
+    await p.flush();
+    expect(failed).toEqual([]);
+    expect(acked).toHaveLength(200);
+    expect(client.log).toEqual(values(200));
+  });
+
+  it('stops at max.in.flight.requests.per.connection requests without idempotence', async () => {
+    const { p, client, send, sent, failed } = producer({ idempotent: false, acks: 1, maxInFlightPerBroker: 7 });
+    values(20).forEach(send);
+    const first = await sent(7);
+    first[0]!.answer();
+    await sent(8);
+    for (let answered = 1; answered < 20; answered++) {
+      await vi.waitFor(() => expect(client.produces.length).toBeGreaterThan(answered));
+      client.produces[answered]!.answer();
+    }
+    await p.flush();
+    expect(failed).toEqual([]);
+    expect(client.log).toEqual(values(20));
+  });
 });

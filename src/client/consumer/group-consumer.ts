@@ -14,7 +14,7 @@ import { ConnectionError, RequestTimeoutError } from '../../transport/client-con
 import type { KafkaClient } from '../client.js';
 import { GroupAdmin } from '../groups.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
-import { Fetcher, type ConsumedRecord, type FetcherOptions } from './fetcher.js';
+import { Fetcher, type ConsumedRecord, type FetcherOptions, type RawChunk } from './fetcher.js';
 import { leaderAssignments } from './leader-assignment.js';
 
 export interface GroupConsumerOptions extends FetcherOptions {
@@ -105,16 +105,31 @@ export class GroupConsumer {
     return [...this.owned];
   }
 
-  /** The next fetched records, joining or rejoining the group first when needed. */
-  async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+  /** Joins when needed and auto-commits; false when nothing is assigned (after a short wait). */
+  private async beforeFetch(maxWaitMs: number): Promise<boolean> {
     if (this.fatal) throw this.fatal;
     if (this.needsJoin) await this.ensureJoined();
     if (this.fatal) throw this.fatal;
     if (this.opts.autoCommit && Date.now() - this.lastCommit >= this.opts.autoCommitIntervalMs) await this.commit().catch(() => undefined);
-    if (this.owned.length === 0) {
-      await sleep(Math.min(maxWaitMs, 100));
-      return [];
-    }
+    if (this.owned.length > 0) return true;
+    await sleep(Math.min(maxWaitMs, 100));
+    return false;
+  }
+
+  /**
+   * Like poll, but the fetched batches stay undecoded (walkChunk / decodeChunk read them) and
+   * max.poll.records does not apply: for callers that only count (consumer-perf-test). Positions
+   * and commits move as with poll. Not to be mixed with poll on one consumer.
+   */
+  async pollRaw(maxWaitMs: number): Promise<RawChunk[]> {
+    if (this.heldAt < this.held.length) throw new Error('pollRaw on a consumer whose poll holds records');
+    if (!(await this.beforeFetch(maxWaitMs))) return [];
+    return this.fetcher.pollRaw({ maxWaitMs });
+  }
+
+  /** The next fetched records, joining or rejoining the group first when needed. */
+  async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    if (!(await this.beforeFetch(maxWaitMs))) return [];
     if (this.heldAt < this.held.length) return this.takeHeld();
     const chunks = await this.fetcher.poll({ maxWaitMs });
     const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);

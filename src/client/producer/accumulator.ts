@@ -26,6 +26,8 @@ export interface RejectedRecord {
 
 /** Bytes a record adds to its batch besides key, value and headers, at most (Kafka's estimate). */
 const RECORD_OVERHEAD_MAX = 21;
+/** Recycled batch buffers kept, at most (bytes): fresh memory costs a page fault per 4 KiB touched. */
+const POOL_MAX_BYTES = 32 << 20;
 
 export class RecordAccumulator {
   private readonly sticky = new StickyPartitioner();
@@ -38,6 +40,10 @@ export class RecordAccumulator {
   private lingerTimer: NodeJS.Timeout | null = null;
   /** A flush is waiting: batches are sealed as soon as records are placed, without lingering. */
   flushing = 0;
+  /** Keep the timestamps of records without a callback as runs (ProducerBatch.runs). */
+  trackRuns = false;
+  /** Buffers of acknowledged batches (of the usual size), reused by new batches (Kafka's BufferPool). */
+  private readonly pool: Buffer[] = [];
 
   /**
    * @param partitionCount the topic's partition count as the cluster metadata knows it now
@@ -58,8 +64,7 @@ export class RecordAccumulator {
    * Places a record in its partition's open batch (choosing the partition when the record names
    * none), or refuses it.
    */
-  append(record: ProducerRecord, numPartitions: number, cb?: SendCallback): RejectedRecord | null {
-    let partition = record.partition;
+  append(record: ProducerRecord, numPartitions: number, cb?: SendCallback, partition = record.partition): RejectedRecord | null {
     if (partition === undefined || partition < 0) {
       partition = record.key ? partitionForKey(record.key, numPartitions) : this.sticky.partition(record.topic, numPartitions);
     } else if (partition >= numPartitions) {
@@ -84,7 +89,7 @@ export class RecordAccumulator {
       const pk = partitionKey(record.topic, partition);
       batch = this.open.get(pk) ?? null;
       if (!batch) {
-        batch = newBatch(record.topic, partition, !key, Math.min(batchSize + 1024, 1 << 20));
+        batch = this.newBatch(record.topic, partition, !key);
         this.open.set(pk, batch);
       }
       this.lastBatch = batch;
@@ -94,7 +99,7 @@ export class RecordAccumulator {
     if (batch.count > 0 && batch.builder.sizeInBytes + estimate > batchSize) {
       this.seal(batch);
       this.onReady();
-      batch = newBatch(record.topic, partition, !key, Math.min(batchSize + 1024, 1 << 20));
+      batch = this.newBatch(record.topic, partition, !key);
       this.open.set(partitionKey(record.topic, partition), batch);
       this.lastBatch = batch;
     }
@@ -110,13 +115,39 @@ export class RecordAccumulator {
     } else if (batch.callbacks) {
       batch.callbacks.push(undefined);
       batch.timestamps!.push(timestamp);
+    } else if (this.trackRuns) {
+      const runs = batch.runs ?? (batch.runs = []);
+      const n = runs.length;
+      if (n > 0 && runs[n - 2] === timestamp) runs[n - 1]!++;
+      else runs.push(timestamp, 1);
     }
     batch.count++;
+    batch.bytes += size;
     if (batch.builder.sizeInBytes >= batchSize || this.flushing > 0) {
       this.seal(batch);
       this.onReady();
     } else if (!this.lingerTimer) this.armLinger();
     return null;
+  }
+
+  private get bufferSize(): number {
+    return Math.min(this.config.batchSize + 1024, 1 << 20);
+  }
+
+  private newBatch(topic: string, partition: number, keyless: boolean): ProducerBatch {
+    return newBatch(topic, partition, keyless, this.bufferSize, this.pool.pop());
+  }
+
+  /**
+   * Takes back the buffer of a batch that is done with (acknowledged: the request that carried it
+   * has been read by the broker), for a later batch.
+   */
+  recycle(b: ProducerBatch): void {
+    const buf = b.builder.backing;
+    const size = BATCH_HEADER_SIZE + this.bufferSize;
+    if (buf.length !== size || buf.byteOffset !== 0 || (this.pool.length + 1) * size > POOL_MAX_BYTES) return;
+    b.encoded = null;
+    this.pool.push(buf);
   }
 
   private armLinger() {
@@ -225,7 +256,16 @@ export class RecordAccumulator {
       const offset = i === 0 ? 0 : half;
       // The halves take over the sequence numbers of the batch nothing was written of.
       if (b.baseSequence >= 0) nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
-      for (const r of part) nb.builder.append(r.key, r.value, r.headers, r.timestamp);
+      for (const r of part) {
+        nb.builder.append(r.key, r.value, r.headers, r.timestamp);
+        nb.bytes += payloadSize(r);
+        if (this.trackRuns && !b.callbacks) {
+          const runs = nb.runs ?? (nb.runs = []);
+          const n = runs.length;
+          if (n > 0 && runs[n - 2] === r.timestamp) runs[n - 1]!++;
+          else runs.push(r.timestamp, 1);
+        }
+      }
       nb.count = part.length;
       if (b.callbacks) {
         nb.callbacks = b.callbacks.slice(offset, offset + part.length);

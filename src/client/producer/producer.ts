@@ -9,14 +9,14 @@ import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.
 import type { KafkaClient } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import { RecordAccumulator } from './accumulator.js';
-import { type Completion, type ProducerRecord, type RecordMetadata, type SendCallback, payloadSize } from './batch.js';
+import { type AckedBatch, type Completion, type ProducerRecord, type RecordMetadata, type SendCallback, payloadSize } from './batch.js';
 import { Idempotence } from './idempotence.js';
 import { type PartitionerOptions, RecordPartitioner } from './partitioners.js';
 import { Sender } from './sender.js';
 import { type GroupMetadata, TransactionManager, type TxnOffset } from './transactions.js';
 import { KafkaTsError } from '../../util/errors.js';
 
-export type { ProducerRecord, RecordMetadata, SendCallback } from './batch.js';
+export type { AckedBatch, ProducerRecord, RecordMetadata, SendCallback } from './batch.js';
 export type { GroupMetadata, TxnOffset } from './transactions.js';
 
 export interface ProducerOptions {
@@ -76,6 +76,17 @@ export class Producer {
   onIdempotenceUnavailable: ((reason: Error) => void) | null = null;
   /** Called once per batch that could not be delivered, with the number of records in it. */
   onBatchError: ((topic: string, partition: number, count: number, error: Error) => void) | null = null;
+  private batchAcked: ((b: AckedBatch) => void) | null = null;
+
+  /**
+   * Called once per acknowledged batch of records appended without a callback, with their count,
+   * payload bytes and timestamps (as runs): what a perf tool needs of each record (its latency)
+   * without a callback per record.
+   */
+  set onBatchAcked(f: ((b: AckedBatch) => void) | null) {
+    this.batchAcked = f;
+    this.accumulator.trackRuns = f !== null;
+  }
 
   constructor(
     readonly client: KafkaClient,
@@ -90,6 +101,7 @@ export class Producer {
     if (opts.idempotent && acks !== -1) throw new Error('enable.idempotence needs acks=all (-1)');
     const completion: Completion = {
       complete: (cb, e, meta) => this.complete(cb, e, meta),
+      completeBatch: (b) => this.completeBatch(b),
       batchFailed: (topic, partition, count, e) => {
         this.txn?.failed(e);
         this.onBatchError?.(topic, partition, count, e);
@@ -213,12 +225,9 @@ export class Producer {
   }
 
   private place(record: ProducerRecord, numPartitions: number, cb?: SendCallback) {
-    if (record.partition === undefined || record.partition < 0) {
-      // A literal copy (an object spread that adds a key takes microseconds in V8 here).
-      const partition = this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record));
-      record = { topic: record.topic, partition, key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp };
-    }
-    const rejected = this.accumulator.append(record, numPartitions, cb);
+    // The partition goes beside the record (no copy of the record per send).
+    const partition = record.partition === undefined || record.partition < 0 ? this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record)) : record.partition;
+    const rejected = this.accumulator.append(record, numPartitions, cb, partition);
     if (!rejected) return;
     this.onBatchError?.(record.topic, rejected.partition, 1, rejected.error);
     this.complete(cb, rejected.error, null);
@@ -268,6 +277,26 @@ export class Producer {
     else this.stats.acked++;
     try {
       cb?.(e, meta);
+    } finally {
+      if (this.progressWaiters.length > 0) {
+        const ws = this.progressWaiters;
+        this.progressWaiters = [];
+        for (const w of ws) w();
+      }
+      if (this.pending === 0) {
+        const ws = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of ws) w();
+      }
+    }
+  }
+
+  /** Completes an acknowledged batch whose records have no callback, all at once. */
+  private completeBatch(b: AckedBatch) {
+    this.pending -= b.count;
+    this.stats.acked += b.count;
+    try {
+      this.batchAcked?.(b);
     } finally {
       if (this.progressWaiters.length > 0) {
         const ws = this.progressWaiters;

@@ -345,6 +345,12 @@ export class Sender {
 
   private resolveBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number) {
     this.idempotence.acknowledged(b);
+    // Answered: the broker has read the request, so the batch's buffer can be encoded into again.
+    if (this.config.acks !== 0) this.accumulator.recycle(b);
+    if (!b.callbacks) {
+      this.completion.completeBatch(b);
+      return;
+    }
     for (let i = 0; i < b.count; i++) {
       const cb = b.callbacks?.[i];
       if (!cb) {

@@ -10,6 +10,7 @@
  * `FdCache` just before the call (`this.log()`, `this.index()`, `this.timeIndexFile()`), and never
  * keeps one across another cache call, so any of them may be closed between operations.
  */
+import { readBuffers } from '../../util/read-buffers.js';
 import { TxnIndex } from './txn-index.js';
 import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
 import { basename, join } from 'node:path';
@@ -422,7 +423,8 @@ export class Segment {
   read(position: number, maxBytes: number, maxOffset: number): ReadResult {
     const len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), this.size - position);
     if (len <= 0) return { batches: [], bytes: 0 };
-    let buf = Buffer.allocUnsafe(len);
+    // Given back to the pool by the server once the fetch answer carrying it is written.
+    let buf = readBuffers.take(len);
     let n = readSync(this.log(), buf, 0, len, position);
     buf = buf.subarray(0, n);
     const batches: Buffer[] = [];
@@ -434,7 +436,7 @@ export class Segment {
       if (p + size > buf.length) {
         if (batches.length > 0) break;
         // The first batch is larger than maxBytes: return it whole (KIP-74).
-        const whole = Buffer.allocUnsafe(size);
+        const whole = readBuffers.take(size);
         n = readSync(this.log(), whole, 0, size, position);
         if (n < size) break;
         batches.push(whole);

@@ -1,0 +1,85 @@
+/**
+ * Buffers for fetched log data, used again once their answer is written.
+ *
+ * A fetch reads up to a MiB per partition from a segment into a fresh buffer that lives only until
+ * the answer has gone to the socket. Allocated each time, such buffers are mapped and unmapped by
+ * malloc (they are above its mmap threshold, which the daemon keeps low so memory goes back after
+ * load), faulted in page by page as they are read into, and counted as external memory that drives
+ * V8's garbage collections. Taken from here instead, a buffer is reused as soon as the server has
+ * written the answer that carries it (`giveBack`, from the socket write's callback). A buffer
+ * that is never given back (an answer not sent, a read kept elsewhere) is simply collected.
+ */
+
+/** Smallest pooled size; smaller reads come from Node's own pool. */
+const MIN_POOLED = 64 * 1024;
+/** Largest pooled size (a partition's default fetch size); larger reads are allocated each time. */
+const MAX_POOLED = 1024 * 1024;
+
+export class ReadBuffers {
+  /** Free buffers by size class (a power of two from MIN_POOLED to MAX_POOLED). */
+  private readonly free = new Map<number, Buffer[]>();
+  private freeBytes = 0;
+  /** Buffers handed out and not given back yet (by their memory). */
+  private readonly out = new WeakSet<ArrayBuffer>();
+  /** Counters, for tests and status. */
+  reused = 0;
+  allocated = 0;
+
+  /** At most `maxFreeBytes` wait in the pool; beyond that a given-back buffer is left to the GC. */
+  constructor(private readonly maxFreeBytes = 32 * 1024 * 1024) {}
+
+  /** A buffer of `size` bytes (contents undefined) to read log data into. */
+  take(size: number): Buffer {
+    if (size < MIN_POOLED || size > MAX_POOLED) return Buffer.allocUnsafe(size);
+    const cls = sizeClass(size);
+    const list = this.free.get(cls);
+    let whole = list?.pop();
+    if (whole) {
+      this.freeBytes -= cls;
+      this.reused++;
+    } else {
+      whole = Buffer.allocUnsafeSlow(cls);
+      this.allocated++;
+    }
+    this.out.add(whole.buffer as ArrayBuffer);
+    return whole.subarray(0, size);
+  }
+
+  /**
+   * The chunks of a written answer: every pooled buffer among them returns to the pool (once,
+   * however many of its slices the answer held). Only for chunks nothing refers to any more.
+   */
+  giveBack(chunks: readonly Buffer[]) {
+    for (const c of chunks) {
+      const memory = c.buffer as ArrayBuffer;
+      if (!this.out.has(memory)) continue;
+      this.out.delete(memory);
+      const cls = memory.byteLength;
+      if (this.freeBytes + cls > this.maxFreeBytes) continue;
+      let list = this.free.get(cls);
+      if (!list) this.free.set(cls, (list = []));
+      list.push(Buffer.from(memory, 0, cls));
+      this.freeBytes += cls;
+    }
+  }
+
+  /** Bytes waiting in the pool. */
+  get pooledBytes(): number {
+    return this.freeBytes;
+  }
+
+  /** Lets every pooled buffer go (e.g. when the daemon falls idle). */
+  clear() {
+    this.free.clear();
+    this.freeBytes = 0;
+  }
+}
+
+function sizeClass(size: number): number {
+  let c = MIN_POOLED;
+  while (c < size) c *= 2;
+  return c;
+}
+
+/** The process's pool: storage reads take from it, the server gives back after writing. */
+export const readBuffers = new ReadBuffers();

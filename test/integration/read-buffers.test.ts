@@ -1,0 +1,106 @@
+/**
+ * Fetched data read into reused buffers (src/util/read-buffers.ts) is never overwritten before its
+ * answer is written: many connections pipelining fetches of different offsets at once each get
+ * the bytes of the offsets they asked for.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { Admin } from '../../src/client/admin.js';
+import { Fetch, Produce } from '../../src/protocol/apis/index.js';
+import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
+import { batchCrcIsValid, decodeBatchRecords, encodeBatch, splitBatches } from '../../src/protocol/record-batch.js';
+import { readBuffers } from '../../src/util/read-buffers.js';
+import { startBroker } from '../helpers/broker.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Sends frames on a new connection; resolves with the answer payloads once `count` have come. */
+function exchange(port: number, frames: Buffer[], count: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    const answers: Buffer[] = [];
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => reject(new Error(`${answers.length} of ${count} answers after 30 s`)), 30_000);
+    socket.on('data', (d: Buffer) => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        answers.push(buf.subarray(4, 4 + buf.readInt32BE(0)));
+        buf = buf.subarray(4 + buf.readInt32BE(0));
+      }
+      if (answers.length === count) {
+        clearTimeout(timer);
+        resolve(answers);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(Buffer.concat(frames)));
+  });
+}
+
+describe('fetched data in reused read buffers', () => {
+  it('reaches every connection as stored, while many pipelined fetches of other offsets are read and written', async () => {
+    const b = await startBroker();
+    cleanups.push(() => b.close());
+    await new Admin(b.client()).createTopics([{ name: 'pooled', partitions: 1, replicationFactor: 1 }]);
+    const port = Number(b.bootstrap.split(':')[1]);
+    // 6 MiB: 96 batches of 16 records of 4 KiB, each value naming its batch and record.
+    const batches = 96;
+    const perBatch = 16;
+    const produce: Buffer[] = [];
+    for (let i = 0; i < batches; i++) {
+      const records = encodeBatch(Array.from({ length: perBatch }, (_, j) => ({ value: Buffer.from(`${i}:${j}:`.padEnd(4096, String.fromCharCode(97 + ((i + j) % 26)))) })));
+      produce.push(...encodeRequest(Produce, 3, i + 1, 'pooled', { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'pooled', partitionData: [{ index: 0, records }] }] }));
+    }
+    const produced = await exchange(port, produce, batches);
+    for (const f of produced) expect(decodeResponse(Produce, 3, f).body.responses[0].partitionResponses[0].errorCode).toBe(0);
+
+    const reusedBefore = readBuffers.reused;
+    // 12 connections x 20 pipelined fetches of 128 KiB-1 MiB from offsets spread over the log.
+    const connections = 12;
+    const perConnection = 20;
+    const asked: { offset: number; maxBytes: number }[][] = [];
+    const work = Array.from({ length: connections }, (_, c) => {
+      const mine: { offset: number; maxBytes: number }[] = [];
+      const frames: Buffer[] = [];
+      for (let k = 0; k < perConnection; k++) {
+        const offset = ((c * 37 + k * 101) % batches) * perBatch;
+        const maxBytes = (128 << 10) * (1 + ((c + k) % 8));
+        mine.push({ offset, maxBytes });
+        const body = { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes, isolationLevel: 0, topics: [{ topic: 'pooled', partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: maxBytes }] }] };
+        frames.push(...encodeRequest(Fetch, 4, k + 1, `pooled-${c}`, body));
+      }
+      asked.push(mine);
+      return exchange(port, frames, perConnection);
+    });
+    const answers = await Promise.all(work);
+    let checked = 0;
+    answers.forEach((list, c) => {
+      list.forEach((payload, k) => {
+        const { offset } = asked[c]![k]!;
+        const p = decodeResponse(Fetch, 4, payload).body.responses[0].partitions[0];
+        expect(p.errorCode).toBe(0);
+        const got = splitBatches(p.records as Buffer);
+        expect(got.length, `connection ${c} fetch ${k}`).toBeGreaterThan(0);
+        let expected = offset;
+        for (const batch of got) {
+          expect(batchCrcIsValid(batch), `CRC of a batch for connection ${c} fetch ${k}`).toBe(true);
+          for (const r of decodeBatchRecords(batch)) {
+            const i = Math.floor(expected / perBatch);
+            const j = expected % perBatch;
+            expect(r.offset).toBe(expected);
+            expect(r.value!.subarray(0, 12).toString().startsWith(`${i}:${j}:`), `offset ${expected}`).toBe(true);
+            expected++;
+            checked++;
+          }
+        }
+      });
+    });
+    expect(checked).toBeGreaterThan(connections * perConnection * perBatch);
+    // The reads did go through reused buffers.
+    expect(readBuffers.reused).toBeGreaterThan(reusedBefore);
+  }, 60_000);
+});
