@@ -336,6 +336,15 @@ export class KafkaStreams {
       lingerMs: 100,
       ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
     });
+    // Output records go without a callback each: a failed batch fails the application (Kafka's
+    // default production exception handler), an acknowledged one notes the time. (Changelog
+    // records have their own callbacks, for the checkpoint's offsets.)
+    this.producer.onBatchError = (topic, _partition, _count, e) => {
+      if (this.sendError || (topic.endsWith('-changelog') && topic.startsWith(`${this.config.applicationId}-`))) return;
+      const tasks = [...this.active.keys()].join(', ') || '?';
+      this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${tasks} due to: ${e.message}`, { cause: e });
+    };
+    this.producer.onBatchAcked = () => this.stampAck();
     // Sinks and changelogs in the producer's metadata now, so the first records need not wait.
     await producerClient.refreshMetadata([...new Set([...this.topology.sinkTopics, ...this.createdTopics])]).catch(() => undefined);
     if (this.eos) {
@@ -538,7 +547,6 @@ export class KafkaStreams {
 
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
-    const sentCallbacks = new Map<string, (e: Error | null | undefined) => void>();
     const env: TaskEnvironment = {
       applicationId: this.config.applicationId,
       taskId,
@@ -549,17 +557,9 @@ export class KafkaStreams {
       },
       send: (topic, key, value, timestamp, headers, partition) => {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
-        // One completion callback per sink topic, not one closure per record.
-        let onSent = sentCallbacks.get(topic);
-        if (onSent === undefined) {
-          onSent = (e) => {
-            if (!e) this.stampAck();
-            else if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
-          };
-          sentCallbacks.set(topic, onSent);
-        }
+        // No callback per record: the producer reports acknowledged and failed batches (below).
         // partition undefined: the producer's partitioner chooses.
-        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) }, onSent);
+        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) });
       },
       // Partitions of a topic, for sinks with their own partitioner.
       partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
