@@ -10,7 +10,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { hostname } from 'node:os';
 import { Admin } from '../../src/client/admin.js';
-import { daemonEnv } from '../../src/cli/local-daemon.js';
+import { DEFAULT_DAEMON_HEAP_MB, daemonEnv, daemonNodeOptions } from '../../src/cli/local-daemon.js';
 import { ApiVersions, Fetch, Produce } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -152,5 +152,14 @@ describe('the daemon’s environment', () => {
     const env = daemonEnv({ PATH: '/bin', MALLOC_ARENA_MAX: '4' });
     expect(env).toMatchObject({ PATH: '/bin', MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '131072', KAFKA_TS_DAEMON: '1' });
     expect(env.MALLOC_TRIM_THRESHOLD_).toBeDefined();
+  });
+
+  it('caps the V8 heap, from KAFKA_HEAP_OPTS as Kafka\'s scripts take it, refusing what it cannot apply', () => {
+    expect(daemonNodeOptions({})).toEqual([`--max-old-space-size=${DEFAULT_DAEMON_HEAP_MB}`]);
+    expect(daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx1G -Xms1G' })).toEqual(['--max-old-space-size=1024']);
+    expect(daemonNodeOptions({ KAFKA_HEAP_OPTS: ' -Xms64m  -Xmx512m ' })).toEqual(['--max-old-space-size=512']);
+    expect(daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx786432k' })).toEqual(['--max-old-space-size=768']);
+    expect(() => daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx1G -XX:+UseG1GC' })).toThrow(/KAFKA_HEAP_OPTS: '-XX:\+UseG1GC' cannot be applied to the kafka-ts daemon; only -Xmx<size>/);
+    expect(() => daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx32m' })).toThrow(/below the daemon's least heap of 64 MB/);
   });
 });
