@@ -32,7 +32,7 @@ export const taskIdString = (t: TaskId): string => `${t.subtopology}_${t.partiti
 export interface BytesStore {
   readonly name: string;
   get(key: Uint8Array): Uint8Array | undefined;
-  /** `null` deletes (a tombstone in the changelog). */
+  /** `null` deletes (a tombstone in the changelog). Keeps copies: the caller may reuse its buffers. */
   put(key: Uint8Array, value: Uint8Array | null): void;
   /** Entries with from <= key <= to (either bound optional), ascending. */
   range(from?: Uint8Array, to?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array]>;

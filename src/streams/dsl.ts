@@ -902,7 +902,8 @@ export class KGroupedStream<K, V> {
         },
         process(r: Record<K, V>) {
           if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return;
-          const kb = store.keyBytes(r.key);
+          // The source's key bytes when the key is the source's (no second serialization).
+          const kb = (ctx as Partial<InternalContext>).sourceKeyBytes?.(r.key, store.keySerde) ?? store.keyBytes(r.key);
           const old = store.getBytes(kb);
           const next = agg.add(r.key, r.value, old ? old.value : agg.init());
           const ts = old ? Math.max(old.timestamp, r.timestamp) : r.timestamp;

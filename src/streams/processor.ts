@@ -67,6 +67,12 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
 /** @internal what the engine's contexts also offer the DSL's processors. */
 export interface InternalContext {
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /**
+   * The bytes the current source record's key came in as, when `key` is still that key and
+   * `serde` is the source's key serde and gives those bytes back exactly (serdes.roundTrips):
+   * an aggregation keys its store with them instead of serializing the key again. Else null.
+   */
+  sourceKeyBytes(key: unknown, serde: unknown): Uint8Array | null;
 }
 
 export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown> {

@@ -49,7 +49,8 @@ const STRING: Serde<string> = {
     // Buffer's UTF-8 paths are several times faster than TextEncoder/TextDecoder on short strings.
     return Buffer.from(d, 'utf8');
   },
-  deserialize: (_t, d) => (d === null || d === undefined ? null : Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('utf8')),
+  // A consumed record's bytes are Buffers already: decoded without a new view.
+  deserialize: (_t, d) => (d === null || d === undefined ? null : (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)).toString('utf8')),
 };
 const BYTES: Serde<Uint8Array> = {
   serdeName: 'ByteArray',
@@ -173,11 +174,12 @@ export const Serdes = {
 
 /**
  * Whether a value `serde` read from `bytes` serializes back to exactly those bytes, so a sink may
- * send the consumed bytes as they came (a filter or a count's key: no encoding per record). Only
- * for String over valid UTF-8 (invalid bytes would come back with replacement characters).
+ * send the consumed bytes as they came (a filter or a count's key: no encoding per record).
+ * ByteArray always; String over valid UTF-8 (invalid bytes would come back with replacement
+ * characters).
  */
 export function roundTrips(serde: unknown, bytes: Uint8Array): boolean {
-  return serde === STRING && isUtf8(bytes);
+  return serde === BYTES || (serde === STRING && isUtf8(bytes));
 }
 
 /** Deserializes, turning any exception of a user's deserializer into a SerializationError. */

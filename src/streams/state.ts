@@ -185,7 +185,7 @@ export interface ValueAndTimestamp<V> {
 
 export function encodeTimestamped(ts: number, value: Uint8Array | null): Uint8Array | null {
   if (value === null) return null;
-  const out = new Uint8Array(8 + value.length);
+  const out = Buffer.allocUnsafe(8 + value.length);
   putInt64(out, 0, ts);
   out.set(value, 8);
   return out;
@@ -195,6 +195,8 @@ export function decodeTimestamped(b: Uint8Array): { timestamp: number; value: Ui
   const ts = getInt64(b, 0);
   return { timestamp: ts, value: b.subarray(8) };
 }
+
+const LONG_SCRATCH = new Uint8Array(16);
 
 /** Key-value store of values with timestamps (Kafka's TimestampedKeyValueStore), as DSL tables use. */
 export class TimestampedKeyValueStore<K, V> {
@@ -231,8 +233,8 @@ export class TimestampedKeyValueStore<K, V> {
   /** put() with the key already serialized (aggregations serialize it once for get and put). */
   putBytes(key: Uint8Array, value: V | null, timestamp: number): void {
     if (this.long && typeof value === 'number') {
-      // Long values (counts) written in place: timestamp and value in one allocation.
-      const out = new Uint8Array(16);
+      // Long values (counts) encoded in place into one scratch buffer (stores keep copies).
+      const out = LONG_SCRATCH;
       putInt64(out, 0, timestamp);
       putInt64(out, 8, value);
       this.bytes.put(key, out);

@@ -45,7 +45,13 @@ export function handleDeserializationError(env: TaskEnvironment, rec: SourceReco
 }
 
 class Engine {
-  current: RecordMetadata | null = null;
+  /** The current record's metadata, made when first asked for (most records never are). */
+  private meta: RecordMetadata | null = null;
+  get current(): RecordMetadata | null {
+    const rec = this.srcRec;
+    if (rec === null) return null;
+    return (this.meta ??= { topic: rec.topic, partition: rec.partition, offset: rec.offset });
+  }
   streamTime = -1;
   currentNode = '';
   /** The innermost node an exception came from, for the error message. */
@@ -57,6 +63,8 @@ class Engine {
   private srcRec: SourceRecord | null = null;
   private srcKey: unknown = undefined;
   private srcValue: unknown = undefined;
+  /** Whether the source key's bytes round-trip through its serde (0: not known yet, 1 yes, 2 no). */
+  private srcKeyRoundTrips = 0;
 
   constructor(
     readonly model: TopologyModel,
@@ -98,10 +106,7 @@ class Engine {
     // bytes it came in as when they round-trip exactly (serdes.roundTrips).
     const src = this.src;
     const rec = this.srcRec;
-    const key =
-      src !== null && rec!.key !== null && record.key === this.srcKey && (def.keySerializer as unknown) === src.keyDeserializer && roundTrips(def.keySerializer, rec!.key)
-        ? rec!.key
-        : serializeWith(def.keySerializer, topic, record.key, record.headers);
+    const key = this.sourceKeyBytes(record.key, def.keySerializer) ?? serializeWith(def.keySerializer, topic, record.key, record.headers);
     const value =
       src !== null && rec!.value !== null && record.value === this.srcValue && (def.valueSerializer as unknown) === src.valueDeserializer && roundTrips(def.valueSerializer, rec!.value)
         ? rec!.value
@@ -112,6 +117,16 @@ class Engine {
       if (n !== undefined) partition = def.partitioner(topic, record.key, record.value, n);
     }
     this.env.send(topic, key, value, record.timestamp, record.headers, partition);
+  }
+
+  /** See InternalContext.sourceKeyBytes. */
+  sourceKeyBytes(key: unknown, serde: unknown): Uint8Array | null {
+    const src = this.src;
+    if (src === null || key !== this.srcKey || serde !== src.keyDeserializer) return null;
+    const bytes = this.srcRec!.key;
+    if (bytes === null) return null;
+    if (this.srcKeyRoundTrips === 0) this.srcKeyRoundTrips = roundTrips(serde, bytes) ? 1 : 2;
+    return this.srcKeyRoundTrips === 1 ? bytes : null;
   }
 
   instantiate(names: Iterable<string>): Map<string, RNode> {
@@ -160,7 +175,6 @@ class Engine {
       return false;
     }
     if (ts > this.streamTime) this.streamTime = ts;
-    this.current = { topic: rec.topic, partition: rec.partition, offset: rec.offset };
     this.src = def;
     this.srcRec = rec;
     this.srcKey = key;
@@ -170,11 +184,12 @@ class Engine {
     } catch (e) {
       throw this.wrap(e, `topic=${rec.topic}, partition=${rec.partition}, offset=${rec.offset}`);
     } finally {
-      this.current = null;
+      this.meta = null;
       this.src = null;
       this.srcRec = null;
       this.srcKey = undefined;
       this.srcValue = undefined;
+      this.srcKeyRoundTrips = 0;
     }
     return true;
   }
@@ -215,6 +230,9 @@ class NodeContext implements ProcessorContext, InternalContext {
   ) {}
   log(level: 'info' | 'warn' | 'error', message: string): void {
     this.engine.env.log(level, message);
+  }
+  sourceKeyBytes(key: unknown, serde: unknown): Uint8Array | null {
+    return this.engine.sourceKeyBytes(key, serde);
   }
   applicationId(): string {
     return this.engine.env.applicationId;
@@ -280,12 +298,20 @@ export function createStreamTask(model: TopologyModel, nodeNames: string[], env:
     if (r.def.kind === 'source') for (const t of topicOf(r.def)) byTopic.set(t, r);
   }
   let closed = false;
+  // Records come in runs of one topic: the last topic's source node is kept.
+  let lastTopic: string | null = null;
+  let lastSource: RNode | undefined;
   return {
     id: env.taskId,
     process(rec) {
-      const src = byTopic.get(rec.topic);
-      if (!src) throw new StreamsProcessingError(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
-      if (engine.feed(src, rec)) engine.punctuate(PunctuationType.STREAM_TIME, engine.streamTime);
+      let src = lastSource;
+      if (rec.topic !== lastTopic) {
+        src = byTopic.get(rec.topic);
+        if (!src) throw new StreamsProcessingError(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
+        lastTopic = rec.topic;
+        lastSource = src;
+      }
+      if (engine.feed(src!, rec) && engine.schedules.length > 0) engine.punctuate(PunctuationType.STREAM_TIME, engine.streamTime);
     },
     punctuate(now) {
       engine.punctuate(PunctuationType.WALL_CLOCK_TIME, now);

@@ -38,6 +38,11 @@ export interface StreamsRunSummary {
   commits: number;
   restored: number;
   restoreRecordsPerSecond: number;
+  /** First record processed and last output acknowledged (ms since the epoch; 0 when none). */
+  processingStartedAt: number;
+  processingEndedAt: number;
+  /** processed / (processingEndedAt − processingStartedAt), measured inside the process (0 when none). */
+  processingRecordsPerSecond: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -143,6 +148,9 @@ export async function runTopology(built: BuiltTopology, props: StreamsProperties
     commits: m.commits,
     restored: m.restored,
     restoreRecordsPerSecond: Math.round(m.restoreRecordsPerSecond),
+    processingStartedAt: Math.round(m.processingStartedAt * 100) / 100,
+    processingEndedAt: Math.round(m.processingEndedAt * 100) / 100,
+    processingRecordsPerSecond: m.processingEndedAt > m.processingStartedAt && m.processingStartedAt > 0 ? Math.round((m.processed * 1000) / (m.processingEndedAt - m.processingStartedAt)) : 0,
   };
   const why = reason === 'signal' ? `on ${signal}` : reason === 'max-records' ? `after --max-records ${opts.maxRecords}` : 'when idle (--until-idle)';
   return {

@@ -87,14 +87,19 @@ export function compileExpression(expr: string, params: string[], flag: string):
   }
 }
 
-/** Runs a user's expression on one record; its exception stops the application (Kafka's StreamsException). */
+/** A user's expression threw on a record: the error that stops the application (Kafka's StreamsException). */
+const threw = (flag: string, expr: string, e: unknown) => new library.StreamsProcessingError(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
+
+/** Runs a user's expression on one record; its exception stops the application. */
 function evaluate(f: (...args: unknown[]) => unknown, flag: string, expr: string, args: unknown[]): unknown {
   try {
     return f(...args);
   } catch (e) {
-    throw new library.StreamsProcessingError(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
+    throw threw(flag, expr, e);
   }
 }
+
+const NO_HEADERS: Record<string, string | null> = Object.freeze({}) as Record<string, string | null>;
 
 const headerObject = (headers: { key: string; value: Uint8Array | null }[] | undefined): Record<string, string | null> => {
   const out: Record<string, string | null> = {};
@@ -131,19 +136,31 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
       const from = need(req.from, '--from', verb);
       const to = need(req.to, '--to', verb);
       const where = need(req.where, '--where', verb);
-      const f = compileExpression(where, ['key', 'value', 'timestamp', 'headers'], '--where');
+      const f = compileExpression(where, ['key', 'value', 'timestamp', 'headers'], '--where') as (key: unknown, value: unknown, timestamp: number, headers: Record<string, string | null>) => unknown;
+      // The headers object is built per record only for an expression that can see it.
+      const needsHeaders = /\b(headers|arguments|eval)\b/.test(where);
+      // String keys an expression never reads are not decoded: they pass through as bytes
+      // (unchanged, as valid UTF-8 keys always did).
+      const keysAsBytes = (req.keySerde ?? 'string').toLowerCase() === 'string' && !/\b(key|arguments|eval)\b/.test(where);
+      const kIO = keysAsBytes ? (Serdes.ByteArray() as Serde<unknown>) : ks;
       // The record's timestamp and headers come from a processor that sees the whole Record.
-      b.stream(from)
+      b.stream(from, Consumed.with(kIO, vs))
         .process<unknown, unknown>(() => {
           let ctx: library.ProcessorContext<unknown, unknown>;
           return {
             init: (c: library.ProcessorContext<unknown, unknown>) => void (ctx = c),
             process: (r: library.Record<unknown, unknown>) => {
-              if (evaluate(f, '--where', where, [r.key, r.value, r.timestamp, headerObject(r.headers)])) ctx.forward(r);
+              let keep: unknown;
+              try {
+                keep = f(r.key, r.value, r.timestamp, needsHeaders ? headerObject(r.headers) : NO_HEADERS);
+              } catch (e) {
+                throw threw('--where', where, e);
+              }
+              if (keep) ctx.forward(r);
             },
           };
         })
-        .to(to);
+        .to(to, Produced.with(kIO, vs));
       id = `filter-${from}-${to}`;
       break;
     }
@@ -187,7 +204,11 @@ export function builtInTopology(req: TopologyRequest): BuiltRequest {
       const hop = durationMs(req.hop, '--hop');
       const grace = durationMs(req.grace, '--grace');
       if (size === undefined && (hop !== undefined || grace !== undefined)) throw new UsageError('--hop and --grace need --window');
-      const grouped = b.stream(from, Consumed.with(ks, vs)).groupByKey();
+      // A count reads no values: string values (which always decode) are taken as bytes, not
+      // decoded for nothing; other serdes still decode, so a bad value meets the configured
+      // deserialization handler as before.
+      const valuesIn = (req.valueSerde ?? 'string').toLowerCase() === 'string' ? (Serdes.ByteArray() as Serde<unknown>) : vs;
+      const grouped = b.stream(from, Consumed.with(ks, valuesIn)).groupByKey();
       const out = Produced.with<string, string | null>(Serdes.String(), Serdes.String() as Serde<string | null>);
       if (size === undefined) {
         grouped

@@ -26,6 +26,8 @@ export interface StreamsConfig {
   autoOffsetReset: 'earliest' | 'latest';
   /** Poll wait when idle. */
   pollMs: number;
+  /** Records one poll hands over (Kafka Streams sets its consumer's max.poll.records to 1000). */
+  maxPollRecords: number;
 }
 
 export type StreamsProperties = Record<string, string | number | undefined>;
@@ -90,5 +92,6 @@ export function parseStreamsConfig(props: StreamsProperties): StreamsConfig {
     heartbeatIntervalMs: int(props, 'heartbeat.interval.ms', 3000, 1),
     autoOffsetReset: reset,
     pollMs: int(props, 'poll.ms', 100, 0),
+    maxPollRecords: int(props, 'max.poll.records', 1000, 1),
   };
 }

@@ -33,7 +33,7 @@ import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
 import { NotFoundError, isKafkaTsError } from '../../util/errors.js';
 import type { BuiltTopology, BytesStore, GlobalTask, SourceRecord, StoreSpec, StreamTask, StreamsHeader, TaskEnvironment, TaskId } from '../api.js';
 import { taskIdString } from '../api.js';
-import { InMemoryBytesStore } from '../stores/memory.js';
+import { InMemoryBytesStore, hashKey } from '../stores/memory.js';
 import { FileBytesStore } from '../stores/file.js';
 import { streamsAssignor, type SourcesBySubtopology } from './assignor.js';
 import { parseStreamsConfig, type StreamsConfig, type StreamsProperties } from './config.js';
@@ -76,10 +76,19 @@ export interface StreamsMetrics {
   restored: number;
   /** Changelog records restored per second during the last restoration (0 before any). */
   restoreRecordsPerSecond: number;
+  /**
+   * When (ms since the epoch, sub-millisecond) this instance processed its first record, and
+   * when its work was last done: the later of the last record processed and the last output
+   * record acknowledged by the cluster (0 before any). Throughput measured inside the process.
+   */
+  processingStartedAt: number;
+  processingEndedAt: number;
   tasks: TaskMetrics[];
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
+/** Wall-clock ms since the epoch with sub-millisecond precision. */
+const preciseNow = () => performance.timeOrigin + performance.now();
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -124,11 +133,14 @@ interface ActiveTask {
  */
 class LoggedStore implements BytesStore {
   private dirty = new Map<string, Buffer>();
+  private readonly file: FileBytesStore | null;
   constructor(
     private readonly inner: BytesStore,
     private readonly log: (key: Uint8Array, value: Uint8Array | null) => void,
     private readonly maxDirty = 10_000,
-  ) {}
+  ) {
+    this.file = inner instanceof FileBytesStore ? inner : null;
+  }
   get name() {
     return this.inner.name;
   }
@@ -136,10 +148,11 @@ class LoggedStore implements BytesStore {
     return this.inner.get(key);
   }
   put(key: Uint8Array, value: Uint8Array | null) {
-    this.inner.put(key, value);
-    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-    const id = k.toString('latin1');
-    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(k));
+    // A file store writes the key's latest value once per flush (below), not every change.
+    if (this.file) this.file.putCached(key, value);
+    else this.inner.put(key, value);
+    const id = hashKey(key);
+    if (!this.dirty.has(id)) this.dirty.set(id, Buffer.from(key));
     if (this.dirty.size >= this.maxDirty) this.flushChangelog();
   }
   range(from?: Uint8Array, to?: Uint8Array) {
@@ -153,7 +166,12 @@ class LoggedStore implements BytesStore {
     if (this.dirty.size === 0) return;
     const keys = this.dirty;
     this.dirty = new Map();
-    for (const k of keys.values()) this.log(k, this.inner.get(k) ?? null);
+    const file = this.file;
+    for (const k of keys.values()) {
+      const v = this.inner.get(k) ?? null;
+      this.log(k, v);
+      file?.record(k, v);
+    }
   }
   /** Forgets unlogged changes (the task's state is being dropped). */
   discard() {
@@ -193,8 +211,10 @@ export class KafkaStreams {
   private fatal: Error | null = null;
   private sendError: Error | null = null;
   private commitRequested = false;
+  /** A flush started because the input was caught up is still waiting for its acknowledgements. */
+  private flushingIdle = false;
   private lastCommit = Date.now();
-  private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0 };
+  private readonly stats = { processed: 0, commits: 0, restored: 0, restoreRate: 0, startedAt: 0, processedAt: 0, ackedAt: 0 };
   private readonly rateSamples: { at: number; processed: number }[] = [];
   private shutdownWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -316,6 +336,15 @@ export class KafkaStreams {
       lingerMs: 100,
       ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
     });
+    // Output records go without a callback each: a failed batch fails the application (Kafka's
+    // default production exception handler), an acknowledged one notes the time. (Changelog
+    // records have their own callbacks, for the checkpoint's offsets.)
+    this.producer.onBatchError = (topic, _partition, _count, e) => {
+      if (this.sendError || (topic.endsWith('-changelog') && topic.startsWith(`${this.config.applicationId}-`))) return;
+      const tasks = [...this.active.keys()].join(', ') || '?';
+      this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${tasks} due to: ${e.message}`, { cause: e });
+    };
+    this.producer.onBatchAcked = () => this.stampAck();
     // Sinks and changelogs in the producer's metadata now, so the first records need not wait.
     await producerClient.refreshMetadata([...new Set([...this.topology.sinkTopics, ...this.createdTopics])]).catch(() => undefined);
     if (this.eos) {
@@ -333,6 +362,7 @@ export class KafkaStreams {
       // The next Fetch travels while this round's records are processed (poll.ms bounds how long
       // one in flight can hold a commit or heartbeat back on this connection).
       prefetch: true,
+      maxPollRecords: this.config.maxPollRecords,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
@@ -504,9 +534,19 @@ export class KafkaStreams {
     return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers as StreamsHeader[] };
   }
 
+  private ackStampPending = false;
+  /** Notes when output was last acknowledged: once per batch of callbacks, not per record. */
+  private stampAck() {
+    if (this.ackStampPending) return;
+    this.ackStampPending = true;
+    queueMicrotask(() => {
+      this.ackStampPending = false;
+      this.stats.ackedAt = preciseNow();
+    });
+  }
+
   private environment(taskId: TaskId, stores: Map<string, TaskStore>): TaskEnvironment {
     const label = taskId.subtopology < 0 ? 'global' : taskIdString(taskId);
-    const sentCallbacks = new Map<string, (e: Error | null | undefined) => void>();
     const env: TaskEnvironment = {
       applicationId: this.config.applicationId,
       taskId,
@@ -517,16 +557,9 @@ export class KafkaStreams {
       },
       send: (topic, key, value, timestamp, headers, partition) => {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
-        // One completion callback per sink topic, not one closure per record.
-        let onSent = sentCallbacks.get(topic);
-        if (onSent === undefined) {
-          onSent = (e) => {
-            if (e && !this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${topic} for task ${label} due to: ${e.message}`, { cause: e });
-          };
-          sentCallbacks.set(topic, onSent);
-        }
+        // No callback per record: the producer reports acknowledged and failed batches (below).
         // partition undefined: the producer's partitioner chooses.
-        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) }, onSent);
+        this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) });
       },
       // Partitions of a topic, for sinks with their own partitioner.
       partitionCount: (topic) => this.partitionCounts.get(topic) ?? this.producer?.client.cluster.topics.get(topic)?.partitions.length,
@@ -552,7 +585,18 @@ export class KafkaStreams {
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
         if (this.schemaFetchers) await this.fetchSchemas(records);
         this.enqueue(records);
+        if (this.stats.startedAt === 0 && records.length > 0) this.stats.startedAt = preciseNow();
+        const before = this.stats.processed;
         await this.processBuffered();
+        if (this.stats.processed !== before) this.stats.processedAt = preciseNow();
+        // Caught up (nothing new came, or every partition read to its end): what the producer
+        // holds for linger.ms goes out now rather than wait for more input.
+        if (!this.flushingIdle && this.producer!.outstanding > 0 && (records.length === 0 || this.consumer!.caughtUp())) {
+          this.flushingIdle = true;
+          void this.producer!.flush()
+            .catch(() => undefined)
+            .finally(() => (this.flushingIdle = false));
+        }
         const now = Date.now();
         for (const t of this.active.values()) t.task?.punctuate(now);
         this.sampleRate(now);
@@ -600,17 +644,36 @@ export class KafkaStreams {
         const task = t.task;
         if (!task) continue;
         let n = 0;
-        for (; n < 1000; n++) {
-          const q = KafkaStreams.nextQueue(t);
-          if (!q) break;
-          const r = q.records[q.head++]!;
-          if (q.head >= q.records.length) {
+        if (t.queues.length === 1) {
+          // One input partition: its records in order, no choosing between queues.
+          const q = t.queues[0]!;
+          const records = q.records;
+          const start = q.head;
+          const end = Math.min(records.length, start + 1000);
+          for (let i = start; i < end; i++) {
+            const r = records[i]!;
+            q.head = i + 1;
+            // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+            task.process(r);
+            q.next = r.offset + 1;
+          }
+          n = end - start;
+          if (end >= records.length && n > 0) {
             q.records = [];
             q.head = 0;
           }
-          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
-          task.process(r);
-          q.next = r.offset + 1;
+        } else {
+          for (; n < 1000; n++) {
+            const q = KafkaStreams.nextQueue(t);
+            if (!q) break;
+            const r = q.records[q.head++]!;
+            if (q.head >= q.records.length) {
+              q.records = [];
+              q.head = 0;
+            }
+            task.process(r);
+            q.next = r.offset + 1;
+          }
         }
         if (n > 0) {
           t.processed += n;
@@ -772,15 +835,17 @@ export class KafkaStreams {
     await fetcher.assign(plan);
     const began = Date.now();
     let restored = 0;
+    const touched = new Set<TaskStore>();
     try {
       while (!fetcher.allAtEnd()) {
         if (this.stopping) return false;
         for (const chunk of await fetcher.poll({ maxWaitMs: 100 })) {
           const p = byTp.get(tpKey(chunk.topic, chunk.partition))!;
-          for (const r of chunk.records) {
-            if (r.key === null) continue;
-            p.store.inner.put(r.key, r.value);
-          }
+          const inner = p.store.inner;
+          if (chunk.records.length > 0) touched.add(p.store);
+          if (inner instanceof FileBytesStore) {
+            for (const r of chunk.records) if (r.key !== null) inner.putCached(r.key, r.value);
+          } else for (const r of chunk.records) if (r.key !== null) inner.put(r.key, r.value);
           p.task.restored += chunk.records.length;
           restored += chunk.records.length;
         }
@@ -788,13 +853,15 @@ export class KafkaStreams {
     } finally {
       fetcher.close();
     }
+    // The restored state is written to the store files once (restoration staged nothing); the
+    // restoration's time includes it.
+    for (const s of touched) if (s.inner instanceof FileBytesStore) s.inner.compact();
     this.stats.restored += restored;
     const secs = (Date.now() - began) / 1000;
     if (restored > 0) {
       this.stats.restoreRate = restored / Math.max(secs, 0.001);
       this.log('info', `[${this.config.applicationId}] restored ${restored} records from changelogs in ${secs.toFixed(2)} s`);
     }
-    for (const t of tasks) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
     return true;
   }
 
@@ -1065,6 +1132,8 @@ export class KafkaStreams {
       commits: this.stats.commits,
       restored: this.stats.restored,
       restoreRecordsPerSecond: this.stats.restoreRate,
+      processingStartedAt: this.stats.startedAt,
+      processingEndedAt: Math.max(this.stats.processedAt, this.stats.ackedAt),
       tasks,
     };
   }

@@ -3,7 +3,10 @@
  * append-only log of puts and tombstones that replays into it when the store opens.
  *
  * Writes are buffered and appended by `flush()` (the runtime calls it before it commits and
- * checkpoints); `close()` compacts the log (rewrites only live entries, then renames into place),
+ * checkpoints). A store behind a changelog writes less: its changes go to memory only
+ * (`putCached`) and the latest value of each changed key is staged once per commit (`record`,
+ * as the changelog is written), the changelog being the truth and the file a checkpointed cache;
+ * a restoration loads memory only and writes the file once at its end (`compact`). `close()` compacts the log (rewrites only live entries, then renames into place),
  * and so does `flush()` once the log has grown past a few times the live data. A torn tail (a
  * crash in the middle of an append) is dropped on open.
  *
@@ -81,6 +84,16 @@ export class FileBytesStore implements BytesStore {
 
   put(key: Uint8Array, value: Uint8Array | null): void {
     this.mem.put(key, value);
+    this.record(key, value);
+  }
+
+  /** Changes memory only; the caller stages the key's latest value with `record` before the next flush. */
+  putCached(key: Uint8Array, value: Uint8Array | null): void {
+    this.mem.put(key, value);
+  }
+
+  /** Stages a log record of `key`'s value (memory unchanged). */
+  record(key: Uint8Array, value: Uint8Array | null): void {
     this.logRecords++;
     const len = HEADER + key.length + (value?.length ?? 0);
     if (this.staged + len > STAGE_BYTES) this.writePending();
@@ -126,26 +139,30 @@ export class FileBytesStore implements BytesStore {
     const tmp = `${this.path}.compact`;
     const fd = openSync(tmp, 'w');
     try {
-      let chunk: Buffer[] = [];
+      // Encoded into one buffer, written whenever it fills (a larger entry on its own).
+      const out = Buffer.allocUnsafe(STAGE_BYTES);
       let bytes = 0;
-      const out = () => {
-        const b = Buffer.concat(chunk, bytes);
-        for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
-        chunk = [];
-        bytes = 0;
+      const write = (b: Buffer, n: number) => {
+        for (let off = 0; off < n; ) off += writeSync(fd, b, off, n - off);
       };
-      for (const [k, v] of this.mem.range()) {
-        const rec = Buffer.allocUnsafe(HEADER + k.length + v.length);
-        rec[0] = 1;
-        rec.writeUInt32BE(k.length, 1);
-        rec.writeUInt32BE(v.length, 5);
-        rec.set(k, HEADER);
-        rec.set(v, HEADER + k.length);
-        chunk.push(rec);
-        bytes += rec.length;
-        if (bytes >= 1 << 20) out();
+      // In the index's order (replay needs none), keys written from their latin1 strings.
+      for (const [k, v] of this.mem.unordered()) {
+        const len = HEADER + k.length + v.length;
+        if (bytes + len > STAGE_BYTES) {
+          write(out, bytes);
+          bytes = 0;
+        }
+        const rec = len > STAGE_BYTES ? Buffer.allocUnsafe(len) : out;
+        const at = len > STAGE_BYTES ? 0 : bytes;
+        rec[at] = 1;
+        rec.writeUInt32BE(k.length, at + 1);
+        rec.writeUInt32BE(v.length, at + 5);
+        rec.write(k, at + HEADER, k.length, 'latin1');
+        rec.set(v, at + HEADER + k.length);
+        if (rec === out) bytes += len;
+        else write(rec, len);
       }
-      out();
+      write(out, bytes);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -157,10 +174,12 @@ export class FileBytesStore implements BytesStore {
     this.logRecords = this.mem.size();
   }
 
-  /** Flushes, compacts and closes the log. */
+  /** Flushes, compacts (unless the log holds one record per live key already) and closes the log. */
   close(): void {
     if (this.fd === null) return;
-    this.compact();
+    // As many records as live keys: each is its key's only record, nothing to drop.
+    if (this.logRecords === this.mem.size()) this.flush();
+    else this.compact();
     closeSync(this.fd);
     this.fd = null;
   }

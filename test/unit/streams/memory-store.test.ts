@@ -50,6 +50,40 @@ describe('InMemoryBytesStore', () => {
     }
   });
 
+  it('keeps order when many new keys arrive at once (a restoration) and between scans', () => {
+    const r = rnd(11);
+    const s = new InMemoryBytesStore('s');
+    const ref = new Map<string, string>();
+    const check = () => {
+      const sorted = [...ref.entries()].sort(([a], [b]) => compareBytes(Buffer.from(a, 'hex'), Buffer.from(b, 'hex')));
+      expect([...s.range()].map(([k, v]) => [hex(k), hex(v)])).toEqual(sorted);
+    };
+    for (const bulk of [5000, 3, 200, 20_000, 1]) {
+      for (let i = 0; i < bulk; i++) {
+        const k = Uint8Array.from({ length: 1 + Math.floor(r() * 4) }, () => Math.floor(r() * 256));
+        const v = Uint8Array.of(i & 0xff);
+        s.put(k, v);
+        ref.set(hex(k), hex(v));
+      }
+      check();
+      // a scan that puts new keys and deletes as it goes
+      let n = 0;
+      for (const [k] of s.range()) {
+        if (++n % 7 === 0) {
+          s.put(k, null);
+          ref.delete(hex(k));
+        }
+        if (n % 11 === 0) {
+          const nk = Uint8Array.of(...k, 0x2a);
+          s.put(nk, Uint8Array.of(1));
+          ref.set(hex(nk), '01');
+        }
+      }
+      check();
+      expect(s.size()).toBe(ref.size);
+    }
+  });
+
   it('lets a scan delete what it has read', () => {
     const s = new InMemoryBytesStore('s');
     for (let i = 0; i < 1000; i++) s.put(Uint8Array.of(i >> 8, i & 0xff), Uint8Array.of(1));
