@@ -37,7 +37,7 @@ export class RecordAccumulator {
   /** Batches ready to send, FIFO per partition. */
   private readonly ready = new Map<string, ProducerBatch[]>();
   private readyBatches = 0;
-  private lingerTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** A flush is waiting: batches are sealed as soon as records are placed, without lingering. */
   flushing = 0;
   /** Keep the timestamps of records without a callback as runs (ProducerBatch.runs). */
@@ -151,17 +151,21 @@ export class RecordAccumulator {
   }
 
   private armLinger() {
-    this.lingerTimer = setTimeout(() => {
+    const expire = () => {
       this.lingerTimer = null;
       this.sealExpired(false);
       this.onReady();
-    }, this.config.lingerMs);
+    };
+    // linger.ms=0: sent once the records given in this turn are in (Node's shortest timer is 1 ms,
+    // which every record would wait).
+    this.lingerTimer = this.config.lingerMs <= 0 ? setImmediate(expire) : setTimeout(expire, this.config.lingerMs);
   }
 
   /** Stops the linger timer (a flush seals everything itself). */
   cancelLinger(): void {
     if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
+      if (this.config.lingerMs <= 0) clearImmediate(this.lingerTimer as NodeJS.Immediate);
+      else clearTimeout(this.lingerTimer as NodeJS.Timeout);
       this.lingerTimer = null;
     }
   }
