@@ -181,7 +181,7 @@ export function overviewPage(program: Command, version: string, date: string): s
     '.TP\n.B KAFKA_BOOTSTRAP_SERVERS\nthe cluster to use when neither \\-\\-bootstrap\\-server nor a context is named (host:port[,host:port...], as many Kafka tools read it); it wins over the current context',
     '.TP\n.B KAFKA_TS_CONTEXT\nthe context to use when \\-\\-context is not given (see CLUSTER SELECTION)',
     '.TP\n.B KAFKA_TS_HOME\nthe local daemon\'s data directory (default: $XDG_DATA_HOME/kafka\\-ts, else ~/.local/share/kafka\\-ts)',
-    '.TP\n.B KAFKA_HEAP_OPTS\nthe local daemon\'s heap ceiling when the CLI starts it, as Kafka\'s scripts read it: \\-Xmx<size> (default 256 MB, e.g. \\-Xmx1G); \\-Xms is accepted with no effect, other options are refused (exit 2)',
+    '.TP\n.B KAFKA_HEAP_OPTS\nthe local daemon\'s heap ceiling when the CLI starts it, as Kafka\'s scripts read it: \\-Xmx<size> (default 256 MB, e.g. \\-Xmx1G); \\-Xms is accepted with no effect, other options are refused (exit 2); server start \\-\\-foreground cannot resize its own heap and logs one WARN line saying so',
     '.TP\n.B NO_COLOR\ndisables colours (the lag view and tables); FORCE_COLOR forces them',
     '.TP\n.B KAFKA_TS_CONFIG_DIR\nwhere contexts (contexts.json, mode 0600) and preferences (the lag view\'s sort order) are kept (default: $XDG_CONFIG_HOME/kafka\\-ts, else ~/.config/kafka\\-ts)',
     '.TP\n.B KAFKA_TS_DEBUG\nset to 1, prints stack traces of unexpected errors, mapped to the TypeScript sources (as \\-\\-debug does)',

@@ -8,6 +8,7 @@ import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../br
 import { FailedError, UsageError, type ExitStatusKey } from './errors.js';
 import { readPropertiesFile } from './properties.js';
 import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * Checks the daemon's configuration before anything starts (issue 19): the properties the daemon
@@ -46,6 +47,12 @@ export async function runForeground(home: string, properties: Record<string, str
     throw new FailedError(message);
   }
   if (process.connected) process.disconnect();
+  if (process.env.KAFKA_HEAP_OPTS && process.env.KAFKA_TS_DAEMON !== '1') {
+    // KAFKA_HEAP_OPTS sizes the heap of a daemon the CLI starts (local-daemon.ts); a process that
+    // is already running cannot change its own, so say so rather than ignore it.
+    const limitMb = Math.round(getHeapStatistics().heap_size_limit / 1048576);
+    daemon.log.warn(`KAFKA_HEAP_OPTS is applied when the CLI starts the daemon, not to 'server start --foreground': this process keeps its heap limit of ${limitMb} MB (use node --max-old-space-size=N, e.g. through NODE_OPTIONS)`);
+  }
   const onSignal = (sig: string) => void daemon.stop(sig);
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

@@ -278,16 +278,21 @@ export class Producer {
     try {
       cb?.(e, meta);
     } finally {
-      if (this.progressWaiters.length > 0) {
-        const ws = this.progressWaiters;
-        this.progressWaiters = [];
-        for (const w of ws) w();
-      }
-      if (this.pending === 0) {
-        const ws = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of ws) w();
-      }
+      this.wakeWaiters();
+    }
+  }
+
+  /** Wakes those waiting for progress, and those waiting for nothing pending once nothing is. */
+  private wakeWaiters() {
+    if (this.progressWaiters.length > 0) {
+      const ws = this.progressWaiters;
+      this.progressWaiters = [];
+      for (const w of ws) w();
+    }
+    if (this.pending === 0) {
+      const ws = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of ws) w();
     }
   }
 
@@ -298,16 +303,7 @@ export class Producer {
     try {
       this.batchAcked?.(b);
     } finally {
-      if (this.progressWaiters.length > 0) {
-        const ws = this.progressWaiters;
-        this.progressWaiters = [];
-        for (const w of ws) w();
-      }
-      if (this.pending === 0) {
-        const ws = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of ws) w();
-      }
+      this.wakeWaiters();
     }
   }
 
