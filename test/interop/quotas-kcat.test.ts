@@ -90,7 +90,9 @@ describe('kcat against client quotas', () => {
       console.log(`producer: ${records} records of ${RECORD} B in ${PRODUCER_SPAN_MS} ms after the first: ${(rate / QUOTA).toFixed(3)} × the quota`);
       expect(rate).toBeGreaterThan(QUOTA * 0.8);
       expect(rate).toBeLessThan(QUOTA * 1.2);
-      // librdkafka saw throttle_time_ms in its produce responses.
+      // librdkafka saw throttle_time_ms in its produce responses: kcat prints it from its throttle
+      // callback, which runs when kcat next polls (late on a loaded machine), so wait for it.
+      await waitFor('kcat reporting a throttled request', () => /throttl/i.test(stderr), 10_000).catch(() => undefined);
       expect(stderr).toMatch(/throttl/i);
     } finally {
       writing = false;
