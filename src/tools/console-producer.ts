@@ -4,7 +4,8 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { Producer, type ProducerOptions } from '../client/producer/producer.js';
-import { LineSplitter, parseLine, LineParseError, type ReaderConfig } from './line-reader.js';
+import { LineSplitter, parseLine, LineParseError, type LineOffsets, type ParsedLine, type ReaderConfig } from './line-reader.js';
+import type { RecordHeader } from '../protocol/record-batch.js';
 import { recordFromJson, JsonRecordError } from './record-json.js';
 
 export interface ConsoleProducerOptions {
@@ -55,6 +56,12 @@ export interface ProduceSummary {
 
 /** Records allowed in flight before reading stdin pauses. */
 const MAX_OUTSTANDING = 200_000;
+/** Input bytes of the default format queued between turns of the event loop (the lines of a run share a timestamp). */
+const YIELD_BYTES = 64 << 10;
+/** Lets the event loop turn (socket writes, acknowledgements) before going on. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+/** Shared by every line without headers (never mutated). */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 /** Failed batches reported individually before they are only counted. */
 const MAX_REPORTED_FAILURES = 10;
 
@@ -161,27 +168,77 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
   const readerCfg = opts.input === 'json' ? null : opts.input;
   const fast = !!readerCfg && !txn && !opts.sync;
   const schema = opts.schema;
+  // The default line format (a line is the value): lines are encoded from the input chunk by
+  // their offsets, with no Buffer or record object per line.
+  const raw = fast && !schema && !!readerCfg && !readerCfg.parseKey && !readerCfg.parseHeaders && readerCfg.nullMarker === null;
+  /**
+   * The fast path's record: queued at once (no promise, no microtask per record); a promise only
+   * when buffer.memory is full and it waits for room.
+   */
+  const addNow = (rec: ParsedLine): Promise<void> | undefined => {
+    const queue = () => void producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
+    count(rec);
+    if (!full()) return queue();
+    return room().then((ok) => (ok ? queue() : bufferExhausted(rec)));
+  };
+  /** The lines of `chunk` at `lines`' offsets, in runs that cannot fill buffer.memory (checked per record beyond). */
+  const addRaw = async (chunk: Buffer, lines: LineOffsets) => {
+    const { count: n, starts, ends } = lines;
+    let i = 0;
+    while (i < n) {
+      // Records taken while outstanding < cap never find the buffer full, so they need no check.
+      const free = bufferMemory === Infinity ? n - i : cap - producer.outstanding;
+      if (free <= 0) {
+        summary.lines++;
+        await addNow({ key: null, value: chunk.subarray(starts[i], ends[i]), headers: NO_HEADERS });
+        i++;
+        continue;
+      }
+      // A run ends after YIELD_BYTES of input, and the event loop turns before the next one: the
+      // socket takes only a few hundred KB a turn, so a turn per 1 MiB chunk starved the broker
+      // of the batches already sealed (1M x 100 B: 0.76 -> 0.53 s).
+      const last = Math.min(n, i + free);
+      let bytes = 0;
+      let to = i;
+      while (to < last && bytes < YIELD_BYTES) bytes += ends[to]! - starts[to++]!;
+      readBytes += bytes;
+      readRecords += to - i;
+      summary.lines += to - i;
+      producer.appendValues(opts.topic, chunk, starts, ends, i, to);
+      i = to;
+      if (i < n) await turn();
+    }
+  };
   try {
     if (txn) await producer.initTransactions();
     if (opts.prompt) io.prompt();
     for await (const chunk of io.stdin) {
-      const lines = splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      if (fast) {
-        // Plain lines, no transaction, no --sync: each record is encoded into its batch at once
-        // (no promise, no microtask per record).
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (raw) {
+        const lines = splitter.scan(buf);
+        if (lines.head) {
+          summary.lines++;
+          await addNow({ key: null, value: lines.head, headers: NO_HEADERS });
+        }
+        await addRaw(buf, lines);
+      } else if (fast) {
+        const lines = splitter.push(buf);
+        let bytes = 0;
         for (let i = 0; i < lines.length; i++) {
           summary.lines++;
-          const rec = parseLine(lines[i]!, readerCfg!, summary.lines);
+          const rec = parseLine(lines[i]!, readerCfg, summary.lines);
           // --key-format / --value-format: the JSON key and value become the wire format in place.
           if (schema) schema(rec, summary.lines);
-          count(rec);
-          if (full() && !(await room())) {
-            bufferExhausted(rec);
-            continue;
+          const wait = addNow(rec);
+          if (wait) await wait;
+          // As for the default format: the event loop turns every YIELD_BYTES of input.
+          if ((bytes += lines[i]!.length) >= YIELD_BYTES && i + 1 < lines.length) {
+            bytes = 0;
+            await turn();
           }
-          producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
         }
       } else {
+        const lines = splitter.push(buf);
         for (let i = 0; i < lines.length && !stop; i++) {
           const record = toRecord(lines[i]!);
           if (!record) continue;

@@ -134,55 +134,93 @@ function parseHeaderBlock(block: string, cfg: ReaderConfig, lineNumber: number):
 }
 
 /**
+ * The lines of one chunk as offsets into it (no Buffer per line): line i is
+ * `chunk[starts[i], ends[i])`. A line begun in earlier chunks is `head`, ahead of them.
+ */
+export interface LineOffsets {
+  head: Buffer | null;
+  count: number;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/**
  * Splits a byte stream into lines. `push` returns the complete lines in the chunk; `end`
  * returns a final line without a terminator, if any. A '\r' at the end of a chunk waits for the
- * next chunk to tell '\r\n' from '\r'.
+ * next chunk to tell '\r\n' from '\r'. `scan` is `push` as offsets, for callers that copy each
+ * line's bytes straight from the chunk.
  */
 export class LineSplitter {
-  private carry: Buffer | null = null;
+  /** The pieces of a line begun in earlier chunks (joined once it ends, not per chunk). */
+  private carry: Buffer[] = [];
   private pendingCR = false;
+  private readonly offsets: LineOffsets = { head: null, count: 0, starts: new Int32Array(1024), ends: new Int32Array(1024) };
 
   push(chunk: Buffer): Buffer[] {
-    // An empty chunk changes nothing (a pending '\r' still waits for the next byte).
-    if (chunk.length === 0) return [];
+    const o = this.scan(chunk);
     const lines: Buffer[] = [];
-    let buf = chunk;
+    if (o.head) lines.push(o.head);
+    for (let i = 0; i < o.count; i++) lines.push(chunk.subarray(o.starts[i], o.ends[i]));
+    return lines;
+  }
+
+  /** The lines `chunk` completes, as offsets; valid until the next call. */
+  scan(chunk: Buffer): LineOffsets {
+    const o = this.offsets;
+    o.head = null;
+    o.count = 0;
+    const n = chunk.length;
+    // An empty chunk changes nothing (a pending '\r' still waits for the next byte).
+    if (n === 0) return o;
     let start = 0;
     if (this.pendingCR) {
       this.pendingCR = false;
-      if (buf.length > 0 && buf[0] === 0x0a) start = 1;
+      if (chunk[0] === 0x0a) start = 1;
     }
-    if (this.carry) {
-      buf = Buffer.concat([this.carry, buf.subarray(start)]);
-      start = 0;
-      this.carry = null;
-    }
-    const n = buf.length;
     // Native searches for both terminators; each is recomputed only once passed.
-    let nl = buf.indexOf(0x0a, start);
-    let cr = buf.indexOf(0x0d, start);
+    let nl = chunk.indexOf(0x0a, start);
+    let cr = chunk.indexOf(0x0d, start);
+    let { starts, ends } = o;
+    let count = 0;
     while (nl >= 0 || cr >= 0) {
       const at = cr < 0 || (nl >= 0 && nl < cr) ? nl : cr;
-      lines.push(buf.subarray(start, at));
+      if (this.carry.length > 0) {
+        this.carry.push(chunk.subarray(start, at));
+        o.head = this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry);
+        this.carry = [];
+      } else {
+        if (count === starts.length) {
+          const s2 = new Int32Array(count * 2);
+          const e2 = new Int32Array(count * 2);
+          s2.set(starts);
+          e2.set(ends);
+          o.starts = starts = s2;
+          o.ends = ends = e2;
+        }
+        starts[count] = start;
+        ends[count++] = at;
+      }
       let next = at + 1;
       if (at === cr) {
         if (next === n) {
           this.pendingCR = true;
-          return lines;
+          o.count = count;
+          return o;
         }
-        if (buf[next] === 0x0a) next++;
+        if (chunk[next] === 0x0a) next++;
       }
       start = next;
-      if (nl >= 0 && nl < start) nl = buf.indexOf(0x0a, start);
-      if (cr >= 0 && cr < start) cr = buf.indexOf(0x0d, start);
+      if (nl >= 0 && nl < start) nl = chunk.indexOf(0x0a, start);
+      if (cr >= 0 && cr < start) cr = chunk.indexOf(0x0d, start);
     }
-    if (start < n) this.carry = buf.subarray(start);
-    return lines;
+    if (start < n) this.carry.push(chunk.subarray(start));
+    o.count = count;
+    return o;
   }
 
   end(): Buffer | null {
-    const last = this.carry;
-    this.carry = null;
+    const last = this.carry.length === 0 ? null : this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry);
+    this.carry = [];
     return last && last.length > 0 ? last : null;
   }
 }

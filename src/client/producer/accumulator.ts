@@ -29,6 +29,9 @@ const RECORD_OVERHEAD_MAX = 21;
 /** Recycled batch buffers kept, at most (bytes): fresh memory costs a page fault per 4 KiB touched. */
 const POOL_MAX_BYTES = 32 << 20;
 
+const tooLarge = (size: number, maxRequestSize: number) =>
+  new KafkaProtocolError(ErrorCode.MESSAGE_TOO_LARGE, `record of ${formatBytes(size)} bytes exceeds max.request.size=${maxRequestSize} of the producer; raise it or split the record`);
+
 export class RecordAccumulator {
   private readonly sticky = new StickyPartitioner();
   /** Open batches by partition key, and the one the previous record went into. */
@@ -76,35 +79,43 @@ export class RecordAccumulator {
     const value = record.value;
     const headers = record.headers;
     const size = headers && headers.length > 0 ? payloadSize(record) : (key ? key.length : 0) + (value ? value.length : 0);
-    if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.config.maxRequestSize) {
-      const error = new KafkaProtocolError(
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `record of ${formatBytes(size)} bytes exceeds max.request.size=${this.config.maxRequestSize} of the producer; raise it or split the record`,
-      );
-      return { partition, error };
-    }
+    if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.config.maxRequestSize) return { partition, error: tooLarge(size, this.config.maxRequestSize) };
     const { batchSize } = this.config;
-    let batch = this.lastBatch;
-    if (!batch || batch.topic !== record.topic || batch.partition !== partition) {
-      const pk = partitionKey(record.topic, partition);
-      batch = this.open.get(pk) ?? null;
-      if (!batch) {
-        batch = this.newBatch(record.topic, partition, !key);
-        this.open.set(pk, batch);
-      }
-      this.lastBatch = batch;
-    }
+    let batch = this.openBatch(record.topic, partition, !key);
     // A record that would overflow a non-empty batch starts the next one (as Kafka's producer does).
     const estimate = 24 + size;
     if (batch.count > 0 && batch.builder.sizeInBytes + estimate > batchSize) {
       this.seal(batch);
       this.onReady();
-      batch = this.newBatch(record.topic, partition, !key);
-      this.open.set(partitionKey(record.topic, partition), batch);
-      this.lastBatch = batch;
+      batch = this.openBatch(record.topic, partition, !key);
     }
     const timestamp = record.timestamp ?? Date.now();
     batch.builder.append(key, value, headers, timestamp);
+    this.placed(batch, size, timestamp, cb);
+    return null;
+  }
+
+  /**
+   * `append` for a record without key, headers or callback whose value is `src[start, end)`,
+   * encoded straight from `src` into its batch (no Buffer or record object per value): the console
+   * producer's lines. Returns the error of a record refused for max.request.size, else null.
+   */
+  appendValue(topic: string, partition: number, src: Buffer, start: number, end: number, timestamp: number): KafkaProtocolError | null {
+    const size = end - start;
+    if (BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX + size > this.config.maxRequestSize) return tooLarge(size, this.config.maxRequestSize);
+    let batch = this.openBatch(topic, partition, true);
+    if (batch.count > 0 && batch.builder.sizeInBytes + 24 + size > this.config.batchSize) {
+      this.seal(batch);
+      this.onReady();
+      batch = this.openBatch(topic, partition, true);
+    }
+    batch.builder.appendValue(src, start, end, timestamp);
+    this.placed(batch, size, timestamp, undefined);
+    return null;
+  }
+
+  /** Books a record just encoded into `batch`; the batch is sealed once full (or a flush waits), else it lingers. */
+  private placed(batch: ProducerBatch, size: number, timestamp: number, cb: SendCallback | undefined) {
     if (cb) {
       if (!batch.callbacks) {
         batch.callbacks = new Array<SendCallback | undefined>(batch.count).fill(undefined);
@@ -123,11 +134,23 @@ export class RecordAccumulator {
     }
     batch.count++;
     batch.bytes += size;
-    if (batch.builder.sizeInBytes >= batchSize || this.flushing > 0) {
+    if (batch.builder.sizeInBytes >= this.config.batchSize || this.flushing > 0) {
       this.seal(batch);
       this.onReady();
     } else if (!this.lingerTimer) this.armLinger();
-    return null;
+  }
+
+  /** The partition's open batch (a new one if it has none), remembered as the last one used. */
+  private openBatch(topic: string, partition: number, keyless: boolean): ProducerBatch {
+    let batch = this.lastBatch;
+    if (batch && batch.topic === topic && batch.partition === partition) return batch;
+    const pk = partitionKey(topic, partition);
+    batch = this.open.get(pk) ?? null;
+    if (!batch) {
+      batch = this.newBatch(topic, partition, keyless);
+      this.open.set(pk, batch);
+    }
+    return (this.lastBatch = batch);
   }
 
   private get bufferSize(): number {

@@ -215,6 +215,34 @@ export class Producer {
     else this.place(record, t.partitions.length, cb);
   }
 
+  /**
+   * Queues records without key or headers whose values are `src[starts[i], ends[i])` for i in
+   * [from, to), as `append` would one by one: the same partitions, batches, errors and counts,
+   * without a record or Buffer per value while the topic's metadata is known (the console
+   * producer's lines, encoded straight from its input chunk).
+   */
+  appendValues(topic: string, src: Buffer, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
+    const t = this.client.cluster.topics.get(topic);
+    // Until the topic is known, and in a transaction (checked per record), records go one by one.
+    if (this.closed || this.txn || !t || t.errorCode !== 0 || t.partitions.length === 0 || this.waitingForTopic.has(topic)) {
+      for (let i = from; i < to; i++) this.append({ topic, value: src.subarray(starts[i], ends[i]) });
+      return;
+    }
+    const numPartitions = t.partitions.length;
+    const timestamp = Date.now();
+    this.pending += to - from;
+    for (let i = from; i < to; i++) {
+      const start = starts[i]!;
+      const end = ends[i]!;
+      const partition = this.partitioner.partition(topic, null, numPartitions, end - start);
+      const error = this.accumulator.appendValue(topic, partition, src, start, end, timestamp);
+      if (error) {
+        this.onBatchError?.(topic, partition, 1, error);
+        this.complete(undefined, error, null);
+      }
+    }
+  }
+
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise((resolve, reject) => this.append(record, (e, m) => (e ? reject(e) : resolve(m!))));
   }
