@@ -32,7 +32,11 @@ export interface ConsoleProducerOptions {
 }
 
 export interface ProducerIO {
-  stdin: AsyncIterable<Buffer | string>;
+  /**
+   * With `reuseChunks` (a FileInput), the default line format asks for every chunk in the same
+   * buffer: it copies what it keeps of a chunk once it asks for the next.
+   */
+  stdin: AsyncIterable<Buffer | string> & { reuseChunks?: () => void };
   prompt(): void;
   warn(line: string): void;
   /** Resolves when the user interrupts (Ctrl-C); reading then stops and queued records flush. */
@@ -190,7 +194,9 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
       const free = bufferMemory === Infinity ? n - i : cap - producer.outstanding;
       if (free <= 0) {
         summary.lines++;
-        await addNow({ key: null, value: chunk.subarray(starts[i], ends[i]), headers: NO_HEADERS });
+        // A record waiting for its topic's metadata is kept: a copy, when the chunk is reused.
+        const value = chunk.subarray(starts[i], ends[i]);
+        await addNow({ key: null, value: reused ? Buffer.from(value) : value, headers: NO_HEADERS });
         i++;
         continue;
       }
@@ -209,13 +215,17 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
       if (i < n) await turn();
     }
   };
+  // The default format keeps nothing of a chunk past its turn (LineSplitter copies a line it
+  // begins, Producer.appendValues what it keeps): the file input may read into one buffer.
+  const reused = raw && !!io.stdin.reuseChunks;
+  if (reused) io.stdin.reuseChunks!();
   try {
     if (txn) await producer.initTransactions();
     if (opts.prompt) io.prompt();
     for await (const chunk of io.stdin) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (raw) {
-        const lines = splitter.scan(buf);
+        const lines = splitter.scan(buf, reused);
         if (lines.head) {
           summary.lines++;
           await addNow({ key: null, value: lines.head, headers: NO_HEADERS });

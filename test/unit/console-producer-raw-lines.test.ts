@@ -5,24 +5,34 @@
  * (forced here by a null.marker no line equals, which leaves every record as it was): the same
  * values in the same order, the same counts and the same warnings, however stdin is chunked.
  */
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterInfo, KafkaClient } from '../../src/client/client.js';
 import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
 import { runConsoleProducer, type ProduceSummary } from '../../src/tools/console-producer.js';
-import { LineSplitter, readerConfig } from '../../src/tools/line-reader.js';
+import { FileInput, LineSplitter, readerConfig } from '../../src/tools/line-reader.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** Answers every Produce at once and keeps the records it was sent, per partition. */
 class FakeBroker {
   readonly cluster: ClusterInfo;
   readonly partitions: { key: string | null; value: string | null; headers: number }[][];
 
-  constructor(partitions: number) {
+  private readonly topic;
+
+  /** `late`: the topic is known only once metadata is asked for (records wait for it meanwhile). */
+  constructor(partitions: number, late = false) {
     this.partitions = Array.from({ length: partitions }, () => []);
     const parts = this.partitions.map((_, p) => ({ partition: p, errorCode: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], offline: [] }));
-    this.cluster = { clusterId: 'c', controllerId: 1, brokers: new Map(), topics: new Map([['t', { name: 't', id: Buffer.alloc(16), internal: false, errorCode: 0, partitions: parts }]]) };
+    this.topic = { name: 't', id: Buffer.alloc(16), internal: false, errorCode: 0, partitions: parts };
+    this.cluster = { clusterId: 'c', controllerId: 1, brokers: new Map(), topics: new Map(late ? [] : [['t', this.topic]]) };
   }
 
   async refreshMetadata(): Promise<ClusterInfo> {
+    // Answered after some turns of the event loop (the input goes on meanwhile), as a broker's would be.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    this.cluster.topics.set('t', this.topic);
     return this.cluster;
   }
 
@@ -48,8 +58,11 @@ interface Run {
 }
 
 /** Runs the tool on `chunks`; `perLine` forces the per-line path (a null.marker no line equals). */
-async function produce(chunks: Buffer[], opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number } = {}): Promise<Run> {
-  const broker = new FakeBroker(opts.partitions ?? 1);
+async function produce(
+  chunks: Buffer[] | (() => FileInput),
+  opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number; lateMetadata?: boolean } = {},
+): Promise<Run> {
+  const broker = new FakeBroker(opts.partitions ?? 1, opts.lateMetadata);
   const warnings: string[] = [];
   const summary = await runConsoleProducer(
     broker as unknown as KafkaClient,
@@ -62,9 +75,12 @@ async function produce(chunks: Buffer[], opts: { perLine?: boolean; partitions?:
       producer: { batchSize: 300, lingerMs: 0, maxRequestSize: opts.maxRequestSize, idempotent: true, partitioner: { batchSize: 200 } },
     },
     {
-      stdin: (async function* () {
-        yield* chunks;
-      })(),
+      stdin:
+        typeof chunks === 'function'
+          ? chunks()
+          : (async function* () {
+              yield* chunks;
+            })(),
       prompt: () => {},
       warn: (l) => warnings.push(l),
       interrupted: new Promise(() => {}),
@@ -74,7 +90,7 @@ async function produce(chunks: Buffer[], opts: { perLine?: boolean; partitions?:
 }
 
 /** Both paths on the same chunks: identical records, counts and warnings; returns the default path's run. */
-async function same(chunks: Buffer[], opts: Parameters<typeof produce>[1] = {}): Promise<Run> {
+async function same(chunks: Buffer[] | (() => FileInput), opts: Parameters<typeof produce>[1] = {}): Promise<Run> {
   const fast = await produce(chunks, opts);
   const perLine = await produce(chunks, { ...opts, perLine: true });
   expect(fast.summary).toEqual(perLine.summary);
@@ -150,6 +166,28 @@ describe('console-producer default format from chunk offsets', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `v${i}`);
     const r = await same([bytes(lines.join('\n'))], { bufferMemory: 40 });
     expect(values(r)).toEqual(lines);
+  });
+});
+
+describe('console-producer default format from a file read into one buffer', () => {
+  it('copies what it keeps of a chunk (a line it begins, records waiting for room or metadata)', async () => {
+    const tmp = tempDir();
+    const file = join(tmp.dir, 'lines.txt');
+    const lines = Array.from({ length: 400 }, (_, i) => `${i}:${'w'.repeat((i * 13) % 90)}`);
+    writeFileSync(file, lines.join('\r\n'));
+    try {
+      for (const chunkSize of [1, 7, 64, 1000]) {
+        for (const [bufferMemory, lateMetadata] of [[undefined, false], [30, false], [undefined, true], [30, true]] as const) {
+          const fds: number[] = [];
+          const input = () => new FileInput(fds[fds.push(openSync(file, 'r')) - 1]!, readSync, chunkSize);
+          const r = await same(input, { bufferMemory, lateMetadata });
+          fds.forEach((fd) => closeSync(fd));
+          expect(values(r)).toEqual(lines);
+        }
+      }
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 

@@ -219,13 +219,14 @@ export class Producer {
    * Queues records without key or headers whose values are `src[starts[i], ends[i])` for i in
    * [from, to), as `append` would one by one: the same partitions, batches, errors and counts,
    * without a record or Buffer per value while the topic's metadata is known (the console
-   * producer's lines, encoded straight from its input chunk).
+   * producer's lines, encoded straight from its input chunk). `src` may be overwritten once this
+   * returns: values kept for later are copied.
    */
   appendValues(topic: string, src: Buffer, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
     const t = this.client.cluster.topics.get(topic);
     // Until the topic is known, and in a transaction (checked per record), records go one by one.
     if (this.closed || this.txn || !t || t.errorCode !== 0 || t.partitions.length === 0 || this.waitingForTopic.has(topic)) {
-      for (let i = from; i < to; i++) this.append({ topic, value: src.subarray(starts[i], ends[i]) });
+      for (let i = from; i < to; i++) this.append({ topic, value: Buffer.from(src.subarray(starts[i], ends[i])) });
       return;
     }
     const numPartitions = t.partitions.length;
