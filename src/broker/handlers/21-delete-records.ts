@@ -50,10 +50,10 @@ export default defineHandler({
           }
           // Followers learn the new log start from their next fetch answer (fetch.ts sends it at once).
           replica.notify();
-          const result = { partitionIndex: p.partitionIndex, lowWatermark: replica.lowWatermark(state.isr, ctx.cluster.id), errorCode: 0 };
+          const result = { partitionIndex: p.partitionIndex, lowWatermark: replica.lowWatermark(state.isr, state.leader), errorCode: 0 };
           if (result.lowWatermark < target) {
             waits.push(
-              lowWatermarkReached(replica, state, ctx.cluster.id, target, deadline).then((low) => {
+              lowWatermarkReached(replica, state, target, deadline).then((low) => {
                 result.lowWatermark = low ?? -1;
                 if (low === null) result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
               }),
@@ -69,7 +69,7 @@ export default defineHandler({
 });
 
 /** Resolves with the low watermark once it reaches `target`, or null at the deadline. */
-function lowWatermarkReached(replica: PartitionReplica, state: PartitionState, selfId: number, target: number, deadline: number): Promise<number | null> {
+function lowWatermarkReached(replica: PartitionReplica, state: PartitionState, target: number, deadline: number): Promise<number | null> {
   return new Promise((resolve) => {
     let cancel = (): void => {};
     const timer = setTimeout(() => {
@@ -77,7 +77,7 @@ function lowWatermarkReached(replica: PartitionReplica, state: PartitionState, s
       resolve(null);
     }, Math.max(0, deadline - Date.now()));
     const check = (): void => {
-      const low = replica.lowWatermark(state.isr, selfId);
+      const low = replica.lowWatermark(state.isr, state.leader);
       if (low >= target) {
         clearTimeout(timer);
         resolve(low);
