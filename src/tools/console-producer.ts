@@ -4,8 +4,7 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { Producer, type ProducerOptions } from '../client/producer/producer.js';
-import { LineSplitter, parseLine, LineParseError, type LineOffsets, type ParsedLine, type ReaderConfig } from './line-reader.js';
-import type { RecordHeader } from '../protocol/record-batch.js';
+import { LineSplitter, NO_HEADERS, parseLine, LineParseError, type LineOffsets, type ParsedLine, type ReaderConfig } from './line-reader.js';
 import { recordFromJson, JsonRecordError } from './record-json.js';
 
 export interface ConsoleProducerOptions {
@@ -64,8 +63,6 @@ const MAX_OUTSTANDING = 200_000;
 const YIELD_BYTES = 64 << 10;
 /** Lets the event loop turn (socket writes, acknowledgements) before going on. */
 const turn = () => new Promise<void>((r) => setImmediate(r));
-/** Shared by every line without headers (never mutated). */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 /** Failed batches reported individually before they are only counted. */
 const MAX_REPORTED_FAILURES = 10;
 

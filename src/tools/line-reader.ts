@@ -82,7 +82,7 @@ export interface ParsedLine {
 
 const quote = (line: Buffer) => line.toString('utf8');
 /** Shared by every record without headers (never mutated). */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 const isNull = (b: Buffer, cfg: ReaderConfig) => cfg.nullMarker !== null && b.equals(cfg.nullMarker);
 
