@@ -176,11 +176,14 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
    * The fast path's record: queued at once (no promise, no microtask per record); a promise only
    * when buffer.memory is full and it waits for room.
    */
+  const queue = (rec: ParsedLine) => producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
   const addNow = (rec: ParsedLine): Promise<void> | undefined => {
-    const queue = () => void producer.append({ topic: opts.topic, key: rec.key, value: rec.value, headers: rec.headers });
     count(rec);
-    if (!full()) return queue();
-    return room().then((ok) => (ok ? queue() : bufferExhausted(rec)));
+    if (!full()) {
+      queue(rec);
+      return undefined;
+    }
+    return room().then((ok) => (ok ? queue(rec) : bufferExhausted(rec)));
   };
   /** The lines of `chunk` at `lines`' offsets, in runs that cannot fill buffer.memory (checked per record beyond). */
   const addRaw = async (chunk: Buffer, lines: LineOffsets) => {

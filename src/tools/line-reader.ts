@@ -86,12 +86,15 @@ export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as Record
 
 const isNull = (b: Buffer, cfg: ReaderConfig) => cfg.nullMarker !== null && b.equals(cfg.nullMarker);
 
+/** `needle`'s first place in `line` from `from`: a one-byte needle (the usual tab) as a byte, which Buffer#indexOf finds several times faster. */
+const find = (line: Buffer, needle: Buffer, from: number) => (needle.length === 1 ? line.indexOf(needle[0]!, from) : line.indexOf(needle, from));
+
 /** Parses one line (without its terminator). `lineNumber` starts at 1. */
 export function parseLine(line: Buffer, cfg: ReaderConfig, lineNumber: number): ParsedLine {
   let pos = 0;
   let headers: RecordHeader[] = NO_HEADERS;
   if (cfg.parseHeaders) {
-    const at = line.indexOf(cfg.headersDelimiter);
+    const at = find(line, cfg.headersDelimiter, 0);
     if (at < 0) {
       if (!cfg.ignoreError) throw new LineParseError(`No headers delimiter found on line number ${lineNumber}: '${quote(line)}'`);
     } else {
@@ -102,7 +105,7 @@ export function parseLine(line: Buffer, cfg: ReaderConfig, lineNumber: number): 
   }
   let key: Buffer | null = null;
   if (cfg.parseKey) {
-    const at = line.indexOf(cfg.keySeparator, pos);
+    const at = find(line, cfg.keySeparator, pos);
     if (at < 0) {
       if (!cfg.ignoreError) throw new LineParseError(`No key separator found on line number ${lineNumber}: '${quote(line)}'`);
     } else {
