@@ -109,7 +109,7 @@ describe('the two bundles of the CLI', () => {
     expect(second.filter((s) => first.includes(s))).toEqual([]);
     // The first bundle carries the short commands only (commands/short.ts).
     expect(first.filter((s) => s.includes('commands/')).sort()).toEqual(
-      ['cluster', 'configs', 'consumer-groups', 'get-offsets', 'short', 'topics'].map((c) => `../commands/${c}.ts`),
+      ['acls', 'broker-api-versions', 'cluster', 'configs', 'consumer-groups', 'delete-records', 'features', 'get-offsets', 'leader-election', 'log-dirs', 'metadata-quorum', 'short', 'topics'].map((c) => `../commands/${c}.ts`),
     );
     expect(second).toContain('../commands/completion.ts');
   });
