@@ -41,6 +41,9 @@ const requireHere: Require = createRequire(import.meta.url);
  */
 const CACHED_IMPORTS = new Set(['./kafka-ts-commands.cjs']);
 
+/** The usage-error exit status (src/cli/errors.ts, which this stand-alone file cannot import). */
+const USAGE_EXIT = 2;
+
 export function launch(bundle: string): void {
   const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
   if (debug) process.setSourceMapsEnabled(true);
@@ -48,7 +51,9 @@ export function launch(bundle: string): void {
   const saves: (() => void)[] = [];
   const cli = (dir ? load(bundle, dir, saves) : requireHere(bundle)) as CliBundle;
   void cli.main(process.argv.slice(2)).then((code) => {
-    for (const save of saves) save();
+    // Not after a usage error (exit 2): caches are per command, and a mistyped one would leave
+    // a cache file of its own behind.
+    if (code !== USAGE_EXIT) for (const save of saves) save();
     process.exit(code);
   });
 }

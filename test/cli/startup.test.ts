@@ -69,6 +69,11 @@ describe('the code cache of the CLI bundle', () => {
     expect(mine).toHaveLength(4);
     const again = await run(['server', '--help']);
     expect(again.stdout).toBe(help.stdout);
+    // A command line that does not parse writes none (a mistyped command would leave its own).
+    const typo = await run(['topcs', '--list']);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('Did you mean topics?');
+    expect(cacheFiles().filter((f) => f.includes('topcs'))).toEqual([]);
   });
 
   it('is ignored once the bundle changes, even at the same length and mtime', async () => {
