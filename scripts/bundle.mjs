@@ -100,6 +100,9 @@ const lazyChildProcess = {
 const IMPORT_HOOK_BANNER = 'const __kimp=typeof __kafkaTsImportHook==="function"?__kafkaTsImportHook:(s)=>import(s);';
 function routeImports(outfile) {
   const text = readFileSync(outfile, 'utf8');
+  // src/cli/launch.ts reads the CLI's bundles as latin1, which is their text only while they are
+  // ASCII (esbuild's default charset).
+  if (/[^\0-\x7f]/.test(text)) throw new Error(`${outfile}: not ASCII, but src/cli/launch.ts reads it as latin1`);
   const routed = text.replace(/(?<![\w$.])import\("/g, '__kimp("');
   const left = routed.split(IMPORT_HOOK_BANNER).join('').match(/(?<![\w$.])import\(/g);
   if (left) throw new Error(`${outfile}: ${left.length} import() call(s) without a string literal; bin/kafka-ts.cjs cannot route them (see routeImports in scripts/bundle.mjs)`);

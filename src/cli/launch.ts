@@ -66,7 +66,9 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
   let source: string;
   let stat: import('node:fs').BigIntStats;
   try {
-    source = readFileSync(file, 'utf8');
+    // The bundles are ASCII (esbuild escapes the rest; scripts/bundle.mjs checks): read as
+    // latin1, a plain copy, where UTF-8 would be decoded.
+    source = readFileSync(file, 'latin1');
     stat = statSync(file, { bigint: true });
   } catch {
     return requireHere(file);
