@@ -366,15 +366,17 @@ export class Broker implements PartitionService, ClusterService {
    * for "caught up": the follower reached the leader's log end as of now, or as of its previous
    * fetch (so a steady stream of appends does not make a keeping-up follower look behind).
    */
-  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void {
+  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number, logStartOffset = -1): void {
     const now = Date.now();
     const prev = replica.followers.get(followerId);
     const leaderEnd = replica.logEndOffset();
     let lastCaughtUpMs = prev?.lastCaughtUpMs ?? 0;
     if (fetchOffset >= leaderEnd) lastCaughtUpMs = now;
     else if (prev && fetchOffset >= prev.leaderEndAtLastFetch) lastCaughtUpMs = Math.max(lastCaughtUpMs, prev.lastFetchMs);
-    replica.followers.set(followerId, { logEndOffset: fetchOffset, lastCaughtUpMs, lastFetchMs: now, leaderEndAtLastFetch: leaderEnd });
-    replica.updateHighWatermark(state.isr, this.id);
+    replica.followers.set(followerId, { logEndOffset: fetchOffset, lastCaughtUpMs, lastFetchMs: now, leaderEndAtLastFetch: leaderEnd, logStartOffset });
+    // A DeleteRecords may be waiting for this follower's log start (the high watermark's move notifies by itself).
+    const hwMoved = replica.updateHighWatermark(state.isr, this.id);
+    if (!hwMoved && prev !== undefined && prev.logStartOffset !== logStartOffset) replica.notify();
     this.replication.maybeExpandIsr(replica, state, followerId, fetchOffset);
   }
 

@@ -39,8 +39,8 @@ export interface FetchHost {
   /** Finds the partition and checks that this broker leads it. */
   leaderFor(topic: string, partition: number): LeaderLookup;
   replica(topic: string, partition: number): PartitionReplica | undefined;
-  /** A follower fetched from `fetchOffset`: its progress counts for the ISR and high watermark. */
-  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number): void;
+  /** A follower fetched from `fetchOffset`: its progress counts for the ISR, the high and the low watermark. */
+  recordFollowerFetch(replica: PartitionReplica, state: PartitionState, followerId: number, fetchOffset: number, logStartOffset?: number): void;
   /** Whether sends of this partition to followers count against the leader throttle. */
   leaderThrottled(topic: TopicState, partition: number): boolean;
   /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
@@ -61,6 +61,8 @@ export interface PartitionFetch {
   currentLeaderEpoch?: number;
   /** A follower's latest epoch (v12+), to find where its log diverges. */
   lastFetchedEpoch?: number;
+  /** A follower's own log start offset (v5+), which DeleteRecords waits on; -1 when not given. */
+  logStartOffset?: number;
 }
 
 export interface PartitionData {
@@ -149,7 +151,7 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
       const agreed = endOffsetForEpoch(replica.log.leaderEpochs(), lastEpoch, end);
       if (agreed.epoch < lastEpoch || agreed.endOffset < f.fetchOffset) return { ...empty(0, hw, start), divergingEpoch: agreed };
     }
-    broker.recordFollowerFetch(replica, state, opts.replicaId, f.fetchOffset);
+    broker.recordFollowerFetch(replica, state, opts.replicaId, f.fetchOffset, f.logStartOffset ?? -1);
     // A throttled replica that is not in sync (one being added) gets nothing while the leader's
     // replication quota is overdrawn; in-sync followers are never held back (as in Kafka).
     if (!state.isr.includes(opts.replicaId) && broker.leaderThrottled(topic, f.partition)) {
@@ -271,6 +273,7 @@ function roomOrClose(room: Promise<void>, opts: FetchOptions): Promise<boolean> 
 
 export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions): Promise<PartitionData[]> {
   const deadline = Date.now() + opts.maxWaitMs;
+  let startMoved = false;
   for (;;) {
     // No room (answers wait in slow sockets up to the daemon's ceiling, or this turn's reads are done): wait.
     for (let room = opts.whenResponseRoom?.(); room; room = opts.whenResponseRoom?.()) {
@@ -282,13 +285,17 @@ export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[]
     const bytes = results.reduce((n, r) => n + r.bytes, 0);
     const failed = results.some((r) => r.errorCode !== 0 || (r.preferredReadReplica ?? -1) >= 0);
     const remaining = deadline - Date.now();
-    if (bytes >= opts.minBytes || failed || remaining <= 0 || !broker.running) {
+    if (bytes >= opts.minBytes || failed || startMoved || remaining <= 0 || !broker.running) {
       opts.reserveResponse?.(bytes);
       return results;
     }
     const replicas = items
       .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
       .filter((r): r is PartitionReplica => r !== undefined);
+    const starts = replicas.map((r) => r.logStartOffset());
     if (await waitForChange(replicas, remaining, opts)) return results;
+    // A follower learns a new log start (DeleteRecords, retention) from the answer: answer now
+    // rather than at the end of the wait, since a DeleteRecords waits for the followers to apply it.
+    startMoved = opts.replicaId >= 0 && replicas.some((r, i) => r.logStartOffset() !== starts[i]);
   }
 }

@@ -13,6 +13,8 @@ export interface FollowerProgress {
   lastFetchMs: number;
   /** The leader's log end when the follower last fetched. */
   leaderEndAtLastFetch: number;
+  /** The follower's log start offset as its last fetch reported it (-1 before Fetch v5). */
+  logStartOffset: number;
 }
 
 export class PartitionReplica {
@@ -63,6 +65,18 @@ export class PartitionReplica {
     this.highWatermark = hw;
     this.notify();
     return true;
+  }
+
+  /**
+   * The low watermark Kafka's DeleteRecords answers: the smallest log start offset over the
+   * leader and its in-sync followers, as they last reported it (-1 for one not heard from yet).
+   */
+  lowWatermark(isr: readonly number[], selfId: number): number {
+    let low = this.log.logStartOffset();
+    for (const id of isr) {
+      if (id !== selfId) low = Math.min(low, this.followers.get(id)?.logStartOffset ?? -1);
+    }
+    return low;
   }
 
   /** Sets the high watermark directly (followers learn it from their leader). */

@@ -118,7 +118,7 @@ export interface SourceRecord {
 /** A running task: the runtime calls these on the event loop, one at a time. */
 export interface StreamTask {
   readonly id: TaskId;
-  /** Runs one record through the sub-topology. Throws StreamsProcessingError to stop the application. */
+  /** Runs one record through the sub-topology. Throws StreamsException to stop the application. */
   process(record: SourceRecord): void;
   /** Fires due WALL_CLOCK_TIME punctuations (STREAM_TIME ones fire inside `process`). */
   punctuate(wallClockMs: number): void;

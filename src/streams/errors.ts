@@ -22,9 +22,12 @@ export class SerializationError extends KafkaTsError {
   }
 }
 
-/** Kafka's StreamsException: processing failed; the runtime stops the application (nothing of the failed batch is committed). */
-export class StreamsProcessingError extends KafkaTsError {
-  override name = 'StreamsProcessingError';
+/**
+ * Kafka's StreamsException: processing failed or the application cannot go on; the runtime stops
+ * the application (nothing of the failed batch is committed).
+ */
+export class StreamsException extends KafkaTsError {
+  override name = 'StreamsException';
   constructor(message: string, options?: KafkaTsErrorOptions) {
     super('failed', message, options);
   }

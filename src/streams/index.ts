@@ -16,7 +16,7 @@ export type {
   TaskId,
 } from './api.js';
 export { taskIdString } from './api.js';
-export { SerializationError, StreamsProcessingError, TopologyException } from './errors.js';
+export { SerializationError, StreamsException, TopologyException } from './errors.js';
 export { Serdes, type Deserializer, type Serde, type Serializer } from './serdes.js';
 export {
   PunctuationType,

@@ -9,7 +9,7 @@
  */
 import type { GlobalTask, SourceRecord, StreamTask, TaskEnvironment, TaskId } from './api.js';
 import { taskIdString } from './api.js';
-import { SerializationError, StreamsProcessingError } from './errors.js';
+import { SerializationError, StreamsException } from './errors.js';
 import type { NodeDef, SinkNodeDef, SourceNodeDef, TopologyModel } from './nodes.js';
 import { PunctuationType, Record, supplierGet, type Cancellable, type InternalContext, type Processor, type ProcessorContext, type Punctuator, type RecordMetadata } from './processor.js';
 import { deserializeWith, roundTrips, serializeWith } from './serdes.js';
@@ -37,7 +37,7 @@ export function handleDeserializationError(env: TaskEnvironment, rec: SourceReco
     env.log('warn', `Skipping record due to deserialization error. ${where}: ${e.message}`);
     return;
   }
-  throw new StreamsProcessingError(
+  throw new StreamsException(
     `Deserialization exception handler is set to fail upon a deserialization error (${where}): ${e.message}. ` +
       'To skip such records instead, set default.deserialization.exception.handler to log-and-continue.',
     { cause: e },
@@ -75,7 +75,7 @@ class Engine {
     let s = this.storeCache.get(name);
     if (s === undefined) {
       const builder = this.model.stores.get(name);
-      if (!builder) throw new StreamsProcessingError(`no state store named ${name} in this topology`);
+      if (!builder) throw new StreamsException(`no state store named ${name} in this topology`);
       s = builder.build(this.env.store(name));
       this.storeCache.set(name, s);
     }
@@ -197,9 +197,9 @@ class Engine {
   wrap(e: unknown, where: string): Error {
     const node = this.failedAt ?? this.currentNode;
     this.failedAt = undefined;
-    if (e instanceof StreamsProcessingError) return e;
+    if (e instanceof StreamsException) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new StreamsProcessingError(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${node || '?'}, ${where}: ${msg}`, { cause: e });
+    return new StreamsException(`Exception caught in process. taskId=${taskIdString(this.env.taskId)}, processor=${node || '?'}, ${where}: ${msg}`, { cause: e });
   }
 
   punctuate(type: PunctuationType, time: number): void {
@@ -257,7 +257,7 @@ class NodeContext implements ProcessorContext, InternalContext {
     }
     if (childName !== undefined) {
       const c = this.node.children.find((n) => n.def.name === childName);
-      if (!c) throw new StreamsProcessingError(`Unknown downstream node: ${childName} either does not exist or is not connected to this processor (${this.node.def.name}).`);
+      if (!c) throw new StreamsException(`Unknown downstream node: ${childName} either does not exist or is not connected to this processor (${this.node.def.name}).`);
       this.engine.run(c, record);
       return;
     }
@@ -283,7 +283,7 @@ class NodeContext implements ProcessorContext, InternalContext {
     const def = this.node.def;
     const connected = def.kind === 'processor' && def.stores.includes(name);
     if (!connected && !this.engine.model.globalStores.has(name)) {
-      throw new StreamsProcessingError(`Processor ${def.name} has no access to StateStore ${name} as the store is not connected to the processor.`);
+      throw new StreamsException(`Processor ${def.name} has no access to StateStore ${name} as the store is not connected to the processor.`);
     }
     return this.engine.store(name) as S;
   }
@@ -307,7 +307,7 @@ export function createStreamTask(model: TopologyModel, nodeNames: string[], env:
       let src = lastSource;
       if (rec.topic !== lastTopic) {
         src = byTopic.get(rec.topic);
-        if (!src) throw new StreamsProcessingError(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
+        if (!src) throw new StreamsException(`task ${taskIdString(env.taskId)} has no source for topic ${rec.topic}`);
         lastTopic = rec.topic;
         lastSource = src;
       }
@@ -334,7 +334,7 @@ export function createGlobalStoreTask(model: TopologyModel, nodeNames: string[],
   return {
     process(rec) {
       const src = byTopic.get(rec.topic);
-      if (!src) throw new StreamsProcessingError(`no global store reads topic ${rec.topic}`);
+      if (!src) throw new StreamsException(`no global store reads topic ${rec.topic}`);
       engine.feed(src, rec);
     },
   };

@@ -205,65 +205,18 @@ const OUT_CHUNK = 256 * 1024;
  * printLoop for undecoded chunks: records are formatted straight from the fetched batches into a
  * large buffer, written in chunks, waiting for the sink (back-pressure) after each poll while the
  * fetcher's next Fetch is already on its way.
+ *
+ * With `schema` (--key-format / --value-format with Kafka's default formatter), keys and values
+ * decode straight from the fetched batches too: a record whose schema id is not fetched yet stops
+ * the walk; the schema is fetched and the walk resumes at that record. A record that cannot be
+ * decoded is reported as printLoop reports it.
  */
 export async function printViewLoop(
   poll: (waitMs: number) => Promise<{ chunks: RawChunk[]; done: boolean }>,
   print: (o: OutBuffer, v: RecordView) => void,
   opts: ConsumeOptions,
   io: ConsumerIO,
-): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
-  if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
-  let stop = false;
-  void io.interrupted.then(() => {
-    stop = true;
-    result.interrupted = true;
-  });
-  const o = new OutBuffer(OUT_CHUNK + 64 * 1024);
-  const view = new RecordView();
-  const limit = opts.maxMessages > 0 ? opts.maxMessages : Infinity;
-  const visit = (v: RecordView): boolean => {
-    if (stop) return false;
-    print(o, v);
-    if (++result.processed >= limit) {
-      stop = true;
-      return false;
-    }
-    if (o.pos >= OUT_CHUNK) io.out.write(o.take());
-    return true;
-  };
-  let lastRecordAt = Date.now();
-  try {
-    while (!stop) {
-      const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
-      const { chunks, done } = await poll(waitMs);
-      const before = result.processed;
-      for (const c of chunks) if (!walkChunk(c, view, visit)) break;
-      if (o.pos > 0) io.out.write(o.take());
-      await io.out.flush();
-      if (result.processed > before) lastRecordAt = Date.now();
-      if (done) break;
-      if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
-    }
-  } catch (e) {
-    if (!(e instanceof OutputClosed)) throw e;
-    result.outputClosed = true;
-  }
-  return result;
-}
-
-/**
- * printViewLoop for schema formats (--key-format / --value-format with Kafka's default formatter):
- * keys and values decode straight from the fetched batches into the output buffer. A record whose
- * schema id is not fetched yet stops the walk; the schema is fetched and the walk resumes at that
- * record. A record that cannot be decoded is reported as printLoop reports it.
- */
-export async function printSchemaViewLoop(
-  poll: (waitMs: number) => Promise<{ chunks: RawChunk[]; done: boolean }>,
-  print: (o: OutBuffer, v: RecordView) => void,
-  schema: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
-  opts: ConsumeOptions,
-  io: ConsumerIO,
+  schema?: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
 ): Promise<ConsumeResult> {
   const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
   if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
@@ -278,28 +231,8 @@ export async function printSchemaViewLoop(
   /** The offset the walk of the current chunk resumes at (after a schema was fetched). */
   let resumeAt = -1;
   let needSchema = false;
-  const visit = (v: RecordView): boolean => {
-    if (stop) return false;
-    if (v.offset < resumeAt) return true;
-    const mark = o.pos;
-    try {
-      print(o, v);
-    } catch (e) {
-      if (schema.missing(e)) {
-        o.pos = mark;
-        resumeAt = v.offset;
-        needSchema = true;
-        return false;
-      }
-      if (!opts.skipMessageOnError) {
-        io.warn(`Unknown error when running consumer: ${(e as Error).message}`);
-        result.failed = true;
-        result.processed++;
-        stop = true;
-        return false;
-      }
-      io.warn(`Error processing message, skipping this message: ${(e as Error).message}`);
-    }
+  /** Counts a printed record; false once the walk must stop. */
+  const printed = (): boolean => {
     if (++result.processed >= limit) {
       stop = true;
       return false;
@@ -307,6 +240,37 @@ export async function printSchemaViewLoop(
     if (o.pos >= OUT_CHUNK) io.out.write(o.take());
     return true;
   };
+  const visit =
+    schema === undefined
+      ? (v: RecordView): boolean => {
+          if (stop) return false;
+          print(o, v);
+          return printed();
+        }
+      : (v: RecordView): boolean => {
+          if (stop) return false;
+          if (v.offset < resumeAt) return true;
+          const mark = o.pos;
+          try {
+            print(o, v);
+          } catch (e) {
+            if (schema.missing(e)) {
+              o.pos = mark;
+              resumeAt = v.offset;
+              needSchema = true;
+              return false;
+            }
+            if (!opts.skipMessageOnError) {
+              io.warn(`Unknown error when running consumer: ${(e as Error).message}`);
+              result.failed = true;
+              result.processed++;
+              stop = true;
+              return false;
+            }
+            io.warn(`Error processing message, skipping this message: ${(e as Error).message}`);
+          }
+          return printed();
+        };
   let lastRecordAt = Date.now();
   try {
     while (!stop) {
@@ -317,7 +281,7 @@ export async function printSchemaViewLoop(
         needSchema = false;
         const complete = walkChunk(chunks[i]!, view, visit);
         if (needSchema) {
-          await schema.fetchMissing();
+          await schema!.fetchMissing();
           continue;
         }
         resumeAt = -1;
@@ -355,30 +319,18 @@ export async function consumeAssigned(
   await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
   const bounded = spec.end !== null;
   try {
-    if (schemaView) {
-      const schema = opts.schema as Required<SchemaDecoding>;
-      return await printSchemaViewLoop(
-        async (waitMs) => {
-          if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
-          const chunks = await fetcher.pollRaw({ maxWaitMs: waitMs });
-          return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
-        },
-        schemaView,
-        schema,
-        opts,
-        io,
-      );
-    }
-    if (view) {
+    const print = view ?? schemaView;
+    if (print) {
       return await printViewLoop(
         async (waitMs) => {
           if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
           const chunks = await fetcher.pollRaw({ maxWaitMs: waitMs });
           return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
         },
-        view,
+        print,
         opts,
         io,
+        schemaView ? (opts.schema as Required<SchemaDecoding>) : undefined,
       );
     }
     return await printLoop(

@@ -88,7 +88,7 @@ export function compileExpression(expr: string, params: string[], flag: string):
 }
 
 /** A user's expression threw on a record: the error that stops the application (Kafka's StreamsException). */
-const threw = (flag: string, expr: string, e: unknown) => new library.StreamsProcessingError(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
+const threw = (flag: string, expr: string, e: unknown) => new library.StreamsException(`${flag} '${expr}' threw on a record: ${(e as Error)?.message ?? String(e)}`);
 
 /** Runs a user's expression on one record; its exception stops the application. */
 function evaluate(f: (...args: unknown[]) => unknown, flag: string, expr: string, args: unknown[]): unknown {

@@ -7,7 +7,7 @@ import type tls from 'node:tls';
 import { createRequire } from 'node:module';
 import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
-import { FrameDecoder } from './frame-decoder.js';
+import { FrameDecoder, FrameReader } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
 
@@ -72,6 +72,7 @@ const MAX_RESPONSE_FRAME = 1 << 30;
 export class KafkaConnection {
   private nextCorrelationId = 1;
   private readonly inFlight = new Map<number, InFlight>();
+  /** TLS sockets: their decrypted data comes as chunks, split into frames here. */
   private readonly decoder = new FrameDecoder(MAX_RESPONSE_FRAME);
   private closedError: Error | null = null;
   readonly label: string;
@@ -85,10 +86,13 @@ export class KafkaConnection {
     private readonly opts: ConnectOptions,
     /** Whether the connection is TLS. */
     readonly secure: boolean,
+    /** Plain sockets: reads go straight into frames (see FrameReader); its frames come to `onFrame` once this exists. */
+    reads: PlainReads | null,
   ) {
     this.label = describeAddress(address);
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    if (reads) reads.attach(this);
+    else socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => {
       const host = 'host' in address ? address.host : '';
       const mapped = secure ? tlsFailure(e, this.label, host, true) : null;
@@ -113,11 +117,12 @@ export class KafkaConnection {
     return new Promise((resolve, reject) => {
       let socket: net.Socket;
       let tcpUp = false;
-      if ('path' in address) socket = net.connect(address.path);
+      const reads = useTls ? null : new PlainReads();
+      if ('path' in address) socket = net.connect({ path: address.path, onread: reads!.onread });
       else if (useTls) {
         socket = nodeTls().connect({ ...opts.tls, host: address.host, port: address.port, servername: net.isIP(address.host) ? undefined : address.host });
         socket.once('connect', () => (tcpUp = true));
-      } else socket = net.connect({ host: address.host, port: address.port });
+      } else socket = net.connect({ host: address.host, port: address.port, onread: reads!.onread });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionError(`Timed out connecting to ${label} after ${opts.connectTimeoutMs} ms${useTls && tcpUp ? ' (the TLS handshake did not finish: is it a TLS listener?)' : ''}`, label, 'ETIMEDOUT'));
@@ -142,7 +147,7 @@ export class KafkaConnection {
         // Only our own listeners: node's TLS socket has its own 'close' listener (it frees the SSL state).
         socket.off('error', onError);
         socket.off('close', onClose);
-        resolve(new KafkaConnection(socket, address, opts, useTls));
+        resolve(new KafkaConnection(socket, address, opts, useTls, reads));
       });
       socket.once('error', onError);
       if (useTls) socket.once('close', onClose);
@@ -153,33 +158,47 @@ export class KafkaConnection {
     return this.closedError !== null;
   }
 
+  /** TLS sockets: decrypted chunks. */
   private onData(chunk: Buffer) {
-    // A TLS listener answers a plaintext request with a TLS record (alert 0x15 / handshake 0x16, version 3.x).
-    if (this.responses === 0 && !this.secure && chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03) {
-      this.fail(looksLikeTlsError(this.label));
-      this.socket.destroy();
-      return;
-    }
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
     } catch (e) {
-      this.fail(new ConnectionError(`Bad response frame from ${this.label}: ${(e as Error).message}`, this.label));
-      this.socket.destroy();
+      this.badFrame(e as Error);
       return;
     }
-    for (const frame of frames) {
-      this.responses++;
-      const correlationId = frame.readInt32BE(0);
-      const req = this.inFlight.get(correlationId);
-      if (!req) continue;
-      this.inFlight.delete(correlationId);
-      if (req.timer) clearTimeout(req.timer);
-      try {
-        req.resolve(decodeResponse(req.api, req.version, frame).body);
-      } catch (e) {
-        req.reject(new ConnectionError(`Could not decode ${req.api.name} v${req.version} response from ${this.label}: ${(e as Error).message}`, this.label));
-      }
+    for (const frame of frames) this.onFrame(frame);
+  }
+
+  /**
+   * Plain sockets: the bytes of one read, before they are taken as frames. A TLS listener answers a
+   * plaintext request with a TLS record (alert 0x15 / handshake 0x16, version 3.x), not a frame.
+   */
+  onPlainRead(bytes: Buffer, atFrameStart: boolean): boolean {
+    if (this.responses === 0 && atFrameStart && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03) {
+      this.fail(looksLikeTlsError(this.label));
+      this.socket.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  badFrame(e: Error): void {
+    this.fail(new ConnectionError(`Bad response frame from ${this.label}: ${e.message}`, this.label));
+    this.socket.destroy();
+  }
+
+  onFrame(frame: Buffer): void {
+    this.responses++;
+    const correlationId = frame.readInt32BE(0);
+    const req = this.inFlight.get(correlationId);
+    if (!req) return;
+    this.inFlight.delete(correlationId);
+    if (req.timer) clearTimeout(req.timer);
+    try {
+      req.resolve(decodeResponse(req.api, req.version, frame).body);
+    } catch (e) {
+      req.reject(new ConnectionError(`Could not decode ${req.api.name} v${req.version} response from ${this.label}: ${(e as Error).message}`, this.label));
     }
   }
 
@@ -273,5 +292,36 @@ export class KafkaConnection {
     }
     this.fail(new ConnectionError(`Connection to ${this.label} closed`, this.label));
     this.socket.destroy();
+  }
+}
+
+/**
+ * The reads of a plain (TCP or Unix) socket, through its `onread` option: frames are read straight
+ * into buffers of their own (FrameReader). The socket exists before its KafkaConnection does, so
+ * anything read before that (nothing, in practice: the client speaks first) waits here.
+ */
+class PlainReads {
+  private conn: KafkaConnection | null = null;
+  private readonly early: Buffer[] = [];
+  private readonly reader = new FrameReader(MAX_RESPONSE_FRAME, (frame) => (this.conn ? this.conn.onFrame(frame) : this.early.push(frame)));
+
+  readonly onread = {
+    buffer: this.reader.target,
+    // Returning false would pause the socket: reading never pauses here.
+    callback: (n: number, buf: Uint8Array): boolean => {
+      const bytes = buf as Buffer;
+      if (this.conn && !this.conn.onPlainRead(bytes.subarray(0, n), this.reader.atFrameStart)) return true;
+      try {
+        this.reader.read(n, bytes);
+      } catch (e) {
+        if (this.conn) this.conn.badFrame(e as Error);
+      }
+      return true;
+    },
+  };
+
+  attach(conn: KafkaConnection): void {
+    this.conn = conn;
+    for (const frame of this.early.splice(0)) conn.onFrame(frame);
   }
 }

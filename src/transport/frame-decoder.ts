@@ -71,3 +71,79 @@ export class FrameDecoder {
     return out;
   }
 }
+
+/** The reused buffer of a FrameReader: headers, small frames and the last bytes of large ones. */
+const SCRATCH_BYTES = 64 * 1024;
+
+/**
+ * Reads frames from a plain socket straight into buffers of their own (net.Socket's `onread`): the
+ * kernel copies a large frame (a fetch answer of a megabyte) once, into the buffer that is handed
+ * on, instead of into 64 KiB chunks that are copied together again; and a read can take all the
+ * socket holds, not 64 KiB. Headers, small frames and the tail of large ones go through a reused
+ * scratch buffer and are copied out. The whole frame is allocated when its size is read, so this
+ * is for peers trusted with that (a client reading its broker's answers), not for a server.
+ */
+export class FrameReader {
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  /** The frame being filled, and how much of it is. */
+  private frame: Buffer | null = null;
+  private filled = 0;
+  /** A size prefix split across reads. */
+  private readonly head = Buffer.alloc(4);
+  private headBytes = 0;
+
+  constructor(
+    private readonly maxFrameSize: number,
+    private readonly onFrame: (payload: Buffer) => void,
+  ) {}
+
+  /** Whether the next byte read starts a frame (its size prefix). */
+  get atFrameStart(): boolean {
+    return this.frame === null && this.headBytes === 0;
+  }
+
+  /** `onread.buffer`: the rest of a large frame in progress, else the scratch buffer. */
+  readonly target = (): Buffer => (this.frame !== null && this.frame.length - this.filled >= SCRATCH_BYTES ? this.frame.subarray(this.filled) : this.scratch);
+
+  /** `n` bytes were read into `buf` (what `target` returned). Throws FrameTooLargeError on a bad size. */
+  read(n: number, buf: Buffer): void {
+    if (buf !== this.scratch) {
+      this.filled += n;
+      this.emitIfFull();
+      return;
+    }
+    let pos = 0;
+    while (pos < n) {
+      if (this.frame === null) {
+        let size: number;
+        if (this.headBytes === 0 && n - pos >= 4) {
+          size = buf.readInt32BE(pos);
+          pos += 4;
+        } else {
+          const k = Math.min(4 - this.headBytes, n - pos);
+          buf.copy(this.head, this.headBytes, pos, pos + k);
+          this.headBytes += k;
+          pos += k;
+          if (this.headBytes < 4) return;
+          this.headBytes = 0;
+          size = this.head.readInt32BE(0);
+        }
+        if (size < 0 || size > this.maxFrameSize) throw new FrameTooLargeError(`frame size ${size} is outside [0, ${this.maxFrameSize}]`);
+        this.frame = Buffer.allocUnsafe(size);
+        this.filled = 0;
+      }
+      const k = Math.min(this.frame.length - this.filled, n - pos);
+      buf.copy(this.frame, this.filled, pos, pos + k);
+      this.filled += k;
+      pos += k;
+      this.emitIfFull();
+    }
+  }
+
+  private emitIfFull(): void {
+    const frame = this.frame!;
+    if (this.filled < frame.length) return;
+    this.frame = null;
+    this.onFrame(frame);
+  }
+}

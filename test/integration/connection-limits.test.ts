@@ -20,6 +20,7 @@ import { KafkaServer } from '../../src/transport/server.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { makeCerts } from '../helpers/certs.js';
+import { FrameConn } from '../helpers/frame-conn.js';
 import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -37,36 +38,9 @@ async function until(what: string, cond: () => boolean, seen: () => unknown = ()
   }
 }
 
-/** A raw Kafka connection: sends frames, collects response payloads, records when the broker closes it. */
-class Conn {
-  readonly frames: Buffer[] = [];
-  closed = false;
-  private buf = Buffer.alloc(0);
+/** A raw connection that can ask ApiVersions and wait for the broker to close it. */
+class Conn extends FrameConn {
   private corr = 0;
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      while (this.buf.length >= 4 && this.buf.length >= 4 + this.buf.readInt32BE(0)) {
-        const n = this.buf.readInt32BE(0);
-        this.frames.push(this.buf.subarray(4, 4 + n));
-        this.buf = this.buf.subarray(4 + n);
-      }
-    });
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-
-  static open(where: { port: number } | { path: string }): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = 'path' in where ? net.connect(where.path) : net.connect(where.port, '127.0.0.1');
-      s.once('connect', () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-
-  send(frame: Buffer[]) {
-    this.socket.write(Buffer.concat(frame));
-  }
 
   /** Sends ApiVersions and waits for its answer; false when the broker closed the connection instead. */
   async apiVersions(): Promise<boolean> {
@@ -82,9 +56,6 @@ class Conn {
     return true;
   }
 
-  close() {
-    this.socket.destroy();
-  }
 }
 
 function capture() {

@@ -7,7 +7,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookup } from 'node:dns/promises';
-import net from 'node:net';
 import { hostname } from 'node:os';
 import { Admin } from '../../src/client/admin.js';
 import { DEFAULT_DAEMON_HEAP_MB, daemonEnv, daemonNodeOptions } from '../../src/cli/local-daemon.js';
@@ -17,6 +16,7 @@ import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { KafkaServer } from '../../src/transport/server.js';
 import { createLogger } from '../../src/util/logger.js';
 import { startBroker } from '../helpers/broker.js';
+import { FrameConn } from '../helpers/frame-conn.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,32 +31,6 @@ async function until(what: string, cond: () => boolean, seen: () => unknown = ()
   }
 }
 
-/** A raw connection: response payloads in arrival order, and whether the broker closed it. */
-class Conn {
-  readonly frames: Buffer[] = [];
-  closed = false;
-  private buf = Buffer.alloc(0);
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-      while (this.buf.length >= 4 && this.buf.length >= 4 + this.buf.readInt32BE(0)) {
-        const n = this.buf.readInt32BE(0);
-        this.frames.push(this.buf.subarray(4, 4 + n));
-        this.buf = this.buf.subarray(4 + n);
-      }
-    });
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-  static open(port: number, host = '127.0.0.1'): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, host);
-      s.once('connect', () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-}
-
 describe('one connection’s heavy requests', () => {
   it('do not hold another connection’s ApiVersions, and are answered in order', async () => {
     const b = await startBroker();
@@ -65,7 +39,7 @@ describe('one connection’s heavy requests', () => {
     await admin.createTopics([{ name: 'heavy', partitions: 1, replicationFactor: 1 }]);
     const port = Number(b.bootstrap.split(':')[1]);
     // 4 MiB on disk in 256 KiB batches.
-    const producer = await Conn.open(port);
+    const producer = await FrameConn.open({ port });
     cleanups.push(() => void producer.socket.destroy());
     const value = Buffer.alloc(32 * 1024, 'v');
     for (let i = 0; i < 16; i++) {
@@ -77,8 +51,8 @@ describe('one connection’s heavy requests', () => {
     for (const f of producer.frames) expect(decodeResponse(Produce, 3, f).body.responses[0].partitionResponses[0].errorCode).toBe(0);
 
     // 40 pipelined fetches of 1 MiB each on one connection, then ApiVersions on another.
-    const heavy = await Conn.open(port);
-    const light = await Conn.open(port);
+    const heavy = await FrameConn.open({ port });
+    const light = await FrameConn.open({ port });
     cleanups.push(() => void heavy.socket.destroy(), () => void light.socket.destroy());
     const fetches = 40;
     const frames: Buffer[] = [];
@@ -124,9 +98,9 @@ describe('max.connections.per.ip.overrides host names', () => {
     expect(warn, lines.join('')).toHaveLength(1);
     expect(warn[0]).toMatch(/WARN.*Could not resolve host no-such-host.invalid of max.connections.per.ip.overrides/);
     if (!v4 || name === 'localhost') return; // this machine's name does not resolve to an IPv4 address we can reach
-    const first = await Conn.open(port, v4);
+    const first = await FrameConn.open({ port, host: v4 });
     cleanups.push(() => void first.socket.destroy());
-    const second = await Conn.open(port, v4);
+    const second = await FrameConn.open({ port, host: v4 });
     cleanups.push(() => void second.socket.destroy());
     await until(`the second connection from ${v4} (${name}) closed by the override of 1`, () => second.closed);
     expect(first.closed).toBe(false);

@@ -14,7 +14,7 @@ import type { RegisteredSchema, SchemaRegistryClient } from '../../src/client/sc
 import { NotFoundError } from '../../src/util/errors.js';
 import { RecordDecoder } from '../../src/tools/schema-formats/decoder.js';
 import { formatterConfig } from '../../src/tools/message-format.js';
-import { printLoop, printSchemaViewLoop, type ConsumeOptions, type ConsumeResult } from '../../src/tools/console-consumer.js';
+import { printLoop, printViewLoop, type ConsumeOptions, type ConsumeResult } from '../../src/tools/console-consumer.js';
 import { avroTranscoder, Out } from '../../src/tools/schema-formats/avro-transcode.js';
 import { avroScanner } from '../../src/tools/schema-formats/avro-scan.js';
 
@@ -97,7 +97,7 @@ async function consume(path: 'records' | 'views', props: Record<string, string>,
   } else {
     const print = decoder.viewFormatter(formatter);
     expect(print).not.toBeNull();
-    result = await printSchemaViewLoop(() => Promise.resolve(polls++ === 0 ? { chunks: [chunk()], done: false } : { chunks: [], done: true }), print!, decoder, opts, io);
+    result = await printViewLoop(() => Promise.resolve(polls++ === 0 ? { chunks: [chunk()], done: false } : { chunks: [], done: true }), print!, opts, io, decoder);
   }
   return { out: Buffer.concat(written).toString(), warnings, result, fetched };
 }

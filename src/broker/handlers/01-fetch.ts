@@ -50,6 +50,7 @@ export default defineHandler({
           unknownTopicId: v >= 13 && !state,
           currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
           lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
+          logStartOffset: p.logStartOffset ?? -1,
         });
       }
       return t;

@@ -156,7 +156,7 @@ export class ReplicaManager {
     replica.followers.clear();
     // Followers start with a grace period and are assumed to have what is committed.
     for (const id of [...s.replicas, ...s.addingReplicas]) {
-      if (id !== this.broker.id) replica.followers.set(id, { logEndOffset: replica.highWatermark, lastCaughtUpMs: now, lastFetchMs: now, leaderEndAtLastFetch: replica.highWatermark });
+      if (id !== this.broker.id) replica.followers.set(id, { logEndOffset: replica.highWatermark, lastCaughtUpMs: now, lastFetchMs: now, leaderEndAtLastFetch: replica.highWatermark, logStartOffset: -1 });
     }
     this.log.info(`Broker ${this.broker.id} leads ${replica.key} at epoch ${s.leaderEpoch} from offset ${replica.logEndOffset()}`);
   }

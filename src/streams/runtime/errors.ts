@@ -4,8 +4,8 @@
  */
 import { KafkaTsError, type KafkaTsErrorOptions } from '../../util/errors.js';
 
-/** A topology that cannot run against the cluster (Kafka's TopologyException): the library's own class. */
-export { TopologyException } from '../errors.js';
+/** A topology that cannot run against the cluster (Kafka's TopologyException) and the application failing while running (Kafka's StreamsException): the library's own classes. */
+export { StreamsException, TopologyException } from '../errors.js';
 
 /** A source topic does not exist (Kafka's MissingSourceTopicException): not found. */
 export class MissingSourceTopicException extends KafkaTsError {
@@ -15,14 +15,6 @@ export class MissingSourceTopicException extends KafkaTsError {
     options?: KafkaTsErrorOptions,
   ) {
     super('not_found', `One or more source topics were missing during rebalance: ${topics.join(', ')}`, options);
-  }
-}
-
-/** The application failed while running (Kafka's StreamsException): failed. */
-export class StreamsException extends KafkaTsError {
-  override name = 'StreamsException';
-  constructor(message: string, options?: KafkaTsErrorOptions) {
-    super('failed', message, options);
   }
 }
 

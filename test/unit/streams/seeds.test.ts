@@ -179,7 +179,7 @@ describe('serde failures', () => {
       expect.stringMatching(/^Skipping record due to deserialization error\. taskId=0_0, topic=in, partition=0, offset=1: Size of data received by IntegerDeserializer is not 4/),
     ]);
   });
-  it('fail stops with a StreamsProcessingError naming the record', () => {
+  it('fail stops with a StreamsException naming the record', () => {
     const d = drive(topology(), { deserializationErrors: 'fail' });
     expect(() => bad(d)).toThrow(/Deserialization exception handler is set to fail upon a deserialization error \(taskId=0_0, topic=in, partition=0, offset=1\)/);
     expect(d.createOutputTopic('out').readValuesToList()).toEqual(['4']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameDecoder, FrameTooLargeError } from '../../../src/transport/frame-decoder.js';
+import { FrameDecoder, FrameReader, FrameTooLargeError } from '../../../src/transport/frame-decoder.js';
 
 const size = (n: number) => {
   const b = Buffer.alloc(4);
@@ -17,5 +17,63 @@ describe('FrameDecoder', () => {
   it('refuses negative and oversized lengths before buffering the payload', () => {
     expect(() => new FrameDecoder(100).push(size(-1))).toThrow(FrameTooLargeError);
     expect(() => new FrameDecoder(100).push(size(101))).toThrow(FrameTooLargeError);
+  });
+});
+
+/** A stream of frames of these payload sizes, each payload filled with a pattern of its own. */
+function stream(sizes: number[]): { bytes: Buffer; payloads: Buffer[] } {
+  const payloads = sizes.map((n, i) => Buffer.from(Array.from({ length: n }, (_, j) => (i * 31 + j * 7) & 0xff)));
+  return { bytes: Buffer.concat(payloads.flatMap((p) => [size(p.length), p])), payloads };
+}
+
+/**
+ * Feeds `bytes` as a socket's onread does: each read writes at most `readSize(i)` bytes (and what
+ * is left) into the buffer `target()` returns, then calls `read` with the count and that buffer.
+ */
+function feed(reader: FrameReader, bytes: Buffer, readSize: (i: number) => number): void {
+  let pos = 0;
+  for (let i = 0; pos < bytes.length; i++) {
+    const into = reader.target();
+    const n = Math.min(into.length, readSize(i), bytes.length - pos);
+    bytes.copy(into, 0, pos, pos + n);
+    pos += n;
+    reader.read(n, into);
+  }
+}
+
+describe('FrameReader', () => {
+  const sizes = [0, 3, 65_536, 1, 200_000, 65_535, 65_537, 0, 1_048_576, 10];
+  const { bytes, payloads } = stream(sizes);
+
+  it('hands on every frame whole and in order however the reads split them', () => {
+    // Reads of every size from 1 byte up (through header and payload boundaries), the socket buffer's sizes, and random ones.
+    const splits: ((i: number) => number)[] = [() => 1, () => 2, () => 3, () => 5, () => 4096, () => 65_536, () => 212_992, () => Infinity];
+    let seed = 7;
+    splits.push(() => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % 300_000 + 1);
+    for (const split of splits) {
+      const got: Buffer[] = [];
+      feed(new FrameReader(2 << 20, (f) => got.push(Buffer.from(f))), bytes, split);
+      expect(got.length).toBe(payloads.length);
+      got.forEach((g, i) => expect(g.equals(payloads[i]!), `frame ${i} (${sizes[i]} bytes)`).toBe(true));
+    }
+  });
+
+  it('reads a large frame straight into its own buffer, and a small one out of the scratch buffer', () => {
+    const got: Buffer[] = [];
+    const reader = new FrameReader(2 << 20, (f) => got.push(f));
+    const { bytes: one, payloads: [big] } = stream([500_000]);
+    const scratch = reader.target();
+    feed(reader, one, () => 100_000);
+    expect(got[0]!.equals(big!)).toBe(true);
+    // Not a view of the scratch buffer, which the next reads overwrite.
+    expect(got[0]!.buffer).not.toBe(scratch.buffer);
+    feed(reader, stream([5]).bytes, () => Infinity);
+    expect(got[1]!.buffer === scratch.buffer && got[1]!.byteOffset === scratch.byteOffset).toBe(false);
+    expect(reader.atFrameStart).toBe(true);
+  });
+
+  it('refuses negative and oversized lengths, also when the size prefix is split across reads', () => {
+    expect(() => feed(new FrameReader(100, () => {}), size(-1), () => Infinity)).toThrow(FrameTooLargeError);
+    expect(() => feed(new FrameReader(100, () => {}), size(101), () => 1)).toThrow(FrameTooLargeError);
   });
 });

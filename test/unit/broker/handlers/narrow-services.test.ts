@@ -71,6 +71,9 @@ describe('DeleteRecords against a fake PartitionService', () => {
       highWatermark: replica.highWatermark,
       logStartOffset: () => replica.start,
       log: { deleteRecordsBefore: (offset: number) => (replica.start = offset) },
+      // No followers: the low watermark is the leader's own log start.
+      lowWatermark: () => replica.start,
+      notify: () => {},
     } as unknown as PartitionReplica;
     const topic = { name: 'mine' };
     return {

@@ -18,7 +18,7 @@ import { groupOptions } from '../../src/tools/console-group.js';
 import { checkProperties, ConfigValues } from '../../src/util/config-catalogue.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
-const SELF = 'test/unit/config-catalogue-consumer.test.ts';
+const SELF = 'test/integration/config-catalogue-consumer.test.ts';
 
 /** Supported consumer key (common client keys: config-catalogue.test.ts) → [file, test name]. */
 const EFFECTS: Record<string, [string, string]> = {

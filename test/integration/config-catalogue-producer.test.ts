@@ -19,7 +19,7 @@ import { readBatchHeader, splitBatches, type BatchHeader } from '../../src/proto
 import { checkProperties, ConfigValues } from '../../src/util/config-catalogue.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
-const SELF = 'test/unit/config-catalogue-producer.test.ts';
+const SELF = 'test/integration/config-catalogue-producer.test.ts';
 
 /** Supported producer key (the common client keys are in config-catalogue.test.ts) → [test file, test name] showing its effect. */
 const EFFECTS: Record<string, [string, string]> = {
