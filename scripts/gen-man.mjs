@@ -27,7 +27,7 @@ function manDate() {
   return date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-const program = buildProgram(() => undefined);
+const program = buildProgram(() => undefined, COMMANDS);
 const pages = new Map([['kafka-ts.1', overviewPage(program, VERSION, DATE)]]);
 for (const spec of COMMANDS) {
   const cmd = program.commands.find((c) => c.name() === spec.name);

@@ -6,7 +6,9 @@
  * The bundle is loaded with a V8 code cache: compiling it is a large part of a short command's
  * start-up, and the cache holds the functions that ran, compiled. The cache is a file in
  * $KAFKA_TS_CODE_CACHE (a directory; 0 turns it off), else $XDG_CACHE_HOME/kafka-ts or
- * ~/.cache/kafka-ts, one per installation and Node version. It is used only for the same bundle
+ * ~/.cache/kafka-ts, one per installation, Node version and command (the first argument), and
+ * one for the full command list's bundle (dist/kafka-ts-commands.cjs, which the CLI imports for
+ * commands other than the short ones: CACHED_IMPORTS). It is used only for the same bundle
  * file: its header names the bundle's device, inode, size, mtime and ctime (a rewrite changes the
  * ctime, which no tool sets back), and V8 checks its own version, flags and the source length.
  * Anything else (no cache, stale, rejected, unwritable) loads the bundle without one and, when the
@@ -32,32 +34,54 @@ type Require = NodeJS.Require;
 
 const requireHere: Require = createRequire(import.meta.url);
 
+/**
+ * Bundles beside the CLI bundle that its import() calls load through the code cache too: the
+ * full command list (scripts/bundle.mjs). The daemon and TUI bundles load with Node's own import():
+ * the daemon runs until a signal, never reaching the point where a cache is written.
+ */
+const CACHED_IMPORTS = new Set(['./kafka-ts-commands.cjs']);
+
+/** The usage-error exit status (src/cli/errors.ts, which this stand-alone file cannot import). */
+const USAGE_EXIT = 2;
+
 export function launch(bundle: string): void {
   const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
   if (debug) process.setSourceMapsEnabled(true);
-  const { cli, save } = debug ? { cli: requireHere(bundle) as CliBundle, save: undefined } : load(bundle);
+  const dir = debug ? null : codeCacheDir();
+  const saves: (() => void)[] = [];
+  const cli = (dir ? load(bundle, dir, saves) : requireHere(bundle)) as CliBundle;
   void cli.main(process.argv.slice(2)).then((code) => {
-    save?.();
+    // Not after a usage error (exit 2): caches are per command, and a mistyped one would leave
+    // a cache file of its own behind.
+    if (code !== USAGE_EXIT) for (const save of saves) save();
     process.exit(code);
   });
 }
 
-function load(file: string): { cli: CliBundle; save?: () => void } {
-  const dir = codeCacheDir();
-  if (!dir) return { cli: requireHere(file) as CliBundle };
+/**
+ * Runs a bundle from its code cache (made anew after the command when missing, stale or short
+ * of this command line's functions: `saves` collects those writes); its exports.
+ */
+function load(file: string, dir: string, saves: (() => void)[]): unknown {
   let source: string;
   let stat: import('node:fs').BigIntStats;
   try {
-    source = readFileSync(file, 'utf8');
+    // The bundles are ASCII (esbuild escapes the rest; scripts/bundle.mjs checks): read as
+    // latin1, a plain copy, where UTF-8 would be decoded.
+    source = readFileSync(file, 'latin1');
     stat = statSync(file, { bigint: true });
   } catch {
-    return { cli: requireHere(file) as CliBundle };
+    return requireHere(file);
   }
   const key = `kafka-ts code cache 1 ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
-  // One file per installation and Node version (a short hash of both in the name).
+  // One file per bundle, installation and Node version (a short hash of all in the name), and
+  // per command: a cache holds what the command lines that wrote it ran, and one command's
+  // cache stays small, so quick to read and deserialise, however many others have run.
+  const args = process.argv.slice(2);
+  const command = /^[a-z][a-z-]{0,31}$/.test(args[0] ?? '') ? args[0]! : '-';
   let h = 0;
   for (const c of `${file} ${process.version} ${process.arch}`) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
-  const cacheFile = join(dir, `cli-${(h >>> 0).toString(16)}.v8cache`);
+  const cacheFile = join(dir, `cli-${(h >>> 0).toString(16)}-${command}.v8cache`);
   // After the key, the command-line shapes whose functions the cache holds, tab-separated.
   let cachedData: Buffer | undefined;
   let covered: string[] = [];
@@ -73,19 +97,28 @@ function load(file: string): { cli: CliBundle; save?: () => void } {
     /* no cache yet */
   }
   // The bundle's import() calls come here (see routeImports in scripts/bundle.mjs): relative
-  // ones name files beside the bundle; packages resolve from the same node_modules as from dist/.
-  const importHook = (specifier: string) => import(specifier.startsWith('.') ? pathToFileURL(join(dirname(file), specifier)).href : specifier);
+  // ones name files beside the bundle (CACHED_IMPORTS run as this one, once each); packages
+  // resolve from the same node_modules as from dist/.
+  const loaded = new Map<string, Promise<unknown>>();
+  const importHook = (specifier: string): Promise<unknown> => {
+    if (!specifier.startsWith('.')) return import(specifier);
+    const path = join(dirname(file), specifier);
+    if (!CACHED_IMPORTS.has(specifier)) return import(pathToFileURL(path).href);
+    let m = loaded.get(path);
+    if (!m) loaded.set(path, (m = new Promise((resolve) => resolve(load(path, dir, saves)))));
+    return m;
+  };
   const script = new Script(`(function (exports, require, module, __filename, __dirname, __kafkaTsImportHook) {${source}\n})`, { filename: file, cachedData });
-  const mod = { exports: {} as CliBundle, filename: file, id: file, loaded: false };
+  const mod = { exports: {}, filename: file, id: file, loaded: false };
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, lazyBuiltins(createRequire(file)), mod, file, dirname(file), importHook);
   mod.loaded = true;
   if (cachedData === undefined || script.cachedDataRejected === true) covered = [];
   // A command line of a new shape (another command, action or option set) compiled functions
   // the cache lacks: the cache is written again after it, holding those too (up to 64 shapes).
-  const shape = commandShape(process.argv.slice(2));
-  if (covered.includes(shape) || covered.length >= 64) return { cli: mod.exports };
+  const shape = commandShape(args);
+  if (covered.includes(shape) || covered.length >= 64) return mod.exports;
   // After the command: the cache then holds the functions it compiled.
-  const save = () => {
+  saves.push(() => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -98,8 +131,8 @@ function load(file: string): { cli: CliBundle; save?: () => void } {
         /* never written */
       }
     }
-  };
-  return { cli: mod.exports, save };
+  });
+  return mod.exports;
 }
 
 /**

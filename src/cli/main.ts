@@ -4,19 +4,34 @@
  * outside a command's own error handling ends as one line on stderr too (crashReport).
  */
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from '../../commands/index.js';
+import { SHORT_COMMANDS } from '../../commands/short.js';
+import type { CommandSpec } from './command.js';
 import { VERSION } from '../version.js';
 import { runAction } from './run.js';
 import type { CliContext } from './context.js';
 import { debugRequested, exitCode, isKafkaTsError, jsonErrorLine } from './errors.js';
 
 /**
- * The command tree. With `only` (the command a command line names), only that command gets its
- * options, actions and docs; the others are bare names with their summary, enough for commander's
- * "did you mean" suggestions, at a fraction of the start-up cost of building 26 option tables.
- * The root help and `completion` need every command in full: they are built so.
+ * The commands a command line needs. One that starts with a short command's name (nothing else
+ * at the root: no root help, no suggestions among the others) needs only that command, which
+ * the first bundle carries; anything else loads the full list (commands/index.ts, a bundle of
+ * its own that shares this one's modules: see scripts/bundle.mjs).
  */
-export function buildProgram(onExit: (code: number) => void, only?: string): Command {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function commandsFor(argv: readonly string[]): Promise<CommandSpec<any>[]> {
+  const short = SHORT_COMMANDS.find((s) => s.name === argv[0]);
+  return short ? [short] : (await import('../../commands/index.js')).COMMANDS;
+}
+
+/**
+ * The command tree of `commands`. With `only` (the command a command line names), only that
+ * command gets its options, actions and docs; the others are bare names with their summary,
+ * enough for commander's "did you mean" suggestions, at a fraction of the start-up cost of
+ * building 26 option tables. The root help and `completion` need every command in full: they
+ * are built so.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function buildProgram(onExit: (code: number) => void, commands: readonly CommandSpec<any>[], only?: string): Command {
   const program = new Command('kafka-ts')
     .description("Apache Kafka's command-line tools, with a local Kafka-compatible broker")
     .version(VERSION, '-V, --version', 'print the version and exit')
@@ -24,8 +39,8 @@ export function buildProgram(onExit: (code: number) => void, only?: string): Com
     .option('--debug', 'print stack traces of unexpected errors (also KAFKA_TS_DEBUG=1); accepted anywhere before --')
     .showSuggestionAfterError(true)
     .enablePositionalOptions();
-  const full = only === undefined || only === 'completion' || !COMMANDS.some((s) => s.name === only) ? undefined : only;
-  for (const spec of COMMANDS) {
+  const full = only === undefined || only === 'completion' || !commands.some((s) => s.name === only) ? undefined : only;
+  for (const spec of commands) {
     if (full !== undefined && spec.name !== full) {
       program.command(spec.name).description(spec.summary);
       continue;
@@ -93,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   let status: number = exitCode('Ok');
   let errText = '';
   // The command named: the first argument that is not an option (the root's options take no value).
-  const program = buildProgram((c) => (status = c), argv.find((a) => !a.startsWith('-')));
+  const program = buildProgram((c) => (status = c), await commandsFor(argv), argv.find((a) => !a.startsWith('-')));
   const silence = (c: Command) => {
     c.exitOverride();
     c.configureOutput({ writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });

@@ -62,8 +62,16 @@ export interface Catalogue {
 export function defineCatalogue(surface: string, ...lists: readonly (readonly ConfigEntry[])[]): Catalogue {
   const byName = new Map<string, ConfigEntry>();
   for (const list of lists) for (const e of list) byName.set(e.name, e);
-  const entries = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  return { surface, entries, byName };
+  // Sorted on first use: the first localeCompare sets up ICU's collator, several milliseconds
+  // that every command would pay at start-up for a list only docs and describe output read.
+  let entries: readonly ConfigEntry[] | undefined;
+  return {
+    surface,
+    get entries() {
+      return (entries ??= [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)));
+    },
+    byName,
+  };
 }
 
 /** Kafka's ConfigException text. */

@@ -26,7 +26,7 @@ describe('documentation generated from the command definitions', () => {
   });
 
   it("lists in each man page's EXIT STATUS the codes that command can return, with their meanings from the one table", () => {
-    const program = buildProgram(() => undefined);
+    const program = buildProgram(() => undefined, COMMANDS);
     const exitStatus = (name: string) => {
       const spec = COMMANDS.find((c) => c.name === name)!;
       const page = manPage({ spec, cmd: program.commands.find((c) => c.name() === name)!, version: '0', date: 'd' });

@@ -28,7 +28,7 @@ describe('the code cache of the CLI bundle', () => {
     bundle = join(t.dir, 'pkg', 'dist', 'kafka-ts.cjs');
     copyFileSync(join(ROOT, 'bin', 'kafka-ts.cjs'), bin);
     copyFileSync(join(ROOT, 'dist', 'kafka-ts.cjs'), bundle);
-    copyFileSync(join(ROOT, 'dist', 'kafka-ts-launch.cjs'), join(t.dir, 'pkg', 'dist', 'kafka-ts-launch.cjs'));
+    for (const f of ['kafka-ts-launch.cjs', 'kafka-ts-commands.cjs']) copyFileSync(join(ROOT, 'dist', f), join(t.dir, 'pkg', 'dist', f));
     cacheDir = join(t.dir, 'cache');
   });
   afterAll(() => t.cleanup());
@@ -41,8 +41,9 @@ describe('the code cache of the CLI bundle', () => {
     const first = await run(['topics', '--help']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toContain('print the version and exit');
+    // A short command runs from the first bundle alone: one cache, that command's.
     const files = cacheFiles();
-    expect(files).toHaveLength(1);
+    expect(files).toEqual([expect.stringMatching(/-topics\.v8cache$/)]);
     const file = join(cacheDir, files[0]!);
     const before = statSync(file, { bigint: true }).mtimeNs;
     const second = await run(['topics', '--help']);
@@ -50,11 +51,29 @@ describe('the code cache of the CLI bundle', () => {
     expect(second.stdout).toBe(first.stdout);
     // Accepted by V8 and covering this command line: not written again.
     expect(statSync(file, { bigint: true }).mtimeNs).toBe(before);
-    // Another command line adds its functions: written again, and still right.
+    // Another command line of the same command adds its functions: written again, and still right.
+    const list = await run(['topics', '--list', '--bootstrap-server', 'localhost:1', '--help']);
+    expect(list.stdout).toBe(first.stdout);
+    expect(readFileSync(file).toString('latin1', 0, 4096)).toContain('topics --help\ttopics --list --bootstrap-server --help');
+  });
+
+  it('is one per command and bundle: a command of the full list loads the second bundle, with its own cache', async () => {
     const version = await run(['--version']);
-    expect(version.exitCode).toBe(0);
+    expect(version.exitCode, version.stderr).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(readFileSync(file).toString('latin1', 0, 4096)).toContain('topics --help\t--version');
+    const help = await run(['server', '--help']);
+    expect(help.exitCode, help.stderr).toBe(0);
+    expect(help.stdout).toContain('print the version and exit');
+    // The first bundle and the commands bundle, for `--version` (no command: "-") and `server`.
+    const mine = cacheFiles().filter((f) => /-(-|server)\.v8cache$/.test(f));
+    expect(mine).toHaveLength(4);
+    const again = await run(['server', '--help']);
+    expect(again.stdout).toBe(help.stdout);
+    // A command line that does not parse writes none (a mistyped command would leave its own).
+    const typo = await run(['topcs', '--list']);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('Did you mean topics?');
+    expect(cacheFiles().filter((f) => f.includes('topcs'))).toEqual([]);
   });
 
   it('is ignored once the bundle changes, even at the same length and mtime', async () => {
@@ -75,11 +94,41 @@ describe('the code cache of the CLI bundle', () => {
     const r = await run(['--version'], { KAFKA_TS_CODE_CACHE: '0', XDG_CACHE_HOME: off, HOME: off });
     expect(r.exitCode).toBe(0);
     expect(existsSync(off)).toBe(false);
-    const file = join(cacheDir, cacheFiles()[0]!);
+    // The first bundle's cache for `--version` (its header names the bundle).
+    const file = cacheFiles()
+      .map((f) => join(cacheDir, f))
+      .find((f) => f.endsWith('--.v8cache') && readFileSync(f).toString('latin1', 0, 4096).includes(`${bundle} `))!;
     writeFileSync(file, 'not a cache');
     const again = await run(['--version']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(readFileSync(file).length).toBeGreaterThan(1000);
+  });
+});
+
+describe('the two bundles of the CLI', () => {
+  const sources = (bundle: string) => (JSON.parse(readFileSync(join(ROOT, 'dist', `${bundle}.map`), 'utf8')) as { sources: string[] }).sources;
+
+  it('share no module: the full command list takes what the first bundle holds from it', () => {
+    const first = sources('kafka-ts.cjs');
+    const second = sources('kafka-ts-commands.cjs');
+    expect(second.filter((s) => first.includes(s))).toEqual([]);
+    // The first bundle carries the short commands only (commands/short.ts).
+    expect(first.filter((s) => s.includes('commands/')).sort()).toEqual(
+      ['acls', 'broker-api-versions', 'cluster', 'configs', 'consumer-groups', 'delete-records', 'features', 'get-offsets', 'leader-election', 'log-dirs', 'metadata-quorum', 'short', 'topics'].map((c) => `../commands/${c}.ts`),
+    );
+    expect(second).toContain('../commands/completion.ts');
+  });
+
+  it("are one program: a command of the second throws the first's errors, mapped to the TypeScript sources under --debug", async () => {
+    const run = (args: string[]) => execa(process.execPath, [join(ROOT, 'bin', 'kafka-ts.cjs'), ...args], { reject: false, env: { KAFKA_TS_DEBUG: '', NO_COLOR: '1' } });
+    // A UsageError from commands/completion.ts is known to src/cli/run.ts as one (exit 2, one line).
+    const plain = await run(['completion', 'fish']);
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toBe("kafka-ts completion: usage error: unknown shell 'fish' (expected bash or zsh)");
+    const debug = await run(['--debug', 'completion', 'fish']);
+    expect(debug.exitCode).toBe(2);
+    expect(debug.stderr).toMatch(/\n {4}at .*commands\/completion\.ts:\d+:\d+/);
+    expect(debug.stderr).not.toContain('.cjs');
   });
 });
 
