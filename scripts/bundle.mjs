@@ -154,6 +154,13 @@ function esModuleStandIns(outfile) {
   let count = 0;
   const fixed = text.replace(/__toESM\((require_[\w$]+)\(\),1\)/g, (all, name) => (names.includes(name) ? (count++, `__toESM(${name}(),0)`) : all));
   if (names.length && !count) throw new Error(`${outfile}: no import of the first bundle's modules found to fix (see esModuleStandIns in scripts/bundle.mjs)`);
+  // Every use of a stand-in must now be one of the two shapes this knows: a plain require, or
+  // __toESM(..., 0). Anything else (esbuild printing it differently) would slip through unfixed.
+  for (const name of names) {
+    const uses = fixed.split(`${name}()`).length - 1;
+    const known = fixed.split(`__toESM(${name}(),0)`).length - 1 + (fixed.split(`=${name}()`).length - 1) + (fixed.split(`,${name}()`).length - 1);
+    if (uses !== known) throw new Error(`${outfile}: ${uses - known} use(s) of ${name} in a shape esModuleStandIns does not know (see scripts/bundle.mjs)`);
+  }
   writeFileSync(outfile, fixed);
 }
 

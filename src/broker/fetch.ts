@@ -292,10 +292,10 @@ export async function fetchPartitions(broker: FetchHost, items: PartitionFetch[]
     const replicas = items
       .map((f) => (f.topic === null ? undefined : broker.replica(f.topic, f.partition)))
       .filter((r): r is PartitionReplica => r !== undefined);
-    const starts = replicas.map((r) => r.logStartOffset());
-    if (await waitForChange(replicas, remaining, opts)) return results;
     // A follower learns a new log start (DeleteRecords, retention) from the answer: answer now
     // rather than at the end of the wait, since a DeleteRecords waits for the followers to apply it.
-    startMoved = opts.replicaId >= 0 && replicas.some((r, i) => r.logStartOffset() !== starts[i]);
+    const starts = opts.replicaId >= 0 ? replicas.map((r) => r.logStartOffset()) : null;
+    if (await waitForChange(replicas, remaining, opts)) return results;
+    startMoved = starts !== null && replicas.some((r, i) => r.logStartOffset() !== starts[i]);
   }
 }

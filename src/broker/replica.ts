@@ -1,7 +1,8 @@
 /**
  * One partition replica hosted by one logical broker: its log, its high watermark and, when it
- * leads, the progress of its followers. Waiters (long-polling fetches, acks=all produces) are
- * woken whenever the log end or the high watermark moves.
+ * leads, the progress of its followers. Waiters (long-polling fetches, acks=all produces, a
+ * DeleteRecords waiting for the followers) are woken whenever the log end, the high watermark, a
+ * follower's log start or the replica's role moves.
  */
 import type { PartitionLog } from '../storage/log-store.js';
 import { ProducerStateTable } from './producer-state.js';
@@ -68,13 +69,14 @@ export class PartitionReplica {
   }
 
   /**
-   * The low watermark Kafka's DeleteRecords answers: the smallest log start offset over the
-   * leader and its in-sync followers, as they last reported it (-1 for one not heard from yet).
+   * The low watermark DeleteRecords answers (Kafka's lowWatermarkIfLeader): the smallest log start
+   * offset over the leader and its followers on live brokers, as they last reported it (-1 for
+   * one not heard from since this broker took the lead).
    */
-  lowWatermark(isr: readonly number[], selfId: number): number {
+  lowWatermark(replicas: readonly number[], leaderId: number, isLive: (brokerId: number) => boolean): number {
     let low = this.log.logStartOffset();
-    for (const id of isr) {
-      if (id !== selfId) low = Math.min(low, this.followers.get(id)?.logStartOffset ?? -1);
+    for (const id of replicas) {
+      if (id !== leaderId && isLive(id)) low = Math.min(low, this.followers.get(id)?.logStartOffset ?? -1);
     }
     return low;
   }

@@ -21,6 +21,8 @@ export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
 export const RESOURCE_BROKER_LOGGER = 8;
 export const CONFIG_SOURCE_DEFAULT = 5;
+/** How much longer than a request's own timeout the client waits for a broker that honours it (DeleteRecords). */
+const BROKER_DEADLINE_HEADROOM_MS = 5000;
 
 /** The broker a config resource must be sent to (Kafka's admin client): a broker's own id, else none. */
 const configTarget = (type: number, name: string): number | undefined =>
@@ -290,10 +292,17 @@ export class Admin {
     for (const [leader, reqs] of byLeader) {
       const topics = new Map<string, typeof reqs>();
       for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
-      const { body } = await this.client.send(leader, DeleteRecords, {
-        topics: [...topics].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, offset: p.offset })) })),
-        timeoutMs: this.client.requestTimeoutMs,
-      });
+      // The broker waits up to timeoutMs for the followers, then answers REQUEST_TIMED_OUT per
+      // partition: the client waits a little longer, so that this answer, not its own timeout, ends the call.
+      const { body } = await this.client.send(
+        leader,
+        DeleteRecords,
+        {
+          topics: [...topics].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, offset: p.offset })) })),
+          timeoutMs: this.client.requestTimeoutMs,
+        },
+        { timeoutMs: this.client.requestTimeoutMs + BROKER_DEADLINE_HEADROOM_MS },
+      );
       for (const t of body.topics) for (const p of t.partitions) out.push({ topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark, error: errorOf(p.errorCode) });
     }
     return out;

@@ -303,6 +303,7 @@ export class KafkaConnection {
 class PlainReads {
   private conn: KafkaConnection | null = null;
   private readonly early: Buffer[] = [];
+  private earlyError: Error | null = null;
   private readonly reader = new FrameReader(MAX_RESPONSE_FRAME, (frame) => (this.conn ? this.conn.onFrame(frame) : this.early.push(frame)));
 
   readonly onread = {
@@ -315,6 +316,7 @@ class PlainReads {
         this.reader.read(n, bytes);
       } catch (e) {
         if (this.conn) this.conn.badFrame(e as Error);
+        else this.earlyError = e as Error;
       }
       return true;
     },
@@ -323,5 +325,6 @@ class PlainReads {
   attach(conn: KafkaConnection): void {
     this.conn = conn;
     for (const frame of this.early.splice(0)) conn.onFrame(frame);
+    if (this.earlyError) conn.badFrame(this.earlyError);
   }
 }

@@ -74,19 +74,25 @@ export class FrameDecoder {
 
 /** The reused buffer of a FrameReader: headers, small frames and the last bytes of large ones. */
 const SCRATCH_BYTES = 64 * 1024;
+/**
+ * A frame up to this size gets its whole buffer when its size prefix is read; a larger one starts
+ * with this much and doubles as its bytes arrive, so that a size prefix alone (a peer that is not
+ * a Kafka broker and speaks first, say) cannot make the reader take a gigabyte.
+ */
+const EAGER_FRAME_BYTES = 8 << 20;
 
 /**
  * Reads frames from a plain socket straight into buffers of their own (net.Socket's `onread`): the
  * kernel copies a large frame (a fetch answer of a megabyte) once, into the buffer that is handed
  * on, instead of into 64 KiB chunks that are copied together again; and a read can take all the
  * socket holds, not 64 KiB. Headers, small frames and the tail of large ones go through a reused
- * scratch buffer and are copied out. The whole frame is allocated when its size is read, so this
- * is for peers trusted with that (a client reading its broker's answers), not for a server.
+ * scratch buffer and are copied out.
  */
 export class FrameReader {
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  /** The frame being filled, and how much of it is. */
+  /** The frame being filled (its buffer may still be growing towards `size`), and how much of it is. */
   private frame: Buffer | null = null;
+  private size = 0;
   private filled = 0;
   /** A size prefix split across reads. */
   private readonly head = Buffer.alloc(4);
@@ -109,7 +115,7 @@ export class FrameReader {
   read(n: number, buf: Buffer): void {
     if (buf !== this.scratch) {
       this.filled += n;
-      this.emitIfFull();
+      this.filledUp();
       return;
     }
     let pos = 0;
@@ -129,20 +135,28 @@ export class FrameReader {
           size = this.head.readInt32BE(0);
         }
         if (size < 0 || size > this.maxFrameSize) throw new FrameTooLargeError(`frame size ${size} is outside [0, ${this.maxFrameSize}]`);
-        this.frame = Buffer.allocUnsafe(size);
+        this.frame = Buffer.allocUnsafe(Math.min(size, EAGER_FRAME_BYTES));
+        this.size = size;
         this.filled = 0;
       }
       const k = Math.min(this.frame.length - this.filled, n - pos);
       buf.copy(this.frame, this.filled, pos, pos + k);
       this.filled += k;
       pos += k;
-      this.emitIfFull();
+      this.filledUp();
     }
   }
 
-  private emitIfFull(): void {
+  /** After bytes went into the frame: hands it on when complete, or grows its buffer when that is full. */
+  private filledUp(): void {
     const frame = this.frame!;
     if (this.filled < frame.length) return;
+    if (this.filled < this.size) {
+      const grown = Buffer.allocUnsafe(Math.min(this.size, frame.length * 2));
+      frame.copy(grown, 0, 0, this.filled);
+      this.frame = grown;
+      return;
+    }
     this.frame = null;
     this.onFrame(frame);
   }

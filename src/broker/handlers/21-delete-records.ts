@@ -1,9 +1,10 @@
 /**
  * DeleteRecords (21), v0-2: moves a partition's log start offset forward (offset -1 means the
  * high watermark) and returns the new low watermark; segments wholly below it are deleted from disk.
- * As in Kafka, the answer waits (up to the request's timeout) until the in-sync followers have moved
- * their log start too, and the low watermark is the smallest over them; past the timeout the
- * partition answers REQUEST_TIMED_OUT (the leader's records are deleted all the same).
+ * As in Kafka, the answer waits (up to the request's timeout) until the followers on live brokers
+ * have moved their log start too, and the low watermark is the smallest over them; past the
+ * timeout the partition answers REQUEST_TIMED_OUT, and NOT_LEADER_OR_FOLLOWER if this broker
+ * stopped leading meanwhile (the leader's records are deleted all the same).
  * Errors: OFFSET_OUT_OF_RANGE (beyond the high watermark, or negative other than -1),
  * POLICY_VIOLATION (cleanup.policy is compact without delete, as Kafka), UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DELETE on the topic), KAFKA_STORAGE_ERROR (an
@@ -50,12 +51,14 @@ export default defineHandler({
           }
           // Followers learn the new log start from their next fetch answer (fetch.ts sends it at once).
           replica.notify();
-          const result = { partitionIndex: p.partitionIndex, lowWatermark: replica.lowWatermark(state.isr, state.leader), errorCode: 0 };
-          if (result.lowWatermark < target) {
+          const result = { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: 0 };
+          const waiting = lowWatermarkReached(replica, state, (id) => ctx.cluster.isLive(id), target, deadline, ctx.onClose);
+          if (typeof waiting === 'number') result.lowWatermark = waiting;
+          else {
             waits.push(
-              lowWatermarkReached(replica, state, target, deadline).then((low) => {
-                result.lowWatermark = low ?? -1;
-                if (low === null) result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+              waiting.then((outcome) => {
+                if (typeof outcome === 'number') result.lowWatermark = outcome;
+                else result.errorCode = outcome === 'moved' ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.REQUEST_TIMED_OUT;
               }),
             );
           }
@@ -68,21 +71,42 @@ export default defineHandler({
   },
 });
 
-/** Resolves with the low watermark once it reaches `target`, or null at the deadline. */
-function lowWatermarkReached(replica: PartitionReplica, state: PartitionState, target: number, deadline: number): Promise<number | null> {
+/**
+ * The low watermark once it reaches `target` (at once, when it already has), else a promise of it,
+ * of 'moved' when this broker stops leading the partition, or of 'timeout' at the deadline or when
+ * the requesting connection closes.
+ */
+function lowWatermarkReached(
+  replica: PartitionReplica,
+  state: PartitionState,
+  isLive: (brokerId: number) => boolean,
+  target: number,
+  deadline: number,
+  onClose: ((listener: () => void) => () => void) | undefined,
+): number | Promise<number | 'moved' | 'timeout'> {
+  const leader = state.leader;
+  const replicas = [...new Set([...state.replicas, ...state.addingReplicas])];
+  const low = () => replica.lowWatermark(replicas, leader, isLive);
+  const now = low();
+  if (now >= target) return now;
   return new Promise((resolve) => {
-    let cancel = (): void => {};
-    const timer = setTimeout(() => {
-      cancel();
-      resolve(null);
-    }, Math.max(0, deadline - Date.now()));
-    const check = (): void => {
-      const low = replica.lowWatermark(state.isr, state.leader);
-      if (low >= target) {
-        clearTimeout(timer);
-        resolve(low);
-      } else cancel = replica.onChange(check);
+    let cancelWait = (): void => {};
+    let stopListening = (): void => {};
+    const finish = (outcome: number | 'moved' | 'timeout') => {
+      clearTimeout(timer);
+      cancelWait();
+      stopListening();
+      resolve(outcome);
     };
-    check();
+    const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
+    stopListening = onClose?.(() => finish('timeout')) ?? stopListening;
+    // The replica wakes its waiters when a follower reports its log start and when its role changes (state is the live metadata).
+    const check = (): void => {
+      if (state.leader !== leader) return finish('moved');
+      const reached = low();
+      if (reached >= target) finish(reached);
+      else cancelWait = replica.onChange(check);
+    };
+    cancelWait = replica.onChange(check);
   });
 }

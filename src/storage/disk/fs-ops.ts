@@ -195,7 +195,12 @@ export async function datasyncPath(path: string): Promise<void> {
   datasyncs++;
   await new Promise<void>((resolve, reject) =>
     fs.fdatasync(fd, (err) => {
-      fs.closeSync(fd);
+      // A failing close must reject the sync, not escape this callback as an uncaught exception.
+      try {
+        fs.closeSync(fd);
+      } catch (e) {
+        err ??= e as NodeJS.ErrnoException;
+      }
       if (err) reject(err);
       else resolve();
     }),

@@ -72,6 +72,20 @@ describe('FrameReader', () => {
     expect(reader.atFrameStart).toBe(true);
   });
 
+  it('grows the buffer of a frame above 8 MiB as its bytes arrive instead of taking it all on its size prefix', () => {
+    const reader = new FrameReader(1 << 30, () => {});
+    feed(reader, size(1 << 30), () => Infinity);
+    expect(reader.target().length).toBe(8 << 20);
+    const got: Buffer[] = [];
+    const { bytes: big, payloads } = stream([20 << 20, 7]);
+    for (const split of [() => 1_000_000, () => 65_536 * 3 + 5, () => Infinity]) {
+      got.length = 0;
+      feed(new FrameReader(1 << 30, (f) => got.push(f)), big, split);
+      expect(got.map((g) => g.length)).toEqual([20 << 20, 7]);
+      expect(got[0]!.equals(payloads[0]!) && got[1]!.equals(payloads[1]!)).toBe(true);
+    }
+  });
+
   it('refuses negative and oversized lengths, also when the size prefix is split across reads', () => {
     expect(() => feed(new FrameReader(100, () => {}), size(-1), () => Infinity)).toThrow(FrameTooLargeError);
     expect(() => feed(new FrameReader(100, () => {}), size(101), () => 1)).toThrow(FrameTooLargeError);

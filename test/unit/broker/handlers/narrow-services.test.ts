@@ -77,7 +77,7 @@ describe('DeleteRecords against a fake PartitionService', () => {
     } as unknown as PartitionReplica;
     const topic = { name: 'mine' };
     return {
-      leaderFor: (name: string) => (name === 'mine' ? { replica: fake, state: {}, topic } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
+      leaderFor: (name: string) => (name === 'mine' ? { replica: fake, state: { leader: 1, replicas: [1], addingReplicas: [] }, topic } : { error: ErrorCode.NOT_LEADER_OR_FOLLOWER }),
       topicConfig: (t: unknown, name: string) => (t === topic && name === 'cleanup.policy' ? cleanupPolicy : ''),
     } as unknown as PartitionService;
   }
