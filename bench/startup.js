@@ -75,6 +75,21 @@ export async function run() {
       };
     });
     table(rows);
+    // For the one table of `npm run bench -- speed` (topics --list is measured there already).
+    results.rows = Object.entries(results.commands)
+      .filter(([name]) => name !== 'topics --list' && !name.endsWith('[compare]'))
+      .map(([name, c]) => {
+        const vsBare = c.roundsMs.map((v, r) => v / rounds[1][r]);
+        return {
+          what: `${name} vs bare Unix-socket ApiVersions script (vs node -e 0 ${c.vsNode.toFixed(2)}x)`,
+          value: `${c.ms.toFixed(1)} ms`,
+          peer: `bare script ${bare.toFixed(1)} ms`,
+          ratio: c.vsBare,
+          spread: [Math.min(...vsBare), Math.max(...vsBare)],
+          target: '<= 1.1x (<= 1.25x)',
+          met: c.vsBare <= 1.1 && c.vsNode <= 1.25,
+        };
+      });
     return results;
   } finally {
     daemon.stop();
