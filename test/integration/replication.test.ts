@@ -12,7 +12,7 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { alterReassignments, listReassignments } from '../../src/client/reassignments.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
-import { ElectLeaders, Fetch, Heartbeat, Produce, type FetchResponse, type HeartbeatResponse } from '../../src/protocol/apis/index.js';
+import { DeleteRecords, ElectLeaders, Fetch, Heartbeat, Produce, type FetchResponse, type HeartbeatResponse } from '../../src/protocol/apis/index.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -254,6 +254,33 @@ describe('replicas', () => {
     await waitUntil('broker 3 applied the new log start', () => replicaOf(3, 'trimmed')!.logStartOffset() === 4);
     const [again] = await admin.deleteRecords([{ topic: 'trimmed', partition: 0, offset: 4 }]);
     expect(again).toMatchObject({ error: null, lowWatermark: 4 });
+  });
+
+  it('answer a DeleteRecords waiting for a follower with NOT_LEADER_OR_FOLLOWER when its leader stops', async () => {
+    await admin.createTopics([{ name: 'trim-handover', partitions: -1, replicationFactor: -1, assignment: [[1, 2, 3]] }]);
+    await waitUntil('ISR complete', () => state('trim-handover').isr.length === 3);
+    await produce('trim-handover', 0, 10);
+    await waitUntil('replicas in sync', () => inSync('trim-handover'));
+    // A follower that never applies the new log start: the answer waits for it.
+    const leader = state('trim-handover').leader;
+    const stalled = cluster.cluster.broker([3, 2, 1].find((b) => b !== leader)!)!;
+    await stalled.replication.stop();
+    const deleting = client.send<{ topics: { partitions: { errorCode: number; lowWatermark: number }[] }[] }>(
+      await client.leaderFor('trim-handover', 0),
+      DeleteRecords,
+      { topics: [{ name: 'trim-handover', partitions: [{ partitionIndex: 0, offset: 5 }] }], timeoutMs: 20_000 },
+      { timeoutMs: 30_000 },
+    );
+    await waitUntil('the leader to delete', () => replicaOf(leader, 'trim-handover')!.logStartOffset() === 5);
+    const stopped = Date.now();
+    await cluster.cluster.stopBroker(leader);
+    const { body } = await deleting;
+    expect(body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // Answered at the stop (within its drain), not at the end of its 20 s wait.
+    expect(Date.now() - stopped).toBeLessThan(15_000);
+    await cluster.cluster.startBroker(leader);
+    stalled.replication.start();
+    await waitUntil('replicas back in sync', () => state('trim-handover').isr.length === 3 && inSync('trim-handover'));
   });
 
   it('throttle only replicas that are not in sync, at the configured rate', async () => {
