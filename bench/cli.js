@@ -1,25 +1,12 @@
 // The CLI side by side with kcat on the same daemon in the same run: console-producer reading
 // 1,000,000 lines of 100 bytes vs kcat -P; console-consumer to /dev/null vs kcat -C -e; and the
 // wall time of `topics --list` against a running daemon vs `node -e 0`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed, wall } from './lib.js';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median wall time in ms of `runs` executions of a command (after warm-up runs). */
-function wall(cmd, args, env, runs = 25) {
-  const times = [];
-  for (let i = 0; i < runs + 3; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-    if (i >= 3) times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return median(times);
-}
 
 export async function run() {
   requireKcat();
@@ -37,8 +24,8 @@ export async function run() {
     // Both read the same topic; kcat's end-of-partition poll is shortened (see broker.js).
     const oursC = await timed(process.execPath, [BIN, 'console-consumer', '--topic', 'cli-ours', '--from-beginning', '-e'], { env });
     const kcatC = await timed('kcat', ['-b', daemon.bootstrap, '-C', '-t', 'cli-ours', '-o', 'beginning', '-e', '-q', '-X', 'fetch.wait.max.ms=10']);
-    const list = wall(process.execPath, [BIN, 'topics', '--list'], env);
-    const node = wall(process.execPath, ['-e', '0'], env);
+    const list = wall(process.execPath, [BIN, 'topics', '--list'], env, 25);
+    const node = wall(process.execPath, ['-e', '0'], env, 25);
 
     results.produce = { records: count, kafkaTsSeconds: ours.seconds, kcatSeconds: kcatP.seconds, ratio: kcatP.seconds / ours.seconds };
     results.consume = { records: count, kafkaTsSeconds: oursC.seconds, kcatSeconds: kcatC.seconds, ratio: kcatC.seconds / oursC.seconds };

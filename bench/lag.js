@@ -6,10 +6,9 @@
 // (what a script polling Kafka's tool pays per look, without time lag or statuses).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, ROOT, fmt, kafkaTs, startDaemon, table } from './lib.js';
+import { BIN, fmt, kafkaTs, median, ROOT, startDaemon, table } from './lib.js';
 
 const lib = (path) => import(join(ROOT, 'dist', 'src', path));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run() {
   const { KafkaClient, parseBootstrap } = await lib('client/client.js');

@@ -90,3 +90,18 @@ export function table(rows) {
 }
 
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The median of a list of numbers (the upper one of the middle two for an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time in ms of `runs` executions of a command, after 3 warm-up runs; each must exit 0. */
+export function wall(cmd, args, env, runs) {
+  const times = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    if (i >= 3) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(times);
+}

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BIN, ROOT, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, fmt, kafkaTs, lineFile, median, requireKcat, ROOT, SCALE, startDaemon, table, timed } from './lib.js';
 
 const json = (args, home) => JSON.parse(kafkaTs([...args, '--output', 'json'], home).stdout);
 
@@ -28,7 +28,6 @@ export async function run() {
   const count = Math.round(1_000_000 * SCALE);
   const results = {};
   const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   try {
     let seq = 0;
     const topic = () => {

@@ -14,11 +14,10 @@ import { crc32 } from 'node:zlib';
 import net from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, SCALE, fmt, kafkaTs, lineFile, median, requireKcat, startDaemon, table, timed } from './lib.js';
 
 const TICK = 100; // USER_HZ on Linux
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs) => [Math.min(...xs), Math.max(...xs)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const rssMb = (pid) => {

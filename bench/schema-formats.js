@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BIN, SCALE, fmt, kafkaTs, startDaemon, table, timed } from './lib.js';
+import { BIN, fmt, kafkaTs, median, SCALE, startDaemon, table, timed } from './lib.js';
 
 const AVRO = { type: 'record', name: 'Event', fields: [{ name: 'id', type: 'long' }, { name: 'user', type: 'string' }, { name: 'score', type: 'double' }, { name: 'active', type: 'boolean' }, { name: 'tag', type: ['null', 'string'], default: null }] };
 const JSON_SCHEMA = { type: 'object', properties: { id: { type: 'integer' }, user: { type: 'string' }, score: { type: 'number' }, active: { type: 'boolean' }, tag: { type: ['null', 'object'] } }, required: ['id', 'user'] };
@@ -65,8 +65,7 @@ export async function run() {
         (seconds[name] ??= []).push({ produce: p.seconds, consume: c.seconds });
       }
     }
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const spread = (xs) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : '');
+      const spread = (xs) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : '');
     const base = seconds.plain;
     const rows = [];
     for (const name of Object.keys(seconds)) {

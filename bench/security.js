@@ -6,9 +6,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, fmt, kafkaTs, lineFile, median, requireKcat, SCALE, startDaemon, table, timed } from './lib.js';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const USER = 'bench';
 const PASSWORD = 'bench-secret';
 

@@ -15,26 +15,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BIN, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, SCALE, fmt, kafkaTs, lineFile, median, requireKcat, startDaemon, table, timed, wall } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 // BENCH_ONLY=<regexp>: only the figures (and imported suites) whose description matches, e.g.
 // BENCH_ONLY=console-consumer npm run bench -- speed.
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median wall time in ms of `runs` executions (after 3 warm-up runs). */
-function wall(cmd, args, env, runs = 15) {
-  const times = [];
-  for (let i = 0; i < runs + 3; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-    if (i >= 3) times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return median(times);
-}
 
 // One ApiVersions v0 round trip on the daemon's Unix socket, nothing else: the floor of a short
 // command that must reach the daemon.
@@ -102,7 +90,7 @@ function figures(d, work) {
       what: 'topics --list vs node -e 0 (median wall)',
       peerName: 'node -e 0',
       unit: 'ms',
-      run: async () => ({ ours: wall(process.execPath, ts(['topics', '--list']), env), peer: wall(process.execPath, ['-e', '0'], env) }),
+      run: async () => ({ ours: wall(process.execPath, ts(['topics', '--list']), env, 15), peer: wall(process.execPath, ['-e', '0'], env, 15) }),
       ratio: (t) => t.ours / t.peer,
       met: (r) => r <= 1.25,
       target: '<= 1.25x',
@@ -111,7 +99,7 @@ function figures(d, work) {
       what: 'topics --list vs bare Unix-socket ApiVersions script',
       peerName: 'bare script',
       unit: 'ms',
-      run: async () => ({ ours: wall(process.execPath, ts(['topics', '--list']), env), peer: wall(process.execPath, ['-e', BARE, join(d.home, 'kafka.sock')], env) }),
+      run: async () => ({ ours: wall(process.execPath, ts(['topics', '--list']), env, 15), peer: wall(process.execPath, ['-e', BARE, join(d.home, 'kafka.sock')], env, 15) }),
       ratio: (t) => t.ours / t.peer,
       met: (r) => r <= 1.1,
       target: '<= 1.1x',

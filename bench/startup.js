@@ -8,11 +8,10 @@
 // older checkout, say), interleaved with the rest, for a before/after in the same run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, ROOT, kafkaTs, startDaemon, table } from './lib.js';
+import { BIN, ROOT, kafkaTs, median, startDaemon, table } from './lib.js';
 
 const RUNS = Number(process.env.STARTUP_RUNS ?? 15);
 const ROUNDS = Number(process.env.STARTUP_ROUNDS ?? 3);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The short commands; each must exit 0. */
 const COMMANDS = [

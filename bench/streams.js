@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, SCALE, fmt, kafkaTs, lineFile, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, fmt, kafkaTs, lineFile, median, requireKcat, ROOT, SCALE, startDaemon, table, timed } from './lib.js';
 
 // 1M records: each streams run lasts seconds, so the JIT warm-up of a fresh `kafka-ts` process
 // (the loop runs warm in this process after its first round) is a small part of it.
@@ -23,7 +23,6 @@ const RECORDS = Math.max(20_000, Math.round(1_000_000 * SCALE));
 const PARTITIONS = 3;
 const ROUNDS = 3;
 const WHERE = "Number(value.slice(0, value.indexOf(' '))) % 2 === 0";
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs `kafka-ts streams ...` until idle; returns {rate, summary} from its JSON summary. */
 function streamsRun(daemon, args, expect) {

@@ -6,12 +6,11 @@
 //    vs read_uncommitted (target: >= 0.9x).
 // Runs alternate (idempotent, transactional, idempotent, ...) and the median of each is reported.
 import { join } from 'node:path';
-import { ROOT, SCALE, fmt, requireKcat, startDaemon, table, timed } from './lib.js';
+import { fmt, median, requireKcat, ROOT, SCALE, startDaemon, table, timed } from './lib.js';
 
 const RECORDS = Math.max(10_000, Math.round(200_000 * SCALE));
 const TXN_SIZE = 1000;
 const ROUNDS = 3;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run() {
   requireKcat();

@@ -319,9 +319,9 @@ export class ClusterMetadata {
     s.parts.push(JSON.stringify(toPersisted(t)));
   }
 
-  /** The snapshot's fields other than topics, as JSON. */
-  private serializeHead(offset: number): string {
-    const data: Omit<Persisted, 'topics'> = {
+  /** The snapshot's fields other than topics. */
+  private persistedHead(offset: number): Omit<Persisted, 'topics'> {
+    return {
       version: 2,
       offset,
       clusterId: this.clusterId,
@@ -331,22 +331,16 @@ export class ClusterMetadata {
       acls: this.aclList,
       clientQuotas: [...this.quotas.values()],
     };
-    return JSON.stringify(data);
+  }
+
+  /** The snapshot's fields other than topics, as JSON. */
+  private serializeHead(offset: number): string {
+    return JSON.stringify(this.persistedHead(offset));
   }
 
   /** The whole state as a snapshot including offset `offset`, at once (start-up). */
   private serialize(offset: number): string {
-    const data: Persisted = {
-      version: 2,
-      offset,
-      clusterId: this.clusterId,
-      nextProducerId: this.reservedProducerIds,
-      brokerConfigs: this.brokerConfigs,
-      scramCredentials: this.scram,
-      acls: this.aclList,
-      clientQuotas: [...this.quotas.values()],
-      topics: [...this.topics.values()].map(toPersisted),
-    };
+    const data: Persisted = { ...this.persistedHead(offset), topics: [...this.topics.values()].map(toPersisted) };
     return JSON.stringify(data);
   }
 
