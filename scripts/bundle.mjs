@@ -3,7 +3,7 @@
 // resolution and loading, and esbuild wraps each module so that code behind a lazy import() is
 // parsed but not run until needed.
 //   dist/kafka-ts-launch.cjs  what bin/kafka-ts.cjs runs: loads the CLI with its code cache
-//   dist/kafka-ts.cjs         the CLI: main and the short commands (commands/short.ts)
+//   dist/kafka-ts.cjs         the CLI: main and the short commands (SHORT_COMMANDS in src/cli/main.ts)
 //   dist/kafka-ts-commands.cjs  every command (commands/index.ts), loaded for the others; it
 //                             shares the first bundle's modules (see shareCore)
 //   dist/kafka-ts-daemon.cjs  the broker daemon, loaded only by `server start --foreground`
@@ -111,7 +111,7 @@ function routeImports(outfile) {
 
 /**
  * The CLI is two bundles that are one program: the first (dist/kafka-ts.cjs) holds what the
- * short commands run (commands/short.ts, issue 17: less to read and deserialise at every
+ * short commands run (SHORT_COMMANDS in src/cli/main.ts, issue 17: less to read and deserialise at every
  * start); the full command list (commands/index.ts) is dist/kafka-ts-commands.cjs, loaded by
  * src/cli/main.ts for any other command line. The second must not have copies of the first's
  * modules (one error class family for instanceof, one daemon connection state): each import it

@@ -112,9 +112,9 @@ describe('the two bundles of the CLI', () => {
     const first = sources('kafka-ts.cjs');
     const second = sources('kafka-ts-commands.cjs');
     expect(second.filter((s) => first.includes(s))).toEqual([]);
-    // The first bundle carries the short commands only (commands/short.ts).
+    // The first bundle carries the short commands only (SHORT_COMMANDS in src/cli/main.ts).
     expect(first.filter((s) => s.includes('commands/')).sort()).toEqual(
-      ['acls', 'broker-api-versions', 'cluster', 'configs', 'consumer-groups', 'delete-records', 'features', 'get-offsets', 'leader-election', 'log-dirs', 'metadata-quorum', 'short', 'topics'].map((c) => `../commands/${c}.ts`),
+      ['acls', 'broker-api-versions', 'cluster', 'configs', 'consumer-groups', 'delete-records', 'features', 'get-offsets', 'leader-election', 'log-dirs', 'metadata-quorum', 'topics'].map((c) => `../commands/${c}.ts`),
     );
     expect(second).toContain('../commands/completion.ts');
   });
