@@ -9,6 +9,7 @@ import { Admin, OffsetSpec as ListSpec } from '../client/admin.js';
 import { Fetcher, RecordView, walkChunk, walkHeaders, type ConsumedRecord, type FetcherOptions, type RawChunk, type StartPosition } from '../client/consumer/fetcher.js';
 import { Writer } from '../protocol/primitives.js';
 import { NotFoundError, OutputClosed } from '../util/errors.js';
+import { frameBuffers } from '../util/read-buffers.js';
 import { OutBuffer, defaultFormatter, viewFormatter, type FormatterConfig } from './message-format.js';
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson, viewJsonWriter } from './record-json.js';
@@ -277,17 +278,21 @@ export async function printViewLoop(
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
       const { chunks, done } = await poll(waitMs);
       const before = result.processed;
-      for (let i = 0; i < chunks.length; ) {
+      let walked = 0;
+      for (; walked < chunks.length; ) {
         needSchema = false;
-        const complete = walkChunk(chunks[i]!, view, visit);
+        const complete = walkChunk(chunks[walked]!, view, visit);
         if (needSchema) {
           await schema!.fetchMissing();
           continue;
         }
         resumeAt = -1;
         if (!complete) break;
-        i++;
+        walked++;
       }
+      // Every record of these answers is formatted (copied into the output): their buffers can
+      // be read into again. Not with schemas (a decoder may keep what it read) nor after a stop.
+      if (walked === chunks.length && schema === undefined) for (const c of chunks) frameBuffers.giveBack(c.batches.map((b) => b.batch));
       if (o.pos > 0) io.out.write(o.take());
       await io.out.flush();
       if (result.processed > before) lastRecordAt = Date.now();

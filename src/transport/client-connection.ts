@@ -9,6 +9,7 @@ import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder, FrameReader } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
+import { frameBuffers } from '../util/read-buffers.js';
 import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
 
 /** node:tls, loaded on the first TLS connection: a short command on the Unix socket never needs it. */
@@ -304,7 +305,7 @@ class PlainReads {
   private conn: KafkaConnection | null = null;
   private readonly early: Buffer[] = [];
   private earlyError: Error | null = null;
-  private readonly reader = new FrameReader(MAX_RESPONSE_FRAME, (frame) => (this.conn ? this.conn.onFrame(frame) : this.early.push(frame)));
+  private readonly reader = new FrameReader(MAX_RESPONSE_FRAME, (frame) => (this.conn ? this.conn.onFrame(frame) : this.early.push(frame)), frameBuffers.take);
 
   readonly onread = {
     buffer: this.reader.target,

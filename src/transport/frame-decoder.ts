@@ -101,6 +101,8 @@ export class FrameReader {
   constructor(
     private readonly maxFrameSize: number,
     private readonly onFrame: (payload: Buffer) => void,
+    /** Where a frame's buffer comes from (a pool of reused buffers, say). */
+    private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
   ) {}
 
   /** Whether the next byte read starts a frame (its size prefix). */
@@ -135,7 +137,7 @@ export class FrameReader {
           size = this.head.readInt32BE(0);
         }
         if (size < 0 || size > this.maxFrameSize) throw new FrameTooLargeError(`frame size ${size} is outside [0, ${this.maxFrameSize}]`);
-        this.frame = Buffer.allocUnsafe(Math.min(size, EAGER_FRAME_BYTES));
+        this.frame = this.alloc(Math.min(size, EAGER_FRAME_BYTES));
         this.size = size;
         this.filled = 0;
       }

@@ -12,7 +12,7 @@
 
 /** Smallest pooled size; smaller reads come from Node's own pool. */
 const MIN_POOLED = 64 * 1024;
-/** Largest pooled size (a partition's default fetch size); larger reads are allocated each time. */
+/** Largest pooled size by default (a partition's default fetch size); larger reads are allocated each time. */
 const MAX_POOLED = 1024 * 1024;
 
 export class ReadBuffers {
@@ -25,12 +25,18 @@ export class ReadBuffers {
   reused = 0;
   allocated = 0;
 
-  /** At most `maxFreeBytes` wait in the pool; beyond that a given-back buffer is left to the GC. */
-  constructor(private readonly maxFreeBytes = 32 * 1024 * 1024) {}
+  /**
+   * At most `maxFreeBytes` wait in the pool; beyond that a given-back buffer is left to the GC.
+   * Sizes above `maxPooled` are allocated each time.
+   */
+  constructor(
+    private readonly maxFreeBytes = 32 * 1024 * 1024,
+    private readonly maxPooled = MAX_POOLED,
+  ) {}
 
   /** A buffer of `size` bytes (contents undefined) to read log data into. */
-  take(size: number): Buffer {
-    if (size < MIN_POOLED || size > MAX_POOLED) return Buffer.allocUnsafe(size);
+  readonly take = (size: number): Buffer => {
+    if (size < MIN_POOLED || size > this.maxPooled) return Buffer.allocUnsafe(size);
     const cls = sizeClass(size);
     const list = this.free.get(cls);
     let whole = list?.pop();
@@ -43,7 +49,7 @@ export class ReadBuffers {
     }
     this.out.add(whole.buffer as ArrayBuffer);
     return whole.subarray(0, size);
-  }
+  };
 
   /**
    * The chunks of a written answer: every pooled buffer among them returns to the pool (once,
@@ -83,3 +89,12 @@ function sizeClass(size: number): number {
 
 /** The process's pool: storage reads take from it, the server gives back after writing. */
 export const readBuffers = new ReadBuffers();
+
+/**
+ * The client's pool for answers read from brokers (FrameReader): a fetch answer of a megabyte is
+ * read into a buffer used before, instead of fresh memory the kernel must fault in page by page
+ * while it copies the answer in. Only a reader that has copied out everything it needs from an
+ * answer gives it back (console-consumer, once its records are formatted); any other answer is
+ * left to the GC. Up to 2 MiB: a partition's default fetch size plus the answer's framing.
+ */
+export const frameBuffers = new ReadBuffers(8 * 1024 * 1024, 2 * 1024 * 1024);

@@ -1,7 +1,8 @@
 /**
  * Fetched data read into reused buffers (src/util/read-buffers.ts) is never overwritten before its
  * answer is written: many connections pipelining fetches of different offsets at once each get
- * the bytes of the offsets they asked for.
+ * the bytes of the offsets they asked for. On the client, console-consumer's fetch answers are read
+ * into reused buffers and still printed byte for byte.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
@@ -9,7 +10,10 @@ import { Admin } from '../../src/client/admin.js';
 import { Fetch, Produce } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
 import { batchCrcIsValid, decodeBatchRecords, encodeBatch, splitBatches } from '../../src/protocol/record-batch.js';
-import { readBuffers } from '../../src/util/read-buffers.js';
+import { frameBuffers, readBuffers } from '../../src/util/read-buffers.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { consumeAssigned } from '../../src/tools/console-consumer.js';
+import { formatterConfig } from '../../src/tools/message-format.js';
 import { startBroker } from '../helpers/broker.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -102,5 +106,30 @@ describe('fetched data in reused read buffers', () => {
     expect(checked).toBeGreaterThan(connections * perConnection * perBatch);
     // The reads did go through reused buffers.
     expect(readBuffers.reused).toBeGreaterThan(reusedBefore);
+  }, 60_000);
+
+  it('console-consumer reads its fetch answers into reused buffers and prints every record as stored', async () => {
+    const b = await startBroker({ inMemory: true });
+    cleanups.push(() => b.close());
+    await new Admin(b.client()).createTopics([{ name: 'printed', partitions: 1, replicationFactor: 1 }]);
+    // 8 MiB of 4 KiB values, each naming its offset: fetch answers of 1 MiB, read many times over.
+    const count = 2048;
+    const value = (i: number) => `${i}:`.padEnd(4095, String.fromCharCode(97 + (i % 26)));
+    const producer = new Producer(b.client('p'), { acks: -1, lingerMs: 5 });
+    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic: 'printed', partition: 0, value: Buffer.from(value(i)) })));
+    await producer.close();
+
+    const reusedBefore = frameBuffers.reused;
+    const out: Buffer[] = [];
+    const io = { out: { write: (d: string | Buffer) => void out.push(Buffer.from(d)), flush: async () => undefined }, warn: () => undefined, interrupted: new Promise<never>(() => undefined) };
+    const opts = { maxMessages: -1, timeoutMs: null, skipMessageOnError: false, format: 'default' as const, formatter: formatterConfig({}) };
+    const result = await consumeAssigned(b.client('c'), ['printed'], undefined, { start: { kind: 'earliest' }, end: { kind: 'end' } }, {}, opts, io);
+    expect(result.processed).toBe(count);
+    const lines = Buffer.concat(out).toString().split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.length).toBe(count);
+    lines.forEach((line, i) => expect(line === value(i), `line ${i}`).toBe(true));
+    // The answers did go through reused buffers.
+    expect(frameBuffers.reused).toBeGreaterThan(reusedBefore);
   }, 60_000);
 });

@@ -35,4 +35,15 @@ describe('ReadBuffers', () => {
     pool.clear();
     expect(pool.pooledBytes).toBe(0);
   });
+
+  it('pools up to the largest size it was given (a client fetch answer: a MiB plus its framing)', () => {
+    const pool = new ReadBuffers(8 << 20, 2 << 20);
+    const a = pool.take((1 << 20) + 100);
+    pool.giveBack([a]);
+    expect(pool.pooledBytes).toBe(2 << 20);
+    expect(pool.take((1 << 20) + 100).buffer).toBe(a.buffer);
+    const large = pool.take((2 << 20) + 1);
+    pool.giveBack([large]);
+    expect(pool.pooledBytes).toBe(0);
+  });
 });
