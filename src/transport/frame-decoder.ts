@@ -72,8 +72,14 @@ export class FrameDecoder {
   }
 }
 
-/** The reused buffer of a FrameReader: headers, small frames and the last bytes of large ones. */
+/**
+ * The buffer every FrameReader of the process reads headers, small frames and the last bytes of
+ * large ones into. One is enough: a read's bytes are handed to its reader at once, which copies
+ * out whatever it keeps before the next read (of any socket) can land here; so a thousand idle
+ * connections do not hold 64 KiB each.
+ */
 const SCRATCH_BYTES = 64 * 1024;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 /**
  * A frame up to this size gets its whole buffer when its size prefix is read; a larger one starts
  * with this much and doubles as its bytes arrive, so that a size prefix alone (a peer that is not
@@ -83,13 +89,12 @@ const EAGER_FRAME_BYTES = 8 << 20;
 
 /**
  * Reads frames from a plain socket straight into buffers of their own (net.Socket's `onread`): the
- * kernel copies a large frame (a fetch answer of a megabyte) once, into the buffer that is handed
- * on, instead of into 64 KiB chunks that are copied together again; and a read can take all the
- * socket holds, not 64 KiB. Headers, small frames and the tail of large ones go through a reused
- * scratch buffer and are copied out.
+ * kernel copies a large frame (a fetch answer or a produce request of a megabyte) once, into the
+ * buffer that is handed on, instead of into 64 KiB chunks that are copied together again; and a
+ * read can take all the socket holds, not 64 KiB. Headers, small frames and the tail of large ones
+ * go through the shared scratch buffer and are copied out.
  */
 export class FrameReader {
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   /** The frame being filled (its buffer may still be growing towards `size`), and how much of it is. */
   private frame: Buffer | null = null;
   private size = 0;
@@ -99,7 +104,7 @@ export class FrameReader {
   private headBytes = 0;
 
   constructor(
-    private readonly maxFrameSize: number,
+    private maxFrameSize: number,
     private readonly onFrame: (payload: Buffer) => void,
     /** Where a frame's buffer comes from (a pool of reused buffers, say). */
     private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
@@ -110,12 +115,22 @@ export class FrameReader {
     return this.frame === null && this.headBytes === 0;
   }
 
+  /** Bytes read towards the next frame. */
+  get buffered(): number {
+    return this.headBytes + (this.frame === null ? 0 : this.filled);
+  }
+
+  /** Changes the limit for frames not yet started (a SASL listener lifts it once the client has authenticated). */
+  setMaxFrameSize(n: number): void {
+    this.maxFrameSize = n;
+  }
+
   /** `onread.buffer`: the rest of a large frame in progress, else the scratch buffer. */
-  readonly target = (): Buffer => (this.frame !== null && this.frame.length - this.filled >= SCRATCH_BYTES ? this.frame.subarray(this.filled) : this.scratch);
+  readonly target = (): Buffer => (this.frame !== null && this.frame.length - this.filled >= SCRATCH_BYTES ? this.frame.subarray(this.filled) : scratch);
 
   /** `n` bytes were read into `buf` (what `target` returned). Throws FrameTooLargeError on a bad size. */
   read(n: number, buf: Buffer): void {
-    if (buf !== this.scratch) {
+    if (buf !== scratch) {
       this.filled += n;
       this.filledUp();
       return;

@@ -14,7 +14,7 @@ import type { Logger } from '../util/logger.js';
 import { TurnScheduler } from './turns.js';
 import { readBuffers } from '../util/read-buffers.js';
 import { noteRequest } from './idle-memory.js';
-import { FrameDecoder } from './frame-decoder.js';
+import { FrameDecoder, FrameReader } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 
 export interface ConnectionInfo {
@@ -285,8 +285,32 @@ function peerSubjectOf(socket: net.Socket): string | null {
   return cert ? rfc2253Subject(cert.subject) : null;
 }
 
+/**
+ * Makes an accepted plain socket read straight into the buffers `target` hands out, calling
+ * `onRead` with how many bytes came: what net.Socket's `onread` option does, which net.Server does
+ * not offer for the sockets it accepts. The socket's own fields for that option are set (as its
+ * constructor sets them from the option) before its first read. False when this Node's sockets
+ * have no such fields: its reads then come as 'data' events.
+ */
+function readInto(socket: net.Socket, target: () => Buffer, onRead: (n: number, buf: Buffer) => boolean): boolean {
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } | null })._handle;
+  const fields = Object.getOwnPropertySymbols(socket);
+  const field = (name: string) => fields.find((f) => f.description === name);
+  const [kBuffer, kBufferCb, kBufferGen] = [field('kBuffer'), field('kBufferCb'), field('kBufferGen')];
+  if (typeof handle?.useUserBuffer !== 'function' || !kBuffer || !kBufferCb || !kBufferGen) return false;
+  const own = socket as unknown as Record<symbol, unknown>;
+  if (own[kBuffer] !== null || own[kBufferCb] !== null) return false;
+  const first = target();
+  own[kBuffer] = first;
+  own[kBufferGen] = target;
+  own[kBufferCb] = onRead;
+  handle.useUserBuffer(first);
+  return true;
+}
+
 class ServerConnection {
-  private readonly decoder: FrameDecoder;
+  /** Frames from the socket: read straight into their buffers (plain sockets), or split from 'data' chunks (TLS). */
+  private readonly decoder: FrameDecoder | FrameReader;
   /** A failed login: nothing more is read; the connection closes after the answer in hand. */
   private rejecting = false;
   private readonly queue: Buffer[] = [];
@@ -325,7 +349,12 @@ class ServerConnection {
   ) {
     this.limited = listener !== LOCAL_LISTENER && flow !== null;
     // Before SASL authentication frames are held to sasl.server.max.receive.size, as Kafka does.
-    this.decoder = new FrameDecoder(unauthenticatedMaxFrameSize ?? maxFrameSize);
+    const frameLimit = unauthenticatedMaxFrameSize ?? maxFrameSize;
+    // A produce request of a megabyte is read into its own buffer, not as 64 KiB chunks (each a
+    // fresh allocation) copied together again once the last one is in.
+    const reader = socket instanceof tls.TLSSocket ? null : new FrameReader(frameLimit, (frame) => this.queueFrame(frame));
+    const direct = reader !== null && readInto(socket, reader.target, (n, buf) => this.onRead(reader, n, buf));
+    this.decoder = direct ? reader : new FrameDecoder(frameLimit);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
     const peerSubject = peerSubjectOf(socket);
     const principal = listener === LOCAL_LISTENER ? localPrincipal() : principalFromCertificate && peerSubject !== null ? `User:${peerSubject}` : ANONYMOUS;
@@ -373,7 +402,7 @@ class ServerConnection {
     };
     if (peerSubject !== null) log.debug(`Accepted TLS connection from ${this.info.clientHost} on listener ${listener} with client certificate ${peerSubject} (principal ${principal})`);
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    if (!direct) socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
     if (idleTimeoutMs > 0) {
       // Kafka's connections.max.idle.ms: no bytes either way for that long (nothing sent, or half
@@ -437,17 +466,43 @@ class ServerConnection {
     if (this.socket.writableEnded || this.rejecting) return;
     let frames: Buffer[];
     try {
-      frames = this.decoder.push(chunk);
+      frames = (this.decoder as FrameDecoder).push(chunk);
     } catch (e) {
-      this.log.warn(`Closing connection from ${this.info.clientHost}: ${(e as Error).message}`);
-      this.socket.destroy();
+      this.badFrame(e as Error);
       return;
     }
-    for (const f of frames) this.queuedBytes += f.length;
-    this.queue.push(...frames);
+    for (const f of frames) this.queueFrame(f);
+    this.queued();
+  }
+
+  /** `n` bytes were read into `buf` (direct reads); false stops reading. */
+  private onRead(reader: FrameReader, n: number, buf: Buffer): boolean {
+    if (this.socket.writableEnded || this.rejecting) return true;
+    try {
+      reader.read(n, buf);
+    } catch (e) {
+      this.badFrame(e as Error);
+      return false;
+    }
+    this.queued();
+    return true;
+  }
+
+  private queueFrame(frame: Buffer) {
+    this.queuedBytes += frame.length;
+    this.queue.push(frame);
+  }
+
+  /** After bytes were read: accounts for them and starts handling what is queued. */
+  private queued() {
     this.account();
     this.updateReading();
-    if (frames.length > 0 && !this.processing) void this.drain();
+    if (this.queue.length > 0 && !this.processing) void this.drain();
+  }
+
+  private badFrame(e: Error) {
+    this.log.warn(`Closing connection from ${this.info.clientHost}: ${e.message}`);
+    this.socket.destroy();
   }
 
   private async drain() {

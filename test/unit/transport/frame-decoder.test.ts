@@ -90,4 +90,48 @@ describe('FrameReader', () => {
     expect(() => feed(new FrameReader(100, () => {}), size(-1), () => Infinity)).toThrow(FrameTooLargeError);
     expect(() => feed(new FrameReader(100, () => {}), size(101), () => 1)).toThrow(FrameTooLargeError);
   });
+
+  it('shares one scratch buffer between readers whose reads interleave (a server with many connections)', () => {
+    const a: Buffer[] = [];
+    const b: Buffer[] = [];
+    const ra = new FrameReader(2 << 20, (f) => a.push(Buffer.from(f)));
+    const rb = new FrameReader(2 << 20, (f) => b.push(Buffer.from(f)));
+    expect(ra.target()).toBe(rb.target());
+    const { bytes: sa, payloads: pa } = stream([3, 70_000, 1, 5]);
+    const { bytes: sb, payloads: pb } = stream([100_000, 2, 65_535]);
+    // Alternate reads of 777 bytes between the two, each into what its reader asks for.
+    for (let ia = 0, ib = 0; ia < sa.length || ib < sb.length; ) {
+      for (const [reader, bytes, at] of [[ra, sa, ia], [rb, sb, ib]] as const) {
+        if (at >= bytes.length) continue;
+        const into = reader.target();
+        const n = Math.min(777, into.length, bytes.length - at);
+        bytes.copy(into, 0, at, at + n);
+        reader.read(n, into);
+        if (reader === ra) ia += n;
+        else ib += n;
+      }
+    }
+    expect(a.map((f, i) => f.equals(pa[i]!))).toEqual(pa.map(() => true));
+    expect(b.map((f, i) => f.equals(pb[i]!))).toEqual(pb.map(() => true));
+  });
+
+  it('counts the bytes of a frame in progress and takes a new limit for frames not yet started', () => {
+    const reader = new FrameReader(100, () => {});
+    const into = reader.target();
+    size(50).copy(into, 0);
+    reader.read(2, into);
+    expect(reader.buffered).toBe(2);
+    const rest = reader.target();
+    Buffer.concat([size(50).subarray(2), Buffer.alloc(10)]).copy(rest, 0);
+    reader.read(12, rest);
+    // The size prefix is not the frame's: 10 of its bytes are in.
+    expect(reader.buffered).toBe(10);
+    reader.setMaxFrameSize(1000);
+    const more = reader.target();
+    Buffer.concat([Buffer.alloc(40), size(500)]).copy(more, 0);
+    // The frame ends, and the next one's size (500, over the old limit) is taken.
+    expect(() => reader.read(44, more)).not.toThrow();
+    expect(reader.buffered).toBe(0);
+    expect(reader.atFrameStart).toBe(false);
+  });
 });
