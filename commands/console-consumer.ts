@@ -126,7 +126,10 @@ export default defineCommand<ConsoleConsumerOptions>({
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };
-    const io = { out: ctx.out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
+    // The output's buffers are used again once their bytes have left (an empty write's callback
+    // comes after every write before it).
+    const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: () => void) => void ctx.stdout.write('', () => done()) };
+    const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
     let result;
     if (group !== undefined) {
       const { consumeWithGroup } = await import('../src/tools/console-group.js');

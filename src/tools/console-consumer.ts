@@ -34,6 +34,11 @@ export interface RecordSink {
   write(data: string | Buffer): void;
   /** Resolves when the sink has accepted what was written (back-pressure). */
   flush(): Promise<void>;
+  /**
+   * Calls `done` once every byte flushed so far has left the process (stdout into a pipe takes
+   * them later): the buffers written until then can be written into again. Absent: never reused.
+   */
+  afterWritten?(done: () => void): void;
 }
 
 export interface ConsumerIO {
@@ -295,6 +300,8 @@ export async function printViewLoop(
       if (walked === chunks.length && schema === undefined) for (const c of chunks) frameBuffers.giveBack(c.batches.map((b) => b.batch));
       if (o.pos > 0) io.out.write(o.take());
       await io.out.flush();
+      const handed = o.handedOver();
+      if (handed.length > 0) io.out.afterWritten?.(() => o.recycle(handed));
       if (result.processed > before) lastRecordAt = Date.now();
       if (done) break;
       if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;

@@ -201,14 +201,39 @@ export class OutBuffer {
     return this.pos;
   }
 
+  /** Buffers handed over by take() since the last handedOver(). */
+  private handed: Buffer[] = [];
+  /** Buffers the sink is done with (recycle), written into again before fresh ones are taken. */
+  private readonly free: Buffer[] = [];
+
   /** The bytes written so far (handed over, not copied); the buffer starts afresh. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.size);
+    this.handed.push(this.buf);
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(this.size);
     this.pos = 0;
     return out;
   }
+
+  /** What take() handed over since the last call. */
+  handedOver(): Buffer[] {
+    const out = this.handed;
+    this.handed = [];
+    return out;
+  }
+
+  /**
+   * Buffers handed over earlier (handedOver) that nothing refers to any more (their bytes have
+   * left the process): take() writes into them again instead of into fresh memory, which the
+   * kernel would fault in page by page. Grown ones (a record larger than a chunk) are dropped.
+   */
+  recycle(buffers: Buffer[]): void {
+    for (const b of buffers) if (b.length === this.size && this.free.length < MAX_FREE_OUT) this.free.push(b);
+  }
 }
+
+/** Recycled output buffers kept (each one chunk). */
+const MAX_FREE_OUT = 8;
 
 const CREATE_TIME = Buffer.from('CreateTime:');
 const LOG_APPEND_TIME = Buffer.from('LogAppendTime:');

@@ -132,4 +132,46 @@ describe('fetched data in reused read buffers', () => {
     // The answers did go through reused buffers.
     expect(frameBuffers.reused).toBeGreaterThan(reusedBefore);
   }, 60_000);
+
+  it('console-consumer writes into an output buffer again only once the sink says its bytes have left', async () => {
+    const b = await startBroker({ inMemory: true });
+    cleanups.push(() => b.close());
+    await new Admin(b.client()).createTopics([{ name: 'recycled', partitions: 1, replicationFactor: 1 }]);
+    const count = 3000;
+    const value = (i: number) => `${i}:`.padEnd(1000, String.fromCharCode(97 + (i % 26)));
+    const producer = new Producer(b.client('p'), { acks: -1, lingerMs: 5 });
+    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic: 'recycled', partition: 0, value: Buffer.from(value(i)) })));
+    await producer.close();
+
+    // A sink like stdout into a pipe: it holds what it is given and takes the bytes only later,
+    // then says so; a buffer written into before that would print other records' bytes.
+    const held: Buffer[] = [];
+    const printed: Buffer[] = [];
+    const memories = new Set<ArrayBufferLike>();
+    let writes = 0;
+    const out = {
+      write: (d: string | Buffer) => {
+        held.push(typeof d === 'string' ? Buffer.from(d) : d);
+        memories.add((d as Buffer).buffer);
+        writes++;
+      },
+      flush: async () => undefined,
+      afterWritten: (done: () => void) =>
+        setImmediate(() => {
+          for (const h of held.splice(0)) printed.push(Buffer.from(h));
+          done();
+        }),
+    };
+    const io = { out, warn: () => undefined, interrupted: new Promise<never>(() => undefined) };
+    const opts = { maxMessages: -1, timeoutMs: null, skipMessageOnError: false, format: 'default' as const, formatter: formatterConfig({}) };
+    const result = await consumeAssigned(b.client('c'), ['recycled'], undefined, { start: { kind: 'earliest' }, end: { kind: 'end' } }, {}, opts, io);
+    expect(result.processed).toBe(count);
+    for (const h of held.splice(0)) printed.push(Buffer.from(h));
+    const lines = Buffer.concat(printed).toString().split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.length).toBe(count);
+    lines.forEach((line, i) => expect(line === value(i), `line ${i}`).toBe(true));
+    // Output buffers were written into again.
+    expect(memories.size).toBeLessThan(writes);
+  }, 60_000);
 });
