@@ -12,8 +12,12 @@
 
 /** Smallest pooled size; smaller reads come from Node's own pool. */
 const MIN_POOLED = 64 * 1024;
-/** Largest pooled size by default (a partition's default fetch size); larger reads are allocated each time. */
-const MAX_POOLED = 1024 * 1024;
+/**
+ * Largest pooled size by default: a partition's fetch of up to 4 MiB (Kafka's default is 1 MiB;
+ * console-consumer asks for 2). Larger reads are allocated each time: with 2 MiB fetches outside
+ * the pool, kcat -C read 200 MB in 290 ms instead of 150.
+ */
+const MAX_POOLED = 4 * 1024 * 1024;
 
 export class ReadBuffers {
   /** Free buffers by size class (a power of two from MIN_POOLED to MAX_POOLED). */
@@ -95,6 +99,6 @@ export const readBuffers = new ReadBuffers();
  * read into a buffer used before, instead of fresh memory the kernel must fault in page by page
  * while it copies the answer in. Only a reader that has copied out everything it needs from an
  * answer gives it back (console-consumer, once its records are formatted); any other answer is
- * left to the GC. Up to 2 MiB: a partition's default fetch size plus the answer's framing.
+ * left to the GC. Up to 8 MiB (FrameReader's largest first buffer): a few partitions' fetches.
  */
-export const frameBuffers = new ReadBuffers(8 * 1024 * 1024, 2 * 1024 * 1024);
+export const frameBuffers = new ReadBuffers(16 * 1024 * 1024, 8 * 1024 * 1024);
