@@ -21,7 +21,6 @@
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -31,8 +30,6 @@ interface CliBundle {
 }
 
 type Require = NodeJS.Require;
-
-const requireHere: Require = createRequire(import.meta.url);
 
 /**
  * Bundles beside the CLI bundle that its import() calls load through the code cache too: the
@@ -47,9 +44,12 @@ const USAGE_EXIT = 2;
 export function launch(bundle: string): void {
   const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
   if (debug) process.setSourceMapsEnabled(true);
-  const dir = debug ? null : codeCacheDir();
+  // Requires resolve from the bundle's directory (this file is beside it); no import.meta.url:
+  // its file URL costs a module and a conversion at every start (scripts/bundle.mjs).
+  const req = createRequire(bundle);
+  const dir = debug ? null : codeCacheDir(req);
   const saves: (() => void)[] = [];
-  const cli = (dir ? load(bundle, dir, saves) : requireHere(bundle)) as CliBundle;
+  const cli = (dir ? load(bundle, dir, saves) : req(bundle)) as CliBundle;
   void cli.main(process.argv.slice(2)).then((code) => {
     // Not after a usage error (exit 2): caches are per command, and a mistyped one would leave
     // a cache file of its own behind.
@@ -71,7 +71,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
     source = readFileSync(file, 'latin1');
     stat = statSync(file, { bigint: true });
   } catch {
-    return requireHere(file);
+    return createRequire(file)(file);
   }
   const key = `kafka-ts code cache 1 ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
   // One file per bundle, installation and Node version (a short hash of all in the name), and
@@ -178,10 +178,11 @@ export function commandShape(args: readonly string[]): string {
   return words.join(' ').replace(/[\t\n]/g, ' ');
 }
 
-function codeCacheDir(): string | null {
+function codeCacheDir(req: Require): string | null {
   const env = process.env;
   if (env.KAFKA_TS_CODE_CACHE !== undefined) return env.KAFKA_TS_CODE_CACHE === '0' || env.KAFKA_TS_CODE_CACHE === '' ? null : env.KAFKA_TS_CODE_CACHE;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'kafka-ts');
-  const home = env.HOME || homedir();
+  // node:os only when HOME is unset: loading it costs every start.
+  const home = env.HOME || (req('node:os') as typeof import('node:os')).homedir();
   return home ? join(home, '.cache', 'kafka-ts') : null;
 }
