@@ -22,9 +22,10 @@ const common = {
   platform: 'node',
   target: 'node20',
   external: ['snappy', 'lz4-napi', 'zstd-napi', '@node-rs/crc32', 'ink', 'react', 'react/jsx-runtime', 'ink-testing-library', 'conf', 'cli-table3', 'avsc', 'protobufjs', 'ajv'],
-  // import.meta.url has no meaning in CommonJS; give modules the bundle's own URL instead.
-  define: { 'import.meta.url': '__kafkaTsModuleUrl' },
-  banner: { js: "const __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url has no meaning in CommonJS; give modules the bundle's own URL instead, made
+  // when read (few modules read it, and seldom at load: ~0.3 ms off every start).
+  define: { 'import.meta.url': '__kafkaTsModule.url' },
+  banner: { js: "const __kafkaTsModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
   jsx: 'automatic',
   // Less to parse at every start. Identifiers are not minified, so stack traces stay readable;
   // keepNames is left off: it wraps every closure in a defineProperty call, which costs a lot
@@ -211,4 +212,5 @@ const missed = ENTRIES.filter((e) => e !== CLI && !loaded.has(e));
 if (missed.length) throw new Error(`the CLI does not import ${missed.map((e) => e.entry).join(', ')}: update ENTRIES in scripts/bundle.mjs`);
 
 // The launcher stands alone (node built-ins only): bin/kafka-ts.cjs loads it before the CLI.
-await build({ ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/kafka-ts-launch.cjs', sourcemap: false });
+// It has no import.meta.url (the banner's file URL costs ~0.3 ms at every start).
+await build({ ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/kafka-ts-launch.cjs', sourcemap: false, define: {}, banner: {} });

@@ -231,21 +231,19 @@ for (const file of requests) {
     ...history('request', request, versions),
     ...history('response', response, versions),
     hasRecords(request) || hasRecords(response)
-      ? `import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';`
-      : `import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';`,
+      ? `import { MAX_VERSION as MAX, apiDef, type RecordBatches } from '../schema.js';`
+      : `import { MAX_VERSION as MAX, apiDef } from '../schema.js';`,
     ``,
     `export interface ${typeHead(`${name}Request`, request)} ${tsType(request, versions, 0)}`,
     ``,
     `export interface ${typeHead(`${name}Response`, response)} ${tsType(response, versions, 0)}`,
     ``,
-    `export const ${name}: ApiDef<${apiTypeArgs(name, request, response)}> = {`,
-    `  key: ${req.apiKey},`,
-    `  name: '${name}',`,
-    `  versions: ${render(versions, 1)},`,
-    `  flexible: ${flexible ? flexible[0] : 'null'},`,
-    `  request: ${render(request, 1)},`,
-    `  response: ${render(response, 1)},`,
-    `};`,
+    // The field tables are functions: built on first use (apiDef in src/protocol/schema.ts).
+    `export const ${name} = apiDef<${apiTypeArgs(name, request, response)}>(`,
+    `  { key: ${req.apiKey}, name: '${name}', versions: ${render(versions, 1)}, flexible: ${flexible ? flexible[0] : 'null'} },`,
+    `  () => ${render(request, 1)},`,
+    `  () => ${render(response, 1)},`,
+    `);`,
     ``,
   ];
   writeFileSync(join(apisDir, `${fileName}.ts`), lines.join('\n'));

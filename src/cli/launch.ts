@@ -20,8 +20,7 @@
  * with a plain require().
  */
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -31,8 +30,6 @@ interface CliBundle {
 }
 
 type Require = NodeJS.Require;
-
-const requireHere: Require = createRequire(import.meta.url);
 
 /**
  * Bundles beside the CLI bundle that its import() calls load through the code cache too: the
@@ -47,9 +44,12 @@ const USAGE_EXIT = 2;
 export function launch(bundle: string): void {
   const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
   if (debug) process.setSourceMapsEnabled(true);
-  const dir = debug ? null : codeCacheDir();
+  // Requires resolve from the bundle's directory (this file is beside it); no import.meta.url:
+  // its file URL costs a module and a conversion at every start (scripts/bundle.mjs).
+  const req = createRequire(bundle);
+  const dir = debug ? null : codeCacheDir(req);
   const saves: (() => void)[] = [];
-  const cli = (dir ? load(bundle, dir, saves) : requireHere(bundle)) as CliBundle;
+  const cli = (dir ? load(bundle, dir, saves) : req(bundle)) as CliBundle;
   void cli.main(process.argv.slice(2)).then((code) => {
     // Not after a usage error (exit 2): caches are per command, and a mistyped one would leave
     // a cache file of its own behind.
@@ -64,14 +64,11 @@ export function launch(bundle: string): void {
  */
 function load(file: string, dir: string, saves: (() => void)[]): unknown {
   let source: string;
-  let stat: import('node:fs').BigIntStats;
+  let stat: BigIntStats;
   try {
-    // The bundles are ASCII (esbuild escapes the rest; scripts/bundle.mjs checks): read as
-    // latin1, a plain copy, where UTF-8 would be decoded.
-    source = readFileSync(file, 'latin1');
-    stat = statSync(file, { bigint: true });
+    ({ source, stat } = readWrapped(file));
   } catch {
-    return requireHere(file);
+    return createRequire(file)(file);
   }
   const key = `kafka-ts code cache 1 ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
   // One file per bundle, installation and Node version (a short hash of all in the name), and
@@ -108,7 +105,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
     if (!m) loaded.set(path, (m = new Promise((resolve) => resolve(load(path, dir, saves)))));
     return m;
   };
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __kafkaTsImportHook) {${source}\n})`, { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   const mod = { exports: {}, filename: file, id: file, loaded: false };
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, lazyBuiltins(createRequire(file)), mod, file, dirname(file), importHook);
   mod.loaded = true;
@@ -135,6 +132,36 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
   return mod.exports;
 }
 
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname, __kafkaTsImportHook) {';
+const WRAP_TAIL = '\n})';
+
+/**
+ * A bundle's source inside the function that load() calls with the module's variables, and the
+ * file's stat. The text is read straight into place and becomes one string: joining the file's
+ * text with the wrapper made V8 copy the whole bundle again when compiling (~0.5 ms and young
+ * garbage that cost a scavenge, issue 17). The bundles are ASCII (esbuild escapes the rest;
+ * scripts/bundle.mjs checks): read as latin1, a plain copy, where UTF-8 would be decoded.
+ */
+function readWrapped(file: string): { source: string; stat: BigIntStats } {
+  const fd = openSync(file, 'r');
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    const size = Number(stat.size);
+    const buf = Buffer.allocUnsafe(WRAP_HEAD.length + size + WRAP_TAIL.length);
+    buf.write(WRAP_HEAD, 0, 'latin1');
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, buf, WRAP_HEAD.length + at, size - at, at);
+      if (n === 0) throw new Error(`${file}: shorter than its size`);
+      at += n;
+    }
+    buf.write(WRAP_TAIL, WRAP_HEAD.length + size, 'latin1');
+    return { source: buf.toString('latin1'), stat };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Node built-ins the bundle's modules import at load but a short command never uses: the bundle
  * gets a stand-in that loads the module on first use. esbuild compiles a named import
@@ -143,7 +170,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
  * which loads the module as before.
  */
 function lazyBuiltins(req: Require): Require {
-  const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:readline/promises', 'node:fs/promises']);
+  const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:readline/promises', 'node:fs/promises', 'node:os']);
   const wrapped = (id: string): unknown => {
     if (!LAZY_BUILTINS.has(id)) return req(id);
     let m: object | undefined;
@@ -178,10 +205,11 @@ export function commandShape(args: readonly string[]): string {
   return words.join(' ').replace(/[\t\n]/g, ' ');
 }
 
-function codeCacheDir(): string | null {
+function codeCacheDir(req: Require): string | null {
   const env = process.env;
   if (env.KAFKA_TS_CODE_CACHE !== undefined) return env.KAFKA_TS_CODE_CACHE === '0' || env.KAFKA_TS_CODE_CACHE === '' ? null : env.KAFKA_TS_CODE_CACHE;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'kafka-ts');
-  const home = env.HOME || homedir();
+  // node:os only when HOME is unset: loading it costs every start.
+  const home = env.HOME || (req('node:os') as typeof import('node:os')).homedir();
   return home ? join(home, '.cache', 'kafka-ts') : null;
 }

@@ -87,6 +87,30 @@ export interface ApiDef<Req = unknown, Res = unknown, ReqIn = Req, ResIn = Res> 
   };
 }
 
+/**
+ * An ApiDef whose field tables are built when first read (the generated src/protocol/apis files
+ * use it). A command uses a handful of the APIs; building all ~50 tables at load, and keeping
+ * their literals in the CLI's V8 code cache, cost every short command about a millisecond
+ * (issue 17). Each table is built once, so compileStruct's cache keyed by the table holds.
+ */
+export function apiDef<Req, Res, ReqIn = Req, ResIn = Res>(
+  head: Pick<ApiDef, 'key' | 'name' | 'versions' | 'flexible'>,
+  request: () => readonly FieldDef[],
+  response: () => readonly FieldDef[],
+): ApiDef<Req, Res, ReqIn, ResIn> {
+  let req: readonly FieldDef[] | undefined;
+  let res: readonly FieldDef[] | undefined;
+  return {
+    ...head,
+    get request() {
+      return (req ??= request());
+    },
+    get response() {
+      return (res ??= response());
+    },
+  };
+}
+
 /** The request body type of an API (`RequestOf<typeof Heartbeat>` is HeartbeatRequest). */
 export type RequestOf<A> = A extends ApiDef<infer Req, unknown, unknown, unknown> ? Req : never;
 /** The response body type of an API, as decoded. */

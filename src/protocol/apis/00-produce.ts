@@ -7,7 +7,7 @@
 //   v5 response: +responses.partitionResponses.logStartOffset
 //   v8 response: +responses.partitionResponses.recordErrors +responses.partitionResponses.recordErrors.batchIndex +responses.partitionResponses.recordErrors.batchIndexErrorMessage +responses.partitionResponses.errorMessage
 //   v10 response: +responses.partitionResponses.currentLeader +responses.partitionResponses.currentLeader.leaderId +responses.partitionResponses.currentLeader.leaderEpoch +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
-import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef, type RecordBatches } from '../schema.js';
 
 export interface ProduceRequest<Records extends RecordBatches = Buffer | null> {
   transactionalId?: string | null;
@@ -51,12 +51,9 @@ export interface ProduceResponse {
   }>;
 }
 
-export const Produce: ApiDef<ProduceRequest, ProduceResponse, ProduceRequest<RecordBatches>> = {
-  key: 0,
-  name: 'Produce',
-  versions: [0, 11],
-  flexible: 9,
-  request: [
+export const Produce = apiDef<ProduceRequest, ProduceResponse, ProduceRequest<RecordBatches>>(
+  { key: 0, name: 'Produce', versions: [0, 11], flexible: 9 },
+  () => [
     { name: 'transactionalId', type: 'string', versions: [3, MAX], nullable: [3, MAX], default: null },
     { name: 'acks', type: 'int16', versions: [0, MAX] },
     { name: 'timeoutMs', type: 'int32', versions: [0, MAX] },
@@ -68,7 +65,7 @@ export const Produce: ApiDef<ProduceRequest, ProduceResponse, ProduceRequest<Rec
           ] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'responses', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
         { name: 'partitionResponses', type: 'array', versions: [0, MAX], fields: [
@@ -96,4 +93,4 @@ export const Produce: ApiDef<ProduceRequest, ProduceResponse, ProduceRequest<Rec
         { name: 'rack', type: 'string', versions: [10, MAX], nullable: [10, MAX], default: null },
       ] },
   ],
-};
+);

@@ -19,7 +19,7 @@
 //   v12 response: +responses.partitions.divergingEpoch +responses.partitions.divergingEpoch.epoch +responses.partitions.divergingEpoch.endOffset +responses.partitions.currentLeader +responses.partitions.currentLeader.leaderId +responses.partitions.currentLeader.leaderEpoch +responses.partitions.snapshotId
 //   v13 response: -responses.topic +responses.topicId
 //   v16 response: +nodeEndpoints +nodeEndpoints.nodeId +nodeEndpoints.host +nodeEndpoints.port +nodeEndpoints.rack
-import { MAX_VERSION as MAX, type ApiDef, type RecordBatches } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef, type RecordBatches } from '../schema.js';
 
 export interface FetchRequest {
   clusterId?: string | null;
@@ -96,12 +96,9 @@ export interface FetchResponse<Records extends RecordBatches = Buffer | null> {
   }>;
 }
 
-export const Fetch: ApiDef<FetchRequest, FetchResponse, FetchRequest, FetchResponse<RecordBatches>> = {
-  key: 1,
-  name: 'Fetch',
-  versions: [0, 17],
-  flexible: 12,
-  request: [
+export const Fetch = apiDef<FetchRequest, FetchResponse, FetchRequest, FetchResponse<RecordBatches>>(
+  { key: 1, name: 'Fetch', versions: [0, 17], flexible: 12 },
+  () => [
     { name: 'clusterId', type: 'string', versions: [12, MAX], nullable: [12, MAX], tag: 0, tagged: [12, MAX], default: null },
     { name: 'replicaId', type: 'int32', versions: [0, 14], default: -1 },
     { name: 'replicaState', type: 'struct', versions: [15, MAX], tag: 1, tagged: [15, MAX], fields: [
@@ -134,7 +131,7 @@ export const Fetch: ApiDef<FetchRequest, FetchResponse, FetchRequest, FetchRespo
       ] },
     { name: 'rackId', type: 'string', versions: [11, MAX], default: '' },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [7, MAX] },
     { name: 'sessionId', type: 'int32', versions: [7, MAX], default: 0 },
@@ -174,4 +171,4 @@ export const Fetch: ApiDef<FetchRequest, FetchResponse, FetchRequest, FetchRespo
         { name: 'rack', type: 'string', versions: [16, MAX], nullable: [16, MAX], default: null },
       ] },
   ],
-};
+);

@@ -8,7 +8,7 @@
 //   v1 response: -topics.partitions.oldStyleOffsets +topics.partitions.timestamp +topics.partitions.offset
 //   v2 response: +throttleTimeMs
 //   v4 response: +topics.partitions.leaderEpoch
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface ListOffsetsRequest {
   replicaId: number;
@@ -40,12 +40,9 @@ export interface ListOffsetsResponse {
   }>;
 }
 
-export const ListOffsets: ApiDef<ListOffsetsRequest, ListOffsetsResponse> = {
-  key: 2,
-  name: 'ListOffsets',
-  versions: [0, 10],
-  flexible: 6,
-  request: [
+export const ListOffsets = apiDef<ListOffsetsRequest, ListOffsetsResponse>(
+  { key: 2, name: 'ListOffsets', versions: [0, 10], flexible: 6 },
+  () => [
     { name: 'replicaId', type: 'int32', versions: [0, MAX] },
     { name: 'isolationLevel', type: 'int8', versions: [2, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
@@ -59,7 +56,7 @@ export const ListOffsets: ApiDef<ListOffsetsRequest, ListOffsetsResponse> = {
       ] },
     { name: 'timeoutMs', type: 'int32', versions: [10, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [2, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
@@ -73,4 +70,4 @@ export const ListOffsets: ApiDef<ListOffsetsRequest, ListOffsetsResponse> = {
           ] },
       ] },
   ],
-};
+);

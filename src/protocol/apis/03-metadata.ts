@@ -13,7 +13,7 @@
 //   v8 response: +topics.topicAuthorizedOperations +clusterAuthorizedOperations
 //   v10 response: +topics.topicId
 //   v11 response: -clusterAuthorizedOperations
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface MetadataRequest {
   topics: Array<{
@@ -54,12 +54,9 @@ export interface MetadataResponse {
   clusterAuthorizedOperations?: number;
 }
 
-export const Metadata: ApiDef<MetadataRequest, MetadataResponse> = {
-  key: 3,
-  name: 'Metadata',
-  versions: [0, 12],
-  flexible: 9,
-  request: [
+export const Metadata = apiDef<MetadataRequest, MetadataResponse>(
+  { key: 3, name: 'Metadata', versions: [0, 12], flexible: 9 },
+  () => [
     { name: 'topics', type: 'array', versions: [0, MAX], nullable: [1, MAX], fields: [
         { name: 'topicId', type: 'uuid', versions: [10, MAX] },
         { name: 'name', type: 'string', versions: [0, MAX], nullable: [10, MAX] },
@@ -68,7 +65,7 @@ export const Metadata: ApiDef<MetadataRequest, MetadataResponse> = {
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: [8, 10] },
     { name: 'includeTopicAuthorizedOperations', type: 'bool', versions: [8, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [3, MAX] },
     { name: 'brokers', type: 'array', versions: [0, MAX], fields: [
         { name: 'nodeId', type: 'int32', versions: [0, MAX] },
@@ -96,4 +93,4 @@ export const Metadata: ApiDef<MetadataRequest, MetadataResponse> = {
       ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: [8, 10], default: -2147483648 },
   ],
-};
+);

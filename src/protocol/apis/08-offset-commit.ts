@@ -7,7 +7,7 @@
 //   v6 request: +topics.partitions.committedLeaderEpoch
 //   v7 request: +groupInstanceId
 //   v3 response: +throttleTimeMs
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface OffsetCommitRequest {
   groupId: string;
@@ -38,12 +38,9 @@ export interface OffsetCommitResponse {
   }>;
 }
 
-export const OffsetCommit: ApiDef<OffsetCommitRequest, OffsetCommitResponse> = {
-  key: 8,
-  name: 'OffsetCommit',
-  versions: [0, 9],
-  flexible: 8,
-  request: [
+export const OffsetCommit = apiDef<OffsetCommitRequest, OffsetCommitResponse>(
+  { key: 8, name: 'OffsetCommit', versions: [0, 9], flexible: 8 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'generationIdOrMemberEpoch', type: 'int32', versions: [1, MAX], default: -1 },
     { name: 'memberId', type: 'string', versions: [1, MAX] },
@@ -60,7 +57,7 @@ export const OffsetCommit: ApiDef<OffsetCommitRequest, OffsetCommitResponse> = {
           ] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [3, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
@@ -70,4 +67,4 @@ export const OffsetCommit: ApiDef<OffsetCommitRequest, OffsetCommitResponse> = {
           ] },
       ] },
   ],
-};
+);

@@ -8,7 +8,7 @@
 //   v3 response: +throttleTimeMs
 //   v5 response: +topics.partitions.committedLeaderEpoch
 //   v8 response: -topics -topics.name -topics.partitions -topics.partitions.partitionIndex -topics.partitions.committedOffset -topics.partitions.committedLeaderEpoch -topics.partitions.metadata -topics.partitions.errorCode -errorCode +groups +groups.groupId +groups.topics +groups.topics.name +groups.topics.partitions +groups.topics.partitions.partitionIndex +groups.topics.partitions.committedOffset +groups.topics.partitions.committedLeaderEpoch +groups.topics.partitions.metadata +groups.topics.partitions.errorCode +groups.errorCode
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface OffsetFetchRequest {
   groupId?: string;
@@ -57,12 +57,9 @@ export interface OffsetFetchResponse {
   }>;
 }
 
-export const OffsetFetch: ApiDef<OffsetFetchRequest, OffsetFetchResponse> = {
-  key: 9,
-  name: 'OffsetFetch',
-  versions: [0, 9],
-  flexible: 6,
-  request: [
+export const OffsetFetch = apiDef<OffsetFetchRequest, OffsetFetchResponse>(
+  { key: 9, name: 'OffsetFetch', versions: [0, 9], flexible: 6 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, 7] },
     { name: 'topics', type: 'array', versions: [0, 7], nullable: [2, 7], fields: [
         { name: 'name', type: 'string', versions: [0, 7] },
@@ -79,7 +76,7 @@ export const OffsetFetch: ApiDef<OffsetFetchRequest, OffsetFetchResponse> = {
       ] },
     { name: 'requireStable', type: 'bool', versions: [7, MAX], default: false },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [3, MAX] },
     { name: 'topics', type: 'array', versions: [0, 7], fields: [
         { name: 'name', type: 'string', versions: [0, 7] },
@@ -107,4 +104,4 @@ export const OffsetFetch: ApiDef<OffsetFetchRequest, OffsetFetchResponse> = {
         { name: 'errorCode', type: 'int16', versions: [8, MAX], default: 0 },
       ] },
   ],
-};
+);

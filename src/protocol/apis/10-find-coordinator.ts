@@ -5,7 +5,7 @@
 //   v4 request: -key +coordinatorKeys
 //   v1 response: +throttleTimeMs +errorMessage
 //   v4 response: -errorCode -errorMessage -nodeId -host -port +coordinators +coordinators.key +coordinators.nodeId +coordinators.host +coordinators.port +coordinators.errorCode +coordinators.errorMessage
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface FindCoordinatorRequest {
   key?: string;
@@ -30,17 +30,14 @@ export interface FindCoordinatorResponse {
   }>;
 }
 
-export const FindCoordinator: ApiDef<FindCoordinatorRequest, FindCoordinatorResponse> = {
-  key: 10,
-  name: 'FindCoordinator',
-  versions: [0, 6],
-  flexible: 3,
-  request: [
+export const FindCoordinator = apiDef<FindCoordinatorRequest, FindCoordinatorResponse>(
+  { key: 10, name: 'FindCoordinator', versions: [0, 6], flexible: 3 },
+  () => [
     { name: 'key', type: 'string', versions: [0, 3] },
     { name: 'keyType', type: 'int8', versions: [1, MAX], default: 0 },
     { name: 'coordinatorKeys', type: 'array', items: 'string', versions: [4, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, 3] },
     { name: 'errorMessage', type: 'string', versions: [1, 3], nullable: [1, 3] },
@@ -56,4 +53,4 @@ export const FindCoordinator: ApiDef<FindCoordinatorRequest, FindCoordinatorResp
         { name: 'errorMessage', type: 'string', versions: [4, MAX], nullable: [4, MAX] },
       ] },
   ],
-};
+);

@@ -8,7 +8,7 @@
 //   v5 response: +members.groupInstanceId
 //   v7 response: +protocolType
 //   v9 response: +skipAssignment
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface JoinGroupRequest {
   groupId: string;
@@ -40,12 +40,9 @@ export interface JoinGroupResponse {
   }>;
 }
 
-export const JoinGroup: ApiDef<JoinGroupRequest, JoinGroupResponse> = {
-  key: 11,
-  name: 'JoinGroup',
-  versions: [0, 9],
-  flexible: 6,
-  request: [
+export const JoinGroup = apiDef<JoinGroupRequest, JoinGroupResponse>(
+  { key: 11, name: 'JoinGroup', versions: [0, 9], flexible: 6 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'sessionTimeoutMs', type: 'int32', versions: [0, MAX] },
     { name: 'rebalanceTimeoutMs', type: 'int32', versions: [1, MAX], default: -1 },
@@ -58,7 +55,7 @@ export const JoinGroup: ApiDef<JoinGroupRequest, JoinGroupResponse> = {
       ] },
     { name: 'reason', type: 'string', versions: [8, MAX], nullable: [8, MAX], default: null },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [2, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'generationId', type: 'int32', versions: [0, MAX], default: -1 },
@@ -73,4 +70,4 @@ export const JoinGroup: ApiDef<JoinGroupRequest, JoinGroupResponse> = {
         { name: 'metadata', type: 'bytes', versions: [0, MAX] },
       ] },
   ],
-};
+);

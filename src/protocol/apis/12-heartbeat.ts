@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v3 request: +groupInstanceId
 //   v1 response: +throttleTimeMs
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface HeartbeatRequest {
   groupId: string;
@@ -17,19 +17,16 @@ export interface HeartbeatResponse {
   errorCode: number;
 }
 
-export const Heartbeat: ApiDef<HeartbeatRequest, HeartbeatResponse> = {
-  key: 12,
-  name: 'Heartbeat',
-  versions: [0, 4],
-  flexible: 4,
-  request: [
+export const Heartbeat = apiDef<HeartbeatRequest, HeartbeatResponse>(
+  { key: 12, name: 'Heartbeat', versions: [0, 4], flexible: 4 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'generationId', type: 'int32', versions: [0, MAX] },
     { name: 'memberId', type: 'string', versions: [0, MAX] },
     { name: 'groupInstanceId', type: 'string', versions: [3, MAX], nullable: [3, MAX], default: null },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
   ],
-};
+);

@@ -5,7 +5,7 @@
 //   v5 request: +members.reason
 //   v1 response: +throttleTimeMs
 //   v3 response: +members +members.memberId +members.groupInstanceId +members.errorCode
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface LeaveGroupRequest {
   groupId: string;
@@ -27,12 +27,9 @@ export interface LeaveGroupResponse {
   }>;
 }
 
-export const LeaveGroup: ApiDef<LeaveGroupRequest, LeaveGroupResponse> = {
-  key: 13,
-  name: 'LeaveGroup',
-  versions: [0, 5],
-  flexible: 4,
-  request: [
+export const LeaveGroup = apiDef<LeaveGroupRequest, LeaveGroupResponse>(
+  { key: 13, name: 'LeaveGroup', versions: [0, 5], flexible: 4 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'memberId', type: 'string', versions: [0, 2] },
     { name: 'members', type: 'array', versions: [3, MAX], fields: [
@@ -41,7 +38,7 @@ export const LeaveGroup: ApiDef<LeaveGroupRequest, LeaveGroupResponse> = {
         { name: 'reason', type: 'string', versions: [5, MAX], nullable: [5, MAX], default: null },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'members', type: 'array', versions: [3, MAX], fields: [
@@ -50,4 +47,4 @@ export const LeaveGroup: ApiDef<LeaveGroupRequest, LeaveGroupResponse> = {
         { name: 'errorCode', type: 'int16', versions: [3, MAX] },
       ] },
   ],
-};
+);

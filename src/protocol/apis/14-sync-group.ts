@@ -5,7 +5,7 @@
 //   v5 request: +protocolType +protocolName
 //   v1 response: +throttleTimeMs
 //   v5 response: +protocolType +protocolName
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface SyncGroupRequest {
   groupId: string;
@@ -28,12 +28,9 @@ export interface SyncGroupResponse {
   assignment: Buffer;
 }
 
-export const SyncGroup: ApiDef<SyncGroupRequest, SyncGroupResponse> = {
-  key: 14,
-  name: 'SyncGroup',
-  versions: [0, 5],
-  flexible: 4,
-  request: [
+export const SyncGroup = apiDef<SyncGroupRequest, SyncGroupResponse>(
+  { key: 14, name: 'SyncGroup', versions: [0, 5], flexible: 4 },
+  () => [
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'generationId', type: 'int32', versions: [0, MAX] },
     { name: 'memberId', type: 'string', versions: [0, MAX] },
@@ -45,11 +42,11 @@ export const SyncGroup: ApiDef<SyncGroupRequest, SyncGroupResponse> = {
         { name: 'assignment', type: 'bytes', versions: [0, MAX] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'protocolType', type: 'string', versions: [5, MAX], nullable: [5, MAX], default: null },
     { name: 'protocolName', type: 'string', versions: [5, MAX], nullable: [5, MAX], default: null },
     { name: 'assignment', type: 'bytes', versions: [0, MAX] },
   ],
-};
+);

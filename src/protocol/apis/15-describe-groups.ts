@@ -5,7 +5,7 @@
 //   v1 response: +throttleTimeMs
 //   v3 response: +groups.authorizedOperations
 //   v4 response: +groups.members.groupInstanceId
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeGroupsRequest {
   groups: string[];
@@ -32,16 +32,13 @@ export interface DescribeGroupsResponse {
   }>;
 }
 
-export const DescribeGroups: ApiDef<DescribeGroupsRequest, DescribeGroupsResponse> = {
-  key: 15,
-  name: 'DescribeGroups',
-  versions: [0, 5],
-  flexible: 5,
-  request: [
+export const DescribeGroups = apiDef<DescribeGroupsRequest, DescribeGroupsResponse>(
+  { key: 15, name: 'DescribeGroups', versions: [0, 5], flexible: 5 },
+  () => [
     { name: 'groups', type: 'array', items: 'string', versions: [0, MAX] },
     { name: 'includeAuthorizedOperations', type: 'bool', versions: [3, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'groups', type: 'array', versions: [0, MAX], fields: [
         { name: 'errorCode', type: 'int16', versions: [0, MAX] },
@@ -60,4 +57,4 @@ export const DescribeGroups: ApiDef<DescribeGroupsRequest, DescribeGroupsRespons
         { name: 'authorizedOperations', type: 'int32', versions: [3, MAX], default: -2147483648 },
       ] },
   ],
-};
+);

@@ -6,7 +6,7 @@
 //   v1 response: +throttleTimeMs
 //   v4 response: +groups.groupState
 //   v5 response: +groups.groupType
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface ListGroupsRequest {
   statesFilter?: string[];
@@ -24,16 +24,13 @@ export interface ListGroupsResponse {
   }>;
 }
 
-export const ListGroups: ApiDef<ListGroupsRequest, ListGroupsResponse> = {
-  key: 16,
-  name: 'ListGroups',
-  versions: [0, 5],
-  flexible: 3,
-  request: [
+export const ListGroups = apiDef<ListGroupsRequest, ListGroupsResponse>(
+  { key: 16, name: 'ListGroups', versions: [0, 5], flexible: 3 },
+  () => [
     { name: 'statesFilter', type: 'array', items: 'string', versions: [4, MAX] },
     { name: 'typesFilter', type: 'array', items: 'string', versions: [5, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'groups', type: 'array', versions: [0, MAX], fields: [
@@ -43,4 +40,4 @@ export const ListGroups: ApiDef<ListGroupsRequest, ListGroupsResponse> = {
         { name: 'groupType', type: 'string', versions: [5, MAX] },
       ] },
   ],
-};
+);

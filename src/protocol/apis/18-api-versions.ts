@@ -4,7 +4,7 @@
 //   v3 request: +clientSoftwareName +clientSoftwareVersion
 //   v1 response: +throttleTimeMs
 //   v3 response: +supportedFeatures +supportedFeatures.name +supportedFeatures.minVersion +supportedFeatures.maxVersion +finalizedFeaturesEpoch +finalizedFeatures +finalizedFeatures.name +finalizedFeatures.maxVersionLevel +finalizedFeatures.minVersionLevel +zkMigrationReady
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface ApiVersionsRequest {
   clientSoftwareName?: string;
@@ -33,16 +33,13 @@ export interface ApiVersionsResponse {
   zkMigrationReady?: boolean;
 }
 
-export const ApiVersions: ApiDef<ApiVersionsRequest, ApiVersionsResponse> = {
-  key: 18,
-  name: 'ApiVersions',
-  versions: [0, 4],
-  flexible: 3,
-  request: [
+export const ApiVersions = apiDef<ApiVersionsRequest, ApiVersionsResponse>(
+  { key: 18, name: 'ApiVersions', versions: [0, 4], flexible: 3 },
+  () => [
     { name: 'clientSoftwareName', type: 'string', versions: [3, MAX] },
     { name: 'clientSoftwareVersion', type: 'string', versions: [3, MAX] },
   ],
-  response: [
+  () => [
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'apiKeys', type: 'array', versions: [0, MAX], fields: [
         { name: 'apiKey', type: 'int16', versions: [0, MAX] },
@@ -63,4 +60,4 @@ export const ApiVersions: ApiDef<ApiVersionsRequest, ApiVersionsResponse> = {
       ] },
     { name: 'zkMigrationReady', type: 'bool', versions: [3, MAX], tag: 3, tagged: [3, MAX], default: false },
   ],
-};
+);

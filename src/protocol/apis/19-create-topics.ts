@@ -6,7 +6,7 @@
 //   v2 response: +throttleTimeMs
 //   v5 response: +topics.topicConfigErrorCode +topics.numPartitions +topics.replicationFactor +topics.configs +topics.configs.name +topics.configs.value +topics.configs.readOnly +topics.configs.configSource +topics.configs.isSensitive
 //   v7 response: +topics.topicId
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface CreateTopicsRequest {
   topics: Array<{
@@ -46,12 +46,9 @@ export interface CreateTopicsResponse {
   }>;
 }
 
-export const CreateTopics: ApiDef<CreateTopicsRequest, CreateTopicsResponse> = {
-  key: 19,
-  name: 'CreateTopics',
-  versions: [0, 7],
-  flexible: 5,
-  request: [
+export const CreateTopics = apiDef<CreateTopicsRequest, CreateTopicsResponse>(
+  { key: 19, name: 'CreateTopics', versions: [0, 7], flexible: 5 },
+  () => [
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
         { name: 'numPartitions', type: 'int32', versions: [0, MAX] },
@@ -68,7 +65,7 @@ export const CreateTopics: ApiDef<CreateTopicsRequest, CreateTopicsResponse> = {
     { name: 'timeoutMs', type: 'int32', versions: [0, MAX], default: 60000 },
     { name: 'validateOnly', type: 'bool', versions: [1, MAX], default: false },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [2, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
@@ -87,4 +84,4 @@ export const CreateTopics: ApiDef<CreateTopicsRequest, CreateTopicsResponse> = {
           ] },
       ] },
   ],
-};
+);

@@ -5,7 +5,7 @@
 //   v1 response: +throttleTimeMs
 //   v5 response: +responses.errorMessage
 //   v6 response: +responses.topicId
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DeleteTopicsRequest {
   topics?: Array<{
@@ -26,12 +26,9 @@ export interface DeleteTopicsResponse {
   }>;
 }
 
-export const DeleteTopics: ApiDef<DeleteTopicsRequest, DeleteTopicsResponse> = {
-  key: 20,
-  name: 'DeleteTopics',
-  versions: [0, 6],
-  flexible: 4,
-  request: [
+export const DeleteTopics = apiDef<DeleteTopicsRequest, DeleteTopicsResponse>(
+  { key: 20, name: 'DeleteTopics', versions: [0, 6], flexible: 4 },
+  () => [
     { name: 'topics', type: 'array', versions: [6, MAX], fields: [
         { name: 'name', type: 'string', versions: [6, MAX], nullable: [6, MAX], default: null },
         { name: 'topicId', type: 'uuid', versions: [6, MAX] },
@@ -39,7 +36,7 @@ export const DeleteTopics: ApiDef<DeleteTopicsRequest, DeleteTopicsResponse> = {
     { name: 'topicNames', type: 'array', items: 'string', versions: [0, 5] },
     { name: 'timeoutMs', type: 'int32', versions: [0, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [1, MAX] },
     { name: 'responses', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX], nullable: [6, MAX] },
@@ -48,4 +45,4 @@ export const DeleteTopics: ApiDef<DeleteTopicsRequest, DeleteTopicsResponse> = {
         { name: 'errorMessage', type: 'string', versions: [5, MAX], nullable: [5, MAX], default: null },
       ] },
   ],
-};
+);

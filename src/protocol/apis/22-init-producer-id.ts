@@ -2,7 +2,7 @@
 // Versions 0-5, flexible from 2.
 // Field changes by version:
 //   v3 request: +producerId +producerEpoch
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface InitProducerIdRequest {
   transactionalId: string | null;
@@ -18,21 +18,18 @@ export interface InitProducerIdResponse {
   producerEpoch: number;
 }
 
-export const InitProducerId: ApiDef<InitProducerIdRequest, InitProducerIdResponse> = {
-  key: 22,
-  name: 'InitProducerId',
-  versions: [0, 5],
-  flexible: 2,
-  request: [
+export const InitProducerId = apiDef<InitProducerIdRequest, InitProducerIdResponse>(
+  { key: 22, name: 'InitProducerId', versions: [0, 5], flexible: 2 },
+  () => [
     { name: 'transactionalId', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
     { name: 'transactionTimeoutMs', type: 'int32', versions: [0, MAX] },
     { name: 'producerId', type: 'int64', versions: [3, MAX], default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: [3, MAX], default: -1 },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'producerId', type: 'int64', versions: [0, MAX], default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: [0, MAX] },
   ],
-};
+);

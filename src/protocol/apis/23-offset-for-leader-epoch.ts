@@ -5,7 +5,7 @@
 //   v3 request: +replicaId
 //   v1 response: +topics.partitions.leaderEpoch
 //   v2 response: +throttleTimeMs
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface OffsetForLeaderEpochRequest {
   replicaId?: number;
@@ -32,12 +32,9 @@ export interface OffsetForLeaderEpochResponse {
   }>;
 }
 
-export const OffsetForLeaderEpoch: ApiDef<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
-  key: 23,
-  name: 'OffsetForLeaderEpoch',
-  versions: [0, 4],
-  flexible: 4,
-  request: [
+export const OffsetForLeaderEpoch = apiDef<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(
+  { key: 23, name: 'OffsetForLeaderEpoch', versions: [0, 4], flexible: 4 },
+  () => [
     { name: 'replicaId', type: 'int32', versions: [3, MAX], default: -2 },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'topic', type: 'string', versions: [0, MAX] },
@@ -48,7 +45,7 @@ export const OffsetForLeaderEpoch: ApiDef<OffsetForLeaderEpochRequest, OffsetFor
           ] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [2, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'topic', type: 'string', versions: [0, MAX] },
@@ -60,4 +57,4 @@ export const OffsetForLeaderEpoch: ApiDef<OffsetForLeaderEpochRequest, OffsetFor
           ] },
       ] },
   ],
-};
+);

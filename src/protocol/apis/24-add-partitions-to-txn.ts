@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v4 request: +transactions +transactions.transactionalId +transactions.producerId +transactions.producerEpoch +transactions.verifyOnly +transactions.topics -v3AndBelowTransactionalId -v3AndBelowProducerId -v3AndBelowProducerEpoch -v3AndBelowTopics
 //   v4 response: +errorCode +resultsByTransaction +resultsByTransaction.transactionalId +resultsByTransaction.topicResults -resultsByTopicV3AndBelow
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface AddPartitionsToTxnRequest {
   transactions?: Array<{
@@ -47,12 +47,9 @@ export interface AddPartitionsToTxnResponse {
   }>;
 }
 
-export const AddPartitionsToTxn: ApiDef<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> = {
-  key: 24,
-  name: 'AddPartitionsToTxn',
-  versions: [0, 5],
-  flexible: 3,
-  request: [
+export const AddPartitionsToTxn = apiDef<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(
+  { key: 24, name: 'AddPartitionsToTxn', versions: [0, 5], flexible: 3 },
+  () => [
     { name: 'transactions', type: 'array', versions: [4, MAX], fields: [
         { name: 'transactionalId', type: 'string', versions: [4, MAX] },
         { name: 'producerId', type: 'int64', versions: [4, MAX] },
@@ -71,7 +68,7 @@ export const AddPartitionsToTxn: ApiDef<AddPartitionsToTxnRequest, AddPartitions
         { name: 'partitions', type: 'array', items: 'int32', versions: [0, MAX] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [4, MAX] },
     { name: 'resultsByTransaction', type: 'array', versions: [4, MAX], fields: [
@@ -92,4 +89,4 @@ export const AddPartitionsToTxn: ApiDef<AddPartitionsToTxnRequest, AddPartitions
           ] },
       ] },
   ],
-};
+);

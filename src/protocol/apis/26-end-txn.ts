@@ -2,7 +2,7 @@
 // Versions 0-5, flexible from 3.
 // Field changes by version:
 //   v5 response: +producerId +producerEpoch
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface EndTxnRequest {
   transactionalId: string;
@@ -18,21 +18,18 @@ export interface EndTxnResponse {
   producerEpoch?: number;
 }
 
-export const EndTxn: ApiDef<EndTxnRequest, EndTxnResponse> = {
-  key: 26,
-  name: 'EndTxn',
-  versions: [0, 5],
-  flexible: 3,
-  request: [
+export const EndTxn = apiDef<EndTxnRequest, EndTxnResponse>(
+  { key: 26, name: 'EndTxn', versions: [0, 5], flexible: 3 },
+  () => [
     { name: 'transactionalId', type: 'string', versions: [0, MAX] },
     { name: 'producerId', type: 'int64', versions: [0, MAX] },
     { name: 'producerEpoch', type: 'int16', versions: [0, MAX] },
     { name: 'committed', type: 'bool', versions: [0, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'producerId', type: 'int64', versions: [5, MAX], default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: [5, MAX], default: -1 },
   ],
-};
+);

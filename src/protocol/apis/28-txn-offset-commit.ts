@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v2 request: +topics.partitions.committedLeaderEpoch
 //   v3 request: +generationId +memberId +groupInstanceId
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface TxnOffsetCommitRequest {
   transactionalId: string;
@@ -35,12 +35,9 @@ export interface TxnOffsetCommitResponse {
   }>;
 }
 
-export const TxnOffsetCommit: ApiDef<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
-  key: 28,
-  name: 'TxnOffsetCommit',
-  versions: [0, 4],
-  flexible: 3,
-  request: [
+export const TxnOffsetCommit = apiDef<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(
+  { key: 28, name: 'TxnOffsetCommit', versions: [0, 4], flexible: 3 },
+  () => [
     { name: 'transactionalId', type: 'string', versions: [0, MAX] },
     { name: 'groupId', type: 'string', versions: [0, MAX] },
     { name: 'producerId', type: 'int64', versions: [0, MAX] },
@@ -58,7 +55,7 @@ export const TxnOffsetCommit: ApiDef<TxnOffsetCommitRequest, TxnOffsetCommitResp
           ] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'name', type: 'string', versions: [0, MAX] },
@@ -68,4 +65,4 @@ export const TxnOffsetCommit: ApiDef<TxnOffsetCommitRequest, TxnOffsetCommitResp
           ] },
       ] },
   ],
-};
+);

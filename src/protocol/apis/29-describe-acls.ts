@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v1 request: +patternTypeFilter
 //   v1 response: +resources.patternType
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeAclsRequest {
   resourceTypeFilter: number;
@@ -32,12 +32,9 @@ export interface DescribeAclsResponse {
   }>;
 }
 
-export const DescribeAcls: ApiDef<DescribeAclsRequest, DescribeAclsResponse> = {
-  key: 29,
-  name: 'DescribeAcls',
-  versions: [0, 3],
-  flexible: 2,
-  request: [
+export const DescribeAcls = apiDef<DescribeAclsRequest, DescribeAclsResponse>(
+  { key: 29, name: 'DescribeAcls', versions: [0, 3], flexible: 2 },
+  () => [
     { name: 'resourceTypeFilter', type: 'int8', versions: [0, MAX] },
     { name: 'resourceNameFilter', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
     { name: 'patternTypeFilter', type: 'int8', versions: [1, MAX], default: 3 },
@@ -46,7 +43,7 @@ export const DescribeAcls: ApiDef<DescribeAclsRequest, DescribeAclsResponse> = {
     { name: 'operation', type: 'int8', versions: [0, MAX] },
     { name: 'permissionType', type: 'int8', versions: [0, MAX] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'errorMessage', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
@@ -62,4 +59,4 @@ export const DescribeAcls: ApiDef<DescribeAclsRequest, DescribeAclsResponse> = {
           ] },
       ] },
   ],
-};
+);

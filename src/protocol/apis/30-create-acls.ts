@@ -2,7 +2,7 @@
 // Versions 0-3, flexible from 2.
 // Field changes by version:
 //   v1 request: +creations.resourcePatternType
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface CreateAclsRequest {
   creations: Array<{
@@ -24,12 +24,9 @@ export interface CreateAclsResponse {
   }>;
 }
 
-export const CreateAcls: ApiDef<CreateAclsRequest, CreateAclsResponse> = {
-  key: 30,
-  name: 'CreateAcls',
-  versions: [0, 3],
-  flexible: 2,
-  request: [
+export const CreateAcls = apiDef<CreateAclsRequest, CreateAclsResponse>(
+  { key: 30, name: 'CreateAcls', versions: [0, 3], flexible: 2 },
+  () => [
     { name: 'creations', type: 'array', versions: [0, MAX], fields: [
         { name: 'resourceType', type: 'int8', versions: [0, MAX] },
         { name: 'resourceName', type: 'string', versions: [0, MAX] },
@@ -40,11 +37,11 @@ export const CreateAcls: ApiDef<CreateAclsRequest, CreateAclsResponse> = {
         { name: 'permissionType', type: 'int8', versions: [0, MAX] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'results', type: 'array', versions: [0, MAX], fields: [
         { name: 'errorCode', type: 'int16', versions: [0, MAX] },
         { name: 'errorMessage', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
       ] },
   ],
-};
+);

@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v1 request: +filters.patternTypeFilter
 //   v1 response: +filterResults.matchingAcls.patternType
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DeleteAclsRequest {
   filters: Array<{
@@ -36,12 +36,9 @@ export interface DeleteAclsResponse {
   }>;
 }
 
-export const DeleteAcls: ApiDef<DeleteAclsRequest, DeleteAclsResponse> = {
-  key: 31,
-  name: 'DeleteAcls',
-  versions: [0, 3],
-  flexible: 2,
-  request: [
+export const DeleteAcls = apiDef<DeleteAclsRequest, DeleteAclsResponse>(
+  { key: 31, name: 'DeleteAcls', versions: [0, 3], flexible: 2 },
+  () => [
     { name: 'filters', type: 'array', versions: [0, MAX], fields: [
         { name: 'resourceTypeFilter', type: 'int8', versions: [0, MAX] },
         { name: 'resourceNameFilter', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
@@ -52,7 +49,7 @@ export const DeleteAcls: ApiDef<DeleteAclsRequest, DeleteAclsResponse> = {
         { name: 'permissionType', type: 'int8', versions: [0, MAX] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'filterResults', type: 'array', versions: [0, MAX], fields: [
         { name: 'errorCode', type: 'int16', versions: [0, MAX] },
@@ -70,4 +67,4 @@ export const DeleteAcls: ApiDef<DeleteAclsRequest, DeleteAclsResponse> = {
           ] },
       ] },
   ],
-};
+);

@@ -5,7 +5,7 @@
 //   v3 request: +includeDocumentation
 //   v1 response: -results.configs.isDefault +results.configs.configSource +results.configs.synonyms +results.configs.synonyms.name +results.configs.synonyms.value +results.configs.synonyms.source
 //   v3 response: +results.configs.configType +results.configs.documentation
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeConfigsRequest {
   resources: Array<{
@@ -42,12 +42,9 @@ export interface DescribeConfigsResponse {
   }>;
 }
 
-export const DescribeConfigs: ApiDef<DescribeConfigsRequest, DescribeConfigsResponse> = {
-  key: 32,
-  name: 'DescribeConfigs',
-  versions: [0, 4],
-  flexible: 4,
-  request: [
+export const DescribeConfigs = apiDef<DescribeConfigsRequest, DescribeConfigsResponse>(
+  { key: 32, name: 'DescribeConfigs', versions: [0, 4], flexible: 4 },
+  () => [
     { name: 'resources', type: 'array', versions: [0, MAX], fields: [
         { name: 'resourceType', type: 'int8', versions: [0, MAX] },
         { name: 'resourceName', type: 'string', versions: [0, MAX] },
@@ -56,7 +53,7 @@ export const DescribeConfigs: ApiDef<DescribeConfigsRequest, DescribeConfigsResp
     { name: 'includeSynonyms', type: 'bool', versions: [1, MAX], default: false },
     { name: 'includeDocumentation', type: 'bool', versions: [3, MAX], default: false },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'results', type: 'array', versions: [0, MAX], fields: [
         { name: 'errorCode', type: 'int16', versions: [0, MAX] },
@@ -80,4 +77,4 @@ export const DescribeConfigs: ApiDef<DescribeConfigsRequest, DescribeConfigsResp
           ] },
       ] },
   ],
-};
+);

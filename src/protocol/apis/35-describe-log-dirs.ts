@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v3 response: +errorCode
 //   v4 response: +results.totalBytes +results.usableBytes
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeLogDirsRequest {
   topics: Array<{
@@ -32,18 +32,15 @@ export interface DescribeLogDirsResponse {
   }>;
 }
 
-export const DescribeLogDirs: ApiDef<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
-  key: 35,
-  name: 'DescribeLogDirs',
-  versions: [0, 4],
-  flexible: 2,
-  request: [
+export const DescribeLogDirs = apiDef<DescribeLogDirsRequest, DescribeLogDirsResponse>(
+  { key: 35, name: 'DescribeLogDirs', versions: [0, 4], flexible: 2 },
+  () => [
     { name: 'topics', type: 'array', versions: [0, MAX], nullable: [0, MAX], fields: [
         { name: 'topic', type: 'string', versions: [0, MAX] },
         { name: 'partitions', type: 'array', items: 'int32', versions: [0, MAX] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [3, MAX] },
     { name: 'results', type: 'array', versions: [0, MAX], fields: [
@@ -62,4 +59,4 @@ export const DescribeLogDirs: ApiDef<DescribeLogDirsRequest, DescribeLogDirsResp
         { name: 'usableBytes', type: 'int64', versions: [4, MAX], default: -1 },
       ] },
   ],
-};
+);

@@ -2,7 +2,7 @@
 // Versions 0-2, flexible from 2.
 // Field changes by version:
 //   v1 response: +sessionLifetimeMs
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface SaslAuthenticateRequest {
   authBytes: Buffer;
@@ -15,18 +15,15 @@ export interface SaslAuthenticateResponse {
   sessionLifetimeMs?: number;
 }
 
-export const SaslAuthenticate: ApiDef<SaslAuthenticateRequest, SaslAuthenticateResponse> = {
-  key: 36,
-  name: 'SaslAuthenticate',
-  versions: [0, 2],
-  flexible: 2,
-  request: [
+export const SaslAuthenticate = apiDef<SaslAuthenticateRequest, SaslAuthenticateResponse>(
+  { key: 36, name: 'SaslAuthenticate', versions: [0, 2], flexible: 2 },
+  () => [
     { name: 'authBytes', type: 'bytes', versions: [0, MAX] },
   ],
-  response: [
+  () => [
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'errorMessage', type: 'string', versions: [0, MAX], nullable: [0, MAX] },
     { name: 'authBytes', type: 'bytes', versions: [0, MAX] },
     { name: 'sessionLifetimeMs', type: 'int64', versions: [1, MAX], default: 0 },
   ],
-};
+);

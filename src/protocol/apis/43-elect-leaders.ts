@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v1 request: +electionType
 //   v1 response: +errorCode
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface ElectLeadersRequest {
   electionType?: number;
@@ -27,12 +27,9 @@ export interface ElectLeadersResponse {
   }>;
 }
 
-export const ElectLeaders: ApiDef<ElectLeadersRequest, ElectLeadersResponse> = {
-  key: 43,
-  name: 'ElectLeaders',
-  versions: [0, 2],
-  flexible: 2,
-  request: [
+export const ElectLeaders = apiDef<ElectLeadersRequest, ElectLeadersResponse>(
+  { key: 43, name: 'ElectLeaders', versions: [0, 2], flexible: 2 },
+  () => [
     { name: 'electionType', type: 'int8', versions: [1, MAX] },
     { name: 'topicPartitions', type: 'array', versions: [0, MAX], nullable: [0, MAX], fields: [
         { name: 'topic', type: 'string', versions: [0, MAX] },
@@ -40,7 +37,7 @@ export const ElectLeaders: ApiDef<ElectLeadersRequest, ElectLeadersResponse> = {
       ] },
     { name: 'timeoutMs', type: 'int32', versions: [0, MAX], default: 60000 },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [1, MAX] },
     { name: 'replicaElectionResults', type: 'array', versions: [0, MAX], fields: [
@@ -52,4 +49,4 @@ export const ElectLeaders: ApiDef<ElectLeadersRequest, ElectLeadersResponse> = {
           ] },
       ] },
   ],
-};
+);

@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v1 response: +topics.partitions.currentVoters.lastFetchTimestamp +topics.partitions.currentVoters.lastCaughtUpTimestamp +topics.partitions.observers.lastFetchTimestamp +topics.partitions.observers.lastCaughtUpTimestamp
 //   v2 response: +errorMessage +topics.partitions.errorMessage +topics.partitions.currentVoters.replicaDirectoryId +topics.partitions.observers.replicaDirectoryId +nodes +nodes.nodeId +nodes.listeners +nodes.listeners.name +nodes.listeners.host +nodes.listeners.port
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeQuorumRequest {
   topics: Array<{
@@ -52,12 +52,9 @@ export interface DescribeQuorumResponse {
   }>;
 }
 
-export const DescribeQuorum: ApiDef<DescribeQuorumRequest, DescribeQuorumResponse> = {
-  key: 55,
-  name: 'DescribeQuorum',
-  versions: [0, 2],
-  flexible: 0,
-  request: [
+export const DescribeQuorum = apiDef<DescribeQuorumRequest, DescribeQuorumResponse>(
+  { key: 55, name: 'DescribeQuorum', versions: [0, 2], flexible: 0 },
+  () => [
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
         { name: 'topicName', type: 'string', versions: [0, MAX] },
         { name: 'partitions', type: 'array', versions: [0, MAX], fields: [
@@ -65,7 +62,7 @@ export const DescribeQuorum: ApiDef<DescribeQuorumRequest, DescribeQuorumRespons
           ] },
       ] },
   ],
-  response: [
+  () => [
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'errorMessage', type: 'string', versions: [2, MAX], nullable: [2, MAX] },
     { name: 'topics', type: 'array', versions: [0, MAX], fields: [
@@ -102,4 +99,4 @@ export const DescribeQuorum: ApiDef<DescribeQuorumRequest, DescribeQuorumRespons
           ] },
       ] },
   ],
-};
+);

@@ -3,7 +3,7 @@
 // Field changes by version:
 //   v1 request: +endpointType
 //   v1 response: +endpointType
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
@@ -26,16 +26,13 @@ export interface DescribeClusterResponse {
   clusterAuthorizedOperations: number;
 }
 
-export const DescribeCluster: ApiDef<DescribeClusterRequest, DescribeClusterResponse> = {
-  key: 60,
-  name: 'DescribeCluster',
-  versions: [0, 1],
-  flexible: 0,
-  request: [
+export const DescribeCluster = apiDef<DescribeClusterRequest, DescribeClusterResponse>(
+  { key: 60, name: 'DescribeCluster', versions: [0, 1], flexible: 0 },
+  () => [
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: [0, MAX] },
     { name: 'endpointType', type: 'int8', versions: [1, MAX], default: 1 },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'errorMessage', type: 'string', versions: [0, MAX], nullable: [0, MAX], default: null },
@@ -50,4 +47,4 @@ export const DescribeCluster: ApiDef<DescribeClusterRequest, DescribeClusterResp
       ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: [0, MAX], default: -2147483648 },
   ],
-};
+);

@@ -2,7 +2,7 @@
 // Versions 0-1, flexible from 0.
 // Field changes by version:
 //   v1 request: +durationFilter
-import { MAX_VERSION as MAX, type ApiDef } from '../schema.js';
+import { MAX_VERSION as MAX, apiDef } from '../schema.js';
 
 export interface ListTransactionsRequest {
   stateFilters: string[];
@@ -21,17 +21,14 @@ export interface ListTransactionsResponse {
   }>;
 }
 
-export const ListTransactions: ApiDef<ListTransactionsRequest, ListTransactionsResponse> = {
-  key: 66,
-  name: 'ListTransactions',
-  versions: [0, 1],
-  flexible: 0,
-  request: [
+export const ListTransactions = apiDef<ListTransactionsRequest, ListTransactionsResponse>(
+  { key: 66, name: 'ListTransactions', versions: [0, 1], flexible: 0 },
+  () => [
     { name: 'stateFilters', type: 'array', items: 'string', versions: [0, MAX] },
     { name: 'producerIdFilters', type: 'array', items: 'int64', versions: [0, MAX] },
     { name: 'durationFilter', type: 'int64', versions: [1, MAX], default: -1 },
   ],
-  response: [
+  () => [
     { name: 'throttleTimeMs', type: 'int32', versions: [0, MAX] },
     { name: 'errorCode', type: 'int16', versions: [0, MAX] },
     { name: 'unknownStateFilters', type: 'array', items: 'string', versions: [0, MAX] },
@@ -41,4 +38,4 @@ export const ListTransactions: ApiDef<ListTransactionsRequest, ListTransactionsR
         { name: 'transactionState', type: 'string', versions: [0, MAX] },
       ] },
   ],
-};
+);
