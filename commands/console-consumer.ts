@@ -120,12 +120,10 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (schema?.value) formatter.value = schema.value;
     const stopSignal = watchStopSignals();
     const { fetcherOptions: fromConfig } = await import('../src/client/config/consumer.js');
+    const { fetchSizeDefaults } = await import('../src/tools/console-consumer.js');
     const fetcherOptions = {
       ...fromConfig(cfg),
-      // Unless chosen, 2 MiB per partition and fetch (Kafka's 1 MiB: twice the round trips) and
-      // answers within the 8 MiB that the client reads into reused buffers (Kafka's 50 MiB).
-      ...(props['max.partition.fetch.bytes'] === undefined && { maxPartitionBytes: 2 << 20 }),
-      ...(props['fetch.max.bytes'] === undefined && { maxBytes: (8 << 20) - (64 << 10) }),
+      ...fetchSizeDefaults(props),
       isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };

@@ -214,3 +214,5 @@ if (missed.length) throw new Error(`the CLI does not import ${missed.map((e) => 
 // The launcher stands alone (node built-ins only): bin/kafka-ts.cjs loads it before the CLI.
 // It has no import.meta.url (the banner's file URL costs ~0.3 ms at every start).
 await build({ ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/kafka-ts-launch.cjs', sourcemap: false, define: {}, banner: {} });
+// esbuild would leave an import.meta there undefined, with a warning only: the launcher would fail at run time.
+if (readFileSync('dist/kafka-ts-launch.cjs', 'utf8').includes('import.meta')) throw new Error('src/cli/launch.ts uses import.meta, which its bundle has not (see the launcher build in scripts/bundle.mjs)');

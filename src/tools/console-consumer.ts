@@ -58,6 +58,20 @@ export interface ConsumeResult {
   unprinted: ConsumedRecord[];
 }
 
+/**
+ * The fetch sizes console-consumer asks for when the user chose none: 2 MiB per partition (the
+ * Java consumer's 1 MiB takes twice the round trips) in answers of at most 8 MiB less 64 KiB, so
+ * an answer fits the client's reused read buffers (frameBuffers, up to 8 MiB) where Kafka's 50 MiB
+ * would not. A chosen max.partition.fetch.bytes, which may be larger, keeps Kafka's fetch.max.bytes.
+ */
+export function fetchSizeDefaults(props: Readonly<Record<string, string | undefined>>): { maxPartitionBytes?: number; maxBytes?: number } {
+  const partitionChosen = props['max.partition.fetch.bytes'] !== undefined;
+  return {
+    ...(!partitionChosen && { maxPartitionBytes: 2 << 20 }),
+    ...(!partitionChosen && props['fetch.max.bytes'] === undefined && { maxBytes: (8 << 20) - (64 << 10) }),
+  };
+}
+
 export function startPosition(s: StartSpec): StartPosition {
   switch (s.kind) {
     case 'earliest':
@@ -278,6 +292,8 @@ export async function printViewLoop(
           return printed();
         };
   let lastRecordAt = Date.now();
+  // This loop gives answers' buffers back (below): let them come from the pool.
+  if (schema === undefined) frameBuffers.startPooling();
   try {
     while (!stop) {
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));

@@ -81,9 +81,10 @@ export class FrameDecoder {
 const SCRATCH_BYTES = 64 * 1024;
 const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 /**
- * A frame up to this size gets its whole buffer when its size prefix is read; a larger one starts
- * with this much and doubles as its bytes arrive, so that a size prefix alone (a peer that is not
- * a Kafka broker and speaks first, say) cannot make the reader take a gigabyte.
+ * A frame up to this size gets its whole buffer when its size prefix is read (by default; see
+ * FrameReader's `eagerBytes`); a larger one starts with this much and doubles as its bytes arrive,
+ * so that a size prefix alone (a peer that is not a Kafka broker and speaks first, say) cannot
+ * make the reader take a gigabyte.
  */
 const EAGER_FRAME_BYTES = 8 << 20;
 
@@ -108,6 +109,8 @@ export class FrameReader {
     private readonly onFrame: (payload: Buffer) => void,
     /** Where a frame's buffer comes from (a pool of reused buffers, say). */
     private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+    /** The most a size prefix alone makes the reader allocate (the rest grows as bytes come). */
+    private readonly eagerBytes = EAGER_FRAME_BYTES,
   ) {}
 
   /** Whether the next byte read starts a frame (its size prefix). */
@@ -115,9 +118,9 @@ export class FrameReader {
     return this.frame === null && this.headBytes === 0;
   }
 
-  /** Bytes read towards the next frame. */
+  /** Memory held towards the next frame: its buffer as allocated (ahead of its bytes), or a partial size prefix. */
   get buffered(): number {
-    return this.headBytes + (this.frame === null ? 0 : this.filled);
+    return this.headBytes + (this.frame === null ? 0 : this.frame.length);
   }
 
   /** Changes the limit for frames not yet started (a SASL listener lifts it once the client has authenticated). */
@@ -152,7 +155,7 @@ export class FrameReader {
           size = this.head.readInt32BE(0);
         }
         if (size < 0 || size > this.maxFrameSize) throw new FrameTooLargeError(`frame size ${size} is outside [0, ${this.maxFrameSize}]`);
-        this.frame = this.alloc(Math.min(size, EAGER_FRAME_BYTES));
+        this.frame = this.alloc(Math.min(size, this.eagerBytes));
         this.size = size;
         this.filled = 0;
       }

@@ -95,6 +95,12 @@ const MAX_QUEUED_FRAMES = 64;
  * socket.request.max.bytes).
  */
 const MAX_QUEUED_BYTES_PER_CONNECTION = 8 << 20;
+/**
+ * The most one size prefix makes a connection allocate before the frame's bytes come: 1 MiB and a
+ * little, so a produce request of the clients' default max.request.size (1 MiB) is read into one
+ * buffer; Kafka allocates a request's whole declared size at once.
+ */
+const REQUEST_EAGER_BYTES = (1 << 20) + (64 << 10);
 /** Default ceiling on answer bytes written but not yet taken by the peers' sockets (kafka-ts.queued.max.response.bytes). */
 export const DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 << 20;
 /**
@@ -352,7 +358,9 @@ class ServerConnection {
     const frameLimit = unauthenticatedMaxFrameSize ?? maxFrameSize;
     // A produce request of a megabyte is read into its own buffer, not as 64 KiB chunks (each a
     // fresh allocation) copied together again once the last one is in.
-    const reader = socket instanceof tls.TLSSocket ? null : new FrameReader(frameLimit, (frame) => this.queueFrame(frame));
+    // A size prefix alone takes at most REQUEST_EAGER_BYTES (a default-sized produce request fits;
+    // larger ones grow as they arrive), counted in the connection's request bytes from then on.
+    const reader = socket instanceof tls.TLSSocket ? null : new FrameReader(frameLimit, (frame) => this.queueFrame(frame), Buffer.allocUnsafe, REQUEST_EAGER_BYTES);
     const direct = reader !== null && readInto(socket, reader.target, (n, buf) => this.onRead(reader, n, buf));
     this.decoder = direct ? reader : new FrameDecoder(frameLimit);
     const closed = new Promise<void>((r) => (this.closedResolve = r));

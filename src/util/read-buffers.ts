@@ -36,11 +36,18 @@ export class ReadBuffers {
   constructor(
     private readonly maxFreeBytes = 32 * 1024 * 1024,
     private readonly maxPooled = MAX_POOLED,
+    /** False: `take` allocates exactly what is asked until `startPooling` (see frameBuffers). */
+    private pooling = true,
   ) {}
+
+  /** From now on buffers come from (and go back to) the pool, in their size class. */
+  startPooling() {
+    this.pooling = true;
+  }
 
   /** A buffer of `size` bytes (contents undefined) to read log data into. */
   readonly take = (size: number): Buffer => {
-    if (size < MIN_POOLED || size > this.maxPooled) return Buffer.allocUnsafe(size);
+    if (!this.pooling || size < MIN_POOLED || size > this.maxPooled) return Buffer.allocUnsafe(size);
     const cls = sizeClass(size);
     const list = this.free.get(cls);
     let whole = list?.pop();
@@ -98,7 +105,9 @@ export const readBuffers = new ReadBuffers();
  * The client's pool for answers read from brokers (FrameReader): a fetch answer of a megabyte is
  * read into a buffer used before, instead of fresh memory the kernel must fault in page by page
  * while it copies the answer in. Only a reader that has copied out everything it needs from an
- * answer gives it back (console-consumer, once its records are formatted); any other answer is
- * left to the GC. Up to 8 MiB (FrameReader's largest first buffer): a few partitions' fetches.
+ * answer gives it back (console-consumer, once its records are formatted), and it turns the pool
+ * on (startPooling); in any other process answers get buffers of their exact size, left to the GC
+ * (a pooled buffer is a whole size class: a 1.1 MiB answer would hold 2 MiB). Up to 8 MiB
+ * (FrameReader's largest first buffer): a few partitions' fetches.
  */
-export const frameBuffers = new ReadBuffers(16 * 1024 * 1024, 8 * 1024 * 1024);
+export const frameBuffers = new ReadBuffers(16 * 1024 * 1024, 8 * 1024 * 1024, false);

@@ -46,4 +46,17 @@ describe('ReadBuffers', () => {
     pool.giveBack([large]);
     expect(pool.pooledBytes).toBe(0);
   });
+
+  it('hands out exact sizes, untracked, until pooling starts (frameBuffers, in a process that never gives back)', () => {
+    const pool = new ReadBuffers(16 << 20, 8 << 20, false);
+    const a = pool.take(1_100_000);
+    expect(a.buffer.byteLength).toBe(1_100_000);
+    pool.giveBack([a]);
+    expect(pool.pooledBytes).toBe(0);
+    pool.startPooling();
+    const b = pool.take(1_100_000);
+    expect(b.buffer.byteLength).toBe(2 << 20);
+    pool.giveBack([b]);
+    expect(pool.take(1_500_000).buffer).toBe(b.buffer);
+  });
 });

@@ -115,7 +115,7 @@ describe('FrameReader', () => {
     expect(b.map((f, i) => f.equals(pb[i]!))).toEqual(pb.map(() => true));
   });
 
-  it('counts the bytes of a frame in progress and takes a new limit for frames not yet started', () => {
+  it('counts the memory a frame in progress holds and takes a new limit for frames not yet started', () => {
     const reader = new FrameReader(100, () => {});
     const into = reader.target();
     size(50).copy(into, 0);
@@ -124,14 +124,27 @@ describe('FrameReader', () => {
     const rest = reader.target();
     Buffer.concat([size(50).subarray(2), Buffer.alloc(10)]).copy(rest, 0);
     reader.read(12, rest);
-    // The size prefix is not the frame's: 10 of its bytes are in.
-    expect(reader.buffered).toBe(10);
+    // The frame's buffer was taken whole on its size prefix (10 of its bytes are in): it counts.
+    expect(reader.buffered).toBe(50);
     reader.setMaxFrameSize(1000);
     const more = reader.target();
     Buffer.concat([Buffer.alloc(40), size(500)]).copy(more, 0);
-    // The frame ends, and the next one's size (500, over the old limit) is taken.
+    // The frame ends, and the next one's size (500, over the old limit) is taken: its buffer counts.
     expect(() => reader.read(44, more)).not.toThrow();
-    expect(reader.buffered).toBe(0);
+    expect(reader.buffered).toBe(500);
     expect(reader.atFrameStart).toBe(false);
+  });
+
+  it('takes at most eagerBytes on a size prefix alone, counted, and grows as the bytes come (a server reading requests)', () => {
+    const got: Buffer[] = [];
+    const reader = new FrameReader(64 << 20, (f) => got.push(f), Buffer.allocUnsafe, 100_000);
+    feed(reader, size(8 << 20), () => Infinity);
+    expect(reader.buffered).toBe(100_000);
+    // The same reader goes on with the frame's bytes, in reads of every kind; the frame comes out whole.
+    const { bytes: rest, payloads } = stream([8 << 20, 3]);
+    feed(reader, rest.subarray(4), () => 300_001);
+    expect(got.map((g) => g.length)).toEqual([8 << 20, 3]);
+    expect(got[0]!.equals(payloads[0]!) && got[1]!.equals(payloads[1]!)).toBe(true);
+    expect(reader.buffered).toBe(0);
   });
 });
