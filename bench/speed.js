@@ -11,7 +11,8 @@
 // durable.js, and scale.js. Such a suite's run() result may carry `rows` of
 // { what, value, peer, ratio, target, met } (as scale.js does); they are added as they are.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,30 @@ const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 
 // One ApiVersions v0 round trip on the daemon's Unix socket, nothing else: the floor of a short
 // command that must reach the daemon.
+// A Node process that connects to a Unix socket and reads until it has `bytes` bytes, nothing else:
+// the floor of any Node consumer receiving that much (Node's start-up and the socket's copies).
+const BARE_READER = `let n=0;const want=+process.argv[2];const s=require('net').connect(process.argv[1]);s.on('data',(d)=>{n+=d.length;if(n>=want)s.destroy()});s.on('error',e=>{console.error(e.message);process.exit(1)})`;
+
+/** Serves `bytes` bytes (1 MiB writes, honouring back-pressure) to each connection on a Unix socket; the socket's path and close(). */
+async function byteServer(dir, bytes) {
+  const chunk = Buffer.alloc(1 << 20, 120);
+  const path = join(dir, `bytes-${process.pid}.sock`);
+  const server = net.createServer((c) => {
+    let left = bytes;
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, chunk.length);
+        left -= n;
+        if (!c.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void c.once('drain', pump);
+      }
+    };
+    c.on('error', () => {});
+    pump();
+  });
+  await new Promise((resolve) => server.listen(path, resolve));
+  return { path, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 const BARE = `const s=require('net').connect(process.argv[1]);s.on('connect',()=>s.write(Buffer.from('0000000e001200000000000100046261726' + '5','hex')));s.on('data',()=>{s.destroy()});s.on('error',e=>{console.error(e.message);process.exit(1)})`;
 
 /**
@@ -77,6 +102,25 @@ function figures(d, work) {
     { what: `console-consumer vs kcat -C -e, ${n(n100)} x 100 B, 1 partition`, peerName: 'kcat -C', run: consume(f100, 1), ...faster(1.0) },
     { what: `console-producer vs kcat -P, ${n(n1k)} x 1 KiB, 1 partition`, peerName: 'kcat -P', run: produce(f1k, 1), ...faster(1.0) },
     { what: `console-consumer vs kcat -C -e, ${n(n1k)} x 1 KiB, 1 partition`, peerName: 'kcat -C', run: consume(f1k, 1), ...faster(1.0) },
+    {
+      // Not a target: whether one is reachable from Node. kcat reads the topic; a bare Node reader
+      // takes the same bytes from a Unix socket that serves them from memory.
+      what: `  bound: a bare Node reader of the same bytes over a Unix socket (node start + copies) vs kcat -C -e, ${n(n1k)} x 1 KiB`,
+      peerName: 'kcat -C',
+      run: async () => {
+        const t = source(f1k, 1);
+        const server = await byteServer(work, statSync(f1k).size);
+        try {
+          const ours = (await timed(process.execPath, ['-e', BARE_READER, server.path, String(statSync(f1k).size)], { env })).seconds;
+          const peer = (await timed('kcat', kcatC(t))).seconds;
+          return { ours, peer };
+        } finally {
+          await server.close();
+        }
+      },
+      ...faster(1.0),
+      target: '(>= 1.0x for the target to be reachable from Node)',
+    },
     { what: `console-producer vs kcat -P, ${n(n100)} x 100 B, 6 partitions`, peerName: 'kcat -P', run: produce(f100, 6), ...faster(1.0) },
     { what: `console-consumer vs kcat -C -e, ${n(n100)} x 100 B, 6 partitions`, peerName: 'kcat -C', run: consume(f100, 6), ...faster(1.0) },
     {
