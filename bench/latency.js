@@ -3,7 +3,7 @@
 // (consumer read time - producer stamp). Targets: p99 <= 1 ms at 1,000 rec/s, <= 5 ms at 20,000.
 // Beside it: the daemon's own request handling time for Produce and Fetch (server status).
 // BENCH_SECONDS sets the duration of each rate (default 10 s, scaled by BENCH_SCALE).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, SCALE, fmt, kafkaTs, startDaemon, table } from './lib.js';
 
@@ -58,6 +58,10 @@ export async function measureRate(daemon, rate, seconds) {
 
 export async function run() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10) * SCALE;
+  // The suites before this one leave gigabytes of dirty pages; their writeback stalls processes
+  // for milliseconds at a time and is not this figure's (p99 at 20,000 rec/s 25 ms right after
+  // `speed`'s console figures, 7-10 ms after a sync). Written out first.
+  spawnSync('sync');
   const daemon = startDaemon();
   const results = { seconds, rates: [] };
   try {
