@@ -107,8 +107,12 @@ export class FrameReader {
   constructor(
     private maxFrameSize: number,
     private readonly onFrame: (payload: Buffer) => void,
-    /** Where a frame's buffer comes from (a pool of reused buffers, say). */
-    private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+    /**
+     * Where a frame's buffer comes from (a pool of reused buffers, say): `size` bytes for a frame
+     * whose payload starts with the int16 `lead` (a request's api key), or -1 when those bytes
+     * were not read together with its size prefix.
+     */
+    private readonly alloc: (size: number, lead: number) => Buffer = Buffer.allocUnsafe,
     /** The most a size prefix alone makes the reader allocate (the rest grows as bytes come). */
     private readonly eagerBytes = EAGER_FRAME_BYTES,
   ) {}
@@ -155,7 +159,7 @@ export class FrameReader {
           size = this.head.readInt32BE(0);
         }
         if (size < 0 || size > this.maxFrameSize) throw new FrameTooLargeError(`frame size ${size} is outside [0, ${this.maxFrameSize}]`);
-        this.frame = this.alloc(Math.min(size, this.eagerBytes));
+        this.frame = this.alloc(Math.min(size, this.eagerBytes), n - pos >= 2 ? buf.readInt16BE(pos) : -1);
         this.size = size;
         this.filled = 0;
       }

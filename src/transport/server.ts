@@ -125,6 +125,9 @@ const SLICE_MS = 2;
 const turns = new TurnScheduler(SLICE_MS);
 /** Produce and fetch: the requests whose cost grows with the data they carry (API keys 0 and 1). */
 const isDataRequest = (frame: Buffer) => frame.length >= 2 && frame[0] === 0 && frame[1] <= 1;
+/** Produce (API key 0): the one request whose buffer is reused once it is handled (see `requestBuffer`). */
+const PRODUCE_KEY = 0;
+const isProduce = (frame: Buffer) => frame.length >= 2 && frame.readInt16BE(0) === PRODUCE_KEY;
 
 /** A repeated warning (connections refused, accept failures) is logged at most once in this long. */
 const LOG_EVERY_MS = 10_000;
@@ -339,6 +342,8 @@ class ServerConnection {
   readonly info: ConnectionInfo;
   /** The Unix socket (LOCAL) is never held back: the CLI and replication use it. */
   private readonly limited: boolean;
+  /** Produce requests may be read into pooled buffers: not before a SASL login (a legacy raw token has no API key). */
+  private poolRequests: boolean;
 
   constructor(
     private readonly socket: net.Socket,
@@ -356,11 +361,12 @@ class ServerConnection {
     this.limited = listener !== LOCAL_LISTENER && flow !== null;
     // Before SASL authentication frames are held to sasl.server.max.receive.size, as Kafka does.
     const frameLimit = unauthenticatedMaxFrameSize ?? maxFrameSize;
+    this.poolRequests = unauthenticatedMaxFrameSize === undefined;
     // A produce request of a megabyte is read into its own buffer, not as 64 KiB chunks (each a
     // fresh allocation) copied together again once the last one is in.
     // A size prefix alone takes at most REQUEST_EAGER_BYTES (a default-sized produce request fits;
     // larger ones grow as they arrive), counted in the connection's request bytes from then on.
-    const reader = socket instanceof tls.TLSSocket ? null : new FrameReader(frameLimit, (frame) => this.queueFrame(frame), Buffer.allocUnsafe, REQUEST_EAGER_BYTES);
+    const reader = socket instanceof tls.TLSSocket ? null : new FrameReader(frameLimit, (frame) => this.queueFrame(frame), this.requestBuffer, REQUEST_EAGER_BYTES);
     const direct = reader !== null && readInto(socket, reader.target, (n, buf) => this.onRead(reader, n, buf));
     this.decoder = direct ? reader : new FrameDecoder(frameLimit);
     const closed = new Promise<void>((r) => (this.closedResolve = r));
@@ -373,6 +379,7 @@ class ServerConnection {
       sasl: undefined,
       setPrincipal: (p) => {
         this.info.principal = p;
+        this.poolRequests = true;
         this.decoder.setMaxFrameSize(maxFrameSize);
       },
       closeAfterResponse: () => {
@@ -432,6 +439,17 @@ class ServerConnection {
       onClose();
     });
   }
+
+  /**
+   * A request frame's buffer (FrameReader): a produce request of 64 KiB or more, read whole into
+   * one buffer, comes from the process's pool (readBuffers) and goes back to it in `drain` once
+   * handled. Fresh, it was a new mapping of a megabyte (the daemon's mmap threshold is low) whose
+   * pages faulted in as the kernel copied the request in. Only Produce: nothing keeps a slice of
+   * one once it is answered (the log copies or writes its batches synchronously on append), while
+   * other requests' slices stay in group and coordinator state.
+   */
+  private readonly requestBuffer = (size: number, lead: number): Buffer =>
+    lead === PRODUCE_KEY && this.poolRequests && size < REQUEST_EAGER_BYTES ? readBuffers.take(size) : Buffer.allocUnsafe(size);
 
   /** Gives back the reservation of the request in hand (its answer is counted as written, or never will be). */
   private release() {
@@ -540,6 +558,10 @@ class ServerConnection {
           this.socket.destroy();
           return;
         }
+        // Handled and answered (appended, replicated and synced as its acks ask): a produce
+        // request's pooled buffer can take the next one. Given back here only, and once: its
+        // answer holds none of it, so the written answer's give-back never returns it again.
+        if (isProduce(frame)) readBuffers.giveBack([frame]);
         this.inHand = 0;
         this.account();
         this.release();

@@ -6,8 +6,11 @@
  * malloc (they are above its mmap threshold, which the daemon keeps low so memory goes back after
  * load), faulted in page by page as they are read into, and counted as external memory that drives
  * V8's garbage collections. Taken from here instead, a buffer is reused as soon as the server has
- * written the answer that carries it (`giveBack`, from the socket write's callback). A buffer
- * that is never given back (an answer not sent, a read kept elsewhere) is simply collected.
+ * written the answer that carries it (`giveBack`, from the socket write's callback). The server
+ * also reads produce requests of 64 KiB and more into these buffers and gives them back once
+ * handled (src/transport/server.ts). A buffer that is never given back (an answer not sent, a read
+ * kept elsewhere) is simply collected; one must never be given back twice (taken again meanwhile,
+ * it would be handed out while in use).
  */
 
 /** Smallest pooled size; smaller reads come from Node's own pool. */

@@ -147,4 +147,19 @@ describe('FrameReader', () => {
     expect(got[0]!.equals(payloads[0]!) && got[1]!.equals(payloads[1]!)).toBe(true);
     expect(reader.buffered).toBe(0);
   });
+
+  it("tells the allocator a frame's first int16 (a request's API key) when it came with the size prefix, else -1", () => {
+    const leads: number[] = [];
+    const got: Buffer[] = [];
+    const alloc = (n: number, lead: number) => (leads.push(lead), Buffer.allocUnsafe(n));
+    // Payloads starting 0x0000 (Produce), 0x0001 (Fetch) and 0x0203, the last one's size prefix read alone.
+    const payloads = [0x0000, 0x0001, 0x0203].map((key) => Buffer.concat([Buffer.from([key >> 8, key & 0xff]), Buffer.alloc(100_000, key)]));
+    const bytes = Buffer.concat(payloads.flatMap((p) => [size(p.length), p]));
+    const reader = new FrameReader(1 << 20, (f) => got.push(f), alloc);
+    const cut = 2 * (4 + 100_002) + 4;
+    feed(reader, bytes.subarray(0, cut), () => Infinity);
+    feed(reader, bytes.subarray(cut), () => Infinity);
+    expect(leads).toEqual([0, 1, -1]);
+    got.forEach((g, i) => expect(g.equals(payloads[i]!), `frame ${i}`).toBe(true));
+  });
 });
