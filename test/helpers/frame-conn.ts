@@ -10,6 +10,10 @@ export class FrameConn {
   readonly frames: Buffer[] = [];
   closed = false;
   private buf = Buffer.alloc(0);
+  /** Payloads already handed out by next(). */
+  private taken = 0;
+  /** Called after each read and at the close: next() checking whether its payloads came. */
+  private readonly waiting = new Set<() => void>();
 
   protected constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
@@ -19,9 +23,48 @@ export class FrameConn {
         this.frames.push(this.buf.subarray(4, 4 + n));
         this.buf = this.buf.subarray(4 + n);
       }
+      for (const w of [...this.waiting]) w();
     });
-    socket.on('close', () => (this.closed = true));
+    socket.on('close', () => {
+      this.closed = true;
+      for (const w of [...this.waiting]) w();
+    });
     socket.on('error', () => undefined);
+  }
+
+  /**
+   * The next `count` payloads after those next() gave before, once they have come; rejects if the
+   * connection closes first or after `timeoutMs`, saying how many came.
+   */
+  next(count: number, timeoutMs = 30_000): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+      const from = this.taken;
+      this.taken += count;
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.waiting.delete(check);
+        if (error) reject(error);
+        else resolve(this.frames.slice(from, from + count));
+      };
+      const check = () => {
+        if (this.frames.length >= from + count) done();
+        else if (this.closed) done(new Error(`closed after ${this.frames.length - from} of ${count} answers`));
+      };
+      const timer = setTimeout(() => done(new Error(`${this.frames.length - from} of ${count} answers after ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.add(check);
+      check();
+    });
+  }
+
+  /** Opens a connection, writes `frames` in one write, and closes it once `count` answers have come: their payloads. */
+  static async exchange(where: { port: number; host?: string } | { path: string }, frames: Buffer[], count: number): Promise<Buffer[]> {
+    const conn = await FrameConn.open(where);
+    try {
+      conn.send(frames);
+      return await conn.next(count);
+    } finally {
+      conn.close();
+    }
   }
 
   /** Connects to a TCP port (on `host`, 127.0.0.1 unless given) or a Unix socket path. */

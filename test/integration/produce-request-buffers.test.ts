@@ -6,39 +6,18 @@
  * (the daemon's) and the memory store (in-process brokers).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { Admin } from '../../src/client/admin.js';
 import { Fetch, Produce } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
 import { batchCrcIsValid, decodeBatchRecords, encodeBatch, splitBatches } from '../../src/protocol/record-batch.js';
 import { readBuffers } from '../../src/util/read-buffers.js';
 import { startBroker } from '../helpers/broker.js';
+import { FrameConn } from '../helpers/frame-conn.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Sends frames on a new connection; resolves with the answer payloads once `count` have come. */
-function exchange(port: number, frames: Buffer[], count: number): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    cleanups.push(() => void socket.destroy());
-    const answers: Buffer[] = [];
-    let buf = Buffer.alloc(0);
-    socket.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        answers.push(buf.subarray(4, 4 + buf.readInt32BE(0)));
-        buf = buf.subarray(4 + buf.readInt32BE(0));
-      }
-      if (answers.length === count) resolve(answers);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`closed after ${answers.length} of ${count} answers`)));
-    socket.on('connect', () => socket.write(Buffer.concat(frames)));
-  });
-}
 
 const TOPICS = ['plain', 'durable'];
 const PARTITIONS = 3;
@@ -76,7 +55,7 @@ describe.each([{ store: 'disk' }, { store: 'memory' }])('produce requests in reu
         const body = { transactionalId: null, acks: c % 2 === 0 ? -1 : 1, timeoutMs: 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
         frames.push(...encodeRequest(Produce, 7, k + 1, `producer-${c}`, body));
       }
-      return exchange(port, frames, perConnection);
+      return FrameConn.exchange({ port }, frames, perConnection);
     });
     for (const list of await Promise.all(work)) {
       for (const f of list) expect(decodeResponse(Produce, 7, f).body.responses[0].partitionResponses[0].errorCode).toBe(0);
@@ -91,7 +70,7 @@ describe.each([{ store: 'disk' }, { store: 'memory' }])('produce requests in reu
         const got: string[] = [];
         for (let offset = 0; ; ) {
           const body = { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 0, topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 8 << 20 }] }] };
-          const [answer] = await exchange(port, encodeRequest(Fetch, 4, ++fetchId, 'reader', body), 1);
+          const [answer] = await FrameConn.exchange({ port }, encodeRequest(Fetch, 4, ++fetchId, 'reader', body), 1);
           const p = decodeResponse(Fetch, 4, answer!).body.responses[0].partitions[0];
           expect(p.errorCode).toBe(0);
           const batches = splitBatches((p.records as Buffer | null) ?? Buffer.alloc(0));

@@ -5,7 +5,6 @@
  * into reused buffers and still printed byte for byte.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { Admin } from '../../src/client/admin.js';
 import { Fetch, Produce } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
@@ -15,34 +14,18 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { consumeAssigned } from '../../src/tools/console-consumer.js';
 import { formatterConfig } from '../../src/tools/message-format.js';
 import { startBroker } from '../helpers/broker.js';
+import { FrameConn } from '../helpers/frame-conn.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Sends frames on a new connection; resolves with the answer payloads once `count` have come. */
-function exchange(port: number, frames: Buffer[], count: number): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    cleanups.push(() => void socket.destroy());
-    const answers: Buffer[] = [];
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error(`${answers.length} of ${count} answers after 30 s`)), 30_000);
-    socket.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        answers.push(buf.subarray(4, 4 + buf.readInt32BE(0)));
-        buf = buf.subarray(4 + buf.readInt32BE(0));
-      }
-      if (answers.length === count) {
-        clearTimeout(timer);
-        resolve(answers);
-      }
-    });
-    socket.on('error', reject);
-    socket.on('connect', () => socket.write(Buffer.concat(frames)));
-  });
+/** `count` records into partition 0 of `topic`, record i's value `value(i)`. */
+async function produceValues(b: Awaited<ReturnType<typeof startBroker>>, topic: string, count: number, value: (i: number) => string): Promise<void> {
+  const producer = new Producer(b.client('p'), { acks: -1, lingerMs: 5 });
+  await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(value(i)) })));
+  await producer.close();
 }
 
 describe('fetched data in reused read buffers', () => {
@@ -59,7 +42,7 @@ describe('fetched data in reused read buffers', () => {
       const records = encodeBatch(Array.from({ length: perBatch }, (_, j) => ({ value: Buffer.from(`${i}:${j}:`.padEnd(4096, String.fromCharCode(97 + ((i + j) % 26)))) })));
       produce.push(...encodeRequest(Produce, 3, i + 1, 'pooled', { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'pooled', partitionData: [{ index: 0, records }] }] }));
     }
-    const produced = await exchange(port, produce, batches);
+    const produced = await FrameConn.exchange({ port }, produce, batches);
     for (const f of produced) expect(decodeResponse(Produce, 3, f).body.responses[0].partitionResponses[0].errorCode).toBe(0);
 
     const reusedBefore = readBuffers.reused;
@@ -78,7 +61,7 @@ describe('fetched data in reused read buffers', () => {
         frames.push(...encodeRequest(Fetch, 4, k + 1, `pooled-${c}`, body));
       }
       asked.push(mine);
-      return exchange(port, frames, perConnection);
+      return FrameConn.exchange({ port }, frames, perConnection);
     });
     const answers = await Promise.all(work);
     let checked = 0;
@@ -115,9 +98,7 @@ describe('fetched data in reused read buffers', () => {
     // 8 MiB of 4 KiB values, each naming its offset: fetch answers of 1 MiB, read many times over.
     const count = 2048;
     const value = (i: number) => `${i}:`.padEnd(4095, String.fromCharCode(97 + (i % 26)));
-    const producer = new Producer(b.client('p'), { acks: -1, lingerMs: 5 });
-    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic: 'printed', partition: 0, value: Buffer.from(value(i)) })));
-    await producer.close();
+    await produceValues(b, 'printed', count, value);
 
     const reusedBefore = frameBuffers.reused;
     const out: Buffer[] = [];
@@ -139,9 +120,7 @@ describe('fetched data in reused read buffers', () => {
     await new Admin(b.client()).createTopics([{ name: 'recycled', partitions: 1, replicationFactor: 1 }]);
     const count = 3000;
     const value = (i: number) => `${i}:`.padEnd(1000, String.fromCharCode(97 + (i % 26)));
-    const producer = new Producer(b.client('p'), { acks: -1, lingerMs: 5 });
-    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic: 'recycled', partition: 0, value: Buffer.from(value(i)) })));
-    await producer.close();
+    await produceValues(b, 'recycled', count, value);
 
     // A sink like stdout into a pipe: it holds what it is given and takes the bytes only later,
     // then says so; a buffer written into before that would print other records' bytes.

@@ -71,6 +71,19 @@ async function readAll(topic: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * Stops `leader` while a request waits on it (`errorCode`: its answer's error code), then starts it
+ * again: the answer is NOT_LEADER_OR_FOLLOWER, given at the stop (within its drain), not at the end
+ * of the request's 20 s wait.
+ */
+async function stopLeaderDuring(leader: number, errorCode: Promise<number>): Promise<void> {
+  const stopped = Date.now();
+  await cluster.cluster.stopBroker(leader);
+  expect(await errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  expect(Date.now() - stopped).toBeLessThan(15_000);
+  await cluster.cluster.startBroker(leader);
+}
+
 /** One raw acks=all Produce to the partition's leader; returns the partition's error code. */
 async function rawProduce(topic: string, value: string): Promise<number> {
   await client.refreshMetadata([topic]);
@@ -146,13 +159,7 @@ describe('replicas', () => {
       { timeoutMs: 30_000 },
     );
     await waitUntil('the fetch to wait on the leader', () => replicaOf(leader, 'handover')?.waiting === 1);
-    const stopped = Date.now();
-    await cluster.cluster.stopBroker(leader);
-    const { body } = await fetching;
-    expect(body.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    // Answered at the stop (within its drain), not at the end of its 20 s wait.
-    expect(Date.now() - stopped).toBeLessThan(15_000);
-    await cluster.cluster.startBroker(leader);
+    await stopLeaderDuring(leader, fetching.then(({ body }) => body.responses[0]!.partitions[0]!.errorCode));
     await waitUntil('the partition back online', () => state('handover').leader === leader);
   });
 
@@ -272,13 +279,7 @@ describe('replicas', () => {
       { timeoutMs: 30_000 },
     );
     await waitUntil('the leader to delete', () => replicaOf(leader, 'trim-handover')!.logStartOffset() === 5);
-    const stopped = Date.now();
-    await cluster.cluster.stopBroker(leader);
-    const { body } = await deleting;
-    expect(body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    // Answered at the stop (within its drain), not at the end of its 20 s wait.
-    expect(Date.now() - stopped).toBeLessThan(15_000);
-    await cluster.cluster.startBroker(leader);
+    await stopLeaderDuring(leader, deleting.then(({ body }) => body.topics[0]!.partitions[0]!.errorCode));
     stalled.replication.start();
     await waitUntil('replicas back in sync', () => state('trim-handover').isr.length === 3 && inSync('trim-handover'));
   });

@@ -16,6 +16,7 @@ import { buildBrokerConfig } from '../../src/broker/config.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { FrameConn } from '../helpers/frame-conn.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,31 +32,11 @@ async function writeInPieces(socket: net.Socket, bytes: Buffer, sizes: number[])
   }
 }
 
-/** Collects `count` answer payloads from `socket`. */
-function answers(socket: net.Socket, count: number): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const out: Buffer[] = [];
-    let buf = Buffer.alloc(0);
-    socket.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        out.push(buf.subarray(4, 4 + buf.readInt32BE(0)));
-        buf = buf.subarray(4 + buf.readInt32BE(0));
-      }
-      if (out.length === count) resolve(out);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`closed after ${out.length} of ${count} answers`)));
-  });
-}
-
-function connect(target: { port: number } | { path: string }): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = 'port' in target ? net.connect(target.port, '127.0.0.1') : net.connect(target.path);
-    cleanups.push(() => void socket.destroy());
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
+/** A raw connection to the broker, closed after the test. */
+async function connect(target: { port: number } | { path: string }): Promise<FrameConn> {
+  const conn = await FrameConn.open(target);
+  cleanups.push(() => conn.close());
+  return conn;
 }
 
 /** A broker with a TCP listener and the daemon's Unix socket. */
@@ -89,28 +70,25 @@ describe('requests read straight into their buffers', () => {
         const records = encodeBatch([{ value }]);
         frames.push(...encodeRequest(Produce, 3, k + 1, 'split', { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: 'split', partitionData: [{ index: 0, records }] }] }));
       });
-      const socket = await connect(target);
-      const got = answers(socket, sizes.length);
+      const conn = await connect(target);
+      const got = conn.next(sizes.length);
       // A size prefix split over reads, then uneven pieces.
-      await writeInPieces(socket, Buffer.concat(frames), [1, 2, 1, 65_535, 3, 300_000, 1 << 20]);
+      await writeInPieces(conn.socket, Buffer.concat(frames), [1, 2, 1, 65_535, 3, 300_000, 1 << 20]);
       const list = await got;
       list.forEach((payload, k) => {
         expect(payload.readInt32BE(0), 'correlation id').toBe(k + 1);
         expect(decodeResponse(Produce, 3, payload).body.responses[0].partitionResponses[0].errorCode).toBe(0);
       });
       produced += sizes.length;
-      socket.destroy();
+      conn.close();
     }
     // Every record is stored as sent, in order.
-    const socket = await connect(targets[0]!);
+    const conn = await connect(targets[0]!);
     const values: Buffer[] = [];
     for (let id = 1; values.length < produced && id < 100; id++) {
-      const got = answers(socket, 1);
       const body = { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 16 << 20, isolationLevel: 0, topics: [{ topic: 'split', partitions: [{ partition: 0, fetchOffset: values.length, partitionMaxBytes: 16 << 20 }] }] };
-      socket.write(Buffer.concat(encodeRequest(Fetch, 4, id, 'check', body)));
-      const [payload] = await got;
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('close');
+      conn.send(encodeRequest(Fetch, 4, id, 'check', body));
+      const [payload] = await conn.next(1);
       const p = decodeResponse(Fetch, 4, payload!).body.responses[0].partitions[0];
       expect(p.errorCode).toBe(0);
       for (const batch of splitBatches(p.records as Buffer)) for (const r of decodeBatchRecords(batch)) if (r.offset === values.length) values.push(r.value!);
@@ -127,7 +105,7 @@ describe('requests read straight into their buffers', () => {
 
   it('closes a connection whose size prefix is over socket.request.max.bytes', async () => {
     const b = await broker({ 'socket.request.max.bytes': String(1 << 20) });
-    const socket = await connect({ port: b.port });
+    const { socket } = await connect({ port: b.port });
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
     const prefix = Buffer.alloc(4);
     prefix.writeInt32BE((1 << 20) + 1);
