@@ -210,7 +210,8 @@ export async function run({ previous = {} } = {}) {
     ratio: typeof r.ratio === 'number' ? `${r.ratio.toFixed(2)}x` : '',
     spread: r.spread ? `${r.spread[0].toFixed(2)}-${r.spread[1].toFixed(2)}` : '',
     target: r.target,
-    met: r.met ? 'yes' : 'NO',
+    // A row with no target of its own (another client beside a target row) has met undefined.
+    met: r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
   }));
   console.log(`\nissue 17: every figure beside its peer, same run; ratio = median of ${REPEAT} trials (spread min-max)`);
   table(shown);
