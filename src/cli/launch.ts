@@ -13,14 +13,15 @@
  * ctime, which no tool sets back), and V8 checks its own version, flags and the source length.
  * Anything else (no cache, stale, rejected, unwritable) loads the bundle without one and, when the
  * command is done, writes a fresh one. The cache holds what the commands that wrote it ran; a
- * command line of another shape adds its functions (see commandShape).
+ * command line of another shape adds its functions (see commandShape). Writing one also removes
+ * the caches of installations whose bundle is gone (pruneOrphans).
  *
  * Stack traces (--debug, KAFKA_TS_DEBUG) name the TypeScript sources: the source map is enabled
  * before the bundle loads (Node maps only code loaded after that), and the bundle is then loaded
  * with a plain require().
  */
 import { createRequire } from 'node:module';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -121,6 +122,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}${[...covered, shape].join('\t')}\n`), script.createCachedData()]), { mode: 0o600 });
       renameSync(tmp, cacheFile);
+      pruneOrphans(dir);
     } catch {
       try {
         unlinkSync(tmp);
@@ -130,6 +132,64 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
     }
   });
   return mod.exports;
+}
+
+let pruned = false;
+
+/**
+ * Removes the cache files of installations whose bundle file no longer exists (a deleted
+ * checkout or CI clone, a cleaned npx directory): each installation and Node version has its own
+ * set, about 0.5 MB per command, and nothing else ever removes them. Runs once per process and
+ * only after writing a cache, which is rare. A file whose first line is not a cache key this
+ * launcher knows is left alone.
+ */
+function pruneOrphans(dir: string): void {
+  if (pruned) return;
+  pruned = true;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  // The name's hash stands for one bundle path and Node version: one file per hash says which.
+  const sets = new Map<string, string[]>();
+  for (const name of names) {
+    const m = /^(cli-[0-9a-f]+)-[a-z-]*\.v8cache$/.exec(name);
+    if (!m) continue;
+    const set = sets.get(m[1]!);
+    if (set) set.push(name);
+    else sets.set(m[1]!, [name]);
+  }
+  for (const files of sets.values()) {
+    const bundle = bundleNamedIn(join(dir, files[0]!));
+    if (bundle === null || existsSync(bundle)) continue;
+    for (const f of files) {
+      try {
+        unlinkSync(join(dir, f));
+      } catch {
+        /* removed by another process meanwhile */
+      }
+    }
+  }
+}
+
+/** The bundle path in a cache file's key (see load), or null when the file has no such key. */
+function bundleNamedIn(cacheFile: string): string | null {
+  let head: string;
+  try {
+    const fd = openSync(cacheFile, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      head = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const m = /^kafka-ts code cache 1 \S+ \S+ (.+) \d+ \d+ \d+ \d+ \d+\n/.exec(head);
+  return m ? m[1]! : null;
 }
 
 const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname, __kafkaTsImportHook) {';

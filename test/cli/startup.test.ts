@@ -89,6 +89,27 @@ describe('the code cache of the CLI bundle', () => {
     expect(r.stdout).not.toContain('print the version and exit');
   });
 
+  it("of an installation whose bundle is gone are removed when a cache is written; the others stay", async () => {
+    const dir = join(t.dir, 'prune');
+    mkdirSync(dir);
+    const key = (bundlePath: string, node: string) => `kafka-ts code cache 1 ${node} ${process.arch} ${bundlePath} 2049 1234 590000 1700000000000000000 1700000000000000000\n\n`;
+    const gone = join(t.dir, 'gone checkout', 'dist', 'kafka-ts.cjs');
+    writeFileSync(join(dir, 'cli-deadbeef-topics.v8cache'), key(gone, process.version) + 'x'.repeat(1000));
+    writeFileSync(join(dir, 'cli-deadbeef--.v8cache'), key(gone, process.version) + 'x'.repeat(1000));
+    // Another Node version of an installation that is still there, a file of another format, and not a cache.
+    writeFileSync(join(dir, 'cli-0badcafe-topics.v8cache'), key(bundle, 'v18.0.0'));
+    writeFileSync(join(dir, 'cli-0123abcd-topics.v8cache'), 'kafka-ts code cache 9 something else\n');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = await run(['topics', '--help'], { KAFKA_TS_CODE_CACHE: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const left = readdirSync(dir).sort();
+    expect(left).not.toContain('cli-deadbeef-topics.v8cache');
+    expect(left).not.toContain('cli-deadbeef--.v8cache');
+    expect(left).toEqual(expect.arrayContaining(['cli-0badcafe-topics.v8cache', 'cli-0123abcd-topics.v8cache', 'notes.txt']));
+    // The cache this run wrote (the copied installation's own).
+    expect(left.filter((f) => f.endsWith('-topics.v8cache'))).toHaveLength(3);
+  });
+
   it('is neither read nor written with KAFKA_TS_CODE_CACHE=0, and a damaged one is replaced', async () => {
     const off = join(t.dir, 'off');
     const r = await run(['--version'], { KAFKA_TS_CODE_CACHE: '0', XDG_CACHE_HOME: off, HOME: off });
