@@ -67,8 +67,6 @@ export default defineCommand<ConsumerPerfTestOptions>({
           maxPartitionBytes: s.fetchSize,
           autoOffsetReset: reset === 'latest' ? 'latest' : reset === 'none' ? 'none' : 'earliest',
         },
-        // check.crcs, when set (records are only counted here, so a check costs only when asked for).
-        checkCrcs: cfg.has('check.crcs') && cfg.bool('check.crcs'),
       },
       {
         line: (l) => {

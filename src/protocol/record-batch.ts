@@ -98,7 +98,12 @@ export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
 export const batchSizeAt = (buf: Buffer, at: number): number => LOG_OVERHEAD + buf.readInt32BE(at + BATCH_LENGTH_OFFSET);
 
 export function batchCrcIsValid(batch: Buffer): boolean {
-  return batch.readUInt32BE(CRC_OFFSET) === crc32c(batch.subarray(ATTRIBUTES_OFFSET));
+  return batch.readUInt32BE(CRC_OFFSET) === computedBatchCrc(batch);
+}
+
+/** The CRC32C of a batch's bytes from its attributes on (what its crc field must hold). */
+export function computedBatchCrc(batch: Buffer): number {
+  return crc32c(batch.subarray(ATTRIBUTES_OFFSET));
 }
 
 /** Writes baseOffset (and optionally the leader epoch) in place; neither is covered by the CRC. */

@@ -7,8 +7,6 @@
 import type { KafkaClient } from '../client/client.js';
 import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/group-consumer.js';
 import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
-import { batchCrcIsValid } from '../protocol/record-batch.js';
-import { KafkaTsError } from '../util/errors.js';
 import { javaFixed } from '../util/latency.js';
 
 export interface ConsumerPerfOptions {
@@ -17,9 +15,8 @@ export interface ConsumerPerfOptions {
   timeoutMs: number;
   reportingIntervalMs: number;
   detailed: boolean;
+  /** With the fetcher's options, check.crcs among them (FetcherOptions.checkCrcs). */
   consumer: GroupConsumerOptions;
-  /** check.crcs: verify each fetched batch's CRC32C (as Kafka's consumer does by default). */
-  checkCrcs?: boolean;
   /** Renders a time (ms) with --date-format. */
   formatDate: (ms: number) => string;
 }
@@ -124,7 +121,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
           consumer.seek(c.topic, c.partition, c.from);
           continue;
         }
-        const n = countChunk(c, opts.checkCrcs ?? false, room);
+        const n = countChunk(c, room);
         messages += n.records;
         bytes += n.bytes;
         room -= n.records;
@@ -185,17 +182,10 @@ const countRecord = (v: RecordView): boolean => {
 
 /**
  * Records and key+value bytes of a chunk (those at its offsets, at most `max`), and the offset
- * after the last one counted, walked in place;
- * each batch's CRC checked first with check.crcs, as Kafka's consumer does.
+ * after the last one counted, walked in place (with check.crcs the fetcher has checked each
+ * batch's CRC before).
  */
-export function countChunk(c: RawChunk, checkCrcs: boolean, max = Infinity): { records: number; bytes: number; next: number } {
-  if (checkCrcs) {
-    for (const { batch, header } of c.batches) {
-      if (!batchCrcIsValid(batch)) {
-        throw new KafkaTsError('failed', `Record batch for partition ${c.topic}-${c.partition} at offset ${header.baseOffset} is invalid, cause: Record is corrupt (stored crc = ${header.crc}, computed crc differs)`);
-      }
-    }
-  }
+export function countChunk(c: RawChunk, max = Infinity): { records: number; bytes: number; next: number } {
   counted = { records: 0, bytes: 0, next: c.from };
   limit = max;
   walkChunk(c, view, countRecord);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -232,6 +232,31 @@ describe('console-producer', () => {
 });
 
 describe('console-consumer', () => {
+  it("checks each batch's CRC with check.crcs=true: a batch corrupted on disk fails with Kafka's message and exit 1; unchecked, it prints as stored", async () => {
+    await create('rot');
+    expect((await produce('rot', 'first\nsecond\n')).exitCode).toBe(0);
+    expect((await produce('rot', 'third\n')).exitCode).toBe(0);
+    // Bit rot in the second batch's value, in the segment file under the running daemon.
+    const file = join(home, 'data', 'rot-0', '00000000000000000000.log');
+    const at = readFileSync(file).indexOf('third');
+    expect(at).toBeGreaterThan(0);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from('D'), 0, 1, at + 4);
+    closeSync(fd);
+    const unchecked = await consume('rot');
+    expect(unchecked.exitCode, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout).toBe('first\nsecond\nthirD\n');
+    const checked = await consume('rot', '--consumer-property', 'check.crcs=true');
+    expect(checked.exitCode, checked.stderr).toBe(1);
+    expect(checked.stderr).toMatch(/Record batch for partition rot-0 at offset 2 is invalid, cause: Record is corrupt \(stored crc = \d+, computed crc = \d+\)/);
+    expect(checked.stdout).not.toContain('thirD');
+    // An intact topic reads the same with the check.
+    await create('intact');
+    expect((await produce('intact', 'a\nb\n')).exitCode).toBe(0);
+    const ok = await consume('intact', '--consumer-property', 'check.crcs=true');
+    expect([ok.exitCode, ok.stdout, ok.stderr]).toEqual([0, 'a\nb\n', 'Processed a total of 2 messages\n']);
+  });
+
   beforeAll(async () => {
     await create('fmt', 2);
     const lines = Array.from({ length: 6 }, (_, i) => `k${i}\tv${i}`).join('\n');

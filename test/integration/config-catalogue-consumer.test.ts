@@ -39,6 +39,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'enable.auto.commit': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
   'auto.commit.interval.ms': [SELF, 'enable.auto.commit and auto.commit.interval.ms decide whether positions are committed'],
   'default.api.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
+  'check.crcs': ['test/cli/console.test.ts', "checks each batch's CRC with check.crcs=true"],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
 };
 

@@ -47,7 +47,7 @@ export const CONSUMER_CATALOGUE = defineCatalogue('consumer', COMMON_CLIENT_CONF
   supported('isolation.level', 'enum', 'read_uncommitted', 'read_committed: only records of committed transactions', { values: ['read_committed', 'read_uncommitted'] }),
   supported('client.rack', 'string', '', 'the consumer\'s rack, sent with fetches so a broker with a rack-aware replica selector can point it at a follower in its rack (KIP-392)'),
   supported('default.api.timeout.ms', 'int', 60000, 'the bound on blocking calls (and kafka-ts\'s connect timeout)', { min: 0, unit: 'ms' }),
-  noEffect('check.crcs', 'boolean', true, 'check the CRC32C of fetched batches', 'kafka-ts decodes batches without checking their CRC (consumer-perf-test checks each batch when check.crcs=true is given)'),
+  supported('check.crcs', 'boolean', false, 'check the CRC32C of every fetched batch before returning its records; a corrupt batch fails the poll (Kafka\'s consumer checks by default, kafka-ts only when set, as librdkafka)'),
   noEffect('exclude.internal.topics', 'boolean', true, 'a pattern subscription leaves out internal topics', 'kafka-ts\'s pattern subscriptions always leave out internal topics'),
   noEffect('allow.auto.create.topics', 'boolean', true, 'subscribing may create a missing topic (if the broker allows)', 'kafka-ts\'s consumer never asks the broker to create topics'),
   noEffect('group.protocol', 'enum', 'classic', 'the group protocol: classic, or consumer (KIP-848)', 'kafka-ts\'s consumer speaks the classic protocol; only classic is accepted', {
@@ -72,5 +72,6 @@ export function fetcherOptions(c: ConfigValues): FetcherOptions {
     autoOffsetReset: c.str('auto.offset.reset') as 'earliest' | 'latest' | 'none',
     rackId: c.str('client.rack') ?? '',
     maxPollRecords: c.num('max.poll.records'),
+    checkCrcs: c.bool('check.crcs'),
   };
 }

@@ -15,6 +15,7 @@ import {
   BATCH_HEADER_SIZE,
   LOG_OVERHEAD,
   compressionOf,
+  computedBatchCrc,
   type BatchHeader,
   type Record,
   decodeBatchWith,
@@ -26,6 +27,7 @@ import {
   timestampTypeOf,
 } from '../../protocol/record-batch.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
+import { KafkaTsError } from '../../util/errors.js';
 import { Admin, OffsetSpec } from '../admin.js';
 import type { KafkaClient } from '../client.js';
 
@@ -55,6 +57,20 @@ export interface FetcherOptions {
    * other request on that broker's connection.
    */
   prefetch?: boolean;
+  /**
+   * check.crcs: every fetched batch's CRC32C is checked before its records are returned, and a
+   * corrupt one fails the poll (assertBatchIntact). Off unless set, as in librdkafka (Kafka's
+   * consumer checks by default): on a fast local read it costs about a tenth of the time.
+   */
+  checkCrcs?: boolean;
+}
+
+/** check.crcs: fails with Kafka's message when a batch's bytes do not match its CRC32C. */
+export function assertBatchIntact(topic: string, partition: number, batch: Buffer, h: BatchHeader): void {
+  const computed = computedBatchCrc(batch);
+  if (computed !== h.crc) {
+    throw new KafkaTsError('failed', `Record batch for partition ${topic}-${partition} at offset ${h.baseOffset} is invalid, cause: Record is corrupt (stored crc = ${h.crc}, computed crc = ${computed})`);
+  }
 }
 
 /** How long a preferred read replica is used before asking the leader again (Kafka: metadata.max.age.ms). */
@@ -265,6 +281,7 @@ export class Fetcher {
       rackId: opts.rackId ?? '',
       maxPollRecords: opts.maxPollRecords ?? Infinity,
       prefetch: opts.prefetch ?? false,
+      checkCrcs: opts.checkCrcs ?? false,
     };
     this.admin = new Admin(client);
   }
@@ -506,6 +523,13 @@ export class Fetcher {
     const batches: { batch: Buffer; header: BatchHeader }[] = [];
     const abortedList = this.opts.isolationLevel === 1 && aborted ? [...aborted].sort((a, b) => a.firstOffset - b.firstOffset) : [];
     const abortedProducers = new Set<number>();
+    if (this.opts.checkCrcs) {
+      // Before the position moves: a failed poll leaves the partition where it was.
+      for (const batch of splitBatches(blob)) {
+        const h = readBatchHeader(batch);
+        if (h.baseOffset + h.lastOffsetDelta >= p.position) assertBatchIntact(p.topic, p.partition, batch, h);
+      }
+    }
     for (const batch of splitBatches(blob)) {
       const h = readBatchHeader(batch);
       const lastOffset = h.baseOffset + h.lastOffsetDelta;

@@ -1,14 +1,14 @@
 /**
  * The perf tools' cheap paths: consumer-perf-test counts fetched batches in place (records and
- * key+value bytes, only those at the chunk's offsets; CRCs checked with check.crcs), and
+ * key+value bytes, only those at the chunk's offsets; with check.crcs the fetcher checks CRCs), and
  * producer-perf-test takes its latencies from the producer's acknowledged batches (onBatchAcked:
  * count, bytes, timestamps as runs), whose buffers are reused only once acknowledged.
  */
 import { describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../../src/client/client.js';
-import type { RawChunk } from '../../../src/client/consumer/fetcher.js';
+import { assertBatchIntact, type RawChunk } from '../../../src/client/consumer/fetcher.js';
 import { Producer, type AckedBatch } from '../../../src/client/producer/producer.js';
-import { decodeBatchRecords, encodeBatch, readBatchHeader } from '../../../src/protocol/record-batch.js';
+import { computedBatchCrc, decodeBatchRecords, encodeBatch, readBatchHeader } from '../../../src/protocol/record-batch.js';
 import { countChunk } from '../../../src/tools/consumer-perf.js';
 
 const chunk = (batches: Buffer[], from = 0, to = Infinity): RawChunk => ({ topic: 't', partition: 0, from, to, batches: batches.map((batch) => ({ batch, header: readBatchHeader(batch) })) });
@@ -18,19 +18,22 @@ describe('consumer-perf-test counting', () => {
   it('counts records and key+value bytes of plain and compressed batches, only at the chunk offsets', () => {
     const a = encodeBatch([rec(0, 'k'), rec(1), rec(2)], { baseOffset: 0 });
     const b = encodeBatch([rec(3, 'kk'), rec(4)], { baseOffset: 3, compression: 1 });
-    expect(countChunk(chunk([a, b]), false)).toEqual({ records: 5, bytes: 5 * 7 + 1 + 2, next: 5 });
+    expect(countChunk(chunk([a, b]))).toEqual({ records: 5, bytes: 5 * 7 + 1 + 2, next: 5 });
     // A fetch from offset 1 gets the whole first batch back: offset 0 is not counted.
-    expect(countChunk(chunk([a, b], 1), true)).toEqual({ records: 4, bytes: 4 * 7 + 2, next: 5 });
+    expect(countChunk(chunk([a, b], 1))).toEqual({ records: 4, bytes: 4 * 7 + 2, next: 5 });
     // At most `max` records (the tool stops at a poll boundary); `next` is where the rest begins.
-    expect(countChunk(chunk([a, b]), false, 4)).toEqual({ records: 4, bytes: 4 * 7 + 1 + 2, next: 4 });
+    expect(countChunk(chunk([a, b]), 4)).toEqual({ records: 4, bytes: 4 * 7 + 1 + 2, next: 4 });
   });
 
-  it('with check.crcs, a corrupt batch fails the run with where it is; without, it is only counted', () => {
+  it('check.crcs: a corrupt batch fails with where it is and both CRCs (Kafka\'s message); an intact one passes', () => {
     const a = encodeBatch([rec(0), rec(1)], { baseOffset: 40 });
     const bad = Buffer.from(a);
     bad[bad.length - 2]! ^= 0xff;
-    expect(countChunk(chunk([bad]), false).records).toBe(2);
-    expect(() => countChunk(chunk([bad]), true)).toThrow(/partition t-0 at offset 40 is invalid, cause: Record is corrupt/);
+    expect(countChunk(chunk([bad])).records).toBe(2);
+    expect(() => assertBatchIntact('t', 0, a, readBatchHeader(a))).not.toThrow();
+    const h = readBatchHeader(bad);
+    expect(() => assertBatchIntact('t', 0, bad, h)).toThrow(`Record batch for partition t-0 at offset 40 is invalid, cause: Record is corrupt (stored crc = ${h.crc}, computed crc = ${computedBatchCrc(bad)})`);
+    expect(computedBatchCrc(bad)).not.toBe(h.crc);
   });
 });
 
