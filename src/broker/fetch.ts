@@ -122,7 +122,7 @@ const empty = (errorCode: number, hw = -1, logStart = -1, lso = hw): PartitionDa
   bytes: 0,
 });
 
-function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: FetchOptions, wholeFirst: boolean): PartitionData {
+function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: FetchOptions): PartitionData {
   if (f.unknownTopicId) return empty(ErrorCode.UNKNOWN_TOPIC_ID);
   if (f.topic === null) return empty(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const isFollower = opts.replicaId >= 0;
@@ -174,7 +174,7 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
   if (budget <= 0 || f.fetchOffset >= limit) return empty(0, replica.highWatermark, start, lso);
   let res: ReturnType<typeof replica.log.read>;
   try {
-    res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit, wholeFirst);
+    res = replica.log.read(f.fetchOffset, Math.min(f.partitionMaxBytes, budget), limit);
   } catch (e) {
     if (!isStorageIoError(e)) throw e;
     broker.logDirFailure(`reading from ${f.topic}-${f.partition}`, e);
@@ -221,10 +221,9 @@ function readAll(broker: FetchHost, items: PartitionFetch[], opts: FetchOptions)
   let total = 0;
   opts = { ...opts, maxBytes: Math.min(opts.maxBytes, opts.responseRoom?.() ?? Infinity) };
   return items.map((f) => {
-    // The first partition with data always returns at least one whole batch (KIP-74); the
-    // others only batches that fit what is left, so the answer stays within fetch.max.bytes.
+    // The first partition with data always returns at least one whole batch (KIP-74).
     const budget = total === 0 ? Math.max(opts.maxBytes, 1) : opts.maxBytes - total;
-    const d = readOne(broker, f, budget, opts, total === 0);
+    const d = readOne(broker, f, budget, opts);
     total += d.bytes;
     return d;
   });

@@ -77,12 +77,10 @@ export interface PartitionLog {
   /** Appends a batch that already carries its offsets (replication). */
   appendAsFollower(batch: Buffer): AppendResult;
   /**
-   * Reads whole batches starting with the one containing `offset`, up to `maxBytes`, stopping
-   * before `maxOffset` (exclusive; the high watermark). The first batch comes whole even when it
-   * is larger than `maxBytes`, unless `wholeFirst` is false (a fetch's later partitions, KIP-74):
-   * then nothing comes.
+   * Reads whole batches starting with the one containing `offset`, up to about `maxBytes`
+   * (always the whole first batch), stopping before `maxOffset` (exclusive; the high watermark).
    */
-  read(offset: number, maxBytes: number, maxOffset: number, wholeFirst?: boolean): ReadResult;
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult;
   /** The first record whose timestamp is >= `timestamp`, or null when there is none. */
   offsetForTimestamp(timestamp: number): TimestampOffset | null;
   /** The record with the largest timestamp (ListOffsets -3), or null for an empty log. */

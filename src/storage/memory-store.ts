@@ -87,7 +87,7 @@ class MemoryPartitionLog implements PartitionLog {
     return lo;
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number, wholeFirst = true): ReadResult {
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult {
     if (offset < this.startOffset || offset > this.endOffset) {
       throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.startOffset}, ${this.endOffset}]`);
     }
@@ -96,7 +96,7 @@ class MemoryPartitionLog implements PartitionLog {
     for (let i = this.indexOf(offset); i < this.batches.length; i++) {
       const b = this.batches[i]!;
       if (b.baseOffset >= maxOffset) break;
-      if ((out.length > 0 || !wholeFirst) && bytes + b.bytes.length > maxBytes) break;
+      if (out.length > 0 && bytes + b.bytes.length > maxBytes) break;
       out.push(b.bytes);
       bytes += b.bytes.length;
     }

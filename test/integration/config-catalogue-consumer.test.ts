@@ -204,25 +204,6 @@ describe('consumer settings have their effect', () => {
     }
   });
 
-  it('fetch.max.bytes: only the first partition with data may pass what is left (KIP-74), and partitions that returned records go last, so each is read in turn', async () => {
-    // Three partitions, three single-record batches each (the same size).
-    const t = await topicWith(9, 3, true);
-    const probe = new Fetcher(client, fetcherOptions(config({})));
-    await probe.assign([{ topic: t, partition: 0, start: 'earliest' }]);
-    const batchBytes = (await probe.pollRaw({ maxWaitMs: 100 }))[0]!.batches[0]!.batch.length;
-    // Room for one and a half batches: one batch a fetch. The broker used to add the next
-    // partition's first batch whole, past fetch.max.bytes.
-    const f = new Fetcher(client, fetcherOptions(config({ 'fetch.max.bytes': String(Math.floor(batchBytes * 1.5)) })));
-    await f.assign([0, 1, 2].map((partition) => ({ topic: t, partition, start: 'earliest' as const })));
-    const order: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const chunks = await f.pollRaw({ maxWaitMs: 100 });
-      expect(chunks.flatMap((c) => c.batches).length, `poll ${i}: ${JSON.stringify(order)}`).toBe(1);
-      order.push(chunks[0]!.partition);
-    }
-    expect(order).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2]);
-  });
-
   it('fetch.min.bytes makes the broker wait up to fetch.max.wait.ms', async () => {
     const t = await topicWith(1);
     const timed = async (props: Record<string, string>) => {

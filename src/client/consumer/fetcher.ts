@@ -508,16 +508,7 @@ export class Fetcher {
         if ((pr.preferredReadReplica ?? -1) >= 0 && this.opts.rackId !== '') p.preferred = { id: pr.preferredReadReplica!, until: Date.now() + PREFERRED_REPLICA_TTL_MS };
         p.end = this.opts.isolationLevel === 1 && (pr.lastStableOffset ?? -1) >= 0 ? pr.lastStableOffset! : pr.highWatermark;
         const chunk = this.select(p, pr.records, pr.abortedTransactions ?? null);
-        if (chunk) {
-          out.push(chunk);
-          // A partition that returned records goes to the end of the next fetch's list, as in
-          // Kafka's consumer: the broker fills fetch.max.bytes in list order, and only the first
-          // partition with data may exceed what is left (KIP-74), so a fixed order could keep
-          // the last partitions waiting while the first ones have data.
-          const k = key(p.topic, p.partition);
-          this.parts.delete(k);
-          this.parts.set(k, p);
-        }
+        if (chunk) out.push(chunk);
       }
     }
   }

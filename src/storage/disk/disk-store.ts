@@ -281,7 +281,7 @@ export class DiskPartitionLog implements PartitionLog {
     return ans;
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number, wholeFirst = true): ReadResult {
+  read(offset: number, maxBytes: number, maxOffset: number): ReadResult {
     const end = this.logEndOffset();
     if (offset < this.startOffset || offset > end) {
       throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.startOffset}, ${end}] for ${this.topic}-${this.partition}`);
@@ -291,7 +291,7 @@ export class DiskPartitionLog implements PartitionLog {
       const seg = this.segments[i]!;
       const b = seg.findBatch(Math.max(offset, seg.baseOffset));
       if (!b) continue;
-      return seg.read(b.position, maxBytes, maxOffset, wholeFirst);
+      return seg.read(b.position, maxBytes, maxOffset);
     }
     return { batches: [], bytes: 0 };
   }

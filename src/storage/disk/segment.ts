@@ -419,8 +419,8 @@ export class Segment {
     return found;
   }
 
-  /** Reads whole batches from `position`, up to maxBytes (the first one whole unless not `wholeFirst`), below maxOffset. */
-  read(position: number, maxBytes: number, maxOffset: number, wholeFirst = true): ReadResult {
+  /** Reads whole batches from `position`, up to about maxBytes (at least one batch), below maxOffset. */
+  read(position: number, maxBytes: number, maxOffset: number): ReadResult {
     const len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), this.size - position);
     if (len <= 0) return { batches: [], bytes: 0 };
     // Given back to the pool by the server once the fetch answer carrying it is written.
@@ -434,7 +434,7 @@ export class Segment {
       const size = batchSizeAt(buf, p);
       if (baseOffsetOf(buf, p) >= maxOffset) break;
       if (p + size > buf.length) {
-        if (batches.length > 0 || !wholeFirst) break;
+        if (batches.length > 0) break;
         // The first batch is larger than maxBytes: return it whole (KIP-74).
         const whole = readBuffers.take(size);
         n = readSync(this.log(), whole, 0, size, position);

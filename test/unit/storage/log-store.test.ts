@@ -74,11 +74,6 @@ for (const [name, make] of stores) {
       expect(res.batches.length).toBe(1);
       expect(res.bytes).toBeGreaterThan(5000);
       expect(log.read(2, 100, 2).batches).toEqual([]);
-      // A fetch's later partitions (wholeFirst false): only batches within maxBytes, so none here.
-      expect(log.read(0, 100, 2, false)).toEqual({ batches: [], bytes: 0 });
-      const both = log.read(0, 1 << 20, 2, false);
-      expect(both.batches.length).toBe(2);
-      expect(log.read(0, both.batches[0]!.length, 2, false).batches.length).toBe(1);
     });
 
     it('stops at maxOffset (the high watermark)', () => {
