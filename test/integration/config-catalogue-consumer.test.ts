@@ -5,7 +5,8 @@
  * the requests they send. EFFECTS names the test of each supported consumer key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import type { KafkaClient } from '../../src/client/client.js';
 import { COMMON_CLIENT_CONFIGS } from '../../src/client/config/common.js';
@@ -202,6 +203,30 @@ describe('consumer settings have their effect', () => {
       const chunks = await f.poll({ maxWaitMs: 100 });
       expect(chunks.flatMap((c) => c.records).length, JSON.stringify(props)).toBe(want);
     }
+  });
+
+  it('check.crcs: a corrupt batch in one partition fails the poll before any partition of the round moves', async () => {
+    const t = await topicWith(2, 2, true);
+    // Bit rot in partition 1's only batch ("r1"), in its segment file.
+    const file = join(broker.dir, 'data', `${t}-1`, '00000000000000000000.log');
+    const at = readFileSync(file).indexOf('r1');
+    expect(at).toBeGreaterThan(0);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from('X'), 0, 1, at + 1);
+    closeSync(fd);
+    for (const prefetch of [false, true]) {
+      const f = new Fetcher(client, { ...fetcherOptions(config({ 'check.crcs': 'true' })), prefetch });
+      await f.assign([0, 1].map((partition) => ({ topic: t, partition, start: 'earliest' as const })));
+      await expect(f.pollRaw({ maxWaitMs: 100 }), `prefetch ${prefetch}`).rejects.toThrow(`Record batch for partition ${t}-1 at offset 0 is invalid, cause: Record is corrupt`);
+      // Partition 0's record was not returned, so its position has not moved past it either.
+      expect(f.assignment().map((a) => [a.partition, a.position])).toEqual([[0, 0], [1, 0]]);
+      f.close();
+    }
+    // Unchecked, both records come back as stored.
+    const plain = new Fetcher(client, fetcherOptions(config({})));
+    await plain.assign([0, 1].map((partition) => ({ topic: t, partition, start: 'earliest' as const })));
+    const values = (await plain.poll({ maxWaitMs: 100 })).flatMap((c) => c.records.map((r) => r.value!.toString())).sort();
+    expect(values).toEqual(['r0', 'rX']);
   });
 
   it('fetch.min.bytes makes the broker wait up to fetch.max.wait.ms', async () => {

@@ -400,6 +400,15 @@ export class Fetcher {
     } else {
       responses = await this.round(this.active(), maxWaitMs);
     }
+    if (this.opts.checkCrcs) {
+      try {
+        for (const r of responses) this.checkCrcs(r);
+      } catch (e) {
+        // Rounds sent ahead of this one started past the corrupt batch: not to be applied.
+        this.prefetched = [];
+        throw e;
+      }
+    }
     const out: RawChunk[] = [];
     for (const r of responses) await this.apply(r, out);
     if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
@@ -488,6 +497,24 @@ export class Fetcher {
     return { requested, body };
   }
 
+  /**
+   * check.crcs: the batches `apply` would return, checked before any response of the round is
+   * applied, so a corrupt batch fails the poll with every partition's position where it was (no
+   * records of the round are returned, and none are skipped).
+   */
+  private checkCrcs({ requested, body }: RawResponse): void {
+    for (const t of body.responses) {
+      for (const pr of t.partitions) {
+        const p = this.parts.get(key(t.topic ?? '', pr.partitionIndex));
+        if (!p || p.paused || requested.get(p) !== p.position || pr.errorCode || !pr.records) continue;
+        for (const batch of splitBatches(pr.records)) {
+          const h = readBatchHeader(batch);
+          if (h.baseOffset + h.lastOffsetDelta >= p.position) assertBatchIntact(p.topic, p.partition, batch, h);
+        }
+      }
+    }
+  }
+
   /** Applies one response to the partitions' state; appends what is to be returned to `out`. */
   private async apply({ requested, body }: RawResponse, out: RawChunk[]): Promise<void> {
     if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
@@ -523,13 +550,6 @@ export class Fetcher {
     const batches: { batch: Buffer; header: BatchHeader }[] = [];
     const abortedList = this.opts.isolationLevel === 1 && aborted ? [...aborted].sort((a, b) => a.firstOffset - b.firstOffset) : [];
     const abortedProducers = new Set<number>();
-    if (this.opts.checkCrcs) {
-      // Before the position moves: a failed poll leaves the partition where it was.
-      for (const batch of splitBatches(blob)) {
-        const h = readBatchHeader(batch);
-        if (h.baseOffset + h.lastOffsetDelta >= p.position) assertBatchIntact(p.topic, p.partition, batch, h);
-      }
-    }
     for (const batch of splitBatches(blob)) {
       const h = readBatchHeader(batch);
       const lastOffset = h.baseOffset + h.lastOffsetDelta;
