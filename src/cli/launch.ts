@@ -14,14 +14,14 @@
  * Anything else (no cache, stale, rejected, unwritable) loads the bundle without one and, when the
  * command is done, writes a fresh one. The cache holds what the commands that wrote it ran; a
  * command line of another shape adds its functions (see commandShape). Writing one also removes
- * the caches of installations whose bundle is gone (pruneOrphans).
+ * the caches of installations whose bundle is gone and that nothing wrote for a week (pruneOrphans).
  *
  * Stack traces (--debug, KAFKA_TS_DEBUG) name the TypeScript sources: the source map is enabled
  * before the bundle loads (Node maps only code loaded after that), and the bundle is then loaded
  * with a plain require().
  */
 import { createRequire } from 'node:module';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -136,12 +136,19 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
 
 let pruned = false;
 
+/** A set of caches of a missing bundle stays this long after its last write (see pruneOrphans). */
+const ORPHAN_AGE_MS = 7 * 24 * 3600 * 1000;
+/** A temporary file of a write that never finished (a killed process) goes after this long. */
+const TMP_AGE_MS = 24 * 3600 * 1000;
+
 /**
  * Removes the cache files of installations whose bundle file no longer exists (a deleted
  * checkout or CI clone, a cleaned npx directory): each installation and Node version has its own
- * set, about 0.5 MB per command, and nothing else ever removes them. Runs once per process and
- * only after writing a cache, which is rare. A file whose first line is not a cache key this
- * launcher knows is left alone.
+ * set, about 0.5 MB per command, and nothing else ever removes them. A set goes only when none of
+ * its files was written for a week as well: a cache directory shared by hosts or containers that
+ * see different paths (an NFS home, a mounted ~/.cache) would otherwise have each side remove
+ * the other's caches at every write. Runs once per process and only after writing a cache, which
+ * is rare. A file whose first line is not a cache key this launcher knows is left alone.
  */
 function pruneOrphans(dir: string): void {
   if (pruned) return;
@@ -152,9 +159,18 @@ function pruneOrphans(dir: string): void {
   } catch {
     return;
   }
+  const now = Date.now();
+  const age = (file: string): number => {
+    try {
+      return now - statSync(file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
   // The name's hash stands for one bundle path and Node version: one file per hash says which.
   const sets = new Map<string, string[]>();
   for (const name of names) {
+    if (/^cli-[0-9a-f]+-[a-z-]*\.v8cache\.\d+\.tmp$/.test(name) && age(join(dir, name)) > TMP_AGE_MS) remove(join(dir, name));
     const m = /^(cli-[0-9a-f]+)-[a-z-]*\.v8cache$/.exec(name);
     if (!m) continue;
     const set = sets.get(m[1]!);
@@ -164,13 +180,16 @@ function pruneOrphans(dir: string): void {
   for (const files of sets.values()) {
     const bundle = bundleNamedIn(join(dir, files[0]!));
     if (bundle === null || existsSync(bundle)) continue;
-    for (const f of files) {
-      try {
-        unlinkSync(join(dir, f));
-      } catch {
-        /* removed by another process meanwhile */
-      }
-    }
+    if (files.some((f) => age(join(dir, f)) <= ORPHAN_AGE_MS)) continue;
+    for (const f of files) remove(join(dir, f));
+  }
+}
+
+function remove(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* removed by another process meanwhile */
   }
 }
 

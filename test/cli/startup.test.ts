@@ -89,25 +89,37 @@ describe('the code cache of the CLI bundle', () => {
     expect(r.stdout).not.toContain('print the version and exit');
   });
 
-  it("of an installation whose bundle is gone are removed when a cache is written; the others stay", async () => {
+  it("of an installation whose bundle is gone and that nothing wrote for a week are removed when a cache is written; the others stay", async () => {
     const dir = join(t.dir, 'prune');
     mkdirSync(dir);
     const key = (bundlePath: string, node: string) => `kafka-ts code cache 1 ${node} ${process.arch} ${bundlePath} 2049 1234 590000 1700000000000000000 1700000000000000000\n\n`;
     const gone = join(t.dir, 'gone checkout', 'dist', 'kafka-ts.cjs');
-    writeFileSync(join(dir, 'cli-deadbeef-topics.v8cache'), key(gone, process.version) + 'x'.repeat(1000));
-    writeFileSync(join(dir, 'cli-deadbeef--.v8cache'), key(gone, process.version) + 'x'.repeat(1000));
+    const days = (n: number) => new Date(Date.now() - n * 24 * 3600 * 1000);
+    const write = (name: string, text: string, age?: number) => {
+      writeFileSync(join(dir, name), text);
+      if (age !== undefined) utimesSync(join(dir, name), days(age), days(age));
+    };
+    write('cli-deadbeef-topics.v8cache', key(gone, process.version) + 'x'.repeat(1000), 8);
+    write('cli-deadbeef--.v8cache', key(gone, process.version) + 'x'.repeat(1000), 9);
+    // Gone too, but one of its files was written this week (a host that sees another path).
+    write('cli-feedf00d-topics.v8cache', key(`${gone}2`, process.version), 8);
+    write('cli-feedf00d--.v8cache', key(`${gone}2`, process.version), 2);
     // Another Node version of an installation that is still there, a file of another format, and not a cache.
-    writeFileSync(join(dir, 'cli-0badcafe-topics.v8cache'), key(bundle, 'v18.0.0'));
-    writeFileSync(join(dir, 'cli-0123abcd-topics.v8cache'), 'kafka-ts code cache 9 something else\n');
-    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    write('cli-0badcafe-topics.v8cache', key(bundle, 'v18.0.0'), 30);
+    write('cli-0123abcd-topics.v8cache', 'kafka-ts code cache 9 something else\n', 30);
+    write('notes.txt', 'mine', 30);
+    // A write that never finished: old goes, recent stays.
+    write('cli-0badcafe-topics.v8cache.123.tmp', 'partial', 2);
+    write('cli-0badcafe-acls.v8cache.124.tmp', 'partial');
     const r = await run(['topics', '--help'], { KAFKA_TS_CODE_CACHE: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     const left = readdirSync(dir).sort();
-    expect(left).not.toContain('cli-deadbeef-topics.v8cache');
-    expect(left).not.toContain('cli-deadbeef--.v8cache');
-    expect(left).toEqual(expect.arrayContaining(['cli-0badcafe-topics.v8cache', 'cli-0123abcd-topics.v8cache', 'notes.txt']));
+    for (const f of ['cli-deadbeef-topics.v8cache', 'cli-deadbeef--.v8cache', 'cli-0badcafe-topics.v8cache.123.tmp']) expect(left).not.toContain(f);
+    expect(left).toEqual(
+      expect.arrayContaining(['cli-feedf00d-topics.v8cache', 'cli-feedf00d--.v8cache', 'cli-0badcafe-topics.v8cache', 'cli-0123abcd-topics.v8cache', 'notes.txt', 'cli-0badcafe-acls.v8cache.124.tmp']),
+    );
     // The cache this run wrote (the copied installation's own).
-    expect(left.filter((f) => f.endsWith('-topics.v8cache'))).toHaveLength(3);
+    expect(left.filter((f) => f.endsWith('-topics.v8cache'))).toHaveLength(4);
   });
 
   it('is neither read nor written with KAFKA_TS_CODE_CACHE=0, and a damaged one is replaced', async () => {

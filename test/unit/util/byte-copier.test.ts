@@ -43,6 +43,22 @@ describe('ByteCopier', () => {
     expect(whole.subarray(6005).every((b) => b === 0xee)).toBe(true);
   });
 
+  it('follows a change of source or target (a new output buffer, a grown one): each copy lands in the buffer it names', () => {
+    const copier = new ByteCopier();
+    const src = pattern(600, 5);
+    const targets = [Buffer.alloc(700), Buffer.alloc(700).subarray(50), Buffer.alloc(300)];
+    for (let round = 0; round < 30; round++) {
+      const dst = targets[round % targets.length]!;
+      const len = [16, 150, 250][round % 3]!;
+      const at = round % 7;
+      const start = (round * 13) % (src.length - len);
+      copier.copy(src, start, start + len, dst, at);
+      expect(dst.subarray(at, at + len).equals(src.subarray(start, start + len)), `round ${round}`).toBe(true);
+    }
+    copier.forget();
+    expect(copier.copy(src, 0, 10, targets[0]!, 0)).toBe(10);
+  });
+
   it('refuses a range outside the source or the target (a view would read the memory beside it)', () => {
     const copier = new ByteCopier();
     const memory = pattern(1024, 3);
