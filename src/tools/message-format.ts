@@ -155,12 +155,19 @@ export class OutBuffer {
     this.pos = this.copier.copy(src, start, end, this.buf, this.pos);
   }
 
-  /** Appends a whole buffer (separators, literals). */
+  /**
+   * Appends a whole buffer (separators, literals). TypedArray#set takes a whole buffer without a
+   * view, and keeps the copier's cached source (the batch being printed): formats that put several
+   * literals per record would otherwise make it build a view at each switch (--output json took
+   * 1.55 s for 1M records instead of 0.86).
+   */
   put(b: Buffer): void {
-    if (b.length === 1) {
-      this.ensure(1);
-      this.buf[this.pos++] = b[0]!;
-    } else this.bytes(b, 0, b.length);
+    this.ensure(b.length);
+    if (b.length === 1) this.buf[this.pos++] = b[0]!;
+    else {
+      this.buf.set(b, this.pos);
+      this.pos += b.length;
+    }
   }
 
   /** Appends a string as UTF-8. */
