@@ -1,7 +1,7 @@
 // Shared benchmark helpers: a daemon on a temp dir and free port, timing external commands,
 // and printing result tables.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'kafka-ts.cjs');
 export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+export const TICK = 100;
+
+/** CPU ticks of this process's exited, waited-for children (cutime + cstime of /proc/self/stat). */
+export function childTicks() {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return Number(f[13]) + Number(f[14]);
+}
 
 export function requireKcat() {
   const r = spawnSync('kcat', ['-V']);

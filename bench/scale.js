@@ -14,9 +14,8 @@ import { crc32 } from 'node:zlib';
 import net from 'node:net';
 import { join } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
-import { BIN, SCALE, fmt, kafkaTs, lineFile, median, requireKcat, startDaemon, table, timed } from './lib.js';
+import { BIN, SCALE, TICK, childTicks, fmt, kafkaTs, lineFile, median, requireKcat, startDaemon, table, timed } from './lib.js';
 
-const TICK = 100; // USER_HZ on Linux
 const CORES = availableParallelism();
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const range = (xs) => [Math.min(...xs), Math.max(...xs)];
@@ -108,12 +107,6 @@ function startTimed(home) {
   const r = kafkaTs(['server', 'start', '--port', '0', '--data-dir', home, '--no-schema-registry', '--output', 'json'], home);
   return { seconds: Number(process.hrtime.bigint() - s) / 1e9, pid: JSON.parse(r.stdout).pid };
 }
-
-/** CPU ticks of this process's waited-for children (cutime + cstime). */
-const childTicks = () => {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return Number(f[13]) + Number(f[14]);
-};
 
 async function idleCpu(pid, seconds = 10) {
   const a = cpuTicks(pid);

@@ -39,6 +39,9 @@ type Require = NodeJS.Require;
  */
 const CACHED_IMPORTS = new Set(['./kafka-ts-commands.cjs']);
 
+/** The first words of a cache file's key (load); a new cache format changes the number. */
+const KEY_HEAD = 'kafka-ts code cache 1';
+
 /** The usage-error exit status (src/cli/errors.ts, which this stand-alone file cannot import). */
 const USAGE_EXIT = 2;
 
@@ -71,7 +74,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
   } catch {
     return createRequire(file)(file);
   }
-  const key = `kafka-ts code cache 1 ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
+  const key = `${KEY_HEAD} ${process.version} ${process.arch} ${file} ${stat.dev} ${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}\n`;
   // One file per bundle, installation and Node version (a short hash of all in the name), and
   // per command: a cache holds what the command lines that wrote it ran, and one command's
   // cache stays small, so quick to read and deserialise, however many others have run.
@@ -207,7 +210,9 @@ function bundleNamedIn(cacheFile: string): string | null {
   } catch {
     return null;
   }
-  const m = /^kafka-ts code cache 1 \S+ \S+ (.+) \d+ \d+ \d+ \d+ \d+\n/.exec(head);
+  // The key load() writes: head, Node version, arch, bundle path (may hold spaces), five numbers.
+  if (!head.startsWith(`${KEY_HEAD} `)) return null;
+  const m = /^\S+ \S+ (.+) \d+ \d+ \d+ \d+ \d+\n/.exec(head.slice(KEY_HEAD.length + 1));
   return m ? m[1]! : null;
 }
 
