@@ -72,6 +72,13 @@ describe('consumer groups over secured listeners', () => {
     await untilAll(members, () => all() >= 3000, 90_000, 'all 3000 records').catch((e: Error) => {
       throw new Error(`${e.message}\n${summaries(members)}`);
     });
+    // Each member prints a record before committing it: wait for the commits of the last records
+    // before stopping, or a member leaving (a rebalance) can fail another's commit still in flight.
+    const end = await sb.endOffsets(topic, 6);
+    const committedUpTo = (p: number) => Math.max(0, ...members.flatMap((w) => w.events.filter((e) => e.e === 'commit' && e.p === p).map((e) => e.o!)));
+    await untilAll(members, () => [...end].every(([p, o]) => committedUpTo(p) >= o), 60_000, 'every partition committed to its end').catch((e: Error) => {
+      throw new Error(`${e.message}: ends ${JSON.stringify([...end])}\n${summaries(members)}`);
+    });
     await Promise.all(members.map((w) => w.stop()));
     for (const w of members) expect(w.messages().length, `${w.name} consumed`).toBeGreaterThan(0);
     await expectGroupConsumedAll(sb, group, topic, 6, range(3000), members.flatMap((w) => w.messages().map((m) => m.v!)));
