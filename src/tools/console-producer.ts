@@ -59,6 +59,12 @@ export interface ProduceSummary {
 
 /** Records allowed in flight before reading stdin pauses. */
 const MAX_OUTSTANDING = 200_000;
+/**
+ * Bytes of records read ahead of their acknowledgements before reading stdin pauses (whatever
+ * buffer.memory allows): a few requests' worth keeps the connection busy, and a batch buffer is
+ * reused once acknowledged, where reading further ahead takes fresh memory (a page fault per 4 KiB).
+ */
+const READ_AHEAD_BYTES = 4 << 20;
 /** Input bytes of the default format queued between turns of the event loop (the lines of a run share a timestamp). */
 const YIELD_BYTES = 64 << 10;
 /** Lets the event loop turn (socket writes, acknowledgements) before going on. */
@@ -258,6 +264,9 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
       if (stop) break;
       if (opts.prompt) io.prompt();
       if (producer.outstanding >= MAX_OUTSTANDING) await producer.waitForRoom(MAX_OUTSTANDING / 2);
+      else if (readRecords > 0 && producer.outstanding * (readBytes / readRecords) >= READ_AHEAD_BYTES) {
+        await producer.waitForRoom(Math.max(1, Math.floor(READ_AHEAD_BYTES / 2 / (readBytes / readRecords))));
+      }
     }
     if (!stop) {
       const last = splitter.end();

@@ -132,6 +132,7 @@ export class Producer {
         retries: opts.retries ?? 2147483647,
         retryBackoffMs: this.retryBackoffMs,
         maxInFlight: opts.maxInFlightPerBroker ?? 5,
+        maxRequestBytes: opts.maxRequestSize ?? 1 << 20,
       },
       this.accumulator,
       this.idempotence,

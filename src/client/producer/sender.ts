@@ -34,6 +34,12 @@ export interface SenderConfig {
   retryBackoffMs: number;
   /** max.in.flight.requests.per.connection */
   maxInFlight: number;
+  /**
+   * The bytes of batches one request carries, at most (its first batch goes whatever its size):
+   * max.request.size, or Kafka's 1 MiB default when it is unlimited. Requests of many partitions'
+   * 1 MB batches at once cost a broker a fresh allocation each (one page fault per 4 KiB).
+   */
+  maxRequestBytes: number;
 }
 
 export class Sender {
@@ -46,6 +52,8 @@ export class Sender {
   private kicked = false;
   /** Topics whose partition leaders are being looked up. */
   private readonly awaitingLeader = new Set<string>();
+  /** The partition the next drain starts with: the first one a full request left behind, so it is not left behind again (Kafka's drainIndex). */
+  private drainFrom: string | null = null;
 
   constructor(
     private readonly client: KafkaClient,
@@ -138,9 +146,15 @@ export class Sender {
     }
     const now = Date.now();
     const byLeader = new Map<number, ProducerBatch[]>();
+    const requestBytes = new Map<number, number>();
     let nextRetry = Infinity;
     const expired: ProducerBatch[] = [];
-    for (const [key, head] of this.accumulator.heads()) {
+    const heads = [...this.accumulator.heads()];
+    const first = this.drainFrom === null ? 0 : Math.max(0, heads.findIndex(([k]) => k === this.drainFrom));
+    this.drainFrom = null;
+    for (let i = 0; i < heads.length; i++) {
+      const at = (first + i) % heads.length;
+      const [key, head] = heads[at]!;
       const partitionInFlight = this.partitionInFlight.get(key) ?? 0;
       if (partitionInFlight >= this.maxInFlightPerPartition) {
         this.blocked(this.cachedLeader(head.topic, head.partition), now);
@@ -166,6 +180,13 @@ export class Sender {
         this.blocked(leader, now);
         continue;
       }
+      const size = head.encoded ? head.encoded.length : head.builder.sizeInBytes;
+      const bytes = requestBytes.get(leader) ?? 0;
+      if (bytes > 0 && bytes + size > this.config.maxRequestBytes) {
+        this.drainFrom ??= key;
+        continue;
+      }
+      requestBytes.set(leader, bytes + size);
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);

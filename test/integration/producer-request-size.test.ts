@@ -1,0 +1,144 @@
+/**
+ * How the producer fills a Produce request: batches of several partitions share a request up to
+ * max.request.size (Kafka's 1 MiB when unset), its first batch whatever its size, and a partition a
+ * full request left behind starts the next one. Seen through a TCP proxy the broker advertises, which
+ * decodes every Produce request it passes on; then every record is read back from the log.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { API_BY_KEY } from '../../src/protocol/apis/index.js';
+import { readRequestHeader, skipRequestHeaderTags } from '../../src/protocol/headers.js';
+import { Reader } from '../../src/protocol/primitives.js';
+import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
+import { compileStruct, isFlexible } from '../../src/protocol/schema.js';
+import { readBatches } from '../../src/storage/log-store.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+interface SeenRequest {
+  /** Bytes of record batches in the request. */
+  bytes: number;
+  partitions: number[];
+}
+
+/** Passes everything on; decodes each Produce request going to the broker. */
+class RecordingProxy {
+  readonly server = net.createServer((c) => this.accept(c));
+  target = 0;
+  readonly produces: SeenRequest[] = [];
+  private readonly sockets = new Set<net.Socket>();
+
+  listen(): Promise<number> {
+    return new Promise((r) => this.server.listen(0, '127.0.0.1', () => r((this.server.address() as net.AddressInfo).port)));
+  }
+
+  private accept(client: net.Socket) {
+    const upstream = net.connect(this.target, '127.0.0.1');
+    this.sockets.add(client).add(upstream);
+    let pending = Buffer.alloc(0);
+    client.on('data', (d) => {
+      upstream.write(d);
+      pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const frame = pending.subarray(4, 4 + pending.readInt32BE(0));
+        pending = pending.subarray(4 + frame.length);
+        if (frame.readInt16BE(0) === 0) this.produces.push(decodeProduce(frame));
+      }
+    });
+    upstream.on('data', (d) => client.write(d));
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  }
+
+  async close() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+function decodeProduce(frame: Buffer): SeenRequest {
+  const r = new Reader(frame);
+  const header = readRequestHeader(r);
+  skipRequestHeaderTags(r, header);
+  const api = API_BY_KEY.get(0)!;
+  const body = compileStruct(api.request, header.apiVersion, isFlexible(api, header.apiVersion)).decode(r) as {
+    topicData: { partitionData: { index: number; records: Buffer | null }[] }[];
+  };
+  const parts = body.topicData.flatMap((t) => t.partitionData);
+  return { bytes: parts.reduce((n, p) => n + (p.records?.length ?? 0), 0), partitions: parts.map((p) => p.index) };
+}
+
+let broker: TestBroker;
+const proxy = new RecordingProxy();
+const PARTITIONS = 6;
+
+beforeAll(async () => {
+  const port = await proxy.listen();
+  broker = await startBroker({ properties: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}` } });
+  proxy.target = broker.cluster.boundPort(broker.cluster.brokers()[0]!.id);
+  await new Admin(broker.client()).createTopics([
+    { name: 'wide', partitions: PARTITIONS, replicationFactor: 1 },
+    { name: 'capped', partitions: PARTITIONS, replicationFactor: 1 },
+  ]);
+});
+afterAll(async () => {
+  await broker?.close();
+  await proxy.close();
+});
+
+/** Produces `perPartition` records of `size` bytes to each partition, all appended before the first send; returns the requests the proxy saw. */
+async function produceAll(topic: string, perPartition: number, size: number, opts: { batchSize: number; maxRequestSize?: number }): Promise<SeenRequest[]> {
+  const from = proxy.produces.length;
+  const client = new KafkaClient({ bootstrap: parseBootstrap(broker.bootstrap), clientId: 'sizes', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 });
+  await client.refreshMetadata([topic]);
+  const producer = new Producer(client, { idempotent: true, acks: -1, lingerMs: 60_000, ...opts });
+  const failures: string[] = [];
+  const pad = 'x'.repeat(size);
+  // Round robin over the partitions, so every partition's batches fill at the same pace.
+  for (let i = 0; i < perPartition; i++) {
+    for (let p = 0; p < PARTITIONS; p++) {
+      producer.append({ topic, partition: p, value: Buffer.from(`${i} ${pad}`.slice(0, size)) }, (e) => e && failures.push(`${p}/${i}: ${e.message}`));
+    }
+  }
+  await producer.close();
+  await client.close();
+  expect(failures).toEqual([]);
+  for (let p = 0; p < PARTITIONS; p++) {
+    const log = broker.cluster.brokers()[0]!.replica(topic, p)!.log;
+    const seen: number[] = [];
+    for (const batch of readBatches(log, 0, log.logEndOffset())) for (const r of decodeBatchRecords(batch)) seen.push(Number(r.value!.toString().split(' ')[0]));
+    const firstWrong = seen.findIndex((v, k) => v !== k);
+    expect(firstWrong, `partition ${p}: records out of order or duplicated near ${firstWrong}`).toBe(-1);
+    expect(seen.length, `partition ${p}`).toBe(perPartition);
+  }
+  return proxy.produces.slice(from);
+}
+
+describe('Produce request size', () => {
+  it('carries batches of several partitions up to 1 MiB when max.request.size is unset', async () => {
+    // 6 partitions x 1,200 records of 1,000 B, in batches of up to 512 KB: 12 batches of ~512 KB
+    // and 6 of the rest, all ready at once (close seals them).
+    const seen = await produceAll('wide', 1200, 1000, { batchSize: 512 * 1024 });
+    const over = seen.filter((r) => r.partitions.length > 1 && r.bytes > 1 << 20);
+    expect(over, `requests of several batches over 1 MiB: ${JSON.stringify(over.map((r) => r.bytes))}`).toEqual([]);
+    expect(seen.some((r) => r.partitions.length > 1), 'some request carried several partitions').toBe(true);
+    // Two batches a request: the partitions a full request left behind start the next, so the
+    // first three requests reach every partition (not partitions 0 and 1 again).
+    const firstThree = seen.slice(0, 3).map((r) => r.partitions);
+    expect(new Set(firstThree.flat()).size, `partitions of the first requests: ${JSON.stringify(firstThree)}`).toBe(PARTITIONS);
+  }, 60_000);
+
+  it('follows a chosen max.request.size, and a batch larger than it still goes alone', async () => {
+    // Batches of up to 200 KB (batch.size above max.request.size) and the ~100 KB rest of each partition.
+    const seen = await produceAll('capped', 300, 1000, { batchSize: 200_000, maxRequestSize: 150_000 });
+    const over = seen.filter((r) => r.bytes > 150_000);
+    expect(over.length, 'the 200 KB batches were sent').toBeGreaterThanOrEqual(PARTITIONS);
+    expect(over.filter((r) => r.partitions.length > 1), 'requests over max.request.size with several batches').toEqual([]);
+  }, 60_000);
+});
