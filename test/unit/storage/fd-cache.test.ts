@@ -61,6 +61,54 @@ describe('FdCache', () => {
     expect(cache.stats().open).toBe(0);
   });
 
+  it('evicts in exact least-recently-used order through uses, closes, creates and evictions', () => {
+    // A reference model (an array, most recent last) beside the cache, over a seeded random walk.
+    const files = Array.from({ length: 12 }, (_, i) => join(dir, `f${i}`));
+    for (const f of files) writeFileSync(f, '');
+    const capacity = 5;
+    const cache = new FdCache(capacity);
+    const model: string[] = [];
+    const use = (f: string) => {
+      const at = model.indexOf(f);
+      if (at >= 0) model.splice(at, 1);
+      else if (model.length >= capacity) model.shift();
+      model.push(f);
+    };
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let step = 0; step < 3000; step++) {
+      const f = files[next(files.length)]!;
+      const op = next(10);
+      if (op === 0) {
+        cache.close(f);
+        const at = model.indexOf(f);
+        if (at >= 0) model.splice(at, 1);
+      } else if (op === 1) {
+        cache.create(f);
+        const at = model.indexOf(f);
+        if (at >= 0) model.splice(at, 1);
+        use(f);
+      } else {
+        cache.fd(f);
+        use(f);
+      }
+      const open = files.filter((x) => cache.has(x));
+      expect(open.sort(), `step ${step}`).toEqual([...model].sort());
+    }
+    // The next eviction takes the model's oldest.
+    const outside = files.find((x) => !model.includes(x))!;
+    const oldest = model[0]!;
+    if (model.length === capacity) {
+      cache.fd(outside);
+      expect(cache.has(oldest)).toBe(false);
+    }
+    cache.closeAll();
+    expect(cache.stats().open).toBe(0);
+    cache.fd(files[0]!);
+    expect(cache.stats().open).toBe(1);
+    cache.closeAll();
+  });
+
   it('reopens files read-write without creating them; create() makes or empties one', () => {
     const cache = new FdCache(4);
     expect(() => cache.fd(join(dir, 'missing'))).toThrow(/ENOENT/);
