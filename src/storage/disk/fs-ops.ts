@@ -48,8 +48,13 @@ export interface FaultPlan {
 
 let plan: FaultPlan | null = null;
 let planDir = '';
-/** Path of every descriptor opened through here (fault plans match descriptors by path). */
-const fdPaths = new Map<number, string>();
+/**
+ * Path of every descriptor opened through here, by number (fault plans match descriptors by
+ * path). An array: the kernel hands back the lowest free number, so a full fd cache closes and
+ * reopens the same number at every miss, and a Map deleting and re-adding one key slows down with
+ * its size (see FdCache).
+ */
+const fdPaths: (string | undefined)[] = [];
 /** Calls the plan affected, for tests. */
 let injected = 0;
 /** Bytes that still fit under the plan's `spaceBytes`, or -1 for none. */
@@ -124,17 +129,17 @@ function inject(op: FaultOp, syscall: string, path: string | undefined, showPath
   throw Object.assign(new Error(`${error}: ${text}, ${syscall}${showPath ? ` '${path}'` : ''}`), { errno, code: error, syscall, ...(showPath ? { path } : {}) });
 }
 
-const pathOf = (p: fs.PathLike | number): string | undefined => (typeof p === 'number' ? fdPaths.get(p) : String(p));
+const pathOf = (p: fs.PathLike | number): string | undefined => (typeof p === 'number' ? fdPaths[p] : String(p));
 
 export const openSync: typeof fs.openSync = (path, flags, mode) => {
   if (plan) inject('open', 'open', pathOf(path), true);
   const fd = fs.openSync(path, flags, mode);
-  fdPaths.set(fd, String(path));
+  fdPaths[fd] = String(path);
   return fd;
 };
 
 export const closeSync: typeof fs.closeSync = (fd) => {
-  fdPaths.delete(fd);
+  fdPaths[fd] = undefined;
   fs.closeSync(fd);
 };
 
@@ -142,7 +147,7 @@ export const writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView, offset?: 
   if (plan) {
     const from = offset ?? 0;
     const len = length ?? buffer.byteLength - from;
-    const allowed = inject('write', 'write', fdPaths.get(fd), false, len);
+    const allowed = inject('write', 'write', fdPaths[fd], false, len);
     if (allowed < len) return fs.writeSync(fd, buffer, from, allowed, position);
   }
   return fs.writeSync(fd, buffer, offset, length, position);
@@ -154,12 +159,12 @@ export const writeFileSync: typeof fs.writeFileSync = (file, data, options) => {
 };
 
 export const fsyncSync: typeof fs.fsyncSync = (fd) => {
-  if (plan) inject('fsync', 'fsync', fdPaths.get(fd), false);
+  if (plan) inject('fsync', 'fsync', fdPaths[fd], false);
   fs.fsyncSync(fd);
 };
 
 export const readSync = ((fd: number, ...rest: unknown[]) => {
-  if (plan) inject('read', 'read', fdPaths.get(fd), false);
+  if (plan) inject('read', 'read', fdPaths[fd], false);
   return (fs.readSync as (fd: number, ...a: unknown[]) => number)(fd, ...rest);
 }) as typeof fs.readSync;
 
