@@ -123,7 +123,7 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}${[...covered, shape].join('\t')}\n`), script.createCachedData()]), { mode: 0o600 });
+      writeFileSync(tmp, Buffer.concat([cacheHeader(`${key}${[...covered, shape].join('\t')}`), script.createCachedData()]), { mode: 0o600 });
       renameSync(tmp, cacheFile);
       pruneOrphans(dir);
     } catch {
@@ -135,6 +135,17 @@ function load(file: string, dir: string, saves: (() => void)[]): unknown {
     }
   });
   return mod.exports;
+}
+
+/**
+ * A cache file's first line: `text`, padded with tabs (empty shapes, skipped when read) so the V8
+ * data after it starts 8-byte aligned in the file, and so in the buffer it is read into. V8 copies
+ * cached data that is not pointer-aligned before using it: 400 KB of fresh memory, ~100 page
+ * faults at every start.
+ */
+function cacheHeader(text: string): Buffer {
+  const length = Buffer.byteLength(text) + 1;
+  return Buffer.from(`${text}${'\t'.repeat((8 - (length % 8)) % 8)}\n`);
 }
 
 let pruned = false;
