@@ -265,7 +265,9 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
       if (opts.prompt) io.prompt();
       if (producer.outstanding >= MAX_OUTSTANDING) await producer.waitForRoom(MAX_OUTSTANDING / 2);
       else if (readRecords > 0 && producer.outstanding * (readBytes / readRecords) >= READ_AHEAD_BYTES) {
-        await producer.waitForRoom(Math.max(1, Math.floor(READ_AHEAD_BYTES / 2 / (readBytes / readRecords))));
+        // An interrupt stops the wait: reading ends, and close() delivers what was read.
+        await Promise.race([producer.waitForRoom(Math.max(1, Math.floor(READ_AHEAD_BYTES / 2 / (readBytes / readRecords)))), io.interrupted]);
+        if (stop) break;
       }
     }
     if (!stop) {

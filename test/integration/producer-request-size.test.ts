@@ -85,6 +85,8 @@ beforeAll(async () => {
   await new Admin(broker.client()).createTopics([
     { name: 'wide', partitions: PARTITIONS, replicationFactor: 1 },
     { name: 'capped', partitions: PARTITIONS, replicationFactor: 1 },
+    { name: 'turns', partitions: PARTITIONS, replicationFactor: 1 },
+    { name: 'packed', partitions: PARTITIONS, replicationFactor: 1 },
   ]);
 });
 afterAll(async () => {
@@ -93,7 +95,12 @@ afterAll(async () => {
 });
 
 /** Produces `perPartition` records of `size` bytes to each partition, all appended before the first send; returns the requests the proxy saw. */
-async function produceAll(topic: string, perPartition: number, size: number, opts: { batchSize: number; maxRequestSize?: number }): Promise<SeenRequest[]> {
+async function produceAll(
+  topic: string,
+  perPartition: number,
+  size: number,
+  opts: { batchSize: number; maxRequestSize?: number; maxInFlightPerBroker?: number; compression?: number },
+): Promise<SeenRequest[]> {
   const from = proxy.produces.length;
   const client = new KafkaClient({ bootstrap: parseBootstrap(broker.bootstrap), clientId: 'sizes', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 });
   await client.refreshMetadata([topic]);
@@ -122,9 +129,9 @@ async function produceAll(topic: string, perPartition: number, size: number, opt
 
 describe('Produce request size', () => {
   it('carries batches of several partitions up to 1 MiB when max.request.size is unset', async () => {
-    // 6 partitions x 1,200 records of 1,000 B, in batches of up to 512 KB: 12 batches of ~512 KB
+    // 6 partitions x 1,200 records of 1,000 B, in batches of up to 500 KB: 12 batches of ~500 KB
     // and 6 of the rest, all ready at once (close seals them).
-    const seen = await produceAll('wide', 1200, 1000, { batchSize: 512 * 1024 });
+    const seen = await produceAll('wide', 1200, 1000, { batchSize: 500_000 });
     const over = seen.filter((r) => r.partitions.length > 1 && r.bytes > 1 << 20);
     expect(over, `requests of several batches over 1 MiB: ${JSON.stringify(over.map((r) => r.bytes))}`).toEqual([]);
     expect(seen.some((r) => r.partitions.length > 1), 'some request carried several partitions').toBe(true);
@@ -140,5 +147,26 @@ describe('Produce request size', () => {
     const over = seen.filter((r) => r.bytes > 150_000);
     expect(over.length, 'the 200 KB batches were sent').toBeGreaterThanOrEqual(PARTITIONS);
     expect(over.filter((r) => r.partitions.length > 1), 'requests over max.request.size with several batches').toEqual([]);
+  }, 60_000);
+
+  it('gives each freed request slot to the next partition in turn, not to the deepest queue', async () => {
+    // One request in flight, one 600 KB batch a request, four full batches queued per partition:
+    // the requests go round the partitions (0,1,2,...,5,0,1,...), so no partition waits for
+    // another's whole queue.
+    const seen = await produceAll('turns', 2400, 1000, { batchSize: 600_000, maxInFlightPerBroker: 1 });
+    const order = seen.map((r) => r.partitions);
+    // Checked over the first three rounds, while every partition still has full batches queued.
+    expect(order.length, JSON.stringify(order)).toBeGreaterThanOrEqual(3 * PARTITIONS);
+    for (let i = 0; i < 3 * PARTITIONS; i += PARTITIONS) {
+      const round = order.slice(i, i + PARTITIONS).flat();
+      expect(new Set(round).size, `requests ${i}..${i + PARTITIONS - 1} should reach every partition: ${JSON.stringify(order)}`).toBe(PARTITIONS);
+    }
+  }, 60_000);
+
+  it('sizes compressed batches by how much the topic compresses, packing several into a request', async () => {
+    // gzip: ~600 KB of repetitive records a batch compress to a few KB; the first request learns
+    // the ratio, and the later ones carry several partitions' batches.
+    const seen = await produceAll('packed', 2400, 1000, { batchSize: 600_000, compression: 1 });
+    expect(seen.some((r) => r.partitions.length > 2), `requests: ${JSON.stringify(seen.map((r) => r.partitions))}`).toBe(true);
   }, 60_000);
 });

@@ -26,7 +26,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('retries', 'int', INT_MAX, 'how often a failed batch is retried (within delivery.timeout.ms)', { min: 0 }),
   supported('delivery.timeout.ms', 'int', 120000, 'the bound on the time from send to acknowledgement or failure', { min: 0, unit: 'ms' }),
   supported('max.in.flight.requests.per.connection', 'int', 5, 'unacknowledged produce requests per broker', { min: 1 }),
-  supported('max.request.size', 'int', 1048576, 'the largest produce request (a larger record is refused before it is sent)', { min: 0, unit: 'bytes' }),
+  supported('max.request.size', 'int', 1048576, 'the largest produce request: a larger record is refused before it is sent, and a request carries batches of several partitions up to this size (1 MiB when unset)', { min: 0, unit: 'bytes' }),
   supported('max.block.ms', 'long', 60000, 'how long a send waits for its topic\'s metadata, or (console-producer) for room in buffer.memory', { min: 0, unit: 'ms' }),
   supported('enable.idempotence', 'boolean', true, 'retries never write a record twice (needs acks=all)'),
   supported('transactional.id', 'string', null, 'run transactions under this id (implies idempotence)'),

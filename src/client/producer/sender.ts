@@ -1,8 +1,10 @@
 /**
  * The sender (Kafka's Sender). Ready batches go out in Produce requests per leader (one batch per
- * partition per request: Kafka's brokers take one batch per partition from an idempotent producer),
- * pipelined up to `max.in.flight.requests.per.connection` requests per leader, and as many batches
- * per partition. Retriable errors are retried with backoff after a metadata refresh, so leader
+ * partition per request: Kafka's brokers take one batch per partition from an idempotent producer;
+ * up to max.request.size, or 1 MiB, of batches a request), pipelined up to
+ * `max.in.flight.requests.per.connection` requests per leader, and as many batches per partition.
+ * The partitions a full request left behind start the next one, so a deep queue does not keep the
+ * others waiting. Retriable errors are retried with backoff after a metadata refresh, so leader
  * changes are followed, until `delivery.timeout.ms`.
  *
  * An idempotent producer keeps up to five batches per partition in flight, as Kafka's does: their
@@ -15,7 +17,7 @@
  */
 import { Produce } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
-import { decodeBatchRecords } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, decodeBatchRecords } from '../../protocol/record-batch.js';
 import type { KafkaClient } from '../client.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
 import type { RecordAccumulator } from './accumulator.js';
@@ -52,8 +54,14 @@ export class Sender {
   private kicked = false;
   /** Topics whose partition leaders are being looked up. */
   private readonly awaitingLeader = new Set<string>();
-  /** The partition the next drain starts with: the first one a full request left behind, so it is not left behind again (Kafka's drainIndex). */
+  /**
+   * The partition the next drain starts with (Kafka's drainIndex): the first one a full request
+   * left behind, else the one after the last sent. Kept through drains that send nothing (every
+   * request slot taken), so each freed slot goes to the next partition in turn.
+   */
   private drainFrom: string | null = null;
+  /** Encoded size over uncompressed size of the last batch of each topic (compressed batches are sized by it before they are encoded). */
+  private readonly compressionRatio = new Map<string, number>();
 
   constructor(
     private readonly client: KafkaClient,
@@ -132,7 +140,7 @@ export class Sender {
     while (this.accumulator.readyCount > 0 && this.drainOnce());
   }
 
-  /** One request per leader with the head batch of each of its ready partitions. */
+  /** One request per leader with the head batch of each of its ready partitions, as many as fit in a request. */
   private drainOnce(): boolean {
     if (this.idempotence.epochBumpPending) {
       // Only once no request is in flight: a response still due could be taken for the new epoch's.
@@ -151,7 +159,8 @@ export class Sender {
     const expired: ProducerBatch[] = [];
     const heads = [...this.accumulator.heads()];
     const first = this.drainFrom === null ? 0 : Math.max(0, heads.findIndex(([k]) => k === this.drainFrom));
-    this.drainFrom = null;
+    let leftBehind: string | null = null;
+    let lastSent = -1;
     for (let i = 0; i < heads.length; i++) {
       const at = (first + i) % heads.length;
       const [key, head] = heads[at]!;
@@ -180,17 +189,19 @@ export class Sender {
         this.blocked(leader, now);
         continue;
       }
-      const size = head.encoded ? head.encoded.length : head.builder.sizeInBytes;
+      const size = this.sizeOf(head);
       const bytes = requestBytes.get(leader) ?? 0;
       if (bytes > 0 && bytes + size > this.config.maxRequestBytes) {
-        this.drainFrom ??= key;
+        leftBehind ??= key;
         continue;
       }
       requestBytes.set(leader, bytes + size);
+      lastSent = at;
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);
     }
+    if (lastSent >= 0) this.drainFrom = leftBehind ?? heads[(lastSent + 1) % heads.length]![0];
     this.txn?.sendPartitionAdds();
     for (const b of expired) {
       this.accumulator.take(b);
@@ -244,12 +255,26 @@ export class Sender {
     });
   }
 
+  /**
+   * A batch's bytes in a request: encoded, or before encoding (which numbers it, so it waits until
+   * the batch is sent) its records and header, compressed as much as the topic's last batch was.
+   */
+  private sizeOf(b: ProducerBatch): number {
+    if (b.encoded) return b.encoded.length;
+    const size = BATCH_HEADER_SIZE + b.builder.sizeInBytes;
+    return this.config.compression === 0 ? size : Math.ceil(size * (this.compressionRatio.get(b.topic) ?? 1));
+  }
+
   /** Encodes a batch once; an idempotent producer numbers it with the partition's next sequence. */
   private encode(b: ProducerBatch): Buffer {
     if (b.encoded) return b.encoded;
     const { compression, compressionLevel } = this.config;
-    if (!this.idempotence.enabled) return (b.encoded = b.builder.build({ compression, compressionLevel }));
-    return (b.encoded = b.builder.build({ compression, compressionLevel, transactional: !!this.txn, ...this.idempotence.stamp(b) }));
+    const uncompressed = BATCH_HEADER_SIZE + b.builder.sizeInBytes;
+    b.encoded = this.idempotence.enabled
+      ? b.builder.build({ compression, compressionLevel, transactional: !!this.txn, ...this.idempotence.stamp(b) })
+      : b.builder.build({ compression, compressionLevel });
+    if (compression !== 0 && uncompressed > 0) this.compressionRatio.set(b.topic, b.encoded.length / uncompressed);
+    return b.encoded;
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {

@@ -111,7 +111,7 @@ describe('idempotent sender', () => {
     send(1, 'b0');
     const first = await request(1);
     expect(client.initProducerIds).toBe(1);
-    // One request per leader, with the head batch of each partition.
+    // One request per leader, with the head batch of each partition (both fit in 1 MiB).
     expect(first.batches).toEqual([
       { partition: 0, values: ['a0'], producerEpoch: 0, baseSequence: 0 },
       { partition: 1, values: ['b0'], producerEpoch: 0, baseSequence: 0 },
