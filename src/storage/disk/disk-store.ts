@@ -338,7 +338,12 @@ export class DiskPartitionLog implements PartitionLog {
       this.segments.pop()!.delete();
       this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
     } else this.active.truncateTo(offset);
-    if (this.startOffset > this.logEndOffset()) this.startOffset = this.logEndOffset();
+    if (this.startOffset > this.logEndOffset()) {
+      // Truncated below the log start (a DeleteRecords moved it past what is now the end): the
+      // start comes down with it, on disk too, or a restart would hide the records written next.
+      this.startOffset = this.logEndOffset();
+      writeFileAtomic(join(this.dir, LOG_START_FILE), `${this.startOffset}\n`);
+    }
     this.epochs.truncateFrom(this.logEndOffset());
     this.dropSnapshotsAbove(this.logEndOffset());
   }

@@ -68,18 +68,30 @@ describe('FdCache', () => {
     const capacity = 5;
     const cache = new FdCache(capacity);
     const model: string[] = [];
+    let limit = capacity;
+    let evicted = 0;
     const use = (f: string) => {
       const at = model.indexOf(f);
       if (at >= 0) model.splice(at, 1);
-      else if (model.length >= capacity) model.shift();
+      else if (model.length >= limit) {
+        model.shift();
+        evicted++;
+      }
       model.push(f);
     };
+    // A 31-bit LCG in integer arithmetic (Math.imul): a product in doubles loses the low bits.
     let seed = 7;
-    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 8) % n);
     for (let step = 0; step < 3000; step++) {
       const f = files[next(files.length)]!;
       const op = next(10);
-      if (op === 0) {
+      if (op === 9 && model.length > 1) {
+        // EMFILE: the cache gives back its older half and keeps to the rest from now on.
+        cache.relieve();
+        const keep = Math.max(1, model.length >> 1);
+        model.splice(0, model.length - keep);
+        limit = keep;
+      } else if (op === 0) {
         cache.close(f);
         const at = model.indexOf(f);
         if (at >= 0) model.splice(at, 1);
@@ -95,13 +107,20 @@ describe('FdCache', () => {
       const open = files.filter((x) => cache.has(x));
       expect(open.sort(), `step ${step}`).toEqual([...model].sort());
     }
-    // The next eviction takes the model's oldest.
+    expect(evicted, 'the walk evicted often').toBeGreaterThan(200);
+    // Filled to its limit, the cache's next eviction takes the model's oldest.
+    for (const x of files) {
+      if (model.length >= limit) break;
+      if (!model.includes(x)) {
+        cache.fd(x);
+        use(x);
+      }
+    }
     const outside = files.find((x) => !model.includes(x))!;
     const oldest = model[0]!;
-    if (model.length === capacity) {
-      cache.fd(outside);
-      expect(cache.has(oldest)).toBe(false);
-    }
+    cache.fd(outside);
+    expect(cache.has(oldest)).toBe(false);
+    expect(cache.has(outside)).toBe(true);
     cache.closeAll();
     expect(cache.stats().open).toBe(0);
     cache.fd(files[0]!);
@@ -159,7 +178,7 @@ describe('disk logs through a small fd cache', () => {
     const topics = Array.from({ length: 40 }, (_, i) => `t${i}`);
     // A deterministic pseudo-random sequence of operations spread over all partitions.
     let seed = 42;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 8) % n);
     for (let step = 0; step < 1500; step++) {
       const topic = topics[rnd(topics.length)]!;
       const op = rnd(20);

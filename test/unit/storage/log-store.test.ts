@@ -196,6 +196,24 @@ describe('disk log store specifics', () => {
     store.close();
   });
 
+  it('keeps the log start it comes down to when truncated below it across a restart', () => {
+    // DeleteRecords moves the start to 2, a truncation inside the first batch empties the log (the
+    // start comes down to 0 with the end), and the records written next stay visible after a
+    // restart (the start offset file used to keep saying 2, hiding offsets 0 and 1).
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config());
+    log.append(batchOf(['a', 'b', 'c']), 0);
+    log.deleteRecordsBefore(2);
+    log.truncateTo(1);
+    expect([log.logStartOffset(), log.logEndOffset()]).toEqual([0, 0]);
+    log.append(batchOf(['d', 'e']), 1);
+    store.close();
+    const reopened = new DiskLogStore(t.dir);
+    expect(reopened.open('t', 0, config()).logStartOffset()).toBe(0);
+    expect(readValues(reopened, 't', 0)).toEqual(['d', 'e']);
+    reopened.close();
+  });
+
   it('names segment files by 20-digit base offset and rolls by segment.bytes', () => {
     const store = new DiskLogStore(t.dir);
     const log = store.open('orders', 0, config({ segmentBytes: 300 }));
