@@ -18,6 +18,7 @@ import { compressionByName } from '../../src/protocol/compression.js';
 import { readBatchHeader, splitBatches, type BatchHeader } from '../../src/protocol/record-batch.js';
 import { checkProperties, ConfigValues } from '../../src/util/config-catalogue.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { seeded } from '../helpers/random.js';
 
 const SELF = 'test/integration/config-catalogue-producer.test.ts';
 
@@ -175,9 +176,8 @@ describe('producer settings have their effect', () => {
   it('compression.gzip.level and compression.zstd.level change the compressed size of the same records', async () => {
     // Text from a small vocabulary picked by a fixed LCG: compressible, but a higher level finds more.
     const words = ['kafka', 'topic', 'partition', 'offset', 'broker', 'leader', 'replica', 'consumer', 'producer', 'batch', 'record', 'segment'];
-    let seed = 42;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
-    const values = Array.from({ length: 400 }, () => Array.from({ length: 16 }, () => words[next() % words.length]).join(' '));
+    const rng = seeded(42);
+    const values = Array.from({ length: 400 }, () => Array.from({ length: 16 }, () => words[rng.int(words.length)]).join(' '));
     const size = async (props: Record<string, string>) => {
       const t = await topic();
       const p = producer({ 'batch.size': String(1 << 20), 'linger.ms': '1000', ...props });

@@ -9,6 +9,7 @@ import { SchemaRegistryService } from '../../src/broker/schema-registry/index.js
 import { silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
+import { seeded } from '../helpers/random.js';
 
 const CT = 'application/vnd.schemaregistry.v1+json';
 const LIMIT = 256 * 1024;
@@ -233,11 +234,7 @@ describe('schema registry under random requests', () => {
   it('answers every request with a Confluent body, never a server error, and keeps its state', async () => {
     const { call } = await start();
     await call('POST', '/subjects/keep/versions', { schema: USER1 });
-    let seed = 42;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const rnd = seeded(42).int;
     const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
     const segments = ['subjects', 'schemas', 'ids', 'versions', 'latest', '-1', '0', '1', '99999999999', 'config', 'mode', 'compatibility', 'schema', 'referencedby', 'types', 'keep', '%', '%E0%A4%A', '..', 'x'.repeat(300), '%00'];
     const values = [null, true, 0, -1, 1.5, '', 'AVRO', 'JSON', 'PROTOBUF', 'xml', '{', '"int"', '{"type":"record"}', USER1, 'message M {', [], [{}], [{ name: 'a', subject: 'keep', version: 1 }], {}, { nested: [1, 2] }];

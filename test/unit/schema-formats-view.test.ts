@@ -17,6 +17,7 @@ import { formatterConfig } from '../../src/tools/message-format.js';
 import { printLoop, printViewLoop, type ConsumeOptions, type ConsumeResult } from '../../src/tools/console-consumer.js';
 import { avroTranscoder, Out } from '../../src/tools/schema-formats/avro-transcode.js';
 import { avroScanner } from '../../src/tools/schema-formats/avro-scan.js';
+import { seeded } from '../helpers/random.js';
 
 const EVENT = { type: 'record', name: 'Event', fields: [{ name: 'id', type: 'long' }, { name: 'user', type: 'string' }, { name: 'score', type: 'double' }, { name: 'tag', type: ['null', 'string'], default: null }] };
 const eventType = avro.Type.forSchema(EVENT as never);
@@ -167,8 +168,7 @@ describe('schema formats: the view path prints what the record path prints', () 
 
 describe('Avro number fast paths agree with avsc', () => {
   const doubles = [0, -0, 1, -1, 0.5, 0.1, 0.3, 1 / 3, 123.456, -123.456, 1e-6, 1e-7, 999999999.999999, 1e9, 2 ** 31, -(2 ** 31), 0.1 + 0.2, 5e-324, Number.MAX_VALUE, 1e21, 12345.678901];
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = seeded(7).float;
   for (let i = 0; i < 20000; i++) {
     const k = i % 5;
     doubles.push(k === 0 ? rand() : k === 1 ? (rand() - 0.5) * 2e9 : k === 2 ? Math.round(rand() * 1e7) / 10 ** (i % 9) : k === 3 ? -Math.round(rand() * 1e12) / 1e6 : Number((rand() * 1e4).toFixed(i % 7)));

@@ -3,10 +3,11 @@ import { API_BY_KEY } from '../../../src/protocol/apis/index.js';
 import * as data from '../../../src/protocol/data/index.js';
 import { Reader, Writer } from '../../../src/protocol/primitives.js';
 import { compileStruct, inRange, isFlexible, type FieldDef, type Struct } from '../../../src/protocol/schema.js';
+import { seeded } from '../../helpers/random.js';
 
 /** A deterministic pseudo-random sample value for every field present at `version`. */
-function sample(fields: readonly FieldDef[], version: number, seed: { n: number }): Struct {
-  const next = () => (seed.n = (seed.n * 1103515245 + 12345) % 2147483648);
+function sample(fields: readonly FieldDef[], version: number, rng: ReturnType<typeof seeded>): Struct {
+  const next = rng.bits;
   const value = (f: FieldDef, type: string): unknown => {
     const nullable = inRange(version, f.nullable);
     if (nullable && next() % 5 === 0) return null;
@@ -41,12 +42,12 @@ function sample(fields: readonly FieldDef[], version: number, seed: { n: number 
   const out: Struct = {};
   for (const f of fields) {
     if (!inRange(version, f.versions)) continue;
-    if (f.type === 'struct') out[f.name] = inRange(version, f.nullable) && next() % 2 === 0 ? null : sample(f.fields!, version, seed);
+    if (f.type === 'struct') out[f.name] = inRange(version, f.nullable) && next() % 2 === 0 ? null : sample(f.fields!, version, rng);
     else if (f.type === 'array') {
       if (inRange(version, f.nullable) && next() % 7 === 0) out[f.name] = null;
       else
         out[f.name] = Array.from({ length: 1 + (next() % 3) }, () =>
-          f.fields ? sample(f.fields, version, seed) : value({ ...f, nullable: undefined }, f.items!),
+          f.fields ? sample(f.fields, version, rng) : value({ ...f, nullable: undefined }, f.items!),
         );
     } else out[f.name] = value(f, f.type);
   }
@@ -55,7 +56,7 @@ function sample(fields: readonly FieldDef[], version: number, seed: { n: number 
 
 function roundTrip(fields: readonly FieldDef[], version: number, flexible: boolean, seedValue: number) {
   const codec = compileStruct(fields, version, flexible);
-  const original = sample(fields, version, { n: seedValue });
+  const original = sample(fields, version, seeded(seedValue));
   const w = new Writer(16);
   codec.encode(w, original);
   const bytes = w.toBuffer();

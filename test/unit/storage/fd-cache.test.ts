@@ -12,6 +12,7 @@ import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, StorageError } from '../../../src/storage/log-store.js';
 import { decodeBatchRecords, encodeBatch } from '../../../src/protocol/record-batch.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { seeded } from '../../helpers/random.js';
 
 const config = (over: Partial<LogConfig> = {}): LogConfig => ({ ...DEFAULT_LOG_CONFIG, ...over });
 const batchOf = (values: string[], timestamp = 1_700_000_000_000): Buffer =>
@@ -79,9 +80,7 @@ describe('FdCache', () => {
       }
       model.push(f);
     };
-    // A 31-bit LCG in integer arithmetic (Math.imul): a product in doubles loses the low bits.
-    let seed = 7;
-    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 8) % n);
+    const next = seeded(7).int;
     for (let step = 0; step < 3000; step++) {
       const f = files[next(files.length)]!;
       const op = next(10);
@@ -177,8 +176,7 @@ describe('disk logs through a small fd cache', () => {
     const cfg = config({ segmentBytes: 400, indexIntervalBytes: 100, retentionBytes: -1 });
     const topics = Array.from({ length: 40 }, (_, i) => `t${i}`);
     // A deterministic pseudo-random sequence of operations spread over all partitions.
-    let seed = 42;
-    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 8) % n);
+    const rnd = seeded(42).int;
     for (let step = 0; step < 1500; step++) {
       const topic = topics[rnd(topics.length)]!;
       const op = rnd(20);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder, FrameReader, FrameTooLargeError } from '../../../src/transport/frame-decoder.js';
+import { seeded } from '../../helpers/random.js';
 
 const size = (n: number) => {
   const b = Buffer.alloc(4);
@@ -48,8 +49,8 @@ describe('FrameReader', () => {
   it('hands on every frame whole and in order however the reads split them', () => {
     // Reads of every size from 1 byte up (through header and payload boundaries), the socket buffer's sizes, and random ones.
     const splits: ((i: number) => number)[] = [() => 1, () => 2, () => 3, () => 5, () => 4096, () => 65_536, () => 212_992, () => Infinity];
-    let seed = 7;
-    splits.push(() => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % 300_000 + 1);
+    const rng = seeded(7);
+    splits.push(() => rng.int(300_000) + 1);
     for (const split of splits) {
       const got: Buffer[] = [];
       feed(new FrameReader(2 << 20, (f) => got.push(Buffer.from(f))), bytes, split);
