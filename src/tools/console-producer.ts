@@ -265,8 +265,9 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
       if (opts.prompt) io.prompt();
       if (producer.outstanding >= MAX_OUTSTANDING) await producer.waitForRoom(MAX_OUTSTANDING / 2);
       else if (readRecords > 0 && producer.outstanding * (readBytes / readRecords) >= READ_AHEAD_BYTES) {
-        // An interrupt stops the wait: reading ends, and close() delivers what was read.
-        await Promise.race([producer.waitForRoom(Math.max(1, Math.floor(READ_AHEAD_BYTES / 2 / (readBytes / readRecords)))), io.interrupted]);
+        // Until half of it is acknowledged; an interrupt ends the wait (close() delivers what was read).
+        const half = Math.max(1, Math.floor(READ_AHEAD_BYTES / 2 / (readBytes / readRecords)));
+        await Promise.race([producer.waitForRoom(half), io.interrupted]);
         if (stop) break;
       }
     }

@@ -321,8 +321,7 @@ export class DiskPartitionLog implements PartitionLog {
   deleteRecordsBefore(offset: number): void {
     if (offset <= this.startOffset) return;
     if (offset > this.logEndOffset()) throw new OffsetOutOfRangeError(`offset ${offset} is beyond the log end offset ${this.logEndOffset()}`);
-    this.startOffset = offset;
-    writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
+    this.setLogStart(offset);
     if (this.active.nextOffset <= offset && this.active.size > 0) this.roll();
     while (this.segments.length > 1 && this.segments[0]!.nextOffset <= offset) this.segments.shift()!.delete();
   }
@@ -341,18 +340,22 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.startOffset > this.logEndOffset()) {
       // Truncated below the log start (a DeleteRecords moved it past what is now the end): the
       // start comes down with it, on disk too, or a restart would hide the records written next.
-      this.startOffset = this.logEndOffset();
-      writeFileAtomic(join(this.dir, LOG_START_FILE), `${this.startOffset}\n`);
+      this.setLogStart(this.logEndOffset());
     }
     this.epochs.truncateFrom(this.logEndOffset());
     this.dropSnapshotsAbove(this.logEndOffset());
   }
 
+  /** Moves the log start, in its checkpoint file too (a restart reads it back). */
+  private setLogStart(offset: number): void {
+    this.startOffset = offset;
+    writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
+  }
+
   truncateFullyAndStartAt(offset: number): void {
     for (const s of this.segments.splice(0)) s.delete();
     this.segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes, this.fds));
-    this.startOffset = offset;
-    writeFileAtomic(join(this.dir, LOG_START_FILE), `${offset}\n`);
+    this.setLogStart(offset);
     this.epochs.truncateFrom(0);
     this.dropSnapshotsAbove(-1);
   }
