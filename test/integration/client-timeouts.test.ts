@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { KafkaClient } from '../../src/client/client.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { kafkaTs } from '../helpers/cli.js';
+import { KafkaProxy, requestApiKey } from '../helpers/kafka-proxy.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Accepts connections and reads what is sent, never answering. */
@@ -35,44 +36,19 @@ function silentListener(): Promise<{ port: number; close: () => void }> {
   );
 }
 
-/** Forwards to `target`, except requests whose API key is in `muted`: those are swallowed (never answered). */
-function mutingProxy(target: number, muted: ReadonlySet<number>): Promise<{ port: number; swallowed: () => number; close: () => void }> {
-  const sockets = new Set<net.Socket>();
-  let swallowed = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    let pending = Buffer.alloc(0);
-    client.on('data', (d: Buffer) => {
-      pending = Buffer.concat([pending, d]);
-      while (pending.length >= 6 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const frame = pending.subarray(0, 4 + pending.readInt32BE(0));
-        pending = pending.subarray(frame.length);
-        if (muted.has(frame.readInt16BE(4))) swallowed++;
-        else upstream.write(frame);
-      }
-    });
-    upstream.on('data', (d) => client.write(d));
-    for (const s of [client, upstream]) {
-      s.on('error', () => undefined);
-      s.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  return new Promise((r) =>
-    server.listen(0, '127.0.0.1', () =>
-      r({
-        port: (server.address() as net.AddressInfo).port,
-        swallowed: () => swallowed,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    ),
-  );
+/** Forwards to the broker, except requests whose API key is in `muted`: those are swallowed (never answered). */
+class MutingProxy extends KafkaProxy {
+  swallowed = 0;
+
+  constructor(muted: ReadonlySet<number>) {
+    super(() => ({
+      request: (frame) => {
+        if (!muted.has(requestApiKey(frame))) return true;
+        this.swallowed++;
+        return false;
+      },
+    }));
+  }
 }
 
 let broker: TestBroker;
@@ -109,8 +85,10 @@ describe('request.timeout.ms and default.api.timeout.ms', () => {
 
   it('a request the broker never answers fails after request.timeout.ms with the request, the broker and the timeout named', async () => {
     const port = Number(broker.bootstrap.split(':').pop());
-    const proxy = await mutingProxy(port, new Set([3 /* Metadata */]));
-    const client = new KafkaClient({ bootstrap: [{ host: '127.0.0.1', port: proxy.port }], clientId: 'timeouts', requestTimeoutMs: 800, connectTimeoutMs: 5000 });
+    const proxy = new MutingProxy(new Set([3 /* Metadata */]));
+    proxy.target = port;
+    const proxyPort = await proxy.listen();
+    const client = new KafkaClient({ bootstrap: [{ host: '127.0.0.1', port: proxyPort }], clientId: 'timeouts', requestTimeoutMs: 800, connectTimeoutMs: 5000 });
     try {
       await client.connect();
       const started = Date.now();
@@ -119,13 +97,13 @@ describe('request.timeout.ms and default.api.timeout.ms', () => {
         (e: Error) => e,
       );
       const elapsed = Date.now() - started;
-      expect(err?.message).toBe(`Metadata request to 127.0.0.1:${proxy.port} timed out after 800 ms`);
-      expect(proxy.swallowed()).toBeGreaterThanOrEqual(1);
+      expect(err?.message).toBe(`Metadata request to 127.0.0.1:${proxyPort} timed out after 800 ms`);
+      expect(proxy.swallowed).toBeGreaterThanOrEqual(1);
       expect(elapsed).toBeGreaterThanOrEqual(750);
       expect(elapsed).toBeLessThan(10_000);
     } finally {
       await client.close();
-      proxy.close();
+      await proxy.close();
     }
   });
 });

@@ -6,7 +6,6 @@
  * re-send them in order and the broker answer them as duplicates: every record is in the log once,
  * in the order it was sent. Done twice in one run; then the log is read back record by record.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
@@ -14,18 +13,41 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { KafkaProxy, requestApiKey, requestCorrelationId, responseCorrelationId } from '../helpers/kafka-proxy.js';
 
-/** A proxy to `target`; `dropAfterProduces(n)` closes a connection once n Produce requests went out unanswered. */
-class Proxy {
-  readonly server = net.createServer((c) => this.accept(c));
-  target = 0;
+/**
+ * Drops a connection with Produce requests in flight: once armed by `dropAfterProduces(n)`, the
+ * next connection to carry a Produce request has its answers held back, and is closed when n
+ * Produce requests are unanswered on it (those sent before it was armed count too: a producer at
+ * its in-flight limit sends no more until an answer comes).
+ */
+class DroppingProxy extends KafkaProxy {
   /** Requests to hold: while > 0, the next connection to carry Produce requests is held and dropped after this many. */
   private holdFor = 0;
   drops = 0;
-  private readonly sockets = new Set<net.Socket>();
 
-  listen(): Promise<number> {
-    return new Promise((r) => this.server.listen(0, '127.0.0.1', () => r((this.server.address() as net.AddressInfo).port)));
+  constructor() {
+    super((link) => {
+      const unanswered = new Set<number>();
+      let holding = false;
+      return {
+        request: (frame) => {
+          if (requestApiKey(frame) !== 0 /* Produce */) return;
+          unanswered.add(requestCorrelationId(frame));
+          if (!holding && this.holdFor > 0) holding = true;
+          if (holding && unanswered.size >= this.holdFor) {
+            this.holdFor = 0;
+            this.drops++;
+            // Let the broker take the last request in before the connection goes.
+            setTimeout(link.close, 50);
+          }
+        },
+        response: (frame) => {
+          if (holding) return false;
+          unanswered.delete(responseCorrelationId(frame));
+        },
+      };
+    });
   }
 
   dropAfterProduces(n: number) {
@@ -35,52 +57,10 @@ class Proxy {
   get armed() {
     return this.holdFor > 0;
   }
-
-  private accept(client: net.Socket) {
-    const upstream = net.connect(this.target, '127.0.0.1');
-    this.sockets.add(client).add(upstream);
-    let pending = Buffer.alloc(0);
-    let held = 0;
-    let holding = false;
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    };
-    client.on('data', (d) => {
-      upstream.write(d);
-      // Count whole requests by their size prefix; Produce is API key 0.
-      pending = Buffer.concat([pending, d]);
-      while (pending.length >= 6 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const isProduce = pending.readInt16BE(4) === 0;
-        pending = pending.subarray(4 + pending.readInt32BE(0));
-        if (!isProduce) continue;
-        if (!holding && this.holdFor > 0) holding = true;
-        if (holding && ++held >= this.holdFor) {
-          this.holdFor = 0;
-          this.drops++;
-          // Let the broker take the last request in before the connection goes.
-          setTimeout(close, 50);
-          return;
-        }
-      }
-    });
-    upstream.on('data', (d) => {
-      if (!holding) client.write(d);
-    });
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  }
-
-  async close() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server.close(r));
-  }
 }
 
 let broker: TestBroker;
-const proxy = new Proxy();
+const proxy = new DroppingProxy();
 
 beforeAll(async () => {
   const port = await proxy.listen();

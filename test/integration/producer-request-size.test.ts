@@ -4,7 +4,6 @@
  * full request left behind starts the next one. Seen through a TCP proxy the broker advertises, which
  * decodes every Produce request it passes on; then every record is read back from the log.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
@@ -16,6 +15,7 @@ import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
 import { compileStruct, isFlexible } from '../../src/protocol/schema.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { KafkaProxy, requestApiKey } from '../helpers/kafka-proxy.js';
 
 interface SeenRequest {
   /** Bytes of record batches in the request. */
@@ -23,44 +23,13 @@ interface SeenRequest {
   partitions: number[];
 }
 
-/** Passes everything on; decodes each Produce request going to the broker. */
-class RecordingProxy {
-  readonly server = net.createServer((c) => this.accept(c));
-  target = 0;
-  readonly produces: SeenRequest[] = [];
-  private readonly sockets = new Set<net.Socket>();
-
-  listen(): Promise<number> {
-    return new Promise((r) => this.server.listen(0, '127.0.0.1', () => r((this.server.address() as net.AddressInfo).port)));
-  }
-
-  private accept(client: net.Socket) {
-    const upstream = net.connect(this.target, '127.0.0.1');
-    this.sockets.add(client).add(upstream);
-    let pending = Buffer.alloc(0);
-    client.on('data', (d) => {
-      upstream.write(d);
-      pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const frame = pending.subarray(4, 4 + pending.readInt32BE(0));
-        pending = pending.subarray(4 + frame.length);
-        if (frame.readInt16BE(0) === 0) this.produces.push(decodeProduce(frame));
-      }
-    });
-    upstream.on('data', (d) => client.write(d));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  }
-
-  async close() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server.close(r));
-  }
-}
+/** The Produce requests the proxy passed on, decoded. */
+const produces: SeenRequest[] = [];
+const proxy = new KafkaProxy(() => ({
+  request: (frame) => {
+    if (requestApiKey(frame) === 0) produces.push(decodeProduce(frame.subarray(4)));
+  },
+}));
 
 function decodeProduce(frame: Buffer): SeenRequest {
   const r = new Reader(frame);
@@ -75,7 +44,6 @@ function decodeProduce(frame: Buffer): SeenRequest {
 }
 
 let broker: TestBroker;
-const proxy = new RecordingProxy();
 const PARTITIONS = 6;
 
 beforeAll(async () => {
@@ -101,7 +69,7 @@ async function produceAll(
   size: number,
   opts: { batchSize: number; maxRequestSize?: number; maxInFlightPerBroker?: number; compression?: number },
 ): Promise<SeenRequest[]> {
-  const from = proxy.produces.length;
+  const from = produces.length;
   const client = new KafkaClient({ bootstrap: parseBootstrap(broker.bootstrap), clientId: 'sizes', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 });
   await client.refreshMetadata([topic]);
   const producer = new Producer(client, { idempotent: true, acks: -1, lingerMs: 60_000, ...opts });
@@ -124,7 +92,7 @@ async function produceAll(
     expect(firstWrong, `partition ${p}: records out of order or duplicated near ${firstWrong}`).toBe(-1);
     expect(seen.length, `partition ${p}`).toBe(perPartition);
   }
-  return proxy.produces.slice(from);
+  return produces.slice(from);
 }
 
 describe('Produce request size', () => {
