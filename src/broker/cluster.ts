@@ -168,7 +168,7 @@ export class KafkaCluster implements ClusterView {
           process: (frame, conn) => {
             const broker = cluster.brokers().find((b) => cluster.isLive(b.id));
             if (!broker) throw new Error('no broker is running');
-            return cluster.answerDurably(cluster.router.handle(frame, { ...conn, ...broker.services }));
+            return cluster.answerDurably(cluster.router.handle(frame, conn, broker.services));
           },
         });
         await cluster.front.listenUnix(join(opts.socketDir, DAEMON_SOCKET));
@@ -212,7 +212,7 @@ export class KafkaCluster implements ClusterView {
       idleTimeoutMs: config.connectionsMaxIdleMs,
       ...connectionLimits(config),
       log: this.log.child(`kafka.network.SocketServer id=${id}`),
-      process: (frame, conn) => this.answerDurably(this.router.handle(frame, { ...conn, ...broker.services })),
+      process: (frame, conn) => this.answerDurably(this.router.handle(frame, conn, broker.services)),
       connectionThrottle: (ip) => broker.services.quotas?.connectionThrottle(ip, Date.now()) ?? 0,
     });
     const ports = new Map<string, number>();

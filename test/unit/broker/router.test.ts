@@ -13,7 +13,7 @@ import { ErrorCode } from '../../../src/protocol/errors.js';
 import { decodeResponse, encodeRequest } from '../../../src/protocol/messages.js';
 import type { ApiDef } from '../../../src/protocol/schema.js';
 import { KafkaConnection } from '../../../src/transport/client-connection.js';
-import { KafkaServer } from '../../../src/transport/server.js';
+import { type ConnectionInfo, KafkaServer } from '../../../src/transport/server.js';
 import { type Logger, silentLogger } from '../../../src/util/logger.js';
 
 function recordingLogger() {
@@ -54,11 +54,12 @@ const failing = (api: ApiDef): Handler =>
 /** These handlers reach no service. */
 const noServices = {} as BrokerServices;
 
-const conn = { ...noServices, clientHost: '/127.0.0.1', listener: 'PLAINTEXT' as const, closed: new Promise<void>(() => {}) };
+/** A plaintext connection as the transport describes it (these handlers read only its address). */
+const conn = { clientHost: '/127.0.0.1', listener: 'PLAINTEXT', principal: 'User:ANONYMOUS', closed: new Promise<void>(() => {}) } as ConnectionInfo;
 
 async function call(router: Router, api: ApiDef, version: number, body: object, correlationId = 7) {
   const frame = Buffer.concat(encodeRequest(api, version, correlationId, 'test-client', body)).subarray(4);
-  const out = await router.handle(frame, conn);
+  const out = await router.handle(frame, conn, noServices);
   return out && decodeResponse(api, version, Buffer.concat(out).subarray(4));
 }
 
@@ -123,7 +124,7 @@ describe('Router behind a KafkaServer', () => {
 
   it('keeps the connection open after a handler fails and answers the next request on it', async () => {
     const router = new Router([flakyMetadata()]);
-    server = new KafkaServer({ maxFrameSize: 1 << 20, log: silentLogger, process: (frame, info) => router.handle(frame, { ...info, ...noServices }) });
+    server = new KafkaServer({ maxFrameSize: 1 << 20, log: silentLogger, process: (frame, info) => router.handle(frame, info, noServices) });
     const port = await server.listenTcp('127.0.0.1', 0);
     client = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
     const body = { topics: [{ name: 'a' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
@@ -138,7 +139,7 @@ describe('Router behind a KafkaServer', () => {
     const lines: string[] = [];
     const log: Logger = { ...silentLogger, warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), child: () => log };
     const router = new Router([flakyMetadata()]);
-    server = new KafkaServer({ maxFrameSize: 1 << 20, log, process: (frame, info) => router.handle(frame, { ...info, ...noServices }) });
+    server = new KafkaServer({ maxFrameSize: 1 << 20, log, process: (frame, info) => router.handle(frame, info, noServices) });
     const port = await server.listenTcp('127.0.0.1', 0);
     client = await KafkaConnection.connect({ host: '127.0.0.1', port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
     await expect(client.send(Produce, 8, { acks: 1, timeoutMs: 1, topicData: [] })).rejects.toThrow();
