@@ -242,6 +242,29 @@ describe('disk log store specifics', () => {
     store.close();
   });
 
+  it('finds the batch of every offset near the end as a freshly opened store does, across truncations and rolls', () => {
+    // The segment remembers its last appended batches (a fetch at the end reads no index or file
+    // to find one); a reopened store has no such memory and scans. Both must name the same batch.
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 2000 }));
+    const firstOffsets = (l: typeof log, end: number) => Array.from({ length: end }, (_, o) => decodeBatchRecords(l.read(o, 1, end).batches[0]!)[0]!.offset);
+    let n = 0;
+    const appendSome = (count: number) => {
+      for (let i = 0; i < count; i++) log.append(batchOf(Array.from({ length: 1 + (i % 4) }, () => `v${n++}`)), 0);
+    };
+    appendSome(30);
+    log.truncateTo(log.logEndOffset() - 5);
+    appendSome(3);
+    log.truncateTo(log.logEndOffset() - 1);
+    appendSome(12);
+    const end = log.logEndOffset();
+    const live = firstOffsets(log, end);
+    store.close();
+    const reopened = new DiskLogStore(t.dir);
+    expect(live).toEqual(firstOffsets(reopened.open('t', 0, config({ segmentBytes: 2000 })), end));
+    reopened.close();
+  });
+
   it('uses the sparse index for lookups in a large segment', () => {
     const store = new DiskLogStore(t.dir);
     const log = store.open('t', 0, config({ indexIntervalBytes: 1024 }));
