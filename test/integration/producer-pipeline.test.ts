@@ -19,23 +19,33 @@ import { KafkaProxy, requestApiKey, requestCorrelationId, responseCorrelationId 
  * Drops a connection with Produce requests in flight: once armed by `dropAfterProduces(n)`, the
  * next connection to carry a Produce request has its answers held back, and is closed when n
  * Produce requests are unanswered on it (those sent before it was armed count too: a producer at
- * its in-flight limit sends no more until an answer comes).
+ * its in-flight limit sends no more until an answer comes). A producer re-sending a batch sends
+ * it alone, so a link held then may never reach n: after HOLD_LIMIT_MS it is closed all the
+ * same, uncounted, and the next connection is held instead.
  */
+const HOLD_LIMIT_MS = 2000;
+
 class DroppingProxy extends KafkaProxy {
   /** Requests to hold: while > 0, the next connection to carry Produce requests is held and dropped after this many. */
   private holdFor = 0;
+  /** Connections dropped with holdFor requests unanswered. */
   drops = 0;
 
   constructor() {
     super((link) => {
       const unanswered = new Set<number>();
       let holding = false;
+      let dropped = false;
       return {
         request: (frame) => {
-          if (requestApiKey(frame) !== 0 /* Produce */) return;
+          if (requestApiKey(frame) !== 0 /* Produce */ || dropped) return;
           unanswered.add(requestCorrelationId(frame));
-          if (!holding && this.holdFor > 0) holding = true;
-          if (holding && unanswered.size >= this.holdFor) {
+          if (!holding && this.holdFor > 0) {
+            holding = true;
+            setTimeout(() => dropped || link.close(), HOLD_LIMIT_MS).unref();
+          }
+          if (holding && this.holdFor > 0 && unanswered.size >= this.holdFor) {
+            dropped = true;
             this.holdFor = 0;
             this.drops++;
             // Let the broker take the last request in before the connection goes.

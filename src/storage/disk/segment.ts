@@ -397,19 +397,24 @@ export class Segment {
     this.size += batch.length;
     // Field by field, in BatchInfo's order: a spread of `info` made V8 build new hidden classes per append.
     const appended: BatchInfo = { position, size: batch.length, baseOffset: info.baseOffset, lastOffset: info.lastOffset, maxTimestamp: info.maxTimestamp, leaderEpoch: info.leaderEpoch };
-    this.noteAppended(appended, true);
+    // Remembered before the index work, which may throw: the batch is in the file either way.
     if (this.recent.length === RECENT_BATCHES) this.recent.shift();
     this.recent.push(appended);
+    this.noteAppended(appended, true);
   }
 
   /** Position of the batch containing `offset`, or -1 when the offset is beyond this segment. */
   findBatch(offset: number): BatchInfo | null {
     if (offset >= this.nextOffset) return null;
     // Batches are in offset order and the remembered ones end the segment: an offset from the
-    // first of them on is in one of them.
+    // first of them on is in one of them (one in a gap between them is looked up in the file).
     const recent = this.recent;
     if (recent.length > 0 && offset >= recent[0]!.baseOffset) {
-      for (const b of recent) if (b.lastOffset >= offset) return b;
+      for (const b of recent) {
+        if (b.lastOffset < offset) continue;
+        if (b.baseOffset <= offset) return b;
+        break;
+      }
     }
     const i = this.offsetIndex.floor(offset - this.baseOffset);
     const start = i < 0 ? 0 : this.offsetIndex.values[i]!;
