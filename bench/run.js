@@ -16,7 +16,7 @@
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
 //   npm run bench -- durable      flush.messages=1 acks=all, 8 librdkafka producers of 1 KiB vs raw append + fdatasync at the same batch size
-//   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max)
+//   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max), beside the same stamps through a bare relay (the floor)
 //   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
 //   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
