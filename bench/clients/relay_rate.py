@@ -20,7 +20,6 @@ if mode == 'read':
     s.sendall(b'R')
     sys.stderr.write('READY\n')
     sys.stderr.flush()
-    size = None
     buf = b''
     out = []
     while len(out) < count:
@@ -28,11 +27,11 @@ if mode == 'read':
         if not d:
             break
         buf += d
-        while len(out) < count:
-            # Each record: a 4-byte length, then the stamp and its padding.
-            if len(buf) < 4 or len(buf) < 4 + int.from_bytes(buf[:4], 'big'):
-                break
+        # Each record: a 4-byte length, then the stamp and its padding.
+        while len(out) < count and len(buf) >= 4:
             n = int.from_bytes(buf[:4], 'big')
+            if len(buf) < 4 + n:
+                break
             rec, buf = buf[4:4 + n], buf[4 + n:]
             out.append((time.time_ns() - int(rec[:19])) / 1e6)
     print(json.dumps(out))

@@ -17,6 +17,10 @@ import { noteRequest } from './idle-memory.js';
 import { FrameDecoder, FrameReader } from './frame-decoder.js';
 import { KafkaTsError } from '../util/errors.js';
 
+/**
+ * A connection as the broker's handlers see it. src/broker/router.ts copies each field into every
+ * request's context (requestContext): a field added here is added there too.
+ */
 export interface ConnectionInfo {
   /** Kafka-style peer address, e.g. "/127.0.0.1". */
   clientHost: string;

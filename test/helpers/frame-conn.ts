@@ -4,12 +4,14 @@
  * closes the connection. (test/helpers/raw-kafka.ts's RawConn adds TLS and SASL for security tests.)
  */
 import net from 'node:net';
+import { FrameDecoder } from '../../src/transport/frame-decoder.js';
 
 export class FrameConn {
   /** Response payloads (size prefix removed), in arrival order. */
   readonly frames: Buffer[] = [];
   closed = false;
-  private buf = Buffer.alloc(0);
+  /** The transport's own splitter (no frame size limit: tests send and expect any size). */
+  private readonly decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
   /** Payloads already handed out by next(). */
   private taken = 0;
   /** Called after each read and at the close: next() checking whether its payloads came. */
@@ -17,12 +19,7 @@ export class FrameConn {
 
   protected constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-      while (this.buf.length >= 4 && this.buf.length >= 4 + this.buf.readInt32BE(0)) {
-        const n = this.buf.readInt32BE(0);
-        this.frames.push(this.buf.subarray(4, 4 + n));
-        this.buf = this.buf.subarray(4 + n);
-      }
+      for (const f of this.decoder.push(d)) this.frames.push(f);
       for (const w of [...this.waiting]) w();
     });
     socket.on('close', () => {

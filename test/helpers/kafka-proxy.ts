@@ -5,6 +5,7 @@
  * advertise it so every connection of a client goes through it.
  */
 import net from 'node:net';
+import { FrameDecoder } from '../../src/transport/frame-decoder.js';
 
 /** One client connection through the proxy. */
 export interface ProxyLink {
@@ -14,7 +15,7 @@ export interface ProxyLink {
   close(): void;
 }
 
-/** What a test does with the frames of one link (each frame with its 4-byte size prefix). */
+/** What a test does with the frames of one link (each frame's payload, its size prefix taken off). */
 export interface LinkRules {
   /** A request on its way to the broker; false keeps it from the broker. */
   request?(frame: Buffer): boolean | void;
@@ -22,27 +23,22 @@ export interface LinkRules {
   response?(frame: Buffer): boolean | void;
 }
 
-/** Splits a byte stream into size-prefixed frames. */
-export class FrameSplitter {
-  private pending = Buffer.alloc(0);
-
-  /** The whole frames completed by `chunk` (each with its size prefix). */
-  push(chunk: Buffer): Buffer[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const frames: Buffer[] = [];
-    while (this.pending.length >= 4 && this.pending.length >= 4 + this.pending.readInt32BE(0)) {
-      const frame = this.pending.subarray(0, 4 + this.pending.readInt32BE(0));
-      this.pending = this.pending.subarray(frame.length);
-      frames.push(frame);
-    }
-    return frames;
-  }
-}
-
 /** A request frame's API key and correlation id; a response frame's correlation id. */
-export const requestApiKey = (frame: Buffer): number => frame.readInt16BE(4);
-export const requestCorrelationId = (frame: Buffer): number => frame.readInt32BE(8);
-export const responseCorrelationId = (frame: Buffer): number => frame.readInt32BE(4);
+export const requestApiKey = (frame: Buffer): number => frame.readInt16BE(0);
+export const requestCorrelationId = (frame: Buffer): number => frame.readInt32BE(4);
+export const responseCorrelationId = (frame: Buffer): number => frame.readInt32BE(0);
+
+/** Writes one frame: its size prefix, then the payload. */
+function writeFrame(to: net.Socket, payload: Buffer): void {
+  if (to.destroyed) return;
+  const size = Buffer.allocUnsafe(4);
+  size.writeInt32BE(payload.length, 0);
+  // One write of both (corked), so Nagle's algorithm cannot hold the payload behind its prefix.
+  to.cork();
+  to.write(size);
+  to.write(payload);
+  to.uncork();
+}
 
 export class KafkaProxy {
   private readonly server = net.createServer((c) => this.accept(c));
@@ -71,13 +67,14 @@ export class KafkaProxy {
     };
     this.links.add(link);
     const rules = this.rules(link);
-    const requests = new FrameSplitter();
-    const responses = new FrameSplitter();
+    // The transport's own splitter (no frame size limit: the broker enforces its own).
+    const requests = new FrameDecoder(Number.MAX_SAFE_INTEGER);
+    const responses = new FrameDecoder(Number.MAX_SAFE_INTEGER);
     client.on('data', (d: Buffer) => {
-      for (const f of requests.push(d)) if (rules.request?.(f) !== false && !upstream.destroyed) upstream.write(f);
+      for (const f of requests.push(d)) if (rules.request?.(f) !== false) writeFrame(upstream, f);
     });
     upstream.on('data', (d: Buffer) => {
-      for (const f of responses.push(d)) if (rules.response?.(f) !== false && !client.destroyed) client.write(f);
+      for (const f of responses.push(d)) if (rules.response?.(f) !== false) writeFrame(client, f);
     });
     for (const s of [client, upstream]) s.on('error', link.close).on('close', link.close);
   }

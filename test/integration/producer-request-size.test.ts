@@ -27,7 +27,7 @@ interface SeenRequest {
 const produces: SeenRequest[] = [];
 const proxy = new KafkaProxy(() => ({
   request: (frame) => {
-    if (requestApiKey(frame) === 0) produces.push(decodeProduce(frame.subarray(4)));
+    if (requestApiKey(frame) === 0) produces.push(decodeProduce(frame));
   },
 }));
 

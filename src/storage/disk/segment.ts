@@ -41,13 +41,13 @@ const SCAN_CHUNK = 1024 * 1024;
  * keeps no bytes) reads a few KiB instead.
  */
 const FIND_CHUNK = 16 * 1024;
-
+let findScratch: Buffer | null = null;
 /**
  * Batches appended since the segment opened that it remembers, newest last: a consumer at the end
  * of the log fetches from one of them, found without reading the file (one read a fetch fewer).
  */
 const RECENT_BATCHES = 8;
-let findScratch: Buffer | null = null;
+
 /** Index entries buffered before they are written out together. */
 const INDEX_FLUSH_ENTRIES = 128;
 
