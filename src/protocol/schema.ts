@@ -280,14 +280,18 @@ function fieldCodec(f: FieldDef, version: number, flexible: boolean): [Enc, Dec]
   return primitiveCodec(f.type, nullable, flexible, f.name);
 }
 
-const structCache = new WeakMap<readonly FieldDef[], Map<string, CompiledStruct>>();
+/**
+ * Compiled structs by field table, indexed by version * 2 + flexible: every request and response
+ * looks its codec up here, so the key is a number (a string key cost an allocation per message).
+ */
+const structCache = new WeakMap<readonly FieldDef[], (CompiledStruct | undefined)[]>();
 
 /** Compiles the fields of one struct for one version into an encoder/decoder pair (cached). */
 export function compileStruct(fields: readonly FieldDef[], version: number, flexible: boolean): CompiledStruct {
   let byVersion = structCache.get(fields);
-  if (!byVersion) structCache.set(fields, (byVersion = new Map()));
-  const cacheKey = `${version}:${flexible ? 1 : 0}`;
-  const cached = byVersion.get(cacheKey);
+  if (!byVersion) structCache.set(fields, (byVersion = []));
+  const cacheKey = version * 2 + (flexible ? 1 : 0);
+  const cached = byVersion[cacheKey];
   if (cached) return cached;
 
   interface Slot {
@@ -358,7 +362,7 @@ export function compileStruct(fields: readonly FieldDef[], version: number, flex
       return out;
     },
   };
-  byVersion.set(cacheKey, compiled);
+  byVersion[cacheKey] = compiled;
   return compiled;
 }
 
