@@ -1,7 +1,9 @@
 """End-to-end latency at a fixed rate with librdkafka (confluent_kafka), producer and consumer in
 separate processes: the producer stamps each value with time.time_ns() (same host, same clock) and
-sends at RATE records/s (linger.ms 0, acks=all); the consumer reads from the end and prints the
-latencies (ms, JSON list) of the records it read.
+sends at RATE records/s (linger.ms 0, acks=all); the consumer reads from the end and prints, per
+record it read (JSON list of [total, to append, from append] in ms): read time - stamp, and split
+at the record's timestamp, which on a topic with message.timestamp.type=LogAppendTime is the
+broker's append time (whole milliseconds: the parts are +-1 ms, and the first may be negative).
 
 usage: e2e_rate.py consume BOOTSTRAP TOPIC COUNT      (prints READY on stderr once it read a warm-up record)
        e2e_rate.py warmup BOOTSTRAP TOPIC COUNT       (COUNT warm-up records, 200 ms apart)
@@ -33,7 +35,8 @@ if mode == 'consume':
         m = c.poll(0.5)
         if m is None or m.error() or m.value().startswith(b'W'):
             continue
-        out.append((time.time_ns() - int(m.value()[:19])) / 1e6)
+        now, stamp, appended = time.time_ns(), int(m.value()[:19]), m.timestamp()[1]
+        out.append([(now - stamp) / 1e6, appended - stamp / 1e6, now / 1e6 - appended])
     c.close()
     print(json.dumps(out))
 elif mode == 'warmup':
