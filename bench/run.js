@@ -16,7 +16,7 @@
 //   npm run bench -- schema-registry  registrations/s and lookups/s by id against a bare node:http server
 //   npm run bench -- schema-formats  console tools: Avro / JSON Schema vs plain JSON strings, produce and consume
 //   npm run bench -- durable      flush.messages=1 acks=all, 8 librdkafka producers of 1 KiB vs raw append + fdatasync at the same batch size
-//   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max), beside the same stamps through a bare relay (the floor)
+//   npm run bench -- latency      end-to-end latency librdkafka -> daemon -> librdkafka at 1,000 and 20,000 rec/s (p50/p99/max, split at the log append), beside the same stamps through a bare relay (the floor)
 //   npm run bench -- transactions  transactional produce (transactions of 1,000) vs idempotent; read_committed vs read_uncommitted fetch
 //   npm run bench -- scale        1,000 partitions / 50 producers vs 1; 10,000-partition start and idle CPU; 1,000 idle connections; a slow reader
 //   npm run bench -- speed        issue 17's one table: every figure beside its peer, target, ratio (bench/results/speed.md)
@@ -25,7 +25,7 @@
 //
 // Results are printed as tables and written to bench/results/<suite>.json. Sizes can be scaled
 // with BENCH_SCALE (e.g. BENCH_SCALE=0.2 for a quick run).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -53,6 +53,13 @@ const suites = {
   // Last: the one table of issue 17 (reuses the results of the suites above that it lists).
   speed: () => import('./speed.js'),
 };
+
+// --help: the usage lines at the top of this file.
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  console.log(head.slice(1, head.findIndex((l) => l.startsWith('import '))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n').trim());
+  process.exit(0);
+}
 
 // Suite names; a flag's value (`--seconds 20`) is not one.
 const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && /^\d/.test(a)));
