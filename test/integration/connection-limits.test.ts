@@ -274,10 +274,13 @@ describe('kafka-ts.queued.max.response.bytes', () => {
     }
     await until('64 produce answers', () => producer!.frames.length === 64, () => producer!.frames.length);
     const server = (b.cluster as unknown as { nodes: Map<number, { server: KafkaServer }> }).nodes.get(1)!.server;
-    // Eight readers that do not read, each asking 24 times for 4 MiB (the whole log): 768 MiB
-    // unbounded; their kernel socket buffers take a few MiB, the rest would wait in the daemon.
-    const perReader = 24;
-    const readers = await openAll(port, 8);
+    // Four readers that do not read, each asking 96 times for 4 MiB (the whole log). Each answer
+    // holds at least one 64 KiB batch, so each reader is owed 6 MiB or more: more than a loopback
+    // socket's kernel buffers take (2-4 MiB here), so answers must wait in the daemon and stay
+    // there until the readers read. (With less owed, the kernel took it all and the ceiling was
+    // reached only for a moment a loaded machine's poll could miss.)
+    const perReader = 96;
+    const readers = await openAll(port, 4);
     let maxPending = 0;
     const sampler = setInterval(() => (maxPending = Math.max(maxPending, server.queued.responseBytes)), 1);
     cleanups.push(() => clearInterval(sampler));
