@@ -82,7 +82,7 @@ export default defineCommand<LeaderElectionOptions>({
     if (sources !== 1) throw new UsageError('One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file');
     if (o.topic !== undefined && o.partition === undefined) throw new UsageError('Missing required option(s): partition');
     if (o.partition !== undefined && o.topic === undefined) throw new UsageError('Option partition is only allowed if topic is used');
-    const partitions = o.topic !== undefined ? [{ topic: o.topic, partition: requireInt(o.partition, 'partition', { min: 0 })! }] : o.pathToJsonFile ? readPartitions(o.pathToJsonFile) : null;
+    const partitions = o.topic !== undefined ? [{ topic: o.topic, partition: requireInt(o.partition, 'partition', { min: 0, int32: true })! }] : o.pathToJsonFile ? readPartitions(o.pathToJsonFile) : null;
 
     const props = readClientProperties([['--admin.config', o['admin.config']], ['--command-config', o.commandConfig]], []).all;
     await checkClientConfig('admin', props, (l) => ctx.warn(l));

@@ -47,7 +47,10 @@ export default defineCommand<TopicsOptions>({
   },
   async run(o, args, ctx) {
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
-    if (byVerb && rest[0] !== undefined) {
+    // `topics delete NAME` names one topic: `delete my.topic` must not also delete my-topic
+    // (--topic keeps Kafka's regular expression, as scripts expect).
+    const exactName = byVerb && rest[0] !== undefined;
+    if (exactName) {
       if (o.topic !== undefined && o.topic !== rest[0]) throw new UsageError('Found multiple arguments for option topic, but you asked for only one');
       o.topic = rest[0];
     }
@@ -55,8 +58,8 @@ export default defineCommand<TopicsOptions>({
       ctx.warn('delete-config option is no longer supported and deprecated since version 4.0. The config will be fully removed in future releases.');
     }
     validate(o, action);
-    const partitions = requireInt(o.partitions, 'partitions');
-    const replicationFactor = requireInt(o.replicationFactor, 'replication-factor');
+    const partitions = requireInt(o.partitions, 'partitions', { int32: true });
+    const replicationFactor = requireInt(o.replicationFactor, 'replication-factor', { int32: true });
 
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
     if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
@@ -68,7 +71,7 @@ export default defineCommand<TopicsOptions>({
 
     /** --alter and --delete print nothing in text; JSON names the topics. */
     const alterOrDelete = async (): Promise<View> => {
-      const names = (await t.selectTopics(admin, { topic: o.topic })).map((x) => x.name);
+      const names = (await t.selectTopics(admin, { topic: o.topic, exact: exactName })).map((x) => x.name);
       if (names.length === 0) {
         if (o.ifExists) return NOTHING;
         throw t.missingTopicError(o.topic!);

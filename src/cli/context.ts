@@ -185,10 +185,13 @@ export class CliContext {
   }
 }
 
-export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
   const n = Number(value);
+  // Kafka parses these options as Java ints (int32) or longs; a number past them is unparsable
+  // there, and past 2^53 it would silently change here.
+  const representable = opts.int32 ? n >= -0x80000000 && n <= 0x7fffffff : Number.isSafeInteger(n);
+  if (!/^\s*-?\d+\s*$/.test(value) || !representable) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`Option ${name} must be at least ${opts.min} (got ${n})`);
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`Option ${name} must be at most ${opts.max} (got ${n})`);
   return n;

@@ -39,14 +39,17 @@ export function topicPattern(value: string): RegExp {
 
 export interface TopicFilters {
   topic?: string;
+  /** `topic` is a name, not a pattern (the verb style's `delete NAME`: a '.' in it matches only '.'). */
+  exact?: boolean;
   excludeInternal?: boolean;
 }
 
 /** Topic names matching --topic (all when absent), sorted, honouring --exclude-internal. */
 export async function selectTopics(admin: Admin, f: TopicFilters): Promise<{ name: string; internal: boolean }[]> {
   const all = await admin.listTopics();
-  const re = f.topic !== undefined ? topicPattern(f.topic) : null;
-  const found = all.filter((t) => (!f.excludeInternal || !t.internal) && (!re || re.test(t.name)));
+  const re = f.topic !== undefined && !f.exact ? topicPattern(f.topic) : null;
+  const matches = (name: string) => f.topic === undefined || (re ? re.test(name) : name === f.topic);
+  const found = all.filter((t) => (!f.excludeInternal || !t.internal) && matches(t.name));
   // A named topic missing from the list may be hidden by ACLs: say so rather than "does not exist".
   const name = f.topic?.trim();
   if (found.length === 0 && name && /^[a-zA-Z0-9._-]+$/.test(name)) {

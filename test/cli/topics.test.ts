@@ -42,6 +42,9 @@ describe('topics --create', () => {
   it('validates partitions, replication factor, configs and replica assignments', async () => {
     // A count that is not a number and one that is not positive are the same kind of mistake: exit 2.
     for (const p of ['abc', '0', '-1']) expect({ p, exitCode: (await kt('topics', 'create', 'x', '-p', p)).exitCode }).toEqual({ p, exitCode: 2 });
+    // Past a Java int, as Kafka's option parser says (it used to wrap around in the request).
+    expect(await kt('topics', 'create', 'x', '-p', '4294967297')).toEqual({ stdout: '', stderr: "kafka-ts topics: usage error: Cannot parse argument '4294967297' of option partitions\n", exitCode: 2 });
+    expect((await kt('topics', 'create', 'x', '-r', '2147483648')).stderr).toBe("kafka-ts topics: usage error: Cannot parse argument '2147483648' of option replication-factor\n");
     expect((await kt('topics', 'create', 'x', '--replication-factor', '0')).exitCode).toBe(2);
     expect((await kt('topics', '--create', '--topic', 'x', '--partitions', '0')).stdout).toBe('Error while executing topic command : The partitions must be greater than 0\n');
     expect((await kt('topics', '--create', '--topic', 'x', '--replication-factor', '0')).stdout).toBe('Error while executing topic command : The replication factor must be between 1 and 32767 inclusive\n');
@@ -132,6 +135,16 @@ describe('topics --alter and --delete', () => {
     expect((await kt('topics', '--list', '--topic', 'tmp-.*')).stdout).toBe('\n');
     expect((await kt('topics', 'delete', 'tmp-a')).exitCode).toBe(4);
     expect((await kt('topics', 'delete', 'tmp-a', '--if-exists')).exitCode).toBe(0);
+  });
+
+  it('takes the verb style\'s NAME as a name, not a pattern: delete my.topic leaves my-topic', async () => {
+    for (const t of ['my.topic', 'my-topic', 'myxtopic']) expect((await kt('topics', 'create', t)).exitCode).toBe(0);
+    expect(await kt('topics', 'delete', 'my.topic', '-o', 'json')).toEqual({ stdout: '{"deleted":["my.topic"]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'alter', 'my-topic', '-p', '2', '-o', 'json')).toEqual({ stdout: '{"altered":["my-topic"]}\n', stderr: '', exitCode: 0 });
+    expect((await kt('topics', '--describe', '--topic', 'myxtopic')).stdout).toContain('PartitionCount: 1');
+    // A name that exists only as a pattern's match is missing (exit 4); --topic keeps Kafka's regular expression.
+    expect((await kt('topics', 'delete', 'my.topic')).exitCode).toBe(4);
+    expect(await kt('topics', 'delete', '--topic', 'my.topic', '-o', 'json')).toEqual({ stdout: '{"deleted":["my-topic","myxtopic"]}\n', stderr: '', exitCode: 0 });
   });
 });
 
