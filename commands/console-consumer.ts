@@ -64,9 +64,9 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (o.fromBeginning && reset !== undefined && reset !== 'earliest') {
       throw new UsageError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`);
     }
-    const partition = requireInt(o.partition, 'partition', { min: 0 });
-    const maxMessages = requireInt(o.maxMessages, 'max-messages') ?? -1;
-    const timeoutMs = requireInt(o.timeoutMs, 'timeout-ms');
+    const partition = requireInt(o.partition, 'partition', { min: 0, int32: true });
+    const maxMessages = requireInt(o.maxMessages, 'max-messages', { int32: true }) ?? -1;
+    const timeoutMs = requireInt(o.timeoutMs, 'timeout-ms', { int32: true });
     const isolation = (o.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted').toLowerCase();
     if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid value ${o.isolationLevel ?? props['isolation.level']} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
 
@@ -128,9 +128,10 @@ export default defineCommand<ConsoleConsumerOptions>({
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };
-    // The output's buffers are used again once their bytes have left (an empty write's callback
-    // comes after every write before it).
-    const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: () => void) => void ctx.stdout.write('', () => done()) };
+    // The output's buffers are used again, and records count as printed, once their bytes have
+    // left (an empty write's callback comes after every write before it, with an error when the
+    // reader went away).
+    const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: (written: boolean) => void) => void ctx.stdout.write('', (e) => done(!e)) };
     const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
     let result;
     if (group !== undefined) {

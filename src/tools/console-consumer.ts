@@ -36,9 +36,44 @@ export interface RecordSink {
   flush(): Promise<void>;
   /**
    * Calls `done` once every byte flushed so far has left the process (stdout into a pipe takes
-   * them later): the buffers written until then can be written into again. Absent: never reused.
+   * them later), with false when they never will (the reader went away): the buffers written
+   * until then can be written into again, and the records in them count as printed. Absent:
+   * buffers are never reused, and records count as printed once flushed.
    */
-  afterWritten?(done: () => void): void;
+  afterWritten?(done: (written: boolean) => void): void;
+}
+
+/**
+ * Records flushed to the sink whose bytes have not left the process yet. When the reader of a
+ * pipe goes away they never will; the group mode must not commit them (it seeks back to them).
+ */
+class UnconfirmedWrites {
+  private readonly batches: ConsumedRecord[][] = [];
+  private outstanding = 0;
+  private failed = false;
+  private settled: (() => void) | null = null;
+
+  constructor(private readonly sink: RecordSink) {}
+
+  /** The records of one flush: confirmed once the sink says every byte until then was written. */
+  flushed(records: ConsumedRecord[]) {
+    if (!this.sink.afterWritten || records.length === 0) return;
+    this.batches.push(records);
+    this.outstanding++;
+    // Callbacks come in write order: a confirmation is for the oldest batch; after a failure
+    // nothing later is written either.
+    this.sink.afterWritten((written) => {
+      if (!written) this.failed = true;
+      if (!this.failed) this.batches.shift();
+      if (--this.outstanding === 0) this.settled?.();
+    });
+  }
+
+  /** Once every write has ended: the records whose bytes never left, in order. */
+  async lost(): Promise<ConsumedRecord[]> {
+    if (this.outstanding > 0) await new Promise<void>((r) => (this.settled = r));
+    return this.batches.flat();
+  }
 }
 
 export interface ConsumerIO {
@@ -161,6 +196,9 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
   });
   const print = recordPrinter(opts, io.warn);
   const w = new Writer(64 * 1024);
+  const unconfirmed = new UnconfirmedWrites(io.out);
+  /** Records printed since the last flush. */
+  let pending: ConsumedRecord[] = [];
   let lastRecordAt = Date.now();
   try {
     while (!stop) {
@@ -174,6 +212,7 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
           break;
         }
         result.processed++;
+        pending.push(r);
         try {
           print(w, r);
         } catch (e) {
@@ -196,6 +235,8 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
         w.reset();
         await io.out.flush();
       }
+      unconfirmed.flushed(pending);
+      pending = [];
       // Silence counts from when the last records were printed: time blocked on a slow reader
       // is not time without records.
       if (records.length) lastRecordAt = Date.now();
@@ -206,6 +247,9 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
     if (!(e instanceof OutputClosed)) throw e;
     result.outputClosed = true;
   }
+  // Printed but never written (the reader went away first): not printed after all.
+  const lost = [...(await unconfirmed.lost()), ...(result.outputClosed ? pending : [])];
+  if (lost.length > 0) result.unprinted = [...lost, ...result.unprinted];
   return result;
 }
 

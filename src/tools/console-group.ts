@@ -85,10 +85,13 @@ export async function consumeWithGroup(
       opts,
       io,
     );
+    // Back to the first record of each partition that was fetched but not printed (or never
+    // written): the commit on close covers only what reached the output.
     const firstUnprinted = new Map<string, { topic: string; partition: number; offset: number }>();
     for (const r of result.unprinted) {
       const k = `${r.topic}\0${r.partition}`;
-      if (!firstUnprinted.has(k)) firstUnprinted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset });
+      const seen = firstUnprinted.get(k);
+      if (!seen || r.offset < seen.offset) firstUnprinted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset });
     }
     for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
   } finally {

@@ -68,13 +68,20 @@ export function parseTime(text: string, now: number): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+/** A count or offset; one past 2^53 would silently become another number. */
+function long(digits: string, whole: string): number {
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n)) throw new OffsetSpecError(whole, `${digits} is too large`);
+  return n;
+}
+
 function parseStart(text: string, whole: string, now: number): StartSpec {
   const t = text.toLowerCase();
   if (t === 'earliest' || t === 'beginning' || t === 'start' || t === 'oldest') return { kind: 'earliest' };
   if (t === 'latest' || t === 'end' || t === 'newest') return { kind: 'latest' };
-  if (/^\d+$/.test(text)) return { kind: 'offset', offset: Number(text) };
-  if (/^-\d+$/.test(text)) return { kind: 'fromEnd', count: Number(text.slice(1)) };
-  if (/^\+\d+$/.test(text)) return { kind: 'afterStart', count: Number(text.slice(1)) };
+  if (/^\d+$/.test(text)) return { kind: 'offset', offset: long(text, whole) };
+  if (/^-\d+$/.test(text)) return { kind: 'fromEnd', count: long(text.slice(1), whole) };
+  if (/^\+\d+$/.test(text)) return { kind: 'afterStart', count: long(text.slice(1), whole) };
   if (text.startsWith('@')) {
     const ts = parseTime(text.slice(1), now);
     if (ts === null) throw new OffsetSpecError(whole, `cannot read the time '${text.slice(1)}'`);
@@ -85,7 +92,7 @@ function parseStart(text: string, whole: string, now: number): StartSpec {
 
 function parseEnd(text: string, whole: string, now: number): EndSpec {
   if (text.toLowerCase() === 'end') return { kind: 'end' };
-  if (/^\d+$/.test(text)) return { kind: 'offset', offset: Number(text) };
+  if (/^\d+$/.test(text)) return { kind: 'offset', offset: long(text, whole) };
   if (text.startsWith('@')) {
     const ts = parseTime(text.slice(1), now);
     if (ts === null) throw new OffsetSpecError(whole, `cannot read the time '${text.slice(1)}'`);
@@ -100,5 +107,10 @@ export function parseOffsetSpec(value: string, now = Date.now()): OffsetSpec {
   const m = /^(@[^:T]*(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?|[^:@]*)(?::(.*))?$/.exec(v);
   if (!m || m[1] === undefined) throw new OffsetSpecError(value);
   const startText = m[1] === '' ? 'earliest' : m[1];
-  return { start: parseStart(startText, value, now), end: m[2] === undefined ? null : parseEnd(m[2], value, now) };
+  const spec = { start: parseStart(startText, value, now), end: m[2] === undefined ? null : parseEnd(m[2], value, now) };
+  // An empty range printed nothing and exited 0, as if the log were empty: say what is wrong.
+  const { start, end } = spec;
+  if (start.kind === 'offset' && end?.kind === 'offset' && end.offset <= start.offset) throw new OffsetSpecError(value, `END ${end.offset} is not after START ${start.offset}`);
+  if (start.kind === 'time' && end?.kind === 'time' && end.timestamp <= start.timestamp) throw new OffsetSpecError(value, 'the end time is not after the start time');
+  return spec;
 }

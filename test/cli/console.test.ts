@@ -360,6 +360,11 @@ describe('console-consumer', () => {
     expect((await kt(['console-consumer'])).stderr).toContain('Exactly one of --include/--topic is required.');
     expect((await kt(['console-consumer', '--include', 'x', '--partition', '0'])).stderr).toContain('The topic is required when partition is specified.');
     expect((await kt(['console-consumer', '--topic', 'fmt', '--property', 'key.deserializer=com.example.Mystery'])).exitCode).toBe(2);
+    // Java ints in Kafka: a larger value cannot be parsed (it used to wrap or be taken as given).
+    for (const [option, value] of [['--max-messages', '3000000000'], ['--partition', '2147483648'], ['--timeout-ms', '9999999999']]) {
+      expect(await kt(['console-consumer', '--topic', 'fmt', option!, value!])).toEqual({ stdout: '', stderr: `kafka-ts console-consumer: usage error: Cannot parse argument '${value}' of option ${option!.slice(2)}\n`, exitCode: 2 });
+    }
+    expect(await kt(['console-consumer', '--topic', 'fmt', '--offset', '10:5'])).toMatchObject({ stdout: '', exitCode: 2 });
   });
 
   it('with --group, --offset earliest|latest is where a group without commits starts; other values and conflicts are refused', async () => {
@@ -420,6 +425,40 @@ describe('console-consumer', () => {
     const row = described.stdout.split('\n').find((l) => /^head-reader\s+huge\s+0\s/.test(l));
     const readUpTo = Number(row?.split(/\s+/)[3]);
     expect(readUpTo, described.stdout).toBeLessThan(total / 2);
+  });
+
+  it('does not commit records its group consumer could not write to a closed pipe', async () => {
+    // Records of 10 KiB: one fetch holds about a hundred, the pipe and the reader's buffer a dozen.
+    await create('unwritten');
+    const total = 2000;
+    const line = (i: number) => `${String(i).padStart(5, '0')}${'x'.repeat(10 * 1024)}`;
+    expect((await produce('unwritten', Array.from({ length: total }, (_, i) => line(i)).join('\n'))).exitCode).toBe(0);
+    const proc = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'unwritten', '--group', 'pipe-closer', '--from-beginning'], { env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined } });
+    const exited = new Promise<number | null>((r) => proc.on('close', r));
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // The reader takes 200 whole lines and goes away while the consumer is still writing.
+    let partial = '';
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      proc.stdout.on('data', (d: Buffer) => {
+        const lines = (partial + d.toString()).split('\n');
+        partial = lines.pop()!;
+        received += lines.length;
+        if (received >= 200) {
+          proc.stdout.destroy();
+          resolve();
+        }
+      });
+    });
+    expect({ code: await exited, err }).toEqual({ code: 0, err: '' });
+    // The group resumes after the last record that left the process: the ones the reader took,
+    // and at most what the kernel pipe and the reader's buffer held when it went away (64 KiB
+    // each). Records fetched, formatted and never written are not committed.
+    const rest = (await kt(['console-consumer', '--topic', 'unwritten', '--group', 'pipe-closer', '-e'])).stdout.split('\n').filter(Boolean).map((l) => Number(l.slice(0, 5)));
+    const resumedAt = rest[0]!;
+    expect(rest).toEqual(Array.from({ length: total - resumedAt }, (_, i) => resumedAt + i));
+    expect(resumedAt - received, `received ${received}, resumed at ${resumedAt}`).toBeLessThanOrEqual(14);
   });
 
   it('exits 130 on Ctrl-C after printing its count', async () => {

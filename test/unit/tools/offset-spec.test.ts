@@ -34,6 +34,18 @@ describe('--offset grammar', () => {
     expect(() => parseOffsetSpec('soon')).toThrow("The provided offset value 'soon' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long");
   });
 
+  it('rejects numbers past 2^53 and ranges that hold nothing', () => {
+    for (const bad of ['9007199254740993', '-99999999999999999999', '+9007199254740993', '0:9007199254740993']) {
+      expect(() => parseOffsetSpec(bad), bad).toThrow(/is too large/);
+    }
+    expect(parseOffsetSpec('9007199254740991').start).toEqual({ kind: 'offset', offset: 9007199254740991 });
+    expect(() => parseOffsetSpec('200:100')).toThrow('END 100 is not after START 200');
+    expect(() => parseOffsetSpec('5:5')).toThrow('END 5 is not after START 5');
+    expect(() => parseOffsetSpec('@-1d:@-2d', NOW)).toThrow('the end time is not after the start time');
+    // Only absolute bounds are compared: -N or +N against an offset depends on the log.
+    expect(parseOffsetSpec('-5:3').end).toEqual({ kind: 'offset', offset: 3 });
+  });
+
   it('parses durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h30m')).toBe(5_400_000);
