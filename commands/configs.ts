@@ -60,6 +60,7 @@ export default defineCommand<ConfigsOptions>({
     // Parse and check everything before connecting: a bad credential or quota never reaches a broker.
     const add = target.action !== 'alter' ? {} : o.addConfigFile !== undefined ? fileEntries(readPropertiesFile(o.addConfigFile)) : o.addConfig !== undefined ? t.parseAddConfig(o.addConfig) : {};
     const del = t.parseDeleteConfig(o.deleteConfig);
+    t.checkNoConflicts(add, del);
     const q = QUOTA_TYPES.includes(target.entityType) ? await import('../src/tools/quotas.js') : null;
     const quotaChange = target.action === 'alter' && q?.wantsQuotaChange(target.types, add, del) ? q.quotaChanges(target.types, target.names, add, del) : undefined;
     const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del) : undefined;

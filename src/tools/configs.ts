@@ -7,6 +7,7 @@ import { FailedError, NotFoundError, UsageError } from '../util/errors.js';
 import { isScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS, type ScramMechanism } from '../util/scram.js';
 import type { DescribeScramResult, ScramDeletion, ScramUpsertion } from '../client/scram-credentials.js';
 import { RESOURCE_BROKER, RESOURCE_TOPIC, type Admin, type ConfigEntry } from '../client/admin.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 
 /** Kafka's default iterations for a credential given without them. */
 export const DEFAULT_ITERATIONS = 4096;
@@ -30,9 +31,17 @@ export function parseAddConfig(text: string): Record<string, string> {
     if (!/^[$a-zA-Z0-9._-]*$/.test(key)) throw new UsageError(`Invalid character found for config key: ${key}`);
     let value = pair[1]!.trim();
     if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
+    // Kafka keeps the last value silently; one of the two is a mistake, so say so.
+    if (key in out) throw new UsageError(`Invalid entity config: ${key} is given more than once`);
     out[key] = value.trim();
   }
   return out;
+}
+
+/** The same key both set and deleted: Kafka's broker refuses the request ("duplicate config keys"); refused before connecting. */
+export function checkNoConflicts(add: Record<string, string>, del: readonly string[]): void {
+  const both = del.filter((k) => k in add);
+  if (both.length > 0) throw new UsageError(`Invalid entity config: ${both.join(',')} is both added (--add-config) and deleted (--delete-config)`);
 }
 
 /** --delete-config values: each may hold several names separated by commas. */
@@ -206,6 +215,12 @@ export async function alterResource(admin: Admin, type: ResourceType, name: stri
   const changes: Record<string, string | null> = {};
   for (const k of del) changes[k] = null;
   Object.assign(changes, add);
-  await admin.alterConfigs(RESOURCE_CODE[type], name, changes);
+  try {
+    await admin.alterConfigs(RESOURCE_CODE[type], name, changes);
+  } catch (e) {
+    // A missing topic is "not found" (exit 4), as --describe of it is.
+    if (e instanceof KafkaProtocolError && e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new NotFoundError(`Topic '${name}' does not exist`);
+    throw e;
+  }
   return name === '' ? `Completed updating default config for ${type} in the cluster.` : `Completed updating config for ${singular(type)} ${name}.`;
 }

@@ -58,6 +58,9 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', 'alter', '--client', 'c1', '--add-config', 'producer_byte_rate=1MB'], 'Cannot parse quota configuration value for producer_byte_rate: 1MB'],
       [['configs', '--alter', '--entity-type', 'topics', '--add-config', 'retention.ms=1'], 'An entity name must be specified with --alter of topics'],
       [['configs', '--describe', '--broker', 'one'], 'The entity name for brokers must be a valid integer broker id, but it is: one'],
+      // Kafka keeps the last of two values silently, and its broker refuses a key both set and deleted.
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'retention.ms=1,retention.ms=2'], 'Invalid entity config: retention.ms is given more than once'],
+      [['configs', '--alter', '--topic', 'x', '--add-config', 'retention.ms=1', '--delete-config', 'segment.ms,retention.ms'], 'Invalid entity config: retention.ms is both added (--add-config) and deleted (--delete-config)'],
     ];
     for (const [args, message] of cases) {
       const r = await kt(...args);
@@ -192,6 +195,13 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(bad.exitCode).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 1, kind: 'failed', message: 'Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)' } });
     expect(bad.stderr).toBe('kafka-ts configs: error: Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)\n');
+    // A topic that does not exist is "not found" (exit 4) for --alter as for --describe.
+    const missing = await kt('configs', '--alter', '--topic', 'no-such-topic', '--add-config', 'retention.ms=1', '-o', 'json');
+    expect({ ...missing, stdout: JSON.parse(missing.stdout) }).toEqual({
+      stdout: { error: { code: 4, kind: 'not_found', message: "Topic 'no-such-topic' does not exist" } },
+      stderr: "kafka-ts configs: error: Topic 'no-such-topic' does not exist\n",
+      exitCode: 4,
+    });
   });
 
   it('describes every broker and the cluster default; --all lists every config', async () => {
