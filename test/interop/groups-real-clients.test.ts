@@ -150,7 +150,7 @@ describe('confluent-kafka (cooperative-sticky), kafka-python and kcat groups', (
   it('kcat -G members consume everything and commit on close', async () => {
     await topicWith('kc8', 4, 8000);
     // -u: kcat block-buffers stdout into a pipe otherwise.
-    const run = () => execa('/usr/bin/kcat', ['-b', bootstrap, '-G', 'kc-group', 'kc8', '-o', 'beginning', '-q', '-u', '-f', '%s\n', '-X', 'auto.commit.interval.ms=100'], { reject: false, buffer: true });
+    const run = () => execa('/usr/bin/kcat', ['-b', bootstrap, '-G', 'kc-group', 'kc8', '-X', 'auto.offset.reset=earliest', '-q', '-u', '-f', '%s\n', '-X', 'auto.commit.interval.ms=100'], { reject: false, buffer: true });
     const one = run();
     const two = run();
     const lines = new Set<string>();
