@@ -55,11 +55,12 @@ afterAll(async () => {
 });
 
 describe('perf tools against real clients', () => {
-  it('producer-perf-test: its records/sec agrees within 20% with the broker\'s append times; kcat ratio reported', async () => {
+  it('producer-perf-test: its records/sec agrees with the broker\'s append times (within 20%, plus fixed costs at the edges); kcat ratio reported', async () => {
     // perf-ours stamps LogAppendTime: the broker's clock says when the first and the last record arrived.
-    // About two seconds of sending: the fixed cost at the edges (the topic's metadata, the last
-    // acknowledgement, closing), which Kafka's figure includes too, stays small beside it.
-    const SENT = 2 * COUNT;
+    // About a second of sending (it sends some 3M records/s here): the fixed cost at the edges (the
+    // topic's metadata, the producer id, the last acknowledgement), which Kafka's figure includes
+    // too, stays small beside it.
+    const SENT = 8 * COUNT;
     const before = await endOffset('perf-ours');
     const ours = await kafkaTs(['producer-perf-test', '--bootstrap-server', bootstrap, '--topic', 'perf-ours', '--num-records', String(SENT), '--record-size', String(SIZE), '--throughput', '-1', '--producer-props', 'batch.size=1000000', '--output', 'json'], { home });
     expect(ours.exitCode, ours.stderr).toBe(0);
@@ -73,8 +74,10 @@ describe('perf tools against real clients', () => {
     const spanMs = (await appendTime(before + SENT - 1)) - (await appendTime(before));
     const independent = (1000 * SENT) / Math.max(1, spanMs);
     console.log(`producer-perf-test: reported ${j.recordsPerSec.toFixed(0)} records/s over ${j.elapsedMs} ms; broker append times ${independent.toFixed(0)} records/s over ${spanMs} ms`);
-    expect(j.recordsPerSec / independent).toBeGreaterThan(0.8);
+    // Within 20%, plus the edges: a loaded machine (CI, two cores) can stretch them to a few
+    // hundred ms. A miscount (records counted twice, or half of them) is outside either bound.
     expect(j.recordsPerSec / independent).toBeLessThan(1.2);
+    expect(j.elapsedMs, `reported ${j.elapsedMs} ms, broker span ${spanMs} ms`).toBeLessThan(1.25 * spanMs + 250);
 
     const file = join(home, 'records.txt');
     const kbase = await timed(() => kcat(['-L', '-b', bootstrap, '-t', 'perf-kcat']));
