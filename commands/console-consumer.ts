@@ -6,9 +6,9 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { consumerEndView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { groupIdOf, resetNotice, type ConsoleConsumerOptions, type ResetNotice } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -52,13 +52,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (o.fromBeginning && o.offset !== undefined) throw new UsageError('Options from-beginning and offset cannot be specified together.');
     const { file: fileProps, inline, all: props } = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], [o.consumerProperty, o.commandProperty]);
     const cfg = await checkClientConfig('consumer', props, (l) => ctx.warn(l));
-    const groups = [o.group, inline['group.id'], fileProps['group.id']].filter((g): g is string => g !== undefined);
-    if (new Set(groups).size > 1) {
-      throw new UsageError(
-        `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...new Set(groups)].map((g) => `'${g}'`).join(', ')}`,
-      );
-    }
-    const group = groups[0];
+    const group = groupIdOf(o.group, inline, fileProps);
     if (group !== undefined && o.partition !== undefined) throw new UsageError('Options group and partition cannot be specified together.');
     const reset = props['auto.offset.reset'];
     if (o.fromBeginning && reset !== undefined && reset !== 'earliest') {
@@ -87,11 +81,13 @@ export default defineCommand<ConsoleConsumerOptions>({
       }
     }
 
-    const { formatterConfig, FORMATTERS } = await import('../src/tools/message-format.js');
+    const { formatterConfig, FORMATTERS, FORMATTER_KEYS } = await import('../src/tools/message-format.js');
     const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]) };
     if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
     if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
     const formatter = formatterConfig(fprops);
+    const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
+    await warnUnknownPropertyKeys(fprops, (k) => FORMATTER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'message formatter', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
     let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
@@ -126,6 +122,8 @@ export default defineCommand<ConsoleConsumerOptions>({
       ...fetchSizeDefaults(props),
       isolationLevel: (isolation === 'read_committed' ? 1 : 0) as 0 | 1,
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
+      // Kafka's consumer logs this at INFO, which its console consumer does not show.
+      onReset: (r: ResetNotice) => ctx.warn(resetNotice(r)),
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };
     // The output's buffers are used again, and records count as printed, once their bytes have

@@ -6,7 +6,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
-import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile } from '../src/cli/properties.js';
+import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
 import { DEFAULT_READERS, parseAcks, idempotenceMode, transactionOptions, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
@@ -59,7 +59,7 @@ export default defineCommand<ConsoleProducerOptions>({
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
     // A value taken from a producer property is named by its key, as Kafka's config parser does.
     const num = (option: string, prop: string, value: string, min = 0) => {
-      if (given(option) || props[prop] === undefined) return requireInt(value, option, { min })!;
+      if (given(option) || props[prop] === undefined) return requireInt(value, option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), { min })!;
       const v = props[prop]!;
       if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Not a number of type LONG`);
       if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Value must be at least ${min}`);
@@ -74,8 +74,10 @@ export default defineCommand<ConsoleProducerOptions>({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const { readerConfig } = await import('../src/tools/line-reader.js');
+    const { readerConfig, READER_KEYS } = await import('../src/tools/line-reader.js');
     const input = o.input === 'json' ? 'json' : readerConfig(readerProps);
+    const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
+    await warnUnknownPropertyKeys(readerProps, (k) => READER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'line reader', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.producerSchemaPlan(o.topic, o, { ...props, ...readerProps }) ?? null;
     const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 1 })! : num('batchSize', 'batch.size', o.batchSize, 1);

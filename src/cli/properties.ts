@@ -112,6 +112,17 @@ export async function warnUnknownRegistryKeys(props: Readonly<Record<string, str
   }
 }
 
+/**
+ * A console tool's --property keys that nothing reads (a typo such as parse.kye): Kafka's tools
+ * ignore them in silence; here each is warned about as Kafka warns about an unknown client config.
+ */
+export async function warnUnknownPropertyKeys(props: Readonly<Record<string, string>>, known: (key: string) => boolean, reader: string, warn: (line: string) => void): Promise<void> {
+  const unknown = Object.keys(props).filter((k) => !known(k));
+  if (unknown.length === 0) return;
+  const { unknownConfig } = await import('../util/config-catalogue.js');
+  for (const k of unknown) warn(`WARN ${unknownConfig(k)} (${reader}; it has no effect)`);
+}
+
 /** Inline `key=value` pairs: split at the first '=', no escape processing (Kafka's rule). */
 export function parseInlinePairs(pairs: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};

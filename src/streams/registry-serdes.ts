@@ -26,7 +26,8 @@
  */
 import { SchemaRegistryClient, type RegisteredSchema, type RegistryClientOptions } from '../client/schema-registry.js';
 import { buildCodec, CodecError, type Codec } from '../tools/schema-formats/codecs.js';
-import { boolProperty, registryProperties, schemaFormat, sideSpec, TYPE_OF_FORMAT, type SchemaFormat, type SideSpec } from '../tools/schema-formats/config.js';
+import { boolProperty } from '../util/properties.js';
+import { registryProperties, schemaFormat, sideSpec, TYPE_OF_FORMAT, type SchemaFormat, type SideSpec } from '../tools/schema-formats/config.js';
 import { frame, HEADER_SIZE, MAGIC_BYTE } from '../tools/schema-formats/wire.js';
 import { isKafkaTsError, UsageError } from '../util/errors.js';
 import { SerializationError } from './errors.js';

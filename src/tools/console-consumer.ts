@@ -13,7 +13,7 @@ import { frameBuffers } from '../util/read-buffers.js';
 import { OutBuffer, defaultFormatter, viewFormatter, type FormatterConfig } from './message-format.js';
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson, viewJsonWriter } from './record-json.js';
-import { KafkaProtocolError } from '../protocol/errors.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { AUTHORIZATION_CODES } from '../protocol/acls.js';
 import type { SchemaDecoding } from './schema-formats/decoder.js';
 
@@ -373,6 +373,29 @@ export async function printViewLoop(
   return result;
 }
 
+/**
+ * --offset N where a partition's log does not hold N: reset now by auto.offset.reset, as the
+ * first fetch would (with its notice), since with -e the range may end before any fetch is sent.
+ */
+async function offsetStarts(client: KafkaClient, parts: { topic: string; partition: number }[], offset: number, opts: FetcherOptions): Promise<Map<string, number>> {
+  const admin = new Admin(client);
+  // The log's bounds as a fetch checks them: the high watermark, not the last stable offset.
+  const bounds = async (timestamp: number) => new Map((await admin.listOffsets(parts.map((p) => ({ ...p, timestamp })))).map((r) => [`${r.topic}\0${r.partition}`, r.offset]));
+  const [earliest, latest] = [await bounds(ListSpec.earliest), await bounds(ListSpec.latest)];
+  const policy = opts.autoOffsetReset ?? 'latest';
+  const out = new Map<string, number>();
+  for (const p of parts) {
+    const k = `${p.topic}\0${p.partition}`;
+    const [first, end] = [earliest.get(k), latest.get(k)];
+    if (first === undefined || end === undefined || (offset >= first && offset <= end)) continue;
+    if (policy === 'none') throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is out of range for ${p.topic}-${p.partition}`);
+    const to = policy === 'earliest' ? first : end;
+    opts.onReset?.({ topic: p.topic, partition: p.partition, from: offset, to, policy });
+    out.set(k, to);
+  }
+  return out;
+}
+
 export async function consumeAssigned(
   client: KafkaClient,
   topics: string[],
@@ -386,9 +409,10 @@ export async function consumeAssigned(
   const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
   const view = viewPrinter(opts);
   const schemaView = !view && opts.schema?.viewFormatter && opts.format === 'default' ? opts.schema.viewFormatter(opts.formatter) : null;
+  const starts = spec.start.kind === 'offset' ? await offsetStarts(client, parts, spec.start.offset, fetcherOptions) : null;
   // Records are printed while the next Fetch travels.
   const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions });
-  await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
+  await fetcher.assign(parts.map((p) => ({ ...p, start: starts?.get(`${p.topic}\0${p.partition}`) ?? startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
   const bounded = spec.end !== null;
   try {
     const print = view ?? schemaView;

@@ -86,6 +86,8 @@ export interface PartitionOffset {
 export interface OffsetsResult {
   time: number;
   offsets: PartitionOffset[];
+  /** Partitions that have no such offset (left out of Kafka's lines; named on stderr here). */
+  noOffset: { topic: string; partition: number }[];
   errors: { topic: string; partition: number; error: string; message: string }[];
 }
 
@@ -104,12 +106,21 @@ export async function getOffsets(admin: Admin, filter: PartitionFilter, time: nu
   if (wanted.length === 0) throw new NotFoundError('Could not match any topic-partitions with the specified filters');
   const results = await admin.listOffsets(wanted);
   const offsets: PartitionOffset[] = [];
+  const noOffset: OffsetsResult['noOffset'] = [];
   const errors: OffsetsResult['errors'] = [];
   for (const r of results.sort(byName)) {
     if (r.error) errors.push({ topic: r.topic, partition: r.partition, error: r.error.errorName, message: r.error.message });
     else if (r.offset >= 0) offsets.push({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp >= 0 ? r.timestamp : null });
+    else noOffset.push({ topic: r.topic, partition: r.partition });
   }
-  return { time, offsets, errors };
+  return { time, offsets, noOffset, errors };
+}
+
+/** Why a partition can have no offset for --time. */
+function noOffsetReason(time: number): string {
+  if (time === TIME_NAMES['max-timestamp']) return 'at max-timestamp (the partition holds no records)';
+  if (time === TIME_NAMES['latest-tiered']) return 'at latest-tiered (nothing of the partition is in tiered storage)';
+  return `at time ${time} (no record at or after it)`;
 }
 
 /** The command's view: Kafka's lines on stdout, skipped partitions on stderr. */
@@ -117,7 +128,11 @@ export function offsetsView(r: OffsetsResult): { data: OffsetsResult; text: () =
   return {
     data: r,
     text: () => r.offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}`),
-    warnings: () => r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
+    // Kafka's tool leaves such partitions out without a word; the lines stay Kafka's, stderr says which.
+    warnings: () => [
+      ...r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
+      ...(r.noOffset.length > 0 ? [`No offset ${noOffsetReason(r.time)} for ${r.noOffset.map((p) => `${p.topic}:${p.partition}`).join(', ')}: left out`] : []),
+    ],
     exit: !r.errors.length ? 'Ok' : r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : 'Failure',
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { RecordHeader } from '../protocol/record-batch.js';
 import { UsageError } from '../util/errors.js';
+import { boolProperty } from '../util/properties.js';
 
 export interface ReaderConfig {
   parseKey: boolean;
@@ -24,8 +25,8 @@ export class ReaderConfigError extends UsageError {
   override name = 'ReaderConfigError';
 }
 
-/** Kafka's booleans: true only for the trimmed, case-insensitive string "true". */
-const bool = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === 'true';
+/** The line reader's properties (Kafka's LineMessageReader). */
+export const READER_KEYS: ReadonlySet<string> = new Set(['parse.key', 'key.separator', 'parse.headers', 'headers.delimiter', 'headers.separator', 'headers.key.separator', 'null.marker', 'ignore.error']);
 
 export function readerConfig(props: Record<string, string>): ReaderConfig {
   const keySep = props['key.separator'] ?? '\t';
@@ -38,7 +39,7 @@ export function readerConfig(props: Record<string, string>): ReaderConfig {
     ['headers.delimiter', delim, 'headers.key.separator', keyValSep],
     ['headers.separator', sep, 'headers.key.separator', keyValSep],
   ];
-  const parseHeaders = bool(props['parse.headers']);
+  const parseHeaders = boolProperty(props, 'parse.headers', false);
   if (parseHeaders) {
     for (const [a, av, b, bv] of pairs) if (av === bv) throw new ReaderConfigError(`${a} and ${b} may not be equal`);
   }
@@ -59,14 +60,14 @@ export function readerConfig(props: Record<string, string>): ReaderConfig {
     throw new ReaderConfigError(`headers.separator '${sep}' is not a valid regular expression`);
   }
   return {
-    parseKey: bool(props['parse.key']),
+    parseKey: boolProperty(props, 'parse.key', false),
     keySeparator: Buffer.from(keySep),
     parseHeaders,
     headersDelimiter: Buffer.from(delim),
     headersSeparator,
     headersKeySeparator: keyValSep,
     nullMarker: marker === undefined ? null : Buffer.from(marker),
-    ignoreError: bool(props['ignore.error']),
+    ignoreError: boolProperty(props, 'ignore.error', false),
   };
 }
 

@@ -8,6 +8,7 @@ import { walkHeaders, type ConsumedRecord, type RecordView } from '../client/con
 import { Writer } from '../protocol/primitives.js';
 import { UsageError } from '../util/errors.js';
 import { ByteCopier } from '../util/byte-copier.js';
+import { boolProperty } from '../util/properties.js';
 
 /** An invalid formatter setting (--property, --formatter-config): a usage error. */
 export class FormatterConfigError extends UsageError {
@@ -69,18 +70,36 @@ export interface FormatterConfig {
   header: Deserializer;
 }
 
-const bool = (v: string | undefined, d: boolean) => (v === undefined ? d : v.trim().toLowerCase() === 'true');
+
+/** The default formatter's properties (Kafka's DefaultMessageFormatter). */
+export const FORMATTER_KEYS: ReadonlySet<string> = new Set([
+  'print.timestamp',
+  'print.partition',
+  'print.offset',
+  'print.delivery',
+  'print.epoch',
+  'print.headers',
+  'print.key',
+  'print.value',
+  'key.separator',
+  'line.separator',
+  'headers.separator',
+  'null.literal',
+  'key.deserializer',
+  'value.deserializer',
+  'headers.deserializer',
+]);
 
 export function formatterConfig(props: Record<string, string>): FormatterConfig {
   return {
-    printTimestamp: bool(props['print.timestamp'], false),
-    printPartition: bool(props['print.partition'], false),
-    printOffset: bool(props['print.offset'], false),
-    printDelivery: bool(props['print.delivery'], false),
-    printEpoch: bool(props['print.epoch'], false),
-    printHeaders: bool(props['print.headers'], false),
-    printKey: bool(props['print.key'], false),
-    printValue: bool(props['print.value'], true),
+    printTimestamp: boolProperty(props, 'print.timestamp', false),
+    printPartition: boolProperty(props, 'print.partition', false),
+    printOffset: boolProperty(props, 'print.offset', false),
+    printDelivery: boolProperty(props, 'print.delivery', false),
+    printEpoch: boolProperty(props, 'print.epoch', false),
+    printHeaders: boolProperty(props, 'print.headers', false),
+    printKey: boolProperty(props, 'print.key', false),
+    printValue: boolProperty(props, 'print.value', true),
     keySeparator: Buffer.from(props['key.separator'] ?? '\t'),
     lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
     headersSeparator: Buffer.from(props['headers.separator'] ?? ','),

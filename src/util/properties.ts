@@ -1,4 +1,6 @@
 /** Java .properties parsing, shared by the CLI (config files) and the daemon (server.properties). */
+import { UsageError } from './errors.js';
+
 function unescape(s: string): string {
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => {
     if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
@@ -47,3 +49,16 @@ export function parseProperties(text: string): Record<string, string> {
   return out;
 }
 
+
+/**
+ * A boolean property of the console tools and the schema formats: true or false (any case),
+ * anything else is a usage error. (Java's parsing takes anything but "true" as false, so
+ * parse.key=yes silently parsed no key.)
+ */
+export function boolProperty(props: Record<string, string>, key: string, dflt: boolean): boolean {
+  const v = props[key];
+  if (v === undefined) return dflt;
+  const t = v.trim().toLowerCase();
+  if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${v} for ${key}: expected true or false`);
+  return t === 'true';
+}

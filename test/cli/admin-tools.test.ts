@@ -66,7 +66,7 @@ describe('get-offsets', () => {
     const some = await kt('get-offsets', '--topic', 'off.', '--partitions', '2,10', '--time', 'earliest');
     expect(some.stdout).toBe('offs:10:0\noffs:2:0\n');
     const json = await kt('get-offsets', '--topic-partitions', 'offs:3', '--time', '-3', '--output', 'json');
-    expect(JSON.parse(json.stdout)).toEqual({ time: -3, offsets: [{ topic: 'offs', partition: 3, offset: 3, timestamp: T0 + 3000 }], errors: [] });
+    expect(JSON.parse(json.stdout)).toEqual({ time: -3, offsets: [{ topic: 'offs', partition: 3, offset: 3, timestamp: T0 + 3000 }], noOffset: [], errors: [] });
   });
 
   it('takes --topic-partitions rules, also as verb-style arguments', async () => {
@@ -84,11 +84,21 @@ describe('get-offsets', () => {
   it('looks up by time, max-timestamp, earliest-local and latest-tiered as Kafka does', async () => {
     const byTime = await kt('get-offsets', '--topic', 'offs', '--partitions', '4,5', '--time', String(T0 + 2500));
     expect(byTime.stdout).toBe('offs:4:3\noffs:5:3\n');
-    // A time after every record: no offset, so the partition is left out.
-    expect((await kt('get-offsets', 'offs:1', '--time', String(T0 + 9_999_999))).stdout).toBe('');
+    // A time after every record: no offset, so the partition is left out of Kafka's lines (stderr says so).
+    expect(await kt('get-offsets', 'offs:1', '--time', String(T0 + 9_999_999))).toEqual({
+      stdout: '',
+      stderr: `No offset at time ${T0 + 9_999_999} (no record at or after it) for offs:1: left out\n`,
+      exitCode: 0,
+    });
     expect((await kt('get-offsets', 'offs:5', '--time', 'max-timestamp')).stdout).toBe('offs:5:5\n');
     expect((await kt('get-offsets', 'offs:5', '--time', 'earliest-local')).stdout).toBe('offs:5:0\n');
-    expect(await kt('get-offsets', 'offs:5', '--time', 'latest-tiered')).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(await kt('get-offsets', 'offs:5,offs:6', '--time', 'latest-tiered')).toEqual({
+      stdout: '',
+      stderr: 'No offset at latest-tiered (nothing of the partition is in tiered storage) for offs:5, offs:6: left out\n',
+      exitCode: 0,
+    });
+    const tiered = JSON.parse((await kt('get-offsets', 'offs:5', '--time', '-5', '--output', 'json')).stdout);
+    expect(tiered).toEqual({ time: -5, offsets: [], noOffset: [{ topic: 'offs', partition: 5 }], errors: [] });
   });
 
   it('agrees with kcat -Q and with kafka-python end_offsets and offsets_for_times', async () => {

@@ -196,6 +196,25 @@ describe('console-producer', () => {
     const r = await kt(['console-producer', '--topic', 't', '--property', 'parse.headers=true', '--property', 'headers.delimiter=,', '--property', 'headers.separator=,'], 'x');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('headers.delimiter and headers.separator may not be equal');
+    // Kafka takes anything but "true" as false: parse.key=yes would send the key inside the value.
+    expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
+    expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
+  });
+
+  it('warns about a --property key nothing reads (a typo), as Kafka warns about an unknown client config', async () => {
+    await create('typo');
+    const p = await produce('typo', 'k\tv\n', '--property', 'parse.kye=true');
+    expect(p).toEqual({
+      stdout: '',
+      stderr: "WARN The configuration 'parse.kye' was supplied but isn't a known config. (line reader; it has no effect)\nkafka-ts console-producer: sent 1 record to topic typo\n",
+      exitCode: 0,
+    });
+    const c = await consume('typo', '--property', 'print.kye=true', '--property', 'print.key=true');
+    expect(c).toEqual({
+      stdout: 'null\tk\tv\n',
+      stderr: "WARN The configuration 'print.kye' was supplied but isn't a known config. (message formatter; it has no effect)\nProcessed a total of 1 messages\n",
+      exitCode: 0,
+    });
   });
 
   it('exits 130 on Ctrl-C and 143 on SIGTERM with stdin still open, delivering what was read, without "Premature close"', async () => {
@@ -326,6 +345,12 @@ describe('console-consumer', () => {
     expect(await values('--offset', '@0', '-e')).toEqual(['a', 'b', '', 'c']);
     expect(await values('--offset', '@-1h:end')).toEqual(['a', 'b', '', 'c']);
     expect(await values('--offset', `@${Date.now() + 3_600_000}`, '-e')).toEqual([]);
+    // Past the end: reset by auto.offset.reset, and said on stderr (not an empty topic in silence).
+    expect(await kt(['console-consumer', '--topic', 'lines', '--offset', '100', '-e'])).toEqual({
+      stdout: '',
+      stderr: 'Offset 100 is out of range for lines-0: resetting to the latest offset 4 (auto.offset.reset=latest)\nProcessed a total of 0 messages\n',
+      exitCode: 0,
+    });
     const bad = await kt(['console-consumer', '--topic', 'lines', '--offset', 'yesterday']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("The provided offset value 'yesterday' is incorrect.");
@@ -365,6 +390,7 @@ describe('console-consumer', () => {
       expect(await kt(['console-consumer', '--topic', 'fmt', option!, value!])).toEqual({ stdout: '', stderr: `kafka-ts console-consumer: usage error: Cannot parse argument '${value}' of option ${option!.slice(2)}\n`, exitCode: 2 });
     }
     expect(await kt(['console-consumer', '--topic', 'fmt', '--offset', '10:5'])).toMatchObject({ stdout: '', exitCode: 2 });
+    expect(await kt(['console-consumer', '--topic', 'fmt', '--group', ''])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value for group.id: a consumer group id must not be empty\n', exitCode: 2 });
   });
 
   it('with --group, --offset earliest|latest is where a group without commits starts; other values and conflicts are refused', async () => {

@@ -165,6 +165,7 @@ describe('usage errors', () => {
     await usage(['topics', '--alter', '--topic', 'orders'], 'Missing required argument "[partitions]"');
     await usage(['topics', '--list', '--if-not-exists'], 'Option "[if-not-exists]" can\'t be used with option "[list]"');
     await usage(['topics', '--describe', '--if-exists'], '--topic or --topic-id is required to describe a topic');
+    await usage(['topics', '--describe', '--topic-id', 'xyz'], "Invalid --topic-id 'xyz': a topic id is 22 characters of URL-safe base64, as topics --describe prints it");
     await usage(['topics', '--create', '--topic', 'a', '--topic', 'b'], 'Found multiple arguments for option topic, but you asked for only one');
     await usage(['topics', 'frobnicate'], "unknown action 'frobnicate'");
   });

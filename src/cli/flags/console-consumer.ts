@@ -1,6 +1,7 @@
 /**
- * kafka-ts console-consumer: its options.
+ * kafka-ts console-consumer: its options, the group id they name, and the reset notice.
  */
+import { UsageError } from '../errors.js';
 
 export interface ConsoleConsumerOptions {
   bootstrapServer?: string;
@@ -32,3 +33,30 @@ export interface ConsoleConsumerOptions {
   valueFormat?: string;
   output: 'text' | 'json';
 }
+
+/**
+ * The group id from --group, an inline consumer property or the consumer config file: they must
+ * agree (Kafka's message), and an empty one is refused before connecting (the broker would
+ * answer INVALID_GROUP_ID).
+ */
+export function groupIdOf(option: string | undefined, inline: Record<string, string>, file: Record<string, string>): string | undefined {
+  const ids = [...new Set([option, inline['group.id'], file['group.id']].filter((g): g is string => g !== undefined))];
+  if (ids.length > 1) {
+    throw new UsageError(
+      `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${ids.map((g) => `'${g}'`).join(', ')}`,
+    );
+  }
+  if (ids[0] !== undefined && ids[0].trim() === '') throw new UsageError('Invalid value for group.id: a consumer group id must not be empty');
+  return ids[0];
+}
+
+export interface ResetNotice {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  policy: string;
+}
+
+/** An out-of-range position reset by auto.offset.reset: an --offset past the end would otherwise look like an empty topic. */
+export const resetNotice = (r: ResetNotice): string => `Offset ${r.from} is out of range for ${r.topic}-${r.partition}: resetting to the ${r.policy} offset ${r.to} (auto.offset.reset=${r.policy})`;

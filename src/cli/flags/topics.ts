@@ -48,6 +48,10 @@ export function validate(o: TopicsOptions, action: Verb): void {
   if (action === 'describe' && o.ifExists && o.topic === undefined && o.topicId === undefined) {
     throw new UsageError('--topic or --topic-id is required to describe a topic');
   }
+  // A malformed id is a mistake in the command, not a topic that is missing (exit 4).
+  if (o.topicId !== undefined && !/^[A-Za-z0-9_-]{22}$/.test(o.topicId)) {
+    throw new UsageError(`Invalid --topic-id '${o.topicId}': a topic id is 22 characters of URL-safe base64, as topics --describe prints it`);
+  }
   if (action !== 'list' && action !== 'describe' && o.topic === undefined) throw new UsageError('Missing required argument "[topic]"');
   if (action === 'alter') {
     if (o.config?.length) {

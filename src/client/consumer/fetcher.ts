@@ -63,6 +63,8 @@ export interface FetcherOptions {
    * consumer checks by default): it is one more pass over every fetched byte.
    */
   checkCrcs?: boolean;
+  /** Told when a position out of the log's range was reset by auto.offset.reset (the console tools say so). */
+  onReset?(reset: { topic: string; partition: number; from: number; to: number; policy: 'earliest' | 'latest' }): void;
 }
 
 /** check.crcs: fails with Kafka's message when a batch's bytes do not match its CRC32C. */
@@ -282,6 +284,7 @@ export class Fetcher {
       maxPollRecords: opts.maxPollRecords ?? Infinity,
       prefetch: opts.prefetch ?? false,
       checkCrcs: opts.checkCrcs ?? false,
+      onReset: opts.onReset ?? (() => {}),
     };
     this.admin = new Admin(client);
   }
@@ -586,7 +589,10 @@ export class Fetcher {
         const policy = this.opts.autoOffsetReset;
         if (policy === 'none') throw new KafkaProtocolError(code, `Offset ${p.position} is out of range for ${p.topic}-${p.partition}`);
         const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }]);
-        if (r && !r.error) p.position = r.offset;
+        if (r && !r.error) {
+          this.opts.onReset({ topic: p.topic, partition: p.partition, from: p.position, to: r.offset, policy });
+          p.position = r.offset;
+        }
         this.epoch++;
         return;
       }

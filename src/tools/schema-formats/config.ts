@@ -82,15 +82,6 @@ export function parseReferences(text: string, what: string): SchemaReference[] {
   return v;
 }
 
-/** Confluent's booleans for our properties: true or false, anything else is a usage error. */
-export function boolProperty(props: Record<string, string>, key: string, dflt: boolean): boolean {
-  const v = props[key];
-  if (v === undefined) return dflt;
-  const t = v.trim().toLowerCase();
-  if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${v} for ${key}: expected true or false`);
-  return t === 'true';
-}
-
 /**
  * The registry's address and credentials from Confluent's client properties (a URL's own
  * user:pass counts as basic.auth.credentials.source=URL). `url` stays undefined when none is set.

@@ -4,7 +4,8 @@
  * the consumer's decoder.
  */
 import { SchemaRegistryClient, type RegistryClientOptions } from '../../client/schema-registry.js';
-import { boolProperty, registryProperties, schemaFormat, sideSpec } from './config.js';
+import { boolProperty } from '../../util/properties.js';
+import { registryProperties, schemaFormat, sideSpec } from './config.js';
 import { RecordDecoder, type SchemaDecoding } from './decoder.js';
 import { recordSerializer, type RecordSerializer } from './serializer.js';
 
