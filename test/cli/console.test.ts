@@ -198,6 +198,7 @@ describe('console-producer', () => {
     expect(r.stderr).toContain('headers.delimiter and headers.separator may not be equal');
     // Kafka takes anything but "true" as false: parse.key=yes would send the key inside the value.
     expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
+    expect(await kt(['console-producer', '--topic', 't', '--request-timeout-ms', '0'], 'x')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Option request-timeout-ms must be at least 1 (got 0)\n', exitCode: 2 });
     expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
   });
 
