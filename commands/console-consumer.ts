@@ -3,12 +3,12 @@ import { commandPropertyOptions, connectionOptions, outputOption } from '../src/
 import { collect, defineCommand, single } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { consumerEndView } from '../src/cli/console-views.js';
+import { consumerEndView, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { groupIdOf, resetNotice, type ConsoleConsumerOptions, type ResetNotice } from '../src/cli/flags/console-consumer.js';
+import { groupIdOf, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];

@@ -1,7 +1,7 @@
 /**
- * The end-of-run reports of console-producer and console-consumer. Their records stream as they
- * go (src/tools writes them through the output); what is said at the end is a view like any
- * other command's.
+ * The end-of-run reports of console-producer and console-consumer, and the notices on the way.
+ * Their records stream as they go (src/tools writes them through the output); what is said at
+ * the end is a view like any other command's.
  */
 import type { ProduceSummary } from '../tools/console-producer.js';
 import type { ExitStatusKey } from './errors.js';
@@ -43,3 +43,14 @@ export function consumerEndView(processed: number, systestEvents: boolean, exit:
     exit,
   };
 }
+
+export interface ResetNotice {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  policy: string;
+}
+
+/** An out-of-range position reset by auto.offset.reset: an --offset past the end would otherwise look like an empty topic. */
+export const resetNotice = (r: ResetNotice): string => `Offset ${r.from} is out of range for ${r.topic}-${r.partition}: resetting to the ${r.policy} offset ${r.to} (auto.offset.reset=${r.policy})`;

@@ -32,7 +32,7 @@ export function parseAddConfig(text: string): Record<string, string> {
     let value = pair[1]!.trim();
     if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
     // Kafka keeps the last value silently; one of the two is a mistake, so say so.
-    if (key in out) throw new UsageError(`Invalid entity config: ${key} is given more than once`);
+    if (Object.hasOwn(out, key)) throw new UsageError(`Invalid entity config: ${key} is given more than once`);
     out[key] = value.trim();
   }
   return out;
@@ -40,7 +40,7 @@ export function parseAddConfig(text: string): Record<string, string> {
 
 /** The same key both set and deleted: Kafka's broker refuses the request ("duplicate config keys"); refused before connecting. */
 export function checkNoConflicts(add: Record<string, string>, del: readonly string[]): void {
-  const both = del.filter((k) => k in add);
+  const both = del.filter((k) => Object.hasOwn(add, k));
   if (both.length > 0) throw new UsageError(`Invalid entity config: ${both.join(',')} is both added (--add-config) and deleted (--delete-config)`);
 }
 
@@ -71,7 +71,7 @@ export function userScramChanges(user: string, add: Record<string, string>, del:
   if (unknownDel.length > 0) throw new UsageError(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${unknownDel.join(',')}`);
   // Quota keys went to src/tools/quotas.ts (wantsQuotaChange) before this.
   if (user === '') throw new UsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
-  const both = del.filter((k) => k in add);
+  const both = del.filter((k) => Object.hasOwn(add, k));
   if (both.length > 0) throw new UsageError(`${both.join(',')} is both added and deleted; give it once`);
   const upsertions = Object.entries(add).map(([mechanism, value]) => ({ user, mechanism: mechanism as ScramMechanism, ...parseCredential(mechanism as ScramMechanism, value) }));
   const deletions = [...new Set(del)].map((mechanism) => ({ user, mechanism: mechanism as ScramMechanism }));

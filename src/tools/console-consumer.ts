@@ -63,7 +63,7 @@ class UnconfirmedWrites {
     // Callbacks come in write order: a confirmation is for the oldest batch; after a failure
     // nothing later is written either.
     this.sink.afterWritten((written) => {
-      if (!written) this.failed = true;
+      if (written === false) this.failed = true;
       if (!this.failed) this.batches.shift();
       if (--this.outstanding === 0) this.settled?.();
     });
@@ -379,17 +379,21 @@ export async function printViewLoop(
  */
 async function offsetStarts(client: KafkaClient, parts: { topic: string; partition: number }[], offset: number, opts: FetcherOptions): Promise<Map<string, number>> {
   const admin = new Admin(client);
+  const isolation = opts.isolationLevel ?? 0;
+  // A partition whose lookup failed (an election, a denial) is left to the fetch, which reports it.
+  const lookup = async (timestamp: number, isolationLevel: 0 | 1 = 0) =>
+    new Map((await admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), isolationLevel)).filter((r) => !r.error).map((r) => [`${r.topic}\0${r.partition}`, r.offset]));
   // The log's bounds as a fetch checks them: the high watermark, not the last stable offset.
-  const bounds = async (timestamp: number) => new Map((await admin.listOffsets(parts.map((p) => ({ ...p, timestamp })))).map((r) => [`${r.topic}\0${r.partition}`, r.offset]));
-  const [earliest, latest] = [await bounds(ListSpec.earliest), await bounds(ListSpec.latest)];
+  const [earliest, latest] = [await lookup(ListSpec.earliest), await lookup(ListSpec.latest)];
   const policy = opts.autoOffsetReset ?? 'latest';
+  // In read_committed "latest" is the last stable offset, as the Java consumer resets to.
+  const stable = policy === 'latest' && isolation === 1 ? await lookup(ListSpec.latest, 1) : latest;
   const out = new Map<string, number>();
   for (const p of parts) {
     const k = `${p.topic}\0${p.partition}`;
-    const [first, end] = [earliest.get(k), latest.get(k)];
-    if (first === undefined || end === undefined || (offset >= first && offset <= end)) continue;
+    const [first, end, to] = [earliest.get(k), latest.get(k), policy === 'earliest' ? earliest.get(k) : stable.get(k)];
+    if (first === undefined || end === undefined || to === undefined || (offset >= first && offset <= end)) continue;
     if (policy === 'none') throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is out of range for ${p.topic}-${p.partition}`);
-    const to = policy === 'earliest' ? first : end;
     opts.onReset?.({ topic: p.topic, partition: p.partition, from: offset, to, policy });
     out.set(k, to);
   }

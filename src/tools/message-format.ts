@@ -70,7 +70,6 @@ export interface FormatterConfig {
   header: Deserializer;
 }
 
-
 /** The default formatter's properties (Kafka's DefaultMessageFormatter). */
 export const FORMATTER_KEYS: ReadonlySet<string> = new Set([
   'print.timestamp',

@@ -49,7 +49,6 @@ export function parseProperties(text: string): Record<string, string> {
   return out;
 }
 
-
 /**
  * A boolean property of the console tools and the schema formats: true or false (any case),
  * anything else is a usage error. (Java's parsing takes anything but "true" as false, so

@@ -78,6 +78,8 @@ describe('perf tools against real clients', () => {
     // hundred ms. A miscount (records counted twice, or half of them) is outside either bound.
     expect(j.recordsPerSec / independent).toBeLessThan(1.2);
     expect(j.elapsedMs, `reported ${j.elapsedMs} ms, broker span ${spanMs} ms`).toBeLessThan(1.25 * spanMs + 250);
+    // ... and the rate is the records over that time, not another figure.
+    expect(Math.abs(j.recordsPerSec / ((1000 * j.records) / j.elapsedMs) - 1)).toBeLessThan(0.01);
 
     const file = join(home, 'records.txt');
     const kbase = await timed(() => kcat(['-L', '-b', bootstrap, '-t', 'perf-kcat']));

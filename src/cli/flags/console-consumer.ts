@@ -1,5 +1,5 @@
 /**
- * kafka-ts console-consumer: its options, the group id they name, and the reset notice.
+ * kafka-ts console-consumer: its options, and the group id they name.
  */
 import { UsageError } from '../errors.js';
 
@@ -46,17 +46,6 @@ export function groupIdOf(option: string | undefined, inline: Record<string, str
       `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${ids.map((g) => `'${g}'`).join(', ')}`,
     );
   }
-  if (ids[0] !== undefined && ids[0].trim() === '') throw new UsageError('Invalid value for group.id: a consumer group id must not be empty');
+  if (ids[0] === '') throw new UsageError('Invalid value for group.id: a consumer group id must not be empty');
   return ids[0];
 }
-
-export interface ResetNotice {
-  topic: string;
-  partition: number;
-  from: number;
-  to: number;
-  policy: string;
-}
-
-/** An out-of-range position reset by auto.offset.reset: an --offset past the end would otherwise look like an empty topic. */
-export const resetNotice = (r: ResetNotice): string => `Offset ${r.from} is out of range for ${r.topic}-${r.partition}: resetting to the ${r.policy} offset ${r.to} (auto.offset.reset=${r.policy})`;

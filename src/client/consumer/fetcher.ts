@@ -588,7 +588,8 @@ export class Fetcher {
       case ErrorCode.OFFSET_OUT_OF_RANGE: {
         const policy = this.opts.autoOffsetReset;
         if (policy === 'none') throw new KafkaProtocolError(code, `Offset ${p.position} is out of range for ${p.topic}-${p.partition}`);
-        const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }]);
+        // In read_committed "latest" is the last stable offset, as the Java consumer resets to.
+        const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }], this.opts.isolationLevel);
         if (r && !r.error) {
           this.opts.onReset({ topic: p.topic, partition: p.partition, from: p.position, to: r.offset, policy });
           p.position = r.offset;

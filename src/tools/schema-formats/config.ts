@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { RegistryClientOptions, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import { UsageError } from '../../util/errors.js';
+import type { SideKey } from './keys.js';
 
 export const SCHEMA_FORMATS = ['avro', 'json-schema', 'protobuf'] as const;
 export type SchemaFormat = (typeof SCHEMA_FORMATS)[number];
@@ -38,13 +39,14 @@ export interface SideSpec {
 
 /** What one side (key or value) of a producer writes with, from the reader properties. */
 export function sideSpec(side: 'key' | 'value', format: SchemaFormat, topic: string, props: Record<string, string>): SideSpec {
-  const text = props[`${side}.schema`];
-  const file = props[`${side}.schema.file`];
-  const idText = props[`${side}.schema.id`];
+  const prop = (key: SideKey): string | undefined => props[`${side}.${key}`];
+  const text = prop('schema');
+  const file = prop('schema.file');
+  const idText = prop('schema.id');
   const given = [text, file, idText].filter((v) => v !== undefined).length;
   if (given > 1) throw new UsageError(`Give one of ${side}.schema, ${side}.schema.file and ${side}.schema.id`);
   const spec: SideSpec = { side, format, subject: `${topic}-${side}`, references: [] };
-  const strategy = props[`${side}.subject.name.strategy`];
+  const strategy = prop('subject.name.strategy');
   if (strategy !== undefined && !/TopicNameStrategy$/.test(strategy)) throw new UsageError(`${side}.subject.name.strategy ${strategy} is not supported (only TopicNameStrategy: the subject is <topic>-${side})`);
   if (text !== undefined) spec.schema = text;
   if (file !== undefined) spec.schema = readText(file, `${side}.schema.file`);
@@ -52,9 +54,9 @@ export function sideSpec(side: 'key' | 'value', format: SchemaFormat, topic: str
     if (!/^\s*\d+\s*$/.test(idText)) throw new UsageError(`Invalid value ${idText} for ${side}.schema.id: expected a schema id (a non-negative integer)`);
     spec.schemaId = Number(idText);
   }
-  const refs = props[`${side}.refs`] ?? props[`${side}.schema.refs`];
+  const refs = prop('refs') ?? prop('schema.refs');
   if (refs !== undefined) spec.references = parseReferences(refs, `${side}.refs`);
-  const message = props[`${side}.schema.message`];
+  const message = prop('schema.message');
   if (message !== undefined) spec.message = message;
   return spec;
 }

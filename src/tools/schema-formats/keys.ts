@@ -2,7 +2,9 @@
  * The --property keys the schema formats read (Confluent's console tools' names), listed apart
  * from the code that reads them so the console tools can tell an unknown key without loading it.
  */
-const SIDE_KEYS = ['schema', 'schema.file', 'schema.id', 'schema.message', 'schema.refs', 'refs', 'subject.name.strategy'];
+/** Each side's keys (key.* and value.*): sideSpec reads only these (its accessor is typed by them). */
+export const SIDE_KEYS = ['schema', 'schema.file', 'schema.id', 'schema.message', 'schema.refs', 'refs', 'subject.name.strategy'] as const;
+export type SideKey = (typeof SIDE_KEYS)[number];
 
 export const SCHEMA_PROPERTY_KEYS: ReadonlySet<string> = new Set([
   'schema.registry.url',
