@@ -71,7 +71,12 @@ function decodeField(obj: Record<string, unknown>, field: string, encodingField:
   if (structured && (typeof v !== 'string' || obj[encodingField] === undefined)) return Buffer.from(JSON.stringify(v), 'utf8');
   if (typeof v !== 'string') throw new JsonRecordError(`${where}: "${field}" must be a string or null`);
   const enc = obj[encodingField] ?? 'utf8';
-  if (enc === 'base64') return Buffer.from(v, 'base64');
+  if (enc === 'base64') {
+    // Node's decoder skips what is not base64 ("!!!" would be stored as nothing): refuse it.
+    const bytes = Buffer.from(v, 'base64');
+    if (bytes.toString('base64').replace(/=+$/, '') !== v.replace(/=+$/, '')) throw new JsonRecordError(`${where}: "${field}" is not valid base64`);
+    return bytes;
+  }
   if (enc !== 'utf8') throw new JsonRecordError(`${where}: unknown ${encodingField} '${String(enc)}' (expected utf8 or base64)`);
   return Buffer.from(v, 'utf8');
 }
@@ -101,7 +106,9 @@ export function recordFromJson(line: string, lineNumber: number, structured: { k
     out.partition = o.partition as number;
   }
   if (o.timestamp !== undefined && o.timestamp !== null) {
-    if (!Number.isInteger(o.timestamp)) throw new JsonRecordError(`${where}: "timestamp" must be an integer (milliseconds)`);
+    if (!Number.isSafeInteger(o.timestamp)) throw new JsonRecordError(`${where}: "timestamp" must be an integer (milliseconds)`);
+    // The Java producer's rule (ProducerRecord), in its words.
+    if ((o.timestamp as number) < 0) throw new JsonRecordError(`${where}: Invalid timestamp: ${o.timestamp as number}. Timestamp should always be non-negative or null.`);
     out.timestamp = o.timestamp as number;
   }
   return out;

@@ -189,6 +189,18 @@ describe('console-producer', () => {
     const bad = await produce('json-in', '{"value": "ok"}\n{not json}\n', '--input', 'json');
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('line 2: invalid JSON');
+    // Node's base64 decoder skips characters that are not base64: they are refused, not stored as nothing.
+    for (const [line, message] of [
+      ['{"value":"YWJj!!","valueEncoding":"base64"}', 'line 1: "value" is not valid base64'],
+      ['{"key":"###","keyEncoding":"base64","value":"v"}', 'line 1: "key" is not valid base64'],
+      ['{"value":"ts","timestamp":-5}', 'line 1: Invalid timestamp: -5. Timestamp should always be non-negative or null.'],
+      ['{"value":"ts","timestamp":99999999999999999}', 'line 1: "timestamp" must be an integer (milliseconds)'],
+    ]) {
+      const r = await produce('json-in', `${line}\n`, '--input', 'json');
+      expect({ line, exitCode: r.exitCode, sent: /sent 0 records/.test(r.stderr), message: r.stderr.includes(message!) }, r.stderr).toEqual({ line, exitCode: 1, sent: true, message: true });
+    }
+    // Unpadded base64 is base64.
+    expect((await produce('json-in', '{"value":"YWJj","valueEncoding":"base64"}\n{"value":"YWI","valueEncoding":"base64"}\n', '--input', 'json')).exitCode).toBe(0);
   });
 
   it('rejects bad usage with exit 2', async () => {

@@ -58,6 +58,11 @@ describe('topics --create', () => {
     expect((await kt('topics', '--create', '--topic', 'x', '--config', 'retention.ms=soon')).stdout).toBe(
       'Error while executing topic command : Invalid value soon for configuration retention.ms: Not a number of type LONG\n',
     );
+    // Past a Java long (it was stored and shown as given).
+    expect((await kt('topics', '--create', '--topic', 'x', '--config', 'segment.ms=9223372036854775808')).stdout).toBe(
+      'Error while executing topic command : Invalid value 9223372036854775808 for configuration segment.ms: Not a number of type LONG\n',
+    );
+    expect((await kt('topics', '--create', '--topic', 'long-max', '--config', 'retention.ms=9223372036854775807')).exitCode).toBe(0);
     expect((await kt('topics', '--create', '--topic', 'x', '--replica-assignment', '1:1')).stdout).toBe('Error while executing topic command : Partition replica lists may not contain duplicate entries: 1,1\n');
     expect((await kt('topics', '--create', '--topic', 'bad name')).stdout).toMatch(/Topic name is invalid: 'bad name' contains one or more characters other than ASCII alphanumerics/);
     expect(await kt('topics', '--create', '--topic', 'assigned', '--replica-assignment', '1,1,1')).toMatchObject({ stdout: 'Created topic assigned.\n', exitCode: 0 });
@@ -135,6 +140,27 @@ describe('topics --alter and --delete', () => {
     expect((await kt('topics', '--list', '--topic', 'tmp-.*')).stdout).toBe('\n');
     expect((await kt('topics', 'delete', 'tmp-a')).exitCode).toBe(4);
     expect((await kt('topics', 'delete', 'tmp-a', '--if-exists')).exitCode).toBe(0);
+  });
+
+  it("takes a deleted topic's committed offsets with it: a topic created again is read from its start", async () => {
+    const produce = (topic: string, lines: string) => kafkaTs(['console-producer', '--topic', topic], { home, input: lines });
+    const consume = async (group: string, topic: string) => (await kt('console-consumer', '--topic', topic, '--group', group, '--from-beginning', '-e')).stdout;
+    for (const t of ['again', 'kept']) expect((await kt('topics', 'create', t)).exitCode).toBe(0);
+    await produce('again', 'a1\na2\na3\n');
+    await produce('kept', 'k1\nk2\n');
+    expect(await consume('only-again', 'again')).toBe('a1\na2\na3\n');
+    expect(await consume('both', 'again')).toBe('a1\na2\na3\n');
+    expect(await consume('both', 'kept')).toBe('k1\nk2\n');
+    expect((await kt('topics', 'delete', 'again')).exitCode).toBe(0);
+    expect((await kt('topics', 'create', 'again')).exitCode).toBe(0);
+    await produce('again', 'b1\nb2\nb3\nb4\nb5\n');
+    // Kafka removes them too; the old positions (3) would skip b1..b3.
+    expect(await consume('only-again', 'again')).toBe('b1\nb2\nb3\nb4\nb5\n');
+    const both = JSON.parse((await kt('consumer-groups', '--describe', '--group', 'both', '--output', 'json')).stdout);
+    expect(both.groups[0].offsets.map((o: { topic: string; currentOffset: number }) => `${o.topic}=${o.currentOffset}`)).toEqual(['kept=2']);
+    // A group left Empty without offsets is gone, as in Kafka; the others' offsets stay.
+    expect(await consume('both', 'again')).toBe('b1\nb2\nb3\nb4\nb5\n');
+    expect((await kt('consumer-groups', '--describe', '--group', 'both', '--output', 'json')).exitCode).toBe(0);
   });
 
   it('takes the verb style\'s NAME as a name, not a pattern: delete my.topic leaves my-topic', async () => {

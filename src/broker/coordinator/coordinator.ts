@@ -12,7 +12,7 @@
  *
  * It reaches the broker only through the OffsetsLogPort (ports.ts).
  */
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { Logger } from '../../util/logger.js';
 import { ClassicGroup, type GroupState, type JoinResult, type SyncResult } from './group.js';
@@ -325,6 +325,27 @@ export class GroupCoordinator implements GroupService {
     if (error) return { errorCode: error, partitions: [] };
     if (this.isCurrent(g)) for (const p of doomed) this.offsets.delete(groupId, p.topic, p.partition);
     return { errorCode: 0, partitions: codes };
+  }
+
+  /**
+   * A deleted topic's committed offsets go with it, as Kafka's coordinator removes them: a topic
+   * created again under the same name must not be read from the old topic's positions (records
+   * below them would be skipped). A group left Empty without offsets is gone, as in Kafka.
+   */
+  async deleteTopicOffsets(topic: string): Promise<void> {
+    for (const g of [...this.groups.values()]) {
+      const doomed = this.offsets.all(g.groupId).filter((e) => e.topic === topic);
+      if (doomed.length === 0) continue;
+      const dropGroup = g.state === 'Empty' && doomed.length === this.offsets.count(g.groupId);
+      const error = await this.offsetsLog.writeTombstones(g.groupId, doomed, dropGroup);
+      if (error) {
+        this.log.warn(`Could not remove the offsets of deleted topic ${topic} from group ${g.groupId} (${errorInfo(error).name})`);
+        continue;
+      }
+      if (this.isCurrent(g)) for (const e of doomed) this.offsets.delete(g.groupId, e.topic, e.partition);
+      if (dropGroup && this.isCurrent(g)) this.drop(g);
+      this.log.info(`Removed ${doomed.length} offset(s) of deleted topic ${topic} from group ${g.groupId}`);
+    }
   }
 
   /** Offset retention: groups empty for longer than offsets.retention.ms lose their offsets. */
