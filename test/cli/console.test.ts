@@ -37,6 +37,16 @@ describe('console-producer', () => {
     expect((await consume('lines')).stdout).toBe('a\nb\n\nc\n');
   });
 
+  it('batches piped input that ends before the topic\'s metadata arrives (it wrote one batch per record)', async () => {
+    await create('piped');
+    expect((await produce('piped', Array.from({ length: 1000 }, (_, i) => String(i)).join('\n'))).exitCode).toBe(0);
+    const dump = await kt(['dump-log', '--files', join(home, 'data', 'piped-0', '00000000000000000000.log')]);
+    const batches = dump.stdout.split('\n').filter((l) => l.startsWith('baseOffset:')).length;
+    expect(batches, dump.stdout.slice(0, 400)).toBeGreaterThan(0);
+    expect(batches).toBeLessThanOrEqual(3);
+    expect((await consume('piped')).stdout.split('\n').length - 1).toBe(1000);
+  });
+
   it('parses keys and headers with the line reader properties', async () => {
     await create('keyed');
     const input = 'h1:x,h2:y|k1::v1\nNULL|k2::NULL\nh3:NULL|NULL::v3\n';

@@ -47,8 +47,9 @@ export class RecordAccumulator {
   private readonly ready = new Map<string, ProducerBatch[]>();
   private readyBatches = 0;
   private lingerTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  /** A flush is waiting: batches are sealed as soon as records are placed, without lingering. */
+  /** A flush is waiting: batches are sealed once the records placed now are in, without lingering. */
   flushing = 0;
+  private sealQueued = false;
   /** Keep the timestamps of records without a callback as runs (ProducerBatch.runs). */
   trackRuns = false;
   /** Buffers of acknowledged batches (of the usual size), reused by new batches (Kafka's BufferPool). */
@@ -140,10 +141,26 @@ export class RecordAccumulator {
     }
     batch.count++;
     batch.bytes += size;
-    if (batch.builder.sizeInBytes >= this.config.batchSize || this.flushing > 0) {
+    if (batch.builder.sizeInBytes >= this.config.batchSize) {
       this.seal(batch);
       this.onReady();
-    } else if (!this.lingerTimer) this.armLinger();
+    } else if (this.flushing > 0) this.sealSoon();
+    else if (!this.lingerTimer) this.armLinger();
+  }
+
+  /**
+   * While a flush waits, the records placed by the code running now go out together once it is
+   * done. (Sealing at each record made one batch per record of everything that waited for its
+   * topic's metadata: `seq 1 1000 | console-producer` wrote 1,000 batches.)
+   */
+  private sealSoon() {
+    if (this.sealQueued) return;
+    this.sealQueued = true;
+    queueMicrotask(() => {
+      this.sealQueued = false;
+      this.sealExpired(true);
+      this.onReady();
+    });
   }
 
   /** The partition's open batch (a new one if it has none), remembered as the last one used. */
