@@ -137,7 +137,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       result = await consumeWithGroup(client, group, topics, include !== undefined ? include : null, spec, props, fetcherOptions, consumeOpts, io);
     } else {
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
-      result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io);
+      result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io, o.offset !== undefined || !!o.fromBeginning || partition !== undefined);
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';

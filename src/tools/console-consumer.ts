@@ -408,8 +408,14 @@ export async function consumeAssigned(
   fetcherOptions: FetcherOptions,
   opts: ConsumeOptions,
   io: ConsumerIO,
+  startGiven = true,
 ): Promise<ConsumeResult> {
   const parts = await resolvePartitions(client, topics, partition);
+  // auto.offset.reset=none and no --offset, --from-beginning or --partition: Kafka's console
+  // consumer (a new group, nothing committed) has no position to start from, and says so.
+  if (!startGiven && fetcherOptions.autoOffsetReset === 'none') {
+    throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Undefined offset with no reset policy for partitions: [${parts.map((p) => `${p.topic}-${p.partition}`).join(', ')}]`);
+  }
   const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
   const view = viewPrinter(opts);
   const schemaView = !view && opts.schema?.viewFormatter && opts.format === 'default' ? opts.schema.viewFormatter(opts.formatter) : null;

@@ -103,6 +103,8 @@ function parseEnd(text: string, whole: string, now: number): EndSpec {
 
 export function parseOffsetSpec(value: string, now = Date.now()): OffsetSpec {
   const v = value.trim();
+  // An empty value is a mistake (an unset variable in a script), not "from the beginning".
+  if (v === '') throw new OffsetSpecError(value);
   // A colon separates START and END, except inside an ISO time (…T10:00:00Z).
   const m = /^(@[^:T]*(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?|[^:@]*)(?::(.*))?$/.exec(v);
   if (!m || m[1] === undefined) throw new OffsetSpecError(value);

@@ -413,6 +413,12 @@ describe('console-consumer', () => {
       expect(await kt(['console-consumer', '--topic', 'fmt', option!, value!])).toEqual({ stdout: '', stderr: `kafka-ts console-consumer: usage error: Cannot parse argument '${value}' of option ${option!.slice(2)}\n`, exitCode: 2 });
     }
     expect(await kt(['console-consumer', '--topic', 'fmt', '--offset', '10:5'])).toMatchObject({ stdout: '', exitCode: 2 });
+    // auto.offset.reset=none and nowhere to start: Kafka's message, as with --group.
+    const none = await kt(['console-consumer', '--topic', 'lines', '--consumer-property', 'auto.offset.reset=none', '-e']);
+    expect({ exitCode: none.exitCode, stdout: none.stdout }).toEqual({ exitCode: 1, stdout: '' });
+    expect(none.stderr).toContain('Undefined offset with no reset policy for partitions: [lines-0]');
+    expect((await kt(['console-consumer', '--topic', 'lines', '--consumer-property', 'auto.offset.reset=none', '--from-beginning', '-e'])).exitCode).toBe(2);
+    expect((await kt(['console-consumer', '--topic', 'lines', '--offset', '', '-e'])).exitCode).toBe(2);
     expect(await kt(['console-consumer', '--topic', 'fmt', '--group', ''])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value for group.id: a consumer group id must not be empty\n', exitCode: 2 });
   });
 

@@ -477,6 +477,8 @@ describe('--delete and --delete-offsets', () => {
       exitCode: 0,
     });
     expect(await committed('billing')).toEqual([]);
+    // Only unknown topics: not found (4), as an unknown group is; with a known one it is a partial failure (1, above).
+    expect((await kt('--delete-offsets', '--group', 'billing', '--topic', 'gone'))).toMatchObject({ exitCode: 4 });
   });
 
   it('refuses to delete offsets of a topic an active group consumes (exit 5), and reports unknown groups (exit 4)', async () => {

@@ -231,6 +231,7 @@ describe('usage errors (exit 2)', () => {
     ['a window shorter than the interval', ['--check', '--window', '1s', '--interval', '2s']],
     ['a negative allowed lag', ['--once', '--allowed-lag', '-1']],
     ['an unknown sort key', ['--sort', 'size']],
+    ['--timeout without --until-lag', ['g1', '--once', '--timeout', '5s']],
   ] as const) {
     it(`refuses ${what}`, async () => {
       const r = await kt(...args);

@@ -28,7 +28,7 @@ describe('--offset grammar', () => {
   });
 
   it("rejects anything else with Kafka's message", () => {
-    for (const bad of ['soon', '1.5', '@yesterday', '5:later', '@-1y']) {
+    for (const bad of ['soon', '1.5', '@yesterday', '5:later', '@-1y', '', ' ']) {
       expect(() => parseOffsetSpec(bad)).toThrow(OffsetSpecError);
     }
     expect(() => parseOffsetSpec('soon')).toThrow("The provided offset value 'soon' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long");
