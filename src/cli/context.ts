@@ -185,13 +185,21 @@ export class CliContext {
   }
 }
 
-export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean } = {}): number | undefined {
+export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean; clampLong?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
   // Kafka parses these options as Java ints (int32) or longs; a number past them is unparsable
-  // there, and past 2^53 it would silently change here.
+  // there, and past 2^53 it would silently change here. With clampLong (offsets and shifts,
+  // which Kafka clamps to the log) a long past 2^53 becomes +-(2^53 - 1): still past every log.
+  const big = BigInt(value.trim());
+  if (opts.clampLong && big >= -0x8000000000000000n && big <= 0x7fffffffffffffffn) return checkedRange(Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Number(big))), name, opts);
+  const n = Number(value);
   const representable = opts.int32 ? n >= -0x80000000 && n <= 0x7fffffff : Number.isSafeInteger(n);
-  if (!/^\s*-?\d+\s*$/.test(value) || !representable) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+  if (!representable) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+  return checkedRange(n, name, opts);
+}
+
+function checkedRange(n: number, name: string, opts: { min?: number; max?: number }): number {
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`Option ${name} must be at least ${opts.min} (got ${n})`);
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`Option ${name} must be at most ${opts.max} (got ${n})`);
   return n;

@@ -68,11 +68,13 @@ export function parseTime(text: string, now: number): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** A count or offset; one past 2^53 would silently become another number. */
+/**
+ * A count or offset: a Java long, as in Kafka. Past 2^53 it becomes 2^53 - 1 (a number would
+ * silently become another one), which is still past the end of every log.
+ */
 function long(digits: string, whole: string): number {
-  const n = Number(digits);
-  if (!Number.isSafeInteger(n)) throw new OffsetSpecError(whole, `${digits} is too large`);
-  return n;
+  if (BigInt(digits) > 0x7fffffffffffffffn) throw new OffsetSpecError(whole, `${digits} is not a long`);
+  return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
 }
 
 function parseStart(text: string, whole: string, now: number): StartSpec {

@@ -283,6 +283,12 @@ describe('--reset-offsets', () => {
     expect(r.stderr).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] WARN New offset \(7\) is higher than latest offset for topic partition orders-1\. Value will be set to 5 \(org\.apache\.kafka\.tools\.consumer\.group\.ConsumerGroupCommand\)\n$/);
     expect(r.exitCode).toBe(0);
     expect(await committed('billing')).toEqual(['orders-0=7', 'orders-1=5']);
+    // Any Java long, as in Kafka: clamped to the log.
+    const max = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-offset', '9223372036854775807');
+    expect({ stdout: max.stdout, exitCode: max.exitCode }).toEqual({ stdout: planTable(planRow('billing', 'orders', 0, 10)), exitCode: 0 });
+    const min = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--shift-by', '-9223372036854775808');
+    expect({ stdout: min.stdout, exitCode: min.exitCode }).toEqual({ stdout: planTable(planRow('billing', 'orders', 0, 0)), exitCode: 0 });
+    expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-offset', '9223372036854775808')).exitCode).toBe(2);
   });
 
   it('shifts committed offsets, clamped at the log start', async () => {

@@ -131,10 +131,10 @@ export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
   else if (o.toLatest) return { kind: 'latest' };
   else if (o.toCurrent) return { kind: 'current' };
   else if (o.toOffset !== undefined) {
-    const n = requireInt(o.toOffset, 'to-offset')!;
+    const n = requireInt(o.toOffset, 'to-offset', { clampLong: true })!;
     if (n < 0) throw new UsageError(`Invalid --to-offset ${n}: offsets are not negative (use --to-earliest or --shift-by)`);
     return { kind: 'offset', offset: n };
-  } else if (o.shiftBy !== undefined) return { kind: 'shift', by: requireInt(o.shiftBy, 'shift-by')! };
+  } else if (o.shiftBy !== undefined) return { kind: 'shift', by: requireInt(o.shiftBy, 'shift-by', { clampLong: true })! };
   else if (o.toDatetime !== undefined) return { kind: 'datetime', timestamp: r.parseDatetime(o.toDatetime) };
   else if (o.byDuration !== undefined) return { kind: 'duration', ms: r.parseByDuration(o.byDuration) };
   else if (o.fromFile !== undefined) {
