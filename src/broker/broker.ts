@@ -310,7 +310,7 @@ export class Broker implements PartitionService, ClusterService {
     else if (e.type !== 'configs-changed') this.replication.reconcile();
     else this.replication.wake();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
-    if (e.type === 'topic-deleted') this.groups.deleteTopicOffsets(e.topic.name).catch((err: Error) => this.log.error(`Removing the offsets of deleted topic ${e.topic.name} failed: ${err.message}`));
+    if (e.type === 'topic-deleted') this.groups.deleteTopicOffsets(e.topic.name);
     if (e.type !== 'configs-changed' && e.topic?.name === TRANSACTION_STATE_TOPIC) this.transactions.syncOwnership();
     for (const hook of this.metadataHooks) hook(e);
   }

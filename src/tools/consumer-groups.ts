@@ -252,6 +252,6 @@ export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome {
   if (r.error === 'GROUP_ID_NOT_FOUND') return 'NotFound';
   if (r.error === 'NON_EMPTY_GROUP' || r.partitions.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
   // Every topic named is unknown (its rows say "Not Provided"): not found, as a missing group is; some of them: a partial failure.
-  if (r.partitions.length > 0 && r.partitions.every((x) => x.partition === 'Not Provided')) return 'NotFound';
+  if (!r.error && r.partitions.length > 0 && r.partitions.every((x) => x.partition === 'Not Provided')) return 'NotFound';
   return r.error || r.partitions.some((x) => x.status !== 'Successful') ? 'Failure' : 'Ok';
 }

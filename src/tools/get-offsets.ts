@@ -66,7 +66,8 @@ export function parseTopicPartitions(value: string): PartitionFilter {
 /** --topic (regex, all topics when absent) and --partitions (`0,1,2`, all when absent). */
 export function topicAndPartitions(topic: string | undefined, partitions: string | undefined): PartitionFilter {
   let ids: Set<number> | null = null;
-  if (partitions !== undefined) {
+  // An empty --partitions means every partition, as in Kafka's GetOffsetShell.
+  if (partitions !== undefined && partitions !== '') {
     const parts = partitions.split(',').map((p) => p.trim());
     if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`);
     ids = new Set(parts.map(Number));

@@ -73,9 +73,10 @@ function decodeField(obj: Record<string, unknown>, field: string, encodingField:
   const enc = obj[encodingField] ?? 'utf8';
   if (enc === 'base64') {
     // Node's decoder skips what is not base64 ("!!!" would be stored as nothing): refuse it.
-    const bytes = Buffer.from(v, 'base64');
-    if (bytes.toString('base64').replace(/=+$/, '') !== v.replace(/=+$/, '')) throw new JsonRecordError(`${where}: "${field}" is not valid base64`);
-    return bytes;
+    // Line breaks (base64 -w 76), padding or its absence, and the URL-safe alphabet are base64.
+    const text = v.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw new JsonRecordError(`${where}: "${field}" is not valid base64`);
+    return Buffer.from(text, 'base64');
   }
   if (enc !== 'utf8') throw new JsonRecordError(`${where}: unknown ${encodingField} '${String(enc)}' (expected utf8 or base64)`);
   return Buffer.from(v, 'utf8');
@@ -105,7 +106,8 @@ export function recordFromJson(line: string, lineNumber: number, structured: { k
     if (!Number.isInteger(o.partition) || (o.partition as number) < 0) throw new JsonRecordError(`${where}: "partition" must be a non-negative integer`);
     out.partition = o.partition as number;
   }
-  if (o.timestamp !== undefined && o.timestamp !== null) {
+  // -1 is a record without a timestamp (as console-consumer prints one): no timestamp.
+  if (o.timestamp !== undefined && o.timestamp !== null && o.timestamp !== -1) {
     if (!Number.isSafeInteger(o.timestamp)) throw new JsonRecordError(`${where}: "timestamp" must be an integer (milliseconds)`);
     // The Java producer's rule (ProducerRecord), in its words.
     if ((o.timestamp as number) < 0) throw new JsonRecordError(`${where}: Invalid timestamp: ${o.timestamp as number}. Timestamp should always be non-negative or null.`);

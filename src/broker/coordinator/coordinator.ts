@@ -330,21 +330,27 @@ export class GroupCoordinator implements GroupService {
   /**
    * A deleted topic's committed offsets go with it, as Kafka's coordinator removes them: a topic
    * created again under the same name must not be read from the old topic's positions (records
-   * below them would be skipped). A group left Empty without offsets is gone, as in Kafka.
+   * below them would be skipped). As in Kafka, memory changes at once, for every group, before
+   * anything is awaited (no fetch sees an old offset, and a commit made afterwards lands after
+   * the tombstones, which are appended now); a group left Empty with no offsets is gone.
    */
-  async deleteTopicOffsets(topic: string): Promise<void> {
+  deleteTopicOffsets(topic: string): void {
     for (const g of [...this.groups.values()]) {
       const doomed = this.offsets.all(g.groupId).filter((e) => e.topic === topic);
-      if (doomed.length === 0) continue;
-      const dropGroup = g.state === 'Empty' && doomed.length === this.offsets.count(g.groupId);
-      const error = await this.offsetsLog.writeTombstones(g.groupId, doomed, dropGroup);
-      if (error) {
-        this.log.warn(`Could not remove the offsets of deleted topic ${topic} from group ${g.groupId} (${errorInfo(error).name})`);
-        continue;
+      const hadPending = this.offsets.hasPendingOf(g.groupId);
+      this.offsets.dropPendingOfTopic(g.groupId, topic);
+      if (doomed.length === 0 && hadPending === this.offsets.hasPendingOf(g.groupId)) continue;
+      for (const e of doomed) this.offsets.delete(g.groupId, e.topic, e.partition);
+      const dropGroup = g.state === 'Empty' && this.offsets.count(g.groupId) === 0 && !this.offsets.hasPendingOf(g.groupId);
+      if (dropGroup) this.drop(g);
+      if (doomed.length > 0 || dropGroup) {
+        const failed = (why: string) => this.log.warn(`Could not write the removal of deleted topic ${topic}'s offsets from group ${g.groupId} (${why}); they come back if the group is loaded again`);
+        this.offsetsLog.writeTombstones(g.groupId, doomed, dropGroup).then(
+          (error) => error && failed(errorInfo(error).name),
+          (e: Error) => failed(e.message),
+        );
       }
-      if (this.isCurrent(g)) for (const e of doomed) this.offsets.delete(g.groupId, e.topic, e.partition);
-      if (dropGroup && this.isCurrent(g)) this.drop(g);
-      this.log.info(`Removed ${doomed.length} offset(s) of deleted topic ${topic} from group ${g.groupId}`);
+      this.log.info(`Removed ${doomed.length} offset(s) of deleted topic ${topic} from group ${g.groupId}${dropGroup ? ', which is now gone' : ''}`);
     }
   }
 

@@ -57,6 +57,20 @@ export class OffsetStore {
     return false;
   }
 
+  /** Forgets the group's offsets of a topic that open transactions wrote (the topic was deleted). */
+  dropPendingOfTopic(groupId: string, topic: string): void {
+    for (const groups of this.pending.values()) {
+      const m = groups.get(groupId);
+      if (m) for (const [k, e] of m) if (e.topic === topic) m.delete(k);
+    }
+  }
+
+  /** Whether open transactions wrote offsets of the group. */
+  hasPendingOf(groupId: string): boolean {
+    for (const groups of this.pending.values()) if ((groups.get(groupId)?.size ?? 0) > 0) return true;
+    return false;
+  }
+
   /** Groups with pending offsets of any producer. */
   pendingGroups(): Set<string> {
     const out = new Set<string>();

@@ -42,12 +42,15 @@ describe('batching by size', () => {
     expect(onReady).toHaveBeenCalledTimes(1);
   });
 
-  it('seals every record at once while a flush waits', () => {
-    const { acc } = accumulator();
+  it('while a flush waits, seals the records placed together once the code placing them is done (not one batch each)', async () => {
+    const { acc, onReady } = accumulator();
     acc.flushing++;
     acc.append({ topic: 't', partition: 0, value: value(1) }, 4);
     acc.append({ topic: 't', partition: 0, value: value(1) }, 4);
-    expect(acc.readyOf('t', 0).map((b) => b.count)).toEqual([1, 1]);
+    expect(acc.readyCount).toBe(0);
+    await Promise.resolve();
+    expect(acc.readyOf('t', 0).map((b) => b.count)).toEqual([2]);
+    expect(onReady).toHaveBeenCalledTimes(1);
   });
 });
 
