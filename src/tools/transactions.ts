@@ -244,6 +244,11 @@ export async function findHanging(
   const ta = await import('../client/transactions-admin.js');
   const { Admin } = await import('../client/admin.js');
   const admin = new Admin(client);
+  // A broker that is not in the cluster holds nothing: an empty report would read as "none hanging".
+  if (o.brokerId !== undefined) {
+    const brokers = (await step('Failed to describe the cluster', () => admin.describeCluster())).brokers.map((b) => b.nodeId);
+    if (!brokers.includes(o.brokerId)) throw new NotFoundError(`Broker ${o.brokerId} is not in the cluster (brokers: ${brokers.sort((a, b) => a - b).join(', ')})`);
+  }
   let partitions: { topic: string; partition: number }[];
   if (o.topic !== undefined && o.partition !== undefined) {
     partitions = [{ topic: o.topic, partition: o.partition }];

@@ -209,6 +209,7 @@ describe('bad input changes nothing', () => {
     await usage(['--generate', '--broker-list', '1'], 'Missing required argument "[topics-to-move-json-file]"');
     await usage(['--verify', '--reassignment-json-file', 'x.json', '--throttle', '5'], 'Option "[throttle]" can\'t be used with action "[verify]"');
     await usage(['--list', '--additional'], 'Option "[additional]" can\'t be used with action "[list]"');
+    await usage(['--execute', '--reassignment-json-file', 'x.json', '--throttle', '-5'], 'Invalid throttle -5: a rate in bytes/s, or -1 for none');
     await usage(['--execute', '--reassignment-json-file', join(home, 'missing.json')], 'Cannot read');
   });
 });

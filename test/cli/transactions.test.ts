@@ -160,6 +160,9 @@ describe('a hanging transaction made by hand', () => {
     const outsider = [1, 2, 3].find((id) => !h.replicasOf1.includes(id))!;
     const elsewhere = await json('transactions', 'find-hanging', '--broker-id', String(outsider), '--topic', 'stuck', '--partition', '1', '--max-transaction-timeout', '0');
     expect(elsewhere.hanging).toEqual([]);
+    // A broker that is not in the cluster is not found, not "nothing hanging".
+    const nowhere = await kt('transactions', 'find-hanging', '--broker-id', '7');
+    expect({ exitCode: nowhere.exitCode, stdout: nowhere.stdout, stderr: nowhere.stderr }).toEqual({ exitCode: 4, stdout: '', stderr: 'kafka-ts transactions: error: Broker 7 is not in the cluster (brokers: 1, 2, 3)\n' });
 
     const bad = await kt('transactions', 'abort', '--topic', 'stuck', '--partition', '1', '--start-offset', String(h.startOffset + 100));
     expect(bad.exitCode).toBe(4);

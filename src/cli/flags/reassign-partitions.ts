@@ -62,6 +62,8 @@ export function readFile(path: string): string {
 export function rate(value: string | undefined, name: string): number {
   if (value === undefined) return -1;
   if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+  // -1 is "no throttle"; Kafka ignores any other negative rate without a word.
+  if (Number(value) < -1) throw new UsageError(`Invalid ${name} ${value.trim()}: a rate in bytes/s, or -1 for none`);
   return Number(value);
 }
 

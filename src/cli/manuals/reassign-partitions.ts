@@ -25,6 +25,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   differences: [
     'Errors exit non-zero (2 malformed input, 4 unknown broker/topic/partition, 5 another reassignment running, 1 refused by the brokers) and print "Error: <message>" without a stack trace.',
     '--bootstrap-server is optional (the local daemon); --bootstrap-controller is accepted as a synonym.',
+    'A --throttle below -1 (none) is a usage error; Kafka ignores it without a word.',
     'log_dirs other than "any" are refused (no intra-broker directory moves); --replica-alter-log-dirs-throttle is accepted and reported but has nothing to throttle.',
   ],
 };
