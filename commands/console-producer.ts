@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
-import { collect, defineCommand, single } from '../src/cli/command.js';
+import { collect, defineCommand, flagName, single } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
@@ -59,7 +59,7 @@ export default defineCommand<ConsoleProducerOptions>({
     const pick = (option: string, prop: string, value: string) => (given(option) || props[prop] === undefined ? value : props[prop]!);
     // A value taken from a producer property is named by its key, as Kafka's config parser does.
     const num = (option: string, prop: string, value: string, min = 0) => {
-      if (given(option) || props[prop] === undefined) return requireInt(value, option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), { min })!;
+      if (given(option) || props[prop] === undefined) return requireInt(value, flagName(option), { min })!;
       const v = props[prop]!;
       if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Not a number of type LONG`);
       if (Number(v) < min) throw new UsageError(`Invalid value ${v} for configuration ${prop}: Value must be at least ${min}`);

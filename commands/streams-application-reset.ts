@@ -1,6 +1,6 @@
 /** kafka-ts streams-application-reset (kafka-streams-application-reset.sh): wiring only; see src/tools/streams-reset.ts. */
 import { Option } from 'commander';
-import { collect, defineCommand } from '../src/cli/command.js';
+import { collect, defineCommand, flagName } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
@@ -58,7 +58,7 @@ export default defineCommand<StreamsResetOptions>({
     if (!o.applicationId) throw new UsageError('Missing required option(s): application-id');
     if (o.bootstrapServer !== undefined && o.bootstrapServers !== undefined) throw new UsageError('Give --bootstrap-server or --bootstrap-servers, not both');
     const scenarios = (['toOffset', 'toDatetime', 'byDuration', 'toEarliest', 'toLatest', 'fromFile', 'shiftBy'] as const).filter((k) => o[k] !== undefined);
-    if (scenarios.length > 1) throw new UsageError(`Option ${scenarios.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} cannot be used together`);
+    if (scenarios.length > 1) throw new UsageError(`Option ${scenarios.map((k) => `--${flagName(k)}`).join(', ')} cannot be used together`);
     const r = await import('../src/tools/reset-offsets.js');
     const s = await import('../src/tools/streams-reset.js');
     const scenario: import('../src/tools/streams-reset.js').StreamsScenario =

@@ -39,6 +39,9 @@ export interface CommandSpec<O = Record<string, unknown>> {
 
 export const defineCommand = <O>(spec: CommandSpec<O>): CommandSpec<O> => spec;
 
+/** An option's flag from its key in the parsed options: requestTimeoutMs -> request-timeout-ms. */
+export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 /** Accumulates a repeatable option. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 

@@ -187,19 +187,17 @@ export class CliContext {
 
 export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean; clampLong?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+  const unparsable = () => new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+  if (!/^\s*-?\d+\s*$/.test(value)) throw unparsable();
   // Kafka parses these options as Java ints (int32) or longs; a number past them is unparsable
-  // there, and past 2^53 it would silently change here. With clampLong (offsets and shifts,
-  // which Kafka clamps to the log) a long past 2^53 becomes +-(2^53 - 1): still past every log.
-  const big = BigInt(value.trim());
-  if (opts.clampLong && big >= -0x8000000000000000n && big <= 0x7fffffffffffffffn) return checkedRange(Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Number(big))), name, opts);
-  const n = Number(value);
-  const representable = opts.int32 ? n >= -0x80000000 && n <= 0x7fffffff : Number.isSafeInteger(n);
-  if (!representable) throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
-  return checkedRange(n, name, opts);
-}
-
-function checkedRange(n: number, name: string, opts: { min?: number; max?: number }): number {
+  // there. Past 2^53 a number would silently change here: refused, or with clampLong (offsets
+  // and shifts, which Kafka clamps to the log) taken as +-(2^53 - 1), still past every log.
+  let n = Number(value);
+  if (opts.int32 ? n < -0x80000000 || n > 0x7fffffff : !Number.isSafeInteger(n)) {
+    const big = BigInt(value.trim());
+    if (!opts.clampLong || big < -0x8000000000000000n || big > 0x7fffffffffffffffn) throw unparsable();
+    n = Math.sign(n) * Number.MAX_SAFE_INTEGER;
+  }
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`Option ${name} must be at least ${opts.min} (got ${n})`);
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`Option ${name} must be at most ${opts.max} (got ${n})`);
   return n;

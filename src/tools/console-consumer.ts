@@ -373,33 +373,6 @@ export async function printViewLoop(
   return result;
 }
 
-/**
- * --offset N where a partition's log does not hold N: reset now by auto.offset.reset, as the
- * first fetch would (with its notice), since with -e the range may end before any fetch is sent.
- */
-async function offsetStarts(client: KafkaClient, parts: { topic: string; partition: number }[], offset: number, opts: FetcherOptions): Promise<Map<string, number>> {
-  const admin = new Admin(client);
-  const isolation = opts.isolationLevel ?? 0;
-  // A partition whose lookup failed (an election, a denial) is left to the fetch, which reports it.
-  const lookup = async (timestamp: number, isolationLevel: 0 | 1 = 0) =>
-    new Map((await admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), isolationLevel)).filter((r) => !r.error).map((r) => [`${r.topic}\0${r.partition}`, r.offset]));
-  // The log's bounds as a fetch checks them: the high watermark, not the last stable offset.
-  const [earliest, latest] = [await lookup(ListSpec.earliest), await lookup(ListSpec.latest)];
-  const policy = opts.autoOffsetReset ?? 'latest';
-  // In read_committed "latest" is the last stable offset, as the Java consumer resets to.
-  const stable = policy === 'latest' && isolation === 1 ? await lookup(ListSpec.latest, 1) : latest;
-  const out = new Map<string, number>();
-  for (const p of parts) {
-    const k = `${p.topic}\0${p.partition}`;
-    const [first, end, to] = [earliest.get(k), latest.get(k), policy === 'earliest' ? earliest.get(k) : stable.get(k)];
-    if (first === undefined || end === undefined || to === undefined || (offset >= first && offset <= end)) continue;
-    if (policy === 'none') throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is out of range for ${p.topic}-${p.partition}`);
-    opts.onReset?.({ topic: p.topic, partition: p.partition, from: offset, to, policy });
-    out.set(k, to);
-  }
-  return out;
-}
-
 export async function consumeAssigned(
   client: KafkaClient,
   topics: string[],
@@ -419,10 +392,11 @@ export async function consumeAssigned(
   const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
   const view = viewPrinter(opts);
   const schemaView = !view && opts.schema?.viewFormatter && opts.format === 'default' ? opts.schema.viewFormatter(opts.formatter) : null;
-  const starts = spec.start.kind === 'offset' ? await offsetStarts(client, parts, spec.start.offset, fetcherOptions) : null;
   // Records are printed while the next Fetch travels.
   const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions });
-  await fetcher.assign(parts.map((p) => ({ ...p, start: starts?.get(`${p.topic}\0${p.partition}`) ?? startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
+  await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
+  // An --offset past the log is reset (and said) now: with -e the read could end before a fetch.
+  if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
   const bounded = spec.end !== null;
   try {
     const print = view ?? schemaView;

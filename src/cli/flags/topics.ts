@@ -2,6 +2,7 @@
  * kafka-ts topics: its options, and Kafka's rules for combining them (TopicCommandOptions.checkArgs),
  * checked before anything reaches a broker.
  */
+import { fromBase64Url } from '../../util/ids.js';
 import { UsageError } from '../errors.js';
 import type { ActionChoice } from '../dispatch.js';
 import type { ConnectionOptionValues } from '../options.js';
@@ -49,7 +50,7 @@ export function validate(o: TopicsOptions, action: Verb): void {
     throw new UsageError('--topic or --topic-id is required to describe a topic');
   }
   // A malformed id is a mistake in the command, not a topic that is missing (exit 4).
-  if (o.topicId !== undefined && !/^[A-Za-z0-9_-]{22}$/.test(o.topicId)) {
+  if (o.topicId !== undefined && fromBase64Url(o.topicId) === null) {
     throw new UsageError(`Invalid --topic-id '${o.topicId}': a topic id is 22 characters of URL-safe base64, as topics --describe prints it`);
   }
   if (action !== 'list' && action !== 'describe' && o.topic === undefined) throw new UsageError('Missing required argument "[topic]"');

@@ -25,7 +25,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
   exitNotes: [
-    '4 for a transactional id its coordinator does not know (TRANSACTIONAL_ID_NOT_FOUND), an unknown topic or partition, or abort --start-offset with no open transaction starting there; 1 for other refusals (NOT_LEADER_OR_FOLLOWER from describe-producers --broker-id of a replica that is not the leader when it has no producer state, a stale epoch); 8 when the ACLs refuse (Describe on the transactional id or topic; ClusterAction for abort).',
+    '4 for a transactional id its coordinator does not know (TRANSACTIONAL_ID_NOT_FOUND), an unknown topic or partition, a --broker-id not in the cluster (find-hanging), or abort --start-offset with no open transaction starting there; 1 for other refusals (NOT_LEADER_OR_FOLLOWER from describe-producers --broker-id of a replica that is not the leader when it has no producer state, a stale epoch); 8 when the ACLs refuse (Describe on the transactional id or topic; ClusterAction for abort).',
   ],
   differences: [
     'kafka-transactions.sh exits 1 for every failure and argparse usage errors; kafka-ts uses its exit statuses (2 usage, 4 not found, 8 denied). list --state and --producer-id are kafka-ts additions (the request fields Kafka\'s Admin offers). --transactional-id-pattern (ListTransactions v2, Kafka 4.1) is not offered. find-hanging skips a partition the asked broker does not host (NOT_LEADER_OR_FOLLOWER) instead of failing the whole search.',

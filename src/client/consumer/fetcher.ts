@@ -583,20 +583,46 @@ export class Fetcher {
     return { topic: p.topic, partition: p.partition, from, to: p.position, batches };
   }
 
+  /**
+   * auto.offset.reset for positions outside their logs: none fails with Kafka's message; earliest
+   * or latest moves them there (telling onReset). A partition whose lookup fails keeps its
+   * position, and its next fetch reports the error.
+   */
+  private async reset(parts: PartitionState[]): Promise<void> {
+    const policy = this.opts.autoOffsetReset;
+    if (policy === 'none') throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${parts[0]!.position} is out of range for ${parts[0]!.topic}-${parts[0]!.partition}`);
+    // In read_committed "latest" is the last stable offset, as the Java consumer resets to.
+    const timestamp = policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest;
+    const found = await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })), this.opts.isolationLevel);
+    for (const r of found) {
+      const p = this.parts.get(key(r.topic, r.partition));
+      if (r.error || !p) continue;
+      this.opts.onReset({ topic: p.topic, partition: p.partition, from: p.position, to: r.offset, policy });
+      p.position = r.offset;
+    }
+    this.epoch++;
+  }
+
+  /**
+   * Resets now, as their first fetch would, the positions their logs do not hold (an --offset past
+   * the end): a read bounded by the log's end may otherwise stop before any fetch is sent.
+   */
+  async resetOutOfRange(): Promise<void> {
+    const parts = [...this.parts.values()];
+    // The bounds a fetch checks: the log start and the high watermark (not the last stable offset).
+    const bounds = async (timestamp: number) => new Map((await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })))).filter((r) => !r.error).map((r) => [key(r.topic, r.partition), r.offset]));
+    const [first, end] = [await bounds(OffsetSpec.earliest), await bounds(OffsetSpec.latest)];
+    const outside = parts.filter((p) => {
+      const [lo, hi] = [first.get(key(p.topic, p.partition)), end.get(key(p.topic, p.partition))];
+      return lo !== undefined && hi !== undefined && (p.position < lo || p.position > hi);
+    });
+    if (outside.length > 0) await this.reset(outside);
+  }
+
   private async handlePartitionError(p: PartitionState, code: number) {
     switch (code) {
-      case ErrorCode.OFFSET_OUT_OF_RANGE: {
-        const policy = this.opts.autoOffsetReset;
-        if (policy === 'none') throw new KafkaProtocolError(code, `Offset ${p.position} is out of range for ${p.topic}-${p.partition}`);
-        // In read_committed "latest" is the last stable offset, as the Java consumer resets to.
-        const [r] = await this.admin.listOffsets([{ topic: p.topic, partition: p.partition, timestamp: policy === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest }], this.opts.isolationLevel);
-        if (r && !r.error) {
-          this.opts.onReset({ topic: p.topic, partition: p.partition, from: p.position, to: r.offset, policy });
-          p.position = r.offset;
-        }
-        this.epoch++;
-        return;
-      }
+      case ErrorCode.OFFSET_OUT_OF_RANGE:
+        return this.reset([p]);
       case ErrorCode.NOT_LEADER_OR_FOLLOWER:
       case ErrorCode.LEADER_NOT_AVAILABLE:
       case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
