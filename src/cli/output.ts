@@ -6,16 +6,34 @@ import { OutputClosed } from './errors.js';
 
 const CHUNK = 256 * 1024;
 
+/** Streams whose reader has gone away. */
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+const watchedStreams = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * One 'error' listener per stream, however many Outputs write to it (commands run in one process
+ * share process.stdout): it records a closed reader, and its presence keeps an EPIPE from being
+ * an uncaught error.
+ */
+function watchForClose(stream: NodeJS.WritableStream): void {
+  if (watchedStreams.has(stream)) return;
+  watchedStreams.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
+  });
+}
+
 export class Output {
   private parts: (string | Buffer)[] = [];
   private size = 0;
-  private closed = false;
   private pendingDrain: Promise<void> | null = null;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-    });
+    watchForClose(stream);
+  }
+
+  private get closed(): boolean {
+    return closedStreams.has(this.stream);
   }
 
   get isClosed(): boolean {
