@@ -18,6 +18,8 @@ export interface ConnectOptions {
   /** Client properties (from --command-config and friends). */
   properties?: Record<string, string>;
   clientId?: string;
+  /** The setting that bounds connecting, named when retrying is announced (default.api.timeout.ms; console-producer's max.block.ms). */
+  connectSetting?: string;
 }
 
 const num = (props: Record<string, string> | undefined, key: string, def: number): number => {
@@ -170,6 +172,7 @@ export class CliContext {
       requestTimeoutMs: num(p, 'request.timeout.ms', 30_000),
       connectTimeoutMs: num(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
       retryBackoffMs: num(p, 'retry.backoff.ms', 100),
+      onRetrying: (e) => this.warn(`kafka-ts: warning: ${e.message}; retrying for up to ${client.connectTimeoutMs} ms (${opts.connectSetting ?? 'default.api.timeout.ms'})`),
       security,
       // The local daemon's API versions, remembered from an earlier command (see daemonApiVersions).
       ...(this.select(opts.bootstrapServer).bootstrap === undefined ? { knownApiVersions: daemonApiVersions(daemonPaths(defaultHome(this.env))) } : {}),

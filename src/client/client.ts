@@ -18,6 +18,11 @@ export interface ClientOptions {
   clientId?: string;
   /** Per-request timeout (Kafka's request.timeout.ms). */
   requestTimeoutMs?: number;
+  /**
+   * Told once when the first attempt to reach the bootstrap servers fails and connecting goes on
+   * retrying (for connectTimeoutMs): a command waiting on a mistyped port says so at once.
+   */
+  onRetrying?: (error: Error) => void;
   /** Total time to keep trying to reach a broker before giving up. */
   connectTimeoutMs?: number;
   retryBackoffMs?: number;
@@ -134,6 +139,9 @@ export class KafkaClient {
   private readonly knownApiVersions: KnownApiVersions | undefined;
   /** Re-authentication timers of live SASL connections (KIP-368). */
   private readonly reauthTimers = new Set<NodeJS.Timeout>();
+  private onRetrying: ((error: Error) => void) | undefined;
+  /** When the bootstrap connection being made gives up (for onRetrying). */
+  private bootstrapDeadline = 0;
   cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
   private closed = false;
 
@@ -145,6 +153,15 @@ export class KafkaClient {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.security = opts.security;
     this.knownApiVersions = opts.knownApiVersions;
+    this.onRetrying = opts.onRetrying;
+  }
+
+  /** Calls onRetrying once, for a failure with more than a second of retrying left. */
+  private retrying(error: Error): void {
+    if (!this.onRetrying || this.bootstrapDeadline - Date.now() < 1000) return;
+    const tell = this.onRetrying;
+    this.onRetrying = undefined;
+    tell(error);
   }
 
   /**
@@ -170,19 +187,27 @@ export class KafkaClient {
           ...(tlsOptions ? { tls: tlsOptions } : {}),
           ...(tcp && !this.security?.sasl ? { closedAfterFirstHint: 'a SASL listener does that before authentication: set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism if it is one' } : {}),
         });
+        let step = 'its ApiVersions request';
         try {
           const sasl = tcp ? this.security?.sasl : undefined;
           const known = sasl ? undefined : this.knownApiVersions?.get(address);
           if (known) return { conn, versions: known, assumed: address };
-          const versions = await this.negotiate(conn);
+          // Setting the connection up (ApiVersions, SASL) ends by the connect deadline too: a
+          // peer that accepts and never answers must not hold a command for request.timeout.ms.
+          const setup = { timeoutMs: Math.max(100, Math.min(this.requestTimeoutMs, deadline - Date.now())) };
+          step = 'its ApiVersions request';
+          const versions = await this.negotiate(conn, setup);
           if (!sasl) this.knownApiVersions?.set(address, versions);
           if (sasl) {
-            const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label));
+            step = 'SASL authentication';
+            setup.timeoutMs = Math.max(100, Math.min(this.requestTimeoutMs, deadline - Date.now()));
+            const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label), setup);
             this.scheduleReauth(conn, versions, sessionLifetimeMs);
           }
           return { conn, versions };
         } catch (e) {
           conn.close();
+          if (e instanceof RequestTimeoutError) throw new RequestTimeoutError(`${conn.label} accepted the connection but did not answer ${step}`);
           // Twice closed before any answer: over plaintext TCP, a TLS listener does that; over
           // TLS, a broker that refuses the client certificate after the handshake.
           if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && ++closedEarly >= 2) throw tlsOptions ? clientCertRefusedError(conn.label) : looksLikeTlsError(conn.label);
@@ -191,6 +216,7 @@ export class KafkaClient {
       } catch (e) {
         lastError = e as Error;
         if (!(e instanceof ConnectionError) || !retry) throw e;
+        this.retrying(e);
         await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
         backoff = Math.min(backoff * 2, 1000);
       }
@@ -219,13 +245,14 @@ export class KafkaClient {
     this.reauthTimers.add(timer);
   }
 
-  private async negotiate(conn: KafkaConnection): Promise<Map<number, { min: number; max: number }>> {
+  private async negotiate(conn: KafkaConnection, options: { timeoutMs: number }): Promise<Map<number, { min: number; max: number }>> {
     let version = 3;
     for (;;) {
       const res = await conn.send(
         ApiVersions,
         version,
         version >= 3 ? { clientSoftwareName: 'kafka-ts', clientSoftwareVersion: '0.1.0' } : {},
+        options,
       );
       if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION && version > 0) {
         const own = res.apiKeys.find((k) => k.apiKey === ApiVersions.key);
@@ -251,6 +278,7 @@ export class KafkaClient {
       });
     }
     const deadline = Date.now() + this.connectTimeoutMs;
+    this.bootstrapDeadline = deadline;
     const attempt = async (): Promise<Negotiated> => {
       let last: Error | null = null;
       // Known brokers first (after bootstrap), then the bootstrap list, until the deadline.
@@ -265,9 +293,11 @@ export class KafkaClient {
             // TLS and SASL failures would fail the same way again: report them at once.
             if (isKafkaTsError(e) && (e.kind === 'auth' || e.kind === 'usage')) throw e;
             last = e as Error;
+            this.retrying(last);
           }
         }
       }
+      if (last instanceof RequestTimeoutError) throw new RequestTimeoutError(`${last.message} within ${this.connectTimeoutMs} ms`);
       throw last ?? new ConnectionError('No broker could be reached', this.bootstrap.map(describeAddress).join(','));
     };
     const p = attempt();

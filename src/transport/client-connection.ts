@@ -228,12 +228,12 @@ export class KafkaConnection {
    * re-authentication, KIP-368: nothing else may go out between SaslHandshake and the last
    * SaslAuthenticate). Requests already in flight are answered first by the broker, in order.
    */
-  async exclusive<T>(fn: (send: RawSend) => Promise<T>): Promise<T> {
+  async exclusive<T>(fn: (send: RawSend) => Promise<T>, options: SendOpts = {}): Promise<T> {
     while (this.held) await this.held;
     let release!: () => void;
     this.held = new Promise<void>((r) => (release = r));
     try {
-      return await fn(((api: ApiDef, version: number, body: unknown) => this.write(api, version, body, {})) as RawSend);
+      return await fn(((api: ApiDef, version: number, body: unknown) => this.write(api, version, body, options)) as RawSend);
     } finally {
       this.held = null;
       release();

@@ -272,6 +272,14 @@ describe('console-producer', () => {
       t.cleanup();
     }
   });
+
+  it('says at once that it keeps trying an unreachable broker for --max-block-ms, then exits 3', async () => {
+    const r = await kafkaTs(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 't', '--max-block-ms', '3000'], { home, input: 'a\n' });
+    expect(r.exitCode).toBe(3);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 3000 ms (max.block.ms)');
+    expect(lines.at(-1)).toMatch(/^kafka-ts console-producer: error: Could not connect to 127\.0\.0\.1:1/);
+  });
 });
 
 describe('console-consumer', () => {

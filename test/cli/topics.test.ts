@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -219,7 +222,34 @@ describe('transports', () => {
     const started = Date.now();
     const r = await kafkaTs(['topics', '--list', '--bootstrap-server', '127.0.0.1:1'], { home });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/^kafka-ts topics: error: Could not connect to 127\.0\.0\.1:1: connection refused/);
+    // Said at once (the retrying goes on for 10 s), then the error.
+    expect(r.stderr.split('\n')[0]).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 10000 ms (default.api.timeout.ms)');
+    expect(r.stderr.split('\n')[1]).toMatch(/^kafka-ts topics: error: Could not connect to 127\.0\.0\.1:1: connection refused/);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('gives up on a peer that accepts connections but never answers within default.api.timeout.ms (exit 3)', async () => {
+    const silent: Socket[] = [];
+    const server = createServer((c) => void silent.push(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const tmp = tempDir('silent-peer-');
+    const config = join(tmp.dir, 'client.properties');
+    writeFileSync(config, 'default.api.timeout.ms=4000\n');
+    try {
+      const started = Date.now();
+      // request.timeout.ms (30 s) used to bound the ApiVersions answer instead.
+      const r = await kafkaTs(['topics', '--list', '--bootstrap-server', `127.0.0.1:${port}`, '--command-config', config, '--output', 'json'], { home });
+      const took = Date.now() - started;
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(JSON.parse(r.stdout).error.message).toBe(`127.0.0.1:${port} accepted the connection but did not answer its ApiVersions request within 4000 ms`);
+      expect(r.stderr).toContain('retrying for up to 4000 ms (default.api.timeout.ms)');
+      expect(took).toBeGreaterThanOrEqual(4000);
+      expect(took).toBeLessThan(20_000);
+    } finally {
+      for (const c of silent) c.destroy();
+      await new Promise((r) => server.close(r));
+      tmp.cleanup();
+    }
   });
 });

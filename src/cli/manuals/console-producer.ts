@@ -26,7 +26,10 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Produce to a real cluster with lz4 and acks=1', 'kafka-ts console-producer --bootstrap-server kafka1:9092 --topic t --compression-codec lz4 --request-required-acks 1 < data.txt'],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Incompatible', 'Interrupted', 'Terminated'],
-  exitNotes: ['With --value-format/--key-format: 4 when value.schema.id names no schema or (auto.register.schemas=false) the schema is not registered under the subject; 12 when the registry refuses to register it as incompatible; 2 for a schema that does not parse; 3 when the registry cannot be reached.'],
+  exitNotes: [
+    '3 when no broker answers within max.block.ms (60 s by default, as Kafka\'s producer waits for metadata); a warning on stderr says at once that connecting is being retried.',
+    'With --value-format/--key-format: 4 when value.schema.id names no schema or (auto.register.schemas=false) the schema is not registered under the subject; 12 when the registry refuses to register it as incompatible; 2 for a schema that does not parse; 3 when the registry cannot be reached.',
+  ],
   differences: [
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
     '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',
