@@ -141,7 +141,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';
-    const exit = result.interrupted ? signalExit(stopSignal.signal!) : result.failed ? 'Failure' : 'Ok';
-    return printView(consumerEndView(result.processed, !!o.enableSystestEvents, exit), ctx, o.output === 'json');
+    const exit = result.interrupted ? signalExit(stopSignal.signal!) : result.failure !== null ? 'Failure' : 'Ok';
+    return printView(consumerEndView(result.processed, !!o.enableSystestEvents, exit, result.failure), ctx, o.output === 'json');
   },
 });

@@ -4,7 +4,7 @@
  * the end is a view like any other command's.
  */
 import type { ProduceSummary } from '../tools/console-producer.js';
-import type { ExitStatusKey } from './errors.js';
+import { exitCode, jsonError, type ExitStatusKey } from './errors.js';
 import type { View } from './view.js';
 
 /**
@@ -35,9 +35,10 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
  * console-consumer's end: "Processed a total of N messages" on stderr, and with
  * --enable-systest-events Kafka's shutdown_complete event on stdout.
  */
-export function consumerEndView(processed: number, systestEvents: boolean, exit: ExitStatusKey): View {
+export function consumerEndView(processed: number, systestEvents: boolean, exit: ExitStatusKey, failure: string | null = null): View {
   return {
-    data: systestEvents ? { event: 'shutdown_complete' } : undefined,
+    // A failure that ended the command is the last line of JSON output, as for every command.
+    data: failure !== null ? jsonError(exitCode(exit), failure) : systestEvents ? { event: 'shutdown_complete' } : undefined,
     text: () => (systestEvents ? ['shutdown_complete'] : []),
     stderr: () => [`Processed a total of ${processed} messages`],
     exit,

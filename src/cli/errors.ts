@@ -92,5 +92,8 @@ const JSON_KIND_OF_CODE: Record<number, ErrorKind> = {
  * stays JSON: {"error":{"code":4,"kind":"not_found","message":"…"}}. stderr still gets the usual line.
  */
 export function jsonErrorLine(code: number, message: string): string {
-  return `${JSON.stringify({ error: { code, kind: JSON_KIND_OF_CODE[code] ?? 'failed', message } })}\n`;
+  return `${JSON.stringify(jsonError(code, message))}\n`;
 }
+
+/** The document of jsonErrorLine. */
+export const jsonError = (code: number, message: string) => ({ error: { code, kind: JSON_KIND_OF_CODE[code] ?? 'failed', message } });

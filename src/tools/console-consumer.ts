@@ -85,8 +85,8 @@ export interface ConsumerIO {
 export interface ConsumeResult {
   processed: number;
   interrupted: boolean;
-  /** A formatter failure that stopped consumption (without --skip-message-on-error). */
-  failed: boolean;
+  /** The formatter failure that stopped consumption (without --skip-message-on-error), if one did. */
+  failure: string | null;
   /** Stdout was closed by its reader (`| head`): consumption stopped there. */
   outputClosed: boolean;
   /** Records fetched but not printed when the loop stopped (not to be committed). */
@@ -187,7 +187,7 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
  * `poll` returns the next records (possibly none) and whether the end condition is met.
  */
 export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
+  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -217,8 +217,8 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
           print(w, r);
         } catch (e) {
           if (!opts.skipMessageOnError) {
-            io.warn(`Unknown error when running consumer: ${(e as Error).message}`);
-            result.failed = true;
+            result.failure = (e as Error).message;
+            io.warn(`Unknown error when running consumer: ${result.failure}`);
             stop = true;
             break;
           }
@@ -282,7 +282,7 @@ export async function printViewLoop(
   io: ConsumerIO,
   schema?: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
 ): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failed: false, outputClosed: false, unprinted: [] };
+  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
   if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -325,8 +325,8 @@ export async function printViewLoop(
               return false;
             }
             if (!opts.skipMessageOnError) {
-              io.warn(`Unknown error when running consumer: ${(e as Error).message}`);
-              result.failed = true;
+              result.failure = (e as Error).message;
+              io.warn(`Unknown error when running consumer: ${result.failure}`);
               result.processed++;
               stop = true;
               return false;

@@ -93,6 +93,13 @@ describe('--output json keeps stdout JSON', () => {
     expect(await ok(['console-consumer', '--topic', 'orders', '--from-beginning', '-e'])).toHaveLength(2);
     expect((await ok(['console-consumer', '--topic', 'orders', '--from-beginning', '-e', '--enable-systest-events'])).at(-1)).toEqual({ event: 'shutdown_complete' });
     await fails(4, ['console-consumer', '--topic', 'nope', '-e']);
+    // A record the formatter cannot print ends the command as a failure: the error is the last line.
+    const undecodable = await kt(['console-consumer', '--topic', 'orders', '--from-beginning', '-e', '--value-format', 'avro', '--output', 'json']);
+    expect({ exitCode: undecodable.exitCode, last: documents(['console-consumer'], undecodable).at(-1) }).toMatchObject({
+      exitCode: 1,
+      last: { error: { code: 1, kind: 'failed', message: expect.stringContaining("schema registry's wire format") } },
+    });
+    expect(undecodable.stderr).toContain("Unknown error when running consumer: Cannot decode the value");
     await fails(2, ['console-consumer', '--topic', 'orders', '--offset', 'yesterday']);
     await fails(2, ['console-producer']);
   });
