@@ -7,6 +7,7 @@
  */
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
+import { parseJsonExact, stringifyJsonExact } from '../../util/exact-json.js';
 import { avroJsonWriter } from './avro-json.js';
 import { avroTranscoder, avroTranscoderInto, Out, type OutTarget } from './avro-transcode.js';
 import { avroScanner } from './avro-scan.js';
@@ -70,9 +71,10 @@ export async function buildCodec(schema: RegisteredSchema, resolve: ResolveRefer
   throw new CodecError(`unsupported schema type ${String(schema.schemaType)}`);
 }
 
-const parseJson = (text: string): unknown => {
+/** A line's JSON; `exact`: integers past 2^53 as bigints with all their digits (parseJsonExact). */
+const parseJson = (text: string, exact = false): unknown => {
   try {
-    return JSON.parse(text);
+    return exact ? parseJsonExact(text) : JSON.parse(text);
   } catch (e) {
     throw new CodecError(`invalid JSON (${(e as Error).message})`);
   }
@@ -116,7 +118,7 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
     },
     encode(json) {
       if (encodeJson) {
-        const value = parseJson(json);
+        const value = parseJson(json, true);
         try {
           return { payload: encodeJson(value) };
         } catch (e) {
@@ -183,8 +185,8 @@ function jsonCodec(id: number, schema: NonNullable<ParsedSchema['json']>): Codec
         throw new CodecError(`the bytes are not the JSON of schema ${id}: ${(e as Error).message}`);
       }
       check(value, 'the record does not match');
-      // One line of JSON as it was written; re-serialised only when it spans lines.
-      return /[\r\n]/.test(text) ? JSON.stringify(value) : text;
+      // One line of JSON as it was written; re-serialised (every digit kept) only when it spans lines.
+      return /[\r\n]/.test(text) ? stringifyJsonExact(parseJsonExact(text)) : text;
     },
   };
 }
