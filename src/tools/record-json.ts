@@ -14,6 +14,7 @@ import { isUtf8 } from 'node:buffer';
 import type { RecordHeader } from '../protocol/record-batch.js';
 import type { RecordView, walkHeaders } from '../client/consumer/fetcher.js';
 import type { OutBuffer } from './message-format.js';
+import { parseJsonExact, stringifyJsonExact } from '../util/exact-json.js';
 
 export interface RecordLike {
   topic: string;
@@ -68,7 +69,7 @@ function decodeField(obj: Record<string, unknown>, field: string, encodingField:
   const v = obj[field];
   if (v === undefined || v === null) return null;
   // A schema format's key or value may be any JSON (console-consumer --value-format … --output json prints it so): its text.
-  if (structured && (typeof v !== 'string' || obj[encodingField] === undefined)) return Buffer.from(JSON.stringify(v), 'utf8');
+  if (structured && (typeof v !== 'string' || obj[encodingField] === undefined)) return Buffer.from(stringifyJsonExact(v), 'utf8');
   if (typeof v !== 'string') throw new JsonRecordError(`${where}: "${field}" must be a string or null`);
   const enc = obj[encodingField] ?? 'utf8';
   if (enc === 'base64') {
@@ -87,7 +88,8 @@ export function recordFromJson(line: string, lineNumber: number, structured: { k
   const where = `line ${lineNumber}`;
   let obj: unknown;
   try {
-    obj = JSON.parse(line);
+    // A schema format's key or value keeps its integers' digits (an Avro long past 2^53).
+    obj = structured.key || structured.value ? parseJsonExact(line) : JSON.parse(line);
   } catch (e) {
     throw new JsonRecordError(`${where}: invalid JSON (${(e as Error).message})`);
   }

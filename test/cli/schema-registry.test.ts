@@ -215,3 +215,47 @@ describe('console tools: bad input', () => {
     expect(skip).toMatchObject({ exitCode: 0, stdout: '{"id":5}\n' });
   });
 });
+
+describe('console tools: no value silently changed', () => {
+  const ORDER_PROTO = 'syntax="proto3"; message Item{string sku=1; int32 n=2;} message Order{int64 id=1; repeated Item items=2; map<string,string> tags=3; oneof pay{string card=4; bool cash=5;}}';
+
+  it("Protobuf: an int32 out of range, both members of a oneof, an int64 past 2^53 as a number stop the producer (exit 1), naming the line and the field", async () => {
+    expect((await kt(['topics', 'create', 'porders'])).exitCode).toBe(0);
+    const proto = file('o.proto', ORDER_PROTO);
+    const produce = (input: string) => kt(['console-producer', '--topic', 'porders', '--value-format', 'protobuf', ...reg(), '--property', `value.schema.file=${proto}`, '--property', 'value.schema.message=Order'], input);
+    const cases: [string, RegExp][] = [
+      ['{"items":[{"n":9999999999}]}', /line 2: the value \(subject porders-value, schema id \d+\): does not match Protobuf message Item: items\[0\]\.n: 9999999999 is out of range for int32/],
+      ['{"card":"x","cash":true}', /line 2: .*cash: card and cash are both members of oneof pay/],
+      ['{"id":9007199254740993}', /line 2: .*id: 9007199254740993 is past 2\^53, where a JSON number loses digits: give the int64 as a string \("9007199254740993"\)/],
+    ];
+    for (const [line, want] of cases) {
+      const r = await produce(`{"id":"9007199254740993"}\n${line}\n`);
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const c = await kt(['console-consumer', '--topic', 'porders', '--from-beginning', '-e', '--value-format', 'protobuf', ...reg()]);
+    expect(c.stdout).toBe('{"id":"9007199254740993"}\n'.repeat(3));
+  });
+
+  it('Avro: longs keep every digit both ways (text, -o json, --input json back); past 2^63 and unknown fields are refused', async () => {
+    for (const t of ['longs', 'longs-copy']) expect((await kt(['topics', 'create', t])).exitCode).toBe(0);
+    const avsc = file('pay.avsc', JSON.stringify(V1));
+    const lines = '{"id":9007199254740993}\n{"id":9223372036854775807}\n{"id":-9223372036854775808}\n';
+    const p = await kt(['console-producer', '--topic', 'longs', '--value-format', 'avro', ...reg(), '--property', `value.schema.file=${avsc}`], lines);
+    expect(p.exitCode, p.stderr).toBe(0);
+    const consume = (topic: string, ...extra: string[]) => kt(['console-consumer', '--topic', topic, '--from-beginning', '-e', '--value-format', 'avro', ...reg(), ...extra]);
+    expect((await consume('longs')).stdout).toBe(lines);
+    const j = await consume('longs', '-o', 'json');
+    expect(j.stdout).toContain('"value":{"id":9223372036854775807}');
+    const copy = await kt(['console-producer', '--topic', 'longs-copy', '--input', 'json', '--value-format', 'avro', ...reg(), '--property', `value.schema.file=${avsc}`], j.stdout);
+    expect(copy.exitCode, copy.stderr).toBe(0);
+    expect((await consume('longs-copy')).stdout).toBe(lines);
+    const big = await kt(['console-producer', '--topic', 'longs', '--value-format', 'avro', ...reg(), '--property', `value.schema.file=${avsc}`], '{"id":9223372036854775808}\n');
+    expect(big.exitCode).toBe(1);
+    expect(big.stderr).toMatch(/line 1: .*id: expected a long \(a 64-bit integer\), got 9223372036854775808/);
+    const bogus = await kt(['console-producer', '--topic', 'longs', '--value-format', 'avro', ...reg(), '--property', `value.schema.file=${avsc}`], '{"id":3,"bogus":1}\n');
+    expect(bogus.exitCode).toBe(1);
+    expect(bogus.stderr).toMatch(/line 1: .*bogus: unknown field \(Pay has id\)/);
+  });
+});

@@ -189,7 +189,10 @@ describe('Avro number fast paths agree with avsc', () => {
     for (const text of texts) {
       const line = `{"d":${text},"f":${text}}`;
       out.pos = 0;
-      expect(scan(Buffer.from(line), out), line).toBe(true);
+      // A float past ±3.4e38 (avsc writes Infinity) is left to the general path, which refuses it.
+      const fits = Number.isFinite(Math.fround(Number(text)));
+      expect(scan(Buffer.from(line), out), line).toBe(fits);
+      if (!fits) continue;
       const want = t.toBuffer({ d: Number(text), f: Number(text) });
       expect(out.buf.subarray(0, out.pos).equals(want), line).toBe(true);
     }

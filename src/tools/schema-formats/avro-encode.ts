@@ -5,6 +5,7 @@
  * and names the first that does not fit; a missing field takes its default.
  */
 import type { Type } from 'avsc';
+import { stringifyJsonExact } from '../../util/exact-json.js';
 import { Out } from './avro-transcode.js';
 
 type Enc = (v: unknown, o: Out, path: string) => void;
@@ -26,9 +27,21 @@ export class AvroInputError extends Error {
 }
 
 const fail = (path: string, what: string, v: unknown): never => {
-  const shown = JSON.stringify(v);
-  throw new AvroInputError(`${path || 'the value'}: expected ${what}, got ${shown === undefined ? 'nothing' : shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
+  const shown = v === undefined ? 'nothing' : stringifyJsonExact(v);
+  throw new AvroInputError(`${path || 'the value'}: expected ${what}, got ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
 };
+
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * A JSON number for a float or double (an integer past 2^53 comes as a bigint, see
+ * parseJsonExact), or NaN when it is not one or a float would overflow to Infinity.
+ */
+export function avroFloating(v: unknown, size: 4 | 8): number {
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+  return Number.isFinite(size === 4 ? Math.fround(n) : n) ? n : NaN;
+}
 
 function utf8(o: Out, s: string): void {
   const n = s.length;
@@ -72,17 +85,20 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
         o.varint(v as number);
       };
     case 'long':
+      // Past 2^53 the line's integers are bigints (parseJsonExact), so every long is exact.
       return (v, o, path) => {
-        if (!Number.isSafeInteger(v)) fail(path, 'a long (an integer within ±2^53)', v);
-        o.varint(v as number);
+        if (Number.isSafeInteger(v)) o.varint(v as number);
+        else if (typeof v === 'bigint' && v >= LONG_MIN && v <= LONG_MAX) o.varintBig(v);
+        else fail(path, 'a long (a 64-bit integer)', v);
       };
     case 'float':
     case 'double': {
       const size = t.typeName === 'float' ? 4 : 8;
       return (v, o, path) => {
-        if (typeof v !== 'number') fail(path, `a ${t.typeName}`, v);
+        const n = avroFloating(v, size);
+        if (Number.isNaN(n)) fail(path, size === 4 ? 'a float (a number within ±3.4e38)' : 'a double', v);
         o.room(size);
-        o.pos = size === 4 ? o.buf.writeFloatLE(v as number, o.pos) : o.buf.writeDoubleLE(v as number, o.pos);
+        o.pos = size === 4 ? o.buf.writeFloatLE(n, o.pos) : o.buf.writeDoubleLE(n, o.pos);
       };
     }
     case 'string':
@@ -145,17 +161,21 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
     case 'record':
     case 'error': {
       const fields = t.fields!;
+      const names = new Set(fields.map((f) => f.name));
       const encs: Enc[] = [];
       // A missing field writes its default's bytes (computed on first need); no default: an error.
       const defaults: (Buffer | null | undefined)[] = fields.map(() => undefined);
       const e: Enc = (v, o, path) => {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `a ${t.branchName ?? 'record'} (an object)`, v);
         const r = v as Record<string, unknown>;
+        let given = 0;
         for (let k = 0; k < fields.length; k++) {
           const f = fields[k]!;
-          const x = r[f.name];
-          if (x !== undefined) encs[k]!(x, o, path ? `${path}.${f.name}` : f.name);
-          else {
+          const x = Object.hasOwn(r, f.name) ? r[f.name] : undefined;
+          if (x !== undefined) {
+            given++;
+            encs[k]!(x, o, path ? `${path}.${f.name}` : f.name);
+          } else {
             let d = defaults[k];
             if (d === undefined) {
               const dv = f.defaultValue();
@@ -164,6 +184,11 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
             if (d === null) fail(path ? `${path}.${f.name}` : f.name, `a value (the field has no default)`, undefined);
             o.bytes(d!);
           }
+        }
+        // A field the schema does not have would be dropped: refused, as JSON Schema and Protobuf do.
+        if (Object.keys(r).length !== given) {
+          const extra = Object.keys(r).find((n) => !names.has(n))!;
+          throw new AvroInputError(`${path ? `${path}.${extra}` : extra}: unknown field (${t.branchName ?? 'the record'} has ${fields.map((f) => f.name).join(', ') || 'no fields'})`);
         }
       };
       seen.set(t, e);

@@ -161,6 +161,8 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Enc>): Enc {
           v = Number(text);
           if (!Number.isFinite(v)) throw GIVE_UP;
         }
+        // A float past ±3.4e38 would be written as Infinity: the general path refuses it.
+        if (size === 4 && !Number.isFinite(Math.fround(v))) throw GIVE_UP;
         o.room(size);
         o.pos = size === 4 ? o.buf.writeFloatLE(v, o.pos) : o.buf.writeDoubleLE(v, o.pos);
       };

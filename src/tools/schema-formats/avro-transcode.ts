@@ -72,6 +72,16 @@ export class Out {
     buf[p++] = z;
     this.pos = p;
   }
+  /** varint for a long past 2^53 (a bigint within the signed 64-bit range). */
+  varintBig(n: bigint): void {
+    let z = n >= 0n ? n << 1n : (-n << 1n) - 1n;
+    this.room(10);
+    while (z >= 0x80n) {
+      this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
+      z >>= 7n;
+    }
+    this.buf[this.pos++] = Number(z);
+  }
 }
 
 class In {
@@ -94,6 +104,19 @@ class In {
       mul *= 128;
     }
     throw new Error('invalid varint');
+  }
+  /**
+   * An Avro long in decimal, exact over the whole 64-bit range: long() is exact while the
+   * zig-zag value stays within 2^53 (so |n| < 2^52); beyond, the varint is read again as a bigint.
+   */
+  longText(o: Out): void {
+    const start = this.p;
+    const n = this.long();
+    if (n < 2 ** 52 && n > -(2 ** 52)) return o.int(n);
+    let z = 0n;
+    for (let p = start, shift = 0n; p < this.p; p++, shift += 7n) z |= BigInt(this.b[p]! & 0x7f) << shift;
+    z = BigInt.asUintN(64, z);
+    o.ascii(((z >> 1n) ^ -(z & 1n)).toString());
   }
 }
 
@@ -186,8 +209,9 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Reader>): Reader {
         o.bytes(i.b[i.p++] ? TRUE : FALSE);
       };
     case 'int':
-    case 'long':
       return (i, o) => o.int(i.long());
+    case 'long':
+      return (i, o) => i.longText(o);
     case 'float':
       return (i, o) => {
         i.need(4);

@@ -2,11 +2,12 @@
  * Codecs for the registry's schema types, each turning one JSON text into payload bytes and
  * back: Avro (avsc; JSON in Avro's JSON encoding, unions wrapped as {"string":"x"}), JSON Schema
  * (ajv validates; the payload is the JSON text) and Protobuf (protobufjs; JSON as protobuf's JSON
- * mapping, int64 as strings). Schemas are parsed by the schema layer (src/schema, shared with
+ * mapping, 64-bit integers as strings). Schemas are parsed by the schema layer (src/schema, shared with
  * the daemon's registry), which loads the libraries on first use: the CLI's start-up never does.
  */
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
+import { parseJsonExact, stringifyJsonExact } from '../../util/exact-json.js';
 import { avroJsonWriter } from './avro-json.js';
 import { avroTranscoder, avroTranscoderInto, Out, type OutTarget } from './avro-transcode.js';
 import { avroScanner } from './avro-scan.js';
@@ -70,9 +71,10 @@ export async function buildCodec(schema: RegisteredSchema, resolve: ResolveRefer
   throw new CodecError(`unsupported schema type ${String(schema.schemaType)}`);
 }
 
-const parseJson = (text: string): unknown => {
+/** A line's JSON; `exact`: integers past 2^53 as bigints with all their digits (parseJsonExact). */
+const parseJson = (text: string, exact = false): unknown => {
   try {
-    return JSON.parse(text);
+    return exact ? parseJsonExact(text) : JSON.parse(text);
   } catch (e) {
     throw new CodecError(`invalid JSON (${(e as Error).message})`);
   }
@@ -116,7 +118,7 @@ function avroCodec(id: number, type: import('avsc').Type): Codec {
     },
     encode(json) {
       if (encodeJson) {
-        const value = parseJson(json);
+        const value = parseJson(json, true);
         try {
           return { payload: encodeJson(value) };
         } catch (e) {
@@ -183,8 +185,8 @@ function jsonCodec(id: number, schema: NonNullable<ParsedSchema['json']>): Codec
         throw new CodecError(`the bytes are not the JSON of schema ${id}: ${(e as Error).message}`);
       }
       check(value, 'the record does not match');
-      // One line of JSON as it was written; re-serialised only when it spans lines.
-      return /[\r\n]/.test(text) ? JSON.stringify(value) : text;
+      // One line of JSON as it was written; re-serialised (every digit kept) only when it spans lines.
+      return /[\r\n]/.test(text) ? stringifyJsonExact(parseJsonExact(text)) : text;
     },
   };
 }
@@ -227,8 +229,13 @@ async function protobufCodec(id: number, root: import('protobufjs').Root, messag
   return {
     type: 'PROTOBUF',
     encode(json) {
-      const obj = protoObject(writer, parseJson(json), protobuf, '');
-      return { payload: writer.encode(writer.fromObject(obj)).finish(), indexes: writeIndexes };
+      const obj = protoObject(writer, parseJson(json, true), protobuf, '');
+      try {
+        return { payload: writer.encode(writer.fromObject(obj)).finish(), indexes: writeIndexes };
+      } catch (e) {
+        // protoObject checked every value; protobufjs should not throw, but if it does it is the input's.
+        throw new CodecError(`does not match Protobuf message ${writer.name}: ${(e as Error).message}`);
+      }
     },
     decode(b, at) {
       let indexes = [0];
@@ -247,33 +254,52 @@ async function protobufCodec(id: number, root: import('protobufjs').Root, messag
 }
 
 type Protobuf = typeof import('protobufjs');
-const INTS = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+type PbField = import('protobufjs').Field;
+
+const I32: [bigint, bigint] = [-(2n ** 31n), 2n ** 31n - 1n];
+const U32: [bigint, bigint] = [0n, 2n ** 32n - 1n];
+const I64: [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n];
+const U64: [bigint, bigint] = [0n, 2n ** 64n - 1n];
+/** Each integer type's range. */
+const INTS: Record<string, [bigint, bigint]> = { int32: I32, sint32: I32, sfixed32: I32, uint32: U32, fixed32: U32, int64: I64, sint64: I64, sfixed64: I64, uint64: U64, fixed64: U64 };
+const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/;
 
 /**
- * A JSON value as a Protobuf message object for protobufjs's fromObject (which accepts anything):
- * field names as declared or in lowerCamelCase (protobuf's JSON names); unknown fields, wrong
- * types and enum values not in the enum are errors.
+ * A JSON value as a Protobuf message object for protobufjs's fromObject (which accepts anything,
+ * truncating and dropping what does not fit): field names as declared or in lowerCamelCase
+ * (protobuf's JSON names); unknown fields, a field or oneof given twice, wrong types, integers
+ * out of their type's range and enum values not in the enum are errors, as in protobuf's JsonFormat.
  */
 function protoObject(type: import('protobufjs').Type, obj: unknown, pb: Protobuf, path: string): Record<string, unknown> {
   const fail = (why: string): never => {
     throw new CodecError(`does not match Protobuf message ${type.name}: ${why}`);
   };
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return fail(`${path || 'the value'} must be a JSON object`);
-  const byName = new Map<string, import('protobufjs').Field>();
+  const byName = new Map<string, PbField>();
   for (const f of type.fieldsArray) {
     byName.set(f.name, f);
     byName.set(pb.util.camelCase(f.name), f);
   }
   const out: Record<string, unknown> = {};
+  const given = new Map<PbField, string>();
+  const oneofs = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
     const f = byName.get(k);
     const at = path ? `${path}.${k}` : k;
     if (!f) return fail(`unknown field ${at}`);
+    if (given.has(f)) return fail(`${at}: field ${f.name} is given twice (as ${given.get(f)} and ${k})`);
+    given.set(f, k);
     f.resolve();
     if (v === null) continue;
+    if (f.partOf) {
+      const other = oneofs.get(f.partOf.name);
+      if (other !== undefined) return fail(`${at}: ${other} and ${k} are both members of oneof ${f.partOf.name} (give one)`);
+      oneofs.set(f.partOf.name, k);
+    }
     if (f.map) {
       if (typeof v !== 'object' || Array.isArray(v)) return fail(`${at} must be an object (a map)`);
-      out[f.name] = Object.fromEntries(Object.entries(v as object).map(([mk, mv]) => [mk, protoValue(f, mv, pb, `${at}.${mk}`, fail)]));
+      const keyType = (f as PbField & { keyType: string }).keyType;
+      out[f.name] = Object.fromEntries(Object.entries(v as object).map(([mk, mv]) => [protoMapKey(keyType, mk, `${at}.${mk}`, fail), protoValue(f, mv, pb, `${at}.${mk}`, fail)]));
     } else if (f.repeated) {
       if (!Array.isArray(v)) return fail(`${at} must be a list`);
       out[f.name] = v.map((x, i) => protoValue(f, x, pb, `${at}[${i}]`, fail));
@@ -282,16 +308,56 @@ function protoObject(type: import('protobufjs').Type, obj: unknown, pb: Protobuf
   return out;
 }
 
-function protoValue(f: import('protobufjs').Field, v: unknown, pb: Protobuf, at: string, fail: (why: string) => never): unknown {
+const shown = (v: unknown) => stringifyJsonExact(v);
+
+/**
+ * An integer of a Protobuf integer type: a JSON number or a string of digits, within the type's
+ * range; 64-bit ones as a decimal string (protobufjs reads it exactly), 32-bit ones as a number.
+ * A JSON number past 2^53 (a bigint from parseJsonExact, or one written with an exponent) is
+ * refused: another JSON reader would round it, so it goes as a string.
+ */
+function protoInt(type: string, v: unknown, at: string, fail: (why: string) => never): number | string {
+  const [min, max] = INTS[type]!;
+  let n: bigint;
+  if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+  else if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'string' && /^-?\d+$/.test(v)) n = BigInt(v);
+  else return fail(`${at} must be an integer (${type}), got ${shown(v)}`);
+  if (n < min || n > max) return fail(`${at}: ${shown(v)} is out of range for ${type} (${min} to ${max})`);
+  if (max <= U32[1]) return Number(n);
+  if (typeof v !== 'string' && !Number.isSafeInteger(v)) return fail(`${at}: ${shown(v)} is past 2^53, where a JSON number loses digits: give the ${type} as a string ("${n}")`);
+  return n.toString();
+}
+
+/** A map's key (a JSON object's key, so a string) checked against the map's key type. */
+function protoMapKey(keyType: string, k: string, at: string, fail: (why: string) => never): string {
+  if (INTS[keyType]) protoInt(keyType, k, at, fail);
+  else if (keyType === 'bool' && k !== 'true' && k !== 'false') fail(`${at}: the map's keys are bool, "true" or "false"`);
+  return k;
+}
+
+function protoValue(f: PbField, v: unknown, pb: Protobuf, at: string, fail: (why: string) => never): unknown {
   const rt = f.resolvedType;
   if (rt instanceof pb.Type) return protoObject(rt, v, pb, at);
   if (rt instanceof pb.Enum) {
-    if (typeof v === 'string' ? !(v in rt.values) : typeof v !== 'number') fail(`${at}: ${JSON.stringify(v)} is not a value of enum ${rt.name}`);
-    return v;
+    const known = typeof v === 'string' ? Object.hasOwn(rt.values, v) : typeof v === 'number' && Number.isInteger(v) && Object.hasOwn(rt.valuesById, v);
+    return known ? v : fail(`${at}: ${shown(v)} is not a value of enum ${rt.name} (${Object.entries(rt.values).map(([k, n]) => `${k}=${n}`).join(', ')})`);
   }
-  if (INTS.has(f.type)) return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v)) ? v : fail(`${at} must be an integer (${f.type})`);
-  if (f.type === 'double' || f.type === 'float') return typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? v : fail(`${at} must be a number (${f.type})`);
-  if (f.type === 'bool') return typeof v === 'boolean' ? v : fail(`${at} must be true or false`);
-  if (f.type === 'string' || f.type === 'bytes') return typeof v === 'string' ? v : fail(`${at} must be a string${f.type === 'bytes' ? ' (base64)' : ''}`);
+  if (INTS[f.type]) return protoInt(f.type, v, at, fail);
+  if (f.type === 'double' || f.type === 'float') {
+    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return v;
+    const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+    if (Number.isNaN(n)) return fail(`${at} must be a number (${f.type}), got ${shown(v)}`);
+    // A float past ±3.4e38 would be written as Infinity.
+    if (f.type === 'float' && !Number.isFinite(Math.fround(n))) return fail(`${at}: ${shown(v)} is out of range for float (±3.4e38)`);
+    return n;
+  }
+  if (f.type === 'bool') return typeof v === 'boolean' ? v : fail(`${at} must be true or false, got ${shown(v)}`);
+  if (f.type === 'string') return typeof v === 'string' ? v : fail(`${at} must be a string, got ${shown(v)}`);
+  if (f.type === 'bytes') {
+    // protobufjs throws for some bad base64 and decodes other bad base64 to other bytes: checked here.
+    if (typeof v !== 'string' || !BASE64.test(v) || v.replace(/=+$/, '').length % 4 === 1 || (v.includes('=') && v.length % 4 !== 0)) return fail(`${at} must be base64 (bytes), got ${shown(v).slice(0, 40)}`);
+    return Buffer.from(v, 'base64');
+  }
   return v;
 }

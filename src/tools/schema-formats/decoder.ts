@@ -7,6 +7,7 @@
 import type { ConsumedRecord, RecordView } from '../../client/consumer/fetcher.js';
 import type { SchemaRegistryClient } from '../../client/schema-registry.js';
 import { isKafkaTsError } from '../../util/errors.js';
+import { parseJsonExact, stringifyJsonExact } from '../../util/exact-json.js';
 import { recordToJson } from '../record-json.js';
 import { viewFormatterWith, type FormatterConfig, type OutBuffer, type ViewField } from '../message-format.js';
 import { buildCodec, CodecError, type Codec } from './codecs.js';
@@ -166,9 +167,10 @@ export class RecordDecoder implements SchemaDecoding {
     const value = this.value && r.value !== null ? this.value(r.value).toString() : null;
     const base = recordToJson(key === null && value === null ? r : { ...r, key: key === null ? r.key : null, value: value === null ? r.value : null });
     if (key === null && value === null) return base;
+    // Exact: a long past 2^53 keeps its digits in the envelope as in the decoded JSON.
     const obj = JSON.parse(base) as Record<string, unknown>;
-    if (key !== null) obj.key = JSON.parse(key);
-    if (value !== null) obj.value = JSON.parse(value);
-    return JSON.stringify(obj);
+    if (key !== null) obj.key = parseJsonExact(key);
+    if (value !== null) obj.value = parseJsonExact(value);
+    return stringifyJsonExact(obj);
   }
 }
