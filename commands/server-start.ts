@@ -25,6 +25,7 @@ export default defineCommand<ServerStartOptions>({
   ],
   examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
   exits: ['Failure'],
+  exitNotes: ['2 also for a broker setting the daemon cannot use, found before it starts or while its listeners open: an invalid value, or a keystore or truststore file it cannot read. 1 when it cannot start for another reason (a port in use, a data directory it cannot write).'],
   differences: ['No meta.properties / kafka-storage format step is needed; the data directory is created on first start.'],
   build(cmd) {
     cmd

@@ -150,7 +150,9 @@ export class Daemon {
       await this.listenControl();
     } catch (e) {
       await this.cleanup();
-      if (e instanceof AddressInUseError || e instanceof ConfigError) throw new DaemonStartError(portHint(e.message));
+      if (e instanceof AddressInUseError) throw new DaemonStartError(portHint(e.message));
+      // A setting it cannot use stays a ConfigError: the CLI reports it as a usage error.
+      if (e instanceof ConfigError) throw new ConfigError(portHint(e.message));
       throw e;
     }
     this.loopDelay.enable();

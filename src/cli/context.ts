@@ -162,8 +162,12 @@ export class CliContext {
     const bootstrap = await this.resolveBootstrap(opts.bootstrapServer);
     const p = this.clientProperties(opts.bootstrapServer, opts.properties);
     const { KafkaClient } = await import('../client/client.js');
-    const { clientSecurity, expectedPrincipal } = await import('../client/security/index.js');
+    const { clientSecurity, expectedPrincipal, unusedSecuritySettings } = await import('../client/security/index.js');
     const security = await clientSecurity(p);
+    if (!bootstrap.every((a) => 'path' in a)) {
+      const protocol = (p['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase();
+      for (const u of unusedSecuritySettings(p)) this.warn(`kafka-ts: warning: ${u.keys.join(', ')} ${u.keys.length === 1 ? 'has' : 'have'} no effect with security.protocol=${protocol} (set security.protocol=${u.protocols} to use ${u.keys.length === 1 ? 'it' : 'them'})`);
+    }
     // On the daemon's Unix socket the local user is a super user: no denial to explain.
     this.principal = bootstrap.some((a) => 'path' in a) ? undefined : expectedPrincipal(security);
     const client = new KafkaClient({

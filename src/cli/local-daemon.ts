@@ -155,14 +155,14 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
       if (child.connected) child.disconnect();
       child.unref();
     };
-    child.on('message', (m: { ready?: DaemonStatus; error?: string }) => {
+    child.on('message', (m: { ready?: DaemonStatus; error?: string; usage?: boolean }) => {
       if (m.ready) {
         cleanup();
         resolvePromise(m.ready);
         return;
       }
       // Report once the failed daemon is gone, so that a retry does not find it still exiting.
-      const error = new FailedError(m.error ?? 'The daemon failed to start');
+      const error = m.usage ? new UsageError(m.error ?? 'The daemon failed to start') : new FailedError(m.error ?? 'The daemon failed to start');
       child.removeAllListeners();
       const fail = () => {
         cleanup();

@@ -38,11 +38,13 @@ export async function runForeground(home: string, properties: Record<string, str
     process.send?.({ ready: status });
     onReady?.();
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.send?.({ error: e.message });
-      throw e;
+    // A setting the daemon cannot use (a keystore that is missing, a value out of range) is a
+    // usage error wherever it is found: before the start or while the listeners open.
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.send?.({ error: e.message, usage: true });
+      throw e instanceof UsageError ? e : new UsageError(e.message);
     }
-    const message = e instanceof DaemonStartError || e instanceof ConfigError ? e.message : `could not start: ${(e as Error).message}`;
+    const message = e instanceof DaemonStartError ? e.message : `could not start: ${(e as Error).message}`;
     process.send?.({ error: message });
     throw new FailedError(message);
   }

@@ -32,10 +32,11 @@ export const clientCertRefusedError = (label: string) =>
     `${label} closed the TLS connection before answering: it may require a client certificate or refuse this one; set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
   );
 
+/** The names a client can connect by: the subject alternative names; the CN only when there is no DNS name among them (then hostname checks ignore it, RFC 6125). */
 function certNames(cert: PeerCertificate | undefined): string {
   if (!cert) return 'unknown';
   const names = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [];
-  if (cert.subject?.CN) names.unshift(`CN=${String(cert.subject.CN)}`);
+  if (cert.subject?.CN && !names.some((n) => n.startsWith('DNS:'))) names.unshift(`CN=${String(cert.subject.CN)}`);
   return names.length ? names.join(', ') : 'none';
 }
 

@@ -78,6 +78,16 @@ describe('client properties on the command line', () => {
     expect(r.stderr).not.toContain('send.buffer.bytes');
   });
 
+  it('sasl.* and ssl.* settings the security.protocol does not use are warned about (a forgotten SASL_SSL connected unauthenticated in silence)', async () => {
+    const config = file('forgot-protocol.properties', 'sasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";\nssl.truststore.location=/nowhere/ca.pem\n');
+    const r = await kafkaTs(['topics', '--list', '--bootstrap-server', bootstrap, '--command-config', config], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'kafka-ts: warning: sasl.jaas.config, sasl.mechanism have no effect with security.protocol=PLAINTEXT (set security.protocol=SASL_PLAINTEXT or SASL_SSL to use them)',
+      'kafka-ts: warning: ssl.truststore.location has no effect with security.protocol=PLAINTEXT (set security.protocol=SSL or SASL_SSL to use it)',
+    ]);
+  });
+
   it('partitioner.class=RoundRobinPartitioner: 3,000 unkeyed lines land 1,000/1,000/1,000 (kcat reads them there)', async () => {
     expect((await kafkaTs(['topics', '--create', '--topic', 'rr', '--partitions', '3', '--bootstrap-server', bootstrap], { home })).exitCode).toBe(0);
     const lines = Array.from({ length: 3000 }, (_, i) => `line-${i}`).join('\n') + '\n';

@@ -182,6 +182,17 @@ describe('daemon start-up failures', () => {
     expect(daemonPids(home)).toEqual([]);
   });
 
+  it('a keystore the listeners cannot read is a usage error (exit 2) naming the setting, as an invalid value is, and leaves no daemon', async () => {
+    const home = newHome();
+    const args = ['server', 'start', '--override', 'listeners=SSL://127.0.0.1:0', '--override', 'ssl.keystore.location=/nowhere/broker.pem', '--no-schema-registry'];
+    for (const extra of [[], ['--foreground']]) {
+      const r = await kafkaTs([...args, ...extra], { home, timeout: 30_000 });
+      expect(r.exitCode, show(r)).toBe(2);
+      expect(r.stderr.trim(), show(r)).toBe('kafka-ts server: usage error: Cannot read ssl.keystore.location /nowhere/broker.pem: ENOENT');
+      expect(daemonPids(home)).toEqual([]);
+    }
+  });
+
   it('a file named data in the data dir is reported as not a directory', async () => {
     const home = newHome();
     writeFileSync(join(home, 'data'), '');

@@ -72,3 +72,17 @@ export async function clientSecurity(props: Record<string, string> = {}): Promis
   if (protocol === 'SSL' || protocol === 'SASL_SSL') out.tls = await tlsOptions(props);
   return out;
 }
+
+/**
+ * The ssl.* and sasl.* settings the chosen security.protocol does not use, each with the
+ * protocols that would (Kafka accepts them quietly; a forgotten security.protocol=SASL_SSL
+ * would then connect without authenticating and fail later, or not at all).
+ */
+export function unusedSecuritySettings(props: Record<string, string>): { keys: string[]; protocols: string }[] {
+  const protocol = securityProtocol(props);
+  const keys = (prefix: string) => Object.keys(props).filter((k) => k.startsWith(prefix)).sort();
+  const out: { keys: string[]; protocols: string }[] = [];
+  if (!protocol.startsWith('SASL')) out.push({ keys: keys('sasl.'), protocols: 'SASL_PLAINTEXT or SASL_SSL' });
+  if (!protocol.endsWith('SSL')) out.push({ keys: keys('ssl.'), protocols: 'SSL or SASL_SSL' });
+  return out.filter((u) => u.keys.length > 0);
+}

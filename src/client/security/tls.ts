@@ -14,11 +14,13 @@ const BINARY_STORE = /\.(jks|p12|pfx|pkcs12|keystore|truststore)$/i;
 export function binaryStoreError(key: string, type: string, location: string | undefined): UsageError {
   const file = location ?? 'store.jks';
   const base = file.replace(/\.[^./]+$/, '');
+  // Never a command that writes over the store it reads (a JKS file named store.pem).
+  const out = (ext: string) => (`${base}.${ext}` === file ? `${base}-converted.${ext}` : `${base}.${ext}`);
   const steps =
     type === 'PKCS12'
-      ? `openssl pkcs12 -in ${file} -out ${base}.pem -nodes`
-      : `keytool -importkeystore -srckeystore ${file} -destkeystore ${base}.p12 -deststoretype PKCS12 && openssl pkcs12 -in ${base}.p12 -out ${base}.pem -nodes`;
-  return new UsageError(`${key}: kafka-ts reads PEM stores only, not ${type}; convert it with: ${steps} (then set ${key.replace(/\.(type|location)$/, '.type')}=PEM and ${key.replace(/\.(type|location)$/, '.location')}=${base}.pem)`);
+      ? `openssl pkcs12 -in ${file} -out ${out('pem')} -nodes`
+      : `keytool -importkeystore -srckeystore ${file} -destkeystore ${out('p12')} -deststoretype PKCS12 && openssl pkcs12 -in ${out('p12')} -out ${out('pem')} -nodes`;
+  return new UsageError(`${key}: kafka-ts reads PEM stores only, not ${type}; convert it with: ${steps} (then set ${key.replace(/\.(type|location)$/, '.type')}=PEM and ${key.replace(/\.(type|location)$/, '.location')}=${out('pem')})`);
 }
 
 async function readPem(key: string, path: string): Promise<string> {

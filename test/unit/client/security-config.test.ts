@@ -124,6 +124,10 @@ describe('TLS settings', () => {
     expect(jks).toContain('keytool -importkeystore -srckeystore /etc/kafka/truststore.jks -destkeystore /etc/kafka/truststore.p12 -deststoretype PKCS12');
     expect(jks).toContain('openssl pkcs12 -in /etc/kafka/truststore.p12 -out /etc/kafka/truststore.pem -nodes');
     expect(jks).toContain('ssl.truststore.type=PEM and ssl.truststore.location=/etc/kafka/truststore.pem');
+    // A JKS store named .pem: the commands must not write over it.
+    const named = await usage({ 'security.protocol': 'SSL', 'ssl.truststore.type': 'JKS', 'ssl.truststore.location': '/etc/kafka/ca.pem' });
+    expect(named).toContain('openssl pkcs12 -in /etc/kafka/ca.p12 -out /etc/kafka/ca-converted.pem -nodes');
+    expect(named).toContain('ssl.truststore.location=/etc/kafka/ca-converted.pem');
     // Kafka's default store type is JKS: a .jks/.p12 file without a type is refused too.
     const p12 = await usage({ 'security.protocol': 'SSL', 'ssl.keystore.location': '/k/client.p12' });
     expect(p12).toContain('not PKCS12; convert it with: openssl pkcs12 -in /k/client.p12 -out /k/client.pem -nodes');
