@@ -3,6 +3,7 @@
  * count) are written with the Streams DSL (src/streams); `run FILE` loads a program exporting a
  * topology (see streams-app.ts). The running itself is in streams-run.ts. Nothing here prints.
  */
+import { Script } from 'node:vm';
 import * as library from '../streams/index.js';
 import { Consumed, KeyValue, Produced, Serdes, StreamsBuilder, TimeWindows, Topology, type Serde } from '../streams/index.js';
 import { RegistrySerdes, type RegistryLocator } from '../streams/registry-serdes.js';
@@ -83,8 +84,22 @@ export function compileExpression(expr: string, params: string[], flag: string):
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return new Function(...params, `"use strict"; return (${expr}\n);`) as (...args: unknown[]) => unknown;
   } catch (e) {
-    throw new UsageError(`Invalid expression for ${flag}: ${(e as Error).message}: ${expr}`);
+    throw new UsageError(`Invalid expression for ${flag}: ${syntaxError(expr, e as Error)}: ${expr}`);
   }
+}
+
+/**
+ * The syntax error in the user's own words: the compiled code wraps the expression in
+ * parentheses, so `value.length >` fails at a ')' the user never typed; compiled alone (as a
+ * script, not a function body, which would add a '}') it fails where the user's text does.
+ */
+function syntaxError(expr: string, wrapped: Error): string {
+  try {
+    new Script(`"use strict"; ${expr}`); // compiled only, never run
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return wrapped.message;
 }
 
 /** A user's expression threw on a record: the error that stops the application (Kafka's StreamsException). */
