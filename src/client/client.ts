@@ -216,7 +216,8 @@ export class KafkaClient {
       } catch (e) {
         lastError = e as Error;
         if (!(e instanceof ConnectionError) || !retry) throw e;
-        this.retrying(e);
+        // A close before any answer is tried again to tell TLS from plaintext: nothing to say yet.
+        if (!e.beforeFirstResponse) this.retrying(e);
         await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
         backoff = Math.min(backoff * 2, 1000);
       }
