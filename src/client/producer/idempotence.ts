@@ -90,6 +90,16 @@ export class Idempotence {
   }
 
   /**
+   * Whether the broker has acknowledged a batch of the partition in this epoch. Until it has, it
+   * holds no state for the producer there and takes a batch of any sequence (as Kafka's brokers
+   * do), so a later batch in flight could be written ahead of an earlier one it refused (too
+   * large, say), whose records then could never follow.
+   */
+  hasAcked(b: ProducerBatch): boolean {
+    return this.ackedEnd.has(partitionKey(b.topic, b.partition));
+  }
+
+  /**
    * Whether a batch is the next one its partition's broker expects (every batch before it was
    * acknowledged). A batch refused with OUT_OF_ORDER_SEQUENCE_NUMBER that is not is only behind an
    * earlier batch that failed in flight: it is retried after it, as in Kafka's producer.

@@ -8,7 +8,8 @@
  * changes are followed, until `delivery.timeout.ms`.
  *
  * An idempotent producer keeps up to five batches per partition in flight, as Kafka's does: their
- * sequence numbers keep the order at the broker. When one fails in flight, the batches after it
+ * sequence numbers keep the order at the broker (once it holds one of the partition's batches of
+ * this epoch: until then the first goes alone). When one fails in flight, the batches after it
  * are refused with OUT_OF_ORDER_SEQUENCE_NUMBER and go back into the queue behind it, by creation
  * order; a batch already numbered (a retry) is sent only once nothing else of its partition is in
  * flight, so retries go out one at a time, in order, and the broker answers those it already
@@ -169,8 +170,10 @@ export class Sender {
         this.blocked(this.cachedLeader(head.topic, head.partition), now);
         continue;
       }
-      // A retry of a numbered batch goes alone, after everything sent before it has come back.
-      if (partitionInFlight > 0 && head.baseSequence >= 0 && this.idempotence.enabled) continue;
+      // A retry of a numbered batch goes alone, after everything sent before it has come back; so
+      // does the partition's first batch of an epoch (until the broker holds one, it would take
+      // the sequence of any batch: see Idempotence.hasAcked).
+      if (partitionInFlight > 0 && this.idempotence.enabled && (head.baseSequence >= 0 || !this.idempotence.hasAcked(head))) continue;
       if (head.retryAt > now) {
         nextRetry = Math.min(nextRetry, head.retryAt);
         continue;
@@ -368,10 +371,14 @@ export class Sender {
     b.lastError = e;
     const retriable =
       e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
-    const expired = Date.now() - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
+    const now = Date.now();
+    const expired = now - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
     if (followsRetry && !expired) {
-      // Not this batch's failure: no back-off of its own (it waits for the batch before it).
+      // Not this batch's failure, so not one of its attempts. It goes again once the batch before
+      // it has come back (a numbered batch goes alone); the back-off keeps it from being re-sent
+      // at once, request after request, should nothing before it be waiting after all.
       b.attempts = Math.max(0, b.attempts - 1);
+      b.retryAt = now + retryBackoffMs;
       this.accumulator.requeue(b);
       this.kick();
       return;
@@ -379,7 +386,7 @@ export class Sender {
     if (retriable && b.attempts <= retries && !expired) {
       // Leadership may have moved: refresh before the retry picks a leader again.
       void this.client.refreshMetadata([b.topic]).catch(() => undefined);
-      b.retryAt = Date.now() + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
+      b.retryAt = now + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
       // Back into its partition's queue ahead of later batches, so its records keep their order.
       this.accumulator.requeue(b);
       this.kick();

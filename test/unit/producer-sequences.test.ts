@@ -1,0 +1,158 @@
+/**
+ * An idempotent producer's sequence numbers when batches fail: split batches, batches that fail
+ * for good around others waiting for a retry, a broker that lost the producer's state, a producer
+ * id that cannot be had, a response that leaves a partition out. A scripted broker answers every
+ * Produce request in order (one connection) as Kafka's partition leader would: it keeps the last
+ * five batches of each producer, answers a retried one as a duplicate, takes any sequence from a
+ * producer it has no state for, and refuses a gap as OUT_OF_ORDER_SEQUENCE_NUMBER. `inject`
+ * makes it refuse a request, or write it and answer with an error.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ClusterInfo, KafkaClient } from '../../src/client/client.js';
+import { Producer, type ProducerOptions } from '../../src/client/producer/producer.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { decodeBatchRecords, readBatchHeader } from '../../src/protocol/record-batch.js';
+import { ConnectionError } from '../../src/transport/client-connection.js';
+
+interface Sent {
+  /** Request number, from 1. */
+  n: number;
+  epoch: number;
+  seq: number;
+  count: number;
+  bytes: number;
+}
+
+/** What the broker does with a request instead of appending it: refuse it with `code`, write it and answer `codeAfterWrite`, or answer without the partition. */
+type Injection = { code?: number; codeAfterWrite?: number; omitPartition?: boolean } | null;
+
+class SimBroker {
+  readonly cluster: ClusterInfo = {
+    clusterId: 'c',
+    controllerId: 1,
+    brokers: new Map(),
+    topics: new Map([['t', { name: 't', id: Buffer.alloc(16), internal: false, errorCode: 0, partitions: [{ partition: 0, errorCode: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], offline: [] }] }]]),
+  };
+  readonly log: string[] = [];
+  readonly sent: Sent[] = [];
+  initProducerId: () => Promise<{ body: unknown }> = () => Promise.resolve({ body: { errorCode: 0, producerId: 7, producerEpoch: 0 } });
+  /** This producer's state: its epoch and last five batches. */
+  private state: { epoch: number; batches: { first: number; last: number; offset: number }[] } | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly inject: (req: Sent) => Injection = () => null,
+    private readonly maxMessageBytes = Infinity,
+  ) {}
+
+  refreshMetadata = async () => this.cluster;
+
+  send(_node: number | 'any', api: { name: string }, body: any): Promise<{ body: unknown }> {
+    if (api.name === 'InitProducerId') return this.initProducerId();
+    const records: Buffer = body.topicData[0].partitionData[0].records;
+    const h = readBatchHeader(records);
+    const req = { n: this.sent.length + 1, epoch: h.producerEpoch, seq: h.baseSequence, count: h.recordCount, bytes: records.length };
+    this.sent.push(req);
+    // Answered in order, each after the event loop has turned (others may be sent meanwhile).
+    const answer = this.queue.then(async () => {
+      await new Promise((r) => setImmediate(r));
+      const inj = this.inject(req);
+      if (inj?.omitPartition) {
+        this.append(req, records);
+        return { body: { responses: [{ name: 't', partitionResponses: [] }] } };
+      }
+      let r = inj?.code ? { errorCode: inj.code, baseOffset: -1 } : this.append(req, records);
+      if (inj?.codeAfterWrite) r = { errorCode: inj.codeAfterWrite, baseOffset: -1 };
+      return { body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: r.errorCode, baseOffset: r.baseOffset, logAppendTimeMs: -1, errorMessage: null }] }] } };
+    });
+    this.queue = answer.catch(() => undefined);
+    return answer;
+  }
+
+  private append(req: Sent, records: Buffer): { errorCode: number; baseOffset: number } {
+    if (req.bytes > this.maxMessageBytes) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
+    let s = this.state;
+    if (s && req.epoch < s.epoch) return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1 };
+    if (s && req.epoch > s.epoch) {
+      if (req.seq !== 0) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+      s = null;
+    }
+    const last = req.seq + req.count - 1;
+    if (s) {
+      const dup = s.batches.find((b) => b.first === req.seq && b.last === last);
+      if (dup) return { errorCode: 0, baseOffset: dup.offset };
+      if (s.batches.at(-1)!.last + 1 !== req.seq) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+    }
+    if (!s) this.state = s = { epoch: req.epoch, batches: [] };
+    const offset = this.log.length;
+    for (const r of decodeBatchRecords(records)) this.log.push(r.value!.toString());
+    s.batches.push({ first: req.seq, last, offset });
+    if (s.batches.length > 5) s.batches.shift();
+    return { errorCode: 0, baseOffset: offset };
+  }
+
+  /** An unclean election truncated the producer's batches: the new leader expects its sequence 0 again. */
+  truncate() {
+    this.state = { epoch: this.state!.epoch, batches: [{ first: -1, last: -1, offset: -1 }] };
+  }
+}
+
+/** Rejects if `p` has not settled within `ms` (a hang fails the test instead of timing it out). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms} ms`)), ms)));
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `count` records of 3 bytes, appended at once: batches of 8 with batch.size=100. `primed`: the
+ * first record goes alone and is acknowledged before the others are appended.
+ */
+function run(broker: SimBroker, count: number, opts: ProducerOptions & { primed?: boolean } = {}, value = (i: number) => String(i).padStart(3, '0')) {
+  const p = new Producer(broker as unknown as KafkaClient, { idempotent: true, lingerMs: 0, batchSize: 100, retryBackoffMs: 5, deliveryTimeoutMs: 5000, ...opts });
+  const acked: { value: string; offset: number }[] = [];
+  const failed: { value: string; error: Error }[] = [];
+  const values = Array.from({ length: count }, (_, i) => value(i));
+  const append = (v: string) => p.append({ topic: 't', partition: 0, value: Buffer.from(v) }, (e, m) => (e ? failed.push({ value: v, error: e }) : acked.push({ value: v, offset: m!.offset })));
+  const all = async () => {
+    if (opts.primed) {
+      append(values[0]!);
+      await p.flush();
+    }
+    for (const v of opts.primed ? values.slice(1) : values) append(v);
+    await p.flush();
+  };
+  return { p, values, acked, failed, flushed: within(all(), 10_000, 'flush') };
+}
+
+describe('split batches', () => {
+  it('keep their sequence order when several batches in flight come back too large', async () => {
+    // Batches of up to 8 records against a 90-byte limit (two records): each is split, down to two
+    // records or one; the record 'YYY...' (a batch of its own) is too large alone. A first record
+    // is acknowledged alone (see the next test), then five batches are in flight when the first
+    // answer comes back.
+    const broker = new SimBroker(() => null, 90);
+    const { p, values, acked, failed, flushed } = run(broker, 41, { primed: true }, (i) => (i === 21 ? 'Y'.repeat(100) : String(i).padStart(3, '0')));
+    await flushed;
+    expect(broker.sent.slice(0, 6).map((r) => [r.seq, r.count])).toEqual([[0, 1], [1, 8], [9, 8], [17, 4], [21, 1], [22, 8]]);
+    expect(failed.map((f) => f.value)).toEqual([values[21]]);
+    expect(failed[0]!.error.message).toContain('record of 100 bytes exceeds max.message.bytes');
+    const delivered = values.filter((_, i) => i !== 21);
+    expect(broker.log).toEqual(delivered);
+    expect(acked.map((a) => a.value).sort()).toEqual([...delivered].sort());
+    for (const a of acked) expect(broker.log[a.offset]).toBe(a.value);
+    // No request went out again at once after an out-of-order refusal, over and over.
+    expect(broker.sent.length).toBeLessThan(60);
+    expect(p.stats).toEqual({ acked: 40, failed: 1 });
+  });
+
+  it('go ahead of a later batch that fits, the first batch of the partition having been sent alone', async () => {
+    // Until the broker holds a batch of the producer it takes any sequence: had the small last
+    // batch been in flight with the first, too large one, it would have been written first.
+    const broker = new SimBroker(() => null, 90);
+    const { values, failed, flushed } = run(broker, 10);
+    await flushed;
+    expect(failed).toEqual([]);
+    expect(broker.log).toEqual(values);
+  });
+});
