@@ -156,3 +156,40 @@ describe('split batches', () => {
     expect(broker.log).toEqual(values);
   });
 });
+
+describe('a batch that fails for good', () => {
+  // Batches of 8: A (records 8-15) is refused with a retriable error and waits for its retry; B
+  // (16-23), the last, is refused for good. Only the batches after B may take over its numbers.
+  const scenario = (aFails: Injection) => new SimBroker((req) => (req.n === 2 ? aFails : req.n === 3 ? { code: ErrorCode.INVALID_RECORD } : null));
+
+  it('leaves an earlier batch waiting for its retry on its own sequence numbers', async () => {
+    const broker = scenario({ code: ErrorCode.NOT_ENOUGH_REPLICAS });
+    const { values, acked, failed, flushed } = run(broker, 24);
+    await flushed;
+    expect(failed.map((f) => f.value)).toEqual(values.slice(16));
+    expect(broker.log).toEqual(values.slice(0, 16));
+    expect(acked).toHaveLength(16);
+    for (const a of acked) expect(broker.log[a.offset]).toBe(a.value);
+  });
+
+  it('leaves an earlier batch the broker may have written on its numbers: answered as a duplicate, written once', async () => {
+    const broker = scenario({ codeAfterWrite: ErrorCode.REQUEST_TIMED_OUT });
+    const { values, acked, failed, flushed } = run(broker, 24);
+    await flushed;
+    expect(failed.map((f) => f.value)).toEqual(values.slice(16));
+    expect(broker.log).toEqual(values.slice(0, 16));
+    for (const a of acked) expect(broker.log[a.offset]).toBe(a.value);
+  });
+
+  it('moves the batches after it back onto its numbers (the earlier batch of another size)', async () => {
+    // B holds 6 records (16-21); C (22-29) and D (30-37) follow it and were refused as out of order.
+    const broker = new SimBroker((req) => (req.n === 2 ? { codeAfterWrite: ErrorCode.REQUEST_TIMED_OUT } : req.n === 3 ? { code: ErrorCode.INVALID_RECORD } : null));
+    const { p, values, acked, failed, flushed } = run(broker, 22);
+    await flushed;
+    expect(failed.map((f) => f.value)).toEqual(values.slice(16));
+    for (let i = 22; i < 38; i++) p.append({ topic: 't', partition: 0, value: Buffer.from(String(i).padStart(3, '0')) }, (e, m) => (e ? failed.push({ value: String(i), error: e }) : acked.push({ value: String(i).padStart(3, '0'), offset: m!.offset })));
+    await within(p.flush(), 10_000, 'flush');
+    expect(broker.log).toEqual([...values.slice(0, 16), ...Array.from({ length: 16 }, (_, i) => String(22 + i).padStart(3, '0'))]);
+    expect(failed).toHaveLength(6);
+  });
+});
