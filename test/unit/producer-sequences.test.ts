@@ -193,3 +193,23 @@ describe('a batch that fails for good', () => {
     expect(failed).toHaveLength(6);
   });
 });
+
+describe('delivery.timeout.ms', () => {
+  it('fails the records while InitProducerId keeps failing, so flush returns', async () => {
+    const broker = new SimBroker();
+    let attempts = 0;
+    broker.initProducerId = () => {
+      attempts++;
+      return Promise.reject(new ConnectionError('connection refused'));
+    };
+    const { p, failed, flushed } = run(broker, 3, { deliveryTimeoutMs: 200, retryBackoffMs: 20 });
+    await flushed;
+    expect(failed).toHaveLength(3);
+    expect(failed[0]!.error.message).toMatch(/^Expiring 3 record\(s\) for t-0: 200 ms has passed since batch creation without a producer id \(last error of InitProducerId: connection refused\)/);
+    expect(p.stats).toEqual({ acked: 0, failed: 3 });
+    // It stopped asking once nothing waited.
+    const asked = attempts;
+    await within(p.close(), 1000, 'close');
+    expect(attempts).toBe(asked);
+  });
+});

@@ -26,7 +26,7 @@ export interface InitProducerIdListener {
   /** The producer has its id: sending may start. */
   ready(): void;
   /** A retriable failure: try again after the back-off. */
-  retryLater(): void;
+  retryLater(error: Error): void;
   /** Optional idempotence was dropped: the batches go out plain. */
   unavailable(reason: Error): void;
   /** Idempotence is needed and cannot be had: the queued batches fail with `error`. */
@@ -194,7 +194,7 @@ export class Idempotence {
   private initFailed(e: Error, listener: InitProducerIdListener) {
     const retriable = e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && e.retriable);
     if (retriable) {
-      listener.retryLater();
+      listener.retryLater(e);
       return;
     }
     if (this.optional && idempotenceUnavailable(e)) {

@@ -148,12 +148,14 @@ export class Sender {
       for (const n of this.inFlight.values()) if (n > 0) return false;
       this.idempotence.bumpEpoch(this.accumulator.allReady());
     }
+    const now = Date.now();
     if (this.idempotence.needsProducerId) {
+      // Batches still expire while InitProducerId keeps failing (flush and close would wait forever).
+      this.expireWithoutProducerId(now);
       // A transactional producer's id comes from initTransactions.
       if (!this.txn) this.initProducerId();
       return false;
     }
-    const now = Date.now();
     const byLeader = new Map<number, ProducerBatch[]>();
     const requestBytes = new Map<number, number>();
     let nextRetry = Infinity;
@@ -246,10 +248,33 @@ export class Sender {
     return byLeader.size > 0;
   }
 
+  /** Fails the ready batches older than delivery.timeout.ms while no producer id has been had. */
+  private expireWithoutProducerId(now: number) {
+    const { deliveryTimeoutMs } = this.config;
+    for (const [, head] of [...this.accumulator.heads()]) {
+      // A partition's queue is in creation order: its oldest batches lead it.
+      for (let b: ProducerBatch | undefined = head; b && now - b.firstAttemptAt > deliveryTimeoutMs; b = this.accumulator.readyOf(b.topic, b.partition)[0]) {
+        this.accumulator.take(b);
+        const last = this.producerIdError;
+        const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${deliveryTimeoutMs} ms has passed since batch creation without a producer id`;
+        failBatch(b, new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, last ? `${why} (last error of InitProducerId: ${last.message})` : why), this.completion);
+      }
+    }
+  }
+
+  /** The last failure of InitProducerId (named when batches expire waiting for it). */
+  private producerIdError: Error | null = null;
+
   private initProducerId() {
     this.idempotence.initProducerId(this.client, {
-      ready: () => this.kick(),
-      retryLater: () => setTimeout(() => this.kick(), this.config.retryBackoffMs).unref?.(),
+      ready: () => {
+        this.producerIdError = null;
+        this.kick();
+      },
+      retryLater: (e) => {
+        this.producerIdError = e;
+        setTimeout(() => this.kick(), this.config.retryBackoffMs).unref?.();
+      },
       unavailable: (reason) => {
         this.idempotenceUnavailable(reason);
         this.kick();
