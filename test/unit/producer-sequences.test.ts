@@ -194,6 +194,35 @@ describe('a batch that fails for good', () => {
   });
 });
 
+describe('a broker that lost the producer\'s state (KIP-360)', () => {
+  it('OUT_OF_ORDER_SEQUENCE_NUMBER for the batch it should expect next: a new epoch, and the batch retried', async () => {
+    const broker = new SimBroker();
+    const { p, failed, flushed } = run(broker, 8);
+    await flushed;
+    // The new leader lost the batch (the log truncated): it expects the producer's sequence 0.
+    broker.truncate();
+    broker.log.length = 0;
+    const more = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    for (const v of more) p.append({ topic: 't', partition: 0, value: Buffer.from(v) }, (e) => e && failed.push({ value: v, error: e }));
+    await within(p.flush(), 10_000, 'flush');
+    expect(failed).toEqual([]);
+    expect(broker.log).toEqual(more);
+    expect(broker.sent.slice(-2)).toMatchObject([
+      { epoch: 0, seq: 8 },
+      { epoch: 1, seq: 0 },
+    ]);
+  });
+
+  it('UNKNOWN_PRODUCER_ID: a new epoch, and the batch retried', async () => {
+    const broker = new SimBroker((req) => (req.n === 2 ? { code: ErrorCode.UNKNOWN_PRODUCER_ID } : null));
+    const { values, failed, flushed } = run(broker, 16);
+    await flushed;
+    expect(failed).toEqual([]);
+    expect(broker.log).toEqual(values);
+    expect(broker.sent.at(-1)).toMatchObject({ epoch: 1, seq: 0, count: 8 });
+  });
+});
+
 describe('delivery.timeout.ms', () => {
   it('fails the records while InitProducerId keeps failing, so flush returns', async () => {
     const broker = new SimBroker();

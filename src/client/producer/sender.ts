@@ -334,7 +334,12 @@ export class Sender {
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
               // Refused only because a batch before it failed in flight: it follows that batch's retry.
-              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), true);
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'behind');
+            } else if (this.lostSequence(b, p.errorCode)) {
+              // The broker lost this producer's state for the partition (KIP-360): a new epoch
+              // starts every partition at sequence 0 again, and the batch is retried in it.
+              this.idempotence.epochBumpPending = true;
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'retry');
             } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
@@ -387,7 +392,23 @@ export class Sender {
     return !(this.txn && this.idempotence.sequencesBroken);
   }
 
-  private retryOrFail(b: ProducerBatch, e: Error, followsRetry = false) {
+  /**
+   * OUT_OF_ORDER_SEQUENCE_NUMBER for the batch the broker should expect next, or
+   * UNKNOWN_PRODUCER_ID: the broker's state for this producer no longer matches (an unclean
+   * election, a log truncated or deleted by retention). Kafka's idempotent producer bumps its
+   * epoch and retries (TransactionManager.canRetry); a transaction fails the batch, which makes it
+   * abortable.
+   */
+  private lostSequence(b: ProducerBatch, code: number): boolean {
+    if (!this.idempotence.enabled || this.txn || b.baseSequence < 0) return false;
+    return code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID;
+  }
+
+  /**
+   * Retries a failed batch, or fails it for good. `behind`: refused only because a batch before
+   * it failed; `retry`: retriable whatever the error says (the epoch is being bumped).
+   */
+  private retryOrFail(b: ProducerBatch, e: Error, how?: 'behind' | 'retry') {
     if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
       if (this.accumulator.split(b)) return;
       e = recordTooLarge(b, e);
@@ -395,10 +416,13 @@ export class Sender {
     const { retries, retryBackoffMs, deliveryTimeoutMs } = this.config;
     b.lastError = e;
     const retriable =
-      e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
+      how === 'retry' ||
+      e instanceof ConnectionError ||
+      e instanceof RequestTimeoutError ||
+      (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const now = Date.now();
     const expired = now - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
-    if (followsRetry && !expired) {
+    if (how === 'behind' && !expired) {
       // Not this batch's failure, so not one of its attempts. It goes again once the batch before
       // it has come back (a numbered batch goes alone); the back-off keeps it from being re-sent
       // at once, request after request, should nothing before it be waiting after all.
