@@ -242,3 +242,31 @@ describe('delivery.timeout.ms', () => {
     expect(attempts).toBe(asked);
   });
 });
+
+describe('a Produce response without the partition', () => {
+  it('retries the batch instead of leaving it in flight forever', async () => {
+    const broker = new SimBroker((req) => (req.n === 1 ? { omitPartition: true } : null));
+    const { values, acked, failed, flushed } = run(broker, 8);
+    await flushed;
+    expect(failed).toEqual([]);
+    // Written by the first request; its retry was answered as a duplicate with the same offsets.
+    expect(broker.log).toEqual(values);
+    expect(acked.map((a) => a.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('records refused before they are queued', () => {
+  it('count as failed and are reported, after close', async () => {
+    const broker = new SimBroker();
+    const p = new Producer(broker as unknown as KafkaClient, { idempotent: true });
+    const reported: number[] = [];
+    p.onBatchError = (_t, _p, count) => reported.push(count);
+    await p.close();
+    let error: Error | null = null;
+    p.append({ topic: 't', value: Buffer.from('late') }, (e) => (error = e));
+    expect(error).toBeInstanceOf(Error);
+    expect(p.stats).toEqual({ acked: 0, failed: 1 });
+    expect(reported).toEqual([1]);
+    expect(p.outstanding).toBe(0);
+  });
+});

@@ -325,10 +325,12 @@ export class Sender {
       if (acks === 0) {
         for (const b of batches) this.resolveBatch(b, -1, -1);
       } else {
+        const answered = new Set<ProducerBatch>();
         for (const t of body.responses) {
           for (const p of t.partitionResponses) {
             const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
-            if (!b) continue;
+            if (!b || answered.has(b)) continue;
+            answered.add(b);
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
@@ -345,6 +347,12 @@ export class Sender {
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
             }
           }
+        }
+        // A partition the response left out: nobody says whether it was written, as after a lost connection.
+        for (const b of batches) {
+          if (answered.has(b)) continue;
+          b.maybeWritten = true;
+          this.retryOrFail(b, new KafkaProtocolError(ErrorCode.NETWORK_EXCEPTION, `The Produce response from broker ${leader} did not answer for ${b.topic}-${b.partition}`));
         }
       }
     } catch (e) {
