@@ -41,4 +41,16 @@ describe('console-producer into a topic with a small max.message.bytes', () => {
     expect(read.stdout.split('\n').filter((l) => l !== '')).toEqual(expected);
   });
 
+  it('--sync stops reading at the record that fails, and says so', async () => {
+    const [created] = await new Admin(broker.client()).createTopics([{ name: 'small-sync', partitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '2000' } }]);
+    expect(created!.error).toBeNull();
+    const produced = await kafkaTs(['console-producer', '--bootstrap-server', broker.bootstrap, '--topic', 'small-sync', '--sync'], {
+      home: home.dir,
+      input: `one\n${'Y'.repeat(5000)}\nthree\n`,
+    });
+    expect(produced.exitCode, produced.stderr).toBe(1);
+    expect(produced.stderr).toContain('record of 5,000 bytes exceeds max.message.bytes');
+    expect(produced.stderr).toContain('kafka-ts console-producer: stopped reading at line 2 (--sync): record of 5,000 bytes');
+    expect(produced.stderr).toContain('sent 1 of 2 records');
+  });
 });
