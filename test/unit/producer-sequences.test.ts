@@ -23,8 +23,11 @@ interface Sent {
   bytes: number;
 }
 
-/** What the broker does with a request instead of appending it: refuse it with `code`, write it and answer `codeAfterWrite`, or answer without the partition. */
-type Injection = { code?: number; codeAfterWrite?: number; omitPartition?: boolean } | null;
+/**
+ * What the broker does with a request instead of appending it: refuse it with `code`, write it and
+ * answer `codeAfterWrite`, answer without the partition, or never answer.
+ */
+type Injection = { code?: number; codeAfterWrite?: number; omitPartition?: boolean; hang?: boolean } | null;
 
 class SimBroker {
   readonly cluster: ClusterInfo = {
@@ -57,6 +60,7 @@ class SimBroker {
     const answer = this.queue.then(async () => {
       await new Promise((r) => setImmediate(r));
       const inj = this.inject(req);
+      if (inj?.hang) await new Promise(() => undefined);
       if (inj?.omitPartition) {
         this.append(req, records);
         return { body: { responses: [{ name: 't', partitionResponses: [] }] } };
@@ -240,6 +244,18 @@ describe('delivery.timeout.ms', () => {
     const asked = attempts;
     await within(p.close(), 1000, 'close');
     expect(attempts).toBe(asked);
+  });
+});
+
+describe('a batch in flight', () => {
+  it('fails at delivery.timeout.ms though its request is not answered yet', async () => {
+    const broker = new SimBroker((req) => (req.n === 1 ? { hang: true } : null));
+    const { p, failed, flushed } = run(broker, 3, { deliveryTimeoutMs: 200, requestTimeoutMs: 30_000 });
+    await flushed;
+    expect(failed).toHaveLength(3);
+    expect(failed[0]!.error.message).toBe('Expiring 3 record(s) for t-0: 200 ms has passed since batch creation (the request is still in flight)');
+    expect(p.stats).toEqual({ acked: 0, failed: 3 });
+    await within(p.close(), 1000, 'close');
   });
 });
 

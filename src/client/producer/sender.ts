@@ -306,7 +306,7 @@ export class Sender {
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {
-    const { acks, requestTimeoutMs } = this.config;
+    const { acks, requestTimeoutMs, deliveryTimeoutMs } = this.config;
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const b of batches) {
       this.encode(b);
@@ -315,6 +315,13 @@ export class Sender {
       if (!list) topics.set(b.topic, (list = []));
       list.push({ index: b.partition, records: b.encoded! });
     }
+    // delivery.timeout.ms bounds a batch in flight too (Kafka expires in-flight batches): when the
+    // request could outlive its oldest batch's deadline, its batches fail then. The timer is only
+    // armed in that case, so most requests take none.
+    let created = Infinity;
+    for (const b of batches) created = Math.min(created, b.firstAttemptAt);
+    const untilDeadline = created + deliveryTimeoutMs - Date.now();
+    const expiry = untilDeadline < requestTimeoutMs + 5000 ? setTimeout(() => this.expireInFlight(batches), Math.max(0, untilDeadline)) : null;
     try {
       const { body } = await this.client.send(
         leader,
@@ -323,7 +330,7 @@ export class Sender {
         { expectResponse: acks !== 0, timeoutMs: requestTimeoutMs + 5000 },
       );
       if (acks === 0) {
-        for (const b of batches) this.resolveBatch(b, -1, -1);
+        for (const b of batches) if (!b.expiredInFlight) this.resolveBatch(b, -1, -1);
       } else {
         const answered = new Set<ProducerBatch>();
         for (const t of body.responses) {
@@ -331,6 +338,7 @@ export class Sender {
             const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
             if (!b || answered.has(b)) continue;
             answered.add(b);
+            if (b.expiredInFlight) continue;
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
@@ -350,7 +358,7 @@ export class Sender {
         }
         // A partition the response left out: nobody says whether it was written, as after a lost connection.
         for (const b of batches) {
-          if (answered.has(b)) continue;
+          if (answered.has(b) || b.expiredInFlight) continue;
           b.maybeWritten = true;
           this.retryOrFail(b, new KafkaProtocolError(ErrorCode.NETWORK_EXCEPTION, `The Produce response from broker ${leader} did not answer for ${b.topic}-${b.partition}`));
         }
@@ -358,15 +366,35 @@ export class Sender {
     } catch (e) {
       // The request may have reached the broker before the connection or the wait ended.
       for (const b of batches) {
+        if (b.expiredInFlight) continue;
         b.maybeWritten = true;
         this.retryOrFail(b, e as Error);
       }
     } finally {
+      if (expiry) clearTimeout(expiry);
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
       // An answer (or a failed attempt) frees a slot: the leader can take a request again.
       this.blockedSince.delete(leader);
       for (const b of batches) this.landed(b);
       if (this.accumulator.readyCount > 0) this.kick();
+    }
+  }
+
+  /**
+   * Fails the batches of a request still in flight that are past delivery.timeout.ms. The broker
+   * may yet write them, so an idempotent producer treats them as maybe written (a new epoch
+   * follows once nothing is in flight).
+   */
+  private expireInFlight(batches: readonly ProducerBatch[]) {
+    const { deliveryTimeoutMs } = this.config;
+    const now = Date.now();
+    for (const b of batches) {
+      if (b.expiredInFlight || now - b.firstAttemptAt < deliveryTimeoutMs) continue;
+      b.expiredInFlight = true;
+      b.maybeWritten = true;
+      this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition), this.laterInFlight(b));
+      const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${deliveryTimeoutMs} ms has passed since batch creation (the request is still in flight)`;
+      failBatch(b, new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, why), this.completion);
     }
   }
 
