@@ -285,7 +285,11 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     } else if (txn) {
       summary.transactionError = (e as Error).message;
       if ((e as { kind?: string }).kind === 'denied') summary.denied = true;
-    } else if (!opts.sync) throw e;
+    } else if (opts.sync) {
+      // As in Kafka's console producer, --sync stops at the first record that fails (reported
+      // with its batch); say so, or the rest of the input looks produced.
+      io.warn(`kafka-ts console-producer: stopped reading at line ${summary.lines} (--sync): ${(e as Error).message}`);
+    } else throw e;
     // A transaction left open by an error is aborted: none of its records become visible.
     if (txn && !txn.isFatal() && (txn.state === 'IN_TRANSACTION' || txn.state === 'ABORTABLE_ERROR')) {
       await producer.abortTransaction().then(

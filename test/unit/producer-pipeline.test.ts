@@ -2,8 +2,9 @@
  * The producer pipeline: an idempotent producer keeps up to max.in.flight (5) batches of one
  * partition in flight, and when one fails in flight the batches after it (refused by the broker
  * with OUT_OF_ORDER_SEQUENCE_NUMBER, or lost with the connection) are retried after it, one at a
- * time, in order, on their sequence numbers. A fake client holds every Produce request until the
- * test answers it (or drops it, as a closed connection would).
+ * time, in order, on their sequence numbers. The partition's first batch of an epoch goes alone:
+ * until the broker holds one, it takes any sequence. A fake client holds every Produce request
+ * until the test answers it (or drops it, as a closed connection would).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterInfo, KafkaClient } from '../../src/client/client.js';
@@ -105,7 +106,20 @@ function producer(opts: ProducerOptions = {}) {
     expect(client.produces.map((r) => r.batch)).toHaveLength(n);
     return client.produces.slice(0, n);
   };
-  return { p, client, send, acked, failed, sent };
+  /**
+   * The partition's first batch ('p', sequence 0, offset 0), acknowledged: later batches may then
+   * be in flight together (the requests seen so far are forgotten).
+   */
+  const primed = async () => {
+    send('p');
+    const [first] = await sent(1);
+    expect(first!.batch).toEqual({ values: ['p'], producerEpoch: 0, baseSequence: 0 });
+    first!.answer();
+    await p.flush();
+    client.produces.length = 0;
+    acked.length = 0;
+  };
+  return { p, client, send, acked, failed, sent, primed };
 }
 
 const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
@@ -114,21 +128,39 @@ describe('idempotent producer pipeline', () => {
   it('keeps five batches of one partition in flight, with consecutive sequences', async () => {
     const { p, client, send, acked, sent } = producer();
     values(7).forEach(send);
-    const first = await sent(5);
-    expect(first.map((r) => r.batch)).toEqual(values(5).map((v, i) => ({ values: [v], producerEpoch: 0, baseSequence: i })));
+    // The first goes alone: the broker holds nothing of this producer yet.
+    const [alone] = await sent(1);
+    expect(alone!.batch).toEqual({ values: ['v0'], producerEpoch: 0, baseSequence: 0 });
+    alone!.answer();
+    const first = (await sent(6)).slice(1);
+    expect(first.map((r) => r.batch)).toEqual(values(6).slice(1).map((v, i) => ({ values: [v], producerEpoch: 0, baseSequence: i + 1 })));
     first[0]!.answer();
-    // One came back: the sixth goes out.
-    expect((await sent(6))[5]!.batch).toEqual({ values: ['v5'], producerEpoch: 0, baseSequence: 5 });
-    for (const r of client.produces.slice(1)) r.answer();
-    await vi.waitFor(() => expect(client.produces).toHaveLength(7));
-    client.produces[6]!.answer();
+    // One came back: the seventh goes out.
+    expect((await sent(7))[6]!.batch).toEqual({ values: ['v6'], producerEpoch: 0, baseSequence: 6 });
+    for (const r of client.produces.slice(2)) r.answer();
     await p.flush();
     expect(client.log).toEqual(values(7));
     expect(acked.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
+  it('sends the first batch of a partition alone, so a later one cannot be written ahead of it', async () => {
+    const { p, client, send, failed, sent } = producer({ retries: 0 });
+    values(3).forEach(send);
+    const [alone] = await sent(1);
+    // Refused for good (not written): the broker still holds nothing, and the next batch takes its sequence.
+    alone!.answer(ErrorCode.CORRUPT_MESSAGE);
+    const [next] = (await sent(2)).slice(1);
+    expect(next!.batch).toEqual({ values: ['v1'], producerEpoch: 0, baseSequence: 0 });
+    next!.answer();
+    (await sent(3))[2]!.answer();
+    await p.flush();
+    expect(failed).toEqual(['v0']);
+    expect(client.log).toEqual(['v1', 'v2']);
+  });
+
   it('retries the batches behind a failed one after it, in order, on their sequences', async () => {
-    const { p, client, send, acked, failed, sent } = producer();
+    const { p, client, send, acked, failed, sent, primed } = producer();
+    await primed();
     values(5).forEach(send);
     const first = await sent(5);
     // The first is refused (a leader change); the broker then refuses the rest as out of order.
@@ -137,56 +169,59 @@ describe('idempotent producer pipeline', () => {
     // Retries go one at a time: each only once nothing else of the partition is in flight.
     for (let i = 0; i < 5; i++) {
       const retry = (await sent(6 + i))[5 + i]!;
-      expect(retry.batch).toEqual({ values: [`v${i}`], producerEpoch: 0, baseSequence: i });
+      expect(retry.batch).toEqual({ values: [`v${i}`], producerEpoch: 0, baseSequence: i + 1 });
       retry.answer();
     }
     await p.flush();
     expect(failed).toEqual([]);
-    expect(client.log).toEqual(values(5));
-    expect(acked.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4]);
+    expect(client.log).toEqual(['p', ...values(5)]);
+    expect(acked.map((m) => m.offset)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('loses no record and writes none twice when the connection drops with five in flight', async () => {
-    const { p, client, send, acked, failed, sent } = producer();
+    const { p, client, send, acked, failed, sent, primed } = producer();
+    await primed();
     values(8).forEach(send);
     const first = await sent(5);
     // The broker appended the first three; the connection closed before any answer came back.
     for (const r of first.slice(0, 3)) r.writeAndDrop();
     for (const r of first.slice(3)) r.drop();
-    expect(client.log).toEqual(['v0', 'v1', 'v2']);
+    expect(client.log).toEqual(['p', 'v0', 'v1', 'v2']);
     // The five come back one at a time, in order, on their sequences (the first three answered
     // as duplicates with their first offsets); the three never sent follow the last of them.
     for (let i = 0; i < 4; i++) {
       const retry = (await sent(6 + i))[5 + i]!;
-      expect(retry.batch).toEqual({ values: [`v${i}`], producerEpoch: 0, baseSequence: i });
+      expect(retry.batch).toEqual({ values: [`v${i}`], producerEpoch: 0, baseSequence: i + 1 });
       retry.answer();
     }
     const rest = (await sent(13)).slice(9);
-    expect(rest.map((r) => r.batch)).toEqual([4, 5, 6, 7].map((i) => ({ values: [`v${i}`], producerEpoch: 0, baseSequence: i })));
+    expect(rest.map((r) => r.batch)).toEqual([4, 5, 6, 7].map((i) => ({ values: [`v${i}`], producerEpoch: 0, baseSequence: i + 1 })));
     for (const r of rest) r.answer();
     await p.flush();
     expect(failed).toEqual([]);
-    expect(client.log).toEqual(values(8));
-    expect(acked.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(client.log).toEqual(['p', ...values(8)]);
+    expect(acked.map((m) => m.offset)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('bumps the epoch when a batch fails for good with later batches in flight, and numbers them afresh', async () => {
-    const { p, client, send, acked, failed, sent } = producer({ retries: 0 });
+    const { p, client, send, acked, failed, sent, primed } = producer({ retries: 0 });
+    await primed();
     values(3).forEach(send);
     const first = await sent(3);
     first[0]!.answer(ErrorCode.CORRUPT_MESSAGE);
     first[1]!.answer();
     first[2]!.answer();
-    const again = await sent(5);
-    expect(again.slice(3).map((r) => r.batch)).toEqual([
-      { values: ['v1'], producerEpoch: 1, baseSequence: 0 },
-      { values: ['v2'], producerEpoch: 1, baseSequence: 1 },
-    ]);
-    for (const r of again.slice(3)) r.answer();
+    // The new epoch's first batch goes alone, then the next.
+    const again = (await sent(4))[3]!;
+    expect(again.batch).toEqual({ values: ['v1'], producerEpoch: 1, baseSequence: 0 });
+    again.answer();
+    const last = (await sent(5))[4]!;
+    expect(last.batch).toEqual({ values: ['v2'], producerEpoch: 1, baseSequence: 1 });
+    last.answer();
     await p.flush();
     expect(failed).toEqual(['v0']);
-    expect(client.log).toEqual(['v1', 'v2']);
-    expect(acked.map((m) => m.offset)).toEqual([0, 1]);
+    expect(client.log).toEqual(['p', 'v1', 'v2']);
+    expect(acked.map((m) => m.offset)).toEqual([1, 2]);
   });
 });
 

@@ -4,7 +4,7 @@
  * callback); a batch is sealed when it reaches `batch.size` or has waited `linger.ms`, and then
  * waits in its partition's FIFO queue of ready batches until the sender takes it. Records without
  * a key stick to one partition until its batch is sealed (KIP-480). A batch the broker found too
- * large is split here into two halves that go back to the front of the queue.
+ * large is split here into two halves that go back into the queue where it stood.
  */
 import { BATCH_HEADER_SIZE, decodeBatchRecords } from '../../protocol/record-batch.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
@@ -230,18 +230,20 @@ export class RecordAccumulator {
     if (this.open.size > 0 && !this.lingerTimer) this.armLinger();
   }
 
-  private enqueue(batch: ProducerBatch, front = false) {
+  private enqueue(batch: ProducerBatch) {
     const key = partitionKey(batch.topic, batch.partition);
     let q = this.ready.get(key);
     if (!q) this.ready.set(key, (q = []));
-    if (front) q.unshift(batch);
-    else q.push(batch);
+    q.push(batch);
     this.readyBatches++;
   }
 
   /**
-   * Puts a batch back into its partition's queue (a retry) ahead of every batch created after it,
-   * so its records keep their order even when several batches in flight fail together.
+   * Puts a batch back into its partition's queue (a retry, or a split half) ahead of every batch
+   * created after it and behind every batch created before it, so its records keep their order
+   * even when several batches in flight fail together. Every batch enters the queue this way or
+   * (sealed, the newest) at its end, so the queue stays in creation order, which for a numbered
+   * batch is also sequence order (as Kafka's insertInSequenceOrder keeps it).
    */
   requeue(batch: ProducerBatch): void {
     const key = partitionKey(batch.topic, batch.partition);
@@ -287,9 +289,12 @@ export class RecordAccumulator {
   }
 
   /**
-   * Splits a batch the broker found too large into two halves, as Kafka's producer does; their
-   * records keep their order at the front of the partition's queue. Returns false for a batch
-   * of one record (or one never encoded), which cannot be split.
+   * Splits a batch the broker found too large into two halves, as Kafka's producer does; they go
+   * back into the partition's queue where the batch stood. (Put at its front instead, the halves
+   * of a later batch that came back too large after an earlier one's led the queue: an idempotent
+   * producer's broker, with no state for it yet, took their sequence, and refused every earlier
+   * batch as out of order.) Returns false for a batch of one record (or one never encoded), which
+   * cannot be split.
    */
   split(b: ProducerBatch): boolean {
     if (b.count < 2 || !b.encoded) return false;
@@ -323,8 +328,8 @@ export class RecordAccumulator {
       }
       return nb;
     });
-    this.enqueue(parts[1]!, true);
-    this.enqueue(parts[0]!, true);
+    this.requeue(parts[0]!);
+    this.requeue(parts[1]!);
     this.onReady();
     return true;
   }

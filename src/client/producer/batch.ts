@@ -53,6 +53,8 @@ export interface ProducerBatch {
   baseSequence: number;
   /** An attempt ended without an answer saying whether the broker wrote the batch. */
   maybeWritten: boolean;
+  /** Failed at delivery.timeout.ms while in flight: the answer to that request, when it comes, is ignored. */
+  expiredInFlight?: boolean;
   /** The error of the last failed attempt (reported if the batch then expires waiting for a leader). */
   lastError?: Error;
   /** Creation order: a retried batch goes back into its partition's queue by it, ahead of later ones. */

@@ -26,7 +26,7 @@ export interface InitProducerIdListener {
   /** The producer has its id: sending may start. */
   ready(): void;
   /** A retriable failure: try again after the back-off. */
-  retryLater(): void;
+  retryLater(error: Error): void;
   /** Optional idempotence was dropped: the batches go out plain. */
   unavailable(reason: Error): void;
   /** Idempotence is needed and cannot be had: the queued batches fail with `error`. */
@@ -90,6 +90,16 @@ export class Idempotence {
   }
 
   /**
+   * Whether the broker has acknowledged a batch of the partition in this epoch. Until it has, it
+   * holds no state for the producer there and takes a batch of any sequence (as Kafka's brokers
+   * do), so a later batch in flight could be written ahead of an earlier one it refused (too
+   * large, say), whose records then could never follow.
+   */
+  hasAcked(b: ProducerBatch): boolean {
+    return this.ackedEnd.has(partitionKey(b.topic, b.partition));
+  }
+
+  /**
    * Whether a batch is the next one its partition's broker expects (every batch before it was
    * acknowledged). A batch refused with OUT_OF_ORDER_SEQUENCE_NUMBER that is not is only behind an
    * earlier batch that failed in flight: it is retried after it, as in Kafka's producer.
@@ -101,12 +111,20 @@ export class Idempotence {
   /**
    * Keeps a batch that failed for good from leaving a gap in its partition's sequence numbers.
    * When the broker certainly did not write it and none of the partition's later batches is in
-   * flight, the later batches take over its numbers, as Kafka's producer does for a batch refused
-   * before its retries ran out; otherwise (it may have been written, or later batches in flight
-   * carry numbers past it) the epoch is bumped once nothing is in flight, and every waiting batch
-   * is numbered afresh.
+   * flight, the batches after it take over its numbers, as Kafka's producer does for a batch
+   * refused before its retries ran out (adjustSequencesDueToFailedBatch); otherwise (it may have
+   * been written, or later batches in flight carry numbers past it) the epoch is bumped once
+   * nothing is in flight, and every waiting batch is numbered afresh.
+   *
+   * Only the batches after it move: a batch before it still waiting for a retry keeps its
+   * numbers, which the broker may already hold (moved back onto the failed batch's numbers, it
+   * was answered as a duplicate of an earlier batch and its records were lost). Whatever becomes
+   * of that batch, the numbers after the failed one stay right: it is written at its own, or
+   * fails and is released in turn.
+   *
+   * @param queue the partition's ready batches, in creation order
    */
-  release(b: ProducerBatch, later: readonly ProducerBatch[], laterInFlight = false): void {
+  release(b: ProducerBatch, queue: readonly ProducerBatch[], laterInFlight = false): void {
     if (!this.isEnabled || b.baseSequence < 0) return;
     if (b.maybeWritten || laterInFlight) {
       if (this.transactional) this.sequencesBroken = true;
@@ -116,8 +134,8 @@ export class Idempotence {
     const key = partitionKey(b.topic, b.partition);
     const back = (seq: number) => (seq - b.count + 0x80000000) % 0x80000000;
     this.nextSequence.set(key, back(this.nextSequence.get(key) ?? 0));
-    for (const l of later) {
-      if (l.baseSequence < 0) continue;
+    for (const l of queue) {
+      if (l.baseSequence < 0 || l.order < b.order) continue;
       l.baseSequence = back(l.baseSequence);
       l.encoded = null;
     }
@@ -176,7 +194,7 @@ export class Idempotence {
   private initFailed(e: Error, listener: InitProducerIdListener) {
     const retriable = e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && e.retriable);
     if (retriable) {
-      listener.retryLater();
+      listener.retryLater(e);
       return;
     }
     if (this.optional && idempotenceUnavailable(e)) {

@@ -198,19 +198,21 @@ export class Producer {
 
   /** Queues a record; the optional callback runs once it is acknowledged or has failed. */
   append(record: ProducerRecord, cb?: SendCallback): void {
-    if (this.closed) {
-      cb?.(new Error('The producer is closed'), null);
-      return;
-    }
-    if (this.txn) {
+    let refused: Error | null = this.closed ? new Error('The producer is closed') : null;
+    if (!refused && this.txn) {
       try {
         this.txn.checkSend();
       } catch (e) {
-        cb?.(e as Error, null);
-        return;
+        refused = e as Error;
       }
     }
     this.pending++;
+    if (refused) {
+      // Counted as failed (stats, onBatchError) like any record that is not delivered.
+      this.onBatchError?.(record.topic, record.partition ?? -1, 1, refused);
+      this.complete(cb, refused, null);
+      return;
+    }
     const t = this.client.cluster.topics.get(record.topic);
     if (!t || t.errorCode !== 0 || t.partitions.length === 0) this.awaitTopic(record, cb);
     else this.place(record, t.partitions.length, cb);

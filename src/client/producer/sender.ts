@@ -8,7 +8,8 @@
  * changes are followed, until `delivery.timeout.ms`.
  *
  * An idempotent producer keeps up to five batches per partition in flight, as Kafka's does: their
- * sequence numbers keep the order at the broker. When one fails in flight, the batches after it
+ * sequence numbers keep the order at the broker (once it holds one of the partition's batches of
+ * this epoch: until then the first goes alone). When one fails in flight, the batches after it
  * are refused with OUT_OF_ORDER_SEQUENCE_NUMBER and go back into the queue behind it, by creation
  * order; a batch already numbered (a retry) is sent only once nothing else of its partition is in
  * flight, so retries go out one at a time, in order, and the broker answers those it already
@@ -147,12 +148,14 @@ export class Sender {
       for (const n of this.inFlight.values()) if (n > 0) return false;
       this.idempotence.bumpEpoch(this.accumulator.allReady());
     }
+    const now = Date.now();
     if (this.idempotence.needsProducerId) {
+      // Batches still expire while InitProducerId keeps failing (flush and close would wait forever).
+      this.expireWithoutProducerId(now);
       // A transactional producer's id comes from initTransactions.
       if (!this.txn) this.initProducerId();
       return false;
     }
-    const now = Date.now();
     const byLeader = new Map<number, ProducerBatch[]>();
     const requestBytes = new Map<number, number>();
     let nextRetry = Infinity;
@@ -169,8 +172,10 @@ export class Sender {
         this.blocked(this.cachedLeader(head.topic, head.partition), now);
         continue;
       }
-      // A retry of a numbered batch goes alone, after everything sent before it has come back.
-      if (partitionInFlight > 0 && head.baseSequence >= 0 && this.idempotence.enabled) continue;
+      // A retry of a numbered batch goes alone, after everything sent before it has come back; so
+      // does the partition's first batch of an epoch (until the broker holds one, it would take
+      // the sequence of any batch: see Idempotence.hasAcked).
+      if (partitionInFlight > 0 && this.idempotence.enabled && (head.baseSequence >= 0 || !this.idempotence.hasAcked(head))) continue;
       if (head.retryAt > now) {
         nextRetry = Math.min(nextRetry, head.retryAt);
         continue;
@@ -243,10 +248,33 @@ export class Sender {
     return byLeader.size > 0;
   }
 
+  /** Fails the ready batches older than delivery.timeout.ms while no producer id has been had. */
+  private expireWithoutProducerId(now: number) {
+    const { deliveryTimeoutMs } = this.config;
+    for (const [, head] of [...this.accumulator.heads()]) {
+      // A partition's queue is in creation order: its oldest batches lead it.
+      for (let b: ProducerBatch | undefined = head; b && now - b.firstAttemptAt > deliveryTimeoutMs; b = this.accumulator.readyOf(b.topic, b.partition)[0]) {
+        this.accumulator.take(b);
+        const last = this.producerIdError;
+        const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${deliveryTimeoutMs} ms has passed since batch creation without a producer id`;
+        failBatch(b, new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, last ? `${why} (last error of InitProducerId: ${last.message})` : why), this.completion);
+      }
+    }
+  }
+
+  /** The last failure of InitProducerId (named when batches expire waiting for it). */
+  private producerIdError: Error | null = null;
+
   private initProducerId() {
     this.idempotence.initProducerId(this.client, {
-      ready: () => this.kick(),
-      retryLater: () => setTimeout(() => this.kick(), this.config.retryBackoffMs).unref?.(),
+      ready: () => {
+        this.producerIdError = null;
+        this.kick();
+      },
+      retryLater: (e) => {
+        this.producerIdError = e;
+        setTimeout(() => this.kick(), this.config.retryBackoffMs).unref?.();
+      },
       unavailable: (reason) => {
         this.idempotenceUnavailable(reason);
         this.kick();
@@ -278,7 +306,7 @@ export class Sender {
   }
 
   private async sendTo(leader: number, batches: ProducerBatch[]) {
-    const { acks, requestTimeoutMs } = this.config;
+    const { acks, requestTimeoutMs, deliveryTimeoutMs } = this.config;
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const b of batches) {
       this.encode(b);
@@ -287,6 +315,13 @@ export class Sender {
       if (!list) topics.set(b.topic, (list = []));
       list.push({ index: b.partition, records: b.encoded! });
     }
+    // delivery.timeout.ms bounds a batch in flight too (Kafka expires in-flight batches): when the
+    // request could outlive its oldest batch's deadline, its batches fail then. The timer is only
+    // armed in that case, so most requests take none.
+    let created = Infinity;
+    for (const b of batches) created = Math.min(created, b.firstAttemptAt);
+    const untilDeadline = created + deliveryTimeoutMs - Date.now();
+    const expiry = untilDeadline < requestTimeoutMs + 5000 ? setTimeout(() => this.expireInFlight(batches), Math.max(0, untilDeadline)) : null;
     try {
       const { body } = await this.client.send(
         leader,
@@ -295,37 +330,71 @@ export class Sender {
         { expectResponse: acks !== 0, timeoutMs: requestTimeoutMs + 5000 },
       );
       if (acks === 0) {
-        for (const b of batches) this.resolveBatch(b, -1, -1);
+        for (const b of batches) if (!b.expiredInFlight) this.resolveBatch(b, -1, -1);
       } else {
+        const answered = new Set<ProducerBatch>();
         for (const t of body.responses) {
           for (const p of t.partitionResponses) {
             const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
-            if (!b) continue;
+            if (!b || answered.has(b)) continue;
+            answered.add(b);
+            if (b.expiredInFlight) continue;
             if (p.errorCode === 0) this.resolveBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
               // Refused only because a batch before it failed in flight: it follows that batch's retry.
-              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), true);
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'behind');
+            } else if (this.lostSequence(b, p.errorCode)) {
+              // The broker lost this producer's state for the partition (KIP-360): a new epoch
+              // starts every partition at sequence 0 again, and the batch is retried in it.
+              this.idempotence.epochBumpPending = true;
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'retry');
             } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
             }
           }
         }
+        // A partition the response left out: nobody says whether it was written, as after a lost connection.
+        for (const b of batches) {
+          if (answered.has(b) || b.expiredInFlight) continue;
+          b.maybeWritten = true;
+          this.retryOrFail(b, new KafkaProtocolError(ErrorCode.NETWORK_EXCEPTION, `The Produce response from broker ${leader} did not answer for ${b.topic}-${b.partition}`));
+        }
       }
     } catch (e) {
       // The request may have reached the broker before the connection or the wait ended.
       for (const b of batches) {
+        if (b.expiredInFlight) continue;
         b.maybeWritten = true;
         this.retryOrFail(b, e as Error);
       }
     } finally {
+      if (expiry) clearTimeout(expiry);
       this.inFlight.set(leader, (this.inFlight.get(leader) ?? 1) - 1);
       // An answer (or a failed attempt) frees a slot: the leader can take a request again.
       this.blockedSince.delete(leader);
       for (const b of batches) this.landed(b);
       if (this.accumulator.readyCount > 0) this.kick();
+    }
+  }
+
+  /**
+   * Fails the batches of a request still in flight that are past delivery.timeout.ms. The broker
+   * may yet write them, so an idempotent producer treats them as maybe written (a new epoch
+   * follows once nothing is in flight).
+   */
+  private expireInFlight(batches: readonly ProducerBatch[]) {
+    const { deliveryTimeoutMs } = this.config;
+    const now = Date.now();
+    for (const b of batches) {
+      if (b.expiredInFlight || now - b.firstAttemptAt < deliveryTimeoutMs) continue;
+      b.expiredInFlight = true;
+      b.maybeWritten = true;
+      this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition), this.laterInFlight(b));
+      const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${deliveryTimeoutMs} ms has passed since batch creation (the request is still in flight)`;
+      failBatch(b, new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, why), this.completion);
     }
   }
 
@@ -359,7 +428,23 @@ export class Sender {
     return !(this.txn && this.idempotence.sequencesBroken);
   }
 
-  private retryOrFail(b: ProducerBatch, e: Error, followsRetry = false) {
+  /**
+   * OUT_OF_ORDER_SEQUENCE_NUMBER for the batch the broker should expect next, or
+   * UNKNOWN_PRODUCER_ID: the broker's state for this producer no longer matches (an unclean
+   * election, a log truncated or deleted by retention). Kafka's idempotent producer bumps its
+   * epoch and retries (TransactionManager.canRetry); a transaction fails the batch, which makes it
+   * abortable.
+   */
+  private lostSequence(b: ProducerBatch, code: number): boolean {
+    if (!this.idempotence.enabled || this.txn || b.baseSequence < 0) return false;
+    return code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID;
+  }
+
+  /**
+   * Retries a failed batch, or fails it for good. `behind`: refused only because a batch before
+   * it failed; `retry`: retriable whatever the error says (the epoch is being bumped).
+   */
+  private retryOrFail(b: ProducerBatch, e: Error, how?: 'behind' | 'retry') {
     if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
       if (this.accumulator.split(b)) return;
       e = recordTooLarge(b, e);
@@ -367,11 +452,18 @@ export class Sender {
     const { retries, retryBackoffMs, deliveryTimeoutMs } = this.config;
     b.lastError = e;
     const retriable =
-      e instanceof ConnectionError || e instanceof RequestTimeoutError || (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
-    const expired = Date.now() - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
-    if (followsRetry && !expired) {
-      // Not this batch's failure: no back-off of its own (it waits for the batch before it).
+      how === 'retry' ||
+      e instanceof ConnectionError ||
+      e instanceof RequestTimeoutError ||
+      (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
+    const now = Date.now();
+    const expired = now - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
+    if (how === 'behind' && !expired) {
+      // Not this batch's failure, so not one of its attempts. It goes again once the batch before
+      // it has come back (a numbered batch goes alone); the back-off keeps it from being re-sent
+      // at once, request after request, should nothing before it be waiting after all.
       b.attempts = Math.max(0, b.attempts - 1);
+      b.retryAt = now + retryBackoffMs;
       this.accumulator.requeue(b);
       this.kick();
       return;
@@ -379,7 +471,7 @@ export class Sender {
     if (retriable && b.attempts <= retries && !expired) {
       // Leadership may have moved: refresh before the retry picks a leader again.
       void this.client.refreshMetadata([b.topic]).catch(() => undefined);
-      b.retryAt = Date.now() + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
+      b.retryAt = now + retryBackoffMs * Math.min(2 ** (b.attempts - 1), 10);
       // Back into its partition's queue ahead of later batches, so its records keep their order.
       this.accumulator.requeue(b);
       this.kick();
