@@ -376,7 +376,11 @@ export class KafkaClient {
       }
       let n: Negotiated | undefined;
       try {
-        n = node === 'any' ? await this.anyConnection() : await this.nodeConnection(node, options.purpose);
+        n = await (node === 'any' ? this.anyConnection() : this.nodeConnection(node, options.purpose)).catch((e: unknown) => {
+          // No connection: the request never left (a producer's retry count is not spent on it).
+          if (e instanceof ConnectionError) e.requestNotSent = true;
+          throw e;
+        });
         let version = this.pickVersion(api, n);
         if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
         const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;

@@ -34,6 +34,9 @@ export class ConnectionError extends KafkaTsError {
   ) {
     super('unreachable', message, { hint: 'is the broker running? see --bootstrap-server' });
   }
+
+  /** Set when no connection could be had for a request: it was never written (KafkaClient.send). */
+  requestNotSent = false;
 }
 
 /** A request got no response in time: to the CLI, the broker is as good as unreachable. */

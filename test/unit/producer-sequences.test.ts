@@ -247,6 +247,45 @@ describe('delivery.timeout.ms', () => {
   });
 });
 
+describe('a leader that cannot be reached', () => {
+  it('spends none of the retries while no connection can be had (a broker restart): every record arrives once, in order', async () => {
+    const broker = new SimBroker();
+    const send = broker.send.bind(broker);
+    let refused = 0;
+    // The first 8 sends find the broker down (about 0.25 s of growing back-off): more than
+    // retries=3 would allow as attempts.
+    broker.send = (node, api, body) => {
+      if (api.name !== 'Produce' || refused >= 8) return send(node, api, body);
+      refused++;
+      const e = new ConnectionError('Could not connect to b:1: connection refused', 'b:1');
+      e.requestNotSent = true;
+      return Promise.reject(e);
+    };
+    const { p, values, acked, failed, flushed } = run(broker, 20, { retries: 3, retryBackoffMs: 1 });
+    await flushed;
+    expect({ failed: failed.map((f) => f.error.message), refused }).toEqual({ failed: [], refused: 8 });
+    expect(acked.map((a) => a.value)).toEqual(values);
+    expect(acked.map((a) => a.offset)).toEqual(values.map((_, i) => i));
+    await within(p.close(), 1000, 'close');
+  });
+
+  it('still fails at delivery.timeout.ms when the broker stays away', async () => {
+    const broker = new SimBroker();
+    const send = broker.send.bind(broker);
+    broker.send = (node, api, body) => {
+      if (api.name !== 'Produce') return send(node, api, body);
+      const e = new ConnectionError('Could not connect to b:1: connection refused', 'b:1');
+      e.requestNotSent = true;
+      return Promise.reject(e);
+    };
+    const { p, failed, flushed } = run(broker, 3, { deliveryTimeoutMs: 200, retryBackoffMs: 5 });
+    await flushed;
+    expect(failed.map((f) => f.error.message)).toEqual(Array(3).fill('Could not connect to b:1: connection refused'));
+    expect(p.stats).toEqual({ acked: 0, failed: 3 });
+    await within(p.close(), 1000, 'close');
+  });
+});
+
 describe('a batch in flight', () => {
   it('fails at delivery.timeout.ms though its request is not answered yet', async () => {
     const broker = new SimBroker((req) => (req.n === 1 ? { hang: true } : null));

@@ -49,6 +49,8 @@ export interface ProducerBatch {
   attempts: number;
   firstAttemptAt: number;
   retryAt: number;
+  /** Sends in a row that found no connection to the leader (not attempts: nothing was sent). */
+  unsent: number;
   /** Sequence number of the first record (idempotent producers), fixed on first send. */
   baseSequence: number;
   /** An attempt ended without an answer saying whether the broker wrote the batch. */
@@ -91,6 +93,7 @@ export function newBatch(topic: string, partition: number, keyless: boolean, siz
     attempts: 0,
     firstAttemptAt: now,
     retryAt: 0,
+    unsent: 0,
     baseSequence: -1,
     maybeWritten: false,
     order: nextOrder++,

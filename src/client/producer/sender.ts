@@ -364,11 +364,15 @@ export class Sender {
         }
       }
     } catch (e) {
-      // The request may have reached the broker before the connection or the wait ended.
       for (const b of batches) {
         if (b.expiredInFlight) continue;
-        b.maybeWritten = true;
-        this.retryOrFail(b, e as Error);
+        // The request may have reached the broker before the connection or the wait ended,
+        // unless there was no connection to send it on.
+        if (e instanceof ConnectionError && e.requestNotSent) this.retryOrFail(b, e, 'unsent');
+        else {
+          b.maybeWritten = true;
+          this.retryOrFail(b, e as Error);
+        }
       }
     } finally {
       if (expiry) clearTimeout(expiry);
@@ -444,7 +448,7 @@ export class Sender {
    * Retries a failed batch, or fails it for good. `behind`: refused only because a batch before
    * it failed; `retry`: retriable whatever the error says (the epoch is being bumped).
    */
-  private retryOrFail(b: ProducerBatch, e: Error, how?: 'behind' | 'retry') {
+  private retryOrFail(b: ProducerBatch, e: Error, how?: 'behind' | 'retry' | 'unsent') {
     if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
       if (this.accumulator.split(b)) return;
       e = recordTooLarge(b, e);
@@ -458,6 +462,19 @@ export class Sender {
       (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const now = Date.now();
     const expired = now - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
+    if (how === 'unsent' && !expired) {
+      // The leader could not be reached, so nothing was sent: as Kafka's producer never sends
+      // to a node it is not connected to, this spends none of the retries. The batch waits for
+      // the broker (a restart, say) until delivery.timeout.ms, trying to connect with a back-off
+      // that grows to a second (reconnect.backoff.max.ms).
+      b.attempts = Math.max(0, b.attempts - 1);
+      b.retryAt = now + Math.min(retryBackoffMs * 2 ** Math.min(b.unsent++, 10), 1000);
+      void this.client.refreshMetadata([b.topic]).catch(() => undefined);
+      this.accumulator.requeue(b);
+      this.kick();
+      return;
+    }
+    b.unsent = 0;
     if (how === 'behind' && !expired) {
       // Not this batch's failure, so not one of its attempts. It goes again once the batch before
       // it has come back (a numbered batch goes alone); the back-off keeps it from being re-sent
