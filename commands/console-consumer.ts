@@ -5,7 +5,7 @@ import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { consumerEndView, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
-import { requireInt } from '../src/cli/context.js';
+import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
 import { groupIdOf, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
@@ -111,7 +111,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
       if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
     }
-    const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, o.bootstrapServer, p)) : undefined;
+    const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
     if (schema?.key) formatter.key = schema.key;
     if (schema?.value) formatter.value = schema.value;
     const stopSignal = watchStopSignals();

@@ -5,7 +5,7 @@ import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
-import { requireInt } from '../src/cli/context.js';
+import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
 import { DEFAULT_READERS, parseAcks, idempotenceMode, transactionOptions, type ConsoleProducerOptions } from '../src/cli/flags/console-producer.js';
@@ -94,7 +94,7 @@ export default defineCommand<ConsoleProducerOptions>({
       clientId: 'console-producer',
       connectSetting: 'max.block.ms',
     });
-    const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, o.bootstrapServer ?? o.brokerList, p)) : undefined;
+    const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined;
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
     const json = o.output === 'json';
     const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;

@@ -1,7 +1,7 @@
 /** kafka-ts streams: wiring only; topologies in src/tools/streams.ts and streams-app.ts, the running in streams-run.ts. */
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
-import { requireInt } from '../src/cli/context.js';
+import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { watchStopSignals } from '../src/cli/signals.js';
@@ -48,11 +48,12 @@ export default defineCommand<StreamsOptions>({
     const untilIdleMs = duration(o.untilIdle, '--until-idle');
     const statusIntervalMs = duration(o.statusInterval, '--status-interval') ?? 10_000;
 
+    const clientProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
     const tools = await import('../src/tools/streams.js');
     const built =
       target === 'run'
         ? await (await import('../src/tools/streams-app.js')).appTopology(file!)
-        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, o.bootstrapServer, p) });
+        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, bootstrapFlag(o.bootstrapServer, clientProps), p) });
     const topology = built.topology.build();
     if (verb === 'describe') {
       const text = topology.describe();
@@ -68,7 +69,6 @@ export default defineCommand<StreamsOptions>({
     props['application.id'] ??= built.defaultApplicationId;
     if (o.processingGuarantee !== undefined) props['processing.guarantee'] = o.processingGuarantee;
     if (o.stateDir !== undefined) props['state.dir'] = o.stateDir;
-    const clientProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
     const stop = watchStopSignals();
     const { runTopology } = await import('../src/tools/streams-run.js');
     const json = o.output === 'json';

@@ -49,6 +49,13 @@ export interface Target {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
 
+/**
+ * The cluster a command names: --bootstrap-server, else bootstrap.servers in the command's own
+ * client properties (--command-config, --producer.config, …: a hosted service's client file
+ * carries it), which win over contexts and the local daemon as the flag does.
+ */
+export const bootstrapFlag = (flag: string | undefined, properties?: Record<string, string>): string | undefined => flag ?? nonEmpty(properties?.['bootstrap.servers']);
+
 export class CliContext {
   readonly out: Output;
   private readonly clients: KafkaClient[] = [];
@@ -79,7 +86,8 @@ export class CliContext {
   }
 
   /**
-   * The cluster a command talks to, by precedence: --bootstrap-server > --context >
+   * The cluster a command talks to, by precedence: --bootstrap-server (or bootstrap.servers in the
+   * command's properties: bootstrapFlag) > --context >
    * $KAFKA_TS_CONTEXT > $KAFKA_BOOTSTRAP_SERVERS > the current context > the local daemon. A
    * context named by --context or $KAFKA_TS_CONTEXT lends its properties even when
    * --bootstrap-server overrides its address; the current context is used only when nothing
@@ -159,8 +167,9 @@ export class CliContext {
   }
 
   async client(opts: ConnectOptions): Promise<KafkaClient> {
-    const bootstrap = await this.resolveBootstrap(opts.bootstrapServer);
-    const p = this.clientProperties(opts.bootstrapServer, opts.properties);
+    const flag = bootstrapFlag(opts.bootstrapServer, opts.properties);
+    const bootstrap = await this.resolveBootstrap(flag);
+    const p = this.clientProperties(flag, opts.properties);
     const { KafkaClient } = await import('../client/client.js');
     const { clientSecurity, expectedPrincipal, unusedSecuritySettings } = await import('../client/security/index.js');
     const security = await clientSecurity(p);
@@ -179,7 +188,7 @@ export class CliContext {
       onRetrying: (e) => this.warn(`kafka-ts: warning: ${e.message}; retrying for up to ${client.connectTimeoutMs} ms (${opts.connectSetting ?? 'default.api.timeout.ms'})`),
       security,
       // The local daemon's API versions, remembered from an earlier command (see daemonApiVersions).
-      ...(this.select(opts.bootstrapServer).bootstrap === undefined ? { knownApiVersions: daemonApiVersions(daemonPaths(defaultHome(this.env))) } : {}),
+      ...(this.select(flag).bootstrap === undefined ? { knownApiVersions: daemonApiVersions(daemonPaths(defaultHome(this.env))) } : {}),
     });
     this.clients.push(client);
     await client.connect();

@@ -160,7 +160,7 @@ export function overviewPage(program: Command, version: string, date: string): s
     '.SH CLUSTER SELECTION',
     '.PP',
     esc(
-      'Which cluster a command talks to, first match wins: --bootstrap-server; --context NAME; $KAFKA_TS_CONTEXT; $KAFKA_BOOTSTRAP_SERVERS; the current context (kafka-ts context use NAME); the local daemon, started on demand. A context named by --context or $KAFKA_TS_CONTEXT lends its client properties even when --bootstrap-server overrides its address; the current context is used only when nothing else names a cluster. An unknown context name exits 4 listing the known ones.',
+      'Which cluster a command talks to, first match wins: --bootstrap-server; bootstrap.servers in the command\'s own client properties (--command-config, --producer.config, --consumer.config, --command-property); --context NAME; $KAFKA_TS_CONTEXT; $KAFKA_BOOTSTRAP_SERVERS; the current context (kafka-ts context use NAME); the local daemon, started on demand. A context named by --context or $KAFKA_TS_CONTEXT lends its client properties even when --bootstrap-server overrides its address; the current context is used only when nothing else names a cluster. An unknown context name exits 4 listing the known ones.',
     ),
     '.PP',
     esc(

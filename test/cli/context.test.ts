@@ -69,6 +69,20 @@ describe('kafka-ts context', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  it('bootstrap.servers in the command\'s own properties names the cluster (beating --context), not the local daemon', async () => {
+    const file = join(home, 'client.properties');
+    writeFileSync(file, `bootstrap.servers=${bootstrap}\n`);
+    const listed = await kt(['topics', '--list', '--command-config', file, '--context', 'nowhere'], { NOWHERE_ID: 'from-context' });
+    expect({ exitCode: listed.exitCode, stderr: listed.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(listed.stdout.split('\n')).toContain('ctx-orders');
+    // It used to start a local daemon here and write the record there.
+    const produced = await kafkaTs(['console-producer', '--topic', 'ctx-via-file', '--producer.config', file], { home, input: 'via-file\n' });
+    expect(produced.exitCode, produced.stderr).toBe(0);
+    expect(produced.stderr).not.toContain('started the local broker');
+    const read = await kt(['console-consumer', '--topic', 'ctx-via-file', '--from-beginning', '-e', '--bootstrap-server', bootstrap]);
+    expect(read.stdout.split('\n')).toContain('via-file');
+  });
+
   it('context use makes a context the default; --none goes back; current prints it', async () => {
     expect(await kt(['context', 'use', 'dev'])).toEqual({ stdout: 'Switched to context dev.\n', stderr: '', exitCode: 0 });
     expect(await kt(['context', 'current'])).toEqual({ stdout: 'dev\n', stderr: '', exitCode: 0 });
