@@ -5,7 +5,7 @@
  *
  * Keys: ↑/↓ (or k/j) select · Enter open · Esc back · s sort · / filter · p pause · ? help · q quit
  */
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ChalkInstance } from 'chalk';
 import { statusRank, type Reason, type Status } from '../lag/evaluator.js';
@@ -206,7 +206,25 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
   const live = useRef({ groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort });
   live.current = { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort };
 
+  // Keys that arrive in one read come as one input ("jj" typed fast, a held arrow key): each
+  // counts. A selection made here is recorded in `live` at once, so the next key moves on from it
+  // even before React has rendered it.
   useInput((input, key) => {
+    if (!live.current.editingFilter && input.length > 1 && /^[jk]+$/.test(input)) {
+      for (const ch of input) handleKey(ch, key);
+    } else handleKey(input, key);
+  });
+
+  const select = (group: string) => {
+    live.current.selectedGroup = group;
+    setSelected(group);
+  };
+  const selectPartition = (id: string | null) => {
+    live.current.selectedTp = id;
+    setSelectedPartition(id);
+  };
+
+  const handleKey = (input: string, key: Key) => {
     const { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort } = live.current;
     if (editingFilter) {
       if (key.escape) {
@@ -242,27 +260,27 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
     const down = key.downArrow || input === 'j';
     if (view.kind === 'overview') {
       const i = Math.max(0, groups.findIndex((g) => g.group === selectedGroup));
-      if (up && groups.length) setSelected(groups[Math.max(0, i - 1)]!.group);
-      else if (down && groups.length) setSelected(groups[Math.min(groups.length - 1, i + 1)]!.group);
+      if (up && groups.length) select(groups[Math.max(0, i - 1)]!.group);
+      else if (down && groups.length) select(groups[Math.min(groups.length - 1, i + 1)]!.group);
       else if (key.return) {
         const g = groups[i];
         if (g && groups.some((x) => x.group === selectedGroup)) {
-          setSelected(g.group);
-          setSelectedPartition(null);
+          select(g.group);
+          selectPartition(null);
           setFilter('');
           setView({ kind: 'group', group: g.group });
         }
       } else if (key.escape) setFilter('');
     } else {
       const i = partitions.findIndex((p) => partitionId(p) === selectedTp);
-      if (up && partitions.length) setSelectedPartition(partitionId(partitions[Math.max(0, i - 1)]!));
-      else if (down && partitions.length) setSelectedPartition(partitionId(partitions[Math.min(partitions.length - 1, i + 1)]!));
+      if (up && partitions.length) selectPartition(partitionId(partitions[Math.max(0, i - 1)]!));
+      else if (down && partitions.length) selectPartition(partitionId(partitions[Math.min(partitions.length - 1, i + 1)]!));
       else if (key.escape) {
         if (filter) setFilter('');
         else setView({ kind: 'overview' });
       }
     }
-  });
+  };
 
   const width = Math.max(20, columns - 1);
   const header = (
@@ -283,16 +301,21 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
   let body: ReactNode;
   const tableHeight = Math.max(1, height - 5);
   if (help) {
+    // Only what fits: a frame taller than the terminal cannot be redrawn in place (Ink leaves
+    // lines of the old one behind). The legend goes first, then keys from the end.
+    const room = Math.max(2, height - 3);
+    const keys = HELP.slice(0, Math.min(HELP.length, room - 1));
+    const legend = 1 + keys.length + 1 + Math.ceil(LEGEND.length / width) <= room;
     body = (
       <Box flexDirection="column">
         <Text>{c.bold('Keys')}</Text>
-        {HELP.map(([k, what]) => (
+        {keys.map(([k, what]) => (
           <Text key={k} wrap="truncate">
             {`  ${k!.padEnd(10)} ${what}`}
           </Text>
         ))}
-        <Text> </Text>
-        <Text wrap="wrap">{LEGEND}</Text>
+        {legend && <Text> </Text>}
+        {legend && <Text wrap="wrap">{LEGEND}</Text>}
       </Box>
     );
   } else if (failure) {

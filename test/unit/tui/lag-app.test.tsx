@@ -115,6 +115,17 @@ describe('overview', () => {
     await press('x', (f) => f.includes('billing') && !f.includes('Keys'), 'help to close');
   });
 
+  it('keeps help within a small terminal (a taller frame left old lines behind): the legend gives way', async () => {
+    const { app, frame, press } = mount();
+    Object.defineProperty(app.stdout, 'rows', { value: 12, configurable: true });
+    await resize(app, 60, () => frame().includes('billing'), 'a 60x12 terminal');
+    await press('?', (f) => f.includes('Keys'), 'help');
+    const lines = frame().split('\n');
+    expect(lines.length, frame()).toBeLessThanOrEqual(12);
+    expect(frame()).toContain('q          quit');
+    expect(frame()).not.toContain('STOP no consumer');
+  });
+
   it('pauses refreshing on p', async () => {
     let loads = 0;
     const data = report();
@@ -144,6 +155,17 @@ describe('drill-down', () => {
     expect(lines[6]).toMatch(/^  orders-0\s+155\s+155\s/);
     await press(DOWN, (f) => f.includes('› orders-2'), 'partition selection');
     await press(ESC, (f) => f.includes('› billing') && f.includes('audit'), 'the overview again');
+  });
+
+  it('counts every key of a burst (typed fast, a held arrow key): one read of "jj", two Down keys', async () => {
+    const { frame, press } = mount();
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    await press(ENTER, (f) => f.includes('orders-0'), 'the group view');
+    // Rows: orders-2, orders-1, orders-0; nothing selected yet, so the first j selects orders-2.
+    await press('jj', (f) => f.includes('› orders-1'), 'two moves from one read of "jj"');
+    await press('k', (f) => f.includes('› orders-2'), 'one move up');
+    await press(DOWN + DOWN, (f) => f.includes('› orders-0'), 'two moves from two Down keys in one read');
+    await press('kk', (f) => f.includes('› orders-2'), 'two moves up');
   });
 
   it('opens the initial group directly, and waits for a group that does not exist yet', async () => {
