@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { encodeRequest, decodeResponse } from '../protocol/messages.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder, FrameReader } from './frame-decoder.js';
-import { KafkaTsError } from '../util/errors.js';
+import { KafkaTsError, UsageError } from '../util/errors.js';
 import { frameBuffers } from '../util/read-buffers.js';
 import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
 
@@ -181,6 +181,15 @@ export class KafkaConnection {
   onPlainRead(bytes: Buffer, atFrameStart: boolean): boolean {
     if (this.responses === 0 && atFrameStart && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03) {
       this.fail(looksLikeTlsError(this.label));
+      this.socket.destroy();
+      return false;
+    }
+    // A first frame whose size is four printable characters (past 500 MB) is another protocol's
+    // text: an HTTP port (the schema registry's), SSH, SMTP... Retrying would only get it again.
+    if (this.responses === 0 && atFrameStart && bytes.length >= 4 && /^[\x20-\x7e]{4}$/.test(bytes.toString('latin1', 0, 4))) {
+      const text = bytes.toString('latin1', 0, Math.min(bytes.length, 40)).split(/[\r\n]/)[0]!;
+      const what = text.startsWith('HTTP/') ? 'in HTTP (a schema registry, REST proxy or web port?)' : `with text ('${text}')`;
+      this.fail(new UsageError(`${this.label} is not a Kafka listener: it answered ${what}; check --bootstrap-server`));
       this.socket.destroy();
       return false;
     }

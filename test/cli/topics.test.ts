@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +227,24 @@ describe('transports', () => {
     expect(r.stderr.split('\n')[0]).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 10000 ms (default.api.timeout.ms)');
     expect(r.stderr.split('\n')[1]).toMatch(/^kafka-ts topics: error: Could not connect to 127\.0\.0\.1:1: connection refused/);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('says at once that an HTTP port is not a Kafka listener (exit 2): it retried the garbled frame for 10 s', async () => {
+    const server = createHttpServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const r = await kafkaTs(['topics', '--list', '--bootstrap-server', `127.0.0.1:${port}`], { home });
+      expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({
+        exitCode: 2,
+        stderr: `kafka-ts topics: usage error: 127.0.0.1:${port} is not a Kafka listener: it answered in HTTP (a schema registry, REST proxy or web port?); check --bootstrap-server\n`,
+      });
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('gives up on a peer that accepts connections but never answers within default.api.timeout.ms (exit 3)', async () => {
