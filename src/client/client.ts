@@ -215,7 +215,8 @@ export class KafkaClient {
         }
       } catch (e) {
         lastError = e as Error;
-        if (!(e instanceof ConnectionError) || !retry) throw e;
+        // Without `retry`, one more try only after a first close before any answer (TLS or not?).
+        if (!(e instanceof ConnectionError) || (!retry && !(e.beforeFirstResponse && closedEarly === 1))) throw e;
         // A close before any answer is tried again to tell TLS from plaintext: nothing to say yet.
         if (!e.beforeFirstResponse) this.retrying(e);
         await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
@@ -282,21 +283,29 @@ export class KafkaClient {
     this.bootstrapDeadline = deadline;
     const attempt = async (): Promise<Negotiated> => {
       let last: Error | null = null;
+      let backoff = this.retryBackoffMs;
       // Known brokers first (after bootstrap), then the bootstrap list, until the deadline.
-      while (Date.now() < deadline && !this.closed) {
-        // Known brokers get one quick attempt each (a stopped one refuses at once); bootstrap
-        // addresses are retried with backoff (a daemon may still be starting).
+      // Known brokers get one quick attempt each (a stopped one refuses at once); a lone bootstrap
+      // address is retried with backoff for a while (a daemon may still be starting); of several,
+      // each gets one attempt per round, so a dead first one does not hold up the others.
+      const retryBootstrap = this.bootstrap.length === 1;
+      for (let round = 0; Date.now() < deadline && !this.closed; round++) {
+        if (round > 0 && !retryBootstrap) {
+          await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+          backoff = Math.min(backoff * 2, 1000);
+        }
         const known = [...this.cluster.brokers.values()].map((b) => addressOf(b));
-        for (const [addr, retry] of [...known.map((a) => [a, false] as const), ...this.bootstrap.map((a) => [a, true] as const)]) {
+        for (const [addr, retry] of [...known.map((a) => [a, false] as const), ...this.bootstrap.map((a) => [a, retryBootstrap] as const)]) {
           try {
             return await this.open(addr, Math.min(deadline, Date.now() + 2000), retry);
           } catch (e) {
             // TLS and SASL failures would fail the same way again: report them at once.
             if (isKafkaTsError(e) && (e.kind === 'auth' || e.kind === 'usage')) throw e;
             last = e as Error;
-            this.retrying(last);
           }
         }
+        // Every address failed this round: say so once, as the next rounds go on.
+        if (last) this.retrying(last);
       }
       if (last instanceof RequestTimeoutError) throw new RequestTimeoutError(`${last.message} within ${this.connectTimeoutMs} ms`);
       throw last ?? new ConnectionError('No broker could be reached', this.bootstrap.map(describeAddress).join(','));

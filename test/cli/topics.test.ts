@@ -219,6 +219,12 @@ describe('transports', () => {
     expect(explicit).toEqual(unix);
   });
 
+  it('goes on to the next bootstrap address at once when the first refuses (it retried the dead one for 2 s, and said so)', async () => {
+    const unix = await kt('topics', '--list');
+    const r = await kt('topics', '--list', '--bootstrap-server', `127.0.0.1:1,${bootstrap}`);
+    expect(r).toEqual(unix);
+  });
+
   it('fails within the stated timeout when no broker answers (exit 3)', async () => {
     const started = Date.now();
     const r = await kafkaTs(['topics', '--list', '--bootstrap-server', '127.0.0.1:1'], { home });
