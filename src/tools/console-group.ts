@@ -73,6 +73,16 @@ export async function consumeWithGroup(
   }
   const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
+  // Stopping finishes the poll under way, commits and leaves the group: with the broker gone
+  // that waits for its timeouts (as Kafka's consumer does, up to 30 s). Say so after a second
+  // rather than look hung.
+  let slowStop: NodeJS.Timeout | undefined;
+  let finished = false;
+  const stopping = () => {
+    if (slowStop || finished) return;
+    slowStop = setTimeout(() => io.warn(`Stopping: committing offsets and leaving group ${groupId} once the broker answers (Ctrl-C again to quit without waiting)`), 1000);
+  };
+  void io.interrupted.then(stopping);
   let result: ConsumeResult;
   try {
     result = await printLoop(
@@ -95,7 +105,13 @@ export async function consumeWithGroup(
     }
     for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
   } finally {
-    await consumer.close();
+    stopping();
+    try {
+      await consumer.close();
+    } finally {
+      clearTimeout(slowStop);
+      finished = true;
+    }
   }
   return result;
 }

@@ -539,6 +539,30 @@ describe('console-consumer', () => {
     expect(r.stderr).toMatch(/Processed a total of \d+ messages/);
   });
 
+  it('says it is stopping when Ctrl-C finds the broker gone (it waited silently for its timeouts), and a second Ctrl-C quits', async () => {
+    const t = tempDir('kafka-ts-gone-');
+    try {
+      const { bootstrap: gone } = await startDaemon(t.dir);
+      expect((await kafkaTs(['console-producer', '--bootstrap-server', gone, '--topic', 'g'], { home: t.dir, input: 'one\n' })).exitCode).toBe(0);
+      const child = execa(process.execPath, [BIN, 'console-consumer', '--bootstrap-server', gone, '--topic', 'g', '--group', 'stopper', '--from-beginning'], { env: { KAFKA_TS_HOME: t.dir, KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      await stopDaemon(t.dir);
+      child.kill('SIGINT');
+      const deadline = Date.now() + 20_000;
+      while (!stderr.includes('Stopping:') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr).toContain('Stopping: committing offsets and leaving group stopper once the broker answers (Ctrl-C again to quit without waiting)');
+      child.kill('SIGINT');
+      // Ended by the signal itself (the shell's 130).
+      const r = await child;
+      expect({ exitCode: r.exitCode ?? null, signal: r.signal ?? null }).toEqual({ exitCode: null, signal: 'SIGINT' });
+    } finally {
+      await stopDaemon(t.dir);
+      t.cleanup();
+    }
+  });
+
   it('exits 143 on SIGTERM after printing its count', async () => {
     await create('terminated');
     await produce('terminated', 'one\n');
