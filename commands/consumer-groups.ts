@@ -56,6 +56,8 @@ export default defineCommand<GroupsOptions>({
   async run(o, args, ctx) {
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
     if (byVerb && rest.length) o.group = [...(o.group ?? []), ...rest];
+    // With the --action flags, groups are --group each (Kafka ignores a stray `g4` silently).
+    else if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}' (give each group with --group)`);
     validate(o, action);
     const timeout = requireInt(o.timeout, 'timeout', { min: 1 })!;
     const json = o.output === 'json';

@@ -289,6 +289,8 @@ describe('--reset-offsets', () => {
     const min = await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--shift-by', '-9223372036854775808');
     expect({ stdout: min.stdout, exitCode: min.exitCode }).toEqual({ stdout: planTable(planRow('billing', 'orders', 0, 0)), exitCode: 0 });
     expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-offset', '9223372036854775808')).exitCode).toBe(2);
+    // A stray word is not a second group (Kafka ignores it; only g3 would be deleted).
+    expect(await kt('--delete', '--group', 'billing', 'other')).toEqual({ stdout: '', stderr: "kafka-ts consumer-groups: usage error: unexpected argument 'other' (give each group with --group)\n", exitCode: 2 });
   });
 
   it('shifts committed offsets, clamped at the log start', async () => {

@@ -200,6 +200,7 @@ describe('usage errors', () => {
     await usage(['topics', '--describe', '--topic-id', 'xyz'], "Invalid --topic-id 'xyz': a topic id is 22 characters of URL-safe base64, as topics --describe prints it");
     await usage(['topics', '--create', '--topic', 'a', '--topic', 'b'], 'Found multiple arguments for option topic, but you asked for only one');
     await usage(['topics', 'frobnicate'], "unknown action 'frobnicate'");
+    await usage(['topics', '--describe', '--topic', 'a', 'extra'], "unexpected argument 'extra'");
   });
 
   it('--help prints usage on stdout and exits 0', async () => {

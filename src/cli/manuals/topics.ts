@@ -25,6 +25,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
   differences: [
+    'A word that is not an option\'s value is a usage error (exit 2); the script ignores it.',
     '--help exits 0 and prints to stdout (kafka-topics.sh exits 1).',
     'A missing topic is reported as "Topic \'foo\' does not exist as expected" (Kafka 3.8+ prints \'Optional[foo]\'), with exit status 4.',
     'Usage errors exit 2 with one line on stderr instead of the usage table; --bootstrap-server is optional (the local daemon is used without it).',
