@@ -56,14 +56,12 @@ export default defineCommand<GroupsOptions>({
   async run(o, args, ctx) {
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
     if (byVerb && rest.length) o.group = [...(o.group ?? []), ...rest];
-    // With the --action flags, groups are --group each (Kafka ignores a stray `g4` silently).
-    else if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}' (give each group with --group)`);
+    else if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}' (give each group with --group)`); // Kafka ignores it
     validate(o, action);
     const timeout = requireInt(o.timeout, 'timeout', { min: 1 })!;
     const json = o.output === 'json';
     const props = { 'default.api.timeout.ms': String(Math.max(timeout, 1000)), ...(o.commandConfig ? readPropertiesFile(o.commandConfig) : {}) };
     await checkClientConfig('admin', props, (l) => ctx.warn(l));
-
     // Everything that can be checked without a broker is checked first: bad input changes nothing.
     const r = await import('../src/tools/reset-offsets.js');
     const scope = { allTopics: !!o.allTopics, topics: (o.topic ?? []).map((t) => r.parseTopicArg(t)) };
