@@ -92,7 +92,7 @@ export default defineCommand<ConsoleProducerOptions>({
       bootstrapServer: o.bootstrapServer ?? o.brokerList,
       properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
       clientId: 'console-producer',
-      connectSetting: 'max.block.ms',
+      connectSetting: props['default.api.timeout.ms'] !== undefined ? 'default.api.timeout.ms' : 'max.block.ms',
     });
     const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined;
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');

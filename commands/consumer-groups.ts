@@ -5,7 +5,7 @@
  */
 import { Option } from 'commander';
 import { collect, defineCommand } from '../src/cli/command.js';
-import { requireInt } from '../src/cli/context.js';
+import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { TimeoutError, UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
@@ -68,7 +68,7 @@ export default defineCommand<GroupsOptions>({
     const scenario = action === 'resetOffsets' ? await resetScenario(o) : null;
     const waitMs = requireInt(o.waitInactive, 'wait-inactive', { min: 0 });
 
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-consumer-groups' });
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-consumer-groups', connectSetting: '--timeout' });
     const { GroupAdmin } = await import('../src/client/groups.js');
     const groups = new GroupAdmin(client);
     const t = await import('../src/tools/consumer-groups.js');
@@ -143,7 +143,7 @@ export default defineCommand<GroupsOptions>({
       const { watchLag } = await import('../src/cli/lag-watch.js');
       const { DEFAULT_SETTINGS } = await import('../src/lag/evaluator.js');
       const ids = await targets();
-      return watchLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(o.bootstrapServer), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+      return watchLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
     }
     return printView(await actions[action](), ctx, json);
   },

@@ -44,7 +44,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
       void ctx.out.flush().catch(() => undefined);
     };
     const { runConsumerPerf, summaryLine, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList ?? props['bootstrap.servers'], properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
     if (!json && !o.hideHeader) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
     const { groupOptions } = await import('../src/tools/console-group.js');
     const { fetcherOptions } = await import('../src/client/config/consumer.js');

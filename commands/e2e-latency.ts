@@ -34,7 +34,7 @@ export default defineCommand<E2eLatencyOptions>({
       ctx.out.write(`${line}\n`);
       void ctx.out.flush().catch(() => undefined);
     };
-    const bootstrapServer = s.bootstrap ?? props['bootstrap.servers'];
+    const bootstrapServer = s.bootstrap; // else bootstrap.servers in the properties file (ctx.client)
     const producerClient = await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-producer' });
     const consumerClient = await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-consumer' });
     const { runE2eLatency, resultLines } = await import('../src/tools/e2e-latency.js');

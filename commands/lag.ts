@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
-import { requireInt } from '../src/cli/context.js';
+import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 
 interface LagCommandOptions {
@@ -96,6 +96,6 @@ export default defineCommand<LagCommandOptions>({
     const properties = { 'default.api.timeout.ms': String(Math.max(3000, intervalMs)), ...fileProps };
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: 'kafka-ts-lag' });
     const { watchLag } = await import('../src/cli/lag-watch.js');
-    return watchLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(o.bootstrapServer) }, ctx);
+    return watchLag(client, { groups: [...new Set(groups)], mode, intervalMs, settings, output: o.output, untilLag, timeoutMs, sort: o.sort, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, properties)) }, ctx);
   },
 });

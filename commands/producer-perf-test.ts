@@ -57,7 +57,7 @@ export default defineCommand<ProducerPerfTestOptions>({
       }
     }
     for (const w of settings.warnings) ctx.warn(`WARN ${w} (org.apache.kafka.clients.producer.ProducerConfig)`);
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? props['bootstrap.servers'], properties: props, clientId: settings.clientId });
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: settings.clientId });
     const stopSignal = watchStopSignals();
     const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
     const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');

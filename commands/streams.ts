@@ -49,11 +49,14 @@ export default defineCommand<StreamsOptions>({
     const statusIntervalMs = duration(o.statusInterval, '--status-interval') ?? 10_000;
 
     const clientProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
+    const streamsFileProps = o['streams.config'] ? readPropertiesFile(o['streams.config']) : {};
+    // A Streams config names its cluster with bootstrap.servers, as Kafka Streams requires.
+    const cluster = bootstrapFlag(o.bootstrapServer, { ...streamsFileProps, ...parseInlinePairs(o.config), ...clientProps });
     const tools = await import('../src/tools/streams.js');
     const built =
       target === 'run'
         ? await (await import('../src/tools/streams-app.js')).appTopology(file!)
-        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, bootstrapFlag(o.bootstrapServer, clientProps), p) });
+        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, cluster, p) });
     const topology = built.topology.build();
     if (verb === 'describe') {
       const text = topology.describe();
@@ -62,7 +65,7 @@ export default defineCommand<StreamsOptions>({
 
     const props: Record<string, string> = {
       ...built.appConfig,
-      ...(o['streams.config'] ? readPropertiesFile(o['streams.config']) : {}),
+      ...streamsFileProps,
       ...parseInlinePairs(o.config),
     };
     if (o.applicationId !== undefined) props['application.id'] = o.applicationId;
@@ -76,7 +79,7 @@ export default defineCommand<StreamsOptions>({
     const result = await runTopology(
       topology,
       props,
-      () => ctx.client({ bootstrapServer: o.bootstrapServer, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
+      () => ctx.client({ bootstrapServer: cluster, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
       { maxRecords, untilIdleMs, statusIntervalMs },
       {
         // Status goes out as it happens; a reader that went away (`| head`) leaves the application running quietly.

@@ -49,10 +49,8 @@ export default defineCommand<TopicsOptions>({
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
     // `topics delete NAME` names one topic: `delete my.topic` must not also delete my-topic
     // (--topic keeps Kafka's regular expression, as scripts expect).
-    // One NAME in verb style, none with the --action flags (Kafka ignores stray words; a second
-    // name silently left alone would be worse).
-    const extra = byVerb ? rest[1] : rest[0];
-    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'${byVerb ? ': the verb takes one topic name (--topic takes a regular expression for several)' : ''}`);
+    // No word besides the --action flags' values (Kafka ignores stray ones); the verb's NAME is one.
+    if (!byVerb && rest[0] !== undefined) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const exactName = byVerb && rest[0] !== undefined;
     if (exactName) {
       if (o.topic !== undefined && o.topic !== rest[0]) throw new UsageError('Found multiple arguments for option topic, but you asked for only one');

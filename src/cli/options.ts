@@ -16,7 +16,7 @@ export interface ConnectionOptionValues {
  * --context to the CliContext, which picks the cluster and the base client properties.
  */
 export function connectionOptions(cmd: Command, { commandConfig = true } = {}): Command {
-  cmd.option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, --context, $KAFKA_TS_CONTEXT, $KAFKA_BOOTSTRAP_SERVERS, the current context, else the local daemon');
+  cmd.option('--bootstrap-server <host:port>', 'Kafka broker(s); without it, bootstrap.servers in the command\'s properties, --context, $KAFKA_TS_CONTEXT, $KAFKA_BOOTSTRAP_SERVERS, the current context, else the local daemon');
   cmd.option('--context <name>', 'use a saved context (kafka-ts context): its bootstrap servers and client properties ($KAFKA_TS_CONTEXT)');
   if (commandConfig) cmd.option('--command-config <file>', 'admin client properties file');
   return cmd;

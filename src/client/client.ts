@@ -170,7 +170,7 @@ export class KafkaClient {
    * daemon may still be starting); otherwise one attempt is made and callers apply their own
    * retry policy.
    */
-  private async open(address: BrokerAddress, deadline: number, retry = true): Promise<Negotiated> {
+  private async open(address: BrokerAddress, deadline: number, retry = true, setupDeadline = deadline): Promise<Negotiated> {
     let lastError: Error | null = null;
     let backoff = this.retryBackoffMs;
     let closedEarly = 0;
@@ -194,13 +194,12 @@ export class KafkaClient {
           if (known) return { conn, versions: known, assumed: address };
           // Setting the connection up (ApiVersions, SASL) ends by the connect deadline too: a
           // peer that accepts and never answers must not hold a command for request.timeout.ms.
-          const setup = { timeoutMs: Math.max(100, Math.min(this.requestTimeoutMs, deadline - Date.now())) };
-          step = 'its ApiVersions request';
+          const setup = { timeoutMs: Math.max(100, Math.min(this.requestTimeoutMs, setupDeadline - Date.now())) };
           const versions = await this.negotiate(conn, setup);
           if (!sasl) this.knownApiVersions?.set(address, versions);
           if (sasl) {
             step = 'SASL authentication';
-            setup.timeoutMs = Math.max(100, Math.min(this.requestTimeoutMs, deadline - Date.now()));
+            setup.timeoutMs = Math.max(100, Math.min(this.requestTimeoutMs, setupDeadline - Date.now()));
             const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label), setup);
             this.scheduleReauth(conn, versions, sessionLifetimeMs);
           }
@@ -297,7 +296,12 @@ export class KafkaClient {
         const known = [...this.cluster.brokers.values()].map((b) => addressOf(b));
         for (const [addr, retry] of [...known.map((a) => [a, false] as const), ...this.bootstrap.map((a) => [a, retryBootstrap] as const)]) {
           try {
-            return await this.open(addr, Math.min(deadline, Date.now() + 2000), retry);
+            // 2 s to connect (the next address is tried then), but the whole deadline to set
+            // the connection up: a slow link or a busy broker still answers.
+            const negotiated = await this.open(addr, Math.min(deadline, Date.now() + 2000), retry, deadline);
+            // Retrying is announced while a command starts, not when a running one reconnects.
+            this.onRetrying = undefined;
+            return negotiated;
           } catch (e) {
             // TLS and SASL failures would fail the same way again: report them at once.
             if (isKafkaTsError(e) && (e.kind === 'auth' || e.kind === 'usage')) throw e;
@@ -377,6 +381,8 @@ export class KafkaClient {
     options?: SendOptions,
   ): Promise<{ body: Res; version: number }>;
   async send(target: number | 'any' | 'controller', api: ApiDef, build: unknown, options: SendOptions = {}): Promise<{ body: unknown; version: number }> {
+    /** Whether an attempt handed the request to a connection (it may have reached the broker). */
+    let written = false;
     for (let attempt = 1; ; attempt++) {
       let node = target;
       if (node === 'controller') {
@@ -386,13 +392,15 @@ export class KafkaClient {
       let n: Negotiated | undefined;
       try {
         n = await (node === 'any' ? this.anyConnection() : this.nodeConnection(node, options.purpose)).catch((e: unknown) => {
-          // No connection: the request never left (a producer's retry count is not spent on it).
-          if (e instanceof ConnectionError) e.requestNotSent = true;
-          throw e;
+          // No connection, and no attempt before wrote the request: it never left (a producer's
+          // retry count is not spent on it). A copy: the error may be other requests' too.
+          if (!(e instanceof ConnectionError) || written) throw e;
+          throw Object.assign(new ConnectionError(e.message, e.address, e.code, e.beforeFirstResponse, e.afterApiVersionsOnly), { requestNotSent: true });
         });
         let version = this.pickVersion(api, n);
         if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
         const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;
+        written = true;
         const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {

@@ -73,9 +73,9 @@ export async function consumeWithGroup(
   }
   const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
-  // Stopping finishes the poll under way, commits and leaves the group: with the broker gone
-  // that waits for its timeouts (as Kafka's consumer does, up to 30 s). Say so after a second
-  // rather than look hung.
+  // Ctrl-C finishes the poll under way, commits and leaves the group: with the broker gone that
+  // waits for its timeouts (as Kafka's consumer does, up to 30 s). Say so after a second rather
+  // than look hung.
   let slowStop: NodeJS.Timeout | undefined;
   let finished = false;
   const stopping = () => {
@@ -105,7 +105,6 @@ export async function consumeWithGroup(
     }
     for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
   } finally {
-    stopping();
     try {
       await consumer.close();
     } finally {

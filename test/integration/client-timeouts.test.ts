@@ -74,10 +74,11 @@ describe('request.timeout.ms and default.api.timeout.ms', () => {
       const r = await kafkaTs(['topics', '--list', '--bootstrap-server', `127.0.0.1:${silent.port}`, '--command-config', props], { home });
       const elapsed = Date.now() - started;
       expect(r.exitCode, r.stderr).toBe(3);
-      expect(r.stderr.trim().split('\n')).toEqual([
-        `kafka-ts: warning: 127.0.0.1:${silent.port} accepted the connection but did not answer its ApiVersions request; retrying for up to 2500 ms (default.api.timeout.ms)`,
-        `kafka-ts topics: error: 127.0.0.1:${silent.port} accepted the connection but did not answer its ApiVersions request within 2500 ms`,
-      ]);
+      // Each attempt waits request.timeout.ms; the warning after the first comes only when a
+      // second of the deadline is left (not on a machine that stalled meanwhile).
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-1)).toBe(`kafka-ts topics: error: 127.0.0.1:${silent.port} accepted the connection but did not answer its ApiVersions request within 2500 ms`);
+      expect(lines.slice(0, -1).every((l) => l.startsWith(`kafka-ts: warning: 127.0.0.1:${silent.port} accepted the connection but did not answer`)), r.stderr).toBe(true);
       // At least one request timeout; well under the 30 s request.timeout.ms default (loose: a loaded machine).
       expect(elapsed).toBeGreaterThanOrEqual(1000);
       expect(elapsed).toBeLessThan(15_000);
