@@ -51,7 +51,8 @@ export default defineCommand<StreamsOptions>({
     const clientProps = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
     const streamsFileProps = o['streams.config'] ? readPropertiesFile(o['streams.config']) : {};
     // A Streams config names its cluster with bootstrap.servers, as Kafka Streams requires.
-    const cluster = bootstrapFlag(o.bootstrapServer, { ...streamsFileProps, ...parseInlinePairs(o.config), ...clientProps });
+    const inlineProps = parseInlinePairs(o.config);
+    const cluster = bootstrapFlag(o.bootstrapServer, { ...streamsFileProps, ...inlineProps, ...clientProps });
     const tools = await import('../src/tools/streams.js');
     const built =
       target === 'run'
@@ -66,7 +67,7 @@ export default defineCommand<StreamsOptions>({
     const props: Record<string, string> = {
       ...built.appConfig,
       ...streamsFileProps,
-      ...parseInlinePairs(o.config),
+      ...inlineProps,
     };
     if (o.applicationId !== undefined) props['application.id'] = o.applicationId;
     props['application.id'] ??= built.defaultApplicationId;

@@ -174,8 +174,7 @@ export class CliContext {
     const { clientSecurity, expectedPrincipal, unusedSecuritySettings } = await import('../client/security/index.js');
     const security = await clientSecurity(p);
     if (!bootstrap.every((a) => 'path' in a)) {
-      const protocol = (p['security.protocol'] ?? 'PLAINTEXT').trim().toUpperCase();
-      for (const u of unusedSecuritySettings(p)) this.warn(`kafka-ts: warning: ${u.keys.join(', ')} ${u.keys.length === 1 ? 'has' : 'have'} no effect with security.protocol=${protocol} (set security.protocol=${u.protocols} to use ${u.keys.length === 1 ? 'it' : 'them'})`);
+      for (const u of unusedSecuritySettings(p)) this.warn(`kafka-ts: warning: ${u.keys.join(', ')} ${u.keys.length === 1 ? 'has' : 'have'} no effect with security.protocol=${security.protocol} (set security.protocol=${u.protocols} to use ${u.keys.length === 1 ? 'it' : 'them'})`);
     }
     // On the daemon's Unix socket the local user is a super user: no denial to explain.
     this.principal = bootstrap.some((a) => 'path' in a) ? undefined : expectedPrincipal(security);

@@ -194,13 +194,12 @@ export class KafkaClient {
           if (known) return { conn, versions: known, assumed: address };
           // Setting the connection up (ApiVersions, SASL) ends by the connect deadline too: a
           // peer that accepts and never answers must not hold a command for request.timeout.ms.
-          const setup = { timeoutMs: Math.max(100, Math.min(this.requestTimeoutMs, setupDeadline - Date.now())) };
-          const versions = await this.negotiate(conn, setup);
+          const setup = () => ({ timeoutMs: Math.max(100, Math.min(this.requestTimeoutMs, setupDeadline - Date.now())) });
+          const versions = await this.negotiate(conn, setup());
           if (!sasl) this.knownApiVersions?.set(address, versions);
           if (sasl) {
             step = 'SASL authentication';
-            setup.timeoutMs = Math.max(100, Math.min(this.requestTimeoutMs, setupDeadline - Date.now()));
-            const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label), setup);
+            const { sessionLifetimeMs } = await conn.exclusive((send) => saslAuthenticate(send, versions, sasl, conn.label), setup());
             this.scheduleReauth(conn, versions, sessionLifetimeMs);
           }
           return { conn, versions };

@@ -248,22 +248,26 @@ describe('delivery.timeout.ms', () => {
 });
 
 describe('a leader that cannot be reached', () => {
+  /** The broker refuses Produce connections while `down(n)` (n: refusals so far) says so; how many it refused. */
+  const unreachable = (broker: SimBroker, down: (refused: number) => boolean) => {
+    const send = broker.send.bind(broker);
+    const counts = { refused: 0 };
+    broker.send = (node, api, body) => {
+      if (api.name !== 'Produce' || !down(counts.refused)) return send(node, api, body);
+      counts.refused++;
+      return Promise.reject(Object.assign(new ConnectionError('Could not connect to b:1: connection refused', 'b:1'), { requestNotSent: true }));
+    };
+    return counts;
+  };
+
   it('spends none of the retries while no connection can be had (a broker restart): every record arrives once, in order', async () => {
     const broker = new SimBroker();
-    const send = broker.send.bind(broker);
-    let refused = 0;
     // The first 8 sends find the broker down (about 0.25 s of growing back-off): more than
     // retries=3 would allow as attempts.
-    broker.send = (node, api, body) => {
-      if (api.name !== 'Produce' || refused >= 8) return send(node, api, body);
-      refused++;
-      const e = new ConnectionError('Could not connect to b:1: connection refused', 'b:1');
-      e.requestNotSent = true;
-      return Promise.reject(e);
-    };
+    const counts = unreachable(broker, (refused) => refused < 8);
     const { p, values, acked, failed, flushed } = run(broker, 20, { retries: 3, retryBackoffMs: 1 });
     await flushed;
-    expect({ failed: failed.map((f) => f.error.message), refused }).toEqual({ failed: [], refused: 8 });
+    expect({ failed: failed.map((f) => f.error.message), refused: counts.refused }).toEqual({ failed: [], refused: 8 });
     expect(acked.map((a) => a.value)).toEqual(values);
     expect(acked.map((a) => a.offset)).toEqual(values.map((_, i) => i));
     await within(p.close(), 1000, 'close');
@@ -271,13 +275,7 @@ describe('a leader that cannot be reached', () => {
 
   it('still fails at delivery.timeout.ms when the broker stays away', async () => {
     const broker = new SimBroker();
-    const send = broker.send.bind(broker);
-    broker.send = (node, api, body) => {
-      if (api.name !== 'Produce') return send(node, api, body);
-      const e = new ConnectionError('Could not connect to b:1: connection refused', 'b:1');
-      e.requestNotSent = true;
-      return Promise.reject(e);
-    };
+    unreachable(broker, () => true);
     const { p, failed, flushed } = run(broker, 3, { deliveryTimeoutMs: 200, retryBackoffMs: 5 });
     await flushed;
     expect(failed.map((f) => f.error.message)).toEqual(Array(3).fill('Could not connect to b:1: connection refused'));

@@ -446,7 +446,8 @@ export class Sender {
 
   /**
    * Retries a failed batch, or fails it for good. `behind`: refused only because a batch before
-   * it failed; `retry`: retriable whatever the error says (the epoch is being bumped).
+   * it failed; `retry`: retriable whatever the error says (the epoch is being bumped); `unsent`:
+   * no connection to the leader could be had (the request never left).
    */
   private retryOrFail(b: ProducerBatch, e: Error, how?: 'behind' | 'retry' | 'unsent') {
     if (e instanceof KafkaProtocolError && e.code === ErrorCode.MESSAGE_TOO_LARGE) {
@@ -462,29 +463,22 @@ export class Sender {
       (e instanceof KafkaProtocolError && (e.retriable || e.code === ErrorCode.LEADER_NOT_AVAILABLE));
     const now = Date.now();
     const expired = now - b.firstAttemptAt + retryBackoffMs > deliveryTimeoutMs;
-    if (how === 'unsent' && !expired) {
-      // The leader could not be reached, so nothing was sent: as Kafka's producer never sends
-      // to a node it is not connected to, this spends none of the retries. The batch waits for
-      // the broker (a restart, say) until delivery.timeout.ms, trying to connect with a back-off
-      // that grows to a second (reconnect.backoff.max.ms).
+    if ((how === 'unsent' || how === 'behind') && !expired) {
+      // Not one of the batch's attempts. `unsent`: the leader could not be reached, so nothing
+      // was sent; as Kafka's producer never sends to a node it is not connected to, the batch
+      // waits for the broker (a restart, say) until delivery.timeout.ms, trying to connect with a
+      // back-off that grows to a second (reconnect.backoff.max.ms). `behind`: not this batch's
+      // failure; it goes again once the batch before it has come back (a numbered batch goes
+      // alone), the back-off keeping it from being re-sent at once, request after request,
+      // should nothing before it be waiting after all.
       b.attempts = Math.max(0, b.attempts - 1);
-      b.retryAt = now + Math.min(retryBackoffMs * 2 ** Math.min(b.unsent++, 10), 1000);
-      void this.client.refreshMetadata([b.topic]).catch(() => undefined);
+      b.retryAt = now + (how === 'unsent' ? Math.min(retryBackoffMs * 2 ** Math.min(b.unsent++, 10), 1000) : retryBackoffMs);
+      if (how === 'unsent') void this.client.refreshMetadata([b.topic]).catch(() => undefined);
       this.accumulator.requeue(b);
       this.kick();
       return;
     }
     b.unsent = 0;
-    if (how === 'behind' && !expired) {
-      // Not this batch's failure, so not one of its attempts. It goes again once the batch before
-      // it has come back (a numbered batch goes alone); the back-off keeps it from being re-sent
-      // at once, request after request, should nothing before it be waiting after all.
-      b.attempts = Math.max(0, b.attempts - 1);
-      b.retryAt = now + retryBackoffMs;
-      this.accumulator.requeue(b);
-      this.kick();
-      return;
-    }
     if (retriable && b.attempts <= retries && !expired) {
       // Leadership may have moved: refresh before the retry picks a leader again.
       void this.client.refreshMetadata([b.topic]).catch(() => undefined);

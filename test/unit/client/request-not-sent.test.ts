@@ -10,6 +10,19 @@ import { ApiVersions, Metadata } from '../../../src/protocol/apis/index.js';
 import { encodeResponse } from '../../../src/protocol/messages.js';
 import { ConnectionError } from '../../../src/transport/client-connection.js';
 
+/** What a Metadata request to 127.0.0.1:`port` fails with (null if it succeeds). */
+async function metadataError(port: number): Promise<unknown> {
+  const client = new KafkaClient({ bootstrap: [{ host: '127.0.0.1', port }], connectTimeoutMs: 300, retryBackoffMs: 20 });
+  try {
+    return await client.send('any', Metadata, { topics: [] }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+  } finally {
+    await client.close();
+  }
+}
+
 describe('requestNotSent', () => {
   it('is set when the broker refuses the connection (the request never left)', async () => {
     // A port that was free a moment ago: connecting to it is refused.
@@ -17,17 +30,9 @@ describe('requestNotSent', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const client = new KafkaClient({ bootstrap: [{ host: '127.0.0.1', port }], connectTimeoutMs: 300, retryBackoffMs: 20 });
-    try {
-      const e = await client.send('any', Metadata, { topics: [] }).then(
-        () => null,
-        (err: unknown) => err,
-      );
-      expect(e).toBeInstanceOf(ConnectionError);
-      expect((e as ConnectionError).requestNotSent).toBe(true);
-    } finally {
-      await client.close();
-    }
+    const e = await metadataError(port);
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as ConnectionError).requestNotSent).toBe(true);
   });
 
   it('is not set for a request written to a connection that then broke', async () => {
@@ -47,16 +52,11 @@ describe('requestNotSent', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const client = new KafkaClient({ bootstrap: [{ host: '127.0.0.1', port }], connectTimeoutMs: 300, retryBackoffMs: 20 });
     try {
-      const e = await client.send('any', Metadata, { topics: [] }).then(
-        () => null,
-        (err: unknown) => err,
-      );
+      const e = await metadataError(port);
       expect(e).toBeInstanceOf(ConnectionError);
       expect((e as ConnectionError).requestNotSent).toBe(false);
     } finally {
-      await client.close();
       if (server.listening) await new Promise((r) => server.close(r));
     }
   });
