@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
-import { collect, defineCommand, single } from '../src/cli/command.js';
+import { collect, defineCommand } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { consumerEndView, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
@@ -19,7 +19,7 @@ export default defineCommand<ConsoleConsumerOptions>({
   build(cmd) {
     connectionOptions(cmd, { commandConfig: false });
     cmd
-      .option('--topic <topic>', 'topic to consume', single('topic'))
+      .option('--topic <topic>', 'topic to consume')
       .option('--include <regex>', 'consume every topic whose name matches this regular expression')
       .option('--whitelist <regex>', 'deprecated alias of --include')
       .option('--partition <n>', 'consume only this partition')

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
-import { collect, defineCommand, flagName, single } from '../src/cli/command.js';
+import { collect, defineCommand, flagName } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { producerSummaryView } from '../src/cli/console-views.js';
@@ -20,7 +20,7 @@ export default defineCommand<ConsoleProducerOptions>({
     connectionOptions(cmd, { commandConfig: false });
     cmd
       .option('--broker-list <host:port>', 'deprecated alias of --bootstrap-server')
-      .option('--topic <topic>', 'topic to produce to (required)', single('topic'))
+      .option('--topic <topic>', 'topic to produce to (required)')
       .option('--sync', 'send each record synchronously')
       .addOption(new Option('--compression-codec [codec]', 'compression: none, gzip, snappy, lz4 or zstd (alone: gzip)'))
       .option('--batch-size <bytes>', 'batch.size: bytes of records per batch (Kafka\'s tool: 16384)', '1000000')

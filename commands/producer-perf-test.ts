@@ -14,6 +14,7 @@ import { progressBar } from '../src/cli/perf-views.js';
 
 export default defineCommand<ProducerPerfTestOptions>({
   name: 'producer-perf-test',
+  lastValueWins: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd, { commandConfig: false });

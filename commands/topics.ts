@@ -4,7 +4,7 @@
  * src/tools/topics.ts; each action returns a view that one printer writes.
  */
 import { Option } from 'commander';
-import { collect, defineCommand, single } from '../src/cli/command.js';
+import { collect, defineCommand } from '../src/cli/command.js';
 import { requireInt } from '../src/cli/context.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
@@ -27,7 +27,7 @@ export default defineCommand<TopicsOptions>({
       .option('--delete', 'delete topics')
       .option('--list', 'list topics')
       .option('--describe', 'describe topics')
-      .option('--topic <topic>', 'topic name (--create) or regular expression', single('topic'))
+      .option('--topic <topic>', 'topic name (--create) or regular expression')
       .option('--topic-id <id>', 'topic id (--describe)')
       .addOption(new Option('-p, --partitions <n>', 'partitions for --create (default: broker num.partitions), new total for --alter'))
       .addOption(new Option('-r, --replication-factor <n>', 'replication factor for --create (default: broker default.replication.factor)'))

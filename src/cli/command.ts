@@ -26,6 +26,12 @@ export interface CommandSpec<O = Record<string, unknown>> {
   exitNotes?: string[];
   /** Deliberate differences from the Kafka script, for README and man pages. */
   differences?: string[];
+  /**
+   * An option given twice keeps its last value, as in Kafka's argparse4j tools (the perf tests);
+   * otherwise a value-taking option that does not collect its values is refused the second time
+   * (refuseRepeats), as jopt-simple does in every other tool.
+   */
+  lastValueWins?: boolean;
   /** Adds options and arguments to the commander command. */
   build(cmd: Command): void;
   /**
@@ -45,11 +51,26 @@ export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-
 /** Accumulates a repeatable option. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** A single-valued option that Kafka refuses to see twice. */
-export function single(name: string) {
-  return (value: string, previous: unknown): string => {
-    if (previous !== undefined) throw new InvalidArgumentError(`Found multiple arguments for option ${name}, but you asked for only one`);
-    return value;
-  };
+/**
+ * Kafka's tools (jopt-simple) refuse an option that takes one value when it is given twice
+ * ("Found multiple arguments for option topic, but you asked for only one"); commander would keep
+ * the last one in silence (`configs --topic a --topic b` described only b). Every value-taking
+ * option of `cmd` that does not collect its values (`collect`, variadic) gets that check, around
+ * its own parser (choices, numbers). A flag without a value may be repeated, as in jopt.
+ */
+export function refuseRepeats(cmd: Command): void {
+  for (const option of cmd.options) {
+    if (!(option.required || option.optional) || option.variadic || option.parseArg === collect) continue;
+    const parse = option.parseArg;
+    const name = (option.long ?? option.short ?? '').replace(/^-+/, '');
+    let given = false;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      if (typeof value === 'string') {
+        if (given) throw new InvalidArgumentError(`Found multiple arguments for option ${name}, but you asked for only one`);
+        given = true;
+      }
+      return parse ? parse(value, previous) : (value as T);
+    };
+  }
 }
 

@@ -4,7 +4,7 @@
  * outside a command's own error handling ends as one line on stderr too (crashReport).
  */
 import { Command, CommanderError } from 'commander';
-import type { CommandSpec } from './command.js';
+import { refuseRepeats, type CommandSpec } from './command.js';
 import { VERSION } from '../version.js';
 import { runAction } from './run.js';
 import type { CliContext } from './context.js';
@@ -77,6 +77,7 @@ export function buildProgram(onExit: (code: number) => void, commands: readonly 
       .version(VERSION, '-V, --version', 'print the version and exit')
       .helpOption('-h, --help', 'show help and exit');
     spec.build(cmd);
+    if (!spec.lastValueWins) refuseRepeats(cmd);
     cmd.action(async () => {
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
       const json = cmd.opts().output === 'json';

@@ -4,6 +4,7 @@
  * the output format (-o/--output text|json).
  */
 import { type Command, Option } from 'commander';
+import { collect } from './command.js';
 
 export interface ConnectionOptionValues {
   bootstrapServer?: string;
@@ -35,7 +36,6 @@ export function outputOption(cmd: Command, help = OUTPUT_HELP): Command {
  * --formatter-property (consumer) for --property.
  */
 export function commandPropertyOptions(cmd: Command, tool: 'producer' | 'consumer'): Command {
-  const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
   cmd
     .option('--command-config <file>', `${tool} properties file (Kafka 4.2 name of --${tool}.config)`)
     .option('--command-property <key=value>', `${tool} property (repeatable; Kafka 4.2 name of --${tool}-property)`, collect);

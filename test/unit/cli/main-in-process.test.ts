@@ -45,4 +45,33 @@ describe('main(argv) in process', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("kafka-ts topics: usage error: unknown option '--no-such-option'");
   });
+
+  it('refuses a single-valued option given twice, as jopt-simple does, in every command', async () => {
+    for (const argv of [
+      ['configs', '--describe', '--topic', 'a', '--topic', 'b'],
+      ['dump-log', '--files', 'x.log', '--files', 'y.log'],
+      ['get-offsets', '--topic', 'a', '--output', 'json', '--output', 'text'],
+      ['console-consumer', '--topic', 'a', '--topic', 'b'],
+      ['leader-election', '--election-type', 'preferred', '--topic', 'a', '--partition', '0', '--partition', '1'],
+      ['consumer-groups', '--list', '--bootstrap-server', '127.0.0.1:1', '--bootstrap-server', '127.0.0.1:2'],
+    ]) {
+      const r = await runInProcess(argv, env);
+      const name = argv.find((a, i) => a.startsWith('--') && argv.indexOf(a) !== argv.lastIndexOf(a) && i === argv.indexOf(a))!.slice(2);
+      expect(r.exitCode, argv.join(' ')).toBe(2);
+      expect(r.stderr, argv.join(' ')).toContain(`Found multiple arguments for option ${name}, but you asked for only one`);
+    }
+  });
+
+  it('still collects repeatable options, and the perf test keeps argparse\'s last value', async () => {
+    // --help is answered after the options are parsed: exit 0 means the repeats were taken.
+    for (const argv of [
+      ['consumer-groups', '--describe', '--group', 'a', '--group', 'b', '--help'],
+      ['topics', '--create', '--topic', 't', '--config', 'a=1', '--config', 'b=2', '--help'],
+      ['producer-perf-test', '--topic', 't', '--topic', 'u', '--help'],
+    ]) {
+      const r = await runInProcess(argv, env);
+      expect(r.stderr, argv.join(' ')).toBe('');
+      expect(r.exitCode, argv.join(' ')).toBe(0);
+    }
+  });
 });
