@@ -15,11 +15,12 @@ export interface RecordsToDelete {
   offset: number;
 }
 
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
+/** A partition is a Java int; an offset a long, held exactly up to 2^53 (a log never gets near it). */
 function checkOffset(r: RecordsToDelete): RecordsToDelete {
-  if (r.offset < -1) throw new UsageError(`Invalid offset ${r.offset} for ${r.topic}-${r.partition}: expected -1 (the high watermark) or an offset of at least 0`);
-  if (r.partition < 0) throw new UsageError(`Invalid partition ${r.partition} for topic ${r.topic}`);
+  if (!Number.isSafeInteger(r.offset) || r.offset < -1) throw new UsageError(`Invalid offset ${r.offset} for ${r.topic}-${r.partition}: expected -1 (the high watermark) or an offset from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  if (!Number.isSafeInteger(r.partition) || r.partition < 0 || r.partition > 0x7fffffff) throw new UsageError(`Invalid partition ${r.partition} for topic ${r.topic}`);
   return r;
 }
 
@@ -39,8 +40,9 @@ export function parseOffsetJson(text: string): RecordsToDelete[] {
   const out = partitions.map((p: unknown, i) => {
     const e = (p ?? {}) as { topic?: unknown; partition?: unknown; offset?: unknown };
     if (typeof e.topic !== 'string' || e.topic === '') throw new UsageError(`Missing topic field in partition entry ${i}`);
-    if (!isInt(e.partition)) throw new UsageError(`Missing or invalid partition field in partition entry ${i}`);
-    if (!isInt(e.offset)) throw new UsageError(`Missing or invalid offset field in partition entry ${i}`);
+    // A whole number out of range gets checkOffset's message (which names the range), not "missing".
+    if (!isWhole(e.partition)) throw new UsageError(`Missing or invalid partition field in partition entry ${i}`);
+    if (!isWhole(e.offset)) throw new UsageError(`Missing or invalid offset field in partition entry ${i}`);
     return checkOffset({ topic: e.topic, partition: e.partition, offset: e.offset });
   });
   const keys = out.map((r) => `${r.topic}-${r.partition}`);
@@ -54,7 +56,12 @@ export function parseTriples(args: string[]): RecordsToDelete[] {
   const out = args.map((a) => {
     const m = /^(.+):(\d+):(-?\d+)$/.exec(a);
     if (!m) throw new UsageError(`Invalid partition '${a}': expected topic:partition:offset`);
-    return checkOffset({ topic: m[1]!, partition: Number(m[2]), offset: Number(m[3]) });
+    // Digits past 2^53 would be rounded by Number(): refused as they are written.
+    const exact = (digits: string) => (Number.isSafeInteger(Number(digits)) ? Number(digits) : digits);
+    const [partition, offset] = [exact(m[2]!), exact(m[3]!)];
+    if (typeof partition === 'string') throw new UsageError(`Invalid partition ${partition} for topic ${m[1]}`);
+    if (typeof offset === 'string') throw new UsageError(`Invalid offset ${offset} for ${m[1]}-${partition}: expected -1 (the high watermark) or an offset from 0 to ${Number.MAX_SAFE_INTEGER}`);
+    return checkOffset({ topic: m[1]!, partition, offset });
   });
   const keys = out.map((r) => `${r.topic}-${r.partition}`);
   const dupes = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
@@ -77,7 +84,11 @@ export async function deleteRecords(admin: Admin, requests: RecordsToDelete[]): 
   const md = await admin.metadata([...new Set(requests.map((r) => r.topic))]);
   const info = (r: RecordsToDelete) => md.topics.get(r.topic)?.partitions.find((p) => p.partition === r.partition);
   // What cannot be sent is answered per partition, as Kafka's admin client does.
+  // A topic the broker answered with an error (TOPIC_AUTHORIZATION_FAILED for one the user may not
+  // describe) fails its partitions with that error, not as missing.
   const unsendable = (r: RecordsToDelete) => {
+    const topicError = md.topics.get(r.topic)?.errorCode ?? 0;
+    if (topicError && topicError !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return topicError;
     const p = info(r);
     return !p ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0;
   };

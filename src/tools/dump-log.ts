@@ -78,6 +78,8 @@ class FileReader {
     this.size = fstatSync(this.fd).size;
   }
   read(position: number, length: number): Buffer {
+    // A position from a damaged index can be anywhere: nothing is there, as past the end.
+    if (position < 0 || position >= this.size) return Buffer.alloc(0);
     const len = Math.max(0, Math.min(length, this.size - position));
     const buf = Buffer.allocUnsafe(len);
     let n = 0;

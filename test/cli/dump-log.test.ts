@@ -112,6 +112,22 @@ describe('dump-log damage', () => {
     expect(r.stderr).toBe(`${join(d, '00000000000000000000.index')}: truncated index: 5 bytes at the end are not a whole entry (an entry is 8 bytes)\n`);
   });
 
+  it('an index entry pointing outside its log (a negative or too large position) is a mismatch, exit 1', async () => {
+    const d = join(dir, 'wild');
+    mkdirSync(d);
+    writeFileSync(join(d, '00000000000000000000.log'), readFileSync(`${seg}.log`));
+    const index = Buffer.alloc(16);
+    index.writeInt32BE(0, 0);
+    index.writeInt32BE(-628448785, 4);
+    index.writeInt32BE(1, 8);
+    index.writeInt32BE(999999, 12);
+    writeFileSync(join(d, '00000000000000000000.index'), index);
+    const r = await kt('dump-log', '--files', join(d, '00000000000000000000.index'));
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toBe(`Dumping ${join(d, '00000000000000000000.index')}\noffset: 0 position: -628448785\noffset: 1 position: 999999\n`);
+    expect(r.stderr).toBe(`Mismatches in :${join(d, '00000000000000000000.index')}\n  Index offset: 0, log offset: -1\n  Index offset: 1, log offset: -1\n`);
+  });
+
   it('--output json: one document with the batches, records and the problems found', async () => {
     const d = join(dir, 'flip');
     mkdirSync(d);

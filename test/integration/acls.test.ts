@@ -18,6 +18,7 @@ import { AclOp, PatternType, Permission, ResourceType } from '../../src/protocol
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { addAcls, removeAcls, resourceToAcls } from '../../src/tools/acls.js';
+import { deleteRecords, deleteView } from '../../src/tools/delete-records.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startBroker } from '../helpers/broker.js';
@@ -134,6 +135,10 @@ describe('ACLs on one broker', () => {
     expect(created!.error!.code).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     await expect(describeAcls(r.tcp, { resourceType: ResourceType.ANY, resourceName: null, patternType: PatternType.ANY, principal: null, host: null, operation: AclOp.ANY, permissionType: Permission.ANY })).rejects.toMatchObject({ kind: 'denied', code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
     await expect(createAcls(r.tcp, [{ resourceType: ResourceType.TOPIC, resourceName: 'orders', patternType: PatternType.LITERAL, principal: ANON, host: '*', operation: AclOp.ALL, permissionType: Permission.ALLOW }])).rejects.toMatchObject({ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+    // delete-records of a topic the principal may not describe: denied (exit 8), not "missing".
+    const [deleted] = await deleteRecords(new Admin(r.tcp), [{ topic: 'orders', partition: 0, offset: 0 }]);
+    expect(deleted!.error!.code).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    expect(deleteView([deleted!]).exit).toBe('Denied');
     // The super user on the Unix socket sees and may do everything.
     expect(await produce(r.local, 'orders', 'from-local')).toBe(0);
   });

@@ -69,6 +69,10 @@ describe('delete-records', () => {
       { topic: 'c', partition: 0, offset: -1 },
     ]);
     expect(() => parseTriples(['c:0'])).toThrow('expected topic:partition:offset');
+    // Numbers beyond a partition's int or an exactly held offset are refused as typed, not rounded.
+    expect(() => parseTriples(['c:99999999999:3'])).toThrow('Invalid partition 99999999999 for topic c');
+    expect(() => parseTriples(['c:0:9223372036854775808'])).toThrow('Invalid offset 9223372036854775808 for c-0');
+    expect(() => parseOffsetJson('{"partitions":[{"topic":"t","partition":0,"offset":9223372036854775807}]}')).toThrow('Invalid offset 9223372036854776000 for t-0: expected -1 (the high watermark) or an offset from 0 to 9007199254740991');
   });
 
   it("names Kafka's exception classes", () => {
