@@ -31,13 +31,16 @@ export default defineCommand<ConsumerPerfTestOptions>({
       .option('--show-detailed-stats', 'print a line per reporting interval instead of the summary')
       .option('--date-format <format>', 'time format (Java SimpleDateFormat)', 'yyyy-MM-dd HH:mm:ss:SSS')
       .option('--hide-header', 'do not print the header line')
-      .option('--print-metrics', 'print the consumer figures at the end');
+      .option('--print-metrics', 'print the consumer figures at the end')
+      .option('--threads <n>', "Kafka 3.x's deprecated thread count: ignored, with a warning")
+      .option('--num-fetch-threads <n>', "Kafka 3.x's deprecated fetcher count: ignored, with a warning");
     outputOption(cmd, "output: text (Kafka's CSV, default) or json (one object with the figures)");
   },
   async run(o, _args, ctx) {
     const props = readClientProperties([['--consumer.config', o['consumer.config']], ['--command-config', o.commandConfig]], []).all;
     const cfg = await checkClientConfig('consumer', props, (l) => ctx.warn(l));
     const s = validate(o, props);
+    if (s.ignoredOptionsWarning) ctx.warn(s.ignoredOptionsWarning);
     const json = o.output === 'json';
     const out = (line: string) => {
       ctx.out.write(`${line}\n`);

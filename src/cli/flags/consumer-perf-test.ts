@@ -23,6 +23,9 @@ export interface ConsumerPerfTestOptions {
   dateFormat: string;
   hideHeader?: boolean;
   printMetrics?: boolean;
+  /** Kafka 3.x's deprecated, ignored thread counts: accepted (ints) with a warning. */
+  threads?: string;
+  numFetchThreads?: string;
   output: 'text' | 'json';
 }
 
@@ -39,6 +42,8 @@ export interface ConsumerPerfSettings {
   timeoutMs: number;
   reportingIntervalMs: number;
   formatDate: (ms: number) => string;
+  /** The warning for Kafka 3.x's ignored thread options, when given. */
+  ignoredOptionsWarning: string | null;
 }
 
 /** Kafka's checks, in its order (ConsumerPerfOptions). */
@@ -56,6 +61,10 @@ export function validate(o: ConsumerPerfTestOptions, props: Record<string, strin
   const fetchSize = long(o.fetchSize, 'fetch-size');
   if (fetchSize <= 0) throw new UsageError(`Option fetch-size must be greater than zero (got ${fetchSize})`);
   long(o.socketBufferSize, 'socket-buffer-size');
+  if (o.threads !== undefined) long(o.threads, 'threads');
+  if (o.numFetchThreads !== undefined) long(o.numFetchThreads, 'num-fetch-threads');
+  // Kafka 3.x's words (its script printed them and went on; 4.0 removed the options).
+  const ignoredOptionsWarning = o.threads !== undefined || o.numFetchThreads !== undefined ? 'WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test' : null;
   let formatDate: (ms: number) => string;
   try {
     formatDate = compileDateFormat(o.dateFormat);
@@ -63,5 +72,5 @@ export function validate(o: ConsumerPerfTestOptions, props: Record<string, strin
     throw new UsageError(`Invalid --date-format '${o.dateFormat}': ${(e as Error).message}`);
   }
   const group = o.group ?? props['group.id'] ?? `perf-consumer-${Math.floor(Math.random() * 100_000)}`;
-  return { topic: o.topic, messages, group, fetchSize, timeoutMs, reportingIntervalMs, formatDate };
+  return { topic: o.topic, messages, group, fetchSize, timeoutMs, reportingIntervalMs, formatDate, ignoredOptionsWarning };
 }

@@ -17,6 +17,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   exitNotes: ['0 also when the timeout ended the run early (Kafka\'s WARNING line says so), as Kafka\'s tool does; 2 for a missing --topic or --messages and bad numbers.'],
   differences: [
     'Usage errors exit 2 with one line (Kafka: 1 and the option table).',
+    "--threads and --num-fetch-threads (Kafka 3.x's deprecated options; 4.0 removed them) are accepted and ignored with Kafka 3.x's warning, on stderr.",
     '--socket-buffer-size is accepted and ignored; --print-metrics prints the figures kafka-ts measures (there is no Java metrics registry).',
   ],
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProducerProps, producerSettings, validate } from '../../../src/cli/flags/producer-perf-test.js';
 import { settings } from '../../../src/cli/flags/e2e-latency.js';
+import { validate as validateConsumerPerf } from '../../../src/cli/flags/consumer-perf-test.js';
 import { progressBar } from '../../../src/cli/perf-views.js';
 import { compressionByName } from '../../../src/protocol/compression.js';
 
@@ -24,6 +25,16 @@ describe('producer-perf-test options', () => {
   it('reads --payload-delimiter \\n as a newline and negative throughput as unthrottled', () => {
     const s = validate({ topic: 't', numRecords: '5', payloadFile: 'f', payloadDelimiter: '\\n', throughput: '-1', output: 'text' });
     expect(s).toMatchObject({ delimiter: '\n', throughput: -1, recordSize: null, payloadFile: 'f' });
+  });
+});
+
+describe('consumer-perf-test options', () => {
+  const base = { topic: 't', messages: '10', fetchSize: '1048576', socketBufferSize: '2097152', timeout: '10000', reportingInterval: '5000', dateFormat: 'yyyy-MM-dd HH:mm:ss:SSS', output: 'text' as const };
+  it("accepts Kafka 3.x's --threads and --num-fetch-threads with its warning, as ints", () => {
+    expect(validateConsumerPerf(base, {}).ignoredOptionsWarning).toBeNull();
+    expect(validateConsumerPerf({ ...base, threads: '2' }, {}).ignoredOptionsWarning).toBe('WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test');
+    expect(validateConsumerPerf({ ...base, numFetchThreads: '1' }, {}).ignoredOptionsWarning).toMatch(/^WARNING: option \[threads\]/);
+    expect(() => validateConsumerPerf({ ...base, threads: 'two' }, {})).toThrow("Cannot parse argument 'two' of option threads");
   });
 });
 
