@@ -9,7 +9,7 @@ import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
-import { printView } from '../src/cli/view.js';
+import { printSteps } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/acls.js';
 import { ACTIONS, DISPATCH, PATTERN_TYPES, validate, type AclsOptions } from '../src/cli/flags/acls.js';
 
@@ -53,23 +53,28 @@ export default defineCommand<AclsOptions>({
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
     if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-acls' });
-    let head = '';
-    const data: Record<string, unknown> = {};
-    if (action === 'add') {
-      const r = await withDenial('add ACLs (ALTER on the cluster)', () => t.addAcls(client, o));
-      head = r.text;
-      data.added = t.resourcesJson(r.added);
-    } else if (action === 'remove') {
-      const removed = [];
-      for (const g of plan) {
-        if (!o.force && !(await ask(t.removalQuestion(g), json ? process.stderr : process.stdout))) continue;
-        removed.push(...(await withDenial('remove ACLs (ALTER on the cluster)', () => t.removeAcls(client, g))));
+    // Kafka prints what it added or removed before listing: a listing this principal may no
+    // longer make (it denied itself DESCRIBE) still shows that the change was made.
+    return printSteps(ctx, json, async (report) => {
+      const data: Record<string, unknown> = {};
+      if (action === 'add') {
+        const r = await withDenial('add ACLs (ALTER on the cluster)', () => t.addAcls(client, o));
+        report.write(r.text);
+        data.added = t.resourcesJson(r.added);
+      } else if (action === 'remove') {
+        const removed = [];
+        for (const g of plan) {
+          if (!o.force && !(await ask(t.removalQuestion(g), json ? process.stderr : process.stdout))) continue;
+          removed.push(...(await withDenial('remove ACLs (ALTER on the cluster)', () => t.removeAcls(client, g))));
+        }
+        data.removed = t.resourcesJson(t.groupByResource(removed));
       }
-      data.removed = t.resourcesJson(t.groupByResource(removed));
-    }
-    const listed = await withDenial('list ACLs (DESCRIBE on the cluster)', () => t.listAcls(client, o));
-    data.resources = t.resourcesJson(listed.groups);
-    return printView({ data, text: () => head + listed.text }, ctx, json);
+      if (action !== 'list') report.data = { ...data };
+      const listed = await withDenial('list ACLs (DESCRIBE on the cluster)', () => t.listAcls(client, o));
+      report.write(listed.text);
+      report.data = { ...data, resources: t.resourcesJson(listed.groups) };
+      return 'Ok';
+    });
   },
 });
 

@@ -121,6 +121,21 @@ describe('acls', () => {
     expect((JSON.parse(left.stdout) as { resources: { name: string }[] }).resources.map((x) => x.name)).toEqual(['orders']);
   });
 
+  it('an --add that takes away the listing still shows what it added before the denial (exit 8)', async () => {
+    const cluster = ['--cluster'];
+    expect((await acls('--add', '--allow-principal', 'User:ANONYMOUS', '--operation', 'Alter', ...cluster)).exitCode).toBe(0);
+    try {
+      const r = await acls('--bootstrap-server', bootstrap, '--add', '--deny-principal', 'User:ANONYMOUS', '--operation', 'Describe', ...cluster);
+      expect(r.exitCode, r.stderr).toBe(8);
+      expect(r.stdout).toBe(
+        'Adding ACLs for resource `ResourcePattern(resourceType=CLUSTER, name=kafka-cluster, patternType=LITERAL)`: \n \t(principal=User:ANONYMOUS, host=*, operation=DESCRIBE, permissionType=DENY) \n\n',
+      );
+      expect(r.stderr).toContain('not authorized to list ACLs (DESCRIBE on the cluster) (CLUSTER_AUTHORIZATION_FAILED)');
+    } finally {
+      expect((await acls('--remove', '--force', ...cluster)).exitCode).toBe(0);
+    }
+  });
+
   it('a daemon refuses to start with an authorizer class kafka-ts does not have', async () => {
     const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-bad-');
     try {
