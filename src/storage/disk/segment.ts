@@ -34,6 +34,8 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
 /** Largest batch the scanner accepts as plausible; anything larger is treated as corruption. */
 const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
 const SCAN_CHUNK = 1024 * 1024;
+/** Kafka's RecordBatch.NO_TIMESTAMP: a batch or record without a timestamp. */
+const NO_TIMESTAMP = -1;
 /**
  * Finding a fetch's batch walks headers from the index entry below it (index.interval.bytes
  * apart): reading SCAN_CHUNK there read as much again as the fetch itself, on the event loop, into
@@ -99,7 +101,7 @@ export class Segment {
   size = 0;
   /** Offset after the last batch in this segment. */
   nextOffset: number;
-  maxTimestamp = -1;
+  maxTimestamp = NO_TIMESTAMP;
   offsetOfMaxTimestamp = -1;
   /** Wall-clock time of the first append, for segment.ms rolling. */
   createdAt: number;
@@ -231,8 +233,19 @@ export class Segment {
     this.timeIndex.truncate(0);
     this.bytesSinceIndexEntry = 0;
     this.nextOffset = this.baseOffset;
-    this.maxTimestamp = -1;
+    this.maxTimestamp = NO_TIMESTAMP;
     this.offsetOfMaxTimestamp = -1;
+  }
+
+  /**
+   * The newest time-index entry's timestamp, or NO_TIMESTAMP (-1) when there is none. As in Kafka
+   * (TimeIndex.maybeAppend, maxTimestampSoFar starting at -1), an entry is added only above it, so
+   * batches without a timestamp (-1: clients may send it, up-converted magic 0 has it) never get
+   * one: their "offset of the max timestamp" is -1, whose relative offset does not fit an int32
+   * once the segment's base offset passes 2^31.
+   */
+  private lastIndexedTimestamp(): number {
+    return this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : NO_TIMESTAMP;
   }
 
   /** Loads index files; returns the position to scan from (the last usable entry) or 0. */
@@ -255,7 +268,12 @@ export class Segment {
     for (let p = 0; p < timeSize; p += 12) {
       const ts = tidx.readInt32BE(p) * 4294967296 + tidx.readUInt32BE(p + 4);
       const off = this.baseOffset + tidx.readInt32BE(p + 8);
-      if (this.timeIndex.length && ts <= this.timeIndex.keys[this.timeIndex.length - 1]!) break;
+      // Entries rise above NO_TIMESTAMP and point into this segment. One that does not (an older
+      // build wrote (-1, -1) for batches without a timestamp) is damage: both indexes are rebuilt.
+      if (ts <= this.lastIndexedTimestamp() || off < this.baseOffset) {
+        this.resetIndexes();
+        return 0;
+      }
       this.timeIndex.push(ts, off);
     }
     if (this.timeIndex.length) {
@@ -349,8 +367,7 @@ export class Segment {
   private addIndexEntry(b: BatchInfo, persist: boolean) {
     const rel = b.lastOffset - this.baseOffset;
     this.offsetIndex.push(rel, b.position);
-    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
-    const addTime = this.maxTimestamp > lastTs;
+    const addTime = this.maxTimestamp > this.lastIndexedTimestamp();
     if (addTime) this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
     if (!persist) return;
     this.unflushedIndex++;
@@ -518,8 +535,7 @@ export class Segment {
   seal(): void {
     this.recent.length = 0;
     this.flushIndexes();
-    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
-    if (this.maxTimestamp > lastTs) {
+    if (this.maxTimestamp > this.lastIndexedTimestamp()) {
       this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
       const t = Buffer.allocUnsafe(12);
       writeInt64(t, 0, this.maxTimestamp);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
@@ -323,6 +323,54 @@ describe('disk log store specifics', () => {
     expect(recovered.open('t', 0, config()).logEndOffset()).toBe(1);
     recovered.close();
     expect(existsSync(join(t.dir, '.kafka_cleanshutdown'))).toBe(true);
+  });
+
+  it('never indexes a batch without a timestamp (NO_TIMESTAMP, -1), even past offset 2^31', () => {
+    // A follower starting over behind a leader whose log is past 2^31: an entry (-1, offset -1)
+    // had a relative offset below -2^31, and the failed index write wedged appends and close.
+    const noTimestamp = (v: string) => encodeBatch([{ key: null, value: Buffer.from(v), timestamp: -1 }], { now: -1 });
+    const base = 3_000_000_000;
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    log.truncateFullyAndStartAt(base);
+    for (let i = 0; i < 10; i++) expect(log.append(noTimestamp(`v${i}`), 0).baseOffset).toBe(base + i);
+    log.append(batchOf(['stamped'], 1000), 0);
+    expect(log.maxTimestamp()).toEqual({ offset: base + 10, timestamp: 1000 });
+    expect(log.offsetForTimestamp(0)).toEqual({ offset: base + 10, timestamp: 1000 });
+    store.close();
+    // Every time index holds only the stamped batch's entry, relative to its segment.
+    const dir = join(t.dir, 't-0');
+    const entries = readdirSync(dir)
+      .filter((f) => f.endsWith('.timeindex'))
+      .flatMap((f) => {
+        const b = readFileSync(join(dir, f));
+        return Array.from({ length: b.length / 12 }, (_, i) => [Number(b.readBigInt64BE(i * 12)), Number(f.slice(0, 20)) + b.readInt32BE(i * 12 + 8)]);
+      });
+    expect(entries).toEqual([[1000, base + 10]]);
+    const reopened = new DiskLogStore(t.dir);
+    const again = reopened.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    expect(again.logEndOffset()).toBe(base + 11);
+    expect(again.append(noTimestamp('after'), 0).baseOffset).toBe(base + 11);
+    expect(readValues(reopened, 't', base)).toEqual([...Array.from({ length: 10 }, (_, i) => `v${i}`), 'stamped', 'after']);
+    reopened.close();
+  });
+
+  it('rebuilds a time index holding an entry without a timestamp (written by an older build)', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ indexIntervalBytes: 1 }));
+    log.append(encodeBatch([{ key: null, value: Buffer.from('a'), timestamp: -1 }], { now: -1 }), 0);
+    log.append(batchOf(['b'], 1000), 0);
+    store.close();
+    const file = join(t.dir, 't-0', '00000000000000000000.timeindex');
+    const bad = Buffer.alloc(12);
+    bad.writeBigInt64BE(-1n, 0);
+    bad.writeInt32BE(-1, 8);
+    writeFileSync(file, Buffer.concat([bad, readFileSync(file)]));
+    const reopened = new DiskLogStore(t.dir);
+    const again = reopened.open('t', 0, config({ indexIntervalBytes: 1 }));
+    expect(again.offsetForTimestamp(0)).toEqual({ offset: 1, timestamp: 1000 });
+    reopened.close();
+    expect(readFileSync(file).length).toBe(12);
   });
 
   it('keeps stored bytes exactly as appended apart from the base offset', () => {
