@@ -103,6 +103,8 @@ export class Broker implements PartitionService, ClusterService {
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
+    // A failed flush.ms sync is met by no request: the store reports it, and the dir goes offline.
+    store.onFailure((doing, e) => this.logDirFailure(doing, e));
     this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
   }
 

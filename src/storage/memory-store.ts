@@ -266,6 +266,9 @@ class MemoryPartitionLog implements PartitionLog {
 export class MemoryLogStore implements LogStore {
   private readonly logs = new Map<string, MemoryPartitionLog>();
 
+  /** Memory has nothing to fail in the background. */
+  onFailure(): void {}
+
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);

@@ -21,6 +21,7 @@ import {
   type PartitionLog,
   type ProducerSnapshot,
   type ReadResult,
+  type StorageFailureListener,
   type TimestampOffset,
   OffsetOutOfRangeError,
   StorageError,
@@ -97,6 +98,8 @@ export class DiskPartitionLog implements PartitionLog {
     log: Logger,
     private readonly fds: FdCache,
     private readonly syncer: GroupSync = new GroupSync(),
+    /** Where an I/O error met in the background goes (a flush.ms sync: no caller sees it). */
+    private readonly failed: StorageFailureListener = (doing, e) => log.error(`Error while ${doing}: ${e.message}`),
   ) {
     // One directory listing serves the whole open (a start opens every partition: 10,000 of them
     // must not cost 10,000 x several readdir/exists calls).
@@ -232,9 +235,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.flushTimer === null && this.config.flushMs !== undefined && this.config.flushMs < FLUSH_NEVER) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
-        this.sync().catch(() => {
-          /* the next append's sync (or the next start's recovery) meets the failure */
-        });
+        this.syncInBackground();
       }, this.config.flushMs);
       this.flushTimer.unref();
     }
@@ -253,6 +254,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   sync(): Promise<void> {
+    const messages = this.unflushed;
     this.unflushed = 0;
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
@@ -260,7 +262,19 @@ export class DiskPartitionLog implements PartitionLog {
     }
     const paths = [...this.dirty];
     this.dirty.clear();
-    return this.syncer.request(paths);
+    return this.syncer.request(paths).catch((e: unknown) => {
+      // Nothing of this sync is known to be on disk: it stays to be synced (a later sync retries
+      // it, flush.messages counts it again). A retried fsync may report success for pages the
+      // failed one dropped, which is why the failure itself must reach the broker.
+      for (const p of paths) this.dirty.add(p);
+      this.unflushed += messages;
+      throw e;
+    });
+  }
+
+  /** A sync nobody waits for (flush.ms, a changed flush.ms): its failure goes to the failure listener. */
+  private syncInBackground(): void {
+    this.sync().catch((e: unknown) => this.failed(`syncing ${this.topic}-${this.partition} to disk`, e as Error));
   }
 
   unflushedMessages(): number {
@@ -510,7 +524,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.flushTimer !== null && timerWas !== config.flushMs) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      if (this.unflushed > 0 && config.flushMs !== undefined && config.flushMs < FLUSH_NEVER) void this.sync().catch(() => {});
+      if (this.unflushed > 0 && config.flushMs !== undefined && config.flushMs < FLUSH_NEVER) this.syncInBackground();
     }
     for (const s of this.segments) s.setIndexInterval(config.indexIntervalBytes);
   }
@@ -545,6 +559,7 @@ export class DiskLogStore implements LogStore {
   private readonly cleanStart: boolean;
   /** Group commit for every partition of this log dir (durable mode). */
   readonly syncer = new GroupSync();
+  private failureListener: StorageFailureListener | null = null;
 
   constructor(
     readonly logDir: string,
@@ -561,6 +576,16 @@ export class DiskLogStore implements LogStore {
     }
   }
 
+  onFailure(listener: StorageFailureListener): void {
+    this.failureListener = listener;
+  }
+
+  /** An I/O error met in the background: to the listener, else logged. */
+  private readonly failed: StorageFailureListener = (doing, e) => {
+    if (this.failureListener) this.failureListener(doing, e);
+    else this.log.error(`Error while ${doing} in dir ${this.logDir}: ${e.message}`);
+  };
+
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);
@@ -568,7 +593,7 @@ export class DiskLogStore implements LogStore {
       const dir = join(this.logDir, key);
       for (;;) {
         try {
-          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer);
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer, this.failed);
           break;
         } catch (e) {
           // Out of descriptors outside the cache (a directory listing, a checkpoint file): the

@@ -5,6 +5,7 @@ import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, OffsetOutOfRangeError } from '../../../src/storage/log-store.js';
 import { decodeBatchRecords, encodeBatch, splitBatches } from '../../../src/protocol/record-batch.js';
+import { datasyncCount, setFaultPlan } from '../../../src/storage/disk/fs-ops.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const config = (over: Partial<LogConfig> = {}): LogConfig => ({ ...DEFAULT_LOG_CONFIG, ...over });
@@ -371,6 +372,69 @@ describe('disk log store specifics', () => {
     expect(again.offsetForTimestamp(0)).toEqual({ offset: 1, timestamp: 1000 });
     reopened.close();
     expect(readFileSync(file).length).toBe(12);
+  });
+
+  it('keeps what a failed sync was to sync unsynced: the next sync syncs it', async () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ flushMessages: 1 }));
+    log.append(batchOf(['a']), 0);
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      await expect(log.sync()).rejects.toMatchObject({ code: 'EIO' });
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(log.unflushedMessages()).toBe(1);
+    const before = datasyncCount();
+    await log.sync();
+    expect(datasyncCount()).toBeGreaterThan(before);
+    store.close();
+  });
+
+  it('reports a failed flush.ms sync to the failure listener and syncs its data at the next sync', async () => {
+    const failures: string[] = [];
+    const store = new DiskLogStore(t.dir);
+    store.onFailure((doing, e) => failures.push(`${doing}: ${(e as NodeJS.ErrnoException).code}`));
+    const log = store.open('t', 0, config({ flushMs: 1 }));
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      log.append(batchOf(['a']), 0);
+      const deadline = Date.now() + 10_000;
+      while (failures.length === 0) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the flush.ms sync to fail');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(failures).toEqual(['syncing t-0 to disk: EIO']);
+    // Still counted for flush.messages, and synced by the next sync (it did nothing before).
+    expect(log.unflushedMessages()).toBe(1);
+    const before = datasyncCount();
+    await log.sync();
+    expect(datasyncCount()).toBeGreaterThan(before);
+    expect(log.unflushedMessages()).toBe(0);
+    store.close();
+  });
+
+  it('logs a failed flush.ms sync when nobody listens for failures', async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m), child: () => logger };
+    const store = new DiskLogStore(t.dir, logger);
+    const log = store.open('t', 0, config({ flushMs: 1 }));
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      log.append(batchOf(['a']), 0);
+      const deadline = Date.now() + 10_000;
+      while (errors.length === 0) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the flush.ms sync to fail');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(errors).toEqual([expect.stringMatching(/^Error while syncing t-0 to disk in dir .*: EIO/)]);
+    store.close();
   });
 
   it('keeps stored bytes exactly as appended apart from the base offset', () => {
