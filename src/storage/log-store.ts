@@ -100,8 +100,9 @@ export interface PartitionLog {
   markLeaderEpoch(epoch: number): void;
   /**
    * Applies time and size retention (cleanup.policy delete); returns the number of segments
-   * deleted. The log start never passes `maxStartOffset()` (the last stable offset, asked only
-   * when a segment is about to go: data of an open transaction stays).
+   * deleted, the active one included when all of it has expired (the log then starts at its end).
+   * The log start never passes `maxStartOffset()` (the last stable offset below the high
+   * watermark, asked only when a segment is about to go: data of an open transaction stays).
    */
   applyRetention(now: number, maxStartOffset?: () => number): number;
   /**

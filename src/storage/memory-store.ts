@@ -188,7 +188,8 @@ class MemoryPartitionLog implements PartitionLog {
     let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
     let size = this.sizeInBytes();
-    while (this.batches.length > 1) {
+    // As the disk store, with each batch for a segment: the last one goes too once it has expired.
+    while (this.batches.length > 0) {
       const b = this.batches[0]!;
       const expired = retentionMs >= 0 && now - b.maxTimestamp > retentionMs;
       const oversized = retentionBytes >= 0 && size - b.bytes.length >= retentionBytes;

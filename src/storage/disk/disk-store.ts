@@ -419,26 +419,35 @@ export class DiskPartitionLog implements PartitionLog {
     return out;
   }
 
+  /**
+   * Kafka's UnifiedLog.deleteOldSegments: the oldest segments go while each is past retention.ms
+   * (its largest timestamp, or its last modification when it has none) or the log is over
+   * retention.bytes without it. The active segment too, once all of it has expired: a quiet
+   * topic's old records go, the log then starting (and going on) at its end. Never an empty active
+   * segment, and never a segment with offsets at or above `maxStartOffset()` (the high watermark,
+   * or an open transaction's first offset): the log start never passes it.
+   */
   applyRetention(now: number, maxStartOffset: () => number = () => Infinity): number {
     if (!this.config.cleanup.delete) return 0;
-    let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
     let size = this.sizeInBytes();
-    while (this.segments.length > 1) {
-      const oldest = this.segments[0]!;
-      const stamp = oldest.maxTimestamp >= 0 ? oldest.maxTimestamp : oldest.createdAt;
-      const expired = retentionMs >= 0 && now - stamp > retentionMs;
-      const oversized = retentionBytes >= 0 && size - oldest.size >= retentionBytes;
+    let count = 0;
+    for (; count < this.segments.length; count++) {
+      const segment = this.segments[count]!;
+      const next = this.segments[count + 1];
+      if (!next && segment.size === 0) break;
+      const expired = retentionMs >= 0 && now - (segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModified()) > retentionMs;
+      const oversized = retentionBytes >= 0 && size - segment.size >= retentionBytes;
       if (!expired && !oversized) break;
-      // The next segment's base becomes the log start: never past an open transaction's data.
-      if (this.segments[1]!.baseOffset > maxStartOffset()) break;
-      this.segments.shift();
-      size -= oldest.size;
-      oldest.delete();
-      deleted++;
+      if ((next ? next.baseOffset : this.logEndOffset()) > maxStartOffset()) break;
+      size -= segment.size;
     }
-    if (deleted) this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
-    return deleted;
+    if (count === 0) return 0;
+    // A log always has a segment: deleting every one rolls an empty one at the log end first.
+    if (count === this.segments.length) this.roll();
+    for (const segment of this.segments.splice(0, count)) segment.delete();
+    this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+    return count;
   }
 
   compact(now: number, uncleanableFrom: number): CompactionResult | null {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
@@ -147,6 +147,32 @@ for (const [name, make] of stores) {
       expect(log.logStartOffset()).toBeGreaterThan(0);
       expect(log.sizeInBytes()).toBeLessThanOrEqual(450);
       expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v19');
+    });
+
+    it('expires the whole log by time, active segment included, once the high watermark covers it; it goes on at its end', () => {
+      const log = store.open('t', 0, config({ segmentBytes: 200, retentionMs: 60_000 }));
+      for (let i = 0; i < 6; i++) log.append(batchOf([`v${i}`]), 0); // timestamps from 2023: long expired
+      const end = log.logEndOffset();
+      // Below the high watermark only: the records from it on stay.
+      expect(log.applyRetention(Date.now(), () => end - 1)).toBeGreaterThan(0);
+      expect(log.logStartOffset()).toBeLessThan(end);
+      expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v5');
+      // Everything replicated: the active segment goes too, and the log is empty at its end.
+      expect(log.applyRetention(Date.now(), () => end)).toBeGreaterThan(0);
+      expect([log.logStartOffset(), log.logEndOffset(), log.sizeInBytes()]).toEqual([end, end, 0]);
+      expect(log.read(end, 1 << 20, end).batches).toEqual([]);
+      expect(() => log.read(end - 1, 1 << 20, end)).toThrow(OffsetOutOfRangeError);
+      // An empty log has nothing to expire, and takes new records at its end.
+      expect(log.applyRetention(Date.now())).toBe(0);
+      expect(log.append(batchOf(['new'], Date.now()), 0).baseOffset).toBe(end);
+      expect(log.applyRetention(Date.now())).toBe(0);
+      expect(readValues(store, 't', end)).toEqual(['new']);
+      if (ctx.dir) {
+        store.close();
+        store = ctx.store();
+        const reopened = store.open('t', 0, config({ segmentBytes: 200, retentionMs: 60_000 }));
+        expect([reopened.logStartOffset(), reopened.logEndOffset()]).toEqual([end, end + 1]);
+      }
     });
 
     it('keeps the newest producer snapshot and drops snapshots a truncation made stale', () => {
@@ -434,6 +460,19 @@ describe('disk log store specifics', () => {
       setFaultPlan(null);
     }
     expect(errors).toEqual([expect.stringMatching(/^Error while syncing t-0 to disk in dir .*: EIO/)]);
+    store.close();
+  });
+
+  it('expires a segment without timestamps by its last modification, as Kafka does', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 1, retentionMs: 600_000 }));
+    log.append(encodeBatch([{ key: null, value: Buffer.from('old'), timestamp: -1 }], { now: -1 }), 0);
+    log.append(encodeBatch([{ key: null, value: Buffer.from('new'), timestamp: -1 }], { now: -1 }), 0);
+    // The first segment was last written an hour ago, the second just now.
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(join(t.dir, 't-0', '00000000000000000000.log'), hourAgo, hourAgo);
+    expect(log.applyRetention(Date.now())).toBe(1);
+    expect([log.logStartOffset(), log.logEndOffset()]).toEqual([1, 2]);
     store.close();
   });
 
