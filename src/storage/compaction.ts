@@ -52,7 +52,17 @@ export class TxnCleaning {
   /** Whether a data batch belongs to an aborted transaction (every record of it goes). */
   isAborted(h: BatchHeader): boolean {
     this.advance(h.baseOffset);
-    return isTransactionalBatch(h.attributes) && !isControlBatch(h.attributes) && this.aborting.has(h.producerId);
+    if (!isTransactionalBatch(h.attributes) || isControlBatch(h.attributes)) return false;
+    const marker = this.aborting.get(h.producerId);
+    if (marker === undefined) return false;
+    // An aborted transaction ends at its marker: a batch after it is of a later transaction, also
+    // when the marker itself was never met (an index entry whose marker is gone must not go on
+    // aborting every later transaction of its producer).
+    if (h.baseOffset > marker) {
+      this.aborting.delete(h.producerId);
+      return false;
+    }
+    return true;
   }
 
   /** A transactional data batch some of whose records are kept. */

@@ -138,6 +138,27 @@ for (const [name, make] of stores) {
       store.close();
     });
 
+    it('never takes a batch after an aborted transaction’s marker offset for part of it, whether or not the marker is there', () => {
+      const store = make().open();
+      const log = store.open('c', 0, config({ delete: false, compact: true }));
+      // An index entry whose marker is gone (offset 2 holds a plain record): the aborted data
+      // before it goes, the producer's later committed transaction stays.
+      for (const b of [txn(7, 0, 'a', 'aborted'), plain('x', '1'), plain('y', '1')]) log.append(b, 0);
+      log.appendAbortedTxn({ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 });
+      for (const b of [txn(7, 1, 'b', 'committed'), end(7, ControlType.Commit), txn(7, 2, 'c', 'committed'), end(7, ControlType.Commit), plain('z', 'active')]) log.append(b, 0);
+      log.compact(Date.now(), log.logEndOffset() - 1);
+      expect(contents(log)).toEqual([
+        [1, 'x=1'],
+        [2, 'y=1'],
+        [3, 'b=committed'],
+        [4, '<marker 1>'],
+        [5, 'c=committed'],
+        [6, '<marker 1>'],
+        [7, 'z=active'],
+      ]);
+      store.close();
+    });
+
     it('does not compact an open transaction: the cleaner stops at the last stable offset', () => {
       const store = make().open();
       const log = store.open('c', 0, config({ delete: false, compact: true }));
