@@ -38,6 +38,8 @@ const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const CLEANED_SUFFIX = '.log.cleaned';
 const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
+const TXN_INDEX_SUFFIX = '.txnindex';
+const SEGMENT_INDEX_FILE = /^(\d{20})\.(index|timeindex|txnindex)$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 
@@ -114,11 +116,20 @@ export class DiskPartitionLog implements PartitionLog {
     const leftovers = files.filter((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
     for (const f of leftovers) unlinkSync(join(dir, f));
     if (leftovers.length) files = files.filter((f) => !leftovers.includes(f));
-    const present = new Set(files);
     const bases = files
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
+    // A segment is its .log: a deletion cut short (the .log goes first) leaves index files
+    // without one, which a segment created later at the same offset must not take for its own.
+    const segmentBases = new Set(bases);
+    const orphans = files.filter((f) => {
+      const m = SEGMENT_INDEX_FILE.exec(f);
+      return m !== null && !segmentBases.has(Number(m[1]));
+    });
+    for (const f of orphans) unlinkSync(join(dir, f));
+    if (orphans.length) files = files.filter((f) => !orphans.includes(f));
+    const present = new Set(files);
     try {
       bases.forEach((base, i) => {
         const isLast = i === bases.length - 1;
@@ -129,6 +140,10 @@ export class DiskPartitionLog implements PartitionLog {
           );
         }
         this.segments.push(segment);
+        // No index entry may name a marker past its segment's end: recovery may have cut the tail
+        // of any segment, not only the last, and a crash may lose a marker's bytes whose entry was
+        // written. (Only segments with aborted transactions have the file.)
+        if (present.has(segmentFileName(base, TXN_INDEX_SUFFIX))) segment.txnIndex.truncateTo(segment.nextOffset);
       });
     } catch (e) {
       // Give back the descriptors of the segments opened so far; the partition stays offline.
@@ -164,10 +179,9 @@ export class DiskPartitionLog implements PartitionLog {
     // next start drops the same way: nothing was appended after them.
     this.epochs.truncateFrom(this.logEndOffset());
     this.deferEpochWrites = false;
-    // Recovery may have cut the tail that a snapshot describes, or markers the index lists.
+    // Recovery may have cut the tail that a snapshot describes.
     const end = this.logEndOffset();
     for (const o of snapshotOffsetsIn(files)) if (o > end) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
-    this.active.txnIndex.truncateTo(end);
   }
 
   private get active(): Segment {

@@ -591,7 +591,9 @@ export class Segment {
 
   delete(): void {
     this.close();
-    this.txnIndex.delete();
+    // The .log first: once it is gone the segment is gone, and the next open removes index files
+    // left without it. The other way round, a crash in between left markers whose aborted
+    // transactions no index listed any more (read_committed consumers would get aborted records).
     for (const s of ['.log', '.index', '.timeindex']) {
       try {
         unlinkSync(join(this.dir, segmentFileName(this.baseOffset, s)));
@@ -599,6 +601,7 @@ export class Segment {
         /* already gone */
       }
     }
+    this.txnIndex.delete();
   }
 }
 

@@ -6,9 +6,10 @@
  * entries; retention never moving the log start past the last stable offset.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
+import { encodeTxnEntry } from '../../../src/storage/disk/txn-index.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, type PartitionLog, readBatches } from '../../../src/storage/log-store.js';
 import { DEFAULT_CLEANUP, type CleanupPolicy } from '../../../src/storage/compaction.js';
@@ -189,6 +190,43 @@ for (const [name, make] of stores) {
 }
 
 describe('disk store recovery', () => {
+  it('drops index entries whose marker recovery cut from a segment that is not the last', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    // Each batch its own segment: the ABORT marker ends segment 1, which is not the last.
+    write(log, new ProducerStateTable(log), [txn(1, 0, 'a', '1'), end(1, ControlType.Abort), plain('b', '1')]);
+    expect(log.abortedTxns(0, 10)).toEqual([{ producerId: 1, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    store.close();
+    // The marker's last bytes never reached the disk.
+    const file = join(t.dir, 't-0', '00000000000000000001.log');
+    truncateSync(file, statSync(file).size - 3);
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(contents(log).map(([o]) => o)).toEqual([0, 2]);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    store.close();
+  });
+
+  it('removes index files whose segment is gone, so a segment made later at that offset starts without them', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    write(log, new ProducerStateTable(log), [plain('a', '1'), plain('b', '1')]);
+    store.close();
+    // A deletion cut short after the .log of segment 2 went.
+    const orphan = join(t.dir, 't-0', '00000000000000000002.txnindex');
+    writeFileSync(orphan, encodeTxnEntry({ producerId: 9, firstOffset: 2, lastOffset: 2, lastStableOffset: 3 }));
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(existsSync(orphan)).toBe(false);
+    log.append(plain('c', '1'), 0);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    store.close();
+  });
+
   it('drops index entries whose marker a crash cut off, so later aborts are indexed again', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
