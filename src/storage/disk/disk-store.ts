@@ -6,9 +6,10 @@
  * Start-up recovery: a `.kafka_cleanshutdown` marker is written on clean close and removed at
  * open. After a clean shutdown each segment's tail (from its last index entry) is validated;
  * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
- * and reported.
+ * and reported. A compaction pass cut short is finished or undone first, whole segment by whole
+ * segment (Segment.commitSwap): its log, indexes and aborted-transaction index together.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from './fs-ops.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
@@ -28,14 +29,13 @@ import {
   parsePartitionDirName,
   partitionDirName,
 } from '../log-store.js';
-import { Segment, segmentFileName } from './segment.js';
+import { Segment, finishInterruptedSwaps, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 import { GroupSync } from './group-sync.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
-const CLEANED_SUFFIX = '.log.cleaned';
 const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
 const TXN_INDEX_SUFFIX = '.txnindex';
@@ -64,11 +64,6 @@ function snapshotOffsetsIn(files: readonly string[]): number[] {
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 /** flush.messages / flush.ms at or above this (Kafka's default is Long.MAX_VALUE) mean never. */
 const FLUSH_NEVER = Number.MAX_SAFE_INTEGER;
-
-function writeFully(fd: number, data: Buffer): void {
-  let written = 0;
-  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-}
 
 function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp`;
@@ -112,8 +107,10 @@ export class DiskPartitionLog implements PartitionLog {
       // A new partition directory is an entry in the log dir: durable mode syncs that too.
       this.dirty.add(join(dir, '..'));
     }
-    // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
-    const leftovers = files.filter((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
+    // A compaction pass cut short: a committed segment swap is finished, an uncommitted one undone.
+    if (finishInterruptedSwaps(dir, files)) files = readdirSync(dir);
+    // A snapshot cut short leaves its output behind; the snapshot before it is intact.
+    const leftovers = files.filter((f) => f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
     for (const f of leftovers) unlinkSync(join(dir, f));
     if (leftovers.length) files = files.filter((f) => !leftovers.includes(f));
     const bases = files
@@ -467,6 +464,9 @@ export class DiskPartitionLog implements PartitionLog {
   compact(now: number, uncleanableFrom: number): CompactionResult | null {
     const policy = this.config.cleanup;
     if (!policy.compact) return null;
+    // A swap an earlier pass committed but could not finish is finished first: a new replacement
+    // of that segment must not be written over files it still has under the .cleaned names.
+    for (const s of this.segments) if (s.swapUnfinished) s.finishSwap();
     // Closed segments wholly below the uncleanable offset, up to the first one too young to clean.
     let count = 0;
     for (const s of this.segments.slice(0, -1)) {
@@ -491,44 +491,45 @@ export class DiskPartitionLog implements PartitionLog {
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
     for (const [i, s] of cleanable.entries()) {
       const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
-      const cleanedPath = join(this.dir, segmentFileName(s.baseOffset, CLEANED_SUFFIX));
-      const fd = openSync(cleanedPath, 'w');
+      const cleaned = Segment.createCleaned(this.dir, s.baseOffset, this.config.indexIntervalBytes, this.fds);
       let changed = false;
-      let size = 0;
       try {
         for (const batch of s.batches()) {
           const out = compactBatch(batch, latest, dropTombstones, txns);
           result.recordsRemoved += out.removed;
           if (out.batch !== batch) changed = true;
-          if (out.batch) {
-            writeFully(fd, out.batch);
-            size += out.batch.length;
-          }
+          const b = out.batch;
+          if (b) cleaned.append(b, { baseOffset: baseOffsetOf(b), lastOffset: nextOffsetOf(b) - 1, maxTimestamp: maxTimestampOf(b), leaderEpoch: leaderEpochOf(b) });
         }
-        if (changed) fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+      } catch (e) {
+        cleaned.discard();
+        throw e;
       }
       if (!changed) {
-        unlinkSync(cleanedPath);
+        cleaned.discard();
         result.bytesAfter += s.size;
         continue;
       }
       result.rewritten++;
       // Each swap is applied at once, so a failure later in the pass leaves a consistent log.
       const at = this.segments.indexOf(s);
-      if (size === 0 && i > 0) {
+      if (cleaned.size === 0 && i > 0) {
         // An emptied segment goes, except the first, whose base offset is where the log starts.
-        unlinkSync(cleanedPath);
+        cleaned.discard();
         this.segments.splice(at, 1);
         s.delete();
         continue;
       }
-      this.segments[at] = s.replaceWith(cleanedPath);
-      // An aborted transaction whose marker is gone leaves the segment's index too.
-      const entries = this.segments[at]!.txnIndex.all();
-      if (entries.some((e) => txns.removedMarkers.has(e.lastOffset))) this.segments[at]!.txnIndex.rewrite(entries.filter((e) => !txns.removedMarkers.has(e.lastOffset)));
-      result.bytesAfter += size;
+      // An aborted transaction whose marker this pass removed leaves the index with it.
+      cleaned.commitSwap(
+        s,
+        s.txnIndex.all().filter((e) => !txns.removedMarkers.has(e.lastOffset)),
+      );
+      // Committed: from here on the cleaned segment is the one read, whatever fails next (it reads
+      // its files where they are; the next start finishes the swap).
+      this.segments[at] = cleaned;
+      cleaned.finishSwap();
+      result.bytesAfter += cleaned.size;
     }
     this.cleanedThrough = end;
     return result;
