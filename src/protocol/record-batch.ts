@@ -37,6 +37,8 @@ export const enum Attr {
   LogAppendTime = 0x08,
   Transactional = 0x10,
   Control = 0x20,
+  /** KIP-534: the base timestamp is the delete horizon the log cleaner stamped. */
+  DeleteHorizon = 0x40,
 }
 
 export interface RecordHeader {
@@ -71,6 +73,8 @@ export interface BatchHeader {
 export const compressionOf = (attributes: number): number => attributes & Attr.CompressionMask;
 export const isControlBatch = (attributes: number): boolean => (attributes & Attr.Control) !== 0;
 export const isTransactionalBatch = (attributes: number): boolean => (attributes & Attr.Transactional) !== 0;
+/** KIP-534: the batch's base timestamp holds its delete horizon (not a record's time); records keep theirs. */
+export const hasDeleteHorizon = (attributes: number): boolean => (attributes & Attr.DeleteHorizon) !== 0;
 export const timestampTypeOf = (attributes: number): 'CreateTime' | 'LogAppendTime' =>
   attributes & Attr.LogAppendTime ? 'LogAppendTime' : 'CreateTime';
 
@@ -188,6 +192,8 @@ export class BatchBuilder {
   private n = 0;
   /** `build` handed out a view of `buf`: a later append must not write into it. */
   private shared = false;
+  /** The delete horizon the cleaner stamps (setDeleteHorizon), or null. */
+  private deleteHorizon: number | null = null;
   /** Copies values in (see ByteCopier: Buffer#copy costs more than copying ~100 bytes). */
   private readonly copier = new ByteCopier();
 
@@ -249,9 +255,19 @@ export class BatchBuilder {
     this.pos += b.length;
   }
 
+  /**
+   * KIP-534: makes `ms` the batch's delete horizon, which Kafka keeps in the base timestamp (the
+   * records' timestamps are deltas from it, so each keeps its own). The log cleaner's, before
+   * the first append.
+   */
+  setDeleteHorizon(ms: number): void {
+    if (this.n > 0) throw new RangeError('the delete horizon is the base timestamp: set it before the first record');
+    this.deleteHorizon = ms;
+  }
+
   /** `offsetDelta` defaults to the record's position; compaction keeps the original deltas. */
   append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, offsetDelta = this.n): void {
-    if (this.n === 0) this.baseTimestamp = timestamp;
+    if (this.n === 0) this.baseTimestamp = this.deleteHorizon ?? timestamp;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const tsDelta = timestamp - this.baseTimestamp;
     const nHeaders = headers ? headers.length : 0;
@@ -285,7 +301,7 @@ export class BatchBuilder {
    * and with the varints sized inline.
    */
   appendValue(src: Buffer, start: number, end: number, timestamp: number): void {
-    if (this.n === 0) this.baseTimestamp = timestamp;
+    if (this.n === 0) this.baseTimestamp = this.deleteHorizon ?? timestamp;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const tsDelta = timestamp - this.baseTimestamp;
     const offsetDelta = this.n;
@@ -348,6 +364,7 @@ export class BatchBuilder {
     if (opts.logAppendTime) attributes |= Attr.LogAppendTime;
     if (opts.transactional) attributes |= Attr.Transactional;
     if (opts.control) attributes |= Attr.Control;
+    if (this.deleteHorizon !== null) attributes |= Attr.DeleteHorizon;
     stampBatch(batch, opts.baseOffset ?? 0, opts.partitionLeaderEpoch ?? -1);
     batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     batch.writeInt8(2, MAGIC_OFFSET);

@@ -489,13 +489,13 @@ export class DiskPartitionLog implements PartitionLog {
     for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end, mapTxns);
     const txns = new TxnCleaning(aborted);
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
+    const time = { now, deleteRetentionMs: policy.deleteRetentionMs };
     for (const [i, s] of cleanable.entries()) {
-      const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
       const cleaned = Segment.createCleaned(this.dir, s.baseOffset, this.config.indexIntervalBytes, this.fds);
       let changed = false;
       try {
         for (const batch of s.batches()) {
-          const out = compactBatch(batch, latest, dropTombstones, txns);
+          const out = compactBatch(batch, latest, time, txns);
           result.recordsRemoved += out.removed;
           if (out.batch !== batch) changed = true;
           const b = out.batch;

@@ -122,20 +122,33 @@ for (const [name, make] of stores) {
       store.close();
     });
 
-    it('removes markers past delete.retention.ms once nothing of their transaction is left, with their index entries', () => {
+    it('removes a marker delete.retention.ms after the pass that finds nothing of its transaction left, with its index entry', () => {
       const store = make().open();
-      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 0 }));
+      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 0, minCleanableRatio: 0 }));
       const table = new ProducerStateTable(log);
       write(log, table, [plain('k1', 'old'), txn(1, 0, 'k1', 'aborted'), end(1, ControlType.Abort), txn(2, 0, 'k2', 'committed'), end(2, ControlType.Commit), plain('z', 'active')]);
-      log.compact(Date.now() + 60_000, table.lastStableOffset(log.logEndOffset()));
-      // The abort marker goes with its data; the commit marker stays while k2 is kept.
+      const first = Date.now() + 60_000;
+      log.compact(first, table.lastStableOffset(log.logEndOffset()));
+      // The aborted data goes at once; its marker, guarding nothing now, gets a delete horizon.
+      expect(contents(log)).toEqual([
+        [0, 'k1=old'],
+        [2, '<marker 0>'],
+        [3, 'k2=committed'],
+        [4, '<marker 1>'],
+        [5, 'z=active'],
+      ]);
+      expect(log.abortedTxns(0, 6)).toHaveLength(1);
+      // A pass past the horizon removes it and its index entry; the commit marker stays while k2 does.
+      write(log, table, [plain('y', 'more')]);
+      log.compact(first + 1, table.lastStableOffset(log.logEndOffset()));
       expect(contents(log)).toEqual([
         [0, 'k1=old'],
         [3, 'k2=committed'],
         [4, '<marker 1>'],
         [5, 'z=active'],
+        [6, 'y=more'],
       ]);
-      expect(log.abortedTxns(0, 6)).toEqual([]);
+      expect(log.abortedTxns(0, 7)).toEqual([]);
       store.close();
     });
 
