@@ -103,6 +103,8 @@ export class Broker implements PartitionService, ClusterService {
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
+    // A failed flush.ms sync is met by no request: the store reports it, and the dir goes offline.
+    store.onFailure((doing, e) => this.logDirFailure(doing, e));
     this.services = { partitions: this, groups: this.groups, transactions: this.transactions, cluster: this, controller: cluster.controller, authorizer: new Authorizer(config, cluster.metadata), quotas: new ClientQuotaManager(cluster.metadata) };
   }
 
@@ -389,11 +391,12 @@ export class Broker implements PartitionService, ClusterService {
   /**
    * One pass of the log cleaner over compacted topics (cleanup.policy=compact), leaders and
    * followers alike, each below its high watermark. A log that cannot be compacted (damaged
-   * data) is reported and left as it is.
+   * data) is reported and left as it is; an I/O error takes the log dir offline, as Kafka's
+   * cleaner does on an IOException.
    */
   compactLogs(now = Date.now()): void {
-    if (this.logDirState.offline) return;
     for (const r of this.replicas.values()) {
+      if (this.logDirState.offline) return;
       try {
         // Only decided data is cleaned: below the last stable offset (Kafka's first unstable offset).
         const topic = this.metadata.topic(r.topic);
@@ -403,7 +406,8 @@ export class Broker implements PartitionService, ClusterService {
           this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
         }
       } catch (e) {
-        this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
+        if (isStorageIoError(e)) this.logDirFailure(`cleaning ${r.key}`, e);
+        else this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
       }
     }
   }

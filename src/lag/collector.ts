@@ -8,7 +8,7 @@ import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
 import { Fetch } from '../protocol/apis/index.js';
-import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, hasDeleteHorizon, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
 import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
 
 const key = (topic: string, partition: number) => `${topic}\0${partition}`;
@@ -185,10 +185,12 @@ export function timestampAt(records: Buffer, offset: number): number | null {
     const last = h.baseOffset + h.lastOffsetDelta;
     if (last >= offset && !isControlBatch(h.attributes)) {
       if (timestampTypeOf(h.attributes) === 'LogAppendTime') return h.maxTimestamp;
-      if (at + size > records.length) return h.baseTimestamp;
+      // A cleaned batch's base timestamp may be its delete horizon (KIP-534), no record's time.
+      const first = hasDeleteHorizon(h.attributes) ? null : h.baseTimestamp;
+      if (at + size > records.length) return first;
       const batch = records.subarray(at, at + size);
       const r = decodeBatchRecords(batch, h).find((x) => x.offset >= offset);
-      return r ? r.timestamp : h.baseTimestamp;
+      return r ? r.timestamp : first;
     }
     at += size;
   }

@@ -3,21 +3,30 @@
  *
  * Kafka's rule: a record is kept unless a later record in the cleaned range has the same key.
  * Offsets never change — a rewritten batch keeps its base offset and last offset delta, so readers
- * and followers step over the gaps exactly as they do in Kafka. Tombstones (null values) are kept
- * for delete.retention.ms so consumers reading from the start still see deletions, then dropped.
- * Records without a key cannot be compacted and are kept.
+ * and followers step over the gaps exactly as they do in Kafka. Records without a key cannot be
+ * compacted and are kept.
+ *
+ * Tombstones (null values) stay for delete.retention.ms after the cleaning that first kept them,
+ * so that a consumer that read the value they delete gets to see the deletion. This is Kafka's
+ * KIP-534 delete horizon (Kafka 3.1 on, for v2 batches; not the older horizon taken from the
+ * cleaned segments' modification times): the first pass that keeps a tombstone rewrites its batch
+ * with the horizon, now + delete.retention.ms, in the base timestamp (attribute bit 6); a pass
+ * after the horizon drops the batch's tombstones.
  *
  * Transactions, as Kafka's cleaner: the batches of an aborted transaction (known from the
  * aborted-transaction index) are removed whole and never decide which key wins; a transaction
- * marker is kept until delete.retention.ms has passed for its segment and no record of its
- * transaction is left before it, then removed too (with its index entry).
+ * marker with no record of its transaction left before it gets a delete horizon the same way,
+ * and a pass after it removes the marker (with its index entry).
  */
 import {
   Attr,
   type BatchHeader,
   BatchBuilder,
+  LOG_OVERHEAD,
+  type Record,
   compressionOf,
   decodeBatchRecords,
+  hasDeleteHorizon,
   isControlBatch,
   isTransactionalBatch,
   readBatchHeader,
@@ -52,7 +61,17 @@ export class TxnCleaning {
   /** Whether a data batch belongs to an aborted transaction (every record of it goes). */
   isAborted(h: BatchHeader): boolean {
     this.advance(h.baseOffset);
-    return isTransactionalBatch(h.attributes) && !isControlBatch(h.attributes) && this.aborting.has(h.producerId);
+    if (!isTransactionalBatch(h.attributes) || isControlBatch(h.attributes)) return false;
+    const marker = this.aborting.get(h.producerId);
+    if (marker === undefined) return false;
+    // An aborted transaction ends at its marker: a batch after it is of a later transaction, also
+    // when the marker itself was never met (an index entry whose marker is gone must not go on
+    // aborting every later transaction of its producer).
+    if (h.baseOffset > marker) {
+      this.aborting.delete(h.producerId);
+      return false;
+    }
+    return true;
   }
 
   /** A transactional data batch some of whose records are kept. */
@@ -60,14 +79,16 @@ export class TxnCleaning {
     if (isTransactionalBatch(h.attributes) && !isControlBatch(h.attributes)) this.retained.add(h.producerId);
   }
 
-  /** A marker ends its producer's transaction; it may go when past the horizon and nothing of the transaction is kept. */
-  markerRemovable(h: BatchHeader, pastHorizon: boolean): boolean {
+  /** A marker ends its producer's transaction: whether nothing of that transaction is kept before it (it guards no record). */
+  markerGuardsNothing(h: BatchHeader): boolean {
     this.advance(h.baseOffset);
     if (this.aborting.get(h.producerId) === h.baseOffset) this.aborting.delete(h.producerId);
-    const guarding = this.retained.delete(h.producerId);
-    const removable = pastHorizon && !guarding;
-    if (removable) this.removedMarkers.add(h.baseOffset);
-    return removable;
+    return !this.retained.delete(h.producerId);
+  }
+
+  /** The pass removes the marker at `h` (its index entry goes with it). */
+  markerRemoved(h: BatchHeader): void {
+    this.removedMarkers.add(h.baseOffset);
   }
 }
 
@@ -77,7 +98,7 @@ export interface CleanupPolicy {
   delete: boolean;
   /** cleanup.policy includes "compact". */
   compact: boolean;
-  /** delete.retention.ms: how long tombstones outlive the records they delete. */
+  /** delete.retention.ms: how long tombstones (and transaction markers) stay after the cleaning that first keeps them. */
   deleteRetentionMs: number;
   /** min.compaction.lag.ms: records younger than this are not compacted. */
   minCompactionLagMs: number;
@@ -119,43 +140,64 @@ export function addToOffsetMap(map: OffsetMap, batch: Buffer, end: number, txns?
   }
 }
 
+/** When a pass runs and how long tombstones and markers stay after it first keeps them. */
+export interface CleaningTime {
+  now: number;
+  /** delete.retention.ms */
+  deleteRetentionMs: number;
+}
+
 /**
- * The batch with only the records compaction keeps: the same buffer when every record stays,
- * null when none does, otherwise a new batch with the same base offset, last offset delta,
- * leader epoch, producer fields and codec.
+ * The batch with only the records compaction keeps: the same buffer when every record stays and
+ * it needs no delete horizon, null when none stays, otherwise a new batch with the same base
+ * offset, last offset delta, leader epoch, producer fields and codec (Kafka's MemoryRecords.filterTo
+ * with the cleaner's filter).
  */
-export function compactBatch(batch: Buffer, latest: OffsetMap, dropTombstones: boolean, txns?: TxnCleaning): { batch: Buffer | null; removed: number } {
+export function compactBatch(batch: Buffer, latest: OffsetMap, time: CleaningTime, txns?: TxnCleaning): { batch: Buffer | null; removed: number } {
   const header = readBatchHeader(batch);
+  const horizon = hasDeleteHorizon(header.attributes) ? header.baseTimestamp : null;
   if (isControlBatch(header.attributes)) {
-    // Transaction markers go once past the horizon with nothing of their transaction left (tombstone rule).
-    if (txns && header.producerId >= 0 && txns.markerRemovable(header, dropTombstones)) return { batch: null, removed: header.recordCount };
-    return { batch, removed: 0 };
+    // A transaction marker guarding no record gets a delete horizon, and goes once it is past.
+    if (!txns || header.producerId < 0 || !txns.markerGuardsNothing(header)) return { batch, removed: 0 };
+    if (horizon === null) return { batch: rebuild(header, decodeBatchRecords(batch, header), time.now + time.deleteRetentionMs), removed: 0 };
+    if (time.now < horizon) return { batch, removed: 0 };
+    txns.markerRemoved(header);
+    return { batch: null, removed: header.recordCount };
   }
   if (txns?.isAborted(header)) return { batch: null, removed: header.recordCount };
   const records = decodeBatchRecords(batch, header);
+  const tombstonesGo = horizon !== null && time.now >= horizon;
   const kept = records.filter((r) => {
     if (r.key === null) return true;
     const newest = latest.get(keyOf(r.key));
     if (newest !== undefined && newest > r.offset) return false;
-    return !(dropTombstones && r.value === null);
+    return !(tombstonesGo && r.value === null);
   });
   if (kept.length > 0) txns?.kept(header);
-  if (kept.length === records.length) return { batch, removed: 0 };
   if (kept.length === 0) return { batch: null, removed: records.length };
-  const builder = new BatchBuilder(batch.length);
-  for (const r of kept) builder.append(r.key, r.value, r.headers, r.timestamp, r.offset - header.baseOffset);
-  const rebuilt = builder.build({
+  // The first pass that keeps a tombstone starts its delete.retention.ms.
+  const stamp = horizon === null && kept.some((r) => r.value === null);
+  if (kept.length === records.length && !stamp) return { batch, removed: 0 };
+  return { batch: rebuild(header, kept, stamp ? time.now + time.deleteRetentionMs : horizon), removed: records.length - kept.length };
+}
+
+/** A batch of `records` with `header`'s offsets, epochs, producer fields, codec and flags, and the delete horizon given. */
+function rebuild(header: BatchHeader, records: readonly Record[], deleteHorizon: number | null): Buffer {
+  const builder = new BatchBuilder(LOG_OVERHEAD + header.batchLength);
+  if (deleteHorizon !== null) builder.setDeleteHorizon(deleteHorizon);
+  for (const r of records) builder.append(r.key, r.value, r.headers, r.timestamp, r.offset - header.baseOffset);
+  return builder.build({
     baseOffset: header.baseOffset,
     lastOffsetDelta: header.lastOffsetDelta,
     partitionLeaderEpoch: header.partitionLeaderEpoch,
     compression: compressionOf(header.attributes),
     logAppendTime: (header.attributes & Attr.LogAppendTime) !== 0,
-    transactional: (header.attributes & Attr.Transactional) !== 0,
+    transactional: isTransactionalBatch(header.attributes),
+    control: isControlBatch(header.attributes),
     producerId: header.producerId,
     producerEpoch: header.producerEpoch,
     baseSequence: header.baseSequence,
   });
-  return { batch: rebuilt, removed: records.length - kept.length };
 }
 
 /** Kafka's dirty ratio: the share of the cleanable bytes written since the last pass. */

@@ -100,8 +100,9 @@ export interface PartitionLog {
   markLeaderEpoch(epoch: number): void;
   /**
    * Applies time and size retention (cleanup.policy delete); returns the number of segments
-   * deleted. The log start never passes `maxStartOffset()` (the last stable offset, asked only
-   * when a segment is about to go: data of an open transaction stays).
+   * deleted, the active one included when all of it has expired (the log then starts at its end).
+   * The log start never passes `maxStartOffset()` (the last stable offset below the high
+   * watermark, asked only when a segment is about to go: data of an open transaction stays).
    */
   applyRetention(now: number, maxStartOffset?: () => number): number;
   /**
@@ -132,14 +133,28 @@ export interface PartitionLog {
    * returns it (the caller answers only after it resolves); otherwise null, at no cost.
    */
   syncDue(): Promise<void> | null;
-  /** Makes everything appended so far durable (fdatasync, group-committed across the log dir). */
+  /**
+   * Makes everything appended so far durable (fdatasync, group-committed across the log dir). A
+   * failed sync leaves what it was to sync unsynced: the next one tries it again.
+   */
   sync(): Promise<void>;
   sizeInBytes(): number;
   updateConfig(config: LogConfig): void;
   close(): void;
 }
 
+/**
+ * Told of an I/O error a store met on its own, outside any call that could throw it (a flush.ms
+ * sync run by a timer); `doing` says what failed, e.g. "syncing t-0 to disk".
+ */
+export type StorageFailureListener = (doing: string, error: Error) => void;
+
 export interface LogStore {
+  /**
+   * Where errors met in the background go (the broker takes its log dir offline, as Kafka does on
+   * an fsync IOException). Without a listener the store logs them.
+   */
+  onFailure(listener: StorageFailureListener): void;
   /** Opens (creating if needed) the log of one partition. */
   open(topic: string, partition: number, config: LogConfig): PartitionLog;
   /** Deletes a partition's data. The log must not be used afterwards. */

@@ -23,8 +23,6 @@ interface StoredBatch {
   lastOffset: number;
   maxTimestamp: number;
   bytes: Buffer;
-  /** When it was appended (tombstones of compacted topics age from here). */
-  appendedAt: number;
 }
 
 class MemoryPartitionLog implements PartitionLog {
@@ -68,7 +66,7 @@ class MemoryPartitionLog implements PartitionLog {
   }
 
   private store(bytes: Buffer, base: number, last: number, epoch: number): AppendResult {
-    this.batches.push({ baseOffset: base, lastOffset: last, maxTimestamp: maxTimestampOf(bytes), bytes, appendedAt: Date.now() });
+    this.batches.push({ baseOffset: base, lastOffset: last, maxTimestamp: maxTimestampOf(bytes), bytes });
     this.endOffset = last + 1;
     this.epochs.assign(epoch, base);
     return { baseOffset: base, lastOffset: last };
@@ -188,7 +186,8 @@ class MemoryPartitionLog implements PartitionLog {
     let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
     let size = this.sizeInBytes();
-    while (this.batches.length > 1) {
+    // As the disk store, with each batch for a segment: the last one goes too once it has expired.
+    while (this.batches.length > 0) {
       const b = this.batches[0]!;
       const expired = retentionMs >= 0 && now - b.maxTimestamp > retentionMs;
       const oversized = retentionBytes >= 0 && size - b.bytes.length >= retentionBytes;
@@ -228,7 +227,7 @@ class MemoryPartitionLog implements PartitionLog {
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
     const kept: StoredBatch[] = [];
     for (const b of this.batches.slice(0, count)) {
-      const out = compactBatch(b.bytes, latest, now - b.appendedAt > policy.deleteRetentionMs, txns);
+      const out = compactBatch(b.bytes, latest, { now, deleteRetentionMs: policy.deleteRetentionMs }, txns);
       result.recordsRemoved += out.removed;
       if (out.batch !== b.bytes) result.rewritten++;
       if (!out.batch) continue;
@@ -265,6 +264,9 @@ class MemoryPartitionLog implements PartitionLog {
 
 export class MemoryLogStore implements LogStore {
   private readonly logs = new Map<string, MemoryPartitionLog>();
+
+  /** Memory has nothing to fail in the background. */
+  onFailure(): void {}
 
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);

@@ -14,7 +14,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { COMPRESSION_NAMES } from '../protocol/compression.js';
 import { crc32c } from '../protocol/crc32c.js';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, decodeBatchWith, readBatchHeader, timestampTypeOf, type BatchHeader } from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, decodeBatchWith, hasDeleteHorizon, readBatchHeader, timestampTypeOf, type BatchHeader } from '../protocol/record-batch.js';
 import { RecordDecoder, type BatchLine, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
 
 export { decoderOf, payloadParser, type BatchLine, type DecoderName, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
@@ -97,7 +97,6 @@ class FileReader {
 
 /** Largest batch taken as plausible when looking for where to resume after damage. */
 const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
-const HAS_DELETE_HORIZON = 0x40;
 
 const incrementSequence = (seq: number, by: number): number => (seq > 0x7fffffff - by ? by - (0x7fffffff - seq) - 1 : seq + by);
 
@@ -113,7 +112,7 @@ function batchLine(h: BatchHeader, position: number, buf: Buffer): BatchLine {
     partitionLeaderEpoch: h.partitionLeaderEpoch,
     isTransactional: (h.attributes & 0x10) !== 0,
     isControl: (h.attributes & 0x20) !== 0,
-    deleteHorizonMs: h.attributes & HAS_DELETE_HORIZON ? h.baseTimestamp : null,
+    deleteHorizonMs: hasDeleteHorizon(h.attributes) ? h.baseTimestamp : null,
     position,
     timestampType: timestampTypeOf(h.attributes),
     maxTimestamp: h.maxTimestamp,

@@ -3,7 +3,8 @@ import net from 'node:net';
 import { Admin, OffsetSpec } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
-import { ApiVersions } from '../../src/protocol/apis/index.js';
+import { ApiVersions, Produce } from '../../src/protocol/apis/index.js';
+import { BATCH_HEADER_SIZE, encodeBatch, rewriteCrc } from '../../src/protocol/record-batch.js';
 import { encodeRequest, decodeResponse } from '../../src/protocol/messages.js';
 import { Writer } from '../../src/protocol/primitives.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -155,6 +156,36 @@ describe('the broker under bad input', () => {
     await c.until(20);
     expect(c.frames.map((f) => f.readInt32BE(0))).toEqual(Array.from({ length: 20 }, (_, i) => 1000 + i));
     c.destroy();
+  });
+
+  it('refuses a batch whose records do not parse (CORRUPT_MESSAGE), so ListOffsets by time keeps working', async () => {
+    const c = broker.client();
+    await new Admin(c).createTopics([{ name: 'odd', partitions: 1, replicationFactor: 1 }]);
+    await new Producer(c, { lingerMs: 0 }).send({ topic: 'odd', key: Buffer.from('k'), value: Buffer.from('good'), timestamp: 5000 });
+    // Valid CRCs over records that do not parse, as a buggy client could send them.
+    const bad = (change: (b: Buffer) => unknown) => {
+      const b = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('hello-world-value'), timestamp: 6000 }]);
+      change(b);
+      rewriteCrc(b);
+      return b;
+    };
+    const variants = {
+      garbage: bad((b) => b.fill(0x7f, BATCH_HEADER_SIZE + 1)),
+      gzipFlag: bad((b) => b.writeInt16BE(1, 21)),
+      count: bad((b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))),
+    };
+    for (const [name, records] of Object.entries(variants)) {
+      const { body } = await c.send<{ responses: { partitionResponses: { errorCode: number }[] }[] }>('any', Produce, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: 'odd', partitionData: [{ index: 0, records }] }],
+      });
+      expect(body.responses[0]!.partitionResponses[0]!.errorCode, name).toBe(2);
+    }
+    const admin = new Admin(c);
+    expect((await admin.listOffsets([{ topic: 'odd', partition: 0, timestamp: 1000 }]))[0]).toMatchObject({ offset: 0, timestamp: 5000 });
+    expect((await admin.listOffsets([{ topic: 'odd', partition: 0, timestamp: OffsetSpec.latest }]))[0]!.offset).toBe(1);
   });
 
   it('has lost nothing after all of the above', async () => {

@@ -81,6 +81,22 @@ describe('broker settings and their effects', () => {
     expect(await count(off, 'table')).toBe(300);
   });
 
+  it('log.retention.ms: a quiet topic whose records all expired is emptied, its active segment too, and goes on at its end', async () => {
+    // The check runs when the test calls it (an hour apart otherwise).
+    const b = await start({ 'log.retention.ms': '60000', 'log.retention.check.interval.ms': '3600000' });
+    const c = b.client();
+    await new Admin(c).createTopics([{ name: 'quiet', partitions: 1, replicationFactor: 1 }]);
+    const p = new Producer(c, { lingerMs: 0 });
+    for (let i = 0; i < 5; i++) await p.send({ topic: 'quiet', value: Buffer.from(`old-${i}`), timestamp: Date.now() - 3_600_000 });
+    const node = b.cluster.brokers()[0]!;
+    node.applyRetention();
+    const admin = new Admin(c);
+    const offsets = async () => (await Promise.all([-2, -1].map((timestamp) => admin.listOffsets([{ topic: 'quiet', partition: 0, timestamp }])))).map(([o]) => o!.offset);
+    expect(await offsets()).toEqual([5, 5]);
+    expect((await p.send({ topic: 'quiet', value: Buffer.from('new') })).offset).toBe(5);
+    expect(await count(b, 'quiet')).toBe(1);
+  });
+
   it('transaction.state.log.replication.factor, .min.isr, .segment.bytes and .num.partitions shape __transaction_state', async () => {
     const b = await start({
       'kafka-ts.brokers': '3',

@@ -9,6 +9,7 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { datasyncCount, setFaultPlan } from '../../src/storage/disk/fs-ops.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { KafkaProtocolError } from '../../src/protocol/errors.js';
+import { createLogger } from '../../src/util/logger.js';
 
 let broker: TestBroker | undefined;
 afterEach(async () => {
@@ -101,6 +102,24 @@ describe('durable mode', () => {
     before = datasyncCount();
     for (let i = 1; i < 5; i++) await producer.send(record('bydefault', i));
     expect(datasyncCount()).toBe(before);
+  });
+
+  it('flush.ms: a sync by time that fails takes the log dir offline (one ERROR line), as Kafka does on an fsync error', async () => {
+    const lines: string[] = [];
+    broker = await startBroker({ log: createLogger((l) => lines.push(l), 'test', 'INFO') });
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'timed', partitions: 1, replicationFactor: 1, configs: { 'flush.ms': '20' } }]);
+    const producer = new Producer(client, { acks: 1, lingerMs: 0 });
+    await producer.send(record('timed', 0));
+    const node = broker.cluster.brokers()[0]!;
+    await waitUntil('the first flush.ms sync', () => node.replica('timed', 0)!.log.unflushedMessages() === 0);
+    setFaultPlan({ dir: broker.dir, ops: ['fsync'], error: 'EIO' });
+    // The answer does not wait for the sync; the sync that follows fails.
+    await producer.send(record('timed', 1));
+    await waitUntil('the log dir to go offline', () => node.logDirState.offline);
+    const errors = lines.filter((l) => / ERROR /.test(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/Error while syncing timed-0 to disk in dir .*: EIO/);
   });
 
   it('rejects bad broker flush settings', async () => {

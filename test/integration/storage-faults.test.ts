@@ -166,6 +166,49 @@ describe('a full disk (ENOSPC)', () => {
   });
 });
 
+describe('a full disk under the log cleaner (ENOSPC)', () => {
+  it('takes the log dir offline, as Kafka’s cleaner does on an IOException; every key’s latest value is there after a restart', async () => {
+    const dir = newDir();
+    const lines: string[] = [];
+    // The cleaner runs when the test says so.
+    let broker = await start(dir, lines, { 'log.cleaner.enable': 'false' });
+    let client = broker.client();
+    await new Admin(client).createTopics([
+      { name: 'table', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01' } },
+    ]);
+    const producer = new Producer(client, { acks: -1, lingerMs: 0 });
+    const latest = new Map<string, string>();
+    // Ten keys, each written ten times.
+    for (let i = 0; i < 100; i++) {
+      await producer.send({ topic: 'table', partition: 0, key: Buffer.from(`k${i % 10}`), value: Buffer.from(`v${i}`) });
+      latest.set(`k${i % 10}`, `v${i}`);
+    }
+    const logDir = broker.cluster.logDirFor(1);
+    setFaultPlan({ dir: logDir, ops: ['write'], error: 'ENOSPC' });
+    const node = broker.cluster.broker(1)!;
+    node.compactLogs();
+    expect(node.logDirState.offline).toBe(true);
+    expect(errorLines(lines)).toHaveLength(1);
+    expect(errorLines(lines)[0]).toContain(`Error while cleaning table-0 in dir ${logDir}: ENOSPC`);
+    expect((await rawFetch(client, 'any', 'table', 0, 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+
+    // The segments swapped in before the failure stay cleaned; the rest is as it was. After a
+    // restart every key's latest value is there, and the next pass finishes the cleaning.
+    setFaultPlan(null);
+    await stop(broker);
+    broker = await start(dir, lines, { 'log.cleaner.enable': 'false' });
+    client = broker.client();
+    const hasLatest = (values: { value: string }[]) => expect(values.map((v) => v.value)).toEqual(expect.arrayContaining([...latest.values()]));
+    hasLatest(await readValues(client, 'table'));
+    broker.cluster.broker(1)!.compactLogs();
+    const after = await readValues(client, 'table');
+    hasLatest(after);
+    // k8 and k9 are also kept at 88 and 89: their newer records are in the active segment.
+    expect(after.map((v) => v.value)).toEqual(['v88', 'v89', 'v90', 'v91', 'v92', 'v93', 'v94', 'v95', 'v96', 'v97', 'v98', 'v99']);
+    expect(errorLines(lines)).toHaveLength(1);
+  });
+});
+
 describe('an I/O error on read (EIO)', () => {
   it('answers the fetch KAFKA_STORAGE_ERROR, takes the dir offline and goes on answering', async () => {
     const dir = newDir();

@@ -5,10 +5,10 @@
  * the same codec, as Kafka converts old formats on append. A refused batch leaves the log and the
  * producer state as they were.
  */
-import { CompressionType } from '../../protocol/compression.js';
+import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, encodeBatch, walkRecords } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -75,9 +75,20 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   if (batch.producerId >= 0 && batch.baseSequence < 0) {
     return refuse(ErrorCode.INVALID_RECORD, `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId} in ${ctx.partitionName}`);
   }
+  // Every record must parse, as Kafka's LogValidator iterates them: a batch with a valid CRC over
+  // records that do not (garbage, a codec flag over bytes it cannot decompress, more records
+  // counted than present) would be stored, and then fail every later reader of the partition
+  // (ListOffsets by time, the cleaner) instead of being refused now, as a bad CRC is. Compressed
+  // batches are decompressed for it, as Kafka does; uncompressed ones are walked in place.
+  let keyless: number;
+  try {
+    const body = records.subarray(BATCH_HEADER_SIZE);
+    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body), batch.recordCount);
+  } catch {
+    return refuse(ErrorCode.CORRUPT_MESSAGE);
+  }
   if (ctx.compacted) {
     // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
-    const keyless = decodeBatchRecords(records, batch.header()).findIndex((r) => r.key === null);
     if (keyless >= 0) {
       const message = `Compacted topic cannot accept message without key in topic partition ${ctx.partitionName}.`;
       // Before v8 there are no record errors; Kafka's older brokers answered CORRUPT_MESSAGE.

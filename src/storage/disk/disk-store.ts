@@ -6,9 +6,10 @@
  * Start-up recovery: a `.kafka_cleanshutdown` marker is written on clean close and removed at
  * open. After a clean shutdown each segment's tail (from its last index entry) is validated;
  * after a crash the whole active segment is. Invalid bytes at the end (a torn write) are cut off
- * and reported.
+ * and reported. A compaction pass cut short is finished or undone first, whole segment by whole
+ * segment (Segment.commitSwap): its log, indexes and aborted-transaction index together.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from './fs-ops.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
@@ -21,22 +22,24 @@ import {
   type PartitionLog,
   type ProducerSnapshot,
   type ReadResult,
+  type StorageFailureListener,
   type TimestampOffset,
   OffsetOutOfRangeError,
   StorageError,
   parsePartitionDirName,
   partitionDirName,
 } from '../log-store.js';
-import { Segment, segmentFileName } from './segment.js';
+import { Segment, finishInterruptedSwaps, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 import { GroupSync } from './group-sync.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
-const CLEANED_SUFFIX = '.log.cleaned';
 const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
+const TXN_INDEX_SUFFIX = '.txnindex';
+const SEGMENT_INDEX_FILE = /^(\d{20})\.(index|timeindex|txnindex)$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
 
@@ -61,11 +64,6 @@ function snapshotOffsetsIn(files: readonly string[]): number[] {
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 /** flush.messages / flush.ms at or above this (Kafka's default is Long.MAX_VALUE) mean never. */
 const FLUSH_NEVER = Number.MAX_SAFE_INTEGER;
-
-function writeFully(fd: number, data: Buffer): void {
-  let written = 0;
-  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-}
 
 function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp`;
@@ -97,6 +95,8 @@ export class DiskPartitionLog implements PartitionLog {
     log: Logger,
     private readonly fds: FdCache,
     private readonly syncer: GroupSync = new GroupSync(),
+    /** Where an I/O error met in the background goes (a flush.ms sync: no caller sees it). */
+    private readonly failed: StorageFailureListener = (doing, e) => log.error(`Error while ${doing}: ${e.message}`),
   ) {
     // One directory listing serves the whole open (a start opens every partition: 10,000 of them
     // must not cost 10,000 x several readdir/exists calls).
@@ -107,15 +107,26 @@ export class DiskPartitionLog implements PartitionLog {
       // A new partition directory is an entry in the log dir: durable mode syncs that too.
       this.dirty.add(join(dir, '..'));
     }
-    // A compaction pass or a snapshot cut short leaves its output behind; what it was for is intact.
-    const leftovers = files.filter((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
+    // A compaction pass cut short: a committed segment swap is finished, an uncommitted one undone.
+    if (finishInterruptedSwaps(dir, files)) files = readdirSync(dir);
+    // A snapshot cut short leaves its output behind; the snapshot before it is intact.
+    const leftovers = files.filter((f) => f.endsWith(`${SNAPSHOT_SUFFIX}.tmp`));
     for (const f of leftovers) unlinkSync(join(dir, f));
     if (leftovers.length) files = files.filter((f) => !leftovers.includes(f));
-    const present = new Set(files);
     const bases = files
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
+    // A segment is its .log: a deletion cut short (the .log goes first) leaves index files
+    // without one, which a segment created later at the same offset must not take for its own.
+    const segmentBases = new Set(bases);
+    const orphans = files.filter((f) => {
+      const m = SEGMENT_INDEX_FILE.exec(f);
+      return m !== null && !segmentBases.has(Number(m[1]));
+    });
+    for (const f of orphans) unlinkSync(join(dir, f));
+    if (orphans.length) files = files.filter((f) => !orphans.includes(f));
+    const present = new Set(files);
     try {
       bases.forEach((base, i) => {
         const isLast = i === bases.length - 1;
@@ -126,6 +137,10 @@ export class DiskPartitionLog implements PartitionLog {
           );
         }
         this.segments.push(segment);
+        // No index entry may name a marker past its segment's end: recovery may have cut the tail
+        // of any segment, not only the last, and a crash may lose a marker's bytes whose entry was
+        // written. (Only segments with aborted transactions have the file.)
+        if (present.has(segmentFileName(base, TXN_INDEX_SUFFIX))) segment.txnIndex.truncateTo(segment.nextOffset);
       });
     } catch (e) {
       // Give back the descriptors of the segments opened so far; the partition stays offline.
@@ -161,10 +176,9 @@ export class DiskPartitionLog implements PartitionLog {
     // next start drops the same way: nothing was appended after them.
     this.epochs.truncateFrom(this.logEndOffset());
     this.deferEpochWrites = false;
-    // Recovery may have cut the tail that a snapshot describes, or markers the index lists.
+    // Recovery may have cut the tail that a snapshot describes.
     const end = this.logEndOffset();
     for (const o of snapshotOffsetsIn(files)) if (o > end) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
-    this.active.txnIndex.truncateTo(end);
   }
 
   private get active(): Segment {
@@ -232,9 +246,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.flushTimer === null && this.config.flushMs !== undefined && this.config.flushMs < FLUSH_NEVER) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
-        this.sync().catch(() => {
-          /* the next append's sync (or the next start's recovery) meets the failure */
-        });
+        this.syncInBackground();
       }, this.config.flushMs);
       this.flushTimer.unref();
     }
@@ -253,6 +265,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   sync(): Promise<void> {
+    const messages = this.unflushed;
     this.unflushed = 0;
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
@@ -260,7 +273,19 @@ export class DiskPartitionLog implements PartitionLog {
     }
     const paths = [...this.dirty];
     this.dirty.clear();
-    return this.syncer.request(paths);
+    return this.syncer.request(paths).catch((e: unknown) => {
+      // Nothing of this sync is known to be on disk: it stays to be synced (a later sync retries
+      // it, flush.messages counts it again). A retried fsync may report success for pages the
+      // failed one dropped, which is why the failure itself must reach the broker.
+      for (const p of paths) this.dirty.add(p);
+      this.unflushed += messages;
+      throw e;
+    });
+  }
+
+  /** A sync nobody waits for (flush.ms, a changed flush.ms): its failure goes to the failure listener. */
+  private syncInBackground(): void {
+    this.sync().catch((e: unknown) => this.failed(`syncing ${this.topic}-${this.partition} to disk`, e as Error));
   }
 
   unflushedMessages(): number {
@@ -405,31 +430,43 @@ export class DiskPartitionLog implements PartitionLog {
     return out;
   }
 
+  /**
+   * Kafka's UnifiedLog.deleteOldSegments: the oldest segments go while each is past retention.ms
+   * (its largest timestamp, or its last modification when it has none) or the log is over
+   * retention.bytes without it. The active segment too, once all of it has expired: a quiet
+   * topic's old records go, the log then starting (and going on) at its end. Never an empty active
+   * segment, and never a segment with offsets at or above `maxStartOffset()` (the high watermark,
+   * or an open transaction's first offset): the log start never passes it.
+   */
   applyRetention(now: number, maxStartOffset: () => number = () => Infinity): number {
     if (!this.config.cleanup.delete) return 0;
-    let deleted = 0;
     const { retentionMs, retentionBytes } = this.config;
     let size = this.sizeInBytes();
-    while (this.segments.length > 1) {
-      const oldest = this.segments[0]!;
-      const stamp = oldest.maxTimestamp >= 0 ? oldest.maxTimestamp : oldest.createdAt;
-      const expired = retentionMs >= 0 && now - stamp > retentionMs;
-      const oversized = retentionBytes >= 0 && size - oldest.size >= retentionBytes;
+    let count = 0;
+    for (; count < this.segments.length; count++) {
+      const segment = this.segments[count]!;
+      const next = this.segments[count + 1];
+      if (!next && segment.size === 0) break;
+      const expired = retentionMs >= 0 && now - (segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModified()) > retentionMs;
+      const oversized = retentionBytes >= 0 && size - segment.size >= retentionBytes;
       if (!expired && !oversized) break;
-      // The next segment's base becomes the log start: never past an open transaction's data.
-      if (this.segments[1]!.baseOffset > maxStartOffset()) break;
-      this.segments.shift();
-      size -= oldest.size;
-      oldest.delete();
-      deleted++;
+      if ((next ? next.baseOffset : this.logEndOffset()) > maxStartOffset()) break;
+      size -= segment.size;
     }
-    if (deleted) this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
-    return deleted;
+    if (count === 0) return 0;
+    // A log always has a segment: deleting every one rolls an empty one at the log end first.
+    if (count === this.segments.length) this.roll();
+    for (const segment of this.segments.splice(0, count)) segment.delete();
+    this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+    return count;
   }
 
   compact(now: number, uncleanableFrom: number): CompactionResult | null {
     const policy = this.config.cleanup;
     if (!policy.compact) return null;
+    // A swap an earlier pass committed but could not finish is finished first: a new replacement
+    // of that segment must not be written over files it still has under the .cleaned names.
+    for (const s of this.segments) if (s.swapUnfinished) s.finishSwap();
     // Closed segments wholly below the uncleanable offset, up to the first one too young to clean.
     let count = 0;
     for (const s of this.segments.slice(0, -1)) {
@@ -452,46 +489,47 @@ export class DiskPartitionLog implements PartitionLog {
     for (const s of cleanable) for (const batch of s.batches()) addToOffsetMap(latest, batch, end, mapTxns);
     const txns = new TxnCleaning(aborted);
     const result: CompactionResult = { rewritten: 0, bytesBefore: cleanBytes + dirtyBytes, bytesAfter: 0, recordsRemoved: 0, cleanedThrough: end };
+    const time = { now, deleteRetentionMs: policy.deleteRetentionMs };
     for (const [i, s] of cleanable.entries()) {
-      const dropTombstones = now - s.lastModified() > policy.deleteRetentionMs;
-      const cleanedPath = join(this.dir, segmentFileName(s.baseOffset, CLEANED_SUFFIX));
-      const fd = openSync(cleanedPath, 'w');
+      const cleaned = Segment.createCleaned(this.dir, s.baseOffset, this.config.indexIntervalBytes, this.fds);
       let changed = false;
-      let size = 0;
       try {
         for (const batch of s.batches()) {
-          const out = compactBatch(batch, latest, dropTombstones, txns);
+          const out = compactBatch(batch, latest, time, txns);
           result.recordsRemoved += out.removed;
           if (out.batch !== batch) changed = true;
-          if (out.batch) {
-            writeFully(fd, out.batch);
-            size += out.batch.length;
-          }
+          const b = out.batch;
+          if (b) cleaned.append(b, { baseOffset: baseOffsetOf(b), lastOffset: nextOffsetOf(b) - 1, maxTimestamp: maxTimestampOf(b), leaderEpoch: leaderEpochOf(b) });
         }
-        if (changed) fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+      } catch (e) {
+        cleaned.discard();
+        throw e;
       }
       if (!changed) {
-        unlinkSync(cleanedPath);
+        cleaned.discard();
         result.bytesAfter += s.size;
         continue;
       }
       result.rewritten++;
       // Each swap is applied at once, so a failure later in the pass leaves a consistent log.
       const at = this.segments.indexOf(s);
-      if (size === 0 && i > 0) {
+      if (cleaned.size === 0 && i > 0) {
         // An emptied segment goes, except the first, whose base offset is where the log starts.
-        unlinkSync(cleanedPath);
+        cleaned.discard();
         this.segments.splice(at, 1);
         s.delete();
         continue;
       }
-      this.segments[at] = s.replaceWith(cleanedPath);
-      // An aborted transaction whose marker is gone leaves the segment's index too.
-      const entries = this.segments[at]!.txnIndex.all();
-      if (entries.some((e) => txns.removedMarkers.has(e.lastOffset))) this.segments[at]!.txnIndex.rewrite(entries.filter((e) => !txns.removedMarkers.has(e.lastOffset)));
-      result.bytesAfter += size;
+      // An aborted transaction whose marker this pass removed leaves the index with it.
+      cleaned.commitSwap(
+        s,
+        s.txnIndex.all().filter((e) => !txns.removedMarkers.has(e.lastOffset)),
+      );
+      // Committed: from here on the cleaned segment is the one read, whatever fails next (it reads
+      // its files where they are; the next start finishes the swap).
+      this.segments[at] = cleaned;
+      cleaned.finishSwap();
+      result.bytesAfter += cleaned.size;
     }
     this.cleanedThrough = end;
     return result;
@@ -510,7 +548,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.flushTimer !== null && timerWas !== config.flushMs) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      if (this.unflushed > 0 && config.flushMs !== undefined && config.flushMs < FLUSH_NEVER) void this.sync().catch(() => {});
+      if (this.unflushed > 0 && config.flushMs !== undefined && config.flushMs < FLUSH_NEVER) this.syncInBackground();
     }
     for (const s of this.segments) s.setIndexInterval(config.indexIntervalBytes);
   }
@@ -545,6 +583,7 @@ export class DiskLogStore implements LogStore {
   private readonly cleanStart: boolean;
   /** Group commit for every partition of this log dir (durable mode). */
   readonly syncer = new GroupSync();
+  private failureListener: StorageFailureListener | null = null;
 
   constructor(
     readonly logDir: string,
@@ -561,6 +600,16 @@ export class DiskLogStore implements LogStore {
     }
   }
 
+  onFailure(listener: StorageFailureListener): void {
+    this.failureListener = listener;
+  }
+
+  /** An I/O error met in the background: to the listener, else logged. */
+  private readonly failed: StorageFailureListener = (doing, e) => {
+    if (this.failureListener) this.failureListener(doing, e);
+    else this.log.error(`Error while ${doing} in dir ${this.logDir}: ${e.message}`);
+  };
+
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);
@@ -568,7 +617,7 @@ export class DiskLogStore implements LogStore {
       const dir = join(this.logDir, key);
       for (;;) {
         try {
-          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer);
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer, this.failed);
           break;
         } catch (e) {
           // Out of descriptors outside the cache (a directory listing, a checkpoint file): the

@@ -12,7 +12,7 @@
  */
 import { readBuffers } from '../../util/read-buffers.js';
 import { TxnIndex } from './txn-index.js';
-import { existsSync, ftruncateSync, fstatSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
 import { basename, join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -26,7 +26,7 @@ import {
   maxTimestampOf,
   nextOffsetOf,
 } from '../../protocol/record-batch.js';
-import type { ReadResult, TimestampOffset } from '../log-store.js';
+import type { AbortedTxn, ReadResult, TimestampOffset } from '../log-store.js';
 import type { FdCache } from './fd-cache.js';
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
@@ -34,6 +34,8 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
 /** Largest batch the scanner accepts as plausible; anything larger is treated as corruption. */
 const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
 const SCAN_CHUNK = 1024 * 1024;
+/** Kafka's RecordBatch.NO_TIMESTAMP: a batch or record without a timestamp. */
+const NO_TIMESTAMP = -1;
 /**
  * Finding a fetch's batch walks headers from the index entry below it (index.interval.bytes
  * apart): reading SCAN_CHUNK there read as much again as the fetch itself, on the event loop, into
@@ -92,14 +94,21 @@ class SparseIndex {
   }
 }
 
+/** A compaction pass writes a segment's replacement under its names with this suffix. */
+const CLEANED = '.cleaned';
+/** A cleaned .log renamed to this is committed: it replaces the segment, at once or at the next start. */
+const SWAP = '.swap';
+const INDEX_SUFFIXES = ['.index', '.timeindex', '.txnindex'] as const;
+
 export class Segment {
-  private readonly logPath: string;
-  private readonly indexPath: string;
-  private readonly timeIndexPath: string;
+  /** Where the files are; they move only while a cleaned segment is swapped in (commitSwap). */
+  private logPath: string;
+  private indexPath: string;
+  private timeIndexPath: string;
   size = 0;
   /** Offset after the last batch in this segment. */
   nextOffset: number;
-  maxTimestamp = -1;
+  maxTimestamp = NO_TIMESTAMP;
   offsetOfMaxTimestamp = -1;
   /** Wall-clock time of the first append, for segment.ms rolling. */
   createdAt: number;
@@ -119,10 +128,11 @@ export class Segment {
     readonly baseOffset: number,
     private indexInterval: number,
     private readonly fds: FdCache,
+    suffix = '',
   ) {
     this.nextOffset = baseOffset;
     this.createdAt = Date.now();
-    const path = (s: string) => join(dir, segmentFileName(baseOffset, s));
+    const path = (s: string) => join(dir, segmentFileName(baseOffset, s) + suffix);
     this.logPath = path('.log');
     this.indexPath = path('.index');
     this.timeIndexPath = path('.timeindex');
@@ -148,6 +158,17 @@ export class Segment {
   /** Creates an empty segment (its three files created, or emptied when they exist). */
   static create(dir: string, baseOffset: number, indexInterval: number, fds: FdCache): Segment {
     const seg = new Segment(dir, baseOffset, indexInterval, fds);
+    for (const p of [seg.logPath, seg.indexPath, seg.timeIndexPath]) fds.create(p);
+    return seg;
+  }
+
+  /**
+   * Creates the empty replacement of a segment that a compaction pass fills (its files named
+   * `<base>.log.cleaned` and so on), then swaps in with commitSwap and finishSwap, or drops with
+   * discard.
+   */
+  static createCleaned(dir: string, baseOffset: number, indexInterval: number, fds: FdCache): Segment {
+    const seg = new Segment(dir, baseOffset, indexInterval, fds, CLEANED);
     for (const p of [seg.logPath, seg.indexPath, seg.timeIndexPath]) fds.create(p);
     return seg;
   }
@@ -231,8 +252,19 @@ export class Segment {
     this.timeIndex.truncate(0);
     this.bytesSinceIndexEntry = 0;
     this.nextOffset = this.baseOffset;
-    this.maxTimestamp = -1;
+    this.maxTimestamp = NO_TIMESTAMP;
     this.offsetOfMaxTimestamp = -1;
+  }
+
+  /**
+   * The newest time-index entry's timestamp, or NO_TIMESTAMP (-1) when there is none. As in Kafka
+   * (TimeIndex.maybeAppend, maxTimestampSoFar starting at -1), an entry is added only above it, so
+   * batches without a timestamp (-1: clients may send it, up-converted magic 0 has it) never get
+   * one: their "offset of the max timestamp" is -1, whose relative offset does not fit an int32
+   * once the segment's base offset passes 2^31.
+   */
+  private lastIndexedTimestamp(): number {
+    return this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : NO_TIMESTAMP;
   }
 
   /** Loads index files; returns the position to scan from (the last usable entry) or 0. */
@@ -255,7 +287,12 @@ export class Segment {
     for (let p = 0; p < timeSize; p += 12) {
       const ts = tidx.readInt32BE(p) * 4294967296 + tidx.readUInt32BE(p + 4);
       const off = this.baseOffset + tidx.readInt32BE(p + 8);
-      if (this.timeIndex.length && ts <= this.timeIndex.keys[this.timeIndex.length - 1]!) break;
+      // Entries rise above NO_TIMESTAMP and point into this segment. One that does not (an older
+      // build wrote (-1, -1) for batches without a timestamp) is damage: both indexes are rebuilt.
+      if (ts <= this.lastIndexedTimestamp() || off < this.baseOffset) {
+        this.resetIndexes();
+        return 0;
+      }
       this.timeIndex.push(ts, off);
     }
     if (this.timeIndex.length) {
@@ -349,8 +386,7 @@ export class Segment {
   private addIndexEntry(b: BatchInfo, persist: boolean) {
     const rel = b.lastOffset - this.baseOffset;
     this.offsetIndex.push(rel, b.position);
-    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
-    const addTime = this.maxTimestamp > lastTs;
+    const addTime = this.maxTimestamp > this.lastIndexedTimestamp();
     if (addTime) this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
     if (!persist) return;
     this.unflushedIndex++;
@@ -518,8 +554,7 @@ export class Segment {
   seal(): void {
     this.recent.length = 0;
     this.flushIndexes();
-    const lastTs = this.timeIndex.length ? this.timeIndex.keys[this.timeIndex.length - 1]! : -Infinity;
-    if (this.maxTimestamp > lastTs) {
+    if (this.maxTimestamp > this.lastIndexedTimestamp()) {
       this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
       const t = Buffer.allocUnsafe(12);
       writeInt64(t, 0, this.maxTimestamp);
@@ -544,19 +579,82 @@ export class Segment {
   }
 
   /**
-   * Swaps in the compacted data at `cleanedPath` and returns the reopened segment, indexes rebuilt.
-   * The index files go first: a crash before the (atomic) rename leaves the old data, whose
-   * missing indexes are rebuilt at the next start. The old mtime is kept, since it is what
-   * delete.retention.ms and segment.ms measure from.
+   * Commits this cleaned segment as the replacement of `old` (same base offset), Kafka's
+   * replaceSegments with its .swap step. Everything that can fail is done first: the aborted
+   * transactions `txns` (old's, less those whose markers the pass removed) written beside the log,
+   * the indexes completed, all four files synced, old's mtime kept (retention of a segment without
+   * timestamps, and segment.ms, measure from it). The commit point is one rename,
+   * `<base>.log.cleaned` to `<base>.log.swap`: a start that finds a .swap file finishes the swap
+   * (finishInterruptedSwaps), one that finds only .cleaned files deletes them. So the log, its
+   * indexes and its .txnindex change together: no index ever names a marker the log lost.
+   *
+   * Throws before the commit point with `old` untouched and this segment's files deleted; once it
+   * returns, this segment is the one to serve (finishSwap moves its files to their final names).
    */
-  replaceWith(cleanedPath: string): Segment {
-    const mtime = this.lastModified() / 1000;
-    this.close();
-    for (const s of ['.index', '.timeindex']) rmSync(join(this.dir, segmentFileName(this.baseOffset, s)), { force: true });
-    const logPath = join(this.dir, segmentFileName(this.baseOffset, '.log'));
-    renameSync(cleanedPath, logPath);
-    utimesSync(logPath, mtime, mtime);
-    return Segment.open(this.dir, this.baseOffset, this.indexInterval, true, this.fds).segment;
+  commitSwap(old: Segment, txns: readonly AbortedTxn[]): void {
+    try {
+      this.seal();
+      this.txnIndex.writeSynced(txns);
+      for (const fd of [this.log(), this.index(), this.timeIndexFile()]) fsyncSync(fd);
+      const mtime = old.lastModified();
+      utimesSync(this.logPath, mtime / 1000, mtime / 1000);
+      this.createdAt = mtime;
+      // No descriptor may outlive the renames: the cache knows files by path, and these paths
+      // are about to name other files.
+      old.close();
+      this.close();
+      this.moveLog(join(this.dir, segmentFileName(this.baseOffset, '.log') + SWAP));
+    } catch (e) {
+      this.discard();
+      throw e;
+    }
+  }
+
+  /**
+   * Moves a committed replacement's files to the segment's names (replacing the old segment's),
+   * the log last. This segment follows each file as it moves, so if a step fails it goes on
+   * reading the new data where it is; a later call takes up from there, as the next start would.
+   */
+  finishSwap(): void {
+    // The commit reaches the disk before any old file is replaced.
+    fsyncDirectory(this.dir);
+    const final = (suffix: string) => join(this.dir, segmentFileName(this.baseOffset, suffix));
+    if (this.indexPath !== final('.index')) {
+      renameSync(this.indexPath, final('.index'));
+      this.indexPath = final('.index');
+    }
+    if (this.timeIndexPath !== final('.timeindex')) {
+      renameSync(this.timeIndexPath, final('.timeindex'));
+      this.timeIndexPath = final('.timeindex');
+    }
+    if (this.txnIndex.file !== final('.txnindex')) this.txnIndex.moveTo(final('.txnindex'));
+    this.moveLog(final('.log'));
+    fsyncDirectory(this.dir);
+    // Only segments with aborted transactions keep the file (an empty one was needed until now).
+    if (this.txnIndex.all().length === 0) this.txnIndex.delete();
+  }
+
+  /** Whether a committed swap has yet to move this segment's files to their names (its log moves last). */
+  get swapUnfinished(): boolean {
+    return this.logPath.endsWith(SWAP);
+  }
+
+  /** Renames the .log, following it (no descriptor is open on it: see commitSwap). */
+  private moveLog(to: string): void {
+    renameSync(this.logPath, to);
+    this.logPath = to;
+  }
+
+  /** Drops a cleaned segment that is not swapped in: its files go, as far as they can (a start removes any left). */
+  discard(): void {
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath, this.txnIndex.file]) {
+      try {
+        this.fds.close(p);
+        rmSync(p, { force: true });
+      } catch {
+        /* the next start removes it: a .cleaned file is never a segment's */
+      }
+    }
   }
 
   setIndexInterval(bytes: number) {
@@ -575,14 +673,51 @@ export class Segment {
 
   delete(): void {
     this.close();
-    this.txnIndex.delete();
-    for (const s of ['.log', '.index', '.timeindex']) {
+    // The .log first: once it is gone the segment is gone, and the next open removes index files
+    // left without it. The other way round, a crash in between left markers whose aborted
+    // transactions no index listed any more (read_committed consumers would get aborted records).
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) {
       try {
-        unlinkSync(join(this.dir, segmentFileName(this.baseOffset, s)));
+        unlinkSync(p);
       } catch {
         /* already gone */
       }
     }
+    this.txnIndex.delete();
+  }
+}
+
+/**
+ * Finishes the segment swaps a crash interrupted, before a partition's segments are opened: a
+ * `<base>.log.swap` was committed (see Segment.commitSwap), so its index files still named
+ * .cleaned take their places, then the log does; every other .cleaned file is of a replacement
+ * that never committed, and goes (the segment it was for is intact). Returns whether any file
+ * was renamed or removed.
+ */
+export function finishInterruptedSwaps(dir: string, files: readonly string[]): boolean {
+  const cleaned = new Set(files.filter((f) => f.endsWith(CLEANED)));
+  let changed = cleaned.size > 0;
+  for (const f of files) {
+    if (!f.endsWith(`.log${SWAP}`)) continue;
+    const base = f.slice(0, -`.log${SWAP}`.length);
+    for (const suffix of INDEX_SUFFIXES) {
+      if (!cleaned.delete(base + suffix + CLEANED)) continue; // moved before the crash
+      renameSync(join(dir, base + suffix + CLEANED), join(dir, base + suffix));
+    }
+    renameSync(join(dir, f), join(dir, `${base}.log`));
+    changed = true;
+  }
+  for (const f of cleaned) unlinkSync(join(dir, f));
+  return changed;
+}
+
+/** Makes renames in a directory durable (fsync of the directory itself). */
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

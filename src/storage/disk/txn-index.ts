@@ -4,7 +4,7 @@
  * offset int64, appended in marker order. Entries are small and few, so they are kept in memory
  * once read; a torn trailing entry (a crash mid-write) is ignored and cut at the next write.
  */
-import { existsSync, openSync, closeSync, ftruncateSync, readFileSync, unlinkSync, writeSync } from './fs-ops.js';
+import { existsSync, openSync, closeSync, fsyncSync, ftruncateSync, readFileSync, renameSync, unlinkSync, writeSync } from './fs-ops.js';
 import type { AbortedTxn } from '../log-store.js';
 
 export const TXN_INDEX_ENTRY_SIZE = 34;
@@ -41,7 +41,12 @@ export function decodeTxnEntries(data: Buffer): AbortedTxn[] {
 export class TxnIndex {
   private entries: AbortedTxn[] | null = null;
 
-  constructor(readonly path: string) {}
+  /** `path` changes only when a cleaned segment's files move into place (moveTo). */
+  constructor(private path: string) {}
+
+  get file(): string {
+    return this.path;
+  }
 
   all(): readonly AbortedTxn[] {
     if (!this.entries) this.entries = existsSync(this.path) ? decodeTxnEntries(readFileSync(this.path) as Buffer) : [];
@@ -64,11 +69,28 @@ export class TxnIndex {
     else this.rewriteFrom(keep, []);
   }
 
-  /** Replaces every entry (compaction removed the markers of the others). */
-  rewrite(entries: AbortedTxn[]): void {
+  /**
+   * Writes exactly `entries`, and syncs them: a cleaned segment's index, whose file must exist
+   * (empty or not) before the segment is swapped in (see Segment.commitSwap).
+   */
+  writeSynced(entries: readonly AbortedTxn[]): void {
     this.entries = [...entries];
-    if (entries.length === 0) this.delete();
-    else this.rewriteFrom(0, entries);
+    const fd = openSync(this.path, 'w');
+    try {
+      for (const [i, e] of entries.entries()) {
+        const b = encodeTxnEntry(e);
+        writeSync(fd, b, 0, b.length, i * TXN_INDEX_ENTRY_SIZE);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Renames the file to `to` and follows it there (the entries stay as they are). */
+  moveTo(to: string): void {
+    renameSync(this.path, to);
+    this.path = to;
   }
 
   /** Writes `add` after the first `count` entries, cutting whatever followed. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
@@ -107,27 +107,41 @@ for (const [name, make] of stores) {
       expect(contents(log).map((r) => r[0])).toEqual([0, 2, 3]);
     });
 
-    it('keeps tombstones for delete.retention.ms, then drops them with the records they deleted', () => {
-      const keep = store.open('keep', 0, compacted({ deleteRetentionMs: 3_600_000 }));
-      const drop = store.open('drop', 0, compacted({ deleteRetentionMs: 0 }));
+    it('keeps a tombstone for delete.retention.ms after the pass that first keeps it (KIP-534), then drops it', () => {
+      const keep = store.open('keep', 0, compacted({ deleteRetentionMs: 3_600_000, minCleanableRatio: 0 }));
+      const drop = store.open('drop', 0, compacted({ deleteRetentionMs: 0, minCleanableRatio: 0 }));
       for (const log of [keep, drop]) {
         log.append(batch([['a', 'a1'], ['b', 'b1']]), 0);
         log.append(batch([['a', null]]), 0);
         log.append(batch([['b', 'b2']]), 0);
         log.append(batch([['z', 'tail']]), 0);
       }
-      const later = Date.now() + 60_000;
-      keep.compact(later, lastBatchBase(keep));
-      drop.compact(later, lastBatchBase(drop));
-      expect(contents(keep)).toEqual([
-        [2, 'a', null],
-        [3, 'b', 'b2'],
-        [4, 'z', 'tail'],
-      ]);
-      expect(contents(drop)).toEqual([
-        [3, 'b', 'b2'],
-        [4, 'z', 'tail'],
-      ]);
+      // The first pass removes what the tombstone deletes and keeps the tombstone, whatever
+      // delete.retention.ms: a consumer that read a1 gets to read its deletion.
+      const first = Date.now() + 60_000;
+      for (const [log, retention] of [
+        [keep, 3_600_000],
+        [drop, 0],
+      ] as const) {
+        log.compact(first, lastBatchBase(log));
+        expect(contents(log)).toEqual([
+          [2, 'a', null],
+          [3, 'b', 'b2'],
+          [4, 'z', 'tail'],
+        ]);
+        // Its batch carries the delete horizon in its base timestamp; the record keeps its time.
+        const stamped = log.read(2, 1, log.logEndOffset()).batches[0]!;
+        expect(readBatchHeader(stamped)).toMatchObject({ attributes: 0x40, baseTimestamp: first + retention });
+        expect(decodeBatchRecords(stamped)[0]!.timestamp).toBe(T0);
+      }
+      // A later pass (new records make the log dirty again): past the horizon the tombstone goes.
+      for (const log of [keep, drop]) {
+        log.append(batch([['y', 'more']]), 0);
+        log.append(batch([['x', 'tail']]), 0);
+        log.compact(first + 1000, lastBatchBase(log));
+      }
+      expect(contents(keep).map((r) => r[0])).toEqual([2, 3, 4, 5, 6]);
+      expect(contents(drop).map((r) => r[0])).toEqual([3, 4, 5, 6]);
     });
 
     it('does not compact above the high watermark, records younger than min.compaction.lag.ms, or below the dirty ratio', () => {
@@ -187,6 +201,21 @@ for (const [name, make] of stores) {
     });
 
     if (name === 'disk') {
+      it('keeps a tombstone through its first cleaning however long ago its segment was written', () => {
+        const log = store.open('c', 0, compacted({ deleteRetentionMs: 3_600_000 }));
+        log.append(batch([['a', 'a1']]), 0);
+        log.append(batch([['a', null]]), 0);
+        log.append(batch([['z', 'tail']]), 0);
+        // Both segments were last written two hours ago, past delete.retention.ms.
+        const twoHoursAgo = (Date.now() - 7_200_000) / 1000;
+        for (const f of readdirSync(join(ctx.dir!, 'c-0')).filter((f) => f.endsWith('.log'))) utimesSync(join(ctx.dir!, 'c-0', f), twoHoursAgo, twoHoursAgo);
+        log.compact(Date.now(), lastBatchBase(log));
+        expect(contents(log)).toEqual([
+          [1, 'a', null],
+          [2, 'z', 'tail'],
+        ]);
+      });
+
       it('reopens a compacted log with the same records, rebuilt indexes, and no leftovers of an interrupted pass', () => {
         const log = store.open('c', 0, compacted());
         for (let i = 0; i < 40; i++) log.append(batch([[`k${i % 4}`, `v${i}`]]), 0);

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, OffsetOutOfRangeError } from '../../../src/storage/log-store.js';
 import { decodeBatchRecords, encodeBatch, splitBatches } from '../../../src/protocol/record-batch.js';
+import { datasyncCount, setFaultPlan } from '../../../src/storage/disk/fs-ops.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const config = (over: Partial<LogConfig> = {}): LogConfig => ({ ...DEFAULT_LOG_CONFIG, ...over });
@@ -146,6 +147,32 @@ for (const [name, make] of stores) {
       expect(log.logStartOffset()).toBeGreaterThan(0);
       expect(log.sizeInBytes()).toBeLessThanOrEqual(450);
       expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v19');
+    });
+
+    it('expires the whole log by time, active segment included, once the high watermark covers it; it goes on at its end', () => {
+      const log = store.open('t', 0, config({ segmentBytes: 200, retentionMs: 60_000 }));
+      for (let i = 0; i < 6; i++) log.append(batchOf([`v${i}`]), 0); // timestamps from 2023: long expired
+      const end = log.logEndOffset();
+      // Below the high watermark only: the records from it on stay.
+      expect(log.applyRetention(Date.now(), () => end - 1)).toBeGreaterThan(0);
+      expect(log.logStartOffset()).toBeLessThan(end);
+      expect(readValues(store, 't', log.logStartOffset()).at(-1)).toBe('v5');
+      // Everything replicated: the active segment goes too, and the log is empty at its end.
+      expect(log.applyRetention(Date.now(), () => end)).toBeGreaterThan(0);
+      expect([log.logStartOffset(), log.logEndOffset(), log.sizeInBytes()]).toEqual([end, end, 0]);
+      expect(log.read(end, 1 << 20, end).batches).toEqual([]);
+      expect(() => log.read(end - 1, 1 << 20, end)).toThrow(OffsetOutOfRangeError);
+      // An empty log has nothing to expire, and takes new records at its end.
+      expect(log.applyRetention(Date.now())).toBe(0);
+      expect(log.append(batchOf(['new'], Date.now()), 0).baseOffset).toBe(end);
+      expect(log.applyRetention(Date.now())).toBe(0);
+      expect(readValues(store, 't', end)).toEqual(['new']);
+      if (ctx.dir) {
+        store.close();
+        store = ctx.store();
+        const reopened = store.open('t', 0, config({ segmentBytes: 200, retentionMs: 60_000 }));
+        expect([reopened.logStartOffset(), reopened.logEndOffset()]).toEqual([end, end + 1]);
+      }
     });
 
     it('keeps the newest producer snapshot and drops snapshots a truncation made stale', () => {
@@ -323,6 +350,130 @@ describe('disk log store specifics', () => {
     expect(recovered.open('t', 0, config()).logEndOffset()).toBe(1);
     recovered.close();
     expect(existsSync(join(t.dir, '.kafka_cleanshutdown'))).toBe(true);
+  });
+
+  it('never indexes a batch without a timestamp (NO_TIMESTAMP, -1), even past offset 2^31', () => {
+    // A follower starting over behind a leader whose log is past 2^31: an entry (-1, offset -1)
+    // had a relative offset below -2^31, and the failed index write wedged appends and close.
+    const noTimestamp = (v: string) => encodeBatch([{ key: null, value: Buffer.from(v), timestamp: -1 }], { now: -1 });
+    const base = 3_000_000_000;
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    log.truncateFullyAndStartAt(base);
+    for (let i = 0; i < 10; i++) expect(log.append(noTimestamp(`v${i}`), 0).baseOffset).toBe(base + i);
+    log.append(batchOf(['stamped'], 1000), 0);
+    expect(log.maxTimestamp()).toEqual({ offset: base + 10, timestamp: 1000 });
+    expect(log.offsetForTimestamp(0)).toEqual({ offset: base + 10, timestamp: 1000 });
+    store.close();
+    // Every time index holds only the stamped batch's entry, relative to its segment.
+    const dir = join(t.dir, 't-0');
+    const entries = readdirSync(dir)
+      .filter((f) => f.endsWith('.timeindex'))
+      .flatMap((f) => {
+        const b = readFileSync(join(dir, f));
+        return Array.from({ length: b.length / 12 }, (_, i) => [Number(b.readBigInt64BE(i * 12)), Number(f.slice(0, 20)) + b.readInt32BE(i * 12 + 8)]);
+      });
+    expect(entries).toEqual([[1000, base + 10]]);
+    const reopened = new DiskLogStore(t.dir);
+    const again = reopened.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    expect(again.logEndOffset()).toBe(base + 11);
+    expect(again.append(noTimestamp('after'), 0).baseOffset).toBe(base + 11);
+    expect(readValues(reopened, 't', base)).toEqual([...Array.from({ length: 10 }, (_, i) => `v${i}`), 'stamped', 'after']);
+    reopened.close();
+  });
+
+  it('rebuilds a time index holding an entry without a timestamp (written by an older build)', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ indexIntervalBytes: 1 }));
+    log.append(encodeBatch([{ key: null, value: Buffer.from('a'), timestamp: -1 }], { now: -1 }), 0);
+    log.append(batchOf(['b'], 1000), 0);
+    store.close();
+    const file = join(t.dir, 't-0', '00000000000000000000.timeindex');
+    const bad = Buffer.alloc(12);
+    bad.writeBigInt64BE(-1n, 0);
+    bad.writeInt32BE(-1, 8);
+    writeFileSync(file, Buffer.concat([bad, readFileSync(file)]));
+    const reopened = new DiskLogStore(t.dir);
+    const again = reopened.open('t', 0, config({ indexIntervalBytes: 1 }));
+    expect(again.offsetForTimestamp(0)).toEqual({ offset: 1, timestamp: 1000 });
+    reopened.close();
+    expect(readFileSync(file).length).toBe(12);
+  });
+
+  it('keeps what a failed sync was to sync unsynced: the next sync syncs it', async () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ flushMessages: 1 }));
+    log.append(batchOf(['a']), 0);
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      await expect(log.sync()).rejects.toMatchObject({ code: 'EIO' });
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(log.unflushedMessages()).toBe(1);
+    const before = datasyncCount();
+    await log.sync();
+    expect(datasyncCount()).toBeGreaterThan(before);
+    store.close();
+  });
+
+  it('reports a failed flush.ms sync to the failure listener and syncs its data at the next sync', async () => {
+    const failures: string[] = [];
+    const store = new DiskLogStore(t.dir);
+    store.onFailure((doing, e) => failures.push(`${doing}: ${(e as NodeJS.ErrnoException).code}`));
+    const log = store.open('t', 0, config({ flushMs: 1 }));
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      log.append(batchOf(['a']), 0);
+      const deadline = Date.now() + 10_000;
+      while (failures.length === 0) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the flush.ms sync to fail');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(failures).toEqual(['syncing t-0 to disk: EIO']);
+    // Still counted for flush.messages, and synced by the next sync (it did nothing before).
+    expect(log.unflushedMessages()).toBe(1);
+    const before = datasyncCount();
+    await log.sync();
+    expect(datasyncCount()).toBeGreaterThan(before);
+    expect(log.unflushedMessages()).toBe(0);
+    store.close();
+  });
+
+  it('logs a failed flush.ms sync when nobody listens for failures', async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m), child: () => logger };
+    const store = new DiskLogStore(t.dir, logger);
+    const log = store.open('t', 0, config({ flushMs: 1 }));
+    setFaultPlan({ dir: t.dir, ops: ['fsync'], error: 'EIO' });
+    try {
+      log.append(batchOf(['a']), 0);
+      const deadline = Date.now() + 10_000;
+      while (errors.length === 0) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the flush.ms sync to fail');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      setFaultPlan(null);
+    }
+    expect(errors).toEqual([expect.stringMatching(/^Error while syncing t-0 to disk in dir .*: EIO/)]);
+    store.close();
+  });
+
+  it('expires a segment without timestamps by its last modification, as Kafka does', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 1, retentionMs: 600_000 }));
+    log.append(encodeBatch([{ key: null, value: Buffer.from('old'), timestamp: -1 }], { now: -1 }), 0);
+    log.append(encodeBatch([{ key: null, value: Buffer.from('new'), timestamp: -1 }], { now: -1 }), 0);
+    // The first segment was last written an hour ago, the second just now.
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(join(t.dir, 't-0', '00000000000000000000.log'), hourAgo, hourAgo);
+    expect(log.applyRetention(Date.now())).toBe(1);
+    expect([log.logStartOffset(), log.logEndOffset()]).toEqual([1, 2]);
+    store.close();
   });
 
   it('keeps stored bytes exactly as appended apart from the base offset', () => {

@@ -6,9 +6,10 @@
  * entries; retention never moving the log start past the last stable offset.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
+import { encodeTxnEntry } from '../../../src/storage/disk/txn-index.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, type PartitionLog, readBatches } from '../../../src/storage/log-store.js';
 import { DEFAULT_CLEANUP, type CleanupPolicy } from '../../../src/storage/compaction.js';
@@ -121,20 +122,54 @@ for (const [name, make] of stores) {
       store.close();
     });
 
-    it('removes markers past delete.retention.ms once nothing of their transaction is left, with their index entries', () => {
+    it('removes a marker delete.retention.ms after the pass that finds nothing of its transaction left, with its index entry', () => {
       const store = make().open();
-      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 0 }));
+      const log = store.open('c', 0, config({ delete: false, compact: true, deleteRetentionMs: 0, minCleanableRatio: 0 }));
       const table = new ProducerStateTable(log);
       write(log, table, [plain('k1', 'old'), txn(1, 0, 'k1', 'aborted'), end(1, ControlType.Abort), txn(2, 0, 'k2', 'committed'), end(2, ControlType.Commit), plain('z', 'active')]);
-      log.compact(Date.now() + 60_000, table.lastStableOffset(log.logEndOffset()));
-      // The abort marker goes with its data; the commit marker stays while k2 is kept.
+      const first = Date.now() + 60_000;
+      log.compact(first, table.lastStableOffset(log.logEndOffset()));
+      // The aborted data goes at once; its marker, guarding nothing now, gets a delete horizon.
+      expect(contents(log)).toEqual([
+        [0, 'k1=old'],
+        [2, '<marker 0>'],
+        [3, 'k2=committed'],
+        [4, '<marker 1>'],
+        [5, 'z=active'],
+      ]);
+      expect(log.abortedTxns(0, 6)).toHaveLength(1);
+      // A pass past the horizon removes it and its index entry; the commit marker stays while k2 does.
+      write(log, table, [plain('y', 'more')]);
+      log.compact(first + 1, table.lastStableOffset(log.logEndOffset()));
       expect(contents(log)).toEqual([
         [0, 'k1=old'],
         [3, 'k2=committed'],
         [4, '<marker 1>'],
         [5, 'z=active'],
+        [6, 'y=more'],
       ]);
-      expect(log.abortedTxns(0, 6)).toEqual([]);
+      expect(log.abortedTxns(0, 7)).toEqual([]);
+      store.close();
+    });
+
+    it('never takes a batch after an aborted transaction’s marker offset for part of it, whether or not the marker is there', () => {
+      const store = make().open();
+      const log = store.open('c', 0, config({ delete: false, compact: true }));
+      // An index entry whose marker is gone (offset 2 holds a plain record): the aborted data
+      // before it goes, the producer's later committed transaction stays.
+      for (const b of [txn(7, 0, 'a', 'aborted'), plain('x', '1'), plain('y', '1')]) log.append(b, 0);
+      log.appendAbortedTxn({ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 });
+      for (const b of [txn(7, 1, 'b', 'committed'), end(7, ControlType.Commit), txn(7, 2, 'c', 'committed'), end(7, ControlType.Commit), plain('z', 'active')]) log.append(b, 0);
+      log.compact(Date.now(), log.logEndOffset() - 1);
+      expect(contents(log)).toEqual([
+        [1, 'x=1'],
+        [2, 'y=1'],
+        [3, 'b=committed'],
+        [4, '<marker 1>'],
+        [5, 'c=committed'],
+        [6, '<marker 1>'],
+        [7, 'z=active'],
+      ]);
       store.close();
     });
 
@@ -160,13 +195,51 @@ for (const [name, make] of stores) {
       expect(log.logStartOffset()).toBe(2);
       write(log, table, [end(1, ControlType.Commit), plain('f', '1')]);
       log.applyRetention(Date.now() + 10_000, lso);
-      expect(log.logStartOffset()).toBe(6);
+      // Decided and expired, the last segment too: the log starts at its end.
+      expect(log.logStartOffset()).toBe(7);
       store.close();
     });
   });
 }
 
 describe('disk store recovery', () => {
+  it('drops index entries whose marker recovery cut from a segment that is not the last', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    // Each batch its own segment: the ABORT marker ends segment 1, which is not the last.
+    write(log, new ProducerStateTable(log), [txn(1, 0, 'a', '1'), end(1, ControlType.Abort), plain('b', '1')]);
+    expect(log.abortedTxns(0, 10)).toEqual([{ producerId: 1, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    store.close();
+    // The marker's last bytes never reached the disk.
+    const file = join(t.dir, 't-0', '00000000000000000001.log');
+    truncateSync(file, statSync(file).size - 3);
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(contents(log).map(([o]) => o)).toEqual([0, 2]);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    store.close();
+  });
+
+  it('removes index files whose segment is gone, so a segment made later at that offset starts without them', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    write(log, new ProducerStateTable(log), [plain('a', '1'), plain('b', '1')]);
+    store.close();
+    // A deletion cut short after the .log of segment 2 went.
+    const orphan = join(t.dir, 't-0', '00000000000000000002.txnindex');
+    writeFileSync(orphan, encodeTxnEntry({ producerId: 9, firstOffset: 2, lastOffset: 2, lastStableOffset: 3 }));
+    store = new DiskLogStore(t.dir);
+    log = store.open('t', 0, config());
+    expect(existsSync(orphan)).toBe(false);
+    log.append(plain('c', '1'), 0);
+    expect(log.abortedTxns(0, 10)).toEqual([]);
+    store.close();
+  });
+
   it('drops index entries whose marker a crash cut off, so later aborts are indexed again', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

@@ -4,6 +4,7 @@
  * topics get the broker's time stamped into the stored batch, and acks=-1 waits for the ISR.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
 import { defaultBrokerConfig } from '../../../../src/broker/config.js';
 import type { TopicState } from '../../../../src/broker/metadata/cluster-metadata.js';
@@ -11,7 +12,7 @@ import { topicConfigValue } from '../../../../src/broker/metadata/topic-configs.
 import { PartitionReplica } from '../../../../src/broker/replica.js';
 import { CompressionType } from '../../../../src/protocol/compression.js';
 import { ErrorCode } from '../../../../src/protocol/errors.js';
-import { RecordBatchView, decodeBatchRecords, encodeBatch } from '../../../../src/protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, rewriteCrc } from '../../../../src/protocol/record-batch.js';
 import { DEFAULT_LOG_CONFIG } from '../../../../src/storage/log-store.js';
 import { MemoryLogStore } from '../../../../src/storage/memory-store.js';
 
@@ -39,6 +40,21 @@ function setup(configs: Record<string, string> = {}, isr = [SELF]) {
 }
 
 const produceOpts = { acks: 1, timeoutMs: 1000, apiVersion: 9 };
+
+/** The batch changed by `change`, with its CRC made valid again (what a buggy client could send). */
+function reCrc(batch: Buffer, change: (b: Buffer) => unknown): Buffer {
+  change(batch);
+  rewriteCrc(batch);
+  return batch;
+}
+const body = (batch: Buffer) => batch.subarray(BATCH_HEADER_SIZE);
+/** `batch`'s header over another body, its length and CRC made to fit. */
+function withBody(batch: Buffer, records: Buffer): Buffer {
+  const out = Buffer.concat([batch.subarray(0, BATCH_HEADER_SIZE), records]);
+  out.writeInt32BE(out.length - 12, 8);
+  rewriteCrc(out);
+  return out;
+}
 const values = (...vs: string[]) => vs.map((v) => ({ key: Buffer.from('k'), value: Buffer.from(v), timestamp: 1000 }));
 
 describe('produceToLeader: validation (LogValidator)', () => {
@@ -66,6 +82,16 @@ describe('produceToLeader: validation (LogValidator)', () => {
     ['a control batch from a client', () => encodeBatch(values('a'), { transactional: true, control: true, producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
     ['an idempotent batch without a sequence', () => encodeBatch(values('a'), { producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
     ['a batch above max.message.bytes', () => encodeBatch(values('x'.repeat(200))), ErrorCode.MESSAGE_TOO_LARGE, { 'max.message.bytes': '150' }],
+    // Valid CRCs over records that do not parse: stored, they failed ListOffsets and the cleaner.
+    ['a record body that does not parse', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.fill(0x7f, BATCH_HEADER_SIZE + 1)), ErrorCode.CORRUPT_MESSAGE],
+    ['a compression flag over uncompressed records', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.writeInt16BE(CompressionType.gzip, 21)), ErrorCode.CORRUPT_MESSAGE],
+    ['more records counted than present', () => reCrc(encodeBatch(values('a')), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.CORRUPT_MESSAGE],
+    ['fewer records counted than present', () => reCrc(encodeBatch(values('a', 'b')), (b) => (b.writeInt32BE(1, 57), b.writeInt32BE(0, 23))), ErrorCode.CORRUPT_MESSAGE],
+    ['compressed records that do not parse', () => {
+      const inner = body(encodeBatch(values('a', 'b'))).subarray(1); // the first record's length byte gone
+      return withBody(encodeBatch(values('a', 'b'), { compression: CompressionType.gzip }), gzipSync(inner));
+    }, ErrorCode.CORRUPT_MESSAGE],
+    ['keyless records that do not parse on a compacted topic', () => reCrc(encodeBatch([{ value: Buffer.from('v') }]), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.CORRUPT_MESSAGE, { 'cleanup.policy': 'compact' }],
   ];
   for (const [what, records, code, configs] of refusals) {
     it(`refuses ${what} with ${code} and leaves the log alone`, async () => {
@@ -75,6 +101,20 @@ describe('produceToLeader: validation (LogValidator)', () => {
       expect(replica.logEndOffset()).toBe(0);
     });
   }
+
+  it('accepts records of every codec, with headers, null keys and values, and records past 8 KiB', async () => {
+    const { host, replica } = setup();
+    const records = [
+      { key: null, value: Buffer.from('plain'), timestamp: 1000 },
+      { key: Buffer.from('k'), value: null, headers: [{ key: 'h', value: Buffer.from('x') }, { key: 'n', value: null }], timestamp: 999 },
+      { key: Buffer.from('big'), value: Buffer.alloc(20_000, 7), timestamp: 5000 },
+    ];
+    for (const compression of Object.values(CompressionType)) {
+      const out = await produceToLeader(host, 't', 0, encodeBatch(records, { compression }), produceOpts);
+      expect(out.errorCode, `compression ${compression}`).toBe(0);
+    }
+    expect(replica.logEndOffset()).toBe(3 * Object.values(CompressionType).length);
+  });
 
   it('names the limit in the MESSAGE_TOO_LARGE message', async () => {
     const { host } = setup({ 'max.message.bytes': '150' });
