@@ -5,6 +5,7 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { ApiVersions, Produce } from '../../src/protocol/apis/index.js';
 import { BATCH_HEADER_SIZE, encodeBatch, rewriteCrc } from '../../src/protocol/record-batch.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeRequest, decodeResponse } from '../../src/protocol/messages.js';
 import { Writer } from '../../src/protocol/primitives.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -158,7 +159,7 @@ describe('the broker under bad input', () => {
     c.destroy();
   });
 
-  it('refuses a batch whose records do not parse (CORRUPT_MESSAGE), so ListOffsets by time keeps working', async () => {
+  it('refuses a batch whose records do not parse (INVALID_RECORD, not retried), so ListOffsets by time keeps working', async () => {
     const c = broker.client();
     await new Admin(c).createTopics([{ name: 'odd', partitions: 1, replicationFactor: 1 }]);
     await new Producer(c, { lingerMs: 0 }).send({ topic: 'odd', key: Buffer.from('k'), value: Buffer.from('good'), timestamp: 5000 });
@@ -181,7 +182,7 @@ describe('the broker under bad input', () => {
         timeoutMs: 5000,
         topicData: [{ name: 'odd', partitionData: [{ index: 0, records }] }],
       });
-      expect(body.responses[0]!.partitionResponses[0]!.errorCode, name).toBe(2);
+      expect(body.responses[0]!.partitionResponses[0]!.errorCode, name).toBe(ErrorCode.INVALID_RECORD);
     }
     const admin = new Admin(c);
     expect((await admin.listOffsets([{ topic: 'odd', partition: 0, timestamp: 1000 }]))[0]).toMatchObject({ offset: 0, timestamp: 5000 });

@@ -80,12 +80,17 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // counted than present) would be stored, and then fail every later reader of the partition
   // (ListOffsets by time, the cleaner) instead of being refused now, as a bad CRC is. Compressed
   // batches are decompressed for it, as Kafka does; uncompressed ones are walked in place.
+  // Kafka's record parser throws InvalidRecordException: INVALID_RECORD, which clients do not
+  // retry (CORRUPT_MESSAGE, a bad CRC, is retriable: librdkafka would resend the same bytes for
+  // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
+  // CORRUPT_MESSAGE.
   let keyless: number;
   try {
     const body = records.subarray(BATCH_HEADER_SIZE);
     keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body), batch.recordCount);
-  } catch {
-    return refuse(ErrorCode.CORRUPT_MESSAGE);
+  } catch (e) {
+    const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
+    return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);
   }
   if (ctx.compacted) {
     // Compaction keeps the latest record per key, so a compacted topic refuses records without one.

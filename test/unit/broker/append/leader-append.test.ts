@@ -83,15 +83,16 @@ describe('produceToLeader: validation (LogValidator)', () => {
     ['an idempotent batch without a sequence', () => encodeBatch(values('a'), { producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
     ['a batch above max.message.bytes', () => encodeBatch(values('x'.repeat(200))), ErrorCode.MESSAGE_TOO_LARGE, { 'max.message.bytes': '150' }],
     // Valid CRCs over records that do not parse: stored, they failed ListOffsets and the cleaner.
-    ['a record body that does not parse', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.fill(0x7f, BATCH_HEADER_SIZE + 1)), ErrorCode.CORRUPT_MESSAGE],
-    ['a compression flag over uncompressed records', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.writeInt16BE(CompressionType.gzip, 21)), ErrorCode.CORRUPT_MESSAGE],
-    ['more records counted than present', () => reCrc(encodeBatch(values('a')), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.CORRUPT_MESSAGE],
-    ['fewer records counted than present', () => reCrc(encodeBatch(values('a', 'b')), (b) => (b.writeInt32BE(1, 57), b.writeInt32BE(0, 23))), ErrorCode.CORRUPT_MESSAGE],
+    // INVALID_RECORD, which clients do not retry (Kafka's InvalidRecordException).
+    ['a record body that does not parse', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.fill(0x7f, BATCH_HEADER_SIZE + 1)), ErrorCode.INVALID_RECORD],
+    ['a compression flag over uncompressed records', () => reCrc(encodeBatch(values('hello-world-value')), (b) => b.writeInt16BE(CompressionType.gzip, 21)), ErrorCode.INVALID_RECORD],
+    ['more records counted than present', () => reCrc(encodeBatch(values('a')), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.INVALID_RECORD],
+    ['fewer records counted than present', () => reCrc(encodeBatch(values('a', 'b')), (b) => (b.writeInt32BE(1, 57), b.writeInt32BE(0, 23))), ErrorCode.INVALID_RECORD],
     ['compressed records that do not parse', () => {
       const inner = body(encodeBatch(values('a', 'b'))).subarray(1); // the first record's length byte gone
       return withBody(encodeBatch(values('a', 'b'), { compression: CompressionType.gzip }), gzipSync(inner));
-    }, ErrorCode.CORRUPT_MESSAGE],
-    ['keyless records that do not parse on a compacted topic', () => reCrc(encodeBatch([{ value: Buffer.from('v') }]), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.CORRUPT_MESSAGE, { 'cleanup.policy': 'compact' }],
+    }, ErrorCode.INVALID_RECORD],
+    ['keyless records that do not parse on a compacted topic', () => reCrc(encodeBatch([{ value: Buffer.from('v') }]), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.INVALID_RECORD, { 'cleanup.policy': 'compact' }],
   ];
   for (const [what, records, code, configs] of refusals) {
     it(`refuses ${what} with ${code} and leaves the log alone`, async () => {
@@ -128,6 +129,12 @@ describe('produceToLeader: validation (LogValidator)', () => {
     const zstd = () => encodeBatch(values('a'), { compression: CompressionType.zstd });
     expect((await produceToLeader(host, 't', 0, zstd(), { ...produceOpts, apiVersion: 6 })).errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     expect((await produceToLeader(host, 't', 0, zstd(), { ...produceOpts, apiVersion: 7 })).errorCode).toBe(0);
+  });
+
+  it('refuses records that do not parse with CORRUPT_MESSAGE before Produce v8 (no INVALID_RECORD then)', async () => {
+    const { host } = setup();
+    const garbled = reCrc(encodeBatch(values('hello-world-value')), (b) => b.fill(0x7f, BATCH_HEADER_SIZE + 1));
+    expect((await produceToLeader(host, 't', 0, garbled, { ...produceOpts, apiVersion: 7 })).errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('refuses keyless records on compacted topics: record errors from v8, CORRUPT_MESSAGE before', async () => {
