@@ -7,7 +7,7 @@
  * return stored bytes, whole batches only.
  */
 import { type CleanupPolicy, type CompactionResult, DEFAULT_CLEANUP } from './compaction.js';
-import { nextOffsetOf } from '../protocol/record-batch.js';
+import { decodeBatchWith, nextOffsetOf, readBatchHeader } from '../protocol/record-batch.js';
 import type { AbortedTxn } from './aborted-txn.js';
 
 export type { AbortedTxn } from './aborted-txn.js';
@@ -201,3 +201,18 @@ export function* readBatches(log: PartitionLog, from: number, end: number): Gene
     }
   }
 }
+
+/**
+ * ListOffsets MAX_TIMESTAMP names the record with the largest timestamp, not the last offset of
+ * its batch (Kafka 3.7.1+, KAFKA-16310): the first record of `batch`, at or past `from` (the log
+ * start), whose timestamp is `best.timestamp`. `best` (the batch's answer) when none is.
+ */
+export function recordOfMaxTimestamp(batch: Buffer, best: TimestampOffset, from: number): TimestampOffset {
+  let found: TimestampOffset | null = null;
+  decodeBatchWith(batch, readBatchHeader(batch), (offset, timestamp) => {
+    if (found === null && offset >= from && timestamp === best.timestamp) found = { offset, timestamp };
+    return null;
+  });
+  return found ?? best;
+}
+

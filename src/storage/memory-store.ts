@@ -16,6 +16,7 @@ import {
   OffsetOutOfRangeError,
   StorageError,
   partitionDirName,
+  recordOfMaxTimestamp,
 } from './log-store.js';
 
 interface StoredBatch {
@@ -112,11 +113,11 @@ class MemoryPartitionLog implements PartitionLog {
   }
 
   maxTimestamp(): TimestampOffset | null {
-    let best: TimestampOffset | null = null;
+    let best: StoredBatch | null = null;
     for (const b of this.batches) {
-      if (b.lastOffset >= this.startOffset && (!best || b.maxTimestamp > best.timestamp)) best = { offset: b.lastOffset, timestamp: b.maxTimestamp };
+      if (b.lastOffset >= this.startOffset && (!best || b.maxTimestamp > best.maxTimestamp)) best = b;
     }
-    return best;
+    return best && recordOfMaxTimestamp(best.bytes, { offset: best.lastOffset, timestamp: best.maxTimestamp }, this.startOffset);
   }
 
   leaderEpochs() {

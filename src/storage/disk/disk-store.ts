@@ -28,6 +28,7 @@ import {
   StorageError,
   parsePartitionDirName,
   partitionDirName,
+  recordOfMaxTimestamp,
 } from '../log-store.js';
 import { Segment, finishInterruptedSwaps, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
@@ -336,7 +337,10 @@ export class DiskPartitionLog implements PartitionLog {
         best = { offset: s.offsetOfMaxTimestamp, timestamp: s.maxTimestamp };
       }
     }
-    return best;
+    if (!best) return null;
+    // Segments know the batch (its last offset); the record is found in it.
+    const [batch] = this.read(best.offset, 1, best.offset + 1).batches;
+    return batch ? recordOfMaxTimestamp(batch, best, this.startOffset) : best;
   }
 
   leaderEpochs() {

@@ -101,6 +101,17 @@ for (const [name, make] of stores) {
       expect(log.maxTimestamp()).toEqual({ offset: 4, timestamp: 2001 });
     });
 
+    it('names the record with the largest timestamp, not the last of its batch (KAFKA-16310)', () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['a'], 500), 0);
+      const stamps = [1000, 5000, 3000, 7000, 2000, 7000, 6000];
+      log.append(encodeBatch(stamps.map((timestamp, i) => ({ value: Buffer.from(`v${i}`), timestamp }))), 0);
+      expect(log.maxTimestamp()).toEqual({ offset: 4, timestamp: 7000 });
+      // Past the log start, the first such record at or after it.
+      log.deleteRecordsBefore(5);
+      expect(log.maxTimestamp()).toEqual({ offset: 6, timestamp: 7000 });
+    });
+
     it('deletes records before an offset and truncates after one', () => {
       const log = store.open('t', 0, config({ segmentBytes: 200 }));
       for (let i = 0; i < 10; i++) log.append(batchOf([`v${i}`]), 0);
