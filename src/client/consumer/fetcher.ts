@@ -554,6 +554,8 @@ export class Fetcher {
   /**
    * Picks the batches to return from a partition's records and advances its position past them;
    * control batches and (read_committed) aborted transactions are skipped on their headers.
+   * Nothing moves the position past the stop offset: the chunk ends there, so a marker or an
+   * aborted batch after it does not let the records between the stop offset and it through.
    */
   private select(p: PartitionState, blob: Buffer | null, aborted: { producerId: number; firstOffset: number }[] | null): RawChunk | null {
     if (!blob || blob.length === 0) return null;
@@ -565,19 +567,16 @@ export class Fetcher {
       const h = readBatchHeader(batch);
       const lastOffset = h.baseOffset + h.lastOffsetDelta;
       if (lastOffset < p.position) continue;
+      if (h.baseOffset >= p.stopAt) break;
+      const next = Math.min(p.stopAt, lastOffset + 1);
       while (abortedList.length && abortedList[0]!.firstOffset <= lastOffset) abortedProducers.add(abortedList.shift()!.producerId);
       if (isControlBatch(h.attributes)) {
         // An ABORT or COMMIT marker ends that producer's transaction.
         abortedProducers.delete(h.producerId);
-        p.position = Math.max(p.position, lastOffset + 1);
-        continue;
+      } else if (!(isTransactionalBatch(h.attributes) && abortedProducers.has(h.producerId))) {
+        batches.push({ batch, header: h });
       }
-      if (isTransactionalBatch(h.attributes) && abortedProducers.has(h.producerId)) {
-        p.position = Math.max(p.position, lastOffset + 1);
-        continue;
-      }
-      if (h.baseOffset < p.stopAt) batches.push({ batch, header: h });
-      p.position = Math.min(p.stopAt, Math.max(p.position, lastOffset + 1));
+      p.position = Math.max(p.position, next);
     }
     if (batches.length === 0) return null;
     return { topic: p.topic, partition: p.partition, from, to: p.position, batches };

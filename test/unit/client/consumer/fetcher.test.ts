@@ -1,0 +1,126 @@
+/**
+ * The Fetcher against a scripted client (no broker): what a poll returns and where positions go
+ * for the batches a Fetch brings back, stop offsets among transaction markers and aborted
+ * batches, partitions without a leader, and failures while an answer is applied.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Fetcher } from '../../../../src/client/consumer/fetcher.js';
+import type { KafkaClient } from '../../../../src/client/client.js';
+import { ErrorCode, KafkaProtocolError } from '../../../../src/protocol/errors.js';
+import { encodeBatch } from '../../../../src/protocol/record-batch.js';
+
+/** One partition's log as batches (base offset, record count, kind). */
+type Kind = 'plain' | 'txn' | 'marker';
+interface LogBatch {
+  base: number;
+  count: number;
+  kind: Kind;
+  producerId?: number;
+}
+
+const batch = ({ base, count, kind, producerId = 7 }: LogBatch): Buffer =>
+  encodeBatch(
+    Array.from({ length: count }, (_, i) => ({ value: Buffer.from(kind === 'marker' ? '' : `v${base + i}`) })),
+    { baseOffset: base, transactional: kind !== 'plain', control: kind === 'marker', producerId: kind === 'plain' ? -1 : producerId, producerEpoch: 0, now: 1000 },
+  );
+
+/**
+ * A client that answers Fetch from `logs` (every batch holding or after the fetch offset, as a
+ * broker does) and counts what it is asked. `leader` decides leaderFor (a number, or an error).
+ */
+class ScriptedClient {
+  readonly requestTimeoutMs = 1000;
+  readonly connectTimeoutMs = 2000;
+  readonly retryBackoffMs = 50;
+  leaderCalls = 0;
+  fetches = 0;
+  leader: () => number = () => 1;
+  /** Partition answers that replace the log's (an error code), by partition. */
+  errors = new Map<number, number>();
+  aborted: { producerId: number; firstOffset: number }[] = [];
+  constructor(readonly logs: Map<number, LogBatch[]>) {}
+
+  async leaderFor(): Promise<number> {
+    this.leaderCalls++;
+    return this.leader();
+  }
+
+  async refreshMetadata(): Promise<unknown> {
+    return { topics: new Map() };
+  }
+
+  async send(_target: number, api: { name: string }, body: { topics: { topic: string; partitions: { partition: number; fetchOffset: number }[] }[] }): Promise<unknown> {
+    if (api.name !== 'Fetch') throw new Error(`unexpected ${api.name}`);
+    this.fetches++;
+    return {
+      body: {
+        errorCode: 0,
+        responses: body.topics.map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => {
+            const log = this.logs.get(p.partition) ?? [];
+            const end = log.length ? log[log.length - 1]!.base + log[log.length - 1]!.count : 0;
+            const code = this.errors.get(p.partition) ?? 0;
+            const records = Buffer.concat(log.filter((b) => b.base + b.count > p.fetchOffset).map(batch));
+            return { partitionIndex: p.partition, errorCode: code, highWatermark: end, lastStableOffset: end, abortedTransactions: this.aborted, records: code ? null : records };
+          }),
+        })),
+      },
+      version: 12,
+    };
+  }
+}
+
+const fetcherOn = (c: ScriptedClient, opts: ConstructorParameters<typeof Fetcher>[1] = {}) => new Fetcher(c as unknown as KafkaClient, opts);
+
+/** Polls until every partition is at its stop offset (or `rounds` polls); returns the offsets read. */
+async function readAll(f: Fetcher, rounds = 10): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < rounds && !f.allAtEnd(); i++) for (const c of await f.poll({ maxWaitMs: 0 })) seen.push(...c.records.map((r) => `${c.partition}:${r.offset}`));
+  return seen;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Fetcher stop offsets (--offset START:END)', () => {
+  it('stops at the stop offset when a transaction marker follows the batch that holds it', async () => {
+    // One committed transaction: records 0-9, its COMMIT marker at 10, the end of the log.
+    const c = new ScriptedClient(new Map([[0, [{ base: 0, count: 10, kind: 'txn' }, { base: 10, count: 1, kind: 'marker' }]]]));
+    const f = fetcherOn(c);
+    await f.assign([{ topic: 't', partition: 0, start: 0, stopAt: 5 }]);
+    expect(await readAll(f)).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']);
+    expect(f.assignment()[0]!.position).toBe(5);
+  });
+
+  it('read_committed: stops at the stop offset when an aborted batch follows', async () => {
+    // Producer 8's aborted transaction (20-24, marker 25) after a committed one of producer 7.
+    const log: LogBatch[] = [
+      { base: 0, count: 10, kind: 'txn' },
+      { base: 10, count: 1, kind: 'marker' },
+      { base: 11, count: 9, kind: 'txn' },
+      { base: 20, count: 5, kind: 'txn', producerId: 8 },
+      { base: 25, count: 1, kind: 'marker', producerId: 8 },
+    ];
+    const c = new ScriptedClient(new Map([[0, log]]));
+    c.aborted = [{ producerId: 8, firstOffset: 20 }];
+    const f = fetcherOn(c, { isolationLevel: 1 });
+    await f.assign([{ topic: 't', partition: 0, start: 8, stopAt: 15 }]);
+    expect(await readAll(f)).toEqual(['0:8', '0:9', '0:11', '0:12', '0:13', '0:14']);
+    expect(f.assignment()[0]!.position).toBe(15);
+    // A stop offset inside the aborted transaction: nothing of it, and no further.
+    const g = fetcherOn(c, { isolationLevel: 1 });
+    await g.assign([{ topic: 't', partition: 0, start: 18, stopAt: 22 }]);
+    expect(await readAll(g)).toEqual(['0:18', '0:19']);
+    expect(g.assignment()[0]!.position).toBe(22);
+  });
+
+  it('a marker right at the stop offset is not stepped over', async () => {
+    const c = new ScriptedClient(new Map([[0, [{ base: 0, count: 10, kind: 'txn' }, { base: 10, count: 1, kind: 'marker' }, { base: 11, count: 3, kind: 'plain' }]]]));
+    const f = fetcherOn(c);
+    await f.assign([{ topic: 't', partition: 0, start: 0, stopAt: 10 }]);
+    expect((await readAll(f)).length).toBe(10);
+    expect(f.assignment()[0]!.position).toBe(10);
+  });
+});
