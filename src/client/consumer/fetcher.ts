@@ -373,9 +373,17 @@ export class Fetcher {
    */
   async poll(options: { maxWaitMs?: number } = {}): Promise<FetchedChunk[]> {
     const out: FetchedChunk[] = [];
-    for (const c of await this.pollRaw(options)) {
-      const records = decodeChunk(c);
-      if (records.length > 0) out.push({ topic: c.topic, partition: c.partition, records });
+    const chunks = await this.pollRaw(options);
+    try {
+      for (const c of chunks) {
+        const records = decodeChunk(c);
+        if (records.length > 0) out.push({ topic: c.topic, partition: c.partition, records });
+      }
+    } catch (e) {
+      // None of the round's records are returned: their partitions go back to where the round
+      // started, or a group would commit positions past records nobody saw.
+      for (const c of chunks) this.seek(c.topic, c.partition, c.from);
+      throw e;
     }
     return out;
   }
@@ -413,7 +421,18 @@ export class Fetcher {
       }
     }
     const out: RawChunk[] = [];
-    for (const r of responses) await this.apply(r, out);
+    const before = [...this.parts.values()].map((p) => [p, p.position] as const);
+    try {
+      for (const r of responses) await this.apply(r, out);
+    } catch (e) {
+      // An error in one partition's answer (or a failed offset reset) fails the whole poll, so
+      // what the round already applied to other partitions is undone: their records are not
+      // returned, and their positions must not pass them (a group would commit them unseen).
+      for (const [p, position] of before) p.position = position;
+      this.epoch++;
+      this.prefetched = [];
+      throw e;
+    }
     if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
     return out;
   }

@@ -124,3 +124,32 @@ describe('Fetcher stop offsets (--offset START:END)', () => {
     expect(f.assignment()[0]!.position).toBe(10);
   });
 });
+
+describe('Fetcher: a poll that fails returns nothing and moves no position', () => {
+  it("an error in one partition's answer leaves the other partitions where the round started", async () => {
+    const c = new ScriptedClient(new Map([[0, [{ base: 0, count: 4, kind: 'plain' }]], [1, [{ base: 0, count: 4, kind: 'plain' }]]]));
+    c.errors.set(1, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const f = fetcherOn(c);
+    await f.assign([0, 1].map((partition) => ({ topic: 't', partition, start: 0 })));
+    await expect(f.poll({ maxWaitMs: 0 })).rejects.toThrow(KafkaProtocolError);
+    expect(f.assignment().map((p) => p.position)).toEqual([0, 0]);
+    // Once the error is gone, the records are read (not skipped).
+    c.errors.clear();
+    expect(await readAll(f)).toEqual(['0:0', '0:1', '0:2', '0:3', '1:0', '1:1', '1:2', '1:3']);
+  });
+
+  it('a batch that cannot be decoded leaves every partition of the round where it started', async () => {
+    const c = new ScriptedClient(new Map([[0, [{ base: 0, count: 4, kind: 'plain' }]], [1, [{ base: 0, count: 4, kind: 'plain' }]]]));
+    const f = fetcherOn(c);
+    await f.assign([0, 1].map((partition) => ({ topic: 't', partition, start: 0 })));
+    // Partition 1's batch claims a record more than it holds.
+    const send = c.send.bind(c);
+    c.send = async (...args: Parameters<typeof send>) => {
+      const res = (await send(...args)) as { body: { responses: { partitions: { partitionIndex: number; records: Buffer }[] }[] } };
+      for (const p of res.body.responses[0]!.partitions) if (p.partitionIndex === 1) p.records.writeInt32BE(5, 57);
+      return res;
+    };
+    await expect(f.poll({ maxWaitMs: 0 })).rejects.toThrow();
+    expect(f.assignment().map((p) => p.position)).toEqual([0, 0]);
+  });
+});
