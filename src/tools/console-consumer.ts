@@ -182,12 +182,19 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
   return fmt;
 }
 
+/** A result before anything was read. */
+export const noneConsumed = (): ConsumeResult => ({ processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] });
+
 /**
  * Prints records from `poll` until a stop condition; shared by the assign and group modes.
  * `poll` returns the next records (possibly none) and whether the end condition is met.
+ *
+ * `result` is kept up to date as the loop goes, so that when `poll` or a schema lookup throws it
+ * still says which records of the last poll were not printed: the group mode seeks back to them
+ * before the commit on close, on that way out too. A record the formatter fails on (without
+ * --skip-message-on-error) is not printed, and so not committed, either.
  */
-export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
+export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO, result: ConsumeResult = noneConsumed()): Promise<ConsumeResult> {
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -199,20 +206,21 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
   const unconfirmed = new UnconfirmedWrites(io.out);
   /** Records printed since the last flush. */
   let pending: ConsumedRecord[] = [];
+  /** The last poll's records, and the index of the first one not printed. */
+  let records: ConsumedRecord[] = [];
+  let next = 0;
   let lastRecordAt = Date.now();
+  let error: { thrown: unknown } | null = null;
   try {
     while (!stop) {
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
-      const { records, done } = await poll(waitMs);
+      const polled = await poll(waitMs);
+      records = polled.records;
+      next = 0;
       if (opts.schema && records.length) await opts.schema.prepare(records);
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        if (stop) {
-          result.unprinted = records.slice(i);
-          break;
-        }
+      for (; next < records.length && !stop; next++) {
+        const r = records[next]!;
         result.processed++;
-        pending.push(r);
         try {
           print(w, r);
         } catch (e) {
@@ -224,9 +232,10 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
           }
           io.warn(`Error processing message, skipping this message: ${(e as Error).message}`);
         }
+        pending.push(r);
         if (opts.maxMessages > 0 && result.processed >= opts.maxMessages) {
           stop = true;
-          result.unprinted = records.slice(i + 1);
+          next++;
           break;
         }
       }
@@ -240,16 +249,18 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
       // Silence counts from when the last records were printed: time blocked on a slow reader
       // is not time without records.
       if (records.length) lastRecordAt = Date.now();
-      if (done) break;
+      if (polled.done) break;
       if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
     }
   } catch (e) {
-    if (!(e instanceof OutputClosed)) throw e;
-    result.outputClosed = true;
+    if (e instanceof OutputClosed) result.outputClosed = true;
+    else error = { thrown: e };
   }
-  // Printed but never written (the reader went away first): not printed after all.
-  const lost = [...(await unconfirmed.lost()), ...(result.outputClosed ? pending : [])];
-  if (lost.length > 0) result.unprinted = [...lost, ...result.unprinted];
+  // Printed but never written (the reader went away first, or the loop failed before writing
+  // them): not printed after all; nor are the last poll's records after the last one printed.
+  const lost = [...(await unconfirmed.lost()), ...(result.outputClosed || error ? pending : [])];
+  result.unprinted = [...lost, ...records.slice(next)];
+  if (error) throw error.thrown;
   return result;
 }
 
@@ -282,7 +293,7 @@ export async function printViewLoop(
   io: ConsumerIO,
   schema?: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
 ): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
+  const result = noneConsumed();
   if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
   let stop = false;
   void io.interrupted.then(() => {

@@ -4,12 +4,12 @@
  * but did not print, commits (auto-commit) and leaves the group.
  */
 import type { KafkaClient } from '../client/client.js';
-import type { FetcherOptions } from '../client/consumer/fetcher.js';
+import type { ConsumedRecord, FetcherOptions } from '../client/consumer/fetcher.js';
 import { GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
 import { ASSIGNOR_CLASSES } from '../client/config/consumer.js';
 import { UsageError } from '../util/errors.js';
-import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
+import { noneConsumed, printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
 import type { OffsetSpec } from './offset-spec.js';
 
 function intProp(props: Record<string, string>, key: string, def: number): number {
@@ -57,6 +57,17 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
   };
 }
 
+/** Moves each partition of `unprinted` back to its first record there. */
+function seekToFirstUnprinted(consumer: GroupConsumer, unprinted: ConsumedRecord[]): void {
+  const first = new Map<string, ConsumedRecord>();
+  for (const r of unprinted) {
+    const k = `${r.topic}\0${r.partition}`;
+    const seen = first.get(k);
+    if (!seen || r.offset < seen.offset) first.set(k, r);
+  }
+  for (const r of first.values()) consumer.seek(r.topic, r.partition, r.offset);
+}
+
 export async function consumeWithGroup(
   client: KafkaClient,
   groupId: string,
@@ -83,9 +94,9 @@ export async function consumeWithGroup(
     slowStop = setTimeout(() => io.warn(`Stopping: committing offsets and leaving group ${groupId} once the broker answers (Ctrl-C again to quit without waiting)`), 1000);
   };
   void io.interrupted.then(stopping);
-  let result: ConsumeResult;
+  const result = noneConsumed();
   try {
-    result = await printLoop(
+    await printLoop(
       async (waitMs) => {
         const records = await consumer.poll(waitMs);
         // -e with a group: done once caught up on everything currently assigned.
@@ -94,18 +105,14 @@ export async function consumeWithGroup(
       },
       opts,
       io,
+      result,
     );
-    // Back to the first record of each partition that was fetched but not printed (or never
-    // written): the commit on close covers only what reached the output.
-    const firstUnprinted = new Map<string, { topic: string; partition: number; offset: number }>();
-    for (const r of result.unprinted) {
-      const k = `${r.topic}\0${r.partition}`;
-      const seen = firstUnprinted.get(k);
-      if (!seen || r.offset < seen.offset) firstUnprinted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset });
-    }
-    for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
   } finally {
     try {
+      // Back to the first record of each partition that was fetched but not printed (or never
+      // written), however the loop ended (an error too): the commit on close covers only what
+      // reached the output.
+      seekToFirstUnprinted(consumer, result.unprinted);
       await consumer.close();
     } finally {
       clearTimeout(slowStop);

@@ -1,0 +1,53 @@
+/**
+ * console-consumer --group end to end: what it commits when printing fails (a formatter error,
+ * an unreachable schema registry), which --offset values a group takes, and when -e ends it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
+import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+
+let home: string;
+let cleanup: () => void;
+const kt = (args: string[], input?: string): Promise<RunResult> => kafkaTs(args, { home, input });
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-group-'));
+  await startDaemon(home);
+});
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+async function topic(name: string, lines: string[], ...produceArgs: string[]): Promise<void> {
+  expect((await kt(['topics', 'create', name, '-p', '1'])).exitCode).toBe(0);
+  const r = await kt(['console-producer', '--topic', name, ...produceArgs], lines.join('\n'));
+  expect(r.exitCode, r.stderr).toBe(0);
+}
+
+/** The group's committed offsets by partition of `topicName` (null: none committed). */
+async function committed(group: string, topicName: string): Promise<(number | null)[]> {
+  const r = await kt(['consumer-groups', '--describe', '--group', group, '--output', 'json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const offsets = (JSON.parse(r.stdout) as { groups: { offsets: { topic: string; partition: number; currentOffset: number | null }[] }[] }).groups[0]!.offsets;
+  return offsets.filter((o) => o.topic === topicName).sort((a, b) => a.partition - b.partition).map((o) => o.currentOffset);
+}
+
+describe('console-consumer --group commits only what it printed', () => {
+  it('a formatter error: the failing record and the rest of its poll are not committed', async () => {
+    await topic('ints', ['abcd', 'abcd', 'bad-value', 'abcd', 'abcd']);
+    const r = await kt(['console-consumer', '--topic', 'ints', '--group', 'ints-g', '--from-beginning', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer']);
+    expect(r).toEqual({ stdout: '1633837924\n1633837924\n', stderr: 'Unknown error when running consumer: Size of data received by IntegerDeserializer is not 4\nProcessed a total of 3 messages\n', exitCode: 1 });
+    expect(await committed('ints-g', 'ints')).toEqual([2]);
+  });
+
+  it('an unreachable schema registry: nothing printed, nothing committed past the first record', async () => {
+    // Values in the registry's wire format (magic byte, schema id 1), whose schema cannot be fetched.
+    const value = Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from('abc')]).toString('base64');
+    await topic('wired', Array.from({ length: 4 }, () => JSON.stringify({ key: null, value, valueEncoding: 'base64', headers: [] })), '--input', 'json');
+    const r = await kt(['console-consumer', '--topic', 'wired', '--group', 'wired-g', '--from-beginning', '--value-format', 'avro', '--property', 'schema.registry.url=http://127.0.0.1:9']);
+    expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual({ exitCode: 3, stdout: '' });
+    expect(r.stderr).toContain('Cannot reach the schema registry at http://127.0.0.1:9');
+    expect(await committed('wired-g', 'wired')).toEqual([0]);
+  });
+});
