@@ -79,8 +79,9 @@ export async function consumeWithGroup(
   opts: ConsumeOptions,
   io: ConsumerIO,
 ): Promise<ConsumeResult> {
-  if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
-    throw new UsageError("--offset cannot be used with --group except as earliest or latest: the group's committed offsets decide where it starts");
+  // The command refuses these first (groupOffsetReset); a guard for other callers.
+  if ((spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') || (spec.end !== null && spec.end.kind !== 'end')) {
+    throw new UsageError("--offset cannot be used with --group except as earliest or latest (and END only as end): the group's committed offsets decide where it starts");
   }
   const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);

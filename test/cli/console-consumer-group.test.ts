@@ -51,3 +51,23 @@ describe('console-consumer --group commits only what it printed', () => {
     expect(await committed('wired-g', 'wired')).toEqual([0]);
   });
 });
+
+describe('console-consumer --group and --offset', () => {
+  it('refuses an END offset or time (each partition resumes from its own commit); END as end is -e', async () => {
+    await topic('ended', ['a', 'b', 'c']);
+    for (const offset of ['earliest:1', 'latest:5', 'earliest:@-1h', 'earliest:@2030-01-01']) {
+      const r = await kt(['console-consumer', '--topic', 'ended', '--group', 'ended-g', '--offset', offset]);
+      expect({ offset, ...r }).toEqual({
+        offset,
+        stdout: '',
+        stderr: `kafka-ts console-consumer: usage error: --offset ${offset} cannot be used with --group: a group stops only at the end of the log (-e, or ${offset.split(':')[0]}:end); an END offset or time needs a read without --group\n`,
+        exitCode: 2,
+      });
+    }
+    // Nothing was joined or committed by the refused runs.
+    expect((await kt(['consumer-groups', '--describe', '--group', 'ended-g'])).exitCode).toBe(4);
+    const r = await kt(['console-consumer', '--topic', 'ended', '--group', 'ended-g', '--offset', 'earliest:end']);
+    expect(r).toEqual({ stdout: 'a\nb\nc\n', stderr: 'Processed a total of 3 messages\n', exitCode: 0 });
+    expect(await committed('ended-g', 'ended')).toEqual([3]);
+  });
+});
