@@ -45,7 +45,7 @@ export function assignorsFor(value: string | undefined): Assignor[] {
   });
 }
 
-export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
+export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null; metadataMaxAgeMs: number } {
   return {
     assignors: assignorsFor(props['partition.assignment.strategy']),
     sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
@@ -54,6 +54,7 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
     autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
     autoCommitIntervalMs: intProp(props, 'auto.commit.interval.ms', 5000),
     groupInstanceId: props['group.instance.id'] ?? null,
+    metadataMaxAgeMs: intProp(props, 'metadata.max.age.ms', 300_000),
   };
 }
 

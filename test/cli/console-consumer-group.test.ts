@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import type { ResultPromise } from 'execa';
+import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
 
 let home: string;
 let cleanup: () => void;
@@ -31,6 +32,25 @@ async function committed(group: string, topicName: string): Promise<(number | nu
   expect(r.exitCode, r.stderr).toBe(0);
   const offsets = (JSON.parse(r.stdout) as { groups: { offsets: { topic: string; partition: number; currentOffset: number | null }[] }[] }).groups[0]!.offsets;
   return offsets.filter((o) => o.topic === topicName).sort((a, b) => a.partition - b.partition).map((o) => o.currentOffset);
+}
+
+/** What a process prints on stdout, and a wait for a text in it that fails after `ms` with what it printed. */
+function stdoutOf(proc: ResultPromise): { until(text: string, ms?: number): Promise<void> } {
+  let seen = '';
+  proc.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+  return {
+    until: (text, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      return new Promise<void>((resolve, reject) => {
+        const check = setInterval(() => {
+          if (seen.includes(text)) resolve();
+          else if (Date.now() > deadline || proc.exitCode !== null) reject(new Error(`waited for ${JSON.stringify(text)} on stdout; it printed ${JSON.stringify(seen)}`));
+          else return;
+          clearInterval(check);
+        }, 50);
+      });
+    },
+  };
 }
 
 describe('console-consumer --group commits only what it printed', () => {
@@ -69,5 +89,23 @@ describe('console-consumer --group and --offset', () => {
     const r = await kt(['console-consumer', '--topic', 'ended', '--group', 'ended-g', '--offset', 'earliest:end']);
     expect(r).toEqual({ stdout: 'a\nb\nc\n', stderr: 'Processed a total of 3 messages\n', exitCode: 0 });
     expect(await committed('ended-g', 'ended')).toEqual([3]);
+  });
+});
+
+describe('console-consumer --group follows its topics', () => {
+  it('reads partitions added while it runs, within metadata.max.age.ms', async () => {
+    await topic('grows', ['x0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--topic', 'grows', '--group', 'grows-g', '--from-beginning', '--property', 'print.partition=true', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    try {
+      await out.until('Partition:0\tx0\n');
+      expect((await kt(['topics', '--alter', '--topic', 'grows', '--partitions', '2'])).exitCode).toBe(0);
+      expect((await kt(['console-producer', '--topic', 'grows', '--input', 'json'], JSON.stringify({ partition: 1, key: null, value: 'x1', headers: [] }))).exitCode).toBe(0);
+      await out.until('Partition:1\tx1\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    expect((await consumer).exitCode).toBe(143);
+    expect(await committed('grows-g', 'grows')).toEqual([1, 1]);
   });
 });

@@ -15,7 +15,7 @@ import type { KafkaClient } from '../client.js';
 import { GroupAdmin } from '../groups.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions, type RawChunk } from './fetcher.js';
-import { leaderAssignments } from './leader-assignment.js';
+import { leaderAssignments, partitionCounts } from './leader-assignment.js';
 
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
@@ -27,6 +27,12 @@ export interface GroupConsumerOptions extends FetcherOptions {
   assignors?: Assignor[];
   autoCommit?: boolean;
   autoCommitIntervalMs?: number;
+  /**
+   * metadata.max.age.ms: how often a joined member refreshes metadata to notice topics a pattern
+   * now matches and (the leader) partitions added to subscribed topics, and rejoins when they
+   * changed; Kafka's default 300000.
+   */
+  metadataMaxAgeMs?: number;
   /** Called with partitions as they are assigned and revoked. */
   onAssigned?: (partitions: { topic: string; partition: number }[]) => void;
   /** May return a promise: the rebalance waits for it (e.g. to commit before giving partitions up). */
@@ -71,6 +77,12 @@ export class GroupConsumer {
   private held: ConsumedRecord[] = [];
   private heldAt = 0;
   private heldFrom = new Map<string, number>();
+  /** The topics subscribed at the last join (for a pattern: those it matched then). */
+  private joinedTopics: string[] = [];
+  /** The leader's: each subscribed topic's partition count when it last computed the assignment. */
+  private assignedCounts: Map<string, number> | null = null;
+  /** When checkMetadata next looks. */
+  private nextMetadataCheck = 0;
 
   constructor(
     readonly client: KafkaClient,
@@ -89,6 +101,7 @@ export class GroupConsumer {
       assignors: options.assignors ?? [ASSIGNORS.range!, ASSIGNORS['cooperative-sticky']!],
       autoCommit: options.autoCommit ?? true,
       autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5000,
+      metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
     };
@@ -108,6 +121,7 @@ export class GroupConsumer {
   /** Joins when needed and auto-commits; false when nothing is assigned (after a short wait). */
   private async beforeFetch(maxWaitMs: number): Promise<boolean> {
     if (this.fatal) throw this.fatal;
+    if (!this.needsJoin && this.generationId >= 0 && Date.now() >= this.nextMetadataCheck) await this.checkMetadata();
     if (this.needsJoin) await this.ensureJoined();
     if (this.fatal) throw this.fatal;
     if (this.opts.autoCommit && Date.now() - this.lastCommit >= this.opts.autoCommitIntervalMs) await this.commit().catch(() => undefined);
@@ -240,6 +254,26 @@ export class GroupConsumer {
     return [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
   }
 
+  /**
+   * Every metadata.max.age.ms, as Kafka's consumer refreshes its metadata: when a pattern now
+   * matches other topics, or (on the leader, which assigned them) a subscribed topic has another
+   * partition count, the member rejoins, so that new topics and partitions are assigned. A
+   * failed refresh is tried again at the next check.
+   */
+  private async checkMetadata(): Promise<void> {
+    this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
+    try {
+      if (this.pattern && (await this.subscribedTopics()).join('\0') !== this.joinedTopics.join('\0')) this.needsJoin = true;
+      if (this.assignedCounts && !this.needsJoin) {
+        const topics = [...this.assignedCounts.keys()];
+        const now = partitionCounts(await this.client.refreshMetadata(topics), topics);
+        if (topics.some((t) => now.get(t) !== this.assignedCounts!.get(t))) this.needsJoin = true;
+      }
+    } catch {
+      // Metadata is looked at again at the next check; fetching goes on meanwhile.
+    }
+  }
+
   private async revoke(partitions: TopicPartition[]) {
     if (partitions.length === 0) return;
     for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
@@ -295,7 +329,15 @@ export class GroupConsumer {
     if (join.errorCode) return this.onJoinError(join.errorCode, join.memberId);
     this.memberId = join.memberId;
     let assignments: { memberId: string; assignment: Buffer }[] = [];
-    if (join.leader === this.memberId) assignments = await leaderAssignments(this.opts.assignors, join, (topics) => this.client.refreshMetadata(topics));
+    /** The leader's view of the subscribed topics' partitions, kept for checkMetadata. */
+    const leaderView: { counts: Map<string, number> | null } = { counts: null };
+    if (join.leader === this.memberId) {
+      assignments = await leaderAssignments(this.opts.assignors, join, async (all) => {
+        const md = await this.client.refreshMetadata(all);
+        leaderView.counts = partitionCounts(md, all);
+        return md;
+      });
+    }
     let sync: SyncGroupResponse;
     try {
       ({ body: sync } = await this.client.send(
@@ -319,6 +361,9 @@ export class GroupConsumer {
     if (sync.errorCode) return this.onJoinError(sync.errorCode, this.memberId);
     this.generationId = join.generationId;
     this.needsJoin = false;
+    this.joinedTopics = topics;
+    this.assignedCounts = leaderView.counts;
+    this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
     const decoded = decodeAssignment(sync.assignment);
     this.assignmentUserData = decoded.userData ?? null;
     const assigned = decoded.assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));

@@ -1,0 +1,80 @@
+/**
+ * GroupConsumer against an in-process broker: new partitions and topics reach a running member
+ * (metadata.max.age.ms), and its state stays right through rebalances and failures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import type { KafkaClient } from '../../src/client/client.js';
+import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+let broker: TestBroker;
+let client: KafkaClient;
+let admin: Admin;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  client = broker.client('group-consumer');
+  admin = new Admin(client);
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+async function createTopic(name: string, partitions = 1): Promise<void> {
+  const [r] = await admin.createTopics([{ name, partitions, replicationFactor: 1 }]);
+  expect(r!.error).toBeNull();
+}
+
+/** Produces with a client of its own (its metadata is fresh; the consumer's is its own business). */
+async function produce(topic: string, partition: number, ...values: string[]): Promise<void> {
+  const p = new Producer(broker.client('producer'), { lingerMs: 0 });
+  await Promise.all(values.map((v) => p.send({ topic, partition, value: Buffer.from(v) })));
+  await p.close();
+}
+
+/** Polls until `want` is among what was read (as topic:partition:value), or fails after `ms` saying what was read. */
+async function readUntil(c: GroupConsumer, want: string[], ms = 15_000): Promise<string[]> {
+  const seen: string[] = [];
+  const deadline = Date.now() + ms;
+  while (!want.every((w) => seen.includes(w))) {
+    if (Date.now() > deadline) throw new Error(`wanted ${want.join(' ')}; read ${seen.join(' ') || 'nothing'}, assigned ${c.assignment().map((p) => `${p.topic}-${p.partition}`).join(' ')}`);
+    for (const r of await c.poll(100)) seen.push(`${r.topic}:${r.partition}:${r.value!.toString()}`);
+  }
+  return seen;
+}
+
+describe('a running member picks up new partitions and topics (metadata.max.age.ms)', () => {
+  it('metadata.max.age.ms: the leader rejoins when a subscribed topic gets partitions, and reads them', async () => {
+    await createTopic('grows');
+    await produce('grows', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'grows-g', autoOffsetReset: 'earliest', maxWaitMs: 50, metadataMaxAgeMs: 200 });
+    c.subscribe(['grows']);
+    try {
+      await readUntil(c, ['grows:0:a']);
+      expect((await admin.createPartitions('grows', 2, null)).error).toBeNull();
+      await produce('grows', 1, 'b');
+      await readUntil(c, ['grows:1:b']);
+      expect(c.assignment().map((p) => p.partition).sort()).toEqual([0, 1]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a pattern subscription rejoins when a new topic matches, and reads it', async () => {
+    await createTopic('matched-a');
+    await produce('matched-a', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'matched-g', autoOffsetReset: 'earliest', maxWaitMs: 50, metadataMaxAgeMs: 200 });
+    c.subscribe(/^matched-.*$/);
+    try {
+      await readUntil(c, ['matched-a:0:a']);
+      await createTopic('matched-b');
+      await produce('matched-b', 0, 'b');
+      await readUntil(c, ['matched-b:0:b']);
+      expect(c.assignment().map((p) => p.topic).sort()).toEqual(['matched-a', 'matched-b']);
+    } finally {
+      await c.close();
+    }
+  });
+});
