@@ -89,6 +89,8 @@ interface PartitionState {
   paused: boolean;
   /** KIP-392: the replica the leader sent this partition's reads to, until when. */
   preferred?: { id: number; until: number };
+  /** The partition had no leader: its leader is looked up again from then on (retry.backoff.ms). */
+  leaderRetryAt?: number;
 }
 
 export interface FetchedChunk {
@@ -459,24 +461,35 @@ export class Fetcher {
     this.prefetched.push({ epoch, settled });
   }
 
-  /** Sends one Fetch to each leader of `active` (without applying the answers). */
+  /**
+   * Sends one Fetch to each leader of `active` (without applying the answers). A partition
+   * without a leader is skipped, and its leader looked up again only after retry.backoff.ms (each
+   * lookup is a Metadata request). When nothing could be fetched (no leader, or none reachable)
+   * the round waits retry.backoff.ms before returning, as Kafka's consumer backs off: a poll loop
+   * would otherwise call again at once, a busy loop for as long as the partition has no leader.
+   */
   private async round(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null = null): Promise<RawResponse[]> {
     if (active.length === 0) return [];
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of active) {
+      if (p.leaderRetryAt !== undefined && Date.now() < p.leaderRetryAt) continue;
       let leader: number;
       try {
         leader = await this.client.leaderFor(p.topic, p.partition);
+        p.leaderRetryAt = undefined;
       } catch (e) {
-        if (e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE) continue;
-        throw e;
+        if (!(e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE)) throw e;
+        p.leaderRetryAt = Date.now() + this.client.retryBackoffMs;
+        continue;
       }
       if (p.preferred && p.preferred.until > Date.now()) leader = p.preferred.id;
       else p.preferred = undefined;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
-    return results.filter((r): r is RawResponse => r !== null);
+    const answered = results.filter((r): r is RawResponse => r !== null);
+    if (answered.length === 0) await new Promise((r) => setTimeout(r, this.client.retryBackoffMs));
+    return answered;
   }
 
   private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): Promise<RawResponse | null> {

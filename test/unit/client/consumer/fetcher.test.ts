@@ -153,3 +153,57 @@ describe('Fetcher: a poll that fails returns nothing and moves no position', () 
     expect(f.assignment().map((p) => p.position)).toEqual([0, 0]);
   });
 });
+
+describe('Fetcher: a partition without a leader', () => {
+  it('retry.backoff.ms: polls wait that long between leader lookups instead of looping at once', async () => {
+    vi.useFakeTimers();
+    const c = new ScriptedClient(new Map([[0, [{ base: 0, count: 2, kind: 'plain' }]]]));
+    c.leader = () => {
+      throw new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE);
+    };
+    const f = fetcherOn(c);
+    await f.assign([{ topic: 't', partition: 0, start: 0 }]);
+    // A poll loop as console-consumer's (at most 1,000 polls: without a backoff they all run at once).
+    let polls = 0;
+    let stop = false;
+    const loop = (async () => {
+      while (!stop && polls < 1000) {
+        await f.poll({ maxWaitMs: 500 });
+        polls++;
+      }
+    })();
+    await vi.advanceTimersByTimeAsync(1000);
+    stop = true;
+    await vi.advanceTimersByTimeAsync(c.retryBackoffMs);
+    await loop;
+    // A second and a backoff at retry.backoff.ms 50: twenty-odd polls, each one leader lookup, no fetch.
+    expect(polls).toBeGreaterThanOrEqual(20);
+    expect(polls).toBeLessThanOrEqual(21);
+    expect({ lookups: c.leaderCalls, fetches: c.fetches }).toEqual({ lookups: polls, fetches: 0 });
+    // The leader is back: the next poll after the backoff reads.
+    c.leader = () => 1;
+    const next = f.poll({ maxWaitMs: 500 });
+    await vi.advanceTimersByTimeAsync(c.retryBackoffMs);
+    expect((await next).flatMap((ch) => ch.records.map((r) => r.offset))).toEqual([0, 1]);
+  });
+
+  it('while other partitions are read, looks its leader up once per retry.backoff.ms, not once per fetch', async () => {
+    vi.useFakeTimers();
+    const c = new ScriptedClient(new Map([[1, [{ base: 0, count: 5, kind: 'plain' }]]]));
+    const f = fetcherOn(c);
+    await f.assign([0, 1].map((partition) => ({ topic: 't', partition, start: 0 })));
+    let lookups0 = 0;
+    const leaderFor = c.leaderFor.bind(c);
+    c.leaderFor = async (...args: unknown[]) => {
+      if ((args as [string, number])[1] === 0) {
+        lookups0++;
+        throw new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE);
+      }
+      return leaderFor();
+    };
+    // Partition 1's leader answers every fetch at once (no time passes).
+    for (let i = 0; i < 10; i++) await f.poll({ maxWaitMs: 500 });
+    expect(c.fetches).toBe(10);
+    expect(lookups0).toBe(1);
+  });
+});
