@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import type { KafkaClient } from '../../src/client/client.js';
 import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
+import { GroupAdmin } from '../../src/client/groups.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
@@ -75,6 +77,42 @@ describe('a running member picks up new partitions and topics (metadata.max.age.
       expect(c.assignment().map((p) => p.topic).sort()).toEqual(['matched-a', 'matched-b']);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('close()', () => {
+  it('commits while a rejoin is pending: the broker takes commits of the current generation during PreparingRebalance', async () => {
+    await createTopic('pending');
+    await produce('pending', 0, 'a', 'b', 'c');
+    // Member A's client reports the heartbeat answers it gets.
+    const aClient = broker.client('pending-a');
+    const heartbeats: number[] = [];
+    const send = aClient.send.bind(aClient) as (...args: unknown[]) => Promise<{ body: { errorCode?: number } }>;
+    (aClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
+      const res = await send(...args);
+      if ((args[1] as { name: string }).name === 'Heartbeat') heartbeats.push(res.body.errorCode ?? 0);
+      return res;
+    };
+    const a = new GroupConsumer(aClient, { groupId: 'pending-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100, autoCommitIntervalMs: 600_000 });
+    a.subscribe(['pending']);
+    const b = new GroupConsumer(broker.client('pending-b'), { groupId: 'pending-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100 });
+    try {
+      await readUntil(a, ['pending:0:a', 'pending:0:b', 'pending:0:c']);
+      // B joins: the group prepares a rebalance (B's JoinGroup waits for A), and A's heartbeat is told.
+      b.subscribe(['pending']);
+      const bJoined = b.poll(100);
+      const deadline = Date.now() + 15_000;
+      while (!heartbeats.includes(ErrorCode.REBALANCE_IN_PROGRESS)) {
+        if (Date.now() > deadline) throw new Error(`A was never told of the rebalance; heartbeat answers: ${heartbeats.join(' ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await a.close();
+      expect((await new GroupAdmin(client).fetchOffsets('pending-g')).map((o) => o.offset)).toEqual([3]);
+      await bJoined;
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

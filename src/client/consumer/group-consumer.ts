@@ -469,7 +469,10 @@ export class GroupConsumer {
     this.closed = true;
     this.stopHeartbeat();
     if (this.joining) await this.joining.catch(() => undefined);
-    if (this.opts.autoCommit && this.generationId >= 0 && !this.needsJoin) await this.commit().catch(() => undefined);
+    // Also while a rejoin is pending (a rebalance the heartbeat was told of, partitions added):
+    // the broker takes commits of the current generation until the group moves on, as the Java
+    // consumer's commit on close relies on. One it refuses (the member was fenced) is dropped.
+    if (this.opts.autoCommit && this.generationId >= 0 && this.memberId !== '') await this.commit().catch(() => undefined);
     if (this.memberId && !this.opts.groupInstanceId) {
       try {
         const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
