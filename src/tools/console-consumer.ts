@@ -140,8 +140,10 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
   return out;
 }
 
-/** Stop offsets (exclusive) per partition for an END spec, looked up once at start. */
-/** Where a bounded read stops; in read_committed (isolationLevel 1) the end is the last stable offset. */
+/**
+ * Stop offsets (exclusive) per partition for an END spec, looked up once at start; in
+ * read_committed (isolationLevel 1) the end is the last stable offset.
+ */
 export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null, isolationLevel: 0 | 1 = 0): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!end) return out;
@@ -150,11 +152,20 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
     return out;
   }
   const admin = new Admin(client);
-  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })), isolationLevel);
-  for (const r of latest) out.set(`${r.topic}\0${r.partition}`, r.offset);
+  // A leader being elected is waited for (default.api.timeout.ms), as the start offsets are.
+  const until = Date.now() + client.connectTimeoutMs;
+  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })), isolationLevel, until);
+  // A partition whose end is unknown (its leader never came) fails the read rather than stop it at -1.
+  for (const r of latest) {
+    if (r.error) throw r.error;
+    out.set(`${r.topic}\0${r.partition}`, r.offset);
+  }
   if (end.kind === 'time') {
-    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel);
-    for (const r of at) if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel, until);
+    for (const r of at) {
+      if (r.error) throw r.error;
+      if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+    }
   }
   return out;
 }

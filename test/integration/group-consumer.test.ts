@@ -116,3 +116,43 @@ describe('close()', () => {
     }
   });
 });
+
+describe('a failed start of assigned partitions', () => {
+  it('leaves the member in the group with its partitions, heartbeating, and the next poll starts them', async () => {
+    await createTopic('restart');
+    await produce('restart', 0, 'a');
+    // The member's first OffsetFetch (where its new partition starts) fails.
+    const memberClient = broker.client('restart-m');
+    const sent: string[] = [];
+    let failed = false;
+    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
+    (memberClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
+      const api = (args[1] as { name: string }).name;
+      sent.push(api);
+      if (api === 'OffsetFetch' && !failed) {
+        failed = true;
+        throw new Error('OffsetFetch failed (injected)');
+      }
+      return send(...args);
+    };
+    const c = new GroupConsumer(memberClient, { groupId: 'restart-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100 });
+    c.subscribe(['restart']);
+    try {
+      await expect(c.poll(100)).rejects.toThrow('OffsetFetch failed (injected)');
+      expect({ generation: c.generationId >= 0, assigned: c.assignment() }).toEqual({ generation: true, assigned: [{ topic: 'restart', partition: 0 }] });
+      // It heartbeats (it would otherwise be dropped from the group after session.timeout.ms).
+      const from = sent.length;
+      const deadline = Date.now() + 10_000;
+      while (!sent.slice(from).includes('Heartbeat')) {
+        if (Date.now() > deadline) throw new Error(`no heartbeat after the failed start; sent since: ${sent.slice(from).join(' ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The next poll starts the partition and reads it, without joining again.
+      const joins = sent.filter((s) => s === 'JoinGroup').length;
+      await readUntil(c, ['restart:0:a']);
+      expect(sent.filter((s) => s === 'JoinGroup').length).toBe(joins);
+    } finally {
+      await c.close();
+    }
+  });
+});

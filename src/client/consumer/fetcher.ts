@@ -291,11 +291,20 @@ export class Fetcher {
     this.admin = new Admin(client);
   }
 
-  /** Looks up one ListOffsets spec for a set of partitions; throws on the first error. */
+  /** When start-up lookups stop retrying a moving leader: default.api.timeout.ms from now (the client's connect timeout). */
+  private lookupDeadline(): number {
+    return Date.now() + this.client.connectTimeoutMs;
+  }
+
+  /**
+   * Looks up one ListOffsets spec for a set of partitions; throws on the first error. A leader
+   * that is moving (or not elected yet) is asked again until default.api.timeout.ms, as Kafka's
+   * consumer retries its offset lookups.
+   */
   private async offsets(parts: { topic: string; partition: number }[], timestamp: number): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (parts.length === 0) return out;
-    const res = await this.admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), this.opts.isolationLevel);
+    const res = await this.admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), this.opts.isolationLevel, this.lookupDeadline());
     for (const r of res) {
       if (r.error) throw r.error;
       out.set(key(r.topic, r.partition), r.offset);
@@ -641,7 +650,8 @@ export class Fetcher {
   async resetOutOfRange(): Promise<void> {
     const parts = [...this.parts.values()];
     // The bounds a fetch checks: the log start and the high watermark (not the last stable offset).
-    const bounds = async (timestamp: number) => new Map((await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })))).filter((r) => !r.error).map((r) => [key(r.topic, r.partition), r.offset]));
+    const until = this.lookupDeadline();
+    const bounds = async (timestamp: number) => new Map((await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })), 0, until)).filter((r) => !r.error).map((r) => [key(r.topic, r.partition), r.offset]));
     const [first, end] = [await bounds(OffsetSpec.earliest), await bounds(OffsetSpec.latest)];
     const outside = parts.filter((p) => {
       const [lo, hi] = [first.get(key(p.topic, p.partition)), end.get(key(p.topic, p.partition))];

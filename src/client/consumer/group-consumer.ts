@@ -56,6 +56,8 @@ export class GroupConsumer {
   memberId = '';
   generationId = -1;
   private owned: TopicPartition[] = [];
+  /** Owned partitions not started yet (their start offsets not looked up): startAssigned. */
+  private unstarted: TopicPartition[] = [];
   private needsJoin = true;
   private joining: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -124,6 +126,8 @@ export class GroupConsumer {
     if (!this.needsJoin && this.generationId >= 0 && Date.now() >= this.nextMetadataCheck) await this.checkMetadata();
     if (this.needsJoin) await this.ensureJoined();
     if (this.fatal) throw this.fatal;
+    if (!this.needsJoin) await this.startAssigned();
+    if (this.fatal) throw this.fatal;
     if (this.opts.autoCommit && Date.now() - this.lastCommit >= this.opts.autoCommitIntervalMs) await this.commit().catch(() => undefined);
     if (this.owned.length > 0) return true;
     await sleep(Math.min(maxWaitMs, 100));
@@ -191,7 +195,7 @@ export class GroupConsumer {
 
   /** True when every assigned partition has been read up to its high watermark (and returned). */
   caughtUp(): boolean {
-    return this.heldAt >= this.held.length && this.fetcher.allAtEnd();
+    return this.unstarted.length === 0 && this.heldAt >= this.held.length && this.fetcher.allAtEnd();
   }
 
   /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
@@ -280,7 +284,11 @@ export class GroupConsumer {
     const gone = new Set(partitions.map(tpKey));
     this.dropHeld(gone);
     this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
-    await this.opts.onRevoked?.(partitions);
+    // onRevoked is told of what onAssigned was told of: not of partitions never started.
+    const unstarted = new Set(this.unstarted.map(tpKey));
+    this.unstarted = this.unstarted.filter((p) => !gone.has(tpKey(p)));
+    const started = partitions.filter((p) => !unstarted.has(tpKey(p)));
+    if (started.length > 0) await this.opts.onRevoked?.(started);
   }
 
   private async joinOnce(): Promise<void> {
@@ -376,9 +384,23 @@ export class GroupConsumer {
       await this.revoke(lost);
       this.needsJoin = true;
     }
+    // The member owns its new partitions from here on and heartbeats; where each starts is looked
+    // up after the join (startAssigned, heartbeating meanwhile), and a lookup that fails is tried
+    // again by the next poll, as the Java consumer sets positions in poll: a failure leaves no
+    // member with a generation but no partitions and no heartbeat.
     const added = assigned.filter((p) => !had.has(tpKey(p)));
-    if (added.length > 0) await this.start(added);
+    this.owned.push(...added);
+    this.unstarted.push(...added);
     this.startHeartbeat(coordinator);
+  }
+
+  /** Starts the owned partitions not started yet; throws (leaving them for the next poll) when a lookup fails. */
+  private async startAssigned(): Promise<void> {
+    if (this.unstarted.length === 0) return;
+    const partitions = [...this.unstarted];
+    await this.start(partitions);
+    const started = new Set(partitions.map(tpKey));
+    this.unstarted = this.unstarted.filter((p) => !started.has(tpKey(p)));
   }
 
   private async onJoinError(code: number, memberId: string) {
@@ -413,7 +435,6 @@ export class GroupConsumer {
         return { ...p, start: offset >= 0 ? offset : this.resetPosition(p) };
       }),
     );
-    this.owned.push(...partitions);
     this.opts.onAssigned?.(partitions);
   }
 

@@ -38,6 +38,8 @@ class ScriptedClient {
   /** Partition answers that replace the log's (an error code), by partition. */
   errors = new Map<number, number>();
   aborted: { producerId: number; firstOffset: number }[] = [];
+  /** ListOffsets answers' error codes, one per request (then 0: the log's start). */
+  listOffsetsErrors: number[] = [];
   constructor(readonly logs: Map<number, LogBatch[]>) {}
 
   async leaderFor(): Promise<number> {
@@ -50,6 +52,11 @@ class ScriptedClient {
   }
 
   async send(_target: number, api: { name: string }, body: { topics: { topic: string; partitions: { partition: number; fetchOffset: number }[] }[] }): Promise<unknown> {
+    if (api.name === 'ListOffsets') {
+      const code = this.listOffsetsErrors.shift() ?? 0;
+      const asked = body as unknown as { topics: { name: string; partitions: { partitionIndex: number }[] }[] };
+      return { body: { topics: asked.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code, offset: code ? -1 : (this.logs.get(p.partitionIndex)?.[0]?.base ?? 0), timestamp: -1 })) })) }, version: 7 };
+    }
     if (api.name !== 'Fetch') throw new Error(`unexpected ${api.name}`);
     this.fetches++;
     return {
@@ -205,5 +212,16 @@ describe('Fetcher: a partition without a leader', () => {
     for (let i = 0; i < 10; i++) await f.poll({ maxWaitMs: 500 });
     expect(c.fetches).toBe(10);
     expect(lookups0).toBe(1);
+  });
+});
+
+describe('Fetcher: start offsets while a leader moves', () => {
+  it('assign() asks again until the partition has a leader that answers (within default.api.timeout.ms)', async () => {
+    const c = new ScriptedClient(new Map([[0, [{ base: 3, count: 2, kind: 'plain' }]]]));
+    c.listOffsetsErrors = [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.LEADER_NOT_AVAILABLE];
+    const f = fetcherOn(c);
+    await f.assign([{ topic: 't', partition: 0, start: 'earliest' }]);
+    expect(f.assignment()[0]!.position).toBe(3);
+    expect(c.listOffsetsErrors).toEqual([]);
   });
 });
