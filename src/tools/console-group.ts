@@ -101,8 +101,9 @@ export async function consumeWithGroup(
     await printLoop(
       async (waitMs) => {
         const records = await consumer.poll(waitMs);
-        // -e with a group: done once caught up on everything currently assigned.
-        const done = spec.end !== null && records.length === 0 && consumer.assignment().length > 0 && consumer.caughtUp();
+        // -e with a group: done once caught up on everything currently assigned; a member assigned
+        // nothing has nothing to read once its assignment is settled (more members than partitions).
+        const done = spec.end !== null && records.length === 0 && (consumer.assignment().length > 0 ? consumer.caughtUp() : consumer.settled());
         return { records, done };
       },
       opts,

@@ -109,3 +109,20 @@ describe('console-consumer --group follows its topics', () => {
     expect(await committed('grows-g', 'grows')).toEqual([1, 1]);
   });
 });
+
+describe('console-consumer --group -e', () => {
+  it('a member assigned no partitions stops once its assignment is settled (it has nothing to read)', async () => {
+    await topic('crowded', ['x']);
+    // Sticky assignment: the first member keeps the topic's one partition when the second joins.
+    const sticky = ['--consumer-property', 'partition.assignment.strategy=cooperative-sticky', '--consumer-property', 'heartbeat.interval.ms=300'];
+    const first = spawnKafkaTs(['console-consumer', '--topic', 'crowded', '--group', 'crowded-g', '--from-beginning', ...sticky], home);
+    try {
+      await stdoutOf(first).until('x\n');
+      const second = await kafkaTs(['console-consumer', '--topic', 'crowded', '--group', 'crowded-g', '--from-beginning', '-e', ...sticky], { home, timeout: 30_000 });
+      expect({ exitCode: second.exitCode, stdout: second.stdout, stderr: second.stderr }).toEqual({ exitCode: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+    } finally {
+      first.kill('SIGTERM');
+    }
+    expect((await first).exitCode).toBe(143);
+  });
+});

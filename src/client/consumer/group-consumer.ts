@@ -85,6 +85,8 @@ export class GroupConsumer {
   private assignedCounts: Map<string, number> | null = null;
   /** When checkMetadata next looks. */
   private nextMetadataCheck = 0;
+  /** The generation a heartbeat was last answered for without error (the group stable in it). */
+  private confirmedGeneration = -1;
 
   constructor(
     readonly client: KafkaClient,
@@ -196,6 +198,16 @@ export class GroupConsumer {
   /** True when every assigned partition has been read up to its high watermark (and returned). */
   caughtUp(): boolean {
     return this.unstarted.length === 0 && this.heldAt >= this.held.length && this.fetcher.allAtEnd();
+  }
+
+  /**
+   * True once the member's assignment is settled: joined with no rejoin pending, its partitions
+   * started, and a heartbeat of this generation answered without a rebalance (a cooperative
+   * rebalance may need a second round to hand over partitions, announced to the others by then).
+   * A member assigned nothing then has nothing to wait for (console-consumer -e).
+   */
+  settled(): boolean {
+    return this.generationId >= 0 && !this.needsJoin && !this.joining && this.unstarted.length === 0 && this.confirmedGeneration === this.generationId;
   }
 
   /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
@@ -462,14 +474,18 @@ export class GroupConsumer {
 
   private async heartbeat(coordinator: number) {
     if (this.needsJoin || this.joining || this.closed) return;
+    const generation = this.generationId;
     try {
       const { body } = await this.client.send(
         coordinator,
         Heartbeat,
-        { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
+        { groupId: this.opts.groupId, generationId: generation, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
         { purpose: 'coordinator', timeoutMs: this.opts.sessionTimeoutMs },
       );
-      if (!body.errorCode) return;
+      if (!body.errorCode) {
+        this.confirmedGeneration = generation;
+        return;
+      }
       if (REJOIN.has(body.errorCode)) {
         if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
         this.needsJoin = true;
