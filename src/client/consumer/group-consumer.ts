@@ -3,8 +3,9 @@
  * the leader computing the assignment), heartbeats in the background on its own connection,
  * follows rebalances — eager (revoke everything, then rejoin) or cooperative (revoke only what
  * moves, then rejoin once more) — starts assigned partitions at their committed offsets (or by
- * auto.offset.reset), commits automatically every auto.commit.interval.ms and on close, and
- * leaves the group when it closes.
+ * auto.offset.reset), refreshes metadata every metadata.max.age.ms to rejoin when its topics get
+ * partitions or its pattern matches other topics, commits automatically every
+ * auto.commit.interval.ms and on close, and leaves the group when it closes.
  */
 import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
