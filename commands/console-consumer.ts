@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { groupIdOf, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { groupIdOf, groupOffsetReset, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -23,7 +23,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--include <regex>', 'consume every topic whose name matches this regular expression')
       .option('--whitelist <regex>', 'deprecated alias of --include')
       .option('--partition <n>', 'consume only this partition')
-      .option('--offset <spec>', 'where to start (and stop): earliest, latest, N, -N, +N, @TIME, START:END')
+      .option('--offset <spec>', 'where to start (and stop): earliest, latest, N, -N, +N, @TIME, START:END (with --group: earliest or latest, END only as end)')
       .option('--from-beginning', 'start with the earliest record (when there is no committed offset)')
       .option('-e, --exit-at-end', 'stop at the end of the log, like kcat -e')
       .option('--group <id>', 'consumer group to join (commits offsets)')
@@ -68,18 +68,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     const { parseOffsetSpec } = await import('../src/tools/offset-spec.js');
     const spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
     if (o.exitAtEnd && spec.end === null) spec.end = { kind: 'end' };
-    // With a group, the committed offsets decide where it starts; --offset earliest|latest is only
-    // where a group without commits starts (auto.offset.reset), as --from-beginning is.
-    let startReset: 'earliest' | 'latest' | undefined = o.fromBeginning ? 'earliest' : undefined;
-    if (group !== undefined && o.offset !== undefined) {
-      if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
-        throw new UsageError(`--offset ${o.offset} cannot be used with --group: a group starts from its committed offsets (only earliest or latest, for a group without any, are accepted)`);
-      }
-      startReset = spec.start.kind;
-      if (reset !== undefined && reset !== startReset) {
-        throw new UsageError(`Can't simultaneously specify --offset ${o.offset} and 'auto.offset.reset=${reset}', please remove one option`);
-      }
-    }
+    const startReset = group !== undefined && o.offset !== undefined ? groupOffsetReset(o.offset, spec, reset) : o.fromBeginning ? 'earliest' : undefined;
 
     const { formatterConfig, FORMATTERS, FORMATTER_KEYS } = await import('../src/tools/message-format.js');
     const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]) };

@@ -95,6 +95,8 @@ export default defineCommand<StreamsOptions>({
         stop: stop.received,
       },
     );
-    return printView({ data: result.data, text: () => result.lines }, ctx, json);
+    const exit = printView({ data: result.data, text: () => result.lines }, ctx, json);
+    // Stopped cleanly because the terminal went away: the process ends by the signal (129).
+    return stop.signal === 'SIGHUP' && exit === 'Ok' ? 'HungUp' : exit;
   },
 });

@@ -28,13 +28,14 @@ export const EXIT_STATUS = {
   LagWarn: { code: 10, meaning: 'lag --check: the worst status is WARN' },
   LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL or REWIND)' },
   Incompatible: { code: 12, meaning: "schema registry: the schema is incompatible with the subject's versions under its compatibility level (the reasons are printed)" },
+  HungUp: { code: 129, meaning: 'the terminal went away (SIGHUP): stopped cleanly as on SIGTERM (what was read or sent before is complete), then ended by the signal itself, which a shell reports as 129' },
   Interrupted: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C) while streaming; what was read or sent before is complete' },
   Terminated: { code: 143, meaning: 'terminated (SIGTERM) while streaming; what was read or sent before is complete' },
 } as const;
 export type ExitStatusKey = keyof typeof EXIT_STATUS;
 
 /** The exit status of a command stopped by a signal it handles (128 + the signal number, as shells report). */
-export const signalExit = (signal: NodeJS.Signals): ExitStatusKey => (signal === 'SIGTERM' ? 'Terminated' : 'Interrupted');
+export const signalExit = (signal: NodeJS.Signals): ExitStatusKey => (signal === 'SIGTERM' ? 'Terminated' : signal === 'SIGHUP' ? 'HungUp' : 'Interrupted');
 
 /** Whether unexpected errors print their stack trace: --debug (main sets the variable), or KAFKA_TS_DEBUG set and not 0. */
 export const debugRequested = (env: NodeJS.ProcessEnv = process.env): boolean => !!env.KAFKA_TS_DEBUG && env.KAFKA_TS_DEBUG !== '0';

@@ -44,6 +44,8 @@ const KEY_HEAD = 'kafka-ts code cache 1';
 
 /** The usage-error exit status (src/cli/errors.ts, which this stand-alone file cannot import). */
 const USAGE_EXIT = 2;
+/** The status of a command that stopped on SIGHUP (src/cli/errors.ts: HungUp). */
+const HUNG_UP_EXIT = 129;
 
 export function launch(bundle: string): void {
   const debug = process.env.KAFKA_TS_DEBUG ? process.env.KAFKA_TS_DEBUG !== '0' : process.argv.includes('--debug');
@@ -58,6 +60,13 @@ export function launch(bundle: string): void {
     // Not after a usage error (exit 2): caches are per command, and a mistyped one would leave
     // a cache file of its own behind.
     if (code !== USAGE_EXIT) for (const save of saves) save();
+    // Stopped on SIGHUP: end by the signal itself (its default action), which a shell reports as
+    // 129 all the same. exit() would first reset the terminal's modes, which fails on a terminal
+    // that hung up, and Node then aborts (an assertion, SIGABRT, a native stack trace).
+    if (code === HUNG_UP_EXIT) {
+      process.removeAllListeners('SIGHUP');
+      process.kill(process.pid, 'SIGHUP');
+    }
     process.exit(code);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Running the daemon in the foreground (used directly with --foreground, and by the launcher
  * that `server start` and auto-start use): start, report readiness to a parent over IPC, and
- * stop cleanly on SIGTERM/SIGINT or a control request.
+ * stop cleanly on SIGTERM/SIGINT (and SIGHUP in the foreground) or a control request.
  */
 import { buildBrokerConfig, ConfigError } from '../broker/config.js';
 import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
@@ -31,10 +31,33 @@ export function checkServerProperties(home: string, properties: Record<string, s
 export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<ExitStatusKey> {
   const paths = daemonPaths(home);
   let daemon: Daemon;
+  // The handlers are in place before the start-up lines are logged, so that a signal sent on
+  // seeing them (a script, a test) finds them; one that comes while the daemon is still starting
+  // ends the process as it would without them.
+  let started = false;
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!started) {
+      process.removeAllListeners(sig);
+      process.kill(process.pid, sig);
+      return;
+    }
+    stoppedBy ??= sig;
+    void daemon.stop(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // A broker in the foreground stops cleanly when its terminal goes away, as kafka-server-start.sh's
+  // JVM runs its shutdown hooks on SIGHUP. The background daemon (server start, or started on
+  // demand: KAFKA_TS_DAEMON=1) has no terminal and ignores it, as kafka-server-start.sh -daemon
+  // does under nohup.
+  if (process.env.KAFKA_TS_DAEMON === '1') process.on('SIGHUP', () => undefined);
+  else process.on('SIGHUP', onSignal);
   try {
     checkServerProperties(home, properties);
     daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
     const status = await daemon.start();
+    started = true;
     process.send?.({ ready: status });
     onReady?.();
   } catch (e) {
@@ -55,11 +78,8 @@ export async function runForeground(home: string, properties: Record<string, str
     const limitMb = Math.round(getHeapStatistics().heap_size_limit / 1048576);
     daemon.log.warn(`KAFKA_HEAP_OPTS is applied when the CLI starts the daemon, not to 'server start --foreground': this process keeps its heap limit of ${limitMb} MB (use node --max-old-space-size=N, e.g. through NODE_OPTIONS)`);
   }
-  const onSignal = (sig: string) => void daemon.stop(sig);
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGHUP', () => undefined);
   process.on('uncaughtException', (err) => daemon.log.error(`Uncaught exception: ${err.stack ?? err.message}`));
   await daemon.stopped;
-  return 'Ok';
+  // Its terminal gone: the process ends by the signal (see launch.ts), as a shell expects.
+  return stoppedBy === 'SIGHUP' ? 'HungUp' : 'Ok';
 }

@@ -1,7 +1,10 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM for the streaming commands: the first signal asks the command to
- * stop; it finishes what it has read, flushes stdout and exits 130 or 143 (signalExit). A second
- * signal finds no handler and ends the process at once, the default.
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP for the streaming commands: the first signal asks the
+ * command to stop; it finishes what it has read, flushes stdout and exits 130, 143 or 129
+ * (signalExit). SIGHUP is the terminal going away (the window closed, the ssh session dropped):
+ * the JVM runs its shutdown hooks on it as on SIGTERM, so Kafka's tools commit and leave their
+ * group then too, where Node's default would end the process on the spot. A second signal finds
+ * no handler and ends the process at once, the default.
  */
 export interface StopSignal {
   /** Resolves with the signal that asked the command to stop. */
@@ -10,17 +13,17 @@ export interface StopSignal {
   readonly signal: NodeJS.Signals | null;
 }
 
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export function watchStopSignals(): StopSignal {
   let signal: NodeJS.Signals | null = null;
   const received = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (s: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      for (const each of STOP_SIGNALS) process.off(each, stop);
       signal = s;
       resolve(s);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    for (const each of STOP_SIGNALS) process.on(each, stop);
   });
   return {
     received,

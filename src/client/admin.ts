@@ -13,8 +13,10 @@ import {
   type DescribeTopicPartitionsResponse,
   IncrementalAlterConfigs,
   ListOffsets,
+  type ListOffsetsResponse,
 } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import { ConnectionError, RequestTimeoutError } from '../transport/client-connection.js';
 import type { BrokerInfo, ClusterInfo, KafkaClient, PartitionInfo } from './client.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -79,6 +81,17 @@ export interface OffsetResult {
 }
 
 const errorOf = (code: number, message?: string | null) => (code ? new KafkaProtocolError(code, message) : null);
+
+/** ListOffsets errors of a partition whose leader is moving or not known yet: worth asking again (Kafka's retriable ones). */
+const RETRIABLE_OFFSET_ERRORS = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.OFFSET_NOT_AVAILABLE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+]);
 
 export class Admin {
   constructor(readonly client: KafkaClient) {}
@@ -239,10 +252,42 @@ export class Admin {
   /**
    * Offsets for partitions by timestamp spec (-1 latest, -2 earliest, -3 max timestamp, or a
    * time in ms). Requests go to each partition's leader.
+   *
+   * With `retryUntil` (a time, Date.now()'s clock), partitions whose leader is moving or not known
+   * yet (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, ...; a leader that cannot be reached) are
+   * asked again, with fresh metadata, every retry.backoff.ms until then, as Kafka's clients retry
+   * within default.api.timeout.ms: a consumer starting during a leader election starts. Past it,
+   * their errors are returned (a leader never reached: its connection error is thrown). Without
+   * it, one attempt: tools that report each partition's answer get it at once.
    */
-  async listOffsets(requests: { topic: string; partition: number; timestamp: number }[], isolationLevel = 0): Promise<OffsetResult[]> {
+  async listOffsets(requests: { topic: string; partition: number; timestamp: number }[], isolationLevel = 0, retryUntil?: number): Promise<OffsetResult[]> {
+    const done: OffsetResult[] = [];
+    let pending = requests;
+    for (;;) {
+      const { results, unreached } = await this.listOffsetsOnce(pending, isolationLevel, retryUntil !== undefined);
+      const again = results.filter((r) => r.error && RETRIABLE_OFFSET_ERRORS.has(r.error.code));
+      done.push(...results.filter((r) => !again.includes(r)));
+      const last = retryUntil === undefined || Date.now() + this.client.retryBackoffMs >= retryUntil;
+      if (last && unreached) throw unreached.error;
+      if (last || (again.length === 0 && !unreached)) return [...done, ...again];
+      const retry = new Set([...again, ...(unreached?.partitions ?? [])].map((r) => `${r.topic}\0${r.partition}`));
+      pending = pending.filter((r) => retry.has(`${r.topic}\0${r.partition}`));
+      await new Promise((r) => setTimeout(r, this.client.retryBackoffMs));
+    }
+  }
+
+  /**
+   * One round of listOffsets. With `keepGoing`, a leader that cannot be reached fails only its
+   * own partitions (`unreached`, to be retried); otherwise its connection error is thrown.
+   */
+  private async listOffsetsOnce(
+    requests: { topic: string; partition: number; timestamp: number }[],
+    isolationLevel: number,
+    keepGoing: boolean,
+  ): Promise<{ results: OffsetResult[]; unreached: { error: unknown; partitions: { topic: string; partition: number }[] } | null }> {
     const byLeader = new Map<number, typeof requests>();
     const results: OffsetResult[] = [];
+    let unreached: { error: unknown; partitions: { topic: string; partition: number }[] } | null = null;
     await this.client.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
     for (const r of requests) {
       let leader: number;
@@ -258,14 +303,21 @@ export class Admin {
       [...byLeader].map(async ([leader, reqs]) => {
         const topics = new Map<string, typeof reqs>();
         for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
-        const { body } = await this.client.send(leader, ListOffsets, {
-          replicaId: -1,
-          isolationLevel,
-          topics: [...topics].map(([name, ps]) => ({
-            name,
-            partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 })),
-          })),
-        });
+        let body: ListOffsetsResponse;
+        try {
+          ({ body } = await this.client.send(leader, ListOffsets, {
+            replicaId: -1,
+            isolationLevel,
+            topics: [...topics].map(([name, ps]) => ({
+              name,
+              partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 })),
+            })),
+          }));
+        } catch (e) {
+          if (!keepGoing || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) throw e;
+          unreached = { error: e, partitions: [...(unreached?.partitions ?? []), ...reqs] };
+          return;
+        }
         for (const t of body.topics) {
           for (const p of t.partitions) {
             results.push({
@@ -279,7 +331,7 @@ export class Admin {
         }
       }),
     );
-    return results;
+    return { results, unreached };
   }
 
   async deleteRecords(requests: { topic: string; partition: number; offset: number }[]): Promise<{ topic: string; partition: number; lowWatermark: number; error: KafkaProtocolError | null }[]> {

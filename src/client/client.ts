@@ -129,7 +129,8 @@ export class KafkaClient {
   readonly clientId: string;
   readonly requestTimeoutMs: number;
   readonly connectTimeoutMs: number;
-  private readonly retryBackoffMs: number;
+  /** retry.backoff.ms: how long a retry waits (connecting, and the consumer's leader lookups). */
+  readonly retryBackoffMs: number;
   private readonly bootstrap: BrokerAddress[];
   /** Connections by "<node id>/<purpose>": group coordination gets its own, so heartbeats never
    * wait behind a long-polling fetch on the same socket. */

@@ -140,8 +140,10 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
   return out;
 }
 
-/** Stop offsets (exclusive) per partition for an END spec, looked up once at start. */
-/** Where a bounded read stops; in read_committed (isolationLevel 1) the end is the last stable offset. */
+/**
+ * Stop offsets (exclusive) per partition for an END spec, looked up once at start; in
+ * read_committed (isolationLevel 1) the end is the last stable offset.
+ */
 export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null, isolationLevel: 0 | 1 = 0): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!end) return out;
@@ -150,11 +152,20 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
     return out;
   }
   const admin = new Admin(client);
-  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })), isolationLevel);
-  for (const r of latest) out.set(`${r.topic}\0${r.partition}`, r.offset);
+  // A leader being elected is waited for (default.api.timeout.ms), as the start offsets are.
+  const until = Date.now() + client.connectTimeoutMs;
+  const latest = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: ListSpec.latest })), isolationLevel, until);
+  // A partition whose end is unknown (its leader never came) fails the read rather than stop it at -1.
+  for (const r of latest) {
+    if (r.error) throw r.error;
+    out.set(`${r.topic}\0${r.partition}`, r.offset);
+  }
   if (end.kind === 'time') {
-    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel);
-    for (const r of at) if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+    const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel, until);
+    for (const r of at) {
+      if (r.error) throw r.error;
+      if (r.offset >= 0) out.set(`${r.topic}\0${r.partition}`, r.offset);
+    }
   }
   return out;
 }
@@ -182,12 +193,19 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
   return fmt;
 }
 
+/** A result before anything was read. */
+export const noneConsumed = (): ConsumeResult => ({ processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] });
+
 /**
  * Prints records from `poll` until a stop condition; shared by the assign and group modes.
  * `poll` returns the next records (possibly none) and whether the end condition is met.
+ *
+ * `result` is kept up to date as the loop goes, so that when `poll` or a schema lookup throws it
+ * still says which records of the last poll were not printed: the group mode seeks back to them
+ * before the commit on close, on that way out too. A record the formatter fails on (without
+ * --skip-message-on-error) is not printed, and so not committed, either.
  */
-export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
+export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO, result: ConsumeResult = noneConsumed()): Promise<ConsumeResult> {
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -199,20 +217,21 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
   const unconfirmed = new UnconfirmedWrites(io.out);
   /** Records printed since the last flush. */
   let pending: ConsumedRecord[] = [];
+  /** The last poll's records, and the index of the first one not printed. */
+  let records: ConsumedRecord[] = [];
+  let next = 0;
   let lastRecordAt = Date.now();
+  let error: { thrown: unknown } | null = null;
   try {
     while (!stop) {
       const waitMs = opts.timeoutMs === null ? 500 : Math.max(0, Math.min(500, opts.timeoutMs - (Date.now() - lastRecordAt)));
-      const { records, done } = await poll(waitMs);
+      const polled = await poll(waitMs);
+      records = polled.records;
+      next = 0;
       if (opts.schema && records.length) await opts.schema.prepare(records);
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        if (stop) {
-          result.unprinted = records.slice(i);
-          break;
-        }
+      for (; next < records.length && !stop; next++) {
+        const r = records[next]!;
         result.processed++;
-        pending.push(r);
         try {
           print(w, r);
         } catch (e) {
@@ -224,9 +243,10 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
           }
           io.warn(`Error processing message, skipping this message: ${(e as Error).message}`);
         }
+        pending.push(r);
         if (opts.maxMessages > 0 && result.processed >= opts.maxMessages) {
           stop = true;
-          result.unprinted = records.slice(i + 1);
+          next++;
           break;
         }
       }
@@ -240,16 +260,18 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
       // Silence counts from when the last records were printed: time blocked on a slow reader
       // is not time without records.
       if (records.length) lastRecordAt = Date.now();
-      if (done) break;
+      if (polled.done) break;
       if (opts.timeoutMs !== null && Date.now() - lastRecordAt >= opts.timeoutMs) break;
     }
   } catch (e) {
-    if (!(e instanceof OutputClosed)) throw e;
-    result.outputClosed = true;
+    if (e instanceof OutputClosed) result.outputClosed = true;
+    else error = { thrown: e };
   }
-  // Printed but never written (the reader went away first): not printed after all.
-  const lost = [...(await unconfirmed.lost()), ...(result.outputClosed ? pending : [])];
-  if (lost.length > 0) result.unprinted = [...lost, ...result.unprinted];
+  // Printed but never written (the reader went away first, or the loop failed before writing
+  // them): not printed after all; nor are the last poll's records after the last one printed.
+  const lost = [...(await unconfirmed.lost()), ...(result.outputClosed || error ? pending : [])];
+  result.unprinted = [...lost, ...records.slice(next)];
+  if (error) throw error.thrown;
   return result;
 }
 
@@ -282,7 +304,7 @@ export async function printViewLoop(
   io: ConsumerIO,
   schema?: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
 ): Promise<ConsumeResult> {
-  const result: ConsumeResult = { processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] };
+  const result = noneConsumed();
   if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
   let stop = false;
   void io.interrupted.then(() => {

@@ -4,12 +4,12 @@
  * but did not print, commits (auto-commit) and leaves the group.
  */
 import type { KafkaClient } from '../client/client.js';
-import type { FetcherOptions } from '../client/consumer/fetcher.js';
+import type { ConsumedRecord, FetcherOptions } from '../client/consumer/fetcher.js';
 import { GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
 import { ASSIGNOR_CLASSES } from '../client/config/consumer.js';
 import { UsageError } from '../util/errors.js';
-import { printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
+import { noneConsumed, printLoop, type ConsumeOptions, type ConsumeResult, type ConsumerIO } from './console-consumer.js';
 import type { OffsetSpec } from './offset-spec.js';
 
 function intProp(props: Record<string, string>, key: string, def: number): number {
@@ -45,7 +45,7 @@ export function assignorsFor(value: string | undefined): Assignor[] {
   });
 }
 
-export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null } {
+export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null; metadataMaxAgeMs: number } {
   return {
     assignors: assignorsFor(props['partition.assignment.strategy']),
     sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
@@ -54,7 +54,19 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
     autoCommit: (props['enable.auto.commit'] ?? 'true').trim().toLowerCase() === 'true',
     autoCommitIntervalMs: intProp(props, 'auto.commit.interval.ms', 5000),
     groupInstanceId: props['group.instance.id'] ?? null,
+    metadataMaxAgeMs: intProp(props, 'metadata.max.age.ms', 300_000),
   };
+}
+
+/** Moves each partition of `unprinted` back to its first record there. */
+function seekToFirstUnprinted(consumer: GroupConsumer, unprinted: ConsumedRecord[]): void {
+  const first = new Map<string, ConsumedRecord>();
+  for (const r of unprinted) {
+    const k = `${r.topic}\0${r.partition}`;
+    const seen = first.get(k);
+    if (!seen || r.offset < seen.offset) first.set(k, r);
+  }
+  for (const r of first.values()) consumer.seek(r.topic, r.partition, r.offset);
 }
 
 export async function consumeWithGroup(
@@ -68,8 +80,9 @@ export async function consumeWithGroup(
   opts: ConsumeOptions,
   io: ConsumerIO,
 ): Promise<ConsumeResult> {
-  if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
-    throw new UsageError("--offset cannot be used with --group except as earliest or latest: the group's committed offsets decide where it starts");
+  // The command refuses these first (groupOffsetReset); a guard for other callers.
+  if ((spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') || (spec.end !== null && spec.end.kind !== 'end')) {
+    throw new UsageError("--offset cannot be used with --group except as earliest or latest (and END only as end): the group's committed offsets decide where it starts");
   }
   const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
@@ -83,29 +96,26 @@ export async function consumeWithGroup(
     slowStop = setTimeout(() => io.warn(`Stopping: committing offsets and leaving group ${groupId} once the broker answers (Ctrl-C again to quit without waiting)`), 1000);
   };
   void io.interrupted.then(stopping);
-  let result: ConsumeResult;
+  const result = noneConsumed();
   try {
-    result = await printLoop(
+    await printLoop(
       async (waitMs) => {
         const records = await consumer.poll(waitMs);
-        // -e with a group: done once caught up on everything currently assigned.
-        const done = spec.end !== null && records.length === 0 && consumer.assignment().length > 0 && consumer.caughtUp();
+        // -e with a group: done once caught up on everything currently assigned; a member assigned
+        // nothing has nothing to read once its assignment is settled (more members than partitions).
+        const done = spec.end !== null && records.length === 0 && (consumer.assignment().length > 0 ? consumer.caughtUp() : consumer.settled());
         return { records, done };
       },
       opts,
       io,
+      result,
     );
-    // Back to the first record of each partition that was fetched but not printed (or never
-    // written): the commit on close covers only what reached the output.
-    const firstUnprinted = new Map<string, { topic: string; partition: number; offset: number }>();
-    for (const r of result.unprinted) {
-      const k = `${r.topic}\0${r.partition}`;
-      const seen = firstUnprinted.get(k);
-      if (!seen || r.offset < seen.offset) firstUnprinted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset });
-    }
-    for (const p of firstUnprinted.values()) consumer.seek(p.topic, p.partition, p.offset);
   } finally {
     try {
+      // Back to the first record of each partition that was fetched but not printed (or never
+      // written), however the loop ended (an error too): the commit on close covers only what
+      // reached the output.
+      seekToFirstUnprinted(consumer, result.unprinted);
       await consumer.close();
     } finally {
       clearTimeout(slowStop);

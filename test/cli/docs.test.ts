@@ -34,8 +34,8 @@ describe('documentation generated from the command definitions', () => {
       return [...section.matchAll(/^\.B (\d+)\n(.*)$/gm)].map((m) => [Number(m[1]), m[2]]);
     };
     const codes = (name: string) => exitStatus(name).map(([code]) => code);
-    expect(codes('console-consumer')).toEqual([0, 1, 2, 3, 4, 7, 8, 130, 143]);
-    expect(codes('console-producer')).toEqual([0, 1, 2, 3, 4, 7, 8, 12, 130, 143]);
+    expect(codes('console-consumer')).toEqual([0, 1, 2, 3, 4, 7, 8, 129, 130, 143]);
+    expect(codes('console-producer')).toEqual([0, 1, 2, 3, 4, 7, 8, 12, 129, 130, 143]);
     expect(codes('schema-registry')).toEqual([0, 1, 2, 3, 4, 7, 8, 12]);
     expect(codes('topics')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('lag')).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 10, 11]);
@@ -43,21 +43,21 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('leader-election')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('configs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('dump-log')).toEqual([0, 1, 2, 4]);
-    expect(codes('server')).toEqual([0, 1, 2, 3, 4, 6]);
+    expect(codes('server')).toEqual([0, 1, 2, 3, 4, 6, 129]);
     expect(codes('completion')).toEqual([0, 2]);
     expect(codes('cluster')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('features')).toEqual([0, 2, 3, 7, 8]);
     expect(codes('metadata-quorum')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('streams-application-reset')).toEqual([0, 1, 2, 3, 4, 5, 7, 8]);
-    expect(codes('streams')).toEqual([0, 1, 2, 3, 4, 7, 8]);
+    expect(codes('streams')).toEqual([0, 1, 2, 3, 4, 7, 8, 129]);
     expect(codes('get-offsets')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('delete-records')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('log-dirs')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('broker-api-versions')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('transactions')).toEqual([0, 1, 2, 3, 4, 7, 8]);
-    expect(codes('producer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
-    expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
-    expect(codes('e2e-latency')).toEqual([0, 1, 2, 3, 7, 8, 130, 143]);
+    expect(codes('producer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
+    expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
+    expect(codes('e2e-latency')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
     for (const c of COMMANDS) {
       for (const [code, meaning] of exitStatus(c.name)) {
         const entry = Object.values(EXIT_STATUS).find((e) => e.code === code)!;

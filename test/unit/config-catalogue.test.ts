@@ -21,6 +21,7 @@ const COMMON_EFFECTS: Record<string, [string, string]> = {
   'client.id': ['test/unit/cli/perf-flags.test.ts', "'client.id': 'me'"],
   'request.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
   'retry.backoff.ms': ['test/unit/client/producer/sender.test.ts', 'retry.backoff.ms'],
+  'metadata.max.age.ms': ['test/integration/group-consumer.test.ts', 'metadata.max.age.ms: the leader rejoins when a subscribed topic gets partitions, and reads them'],
   'security.protocol': ['test/unit/client/security-config.test.ts', 'accepts the four protocols in any case'],
   'ssl.enabled.protocols': ['test/unit/client/security-config.test.ts', 'ssl.enabled.protocols'],
   'ssl.truststore.type': ['test/unit/client/security-config.test.ts', 'refuses JKS and PKCS12 with the conversion command'],

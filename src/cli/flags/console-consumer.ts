@@ -2,6 +2,7 @@
  * kafka-ts console-consumer: its options, and the group id they name.
  */
 import { UsageError } from '../errors.js';
+import type { OffsetSpec } from '../../tools/offset-spec.js';
 
 export interface ConsoleConsumerOptions {
   bootstrapServer?: string;
@@ -48,4 +49,24 @@ export function groupIdOf(option: string | undefined, inline: Record<string, str
   }
   if (ids[0] === '') throw new UsageError('Invalid value for group.id: a consumer group id must not be empty');
   return ids[0];
+}
+
+/**
+ * What --offset means with --group: the committed offsets decide where a group starts, so only
+ * earliest or latest are taken, as where a group without commits starts (its auto.offset.reset,
+ * as --from-beginning is). A group stops only at the end of the log (-e, or END given as end): an
+ * END offset or time would be one stop for partitions that each resume from their own commit,
+ * and member by member as partitions move between them, so it is refused rather than ignored.
+ */
+export function groupOffsetReset(text: string, spec: OffsetSpec, reset: string | undefined): 'earliest' | 'latest' {
+  if (spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') {
+    throw new UsageError(`--offset ${text} cannot be used with --group: a group starts from its committed offsets (only earliest or latest, for a group without any, are accepted)`);
+  }
+  if (spec.end !== null && spec.end.kind !== 'end') {
+    throw new UsageError(`--offset ${text} cannot be used with --group: a group stops only at the end of the log (-e, or ${spec.start.kind}:end); an END offset or time needs a read without --group`);
+  }
+  if (reset !== undefined && reset !== spec.start.kind) {
+    throw new UsageError(`Can't simultaneously specify --offset ${text} and 'auto.offset.reset=${reset}', please remove one option`);
+  }
+  return spec.start.kind;
 }

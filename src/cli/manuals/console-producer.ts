@@ -26,7 +26,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Avro values, the schema registered under orders-value', "echo '{\"id\":1,\"note\":{\"string\":\"gift\"}}' | kafka-ts console-producer --topic orders --value-format avro --property value.schema.file=order.avsc"],
     ['Produce to a real cluster with lz4 and acks=1', 'kafka-ts console-producer --bootstrap-server kafka1:9092 --topic t --compression-codec lz4 --request-required-acks 1 < data.txt'],
   ],
-  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Incompatible', 'Interrupted', 'Terminated'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Incompatible', 'Interrupted', 'Terminated', 'HungUp'],
   exitNotes: [
     '3 when no broker answers within max.block.ms (60 s by default, as Kafka\'s producer waits for metadata); a warning on stderr says at once that connecting is being retried.',
     'With --value-format/--key-format: 4 when value.schema.id names no schema or (auto.register.schemas=false) the schema is not registered under the subject; 12 when the registry refuses to register it as incompatible; 2 for a schema that does not parse; 3 when the registry cannot be reached.',

@@ -13,7 +13,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Read a million records', 'kafka-ts consumer-perf-test --topic perf --messages 1000000'],
     ['Per-second figures, no header', 'kafka-ts consumer-perf-test --bootstrap-server kafka1:9092 --topic perf --messages 500000 --show-detailed-stats --reporting-interval 1000 --hide-header'],
   ],
-  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated'],
+  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated', 'HungUp'],
   exitNotes: ['0 also when the timeout ended the run early (Kafka\'s WARNING line says so), as Kafka\'s tool does; 2 for a missing --topic or --messages and bad numbers.'],
   differences: [
     'Usage errors exit 2 with one line (Kafka: 1 and the option table).',

@@ -13,7 +13,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Kafka\'s form: 10,000 records of 100 bytes, acks=1', 'kafka-ts e2e-latency localhost:9092 latency-test 10000 1 100'],
     ['The local daemon, acks=all, with the histogram', 'kafka-ts e2e-latency --topic latency-test --num-messages 2000 --producer-acks all --message-size 512 --histogram'],
   ],
-  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated'],
+  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated', 'HungUp'],
   exitNotes: ['1 when a record does not come back within 60 s, comes back different, or with others; 2 for a wrong number of arguments, a non-integer count or size, or acks other than 1 or all.'],
   differences: ['Argument errors, acks included, exit 2 (Kafka: 1).', 'The flag form and the histogram are kafka-ts additions; the averages are of sub-millisecond timings, as Kafka\'s.'],
 };

@@ -47,6 +47,7 @@ export const CONSUMER_CATALOGUE = defineCatalogue('consumer', COMMON_CLIENT_CONF
   supported('isolation.level', 'enum', 'read_uncommitted', 'read_committed: only records of committed transactions', { values: ['read_committed', 'read_uncommitted'] }),
   supported('client.rack', 'string', '', 'the consumer\'s rack, sent with fetches so a broker with a rack-aware replica selector can point it at a follower in its rack (KIP-392)'),
   supported('default.api.timeout.ms', 'int', 60000, 'the bound on blocking calls (and kafka-ts\'s connect timeout)', { min: 0, unit: 'ms' }),
+  supported('metadata.max.age.ms', 'long', 300000, 'how often a group member refreshes metadata: it rejoins the group when its pattern (--include) matches other topics or, on the leader, a subscribed topic has new partitions, so that they are assigned', { min: 0, unit: 'ms' }),
   supported('check.crcs', 'boolean', false, 'check the CRC32C of every fetched batch before returning its records; a corrupt batch fails the poll (Kafka\'s consumer checks by default, kafka-ts only when set, as librdkafka)'),
   noEffect('exclude.internal.topics', 'boolean', true, 'a pattern subscription leaves out internal topics', 'kafka-ts\'s pattern subscriptions always leave out internal topics'),
   noEffect('allow.auto.create.topics', 'boolean', true, 'subscribing may create a missing topic (if the broker allows)', 'kafka-ts\'s consumer never asks the broker to create topics'),

@@ -89,6 +89,8 @@ interface PartitionState {
   paused: boolean;
   /** KIP-392: the replica the leader sent this partition's reads to, until when. */
   preferred?: { id: number; until: number };
+  /** The partition had no leader: its leader is looked up again from then on (retry.backoff.ms). */
+  leaderRetryAt?: number;
 }
 
 export interface FetchedChunk {
@@ -289,11 +291,20 @@ export class Fetcher {
     this.admin = new Admin(client);
   }
 
-  /** Looks up one ListOffsets spec for a set of partitions; throws on the first error. */
+  /** When start-up lookups stop retrying a moving leader: default.api.timeout.ms from now (the client's connect timeout). */
+  private lookupDeadline(): number {
+    return Date.now() + this.client.connectTimeoutMs;
+  }
+
+  /**
+   * Looks up one ListOffsets spec for a set of partitions; throws on the first error. A leader
+   * that is moving (or not elected yet) is asked again until default.api.timeout.ms, as Kafka's
+   * consumer retries its offset lookups.
+   */
   private async offsets(parts: { topic: string; partition: number }[], timestamp: number): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (parts.length === 0) return out;
-    const res = await this.admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), this.opts.isolationLevel);
+    const res = await this.admin.listOffsets(parts.map((p) => ({ ...p, timestamp })), this.opts.isolationLevel, this.lookupDeadline());
     for (const r of res) {
       if (r.error) throw r.error;
       out.set(key(r.topic, r.partition), r.offset);
@@ -373,9 +384,17 @@ export class Fetcher {
    */
   async poll(options: { maxWaitMs?: number } = {}): Promise<FetchedChunk[]> {
     const out: FetchedChunk[] = [];
-    for (const c of await this.pollRaw(options)) {
-      const records = decodeChunk(c);
-      if (records.length > 0) out.push({ topic: c.topic, partition: c.partition, records });
+    const chunks = await this.pollRaw(options);
+    try {
+      for (const c of chunks) {
+        const records = decodeChunk(c);
+        if (records.length > 0) out.push({ topic: c.topic, partition: c.partition, records });
+      }
+    } catch (e) {
+      // None of the round's records are returned: their partitions go back to where the round
+      // started, or a group would commit positions past records nobody saw.
+      for (const c of chunks) this.seek(c.topic, c.partition, c.from);
+      throw e;
     }
     return out;
   }
@@ -413,7 +432,18 @@ export class Fetcher {
       }
     }
     const out: RawChunk[] = [];
-    for (const r of responses) await this.apply(r, out);
+    const before = [...this.parts.values()].map((p) => [p, p.position] as const);
+    try {
+      for (const r of responses) await this.apply(r, out);
+    } catch (e) {
+      // An error in one partition's answer (or a failed offset reset) fails the whole poll, so
+      // what the round already applied to other partitions is undone: their records are not
+      // returned, and their positions must not pass them (a group would commit them unseen).
+      for (const [p, position] of before) p.position = position;
+      this.epoch++;
+      this.prefetched = [];
+      throw e;
+    }
     if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
     return out;
   }
@@ -440,24 +470,35 @@ export class Fetcher {
     this.prefetched.push({ epoch, settled });
   }
 
-  /** Sends one Fetch to each leader of `active` (without applying the answers). */
+  /**
+   * Sends one Fetch to each leader of `active` (without applying the answers). A partition
+   * without a leader is skipped, and its leader looked up again only after retry.backoff.ms (each
+   * lookup is a Metadata request). When nothing could be fetched (no leader, or none reachable)
+   * the round waits retry.backoff.ms before returning, as Kafka's consumer backs off: a poll loop
+   * would otherwise call again at once, a busy loop for as long as the partition has no leader.
+   */
   private async round(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null = null): Promise<RawResponse[]> {
     if (active.length === 0) return [];
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of active) {
+      if (p.leaderRetryAt !== undefined && Date.now() < p.leaderRetryAt) continue;
       let leader: number;
       try {
         leader = await this.client.leaderFor(p.topic, p.partition);
+        p.leaderRetryAt = undefined;
       } catch (e) {
-        if (e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE) continue;
-        throw e;
+        if (!(e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE)) throw e;
+        p.leaderRetryAt = Date.now() + this.client.retryBackoffMs;
+        continue;
       }
       if (p.preferred && p.preferred.until > Date.now()) leader = p.preferred.id;
       else p.preferred = undefined;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
-    return results.filter((r): r is RawResponse => r !== null);
+    const answered = results.filter((r): r is RawResponse => r !== null);
+    if (answered.length === 0) await new Promise((r) => setTimeout(r, this.client.retryBackoffMs));
+    return answered;
   }
 
   private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): Promise<RawResponse | null> {
@@ -554,6 +595,8 @@ export class Fetcher {
   /**
    * Picks the batches to return from a partition's records and advances its position past them;
    * control batches and (read_committed) aborted transactions are skipped on their headers.
+   * Nothing moves the position past the stop offset: the chunk ends there, so a marker or an
+   * aborted batch after it does not let the records between the stop offset and it through.
    */
   private select(p: PartitionState, blob: Buffer | null, aborted: { producerId: number; firstOffset: number }[] | null): RawChunk | null {
     if (!blob || blob.length === 0) return null;
@@ -565,19 +608,16 @@ export class Fetcher {
       const h = readBatchHeader(batch);
       const lastOffset = h.baseOffset + h.lastOffsetDelta;
       if (lastOffset < p.position) continue;
+      if (h.baseOffset >= p.stopAt) break;
+      const next = Math.min(p.stopAt, lastOffset + 1);
       while (abortedList.length && abortedList[0]!.firstOffset <= lastOffset) abortedProducers.add(abortedList.shift()!.producerId);
       if (isControlBatch(h.attributes)) {
         // An ABORT or COMMIT marker ends that producer's transaction.
         abortedProducers.delete(h.producerId);
-        p.position = Math.max(p.position, lastOffset + 1);
-        continue;
+      } else if (!(isTransactionalBatch(h.attributes) && abortedProducers.has(h.producerId))) {
+        batches.push({ batch, header: h });
       }
-      if (isTransactionalBatch(h.attributes) && abortedProducers.has(h.producerId)) {
-        p.position = Math.max(p.position, lastOffset + 1);
-        continue;
-      }
-      if (h.baseOffset < p.stopAt) batches.push({ batch, header: h });
-      p.position = Math.min(p.stopAt, Math.max(p.position, lastOffset + 1));
+      p.position = Math.max(p.position, next);
     }
     if (batches.length === 0) return null;
     return { topic: p.topic, partition: p.partition, from, to: p.position, batches };
@@ -610,7 +650,8 @@ export class Fetcher {
   async resetOutOfRange(): Promise<void> {
     const parts = [...this.parts.values()];
     // The bounds a fetch checks: the log start and the high watermark (not the last stable offset).
-    const bounds = async (timestamp: number) => new Map((await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })))).filter((r) => !r.error).map((r) => [key(r.topic, r.partition), r.offset]));
+    const until = this.lookupDeadline();
+    const bounds = async (timestamp: number) => new Map((await this.admin.listOffsets(parts.map((p) => ({ topic: p.topic, partition: p.partition, timestamp })), 0, until)).filter((r) => !r.error).map((r) => [key(r.topic, r.partition), r.offset]));
     const [first, end] = [await bounds(OffsetSpec.earliest), await bounds(OffsetSpec.latest)];
     const outside = parts.filter((p) => {
       const [lo, hi] = [first.get(key(p.topic, p.partition)), end.get(key(p.topic, p.partition))];

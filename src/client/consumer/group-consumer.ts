@@ -3,8 +3,9 @@
  * the leader computing the assignment), heartbeats in the background on its own connection,
  * follows rebalances — eager (revoke everything, then rejoin) or cooperative (revoke only what
  * moves, then rejoin once more) — starts assigned partitions at their committed offsets (or by
- * auto.offset.reset), commits automatically every auto.commit.interval.ms and on close, and
- * leaves the group when it closes.
+ * auto.offset.reset), refreshes metadata every metadata.max.age.ms to rejoin when its topics get
+ * partitions or its pattern matches other topics, commits automatically every
+ * auto.commit.interval.ms and on close, and leaves the group when it closes.
  */
 import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
@@ -15,7 +16,7 @@ import type { KafkaClient } from '../client.js';
 import { GroupAdmin } from '../groups.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions, type RawChunk } from './fetcher.js';
-import { leaderAssignments } from './leader-assignment.js';
+import { leaderAssignments, partitionCounts } from './leader-assignment.js';
 
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
@@ -27,6 +28,12 @@ export interface GroupConsumerOptions extends FetcherOptions {
   assignors?: Assignor[];
   autoCommit?: boolean;
   autoCommitIntervalMs?: number;
+  /**
+   * metadata.max.age.ms: how often a joined member refreshes metadata to notice topics a pattern
+   * now matches and (the leader) partitions added to subscribed topics, and rejoins when they
+   * changed; Kafka's default 300000.
+   */
+  metadataMaxAgeMs?: number;
   /** Called with partitions as they are assigned and revoked. */
   onAssigned?: (partitions: { topic: string; partition: number }[]) => void;
   /** May return a promise: the rebalance waits for it (e.g. to commit before giving partitions up). */
@@ -50,6 +57,8 @@ export class GroupConsumer {
   memberId = '';
   generationId = -1;
   private owned: TopicPartition[] = [];
+  /** Owned partitions not started yet (their start offsets not looked up): startAssigned. */
+  private unstarted: TopicPartition[] = [];
   private needsJoin = true;
   private joining: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -71,6 +80,14 @@ export class GroupConsumer {
   private held: ConsumedRecord[] = [];
   private heldAt = 0;
   private heldFrom = new Map<string, number>();
+  /** The topics subscribed at the last join (for a pattern: those it matched then). */
+  private joinedTopics: string[] = [];
+  /** The leader's: each subscribed topic's partition count when it last computed the assignment. */
+  private assignedCounts: Map<string, number> | null = null;
+  /** When checkMetadata next looks. */
+  private nextMetadataCheck = 0;
+  /** The generation a heartbeat was last answered for without error (the group stable in it). */
+  private confirmedGeneration = -1;
 
   constructor(
     readonly client: KafkaClient,
@@ -89,6 +106,7 @@ export class GroupConsumer {
       assignors: options.assignors ?? [ASSIGNORS.range!, ASSIGNORS['cooperative-sticky']!],
       autoCommit: options.autoCommit ?? true,
       autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5000,
+      metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
     };
@@ -108,7 +126,10 @@ export class GroupConsumer {
   /** Joins when needed and auto-commits; false when nothing is assigned (after a short wait). */
   private async beforeFetch(maxWaitMs: number): Promise<boolean> {
     if (this.fatal) throw this.fatal;
+    if (!this.needsJoin && this.generationId >= 0 && Date.now() >= this.nextMetadataCheck) await this.checkMetadata();
     if (this.needsJoin) await this.ensureJoined();
+    if (this.fatal) throw this.fatal;
+    if (!this.needsJoin) await this.startAssigned();
     if (this.fatal) throw this.fatal;
     if (this.opts.autoCommit && Date.now() - this.lastCommit >= this.opts.autoCommitIntervalMs) await this.commit().catch(() => undefined);
     if (this.owned.length > 0) return true;
@@ -177,7 +198,17 @@ export class GroupConsumer {
 
   /** True when every assigned partition has been read up to its high watermark (and returned). */
   caughtUp(): boolean {
-    return this.heldAt >= this.held.length && this.fetcher.allAtEnd();
+    return this.unstarted.length === 0 && this.heldAt >= this.held.length && this.fetcher.allAtEnd();
+  }
+
+  /**
+   * True once the member's assignment is settled: joined with no rejoin pending, its partitions
+   * started, and a heartbeat of this generation answered without a rebalance (a cooperative
+   * rebalance may need a second round to hand over partitions, announced to the others by then).
+   * A member assigned nothing then has nothing to wait for (console-consumer -e).
+   */
+  settled(): boolean {
+    return this.generationId >= 0 && !this.needsJoin && !this.joining && this.unstarted.length === 0 && this.confirmedGeneration === this.generationId;
   }
 
   /** Makes the next poll rejoin the group (e.g. a transactional offset commit found the member gone). */
@@ -240,13 +271,37 @@ export class GroupConsumer {
     return [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
   }
 
+  /**
+   * Every metadata.max.age.ms, as Kafka's consumer refreshes its metadata: when a pattern now
+   * matches other topics, or (on the leader, which assigned them) a subscribed topic has another
+   * partition count, the member rejoins, so that new topics and partitions are assigned. A
+   * failed refresh is tried again at the next check.
+   */
+  private async checkMetadata(): Promise<void> {
+    this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
+    try {
+      if (this.pattern && (await this.subscribedTopics()).join('\0') !== this.joinedTopics.join('\0')) this.needsJoin = true;
+      if (this.assignedCounts && !this.needsJoin) {
+        const topics = [...this.assignedCounts.keys()];
+        const now = partitionCounts(await this.client.refreshMetadata(topics), topics);
+        if (topics.some((t) => now.get(t) !== this.assignedCounts!.get(t))) this.needsJoin = true;
+      }
+    } catch {
+      // Metadata is looked at again at the next check; fetching goes on meanwhile.
+    }
+  }
+
   private async revoke(partitions: TopicPartition[]) {
     if (partitions.length === 0) return;
     for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
     const gone = new Set(partitions.map(tpKey));
     this.dropHeld(gone);
     this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
-    await this.opts.onRevoked?.(partitions);
+    // onRevoked is told of what onAssigned was told of: not of partitions never started.
+    const unstarted = new Set(this.unstarted.map(tpKey));
+    this.unstarted = this.unstarted.filter((p) => !gone.has(tpKey(p)));
+    const started = partitions.filter((p) => !unstarted.has(tpKey(p)));
+    if (started.length > 0) await this.opts.onRevoked?.(started);
   }
 
   private async joinOnce(): Promise<void> {
@@ -295,7 +350,15 @@ export class GroupConsumer {
     if (join.errorCode) return this.onJoinError(join.errorCode, join.memberId);
     this.memberId = join.memberId;
     let assignments: { memberId: string; assignment: Buffer }[] = [];
-    if (join.leader === this.memberId) assignments = await leaderAssignments(this.opts.assignors, join, (topics) => this.client.refreshMetadata(topics));
+    /** The leader's view of the subscribed topics' partitions, kept for checkMetadata. */
+    const leaderView: { counts: Map<string, number> | null } = { counts: null };
+    if (join.leader === this.memberId) {
+      assignments = await leaderAssignments(this.opts.assignors, join, async (all) => {
+        const md = await this.client.refreshMetadata(all);
+        leaderView.counts = partitionCounts(md, all);
+        return md;
+      });
+    }
     let sync: SyncGroupResponse;
     try {
       ({ body: sync } = await this.client.send(
@@ -319,6 +382,9 @@ export class GroupConsumer {
     if (sync.errorCode) return this.onJoinError(sync.errorCode, this.memberId);
     this.generationId = join.generationId;
     this.needsJoin = false;
+    this.joinedTopics = topics;
+    this.assignedCounts = leaderView.counts;
+    this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
     const decoded = decodeAssignment(sync.assignment);
     this.assignmentUserData = decoded.userData ?? null;
     const assigned = decoded.assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
@@ -331,9 +397,23 @@ export class GroupConsumer {
       await this.revoke(lost);
       this.needsJoin = true;
     }
+    // The member owns its new partitions from here on and heartbeats; where each starts is looked
+    // up after the join (startAssigned, heartbeating meanwhile), and a lookup that fails is tried
+    // again by the next poll, as the Java consumer sets positions in poll: a failure leaves no
+    // member with a generation but no partitions and no heartbeat.
     const added = assigned.filter((p) => !had.has(tpKey(p)));
-    if (added.length > 0) await this.start(added);
+    this.owned.push(...added);
+    this.unstarted.push(...added);
     this.startHeartbeat(coordinator);
+  }
+
+  /** Starts the owned partitions not started yet; throws (leaving them for the next poll) when a lookup fails. */
+  private async startAssigned(): Promise<void> {
+    if (this.unstarted.length === 0) return;
+    const partitions = [...this.unstarted];
+    await this.start(partitions);
+    const started = new Set(partitions.map(tpKey));
+    this.unstarted = this.unstarted.filter((p) => !started.has(tpKey(p)));
   }
 
   private async onJoinError(code: number, memberId: string) {
@@ -368,7 +448,6 @@ export class GroupConsumer {
         return { ...p, start: offset >= 0 ? offset : this.resetPosition(p) };
       }),
     );
-    this.owned.push(...partitions);
     this.opts.onAssigned?.(partitions);
   }
 
@@ -396,14 +475,18 @@ export class GroupConsumer {
 
   private async heartbeat(coordinator: number) {
     if (this.needsJoin || this.joining || this.closed) return;
+    const generation = this.generationId;
     try {
       const { body } = await this.client.send(
         coordinator,
         Heartbeat,
-        { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
+        { groupId: this.opts.groupId, generationId: generation, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId },
         { purpose: 'coordinator', timeoutMs: this.opts.sessionTimeoutMs },
       );
-      if (!body.errorCode) return;
+      if (!body.errorCode) {
+        this.confirmedGeneration = generation;
+        return;
+      }
       if (REJOIN.has(body.errorCode)) {
         if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
         this.needsJoin = true;
@@ -424,7 +507,10 @@ export class GroupConsumer {
     this.closed = true;
     this.stopHeartbeat();
     if (this.joining) await this.joining.catch(() => undefined);
-    if (this.opts.autoCommit && this.generationId >= 0 && !this.needsJoin) await this.commit().catch(() => undefined);
+    // Also while a rejoin is pending (a rebalance the heartbeat was told of, partitions added):
+    // the broker takes commits of the current generation until the group moves on, as the Java
+    // consumer's commit on close relies on. One it refuses (the member was fenced) is dropped.
+    if (this.opts.autoCommit && this.generationId >= 0 && this.memberId !== '') await this.commit().catch(() => undefined);
     if (this.memberId && !this.opts.groupInstanceId) {
       try {
         const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;

@@ -14,6 +14,11 @@ export interface MemberAssignment {
   assignment: Buffer;
 }
 
+/** Each topic's partition count in `md` (a topic it does not know, or an error: none). */
+export function partitionCounts(md: ClusterInfo, topics: readonly string[]): Map<string, number> {
+  return new Map(topics.map((t) => [t, md.topics.get(t)?.errorCode === 0 ? md.topics.get(t)!.partitions.length : 0]));
+}
+
 /**
  * The assignments the leader sends in SyncGroup. `metadataOf` fetches metadata for the topics
  * the members subscribe to (a topic it does not know counts as having no partitions).
@@ -37,9 +42,7 @@ export async function leaderAssignments(
     };
   });
   const topics = [...new Set(members.flatMap((m) => m.topics))];
-  const md = await metadataOf(topics);
-  const counts = new Map(topics.map((t) => [t, md.topics.get(t)?.errorCode === 0 ? md.topics.get(t)!.partitions.length : 0]));
-  const result = assignor.assign(members, counts);
+  const result = assignor.assign(members, partitionCounts(await metadataOf(topics), topics));
   return members.map((m) => ({
     memberId: m.memberId,
     assignment: encodeAssignment({

@@ -4,7 +4,7 @@
  * back to it rather than committing it).
  */
 import { describe, expect, it } from 'vitest';
-import { printLoop, type ConsumeOptions, type RecordSink } from '../../../src/tools/console-consumer.js';
+import { noneConsumed, printLoop, type ConsumeOptions, type RecordSink } from '../../../src/tools/console-consumer.js';
 import type { ConsumedRecord } from '../../../src/client/consumer/fetcher.js';
 import { formatterConfig } from '../../../src/tools/message-format.js';
 import { OutputClosed } from '../../../src/util/errors.js';
@@ -70,5 +70,46 @@ describe('printLoop and writes that never leave the process', () => {
     expect(result.outputClosed).toBe(false);
     expect(result.unprinted).toEqual([]);
     expect(result.processed).toBe(8);
+  });
+});
+
+describe('printLoop and records it never printed', () => {
+  const sink = () => new PipeSink(Infinity, Infinity);
+  const io = (out: RecordSink) => ({ out, warn: () => {}, interrupted: new Promise(() => {}) });
+  const valued = (offset: number, value: string): ConsumedRecord => ({ ...record(0, offset), value: Buffer.from(value) });
+
+  it('a record the formatter fails on and the rest of its poll are unprinted (without --skip-message-on-error)', async () => {
+    const ints = { ...opts, formatter: formatterConfig({ 'value.deserializer': 'org.apache.kafka.common.serialization.IntegerDeserializer' }) };
+    const poll = [valued(0, 'abcd'), valued(1, 'abcd'), valued(2, 'bad-value'), valued(3, 'abcd'), valued(4, 'abcd')];
+    let polls = 0;
+    const result = await printLoop(async () => ({ records: polls++ === 0 ? poll : [], done: polls > 1 }), ints, io(sink()));
+    expect(result.failure).toMatch(/./);
+    expect(result.processed).toBe(3);
+    expect(result.unprinted.map((r) => r.offset)).toEqual([2, 3, 4]);
+  });
+
+  it('when a poll or a schema lookup throws, the result passed in still names the records not printed', async () => {
+    // The schema registry is unreachable from the second poll on: nothing of it is printed.
+    let n = 0;
+    const out = sink();
+    const result = noneConsumed();
+    const prepare = async () => {
+      if (n > 1) throw new Error('registry unreachable');
+    };
+    const unreachable = { ...opts, schema: { prepare, at: () => {}, json: () => '' } };
+    await expect(printLoop(async () => ({ records: polls[n++]!, done: false }), unreachable, io(out), result)).rejects.toThrow('registry unreachable');
+    expect(out.written.join('')).toBe('0:0\n1:0\n');
+    expect(result.processed).toBe(2);
+    expect(result.unprinted.map((r) => `${r.partition}:${r.offset}`)).toEqual(['0:1', '1:1']);
+    // The poll itself fails: everything before it was printed.
+    n = 0;
+    const again = noneConsumed();
+    const pollFails = async () => {
+      if (n++ > 0) throw new Error('poll failed');
+      return { records: polls[0]!, done: false };
+    };
+    await expect(printLoop(pollFails, opts, io(sink()), again)).rejects.toThrow('poll failed');
+    expect(again.unprinted).toEqual([]);
+    expect(again.processed).toBe(2);
   });
 });

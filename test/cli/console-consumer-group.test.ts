@@ -1,0 +1,128 @@
+/**
+ * console-consumer --group end to end: what it commits when printing fails (a formatter error,
+ * an unreachable schema registry), which --offset values a group takes, and when -e ends it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
+import type { ResultPromise } from 'execa';
+import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+
+let home: string;
+let cleanup: () => void;
+const kt = (args: string[], input?: string): Promise<RunResult> => kafkaTs(args, { home, input });
+
+beforeAll(async () => {
+  ({ dir: home, cleanup } = tempDir('kafka-ts-cli-group-'));
+  await startDaemon(home);
+});
+afterAll(async () => {
+  await stopDaemon(home);
+  cleanup();
+});
+
+async function topic(name: string, lines: string[], ...produceArgs: string[]): Promise<void> {
+  expect((await kt(['topics', 'create', name, '-p', '1'])).exitCode).toBe(0);
+  const r = await kt(['console-producer', '--topic', name, ...produceArgs], lines.join('\n'));
+  expect(r.exitCode, r.stderr).toBe(0);
+}
+
+/** The group's committed offsets by partition of `topicName` (null: none committed). */
+async function committed(group: string, topicName: string): Promise<(number | null)[]> {
+  const r = await kt(['consumer-groups', '--describe', '--group', group, '--output', 'json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const offsets = (JSON.parse(r.stdout) as { groups: { offsets: { topic: string; partition: number; currentOffset: number | null }[] }[] }).groups[0]!.offsets;
+  return offsets.filter((o) => o.topic === topicName).sort((a, b) => a.partition - b.partition).map((o) => o.currentOffset);
+}
+
+/** What a process prints on stdout, and a wait for a text in it that fails after `ms` with what it printed. */
+function stdoutOf(proc: ResultPromise): { until(text: string, ms?: number): Promise<void> } {
+  let seen = '';
+  proc.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+  return {
+    until: (text, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      return new Promise<void>((resolve, reject) => {
+        const check = setInterval(() => {
+          if (seen.includes(text)) resolve();
+          else if (Date.now() > deadline || proc.exitCode !== null) reject(new Error(`waited for ${JSON.stringify(text)} on stdout; it printed ${JSON.stringify(seen)}`));
+          else return;
+          clearInterval(check);
+        }, 50);
+      });
+    },
+  };
+}
+
+describe('console-consumer --group commits only what it printed', () => {
+  it('a formatter error: the failing record and the rest of its poll are not committed', async () => {
+    await topic('ints', ['abcd', 'abcd', 'bad-value', 'abcd', 'abcd']);
+    const r = await kt(['console-consumer', '--topic', 'ints', '--group', 'ints-g', '--from-beginning', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer']);
+    expect(r).toEqual({ stdout: '1633837924\n1633837924\n', stderr: 'Unknown error when running consumer: Size of data received by IntegerDeserializer is not 4\nProcessed a total of 3 messages\n', exitCode: 1 });
+    expect(await committed('ints-g', 'ints')).toEqual([2]);
+  });
+
+  it('an unreachable schema registry: nothing printed, nothing committed past the first record', async () => {
+    // Values in the registry's wire format (magic byte, schema id 1), whose schema cannot be fetched.
+    const value = Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from('abc')]).toString('base64');
+    await topic('wired', Array.from({ length: 4 }, () => JSON.stringify({ key: null, value, valueEncoding: 'base64', headers: [] })), '--input', 'json');
+    const r = await kt(['console-consumer', '--topic', 'wired', '--group', 'wired-g', '--from-beginning', '--value-format', 'avro', '--property', 'schema.registry.url=http://127.0.0.1:9']);
+    expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual({ exitCode: 3, stdout: '' });
+    expect(r.stderr).toContain('Cannot reach the schema registry at http://127.0.0.1:9');
+    expect(await committed('wired-g', 'wired')).toEqual([0]);
+  });
+});
+
+describe('console-consumer --group and --offset', () => {
+  it('refuses an END offset or time (each partition resumes from its own commit); END as end is -e', async () => {
+    await topic('ended', ['a', 'b', 'c']);
+    for (const offset of ['earliest:1', 'latest:5', 'earliest:@-1h', 'earliest:@2030-01-01']) {
+      const r = await kt(['console-consumer', '--topic', 'ended', '--group', 'ended-g', '--offset', offset]);
+      expect({ offset, ...r }).toEqual({
+        offset,
+        stdout: '',
+        stderr: `kafka-ts console-consumer: usage error: --offset ${offset} cannot be used with --group: a group stops only at the end of the log (-e, or ${offset.split(':')[0]}:end); an END offset or time needs a read without --group\n`,
+        exitCode: 2,
+      });
+    }
+    // Nothing was joined or committed by the refused runs.
+    expect((await kt(['consumer-groups', '--describe', '--group', 'ended-g'])).exitCode).toBe(4);
+    const r = await kt(['console-consumer', '--topic', 'ended', '--group', 'ended-g', '--offset', 'earliest:end']);
+    expect(r).toEqual({ stdout: 'a\nb\nc\n', stderr: 'Processed a total of 3 messages\n', exitCode: 0 });
+    expect(await committed('ended-g', 'ended')).toEqual([3]);
+  });
+});
+
+describe('console-consumer --group follows its topics', () => {
+  it('reads partitions added while it runs, within metadata.max.age.ms', async () => {
+    await topic('grows', ['x0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--topic', 'grows', '--group', 'grows-g', '--from-beginning', '--property', 'print.partition=true', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    try {
+      await out.until('Partition:0\tx0\n');
+      expect((await kt(['topics', '--alter', '--topic', 'grows', '--partitions', '2'])).exitCode).toBe(0);
+      expect((await kt(['console-producer', '--topic', 'grows', '--input', 'json'], JSON.stringify({ partition: 1, key: null, value: 'x1', headers: [] }))).exitCode).toBe(0);
+      await out.until('Partition:1\tx1\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    expect((await consumer).exitCode).toBe(143);
+    expect(await committed('grows-g', 'grows')).toEqual([1, 1]);
+  });
+});
+
+describe('console-consumer --group -e', () => {
+  it('a member assigned no partitions stops once its assignment is settled (it has nothing to read)', async () => {
+    await topic('crowded', ['x']);
+    // Sticky assignment: the first member keeps the topic's one partition when the second joins.
+    const sticky = ['--consumer-property', 'partition.assignment.strategy=cooperative-sticky', '--consumer-property', 'heartbeat.interval.ms=300'];
+    const first = spawnKafkaTs(['console-consumer', '--topic', 'crowded', '--group', 'crowded-g', '--from-beginning', ...sticky], home);
+    try {
+      await stdoutOf(first).until('x\n');
+      const second = await kafkaTs(['console-consumer', '--topic', 'crowded', '--group', 'crowded-g', '--from-beginning', '-e', ...sticky], { home, timeout: 30_000 });
+      expect({ exitCode: second.exitCode, stdout: second.stdout, stderr: second.stderr }).toEqual({ exitCode: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+    } finally {
+      first.kill('SIGTERM');
+    }
+    expect((await first).exitCode).toBe(143);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * GroupConsumer against an in-process broker: new partitions and topics reach a running member
+ * (metadata.max.age.ms), and its state stays right through rebalances and failures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import type { KafkaClient } from '../../src/client/client.js';
+import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
+import { GroupAdmin } from '../../src/client/groups.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+
+let broker: TestBroker;
+let client: KafkaClient;
+let admin: Admin;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  client = broker.client('group-consumer');
+  admin = new Admin(client);
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+async function createTopic(name: string, partitions = 1): Promise<void> {
+  const [r] = await admin.createTopics([{ name, partitions, replicationFactor: 1 }]);
+  expect(r!.error).toBeNull();
+}
+
+/** Produces with a client of its own (its metadata is fresh; the consumer's is its own business). */
+async function produce(topic: string, partition: number, ...values: string[]): Promise<void> {
+  const p = new Producer(broker.client('producer'), { lingerMs: 0 });
+  await Promise.all(values.map((v) => p.send({ topic, partition, value: Buffer.from(v) })));
+  await p.close();
+}
+
+/** Polls until `want` is among what was read (as topic:partition:value), or fails after `ms` saying what was read. */
+async function readUntil(c: GroupConsumer, want: string[], ms = 15_000): Promise<string[]> {
+  const seen: string[] = [];
+  const deadline = Date.now() + ms;
+  while (!want.every((w) => seen.includes(w))) {
+    if (Date.now() > deadline) throw new Error(`wanted ${want.join(' ')}; read ${seen.join(' ') || 'nothing'}, assigned ${c.assignment().map((p) => `${p.topic}-${p.partition}`).join(' ')}`);
+    for (const r of await c.poll(100)) seen.push(`${r.topic}:${r.partition}:${r.value!.toString()}`);
+  }
+  return seen;
+}
+
+describe('a running member picks up new partitions and topics (metadata.max.age.ms)', () => {
+  it('metadata.max.age.ms: the leader rejoins when a subscribed topic gets partitions, and reads them', async () => {
+    await createTopic('grows');
+    await produce('grows', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'grows-g', autoOffsetReset: 'earliest', maxWaitMs: 50, metadataMaxAgeMs: 200 });
+    c.subscribe(['grows']);
+    try {
+      await readUntil(c, ['grows:0:a']);
+      expect((await admin.createPartitions('grows', 2, null)).error).toBeNull();
+      await produce('grows', 1, 'b');
+      await readUntil(c, ['grows:1:b']);
+      expect(c.assignment().map((p) => p.partition).sort()).toEqual([0, 1]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a pattern subscription rejoins when a new topic matches, and reads it', async () => {
+    await createTopic('matched-a');
+    await produce('matched-a', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'matched-g', autoOffsetReset: 'earliest', maxWaitMs: 50, metadataMaxAgeMs: 200 });
+    c.subscribe(/^matched-.*$/);
+    try {
+      await readUntil(c, ['matched-a:0:a']);
+      await createTopic('matched-b');
+      await produce('matched-b', 0, 'b');
+      await readUntil(c, ['matched-b:0:b']);
+      expect(c.assignment().map((p) => p.topic).sort()).toEqual(['matched-a', 'matched-b']);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('close()', () => {
+  it('commits while a rejoin is pending: the broker takes commits of the current generation during PreparingRebalance', async () => {
+    await createTopic('pending');
+    await produce('pending', 0, 'a', 'b', 'c');
+    // Member A's client reports the heartbeat answers it gets.
+    const aClient = broker.client('pending-a');
+    const heartbeats: number[] = [];
+    const send = aClient.send.bind(aClient) as (...args: unknown[]) => Promise<{ body: { errorCode?: number } }>;
+    (aClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
+      const res = await send(...args);
+      if ((args[1] as { name: string }).name === 'Heartbeat') heartbeats.push(res.body.errorCode ?? 0);
+      return res;
+    };
+    const a = new GroupConsumer(aClient, { groupId: 'pending-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100, autoCommitIntervalMs: 600_000 });
+    a.subscribe(['pending']);
+    const b = new GroupConsumer(broker.client('pending-b'), { groupId: 'pending-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100 });
+    try {
+      await readUntil(a, ['pending:0:a', 'pending:0:b', 'pending:0:c']);
+      // B joins: the group prepares a rebalance (B's JoinGroup waits for A), and A's heartbeat is told.
+      b.subscribe(['pending']);
+      const bJoined = b.poll(100);
+      const deadline = Date.now() + 15_000;
+      while (!heartbeats.includes(ErrorCode.REBALANCE_IN_PROGRESS)) {
+        if (Date.now() > deadline) throw new Error(`A was never told of the rebalance; heartbeat answers: ${heartbeats.join(' ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await a.close();
+      expect((await new GroupAdmin(client).fetchOffsets('pending-g')).map((o) => o.offset)).toEqual([3]);
+      await bJoined;
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('a failed start of assigned partitions', () => {
+  it('leaves the member in the group with its partitions, heartbeating, and the next poll starts them', async () => {
+    await createTopic('restart');
+    await produce('restart', 0, 'a');
+    // The member's first OffsetFetch (where its new partition starts) fails.
+    const memberClient = broker.client('restart-m');
+    const sent: string[] = [];
+    let failed = false;
+    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
+    (memberClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
+      const api = (args[1] as { name: string }).name;
+      sent.push(api);
+      if (api === 'OffsetFetch' && !failed) {
+        failed = true;
+        throw new Error('OffsetFetch failed (injected)');
+      }
+      return send(...args);
+    };
+    const c = new GroupConsumer(memberClient, { groupId: 'restart-g', autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 100 });
+    c.subscribe(['restart']);
+    try {
+      await expect(c.poll(100)).rejects.toThrow('OffsetFetch failed (injected)');
+      expect({ generation: c.generationId >= 0, assigned: c.assignment() }).toEqual({ generation: true, assigned: [{ topic: 'restart', partition: 0 }] });
+      // It heartbeats (it would otherwise be dropped from the group after session.timeout.ms).
+      const from = sent.length;
+      const deadline = Date.now() + 10_000;
+      while (!sent.slice(from).includes('Heartbeat')) {
+        if (Date.now() > deadline) throw new Error(`no heartbeat after the failed start; sent since: ${sent.slice(from).join(' ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The next poll starts the partition and reads it, without joining again.
+      const joins = sent.filter((s) => s === 'JoinGroup').length;
+      await readUntil(c, ['restart:0:a']);
+      expect(sent.filter((s) => s === 'JoinGroup').length).toBe(joins);
+    } finally {
+      await c.close();
+    }
+  });
+});
