@@ -61,3 +61,34 @@ describe('parked fetch wake-up', () => {
     });
   }
 });
+
+describe('a consumer of partitions on several leaders', () => {
+  it("returns one leader's records without waiting out the others' long polls, and loses or repeats none", async () => {
+    broker = await startBroker({ inMemory: true, properties: { 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false' } });
+    const client = broker.client();
+    const [created] = await new Admin(client).createTopics([{ name: 'spread', partitions: 3, replicationFactor: 1 }]);
+    expect(created!.error).toBeNull();
+    const leaders = broker.cluster.metadata.topic('spread')!.partitions.map((p) => p.leader);
+    expect(new Set(leaders).size).toBe(3);
+    const producer = new Producer(broker.client('p'), { acks: -1, lingerMs: 0 });
+    // A long poll far above what the test waits: the answer must come from the leader with data.
+    const fetcher = new Fetcher(broker.client('c'), { maxWaitMs: 20_000 });
+    await fetcher.assign([0, 1, 2].map((partition) => ({ topic: 'spread', partition, start: 'latest' as const })));
+    const seen: string[] = [];
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const partition = i % 3;
+      const polled = fetcher.poll();
+      const sent = performance.now();
+      await producer.send({ topic: 'spread', partition, value: Buffer.from(`r${i}`) });
+      // Answers of other leaders (none: nothing else is produced) never come within the test.
+      const chunks = await polled;
+      delays.push(performance.now() - sent);
+      seen.push(...chunks.flatMap((c) => c.records.map((r) => `${c.partition}:${r.value!.toString()}`)));
+    }
+    fetcher.close();
+    expect(seen).toEqual(Array.from({ length: 9 }, (_, i) => `${i % 3}:r${i}`));
+    // Each poll ended with the produce that fed it, far below the 20 s long poll of the others.
+    expect(Math.max(...delays), `delays ${delays.map((d) => d.toFixed(1)).join(', ')} ms`).toBeLessThan(10_000);
+  });
+});

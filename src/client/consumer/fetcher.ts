@@ -116,6 +116,12 @@ interface RawResponse {
 
 type Settled = { value: RawResponse[] } | { error: unknown };
 
+/** A Fetch sent to one leader: `outcome` resolves (never rejects) once `settled` is set. */
+interface InFlightFetch {
+  settled: { value: RawResponse | null } | { error: unknown } | null;
+  outcome: Promise<void>;
+}
+
 /** Decodes a chunk's records (objects; see walkChunk for the allocation-free walk). */
 export function decodeChunk(c: RawChunk): ConsumedRecord[] {
   const out: ConsumedRecord[] = [];
@@ -270,6 +276,8 @@ export class Fetcher {
   private epoch = 0;
   /** Rounds sent ahead, oldest first. */
   private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
+  /** The fetch in flight to each leader that no round has collected yet (see round). */
+  private readonly inFlight = new Map<number, InFlightFetch>();
 
   constructor(
     readonly client: KafkaClient,
@@ -471,11 +479,16 @@ export class Fetcher {
   }
 
   /**
-   * Sends one Fetch to each leader of `active` (without applying the answers). A partition
-   * without a leader is skipped, and its leader looked up again only after retry.backoff.ms (each
-   * lookup is a Metadata request). When nothing could be fetched (no leader, or none reachable)
-   * the round waits retry.backoff.ms before returning, as Kafka's consumer backs off: a poll loop
-   * would otherwise call again at once, a busy loop for as long as the partition has no leader.
+   * Sends one Fetch to each leader of `active` that has none in flight (without applying the
+   * answers), and returns as soon as any leader has answered, with every answer that has arrived
+   * by then. The other fetches stay in flight for later rounds, which collect them: as Kafka's
+   * consumer keeps at most one fetch per node and returns what any node answered, so records on
+   * one leader are not held back by another leader's long poll (fetch.max.wait.ms, 500 ms by
+   * default, on a partition without new records). A partition without a leader is skipped, and
+   * its leader looked up again only after retry.backoff.ms (each lookup is a Metadata request).
+   * When nothing could be fetched (no leader, or none reachable) the round waits retry.backoff.ms
+   * before returning, as Kafka's consumer backs off: a poll loop would otherwise call again at
+   * once, a busy loop for as long as the partition has no leader.
    */
   private async round(active: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null = null): Promise<RawResponse[]> {
     if (active.length === 0) return [];
@@ -495,10 +508,36 @@ export class Fetcher {
       else p.preferred = undefined;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
-    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps, maxWaitMs, offsets)));
-    const answered = results.filter((r): r is RawResponse => r !== null);
-    if (answered.length === 0) await new Promise((r) => setTimeout(r, this.client.retryBackoffMs));
-    return answered;
+    for (const [leader, ps] of byLeader) {
+      if (this.inFlight.has(leader)) continue;
+      // `outcome` never rejects: an answer nobody collects (the fetcher closed meanwhile) is no unhandled rejection.
+      const sent: InFlightFetch = {
+        settled: null,
+        outcome: this.fetchFrom(leader, ps, maxWaitMs, offsets).then(
+          (value) => void (sent.settled = { value }),
+          (error: unknown) => void (sent.settled = { error }),
+        ),
+      };
+      this.inFlight.set(leader, sent);
+    }
+    for (;;) {
+      if (this.inFlight.size === 0) {
+        await new Promise((r) => setTimeout(r, this.client.retryBackoffMs));
+        return [];
+      }
+      await Promise.race([...this.inFlight.values()].map((f) => f.outcome));
+      const answered: RawResponse[] = [];
+      let failure: { error: unknown } | null = null;
+      for (const [leader, f] of this.inFlight) {
+        if (!f.settled) continue;
+        this.inFlight.delete(leader);
+        if ('error' in f.settled) failure ??= f.settled;
+        else if (f.settled.value) answered.push(f.settled.value);
+      }
+      if (failure) throw failure.error;
+      // Only unreachable leaders answered so far (null): wait for the others.
+      if (answered.length > 0) return answered;
+    }
   }
 
   private async fetchFrom(leader: number, ps: PartitionState[], maxWaitMs: number, offsets: Map<PartitionState, number> | null): Promise<RawResponse | null> {
@@ -683,5 +722,6 @@ export class Fetcher {
     this.closed = true;
     this.epoch++;
     this.prefetched = [];
+    this.inFlight.clear();
   }
 }
