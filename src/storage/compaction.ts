@@ -153,13 +153,23 @@ export interface CleaningTime {
  * offset, last offset delta, leader epoch, producer fields and codec (Kafka's MemoryRecords.filterTo
  * with the cleaner's filter).
  */
+/**
+ * Past this a delete horizon is not written: the batch's base timestamp holds it and each record's
+ * timestamp is a delta from it, exact only while both stay well inside 2^53 (a delete.retention.ms
+ * of Long.MAX_VALUE, "keep forever", overflowed and garbled every record's timestamp). Such a
+ * tombstone or marker is simply never removed, which is what that setting asks for.
+ */
+const LATEST_DELETE_HORIZON = 2 ** 52;
+
 export function compactBatch(batch: Buffer, latest: OffsetMap, time: CleaningTime, txns?: TxnCleaning): { batch: Buffer | null; removed: number } {
   const header = readBatchHeader(batch);
+  const newHorizon = time.now + time.deleteRetentionMs;
+  const canStamp = newHorizon <= LATEST_DELETE_HORIZON;
   const horizon = hasDeleteHorizon(header.attributes) ? header.baseTimestamp : null;
   if (isControlBatch(header.attributes)) {
     // A transaction marker guarding no record gets a delete horizon, and goes once it is past.
     if (!txns || header.producerId < 0 || !txns.markerGuardsNothing(header)) return { batch, removed: 0 };
-    if (horizon === null) return { batch: rebuild(header, decodeBatchRecords(batch, header), time.now + time.deleteRetentionMs), removed: 0 };
+    if (horizon === null) return canStamp ? { batch: rebuild(header, decodeBatchRecords(batch, header), newHorizon), removed: 0 } : { batch, removed: 0 };
     if (time.now < horizon) return { batch, removed: 0 };
     txns.markerRemoved(header);
     return { batch: null, removed: header.recordCount };
@@ -176,9 +186,9 @@ export function compactBatch(batch: Buffer, latest: OffsetMap, time: CleaningTim
   if (kept.length > 0) txns?.kept(header);
   if (kept.length === 0) return { batch: null, removed: records.length };
   // The first pass that keeps a tombstone starts its delete.retention.ms.
-  const stamp = horizon === null && kept.some((r) => r.value === null);
+  const stamp = horizon === null && canStamp && kept.some((r) => r.value === null);
   if (kept.length === records.length && !stamp) return { batch, removed: 0 };
-  return { batch: rebuild(header, kept, stamp ? time.now + time.deleteRetentionMs : horizon), removed: records.length - kept.length };
+  return { batch: rebuild(header, kept, stamp ? newHorizon : horizon), removed: records.length - kept.length };
 }
 
 /** A batch of `records` with `header`'s offsets, epochs, producer fields, codec and flags, and the delete horizon given. */

@@ -144,6 +144,27 @@ for (const [name, make] of stores) {
       expect(contents(drop).map((r) => r[0])).toEqual([3, 4, 5, 6]);
     });
 
+    it('keeps a tombstone for good when delete.retention.ms is Long.MAX_VALUE, its records\' timestamps intact', () => {
+      const log = store.open('forever', 0, compacted({ deleteRetentionMs: 9223372036854775807, minCleanableRatio: 0 }));
+      log.append(batch([['a', 'a1']]), 0);
+      log.append(batch([['a', null]]), 0);
+      log.append(batch([['z', 'tail']]), 0);
+      const now = Date.now() + 60_000;
+      log.compact(now, lastBatchBase(log));
+      log.append(batch([['y', 'more']]), 0);
+      log.append(batch([['x', 'tail']]), 0);
+      log.compact(now + 1000, lastBatchBase(log));
+      expect(contents(log).map((r) => [r[0], r[2]])).toEqual([
+        [1, null],
+        [2, 'tail'],
+        [3, 'more'],
+        [4, 'tail'],
+      ]);
+      const kept = log.read(1, 1, log.logEndOffset()).batches[0]!;
+      expect(readBatchHeader(kept).attributes & 0x40).toBe(0);
+      expect(decodeBatchRecords(kept)[0]!.timestamp).toBe(T0);
+    });
+
     it('does not compact above the high watermark, records younger than min.compaction.lag.ms, or below the dirty ratio', () => {
       const log = store.open('c', 0, compacted({ minCompactionLagMs: 60_000 }));
       log.append(batch([['a', 'old']], { timestamp: T0 }), 0);
