@@ -18,6 +18,7 @@ const VERBS = ['cluster-id', 'unregister'];
 
 export default defineCommand<ClusterOptions>({
   name: 'cluster',
+  lastValueWins: true,
   summary: 'show the cluster id, unregister a broker (kafka-cluster.sh)',
   synopsis: ['cluster-id [--bootstrap-server host:port] [--config FILE]', 'unregister --id N [--bootstrap-server host:port]'],
   description: [

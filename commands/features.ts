@@ -16,6 +16,7 @@ const CHANGES = ['upgrade', 'downgrade', 'disable', 'version-mapping', 'feature-
 
 export default defineCommand<FeaturesOptions>({
   name: 'features',
+  lastValueWins: true,
   summary: 'describe the feature flags of a cluster (kafka-features.sh)',
   synopsis: ['describe [--bootstrap-server host:port] [--command-config FILE]'],
   description: [

@@ -17,6 +17,7 @@ interface QuorumOptions {
 
 export default defineCommand<QuorumOptions>({
   name: 'metadata-quorum',
+  lastValueWins: true,
   summary: 'describe the metadata quorum (kafka-metadata-quorum.sh)',
   synopsis: ['describe --status [--bootstrap-server host:port]', 'describe --replication [--human-readable] [--bootstrap-server host:port]'],
   description: [

@@ -12,6 +12,7 @@ import { planOf, transactionsFlags, type TransactionsOptions } from '../src/cli/
 
 export default defineCommand<TransactionsOptions>({
   name: 'transactions',
+  lastValueWins: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd);

@@ -27,7 +27,8 @@ export interface CommandSpec<O = Record<string, unknown>> {
   /** Deliberate differences from the Kafka script, for README and man pages. */
   differences?: string[];
   /**
-   * An option given twice keeps its last value, as in Kafka's argparse4j tools (the perf tests);
+   * An option given twice keeps its last value, as in Kafka's argparse4j tools (the perf tests,
+   * transactions, metadata-quorum, features, cluster);
    * otherwise a value-taking option that does not collect its values is refused the second time
    * (refuseRepeats), as jopt-simple does in every other tool.
    */

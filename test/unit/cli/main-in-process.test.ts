@@ -68,6 +68,8 @@ describe('main(argv) in process', () => {
       ['consumer-groups', '--describe', '--group', 'a', '--group', 'b', '--help'],
       ['topics', '--create', '--topic', 't', '--config', 'a=1', '--config', 'b=2', '--help'],
       ['producer-perf-test', '--topic', 't', '--topic', 'u', '--help'],
+      ['transactions', '--bootstrap-server', 'a:1', '--bootstrap-server', 'b:2', '--help'],
+      ['metadata-quorum', '--bootstrap-server', 'a:1', '--bootstrap-server', 'b:2', '--help'],
     ]) {
       const r = await runInProcess(argv, env);
       expect(r.stderr, argv.join(' ')).toBe('');
