@@ -47,12 +47,14 @@ export async function runForeground(home: string, properties: Record<string, str
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // A broker in the foreground stops cleanly when its terminal goes away, as kafka-server-start.sh's
-  // JVM runs its shutdown hooks on SIGHUP. The background daemon (server start, or started on
-  // demand: KAFKA_TS_DAEMON=1) has no terminal and ignores it, as kafka-server-start.sh -daemon
-  // does under nohup.
-  if (process.env.KAFKA_TS_DAEMON === '1') process.on('SIGHUP', () => undefined);
-  else process.on('SIGHUP', onSignal);
+  // A broker in the foreground of a terminal stops cleanly when the terminal goes away, as
+  // kafka-server-start.sh's JVM runs its shutdown hooks on SIGHUP. Without a terminal it ignores
+  // SIGHUP: the background daemon (server start, or started on demand: KAFKA_TS_DAEMON=1), as
+  // kafka-server-start.sh -daemon does, and a foreground broker under nohup or a service manager
+  // (Node resets nohup's "ignore" at start, so it cannot be read; with no terminal on stdio there
+  // is no terminal to lose).
+  const onTerminal = process.env.KAFKA_TS_DAEMON !== '1' && [process.stdin, process.stdout, process.stderr].some((s) => s.isTTY);
+  process.on('SIGHUP', onTerminal ? onSignal : () => undefined);
   try {
     checkServerProperties(home, properties);
     daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
