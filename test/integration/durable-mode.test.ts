@@ -4,6 +4,7 @@
  * that fail or slow them): an acknowledged record was synced before the answer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { datasyncCount, setFaultPlan } from '../../src/storage/disk/fs-ops.js';
@@ -109,11 +110,17 @@ describe('durable mode', () => {
     broker = await startBroker({ log: createLogger((l) => lines.push(l), 'test', 'INFO') });
     const client = broker.client();
     await new Admin(client).createTopics([{ name: 'timed', partitions: 1, replicationFactor: 1, configs: { 'flush.ms': '20' } }]);
-    const producer = new Producer(client, { acks: 1, lingerMs: 0 });
+    // No retries: a refused record fails the test at once rather than after delivery.timeout.ms.
+    const producer = new Producer(client, { acks: 1, lingerMs: 0, retries: 0 });
     await producer.send(record('timed', 0));
     const node = broker.cluster.brokers()[0]!;
-    await waitUntil('the first flush.ms sync', () => node.replica('timed', 0)!.log.unflushedMessages() === 0);
-    setFaultPlan({ dir: broker.dir, ops: ['fsync'], error: 'EIO' });
+    const log = node.replica('timed', 0)!.log;
+    await waitUntil('the first flush.ms sync', () => log.unflushedMessages() === 0);
+    // The timer's sync has taken the record but its fdatasync runs off the event loop: a sync
+    // requested now completes only after it, so the fault below cannot fail that one.
+    await log.sync();
+    // Only this partition's files: a failed fsync elsewhere (the metadata log) is another story.
+    setFaultPlan({ dir: join(broker.cluster.logDirFor(1), 'timed-0'), ops: ['fsync'], error: 'EIO' });
     // The answer does not wait for the sync; the sync that follows fails.
     await producer.send(record('timed', 1));
     await waitUntil('the log dir to go offline', () => node.logDirState.offline);
