@@ -17,7 +17,26 @@ export interface Codec {
    * zstd's level; snappy has none, and lz4-napi (lz4_flex) has no HC levels, so lz4 ignores it.
    */
   compress(data: Buffer, level?: number): Buffer;
-  decompress(data: Buffer): Buffer;
+  /**
+   * Throws, without making it, when the output would be larger than `maxOutput`: gzip as it
+   * inflates, snappy from the lengths its blocks state. lz4 and zstd (whose frames from Kafka's
+   * clients seldom state their size) are bounded only by their formats' largest ratios.
+   */
+  decompress(data: Buffer, maxOutput?: number): Buffer;
+}
+
+/** Snappy's block header: the uncompressed length, a little-endian base-128 varint. */
+function snappyLength(block: Buffer): number {
+  let n = 0;
+  for (let i = 0, shift = 1; i < Math.min(block.length, 5); i++, shift *= 128) {
+    n += (block[i]! & 0x7f) * shift;
+    if (block[i]! < 0x80) return n;
+  }
+  throw new Error('snappy block without a length');
+}
+
+function checkOutput(length: number, maxOutput: number | undefined): void {
+  if (maxOutput !== undefined && length > maxOutput) throw new Error(`decompresses to more than ${maxOutput} bytes`);
 }
 
 const require = createRequire(import.meta.url);
@@ -31,19 +50,24 @@ function snappyCodec(): Codec {
   return {
     name: 'snappy',
     compress: (data) => snappy.compressSync(data),
-    decompress(data) {
+    decompress(data, maxOutput) {
       if (data.length >= 16 && data.subarray(0, 8).equals(XERIAL_MAGIC)) {
-        const parts: Buffer[] = [];
+        const blocks: Buffer[] = [];
+        let total = 0;
         let pos = 16;
         while (pos + 4 <= data.length) {
           const len = data.readInt32BE(pos);
           pos += 4;
           if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
-          parts.push(raw(data.subarray(pos, pos + len)));
+          const block = data.subarray(pos, pos + len);
+          total += snappyLength(block);
+          blocks.push(block);
           pos += len;
         }
-        return Buffer.concat(parts);
+        checkOutput(total, maxOutput);
+        return Buffer.concat(blocks.map(raw));
       }
+      checkOutput(snappyLength(data), maxOutput);
       return raw(data);
     },
   };
@@ -63,7 +87,11 @@ function zstdCodec(): Codec {
   };
 }
 
-const gzip: Codec = { name: 'gzip', compress: (d, level) => gzipSync(d, level === undefined ? undefined : { level }), decompress: (d) => gunzipSync(d) };
+const gzip: Codec = {
+  name: 'gzip',
+  compress: (d, level) => gzipSync(d, level === undefined ? undefined : { level }),
+  decompress: (d, maxOutput) => gunzipSync(d, maxOutput === undefined ? undefined : { maxOutputLength: maxOutput }),
+};
 const none: Codec = { name: 'none', compress: (d) => d, decompress: (d) => d };
 
 const loaded = new Map<number, Codec>([

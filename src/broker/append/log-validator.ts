@@ -52,6 +52,13 @@ export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal 
   }
 }
 
+/**
+ * The most a produced batch's records may take once decompressed: what one request may carry
+ * (socket.request.max.bytes' default). A few kilobytes of gzip can inflate to gigabytes; made
+ * whole in memory on the daemon's one thread, they stalled every client, or worse.
+ */
+export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
+
 /** Checks one produced records blob (exactly one v2 batch); returns its view or the refusal. */
 export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): RecordBatchView | AppendRefusal {
   if (!records || records.length < BATCH_HEADER_SIZE) return refuse(ErrorCode.INVALID_RECORD);
@@ -87,7 +94,7 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   let keyless: number;
   try {
     const body = records.subarray(BATCH_HEADER_SIZE);
-    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body), batch.recordCount);
+    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH), batch.recordCount);
   } catch (e) {
     const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
     return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);

@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
+import { MAX_DECOMPRESSED_BATCH } from '../../../../src/broker/append/log-validator.js';
 import { defaultBrokerConfig } from '../../../../src/broker/config.js';
 import type { TopicState } from '../../../../src/broker/metadata/cluster-metadata.js';
 import { topicConfigValue } from '../../../../src/broker/metadata/topic-configs.js';
@@ -91,6 +92,12 @@ describe('produceToLeader: validation (LogValidator)', () => {
     ['compressed records that do not parse', () => {
       const inner = body(encodeBatch(values('a', 'b'))).subarray(1); // the first record's length byte gone
       return withBody(encodeBatch(values('a', 'b'), { compression: CompressionType.gzip }), gzipSync(inner));
+    }, ErrorCode.INVALID_RECORD],
+    // A few kilobytes that would inflate past what one request may carry: refused unmade.
+    ['valid gzip records inflating past 100 MiB', () => encodeBatch(Array.from({ length: MAX_DECOMPRESSED_BATCH / (1 << 20) + 1 }, () => ({ value: Buffer.alloc(1 << 20) })), { compression: CompressionType.gzip }), ErrorCode.INVALID_RECORD],
+    ['a snappy block stating more than 100 MiB', () => {
+      const claim = Buffer.from([0x80, 0x80, 0x80, 0x40, 0x00]); // varint 128 MiB, then nothing
+      return withBody(encodeBatch(values('a'), { compression: CompressionType.snappy }), claim);
     }, ErrorCode.INVALID_RECORD],
     ['keyless records that do not parse on a compacted topic', () => reCrc(encodeBatch([{ value: Buffer.from('v') }]), (b) => (b.writeInt32BE(2, 57), b.writeInt32BE(1, 23))), ErrorCode.INVALID_RECORD, { 'cleanup.policy': 'compact' }],
   ];
