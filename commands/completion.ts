@@ -4,6 +4,7 @@ import { printView } from '../src/cli/view.js';
 
 export default defineCommand<Record<string, never>>({
   name: 'completion',
+  lastValueWins: true,
   summary: 'print a bash or zsh completion script',
   synopsis: ['bash | zsh'],
   description: ['Prints a shell completion script for kafka-ts subcommands and their options, generated from the same definitions as --help. It has no JSON output: --output json is refused as an unknown option (exit 2, with the JSON error object on stdout).'],

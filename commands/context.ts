@@ -13,6 +13,7 @@ import { CONTEXT_VERBS, FLAG_NAMES, VERB_ALIASES, VERB_OPTIONS, type ContextOpti
 
 export default defineCommand<ContextOptions>({
   name: 'context',
+  lastValueWins: true,
   ...docs,
   build(cmd) {
     cmd

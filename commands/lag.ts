@@ -32,6 +32,7 @@ async function duration(value: string | undefined, name: string): Promise<number
 
 export default defineCommand<LagCommandOptions>({
   name: 'lag',
+  lastValueWins: true,
   summary: 'watch consumer lag live, or check it in scripts',
   synopsis: ['[GROUP...] [--interval 2s] [--window 30s] [--allowed-lag N] [--max-lag N] [--max-time-lag DURATION]', '[GROUP...] --once | --check | --until-lag N [--timeout DURATION] [--output json]'],
   description: [

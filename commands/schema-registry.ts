@@ -15,6 +15,7 @@ import { LEVELS, registryTarget, VERBS, type SchemaRegistryOptions, type Verb } 
 
 export default defineCommand<SchemaRegistryOptions & { id?: string }>({
   name: 'schema-registry',
+  lastValueWins: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd, { commandConfig: false });

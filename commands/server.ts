@@ -26,6 +26,7 @@ const ACTIONS = ['start', 'stop', 'status', 'stop-broker', 'start-broker'] as co
 
 export default defineCommand<ServerOptions>({
   name: 'server',
+  lastValueWins: true,
   summary: 'start, stop or inspect the local kafka-ts broker daemon',
   synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--schema-registry-port N | --no-schema-registry] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [

@@ -11,6 +11,7 @@ import { checkVerbOptions, STREAMS_VERBS, streamsFlags, type StreamsOptions, typ
 
 export default defineCommand<StreamsOptions>({
   name: 'streams',
+  lastValueWins: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd);

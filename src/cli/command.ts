@@ -28,7 +28,8 @@ export interface CommandSpec<O = Record<string, unknown>> {
   differences?: string[];
   /**
    * An option given twice keeps its last value, as in Kafka's argparse4j tools (the perf tests,
-   * transactions, metadata-quorum, features, cluster);
+   * transactions, metadata-quorum, features, cluster) and in kafka-ts's own commands (server,
+   * lag, streams, …, as rpk's and kafkactl's flags do: a wrapper may append an override);
    * otherwise a value-taking option that does not collect its values is refused the second time
    * (refuseRepeats), as jopt-simple does in every other tool.
    */

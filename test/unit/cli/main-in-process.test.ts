@@ -70,6 +70,8 @@ describe('main(argv) in process', () => {
       ['producer-perf-test', '--topic', 't', '--topic', 'u', '--help'],
       ['transactions', '--bootstrap-server', 'a:1', '--bootstrap-server', 'b:2', '--help'],
       ['metadata-quorum', '--bootstrap-server', 'a:1', '--bootstrap-server', 'b:2', '--help'],
+      // kafka-ts's own commands: a wrapper may append an override, as with rpk's flags.
+      ['server', 'start', '--port', '0', '--port', '9093', '--help'],
     ]) {
       const r = await runInProcess(argv, env);
       expect(r.stderr, argv.join(' ')).toBe('');
