@@ -603,6 +603,9 @@ export class Segment {
       // are about to name other files.
       old.close();
       this.close();
+      // The .cleaned files' names reach the disk before the commit names them: a file system that
+      // reorders directory updates could otherwise keep the .swap without its .index.cleaned.
+      fsyncDirectory(this.dir);
       this.moveLog(join(this.dir, segmentFileName(this.baseOffset, '.log') + SWAP));
     } catch (e) {
       this.discard();
