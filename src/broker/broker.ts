@@ -392,7 +392,7 @@ export class Broker implements PartitionService, ClusterService {
    * One pass of the log cleaner over compacted topics (cleanup.policy=compact), leaders and
    * followers alike, each below its high watermark. A log that cannot be compacted (damaged
    * data) is reported and left as it is; an I/O error takes the log dir offline, as Kafka's
-   * cleaner does on an IOException.
+   * cleaner does on an IOException, except running out of file descriptors (tried again).
    */
   compactLogs(now = Date.now()): void {
     for (const r of this.replicas.values()) {
@@ -406,7 +406,10 @@ export class Broker implements PartitionService, ClusterService {
           this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
         }
       } catch (e) {
-        if (isStorageIoError(e)) this.logDirFailure(`cleaning ${r.key}`, e);
+        // Out of descriptors (many connections) is the process's state, not the disk's: the pass
+        // left the old segment or a committed swap the next pass finishes, so it is tried again.
+        if (isStorageIoError(e) && (e.code === 'EMFILE' || e.code === 'ENFILE')) this.log.warn(`Could not compact ${r.key} now (${e.code}: out of file descriptors); the next pass tries again`);
+        else if (isStorageIoError(e)) this.logDirFailure(`cleaning ${r.key}`, e);
         else this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
       }
     }

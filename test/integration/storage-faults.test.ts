@@ -209,6 +209,27 @@ describe('a full disk under the log cleaner (ENOSPC)', () => {
   });
 });
 
+describe('the log cleaner out of file descriptors (EMFILE)', () => {
+  it('keeps the log dir online and tries again at the next pass (one WARN line)', async () => {
+    const dir = newDir();
+    const lines: string[] = [];
+    const broker = await start(dir, lines, { 'log.cleaner.enable': 'false' });
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'fds', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }]);
+    const node = broker.cluster.broker(1)!;
+    const log = node.replica('fds', 0)!.log;
+    // What an open() meeting the process's descriptor limit throws, from inside a pass.
+    log.compact = () => {
+      throw Object.assign(new Error('EMFILE: too many open files, open'), { code: 'EMFILE', errno: -24, syscall: 'open' });
+    };
+    node.compactLogs();
+    expect(node.logDirState.offline).toBe(false);
+    expect(errorLines(lines)).toEqual([]);
+    expect(lines.filter((l) => / WARN /.test(l) && l.includes('Could not compact fds-0 now (EMFILE'))).toHaveLength(1);
+    await stop(broker);
+  });
+});
+
 describe('an I/O error on read (EIO)', () => {
   it('answers the fetch KAFKA_STORAGE_ERROR, takes the dir offline and goes on answering', async () => {
     const dir = newDir();
