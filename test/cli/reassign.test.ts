@@ -207,6 +207,8 @@ describe('bad input changes nothing', () => {
     await usage(['--list', '--verify'], 'Command must include exactly one action');
     await usage(['--execute'], 'Missing required argument "[reassignment-json-file]"');
     await usage(['--generate', '--broker-list', '1'], 'Missing required argument "[topics-to-move-json-file]"');
+    // An empty list (a script's unset variable) is not a missing option.
+    await usage(['--generate', '--topics-to-move-json-file', file('{"topics":[{"topic":"foo"}]}'), '--broker-list', ''], "Invalid broker id '' in --broker-list");
     await usage(['--verify', '--reassignment-json-file', 'x.json', '--throttle', '5'], 'Option "[throttle]" can\'t be used with action "[verify]"');
     await usage(['--list', '--additional'], 'Option "[additional]" can\'t be used with action "[list]"');
     await usage(['--execute', '--reassignment-json-file', 'x.json', '--throttle', '-5'], 'Invalid throttle -5: a rate in bytes/s, or -1 for none');

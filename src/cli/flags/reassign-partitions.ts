@@ -76,7 +76,7 @@ export function checkArgs(o: ReassignOptions, given: (option: string) => boolean
   if (o.bootstrapController && action !== 'cancel' && action !== 'list') throw new UsageError(`Option "[bootstrap-controller]" can't be used with action "[${action}]"`);
   if (['execute', 'verify', 'cancel'].includes(action) && !o.reassignmentJsonFile) throw new UsageError('Missing required argument "[reassignment-json-file]"');
   if (action === 'generate' && !o.topicsToMoveJsonFile) throw new UsageError('Missing required argument "[topics-to-move-json-file]"');
-  if (action === 'generate' && !o.brokerList) throw new UsageError('Missing required argument "[broker-list]"');
+  if (action === 'generate' && o.brokerList === undefined) throw new UsageError('Missing required argument "[broker-list]"');
   for (const [key, flag] of Object.entries(FLAG) as [keyof ReassignOptions, string][]) {
     if (!given(key) || PERMITTED[action].includes(key)) continue;
     throw new UsageError(`Option "[${flag}]" can't be used with action "[${action}]"`);
