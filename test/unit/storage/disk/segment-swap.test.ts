@@ -96,6 +96,18 @@ function cleanedSizeOfFirstSegment(write: (log: PartitionLog) => void, config = 
   return statSync(join(dir, 't-0', '00000000000000000000.log')).size;
 }
 
+
+/**
+ * Puts a directory where segment 0's .index is, so that the swap's rename after its commit point
+ * fails; returns the path (remove it to let a later pass or start finish the swap).
+ */
+function blockIndexRename(dir: string): string {
+  const index = join(dir, 't-0', '00000000000000000000.index');
+  rmSync(index);
+  mkdirSync(index);
+  writeFileSync(join(index, 'in-the-way'), '');
+  return index;
+}
 describe('a compaction pass cut short', () => {
   it('by a full disk, then a crash: no index entry outlives its marker, and the producer’s later transactions survive later passes', () => {
     const space = cleanedSizeOfFirstSegment(writeCleanedAbortedTransaction);
@@ -162,12 +174,7 @@ describe('a compaction pass cut short', () => {
     const dir = newDir();
     let { store, log } = open(dir);
     writeAbortedTransaction(log);
-    // Segment 0's .index cannot be replaced (a directory is in the way): the rename after the
-    // commit point fails.
-    const index = join(dir, 't-0', '00000000000000000000.index');
-    rmSync(index);
-    mkdirSync(index);
-    writeFileSync(join(index, 'in-the-way'), '');
+    const index = blockIndexRename(dir);
     expect(() => log.compact(Date.now() + 10_000, log.logEndOffset())).toThrow(expect.objectContaining({ syscall: 'rename' }));
     expect(contents(log)).toEqual(expected);
     expectIndexMatchesLog(log);
@@ -189,10 +196,7 @@ describe('a compaction pass cut short', () => {
     const dir = newDir();
     const { store, log } = open(dir);
     writeAbortedTransaction(log);
-    const index = join(dir, 't-0', '00000000000000000000.index');
-    rmSync(index);
-    mkdirSync(index);
-    writeFileSync(join(index, 'in-the-way'), '');
+    const index = blockIndexRename(dir);
     expect(() => log.compact(Date.now() + 10_000, log.logEndOffset())).toThrow(expect.objectContaining({ syscall: 'rename' }));
     const records = (c: [number, string][]) => c.filter(([, v]) => !v.startsWith('<marker'));
     const cleaned = records(contents(log));
