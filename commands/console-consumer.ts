@@ -88,16 +88,17 @@ export default defineCommand<ConsoleConsumerOptions>({
 
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
     let topics: string[];
+    let re: RegExp | undefined;
     if (o.topic !== undefined) topics = [o.topic];
     else {
-      let re: RegExp;
+      let pattern: RegExp;
       try {
-        re = new RegExp(`^(?:${include})$`);
+        re = pattern = new RegExp(`^(?:${include})$`);
       } catch {
         throw new UsageError(`${include} is an invalid regex.`);
       }
       const md = await client.refreshMetadata(null);
-      topics = [...md.topics.keys()].filter((t) => re.test(t) && !md.topics.get(t)!.internal).sort();
+      topics = [...md.topics.keys()].filter((t) => pattern.test(t) && !md.topics.get(t)!.internal).sort();
       if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
     }
     const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
@@ -126,7 +127,10 @@ export default defineCommand<ConsoleConsumerOptions>({
       result = await consumeWithGroup(client, group, topics, include !== undefined ? include : null, spec, props, fetcherOptions, consumeOpts, io);
     } else {
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
-      result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io, o.offset !== undefined || !!o.fromBeginning || partition !== undefined);
+      // Without --partition it follows new topics (--include) and partitions, as Kafka's subscribing consumer does.
+      const matches = re ? (t: string) => re.test(t) : (t: string) => t === o.topic;
+      const watch = partition === undefined ? { matches, everyMs: cfg.num('metadata.max.age.ms') } : undefined;
+      result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io, o.offset !== undefined || !!o.fromBeginning || partition !== undefined, watch);
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';

@@ -395,6 +395,50 @@ export async function printViewLoop(
   return result;
 }
 
+/** The topics an open-ended read without a group follows (--include's pattern, or --topic without --partition). */
+export interface TopicWatch {
+  matches(topic: string): boolean;
+  /** metadata.max.age.ms: how often metadata is looked at for new topics and partitions. */
+  everyMs: number;
+}
+
+/** How soon a check that found a leaderless new partition, or failed, is made again. */
+const RETRY_SOON_MS = 1000;
+
+/**
+ * Every `everyMs`, as Kafka's subscribing consumer refreshes its metadata: topics that now match
+ * and partitions added to followed topics are assigned. They start at their beginning, not at
+ * auto.offset.reset: everything in them was written after this consumer started, and Kafka's
+ * group consumer, which applies `latest` there, misses what was written before it looked. A
+ * failed refresh is tried again at the next check; fetching goes on meanwhile.
+ */
+function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch): () => Promise<void> {
+  let next = Date.now() + watch.everyMs;
+  return async () => {
+    if (Date.now() < next) return;
+    next = Date.now() + watch.everyMs;
+    try {
+      const md = await client.refreshMetadata(null);
+      const known = new Set(fetcher.assignment().map((p) => `${p.topic}\0${p.partition}`));
+      const fresh: { topic: string; partition: number; start: 'earliest' }[] = [];
+      let leaderless = false;
+      for (const t of md.topics.values()) {
+        if (t.internal || t.errorCode !== 0 || !watch.matches(t.name)) continue;
+        for (const p of t.partitions) {
+          if (known.has(`${t.name}\0${p.partition}`)) continue;
+          // A partition just created may have no leader yet: taken at a check soon after.
+          if (p.leader < 0) leaderless = true;
+          else fresh.push({ topic: t.name, partition: p.partition, start: 'earliest' });
+        }
+      }
+      if (fresh.length > 0) await fetcher.assign(fresh);
+      if (leaderless) next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
+    } catch {
+      next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
+    }
+  };
+}
+
 export async function consumeAssigned(
   client: KafkaClient,
   topics: string[],
@@ -404,6 +448,7 @@ export async function consumeAssigned(
   opts: ConsumeOptions,
   io: ConsumerIO,
   startGiven = true,
+  watch?: TopicWatch,
 ): Promise<ConsumeResult> {
   const parts = await resolvePartitions(client, topics, partition);
   // auto.offset.reset=none and no --offset, --from-beginning or --partition: Kafka's console
@@ -420,12 +465,15 @@ export async function consumeAssigned(
   // An --offset past the log is reset (and said) now: with -e the read could end before a fetch.
   if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
   const bounded = spec.end !== null;
+  // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and partitions.
+  const discover = watch && !bounded ? newPartitionWatcher(client, fetcher, watch) : async () => undefined;
   try {
     const print = view ?? schemaView;
     if (print) {
       return await printViewLoop(
         async (waitMs) => {
           if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
+          await discover();
           const chunks = await fetcher.pollRaw({ maxWaitMs: waitMs });
           return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
         },
@@ -438,6 +486,7 @@ export async function consumeAssigned(
     return await printLoop(
       async (waitMs) => {
         if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
+        await discover();
         const chunks = await fetcher.poll({ maxWaitMs: waitMs });
         const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
         return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };

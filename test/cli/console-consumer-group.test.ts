@@ -1,6 +1,7 @@
 /**
  * console-consumer --group end to end: what it commits when printing fails (a formatter error,
- * an unreachable schema registry), which --offset values a group takes, and when -e ends it.
+ * an unreachable schema registry), which --offset values a group takes, and when -e ends it; with
+ * and without a group, how it follows topics and partitions created while it runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
@@ -107,6 +108,38 @@ describe('console-consumer --group follows its topics', () => {
     }
     expect((await consumer).exitCode).toBe(143);
     expect(await committed('grows-g', 'grows')).toEqual([1, 1]);
+  });
+});
+
+describe('console-consumer without a group follows its topics too', () => {
+  it('--include reads topics created while it runs, from their beginning, within metadata.max.age.ms', async () => {
+    await topic('feed-a', ['a0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--include', 'feed-.*', '--from-beginning', '--property', 'print.partition=true', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    try {
+      await out.until('Partition:0\ta0\n');
+      // Written right after the topic is made, likely before the consumer has looked: read all the same.
+      await topic('feed-b', ['b0', 'b1']);
+      await out.until('Partition:0\tb0\nPartition:0\tb1\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    expect((await consumer).exitCode).toBe(143);
+  });
+
+  it('--topic without --partition reads partitions added while it runs', async () => {
+    await topic('widens', ['w0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--topic', 'widens', '--from-beginning', '--property', 'print.partition=true', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    try {
+      await out.until('Partition:0\tw0\n');
+      expect((await kt(['topics', '--alter', '--topic', 'widens', '--partitions', '2'])).exitCode).toBe(0);
+      expect((await kt(['console-producer', '--topic', 'widens', '--input', 'json'], JSON.stringify({ partition: 1, key: null, value: 'w1', headers: [] }))).exitCode).toBe(0);
+      await out.until('Partition:1\tw1\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    expect((await consumer).exitCode).toBe(143);
   });
 });
 
