@@ -135,6 +135,31 @@ describe('produceToLeader: validation (LogValidator)', () => {
     expect(replica.logEndOffset()).toBe(3 * Object.values(CompressionType).length);
   });
 
+  it('accepts records whose offset deltas are out of order and stores them renumbered, compressed or not (Kafka\'s LogValidator)', async () => {
+    /** Uncompressed records of `batch` with the first two offset deltas swapped (0, 1 -> 1, 0). */
+    const swapped = (batch: Buffer) => {
+      const records = Buffer.from(body(batch));
+      const second = 1 + records[0]! / 2; // one-byte lengths: [length][attributes][ts delta][offset delta]
+      [records[3], records[second + 3]] = [2 * 1, 2 * 0];
+      return records;
+    };
+    const idempotent = { producerId: 5, producerEpoch: 0, baseSequence: 0 };
+    const plainBatch = encodeBatch(values('a', 'b', 'c'), idempotent);
+    const sent = [
+      withBody(plainBatch, swapped(plainBatch)),
+      withBody(encodeBatch(values('a', 'b', 'c'), { ...idempotent, baseSequence: 3, compression: CompressionType.gzip }), gzipSync(swapped(plainBatch))),
+    ];
+    const { host, replica } = setup();
+    for (const [i, records] of sent.entries()) {
+      const out = await produceToLeader(host, 't', 0, records, produceOpts);
+      expect(out).toMatchObject({ errorCode: 0, baseOffset: 3 * i });
+    }
+    const stored = replica.log.read(0, 1 << 20, 6).batches.map((b) => new RecordBatchView(b));
+    expect(stored.map((b) => [b.compression, b.producerId, b.baseSequence])).toEqual([[CompressionType.none, 5, 0], [CompressionType.gzip, 5, 3]]);
+    const records = stored.flatMap((b) => decodeBatchRecords(b.buffer));
+    expect(records.map((r) => [r.offset, String(r.value)])).toEqual([[0, 'a'], [1, 'b'], [2, 'c'], [3, 'a'], [4, 'b'], [5, 'c']]);
+  });
+
   it('names the limit in the MESSAGE_TOO_LARGE message', async () => {
     const { host } = setup({ 'max.message.bytes': '150' });
     const records = encodeBatch(values('x'.repeat(200)));
