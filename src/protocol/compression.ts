@@ -19,8 +19,9 @@ export interface Codec {
   compress(data: Buffer, level?: number): Buffer;
   /**
    * Throws, without making it, when the output would be larger than `maxOutput`: gzip as it
-   * inflates, snappy from the lengths its blocks state. lz4 and zstd (whose frames from Kafka's
-   * clients seldom state their size) are bounded only by their formats' largest ratios.
+   * inflates, snappy from the lengths its blocks state, lz4 and zstd from the sizes their frames
+   * state or else as they decompress (Kafka's clients seldom state one: a few kilobytes of either
+   * can otherwise inflate to gigabytes).
    */
   decompress(data: Buffer, maxOutput?: number): Buffer;
 }
@@ -73,17 +74,150 @@ function snappyCodec(): Codec {
   };
 }
 
+interface Lz4 {
+  compressFrameSync(b: Buffer): Buffer;
+  decompressFrameSync(b: Buffer): Buffer;
+  /** One raw block, its output size (a bound, here) prepended as a little-endian uint32. */
+  uncompressSync(b: Buffer, dict?: Buffer): Buffer;
+}
+
+/** The lz4 frame format (lz4_Frame_format.md): magics, FLG bits, BD's block maximum sizes. */
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_SKIPPABLE = 0x184d2a50; // ...5F: the low 4 bits are free
+const LZ4_BLOCK_MAX = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
+const LZ4_LINKED_WINDOW = 64 << 10;
+
+interface Lz4Block {
+  data: Buffer;
+  stored: boolean;
+  blockMax: number;
+  /** Blocks of a linked frame refer to the 64 KiB of output before them. */
+  linked: boolean;
+}
+
+/** The data blocks of `data`'s lz4 frames, from their headers alone; throws on what is not one. */
+function lz4Blocks(data: Buffer): Lz4Block[] {
+  const blocks: Lz4Block[] = [];
+  const need = (n: number) => {
+    if (n > data.length) throw new Error('truncated lz4 frame');
+  };
+  let pos = 0;
+  while (pos < data.length) {
+    need(pos + 8);
+    const magic = data.readUInt32LE(pos);
+    if ((magic & 0xfffffff0) === LZ4_SKIPPABLE) {
+      pos += 8 + data.readUInt32LE(pos + 4);
+      continue;
+    }
+    const flg = data[pos + 4]!;
+    const blockMax = LZ4_BLOCK_MAX[(data[pos + 5]! >> 4) & 7]!;
+    if (magic !== LZ4_MAGIC || flg >> 6 !== 1 || blockMax === 0) throw new Error('not an lz4 frame');
+    const linked = (flg & 0x20) === 0;
+    const blockChecksum = flg & 0x10 ? 4 : 0;
+    pos += 7 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0); // magic, FLG, BD, content size, dictionary id, header checksum
+    for (;;) {
+      need(pos + 4);
+      const word = data.readUInt32LE(pos);
+      pos += 4;
+      if (word === 0) break; // EndMark
+      const length = word & 0x7fffffff;
+      need(pos + length + blockChecksum);
+      blocks.push({ data: data.subarray(pos, pos + length), stored: word >>> 31 === 1, blockMax, linked });
+      pos += length + blockChecksum;
+    }
+    if (flg & 0x04) pos += 4; // content checksum
+    need(pos);
+  }
+  return blocks;
+}
+
+/**
+ * Bounded lz4: a compressed block makes at most its frame's block maximum size, a stored one its
+ * length, so the block headers bound the output without decompressing anything. Over the limit by
+ * that bound (an encoder that fills its blocks overshoots by less than one block), the blocks are
+ * decompressed one by one to count, stopping once past it; the frame decoder, which checks the
+ * checksums too, makes the output only once it is known to fit.
+ */
+function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
+  const blocks = lz4Blocks(data);
+  let bound = 0;
+  for (const b of blocks) bound += b.stored ? b.data.length : b.blockMax;
+  if (bound > maxOutput) {
+    let total = 0;
+    let window: Buffer = Buffer.alloc(0);
+    const prefix = Buffer.alloc(4);
+    for (const b of blocks) {
+      let out = b.data;
+      if (!b.stored) {
+        prefix.writeUInt32LE(b.blockMax);
+        const block = Buffer.concat([prefix, b.data]);
+        out = b.linked && window.length > 0 ? lz4.uncompressSync(block, window) : lz4.uncompressSync(block);
+      }
+      total += out.length;
+      checkOutput(total, maxOutput);
+      if (b.linked) window = Buffer.concat([window, out]).subarray(-LZ4_LINKED_WINDOW);
+    }
+  }
+  return lz4.decompressFrameSync(data);
+}
+
 function lz4Codec(): Codec {
-  const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
-  return { name: 'lz4', compress: (d) => lz4.compressFrameSync(d), decompress: (d) => lz4.decompressFrameSync(d) };
+  const lz4 = require('lz4-napi') as Lz4;
+  return {
+    name: 'lz4',
+    compress: (d) => lz4.compressFrameSync(d),
+    decompress: (d, maxOutput) => (maxOutput === undefined ? lz4.decompressFrameSync(d) : lz4Decompress(lz4, d, maxOutput)),
+  };
+}
+
+interface ZstdBinding {
+  DCtx: new () => { decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number]; reset(directive: number): void };
+  ResetDirective: { sessionOnly: number };
+  getFrameContentSize(frame: Uint8Array): number | null;
+  findFrameCompressedSize(frame: Uint8Array): number;
+  dStreamOutSize(): number;
+}
+
+/**
+ * Bounded zstd: frames that all state their size are refused past the limit from that, or else
+ * made in one call (zstd checks the size stated); otherwise (Java's zstd-jni states none) they are
+ * decompressed a chunk at a time, stopping once past the limit. zstd-napi's own decompress would
+ * allocate whatever size a frame states, and stream the rest without bound.
+ */
+function zstdDecompress(zstd: { decompress(b: Buffer): Buffer }, binding: ZstdBinding, dctx: InstanceType<ZstdBinding['DCtx']>, data: Buffer, maxOutput: number): Buffer {
+  let stated: number | null = 0;
+  for (let frame = data; frame.length > 0 && stated !== null; frame = frame.subarray(binding.findFrameCompressedSize(frame))) {
+    const size = binding.getFrameContentSize(frame);
+    stated = size === null ? null : stated + size;
+    if (stated !== null) checkOutput(stated, maxOutput);
+  }
+  if (stated !== null) return zstd.decompress(data);
+  dctx.reset(binding.ResetDirective.sessionOnly); // a previous call may have thrown mid-frame
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let input = data;
+  for (;;) {
+    // At most one byte past the limit: enough to know it is passed.
+    const out = Buffer.allocUnsafe(Math.min(Math.max(binding.dStreamOutSize(), input.length), maxOutput - total + 1));
+    const [pending, produced, consumed] = dctx.decompressStream(out, input);
+    input = input.subarray(consumed);
+    total += produced;
+    checkOutput(total, maxOutput);
+    if (produced > 0) chunks.push(out.subarray(0, produced));
+    // 0: a frame is done and flushed; more input is the next frame.
+    if (pending === 0 && input.length === 0) return Buffer.concat(chunks, total);
+    if (produced === 0 && consumed === 0) throw new Error('truncated zstd frame');
+  }
 }
 
 function zstdCodec(): Codec {
   const zstd = require('zstd-napi') as { compress(b: Buffer, p?: { compressionLevel?: number }): Buffer; decompress(b: Buffer): Buffer };
+  const binding = require('zstd-napi/binding') as ZstdBinding;
+  const dctx = new binding.DCtx();
   return {
     name: 'zstd',
     compress: (d, level) => (level === undefined ? zstd.compress(d) : zstd.compress(d, { compressionLevel: level })),
-    decompress: (d) => zstd.decompress(d),
+    decompress: (d, maxOutput) => (maxOutput === undefined ? zstd.decompress(d) : zstdDecompress(zstd, binding, dctx, d, maxOutput)),
   };
 }
 

@@ -481,13 +481,15 @@ function varintAt(buf: Buffer, at: number, end: number, maxBytes: number): numbe
  * fields (attributes, timestamp delta, offset delta, key, value, headers) fill exactly the length
  * it declares, its offset delta is its position (0, 1, 2, ...: readers and the cleaner place
  * records by it), and nothing follows the last record. Returns the index of the first record
- * without a key, or -1; throws ProtocolDecodeError naming what does not parse.
+ * without a key, or -1; throws ProtocolDecodeError naming what does not parse. With `deltas`, an
+ * offset delta that is not its record's position clears `deltas.inOrder` instead of throwing (the
+ * caller renumbers the records, as Kafka's LogValidator does).
  *
  * The produce path runs it on every record, so it allocates nothing, and each varint is read the
  * same way, written out where it is read: a one-byte one inline, any other by varintAt. (A helper
  * doing both is not inlined by V8 and made the walk over half as slow again.)
  */
-export function walkRecords(body: Buffer, count: number): number {
+export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boolean }): number {
   const bodyEnd = body.length;
   let keyless = -1;
   let at = 0;
@@ -529,7 +531,10 @@ export function walkRecords(body: Buffer, count: number): number {
     }
     // NaN: a varint cut off by the record's end, or longer than Kafka reads.
     if (Number.isNaN(timestampDelta) || Number.isNaN(offsetDelta) || Number.isNaN(keyLength)) throw badRecord(i, count, 'its fields overrun its length');
-    if (offsetDelta !== i) throw badRecord(i, count, `its offset delta is ${offsetDelta}`);
+    if (offsetDelta !== i) {
+      if (!deltas) throw badRecord(i, count, `its offset delta is ${offsetDelta}`);
+      deltas.inOrder = false;
+    }
     // A negative key or value length is null, as Kafka reads it.
     if (keyLength >= 0) at += keyLength;
     else if (keyless < 0) keyless = i;

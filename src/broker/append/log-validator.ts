@@ -8,7 +8,7 @@
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, encodeBatch, walkRecords } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, walkRecords } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -92,9 +92,16 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
   let keyless: number;
+  let valid = batch;
   try {
     const body = records.subarray(BATCH_HEADER_SIZE);
-    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH), batch.recordCount);
+    const deltas = { inOrder: true };
+    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH), batch.recordCount, deltas);
+    // Records whose offset deltas are not 0, 1, 2, ... (the header's count and last delta agree, as
+    // checked above): Kafka's LogValidator accepts them, rebuilding a compressed batch with the
+    // offsets it assigns (an uncompressed one it stores as sent, offsets and all). Renumbered here
+    // in both cases: readers and the cleaner place records by their deltas.
+    if (!deltas.inOrder) valid = new RecordBatchView(renumbered(batch));
   } catch (e) {
     const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
     return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);
@@ -108,5 +115,17 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
       return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: message, recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
     }
   }
-  return batch;
+  return valid;
+}
+
+/** `batch` rebuilt with its records' offset deltas their positions, everything else as it was. */
+function renumbered(batch: RecordBatchView): Buffer {
+  const records = decodeBatchRecords(batch.buffer).map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }));
+  return encodeBatch(records, {
+    compression: batch.compression,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    transactional: batch.isTransactional,
+  });
 }

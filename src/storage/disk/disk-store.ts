@@ -141,7 +141,11 @@ export class DiskPartitionLog implements PartitionLog {
         // No index entry may name a marker past its segment's end: recovery may have cut the tail
         // of any segment, not only the last, and a crash may lose a marker's bytes whose entry was
         // written. (Only segments with aborted transactions have the file.)
-        if (present.has(segmentFileName(base, TXN_INDEX_SUFFIX))) segment.txnIndex.truncateTo(segment.nextOffset);
+        if (present.has(segmentFileName(base, TXN_INDEX_SUFFIX))) {
+          segment.txnIndex.truncateTo(segment.nextOffset);
+          const stale = segment.dropTxnEntriesWithoutMarker();
+          if (stale > 0) log.warn(`Partition ${topic}-${partition}: dropped ${stale} aborted-transaction index entries of segment ${base} whose ABORT marker is not in it`);
+        }
       });
     } catch (e) {
       // Give back the descriptors of the segments opened so far; the partition stays offline.

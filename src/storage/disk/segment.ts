@@ -10,6 +10,7 @@
  * `FdCache` just before the call (`this.log()`, `this.index()`, `this.timeIndexFile()`), and never
  * keeps one across another cache call, so any of them may be closed between operations.
  */
+import { ControlType, controlTypeOf } from '../../protocol/control-records.js';
 import { readBuffers } from '../../util/read-buffers.js';
 import { TxnIndex } from './txn-index.js';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
@@ -21,10 +22,12 @@ import {
   batchCrcIsValid,
   batchSizeAt,
   decodeBatchRecords,
+  isControlBatch,
   leaderEpochOf,
   magicAt,
   maxTimestampOf,
   nextOffsetOf,
+  readBatchHeader,
 } from '../../protocol/record-batch.js';
 import type { AbortedTxn, ReadResult, TimestampOffset } from '../log-store.js';
 import type { FdCache } from './fd-cache.js';
@@ -531,6 +534,36 @@ export class Segment {
       return true;
     });
     return result;
+  }
+
+  /**
+   * Drops the aborted-transaction index entries that do not name an ABORT marker of their producer
+   * in this segment; returns how many went. Such an entry (left by an older cleaner, whose pass
+   * could stop after removing a marker but before removing its entry) is handed to read_committed
+   * consumers, which skip the producer's batches from the entry's first offset until they meet
+   * its ABORT marker: with none to meet, they skipped every later committed batch of that producer
+   * in the fetch. Kafka rebuilds the index from the markers on recovery; checking each entry
+   * against its marker costs one small read per entry, and only segments with aborted
+   * transactions have the file.
+   */
+  dropTxnEntriesWithoutMarker(): number {
+    return this.txnIndex.retain((e) => e.firstOffset <= e.lastOffset && this.isAbortMarker(e.lastOffset, e.producerId));
+  }
+
+  private isAbortMarker(offset: number, producerId: number): boolean {
+    const at = offset >= this.baseOffset ? this.findBatch(offset) : null;
+    if (!at || at.baseOffset !== offset) return false;
+    const [batch] = this.read(at.position, at.size, offset + 1).batches;
+    if (!batch) return false;
+    const h = readBatchHeader(batch);
+    if (!isControlBatch(h.attributes) || h.producerId !== producerId) return false;
+    try {
+      return controlTypeOf(decodeBatchRecords(batch, h)[0]?.key ?? null) === ControlType.Abort;
+    } catch {
+      // A marker batch that does not decode fails its readers anyway; the entry stays rather than
+      // letting read_committed consumers see what may be aborted data.
+      return true;
+    }
   }
 
   /** Cuts the segment so that it ends before `offset`. */

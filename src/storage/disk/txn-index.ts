@@ -38,6 +38,19 @@ export function decodeTxnEntries(data: Buffer): AbortedTxn[] {
   return out;
 }
 
+function writeEntriesSynced(path: string, entries: readonly AbortedTxn[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const [i, e] of entries.entries()) {
+      const b = encodeTxnEntry(e);
+      writeSync(fd, b, 0, b.length, i * TXN_INDEX_ENTRY_SIZE);
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class TxnIndex {
   private entries: AbortedTxn[] | null = null;
 
@@ -75,16 +88,27 @@ export class TxnIndex {
    */
   writeSynced(entries: readonly AbortedTxn[]): void {
     this.entries = [...entries];
-    const fd = openSync(this.path, 'w');
-    try {
-      for (const [i, e] of entries.entries()) {
-        const b = encodeTxnEntry(e);
-        writeSync(fd, b, 0, b.length, i * TXN_INDEX_ENTRY_SIZE);
-      }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    writeEntriesSynced(this.path, entries);
+  }
+
+  /**
+   * Keeps the entries `keep` accepts; returns how many went. The file is replaced by a rename, so
+   * that a crash leaves either list, never a cut one (an entry lost would show its aborted data to
+   * read_committed consumers).
+   */
+  retain(keep: (e: AbortedTxn) => boolean): number {
+    const entries = this.all();
+    const kept = entries.filter(keep);
+    const dropped = entries.length - kept.length;
+    if (dropped === 0) return 0;
+    if (kept.length === 0) {
+      this.delete();
+      return dropped;
     }
+    writeEntriesSynced(`${this.path}.tmp`, kept);
+    renameSync(`${this.path}.tmp`, this.path);
+    this.entries = kept;
+    return dropped;
   }
 
   /** Renames the file to `to` and follows it there (the entries stay as they are). */

@@ -52,6 +52,10 @@ describe('walkRecords', () => {
     const delta = one();
     delta[3] = 2 * 1;
     expect(() => walkRecords(delta, 1)).toThrow(/its offset delta is 1/);
+    // The produce path asks to be told instead: it renumbers such records, as Kafka does.
+    const deltas = { inOrder: true };
+    expect(walkRecords(delta, 1, deltas)).toBe(-1);
+    expect(deltas.inOrder).toBe(false);
     const headerWithoutKey = Buffer.from([2 * 12, 0, 0, 0, 4, 97, 98, 4, 99, 100, 2, 1, 1]);
     expect(() => walkRecords(headerWithoutKey, 1)).toThrow(/header 0 has no key/);
     // A varint longer than Kafka reads (5 bytes for an int) is refused, not wrapped around.

@@ -240,6 +240,33 @@ describe('disk store recovery', () => {
     store.close();
   });
 
+  it('drops an index entry whose ABORT marker is not in the log, which made read_committed fetches skip the producer’s later transactions', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let store = new DiskLogStore(t.dir);
+    let log = store.open('t', 0, config());
+    const table = new ProducerStateTable(log);
+    // What an older cleaner could leave: the entry of pid 7's aborted transaction (0..2) whose
+    // marker it removed (offset 2 holds a plain record now); pid 7's next transaction committed.
+    write(log, table, [txn(7, 0, 'a', 'aborted'), plain('x', '1'), plain('y', '1')]);
+    log.appendAbortedTxn({ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 });
+    // Entries naming a COMMIT marker, another producer's marker, or nothing at all are no better.
+    write(log, table, [txn(7, 1, 'b', 'committed'), end(7, ControlType.Commit)]);
+    log.appendAbortedTxn({ producerId: 7, firstOffset: 3, lastOffset: 4, lastStableOffset: 5 });
+    write(log, table, [txn(8, 0, 'c', 'aborted'), end(8, ControlType.Abort)]);
+    log.appendAbortedTxn({ producerId: 9, firstOffset: 5, lastOffset: 6, lastStableOffset: 7 });
+    write(log, table, [plain('z', '1')]);
+    expect(log.abortedTxns(0, 10).map((e) => [e.producerId, e.lastOffset])).toEqual([[7, 2], [7, 4], [8, 6], [9, 6]]);
+    store.close();
+    for (let open = 0; open < 2; open++) {
+      store = new DiskLogStore(t.dir);
+      log = store.open('t', 0, config());
+      // A fetch from 0 no longer tells consumers that offsets 3-4 (committed) are of an aborted one.
+      expect(log.abortedTxns(0, 10)).toEqual([{ producerId: 8, firstOffset: 5, lastOffset: 6, lastStableOffset: 7 }]);
+      store.close();
+    }
+  });
+
   it('drops index entries whose marker a crash cut off, so later aborts are indexed again', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

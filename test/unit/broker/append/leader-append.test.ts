@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { gzipSync } from 'node:zlib';
+import { compress as zstdCompress } from 'zstd-napi';
 import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
 import { MAX_DECOMPRESSED_BATCH } from '../../../../src/broker/append/log-validator.js';
 import { defaultBrokerConfig } from '../../../../src/broker/config.js';
@@ -56,6 +57,8 @@ function withBody(batch: Buffer, records: Buffer): Buffer {
   rewriteCrc(out);
   return out;
 }
+/** Records of 1 MiB of zeros, one more MiB than a produced batch may decompress to. */
+const pastLimit = () => Array.from({ length: MAX_DECOMPRESSED_BATCH / (1 << 20) + 1 }, () => ({ value: Buffer.alloc(1 << 20) }));
 const values = (...vs: string[]) => vs.map((v) => ({ key: Buffer.from('k'), value: Buffer.from(v), timestamp: 1000 }));
 
 describe('produceToLeader: validation (LogValidator)', () => {
@@ -94,7 +97,15 @@ describe('produceToLeader: validation (LogValidator)', () => {
       return withBody(encodeBatch(values('a', 'b'), { compression: CompressionType.gzip }), gzipSync(inner));
     }, ErrorCode.INVALID_RECORD],
     // A few kilobytes that would inflate past what one request may carry: refused unmade.
-    ['valid gzip records inflating past 100 MiB', () => encodeBatch(Array.from({ length: MAX_DECOMPRESSED_BATCH / (1 << 20) + 1 }, () => ({ value: Buffer.alloc(1 << 20) })), { compression: CompressionType.gzip }), ErrorCode.INVALID_RECORD],
+    ['valid gzip records inflating past 100 MiB', () => encodeBatch(pastLimit(), { compression: CompressionType.gzip }), ErrorCode.INVALID_RECORD],
+    // lz4 and zstd frames from Kafka's clients mostly state no size: bounded as they decompress.
+    ['valid lz4 records inflating past 100 MiB', () => encodeBatch(pastLimit(), { compression: CompressionType.lz4 }), ErrorCode.INVALID_RECORD],
+    ['valid zstd records inflating past 100 MiB, no size stated', () => {
+      const plainBatch = encodeBatch(pastLimit());
+      const frame = zstdCompress(body(plainBatch), { contentSizeFlag: false });
+      return reCrc(withBody(plainBatch, frame), (b) => b.writeInt16BE(CompressionType.zstd, 21));
+    }, ErrorCode.INVALID_RECORD],
+    ['valid zstd records inflating past 100 MiB, their size stated', () => encodeBatch(pastLimit(), { compression: CompressionType.zstd }), ErrorCode.INVALID_RECORD],
     ['a snappy block stating more than 100 MiB', () => {
       const claim = Buffer.from([0x80, 0x80, 0x80, 0x40, 0x00]); // varint 128 MiB, then nothing
       return withBody(encodeBatch(values('a'), { compression: CompressionType.snappy }), claim);
@@ -122,6 +133,31 @@ describe('produceToLeader: validation (LogValidator)', () => {
       expect(out.errorCode, `compression ${compression}`).toBe(0);
     }
     expect(replica.logEndOffset()).toBe(3 * Object.values(CompressionType).length);
+  });
+
+  it('accepts records whose offset deltas are out of order and stores them renumbered, compressed or not (Kafka\'s LogValidator)', async () => {
+    /** Uncompressed records of `batch` with the first two offset deltas swapped (0, 1 -> 1, 0). */
+    const swapped = (batch: Buffer) => {
+      const records = Buffer.from(body(batch));
+      const second = 1 + records[0]! / 2; // one-byte lengths: [length][attributes][ts delta][offset delta]
+      [records[3], records[second + 3]] = [2 * 1, 2 * 0];
+      return records;
+    };
+    const idempotent = { producerId: 5, producerEpoch: 0, baseSequence: 0 };
+    const plainBatch = encodeBatch(values('a', 'b', 'c'), idempotent);
+    const sent = [
+      withBody(plainBatch, swapped(plainBatch)),
+      withBody(encodeBatch(values('a', 'b', 'c'), { ...idempotent, baseSequence: 3, compression: CompressionType.gzip }), gzipSync(swapped(plainBatch))),
+    ];
+    const { host, replica } = setup();
+    for (const [i, records] of sent.entries()) {
+      const out = await produceToLeader(host, 't', 0, records, produceOpts);
+      expect(out).toMatchObject({ errorCode: 0, baseOffset: 3 * i });
+    }
+    const stored = replica.log.read(0, 1 << 20, 6).batches.map((b) => new RecordBatchView(b));
+    expect(stored.map((b) => [b.compression, b.producerId, b.baseSequence])).toEqual([[CompressionType.none, 5, 0], [CompressionType.gzip, 5, 3]]);
+    const records = stored.flatMap((b) => decodeBatchRecords(b.buffer));
+    expect(records.map((r) => [r.offset, String(r.value)])).toEqual([[0, 'a'], [1, 'b'], [2, 'c'], [3, 'a'], [4, 'b'], [5, 'c']]);
   });
 
   it('names the limit in the MESSAGE_TOO_LARGE message', async () => {

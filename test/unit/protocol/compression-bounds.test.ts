@@ -1,0 +1,66 @@
+/**
+ * Codec.decompress(data, maxOutput) for lz4 and zstd frames: exactly the limit decompresses, one
+ * byte more is refused, whatever the frames state; a frame cut short is an error, never a loop.
+ */
+import { describe, expect, it } from 'vitest';
+import { compress as zstdCompress } from 'zstd-napi';
+import { CompressionType, codecFor } from '../../../src/protocol/compression.js';
+
+/** 20,000 lines "NNN kafka\\n" (NNN = i % 50), made by lz4 -BD -B4 --no-frame-crc: a linked-block frame in 64 KiB blocks. */
+const LINKED_LZ4 = Buffer.from(
+  'BCJNGEBAwNgBAADVMDAwIGthZmthCjAwMQoAFTIKABUzCgAVNAoAFTUKABU2CgAVNwoAFTgKABQ5CgAVMWQAFTFkABUxZAAVMWQAFTFkABUxZAAVMWQAFTFkABUxZAAVMWQAFTJkABUyZAAVMmQAFTJkABUyZAAVMmQAFTJkABUyZAAVMmQAFTJkABUzZAAVM2QAFTNkABUzZAAVM2QAFTNkABUzZAAVM2QAFTNkABUzZAAVNGQAFTRkABU0ZAAVNGQAFTRkABU0ZAAVNGQAFTRkABU0ZAAVNGQAD/QB///////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////xUDAzIGthJAEAAAL6/wVM/hUwTP4VMEz+FTBM/hUwTP4VMEz+D9z//////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////6dQa2EKMDAKAQAAD9z//////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////+hQIGthZmvoAAAA9QBhCjAxMSBrYWZrYQowMTIKABUzCgAVNAoAFTUKABU2CgAVNwoAFTgKABQ5CgAlMjAKAAVkABUyZAAVMmQAFTJkABUyZAAVMmQAFTJkABUyZAAVMmQAFTNkABUzZAAVM2QAFTNkABUzZAAVM2QAFTNkABUzZAAVM2QAFTNkABU0ZAAVNGQAFTRkABU0ZAAVNGQAFTRkABU0ZAAVNGQAFTRkABU0ZAAVMGQAFTBkABUwZAAVMGQAFTBkABUwZAAVMGQAFTBkABUwZAAVMGQAFTFkAA/0Af//////////////PFBhZmthCgAAAAA=',
+  'base64',
+);
+const linkedText = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `${String(i % 50).padStart(3, '0')} kafka\n`).join(''));
+
+const text = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `record ${i}\n`).join(''));
+const refused = /decompresses to more than/;
+
+describe('lz4 decompress with a limit', () => {
+  const lz4 = codecFor(CompressionType.lz4);
+
+  it('makes a frame whose blocks could exceed the limit when it fits, and refuses one byte past it', () => {
+    // lz4-napi's frames: independent 4 MiB blocks, no size stated; their headers bound 4 MiB.
+    const data = text(100_000);
+    const frame = lz4.compress(data);
+    expect(lz4.decompress(frame, data.length).equals(data)).toBe(true);
+    expect(() => lz4.decompress(frame, data.length - 1)).toThrow(refused);
+  });
+
+  it('decompresses linked blocks against the output before them', () => {
+    expect(LINKED_LZ4.readUInt8(4) & 0x20).toBe(0); // FLG: blocks not independent
+    expect(lz4.decompress(LINKED_LZ4, linkedText.length).equals(linkedText)).toBe(true);
+    expect(() => lz4.decompress(LINKED_LZ4, linkedText.length - 1)).toThrow(refused);
+  });
+
+  it('refuses a frame cut short', () => {
+    expect(() => lz4.decompress(LINKED_LZ4.subarray(0, 600), 1 << 20)).toThrow();
+    expect(() => lz4.decompress(Buffer.from('not lz4 at all'), 1 << 20)).toThrow();
+  });
+});
+
+describe('zstd decompress with a limit', () => {
+  const zstd = codecFor(CompressionType.zstd);
+  const data = text(100_000);
+
+  for (const [what, frame] of [
+    ['its size stated', zstdCompress(data)],
+    ['no size stated', zstdCompress(data, { contentSizeFlag: false })],
+  ] as const) {
+    it(`decompresses a frame with ${what} up to the limit and refuses one byte past it`, () => {
+      expect(zstd.decompress(frame, data.length).equals(data)).toBe(true);
+      expect(() => zstd.decompress(frame, data.length - 1)).toThrow(refused);
+    });
+  }
+
+  it('counts every frame of several, and a refusal leaves the next call unaffected', () => {
+    const two = Buffer.concat([zstdCompress(data, { contentSizeFlag: false }), zstdCompress(data, { contentSizeFlag: false })]);
+    expect(() => zstd.decompress(two, 2 * data.length - 1)).toThrow(refused);
+    expect(zstd.decompress(two, 2 * data.length).equals(Buffer.concat([data, data]))).toBe(true);
+  });
+
+  it('refuses a frame cut short instead of waiting for the rest', () => {
+    const frame = zstdCompress(data, { contentSizeFlag: false });
+    expect(() => zstd.decompress(frame.subarray(0, frame.length - 10), 1 << 20)).toThrow();
+  });
+});
