@@ -1,10 +1,12 @@
 /**
  * Avro's JSON encoding of a decoded value, written by a function built once per schema (what
- * avsc's Type#toString does, without its per-value copy: console-consumer's hot path). Unions
+ * avsc's Type#toString does, without its per-value copy: console-consumer's hot path; floats as
+ * Avro's Java encoder prints them, 0.1 and not avsc's widened 0.10000000149011612). Unions
  * are wrapped ({"string":"x"}; null stays null), bytes and fixed are ISO-8859-1 strings, enums
  * their symbol, records their fields in schema order.
  */
 import type { Type } from 'avsc';
+import { shortestFloat32 } from '../../util/float32.js';
 
 type Writer = (v: unknown) => string;
 
@@ -36,9 +38,10 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Writer>): Writer {
       return (v) => (v ? 'true' : 'false');
     case 'int':
     case 'long':
-    case 'float':
     case 'double':
       return num;
+    case 'float':
+      return (v) => num(shortestFloat32(v as number));
     case 'string':
     case 'enum':
       return str;

@@ -1,10 +1,12 @@
 /**
  * Avro binary straight to Avro's JSON encoding, by a reader built once per schema: no decoded
  * object, no intermediate strings for ASCII text (console-consumer's hot path; the output is what
- * avsc's fromBuffer + toString give, which the unit test checks). The JSON is written into a
+ * avsc's fromBuffer + toString give, which the unit test checks, but for floats: printed as Avro's
+ * Java encoder prints them, see shortestFloat32). The JSON is written into a
  * scratch buffer that the next record reuses: a caller copies it or writes it out at once.
  */
 import type { Type } from 'avsc';
+import { shortestFloat32 } from '../../util/float32.js';
 
 export class Out {
   buf: Buffer = Buffer.allocUnsafe(4096);
@@ -215,7 +217,7 @@ function build(t: AvroTypeLike, seen: Map<AvroTypeLike, Reader>): Reader {
     case 'float':
       return (i, o) => {
         i.need(4);
-        num(o, i.b.readFloatLE(i.p));
+        num(o, shortestFloat32(i.b.readFloatLE(i.p)));
         i.p += 4;
       };
     case 'double':

@@ -8,6 +8,7 @@
 import type { RegisteredSchema, SchemaReference, SchemaType } from '../../client/schema-registry.js';
 import type { ParsedSchema } from '../../schema/index.js';
 import { parseJsonExact, stringifyJsonExact } from '../../util/exact-json.js';
+import { shortestFloat32 } from '../../util/float32.js';
 import { avroJsonWriter } from './avro-json.js';
 import { avroTranscoder, avroTranscoderInto, Out, type OutTarget } from './avro-transcode.js';
 import { avroScanner } from './avro-scan.js';
@@ -225,7 +226,7 @@ async function protobufCodec(id: number, root: import('protobufjs').Root, messag
   };
   const writeIndexes = opts.message ? indexesOf(opts.message) : [0];
   const writer = typeAt(writeIndexes);
-  const decoders = new Map<string, PbType>();
+  const decoders = new Map<string, { t: PbType; printFloats: ((o: Record<string, unknown>) => void) | null }>();
   return {
     type: 'PROTOBUF',
     encode(json) {
@@ -241,11 +242,16 @@ async function protobufCodec(id: number, root: import('protobufjs').Root, messag
       let indexes = [0];
       if (hasMessageIndexes(b, at)) ({ indexes, next: at } = decodeMessageIndexes(b, at));
       const key = indexes.join('.');
-      let t = decoders.get(key);
-      if (!t) decoders.set(key, (t = typeAt(indexes)));
+      let d = decoders.get(key);
+      if (!d) {
+        const t = typeAt(indexes);
+        decoders.set(key, (d = { t, printFloats: floatPrinter(t, protobuf) }));
+      }
+      const t = d.t;
       try {
-        const msg = t.decode(b.subarray(at));
-        return JSON.stringify(t.toObject(msg, { longs: String, enums: String, bytes: String, json: true }));
+        const obj = t.toObject(t.decode(b.subarray(at)), { longs: String, enums: String, bytes: String, json: true });
+        d.printFloats?.(obj);
+        return JSON.stringify(obj);
       } catch (e) {
         throw new CodecError(`the bytes do not match Protobuf message ${t.name} of schema ${id}: ${(e as Error).message}`);
       }
@@ -254,6 +260,62 @@ async function protobufCodec(id: number, root: import('protobufjs').Root, messag
 }
 
 type Protobuf = typeof import('protobufjs');
+
+/**
+ * protobufjs reads a float field widened to a double (0.1 as 0.10000000149011612): this puts each
+ * float of a decoded message object (toObject's, keyed by field name) back as JsonFormat prints
+ * it (shortestFloat32), in nested messages, lists and map values too. Null for a message with no
+ * float anywhere in it.
+ */
+function floatPrinter(root: import('protobufjs').Type, pb: Protobuf): ((o: Record<string, unknown>) => void) | null {
+  type PbType = import('protobufjs').Type;
+  type Fix = (o: Record<string, unknown>) => void;
+  const nestedOf = (f: import('protobufjs').Field): PbType | null => {
+    const r = f.resolve().resolvedType;
+    return r instanceof pb.Type ? r : null;
+  };
+  // Every message type reachable from the root, then those with a float somewhere in them (a
+  // message may contain itself: repeated until nothing changes).
+  const types = new Set<PbType>([root]);
+  for (const t of types) for (const f of t.fieldsArray) { const n = nestedOf(f); if (n) types.add(n); }
+  const withFloat = new Set<PbType>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of types) {
+      if (withFloat.has(t) || !t.fieldsArray.some((f) => f.type === 'float' || withFloat.has(nestedOf(f)!))) continue;
+      withFloat.add(t);
+      changed = true;
+    }
+  }
+  if (!withFloat.has(root)) return null;
+  const fixes = new Map<PbType, Fix>();
+  for (const t of withFloat) {
+    const steps: Fix[] = [];
+    for (const f of t.fieldsArray) {
+      const nested = nestedOf(f);
+      let each: (x: unknown) => unknown;
+      if (f.type === 'float') each = (x) => (typeof x === 'number' ? shortestFloat32(x) : x);
+      else if (nested && withFloat.has(nested)) each = (x) => (x !== null && typeof x === 'object' && fixes.get(nested)!(x as Record<string, unknown>), x);
+      else continue;
+      const name = f.name;
+      if ((f as { map?: boolean }).map) {
+        steps.push((o) => {
+          const m = o[name] as Record<string, unknown> | undefined;
+          if (m) for (const k of Object.keys(m)) m[k] = each(m[k]);
+        });
+      } else if (f.repeated) {
+        steps.push((o) => {
+          const l = o[name];
+          if (Array.isArray(l)) for (let i = 0; i < l.length; i++) l[i] = each(l[i]);
+        });
+      } else steps.push((o) => o[name] !== undefined && (o[name] = each(o[name])));
+    }
+    fixes.set(t, (o) => {
+      for (const step of steps) step(o);
+    });
+  }
+  return fixes.get(root)!;
+}
 type PbField = import('protobufjs').Field;
 
 const I32: [bigint, bigint] = [-(2n ** 31n), 2n ** 31n - 1n];

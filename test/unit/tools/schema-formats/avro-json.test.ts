@@ -1,7 +1,8 @@
 /**
  * The compiled Avro JSON writer prints exactly what avsc's Type#toString prints (Avro's JSON
  * encoding), over every kind of type: records (nested, recursive), unions of primitives and
- * named types, enums, fixed, bytes, arrays, maps, and non-finite doubles.
+ * named types, enums, fixed, bytes, arrays, maps, and non-finite doubles; but floats as Avro's
+ * Java encoder prints them (the shortest decimal of the float, where avsc widens it).
  */
 import { describe, expect, it } from 'vitest';
 import avro from 'avsc';
@@ -68,6 +69,14 @@ describe('Avro JSON, from values (avroJsonWriter) and straight from bytes (avroT
     expect(() => encode({ ...JSON.parse(type.toString(type.fromBuffer(type.toBuffer(values[0])))), i: 2 ** 31 })).toThrow(/^i: expected an int, got 2147483648$/);
     expect(() => encode({ ...JSON.parse(type.toString(type.fromBuffer(type.toBuffer(values[0])))), u: 'x' })).toThrow(/u: expected null or one of \{"string":…\}, \{"test.Inner":…\}/);
     expect(() => encode({})).toThrow(/^n: expected a value \(the field has no default\)/);
+  });
+
+  it('prints a float as Avro\'s Java JSON encoder does (0.1, not the widened 0.10000000149011612)', () => {
+    const t = avro.Type.forSchema({ type: 'record', name: 'F', fields: [{ name: 'f', type: 'float' }, { name: 'fs', type: { type: 'array', items: 'float' } }, { name: 'd', type: 'double' }] } as never);
+    const v = { f: 0.1, fs: [0.3, -2.5, 3.4028234663852886e38, 1.401298464324817e-45], d: 0.1 };
+    const expected = '{"f":0.1,"fs":[0.3,-2.5,3.4028235e+38,1e-45],"d":0.1}';
+    expect(avroTranscoder(t)!(t.toBuffer(v), 0).toString()).toBe(expected);
+    expect(avroJsonWriter(t)(t.fromBuffer(t.toBuffer(v)))).toBe(expected);
   });
 
   it('reads arrays and maps written in blocks with byte sizes (negative counts)', () => {

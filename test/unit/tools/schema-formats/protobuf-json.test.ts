@@ -64,6 +64,16 @@ message All {
     expect(() => c.encode('{"i64":1e18}')).toThrow('give the int64 as a string ("1000000000000000000")');
   });
 
+  it('prints a float as JsonFormat does (0.1, not the widened 0.10000000149011612), in nested messages, lists and maps too', async () => {
+    const text = `syntax = "proto3";
+message Point { float x = 1; repeated float ys = 2; map<string, float> named = 3; Point next = 4; repeated Point more = 5; double d = 6; }
+`;
+    const c = await buildCodec(proto(text), noRefs);
+    const json = '{"x":0.1,"ys":[0.3,1.5,3.4028235e+38,1e-45],"named":{"a":0.7},"next":{"x":2.2,"next":{"ys":[0.1]}},"more":[{"x":-0.1}],"d":0.1}';
+    expect(c.decode(frame(3, c.encode(json).payload, c.encode(json).indexes), 5).toString()).toBe(json);
+    expect(roundTrip(await all(), '{"fl":16777217}')).toEqual({ fl: 16777216 });
+  });
+
   it('floats that would overflow, bools, strings, bytes and enums of the wrong kind are refused', async () => {
     const c = await all();
     expect(() => c.encode('{"fl":3.5e38}')).toThrow('fl: 3.5e+38 is out of range for float');
