@@ -398,12 +398,19 @@ function protoMapKey(keyType: string, k: string, at: string, fail: (why: string)
   return k;
 }
 
+/** Whether an enum is open (proto3, or edition 2023's default): protobufjs resolves its features, private as they are. */
+function isOpenEnum(e: import('protobufjs').Enum): boolean {
+  return (e as unknown as { _features?: { enum_type?: string } })._features?.enum_type === 'OPEN';
+}
+
 function protoValue(f: PbField, v: unknown, pb: Protobuf, at: string, fail: (why: string) => never): unknown {
   const rt = f.resolvedType;
   if (rt instanceof pb.Type) return protoObject(rt, v, pb, at);
   if (rt instanceof pb.Enum) {
     const known = typeof v === 'string' ? Object.hasOwn(rt.values, v) : typeof v === 'number' && Number.isInteger(v) && Object.hasOwn(rt.valuesById, v);
-    return known ? v : fail(`${at}: ${shown(v)} is not a value of enum ${rt.name} (${Object.entries(rt.values).map(([k, n]) => `${k}=${n}`).join(', ')})`);
+    // An open enum (proto3's) takes any int32 by number, as JsonFormat does; a closed one (proto2's) only its values.
+    const open = typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 && isOpenEnum(rt);
+    return known || open ? v : fail(`${at}: ${shown(v)} is not a value of enum ${rt.name} (${Object.entries(rt.values).map(([k, n]) => `${k}=${n}`).join(', ')})`);
   }
   if (INTS[f.type]) return protoInt(f.type, v, at, fail);
   if (f.type === 'double' || f.type === 'float') {
