@@ -3,7 +3,7 @@ import { commandPropertyOptions, connectionOptions, outputOption } from '../src/
 import { collect, defineCommand } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { consumerEndView, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
+import { consumerEndView, processedLine, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
@@ -106,7 +106,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     if (schema?.value) formatter.value = schema.value;
     const stopSignal = watchStopSignals();
     const { fetcherOptions: fromConfig } = await import('../src/client/config/consumer.js');
-    const { fetchSizeDefaults } = await import('../src/tools/console-consumer.js');
+    const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
     const fetcherOptions = {
       ...fromConfig(cfg),
       ...fetchSizeDefaults(props),
@@ -120,7 +120,10 @@ export default defineCommand<ConsoleConsumerOptions>({
     // left (an empty write's callback comes after every write before it, with an error when the
     // reader went away).
     const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: (written: boolean) => void) => void ctx.stdout.write('', (e) => done(!e)) };
-    const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received };
+    // Kafka says the count in a finally block: once records are being read, after an error too.
+    const progress = noneConsumed();
+    ctx.atEnd(() => (progress.started && !progress.outputClosed ? processedLine(progress.processed) : null));
+    const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received, result: progress };
     let result;
     if (group !== undefined) {
       const { consumeWithGroup } = await import('../src/tools/console-group.js');
@@ -135,6 +138,6 @@ export default defineCommand<ConsoleConsumerOptions>({
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';
     const exit = result.interrupted ? signalExit(stopSignal.signal!) : result.failure !== null ? 'Failure' : 'Ok';
-    return printView(consumerEndView(result.processed, !!o.enableSystestEvents, exit, result.failure), ctx, o.output === 'json');
+    return printView(consumerEndView(!!o.enableSystestEvents, exit, result.failure), ctx, o.output === 'json');
   },
 });

@@ -28,7 +28,9 @@ export default defineCommand<E2eLatencyOptions>({
   async run(o, args, ctx) {
     const s = settings(o, args);
     const props = s.propertiesFile !== undefined ? readPropertiesFile(s.propertiesFile) : {};
-    await checkClientConfigs(['producer', 'consumer'], props, (l) => ctx.warn(l));
+    const [producerConfig] = await checkClientConfigs(['producer', 'consumer'], props, (l) => ctx.warn(l));
+    // The record's size limits: max.request.size when given (else none, as console-producer), buffer.memory.
+    const producer = { ...(producerConfig.has('max.request.size') && { maxRequestSize: Math.max(1, producerConfig.num('max.request.size')) }), bufferMemory: Math.max(1, producerConfig.num('buffer.memory')) };
     const json = o.output === 'json';
     const out = (line: string) => {
       ctx.out.write(`${line}\n`);
@@ -40,7 +42,7 @@ export default defineCommand<E2eLatencyOptions>({
     const { runE2eLatency, resultLines } = await import('../src/tools/e2e-latency.js');
     const { renderHistogram } = await import('../src/util/latency.js');
     const stopSignal = watchStopSignals();
-    const r = await runE2eLatency(producerClient, consumerClient, { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
+    const r = await runE2eLatency(producerClient, consumerClient, { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
     if (json) {
       const { latenciesMs: _all, ...rest } = r;
       out(JSON.stringify(rest));

@@ -276,11 +276,13 @@ export class Daemon {
       case 'start-broker': {
         const id = Number(req.id);
         if (!c.brokers().some((b) => b.id === id)) return { ok: false, notFound: true, error: `No broker with id ${req.id} (brokers: ${c.brokers().map((b) => b.id).join(', ')})` };
+        // wasLive: whether the broker ran before (the CLI says so when there was nothing to do).
+        const wasLive = c.isLive(id);
         if (req.op === 'stop-broker') {
-          if (c.brokers().filter((b) => c.isLive(b.id)).length === 1 && c.isLive(id)) return { ok: false, error: 'Cannot stop the last running broker; use `kafka-ts server stop` instead.' };
+          if (c.brokers().filter((b) => c.isLive(b.id)).length === 1 && wasLive) return { ok: false, error: 'Cannot stop the last running broker; use `kafka-ts server stop` instead.' };
           await c.stopBroker(id);
         } else await c.startBroker(id);
-        return { ok: true, status: this.status() };
+        return { ok: true, wasLive, status: this.status() };
       }
       default:
         return { ok: false, error: `unknown control operation ${req.op}` };

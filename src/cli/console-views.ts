@@ -32,18 +32,21 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
 }
 
 /**
- * console-consumer's end: "Processed a total of N messages" on stderr, and with
- * --enable-systest-events Kafka's shutdown_complete event on stdout.
+ * console-consumer's end: with --enable-systest-events Kafka's shutdown_complete event on stdout.
+ * Its "Processed a total of N messages" (processedLine) is said on stderr however the run ended,
+ * after an error too (CliContext.atEnd), as Kafka says it in a finally block.
  */
-export function consumerEndView(processed: number, systestEvents: boolean, exit: ExitStatusKey, failure: string | null = null): View {
+export function consumerEndView(systestEvents: boolean, exit: ExitStatusKey, failure: string | null = null): View {
   return {
     // A failure that ended the command is the last line of JSON output, as for every command.
     data: failure !== null ? jsonError(exitCode(exit), failure) : systestEvents ? { event: 'shutdown_complete' } : undefined,
     text: () => (systestEvents ? ['shutdown_complete'] : []),
-    stderr: () => [`Processed a total of ${processed} messages`],
     exit,
   };
 }
+
+/** console-consumer's count, on stderr in both modes (stdout stays records, or JSON). */
+export const processedLine = (processed: number): string => `Processed a total of ${processed} messages`;
 
 export interface ResetNotice {
   topic: string;

@@ -85,6 +85,25 @@ export class CliContext {
     this.stderr.write(`${line}\n`);
   }
 
+  private readonly endLines: (() => string | null)[] = [];
+
+  /**
+   * A line for stderr once the command has ended, however it ended: after its output, or after
+   * its error line (Kafka's finally blocks: console-consumer's "Processed a total of N
+   * messages"). `line` gives null for nothing to say. Not said when the reader of stdout went away.
+   */
+  atEnd(line: () => string | null): void {
+    this.endLines.push(line);
+  }
+
+  /** Says the atEnd lines, once (runAction, when the command's result or error is out). */
+  sayAtEnd(): void {
+    for (const line of this.endLines.splice(0)) {
+      const text = line();
+      if (text !== null) this.warn(text);
+    }
+  }
+
   /**
    * The cluster a command talks to, by precedence: --bootstrap-server (or bootstrap.servers in the
    * command's properties: bootstrapFlag) > --context >

@@ -10,10 +10,12 @@ export type Action = (ctx: CliContext) => Promise<ExitStatusKey | void>;
 /** `json`: the command was asked for `--output json`; a failure then also prints jsonErrorLine on stdout. */
 export async function runAction(command: string, action: Action, ctx = new CliContext(), json = false): Promise<number> {
   let code: number;
+  let outputClosed = false;
   try {
     code = exitCode((await action(ctx)) ?? 'Ok');
   } catch (e) {
-    if (closedOutput(e)) code = exitCode('Ok');
+    outputClosed = closedOutput(e);
+    if (outputClosed) code = exitCode('Ok');
     else {
       const d = describeError(e, ctx.principal);
       if (json) {
@@ -34,6 +36,8 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
       code = d.code;
     }
   }
+  // What the command says however it ended (after the error line when it failed).
+  if (!outputClosed) ctx.sayAtEnd();
   try {
     await ctx.close();
   } catch (e) {

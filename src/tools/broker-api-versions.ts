@@ -66,8 +66,12 @@ export interface BrokerVersions {
   error: string | null;
 }
 
-/** Kafka's rendering of a node: `host:port (id: 1 rack: null isFenced: false)`. */
-export const nodeText = (b: BrokerInfo): string => `${b.host}:${b.port} (id: ${b.nodeId} rack: ${b.rack ?? 'null'} isFenced: false)`;
+/**
+ * Kafka's rendering of a node: `host:port (id: 1 rack: null isFenced: false)`. A broker of the
+ * local daemon reached over its Unix socket (no --bootstrap-server) has a socket path for a host:
+ * `unix:///path/broker-1.sock`, as the other tools name the daemon's sockets.
+ */
+export const nodeText = (b: BrokerInfo): string => `${b.host.startsWith('/') ? `unix://${b.host}` : `${b.host}:${b.port}`} (id: ${b.nodeId} rack: ${b.rack ?? 'null'} isFenced: false)`;
 
 /** Every broker of the cluster (by id), asked on its own connection; a broker that fails is reported as such. */
 export async function brokersApiVersions(admin: Admin, client: KafkaClient): Promise<BrokerVersions[]> {

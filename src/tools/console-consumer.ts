@@ -80,9 +80,13 @@ export interface ConsumerIO {
   out: RecordSink;
   warn(line: string): void;
   interrupted: Promise<unknown>;
+  /** The result to keep up to date as records are printed: the caller still has the count when consuming throws. */
+  result?: ConsumeResult;
 }
 
 export interface ConsumeResult {
+  /** The print loop began (Kafka's process()): from then on the count is said however the run ends. */
+  started: boolean;
   processed: number;
   interrupted: boolean;
   /** The formatter failure that stopped consumption (without --skip-message-on-error), if one did. */
@@ -194,7 +198,7 @@ export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): 
 }
 
 /** A result before anything was read. */
-export const noneConsumed = (): ConsumeResult => ({ processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] });
+export const noneConsumed = (): ConsumeResult => ({ started: false, processed: 0, interrupted: false, failure: null, outputClosed: false, unprinted: [] });
 
 /**
  * Prints records from `poll` until a stop condition; shared by the assign and group modes.
@@ -205,7 +209,8 @@ export const noneConsumed = (): ConsumeResult => ({ processed: 0, interrupted: f
  * before the commit on close, on that way out too. A record the formatter fails on (without
  * --skip-message-on-error) is not printed, and so not committed, either.
  */
-export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO, result: ConsumeResult = noneConsumed()): Promise<ConsumeResult> {
+export async function printLoop(poll: (waitMs: number) => Promise<{ records: ConsumedRecord[]; done: boolean }>, opts: ConsumeOptions, io: ConsumerIO, result: ConsumeResult = io.result ?? noneConsumed()): Promise<ConsumeResult> {
+  result.started = true;
   if (opts.maxMessages === 0 || (opts.maxMessages < -1)) return result;
   let stop = false;
   void io.interrupted.then(() => {
@@ -304,7 +309,8 @@ export async function printViewLoop(
   io: ConsumerIO,
   schema?: Required<Pick<SchemaDecoding, 'missing' | 'fetchMissing'>>,
 ): Promise<ConsumeResult> {
-  const result = noneConsumed();
+  const result = io.result ?? noneConsumed();
+  result.started = true;
   if (opts.maxMessages === 0 || opts.maxMessages < -1) return result;
   let stop = false;
   void io.interrupted.then(() => {

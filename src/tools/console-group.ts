@@ -96,7 +96,7 @@ export async function consumeWithGroup(
     slowStop = setTimeout(() => io.warn(`Stopping: committing offsets and leaving group ${groupId} once the broker answers (Ctrl-C again to quit without waiting)`), 1000);
   };
   void io.interrupted.then(stopping);
-  const result = noneConsumed();
+  const result = io.result ?? noneConsumed();
   try {
     await printLoop(
       async (waitMs) => {

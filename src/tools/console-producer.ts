@@ -73,7 +73,8 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 const MAX_REPORTED_FAILURES = 10;
 
 export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProducerOptions, io: ProducerIO): Promise<ProduceSummary> {
-  const producer = new Producer(client, opts.producer);
+  // buffer.memory also bounds one record (a larger one is refused before it is sent, as Kafka's).
+  const producer = new Producer(client, opts.bufferMemory === undefined ? opts.producer : { ...opts.producer, bufferMemory: opts.bufferMemory });
   const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
   let reported = 0;
   producer.onBatchError = (topic, partition, count, err) => {

@@ -16,6 +16,8 @@ export interface E2eOptions {
   numMessages: number;
   acks: -1 | 1;
   messageSize: number;
+  /** From the properties file: max.request.size (unlimited when not given) and buffer.memory (Kafka's 32 MiB by default). */
+  producer?: { maxRequestSize?: number; bufferMemory?: number };
 }
 
 export interface E2eIO {
@@ -51,6 +53,19 @@ export const resultLines = (r: E2eResult): string[] => [
 ];
 
 export async function runE2eLatency(producerClient: KafkaClient, consumerClient: KafkaClient, opts: E2eOptions, io: E2eIO): Promise<E2eResult> {
+  const producer = new Producer(producerClient, { ...opts.producer, acks: opts.acks, lingerMs: 0, idempotent: false, maxBlockMs: POLL_TIMEOUT_MS });
+  try {
+    // A record the producer would refuse (Kafka: RecordTooLargeException at the first send) fails
+    // here, before it is built (--message-size 999999999 would take a gigabyte) or a topic is made.
+    const tooLarge = producer.recordSizeError(opts.messageSize);
+    if (tooLarge) throw tooLarge;
+    return await measure(producer, consumerClient, opts, io);
+  } finally {
+    await producer.close();
+  }
+}
+
+async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2eOptions, io: E2eIO): Promise<E2eResult> {
   let stop = false;
   void io.interrupted.then(() => (stop = true));
   const admin = new Admin(consumerClient);
@@ -69,36 +84,31 @@ export async function runE2eLatency(producerClient: KafkaClient, consumerClient:
   const partitions = await waitForPartitions(consumerClient, opts.topic);
   const fetcher = new Fetcher(consumerClient, { maxWaitMs: 500, minBytes: 1, autoOffsetReset: 'latest' });
   await fetcher.assign(partitions.map((partition) => ({ topic: opts.topic, partition, start: 'latest' as const })));
-  const producer = new Producer(producerClient, { acks: opts.acks, lingerMs: 0, idempotent: false, maxBlockMs: POLL_TIMEOUT_MS });
   const latencies: number[] = [];
   let total = 0;
-  try {
-    for (let i = 0; i < opts.numMessages && !stop; i++) {
-      // Kafka's message: one random uppercase letter repeated.
-      const message = Buffer.alloc(opts.messageSize, 65 + Math.floor(Math.random() * 26));
-      const begin = process.hrtime.bigint();
-      // The fetch waits at the broker while the record is sent (as a consumer's fetch in flight
-      // does); the broker answers it as soon as the record is appended.
-      const fetched = fetcher.poll({ maxWaitMs: 500 });
-      await producer.send({ topic: opts.topic, key: null, value: message });
-      const deadline = Date.now() + POLL_TIMEOUT_MS;
-      let records: { value: Buffer | null }[] = (await fetched).flatMap((c) => c.records);
-      while (records.length === 0 && Date.now() < deadline && !stop) {
-        const chunks = await fetcher.poll({ maxWaitMs: 500 });
-        records = chunks.flatMap((c) => c.records);
-      }
-      const elapsedMs = Number(process.hrtime.bigint() - begin) / 1e6;
-      if (stop && records.length === 0) break;
-      if (records.length === 0) throw new FailedError(`poll() timed out before finding a result (timeout:[${POLL_TIMEOUT_MS}])`);
-      const read = records[0]!.value ?? Buffer.alloc(0);
-      if (!read.equals(message)) throw new FailedError(`The message read [${read.toString('utf8')}] did not match the message sent [${message.toString('utf8')}]`);
-      if (records.length !== 1) throw new FailedError(`Only one result was expected during this test. We found [${records.length}]`);
-      if (i % 1000 === 0) io.line(`${i}\t${javaDouble(elapsedMs)}`);
-      total += elapsedMs;
-      latencies.push(elapsedMs);
+  for (let i = 0; i < opts.numMessages && !stop; i++) {
+    // Kafka's message: one random uppercase letter repeated.
+    const message = Buffer.alloc(opts.messageSize, 65 + Math.floor(Math.random() * 26));
+    const begin = process.hrtime.bigint();
+    // The fetch waits at the broker while the record is sent (as a consumer's fetch in flight
+    // does); the broker answers it as soon as the record is appended.
+    const fetched = fetcher.poll({ maxWaitMs: 500 });
+    await producer.send({ topic: opts.topic, key: null, value: message });
+    const deadline = Date.now() + POLL_TIMEOUT_MS;
+    let records: { value: Buffer | null }[] = (await fetched).flatMap((c) => c.records);
+    while (records.length === 0 && Date.now() < deadline && !stop) {
+      const chunks = await fetcher.poll({ maxWaitMs: 500 });
+      records = chunks.flatMap((c) => c.records);
     }
-  } finally {
-    await producer.close();
+    const elapsedMs = Number(process.hrtime.bigint() - begin) / 1e6;
+    if (stop && records.length === 0) break;
+    if (records.length === 0) throw new FailedError(`poll() timed out before finding a result (timeout:[${POLL_TIMEOUT_MS}])`);
+    const read = records[0]!.value ?? Buffer.alloc(0);
+    if (!read.equals(message)) throw new FailedError(`The message read [${read.toString('utf8')}] did not match the message sent [${message.toString('utf8')}]`);
+    if (records.length !== 1) throw new FailedError(`Only one result was expected during this test. We found [${records.length}]`);
+    if (i % 1000 === 0) io.line(`${i}\t${javaDouble(elapsedMs)}`);
+    total += elapsedMs;
+    latencies.push(elapsedMs);
   }
   const whole = Int32Array.from(latencies, (l) => Math.trunc(l)).sort();
   const n = latencies.length;

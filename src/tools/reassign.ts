@@ -6,7 +6,7 @@
 import { Admin, RESOURCE_BROKER, RESOURCE_TOPIC } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { alterReassignments, listReassignments, replicaSizes, type OngoingReassignment } from '../client/reassignments.js';
-import { BusyError, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
+import { BusyError, FailedError, isKafkaTsError, NotFoundError, UsageError, type KafkaTsError, type Outcome } from '../util/errors.js';
 import { progressLine } from './progress.js';
 
 export interface PlanEntry {
@@ -281,17 +281,37 @@ export function statusLines(s: PartitionStatus[]): string[] {
   ];
 }
 
-/** Removes the throttle configs (brokers: every cluster broker plus the plan's; topics: the plan's). */
+/**
+ * Removes the throttle configs (brokers: every cluster broker plus the plan's; topics: the plan's).
+ * A broker of the plan that is not running cannot be reached to clear its throttle: the others and
+ * the topics are cleared, then this fails (exit 1, as Kafka's tool, whose call for it times out,
+ * exits 1) naming it, so that --verify is run again once it is back.
+ */
 export async function clearThrottles(client: KafkaClient, entries: PlanEntry[], print: (line: string) => void): Promise<void> {
   const admin = new Admin(client);
-  const brokers = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
+  const live = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
+  const brokers = new Set(live);
   for (const e of entries) for (const r of e.replicas) brokers.add(r);
   const sortedBrokers = [...brokers].sort((a, b) => a - b);
-  for (const b of sortedBrokers) await admin.alterConfigs(RESOURCE_BROKER, String(b), Object.fromEntries(THROTTLE_BROKER_CONFIGS.map((k) => [k, null])));
+  const unreached: { broker: number; error: KafkaTsError }[] = [];
+  for (const b of sortedBrokers) {
+    try {
+      await admin.alterConfigs(RESOURCE_BROKER, String(b), Object.fromEntries(THROTTLE_BROKER_CONFIGS.map((k) => [k, null])));
+    } catch (e) {
+      if (live.has(b) || !isKafkaTsError(e) || e.kind !== 'unreachable') throw e;
+      unreached.push({ broker: b, error: e });
+    }
+  }
+  const cleared = sortedBrokers.filter((b) => !unreached.some((u) => u.broker === b));
   const topics = [...new Set(entries.map((e) => e.topic))].sort();
   for (const t of topics) await admin.alterConfigs(RESOURCE_TOPIC, t, Object.fromEntries(THROTTLE_TOPIC_CONFIGS.map((k) => [k, null])));
-  print(`Clearing broker-level throttles on broker${sortedBrokers.length === 1 ? '' : 's'} ${sortedBrokers.join(',')}`);
+  if (cleared.length > 0) print(`Clearing broker-level throttles on broker${cleared.length === 1 ? '' : 's'} ${cleared.join(',')}`);
   print(`Clearing topic-level throttles on topic${topics.length === 1 ? '' : 's'} ${topics.join(',')}`);
+  if (unreached.length > 0) {
+    const ids = unreached.map((u) => u.broker).join(',');
+    const message = `Could not clear the broker-level throttles on broker${unreached.length === 1 ? '' : 's'} ${ids}: not running (${unreached[0]!.error.message}); run --verify again once ${unreached.length === 1 ? 'it is' : 'they are'} back`;
+    throw new FailedError(message, { stdout: `Error: ${message}`, cause: unreached[0]!.error });
+  }
 }
 
 /** What --cancel did (for --output json) and how it ended. */

@@ -290,7 +290,7 @@ describe('broker-api-versions', () => {
   it('works against the local daemon over its Unix sockets, as the other tools', async () => {
     const r = await kafkaTs(['broker-api-versions'], { home });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => !l.startsWith('\t') && l !== ')' && l !== '')).toEqual([1, 2, 3].map((id) => `${join(home, `broker-${id}.sock`)}:0 (id: ${id} rack: null isFenced: false) -> (`));
+    expect(r.stdout.split('\n').filter((l) => !l.startsWith('\t') && l !== ')' && l !== '')).toEqual([1, 2, 3].map((id) => `unix://${join(home, `broker-${id}.sock`)} (id: ${id} rack: null isFenced: false) -> (`));
     expect((await kafkaTs(['get-offsets', 'offs:10'], { home })).stdout).toBe('offs:10:11\n');
   });
 });

@@ -573,6 +573,31 @@ describe('console-consumer', () => {
     expect({ exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }).toEqual({ exitCode: 143, signal: undefined, stderr: 'Processed a total of 1 messages' });
   });
 
+  it('says its count after an error that ends it too (Kafka: in a finally block), in JSON mode on stderr', async () => {
+    for (const json of [false, true]) {
+      const topic = `recreated-${json ? 'json' : 'text'}`;
+      await create(topic);
+      await produce(topic, 'a\nb\nc\n');
+      // Reading from offset 0 with no reset policy: once the topic is made anew (empty) the position 3 is out of range.
+      const args = ['console-consumer', '--topic', topic, '--partition', '0', '--offset', '0', '--consumer-property', 'auto.offset.reset=none', ...(json ? ['--output', 'json'] : [])];
+      const child = execa(process.execPath, [BIN, ...args], { env: { KAFKA_TS_HOME: home, KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, stripFinalNewline: false, timeout: 60_000 });
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (seen.split('\n').length > 3) resolve();
+        });
+        void child.finally(() => resolve());
+      });
+      expect((await kt(['topics', 'delete', topic])).exitCode).toBe(0);
+      expect((await create(topic)).exitCode).toBe(0);
+      const r = await child;
+      expect({ exitCode: r.exitCode, lines: String(r.stdout).split('\n').filter(Boolean).length }).toEqual({ exitCode: 1, lines: json ? 4 : 3 });
+      expect(String(r.stderr)).toMatch(/^kafka-ts console-consumer: error: [^\n]+\nProcessed a total of 3 messages\n$/);
+      if (json) expect(JSON.parse(String(r.stdout).trimEnd().split('\n').at(-1)!)).toMatchObject({ error: { code: 1 } });
+    }
+  });
+
   it('works over TCP as over the Unix socket', async () => {
     const viaTcp = await kt(['console-consumer', '--bootstrap-server', bootstrap, '--topic', 'lines', '--from-beginning', '-e']);
     expect(viaTcp.stdout).toBe((await consume('lines')).stdout);

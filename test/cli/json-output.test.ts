@@ -146,6 +146,18 @@ describe('--output json keeps stdout JSON', () => {
     expect(await ok(['server', 'stop-broker', '3'])).toMatchObject([{ running: true }]);
     expect(await ok(['server', 'start-broker', '3'])).toMatchObject([{ running: true }]);
     await fails(4, ['server', 'stop-broker', '9']);
+    // As start and stop: starting a running broker fails (1); stopping a stopped one is said, exit 0.
+    expect(await fails(1, ['server', 'start-broker', '3'])).toMatchObject({ message: 'Broker 3 is already running.' });
+    const text = await kt(['server', 'start-broker', '2']);
+    expect({ exitCode: text.exitCode, stdout: text.stdout, stderr: text.stderr }).toEqual({ exitCode: 1, stdout: '', stderr: 'kafka-ts server: error: Broker 2 is already running.\n' });
+    expect((await kt(['server', 'stop-broker', '3'])).exitCode).toBe(0);
+    try {
+      const again = await kt(['server', 'stop-broker', '3']);
+      expect({ exitCode: again.exitCode, stderr: again.stderr }).toEqual({ exitCode: 0, stderr: 'Broker 3 is not running.\n' });
+      expect(again.stdout).toMatch(/^ {4}3 {2}stopped/m);
+    } finally {
+      expect((await kt(['server', 'start-broker', '3'])).exitCode).toBe(0);
+    }
     await fails(2, ['server', 'reboot']);
     await fails(2, ['server', 'start', '--foreground']);
     await fails(2, ['server-start', file('server.properties', 'num.partitions=1\n')]);

@@ -35,6 +35,10 @@ describe('configs client quotas', () => {
     ok(await kt('--describe', '--entity-type', 'users', '--entity-default'), 'Quota configs for the default user-principal are producer_byte_rate=2.0E7\n');
     ok(await kt('--describe', '--entity-type', 'users', '--entity-type', 'clients'), "Quota configs for user-principal 'u', client-id 'c' are request_percentage=50.5\n");
     ok(await kt('--describe', '--user', 'alice'), "Quota configs for user-principal 'alice' are consumer_byte_rate=4096.0\n");
+    // Without a name every entity of the type is described, the default one too (Kafka's ClientQuotaFilterComponent.ofEntityType).
+    ok(await kt('--alter', '--add-config', 'producer_byte_rate=1000000000', '--client-defaults'), 'Completed updating default config for clients in the cluster.\n');
+    ok(await kt('--describe', '--entity-type', 'clients'), "Quota configs for client-id 'c1' are producer_byte_rate=1024.0, consumer_byte_rate=2048.0\nQuota configs for the default client-id are producer_byte_rate=1.0E9\n");
+    ok(await kt('--alter', '--delete-config', 'producer_byte_rate', '--client-defaults'), 'Completed updating default config for clients in the cluster.\n');
     const json = await kt('--describe', '--ip', '1.2.3.4', '--output', 'json');
     expect(JSON.parse(json.stdout)).toEqual({ quotas: [{ entity: { ip: '1.2.3.4' }, quotas: { connection_creation_rate: 10 } }] });
 

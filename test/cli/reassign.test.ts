@@ -251,6 +251,27 @@ describe('broker failure, topics filters and leader-election', () => {
     expect(await kt('server', 'stop-broker', '5')).toEqual({ stdout: '', stderr: 'kafka-ts server: error: No broker with id 5 (brokers: 1, 2, 3)\n', exitCode: 4 });
   });
 
+  it('--verify with a stopped broker in the plan clears the rest, then exits 1 naming it (Kafka: 1)', async () => {
+    expect((await kt('topics', '--create', '--topic', 'to-two', '--replica-assignment', '1')).exitCode).toBe(0);
+    const plan = file('{"version":1,"partitions":[{"topic":"to-two","partition":0,"replicas":[2]}]}');
+    expect((await rp('--execute', '--reassignment-json-file', plan)).exitCode).toBe(0);
+    await waitUntil('to-two on broker 2', async () => (await admin.describeTopics(['to-two']))[0]!.partitions[0]!.replicas.join() === '2');
+    expect((await kt('server', 'stop-broker', '2')).exitCode).toBe(0);
+    try {
+      const r = await rp('--verify', '--reassignment-json-file', plan);
+      expect(r).toEqual({
+        stdout:
+          'Status of partition reassignment:\nReassignment of partition to-two-0 is completed.\n\nClearing broker-level throttles on brokers 1,3\nClearing topic-level throttles on topic to-two\n' +
+          'Error: Could not clear the broker-level throttles on broker 2: not running (Unknown broker id 2); run --verify again once it is back\n',
+        stderr: '',
+        exitCode: 1,
+      });
+    } finally {
+      expect((await kt('server', 'start-broker', '2')).exitCode).toBe(0);
+    }
+    expect(await rp('--verify', '--reassignment-json-file', plan)).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('Clearing broker-level throttles on brokers 1,2,3\n') });
+  });
+
   it('checks leader-election options (exit 2)', async () => {
     for (const [args, message] of [
       [['--topic', 'ha', '--partition', '0'], 'Missing required option(s): election-type'],

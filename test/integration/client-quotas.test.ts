@@ -77,6 +77,13 @@ describe('AlterClientQuotas / DescribeClientQuotas', () => {
     expect(await describeClientQuotas(client, [{ entityType: 'user', match: null }], true)).toEqual([{ entity: { user: null }, values: { request_percentage: 25.5 } }]);
     expect(await describeClientQuotas(client, [{ entityType: 'user' }, { entityType: 'client-id' }], true)).toEqual([{ entity: { user: 'alice', 'client-id': 'c1' }, values: { consumer_byte_rate: 2000 } }]);
     expect(await describeClientQuotas(client, [{ entityType: 'ip' }], true)).toEqual([{ entity: { ip: '10.0.0.1' }, values: { connection_creation_rate: 7 } }]);
+    // Any name (MATCH_TYPE_SPECIFIED) takes the default entity too, as Kafka's ClientQuotasImage.
+    const byName = (a: { entity: Record<string, string | null> }, b: { entity: Record<string, string | null> }) => String(a.entity.user ?? a.entity['client-id']).localeCompare(String(b.entity.user ?? b.entity['client-id']));
+    expect((await describeClientQuotas(client, [{ entityType: 'client-id' }], true)).sort(byName)).toEqual([{ entity: { 'client-id': null }, values: { producer_byte_rate: 3000 } }]);
+    expect((await describeClientQuotas(client, [{ entityType: 'user' }], true)).sort(byName)).toEqual([
+      { entity: { user: 'alice' }, values: { producer_byte_rate: 1000 } },
+      { entity: { user: null }, values: { request_percentage: 25.5 } },
+    ]);
     expect((await describeClientQuotas(client, [], false)).length).toBe(5);
 
     const c = await RawConn.tcp(port());

@@ -150,7 +150,9 @@ export function describeClientQuotas(req: DescribeClientQuotasRequest, ctx: Requ
     const types = Object.keys(entity);
     if (req.strict && types.length !== exact.size + specified.size) return false;
     for (const [t, name] of exact) if (!(t in entity) || entity[t] !== name) return false;
-    for (const t of specified) if (!(t in entity) || entity[t] === null) return false;
+    // MATCH_TYPE_SPECIFIED matches every entity of the type, its default (<default>) too, as
+    // Kafka's ClientQuotasImage does (the entity has the type as a key, whatever its name).
+    for (const t of specified) if (!(t in entity)) return false;
     return true;
   };
   const entries = ctx.cluster.metadata

@@ -27,6 +27,23 @@ export type TransactionsVerb = (typeof VERBS)[number];
 /** Kafka's transaction states (TransactionState's names), for --state. */
 export const STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'PrepareEpochFence', 'Dead'];
 
+/**
+ * --state: Kafka's state names, in any case (the canonical spelling goes to the brokers). An
+ * unknown name is a usage error: the brokers would only ignore it (ListTransactions'
+ * UnknownStateFilters) and list nothing for it.
+ */
+export function parseStates(v: string): string[] {
+  const names = v.split(',').map((s) => s.trim());
+  if (names.every((s) => s === '')) throw new UsageError(`argument --state: expected one or more states (${STATES.join(', ')})`);
+  return names
+    .filter((s) => s !== '')
+    .map((s) => {
+      const found = STATES.find((x) => x.toLowerCase() === s.toLowerCase());
+      if (!found) throw new UsageError(`argument --state: unknown transaction state '${s}' (valid states: ${STATES.join(', ')})`);
+      return found;
+    });
+}
+
 export function transactionsFlags(cmd: Command): void {
   cmd
     .argument('<verb>', `the action: ${VERBS.join(', ')}`)
@@ -102,7 +119,7 @@ export function planOf(o: TransactionsOptions, args: string[]): Plan {
   }
   switch (v) {
     case 'list': {
-      const states = o.state?.split(',').map((s) => s.trim()).filter(Boolean);
+      const states = o.state === undefined ? undefined : parseStates(o.state);
       const producerIds = o.producerId?.split(',').map((s) => long('producer-id', s));
       return { verb: v, ...(states && { states }), ...(producerIds && { producerIds }), ...(o.durationFilter !== undefined && { durationMs: long('duration-filter', o.durationFilter) }) };
     }

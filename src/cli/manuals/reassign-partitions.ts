@@ -21,7 +21,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['List running reassignments', 'kafka-ts reassign-partitions --list'],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'AuthFailed', 'Denied'],
-  exitNotes: ['1 when the brokers refuse part of a plan, 2 for a malformed plan or option, 4 for an unknown broker, topic or partition, 5 when --execute meets a running reassignment without --additional.'],
+  exitNotes: ['1 when the brokers refuse part of a plan, or when --verify or --cancel cannot clear the throttle of a broker of the plan that is not running (the rest is cleared; run --verify again once it is back), 2 for a malformed plan or option, 4 for an unknown broker, topic or partition, 5 when --execute meets a running reassignment without --additional.'],
   differences: [
     'Errors exit non-zero (2 malformed input, 4 unknown broker/topic/partition, 5 another reassignment running, 1 refused by the brokers) and print "Error: <message>" without a stack trace.',
     '--bootstrap-server is optional (the local daemon); --bootstrap-controller is accepted as a synonym.',

@@ -16,7 +16,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('acks', 'enum', 'all', 'acknowledgements the leader waits for: 0 (none), 1 (the leader), all/-1 (all in-sync replicas)', { values: ['all', '-1', '0', '1'] }),
   supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on', { min: 0, unit: 'bytes' }),
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
-  supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be acknowledged before a send blocks (up to max.block.ms, then fails); kafka-ts: console-producer and producer-perf-test count outstanding records times their mean size', { min: 0, unit: 'bytes' }),
+  supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be acknowledged before a send blocks (up to max.block.ms, then fails); a single record larger than this is refused before it is sent; kafka-ts: console-producer and producer-perf-test count outstanding records times their mean size', { min: 0, unit: 'bytes' }),
   supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
   supported('compression.gzip.level', 'int', -1, 'the gzip level with compression.type=gzip (1-9, or -1 for zlib\'s default, 6)', {
     validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1'),
@@ -26,7 +26,7 @@ export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONF
   supported('retries', 'int', INT_MAX, 'how often a failed batch is retried (within delivery.timeout.ms)', { min: 0 }),
   supported('delivery.timeout.ms', 'int', 120000, 'the bound on the time from send to acknowledgement or failure', { min: 0, unit: 'ms' }),
   supported('max.in.flight.requests.per.connection', 'int', 5, 'unacknowledged produce requests per broker', { min: 1 }),
-  supported('max.request.size', 'int', 1048576, 'the largest produce request: a larger record is refused before it is sent, and a request carries batches of several partitions up to this size (1 MiB when unset)', { min: 0, unit: 'bytes' }),
+  supported('max.request.size', 'int', 1048576, 'the largest produce request: a larger record is refused before it is sent (kafka-ts: when unset, console-producer and e2e-latency refuse a record only over buffer.memory, leaving the rest to the topic\'s max.message.bytes), and a request carries batches of several partitions up to this size (1 MiB when unset)', { min: 0, unit: 'bytes' }),
   supported('max.block.ms', 'long', 60000, 'how long a send waits for its topic\'s metadata, or (console-producer) for room in buffer.memory', { min: 0, unit: 'ms' }),
   supported('enable.idempotence', 'boolean', true, 'retries never write a record twice (needs acks=all)'),
   supported('transactional.id', 'string', null, 'run transactions under this id (implies idempotence)'),
@@ -94,6 +94,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
     maxInFlightPerBroker: c.num('max.in.flight.requests.per.connection'),
     maxBlockMs: c.num('max.block.ms'),
     maxRequestSize: c.has('max.request.size') ? Math.max(1, c.num('max.request.size')) : undefined,
+    bufferMemory: Math.max(1, c.num('buffer.memory')),
     transactionalId: c.str('transactional.id'),
     transactionTimeoutMs: c.num('transaction.timeout.ms'),
     partitioner: {

@@ -16,6 +16,11 @@ export interface AccumulatorConfig {
   lingerMs: number;
   /** max.request.size: a record whose batch would be larger is refused before it is placed. */
   maxRequestSize: number;
+  /**
+   * buffer.memory: a record (key, value and headers) larger is refused too, as Kafka's producer
+   * refuses one that could never fit its buffer (RecordTooLargeException). Unlimited when not given.
+   */
+  bufferMemory?: number;
 }
 
 /** A record refused before it took a place in a batch, and the partition it was meant for. */
@@ -35,8 +40,8 @@ const ONE_RECORD_BATCH_MAX = BATCH_HEADER_SIZE + RECORD_OVERHEAD_MAX;
 /** Recycled batch buffers kept, at most (bytes): fresh memory costs a page fault per 4 KiB touched. */
 const POOL_MAX_BYTES = 32 << 20;
 
-const tooLarge = (size: number, maxRequestSize: number) =>
-  new KafkaProtocolError(ErrorCode.MESSAGE_TOO_LARGE, `record of ${formatBytes(size)} bytes exceeds max.request.size=${maxRequestSize} of the producer; raise it or split the record`);
+const tooLarge = (size: number, setting: 'max.request.size' | 'buffer.memory', limit: number) =>
+  new KafkaProtocolError(ErrorCode.MESSAGE_TOO_LARGE, `record of ${formatBytes(size)} bytes exceeds ${setting}=${limit} of the producer; raise it or split the record`);
 
 export class RecordAccumulator {
   private readonly sticky = new StickyPartitioner();
@@ -63,7 +68,23 @@ export class RecordAccumulator {
     private readonly config: AccumulatorConfig,
     private readonly partitionCount: (topic: string) => number,
     private readonly onReady: () => void,
-  ) {}
+  ) {
+    // buffer.memory bounds the record's own bytes (Kafka adds its batch's overhead: at most 82 bytes).
+    this.largestRecord = Math.min(config.maxRequestSize - ONE_RECORD_BATCH_MAX, config.bufferMemory ?? Infinity);
+  }
+
+  /** The largest record (key, value and headers, in bytes) max.request.size and buffer.memory let in. */
+  private readonly largestRecord: number;
+
+  /**
+   * Why a record of `size` bytes (key, value and headers) is refused before it is placed: larger
+   * than max.request.size or buffer.memory allow (Kafka's RecordTooLargeException); else null.
+   */
+  sizeRefusal(size: number): KafkaProtocolError | null {
+    if (size <= this.largestRecord) return null;
+    const { maxRequestSize, bufferMemory = Infinity } = this.config;
+    return ONE_RECORD_BATCH_MAX + size > maxRequestSize ? tooLarge(size, 'max.request.size', maxRequestSize) : tooLarge(size, 'buffer.memory', bufferMemory);
+  }
 
   /** Batches ready to send, over all partitions. */
   get readyCount(): number {
@@ -86,7 +107,7 @@ export class RecordAccumulator {
     const value = record.value;
     const headers = record.headers;
     const size = headers && headers.length > 0 ? payloadSize(record) : (key ? key.length : 0) + (value ? value.length : 0);
-    if (ONE_RECORD_BATCH_MAX + size > this.config.maxRequestSize) return { partition, error: tooLarge(size, this.config.maxRequestSize) };
+    if (size > this.largestRecord) return { partition, error: this.sizeRefusal(size)! };
     const { batchSize } = this.config;
     let batch = this.openBatch(record.topic, partition, !key);
     // A record that would overflow a non-empty batch starts the next one (as Kafka's producer does).
@@ -105,11 +126,11 @@ export class RecordAccumulator {
   /**
    * `append` for a record without key, headers or callback whose value is `src[start, end)`,
    * encoded straight from `src` into its batch (no Buffer or record object per value): the console
-   * producer's lines. Returns the error of a record refused for max.request.size, else null.
+   * producer's lines. Returns the error of a record refused for max.request.size or buffer.memory, else null.
    */
   appendValue(topic: string, partition: number, src: Buffer, start: number, end: number, timestamp: number): KafkaProtocolError | null {
     const size = end - start;
-    if (ONE_RECORD_BATCH_MAX + size > this.config.maxRequestSize) return tooLarge(size, this.config.maxRequestSize);
+    if (size > this.largestRecord) return this.sizeRefusal(size);
     let batch = this.openBatch(topic, partition, true);
     if (batch.count > 0 && batch.builder.sizeInBytes + 24 + size > this.config.batchSize) {
       this.seal(batch);

@@ -35,9 +35,16 @@ export interface ProducerOptions {
   maxBlockMs?: number;
   /**
    * max.request.size: a record whose batch would be larger is refused before it is sent. Unlimited
-   * by default, so the broker's max.message.bytes decides (the Java producer's default is 1048576).
+   * by default, so the broker's max.message.bytes decides, up to bufferMemory (the Java producer's
+   * default is 1048576).
    */
   maxRequestSize?: number;
+  /**
+   * buffer.memory: a record larger than this is refused before it is sent, as Kafka's producer
+   * refuses one that could never fit its buffer (default 33554432, Kafka's). How much the producer
+   * keeps outstanding is the caller's (console-producer, producer-perf-test pace their sends by it).
+   */
+  bufferMemory?: number;
   /**
    * enable.idempotence: retries never write a record twice (needs acks=-1). 'if-supported' falls
    * back to plain batches when the cluster lacks InitProducerId or refuses it.
@@ -53,6 +60,9 @@ export interface ProducerOptions {
   /** partitioner.class, partitioner.ignore.keys, partitioner.adaptive.partitioning.enable (batch.size is taken from above). */
   partitioner?: PartitionerOptions;
 }
+
+/** buffer.memory when not given: Kafka's default. */
+const DEFAULT_BUFFER_MEMORY = 33554432;
 
 export class Producer {
   private readonly maxBlockMs: number;
@@ -117,7 +127,7 @@ export class Producer {
       },
     });
     this.accumulator = new RecordAccumulator(
-      { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity },
+      { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity, bufferMemory: opts.bufferMemory ?? DEFAULT_BUFFER_MEMORY },
       (topic) => this.client.cluster.topics.get(topic)?.partitions.length ?? 1,
       () => this.sender.kick(),
     );
@@ -245,6 +255,15 @@ export class Producer {
         this.complete(undefined, error, null);
       }
     }
+  }
+
+  /**
+   * Why a record of `bytes` (key, value and headers) would be refused before it is sent (larger
+   * than max.request.size or buffer.memory allow), or null: for a caller to check before it builds
+   * a large record.
+   */
+  recordSizeError(bytes: number): Error | null {
+    return this.accumulator.sizeRefusal(bytes);
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planOf } from '../../../src/cli/flags/transactions.js';
+import { describeError } from '../../../src/cli/errors.js';
 import { describeView, hangingView, listView, prettyTable, producersView } from '../../../src/tools/transactions.js';
 
 describe('transactions layouts', () => {
@@ -96,5 +97,20 @@ describe('transactions options', () => {
     expect(planOf(o({ transactionalId: 'app-1' }), ['forceTerminateTransaction'])).toEqual({ verb: 'force-terminate', transactionalId: 'app-1' });
     expect(planOf(o({ brokerId: '0' }), ['find-hanging'])).toEqual({ verb: 'find-hanging', brokerId: 0, maxTransactionTimeoutMinutes: 15 });
     expect(planOf(o({ state: 'Ongoing,PrepareCommit', producerId: '1,2', durationFilter: '5000' }), ['list'])).toEqual({ verb: 'list', states: ['Ongoing', 'PrepareCommit'], producerIds: [1, 2], durationMs: 5000 });
+  });
+
+  it('list --state: an unknown state is a usage error (exit 2), not a warning; names match in any case', () => {
+    const refused = (state: string) => {
+      try {
+        planOf(o({ state }), ['list']);
+      } catch (e) {
+        return describeError(e);
+      }
+      throw new Error(`--state ${state} was accepted`);
+    };
+    expect(refused('Bogus')).toEqual({ line: "argument --state: unknown transaction state 'Bogus' (valid states: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence, Dead)", code: 2 });
+    expect(refused('Ongoing,Bogus').line).toMatch(/unknown transaction state 'Bogus'/);
+    expect(refused(',').line).toMatch(/^argument --state: expected one or more states/);
+    expect(planOf(o({ state: 'ongoing, COMPLETECOMMIT' }), ['list'])).toEqual({ verb: 'list', states: ['Ongoing', 'CompleteCommit'] });
   });
 });

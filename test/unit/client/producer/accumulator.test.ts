@@ -7,7 +7,7 @@ import { decodeBatchRecords } from '../../../../src/protocol/record-batch.js';
 
 const value = (n: number, fill = 'v') => Buffer.alloc(n, fill);
 
-function accumulator(config: Partial<{ batchSize: number; lingerMs: number; maxRequestSize: number }> = {}, partitions = 4) {
+function accumulator(config: Partial<{ batchSize: number; lingerMs: number; maxRequestSize: number; bufferMemory: number }> = {}, partitions = 4) {
   const onReady = vi.fn();
   const acc = new RecordAccumulator({ batchSize: 16384, lingerMs: 5, maxRequestSize: Infinity, ...config }, () => partitions, onReady);
   return { acc, onReady };
@@ -129,6 +129,19 @@ describe('partition choice', () => {
     expect(rejected?.error.code).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     expect(rejected?.error.message).toBe('record of 2,000 bytes exceeds max.request.size=1000 of the producer; raise it or split the record');
     expect(acc.append({ topic: 't', partition: 2, value: value(900) }, 4)).toBeNull();
+  });
+
+  it('refuses a record larger than buffer.memory too (Kafka: RecordTooLargeException), on both paths', () => {
+    const { acc } = accumulator({ bufferMemory: 1000 });
+    const rejected = acc.append({ topic: 't', partition: 2, value: value(2000) }, 4);
+    expect(rejected?.error.code).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect(rejected?.error.message).toBe('record of 2,000 bytes exceeds buffer.memory=1000 of the producer; raise it or split the record');
+    const src = value(2000);
+    expect(acc.appendValue('t', 1, src, 0, 2000, Date.now())?.message).toBe('record of 2,000 bytes exceeds buffer.memory=1000 of the producer; raise it or split the record');
+    expect(acc.sizeRefusal(900)).toBeNull();
+    expect(acc.sizeRefusal(999_999_999)?.message).toBe('record of 999,999,999 bytes exceeds buffer.memory=1000 of the producer; raise it or split the record');
+    // The smaller limit is named.
+    expect(accumulator({ maxRequestSize: 500, bufferMemory: 1000 }).acc.sizeRefusal(2000)?.message).toMatch(/exceeds max\.request\.size=500 /);
   });
 });
 
