@@ -218,7 +218,7 @@ export class KafkaClient {
         if (!(e instanceof ConnectionError) || (!retry && !(e.beforeFirstResponse && closedEarly === 1))) throw e;
         // A close before any answer is tried again to tell TLS from plaintext: nothing to say yet.
         if (!e.beforeFirstResponse) this.retrying(e);
-        await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+        await this.backOff(Math.min(backoff, Math.max(0, deadline - Date.now())));
         backoff = Math.min(backoff * 2, 1000);
       }
     }
@@ -290,7 +290,7 @@ export class KafkaClient {
       const retryBootstrap = this.bootstrap.length === 1;
       for (let round = 0; Date.now() < deadline && !this.closed; round++) {
         if (round > 0 && !retryBootstrap) {
-          await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+          await this.backOff(Math.min(backoff, Math.max(0, deadline - Date.now())));
           backoff = Math.min(backoff * 2, 1000);
         }
         const known = [...this.cluster.brokers.values()].map((b) => addressOf(b));
@@ -491,8 +491,24 @@ export class KafkaClient {
     return p.leader;
   }
 
+  /** Waits `ms` between connection attempts, or until close(): retries then stop at once. */
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.backingOff.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.backingOff.add(done);
+    });
+  }
+
+  private readonly backingOff = new Set<() => void>();
+
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of [...this.backingOff]) wake();
     for (const t of this.reauthTimers) clearTimeout(t);
     this.reauthTimers.clear();
     const all = [...this.byNode.values()];

@@ -408,6 +408,9 @@ export interface TopicWatch {
   everyMs: number;
 }
 
+/** What a poll left behind by a stop comes to. */
+const STOPPED: unique symbol = Symbol('stopped');
+
 /** How soon a check that found a leaderless new partition, or failed, is made again. */
 const RETRY_SOON_MS = 1000;
 
@@ -473,14 +476,19 @@ export async function consumeAssigned(
   const bounded = spec.end !== null;
   // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and partitions.
   const discover = watch && !bounded ? newPartitionWatcher(client, fetcher, watch) : async () => undefined;
+  // Told to stop (Ctrl-C, SIGTERM), a poll or metadata check under way is left behind: with the
+  // broker gone it would retry until its deadlines, and without a group nothing waits on it (no
+  // position is committed; the process ends).
+  const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
+  const orStop = <T>(p: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([p, stopped]);
   try {
     const print = view ?? schemaView;
     if (print) {
       return await printViewLoop(
         async (waitMs) => {
           if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
-          await discover();
-          const chunks = await fetcher.pollRaw({ maxWaitMs: waitMs });
+          const chunks = await orStop(discover().then(() => fetcher.pollRaw({ maxWaitMs: waitMs })));
+          if (chunks === STOPPED) return { chunks: [], done: true };
           return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
         },
         print,
@@ -492,8 +500,8 @@ export async function consumeAssigned(
     return await printLoop(
       async (waitMs) => {
         if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
-        await discover();
-        const chunks = await fetcher.poll({ maxWaitMs: waitMs });
+        const chunks = await orStop(discover().then(() => fetcher.poll({ maxWaitMs: waitMs })));
+        if (chunks === STOPPED) return { records: [], done: true };
         const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
         return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };
       },

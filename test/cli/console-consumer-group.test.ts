@@ -143,6 +143,29 @@ describe('console-consumer without a group follows its topics too', () => {
   });
 });
 
+describe('console-consumer without a group, its broker gone', () => {
+  it('stops at once on SIGTERM instead of retrying the broker until its deadlines', async () => {
+    const own = tempDir('kafka-ts-cli-gone-');
+    try {
+      await startDaemon(own.dir);
+      expect((await kafkaTs(['topics', 'create', 'gone', '-p', '1'], { home: own.dir })).exitCode).toBe(0);
+      expect((await kafkaTs(['console-producer', '--topic', 'gone'], { home: own.dir, input: 'g0\n' })).exitCode).toBe(0);
+      const consumer = spawnKafkaTs(['console-consumer', '--topic', 'gone', '--from-beginning'], own.dir);
+      await stdoutOf(consumer).until('g0\n');
+      // The consumer's fetch fails as the daemon goes (while `server stop` waits for it), and it retries.
+      await stopDaemon(own.dir);
+      const killedAt = Date.now();
+      consumer.kill('SIGTERM');
+      const r = await consumer;
+      // It took 27 s before; a few seconds stands for "at once" on a loaded machine.
+      expect({ exitCode: r.exitCode, stderr: r.stderr, quick: Date.now() - killedAt < 8000 }).toEqual({ exitCode: 143, stderr: 'Processed a total of 1 messages\n', quick: true });
+    } finally {
+      await stopDaemon(own.dir);
+      own.cleanup();
+    }
+  });
+});
+
 describe('console-consumer --group -e', () => {
   it('a member assigned no partitions stops once its assignment is settled (it has nothing to read)', async () => {
     await topic('crowded', ['x']);
