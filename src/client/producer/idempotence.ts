@@ -43,13 +43,6 @@ export class Idempotence {
   private initializing = false;
   /** A batch that may have been written failed: bump the epoch once nothing is in flight. */
   epochBumpPending = false;
-  /**
-   * The broker lost this producer's state for a partition (UNKNOWN_PRODUCER_ID, or an out-of-order
-   * sequence where the next was due): the new epoch numbers every waiting batch afresh at once.
-   * Otherwise (a batch that may have been written failed for good) waiting retries that may have
-   * been written first go again on their old numbers (see hasUnsettledRetry).
-   */
-  stateLost = false;
   /** Next sequence number by partition key. */
   private readonly nextSequence = new Map<string, number>();
   /** The sequence after the last acknowledged batch, by partition key (this epoch). */
@@ -149,20 +142,6 @@ export class Idempotence {
   }
 
   /**
-   * Whether a batch waiting for a retry must go again on its old epoch and numbers before the
-   * epoch is bumped: it may have been written (an attempt's outcome is unknown), and numbered
-   * afresh it would be written a second time. Sent again, the broker says which: its offset (or
-   * DUPLICATE_SEQUENCE_NUMBER) when it holds it, OUT_OF_ORDER_SEQUENCE_NUMBER when it does not (a
-   * batch before it is missing), and then it is numbered afresh. As Kafka's producer, which
-   * resolves a partition's sequences before it bumps the epoch (maybeResolveSequences). Only a
-   * partition's first waiting batch counts: the broker writes a partition's batches in sequence
-   * order, so one behind a batch it certainly did not write was not written either.
-   */
-  hasUnsettledRetry(b: ProducerBatch): boolean {
-    return this.epochBumpPending && !this.stateLost && b.maybeWritten && b.baseSequence >= 0;
-  }
-
-  /**
    * Starts a new epoch; the caller makes sure no request is in flight (a response still due
    * could otherwise be taken for one of the new epoch's). Every partition starts again at
    * sequence 0, and batches waiting for a retry are numbered afresh. The epoch is bumped locally,
@@ -171,7 +150,6 @@ export class Idempotence {
    */
   bumpEpoch(waiting: Iterable<ProducerBatch>): void {
     this.epochBumpPending = false;
-    this.stateLost = false;
     this.nextSequence.clear();
     this.ackedEnd.clear();
     for (const b of waiting) {
@@ -191,7 +169,6 @@ export class Idempotence {
     this.ackedEnd.clear();
     this.sequencesBroken = false;
     this.epochBumpPending = false;
-    this.stateLost = false;
   }
 
   /** Gets a producer id before the first idempotent send (one request at a time). */

@@ -143,13 +143,10 @@ export class Sender {
 
   /** One request per leader with the head batch of each of its ready partitions, as many as fit in a request. */
   private drainOnce(): boolean {
-    // Set while retries that may have been written go again on their old numbers before a bump.
-    let settling = false;
     if (this.idempotence.epochBumpPending) {
       // Only once no request is in flight: a response still due could be taken for the new epoch's.
       for (const n of this.inFlight.values()) if (n > 0) return false;
-      settling = [...this.accumulator.heads()].some(([, head]) => this.idempotence.hasUnsettledRetry(head));
-      if (!settling) this.idempotence.bumpEpoch(this.accumulator.allReady());
+      this.idempotence.bumpEpoch(this.accumulator.allReady());
     }
     const now = Date.now();
     if (this.idempotence.needsProducerId) {
@@ -170,7 +167,6 @@ export class Sender {
     for (let i = 0; i < heads.length; i++) {
       const at = (first + i) % heads.length;
       const [key, head] = heads[at]!;
-      if (settling && !this.idempotence.hasUnsettledRetry(head)) continue;
       const partitionInFlight = this.partitionInFlight.get(key) ?? 0;
       if (partitionInFlight >= this.maxInFlightPerPartition) {
         this.blocked(this.cachedLeader(head.topic, head.partition), now);
@@ -347,15 +343,12 @@ export class Sender {
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
-              // Refused only because a batch before it failed in flight: it follows that batch's
-              // retry. Sent again before a bump, it settles as not written: numbered afresh next.
-              if (this.idempotence.hasUnsettledRetry(b)) b.maybeWritten = false;
+              // Refused only because a batch before it failed in flight: it follows that batch's retry.
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'behind');
             } else if (this.lostSequence(b, p.errorCode)) {
               // The broker lost this producer's state for the partition (KIP-360): a new epoch
               // starts every partition at sequence 0 again, and the batch is retried in it.
               this.idempotence.epochBumpPending = true;
-              this.idempotence.stateLost = true;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'retry');
             } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
