@@ -131,17 +131,21 @@ function lz4Blocks(data: Buffer): Lz4Block[] {
   return blocks;
 }
 
+/** The most a compressed lz4 block of `length` bytes can make: its frame's block maximum, and 255 bytes per byte (a run's length byte adds at most 255). */
+const lz4BlockBound = (b: { data: Buffer; stored: boolean; blockMax: number }): number => (b.stored ? b.data.length : Math.min(b.blockMax, 255 * b.data.length + 64));
+
 /**
- * Bounded lz4: a compressed block makes at most its frame's block maximum size, a stored one its
- * length, so the block headers bound the output without decompressing anything. Over the limit by
- * that bound (an encoder that fills its blocks overshoots by less than one block), the blocks are
- * decompressed one by one to count, stopping once past it; the frame decoder, which checks the
- * checksums too, makes the output only once it is known to fit.
+ * Bounded lz4: the block headers bound the output without decompressing anything (lz4BlockBound).
+ * Over the limit by that bound (an encoder that fills its blocks overshoots by less than one
+ * block), the blocks are decompressed one by one to count, each into no more than its own bound
+ * (a frame of many tiny blocks would otherwise cost a block maximum, up to 4 MiB, apiece),
+ * stopping once past it; the frame decoder, which checks the checksums too, makes the output only
+ * once it is known to fit.
  */
 function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
   const blocks = lz4Blocks(data);
   let bound = 0;
-  for (const b of blocks) bound += b.stored ? b.data.length : b.blockMax;
+  for (const b of blocks) bound += lz4BlockBound(b);
   if (bound > maxOutput) {
     let total = 0;
     let window: Buffer = Buffer.alloc(0);
@@ -149,7 +153,7 @@ function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
     for (const b of blocks) {
       let out = b.data;
       if (!b.stored) {
-        prefix.writeUInt32LE(b.blockMax);
+        prefix.writeUInt32LE(lz4BlockBound(b));
         const block = Buffer.concat([prefix, b.data]);
         out = b.linked && window.length > 0 ? lz4.uncompressSync(block, window) : lz4.uncompressSync(block);
       }
@@ -196,14 +200,17 @@ function zstdDecompress(zstd: { decompress(b: Buffer): Buffer }, binding: ZstdBi
   const chunks: Buffer[] = [];
   let total = 0;
   let input = data;
+  // One scratch buffer, its output copied out: each call ends at a frame's end, and a buffer per
+  // call made thousands of tiny frames cost gigabytes.
+  const scratch = Buffer.allocUnsafe(binding.dStreamOutSize());
   for (;;) {
     // At most one byte past the limit: enough to know it is passed.
-    const out = Buffer.allocUnsafe(Math.min(Math.max(binding.dStreamOutSize(), input.length), maxOutput - total + 1));
+    const out = scratch.subarray(0, Math.min(scratch.length, maxOutput - total + 1));
     const [pending, produced, consumed] = dctx.decompressStream(out, input);
     input = input.subarray(consumed);
     total += produced;
     checkOutput(total, maxOutput);
-    if (produced > 0) chunks.push(out.subarray(0, produced));
+    if (produced > 0) chunks.push(Buffer.from(out.subarray(0, produced)));
     // 0: a frame is done and flushed; more input is the next frame.
     if (pending === 0 && input.length === 0) return Buffer.concat(chunks, total);
     if (produced === 0 && consumed === 0) throw new Error('truncated zstd frame');

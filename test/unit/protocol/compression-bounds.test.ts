@@ -33,6 +33,17 @@ describe('lz4 decompress with a limit', () => {
     expect(() => lz4.decompress(LINKED_LZ4, linkedText.length - 1)).toThrow(refused);
   });
 
+  it('counts a frame of many small blocks by what each can make, not by the frame\'s block maximum', () => {
+    // lz4 -B4 framing (64 KiB blocks, no checksums) of 40,000 compressed two-byte blocks, each
+    // one literal ("a".."z"): 40,000 bytes, which 64 KiB apiece would bound at 2.6 GB (and count
+    // block by block, each into 64 KiB: seconds of CPU on the daemon's thread for a larger frame).
+    const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82]);
+    const letters = Array.from({ length: 40_000 }, (_, i) => 97 + (i % 26));
+    const frame = Buffer.concat([header, ...letters.map((c) => Buffer.from([2, 0, 0, 0, 0x10, c])), Buffer.alloc(4)]);
+    expect(lz4.decompress(frame, letters.length).equals(Buffer.from(letters))).toBe(true);
+    expect(() => lz4.decompress(frame, letters.length - 1)).toThrow(refused);
+  });
+
   it('refuses a frame cut short', () => {
     expect(() => lz4.decompress(LINKED_LZ4.subarray(0, 600), 1 << 20)).toThrow();
     expect(() => lz4.decompress(Buffer.from('not lz4 at all'), 1 << 20)).toThrow();
@@ -57,6 +68,13 @@ describe('zstd decompress with a limit', () => {
     const two = Buffer.concat([zstdCompress(data, { contentSizeFlag: false }), zstdCompress(data, { contentSizeFlag: false })]);
     expect(() => zstd.decompress(two, 2 * data.length - 1)).toThrow(refused);
     expect(zstd.decompress(two, 2 * data.length).equals(Buffer.concat([data, data]))).toBe(true);
+  });
+
+  it('keeps each of many small frames\' bytes (their output is copied out of one scratch buffer)', () => {
+    const letters = Array.from({ length: 5_000 }, (_, i) => String.fromCharCode(97 + (i % 26)));
+    const frames = Buffer.concat(letters.map((c) => zstdCompress(Buffer.from(c), { contentSizeFlag: false })));
+    expect(zstd.decompress(frames, letters.length).toString()).toBe(letters.join(''));
+    expect(() => zstd.decompress(frames, letters.length - 1)).toThrow(refused);
   });
 
   it('refuses a frame cut short instead of waiting for the rest', () => {
