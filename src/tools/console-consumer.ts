@@ -421,10 +421,17 @@ const RETRY_SOON_MS = 1000;
  * group consumer, which applies `latest` there, misses what was written before it looked. A
  * failed refresh is tried again at the next check; fetching goes on meanwhile.
  */
-function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch): () => Promise<void> {
+function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch): () => void {
   let next = Date.now() + watch.everyMs;
-  return async () => {
-    if (Date.now() < next) return;
+  let checking = false;
+  // Run beside the polls, not before them: a lookup that waits for a broker (the offsets of a
+  // new partition whose leader does not answer) must not hold up printing, --timeout-ms or a stop.
+  return () => {
+    if (checking || Date.now() < next) return;
+    checking = true;
+    void check().finally(() => (checking = false));
+  };
+  async function check(): Promise<void> {
     next = Date.now() + watch.everyMs;
     try {
       const md = await client.refreshMetadata(null);
@@ -445,7 +452,7 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
     } catch {
       next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
     }
-  };
+  }
 }
 
 export async function consumeAssigned(
@@ -475,8 +482,8 @@ export async function consumeAssigned(
   if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
   const bounded = spec.end !== null;
   // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and partitions.
-  const discover = watch && !bounded ? newPartitionWatcher(client, fetcher, watch) : async () => undefined;
-  // Told to stop (Ctrl-C, SIGTERM), a poll or metadata check under way is left behind: with the
+  const discover = watch && !bounded ? newPartitionWatcher(client, fetcher, watch) : () => undefined;
+  // Told to stop (Ctrl-C, SIGTERM), a poll under way is left behind: with the
   // broker gone it would retry until its deadlines, and without a group nothing waits on it (no
   // position is committed; the process ends).
   const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
@@ -487,7 +494,8 @@ export async function consumeAssigned(
       return await printViewLoop(
         async (waitMs) => {
           if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
-          const chunks = await orStop(discover().then(() => fetcher.pollRaw({ maxWaitMs: waitMs })));
+          discover();
+          const chunks = await orStop(fetcher.pollRaw({ maxWaitMs: waitMs }));
           if (chunks === STOPPED) return { chunks: [], done: true };
           return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
         },
@@ -500,7 +508,8 @@ export async function consumeAssigned(
     return await printLoop(
       async (waitMs) => {
         if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
-        const chunks = await orStop(discover().then(() => fetcher.poll({ maxWaitMs: waitMs })));
+        discover();
+        const chunks = await orStop(fetcher.poll({ maxWaitMs: waitMs }));
         if (chunks === STOPPED) return { records: [], done: true };
         const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
         return { records, done: bounded && fetcher.allAtEnd() && records.length === 0 };
