@@ -225,6 +225,60 @@ describe('idempotent producer pipeline', () => {
   });
 });
 
+describe('an epoch bump after a batch that may have been written failed for good', () => {
+  it('first settles the retries that may have been written on their old numbers, so none is written twice', async () => {
+    const { p, client, send, acked, failed, sent, primed } = producer({ retries: 1 });
+    await primed();
+    send('v0');
+    send('v1');
+    const first = await sent(2);
+    // Both appended; the connection closed before either answer came back.
+    first[0]!.writeAndDrop();
+    first[1]!.writeAndDrop();
+    // v0's retry times out: its last attempt, so it fails for good, and may have been written.
+    const retry0 = (await sent(3))[2]!;
+    expect(retry0.batch).toEqual({ values: ['v0'], producerEpoch: 0, baseSequence: 1 });
+    retry0.answer(ErrorCode.REQUEST_TIMED_OUT);
+    // v1 goes again on its own numbers: the broker holds it, and answers with its offset.
+    // (Numbered afresh in a new epoch, it would be written a second time.)
+    const retry1 = (await sent(4))[3]!;
+    expect(retry1.batch).toEqual({ values: ['v1'], producerEpoch: 0, baseSequence: 2 });
+    retry1.answer();
+    await p.flush();
+    expect(failed).toEqual(['v0']);
+    expect(acked.map((m) => m.offset)).toEqual([2]);
+    // Then the new epoch starts.
+    send('v2');
+    const next = (await sent(5))[4]!;
+    expect(next.batch).toEqual({ values: ['v2'], producerEpoch: 1, baseSequence: 0 });
+    next.answer();
+    await p.flush();
+    expect(client.log).toEqual(['p', 'v0', 'v1', 'v2']);
+  });
+
+  it('numbers afresh a retry the broker refuses as out of order (it was not written)', async () => {
+    const { p, client, send, acked, failed, sent, primed } = producer({ retries: 1 });
+    await primed();
+    send('v0');
+    send('v1');
+    const first = await sent(2);
+    // Neither reached the log; v1 may have been, as far as the producer knows.
+    first[0]!.answer(ErrorCode.REQUEST_TIMED_OUT);
+    first[1]!.drop();
+    (await sent(3))[2]!.answer(ErrorCode.REQUEST_TIMED_OUT);
+    const retry1 = (await sent(4))[3]!;
+    expect(retry1.batch).toEqual({ values: ['v1'], producerEpoch: 0, baseSequence: 2 });
+    retry1.answer();
+    const again = (await sent(5))[4]!;
+    expect(again.batch).toEqual({ values: ['v1'], producerEpoch: 1, baseSequence: 0 });
+    again.answer();
+    await p.flush();
+    expect(failed).toEqual(['v0']);
+    expect(client.log).toEqual(['p', 'v1']);
+    expect(acked.map((m) => m.offset)).toEqual([1]);
+  });
+});
+
 describe('plain producer with several batches in flight', () => {
   it('pipelines five batches and may reorder on a retry, as Kafka allows', async () => {
     const { p, client, send, failed, sent } = producer({ idempotent: false, acks: 1 });

@@ -331,7 +331,10 @@ export class RecordAccumulator {
       nb.maybeWritten = b.maybeWritten;
       const offset = i === 0 ? 0 : half;
       // The halves take over the sequence numbers of the batch nothing was written of.
-      if (b.baseSequence >= 0) nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
+      if (b.baseSequence >= 0) {
+        nb.baseSequence = (b.baseSequence + offset) % 0x80000000;
+        nb.producerEpoch = b.producerEpoch;
+      }
       for (const r of part) {
         nb.builder.append(r.key, r.value, r.headers, r.timestamp);
         nb.bytes += payloadSize(r);

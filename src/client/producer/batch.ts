@@ -53,6 +53,8 @@ export interface ProducerBatch {
   unsent: number;
   /** Sequence number of the first record (idempotent producers), fixed on first send. */
   baseSequence: number;
+  /** The producer epoch it was numbered in (-1 until then): a retry goes again in it. */
+  producerEpoch: number;
   /** An attempt ended without an answer saying whether the broker wrote the batch. */
   maybeWritten: boolean;
   /** Failed at delivery.timeout.ms while in flight: the answer to that request, when it comes, is ignored. */
@@ -95,6 +97,7 @@ export function newBatch(topic: string, partition: number, keyless: boolean, siz
     retryAt: 0,
     unsent: 0,
     baseSequence: -1,
+    producerEpoch: -1,
     maybeWritten: false,
     order: nextOrder++,
     bytes: 0,

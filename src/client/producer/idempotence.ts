@@ -9,8 +9,12 @@
  * A batch that fails for good must not leave a gap in its partition's sequence numbers, or the
  * broker refuses every later batch (OUT_OF_ORDER_SEQUENCE_NUMBER). As in Kafka's producer: when
  * the broker refused it (so certainly did not write it), the later batches take over its numbers;
- * when it may have been written (a timeout, a lost connection), the producer bumps its epoch once
- * nothing is in flight and every partition starts again at sequence 0 (KIP-360).
+ * when it may have been written (a timeout, a lost connection), the producer bumps its epoch and
+ * every partition starts again at sequence 0 in it (KIP-360). Each partition moves to the new
+ * epoch on its own, as in Kafka's producer: once nothing of it is in flight and its first waiting
+ * batch is not a retry the broker may already hold. Such a retry goes again on its old epoch and
+ * numbers first, so that the broker answers it as the duplicate it is (numbered afresh it would be
+ * written twice); refused as out of order, it was not written, and is numbered afresh.
  */
 import { InitProducerId } from '../../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
@@ -41,8 +45,12 @@ export class Idempotence {
   producerId = -1;
   producerEpoch = -1;
   private initializing = false;
-  /** A batch that may have been written failed: bump the epoch once nothing is in flight. */
+  /** A batch that may have been written failed (or a broker lost this producer's state): bump the epoch. */
   epochBumpPending = false;
+  /** Partitions numbered in an epoch before the producer's: that epoch, until they move (moveToCurrentEpoch). */
+  private readonly staleEpochs = new Map<string, number>();
+  /** Partitions whose broker lost this producer's state: they move at once, their retries numbered afresh too. */
+  private readonly lostState = new Set<string>();
   /** Next sequence number by partition key. */
   private readonly nextSequence = new Map<string, number>();
   /** The sequence after the last acknowledged batch, by partition key (this epoch). */
@@ -77,10 +85,11 @@ export class Idempotence {
     if (b.baseSequence < 0) {
       const key = partitionKey(b.topic, b.partition);
       b.baseSequence = this.nextSequence.get(key) ?? 0;
+      b.producerEpoch = this.staleEpochs.get(key) ?? this.producerEpoch;
       // Sequences wrap from Int32.MAX to 0.
       this.nextSequence.set(key, (b.baseSequence + b.count) % 0x80000000);
     }
-    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: b.baseSequence };
+    return { producerId: this.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence };
   }
 
   /** Notes a batch the broker acknowledged (or answered as a duplicate). */
@@ -126,12 +135,13 @@ export class Idempotence {
    */
   release(b: ProducerBatch, queue: readonly ProducerBatch[], laterInFlight = false): void {
     if (!this.isEnabled || b.baseSequence < 0) return;
+    const key = partitionKey(b.topic, b.partition);
     if (b.maybeWritten || laterInFlight) {
       if (this.transactional) this.sequencesBroken = true;
-      else this.epochBumpPending = true;
+      // A partition still on an old epoch starts afresh in the current one anyway.
+      else if (!this.staleEpochs.has(key)) this.epochBumpPending = true;
       return;
     }
-    const key = partitionKey(b.topic, b.partition);
     const back = (seq: number) => (seq - b.count + 0x80000000) % 0x80000000;
     this.nextSequence.set(key, back(this.nextSequence.get(key) ?? 0));
     for (const l of queue) {
@@ -141,24 +151,66 @@ export class Idempotence {
     }
   }
 
+  /** The broker of `b`'s partition lost this producer's state (KIP-360): a new epoch, in which the partition is numbered afresh, `b` too. */
+  stateLost(b: ProducerBatch): void {
+    const key = partitionKey(b.topic, b.partition);
+    this.lostState.add(key);
+    if (!this.staleEpochs.has(key)) this.epochBumpPending = true;
+  }
+
+  /** Whether the epoch is exhausted: the next bump takes a new producer id (renew). */
+  get epochExhausted(): boolean {
+    return this.producerEpoch >= MAX_EPOCH;
+  }
+
   /**
-   * Starts a new epoch; the caller makes sure no request is in flight (a response still due
-   * could otherwise be taken for one of the new epoch's). Every partition starts again at
-   * sequence 0, and batches waiting for a retry are numbered afresh. The epoch is bumped locally,
-   * as the Java producer and librdkafka do for a producer without a transactional id; when it is
-   * exhausted the producer takes a new id.
+   * Starts a new epoch, locally, as the Java producer and librdkafka do for a producer without a
+   * transactional id. The partitions numbered so far stay on their epoch until each moves
+   * (moveToCurrentEpoch): batches in flight and retries keep the numbers the broker knows them by.
    */
-  bumpEpoch(waiting: Iterable<ProducerBatch>): void {
+  bumpEpoch(): void {
+    this.epochBumpPending = false;
+    for (const key of this.nextSequence.keys()) if (!this.staleEpochs.has(key)) this.staleEpochs.set(key, this.producerEpoch);
+    this.producerEpoch++;
+  }
+
+  /** Whether a partition's numbering belongs to an epoch before the producer's. */
+  isStale(key: string): boolean {
+    return this.staleEpochs.has(key);
+  }
+
+  /**
+   * Whether a stale partition may move to the current epoch, with nothing of it in flight (the
+   * caller knows): unless its first waiting batch is a retry the broker may hold, which goes
+   * again on its old numbers first (only the first counts: the broker writes a partition's batches
+   * in order, so one behind a batch it did not write was not written either).
+   */
+  mayMove(key: string, head: ProducerBatch | undefined): boolean {
+    return this.lostState.has(key) || !head || !(head.maybeWritten && head.baseSequence >= 0);
+  }
+
+  /** A stale partition starts again at sequence 0 in the current epoch; its waiting batches are numbered afresh. */
+  moveToCurrentEpoch(key: string, waiting: Iterable<ProducerBatch>): void {
+    this.staleEpochs.delete(key);
+    this.lostState.delete(key);
+    this.nextSequence.delete(key);
+    this.ackedEnd.delete(key);
+    for (const b of waiting) renumber(b);
+  }
+
+  /**
+   * The epoch is exhausted: the producer takes a new id, and every partition starts again; the
+   * caller makes sure no request is in flight (an answer still due would be taken for the new
+   * id's), and waiting batches are numbered afresh.
+   */
+  renew(waiting: Iterable<ProducerBatch>): void {
     this.epochBumpPending = false;
     this.nextSequence.clear();
     this.ackedEnd.clear();
-    for (const b of waiting) {
-      b.baseSequence = -1;
-      b.encoded = null;
-      b.maybeWritten = false;
-    }
-    if (this.producerEpoch >= MAX_EPOCH) this.producerId = this.producerEpoch = -1;
-    else this.producerEpoch++;
+    this.staleEpochs.clear();
+    this.lostState.clear();
+    for (const b of waiting) renumber(b);
+    this.producerId = this.producerEpoch = -1;
   }
 
   /** Takes a producer id and epoch from the transaction coordinator; every partition starts at sequence 0. */
@@ -167,6 +219,8 @@ export class Idempotence {
     this.producerEpoch = producerEpoch;
     this.nextSequence.clear();
     this.ackedEnd.clear();
+    this.staleEpochs.clear();
+    this.lostState.clear();
     this.sequencesBroken = false;
     this.epochBumpPending = false;
   }
@@ -205,6 +259,14 @@ export class Idempotence {
     }
     listener.failed(e);
   }
+}
+
+/** A waiting batch loses its numbers: stamped again when next sent. */
+function renumber(b: ProducerBatch): void {
+  b.baseSequence = -1;
+  b.producerEpoch = -1;
+  b.encoded = null;
+  b.maybeWritten = false;
 }
 
 /** The cluster does not offer InitProducerId, or does not let this client use it. */

@@ -144,9 +144,12 @@ export class Sender {
   /** One request per leader with the head batch of each of its ready partitions, as many as fit in a request. */
   private drainOnce(): boolean {
     if (this.idempotence.epochBumpPending) {
-      // Only once no request is in flight: a response still due could be taken for the new epoch's.
-      for (const n of this.inFlight.values()) if (n > 0) return false;
-      this.idempotence.bumpEpoch(this.accumulator.allReady());
+      if (!this.idempotence.epochExhausted) this.idempotence.bumpEpoch();
+      else {
+        // A new producer id: only once no request is in flight (an answer still due would be taken for the new id's).
+        for (const n of this.inFlight.values()) if (n > 0) return false;
+        this.idempotence.renew(this.accumulator.allReady());
+      }
     }
     const now = Date.now();
     if (this.idempotence.needsProducerId) {
@@ -168,6 +171,13 @@ export class Sender {
       const at = (first + i) % heads.length;
       const [key, head] = heads[at]!;
       const partitionInFlight = this.partitionInFlight.get(key) ?? 0;
+      // A partition still numbered in an older epoch moves to the current one once nothing of it
+      // is in flight, unless its first batch is a retry the broker may hold (it goes first, on
+      // its old numbers); a new batch waits for the move.
+      if (this.idempotence.isStale(key)) {
+        if (partitionInFlight === 0 && this.idempotence.mayMove(key, head)) this.idempotence.moveToCurrentEpoch(key, this.accumulator.readyOf(head.topic, head.partition));
+        else if (head.baseSequence < 0) continue;
+      }
       if (partitionInFlight >= this.maxInFlightPerPartition) {
         this.blocked(this.cachedLeader(head.topic, head.partition), now);
         continue;
@@ -343,12 +353,15 @@ export class Sender {
             // Kafka may answer a retry of a batch it already has this way, without its offset.
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
-              // Refused only because a batch before it failed in flight: it follows that batch's retry.
+              // Refused only because a batch before it failed in flight: it follows that batch's
+              // retry. On a partition left on an old epoch it was not written after all: numbered
+              // afresh when the partition moves.
+              if (this.idempotence.isStale(partitionKey(b.topic, b.partition))) b.maybeWritten = false;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'behind');
             } else if (this.lostSequence(b, p.errorCode)) {
               // The broker lost this producer's state for the partition (KIP-360): a new epoch
               // starts every partition at sequence 0 again, and the batch is retried in it.
-              this.idempotence.epochBumpPending = true;
+              this.idempotence.stateLost(b);
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'retry');
             } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;

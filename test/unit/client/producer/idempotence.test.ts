@@ -92,7 +92,7 @@ describe('a batch that failed for good', () => {
     expect(plain.epochBumpPending).toBe(false);
   });
 
-  it('a new epoch starts every partition at 0 and renumbers the batches waiting', () => {
+  it('a new epoch: each partition stays on its old numbers until it moves, then starts at 0 with its waiting batches renumbered', () => {
     const idem = withId(4);
     idem.epochBumpPending = true;
     idem.stamp(batch(3));
@@ -100,20 +100,43 @@ describe('a batch that failed for good', () => {
     const waiting = batch(2);
     idem.stamp(waiting);
     waiting.encoded = Buffer.alloc(1);
-    waiting.maybeWritten = true;
-    idem.bumpEpoch([waiting]);
+    idem.bumpEpoch();
     expect(idem.epochBumpPending).toBe(false);
-    expect([waiting.baseSequence, waiting.encoded, waiting.maybeWritten]).toEqual([-1, null, false]);
+    expect([idem.isStale('t\u00000'), idem.isStale('t\u00001'), idem.isStale('t\u00002')]).toEqual([true, true, false]);
+    // A retry keeps its epoch and numbers until its partition moves; a partition never numbered starts in the new epoch.
+    expect(idem.stamp(waiting)).toEqual({ producerId: 7, producerEpoch: 4, baseSequence: 3 });
+    expect(idem.stamp(batch(1, 2))).toEqual({ producerId: 7, producerEpoch: 5, baseSequence: 0 });
+    // One that may have been written first goes again; one that was not lets its partition move.
+    waiting.maybeWritten = true;
+    expect(idem.mayMove('t\u00000', waiting)).toBe(false);
+    waiting.maybeWritten = false;
+    expect(idem.mayMove('t\u00000', waiting)).toBe(true);
+    idem.moveToCurrentEpoch('t\u00000', [waiting]);
+    expect([waiting.baseSequence, waiting.encoded, idem.isStale('t\u00000')]).toEqual([-1, null, false]);
     expect(idem.stamp(waiting)).toEqual({ producerId: 7, producerEpoch: 5, baseSequence: 0 });
-    expect(idem.stamp(batch(1, 1)).baseSequence).toBe(0);
+    expect(idem.stamp(batch(1, 1))).toEqual({ producerId: 7, producerEpoch: 4, baseSequence: 3 });
+  });
+
+  it('a partition whose broker lost the state moves at once, its retries renumbered too', () => {
+    const idem = withId();
+    const lost = batch(2);
+    idem.stamp(lost);
+    lost.maybeWritten = true;
+    idem.stateLost(lost);
+    expect(idem.epochBumpPending).toBe(true);
+    idem.bumpEpoch();
+    expect(idem.mayMove('t\u00000', lost)).toBe(true);
   });
 
   it('takes a new producer id once the epoch is exhausted', () => {
     const idem = withId(0x7fff);
     expect(idem.needsProducerId).toBe(false);
-    idem.bumpEpoch([]);
+    expect(idem.epochExhausted).toBe(true);
+    const waiting = batch(1);
+    idem.stamp(waiting);
+    idem.renew([waiting]);
     expect(idem.needsProducerId).toBe(true);
-    expect([idem.producerId, idem.producerEpoch]).toEqual([-1, -1]);
+    expect([idem.producerId, idem.producerEpoch, waiting.baseSequence]).toEqual([-1, -1, -1]);
   });
 });
 
