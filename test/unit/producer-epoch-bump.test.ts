@@ -45,6 +45,8 @@ interface Sent {
   answer(errorCode?: number): void;
   /** The broker appends it; the connection closes before the answer arrives. */
   writeAndDrop(): void;
+  /** The broker appends it, then answers `errorCode` (a leader that lost the partition while it waited for replicas). */
+  appendThen(errorCode: number): void;
 }
 
 class FakeClient {
@@ -78,6 +80,10 @@ class FakeClient {
         writeAndDrop: () => {
           log.append(h.producerEpoch, h.baseSequence, values);
           reject(new ConnectionError('connection closed'));
+        },
+        appendThen: (errorCode) => {
+          log.append(h.producerEpoch, h.baseSequence, values);
+          reply(errorCode, -1);
         },
       });
     });
@@ -145,6 +151,37 @@ describe('an epoch bump with two partitions', () => {
     send(1, 'd');
     const d = await request('d');
     expect({ epoch: d.epoch, seq: d.seq }).toEqual({ epoch: 1, seq: 0 });
+  });
+
+  it('a retry answered NOT_LEADER_OR_FOLLOWER after the old leader appended it goes again on its old numbers', async () => {
+    const { p, client, send, failed, request, primed } = producer(1);
+    await primed();
+    send(0, 'a');
+    send(1, 'b');
+    const b = await request('b');
+    (await request('a')).answer(ErrorCode.REQUEST_TIMED_OUT);
+    (await request('a', 2)).answer(ErrorCode.REQUEST_TIMED_OUT);
+    b.appendThen(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const again = await request('b', 2);
+    expect({ epoch: again.epoch, seq: again.seq }).toEqual({ epoch: 0, seq: 1 });
+    again.answer();
+    await p.flush();
+    expect(failed).toEqual(['a']);
+    expect(client.partitions[1]!.log).toEqual(['p1', 'b']);
+  });
+
+  it('a batch appended and then answered NOT_LEADER_OR_FOLLOWER, failing for good, leaves its numbers alone (the next batch is not taken for its duplicate)', async () => {
+    const { p, client, send, failed, acked, request, primed } = producer(0);
+    await primed();
+    send(0, 'a');
+    (await request('a')).appendThen(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    await vi.advanceTimersByTimeAsync(50);
+    send(0, 'b');
+    (await request('b')).answer();
+    await p.flush();
+    expect({ failed, acked: acked.filter((v) => v === 'b') }).toEqual({ failed: ['a'], acked: ['b'] });
+    // a was written after all (its answer could not say so); b is written after it, not lost.
+    expect(client.partitions[0]!.log).toEqual(['p0', 'a', 'b']);
   });
 
   it('a broker that lost the state of one partition renumbers that one; a retry the other broker may hold keeps its numbers', async () => {

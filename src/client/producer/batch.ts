@@ -57,6 +57,8 @@ export interface ProducerBatch {
   producerEpoch: number;
   /** An attempt ended without an answer saying whether the broker wrote the batch. */
   maybeWritten: boolean;
+  /** Sent again on an old epoch's numbers, the broker refused it as out of order: it holds none of it. */
+  refusedUnwritten?: boolean;
   /** Failed at delivery.timeout.ms while in flight: the answer to that request, when it comes, is ignored. */
   expiredInFlight?: boolean;
   /** The error of the last failed attempt (reported if the batch then expires waiting for a leader). */

@@ -181,12 +181,14 @@ export class Idempotence {
 
   /**
    * Whether a stale partition may move to the current epoch, with nothing of it in flight (the
-   * caller knows): unless its first waiting batch is a retry the broker may hold, which goes
-   * again on its old numbers first (only the first counts: the broker writes a partition's batches
-   * in order, so one behind a batch it did not write was not written either).
+   * caller knows): unless its first waiting batch is a numbered one, a retry, which goes again on
+   * its old numbers first, until the broker says what became of it (an answer that does not say
+   * it was not written may come after an append: NOT_LEADER_OR_FOLLOWER from a leader that lost
+   * the partition meanwhile). Only the first counts: the broker writes a partition's batches in
+   * order, so one behind a batch it did not write was not written either.
    */
   mayMove(key: string, head: ProducerBatch | undefined): boolean {
-    return this.lostState.has(key) || !head || !(head.maybeWritten && head.baseSequence >= 0);
+    return this.lostState.has(key) || !head || head.baseSequence < 0 || head.refusedUnwritten === true;
   }
 
   /** A stale partition starts again at sequence 0 in the current epoch; its waiting batches are numbered afresh. */
@@ -267,6 +269,7 @@ function renumber(b: ProducerBatch): void {
   b.producerEpoch = -1;
   b.encoded = null;
   b.maybeWritten = false;
+  b.refusedUnwritten = false;
 }
 
 /** The cluster does not offer InitProducerId, or does not let this client use it. */

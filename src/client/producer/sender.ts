@@ -321,6 +321,8 @@ export class Sender {
     for (const b of batches) {
       this.encode(b);
       b.attempts++;
+      // What the last attempt's answer said: this one may yet be written.
+      b.refusedUnwritten = false;
       let list = topics.get(b.topic);
       if (!list) topics.set(b.topic, (list = []));
       list.push({ index: b.partition, records: b.encoded! });
@@ -354,9 +356,9 @@ export class Sender {
             else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) this.resolveBatch(b, -1, -1);
             else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.behindFailedBatch(b)) {
               // Refused only because a batch before it failed in flight: it follows that batch's
-              // retry. On a partition left on an old epoch it was not written after all: numbered
-              // afresh when the partition moves.
-              if (this.idempotence.isStale(partitionKey(b.topic, b.partition))) b.maybeWritten = false;
+              // retry. Not written (an earlier attempt the broker held would have been answered as
+              // a duplicate): after an epoch bump its partition may move and number it afresh.
+              b.refusedUnwritten = true;
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'behind');
             } else if (this.lostSequence(b, p.errorCode)) {
               // The broker lost this producer's state for the partition (KIP-360): a new epoch
@@ -525,8 +527,13 @@ export class Sender {
   }
 }
 
-/** Errors a broker answers after it may have appended the batch (a replication wait that ended). */
-const mayHaveWritten = (code: number) => code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+/**
+ * Errors a broker answers after it may have appended the batch: a replication wait that ended
+ * (acks=all), or the leader that appended it losing the partition meanwhile (Kafka's
+ * DelayedProduce answers NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION or KAFKA_STORAGE_ERROR then).
+ */
+const MAY_HAVE_WRITTEN = new Set<number>([ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.KAFKA_STORAGE_ERROR]);
+const mayHaveWritten = (code: number) => MAY_HAVE_WRITTEN.has(code);
 
 /** The broker's refusal of a lone record, naming the limit (from Kafka's error_message, v8+) and the fix. */
 function recordTooLarge(b: ProducerBatch, e: KafkaProtocolError): KafkaProtocolError {

@@ -106,10 +106,9 @@ describe('a batch that failed for good', () => {
     // A retry keeps its epoch and numbers until its partition moves; a partition never numbered starts in the new epoch.
     expect(idem.stamp(waiting)).toEqual({ producerId: 7, producerEpoch: 4, baseSequence: 3 });
     expect(idem.stamp(batch(1, 2))).toEqual({ producerId: 7, producerEpoch: 5, baseSequence: 0 });
-    // One that may have been written first goes again; one that was not lets its partition move.
-    waiting.maybeWritten = true;
+    // A numbered batch goes again first (an answer may come after an append); one refused as out of order lets its partition move.
     expect(idem.mayMove('t\u00000', waiting)).toBe(false);
-    waiting.maybeWritten = false;
+    waiting.refusedUnwritten = true;
     expect(idem.mayMove('t\u00000', waiting)).toBe(true);
     idem.moveToCurrentEpoch('t\u00000', [waiting]);
     expect([waiting.baseSequence, waiting.encoded, idem.isStale('t\u00000')]).toEqual([-1, null, false]);
