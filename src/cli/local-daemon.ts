@@ -2,7 +2,7 @@
  * Finding, starting and stopping the local daemon from the CLI. The daemon is reached through
  * its control socket (status, stop) and its Kafka-protocol Unix socket (everything else).
  */
-import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -260,7 +260,7 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
       }
     }
     if (Date.now() > deadline) {
-      throw new FailedError(`Another kafka-ts process (pid ${holder}) is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`);
+      throw new FailedError(`Another kafka-ts process${holder > 0 ? ` (pid ${holder})` : ''} is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -278,23 +278,39 @@ function startingDaemon(paths: DaemonPaths): number | null {
 }
 
 /** Takes the start lock: null when taken, else the pid of the command holding it. */
+/** A start lock still empty after this long was left by a starter killed before it wrote its pid. */
+const EMPTY_LOCK_STALE_MS = 5000;
+
 function takeStartLock(paths: DaemonPaths, retry = true): number | null {
+  let fd: number | null = null;
   try {
-    writeFileSync(paths.startLock, `${process.pid}\n`, { flag: 'wx' });
+    fd = openSync(paths.startLock, 'wx');
+    writeSync(fd, `${process.pid}\n`);
+    closeSync(fd);
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST') throw new FailedError(`Data directory ${paths.home} is not writable (${code}).`);
+    if (code !== 'EEXIST') {
+      // Made but not written (a full disk): an empty lock would hold off every later start.
+      if (fd !== null) {
+        closeSync(fd);
+        rmSync(paths.startLock, { force: true });
+      }
+      throw new FailedError(`Data directory ${paths.home} is not writable (${code}).`);
+    }
   }
   let text = '';
+  let age = 0;
   try {
     text = readFileSync(paths.startLock, 'utf8');
+    age = Date.now() - statSync(paths.startLock).mtimeMs;
   } catch {
     /* released meanwhile */
   }
   const pid = Number(text.trim());
-  // An empty file is one being written; a dead (or recycled) pid is a starter that was killed.
-  const stale = text !== '' && !(Number.isInteger(pid) && pid > 0 && isAlive(pid) && readCmdline(pid).includes('kafka-ts'));
+  // An empty file is one being written, unless it has been empty for a while (its starter was
+  // killed between making and writing it); a dead (or recycled) pid is a starter that was killed.
+  const stale = text === '' ? age > EMPTY_LOCK_STALE_MS : !(Number.isInteger(pid) && pid > 0 && isAlive(pid) && readCmdline(pid).includes('kafka-ts'));
   if (stale && retry) {
     try {
       unlinkSync(paths.startLock);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,18 @@ describe('auto-start from scripts', () => {
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stderr).toContain('started the local broker');
     expect(existsSync(join(home, 'start.lock'))).toBe(false);
+  });
+
+  it('an empty start lock (its starter killed, or its disk full, before it wrote its pid) is taken over once it has stayed empty a while', async () => {
+    const home = newHome({ anyPort: true });
+    const lock = join(home, 'start.lock');
+    writeFileSync(lock, '');
+    const tenSecondsAgo = new Date(Date.now() - 10_000);
+    utimesSync(lock, tenSecondsAgo, tenSecondsAgo);
+    const r = await kafkaTs(['topics', 'list'], { home });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toContain('started the local broker');
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('a command waits for a daemon that is starting without the start lock (a foreground start) instead of failing', async () => {
