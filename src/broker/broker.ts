@@ -230,7 +230,14 @@ export class Broker implements PartitionService, ClusterService {
     this.log.warn(`Broker ${this.id} stopped serving replicas in dir ${this.logDir}: ${keys.length} partition(s) offline until restart${keys.length ? ` (${keys.slice(0, 10).join(',')}${keys.length > 10 ? ',...' : ''})` : ''}`);
     void this.replication.stop();
     for (const r of this.replicas.values()) r.notify();
-    this.cluster.logDirOffline(this.id);
+    try {
+      this.cluster.logDirOffline(this.id);
+    } catch (e) {
+      // The metadata log may sit on the same full disk: the leadership change is not recorded,
+      // and the partitions keep answering KAFKA_STORAGE_ERROR (retriable) until the broker
+      // restarts. The request that met the failure must still get that answer, not an internal error.
+      this.log.error(`Could not move leadership away from the offline dir ${this.logDir}: ${(e as Error).message}`);
+    }
   }
 
   /** Deletes a local replica (the partition was moved to other brokers). */

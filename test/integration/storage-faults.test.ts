@@ -385,3 +385,23 @@ describe('the daemon with KAFKA_TS_FAULTS (testing only)', () => {
     expect(r.stderr.trim()).toBe('kafka-ts server: usage error: KAFKA_TS_FAULTS: unknown fault op chmod (expected open, write, fsync, read)');
   });
 });
+
+describe('a full disk under the metadata log too', () => {
+  it('the produce request that met the full log dir is answered KAFKA_STORAGE_ERROR, not an internal error, when the leadership change cannot be recorded', async () => {
+    const dir = newDir();
+    const lines: string[] = [];
+    const broker = await start(dir, lines);
+    const client = broker.client();
+    await new Admin(client).createTopics([{ name: 'both-full', partitions: 1, replicationFactor: 1 }]);
+    const logDir = broker.cluster.logDirFor(1);
+    // The metadata log shares the disk (the default layout): recording the offline dir fails too.
+    broker.cluster.logDirOffline = () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    };
+    setFaultPlan({ dir: logDir, ops: ['write', 'fsync'], error: 'ENOSPC' });
+    expect(await rawProduce(client, 'any', 'both-full', 'x')).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(await rawProduce(client, 'any', 'both-full', 'y')).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(lines.filter((l) => l.includes('Unexpected error'))).toEqual([]);
+    expect(errorLines(lines).some((l) => l.includes(`Could not move leadership away from the offline dir ${logDir}: ENOSPC`))).toBe(true);
+  });
+});
