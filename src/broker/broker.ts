@@ -160,10 +160,7 @@ export class Broker implements PartitionService, ClusterService {
       this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);
       this.retentionTimer.unref();
     }
-    if (this.config.logCleanerEnable && this.config.logCleanerBackoffMs > 0) {
-      this.cleanerTimer = setInterval(() => this.compactLogs(), this.config.logCleanerBackoffMs);
-      this.cleanerTimer.unref();
-    }
+    this.scheduleCleaner();
     this.checkpointTimer = setInterval(() => {
       this.checkpointHighWatermarks();
       this.snapshotProducerState();
@@ -172,6 +169,25 @@ export class Broker implements PartitionService, ClusterService {
     this.running = true;
     this.groups.syncOwnership();
     this.transactions.syncOwnership();
+  }
+
+  /**
+   * Times the cleaner's next pass by log.cleaner.backoff.ms as it is now: the broker's dynamic
+   * value, else the cluster-wide dynamic default, else the static one (0 or log.cleaner.enable=false: never).
+   */
+  private scheduleCleaner(): void {
+    if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
+    this.cleanerTimer = null;
+    if (!this.config.logCleanerEnable) return;
+    const dynamic = dynamicValuesFor(this.metadata.brokerConfigs, this.id);
+    const value = dynamic.broker['log.cleaner.backoff.ms'] ?? dynamic.defaults['log.cleaner.backoff.ms'];
+    const backoffMs = value !== undefined && /^\d+$/.test(value) ? Number(value) : this.config.logCleanerBackoffMs;
+    if (!(backoffMs > 0)) return;
+    this.cleanerTimer = setTimeout(() => {
+      this.compactLogs();
+      this.scheduleCleaner();
+    }, Math.min(backoffMs, 2 ** 31 - 1));
+    this.cleanerTimer.unref();
   }
 
   checkpointHighWatermarks(): void {
@@ -204,7 +220,7 @@ export class Broker implements PartitionService, ClusterService {
     this.transactions.stop();
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.cleanerTimer) clearInterval(this.cleanerTimer);
+    if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.replication.stop();
     this.checkpointHighWatermarks();
@@ -306,6 +322,8 @@ export class Broker implements PartitionService, ClusterService {
         });
         break;
       case 'configs-changed':
+        // A dynamic log.cleaner.backoff.ms applies from now, not after the pass already timed.
+        if (!e.topic && (e.brokerId === -1 || e.brokerId === this.id)) this.scheduleCleaner();
         // A topic's change reaches its replicas; a dynamic broker config (log defaults) every replica here.
         for (const r of this.replicas.values()) {
           if (e.topic ? r.topic !== e.topic.name : e.brokerId !== -1 && e.brokerId !== this.id) continue;

@@ -81,6 +81,20 @@ describe('broker settings and their effects', () => {
     expect(await count(off, 'table')).toBe(300);
   });
 
+  it('a dynamic log.cleaner.backoff.ms (cluster default) takes effect at once over a static one of an hour', async () => {
+    const b = await start({ 'log.cleaner.backoff.ms': '3600000' });
+    const c = b.client();
+    const admin = new Admin(c);
+    await admin.createTopics([{ name: 'dyn-table', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0.01' } }]);
+    const p = new Producer(c, { lingerMs: 0 });
+    for (let i = 0; i < 300; i++) await p.send({ topic: 'dyn-table', key: Buffer.from(`k${i % 10}`), value: Buffer.from(`v${i}`) });
+    await admin.alterConfigs(4, '', { 'log.cleaner.backoff.ms': '20' });
+    const deadline = Date.now() + 20_000;
+    let seen = 300;
+    while ((seen = await count(b, 'dyn-table')) === 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen, 'compacted within 20 s of the change').toBeLessThan(300);
+  });
+
   it('log.retention.ms: a quiet topic whose records all expired is emptied, its active segment too, and goes on at its end', async () => {
     // The check runs when the test calls it (an hour apart otherwise).
     const b = await start({ 'log.retention.ms': '60000', 'log.retention.check.interval.ms': '3600000' });
