@@ -275,7 +275,7 @@ export class Broker implements PartitionService, ClusterService {
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
       if (this.replicas.has(key) || this.offline.has(key)) continue;
       try {
-        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs));
+        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs, (m) => this.log.warn(m)));
       } catch (e) {
         const reason = (e as Error).message;
         this.offline.set(key, reason);

@@ -51,7 +51,8 @@ export interface DaemonStatus {
   /** The schema registry's URL (http://host:port), or null when it is off. */
   schemaRegistry?: string | null;
   /** rack: broker.rack / kafka-ts.broker.racks; consumerFetches: consumer reads as leader and as follower (KIP-392). */
-  brokers: { id: number; live: boolean; listeners: string[]; logDir: string; rack?: string | null; consumerFetches?: ConsumerFetchStats }[];
+  /** logDirError: the I/O error that took the broker's log dir offline (its partitions answer KAFKA_STORAGE_ERROR until it restarts), null while online. */
+  brokers: { id: number; live: boolean; listeners: string[]; logDir: string; logDirError?: string | null; rack?: string | null; consumerFetches?: ConsumerFetchStats }[];
   /** Request handling time per API since the start (decoded request to encoded response). */
   /** Durable mode's group commit since the start: sync rounds, the appends/timers they served, fdatasync calls. */
   durableSyncs?: { rounds: number; requests: number; files: number };

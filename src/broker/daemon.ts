@@ -170,6 +170,7 @@ export class Daemon {
       // Every listener by its name (PLAINTEXT://…, SASL_SSL://…, custom names), then the Unix socket.
       listeners: [...b.endpoints].map(([name, ep]) => (name === 'LOCAL' ? `LOCAL://${ep.host}` : `${name}://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`)),
       logDir: c.logDirFor(b.id),
+      logDirError: b.logDirState.failure,
       rack: rackOf(b.config, b.id),
       consumerFetches: structuredClone(b.consumerFetches),
     }));

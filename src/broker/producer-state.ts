@@ -148,10 +148,17 @@ export function encodeProducerSnapshot(producers: ReadonlyMap<number, ProducerEn
 
 /** Decodes a snapshot; null when it is damaged or of an unknown version. */
 export function decodeProducerSnapshot(data: Buffer): Map<number, ProducerEntry> | null {
-  const version = data.length < 10 ? -1 : data.readInt16BE(0);
-  if (version !== 1 && version !== SNAPSHOT_VERSION) return null;
+  const r = readProducerSnapshot(data);
+  return typeof r === 'string' ? null : r;
+}
+
+/** Decodes a snapshot, or says why it cannot be used. */
+function readProducerSnapshot(data: Buffer): Map<number, ProducerEntry> | string {
+  if (data.length < 10) return `too short (${data.length} bytes)`;
+  const version = data.readInt16BE(0);
+  if (version !== 1 && version !== SNAPSHOT_VERSION) return `unknown version ${version}`;
   const body = data.subarray(6);
-  if (crc32c(body) !== data.readUInt32BE(2)) return null;
+  if (crc32c(body) !== data.readUInt32BE(2)) return 'CRC mismatch';
   try {
     const r = new Reader(body);
     const producers = new Map<number, ProducerEntry>();
@@ -167,7 +174,7 @@ export function decodeProducerSnapshot(data: Buffer): Map<number, ProducerEntry>
     }
     return producers;
   } catch {
-    return null;
+    return 'truncated';
   }
 }
 
@@ -197,6 +204,8 @@ export class ProducerStateTable {
   constructor(
     private readonly log: PartitionLog,
     private readonly expirationMs: number = DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+    /** Told of a snapshot that cannot be used (the state is rebuilt from the log), as Kafka warns. */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   /** Forgets everything (the log was truncated); the next check rebuilds from the log. */
@@ -344,7 +353,12 @@ export class ProducerStateTable {
   /** Starts from the log's snapshot when it has a sound one, else from the log start. */
   private load(): void {
     const snapshot = this.log.producerSnapshot();
-    const producers = snapshot && snapshot.offset <= this.log.logEndOffset() ? decodeProducerSnapshot(snapshot.data) : null;
+    const read = snapshot && snapshot.offset <= this.log.logEndOffset() ? readProducerSnapshot(snapshot.data) : null;
+    if (typeof read === 'string') {
+      const where = snapshot!.file ?? `at offset ${snapshot!.offset} of ${this.log.topic}-${this.log.partition}`;
+      this.warn(`Producer state snapshot ${where} is corrupt (${read}); rebuilding the producer state of ${this.log.topic}-${this.log.partition} from the log`);
+    }
+    const producers = typeof read === 'string' ? null : read;
     this.producers = producers ?? new Map();
     this.through = producers ? snapshot!.offset : this.log.logStartOffset();
     this.savedThrough = producers ? snapshot!.offset : -1;

@@ -33,11 +33,13 @@ export class PartitionReplica {
     /** The checkpointed high watermark, when the broker has one for this partition. */
     checkpointed?: number,
     producerIdExpirationMs?: number,
+    /** Where warnings about its producer state go (the broker's log). */
+    warn?: (message: string) => void,
   ) {
     // Without a checkpoint the replica serves what it has; with one it starts from what was
     // known to be committed, and leading or following moves it on from there.
     this.highWatermark = checkpointed === undefined ? log.logEndOffset() : Math.min(checkpointed, log.logEndOffset());
-    this.producers = new ProducerStateTable(log, producerIdExpirationMs);
+    this.producers = new ProducerStateTable(log, producerIdExpirationMs, warn);
   }
 
   get key(): string {

@@ -18,13 +18,18 @@ export function statusText(s: DaemonStatus): string {
     `  cluster id:  ${s.clusterId}`,
     ...(s.schemaRegistry ? [`  registry:    ${s.schemaRegistry} (schema registry)`] : []),
     `  log file:    ${s.logFile}`,
+    // A log dir taken offline by an I/O error (a full disk): its partitions are offline until the broker restarts.
+    ...s.brokers
+      .filter((b) => b.logDirError)
+      .map((b) => `  offline:     log dir ${b.logDir}${s.brokers.length > 1 ? ` of broker ${b.id}` : ''} (${b.logDirError}): its partitions answer KAFKA_STORAGE_ERROR until the broker restarts`),
   ];
   if (s.brokers.length > 1 || s.brokers.some((b) => !b.live)) {
     lines.push('  brokers:');
     for (const b of s.brokers) {
       const role = b.id === s.controllerId ? ', controller' : '';
       const tcp = b.listeners.filter(isTcp).join(', ');
-      lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}`.trimEnd());
+      const offline = b.logDirError ? ' (offline)' : '';
+      lines.push(`    ${b.id}  ${b.live ? 'running' : 'stopped'}${role}  ${b.live ? tcp : ''}  ${b.logDir}${offline}`.trimEnd());
     }
   }
   return lines.join('\n');

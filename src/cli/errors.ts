@@ -18,7 +18,8 @@ export const EXIT_STATUS = {
   Usage: { code: 2, meaning: 'usage error: unknown option, missing or invalid argument' },
   Unreachable: {
     code: 3,
-    meaning: 'no broker could be reached within the timeout (10 s by default; default.api.timeout.ms in a --command-config file changes it)',
+    meaning:
+      'no broker could be reached within the timeout (10 s by default; default.api.timeout.ms in a --command-config file changes it), or the connection closed before the broker answered a request sent on it (the request may or may not have been applied)',
   },
   NotFound: { code: 4, meaning: 'a named topic, partition, broker or consumer group does not exist' },
   Busy: { code: 5, meaning: 'busy: the consumer group is active (operations that need an inactive group), or a partition reassignment is already running' },

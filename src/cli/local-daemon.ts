@@ -171,9 +171,10 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
       child.once('exit', fail);
       setTimeout(fail, 5000).unref();
     });
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       cleanup();
-      reject(new FailedError(`The daemon exited during start-up (status ${code}); see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`));
+      const how = signal ? `was killed by ${signal}` : `exited (status ${code})`;
+      reject(new FailedError(`The daemon ${how} during start-up; see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`));
     });
   });
 }

@@ -6,7 +6,7 @@
 import { ApiVersions, Metadata } from '../protocol/apis/index.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { ApiDef } from '../protocol/schema.js';
-import { ConnectionError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
+import { ConnectionError, ConnectionLostError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
 import { AuthenticationError, KafkaTsError, isKafkaTsError } from '../util/errors.js';
 import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
@@ -115,6 +115,9 @@ export function parseBootstrap(list: string): BrokerAddress[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests that change nothing on the broker: one lost unanswered needs no "may have been applied". */
+const READ_ONLY_API = /^(Describe|List|Metadata$|Fetch$|OffsetFetch$|FindCoordinator$|ApiVersions$|OffsetForLeaderEpoch$)/;
 
 /** How a request is sent: `expectResponse: false` for produce with acks=0. */
 export interface SendOptions {
@@ -383,13 +386,20 @@ export class KafkaClient {
   async send(target: number | 'any' | 'controller', api: ApiDef, build: unknown, options: SendOptions = {}): Promise<{ body: unknown; version: number }> {
     /** Whether an attempt handed the request to a connection (it may have reached the broker). */
     let written = false;
+    /**
+     * The first connection lost with the request written to it and unanswered. What a retry meets
+     * then (a dead broker refuses connections) would say the request never went: the loss is reported.
+     */
+    let lost: ConnectionError | null = null;
+    const report = (e: unknown): unknown => (lost && e instanceof ConnectionError ? new ConnectionLostError(lost, api.name, READ_ONLY_API.test(api.name)) : e);
     for (let attempt = 1; ; attempt++) {
       let node = target;
       if (node === 'controller') {
-        if (this.cluster.controllerId < 0 || attempt > 1) await this.refreshMetadata([]);
+        if (this.cluster.controllerId < 0 || attempt > 1) await this.refreshMetadata([]).catch((e: unknown) => Promise.reject(report(e)));
         node = this.cluster.controllerId >= 0 ? this.cluster.controllerId : 'any';
       }
       let n: Negotiated | undefined;
+      let sending = false;
       try {
         n = await (node === 'any' ? this.anyConnection() : this.nodeConnection(node, options.purpose)).catch((e: unknown) => {
           // No connection, and no attempt before wrote the request: it never left (a producer's
@@ -400,10 +410,11 @@ export class KafkaClient {
         let version = this.pickVersion(api, n);
         if (options.maxVersion !== undefined) version = Math.min(version, options.maxVersion);
         const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;
-        written = true;
+        written = sending = true;
         const res = await n.conn.send(api, version, body, options);
         return { body: res, version };
       } catch (e) {
+        if (sending && !lost && e instanceof ConnectionError && !e.answered) lost = e;
         // Versions taken on trust and a broker that hung up (as Kafka does on a version it does
         // not speak) or refused: negotiate on the next connection.
         if (n?.assumed && (e instanceof ConnectionError || e instanceof UnsupportedApiError)) {
@@ -418,13 +429,13 @@ export class KafkaClient {
         if (e instanceof ConnectionError && e.afterApiVersionsOnly && attempt >= 2) {
           throw new AuthenticationError(`${e.address} closed the connection right after ApiVersions: a SASL listener does that before authentication; set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism`);
         }
-        if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw e;
+        if (!(e instanceof ConnectionError) || attempt >= 3 || this.closed) throw report(e);
         // Requests to 'any' are lookups (metadata, coordinators, configs): safe to repeat on
         // another broker. A controller request is repeated only if it never left (the
         // controller moved: its old broker refuses connections).
         const neverSent = e.code === 'ECONNREFUSED' || e.code === 'ENOENT';
         if (target === 'any') this.bootstrapConn = null;
-        else if (!(target === 'controller' && neverSent)) throw e;
+        else if (!(target === 'controller' && neverSent)) throw report(e);
       }
     }
   }
@@ -519,4 +530,4 @@ export class KafkaClient {
   }
 }
 
-export { ConnectionError, RequestTimeoutError };
+export { ConnectionError, ConnectionLostError, RequestTimeoutError };

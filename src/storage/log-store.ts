@@ -60,6 +60,8 @@ export interface TimestampOffset {
 export interface ProducerSnapshot {
   offset: number;
   data: Buffer;
+  /** The file it was read from (a disk store's). */
+  file?: string;
 }
 
 export interface PartitionLog {

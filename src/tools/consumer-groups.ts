@@ -150,9 +150,13 @@ export function stateTable(d: GroupDescription): string {
   const address = d.coordinator.host.startsWith('/') ? `unix://${d.coordinator.host}` : `${d.coordinator.host}:${d.coordinator.port}`;
   const coordinator = `${address}  (${d.coordinator.nodeId})`;
   const c = Math.max(25, coordinator.length);
-  // Kafka pads the coordinator to 25, enough for host:port; a unix:// socket path is longer and
-  // would push the later values out from under their headers, so that column grows too.
-  const line = (a: string, b: string, s: string, st: string, n: string) => `${pad(a, c)} ${pad(b, c)} ${pad(s, 20)} ${pad(st, 15)} ${n}`;
+  // Kafka's widths (%-Cs %-Cs %-20s %-15s, C = max(25, the coordinator's length)), each widened to
+  // its value when that is longer: a group id past C, a custom assignor's name past 20 or
+  // CompletingRebalance (19) would push the later values out from under their headers.
+  const gw = Math.max(c, d.groupId.length);
+  const sw = Math.max(20, d.protocol.length);
+  const stw = Math.max(15, d.state.length);
+  const line = (a: string, b: string, s: string, st: string, n: string) => `${pad(a, gw)} ${pad(b, c)} ${pad(s, sw)} ${pad(st, stw)} ${n}`;
   return `\n${line('GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS')}\n${line(d.groupId, coordinator, d.protocol, d.state, String(d.members.length))}\n`;
 }
 

@@ -162,6 +162,12 @@ export interface DescribeFilters {
   withOverrides?: boolean;
 }
 
+/**
+ * A partition's replication factor as Kafka's TopicCommand counts it (getReplicationFactor): while a
+ * reassignment runs, its replicas minus the ones being added (the assignment it moves away from).
+ */
+export const replicationFactorOf = (p: Pick<PartitionView, 'replicas' | 'adding'>): number => p.replicas.length - p.adding.length;
+
 /** Builds describe views: partition state, configs with a non-default source, reassignments. */
 export async function describeTopics(client: KafkaClient, names: string[]): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
   const admin = new Admin(client);
@@ -194,7 +200,7 @@ export async function describeTopics(client: KafkaClient, names: string[]): Prom
       id: isZeroUuid(d.id) ? null : toBase64Url(d.id),
       internal: d.internal,
       partitionCount: partitions.length,
-      replicationFactor: first ? first.replicas.length - first.adding.length : 0,
+      replicationFactor: first ? replicationFactorOf(first) : 0,
       configs: overrides,
       partitions,
     };
@@ -241,7 +247,8 @@ function selectedPartitions(t: TopicView, f: DescribeFilters, liveBrokers: Set<n
   return t.partitions.filter((p) => {
     const noLeader = p.leader === null || !liveBrokers.has(p.leader);
     return (
-      (f.underReplicated && p.isr.length < p.replicas.length) ||
+      // As Kafka's isUnderReplicated: fewer in sync than the replication factor (replicas being added not counted).
+      (f.underReplicated && p.isr.length < replicationFactorOf(p)) ||
       (f.unavailable && noLeader) ||
       (f.underMinIsr && (noLeader || p.isr.length < min)) ||
       (f.atMinIsr && p.isr.length === min)

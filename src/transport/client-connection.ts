@@ -37,6 +37,26 @@ export class ConnectionError extends KafkaTsError {
 
   /** Set when no connection could be had for a request: it was never written (KafkaClient.send). */
   requestNotSent = false;
+
+  /** Set when the broker did answer, but the answer could not be read. */
+  answered = false;
+}
+
+/**
+ * The connection a request had been written to was lost before the broker answered it: the broker
+ * may have acted on it (a topic created, records appended) or not. Reported instead of what a retry
+ * then met ("connection refused" from a broker that died), which would say the request never went.
+ */
+export class ConnectionLostError extends ConnectionError {
+  override name = 'ConnectionLostError';
+  override readonly hint = 'check its effect before retrying: is the broker still running?';
+  constructor(lost: ConnectionError, apiName: string, readOnly: boolean) {
+    super(
+      `The connection to ${lost.address} closed before it answered the ${apiName} request${readOnly ? '' : ': the request may or may not have been applied'}`,
+      lost.address,
+      lost.code,
+    );
+  }
 }
 
 /** A request got no response in time: to the CLI, the broker is as good as unreachable. */
@@ -211,7 +231,7 @@ export class KafkaConnection {
     try {
       req.resolve(decodeResponse(req.api, req.version, frame).body);
     } catch (e) {
-      req.reject(new ConnectionError(`Could not decode ${req.api.name} v${req.version} response from ${this.label}: ${(e as Error).message}`, this.label));
+      req.reject(Object.assign(new ConnectionError(`Could not decode ${req.api.name} v${req.version} response from ${this.label}: ${(e as Error).message}`, this.label), { answered: true }));
     }
   }
 

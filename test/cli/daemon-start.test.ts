@@ -205,6 +205,18 @@ describe('daemon start-up failures', () => {
     }
   });
 
+  it('a daemon killed by a signal during start-up is reported with the signal, not "status null"', async () => {
+    const home = newHome();
+    // Preloaded into every node process of the command; only the daemon (KAFKA_TS_DAEMON=1) kills itself.
+    const preload = join(home, 'die.cjs');
+    writeFileSync(preload, "if (process.env.KAFKA_TS_DAEMON === '1') process.kill(process.pid, 'SIGKILL');\n");
+    const r = await kafkaTs(['server', 'start', '--port', '0', '--no-schema-registry'], { home, env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.exitCode, show(r)).toBe(1);
+    expect(r.stderr, show(r)).toContain('kafka-ts server: error: The daemon was killed by SIGKILL during start-up; see ');
+    expect(r.stderr).not.toContain('status null');
+    expect(daemonPids(home)).toEqual([]);
+  });
+
   it('a file named data in the data dir is reported as not a directory', async () => {
     const home = newHome();
     writeFileSync(join(home, 'data'), '');

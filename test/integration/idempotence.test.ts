@@ -13,7 +13,8 @@ import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createLogger } from '../../src/util/logger.js';
 import { join } from 'node:path';
 
 let broker: TestBroker;
@@ -116,6 +117,23 @@ describe('idempotent producers', () => {
     expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
     expect(logEnd()).toBe(end);
     expect((await produce(batch(producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  });
+
+  it('a corrupt producer snapshot is rebuilt from the log, with one WARN naming the file', async () => {
+    const { producerId, sent, baseOffset, endAtStop } = await sendThenStop(3);
+    const file = join(dir.dir, 'data', 'idem-0', `${String(endAtStop).padStart(20, '0')}.snapshot`);
+    const data = readFileSync(file);
+    data[data.length - 1]! ^= 0xff;
+    writeFileSync(file, data);
+    const lines: string[] = [];
+    broker = await startBroker({ dir: dir.dir, log: createLogger((l) => lines.push(l), 'test', 'INFO') });
+    // Rebuilt from the log: the retry is still recognised, a gap still refused.
+    expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
+    expect(logEnd()).toBe(endAtStop);
+    expect((await produce(batch(producerId, 0, 9, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    const warnings = lines.filter((l) => / WARN /.test(l) && l.includes('.snapshot'));
+    expect(warnings, lines.join('')).toHaveLength(1);
+    expect(warnings[0]).toContain(`WARN Producer state snapshot ${file} is corrupt (CRC mismatch); rebuilding the producer state of idem-0 from the log`);
   });
 
   it('refuses an oversized batch without advancing the producer, naming the limit', async () => {

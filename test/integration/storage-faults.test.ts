@@ -361,6 +361,8 @@ describe('the daemon with KAFKA_TS_FAULTS (testing only)', () => {
     expect((await kafkaTs(['topics', 'create', 'disk', '--partitions', '1'], { home })).exitCode).toBe(0);
     const ok = await kafkaTs(['console-producer', '--topic', 'disk'], { home, input: 'one\ntwo\nthree\n' });
     expect(ok.exitCode, ok.stderr).toBe(0);
+    const healthy = await kafkaTs(['server', 'status', '--data-dir', home, '--output', 'json'], { home });
+    expect(JSON.parse(healthy.stdout).brokers[0].logDirError).toBeNull();
 
     writeFileSync(arm, '');
     const full = await kafkaTs(['console-producer', '--topic', 'disk', '--producer-property', 'delivery.timeout.ms=2000'], { home, input: 'four\n' });
@@ -369,6 +371,13 @@ describe('the daemon with KAFKA_TS_FAULTS (testing only)', () => {
     expect(full.stderr).toContain('ENOSPC');
     const log = readFileSync(join(home, 'server.log'), 'utf8');
     expect(errorLines(log.split('\n'))).toEqual([expect.stringContaining(`ERROR Error while appending records to disk-0 in dir ${join(home, 'data')}: ENOSPC`)]);
+    // server status names the offline log dir and its error, in text and JSON.
+    const status = await kafkaTs(['server', 'status', '--data-dir', home], { home });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`\n  offline:     log dir ${join(home, 'data')} (ENOSPC: no space left on device`);
+    const json = JSON.parse((await kafkaTs(['server', 'status', '--data-dir', home, '--output', 'json'], { home })).stdout) as { running: boolean; brokers: { logDirError: string | null }[] };
+    expect(json.running).toBe(true);
+    expect(json.brokers[0]!.logDirError).toMatch(/^ENOSPC: no space left on device/);
 
     unlinkSync(arm);
     await kafkaTs(['server', 'stop', '--data-dir', home], { home });

@@ -404,7 +404,9 @@ export class DiskPartitionLog implements PartitionLog {
 
   producerSnapshot(): ProducerSnapshot | null {
     const offset = this.snapshotOffsets().at(-1);
-    return offset === undefined ? null : { offset, data: readFileSync(join(this.dir, segmentFileName(offset, SNAPSHOT_SUFFIX))) };
+    if (offset === undefined) return null;
+    const file = join(this.dir, segmentFileName(offset, SNAPSHOT_SUFFIX));
+    return { offset, data: readFileSync(file), file };
   }
 
   saveProducerSnapshot(offset: number, data: Buffer): void {

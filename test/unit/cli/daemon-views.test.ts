@@ -44,6 +44,23 @@ describe('server views', () => {
     expect(print(runningView(two), false).out.split('\n').slice(6)).toEqual(['  brokers:', '    1  running, controller  PLAINTEXT://127.0.0.1:9092  /d/data', '    2  stopped    /d/data-2', '']);
   });
 
+  it('names a log dir taken offline by a disk error, in text and JSON', () => {
+    const error = 'ENOSPC: no space left on device, write';
+    const full = status([{ id: 1, live: true, listeners: ['PLAINTEXT://127.0.0.1:9092'], logDir: '/d/data', logDirError: error }]);
+    const text = print(runningView(full), false);
+    expect(text.out.split('\n').slice(0, -1).at(-1)).toBe(`  offline:     log dir /d/data (${error}): its partitions answer KAFKA_STORAGE_ERROR until the broker restarts`);
+    expect(text.exit).toBe('Ok');
+    expect(JSON.parse(print(runningView(full), true).out).brokers[0].logDirError).toBe(error);
+    const two = status([
+      { id: 1, live: true, listeners: ['PLAINTEXT://127.0.0.1:9092'], logDir: '/d/data', logDirError: null },
+      { id: 2, live: true, listeners: ['PLAINTEXT://127.0.0.1:9093'], logDir: '/d/data-2', logDirError: error },
+    ]);
+    const lines = print(runningView(two), false).out.split('\n');
+    expect(lines).toContain(`  offline:     log dir /d/data-2 of broker 2 (${error}): its partitions answer KAFKA_STORAGE_ERROR until the broker restarts`);
+    expect(lines).toContain('    2  running  PLAINTEXT://127.0.0.1:9093  /d/data-2 (offline)');
+    expect(lines.filter((l) => l.includes('offline'))).toHaveLength(2);
+  });
+
   it('says no daemon runs on stdout with exit Unreachable, and in JSON', () => {
     expect(print(notRunningView('/d'), false)).toEqual({ out: 'kafka-ts broker is not running (data dir /d)\n', warned: [], exit: 'Unreachable' });
     expect(print(notRunningView('/d'), true)).toEqual({ out: '{"running":false,"dataDir":"/d"}\n', warned: [], exit: 'Unreachable' });
