@@ -12,6 +12,7 @@ import { AuthenticationError, KafkaTsError, isKafkaTsError } from '../util/error
 import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
 import type { ClientSecurity } from './security/index.js';
 import { saslAuthenticate } from './security/authenticate.js';
+import { Naps } from '../util/naps.js';
 
 export interface ClientOptions {
   bootstrap: BrokerAddress[];
@@ -114,7 +115,6 @@ export function parseBootstrap(list: string): BrokerAddress[] {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Requests that change nothing on the broker: one lost unanswered needs no "may have been applied". */
 const READ_ONLY_API = /^(Describe|List|Metadata$|Fetch$|OffsetFetch$|FindCoordinator$|ApiVersions$|OffsetForLeaderEpoch$)/;
@@ -221,7 +221,7 @@ export class KafkaClient {
         if (!(e instanceof ConnectionError) || (!retry && !(e.beforeFirstResponse && closedEarly === 1))) throw e;
         // A close before any answer is tried again to tell TLS from plaintext: nothing to say yet.
         if (!e.beforeFirstResponse) this.retrying(e);
-        await this.backOff(Math.min(backoff, Math.max(0, deadline - Date.now())));
+        await this.naps.sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
         backoff = Math.min(backoff * 2, 1000);
       }
     }
@@ -293,7 +293,7 @@ export class KafkaClient {
       const retryBootstrap = this.bootstrap.length === 1;
       for (let round = 0; Date.now() < deadline && !this.closed; round++) {
         if (round > 0 && !retryBootstrap) {
-          await this.backOff(Math.min(backoff, Math.max(0, deadline - Date.now())));
+          await this.naps.sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
           backoff = Math.min(backoff * 2, 1000);
         }
         const known = [...this.cluster.brokers.values()].map((b) => addressOf(b));
@@ -502,24 +502,12 @@ export class KafkaClient {
     return p.leader;
   }
 
-  /** Waits `ms` between connection attempts, or until close(): retries then stop at once. */
-  private backOff(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.backingOff.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.backingOff.add(done);
-    });
-  }
-
-  private readonly backingOff = new Set<() => void>();
+  /** The back-offs between connection attempts: close() ends them, so retries stop at once. */
+  private readonly naps = new Naps();
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of [...this.backingOff]) wake();
+    this.naps.wakeAll();
     for (const t of this.reauthTimers) clearTimeout(t);
     this.reauthTimers.clear();
     const all = [...this.byNode.values()];

@@ -11,6 +11,7 @@ import { KafkaConnection } from '../../../transport/client-connection.js';
 import type { Logger } from '../../../util/logger.js';
 import type { TxnPartition } from './metadata.js';
 import type { TransactionLogPort } from './ports.js';
+import { Naps } from '../../../util/naps.js';
 
 const WRITE_TXN_MARKERS_VERSION = 1;
 const RETRY_BACKOFF_MS = 100;
@@ -33,7 +34,7 @@ export type MarkerOutcome = { kind: 'done'; dropped: TxnPartition[] } | { kind: 
 export class MarkerSender {
   private readonly conns = new Map<number, KafkaConnection>();
   private stopped = false;
-  private readonly sleepers = new Set<() => void>();
+  private readonly naps = new Naps();
 
   constructor(
     private readonly port: TransactionLogPort,
@@ -66,7 +67,7 @@ export class MarkerSender {
       }
       if (retry.length === 0) return { kind: 'done', dropped };
       left = retry;
-      await this.sleep(backoff);
+      await this.naps.sleep(backoff);
       backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
   }
@@ -121,21 +122,9 @@ export class MarkerSender {
     return { retry, dropped };
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
-  }
-
   stop(): void {
     this.stopped = true;
-    for (const wake of [...this.sleepers]) wake();
+    this.naps.wakeAll();
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
