@@ -8,7 +8,7 @@ import { signalExit } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { checkClientConfigs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/e2e-latency.js';
-import { settings, type E2eLatencyOptions } from '../src/cli/flags/e2e-latency.js';
+import { ownKeyWarnings, settings, type E2eLatencyOptions } from '../src/cli/flags/e2e-latency.js';
 
 export default defineCommand<E2eLatencyOptions>({
   name: 'e2e-latency',
@@ -28,9 +28,16 @@ export default defineCommand<E2eLatencyOptions>({
   async run(o, args, ctx) {
     const s = settings(o, args);
     const props = s.propertiesFile !== undefined ? readPropertiesFile(s.propertiesFile) : {};
-    const [producerConfig] = await checkClientConfigs(['producer', 'consumer'], props, (l) => ctx.warn(l));
-    // The record's size limits: max.request.size when given (else none, as console-producer), buffer.memory.
-    const producer = { ...(producerConfig.has('max.request.size') && { maxRequestSize: Math.max(1, producerConfig.num('max.request.size')) }), bufferMemory: Math.max(1, producerConfig.num('buffer.memory')) };
+    const ownKeys = ownKeyWarnings(props);
+    // The file's settings reach both clients (Kafka's tool gives it to each), but for the keys
+    // the tool decides (ownKeyWarnings) and acks, which producer_acks sets.
+    const [producerConfig, consumerConfig] = await checkClientConfigs(['producer', 'consumer'], { ...props, acks: s.acks === -1 ? 'all' : '1' }, (l) => ctx.warn(l));
+    for (const w of ownKeys) ctx.warn(w);
+    const [{ producerOptions }, { fetcherOptions }, { compressionByName }] = await Promise.all([import('../src/client/config/producer.js'), import('../src/client/config/consumer.js'), import('../src/protocol/compression.js')]);
+    const producer = producerOptions(producerConfig!, compressionByName);
+    // Idempotence unless asked otherwise, on a cluster that offers it (as console-producer).
+    if (props['enable.idempotence'] === undefined && producer.idempotent) producer.idempotent = 'if-supported';
+    const consumer = fetcherOptions(consumerConfig!);
     const json = o.output === 'json';
     const out = (line: string) => {
       ctx.out.write(`${line}\n`);
@@ -42,7 +49,7 @@ export default defineCommand<E2eLatencyOptions>({
     const { runE2eLatency, resultLines } = await import('../src/tools/e2e-latency.js');
     const { renderHistogram } = await import('../src/util/latency.js');
     const stopSignal = watchStopSignals();
-    const r = await runE2eLatency(producerClient, consumerClient, { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
+    const r = await runE2eLatency(producerClient, consumerClient, { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer, consumer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
     if (json) {
       const { latenciesMs: _all, ...rest } = r;
       out(JSON.stringify(rest));

@@ -6,8 +6,8 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { Admin } from '../client/admin.js';
-import { Fetcher } from '../client/consumer/fetcher.js';
-import { Producer } from '../client/producer/producer.js';
+import { Fetcher, type FetcherOptions } from '../client/consumer/fetcher.js';
+import { Producer, type ProducerOptions } from '../client/producer/producer.js';
 import { FailedError } from '../util/errors.js';
 import { histogram, javaFixed, percentile, type HistogramBucket } from '../util/latency.js';
 
@@ -16,8 +16,10 @@ export interface E2eOptions {
   numMessages: number;
   acks: -1 | 1;
   messageSize: number;
-  /** From the properties file: max.request.size (unlimited when not given) and buffer.memory (Kafka's 32 MiB by default). */
-  producer?: { maxRequestSize?: number; bufferMemory?: number };
+  /** The producer's settings from the properties file; acks, linger.ms and max.block.ms are the tool's. */
+  producer?: ProducerOptions;
+  /** The consumer's fetch settings from the properties file; the wait, the least bytes and the start are the tool's. */
+  consumer?: FetcherOptions;
 }
 
 export interface E2eIO {
@@ -53,7 +55,7 @@ export const resultLines = (r: E2eResult): string[] => [
 ];
 
 export async function runE2eLatency(producerClient: KafkaClient, consumerClient: KafkaClient, opts: E2eOptions, io: E2eIO): Promise<E2eResult> {
-  const producer = new Producer(producerClient, { ...opts.producer, acks: opts.acks, lingerMs: 0, idempotent: false, maxBlockMs: POLL_TIMEOUT_MS });
+  const producer = new Producer(producerClient, { idempotent: false, ...opts.producer, acks: opts.acks, lingerMs: 0, maxBlockMs: POLL_TIMEOUT_MS });
   try {
     // A record the producer would refuse (Kafka: RecordTooLargeException at the first send) fails
     // here, before it is built (--message-size 999999999 would take a gigabyte) or a topic is made.
@@ -82,7 +84,7 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
     createdTopic = true;
   }
   const partitions = await waitForPartitions(consumerClient, opts.topic);
-  const fetcher = new Fetcher(consumerClient, { maxWaitMs: 500, minBytes: 1, autoOffsetReset: 'latest' });
+  const fetcher = new Fetcher(consumerClient, { ...opts.consumer, maxWaitMs: 500, minBytes: 1, autoOffsetReset: 'latest' });
   await fetcher.assign(partitions.map((partition) => ({ topic: opts.topic, partition, start: 'latest' as const })));
   const latencies: number[] = [];
   let total = 0;

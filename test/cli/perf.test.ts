@@ -240,6 +240,24 @@ describe('e2e-latency', () => {
     expect(j.histogram.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(30);
   });
 
+  it("the properties file reaches the producer (compression, idempotence); the tool's own keys warn; a transactional.id is exit 2", async () => {
+    const props = join(home, 'e2e-gzip.properties');
+    writeFileSync(props, 'compression.type=gzip\nlinger.ms=50\nsession.timeout.ms=6000\nisolation.level=read_committed\n');
+    const r = await kt(['e2e-latency', bootstrap, 'e2e-gzip', '3', 'all', '10', props]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      "WARN linger.ms has no effect on e2e-latency: each record is sent at once (linger.ms=0), as Kafka's tool sends it",
+      "WARN session.timeout.ms has no effect on e2e-latency: its consumer is assigned the topic's partitions and joins no group, as Kafka's tool's",
+    ]);
+    const dump = await kt(['dump-log', '--files', join(home, 'data', 'e2e-gzip-0', '00000000000000000000.log')]);
+    const batches = dump.stdout.split('\n').filter((l) => l.startsWith('baseOffset:'));
+    expect(batches, dump.stdout).toHaveLength(3);
+    // gzip as the file asks, and idempotent (a producer id) as Kafka's producer is with acks=all.
+    for (const b of batches) expect(b).toMatch(/producerId: [0-9]+ .* compresscodec: gzip /);
+    writeFileSync(props, 'transactional.id=t1\n');
+    expect(await kt(['e2e-latency', bootstrap, 'e2e-gzip', '3', 'all', '10', props])).toEqual({ stdout: '', stderr: 'kafka-ts e2e-latency: usage error: transactional.id cannot be used with e2e-latency: it sends each record outside any transaction\n', exitCode: 2 });
+  });
+
   it('shows the histogram by itself on a terminal', async () => {
     const cmd = `${process.execPath} ${BIN} e2e-latency ${bootstrap} e2e 20 1 10`;
     const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });

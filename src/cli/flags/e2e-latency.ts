@@ -61,3 +61,34 @@ export function settings(o: E2eLatencyOptions, args: string[]): E2eSettings {
   if (messageSize < 0) throw new UsageError(`message_size_bytes must not be negative (got ${messageSize})`);
   return { bootstrap, topic: topic!, numMessages, acks: acks === 'all' ? -1 : 1, messageSize, propertiesFile };
 }
+
+const GROUP = "its consumer is assigned the topic's partitions and joins no group, as Kafka's tool's";
+/**
+ * Properties-file keys that have no effect on e2e-latency: those it sets itself, as Kafka's
+ * EndToEndLatency puts its own values over the file's, and the consumer group's, which its
+ * consumer never uses. Each one given is named in a warning rather than dropped in silence.
+ */
+const OWN_KEYS: ReadonlyMap<string, string> = new Map([
+  ['acks', 'producer_acks (--producer-acks) sets it'],
+  ['linger.ms', 'each record is sent at once (linger.ms=0), as Kafka\'s tool sends it'],
+  ['max.block.ms', 'the tool waits up to 60000 ms for each record'],
+  ['fetch.max.wait.ms', 'the consumer\'s fetch waits at the broker for the record sent (Kafka\'s tool sets 0)'],
+  ['fetch.min.bytes', 'the consumer\'s fetch returns with the first record (Kafka\'s tool sets fetch.max.wait.ms=0)'],
+  ['auto.offset.reset', 'the consumer starts at the end of the topic'],
+  ['max.poll.records', 'one record is read at a time'],
+  ...['group.id', 'group.instance.id', 'enable.auto.commit', 'auto.commit.interval.ms', 'session.timeout.ms', 'heartbeat.interval.ms', 'max.poll.interval.ms', 'partition.assignment.strategy'].map((k) => [k, GROUP] as const),
+]);
+
+/** Whether e2e-latency decides `key` itself (see OWN_KEYS). */
+export const isOwnKey = (key: string): boolean => OWN_KEYS.has(key);
+
+/**
+ * The warnings for the properties file's keys that have no effect here; a transactional.id is
+ * refused (Kafka's tool fails at its first send: it never starts a transaction).
+ */
+export function ownKeyWarnings(props: Readonly<Record<string, string>>): string[] {
+  if (props['transactional.id'] !== undefined) throw new UsageError('transactional.id cannot be used with e2e-latency: it sends each record outside any transaction');
+  return Object.keys(props)
+    .filter(isOwnKey)
+    .map((k) => `WARN ${k} has no effect on e2e-latency: ${OWN_KEYS.get(k)}`);
+}
