@@ -138,6 +138,11 @@ export default defineCommand<ConsoleConsumerOptions>({
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.
     if (result.outputClosed) return 'Ok';
     const exit = result.interrupted ? signalExit(stopSignal.signal!) : result.failure !== null ? 'Failure' : 'Ok';
+    if (result.failure !== null) {
+      // Kafka's finally block says the count before its top level reports the error.
+      ctx.sayAtEnd();
+      ctx.warn(`Unknown error when running consumer: ${result.failure}`);
+    }
     return printView(consumerEndView(!!o.enableSystestEvents, exit, result.failure), ctx, o.output === 'json');
   },
 });

@@ -34,7 +34,7 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
 /**
  * console-consumer's end: with --enable-systest-events Kafka's shutdown_complete event on stdout.
  * Its "Processed a total of N messages" (processedLine) is said on stderr however the run ended,
- * after an error too (CliContext.atEnd), as Kafka says it in a finally block.
+ * before the error line of a failure too (CliContext.atEnd), as Kafka says it in a finally block.
  */
 export function consumerEndView(systestEvents: boolean, exit: ExitStatusKey, failure: string | null = null): View {
   return {

@@ -88,7 +88,7 @@ export class CliContext {
   private readonly endLines: (() => string | null)[] = [];
 
   /**
-   * A line for stderr once the command has ended, however it ended: after its output, or after
+   * A line for stderr once the command has ended, however it ended: after its output, or before
    * its error line (Kafka's finally blocks: console-consumer's "Processed a total of N
    * messages"). `line` gives null for nothing to say. Not said when the reader of stdout went away.
    */

@@ -17,6 +17,9 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
     outputClosed = closedOutput(e);
     if (outputClosed) code = exitCode('Ok');
     else {
+      // Kafka's tools say their finally blocks' lines before their top level prints the error
+      // (console-consumer: "Processed a total of N messages", then the error).
+      ctx.sayAtEnd();
       const d = describeError(e, ctx.principal);
       if (json) {
         try {
@@ -36,7 +39,7 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
       code = d.code;
     }
   }
-  // What the command says however it ended (after the error line when it failed).
+  // What the command says however it ended (said already, before the error line, when it failed).
   if (!outputClosed) ctx.sayAtEnd();
   try {
     await ctx.close();

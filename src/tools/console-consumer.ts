@@ -242,7 +242,6 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
         } catch (e) {
           if (!opts.skipMessageOnError) {
             result.failure = (e as Error).message;
-            io.warn(`Unknown error when running consumer: ${result.failure}`);
             stop = true;
             break;
           }
@@ -354,8 +353,7 @@ export async function printViewLoop(
             }
             if (!opts.skipMessageOnError) {
               result.failure = (e as Error).message;
-              io.warn(`Unknown error when running consumer: ${result.failure}`);
-              result.processed++;
+                result.processed++;
               stop = true;
               return false;
             }

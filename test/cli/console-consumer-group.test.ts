@@ -58,7 +58,7 @@ describe('console-consumer --group commits only what it printed', () => {
   it('a formatter error: the failing record and the rest of its poll are not committed', async () => {
     await topic('ints', ['abcd', 'abcd', 'bad-value', 'abcd', 'abcd']);
     const r = await kt(['console-consumer', '--topic', 'ints', '--group', 'ints-g', '--from-beginning', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer']);
-    expect(r).toEqual({ stdout: '1633837924\n1633837924\n', stderr: 'Unknown error when running consumer: Size of data received by IntegerDeserializer is not 4\nProcessed a total of 3 messages\n', exitCode: 1 });
+    expect(r).toEqual({ stdout: '1633837924\n1633837924\n', stderr: 'Processed a total of 3 messages\nUnknown error when running consumer: Size of data received by IntegerDeserializer is not 4\n', exitCode: 1 });
     expect(await committed('ints-g', 'ints')).toEqual([2]);
   });
 

@@ -593,7 +593,7 @@ describe('console-consumer', () => {
       expect((await create(topic)).exitCode).toBe(0);
       const r = await child;
       expect({ exitCode: r.exitCode, lines: String(r.stdout).split('\n').filter(Boolean).length }).toEqual({ exitCode: 1, lines: json ? 4 : 3 });
-      expect(String(r.stderr)).toMatch(/^kafka-ts console-consumer: error: [^\n]+\nProcessed a total of 3 messages\n$/);
+      expect(String(r.stderr)).toMatch(/^Processed a total of 3 messages\nkafka-ts console-consumer: error: [^\n]+\n$/);
       if (json) expect(JSON.parse(String(r.stdout).trimEnd().split('\n').at(-1)!)).toMatchObject({ error: { code: 1 } });
     }
   });
