@@ -419,7 +419,43 @@ const RETRY_SOON_MS = 1000;
  * group consumer, which applies `latest` there, misses what was written before it looked. A
  * failed refresh is tried again at the next check; fetching goes on meanwhile.
  */
-function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch): () => void {
+/**
+ * The deleted topics of a followed read: their partitions are dropped (the Fetcher's onGone; said
+ * once per topic) and the watcher takes them again once the topic exists again: at their old
+ * position when it is the same topic (its id unchanged: metadata that missed it for a moment),
+ * from its beginning when it was created anew.
+ */
+class GoneTopics {
+  /** The id of each topic read, as last seen in metadata. */
+  private readonly ids = new Map<string, string>();
+  private readonly gone = new Map<string, { id: string | undefined; position: number }>();
+  private readonly said = new Set<string>();
+
+  constructor(private readonly warn: (line: string) => void) {}
+
+  reading(topic: string, id: Buffer | undefined): void {
+    if (id) this.ids.set(topic, id.toString('hex'));
+  }
+
+  drop(g: { topic: string; partition: number; position: number }): void {
+    this.gone.set(`${g.topic}\0${g.partition}`, { id: this.ids.get(g.topic), position: g.position });
+    if (this.said.has(g.topic)) return;
+    this.said.add(g.topic);
+    this.warn(`WARN Topic ${g.topic} no longer exists (UNKNOWN_TOPIC_OR_PARTITION): it is read again, from its beginning, if it is created anew`);
+  }
+
+  /** Where a partition the watcher found starts: its old position if it is back, else its beginning. */
+  startOf(topic: string, partition: number, id: Buffer): StartPosition {
+    this.reading(topic, id);
+    this.said.delete(topic);
+    const k = `${topic}\0${partition}`;
+    const was = this.gone.get(k);
+    this.gone.delete(k);
+    return was && was.id === id.toString('hex') ? was.position : 'earliest';
+  }
+}
+
+function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch, gone: GoneTopics): () => void {
   let next = Date.now() + watch.everyMs;
   let checking = false;
   // Run beside the polls, not before them: a lookup that waits for a broker (the offsets of a
@@ -434,7 +470,7 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
     try {
       const md = await client.refreshMetadata(null);
       const known = new Set(fetcher.assignment().map((p) => `${p.topic}\0${p.partition}`));
-      const fresh: { topic: string; partition: number; start: 'earliest' }[] = [];
+      const fresh: { topic: string; partition: number; start: StartPosition }[] = [];
       let leaderless = false;
       for (const t of md.topics.values()) {
         if (t.internal || t.errorCode !== 0 || !watch.matches(t.name)) continue;
@@ -442,7 +478,7 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
           if (known.has(`${t.name}\0${p.partition}`)) continue;
           // A partition just created may have no leader yet: taken at a check soon after.
           if (p.leader < 0) leaderless = true;
-          else fresh.push({ topic: t.name, partition: p.partition, start: 'earliest' });
+          else fresh.push({ topic: t.name, partition: p.partition, start: gone.startOf(t.name, p.partition, t.id) });
         }
       }
       if (fresh.length > 0) await fetcher.assign(fresh);
@@ -473,19 +509,25 @@ export async function consumeAssigned(
   const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
   const view = viewPrinter(opts);
   const schemaView = !view && opts.schema?.viewFormatter && opts.format === 'default' ? opts.schema.viewFormatter(opts.formatter) : null;
+  const bounded = spec.end !== null;
+  // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and
+  // partitions, and topics deleted and created anew.
+  const gone = watch && !bounded ? new GoneTopics((l) => io.warn(l)) : null;
+  for (const p of parts) gone?.reading(p.topic, client.cluster.topics.get(p.topic)?.id);
   // Records are printed while the next Fetch travels.
-  const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions });
+  const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions, ...(gone && { onGone: (g) => gone.drop(g) }) });
   await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
   // An --offset past the log is reset (and said) now: with -e the read could end before a fetch.
   if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
-  const bounded = spec.end !== null;
-  // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and partitions.
-  const discover = watch && !bounded ? newPartitionWatcher(client, fetcher, watch) : () => undefined;
+  const discover = watch && gone ? newPartitionWatcher(client, fetcher, watch, gone) : () => undefined;
   // Told to stop (Ctrl-C, SIGTERM), a poll under way is left behind: with the
   // broker gone it would retry until its deadlines, and without a group nothing waits on it (no
   // position is committed; the process ends).
   const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
   const orStop = <T>(p: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([p, stopped]);
+  // Every followed topic deleted: a poll with nothing to fetch returns at once, so wait as
+  // Kafka's poll does (the watcher, on timers, takes the topics again when they are back).
+  const idle = (waitMs: number) => orStop(new Promise<void>((r) => setTimeout(r, Math.max(1, waitMs)).unref()));
   try {
     const print = view ?? schemaView;
     if (print) {
@@ -493,6 +535,7 @@ export async function consumeAssigned(
         async (waitMs) => {
           if (bounded && fetcher.allAtEnd()) return { chunks: [], done: true };
           discover();
+          if (gone && fetcher.assignment().length === 0 && (await idle(waitMs)) === STOPPED) return { chunks: [], done: true };
           const chunks = await orStop(fetcher.pollRaw({ maxWaitMs: waitMs }));
           if (chunks === STOPPED) return { chunks: [], done: true };
           return { chunks, done: bounded && fetcher.allAtEnd() && chunks.length === 0 };
@@ -507,6 +550,7 @@ export async function consumeAssigned(
       async (waitMs) => {
         if (bounded && fetcher.allAtEnd()) return { records: [], done: true };
         discover();
+        if (gone && fetcher.assignment().length === 0 && (await idle(waitMs)) === STOPPED) return { records: [], done: true };
         const chunks = await orStop(fetcher.poll({ maxWaitMs: waitMs }));
         if (chunks === STOPPED) return { records: [], done: true };
         const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);

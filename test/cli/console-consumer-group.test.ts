@@ -35,17 +35,17 @@ async function committed(group: string, topicName: string): Promise<(number | nu
   return offsets.filter((o) => o.topic === topicName).sort((a, b) => a.partition - b.partition).map((o) => o.currentOffset);
 }
 
-/** What a process prints on stdout, and a wait for a text in it that fails after `ms` with what it printed. */
-function stdoutOf(proc: ResultPromise): { until(text: string, ms?: number): Promise<void> } {
+/** What a process prints on stdout (or stderr), and a wait for a text in it that fails after `ms` with what it printed. */
+function stdoutOf(proc: ResultPromise, stream: 'stdout' | 'stderr' = 'stdout'): { until(text: string, ms?: number): Promise<void> } {
   let seen = '';
-  proc.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+  proc[stream]!.on('data', (d: Buffer) => (seen += d.toString()));
   return {
     until: (text, ms = 20_000) => {
       const deadline = Date.now() + ms;
       return new Promise<void>((resolve, reject) => {
         const check = setInterval(() => {
           if (seen.includes(text)) resolve();
-          else if (Date.now() > deadline || proc.exitCode !== null) reject(new Error(`waited for ${JSON.stringify(text)} on stdout; it printed ${JSON.stringify(seen)}`));
+          else if (Date.now() > deadline || proc.exitCode !== null) reject(new Error(`waited for ${JSON.stringify(text)} on ${stream}; it printed ${JSON.stringify(seen)}`));
           else return;
           clearInterval(check);
         }, 50);
@@ -140,6 +140,52 @@ describe('console-consumer without a group follows its topics too', () => {
       consumer.kill('SIGTERM');
     }
     expect((await consumer).exitCode).toBe(143);
+  });
+});
+
+describe('console-consumer without a group, a followed topic deleted', () => {
+  it('drops it with one warning, reads the others on, and reads it from its beginning once created anew', async () => {
+    await topic('del-a', ['a0']);
+    await topic('del-b', ['b0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--include', 'del-.*', '--from-beginning', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    const err = stdoutOf(consumer, 'stderr');
+    try {
+      await out.until('a0\n');
+      await out.until('b0\n');
+      expect((await kt(['topics', 'delete', 'del-a'])).exitCode).toBe(0);
+      await err.until('WARN Topic del-a no longer exists');
+      // Kafka's subscribing consumer goes on: the other topic is still read.
+      expect((await kt(['console-producer', '--topic', 'del-b'], 'b1\n')).exitCode).toBe(0);
+      await out.until('b1\n');
+      await topic('del-a', ['a-new']);
+      await out.until('a-new\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    const r = await consumer;
+    expect(r.exitCode, r.stderr).toBe(143);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('WARN'))).toEqual(['WARN Topic del-a no longer exists (UNKNOWN_TOPIC_OR_PARTITION): it is read again, from its beginning, if it is created anew']);
+  });
+});
+
+describe('console-consumer --topic without a group, its topic deleted', () => {
+  it('waits for it (nothing to fetch meanwhile) and reads it from its beginning once created anew', async () => {
+    await topic('del-c', ['c0']);
+    const consumer = spawnKafkaTs(['console-consumer', '--topic', 'del-c', '--from-beginning', '--consumer-property', 'metadata.max.age.ms=500'], home);
+    const out = stdoutOf(consumer);
+    const err = stdoutOf(consumer, 'stderr');
+    try {
+      await out.until('c0\n');
+      expect((await kt(['topics', 'delete', 'del-c'])).exitCode).toBe(0);
+      await err.until('WARN Topic del-c no longer exists');
+      await topic('del-c', ['c-new']);
+      await out.until('c0\nc-new\n');
+    } finally {
+      consumer.kill('SIGTERM');
+    }
+    const r = await consumer;
+    expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual({ exitCode: 143, stdout: 'c0\nc-new\n' });
   });
 });
 

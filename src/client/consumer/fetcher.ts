@@ -65,6 +65,12 @@ export interface FetcherOptions {
   checkCrcs?: boolean;
   /** Told when a position out of the log's range was reset by auto.offset.reset (the console tools say so). */
   onReset?(reset: { topic: string; partition: number; from: number; to: number; policy: 'earliest' | 'latest' }): void;
+  /**
+   * Given, a partition whose topic or partition no longer exists (metadata answers
+   * UNKNOWN_TOPIC_OR_PARTITION: deleted) is unassigned and told here, with its position, instead
+   * of failing the poll: as Kafka's subscribing consumer drops a deleted topic and goes on.
+   */
+  onGone?(gone: { topic: string; partition: number; position: number }): void;
 }
 
 /** check.crcs: fails with Kafka's message when a batch's bytes do not match its CRC32C. */
@@ -269,7 +275,7 @@ const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class Fetcher {
   private readonly parts = new Map<string, PartitionState>();
-  private readonly opts: Required<FetcherOptions>;
+  private readonly opts: Required<Omit<FetcherOptions, 'onGone'>> & Pick<FetcherOptions, 'onGone'>;
   private readonly admin: Admin;
   private closed = false;
   /** Bumped by every change of assignment, position or pause: a prefetch sent before it is dropped. */
@@ -295,6 +301,7 @@ export class Fetcher {
       prefetch: opts.prefetch ?? false,
       checkCrcs: opts.checkCrcs ?? false,
       onReset: opts.onReset ?? (() => {}),
+      onGone: opts.onGone,
     };
     this.admin = new Admin(client);
   }
@@ -500,6 +507,11 @@ export class Fetcher {
         leader = await this.client.leaderFor(p.topic, p.partition);
         p.leaderRetryAt = undefined;
       } catch (e) {
+        if (e instanceof KafkaProtocolError && e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && this.opts.onGone) {
+          this.unassign(p.topic, p.partition);
+          this.opts.onGone({ topic: p.topic, partition: p.partition, position: p.position });
+          continue;
+        }
         if (!(e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE)) throw e;
         p.leaderRetryAt = Date.now() + this.client.retryBackoffMs;
         continue;
