@@ -39,7 +39,7 @@ const SHUTDOWN = 'logical brokers stop in process; leadership moves as the contr
 const KIP848 = 'the consumer rebalance protocol (KIP-848) is not implemented: groups use the classic protocol';
 const TOKENS = 'delegation tokens are not implemented (the broker does not serve those APIs)';
 const QUOTA_WINDOW = "quotas are measured over Kafka's default windows (11 one-second samples)";
-const NO_RECOMPRESSION = 'the broker stores batches as the producer compressed them; it does not recompress';
+const LZ4_LEVEL = "the broker recompresses lz4 at the library's one level (lz4-napi takes none)";
 const ENCODER = 'dynamic passwords are not encrypted in the metadata log';
 const SHARE = 'share groups (KIP-932) are not implemented';
 const CLASS_REFUSAL = (what: string) => `${what} are Java classes; kafka-ts cannot load them`;
@@ -179,10 +179,10 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('log.cleaner.io.buffer.load.factor', 'double', 0.9, 'Cleaner dedupe buffer load factor.', 'the cleaner sizes its key map to the log it compacts'),
   n('log.cleaner.io.max.bytes.per.second', 'double', Number.MAX_VALUE, 'Cleaner I/O throttle.', 'the cleaner is not throttled'),
   // Compression.
-  n('compression.type', 'enum', 'producer', 'Compression of stored batches (topic compression.type default).', NO_RECOMPRESSION, { values: COMPRESSION }),
-  n('compression.gzip.level', 'int', -1, 'gzip level when the broker compresses.', NO_RECOMPRESSION),
-  n('compression.lz4.level', 'int', 9, 'lz4 level when the broker compresses.', NO_RECOMPRESSION, { min: 1, max: 17 }),
-  n('compression.zstd.level', 'int', 3, 'zstd level when the broker compresses.', NO_RECOMPRESSION, { min: -131072, max: 22 }),
+  s('compression.type', 'enum', 'producer', 'Compression of stored batches (topic compression.type default): producer keeps the producer\'s codec, another recompresses batches produced with a different one.', { values: COMPRESSION }),
+  s('compression.gzip.level', 'int', -1, 'gzip level when the broker compresses.'),
+  n('compression.lz4.level', 'int', 9, 'lz4 level when the broker compresses.', LZ4_LEVEL, { min: 1, max: 17 }),
+  s('compression.zstd.level', 'int', 3, 'zstd level when the broker compresses.', { min: -131072, max: 22 }),
   // Replication.
   s('min.insync.replicas', 'int', 1, 'Replicas that must acknowledge an acks=all write (topic default).', { min: 1 }),
   s('unclean.leader.election.enable', 'boolean', false, 'Elect an out-of-sync replica when no in-sync one is left (topic default).'),

@@ -122,6 +122,23 @@ export function rewriteCrc(batch: Buffer): void {
 }
 
 /**
+ * `batch` with its records stored with another codec: `records` (the batch's records,
+ * decompressed) compressed with `compression` at `level`. The header is kept (offsets, timestamps,
+ * producer fields, count) but for its length, codec bits and CRC: as Kafka's broker recompresses
+ * a batch for a topic's compression.type.
+ */
+export function recompressedBatch(batch: Buffer, records: Buffer, compression: number, level?: number): Buffer {
+  const body = codecFor(compression).compress(records, level);
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+  batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  body.copy(out, BATCH_HEADER_SIZE);
+  out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
+  out.writeInt16BE((batch.readInt16BE(ATTRIBUTES_OFFSET) & ~Attr.CompressionMask) | compression, ATTRIBUTES_OFFSET);
+  rewriteCrc(out);
+  return out;
+}
+
+/**
  * Splits a `records` blob (a sequence of batches) into whole batches. A trailing partial batch
  * (allowed at the end of fetch responses) is dropped.
  */

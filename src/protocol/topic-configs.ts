@@ -36,7 +36,7 @@ export interface TopicConfigDef {
   refuse?: (v: string) => string | null;
 }
 
-const NO_RECOMPRESSION = 'the broker stores batches as the producer compressed them; it does not recompress';
+const LZ4_LEVEL = 'the broker recompresses lz4 at the library\'s one level (lz4-napi takes none)';
 const TIERED = 'kafka-ts has no tiered storage: every segment stays on the local disk';
 const noEffect = (note: string) => ({ support: 'no-effect' as const, note });
 /** Kafka's text when a topic asks for remote storage on a broker without it. */
@@ -66,11 +66,10 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     default: 'producer',
     brokerKey: 'compression.type',
     validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'),
-    ...noEffect(NO_RECOMPRESSION),
   },
-  { name: 'compression.gzip.level', type: 'INT', default: '-1', brokerKey: 'compression.gzip.level', validate: (v) => (v === '-1' || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9, or -1 (the default)'), ...noEffect(NO_RECOMPRESSION) },
-  { name: 'compression.lz4.level', type: 'INT', default: '9', brokerKey: 'compression.lz4.level', validate: between(1, 17), ...noEffect(NO_RECOMPRESSION) },
-  { name: 'compression.zstd.level', type: 'INT', default: '3', brokerKey: 'compression.zstd.level', validate: between(-131072, 22), ...noEffect(NO_RECOMPRESSION) },
+  { name: 'compression.gzip.level', type: 'INT', default: '-1', brokerKey: 'compression.gzip.level', validate: (v) => (v === '-1' || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9, or -1 (the default)') },
+  { name: 'compression.lz4.level', type: 'INT', default: '9', brokerKey: 'compression.lz4.level', validate: between(1, 17), ...noEffect(LZ4_LEVEL) },
+  { name: 'compression.zstd.level', type: 'INT', default: '3', brokerKey: 'compression.zstd.level', validate: between(-131072, 22) },
   { name: 'delete.retention.ms', type: 'LONG', default: '86400000', brokerKey: 'log.cleaner.delete.retention.ms', validate: atLeast(0) },
   { name: 'file.delete.delay.ms', type: 'LONG', default: '60000', brokerKey: 'log.segment.delete.delay.ms', validate: atLeast(0), ...noEffect('deleted segments are removed at once') },
   { name: 'flush.messages', type: 'LONG', default: LONG_MAX, brokerKey: 'log.flush.interval.messages', validate: atLeast(1) },

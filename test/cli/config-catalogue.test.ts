@@ -36,7 +36,8 @@ describe('configs --list-configs', () => {
       for (const c of data.configs) if (c.support !== 'supported') expect(c.note, `${surface} ${c.name}`).toBeTruthy();
     }
     const topic = JSON.parse((await kafkaTs(['configs', '--list-configs', 'topic', '-o', 'json'], { home })).stdout) as { configs: { name: string; support: string }[] };
-    expect(topic.configs.find((c) => c.name === 'compression.type')?.support).toBe('no-effect');
+    expect(topic.configs.find((c) => c.name === 'preallocate')?.support).toBe('no-effect');
+    expect(topic.configs.find((c) => c.name === 'compression.type')?.support).toBe('supported');
   });
 
   it('refuses another surface with exit 2, and is in --help', async () => {

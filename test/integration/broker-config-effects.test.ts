@@ -202,6 +202,51 @@ describe('broker settings and their effects', () => {
     expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 2, metadata: 'x'.repeat(11) }]))[0]!.error!.code).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
   });
 
+  it('compression.type: a batch produced with another codec is stored recompressed (topic setting, else the broker default); the rebuilt batch is checked against max.message.bytes (a producer then splits it)', async () => {
+    const b = await start({ 'compression.type': 'lz4' });
+    const c = b.client();
+    const admin = new Admin(c);
+    const topics = [
+      { name: 'cz-zstd', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'zstd', 'compression.zstd.level': '19' } },
+      { name: 'cz-plain', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'uncompressed' } },
+      { name: 'cz-broker', partitions: 1, replicationFactor: 1 },
+      { name: 'cz-producer', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'producer' } },
+      { name: 'cz-small', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'uncompressed', 'max.message.bytes': '2000' } },
+    ];
+    for (const r of await admin.createTopics(topics)) expect(r.error).toBeNull();
+    const values = ['one', 'two', 'three'].map((v) => Buffer.from(v.repeat(50)));
+    const stored = async (topic: string) => {
+      const f = new Fetcher(c, { maxWaitMs: 50 });
+      await f.assign([{ topic, partition: 0, start: 'earliest' }]);
+      const codecs: number[] = [];
+      const read: string[] = [];
+      do {
+        for (const chunk of await f.pollRaw()) {
+          for (const { header } of chunk.batches) codecs.push(header.attributes & 7);
+        }
+      } while (!f.allAtEnd());
+      await f.assign([{ topic, partition: 0, start: 'earliest' }]);
+      do for (const chunk of await f.poll()) read.push(...chunk.records.map((r) => r.value!.toString()));
+      while (!f.allAtEnd());
+      return { codecs, read };
+    };
+    // One gzip batch of three records per topic (sent together, within linger.ms).
+    const gzip = new Producer(c, { lingerMs: 50, compression: 1 });
+    for (const topic of ['cz-zstd', 'cz-plain', 'cz-broker', 'cz-producer']) await Promise.all(values.map((value) => gzip.send({ topic, partition: 0, key: null, value })));
+    const expected = values.map((v) => v.toString());
+    expect(await stored('cz-zstd')).toEqual({ codecs: [4], read: expected });
+    expect(await stored('cz-plain')).toEqual({ codecs: [0], read: expected });
+    expect(await stored('cz-broker')).toEqual({ codecs: [3], read: expected });
+    expect(await stored('cz-producer')).toEqual({ codecs: [1], read: expected });
+    // Three records of 900 bytes of one letter: one gzip batch of a few dozen bytes, 2.7 KB
+    // uncompressed: refused (MESSAGE_TOO_LARGE), the producer splits it into smaller batches.
+    const letters = Buffer.alloc(900, 97);
+    await Promise.all([0, 1, 2].map(() => gzip.send({ topic: 'cz-small', partition: 0, key: null, value: letters })));
+    const small = await stored('cz-small');
+    expect({ uncompressed: small.codecs.every((codec) => codec === 0), split: small.codecs.length > 1, read: small.read.length }).toEqual({ uncompressed: true, split: true, read: 3 });
+    await gzip.close();
+  });
+
   it('DescribeConfigs documents each config when asked (v3+), saying which have no effect here', async () => {
     const b = await start({});
     const c = b.client();
@@ -211,9 +256,10 @@ describe('broker settings and their effects', () => {
       (await c.send<Res>('any', DescribeConfigs, { resources: [{ resourceType, resourceName, configurationKeys: null }], includeSynonyms: false, includeDocumentation }, { maxVersion: 4 })).body.results[0]!.configs;
     const topic = new Map((await describe(2, 'doc-topic', true)).map((e) => [e.name, e.documentation]));
     expect(topic.get('retention.ms')).toBe('Age after which old segments go (-1: forever). Broker default: log.retention.ms.');
-    expect(topic.get('compression.type')).toMatch(/No effect in kafka-ts: the broker stores batches as the producer compressed them; it does not recompress\.$/);
+    expect(topic.get('preallocate')).toMatch(/No effect in kafka-ts: segment files grow as they are written\.$/);
     const broker = new Map((await describe(4, '1', true)).map((e) => [e.name, e.documentation]));
-    expect(broker.get('compression.type')).toMatch(/^Compression of stored batches \(topic compression\.type default\)\. No effect in kafka-ts: the broker stores batches/);
+    expect(broker.get('num.network.threads')).toMatch(/No effect in kafka-ts: the daemon is one Node\.js process/);
+    expect(broker.get('compression.type')).not.toContain('No effect');
     expect(broker.get('num.partitions')).toBe('Partitions of a topic created without a count.');
     expect((await describe(2, 'doc-topic', false)).every((e) => e.documentation === null)).toBe(true);
   });

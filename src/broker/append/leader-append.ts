@@ -7,6 +7,7 @@
  * first; the group coordinator appends its own batches with `appendToLeader` directly, and
  * WriteTxnMarkers its transaction markers with `appendMarkerToLeader`.
  */
+import { CompressionType, compressionByName } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { RecordBatchView } from '../../protocol/record-batch.js';
 import { type EndTxnMarker, encodeEndTxnMarkerBatch } from '../../protocol/control-records.js';
@@ -70,9 +71,22 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
     maxMessageBytes: Number(host.topicConfig(topic, 'max.message.bytes')),
     compacted: host.topicConfig(topic, 'cleanup.policy').includes('compact'),
     partitionName: `${topicName}-${partition}`,
+    storedCompression: storedCompression(host, topic),
   });
   if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
   return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);
+}
+
+/** The topic's compression.type and its codec's level, unless it is `producer` (batches stored as produced). */
+function storedCompression(host: LeaderAppendHost, topic: TopicState): { codec: number; level?: number } | null {
+  const type = host.topicConfig(topic, 'compression.type').toLowerCase();
+  if (type === 'producer') return null;
+  const codec = type === 'uncompressed' ? CompressionType.none : compressionByName(type);
+  // lz4's level cannot be chosen here (compression.lz4.level has no effect); snappy has none.
+  if (type !== 'gzip' && type !== 'zstd') return { codec };
+  const level = Number(host.topicConfig(topic, `compression.${type}.level`));
+  // gzip's -1 is its library's default level.
+  return type === 'gzip' && level === -1 ? { codec } : { codec, level };
 }
 
 /**

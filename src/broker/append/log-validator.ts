@@ -8,7 +8,7 @@
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, walkRecords } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -31,6 +31,11 @@ export interface ValidationContext {
   compacted: boolean;
   /** "topic-partition", for messages. */
   partitionName: string;
+  /**
+   * The topic's compression.type when it is not `producer`: a batch produced with another codec
+   * is stored recompressed with this one (at `level`, when the codec takes one), as Kafka stores it.
+   */
+  storedCompression?: { codec: number; level?: number } | null;
 }
 
 const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
@@ -96,12 +101,15 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   try {
     const body = records.subarray(BATCH_HEADER_SIZE);
     const deltas = { inOrder: true };
-    keyless = walkRecords(batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH), batch.recordCount, deltas);
+    const plain = batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH);
+    keyless = walkRecords(plain, batch.recordCount, deltas);
+    const target = ctx.storedCompression && ctx.storedCompression.codec !== batch.compression ? ctx.storedCompression : null;
     // Records whose offset deltas are not 0, 1, 2, ... (the header's count and last delta agree, as
     // checked above): Kafka's LogValidator accepts them, rebuilding a compressed batch with the
     // offsets it assigns (an uncompressed one it stores as sent, offsets and all). Renumbered here
     // in both cases: readers and the cleaner place records by their deltas.
-    if (!deltas.inOrder) valid = new RecordBatchView(renumbered(batch));
+    if (!deltas.inOrder) valid = new RecordBatchView(renumbered(batch, target ?? { codec: batch.compression }));
+    else if (target) valid = new RecordBatchView(recompressedBatch(records, plain, target.codec, target.level));
   } catch (e) {
     const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
     return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);
@@ -115,14 +123,22 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
       return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: message, recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
     }
   }
+  // Rebuilt (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append).
+  if (valid !== batch && valid.sizeInBytes > ctx.maxMessageBytes) {
+    return refuse(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `Message batch size is ${valid.sizeInBytes} bytes in append to partition ${ctx.partitionName} which exceeds the maximum configured size of ${ctx.maxMessageBytes}.`,
+    );
+  }
   return valid;
 }
 
-/** `batch` rebuilt with its records' offset deltas their positions, everything else as it was. */
-function renumbered(batch: RecordBatchView): Buffer {
+/** `batch` rebuilt with its records' offset deltas their positions, stored with `to`'s codec, everything else as it was. */
+function renumbered(batch: RecordBatchView, to: { codec: number; level?: number }): Buffer {
   const records = decodeBatchRecords(batch.buffer).map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }));
   return encodeBatch(records, {
-    compression: batch.compression,
+    compression: to.codec,
+    ...(to.level !== undefined && { compressionLevel: to.level }),
     producerId: batch.producerId,
     producerEpoch: batch.producerEpoch,
     baseSequence: batch.baseSequence,
