@@ -81,8 +81,8 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'local.retention.ms', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.ms', validate: atLeast(-2), ...noEffect(TIERED) },
   { name: 'max.compaction.lag.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.cleaner.max.compaction.lag.ms', validate: atLeast(1), ...noEffect('logs are compacted by dirty ratio only') },
   { name: 'max.message.bytes', type: 'INT', default: '1048588', brokerKey: 'message.max.bytes', validate: atLeast(0) },
-  { name: 'message.timestamp.after.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.after.max.ms', validate: atLeast(0), ...noEffect('record timestamps are not checked against the clock') },
-  { name: 'message.timestamp.before.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.before.max.ms', validate: atLeast(0), ...noEffect('record timestamps are not checked against the clock') },
+  { name: 'message.timestamp.after.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.after.max.ms', validate: atLeast(0) },
+  { name: 'message.timestamp.before.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.before.max.ms', validate: atLeast(0) },
   {
     name: 'message.timestamp.type',
     type: 'STRING',

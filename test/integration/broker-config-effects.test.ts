@@ -247,6 +247,34 @@ describe('broker settings and their effects', () => {
     await gzip.close();
   });
 
+  it('message.timestamp.before.max.ms / after.max.ms (KIP-937): a CreateTime record out of [now - before, now + after] is refused with INVALID_TIMESTAMP; LogAppendTime topics are not checked', async () => {
+    const b = await start({ 'log.message.timestamp.after.max.ms': '60000' });
+    const c = b.client();
+    const bounded = { 'message.timestamp.before.max.ms': '3600000' };
+    const topics = [
+      { name: 'ts-bounded', partitions: 1, replicationFactor: 1, configs: bounded },
+      { name: 'ts-append', partitions: 1, replicationFactor: 1, configs: { ...bounded, 'message.timestamp.type': 'LogAppendTime' } },
+    ];
+    for (const r of await new Admin(c).createTopics(topics)) expect(r.error).toBeNull();
+    const p = new Producer(c, { lingerMs: 0 });
+    const send = (topic: string, timestamp: number) =>
+      p.send({ topic, partition: 0, value: Buffer.from('x'), timestamp }).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      );
+    const hour = 3_600_000;
+    expect(await send('ts-bounded', Date.now())).toBe('ok');
+    expect(await send('ts-bounded', Date.now() - hour + 60_000)).toBe('ok');
+    // Too old (the topic's one hour) and too far ahead (the broker's one minute).
+    // Kafka's texts: the response's, then the record's own (a record error, Produce v8+).
+    const refused = /^One or more records have been rejected due to invalid timestamp: Timestamp \d+ of message with offset 0 is out of range\. The timestamp should be within \[\d+, \d+\]/;
+    expect(await send('ts-bounded', Date.now() - 2 * hour)).toMatch(refused);
+    expect(await send('ts-bounded', Date.now() + 10 * 60_000)).toMatch(refused);
+    expect(await send('ts-append', Date.now() - 2 * hour)).toBe('ok');
+    await p.close();
+    expect(await count(b, 'ts-bounded')).toBe(2);
+  });
+
   it('DescribeConfigs documents each config when asked (v3+), saying which have no effect here', async () => {
     const b = await start({});
     const c = b.client();

@@ -72,9 +72,17 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
     compacted: host.topicConfig(topic, 'cleanup.policy').includes('compact'),
     partitionName: `${topicName}-${partition}`,
     storedCompression: storedCompression(host, topic),
+    timestampBounds: timestampBounds(host, topic),
   });
   if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
   return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);
+}
+
+/** A CreateTime topic's record timestamp bounds (KIP-937), unless both are unbounded (the default). */
+function timestampBounds(host: LeaderAppendHost, topic: TopicState): { beforeMaxMs: number; afterMaxMs: number; now: number } | null {
+  if (host.topicConfig(topic, 'message.timestamp.type') !== 'CreateTime') return null;
+  const [beforeMaxMs, afterMaxMs] = [Number(host.topicConfig(topic, 'message.timestamp.before.max.ms')), Number(host.topicConfig(topic, 'message.timestamp.after.max.ms'))];
+  return beforeMaxMs >= Number.MAX_SAFE_INTEGER && afterMaxMs >= Number.MAX_SAFE_INTEGER ? null : { beforeMaxMs, afterMaxMs, now: Date.now() };
 }
 
 /** The topic's compression.type and its codec's level, unless it is `producer` (batches stored as produced). */

@@ -36,6 +36,11 @@ export interface ValidationContext {
    * is stored recompressed with this one (at `level`, when the codec takes one), as Kafka stores it.
    */
   storedCompression?: { codec: number; level?: number } | null;
+  /**
+   * A CreateTime topic's message.timestamp.before.max.ms and after.max.ms (KIP-937), unless both
+   * are unbounded: each record's timestamp must be within [now - before, now + after].
+   */
+  timestampBounds?: { beforeMaxMs: number; afterMaxMs: number; now: number } | null;
 }
 
 const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
@@ -123,6 +128,10 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
       return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: message, recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
     }
   }
+  if (ctx.timestampBounds) {
+    const refusal = timestampRefusal(valid, ctx.timestampBounds, ctx.apiVersion);
+    if (refusal) return refusal;
+  }
   // Rebuilt (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append).
   if (valid !== batch && valid.sizeInBytes > ctx.maxMessageBytes) {
     return refuse(
@@ -131,6 +140,23 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
     );
   }
   return valid;
+}
+
+/** A long's text: an unbounded side (now + Long.MAX_VALUE) is said as the long it stands for. */
+const longText = (x: number): string => (x >= 2 ** 63 ? '9223372036854775807' : x <= -(2 ** 63) ? '-9223372036854775808' : String(x));
+
+/** Records whose timestamps are out of the topic's bounds, with Kafka's texts (LogValidator.validateTimestamp). */
+function timestampRefusal(batch: RecordBatchView, b: { beforeMaxMs: number; afterMaxMs: number; now: number }, apiVersion: number): AppendRefusal | null {
+  const [from, to] = [b.now - b.beforeMaxMs, b.now + b.afterMaxMs];
+  const errors: RecordError[] = [];
+  decodeBatchRecords(batch.buffer).forEach((r, i) => {
+    if (r.timestamp < 0 || (r.timestamp >= from && r.timestamp <= to)) return;
+    errors.push({ batchIndex: i, batchIndexErrorMessage: `Timestamp ${r.timestamp} of message with offset ${i} is out of range. The timestamp should be within [${longText(from)}, ${longText(to)}]` });
+  });
+  if (errors.length === 0) return null;
+  // Record errors came with Produce v8; before it the code alone, with the first record's text.
+  if (apiVersion < 8) return refuse(ErrorCode.INVALID_TIMESTAMP, errors[0]!.batchIndexErrorMessage);
+  return { errorCode: ErrorCode.INVALID_TIMESTAMP, errorMessage: 'One or more records have been rejected due to invalid timestamp', recordErrors: errors };
 }
 
 /** `batch` rebuilt with its records' offset deltas their positions, stored with `to`'s codec, everything else as it was. */

@@ -367,7 +367,7 @@ export class Sender {
               this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage), 'retry');
             } else {
               if (mayHaveWritten(p.errorCode)) b.maybeWritten = true;
-              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, p.errorMessage));
+              this.retryOrFail(b, new KafkaProtocolError(p.errorCode, withRecordError(p.errorMessage, p.recordErrors)));
             }
           }
         }
@@ -544,4 +544,15 @@ function recordTooLarge(b: ProducerBatch, e: KafkaProtocolError): KafkaProtocolE
     e.code,
     `record of ${formatBytes(payloadSize(record))} bytes exceeds max.message.bytes${limit ? `=${limit}` : ''} of topic ${b.topic}; raise it with configs or split the record`,
   );
+}
+
+/**
+ * A refusal's message with the first record's own reason (Produce v8 record errors: a bad
+ * timestamp, a record without a key for a compacted topic), which Kafka's producer gives the
+ * records it names.
+ */
+function withRecordError(message: string | null | undefined, recordErrors: readonly { batchIndexErrorMessage: string | null }[] | undefined): string | null {
+  const first = recordErrors?.find((e) => e.batchIndexErrorMessage)?.batchIndexErrorMessage;
+  if (!first || first === message) return message ?? null;
+  return message ? `${message}: ${first}` : first;
 }
