@@ -76,6 +76,7 @@ export default defineCommand<ConfigsOptions>({
       const type = target.entityType;
       if (target.action === 'alter') {
         const line = await t.alterResource(admin, type, target.entityName!, add, del);
+        if (type === 'topics' || type === 'brokers') for (const w of await t.noEffectWarnings(admin, t.RESOURCE_CODE[type], target.entityName!, Object.keys(add))) ctx.warn(w);
         return printView({ data: { entityType: type, entityName: target.entityName || null, set: Object.keys(add), deleted: del }, text: () => [line] }, ctx, json);
       }
       const { GroupAdmin } = await import('../src/client/groups.js');

@@ -96,6 +96,10 @@ export default defineCommand<TopicsOptions>({
         if (warning && json) ctx.warn(warning);
         else if (warning) printView({ data: undefined, text: () => [warning] }, ctx, false);
         const created = await t.createTopic(admin, { name, partitions, replicationFactor, assignment, configs, ifNotExists: !!o.ifNotExists });
+        if (created) {
+          const c = await import('../src/tools/configs.js');
+          for (const w of await c.noEffectWarnings(admin, c.RESOURCE_CODE.topics, name, Object.keys(configs))) ctx.warn(w);
+        }
         return { data: { topic: name, created }, text: () => (created ? [`Created topic ${name}.`] : []) };
       },
       list: async () => {

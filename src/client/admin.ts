@@ -233,6 +233,24 @@ export class Admin {
     return out;
   }
 
+  /**
+   * The brokers' documentation of some configs of one resource (DescribeConfigs v3+; empty from a
+   * broker that gives none).
+   */
+  async configDocumentation(type: number, name: string, keys: string[]): Promise<Map<string, string>> {
+    const { body } = await this.client.send(configTarget(type, name) ?? 'any', DescribeConfigs, {
+      resources: [{ resourceType: type, resourceName: name, configurationKeys: keys }],
+      includeSynonyms: false,
+      includeDocumentation: true,
+    });
+    const out = new Map<string, string>();
+    for (const r of body.results) {
+      if (r.errorCode) throw new KafkaProtocolError(r.errorCode, r.errorMessage);
+      for (const c of r.configs) if (c.documentation) out.set(c.name, c.documentation);
+    }
+    return out;
+  }
+
   /** Sets (value) or removes (null) configs of one resource; a broker's own configs go to that broker. */
   async alterConfigs(type: number, name: string, changes: Record<string, string | null>, validateOnly = false): Promise<void> {
     const { body } = await this.client.send(configTarget(type, name) ?? 'controller', IncrementalAlterConfigs, {

@@ -193,6 +193,23 @@ async function exists(admin: Admin, type: ResourceType, name: string): Promise<b
 }
 
 /**
+ * Warnings for configs just set that the broker documents as having no effect (a kafka-ts broker
+ * says "No effect in kafka-ts: why." in DescribeConfigs' documentation; Apache Kafka's brokers
+ * never do): accepted, as Kafka accepts them, but never in silence. Asking fails quietly: the
+ * change itself was made.
+ */
+export async function noEffectWarnings(admin: Admin, resourceType: number, name: string, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const docs = await admin.configDocumentation(resourceType, name, keys).catch(() => new Map<string, string>());
+  const out: string[] = [];
+  for (const k of keys) {
+    const why = /No effect in kafka-ts: (.*?)\.?$/.exec(docs.get(k) ?? '')?.[1];
+    if (why) out.push(`WARN ${k} has no effect on this kafka-ts broker: ${why}`);
+  }
+  return out;
+}
+
+/**
  * --alter: incremental SET and DELETE (Kafka's IncrementalAlterConfigs); the broker validates
  * names and values and answers with Kafka's messages. Deleting a config that is not set
  * dynamically is Kafka's "Invalid config(s): …" (exit 1) and changes nothing; a broker that is

@@ -77,6 +77,17 @@ afterAll(async () => {
 });
 
 describe('topic configs altered with kafka-ts configs', () => {
+  it('a config the broker accepts with no effect is set with a warning naming why (topics --create and configs --alter); the others set quietly', async () => {
+    const created = await kt('topics', 'create', 'fx-quiet', '--config', 'preallocate=true', '--config', 'retention.ms=60000');
+    expect(created).toEqual({ stdout: 'Created topic fx-quiet.\n', stderr: 'WARN preallocate has no effect on this kafka-ts broker: segment files grow as they are written\n', exitCode: 0 });
+    expect(await kt('configs', '--alter', '--topic', 'fx-quiet', '--add-config', 'segment.jitter.ms=10,compression.type=gzip')).toEqual({
+      stdout: 'Completed updating config for topic fx-quiet.\n',
+      stderr: 'WARN segment.jitter.ms has no effect on this kafka-ts broker: segments roll at exactly segment.ms\n',
+      exitCode: 0,
+    });
+    expect((await pythonDescribe('TOPIC', 'fx-quiet'))['segment.jitter.ms']).toBe('10');
+  });
+
   it('are what kafka-python describes, and max.message.bytes refuses a larger record from kcat', async () => {
     expect((await kt('topics', 'create', 'fx-big')).exitCode).toBe(0);
     expect(await kt('configs', '--alter', '--topic', 'fx-big', '--add-config', 'max.message.bytes=1000,cleanup.policy=[compact,delete]')).toEqual({
@@ -137,7 +148,11 @@ describe('dynamic broker configs', () => {
       stderr: '',
       exitCode: 0,
     });
-    expect(await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=2')).toEqual({ stdout: 'Completed updating config for broker 1.\n', stderr: '', exitCode: 0 });
+    expect(await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=2')).toEqual({
+      stdout: 'Completed updating config for broker 1.\n',
+      stderr: 'WARN log.cleaner.threads has no effect on this kafka-ts broker: the daemon is one Node.js process serving every logical broker from one event loop; it has no thread pools to size\n',
+      exitCode: 0,
+    });
     // The topic inherits them: kafka-python sees the values, kcat's 2000-byte record is refused, old segments go.
     expect(await pythonDescribe('TOPIC', 'fx-dyn')).toMatchObject({ 'retention.ms': '1000', 'max.message.bytes': '1500' });
     const big = await produceSized('fx-dyn', 2000);
