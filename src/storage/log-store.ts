@@ -17,6 +17,8 @@ export interface LogConfig {
   segmentBytes: number;
   /** Roll when the active segment's first batch is older than this. */
   segmentMs: number;
+  /** segment.jitter.ms: each segment rolls up to this much (a random share) before segmentMs. */
+  segmentJitterMs?: number;
   /** Bytes between sparse index entries. */
   indexIntervalBytes: number;
   /** Delete whole segments older than this (-1: keep forever). */

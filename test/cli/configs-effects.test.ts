@@ -80,12 +80,12 @@ describe('topic configs altered with kafka-ts configs', () => {
   it('a config the broker accepts with no effect is set with a warning naming why (topics --create and configs --alter); the others set quietly', async () => {
     const created = await kt('topics', 'create', 'fx-quiet', '--config', 'preallocate=true', '--config', 'retention.ms=60000');
     expect(created).toEqual({ stdout: 'Created topic fx-quiet.\n', stderr: 'WARN preallocate has no effect on this kafka-ts broker: segment files grow as they are written\n', exitCode: 0 });
-    expect(await kt('configs', '--alter', '--topic', 'fx-quiet', '--add-config', 'segment.jitter.ms=10,compression.type=gzip')).toEqual({
+    expect(await kt('configs', '--alter', '--topic', 'fx-quiet', '--add-config', 'file.delete.delay.ms=10,compression.type=gzip')).toEqual({
       stdout: 'Completed updating config for topic fx-quiet.\n',
-      stderr: 'WARN segment.jitter.ms has no effect on this kafka-ts broker: segments roll at exactly segment.ms\n',
+      stderr: 'WARN file.delete.delay.ms has no effect on this kafka-ts broker: deleted segments are removed at once\n',
       exitCode: 0,
     });
-    expect((await pythonDescribe('TOPIC', 'fx-quiet'))['segment.jitter.ms']).toBe('10');
+    expect((await pythonDescribe('TOPIC', 'fx-quiet'))['file.delete.delay.ms']).toBe('10');
   });
 
   it('are what kafka-python describes, and max.message.bytes refuses a larger record from kcat', async () => {

@@ -238,6 +238,28 @@ describe('broker settings and their effects', () => {
     expect(await stored('cz-plain')).toEqual({ codecs: [0], read: expected });
     expect(await stored('cz-broker')).toEqual({ codecs: [3], read: expected });
     expect(await stored('cz-producer')).toEqual({ codecs: [1], read: expected });
+    // The codec's level (compression.zstd.level, compression.gzip.level) applies: the same words stored smaller at a higher level.
+    let seed = 12345;
+    const vocabulary = Array.from({ length: 500 }, (_, i) => ((i * 2654435761) % 100000).toString(36));
+    const words = Buffer.from(Array.from({ length: 20_000 }, () => vocabulary[(seed = (seed * 1103515245 + 12345) % 2147483648) % 500]).join(' '));
+    const levels = [
+      { name: 'cz-zstd-1', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'zstd', 'compression.zstd.level': '1' } },
+      { name: 'cz-zstd-19', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'zstd', 'compression.zstd.level': '19' } },
+      { name: 'cz-gzip-1', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'gzip', 'compression.gzip.level': '1' } },
+      { name: 'cz-gzip-9', partitions: 1, replicationFactor: 1, configs: { 'compression.type': 'gzip', 'compression.gzip.level': '9' } },
+    ];
+    for (const r of await admin.createTopics(levels)) expect(r.error).toBeNull();
+    const plain = new Producer(c, { lingerMs: 0 });
+    const sizes: Record<string, number> = {};
+    for (const { name } of levels) {
+      await plain.send({ topic: name, partition: 0, key: null, value: words });
+      const f = new Fetcher(c, { maxWaitMs: 50 });
+      await f.assign([{ topic: name, partition: 0, start: 'earliest' }]);
+      sizes[name] = (await f.pollRaw()).flatMap((ch) => ch.batches.map((x) => x.batch.length))[0]!;
+    }
+    await plain.close();
+    expect(sizes['cz-zstd-19']!, JSON.stringify(sizes)).toBeLessThan(sizes['cz-zstd-1']!);
+    expect(sizes['cz-gzip-9']!, JSON.stringify(sizes)).toBeLessThan(sizes['cz-gzip-1']!);
     // Three records of 900 bytes of one letter: one gzip batch of a few dozen bytes, 2.7 KB
     // uncompressed: refused (MESSAGE_TOO_LARGE), the producer splits it into smaller batches.
     const letters = Buffer.alloc(900, 97);

@@ -26,6 +26,8 @@ const text = (v: ConfigValue): string => (v === null ? '' : Array.isArray(v) ? v
  * the string given). Keys whose effect is shown here are in EFFECTS_HERE below.
  */
 const EFFECT_TESTS: Record<string, string | [string, string]> = {
+  'compression.type': 'test/integration/broker-config-effects.test.ts',
+  'log.message.timestamp.after.max.ms': 'test/integration/broker-config-effects.test.ts',
   'node.id': 'test/cli/configs-brokers.test.ts',
   'broker.id': 'test/cli/configs-brokers.test.ts',
   listeners: 'test/interop/security-daemon.test.ts',
@@ -121,6 +123,11 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
 const TOPIC_DEFAULT_EFFECTS: [Record<string, string>, (c: ReturnType<typeof build>['config']) => unknown, unknown][] = [
   [{ 'log.roll.ms': '5000' }, (c) => logConfigFor({}, c).segmentMs, 5000],
   [{ 'log.roll.hours': '2' }, (c) => logConfigFor({}, c).segmentMs, 7_200_000],
+  [{ 'log.message.timestamp.before.max.ms': '5000' }, (c) => topicConfigValue({}, c, 'message.timestamp.before.max.ms'), '5000'],
+  [{ 'compression.zstd.level': '7' }, (c) => topicConfigValue({}, c, 'compression.zstd.level'), '7'],
+  [{ 'compression.gzip.level': '4' }, (c) => topicConfigValue({}, c, 'compression.gzip.level'), '4'],
+  [{ 'log.roll.jitter.ms': '1234' }, (c) => logConfigFor({}, c).segmentJitterMs, 1234],
+  [{ 'log.roll.jitter.hours': '1' }, (c) => logConfigFor({}, c).segmentJitterMs, 3_600_000],
   [{ 'log.retention.minutes': '3' }, (c) => logConfigFor({}, c).retentionMs, 180_000],
   [{ 'log.retention.hours': '1' }, (c) => logConfigFor({}, c).retentionMs, 3_600_000],
   [{ 'log.retention.bytes': '12345' }, (c) => logConfigFor({}, c).retentionBytes, 12345],

@@ -19,6 +19,10 @@ function brokerValue(def: TopicConfigDef, broker: BrokerConfig): string | undefi
       return ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].some((k) => broker.explicit[k] !== undefined)
         ? String(broker.logRetentionMs)
         : undefined;
+    case 'segment.jitter.ms': {
+      const hours = broker.explicit['log.roll.jitter.hours'];
+      return broker.explicit['log.roll.jitter.ms'] ?? (hours !== undefined ? String(Number(hours) * 3_600_000) : undefined);
+    }
     case 'max.message.bytes':
       return broker.explicit['message.max.bytes'] !== undefined ? String(broker.messageMaxBytes) : undefined;
     default:
@@ -78,6 +82,7 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
   return {
     segmentBytes: num('segment.bytes', DEFAULT_LOG_CONFIG.segmentBytes),
     segmentMs: num('segment.ms', DEFAULT_LOG_CONFIG.segmentMs),
+    segmentJitterMs: num('segment.jitter.ms', 0),
     indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
     retentionMs: num('retention.ms', DEFAULT_LOG_CONFIG.retentionMs),
     retentionBytes: num('retention.bytes', DEFAULT_LOG_CONFIG.retentionBytes),

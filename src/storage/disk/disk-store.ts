@@ -198,16 +198,26 @@ export class DiskPartitionLog implements PartitionLog {
     return this.active.nextOffset;
   }
 
+  /**
+   * segment.jitter.ms: the active segment rolls this much before segment.ms, drawn for each
+   * segment (Kafka's randomSegmentJitter), so that the segments of many partitions made at once
+   * do not all roll at once. Drawn when first needed (the jitter or segment.ms may change).
+   */
+  private rollJitterMs: number | null = null;
+
   private maybeRoll(batchSize: number, lastOffset: number): void {
     const a = this.active;
     if (a.size === 0) return;
     const full = a.size + batchSize > this.config.segmentBytes;
-    const old = Date.now() - a.createdAt > this.config.segmentMs;
+    const jitter = Math.min(this.config.segmentJitterMs ?? 0, this.config.segmentMs);
+    this.rollJitterMs ??= jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
+    const old = Date.now() - a.createdAt > this.config.segmentMs - Math.min(this.rollJitterMs, jitter);
     const overflow = lastOffset - a.baseOffset > MAX_RELATIVE_OFFSET;
     if (full || old || overflow) this.roll();
   }
 
   private roll(): void {
+    this.rollJitterMs = null;
     this.active.seal();
     // Outside durable mode nothing syncs: keep the set from growing with every roll.
     if (!this.durable()) this.dirty.clear();

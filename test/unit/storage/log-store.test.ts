@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
@@ -278,6 +278,29 @@ describe('disk log store specifics', () => {
     log.append(batchOf(['b']), 0);
     expect(readdirSync(join(t.dir, 't-0')).filter((f) => f.endsWith('.log')).length).toBe(2);
     store.close();
+  });
+
+  it('segment.jitter.ms: a segment rolls up to the jitter (a random share of it) before segment.ms', () => {
+    const logs = (topic: string) => readdirSync(join(t.dir, `${topic}-0`)).filter((f) => f.endsWith('.log')).length;
+    const store = new DiskLogStore(t.dir);
+    // An hour's segment.ms; the draw is the most the jitter allows (just under an hour): it rolls within a few ms.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999999999);
+    try {
+      const jittered = store.open('j', 0, config({ segmentMs: 3_600_000, segmentJitterMs: 3_600_000 }));
+      const plain = store.open('p', 0, config({ segmentMs: 3_600_000 }));
+      jittered.append(batchOf(['a']), 0);
+      plain.append(batchOf(['a']), 0);
+      const start = Date.now();
+      while (Date.now() < start + 5) {
+        /* let the clock move past the jittered roll time */
+      }
+      jittered.append(batchOf(['b']), 0);
+      plain.append(batchOf(['b']), 0);
+      expect({ jittered: logs('j'), plain: logs('p') }).toEqual({ jittered: 2, plain: 1 });
+    } finally {
+      random.mockRestore();
+      store.close();
+    }
   });
 
   it('finds the batch of every offset near the end as a freshly opened store does, across truncations and rolls', () => {
