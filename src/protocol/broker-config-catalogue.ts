@@ -173,7 +173,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('log.cleaner.delete.retention.ms', 'long', 86400000, 'How long tombstones are kept (topic delete.retention.ms default).', { min: 0 }),
   s('log.cleaner.min.compaction.lag.ms', 'long', 0, 'Records younger than this are not compacted (topic default).', { min: 0 }),
   s('log.cleaner.min.cleanable.ratio', 'double', 0.5, 'Dirty ratio that makes a log eligible (topic min.cleanable.dirty.ratio default).', { min: 0, max: 1 }),
-  n('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'Longest a record stays uncompacted (topic default).', 'logs are compacted by dirty ratio only', { min: 1 }),
+  s('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'Longest a record stays uncompacted (topic default).', { min: 1 }),
   n('log.cleaner.dedupe.buffer.size', 'long', 134217728, 'Memory of the cleaner threads.', 'the cleaner sizes its key map to the log it compacts'),
   n('log.cleaner.io.buffer.size', 'int', 524288, 'Cleaner I/O buffer size.', 'the cleaner sizes its key map to the log it compacts', { min: 0 }),
   n('log.cleaner.io.buffer.load.factor', 'double', 0.9, 'Cleaner dedupe buffer load factor.', 'the cleaner sizes its key map to the log it compacts'),

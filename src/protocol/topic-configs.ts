@@ -79,7 +79,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'leader.replication.throttled.replicas', type: 'LIST', default: '', validate: throttledReplicas },
   { name: 'local.retention.bytes', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.bytes', validate: atLeast(-2), ...noEffect(TIERED) },
   { name: 'local.retention.ms', type: 'LONG', default: '-2', brokerKey: 'log.local.retention.ms', validate: atLeast(-2), ...noEffect(TIERED) },
-  { name: 'max.compaction.lag.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.cleaner.max.compaction.lag.ms', validate: atLeast(1), ...noEffect('logs are compacted by dirty ratio only') },
+  { name: 'max.compaction.lag.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.cleaner.max.compaction.lag.ms', validate: atLeast(1) },
   { name: 'max.message.bytes', type: 'INT', default: '1048588', brokerKey: 'message.max.bytes', validate: atLeast(0) },
   { name: 'message.timestamp.after.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.after.max.ms', validate: atLeast(0) },
   { name: 'message.timestamp.before.max.ms', type: 'LONG', default: LONG_MAX, brokerKey: 'log.message.timestamp.before.max.ms', validate: atLeast(0) },

@@ -104,7 +104,16 @@ export interface CleanupPolicy {
   minCompactionLagMs: number;
   /** min.cleanable.dirty.ratio: clean once this share of the cleanable bytes is new since the last pass. */
   minCleanableRatio: number;
+  /**
+   * max.compaction.lag.ms (KIP-354): dirty records older than this are cleaned whatever the dirty
+   * ratio, and a compacted log's active segment rolls at this age (so they become cleanable).
+   */
+  maxCompactionLagMs?: number;
 }
+
+/** Whether the first dirty batch (its timestamp) waited past max.compaction.lag.ms: cleaned below the dirty ratio too. */
+export const compactionOverdue = (now: number, firstDirtyTimestamp: number, policy: CleanupPolicy): boolean =>
+  policy.maxCompactionLagMs !== undefined && firstDirtyTimestamp >= 0 && now - firstDirtyTimestamp > policy.maxCompactionLagMs;
 
 export const DEFAULT_CLEANUP: CleanupPolicy = {
   delete: true,

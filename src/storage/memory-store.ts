@@ -3,7 +3,7 @@
  */
 import { baseOffsetOf, decodeBatchRecords, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epochs.js';
-import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from './compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from './compaction.js';
 import {
   type AbortedTxn,
   type AppendResult,
@@ -217,7 +217,11 @@ class MemoryPartitionLog implements PartitionLog {
       if (b.baseOffset < this.cleanedThrough) cleanBytes += b.bytes.length;
       else dirtyBytes += b.bytes.length;
     }
-    if (dirtyBytes === 0 || dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) return null;
+    if (dirtyBytes === 0) return null;
+    if (dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) {
+      const firstDirty = this.batches.slice(0, count).find((b) => b.baseOffset >= this.cleanedThrough);
+      if (!firstDirty || !compactionOverdue(now, firstDirty.maxTimestamp, policy)) return null;
+    }
     const end = this.batches[count - 1]!.lastOffset + 1;
     const latest: OffsetMap = new Map();
     const start = this.batches[0]?.baseOffset ?? 0;

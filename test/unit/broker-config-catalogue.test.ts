@@ -134,6 +134,7 @@ const TOPIC_DEFAULT_EFFECTS: [Record<string, string>, (c: ReturnType<typeof buil
   [{ 'log.index.interval.bytes': '100' }, (c) => logConfigFor({}, c).indexIntervalBytes, 100],
   [{ 'log.cleaner.delete.retention.ms': '77' }, (c) => logConfigFor({}, c).cleanup.deleteRetentionMs, 77],
   [{ 'log.cleaner.min.compaction.lag.ms': '88' }, (c) => logConfigFor({}, c).cleanup.minCompactionLagMs, 88],
+  [{ 'log.cleaner.max.compaction.lag.ms': '99' }, (c) => logConfigFor({}, c).cleanup.maxCompactionLagMs, 99],
   [{ 'log.cleaner.min.cleanable.ratio': '0.25' }, (c) => logConfigFor({}, c).cleanup.minCleanableRatio, 0.25],
   [{ 'log.message.timestamp.type': 'LogAppendTime' }, (c) => topicConfigValue({}, c, 'message.timestamp.type'), 'LogAppendTime'],
   [{ 'log.dirs': '/tmp/one-dir' }, (c) => c.logDirs, '/tmp/one-dir'],

@@ -94,6 +94,7 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
       deleteRetentionMs: num('delete.retention.ms', DEFAULT_CLEANUP.deleteRetentionMs),
       minCompactionLagMs: num('min.compaction.lag.ms', DEFAULT_CLEANUP.minCompactionLagMs),
       minCleanableRatio: num('min.cleanable.dirty.ratio', DEFAULT_CLEANUP.minCleanableRatio),
+      maxCompactionLagMs: num('max.compaction.lag.ms', Number.MAX_SAFE_INTEGER),
     },
   };
 }

@@ -32,7 +32,7 @@ import {
 } from '../log-store.js';
 import { Segment, finishInterruptedSwaps, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
-import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, dirtyRatio } from '../compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 import { GroupSync } from './group-sync.js';
 
@@ -209,9 +209,12 @@ export class DiskPartitionLog implements PartitionLog {
     const a = this.active;
     if (a.size === 0) return;
     const full = a.size + batchSize > this.config.segmentBytes;
-    const jitter = Math.min(this.config.segmentJitterMs ?? 0, this.config.segmentMs);
+    // A compacted log rolls by max.compaction.lag.ms too (Kafka's LogConfig.maxSegmentMs).
+    const { cleanup } = this.config;
+    const segmentMs = cleanup.compact && cleanup.maxCompactionLagMs !== undefined ? Math.min(this.config.segmentMs, cleanup.maxCompactionLagMs) : this.config.segmentMs;
+    const jitter = Math.min(this.config.segmentJitterMs ?? 0, segmentMs);
     this.rollJitterMs ??= jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
-    const old = Date.now() - a.createdAt > this.config.segmentMs - Math.min(this.rollJitterMs, jitter);
+    const old = Date.now() - a.createdAt > segmentMs - Math.min(this.rollJitterMs, jitter);
     const overflow = lastOffset - a.baseOffset > MAX_RELATIVE_OFFSET;
     if (full || old || overflow) this.roll();
   }
@@ -500,7 +503,11 @@ export class DiskPartitionLog implements PartitionLog {
       if (s.baseOffset < this.cleanedThrough) cleanBytes += s.size;
       else dirtyBytes += s.size;
     }
-    if (dirtyBytes === 0 || dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) return null;
+    if (dirtyBytes === 0) return null;
+    if (dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) {
+      const firstDirty = cleanable.find((s) => s.baseOffset >= this.cleanedThrough)?.batches().next().value;
+      if (!firstDirty || !compactionOverdue(now, maxTimestampOf(firstDirty), policy)) return null;
+    }
 
     const end = cleanable[cleanable.length - 1]!.nextOffset;
     const latest: OffsetMap = new Map();

@@ -187,6 +187,21 @@ for (const [name, make] of stores) {
       expect(ratio.compact(Date.now(), 4)).toBeNull();
     });
 
+    it('max.compaction.lag.ms: dirty records older than it are cleaned below the dirty ratio too', () => {
+      const log = store.open('m', 0, compacted({ minCleanableRatio: 0.99, maxCompactionLagMs: 60_000 }));
+      log.append(batch([['a', '1']], { timestamp: T0 }), 0);
+      log.append(batch([['a', '2']], { timestamp: T0 + 1000 }), 0);
+      log.append(batch([['z', 'tail']], { timestamp: T0 + 2000 }), 0);
+      expect(log.compact(T0 + 3000, 2)?.recordsRemoved).toBe(1);
+      log.append(batch([['a', '3']], { timestamp: T0 + 10_000 }), 0);
+      log.append(batch([['z', 'tail2']], { timestamp: T0 + 11_000 }), 0);
+      // One new batch among three cleanable ones: below the ratio while it is younger than the lag...
+      expect(log.compact(T0 + 60_000, 4)).toBeNull();
+      // ...and cleaned once it has waited longer.
+      expect(log.compact(T0 + 70_001, 4)?.recordsRemoved).toBe(1);
+      expect(contents(log).map((r) => r[2])).toEqual(['tail', '3', 'tail2']);
+    });
+
     it('keeps records without a key and re-compresses what it rewrites with the batch’s codec', () => {
       const log = store.open('c', 0, compacted());
       log.append(batch([['a', 'a1'], [null, 'keyless'], ['a', 'a2'], ['b', 'b1']], { compression: CompressionType.gzip }), 0);

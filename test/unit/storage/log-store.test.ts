@@ -303,6 +303,22 @@ describe('disk log store specifics', () => {
     }
   });
 
+  it('max.compaction.lag.ms: a compacted log rolls at that age however long segment.ms is', () => {
+    const logs = (topic: string) => readdirSync(join(t.dir, `${topic}-0`)).filter((f) => f.endsWith('.log')).length;
+    const store = new DiskLogStore(t.dir);
+    const cleanup = { ...DEFAULT_LOG_CONFIG.cleanup, compact: true, maxCompactionLagMs: 1 };
+    const compacted = store.open('c', 0, config({ segmentMs: 3_600_000, cleanup }));
+    const deleting = store.open('d', 0, config({ segmentMs: 3_600_000, cleanup: { ...cleanup, compact: false } }));
+    for (const log of [compacted, deleting]) log.append(batchOf(['a']), 0);
+    const start = Date.now();
+    while (Date.now() < start + 5) {
+      /* let the clock move past the lag */
+    }
+    for (const log of [compacted, deleting]) log.append(batchOf(['b']), 0);
+    expect({ compacted: logs('c'), deleting: logs('d') }).toEqual({ compacted: 2, deleting: 1 });
+    store.close();
+  });
+
   it('finds the batch of every offset near the end as a freshly opened store does, across truncations and rolls', () => {
     // The segment remembers its last appended batches (a fetch at the end reads no index or file
     // to find one); a reopened store has no such memory and scans. Both must name the same batch.
