@@ -161,6 +161,24 @@ describe('acls', () => {
     }
   });
 
+  it('warns that a host option without its kind of principal has no effect (Kafka ignores it in silence)', async () => {
+    try {
+      const r = await acls('--add', '--allow-principal', 'User:z', '--deny-host', '1.1.1.1', '--operation', 'Read', '--topic', 'zz');
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toBe('WARN --deny-host has no effect without --deny-principal (it names the hosts of the denied principals)\n');
+      expect(r.stdout).toContain('(principal=User:z, host=*, operation=READ, permissionType=ALLOW)');
+      expect(r.stdout).not.toContain('1.1.1.1');
+      const allow = await acls('--add', '--deny-principal', 'User:y', '--allow-host', '2.2.2.2', '--operation', 'Read', '--topic', 'zz', '-o', 'json');
+      expect(allow.exitCode).toBe(0);
+      expect(allow.stderr).toBe('WARN --allow-host has no effect without --allow-principal (it names the hosts of the allowed principals)\n');
+      expect(JSON.parse(allow.stdout).added).toEqual([{ resourceType: 'TOPIC', name: 'zz', patternType: 'LITERAL', acls: [{ principal: 'User:y', host: '*', operation: 'READ', permissionType: 'DENY' }] }]);
+      const quiet = await acls('--add', '--allow-principal', 'User:z', '--allow-host', '3.3.3.3', '--operation', 'Read', '--topic', 'zz');
+      expect(quiet).toMatchObject({ exitCode: 0, stderr: '' });
+    } finally {
+      await acls('--remove', '--force', '--topic', 'zz');
+    }
+  });
+
   it('a daemon refuses to start with an authorizer class kafka-ts does not have', async () => {
     const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-bad-');
     try {
