@@ -223,6 +223,20 @@ describe('delete-records', () => {
     expect((await kt('get-offsets', 'seg:0', '--time', 'earliest')).stdout).toBe('seg:0:0\n');
   });
 
+  it('says in one line why --offset-json-file cannot be read, and names a partition given twice as arguments (exit 2)', async () => {
+    const missing = join(home, 'no-such-offsets.json');
+    for (const [args, line] of [
+      [['--offset-json-file', missing], `Cannot read --offset-json-file ${missing}: no such file`],
+      [['--offset-json-file', home], `Cannot read --offset-json-file ${home}: it is a directory`],
+      [['seg:0:3', 'seg:0:3'], 'A partition is given more than once: seg-0 (give each topic:partition:offset once)'],
+    ] as const) {
+      const r = await kt('delete-records', ...args);
+      expect({ args, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, exitCode: 2, stdout: '', stderr: `kafka-ts delete-records: usage error: ${line}\n` });
+    }
+    const json = await kt('delete-records', '--offset-json-file', missing, '--output', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 2, kind: 'usage', message: `Cannot read --offset-json-file ${missing}: no such file` } });
+  });
+
   it('moves the low watermark, deletes whole segments from disk on every replica; kcat starts there', async () => {
     const before = await segSizes();
     expect([...before.values()].map((s) => s.size)).toEqual([17000, 17000]);
