@@ -32,8 +32,9 @@ function readPartitions(path: string): { topic: string; partition: number }[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`Cannot read --path-to-json-file ${path}: ${(e as Error).message}`);
+  } catch {
+    // Kafka's wording, as delete-records says it: one line (JSON.parse's message quotes the text, newlines and all).
+    throw new UsageError('The input string is not a valid JSON');
   }
   const list = (doc as { partitions?: unknown })?.partitions;
   if (!Array.isArray(list)) throw new UsageError(`--path-to-json-file ${path}: expected {"partitions":[{"topic":"foo","partition":1}]}`);

@@ -286,9 +286,10 @@ describe('broker failure, topics filters and leader-election', () => {
     }
   });
 
-  it('says in one line why --path-to-json-file cannot be read: no such file, a directory (exit 2)', async () => {
+  it('says in one line why --path-to-json-file cannot be used: not JSON, no such file, a directory (exit 2)', async () => {
     const missing = join(home, 'no-such-election.json');
     for (const [path, line] of [
+      [file('nope\n'), 'The input string is not a valid JSON'],
       [missing, `Cannot read --path-to-json-file ${missing}: no such file`],
       [home, `Cannot read --path-to-json-file ${home}: it is a directory`],
     ] as const) {
