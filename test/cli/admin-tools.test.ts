@@ -288,6 +288,19 @@ describe('broker-api-versions', () => {
     expect(json.brokers[0].apis[0]).toEqual({ apiKey: 0, name: 'Produce', minVersion: 0, maxVersion: 9, usable: 9, status: 'usable' });
   });
 
+  it('SaslHandshake and SaslAuthenticate carry [usable: N] as in Kafka: the client sends them on SASL connections', async () => {
+    const r = await kt('broker-api-versions');
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l === '\tSaslHandshake(17): 0 to 1 [usable: 1],')).toHaveLength(3);
+    expect(lines.filter((l) => l === '\tSaslAuthenticate(36): 0 to 2 [usable: 2],')).toHaveLength(3);
+    const json = JSON.parse((await kt('broker-api-versions', '--output', 'json')).stdout) as { brokers: { apis: { apiKey: number; usable: number | null; status: string }[] }[] };
+    expect(json.brokers[0]!.apis.filter((a) => a.apiKey === 17 || a.apiKey === 36)).toMatchObject([
+      { apiKey: 17, usable: 1, status: 'usable' },
+      { apiKey: 36, usable: 2, status: 'usable' },
+    ]);
+  });
+
   it("names and ranges agree with what librdkafka (kcat) read from the same broker's ApiVersions", async () => {
     const k = await kcat(['-b', bootstrap, '-L', '-d', 'feature']);
     expect(k.exitCode).toBe(0);
