@@ -137,6 +137,15 @@ describe('producer-perf-test', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ records: 10, bytes: 100 });
   });
 
+  it('warns that --payload-delimiter has no effect without --payload-file (Kafka ignores it in silence), and goes on', async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--payload-delimiter', 'x');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe('WARN --payload-delimiter has no effect without --payload-file\n');
+    expect(r.stdout.trimEnd()).toMatch(TOTAL(10));
+    const quiet = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1');
+    expect(quiet).toMatchObject({ exitCode: 0, stderr: '' });
+  });
+
   it.each([
     [['--topic', 'pp', '--record-size', '10', '--throughput', '-1'], 'argument --num-records is required'],
     [['--num-records', '10', '--record-size', '10', '--throughput', '-1'], 'argument --topic is required'],

@@ -94,6 +94,14 @@ export function validate(o: ProducerPerfTestOptions): PerfTestSettings {
   };
 }
 
+/**
+ * Options Kafka's tool accepts and then ignores: --payload-delimiter is read only with --payload-file.
+ * kafka-ts ignores it too but says so (`given`: whether the option was on the command line).
+ */
+export function ineffectiveOptions(o: ProducerPerfTestOptions, given: (option: string) => boolean): string[] {
+  return given('payloadDelimiter') && o.payloadFile === undefined ? ['WARN --payload-delimiter has no effect without --payload-file'] : [];
+}
+
 /** --payload-file split by the delimiter (empty entries dropped, as Java's Scanner does). */
 export function readPayloads(path: string, delimiter: string): { absolute: string; payloads: Buffer[] } {
   const absolute = resolve(path);
