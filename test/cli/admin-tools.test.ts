@@ -192,6 +192,18 @@ describe('log-dirs', () => {
     expect(bad.stderr).toContain('The given brokers do not exist from --broker-list: 7. Current existent brokers: 1,2,3');
     expect((await kt('log-dirs', '--broker-list', '2')).exitCode).toBe(2);
   });
+
+  it('--broker-list is a set, as in Kafka: ascending and each broker once, in the text and the JSON', async () => {
+    const r = await kt('log-dirs', '--describe', '--broker-list', '3,1,3', '--topic-list', 'seg');
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe('Received log directory information from brokers 1,3');
+    expect((JSON.parse(lines[2]!) as LogDirsDoc).brokers.map((b) => b.broker)).toEqual([1, 3]);
+    expect((await logDirs('--broker-list', '2,1')).brokers.map((b) => b.broker)).toEqual([1, 2]);
+    const bad = await kt('log-dirs', '--describe', '--broker-list', '9,2,7,9');
+    expect(bad).toMatchObject({ exitCode: 4, stdout: '' });
+    expect(bad.stderr).toContain('The given brokers do not exist from --broker-list: 7,9. Current existent brokers: 1,2,3\n');
+  });
 });
 
 describe('delete-records', () => {
