@@ -82,6 +82,8 @@ export default defineCommand<StreamsResetOptions>({
       dryRun: !!o.dryRun,
       force: !!o.force,
     });
-    return printView({ data: result.data, text: () => result.lines, exit: result.missingTopics.length > 0 ? 'NotFound' : 'Ok' }, ctx, o.output === 'json');
+    printView({ data: result.data, text: () => result.lines }, ctx, o.output === 'json');
+    // What was done is printed first (Kafka's lines, or the document); then the error, as for any failure.
+    if (result.missingTopics.length > 0) throw s.missingTopicsError(result);
   },
 });

@@ -185,7 +185,7 @@ describe('streams-application-reset', () => {
         '',
       ].join('\n'),
     );
-    expect(dry.stderr).toBe('WARN: `--intermediate-topics` is deprecated and will be removed in a future release\n');
+    expect(dry.stderr).toBe('WARN: `--intermediate-topics` is deprecated and will be removed in a future release\nkafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: wc-missing\n');
     // A dry run changes nothing.
     expect(await committed('wc-app')).toEqual(before);
     expect((await kt('topics', '--list')).stdout).toContain('wc-app-KSTREAM-AGG-changelog');
@@ -243,6 +243,39 @@ describe('streams-application-reset', () => {
     expect(forced.stdout.split('\n').slice(0, 3)).toEqual(['Force deleting all active members in the group: force-app', 'Reset-offsets for input topics [force-input]', 'Following input topics offsets will be reset to (for consumer group force-app)']);
     expect(await committed('force-app')).toEqual(['force-input:0:0']);
   }, 60_000);
+
+  it('a topic that does not exist is one error line (exit 4) after the rest, in JSON the document then the error object; a dry run names what it would delete', async () => {
+    expect((await kt('topics', '--create', '--topic', 'miss-app-store-changelog')).exitCode).toBe(0);
+    const text = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '--dry-run');
+    expect(text).toEqual({
+      exitCode: 4,
+      stdout: [
+        '----Dry run displays the actions which will be performed when running Streams Reset Tool----',
+        'Reset-offsets for input topics [nope]',
+        'Following input topics are not found, skipping them',
+        'Topic: nope',
+        'Deleting inferred internal topics [miss-app-store-changelog]',
+        'Done.',
+        '',
+      ].join('\n'),
+      stderr: 'kafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: nope\n',
+    });
+    const json = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '--dry-run', '-o', 'json');
+    expect(json.exitCode).toBe(4);
+    expect(json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { applicationId: 'miss-app', dryRun: true, membersToRemove: [], offsets: [], missingTopics: ['nope'], topicsToDelete: ['miss-app-store-changelog'] },
+      { error: { code: 4, kind: 'not_found', message: '1 topic(s) not found, skipped: nope' } },
+    ]);
+    expect(json.stderr).toBe('kafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: nope\n');
+    expect((await kt('topics', '--list')).stdout.split('\n')).toContain('miss-app-store-changelog');
+    // The real reset does the rest (deletes the internal topic), then fails the same way.
+    const real = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '-o', 'json');
+    expect(real.exitCode).toBe(4);
+    const [doc, error] = real.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(doc).toEqual({ applicationId: 'miss-app', dryRun: false, removedMembers: [], offsets: [], missingTopics: ['nope'], deletedTopics: ['miss-app-store-changelog'] });
+    expect(error).toEqual({ error: { code: 4, kind: 'not_found', message: '1 topic(s) not found, skipped: nope (the rest of the reset was done)' } });
+    expect((await kt('topics', '--list')).stdout.split('\n')).not.toContain('miss-app-store-changelog');
+  });
 
   it('refuses bad input before changing anything (exit 2)', async () => {
     const empty = join(home, 'empty.csv');
