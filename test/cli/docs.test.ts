@@ -66,6 +66,12 @@ describe('documentation generated from the command definitions', () => {
     }
   });
 
+  it("describes transactions' TransactionDurationMs as printed: a value for a completed transaction too", () => {
+    const page = readFileSync(`${root}/man/kafka-ts-transactions.1`, 'utf8');
+    expect(page).not.toContain('None when no transaction is open');
+    expect(page).toMatch(/CompleteCommit/);
+  });
+
   it('prints bash and zsh completion covering subcommands and options', async () => {
     const t = tempDir();
     try {
