@@ -145,6 +145,27 @@ describe('get-offsets', () => {
     expect(none).toMatchObject({ exitCode: 4, stdout: '' });
     expect(none.stderr).toContain('Could not match any topic-partitions with the specified filters');
   });
+
+  it("reads --partitions as Kafka's split(\",\") and Integer.parseInt: a trailing comma is dropped; a space or an id past an int is a usage error (exit 2)", async () => {
+    const lines = async (partitions: string) => {
+      const r = await kt('get-offsets', '--topic', 'offs', '--partitions', partitions);
+      expect({ partitions, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ partitions, exitCode: 0, stderr: '' });
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    expect(await lines('0,')).toEqual(['offs:0:1']);
+    expect(await lines('1,0,,')).toEqual(['offs:0:1', 'offs:1:2']);
+    expect(await lines('+2')).toEqual(['offs:2:3']);
+    expect(await lines(',')).toHaveLength(11);
+    for (const partitions of ['0, 1', ' 0', '99999999999', '2147483648', ',0', '0,,1', '1.0']) {
+      const r = await kt('get-offsets', '--topic', 'offs', '--partitions', partitions);
+      expect({ partitions, r }).toEqual({
+        partitions,
+        r: { exitCode: 2, stdout: '', stderr: `kafka-ts get-offsets: usage error: --partitions expects a comma separated list of numeric partition ids, but received: ${partitions}\n` },
+      });
+    }
+    // An id that parses but names no partition matches nothing, as in Kafka.
+    expect((await kt('get-offsets', '--topic', 'offs', '--partitions', '2147483647')).exitCode).toBe(4);
+  });
 });
 
 /** Names this build of librdkafka does not know yet. */
