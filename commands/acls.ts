@@ -11,7 +11,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printSteps } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/acls.js';
-import { ACTIONS, DISPATCH, PATTERN_TYPES, validate, type AclsOptions } from '../src/cli/flags/acls.js';
+import { ACTIONS, DISPATCH, ineffectiveHosts, PATTERN_TYPES, validate, type AclsOptions } from '../src/cli/flags/acls.js';
 
 export default defineCommand<AclsOptions>({
   name: 'acls',
@@ -44,6 +44,7 @@ export default defineCommand<AclsOptions>({
     const { action, rest } = pickAction(o, args, ACTIONS, DISPATCH);
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     validate(o, action);
+    for (const w of ineffectiveHosts(o)) ctx.warn(w);
     const json = o.output === 'json';
     const t = await import('../src/tools/acls.js');
     const { withDenial } = await import('../src/tools/denied.js');

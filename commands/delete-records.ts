@@ -3,10 +3,9 @@
  * src/cli/flags/delete-records.ts, the man page in src/cli/manuals/delete-records.ts, the file
  * format, the work and the layout in src/tools/delete-records.ts.
  */
-import { readFileSync } from 'node:fs';
 import { defineCommand } from '../src/cli/command.js';
 import { requireInt } from '../src/cli/context.js';
-import { UsageError } from '../src/cli/errors.js';
+import { readOptionText } from '../src/cli/files.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
@@ -26,15 +25,8 @@ export default defineCommand<DeleteRecordsOptions>({
     // The whole request is checked before connecting: a bad file deletes nothing.
     const form = formOf(o, args);
     let requests;
-    if (form === 'file') {
-      let text: string;
-      try {
-        text = readFileSync(o.offsetJsonFile!, 'utf8');
-      } catch (e) {
-        throw new UsageError(`Cannot read --offset-json-file ${o.offsetJsonFile}: ${(e as Error).message}`);
-      }
-      requests = t.parseOffsetJson(text);
-    } else if (form === 'flags') {
+    if (form === 'file') requests = t.parseOffsetJson(readOptionText(o.offsetJsonFile!, '--offset-json-file'));
+    else if (form === 'flags') {
       requests = t.parseTriples([`${o.topic}:${requireInt(o.partition, 'partition', { min: 0 })}:${requireInt(o.beforeOffset, 'before-offset', { min: -1 })}`]);
     } else requests = t.parseTriples(args);
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;

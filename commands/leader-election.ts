@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
+import { readOptionText } from '../src/cli/files.js';
 import { requireInt } from '../src/cli/context.js';
 import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';
@@ -28,11 +28,13 @@ const EXCEPTIONS: Record<string, string> = {
 };
 
 function readPartitions(path: string): { topic: string; partition: number }[] {
+  const text = readOptionText(path, '--path-to-json-file');
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`Cannot read --path-to-json-file ${path}: ${(e as Error).message}`);
+    doc = JSON.parse(text);
+  } catch {
+    // Kafka's wording, as delete-records says it: one line (JSON.parse's message quotes the text, newlines and all).
+    throw new UsageError('The input string is not a valid JSON');
   }
   const list = (doc as { partitions?: unknown })?.partitions;
   if (!Array.isArray(list)) throw new UsageError(`--path-to-json-file ${path}: expected {"partitions":[{"topic":"foo","partition":1}]}`);

@@ -9,7 +9,7 @@ import { watchStopSignals } from '../src/cli/signals.js';
 import { readClientProperties } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/producer-perf-test.js';
 import { randomUUID } from 'node:crypto';
-import { parseProducerProps, producerSettings, readPayloads, transactionSettings, validate, type ProducerPerfTestOptions } from '../src/cli/flags/producer-perf-test.js';
+import { ineffectiveOptions, parseProducerProps, producerSettings, readPayloads, transactionSettings, validate, type ProducerPerfTestOptions } from '../src/cli/flags/producer-perf-test.js';
 import { progressBar } from '../src/cli/perf-views.js';
 
 export default defineCommand<ProducerPerfTestOptions>({
@@ -35,8 +35,9 @@ export default defineCommand<ProducerPerfTestOptions>({
       .option('--warmup-records <n>', 'records left out of the steady-state figures (refused: not supported)');
     outputOption(cmd, 'output: text (Kafka\'s lines, default) or json (one object with the totals and the latency histogram)');
   },
-  async run(o, _args, ctx) {
+  async run(o, _args, ctx, given) {
     const s = validate(o);
+    for (const w of ineffectiveOptions(o, given)) ctx.warn(w);
     const props = readClientProperties([['--producer.config', o['producer.config']], ['--command-config', o.commandConfig]], []).all;
     Object.assign(props, parseProducerProps(o.producerProps));
     const { compressionByName } = await import('../src/protocol/compression.js');

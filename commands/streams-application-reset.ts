@@ -40,9 +40,9 @@ export default defineCommand<StreamsResetOptions>({
       .addOption(new Option('--bootstrap-servers <host:port>', 'old name of --bootstrap-server').hideHelp())
       .option('--config-file <file>', 'deprecated name of --command-config')
       .option('--application-id <id>', 'REQUIRED: the Kafka Streams application id (application.id)')
-      .option('--input-topics <list>', 'comma-separated input topics: their offsets are reset (earliest by default)', collect)
-      .option('--intermediate-topics <list>', '[deprecated] comma-separated intermediate topics: skipped to their end', collect)
-      .option('--internal-topics <list>', 'comma-separated internal topics to delete (a subset of those a dry run lists)', collect)
+      .option('--input-topics <list>', 'comma-separated input topics: their offsets are reset (earliest by default; repeatable)', collect)
+      .option('--intermediate-topics <list>', '[deprecated] comma-separated intermediate topics: skipped to their end (repeatable)', collect)
+      .option('--internal-topics <list>', 'comma-separated internal topics to delete (a subset of those a dry run lists; repeatable)', collect)
       .option('--to-offset <n>', 'reset input topics to this offset')
       .option('--to-datetime <date>', "reset to the offset at this time: 'YYYY-MM-DDThh:mm:ss.sss'")
       .option('--by-duration <duration>', "reset to the offset this long ago: 'PnDTnHnMnS'")
@@ -82,6 +82,8 @@ export default defineCommand<StreamsResetOptions>({
       dryRun: !!o.dryRun,
       force: !!o.force,
     });
-    return printView({ data: result.data, text: () => result.lines, exit: result.missingTopics.length > 0 ? 'NotFound' : 'Ok' }, ctx, o.output === 'json');
+    printView({ data: result.data, text: () => result.lines }, ctx, o.output === 'json');
+    // What was done is printed first (Kafka's lines, or the document); then the error, as for any failure.
+    if (result.missingTopics.length > 0) throw s.missingTopicsError(result);
   },
 });

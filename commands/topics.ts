@@ -33,7 +33,7 @@ export default defineCommand<TopicsOptions>({
       .addOption(new Option('-r, --replication-factor <n>', 'replication factor for --create (default: broker default.replication.factor)'))
       .option('--replica-assignment <list>', 'explicit replicas: b1:b2,b3:b4 (partitions separated by commas, replicas by colons)')
       .addOption(new Option('-c, --config <name=value>', 'topic config override for --create (repeatable)').argParser(collect))
-      .option('--delete-config <name>', 'ignored, as in Kafka 4.0 (use kafka-configs)', collect)
+      .option('--delete-config <name>', 'ignored with a warning, as in Kafka 4.0 (use kafka-configs; repeatable)', collect)
       .option('--if-exists', 'with --alter, --delete or --describe: do nothing when the topic does not exist')
       .option('--if-not-exists', 'with --create: do nothing when the topic exists')
       .option('--exclude-internal', 'with --list or --describe: leave out internal topics')

@@ -2,23 +2,16 @@
  * Java .properties files (--command-config, --producer.config, --consumer.config, …) and inline
  * `key=value` pairs (--property, --producer-property, …), parsed as Kafka's tools parse them.
  */
-import { readFileSync } from 'node:fs';
 import { parseProperties } from '../util/properties.js';
 import { UsageError } from './errors.js';
+import { readOptionFile } from './files.js';
 import type { ClientSurface } from '../client/config/index.js';
 import type { ConfigValues } from '../util/config-catalogue.js';
 
 export { parseProperties };
 
 export function readPropertiesFile(path: string): Record<string, string> {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot read properties file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
-  }
-  return parseProperties(propertiesText(path, bytes));
+  return parseProperties(propertiesText(path, readOptionFile(path, 'properties file')));
 }
 
 /**

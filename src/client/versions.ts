@@ -17,6 +17,7 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   14: [0, 5], // SyncGroup
   15: [0, 5], // DescribeGroups
   16: [0, 4], // ListGroups
+  17: [1, 1], // SaslHandshake (SASL connections, right after ApiVersions; never v0's raw framing)
   18: [0, 3], // ApiVersions
   19: [2, 7], // CreateTopics
   20: [1, 6], // DeleteTopics
@@ -33,6 +34,7 @@ export const CLIENT_VERSIONS: Readonly<Record<number, readonly [number, number]>
   32: [1, 4], // DescribeConfigs
   33: [0, 2], // AlterConfigs
   35: [0, 4], // DescribeLogDirs
+  36: [0, 2], // SaslAuthenticate (SASL connections, and re-authentication: KIP-368)
   37: [0, 3], // CreatePartitions
   42: [0, 2], // DeleteGroups
   43: [0, 2], // ElectLeaders

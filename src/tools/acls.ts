@@ -67,22 +67,32 @@ type ResourceAcls = { resource: Resource; entries: Entry[] };
 const PATTERN_OF: Record<string, number> = { literal: PatternType.LITERAL, prefixed: PatternType.PREFIXED, match: PatternType.MATCH, any: PatternType.ANY };
 const patternOf = (s: AclSpec) => PATTERN_OF[s.resourcePatternType.toLowerCase()]!;
 
+const key = (r: Resource) => `${r.resourceType}\0${r.patternType}\0${r.resourceName}`;
+const sameEntry = (a: Entry, b: Entry) => a.principal === b.principal && a.host === b.host && a.operation === b.operation && a.permissionType === b.permissionType;
+
 function parsePrincipal(p: string): string {
   const t = p.trim();
   if (!/^[^:]+:.+$/.test(t)) throw new UsageError(`Could not parse principal from \`${t}\`: expected principalType:name, e.g. User:alice`);
   return t;
 }
 
-/** Kafka's getResourceFilter: the resources named by --topic, --cluster, --group, --transactional-id. */
+/**
+ * Kafka's getResourceFilter: the resources named by --topic, --cluster, --group, --transactional-id,
+ * each once (Kafka collects them into a set: `--topic orders --topic orders` is one filter).
+ */
 export function resourceFilters(s: AclSpec, dieIfNone = true): Resource[] {
   const patternType = patternOf(s);
-  const out: Resource[] = [];
-  for (const t of s.topic ?? []) out.push({ resourceType: ResourceType.TOPIC, resourceName: t.trim(), patternType });
-  if (patternType === PatternType.LITERAL && (s.cluster || s.idempotent)) out.push({ resourceType: ResourceType.CLUSTER, resourceName: CLUSTER_RESOURCE_NAME, patternType });
-  for (const g of s.group ?? []) out.push({ resourceType: ResourceType.GROUP, resourceName: g.trim(), patternType });
-  for (const x of s.transactionalId ?? []) out.push({ resourceType: ResourceType.TRANSACTIONAL_ID, resourceName: x, patternType });
-  if (out.length === 0 && dieIfNone) throw new UsageError('You must provide at least one resource: --topic <topic> or --cluster or --group <group> or --transactional-id <id>');
-  return out;
+  const out = new Map<string, Resource>();
+  const add = (resourceType: number, resourceName: string) => {
+    const r = { resourceType, resourceName, patternType };
+    if (!out.has(key(r))) out.set(key(r), r);
+  };
+  for (const t of s.topic ?? []) add(ResourceType.TOPIC, t.trim());
+  if (patternType === PatternType.LITERAL && (s.cluster || s.idempotent)) add(ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+  for (const g of s.group ?? []) add(ResourceType.GROUP, g.trim());
+  for (const x of s.transactionalId ?? []) add(ResourceType.TRANSACTIONAL_ID, x);
+  if (out.size === 0 && dieIfNone) throw new UsageError('You must provide at least one resource: --topic <topic> or --cluster or --group <group> or --transactional-id <id>');
+  return [...out.values()];
 }
 
 function entries(s: AclSpec, operations: number[]): Entry[] {
@@ -105,7 +115,6 @@ function cliOperations(s: AclSpec): number[] {
   });
 }
 
-const key = (r: Resource) => `${r.resourceType}\0${r.patternType}\0${r.resourceName}`;
 const pascal = (op: number) => operationName(op).toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 /** Kafka's getResourceFilterToAcls: each resource with its entries (--producer / --consumer expand). */
@@ -113,7 +122,7 @@ export function resourceToAcls(s: AclSpec): ResourceAcls[] {
   const map = new Map<string, ResourceAcls>();
   const put = (resource: Resource, es: Entry[]) => {
     const cur = map.get(key(resource)) ?? { resource, entries: [] };
-    for (const e of es) if (!cur.entries.some((x) => x.principal === e.principal && x.host === e.host && x.operation === e.operation && x.permissionType === e.permissionType)) cur.entries.push(e);
+    for (const e of es) if (!cur.entries.some((x) => sameEntry(x, e))) cur.entries.push(e);
     map.set(key(resource), cur);
   };
   const filters = resourceFilters(s);
@@ -141,13 +150,18 @@ export function resourceToAcls(s: AclSpec): ResourceAcls[] {
 export const block = (title: string, resource: Resource, es: Entry[]): string =>
   `${title} \`${formatResourcePattern(resource)}\`: \n ${es.map((e) => `\t${formatAccessControlEntry(e)}`).join('\n')} \n\n`;
 
-/** Bindings grouped by resource pattern, in the order they came. */
+/**
+ * Bindings grouped by resource pattern, in the order they came; each entry once per pattern, as
+ * Kafka's getAcls collects them into a set (two filters of one --list can match the same ACL:
+ * `--topic orders --topic ordersX --resource-pattern-type match` both match a PREFIXED `ord`).
+ */
 export function groupByResource(bindings: AclBinding[]): ResourceAcls[] {
   const map = new Map<string, ResourceAcls>();
   for (const b of bindings) {
     const resource = { resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType };
     const cur = map.get(key(resource)) ?? { resource, entries: [] };
-    cur.entries.push({ principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType });
+    const e = { principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType };
+    if (!cur.entries.some((x) => sameEntry(x, e))) cur.entries.push(e);
     map.set(key(resource), cur);
   }
   return [...map.values()];

@@ -24,6 +24,12 @@ function checkOffset(r: RecordsToDelete): RecordsToDelete {
   return r;
 }
 
+/** The partitions (topic-partition) asked for more than once. */
+function duplicates(requests: RecordsToDelete[]): string[] {
+  const keys = requests.map((r) => `${r.topic}-${r.partition}`);
+  return [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+}
+
 /** Kafka's --offset-json-file document: {"partitions":[{"topic":"t","partition":0,"offset":10}],"version":1}. */
 export function parseOffsetJson(text: string): RecordsToDelete[] {
   let doc: unknown;
@@ -45,8 +51,7 @@ export function parseOffsetJson(text: string): RecordsToDelete[] {
     if (!isWhole(e.offset)) throw new UsageError(`Missing or invalid offset field in partition entry ${i}`);
     return checkOffset({ topic: e.topic, partition: e.partition, offset: e.offset });
   });
-  const keys = out.map((r) => `${r.topic}-${r.partition}`);
-  const dupes = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+  const dupes = duplicates(out);
   if (dupes.length) throw new UsageError(`Offset json file contains duplicate topic partitions: ${dupes.join(',')}`);
   return out;
 }
@@ -63,9 +68,8 @@ export function parseTriples(args: string[]): RecordsToDelete[] {
     if (typeof offset === 'string') throw new UsageError(`Invalid offset ${offset} for ${m[1]}-${partition}: expected -1 (the high watermark) or an offset from 0 to ${Number.MAX_SAFE_INTEGER}`);
     return checkOffset({ topic: m[1]!, partition, offset });
   });
-  const keys = out.map((r) => `${r.topic}-${r.partition}`);
-  const dupes = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
-  if (dupes.length) throw new UsageError(`Offset json file contains duplicate topic partitions: ${dupes.join(',')}`);
+  const dupes = duplicates(out);
+  if (dupes.length) throw new UsageError(`A partition is given more than once: ${dupes.join(',')} (give each topic:partition:offset once)`);
   return out;
 }
 

@@ -66,11 +66,15 @@ export function parseTopicPartitions(value: string): PartitionFilter {
 /** --topic (regex, all topics when absent) and --partitions (`0,1,2`, all when absent). */
 export function topicAndPartitions(topic: string | undefined, partitions: string | undefined): PartitionFilter {
   let ids: Set<number> | null = null;
-  // An empty --partitions means every partition, as in Kafka's GetOffsetShell.
-  if (partitions !== undefined && partitions !== '') {
-    const parts = partitions.split(',').map((p) => p.trim());
-    if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`);
-    ids = new Set(parts.map(Number));
+  if (partitions !== undefined) {
+    // Kafka's GetOffsetShell: partitions.split(",") (Java drops trailing empty items: "0," is 0, and
+    // "," nothing), each Integer.parseInt (no spaces, an optional sign, within an int: "0, 1" and
+    // 99999999999 are refused). No ids at all ("" or ",") means every partition.
+    const parts = partitions.split(',');
+    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    const isInt = (p: string) => /^[+-]?\d+$/.test(p) && Number(p) >= -(2 ** 31) && Number(p) < 2 ** 31;
+    if (!parts.every(isInt)) throw new UsageError(`--partitions expects a comma separated list of numeric partition ids, but received: ${partitions}`);
+    if (parts.length > 0) ids = new Set(parts.map(Number));
   }
   const re = topic !== undefined ? topicRegex(topic) : null;
   return { topic: (n) => !re || re.test(n), partition: (t, p) => (!re || re.test(t)) && (!ids || ids.has(p)) };

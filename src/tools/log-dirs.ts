@@ -28,9 +28,11 @@ export interface LogDirsDocument {
 /** Kafka's document for the brokers asked (all when `brokerIds` is empty), replicas of `topics` only (all when empty). */
 export async function describeLogDirsOf(admin: Admin, client: KafkaClient, brokerIds: number[], topics: string[]): Promise<{ brokers: number[]; doc: LogDirsDocument }> {
   const cluster = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-  const missing = brokerIds.filter((id) => !cluster.includes(id));
+  // Kafka holds --broker-list in a set of integers, which it prints (and asks) in ascending order, each once.
+  const asked = [...new Set(brokerIds)].sort((a, b) => a - b);
+  const missing = asked.filter((id) => !cluster.includes(id));
   if (missing.length) throw new NotFoundError(`The given brokers do not exist from --broker-list: ${missing.join(',')}. Current existent brokers: ${cluster.join(',')}`);
-  const ids = brokerIds.length ? [...new Set(brokerIds)] : cluster;
+  const ids = asked.length ? asked : cluster;
   const wanted = new Set(topics);
   const brokers = await Promise.all(
     ids.map(async (broker) => ({

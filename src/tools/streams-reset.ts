@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
-import { BusyError, FailedError, UsageError } from '../util/errors.js';
+import { BusyError, FailedError, NotFoundError, UsageError } from '../util/errors.js';
 
 export type StreamsScenario =
   | { kind: 'earliest' }
@@ -36,15 +36,21 @@ export interface StreamsResetResult {
   lines: string[];
   /** Input or intermediate topics that do not exist (Kafka exits 1 for them, after the rest). */
   missingTopics: string[];
+  /**
+   * The JSON document. A dry run changes nothing, so its members and topics are named for what a
+   * reset would do (membersToRemove, topicsToDelete), never as removed or deleted.
+   */
   data: {
     applicationId: string;
     dryRun: boolean;
-    removedMembers: string[];
     offsets: { topic: string; partition: number; offset: number; kind: 'input' | 'intermediate' }[];
     missingTopics: string[];
-    deletedTopics: string[];
-  };
+  } & ({ removedMembers: string[]; deletedTopics: string[] } | { membersToRemove: string[]; topicsToDelete: string[] });
 }
+
+/** The failure a reset ends with when input or intermediate topics do not exist (after it did the rest). */
+export const missingTopicsError = (r: StreamsResetResult): NotFoundError =>
+  new NotFoundError(`${r.missingTopics.length} topic(s) not found, skipped: ${r.missingTopics.join(', ')}${r.data.dryRun ? '' : ' (the rest of the reset was done)'}`);
 
 /** Topic names Kafka Streams gives its internal topics (StreamsResetter.matchesInternalTopicFormat). */
 export function isInternalTopicName(name: string): boolean {
@@ -89,7 +95,9 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
   const admin = new Admin(client);
   const groups = new GroupAdmin(client);
   const lines: string[] = [];
-  const data: StreamsResetResult['data'] = { applicationId: r.applicationId, dryRun: r.dryRun, removedMembers: [], offsets: [], missingTopics: [], deletedTopics: [] };
+  let memberIds: string[] = [];
+  let offsets: StreamsResetResult['data']['offsets'] = [];
+  let missingTopics: string[] = [];
 
   // Everything is checked before anything changes (Kafka deletes the members first and checks
   // --internal-topics only after resetting the offsets).
@@ -110,7 +118,7 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
       );
     }
     lines.push(`Force deleting all active members in the group: ${r.applicationId}`);
-    data.removedMembers = members.map((m) => m.memberId);
+    memberIds = members.map((m) => m.memberId);
     // A dry run changes nothing, not even the members (Kafka's tool removes them anyway).
     if (!r.dryRun) {
       const failed = (await groups.removeMembers(r.applicationId, members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })))).filter((m) => m.error);
@@ -129,7 +137,7 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
     const missingIntermediate = r.intermediateTopics.filter((t) => !allTopics.has(t));
     if (missingInput.length > 0) lines.push('Following input topics are not found, skipping them', ...missingInput.map((t) => `Topic: ${t}`));
     if (missingIntermediate.length > 0) lines.push('Following intermediate topics are not found, skipping them', ...missingIntermediate.map((t) => `Topic:${t}`));
-    data.missingTopics = [...missingInput, ...missingIntermediate];
+    missingTopics = [...missingInput, ...missingIntermediate];
     const input = r.inputTopics.filter((t) => allTopics.has(t));
     const intermediate = r.intermediateTopics.filter((t) => allTopics.has(t) && !input.includes(t));
     if (input.length + intermediate.length > 0) {
@@ -137,7 +145,7 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
         ...(await inputOffsets(client, admin, groups, r, input, lines, now)).map((o) => ({ ...o, kind: 'input' as const })),
         ...(await endOffsets(admin, client, intermediate, r.applicationId, lines)).map((o) => ({ ...o, kind: 'intermediate' as const })),
       ];
-      data.offsets = commits;
+      offsets = commits;
       if (!r.dryRun && commits.length > 0) {
         const failures = (await groups.commitOffsets(r.applicationId, commits)).filter((c) => c.error);
         if (failures.length > 0) throw new FailedError(`Resetting offsets failed: ${failures.map((f) => `${f.topic}-${f.partition}: ${f.error!.message} (${f.error!.errorName})`).join(', ')}`);
@@ -152,9 +160,11 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
     const failed = (await admin.deleteTopics(toDelete)).filter((t) => t.error);
     if (failed.length > 0) throw new FailedError(`Encountered an error deleting one or more topics: ${failed.map((t) => `${t.name} (${t.error!.errorName})`).join(', ')}`);
   }
-  data.deletedTopics = toDelete;
   lines.push('Done.');
-  return { lines, missingTopics: data.missingTopics, data };
+  const data: StreamsResetResult['data'] = r.dryRun
+    ? { applicationId: r.applicationId, dryRun: true, membersToRemove: memberIds, offsets, missingTopics, topicsToDelete: toDelete }
+    : { applicationId: r.applicationId, dryRun: false, removedMembers: memberIds, offsets, missingTopics, deletedTopics: toDelete };
+  return { lines, missingTopics, data };
 }
 
 async function partitionsOf(client: KafkaClient, topics: string[]): Promise<{ topic: string; partition: number }[]> {

@@ -136,6 +136,49 @@ describe('acls', () => {
     }
   });
 
+  it('names each resource and each ACL once, however many options name or match it (Kafka collects them into sets)', async () => {
+    const dup = 'ResourcePattern(resourceType=TOPIC, name=dup, patternType=LITERAL)';
+    const carol = '(principal=User:carol, host=*, operation=READ, permissionType=ALLOW)';
+    try {
+      const add = await acls('--add', '--allow-principal', 'User:carol', '--operation', 'Read', '--topic', 'dup', '--topic', 'dup');
+      expect(add).toMatchObject({ exitCode: 0, stdout: `Adding ACLs for resource \`${dup}\`: \n \t${carol} \n\nCurrent ACLs for resource \`${dup}\`: \n \t${carol} \n\n` });
+      const twice = await acls('--list', '--topic', 'dup', '--topic', 'dup', '-o', 'json');
+      expect(twice.exitCode).toBe(0);
+      expect(JSON.parse(twice.stdout)).toEqual({ resources: [{ resourceType: 'TOPIC', name: 'dup', patternType: 'LITERAL', acls: [{ principal: 'User:carol', host: '*', operation: 'READ', permissionType: 'ALLOW' }] }] });
+      expect((await acls('--add', '--allow-principal', 'User:dave', '--operation', 'Read', '--topic', 'du', '--resource-pattern-type', 'prefixed')).exitCode).toBe(0);
+      // Both filters match the PREFIXED `du` ACL: it is listed once.
+      const match = await acls('--list', '--topic', 'dup', '--topic', 'dupX', '--resource-pattern-type', 'match');
+      expect(match.exitCode).toBe(0);
+      expect(match.stdout.match(/Current ACLs for resource `ResourcePattern\(resourceType=TOPIC, name=du, patternType=PREFIXED\)`/g)).toHaveLength(1);
+      expect(match.stdout.match(/principal=User:dave/g)).toHaveLength(1);
+      expect(match.stdout.match(/principal=User:carol/g)).toHaveLength(1);
+      const json = await acls('--list', '--topic', 'dup', '--topic', 'dupX', '--resource-pattern-type', 'match', '-o', 'json');
+      const doc = JSON.parse(json.stdout) as { resources: { name: string; acls: unknown[] }[] };
+      expect(doc.resources.map((x) => [x.name, x.acls.length]).sort()).toEqual([['du', 1], ['dup', 1]]);
+    } finally {
+      await acls('--remove', '--force', '--topic', 'dup');
+      await acls('--remove', '--force', '--topic', 'du', '--resource-pattern-type', 'prefixed');
+    }
+  });
+
+  it('warns that a host option without its kind of principal has no effect (Kafka ignores it in silence)', async () => {
+    try {
+      const r = await acls('--add', '--allow-principal', 'User:z', '--deny-host', '1.1.1.1', '--operation', 'Read', '--topic', 'zz');
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toBe('WARN --deny-host has no effect without --deny-principal (it names the hosts of the denied principals)\n');
+      expect(r.stdout).toContain('(principal=User:z, host=*, operation=READ, permissionType=ALLOW)');
+      expect(r.stdout).not.toContain('1.1.1.1');
+      const allow = await acls('--add', '--deny-principal', 'User:y', '--allow-host', '2.2.2.2', '--operation', 'Read', '--topic', 'zz', '-o', 'json');
+      expect(allow.exitCode).toBe(0);
+      expect(allow.stderr).toBe('WARN --allow-host has no effect without --allow-principal (it names the hosts of the allowed principals)\n');
+      expect(JSON.parse(allow.stdout).added).toEqual([{ resourceType: 'TOPIC', name: 'zz', patternType: 'LITERAL', acls: [{ principal: 'User:y', host: '*', operation: 'READ', permissionType: 'DENY' }] }]);
+      const quiet = await acls('--add', '--allow-principal', 'User:z', '--allow-host', '3.3.3.3', '--operation', 'Read', '--topic', 'zz');
+      expect(quiet).toMatchObject({ exitCode: 0, stderr: '' });
+    } finally {
+      await acls('--remove', '--force', '--topic', 'zz');
+    }
+  });
+
   it('a daemon refuses to start with an authorizer class kafka-ts does not have', async () => {
     const { dir, cleanup: done } = tempDir('kafka-ts-cli-acls-bad-');
     try {

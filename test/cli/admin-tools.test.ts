@@ -145,6 +145,27 @@ describe('get-offsets', () => {
     expect(none).toMatchObject({ exitCode: 4, stdout: '' });
     expect(none.stderr).toContain('Could not match any topic-partitions with the specified filters');
   });
+
+  it("reads --partitions as Kafka's split(\",\") and Integer.parseInt: a trailing comma is dropped; a space or an id past an int is a usage error (exit 2)", async () => {
+    const lines = async (partitions: string) => {
+      const r = await kt('get-offsets', '--topic', 'offs', '--partitions', partitions);
+      expect({ partitions, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ partitions, exitCode: 0, stderr: '' });
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    expect(await lines('0,')).toEqual(['offs:0:1']);
+    expect(await lines('1,0,,')).toEqual(['offs:0:1', 'offs:1:2']);
+    expect(await lines('+2')).toEqual(['offs:2:3']);
+    expect(await lines(',')).toHaveLength(11);
+    for (const partitions of ['0, 1', ' 0', '99999999999', '2147483648', ',0', '0,,1', '1.0']) {
+      const r = await kt('get-offsets', '--topic', 'offs', '--partitions', partitions);
+      expect({ partitions, r }).toEqual({
+        partitions,
+        r: { exitCode: 2, stdout: '', stderr: `kafka-ts get-offsets: usage error: --partitions expects a comma separated list of numeric partition ids, but received: ${partitions}\n` },
+      });
+    }
+    // An id that parses but names no partition matches nothing, as in Kafka.
+    expect((await kt('get-offsets', '--topic', 'offs', '--partitions', '2147483647')).exitCode).toBe(4);
+  });
 });
 
 /** Names this build of librdkafka does not know yet. */
@@ -192,6 +213,18 @@ describe('log-dirs', () => {
     expect(bad.stderr).toContain('The given brokers do not exist from --broker-list: 7. Current existent brokers: 1,2,3');
     expect((await kt('log-dirs', '--broker-list', '2')).exitCode).toBe(2);
   });
+
+  it('--broker-list is a set, as in Kafka: ascending and each broker once, in the text and the JSON', async () => {
+    const r = await kt('log-dirs', '--describe', '--broker-list', '3,1,3', '--topic-list', 'seg');
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe('Received log directory information from brokers 1,3');
+    expect((JSON.parse(lines[2]!) as LogDirsDoc).brokers.map((b) => b.broker)).toEqual([1, 3]);
+    expect((await logDirs('--broker-list', '2,1')).brokers.map((b) => b.broker)).toEqual([1, 2]);
+    const bad = await kt('log-dirs', '--describe', '--broker-list', '9,2,7,9');
+    expect(bad).toMatchObject({ exitCode: 4, stdout: '' });
+    expect(bad.stderr).toContain('The given brokers do not exist from --broker-list: 7,9. Current existent brokers: 1,2,3\n');
+  });
 });
 
 describe('delete-records', () => {
@@ -221,6 +254,20 @@ describe('delete-records', () => {
     expect(beyond.exitCode).toBe(1);
     expect(beyond.stdout).toContain('partition: seg-0\terror: org.apache.kafka.common.errors.OffsetOutOfRangeException: ');
     expect((await kt('get-offsets', 'seg:0', '--time', 'earliest')).stdout).toBe('seg:0:0\n');
+  });
+
+  it('says in one line why --offset-json-file cannot be read, and names a partition given twice as arguments (exit 2)', async () => {
+    const missing = join(home, 'no-such-offsets.json');
+    for (const [args, line] of [
+      [['--offset-json-file', missing], `Cannot read --offset-json-file ${missing}: no such file`],
+      [['--offset-json-file', home], `Cannot read --offset-json-file ${home}: it is a directory`],
+      [['seg:0:3', 'seg:0:3'], 'A partition is given more than once: seg-0 (give each topic:partition:offset once)'],
+    ] as const) {
+      const r = await kt('delete-records', ...args);
+      expect({ args, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, exitCode: 2, stdout: '', stderr: `kafka-ts delete-records: usage error: ${line}\n` });
+    }
+    const json = await kt('delete-records', '--offset-json-file', missing, '--output', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 2, kind: 'usage', message: `Cannot read --offset-json-file ${missing}: no such file` } });
   });
 
   it('moves the low watermark, deletes whole segments from disk on every replica; kcat starts there', async () => {
@@ -272,6 +319,19 @@ describe('broker-api-versions', () => {
     const json = JSON.parse((await kt('broker-api-versions', '--output', 'json')).stdout);
     expect(json.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
     expect(json.brokers[0].apis[0]).toEqual({ apiKey: 0, name: 'Produce', minVersion: 0, maxVersion: 9, usable: 9, status: 'usable' });
+  });
+
+  it('SaslHandshake and SaslAuthenticate carry [usable: N] as in Kafka: the client sends them on SASL connections', async () => {
+    const r = await kt('broker-api-versions');
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l === '\tSaslHandshake(17): 0 to 1 [usable: 1],')).toHaveLength(3);
+    expect(lines.filter((l) => l === '\tSaslAuthenticate(36): 0 to 2 [usable: 2],')).toHaveLength(3);
+    const json = JSON.parse((await kt('broker-api-versions', '--output', 'json')).stdout) as { brokers: { apis: { apiKey: number; usable: number | null; status: string }[] }[] };
+    expect(json.brokers[0]!.apis.filter((a) => a.apiKey === 17 || a.apiKey === 36)).toMatchObject([
+      { apiKey: 17, usable: 1, status: 'usable' },
+      { apiKey: 36, usable: 2, status: 'usable' },
+    ]);
   });
 
   it("names and ranges agree with what librdkafka (kcat) read from the same broker's ApiVersions", async () => {

@@ -72,17 +72,24 @@ describe('features', () => {
     expect(await kt('features', 'describe', '-o', 'json')).toEqual({ stdout: '{"features":[],"epoch":null}\n', stderr: '', exitCode: 0 });
   });
 
-  it('refuses changes and --bootstrap-controller (exit 2)', async () => {
+  it("refuses changes, with Kafka's options of each verb, and --bootstrap-controller (exit 2)", async () => {
+    const unsupported = (verb: string) => `features ${verb} is not supported by kafka-ts, which only describes feature flags; use kafka-features.sh to change them`;
     const cases: [string[], string][] = [
-      [['features', 'upgrade', '--metadata', '3.7-IV4'], 'features upgrade is not supported by kafka-ts, which only describes feature flags; use kafka-features.sh to change them'],
+      [['features', 'upgrade', '--metadata', '3.7-IV4'], unsupported('upgrade')],
+      [['features', 'upgrade', '--feature', 'metadata.version=20'], unsupported('upgrade')],
+      [['features', 'upgrade', '--release-version', '3.9-IV0', '--dry-run'], unsupported('upgrade')],
+      [['features', 'downgrade', '--feature', 'metadata.version=20', '--feature', 'kraft.version=0', '--unsafe', '--dry-run'], unsupported('downgrade')],
+      [['features', 'downgrade', '--release-version', '3.8-IV0'], unsupported('downgrade')],
+      [['features', 'disable', '--feature', 'group.version', '--unsafe'], unsupported('disable')],
+      [['features', 'version-mapping', '--release-version', '3.9-IV0'], unsupported('version-mapping')],
+      [['features', 'feature-dependencies', '--feature', 'transaction.version=2'], unsupported('feature-dependencies')],
+      [['features', 'describe', '--feature', 'metadata.version=20'], '--feature is not an option of features describe'],
       [['features', 'describe', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts talks to brokers; give a broker with --bootstrap-server'],
       [['features', 'list'], "Unknown verb 'list': expected describe"],
     ];
     for (const [args, message] of cases) {
       const r = await kt(...args);
-      // commander rejects --metadata as unknown before the verb check: either way one line, exit 2.
-      expect({ args, code: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ args, code: 2, stdout: '', lines: 1 });
-      if (!args.includes('--metadata')) expect(r.stderr).toBe(`kafka-ts features: usage error: ${message}\n`);
+      expect({ args, code: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 2, stdout: '', stderr: `kafka-ts features: usage error: ${message}\n` });
     }
   });
 });
@@ -178,7 +185,7 @@ describe('streams-application-reset', () => {
         '',
       ].join('\n'),
     );
-    expect(dry.stderr).toBe('WARN: `--intermediate-topics` is deprecated and will be removed in a future release\n');
+    expect(dry.stderr).toBe('WARN: `--intermediate-topics` is deprecated and will be removed in a future release\nkafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: wc-missing\n');
     // A dry run changes nothing.
     expect(await committed('wc-app')).toEqual(before);
     expect((await kt('topics', '--list')).stdout).toContain('wc-app-KSTREAM-AGG-changelog');
@@ -236,6 +243,39 @@ describe('streams-application-reset', () => {
     expect(forced.stdout.split('\n').slice(0, 3)).toEqual(['Force deleting all active members in the group: force-app', 'Reset-offsets for input topics [force-input]', 'Following input topics offsets will be reset to (for consumer group force-app)']);
     expect(await committed('force-app')).toEqual(['force-input:0:0']);
   }, 60_000);
+
+  it('a topic that does not exist is one error line (exit 4) after the rest, in JSON the document then the error object; a dry run names what it would delete', async () => {
+    expect((await kt('topics', '--create', '--topic', 'miss-app-store-changelog')).exitCode).toBe(0);
+    const text = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '--dry-run');
+    expect(text).toEqual({
+      exitCode: 4,
+      stdout: [
+        '----Dry run displays the actions which will be performed when running Streams Reset Tool----',
+        'Reset-offsets for input topics [nope]',
+        'Following input topics are not found, skipping them',
+        'Topic: nope',
+        'Deleting inferred internal topics [miss-app-store-changelog]',
+        'Done.',
+        '',
+      ].join('\n'),
+      stderr: 'kafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: nope\n',
+    });
+    const json = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '--dry-run', '-o', 'json');
+    expect(json.exitCode).toBe(4);
+    expect(json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { applicationId: 'miss-app', dryRun: true, membersToRemove: [], offsets: [], missingTopics: ['nope'], topicsToDelete: ['miss-app-store-changelog'] },
+      { error: { code: 4, kind: 'not_found', message: '1 topic(s) not found, skipped: nope' } },
+    ]);
+    expect(json.stderr).toBe('kafka-ts streams-application-reset: error: 1 topic(s) not found, skipped: nope\n');
+    expect((await kt('topics', '--list')).stdout.split('\n')).toContain('miss-app-store-changelog');
+    // The real reset does the rest (deletes the internal topic), then fails the same way.
+    const real = await kt('streams-application-reset', '--application-id', 'miss-app', '--input-topics', 'nope', '-o', 'json');
+    expect(real.exitCode).toBe(4);
+    const [doc, error] = real.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(doc).toEqual({ applicationId: 'miss-app', dryRun: false, removedMembers: [], offsets: [], missingTopics: ['nope'], deletedTopics: ['miss-app-store-changelog'] });
+    expect(error).toEqual({ error: { code: 4, kind: 'not_found', message: '1 topic(s) not found, skipped: nope (the rest of the reset was done)' } });
+    expect((await kt('topics', '--list')).stdout.split('\n')).not.toContain('miss-app-store-changelog');
+  });
 
   it('refuses bad input before changing anything (exit 2)', async () => {
     const empty = join(home, 'empty.csv');

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { COMMANDS } from '../../commands/index.js';
+import { collect } from '../../src/cli/command.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { manPage } from '../../src/cli/docs.js';
 import { EXIT_STATUS } from '../../src/cli/errors.js';
@@ -64,6 +66,34 @@ describe('documentation generated from the command definitions', () => {
         expect({ command: c.name, code, meaning }).toEqual({ command: c.name, code, meaning: entry.meaning.replace(/-/g, '\\-') });
       }
     }
+  });
+
+  it('says in --help that a repeatable option is repeatable (README: every option that collects its values)', async () => {
+    const program = buildProgram(() => undefined, COMMANDS);
+    const unsaid: string[] = [];
+    const walk = (c: Command, path: string) => {
+      for (const o of c.options) if (o.parseArg === collect && !/repeatable/.test(o.description)) unsaid.push(`${path} ${o.long}`);
+      for (const sub of c.commands) walk(sub, `${path} ${sub.name()}`);
+    };
+    walk(program, 'kafka-ts');
+    expect(unsaid).toEqual([]);
+    const t = tempDir();
+    try {
+      const help = await kafkaTs(['configs', '--help'], { home: t.dir });
+      expect(help).toMatchObject({ exitCode: 0, stderr: '' });
+      // Each option's text runs from its flag to the next option's.
+      const text = (flag: string) => help.stdout.slice(help.stdout.indexOf(flag)).split(/\n {2}-/)[0]!;
+      expect(text('--entity-type <type>')).toMatch(/repeatable/);
+      expect(text('--entity-name <name>')).toMatch(/repeatable/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("describes transactions' TransactionDurationMs as printed: a value for a completed transaction too", () => {
+    const page = readFileSync(`${root}/man/kafka-ts-transactions.1`, 'utf8');
+    expect(page).not.toContain('None when no transaction is open');
+    expect(page).toMatch(/CompleteCommit/);
   });
 
   it('prints bash and zsh completion covering subcommands and options', async () => {

@@ -122,6 +122,30 @@ describe('producer-perf-test', () => {
     expect(r.stderr).toContain("The configuration 'no.such.config' was supplied but isn't a known config.");
   });
 
+  it("--producer-props followed by an option is argparse4j's 'expected at least one argument' (exit 2): the option is not taken as a property", async () => {
+    for (const args of [
+      ['--topic', 'pp', '--num-records', '10', '--producer-props', '--record-size', '10', '--throughput', '-1'],
+      ['--topic', 'pp', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '--producer-props', '--print-metrics'],
+      ['--topic', 'pp', '--num-records', '10', '--record-size', '10', '--producer-props', '-x=1', '--throughput', '-1'],
+    ]) {
+      const r = await ppt(...args);
+      expect({ args, r }).toEqual({ args, r: { exitCode: 2, stdout: '', stderr: 'kafka-ts producer-perf-test: usage error: argument --producer-props: expected at least one argument\n' } });
+    }
+    // A list ends at the next option, which keeps its own value.
+    const r = await ppt('--topic', 'pp', '--num-records', '10', '--producer-props', 'acks=1', 'linger.ms=0', '--record-size', '10', '--throughput', '-1', '--output', 'json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 10, bytes: 100 });
+  });
+
+  it('warns that --payload-delimiter has no effect without --payload-file (Kafka ignores it in silence), and goes on', async () => {
+    const r = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--payload-delimiter', 'x');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe('WARN --payload-delimiter has no effect without --payload-file\n');
+    expect(r.stdout.trimEnd()).toMatch(TOTAL(10));
+    const quiet = await ppt('--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1');
+    expect(quiet).toMatchObject({ exitCode: 0, stderr: '' });
+  });
+
   it.each([
     [['--topic', 'pp', '--record-size', '10', '--throughput', '-1'], 'argument --num-records is required'],
     [['--num-records', '10', '--record-size', '10', '--throughput', '-1'], 'argument --topic is required'],

@@ -285,4 +285,18 @@ describe('broker failure, topics filters and leader-election', () => {
       expect(r.stderr).toContain(message);
     }
   });
+
+  it('says in one line why --path-to-json-file cannot be used: not JSON, no such file, a directory (exit 2)', async () => {
+    const missing = join(home, 'no-such-election.json');
+    for (const [path, line] of [
+      [file('nope\n'), 'The input string is not a valid JSON'],
+      [missing, `Cannot read --path-to-json-file ${missing}: no such file`],
+      [home, `Cannot read --path-to-json-file ${home}: it is a directory`],
+    ] as const) {
+      const r = await kt('leader-election', '--election-type', 'preferred', '--path-to-json-file', path);
+      expect({ path, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ path, exitCode: 2, stdout: '', stderr: `kafka-ts leader-election: usage error: ${line}\n` });
+      const json = await kt('leader-election', '--election-type', 'preferred', '--path-to-json-file', path, '--output', 'json');
+      expect({ path, exitCode: json.exitCode, doc: JSON.parse(json.stdout) as unknown }).toEqual({ path, exitCode: 2, doc: { error: { code: 2, kind: 'usage', message: line } } });
+    }
+  });
 });

@@ -61,3 +61,17 @@ export function validate(o: AclsOptions, action: AclsAction): void {
     throw new UsageError('With --consumer you must specify a --topic and a --group and no --cluster or --transactional-id option should be specified.');
   }
 }
+
+/**
+ * Host options without their principals: Kafka's getHosts reads --allow-host only with
+ * --allow-principal and --deny-host only with --deny-principal, and ignores them otherwise without a
+ * word. kafka-ts does the same but says so on stderr: `--deny-host 1.1.1.1` with only
+ * --allow-principal adds nothing for that host, and a --remove with no principal at all removes every
+ * ACL of the resource, whatever host was named.
+ */
+export function ineffectiveHosts(o: AclsOptions): string[] {
+  const out: string[] = [];
+  if (has(o.allowHost) && !has(o.allowPrincipal)) out.push('WARN --allow-host has no effect without --allow-principal (it names the hosts of the allowed principals)');
+  if (has(o.denyHost) && !has(o.denyPrincipal)) out.push('WARN --deny-host has no effect without --deny-principal (it names the hosts of the denied principals)');
+  return out;
+}

@@ -64,6 +64,11 @@ export interface PerfTestSettings {
 
 /** Kafka's checks, in its order; messages as argparse4j and ProducerPerformance word them. */
 export function validate(o: ProducerPerfTestOptions): PerfTestSettings {
+  // A parse error, before argparse4j checks what is required. commander hands a value-taking
+  // option the next word even when it is an option (`--producer-props --record-size 10` made
+  // --record-size and 10 properties); argparse4j takes no word starting with '-' as a value of
+  // nargs('+'). Later words starting with '-' already end the list in commander.
+  if (o.producerProps?.[0]?.startsWith('-')) throw new UsageError('argument --producer-props: expected at least one argument');
   if (o.topic === undefined) throw new UsageError('argument --topic is required');
   if (o.numRecords === undefined) throw new UsageError('argument --num-records is required');
   if (o.throughput === undefined) throw new UsageError('argument --throughput is required');
@@ -87,6 +92,14 @@ export function validate(o: ProducerPerfTestOptions): PerfTestSettings {
     delimiter: o.payloadDelimiter === '\\n' ? '\n' : o.payloadDelimiter,
     monotonic: !!o.payloadMonotonic,
   };
+}
+
+/**
+ * Options Kafka's tool accepts and then ignores: --payload-delimiter is read only with --payload-file.
+ * kafka-ts ignores it too but says so (`given`: whether the option was on the command line).
+ */
+export function ineffectiveOptions(o: ProducerPerfTestOptions, given: (option: string) => boolean): string[] {
+  return given('payloadDelimiter') && o.payloadFile === undefined ? ['WARN --payload-delimiter has no effect without --payload-file'] : [];
 }
 
 /** --payload-file split by the delimiter (empty entries dropped, as Java's Scanner does). */

@@ -8,6 +8,7 @@ import { SaslAuthenticate, SaslHandshake } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RawSend } from '../../transport/client-connection.js';
 import { AuthenticationError, isKafkaTsError } from '../../util/errors.js';
+import { CLIENT_VERSIONS } from '../versions.js';
 import { ScramClient, ScramError } from './scram-client.js';
 import { oauthInitialResponse } from './oauth.js';
 import type { SaslSettings } from './sasl-config.js';
@@ -19,8 +20,10 @@ export interface SaslOutcome {
   sessionLifetimeMs: number;
 }
 
-function pick(versions: Versions, key: number, min: number, max: number): number | null {
+/** The highest version of `key` both the broker and the client (CLIENT_VERSIONS) support, or null. */
+function pick(versions: Versions, key: number): number | null {
   const v = versions.get(key);
+  const [min, max] = CLIENT_VERSIONS[key]!;
   if (!v) return null;
   const top = Math.min(max, v.max);
   return top >= Math.max(min, v.min) ? top : null;
@@ -31,8 +34,8 @@ function pick(versions: Versions, key: number, min: number, max: number): number
  * AuthenticationError (kind auth) with one line naming the user and mechanism; never a secret.
  */
 export async function saslAuthenticate(send: RawSend, versions: Versions, sasl: SaslSettings, label: string): Promise<SaslOutcome> {
-  const handshakeVersion = pick(versions, SaslHandshake.key, 1, 1);
-  const authVersion = pick(versions, SaslAuthenticate.key, 0, 2);
+  const handshakeVersion = pick(versions, SaslHandshake.key);
+  const authVersion = pick(versions, SaslAuthenticate.key);
   if (handshakeVersion === null || authVersion === null) {
     throw new AuthenticationError(`${label} does not offer SaslHandshake v1 and SaslAuthenticate (needs Kafka 1.0 or later); is it a SASL listener?`);
   }

@@ -95,14 +95,19 @@ describe('broker-api-versions', () => {
       { apiKey: 1, minVersion: 0, maxVersion: 20 },
       { apiKey: 3, minVersion: 0, maxVersion: 0 }, // older than our minimum
       { apiKey: 9, minVersion: 50, maxVersion: 60 }, // newer than our maximum
-      { apiKey: 17, minVersion: 0, maxVersion: 1 }, // an API this client's version table leaves out (SASL has its own path)
+      { apiKey: 4, minVersion: 0, maxVersion: 7 }, // an API this client never sends (broker to broker)
+      { apiKey: 17, minVersion: 0, maxVersion: 1 }, // SASL: sent on SASL connections, v1 only
+      { apiKey: 36, minVersion: 0, maxVersion: 0 },
       { apiKey: 999, minVersion: 0, maxVersion: 1 }, // a key without a name
     ]);
     const text = entries.map(entryText);
     expect(text).toContain(`Produce(0): 0 to ${pMax + 3} [usable: ${pMax}]`);
     expect(text).toContain('Metadata(3): 0 [unusable: node too old]');
     expect(text).toContain('OffsetFetch(9): 50 to 60 [unusable: node too new]');
-    expect(text).toContain('SaslHandshake(17): 0 to 1');
+    expect(text).toContain('LeaderAndIsr(4): 0 to 7');
+    expect(text).toContain('SaslHandshake(17): 0 to 1 [usable: 1]');
+    expect(text).toContain('SaslAuthenticate(36): 0 [usable: 0]');
+    expect(entryText(compareVersions([{ apiKey: 17, minVersion: 0, maxVersion: 0 }]).find((e) => e.apiKey === 17)!)).toBe('SaslHandshake(17): 0 [unusable: node too old]');
     expect(text).toContain('UNKNOWN(999): 0 to 1');
     // APIs this client uses that the broker lacks.
     expect(text).toContain('ListOffsets(2): UNSUPPORTED');
