@@ -164,6 +164,9 @@ export class Broker implements PartitionService, ClusterService {
     this.checkpointTimer = setInterval(() => {
       this.checkpointHighWatermarks();
       this.snapshotProducerState();
+      // Index entries go to the files in groups: readers of the files (dump-log) see the active
+      // segments' entries within this interval, as Kafka's memory-mapped indexes show them at once.
+      if (!this.logDirState.offline) this.store.writeIndexes();
     }, HW_CHECKPOINT_INTERVAL_MS);
     this.checkpointTimer.unref();
     this.running = true;

@@ -148,7 +148,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('log.retention.bytes', 'long', -1, 'Partition size beyond which old segments go (topic retention.bytes default).'),
   s('log.retention.check.interval.ms', 'long', 300000, 'How often retention is checked.', { min: 1 }),
   s('log.index.interval.bytes', 'int', 4096, 'Bytes between offset index entries (topic index.interval.bytes default).', { min: 0 }),
-  n('log.index.size.max.bytes', 'int', 10485760, 'Largest offset index (topic segment.index.bytes default).', 'indexes grow with their segment', { min: 4 }),
+  s('log.index.size.max.bytes', 'int', 10485760, 'Largest offset or time index: the segment rolls when one would pass it (topic segment.index.bytes default).', { min: 4 }),
   s('log.cleanup.policy', 'list', ['delete'], 'delete, compact or both (topic cleanup.policy default).', { values: ['compact', 'delete'] }),
   s('log.flush.interval.messages', 'long', LONG_MAX, 'Records after which a partition is fsynced (topic flush.messages default).', { min: 1 }),
   s('log.flush.interval.ms', 'long', null, 'Time after which a partition is fsynced (topic flush.ms default).', { min: 0 }),

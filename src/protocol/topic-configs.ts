@@ -100,7 +100,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'retention.bytes', type: 'LONG', default: '-1', brokerKey: 'log.retention.bytes' },
   { name: 'retention.ms', type: 'LONG', default: '604800000', brokerKey: 'log.retention.ms', validate: atLeast(-1) },
   { name: 'segment.bytes', type: 'INT', default: '1073741824', brokerKey: 'log.segment.bytes', validate: atLeast(14) },
-  { name: 'segment.index.bytes', type: 'INT', default: '10485760', brokerKey: 'log.index.size.max.bytes', validate: atLeast(4), ...noEffect('indexes grow with their segment') },
+  { name: 'segment.index.bytes', type: 'INT', default: '10485760', brokerKey: 'log.index.size.max.bytes', validate: atLeast(4) },
   { name: 'segment.jitter.ms', type: 'LONG', default: '0', brokerKey: 'log.roll.jitter.ms', validate: atLeast(0) },
   { name: 'segment.ms', type: 'LONG', default: '604800000', brokerKey: 'log.roll.ms', validate: atLeast(1) },
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', default: 'false', brokerKey: 'unclean.leader.election.enable' },

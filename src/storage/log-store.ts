@@ -21,6 +21,8 @@ export interface LogConfig {
   segmentJitterMs?: number;
   /** Bytes between sparse index entries. */
   indexIntervalBytes: number;
+  /** segment.index.bytes: a segment rolls once its offset or time index would pass this size. */
+  segmentIndexBytes?: number;
   /** Delete whole segments older than this (-1: keep forever). */
   retentionMs: number;
   /** Delete oldest segments while the log is larger than this (-1: no limit). */
@@ -165,6 +167,12 @@ export interface LogStore {
   remove(topic: string, partition: number): void;
   /** Partitions that have data in this store. */
   list(): { topic: string; partition: number }[];
+  /**
+   * Writes out the index entries the logs keep in memory (a disk store writes them in groups), so
+   * that the index files of active segments are current for readers of the files (dump-log); the
+   * broker calls it every few seconds. An I/O error goes to the failure listener.
+   */
+  writeIndexes(): void;
   /**
    * Closes every log. `clean: false` (the broker took the log dir offline after an I/O error)
    * closes what it can and does not mark the shutdown clean, so the next start validates the logs.

@@ -273,6 +273,9 @@ export class MemoryLogStore implements LogStore {
   /** Memory has nothing to fail in the background. */
   onFailure(): void {}
 
+  /** Memory keeps no index files. */
+  writeIndexes(): void {}
+
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);

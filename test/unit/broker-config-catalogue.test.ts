@@ -132,6 +132,7 @@ const TOPIC_DEFAULT_EFFECTS: [Record<string, string>, (c: ReturnType<typeof buil
   [{ 'log.retention.hours': '1' }, (c) => logConfigFor({}, c).retentionMs, 3_600_000],
   [{ 'log.retention.bytes': '12345' }, (c) => logConfigFor({}, c).retentionBytes, 12345],
   [{ 'log.index.interval.bytes': '100' }, (c) => logConfigFor({}, c).indexIntervalBytes, 100],
+  [{ 'log.index.size.max.bytes': '4096' }, (c) => logConfigFor({}, c).segmentIndexBytes, 4096],
   [{ 'log.cleaner.delete.retention.ms': '77' }, (c) => logConfigFor({}, c).cleanup.deleteRetentionMs, 77],
   [{ 'log.cleaner.min.compaction.lag.ms': '88' }, (c) => logConfigFor({}, c).cleanup.minCompactionLagMs, 88],
   [{ 'log.cleaner.max.compaction.lag.ms': '99' }, (c) => logConfigFor({}, c).cleanup.maxCompactionLagMs, 99],

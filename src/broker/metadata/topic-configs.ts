@@ -84,6 +84,7 @@ export function logConfigFor(overrides: Record<string, string>, broker: BrokerCo
     segmentMs: num('segment.ms', DEFAULT_LOG_CONFIG.segmentMs),
     segmentJitterMs: num('segment.jitter.ms', 0),
     indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
+    segmentIndexBytes: num('segment.index.bytes', 10_485_760),
     retentionMs: num('retention.ms', DEFAULT_LOG_CONFIG.retentionMs),
     retentionBytes: num('retention.bytes', DEFAULT_LOG_CONFIG.retentionBytes),
     flushMessages: num('flush.messages', Number.MAX_SAFE_INTEGER),

@@ -205,6 +205,11 @@ export class DiskPartitionLog implements PartitionLog {
    */
   private rollJitterMs: number | null = null;
 
+  /** Writes the active segment's index entries kept in memory (the closed ones have none). */
+  writeIndexes(): void {
+    this.active.flushIndexes();
+  }
+
   private maybeRoll(batchSize: number, lastOffset: number): void {
     const a = this.active;
     if (a.size === 0) return;
@@ -216,7 +221,7 @@ export class DiskPartitionLog implements PartitionLog {
     this.rollJitterMs ??= jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
     const old = Date.now() - a.createdAt > segmentMs - Math.min(this.rollJitterMs, jitter);
     const overflow = lastOffset - a.baseOffset > MAX_RELATIVE_OFFSET;
-    if (full || old || overflow) this.roll();
+    if (full || old || overflow || a.indexFull(this.config.segmentIndexBytes ?? Infinity)) this.roll();
   }
 
   private roll(): void {
@@ -629,6 +634,17 @@ export class DiskLogStore implements LogStore {
 
   onFailure(listener: StorageFailureListener): void {
     this.failureListener = listener;
+  }
+
+  writeIndexes(): void {
+    for (const l of this.logs.values()) {
+      try {
+        l.writeIndexes();
+      } catch (e) {
+        this.failed(`writing the indexes of ${l.topic}-${l.partition}`, e as Error);
+        return;
+      }
+    }
   }
 
   /** An I/O error met in the background: to the listener, else logged. */

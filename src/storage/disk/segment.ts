@@ -121,6 +121,11 @@ export class Segment {
   private unflushedTime = 0;
   private readonly offsetIndex = new SparseIndex(); // relative offset -> position
   private readonly timeIndex = new SparseIndex(); // timestamp -> absolute offset
+
+  /** Whether an index file of `maxBytes` (segment.index.bytes) would be full: Kafka rolls the segment then. */
+  indexFull(maxBytes: number): boolean {
+    return this.offsetIndex.length >= Math.floor(maxBytes / 8) || this.timeIndex.length >= Math.floor(maxBytes / 12);
+  }
   /** Aborted transactions whose markers are in this segment (.txnindex). */
   readonly txnIndex: TxnIndex;
   /** The last batches appended, oldest first, up to RECENT_BATCHES; they end the segment (emptied when it is cut or sealed). */

@@ -280,6 +280,28 @@ describe('disk log store specifics', () => {
     store.close();
   });
 
+  it('segment.index.bytes: a segment rolls once its offset or time index would pass that size', () => {
+    const store = new DiskLogStore(t.dir);
+    // 24 bytes: three offset entries (8 bytes) or two time entries (12 bytes); an entry per batch.
+    const log = store.open('ib', 0, config({ indexIntervalBytes: 1, segmentIndexBytes: 24 }));
+    for (let i = 0; i < 7; i++) log.append(batchOf([`v${i}`], 1_700_000_000_000 + i), 0);
+    expect(readdirSync(join(t.dir, 'ib-0')).filter((f) => f.endsWith('.log')).sort()).toEqual(['00000000000000000000.log', '00000000000000000002.log', '00000000000000000004.log', '00000000000000000006.log']);
+    expect(readValues(store, 'ib', 0)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
+    store.close();
+  });
+
+  it('writeIndexes writes the active segment\'s index entries kept in memory to its files', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('ix', 0, config({ indexIntervalBytes: 1 }));
+    for (let i = 0; i < 10; i++) log.append(batchOf([`v${i}`], 1_700_000_000_000 + i), 0);
+    const size = (ext: string) => statSync(join(t.dir, 'ix-0', `00000000000000000000.${ext}`)).size;
+    // Fewer entries than a group: still in memory.
+    expect({ index: size('index'), timeindex: size('timeindex') }).toEqual({ index: 0, timeindex: 0 });
+    store.writeIndexes();
+    expect({ index: size('index'), timeindex: size('timeindex') }).toEqual({ index: 10 * 8, timeindex: 10 * 12 });
+    store.close();
+  });
+
   it('segment.jitter.ms: a segment rolls up to the jitter (a random share of it) before segment.ms', () => {
     const logs = (topic: string) => readdirSync(join(t.dir, `${topic}-0`)).filter((f) => f.endsWith('.log')).length;
     const store = new DiskLogStore(t.dir);
