@@ -29,6 +29,8 @@ import { newConsumerFetchCounters } from './fetch.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
+/** Stray logs removed at start-up that are named in the log one by one; the rest are counted. */
+const STRAY_LOGS_NAMED = 10;
 
 export type { Endpoint } from './listeners.js';
 
@@ -148,13 +150,13 @@ export class Broker implements PartitionService, ClusterService {
       this.openReplicas(t, t.partitions.map((_, i) => i));
     }
     // Logs left behind by a topic deleted while this broker was down, or created without its record.
-    for (const { topic, partition } of onDisk) {
-      const t = this.metadata.topic(topic);
-      if (!t || !t.partitions[partition]?.replicas.includes(this.id)) {
-        this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
-        this.store.remove(topic, partition);
-      }
+    // Named one by one up to a few; a deleted topic of thousands of partitions is summed up.
+    const stray = onDisk.filter(({ topic, partition }) => !this.metadata.topic(topic)?.partitions[partition]?.replicas.includes(this.id));
+    for (const [i, { topic, partition }] of stray.entries()) {
+      if (i < STRAY_LOGS_NAMED) this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
+      this.store.remove(topic, partition);
     }
+    if (stray.length > STRAY_LOGS_NAMED) this.log.warn(`Removed ${stray.length - STRAY_LOGS_NAMED} more stray logs (${stray.length} in all) of topics no longer assigned to broker ${this.id}`);
     this.unsubscribe = this.metadata.onChange((e) => this.onMetadata(e));
     if (this.config.logRetentionCheckIntervalMs > 0) {
       this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);

@@ -89,6 +89,21 @@ describe('atomic topic creation', () => {
     expect(existsSync(join(logDir, 'orphan-0'))).toBe(false);
     expect(again.cluster.broker(1)!.replica('known', 1)).toBeDefined();
   });
+
+  it('names the first ten stray logs it removes and counts the rest in one line', async () => {
+    const dir = tmp();
+    const b = await broker(dir);
+    const logDir = b.cluster.logDirFor(1);
+    await b.close(true);
+    for (let i = 0; i < 25; i++) mkdirSync(join(logDir, `gone-${i}`));
+    const lines: string[] = [];
+    await broker(dir, lines);
+    const stray = lines.filter((l) => l.includes('stray log'));
+    expect(stray.filter((l) => /WARN Removing stray log gone-\d+ /.test(l))).toHaveLength(10);
+    expect(stray.at(-1)).toMatch(/WARN Removed 15 more stray logs \(25 in all\) of topics no longer assigned to broker 1\b/);
+    expect(stray).toHaveLength(11);
+    for (let i = 0; i < 25; i++) expect(existsSync(join(logDir, `gone-${i}`))).toBe(false);
+  });
 });
 
 describe('metadata log of the daemon', () => {
