@@ -5,7 +5,7 @@
  */
 import { defineCommand } from '../src/cli/command.js';
 import { requireInt } from '../src/cli/context.js';
-import { readOptionText } from '../src/cli/files.js';
+import { readOptionText } from '../src/util/files.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';

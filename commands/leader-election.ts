@@ -1,7 +1,7 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/errors.js';
-import { readOptionText } from '../src/cli/files.js';
+import { readOptionText } from '../src/util/files.js';
 import { requireInt } from '../src/cli/context.js';
 import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { printView } from '../src/cli/view.js';

@@ -38,9 +38,9 @@ export default defineCommand<ReassignOptions>({
 
     // Input files are read and checked before connecting: bad input changes nothing.
     const r = await import('../src/tools/reassign.js');
-    const plan = o.reassignmentJsonFile ? r.parsePlan(readFile(o.reassignmentJsonFile)) : [];
+    const plan = o.reassignmentJsonFile ? r.parsePlan(readFile(o.reassignmentJsonFile, '--reassignment-json-file')) : [];
     if (action === 'execute' || action === 'verify' || action === 'cancel') r.validatePlan(plan);
-    const topics = action === 'generate' ? r.parseTopicsToMove(readFile(o.topicsToMoveJsonFile!)) : [];
+    const topics = action === 'generate' ? r.parseTopicsToMove(readFile(o.topicsToMoveJsonFile!, '--topics-to-move-json-file')) : [];
     let brokerList: number[] = [];
     if (action === 'generate') {
       brokerList = o.brokerList!.split(',').map((b) => {

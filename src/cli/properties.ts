@@ -4,7 +4,7 @@
  */
 import { parseProperties } from '../util/properties.js';
 import { UsageError } from './errors.js';
-import { readOptionFile } from './files.js';
+import { readOptionFile } from '../util/files.js';
 import type { ClientSurface } from '../client/config/index.js';
 import type { ConfigValues } from '../util/config-catalogue.js';
 

@@ -3,7 +3,7 @@
  * printing it (table, Kafka's CSV, JSON), and committing it. Only inactive groups (Empty, or
  * Dead/unknown) can be reset, as in Kafka.
  */
-import { readFileSync } from 'node:fs';
+import { readOptionText } from '../util/files.js';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
@@ -329,11 +329,12 @@ export async function waitInactive(
 
 /** A plan saved with `--reset-offsets ... --output json` (or a bare list of its rows). */
 export function readPlan(path: string): { group: string; topic: string; partition: number; newOffset: number }[] {
+  const text = readOptionText(path, '--from-plan');
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`Cannot read --from-plan ${path}: ${(e as Error).message}`);
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--from-plan ${path} is not valid JSON: expected {"plan": [...]} as printed by --output json`);
   }
   const rows = Array.isArray(doc) ? doc : (doc as { plan?: unknown }).plan;
   if (!Array.isArray(rows)) throw new UsageError(`--from-plan ${path}: expected {"plan": [...]} as printed by --output json`);

@@ -6,7 +6,7 @@
  * topics (<application.id>-…-changelog / -repartition / foreign-key join topics) are deleted.
  * Kafka's messages, line for line; validation happens before anything changes.
  */
-import { readFileSync } from 'node:fs';
+import { readOptionText } from '../util/files.js';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
@@ -80,13 +80,7 @@ export function parseResetPlanCsv(text: string, path: string): Map<string, numbe
 }
 
 export const readResetPlanCsv = (path: string): Map<string, number> => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`Cannot read --from-file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseResetPlanCsv(text, path);
+  return parseResetPlanCsv(readOptionText(path, '--from-file'), path);
 };
 
 const javaList = (items: readonly string[]) => `[${items.join(', ')}]`;

@@ -270,6 +270,19 @@ describe('delete-records', () => {
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 2, kind: 'usage', message: `Cannot read --offset-json-file ${missing}: no such file` } });
   });
 
+  it('says why the other tools\' files cannot be read in the same words (exit 2)', async () => {
+    const missing = join(home, 'no-such-file');
+    for (const [args, line] of [
+      [['consumer-groups', '--reset-offsets', '--group', 'g', '--all-topics', '--from-file', missing, '--execute'], `Cannot read --from-file ${missing}: no such file`],
+      [['consumer-groups', '--reset-offsets', '--group', 'g', '--all-topics', '--from-plan', home, '--execute'], `Cannot read --from-plan ${home}: it is a directory`],
+      [['reassign-partitions', '--reassignment-json-file', missing, '--execute'], `Cannot read --reassignment-json-file ${missing}: no such file`],
+      [['streams-application-reset', '--application-id', 'app', '--from-file', missing], `Cannot read --from-file ${missing}: no such file`],
+    ] as const) {
+      const r = await kt(...args);
+      expect({ args, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, exitCode: 2, stdout: '', stderr: `kafka-ts ${args[0]}: usage error: ${line}\n` });
+    }
+  });
+
   it('moves the low watermark, deletes whole segments from disk on every replica; kcat starts there', async () => {
     const before = await segSizes();
     expect([...before.values()].map((s) => s.size)).toEqual([17000, 17000]);

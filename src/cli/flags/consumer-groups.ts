@@ -2,7 +2,7 @@
  * kafka-ts consumer-groups: its options, and Kafka's rules for combining them
  * (ConsumerGroupCommandOptions.checkArgs), checked before anything reaches a broker.
  */
-import { readFileSync } from 'node:fs';
+import { readOptionText } from '../../util/files.js';
 import type { ActionChoice } from '../dispatch.js';
 import { requireInt } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -138,13 +138,7 @@ export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
   else if (o.toDatetime !== undefined) return { kind: 'datetime', timestamp: r.parseDatetime(o.toDatetime) };
   else if (o.byDuration !== undefined) return { kind: 'duration', ms: r.parseByDuration(o.byDuration) };
   else if (o.fromFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.fromFile, 'utf8');
-    } catch {
-      throw new UsageError(`Cannot read --from-file ${o.fromFile}`);
-    }
-    return { kind: 'file', entries: r.parseResetCsv(text, o.group ?? []) };
+    return { kind: 'file', entries: r.parseResetCsv(readOptionText(o.fromFile, '--from-file'), o.group ?? []) };
   }
   return { kind: 'plan', entries: r.readPlan(o.fromPlan!) };
 }

@@ -2,7 +2,7 @@
  * kafka-ts reassign-partitions: its options, and which ones each action accepts, as
  * kafka-reassign-partitions.sh checks them before anything reaches a broker.
  */
-import { readFileSync } from 'node:fs';
+import { readOptionText } from '../../util/files.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptionValues } from '../options.js';
 
@@ -51,13 +51,8 @@ const FLAG: Partial<Record<keyof ReassignOptions, string>> = {
   timeout: 'timeout',
 };
 
-export function readFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-}
+/** A JSON file an option names (`what`: --reassignment-json-file, --topics-to-move-json-file). */
+export const readFile = (path: string, what: string): string => readOptionText(path, what);
 
 export function rate(value: string | undefined, name: string): number {
   if (value === undefined) return -1;
