@@ -506,7 +506,20 @@ function varintAt(buf: Buffer, at: number, end: number, maxBytes: number): numbe
  * same way, written out where it is read: a one-byte one inline, any other by varintAt. (A helper
  * doing both is not inlined by V8 and made the walk over half as slow again.)
  */
-export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boolean }): number {
+/**
+ * Timestamp bounds a walk checks (KIP-937): records whose timestamp (`base` plus their delta; -1,
+ * no timestamp, is not checked) falls outside [from, to] are listed in `out` as [index,
+ * timestamp], at most `max` of them.
+ */
+export interface TimestampWindow {
+  base: number;
+  from: number;
+  to: number;
+  max: number;
+  out: [index: number, timestamp: number][];
+}
+
+export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boolean }, times?: TimestampWindow): number {
   const bodyEnd = body.length;
   let keyless = -1;
   let at = 0;
@@ -551,6 +564,10 @@ export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boo
     if (offsetDelta !== i) {
       if (!deltas) throw badRecord(i, count, `its offset delta is ${offsetDelta}`);
       deltas.inOrder = false;
+    }
+    if (times && times.out.length < times.max) {
+      const timestamp = times.base + timestampDelta;
+      if (timestamp !== -1 && (timestamp < times.from || timestamp > times.to)) times.out.push([i, timestamp]);
     }
     // A negative key or value length is null, as Kafka reads it.
     if (keyLength >= 0) at += keyLength;

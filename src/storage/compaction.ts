@@ -111,9 +111,18 @@ export interface CleanupPolicy {
   maxCompactionLagMs?: number;
 }
 
-/** Whether the first dirty batch (its timestamp) waited past max.compaction.lag.ms: cleaned below the dirty ratio too. */
-export const compactionOverdue = (now: number, firstDirtyTimestamp: number, policy: CleanupPolicy): boolean =>
-  policy.maxCompactionLagMs !== undefined && firstDirtyTimestamp >= 0 && now - firstDirtyTimestamp > policy.maxCompactionLagMs;
+/**
+ * Whether dirty records waited past max.compaction.lag.ms (cleaned below the dirty ratio then), by
+ * the first batch timestamps of the dirty segments (or batches), as Kafka's LogCleanerManager
+ * judges it: the earliest one above 0. Unbounded (the default), the timestamps are not read.
+ */
+export function compactionOverdue(now: number, policy: CleanupPolicy, firstBatchTimestamps: () => Iterable<number>): boolean {
+  const lag = policy.maxCompactionLagMs;
+  if (lag === undefined || lag >= Number.MAX_SAFE_INTEGER) return false;
+  let earliest = Infinity;
+  for (const t of firstBatchTimestamps()) if (t > 0 && t < earliest) earliest = t;
+  return now - earliest > lag;
+}
 
 export const DEFAULT_CLEANUP: CleanupPolicy = {
   delete: true,

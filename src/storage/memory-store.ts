@@ -219,8 +219,9 @@ class MemoryPartitionLog implements PartitionLog {
     }
     if (dirtyBytes === 0) return null;
     if (dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) {
-      const firstDirty = this.batches.slice(0, count).find((b) => b.baseOffset >= this.cleanedThrough);
-      if (!firstDirty || !compactionOverdue(now, firstDirty.maxTimestamp, policy)) return null;
+      // Each batch stands for a segment here.
+      const dirty = () => this.batches.slice(0, count).filter((b) => b.baseOffset >= this.cleanedThrough).map((b) => b.maxTimestamp);
+      if (!compactionOverdue(now, policy, dirty)) return null;
     }
     const end = this.batches[count - 1]!.lastOffset + 1;
     const latest: OffsetMap = new Map();

@@ -423,35 +423,53 @@ const RETRY_SOON_MS = 1000;
  * The deleted topics of a followed read: their partitions are dropped (the Fetcher's onGone; said
  * once per topic) and the watcher takes them again once the topic exists again: at their old
  * position when it is the same topic (its id unchanged: metadata that missed it for a moment),
- * from its beginning when it was created anew.
+ * from its beginning when it was created anew. A topic deleted and created anew between two
+ * fetches (a fetch by name does not notice) is found by its new id at the watcher's next look.
  */
 class GoneTopics {
-  /** The id of each topic read, as last seen in metadata. */
+  /** The topic id each partition read was assigned under. */
   private readonly ids = new Map<string, string>();
   private readonly gone = new Map<string, { id: string | undefined; position: number }>();
   private readonly said = new Set<string>();
 
   constructor(private readonly warn: (line: string) => void) {}
 
-  reading(topic: string, id: Buffer | undefined): void {
-    if (id) this.ids.set(topic, id.toString('hex'));
+  reading(topic: string, partition: number, id: Buffer | undefined): void {
+    if (id) this.ids.set(`${topic}\0${partition}`, id.toString('hex'));
   }
 
   drop(g: { topic: string; partition: number; position: number }): void {
-    this.gone.set(`${g.topic}\0${g.partition}`, { id: this.ids.get(g.topic), position: g.position });
+    const k = `${g.topic}\0${g.partition}`;
+    this.gone.set(k, { id: this.ids.get(k), position: g.position });
+    this.ids.delete(k);
     if (this.said.has(g.topic)) return;
     this.said.add(g.topic);
     this.warn(`WARN Topic ${g.topic} no longer exists (UNKNOWN_TOPIC_OR_PARTITION): it is read again, from its beginning, if it is created anew`);
   }
 
+  /** Whether a partition read now belongs to another topic of its name (deleted and created anew). */
+  recreated(topic: string, partition: number, id: Buffer): boolean {
+    const was = this.ids.get(`${topic}\0${partition}`);
+    return was !== undefined && was !== id.toString('hex');
+  }
+
+  sayRecreated(topic: string): void {
+    this.warn(`WARN Topic ${topic} was deleted and created anew: it is read from its beginning`);
+  }
+
   /** Where a partition the watcher found starts: its old position if it is back, else its beginning. */
   startOf(topic: string, partition: number, id: Buffer): StartPosition {
-    this.reading(topic, id);
-    this.said.delete(topic);
-    const k = `${topic}\0${partition}`;
-    const was = this.gone.get(k);
-    this.gone.delete(k);
+    const was = this.gone.get(`${topic}\0${partition}`);
     return was && was.id === id.toString('hex') ? was.position : 'earliest';
+  }
+
+  /** Partitions the watcher assigned (not before: a failed assignment keeps what was remembered). */
+  taken(list: readonly { topic: string; partition: number; id: Buffer }[]): void {
+    for (const p of list) {
+      this.gone.delete(`${p.topic}\0${p.partition}`);
+      this.reading(p.topic, p.partition, p.id);
+      this.said.delete(p.topic);
+    }
   }
 }
 
@@ -469,8 +487,17 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
     next = Date.now() + watch.everyMs;
     try {
       const md = await client.refreshMetadata(null);
+      // A topic read that was deleted and created anew under its name: read the new one from its beginning.
+      const recreated = new Set<string>();
+      for (const a of fetcher.assignment()) {
+        const t = md.topics.get(a.topic);
+        if (!t || t.errorCode !== 0 || !gone.recreated(a.topic, a.partition, t.id)) continue;
+        fetcher.unassign(a.topic, a.partition);
+        recreated.add(a.topic);
+      }
+      for (const topic of recreated) gone.sayRecreated(topic);
       const known = new Set(fetcher.assignment().map((p) => `${p.topic}\0${p.partition}`));
-      const fresh: { topic: string; partition: number; start: StartPosition }[] = [];
+      const fresh: { topic: string; partition: number; start: StartPosition; id: Buffer }[] = [];
       let leaderless = false;
       for (const t of md.topics.values()) {
         if (t.internal || t.errorCode !== 0 || !watch.matches(t.name)) continue;
@@ -478,10 +505,13 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
           if (known.has(`${t.name}\0${p.partition}`)) continue;
           // A partition just created may have no leader yet: taken at a check soon after.
           if (p.leader < 0) leaderless = true;
-          else fresh.push({ topic: t.name, partition: p.partition, start: gone.startOf(t.name, p.partition, t.id) });
+          else fresh.push({ topic: t.name, partition: p.partition, start: gone.startOf(t.name, p.partition, t.id), id: t.id });
         }
       }
-      if (fresh.length > 0) await fetcher.assign(fresh);
+      if (fresh.length > 0) {
+        await fetcher.assign(fresh.map(({ topic, partition, start }) => ({ topic, partition, start })));
+        gone.taken(fresh);
+      }
       if (leaderless) next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
     } catch {
       next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
@@ -513,7 +543,7 @@ export async function consumeAssigned(
   // A bounded read (an END offset) is fixed at start; an open-ended one follows new topics and
   // partitions, and topics deleted and created anew.
   const gone = watch && !bounded ? new GoneTopics((l) => io.warn(l)) : null;
-  for (const p of parts) gone?.reading(p.topic, client.cluster.topics.get(p.topic)?.id);
+  for (const p of parts) gone?.reading(p.topic, p.partition, client.cluster.topics.get(p.topic)?.id);
   // Records are printed while the next Fetch travels.
   const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions, ...(gone && { onGone: (g) => gone.drop(g) }) });
   await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));

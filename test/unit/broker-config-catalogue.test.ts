@@ -194,6 +194,7 @@ describe('the broker catalogue', () => {
       [{ 'principal.builder.class': 'com.example.Builder' }, 'Invalid value com.example.Builder for configuration principal.builder.class: principal builders are Java classes; kafka-ts cannot load them'],
       [{ 'ssl.principal.mapping.rules': 'RULE:^CN=(.*?),.*$/$1/' }, 'Invalid value RULE:^CN=(.*?),.*$/$1/ for configuration ssl.principal.mapping.rules: kafka-ts supports only DEFAULT'],
       [{ 'log.dirs': '/a,/b' }, 'Invalid value /a,/b for configuration log.dirs: kafka-ts keeps every partition in one log directory; give one'],
+      [{ 'compression.gzip.level': '12' }, 'Invalid value 12 for configuration compression.gzip.level: Value must be between 1 and 9, or -1 (the default)'],
       [{ 'group.coordinator.rebalance.protocols': 'classic,consumer' }, 'Invalid value classic,consumer for configuration group.coordinator.rebalance.protocols: the consumer rebalance protocol (KIP-848) is not implemented: groups use the classic protocol; kafka-ts supports only classic'],
     ];
     for (const [props, message] of cases) expect(() => build(props), JSON.stringify(props)).toThrow(message);

@@ -8,7 +8,7 @@
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords, type TimestampWindow } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -102,19 +102,20 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
   let keyless: number;
-  let valid = batch;
+  let plain: Buffer;
+  let inOrder: boolean;
+  // KIP-937 bounds, checked on the walk (no record objects): the first out-of-range record before
+  // Produce v8 (no record errors then), up to MAX_RECORD_ERRORS of them from v8.
+  const bounds = ctx.timestampBounds;
+  const times: TimestampWindow | undefined = bounds
+    ? { base: batch.baseTimestamp, from: bounds.now - bounds.beforeMaxMs, to: bounds.now + bounds.afterMaxMs, max: ctx.apiVersion < 8 ? 1 : MAX_RECORD_ERRORS, out: [] }
+    : undefined;
   try {
     const body = records.subarray(BATCH_HEADER_SIZE);
     const deltas = { inOrder: true };
-    const plain = batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH);
-    keyless = walkRecords(plain, batch.recordCount, deltas);
-    const target = ctx.storedCompression && ctx.storedCompression.codec !== batch.compression ? ctx.storedCompression : null;
-    // Records whose offset deltas are not 0, 1, 2, ... (the header's count and last delta agree, as
-    // checked above): Kafka's LogValidator accepts them, rebuilding a compressed batch with the
-    // offsets it assigns (an uncompressed one it stores as sent, offsets and all). Renumbered here
-    // in both cases: readers and the cleaner place records by their deltas.
-    if (!deltas.inOrder) valid = new RecordBatchView(renumbered(batch, target ?? { codec: batch.compression }));
-    else if (target) valid = new RecordBatchView(recompressedBatch(records, plain, target.codec, target.level));
+    plain = batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH);
+    keyless = walkRecords(plain, batch.recordCount, deltas, times);
+    inOrder = deltas.inOrder;
   } catch (e) {
     const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
     return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);
@@ -128,35 +129,45 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
       return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: message, recordErrors: [{ batchIndex: keyless, batchIndexErrorMessage: message }] };
     }
   }
-  if (ctx.timestampBounds) {
-    const refusal = timestampRefusal(valid, ctx.timestampBounds, ctx.apiVersion);
-    if (refusal) return refusal;
+  if (times && times.out.length > 0) return timestampRefusal(times, ctx.apiVersion);
+  // Rebuilt only once every check has passed: the bytes it would store are the last thing decided.
+  const target = ctx.storedCompression && ctx.storedCompression.codec !== batch.compression ? ctx.storedCompression : null;
+  // Stored uncompressed, the records alone may be over the limit: refused before they are copied.
+  if (target?.codec === CompressionType.none && BATCH_HEADER_SIZE + plain.length > ctx.maxMessageBytes) return rebuiltTooLarge(BATCH_HEADER_SIZE + plain.length, ctx);
+  let valid = batch;
+  try {
+    // Records whose offset deltas are not 0, 1, 2, ... (the header's count and last delta agree, as
+    // checked above): Kafka's LogValidator accepts them, rebuilding a compressed batch with the
+    // offsets it assigns (an uncompressed one it stores as sent, offsets and all). Renumbered here
+    // in both cases: readers and the cleaner place records by their deltas.
+    if (!inOrder) valid = new RecordBatchView(renumbered(batch, target ?? { codec: batch.compression }));
+    else if (target) valid = new RecordBatchView(recompressedBatch(records, plain, target.codec, target.level));
+  } catch (e) {
+    // The records parsed: a codec that fails here is the broker's problem, not the producer's.
+    return refuse(ErrorCode.UNKNOWN_SERVER_ERROR, `Could not store the batch to ${ctx.partitionName} with the topic's compression: ${(e as Error).message}`);
   }
   // Rebuilt (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append).
-  if (valid !== batch && valid.sizeInBytes > ctx.maxMessageBytes) {
-    return refuse(
-      ErrorCode.MESSAGE_TOO_LARGE,
-      `Message batch size is ${valid.sizeInBytes} bytes in append to partition ${ctx.partitionName} which exceeds the maximum configured size of ${ctx.maxMessageBytes}.`,
-    );
-  }
+  if (valid !== batch && valid.sizeInBytes > ctx.maxMessageBytes) return rebuiltTooLarge(valid.sizeInBytes, ctx);
   return valid;
 }
+
+/** Kafka's refusal of a batch that rebuilding it (recompressed, renumbered) made too large (UnifiedLog.append). */
+const rebuiltTooLarge = (size: number, ctx: ValidationContext): AppendRefusal =>
+  refuse(ErrorCode.MESSAGE_TOO_LARGE, `Message batch size is ${size} bytes in append to partition ${ctx.partitionName} which exceeds the maximum configured size of ${ctx.maxMessageBytes}.`);
+
+/** Record errors listed for one batch at most: a batch of a million bad timestamps must not make a million messages. */
+const MAX_RECORD_ERRORS = 100;
 
 /** A long's text: an unbounded side (now + Long.MAX_VALUE) is said as the long it stands for. */
 const longText = (x: number): string => (x >= 2 ** 63 ? '9223372036854775807' : x <= -(2 ** 63) ? '-9223372036854775808' : String(x));
 
-/** Records whose timestamps are out of the topic's bounds, with Kafka's texts (LogValidator.validateTimestamp). */
-function timestampRefusal(batch: RecordBatchView, b: { beforeMaxMs: number; afterMaxMs: number; now: number }, apiVersion: number): AppendRefusal | null {
-  const [from, to] = [b.now - b.beforeMaxMs, b.now + b.afterMaxMs];
-  const errors: RecordError[] = [];
-  decodeBatchRecords(batch.buffer).forEach((r, i) => {
-    if (r.timestamp < 0 || (r.timestamp >= from && r.timestamp <= to)) return;
-    errors.push({ batchIndex: i, batchIndexErrorMessage: `Timestamp ${r.timestamp} of message with offset ${i} is out of range. The timestamp should be within [${longText(from)}, ${longText(to)}]` });
-  });
-  if (errors.length === 0) return null;
+/** The refusal of records whose timestamps are out of the topic's bounds, with Kafka's texts (LogValidator.validateTimestamp). */
+function timestampRefusal(times: TimestampWindow, apiVersion: number): AppendRefusal {
+  const text = ([i, timestamp]: [number, number]) => `Timestamp ${timestamp} of message with offset ${i} is out of range. The timestamp should be within [${longText(times.from)}, ${longText(times.to)}]`;
   // Record errors came with Produce v8; before it the code alone, with the first record's text.
-  if (apiVersion < 8) return refuse(ErrorCode.INVALID_TIMESTAMP, errors[0]!.batchIndexErrorMessage);
-  return { errorCode: ErrorCode.INVALID_TIMESTAMP, errorMessage: 'One or more records have been rejected due to invalid timestamp', recordErrors: errors };
+  if (apiVersion < 8) return refuse(ErrorCode.INVALID_TIMESTAMP, text(times.out[0]!));
+  const recordErrors = times.out.map((e) => ({ batchIndex: e[0], batchIndexErrorMessage: text(e) }));
+  return { errorCode: ErrorCode.INVALID_TIMESTAMP, errorMessage: 'One or more records have been rejected due to invalid timestamp', recordErrors };
 }
 
 /** `batch` rebuilt with its records' offset deltas their positions, stored with `to`'s codec, everything else as it was. */

@@ -508,8 +508,11 @@ export class Fetcher {
         p.leaderRetryAt = undefined;
       } catch (e) {
         if (e instanceof KafkaProtocolError && e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && this.opts.onGone) {
-          this.unassign(p.topic, p.partition);
-          this.opts.onGone({ topic: p.topic, partition: p.partition, position: p.position });
+          // Only the assignment this round was for: a prefetched round may be older than a new one.
+          if (this.parts.get(key(p.topic, p.partition)) === p) {
+            this.unassign(p.topic, p.partition);
+            this.opts.onGone({ topic: p.topic, partition: p.partition, position: p.position });
+          }
           continue;
         }
         if (!(e instanceof KafkaProtocolError && e.code === ErrorCode.LEADER_NOT_AVAILABLE)) throw e;

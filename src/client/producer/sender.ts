@@ -539,7 +539,7 @@ const mayHaveWritten = (code: number) => MAY_HAVE_WRITTEN.has(code);
 function recordTooLarge(b: ProducerBatch, e: KafkaProtocolError): KafkaProtocolError {
   const record = b.encoded ? decodeBatchRecords(b.encoded)[0] : undefined;
   if (!record) return e;
-  const limit = /maximum configured value of (\d+)/.exec(e.message)?.[1];
+  const limit = /maximum configured (?:value|size) of (\d+)/.exec(e.message)?.[1];
   return new KafkaProtocolError(
     e.code,
     `record of ${formatBytes(payloadSize(record))} bytes exceeds max.message.bytes${limit ? `=${limit}` : ''} of topic ${b.topic}; raise it with configs or split the record`,

@@ -510,8 +510,8 @@ export class DiskPartitionLog implements PartitionLog {
     }
     if (dirtyBytes === 0) return null;
     if (dirtyRatio(cleanBytes, dirtyBytes) < policy.minCleanableRatio) {
-      const firstDirty = cleanable.find((s) => s.baseOffset >= this.cleanedThrough)?.batches().next().value;
-      if (!firstDirty || !compactionOverdue(now, maxTimestampOf(firstDirty), policy)) return null;
+      const dirty = () => cleanable.filter((s) => s.baseOffset >= this.cleanedThrough).map((s) => s.firstBatchTimestamp());
+      if (!compactionOverdue(now, policy, dirty)) return null;
     }
 
     const end = cleanable[cleanable.length - 1]!.nextOffset;

@@ -122,6 +122,16 @@ export class Segment {
   private readonly offsetIndex = new SparseIndex(); // relative offset -> position
   private readonly timeIndex = new SparseIndex(); // timestamp -> absolute offset
 
+  /** The first batch's max timestamp (Kafka's firstBatchTimestamp), from its header alone; -1 when empty. */
+  firstBatchTimestamp(): number {
+    let timestamp = -1;
+    this.scan(0, this.size, false, (b) => {
+      timestamp = b.maxTimestamp;
+      return false;
+    }, BATCH_HEADER_SIZE);
+    return timestamp;
+  }
+
   /** Whether an index file of `maxBytes` (segment.index.bytes) would be full: Kafka rolls the segment then. */
   indexFull(maxBytes: number): boolean {
     return this.offsetIndex.length >= Math.floor(maxBytes / 8) || this.timeIndex.length >= Math.floor(maxBytes / 12);

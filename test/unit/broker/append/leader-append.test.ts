@@ -62,6 +62,29 @@ const pastLimit = () => Array.from({ length: MAX_DECOMPRESSED_BATCH / (1 << 20) 
 const values = (...vs: string[]) => vs.map((v) => ({ key: Buffer.from('k'), value: Buffer.from(v), timestamp: 1000 }));
 
 describe('produceToLeader: validation (LogValidator)', () => {
+  it('message.timestamp.before/after.max.ms: checks on the walk, with at most 100 record errors (v8+) or the first (v7); no record is built', async () => {
+    const { host, replica } = setup({ 'message.timestamp.before.max.ms': '60000' });
+    // 200,000 empty records all at timestamp 1000: one gzip batch of a few hundred KB.
+    const many = encodeBatch(Array.from({ length: 200_000 }, () => ({ value: null, timestamp: 1000 })), { compression: CompressionType.gzip });
+    const v9 = await produceToLeader(host, 't', 0, many, produceOpts);
+    expect({ code: v9.errorCode, message: v9.errorMessage, errors: v9.recordErrors?.length }).toEqual({ code: ErrorCode.INVALID_TIMESTAMP, message: 'One or more records have been rejected due to invalid timestamp', errors: 100 });
+    expect(v9.recordErrors![0]!.batchIndexErrorMessage).toMatch(/^Timestamp 1000 of message with offset 0 is out of range\. The timestamp should be within \[\d+, 9223372036854775807\]$/);
+    const v7 = await produceToLeader(host, 't', 0, many, { ...produceOpts, apiVersion: 7 });
+    expect({ code: v7.errorCode, errors: v7.recordErrors }).toEqual({ code: ErrorCode.INVALID_TIMESTAMP, errors: undefined });
+    expect(v7.errorMessage).toMatch(/^Timestamp 1000 of message with offset 0 is out of range/);
+    // -1 (no timestamp) is not checked, as in Kafka; now is within the bounds.
+    expect((await produceToLeader(host, 't', 0, encodeBatch([{ value: Buffer.from('x'), timestamp: Date.now() }]), produceOpts)).errorCode).toBe(0);
+    expect(replica.log.logEndOffset()).toBe(1);
+  });
+
+  it('compression.type uncompressed: records that would be stored over max.message.bytes are refused before they are copied', async () => {
+    const { host, replica } = setup({ 'compression.type': 'uncompressed', 'max.message.bytes': '10000' });
+    const big = encodeBatch([{ value: Buffer.alloc(50_000, 97) }], { compression: CompressionType.gzip });
+    const out = await produceToLeader(host, 't', 0, big, produceOpts);
+    expect({ code: out.errorCode, message: out.errorMessage }).toEqual({ code: ErrorCode.MESSAGE_TOO_LARGE, message: expect.stringMatching(/^Message batch size is \d+ bytes in append to partition t-0 which exceeds the maximum configured size of 10000\.$/) });
+    expect(replica.log.logEndOffset()).toBe(0);
+  });
+
   it('appends a valid batch at the log end, stamped with the leader epoch', async () => {
     const { host, replica } = setup();
     const out = await produceToLeader(host, 't', 0, encodeBatch(values('a', 'b')), produceOpts);
