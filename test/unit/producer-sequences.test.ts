@@ -7,7 +7,7 @@
  * producer it has no state for, and refuses a gap as OUT_OF_ORDER_SEQUENCE_NUMBER. `inject`
  * makes it refuse a request, or write it and answer with an error.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClusterInfo, KafkaClient } from '../../src/client/client.js';
 import { Producer, type ProducerOptions } from '../../src/client/producer/producer.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -293,6 +293,25 @@ describe('a batch in flight', () => {
     expect(failed[0]!.error.message).toBe('Expiring 3 record(s) for t-0: 200 ms has passed since batch creation (the request is still in flight)');
     expect(p.stats).toEqual({ acked: 0, failed: 3 });
     await within(p.close(), 1000, 'close');
+  });
+});
+
+describe('a batch in flight, its expiry timer early by Date.now()', () => {
+  it('is failed at delivery.timeout.ms all the same (a timer counts from the event loop\'s cached time, stale on a busy machine)', async () => {
+    // Date.now() at half speed: the timer armed for the deadline fires when Date.now() says it is
+    // only half-way there. The batch must be looked at again, not left in flight for good.
+    const real = Date.now.bind(Date);
+    const base = real();
+    const slow = vi.spyOn(Date, 'now').mockImplementation(() => base + Math.floor((real() - base) / 2));
+    try {
+      const broker = new SimBroker((req) => (req.n === 1 ? { hang: true } : null));
+      const { p, failed, flushed } = run(broker, 3, { deliveryTimeoutMs: 200, requestTimeoutMs: 30_000 });
+      await flushed;
+      expect(failed.map((f) => f.error.message)).toEqual(Array(3).fill('Expiring 3 record(s) for t-0: 200 ms has passed since batch creation (the request is still in flight)'));
+      await within(p.close(), 1000, 'close');
+    } finally {
+      slow.mockRestore();
+    }
   });
 });
 

@@ -333,7 +333,16 @@ export class Sender {
     let created = Infinity;
     for (const b of batches) created = Math.min(created, b.firstAttemptAt);
     const untilDeadline = created + deliveryTimeoutMs - Date.now();
-    const expiry = untilDeadline < requestTimeoutMs + 5000 ? setTimeout(() => this.expireInFlight(batches), Math.max(0, untilDeadline)) : null;
+    // A timer can fire before Date.now() says the deadline has come (it counts from the event
+    // loop's cached time, stale on a busy machine): a batch not yet due is looked at again then.
+    let expiry: NodeJS.Timeout | null = null;
+    const arm = (ms: number) => {
+      expiry = setTimeout(() => {
+        const left = this.expireInFlight(batches);
+        if (left > 0) arm(left);
+      }, Math.max(0, ms));
+    };
+    if (untilDeadline < requestTimeoutMs + 5000) arm(untilDeadline);
     try {
       const { body } = await this.client.send(
         leader,
@@ -404,17 +413,25 @@ export class Sender {
    * may yet write them, so an idempotent producer treats them as maybe written (a new epoch
    * follows once nothing is in flight).
    */
-  private expireInFlight(batches: readonly ProducerBatch[]) {
+  /** Fails the batches of a request in flight whose delivery.timeout.ms has passed; the ms until the next one's, or 0. */
+  private expireInFlight(batches: readonly ProducerBatch[]): number {
     const { deliveryTimeoutMs } = this.config;
     const now = Date.now();
+    let next = 0;
     for (const b of batches) {
-      if (b.expiredInFlight || now - b.firstAttemptAt < deliveryTimeoutMs) continue;
+      if (b.expiredInFlight) continue;
+      const left = b.firstAttemptAt + deliveryTimeoutMs - now;
+      if (left > 0) {
+        next = next === 0 ? left : Math.min(next, left);
+        continue;
+      }
       b.expiredInFlight = true;
       b.maybeWritten = true;
       this.idempotence.release(b, this.accumulator.readyOf(b.topic, b.partition), this.laterInFlight(b));
       const why = `Expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${deliveryTimeoutMs} ms has passed since batch creation (the request is still in flight)`;
       failBatch(b, new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, why), this.completion);
     }
+    return next;
   }
 
   /** A batch's attempt has come back (answered or failed): it is no longer in flight. */
