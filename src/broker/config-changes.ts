@@ -7,7 +7,7 @@ import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
 import { validateBrokerConfigs } from './metadata/broker-configs.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
-import { validateTopicConfig } from '../protocol/topic-configs.js';
+import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import { BROKER_CATALOGUE } from '../protocol/broker-config-catalogue.js';
 import { checkProperties } from '../util/config-catalogue.js';
 
@@ -70,6 +70,8 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
       const problem = validateTopicConfig(k, v);
       if (problem) return { code: ErrorCode.INVALID_CONFIG, message: problem };
     }
+    const conflict = validateTopicConfigSet(next);
+    if (conflict) return { code: ErrorCode.INVALID_CONFIG, message: conflict };
     return controller.alterTopicConfigs(resourceName, next as Record<string, string>, validateOnly);
   }
   if (resourceType === RESOURCE_BROKER) {

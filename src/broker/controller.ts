@@ -9,7 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { placeReplicas } from '../util/replica-placement.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
-import { validateTopicConfig } from '../protocol/topic-configs.js';
+import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import type { Logger } from '../util/logger.js';
 import { ReplicationControl } from './replication/replication-control.js';
 import { type ApiError, OK } from './api-error.js';
@@ -67,7 +67,8 @@ export class Controller {
       const problem = validateTopicConfig(c.name, c.value);
       if (problem) return err(ErrorCode.INVALID_CONFIG, problem);
     }
-    return OK;
+    const conflict = validateTopicConfigSet(Object.fromEntries(configs.map((c) => [c.name, c.value])));
+    return conflict ? err(ErrorCode.INVALID_CONFIG, conflict) : OK;
   }
 
   private checkAssignment(assignment: number[][]): ApiError {

@@ -141,6 +141,18 @@ export function validateTopicConfig(name: string, value: string | null): string 
   return def.refuse?.(value.trim()) ?? null;
 }
 
+/**
+ * Checks a topic's overrides together, once each one is valid (Kafka's LogConfig.validateValues):
+ * min.compaction.lag.ms above max.compaction.lag.ms. Unset keys count as Kafka's static defaults
+ * (0 and Long.MAX_VALUE), as Kafka parses only the overrides here. Kafka's message, or null.
+ */
+export function validateTopicConfigSet(configs: Readonly<Record<string, string | null | undefined>>): string | null {
+  const min = BigInt(configs['min.compaction.lag.ms']?.trim() ?? '0');
+  const max = BigInt(configs['max.compaction.lag.ms']?.trim() ?? '9223372036854775807');
+  if (min > max) return `conflict topic config setting min.compaction.lag.ms (${min}) > max.compaction.lag.ms (${max})`;
+  return null;
+}
+
 const CATALOGUE_TYPE: Record<TopicConfigDef['type'], ConfigEntry['type']> = {
   BOOLEAN: 'boolean',
   STRING: 'string',

@@ -195,6 +195,14 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(bad.exitCode).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 1, kind: 'failed', message: 'Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)' } });
     expect(bad.stderr).toBe('kafka-ts configs: error: Invalid value soon for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)\n');
+    // Kafka checks the overrides together (LogConfig.validateValues): a min compaction lag above the max is refused.
+    const conflict = 'conflict topic config setting min.compaction.lag.ms (600000) > max.compaction.lag.ms (60000) (INVALID_CONFIG)';
+    expect((await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config', 'min.compaction.lag.ms=600000')).exitCode).toBe(0);
+    const lag = await kt('configs', '--alter', '--topic', 'cfg-file', '--add-config', 'max.compaction.lag.ms=60000');
+    expect({ exitCode: lag.exitCode, stderr: lag.stderr }).toEqual({ exitCode: 1, stderr: `kafka-ts configs: error: ${conflict}\n` });
+    const created = await kt('topics', '--create', '--topic', 'cfg-lag', '--config', 'min.compaction.lag.ms=600000', '--config', 'max.compaction.lag.ms=60000');
+    // (topics prints Kafka's TopicCommand line.)
+    expect({ exitCode: created.exitCode, stdout: created.stdout }).toEqual({ exitCode: 1, stdout: `Error while executing topic command : ${conflict.replace(' (INVALID_CONFIG)', '')}\n` });
     // A topic that does not exist is "not found" (exit 4) for --alter as for --describe.
     const missing = await kt('configs', '--alter', '--topic', 'no-such-topic', '--add-config', 'retention.ms=1', '-o', 'json');
     expect({ ...missing, stdout: JSON.parse(missing.stdout) }).toEqual({
