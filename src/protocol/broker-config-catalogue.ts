@@ -182,7 +182,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('compression.type', 'enum', 'producer', 'Compression of stored batches (topic compression.type default): producer keeps the producer\'s codec, another recompresses batches produced with a different one.', { values: COMPRESSION }),
   s('compression.gzip.level', 'int', -1, 'gzip level when the broker compresses.', { validate: (v) => (v === -1 || ((v as number) >= 1 && (v as number) <= 9) ? null : 'Value must be between 1 and 9, or -1 (the default)') }),
   n('compression.lz4.level', 'int', 9, 'lz4 level when the broker compresses.', LZ4_LEVEL, { min: 1, max: 17 }),
-  s('compression.zstd.level', 'int', 3, 'zstd level when the broker compresses (on the daemon\'s one thread: high levels on large batches hold every client for seconds).', { min: -131072, max: 22 }),
+  s('compression.zstd.level', 'int', 3, 'zstd level when the broker compresses (batches of 256 KiB and more on a worker thread, the others inline; high levels take seconds per megabyte).', { min: -131072, max: 22 }),
   // Replication.
   s('min.insync.replicas', 'int', 1, 'Replicas that must acknowledge an acks=all write (topic default).', { min: 1 }),
   s('unclean.leader.election.enable', 'boolean', false, 'Elect an out-of-sync replica when no in-sync one is left (topic default).'),

@@ -128,7 +128,11 @@ export function rewriteCrc(batch: Buffer): void {
  * a batch for a topic's compression.type.
  */
 export function recompressedBatch(batch: Buffer, records: Buffer, compression: number, level?: number): Buffer {
-  const body = codecFor(compression).compress(records, level);
+  return batchWithBody(batch, codecFor(compression).compress(records, level), compression);
+}
+
+/** `batch`'s header (CRC, length and codec bits made anew) over `body`, its records compressed with `compression`. */
+export function batchWithBody(batch: Buffer, body: Buffer, compression: number): Buffer {
   const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
   batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
   body.copy(out, BATCH_HEADER_SIZE);

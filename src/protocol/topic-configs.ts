@@ -171,7 +171,7 @@ const TOPIC_DOCS: Record<string, string> = {
   'compression.type': 'Compression of stored batches; producer keeps what the producer sent.',
   'compression.gzip.level': 'gzip level when the broker compresses.',
   'compression.lz4.level': 'lz4 level when the broker compresses.',
-  'compression.zstd.level': 'zstd level when the broker compresses (on the daemon\'s one thread: high levels on large batches hold every client for seconds).',
+  'compression.zstd.level': 'zstd level when the broker compresses (batches of 256 KiB and more on a worker thread, the others inline; high levels take seconds per megabyte).',
   'delete.retention.ms': 'How long tombstones stay in a compacted topic.',
   'file.delete.delay.ms': 'Delay before a deleted segment file is removed.',
   'flush.messages': 'Records after which the partition is fsynced.',

@@ -16,6 +16,7 @@ import { isStorageIoError } from '../log-dirs.js';
 import { producerBatchFrom } from '../producer-state.js';
 import type { PartitionReplica } from '../replica.js';
 import { type RecordError, isRefusal, upConvertLegacy, validateProducedBatch } from './log-validator.js';
+import { compressOffThread } from './codec-offload.js';
 
 export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number; message?: string };
 
@@ -66,14 +67,17 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
     if (!Buffer.isBuffer(converted)) return refused(converted.errorCode, converted.errorMessage);
     records = converted;
   }
-  const checked = validateProducedBatch(records, {
+  let checked = validateProducedBatch(records, {
     apiVersion: opts.apiVersion,
     maxMessageBytes: Number(host.topicConfig(topic, 'max.message.bytes')),
     compacted: host.topicConfig(topic, 'cleanup.policy').includes('compact'),
     partitionName: `${topicName}-${partition}`,
     storedCompression: storedCompression(host, topic),
     timestampBounds: timestampBounds(host, topic),
+    compressOffThread,
   });
+  // Large batches recompressed for the topic's compression.type: the event loop goes on meanwhile.
+  if (checked instanceof Promise) checked = await checked;
   if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
   return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);
 }

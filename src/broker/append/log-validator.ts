@@ -8,7 +8,7 @@
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords, type TimestampWindow } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, batchWithBody, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords, type TimestampWindow } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -41,7 +41,15 @@ export interface ValidationContext {
    * are unbounded: each record's timestamp must be within [now - before, now + after].
    */
   timestampBounds?: { beforeMaxMs: number; afterMaxMs: number; now: number } | null;
+  /**
+   * Compresses records of OFF_THREAD_BYTES or more for storedCompression without holding the event
+   * loop (codec-offload.ts); without it every batch is recompressed inline.
+   */
+  compressOffThread?: (codec: number, data: Buffer, level?: number) => Promise<Buffer>;
 }
+
+/** Records at least this large (decompressed) are recompressed off the event loop when the validator is given a way. */
+export const OFF_THREAD_BYTES = 256 * 1024;
 
 const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
 
@@ -69,8 +77,11 @@ export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal 
  */
 export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
 
-/** Checks one produced records blob (exactly one v2 batch); returns its view or the refusal. */
-export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): RecordBatchView | AppendRefusal {
+/**
+ * Checks one produced records blob (exactly one v2 batch); returns its view or the refusal, or a
+ * promise of them when the batch is recompressed off the event loop (ctx.compressOffThread).
+ */
+export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): RecordBatchView | AppendRefusal | Promise<RecordBatchView | AppendRefusal> {
   if (!records || records.length < BATCH_HEADER_SIZE) return refuse(ErrorCode.INVALID_RECORD);
   const batch = new RecordBatchView(records);
   if (batch.magic !== 2) return refuse(ErrorCode.INVALID_RECORD);
@@ -134,6 +145,12 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   const target = ctx.storedCompression && ctx.storedCompression.codec !== batch.compression ? ctx.storedCompression : null;
   // Stored uncompressed, the records alone may be over the limit: refused before they are copied.
   if (target?.codec === CompressionType.none && BATCH_HEADER_SIZE + plain.length > ctx.maxMessageBytes) return rebuiltTooLarge(BATCH_HEADER_SIZE + plain.length, ctx);
+  // The records parsed: a codec that fails from here on is the broker's problem, not the producer's.
+  const codecFailed = (e: unknown) => refuse(ErrorCode.UNKNOWN_SERVER_ERROR, `Could not store the batch to ${ctx.partitionName} with the topic's compression: ${(e as Error).message}`);
+  if (inOrder && target && target.codec !== CompressionType.none && ctx.compressOffThread && plain.length >= OFF_THREAD_BYTES) {
+    const { codec } = target;
+    return ctx.compressOffThread(codec, plain, target.level).then((body) => checkRebuilt(new RecordBatchView(batchWithBody(batch.buffer, body, codec)), ctx), codecFailed);
+  }
   let valid = batch;
   try {
     // Records whose offset deltas are not 0, 1, 2, ... (the header's count and last delta agree, as
@@ -143,13 +160,14 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
     if (!inOrder) valid = new RecordBatchView(renumbered(batch, target ?? { codec: batch.compression }));
     else if (target) valid = new RecordBatchView(recompressedBatch(records, plain, target.codec, target.level));
   } catch (e) {
-    // The records parsed: a codec that fails here is the broker's problem, not the producer's.
-    return refuse(ErrorCode.UNKNOWN_SERVER_ERROR, `Could not store the batch to ${ctx.partitionName} with the topic's compression: ${(e as Error).message}`);
+    return codecFailed(e);
   }
-  // Rebuilt (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append).
-  if (valid !== batch && valid.sizeInBytes > ctx.maxMessageBytes) return rebuiltTooLarge(valid.sizeInBytes, ctx);
-  return valid;
+  return valid === batch ? valid : checkRebuilt(valid, ctx);
 }
+
+/** A rebuilt batch (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append). */
+const checkRebuilt = (valid: RecordBatchView, ctx: ValidationContext): RecordBatchView | AppendRefusal =>
+  valid.sizeInBytes > ctx.maxMessageBytes ? rebuiltTooLarge(valid.sizeInBytes, ctx) : valid;
 
 /** Kafka's refusal of a batch that rebuilding it (recompressed, renumbered) made too large (UnifiedLog.append). */
 const rebuiltTooLarge = (size: number, ctx: ValidationContext): AppendRefusal =>

@@ -1,0 +1,101 @@
+/**
+ * Compression off the daemon's event loop, for the batches a topic's compression.type makes the
+ * broker recompress (log-validator.ts sends the large ones here). zstd at its high levels runs at
+ * a few hundred kilobytes a second: done inline, 20 MB of text at level 19 held every client of
+ * the daemon for 36 s. gzip goes to zlib's own asynchronous call (libuv's thread pool); zstd to
+ * one worker thread, whose jobs run in the order they came. lz4 and snappy (no levels, hundreds of
+ * megabytes a second) stay inline.
+ *
+ * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
+ * with it the rest of its connection (requests are handled one at a time per connection), which
+ * keeps one producer's batches in order.
+ */
+import { createRequire } from 'node:module';
+import { gzip } from 'node:zlib';
+import { Worker } from 'node:worker_threads';
+import { CompressionType, codecFor } from '../../protocol/compression.js';
+
+const require = createRequire(import.meta.url);
+
+/** `data` compressed with `codec` (at `level`) without holding the event loop for gzip and zstd. */
+export function compressOffThread(codec: number, data: Buffer, level?: number): Promise<Buffer> {
+  if (codec === CompressionType.gzip) {
+    return new Promise((resolve, reject) => gzip(data, level === undefined ? {} : { level }, (e, out) => (e ? reject(e) : resolve(out))));
+  }
+  if (codec === CompressionType.zstd) return zstdWorker().compress(data, level);
+  try {
+    return Promise.resolve(codecFor(codec).compress(data, level));
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+}
+
+/**
+ * The worker's code: zstd-napi, loaded from the path the daemon resolved (an eval'd worker has
+ * no module of its own to resolve from), compressing each job as it comes.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const zstd = require(workerData.zstdPath);
+parentPort.on('message', ({ id, data, level }) => {
+  try {
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    parentPort.postMessage({ id, out: level === undefined ? zstd.compress(input) : zstd.compress(input, { compressionLevel: level }) });
+  } catch (e) {
+    parentPort.postMessage({ id, error: String(e && e.message || e) });
+  }
+});
+`;
+
+interface Job {
+  resolve(out: Buffer): void;
+  reject(e: Error): void;
+}
+
+class ZstdWorker {
+  private readonly worker: Worker;
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 0;
+
+  constructor(onGone: () => void) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zstdPath: require.resolve('zstd-napi') } });
+    // Waiting jobs keep nothing alive: a daemon that stops does not wait for them.
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
+      const job = this.jobs.get(m.id);
+      this.jobs.delete(m.id);
+      if (m.error !== undefined || !m.out) job?.reject(new Error(m.error ?? 'no output'));
+      else job?.resolve(Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+    });
+    const gone = (why: string) => {
+      onGone();
+      for (const job of this.jobs.values()) job.reject(new Error(why));
+      this.jobs.clear();
+    };
+    this.worker.on('error', (e) => gone(`the zstd worker failed: ${e.message}`));
+    this.worker.on('exit', (code) => gone(`the zstd worker exited (${code})`));
+  }
+
+  compress(data: Buffer, level?: number): Promise<Buffer> {
+    const id = this.nextId++;
+    // A copy the worker takes over: `data` may be a view of a pooled request buffer.
+    const copy = new Uint8Array(data);
+    return new Promise((resolve, reject) => {
+      this.jobs.set(id, { resolve, reject });
+      this.worker.postMessage({ id, data: copy, level }, [copy.buffer]);
+    });
+  }
+}
+
+let zstd: ZstdWorker | null = null;
+
+/** The zstd worker, started on first use and again after one that failed. */
+function zstdWorker(): ZstdWorker {
+  if (!zstd) {
+    const w: ZstdWorker = new ZstdWorker(() => {
+      if (zstd === w) zstd = null;
+    });
+    zstd = w;
+  }
+  return zstd;
+}
