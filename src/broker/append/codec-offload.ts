@@ -22,13 +22,28 @@ export function compressOffThread(codec: number, data: Buffer, level?: number): 
   if (codec === CompressionType.gzip) {
     return new Promise((resolve, reject) => gzip(data, level === undefined ? {} : { level }, (e, out) => (e ? reject(e) : resolve(out))));
   }
-  if (codec === CompressionType.zstd) return zstdWorker().compress(data, level);
+  if (codec === CompressionType.zstd && !workerBroken) {
+    // A worker that cannot run here (its thread or the codec failed): the batch, and every later
+    // one, is compressed inline as before, rather than refused.
+    return zstdWorker()
+      .compress(data, level)
+      .catch(() => {
+        workerBroken = true;
+        return inline(codec, data, level);
+      });
+  }
+  return inline(codec, data, level);
+}
+
+function inline(codec: number, data: Buffer, level?: number): Promise<Buffer> {
   try {
     return Promise.resolve(codecFor(codec).compress(data, level));
   } catch (e) {
     return Promise.reject(e as Error);
   }
 }
+
+let workerBroken = false;
 
 /**
  * The worker's code: zstd-napi, loaded from the path the daemon resolved (an eval'd worker has
