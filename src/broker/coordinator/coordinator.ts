@@ -16,7 +16,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { Logger } from '../../util/logger.js';
 import { ClassicGroup, type GroupState, type JoinResult, type SyncResult } from './group.js';
-import { GroupStateMachine, joinError, syncError, type JoinRequest, type LeaveResult, type SyncRequest } from './group-state-machine.js';
+import { GroupStateMachine, joinError, memberError, syncError, type JoinRequest, type LeaveResult, type SyncRequest } from './group-state-machine.js';
 import { OffsetStore, type FetchedOffset, type OffsetToCommit } from './offset-store.js';
 import { OffsetsLog, type ReplayedGroup } from './offsets-log.js';
 import type { OffsetsLogPort } from './ports.js';
@@ -202,9 +202,10 @@ export class GroupCoordinator implements GroupService {
   }
 
   /**
-   * TxnOffsetCommit, as Kafka's handleTxnCommitOffsets: an unknown group is created (empty), a
-   * member id the group does not have is UNKNOWN_MEMBER_ID, a static member's stale id
-   * FENCED_INSTANCE_ID, a generation other than the group's ILLEGAL_GENERATION (-1: not checked).
+   * TxnOffsetCommit, as Kafka's handleTxnCommitOffsets: an unknown group is created (empty); a
+   * request naming a member is checked as OffsetCommit's (memberError: a group.instance.id the
+   * group does not know or a member id it does not have is UNKNOWN_MEMBER_ID, a static member's
+   * stale id FENCED_INSTANCE_ID); a generation other than the group's ILLEGAL_GENERATION (-1: not checked).
    * The offsets are written as the producer's transactional records (so a stale epoch gets
    * INVALID_PRODUCER_EPOCH from the log) and held pending until its marker.
    */
@@ -219,8 +220,10 @@ export class GroupCoordinator implements GroupService {
       this.groups.set(req.groupId, g);
     }
     if (g.state === 'Dead') return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (req.groupInstanceId && g.staticMembers.get(req.groupInstanceId) !== undefined && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return all(ErrorCode.FENCED_INSTANCE_ID);
-    if (req.memberId !== '' && !g.members.has(req.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (req.memberId !== '' || req.groupInstanceId) {
+      const error = memberError(g, req.memberId, req.groupInstanceId);
+      if (error) return all(error);
+    }
     if (req.generationId >= 0 && req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
     const { codes, accepted } = this.offsets.prepareCommit(req.offsets, -1, this.config.offsetMetadataMaxBytes, Date.now());
     const error = await this.offsetsLog.writeTxnOffsets(

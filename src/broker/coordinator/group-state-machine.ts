@@ -410,8 +410,15 @@ export class GroupStateMachine {
     g.members.set(memberId, member);
     g.staticMembers.set(req.groupInstanceId!, memberId);
     if (wasLeader) g.leaderId = memberId;
-    if (g.state === 'Stable' && !this.protocolsChanged(old, req.protocols)) {
-      // Same subscription: no rebalance; the member keeps its assignment.
+    // As Kafka's: a Stable group rebalances only when the protocol it would select next changes.
+    // The member's old protocols are not compared: a group restored from __consumer_offsets holds
+    // only the selected protocol of each member, so a comparison made every restarted static member
+    // of a reloaded group start a rebalance.
+    member.protocols = req.protocols;
+    member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    member.sessionTimeoutMs = req.sessionTimeoutMs;
+    if (g.state === 'Stable' && g.selectProtocol() === g.protocolName) {
+      // No rebalance; the member keeps its assignment.
       this.armSession(g, member);
       void this.storeGroup(g);
       const r = this.currentJoin(g, member, false);
@@ -520,12 +527,27 @@ export class GroupStateMachine {
    * an existing group; a valid commit from a Stable group's member also keeps its session alive.
    */
   memberCommitError(g: ClassicGroup, generationId: number, memberId: string, groupInstanceId: string | null): number {
-    const m = g.members.get(memberId);
-    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (groupInstanceId && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    const error = memberError(g, memberId, groupInstanceId);
+    if (error) return error;
+    const m = g.members.get(memberId)!;
     if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     if (g.state === 'Stable') this.armSession(g, m);
     return 0;
   }
+}
+
+/**
+ * Kafka's member check for OffsetCommit and TxnOffsetCommit (ClassicGroup.validateMember): with a
+ * group.instance.id, the instance must be known (else UNKNOWN_MEMBER_ID) and mapped to this member
+ * id (else FENCED_INSTANCE_ID: a replaced static member's old id learns it was fenced); then the
+ * member id must be in the group.
+ */
+export function memberError(g: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+  if (groupInstanceId) {
+    const mapped = g.staticMembers.get(groupInstanceId);
+    if (mapped === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (mapped !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+  }
+  return g.members.has(memberId) ? 0 : ErrorCode.UNKNOWN_MEMBER_ID;
 }

@@ -179,6 +179,48 @@ describe('GroupCoordinator', () => {
     await reloadDuring((c) => c.expireOffsets(Date.now() + 60_001));
   });
 
+  it('a static member is recognised after a restart; one restarted with an empty member id replaces it without a rebalance, and the old id is fenced everywhere', async () => {
+    // librdkafka's two protocols; the group stores only the selected one.
+    const staticJoin = (memberId = '') => ({ ...joinReq('gs'), memberId, groupInstanceId: 'host-1', version: 5, protocols: [{ name: 'range', metadata: Buffer.from('sub') }, { name: 'roundrobin', metadata: Buffer.from('sub') }] });
+    const commit = (co: GroupCoordinator, memberId: string) => co.commit({ ...commitReq('gs', [{ partition: 0, offset: 3 }]), generationId: 1, memberId, groupInstanceId: 'host-1' });
+    const txnCommit = (co: GroupCoordinator, memberId: string) =>
+      co.txnCommit({ groupId: 'gs', producerId: 7, producerEpoch: 0, generationId: 1, memberId, groupInstanceId: 'host-1', offsets: [{ topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null, commitTimestamp: -1 }] });
+    const c = start();
+    const first = await c.join(staticJoin());
+    expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
+    await c.sync({ groupId: 'gs', generationId: 1, memberId: first.memberId, groupInstanceId: 'host-1', protocolType: null, protocolName: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('A') }], version: 3 });
+    c.stop();
+
+    // The coordinator restarts: the member keeps its id.
+    const restarted = start();
+    expect(restarted.heartbeat('gs', 1, first.memberId, 'host-1')).toBe(0);
+    expect(await commit(restarted, first.memberId)).toEqual([0]);
+    expect(await txnCommit(restarted, first.memberId)).toEqual([0]);
+    // A static member the group does not know is UNKNOWN_MEMBER_ID, as in Kafka, even without a member id.
+    expect(await restarted.txnCommit({ groupId: 'gs', producerId: 7, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: 'host-2', offsets: [{ topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null, commitTimestamp: -1 }] })).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+
+    // The client process restarts too: same protocols, so no rebalance (generation 1, Stable).
+    const again = await restarted.join(staticJoin());
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1 });
+    expect(again.memberId).not.toBe(first.memberId);
+    expect(restarted.describe('gs').state).toBe('Stable');
+    expect((await restarted.sync({ groupId: 'gs', generationId: 1, memberId: again.memberId, groupInstanceId: 'host-1', protocolType: null, protocolName: null, assignments: [], version: 3 })).assignment.toString()).toBe('A');
+    // The old id is fenced on every API, OffsetCommit included (not UNKNOWN_MEMBER_ID).
+    expect(restarted.heartbeat('gs', 1, first.memberId, 'host-1')).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(await commit(restarted, first.memberId)).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+    expect(await txnCommit(restarted, first.memberId)).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+    expect((await restarted.join(staticJoin(first.memberId))).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(await commit(restarted, again.memberId)).toEqual([0]);
+    restarted.stop();
+
+    // The replacement was stored: after another restart the new id is the member, the old one fenced.
+    const third = start();
+    expect(third.heartbeat('gs', 1, again.memberId, 'host-1')).toBe(0);
+    expect(await commit(third, first.memberId)).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+    expect(await commit(third, 'someone-else')).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+    expect(await third.commit({ ...commitReq('gs', [{ partition: 0, offset: 3 }]), generationId: 1, memberId: again.memberId, groupInstanceId: 'host-2' })).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+  });
+
   it('losing leadership unloads the groups and answers parked joins with NOT_COORDINATOR', async () => {
     port.config.groupInitialRebalanceDelayMs = 3000;
     const c = start();
