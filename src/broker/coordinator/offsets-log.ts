@@ -47,11 +47,19 @@ export class OffsetsLog {
     return offsetsPartitionFor(groupId, this.partitionCount());
   }
 
-  /** 0 when this broker coordinates the group, else NOT_COORDINATOR (or COORDINATOR_NOT_AVAILABLE). */
+  /**
+   * 0 when this broker coordinates the group; COORDINATOR_LOAD_IN_PROGRESS when it leads the
+   * group's partition but has not loaded it yet (a broker starting, or one just made leader), as
+   * Kafka answers while its GroupMetadataManager loads, so clients wait instead of looking for
+   * another coordinator; else NOT_COORDINATOR (or COORDINATOR_NOT_AVAILABLE, no topic yet).
+   */
   coordinatorError(groupId: string): number {
     const t = this.port.metadata.topic(OFFSETS_TOPIC);
     if (!t) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    return this.owned.has(this.partitionFor(groupId)) ? 0 : ErrorCode.NOT_COORDINATOR;
+    const p = this.partitionFor(groupId);
+    if (this.owned.has(p)) return 0;
+    const leads = t.partitions[p]?.leader === this.port.id && this.port.replica(OFFSETS_TOPIC, p) !== undefined;
+    return leads ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
   }
 
   ownedPartitions(): number[] {

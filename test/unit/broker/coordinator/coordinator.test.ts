@@ -92,6 +92,15 @@ describe('GroupCoordinator', () => {
     expect((await c.join(joinReq(''))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
   });
 
+  it('answers COORDINATOR_LOAD_IN_PROGRESS while it leads the partition but has not loaded it yet', async () => {
+    const c = new GroupCoordinator(port, silentLogger);
+    coordinators.push(c);
+    expect(c.coordinatorError('g')).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    expect((await c.join(joinReq('g'))).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    c.syncOwnership();
+    expect(c.coordinatorError('g')).toBe(0);
+  });
+
   it('writes commits and group metadata, and a fresh coordinator replays them', async () => {
     const c = start();
     expect(await c.commit(commitReq('simple', [{ partition: 0, offset: 5 }, { partition: 1, offset: 7 }]))).toEqual([0, 0]);
