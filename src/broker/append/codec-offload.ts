@@ -1,21 +1,30 @@
 /**
- * Compression off the daemon's event loop, for the batches a topic's compression.type makes the
- * broker recompress (log-validator.ts sends the large ones here). zstd at its high levels runs at
- * a few hundred kilobytes a second: done inline, 20 MB of text at level 19 held every client of
- * the daemon for 36 s. gzip goes to zlib's own asynchronous call (libuv's thread pool); zstd to
- * one worker thread, whose jobs run in the order they came. lz4 and snappy (no levels, hundreds of
- * megabytes a second) stay inline.
+ * Codec work off the daemon's event loop: large gzip batches decompressed for the producer checks,
+ * and the batches a topic's compression.type makes the broker recompress (log-validator.ts sends
+ * the large ones here). zstd at its high levels compresses a few hundred kilobytes a second:
+ * done inline, 20 MB of text at level 19 held every client of the daemon for 36 s. gzip goes to
+ * zlib's own asynchronous calls (libuv's thread pool); zstd compression to one worker thread,
+ * whose jobs run in the order they came. lz4 and snappy (no levels, hundreds of megabytes a
+ * second), and the other codecs' decompression (as fast), stay inline.
  *
  * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
  * with it the rest of its connection (requests are handled one at a time per connection), which
  * keeps one producer's batches in order.
  */
 import { createRequire } from 'node:module';
-import { gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 
 const require = createRequire(import.meta.url);
+
+/** The validator's codec work off the event loop (log-validator.ts's OffThreadCodecs). */
+export const offThreadCodecs = {
+  compress: compressOffThread,
+  /** gzip's inflate on zlib's thread pool, failing past `maxOutput` bytes as the inline one does. */
+  gunzip: (data: Buffer, maxOutput: number): Promise<Buffer> =>
+    new Promise((resolve, reject) => gunzip(data, { maxOutputLength: maxOutput }, (e, out) => (e ? reject(e) : resolve(out)))),
+};
 
 /** `data` compressed with `codec` (at `level`) without holding the event loop for gzip and zstd. */
 export function compressOffThread(codec: number, data: Buffer, level?: number): Promise<Buffer> {

@@ -16,7 +16,7 @@ import { isStorageIoError } from '../log-dirs.js';
 import { producerBatchFrom } from '../producer-state.js';
 import type { PartitionReplica } from '../replica.js';
 import { type RecordError, isRefusal, upConvertLegacy, validateProducedBatch } from './log-validator.js';
-import { compressOffThread } from './codec-offload.js';
+import { offThreadCodecs } from './codec-offload.js';
 
 export type LeaderLookup = { replica: PartitionReplica; state: PartitionState; topic: TopicState } | { error: number; message?: string };
 
@@ -74,9 +74,9 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
     partitionName: `${topicName}-${partition}`,
     storedCompression: storedCompression(host, topic),
     timestampBounds: timestampBounds(host, topic),
-    compressOffThread,
+    offThread: offThreadCodecs,
   });
-  // Large batches recompressed for the topic's compression.type: the event loop goes on meanwhile.
+  // Large batches whose codec work is done off the event loop (codec-offload.ts): it goes on meanwhile.
   if (checked instanceof Promise) checked = await checked;
   if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
   return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);

@@ -42,14 +42,23 @@ export interface ValidationContext {
    */
   timestampBounds?: { beforeMaxMs: number; afterMaxMs: number; now: number } | null;
   /**
-   * Compresses records of OFF_THREAD_BYTES or more for storedCompression without holding the event
-   * loop (codec-offload.ts); without it every batch is recompressed inline.
+   * Codec work off the event loop (codec-offload.ts) for batches of OFF_THREAD_BYTES or more: gzip
+   * records decompressed for the checks, records recompressed for storedCompression. Without it,
+   * everything is done inline.
    */
-  compressOffThread?: (codec: number, data: Buffer, level?: number) => Promise<Buffer>;
+  offThread?: OffThreadCodecs;
 }
 
-/** Records at least this large (decompressed) are recompressed off the event loop when the validator is given a way. */
+export interface OffThreadCodecs {
+  compress(codec: number, data: Buffer, level?: number): Promise<Buffer>;
+  /** gzip's inflate; fails past `maxOutput` bytes. */
+  gunzip(data: Buffer, maxOutput: number): Promise<Buffer>;
+}
+
+/** Records at least this large (gzip-compressed as produced, or decompressed to be recompressed) have their codec work done off the event loop when the validator is given a way. */
 export const OFF_THREAD_BYTES = 256 * 1024;
+
+type Validated = RecordBatchView | AppendRefusal;
 
 const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
 
@@ -81,7 +90,7 @@ export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
  * Checks one produced records blob (exactly one v2 batch); returns its view or the refusal, or a
  * promise of them when the batch is recompressed off the event loop (ctx.compressOffThread).
  */
-export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): RecordBatchView | AppendRefusal | Promise<RecordBatchView | AppendRefusal> {
+export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): Validated | Promise<Validated> {
   if (!records || records.length < BATCH_HEADER_SIZE) return refuse(ErrorCode.INVALID_RECORD);
   const batch = new RecordBatchView(records);
   if (batch.magic !== 2) return refuse(ErrorCode.INVALID_RECORD);
@@ -112,8 +121,31 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // retry (CORRUPT_MESSAGE, a bad CRC, is retriable: librdkafka would resend the same bytes for
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
-  let keyless: number;
+  const body = records.subarray(BATCH_HEADER_SIZE);
+  // A large gzip body inflates on zlib's thread pool (the slowest of the codecs to decompress:
+  // a 100 MiB batch held the event loop for a third of a second).
+  if (batch.compression === CompressionType.gzip && ctx.offThread && body.length >= OFF_THREAD_BYTES) {
+    return ctx.offThread.gunzip(body, MAX_DECOMPRESSED_BATCH).then(
+      (plain) => checkRecords(batch, plain, ctx),
+      (e) => unparsable(e, ctx),
+    );
+  }
   let plain: Buffer;
+  try {
+    plain = batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH);
+  } catch (e) {
+    return unparsable(e, ctx);
+  }
+  return checkRecords(batch, plain, ctx);
+}
+
+const unparsable = (e: unknown, ctx: ValidationContext): AppendRefusal =>
+  refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`);
+
+/** The checks of a batch's records (`plain`: decompressed), then the batch to store: as sent, or rebuilt. */
+function checkRecords(batch: RecordBatchView, plain: Buffer, ctx: ValidationContext): Validated | Promise<Validated> {
+  const records = batch.buffer;
+  let keyless: number;
   let inOrder: boolean;
   // KIP-937 bounds, checked on the walk (no record objects): the first out-of-range record before
   // Produce v8 (no record errors then), up to MAX_RECORD_ERRORS of them from v8.
@@ -122,14 +154,11 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
     ? { base: batch.baseTimestamp, from: bounds.now - bounds.beforeMaxMs, to: bounds.now + bounds.afterMaxMs, max: ctx.apiVersion < 8 ? 1 : MAX_RECORD_ERRORS, out: [] }
     : undefined;
   try {
-    const body = records.subarray(BATCH_HEADER_SIZE);
     const deltas = { inOrder: true };
-    plain = batch.compression === CompressionType.none ? body : codecFor(batch.compression).decompress(body, MAX_DECOMPRESSED_BATCH);
     keyless = walkRecords(plain, batch.recordCount, deltas, times);
     inOrder = deltas.inOrder;
   } catch (e) {
-    const message = `The records of a batch to ${ctx.partitionName} do not parse: ${(e as Error).message}`;
-    return refuse(ctx.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD, message);
+    return unparsable(e, ctx);
   }
   if (ctx.compacted) {
     // Compaction keeps the latest record per key, so a compacted topic refuses records without one.
@@ -147,9 +176,9 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   if (target?.codec === CompressionType.none && BATCH_HEADER_SIZE + plain.length > ctx.maxMessageBytes) return rebuiltTooLarge(BATCH_HEADER_SIZE + plain.length, ctx);
   // The records parsed: a codec that fails from here on is the broker's problem, not the producer's.
   const codecFailed = (e: unknown) => refuse(ErrorCode.UNKNOWN_SERVER_ERROR, `Could not store the batch to ${ctx.partitionName} with the topic's compression: ${(e as Error).message}`);
-  if (inOrder && target && target.codec !== CompressionType.none && ctx.compressOffThread && plain.length >= OFF_THREAD_BYTES) {
+  if (inOrder && target && target.codec !== CompressionType.none && ctx.offThread && plain.length >= OFF_THREAD_BYTES) {
     const { codec } = target;
-    return ctx.compressOffThread(codec, plain, target.level).then((body) => checkRebuilt(new RecordBatchView(batchWithBody(batch.buffer, body, codec)), ctx), codecFailed);
+    return ctx.offThread.compress(codec, plain, target.level).then((body) => checkRebuilt(new RecordBatchView(batchWithBody(records, body, codec)), ctx), codecFailed);
   }
   let valid = batch;
   try {
@@ -166,7 +195,7 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
 }
 
 /** A rebuilt batch (recompressed, renumbered): Kafka checks the size it stores again (UnifiedLog.append). */
-const checkRebuilt = (valid: RecordBatchView, ctx: ValidationContext): RecordBatchView | AppendRefusal =>
+const checkRebuilt = (valid: RecordBatchView, ctx: ValidationContext): Validated =>
   valid.sizeInBytes > ctx.maxMessageBytes ? rebuiltTooLarge(valid.sizeInBytes, ctx) : valid;
 
 /** Kafka's refusal of a batch that rebuilding it (recompressed, renumbered) made too large (UnifiedLog.append). */

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { compress as zstdCompress } from 'zstd-napi';
 import { appendToLeader, produceToLeader, type LeaderAppendHost } from '../../../../src/broker/append/leader-append.js';
 import { MAX_DECOMPRESSED_BATCH } from '../../../../src/broker/append/log-validator.js';
@@ -108,6 +109,23 @@ describe('produceToLeader: validation (LogValidator)', () => {
       expect({ codec: stored!.compression, next: next!.baseOffset }).toEqual({ codec: type === 'zstd' ? CompressionType.zstd : CompressionType.gzip, next: 2000 });
       expect(decodeBatchRecords(stored!.buffer).map((r) => [r.key!.toString(), r.value!.toString(), r.timestamp])).toEqual(text.map((r) => [r.key.toString(), r.value.toString(), r.timestamp]));
     }
+  });
+
+  it('a large gzip batch is decompressed for its checks off the event loop; stored as sent, or refused when its records do not parse', async () => {
+    const { host, replica } = setup({ 'max.message.bytes': '8000000' });
+    // Random values: gzip leaves them their size, so the compressed body is past the 256 KiB mark.
+    const random = Array.from({ length: 40 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: randomBytes(10_000), timestamp: 1000 + i }));
+    const sent = encodeBatch(random, { compression: CompressionType.gzip });
+    const pending = produceToLeader(host, 't', 0, sent, produceOpts);
+    // Inline, the batch would have been checked and appended before the call returned.
+    expect(replica.log.logEndOffset()).toBe(0);
+    expect((await pending).errorCode).toBe(0);
+    const stored = replica.log.read(0, 64 << 20, 40).batches[0]!;
+    expect({ codec: new RecordBatchView(stored).compression, sameBody: body(stored).equals(body(sent)) }).toEqual({ codec: CompressionType.gzip, sameBody: true });
+    // The same size of gzip over bytes that are not records: refused as the inline check refuses it.
+    const garbage = await produceToLeader(host, 't', 0, withBody(sent, gzipSync(randomBytes(400_000))), produceOpts);
+    expect({ code: garbage.errorCode, message: garbage.errorMessage }).toEqual({ code: ErrorCode.INVALID_RECORD, message: expect.stringMatching(/^The records of a batch to t-0 do not parse: /) });
+    expect(replica.log.logEndOffset()).toBe(40);
   });
 
   it('appends a valid batch at the log end, stamped with the leader epoch', async () => {
