@@ -136,7 +136,8 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
     }
   }
   if ('error' in found) return empty(found.error);
-  const { replica, state, topic } = found;
+  const { replica, topic } = found;
+  let { state } = found;
   const current = f.currentLeaderEpoch ?? -1;
   if (current >= 0 && current < state.leaderEpoch) return empty(ErrorCode.FENCED_LEADER_EPOCH);
   if (current > state.leaderEpoch) return empty(ErrorCode.UNKNOWN_LEADER_EPOCH);
@@ -152,6 +153,13 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
       if (agreed.epoch < lastEpoch || agreed.endOffset < f.fetchOffset) return { ...empty(0, hw, start), divergingEpoch: agreed };
     }
     broker.recordFollowerFetch(replica, state, opts.replicaId, f.fetchOffset, f.logStartOffset ?? -1);
+    // That may have brought the follower into the ISR and so completed a reassignment that moves
+    // the partition off this broker (its replica closed and deleted) or leadership elsewhere: the
+    // fetch is answered as the partition now stands, as Kafka's old leader answers.
+    const now = broker.leaderFor(f.topic, f.partition);
+    if ('error' in now) return empty(now.error);
+    if (now.replica !== replica) return empty(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    state = now.state;
     // A throttled replica that is not in sync (one being added) gets nothing while the leader's
     // replication quota is overdrawn; in-sync followers are never held back (as in Kafka).
     if (!state.isr.includes(opts.replicaId) && broker.leaderThrottled(topic, f.partition)) {

@@ -18,14 +18,19 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { readBatches } from '../../src/storage/log-store.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { createLogger } from '../../src/util/logger.js';
 
 let cluster: TestBroker;
 let client: KafkaClient;
 let admin: Admin;
 
+/** The brokers' ERROR lines so far (a test checks that none was an unexpected error). */
+const errorLines: string[] = [];
+
 beforeAll(async () => {
   cluster = await startBroker({
     properties: { 'kafka-ts.brokers': '3', 'replica.lag.time.max.ms': '1500', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '100' },
+    log: createLogger((line) => void (line.includes(' ERROR ') && errorLines.push(line)), 'kafka.Kafka'),
   });
   client = cluster.client();
   admin = new Admin(client);
@@ -337,6 +342,22 @@ describe('reassignment', () => {
     expect(existsSync(join(cluster.cluster.logDirFor(1), 'moving-0'))).toBe(false);
     expect(await listReassignments(client)).toEqual([]);
     expect(await readAll('moving')).toEqual(values);
+  });
+
+  it('moves a partition away from its leader: the follower fetch that completes the move is answered, not failed', async () => {
+    // The last new replica's fetch brings it into the ISR, which completes the reassignment and
+    // deletes the old leader's replica while that fetch is still being answered from it.
+    for (const topic of ['away-1', 'away-2', 'away-3']) {
+      await admin.createTopics([{ name: topic, partitions: -1, replicationFactor: -1, assignment: [[1]] }]);
+      // Idempotent records: the leader's producer state is built, and answering reads the log for it.
+      const producer = new Producer(client, { acks: -1, idempotent: true });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(`${i}`) })));
+      await producer.close();
+      expect((await alterReassignments(client, [{ topic, partition: 0, replicas: [2, 3] }])).every((e) => e.error === null)).toBe(true);
+      await waitUntil(`${topic} to move`, () => state(topic).replicas.join() === '2,3' && state(topic).addingReplicas.length === 0);
+      await waitUntil(`broker 1 to drop its replica of ${topic}`, () => replicaOf(1, topic) === undefined);
+    }
+    expect(errorLines.filter((l) => l.includes('Unexpected error'))).toEqual([]);
   });
 
   it('copies a compacted log, gaps and all, to a new replica', async () => {
