@@ -23,7 +23,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       .option('--include <regex>', 'consume every topic whose name matches this regular expression')
       .option('--whitelist <regex>', 'deprecated alias of --include')
       .option('--partition <n>', 'consume only this partition')
-      .option('--offset <spec>', 'where to start (and stop): earliest, latest, N, -N, +N, @TIME, START:END (with --group: earliest or latest, END only as end)')
+      .option('--offset <spec>', 'where to start (and stop): earliest, latest, N, -N, +N, @TIME, START:END (END not included; with --group: earliest or latest, END only as end)')
       .option('--from-beginning', 'start with the earliest record (when there is no committed offset)')
       .option('-e, --exit-at-end', 'stop at the end of the log, like kcat -e')
       .option('--group <id>', 'consumer group to join (commits offsets)')

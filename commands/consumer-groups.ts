@@ -50,7 +50,7 @@ export default defineCommand<GroupsOptions>({
       .option('--from-file <csv>', 'reset to the offsets in a CSV file (clamped)')
       .option('--from-plan <json>', 'apply a plan saved with --output json, exactly')
       .option('--wait-inactive <ms>', 'reset: wait up to this long for active groups to become inactive')
-      .option('--watch', 'describe: watch the groups live (the view of kafka-ts lag)');
+      .option('--watch', 'describe: watch the groups live (the view of kafka-ts lag; without a terminal, printed once, as lag does)');
     outputOption(cmd);
   },
   async run(o, args, ctx) {
@@ -140,10 +140,9 @@ export default defineCommand<GroupsOptions>({
       },
     };
     if (action === 'describe' && o.watch) {
-      const { watchLag } = await import('../src/cli/lag-watch.js');
-      const { DEFAULT_SETTINGS } = await import('../src/lag/evaluator.js');
-      const ids = await targets();
-      return watchLag(client, { groups: ids, mode: 'tui', intervalMs: 2000, settings: DEFAULT_SETTINGS, output: 'text', target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+      const [{ watchLag }, { DEFAULT_SETTINGS }, ids] = await Promise.all([import('../src/cli/lag-watch.js'), import('../src/lag/evaluator.js'), targets()]);
+      const live = o.output !== 'json' && !!ctx.stdout.isTTY && !!process.stdin.isTTY; // as lag: else printed once
+      return watchLag(client, { groups: ids, mode: live ? 'tui' : 'once', intervalMs: live ? 2000 : 1000, settings: DEFAULT_SETTINGS, output: o.output, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
     }
     return printView(await actions[action](), ctx, json);
   },

@@ -21,7 +21,7 @@ export default defineCommand<ServerStartOptions>({
   description: [
     'Starts the kafka-ts broker the way kafka-server-start.sh starts Kafka: in the foreground, configured by a server.properties file and --override pairs, logging to stdout, until SIGTERM, SIGINT or SIGHUP (its terminal closing), each a clean shutdown. With -daemon it runs in the background like `kafka-ts server start`; with -daemon, --output json prints the started daemon\'s status as JSON, as server start --output json does.',
     'Keys kafka-ts understands include node.id, listeners, advertised.listeners, log.dirs, num.partitions, default.replication.factor, auto.create.topics.enable, message.max.bytes, log.segment.bytes, log.roll.ms/hours, log.retention.ms/minutes/hours/bytes, log.cleanup.policy, log.cleaner.enable, log.cleaner.backoff.ms, producer.id.expiration.ms, min.insync.replicas, offsets.topic.num.partitions, offsets.topic.segment.bytes, group.initial.rebalance.delay.ms, kafka-ts.brokers and the schema registry\'s kafka-ts.schema.registry.listener (host:port, default 127.0.0.1:8081), kafka-ts.schema.registry.enable and kafka-ts.schema.registry.max.request.bytes; for security listener.security.protocol.map, ssl.keystore.* / ssl.truststore.* (PEM), ssl.key.password, ssl.client.auth, sasl.enabled.mechanisms, listener.name.<listener>.<mechanism>.sasl.jaas.config (PLAIN users as user_NAME="…"), connections.max.reauth.ms, connection.failed.authentication.delay.ms, authorizer.class.name, super.users and allow.everyone.if.no.acl.found (README: Broker security). Settings only a JVM broker or KRaft quorum uses are accepted and ignored; unknown keys are logged.',
-    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory. The properties file and --override pairs are remembered there (start-options.json), so a daemon that a later command starts on demand uses them too.',
+    'The data directory (pid file, sockets, metadata) is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts, else ~/.local/share/kafka-ts; log.dirs defaults to its data/ subdirectory. The properties file and --override pairs are remembered there (start-options.json), so a daemon that a later command starts on demand uses them too.',
   ],
   examples: [['Start with a properties file and an override', 'kafka-ts server-start config/server.properties --override num.partitions=3']],
   exits: ['Failure', 'HungUp'],
@@ -32,7 +32,7 @@ export default defineCommand<ServerStartOptions>({
       .argument('[properties-file]', 'server.properties file')
       .option('--override <property=value>', 'property that wins over the file (repeatable)', collect)
       .option('--daemon', 'run in the background (-daemon is accepted too)')
-      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)');
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts, else ~/.local/share/kafka-ts)');
     outputOption(cmd, `${OUTPUT_HELP}; json only with -daemon`);
   },
   async run(o, args, ctx) {
@@ -47,7 +47,7 @@ export default defineCommand<ServerStartOptions>({
       // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
       (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...readPropertiesFile(file), ...parseInlinePairs(o.override) });
       const { status, started } = await startOrJoin(paths, options);
-      if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
+      if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
       rememberStartOptions(paths, options);
       return printView(startedView(status), ctx, o.output === 'json');
     }

@@ -3,7 +3,7 @@ import { collect, defineCommand } from '../src/cli/command.js';
 import { FailedError, KafkaTsError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { control, daemonPaths, daemonStatus, defaultHome, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
+import { control, daemonPaths, daemonStatus, defaultHome, rememberedBrokers, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 import { notRunningView, runningView, stoppedView } from '../src/cli/daemon-views.js';
 import { printView } from '../src/cli/view.js';
@@ -31,7 +31,7 @@ export default defineCommand<ServerOptions>({
   synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--schema-registry-port N | --no-schema-registry] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
-    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). A later start without --brokers (and no kafka-ts.brokers in its properties) starts as many brokers as the last one did, since the data is spread over them, and says so on stderr; start of a daemon already running fails with exit 1. Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
     'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); --foreground keeps it attached (logging to stdout) until SIGTERM, SIGINT or SIGHUP (its terminal closing), each a clean shutdown; the background daemon ignores SIGHUP, as kafka-server-start.sh -daemon does (nohup). stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and a log dir taken offline by a disk error (a full disk, an I/O error: its partitions answer KAFKA_STORAGE_ERROR until the broker restarts) with that error ("logDirError" per broker in JSON, null while online); it exits 3 when no daemon runs.',
     'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
     'The daemon also runs a schema registry speaking Confluent Schema Registry\'s REST API (unmodified serializers and registry clients work against it) on http://127.0.0.1:8081, or a free port when 8081 is taken; status lists its URL ("schemaRegistry" in JSON). --schema-registry-port N picks its port (0 = a free one; a taken port then fails the start) and --no-schema-registry turns it off; in server.properties the keys are kafka-ts.schema.registry.listener=host:port, kafka-ts.schema.registry.enable=false and kafka-ts.schema.registry.max.request.bytes (default 8388608; a larger request body gets 413). Schemas live in the compacted _schemas topic of the daemon\'s own log, as Confluent keeps them: they survive restarts, replicate with --brokers, and show in console-consumer --topic _schemas.',
@@ -52,9 +52,9 @@ export default defineCommand<ServerOptions>({
     cmd
       .argument('<action>', `one of ${ACTIONS.join(', ')}`)
       .argument('[broker-id]', 'broker id for stop-broker / start-broker')
-      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME or ~/.local/share/kafka-ts)')
+      .option('--data-dir <dir>', 'data directory (default: $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts, else ~/.local/share/kafka-ts)')
       .option('--port <n>', 'TCP port of the first broker (default 9092; 0 picks a free port)')
-      .option('--brokers <n>', 'number of logical brokers (default 1)')
+      .option('--brokers <n>', 'number of logical brokers (default: as many as the last start here, else 1)')
       .option('--foreground', 'run in the foreground instead of as a background daemon')
       .option('--config <file>', 'server.properties file to read')
       .option('--override <key=value>', 'broker property that wins over the properties files (repeatable)', collect)
@@ -71,11 +71,15 @@ export default defineCommand<ServerOptions>({
     const timeoutMs = requireInt(o.timeout, 'timeout', { min: 1 })!;
     const json = o.output === 'json';
     const port = requireInt(o.port, 'port', { min: 0, max: 65535 });
-    const brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
+    let brokers = requireInt(o.brokers, 'brokers', { min: 1, max: 16 });
     const schemaRegistryPort = requireInt(o.schemaRegistryPort, 'schema-registry-port', { min: 0, max: 65535 });
     const registry = { ...(schemaRegistryPort !== undefined && { schemaRegistryPort }), ...(!o.schemaRegistry && { schemaRegistry: false }) };
     switch (action) {
       case 'start': {
+        const given = { ...(o.config ? readPropertiesFile(o.config) : {}), ...parseInlinePairs(o.override) };
+        const again = brokers === undefined ? rememberedBrokers(paths, given) : undefined;
+        brokers ??= again;
+        const note = again === undefined ? [] : [`Starting ${again} brokers, as this data directory was last started with (--brokers ${again}); --brokers 1 starts one.`];
         const options: StartOptions = { port, brokers, ...registry, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
@@ -93,9 +97,9 @@ export default defineCommand<ServerOptions>({
         const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
         (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...props, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
-        if (!started) throw new FailedError(`Another kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}.`);
+        if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
         rememberStartOptions(paths, options);
-        return printView(runningView(status), ctx, json);
+        return printView({ ...runningView(status), warnings: () => note }, ctx, json);
       }
       case 'status': {
         const status = await daemonStatus(paths);

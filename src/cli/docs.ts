@@ -155,7 +155,7 @@ export function overviewPage(program: Command, version: string, date: string): s
     ),
     '.PP',
     esc(
-      'A failure that ends a command (bad usage, an unknown topic, an unreachable broker, …) prints one error object as the last line of stdout, {"error":{"code":4,"kind":"not_found","message":"Topic \'nope\' does not exist as expected"}}, and the usual one line on stderr; code is the exit status and kind one of failed (1), usage (2), unreachable (3), not_found (4), busy (5), timeout (6). This holds for command lines that do not parse too. Results that are partly failures (a leader election some partitions refused, a producer whose sends failed) are reported in the command\'s own document, with exit status 1.',
+      'A failure that ends a command (bad usage, an unknown topic, an unreachable broker, …) prints one error object as the last line of stdout, {"error":{"code":4,"kind":"not_found","message":"Topic \'nope\' does not exist as expected"}}, and the usual one line on stderr; code is the exit status and kind one of failed (1), usage (2), unreachable (3), not_found (4), busy (5), timeout (6), auth (7), denied (8), incompatible (12). This holds for command lines that do not parse too. Results that are partly failures (a leader election some partitions refused, a producer whose sends failed) are reported in the command\'s own document, with exit status 1.',
     ),
     '.SH CLUSTER SELECTION',
     '.PP',

@@ -366,6 +366,25 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
 }
 
 /**
+ * How many brokers an explicit `server start` runs when --brokers is not given: none decided here
+ * when its properties (--config, --override, server.properties) set kafka-ts.brokers; else as many
+ * as this data directory was last started with, since its partitions are spread over them (started
+ * with fewer, the others' replicas stay in the ISR until they drop out, and acks=all waits on
+ * them); else the daemon's default, one.
+ */
+export function rememberedBrokers(paths: DaemonPaths, props: Record<string, string>): number | undefined {
+  let own: Record<string, string> = {};
+  try {
+    own = parseProperties(readFileSync(paths.properties, 'utf8'));
+  } catch {
+    /* no server.properties */
+  }
+  if (props['kafka-ts.brokers'] !== undefined || own['kafka-ts.brokers'] !== undefined) return undefined;
+  const n = rememberedStartOptions(paths)?.brokers;
+  return n !== undefined && n > 1 ? n : undefined;
+}
+
+/**
  * What a command starting the daemon on its own uses: the settings of the last explicit
  * `server start` here; else server.properties in the data dir (read by the daemon) decides;
  * else Kafka's port 9092, or a free port when 9092 is taken (the CLI itself uses the Unix

@@ -142,6 +142,22 @@ describe('auto-start from scripts', () => {
     expect((await status(home)).listeners).toContain(`PLAINTEXT://127.0.0.1:${port}`);
   });
 
+  it('an explicit start without --brokers starts as many brokers as the data dir was last started with, and says so; a running daemon is named', async () => {
+    const home = newHome({ anyPort: true });
+    const brokersOf = async () => (await status(home)).brokers.map((b: { id: number }) => b.id);
+    expect((await kafkaTs(['server', 'start', '--brokers', '2', '--port', '0', '--no-schema-registry'], { home })).exitCode).toBe(0);
+    await stopDaemon(home);
+    const again = await kafkaTs(['server', 'start', '--port', '0', '--no-schema-registry'], { home });
+    expect({ exitCode: again.exitCode, stderr: again.stderr }).toEqual({ exitCode: 0, stderr: expect.stringContaining('Starting 2 brokers, as this data directory was last started with (--brokers 2); --brokers 1 starts one.') });
+    expect(await brokersOf()).toEqual([1, 2]);
+    const running = await kafkaTs(['server', 'start', '--port', '0'], { home });
+    expect({ exitCode: running.exitCode, stderr: running.stderr }).toEqual({ exitCode: 1, stderr: expect.stringMatching(/^kafka-ts server: error: A kafka-ts daemon \(pid \d+\) is already running with data dir .*; 'kafka-ts server stop' stops it, to start it again with other settings\.\n$/) });
+    await stopDaemon(home);
+    const one = await kafkaTs(['server', 'start', '--brokers', '1', '--port', '0', '--no-schema-registry'], { home });
+    expect({ exitCode: one.exitCode, note: one.stderr.includes('Starting') }).toEqual({ exitCode: 0, note: false });
+    expect(await brokersOf()).toEqual([1]);
+  });
+
   it.each([
     ['listeners', (port: number) => `listeners=PLAINTEXT://127.0.0.1:${port}`],
     ['port', (port: number) => `port=${port}`],
