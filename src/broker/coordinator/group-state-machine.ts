@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GroupMetadataValueData } from '../../protocol/data/index.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { ClassicGroup, type JoinResult, type Member, type Protocol, type SyncResult } from './group.js';
 import type { GroupCoordinatorConfig } from './ports.js';
@@ -418,11 +418,25 @@ export class GroupStateMachine {
     member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
     if (g.state === 'Stable' && g.selectProtocol() === g.protocolName) {
-      // No rebalance; the member keeps its assignment.
+      // No rebalance; the member keeps its assignment, once the new member id is stored (as
+      // Kafka's: a replacement that could not be written is undone, the old id kept, and the
+      // join answered with the write's error, so a restart never brings back a mapping that a
+      // client was told is gone).
       this.armSession(g, member);
-      void this.storeGroup(g);
-      const r = this.currentJoin(g, member, false);
-      return { ...r, skipAssignment: req.version >= 9 && wasLeader, members: req.version >= 9 && wasLeader ? this.currentJoin(g, member, true).members : [] };
+      return this.storeGroup(g).then((error) => {
+        if (error === 0 || g.members.get(memberId) !== member) {
+          const r = this.currentJoin(g, member, false);
+          return { ...r, skipAssignment: req.version >= 9 && wasLeader, members: req.version >= 9 && wasLeader ? this.currentJoin(g, member, true).members : [] };
+        }
+        if (member.sessionTimer) clearTimeout(member.sessionTimer);
+        g.members.delete(memberId);
+        g.members.set(old.memberId, { ...old, awaitingJoin: null, awaitingSync: null, sessionTimer: null });
+        g.staticMembers.set(req.groupInstanceId!, old.memberId);
+        if (wasLeader) g.leaderId = old.memberId;
+        this.armSession(g, g.members.get(old.memberId)!);
+        this.log.warn(`Failed to persist the new member id of static member ${req.groupInstanceId} of group ${g.groupId} (${errorInfo(error).name}); keeping ${old.memberId}`);
+        return joinError(error, '');
+      });
     }
     return this.updateMember(g, member, req);
   }

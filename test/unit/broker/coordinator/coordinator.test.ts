@@ -230,6 +230,21 @@ describe('GroupCoordinator', () => {
     expect(await third.commit({ ...commitReq('gs', [{ partition: 0, offset: 3 }]), generationId: 1, memberId: again.memberId, groupInstanceId: 'host-2' })).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
   });
 
+  it('a static replacement that cannot be stored is undone: the join gets the write\'s error, the old member id stays', async () => {
+    const staticJoin = (memberId = '') => ({ ...joinReq('gf'), memberId, groupInstanceId: 'host-1', version: 5 });
+    const c = start();
+    const first = await c.join(staticJoin());
+    await c.sync({ groupId: 'gf', generationId: 1, memberId: first.memberId, groupInstanceId: 'host-1', protocolType: null, protocolName: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('A') }], version: 3 });
+    port.failAppends = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    const refused = await c.join(staticJoin());
+    expect({ errorCode: refused.errorCode, memberId: refused.memberId }).toEqual({ errorCode: ErrorCode.NOT_COORDINATOR, memberId: '' });
+    expect(c.heartbeat('gf', 1, first.memberId, 'host-1')).toBe(0);
+    port.failAppends = 0;
+    const again = await c.join(staticJoin());
+    expect({ errorCode: again.errorCode, generationId: again.generationId, other: again.memberId !== first.memberId }).toEqual({ errorCode: 0, generationId: 1, other: true });
+    expect(c.heartbeat('gf', 1, first.memberId, 'host-1')).toBe(ErrorCode.FENCED_INSTANCE_ID);
+  });
+
   it('losing leadership unloads the groups and answers parked joins with NOT_COORDINATOR', async () => {
     port.config.groupInitialRebalanceDelayMs = 3000;
     const c = start();
