@@ -77,12 +77,14 @@ export default defineCommand<ServerOptions>({
     switch (action) {
       case 'start': {
         const given = { ...(o.config ? readPropertiesFile(o.config) : {}), ...parseInlinePairs(o.override) };
-        const again = brokers === undefined ? rememberedBrokers(paths, given) : undefined;
+        // Not in the daemon a background start launched: that start decided (and passes --brokers).
+        const again = brokers === undefined && !ctx.env.KAFKA_TS_DAEMON ? rememberedBrokers(paths, given) : undefined;
         brokers ??= again;
         const note = again === undefined ? [] : [`Starting ${again} brokers, as this data directory was last started with (--brokers ${again}); --brokers 1 starts one.`];
         const options: StartOptions = { port, brokers, ...registry, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
+          for (const line of note) ctx.warn(line);
           const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
           // --port moves the first listener only: other listeners (SSL, SASL_SSL, …) stay.
           if (port !== undefined) props['port'] = String(port);
@@ -99,7 +101,7 @@ export default defineCommand<ServerOptions>({
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
         rememberStartOptions(paths, options);
-        return printView({ ...runningView(status), warnings: () => note }, ctx, json);
+        return printView({ ...runningView(status), stderr: () => note }, ctx, json);
       }
       case 'status': {
         const status = await daemonStatus(paths);

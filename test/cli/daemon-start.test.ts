@@ -153,6 +153,15 @@ describe('auto-start from scripts', () => {
     const running = await kafkaTs(['server', 'start', '--port', '0'], { home });
     expect({ exitCode: running.exitCode, stderr: running.stderr }).toEqual({ exitCode: 1, stderr: expect.stringMatching(/^kafka-ts server: error: A kafka-ts daemon \(pid \d+\) is already running with data dir .*; 'kafka-ts server stop' stops it, to start it again with other settings\.\n$/) });
     await stopDaemon(home);
+    // JSON: stdout stays the one document, the note goes to stderr.
+    const json = await kafkaTs(['server', 'start', '--port', '0', '--no-schema-registry', '--output', 'json'], { home });
+    expect({ exitCode: json.exitCode, brokers: JSON.parse(json.stdout).brokers.length, stderr: json.stderr }).toEqual({ exitCode: 0, brokers: 2, stderr: expect.stringContaining('Starting 2 brokers') });
+    await stopDaemon(home);
+    // server-start (kafka-server-start.sh) is configured by its properties alone: one broker here.
+    writeFileSync(join(home, 'sp.properties'), 'port=0\nkafka-ts.schema.registry.enable=false\n');
+    expect((await kafkaTs(['server-start', '-daemon', join(home, 'sp.properties')], { home })).exitCode).toBe(0);
+    expect(await brokersOf()).toEqual([1]);
+    await stopDaemon(home);
     const one = await kafkaTs(['server', 'start', '--brokers', '1', '--port', '0', '--no-schema-registry'], { home });
     expect({ exitCode: one.exitCode, note: one.stderr.includes('Starting') }).toEqual({ exitCode: 0, note: false });
     expect(await brokersOf()).toEqual([1]);

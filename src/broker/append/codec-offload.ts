@@ -32,17 +32,26 @@ export function compressOffThread(codec: number, data: Buffer, level?: number): 
     return new Promise((resolve, reject) => gzip(data, level === undefined ? {} : { level }, (e, out) => (e ? reject(e) : resolve(out))));
   }
   if (codec === CompressionType.zstd && !workerBroken) {
-    // A worker that cannot run here (its thread or the codec failed): the batch, and every later
-    // one, is compressed inline as before, rather than refused.
-    return zstdWorker()
-      .compress(data, level)
-      .catch(() => {
-        workerBroken = true;
-        return inline(codec, data, level);
-      });
+    // A worker that cannot run here (its thread or the codec would not start, or it died): the
+    // batch, and every later one, is compressed inline as before, rather than refused. A job the
+    // codec itself refused is tried inline too (and fails there with the codec's own error).
+    let job: Promise<Buffer>;
+    try {
+      job = zstdWorker().compress(data, level);
+    } catch {
+      workerBroken = true;
+      return inline(codec, data, level);
+    }
+    return job.catch((e: unknown) => {
+      if (e instanceof WorkerGone) workerBroken = true;
+      return inline(codec, data, level);
+    });
   }
   return inline(codec, data, level);
 }
+
+/** The worker stopped (failed to start, crashed, exited): its jobs are rejected with this. */
+class WorkerGone extends Error {}
 
 function inline(codec: number, data: Buffer, level?: number): Promise<Buffer> {
   try {
@@ -93,7 +102,7 @@ class ZstdWorker {
     });
     const gone = (why: string) => {
       onGone();
-      for (const job of this.jobs.values()) job.reject(new Error(why));
+      for (const job of this.jobs.values()) job.reject(new WorkerGone(why));
       this.jobs.clear();
     };
     this.worker.on('error', (e) => gone(`the zstd worker failed: ${e.message}`));
@@ -113,7 +122,7 @@ class ZstdWorker {
 
 let zstd: ZstdWorker | null = null;
 
-/** The zstd worker, started on first use and again after one that failed. */
+/** The zstd worker, started on first use (after one that failed, compression stays inline: workerBroken). */
 function zstdWorker(): ZstdWorker {
   if (!zstd) {
     const w: ZstdWorker = new ZstdWorker(() => {

@@ -220,11 +220,14 @@ export class GroupCoordinator implements GroupService {
       this.groups.set(req.groupId, g);
     }
     if (g.state === 'Dead') return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (req.memberId !== '' || req.groupInstanceId) {
+    // Kafka's ClassicGroup.validateOffsetCommit: an empty group takes a commit without a
+    // generation; a request naming a generation, a member or an instance must be the current one.
+    const simple = req.generationId < 0 && g.state === 'Empty';
+    if (!simple && (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId)) {
       const error = memberError(g, req.memberId, req.groupInstanceId);
       if (error) return all(error);
+      if (req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
     }
-    if (req.generationId >= 0 && req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
     const { codes, accepted } = this.offsets.prepareCommit(req.offsets, -1, this.config.offsetMetadataMaxBytes, Date.now());
     const error = await this.offsetsLog.writeTxnOffsets(
       req.groupId,

@@ -424,7 +424,9 @@ export class GroupStateMachine {
       // client was told is gone).
       this.armSession(g, member);
       return this.storeGroup(g).then((error) => {
-        if (error === 0 || g.members.get(memberId) !== member) {
+        // Gone meanwhile (its session ended, the group moved or was unloaded): nothing to answer for.
+        if (g.members.get(memberId) !== member) return joinError(error || ErrorCode.UNKNOWN_MEMBER_ID, '');
+        if (error === 0) {
           const r = this.currentJoin(g, member, false);
           return { ...r, skipAssignment: req.version >= 9 && wasLeader, members: req.version >= 9 && wasLeader ? this.currentJoin(g, member, true).members : [] };
         }

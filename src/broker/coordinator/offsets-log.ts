@@ -58,9 +58,14 @@ export class OffsetsLog {
     if (!t) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const p = this.partitionFor(groupId);
     if (this.owned.has(p)) return 0;
+    // Led but never tried: loading is still to come. A load that failed is NOT_COORDINATOR, as
+    // Kafka answers a failed one, not "loading" for ever.
     const leads = t.partitions[p]?.leader === this.port.id && this.port.replica(OFFSETS_TOPIC, p) !== undefined;
-    return leads ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
+    return leads && !this.tried.has(p) ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
   }
+
+  /** Partitions whose load was started (owned once it ended well), until given up. */
+  private readonly tried = new Set<number>();
 
   ownedPartitions(): number[] {
     return [...this.owned];
@@ -76,18 +81,21 @@ export class OffsetsLog {
     t.partitions.forEach((p, i) => {
       const leads = p.leader === this.port.id && this.port.replica(OFFSETS_TOPIC, i) !== undefined;
       if (leads && !this.owned.has(i)) {
+        this.tried.add(i);
         const started = Date.now();
         const { groups, records } = this.replay(i);
         load(i, groups);
         this.owned.add(i);
         if (records > 0) this.log.info(`Loaded ${records} records of ${OFFSETS_TOPIC}-${i} in ${Date.now() - started} ms`);
       } else if (!leads && this.owned.has(i)) this.release(i, unload);
+      else if (!leads) this.tried.delete(i);
     });
   }
 
   /** Stops serving a partition. */
   release(partition: number, unload: (partition: number) => void): void {
     this.owned.delete(partition);
+    this.tried.delete(partition);
     unload(partition);
   }
 

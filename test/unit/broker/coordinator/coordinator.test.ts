@@ -101,6 +101,28 @@ describe('GroupCoordinator', () => {
     expect(c.coordinatorError('g')).toBe(0);
   });
 
+  it('answers NOT_COORDINATOR, not "loading" for ever, when loading the partition failed', () => {
+    const c = new GroupCoordinator(port, silentLogger);
+    coordinators.push(c);
+    const log = port.log;
+    port.replica = () => ({ log, logStartOffset: () => 0, logEndOffset: () => { throw new Error('EIO: i/o error, read'); } });
+    expect(() => c.syncOwnership()).toThrow(/EIO/);
+    expect(c.coordinatorError('g')).toBe(ErrorCode.NOT_COORDINATOR);
+  });
+
+  it('TxnOffsetCommit checks the member as Kafka\'s validateOffsetCommit: generation -1 is enough for an empty group only', async () => {
+    const txn = (c: GroupCoordinator, groupId: string, memberId: string, generationId: number) =>
+      c.txnCommit({ groupId, producerId: 7, producerEpoch: 0, generationId, memberId, groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null, commitTimestamp: -1 }] });
+    const c = start();
+    expect(await txn(c, 'empty', 'someone', -1)).toEqual([0]);
+    const m = await c.join(joinReq('busy'));
+    await c.sync({ groupId: 'busy', generationId: 1, memberId: m.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [], version: 3 });
+    expect(await txn(c, 'busy', m.memberId, -1)).toEqual([ErrorCode.ILLEGAL_GENERATION]);
+    expect(await txn(c, 'busy', '', 1)).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(await txn(c, 'busy', '', -1)).toEqual([0]);
+    expect(await txn(c, 'busy', m.memberId, 1)).toEqual([0]);
+  });
+
   it('writes commits and group metadata, and a fresh coordinator replays them', async () => {
     const c = start();
     expect(await c.commit(commitReq('simple', [{ partition: 0, offset: 5 }, { partition: 1, offset: 7 }]))).toEqual([0, 0]);
