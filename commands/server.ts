@@ -76,7 +76,9 @@ export default defineCommand<ServerOptions>({
     const registry = { ...(schemaRegistryPort !== undefined && { schemaRegistryPort }), ...(!o.schemaRegistry && { schemaRegistry: false }) };
     switch (action) {
       case 'start': {
-        const given = { ...(o.config ? readPropertiesFile(o.config) : {}), ...parseInlinePairs(o.override) };
+        // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
+        const fileProps: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
+        const given = { ...fileProps, ...parseInlinePairs(o.override) };
         // Not in the daemon a background start launched: that start decided (and passes --brokers).
         const again = brokers === undefined && !ctx.env.KAFKA_TS_DAEMON ? rememberedBrokers(paths, given) : undefined;
         brokers ??= again;
@@ -85,7 +87,7 @@ export default defineCommand<ServerOptions>({
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           for (const line of note) ctx.warn(line);
-          const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
+          const props = { ...fileProps };
           // --port moves the first listener only: other listeners (SSL, SASL_SSL, …) stay.
           if (port !== undefined) props['port'] = String(port);
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
@@ -95,9 +97,7 @@ export default defineCommand<ServerOptions>({
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
-        const props: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
-        (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...props, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
+        (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...fileProps, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
         rememberStartOptions(paths, options);

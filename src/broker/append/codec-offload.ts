@@ -27,7 +27,7 @@ export const offThreadCodecs = {
 };
 
 /** `data` compressed with `codec` (at `level`) without holding the event loop for gzip and zstd. */
-export function compressOffThread(codec: number, data: Buffer, level?: number): Promise<Buffer> {
+function compressOffThread(codec: number, data: Buffer, level?: number): Promise<Buffer> {
   if (codec === CompressionType.gzip) {
     return new Promise((resolve, reject) => gzip(data, level === undefined ? {} : { level }, (e, out) => (e ? reject(e) : resolve(out))));
   }

@@ -88,7 +88,7 @@ export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
 
 /**
  * Checks one produced records blob (exactly one v2 batch); returns its view or the refusal, or a
- * promise of them when the batch is recompressed off the event loop (ctx.compressOffThread).
+ * promise of them when its codec work is done off the event loop (ctx.offThread).
  */
 export function validateProducedBatch(records: Buffer | null, ctx: ValidationContext): Validated | Promise<Validated> {
   if (!records || records.length < BATCH_HEADER_SIZE) return refuse(ErrorCode.INVALID_RECORD);

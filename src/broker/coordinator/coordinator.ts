@@ -202,10 +202,11 @@ export class GroupCoordinator implements GroupService {
   }
 
   /**
-   * TxnOffsetCommit, as Kafka's handleTxnCommitOffsets: an unknown group is created (empty); a
-   * request naming a member is checked as OffsetCommit's (memberError: a group.instance.id the
-   * group does not know or a member id it does not have is UNKNOWN_MEMBER_ID, a static member's
-   * stale id FENCED_INSTANCE_ID); a generation other than the group's ILLEGAL_GENERATION (-1: not checked).
+   * TxnOffsetCommit, as Kafka's handleTxnCommitOffsets: an unknown group is created (empty); an
+   * empty group takes a commit with generation -1; otherwise a request naming a generation, a
+   * member or an instance is checked as OffsetCommit's (memberError: a group.instance.id the group
+   * does not know or a member id it does not have is UNKNOWN_MEMBER_ID, a static member's stale id
+   * FENCED_INSTANCE_ID) and a generation other than the group's is ILLEGAL_GENERATION.
    * The offsets are written as the producer's transactional records (so a stale epoch gets
    * INVALID_PRODUCER_EPOCH from the log) and held pending until its marker.
    */

@@ -33,6 +33,8 @@ const EMPTY = Buffer.alloc(0);
 export class OffsetsLog {
   /** __consumer_offsets partitions this coordinator has loaded (and so serves). */
   private readonly owned = new Set<number>();
+  /** Partitions whose load was started (owned once it ended well), until given up. */
+  private readonly tried = new Set<number>();
 
   constructor(
     private readonly port: OffsetsLogPort,
@@ -63,9 +65,6 @@ export class OffsetsLog {
     const leads = t.partitions[p]?.leader === this.port.id && this.port.replica(OFFSETS_TOPIC, p) !== undefined;
     return leads && !this.tried.has(p) ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
   }
-
-  /** Partitions whose load was started (owned once it ended well), until given up. */
-  private readonly tried = new Set<number>();
 
   ownedPartitions(): number[] {
     return [...this.owned];
