@@ -118,7 +118,7 @@ export default defineCommand<GroupsOptions>({
             o.export ? r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups) : ids.length > plan.missing.length ? r.planTable(plan.rows) : '',
             ...failures.map((f) => `\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}\n`),
           ].join('');
-        return { data, text, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
+        return { data, text, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
       },
       delete: async () => {
         const results = await groups.deleteGroups(await targets());

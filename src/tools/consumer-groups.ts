@@ -8,6 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Outcome } from '../util/errors.js';
+import { exceptionClass } from './kafka-exceptions.js';
 
 export interface OffsetRow {
   group: string;
@@ -192,15 +193,6 @@ export function describeJson(views: GroupView[], kind: 'offsets' | 'members' | '
 
 // ---- delete and delete-offsets ----
 
-/** Java exception names for the delete report, as kafka-consumer-groups.sh prints them. */
-const EXCEPTIONS: Record<string, string> = {
-  NON_EMPTY_GROUP: 'GroupNotEmptyException',
-  GROUP_ID_NOT_FOUND: 'GroupIdNotFoundException',
-  INVALID_GROUP_ID: 'InvalidGroupIdException',
-  NOT_COORDINATOR: 'NotCoordinatorException',
-  COORDINATOR_NOT_AVAILABLE: 'CoordinatorNotAvailableException',
-};
-
 export interface DeleteGroupsResult {
   deleted: string[];
   failed: { group: string; error: string; message: string }[];
@@ -213,7 +205,7 @@ export function deleteGroupsLines(r: DeleteGroupsResult): string[] {
   return [
     '\nError: Deletion of some consumer groups failed:',
     ...r.failed.map(
-      (f) => `* Group '${f.group}' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.${EXCEPTIONS[f.error] ?? 'KafkaException'}: ${f.message}`,
+      (f) => `* Group '${f.group}' could not be deleted due to: java.util.concurrent.ExecutionException: ${exceptionClass(f.error)}: ${f.message}`,
     ),
     ...(r.deleted.length ? [`\nThese consumer groups were deleted successfully: ${quoted(r.deleted)}`] : []),
   ];
@@ -223,12 +215,12 @@ export function deleteGroupsLines(r: DeleteGroupsResult): string[] {
  * --delete: not found when every failure is an unknown group, busy when every one is a non-empty
  * group. Judged from the brokers' error codes (as leader-election does), not the names printed.
  */
-export function deleteGroupsOutcome(results: { error: { code: number } | null }[]): Outcome {
+export function deleteGroupsOutcome(results: { error: { code: number } | null }[]): Outcome | 'Denied' {
   const failed = results.flatMap((r) => (r.error ? [r.error.code] : []));
   if (failed.length === 0) return 'Ok';
   if (failed.every((code) => code === ErrorCode.GROUP_ID_NOT_FOUND)) return 'NotFound';
   if (failed.every((code) => code === ErrorCode.NON_EMPTY_GROUP)) return 'Busy';
-  return 'Failure';
+  return failed.includes(ErrorCode.GROUP_AUTHORIZATION_FAILED) ? 'Denied' : 'Failure';
 }
 
 export interface DeleteOffsetsResult {
@@ -245,6 +237,7 @@ export function deleteOffsetsLines(r: DeleteOffsetsResult, topics: string[]): st
   if (!error && rows.every((x) => x.status === 'Successful')) lines.push(`Request succeed for deleting offsets with topic ${topics.join(', ')} group ${group}`);
   else if (error === 'GROUP_ID_NOT_FOUND') lines.push(`\nError: '${group}' does not exist.`);
   else if (error === 'INVALID_GROUP_ID') lines.push(`\nError: '${group}' is not valid.`);
+  else if (error === 'GROUP_AUTHORIZATION_FAILED') lines.push(`\nError: Access to '${group}' is not authorized.`);
   else if (error === 'NON_EMPTY_GROUP') lines.push(`\nError: Deleting offsets of a consumer group '${group}' is forbidden if the group is not empty.`);
   else if (error) lines.push(`\nError: Encounter some unknown error: ${error}`);
   else lines.push('\nError: Encounter some partition level error, see the follow-up details:');
@@ -252,8 +245,9 @@ export function deleteOffsetsLines(r: DeleteOffsetsResult, topics: string[]): st
   return lines;
 }
 
-export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome {
+export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome | 'Denied' {
   if (r.error === 'GROUP_ID_NOT_FOUND') return 'NotFound';
+  if (r.error === 'GROUP_AUTHORIZATION_FAILED' || r.partitions.some((x) => x.status.includes('authoriz'))) return 'Denied';
   if (r.error === 'NON_EMPTY_GROUP' || r.partitions.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
   // Every topic named is unknown (its rows say "Not Provided"): not found, as a missing group is; some of them: a partial failure.
   if (!r.error && r.partitions.length > 0 && r.partitions.every((x) => x.partition === 'Not Provided')) return 'NotFound';

@@ -10,6 +10,7 @@ const SPECIAL: Readonly<Record<string, string>> = {
   KAFKA_STORAGE_ERROR: 'KafkaStorageException',
   UNKNOWN_SERVER_ERROR: 'UnknownServerException',
   INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
+  NON_EMPTY_GROUP: 'GroupNotEmptyException',
 };
 
 /** OFFSET_OUT_OF_RANGE → OffsetOutOfRangeException. */

@@ -7,7 +7,8 @@ import { readOptionText } from '../util/files.js';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
-import { NotFoundError, UsageError } from '../util/errors.js';
+import { AuthorizationError, NotFoundError, UsageError } from '../util/errors.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { formatTimestamp } from '../util/logger.js';
 import { parseDuration } from './offset-spec.js';
 
@@ -182,7 +183,10 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
   const plan: ResetPlan = { rows: [], active: [], missing: [], warnings: [], notes: [], unplanned: [] };
   // Rows come out by group, topic, partition (Kafka prints them in hash order).
   const descriptions = await groups.describeGroups([...groupIds].sort());
-  const md = await client.refreshMetadata(null);
+  // Named topics are asked for by name: a topic the principal may not describe is then answered
+  // TOPIC_AUTHORIZATION_FAILED (a listing of all topics just leaves it out).
+  const named = scenario.kind !== 'file' && scenario.kind !== 'plan' && !scope.allTopics ? [...new Set(scope.topics.map((t) => t.topic))] : null;
+  const md = await client.refreshMetadata(named);
   for (const d of descriptions) {
     if (!INACTIVE.has(d.state)) {
       plan.active.push({ group: d.groupId, state: d.state });
@@ -206,6 +210,8 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
     } else {
       partitions = scope.topics.flatMap((t) => {
         const info = md.topics.get(t.topic);
+        // Kafka's describeTopics fails with TopicAuthorizationException: a denial, not a missing topic.
+        if (info?.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) throw new AuthorizationError(`not authorized to describe topic ${t.topic} (TOPIC_AUTHORIZATION_FAILED)`);
         if (!info || info.errorCode !== 0) throw new NotFoundError(`Topic '${t.topic}' does not exist`);
         return (t.partitions ?? info.partitions.map((p) => p.partition)).map((partition) => ({ topic: t.topic, partition }));
       });
@@ -290,10 +296,10 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
   return plan;
 }
 
-/** Commits the plan (admin commits, generation -1). Returns the partitions that failed. */
-export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string }[]> {
+/** Commits the plan (admin commits, generation -1). Returns the partitions that failed; `denied` for an ACL refusal (exit 8). */
+export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string; denied: boolean }[]> {
   const groups = new GroupAdmin(client);
-  const failures: { row: PlanRow; message: string }[] = [];
+  const failures: { row: PlanRow; message: string; denied: boolean }[] = [];
   for (const group of [...new Set(rows.map((r) => r.group))]) {
     const mine = rows.filter((r) => r.group === group);
     const results = await groups.commitOffsets(
@@ -301,7 +307,9 @@ export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise
       mine.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })),
     );
     for (const r of results) {
-      if (r.error) failures.push({ row: mine.find((m) => m.topic === r.topic && m.partition === r.partition)!, message: `${r.error.message} (${r.error.errorName})` });
+      if (!r.error) continue;
+      const denied = r.error.code === ErrorCode.TOPIC_AUTHORIZATION_FAILED || r.error.code === ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      failures.push({ row: mine.find((m) => m.topic === r.topic && m.partition === r.partition)!, message: `${r.error.message} (${r.error.errorName})`, denied });
     }
   }
   return failures;

@@ -165,6 +165,19 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     expect(reset.exitCode, show(reset)).toBe(0);
     const again = await asAlice(['console-consumer', '--topic', 'orders', '--group', 'g', '--max-messages', '1', '--timeout-ms', '20000']);
     expect(again, show(again)).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
+
+    // Refusals of consumer-groups' other actions are denials (exit 8), in Kafka's words; a topic she
+    // may not describe is refused, not reported missing (exit 4).
+    expect((await admin('topics', '--create', '--topic', 'payroll')).exitCode).toBe(0);
+    const hidden = await asAlice(['consumer-groups', '--group', 'g', '--reset-offsets', '--to-earliest', '--topic', 'payroll', '--execute']);
+    expect({ exitCode: hidden.exitCode, stderr: hidden.stderr }, show(hidden)).toEqual({ exitCode: 8, stderr: 'kafka-ts consumer-groups: error: User:alice is not authorized to describe topic payroll (TOPIC_AUTHORIZATION_FAILED)\n' });
+    const offsets = await asAlice(['consumer-groups', '--group', 'g', '--delete-offsets', '--topic', 'orders']);
+    expect({ exitCode: offsets.exitCode, stdout: offsets.stdout }, show(offsets)).toEqual({ exitCode: 8, stdout: "\nError: Access to 'g' is not authorized.\n" });
+    const del = await asAlice(['consumer-groups', '--group', 'g', '--delete', '--output', 'json']);
+    expect(del.exitCode, show(del)).toBe(8);
+    expect(JSON.parse(del.stdout)).toEqual({ deleted: [], failed: [{ group: 'g', error: 'GROUP_AUTHORIZATION_FAILED', message: 'Group authorization failed.' }] });
+    const delText = await asAlice(['consumer-groups', '--group', 'g', '--delete']);
+    expect(delText.stdout, show(delText)).toContain("* Group 'g' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupAuthorizationException: Group authorization failed.");
   });
 
   it('a deny ACL beats the allow', async () => {

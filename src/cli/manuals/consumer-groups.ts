@@ -30,7 +30,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   exits: ['Failure', 'Unreachable', 'NotFound', 'Busy', 'Timeout', 'AuthFailed', 'Denied'],
   differences: [
     'A word that is not an option\'s value is a usage error (exit 2); the script ignores it.',
-    'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist (or every topic --delete-offsets names does not; some of them is a partial failure, 1), 5 when a group is active, 6 when --wait-inactive times out, 1 for other failures; messages and layouts stay Kafka\'s.',
+    'Runtime failures exit non-zero (kafka-consumer-groups.sh exits 0): 4 when a group does not exist (or every topic --delete-offsets names does not; some of them is a partial failure, 1), 5 when a group is active, 6 when --wait-inactive times out, 8 when the ACLs refuse a group or topic (--delete, --delete-offsets, --reset-offsets; a topic --reset-offsets may not describe is refused as Kafka refuses it, not reported missing), 1 for other failures; messages and layouts stay Kafka\'s.',
     '--members --verbose prints ASSIGNMENT as topic(0,1) (Kafka 3.8+ drops the topic name); --delete-offsets statuses read "Error: <message>" (3.8+ prints "Error: :<message>"); --delete quotes each group id (3.8+ quotes the whole list).',
     'Invalid dates, durations, --from-file contents and negative --to-offset values are usage errors (exit 2) and change nothing; a --from-file or --from-plan without rows for a named group exits 1 (the other groups are still reset).',
     '--list prints groups sorted by id (Kafka prints them in the order brokers return them).',
