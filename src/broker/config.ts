@@ -163,13 +163,15 @@ interface KeyDef {
   apply: (c: BrokerConfig, v: string) => void;
 }
 
+/** A whole number as Java's parsers take it (Number() reads '' and ' ' as 0, and hex). */
+const whole = (v: string): number => (/^[+-]?\d+$/.test(v.trim()) ? Number(v.trim()) : NaN);
 const int = (key: string, v: string): number => {
-  const n = Number(v.trim());
+  const n = whole(v);
   if (!Number.isInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type INT`);
   return n;
 };
 const long = (key: string, v: string): number => {
-  const n = Number(v.trim());
+  const n = whole(v);
   if (!Number.isSafeInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type LONG`);
   return n;
 };
@@ -186,8 +188,8 @@ const atLeast = (key: string, n: number, min: number): number => {
 
 /** A LONG that may be Kafka's Long.MAX_VALUE (no exact double: "never" either way). */
 const flushLong = (key: string, v: string, min: number): number => {
-  const n = Number(v.trim());
-  if (v.trim() === '' || !Number.isInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type LONG`);
+  const n = whole(v);
+  if (!Number.isInteger(n)) throw new ConfigError(`Invalid value ${v} for configuration ${key}: Not a number of type LONG`);
   return atLeast(key, n, min);
 };
 
@@ -197,7 +199,7 @@ function parseIpOverrides(v: string): Record<string, number> {
   for (const part of v.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const i = part.lastIndexOf(':');
     const host = i > 0 ? part.slice(0, i).trim().replace(/^\[|\]$/g, '') : '';
-    const n = i > 0 ? Number(part.slice(i + 1).trim()) : NaN;
+    const n = i > 0 ? whole(part.slice(i + 1)) : NaN;
     if (host === '' || !Number.isInteger(n) || n < 0) {
       throw new ConfigError(`Invalid value ${v} for configuration max.connections.per.ip.overrides: expected host:count pairs, e.g. 127.0.0.1:200,localhost:50`);
     }

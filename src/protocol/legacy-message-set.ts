@@ -27,7 +27,12 @@ export interface LegacyMessageSet {
 /** Magic byte of the first entry in a records blob (at byte 16 in every format). */
 export const magicOf = (records: Buffer): number => (records.length > 16 ? records.readInt8(16) : -1);
 
-function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number): number {
+/** How many decompressed bytes the wrappers of one message set may still produce. */
+interface Budget {
+  left: number;
+}
+
+function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number, budget: Budget): number {
   let compression = 0;
   const r = new Reader(buf);
   while (r.remaining >= 12) {
@@ -57,7 +62,11 @@ function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number): number {
     if (!value) throw new ProtocolDecodeError('compressed legacy message without a value');
     compression = codec;
     const inner: LegacyMessage[] = [];
-    decodeInto(codecFor(codec).decompress(value), inner, depth + 1);
+    // Bounded over all the set's wrappers together: a small request of highly compressible
+    // wrappers would otherwise inflate to gigabytes on the event loop.
+    const plain = codecFor(codec).decompress(value, budget.left);
+    budget.left -= plain.length;
+    decodeInto(plain, inner, depth + 1, budget);
     // Magic 1 wrappers with LogAppendTime carry the time for all inner messages.
     const logAppend = magic === 1 && (attributes & 0x08) !== 0;
     for (const m of inner) out.push(logAppend ? { ...m, timestamp } : m);
@@ -65,8 +74,9 @@ function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number): number {
   return compression;
 }
 
-export function decodeLegacyMessageSet(records: Buffer): LegacyMessageSet {
+/** Decodes a legacy message set; its compressed wrappers may decompress to `maxDecompressed` bytes in all. */
+export function decodeLegacyMessageSet(records: Buffer, maxDecompressed: number): LegacyMessageSet {
   const messages: LegacyMessage[] = [];
-  const compression = decodeInto(records, messages, 0);
+  const compression = decodeInto(records, messages, 0, { left: maxDecompressed });
   return { compression, messages };
 }

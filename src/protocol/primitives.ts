@@ -2,10 +2,31 @@
  * Kafka wire primitives: a growable writer and a bounds-checked reader.
  *
  * int64 values are JavaScript numbers. Offsets, timestamps and producer ids all fit in 2^53,
- * and plain numbers keep the hot paths free of BigInt conversions.
+ * and plain numbers keep the hot paths free of BigInt conversions. A long beyond 2^53 that a
+ * client sends is read rounded to a nearby double (INT64_MAX reads as 2^63) and written back
+ * clamped to the int64 range (writeInt64At), never overflowed into a negative value; where
+ * exactness matters (offsets, producer ids) the broker checks the range first.
  */
 
 const TWO_32 = 4294967296;
+const TWO_63 = 9223372036854775808;
+
+/**
+ * Writes `v` as a big-endian int64 at `at`, as two 32-bit halves (no BigInt on hot paths).
+ * Values at or beyond +-2^63 are clamped to INT64_MAX / INT64_MIN: a long read as a number
+ * rounds INT64_MAX up to 2^63, which must go back out as INT64_MAX.
+ */
+export function writeInt64At(buf: Buffer, at: number, v: number): void {
+  if (v >= TWO_63) {
+    buf.writeInt32BE(0x7fffffff, at);
+    buf.writeUInt32BE(0xffffffff, at + 4);
+    return;
+  }
+  if (v < -TWO_63) v = -TWO_63;
+  const hi = Math.floor(v / TWO_32);
+  buf.writeInt32BE(hi | 0, at);
+  buf.writeUInt32BE((v - hi * TWO_32) >>> 0, at + 4);
+}
 
 /** Thrown when a reader runs past the end of its buffer or meets an impossible length. */
 export class ProtocolDecodeError extends Error {
@@ -79,10 +100,7 @@ export class Writer {
   }
   int64(v: number): this {
     this.ensure(8);
-    const hi = Math.floor(v / TWO_32);
-    const lo = v - hi * TWO_32;
-    this.buf.writeInt32BE(hi | 0, this.pos);
-    this.buf.writeUInt32BE(lo >>> 0, this.pos + 4);
+    writeInt64At(this.buf, this.pos, v);
     this.pos += 8;
     return this;
   }

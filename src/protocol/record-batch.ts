@@ -12,7 +12,7 @@
 import { ByteCopier } from '../util/byte-copier.js';
 import { codecFor } from './compression.js';
 import { crc32c } from './crc32c.js';
-import { ProtocolDecodeError, Reader, Writer } from './primitives.js';
+import { ProtocolDecodeError, Reader, Writer, writeInt64At } from './primitives.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before batchLength's coverage starts: baseOffset + batchLength. */
@@ -112,7 +112,7 @@ export function computedBatchCrc(batch: Buffer): number {
 
 /** Writes baseOffset (and optionally the leader epoch) in place; neither is covered by the CRC. */
 export function stampBatch(batch: Buffer, baseOffset: number, leaderEpoch?: number): void {
-  writeInt64(batch, BASE_OFFSET_OFFSET, baseOffset);
+  writeInt64At(batch, BASE_OFFSET_OFFSET, baseOffset);
   if (leaderEpoch !== undefined) batch.writeInt32BE(leaderEpoch, LEADER_EPOCH_OFFSET);
 }
 
@@ -391,9 +391,9 @@ export class BatchBuilder {
     batch.writeInt8(2, MAGIC_OFFSET);
     batch.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
     batch.writeInt32BE(opts.lastOffsetDelta ?? this.n - 1, LAST_OFFSET_DELTA_OFFSET);
-    writeInt64(batch, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
-    writeInt64(batch, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
-    writeInt64(batch, PRODUCER_ID_OFFSET, opts.producerId ?? -1);
+    writeInt64At(batch, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
+    writeInt64At(batch, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
+    writeInt64At(batch, PRODUCER_ID_OFFSET, opts.producerId ?? -1);
     batch.writeInt16BE(opts.producerEpoch ?? -1, PRODUCER_EPOCH_OFFSET);
     batch.writeInt32BE(opts.baseSequence ?? -1, BASE_SEQUENCE_OFFSET);
     batch.writeInt32BE(this.n, RECORD_COUNT_OFFSET);
@@ -413,11 +413,6 @@ export function encodeBatch(records: readonly NewRecord[], opts: BatchOptions = 
   return b.build(opts);
 }
 
-function writeInt64(buf: Buffer, at: number, v: number): void {
-  const hi = Math.floor(v / 4294967296);
-  buf.writeInt32BE(hi, at);
-  buf.writeUInt32BE(v - hi * 4294967296, at + 4);
-}
 
 /**
  * Decodes every record of one batch (decompressing if needed). Offsets are absolute. `make`
@@ -611,7 +606,12 @@ const badRecord = (i: number, count: number, what: string) => new ProtocolDecode
 
 /** The offset after the last record of the batch at `at`. */
 export function nextOffsetOf(buf: Buffer, at = 0): number {
-  return baseOffsetOf(buf, at) + buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) + 1;
+  return baseOffsetOf(buf, at) + lastOffsetDeltaOf(buf, at) + 1;
+}
+
+/** The batch's last offset minus its base offset (the records' count less one, once validated). */
+export function lastOffsetDeltaOf(buf: Buffer, at = 0): number {
+  return buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
 }
 
 export function baseOffsetOf(buf: Buffer, at = 0): number {
@@ -683,7 +683,7 @@ export class RecordBatchView {
     return isControlBatch(this.attributes);
   }
   get lastOffsetDelta(): number {
-    return this.buffer.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+    return lastOffsetDeltaOf(this.buffer);
   }
   /** The offset of the batch's last record. */
   get lastOffset(): number {
@@ -697,6 +697,10 @@ export class RecordBatchView {
   }
   get producerId(): number {
     return readInt64(this.buffer, PRODUCER_ID_OFFSET);
+  }
+  /** The producer id exactly (producerId rounds ids above 2^53); for messages. */
+  get exactProducerId(): bigint {
+    return this.buffer.readBigInt64BE(PRODUCER_ID_OFFSET);
   }
   get producerEpoch(): number {
     return this.buffer.readInt16BE(PRODUCER_EPOCH_OFFSET);
@@ -719,7 +723,7 @@ export class RecordBatchView {
   /** Stamps broker time (LogAppendTime topics): timestamp type and max timestamp, then a new CRC. */
   stampLogAppendTime(now: number): void {
     this.buffer.writeInt16BE(this.attributes | Attr.LogAppendTime, ATTRIBUTES_OFFSET);
-    writeInt64(this.buffer, MAX_TIMESTAMP_OFFSET, now);
+    writeInt64At(this.buffer, MAX_TIMESTAMP_OFFSET, now);
     rewriteCrc(this.buffer);
   }
 

@@ -4,7 +4,7 @@
  * Kafka's admin API carries them. The catalogue is shared: the broker resolves and validates
  * configs with it (src/broker/metadata/topic-configs.ts), and `kafka-ts topics` checks names.
  */
-import { defineCatalogue, type Catalogue, type ConfigEntry, type ConfigValue } from '../util/config-catalogue.js';
+import { defineCatalogue, parseDouble, type Catalogue, type ConfigEntry, type ConfigValue } from '../util/config-catalogue.js';
 
 /** DescribeConfigs config_type values (v3+). */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
@@ -129,9 +129,12 @@ export function validateTopicConfig(name: string, value: string | null): string 
       // A Java long: past 2^63 Kafka's parser fails (it was stored and shown as given here).
       if (!/^\s*-?\d+\s*$/.test(value) || BigInt(value.trim()) > 0x7fffffffffffffffn || BigInt(value.trim()) < -0x8000000000000000n) return bad('Not a number of type LONG');
       break;
-    case 'DOUBLE':
-      if (!Number.isFinite(Number(value))) return bad('Not a number of type DOUBLE');
+    case 'DOUBLE': {
+      // Not Number(): it reads '' and ' ' as 0 and takes hex; Java's parser takes neither.
+      const n = parseDouble(value);
+      if (n === null || !Number.isFinite(n)) return bad('Not a number of type DOUBLE');
       break;
+    }
     case 'BOOLEAN':
       if (!/^(true|false)$/i.test(value.trim())) return bad('Expected value to be either true or false');
       break;

@@ -1,7 +1,7 @@
 /**
  * An in-memory LogStore with the same semantics as the disk store, for fast tests.
  */
-import { baseOffsetOf, decodeBatchRecords, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
+import { baseOffsetOf, decodeBatchRecords, lastOffsetDeltaOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epochs.js';
 import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from './compaction.js';
 import {
@@ -51,7 +51,7 @@ class MemoryPartitionLog implements PartitionLog {
 
   append(batch: Buffer, leaderEpoch: number): AppendResult {
     const base = this.endOffset;
-    const last = base + nextOffsetOf(batch) - baseOffsetOf(batch) - 1;
+    const last = base + lastOffsetDeltaOf(batch);
     // Copy: the caller's buffer belongs to a request that will be reused or freed.
     const bytes = Buffer.from(batch);
     stampBatch(bytes, base, leaderEpoch);

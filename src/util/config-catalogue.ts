@@ -107,8 +107,8 @@ function parseInteger(raw: string, type: 'short' | 'int' | 'long'): number | nul
   return Number(b);
 }
 
-/** Java's Double.parseDouble, for what people write (decimal, exponent, NaN, Infinity, a d/f suffix). */
-function parseDouble(raw: string): number | null {
+/** Java's Double.parseDouble, for what people write (decimal, exponent, NaN, Infinity, a d/f suffix); null when it is not a number. */
+export function parseDouble(raw: string): number | null {
   const t = raw.trim();
   const m = /^([+-]?)(NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[dDfF]?$/.exec(t);
   if (!m) return null;

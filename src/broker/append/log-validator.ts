@@ -58,6 +58,13 @@ export interface OffThreadCodecs {
 /** Records at least this large (gzip-compressed as produced, or decompressed to be recompressed) have their codec work done off the event loop when the validator is given a way. */
 export const OFF_THREAD_BYTES = 256 * 1024;
 
+/**
+ * gzip bodies at least this large are inflated off the event loop. Lower than OFF_THREAD_BYTES:
+ * what matters is the inflated size, which deflate's ratio (up to ~1000:1) lets reach the 100 MiB
+ * bound from a 100 KiB body, about a second of inflating inline; 16 KiB inflates to 16 MiB at most.
+ */
+export const GZIP_OFF_THREAD_BYTES = 16 * 1024;
+
 type Validated = RecordBatchView | AppendRefusal;
 
 const refuse = (errorCode: number, errorMessage: string | null = null): AppendRefusal => ({ errorCode, errorMessage });
@@ -68,7 +75,7 @@ export const isRefusal = (v: RecordBatchView | AppendRefusal): v is AppendRefusa
 export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal {
   if (!records || records.length === 0 || magicOf(records) > 1) return refuse(ErrorCode.INVALID_RECORD);
   try {
-    const set = decodeLegacyMessageSet(records);
+    const set = decodeLegacyMessageSet(records, MAX_DECOMPRESSED_BATCH);
     if (set.messages.length === 0) return refuse(ErrorCode.INVALID_RECORD);
     return encodeBatch(
       set.messages.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp })),
@@ -109,6 +116,12 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // idempotent batches need a producer id and a sequence (Kafka's LogValidator.validateBatch).
   if (batch.isControl) return refuse(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records');
   if (batch.isTransactional && batch.producerId < 0) return refuse(ErrorCode.INVALID_RECORD, `Transactional records in ${ctx.partitionName} must have a producer id`);
+  // Producer ids are held as numbers: two ids above 2^53 could share one producer state, and the
+  // second producer's records be answered as duplicates and dropped. Brokers hand out ids from 0
+  // (InitProducerId), so no client of this cluster has one that large.
+  if (batch.producerId > Number.MAX_SAFE_INTEGER) {
+    return refuse(ErrorCode.INVALID_RECORD, `Producer id ${batch.exactProducerId} in ${ctx.partitionName} is beyond the ids this cluster hands out (up to 2^53)`);
+  }
   if (batch.producerId >= 0 && batch.baseSequence < 0) {
     return refuse(ErrorCode.INVALID_RECORD, `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId} in ${ctx.partitionName}`);
   }
@@ -122,9 +135,9 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
   const body = records.subarray(BATCH_HEADER_SIZE);
-  // A large gzip body inflates on zlib's thread pool (the slowest of the codecs to decompress:
-  // a 100 MiB batch held the event loop for a third of a second).
-  if (batch.compression === CompressionType.gzip && ctx.offThread && body.length >= OFF_THREAD_BYTES) {
+  // A gzip body that may inflate to megabytes does so on zlib's thread pool (the slowest of the
+  // codecs to decompress: a 100 MiB batch held the event loop for a third of a second or more).
+  if (batch.compression === CompressionType.gzip && ctx.offThread && body.length >= GZIP_OFF_THREAD_BYTES) {
     return ctx.offThread.gunzip(body, MAX_DECOMPRESSED_BATCH).then(
       (plain) => checkRecords(batch, plain, ctx),
       (e) => unparsable(e, ctx),

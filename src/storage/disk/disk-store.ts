@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from './fs-ops.js';
 import { join } from 'node:path';
-import { BATCH_HEADER_SIZE, baseOffsetOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, baseOffsetOf, lastOffsetDeltaOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
 import { silentLogger } from '../../util/logger.js';
 import {
@@ -236,7 +236,9 @@ export class DiskPartitionLog implements PartitionLog {
 
   append(batch: Buffer, leaderEpoch: number): AppendResult {
     const baseOffset = this.logEndOffset();
-    const lastOffset = nextOffsetOf(batch) - baseOffsetOf(batch) - 1 + baseOffset;
+    // From the batch's own delta: the base offset a producer wrote is not used (Kafka ignores it), and
+    // a huge one minus itself in floating point need not give the delta back.
+    const lastOffset = baseOffset + lastOffsetDeltaOf(batch);
     stampBatch(batch, baseOffset, leaderEpoch);
     return this.write(batch, baseOffset, lastOffset, leaderEpoch);
   }

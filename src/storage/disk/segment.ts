@@ -11,6 +11,7 @@
  * keeps one across another cache call, so any of them may be closed between operations.
  */
 import { ControlType, controlTypeOf } from '../../protocol/control-records.js';
+import { writeInt64At } from '../../protocol/primitives.js';
 import { readBuffers } from '../../util/read-buffers.js';
 import { TxnIndex } from './txn-index.js';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from './fs-ops.js';
@@ -334,7 +335,7 @@ export class Segment {
     if (idx.length) writeSync(this.index(), idx, 0, idx.length, 0);
     const tidx = Buffer.alloc(this.timeIndex.length * 12);
     for (let i = 0; i < this.timeIndex.length; i++) {
-      writeInt64(tidx, i * 12, this.timeIndex.keys[i]!);
+      writeInt64At(tidx, i * 12, this.timeIndex.keys[i]!);
       tidx.writeInt32BE(this.timeIndex.values[i]! - this.baseOffset, i * 12 + 8);
     }
     ftruncateSync(this.timeIndexFile(), 0);
@@ -434,7 +435,7 @@ export class Segment {
       const first = this.timeIndex.length - n;
       const buf = Buffer.allocUnsafe(n * 12);
       for (let i = 0; i < n; i++) {
-        writeInt64(buf, i * 12, this.timeIndex.keys[first + i]!);
+        writeInt64At(buf, i * 12, this.timeIndex.keys[first + i]!);
         buf.writeInt32BE(this.timeIndex.values[first + i]! - this.baseOffset, i * 12 + 8);
       }
       writeSync(this.timeIndexFile(), buf, 0, buf.length, first * 12);
@@ -605,7 +606,7 @@ export class Segment {
     if (this.maxTimestamp > this.lastIndexedTimestamp()) {
       this.timeIndex.push(this.maxTimestamp, this.offsetOfMaxTimestamp);
       const t = Buffer.allocUnsafe(12);
-      writeInt64(t, 0, this.maxTimestamp);
+      writeInt64At(t, 0, this.maxTimestamp);
       t.writeInt32BE(this.offsetOfMaxTimestamp - this.baseOffset, 8);
       writeSync(this.timeIndexFile(), t, 0, 12, (this.timeIndex.length - 1) * 12);
     }
@@ -772,8 +773,3 @@ function fsyncDirectory(dir: string): void {
   }
 }
 
-function writeInt64(buf: Buffer, at: number, v: number) {
-  const hi = Math.floor(v / 4294967296);
-  buf.writeInt32BE(hi, at);
-  buf.writeUInt32BE(v - hi * 4294967296, at + 4);
-}

@@ -6,21 +6,18 @@
  */
 import { existsSync, openSync, closeSync, fsyncSync, ftruncateSync, readFileSync, renameSync, unlinkSync, writeSync } from './fs-ops.js';
 import type { AbortedTxn } from '../log-store.js';
+import { writeInt64At } from '../../protocol/primitives.js';
 
 export const TXN_INDEX_ENTRY_SIZE = 34;
 const VERSION = 0;
 
-function writeInt64(buf: Buffer, at: number, v: number) {
-  buf.writeBigInt64BE(BigInt(v), at);
-}
-
 export function encodeTxnEntry(e: AbortedTxn): Buffer {
   const b = Buffer.alloc(TXN_INDEX_ENTRY_SIZE);
   b.writeInt16BE(VERSION, 0);
-  writeInt64(b, 2, e.producerId);
-  writeInt64(b, 10, e.firstOffset);
-  writeInt64(b, 18, e.lastOffset);
-  writeInt64(b, 26, e.lastStableOffset);
+  writeInt64At(b, 2, e.producerId);
+  writeInt64At(b, 10, e.firstOffset);
+  writeInt64At(b, 18, e.lastOffset);
+  writeInt64At(b, 26, e.lastStableOffset);
   return b;
 }
 

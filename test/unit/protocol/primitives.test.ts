@@ -58,6 +58,23 @@ describe('fixed-width integers', () => {
   });
 });
 
+describe('int64 beyond 2^53', () => {
+  it('writes back the longs a client sent at the ends of the range, never wrapped to the other sign', () => {
+    // INT64_MAX reads as 2^63 (the nearest double); written back it must be INT64_MAX again, not INT64_MIN.
+    for (const exact of [0x7fffffffffffffffn, -0x8000000000000000n, 1n << 60n, -(1n << 60n)]) {
+      const wire = Buffer.alloc(8);
+      wire.writeBigInt64BE(exact);
+      const w = new Writer(2);
+      w.int64(new Reader(wire).int64());
+      expect(w.toBuffer().readBigInt64BE(0)).toBe(exact);
+    }
+    const over = new Writer(2);
+    over.int64(2 ** 70).int64(-(2 ** 70));
+    const both = over.toBuffer();
+    expect([both.readBigInt64BE(0), both.readBigInt64BE(8)]).toEqual([0x7fffffffffffffffn, -0x8000000000000000n]);
+  });
+});
+
 describe('strings, bytes and zero-copy chunks', () => {
   it('encodes nullable and compact strings', () => {
     const w = new Writer();

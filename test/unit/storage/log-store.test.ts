@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type LogStore, OffsetOutOfRangeError } from '../../../src/storage/log-store.js';
-import { decodeBatchRecords, encodeBatch, splitBatches } from '../../../src/protocol/record-batch.js';
+import { decodeBatchRecords, encodeBatch, rewriteCrc, splitBatches } from '../../../src/protocol/record-batch.js';
 import { datasyncCount, setFaultPlan } from '../../../src/storage/disk/fs-ops.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -65,6 +65,17 @@ for (const [name, make] of stores) {
       expect(res.batches.length).toBe(2);
       expect(decodeBatchRecords(res.batches[0]!)[0]!.offset).toBe(0);
       expect(readValues(store, 't', 1)).toEqual(['b', 'c', 'd', 'e']);
+    });
+
+    it("assigns offsets from the log end and the batch's own delta, whatever base offset the producer wrote", () => {
+      const log = store.open('t', 0, config());
+      log.append(batchOf(['a']), 0);
+      // A base offset past 2^53: (next - base) in doubles lost the delta and the next batch reused an offset.
+      const odd = batchOf(['b', 'c', 'd']);
+      odd.writeBigInt64BE(0x7fffffffffffff00n, 0);
+      expect(log.append(odd, 0)).toEqual({ baseOffset: 1, lastOffset: 3 });
+      expect(log.append(batchOf(['e']), 0)).toEqual({ baseOffset: 4, lastOffset: 4 });
+      expect(readValues(store, 't', 0)).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
     it('returns the whole first batch even when it exceeds maxBytes, and nothing at the end', () => {
@@ -451,6 +462,27 @@ describe('disk log store specifics', () => {
     expect(again.logEndOffset()).toBe(base + 11);
     expect(again.append(noTimestamp('after'), 0).baseOffset).toBe(base + 11);
     expect(readValues(reopened, 't', base)).toEqual([...Array.from({ length: 10 }, (_, i) => `v${i}`), 'stamped', 'after']);
+    reopened.close();
+  });
+
+  it('keeps a batch stamped INT64_MAX through rolls, close and reopen (its time index entry is INT64_MAX)', () => {
+    // The time index wrote 2^63 (INT64_MAX read as a double) as two int32 halves: RangeError at the
+    // roll, the log dir offline, close failing and the partition unopenable afterwards.
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    const far = batchOf(['far']);
+    for (const at of [27, 35]) far.writeBigInt64BE(0x7fffffffffffffffn, at); // base and max timestamp
+    rewriteCrc(far);
+    log.append(far, 0);
+    for (let i = 0; i < 6; i++) log.append(batchOf([`v${i}`.repeat(30)]), 0);
+    expect(readdirSync(join(t.dir, 't-0')).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(1);
+    store.close();
+    const tidx = readFileSync(join(t.dir, 't-0', '00000000000000000000.timeindex'));
+    expect(tidx.readBigInt64BE(0)).toBe(0x7fffffffffffffffn);
+    const reopened = new DiskLogStore(t.dir);
+    const again = reopened.open('t', 0, config({ segmentBytes: 300, indexIntervalBytes: 1 }));
+    expect(again.logEndOffset()).toBe(7);
+    expect(readValues(reopened, 't', 0)[0]).toBe('far');
     reopened.close();
   });
 

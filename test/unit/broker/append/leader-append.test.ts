@@ -128,6 +128,17 @@ describe('produceToLeader: validation (LogValidator)', () => {
     expect(replica.log.logEndOffset()).toBe(40);
   });
 
+  it('a small gzip body that inflates to megabytes is decompressed off the event loop too', async () => {
+    const { host, replica } = setup({ 'max.message.bytes': '8000000' });
+    // 24 MB of zeros deflate to ~24 KB: below the 256 KiB mark of other codec work, above gzip's own.
+    const sent = encodeBatch([{ key: null, value: Buffer.alloc(24_000_000), timestamp: 1000 }], { compression: CompressionType.gzip });
+    expect(sent.length).toBeLessThan(64 * 1024);
+    const pending = produceToLeader(host, 't', 0, sent, produceOpts);
+    expect(replica.log.logEndOffset()).toBe(0);
+    expect((await pending).errorCode).toBe(0);
+    expect(replica.log.logEndOffset()).toBe(1);
+  });
+
   it('appends a valid batch at the log end, stamped with the leader epoch', async () => {
     const { host, replica } = setup();
     const out = await produceToLeader(host, 't', 0, encodeBatch(values('a', 'b')), produceOpts);
@@ -151,6 +162,8 @@ describe('produceToLeader: validation (LogValidator)', () => {
     ['a transactional batch without a producer id', () => encodeBatch(values('a'), { transactional: true }), ErrorCode.INVALID_RECORD],
     ['a control batch from a client', () => encodeBatch(values('a'), { transactional: true, control: true, producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
     ['an idempotent batch without a sequence', () => encodeBatch(values('a'), { producerId: 5, producerEpoch: 0 }), ErrorCode.INVALID_RECORD],
+    // Held as doubles, ids 2^60 and 2^60+1 shared one producer state: the second one's records were answered as duplicates and dropped.
+    ['a producer id beyond 2^53', () => encodeBatch(values('a'), { producerId: 2 ** 60, producerEpoch: 0, baseSequence: 0 }), ErrorCode.INVALID_RECORD],
     ['a batch above max.message.bytes', () => encodeBatch(values('x'.repeat(200))), ErrorCode.MESSAGE_TOO_LARGE, { 'max.message.bytes': '150' }],
     // Valid CRCs over records that do not parse: stored, they failed ListOffsets and the cleaner.
     // INVALID_RECORD, which clients do not retry (Kafka's InvalidRecordException).
