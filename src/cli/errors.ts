@@ -69,8 +69,13 @@ export function describeError(e: unknown, principal?: string): { line: string; c
   if (isKafkaTsError(e)) {
     let line = e.hint ? `${e.message} (${e.hint})` : e.message;
     // An ACL denial names who was refused, when the command knows whom it connected as.
-    if (e.kind === 'denied' && principal !== undefined) line = line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;
-    return { line, code: exitCode(EXIT_OF_KIND[e.kind]), ...(e.stdout !== undefined && { stdout: e.stdout }) };
+    let stdout = e.stdout;
+    if (e.kind === 'denied' && principal !== undefined) {
+      line = line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;
+      // Kafka's layout line (topics) names the principal too: it is the only line printed.
+      if (stdout?.endsWith(`: ${e.message}`)) stdout = `${stdout.slice(0, -e.message.length)}${line}`;
+    }
+    return { line, code: exitCode(EXIT_OF_KIND[e.kind]), ...(stdout !== undefined && { stdout }) };
   }
   const err = e as Error | undefined;
   return { line: `unexpected error: ${err?.message ?? String(e)}`, code: exitCode('Failure') };

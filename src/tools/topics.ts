@@ -6,8 +6,7 @@ import { Admin, CONFIG_SOURCE_DEFAULT, RESOURCE_TOPIC, type TopicDescription } f
 import type { KafkaClient } from '../client/client.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { toBase64Url, isZeroUuid } from '../util/ids.js';
-import { KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
-import { withDenial } from './denied.js';
+import { isKafkaTsError, KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
@@ -172,7 +171,10 @@ export const replicationFactorOf = (p: Pick<PartitionView, 'replicas' | 'adding'
 export async function describeTopics(client: KafkaClient, names: string[]): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
   const admin = new Admin(client);
   const descs: TopicDescription[] = await admin.describeTopics(names);
-  const configs = await withDenial(`describe the configs of topic ${descs.map((d) => d.name).join(', ')}`, () => admin.describeConfigs(descs.map((d) => ({ type: RESOURCE_TOPIC, name: d.name }))));
+  // A denial is Kafka's "Error while executing topic command" line too, as a refused describe is.
+  const configs = await admin.describeConfigs(descs.map((d) => ({ type: RESOURCE_TOPIC, name: d.name }))).catch((e: unknown) => {
+    throw isKafkaTsError(e) && e.kind === 'denied' ? refused(e, `describe the configs of topic ${descs.map((d) => d.name).join(', ')}`) : e;
+  });
   const reassigning = await listReassigningSafe(client);
   const liveBrokers = new Set(client.cluster.brokers.keys());
   const minIsr = new Map<string, number>();

@@ -148,6 +148,13 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     const consume = await asAlice(['console-consumer', '--topic', 'orders', '--from-beginning', '--max-messages', '1', '--timeout-ms', '5000']);
     expect(consume.exitCode, show(consume)).toBe(8);
     expect(consume.stderr).toContain('User:alice is not authorized to read topic orders (TOPIC_AUTHORIZATION_FAILED)');
+    // Describe (implied by Write) without DescribeConfigs: refused as a refused describe is, Kafka's line on stdout.
+    const describe = await asAlice(['topics', '--describe', '--topic', 'orders']);
+    expect(describe, show(describe)).toMatchObject({
+      exitCode: 8,
+      stdout: 'Error while executing topic command : User:alice is not authorized to describe the configs of topic orders (TOPIC_AUTHORIZATION_FAILED)\n',
+      stderr: '',
+    });
   });
 
   it('after `--consumer --topic orders --group g` she consumes in group g (and commits), not in another group', async () => {
