@@ -426,7 +426,9 @@ const LISTENER_PREFIXED = /^listener\.name\.([^.]+)\.(.+)$/;
  * Listener-prefixed keys (`listener.name.<listener>.<setting>`) must name a listener of
  * `listeners` (or `controller.listener.names`) in lower case, as Kafka matches them: Kafka ignores
  * any other, so `listener.name.MTLS.ssl.client.auth=required` would silently leave mTLS off.
- * kafka-ts refuses them (README: Deliberate differences). A setting no listener reads is warned about.
+ * kafka-ts refuses them (README: Deliberate differences), and TLS settings of a listener without
+ * TLS or SASL settings of one without SASL, which would do nothing. A setting no listener reads is
+ * warned about.
  */
 function checkListenerKeys(config: BrokerConfig, warnings: ConfigWarning[]): void {
   const names = new Set([...config.listeners.map((l) => l.name), ...(config.explicit['controller.listener.names'] ?? '').split(',').map((n) => n.trim().toUpperCase()).filter((n) => n !== '')]);
@@ -438,6 +440,13 @@ function checkListenerKeys(config: BrokerConfig, warnings: ConfigWarning[]): voi
     if (name !== name.toLowerCase()) throw new ConfigError(`${key}: listener names in config keys are lower case: listener.name.${name.toLowerCase()}.${setting}`);
     if (!names.has(name.toUpperCase())) {
       throw new ConfigError(`${key}: there is no listener ${name.toUpperCase()} in listeners (${config.listeners.map((l) => l.name).join(', ')}); a listener's own settings are listener.name.<its name in lower case>.<setting>`);
+    }
+    // A TLS setting of a listener without TLS (or SASL of one without SASL) would do nothing, so
+    // `listener.name.plaintext.ssl.client.auth=required` would leave that listener open.
+    const protocol = config.listeners.some((l) => l.name === name.toUpperCase()) ? config.listenerSecurityProtocolMap[name.toUpperCase()] : undefined;
+    const family = setting.startsWith('ssl.') ? 'ssl' : setting.startsWith('sasl.') || /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting) ? 'sasl' : null;
+    if (protocol !== undefined && family !== null && !protocol.includes(family.toUpperCase())) {
+      throw new ConfigError(`${key}: listener ${name.toUpperCase()} is ${protocol} (listener.security.protocol.map), which uses no ${family}.* settings`);
     }
     if (!BROKER_CATALOGUE.byName.has(setting) && !/^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting)) {
       warnings.push({ key, message: unknownConfig(key) });

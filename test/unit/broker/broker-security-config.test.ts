@@ -83,9 +83,17 @@ describe('listener-prefixed keys', () => {
     expect(() => build({ 'controller.listener.names': 'CONTROLLER', 'listener.name.controller.ssl.client.auth': 'none' })).not.toThrow();
   });
 
+  it("a TLS setting of a listener without TLS, or SASL of one without SASL, is refused (it would do nothing)", () => {
+    expect(() => build({ 'listener.name.plaintext.ssl.client.auth': 'required' })).toThrow(
+      'listener.name.plaintext.ssl.client.auth: listener PLAINTEXT is PLAINTEXT (listener.security.protocol.map), which uses no ssl.* settings',
+    );
+    expect(() => build({ ...MTLS, 'listener.name.mtls.plain.sasl.jaas.config': 'x' })).toThrow(/^listener\.name\.mtls\.plain\.sasl\.jaas\.config: listener MTLS is SSL .*no sasl\.\* settings$/);
+    expect(() => build({ listeners: 'SASL_SSL://127.0.0.1:0', 'listener.name.sasl_ssl.ssl.client.auth': 'required', 'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'PLAIN' })).not.toThrow();
+  });
+
   it('a setting no listener reads is warned about, as an unknown key is', () => {
-    const { warnings } = build({ ...MTLS, 'listener.name.mtls.ssl.client.auht': 'required', 'listener.name.mtls.scram-sha-256.sasl.jaas.config': 'x' });
-    expect(warnings.map((w) => w.message)).toEqual(["The configuration 'listener.name.mtls.ssl.client.auht' was supplied but isn't a known config."]);
+    const { warnings } = build({ listeners: 'SASL_SSL://127.0.0.1:0', 'listener.name.sasl_ssl.ssl.client.auht': 'required', 'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'x' });
+    expect(warnings.map((w) => w.message)).toEqual(["The configuration 'listener.name.sasl_ssl.ssl.client.auht' was supplied but isn't a known config."]);
   });
 });
 
