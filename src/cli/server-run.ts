@@ -12,12 +12,13 @@ import { getHeapStatistics } from 'node:v8';
  * Checks the daemon's configuration before anything starts (issue 19): the properties the daemon
  * would run with (startProperties: the --config file or the data directory's server.properties,
  * then --override pairs and flags), against the broker catalogue, config providers resolved. An
- * invalid value or an unsupported setting is a usage error (exit 2) with Kafka's one-line text;
- * unknown keys are left to the daemon's log.
+ * invalid value or an unsupported setting is a usage error (exit 2) with Kafka's one-line text.
+ * Returns the warnings (unknown keys) as the starting command prints them on stderr; the daemon
+ * also logs them.
  */
-export function checkServerProperties(home: string, properties: Record<string, string>): void {
+export function checkServerProperties(home: string, properties: Record<string, string>): string[] {
   try {
-    buildBrokerConfig(home, properties);
+    return buildBrokerConfig(home, properties).warnings.map((w) => `WARN ${w.message} (kafka.server.KafkaConfig)`);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -93,6 +93,16 @@ describe('--config replaces the data directory server.properties', () => {
   });
 });
 
+describe('a key no broker knows', () => {
+  it('is named on the starting command\'s stderr, not only in server.log', async () => {
+    const home = join(root, 'typo');
+    const r = await start(home, '--override', 'ssl.keystore.locaton=/etc/server.pem', '--output', 'json');
+    expect(r.exitCode, show(r)).toBe(0);
+    await stopDaemon(home);
+    expect(r.stderr).toBe("WARN The configuration 'ssl.keystore.locaton' was supplied but isn't a known config. (kafka.server.KafkaConfig)\n");
+  });
+});
+
 describe('security settings start refuses (exit 2, one line, nothing started)', () => {
   it.each([
     [['--override', 'super.users=admin', '--override', 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer'], 'Invalid value admin for configuration super.users: expected a string in format principalType:principalName but got admin (write User:admin)'],
