@@ -2,8 +2,8 @@ import { outputOption } from '../src/cli/options.js';
 import { collect, defineCommand } from '../src/cli/command.js';
 import { FailedError, KafkaTsError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
-import { readPropertiesFile, parseInlinePairs } from '../src/cli/properties.js';
-import { control, daemonPaths, daemonStatus, defaultHome, rememberedBrokers, rememberStartOptions, runDaemonHere, startOrJoin, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
+import { parseInlinePairs } from '../src/cli/properties.js';
+import { control, daemonPaths, daemonStatus, defaultHome, rememberedBrokers, rememberStartOptions, runDaemonHere, startOrJoin, startProperties, stopDaemon, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 import { notRunningView, runningView, stoppedView } from '../src/cli/daemon-views.js';
 import { printView } from '../src/cli/view.js';
@@ -31,8 +31,8 @@ export default defineCommand<ServerOptions>({
   synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--schema-registry-port N | --no-schema-registry] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
-    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config names another one and --override key=value pairs win over both, as with kafka-server-start.sh. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). A later start without --brokers (and no kafka-ts.brokers in its properties) starts as many brokers as the last one did, since the data is spread over them, and says so on stderr; start of a daemon already running fails with exit 1. Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
-    'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); --foreground keeps it attached (logging to stdout) until SIGTERM, SIGINT or SIGHUP (its terminal closing), each a clean shutdown; the background daemon ignores SIGHUP, as kafka-server-start.sh -daemon does (nohup). stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and a log dir taken offline by a disk error (a full disk, an I/O error: its partitions answer KAFKA_STORAGE_ERROR until the broker restarts) with that error ("logDirError" per broker in JSON, null while online); it exits 3 when no daemon runs.',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config FILE is read instead of it (never both, as kafka-server-start.sh reads only the file it is given), and --override key=value pairs win over the file. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). A later start without --brokers (and no kafka-ts.brokers in its properties) starts as many brokers as the last one did, since the data is spread over them, and says so on stderr; start of a daemon already running fails with exit 1. Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
+    'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); a key no broker knows is named on stderr ("WARN The configuration \'x\' was supplied but isn\'t a known config.", also in server.log); --foreground keeps it attached (logging to stdout) until SIGTERM, SIGINT or SIGHUP (its terminal closing), each a clean shutdown; the background daemon ignores SIGHUP, as kafka-server-start.sh -daemon does (nohup). stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and a log dir taken offline by a disk error (a full disk, an I/O error: its partitions answer KAFKA_STORAGE_ERROR until the broker restarts) with that error ("logDirError" per broker in JSON, null while online); it exits 3 when no daemon runs.',
     'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
     'The daemon also runs a schema registry speaking Confluent Schema Registry\'s REST API (unmodified serializers and registry clients work against it) on http://127.0.0.1:8081, or a free port when 8081 is taken; status lists its URL ("schemaRegistry" in JSON). --schema-registry-port N picks its port (0 = a free one; a taken port then fails the start) and --no-schema-registry turns it off; in server.properties the keys are kafka-ts.schema.registry.listener=host:port, kafka-ts.schema.registry.enable=false and kafka-ts.schema.registry.max.request.bytes (default 8388608; a larger request body gets 413). Schemas live in the compacted _schemas topic of the daemon\'s own log, as Confluent keeps them: they survive restarts, replicate with --brokers, and show in console-consumer --topic _schemas.',
     '--brokers N runs N logical brokers (node ids 1..N, TCP ports port..port+N-1, log dirs data, data-2, …) for rehearsing replication; stop-broker and start-broker stop and restart one of them to simulate a failure (start-broker of a running broker fails with exit 1, as start does when the daemon runs; stop-broker of a stopped one says so on stderr and exits 0, as stop does). stop-broker is a controlled shutdown, as in Kafka: the broker\'s partition leadership (and with it its consumer groups) moves to in-sync replicas first, and it goes on answering for a second, so that clients are told where things went (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR) before it closes its connections.',
@@ -47,7 +47,7 @@ export default defineCommand<ServerOptions>({
     ['Run in the foreground with a properties file and an override', 'kafka-ts server start --foreground --config server.properties --override num.partitions=3'],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout', 'HungUp'],
-  exitNotes: ['2 also for a broker setting the daemon cannot use, found before it starts or while its listeners open: an invalid value, or a keystore or truststore file it cannot read. 1 when it cannot start for another reason (a port in use, a data directory it cannot write).'],
+  exitNotes: ['2 also for a broker setting the daemon cannot use, found before it starts or while its listeners open: an invalid value, a config provider reference it cannot resolve, or a keystore or truststore file it cannot read. 1 when it cannot start for another reason (a port in use, a data directory it cannot write).'],
   build(cmd) {
     cmd
       .argument('<action>', `one of ${ACTIONS.join(', ')}`)
@@ -56,8 +56,8 @@ export default defineCommand<ServerOptions>({
       .option('--port <n>', 'TCP port of the first broker (default 9092; 0 picks a free port)')
       .option('--brokers <n>', 'number of logical brokers (default: as many as the last start here, else 1)')
       .option('--foreground', 'run in the foreground instead of as a background daemon')
-      .option('--config <file>', 'server.properties file to read')
-      .option('--override <key=value>', 'broker property that wins over the properties files (repeatable)', collect)
+      .option('--config <file>', "server.properties file to read instead of the data directory's")
+      .option('--override <key=value>', 'broker property that wins over the properties file (repeatable)', collect)
       .option('--schema-registry-port <n>', 'port of the schema registry (default 8081, a free one if taken; 0 picks a free port)')
       .option('--no-schema-registry', 'run no schema registry')
       .option('--timeout <ms>', 'how long start/stop wait', '60000');
@@ -77,7 +77,8 @@ export default defineCommand<ServerOptions>({
     switch (action) {
       case 'start': {
         // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
-        const fileProps: Record<string, string> = o.config ? readPropertiesFile(o.config) : {};
+        // --config replaces the data directory's server.properties (kafka-server-start.sh reads one file).
+        const fileProps = startProperties(paths, o.config);
         const given = { ...fileProps, ...parseInlinePairs(o.override) };
         // Not in the daemon a background start launched: that start decided (and passes --brokers).
         const again = brokers === undefined && !ctx.env.KAFKA_TS_DAEMON ? rememberedBrokers(paths, given) : undefined;
@@ -97,11 +98,11 @@ export default defineCommand<ServerOptions>({
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...fileProps, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
+        const warnings = (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...fileProps, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
         rememberStartOptions(paths, options);
-        return printView({ ...runningView(status), stderr: () => note }, ctx, json);
+        return printView({ ...runningView(status), stderr: () => [...warnings, ...note] }, ctx, json);
       }
       case 'status': {
         const status = await daemonStatus(paths);

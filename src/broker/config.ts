@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_PORT } from './daemon-paths.js';
-import { KafkaTsError } from '../util/errors.js';
-import { checkProperties } from '../util/config-catalogue.js';
+import { KafkaTsError, UsageError } from '../util/errors.js';
+import { checkProperties, unknownConfig } from '../util/config-catalogue.js';
+import { hasProviderReference, isProviderKey, resolveConfigProviders, type ProviderEnv } from '../util/config-providers.js';
 import { BROKER_CATALOGUE, isListenerKey } from '../protocol/broker-config-catalogue.js';
 import { ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY, registrySettings } from './schema-registry/settings.js';
 import { RACK_KEYS, rackSettings } from './replica-selector.js';
@@ -138,6 +139,11 @@ export interface BrokerConfig {
   connectionFailedAuthenticationDelayMs: number;
   /** Every key given in the file or overrides, as given (DescribeConfigs reports these as static). */
   explicit: Record<string, string>;
+  /**
+   * The keys whose values came from a config provider (`${file:/path:key}`, KIP-421), as written:
+   * DescribeConfigs shows these, never the resolved value.
+   */
+  providerReferences: Record<string, string>;
 }
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
@@ -295,6 +301,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     connectionsMaxReauthMs: 0,
     connectionFailedAuthenticationDelayMs: 100,
     explicit: {},
+    providerReferences: {},
   };
 }
 
@@ -358,6 +365,96 @@ function applyProtocolMap(c: BrokerConfig, v: string) {
 
 /** Keys of the listeners' TLS and SASL settings, read by src/broker/security (listener-prefixed or not). */
 export const isSecurityKey = (key: string): boolean => /^(ssl\.|sasl\.|listener\.name\.)/.test(key);
+
+/**
+ * `super.users=User:a;User:b`: each entry is principalType:principalName, as Kafka's authorizer
+ * parses them (SecurityUtils.parseKafkaPrincipal); an entry without a type (`admin`) would match
+ * no principal, so it stops the start instead of locking the admin out.
+ */
+function parseSuperUsers(v: string): string[] {
+  const users = v.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  for (const u of users) {
+    const colon = u.indexOf(':');
+    if (colon <= 0 || colon === u.length - 1) {
+      throw new ConfigError(`Invalid value ${v} for configuration super.users: expected a string in format principalType:principalName but got ${u} (write User:${colon < 0 ? u : u.replace(/^:|:$/g, '') || 'name'})`);
+    }
+  }
+  return users;
+}
+
+/**
+ * Config providers in broker properties (KIP-421, as Kafka's KafkaConfig resolves them):
+ * `config.providers=file` + `config.providers.file.class=…FileConfigProvider` make
+ * `${file:/path:key}` in any value the key's value in that file (env and dir as the client side,
+ * src/util/config-providers.ts). An unsupported provider class, or a reference a listed provider
+ * cannot resolve, stops the start naming the key and the reference, never a value. The
+ * `config.providers.<name>.*` keys are consumed; `config.providers` itself stays (described as set).
+ */
+function resolveProviders(given: Record<string, string>, env: ProviderEnv): { props: Record<string, string>; references: Record<string, string> } {
+  const providerProps = Object.fromEntries(Object.entries(given).filter(([k]) => isProviderKey(k)));
+  const fail = (e: unknown, key?: string): never => {
+    if (e instanceof UsageError) throw new ConfigError(key ? `${key}: ${e.message}` : e.message);
+    throw e;
+  };
+  try {
+    resolveConfigProviders(providerProps, env); // the providers' classes and parameters, referenced or not
+  } catch (e) {
+    fail(e);
+  }
+  const props: Record<string, string> = {};
+  const references: Record<string, string> = {};
+  for (const [key, value] of Object.entries(given)) {
+    if (isProviderKey(key)) {
+      if (key === 'config.providers') props[key] = value;
+      continue;
+    }
+    if (!hasProviderReference(value)) {
+      props[key] = value;
+      continue;
+    }
+    try {
+      props[key] = resolveConfigProviders({ ...providerProps, [key]: value }, env)[key]!;
+    } catch (e) {
+      fail(e, key);
+    }
+    if (props[key] !== value) references[key] = value;
+  }
+  return { props, references };
+}
+
+const LISTENER_PREFIXED = /^listener\.name\.([^.]+)\.(.+)$/;
+
+/**
+ * Listener-prefixed keys (`listener.name.<listener>.<setting>`) must name a listener of
+ * `listeners` (or `controller.listener.names`) in lower case, as Kafka matches them: Kafka ignores
+ * any other, so `listener.name.MTLS.ssl.client.auth=required` would silently leave mTLS off.
+ * kafka-ts refuses them (README: Deliberate differences), and TLS settings of a listener without
+ * TLS or SASL settings of one without SASL, which would do nothing. A setting no listener reads is
+ * warned about.
+ */
+function checkListenerKeys(config: BrokerConfig, warnings: ConfigWarning[]): void {
+  const names = new Set([...config.listeners.map((l) => l.name), ...(config.explicit['controller.listener.names'] ?? '').split(',').map((n) => n.trim().toUpperCase()).filter((n) => n !== '')]);
+  for (const key of Object.keys(config.explicit)) {
+    if (!isListenerKey(key)) continue;
+    const m = LISTENER_PREFIXED.exec(key);
+    if (!m) throw new ConfigError(`${key}: expected listener.name.<listener>.<setting>, e.g. listener.name.sasl_ssl.sasl.enabled.mechanisms`);
+    const [, name, setting] = m as unknown as [string, string, string];
+    if (name !== name.toLowerCase()) throw new ConfigError(`${key}: listener names in config keys are lower case: listener.name.${name.toLowerCase()}.${setting}`);
+    if (!names.has(name.toUpperCase())) {
+      throw new ConfigError(`${key}: there is no listener ${name.toUpperCase()} in listeners (${config.listeners.map((l) => l.name).join(', ')}); a listener's own settings are listener.name.<its name in lower case>.<setting>`);
+    }
+    // A TLS setting of a listener without TLS (or SASL of one without SASL) would do nothing, so
+    // `listener.name.plaintext.ssl.client.auth=required` would leave that listener open.
+    const protocol = config.listeners.some((l) => l.name === name.toUpperCase()) ? config.listenerSecurityProtocolMap[name.toUpperCase()] : undefined;
+    const family = setting.startsWith('ssl.') ? 'ssl' : setting.startsWith('sasl.') || /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting) ? 'sasl' : null;
+    if (protocol !== undefined && family !== null && !protocol.includes(family.toUpperCase())) {
+      throw new ConfigError(`${key}: listener ${name.toUpperCase()} is ${protocol} (listener.security.protocol.map), which uses no ${family}.* settings`);
+    }
+    if (!BROKER_CATALOGUE.byName.has(setting) && !/^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting)) {
+      warnings.push({ key, message: unknownConfig(key) });
+    }
+  }
+}
 
 const KEYS: KeyDef[] = [
   { key: 'node.id', apply: (c, v) => (c.nodeId = int('node.id', v)) },
@@ -471,7 +568,7 @@ const KEYS: KeyDef[] = [
       }
     },
   })),
-  { key: 'super.users', apply: (c, v) => (c.superUsers = v.split(';').map((s) => s.trim()).filter((s) => s !== '')) },
+  { key: 'super.users', apply: (c, v) => (c.superUsers = parseSuperUsers(v)) },
   { key: 'allow.everyone.if.no.acl.found', apply: (c, v) => (c.allowEveryoneIfNoAclFound = bool('allow.everyone.if.no.acl.found', v)) },
 ];
 const BY_KEY = new Map(KEYS.map((k) => [k.key, k]));
@@ -487,11 +584,14 @@ export interface ConfigWarning {
  * Applies properties on top of the defaults, checked against the broker catalogue
  * (src/protocol/broker-config-catalogue.ts). Unknown keys are reported (Kafka logs them as
  * "supplied but isn't a known config") rather than rejected; bad values and unsupported keys
- * throw ConfigError with Kafka's text.
+ * throw ConfigError with Kafka's text. Config provider references are resolved first
+ * (resolveProviders; `env` replaces the process environment and file reads in tests).
  */
-export function buildBrokerConfig(dataDir: string, props: Record<string, string>): { config: BrokerConfig; warnings: ConfigWarning[] } {
+export function buildBrokerConfig(dataDir: string, given: Record<string, string>, env: ProviderEnv = {}): { config: BrokerConfig; warnings: ConfigWarning[] } {
   const config = defaultBrokerConfig(dataDir);
   const warnings: ConfigWarning[] = [];
+  const { props, references } = resolveProviders(given, env);
+  config.providerReferences = references;
   // listeners, then port (the first listener's port, e.g. from `server start --port`), then
   // advertised.listeners, whatever order the file and overrides gave them in.
   const rank = (k: string) => ['listeners', 'port', 'advertised.listeners'].indexOf(k) + 1;
@@ -529,6 +629,7 @@ export function buildBrokerConfig(dataDir: string, props: Record<string, string>
       throw new ConfigError(`No security protocol defined for listener ${l.name}: add it to listener.security.protocol.map (e.g. ${l.name}:SASL_SSL)`);
     }
   }
+  checkListenerKeys(config, warnings);
   if (config.connectionsMaxReauthMs < 0) throw new ConfigError('connections.max.reauth.ms must be 0 or more');
   if (config.connectionFailedAuthenticationDelayMs < 0) throw new ConfigError('connection.failed.authentication.delay.ms must be 0 or more');
   return { config, warnings };

@@ -17,7 +17,6 @@ import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths
 export { daemonPaths, type DaemonPaths, type DaemonStatus };
 import { buildBrokerConfig, ConfigError, type BrokerConfig } from './config.js';
 import { AddressInUseError, socketAnswers } from '../transport/server.js';
-import { parseProperties } from '../util/properties.js';
 import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
@@ -87,10 +86,6 @@ function isKafkaTs(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export function loadHomeProperties(paths: DaemonPaths): Record<string, string> {
-  return existsSync(paths.properties) ? parseProperties(readFileSync(paths.properties, 'utf8')) : {};
 }
 
 export class Daemon {

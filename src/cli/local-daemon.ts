@@ -11,6 +11,7 @@ import { DEFAULT_PORT, daemonPaths, type DaemonPaths, type DaemonStatus } from '
 import { makeDirectory } from '../util/directories.js';
 import { parseProperties } from '../util/properties.js';
 import { FailedError, TimeoutError, UsageError, type ExitStatusKey } from './errors.js';
+import { readPropertiesFile } from './properties.js';
 
 /** `$KAFKA_TS_HOME`, else `$XDG_DATA_HOME/kafka-ts`, else `~/.local/share/kafka-ts`. */
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -366,20 +367,24 @@ export function rememberedStartOptions(paths: DaemonPaths): StartOptions | null 
 }
 
 /**
+ * The broker properties a start reads: the --config file alone when one is given (as
+ * kafka-server-start.sh reads only the file it is given), else the data directory's
+ * server.properties (none: {}); --override pairs and flags go on top. Both are refused when not text.
+ */
+export function startProperties(paths: DaemonPaths, configFile?: string): Record<string, string> {
+  if (configFile !== undefined) return readPropertiesFile(configFile);
+  return existsSync(paths.properties) ? readPropertiesFile(paths.properties) : {};
+}
+
+/**
  * How many brokers an explicit `server start` runs when --brokers is not given: none decided here
- * when its properties (--config, --override, server.properties) set kafka-ts.brokers; else as many
- * as this data directory was last started with, since its partitions are spread over them (started
- * with fewer, the others' replicas stay in the ISR until they drop out, and acks=all waits on
- * them); else the daemon's default, one.
+ * when its properties (startProperties and --override) set kafka-ts.brokers; else as many as this
+ * data directory was last started with, since its partitions are spread over them (started with
+ * fewer, the others' replicas stay in the ISR until they drop out, and acks=all waits on them);
+ * else the daemon's default, one.
  */
 export function rememberedBrokers(paths: DaemonPaths, props: Record<string, string>): number | undefined {
-  let own: Record<string, string> = {};
-  try {
-    own = parseProperties(readFileSync(paths.properties, 'utf8'));
-  } catch {
-    /* no server.properties */
-  }
-  if (props['kafka-ts.brokers'] !== undefined || own['kafka-ts.brokers'] !== undefined) return undefined;
+  if (props['kafka-ts.brokers'] !== undefined) return undefined;
   const n = rememberedStartOptions(paths)?.brokers;
   return n !== undefined && n > 1 ? n : undefined;
 }

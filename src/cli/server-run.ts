@@ -4,32 +4,29 @@
  * stop cleanly on SIGTERM/SIGINT (and SIGHUP in the foreground) or a control request.
  */
 import { buildBrokerConfig, ConfigError } from '../broker/config.js';
-import { Daemon, DaemonStartError, daemonPaths, loadHomeProperties } from '../broker/daemon.js';
+import { Daemon, DaemonStartError } from '../broker/daemon.js';
 import { FailedError, UsageError, type ExitStatusKey } from './errors.js';
-import { readPropertiesFile } from './properties.js';
-import { existsSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 
 /**
  * Checks the daemon's configuration before anything starts (issue 19): the properties the daemon
- * would run with, against the broker catalogue. An invalid value or an unsupported setting is a
- * usage error (exit 2) with Kafka's one-line text; unknown keys are left to the daemon's log.
+ * would run with (startProperties: the --config file or the data directory's server.properties,
+ * then --override pairs and flags), against the broker catalogue, config providers resolved. An
+ * invalid value or an unsupported setting is a usage error (exit 2) with Kafka's one-line text.
+ * Returns the warnings (unknown keys) as the starting command prints them on stderr; the daemon
+ * also logs them.
  */
-export function checkServerProperties(home: string, properties: Record<string, string>): void {
-  // The data directory's own server.properties, checked as text like any properties file.
-  const own = daemonPaths(home).properties;
-  const homeProps = existsSync(own) ? readPropertiesFile(own) : {};
+export function checkServerProperties(home: string, properties: Record<string, string>): string[] {
   try {
-    buildBrokerConfig(home, { ...homeProps, ...properties });
+    return buildBrokerConfig(home, properties).warnings.map((w) => `WARN ${w.message} (kafka.server.KafkaConfig)`);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
 }
 
-/** `onReady` runs once the daemon serves (the CLI then remembers how it was started). */
+/** `properties` are all the daemon runs with (see checkServerProperties). `onReady` runs once the daemon serves (the CLI then remembers how it was started). */
 export async function runForeground(home: string, properties: Record<string, string>, onReady?: () => void): Promise<ExitStatusKey> {
-  const paths = daemonPaths(home);
   let daemon: Daemon;
   // The handlers are in place before the start-up lines are logged, so that a signal sent on
   // seeing them (a script, a test) finds them; one that comes while the daemon is still starting
@@ -57,7 +54,7 @@ export async function runForeground(home: string, properties: Record<string, str
   process.on('SIGHUP', onTerminal ? onSignal : () => undefined);
   try {
     checkServerProperties(home, properties);
-    daemon = new Daemon({ home, properties: { ...loadHomeProperties(paths), ...properties } });
+    daemon = new Daemon({ home, properties });
     const status = await daemon.start();
     started = true;
     process.send?.({ ready: status });

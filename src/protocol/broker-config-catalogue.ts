@@ -9,7 +9,8 @@
  * broker validates with it, the CLI lists it.
  *
  * Keys under `listener.name.<listener>.` are a listener's own TLS/SASL settings
- * (src/broker/security); they are validated there, not here.
+ * (src/broker/security); their values are validated there, the listener name by
+ * src/broker/config.ts, not here.
  */
 import { defineCatalogue, type ConfigEntry, type ConfigType, type ConfigValue } from '../util/config-catalogue.js';
 import { TOPIC_CATALOGUE } from './topic-configs.js';
@@ -311,7 +312,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('sasl.server.callback.handler.class', 'class', null, 'A custom SASL server callback handler.', NO_CLASS('SASL callback handlers'), { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
   n('sasl.login.callback.handler.class', 'class', null, 'A custom SASL login callback handler.', NO_CLASS('SASL callback handlers'), { classes: {}, customClass: CLASS_REFUSAL('SASL callback handlers') }),
   n('sasl.login.class', 'class', null, 'A custom SASL login class.', NO_CLASS('SASL login classes'), { classes: {}, customClass: CLASS_REFUSAL('SASL login classes') }),
-  n('config.providers', 'list', [], 'Config providers for ${provider:path:key} values.', 'server.properties values are used as written'),
+  s('config.providers', 'list', [], 'Config providers (KIP-421) for ${provider:[path:]key} values: config.providers.<name>.class is EnvVarConfigProvider, FileConfigProvider or DirectoryConfigProvider (org.apache.kafka.common.config.provider), config.providers.<name>.param.* its parameters.'),
   // Metrics.
   n('metric.reporters', 'list', [], 'Metrics reporter classes.', METRICS, {
     classes: { 'org.apache.kafka.common.metrics.JmxReporter': 'accepted, no effect' },

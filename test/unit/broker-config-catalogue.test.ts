@@ -31,6 +31,7 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'node.id': 'test/cli/configs-brokers.test.ts',
   'broker.id': 'test/cli/configs-brokers.test.ts',
   listeners: 'test/interop/security-daemon.test.ts',
+  'config.providers': 'test/cli/broker-config-sources.test.ts',
   'advertised.listeners': 'test/integration/client-security-tls.test.ts',
   'listener.security.protocol.map': 'test/integration/security-sasl.test.ts',
   port: 'test/cli/daemon-start.test.ts',

@@ -2,7 +2,8 @@
  * DescribeConfigs (32), v0-4, for topics (resource type 2), brokers (4) and broker loggers (8:
  * the daemon's loggers and their levels, which IncrementalAlterConfigs changes). Each entry carries
  * its source (topic override, dynamic broker, static broker, default) and, when asked, its
- * synonyms in precedence order. A broker describes itself (its own id, node.id, log.dirs) or the
+ * synonyms in precedence order; a sensitive config (a password, a JAAS config) is described without
+ * its value (null, isSensitive). A broker describes itself (its own id, node.id, log.dirs) or the
  * cluster default (""); asked about another broker it answers as Kafka does, INVALID_REQUEST
  * "Unexpected broker id, expected 1 or empty string, but received 2" (Kafka's admin client
  * sends a broker resource to that broker).
@@ -65,12 +66,12 @@ export default defineHandler({
         ...base,
         configs: entries.map((e) => ({
           name: e.name,
-          value: e.value,
+          value: e.sensitive ? null : e.value,
           readOnly: res.resourceType === RESOURCE_BROKER && !(e.name in DYNAMIC_BROKER_CONFIGS),
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
-          isSensitive: false,
-          synonyms: v >= 1 && req.includeSynonyms ? e.synonyms : [],
+          isSensitive: e.sensitive === true,
+          synonyms: v >= 1 && req.includeSynonyms ? e.synonyms.map((syn) => (e.sensitive ? { ...syn, value: null } : syn)) : [],
           configType: e.type,
           documentation: req.includeDocumentation && res.resourceType !== RESOURCE_BROKER_LOGGER ? configDocumentation(res.resourceType === RESOURCE_TOPIC ? 'topic' : 'broker', e.name) : null,
         })),

@@ -97,6 +97,58 @@ function kafkaTsEntries(config: BrokerConfig, node: BrokerIdentity): ResolvedCon
   return out;
 }
 
+/**
+ * The listeners' security and authorization settings (README: Broker security), described as Kafka
+ * describes them: the value set in the properties (STATIC_BROKER_CONFIG; a config provider's
+ * reference as written, never what it resolved to) or Kafka's default, and every
+ * listener.name.<listener>.* key given. Passwords, JAAS configs, inline keys and keys of unknown
+ * type are sensitive (Kafka's KafkaConfig.maybeSensitive): no value, isSensitive=true.
+ */
+const SECURITY_KEYS = new Set([
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'super.users',
+  'authorizer.class.name',
+  'allow.everyone.if.no.acl.found',
+  'principal.builder.class',
+  'connections.max.reauth.ms',
+  'connection.failed.authentication.delay.ms',
+  'config.providers',
+]);
+const isSecurityEntry = (name: string) => SECURITY_KEYS.has(name) || name.startsWith('ssl.') || name.startsWith('sasl.');
+
+const typeName = (t: string): TypeName => {
+  const name = (t === 'enum' ? 'STRING' : t.toUpperCase()) as TypeName;
+  return name in ConfigType ? name : 'STRING';
+};
+
+/** The catalogue's type of a key, listener prefix removed (`<mechanism>.sasl.jaas.config` is a JAAS config); undefined when unknown. */
+function securityType(name: string): TypeName | undefined {
+  const setting = /^listener\.name\.[^.]+\.(.+)$/.exec(name)?.[1] ?? name;
+  const e = BROKER_CATALOGUE.byName.get(setting);
+  if (e) return typeName(e.type);
+  return /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting) ? 'PASSWORD' : undefined;
+}
+
+function securityEntries(config: BrokerConfig): ResolvedConfig[] {
+  const out: ResolvedConfig[] = [];
+  const describe = (name: string, fallback: string | null) => {
+    const type = securityType(name);
+    const given = config.providerReferences[name] ?? config.explicit[name];
+    let value = given ?? fallback ?? '';
+    if (name === 'listeners') value = config.listeners.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`).join(',');
+    const set = given !== undefined || (name === 'listeners' && config.explicit['port'] !== undefined);
+    const e = entry(name, type ?? 'PASSWORD', [{ name, value, source: set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG }]);
+    out.push({ ...e, sensitive: type === undefined || type === 'PASSWORD' });
+  };
+  for (const e of BROKER_CATALOGUE.entries) {
+    if (isSecurityEntry(e.name)) describe(e.name, e.default === null ? null : Array.isArray(e.default) ? e.default.join(',') : String(e.default));
+  }
+  for (const name of Object.keys(config.explicit)) if (name.startsWith('listener.name.')) describe(name, null);
+  return out;
+}
+
 const LONG_MAX = '9223372036854775807';
 
 interface DynamicDef {
@@ -200,6 +252,7 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     out.push(entry(name, def.type, [...dynamicSynonyms(name), { name, value: def.default ?? '', source: ConfigSource.DEFAULT_CONFIG }]));
   }
   for (const e of kafkaTsEntries(config, node)) if (!seen.has(e.name)) out.push(e);
+  for (const e of securityEntries(config)) if (!seen.has(e.name)) out.push(e);
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 

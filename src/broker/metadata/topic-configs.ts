@@ -54,6 +54,8 @@ export interface ResolvedConfig {
   type: number;
   /** Synonyms in precedence order (topic override, broker static, default). */
   synonyms: { name: string; value: string; source: number }[];
+  /** A password, a JAAS config, a key, or a config of unknown type: described without its value (Kafka's isSensitive). */
+  sensitive?: boolean;
 }
 
 /** Every topic config with its effective value and where the value comes from. */
