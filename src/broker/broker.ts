@@ -29,6 +29,8 @@ import { newConsumerFetchCounters } from './fetch.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
+/** KIP-890's switch (a dynamic broker config). */
+const VERIFICATION_ENABLE = 'transaction.partition.verification.enable';
 /** Stray logs removed at start-up that are named in the log one by one; the rest are counted. */
 const STRAY_LOGS_NAMED = 10;
 
@@ -392,6 +394,28 @@ export class Broker implements PartitionService, ClusterService {
    */
   appendAsLeader(topicName: string, partition: number, batch: Buffer, acks: number, timeoutMs: number): Promise<AppendOutcome> {
     return appendToLeader(this, topicName, partition, new RecordBatchView(batch), acks, timeoutMs, 'coordinator');
+  }
+
+  /**
+   * KIP-890's verification of a transactional batch that would start a producer's transaction in
+   * a partition this broker leads (Kafka sends AddPartitionsToTxn v4 verifyOnly to the
+   * coordinator; the daemon's brokers share one process, so the coordinator broker — the leader of
+   * the transactional id's __transaction_state partition — is asked directly). 0 when the
+   * partition was added to the producer's ongoing transaction or
+   * transaction.partition.verification.enable is false (dynamic, as in Kafka: this broker's value,
+   * else the cluster-wide one, else the static one); COORDINATOR_NOT_AVAILABLE when no live broker
+   * leads that partition; else the coordinator's answer (TransactionCoordinator.verifyPartition).
+   */
+  verifyTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    const dynamic = dynamicValuesFor(this.metadata.brokerConfigs, this.id);
+    const enabled = dynamic.broker[VERIFICATION_ENABLE] ?? dynamic.defaults[VERIFICATION_ENABLE];
+    if (enabled !== undefined ? enabled.trim().toLowerCase() !== 'true' : !this.config.transactionPartitionVerificationEnable) return 0;
+    // Kafka's log refuses an unverified transactional batch ("Record was not part of an ongoing transaction").
+    if (transactionalId === null) return ErrorCode.INVALID_TXN_STATE;
+    const leader = this.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[this.transactions.partitionFor(transactionalId)]?.leader ?? -1;
+    const coordinator = leader >= 0 && this.cluster.isLive(leader) ? this.cluster.brokers().find((b) => b.id === leader) : undefined;
+    if (!coordinator) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return coordinator.transactions.verifyPartition(transactionalId, producerId, producerEpoch, { topic, partition });
   }
 
   /**

@@ -102,6 +102,12 @@ export interface BrokerConfig {
   /** transaction.remove.expired.transaction.cleanup.interval.ms: how often expired transactional ids are removed. */
   transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   /**
+   * transaction.partition.verification.enable (KIP-890): a transactional batch that starts a
+   * transaction on a partition is appended only if the coordinator has that partition in the
+   * producer's ongoing transaction (else INVALID_TXN_STATE).
+   */
+  transactionPartitionVerificationEnable: boolean;
+  /**
    * kafka-ts.max.partitions.per.request: partitions one CreateTopics or CreatePartitions request may
    * ask for (Kafka's controller refuses more than 10,000 per request with POLICY_VIOLATION). Checked
    * before anything is allocated, so a request for 100,000,000 partitions costs nothing.
@@ -290,6 +296,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
     transactionalIdExpirationMs: 604_800_000,
     transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
+    transactionPartitionVerificationEnable: true,
     maxPartitionsPerRequest: 10_000,
     maxPartitions: 200_000,
     maxOpenFiles: 0,
@@ -535,6 +542,7 @@ const KEYS: KeyDef[] = [
   { key: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', apply: (c, v) => (c.transactionAbortTimedOutTransactionCleanupIntervalMs = atLeast('transaction.abort.timed.out.transaction.cleanup.interval.ms', int('transaction.abort.timed.out.transaction.cleanup.interval.ms', v), 1)) },
   { key: 'transactional.id.expiration.ms', apply: (c, v) => (c.transactionalIdExpirationMs = atLeast('transactional.id.expiration.ms', int('transactional.id.expiration.ms', v), 1)) },
   { key: 'transaction.remove.expired.transaction.cleanup.interval.ms', apply: (c, v) => (c.transactionRemoveExpiredTransactionCleanupIntervalMs = atLeast('transaction.remove.expired.transaction.cleanup.interval.ms', int('transaction.remove.expired.transaction.cleanup.interval.ms', v), 1)) },
+  { key: 'transaction.partition.verification.enable', apply: (c, v) => (c.transactionPartitionVerificationEnable = bool('transaction.partition.verification.enable', v)) },
   { key: 'kafka-ts.max.partitions.per.request', apply: (c, v) => (c.maxPartitionsPerRequest = int('kafka-ts.max.partitions.per.request', v)) },
   { key: 'kafka-ts.max.partitions', apply: (c, v) => (c.maxPartitions = int('kafka-ts.max.partitions', v)) },
   { key: 'kafka-ts.max.open.files', apply: (c, v) => (c.maxOpenFiles = int('kafka-ts.max.open.files', v)) },

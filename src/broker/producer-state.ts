@@ -272,6 +272,15 @@ export class ProducerStateTable {
   }
 
   /**
+   * Whether the producer has a transaction open in this partition at this epoch (Kafka's
+   * hasOngoingTransaction): its next transactional batch continues it, so needs no verification.
+   */
+  hasOpenTransaction(producerId: number, epoch: number): boolean {
+    const entry = this.catchUp().get(producerId);
+    return entry !== undefined && entry.txnFirstOffset >= 0 && entry.epoch === epoch;
+  }
+
+  /**
    * Records a batch this broker just appended as leader (`pid` null for one without a producer),
    * at `now` (what expiration counts from).
    */

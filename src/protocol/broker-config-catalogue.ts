@@ -242,7 +242,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', 10000, 'How often timed-out transactions are aborted.', { min: 1 }),
   s('transactional.id.expiration.ms', 'int', 604800000, 'An idle transactional id is forgotten after this long.', { min: 1 }),
   s('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', 3600000, 'How often expired transactional ids are removed.', { min: 1 }),
-  n('transaction.partition.verification.enable', 'boolean', true, 'Verify partitions are in the transaction before writing (KIP-890).', 'writes to a partition not added to the transaction are refused regardless'),
+  s('transaction.partition.verification.enable', 'boolean', true, 'Verify with the transaction coordinator that a partition was added to the transaction before appending the batch that starts the transaction on it (KIP-890); false appends it unverified.'),
   s('producer.id.expiration.ms', 'int', 86400000, "An idle idempotent producer's state is kept this long.", { min: 1 }),
   n('producer.id.expiration.check.interval.ms', 'int', 600000, 'How often expired producer ids are removed.', 'expired producer ids are removed when next looked at', { min: 1 }),
   // Quotas.

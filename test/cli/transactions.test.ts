@@ -5,6 +5,8 @@
  * (InitProducerId, AddPartitionsToTxn for one partition, transactional Produce to that partition
  * and to one the coordinator was never told about, then the "process" stops) found by find-hanging
  * and ended by abort; Kafka's layouts, --output json, and bad input (one line, documented exit).
+ * Hanging transactions can only be made with KIP-890's verification off (as on Kafka before 3.6),
+ * so the daemon runs with transaction.partition.verification.enable=false.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +43,7 @@ async function waitUntil<T>(what: string, probe: () => Promise<T>, ok: (v: T) =>
 
 beforeAll(async () => {
   ({ dir: home, cleanup } = tempDir('kafka-ts-cli-transactions-'));
-  ({ bootstrap } = await startDaemon(home, ['--brokers', '3', '--override', 'transaction.state.log.num.partitions=6']));
+  ({ bootstrap } = await startDaemon(home, ['--brokers', '3', '--override', 'transaction.state.log.num.partitions=6', '--override', 'transaction.partition.verification.enable=false']));
   for (const topic of ['orders', 'stuck']) {
     const r = await kt('topics', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '2');
     expect(r.exitCode, r.stderr).toBe(0);
@@ -200,7 +202,7 @@ describe('an open transaction of a producer id no coordinator knows', () => {
     const leader = md.topics[0]!.partitions.find((p) => p.partitionIndex === 2)!.leaderId;
     const conn = await RawConn.tcp(md.brokers.find((b) => b.nodeId === leader)!.port, host);
     const batch = encodeBatch([{ value: Buffer.from('orphan') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true });
-    const r = (await conn.request(Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: 'stuck', partitionData: [{ index: 2, records: batch }] }] }))!;
+    const r = (await conn.request(Produce, 7, { transactionalId: 'orphan', acks: -1, timeoutMs: 10_000, topicData: [{ name: 'stuck', partitionData: [{ index: 2, records: batch }] }] }))!;
     conn.close();
     const pr = r.responses[0]!.partitionResponses[0]!;
     expect(pr.errorCode).toBe(0);

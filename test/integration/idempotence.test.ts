@@ -18,11 +18,13 @@ import { createLogger } from '../../src/util/logger.js';
 import { join } from 'node:path';
 
 let broker: TestBroker;
+/** Transactional batches below come without a coordinator's transaction: unverified (KIP-890 off). */
+const UNVERIFIED = { 'transaction.partition.verification.enable': 'false' };
 let dir: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
   dir = tempDir();
-  broker = await startBroker({ dir: dir.dir });
+  broker = await startBroker({ dir: dir.dir, properties: UNVERIFIED });
   await new Admin(broker.client()).createTopics([{ name: 'idem', partitions: 1, replicationFactor: 1 }]);
 });
 afterAll(async () => {
@@ -41,9 +43,9 @@ const batch = (producerId: number, producerEpoch: number, baseSequence: number, 
     { producerId, producerEpoch, baseSequence, ...opts },
   );
 
-async function produce(records: Buffer): Promise<{ errorCode: number; baseOffset: number; errorMessage: string | null }> {
+async function produce(records: Buffer, transactionalId: string | null = null): Promise<{ errorCode: number; baseOffset: number; errorMessage: string | null }> {
   const { body } = await broker.client().send<{ responses: { partitionResponses: { errorCode: number; baseOffset: number; errorMessage: string | null }[] }[] }>('any', Produce, {
-    transactionalId: null,
+    transactionalId,
     acks: -1,
     timeoutMs: 5000,
     topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
@@ -97,7 +99,7 @@ describe('idempotent producers', () => {
 
   it('rebuilds producer state from the log after a restart, and never reuses a producer id', async () => {
     const { producerId, sent, baseOffset, endAtStop: end } = await sendThenStop(4);
-    broker = await startBroker({ dir: dir.dir });
+    broker = await startBroker({ dir: dir.dir, properties: UNVERIFIED });
     expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
     expect(logEnd()).toBe(end);
     expect((await produce(batch(producerId, 0, 7, 1))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -109,7 +111,7 @@ describe('idempotent producers', () => {
   it('saves producer state at a clean stop, so a restart still knows producers whose batches were deleted', async () => {
     const { producerId, sent, baseOffset, endAtStop } = await sendThenStop(2);
     expect(readdirSync(join(dir.dir, 'data', 'idem-0'))).toContain(`${String(endAtStop).padStart(20, '0')}.snapshot`);
-    broker = await startBroker({ dir: dir.dir });
+    broker = await startBroker({ dir: dir.dir, properties: UNVERIFIED });
     const end = logEnd();
     const [deleted] = await new Admin(broker.client()).deleteRecords([{ topic: 'idem', partition: 0, offset: end }]);
     expect(deleted!.lowWatermark).toBe(end);
@@ -126,7 +128,7 @@ describe('idempotent producers', () => {
     data[data.length - 1]! ^= 0xff;
     writeFileSync(file, data);
     const lines: string[] = [];
-    broker = await startBroker({ dir: dir.dir, log: createLogger((l) => lines.push(l), 'test', 'INFO') });
+    broker = await startBroker({ dir: dir.dir, properties: UNVERIFIED, log: createLogger((l) => lines.push(l), 'test', 'INFO') });
     // Rebuilt from the log: the retry is still recognised, a gap still refused.
     expect(await produce(sent)).toMatchObject({ errorCode: 0, baseOffset });
     expect(logEnd()).toBe(endAtStop);
@@ -155,7 +157,8 @@ describe('idempotent producers', () => {
     expect((await initProducerId('tx-1')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     const { producerId } = await initProducerId();
     // A transactional batch opens a transaction; a plain batch of the same producer inside it is refused.
-    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(0);
+    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }))).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    expect((await produce(batch(producerId, 0, 0, 1, { transactional: true }), 'tx-1')).errorCode).toBe(0);
     expect((await produce(batch(producerId, 0, 1, 1))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
   });
 });

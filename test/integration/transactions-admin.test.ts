@@ -41,6 +41,8 @@ beforeAll(async () => {
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found': 'false',
     'transaction.state.log.num.partitions': '2',
+    // The orphan transaction below is written without its coordinator knowing (KIP-890 off).
+    'transaction.partition.verification.enable': 'false',
   });
   cluster = await KafkaCluster.start({ config, log: silentLogger, socketDir: dir });
   const opts = { connectTimeoutMs: 5000, requestTimeoutMs: 10_000 };
@@ -52,7 +54,7 @@ beforeAll(async () => {
   const { body: init } = await local.send('any', InitProducerId, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
   expect(init.errorCode).toBe(0);
   const { body } = await local.send('any', Produce, {
-    transactionalId: null,
+    transactionalId: 'orphan',
     acks: -1,
     timeoutMs: 5000,
     topicData: [{ name: 'secret', partitionData: [{ index: 0, records: encodeBatch([{ value: Buffer.from('x') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true }) }] }],

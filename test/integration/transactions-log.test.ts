@@ -5,6 +5,8 @@
  * lists the aborted transactions it overlaps, a parked read_committed fetch wakes when the LSO
  * moves, ListOffsets with isolation, the .txnindex and the open transaction survive a restart,
  * TxnOffsetCommit offsets stay pending until the marker, and markers replicate like any batch.
+ * The transactional batches are written without a coordinator's transaction, so the brokers run
+ * with transaction.partition.verification.enable=false (KIP-890's check is txn-verification.test.ts's).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { readBatches } from '../../src/storage/log-store.js';
 import { offsetsPartitionFor } from '../../src/util/java-hash.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
+
+const UNVERIFIED = { 'transaction.partition.verification.enable': 'false' };
 
 interface FetchedPartition {
   errorCode: number;
@@ -100,7 +104,7 @@ describe('one broker', () => {
   const dir = tempDir();
   const logDir = () => broker.cluster.brokers()[0]!.logDir;
   const start = async () => {
-    broker = await startBroker({ dir: dir.dir });
+    broker = await startBroker({ dir: dir.dir, properties: UNVERIFIED });
     client = broker.client();
   };
   beforeAll(async () => {
@@ -271,7 +275,7 @@ describe('three brokers', () => {
   let cluster: TestBroker;
   let client: KafkaClient;
   beforeAll(async () => {
-    cluster = await startBroker({ properties: { 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '50' } });
+    cluster = await startBroker({ properties: { ...UNVERIFIED, 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '50' } });
     client = cluster.client();
     await new Admin(client).createTopics([{ name: 'tx3', partitions: 1, replicationFactor: 3 }]);
   });

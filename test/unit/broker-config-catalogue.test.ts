@@ -74,6 +74,7 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'transaction.max.timeout.ms': 'test/integration/txn-coordinator.test.ts',
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': 'test/integration/txn-coordinator.test.ts',
   'transactional.id.expiration.ms': 'test/integration/txn-coordinator.test.ts',
+  'transaction.partition.verification.enable': 'test/integration/txn-verification.test.ts',
   'transaction.remove.expired.transaction.cleanup.interval.ms': 'test/integration/txn-coordinator.test.ts',
   'producer.id.expiration.ms': 'test/unit/broker/producer-state.test.ts',
   'authorizer.class.name': 'test/integration/acls.test.ts',

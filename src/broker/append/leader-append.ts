@@ -8,7 +8,7 @@
  * WriteTxnMarkers its transaction markers with `appendMarkerToLeader`.
  */
 import { CompressionType, compressionByName } from '../../protocol/compression.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { RecordBatchView } from '../../protocol/record-batch.js';
 import { type EndTxnMarker, encodeEndTxnMarkerBatch } from '../../protocol/control-records.js';
 import type { ClusterMetadata, PartitionState, TopicState } from '../metadata/cluster-metadata.js';
@@ -39,6 +39,14 @@ export interface LeaderAppendHost {
   topicConfig(topic: TopicState, name: string): string;
   /** An I/O error met while `doing` something with a partition's log: its log dir goes offline. */
   logDirFailure(doing: string, error: Error): void;
+  /**
+   * KIP-890 (transaction.partition.verification.enable): whether the transaction coordinator has
+   * this partition in the producer's ongoing transaction, asked before appending a transactional
+   * batch that would start the producer's transaction here. 0 (also when verification is off),
+   * or the coordinator's error. Synchronous: nothing can change between the answer and the append.
+   * Absent: no verification.
+   */
+  verifyTransaction?(transactionalId: string | null, producerId: number, producerEpoch: number, topic: string, partition: number): number;
 }
 
 export interface ProduceOptions {
@@ -46,6 +54,8 @@ export interface ProduceOptions {
   timeoutMs: number;
   /** The Produce version: v0-2 carry legacy message sets; validation depends on it too. */
   apiVersion: number;
+  /** The request's transactional id (null: none), for the verification of transactional batches. */
+  transactionalId?: string | null;
 }
 
 const refused = (errorCode: number, errorMessage: string | null = null): AppendOutcome => ({
@@ -79,7 +89,30 @@ export async function produceToLeader(host: LeaderAppendHost, topicName: string,
   // Large batches whose codec work is done off the event loop (codec-offload.ts): it goes on meanwhile.
   if (checked instanceof Promise) checked = await checked;
   if (isRefusal(checked)) return { ...refused(checked.errorCode, checked.errorMessage), recordErrors: checked.recordErrors };
-  return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs);
+  return appendToLeader(host, topicName, partition, checked, opts.acks, opts.timeoutMs, 'client', opts.transactionalId ?? null);
+}
+
+/**
+ * A verification error as Kafka answers it to Produce before v12 (ReplicaManager's
+ * handleProduceAppend and AddPartitionsToTxnManager): the coordinator's retriable errors become
+ * NOT_ENOUGH_REPLICAS (clients retry it without a metadata refresh), PRODUCER_FENCED becomes
+ * INVALID_PRODUCER_EPOCH, a partition not in the transaction INVALID_TXN_STATE.
+ */
+function verificationRefusal(error: number): AppendOutcome {
+  switch (error) {
+    case ErrorCode.INVALID_TXN_STATE:
+      return refused(ErrorCode.INVALID_TXN_STATE, 'Partition was not added to the transaction');
+    case ErrorCode.PRODUCER_FENCED:
+      return refused(ErrorCode.INVALID_PRODUCER_EPOCH);
+    case ErrorCode.NETWORK_EXCEPTION:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.NOT_COORDINATOR:
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+      return refused(ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to verify the partition has been added to the transaction. Underlying error: ${errorInfo(error).name}`);
+    default:
+      return refused(error);
+  }
 }
 
 /** A CreateTime topic's record timestamp bounds (KIP-937), unless both are unbounded (the default). */
@@ -114,6 +147,8 @@ export async function appendToLeader(
   timeoutMs: number,
   /** 'coordinator': written by this broker's coordinators (Kafka's AppendOrigin.Coordinator): no sequence checks. */
   origin: 'client' | 'coordinator' = 'client',
+  /** A client's transactional id (Produce), for the verification of its transactional batches. */
+  transactionalId: string | null = null,
 ): Promise<AppendOutcome> {
   const found = host.leaderFor(topicName, partition);
   if ('error' in found) return refused(found.error, found.message ?? null);
@@ -129,6 +164,13 @@ export async function appendToLeader(
   let baseOffset: number;
   let lastOffset: number;
   const pid = producerBatchFrom(batch);
+  // KIP-890: a client's transactional batch that would start its producer's transaction in this
+  // partition needs the coordinator's word that the partition was added to that transaction
+  // (Kafka's verification guard); one that continues an open transaction does not.
+  if (origin === 'client' && pid?.transactional && !pid.control && host.verifyTransaction && !replica.producers.hasOpenTransaction(pid.producerId, pid.epoch)) {
+    const error = host.verifyTransaction(transactionalId, pid.producerId, pid.epoch, topicName, partition);
+    if (error) return { ...verificationRefusal(error), logStartOffset: replica.logStartOffset() };
+  }
   const verdict = pid ? replica.producers.check(pid, replica.key, Date.now(), origin === 'client') : ({ kind: 'append' } as const);
   if (verdict.kind === 'error') return { ...refused(verdict.errorCode, verdict.message), logStartOffset: replica.logStartOffset() };
   if (verdict.kind === 'duplicate') {

@@ -12,19 +12,27 @@
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT; for idempotent producers (a producer id in
  * the batch) OUT_OF_ORDER_SEQUENCE_NUMBER and INVALID_PRODUCER_EPOCH, while a retried batch gets
  * its original offsets (see producer-state.ts); for transactional producers INVALID_TXN_STATE (a
- * non-transactional batch while the producer's transaction is open) and
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the transactional id;
+ * non-transactional batch while the producer's transaction is open, or, with
+ * transaction.partition.verification.enable (KIP-890, the default), a transactional batch that
+ * would start the producer's transaction in a partition the coordinator does not have in it;
+ * coordinator errors meanwhile are NOT_ENOUGH_REPLICAS, retriable), and
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the transactional id, or for every
+ * partition when a transactional batch comes without a transactional id (as Kafka);
  * TOPIC_AUTHORIZATION_FAILED without WRITE on the topic; KAFKA_STORAGE_ERROR (retriable) when the
  * append hits an I/O error (nothing is acknowledged; the log dir goes offline, ../log-dirs.ts) or
  * the partition's log dir is already offline.
  */
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/index.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
+import { isTransactionalBatch } from '../../protocol/record-batch.js';
 import { type AppendOutcome, produceToLeader } from '../append/leader-append.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 const DENIED: AppendOutcome = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+
+/** Whether a partition's records (from v3 one batch v2) are a transactional batch (Kafka's hasTransactionalRecords). */
+const transactional = (records: Buffer | null): boolean => records !== null && records.length >= 23 && records[16] === 2 && isTransactionalBatch(records.readInt16BE(21));
 
 type PartitionOut = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -49,7 +57,11 @@ export default defineHandler({
   maxVersion: 9,
   async handle(req, ctx) {
     // A transactional producer needs WRITE on its transactional id (Kafka: every partition refused).
-    const txnDenied = req.transactionalId != null && !allowed(ctx, AclOp.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
+    // A transactional batch without a transactional id is refused so too (KafkaApis.handleProduceRequest).
+    const txnDenied =
+      req.transactionalId != null
+        ? !allowed(ctx, AclOp.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+        : ctx.apiVersion >= 3 && req.topicData.some((t) => t.partitionData.some((p) => transactional(p.records)));
     const responses = await Promise.all(
       req.topicData.map(async (t) => ({
         name: t.name,
@@ -60,7 +72,7 @@ export default defineHandler({
               txnDenied
                 ? { ...DENIED, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }
                 : allowed(ctx, AclOp.WRITE, ResourceType.TOPIC, t.name)
-                ? await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion })
+                ? await produceToLeader(ctx.partitions, t.name, p.index, p.records, { acks: req.acks, timeoutMs: req.timeoutMs, apiVersion: ctx.apiVersion, transactionalId: req.transactionalId ?? null })
                 : DENIED,
             ),
           ),

@@ -68,6 +68,7 @@ const STATIC: [string, TypeName, Getter][] = [
   ['transaction.abort.timed.out.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionAbortTimedOutTransactionCleanupIntervalMs)],
   ['transactional.id.expiration.ms', 'INT', (c) => String(c.transactionalIdExpirationMs)],
   ['transaction.remove.expired.transaction.cleanup.interval.ms', 'INT', (c) => String(c.transactionRemoveExpiredTransactionCleanupIntervalMs)],
+  ['transaction.partition.verification.enable', 'BOOLEAN', (c) => String(c.transactionPartitionVerificationEnable)],
 ];
 
 /** The kafka-ts.* settings the daemon holds a value of (the others: as given, or the catalogue's default). */
@@ -200,6 +201,7 @@ export const DYNAMIC_BROKER_CONFIGS: Record<string, DynamicDef> = {
   'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0 },
   'max.connection.creation.rate': { type: 'INT', default: '2147483647', min: 0 },
   'producer.id.expiration.ms': { type: 'INT', min: 1 },
+  'transaction.partition.verification.enable': { type: 'BOOLEAN' },
 };
 
 /** Scala's Set rendering, which Kafka's messages show: Set(a, b). */

@@ -249,6 +249,26 @@ export class TransactionCoordinator implements TransactionService {
     return this.persist(md, md.prepareAddPartitions(partitions, Date.now()), got.epoch);
   }
 
+  /**
+   * Kafka's handleVerifyPartitionsInTransaction (AddPartitionsToTxn v4 verifyOnly, KIP-890), asked
+   * by a partition leader before it appends the batch that starts a producer's transaction there:
+   * 0 when the partition is in the producer's transaction; else INVALID_PRODUCER_ID_MAPPING,
+   * PRODUCER_FENCED, CONCURRENT_TRANSACTIONS (Prepare*), the coordinator's own error
+   * (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) or INVALID_TXN_STATE (not added; Kafka 3.8+
+   * answers TRANSACTION_ABORTABLE, which the leader turns into INVALID_TXN_STATE for Produce before
+   * v12). Synchronous, so the leader appends in the same turn as it asked.
+   */
+  verifyPartition(id: string, producerId: number, producerEpoch: number, partition: TxnPartition): number {
+    if (id === '') return ErrorCode.INVALID_REQUEST;
+    const got = this.lookup(id);
+    if ('error' in got) return got.error;
+    const md = got.md;
+    if (!md || md.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (md.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    if (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
+    return md.hasPartitions([partition]) ? 0 : ErrorCode.INVALID_TXN_STATE;
+  }
+
   // ---- EndTxn ----
 
   endTxn(id: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
