@@ -236,7 +236,7 @@ describe('the broker catalogue', () => {
   });
 
   it("warns about an unknown key with Kafka's text, and keeps listener-prefixed security keys quiet", () => {
-    const { warnings } = build({ 'no.such.setting': '1', 'listener.name.plaintext.ssl.client.auth': 'none' });
+    const { warnings } = build({ 'no.such.setting': '1', listeners: 'SSL://127.0.0.1:0', 'listener.name.ssl.ssl.client.auth': 'none' });
     expect(warnings).toEqual([{ key: 'no.such.setting', message: "The configuration 'no.such.setting' was supplied but isn't a known config." }]);
   });
 
