@@ -6,6 +6,7 @@
  * own names (librdkafka's form) are accepted too. An unknown name, or a list that leaves no suite for
  * the enabled versions, is an error naming the setting: a suite is never dropped in silence.
  */
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 
 /** The TLS 1.2 suites OpenSSL offers (`openssl ciphers -stdname`): IANA/JSSE name -> OpenSSL name. */
@@ -158,3 +159,19 @@ export function pemConversion(type: 'JKS' | 'PKCS12', file: string): { steps: st
 
 /** The store type a non-PEM file most likely is, by its name (PKCS12 unless it looks like JKS). */
 export const binaryStoreType = (file: string): 'JKS' | 'PKCS12' => (/\.(jks|keystore|truststore)$/i.test(file) ? 'JKS' : 'PKCS12');
+
+/**
+ * The 1-based position of the first PEM certificate in `pem` that cannot be parsed, or 0 (node:tls
+ * skips such a certificate in a CA list without a word, and the handshake then fails as "not trusted").
+ */
+export function unreadableCertificate(pem: string): number {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  for (let i = 0; i < blocks.length; i++) {
+    try {
+      new X509Certificate(blocks[i]!);
+    } catch {
+      return i + 1;
+    }
+  }
+  return 0;
+}

@@ -152,6 +152,15 @@ describe('client: ssl.cipher.suites, ssl.enabled.protocols, keystore', () => {
   });
 });
 
+describe('truststores', () => {
+  it('a damaged certificate in a truststore is refused naming the setting on both sides (node:tls would skip it without a word)', async () => {
+    const damaged = join(tmp.dir, 'damaged-ca.pem');
+    writeFileSync(damaged, readFileSync(certs.caCert, 'utf8') + '-----BEGIN CERTIFICATE-----\nMIIBbadbadbad\n-----END CERTIFICATE-----\n');
+    expect(await errorOf(() => clientSecurity({ 'security.protocol': 'SSL', 'ssl.truststore.location': damaged }))).toEqual({ kind: 'usage', message: `ssl.truststore.location: certificate 2 in ${damaged} cannot be read (damaged PEM?)` });
+    expect(() => listenerTls({ 'ssl.truststore.location': damaged })).toThrow(`ssl.truststore.location ${damaged}: certificate 2 cannot be read (damaged PEM?)`);
+  });
+});
+
 describe('client: what a refused handshake says', () => {
   const refusal = async (server: tls.TlsOptions, props: Record<string, string>) => {
     const port = await listen({ key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverChain), ...server });

@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import { createPrivateKey } from 'node:crypto';
 import { ConfigError } from '../config.js';
 import type { ListenerProps } from './listener-config.js';
-import { binaryStoreType, pemConversion, tlsSettings } from '../../transport/tls-settings.js';
+import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 export type ClientAuth = 'required' | 'requested' | 'none';
 
@@ -126,7 +126,10 @@ function truststore(p: ListenerProps): string[] | undefined {
   else return undefined;
   checkType(p, 'ssl.truststore.type', text, location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates'), location);
   const certs = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
+  const where = location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates');
   if (certs.length === 0) throw new ConfigError(`${location !== undefined ? p.source('ssl.truststore.location') : p.source('ssl.truststore.certificates')}: no PEM certificate found`);
+  const bad = unreadableCertificate(certs.map((c) => c.pem).join(''));
+  if (bad) throw new ConfigError(`${where}: certificate ${bad} cannot be read (damaged PEM?)`);
   return certs.map((c) => c.pem);
 }
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../util/errors.js';
-import { binaryStoreType, pemConversion, tlsSettings } from '../../transport/tls-settings.js';
+import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 type Props = Record<string, string>;
 
@@ -82,10 +82,14 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
     const pem = await readPem(key, caFile.trim());
     if (isBinary(pem)) throw binaryStoreError(key, binaryStoreType(caFile.trim()), caFile.trim());
     if (!pem.match(PEM_CERT)) throw new UsageError(`${key}: ${caFile.trim()} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    const bad = unreadableCertificate(pem);
+    if (bad) throw new UsageError(`${key}: certificate ${bad} in ${caFile.trim()} cannot be read (damaged PEM?)`);
     opts.ca = pem;
   } else if (caInline !== undefined && caInline.trim() !== '') {
     const pem = inlinePem(caInline);
     if (!pem.match(PEM_CERT)) throw new UsageError('ssl.truststore.certificates holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+    const bad = unreadableCertificate(pem);
+    if (bad) throw new UsageError(`${props['ssl.truststore.certificates'] !== undefined ? 'ssl.truststore.certificates' : 'ssl.ca.pem'}: certificate ${bad} cannot be read (damaged PEM?)`);
     opts.ca = pem;
   }
 
