@@ -294,7 +294,10 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     if (txn && (inTxn > 0 || txn.state === 'IN_TRANSACTION')) await commit();
   } catch (e) {
     if (e instanceof LineParseError || e instanceof JsonRecordError) summary.inputError = e.message;
-    else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    else if ((e as { kind?: string }).kind === 'auth') {
+      // No secure or authenticated connection (--sync, a transaction): the one error the run ends with.
+      summary.authError ??= e as Error;
+    } else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
       // An interrupt stops reading by destroying stdin under the loop: not a failure.
       if (txn && txn.state === 'IN_TRANSACTION') await commit().catch((c: Error) => (summary.transactionError = c.message));
     } else if (txn) {

@@ -57,6 +57,12 @@ describe('TLS failures through the CLI', () => {
     expect(summary.error!.message).toMatch(new RegExp(`^server certificate for 127\\.0\\.0\\.1:${port} does not match host 127\\.0\\.0\\.1 \\(the certificate names DNS:localhost\\): 127\\.0\\.0\\.1:${port} is the address the broker advertises; set the broker's advertised\\.listeners to one of those names`));
     expect(r.stderr).not.toContain('connect by one of those names');
     expect(r.stderr.trim().split('\n').filter((l) => l.includes('does not match host'))).toHaveLength(1);
+    // --sync and a transaction end the same way (they said it as a stop at line 1 with exit 7, and as a failed transaction with exit 1).
+    for (const extra of [['--sync'], ['--producer-property', 'transactional.id=tls-t1']]) {
+      const more = await kafkaTs(['console-producer', '--bootstrap-server', `localhost:${port}`, '--producer.config', sslProps, '--topic', 'newt', ...extra], { home: '', input: 'x\ny\n', timeout: 30_000 });
+      expect({ extra, exit: more.exitCode }).toEqual({ extra, exit: 7 });
+      expect(more.stderr.trim().split('\n').filter((l) => l.includes('does not match host'))).toEqual([expect.stringMatching(/^kafka-ts console-producer: error: server certificate/)]);
+    }
     const offsets = await kafkaTs(['get-offsets', '--bootstrap-server', `localhost:${port}`, '--command-config', sslProps, '--topic', 'newt'], { home: '', timeout: 30_000 });
     expect(offsets.exitCode).toBe(7);
     expect(offsets.stderr).toContain("set the broker's advertised.listeners");
