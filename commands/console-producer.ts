@@ -137,10 +137,11 @@ export default defineCommand<ConsoleProducerOptions>({
         stdin: stdin as AsyncIterable<Buffer>,
         prompt: () => ctx.prompt('>'),
         warn: (l) => ctx.warn(l),
+        stopReading: () => stdin.destroy(),
         interrupted: stopSignal.received,
       },
     );
-    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError || summary.transactionError ? 'Failure' : 'Ok';
+    const exit = summary.interrupted ? signalExit(stopSignal.signal!) : summary.authError ? 'AuthFailed' : summary.denied ? 'Denied' : summary.failed > 0 || summary.inputError || summary.transactionError ? 'Failure' : 'Ok';
     return printView(producerSummaryView(o.topic, summary, exit), ctx, json);
   },
 });

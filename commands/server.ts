@@ -47,7 +47,7 @@ export default defineCommand<ServerOptions>({
     ['Run in the foreground with a properties file and an override', 'kafka-ts server start --foreground --config server.properties --override num.partitions=3'],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'Timeout', 'HungUp'],
-  exitNotes: ['2 also for a broker setting the daemon cannot use, found before it starts or while its listeners open: an invalid value, a config provider reference it cannot resolve, or a keystore or truststore file it cannot read. 1 when it cannot start for another reason (a port in use, a data directory it cannot write).'],
+  exitNotes: ['2 also for a broker setting the daemon cannot use, found before it starts or while its listeners open: an invalid value, a config provider reference it cannot resolve, a keystore or truststore it cannot read or use (not PEM, a key that does not match its certificate), or an unknown cipher suite. 1 when it cannot start for another reason (a port in use, a data directory it cannot write).'],
   build(cmd) {
     cmd
       .argument('<action>', `one of ${ACTIONS.join(', ')}`)

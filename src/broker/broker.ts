@@ -48,6 +48,8 @@ export interface ClusterView {
   replicationAddress(id: number): BrokerAddress | null;
   /** A broker's log dir went offline: its partitions need other leaders. */
   logDirOffline(id: number): void;
+  /** KIP-226: checks (and with `apply` installs) a broker's dynamic keystore/truststore configs; the problem, or null. */
+  reloadListenerTls?(id: number, dynamic: Record<string, string>, apply: boolean): string | null;
 }
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
@@ -382,6 +384,10 @@ export class Broker implements PartitionService, ClusterService {
 
   get logLevels() {
     return this.log.levels;
+  }
+
+  listenerTls(dynamic: Record<string, string>, apply: boolean): string | null {
+    return this.cluster.reloadListenerTls?.(this.id, dynamic, apply) ?? null;
   }
 
   topicConfig(topic: TopicState, name: string): string {

@@ -14,13 +14,15 @@ import type { LogStore } from '../storage/log-store.js';
 import { CloseConnection, KafkaServer } from '../transport/server.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { Broker, type ClusterView } from './broker.js';
-import type { BrokerConfig } from './config.js';
+import { ConfigError, type BrokerConfig } from './config.js';
 import { Controller } from './controller.js';
 import { HANDLERS } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
+import { dynamicTlsConfigs, dynamicTlsListeners, listenerTlsWith } from './security/dynamic-tls.js';
+import type { ServerTls } from './security/tls-config.js';
 
 export interface ClusterOptions {
   config: BrokerConfig;
@@ -216,11 +218,13 @@ export class KafkaCluster implements ClusterView {
       connectionThrottle: (ip) => broker.services.quotas?.connectionThrottle(ip, Date.now()) ?? 0,
     });
     const ports = new Map<string, number>();
+    const dynamicTls = dynamicTlsConfigs(this.metadata.brokerConfigs[String(id)] ?? {});
     for (const l of config.listeners) {
       const security = this.listenerSecurity.get(l.name)!;
       const opts = {
         name: l.name,
-        tls: security.tls?.options,
+        // This broker's dynamic keystore/truststore (KIP-226), kept in the metadata, over server.properties.
+        tls: security.tls && Object.keys(dynamicTls).length > 0 ? this.brokerListenerTls(id, l.name, dynamicTls, true).options : security.tls?.options,
         principalFromCertificate: security.protocol === 'SSL',
         listenerData: security,
         unauthenticatedMaxFrameSize: security.sasl?.maxReceiveSize,
@@ -260,6 +264,46 @@ export class KafkaCluster implements ClusterView {
       broker.replication.start();
     }
     return broker;
+  }
+
+  /** A TLS listener's settings on broker `id` with its dynamic configs; a ConfigError naming them when they cannot be used. */
+  private brokerListenerTls(id: number, listener: string, dynamic: Record<string, string>, atStart: boolean): ServerTls {
+    const security = this.listenerSecurity.get(listener)!;
+    try {
+      return listenerTlsWith(this.opts.config, listener, security.protocol === 'SASL_SSL', dynamic);
+    } catch (e) {
+      if (atStart && e instanceof ConfigError) throw new ConfigError(`broker ${id}'s dynamic config (configs --alter --entity-type brokers): ${e.message}`);
+      throw e;
+    }
+  }
+
+  /**
+   * KIP-226: checks broker `id`'s dynamic keystore/truststore configs (every listener they name
+   * must be an SSL or SASL_SSL one, every store usable) and with `apply` gives its TLS listeners
+   * their new stores. The problem as Kafka's INVALID_REQUEST message says it, or null.
+   */
+  reloadListenerTls(id: number, dynamic: Record<string, string>, apply: boolean): string | null {
+    const tlsListeners = this.opts.config.listeners.filter((l) => this.listenerSecurity.get(l.name)?.tls);
+    for (const named of dynamicTlsListeners(dynamic)) {
+      if (!tlsListeners.some((l) => l.name.toLowerCase() === named)) {
+        return `listener.name.${named}.ssl.*: broker ${id} has no SSL or SASL_SSL listener ${named.toUpperCase()} (its TLS listeners: ${tlsListeners.map((l) => l.name).join(', ') || 'none'})`;
+      }
+    }
+    const next = new Map<string, ServerTls>();
+    for (const l of tlsListeners) {
+      try {
+        next.set(l.name, this.brokerListenerTls(id, l.name, dynamic, false));
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message;
+        throw e;
+      }
+    }
+    if (apply) {
+      const server = this.nodes.get(id)?.server;
+      for (const [name, t] of next) server?.setListenerTls(name, t.options);
+      if (server) this.log.info(`[KafkaServer id=${id}] TLS stores reloaded for listener${next.size === 1 ? '' : 's'} ${[...next.keys()].join(', ')}`);
+    }
+    return null;
   }
 
   /**

@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
 import { validateBrokerConfigs } from './metadata/broker-configs.js';
+import { dynamicTlsConfigs, isDynamicTlsKey } from './security/dynamic-tls.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import { BROKER_CATALOGUE } from '../protocol/broker-config-catalogue.js';
@@ -78,19 +79,35 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     // Kafka (ConfigAdminManager): a broker alters its own configs or the cluster default, never another broker's.
     const wrongId = brokerIdProblem(cluster.id, resourceName);
     if (wrongId) return wrongId;
-    const next = applyOps(replace ? {} : (md.brokerConfigs[resourceName] ?? {}), changes, () => '');
+    const current = md.brokerConfigs[resourceName] ?? {};
+    const next = applyOps(replace ? {} : current, changes, () => '');
     if ('code' in next) return next as ApiError;
+    // KIP-226: listener-prefixed keystore/truststore keys, per broker, checked by loading the stores.
+    const tls = dynamicTlsConfigs(next as Record<string, string>);
+    const tlsChanged = JSON.stringify(tls) !== JSON.stringify(dynamicTlsConfigs(current));
+    const rest = Object.fromEntries(Object.entries(next).filter(([k]) => !isDynamicTlsKey(k)));
+    if (tlsChanged && (resourceName === '' || !cluster.listenerTls)) {
+      const names = changes.map((c) => c.name).filter(isDynamicTlsKey);
+      if (resourceName === '') return { code: ErrorCode.INVALID_REQUEST, message: `Cannot update these configs at default cluster level, broker id must be specified: ${scalaSetOf(names)}` };
+      return { code: ErrorCode.INVALID_REQUEST, message: `Cannot update these configs dynamically: ${scalaSetOf(names)}` };
+    }
     // Kafka validates the resulting dynamic set; its ConfigException is answered as INVALID_REQUEST.
     // then the catalogue's types, ranges and refusals (src/protocol/broker-config-catalogue.ts), as at start-up.
-    const problem = validateBrokerConfigs(next as Record<string, string>) ?? (checkProperties(BROKER_CATALOGUE, next as Record<string, string>).errors[0] ?? null);
+    const problem = validateBrokerConfigs(rest) ?? (checkProperties(BROKER_CATALOGUE, rest).errors[0] ?? null) ?? (tlsChanged ? cluster.listenerTls!(tls, false) : null);
     if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
-    if (!validateOnly) md.setBrokerConfigs(resourceName, next as Record<string, string>);
+    if (!validateOnly) {
+      md.setBrokerConfigs(resourceName, next as Record<string, string>);
+      if (tlsChanged) cluster.listenerTls!(tls, true);
+    }
     return { code: 0, message: null };
   }
   if (resourceType === RESOURCE_BROKER_LOGGER && !replace && cluster.logLevels) return changeLogLevels(cluster.id, cluster.logLevels, resourceName, changes, validateOnly);
   // Client metrics and groups (and loggers through the legacy AlterConfigs): no configs kept here.
   return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${resourceType}` };
 }
+
+/** Names as Scala prints a Set: Set(a, b). */
+const scalaSetOf = (names: string[]) => `Set(${names.join(', ')})`;
 
 /** Kafka's check that a broker resource names this broker (or, with `allowDefault`, the cluster default ""). */
 export function brokerIdProblem(ownId: number, name: string, allowDefault = true): ApiError | null {

@@ -61,6 +61,11 @@ export interface ClusterService {
   topicConfig(topic: TopicState, name: string): string;
   /** The daemon's loggers and their levels (BROKER_LOGGER configs), when its logger has them. */
   readonly logLevels?: LogLevels;
+  /**
+   * KIP-226: checks this broker's dynamic keystore/truststore configs (listener-prefixed) and with
+   * `apply` gives its TLS listeners the new stores; the problem (INVALID_REQUEST's message), or null.
+   */
+  listenerTls?(dynamic: Record<string, string>, apply: boolean): string | null;
 }
 
 /** Elections and reassignments (the controller's replication control). */

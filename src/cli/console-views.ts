@@ -24,9 +24,18 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
       ]
     : [];
   return {
-    data: { topic, sent: summary.sent, failed: summary.failed, inputError: summary.inputError, interrupted: summary.interrupted, ...(t ? { transactions: t, transactionError: summary.transactionError ?? null } : {}) },
+    data: {
+      topic,
+      sent: summary.sent,
+      failed: summary.failed,
+      inputError: summary.inputError,
+      interrupted: summary.interrupted,
+      ...(t ? { transactions: t, transactionError: summary.transactionError ?? null } : {}),
+      // The failure that ended the run, as every command's JSON error.
+      ...(summary.authError ? jsonError(exitCode(exit), summary.authError.message) : {}),
+    },
     text: () => '',
-    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts, ...txnLine],
+    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts, ...txnLine, ...(summary.authError ? [`kafka-ts console-producer: error: ${summary.authError.message}`] : [])],
     exit,
   };
 }

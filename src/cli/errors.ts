@@ -24,7 +24,7 @@ export const EXIT_STATUS = {
   NotFound: { code: 4, meaning: 'a named topic, partition, broker or consumer group does not exist' },
   Busy: { code: 5, meaning: 'busy: the consumer group is active (operations that need an inactive group), or a partition reassignment is already running' },
   Timeout: { code: 6, meaning: 'a wait timed out' },
-  AuthFailed: { code: 7, meaning: 'authentication failed: SASL credentials refused, or no secure connection (untrusted or expired certificate, hostname mismatch, TLS spoken to a plaintext port or the reverse)' },
+  AuthFailed: { code: 7, meaning: 'authentication failed: SASL credentials refused, or no secure connection (untrusted or expired certificate, hostname mismatch, TLS spoken to a plaintext port or the reverse, no TLS version or cipher suite in common)' },
   Denied: { code: 8, meaning: "not authorized: the broker's ACLs refuse the operation to this principal" },
   LagWarn: { code: 10, meaning: 'lag --check: the worst status is WARN' },
   LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL or REWIND)' },

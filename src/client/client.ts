@@ -188,7 +188,7 @@ export class KafkaClient {
           clientId: this.clientId,
           connectTimeoutMs: Math.max(100, remaining),
           requestTimeoutMs: this.requestTimeoutMs,
-          ...(tlsOptions ? { tls: tlsOptions } : {}),
+          ...(tlsOptions ? { tls: tlsOptions, advertised: !this.bootstrap.some((b) => describeAddress(b) === describeAddress(address)) } : {}),
           ...(tcp && !this.security?.sasl ? { closedAfterFirstHint: 'a SASL listener does that before authentication: set security.protocol=SASL_PLAINTEXT or SASL_SSL and sasl.mechanism if it is one' } : {}),
         });
         let step = 'its ApiVersions request';

@@ -291,7 +291,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('ssl.client.auth', 'enum', 'none', 'Whether clients must present a certificate.', { values: ['required', 'requested', 'none'] }),
   s('ssl.enabled.protocols', 'list', ['TLSv1.2', 'TLSv1.3'], 'TLS versions accepted.'),
   n('ssl.protocol', 'string', 'TLSv1.3', 'The TLS protocol of the SSLContext.', 'ssl.enabled.protocols decides the versions'),
-  n('ssl.cipher.suites', 'list', [], 'Cipher suites.', "OpenSSL's default suites are used"),
+  s('ssl.cipher.suites', 'list', [], 'Cipher suites (IANA names as Kafka, or OpenSSL names); empty: OpenSSL\'s defaults.'),
   n('ssl.endpoint.identification.algorithm', 'string', 'https', 'Host name verification of peers.', 'brokers make no TLS connections to peers'),
   s('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'Rules mapping a certificate subject to a principal name.', {
     note: 'DEFAULT only (the principal is the certificate subject); RULE:... is refused',

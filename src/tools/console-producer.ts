@@ -38,6 +38,8 @@ export interface ProducerIO {
   stdin: AsyncIterable<Buffer | string> & { reuseChunks?: () => void };
   prompt(): void;
   warn(line: string): void;
+  /** Stops reading stdin at once (the connection cannot be made secure: no record can be sent). */
+  stopReading?(): void;
   /** Resolves when the user interrupts (Ctrl-C); reading then stops and queued records flush. */
   interrupted: Promise<unknown>;
 }
@@ -51,6 +53,8 @@ export interface ProduceSummary {
   interrupted: boolean;
   /** Set when the broker's ACLs refused a batch (exit 8). */
   denied?: boolean;
+  /** The authentication or TLS failure that stopped the run (exit 7): every record would fail alike. */
+  authError?: Error;
   /** With a transactional.id: transactions committed and aborted, and the records committed. */
   transactions?: { committed: number; aborted: number; committedRecords: number };
   /** Why a transaction could not be committed (it was aborted), or the producer was fenced. */
@@ -78,6 +82,16 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
   const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
   let reported = 0;
   producer.onBatchError = (topic, partition, count, err) => {
+    // A connection that cannot be authenticated (TLS or SASL) fails every record alike: stop
+    // reading, and end with that one error (exit 7), as the other tools do.
+    if ((err as { kind?: string }).kind === 'auth') {
+      if (!summary.authError) {
+        summary.authError = err;
+        stop = true;
+        io.stopReading?.();
+      }
+      return;
+    }
     const denied = (err as { kind?: string }).kind === 'denied';
     if (denied) summary.denied = true;
     if (++reported > MAX_REPORTED_FAILURES) return;
@@ -280,7 +294,10 @@ export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProdu
     if (txn && (inTxn > 0 || txn.state === 'IN_TRANSACTION')) await commit();
   } catch (e) {
     if (e instanceof LineParseError || e instanceof JsonRecordError) summary.inputError = e.message;
-    else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    else if ((e as { kind?: string }).kind === 'auth') {
+      // No secure or authenticated connection (--sync, a transaction): the one error the run ends with.
+      summary.authError ??= e as Error;
+    } else if (stop && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
       // An interrupt stops reading by destroying stdin under the loop: not a failure.
       if (txn && txn.state === 'IN_TRANSACTION') await commit().catch((c: Error) => (summary.transactionError = c.message));
     } else if (txn) {

@@ -83,6 +83,8 @@ export interface ConnectOptions {
   tls?: tls.ConnectionOptions;
   /** Said when the broker closes the connection after answering only the first request (ApiVersions): a SASL listener does that to a client that skips SASL. */
   closedAfterFirstHint?: string;
+  /** The address came from the broker's metadata (its advertised listener), not from the user: for messages. */
+  advertised?: boolean;
 }
 
 /** Sends a request on a connection, bypassing the hold of `exclusive` (see there). */
@@ -119,7 +121,7 @@ export class KafkaConnection {
     else socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => {
       const host = 'host' in address ? address.host : '';
-      const mapped = secure ? tlsFailure(e, this.label, host, true) : null;
+      const mapped = secure ? tlsFailure(e, this.label, host, true, { tls: opts.tls, advertised: opts.advertised }) : null;
       this.fail(mapped ?? new ConnectionError(`Connection to ${this.label} failed: ${e.message}`, this.label, (e as NodeJS.ErrnoException).code));
     });
     socket.on('close', () => {
@@ -156,7 +158,7 @@ export class KafkaConnection {
         socket.off('close', onClose);
         socket.on('error', () => undefined); // a late second error must not crash the process
         socket.destroy();
-        const mapped = useTls ? tlsFailure(e, label, 'host' in address ? address.host : '', false) : null;
+        const mapped = useTls ? tlsFailure(e, label, 'host' in address ? address.host : '', false, { tls: opts.tls, advertised: opts.advertised }) : null;
         if (mapped) return reject(mapped);
         const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
         reject(new ConnectionError(`Could not connect to ${label}: ${why}`, label, e.code));

@@ -861,6 +861,17 @@ export class KafkaServer {
     };
   }
 
+  /** The TLS servers of each listener (one per address: 127.0.0.1 and ::1), for setListenerTls. */
+  private readonly tlsServers = new Map<string, tls.Server[]>();
+
+  /**
+   * A listener's new key, certificate and trusted CAs (KIP-226: a dynamic keystore or truststore
+   * change): new connections use them, those open keep theirs. Client auth does not change.
+   */
+  setListenerTls(name: string, options: tls.TlsOptions): void {
+    for (const server of this.tlsServers.get(name) ?? []) server.setSecureContext(options);
+  }
+
   /** A TLS listener: handshake failures are one INFO line each, as Kafka logs failed authentication. */
   private tlsServer(o: TcpListenOptions): net.Server {
     const accept = this.accept(o.name, o.listenerData, o.principalFromCertificate, o.unauthenticatedMaxFrameSize);
@@ -883,6 +894,7 @@ export class KafkaServer {
       this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${reason})`);
       socket.destroy();
     });
+    this.tlsServers.set(o.name, [...(this.tlsServers.get(o.name) ?? []), server]);
     return server;
   }
 

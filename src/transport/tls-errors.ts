@@ -5,6 +5,7 @@
  */
 import type { PeerCertificate } from 'node:tls';
 import { AuthenticationError } from '../util/errors.js';
+import { versionsText } from './tls-settings.js';
 
 const UNTRUSTED = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -40,11 +41,21 @@ function certNames(cert: PeerCertificate | undefined): string {
   return names.length ? names.join(', ') : 'none';
 }
 
+/** What the client offered, for messages (its tls.connect options, plus whether the address came from the broker's metadata). */
+export interface TlsContext {
+  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string; cert?: unknown };
+  /** The address is one the broker advertised (not one the user gave): hostname problems are the broker's advertised.listeners. */
+  advertised?: boolean;
+}
+
+/** OpenSSL's reason in a few words for the end of a line: ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION -> "tlsv1 alert protocol version". */
+const reasonOf = (code: string) => code.replace(/^ERR_SSL_/, '').toLowerCase().replace(/_/g, ' ');
+
 /**
  * The error to report for a TLS failure during or right after the handshake, or null when `e`
- * is an ordinary socket error (refused, reset after the handshake...).
+ * is an ordinary socket error (refused, reset after the handshake...). Never OpenSSL's raw text.
  */
-export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; host?: string }, label: string, host: string, handshakeDone: boolean): AuthenticationError | null {
+export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; host?: string }, label: string, host: string, handshakeDone: boolean, ctx: TlsContext = {}): AuthenticationError | null {
   const code = e.code ?? '';
   const where = `server certificate for ${label}`;
   if (UNTRUSTED.has(code)) {
@@ -54,16 +65,34 @@ export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; 
   if (code === 'CERT_NOT_YET_VALID') return new AuthenticationError(`${where} is not valid yet (check the clocks)`);
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'ERR_TLS_CERT_ALTNAME_FORMAT') {
     return new AuthenticationError(
-      `${where} does not match host ${host} (the certificate names ${certNames(e.cert)}); connect by one of those names, or set ssl.endpoint.identification.algorithm= (empty) to skip hostname verification`,
+      ctx.advertised
+        ? `${where} does not match host ${host} (the certificate names ${certNames(e.cert)}): ${label} is the address the broker advertises; set the broker's advertised.listeners to one of those names, or set ssl.endpoint.identification.algorithm= (empty) to skip hostname verification`
+        : `${where} does not match host ${host} (the certificate names ${certNames(e.cert)}); connect by one of those names, or set ssl.endpoint.identification.algorithm= (empty) to skip hostname verification`,
     );
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_RECORD_LAYER_FAILURE') return notTlsError(label);
   if (!handshakeDone && (code === 'ECONNRESET' || code === 'EPIPE' || /before secure TLS connection/.test(e.message))) return notTlsError(label);
+  const offered = versionsText(ctx.tls ?? {});
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION|VERSION_TOO_(LOW|HIGH)/.test(code)) {
+    return new AuthenticationError(`TLS with ${label} failed: the broker accepts none of the TLS versions in ssl.enabled.protocols (${offered}) (${reasonOf(code)})`);
+  }
+  if (/NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE|NO_CIPHER_MATCH/.test(code) || (/HANDSHAKE_FAILURE/.test(code) && ctx.tls?.ciphers !== undefined)) {
+    return new AuthenticationError(
+      `TLS with ${label} failed: the broker refused the handshake: it shares no cipher suite with ssl.cipher.suites${ctx.tls?.cert === undefined ? ', or it requires a client certificate (ssl.keystore.location)' : ''} (${reasonOf(code)})`,
+    );
+  }
+  if (/UNKNOWN_CA/.test(code)) {
+    return new AuthenticationError(`${label} refused the TLS connection: it does not trust the CA that signed the client certificate (ssl.keystore.location); it must be signed by a CA in the broker's ssl.truststore.location (${reasonOf(code)})`);
+  }
+  if (/BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED/.test(code) && ctx.tls?.cert !== undefined) {
+    return new AuthenticationError(`${label} refused the client certificate (ssl.keystore.location): is it expired, or not meant for client authentication? (${reasonOf(code)})`);
+  }
   if (code.startsWith('ERR_SSL_') && CLIENT_CERT_REFUSED.test(code)) {
     return new AuthenticationError(
       `${label} refused the TLS connection (${code.replace(/^ERR_SSL_(SSLV3_|TLSV1_|TLSV13_)?/, '').toLowerCase().replace(/_/g, ' ')}); does it require a client certificate? set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
     );
   }
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return new AuthenticationError(`TLS with ${label} failed: ${e.message}`);
+  if (code.startsWith('ERR_SSL_')) return new AuthenticationError(`TLS with ${label} failed (${reasonOf(code)})`);
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_')) return new AuthenticationError(`TLS with ${label} failed: ${e.message.split('\n')[0]!.replace(/^[0-9A-F]*:?error:[0-9A-F]+:[^:]*:[^:]*:/i, '').replace(/:\S*\.c:\d+.*$/, '').trim()}`);
   return null;
 }

@@ -109,6 +109,7 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'transaction.state.log.min.isr': 'test/integration/broker-config-effects.test.ts',
   'transaction.state.log.segment.bytes': 'test/integration/broker-config-effects.test.ts',
   'ssl.enabled.protocols': 'test/integration/broker-config-effects.test.ts',
+  'ssl.cipher.suites': 'test/integration/tls-settings.test.ts',
   'leader.imbalance.check.interval.seconds': 'test/integration/broker-config-effects.test.ts',
   'leader.imbalance.per.broker.percentage': 'test/integration/broker-config-effects.test.ts',
   // DEFAULT: the principal is the certificate subject (the only rule kafka-ts accepts).

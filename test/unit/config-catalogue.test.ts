@@ -24,6 +24,7 @@ const COMMON_EFFECTS: Record<string, [string, string]> = {
   'metadata.max.age.ms': ['test/integration/group-consumer.test.ts', 'metadata.max.age.ms: the leader rejoins when a subscribed topic gets partitions, and reads them'],
   'security.protocol': ['test/unit/client/security-config.test.ts', 'accepts the four protocols in any case'],
   'ssl.enabled.protocols': ['test/unit/client/security-config.test.ts', 'ssl.enabled.protocols'],
+  'ssl.cipher.suites': ['test/integration/tls-settings.test.ts', 'ssl.cipher.suites'],
   'ssl.truststore.type': ['test/unit/client/security-config.test.ts', 'refuses JKS and PKCS12 with the conversion command'],
   'ssl.keystore.type': ['test/unit/client/security-config.test.ts', 'refuses JKS and PKCS12 with the conversion command'],
   'ssl.truststore.location': ['test/integration/client-security-tls.test.ts', 'ssl.truststore'],

@@ -18,6 +18,13 @@ export interface BrokerIdentity {
 }
 
 type TypeName = keyof typeof ConfigType;
+
+/**
+ * KIP-226's per-broker TLS store keys (listener-prefixed keystore and truststore location and
+ * type): altered per broker, the listener reloads its stores (src/broker/security/dynamic-tls.ts).
+ */
+export const DYNAMIC_TLS_KEY = /^listener\.name\.([^.]+)\.ssl\.(keystore|truststore)\.(location|type)$/;
+export const isDynamicTlsKey = (name: string): boolean => DYNAMIC_TLS_KEY.test(name);
 type Getter = (c: BrokerConfig, node: BrokerIdentity) => string;
 const STATIC: [string, TypeName, Getter][] = [
   ['node.id', 'INT', (_c, n) => String(n.id)],
@@ -254,6 +261,12 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     out.push(entry(name, def.type, [...dynamicSynonyms(name), { name, value: def.default ?? '', source: ConfigSource.DEFAULT_CONFIG }]));
   }
   for (const e of kafkaTsEntries(config, node)) if (!seen.has(e.name)) out.push(e);
+  // KIP-226: this broker's listener keystore/truststore values (per broker only, never a cluster default).
+  for (const [name, value] of Object.entries(dynamic)) {
+    if (!isDynamicTlsKey(name)) continue;
+    out.push(entry(name, 'STRING', [{ name, value, source: ConfigSource.DYNAMIC_BROKER_CONFIG }]));
+    seen.add(name);
+  }
   for (const e of securityEntries(config)) if (!seen.has(e.name)) out.push(e);
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }

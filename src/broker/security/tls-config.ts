@@ -7,10 +7,11 @@
  * that converts them. Values are never echoed into messages (keys and passwords).
  */
 import { readFileSync } from 'node:fs';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import { createPrivateKey } from 'node:crypto';
 import { ConfigError } from '../config.js';
 import type { ListenerProps } from './listener-config.js';
+import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 export type ClientAuth = 'required' | 'requested' | 'none';
 
@@ -50,13 +51,28 @@ function readStoreFile(p: ListenerProps, key: string): string {
 }
 
 /** The store type: as given, or PEM when the file or value is PEM (Kafka's default type is JKS). */
-function checkType(p: ListenerProps, typeKey: string, content: string | undefined, what: string) {
+function checkType(p: ListenerProps, typeKey: string, content: string | undefined, what: string, file?: string) {
   const type = p.get(typeKey);
   if (type !== undefined && type.trim().toUpperCase() !== 'PEM') throw new ConfigError(convertHint(p.source(typeKey), type.trim()));
-  if (type === undefined && content !== undefined && !content.includes('-----BEGIN')) {
+  if (content !== undefined && !content.includes('-----BEGIN')) {
+    // A binary store, whatever the type says: name the likely type and the command that converts it.
+    if (file !== undefined) {
+      const storeType = binaryStoreType(file);
+      const { steps, pem } = pemConversion(storeType, file);
+      throw new ConfigError(`${what} is not PEM (a ${storeType} store?): kafka-ts reads PEM stores only; convert it with: ${steps} (then point ${what.split(' ')[0]} at ${pem})`);
+    }
     const hint = convertHint(p.source(typeKey), 'JKS').replace(/^.*?Convert with /, '');
     throw new ConfigError(`${what} is not PEM (a JKS or PKCS12 store?): kafka-ts reads PEM stores only. Convert with ${hint}`);
   }
+}
+
+/** The setting(s) the listener's key and certificate came from, for messages. */
+function keystoreSource(p: ListenerProps): string {
+  const location = p.get('ssl.keystore.location');
+  const inline = p.get('ssl.keystore.certificate.chain') !== undefined && p.get('ssl.keystore.key') !== undefined;
+  const prefixed = (k: string) => p.source(k).startsWith('listener.name.');
+  const useInline = inline && (location === undefined || (prefixed('ssl.keystore.certificate.chain') && !prefixed('ssl.keystore.location')));
+  return useInline ? `${p.source('ssl.keystore.certificate.chain')} / ${p.source('ssl.keystore.key')}` : `${p.source('ssl.keystore.location')} ${location ?? ''}`.trim();
 }
 
 function keystore(p: ListenerProps): { key: string; cert: string } {
@@ -69,7 +85,7 @@ function keystore(p: ListenerProps): { key: string; cert: string } {
   const useInline = inlineChain !== undefined && inlineKey !== undefined && (location === undefined || (prefixed('ssl.keystore.certificate.chain') && !prefixed('ssl.keystore.location')));
   if (location !== undefined && !useInline) {
     text = readStoreFile(p, 'ssl.keystore.location');
-    checkType(p, 'ssl.keystore.type', text, `${p.source('ssl.keystore.location')} ${location}`);
+    checkType(p, 'ssl.keystore.type', text, `${p.source('ssl.keystore.location')} ${location}`, location);
   } else if (useInline) {
     checkType(p, 'ssl.keystore.type', inlineChain, p.source('ssl.keystore.certificate.chain'));
     text = `${inlineKey!}\n${inlineChain!}`;
@@ -108,9 +124,12 @@ function truststore(p: ListenerProps): string[] | undefined {
   if (location !== undefined) text = readStoreFile(p, 'ssl.truststore.location');
   else if (inline !== undefined) text = inline;
   else return undefined;
-  checkType(p, 'ssl.truststore.type', text, location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates'));
+  checkType(p, 'ssl.truststore.type', text, location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates'), location);
   const certs = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
+  const where = location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates');
   if (certs.length === 0) throw new ConfigError(`${location !== undefined ? p.source('ssl.truststore.location') : p.source('ssl.truststore.certificates')}: no PEM certificate found`);
+  const bad = unreadableCertificate(certs.map((c) => c.pem).join(''));
+  if (bad) throw new ConfigError(`${where}: certificate ${bad} cannot be read (damaged PEM?)`);
   return certs.map((c) => c.pem);
 }
 
@@ -142,10 +161,20 @@ export function serverTls(p: ListenerProps, sasl = false): ServerTls {
     minVersion: 'TLSv1.2',
   };
   if (ca) options.ca = ca;
-  const protocols = p.get('ssl.enabled.protocols');
-  if (protocols !== undefined && !/TLSv1\.[23]/.test(protocols)) {
-    throw new ConfigError(`${p.source('ssl.enabled.protocols')}: kafka-ts serves TLSv1.2 and TLSv1.3 only`);
+  Object.assign(
+    options,
+    tlsSettings(p.get('ssl.enabled.protocols'), p.get('ssl.cipher.suites'), (k, message) => new ConfigError(`${p.source(k)}=${p.get(k)!.trim()}: ${message}`)),
+  );
+  // What node:tls would refuse at each handshake (a key that is not the certificate's), refused once here.
+  try {
+    tls.createSecureContext(options);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
+        ? `${keystoreSource(p)}: the private key does not match the certificate (the first certificate must be the key's own)`
+        : `${keystoreSource(p)}: the key and certificate cannot be used (${(e as Error).message.split('\n')[0]!.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '').trim()})`,
+    );
   }
-  if (protocols !== undefined && !protocols.includes('TLSv1.2')) options.minVersion = 'TLSv1.3';
   return { options, clientAuth: authValue };
 }

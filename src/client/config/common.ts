@@ -58,7 +58,7 @@ export const COMMON_CLIENT_CONFIGS: readonly ConfigEntry[] = [
   supported('ssl.keystore.key', 'password', null, 'the private key in PEM, inline'),
   supported('ssl.keystore.certificate.chain', 'password', null, 'the certificate chain in PEM, inline'),
   supported('ssl.endpoint.identification.algorithm', 'string', 'https', 'https: check the broker\'s host name against its certificate; empty: do not'),
-  noEffect('ssl.cipher.suites', 'list', null, 'cipher suites to allow', 'node:tls uses OpenSSL\'s default cipher list'),
+  supported('ssl.cipher.suites', 'list', null, 'cipher suites to allow (IANA names as Kafka, or OpenSSL\'s); unset: OpenSSL\'s defaults'),
   noEffect('ssl.keymanager.algorithm', 'string', 'SunX509', 'the Java key manager algorithm', JAVA_SECURITY),
   noEffect('ssl.trustmanager.algorithm', 'string', 'PKIX', 'the Java trust manager algorithm', JAVA_SECURITY),
   noEffect('ssl.secure.random.implementation', 'string', null, 'the Java SecureRandom implementation', JAVA_SECURITY),

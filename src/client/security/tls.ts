@@ -3,25 +3,22 @@
  * aliases. JKS and PKCS12 stores are refused with the command that converts them to PEM.
  */
 import { readFile } from 'node:fs/promises';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../util/errors.js';
+import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 type Props = Record<string, string>;
 
 const BINARY_STORE = /\.(jks|p12|pfx|pkcs12|keystore|truststore)$/i;
 
 /** The error for a JKS/PKCS12 store: kafka-ts reads PEM only; say how to convert. */
-export function binaryStoreError(key: string, type: string, location: string | undefined): UsageError {
-  const file = location ?? 'store.jks';
-  const base = file.replace(/\.[^./]+$/, '');
-  // Never a command that writes over the store it reads (a JKS file named store.pem).
-  const out = (ext: string) => (`${base}.${ext}` === file ? `${base}-converted.${ext}` : `${base}.${ext}`);
-  const steps =
-    type === 'PKCS12'
-      ? `openssl pkcs12 -in ${file} -out ${out('pem')} -nodes`
-      : `keytool -importkeystore -srckeystore ${file} -destkeystore ${out('p12')} -deststoretype PKCS12 && openssl pkcs12 -in ${out('p12')} -out ${out('pem')} -nodes`;
-  return new UsageError(`${key}: kafka-ts reads PEM stores only, not ${type}; convert it with: ${steps} (then set ${key.replace(/\.(type|location)$/, '.type')}=PEM and ${key.replace(/\.(type|location)$/, '.location')}=${out('pem')})`);
+export function binaryStoreError(key: string, type: 'JKS' | 'PKCS12', location: string | undefined): UsageError {
+  const { steps, pem } = pemConversion(type, location ?? 'store.jks');
+  return new UsageError(`${key}: kafka-ts reads PEM stores only, not ${type}; convert it with: ${steps} (then set ${key.replace(/\.(type|location)$/, '.type')}=PEM and ${key.replace(/\.(type|location)$/, '.location')}=${pem})`);
 }
+
+/** A file read as UTF-8 that is no text (a JKS or PKCS12 store whatever its name or ssl.*.type says). */
+const isBinary = (text: string) => !text.includes('-----BEGIN') && /[\u0000\uFFFD]/.test(text);
 
 async function readPem(key: string, path: string): Promise<string> {
   try {
@@ -61,20 +58,16 @@ export const inlinePem = (v: string): string =>
       return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
     });
 
-const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-type TlsVersion = (typeof TLS_VERSIONS)[number];
-
-/** `ssl.enabled.protocols` (Kafka: TLSv1.2,TLSv1.3): the lowest and highest versions offered. */
-function tlsVersions(props: Props): { minVersion?: TlsVersion; maxVersion?: TlsVersion } {
-  const raw = props['ssl.enabled.protocols'];
-  if (raw === undefined || raw.trim() === '') return {};
-  const idx = raw.split(',').map((v) => {
-    const i = TLS_VERSIONS.findIndex((t) => t.toLowerCase() === v.trim().toLowerCase());
-    if (i < 0) throw new UsageError(`ssl.enabled.protocols: ${v.trim()} is not supported; use ${TLS_VERSIONS.join(', ')}`);
-    return i;
-  });
-  return { minVersion: TLS_VERSIONS[Math.min(...idx)]!, maxVersion: TLS_VERSIONS[Math.max(...idx)]! };
+/** The setting that named the client key and certificate, for messages. */
+function keySetting(props: Props): string {
+  if (props['ssl.keystore.location'] !== undefined && props['ssl.keystore.location'].trim() !== '') return 'ssl.keystore.location';
+  if (props['ssl.keystore.key'] !== undefined) return 'ssl.keystore.key / ssl.keystore.certificate.chain';
+  if (props['ssl.key.location'] !== undefined) return 'ssl.key.location / ssl.certificate.location';
+  return 'ssl.key.pem / ssl.certificate.pem';
 }
+
+/** OpenSSL's reason, without its error code and library prefix: "key values mismatch". */
+const shortReason = (e: Error) => e.message.split('\n')[0]!.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '').trim();
 
 export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   checkStoreType(props, 'ssl.truststore');
@@ -87,11 +80,16 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   if (caFile !== undefined && caFile.trim() !== '') {
     const key = props['ssl.truststore.location'] !== undefined ? 'ssl.truststore.location' : 'ssl.ca.location';
     const pem = await readPem(key, caFile.trim());
+    if (isBinary(pem)) throw binaryStoreError(key, binaryStoreType(caFile.trim()), caFile.trim());
     if (!pem.match(PEM_CERT)) throw new UsageError(`${key}: ${caFile.trim()} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    const bad = unreadableCertificate(pem);
+    if (bad) throw new UsageError(`${key}: certificate ${bad} in ${caFile.trim()} cannot be read (damaged PEM?)`);
     opts.ca = pem;
   } else if (caInline !== undefined && caInline.trim() !== '') {
     const pem = inlinePem(caInline);
     if (!pem.match(PEM_CERT)) throw new UsageError('ssl.truststore.certificates holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+    const bad = unreadableCertificate(pem);
+    if (bad) throw new UsageError(`${props['ssl.truststore.certificates'] !== undefined ? 'ssl.truststore.certificates' : 'ssl.ca.pem'}: certificate ${bad} cannot be read (damaged PEM?)`);
     opts.ca = pem;
   }
 
@@ -100,6 +98,7 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   const keystore = props['ssl.keystore.location'];
   if (keystore !== undefined && keystore.trim() !== '') {
     const pem = await readPem('ssl.keystore.location', keystore.trim());
+    if (isBinary(pem)) throw binaryStoreError('ssl.keystore.location', binaryStoreType(keystore.trim()), keystore.trim());
     const key = PEM_KEY.exec(pem)?.[0];
     const certs = pem.match(PEM_CERT);
     if (!key || !certs) throw new UsageError(`ssl.keystore.location: ${keystore.trim()} must hold the private key and the certificate chain in PEM`);
@@ -142,6 +141,15 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
             : `the client private key cannot be read (${(e as Error).message.split('\n')[0]})`,
       );
     }
+    // A key that is not the certificate's fails every handshake the same way: say so once, here.
+    try {
+      createSecureContext({ key: opts.key, cert: opts.cert, ...(opts.passphrase ? { passphrase: opts.passphrase } : {}) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `${keySetting(props)}: ${code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? "the private key does not match the certificate (the first certificate must be the key's own)" : `the key and certificate cannot be used (${shortReason(e as Error)})`}`,
+      );
+    }
   }
 
   // Verification: hostname (Kafka: ssl.endpoint.identification.algorithm, https by default, empty
@@ -158,6 +166,9 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
     if (v === 'false') opts.rejectUnauthorized = false;
   }
   if (opts.rejectUnauthorized !== false) opts.rejectUnauthorized = true;
-  Object.assign(opts, tlsVersions(props));
+  Object.assign(
+    opts,
+    tlsSettings(props['ssl.enabled.protocols'], props['ssl.cipher.suites'], (key, message) => new UsageError(`${key}=${props[key]!.trim()}: ${message}`)),
+  );
   return opts;
 }

@@ -149,6 +149,6 @@ describe('TLS settings', () => {
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'false' })).tls?.rejectUnauthorized).toBe(false);
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.2, TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
-    expect(await usage({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'SSLv3' })).toBe('ssl.enabled.protocols: SSLv3 is not supported; use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3');
+    expect(await usage({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'SSLv3' })).toBe('ssl.enabled.protocols=SSLv3: SSLv3 is not a TLS version kafka-ts can use (TLSv1.2, TLSv1.3)');
   });
 });
