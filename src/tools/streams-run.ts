@@ -11,7 +11,7 @@ import { KafkaStreams, type StreamsMetrics, type StreamsState } from '../streams
 import type { StreamsProperties } from '../streams/runtime/config.js';
 
 export interface RunOptions {
-  /** Stop (cleanly) once this instance has processed this many records. */
+  /** Process at most this many records, then stop cleanly (they are committed, nothing after them). */
   maxRecords: number | null;
   /** Stop once every task is caught up (lag 0) and nothing was processed for this long. */
   untilIdleMs: number | null;
@@ -76,7 +76,11 @@ function liveBlock(m: StreamsMetrics): string[] {
 }
 
 export async function runTopology(built: BuiltTopology, props: StreamsProperties, client: () => Promise<KafkaClient>, opts: RunOptions, io: RunIO): Promise<{ data: StreamsRunSummary; lines: string[] }> {
+  let limitReached = () => {};
+  const limit = new Promise<void>((resolve) => (limitReached = resolve));
   const streams = new KafkaStreams(built, props, {
+    // The runtime stops taking records at the limit and says so at once.
+    ...(opts.maxRecords !== null && { maxRecords: opts.maxRecords, onMaxRecords: () => limitReached() }),
     client,
     // The error that stops the application is the command's own error line; not said twice.
     log: (level, message) => level !== 'error' && io.warn(`streams: ${level.toUpperCase()} ${message}`),
@@ -133,7 +137,7 @@ export async function runTopology(built: BuiltTopology, props: StreamsProperties
       lastStatus = Date.now();
       report(m);
     }
-    await Promise.race([sleep(100), io.stop]);
+    await Promise.race([sleep(100), io.stop, limit]);
   }
   if (!failed) await streams.close().catch((e: Error) => (failed = e));
   if (failed) throw failed;
