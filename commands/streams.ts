@@ -85,7 +85,7 @@ export default defineCommand<StreamsOptions>({
       topology,
       props,
       () => ctx.client({ bootstrapServer: cluster, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
-      { maxRecords, untilIdleMs, statusIntervalMs },
+      { maxRecords, untilIdleMs, statusIntervalMs, ...(file !== undefined && { appFile: file }) },
       {
         // Status goes out as it happens; a reader that went away (`| head`) leaves the application running quietly.
         write: (t) => {

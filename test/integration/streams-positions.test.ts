@@ -2,7 +2,8 @@
  * The Streams runtime's positions against an in-process broker: input ending with transaction
  * markers (and aborted batches) is caught up at the log end, and committed there, under both
  * guarantees; --max-records (the runtime's maxRecords) processes and commits exactly N records;
- * streams-application-reset --force --dry-run removes nobody and says so.
+ * streams-application-reset --force --dry-run removes nobody and says so; a source topic deleted
+ * while running stops the application with MissingSourceTopicException (not found, exit 4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, OffsetSpec } from '../../src/client/admin.js';
@@ -169,4 +170,25 @@ describe('streams-application-reset --force --dry-run', () => {
       await member.close();
     }
   }, 30_000);
+});
+
+describe('a source topic deleted while running', () => {
+  it('stops the application with MissingSourceTopicException (not found)', async () => {
+    await topic('gone-in', 2);
+    await topic('gone-out', 2);
+    const s = streams('gone-in', 'gone-out', { 'application.id': 'gone-app' });
+    await s.start();
+    await waitFor('running with its tasks', () => s.metrics(), (m) => m.state === 'RUNNING' && m.tasks.length === 2);
+    const stopped = s.waitForShutdown().then(
+      () => null,
+      (e: Error) => e,
+    );
+    const [r] = await admin.deleteTopics(['gone-in']);
+    if (r?.error) throw r.error;
+    const e = await Promise.race([stopped, new Promise<string>((res) => setTimeout(() => res('still running'), 20_000))]);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).name).toBe('MissingSourceTopicException');
+    expect((e as { kind?: string }).kind).toBe('not_found');
+    expect((e as Error).message).toBe('One or more source topics were missing during rebalance: gone-in');
+  }, 40_000);
 });

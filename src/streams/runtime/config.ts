@@ -155,6 +155,10 @@ export function parseStreamsConfig(props: StreamsProperties): StreamsConfig {
   const applicationId = String(props['application.id'] ?? '').trim();
   if (!applicationId) throw new StreamsConfigException('Missing required configuration "application.id" which has no default value.');
   if (!/^[a-zA-Z0-9._-]+$/.test(applicationId)) throw new StreamsConfigException(`Invalid value ${applicationId} for configuration application.id: legal characters are ASCII alphanumerics, '.', '_' and '-'`);
+  // The state directory is <state.dir>/<application.id>: one path component (NAME_MAX, 255 bytes).
+  if (applicationId.length > 255) {
+    throw new StreamsConfigException(`Invalid value ${applicationId.slice(0, 40)}… for configuration application.id: ${applicationId.length} characters is too long for the name of its state directory (at most 255)`);
+  }
   const guarantee = String(props['processing.guarantee'] ?? 'at_least_once').trim();
   if (guarantee === 'exactly_once' || guarantee === 'exactly_once_beta') {
     throw new StreamsConfigException(

@@ -382,6 +382,8 @@ export class KafkaStreams {
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
+      // A source topic deleted while running: Kafka Streams' MissingSourceTopicException (below).
+      onGone: (g) => this.goneSources.add(g.topic),
       onRevoked: (ps) => this.onRevoked(ps),
     });
     this.consumer.subscribe([...this.topicToSubtopology.keys()]);
@@ -613,6 +615,7 @@ export class KafkaStreams {
         }
         const records = await this.consumer!.poll(this.config.pollMs);
         if (this.stopping) break;
+        if (this.goneSources.size > 0) throw new MissingSourceTopicException([...this.goneSources].sort());
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
         if (this.schemaFetchers) await this.fetchSchemas(records);
@@ -1099,6 +1102,17 @@ export class KafkaStreams {
   }
 
   // ---- stopping ----
+
+  /** Source topics found deleted while running. */
+  private readonly goneSources = new Set<string>();
+
+  /**
+   * Stops the application with an error raised outside the runtime's own calls (app code run
+   * later, in a timer or an unawaited promise), as an exception in a processor stops it.
+   */
+  reportError(e: Error): void {
+    this.fail(e);
+  }
 
   private fail(e: Error) {
     if (this.fatal || this.state === 'ERROR') return;

@@ -79,6 +79,12 @@ describe('Streams properties kafka-ts does not implement', () => {
   });
 });
 
+describe('application.id', () => {
+  it('too long for a directory name is said so (usage), not blamed on state.dir', () => {
+    expect(() => parseStreamsConfig({ 'application.id': 'a'.repeat(260) })).toThrow(/^Invalid value a{40}… for configuration application\.id: 260 characters is too long for the name of its state directory \(at most 255\)$/);
+  });
+});
+
 describe('context.taskId()', () => {
   it("prints as Kafka's TaskId (0_0) and keeps its fields", () => {
     const seen: unknown[] = [];
