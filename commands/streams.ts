@@ -7,7 +7,7 @@ import { parseInlinePairs, readPropertiesFile } from '../src/cli/properties.js';
 import { watchStopSignals } from '../src/cli/signals.js';
 import { printView } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/streams.js';
-import { checkVerbOptions, STREAMS_VERBS, streamsFlags, type StreamsOptions, type StreamsVerb } from '../src/cli/flags/streams.js';
+import { checkVerbOptions, STREAMS_VERBS, streamsFlags, streamsRegistry, type StreamsOptions, type StreamsVerb } from '../src/cli/flags/streams.js';
 
 export default defineCommand<StreamsOptions>({
   name: 'streams',
@@ -53,12 +53,15 @@ export default defineCommand<StreamsOptions>({
     const streamsFileProps = o['streams.config'] ? readPropertiesFile(o['streams.config']) : {};
     // A Streams config names its cluster with bootstrap.servers, as Kafka Streams requires.
     const inlineProps = parseInlinePairs(o.config);
-    const cluster = bootstrapFlag(o.bootstrapServer, { ...streamsFileProps, ...inlineProps, ...clientProps });
+    const cliProps = { ...streamsFileProps, ...inlineProps };
+    const cluster = bootstrapFlag(o.bootstrapServer, { ...cliProps, ...clientProps });
     const tools = await import('../src/tools/streams.js');
+    // default.key.serde / default.value.serde stand in for --key-serde / --value-serde.
+    const serdes = (p: Record<string, string>) => tools.inputSerdes(o, p, (reg) => streamsRegistry(ctx, cluster, reg));
     const built =
       target === 'run'
-        ? await (await import('../src/tools/streams-app.js')).appTopology(file!)
-        : tools.builtInTopology({ ...o, verb: target as 'copy', registry: async (p) => (await import('../src/cli/flags/schema-registry.js')).registryTarget(ctx, cluster, p) });
+        ? await (await import('../src/tools/streams-app.js')).appTopology(file!, (appConfig) => serdes({ ...appConfig, ...cliProps }))
+        : tools.builtInTopology({ ...o, verb: target as 'copy', ...serdes(cliProps) });
     const topology = built.topology.build();
     if (verb === 'describe') {
       const text = topology.describe();
@@ -82,7 +85,7 @@ export default defineCommand<StreamsOptions>({
       topology,
       props,
       () => ctx.client({ bootstrapServer: cluster, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
-      { maxRecords, untilIdleMs, statusIntervalMs },
+      { maxRecords, untilIdleMs, statusIntervalMs, ...(file !== undefined && { appFile: file }) },
       {
         // Status goes out as it happens; a reader that went away (`| head`) leaves the application running quietly.
         write: (t) => {

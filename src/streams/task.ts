@@ -237,9 +237,12 @@ class NodeContext implements ProcessorContext, InternalContext {
   applicationId(): string {
     return this.engine.env.applicationId;
   }
+  /** The task's id: its fields, printed as Kafka's TaskId prints (`0_1`: sub-topology _ partition). */
   taskId(): TaskId {
-    return this.engine.env.taskId;
+    const t = this.engine.env.taskId;
+    return (this.id ??= Object.freeze({ subtopology: t.subtopology, partition: t.partition, toString: () => taskIdString(t) }));
   }
+  private id: TaskId | undefined;
   recordMetadata(): RecordMetadata | null {
     return this.engine.current;
   }

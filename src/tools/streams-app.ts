@@ -12,18 +12,37 @@
  * resolves (from the file's directory or kafka-ts's own), else they are refused with a message
  * saying to compile them.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { StreamsBuilder, Topology } from '../streams/index.js';
-import { streamsLibrary, type BuiltRequest } from './streams.js';
+import { serdeOf, streamsLibrary, type BuiltRequest, type TopologyRequest } from './streams.js';
 
 const firstLine = (e: unknown): string => {
   const msg = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
   return msg.split('\n')[0]!;
 };
+
+/**
+ * Where a SyntaxError is, as `file:line[:column]`: from the error's stack when Node put the place
+ * there (its first line), else from `node --check FILE` (its first line names the file and line,
+ * a caret under the code the column). Null when neither says.
+ */
+function syntaxLocation(e: unknown, file: string): string | null {
+  if (!(e instanceof SyntaxError)) return null;
+  const first = /^(?:file:\/\/)?(\/[^\n]*?:\d+(?::\d+)?)\s*$/m.exec((e.stack ?? '').split('\n')[0] ?? '');
+  if (first) return decodeURIComponent(first[1]!);
+  if (!/\.(m?js|cjs)$/i.test(file)) return null;
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const lines = (r.stderr ?? '').split('\n');
+  const at = /^(?:file:\/\/)?(.*):(\d+)$/.exec(lines[0] ?? '');
+  if (!at) return null;
+  const caret = (lines[2] ?? '').indexOf('^');
+  return `${decodeURIComponent(at[1]!)}:${at[2]}${caret >= 0 ? `:${caret + 1}` : ''}`;
+}
 
 interface TypeScriptLike {
   transpileModule(input: string, options: { compilerOptions: Record<string, unknown>; fileName?: string }): { outputText: string };
@@ -77,7 +96,7 @@ async function importApp(file: string): Promise<Record<string, unknown>> {
 }
 
 /** Loads an app file and builds its topology; every failure is one line (exit 2, 4 when missing). */
-export async function appTopology(path: string): Promise<BuiltRequest> {
+export async function appTopology(path: string, serdes?: (appConfig: Record<string, string>) => Pick<TopologyRequest, 'keySerde' | 'valueSerde' | 'registry'>): Promise<BuiltRequest> {
   const file = resolve(path);
   if (!existsSync(file)) throw new NotFoundError(`${path}: no such file`);
   const name = basename(file);
@@ -86,7 +105,8 @@ export async function appTopology(path: string): Promise<BuiltRequest> {
     mod = await importApp(file);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${name} failed to load: ${firstLine(e)}`);
+    const where = syntaxLocation(e, file);
+    throw new UsageError(`${name} failed to load: ${where ? `${where}: ` : ''}${firstLine(e)}`);
   }
   // A CommonJS module's exports arrive as `default`.
   let exported = mod.default ?? mod.topology;
@@ -94,16 +114,24 @@ export async function appTopology(path: string): Promise<BuiltRequest> {
   const cjs = mod.default && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : {};
   const config = (mod.config ?? cjs.config ?? {}) as Record<string, unknown>;
   if (typeof config !== 'object' || config === null) throw new UsageError(`${name}: export const config must be an object of Kafka Streams properties`);
+  const appConfig: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) if (v !== undefined && v !== null) appConfig[k] = String(v);
+  // default.key.serde / default.value.serde: the DSL's defaults (the Processor API's sources and sinks name their own).
+  const s = serdes?.(appConfig) ?? {};
+  const notString = (n: string | undefined) => n !== undefined && n.toLowerCase() !== 'string';
+  const defaults = { ...(s.keySerde !== undefined && { defaultKeySerde: serdeOf(s.keySerde, '--key-serde', s.registry) }), ...(s.valueSerde !== undefined && { defaultValueSerde: serdeOf(s.valueSerde, '--value-serde', s.registry) }) };
   let topology: Topology;
+  let usedBuilder = false;
   if (exported instanceof Topology) topology = exported;
   else if (typeof exported === 'function') {
-    const builder = new StreamsBuilder();
+    const builder = new StreamsBuilder(defaults);
     let result: unknown;
     try {
       result = await (exported as (b: StreamsBuilder, lib: typeof streamsLibrary) => unknown)(builder, streamsLibrary);
     } catch (e) {
       throw new UsageError(`${name} failed to build its topology: ${firstLine(e)}`);
     }
+    usedBuilder = result === undefined || result === builder || result === builder.build();
     if (result instanceof Topology) topology = result;
     else if (result === undefined || result === builder) topology = builder.build();
     else if (result instanceof StreamsBuilder) topology = result.build();
@@ -111,8 +139,9 @@ export async function appTopology(path: string): Promise<BuiltRequest> {
   } else {
     throw new UsageError(`${name} exports no topology: export default (builder, streams) => { builder.stream('in').to('out'); }`);
   }
-  const appConfig: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config)) if (v !== undefined && v !== null) appConfig[k] = String(v);
+  if (!usedBuilder && (notString(s.keySerde) || notString(s.valueSerde))) {
+    throw new UsageError(`${name}: default.key.serde / default.value.serde apply to the StreamsBuilder given to the default export; a Topology made otherwise names its serdes itself (Consumed.with, addSource's deserializers)`);
+  }
   const stem = basename(file, extname(file)).replace(/[^a-zA-Z0-9._-]/g, '_');
   return { topology, defaultApplicationId: `kafka-ts-streams-${stem}`, appConfig };
 }

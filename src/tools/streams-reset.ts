@@ -111,9 +111,13 @@ export async function resetStreamsApplication(client: KafkaClient, r: StreamsRes
         `Consumer group '${r.applicationId}' is still active and has following members: ${javaList(members.map((m) => m.memberId))}. Make sure to stop all running application instances before running the reset tool. You can use option '--force' to remove active members from the group.`,
       );
     }
-    lines.push(`Force deleting all active members in the group: ${r.applicationId}`);
+    // A dry run changes nothing, not even the members (Kafka's tool removes them anyway), and says so.
+    lines.push(
+      r.dryRun
+        ? `Would force delete all ${members.length} active member(s) in the group: ${r.applicationId} (dry run: none removed)`
+        : `Force deleting all active members in the group: ${r.applicationId}`,
+    );
     memberIds = members.map((m) => m.memberId);
-    // A dry run changes nothing, not even the members (Kafka's tool removes them anyway).
     if (!r.dryRun) {
       const failed = (await groups.removeMembers(r.applicationId, members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })))).filter((m) => m.error);
       if (failed.length > 0) throw new FailedError(`Could not remove members ${failed.map((m) => `${m.memberId} (${m.error!.errorName})`).join(', ')} from group ${r.applicationId}`);

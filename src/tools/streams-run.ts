@@ -9,14 +9,17 @@ import type { KafkaClient } from '../client/client.js';
 import type { BuiltTopology } from '../streams/api.js';
 import { KafkaStreams, type StreamsMetrics, type StreamsState } from '../streams/runtime/kafka-streams.js';
 import type { StreamsProperties } from '../streams/runtime/config.js';
+import { StreamsException } from '../streams/runtime/errors.js';
 
 export interface RunOptions {
-  /** Stop (cleanly) once this instance has processed this many records. */
+  /** Process at most this many records, then stop cleanly (they are committed, nothing after them). */
   maxRecords: number | null;
   /** Stop once every task is caught up (lag 0) and nothing was processed for this long. */
   untilIdleMs: number | null;
   /** How often a status line is printed when not on a live terminal (0: only on state changes). */
   statusIntervalMs: number;
+  /** The app file (`streams run`), named when its code throws outside a processor call. */
+  appFile?: string;
 }
 
 export interface RunIO {
@@ -76,7 +79,11 @@ function liveBlock(m: StreamsMetrics): string[] {
 }
 
 export async function runTopology(built: BuiltTopology, props: StreamsProperties, client: () => Promise<KafkaClient>, opts: RunOptions, io: RunIO): Promise<{ data: StreamsRunSummary; lines: string[] }> {
+  let limitReached = () => {};
+  const limit = new Promise<void>((resolve) => (limitReached = resolve));
   const streams = new KafkaStreams(built, props, {
+    // The runtime stops taking records at the limit and says so at once.
+    ...(opts.maxRecords !== null && { maxRecords: opts.maxRecords, onMaxRecords: () => limitReached() }),
     client,
     // The error that stops the application is the command's own error line; not said twice.
     log: (level, message) => level !== 'error' && io.warn(`streams: ${level.toUpperCase()} ${message}`),
@@ -97,6 +104,22 @@ export async function runTopology(built: BuiltTopology, props: StreamsProperties
     if (s === 'PENDING_ERROR' || s === 'ERROR') return;
     report(streams.metrics());
   });
+  // App code that throws later (a timer, an unawaited promise) fails the application, naming the
+  // app, rather than reaching the CLI's last-resort handler as an internal error.
+  const onAppCrash = (e: unknown) => {
+    const msg = e instanceof Error ? e.message : String(e);
+    const who = opts.appFile ?? 'the topology';
+    streams.reportError(new StreamsException(`Exception caught in ${who} outside a processor call (a timer or an unawaited promise): ${msg.split('\n')[0]}`, { cause: e }));
+  };
+  process.on('uncaughtException', onAppCrash);
+  try {
+    return await running(streams, opts, io, report, limit);
+  } finally {
+    process.off('uncaughtException', onAppCrash);
+  }
+}
+
+async function running(streams: KafkaStreams, opts: RunOptions, io: RunIO, report: (m: StreamsMetrics) => void, limit: Promise<void>): Promise<{ data: StreamsRunSummary; lines: string[] }> {
   await streams.start();
 
   let reason: StreamsRunSummary['reason'] = 'signal';
@@ -133,7 +156,7 @@ export async function runTopology(built: BuiltTopology, props: StreamsProperties
       lastStatus = Date.now();
       report(m);
     }
-    await Promise.race([sleep(100), io.stop]);
+    await Promise.race([sleep(100), io.stop, limit]);
   }
   if (!failed) await streams.close().catch((e: Error) => (failed = e));
   if (failed) throw failed;

@@ -8,6 +8,7 @@ import * as library from '../streams/index.js';
 import { Consumed, KeyValue, Produced, Serdes, StreamsBuilder, TimeWindows, Topology, type Serde } from '../streams/index.js';
 import { RegistrySerdes, type RegistryLocator } from '../streams/registry-serdes.js';
 import { UsageError } from '../util/errors.js';
+import { defaultSerde, type StreamsProperties } from '../streams/runtime/config.js';
 import { parseDuration } from './offset-spec.js';
 
 export const SERDES = ['string', 'json', 'long', 'integer', 'double', 'bytes', 'avro', 'json-schema', 'protobuf'] as const;
@@ -35,6 +36,16 @@ export function serdeOf(name: string | undefined, flag: string, registry?: Regis
     default:
       throw new UsageError(`Invalid value '${name}' for ${flag}: expected one of ${SERDES.join(', ')}`);
   }
+}
+
+/**
+ * The input serdes: --key-serde / --value-serde, else the properties' default.key.serde /
+ * default.value.serde (Java class names mapped to kafka-ts's serdes; one it lacks is a usage error).
+ */
+export function inputSerdes(flags: { keySerde?: string; valueSerde?: string }, props: StreamsProperties, registry: RegistryLocator): Pick<TopologyRequest, 'keySerde' | 'valueSerde' | 'registry'> {
+  const keySerde = flags.keySerde ?? defaultSerde(props, 'key');
+  const valueSerde = flags.valueSerde ?? defaultSerde(props, 'value');
+  return { ...(keySerde !== undefined && { keySerde }), ...(valueSerde !== undefined && { valueSerde }), registry };
 }
 
 /** What a built-in one-liner or an app file needs, as the command's options give it. */

@@ -6,6 +6,8 @@ import { collect } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptionValues } from '../options.js';
 import type { TopologyRequest } from '../../tools/streams.js';
+import type { RegistryClientOptions } from '../../client/schema-registry.js';
+import type { CliContext } from '../context.js';
 
 export const STREAMS_VERBS = ['run', 'copy', 'filter', 'join', 'count', 'describe'] as const;
 export type StreamsVerb = (typeof STREAMS_VERBS)[number];
@@ -80,4 +82,20 @@ export function streamsFlags(cmd: Command): void {
     .option('--max-records <n>', 'stop cleanly after this instance has processed N records')
     .option('--until-idle <duration>', 'stop cleanly once every task is caught up and nothing was processed for this long (e.g. 5s)')
     .option('--status-interval <duration>', 'without a terminal: print a status line this often (default 10s; 0 only on state changes)');
+}
+
+/**
+ * The registry of the registry serdes (schema-registry's registryTarget), its refusals naming
+ * what streams takes: schema.registry.url in --config or --streams.config (streams has no
+ * --schema-registry-url).
+ */
+export async function streamsRegistry(ctx: CliContext, cluster: string | undefined, props: Partial<RegistryClientOptions>): Promise<RegistryClientOptions> {
+  const { registryTarget } = await import('./schema-registry.js');
+  try {
+    return await registryTarget(ctx, cluster, props);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    const daemon = /local daemon runs no schema registry/.test(e.message);
+    throw new UsageError(`${daemon ? 'The local daemon runs no schema registry (started with --no-schema-registry?)' : 'No schema registry given'}: set --config schema.registry.url=http://host:8081 (or schema.registry.url in --streams.config)`);
+  }
 }

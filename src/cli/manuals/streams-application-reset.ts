@@ -23,7 +23,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   ],
   differences: [
     'Everything is checked before anything changes: Kafka removes the members first and checks --internal-topics only after resetting the offsets.',
-    'With --dry-run, --force does not remove members (Kafka removes them even in a dry run).',
+    'With --dry-run, --force does not remove members (Kafka removes them even in a dry run) and says so: "Would force delete all N active member(s) in the group: ID (dry run: none removed)" where Kafka prints "Force deleting all active members in the group: ID".',
     'A --from-file plan missing a partition of an input topic is refused (Kafka fails with an exception).',
     'No "higher/lower than latest/earliest offset" message for an offset equal to the bound (Kafka prints one).',
     'Partitions are listed sorted by topic and partition (Kafka lists them in hash order).',

@@ -36,7 +36,7 @@ import { taskIdString } from '../api.js';
 import { InMemoryBytesStore, hashKey } from '../stores/memory.js';
 import { FileBytesStore } from '../stores/file.js';
 import { streamsAssignor, type SourcesBySubtopology } from './assignor.js';
-import { parseStreamsConfig, type StreamsConfig, type StreamsProperties } from './config.js';
+import { checkStreamsKeys, parseStreamsConfig, type StreamsConfig, type StreamsProperties } from './config.js';
 import { MissingSourceTopicException, StreamsException, TopologyException } from './errors.js';
 import { StateDirectory } from './state-dir.js';
 
@@ -53,6 +53,14 @@ export interface KafkaStreamsOptions {
    */
   client: (clientId: string) => KafkaClient | Promise<KafkaClient>;
   log?: StreamsLogger;
+  /**
+   * Process at most this many records (kafka-ts streams --max-records): once reached, the
+   * instance stops polling and processing and calls `onMaxRecords`; what it processed is
+   * committed when it closes (records fetched beyond the limit are not, so they are processed
+   * again by the next run).
+   */
+  maxRecords?: number;
+  onMaxRecords?: () => void;
 }
 
 export interface TaskMetrics {
@@ -106,6 +114,13 @@ interface RecordQueue {
   head: number;
   /** Offset after the last processed record (-1: none yet). */
   next: number;
+  /**
+   * The consumer's position after the records it handed over for this partition (-1: none
+   * yet): past control records (transaction markers) and skipped aborted batches too. Once the
+   * queue is empty, this is the offset to commit, as Kafka's consumer commits its position: a
+   * partition whose log ends with a marker is caught up at the log end, not one below it.
+   */
+  polled: number;
 }
 
 interface ActiveTask {
@@ -229,6 +244,7 @@ export class KafkaStreams {
     this.config = parseStreamsConfig(props);
     this.topology = 'createTask' in topology ? topology : topology.build();
     this.log = options.log ?? (() => undefined);
+    for (const w of checkStreamsKeys(props)) this.log('warn', `${w} (StreamsConfig)`);
     const prefix = (t: string, internal: string[]) => (internal.includes(t) ? this.internalName(t) : t);
     for (const s of this.topology.subtopologies) {
       const topics = s.sourceTopics.map((t) => prefix(t, s.internalSources));
@@ -366,6 +382,8 @@ export class KafkaStreams {
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       onAssigned: (ps) => this.pendingPartitions.push(...ps),
+      // A source topic deleted while running: Kafka Streams' MissingSourceTopicException (below).
+      onGone: (g) => this.goneSources.add(g.topic),
       onRevoked: (ps) => this.onRevoked(ps),
     });
     this.consumer.subscribe([...this.topicToSubtopology.keys()]);
@@ -576,15 +594,33 @@ export class KafkaStreams {
 
   // ---- the loop ----
 
+  /** Records this instance may still process (--max-records). */
+  private remaining(): number {
+    return this.options.maxRecords === undefined ? Infinity : this.options.maxRecords - this.stats.processed;
+  }
+
   private async loop(): Promise<void> {
+    let limitTold = false;
     try {
       while (!this.stopping) {
+        if (this.remaining() <= 0) {
+          // --max-records reached: nothing more is taken; commits continue until the close.
+          if (!limitTold) {
+            limitTold = true;
+            await this.commit();
+            this.options.onMaxRecords?.();
+          }
+          await sleep(Math.max(10, Math.min(100, this.config.pollMs)));
+          continue;
+        }
         const records = await this.consumer!.poll(this.config.pollMs);
         if (this.stopping) break;
+        if (this.goneSources.size > 0) throw new MissingSourceTopicException([...this.goneSources].sort());
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
         if (this.state === 'REBALANCING' && this.consumer!.generationId >= 0) this.setState('RUNNING');
         if (this.schemaFetchers) await this.fetchSchemas(records);
         this.enqueue(records);
+        this.notePolled();
         if (this.stats.startedAt === 0 && records.length > 0) this.stats.startedAt = preciseNow();
         const before = this.stats.processed;
         await this.processBuffered();
@@ -622,6 +658,15 @@ export class KafkaStreams {
     }
   }
 
+  /** Notes each queue's consumer position after a poll (what it handed over, markers included). */
+  private notePolled() {
+    if (this.queues.size === 0) return;
+    for (const p of this.consumer!.positions()) {
+      const q = this.queues.get(tpKey(p.topic, p.partition));
+      if (q && p.position > q.polled) q.polled = p.position;
+    }
+  }
+
   /** The queue of the task whose head record has the lowest timestamp (Kafka's choice). */
   private static nextQueue(t: ActiveTask): RecordQueue | null {
     if (t.queues.length === 1) {
@@ -644,12 +689,14 @@ export class KafkaStreams {
         const task = t.task;
         if (!task) continue;
         let n = 0;
+        const cap = Math.min(1000, this.remaining());
+        if (cap <= 0) break;
         if (t.queues.length === 1) {
           // One input partition: its records in order, no choosing between queues.
           const q = t.queues[0]!;
           const records = q.records;
           const start = q.head;
-          const end = Math.min(records.length, start + 1000);
+          const end = Math.min(records.length, start + cap);
           for (let i = start; i < end; i++) {
             const r = records[i]!;
             q.head = i + 1;
@@ -663,7 +710,7 @@ export class KafkaStreams {
             q.head = 0;
           }
         } else {
-          for (; n < 1000; n++) {
+          for (; n < cap; n++) {
             const q = KafkaStreams.nextQueue(t);
             if (!q) break;
             const r = q.records[q.head++]!;
@@ -695,7 +742,15 @@ export class KafkaStreams {
 
   /** Copies the queues' processed positions into the tasks' offsets to commit. */
   private syncConsumed() {
-    for (const t of this.active.values()) for (const q of t.queues) if (q.next >= 0) t.consumed.set(q.key, q.next);
+    for (const t of this.active.values()) {
+      for (const q of t.queues) {
+        // Every record handed over processed: the consumer's position (past markers and aborted
+        // batches), as Kafka Streams commits its consumer's position for a task's empty queue.
+        // A partition nothing was processed from is not committed (nor is it in Kafka Streams).
+        const at = q.next >= 0 && q.head >= q.records.length && q.polled > q.next ? q.polled : q.next;
+        if (at >= 0) t.consumed.set(q.key, at);
+      }
+    }
   }
 
   private sampleRate(now: number) {
@@ -757,7 +812,7 @@ export class KafkaStreams {
 
   private activate(t: ActiveTask) {
     this.active.set(t.key, t);
-    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1 }));
+    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1, polled: -1 }));
     for (const q of t.queues) {
       this.byPartition.set(q.key, t);
       this.queues.set(q.key, q);
@@ -1047,6 +1102,17 @@ export class KafkaStreams {
   }
 
   // ---- stopping ----
+
+  /** Source topics found deleted while running. */
+  private readonly goneSources = new Set<string>();
+
+  /**
+   * Stops the application with an error raised outside the runtime's own calls (app code run
+   * later, in a timer or an unawaited promise), as an exception in a processor stops it.
+   */
+  reportError(e: Error): void {
+    this.fail(e);
+  }
 
   private fail(e: Error) {
     if (this.fatal || this.state === 'ERROR') return;
