@@ -80,7 +80,8 @@ describe('--config replaces the data directory server.properties', () => {
   it.each([['server start --config'], ['server-start -daemon']])('%s reads only the named file', async (how) => {
     const { home } = saslHome(how.replace(/\W/g, ''));
     const empty = join(home, 'empty.properties');
-    writeFileSync(empty, '# nothing\n');
+    // Nothing of the data dir's SASL setup; a port of its own (9092 may be taken by another run).
+    writeFileSync(empty, 'listeners=PLAINTEXT://127.0.0.1:0\nkafka-ts.schema.registry.enable=false\n');
     const r = how === 'server start --config' ? await start(home, '--config', empty, '--output', 'json') : await kafkaTs(['server-start', '-daemon', empty, '--output', 'json'], { home });
     expect(r.exitCode, show(r)).toBe(0);
     try {
