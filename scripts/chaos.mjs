@@ -60,6 +60,23 @@ async function start(port) {
   return d;
 }
 
+/**
+ * Restarts on the same ports. On a busy machine another process's outgoing connection can hold
+ * one of them as its ephemeral source port for a while after the kill: wait for it to go (up to
+ * 30 s), as an operator restarting a broker would.
+ */
+async function restart(port) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await start(port);
+    } catch (e) {
+      if (!/already in use/.test(String(e?.message)) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** Starts the daemon and SIGKILLs it a random moment after its pid file appears (mid-recovery). */
 async function killWhileStarting(port, oldPid) {
   const pidFile = join(home, 'kafka-ts.pid');
@@ -97,7 +114,7 @@ async function main() {
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      daemon = await start(port);
+      daemon = await restart(port);
       break;
     } catch (e) {
       if (attempt >= 4) throw e;
@@ -154,7 +171,7 @@ async function main() {
     await killHard(daemon.pid);
     if (rng.chance(opts['start-kill-share'])) await killWhileStarting(port, daemon.pid);
     const t0 = Date.now();
-    daemon = await start(port);
+    daemon = await restart(port);
     stats.restartMs.push(Date.now() - t0);
     stats.cycles = c;
     if (!opts.json) process.stdout.write(`\rcycle ${c}/${opts.cycles}: ${acked.size} acknowledged, ${stats.failed} failed`);
