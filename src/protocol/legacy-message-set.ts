@@ -27,9 +27,10 @@ export interface LegacyMessageSet {
 /** Magic byte of the first entry in a records blob (at byte 16 in every format). */
 export const magicOf = (records: Buffer): number => (records.length > 16 ? records.readInt8(16) : -1);
 
-/** How many decompressed bytes the wrappers of one message set may still produce. */
+/** What one message set may still produce: decompressed bytes (its wrappers) and messages (each an object here). */
 interface Budget {
   left: number;
+  messages: number;
 }
 
 function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number, budget: Budget): number {
@@ -55,6 +56,8 @@ function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number, budget: Bu
     r.pos = start + size;
     const codec = attributes & 0x07;
     if (codec === 0) {
+      // A wrapper of millions of empty messages is small on the wire and in bytes inflated, but not as objects.
+      if (--budget.messages < 0) throw new ProtocolDecodeError('too many messages in one legacy message set');
       out.push({ magic, timestamp, key, value });
       continue;
     }
@@ -74,9 +77,12 @@ function decodeInto(buf: Buffer, out: LegacyMessage[], depth: number, budget: Bu
   return compression;
 }
 
-/** Decodes a legacy message set; its compressed wrappers may decompress to `maxDecompressed` bytes in all. */
-export function decodeLegacyMessageSet(records: Buffer, maxDecompressed: number): LegacyMessageSet {
+/**
+ * Decodes a legacy message set; its compressed wrappers may decompress to `maxDecompressed` bytes
+ * in all, and it may hold `maxMessages` messages.
+ */
+export function decodeLegacyMessageSet(records: Buffer, maxDecompressed: number, maxMessages: number): LegacyMessageSet {
   const messages: LegacyMessage[] = [];
-  const compression = decodeInto(records, messages, 0, { left: maxDecompressed });
+  const compression = decodeInto(records, messages, 0, { left: maxDecompressed, messages: maxMessages });
   return { compression, messages };
 }

@@ -75,7 +75,7 @@ export const isRefusal = (v: RecordBatchView | AppendRefusal): v is AppendRefusa
 export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal {
   if (!records || records.length === 0 || magicOf(records) > 1) return refuse(ErrorCode.INVALID_RECORD);
   try {
-    const set = decodeLegacyMessageSet(records, MAX_DECOMPRESSED_BATCH);
+    const set = decodeLegacyMessageSet(records, MAX_DECOMPRESSED_LEGACY, MAX_REBUILT_RECORDS);
     if (set.messages.length === 0) return refuse(ErrorCode.INVALID_RECORD);
     return encodeBatch(
       set.messages.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp })),
@@ -92,6 +92,21 @@ export function upConvertLegacy(records: Buffer | null): Buffer | AppendRefusal 
  * whole in memory on the daemon's one thread, they stalled every client, or worse.
  */
 export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
+
+/**
+ * Records a batch may hold when it has to be rebuilt record by record (a legacy message set
+ * converted, a v2 batch renumbered), each record an object meanwhile: a few hundred bytes of a
+ * compressed batch can hold millions of empty records, and their objects exhausted the daemon's
+ * heap (one 300 KB Produce v2 request, fatal). Clients batch thousands, not hundreds of thousands.
+ */
+export const MAX_REBUILT_RECORDS = 200_000;
+
+/**
+ * What a legacy message set (Produce v0-2) may inflate to, over all its wrappers. Lower than a v2
+ * batch's bound: it inflates on the event loop (a 300 KB set inflating to 100 MiB held it a
+ * second), and the old clients that send these wrap a few MB at most.
+ */
+const MAX_DECOMPRESSED_LEGACY = 16 * 1024 * 1024;
 
 /**
  * Checks one produced records blob (exactly one v2 batch); returns its view or the refusal, or a
@@ -199,6 +214,9 @@ function checkRecords(batch: RecordBatchView, plain: Buffer, ctx: ValidationCont
     // checked above): Kafka's LogValidator accepts them, rebuilding a compressed batch with the
     // offsets it assigns (an uncompressed one it stores as sent, offsets and all). Renumbered here
     // in both cases: readers and the cleaner place records by their deltas.
+    if (!inOrder && batch.recordCount > MAX_REBUILT_RECORDS) {
+      return refuse(ErrorCode.INVALID_RECORD, `The ${batch.recordCount} records of a batch to ${ctx.partitionName} have offset deltas out of order; at most ${MAX_REBUILT_RECORDS} can be renumbered`);
+    }
     if (!inOrder) valid = new RecordBatchView(renumbered(batch, target ?? { codec: batch.compression }));
     else if (target) valid = new RecordBatchView(recompressedBatch(records, plain, target.codec, target.level));
   } catch (e) {
