@@ -377,6 +377,16 @@ export function startProperties(paths: DaemonPaths, configFile?: string): Record
 }
 
 /**
+ * The note for a start given --config while the data directory has a server.properties of its
+ * own: that file is not read (it was, merged, before), which would otherwise drop its settings
+ * (an authorizer, listeners) without a word.
+ */
+export function unreadPropertiesNote(paths: DaemonPaths, configFile?: string): string[] {
+  if (configFile === undefined || !existsSync(paths.properties) || resolve(configFile) === resolve(paths.properties)) return [];
+  return [`${paths.properties} is not read: --config ${configFile} is the one properties file of this start (as kafka-server-start.sh reads one); copy what you need from it.`];
+}
+
+/**
  * How many brokers an explicit `server start` runs when --brokers is not given: none decided here
  * when its properties (startProperties and --override) set kafka-ts.brokers; else as many as this
  * data directory was last started with, since its partitions are spread over them (started with

@@ -101,6 +101,15 @@ function readOrFail(read: (path: string) => string, path: string, ref: string): 
   }
 }
 
+/** An env provider's allowlist.pattern (Java's regex syntax, as far as JavaScript shares it); a bad one is a usage error naming the key. */
+function allowlist(pattern: string, name: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (e) {
+    throw new UsageError(`config.providers.${name}.param.allowlist.pattern: ${pattern} is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})`);
+  }
+}
+
 /**
  * Resolves the provider references in every value; returns the properties without the
  * config.providers keys. Errors name the reference (`${env:NAME}`), never a value.
@@ -117,7 +126,7 @@ export function resolveConfigProviders(props: Record<string, string>, opts: Reso
       case 'env': {
         if (path !== undefined && path !== '') throw new UsageError(`${ref}: the env provider takes no path (write \${${name}:NAME})`);
         const pattern = p.params['allowlist.pattern'];
-        if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`).test(key)) throw new UsageError(`${ref}: ${key} does not match config.providers.${name}.param.allowlist.pattern`);
+        if (pattern !== undefined && !allowlist(pattern, name).test(key)) throw new UsageError(`${ref}: ${key} does not match config.providers.${name}.param.allowlist.pattern`);
         const v = env[key];
         if (v === undefined) throw new UsageError(`${ref}: environment variable ${key} is not set`);
         return v;

@@ -91,6 +91,11 @@ describe('resolveConfigProviders', () => {
     expect(errorOf(() => resolveConfigProviders(props, { env: { KAFKA_A: '1', HOME: '/h' } })).message).toContain('allowlist.pattern');
   });
 
+  it('a pattern that is not a regular expression is a usage error naming the key, not an internal error', () => {
+    const props = { 'config.providers': 'env', 'config.providers.env.class': ENV_CLASS, 'config.providers.env.param.allowlist.pattern': 'KAFKA_(', a: '${env:KAFKA_A}' };
+    expect(errorOf(() => resolveConfigProviders(props, { env: { KAFKA_A: '1' } }))).toEqual({ kind: 'usage', message: expect.stringMatching(/^config\.providers\.env\.param\.allowlist\.pattern: KAFKA_\( is not a valid regular expression \(/) });
+  });
+
   it('hasProviderReference spots references', () => {
     expect(hasProviderReference('password="${env:PW}"')).toBe(true);
     expect(hasProviderReference('plain')).toBe(false);
