@@ -7,7 +7,7 @@ import { DEFAULT_PORT } from './daemon-paths.js';
 import { KafkaTsError, UsageError } from '../util/errors.js';
 import { checkProperties, unknownConfig } from '../util/config-catalogue.js';
 import { hasProviderReference, isProviderKey, resolveConfigProviders, type ProviderEnv } from '../util/config-providers.js';
-import { BROKER_CATALOGUE, isListenerKey } from '../protocol/broker-config-catalogue.js';
+import { BROKER_CATALOGUE, isListenerKey, isMechanismJaasConfig } from '../protocol/broker-config-catalogue.js';
 import { ENABLE_KEY, LISTENER_KEY, MAX_REQUEST_KEY, registrySettings } from './schema-registry/settings.js';
 import { RACK_KEYS, rackSettings } from './replica-selector.js';
 
@@ -453,11 +453,11 @@ function checkListenerKeys(config: BrokerConfig, warnings: ConfigWarning[]): voi
     // A TLS setting of a listener without TLS (or SASL of one without SASL) would do nothing, so
     // `listener.name.plaintext.ssl.client.auth=required` would leave that listener open.
     const protocol = config.listeners.some((l) => l.name === name.toUpperCase()) ? config.listenerSecurityProtocolMap[name.toUpperCase()] : undefined;
-    const family = setting.startsWith('ssl.') ? 'ssl' : setting.startsWith('sasl.') || /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting) ? 'sasl' : null;
+    const family = setting.startsWith('ssl.') ? 'ssl' : setting.startsWith('sasl.') || isMechanismJaasConfig(setting) ? 'sasl' : null;
     if (protocol !== undefined && family !== null && !protocol.includes(family.toUpperCase())) {
       throw new ConfigError(`${key}: listener ${name.toUpperCase()} is ${protocol} (listener.security.protocol.map), which uses no ${family}.* settings`);
     }
-    if (!BROKER_CATALOGUE.byName.has(setting) && !/^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting)) {
+    if (!BROKER_CATALOGUE.byName.has(setting) && !isMechanismJaasConfig(setting)) {
       warnings.push({ key, message: unknownConfig(key) });
     }
   }

@@ -363,3 +363,6 @@ export function configDocumentation(resource: 'topic' | 'broker', name: string):
   if (!e) return null;
   return e.support === 'no-effect' ? `${e.doc} No effect in kafka-ts: ${e.note}.` : e.doc;
 }
+
+/** A listener's per-mechanism JAAS config (`plain.sasl.jaas.config`, `scram-sha-256.sasl.jaas.config`): a key of its own, not in the catalogue. */
+export const isMechanismJaasConfig = (setting: string): boolean => /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting);

@@ -5,7 +5,7 @@
  */
 import type { PeerCertificate } from 'node:tls';
 import { AuthenticationError } from '../util/errors.js';
-import { versionsText } from './tls-settings.js';
+import { opensslReason, versionsText } from './tls-settings.js';
 
 const UNTRUSTED = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -93,6 +93,6 @@ export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; 
     );
   }
   if (code.startsWith('ERR_SSL_')) return new AuthenticationError(`TLS with ${label} failed (${reasonOf(code)})`);
-  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_')) return new AuthenticationError(`TLS with ${label} failed: ${e.message.split('\n')[0]!.replace(/^[0-9A-F]*:?error:[0-9A-F]+:[^:]*:[^:]*:/i, '').replace(/:\S*\.c:\d+.*$/, '').trim()}`);
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_')) return new AuthenticationError(`TLS with ${label} failed: ${opensslReason(e.message)}`);
   return null;
 }

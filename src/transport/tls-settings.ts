@@ -175,3 +175,15 @@ export function unreadableCertificate(pem: string): number {
   }
   return 0;
 }
+
+/**
+ * OpenSSL's reason from a Node error message, without its error code, library prefix and source
+ * location: "error:05800074:x509 certificate routines::key values mismatch" -> "key values mismatch".
+ */
+export function opensslReason(message: string): string {
+  return message
+    .split('\n')[0]!
+    .replace(/^[0-9A-F]*:?error:[0-9A-F]+:[^:]*:[^:]*:/i, '')
+    .replace(/:\S*\.c:\d+.*$/, '')
+    .trim();
+}

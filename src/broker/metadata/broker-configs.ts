@@ -8,7 +8,7 @@
  */
 import type { BrokerConfig } from '../config.js';
 import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
-import { BROKER_CATALOGUE } from '../../protocol/broker-config-catalogue.js';
+import { BROKER_CATALOGUE, isMechanismJaasConfig } from '../../protocol/broker-config-catalogue.js';
 import type { ResolvedConfig } from './topic-configs.js';
 
 /** The logical broker a description is for (every broker of the daemon shares one BrokerConfig). */
@@ -136,7 +136,7 @@ function securityType(name: string): TypeName | undefined {
   const setting = /^listener\.name\.[^.]+\.(.+)$/.exec(name)?.[1] ?? name;
   const e = BROKER_CATALOGUE.byName.get(setting);
   if (e) return typeName(e.type);
-  return /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(setting) ? 'PASSWORD' : undefined;
+  return isMechanismJaasConfig(setting) ? 'PASSWORD' : undefined;
 }
 
 function securityEntries(config: BrokerConfig): ResolvedConfig[] {

@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import { createPrivateKey } from 'node:crypto';
 import { ConfigError } from '../config.js';
 import type { ListenerProps } from './listener-config.js';
-import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
+import { binaryStoreType, opensslReason, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 export type ClientAuth = 'required' | 'requested' | 'none';
 
@@ -173,7 +173,7 @@ export function serverTls(p: ListenerProps, sasl = false): ServerTls {
     throw new ConfigError(
       code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
         ? `${keystoreSource(p)}: the private key does not match the certificate (the first certificate must be the key's own)`
-        : `${keystoreSource(p)}: the key and certificate cannot be used (${(e as Error).message.split('\n')[0]!.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '').trim()})`,
+        : `${keystoreSource(p)}: the key and certificate cannot be used (${opensslReason((e as Error).message)})`,
     );
   }
   return { options, clientAuth: authValue };

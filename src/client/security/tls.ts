@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../util/errors.js';
-import { binaryStoreType, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
+import { binaryStoreType, opensslReason, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
 type Props = Record<string, string>;
 
@@ -66,8 +66,6 @@ function keySetting(props: Props): string {
   return 'ssl.key.pem / ssl.certificate.pem';
 }
 
-/** OpenSSL's reason, without its error code and library prefix: "key values mismatch". */
-const shortReason = (e: Error) => e.message.split('\n')[0]!.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '').trim();
 
 export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   checkStoreType(props, 'ssl.truststore');
@@ -147,7 +145,7 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UsageError(
-        `${keySetting(props)}: ${code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? "the private key does not match the certificate (the first certificate must be the key's own)" : `the key and certificate cannot be used (${shortReason(e as Error)})`}`,
+        `${keySetting(props)}: ${code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? "the private key does not match the certificate (the first certificate must be the key's own)" : `the key and certificate cannot be used (${opensslReason((e as Error).message)})`}`,
       );
     }
   }
