@@ -22,6 +22,7 @@ import { Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
 import { dynamicTlsConfigs, dynamicTlsListeners, listenerTlsWith } from './security/dynamic-tls.js';
+import { DYNAMIC_TLS_KEY } from './metadata/broker-configs.js';
 import type { ServerTls } from './security/tls-config.js';
 
 export interface ClusterOptions {
@@ -207,7 +208,53 @@ export class KafkaCluster implements ClusterView {
     if (existing?.live) return existing.broker;
     const { config } = this.opts;
     const index = id - config.nodeId;
-    const broker = new Broker(id, config, this, this.makeStore(id), this.log.child(`kafka.server.KafkaServer id=${id}`), this.logDirFor(id));
+    // Every listener's settings first (this broker's dynamic keystore/truststore, KIP-226, over
+    // server.properties), so that nothing is opened for a start that cannot go ahead.
+    const dynamicTls = dynamicTlsConfigs(this.metadata.brokerConfigs[String(id)] ?? {});
+    const listenerOpts = config.listeners.map((l) => {
+      const security = this.listenerSecurity.get(l.name)!;
+      return {
+        name: l.name,
+        tls: security.tls && Object.keys(dynamicTls).length > 0 ? this.startupListenerTls(id, l.name, dynamicTls) : security.tls?.options,
+        principalFromCertificate: security.protocol === 'SSL',
+        listenerData: security,
+        unauthenticatedMaxFrameSize: security.sasl?.maxReceiveSize,
+      };
+    });
+    const store = this.makeStore(id);
+    let server: KafkaServer | null = null;
+    let broker: Broker | null = null;
+    let started = false;
+    try {
+      broker = new Broker(id, config, this, store, this.log.child(`kafka.server.KafkaServer id=${id}`), this.logDirFor(id));
+      return await this.openBroker(id, broker, index, listenerOpts, existing?.ports, (s) => (server = s), () => (started = true));
+    } catch (e) {
+      // A failed start leaves nothing behind: no listener, no running broker, no open log store.
+      try {
+        if (broker && this.nodes.get(id)?.broker === broker) await this.stopBroker(id);
+        else {
+          await (server as KafkaServer | null)?.close(0);
+          if (started) await broker!.stop();
+          // Never started: nothing was written; no clean-shutdown marker, so the next start validates.
+          else store.close(false);
+        }
+      } catch (closeError) {
+        this.log.warn(`[KafkaServer id=${id}] closing after a failed start: ${(closeError as Error).message}`);
+      }
+      throw e;
+    }
+  }
+
+  private async openBroker(
+    id: number,
+    broker: Broker,
+    index: number,
+    listenerOpts: Parameters<KafkaServer['listenTcp']>[2][],
+    knownPorts: Map<string, number> | undefined,
+    opened: (s: KafkaServer) => void,
+    brokerStarted: () => void,
+  ): Promise<Broker> {
+    const { config } = this.opts;
     this.opts.onBroker?.(broker);
     const server = new KafkaServer({
       maxFrameSize: config.socketRequestMaxBytes,
@@ -217,19 +264,11 @@ export class KafkaCluster implements ClusterView {
       process: (frame, conn) => this.answerDurably(this.router.handle(frame, conn, broker.services)),
       connectionThrottle: (ip) => broker.services.quotas?.connectionThrottle(ip, Date.now()) ?? 0,
     });
+    opened(server);
     const ports = new Map<string, number>();
-    const dynamicTls = dynamicTlsConfigs(this.metadata.brokerConfigs[String(id)] ?? {});
-    for (const l of config.listeners) {
-      const security = this.listenerSecurity.get(l.name)!;
-      const opts = {
-        name: l.name,
-        // This broker's dynamic keystore/truststore (KIP-226), kept in the metadata, over server.properties.
-        tls: security.tls && Object.keys(dynamicTls).length > 0 ? this.brokerListenerTls(id, l.name, dynamicTls, true).options : security.tls?.options,
-        principalFromCertificate: security.protocol === 'SSL',
-        listenerData: security,
-        unauthenticatedMaxFrameSize: security.sasl?.maxReceiveSize,
-      };
-      const wantPort = existing?.ports.get(l.name) ?? (l.port === 0 ? 0 : l.port + index);
+    for (const [i, l] of config.listeners.entries()) {
+      const opts = listenerOpts[i]!;
+      const wantPort = knownPorts?.get(l.name) ?? (l.port === 0 ? 0 : l.port + index);
       const port = await server.listenTcp(l.host, wantPort, opts);
       // Clients resolving "localhost" to ::1 find the broker too; best effort only.
       if (l.host === '127.0.0.1') await server.listenTcp('::1', port, opts).catch(() => undefined);
@@ -254,6 +293,7 @@ export class KafkaCluster implements ClusterView {
       await server.listenUnix(socketPath);
     }
     broker.start();
+    brokerStarted();
     this.nodes.set(id, { broker, server, live: true, ports, socketPath });
     this.quorumTracker.brokerStarted(id);
     this.quorumTracker.leaderIs(this.controllerId);
@@ -267,13 +307,28 @@ export class KafkaCluster implements ClusterView {
   }
 
   /** A TLS listener's settings on broker `id` with its dynamic configs; a ConfigError naming them when they cannot be used. */
-  private brokerListenerTls(id: number, listener: string, dynamic: Record<string, string>, atStart: boolean): ServerTls {
+  private brokerListenerTls(listener: string, dynamic: Record<string, string>): ServerTls {
     const security = this.listenerSecurity.get(listener)!;
+    return listenerTlsWith(this.opts.config, listener, security.protocol === 'SASL_SSL', dynamic);
+  }
+
+  /**
+   * A TLS listener's options at a broker's start. A dynamic store that cannot be used (a file moved
+   * away since it was set) does not keep the broker down, as in Kafka (DynamicBrokerConfig at
+   * start-up: "Per-broker configs of N could not be applied"): an ERROR is logged and the listener
+   * starts on server.properties' stores; the dynamic value stays, to be fixed or deleted.
+   */
+  private startupListenerTls(id: number, listener: string, dynamic: Record<string, string>): ServerTls['options'] {
     try {
-      return listenerTlsWith(this.opts.config, listener, security.protocol === 'SASL_SSL', dynamic);
+      return this.brokerListenerTls(listener, dynamic).options;
     } catch (e) {
-      if (atStart && e instanceof ConfigError) throw new ConfigError(`broker ${id}'s dynamic config (configs --alter --entity-type brokers): ${e.message}`);
-      throw e;
+      if (!(e instanceof ConfigError)) throw e;
+      const keys = Object.keys(dynamic).filter((k) => k.startsWith(`listener.name.${listener.toLowerCase()}.`));
+      this.log.error(
+        `[KafkaServer id=${id}] Per-broker configs of ${id} could not be applied: ${e.message}; listener ${listener} uses the static TLS settings (server.properties) instead. ` +
+          `Fix the store or delete the dynamic config (configs --alter --entity-type brokers --entity-name ${id} --delete-config ${keys.join(',')})`,
+      );
+      return this.listenerSecurity.get(listener)!.tls!.options;
     }
   }
 
@@ -284,6 +339,11 @@ export class KafkaCluster implements ClusterView {
    */
   reloadListenerTls(id: number, dynamic: Record<string, string>, apply: boolean): string | null {
     const tlsListeners = this.opts.config.listeners.filter((l) => this.listenerSecurity.get(l.name)?.tls);
+    // The listener reads its lower-case prefix only: an upper-case one would be kept and do nothing.
+    for (const key of Object.keys(dynamic)) {
+      const named = DYNAMIC_TLS_KEY.exec(key)?.[1];
+      if (named && named !== named.toLowerCase()) return `${key}: listener names in config keys are lower case: listener.name.${named.toLowerCase()}.${key.slice(`listener.name.${named}.`.length)}`;
+    }
     for (const named of dynamicTlsListeners(dynamic)) {
       if (!tlsListeners.some((l) => l.name.toLowerCase() === named)) {
         return `listener.name.${named}.ssl.*: broker ${id} has no SSL or SASL_SSL listener ${named.toUpperCase()} (its TLS listeners: ${tlsListeners.map((l) => l.name).join(', ') || 'none'})`;
@@ -292,7 +352,7 @@ export class KafkaCluster implements ClusterView {
     const next = new Map<string, ServerTls>();
     for (const l of tlsListeners) {
       try {
-        next.set(l.name, this.brokerListenerTls(id, l.name, dynamic, false));
+        next.set(l.name, this.brokerListenerTls(l.name, dynamic));
       } catch (e) {
         if (e instanceof ConfigError) return e.message;
         throw e;
