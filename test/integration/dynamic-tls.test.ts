@@ -83,7 +83,8 @@ describe('dynamic keystore (KIP-226)', () => {
       expect(await servedOrg(b)).toBe('renewed');
       expect(b.cluster.metadata.brokerConfigs[id]).toEqual({ 'listener.name.ssl.ssl.keystore.location': renewed });
       const described = [...(await admin.describeConfigs([{ type: RESOURCE_BROKER, name: id }])).values()].flat();
-      expect(described.find((c) => c.name === 'listener.name.ssl.ssl.keystore.location')).toMatchObject({ value: renewed });
+      // Alterable per broker, so not read-only (KIP-226), as the other dynamic broker configs.
+      expect(described.find((c) => c.name === 'listener.name.ssl.ssl.keystore.location')).toMatchObject({ value: renewed, readOnly: false });
 
       await b.close(true);
       b = await startBroker({ dir: data.dir, properties: props });

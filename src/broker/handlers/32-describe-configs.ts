@@ -18,7 +18,7 @@ import { errorInfo } from '../../protocol/errors.js';
 import { ConfigSource } from '../../protocol/topic-configs.js';
 import { configDocumentation } from '../../protocol/broker-config-catalogue.js';
 import { dynamicValuesFor, resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
-import { DYNAMIC_BROKER_CONFIGS, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
+import { DYNAMIC_BROKER_CONFIGS, isDynamicTlsKey, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -67,7 +67,8 @@ export default defineHandler({
         configs: entries.map((e) => ({
           name: e.name,
           value: e.sensitive ? null : e.value,
-          readOnly: res.resourceType === RESOURCE_BROKER && !(e.name in DYNAMIC_BROKER_CONFIGS),
+          // A listener's keystore and truststore can be altered per broker (KIP-226).
+          readOnly: res.resourceType === RESOURCE_BROKER && !(e.name in DYNAMIC_BROKER_CONFIGS) && !isDynamicTlsKey(e.name),
           isDefault: e.source === ConfigSource.DEFAULT_CONFIG,
           configSource: e.source,
           isSensitive: e.sensitive === true,
