@@ -79,12 +79,14 @@ export default defineCommand<StreamsOptions>({
     if (o.stateDir !== undefined) props['state.dir'] = o.stateDir;
     const stop = watchStopSignals();
     const { runTopology } = await import('../src/tools/streams-run.js');
+    const { connectionProperties } = await import('../src/streams/runtime/config.js');
     const json = o.output === 'json';
     const live = !json && !!ctx.stdout.isTTY && !process.env.CI;
     const result = await runTopology(
       topology,
       props,
-      () => ctx.client({ bootstrapServer: cluster, properties: clientProps, clientId: props['client.id'] ?? props['application.id'] }),
+      // Kafka Streams hands its connection settings (security.protocol, ssl.*, sasl.*) to its clients.
+      () => ctx.client({ bootstrapServer: cluster, properties: { ...connectionProperties(props), ...clientProps }, clientId: props['client.id'] ?? props['application.id'] }),
       { maxRecords, untilIdleMs, statusIntervalMs, ...(file !== undefined && { appFile: file }) },
       {
         // Status goes out as it happens; a reader that went away (`| head`) leaves the application running quietly.

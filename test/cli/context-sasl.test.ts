@@ -2,7 +2,11 @@
  * A context for a SASL listener whose password comes from ${env:…}: the user is created with
  * `configs --entity-type users` over the local socket (a super user), then commands reach the
  * SASL_PLAINTEXT listener through the context; a wrong password is exit 7 without the password.
+ * A Kafka Streams properties file written for that listener (security.protocol, sasl.*) reaches
+ * it too: streams passes the connection settings on to its clients, as Kafka Streams does.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -67,4 +71,27 @@ describe('a context for a SASL listener', () => {
     expect(missing).toMatchObject({ exitCode: 2, stderr: 'kafka-ts topics: usage error: ${env:ALICE_PASSWORD}: environment variable ALICE_PASSWORD is not set\n' });
     expect((await kt(['context', 'show'])).stdout).toContain('password="${env:ALICE_PASSWORD}";');
   });
+});
+
+describe('kafka-ts streams with a Streams properties file for a SASL listener', () => {
+  it('passes security.protocol and sasl.* on to its clients (no warning) and copies the records', async () => {
+    const env = { ALICE_PASSWORD: 'alice-secret' };
+    const props = join(home, 'streams.properties');
+    writeFileSync(props, [
+      `bootstrap.servers=${saslBootstrap}`, 'application.id=sasl-copy', 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', `sasl.jaas.config=${SCRAM_JAAS}`,
+      'config.providers=env', 'config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+      'commit.interval.ms=200', 'session.timeout.ms=6000', 'heartbeat.interval.ms=500', '',
+    ].join('\n'));
+    for (const t of ['sasl-in', 'sasl-out']) expect(await kafkaTs(['topics', '--create', '--topic', t], { home: daemonHome }), t).toMatchObject({ exitCode: 0 });
+    expect(await kafkaTs(['console-producer', '--topic', 'sasl-in'], { home: daemonHome, input: 'a\nb\nc\n' })).toMatchObject({ exitCode: 0 });
+    const r = await kafkaTs(['streams', 'copy', '--from', 'sasl-in', '--to', 'sasl-out', '--streams.config', props, '--state-dir', join(home, 'state'), '--until-idle', '2s', '--output', 'json'], { home, env, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/has no effect|isn't a known config/);
+    const copied = await kafkaTs(['console-consumer', '--topic', 'sasl-out', '--from-beginning', '-e'], { home: daemonHome });
+    expect(copied).toMatchObject({ stdout: 'a\nb\nc\n', exitCode: 0 });
+    // Without the connection settings the SASL listener turns the client away (exit 7).
+    writeFileSync(props, [`bootstrap.servers=${saslBootstrap}`, 'application.id=sasl-copy-2', ''].join('\n'));
+    const plain = await kafkaTs(['streams', 'copy', '--from', 'sasl-in', '--to', 'sasl-out', '--streams.config', props, '--state-dir', join(home, 'state'), '--until-idle', '2s'], { home, env, timeout: 60_000 });
+    expect(plain.exitCode, plain.stderr).toBe(7);
+  }, 120_000);
 });

@@ -109,6 +109,20 @@ const DEFAULT_ONLY: Readonly<Record<string, string[]>> = {
 /** The schema registry serdes' keys (Confluent's names, src/streams/registry-serdes.ts). */
 const REGISTRY_KEY = /^(schema\.registry\.|basic\.auth\.|bearer\.auth\.|(key|value)\.(schema|subject\.name\.strategy)|auto\.register\.schemas$|use\.latest\.version$)/;
 
+/**
+ * Client settings Kafka Streams passes on to all of its clients that kafka-ts's one connection
+ * reads (how to reach and authenticate to the cluster): a Streams properties file written for
+ * Kafka keeps working against a secured cluster.
+ */
+const CONNECTION_KEY = /^(security\.protocol$|ssl\.|sasl\.|config\.providers(\.|$))/;
+
+/** The connection settings among Streams properties (see CONNECTION_KEY), to hand to the client. */
+export function connectionProperties(props: StreamsProperties): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(props)) if (value !== undefined && CONNECTION_KEY.test(key)) out[key] = String(value);
+  return out;
+}
+
 /** Client-level prefixes Kafka Streams passes on to its consumers, producer and admin. */
 const CLIENT_PREFIX = /^(consumer|producer|admin|main\.consumer|restore\.consumer|global\.consumer|topic)\./;
 
@@ -123,7 +137,7 @@ const CLIENT_PREFIX = /^(consumer|producer|admin|main\.consumer|restore\.consume
 export function checkStreamsKeys(props: StreamsProperties, known: (key: string) => boolean = () => false): string[] {
   const warnings: string[] = [];
   for (const [key, raw] of Object.entries(props)) {
-    if (raw === undefined || SUPPORTED.has(key) || REGISTRY_KEY.test(key) || known(key)) continue;
+    if (raw === undefined || SUPPORTED.has(key) || CONNECTION_KEY.test(key) || REGISTRY_KEY.test(key) || known(key)) continue;
     const value = String(raw).trim();
     const onlyDefault = DEFAULT_ONLY[key];
     if (onlyDefault) {
@@ -132,7 +146,7 @@ export function checkStreamsKeys(props: StreamsProperties, known: (key: string) 
     }
     const none = NO_EFFECT[key];
     if (none) warnings.push(`The configuration '${key}' has no effect: ${none}.`);
-    else if (CLIENT_PREFIX.test(key) || Object.values(CLIENT_CATALOGUES).some((c) => c.byName.has(key))) warnings.push(`The configuration '${key}' has no effect: kafka-ts streams does not pass client configs on; give client properties with --command-config.`);
+    else if (CLIENT_PREFIX.test(key) || Object.values(CLIENT_CATALOGUES).some((c) => c.byName.has(key))) warnings.push(`The configuration '${key}' has no effect: kafka-ts streams passes on only the connection settings (bootstrap.servers, security.protocol, ssl.*, sasl.*) to its clients.`);
     else warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
   }
   return warnings;

@@ -22,13 +22,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Streams properties kafka-ts does not implement', () => {
   it("warns about unknown keys in Kafka's words and about performance-only keys as having no effect", () => {
-    const w = checkStreamsKeys({ bogus: '1', 'num.standby.replicas': '1', 'topology.optimization': 'all', 'statestore.cache.max.bytes': '1000', 'security.protocol': 'SSL', 'application.id': 'a', 'schema.registry.url': 'http://r', 'value.schema': '{}' });
+    const w = checkStreamsKeys({ bogus: '1', 'num.standby.replicas': '1', 'topology.optimization': 'all', 'statestore.cache.max.bytes': '1000', 'security.protocol': 'SSL', 'sasl.mechanism': 'PLAIN', 'linger.ms': '5', 'application.id': 'a', 'schema.registry.url': 'http://r', 'value.schema': '{}' });
     expect(w).toEqual([
       "The configuration 'bogus' was supplied but isn't a known config.",
       "The configuration 'num.standby.replicas' has no effect: kafka-ts keeps no standby replicas; a task that moves restores its stores from their changelogs.",
       "The configuration 'topology.optimization' has no effect: kafka-ts does not rewrite topologies; they run as built.",
       "The configuration 'statestore.cache.max.bytes' has no effect: kafka-ts has no record cache; every update is forwarded (changelogs get the latest value per key at each commit).",
-      "The configuration 'security.protocol' has no effect: kafka-ts streams does not pass client configs on; give client properties with --command-config.",
+      "The configuration 'linger.ms' has no effect: kafka-ts streams passes on only the connection settings (bootstrap.servers, security.protocol, ssl.*, sasl.*) to its clients.",
     ]);
   });
 
