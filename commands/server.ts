@@ -3,7 +3,7 @@ import { collect, defineCommand } from '../src/cli/command.js';
 import { FailedError, KafkaTsError, UsageError } from '../src/cli/errors.js';
 import { requireInt } from '../src/cli/context.js';
 import { parseInlinePairs } from '../src/cli/properties.js';
-import { control, daemonPaths, daemonStatus, defaultHome, rememberedBrokers, rememberStartOptions, runDaemonHere, startOrJoin, startProperties, stopDaemon, unreadPropertiesNote, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
+import { control, daemonPaths, daemonStatus, defaultHome, rememberedBrokers, rememberStartOptions, runDaemonHere, startOrJoin, startProperties, stopDaemon, takeDaemonOverrides, unreadPropertiesNote, type DaemonStatus, type StartOptions } from '../src/cli/local-daemon.js';
 import { resolve } from 'node:path';
 import { notRunningView, runningView, stoppedView } from '../src/cli/daemon-views.js';
 import { printView } from '../src/cli/view.js';
@@ -31,7 +31,7 @@ export default defineCommand<ServerOptions>({
   synopsis: ['start [--data-dir DIR] [--port N] [--brokers N] [--schema-registry-port N | --no-schema-registry] [--config FILE] [--override k=v]... [--foreground]', 'stop | status [--output json]', 'stop-broker ID | start-broker ID'],
   description: [
     'Manages the local broker daemon that kafka-ts commands use when no --bootstrap-server is given. The daemon speaks the Kafka protocol on a Unix socket in its data directory (mode 0600) and on TCP (127.0.0.1:9092 by default), so unmodified Kafka clients can use it.',
-    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config FILE is read instead of it (never both, as kafka-server-start.sh reads only the file it is given; start says so on stderr when both exist), and --override key=value pairs win over the file. start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). A later start without --brokers (and no kafka-ts.brokers in its properties) starts as many brokers as the last one did, since the data is spread over them, and says so on stderr; start of a daemon already running fails with exit 1. Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
+    'The data directory is --data-dir, else $KAFKA_TS_HOME, else $XDG_DATA_HOME/kafka-ts (~/.local/share/kafka-ts). It holds the logs (data/), cluster metadata (meta/), kafka.sock, control.sock, the pid file kafka-ts.pid and the log file server.log. A server.properties file there is read at start; --config FILE is read instead of it (never both, as kafka-server-start.sh reads only the file it is given; start says so on stderr when both exist), and --override key=value pairs win over the file (a background daemon gets them through its environment, not its command line, which every local user can read with ps; give secrets by reference, e.g. ${file:…}, as this start\'s own command line shows them while it runs). start remembers its --port, --brokers, --schema-registry-port, --no-schema-registry, --config and --override in start-options.json there: a daemon that a command starts on demand uses them, else server.properties, else port 9092 (a free port if 9092 is taken). A later start without --brokers (and no kafka-ts.brokers in its properties) starts as many brokers as the last one did, since the data is spread over them, and says so on stderr; start of a daemon already running fails with exit 1. Commands started together start one daemon; the others wait for it (start.lock holds the starter\'s pid).',
     'start runs the daemon in the background and returns once it serves, or fails at once with the reason (a port in use, a directory that cannot be created or is not a directory, an invalid setting); a key no broker knows is named on stderr ("WARN The configuration \'x\' was supplied but isn\'t a known config.", also in server.log); --foreground keeps it attached (logging to stdout) until SIGTERM, SIGINT or SIGHUP (its terminal closing), each a clean shutdown; the background daemon ignores SIGHUP, as kafka-server-start.sh -daemon does (nohup). stop asks it to shut down cleanly and waits. status reports pid, data dir, sockets and listeners, and a log dir taken offline by a disk error (a full disk, an I/O error: its partitions answer KAFKA_STORAGE_ERROR until the broker restarts) with that error ("logDirError" per broker in JSON, null while online); it exits 3 when no daemon runs.',
     'With --output json every action prints one JSON object: start, status, stop-broker and start-broker the daemon\'s status ({"running":true,"pid":…,"dataDir":…,"socket":…,"listeners":[…],"brokers":[…],…}, or {"running":false,"dataDir":…} from status when none runs), stop {"stopped":bool,"pid":N|null}. start --foreground has no JSON mode (the broker logs to stdout) and refuses it.',
     'The daemon also runs a schema registry speaking Confluent Schema Registry\'s REST API (unmodified serializers and registry clients work against it) on http://127.0.0.1:8081, or a free port when 8081 is taken; status lists its URL ("schemaRegistry" in JSON). --schema-registry-port N picks its port (0 = a free one; a taken port then fails the start) and --no-schema-registry turns it off; in server.properties the keys are kafka-ts.schema.registry.listener=host:port, kafka-ts.schema.registry.enable=false and kafka-ts.schema.registry.max.request.bytes (default 8388608; a larger request body gets 413). Schemas live in the compacted _schemas topic of the daemon\'s own log, as Confluent keeps them: they survive restarts, replicate with --brokers, and show in console-consumer --topic _schemas.',
@@ -79,12 +79,14 @@ export default defineCommand<ServerOptions>({
         // A missing file or a bad setting is a usage error here (exit 2), not a failed daemon.
         // --config replaces the data directory's server.properties (kafka-server-start.sh reads one file).
         const fileProps = startProperties(paths, o.config);
-        const given = { ...fileProps, ...parseInlinePairs(o.override) };
+        // A daemon started in the background gets its launcher's --override pairs this way.
+        const overrides = [...(o.override ?? []), ...takeDaemonOverrides(ctx.env)];
+        const given = { ...fileProps, ...parseInlinePairs(overrides) };
         // Not in the daemon a background start launched: that start decided (and passes --brokers).
         const again = brokers === undefined && !ctx.env.KAFKA_TS_DAEMON ? rememberedBrokers(paths, given) : undefined;
         brokers ??= again;
         const note = [...unreadPropertiesNote(paths, o.config), ...(again === undefined ? [] : [`Starting ${again} brokers, as this data directory was last started with (--brokers ${again}); --brokers 1 starts one.`])];
-        const options: StartOptions = { port, brokers, ...registry, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: o.override };
+        const options: StartOptions = { port, brokers, ...registry, propertiesFile: o.config ? resolve(o.config) : undefined, overrides: overrides.length > 0 ? overrides : undefined };
         if (o.foreground) {
           if (json) throw new UsageError('--output json cannot be used with --foreground (the broker logs to stdout)');
           for (const line of note) ctx.warn(line);
@@ -94,11 +96,11 @@ export default defineCommand<ServerOptions>({
           if (brokers !== undefined) props['kafka-ts.brokers'] = String(brokers);
           if (schemaRegistryPort !== undefined) props['kafka-ts.schema.registry.listener'] = `127.0.0.1:${schemaRegistryPort}`;
           if (!o.schemaRegistry) props['kafka-ts.schema.registry.enable'] = 'false';
-          Object.assign(props, parseInlinePairs(o.override));
+          Object.assign(props, parseInlinePairs(overrides));
           // The launcher of a background daemon (KAFKA_TS_DAEMON) remembers, or not, itself.
           return runDaemonHere(home, props, ctx.env.KAFKA_TS_DAEMON ? undefined : () => rememberStartOptions(paths, options));
         }
-        const warnings = (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...fileProps, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(o.override) });
+        const warnings = (await import('../src/cli/server-run.js')).checkServerProperties(home, { ...fileProps, ...(port !== undefined && { port: String(port) }), ...(brokers !== undefined && { 'kafka-ts.brokers': String(brokers) }), ...parseInlinePairs(overrides) });
         const { status, started } = await startOrJoin(paths, options, timeoutMs);
         if (!started) throw new FailedError(`A kafka-ts daemon (pid ${status.pid}) is already running with data dir ${home}; 'kafka-ts server stop' stops it, to start it again with other settings.`);
         rememberStartOptions(paths, options);

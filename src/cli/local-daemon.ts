@@ -124,6 +124,22 @@ export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...DAEMON_MALLOC_ENV, ...env, KAFKA_TS_DAEMON: '1' };
 }
 
+/** Where a background start hands its --override pairs to the daemon (a JSON array). */
+const OVERRIDES_ENV = 'KAFKA_TS_DAEMON_OVERRIDES';
+
+/**
+ * The --override pairs a background start handed to this daemon process, taken out of the
+ * environment so that nothing the daemon runs inherits them; [] elsewhere.
+ */
+export function takeDaemonOverrides(env: NodeJS.ProcessEnv): string[] {
+  const raw = env[OVERRIDES_ENV];
+  if (raw === undefined || !env.KAFKA_TS_DAEMON) return [];
+  delete env[OVERRIDES_ENV];
+  delete process.env[OVERRIDES_ENV];
+  const list: unknown = JSON.parse(raw);
+  return Array.isArray(list) ? list.map(String) : [];
+}
+
 export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, timeoutMs = 60_000): Promise<DaemonStatus> {
   makeHome(paths);
   const args = [...daemonNodeOptions(process.env), cliEntry(), 'server', 'start', '--foreground', '--data-dir', paths.home];
@@ -132,7 +148,6 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
   if (opts.schemaRegistryPort !== undefined) args.push('--schema-registry-port', String(opts.schemaRegistryPort));
   if (opts.schemaRegistry === false) args.push('--no-schema-registry');
   if (opts.propertiesFile) args.push('--config', opts.propertiesFile);
-  for (const o of opts.overrides ?? []) args.push('--override', o);
   let logFd: number;
   /** Where this start's lines begin in server.log (earlier runs' lines would mislead). */
   let logStart = 0;
@@ -143,7 +158,10 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     throw new FailedError(`Data directory ${paths.home} is not writable (${(e as NodeJS.ErrnoException).code}).`);
   }
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'], env: daemonEnv(process.env) });
+  // --override values go in the environment, not the command line: they may hold secrets, and a
+  // daemon's arguments are visible to every local user (`ps`) for as long as it runs.
+  const env = { ...daemonEnv(process.env), ...(opts.overrides?.length && { [OVERRIDES_ENV]: JSON.stringify(opts.overrides) }) };
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'], env });
   closeSync(logFd);
   return new Promise<DaemonStatus>((resolvePromise, reject) => {
     const timer = setTimeout(() => {

@@ -76,6 +76,32 @@ describe('config providers in server.properties', () => {
   });
 });
 
+describe('--override', () => {
+  it("reaches a background daemon through its environment, never its command line (visible to every user in ps)", async () => {
+    const home = join(root, 'override-argv');
+    mkdirSync(home, { recursive: true });
+    const jaas = `org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="${SECRET}";`;
+    const r = await start(home, '--override', 'listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', '--override', 'sasl.enabled.mechanisms=PLAIN', '--override', `${JAAS_KEY}=${jaas}`, '--override', 'num.partitions=5', '--output', 'json');
+    expect(r.exitCode, show(r)).toBe(0);
+    try {
+      const status = JSON.parse(r.stdout) as { pid: number; listeners: string[] };
+      const argv = readFileSync(`/proc/${status.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv).toContain('--foreground');
+      expect(argv.join(' ')).not.toContain(SECRET);
+      expect(argv).not.toContain('--override');
+      // The overrides took effect: the PLAIN user logs in with the secret, the partition count is 5.
+      const listener = status.listeners.find((l) => l.startsWith('SASL_PLAINTEXT://'))!.slice('SASL_PLAINTEXT://'.length);
+      const file = join(home, 'client.properties');
+      writeFileSync(file, `security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${SECRET}";\n`);
+      expect(await kafkaTs(['cluster', 'cluster-id', '--bootstrap-server', listener, '--command-config', file], { home })).toMatchObject({ exitCode: 0 });
+      const d = await kafkaTs(['configs', '--describe', '--entity-type', 'brokers', '--entity-name', '1', '--all'], { home });
+      expect(d.stdout).toContain('  num.partitions=5 sensitive=false');
+    } finally {
+      await stopDaemon(home);
+    }
+  });
+});
+
 describe('--config replaces the data directory server.properties', () => {
   it.each([['server start --config'], ['server-start -daemon']])('%s reads only the named file', async (how) => {
     const { home } = saslHome(how.replace(/\W/g, ''));
