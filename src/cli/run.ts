@@ -44,7 +44,14 @@ export async function runAction(command: string, action: Action, ctx = new CliCo
   try {
     await ctx.close();
   } catch (e) {
-    if (!closedOutput(e)) throw e;
+    if (closedOutput(e)) return code;
+    // The last of the output could not be written (a full disk): the command failed after all.
+    if (!isKafkaTsError(e)) throw e;
+    // A command that failed already said why (often this very write error).
+    if (code === exitCode('Ok')) {
+      ctx.warn(`kafka-ts ${command}: error: ${e.message}`);
+      code = exitCode('Failure');
+    }
   }
   return code;
 }

@@ -491,6 +491,27 @@ describe('console-consumer', () => {
     expect(readUpTo, described.stdout).toBeLessThan(total / 2);
   });
 
+  it('fails with exit 1 when stdout cannot be written (a full disk: /dev/full), committing nothing unwritten', async () => {
+    const toFull = async (args: string[]) => {
+      const r = await execa('bash', ['-c', `"${process.execPath}" "${BIN}" ${args.join(' ')} > /dev/full`], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false });
+      return { stderr: r.stderr, exitCode: r.exitCode };
+    };
+    const reason = 'error: Cannot write to standard output: No space left on device (ENOSPC); the output is incomplete.';
+    // All of it fits the output buffer: the failure shows when the command ends.
+    expect(await toFull(['topics', 'list'])).toMatchObject({ stderr: `kafka-ts topics: ${reason}`, exitCode: 1 });
+    expect(await toFull(['topics', 'list', '--output', 'json'])).toMatchObject({ stderr: `kafka-ts topics: ${reason}`, exitCode: 1 });
+    // Many buffers' worth (2 MB): it shows while consuming, once.
+    await create('full-disk');
+    expect((await produce('full-disk', Array.from({ length: 20_000 }, (_, i) => `${String(i).padStart(7, '0')}${'v'.repeat(92)}`).join('\n'))).exitCode).toBe(0);
+    const r = await toFull(['console-consumer', '--topic', 'full-disk', '--from-beginning', '-e', '--group', 'full-disk']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr.split(reason).length, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^Processed a total of \d+ messages\n/);
+    const described = await kt(['consumer-groups', '--describe', '--group', 'full-disk', '--output', 'json']);
+    const offsets = (JSON.parse(described.stdout) as { groups: { offsets: { currentOffset: number | null }[] }[] }).groups[0]?.offsets ?? [];
+    for (const o of offsets) expect(o.currentOffset ?? 0, described.stdout).toBe(0);
+  });
+
   it('does not commit records its group consumer could not write to a closed pipe', async () => {
     // Records of 10 KiB: one fetch holds about a hundred, the pipe and the reader's buffer a dozen.
     await create('unwritten');
