@@ -120,6 +120,9 @@ function installCrashHandler(): void {
   };
   // Unhandled rejections arrive here too (Node's default --unhandled-rejections=throw).
   process.on('uncaughtException', onCrash);
+  // A diagnostic that cannot be written (stderr's terminal hung up, its pipe closed) has nowhere
+  // else to go: dropped, rather than an uncaught error that turns a clean stop into a crash.
+  process.stderr.on('error', () => undefined);
 }
 
 export async function main(argv: string[]): Promise<number> {

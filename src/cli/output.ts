@@ -37,8 +37,10 @@ function writeFailure(e: NodeJS.ErrnoException): FailedError {
 function watchForClose(stream: NodeJS.WritableStream): void {
   if (watchedStreams.has(stream)) return;
   watchedStreams.add(stream);
+  // EIO on a terminal: it hung up (SIGHUP), its reader is gone as a pipe's is.
+  const gone = (e: NodeJS.ErrnoException) => e.code === 'EPIPE' || (e.code === 'EIO' && !!(stream as NodeJS.WriteStream).isTTY) || (e.code === 'ERR_STREAM_DESTROYED' && !failedStreams.has(stream));
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || (e.code === 'ERR_STREAM_DESTROYED' && !failedStreams.has(stream))) closedStreams.add(stream);
+    if (gone(e)) closedStreams.add(stream);
     else if (!failedStreams.has(stream)) failedStreams.set(stream, e);
   });
 }
