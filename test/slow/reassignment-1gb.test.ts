@@ -135,7 +135,9 @@ it('moves 1 GB under a throttle, verifies, clears the throttle, and leaves byte-
   );
   // Most of the gigabyte was seen arriving, so the rate is the copy's, not a burst's.
   expect(copy.bytes).toBeGreaterThan(copied * 0.8);
-  expect(rate).toBeGreaterThan(THROTTLE * 0.8);
+  // The upper bound is the throttle's; the lower one only catches a limit applied twice over
+  // (a loaded 2-core machine copied at 0.8x of it once, with the copy's CPU, not the throttle, the bound).
+  expect(rate).toBeGreaterThan(THROTTLE * 0.5);
   expect(rate).toBeLessThan(THROTTLE * 1.2);
   // Broker 1 no longer hosts the topic.
   expect(readdirSync(join(home, 'data')).filter((d) => d.startsWith('big-'))).toEqual([]);
