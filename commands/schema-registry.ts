@@ -11,7 +11,7 @@ import { readPropertiesFile, warnUnknownRegistryKeys } from '../src/cli/properti
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { docs } from '../src/cli/manuals/schema-registry.js';
-import { LEVELS, registryTarget, VERBS, type SchemaRegistryOptions, type Verb } from '../src/cli/flags/schema-registry.js';
+import { COMMAND_REGISTRY_HOW, LEVELS, registryTarget, VERBS, type SchemaRegistryOptions, type Verb } from '../src/cli/flags/schema-registry.js';
 
 export default defineCommand<SchemaRegistryOptions & { id?: string }>({
   name: 'schema-registry',
@@ -67,7 +67,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
     const fileProps = registryProperties(rawProps);
     const flags = { ...(o.schemaRegistryUrl !== undefined && registryProperties({ 'schema.registry.url': o.schemaRegistryUrl })), ...(o.basicAuth !== undefined && { basicAuth: o.basicAuth }), ...(o.bearerToken !== undefined && { bearerToken: o.bearerToken }) };
     const { SchemaRegistryClient } = await import('../src/client/schema-registry.js');
-    const c = new SchemaRegistryClient(await registryTarget(ctx, o.bootstrapServer, fileProps, flags));
+    const c = new SchemaRegistryClient(await registryTarget(ctx, o.bootstrapServer, fileProps, flags, COMMAND_REGISTRY_HOW));
     const s = subject!;
     const single = version === 'all' ? 'latest' : version;
     const report =

@@ -92,7 +92,7 @@ export class SchemaRegistryClient {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ETIMEDOUT' ? `no answer within ${this.timeoutMs} ms` : (err.code ?? err.message);
-      throw new KafkaTsError('unreachable', `Cannot reach the schema registry at ${this.url}: ${why}`, { hint: 'is it running? see --schema-registry-url / schema.registry.url' });
+      throw new KafkaTsError('unreachable', `Cannot reach the schema registry at ${this.url}: ${why}`, { hint: 'is it running at that URL? (schema.registry.url)' });
     }
     let parsed: unknown = undefined;
     try {
