@@ -74,13 +74,12 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
         return { body: s };
       }
       if (c === 'schema') return { body: reg.getById(id).schema, raw: true };
-      if (c === 'versions') {
+      if (c === 'versions' || c === 'subjects') {
         reg.getById(id);
-        return { body: reg.usesOf(id, flag(r.query, 'deleted') || true) };
-      }
-      if (c === 'subjects') {
-        reg.getById(id);
-        return { body: [...new Set(reg.usesOf(id).map((u) => u.subject))] };
+        // Confluent's: live versions only unless deleted=true; `subject` keeps that subject's.
+        const only = r.query.get('subject');
+        const uses = reg.usesOf(id, flag(r.query, 'deleted')).filter((u) => only === null || u.subject === only);
+        return { body: c === 'versions' ? uses : [...new Set(uses.map((u) => u.subject))] };
       }
       throw notFound();
     }

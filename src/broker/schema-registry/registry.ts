@@ -197,8 +197,8 @@ export class SchemaRegistry {
     return this.schemas.get(id)!;
   }
 
-  /** Subject-versions using a schema id (soft-deleted ones too, as Confluent answers). */
-  usesOf(id: number, deleted = true): { subject: string; version: number }[] {
+  /** Subject-versions using a schema id (soft-deleted ones too with `deleted`). */
+  usesOf(id: number, deleted = false): { subject: string; version: number }[] {
     const out: { subject: string; version: number }[] = [];
     for (const [subject, versions] of this.subjects) for (const v of versions.values()) if (v.id === id && (deleted || !v.deleted)) out.push({ subject, version: v.version });
     return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
@@ -325,6 +325,10 @@ export class SchemaRegistry {
     const level = this.effectiveLevel(subject);
     let against: VersionEntry[];
     if (version === null) against = this.versionsOf(subject);
+    else if (parseVersion(version) === -1 && this.versionsOf(subject).length === 0) {
+      // Confluent 7.2+: nothing to be incompatible with (the schema would register as version 1).
+      against = [];
+    } else if (this.versionsOf(subject).length === 0) throw E.versionNotFound(parseVersion(version));
     else {
       const e = this.entry(subject, version, false);
       // One version named: the check is against it alone, transitive or not.
