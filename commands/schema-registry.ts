@@ -22,7 +22,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
     cmd
       .argument('[verb]', `what to do: ${VERBS.join(', ')}`)
       .argument('[subject]', 'the subject (e.g. orders-value)')
-      .argument('[version]', 'get, delete: a version number or latest; check: also all (default latest)')
+      .argument('[version]', "get, delete: a version number or latest; check: that version alone, all (each version), or none: what register checks under the subject's level")
       .option('--schema-registry-url <url>', "the registry (default: schema.registry.url in --command-config, else the local daemon's)")
       .option('--basic-auth <user:password>', 'basic auth credentials (basic.auth.user.info)')
       .option('--bearer-token <token>', 'bearer token (bearer.auth.token)')
@@ -75,7 +75,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
       : verb === 'versions' ? await t.listVersions(c, s)
       : verb === 'get' ? await t.getSchema(c, subject, single ?? 'latest', id)
       : verb === 'register' ? await t.register(c, s, schemaInput!, !!o.normalize)
-      : verb === 'check' ? await t.check(c, s, version ?? 'latest', schemaInput!)
+      : verb === 'check' ? await t.check(c, s, version, schemaInput!)
       : verb === 'compatibility' ? await t.compatibility(c, subject, level)
       : verb === 'delete' ? await t.remove(c, s, single, !!o.permanent)
       : await t.types(c);
