@@ -94,3 +94,42 @@ describe('compatibility with a subject without versions', () => {
     expect(await call('POST', '/compatibility/subjects/none/versions/latest', { schema: '{"type":"nope"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
   });
 });
+
+describe('IMPORT mode', () => {
+  it('keeps the given id and version, checks no compatibility, and survives a restart', async () => {
+    const t = tempDir();
+    dirs.push(t.cleanup);
+    const r = await start(t.dir);
+    const V1 = rec([{ name: 'a', type: 'int' }]);
+    const BREAK = rec([{ name: 'b', type: 'string' }]); // no default: BACKWARD-incompatible with V1
+    expect((await r.call('POST', '/subjects/s/versions', { schema: V1 })).body).toEqual({ id: 1 });
+    // A subject with schemas goes to IMPORT only with force=true.
+    expect(await r.call('PUT', '/mode/s', { mode: 'IMPORT' })).toEqual({ status: 422, body: { error_code: 42205, message: 'Cannot import since found existing subjects' } });
+    expect(await r.call('PUT', '/mode', { mode: 'IMPORT' })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect((await r.call('PUT', '/mode/s?force=true', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await r.call('PUT', '/mode/empty', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    // Id and version kept; no compatibility check.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: BREAK, id: 500, version: 3 })).toEqual({ status: 200, body: { id: 500 } });
+    expect((await r.call('GET', '/subjects/s/versions/3')).body).toEqual({ subject: 's', version: 3, id: 500, schema: BREAK });
+    expect((await r.call('GET', '/subjects/s/versions')).body).toEqual([1, 3]);
+    // The same again: the same answer, nothing new.
+    expect((await r.call('POST', '/subjects/s/versions', { schema: BREAK, id: 500, version: 3 })).body).toEqual({ id: 500 });
+    // Without an id and version: refused in IMPORT mode.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]) })).toMatchObject({ status: 422, body: { error_code: 42205, message: 'Subject s is not in read-write mode' } });
+    // An id that holds another schema, a version that holds another id: refused.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 1, version: 4 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Overwrite new schema with id 1 is not permitted.' } });
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 600, version: 3 })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect(await r.call('POST', '/subjects/s/versions', { schema: V1, id: 'x' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    // Outside IMPORT, an id is refused.
+    expect(await r.call('POST', '/subjects/rw/versions', { schema: V1, id: 700 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject rw is not in import mode' } });
+    await stop(r);
+    const again = await start(t.dir);
+    expect((await again.call('GET', '/mode/s')).body).toEqual({ mode: 'IMPORT' });
+    expect((await again.call('GET', '/schemas/ids/500')).body).toEqual({ schema: BREAK });
+    expect((await again.call('GET', '/subjects/s/versions/3')).body).toMatchObject({ id: 500, version: 3 });
+    expect((await again.call('PUT', '/mode/s', { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
+    // New ids continue after the imported ones; the imported schema keeps its id.
+    expect((await again.call('POST', '/subjects/n/versions', { schema: rec([{ name: 'z', type: 'int' }]) })).body).toEqual({ id: 501 });
+    expect((await again.call('POST', '/subjects/n2/versions', { schema: BREAK })).body).toEqual({ id: 500 });
+  });
+});

@@ -124,7 +124,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
         if (m === 'DELETE') return { body: await reg.deleteConfig(subject) };
       } else {
         if (m === 'GET') return { body: reg.getMode(subject, toGlobal) };
-        if (m === 'PUT') return { body: await reg.setMode(subject, r.body()) };
+        if (m === 'PUT') return { body: await reg.setMode(subject, r.body(), flag(r.query, 'force')) };
         if (m === 'DELETE' && subject !== null) return { body: await reg.deleteMode(subject) };
       }
       throw notAllowed();
