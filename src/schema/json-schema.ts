@@ -40,7 +40,8 @@ export async function parseJsonSchema(text: string, refs: readonly ResolvedRefer
     }
     const validate = ajv.compile(doc as object);
     const errors = () => (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
-    return { type: 'JSON', text: JSON.stringify(doc), canonical: stableStringify(doc), json: { schema: doc, validate: (v) => validate(v), errors } };
+    const canonical = stableStringify(doc);
+    return { type: 'JSON', text: JSON.stringify(doc), canonical, normalized: canonical, json: { schema: doc, validate: (v) => validate(v), errors } };
   } catch (e) {
     throw new InvalidSchemaError((e as Error).message);
   }

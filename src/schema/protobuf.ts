@@ -124,7 +124,7 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
     }
   };
   collect(own.root);
-  return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, protobuf: root, messages };
+  return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, normalized: canonical, protobuf: root, messages };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ParsedSchema {
   text: string;
   /** Equal for two registrations of the same schema (whitespace, key order, comments ignored). */
   canonical: string;
+  /** The text registered with normalize=true: the canonical form, written in a fixed layout. */
+  normalized?: string;
   /** AVRO: the avsc Type (references registered before it). */
   avro?: import('avsc').Type;
   /** JSON: the parsed schema document and an ajv validator for it. */

@@ -133,3 +133,46 @@ describe('IMPORT mode', () => {
     expect((await again.call('POST', '/subjects/n2/versions', { schema: BREAK })).body).toEqual({ id: 500 });
   });
 });
+
+describe('Avro schemas identified by their parsed form', () => {
+  it('gives equivalent spellings one id and version; docs still tell schemas apart', async () => {
+    const { call } = await start();
+    expect((await call('POST', '/subjects/p/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+    expect((await call('POST', '/subjects/p/versions', { schema: '{"type":"string"}' })).body).toEqual({ id: 1 });
+    const A = { type: 'record', name: 'A', namespace: 'x', fields: [{ name: 'f', type: 'int' }, { name: 'e', type: { type: 'enum', name: 'E', symbols: ['a'] } }, { name: 'e2', type: 'E' }] };
+    const A2 = { type: 'record', name: 'x.A', fields: [{ name: 'f', type: { type: 'int' } }, { name: 'e', type: { type: 'enum', name: 'x.E', symbols: ['a'] } }, { name: 'e2', type: 'x.E' }] };
+    expect((await call('POST', '/subjects/r/versions', { schema: JSON.stringify(A) })).body).toEqual({ id: 2 });
+    expect((await call('POST', '/subjects/r/versions', { schema: JSON.stringify(A2) })).body).toEqual({ id: 2 });
+    expect((await call('GET', '/subjects/r/versions')).body).toEqual([1]);
+    expect((await call('POST', '/subjects/r', { schema: JSON.stringify(A2) })).body).toMatchObject({ version: 1, id: 2 });
+    // Another subject: the same id.
+    expect((await call('POST', '/subjects/r2/versions', { schema: JSON.stringify(A2) })).body).toEqual({ id: 2 });
+    // What Confluent keeps tells schemas apart: a doc, a logical type.
+    expect((await call('POST', '/subjects/r3/versions', { schema: JSON.stringify({ ...A, doc: 'about A' }) })).body).toEqual({ id: 3 });
+    expect((await call('POST', '/subjects/l/versions', { schema: '{"type":"int","logicalType":"date"}' })).body).toEqual({ id: 4 });
+  });
+
+  it('normalize=true registers the normalised text', async () => {
+    const { call } = await start();
+    const messy = '{"fields":[{"type":{"type":"int"},"name":"f","order":"ascending"}],"namespace":"x","name":"A","type":"record","doc":"d"}';
+    expect((await call('POST', '/subjects/n/versions?normalize=true', { schema: messy })).body).toEqual({ id: 1 });
+    expect((await call('GET', '/subjects/n/versions/1')).body.schema).toBe('{"type":"record","name":"x.A","fields":[{"name":"f","type":"int"}],"doc":"d"}');
+    // Without normalize, the same schema otherwise spelt: the same id.
+    expect((await call('POST', '/subjects/n/versions', { schema: messy })).body).toEqual({ id: 1 });
+  });
+
+  it('keeps ids registered apart before (here through IMPORT) after a restart; lookups find each', async () => {
+    const t = tempDir();
+    dirs.push(t.cleanup);
+    const r = await start(t.dir);
+    expect((await r.call('POST', '/subjects/a/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+    expect((await r.call('PUT', '/mode/b', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await r.call('POST', '/subjects/b/versions', { schema: '{"type":"string"}', id: 2, version: 1 })).body).toEqual({ id: 2 });
+    await stop(r);
+    const again = await start(t.dir);
+    expect((await again.call('POST', '/subjects/a', { schema: '{"type":"string"}' })).body).toMatchObject({ id: 1, version: 1 });
+    expect((await again.call('POST', '/subjects/b', { schema: '"string"' })).body).toMatchObject({ id: 2, version: 1 });
+    expect((await again.call('GET', '/schemas/ids/2')).body).toEqual({ schema: '{"type":"string"}' });
+    expect((await again.call('POST', '/subjects/c/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+  });
+});

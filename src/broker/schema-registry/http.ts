@@ -96,7 +96,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       if (b !== 'versions' || e !== undefined) throw notFound();
       if (c === undefined) {
         if (m === 'GET') return { body: reg.listVersions(a, flag(r.query, 'deleted')) };
-        if (m === 'POST') return { body: await reg.register(a, r.body() as SchemaRequest) };
+        if (m === 'POST') return { body: await reg.register(a, r.body() as SchemaRequest, flag(r.query, 'normalize')) };
         throw notAllowed();
       }
       if (d === undefined) {

@@ -297,7 +297,7 @@ export class SchemaRegistry {
    * In IMPORT mode, as Confluent's: the request's id and version are kept, compatibility is not
    * checked, and a request without them is refused; outside IMPORT, a request with them is.
    */
-  async register(subject: string, body: SchemaRequest): Promise<{ id: number }> {
+  async register(subject: string, body: SchemaRequest, normalize = false): Promise<{ id: number }> {
     validateSubject(subject);
     const given = importTarget(body);
     this.checkWritable(subject);
@@ -306,7 +306,8 @@ export class SchemaRegistry {
     await this.indexed;
     return this.serial(async () => {
       const live = this.versionsOf(subject);
-      const same = live.find((v) => this.byCanonical.get(key) === v.id || (given.id !== undefined && v.id === given.id && this.keyOf(v.id) === key));
+      // The same schema (by its parsed form) already a live version: its id, nothing new.
+      const same = live.filter((v) => this.keyOf(v.id) === key).find((v) => given.id === undefined || v.id === given.id);
       if (same && (given.id === undefined || given.id === same.id) && (given.version === undefined || given.version === same.version)) return { id: same.id };
       this.checkWritable(subject);
       const mode = this.effectiveMode(subject);
@@ -325,11 +326,13 @@ export class SchemaRegistry {
       const version = given.version ?? (all[all.length - 1]?.version ?? 0) + 1;
       const taken = this.subjects.get(subject)?.get(version);
       if (taken && taken.id !== id) throw E.notPermitted(`Overwrite of subject ${subject} version ${version} (schema id ${taken.id}) is not permitted.`);
-      const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: parsed.text, ...(references.length > 0 && { references }), deleted: false };
+      // normalize=true stores the normalised text; a schema already known keeps the text it has.
+      const text = this.schemas.get(id)?.text ?? (normalize ? (parsed.normalized ?? parsed.text) : parsed.text);
+      const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: text, ...(references.length > 0 && { references }), deleted: false };
       await this.write([{ keytype: 'SCHEMA', subject, version, value }]);
       if (!this.byCanonical.has(key)) this.byCanonical.set(key, id);
       const stored = this.schemas.get(id)!;
-      stored.parsed ??= Promise.resolve(parsed);
+      if (stored.text === parsed.text) stored.parsed ??= Promise.resolve(parsed);
       stored.key ??= key;
       return { id };
     });
@@ -345,9 +348,11 @@ export class SchemaRegistry {
     if (this.versionsOf(subject, deleted).length === 0) throw E.subjectNotFound(subject);
     const { parsed, references } = await this.parseRequest(body);
     await this.indexed;
-    const id = this.byCanonical.get(canonKey(parsed, references));
-    const found = this.versionsOf(subject, deleted).filter((v) => v.id === id).pop();
-    if (id === undefined || !found) throw E.schemaNotFound();
+    const key = canonKey(parsed, references);
+    const found = this.versionsOf(subject, deleted)
+      .filter((v) => this.keyOf(v.id) === key)
+      .pop();
+    if (!found) throw E.schemaNotFound();
     return this.view(subject, found);
   }
 

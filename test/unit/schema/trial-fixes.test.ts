@@ -31,3 +31,23 @@ describe('Protobuf type names', () => {
     expect((await parseSchema('PROTOBUF', await protobufDescriptor(person('Address'), refs), refs)).canonical).toBe(a.canonical);
   });
 });
+
+describe('Avro canonical form', () => {
+  const canon = async (s: unknown) => (await parseSchema('AVRO', JSON.stringify(s))).canonical;
+
+  it('is the parsed form: spelling of primitives and names does not matter', async () => {
+    expect(await canon('string')).toBe(await canon({ type: 'string' }));
+    expect(await canon({ type: 'array', items: 'int' })).toBe(await canon({ type: 'array', items: { type: 'int' } }));
+    const a = { type: 'record', name: 'A', namespace: 'x', aliases: ['B'], fields: [{ name: 'f', type: 'int', order: 'ascending' }, { name: 'r', type: 'A' }] };
+    const b = { type: 'record', name: 'x.A', aliases: ['x.B'], fields: [{ name: 'f', type: { type: 'int' } }, { name: 'r', type: 'x.A' }] };
+    expect(await canon(a)).toBe(await canon(b));
+  });
+
+  it('keeps what Confluent keeps: docs, defaults, aliases, logical types, custom attributes', async () => {
+    const base = { type: 'record', name: 'A', fields: [{ name: 'f', type: 'int' }] };
+    const f = (extra: object) => ({ ...base, fields: [{ name: 'f', type: 'int', ...extra }] });
+    for (const variant of [{ ...base, doc: 'd' }, f({ default: 1 }), f({ aliases: ['g'] }), f({ doc: 'x' }), { ...base, fields: [{ name: 'f', type: { type: 'int', logicalType: 'date' } }] }, { ...base, fields: [{ name: 'f', type: { type: 'int', 'x-tag': 1 } }] }]) {
+      expect(await canon(variant), JSON.stringify(variant)).not.toBe(await canon(base));
+    }
+  });
+});
