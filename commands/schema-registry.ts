@@ -11,7 +11,7 @@ import { readPropertiesFile, warnUnknownRegistryKeys } from '../src/cli/properti
 import { printView } from '../src/cli/view.js';
 import { requireInt } from '../src/cli/context.js';
 import { docs } from '../src/cli/manuals/schema-registry.js';
-import { LEVELS, registryTarget, VERBS, type SchemaRegistryOptions, type Verb } from '../src/cli/flags/schema-registry.js';
+import { COMMAND_REGISTRY_HOW, LEVELS, registryTarget, VERBS, type SchemaRegistryOptions, type Verb } from '../src/cli/flags/schema-registry.js';
 
 export default defineCommand<SchemaRegistryOptions & { id?: string }>({
   name: 'schema-registry',
@@ -22,7 +22,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
     cmd
       .argument('[verb]', `what to do: ${VERBS.join(', ')}`)
       .argument('[subject]', 'the subject (e.g. orders-value)')
-      .argument('[version]', 'get, delete: a version number or latest; check: also all (default latest)')
+      .argument('[version]', "get, delete: a version number or latest; check: that version alone, all (each version), or none: what register checks under the subject's level")
       .option('--schema-registry-url <url>', "the registry (default: schema.registry.url in --command-config, else the local daemon's)")
       .option('--basic-auth <user:password>', 'basic auth credentials (basic.auth.user.info)')
       .option('--bearer-token <token>', 'bearer token (bearer.auth.token)')
@@ -67,7 +67,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
     const fileProps = registryProperties(rawProps);
     const flags = { ...(o.schemaRegistryUrl !== undefined && registryProperties({ 'schema.registry.url': o.schemaRegistryUrl })), ...(o.basicAuth !== undefined && { basicAuth: o.basicAuth }), ...(o.bearerToken !== undefined && { bearerToken: o.bearerToken }) };
     const { SchemaRegistryClient } = await import('../src/client/schema-registry.js');
-    const c = new SchemaRegistryClient(await registryTarget(ctx, o.bootstrapServer, fileProps, flags));
+    const c = new SchemaRegistryClient(await registryTarget(ctx, o.bootstrapServer, fileProps, flags, COMMAND_REGISTRY_HOW));
     const s = subject!;
     const single = version === 'all' ? 'latest' : version;
     const report =
@@ -75,7 +75,7 @@ export default defineCommand<SchemaRegistryOptions & { id?: string }>({
       : verb === 'versions' ? await t.listVersions(c, s)
       : verb === 'get' ? await t.getSchema(c, subject, single ?? 'latest', id)
       : verb === 'register' ? await t.register(c, s, schemaInput!, !!o.normalize)
-      : verb === 'check' ? await t.check(c, s, version ?? 'latest', schemaInput!)
+      : verb === 'check' ? await t.check(c, s, version, schemaInput!)
       : verb === 'compatibility' ? await t.compatibility(c, subject, level)
       : verb === 'delete' ? await t.remove(c, s, single, !!o.permanent)
       : await t.types(c);

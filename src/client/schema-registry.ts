@@ -55,14 +55,24 @@ export class IncompatibleSchemaError extends KafkaTsError {
   }
 }
 
+/**
+ * Confluent's 422 codes that say the request itself is wrong (invalid schema, version, level,
+ * mode, subject, a schema too large, an invalid rule set or association): usage errors. The
+ * others (42205 operation not permitted, e.g. read-only mode; 42206 references exist; 42207 id
+ * does not match; 42211 context not empty) are refusals of a valid request: failures.
+ */
+const INVALID_INPUT_CODES = new Set([42201, 42202, 42203, 42204, 42208, 42209, 42210, 42212]);
+
 /** Confluent's error codes → our family. */
-function registryError(status: number, code: number | undefined, message: string, url: string): KafkaTsError {
+export function registryError(status: number, code: number | undefined, message: string, url: string): KafkaTsError {
+  const detail = `${message || `HTTP ${status}`}${code !== undefined ? ` (error code ${code})` : ''}`;
   if (status === 401) return new AuthenticationError(`schema registry ${url}: ${message || 'unauthorized'}`, { hint: 'check --basic-auth / basic.auth.user.info' });
   if (status === 403) return new AuthorizationError(`schema registry ${url}: ${message || 'forbidden'}`);
   if (status === 404) return new NotFoundError(message || `not found: ${url}`);
-  if (status === 409) return new IncompatibleSchemaError(message || 'Schema being registered is incompatible with an earlier schema');
-  if (status === 422 || status === 400 || status === 415) return new UsageError(`schema registry: ${message || `HTTP ${status}`}${code !== undefined ? ` (error code ${code})` : ''}`);
-  return new FailedError(`schema registry ${url}: ${message || `HTTP ${status}`}${code !== undefined ? ` (error code ${code})` : ''}`);
+  // 409 with 409 or 40901 (Confluent's incompatible schema); other 409s are conflicts (associations).
+  if (status === 409 && (code === undefined || code === 409 || code === 40901)) return new IncompatibleSchemaError(message || 'Schema being registered is incompatible with an earlier schema');
+  if (status === 400 || status === 415 || (status === 422 && (code === undefined || INVALID_INPUT_CODES.has(code)))) return new UsageError(`schema registry: ${detail}`);
+  return new FailedError(`schema registry ${url}: ${detail}`);
 }
 
 const encode = encodeURIComponent;
@@ -92,7 +102,7 @@ export class SchemaRegistryClient {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ETIMEDOUT' ? `no answer within ${this.timeoutMs} ms` : (err.code ?? err.message);
-      throw new KafkaTsError('unreachable', `Cannot reach the schema registry at ${this.url}: ${why}`, { hint: 'is it running? see --schema-registry-url / schema.registry.url' });
+      throw new KafkaTsError('unreachable', `Cannot reach the schema registry at ${this.url}: ${why}`, { hint: 'is it running at that URL? (schema.registry.url)' });
     }
     let parsed: unknown = undefined;
     try {
@@ -172,9 +182,12 @@ export class SchemaRegistryClient {
     return p;
   }
 
-  /** Whether a schema is compatible with a subject's version (or all, per the level); reasons when not. */
-  async checkCompatibility(subject: string, version: number | 'latest' | 'all', input: SchemaInput): Promise<{ compatible: boolean; messages: string[] }> {
-    const path = version === 'all' ? `/compatibility/subjects/${encode(subject)}/versions?verbose=true` : `/compatibility/subjects/${encode(subject)}/versions/${version}?verbose=true`;
+  /**
+   * Whether a schema is compatible with one version of a subject, or (no version) with the
+   * versions its compatibility level names, as a registration checks; reasons when not.
+   */
+  async checkCompatibility(subject: string, version: number | 'latest' | undefined, input: SchemaInput): Promise<{ compatible: boolean; messages: string[] }> {
+    const path = version === undefined ? `/compatibility/subjects/${encode(subject)}/versions?verbose=true` : `/compatibility/subjects/${encode(subject)}/versions/${version}?verbose=true`;
     const r = await this.request<{ is_compatible: boolean; messages?: string[] }>('POST', path, body(input));
     return { compatible: r.is_compatible, messages: r.messages ?? [] };
   }

@@ -23,10 +23,62 @@ export async function parseAvro(text: string, refs: readonly ResolvedReference[]
     for (const r of refs) lib.Type.forSchema(parseJsonText(r.schema, `Reference '${r.name}'`) as never, { registry });
     doc = parseJsonText(text, 'The schema');
     const avro = lib.Type.forSchema(doc as never, { registry });
-    return { type: 'AVRO', text: JSON.stringify(doc), canonical: stableStringify(doc), avro };
+    const parsedForm = avroCanonical(doc, '');
+    return { type: 'AVRO', text: JSON.stringify(doc), canonical: stableStringify(parsedForm), normalized: JSON.stringify(orderAvroKeys(parsedForm)), avro };
   } catch (e) {
     throw new InvalidSchemaError((e as Error).message);
   }
+}
+
+const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const COMPLEX = new Set(['record', 'error', 'enum', 'fixed', 'array', 'map']);
+const fullName = (name: string, ns: string) => (name.includes('.') || ns === '' ? name : `${ns}.${name}`);
+const namespaceOf = (full: string) => (full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '');
+
+/**
+ * A schema as Avro parses it, written back: what Confluent's registry identifies a schema by
+ * (AvroSchema's canonical string, Avro's Schema.toString). Names fully qualified (namespace
+ * "x" with name "A" is "x.A"; references to named types likewise), a primitive without
+ * attributes as its name ({"type":"int"} is "int"), a field's default order dropped; docs,
+ * defaults, aliases, logical types and other attributes kept. Key order is left to the caller.
+ */
+export function avroCanonical(schema: unknown, ns: string): unknown {
+  if (typeof schema === 'string') return PRIMITIVES.has(schema) ? schema : fullName(schema, ns);
+  if (Array.isArray(schema)) return schema.map((b) => avroCanonical(b, ns));
+  if (!schema || typeof schema !== 'object') return schema;
+  const { type, ...rest } = schema as Record<string, unknown>;
+  if (typeof type !== 'string' || !COMPLEX.has(type)) {
+    // {"type": T} with attributes (a logical type, custom properties) or without.
+    const inner = avroCanonical(type, ns);
+    return Object.keys(rest).length === 0 ? inner : { ...rest, type: inner };
+  }
+  if (type === 'array') return { ...rest, type, items: avroCanonical(rest.items, ns) };
+  if (type === 'map') return { ...rest, type, values: avroCanonical(rest.values, ns) };
+  const { name, namespace, aliases, fields, ...attrs } = rest;
+  const full = fullName(String(name), typeof namespace === 'string' ? namespace : ns);
+  const inner = namespaceOf(full);
+  const out: Record<string, unknown> = { ...attrs, type, name: full };
+  if (Array.isArray(aliases)) out.aliases = aliases.map((a) => (typeof a === 'string' ? fullName(a, inner) : a));
+  if (Array.isArray(fields)) {
+    out.fields = fields.map((f: Record<string, unknown>) => {
+      const { type: ft, order, ...fa } = f;
+      return { ...fa, ...(order !== undefined && order !== 'ascending' && { order }), type: avroCanonical(ft, inner) };
+    });
+  }
+  return out;
+}
+
+/** Avro's reserved attributes first, in the order Avro writes them; then any other, by name. */
+const TYPE_KEYS = ['type', 'name', 'fields', 'symbols', 'items', 'values', 'size', 'logicalType', 'precision', 'scale', 'default', 'doc', 'aliases'];
+const FIELD_KEYS = ['name', 'type', 'order', 'default', 'doc', 'aliases'];
+function orderAvroKeys(v: unknown, order = TYPE_KEYS): unknown {
+  if (Array.isArray(v)) return v.map((x) => orderAvroKeys(x, order));
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const keys = Object.keys(o).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  // A default value is data, not schema: kept as given.
+  return Object.fromEntries(keys.map((k) => [k, k === 'default' ? o[k] : orderAvroKeys(o[k], k === 'fields' ? FIELD_KEYS : TYPE_KEYS)]));
 }
 
 const PROMOTIONS: Record<string, readonly string[]> = {

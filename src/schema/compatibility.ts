@@ -22,7 +22,7 @@ export function readIncompatibilities(reader: ParsedSchema, writer: ParsedSchema
     case 'AVRO':
       return avroIncompatibilities(reader.avro!, writer.avro!, newIsReader);
     case 'JSON':
-      return jsonIncompatibilities(reader.json!.schema, writer.json!.schema);
+      return jsonIncompatibilities(reader.json!.schema, writer.json!.schema, reader.json!.refs, writer.json!.refs);
     case 'PROTOBUF':
       return newIsReader ? protobufIncompatibilities(reader, writer) : protobufIncompatibilities(writer, reader);
   }

@@ -62,7 +62,9 @@ async function descriptorToText(text: string, refs: readonly ResolvedReference[]
     };
     for (const dep of fileObj.dependency ?? []) await addDependency(dep);
     const set = d.FileDescriptorSet.fromObject({ file: [...files, { ...fileObj, dependency: [] }] });
-    const root = (lib.Root as unknown as { fromDescriptor(s: unknown): Root }).fromDescriptor(set);
+    // keepCase: a field keeps its name (by_name), not its JSON name (byName).
+    const root = (lib.Root as unknown as { fromDescriptor(s: unknown, o: object): Root }).fromDescriptor(set, { keepCase: true });
+    root.resolveAll();
     const own = new Set([...(fileObj.messageType ?? []), ...(fileObj.enumType ?? []), ...(fileObj.service ?? [])].map((x) => x.name));
     return printProto(root, fileObj.package ?? '', fileObj.syntax || 'proto2', fileObj.dependency ?? [], own);
   } catch (e) {
@@ -109,7 +111,11 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
     throw new InvalidSchemaError((e as Error).message);
   }
   const imports = [...(own.imports ?? []), ...(own.weakImports ?? [])];
-  const canonical = printProto(own.root, own.package ?? '', syntaxOf(text), imports);
+  // Printed from the resolved Root, type names fully qualified: `Address`, `demo.Address` and
+  // `.demo.Address` (a descriptor's form) name one type, so one canonical form.
+  let ownNs: Namespace = own.root;
+  for (const part of own.package ? own.package.split('.') : []) ownNs = (ownNs.nested?.[part] as Namespace | undefined) ?? ownNs;
+  const canonical = printProto(root, own.package ?? '', syntaxOf(text), imports, new Set(ownNs.nestedArray.map((o) => o.name)));
   const messages: string[] = [];
   const collect = (ns: Namespace) => {
     for (const o of ns.nestedArray) {
@@ -118,7 +124,7 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
     }
   };
   collect(own.root);
-  return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, protobuf: root, messages };
+  return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, normalized: canonical, protobuf: root, messages };
 }
 
 /**
@@ -167,8 +173,56 @@ export async function protobufDescriptor(text: string, refs: readonly ResolvedRe
   const files = (d.FileDescriptorSet.toObject(set) as { file?: FileObj[] }).file ?? [];
   const file = files.find((f) => (f.package ?? '') === pkg) ?? {};
   const keep = <T extends { name: string }>(xs: T[] | undefined) => (xs ?? []).filter((x) => mine.has(x.name));
+  qualifyTypeNames(lib, parsed.protobuf!, pkg, file as DescFile);
   const out = { ...file, name, package: pkg || undefined, syntax: syntax === 'proto3' ? 'proto3' : undefined, dependency: own.imports ?? [], messageType: keep(file.messageType), enumType: keep(file.enumType), service: keep(file.service) };
   return Buffer.from(d.FileDescriptorProto.encode(d.FileDescriptorProto.fromObject(out)).finish()).toString('base64');
+}
+
+type DescField = { name: string; typeName?: string };
+type DescMessage = { name: string; field?: DescField[]; nestedType?: DescMessage[]; options?: { mapEntry?: boolean } };
+type DescFile = { messageType?: DescMessage[]; service?: { name: string; method?: { inputType?: string; outputType?: string }[] }[] };
+
+/**
+ * Rewrites the type names of a descriptor's fields and methods as protoc writes them: fully
+ * qualified with a leading dot (`.demo.Address`), resolved in the scope they were written in. A
+ * reader resolves a bare or package-relative name against the file's own types only, so a type
+ * imported from another package (or the same package in another file) would not be found.
+ */
+function qualifyTypeNames(lib: Pb, root: Root, pkg: string, file: DescFile): void {
+  const resolve = (ns: Namespace, name: string | undefined): string | undefined => {
+    if (!name || name.startsWith('.')) return name;
+    const found = ns.lookup(name, [lib.Type, lib.Enum]);
+    return found ? found.fullName : name;
+  };
+  const scopeOf = (path: string, fallback: Namespace): Namespace => {
+    const o = path === '' ? root : root.lookup(path);
+    return o && 'nestedArray' in o ? (o as Namespace) : fallback;
+  };
+  const top = scopeOf(pkg, root);
+  const walk = (msgs: DescMessage[] | undefined, path: string, parent: Namespace) => {
+    for (const m of msgs ?? []) {
+      const full = path ? `${path}.${m.name}` : m.name;
+      // A map's entry message is no type of the Root: its names resolve in the message holding the map.
+      const ns = scopeOf(full, parent);
+      // protoc names a map's entry message after the field (`my_map` → MyMapEntry); protobufjs does not.
+      for (const entry of (m.nestedType ?? []).filter((n) => n.options?.mapEntry)) {
+        const f = (m.field ?? []).find((x) => x.typeName === entry.name);
+        if (!f) continue;
+        entry.name = `${f.name.replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/_/g, '')}Entry`;
+        f.typeName = `.${full}.${entry.name}`;
+      }
+      for (const f of m.field ?? []) f.typeName = resolve(ns, f.typeName);
+      walk(m.nestedType, full, ns);
+    }
+  };
+  walk(file.messageType, pkg, top);
+  for (const svc of file.service ?? []) {
+    const ns = scopeOf(pkg ? `${pkg}.${svc.name}` : svc.name, top);
+    for (const meth of svc.method ?? []) {
+      meth.inputType = resolve(ns, meth.inputType);
+      meth.outputType = resolve(ns, meth.outputType);
+    }
+  }
 }
 
 // ---- printing ----
@@ -195,7 +249,9 @@ function fieldLine(f: Field, inOneof: boolean): string {
   const m = f as Field & { keyType?: string; map?: boolean };
   const opts = f.options as Record<string, unknown> | undefined;
   const label = m.map || inOneof ? '' : f.repeated ? 'repeated ' : f.required ? 'required ' : opts?.proto3_optional || (f.optional && f.rule === 'optional') ? 'optional ' : '';
-  const type = m.map ? `map<${m.keyType}, ${f.type}>` : f.type;
+  // The resolved type's full name (without the leading dot) when known: one spelling per type.
+  const named = f.resolvedType ? f.resolvedType.fullName.replace(/^\./, '') : f.type;
+  const type = m.map ? `map<${m.keyType}, ${named}>` : named;
   const extra = Object.entries(opts ?? {}).filter(([k]) => k !== 'proto3_optional' && k !== 'packed');
   return `${label}${type} ${f.name} = ${f.id}${extra.length ? ` [${extra.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}]` : ''};`;
 }
@@ -221,7 +277,8 @@ function printObject(o: ReflectionObject, indent: string, lines: string[]): void
     lines.push(`${indent}}`);
   } else if (isService(o)) {
     lines.push(`${indent}service ${o.name} {`);
-    for (const m of o.methodsArray) lines.push(`${indent}  rpc ${m.name} (${m.requestStream ? 'stream ' : ''}${m.requestType}) returns (${m.responseStream ? 'stream ' : ''}${m.responseType});`);
+    const full = (t: Type | null | undefined, written: string) => (t ? t.fullName.replace(/^\./, '') : written);
+    for (const m of o.methodsArray) lines.push(`${indent}  rpc ${m.name} (${m.requestStream ? 'stream ' : ''}${full(m.resolvedRequestType, m.requestType)}) returns (${m.responseStream ? 'stream ' : ''}${full(m.resolvedResponseType, m.responseType)});`);
     lines.push(`${indent}}`);
   } else if ('nestedArray' in o) {
     for (const n of (o as Namespace).nestedArray) printObject(n, indent, lines);

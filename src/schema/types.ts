@@ -27,10 +27,12 @@ export interface ParsedSchema {
   text: string;
   /** Equal for two registrations of the same schema (whitespace, key order, comments ignored). */
   canonical: string;
+  /** The text registered with normalize=true: the canonical form, written in a fixed layout. */
+  normalized?: string;
   /** AVRO: the avsc Type (references registered before it). */
   avro?: import('avsc').Type;
   /** JSON: the parsed schema document and an ajv validator for it. */
-  json?: { schema: unknown; validate: (value: unknown) => boolean; errors: () => string };
+  json?: { schema: unknown; refs?: Readonly<Record<string, unknown>>; validate: (value: unknown) => boolean; errors: () => string };
   /** PROTOBUF: the protobufjs Root holding the schema (and its imports), resolved. */
   protobuf?: import('protobufjs').Root;
   /** PROTOBUF: the top-level messages' full names in declaration order (Confluent's message index 0 is the first); nested ones via protobufMessageAt. */

@@ -75,17 +75,48 @@ export async function register(c: SchemaRegistryClient, subject: string, input: 
   return { data: { subject, id, version }, lines: [`Registered schema id ${id} under subject ${subject}${version !== null ? ` as version ${version}` : ''}`] };
 }
 
-export async function check(c: SchemaRegistryClient, subject: string, version: number | 'latest' | 'all', input: SchemaInput): Promise<Report> {
-  let r: { compatible: boolean; messages: string[] };
+/** What a compatibility check under `level` compares a schema with (as a registration does). */
+function levelScope(level: string | undefined): string {
+  if (level === undefined) return "the versions its compatibility level names";
+  if (level === 'NONE') return 'nothing (level NONE)';
+  return `${level.endsWith('_TRANSITIVE') ? 'every version' : 'the latest version'} (level ${level})`;
+}
+
+/**
+ * check: no version asks exactly what a registration checks (the subject's level decides against
+ * which versions); `all` asks about each version in turn; `latest` or N that version alone.
+ */
+export async function check(c: SchemaRegistryClient, subject: string, version: number | 'latest' | 'all' | undefined, input: SchemaInput): Promise<Report> {
+  // The level only words the report; a registry that does not tell it still answers the check.
+  const level = await c.getCompatibility(subject).catch(() => undefined);
+  let r = { compatible: true, messages: [] as string[] };
+  let against: string;
+  let checked: number[] | null = null;
   try {
-    r = await c.checkCompatibility(subject, version, input);
+    if (version === 'all') {
+      checked = await c.versions(subject).catch((e: unknown) => {
+        if (isKafkaTsError(e) && e.kind === 'not_found') return [];
+        throw e;
+      });
+      for (const v of checked) {
+        const one = await c.checkCompatibility(subject, v, input);
+        if (!one.compatible) r = { compatible: false, messages: [...r.messages, ...(one.messages.length ? one.messages : [`(version ${v}: the registry gave no reason)`])] };
+      }
+      const rules = level === undefined ? '' : level === 'NONE' ? ' under level NONE (no rule to break)' : ` under ${level.replace('_TRANSITIVE', '')} rules`;
+      against = checked.length === 0 ? `subject ${subject}: it has no versions` : `every version of subject ${subject} (${checked.join(', ')})${rules}`;
+    } else if (version === undefined) {
+      r = await c.checkCompatibility(subject, undefined, input);
+      against = `subject ${subject}: checked against ${levelScope(level)}, as register checks`;
+    } else {
+      r = await c.checkCompatibility(subject, version, input);
+      against = `subject ${subject} version ${version}${level === undefined ? '' : ` (level ${level})`}`;
+    }
   } catch (e) {
-    if (isKafkaTsError(e) && e.kind === 'not_found') throw new NotFoundError(`Cannot check against subject ${subject}${version === 'all' ? '' : ` version ${version}`}: ${e.message}`);
+    if (isKafkaTsError(e) && e.kind === 'not_found') throw new NotFoundError(`Cannot check against subject ${subject}${typeof version === 'number' || version === 'latest' ? ` version ${version}` : ''}: ${e.message}`);
     throw e;
   }
-  const against = `subject ${subject}${version === 'all' ? ' (all versions)' : ` version ${version}`}`;
   const lines = r.compatible ? [`The schema is compatible with ${against}`] : [`The schema is INCOMPATIBLE with ${against}:`, ...(r.messages.length ? r.messages : ['(the registry gave no reason)']).map((m) => `  ${m}`)];
-  return { data: { subject, version, compatible: r.compatible, messages: r.messages }, lines, incompatible: !r.compatible };
+  return { data: { subject, version: version ?? null, level: level ?? null, ...(checked && { versions: checked }), compatible: r.compatible, messages: r.messages }, lines, incompatible: !r.compatible };
 }
 
 export async function compatibility(c: SchemaRegistryClient, subject: string | undefined, set: string | undefined): Promise<Report> {

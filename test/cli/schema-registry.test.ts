@@ -45,6 +45,41 @@ afterAll(async () => {
   cleanup();
 });
 
+describe('schema-registry check: what it checks is what it says', () => {
+  // v2 reads v1 (b has a default); C reads v2 but not v1 (b has none): only a check of v1 catches it.
+  const A1 = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] };
+  const A2 = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'int', default: 0 }] };
+  const C = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'int' }] };
+
+  it('all checks every version, whatever the level; the default checks what register does', async () => {
+    expect((await sr('register', 'trans-value', '--schema-file', file('a1.avsc', JSON.stringify(A1)))).exitCode).toBe(0);
+    expect((await sr('register', 'trans-value', '--schema-file', file('a2.avsc', JSON.stringify(A2)))).exitCode).toBe(0);
+    const c = file('c.avsc', JSON.stringify(C));
+    // BACKWARD (not transitive): the latest version only, for check and register alike; all still sees version 1 break.
+    const all = await sr('check', 'trans-value', 'all', '--schema-file', c);
+    expect(all.exitCode, all.stdout).toBe(12);
+    expect(all.stdout).toMatch(/^The schema is INCOMPATIBLE with every version of subject trans-value \(1, 2\) under BACKWARD rules:\n/);
+    expect(all.stdout).toContain('{oldSchemaVersion: 1}');
+    expect((await sr('check', 'trans-value', '--schema-file', c)).exitCode).toBe(0);
+    // BACKWARD_TRANSITIVE: the default check refuses it, as register then does.
+    expect((await sr('compatibility', 'trans-value', '--set', 'BACKWARD_TRANSITIVE')).exitCode).toBe(0);
+    const def = await sr('check', 'trans-value', '--schema-file', c);
+    expect(def.exitCode, def.stdout).toBe(12);
+    expect(def.stdout).toMatch(/^The schema is INCOMPATIBLE with subject trans-value: checked against every version \(level BACKWARD_TRANSITIVE\), as register checks:\n/);
+    expect((await sr('register', 'trans-value', '--schema-file', c)).exitCode).toBe(12);
+    // One version named: that one alone.
+    expect((await sr('check', 'trans-value', 'latest', '--schema-file', c)).stdout).toBe('The schema is compatible with subject trans-value version latest (level BACKWARD_TRANSITIVE)\n');
+  });
+
+  it('a refusal that is no usage error (read-only mode, 42205) exits 1, not 2', async () => {
+    expect((await fetch(`${url}/mode/ro-value`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"mode":"READONLY"}' })).status).toBe(200);
+    const r = await sr('register', 'ro-value', '--schema-file', file('ro.avsc', JSON.stringify(A1)));
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain('42205');
+    await fetch(`${url}/mode/ro-value`, { method: 'DELETE' });
+  });
+});
+
 describe('schema-registry verbs', () => {
   it('registers, lists, shows versions and schemas, in text and JSON', async () => {
     const r1 = await sr('register', 'pay-value', '--schema-file', file('v1.avsc', JSON.stringify(V1)));
@@ -63,17 +98,23 @@ describe('schema-registry verbs', () => {
     expect(JSON.parse((await sr('get', '--id', String(reg2.id), '-o', 'json')).stdout)).toMatchObject({ id: reg2.id, schemaType: 'AVRO' });
   });
 
-  it('check: exit 0 when compatible, 12 with the reasons when not, 4 for an unknown subject', async () => {
+  it('check: exit 0 when compatible, 12 with the reasons when not, 4 for an unknown version', async () => {
     const ok = await sr('check', 'pay-value', '--schema-file', join(home, 'v2.avsc'));
-    expect(ok).toMatchObject({ exitCode: 0, stdout: 'The schema is compatible with subject pay-value version latest\n' });
+    expect(ok).toMatchObject({ exitCode: 0, stdout: 'The schema is compatible with subject pay-value: checked against the latest version (level BACKWARD), as register checks\n' });
     const bad = await sr('check', 'pay-value', '--schema-file', file('bad.avsc', JSON.stringify(BAD)));
     expect(bad.exitCode).toBe(12);
-    expect(bad.stdout).toMatch(/^The schema is INCOMPATIBLE with subject pay-value version latest:\n {2}\S/);
+    expect(bad.stdout).toMatch(/^The schema is INCOMPATIBLE with subject pay-value: checked against the latest version \(level BACKWARD\), as register checks:\n {2}\S/);
+    const latest = await sr('check', 'pay-value', 'latest', '--schema-file', join(home, 'bad.avsc'));
+    expect(latest.exitCode).toBe(12);
+    expect(latest.stdout).toMatch(/^The schema is INCOMPATIBLE with subject pay-value version latest \(level BACKWARD\):\n/);
     const json = await sr('check', 'pay-value', '--schema-file', join(home, 'bad.avsc'), '-o', 'json');
     expect(json.exitCode).toBe(12);
-    expect(JSON.parse(json.stdout)).toMatchObject({ subject: 'pay-value', compatible: false });
+    expect(JSON.parse(json.stdout)).toMatchObject({ subject: 'pay-value', version: null, level: 'BACKWARD', compatible: false });
+    // A subject without versions: nothing to break (Confluent 7.2+); a version that does not exist: 4.
     const missing = await sr('check', 'nope-value', '--schema-file', join(home, 'v1.avsc'));
-    expect(missing.exitCode).toBe(4);
+    expect(missing.exitCode, missing.stderr).toBe(0);
+    expect((await sr('check', 'nope-value', 'latest', '--schema-file', join(home, 'v1.avsc'))).exitCode).toBe(0);
+    expect((await sr('check', 'pay-value', '7', '--schema-file', join(home, 'v1.avsc'))).exitCode).toBe(4);
     // Registering it is refused as well (HTTP 409): exit 12, nothing registered.
     const refused = await sr('register', 'pay-value', '--schema-file', join(home, 'bad.avsc'));
     expect(refused.exitCode).toBe(12);

@@ -128,4 +128,26 @@ describe('registry clients against the daemon registry', () => {
     expect(b![5]).toBe(0);
     expect(Item.toObject(Item.decode(b!.subarray(6)))).toEqual({ sku: 'y', qty: 4, tags: ['u', 'v'] });
   });
+
+  it('Protobuf: a type imported from a reference keeps its package in the served descriptor, so Confluent\'s deserializer finds it', async () => {
+    const ADDRESS = 'syntax = "proto3";\npackage demo;\n\nmessage Address {\n  string city = 1;\n}\n';
+    const PERSON = 'syntax = "proto3";\npackage demo;\nimport "address.proto";\n\nmessage Person {\n  string name = 1;\n  Address home = 2;\n  demo.Address work = 3;\n  map<string, Address> others = 4;\n}\n';
+    const client = new confluent.SchemaRegistryClient({ baseURLs: [registry.url] });
+    await client.register('demo-address', { schemaType: 'PROTOBUF', schema: ADDRESS });
+    const references = [{ name: 'address.proto', subject: 'demo-address', version: 1 }];
+    const id = await client.register('people-value', { schemaType: 'PROTOBUF', schema: PERSON, references });
+    // protoc's form: fully qualified, with the leading dot.
+    const served = (await (await fetch(`${registry.url}/schemas/ids/${id}?format=serialized`)).json()) as { schema: string };
+    const fd = pb.fromBinary(wkt.FileDescriptorProtoSchema, Buffer.from(served.schema, 'base64'));
+    expect(fd.messageType[0]!.field.map((f) => f.typeName)).toEqual(['', '.demo.Address', '.demo.Address', '.demo.Person.OthersEntry']);
+    // Confluent's framing: magic 0, the id, message index [0] (one zero byte), then the message.
+    const parsed = await parseSchema('PROTOBUF', PERSON, [{ name: 'address.proto', schema: ADDRESS }]);
+    const Person = parsed.protobuf!.lookupType('demo.Person');
+    const payload = Person.encode(Person.fromObject({ name: 'ann', home: { city: 'Oslo' }, work: { city: 'Bergen' }, others: { k: { city: 'Rome' } } })).finish();
+    const header = Buffer.alloc(6);
+    header.writeInt32BE(id, 1);
+    const de = new confluent.ProtobufDeserializer(client, confluent.SerdeType.VALUE, {});
+    const back = (await de.deserialize('people', Buffer.concat([header, payload]))) as { name: string; home: { city: string }; work: { city: string }; others: Record<string, { city: string }> };
+    expect([back.name, back.home.city, back.work.city, back.others.k!.city]).toEqual(['ann', 'Oslo', 'Bergen', 'Rome']);
+  });
 });

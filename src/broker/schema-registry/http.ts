@@ -74,13 +74,12 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
         return { body: s };
       }
       if (c === 'schema') return { body: reg.getById(id).schema, raw: true };
-      if (c === 'versions') {
+      if (c === 'versions' || c === 'subjects') {
         reg.getById(id);
-        return { body: reg.usesOf(id, flag(r.query, 'deleted') || true) };
-      }
-      if (c === 'subjects') {
-        reg.getById(id);
-        return { body: [...new Set(reg.usesOf(id).map((u) => u.subject))] };
+        // Confluent's: live versions only unless deleted=true; `subject` keeps that subject's.
+        const only = r.query.get('subject');
+        const uses = reg.usesOf(id, flag(r.query, 'deleted')).filter((u) => only === null || u.subject === only);
+        return { body: c === 'versions' ? uses : [...new Set(uses.map((u) => u.subject))] };
       }
       throw notFound();
     }
@@ -97,7 +96,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
       if (b !== 'versions' || e !== undefined) throw notFound();
       if (c === undefined) {
         if (m === 'GET') return { body: reg.listVersions(a, flag(r.query, 'deleted')) };
-        if (m === 'POST') return { body: await reg.register(a, r.body() as SchemaRequest) };
+        if (m === 'POST') return { body: await reg.register(a, r.body() as SchemaRequest, flag(r.query, 'normalize')) };
         throw notAllowed();
       }
       if (d === undefined) {
@@ -125,7 +124,7 @@ async function route(reg: SchemaRegistry, r: Req): Promise<Reply> {
         if (m === 'DELETE') return { body: await reg.deleteConfig(subject) };
       } else {
         if (m === 'GET') return { body: reg.getMode(subject, toGlobal) };
-        if (m === 'PUT') return { body: await reg.setMode(subject, r.body()) };
+        if (m === 'PUT') return { body: await reg.setMode(subject, r.body(), flag(r.query, 'force')) };
         if (m === 'DELETE' && subject !== null) return { body: await reg.deleteMode(subject) };
       }
       throw notAllowed();

@@ -17,6 +17,8 @@ interface StoredSchema {
   text: string;
   references: SchemaReference[];
   parsed?: Promise<ParsedSchema>;
+  /** canonKey of the schema, once parsed. */
+  key?: string;
 }
 
 interface VersionEntry {
@@ -30,6 +32,9 @@ export interface SchemaRequest {
   schema?: unknown;
   schemaType?: unknown;
   references?: unknown;
+  /** IMPORT mode: the id and version to keep (Confluent's schema migration). */
+  id?: unknown;
+  version?: unknown;
 }
 
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
@@ -75,7 +80,13 @@ export class SchemaRegistry {
     }
     if (skipped > 0) log.warn(`Skipped ${skipped} records of _schemas that are not schema registry records`);
     // Canonical forms of what was replayed, for "same schema, same id" (parsed in the background).
-    r.indexed = Promise.all([...r.schemas.values()].map((s) => r.parsedOf(s).then((p) => void r.byCanonical.set(canonKey(p, s.references), s.id), () => undefined))).then(() => undefined);
+    // The lowest id wins a schema imported under several ids, as the first registered does.
+    const indexOne = (s: StoredSchema, p: ParsedSchema) => {
+      s.key = canonKey(p, s.references);
+      const prev = r.byCanonical.get(s.key);
+      if (prev === undefined || s.id < prev) r.byCanonical.set(s.key, s.id);
+    };
+    r.indexed = Promise.all([...r.schemas.values()].map((s) => r.parsedOf(s).then((p) => indexOne(s, p), () => undefined))).then(() => undefined);
     log.info(`Schema registry loaded ${raw.length} records of _schemas: ${r.schemas.size} schemas, ${r.subjects.size} subjects, next id ${r.nextId}`);
     return r;
   }
@@ -197,8 +208,8 @@ export class SchemaRegistry {
     return this.schemas.get(id)!;
   }
 
-  /** Subject-versions using a schema id (soft-deleted ones too, as Confluent answers). */
-  usesOf(id: number, deleted = true): { subject: string; version: number }[] {
+  /** Subject-versions using a schema id (soft-deleted ones too with `deleted`). */
+  usesOf(id: number, deleted = false): { subject: string; version: number }[] {
     const out: { subject: string; version: number }[] = [];
     for (const [subject, versions] of this.subjects) for (const v of versions.values()) if (v.id === id && (deleted || !v.deleted)) out.push({ subject, version: v.version });
     return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
@@ -281,32 +292,55 @@ export class SchemaRegistry {
 
   // ---- changes ----
 
-  /** Registers a schema under a subject; the id (an existing one when the schema is already known). */
-  async register(subject: string, body: SchemaRequest): Promise<{ id: number }> {
+  /**
+   * Registers a schema under a subject; the id (an existing one when the schema is already known).
+   * In IMPORT mode, as Confluent's: the request's id and version are kept, compatibility is not
+   * checked, and a request without them is refused; outside IMPORT, a request with them is.
+   */
+  async register(subject: string, body: SchemaRequest, normalize = false): Promise<{ id: number }> {
     validateSubject(subject);
+    const given = importTarget(body);
     this.checkWritable(subject);
     const { parsed, references } = await this.parseRequest(body);
     const key = canonKey(parsed, references);
     await this.indexed;
     return this.serial(async () => {
-      this.checkWritable(subject);
       const live = this.versionsOf(subject);
-      const same = live.find((v) => this.byCanonical.get(key) === v.id);
-      if (same) return { id: same.id };
-      const level = this.effectiveLevel(subject);
-      const result = checkCompatibility(level, parsed, await this.previous(subject, live));
-      if (!result.compatible) {
-        throw new E.RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${result.messages.join(', ')}]`);
+      // The same schema (by its parsed form) already a live version: its id, nothing new.
+      const same = live.filter((v) => this.keyOf(v.id) === key).find((v) => given.id === undefined || v.id === given.id);
+      if (same && (given.id === undefined || given.id === same.id) && (given.version === undefined || given.version === same.version)) return { id: same.id };
+      this.checkWritable(subject);
+      const mode = this.effectiveMode(subject);
+      const importing = given.id !== undefined || given.version !== undefined;
+      if (importing && mode !== 'IMPORT') throw E.notPermitted(`Subject ${subject} is not in import mode`);
+      if (!importing && mode !== 'READWRITE') throw E.notPermitted(`Subject ${subject} is not in read-write mode`);
+      if (mode !== 'IMPORT') {
+        const result = checkCompatibility(this.effectiveLevel(subject), parsed, await this.previous(subject, live));
+        if (!result.compatible) {
+          throw new E.RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${result.messages.join(', ')}]`);
+        }
       }
-      const id = this.byCanonical.get(key) ?? this.nextId;
+      if (given.id !== undefined && this.schemas.has(given.id) && this.keyOf(given.id) !== key) throw E.notPermitted(`Overwrite new schema with id ${given.id} is not permitted.`);
+      const id = given.id ?? this.byCanonical.get(key) ?? this.nextId;
       const all = this.versionsOf(subject, true);
-      const version = (all[all.length - 1]?.version ?? 0) + 1;
-      const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: parsed.text, ...(references.length > 0 && { references }), deleted: false };
+      const version = given.version ?? (all[all.length - 1]?.version ?? 0) + 1;
+      const taken = this.subjects.get(subject)?.get(version);
+      if (taken && taken.id !== id) throw E.notPermitted(`Overwrite of subject ${subject} version ${version} (schema id ${taken.id}) is not permitted.`);
+      // normalize=true stores the normalised text; a schema already known keeps the text it has.
+      const text = this.schemas.get(id)?.text ?? (normalize ? (parsed.normalized ?? parsed.text) : parsed.text);
+      const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: text, ...(references.length > 0 && { references }), deleted: false };
       await this.write([{ keytype: 'SCHEMA', subject, version, value }]);
-      this.byCanonical.set(key, id);
-      this.schemas.get(id)!.parsed ??= Promise.resolve(parsed);
+      if (!this.byCanonical.has(key)) this.byCanonical.set(key, id);
+      const stored = this.schemas.get(id)!;
+      if (stored.text === parsed.text) stored.parsed ??= Promise.resolve(parsed);
+      stored.key ??= key;
       return { id };
     });
+  }
+
+  /** The identity (type, canonical form, references) of a stored schema, once parsed. */
+  private keyOf(id: number): string | undefined {
+    return this.schemas.get(id)?.key;
   }
 
   /** Finds the version of a subject holding this schema. */
@@ -314,9 +348,11 @@ export class SchemaRegistry {
     if (this.versionsOf(subject, deleted).length === 0) throw E.subjectNotFound(subject);
     const { parsed, references } = await this.parseRequest(body);
     await this.indexed;
-    const id = this.byCanonical.get(canonKey(parsed, references));
-    const found = this.versionsOf(subject, deleted).filter((v) => v.id === id).pop();
-    if (id === undefined || !found) throw E.schemaNotFound();
+    const key = canonKey(parsed, references);
+    const found = this.versionsOf(subject, deleted)
+      .filter((v) => this.keyOf(v.id) === key)
+      .pop();
+    if (!found) throw E.schemaNotFound();
     return this.view(subject, found);
   }
 
@@ -325,6 +361,10 @@ export class SchemaRegistry {
     const level = this.effectiveLevel(subject);
     let against: VersionEntry[];
     if (version === null) against = this.versionsOf(subject);
+    else if (parseVersion(version) === -1 && this.versionsOf(subject).length === 0) {
+      // Confluent 7.2+: nothing to be incompatible with (the schema would register as version 1).
+      against = [];
+    } else if (this.versionsOf(subject).length === 0) throw E.versionNotFound(parseVersion(version));
     else {
       const e = this.entry(subject, version, false);
       // One version named: the check is against it alone, transitive or not.
@@ -425,11 +465,17 @@ export class SchemaRegistry {
     throw E.subjectModeNotFound(subject);
   }
 
-  setMode(subject: string | null, body: unknown): Promise<{ mode: string }> {
+  /** Sets a mode; IMPORT on a subject (or registry) that has schemas only with `force`, as Confluent's. */
+  setMode(subject: string | null, body: unknown, force = false): Promise<{ mode: string }> {
     const mode = body && typeof body === 'object' ? (body as { mode?: unknown }).mode : undefined;
     if (typeof mode !== 'string' || !MODES.includes(mode.toUpperCase())) throw E.invalidMode(mode);
     const m = mode.toUpperCase();
+    if (subject !== null) validateSubject(subject);
     return this.serial(async () => {
+      if (m === 'IMPORT' && this.effectiveMode(subject) !== 'IMPORT' && !force) {
+        const occupied = subject === null ? this.listSubjects(false).length > 0 : this.versionsOf(subject).length > 0;
+        if (occupied) throw E.notPermitted('Cannot import since found existing subjects');
+      }
       await this.write([{ keytype: 'MODE', subject, value: { mode: m } }]);
       return { mode: m };
     });
@@ -448,6 +494,22 @@ export class SchemaRegistry {
   stats(): { schemas: number; subjects: number; nextId: number } {
     return { schemas: this.schemas.size, subjects: this.listSubjects(false).length, nextId: this.nextId };
   }
+}
+
+/** The id and version a register request asks to keep (IMPORT mode), checked. */
+function importTarget(body: SchemaRequest): { id?: number; version?: number } {
+  if (typeof body !== 'object' || body === null) return {};
+  const out: { id?: number; version?: number } = {};
+  // Confluent reads an absent id as -1 and an absent version as 0: "not given".
+  if (body.id !== undefined && body.id !== null && body.id !== -1) {
+    if (typeof body.id !== 'number' || !Number.isInteger(body.id) || body.id < 1 || body.id > 2 ** 31 - 1) throw E.invalidSchema(`the id must be an integer between 1 and 2^31-1, not ${JSON.stringify(body.id)}`);
+    out.id = body.id;
+  }
+  if (body.version !== undefined && body.version !== null && body.version !== 0) {
+    if (typeof body.version !== 'number' || !Number.isInteger(body.version) || body.version < 1 || body.version > 2 ** 31 - 1) throw E.invalidVersion(String(body.version));
+    out.version = body.version;
+  }
+  return out;
 }
 
 function canonKey(p: ParsedSchema, refs: readonly SchemaReference[]): string {

@@ -39,23 +39,29 @@ function registryUrlOf(status: unknown): string | undefined {
   return undefined;
 }
 
+/** How the console tools take a registry (they have no --schema-registry-url). */
+export const CONSOLE_REGISTRY_HOW = '--property schema.registry.url=http://host:8081';
+/** How `schema-registry` takes one. */
+export const COMMAND_REGISTRY_HOW = '--schema-registry-url http://host:8081 (or schema.registry.url in --command-config)';
+
 /**
  * The registry a command talks to. `explicit` (a flag) wins over the properties' own
  * schema.registry.url and credentials (Confluent's names); without either, the local daemon's.
+ * `how` names the way this command takes a registry, in the refusals when it has none.
  */
-export async function registryTarget(ctx: CliContext, bootstrapFlag: string | undefined, props: Partial<RegistryClientOptions>, explicit: Partial<RegistryClientOptions> = {}): Promise<RegistryClientOptions> {
+export async function registryTarget(ctx: CliContext, bootstrapFlag: string | undefined, props: Partial<RegistryClientOptions>, explicit: Partial<RegistryClientOptions> = {}, how = CONSOLE_REGISTRY_HOW): Promise<RegistryClientOptions> {
   const url = explicit.url ?? props.url;
   const auth = { ...(props.basicAuth !== undefined && { basicAuth: props.basicAuth }), ...(props.bearerToken !== undefined && { bearerToken: props.bearerToken }) };
   if (explicit.basicAuth !== undefined) Object.assign(auth, { basicAuth: explicit.basicAuth });
   if (explicit.bearerToken !== undefined) Object.assign(auth, { bearerToken: explicit.bearerToken });
   if (url !== undefined) return { url, ...auth };
   if (ctx.bootstrapFor(bootstrapFlag) !== undefined) {
-    throw new UsageError('No schema registry given: set --property schema.registry.url=http://host:8081 (or --schema-registry-url); only the local daemon has a registry kafka-ts can find by itself');
+    throw new UsageError(`No schema registry given: set ${how}; only the local daemon has a registry kafka-ts can find by itself`);
   }
   // Starts the daemon when none runs, as every command without --bootstrap-server does.
   await ctx.resolveBootstrap(undefined);
   const status = await daemonStatus(daemonPaths(defaultHome(ctx.env)));
   const found = status ? registryUrlOf(status) : undefined;
-  if (found === undefined) throw new UsageError("The local daemon runs no schema registry (started with --no-schema-registry?): give --schema-registry-url or schema.registry.url");
+  if (found === undefined) throw new UsageError(`The local daemon runs no schema registry (started with --no-schema-registry?): set ${how}`);
   return { url: found, ...auth };
 }

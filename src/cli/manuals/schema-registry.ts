@@ -13,8 +13,8 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   description: [
     "Talks to a schema registry over Confluent Schema Registry's REST API: the local daemon's (its URL is in `kafka-ts server status`) when neither --schema-registry-url nor schema.registry.url in --command-config is given and no --bootstrap-server, context or $KAFKA_BOOTSTRAP_SERVERS names another cluster; Confluent's registry or a hosted one otherwise. Hosted registries take --basic-auth user:password (or basic.auth.user.info with basic.auth.credentials.source=USER_INFO, or user:password in the URL) or --bearer-token (bearer.auth.token).",
     'list prints the subjects (--deleted: soft-deleted ones too); versions the versions of a subject; get a schema (the latest version, VERSION, or --id ID) with its id and type; register registers --schema-file under the subject (the type from --schema-type, else the file name: .proto PROTOBUF, .json JSON, anything else AVRO) and prints its id and version; compatibility prints the level of a subject (its own, else the global one) or the global level, and --set changes it (NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE); delete soft-deletes a subject or one VERSION, and --permanent hard-deletes what was soft-deleted; types lists the schema types the registry knows.',
-    "check asks the registry whether --schema-file is compatible with the subject's latest version (VERSION: that version; all: every version, as a transitive level does) under the subject's compatibility level. It exits 0 when compatible, and 12 with the registry's reasons, one per line, when not: made for CI. A subject or version that does not exist exits 4.",
-    'With --output json each verb prints one JSON object: {"subjects":[…]}, {"subject","versions":[…]}, the schema {"subject","version","id","schemaType","schema","references"}, {"subject","id","version"} after register, {"subject","version","compatible","messages":[…]} for check, {"subject","compatibility"}, {"subject","versions","permanent"} after delete, {"types":[…]}.',
+    "check asks the registry whether --schema-file is compatible with the subject: without VERSION exactly what register checks (the versions the subject's compatibility level names: the latest one, every one for a _TRANSITIVE level, none for NONE); with VERSION or latest that version alone, under the level's rules; with all each version in turn, one request each. The line printed says which. It exits 0 when compatible, and 12 with the registry's reasons, one per line, when not: made for CI. A subject without versions is compatible (the schema would be its version 1, as Confluent 7.2+ answers); a VERSION that does not exist exits 4.",
+    'With --output json each verb prints one JSON object: {"subjects":[…]}, {"subject","versions":[…]}, the schema {"subject","version","id","schemaType","schema","references"}, {"subject","id","version"} after register, {"subject","version" (null, all, latest or N),"level","versions" (with all),"compatible","messages":[…]} for check, {"subject","compatibility"}, {"subject","versions","permanent"} after delete, {"types":[…]}.',
   ],
   examples: [
     ['List the subjects of the local daemon\'s registry', 'kafka-ts schema-registry list'],
@@ -25,8 +25,8 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Incompatible'],
   exitNotes: [
-    'check: 0 when the schema is compatible, 12 when it is not (the reasons on stdout), 4 when the subject or version does not exist.',
-    'register: 12 when the registry refuses the schema as incompatible (HTTP 409); an invalid schema (422) exits 2.',
+    'check: 0 when the schema is compatible, 12 when it is not (the reasons on stdout), 4 when the VERSION named does not exist.',
+    'register: 12 when the registry refuses the schema as incompatible (HTTP 409); an invalid schema or argument (422: 42201 to 42204, 42208 to 42210) exits 2; a refusal of a valid request (42205 operation not permitted, e.g. read-only mode; 42206 references exist; 42207) exits 1.',
     'Exit 3: the registry could not be reached; 7: it refused the credentials (401); 8: it refused the operation (403); 4: no such subject, version or id.',
   ],
   differences: [

@@ -1,0 +1,178 @@
+/**
+ * The schema registry's REST API where a trial found it apart from Confluent's: schema ids'
+ * versions and subjects (deleted, subject), compatibility with a subject that has no versions,
+ * IMPORT mode (ids and versions kept, no compatibility check, restart), equivalent Avro schemas
+ * (one id) and normalize, and JSON Schema compatibility through $ref and combined schemas.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SchemaRegistryService } from '../../src/broker/schema-registry/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CT = 'application/vnd.schemaregistry.v1+json';
+
+interface Running {
+  broker: TestBroker;
+  registry: SchemaRegistryService;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+const running: Running[] = [];
+const dirs: (() => void)[] = [];
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    await r.registry.close();
+    await r.broker.close(true);
+  }
+  for (const d of dirs.splice(0)) d();
+});
+
+async function start(dir?: string): Promise<Running> {
+  const t = dir ? { dir } : tempDir();
+  if (!dir) dirs.push((t as { cleanup: () => void }).cleanup);
+  const broker = await startBroker({ dir: t.dir });
+  const registry = await SchemaRegistryService.start({ cluster: broker.cluster, host: '127.0.0.1', port: 0, maxRequestBytes: 1 << 20, log: silentLogger });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${registry.url}${path}`, { method, headers: { 'Content-Type': CT }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* raw */
+    }
+    return { status: res.status, body: parsed as any };
+  };
+  const r = { broker, registry, call };
+  running.push(r);
+  return r;
+}
+
+async function stop(r: Running) {
+  running.splice(running.indexOf(r), 1);
+  await r.registry.close();
+  await r.broker.close(true);
+}
+
+const rec = (fields: object[], name = 'R') => JSON.stringify({ type: 'record', name, namespace: 'x', fields });
+
+describe('schema ids: versions and subjects', () => {
+  it('leave soft-deleted versions out unless deleted=true, and filter by subject', async () => {
+    const { call } = await start();
+    const S = rec([{ name: 'a', type: 'int' }]);
+    for (const s of ['a', 'b', 'c']) expect((await call('POST', `/subjects/${s}/versions`, { schema: S })).body).toEqual({ id: 1 });
+    expect((await call('DELETE', '/subjects/b/versions/1')).body).toBe(1);
+    expect((await call('GET', '/schemas/ids/1/versions')).body).toEqual([
+      { subject: 'a', version: 1 },
+      { subject: 'c', version: 1 },
+    ]);
+    expect((await call('GET', '/schemas/ids/1/versions?deleted=true')).body).toEqual([
+      { subject: 'a', version: 1 },
+      { subject: 'b', version: 1 },
+      { subject: 'c', version: 1 },
+    ]);
+    expect((await call('GET', '/schemas/ids/1/subjects')).body).toEqual(['a', 'c']);
+    expect((await call('GET', '/schemas/ids/1/subjects?deleted=true')).body).toEqual(['a', 'b', 'c']);
+    expect((await call('GET', '/schemas/ids/1/subjects?subject=c')).body).toEqual(['c']);
+    expect((await call('GET', '/schemas/ids/1/versions?subject=b')).body).toEqual([]);
+    expect((await call('GET', '/schemas/ids/1/versions?subject=b&deleted=true')).body).toEqual([{ subject: 'b', version: 1 }]);
+    expect((await call('GET', '/schemas/ids/9/versions')).body).toMatchObject({ error_code: 40403 });
+  });
+});
+
+describe('compatibility with a subject without versions', () => {
+  it('is compatible against latest (Confluent 7.2+); a numbered version is not found', async () => {
+    const { call } = await start();
+    const S = rec([{ name: 'a', type: 'int' }]);
+    expect(await call('POST', '/compatibility/subjects/none/versions/latest', { schema: S })).toEqual({ status: 200, body: { is_compatible: true } });
+    expect(await call('POST', '/compatibility/subjects/none/versions/latest?verbose=true', { schema: S })).toEqual({ status: 200, body: { is_compatible: true, messages: [] } });
+    expect(await call('POST', '/compatibility/subjects/none/versions', { schema: S })).toEqual({ status: 200, body: { is_compatible: true } });
+    expect(await call('POST', '/compatibility/subjects/none/versions/2', { schema: S })).toMatchObject({ status: 404, body: { error_code: 40402 } });
+    // An invalid schema is still refused.
+    expect(await call('POST', '/compatibility/subjects/none/versions/latest', { schema: '{"type":"nope"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+  });
+});
+
+describe('IMPORT mode', () => {
+  it('keeps the given id and version, checks no compatibility, and survives a restart', async () => {
+    const t = tempDir();
+    dirs.push(t.cleanup);
+    const r = await start(t.dir);
+    const V1 = rec([{ name: 'a', type: 'int' }]);
+    const BREAK = rec([{ name: 'b', type: 'string' }]); // no default: BACKWARD-incompatible with V1
+    expect((await r.call('POST', '/subjects/s/versions', { schema: V1 })).body).toEqual({ id: 1 });
+    // A subject with schemas goes to IMPORT only with force=true.
+    expect(await r.call('PUT', '/mode/s', { mode: 'IMPORT' })).toEqual({ status: 422, body: { error_code: 42205, message: 'Cannot import since found existing subjects' } });
+    expect(await r.call('PUT', '/mode', { mode: 'IMPORT' })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect((await r.call('PUT', '/mode/s?force=true', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await r.call('PUT', '/mode/empty', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    // Id and version kept; no compatibility check.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: BREAK, id: 500, version: 3 })).toEqual({ status: 200, body: { id: 500 } });
+    expect((await r.call('GET', '/subjects/s/versions/3')).body).toEqual({ subject: 's', version: 3, id: 500, schema: BREAK });
+    expect((await r.call('GET', '/subjects/s/versions')).body).toEqual([1, 3]);
+    // The same again: the same answer, nothing new.
+    expect((await r.call('POST', '/subjects/s/versions', { schema: BREAK, id: 500, version: 3 })).body).toEqual({ id: 500 });
+    // Without an id and version: refused in IMPORT mode.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]) })).toMatchObject({ status: 422, body: { error_code: 42205, message: 'Subject s is not in read-write mode' } });
+    // An id that holds another schema, a version that holds another id: refused.
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 1, version: 4 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Overwrite new schema with id 1 is not permitted.' } });
+    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 600, version: 3 })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect(await r.call('POST', '/subjects/s/versions', { schema: V1, id: 'x' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    // Outside IMPORT, an id is refused.
+    expect(await r.call('POST', '/subjects/rw/versions', { schema: V1, id: 700 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject rw is not in import mode' } });
+    await stop(r);
+    const again = await start(t.dir);
+    expect((await again.call('GET', '/mode/s')).body).toEqual({ mode: 'IMPORT' });
+    expect((await again.call('GET', '/schemas/ids/500')).body).toEqual({ schema: BREAK });
+    expect((await again.call('GET', '/subjects/s/versions/3')).body).toMatchObject({ id: 500, version: 3 });
+    expect((await again.call('PUT', '/mode/s', { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
+    // New ids continue after the imported ones; the imported schema keeps its id.
+    expect((await again.call('POST', '/subjects/n/versions', { schema: rec([{ name: 'z', type: 'int' }]) })).body).toEqual({ id: 501 });
+    expect((await again.call('POST', '/subjects/n2/versions', { schema: BREAK })).body).toEqual({ id: 500 });
+  });
+});
+
+describe('Avro schemas identified by their parsed form', () => {
+  it('gives equivalent spellings one id and version; docs still tell schemas apart', async () => {
+    const { call } = await start();
+    expect((await call('POST', '/subjects/p/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+    expect((await call('POST', '/subjects/p/versions', { schema: '{"type":"string"}' })).body).toEqual({ id: 1 });
+    const A = { type: 'record', name: 'A', namespace: 'x', fields: [{ name: 'f', type: 'int' }, { name: 'e', type: { type: 'enum', name: 'E', symbols: ['a'] } }, { name: 'e2', type: 'E' }] };
+    const A2 = { type: 'record', name: 'x.A', fields: [{ name: 'f', type: { type: 'int' } }, { name: 'e', type: { type: 'enum', name: 'x.E', symbols: ['a'] } }, { name: 'e2', type: 'x.E' }] };
+    expect((await call('POST', '/subjects/r/versions', { schema: JSON.stringify(A) })).body).toEqual({ id: 2 });
+    expect((await call('POST', '/subjects/r/versions', { schema: JSON.stringify(A2) })).body).toEqual({ id: 2 });
+    expect((await call('GET', '/subjects/r/versions')).body).toEqual([1]);
+    expect((await call('POST', '/subjects/r', { schema: JSON.stringify(A2) })).body).toMatchObject({ version: 1, id: 2 });
+    // Another subject: the same id.
+    expect((await call('POST', '/subjects/r2/versions', { schema: JSON.stringify(A2) })).body).toEqual({ id: 2 });
+    // What Confluent keeps tells schemas apart: a doc, a logical type.
+    expect((await call('POST', '/subjects/r3/versions', { schema: JSON.stringify({ ...A, doc: 'about A' }) })).body).toEqual({ id: 3 });
+    expect((await call('POST', '/subjects/l/versions', { schema: '{"type":"int","logicalType":"date"}' })).body).toEqual({ id: 4 });
+  });
+
+  it('normalize=true registers the normalised text', async () => {
+    const { call } = await start();
+    const messy = '{"fields":[{"type":{"type":"int"},"name":"f","order":"ascending"}],"namespace":"x","name":"A","type":"record","doc":"d"}';
+    expect((await call('POST', '/subjects/n/versions?normalize=true', { schema: messy })).body).toEqual({ id: 1 });
+    expect((await call('GET', '/subjects/n/versions/1')).body.schema).toBe('{"type":"record","name":"x.A","fields":[{"name":"f","type":"int"}],"doc":"d"}');
+    // Without normalize, the same schema otherwise spelt: the same id.
+    expect((await call('POST', '/subjects/n/versions', { schema: messy })).body).toEqual({ id: 1 });
+  });
+
+  it('keeps ids registered apart before (here through IMPORT) after a restart; lookups find each', async () => {
+    const t = tempDir();
+    dirs.push(t.cleanup);
+    const r = await start(t.dir);
+    expect((await r.call('POST', '/subjects/a/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+    expect((await r.call('PUT', '/mode/b', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await r.call('POST', '/subjects/b/versions', { schema: '{"type":"string"}', id: 2, version: 1 })).body).toEqual({ id: 2 });
+    await stop(r);
+    const again = await start(t.dir);
+    expect((await again.call('POST', '/subjects/a', { schema: '{"type":"string"}' })).body).toMatchObject({ id: 1, version: 1 });
+    expect((await again.call('POST', '/subjects/b', { schema: '"string"' })).body).toMatchObject({ id: 2, version: 1 });
+    expect((await again.call('GET', '/schemas/ids/2')).body).toEqual({ schema: '{"type":"string"}' });
+    expect((await again.call('POST', '/subjects/c/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+  });
+});
