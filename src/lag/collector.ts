@@ -7,7 +7,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import { ConnectionError, RequestTimeoutError, type KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
-import { Fetch } from '../protocol/apis/index.js';
+import { Fetch, type FetchResponse } from '../protocol/apis/index.js';
 import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, hasDeleteHorizon, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
 import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
 
@@ -141,28 +141,28 @@ export class LagCollector {
           const topics = new Map<string, typeof list>();
           for (const w of list) topics.set(w.topic, [...(topics.get(w.topic) ?? []), w]);
           // A leader that cannot be reached leaves these time lags unknown; it fails no sample.
-          const response = await this.client
-            .send(leader, Fetch, {
-            replicaId: -1,
-            maxWaitMs: 0,
-            minBytes: 0,
-            maxBytes: 4 << 20,
-            isolationLevel: 0,
-            sessionId: 0,
-            sessionEpoch: -1,
-            topics: [...topics].map(([topic, ws]) => ({
-              topic,
-              partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 })),
-            })),
-            forgottenTopicsData: [],
-            rackId: '',
-          })
-            .catch((e: unknown) => {
-              if (e instanceof ConnectionError || e instanceof RequestTimeoutError) return null;
-              throw e;
-            });
-          if (!response) return;
-          for (const t of response.body.responses) {
+          let body: FetchResponse;
+          try {
+            ({ body } = await this.client.send(leader, Fetch, {
+              replicaId: -1,
+              maxWaitMs: 0,
+              minBytes: 0,
+              maxBytes: 4 << 20,
+              isolationLevel: 0,
+              sessionId: 0,
+              sessionEpoch: -1,
+              topics: [...topics].map(([topic, ws]) => ({
+                topic,
+                partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 })),
+              })),
+              forgottenTopicsData: [],
+              rackId: '',
+            }));
+          } catch (e) {
+            if (e instanceof ConnectionError || e instanceof RequestTimeoutError) return;
+            throw e;
+          }
+          for (const t of body.responses) {
             for (const pr of t.partitions) {
               const w = list.find((x) => x.topic === t.topic && x.partition === pr.partitionIndex);
               if (!w || pr.errorCode || !pr.records) continue;
