@@ -99,6 +99,10 @@ describe('partitions a member owns without a committed offset', () => {
       expect(check.exitCode, check.stderr).toBe(10);
       expect(check.stderr).toContain('Group kc: lag 0; 2 partitions not counted: 2 without a committed offset.');
       expect(check.stdout).toMatch(/^kc\s+nocommit\s+0\s+-\s+20\s+-\s+.*WARN NO_OFFSET/m);
+      // A total of 0 that leaves both partitions out is not "caught up".
+      const until = await kt('lag', 'kc', '--until-lag', '0', '--timeout', '500ms', '--interval', '200ms');
+      expect(until.exitCode, until.stderr).toBe(6);
+      expect(until.stderr).toContain('kc lag 0 (2 partitions not counted: 2 without a committed offset)');
     } finally {
       polling = false;
       await loop.catch(() => undefined);
