@@ -31,6 +31,7 @@ export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliConte
   await runLagTui({
     load: lagSampler(client, o.groups, o.settings),
     intervalMs: o.intervalMs,
+    windowMs: o.settings.windowMs,
     target: o.target,
     initialGroup: o.openGroup ?? (o.groups.length === 1 ? o.groups[0]! : null),
     initialSort: SORT_KEYS.includes(sort) ? sort : 'status',

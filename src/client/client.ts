@@ -489,10 +489,15 @@ export class KafkaClient {
     return this.cluster;
   }
 
-  /** Leader of a partition from cached metadata (refreshing once when unknown). */
+  /**
+   * Leader of a partition from cached metadata, refreshing the topic once when it is unknown or
+   * names a broker the cluster no longer lists (stopped: a brokers-only refresh drops the broker
+   * but keeps the topics, and asking it gave 'Unknown broker id N' until it came back).
+   */
   async leaderFor(topic: string, partition: number): Promise<number> {
     let t = this.cluster.topics.get(topic);
-    if (!t || !t.partitions[partition] || t.partitions[partition]!.leader < 0) {
+    const cached = t?.partitions[partition];
+    if (!t || !cached || cached.leader < 0 || !this.cluster.brokers.has(cached.leader)) {
       await this.refreshMetadata([topic]);
       t = this.cluster.topics.get(topic);
     }

@@ -16,7 +16,7 @@ import {
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { denialMessage } from '../protocol/acls.js';
 import { decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol.js';
-import type { KafkaClient } from './client.js';
+import { ConnectionError, type KafkaClient } from './client.js';
 
 export interface GroupListing {
   groupId: string;
@@ -82,13 +82,28 @@ export class GroupAdmin {
     }
   }
 
-  /** Runs `op` against the group's coordinator, rediscovering it on coordinator errors. */
+  /**
+   * Runs `op` against the group's coordinator, rediscovering it on coordinator errors. A
+   * coordinator that cannot be reached (its broker stopped) is forgotten, as Kafka's admin client
+   * does: the next call asks FindCoordinator again, and this one does at once when its request
+   * never left (a long-lived GroupAdmin, the lag watcher's, kept asking the dead broker forever).
+   */
   async withCoordinator<T>(groupId: string, op: (nodeId: number) => Promise<T>, errorOf: (r: T) => number): Promise<T> {
     const deadline = Date.now() + this.client.connectTimeoutMs;
     let refresh = false;
     for (;;) {
       const c = await this.coordinator(groupId, refresh);
-      const r = await op(c.nodeId);
+      let r: T;
+      try {
+        r = await op(c.nodeId);
+      } catch (e) {
+        if (!(e instanceof ConnectionError)) throw e;
+        if (this.coordinators.get(groupId) === c) this.coordinators.delete(groupId);
+        if (!e.requestNotSent || Date.now() > deadline) throw e;
+        refresh = true;
+        await sleep(100);
+        continue;
+      }
       const code = errorOf(r);
       if (!COORDINATOR_ERRORS.has(code) || Date.now() > deadline) return r;
       refresh = true;

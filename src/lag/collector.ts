@@ -5,9 +5,9 @@
  * offset, for time lag).
  */
 import { Admin, OffsetSpec } from '../client/admin.js';
-import type { KafkaClient } from '../client/client.js';
+import { ConnectionError, RequestTimeoutError, type KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
-import { Fetch } from '../protocol/apis/index.js';
+import { Fetch, type FetchResponse } from '../protocol/apis/index.js';
 import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, hasDeleteHorizon, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
 import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
 
@@ -57,16 +57,16 @@ export class LagCollector {
     }));
     const all = new Map<string, { topic: string; partition: number }>();
     for (const g of groups) for (const p of g.partitions) all.set(key(p.topic, p.partition), p);
-    const ends = new Map<string, number>();
-    if (all.size > 0) {
-      for (const r of await this.admin.listOffsets([...all.values()].map((p) => ({ ...p, timestamp: OffsetSpec.latest })))) {
-        if (!r.error && r.offset >= 0) ends.set(key(r.topic, r.partition), r.offset);
-      }
-    }
+    const ends = await this.offsets([...all.values()], OffsetSpec.latest);
+    // Where the log starts matters only without a committed offset: are records waiting?
+    const uncommitted = new Map<string, { topic: string; partition: number }>();
+    for (const g of groups) for (const p of g.partitions) if (p.committed === null && ends.has(key(p.topic, p.partition))) uncommitted.set(key(p.topic, p.partition), p);
+    const starts = await this.offsets([...uncommitted.values()], OffsetSpec.earliest);
     const behind = new Map<string, { topic: string; partition: number; offset: number }>();
     for (const g of groups) {
       for (const p of g.partitions) {
         p.logEnd = ends.get(key(p.topic, p.partition)) ?? null;
+        if (p.committed === null) p.logStart = starts.get(key(p.topic, p.partition)) ?? null;
         if (p.committed !== null && p.logEnd !== null && p.committed < p.logEnd) behind.set(`${key(p.topic, p.partition)}@${p.committed}`, { topic: p.topic, partition: p.partition, offset: p.committed });
       }
     }
@@ -81,6 +81,42 @@ export class LagCollector {
       for (const k of this.timestamps.keys()) if (!behind.has(k)) this.timestamps.delete(k);
     }
     return { at: this.now(), groups, missing };
+  }
+
+  /**
+   * The offsets at `spec` of the partitions that answer. A partition without a leader, or whose
+   * leader cannot be reached, is left out (its offset unknown) rather than failing the sample.
+   */
+  private async offsets(partitions: { topic: string; partition: number }[], spec: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const take = (results: { topic: string; partition: number; offset: number; error: unknown }[]) => {
+      for (const r of results) if (!r.error && r.offset >= 0) out.set(key(r.topic, r.partition), r.offset);
+    };
+    if (partitions.length === 0) return out;
+    const requests = partitions.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: spec }));
+    try {
+      take(await this.admin.listOffsets(requests));
+      return out;
+    } catch (e) {
+      if (!(e instanceof ConnectionError || e instanceof RequestTimeoutError)) throw e;
+    }
+    // A leader did not answer (it stopped, and the metadata has not caught up yet): ask each
+    // leader on its own, so the others' partitions are still measured.
+    const byLeader = new Map<number, typeof requests>();
+    for (const r of requests) {
+      const leader = await this.client.leaderFor(r.topic, r.partition).catch(() => -1);
+      if (leader >= 0) byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
+    }
+    await Promise.all(
+      [...byLeader.values()].map(async (list) => {
+        try {
+          take(await this.admin.listOffsets(list));
+        } catch (e) {
+          if (!(e instanceof ConnectionError || e instanceof RequestTimeoutError)) throw e;
+        }
+      }),
+    );
+    return out;
   }
 
   /**
@@ -104,21 +140,28 @@ export class LagCollector {
         [...byLeader].flatMap(onePerPartition).map(async ([leader, list]) => {
           const topics = new Map<string, typeof list>();
           for (const w of list) topics.set(w.topic, [...(topics.get(w.topic) ?? []), w]);
-          const { body } = await this.client.send(leader, Fetch, {
-            replicaId: -1,
-            maxWaitMs: 0,
-            minBytes: 0,
-            maxBytes: 4 << 20,
-            isolationLevel: 0,
-            sessionId: 0,
-            sessionEpoch: -1,
-            topics: [...topics].map(([topic, ws]) => ({
-              topic,
-              partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 })),
-            })),
-            forgottenTopicsData: [],
-            rackId: '',
-          });
+          // A leader that cannot be reached leaves these time lags unknown; it fails no sample.
+          let body: FetchResponse;
+          try {
+            ({ body } = await this.client.send(leader, Fetch, {
+              replicaId: -1,
+              maxWaitMs: 0,
+              minBytes: 0,
+              maxBytes: 4 << 20,
+              isolationLevel: 0,
+              sessionId: 0,
+              sessionEpoch: -1,
+              topics: [...topics].map(([topic, ws]) => ({
+                topic,
+                partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: w.offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 })),
+              })),
+              forgottenTopicsData: [],
+              rackId: '',
+            }));
+          } catch (e) {
+            if (e instanceof ConnectionError || e instanceof RequestTimeoutError) return;
+            throw e;
+          }
           for (const t of body.responses) {
             for (const pr of t.partitions) {
               const w = list.find((x) => x.topic === t.topic && x.partition === pr.partitionIndex);

@@ -7,7 +7,11 @@
  * Pure: every function takes the samples and the current time; nothing here reads a clock.
  *
  * Partition rules, first match wins:
- *   no committed offset                     OK (not judged: nothing to compare)
+ *   log end offset unknown (no leader, or
+ *     its leader did not answer)            ERR UNAVAILABLE (lag cannot be measured)
+ *   no committed offset, records in the
+ *     log (log end above log start)         WARN NO_OFFSET (records wait; lag cannot be measured)
+ *   no committed offset, empty log          OK (nothing to consume)
  *   the committed offset went backwards
  *     and has not come back                 ERR REWIND
  *   caught up (lag within --allowed-lag or
@@ -30,7 +34,7 @@
  */
 
 export type Status = 'IDLE' | 'OK' | 'WARMING' | 'WARN' | 'ERR';
-export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG';
+export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG' | 'NO_OFFSET' | 'UNAVAILABLE';
 
 /** One observation of a partition. */
 export interface Sample {
@@ -39,6 +43,8 @@ export interface Sample {
   committed: number | null;
   /** The partition's high watermark. */
   logEnd: number;
+  /** The partition's log start offset, when known (asked for only without a committed offset; unknown counts as 0). */
+  logStart?: number | null;
   /** Whether a live member of the group is assigned the partition. */
   owned: boolean;
   /** Age of the oldest unconsumed record (0 when caught up), or null when unknown. */
@@ -141,7 +147,9 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   const base = { lag, timeLagMs: lag === 0 ? 0 : last.timeLagMs, consumeRate, produceRate, drain: drainOf(lag, consumeRate, produceRate), complete, windowFilledMs };
   const verdict = (status: Status, reason: Reason | null = null): Verdict => ({ ...base, status, reason });
 
-  if (last.committed === null) return verdict('OK');
+  // Nothing committed: the lag cannot be measured. Records in the log wait for the group (a
+  // consumer that never commits, or one that has not committed on this partition yet).
+  if (last.committed === null) return last.logEnd > (last.logStart ?? 0) ? verdict('WARN', 'NO_OFFSET') : verdict('OK');
 
   // REWIND: the committed offset dropped below an earlier one in the window and stays below it.
   let peak = -Infinity;
@@ -168,6 +176,17 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   if (alwaysBehind && !moved) return verdict('ERR', last.owned ? 'STALL' : 'STOP');
   if (alwaysBehind && lag! > (lagOf(first) ?? 0)) return verdict('WARN', 'TREND');
   return threshold ? verdict('WARN', threshold) : verdict('OK');
+}
+
+/**
+ * A partition whose log end offset could not be read this time (no leader, or its leader did not
+ * answer): ERR UNAVAILABLE, since whether the group keeps up cannot be told. `samples` are its
+ * earlier, measured observations (they still say how long it has been watched).
+ */
+export function evaluateUnavailable(samples: readonly Sample[], now: number, settings: EvalSettings): Verdict {
+  const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
+  const windowFilledMs = complete ? settings.windowMs : samples.length ? Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at)) : 0;
+  return { status: 'ERR', reason: 'UNAVAILABLE', lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete, windowFilledMs };
 }
 
 /** A group's status: the worst of its partitions (IDLE only when every partition is idle). */

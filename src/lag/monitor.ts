@@ -3,7 +3,7 @@
  * lag, time lag, rates, drain estimates, Burrow-style statuses and the lag history sparklines
  * are drawn from. Pure: snapshots come in with their own timestamps, `report(now)` takes the time.
  */
-import { evaluateGroup, evaluatePartition, lagOf, type Drain, type EvalSettings, type Reason, type Sample, type Status, type Verdict } from './evaluator.js';
+import { evaluateGroup, evaluatePartition, evaluateUnavailable, lagOf, type Drain, type EvalSettings, type Reason, type Sample, type Status, type Verdict } from './evaluator.js';
 
 export interface PartitionSnapshot {
   topic: string;
@@ -11,6 +11,8 @@ export interface PartitionSnapshot {
   committed: number | null;
   /** High watermark; null when the broker could not say. */
   logEnd: number | null;
+  /** Log start offset, when known (the collector asks for it only without a committed offset). */
+  logStart?: number | null;
   /** The member assigned the partition, if any. */
   owner: { memberId: string; clientId: string; host: string } | null;
   /** Timestamp of the record at the committed offset (the oldest unconsumed one), when known. */
@@ -47,7 +49,12 @@ export interface GroupReport {
   members: number;
   status: Status;
   reason: Reason | null;
+  /** Lag summed over the partitions whose lag is known (see the two counts below). */
   totalLag: number;
+  /** Partitions the group has no committed offset for: their lag is unknown and not in totalLag. */
+  partitionsWithoutOffset: number;
+  /** Partitions whose log end offset could not be read (no leader): not in totalLag either. */
+  partitionsWithoutLogEnd: number;
   maxTimeLagMs: number | null;
   consumeRate: number | null;
   produceRate: number | null;
@@ -107,13 +114,14 @@ export class LagMonitor {
       const present = new Set<string>();
       let total = 0;
       for (const p of g.partitions) {
-        if (p.logEnd === null) continue;
         const key = `${p.topic}\0${p.partition}`;
         present.add(key);
         let ph = h.partitions.get(key);
         if (!ph) h.partitions.set(key, (ph = { topic: p.topic, partition: p.partition, latest: p, samples: [] }));
         ph.latest = p;
-        const sample: Sample = { at: snap.at, committed: p.committed, logEnd: p.logEnd, owned: p.owner !== null, timeLagMs: timeLag(p, snap.at) };
+        // No log end this time (no leader): listed and judged unmeasurable, no sample taken.
+        if (p.logEnd === null) continue;
+        const sample: Sample = { at: snap.at, committed: p.committed, logEnd: p.logEnd, logStart: p.logStart ?? null, owned: p.owner !== null, timeLagMs: timeLag(p, snap.at) };
         ph.samples.push(sample);
         while (ph.samples.length > 1 && ph.samples[0]!.at < snap.at - keep) ph.samples.shift();
         total += lagOf(sample) ?? 0;
@@ -132,7 +140,7 @@ export class LagMonitor {
       const partitions: PartitionReport[] = [...h.partitions.values()]
         .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
         .map((ph) => ({
-          ...evaluatePartition(ph.samples, now, this.settings),
+          ...(ph.latest.logEnd === null ? evaluateUnavailable(ph.samples, now, this.settings) : evaluatePartition(ph.samples, now, this.settings)),
           topic: ph.topic,
           partition: ph.partition,
           committed: ph.latest.committed,
@@ -149,6 +157,8 @@ export class LagMonitor {
         status: judged.status,
         reason: judged.reason,
         totalLag: partitions.reduce((n, p) => n + (p.lag ?? 0), 0),
+        partitionsWithoutOffset: partitions.filter((p) => p.committed === null).length,
+        partitionsWithoutLogEnd: partitions.filter((p) => p.logEnd === null).length,
         maxTimeLagMs: timeLags.length ? Math.max(...timeLags) : null,
         consumeRate: sum(partitions.map((p) => p.consumeRate)),
         produceRate: sum(partitions.map((p) => p.produceRate)),

@@ -73,6 +73,8 @@ export function reportJson(report: LagReport, extra: Record<string, unknown> = {
       status: g.status,
       reason: g.reason,
       totalLag: g.totalLag,
+      partitionsWithoutOffset: g.partitionsWithoutOffset,
+      partitionsWithoutLogEnd: g.partitionsWithoutLogEnd,
       maxTimeLagMs: g.maxTimeLagMs,
       produceRate: round(g.produceRate),
       consumeRate: round(g.consumeRate),
@@ -98,4 +100,16 @@ export function reportJson(report: LagReport, extra: Record<string, unknown> = {
     })),
     missing: report.missing,
   };
+}
+
+/**
+ * What a group's total lag leaves out, in words ("2 partitions not counted: 2 without a committed
+ * offset"), or null when it counts every partition.
+ */
+export function uncountedNote(g: GroupReport): string | null {
+  const parts: string[] = [];
+  if (g.partitionsWithoutOffset) parts.push(`${g.partitionsWithoutOffset} without a committed offset`);
+  if (g.partitionsWithoutLogEnd) parts.push(`${g.partitionsWithoutLogEnd} without a leader (log end unknown)`);
+  const n = g.partitionsWithoutOffset + g.partitionsWithoutLogEnd;
+  return parts.length ? `${n} partition${n === 1 ? '' : 's'} not counted: ${parts.join(', ')}` : null;
 }

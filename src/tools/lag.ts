@@ -9,8 +9,8 @@ import { colorsFor } from '../util/colors.js';
 import { LagCollector } from '../lag/collector.js';
 import { statusRank, worse, type EvalSettings, type Status } from '../lag/evaluator.js';
 import { formatCount, formatDuration, formatStatus } from '../lag/format.js';
-import { LagMonitor, type LagReport } from '../lag/monitor.js';
-import { groupsTable, partitionsTable, reportJson } from '../lag/views.js';
+import { LagMonitor, type GroupReport, type LagReport } from '../lag/monitor.js';
+import { groupsTable, partitionsTable, reportJson, uncountedNote } from '../lag/views.js';
 
 export type LagMode = 'tui' | 'once' | 'check' | 'until';
 
@@ -112,6 +112,11 @@ export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: b
     if (report.groups.length) text = o.groups.length ? partitionsTable(report.groups, report.windowMs, c) : groupsTable(report, c);
     else if (!report.missing.length) ctx.warn('No consumer groups.');
   }
+  // The lag of these partitions is '-' and not in the group's LAG: say so rather than let it pass.
+  for (const g of report.groups) {
+    const note = uncountedNote(g);
+    if (note) ctx.warn(`Group ${g.group}: lag ${formatCount(g.totalLag)}; ${note}.`);
+  }
   for (const m of report.missing) ctx.warn(`Consumer group '${m}' does not exist.`);
   if (check && !json && report.groups.length) {
     const worstGroup = [...report.groups].sort((a, b) => statusRank(b.status) - statusRank(a.status))[0]!;
@@ -120,6 +125,9 @@ export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: b
   const outcome = report.missing.length ? 'NotFound' : check ? CHECK_OUTCOME[worst] : 'Ok';
   return { data, text, outcome };
 }
+
+/** Whether a group's total lag stands for all of it: no partition unavailable, none with records and no committed offset. */
+const measured = (g: GroupReport): boolean => g.partitions.every((p) => p.reason !== 'UNAVAILABLE' && p.reason !== 'NO_OFFSET');
 
 async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<LagResult> {
   const limit = o.untilLag!;
@@ -130,7 +138,8 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: La
   for (;;) {
     const report = await sample();
     const found = report.groups;
-    const done = report.missing.length === 0 && found.length === o.groups.length && found.every((g) => g.totalLag <= limit);
+    // A total that leaves partitions out (no committed offset with records waiting, no leader) is not reached.
+    const done = report.missing.length === 0 && found.length === o.groups.length && found.every((g) => g.totalLag <= limit && measured(g));
     if (done) {
       if (o.output === 'json') return { data: reportJson(report, { reached: true, waitedMs: Date.now() - start }), text: '', outcome: 'Ok' };
       ctx.warn(`${found.map((g) => `${g.group}: lag ${formatCount(g.totalLag)}`).join(', ')} (at most ${formatCount(limit)}) after ${formatDuration(Date.now() - start)}`);
@@ -142,7 +151,7 @@ async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: La
     told = true;
     if (Date.now() - start >= timeoutMs) {
       const data = o.output === 'json' ? reportJson(report, { reached: false, waitedMs: Date.now() - start }) : undefined;
-      const behind = found.filter((g) => g.totalLag > limit).map((g) => `${g.group} lag ${formatCount(g.totalLag)}`);
+      const behind = found.filter((g) => g.totalLag > limit || !measured(g)).map((g) => `${g.group} lag ${formatCount(g.totalLag)}${measured(g) ? '' : ` (${uncountedNote(g)})`}`);
       const failure = report.missing.length
         ? new NotFoundError(`Timed out after ${formatDuration(timeoutMs)}: consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} does not exist`)
         : new TimeoutError(`Timed out after ${formatDuration(timeoutMs)} waiting for lag at most ${formatCount(limit)}: ${behind.join(', ')}`);

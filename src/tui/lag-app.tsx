@@ -11,6 +11,7 @@ import type { ChalkInstance } from 'chalk';
 import { statusRank, type Reason, type Status } from '../lag/evaluator.js';
 import { formatCount, formatDrain, formatDuration, formatRate, formatStatus, formatTimeLag, paintStatus, shortState, sparkline, sparklineScale } from '../lag/format.js';
 import type { GroupReport, LagReport, PartitionReport } from '../lag/monitor.js';
+import { uncountedNote } from '../lag/views.js';
 import { fit, fitColumns, renderHeader, renderRow, type Column } from './layout.js';
 
 export const SORT_KEYS = ['status', 'lag', 'time-lag', 'name'] as const;
@@ -20,6 +21,8 @@ export interface LagAppProps {
   /** Takes one sample and returns the report; a rejection means the broker is unreachable. */
   load: () => Promise<LagReport>;
   intervalMs: number;
+  /** The judgement window, for the header before the first report arrives. */
+  windowMs?: number;
   /** Where the data comes from, for the header (e.g. "127.0.0.1:9092" or "local daemon"). */
   target: string;
   /** Opens this group's partitions first. */
@@ -141,9 +144,9 @@ const HELP = [
 ];
 
 const LEGEND =
-  'OK keeping up · IDLE nothing new · warming 12/30s behind, window not yet observed in full · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back · HISTORY bars share one zero-based scale per view';
+  'OK keeping up · IDLE nothing new · warming 12/30s behind, window not yet observed in full · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back · WARN NO_OFFSET records wait, no committed offset · ERR UNAVAILABLE log end unknown (no leader) · LAG - unknown (not in the group total) · HISTORY bars share one zero-based scale per view';
 
-export function LagApp({ load, intervalMs, target, initialGroup = null, initialSort = 'status', onSortChange, colors: c }: LagAppProps) {
+export function LagApp({ load, intervalMs, windowMs, target, initialGroup = null, initialSort = 'status', onSortChange, colors: c }: LagAppProps) {
   const { exit } = useApp();
   const { columns, rows: height } = useTerminalSize();
   const [report, setReport] = useState<LagReport | null>(null);
@@ -206,13 +209,15 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
   const live = useRef({ groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort });
   live.current = { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort };
 
-  // Keys that arrive in one read come as one input ("jj" typed fast, a held arrow key): each
-  // counts. A selection made here is recorded in `live` at once, so the next key moves on from it
-  // even before React has rendered it.
+  // Keys that arrive in one read come as one input ("jj" typed fast, "k" and Enter sent together
+  // by tmux send-keys, a paste): each counts. Ink splits escape sequences (arrows) into inputs of
+  // their own, so a run of several characters is plain keys, Enter and Backspace among them. A
+  // selection or mode changed here is recorded in `live` at once, so the next key acts on it even
+  // before React has rendered it.
   useInput((input, key) => {
-    if (!live.current.editingFilter && input.length > 1 && /^[jk]+$/.test(input)) {
-      for (const ch of input) handleKey(ch, key);
-    } else handleKey(input, key);
+    const keys = [...input];
+    if (keys.length <= 1 || key.ctrl || key.meta) return handleKey(input, key);
+    for (const ch of keys) handleKey(/[\x00-\x1f\x7f]/.test(ch) ? '' : ch, { ...key, return: ch === '\r' || ch === '\n', backspace: ch === '\x7f' || ch === '\b', tab: ch === '\t' });
   });
 
   const select = (group: string) => {
@@ -223,19 +228,28 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
     live.current.selectedTp = id;
     setSelectedPartition(id);
   };
+  const editFilter = (on: boolean) => {
+    live.current.editingFilter = on;
+    setEditingFilter(on);
+  };
+  const openGroup = (group: string) => {
+    live.current.view = { kind: 'group', group };
+    live.current.filter = '';
+    setView(live.current.view);
+  };
 
   const handleKey = (input: string, key: Key) => {
     const { groups, partitions, selectedGroup, selectedTp, view, filter, help, editingFilter, sort } = live.current;
     if (editingFilter) {
       if (key.escape) {
         setFilter('');
-        setEditingFilter(false);
+        editFilter(false);
       } else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
       else if (!key.ctrl && !key.meta) {
         // Typed or pasted text; a newline in it ends the filter.
         const text = input.replace(/[\r\n].*$/s, '').replace(/[\x00-\x1f\x7f]/g, '');
         if (text) setFilter((f) => f + text);
-        if (key.return || /[\r\n]/.test(input)) setEditingFilter(false);
+        if (key.return || /[\r\n]/.test(input)) editFilter(false);
       }
       return;
     }
@@ -247,7 +261,7 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
     if (input === '?') return setHelp(true);
     if (input === 'p') return setPaused((p) => !p);
     if (input === '/') {
-      setEditingFilter(true);
+      editFilter(true);
       return;
     }
     if (input === 's') {
@@ -268,7 +282,7 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
           select(g.group);
           selectPartition(null);
           setFilter('');
-          setView({ kind: 'group', group: g.group });
+          openGroup(g.group);
         }
       } else if (key.escape) setFilter('');
     } else {
@@ -276,8 +290,13 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
       if (up && partitions.length) selectPartition(partitionId(partitions[Math.max(0, i - 1)]!));
       else if (down && partitions.length) selectPartition(partitionId(partitions[Math.min(partitions.length - 1, i + 1)]!));
       else if (key.escape) {
-        if (filter) setFilter('');
-        else setView({ kind: 'overview' });
+        if (filter) {
+          live.current.filter = '';
+          setFilter('');
+        } else {
+          live.current.view = { kind: 'overview' };
+          setView(live.current.view);
+        }
       }
     }
   };
@@ -285,7 +304,7 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
   const width = Math.max(20, columns - 1);
   const header = (
     <Text wrap="truncate">
-      {c.bold('kafka-ts lag')} {c.dim(`${target} · every ${formatDuration(intervalMs)}, window ${formatDuration(report?.windowMs ?? 0)}`)}
+      {c.bold('kafka-ts lag')} {c.dim(`${target} · every ${formatDuration(intervalMs)}, window ${formatDuration(report?.windowMs ?? windowMs ?? 0)}`)}
       {report ? c.dim(` · ${clock(report.at)}`) : ''}
       {paused ? ` ${c.inverse(' PAUSED ')}` : ''}
     </Text>
@@ -339,7 +358,9 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
       );
     } else {
       const cols = fitColumns(groupColumns(c, selectedGroup, groups, report.windowMs), width);
-      const { rows } = visible(groups, Math.max(0, groups.findIndex((g) => g.group === selectedGroup)), tableHeight);
+      // Named groups that do not exist are said under the table, never silently left out.
+      const missing = report.missing.length ? `${c.yellow(`Consumer group ${report.missing.map((m) => `'${m}'`).join(', ')} ${report.missing.length === 1 ? 'does' : 'do'} not exist (yet).`)} ${c.dim('Waiting for it…')}` : null;
+      const { rows } = visible(groups, Math.max(0, groups.findIndex((g) => g.group === selectedGroup)), Math.max(1, tableHeight - (missing ? 1 : 0)));
       body = (
         <Box flexDirection="column">
           <Text wrap="truncate">{c.bold(renderHeader(cols))}</Text>
@@ -348,20 +369,22 @@ export function LagApp({ load, intervalMs, target, initialGroup = null, initialS
               {renderRow(cols, g)}
             </Text>
           ))}
+          {missing && <Text wrap="truncate">{missing}</Text>}
         </Box>
       );
     }
   } else if (!current) {
     body = <Text wrap="wrap">{`Consumer group '${view.group}' does not exist (yet). Waiting for it… (Esc for all groups)`}</Text>;
   } else {
-    const summary = `${c.bold(current.group)} ${shortState(current.state)} · ${current.members} member${current.members === 1 ? '' : 's'} · ${paintStatus(c, current.status, formatStatus(current, report.windowMs))} · lag ${formatCount(current.totalLag)} · time lag ${formatTimeLag(current.maxTimeLagMs)} · drain ${formatDrain(current.drain)}`;
+    const uncounted = uncountedNote(current);
+    const summary = `${c.bold(current.group)} ${shortState(current.state)} · ${current.members} member${current.members === 1 ? '' : 's'} · ${paintStatus(c, current.status, formatStatus(current, report.windowMs))} · lag ${formatCount(current.totalLag)}${uncounted ? '*' : ''} · time lag ${formatTimeLag(current.maxTimeLagMs)} · drain ${formatDrain(current.drain)}`;
     const trendWidth = Math.max(0, Math.min(60, width - 24));
     const cols = fitColumns(partitionColumns(c, selectedTp, partitions, report.windowMs), width);
     const { rows } = visible(partitions, Math.max(0, partitions.findIndex((p) => partitionId(p) === selectedTp)), tableHeight - 2);
     body = (
       <Box flexDirection="column">
         <Text wrap="truncate">{summary}</Text>
-        <Text wrap="truncate">{`${c.dim('lag history')} ${sparkline(current.history, trendWidth)} ${c.dim(`(${formatCount(current.totalLag)} now)`)}`}</Text>
+        <Text wrap="truncate">{`${c.dim('lag history')} ${sparkline(current.history, trendWidth)} ${c.dim(`(${formatCount(current.totalLag)} now)`)}${uncounted ? ` ${c.yellow(`*${uncounted}`)}` : ''}`}</Text>
         {partitions.length === 0 ? (
           <Text>{filter ? `No partition matches "${filter}".` : 'No committed offsets or assigned partitions yet.'}</Text>
         ) : (

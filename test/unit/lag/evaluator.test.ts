@@ -17,8 +17,12 @@ function series(points: [number | null, number][], extra: Partial<Sample> = {}):
 const steps = (n: number, f: (i: number) => [number | null, number]) => series(Array.from({ length: n }, (_, i) => f(i)));
 
 describe('evaluatePartition', () => {
-  it('is OK and not judged without a committed offset', () => {
-    expect(evaluatePartition(steps(12, () => [null, 100]), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null, drain: { kind: 'unknown' } });
+  it('without a committed offset: WARN NO_OFFSET when records wait in the log, OK when it is empty (lag unknown either way)', () => {
+    // Records 0..99 and nothing committed: the group has consumed none of them as far as Kafka knows.
+    expect(evaluatePartition(steps(12, () => [null, 100]), NOW, settings)).toMatchObject({ status: 'WARN', reason: 'NO_OFFSET', lag: null, drain: { kind: 'unknown' } });
+    // Every record deleted (log start = log end), or none written: nothing to consume.
+    expect(evaluatePartition(series(Array.from({ length: 12 }, () => [null, 100] as [null, number]), { logStart: 100 }), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null });
+    expect(evaluatePartition(steps(12, () => [null, 0]), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null });
   });
 
   it('is IDLE when caught up and nothing new arrives, OK when caught up on a moving log', () => {
@@ -178,6 +182,68 @@ describe('LagMonitor', () => {
     const warming = new LagMonitor(settings, 60_000);
     for (let i = 0; i < 3; i++) warming.ingest(snap(NOW - 2000 + i * 1000, 100, 200 + i));
     expect(warming.report(NOW).groups[0]).toMatchObject({ status: 'WARMING', complete: false, windowFilledMs: 2000 });
+  });
+
+  it('lists a partition whose log end is unknown (no leader) as ERR UNAVAILABLE with lag null, and leaves it out of the total', () => {
+    const m = new LagMonitor(settings, 60_000);
+    const two = (at: number, logEnd1: number | null): Snapshot => ({
+      at,
+      missing: [],
+      groups: [
+        {
+          group: 'bg',
+          state: 'Empty',
+          members: 0,
+          partitions: [
+            { topic: 'big', partition: 0, committed: 10, logEnd: 10, owner: null, committedTimestamp: null },
+            { topic: 'big', partition: 1, committed: 100, logEnd: logEnd1, owner: null, committedTimestamp: null },
+          ],
+        },
+      ],
+    });
+    for (let i = 0; i <= 10; i++) m.ingest(two(NOW - 10_000 + i * 1000, i < 8 ? 130 : null));
+    const g = m.report(NOW).groups[0]!;
+    expect(g.partitions.map((p) => [p.partition, p.committed, p.logEnd, p.lag, p.status, p.reason])).toEqual([
+      [0, 10, 10, 0, 'IDLE', null],
+      [1, 100, null, null, 'ERR', 'UNAVAILABLE'],
+    ]);
+    expect(g).toMatchObject({ status: 'ERR', reason: 'UNAVAILABLE', totalLag: 0, partitionsWithoutLogEnd: 1, partitionsWithoutOffset: 0 });
+    // Measured again: judged from its samples as before.
+    m.ingest(two(NOW + 1000, 130));
+    expect(m.report(NOW + 1000).groups[0]).toMatchObject({ totalLag: 30, partitionsWithoutLogEnd: 0 });
+    // Never measured at all (no leader from the first sample on): listed too.
+    const first = new LagMonitor(settings, 60_000);
+    first.ingest(two(NOW, null));
+    expect(first.report(NOW).groups[0]!.partitions.map((p) => p.partition)).toEqual([0, 1]);
+  });
+
+  it('counts partitions without a committed offset apart from the total, and does not call the group OK when records wait there', () => {
+    const m = new LagMonitor(settings, 60_000);
+    for (let i = 0; i < 3; i++) {
+      m.ingest({
+        at: NOW - 2000 + i * 1000,
+        missing: [],
+        groups: [
+          {
+            group: 'js',
+            state: 'Stable',
+            members: 1,
+            partitions: [
+              { topic: 't', partition: 0, committed: 448, logEnd: 500, owner: null, committedTimestamp: null },
+              { topic: 't', partition: 1, committed: null, logEnd: 1400, logStart: 0, owner: null, committedTimestamp: null },
+              { topic: 't', partition: 2, committed: null, logEnd: 1450, owner: null, committedTimestamp: null },
+            ],
+          },
+        ],
+      });
+    }
+    const g = m.report(NOW).groups[0]!;
+    expect(g).toMatchObject({ totalLag: 52, partitionsWithoutOffset: 2, partitionsWithoutLogEnd: 0, status: 'WARN', reason: 'NO_OFFSET' });
+    expect(g.partitions.map((p) => [p.lag, p.status, p.reason])).toEqual([
+      [52, 'WARMING', null],
+      [null, 'WARN', 'NO_OFFSET'],
+      [null, 'WARN', 'NO_OFFSET'],
+    ]);
   });
 
   it('drops history older than it keeps, forgets groups that disappear, reports missing groups', () => {

@@ -168,6 +168,24 @@ describe('drill-down', () => {
     await press('kk', (f) => f.includes('› orders-2'), 'two moves up');
   });
 
+  it('handles every key of a multi-key read: "k" and Enter together (tmux send-keys k Enter) move, then open', async () => {
+    const { frame, press } = mount();
+    await waitFor(() => frame().includes('billing'), 'the overview');
+    await press(DOWN, (f) => f.includes('› audit'), 'the selection on audit');
+    // One read of "k\r": up to billing, then Enter opens it.
+    await press('k\r', (f) => f.includes('orders-0') && f.includes('billing Stable · 2 members'), 'billing to open from one read of "k\\r"');
+    // "/", text and Enter in one read: a filter typed and kept, as when pasted.
+    await press(ESC, (f) => f.includes('› billing') && f.includes('audit'), 'the overview again');
+    await press('/aud\r', (f) => f.includes('/ filter:aud') && !f.includes('billing') && f.includes('audit'), 'the filter from one read');
+  });
+
+  it('shows the window in the header while the first sample loads', async () => {
+    const app = render(<LagApp load={() => new Promise<LagReport>(() => {})} intervalMs={2000} windowMs={30_000} target="127.0.0.1:9092" colors={plain} />);
+    const frame = () => app.lastFrame() ?? '';
+    await waitFor(() => frame().includes('Loading'), 'the loading screen', 5000, frame);
+    expect(frame().split('\n')[0]).toBe('kafka-ts lag 127.0.0.1:9092 · every 2s, window 30s');
+  });
+
   it('opens the initial group directly, and waits for a group that does not exist yet', async () => {
     const { frame } = mount({ initialGroup: 'payments' });
     await waitFor(() => frame().includes("Consumer group 'payments' does not exist (yet). Waiting for it…"), 'the waiting message');
@@ -249,6 +267,37 @@ describe('who consumes a partition', () => {
     expect(frame()).toContain('CONSUMER-ID/HOST');
     expect(rows[0]).toMatch(/ billing-\S*… \/10\.20\.30\.40$/);
     expect(rows[1]).toMatch(/IDLE\s+-$/);
+  });
+});
+
+describe('groups named but missing, partitions not measured', () => {
+  it('says under the table which named groups do not exist, while showing those that do', async () => {
+    const data = { ...report(['billing']), missing: ['nosuch'] };
+    const { frame } = mount({ load: async () => data });
+    await waitFor(() => frame().includes('billing') && frame().includes('nosuch'), 'billing and the missing group', 5000, frame);
+    expect(frame()).toMatch(/^Consumer group 'nosuch' does not exist \(yet\)\. Waiting for it…$/m);
+  });
+
+  it("says in a group's summary which partitions its lag leaves out, shown as - with their status", async () => {
+    const data = reportOf(3, 10_000, (at) => [
+      {
+        group: 'js',
+        state: 'Stable',
+        members: 1,
+        partitions: [
+          { topic: 't', partition: 0, committed: 448, logEnd: 500, owner: null, committedTimestamp: at },
+          { topic: 't', partition: 1, committed: null, logEnd: 1400, owner: null, committedTimestamp: null },
+          { topic: 't', partition: 2, committed: 7, logEnd: null, owner: null, committedTimestamp: null },
+        ],
+      },
+    ]);
+    const { app, frame } = mount({ load: async () => data, initialGroup: 'js' });
+    await waitFor(() => frame().includes('t-2'), 'the group view', 5000, frame);
+    await resize(app, 160, () => frame().includes('LOG-END'), 'the wide group view');
+    expect(frame()).toContain('js Stable · 1 member · ERR UNAVAILABLE · lag 52* · time lag');
+    expect(frame()).toMatch(/\(52 now\) \*2 partitions not counted: 1 without a committed offset, 1 without a leader \(log end unknown\)$/m);
+    expect(frame()).toMatch(/^  t-2\s+7\s+-\s+-\s+\?\s+.*ERR UNAVAILABLE/m);
+    expect(frame()).toMatch(/^  t-1\s+-\s+1,400\s+-\s+\?\s+.*WARN NO_OFFSET/m);
   });
 });
 
