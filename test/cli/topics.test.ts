@@ -88,8 +88,12 @@ describe('topics --list', () => {
     expect(JSON.parse((await kt('topics', '--list', '--topic', 'orders', '--output', 'json')).stdout)).toEqual({ topics: [{ name: 'orders', internal: false }] });
   });
 
-  it('reports an invalid regex', async () => {
-    expect(await kt('topics', '--list', '--topic', '[')).toMatchObject({ stdout: 'Error while executing topic command : [ is an invalid regex.\n', exitCode: 1 });
+  it("reports an invalid regex in Kafka's words, as a usage error (exit 2) like the other tools", async () => {
+    expect(await kt('topics', '--list', '--topic', '[')).toMatchObject({ stdout: 'Error while executing topic command : [ is an invalid regex.\n', exitCode: 2 });
+    expect(await kt('topics', 'describe', '--topic', '(')).toMatchObject({ stdout: 'Error while executing topic command : ( is an invalid regex.\n', exitCode: 2 });
+    const json = await kt('topics', 'describe', '--topic', '(', '--output', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 2, kind: 'usage', message: '( is an invalid regex.' } });
+    expect(json.exitCode).toBe(2);
   });
 });
 
