@@ -24,7 +24,7 @@ export interface ViewIO {
   warn(line: string): void;
 }
 
-/** An action that has nothing to say, in text or JSON (e.g. --delete --if-exists of no topic). */
+/** An action that has nothing to say, in text or JSON. */
 export const NOTHING: View<undefined> = { data: undefined, text: () => '' };
 
 /** Writes the view as JSON (one line; nothing for NOTHING's undefined data) or text; returns its outcome. */

@@ -148,7 +148,14 @@ describe('topics --alter and --delete', () => {
     expect(await kt('topics', '--delete', '--topic', 'tmp-.*')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
     expect((await kt('topics', '--list', '--topic', 'tmp-.*')).stdout).toBe('\n');
     expect((await kt('topics', 'delete', 'tmp-a')).exitCode).toBe(4);
-    expect((await kt('topics', 'delete', 'tmp-a', '--if-exists')).exitCode).toBe(0);
+    expect(await kt('topics', 'delete', 'tmp-a', '--if-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
+
+  it('--if-exists of no topic prints the empty document in JSON mode (and nothing in text)', async () => {
+    expect(await kt('topics', 'delete', 'nope', '--if-exists', '--output', 'json')).toEqual({ stdout: '{"deleted":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', '--delete', '--topic', 'nope.*', '--if-exists', '--output', 'json')).toEqual({ stdout: '{"deleted":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'alter', 'nope', '--if-exists', '-p', '4', '--output', 'json')).toEqual({ stdout: '{"altered":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'alter', 'nope', '--if-exists', '-p', '4')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
   });
 
   it("takes a deleted topic's committed offsets with it: a topic created again is read from its start", async () => {
