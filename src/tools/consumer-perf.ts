@@ -22,8 +22,10 @@ export interface ConsumerPerfOptions {
 }
 
 export interface ConsumerPerfIO {
-  /** A line for stdout, printed as it is due (detailed lines, the timeout warning). */
+  /** A line for stdout, printed as it is due (detailed lines). */
   line(text: string): void;
+  /** A warning Kafka prints on stdout as it is due (the timeout warning); JSON mode prints it on stderr. */
+  diagnostic(text: string): void;
   progress?(p: { consumed: number; total: number; elapsedMs: number }): void;
   interrupted: Promise<unknown>;
 }
@@ -147,7 +149,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   const endMs = Date.now();
   await consumer.close().catch(() => undefined);
   const timedOut = !stop && messages < opts.messages;
-  if (timedOut) io.line(timeoutWarning(opts.timeoutMs));
+  if (timedOut) io.diagnostic(timeoutWarning(opts.timeoutMs));
   const elapsedSec = (endMs - startMs) / 1000;
   const fetchMs = endMs - startMs - rebalanceMs;
   const mb = bytes / MB;

@@ -205,6 +205,10 @@ describe('consumer-perf-test', () => {
     expect(j).toMatchObject({ topic: 'cp', timedOut: false });
     expect(j.messages).toBeGreaterThanOrEqual(10);
     expect(j.group).toMatch(/^perf-consumer-\d+$/);
+    // JSON mode keeps stdout JSON and the timeout warning on stderr.
+    const late = await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-late', '--from-latest', '--timeout', '300', '--output', 'json');
+    expect(JSON.parse(late.stdout)).toMatchObject({ topic: 'cp', messages: 0, timedOut: true });
+    expect(late.stderr).toBe('WARNING: Exiting before consuming the expected number of messages: timeout (300 ms) exceeded. You can use the --timeout option to increase the timeout.\n');
   });
 
   it('commits what it counted, not what it fetched beyond (whole polls of max.poll.records)', async () => {
