@@ -279,6 +279,15 @@ describe('console-producer', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 3000 ms (max.block.ms)');
     expect(lines.at(-1)).toMatch(/^kafka-ts console-producer: error: Could not connect to 127\.0\.0\.1:1/);
+    // The summary line comes before it, as after any run; JSON mode prints the summary with the error.
+    expect(lines.at(-2)).toBe('kafka-ts console-producer: sent 0 records to topic t');
+    const json = await kafkaTs(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 't', '--max-block-ms', '1000', '--output', 'json'], { home, input: 'a\n' });
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual({
+      topic: 't', sent: 0, failed: 0, inputError: null, interrupted: false,
+      error: { code: 3, kind: 'unreachable', message: 'Could not connect to 127.0.0.1:1: connection refused (is the broker running? see --bootstrap-server)' },
+    });
+    expect(json.stderr.trimEnd().split('\n').slice(-2)).toEqual(['kafka-ts console-producer: sent 0 records to topic t', 'kafka-ts console-producer: error: Could not connect to 127.0.0.1:1: connection refused (is the broker running? see --bootstrap-server)']);
   });
 });
 
