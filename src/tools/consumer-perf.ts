@@ -8,6 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/group-consumer.js';
 import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
 import { javaFixed } from '../util/latency.js';
+import { resolvePartitions } from './console-consumer.js';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -73,6 +74,8 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 }
 
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
+  // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
+  await resolvePartitions(client, [opts.topic], undefined);
   const startMs = Date.now();
   let joinStart = startMs;
   let assigned = 0;
