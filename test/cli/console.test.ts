@@ -223,6 +223,9 @@ describe('console-producer', () => {
     expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
     expect(await kt(['console-producer', '--topic', 't', '--request-timeout-ms', '0'], 'x')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Option request-timeout-ms must be at least 1 (got 0)\n', exitCode: 2 });
     expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
+    // Without '=' (or a value), the property has no value: say it needs key=value.
+    expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Missing value for parse.key: a property is key=value (parse.key=true or parse.key=false)\n', exitCode: 2 });
+    expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key='])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Missing value for print.key: a property is key=value (print.key=true or print.key=false)\n', exitCode: 2 });
   });
 
   it('warns about a --property key nothing reads (a typo), as Kafka warns about an unknown client config', async () => {
