@@ -291,6 +291,7 @@ describe('--reset-offsets', () => {
     expect({ stdout: min.stdout, exitCode: min.exitCode }).toEqual({ stdout: planTable(planRow('billing', 'orders', 0, 0)), exitCode: 0 });
     expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-offset', '9223372036854775808')).exitCode).toBe(2);
     // A stray word is not a second group (Kafka ignores it; only g3 would be deleted).
+    expect((await kt('reset', '--reset-offsets', '--group', 'billing', '--all-topics', '--to-earliest')).stderr).toContain("usage error: the verb 'reset' and the option --reset-offsets cannot be combined");
     expect(await kt('--delete', '--group', 'billing', 'other')).toEqual({ stdout: '', stderr: "kafka-ts consumer-groups: usage error: unexpected argument 'other' (give each group with --group)\n", exitCode: 2 });
   });
 

@@ -212,6 +212,9 @@ describe('usage errors', () => {
     await usage(['topics', '--create', '--topic', 'a', '--topic', 'b'], 'Found multiple arguments for option topic, but you asked for only one');
     await usage(['topics', 'frobnicate'], "unknown action 'frobnicate'");
     await usage(['topics', '--describe', '--topic', 'a', 'extra'], "unexpected argument 'extra'");
+    // A verb and an action flag name the action twice: say so (it said "unexpected argument 'create'").
+    await usage(['topics', 'create', 'vv', '--create'], "kafka-ts topics: usage error: the verb 'create' and the option --create cannot be combined: name the action once, as a verb or as an option");
+    await usage(['topics', 'list', '--describe'], "the verb 'list' and the option --describe cannot be combined");
   });
 
   it('--help prints usage on stdout and exits 0', async () => {
