@@ -7,7 +7,7 @@ export default defineCommand<Record<string, never>>({
   lastValueWins: true,
   summary: 'print a bash or zsh completion script',
   synopsis: ['bash | zsh'],
-  description: ['Prints a shell completion script for kafka-ts subcommands and their options, generated from the same definitions as --help. It has no JSON output: --output json is refused as an unknown option (exit 2, with the JSON error object on stdout).'],
+  description: ['Prints a shell completion script for kafka-ts subcommands, their verbs (topics create, server start, …) and their options, generated from the same definitions as --help. It has no JSON output: --output json is refused as an unknown option (exit 2, with the JSON error object on stdout).'],
   examples: [
     ['Enable completion in the current bash', 'source <(kafka-ts completion bash)'],
     ['Install for zsh', 'kafka-ts completion zsh > "${fpath[1]}/_kafka-ts"'],

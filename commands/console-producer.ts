@@ -3,8 +3,8 @@ import { commandPropertyOptions, connectionOptions, outputOption } from '../src/
 import { collect, defineCommand, flagName } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { producerSummaryView } from '../src/cli/console-views.js';
-import { printView } from '../src/cli/view.js';
+import { producerConnectFailureView, producerSummaryView } from '../src/cli/console-views.js';
+import { printView, type View } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-producer.js';
@@ -88,12 +88,14 @@ export default defineCommand<ConsoleProducerOptions>({
     const retries = num('messageSendMaxRetries', 'retries', o.messageSendMaxRetries);
     const idempotent = idempotenceMode(props['enable.idempotence'], acks, retries);
     const txn = transactionOptions(o, props);
+    let failure: View | undefined; // a connection that failed ends with the summary too
     const client = await ctx.client({
       bootstrapServer: o.bootstrapServer ?? o.brokerList,
       properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
       clientId: 'console-producer',
       connectSetting: props['default.api.timeout.ms'] !== undefined ? 'default.api.timeout.ms' : 'max.block.ms',
-    });
+    }).catch((e: unknown) => void (failure = producerConnectFailureView(o.topic!, e, ctx.principal)));
+    if (!client) return printView(failure!, ctx, o.output === 'json');
     const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined;
     const { runConsoleProducer } = await import('../src/tools/console-producer.js');
     const json = o.output === 'json';

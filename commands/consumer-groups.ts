@@ -96,11 +96,12 @@ export default defineCommand<GroupsOptions>({
             const table = !msg.table ? '' : kind === 'members' ? t.membersTable(v.description, !!o.verbose) : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
             return `${msg.stdout !== undefined ? `${msg.stdout}\n` : ''}${table}`;
           }).join('');
-        return { data: t.describeJson(views, kind), text, warnings, exit: views.some((v) => v.state === 'Dead') ? 'NotFound' : 'Ok' };
+        const diagnostics = () => views.flatMap((v) => t.stateMessage(v.group, v.state).stdout ?? []);
+        return { data: t.describeJson(views, kind), text, warnings, diagnostics, exit: views.some((v) => v.state === 'Dead') ? 'NotFound' : 'Ok' };
       },
       resetOffsets: async () => {
         const ids = await targets();
-        if (!o.dryRun && !o.execute && !json) ctx.warn(EXECUTE_MISSING);
+        if (!o.dryRun && !o.execute) ctx.warn(EXECUTE_MISSING);
         if (waitMs !== undefined) {
           const describe = (list: { group: string; state: string }[]) => list.map((s) => `'${s.group}' (${s.state})`).join(', ');
           const still = await r.waitInactive(client, ids, waitMs, (active) => ctx.warn(`Waiting up to ${waitMs} ms for group(s) ${describe(active)} to become inactive...`));
@@ -110,20 +111,16 @@ export default defineCommand<GroupsOptions>({
         for (const w of plan.warnings) ctx.warn(w);
         const failures = o.execute ? await r.executePlan(client, plan.rows) : [];
         const data = { dryRun: !o.execute, plan: plan.rows, rejected: plan.active, missing: plan.missing, failures: failures.map((f) => ({ ...f.row, error: f.message })) };
-        const text = () =>
-          [
-            ...plan.notes.map((n) => `${n}\n`),
-            ...plan.active.map((a) => `\nError: Assignments can only be reset if the group '${a.group}' is inactive, but the current state is ${a.state}.\n`),
-            ...plan.missing.map((g) => `\nError: Consumer group '${g}' does not exist.\n`),
-            o.export ? r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups) : ids.length > plan.missing.length ? r.planTable(plan.rows) : '',
-            ...failures.map((f) => `\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}\n`),
-          ].join('');
-        return { data, text, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
+        const { before, after } = r.resetErrors(plan, failures);
+        const table = o.export ? r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups) : ids.length > plan.missing.length ? r.planTable(plan.rows) : '';
+        const text = () => [...[...plan.notes, ...before].map((l) => `${l}\n`), table, ...after.map((l) => `${l}\n`)].join('');
+        const diagnostics = () => [...before, ...after];
+        return { data, text, diagnostics, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
       },
       delete: async () => {
         const results = await groups.deleteGroups(await targets());
         const deleted = { deleted: results.filter((x) => !x.error).map((x) => x.groupId), failed: results.filter((x) => x.error).map((f) => ({ group: f.groupId, error: f.error!.errorName, message: f.error!.message })) };
-        return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(results));
+        return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(results), (d) => (d.failed.length ? t.deleteGroupsLines(d) : []));
       },
       deleteOffsets: async () => {
         const group = o.group![0]!;
@@ -136,7 +133,8 @@ export default defineCommand<GroupsOptions>({
           ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: 'Not Provided', status: 'Error: This server does not host this topic-partition.' })),
         ].sort((a, b) => (`${a.topic}${a.partition}` < `${b.topic}${b.partition}` ? -1 : 1));
         const result = { group, error: res.error?.errorName ?? null, partitions: rows };
-        return view(result, (d) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic)), t.deleteOffsetsOutcome(result));
+        const lines = (d: typeof result) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic));
+        return view(result, lines, t.deleteOffsetsOutcome(result), (d) => lines(d).filter((l) => l.startsWith('\nError')));
       },
     };
     if (action === 'describe' && o.watch) {

@@ -10,6 +10,7 @@ import { checkClientConfig, readClientProperties } from '../src/cli/properties.j
 import { docs } from '../src/cli/manuals/consumer-perf-test.js';
 import { validate, type ConsumerPerfTestOptions } from '../src/cli/flags/consumer-perf-test.js';
 import { progressBar } from '../src/cli/perf-views.js';
+import { diagnostic } from '../src/cli/view.js';
 
 export default defineCommand<ConsumerPerfTestOptions>({
   name: 'consumer-perf-test',
@@ -75,6 +76,11 @@ export default defineCommand<ConsumerPerfTestOptions>({
         line: (l) => {
           bar?.clear();
           if (!json) out(l);
+        },
+        diagnostic: (l) => {
+          bar?.clear();
+          diagnostic(ctx, json, l);
+          void ctx.out.flush().catch(() => undefined);
         },
         progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
         interrupted: stopSignal.received,

@@ -10,7 +10,7 @@ import { pickAction } from '../src/cli/dispatch.js';
 import { UsageError } from '../src/cli/errors.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
-import { NOTHING, printView, type View } from '../src/cli/view.js';
+import { printView, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/topics.js';
 import { ACTIONS, DISPATCH, validate, VERBS, type TopicsOptions } from '../src/cli/flags/topics.js';
 
@@ -74,15 +74,16 @@ export default defineCommand<TopicsOptions>({
     /** --alter and --delete print nothing in text; JSON names the topics. */
     const alterOrDelete = async (): Promise<View> => {
       const names = (await t.selectTopics(admin, { topic: o.topic, exact: exactName })).map((x) => x.name);
+      const done = { data: { [action === 'alter' ? 'altered' : 'deleted']: names }, text: () => '' };
       if (names.length === 0) {
-        if (o.ifExists) return NOTHING;
+        if (o.ifExists) return done;
         throw t.missingTopicError(o.topic!);
       }
       if (action === 'alter') {
         const assignment = o.replicaAssignment !== undefined ? t.parseReplicaAssignment(o.replicaAssignment) : undefined;
         await t.alterPartitions(admin, names, partitions!, assignment);
       } else await t.deleteTopics(admin, names);
-      return { data: { [action === 'alter' ? 'altered' : 'deleted']: names }, text: () => '' };
+      return done;
     };
     const actions: Record<typeof action, () => Promise<View>> = {
       create: async () => {

@@ -4,14 +4,14 @@
  * the end is a view like any other command's.
  */
 import type { ProduceSummary } from '../tools/console-producer.js';
-import { exitCode, jsonError, type ExitStatusKey } from './errors.js';
+import { describeError, EXIT_OF_KIND, exitCode, isKafkaTsError, jsonError, type ExitStatusKey } from './errors.js';
 import type { View } from './view.js';
 
 /**
  * console-producer's summary: on stderr in both modes (the inputError line, then the counts);
  * with --output json also one object on stdout.
  */
-export function producerSummaryView(topic: string, summary: ProduceSummary, exit: ExitStatusKey): View {
+export function producerSummaryView(topic: string, summary: ProduceSummary, exit: ExitStatusKey, error: string | undefined = summary.authError?.message): View {
   const total = summary.sent + summary.failed;
   const counts = summary.failed
     ? `kafka-ts console-producer: sent ${summary.sent} of ${total} records to topic ${topic}; ${summary.failed} failed`
@@ -32,12 +32,22 @@ export function producerSummaryView(topic: string, summary: ProduceSummary, exit
       interrupted: summary.interrupted,
       ...(t ? { transactions: t, transactionError: summary.transactionError ?? null } : {}),
       // The failure that ended the run, as every command's JSON error.
-      ...(summary.authError ? jsonError(exitCode(exit), summary.authError.message) : {}),
+      ...(error !== undefined ? jsonError(exitCode(exit), error) : {}),
     },
     text: () => '',
-    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts, ...txnLine, ...(summary.authError ? [`kafka-ts console-producer: error: ${summary.authError.message}`] : [])],
+    stderr: () => [...(summary.inputError ? [summary.inputError] : []), counts, ...txnLine, ...(error !== undefined ? [`kafka-ts console-producer: error: ${error}`] : [])],
     exit,
   };
+}
+
+/**
+ * console-producer's summary when it could not connect (no broker reachable, credentials or TLS
+ * refused): nothing read, nothing sent, and the failure, as the summary of a run that ended with
+ * it; the exit status is the failure's. Any other error is rethrown.
+ */
+export function producerConnectFailureView(topic: string, e: unknown, principal?: string): View {
+  if (!isKafkaTsError(e) || (e.kind !== 'unreachable' && e.kind !== 'auth')) throw e;
+  return producerSummaryView(topic, { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false }, EXIT_OF_KIND[e.kind], describeError(e, principal).line);
 }
 
 /**

@@ -3,7 +3,7 @@
  * (contexts.ts). Each action returns a view; secrets are masked in every one of them.
  */
 import { NotFoundError, UsageError } from './errors.js';
-import { contextsPath, getContext, isSecretKey, maskProperties, readContexts, validContextName, writeContexts, type ContextEntry } from './contexts.js';
+import { contextsPath, getContext, isSecretKey, maskProperties, readContexts, updateContexts, validContextName, type ContextEntry } from './contexts.js';
 import { hasProviderReference, isProviderKey } from '../util/config-providers.js';
 import { view, type View } from './view.js';
 
@@ -39,12 +39,14 @@ export async function addContext(env: NodeJS.ProcessEnv, name: string, o: Contex
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const file = readContexts(env);
-  const replaced = Object.hasOwn(file.contexts, name);
-  if (replaced && !o.force) throw new UsageError(`Context '${name}' already exists (--force replaces it)`);
-  file.contexts[name] = { bootstrapServer, properties };
-  if (o.use) file.current = name;
-  const path = await writeContexts(file, env);
+  let replaced = false;
+  const { result: file, path } = await updateContexts(env, (file) => {
+    if (Object.hasOwn(file.contexts, name) && !o.force) throw new UsageError(`Context '${name}' already exists (--force replaces it)`);
+    replaced = Object.hasOwn(file.contexts, name);
+    file.contexts[name] = { bootstrapServer, properties };
+    if (o.use) file.current = name;
+    return file;
+  });
   const clear = clearSecrets(properties);
   return {
     data: { context: name, bootstrapServer, replaced, current: file.current === name, path },
@@ -55,17 +57,16 @@ export async function addContext(env: NodeJS.ProcessEnv, name: string, o: Contex
 }
 
 export async function useContext(env: NodeJS.ProcessEnv, name: string | undefined, none: boolean): Promise<View> {
-  const file = readContexts(env);
   if (none) {
     if (name !== undefined) throw new UsageError('--none takes no context name');
-    file.current = undefined;
-    await writeContexts(file, env);
+    await updateContexts(env, (file) => void (file.current = undefined));
     return view({ current: null }, () => ['No current context: commands use $KAFKA_BOOTSTRAP_SERVERS, else the local daemon.']);
   }
   if (name === undefined) throw new UsageError('Missing context name (or --none to stop using one)');
-  getContext(file, name);
-  file.current = name;
-  await writeContexts(file, env);
+  await updateContexts(env, (file) => {
+    getContext(file, name);
+    file.current = name;
+  });
   return view({ current: name }, () => [`Switched to context ${name}.`]);
 }
 
@@ -95,12 +96,13 @@ export function showContext(env: NodeJS.ProcessEnv, name: string | undefined): V
 }
 
 export async function removeContext(env: NodeJS.ProcessEnv, name: string): Promise<View> {
-  const file = readContexts(env);
-  getContext(file, name);
-  delete file.contexts[name];
-  const wasCurrent = file.current === name;
-  if (wasCurrent) file.current = undefined;
-  await writeContexts(file, env);
+  const { result: wasCurrent } = await updateContexts(env, (file) => {
+    getContext(file, name);
+    delete file.contexts[name];
+    const current = file.current === name;
+    if (current) file.current = undefined;
+    return current;
+  });
   return view({ removed: name, wasCurrent }, () => [`Removed context ${name}.${wasCurrent ? ' There is no current context now.' : ''}`]);
 }
 

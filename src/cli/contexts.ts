@@ -6,12 +6,13 @@
  * out of it).
  *
  * Reading, which every command does when no --bootstrap-server is given, parses the JSON file
- * directly (no conf, no schema library at start-up); writing goes through conf.
+ * directly; a change (updateContexts) reads and rewrites it under a lock file.
  */
-import { chmodSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FailedError, NotFoundError, UsageError } from './errors.js';
+import { withFileLock, writeFileAtomic } from '../util/locked-file.js';
 
 export interface ContextEntry {
   bootstrapServer: string;
@@ -73,28 +74,32 @@ export function validContextName(name: string): string {
   return name;
 }
 
-/** Writes the whole store through conf, then makes sure the file is private (0600). */
-export async function writeContexts(file: ContextsFile, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const cwd = configDir(env);
+/**
+ * Changes the store: reads it, lets `change` edit it and writes it back, all under a lock file
+ * (contexts.json.lock, so that concurrent `context add`s do not lose each other's context) and
+ * atomically (a reader never sees half a file). The file keeps its mode; a new one is private
+ * (0600). Returns what `change` returned and the file's path.
+ */
+export async function updateContexts<T>(env: NodeJS.ProcessEnv, change: (file: ContextsFile) => T): Promise<{ result: T; path: string }> {
+  const dir = configDir(env);
+  const path = contextsPath(env);
   try {
-    const { default: Conf } = await import('conf');
-    const store = new Conf<Record<string, unknown>>({
-      projectName: 'kafka-ts',
-      projectSuffix: '',
-      configName: FILE,
-      cwd,
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: false,
-      clearInvalidConfig: true,
-    });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new FailedError(`Cannot write contexts file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return withFileLock(`${path}.lock`, () => {
+    const file = readContexts(env);
+    const result = change(file);
     const data: Record<string, unknown> = { contexts: file.contexts };
     if (file.current !== undefined) data.current = file.current;
-    store.store = data;
-    chmodSync(store.path, 0o600);
-    return store.path;
-  } catch (e) {
-    throw new FailedError(`Cannot write contexts file ${join(cwd, `${FILE}.json`)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+    try {
+      writeFileAtomic(path, `${JSON.stringify(data, undefined, '\t')}\n`, 0o600);
+    } catch (e) {
+      throw new FailedError(`Cannot write contexts file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return { result, path };
+  });
 }
 
 const SECRET_KEY = /password|secret|token|jaas\.config|ssl\.keystore\.key|ssl\.key\.password|credentials|user\.info/i;

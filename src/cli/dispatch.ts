@@ -31,7 +31,14 @@ export function pickAction<K extends string>(
 ): { action: K; rest: string[]; byVerb: boolean } {
   const flagged = actions.filter((a) => o[a.key]);
   if (flagged.length > 1) throw new UsageError(messages.exactlyOne);
-  if (flagged.length === 1) return { action: flagged[0]!.key, rest: args, byVerb: false };
+  if (flagged.length === 1) {
+    // `topics create vv --create`: a verb and an action flag are two ways of saying the action.
+    const verb = args[0];
+    if (verb !== undefined && actions.some((a) => a.verbs.includes(verb))) {
+      throw new UsageError(`the verb '${verb}' and the option --${flagged[0]!.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} cannot be combined: name the action once, as a verb or as an option`);
+    }
+    return { action: flagged[0]!.key, rest: args, byVerb: false };
+  }
   const verb = args[0];
   if (verb === undefined) throw new UsageError(messages.exactlyOne);
   const chosen = actions.find((a) => a.verbs.includes(verb));

@@ -74,13 +74,28 @@ export function manPage({ spec, cmd, version, date }: ManPageInput): string {
 }
 
 /** bash completion for subcommands and their options. */
+/**
+ * The verbs of a command in verb style (`topics create`, `server start`): the list its first
+ * argument's description ends with ("action in verb style: create, alter, …", "one of start,
+ * stop, …", or the one verb "describe"). None for a command whose first argument is no verb.
+ */
+export function verbsOf(cmd: Command): string[] {
+  const arg = cmd.registeredArguments[0];
+  if (!arg || !['verb', 'action'].includes(arg.name())) return [];
+  const list = /(?:^|:|\bone of)\s*([a-z][\w-]*(?:,\s*[a-z][\w-]*)*)\s*$/.exec(arg.description);
+  return list ? list[1]!.split(/,\s*/) : [];
+}
+
 export function bashCompletion(program: Command): string {
   const cases = program.commands
-    .map((c) => `    ${c.name()}) opts="${(c.options as Option[]).map((o) => o.long).filter(Boolean).join(' ')} --help" ;;`)
+    .map((c) => {
+      const verbs = verbsOf(c);
+      return `    ${c.name()}) ${verbs.length ? `verbs="${verbs.join(' ')}"; ` : ''}opts="${(c.options as Option[]).map((o) => o.long).filter(Boolean).join(' ')} --help" ;;`;
+    })
     .join('\n');
   return `# bash completion for kafka-ts; install with: kafka-ts completion bash > /etc/bash_completion.d/kafka-ts
 _kafka_ts() {
-  local cur cmd opts
+  local cur cmd opts verbs=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
   cmd="\${COMP_WORDS[1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
@@ -91,6 +106,8 @@ _kafka_ts() {
 ${cases}
     *) opts="--help" ;;
   esac
+  # The verb comes first: \`kafka-ts topics <TAB>\` offers create, list, describe, … and the options.
+  if [ "$COMP_CWORD" -eq 2 ]; then opts="$verbs $opts"; fi
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
 }
 complete -o default -F _kafka_ts kafka-ts
@@ -107,7 +124,8 @@ export function zshCompletion(program: Command): string {
         .filter((o) => o.long)
         .map((o) => `'${o.long}[${q(o.description)}]${o.required || o.optional ? ':value:' : ''}'`)
         .join(' ');
-      return `    ${c.name()}) _arguments ${opts} '--help[show help]' '*::arg:_files' ;;`;
+      const verbs = verbsOf(c);
+      return `    ${c.name()}) _arguments ${opts} '--help[show help]'${verbs.length ? ` '1:verb:(${verbs.join(' ')})'` : ''} '*::arg:_files' ;;`;
     })
     .join('\n');
   return `#compdef kafka-ts

@@ -155,10 +155,21 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return exitCode('Ok');
-    const cmdName = argv.find((a) => !a.startsWith('-')) ?? '';
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return exitCode('Ok');
+    // `help X` for an X that is no command: commander prints the root help on stderr as an
+    // error (exit 1); `help --help` is help about help, i.e. the root help, on stdout.
+    let helpError: string | undefined;
+    if (e.code === 'commander.help') {
+      const asked = argv[argv.indexOf('help') + 1] ?? '';
+      if (asked === '--help' || asked === '-h') {
+        await new Promise<void>((resolve) => process.stdout.write(program.helpInformation(), () => resolve()));
+        return exitCode('Ok');
+      }
+      helpError = `unknown command '${asked}'`;
+    }
+    const cmdName = helpError === undefined ? (argv.find((a) => !a.startsWith('-')) ?? '') : '';
     // commander puts its suggestion ("(Did you mean topics?)") on a line of its own.
-    const message = (errText || e.message).trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
+    const message = helpError ?? (errText || e.message).trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
     const where = program.commands.some((c) => c.name() === cmdName) ? `kafka-ts ${cmdName}` : 'kafka-ts';
     process.stderr.write(`${where}: usage error: ${message} (see '${where} --help')\n`);
     // JSON mode keeps stdout JSON even for a command line that did not parse.

@@ -10,8 +10,14 @@ export interface View<D = unknown> {
   data: D;
   /** Kafka's text layout: a whole text, or lines (each printed with a newline). */
   text(): string | string[];
-  /** Lines for stderr that go with the text layout (Kafka prints them there); not in JSON mode. */
+  /** Lines for stderr that go with the text layout (Kafka prints them there); not in JSON mode, whose document carries what they say. */
   warnings?(): string[];
+  /**
+   * Errors and warnings that Kafka's text layout prints on stdout (text() has them there: "Error:
+   * Assignments can only be reset…"). JSON mode, whose stdout is JSON only, prints them on
+   * stderr instead (without their leading blank lines), so that a failure still says why there.
+   */
+  diagnostics?(): string[];
   /** Lines for stderr in either mode: an end-of-run summary that stays off stdout (console-producer's counts). */
   stderr?(): string[];
   /** How the command ends when it did not fail (Ok when omitted). */
@@ -24,12 +30,22 @@ export interface ViewIO {
   warn(line: string): void;
 }
 
-/** An action that has nothing to say, in text or JSON (e.g. --delete --if-exists of no topic). */
+/** An action that has nothing to say, in text or JSON. */
 export const NOTHING: View<undefined> = { data: undefined, text: () => '' };
+
+/**
+ * A line Kafka prints on stdout that is a diagnostic (an error or a warning), written by a command
+ * that prints as it goes: on stdout in text mode, on stderr in JSON mode (without leading blank lines).
+ */
+export function diagnostic(io: ViewIO, json: boolean, line: string): void {
+  if (json) io.warn(line.replace(/^\n+/, ''));
+  else io.out.write(`${line}\n`);
+}
 
 /** Writes the view as JSON (one line; nothing for NOTHING's undefined data) or text; returns its outcome. */
 export function printView(view: View, io: ViewIO, json: boolean): ExitStatusKey {
   if (!json) for (const line of view.warnings?.() ?? []) io.warn(line);
+  if (json) for (const line of view.diagnostics?.() ?? []) diagnostic(io, json, line);
   for (const line of view.stderr?.() ?? []) io.warn(line);
   const rendered = json ? (view.data === undefined ? '' : `${JSON.stringify(view.data)}\n`) : lines(view.text());
   if (rendered) io.out.write(rendered);
@@ -39,7 +55,12 @@ export function printView(view: View, io: ViewIO, json: boolean): ExitStatusKey 
 const lines = (text: string | string[]): string => (Array.isArray(text) ? text.map((l) => `${l}\n`).join('') : text);
 
 /** A view whose text is lines computed from its data. */
-export const view = <D>(data: D, text: (data: D) => string | string[], exit?: ExitStatusKey): View<D> => ({ data, text: () => text(data), ...(exit && { exit }) });
+export const view = <D>(data: D, text: (data: D) => string | string[], exit?: ExitStatusKey, diagnostics?: (data: D) => string[]): View<D> => ({
+  data,
+  text: () => text(data),
+  ...(exit && { exit }),
+  ...(diagnostics && { diagnostics: () => diagnostics(data) }),
+});
 
 /**
  * A view built step by step, for actions whose text Kafka prints as it goes (reassign-partitions

@@ -8,6 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/group-consumer.js';
 import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
 import { javaFixed } from '../util/latency.js';
+import { resolvePartitions } from './console-consumer.js';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -22,8 +23,10 @@ export interface ConsumerPerfOptions {
 }
 
 export interface ConsumerPerfIO {
-  /** A line for stdout, printed as it is due (detailed lines, the timeout warning). */
+  /** A line for stdout, printed as it is due (detailed lines). */
   line(text: string): void;
+  /** A warning Kafka prints on stdout as it is due (the timeout warning); JSON mode prints it on stderr. */
+  diagnostic(text: string): void;
   progress?(p: { consumed: number; total: number; elapsedMs: number }): void;
   interrupted: Promise<unknown>;
 }
@@ -71,6 +74,8 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 }
 
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
+  // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
+  await resolvePartitions(client, [opts.topic], undefined);
   const startMs = Date.now();
   let joinStart = startMs;
   let assigned = 0;
@@ -147,7 +152,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   const endMs = Date.now();
   await consumer.close().catch(() => undefined);
   const timedOut = !stop && messages < opts.messages;
-  if (timedOut) io.line(timeoutWarning(opts.timeoutMs));
+  if (timedOut) io.diagnostic(timeoutWarning(opts.timeoutMs));
   const elapsedSec = (endMs - startMs) / 1000;
   const fetchMs = endMs - startMs - rebalanceMs;
   const mb = bytes / MB;

@@ -297,6 +297,20 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
 }
 
 /** Commits the plan (admin commits, generation -1). Returns the partitions that failed; `denied` for an ACL refusal (exit 8). */
+/**
+ * Kafka's error lines of a reset (each after a blank line): the groups refused before the plan
+ * table (active or missing ones), and the partitions that failed after it.
+ */
+export function resetErrors(plan: Pick<ResetPlan, 'active' | 'missing'>, failures: { row: PlanRow; message: string }[]): { before: string[]; after: string[] } {
+  return {
+    before: [
+      ...plan.active.map((a) => `\nError: Assignments can only be reset if the group '${a.group}' is inactive, but the current state is ${a.state}.`),
+      ...plan.missing.map((g) => `\nError: Consumer group '${g}' does not exist.`),
+    ],
+    after: failures.map((f) => `\nError: Failed to reset ${f.row.topic}-${f.row.partition} of group '${f.row.group}': ${f.message}`),
+  };
+}
+
 export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string; denied: boolean }[]> {
   const groups = new GroupAdmin(client);
   const failures: { row: PlanRow; message: string; denied: boolean }[] = [];

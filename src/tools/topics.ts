@@ -32,7 +32,7 @@ export function topicPattern(value: string): RegExp {
   try {
     return new RegExp(`^(?:${cleaned})$`);
   } catch {
-    throw new TopicCommandError(`${cleaned} is an invalid regex.`);
+    throw new TopicCommandError(`${cleaned} is an invalid regex.`, 'usage');
   }
 }
 

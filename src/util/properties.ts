@@ -58,6 +58,8 @@ export function boolProperty(props: Record<string, string>, key: string, dflt: b
   const v = props[key];
   if (v === undefined) return dflt;
   const t = v.trim().toLowerCase();
+  // `--property parse.key` (no '=') or `parse.key=` has no value at all.
+  if (t === '') throw new UsageError(`Missing value for ${key}: a property is key=value (${key}=true or ${key}=false)`);
   if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${v} for ${key}: expected true or false`);
   return t === 'true';
 }

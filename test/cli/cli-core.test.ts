@@ -26,6 +26,21 @@ describe('commands and versions', () => {
     expect((await kt(['consumer-group', '--list'])).stderr).toContain('(Did you mean consumer-groups?)');
   });
 
+  it('refuses help about an unknown command as a usage error, and answers help --help', async () => {
+    const r = await kt(['help', 'nope']);
+    expect(r).toEqual({ stdout: '', stderr: "kafka-ts: usage error: unknown command 'nope' (see 'kafka-ts --help')\n", exitCode: 2 });
+    expect(JSON.parse((await kt(['help', 'nope', '--output', 'json'])).stdout)).toMatchObject({ error: { code: 2, kind: 'usage' } });
+    for (const flag of ['--help', '-h']) {
+      const h = await kt(['help', flag]);
+      expect(h.exitCode).toBe(0);
+      expect(h.stdout).toMatch(/^Usage: kafka-ts \[options\] \[command\]/);
+      expect(h.stdout).toContain('help [command]');
+    }
+    const t = await kt(['help', 'topics']);
+    expect(t.exitCode).toBe(0);
+    expect(t.stdout).toMatch(/^Usage: kafka-ts topics/);
+  });
+
   it('answers --version and -V on every command with exit 0', async () => {
     for (const c of COMMANDS) {
       for (const flag of ['--version', '-V']) {

@@ -48,7 +48,7 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', '--alter', '--topic', 'x', '--add-config', 'a=1=2'], 'Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.'],
       [['configs', '--describe', '--topic', 'x', '--bootstrap-server', 'localhost:1', '--bootstrap-controller', 'localhost:2'], 'Only one of --bootstrap-server or --bootstrap-controller can be specified'],
       [['configs', 'show', '--topic', 'x'], "unknown action 'show' (expected describe, alter)"],
-      [['configs', 'describe', '--alter', '--topic', 'x'], "unexpected argument 'describe'"],
+      [['configs', 'describe', '--alter', '--topic', 'x'], "the verb 'describe' and the option --alter cannot be combined: name the action once, as a verb or as an option"],
       [['configs', '--describe', '--alter', '--topic', 'x'], 'Command must include exactly one action: --describe, --alter'],
       [['configs', '--describe', '--topic', 'x', '--bootstrap-controller', 'localhost:9093'], '--bootstrap-controller is not supported: kafka-ts configs talks to brokers (the local daemon has no separate controller listener); use --bootstrap-server'],
       [['configs', '--alter', '--client', 'c1', '--add-config', 'foo=1'], "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: foo"],

@@ -223,6 +223,9 @@ describe('console-producer', () => {
     expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
     expect(await kt(['console-producer', '--topic', 't', '--request-timeout-ms', '0'], 'x')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Option request-timeout-ms must be at least 1 (got 0)\n', exitCode: 2 });
     expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
+    // Without '=' (or a value), the property has no value: say it needs key=value.
+    expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Missing value for parse.key: a property is key=value (parse.key=true or parse.key=false)\n', exitCode: 2 });
+    expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key='])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Missing value for print.key: a property is key=value (print.key=true or print.key=false)\n', exitCode: 2 });
   });
 
   it('warns about a --property key nothing reads (a typo), as Kafka warns about an unknown client config', async () => {
@@ -279,6 +282,15 @@ describe('console-producer', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 3000 ms (max.block.ms)');
     expect(lines.at(-1)).toMatch(/^kafka-ts console-producer: error: Could not connect to 127\.0\.0\.1:1/);
+    // The summary line comes before it, as after any run; JSON mode prints the summary with the error.
+    expect(lines.at(-2)).toBe('kafka-ts console-producer: sent 0 records to topic t');
+    const json = await kafkaTs(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 't', '--max-block-ms', '1000', '--output', 'json'], { home, input: 'a\n' });
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual({
+      topic: 't', sent: 0, failed: 0, inputError: null, interrupted: false,
+      error: { code: 3, kind: 'unreachable', message: 'Could not connect to 127.0.0.1:1: connection refused (is the broker running? see --bootstrap-server)' },
+    });
+    expect(json.stderr.trimEnd().split('\n').slice(-2)).toEqual(['kafka-ts console-producer: sent 0 records to topic t', 'kafka-ts console-producer: error: Could not connect to 127.0.0.1:1: connection refused (is the broker running? see --bootstrap-server)']);
   });
 });
 

@@ -17,6 +17,7 @@ import { GroupAdmin } from '../../src/client/groups.js';
 import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { ASSIGNORS } from '../../src/client/consumer/assignors.js';
+import { EXECUTE_MISSING } from '../../src/cli/flags/consumer-groups.js';
 
 let home: string;
 let cleanup: () => void;
@@ -290,6 +291,7 @@ describe('--reset-offsets', () => {
     expect({ stdout: min.stdout, exitCode: min.exitCode }).toEqual({ stdout: planTable(planRow('billing', 'orders', 0, 0)), exitCode: 0 });
     expect((await kt('--reset-offsets', '--group', 'billing', '--topic', 'orders:0', '--to-offset', '9223372036854775808')).exitCode).toBe(2);
     // A stray word is not a second group (Kafka ignores it; only g3 would be deleted).
+    expect((await kt('reset', '--reset-offsets', '--group', 'billing', '--all-topics', '--to-earliest')).stderr).toContain("usage error: the verb 'reset' and the option --reset-offsets cannot be combined");
     expect(await kt('--delete', '--group', 'billing', 'other')).toEqual({ stdout: '', stderr: "kafka-ts consumer-groups: usage error: unexpected argument 'other' (give each group with --group)\n", exitCode: 2 });
   });
 
@@ -425,6 +427,19 @@ describe('bad input changes nothing', () => {
     expect(await committed('live')).toEqual(['orders-0=2']);
   });
 
+  it('says on stderr in JSON mode why a reset was refused, and that a reset without --execute does nothing', async () => {
+    const refused = "Error: Assignments can only be reset if the group 'live' is inactive, but the current state is Stable.\n";
+    const r = await kt('reset', 'live', '--all-topics', '--to-earliest', '--execute', '--output', 'json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: false, rejected: [{ group: 'live', state: 'Stable' }] });
+    expect(r).toMatchObject({ stderr: refused, exitCode: 5 });
+    const dry = await kt('reset', 'live', '--all-topics', '--to-earliest', '--output', 'json');
+    expect(dry.stderr).toBe(`${EXECUTE_MISSING}\n${refused}`);
+    expect(dry.exitCode).toBe(5);
+    const missing = await kt('reset', 'ghost', '--all-topics', '--to-earliest', '--dry-run', '--output', 'json');
+    expect(missing).toMatchObject({ stderr: "Error: Consumer group 'ghost' does not exist.\n", exitCode: 4 });
+    expect(await committed('live')).toEqual(['orders-0=2']);
+  });
+
   it('times out waiting for an active group to stop (exit 6), resetting nothing', async () => {
     const r = await kt('--reset-offsets', '--group', 'live', '--topic', 'orders', '--to-earliest', '--wait-inactive', '300', '--execute');
     expect(r.exitCode).toBe(6);
@@ -518,6 +533,11 @@ describe('--delete and --delete-offsets', () => {
     const mixed = await kt('--delete', '--group', 'live', '--group', 'fresh', '--output', 'json');
     expect(JSON.parse(mixed.stdout)).toEqual({ deleted: ['fresh'], failed: [{ group: 'live', error: 'NON_EMPTY_GROUP', message: 'The group is not empty.' }] });
     expect(mixed.exitCode).toBe(5);
+    // JSON mode says why on stderr too, as Kafka's text does on stdout.
+    expect(mixed.stderr).toBe(
+      "Error: Deletion of some consumer groups failed:\n* Group 'live' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\nThese consumer groups were deleted successfully: 'fresh'\n",
+    );
+    expect(await kt('describe', 'ghost', '--output', 'json')).toMatchObject({ stderr: "Error: Consumer group 'ghost' does not exist.\n", exitCode: 4 });
     const text = await kt('--delete', '--group', 'live');
     expect(text.stdout).toBe(
       "\nError: Deletion of some consumer groups failed:\n* Group 'live' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\n",

@@ -71,6 +71,20 @@ describe('a context for a SASL listener', () => {
     expect(missing).toMatchObject({ exitCode: 2, stderr: 'kafka-ts topics: usage error: ${env:ALICE_PASSWORD}: environment variable ALICE_PASSWORD is not set\n' });
     expect((await kt(['context', 'show'])).stdout).toContain('password="${env:ALICE_PASSWORD}";');
   });
+
+  it('console-producer refused at connect ends with its summary (0 sent, the error) in both modes, exit 7', async () => {
+    const env = { ALICE_PASSWORD: 'wrong-password' };
+    const json = await kafkaTs(['console-producer', '--topic', 'sasl-orders', '--output', 'json'], { home, env, input: 'x\n' });
+    expect(json.exitCode).toBe(7);
+    const summary = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ topic: 'sasl-orders', sent: 0, failed: 0, inputError: null, interrupted: false, error: { code: 7, kind: 'auth' } });
+    const lines = json.stderr.trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual(['kafka-ts console-producer: sent 0 records to topic sasl-orders', `kafka-ts console-producer: error: ${(summary.error as { message: string }).message}`]);
+    const text = await kafkaTs(['console-producer', '--topic', 'sasl-orders'], { home, env, input: 'x\n' });
+    expect(text).toMatchObject({ stdout: '', exitCode: 7 });
+    expect(text.stderr.trimEnd().split('\n').slice(-2)).toEqual(lines.slice(-2));
+    expect(json.stdout + json.stderr + text.stderr).not.toContain('wrong-password');
+  });
 });
 
 describe('kafka-ts streams with a Streams properties file for a SASL listener', () => {

@@ -5,7 +5,8 @@
  * the daemon's TCP listener.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
@@ -189,3 +190,38 @@ describe('kafka-ts context', () => {
   });
 });
 
+
+describe('kafka-ts context: concurrent changes', () => {
+  let store: string;
+  const at = (args: string[]): Promise<RunResult> => kafkaTs(args, { home: store });
+  const names = async (): Promise<string[]> => (JSON.parse((await at(['context', 'list', '--output', 'json'])).stdout) as { contexts: { name: string }[] }).contexts.map((c) => c.name);
+  beforeAll(() => {
+    const t = tempDir('kafka-ts-cli-ctx-lock-');
+    cleanups.push(t.cleanup);
+    store = t.dir;
+  });
+
+  it('parallel adds keep every context; parallel removes and uses lose none of the others', async () => {
+    const n = 8;
+    const adds = await Promise.all(Array.from({ length: n }, (_, i) => at(['context', 'add', `c${i}`, '--bootstrap-server', `h${i}:9092`])));
+    for (const r of adds) expect(r.exitCode, r.stderr).toBe(0);
+    expect(await names()).toEqual(Array.from({ length: n }, (_, i) => `c${i}`).sort());
+    const mixed = await Promise.all([at(['context', 'remove', 'c0']), at(['context', 'remove', 'c1']), at(['context', 'use', 'c7']), at(['context', 'add', 'c8', '--bootstrap-server', 'h8:9092'])]);
+    for (const r of mixed) expect(r.exitCode, r.stderr).toBe(0);
+    expect(await names()).toEqual(['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']);
+    expect((await at(['context', 'current'])).stdout).toBe('c7\n');
+    // No lock or temporary file is left behind.
+    expect(readdirSync(join(store, '.config'))).toEqual(['contexts.json']);
+  });
+
+  it("breaks a lock left by a process that is gone, and keeps the file's mode", async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(store, '.config', 'contexts.json.lock'), `${dead}\n`);
+    chmodSync(join(store, '.config', 'contexts.json'), 0o640);
+    const r = await at(['context', 'add', 'after-crash', '--bootstrap-server', 'h:9092']);
+    expect(r, r.stderr).toMatchObject({ exitCode: 0 });
+    expect(await names()).toContain('after-crash');
+    expect(existsSync(join(store, '.config', 'contexts.json.lock'))).toBe(false);
+    expect(statSync(join(store, '.config', 'contexts.json')).mode & 0o777).toBe(0o640);
+  });
+});

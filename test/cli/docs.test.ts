@@ -109,6 +109,18 @@ describe('documentation generated from the command definitions', () => {
       const check = await execa('bash', ['-n'], { input: bash.stdout, reject: false });
       expect(check.exitCode).toBe(0);
       expect((await kafkaTs(['completion', 'fish'], { home: t.dir })).exitCode).toBe(2);
+      // The verb after a command in verb style, then its options (it completed only options).
+      const complete = async (...words: string[]): Promise<string[]> => {
+        const script = `${bash.stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kafka_ts; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        return (await execa('bash', ['-c', script])).stdout.split('\n').filter(Boolean);
+      };
+      expect(await complete('kafka-ts', 'topics', '')).toEqual(expect.arrayContaining(['create', 'list', 'describe', 'alter', 'delete', '--topic', '--bootstrap-server']));
+      expect(await complete('kafka-ts', 'topics', 'de')).toEqual(['delete', 'describe']);
+      expect(await complete('kafka-ts', 'server', 'st')).toEqual(['start', 'stop', 'status', 'stop-broker', 'start-broker']);
+      expect(await complete('kafka-ts', 'topics', 'create', 'cr')).toEqual([]);
+      expect(await complete('kafka-ts', 'console-consumer', '')).not.toContain('create');
+      expect(zsh.stdout).toContain("topics) _arguments ");
+      expect(zsh.stdout).toContain("'1:verb:(create alter delete list describe)'");
     } finally {
       t.cleanup();
     }

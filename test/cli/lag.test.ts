@@ -119,7 +119,9 @@ describe('--once', () => {
   it('exits 4 for a group that does not exist', async () => {
     const r = await kt('ghost', '--once', '--interval', '100ms');
     expect(r).toMatchObject({ exitCode: 4, stdout: '' });
-    expect(r.stderr).toBe("Consumer group 'ghost' does not exist.\n");
+    expect(r.stderr).toBe("kafka-ts lag: error: Consumer group 'ghost' does not exist\n");
+    const json = await kt('ghost', '--once', '--interval', '100ms', '--output', 'json');
+    expect(json).toMatchObject({ exitCode: 4, stderr: "kafka-ts lag: error: Consumer group 'ghost' does not exist\n" });
   });
 });
 

@@ -205,6 +205,18 @@ describe('consumer-perf-test', () => {
     expect(j).toMatchObject({ topic: 'cp', timedOut: false });
     expect(j.messages).toBeGreaterThanOrEqual(10);
     expect(j.group).toMatch(/^perf-consumer-\d+$/);
+    // JSON mode keeps stdout JSON and the timeout warning on stderr.
+    const late = await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-late', '--from-latest', '--timeout', '300', '--output', 'json');
+    expect(JSON.parse(late.stdout)).toMatchObject({ topic: 'cp', messages: 0, timedOut: true });
+    expect(late.stderr).toBe('WARNING: Exiting before consuming the expected number of messages: timeout (300 ms) exceeded. You can use the --timeout option to increase the timeout.\n');
+  });
+
+  it('a topic that does not exist is exit 4 at once, as in console-consumer (it waited out --timeout and exited 0)', async () => {
+    const started = Date.now();
+    const r = await cpt('--topic', 'no-such-topic', '--messages', '500', '--timeout', '30000', '--output', 'json');
+    expect(r).toEqual({ stdout: '{"error":{"code":4,"kind":"not_found","message":"Topic \'no-such-topic\' does not exist"}}\n', stderr: "kafka-ts consumer-perf-test: error: Topic 'no-such-topic' does not exist\n", exitCode: 4 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await kt(['topics', '--list'])).stdout.split('\n')).not.toContain('no-such-topic');
   });
 
   it('commits what it counted, not what it fetched beyond (whole polls of max.poll.records)', async () => {

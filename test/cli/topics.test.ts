@@ -88,8 +88,12 @@ describe('topics --list', () => {
     expect(JSON.parse((await kt('topics', '--list', '--topic', 'orders', '--output', 'json')).stdout)).toEqual({ topics: [{ name: 'orders', internal: false }] });
   });
 
-  it('reports an invalid regex', async () => {
-    expect(await kt('topics', '--list', '--topic', '[')).toMatchObject({ stdout: 'Error while executing topic command : [ is an invalid regex.\n', exitCode: 1 });
+  it("reports an invalid regex in Kafka's words, as a usage error (exit 2) like the other tools", async () => {
+    expect(await kt('topics', '--list', '--topic', '[')).toMatchObject({ stdout: 'Error while executing topic command : [ is an invalid regex.\n', exitCode: 2 });
+    expect(await kt('topics', 'describe', '--topic', '(')).toMatchObject({ stdout: 'Error while executing topic command : ( is an invalid regex.\n', exitCode: 2 });
+    const json = await kt('topics', 'describe', '--topic', '(', '--output', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 2, kind: 'usage', message: '( is an invalid regex.' } });
+    expect(json.exitCode).toBe(2);
   });
 });
 
@@ -144,7 +148,14 @@ describe('topics --alter and --delete', () => {
     expect(await kt('topics', '--delete', '--topic', 'tmp-.*')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
     expect((await kt('topics', '--list', '--topic', 'tmp-.*')).stdout).toBe('\n');
     expect((await kt('topics', 'delete', 'tmp-a')).exitCode).toBe(4);
-    expect((await kt('topics', 'delete', 'tmp-a', '--if-exists')).exitCode).toBe(0);
+    expect(await kt('topics', 'delete', 'tmp-a', '--if-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
+
+  it('--if-exists of no topic prints the empty document in JSON mode (and nothing in text)', async () => {
+    expect(await kt('topics', 'delete', 'nope', '--if-exists', '--output', 'json')).toEqual({ stdout: '{"deleted":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', '--delete', '--topic', 'nope.*', '--if-exists', '--output', 'json')).toEqual({ stdout: '{"deleted":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'alter', 'nope', '--if-exists', '-p', '4', '--output', 'json')).toEqual({ stdout: '{"altered":[]}\n', stderr: '', exitCode: 0 });
+    expect(await kt('topics', 'alter', 'nope', '--if-exists', '-p', '4')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
   });
 
   it("takes a deleted topic's committed offsets with it: a topic created again is read from its start", async () => {
@@ -201,6 +212,9 @@ describe('usage errors', () => {
     await usage(['topics', '--create', '--topic', 'a', '--topic', 'b'], 'Found multiple arguments for option topic, but you asked for only one');
     await usage(['topics', 'frobnicate'], "unknown action 'frobnicate'");
     await usage(['topics', '--describe', '--topic', 'a', 'extra'], "unexpected argument 'extra'");
+    // A verb and an action flag name the action twice: say so (it said "unexpected argument 'create'").
+    await usage(['topics', 'create', 'vv', '--create'], "kafka-ts topics: usage error: the verb 'create' and the option --create cannot be combined: name the action once, as a verb or as an option");
+    await usage(['topics', 'list', '--describe'], "the verb 'list' and the option --describe cannot be combined");
   });
 
   it('--help prints usage on stdout and exits 0', async () => {

@@ -13,8 +13,10 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['Read a million records', 'kafka-ts consumer-perf-test --topic perf --messages 1000000'],
     ['Per-second figures, no header', 'kafka-ts consumer-perf-test --bootstrap-server kafka1:9092 --topic perf --messages 500000 --show-detailed-stats --reporting-interval 1000 --hide-header'],
   ],
-  exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated', 'HungUp'],
-  exitNotes: ['0 also when the timeout ended the run early (Kafka\'s WARNING line says so), as Kafka\'s tool does; 2 for a missing --topic or --messages and bad numbers.'],
+  exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated', 'HungUp'],
+  exitNotes: [
+    '0 also when the timeout ended the run early (Kafka\'s WARNING line says so), as Kafka\'s tool does; 2 for a missing --topic or --messages and bad numbers; 4 at once for a --topic that does not exist ("Topic \'nope\' does not exist", as console-consumer says; Kafka\'s tool waits out --timeout and exits 0).',
+  ],
   differences: [
     'Usage errors exit 2 with one line (Kafka: 1 and the option table).',
     "--threads and --num-fetch-threads (Kafka 3.x's deprecated options; 4.0 removed them) are accepted and ignored with Kafka 3.x's warning, on stderr.",

@@ -57,7 +57,7 @@ describe('lag --once and --check reports', () => {
       const { io: ctx, warned } = io();
       const result = lagResult(r, options({ groups: ['ghost'], output }), ctx, true);
       expect(result.outcome).toBe('NotFound');
-      expect(warned).toEqual(["Consumer group 'ghost' does not exist."]);
+      expect(warned).toEqual(["kafka-ts lag: error: Consumer group 'ghost' does not exist"]);
     }
   });
 
