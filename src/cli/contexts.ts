@@ -77,8 +77,7 @@ export function validContextName(name: string): string {
 /**
  * Changes the store: reads it, lets `change` edit it and writes it back, all under a lock file
  * (contexts.json.lock, so that concurrent `context add`s do not lose each other's context) and
- * atomically (a reader never sees half a file). The file keeps its mode; a new one is private
- * (0600). Returns what `change` returned and the file's path.
+ * atomically (a reader never sees half a file), private (0600: contexts hold secrets). Returns what `change` returned and the file's path.
  */
 export async function updateContexts<T>(env: NodeJS.ProcessEnv, change: (file: ContextsFile) => T): Promise<{ result: T; path: string }> {
   const dir = configDir(env);

@@ -115,15 +115,10 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
 
 /**
  * Replaces the file at path with text atomically (a temporary file in the same directory, synced,
- * then renamed over it). The file keeps its mode; a new one gets newMode.
+ * then renamed over it), with exactly `mode`: a file of secrets rewritten is private again even
+ * if someone had opened it up.
  */
-export function writeFileAtomic(path: string, text: string, newMode: number): void {
-  let mode = newMode;
-  try {
-    mode = statSync(path).mode & 0o777;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+export function writeFileAtomic(path: string, text: string, mode: number): void {
   const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', mode);
   try {

@@ -214,7 +214,7 @@ describe('kafka-ts context: concurrent changes', () => {
     expect(readdirSync(join(store, '.config'))).toEqual(['contexts.json']);
   });
 
-  it("breaks a lock left by a process that is gone, and keeps the file's mode", async () => {
+  it('breaks a lock left by a process that is gone, and makes the file private again (0600: it holds secrets)', async () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(join(store, '.config', 'contexts.json.lock'), `${dead}\n`);
     chmodSync(join(store, '.config', 'contexts.json'), 0o640);
@@ -222,6 +222,6 @@ describe('kafka-ts context: concurrent changes', () => {
     expect(r, r.stderr).toMatchObject({ exitCode: 0 });
     expect(await names()).toContain('after-crash');
     expect(existsSync(join(store, '.config', 'contexts.json.lock'))).toBe(false);
-    expect(statSync(join(store, '.config', 'contexts.json')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(store, '.config', 'contexts.json')).mode & 0o777).toBe(0o600);
   });
 });

@@ -58,7 +58,7 @@ describe('documentation generated from the command definitions', () => {
     expect(codes('broker-api-versions')).toEqual([0, 1, 2, 3, 7, 8]);
     expect(codes('transactions')).toEqual([0, 1, 2, 3, 4, 7, 8]);
     expect(codes('producer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
-    expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
+    expect(codes('consumer-perf-test')).toEqual([0, 1, 2, 3, 4, 7, 8, 129, 130, 143]);
     expect(codes('e2e-latency')).toEqual([0, 1, 2, 3, 7, 8, 129, 130, 143]);
     for (const c of COMMANDS) {
       for (const [code, meaning] of exitStatus(c.name)) {

@@ -2,7 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configDir, contextsPath, maskProperties, maskValue, readContexts, writeContexts } from '../../../src/cli/contexts.js';
+import { configDir, contextsPath, maskProperties, maskValue, readContexts, updateContexts, type ContextsFile } from '../../../src/cli/contexts.js';
+
+/** Replaces the whole store with `file`, through the one way of changing it. */
+const writeContexts = (file: ContextsFile, env: NodeJS.ProcessEnv) => updateContexts(env, (f) => Object.assign(f, file));
 import { CliContext } from '../../../src/cli/context.js';
 import { isKafkaTsError } from '../../../src/util/errors.js';
 import { tempDir } from '../../helpers/tmp.js';

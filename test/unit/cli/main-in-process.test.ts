@@ -37,7 +37,7 @@ describe('main(argv) in process', () => {
   it('prints completion from the program it runs in', async () => {
     const r = await runInProcess(['completion', 'bash'], env);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('consumer-groups) opts="--version --bootstrap-server --context --command-config');
+    expect(r.stdout).toContain('consumer-groups) verbs="list describe reset delete delete-offsets"; opts="--version --bootstrap-server --context --command-config');
   });
 
   it('maps a commander parse error to exit 2', async () => {

@@ -40,7 +40,7 @@ describe('withFileLock', () => {
 });
 
 describe('writeFileAtomic', () => {
-  it('creates with the given mode, keeps an existing mode, and leaves no temporary file', () => {
+  it('writes with the given mode, also over a file opened up since, and leaves no temporary file', () => {
     const d = dir();
     const f = join(d, 'x.json');
     writeFileAtomic(f, 'one', 0o600);
@@ -48,7 +48,7 @@ describe('writeFileAtomic', () => {
     chmodSync(f, 0o640);
     writeFileAtomic(f, 'two', 0o600);
     expect(readFileSync(f, 'utf8')).toBe('two');
-    expect(statSync(f).mode & 0o777).toBe(0o640);
+    expect(statSync(f).mode & 0o777).toBe(0o600);
     expect(readdirSync(d)).toEqual(['x.json']);
   });
 });
