@@ -3,7 +3,7 @@ import { commandPropertyOptions, connectionOptions, outputOption } from '../src/
 import { collect, defineCommand } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
 import { watchStopSignals } from '../src/cli/signals.js';
-import { consumerEndView, processedLine, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
+import { connectionNotice, consumerEndView, processedLine, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
@@ -114,6 +114,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       autoOffsetReset: (reset ?? startReset ?? 'latest') as 'earliest' | 'latest' | 'none',
       // Kafka's consumer logs this at INFO, which its console consumer does not show.
       onReset: (r: ResetNotice) => ctx.warn(resetNotice(r)),
+      onConnection: (c: Parameters<typeof connectionNotice>[0]) => ctx.warn(connectionNotice(c)),
     };
     const consumeOpts = { maxMessages, timeoutMs: timeoutMs ?? null, skipMessageOnError: !!o.skipMessageOnError, format, formatter, ...(schema && { schema }) };
     // The output's buffers are used again, and records count as printed, once their bytes have

@@ -75,5 +75,9 @@ export interface ResetNotice {
   policy: string;
 }
 
+/** A broker the consumer fetches from went away, or came back (it retries meanwhile, as Kafka's consumer does). */
+export const connectionNotice = (c: { broker: number; lost: boolean; error?: Error }): string =>
+  c.lost ? `WARN Connection to broker ${c.broker} was lost (${c.error?.message}); retrying until it is back` : `Connected to broker ${c.broker} again; consuming`;
+
 /** An out-of-range position reset by auto.offset.reset: an --offset past the end would otherwise look like an empty topic. */
 export const resetNotice = (r: ResetNotice): string => `Offset ${r.from} is out of range for ${r.topic}-${r.partition}: resetting to the ${r.policy} offset ${r.to} (auto.offset.reset=${r.policy})`;

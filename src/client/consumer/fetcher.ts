@@ -71,6 +71,12 @@ export interface FetcherOptions {
    * of failing the poll: as Kafka's subscribing consumer drops a deleted topic and goes on.
    */
   onGone?(gone: { topic: string; partition: number; position: number }): void;
+  /**
+   * Told once when fetching from a broker fails on its connection (it went away: the consumer
+   * retries until it is back) and once when a fetch from it succeeds again, so that a streaming
+   * console consumer is not silent while its broker is down.
+   */
+  onConnection?(change: { broker: number; lost: true; error: Error } | { broker: number; lost: false }): void;
 }
 
 /** check.crcs: fails with Kafka's message when a batch's bytes do not match its CRC32C. */
@@ -275,7 +281,7 @@ const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export class Fetcher {
   private readonly parts = new Map<string, PartitionState>();
-  private readonly opts: Required<Omit<FetcherOptions, 'onGone'>> & Pick<FetcherOptions, 'onGone'>;
+  private readonly opts: Required<Omit<FetcherOptions, 'onGone' | 'onConnection'>> & Pick<FetcherOptions, 'onGone' | 'onConnection'>;
   private readonly admin: Admin;
   private closed = false;
   /** Bumped by every change of assignment, position or pause: a prefetch sent before it is dropped. */
@@ -284,6 +290,8 @@ export class Fetcher {
   private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
   /** The fetch in flight to each leader that no round has collected yet (see round). */
   private readonly inFlight = new Map<number, InFlightFetch>();
+  /** Brokers whose last fetch failed on the connection (onConnection was told). */
+  private readonly unreachable = new Set<number>();
 
   constructor(
     readonly client: KafkaClient,
@@ -302,6 +310,7 @@ export class Fetcher {
       checkCrcs: opts.checkCrcs ?? false,
       onReset: opts.onReset ?? (() => {}),
       onGone: opts.onGone,
+      onConnection: opts.onConnection,
     };
     this.admin = new Admin(client);
   }
@@ -586,12 +595,18 @@ export class Fetcher {
       ));
     } catch (e) {
       if (e instanceof ConnectionError || e instanceof RequestTimeoutError) {
+        // A fetch cut short by our own close is not a broker going away.
+        if (!this.closed && !this.unreachable.has(leader)) {
+          this.unreachable.add(leader);
+          this.opts.onConnection?.({ broker: leader, lost: true, error: e });
+        }
         for (const p of ps) p.preferred = undefined;
         await this.client.refreshMetadata([...topics.keys()]).catch(() => undefined);
         return null;
       }
       throw e;
     }
+    if (this.unreachable.delete(leader)) this.opts.onConnection?.({ broker: leader, lost: false });
     return { requested, body };
   }
 
