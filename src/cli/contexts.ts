@@ -1,6 +1,6 @@
 /**
  * Named cluster contexts (`kafka-ts context …`, `--context NAME`, $KAFKA_TS_CONTEXT): a bootstrap
- * address and client properties under a name, kept with `conf` in contexts.json in the kafka-ts
+ * address and client properties under a name, kept in contexts.json in the kafka-ts
  * config directory ($KAFKA_TS_CONFIG_DIR, else $XDG_CONFIG_HOME/kafka-ts, else
  * ~/.config/kafka-ts), file mode 0600 (it may hold passwords; `${env:NAME}` references keep them
  * out of it).
@@ -87,11 +87,12 @@ export async function updateContexts<T>(env: NodeJS.ProcessEnv, change: (file: C
   } catch (e) {
     throw new FailedError(`Cannot write contexts file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return withFileLock(`${path}.lock`, () => {
+  return withFileLock(`${path}.lock`, (assertHeld) => {
     const file = readContexts(env);
     const result = change(file);
     const data: Record<string, unknown> = { contexts: file.contexts };
     if (file.current !== undefined) data.current = file.current;
+    assertHeld();
     try {
       writeFileAtomic(path, `${JSON.stringify(data, undefined, '\t')}\n`, 0o600);
     } catch (e) {

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { runAction } from './run.js';
 import type { CliContext } from './context.js';
 import { debugRequested, exitCode, isKafkaTsError, jsonErrorLine } from './errors.js';
+import { Output } from './output.js';
 
 /**
  * The short commands (issue 17): what the CLI's first bundle carries, so that a command line
@@ -92,6 +93,24 @@ export function buildProgram(onExit: (code: number) => void, commands: readonly 
   return program;
 }
 
+/**
+ * Writes help or version text to stdout: exit 0, also when its reader went away (`| head`); a
+ * write that fails otherwise (a full disk) is exit 1 with one line, as for any command's output.
+ */
+async function writeStdout(text: string): Promise<number> {
+  const out = new Output();
+  try {
+    out.write(text);
+    await out.end();
+    return exitCode('Ok');
+  } catch (e) {
+    if (!isKafkaTsError(e)) throw e;
+    if (e.kind === 'output_closed') return exitCode('Ok');
+    process.stderr.write(`kafka-ts: error: ${e.message}\n`);
+    return exitCode('Failure');
+  }
+}
+
 /** Whether the command line asks for JSON output, read before (or without) parsing succeeded. */
 function asksForJson(argv: string[]): boolean {
   return argv.some((a, i) => ((a === '--output' || a === '-o') && argv[i + 1] === 'json') || a === '--output=json' || a === '-ojson');
@@ -122,8 +141,10 @@ function installCrashHandler(): void {
   process.on('uncaughtException', onCrash);
   // A diagnostic that cannot be written (stderr's terminal hung up, its pipe closed) has nowhere
   // else to go: dropped, rather than an uncaught error that turns a clean stop into a crash.
-  process.stderr.on('error', () => undefined);
+  if (!process.stderr.listeners('error').includes(dropWriteError)) process.stderr.on('error', dropWriteError);
 }
+
+const dropWriteError = (): void => undefined;
 
 export async function main(argv: string[]): Promise<number> {
   installCrashHandler();
@@ -137,11 +158,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   let status: number = exitCode('Ok');
   let errText = '';
+  // Help and version text, written once parsing is over (writeStdout: a write error is a failure).
+  let outText = '';
   // The command named: the first argument that is not an option (the root's options take no value).
   const program = buildProgram((c) => (status = c), await commandsFor(argv), argv.find((a) => !a.startsWith('-')));
   const silence = (c: Command) => {
     c.exitOverride();
-    c.configureOutput({ writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });
+    c.configureOutput({ writeOut: (s) => (outText += s), writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });
     for (const sub of c.commands) silence(sub);
   };
   silence(program);
@@ -155,16 +178,13 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return exitCode('Ok');
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return writeStdout(outText);
     // `help X` for an X that is no command: commander prints the root help on stderr as an
     // error (exit 1); `help --help` is help about help, i.e. the root help, on stdout.
     let helpError: string | undefined;
     if (e.code === 'commander.help') {
       const asked = argv[argv.indexOf('help') + 1] ?? '';
-      if (asked === '--help' || asked === '-h') {
-        await new Promise<void>((resolve) => process.stdout.write(program.helpInformation(), () => resolve()));
-        return exitCode('Ok');
-      }
+      if (asked === '--help' || asked === '-h') return writeStdout(program.helpInformation());
       helpError = `unknown command '${asked}'`;
     }
     const cmdName = helpError === undefined ? (argv.find((a) => !a.startsWith('-')) ?? '') : '';

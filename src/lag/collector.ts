@@ -102,10 +102,13 @@ export class LagCollector {
     }
     // A leader did not answer (it stopped, and the metadata has not caught up yet): ask each
     // leader on its own, so the others' partitions are still measured.
+    // One metadata request for all the topics, then the leaders from it (leaderFor would ask
+    // again for each partition that has none).
+    await this.client.refreshMetadata([...new Set(requests.map((r) => r.topic))]).catch(() => undefined);
     const byLeader = new Map<number, typeof requests>();
     for (const r of requests) {
-      const leader = await this.client.leaderFor(r.topic, r.partition).catch(() => -1);
-      if (leader >= 0) byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
+      const leader = this.client.cluster.topics.get(r.topic)?.partitions.find((p) => p.partition === r.partition)?.leader ?? -1;
+      if (leader >= 0 && this.client.cluster.brokers.has(leader)) byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
     }
     await Promise.all(
       [...byLeader.values()].map(async (list) => {

@@ -296,7 +296,6 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
   return plan;
 }
 
-/** Commits the plan (admin commits, generation -1). Returns the partitions that failed; `denied` for an ACL refusal (exit 8). */
 /**
  * Kafka's error lines of a reset (each after a blank line): the groups refused before the plan
  * table (active or missing ones), and the partitions that failed after it.
@@ -311,6 +310,7 @@ export function resetErrors(plan: Pick<ResetPlan, 'active' | 'missing'>, failure
   };
 }
 
+/** Commits the plan (admin commits, generation -1). Returns the partitions that failed; `denied` for an ACL refusal (exit 8). */
 export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string; denied: boolean }[]> {
   const groups = new GroupAdmin(client);
   const failures: { row: PlanRow; message: string; denied: boolean }[] = [];

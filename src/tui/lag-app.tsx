@@ -217,7 +217,12 @@ export function LagApp({ load, intervalMs, windowMs, target, initialGroup = null
   useInput((input, key) => {
     const keys = [...input];
     if (keys.length <= 1 || key.ctrl || key.meta) return handleKey(input, key);
-    for (const ch of keys) handleKey(/[\x00-\x1f\x7f]/.test(ch) ? '' : ch, { ...key, return: ch === '\r' || ch === '\n', backspace: ch === '\x7f' || ch === '\b', tab: ch === '\t' });
+    for (const ch of keys) {
+      const editing = live.current.editingFilter;
+      handleKey(/[\x00-\x1f\x7f]/.test(ch) ? '' : ch, { ...key, return: ch === '\r' || ch === '\n', backspace: ch === '\x7f' || ch === '\b', tab: ch === '\t' });
+      // Text pasted into the filter ends at its line break: what follows is not taken for keys (q would quit).
+      if (editing && !live.current.editingFilter) break;
+    }
   });
 
   const select = (group: string) => {

@@ -6,12 +6,20 @@
  */
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { FailedError } from './errors.js';
 
 /** How long a writer waits for another one's lock before it gives up. */
 export const LOCK_WAIT_MS = 10_000;
 /** A lock file without a pid (its owner died between creating and writing it) is stale after this. */
 const EMPTY_LOCK_STALE_MS = 5_000;
+/**
+ * A lock taken on another host (a shared home, a container's mounted config dir: its pid means
+ * nothing here) is stale only after this; a change under the lock takes milliseconds.
+ */
+const FOREIGN_LOCK_STALE_MS = 60_000;
+/** Who holds a lock: `pid@host` in the lock file. */
+const OWNER = `${process.pid}@${hostname()}`;
 
 const alive = (pid: number): boolean => {
   try {
@@ -22,26 +30,47 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** The pid in a lock file, undefined when it has none (yet), null when the file is gone. */
-function lockOwner(lockPath: string): number | undefined | null {
+/**
+ * The pid in a lock file taken on this host, 'foreign' for one taken on another, undefined when
+ * it has none (yet), null when the file is gone.
+ */
+function lockOwner(lockPath: string): number | 'foreign' | undefined | null {
+  let text: string;
   try {
-    const pid = Number.parseInt(readFileSync(lockPath, 'utf8').trim(), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+    text = readFileSync(lockPath, 'utf8').trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+  const [pidText, host] = text.split('@');
+  if (host !== undefined && host !== hostname()) return 'foreign';
+  const pid = Number.parseInt(pidText ?? '', 10);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** Whether the lock at lockPath belongs to nobody any more: its pid is dead, or it has none and is old. */
-function isStale(lockPath: string, owner: number | undefined): boolean {
-  if (owner !== undefined) return owner !== process.pid && !alive(owner);
+const olderThan = (path: string, ms: number): boolean => {
   try {
-    return Date.now() - statSync(lockPath).mtimeMs > EMPTY_LOCK_STALE_MS;
+    return Date.now() - statSync(path).mtimeMs > ms;
   } catch {
     return false;
   }
+};
+
+/** Whether the lock at lockPath belongs to nobody any more: its pid is dead, or it has none (or another host's) and is old. */
+function isStale(lockPath: string, owner: number | 'foreign' | undefined): boolean {
+  if (owner === 'foreign') return olderThan(lockPath, FOREIGN_LOCK_STALE_MS);
+  if (owner !== undefined) return owner !== process.pid && !alive(owner);
+  return olderThan(lockPath, EMPTY_LOCK_STALE_MS);
 }
+
+/** Whether this process holds the lock at lockPath (it could have been broken as stale meanwhile). */
+const holds = (lockPath: string): boolean => {
+  try {
+    return readFileSync(lockPath, 'utf8').trim() === OWNER;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Removes a stale lock without removing one a live process took meanwhile: the lock is renamed
@@ -69,8 +98,12 @@ function breakStaleLock(lockPath: string): void {
   }
 }
 
-/** Takes the lock at lockPath (waiting up to waitMs for its holder), runs fn, and releases it. */
-export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
+/**
+ * Takes the lock at lockPath (waiting up to waitMs for its holder), runs fn, and releases it. fn
+ * calls `assertHeld` right before its write: a lock broken meanwhile (judged stale by mistake)
+ * fails the change instead of letting two writers overwrite each other.
+ */
+export async function withFileLock<T>(lockPath: string, fn: (assertHeld: () => void) => T | Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const deadline = Date.now() + waitMs;
   let delay = 5;
   for (;;) {
@@ -78,11 +111,12 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
     try {
       fd = openSync(lockPath, 'wx', 0o600);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new FailedError(`Cannot create the lock file ${lockPath}: ${code ?? (e as Error).message}`);
     }
     if (fd !== undefined) {
       try {
-        writeSync(fd, `${process.pid}\n`);
+        writeSync(fd, `${OWNER}\n`);
       } finally {
         closeSync(fd);
       }
@@ -102,11 +136,14 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 100);
   }
+  const assertHeld = () => {
+    if (!holds(lockPath)) throw new FailedError(`${lockPath} was taken over by another process while this one held it; nothing was written: try again`);
+  };
   try {
-    return await fn();
+    return await fn(assertHeld);
   } finally {
     try {
-      if (lockOwner(lockPath) === process.pid) unlinkSync(lockPath);
+      if (holds(lockPath)) unlinkSync(lockPath);
     } catch {
       /* already gone */
     }

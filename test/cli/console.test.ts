@@ -512,6 +512,8 @@ describe('console-consumer', () => {
     // All of it fits the output buffer: the failure shows when the command ends.
     expect(await toFull(['topics', 'list'])).toMatchObject({ stderr: `kafka-ts topics: ${reason}`, exitCode: 1 });
     expect(await toFull(['topics', 'list', '--output', 'json'])).toMatchObject({ stderr: `kafka-ts topics: ${reason}`, exitCode: 1 });
+    // Help and version text too (help --help crashed on it, --help ended with exit 0).
+    for (const args of [['--help'], ['help', '--help'], ['--version'], ['topics', '--help']]) expect(await toFull(args), args.join(' ')).toMatchObject({ stderr: `kafka-ts: ${reason}`, exitCode: 1 });
     // Many buffers' worth (2 MB): it shows while consuming, once.
     await create('full-disk');
     expect((await produce('full-disk', Array.from({ length: 20_000 }, (_, i) => `${String(i).padStart(7, '0')}${'v'.repeat(92)}`).join('\n'))).exitCode).toBe(0);

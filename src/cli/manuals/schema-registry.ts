@@ -26,7 +26,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied', 'Incompatible'],
   exitNotes: [
     'check: 0 when the schema is compatible, 12 when it is not (the reasons on stdout), 4 when the VERSION named does not exist.',
-    'register: 12 when the registry refuses the schema as incompatible (HTTP 409); an invalid schema or argument (422: 42201 to 42204, 42208 to 42210) exits 2; a refusal of a valid request (42205 operation not permitted, e.g. read-only mode; 42206 references exist; 42207) exits 1.',
+    'register: 12 when the registry refuses the schema as incompatible (HTTP 409); an invalid schema or argument (422: 42201 to 42204, 42208 to 42210, 42212) exits 2; a refusal of a valid request (42205 operation not permitted, e.g. read-only mode; 42206 references exist; 42207) exits 1.',
     'Exit 3: the registry could not be reached; 7: it refused the credentials (401); 8: it refused the operation (403); 4: no such subject, version or id.',
   ],
   differences: [

@@ -177,6 +177,10 @@ describe('drill-down', () => {
     // "/", text and Enter in one read: a filter typed and kept, as when pasted.
     await press(ESC, (f) => f.includes('› billing') && f.includes('audit'), 'the overview again');
     await press('/aud\r', (f) => f.includes('/ filter:aud') && !f.includes('billing') && f.includes('audit'), 'the filter from one read');
+    // A paste into the filter ends at its line break: the "q" after it does not quit.
+    await press(ESC, (f) => f.includes('billing') && f.includes('audit'), 'the filter cleared');
+    await press('/bil\rq', (f) => f.includes('/ filter:bil') && f.includes('billing') && !f.includes('audit'), 'the pasted filter');
+    await press(DOWN, (f) => f.includes('› billing'), 'the app still answering keys');
   });
 
   it('shows the window in the header while the first sample loads', async () => {
