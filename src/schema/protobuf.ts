@@ -30,7 +30,7 @@ const looksLikeText = (s: string) => /[;{}"']/.test(s);
  * Base64 FileDescriptorProto → .proto text (anything else is returned as it is). Its imports are
  * resolved from `refs` and the well-known types, and only its own definitions are printed.
  */
-async function descriptorToText(text: string, refs: readonly ResolvedReference[] = []): Promise<string> {
+async function descriptorToText(text: string, refs: readonly ResolvedReference[] = [], keepCase = true): Promise<string> {
   const t = text.trim();
   if (looksLikeText(t) || !/^[A-Za-z0-9+/=\s]+$/.test(t) || t.length === 0) return text;
   const lib = await load();
@@ -63,7 +63,7 @@ async function descriptorToText(text: string, refs: readonly ResolvedReference[]
     for (const dep of fileObj.dependency ?? []) await addDependency(dep);
     const set = d.FileDescriptorSet.fromObject({ file: [...files, { ...fileObj, dependency: [] }] });
     // keepCase: a field keeps its name (by_name), not its JSON name (byName).
-    const root = (lib.Root as unknown as { fromDescriptor(s: unknown, o: object): Root }).fromDescriptor(set, { keepCase: true });
+    const root = (lib.Root as unknown as { fromDescriptor(s: unknown, o: object): Root }).fromDescriptor(set, { keepCase });
     root.resolveAll();
     const own = new Set([...(fileObj.messageType ?? []), ...(fileObj.enumType ?? []), ...(fileObj.service ?? [])].map((x) => x.name));
     return printProto(root, fileObj.package ?? '', fileObj.syntax || 'proto2', fileObj.dependency ?? [], own);
@@ -124,7 +124,13 @@ export async function parseProtobuf(input: string, refs: readonly ResolvedRefere
     }
   };
   collect(own.root);
-  return { type: 'PROTOBUF', text: input.trim() === text.trim() ? text : canonical, canonical, normalized: canonical, protobuf: root, messages };
+  const fromDescriptor = input.trim() !== text.trim();
+  // kafka-ts until 2026-12-07 turned a descriptor's field names into their JSON names
+  // (first_name became firstName) and stored that text: the same descriptor sent again must
+  // still find the schema registered then.
+  const legacyText = fromDescriptor ? await descriptorToText(input, refs, false) : text;
+  const legacyCanonical = legacyText !== text ? (await parseProtobuf(legacyText, refs)).canonical : undefined;
+  return { type: 'PROTOBUF', text: fromDescriptor ? canonical : text, canonical, normalized: canonical, protobuf: root, messages, ...(legacyCanonical !== undefined && legacyCanonical !== canonical && { legacyCanonical }) };
 }
 
 /**

@@ -29,6 +29,11 @@ export interface ParsedSchema {
   canonical: string;
   /** The text registered with normalize=true: the canonical form, written in a fixed layout. */
   normalized?: string;
+  /**
+   * The canonical form an earlier kafka-ts gave this schema, when it differs (a Protobuf
+   * descriptor whose field names it changed): a stored schema with that form is this one.
+   */
+  legacyCanonical?: string;
   /** AVRO: the avsc Type (references registered before it). */
   avro?: import('avsc').Type;
   /** JSON: the parsed schema document and an ajv validator for it. */

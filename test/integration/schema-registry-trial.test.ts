@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaRegistryService } from '../../src/broker/schema-registry/index.js';
+import { protobufDescriptor } from '../../src/schema/protobuf.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -174,5 +175,21 @@ describe('Avro schemas identified by their parsed form', () => {
     expect((await again.call('POST', '/subjects/b', { schema: '"string"' })).body).toMatchObject({ id: 2, version: 1 });
     expect((await again.call('GET', '/schemas/ids/2')).body).toEqual({ schema: '{"type":"string"}' });
     expect((await again.call('POST', '/subjects/c/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
+  });
+});
+
+describe('Protobuf descriptors registered by an earlier kafka-ts', () => {
+  it('are found by the same descriptor, though that version stored its field names in their JSON form', async () => {
+    const { call } = await start();
+    const proto = (a: string, b: string) => `syntax = "proto3";\npackage demo;\n\nmessage User {\n  string ${a} = 1;\n  int32 ${b} = 2;\n}\n`;
+    // What kafka-ts stored for this descriptor before it kept field names as written.
+    expect((await call('POST', '/subjects/users-value/versions', { schemaType: 'PROTOBUF', schema: proto('firstName', 'userId') })).body).toEqual({ id: 1 });
+    const descriptor = await protobufDescriptor(proto('first_name', 'user_id'));
+    // @confluentinc/schemaregistry's serializer registers (and looks up) the base64 descriptor.
+    expect((await call('POST', '/subjects/users-value', { schemaType: 'PROTOBUF', schema: descriptor })).body).toMatchObject({ id: 1, version: 1 });
+    expect((await call('POST', '/subjects/users-value/versions', { schemaType: 'PROTOBUF', schema: descriptor })).body).toEqual({ id: 1 });
+    expect((await call('GET', '/subjects/users-value/versions')).body).toEqual([1]);
+    // A schema whose names really differ is another schema.
+    expect((await call('POST', '/subjects/users-value/versions', { schemaType: 'PROTOBUF', schema: await protobufDescriptor(proto('given_name', 'user_id')) })).body).toEqual({ id: 2 });
   });
 });

@@ -303,11 +303,12 @@ export class SchemaRegistry {
     this.checkWritable(subject);
     const { parsed, references } = await this.parseRequest(body);
     const key = canonKey(parsed, references);
+    const keys = canonKeys(parsed, references);
     await this.indexed;
     return this.serial(async () => {
       const live = this.versionsOf(subject);
       // The same schema (by its parsed form) already a live version: its id, nothing new.
-      const same = live.filter((v) => this.keyOf(v.id) === key).find((v) => given.id === undefined || v.id === given.id);
+      const same = live.filter((v) => keys.includes(this.keyOf(v.id))).find((v) => given.id === undefined || v.id === given.id);
       if (same && (given.id === undefined || given.id === same.id) && (given.version === undefined || given.version === same.version)) return { id: same.id };
       this.checkWritable(subject);
       const mode = this.effectiveMode(subject);
@@ -348,9 +349,9 @@ export class SchemaRegistry {
     if (this.versionsOf(subject, deleted).length === 0) throw E.subjectNotFound(subject);
     const { parsed, references } = await this.parseRequest(body);
     await this.indexed;
-    const key = canonKey(parsed, references);
+    const keys = canonKeys(parsed, references);
     const found = this.versionsOf(subject, deleted)
-      .filter((v) => this.keyOf(v.id) === key)
+      .filter((v) => keys.includes(this.keyOf(v.id)))
       .pop();
     if (!found) throw E.schemaNotFound();
     return this.view(subject, found);
@@ -512,8 +513,13 @@ function importTarget(body: SchemaRequest): { id?: number; version?: number } {
   return out;
 }
 
-function canonKey(p: ParsedSchema, refs: readonly SchemaReference[]): string {
+function canonKey(p: Pick<ParsedSchema, 'type' | 'canonical'>, refs: readonly SchemaReference[]): string {
   return `${p.type}\0${p.canonical}\0${JSON.stringify(refs.map((r) => [r.name, r.subject, r.version]))}`;
+}
+
+/** The keys a stored schema that is this one may have: its own, and the one an earlier kafka-ts gave it. */
+function canonKeys(p: ParsedSchema, refs: readonly SchemaReference[]): (string | undefined)[] {
+  return [canonKey(p, refs), ...(p.legacyCanonical === undefined ? [] : [canonKey({ type: p.type, canonical: p.legacyCanonical }, refs)])];
 }
 
 /** "latest", -1 (latest) or a version number 1..2^31-1. */
