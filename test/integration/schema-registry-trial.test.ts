@@ -4,58 +4,11 @@
  * IMPORT mode (ids and versions kept, no compatibility check, restart), equivalent Avro schemas
  * (one id) and normalize, and JSON Schema compatibility through $ref and combined schemas.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { SchemaRegistryService } from '../../src/broker/schema-registry/index.js';
+import { describe, expect, it } from 'vitest';
 import { protobufDescriptor } from '../../src/schema/protobuf.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
-import { tempDir } from '../helpers/tmp.js';
+import { registries } from '../helpers/registry.js';
 
-const CT = 'application/vnd.schemaregistry.v1+json';
-
-interface Running {
-  broker: TestBroker;
-  registry: SchemaRegistryService;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-}
-
-const running: Running[] = [];
-const dirs: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await r.registry.close();
-    await r.broker.close(true);
-  }
-  for (const d of dirs.splice(0)) d();
-});
-
-async function start(dir?: string): Promise<Running> {
-  const t = dir ? { dir } : tempDir();
-  if (!dir) dirs.push((t as { cleanup: () => void }).cleanup);
-  const broker = await startBroker({ dir: t.dir });
-  const registry = await SchemaRegistryService.start({ cluster: broker.cluster, host: '127.0.0.1', port: 0, maxRequestBytes: 1 << 20, log: silentLogger });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${registry.url}${path}`, { method, headers: { 'Content-Type': CT }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* raw */
-    }
-    return { status: res.status, body: parsed as any };
-  };
-  const r = { broker, registry, call };
-  running.push(r);
-  return r;
-}
-
-async function stop(r: Running) {
-  running.splice(running.indexOf(r), 1);
-  await r.registry.close();
-  await r.broker.close(true);
-}
+const { start, stop, dir: dataDir } = registries();
 
 const rec = (fields: object[], name = 'R') => JSON.stringify({ type: 'record', name, namespace: 'x', fields });
 
@@ -98,9 +51,8 @@ describe('compatibility with a subject without versions', () => {
 
 describe('IMPORT mode', () => {
   it('keeps the given id and version, checks no compatibility, and survives a restart', async () => {
-    const t = tempDir();
-    dirs.push(t.cleanup);
-    const r = await start(t.dir);
+    const dir = dataDir();
+    const r = await start(dir);
     const V1 = rec([{ name: 'a', type: 'int' }]);
     const BREAK = rec([{ name: 'b', type: 'string' }]); // no default: BACKWARD-incompatible with V1
     expect((await r.call('POST', '/subjects/s/versions', { schema: V1 })).body).toEqual({ id: 1 });
@@ -124,7 +76,7 @@ describe('IMPORT mode', () => {
     // Outside IMPORT, an id is refused.
     expect(await r.call('POST', '/subjects/rw/versions', { schema: V1, id: 700 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject rw is not in import mode' } });
     await stop(r);
-    const again = await start(t.dir);
+    const again = await start(dir);
     expect((await again.call('GET', '/mode/s')).body).toEqual({ mode: 'IMPORT' });
     expect((await again.call('GET', '/schemas/ids/500')).body).toEqual({ schema: BREAK });
     expect((await again.call('GET', '/subjects/s/versions/3')).body).toMatchObject({ id: 500, version: 3 });
@@ -163,14 +115,13 @@ describe('Avro schemas identified by their parsed form', () => {
   });
 
   it('keeps ids registered apart before (here through IMPORT) after a restart; lookups find each', async () => {
-    const t = tempDir();
-    dirs.push(t.cleanup);
-    const r = await start(t.dir);
+    const dir = dataDir();
+    const r = await start(dir);
     expect((await r.call('POST', '/subjects/a/versions', { schema: '"string"' })).body).toEqual({ id: 1 });
     expect((await r.call('PUT', '/mode/b', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
     expect((await r.call('POST', '/subjects/b/versions', { schema: '{"type":"string"}', id: 2, version: 1 })).body).toEqual({ id: 2 });
     await stop(r);
-    const again = await start(t.dir);
+    const again = await start(dir);
     expect((await again.call('POST', '/subjects/a', { schema: '{"type":"string"}' })).body).toMatchObject({ id: 1, version: 1 });
     expect((await again.call('POST', '/subjects/b', { schema: '"string"' })).body).toMatchObject({ id: 2, version: 1 });
     expect((await again.call('GET', '/schemas/ids/2')).body).toEqual({ schema: '{"type":"string"}' });

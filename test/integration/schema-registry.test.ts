@@ -4,63 +4,12 @@
  * durability: the state comes back from `_schemas` after a restart, and survives the loss of a
  * broker with three of them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { SchemaRegistryService } from '../../src/broker/schema-registry/index.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
-import { tempDir } from '../helpers/tmp.js';
+import { describe, expect, it } from 'vitest';
 import { seeded } from '../helpers/random.js';
+import { registries } from '../helpers/registry.js';
 
-const CT = 'application/vnd.schemaregistry.v1+json';
 const LIMIT = 256 * 1024;
-
-interface Running {
-  broker: TestBroker;
-  registry: SchemaRegistryService;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-}
-
-const running: Running[] = [];
-const dirs: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await r.registry.close();
-    await r.broker.close(true);
-  }
-  for (const d of dirs.splice(0)) d();
-});
-
-async function start(dir?: string, properties: Record<string, string> = {}): Promise<Running> {
-  const t = dir ? { dir } : tempDir();
-  if (!dir) dirs.push((t as { cleanup: () => void }).cleanup);
-  const broker = await startBroker({ dir: t.dir, properties });
-  const registry = await SchemaRegistryService.start({ cluster: broker.cluster, host: '127.0.0.1', port: 0, maxRequestBytes: LIMIT, log: silentLogger });
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${registry.url}${path}`, {
-      method,
-      headers: { 'Content-Type': CT, ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* a raw schema */
-    }
-    return { status: res.status, body: parsed as any };
-  };
-  const r = { broker, registry, call };
-  running.push(r);
-  return r;
-}
-
-async function stop(r: Running) {
-  running.splice(running.indexOf(r), 1);
-  await r.registry.close();
-  await r.broker.close(true);
-}
+const { start, stop, dir: dataDir } = registries(LIMIT);
 
 const avro = (fields: object[], name = 'User') => JSON.stringify({ type: 'record', name, namespace: 'com.example', fields });
 const USER1 = avro([{ name: 'id', type: 'long' }]);
@@ -261,16 +210,15 @@ describe('schema registry under random requests', () => {
 
 describe('schema registry durability', () => {
   it('rebuilds subjects, versions, ids, config and mode from _schemas after a restart', async () => {
-    const t = tempDir();
-    dirs.push(t.cleanup);
-    const first = await start(t.dir);
+    const dir = dataDir();
+    const first = await start(dir);
     await first.call('POST', '/subjects/a/versions', { schema: USER1 });
     await first.call('POST', '/subjects/a/versions', { schema: USER2 });
     await first.call('POST', '/subjects/b/versions', { schemaType: 'JSON', schema: '{"type":"object"}' });
     await first.call('DELETE', '/subjects/a/versions/1');
     await first.call('PUT', '/config/b', { compatibility: 'FULL' });
     await stop(first);
-    const again = await start(t.dir);
+    const again = await start(dir);
     expect((await again.call('GET', '/subjects')).body).toEqual(['a', 'b']);
     expect((await again.call('GET', '/subjects/a/versions')).body).toEqual([2]);
     expect((await again.call('GET', '/subjects/a/versions?deleted=true')).body).toEqual([1, 2]);
@@ -284,10 +232,9 @@ describe('schema registry durability', () => {
   });
 
   it('with three brokers, survives losing the leader of _schemas', async () => {
-    const t = tempDir();
-    dirs.push(t.cleanup);
+    const dir = dataDir();
     const props = { 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '50' };
-    const r = await start(t.dir, props);
+    const r = await start(dir, props);
     const { cluster } = r.broker;
     expect(cluster.metadata.topic('_schemas')).toBeUndefined(); // made by the first write
     expect((await r.call('POST', '/subjects/x/versions', { schema: USER1 })).body).toEqual({ id: 1 });
@@ -299,7 +246,7 @@ describe('schema registry durability', () => {
     expect((await r.call('GET', '/schemas/ids/1')).body).toEqual({ schema: USER1 });
     // Restart everything from disk except the lost broker's view: the survivors hold both versions.
     await stop(r);
-    const again = await start(t.dir, props);
+    const again = await start(dir, props);
     expect((await again.call('GET', '/subjects/x/versions')).body).toEqual([1, 2]);
     expect((await again.call('GET', '/schemas/ids/2')).body).toEqual({ schema: USER2 });
   });
