@@ -118,7 +118,7 @@ export default defineCommand<TopicsOptions>({
           names = (await t.selectTopics(admin, { topic: o.topic, excludeInternal: o.excludeInternal })).map((x) => x.name);
           if (names.length === 0 && o.topic !== undefined && !o.ifExists) throw t.missingTopicError(o.topic);
         }
-        const { views, liveBrokers, minIsr } = await t.describeTopics(client, names);
+        const { views, liveBrokers, minIsr } = await t.describeTopics(client, names, o.topicId !== undefined);
         const filters = {
           underReplicated: o.underReplicatedPartitions,
           unavailable: o.unavailablePartitions,

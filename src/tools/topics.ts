@@ -168,7 +168,11 @@ export interface DescribeFilters {
 export const replicationFactorOf = (p: Pick<PartitionView, 'replicas' | 'adding'>): number => p.replicas.length - p.adding.length;
 
 /** Builds describe views: partition state, configs with a non-default source, reassignments. */
-export async function describeTopics(client: KafkaClient, names: string[]): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
+/**
+ * `byId`: described by --topic-id, which Kafka's TopicCommand answers from the Metadata API: the
+ * ELR fields are unknown there, printed N/A (null in JSON).
+ */
+export async function describeTopics(client: KafkaClient, names: string[], byId = false): Promise<{ views: TopicView[]; liveBrokers: Set<number>; minIsr: Map<string, number> }> {
   const admin = new Admin(client);
   const descs: TopicDescription[] = await admin.describeTopics(names);
   // A denial is Kafka's "Error while executing topic command" line too, as a refused describe is.
@@ -192,8 +196,8 @@ export async function describeTopics(client: KafkaClient, names: string[]): Prom
         isr: p.isr,
         adding: r?.adding ?? [],
         removing: r?.removing ?? [],
-        elr: p.elr,
-        lastKnownElr: p.lastKnownElr,
+        elr: byId ? null : p.elr,
+        lastKnownElr: byId ? null : p.lastKnownElr,
       };
     });
     const first = partitions[0];

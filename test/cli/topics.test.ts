@@ -106,6 +106,10 @@ describe('topics --describe', () => {
         '\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n' +
         '\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n',
     );
+    // By --topic-id Kafka describes through the Metadata API, which has no ELR: N/A.
+    const id = /TopicId: (\S+)/.exec(r.stdout)![1]!;
+    const byId = await kt('topics', '--describe', '--topic-id', id);
+    expect(byId.stdout.split('\n')[1]).toBe('\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A');
   });
 
   it('lists non-default configs and supports the report filters', async () => {
