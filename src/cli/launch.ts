@@ -297,7 +297,7 @@ function readFully(fd: number, into: Buffer, file: string): void {
  * which loads the module as before.
  */
 function lazyBuiltins(req: Require): Require {
-  const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:readline/promises', 'node:fs/promises', 'node:os']);
+  const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:readline/promises', 'node:fs/promises', 'node:os', 'node:tls']);
   const wrapped = (id: string): unknown => {
     if (!LAZY_BUILTINS.has(id)) return req(id);
     let m: object | undefined;

@@ -7,7 +7,7 @@
  * the enabled versions, is an error naming the setting: a suite is never dropped in silence.
  */
 import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
+import { getCiphers } from 'node:tls';
 
 /** The TLS 1.2 suites OpenSSL offers (`openssl ciphers -stdname`): IANA/JSSE name -> OpenSSL name. */
 const TLS12: Record<string, string> = Object.fromEntries(
@@ -111,7 +111,7 @@ export function tlsSettings(protocols: string | undefined, suites: string | unde
     out.maxVersion = max;
   }
   if (suites !== undefined && suites.trim() !== '') {
-    const known = new Set(tls.getCiphers().map((c) => c.toUpperCase()));
+    const known = new Set(getCiphers().map((c) => c.toUpperCase()));
     const tls12: string[] = [];
     const tls13: string[] = [];
     const unknown: string[] = [];

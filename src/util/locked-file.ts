@@ -18,8 +18,8 @@ const EMPTY_LOCK_STALE_MS = 5_000;
  * nothing here) is stale only after this; a change under the lock takes milliseconds.
  */
 const FOREIGN_LOCK_STALE_MS = 60_000;
-/** Who holds a lock: `pid@host` in the lock file. */
-const OWNER = `${process.pid}@${hostname()}`;
+/** Who holds a lock: `pid@host` in the lock file (asked when needed: node:os loads lazily, see src/cli/launch.ts). */
+const lockHolder = (): string => `${process.pid}@${hostname()}`;
 
 const alive = (pid: number): boolean => {
   try {
@@ -66,7 +66,7 @@ function isStale(lockPath: string, owner: number | 'foreign' | undefined): boole
 /** Whether this process holds the lock at lockPath (it could have been broken as stale meanwhile). */
 const holds = (lockPath: string): boolean => {
   try {
-    return readFileSync(lockPath, 'utf8').trim() === OWNER;
+    return readFileSync(lockPath, 'utf8').trim() === lockHolder();
   } catch {
     return false;
   }
@@ -116,7 +116,7 @@ export async function withFileLock<T>(lockPath: string, fn: (assertHeld: () => v
     }
     if (fd !== undefined) {
       try {
-        writeSync(fd, `${OWNER}\n`);
+        writeSync(fd, `${lockHolder()}\n`);
       } finally {
         closeSync(fd);
       }

@@ -218,6 +218,20 @@ describe("the local daemon's remembered API versions", () => {
     expect(entries()[socket()]!.versions.find(([k]) => k === 3)).toBeDefined();
   });
 
+  it('leave a short command on the Unix socket without TLS, crypto or os: those modules load on first use', async () => {
+    // The built-in modules the process loaded, written at its exit by a preload.
+    const preload = join(t.dir, 'loaded-modules.cjs');
+    const out = join(t.dir, 'loaded-modules.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));\n`);
+    for (const args of [['topics', '--list'], ['topics', '--describe', '--topic', 'remembered'], ['consumer-groups', '--list'], ['cluster', 'cluster-id']]) {
+      const r = await kafkaTs(args, { home: t.dir, env: { NODE_OPTIONS: `--require ${preload}` } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const loaded = readFileSync(out, 'utf8').split('\n');
+      expect(loaded, args.join(' ')).toContain('NativeModule net');
+      expect(loaded.filter((m) => /^NativeModule (tls|_tls_wrap|crypto|os)$/.test(m)), args.join(' ')).toEqual([]);
+    }
+  });
+
   it('of a restarted daemon are negotiated again', async () => {
     const before = entries()[socket()]!.socket;
     await stopDaemon(t.dir);
