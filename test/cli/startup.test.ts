@@ -169,6 +169,28 @@ describe('the two bundles of the CLI', () => {
   });
 });
 
+describe('the daemon bundle', () => {
+  it('is loaded by require(), without scanning its source for export names as import() of a .cjs file does', async () => {
+    const t = tempDir('kafka-ts-daemon-load-');
+    try {
+      // The built-in modules the daemon process loaded, written at its exit by a preload.
+      const preload = join(t.dir, 'loaded-modules.cjs');
+      const out = join(t.dir, 'daemon-modules.txt');
+      writeFileSync(preload, `if (process.env.KAFKA_TS_DAEMON) process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));\n`);
+      const env = { NODE_OPTIONS: `--require ${preload}` };
+      const started = await kafkaTs(['server', 'start', '--port', '0', '--no-schema-registry'], { home: t.dir, env });
+      expect(started.exitCode, started.stderr).toBe(0);
+      expect((await kafkaTs(['server', 'stop'], { home: t.dir })).exitCode).toBe(0);
+      const loaded = readFileSync(out, 'utf8').split('\n');
+      expect(loaded).toContain('NativeModule net');
+      expect(loaded.filter((m) => m.includes('cjs-module-lexer'))).toEqual([]);
+    } finally {
+      await stopDaemon(t.dir);
+      t.cleanup();
+    }
+  }, 60_000);
+});
+
 describe("the local daemon's remembered API versions", () => {
   let t: { dir: string; cleanup: () => void };
   beforeAll(async () => {
