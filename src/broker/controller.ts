@@ -6,6 +6,7 @@
  * Error messages are Kafka's, because the tools print them verbatim.
  */
 import { ErrorCode } from '../protocol/errors.js';
+import { topicNameProblem } from '../protocol/topic-name.js';
 import { placeReplicas } from '../util/replica-placement.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
@@ -31,19 +32,8 @@ export interface NewTopic {
 }
 
 export function validateTopicName(name: string): ApiError {
-  const prefix = 'Topic name is invalid: ';
-  if (name.length === 0) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}the empty string is not allowed`);
-  if (name === '.' || name === '..') return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}'${name}' is not allowed`);
-  if (name.length > 249) {
-    return err(ErrorCode.INVALID_TOPIC_EXCEPTION, `${prefix}the length of '${name}' is longer than the max allowed length 249`);
-  }
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return err(
-      ErrorCode.INVALID_TOPIC_EXCEPTION,
-      `${prefix}'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
-    );
-  }
-  return OK;
+  const problem = topicNameProblem(name);
+  return problem === null ? OK : err(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
 }
 
 export class Controller {

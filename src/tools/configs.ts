@@ -8,6 +8,7 @@ import { isScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS, type ScramMechanism }
 import type { DescribeScramResult, ScramDeletion, ScramUpsertion } from '../client/scram-credentials.js';
 import { RESOURCE_BROKER, RESOURCE_TOPIC, type Admin, type ConfigEntry } from '../client/admin.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
+import { topicNameProblem } from '../protocol/topic-name.js';
 
 /** Kafka's default iterations for a credential given without them. */
 export const DEFAULT_ITERATIONS = 4096;
@@ -173,6 +174,9 @@ export interface ResourceLister {
 export async function describeResources(admin: Admin, type: ResourceType, name: string | undefined, all: boolean, lister?: ResourceLister): Promise<EntityConfigs[]> {
   let entities: string[];
   if (name !== undefined) {
+    // Kafka's tool checks a topic name before asking for it (Topic.validate): not "doesn't exist".
+    const invalid = type === 'topics' ? topicNameProblem(name) : null;
+    if (invalid !== null) throw new FailedError(invalid);
     if ((type === 'topics' || type === 'brokers' || type === 'broker-loggers') && !(await exists(admin, type, name))) {
       const text = `The ${singular(type)} '${name}' doesn't exist and doesn't have dynamic config.`;
       throw new NotFoundError(text, { stdout: text });

@@ -132,7 +132,7 @@ describe('topic configs altered with kafka-ts configs', () => {
       expect({ args, r }).toEqual({ args, r: { stdout: '', stderr: `kafka-ts configs: error: ${message}\n`, exitCode: 1 } });
     }
     expect(await kt('configs', '--describe', '--topic', 'fx-bad')).toEqual({
-      stdout: 'Dynamic configs for topic fx-bad are:\n  retention.ms=5000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=5000, DEFAULT_CONFIG:log.retention.ms=604800000}\n',
+      stdout: 'Dynamic configs for topic fx-bad are:\n  retention.ms=5000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=5000}\n',
       stderr: '',
       exitCode: 0,
     });

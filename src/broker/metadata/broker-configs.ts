@@ -9,7 +9,7 @@
 import type { BrokerConfig } from '../config.js';
 import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
 import { BROKER_CATALOGUE, isMechanismJaasConfig } from '../../protocol/broker-config-catalogue.js';
-import type { ResolvedConfig } from './topic-configs.js';
+import { brokerConfigSynonyms, brokerSynonymGroups, type ResolvedConfig } from './topic-configs.js';
 
 /** The logical broker a description is for (every broker of the daemon shares one BrokerConfig). */
 export interface BrokerIdentity {
@@ -37,8 +37,6 @@ const STATIC: [string, TypeName, Getter][] = [
   ['message.max.bytes', 'INT', (c) => String(c.messageMaxBytes)],
   ['socket.request.max.bytes', 'INT', (c) => String(c.socketRequestMaxBytes)],
   ['log.segment.bytes', 'INT', (c) => String(c.logSegmentBytes)],
-  ['log.roll.ms', 'LONG', (c) => String(c.logRollMs)],
-  ['log.retention.ms', 'LONG', (c) => String(c.logRetentionMs)],
   ['log.retention.bytes', 'LONG', (c) => String(c.logRetentionBytes)],
   ['log.index.interval.bytes', 'INT', (c) => String(c.logIndexIntervalBytes)],
   ['log.retention.check.interval.ms', 'LONG', (c) => String(c.logRetentionCheckIntervalMs)],
@@ -250,6 +248,18 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     ...(clusterDefaults[name] !== undefined ? [{ name, value: clusterDefaults[name]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }] : []),
   ];
   const seen = new Set<string>();
+  // Keys that are one setting under several names (log.retention.ms/minutes/hours): each described
+  // as it is set, null when it is not, with Kafka's synonyms (none before a value of its own).
+  const grouped: ResolvedConfig[] = [];
+  for (const group of brokerSynonymGroups()) {
+    for (const name of group.keys) {
+      seen.add(name);
+      const synonyms = brokerConfigSynonyms(name, group.keys, group.defaults, config, { broker: dynamic, defaults: clusterDefaults });
+      const value = dynamic[name] ?? clusterDefaults[name] ?? config.explicit[name] ?? group.defaults[name] ?? null;
+      const type = name.endsWith('.ms') ? 'LONG' : 'INT';
+      grouped.push({ name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, type: ConfigType[type], synonyms });
+    }
+  }
   const out: ResolvedConfig[] = STATIC.map(([name, type, get]) => {
     seen.add(name);
     const value = get(config, node);
@@ -260,6 +270,7 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     if (seen.has(name)) continue;
     out.push(entry(name, def.type, [...dynamicSynonyms(name), { name, value: def.default ?? '', source: ConfigSource.DEFAULT_CONFIG }]));
   }
+  out.push(...grouped);
   for (const e of kafkaTsEntries(config, node)) if (!seen.has(e.name)) out.push(e);
   // KIP-226: this broker's listener keystore/truststore values (per broker only, never a cluster default).
   for (const [name, value] of Object.entries(dynamic)) {

@@ -49,7 +49,8 @@ export const dynamicValuesFor = (brokerConfigs: Record<string, Record<string, st
 
 export interface ResolvedConfig {
   name: string;
-  value: string;
+  /** Null for a broker config with no value (Kafka prints `log.retention.ms=null`). */
+  value: string | null;
   source: number;
   type: number;
   /** Synonyms in precedence order (topic override, broker static, default). */
@@ -58,18 +59,53 @@ export interface ResolvedConfig {
   sensitive?: boolean;
 }
 
+const LONG_MAX = '9223372036854775807';
+
+/**
+ * Broker configs that stand for one topic config under several names (Kafka's
+ * DynamicBrokerConfig.brokerConfigSynonyms), the first the one the topic config names, with
+ * Kafka's defaults of those that have one (log.retention.ms and log.roll.ms have none: the
+ * hours do). Any other topic config has its one broker key, whose default is the topic's.
+ */
+const BROKER_SYNONYMS: Record<string, { keys: string[]; defaults: Record<string, string> }> = {
+  'retention.ms': { keys: ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'], defaults: { 'log.retention.hours': '168' } },
+  'segment.ms': { keys: ['log.roll.ms', 'log.roll.hours'], defaults: { 'log.roll.hours': '168' } },
+  'segment.jitter.ms': { keys: ['log.roll.jitter.ms', 'log.roll.jitter.hours'], defaults: { 'log.roll.jitter.hours': '0' } },
+  'flush.ms': { keys: ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'], defaults: { 'log.flush.scheduler.interval.ms': LONG_MAX } },
+};
+
+/** The broker configs that are one setting under several names, with Kafka's defaults (BROKER_SYNONYMS). */
+export const brokerSynonymGroups = (): { keys: string[]; defaults: Record<string, string> }[] => Object.values(BROKER_SYNONYMS);
+
+/**
+ * The synonyms Kafka lists for broker config `name` (ConfigHelper.configSynonyms): each of its
+ * broker keys' values by source (this broker's dynamic ones, the cluster defaults, the static
+ * config, Kafka's defaults), from the first entry named `name` on: what only a synonym sets (a
+ * server.properties log.retention.hours, the hours' default) is listed after a value of `name`
+ * itself, and not at all without one.
+ */
+export function brokerConfigSynonyms(name: string, keys: readonly string[], defaults: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues): ResolvedConfig['synonyms'] {
+  const all: ResolvedConfig['synonyms'] = [];
+  const add = (values: Record<string, string | undefined>, source: number) => {
+    for (const k of keys) if (values[k] !== undefined) all.push({ name: k, value: values[k]!, source });
+  };
+  add(dynamic.broker, ConfigSource.DYNAMIC_BROKER_CONFIG);
+  add(dynamic.defaults, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+  add(broker.explicit, ConfigSource.STATIC_BROKER_CONFIG);
+  add(defaults, ConfigSource.DEFAULT_CONFIG);
+  const first = all.findIndex((syn) => syn.name === name);
+  return first < 0 ? [] : all.slice(first);
+}
+
 /** Every topic config with its effective value and where the value comes from. */
 export function resolveTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues = NO_DYNAMIC): ResolvedConfig[] {
   return TOPIC_CONFIGS.map((def) => {
-    const synonyms: ResolvedConfig['synonyms'] = [];
-    if (overrides[def.name] !== undefined) synonyms.push({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
     const key = def.brokerKey;
-    if (key && dynamic.broker[key] !== undefined) synonyms.push({ name: key, value: dynamic.broker[key]!, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
-    if (key && dynamic.defaults[key] !== undefined) synonyms.push({ name: key, value: dynamic.defaults[key]!, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
-    const fromBroker = brokerValue(def, broker);
-    if (fromBroker !== undefined && def.brokerKey) synonyms.push({ name: def.brokerKey, value: fromBroker, source: ConfigSource.STATIC_BROKER_CONFIG });
-    synonyms.push({ name: def.brokerKey ?? def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
-    return { name: def.name, value: synonyms[0]!.value, source: synonyms[0]!.source, type: ConfigType[def.type], synonyms };
+    const group = BROKER_SYNONYMS[def.name];
+    const synonyms = key ? brokerConfigSynonyms(key, group?.keys ?? [key], group?.defaults ?? { [key]: def.default }, broker, dynamic) : [{ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG }];
+    if (overrides[def.name] !== undefined) synonyms.unshift({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    const value = topicConfigValue(overrides, broker, def.name, dynamic);
+    return { name: def.name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, type: ConfigType[def.type], synonyms };
   });
 }
 

@@ -63,6 +63,38 @@ describe('resolving with dynamic values', () => {
   });
 });
 
+describe("settings with several names (log.retention.ms/minutes/hours), as Kafka's ConfigHelper lists their synonyms", () => {
+  const syn = (e: { synonyms: { source: number; name: string; value: string }[] }) => e.synonyms.map((s) => `${s.source}:${s.name}=${s.value}`);
+  const { DYNAMIC_TOPIC_CONFIG: T, DYNAMIC_BROKER_CONFIG: B, STATIC_BROKER_CONFIG: S, DEFAULT_CONFIG: D } = ConfigSource;
+
+  it('a broker describes each name as set, null when not; only a value of the name itself brings the others along', () => {
+    const { config: hours } = buildBrokerConfig('/tmp/unused', { 'log.retention.hours': '24' });
+    const get = (all: ReturnType<typeof resolveBrokerConfigs>, n: string) => all.find((e) => e.name === n)!;
+    const plain = resolveBrokerConfigs(config, { id: 1, logDir: '/d' }, {}, {});
+    expect(get(plain, 'log.retention.ms')).toMatchObject({ value: null, source: D, synonyms: [] });
+    expect(get(plain, 'log.retention.minutes')).toMatchObject({ value: null, synonyms: [] });
+    expect([get(plain, 'log.retention.hours').value, syn(get(plain, 'log.retention.hours'))]).toEqual(['168', [`${D}:log.retention.hours=168`]]);
+    expect([get(plain, 'log.roll.ms').value, get(plain, 'log.roll.hours').value, get(plain, 'log.flush.interval.ms').value]).toEqual([null, '168', null]);
+    const set = resolveBrokerConfigs(hours, { id: 1, logDir: '/d' }, { 'log.retention.ms': '1000' }, {});
+    expect(get(set, 'log.retention.ms')).toMatchObject({ value: '1000', source: B });
+    expect(syn(get(set, 'log.retention.ms'))).toEqual([`${B}:log.retention.ms=1000`, `${S}:log.retention.hours=24`, `${D}:log.retention.hours=168`]);
+    expect(syn(get(set, 'log.retention.hours'))).toEqual([`${S}:log.retention.hours=24`, `${D}:log.retention.hours=168`]);
+  });
+
+  it("a topic's retention.ms and segment.ms list broker synonyms only from a log.retention.ms / log.roll.ms value on", () => {
+    const { config: hours } = buildBrokerConfig('/tmp/unused', { 'log.retention.hours': '24' });
+    const get = (all: ReturnType<typeof resolveTopicConfigs>, n: string) => all.find((e) => e.name === n)!;
+    const plain = resolveTopicConfigs({}, config);
+    expect(get(plain, 'retention.ms')).toMatchObject({ value: '604800000', source: D, synonyms: [] });
+    expect(get(plain, 'segment.ms')).toMatchObject({ value: '604800000', synonyms: [] });
+    // The broker's hours set the value; the synonyms still start at a log.retention.ms value.
+    expect(get(resolveTopicConfigs({}, hours), 'retention.ms')).toMatchObject({ value: '86400000', synonyms: [] });
+    const dyn = { broker: { 'log.retention.ms': '1000' }, defaults: {} };
+    expect(syn(get(resolveTopicConfigs({ 'retention.ms': '7' }, hours, dyn), 'retention.ms'))).toEqual([`${T}:retention.ms=7`, `${B}:log.retention.ms=1000`, `${S}:log.retention.hours=24`, `${D}:log.retention.hours=168`]);
+    expect(syn(get(plain, 'segment.bytes'))).toEqual([`${D}:log.segment.bytes=1073741824`]);
+  });
+});
+
 describe('brokerIdProblem', () => {
   it("answers Kafka's INVALID_REQUEST for another broker's id or a non-integer", () => {
     expect(brokerIdProblem(1, '1')).toBeNull();
