@@ -8,6 +8,7 @@ import { collect, defineCommand } from '../src/cli/command.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { pickAction } from '../src/cli/dispatch.js';
 import { TimeoutError, UsageError } from '../src/cli/errors.js';
+import { daemonTcpAddress } from '../src/cli/local-daemon.js';
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView, view, type View } from '../src/cli/view.js';
@@ -87,7 +88,7 @@ export default defineCommand<GroupsOptions>({
         return { data, text: () => (o.state !== undefined || o.type !== undefined ? t.listTable(list, o.type !== undefined, o.state !== undefined) : list.map((g) => `${g.groupId}\n`).join('')) };
       },
       describe: async () => {
-        const views = await t.describeOffsets(client, await targets());
+        const views = await t.describeOffsets(client, await targets(), daemonTcpAddress);
         const kind = o.members ? 'members' : o.state !== undefined ? 'state' : 'offsets';
         const warnings = () => views.flatMap((v) => t.stateMessage(v.group, v.state).stderr ?? []);
         const text = () =>

@@ -49,6 +49,20 @@ export async function daemonStatus(paths: DaemonPaths): Promise<DaemonStatus | n
   return r?.ok && r.status ? r.status : null;
 }
 
+/**
+ * The TCP address (its first TCP listener, as advertised) of the local daemon's broker `nodeId`,
+ * given one of its brokers' Unix socket paths, which is what the daemon's brokers name themselves
+ * by on those sockets (FindCoordinator, Metadata). Null when the daemon does not answer or the
+ * broker has no live TCP listener. What the CLI shows where Kafka's tools print host:port.
+ */
+export async function daemonTcpAddress(socketPath: string, nodeId: number): Promise<{ host: string; port: number } | null> {
+  const status = await daemonStatus(daemonPaths(dirname(socketPath)));
+  const broker = status?.brokers.find((b) => b.id === nodeId && b.live);
+  const tcp = broker?.listeners.find((l) => !l.startsWith('LOCAL://') && !l.includes(':///'));
+  const m = tcp ? /^[^:]+:\/\/\[?(.*?)\]?:(\d+)$/.exec(tcp) : null;
+  return m ? { host: m[1]!, port: Number(m[2]) } : null;
+}
+
 export interface StartOptions {
   port?: number;
   brokers?: number;

@@ -32,11 +32,32 @@ export interface GroupView {
 const pad = (s: string, w: number) => s.padEnd(w);
 const dash = (v: string | number | null) => (v === null ? '-' : String(v));
 
+/** The TCP address of the local daemon's broker `nodeId`, found from its Unix socket path. */
+export type TcpAddressOf = (socketPath: string, nodeId: number) => Promise<{ host: string; port: number } | null>;
+
+/**
+ * On the local daemon's Unix socket the coordinator is named by its socket path; Kafka's tools
+ * print its host:port, so the broker's TCP listener is shown instead (text and JSON), and the
+ * socket (unix://path) only when the daemon does not say it.
+ */
+async function showTcpCoordinators(descriptions: GroupDescription[], tcpAddress: TcpAddressOf): Promise<void> {
+  const found = new Map<string, { host: string; port: number } | null>();
+  for (const d of descriptions) {
+    const c = d.coordinator;
+    if (!c.host.startsWith('/')) continue;
+    const key = `${c.host}\0${c.nodeId}`;
+    if (!found.has(key)) found.set(key, await tcpAddress(c.host, c.nodeId).catch(() => null));
+    const tcp = found.get(key);
+    if (tcp) d.coordinator = { nodeId: c.nodeId, ...tcp };
+  }
+}
+
 /** Describes groups with their committed offsets, log-end offsets and lag (Kafka's --offsets). */
-export async function describeOffsets(client: KafkaClient, groupIds: string[]): Promise<GroupView[]> {
+export async function describeOffsets(client: KafkaClient, groupIds: string[], tcpAddress?: TcpAddressOf): Promise<GroupView[]> {
   const groups = new GroupAdmin(client);
   const admin = new Admin(client);
   const descriptions = await groups.describeGroups([...groupIds].sort());
+  if (tcpAddress) await showTcpCoordinators(descriptions, tcpAddress);
   const views: GroupView[] = [];
   for (const d of descriptions) {
     if (d.state === 'Dead') {
@@ -147,7 +168,7 @@ export function membersTable(d: GroupDescription, verbose: boolean): string {
 }
 
 export function stateTable(d: GroupDescription): string {
-  // Over the local Unix socket the coordinator is reached at a socket path, not host:port.
+  // A socket path only when the local daemon did not name the broker's TCP listener.
   const address = d.coordinator.host.startsWith('/') ? `unix://${d.coordinator.host}` : `${d.coordinator.host}:${d.coordinator.port}`;
   const coordinator = `${address}  (${d.coordinator.nodeId})`;
   const c = Math.max(25, coordinator.length);

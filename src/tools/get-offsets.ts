@@ -4,7 +4,8 @@
  * `topic:partition:offset` lines sorted by the string `topic-partition`.
  */
 import type { Admin } from '../client/admin.js';
-import { NotFoundError, UsageError, type Outcome } from '../util/errors.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { AuthorizationError, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
 import { exceptionClass } from './kafka-exceptions.js';
 
 /** Kafka's --time names and the ListOffsets timestamps they stand for. */
@@ -26,6 +27,8 @@ export function parseTime(value: string | undefined): number {
 export interface PartitionFilter {
   topic(name: string): boolean;
   partition(topic: string, partition: number): boolean;
+  /** Topic names the patterns name literally (`orders` in `orders|logs.*`): asked for by name when not listed. */
+  names: string[];
 }
 
 interface Rule {
@@ -45,9 +48,17 @@ function topicRegex(value: string): RegExp {
   }
 }
 
+/** The alternatives of a topic regex that are plain topic names (which match themselves). */
+function literalNames(re: RegExp | null): string[] {
+  if (!re) return [];
+  const body = re.source.slice('^(?:'.length, -')$'.length);
+  return body.split('|').filter((n) => /^[A-Za-z0-9._-]+$/.test(n));
+}
+
 const fromRules = (rules: Rule[]): PartitionFilter => ({
   topic: (name) => rules.some((r) => !r.topic || r.topic.test(name)),
   partition: (topic, p) => rules.some((r) => (!r.topic || r.topic.test(topic)) && p >= r.from && (r.to === null || p < r.to)),
+  names: [...new Set(rules.flatMap((r) => literalNames(r.topic)))],
 });
 
 /** --topic-partitions: `rule(,rule)*`, rule `topicRegex[:P]` or `:P`, P `N`, `N-M` (M exclusive), `N-`, `-M`. */
@@ -77,7 +88,7 @@ export function topicAndPartitions(topic: string | undefined, partitions: string
     if (parts.length > 0) ids = new Set(parts.map(Number));
   }
   const re = topic !== undefined ? topicRegex(topic) : null;
-  return { topic: (n) => !re || re.test(n), partition: (t, p) => (!re || re.test(t)) && (!ids || ids.has(p)) };
+  return { topic: (n) => !re || re.test(n), partition: (t, p) => (!re || re.test(t)) && (!ids || ids.has(p)), names: literalNames(re) };
 }
 
 export interface PartitionOffset {
@@ -94,6 +105,8 @@ export interface OffsetsResult {
   /** Partitions that have no such offset (left out of Kafka's lines; named on stderr here). */
   noOffset: { topic: string; partition: number }[];
   errors: { topic: string; partition: number; error: string; message: string }[];
+  /** Topics named by the filter that the principal may not describe (left out, as Kafka's listing leaves them out). */
+  denied: string[];
 }
 
 /** Kafka's order: by the string `topic-partition` (so t-10 comes before t-2). */
@@ -105,9 +118,16 @@ const byName = (a: { topic: string; partition: number }, b: { topic: string; par
 
 /** The offsets of every matching partition; partitions without one (offset -1) are left out, as Kafka. */
 export async function getOffsets(admin: Admin, filter: PartitionFilter, time: number, excludeInternal: boolean): Promise<OffsetsResult> {
-  const topics = (await admin.listTopics()).filter((t) => !(excludeInternal && t.internal) && filter.topic(t.name));
+  const listed = await admin.listTopics();
+  const topics = listed.filter((t) => !(excludeInternal && t.internal) && filter.topic(t.name));
   const described = await admin.describeTopics(topics.map((t) => t.name));
   const wanted = described.flatMap((t) => t.partitions.filter((p) => filter.partition(t.name, p.partition)).map((p) => ({ topic: t.name, partition: p.partition, timestamp: time })));
+  // A listing leaves out the topics the principal may not describe; one named outright is asked
+  // for by name, which the broker answers TOPIC_AUTHORIZATION_FAILED: a denial, not a missing topic.
+  const unlisted = filter.names.filter((n) => !listed.some((t) => t.name === n));
+  const md = unlisted.length > 0 ? await admin.metadata(unlisted) : null;
+  const denied = unlisted.filter((n) => md!.topics.get(n)?.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  if (wanted.length === 0 && denied.length > 0) throw new AuthorizationError(deniedMessage(denied));
   if (wanted.length === 0) throw new NotFoundError('Could not match any topic-partitions with the specified filters');
   const results = await admin.listOffsets(wanted);
   const offsets: PartitionOffset[] = [];
@@ -118,8 +138,11 @@ export async function getOffsets(admin: Admin, filter: PartitionFilter, time: nu
     else if (r.offset >= 0) offsets.push({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp >= 0 ? r.timestamp : null });
     else noOffset.push({ topic: r.topic, partition: r.partition });
   }
-  return { time, offsets, noOffset, errors };
+  return { time, offsets, noOffset, errors, denied };
 }
+
+/** Kafka's TopicAuthorizationException message ("Not authorized to access topics: [orders]"), with the error's name. */
+const deniedMessage = (topics: string[]) => `not authorized to access topics: [${topics.join(', ')}] (TOPIC_AUTHORIZATION_FAILED)`;
 
 /** Why a partition can have no offset for --time. */
 function noOffsetReason(time: number): string {
@@ -136,8 +159,9 @@ export function offsetsView(r: OffsetsResult): { data: OffsetsResult; text: () =
     // Kafka's tool leaves such partitions out without a word; the lines stay Kafka's, stderr says which.
     warnings: () => [
       ...r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
+      ...(r.denied.length > 0 ? [`${deniedMessage(r.denied)}: left out`] : []),
       ...(r.noOffset.length > 0 ? [`No offset ${noOffsetReason(r.time)} for ${r.noOffset.map((p) => `${p.topic}:${p.partition}`).join(', ')}: left out`] : []),
     ],
-    exit: !r.errors.length ? 'Ok' : r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : 'Failure',
+    exit: r.denied.length > 0 || r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : r.errors.length ? 'Failure' : 'Ok',
   };
 }

@@ -60,6 +60,20 @@ describe('acls', () => {
     expect(`${consume.stderr}${produce.stderr}${list.stderr}`).not.toMatch(/\n\s+at /);
   });
 
+  it('get-offsets --topic T that the principal may not describe is a denial (exit 8), not a missing topic', async () => {
+    const r = await kt('get-offsets', '--bootstrap-server', bootstrap, '--topic', 'orders');
+    expect(r.exitCode, r.stderr).toBe(8);
+    expect(r.stderr).toContain('User:ANONYMOUS is not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED)');
+    expect(r.stderr).not.toContain('Could not match');
+    const json = await kt('get-offsets', '--bootstrap-server', bootstrap, '--topic-partitions', 'orders:0', '--output', 'json');
+    expect(json.exitCode).toBe(8);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 8, kind: 'denied' } });
+    // A pattern names no topic: what the listing (which leaves orders out) matches, as Kafka's tool.
+    const pattern = await kt('get-offsets', '--bootstrap-server', bootstrap, '--topic', 'ord.*');
+    expect(pattern.exitCode).toBe(4);
+    expect(pattern.stderr).toContain('Could not match any topic-partitions with the specified filters');
+  });
+
   it("adds --producer ACLs over the local socket in kafka-acls.sh's layout; the producer may then write", async () => {
     const r = await acls('--add', '--allow-principal', 'User:ANONYMOUS', '--producer', '--topic', 'orders');
     expect(r).toMatchObject({ exitCode: 0, stdout: ADDED });

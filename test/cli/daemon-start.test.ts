@@ -315,20 +315,25 @@ describe('bad input to the commands the scripts run', () => {
     expect(r.stderr).toContain('Invalid value abc for configuration linger.ms');
   });
 
-  it('--describe --state keeps its columns with a unix:// coordinator', async () => {
+  it('--describe --state names the coordinator by its TCP listener (host:port (id)), as Kafka does, not by the Unix socket', async () => {
     const home = newHome({ anyPort: true });
     const produce = await kafkaTs(['console-producer', '--topic', 'orders'], { home, input: 'a\n' });
     expect(produce.exitCode, show(produce)).toBe(0);
     const consume = await kafkaTs(['console-consumer', '--topic', 'orders', '--group', 'billing', '--from-beginning', '--max-messages', '1'], { home });
     expect(consume.exitCode, show(consume)).toBe(0);
+    const status = JSON.parse((await kafkaTs(['server', 'status', '--output', 'json'], { home })).stdout) as { listeners: string[] };
+    const port = Number(status.listeners.find((l) => l.startsWith('PLAINTEXT://'))!.split(':').pop());
     const r = await kafkaTs(['consumer-groups', '--describe', '--group', 'billing', '--state'], { home });
     expect(r.exitCode, show(r)).toBe(0);
     const [header, row] = r.stdout.split('\n').filter((l) => l.trim() !== '');
-    expect(row, r.stdout).toContain('unix://');
+    expect(row, r.stdout).toContain(`127.0.0.1:${port}  (1)`);
+    expect(r.stdout).not.toContain('unix://');
     // Each value starts where its header does.
-    for (const [title, value] of [['COORDINATOR (ID)', 'unix://'], ['STATE', 'Empty'], ['#MEMBERS', '0']] as const) {
+    for (const [title, value] of [['COORDINATOR (ID)', '127.0.0.1:'], ['STATE', 'Empty'], ['#MEMBERS', '0']] as const) {
       expect(row!.indexOf(value, title === '#MEMBERS' ? header!.indexOf(title) : 0), `${title}\n${r.stdout}`).toBe(header!.indexOf(title));
     }
+    const json = await kafkaTs(['consumer-groups', '--describe', '--group', 'billing', '--state', '--output', 'json'], { home });
+    expect(JSON.parse(json.stdout).groups[0].coordinator, json.stdout).toEqual({ nodeId: 1, host: '127.0.0.1', port });
   });
 });
 

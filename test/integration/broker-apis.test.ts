@@ -7,6 +7,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch, decodeBatchRecords, splitBatches } from '../../src/protocol/record-batch.js';
 import { CompressionType } from '../../src/protocol/compression.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { RawConn } from '../helpers/raw-kafka.js';
 
 let broker: TestBroker;
 beforeAll(async () => {
@@ -172,6 +173,50 @@ describe('produce and fetch', () => {
     const res = await waiting;
     const recs = splitBatches(res.body.responses[0]!.partitions[0]!.records!).flatMap((b) => decodeBatchRecords(b));
     expect(recs.map((r) => r.value!.toString())).toEqual(['late']);
+  });
+
+  it('Fetch v13 by a topic id that was deleted answers UNKNOWN_TOPIC_ID (100) for its partitions, also once the name is taken again', async () => {
+    const c = broker.client();
+    const admin = new Admin(c);
+    await admin.createTopics([{ name: 'gone', partitions: 2, replicationFactor: 1 }]);
+    await new Producer(broker.client('p-gone'), { lingerMs: 0 }).send({ topic: 'gone', value: Buffer.from('x') });
+    const oldId = (await admin.metadata(['gone'])).topics.get('gone')!.id;
+    const port = Number(broker.bootstrap.split(':').pop());
+    const raw = await RawConn.tcp(port);
+    type FetchBody = { responses: { topicId: Buffer; partitions: { partitionIndex: number; errorCode: number; highWatermark: number }[] }[] };
+    const fetchById = async (topicId: Buffer) =>
+      (await raw.request(Fetch, 13, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{ topicId, partitions: [0, 1].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 })) }],
+        forgottenTopicsData: [],
+        rackId: '',
+      } as never)) as unknown as FetchBody;
+    try {
+      const before = await fetchById(oldId);
+      expect(before.responses[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+      expect((await admin.deleteTopics(['gone']))[0]!.error).toBeNull();
+      const after = await fetchById(oldId);
+      expect(after.responses[0]!.topicId.equals(oldId)).toBe(true);
+      expect(after.responses[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.highWatermark])).toEqual([
+        [0, ErrorCode.UNKNOWN_TOPIC_ID, -1],
+        [1, ErrorCode.UNKNOWN_TOPIC_ID, -1],
+      ]);
+      expect(ErrorCode.UNKNOWN_TOPIC_ID).toBe(100);
+      // The name again, under a new id: the old id stays unknown, the new one is served.
+      await admin.createTopics([{ name: 'gone', partitions: 2, replicationFactor: 1 }]);
+      const newId = (await admin.metadata(['gone'])).topics.get('gone')!.id;
+      expect(newId.equals(oldId)).toBe(false);
+      expect((await fetchById(oldId)).responses[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.UNKNOWN_TOPIC_ID]);
+      expect((await fetchById(newId)).responses[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+    } finally {
+      raw.socket.destroy();
+    }
   });
 
   it('lists offsets: earliest, latest, by timestamp, max timestamp, and v0 old-style', async () => {

@@ -16,6 +16,6 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
     ['The first offset at or after a time', 'kafka-ts get-offsets orders:0 --time 1735689600000'],
   ],
   exits: ['Failure', 'Unreachable', 'NotFound', 'AuthFailed', 'Denied'],
-  exitNotes: ['4 when no partition matches the filters ("Could not match any topic-partitions with the specified filters"); 1 when the lookup failed for some partition (the others are printed); 2 for a malformed --time, --partitions or rule.'],
-  differences: ['kafka-get-offsets.sh exits 1 when nothing matches and 0 when some partitions were skipped; kafka-ts exits 4 and 1. --bootstrap-server is optional (the local daemon).'],
+  exitNotes: ['4 when no partition matches the filters ("Could not match any topic-partitions with the specified filters"); 8 when a topic named outright (not a pattern) may not be described by the principal ("not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED)"; beside topics that matched, it is left out with that line on stderr); 1 when the lookup failed for some partition (the others are printed); 2 for a malformed --time, --partitions or rule.'],
+  differences: ['kafka-get-offsets.sh exits 1 when nothing matches and 0 when some partitions were skipped; kafka-ts exits 4 and 1. A topic the principal may not describe is left out of the listing of kafka-get-offsets.sh in silence (Could not match …); kafka-ts asks for a topic named outright by name and reports the denial. --bootstrap-server is optional (the local daemon).'],
 };

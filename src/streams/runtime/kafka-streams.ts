@@ -42,6 +42,11 @@ import { StateDirectory } from './state-dir.js';
 
 export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
+/** How long a stop waits for the loop, the final commit and leaving the group before abandoning them. */
+const STOP_WAIT_MS = 5000;
+/** The final commit's least time, however long the loop took to stop. */
+const MIN_FINAL_COMMIT_MS = 1000;
+
 export type StreamsLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 export interface KafkaStreamsOptions {
@@ -1122,6 +1127,8 @@ export class KafkaStreams {
   }
 
   private shutdownPromise: Promise<void> | null = null;
+  /** The final commit was abandoned (the broker did not answer in time). */
+  private abandoned = false;
 
   /** Stops everything; clean (commit, checkpoint) or after an error (abort, drop local state). */
   private shutdown(clean: boolean): Promise<void> {
@@ -1129,27 +1136,52 @@ export class KafkaStreams {
       this.shutdownPromise = (async () => {
         this.setState(clean ? 'PENDING_SHUTDOWN' : 'PENDING_ERROR');
         this.stopping = true;
-        if (this.starting) await this.starting.catch(() => undefined);
-        if (this.loopDone) await this.loopDone;
-        if (this.globalLoopDone) await this.globalLoopDone;
+        const app = this.config.applicationId;
+        // A broker that went away would hold every step below for its timeouts (a minute and
+        // more): the loop's poll, the final commit and leaving the group get STOP_WAIT_MS in all,
+        // then what is left is abandoned and said so.
+        const deadline = Date.now() + STOP_WAIT_MS;
+        const left = () => Math.max(0, deadline - Date.now());
+        const within = async <T>(p: Promise<T>, ms = left()): Promise<{ done: true; value: T } | { done: false }> => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<{ done: false }>((r) => (timer = setTimeout(() => r({ done: false }), ms)));
+          try {
+            return await Promise.race([p.then((value) => ({ done: true as const, value })), late]);
+          } finally {
+            clearTimeout(timer);
+          }
+        };
+        if (clean) this.log('info', `[${app}] stopping: committing offsets and leaving the group (at most ${STOP_WAIT_MS / 1000} s)`);
+        if (this.starting) await within(this.starting.catch(() => undefined));
+        if (this.loopDone) await within(this.loopDone);
+        if (this.globalLoopDone) await within(this.globalLoopDone);
         if (clean && this.fatal) clean = false;
         if (clean && this.consumer && this.producer) {
+          const pending = this.offsetsToCommit();
           try {
-            await this.commit('final');
+            const r = await within(this.commit('final'), Math.max(left(), MIN_FINAL_COMMIT_MS));
+            if (!r.done) {
+              const what = pending.length > 0 ? `offsets not committed: ${pending.map((o) => `${o.topic}-${o.partition} at ${o.offset}`).join(', ')}` : 'no offsets were pending';
+              this.log('warn', `[${app}] final commit abandoned: the broker did not answer within ${STOP_WAIT_MS / 1000} s; ${what}${pending.length > 0 ? ' (the records after the last commit are processed again on the next start)' : ''}`);
+              clean = false;
+              this.abandoned = true;
+            }
           } catch (e) {
-            this.log('warn', `[${this.config.applicationId}] final commit failed: ${(e as Error).message}`);
+            this.log('warn', `[${app}] final commit failed: ${(e as Error).message}`);
             clean = false;
           }
         } else if (this.eos && this.producer?.txn && !this.producer.txn.isFatal()) {
-          await this.producer.abortTransaction().catch(() => undefined);
+          await within(this.producer.abortTransaction().catch(() => undefined), Math.max(left(), 1000));
         }
         for (const t of [...this.active.values(), ...this.suspended.values()]) this.closeTask(t, clean);
         this.suspended.clear();
-        await this.consumer?.close().catch(() => undefined);
-        if (this.producer) await Promise.race([this.producer.close().catch(() => undefined), sleep(5000)]);
+        if (this.consumer) await within(this.consumer.close().catch(() => undefined), Math.max(left(), 500));
+        if (this.producer) await within(this.producer.close().catch(() => undefined), Math.max(left(), 500));
         this.globalFetcher?.close();
         await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
-        this.setState(clean && !this.fatal ? 'NOT_RUNNING' : 'ERROR');
+        // A final commit abandoned because the broker went away is not an application error
+        // (Kafka Streams closes its tasks dirty and ends NOT_RUNNING): the records are read again.
+        this.setState((clean || this.abandoned) && !this.fatal ? 'NOT_RUNNING' : 'ERROR');
       })();
     }
     return this.shutdownPromise;

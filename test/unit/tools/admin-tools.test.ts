@@ -4,7 +4,7 @@
  * against this client's own version table, and Kafka's exception names.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTime, parseTopicPartitions, topicAndPartitions } from '../../../src/tools/get-offsets.js';
+import { offsetsView, parseTime, parseTopicPartitions, topicAndPartitions } from '../../../src/tools/get-offsets.js';
 import { parseOffsetJson, parseTriples } from '../../../src/tools/delete-records.js';
 import { compareVersions, entryText } from '../../../src/tools/broker-api-versions.js';
 import { exceptionClass } from '../../../src/tools/kafka-exceptions.js';
@@ -41,6 +41,19 @@ describe('get-offsets', () => {
     expect([f.topic('a'), f.topic('b'), f.topic('ab'), f.partition('a', 2), f.partition('a', 1)]).toEqual([true, true, false, true, false]);
     expect(topicAndPartitions(undefined, undefined).partition('x', 7)).toBe(true);
     expect(() => topicAndPartitions('t', '1,a')).toThrow('--partitions expects a comma separated list of numeric partition ids, but received: 1,a');
+  });
+
+  it('knows which topics the patterns name outright (asked for by name, so that a denial is told from a missing topic)', () => {
+    expect(topicAndPartitions('orders, logs.*,a.b', undefined).names).toEqual(['orders', 'a.b']);
+    expect(topicAndPartitions(undefined, undefined).names).toEqual([]);
+    expect(parseTopicPartitions('orders:0,x+:1,:5,orders:2').names).toEqual(['orders']);
+  });
+
+  it('a named topic the principal may not describe, beside ones it may: the others printed, a line on stderr, exit Denied', () => {
+    const v = offsetsView({ time: -1, offsets: [{ topic: 'public', partition: 0, offset: 3, timestamp: null }], noOffset: [], errors: [], denied: ['orders'] });
+    expect(v.text()).toEqual(['public:0:3']);
+    expect(v.warnings()).toEqual(['not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED): left out']);
+    expect(v.exit).toBe('Denied');
   });
 });
 
