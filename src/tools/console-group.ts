@@ -5,7 +5,7 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import type { ConsumedRecord, FetcherOptions } from '../client/consumer/fetcher.js';
-import { GroupConsumer } from '../client/consumer/group-consumer.js';
+import { CLOSE_TIMEOUT_MS, GroupConsumer } from '../client/consumer/group-consumer.js';
 import { assignorByName, type Assignor } from '../client/consumer/assignors.js';
 import { ASSIGNOR_CLASSES } from '../client/config/consumer.js';
 import { UsageError } from '../util/errors.js';
@@ -87,7 +87,7 @@ export async function consumeWithGroup(
   const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
   // Ctrl-C finishes the poll under way, commits and leaves the group: with the broker gone that
-  // waits for its timeouts (as Kafka's consumer does, up to 30 s). Say so after a second rather
+  // waits for the broker (as Kafka's consumer's close does, up to 30 s). Say so after a second rather
   // than look hung.
   let slowStop: NodeJS.Timeout | undefined;
   let finished = false;
@@ -116,7 +116,7 @@ export async function consumeWithGroup(
       // written), however the loop ended (an error too): the commit on close covers only what
       // reached the output.
       seekToFirstUnprinted(consumer, result.unprinted);
-      await consumer.close();
+      if (!(await consumer.close())) io.warn(`Stopped without committing offsets of group ${groupId}: the broker did not answer within ${CLOSE_TIMEOUT_MS / 1000} s (the group reads again from its last commit)`);
     } finally {
       clearTimeout(slowStop);
       finished = true;

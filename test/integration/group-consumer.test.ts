@@ -156,3 +156,36 @@ describe('a failed start of assigned partitions', () => {
     }
   });
 });
+
+describe('close(), bounded in time', () => {
+  it('gives up after its timeout (Kafka: 30 s) when the broker does not answer the commit and the leave, and says it did', async () => {
+    await createTopic('closing');
+    await produce('closing', 0, 'a');
+    // A coordinator that stopped answering: the final OffsetCommit and LeaveGroup never come back.
+    const memberClient = broker.client('closing-m');
+    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
+    let hanging = false;
+    (memberClient as unknown as { send: typeof send }).send = (...args: unknown[]) => {
+      const api = (args[1] as { name: string }).name;
+      return hanging && (api === 'OffsetCommit' || api === 'LeaveGroup') ? new Promise(() => undefined) : send(...args);
+    };
+    const c = new GroupConsumer(memberClient, { groupId: 'closing-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    c.subscribe(['closing']);
+    await readUntil(c, ['closing:0:a']);
+    hanging = true;
+    const started = Date.now();
+    expect(await c.close(500)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('with its broker up commits and leaves, and says so', async () => {
+    await createTopic('closing-up');
+    await produce('closing-up', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'closing-up-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    c.subscribe(['closing-up']);
+    await readUntil(c, ['closing-up:0:a']);
+    expect(await c.close()).toBe(true);
+    const committed = await new GroupAdmin(client).fetchOffsets('closing-up-g');
+    expect(committed.find((o) => o.topic === 'closing-up' && o.partition === 0)?.offset).toBe(1);
+  });
+});

@@ -29,6 +29,6 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   differences: [
     '--offset works without --partition (for every partition) and accepts the extended grammar; -e stops at the end of the log. With --group, --offset earliest or latest sets where a group without committed offsets starts (Kafka requires --partition with --offset, which a group refuses); other values, and an END other than end, are refused.',
     'Without --group no random console-consumer-NNNNN group is created: the partitions are assigned directly.',
-    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, SIGTERM 143, SIGHUP (the terminal closed; with --group after committing and leaving the group, as the JVM\'s shutdown hook does) 129, a formatter error 1; a reader that closes the pipe (| head) stops it at once, silently, with exit 0 (Kafka prints an error and exits 1).',
+    'An unknown topic is an error (exit 4) instead of waiting for it to be created; Ctrl-C exits 130, SIGTERM 143, SIGHUP (the terminal closed; with --group after committing and leaving the group, as the JVM\'s shutdown hook does) 129 (with --group a stop commits and leaves the group first: for at most 30 s, as Kafka\'s consumer closes, then it stops anyway and says the offsets were not committed), a formatter error 1; a reader that closes the pipe (| head) stops it at once, silently, with exit 0 (Kafka prints an error and exits 1).',
   ],
 };

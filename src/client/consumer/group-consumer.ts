@@ -18,6 +18,9 @@ import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions, type RawChunk } from './fetcher.js';
 import { leaderAssignments, partitionCounts } from './leader-assignment.js';
 
+
+/** How long close() waits for the final commit and leaving the group (Kafka's DEFAULT_CLOSE_TIMEOUT_MS). */
+export const CLOSE_TIMEOUT_MS = 30_000;
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
   groupInstanceId?: string | null;
@@ -502,10 +505,28 @@ export class GroupConsumer {
   }
 
   /** Commits (with auto-commit), leaves the group (unless static) and stops. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Commits (auto-commit) and leaves the group, for at most `timeoutMs` (Kafka's consumer:
+   * close() gives both 30 s): with the broker gone, the commit and the leave would each wait out
+   * the client's retries. True when they finished in time; false when abandoned (the commit may
+   * not have happened: the next member starts from the last commit that did).
+   */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<boolean> {
+    if (this.closed) return true;
     this.closed = true;
     this.stopHeartbeat();
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.finishMembership().then(() => true as const), abandoned]);
+    } finally {
+      clearTimeout(timer);
+      this.fetcher.close();
+    }
+  }
+
+  /** close(): the final commit and the LeaveGroup, each best effort. */
+  private async finishMembership(): Promise<void> {
     if (this.joining) await this.joining.catch(() => undefined);
     // Also while a rejoin is pending (a rebalance the heartbeat was told of, partitions added):
     // the broker takes commits of the current generation until the group moves on, as the Java
@@ -524,6 +545,5 @@ export class GroupConsumer {
         /* leaving is best effort; the session timeout removes the member otherwise */
       }
     }
-    this.fetcher.close();
   }
 }
