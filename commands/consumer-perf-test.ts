@@ -27,7 +27,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
       .option('--from-latest', 'without committed offsets, start at the end of the log instead of the beginning')
       .option('--consumer.config <file>', 'consumer config properties file')
       .option('--command-config <file>', 'also the consumer config file (Kafka 4.2 name)')
-      .option('--timeout <ms>', 'the longest time allowed between records', '10000')
+      .option('--timeout [ms]', 'the longest time allowed between records (the bare flag: the default)', '10000')
       .option('--reporting-interval <ms>', 'interval of --show-detailed-stats lines', '5000')
       .option('--show-detailed-stats', 'print a line per reporting interval instead of the summary')
       .option('--date-format <format>', 'time format (Java SimpleDateFormat)', 'yyyy-MM-dd HH:mm:ss:SSS')
