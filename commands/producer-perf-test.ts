@@ -15,6 +15,7 @@ import { progressBar } from '../src/cli/perf-views.js';
 export default defineCommand<ProducerPerfTestOptions>({
   name: 'producer-perf-test',
   lastValueWins: true,
+  helpWhenBare: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd, { commandConfig: false });

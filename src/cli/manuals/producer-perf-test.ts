@@ -20,7 +20,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   exits: ['Failure', 'Unreachable', 'AuthFailed', 'Denied', 'Interrupted', 'Terminated', 'HungUp'],
   exitNotes: ['1 when any record could not be delivered (the count is printed on stderr); 2 for Kafka\'s argument errors (missing --topic, --num-records or --throughput, --num-records or --record-size not above zero, an --producer-props token that is not key=value, --producer-props followed by another option instead of a key=value ("argument --producer-props: expected at least one argument", as argparse4j: a word starting with - is never a property), a bad value for a known producer setting, --transaction-duration-ms not above zero). 1 also when a transaction could not be committed; 8 when the transactional id is not authorized.'],
   differences: [
-    'Argument errors exit 2 with one line (Kafka: argparse4j usage and exit 1); --help exits 0 as Kafka\'s does.',
+    'Argument errors exit 2 with one line (Kafka: argparse4j usage and exit 1); --help, and the command with no arguments at all, print the help on stdout and exit 0 as Kafka\'s does.',
     'Neither --producer-props nor --producer.config is required: the cluster defaults as for every kafka-ts command.',
     'The final records/sec uses %.1f, as Kafka 4.0 prints it (3.x printed %f).',
     '--warmup-records is refused.',
