@@ -49,7 +49,13 @@ export default defineCommand<ConsumerPerfTestOptions>({
     };
     const { runConsumerPerf, summaryLine, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
-    if (!json && !o.hideHeader) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
+    // The header goes out once consuming begins: a run that fails before (a topic that does not
+    // exist, no broker) prints nothing on stdout.
+    let headerDue = !json && !o.hideHeader;
+    const header = () => {
+      if (headerDue) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
+      headerDue = false;
+    };
     const { groupOptions } = await import('../src/tools/console-group.js');
     const { fetcherOptions } = await import('../src/client/config/consumer.js');
     const stopSignal = watchStopSignals();
@@ -83,12 +89,14 @@ export default defineCommand<ConsumerPerfTestOptions>({
           void ctx.out.flush().catch(() => undefined);
         },
         progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
+        started: header,
         interrupted: stopSignal.received,
       },
     );
     bar?.clear();
     if (json) out(JSON.stringify(r));
     else {
+      header();
       if (!o.showDetailedStats) out(summaryLine(r, s.formatDate));
       if (o.printMetrics) {
         const rows: [string, string][] = [

@@ -28,6 +28,8 @@ export interface ConsumerPerfIO {
   /** A warning Kafka prints on stdout as it is due (the timeout warning); JSON mode prints it on stderr. */
   diagnostic(text: string): void;
   progress?(p: { consumed: number; total: number; elapsedMs: number }): void;
+  /** The topic is there and consuming begins (the header is printed now, not for a run that fails before). */
+  started?(): void;
   interrupted: Promise<unknown>;
 }
 
@@ -76,6 +78,7 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
   // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
   await resolvePartitions(client, [opts.topic], undefined);
+  io.started?.();
   const startMs = Date.now();
   let joinStart = startMs;
   let assigned = 0;

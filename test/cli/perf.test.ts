@@ -216,6 +216,9 @@ describe('consumer-perf-test', () => {
     const r = await cpt('--topic', 'no-such-topic', '--messages', '500', '--timeout', '30000', '--output', 'json');
     expect(r).toEqual({ stdout: '{"error":{"code":4,"kind":"not_found","message":"Topic \'no-such-topic\' does not exist"}}\n', stderr: "kafka-ts consumer-perf-test: error: Topic 'no-such-topic' does not exist\n", exitCode: 4 });
     expect(Date.now() - started).toBeLessThan(20_000);
+    // Text mode: nothing on stdout, not the CSV header of a run that never began.
+    expect(await cpt('--topic', 'no-such-topic', '--messages', '5')).toEqual({ stdout: '', stderr: "kafka-ts consumer-perf-test: error: Topic 'no-such-topic' does not exist\n", exitCode: 4 });
+    expect(await cpt('--topic', 'no-such-topic', '--messages', '5', '--show-detailed-stats')).toMatchObject({ stdout: '', exitCode: 4 });
     expect((await kt(['topics', '--list'])).stdout.split('\n')).not.toContain('no-such-topic');
   });
 
