@@ -47,7 +47,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
       ctx.out.write(`${line}\n`);
       void ctx.out.flush().catch(() => undefined);
     };
-    const { runConsumerPerf, summaryLine, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
+    const { runConsumerPerf, summaryLine, metricsLines, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
     // The header goes out once consuming begins: a run that fails before (a topic that does not
     // exist, no broker) prints nothing on stdout.
@@ -98,16 +98,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
     else {
       header();
       if (!o.showDetailedStats) out(summaryLine(r, s.formatDate));
-      if (o.printMetrics) {
-        const rows: [string, string][] = [
-          [`consumer-fetch-manager-metrics:records-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.messages}.000`],
-          [`consumer-fetch-manager-metrics:bytes-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.bytes}.000`],
-        ];
-        const w = Math.max(...rows.map(([n]) => n.length));
-        out('');
-        out(`${'Metric Name'.padEnd(w)}   Value`);
-        for (const [n, v] of rows) out(`${n.padEnd(w)} : ${v}`);
-      }
+      if (o.printMetrics) for (const l of metricsLines(r, props['client.id'] ?? 'perf-consumer-client')) out(l);
     }
     return r.interrupted ? signalExit(stopSignal.signal!) : 'Ok';
   },

@@ -9,6 +9,7 @@ import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/gro
 import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
 import { javaFixed } from '../util/latency.js';
 import { resolvePartitions } from './console-consumer.js';
+import { metricsTable } from './perf-metrics.js';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -217,4 +218,20 @@ export function detailedLine(bytes: number, lastBytes: number, messages: number,
     javaFixed(fetchMs <= 0 ? 0 : (1000 * intervalMb) / fetchMs, 4),
     javaFixed(fetchMs <= 0 ? 0 : (1000 * (messages - lastMessages)) / fetchMs, 4),
   ].join(', ');
+}
+
+/**
+ * --print-metrics: the consumer figures this run measured, under Kafka's names (records consumed,
+ * for the client and for the topic; the time spent in rebalances). Left out are the metrics
+ * kafka-ts's consumer does not measure as Kafka defines them: bytes-consumed-* (Kafka counts the
+ * fetched batches' bytes; this run counts keys and values, data.consumed.in.MB), windowed rates,
+ * fetch and commit latencies, lags, connection and coordinator figures.
+ */
+export function metricsLines(r: Pick<ConsumerPerfResult, 'topic' | 'messages' | 'rebalanceMs'>, clientId: string): string[] {
+  const client: [string, string][] = [['client-id', clientId]];
+  return metricsTable([
+    { group: 'consumer-fetch-manager-metrics', name: 'records-consumed-total', tags: client, value: r.messages },
+    { group: 'consumer-fetch-manager-metrics', name: 'records-consumed-total', tags: [...client, ['topic', r.topic]], value: r.messages },
+    { group: 'consumer-coordinator-metrics', name: 'rebalance-latency-total', tags: client, value: r.rebalanceMs },
+  ]);
 }

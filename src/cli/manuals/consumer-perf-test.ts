@@ -20,6 +20,6 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   differences: [
     'Usage errors exit 2 with one line (Kafka: 1 and the option table).',
     "--threads and --num-fetch-threads (Kafka 3.x's deprecated options; 4.0 removed them) are accepted and ignored with Kafka 3.x's warning, on stderr.",
-    '--socket-buffer-size is accepted and ignored; --print-metrics prints the figures kafka-ts measures (there is no Java metrics registry).',
+    '--socket-buffer-size is accepted and ignored. --print-metrics prints Kafka\'s table (\"group:name:{tags} : value\" sorted by name, %.3f) of the metrics kafka-ts measures: consumer-fetch-manager-metrics records-consumed-total {client-id=…} and {client-id=…, topic=…}, and consumer-coordinator-metrics rebalance-latency-total; its consumer keeps no metrics registry, so Kafka\'s other consumer metrics are left out (bytes-consumed-*: Kafka counts the fetched batches, kafka-ts keys and values; windowed rates, fetch and commit latencies, lags, connection figures).',
   ],
 };
