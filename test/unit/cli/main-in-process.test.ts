@@ -102,4 +102,13 @@ describe('main(argv) in process', () => {
       expect(r.exitCode, argv.join(' ')).toBe(2);
     }
   });
+
+  it('producer-perf-test gives up on an unreachable broker after max.block.ms from --producer-props, and says so (it waited default.api.timeout.ms, 10 s)', async () => {
+    const started = Date.now();
+    const r = await runInProcess(['producer-perf-test', '--topic', 'perf', '--num-records', '5', '--throughput', '-1', '--record-size', '10', '--producer-props', 'bootstrap.servers=127.0.0.1:1', 'max.block.ms=1500'], env);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('retrying for up to 1500 ms (max.block.ms)');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(r.stdout).toBe('');
+  });
 });
