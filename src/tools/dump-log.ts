@@ -187,6 +187,13 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
       }
       if (bad !== null) {
         const next = resync(file, pos + 1, end);
+        // Kafka's walk ends, as at trailing bytes, where fewer bytes than a batch header remain or
+        // the declared length runs past the end of the file ("Found N invalid bytes at the end"):
+        // bytes after the last batch that are no batch. Damage with a batch after it is reported.
+        if (next < 0 && end === file.size && (end - pos < BATCH_HEADER_SIZE || pos + size > end)) {
+          trailing = file.size - pos;
+          break;
+        }
         const skipped = (next < 0 ? end : next) - pos;
         yield { type: 'problem', file: path, position: pos, message: `${bad}; ${next < 0 ? `no valid batch follows (${skipped} bytes skipped)` : `skipped ${skipped} bytes to the next valid batch at position ${next}`}` };
         if (next < 0) break;

@@ -150,4 +150,16 @@ describe('dump-log damage', () => {
       { file: copy, position: 72, message: expect.stringMatching(/^records cannot be decoded: /) },
     ]);
   });
+
+  it('trailing bytes after the last batch: Kafka\'s "Found N invalid bytes" on stdout, exit 0', async () => {
+    const d = join(dir, 'trailing');
+    mkdirSync(d);
+    const copy = join(d, '00000000000000000000.log');
+    writeFileSync(copy, Buffer.concat([readFileSync(`${seg}.log`), Buffer.from('garbagegarbage')]));
+    const r = await kt('dump-log', '--files', copy);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
+  });
+
 });

@@ -188,6 +188,28 @@ describe('dump-log: damage is located and the walk goes on', () => {
     expect(r.err).toContain(`${seg.log}: position 96: bad magic 7; skipped 70 bytes to the next valid batch at position 166`);
   });
 
+  it("prints Kafka's 'Found N invalid bytes' for bytes after the last batch that are no batch, on stdout and not as damage (it said 'bad batch length', exit 1)", () => {
+    const seg = segment();
+    const whole = readFileSync(seg.log);
+    // Fewer bytes than a batch header (printf garbagegarbage >> the segment).
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbagegarbage')]));
+    let r = run([seg.log]);
+    expect(r.out.filter((l) => l.startsWith('baseOffset'))).toHaveLength(3);
+    expect(r.out.at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
+    expect(r.err).toEqual([]);
+    expect(r.damaged).toBe(false);
+    // A header whose length runs past the end of the file, and nothing valid after it.
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbage'.repeat(20))]));
+    r = run([seg.log]);
+    expect(r.out.at(-1)).toBe('Found 140 invalid bytes at the end of 00000000000000000000.log');
+    expect(r.err).toEqual([]);
+    // The same bytes in the middle, before a valid batch, are damage as before.
+    writeFileSync(seg.log, Buffer.concat([whole.subarray(0, 96), Buffer.from('garbagegarbage'), whole.subarray(96)]));
+    r = run([seg.log]);
+    expect(r.err).toEqual([`${seg.log}: position 96: bad batch length 1634886241 (a batch is 61 bytes or more); skipped 14 bytes to the next valid batch at position 110`]);
+    expect(r.damaged).toBe(true);
+  });
+
   it('reports a batch cut short at the end of the file', () => {
     const seg = segment();
     const size = readFileSync(seg.log).length;
@@ -231,4 +253,5 @@ describe('dump-log: --cluster-metadata-decoder', () => {
     expect(r.out.map((l) => /^\| offset: (\d+)/.exec(l)?.[1]).filter(Boolean)).toEqual(['0', '2']);
     expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${file}: position ${a.length}: CRC mismatch: stored \\d+, computed \\d+; skipped ${b.length} bytes to the next valid record at position ${a.length + b.length}$`))]);
   });
+
 });
