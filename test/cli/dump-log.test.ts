@@ -162,4 +162,12 @@ describe('dump-log damage', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
   });
 
+  it("--cluster-metadata-decoder on a partition segment: its batches and records as text, and one stderr line saying what the file is, exit 0", async () => {
+    const r = await kt('dump-log', '--cluster-metadata-decoder', '--files', `${seg}.log`);
+    expect(r.stderr).toBe(`${seg}.log is a partition segment (record batches), not kafka-ts's cluster metadata log: --cluster-metadata-decoder reads meta/metadata.log under the daemon's data directory; this file's records are printed as text\n`);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 2 sequence: -1 headerKeys: [] key: k0 payload: v0\n');
+    const json = await kt('dump-log', '--cluster-metadata-decoder', '--output', 'json', `${seg}.log`);
+    expect(JSON.parse(json.stdout)).toMatchObject({ damaged: false, warnings: [expect.stringContaining('is a partition segment')] });
+  });
 });

@@ -254,4 +254,34 @@ describe('dump-log: --cluster-metadata-decoder', () => {
     expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${file}: position ${a.length}: CRC mismatch: stored \\d+, computed \\d+; skipped ${b.length} bytes to the next valid record at position ${a.length + b.length}$`))]);
   });
 
+  it("recognises kafka-ts's metadata log without the decoder, as Kafka dumps __cluster_metadata: records without payloads, payloads with --print-data-log (it said 'bad batch length', exit 1)", () => {
+    const t = tempDir('kafka-ts-dumplog-meta-');
+    cleanups.push(t.cleanup);
+    const a = frame({ o: 0, type: 'cluster', clusterId: 'abc' });
+    const b = frame({ o: 1, type: 'topic', topic: { name: 't' } });
+    // By its content, under any name (a copy), and by the daemon's names.
+    for (const name of ['copy-of-metadata.log', 'metadata.prev.log']) {
+      const file = join(t.dir, name);
+      writeFileSync(file, Buffer.concat([a, b]));
+      const r = run([file]);
+      expect(r.out).toEqual([`Dumping ${file}`, `| offset: 0 position: 0 size: ${a.length} crc: ${a.readUInt32BE(4)} isvalid: true`, `| offset: 1 position: ${a.length} size: ${b.length} crc: ${b.readUInt32BE(4)} isvalid: true`]);
+      expect(r.err).toEqual([]);
+      expect(r.damaged).toBe(false);
+      expect(run([file], { printData: true, deepIteration: true }).out[1]).toBe(`| offset: 0 position: 0 size: ${a.length} crc: ${a.readUInt32BE(4)} isvalid: true payload: {"type":"cluster","data":{"clusterId":"abc"}}`);
+    }
+  });
+
+  it('on a partition segment dumps its batches and records as text, with one stderr line saying what the file is (it said "not a kafka-ts metadata log", exit 1)', () => {
+    const seg = segment();
+    const opts = { printData: true, deepIteration: true, parser: payloadParser('cluster-metadata', 'string', 'string') };
+    const events = [...dumpFiles([seg.log], { ...base, ...opts })];
+    const r = run([seg.log], opts);
+    expect(r.out.slice(0, 2)).toEqual([`Dumping ${seg.log}`, 'Log starting offset: 0']);
+    expect(r.out.filter((l) => l.startsWith('baseOffset'))).toHaveLength(3);
+    expect(r.out.filter((l) => l.startsWith('| offset:'))[0]).toMatch(/ key: k1 payload: hello$/);
+    expect(r.damaged).toBe(false);
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toEqual([
+      `${seg.log} is a partition segment (record batches), not kafka-ts's cluster metadata log: --cluster-metadata-decoder reads meta/metadata.log under the daemon's data directory; this file's records are printed as text`,
+    ]);
+  });
 });
