@@ -27,7 +27,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
       .option('--from-latest', 'without committed offsets, start at the end of the log instead of the beginning')
       .option('--consumer.config <file>', 'consumer config properties file')
       .option('--command-config <file>', 'also the consumer config file (Kafka 4.2 name)')
-      .option('--timeout <ms>', 'the longest time allowed between records', '10000')
+      .option('--timeout [ms]', 'the longest time allowed between records (the bare flag: the default)', '10000')
       .option('--reporting-interval <ms>', 'interval of --show-detailed-stats lines', '5000')
       .option('--show-detailed-stats', 'print a line per reporting interval instead of the summary')
       .option('--date-format <format>', 'time format (Java SimpleDateFormat)', 'yyyy-MM-dd HH:mm:ss:SSS')
@@ -47,9 +47,15 @@ export default defineCommand<ConsumerPerfTestOptions>({
       ctx.out.write(`${line}\n`);
       void ctx.out.flush().catch(() => undefined);
     };
-    const { runConsumerPerf, summaryLine, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
+    const { runConsumerPerf, summaryLine, metricsLines, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
-    if (!json && !o.hideHeader) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
+    // The header goes out once consuming begins: a run that fails before (a topic that does not
+    // exist, no broker) prints nothing on stdout.
+    let headerDue = !json && !o.hideHeader;
+    const header = () => {
+      if (headerDue) out(o.showDetailedStats ? DETAILED_HEADER : HEADER);
+      headerDue = false;
+    };
     const { groupOptions } = await import('../src/tools/console-group.js');
     const { fetcherOptions } = await import('../src/client/config/consumer.js');
     const stopSignal = watchStopSignals();
@@ -83,23 +89,16 @@ export default defineCommand<ConsumerPerfTestOptions>({
           void ctx.out.flush().catch(() => undefined);
         },
         progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
+        started: header,
         interrupted: stopSignal.received,
       },
     );
     bar?.clear();
     if (json) out(JSON.stringify(r));
     else {
+      header();
       if (!o.showDetailedStats) out(summaryLine(r, s.formatDate));
-      if (o.printMetrics) {
-        const rows: [string, string][] = [
-          [`consumer-fetch-manager-metrics:records-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.messages}.000`],
-          [`consumer-fetch-manager-metrics:bytes-consumed-total:{client-id=${props['client.id'] ?? 'perf-consumer-client'}}`, `${r.bytes}.000`],
-        ];
-        const w = Math.max(...rows.map(([n]) => n.length));
-        out('');
-        out(`${'Metric Name'.padEnd(w)}   Value`);
-        for (const [n, v] of rows) out(`${n.padEnd(w)} : ${v}`);
-      }
+      if (o.printMetrics) for (const l of metricsLines(r, props['client.id'] ?? 'perf-consumer-client')) out(l);
     }
     return r.interrupted ? signalExit(stopSignal.signal!) : 'Ok';
   },

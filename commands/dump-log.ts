@@ -31,7 +31,7 @@ export default defineCommand<DumpLogFlags>({
     for (const e of dumpFiles(files, options)) {
       summary.add(e);
       if (json) collector.add(e);
-      else if (e.type === 'ignored') ctx.warn(e.message);
+      else if (e.type === 'ignored' || e.type === 'warning') ctx.warn(e.message);
       else {
         const lines = eventText(e, options);
         if (lines.length) ctx.out.write(`${lines.join('\n')}\n`);
@@ -40,7 +40,7 @@ export default defineCommand<DumpLogFlags>({
     }
     const exit = summary.damaged ? 'Failure' : 'Ok';
     const stderr = summary.stderrLines();
-    if (json) return printView({ data: { files: collector.files, ...summary.json() }, text: () => [], stderr: () => summary.ignored, exit }, ctx, true);
+    if (json) return printView({ data: { files: collector.files, ...summary.json() }, text: () => [], stderr: () => [...summary.ignored, ...summary.warnings], exit }, ctx, true);
     for (const line of stderr) ctx.warn(line);
     return exit;
   },

@@ -15,6 +15,7 @@ import { progressBar } from '../src/cli/perf-views.js';
 export default defineCommand<ProducerPerfTestOptions>({
   name: 'producer-perf-test',
   lastValueWins: true,
+  helpWhenBare: true,
   ...docs,
   build(cmd) {
     connectionOptions(cmd, { commandConfig: false });
@@ -59,7 +60,10 @@ export default defineCommand<ProducerPerfTestOptions>({
       }
     }
     for (const w of settings.warnings) ctx.warn(`WARN ${w} (org.apache.kafka.clients.producer.ProducerConfig)`);
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: settings.clientId });
+    // Kafka's producer waits max.block.ms for a broker: when set, it bounds connecting (and the warning names it).
+    const blockSet = props['max.block.ms'] !== undefined && props['default.api.timeout.ms'] === undefined;
+    const properties = blockSet ? { ...props, 'default.api.timeout.ms': String(settings.producer.maxBlockMs ?? props['max.block.ms']) } : props;
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(blockSet && { connectSetting: 'max.block.ms' }) });
     const stopSignal = watchStopSignals();
     const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
     const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');

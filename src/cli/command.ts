@@ -34,6 +34,11 @@ export interface CommandSpec<O = Record<string, unknown>> {
    * (refuseRepeats), as jopt-simple does in every other tool.
    */
   lastValueWins?: boolean;
+  /**
+   * The command given with no arguments at all prints its help on stdout and exits 0, as Kafka's
+   * argparse4j tools do (producer-perf-test); otherwise it runs and checks its options as usual.
+   */
+  helpWhenBare?: boolean;
   /** Adds options and arguments to the commander command. */
   build(cmd: Command): void;
   /**

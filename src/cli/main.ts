@@ -161,7 +161,8 @@ export async function main(argv: string[]): Promise<number> {
   // Help and version text, written once parsing is over (writeStdout: a write error is a failure).
   let outText = '';
   // The command named: the first argument that is not an option (the root's options take no value).
-  const program = buildProgram((c) => (status = c), await commandsFor(argv), argv.find((a) => !a.startsWith('-')));
+  const specs = await commandsFor(argv);
+  const program = buildProgram((c) => (status = c), specs, argv.find((a) => !a.startsWith('-')));
   const silence = (c: Command) => {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => (outText += s), writeErr: (s) => (errText += s), outputError: (s) => (errText += s) });
@@ -171,6 +172,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) {
     process.stderr.write(program.helpInformation());
     return exitCode('Usage');
+  }
+  if (argv.length === 1 && specs.some((s) => s.name === argv[0] && s.helpWhenBare)) {
+    const sub = program.commands.find((c) => c.name() === argv[0]);
+    if (sub) return writeStdout(sub.helpInformation());
   }
   // kafka-server-start.sh spells its background flag with one dash.
   if (argv[0] === 'server-start') argv = argv.map((a) => (a === '-daemon' ? '--daemon' : a));

@@ -9,6 +9,7 @@ import { GroupConsumer, type GroupConsumerOptions } from '../client/consumer/gro
 import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher.js';
 import { javaFixed } from '../util/latency.js';
 import { resolvePartitions } from './console-consumer.js';
+import { metricsTable } from './perf-metrics.js';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -28,6 +29,8 @@ export interface ConsumerPerfIO {
   /** A warning Kafka prints on stdout as it is due (the timeout warning); JSON mode prints it on stderr. */
   diagnostic(text: string): void;
   progress?(p: { consumed: number; total: number; elapsedMs: number }): void;
+  /** The topic is there and consuming begins (the header is printed now, not for a run that fails before). */
+  started?(): void;
   interrupted: Promise<unknown>;
 }
 
@@ -76,6 +79,7 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
   // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
   await resolvePartitions(client, [opts.topic], undefined);
+  io.started?.();
   const startMs = Date.now();
   let joinStart = startMs;
   let assigned = 0;
@@ -214,4 +218,20 @@ export function detailedLine(bytes: number, lastBytes: number, messages: number,
     javaFixed(fetchMs <= 0 ? 0 : (1000 * intervalMb) / fetchMs, 4),
     javaFixed(fetchMs <= 0 ? 0 : (1000 * (messages - lastMessages)) / fetchMs, 4),
   ].join(', ');
+}
+
+/**
+ * --print-metrics: the consumer figures this run measured, under Kafka's names (records consumed,
+ * for the client and for the topic; the time spent in rebalances). Left out are the metrics
+ * kafka-ts's consumer does not measure as Kafka defines them: bytes-consumed-* (Kafka counts the
+ * fetched batches' bytes; this run counts keys and values, data.consumed.in.MB), windowed rates,
+ * fetch and commit latencies, lags, connection and coordinator figures.
+ */
+export function metricsLines(r: Pick<ConsumerPerfResult, 'topic' | 'messages' | 'rebalanceMs'>, clientId: string): string[] {
+  const client: [string, string][] = [['client-id', clientId]];
+  return metricsTable([
+    { group: 'consumer-fetch-manager-metrics', name: 'records-consumed-total', tags: client, value: r.messages },
+    { group: 'consumer-fetch-manager-metrics', name: 'records-consumed-total', tags: [...client, ['topic', r.topic]], value: r.messages },
+    { group: 'consumer-coordinator-metrics', name: 'rebalance-latency-total', tags: client, value: r.rebalanceMs },
+  ]);
 }

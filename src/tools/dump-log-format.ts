@@ -51,7 +51,7 @@ export function eventText(e: DumpEvent, o: TextOptions): string[] {
     case 'txn':
       return [`version: ${e.version} producerId: ${e.producerId} firstOffset: ${e.firstOffset} lastOffset: ${e.lastOffset} lastStableOffset: ${e.lastStableOffset}`];
     case 'metadata':
-      return [`| offset: ${e.offset} position: ${e.position} size: ${e.size} crc: ${e.crc} isvalid: true payload: ${e.payload}`];
+      return [`| offset: ${e.offset} position: ${e.position} size: ${e.size} crc: ${e.crc} isvalid: true${e.payload === undefined ? '' : ` payload: ${e.payload}`}`];
     case 'note':
       return [e.text];
     default:
@@ -66,11 +66,14 @@ const DAMAGE: ReadonlySet<FindingGroup> = new Set(['index-mismatch', 'timestamp-
 export class DumpSummary {
   readonly problems: { file: string; position?: number; message: string }[] = [];
   readonly ignored: string[] = [];
+  /** Words on stderr about how a file was read (not damage). */
+  readonly warnings: string[] = [];
   private readonly findings = new Map<FindingGroup, Map<string, [number, number][]>>();
 
   add(e: DumpEvent): void {
     if (e.type === 'problem') this.problems.push({ file: e.file, ...(e.position !== undefined && { position: e.position }), message: e.message });
     else if (e.type === 'ignored') this.ignored.push(e.message);
+    else if (e.type === 'warning') this.warnings.push(e.message);
     else if (e.type === 'finding') {
       const byFile = this.findings.get(e.group) ?? new Map<string, [number, number][]>();
       this.findings.set(e.group, byFile);
@@ -104,7 +107,7 @@ export class DumpSummary {
   json(): Record<string, unknown> {
     const findings: Record<string, { file: string; pairs: [number, number][] }[]> = {};
     for (const [g, byFile] of this.findings) findings[g] = [...byFile].map(([file, pairs]) => ({ file, pairs }));
-    return { damaged: this.damaged, problems: this.problems, findings, ignored: this.ignored };
+    return { damaged: this.damaged, problems: this.problems, findings, ignored: this.ignored, warnings: this.warnings };
   }
 }
 
@@ -114,7 +117,7 @@ interface JsonFile {
   baseOffset?: number;
   batches?: (BatchLine & { records?: RecordLine[] })[];
   entries?: Record<string, number>[];
-  records?: { offset: number; position: number; size: number; crc: number; payload: unknown }[];
+  records?: { offset: number; position: number; size: number; crc: number; payload?: unknown }[];
   notes: string[];
 }
 
@@ -136,7 +139,7 @@ export class JsonCollector {
     } else if (e.type === 'index') (f.entries ??= []).push({ offset: e.offset, position: e.position });
     else if (e.type === 'timeindex') (f.entries ??= []).push({ timestamp: e.timestamp, offset: e.offset });
     else if (e.type === 'txn') (f.entries ??= []).push({ version: e.version, producerId: e.producerId, firstOffset: e.firstOffset, lastOffset: e.lastOffset, lastStableOffset: e.lastStableOffset });
-    else if (e.type === 'metadata') (f.records ??= []).push({ offset: e.offset, position: e.position, size: e.size, crc: e.crc, payload: JSON.parse(e.payload) as unknown });
+    else if (e.type === 'metadata') (f.records ??= []).push({ offset: e.offset, position: e.position, size: e.size, crc: e.crc, ...(e.payload !== undefined && { payload: JSON.parse(e.payload) as unknown }) });
     else if (e.type === 'note') f.notes.push(e.text);
   }
 }

@@ -42,8 +42,8 @@ export type DumpEvent =
   | { type: 'index'; offset: number; position: number }
   | { type: 'timeindex'; timestamp: number; offset: number }
   | { type: 'txn'; version: number; producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number }
-  /** One record of kafka-ts's cluster metadata log (--cluster-metadata-decoder). */
-  | { type: 'metadata'; offset: number; position: number; size: number; crc: number; payload: string }
+  /** One record of kafka-ts's cluster metadata log; its payload only when printing data (a decoder, --print-data-log). */
+  | { type: 'metadata'; offset: number; position: number; size: number; crc: number; payload?: string }
   /** A line Kafka prints on stdout ("x is empty.", "Found N invalid bytes at the end of x"). */
   | { type: 'note'; text: string }
   /** Damage: where (file, position when known) and what. */
@@ -51,7 +51,9 @@ export type DumpEvent =
   /** Consistency findings Kafka reports on stderr at the end (not damage by themselves). */
   | { type: 'finding'; file: string; group: FindingGroup; a: number; b: number }
   /** A file this tool does not read (Kafka: "Ignoring unknown file x" on stderr). */
-  | { type: 'ignored'; file: string; message: string };
+  | { type: 'ignored'; file: string; message: string }
+  /** A word on stderr about how a file is read (not damage). */
+  | { type: 'warning'; file: string; message: string };
 
 export type FindingGroup = 'index-mismatch' | 'timestamp-mismatch' | 'timestamp-order' | 'offset-not-found' | 'non-consecutive';
 
@@ -187,6 +189,13 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
       }
       if (bad !== null) {
         const next = resync(file, pos + 1, end);
+        // Kafka's walk ends, as at trailing bytes, where fewer bytes than a batch header remain or
+        // the declared length runs past the end of the file ("Found N invalid bytes at the end"):
+        // bytes after the last batch that are no batch. Damage with a batch after it is reported.
+        if (next < 0 && end === file.size && (end - pos < BATCH_HEADER_SIZE || pos + size > end)) {
+          trailing = file.size - pos;
+          break;
+        }
         const skipped = (next < 0 ? end : next) - pos;
         yield { type: 'problem', file: path, position: pos, message: `${bad}; ${next < 0 ? `no valid batch follows (${skipped} bytes skipped)` : `skipped ${skipped} bytes to the next valid batch at position ${next}`}` };
         if (next < 0) break;
@@ -383,32 +392,56 @@ function* dumpTxnIndex(path: string): Generator<DumpEvent> {
  * [u32 length][u32 CRC-32C of the payload][JSON payload carrying its offset `o` and `type`]. A
  * damaged frame is reported and the walk resumes at the next intact one.
  */
-function* dumpMetadataLog(path: string): Generator<DumpEvent> {
+function metadataFrameAt(buf: Buffer, p: number): { len: number; payload: Record<string, unknown> } | string {
+  if (p + 8 > buf.length) return 'truncated header';
+  const len = buf.readUInt32BE(p);
+  if (len === 0) return 'empty record';
+  if (p + 8 + len > buf.length) return `truncated record: it declares ${len} bytes, ${buf.length - p - 8} remain`;
+  const payload = buf.subarray(p + 8, p + 8 + len);
+  const crc = crc32c(payload);
+  if (crc !== buf.readUInt32BE(p + 4)) return `CRC mismatch: stored ${buf.readUInt32BE(p + 4)}, computed ${crc}`;
+  try {
+    const r = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    return typeof r.o === 'number' && typeof r.type === 'string' ? { len, payload: r } : 'not a metadata record';
+  } catch {
+    return 'not JSON';
+  }
+}
+
+/** The names the daemon gives its metadata log (meta/metadata.log, meta/metadata.prev.log). */
+const METADATA_LOG_NAME = /^metadata(\.prev)?\.log$/;
+
+/**
+ * Whether a .log file is kafka-ts's cluster metadata log rather than a partition segment: it is
+ * named as the daemon names it, or it starts with an intact metadata record (a segment starts with
+ * a batch's 8-byte base offset, never a valid frame).
+ */
+export function isMetadataLog(path: string): boolean {
+  if (METADATA_LOG_NAME.test(basename(path))) return true;
+  const f = new FileReader(path);
+  try {
+    const head = f.read(0, 8);
+    if (head.length < 8) return false;
+    const len = head.readUInt32BE(0);
+    if (len === 0 || len > MAX_PLAUSIBLE_BATCH) return false;
+    return typeof metadataFrameAt(f.read(0, 8 + len), 0) === 'object';
+  } finally {
+    f.close();
+  }
+}
+
+function* dumpMetadataLog(path: string, printData: boolean): Generator<DumpEvent> {
   const f = new FileReader(path);
   try {
     const buf = f.read(0, f.size);
-    const frameAt = (p: number): { len: number; payload: Record<string, unknown> } | string => {
-      if (p + 8 > buf.length) return 'truncated header';
-      const len = buf.readUInt32BE(p);
-      if (len === 0) return 'empty record';
-      if (p + 8 + len > buf.length) return `truncated record: it declares ${len} bytes, ${buf.length - p - 8} remain`;
-      const payload = buf.subarray(p + 8, p + 8 + len);
-      const crc = crc32c(payload);
-      if (crc !== buf.readUInt32BE(p + 4)) return `CRC mismatch: stored ${buf.readUInt32BE(p + 4)}, computed ${crc}`;
-      try {
-        const r = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
-        return typeof r.o === 'number' && typeof r.type === 'string' ? { len, payload: r } : 'not a metadata record';
-      } catch {
-        return 'not JSON';
-      }
-    };
+    const frameAt = (p: number) => metadataFrameAt(buf, p);
     let pos = 0;
     let seen = 0;
     while (pos < buf.length) {
       const fr = frameAt(pos);
       if (typeof fr === 'object') {
         const { o, type, ...data } = fr.payload;
-        yield { type: 'metadata', offset: o as number, position: pos, size: 8 + fr.len, crc: buf.readUInt32BE(pos + 4), payload: JSON.stringify({ type, data }) };
+        yield { type: 'metadata', offset: o as number, position: pos, size: 8 + fr.len, crc: buf.readUInt32BE(pos + 4), ...(printData && { payload: JSON.stringify({ type, data }) }) };
         pos += 8 + fr.len;
         seen++;
         continue;
@@ -434,13 +467,19 @@ function* dumpMetadataLog(path: string): Generator<DumpEvent> {
 export function* dumpFiles(files: readonly string[], o: DumpLogOptions): Generator<DumpEvent> {
   for (const path of files) {
     const kind = kindOf(path);
-    if (kind === 'log' && o.parser.kind === 'cluster-metadata') {
+    // kafka-ts's metadata log is dumped as Kafka dumps __cluster_metadata segments: with or
+    // without --cluster-metadata-decoder, payloads when printing data.
+    if (kind === 'log' && isMetadataLog(path)) {
       yield { type: 'file', file: path, kind: 'metadata' };
-      yield* dumpMetadataLog(path);
+      yield* dumpMetadataLog(path, o.printData);
       continue;
     }
     yield { type: 'file', file: path, kind, ...(kind === 'log' && { baseOffset: baseOffsetOfName(path) }) };
-    if (kind === 'log') yield* dumpLog(path, o);
+    if (kind === 'log' && o.parser.kind === 'cluster-metadata') {
+      // Kafka would dump the batches; their records are not metadata records: printed as text.
+      yield { type: 'warning', file: path, message: `${path} is a partition segment (record batches), not kafka-ts's cluster metadata log: --cluster-metadata-decoder reads meta/metadata.log under the daemon's data directory; this file's records are printed as text` };
+      yield* dumpLog(path, { ...o, parser: { kind: 'decoders', key: 'string', value: 'string' } });
+    } else if (kind === 'log') yield* dumpLog(path, o);
     else if (kind === 'index') yield* dumpOffsetIndex(path, o);
     else if (kind === 'timeindex') yield* dumpTimeIndex(path, o);
     else if (kind === 'txnindex') yield* dumpTxnIndex(path);

@@ -150,4 +150,24 @@ describe('dump-log damage', () => {
       { file: copy, position: 72, message: expect.stringMatching(/^records cannot be decoded: /) },
     ]);
   });
+
+  it('trailing bytes after the last batch: Kafka\'s "Found N invalid bytes" on stdout, exit 0', async () => {
+    const d = join(dir, 'trailing');
+    mkdirSync(d);
+    const copy = join(d, '00000000000000000000.log');
+    writeFileSync(copy, Buffer.concat([readFileSync(`${seg}.log`), Buffer.from('garbagegarbage')]));
+    const r = await kt('dump-log', '--files', copy);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
+  });
+
+  it("--cluster-metadata-decoder on a partition segment: its batches and records as text, and one stderr line saying what the file is, exit 0", async () => {
+    const r = await kt('dump-log', '--cluster-metadata-decoder', '--files', `${seg}.log`);
+    expect(r.stderr).toBe(`${seg}.log is a partition segment (record batches), not kafka-ts's cluster metadata log: --cluster-metadata-decoder reads meta/metadata.log under the daemon's data directory; this file's records are printed as text\n`);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 2 sequence: -1 headerKeys: [] key: k0 payload: v0\n');
+    const json = await kt('dump-log', '--cluster-metadata-decoder', '--output', 'json', `${seg}.log`);
+    expect(JSON.parse(json.stdout)).toMatchObject({ damaged: false, warnings: [expect.stringContaining('is a partition segment')] });
+  });
 });

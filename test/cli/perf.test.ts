@@ -198,7 +198,8 @@ describe('consumer-perf-test', () => {
     expect(r.stdout.split('\n')).toHaveLength(2);
     const metrics = await cpt('--topic', 'cp', '--messages', '100', '--group', 'perf-m', '--from-latest', '--timeout', '300', '--print-metrics');
     expect(metrics.stdout).toMatch(/^WARNING: Exiting before consuming the expected number of messages: timeout \(300 ms\) exceeded\./m);
-    expect(metrics.stdout).toMatch(/\n\nMetric Name +Value\nconsumer-fetch-manager-metrics:records-consumed-total:\{client-id=perf-consumer-client\} +: 0\.000\n/);
+    // Kafka's table, sorted by name: the coordinator's rows before the fetch manager's.
+    expect(metrics.stdout).toMatch(/\n\nMetric Name +Value\nconsumer-coordinator-metrics:rebalance-latency-total:\{client-id=perf-consumer-client\} +: [0-9]+\.000\nconsumer-fetch-manager-metrics:records-consumed-total:\{client-id=perf-consumer-client, topic=cp\} +: 0\.000\nconsumer-fetch-manager-metrics:records-consumed-total:\{client-id=perf-consumer-client\} +: 0\.000\n$/);
     const groups = await kt(['consumer-groups', '--list']);
     expect(groups.stdout.split('\n')).toContain('perf-g');
     const j = JSON.parse((await cpt('--topic', 'cp', '--messages', '10', '--output', 'json')).stdout);
@@ -216,6 +217,9 @@ describe('consumer-perf-test', () => {
     const r = await cpt('--topic', 'no-such-topic', '--messages', '500', '--timeout', '30000', '--output', 'json');
     expect(r).toEqual({ stdout: '{"error":{"code":4,"kind":"not_found","message":"Topic \'no-such-topic\' does not exist"}}\n', stderr: "kafka-ts consumer-perf-test: error: Topic 'no-such-topic' does not exist\n", exitCode: 4 });
     expect(Date.now() - started).toBeLessThan(20_000);
+    // Text mode: nothing on stdout, not the CSV header of a run that never began.
+    expect(await cpt('--topic', 'no-such-topic', '--messages', '5')).toEqual({ stdout: '', stderr: "kafka-ts consumer-perf-test: error: Topic 'no-such-topic' does not exist\n", exitCode: 4 });
+    expect(await cpt('--topic', 'no-such-topic', '--messages', '5', '--show-detailed-stats')).toMatchObject({ stdout: '', exitCode: 4 });
     expect((await kt(['topics', '--list'])).stdout.split('\n')).not.toContain('no-such-topic');
   });
 

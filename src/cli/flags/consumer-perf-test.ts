@@ -17,7 +17,8 @@ export interface ConsumerPerfTestOptions {
   fromLatest?: boolean;
   'consumer.config'?: string;
   commandConfig?: string;
-  timeout: string;
+  /** Kafka's optional-argument option: the bare flag (true) keeps the default. */
+  timeout: string | boolean;
   reportingInterval: string;
   showDetailedStats?: boolean;
   dateFormat: string;
@@ -56,7 +57,7 @@ export function validate(o: ConsumerPerfTestOptions, props: Record<string, strin
   if (!/^\d+$/.test(o.reportingInterval)) throw new UsageError(`Cannot parse argument '${o.reportingInterval}' of option reporting-interval`);
   const reportingIntervalMs = Number(o.reportingInterval);
   if (reportingIntervalMs <= 0) throw new UsageError(`Reporting interval must be greater than 0.`);
-  const timeoutMs = long(o.timeout, 'timeout');
+  const timeoutMs = typeof o.timeout === 'string' ? long(o.timeout, 'timeout') : 10_000;
   if (timeoutMs < 0) throw new UsageError(`Option timeout must not be negative (got ${timeoutMs})`);
   const fetchSize = long(o.fetchSize, 'fetch-size');
   if (fetchSize <= 0) throw new UsageError(`Option fetch-size must be greater than zero (got ${fetchSize})`);

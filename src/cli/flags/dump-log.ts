@@ -46,7 +46,7 @@ export function addFlags(cmd: Command): void {
     .option('--decoder <name>', 'string|hex|base64|json|int|long for keys and payloads alike (kafka-ts)')
     .option('--offsets-decoder', 'decode __consumer_offsets records: offset commits and group metadata as JSON')
     .option('--transaction-log-decoder', 'decode __transaction_state records: transactional ids and their transaction state as JSON')
-    .option('--cluster-metadata-decoder', "read kafka-ts's cluster metadata log (meta/metadata.log): its JSON records")
+    .option('--cluster-metadata-decoder', "print the JSON payloads of kafka-ts's cluster metadata log (meta/metadata.log; recognised without this option too)")
     .option('--remote-log-metadata-decoder', 'decode tiered-storage metadata records (refused: kafka-ts has no tiered storage)')
     .option('--share-group-state-decoder', 'decode __share_group_state records (refused: kafka-ts has no share groups)')
     .option('--skip-record-metadata', 'print only keys and payloads of records, not their offsets, sizes and timestamps');

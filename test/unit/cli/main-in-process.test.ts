@@ -78,4 +78,37 @@ describe('main(argv) in process', () => {
       expect(r.exitCode, argv.join(' ')).toBe(0);
     }
   });
+
+  it("producer-perf-test with no arguments at all prints its help on stdout, exit 0 (argparse4j; it said '--topic is required', exit 2)", async () => {
+    const r = await runInProcess(['producer-perf-test'], env);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: kafka-ts producer-perf-test /);
+    expect(r.stdout).toContain('--num-records <n>');
+    // Any argument runs the checks as before.
+    const partial = await runInProcess(['producer-perf-test', '--num-records', '5'], env);
+    expect(partial.exitCode).toBe(2);
+    expect(partial.stderr).toContain('argument --topic is required');
+  });
+
+  it('consumer-perf-test takes --timeout without a value, as Kafka\'s optional-argument option (it said "argument missing", exit 2)', async () => {
+    // --fetch-size 0 is refused after --timeout is read: the options got that far.
+    for (const argv of [
+      ['consumer-perf-test', '--topic', 't', '--messages', '5', '--timeout', '--fetch-size', '0'],
+      ['consumer-perf-test', '--topic', 't', '--messages', '5', '--fetch-size', '0', '--timeout'],
+    ]) {
+      const r = await runInProcess(argv, env);
+      expect(r.stderr, argv.join(' ')).toBe('kafka-ts consumer-perf-test: usage error: Option fetch-size must be greater than zero (got 0)\n');
+      expect(r.exitCode, argv.join(' ')).toBe(2);
+    }
+  });
+
+  it('producer-perf-test gives up on an unreachable broker after max.block.ms from --producer-props, and says so (it waited default.api.timeout.ms, 10 s)', async () => {
+    const started = Date.now();
+    const r = await runInProcess(['producer-perf-test', '--topic', 'perf', '--num-records', '5', '--throughput', '-1', '--record-size', '10', '--producer-props', 'bootstrap.servers=127.0.0.1:1', 'max.block.ms=1500'], env);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('retrying for up to 1500 ms (max.block.ms)');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(r.stdout).toBe('');
+  });
 });

@@ -36,6 +36,11 @@ describe('consumer-perf-test options', () => {
     expect(validateConsumerPerf({ ...base, numFetchThreads: '1' }, {}).ignoredOptionsWarning).toMatch(/^WARNING: option \[threads\]/);
     expect(() => validateConsumerPerf({ ...base, threads: 'two' }, {})).toThrow("Cannot parse argument 'two' of option threads");
   });
+
+  it('reads the bare --timeout flag as its default, 10000 ms', () => {
+    expect(validateConsumerPerf({ ...base, timeout: true }, {}).timeoutMs).toBe(10_000);
+    expect(validateConsumerPerf({ ...base, timeout: '250' }, {}).timeoutMs).toBe(250);
+  });
 });
 
 describe('e2e-latency arguments', () => {

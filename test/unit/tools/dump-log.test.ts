@@ -188,6 +188,28 @@ describe('dump-log: damage is located and the walk goes on', () => {
     expect(r.err).toContain(`${seg.log}: position 96: bad magic 7; skipped 70 bytes to the next valid batch at position 166`);
   });
 
+  it("prints Kafka's 'Found N invalid bytes' for bytes after the last batch that are no batch, on stdout and not as damage (it said 'bad batch length', exit 1)", () => {
+    const seg = segment();
+    const whole = readFileSync(seg.log);
+    // Fewer bytes than a batch header (printf garbagegarbage >> the segment).
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbagegarbage')]));
+    let r = run([seg.log]);
+    expect(r.out.filter((l) => l.startsWith('baseOffset'))).toHaveLength(3);
+    expect(r.out.at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
+    expect(r.err).toEqual([]);
+    expect(r.damaged).toBe(false);
+    // A header whose length runs past the end of the file, and nothing valid after it.
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbage'.repeat(20))]));
+    r = run([seg.log]);
+    expect(r.out.at(-1)).toBe('Found 140 invalid bytes at the end of 00000000000000000000.log');
+    expect(r.err).toEqual([]);
+    // The same bytes in the middle, before a valid batch, are damage as before.
+    writeFileSync(seg.log, Buffer.concat([whole.subarray(0, 96), Buffer.from('garbagegarbage'), whole.subarray(96)]));
+    r = run([seg.log]);
+    expect(r.err).toEqual([`${seg.log}: position 96: bad batch length 1634886241 (a batch is 61 bytes or more); skipped 14 bytes to the next valid batch at position 110`]);
+    expect(r.damaged).toBe(true);
+  });
+
   it('reports a batch cut short at the end of the file', () => {
     const seg = segment();
     const size = readFileSync(seg.log).length;
@@ -230,5 +252,36 @@ describe('dump-log: --cluster-metadata-decoder', () => {
     const r = run([file], opts);
     expect(r.out.map((l) => /^\| offset: (\d+)/.exec(l)?.[1]).filter(Boolean)).toEqual(['0', '2']);
     expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${file}: position ${a.length}: CRC mismatch: stored \\d+, computed \\d+; skipped ${b.length} bytes to the next valid record at position ${a.length + b.length}$`))]);
+  });
+
+  it("recognises kafka-ts's metadata log without the decoder, as Kafka dumps __cluster_metadata: records without payloads, payloads with --print-data-log (it said 'bad batch length', exit 1)", () => {
+    const t = tempDir('kafka-ts-dumplog-meta-');
+    cleanups.push(t.cleanup);
+    const a = frame({ o: 0, type: 'cluster', clusterId: 'abc' });
+    const b = frame({ o: 1, type: 'topic', topic: { name: 't' } });
+    // By its content, under any name (a copy), and by the daemon's names.
+    for (const name of ['copy-of-metadata.log', 'metadata.prev.log']) {
+      const file = join(t.dir, name);
+      writeFileSync(file, Buffer.concat([a, b]));
+      const r = run([file]);
+      expect(r.out).toEqual([`Dumping ${file}`, `| offset: 0 position: 0 size: ${a.length} crc: ${a.readUInt32BE(4)} isvalid: true`, `| offset: 1 position: ${a.length} size: ${b.length} crc: ${b.readUInt32BE(4)} isvalid: true`]);
+      expect(r.err).toEqual([]);
+      expect(r.damaged).toBe(false);
+      expect(run([file], { printData: true, deepIteration: true }).out[1]).toBe(`| offset: 0 position: 0 size: ${a.length} crc: ${a.readUInt32BE(4)} isvalid: true payload: {"type":"cluster","data":{"clusterId":"abc"}}`);
+    }
+  });
+
+  it('on a partition segment dumps its batches and records as text, with one stderr line saying what the file is (it said "not a kafka-ts metadata log", exit 1)', () => {
+    const seg = segment();
+    const opts = { printData: true, deepIteration: true, parser: payloadParser('cluster-metadata', 'string', 'string') };
+    const events = [...dumpFiles([seg.log], { ...base, ...opts })];
+    const r = run([seg.log], opts);
+    expect(r.out.slice(0, 2)).toEqual([`Dumping ${seg.log}`, 'Log starting offset: 0']);
+    expect(r.out.filter((l) => l.startsWith('baseOffset'))).toHaveLength(3);
+    expect(r.out.filter((l) => l.startsWith('| offset:'))[0]).toMatch(/ key: k1 payload: hello$/);
+    expect(r.damaged).toBe(false);
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toEqual([
+      `${seg.log} is a partition segment (record batches), not kafka-ts's cluster metadata log: --cluster-metadata-decoder reads meta/metadata.log under the daemon's data directory; this file's records are printed as text`,
+    ]);
   });
 });
