@@ -58,6 +58,8 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
   };
 }
 
+const STOPPED: unique symbol = Symbol('stopped');
+
 /** Moves each partition of `unprinted` back to its first record there. */
 function seekToFirstUnprinted(consumer: GroupConsumer, unprinted: ConsumedRecord[]): void {
   const first = new Map<string, ConsumedRecord>();
@@ -96,11 +98,19 @@ export async function consumeWithGroup(
     slowStop = setTimeout(() => io.warn(`Stopping: committing offsets and leaving group ${groupId} once the broker answers (Ctrl-C again to quit without waiting)`), 1000);
   };
   void io.interrupted.then(stopping);
+  // Told to stop, a poll under way is left behind (with the broker gone it would retry until its
+  // deadlines) and abandoned: its records, never printed, move no position the close commits.
+  const stopped = io.interrupted.then((): typeof STOPPED => {
+    consumer.abandonPoll();
+    return STOPPED;
+  });
   const result = io.result ?? noneConsumed();
   try {
     await printLoop(
       async (waitMs) => {
-        const records = await consumer.poll(waitMs);
+        const polled = await Promise.race([consumer.poll(waitMs), stopped]);
+        if (polled === STOPPED) return { records: [], done: true };
+        const records = polled;
         // -e with a group: done once caught up on everything currently assigned; a member assigned
         // nothing has nothing to read once its assignment is settled (more members than partitions).
         const done = spec.end !== null && records.length === 0 && (consumer.assignment().length > 0 ? consumer.caughtUp() : consumer.settled());

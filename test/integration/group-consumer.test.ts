@@ -189,3 +189,28 @@ describe('close(), bounded in time', () => {
     expect(committed.find((o) => o.topic === 'closing-up' && o.partition === 0)?.offset).toBe(1);
   });
 });
+
+describe('abandonPoll() (a consumer told to stop)', () => {
+  it('the poll under way returns nothing and moves no position, though its answer brings records: the close commits only what was read', async () => {
+    await createTopic('abandoned');
+    await produce('abandoned', 0, 'a');
+    const c = new GroupConsumer(client, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    c.subscribe(['abandoned']);
+    await readUntil(c, ['abandoned:0:a']);
+    // A long poll at the end of the partition, abandoned, then answered with a new record.
+    const pending = c.poll(5_000);
+    c.abandonPoll();
+    await produce('abandoned', 0, 'b');
+    expect(await pending).toEqual([]);
+    expect(c.positions().map((p) => [p.partition, p.position])).toEqual([[0, 1]]);
+    expect(await c.close()).toBe(true);
+    // The group goes on from 'b': nothing was skipped.
+    const next = new GroupConsumer(client, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    next.subscribe(['abandoned']);
+    try {
+      expect(await readUntil(next, ['abandoned:0:b'])).toEqual(['abandoned:0:b']);
+    } finally {
+      await next.close();
+    }
+  });
+});

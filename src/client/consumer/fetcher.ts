@@ -288,6 +288,8 @@ export class Fetcher {
   private epoch = 0;
   /** Rounds sent ahead, oldest first. */
   private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
+  /** Bumped by abandonPoll: a pollRaw under way then returns nothing and moves no position. */
+  private abandoned = 0;
   /** The fetch in flight to each leader that no round has collected yet (see round). */
   private readonly inFlight = new Map<number, InFlightFetch>();
   /** Brokers whose last fetch failed on the connection (onConnection was told). */
@@ -406,7 +408,7 @@ export class Fetcher {
    * One fetch round: a Fetch to each leader of the active partitions, in parallel. Returns the
    * records that arrived (possibly none after maxWaitMs).
    */
-  async poll(options: { maxWaitMs?: number } = {}): Promise<FetchedChunk[]> {
+  async poll(options: { maxWaitMs?: number; abandonToken?: number } = {}): Promise<FetchedChunk[]> {
     const out: FetchedChunk[] = [];
     const chunks = await this.pollRaw(options);
     try {
@@ -430,8 +432,9 @@ export class Fetcher {
    * seek, pause or (un)assignment, or for another offset than the position it would continue
    * from, is dropped.
    */
-  async pollRaw(options: { maxWaitMs?: number } = {}): Promise<RawChunk[]> {
+  async pollRaw(options: { maxWaitMs?: number; abandonToken?: number } = {}): Promise<RawChunk[]> {
     if (this.closed) return [];
+    const abandoned = options.abandonToken ?? this.abandoned;
     const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
     if (this.prefetched.length > 0 && this.prefetched[0]!.epoch !== this.epoch) this.prefetched = [];
     const pending = this.prefetched.shift();
@@ -446,6 +449,7 @@ export class Fetcher {
     } else {
       responses = await this.round(this.active(), maxWaitMs);
     }
+    if (this.abandoned !== abandoned) return [];
     if (this.opts.checkCrcs) {
       try {
         for (const r of responses) this.assertRoundIntact(r);
@@ -468,8 +472,32 @@ export class Fetcher {
       this.prefetched = [];
       throw e;
     }
+    if (this.abandoned !== abandoned) {
+      // Abandoned while applying (an offset reset's lookup): what was applied is undone.
+      for (const [p, position] of before) p.position = position;
+      this.epoch++;
+      this.prefetched = [];
+      return [];
+    }
     if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
     return out;
+  }
+
+  /**
+   * The poll under way (if any) returns nothing and moves no position, whenever its answers
+   * arrive: a consumer told to stop does not wait for it, and what it fetched, never processed,
+   * must not be committed.
+   */
+  abandonPoll(): void {
+    this.abandoned++;
+  }
+
+  /**
+   * Which abandonPoll a poll belongs to: a caller that starts a poll with work of its own first
+   * (a group consumer joining) takes it at its start and passes it as pollRaw's abandonToken.
+   */
+  abandonToken(): number {
+    return this.abandoned;
   }
 
   /**

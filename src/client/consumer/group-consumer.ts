@@ -153,9 +153,11 @@ export class GroupConsumer {
 
   /** The next fetched records, joining or rejoining the group first when needed. */
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    const abandonToken = this.fetcher.abandonToken();
     if (!(await this.beforeFetch(maxWaitMs))) return [];
+    if (this.fetcher.abandonToken() !== abandonToken) return [];
     if (this.heldAt < this.held.length) return this.takeHeld();
-    const chunks = await this.fetcher.poll({ maxWaitMs });
+    const chunks = await this.fetcher.poll({ maxWaitMs, abandonToken });
     const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
     if (records.length <= this.maxPollRecords) return records;
     // max.poll.records: the rest are kept for the next polls (a partition's records are contiguous).
@@ -226,6 +228,14 @@ export class GroupConsumer {
       const held = this.heldFrom.get(tpKey(p));
       return held === undefined ? p : { ...p, position: held };
     });
+  }
+
+  /**
+   * The poll under way returns no records and moves no position when it ends (Kafka's wakeup()):
+   * for a consumer told to stop, which then commits what it processed and closes.
+   */
+  abandonPoll(): void {
+    this.fetcher.abandonPoll();
   }
 
   /** Moves a partition's position (records fetched but not processed are not committed). */
