@@ -601,8 +601,19 @@ export function buildBrokerConfig(dataDir: string, given: Record<string, string>
   const { props, references } = resolveProviders(given, env);
   config.providerReferences = references;
   // listeners, then port (the first listener's port, e.g. from `server start --port`), then
-  // advertised.listeners, whatever order the file and overrides gave them in.
-  const rank = (k: string) => ['listeners', 'port', 'advertised.listeners'].indexOf(k) + 1;
+  // advertised.listeners, whatever order the file and overrides gave them in. A setting with
+  // several names takes Kafka's precedence, the finest unit winning (ms over minutes over hours):
+  // the coarser ones are applied first.
+  const SYNONYM_RANK: Record<string, number> = {
+    'log.retention.hours': -3,
+    'log.retention.minutes': -2,
+    'log.retention.ms': -1,
+    'log.roll.hours': -2,
+    'log.roll.ms': -1,
+    'log.roll.jitter.hours': -2,
+    'log.roll.jitter.ms': -1,
+  };
+  const rank = (k: string) => SYNONYM_RANK[k] ?? ['listeners', 'port', 'advertised.listeners'].indexOf(k) + 1;
   const ordered = Object.entries(props).sort(([a], [b]) => rank(a) - rank(b));
   // The catalogue first: types, ranges, valid values and refusals with Kafka's texts (the first
   // problem, in file order, stops the start); unknown keys are warned about; no-effect keys are quiet.

@@ -22,12 +22,16 @@ export interface ConnectOptions {
   connectSetting?: string;
 }
 
-const num = (props: Record<string, string> | undefined, key: string, def: number): number => {
+/** The longest delay a Node timer takes (2^31 - 1 ms, ~24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A client timeout in ms from the properties; Kafka's "wait forever" (Long.MAX_VALUE) is the longest timer. */
+export const clientTimeoutMs = (props: Record<string, string> | undefined, key: string, def: number): number => {
   const v = props?.[key];
   if (v === undefined) return def;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`Invalid value ${v} for configuration ${key}`);
-  return n;
+  return Math.min(n, MAX_TIMER_MS);
 };
 
 /** The environment variable naming a cluster when --bootstrap-server is not given. */
@@ -200,9 +204,9 @@ export class CliContext {
     const client = new KafkaClient({
       bootstrap,
       clientId: p['client.id'] ?? opts.clientId ?? 'kafka-ts',
-      requestTimeoutMs: num(p, 'request.timeout.ms', 30_000),
-      connectTimeoutMs: num(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
-      retryBackoffMs: num(p, 'retry.backoff.ms', 100),
+      requestTimeoutMs: clientTimeoutMs(p, 'request.timeout.ms', 30_000),
+      connectTimeoutMs: clientTimeoutMs(p, 'default.api.timeout.ms', DEFAULT_CONNECT_TIMEOUT_MS),
+      retryBackoffMs: clientTimeoutMs(p, 'retry.backoff.ms', 100),
       onRetrying: (e) => this.warn(`kafka-ts: warning: ${e.message}; retrying for up to ${client.connectTimeoutMs} ms (${opts.connectSetting ?? 'default.api.timeout.ms'})`),
       security,
       // The local daemon's API versions, remembered from an earlier command (see daemonApiVersions).

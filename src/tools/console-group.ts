@@ -126,7 +126,9 @@ export async function consumeWithGroup(
       // written), however the loop ended (an error too): the commit on close covers only what
       // reached the output.
       seekToFirstUnprinted(consumer, result.unprinted);
-      if (!(await consumer.close())) io.warn(`Stopped without committing offsets of group ${groupId}: the broker did not answer within ${CLOSE_TIMEOUT_MS / 1000} s (the group reads again from its last commit)`);
+      const closed = await consumer.close();
+      if (closed.commit === 'timed-out') io.warn(`Stopped without confirming the commit of group ${groupId}'s offsets: the broker did not answer within ${CLOSE_TIMEOUT_MS / 1000} s (unless it landed, the group reads again from its last commit)`);
+      else if (closed.commit === 'failed') io.warn(`Could not commit the offsets of group ${groupId}: ${closed.error.message} (the group reads again from its last commit)`);
     } finally {
       clearTimeout(slowStop);
       finished = true;

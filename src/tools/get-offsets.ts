@@ -124,7 +124,8 @@ export async function getOffsets(admin: Admin, filter: PartitionFilter, time: nu
   const wanted = described.flatMap((t) => t.partitions.filter((p) => filter.partition(t.name, p.partition)).map((p) => ({ topic: t.name, partition: p.partition, timestamp: time })));
   // A listing leaves out the topics the principal may not describe; one named outright is asked
   // for by name, which the broker answers TOPIC_AUTHORIZATION_FAILED: a denial, not a missing topic.
-  const unlisted = filter.names.filter((n) => !listed.some((t) => t.name === n));
+  // Only an alternative that matched no listed topic (`a.b` is also a pattern: it matches axb).
+  const unlisted = filter.names.filter((n) => !listed.some((t) => new RegExp(`^(?:${n})$`).test(t.name)));
   const md = unlisted.length > 0 ? await admin.metadata(unlisted) : null;
   const denied = unlisted.filter((n) => md!.topics.get(n)?.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   if (wanted.length === 0 && denied.length > 0) throw new AuthorizationError(deniedMessage(denied));

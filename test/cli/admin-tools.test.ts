@@ -66,7 +66,7 @@ describe('get-offsets', () => {
     const some = await kt('get-offsets', '--topic', 'off.', '--partitions', '2,10', '--time', 'earliest');
     expect(some.stdout).toBe('offs:10:0\noffs:2:0\n');
     const json = await kt('get-offsets', '--topic-partitions', 'offs:3', '--time', '-3', '--output', 'json');
-    expect(JSON.parse(json.stdout)).toEqual({ time: -3, offsets: [{ topic: 'offs', partition: 3, offset: 3, timestamp: T0 + 3000 }], noOffset: [], errors: [] });
+    expect(JSON.parse(json.stdout)).toEqual({ time: -3, offsets: [{ topic: 'offs', partition: 3, offset: 3, timestamp: T0 + 3000 }], noOffset: [], errors: [], denied: [] });
   });
 
   it('takes --topic-partitions rules, also as verb-style arguments', async () => {
@@ -98,7 +98,7 @@ describe('get-offsets', () => {
       exitCode: 0,
     });
     const tiered = JSON.parse((await kt('get-offsets', 'offs:5', '--time', '-5', '--output', 'json')).stdout);
-    expect(tiered).toEqual({ time: -5, offsets: [], noOffset: [{ topic: 'offs', partition: 5 }], errors: [] });
+    expect(tiered).toEqual({ time: -5, offsets: [], noOffset: [{ topic: 'offs', partition: 5 }], errors: [], denied: [] });
   });
 
   it('agrees with kcat -Q and with kafka-python end_offsets and offsets_for_times', async () => {

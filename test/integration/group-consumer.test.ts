@@ -174,7 +174,7 @@ describe('close(), bounded in time', () => {
     await readUntil(c, ['closing:0:a']);
     hanging = true;
     const started = Date.now();
-    expect(await c.close(500)).toBe(false);
+    expect(await c.close(500)).toEqual({ commit: 'timed-out' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -184,7 +184,7 @@ describe('close(), bounded in time', () => {
     const c = new GroupConsumer(client, { groupId: 'closing-up-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     c.subscribe(['closing-up']);
     await readUntil(c, ['closing-up:0:a']);
-    expect(await c.close()).toBe(true);
+    expect(await c.close()).toEqual({ commit: 'done' });
     const committed = await new GroupAdmin(client).fetchOffsets('closing-up-g');
     expect(committed.find((o) => o.topic === 'closing-up' && o.partition === 0)?.offset).toBe(1);
   });
@@ -194,23 +194,63 @@ describe('abandonPoll() (a consumer told to stop)', () => {
   it('the poll under way returns nothing and moves no position, though its answer brings records: the close commits only what was read', async () => {
     await createTopic('abandoned');
     await produce('abandoned', 0, 'a');
-    const c = new GroupConsumer(client, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    // The member's next Fetch is held: its answer (with the record already produced) is given to
+    // the consumer only when the test says, after the Fetch went out.
+    const memberClient = broker.client('abandoned-m');
+    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
+    let hold: { sent: () => void; release: Promise<void> } | null = null;
+    (memberClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
+      const held = (args[1] as { name: string }).name === 'Fetch' ? hold : null;
+      if (held) hold = null;
+      const answer = await send(...args);
+      if (held) {
+        held.sent();
+        await held.release;
+      }
+      return answer;
+    };
+    const c = new GroupConsumer(memberClient, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     c.subscribe(['abandoned']);
     await readUntil(c, ['abandoned:0:a']);
-    // A long poll at the end of the partition, abandoned, then answered with a new record.
-    const pending = c.poll(5_000);
-    c.abandonPoll();
-    await produce('abandoned', 0, 'b');
-    expect(await pending).toEqual([]);
-    expect(c.positions().map((p) => [p.partition, p.position])).toEqual([[0, 1]]);
-    expect(await c.close()).toBe(true);
-    // The group goes on from 'b': nothing was skipped.
+    // First as it is (the record comes back: the set-up is what it claims), then abandoned while
+    // its answer is held.
+    const heldPoll = async (abandon: boolean, value: string) => {
+      await produce('abandoned', 0, value);
+      let release!: () => void;
+      const sent = new Promise<void>((resolve) => (hold = { sent: resolve, release: new Promise<void>((r) => (release = r)) }));
+      const pending = c.poll(1_000);
+      await sent;
+      if (abandon) c.abandonPoll();
+      release();
+      return (await pending).map((r) => r.value!.toString());
+    };
+    expect(await heldPoll(false, 'b')).toEqual(['b']);
+    expect(await heldPoll(true, 'c')).toEqual([]);
+    expect(c.positions().map((p) => [p.partition, p.position])).toEqual([[0, 2]]);
+    expect(await c.close()).toEqual({ commit: 'done' });
+    // The group goes on from 'c': nothing was skipped.
     const next = new GroupConsumer(client, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     next.subscribe(['abandoned']);
     try {
-      expect(await readUntil(next, ['abandoned:0:b'])).toEqual(['abandoned:0:b']);
+      expect(await readUntil(next, ['abandoned:0:c'])).toEqual(['abandoned:0:c']);
     } finally {
       await next.close();
     }
+  });
+
+  it('a final commit the broker refuses is reported by close(), not taken for done', async () => {
+    await createTopic('refused');
+    await produce('refused', 0, 'a');
+    const memberClient = broker.client('refused-m');
+    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
+    let refuse = false;
+    (memberClient as unknown as { send: typeof send }).send = (...args: unknown[]) =>
+      refuse && (args[1] as { name: string }).name === 'OffsetCommit' ? Promise.reject(new Error('OffsetCommit refused (injected)')) : send(...args);
+    const c = new GroupConsumer(memberClient, { groupId: 'refused-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    c.subscribe(['refused']);
+    await readUntil(c, ['refused:0:a']);
+    refuse = true;
+    const closed = await c.close();
+    expect(closed.commit === 'failed' && closed.error.message).toBe('OffsetCommit refused (injected)');
   });
 });

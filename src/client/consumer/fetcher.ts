@@ -290,6 +290,8 @@ export class Fetcher {
   private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
   /** Bumped by abandonPoll: a pollRaw under way then returns nothing and moves no position. */
   private abandoned = 0;
+  /** While a pollRaw applies its answers: the positions before them (abandonPoll restores them). */
+  private applying: (readonly [PartitionState, number])[] | null = null;
   /** The fetch in flight to each leader that no round has collected yet (see round). */
   private readonly inFlight = new Map<number, InFlightFetch>();
   /** Brokers whose last fetch failed on the connection (onConnection was told). */
@@ -449,7 +451,12 @@ export class Fetcher {
     } else {
       responses = await this.round(this.active(), maxWaitMs);
     }
-    if (this.abandoned !== abandoned) return [];
+    if (this.abandoned !== abandoned) {
+      // Rounds sent ahead continue from this one's end: dropped with it.
+      this.epoch++;
+      this.prefetched = [];
+      return [];
+    }
     if (this.opts.checkCrcs) {
       try {
         for (const r of responses) this.assertRoundIntact(r);
@@ -461,8 +468,11 @@ export class Fetcher {
     }
     const out: RawChunk[] = [];
     const before = [...this.parts.values()].map((p) => [p, p.position] as const);
+    // Applying may wait (an offset reset's lookup): abandonPoll meanwhile puts the positions back
+    // at once, before a close could commit them, and apply moves no more.
+    this.applying = before;
     try {
-      for (const r of responses) await this.apply(r, out);
+      for (const r of responses) await this.apply(r, out, abandoned);
     } catch (e) {
       // An error in one partition's answer (or a failed offset reset) fails the whole poll, so
       // what the round already applied to other partitions is undone: their records are not
@@ -471,14 +481,11 @@ export class Fetcher {
       this.epoch++;
       this.prefetched = [];
       throw e;
+    } finally {
+      this.applying = null;
     }
-    if (this.abandoned !== abandoned) {
-      // Abandoned while applying (an offset reset's lookup): what was applied is undone.
-      for (const [p, position] of before) p.position = position;
-      this.epoch++;
-      this.prefetched = [];
-      return [];
-    }
+    // Abandoned while applying: abandonPoll put the positions back.
+    if (this.abandoned !== abandoned) return [];
     if (this.opts.prefetch && !this.closed && this.prefetched.length === 0) this.prefetch(this.active(), maxWaitMs, null);
     return out;
   }
@@ -490,6 +497,9 @@ export class Fetcher {
    */
   abandonPoll(): void {
     this.abandoned++;
+    if (this.applying) for (const [p, position] of this.applying) p.position = position;
+    this.epoch++;
+    this.prefetched = [];
   }
 
   /**
@@ -666,10 +676,11 @@ export class Fetcher {
   }
 
   /** Applies one response to the partitions' state; appends what is to be returned to `out`. */
-  private async apply({ requested, body }: RawResponse, out: RawChunk[]): Promise<void> {
+  private async apply({ requested, body }: RawResponse, out: RawChunk[], abandoned = this.abandoned): Promise<void> {
     if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
     for (const t of body.responses) {
       for (const pr of t.partitions) {
+        if (this.abandoned !== abandoned) return;
         const p = this.answered(requested, t.topic, pr.partitionIndex);
         if (!p) continue;
         if (pr.errorCode && p.preferred) {

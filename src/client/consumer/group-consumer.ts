@@ -18,9 +18,11 @@ import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Fetcher, type ConsumedRecord, type FetcherOptions, type RawChunk } from './fetcher.js';
 import { leaderAssignments, partitionCounts } from './leader-assignment.js';
 
-
 /** How long close() waits for the final commit and leaving the group (Kafka's DEFAULT_CLOSE_TIMEOUT_MS). */
 export const CLOSE_TIMEOUT_MS = 30_000;
+
+/** How close()'s final commit went (see GroupConsumer.close). */
+export type CloseOutcome = { commit: 'done' } | { commit: 'failed'; error: Error } | { commit: 'timed-out' };
 export interface GroupConsumerOptions extends FetcherOptions {
   groupId: string;
   groupInstanceId?: string | null;
@@ -514,34 +516,37 @@ export class GroupConsumer {
     }
   }
 
-  /** Commits (with auto-commit), leaves the group (unless static) and stops. */
   /**
    * Commits (auto-commit) and leaves the group, for at most `timeoutMs` (Kafka's consumer:
    * close() gives both 30 s): with the broker gone, the commit and the leave would each wait out
-   * the client's retries. True when they finished in time; false when abandoned (the commit may
-   * not have happened: the next member starts from the last commit that did).
+   * the client's retries. Says how the final commit went: done (or nothing to commit), failed
+   * (refused or unreachable: the next member starts from the last commit that did), or timed out
+   * (abandoned: it may still have landed).
    */
-  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<boolean> {
-    if (this.closed) return true;
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<CloseOutcome> {
+    if (this.closed) return { commit: 'done' };
     this.closed = true;
     this.stopHeartbeat();
     let timer: NodeJS.Timeout | undefined;
-    const abandoned = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const abandoned = new Promise<CloseOutcome>((resolve) => (timer = setTimeout(() => resolve({ commit: 'timed-out' }), timeoutMs)));
     try {
-      return await Promise.race([this.finishMembership().then(() => true as const), abandoned]);
+      return await Promise.race([this.finishMembership(), abandoned]);
     } finally {
       clearTimeout(timer);
       this.fetcher.close();
     }
   }
 
-  /** close(): the final commit and the LeaveGroup, each best effort. */
-  private async finishMembership(): Promise<void> {
+  /** close(): the final commit and the LeaveGroup (best effort). */
+  private async finishMembership(): Promise<CloseOutcome> {
     if (this.joining) await this.joining.catch(() => undefined);
     // Also while a rejoin is pending (a rebalance the heartbeat was told of, partitions added):
     // the broker takes commits of the current generation until the group moves on, as the Java
-    // consumer's commit on close relies on. One it refuses (the member was fenced) is dropped.
-    if (this.opts.autoCommit && this.generationId >= 0 && this.memberId !== '') await this.commit().catch(() => undefined);
+    // consumer's commit on close relies on. One it refuses (the member was fenced) is reported.
+    let outcome: CloseOutcome = { commit: 'done' };
+    if (this.opts.autoCommit && this.generationId >= 0 && this.memberId !== '') {
+      await this.commit().catch((e: unknown) => (outcome = { commit: 'failed', error: e as Error }));
+    }
     if (this.memberId && !this.opts.groupInstanceId) {
       try {
         const coordinator = (await this.groups.coordinator(this.opts.groupId)).nodeId;
@@ -555,5 +560,6 @@ export class GroupConsumer {
         /* leaving is best effort; the session timeout removes the member otherwise */
       }
     }
+    return outcome;
   }
 }

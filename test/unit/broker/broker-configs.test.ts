@@ -81,6 +81,13 @@ describe("settings with several names (log.retention.ms/minutes/hours), as Kafka
     expect(syn(get(set, 'log.retention.hours'))).toEqual([`${S}:log.retention.hours=24`, `${D}:log.retention.hours=168`]);
   });
 
+  it('the finest unit wins whatever the order the properties give them in (ms over minutes over hours), as in Kafka', () => {
+    const { config: c } = buildBrokerConfig('/tmp/unused', { 'log.retention.ms': '1000', 'log.retention.minutes': '2', 'log.retention.hours': '3', 'log.roll.ms': '5000', 'log.roll.hours': '1' });
+    expect([c.logRetentionMs, c.logRollMs]).toEqual([1000, 5000]);
+    expect(buildBrokerConfig('/tmp/unused', { 'log.retention.hours': '3', 'log.retention.minutes': '2' }).config.logRetentionMs).toBe(120_000);
+    expect(topicConfigValue({}, c, 'retention.ms')).toBe('1000');
+  });
+
   it("a topic's retention.ms and segment.ms list broker synonyms only from a log.retention.ms / log.roll.ms value on", () => {
     const { config: hours } = buildBrokerConfig('/tmp/unused', { 'log.retention.hours': '24' });
     const get = (all: ReturnType<typeof resolveTopicConfigs>, n: string) => all.find((e) => e.name === n)!;

@@ -4,7 +4,8 @@
  * against this client's own version table, and Kafka's exception names.
  */
 import { describe, expect, it } from 'vitest';
-import { offsetsView, parseTime, parseTopicPartitions, topicAndPartitions } from '../../../src/tools/get-offsets.js';
+import { getOffsets, offsetsView, parseTime, parseTopicPartitions, topicAndPartitions } from '../../../src/tools/get-offsets.js';
+import type { Admin } from '../../../src/client/admin.js';
 import { parseOffsetJson, parseTriples } from '../../../src/tools/delete-records.js';
 import { compareVersions, entryText } from '../../../src/tools/broker-api-versions.js';
 import { exceptionClass } from '../../../src/tools/kafka-exceptions.js';
@@ -54,6 +55,23 @@ describe('get-offsets', () => {
     expect(v.text()).toEqual(['public:0:3']);
     expect(v.warnings()).toEqual(['not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED): left out']);
     expect(v.exit).toBe('Denied');
+  });
+});
+
+describe('getOffsets, topics named outright', () => {
+  // An Admin that lists and describes `axb` (one partition) and fails the test if a topic is asked for by name.
+  const admin = {
+    listTopics: async () => [{ name: 'axb', internal: false }],
+    describeTopics: async (names: string[]) => names.map((name) => ({ name, partitions: [{ partition: 0 }] })),
+    metadata: async (names: string[]) => {
+      throw new Error(`asked for by name: ${names.join(', ')}`);
+    },
+    listOffsets: async (wanted: { topic: string; partition: number }[]) => wanted.map((w) => ({ ...w, offset: 7, timestamp: -1, error: null })),
+  } as unknown as Admin;
+
+  it("an alternative that matched a listed topic is a pattern too (`a.b` matches axb): not asked for by name, never a false denial", async () => {
+    const r = await getOffsets(admin, topicAndPartitions('a.b', undefined), -1, false);
+    expect({ offsets: r.offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}`), denied: r.denied }).toEqual({ offsets: ['axb:0:7'], denied: [] });
   });
 });
 
