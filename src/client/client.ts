@@ -148,6 +148,16 @@ export class KafkaClient {
   private bootstrapDeadline = 0;
   cluster: ClusterInfo = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
   private closed = false;
+  /** When requests began failing on the connection with no answer since (0: the last was answered). */
+  private failingSince = 0;
+
+  /**
+   * Since when the brokers have not been answering: the time of the first request that failed on
+   * its connection (refused, lost) since the last answered one; 0 while requests are answered.
+   */
+  unreachableSince(): number {
+    return this.failingSince;
+  }
 
   constructor(opts: ClientOptions) {
     this.bootstrap = opts.bootstrap;
@@ -412,8 +422,10 @@ export class KafkaClient {
         const body = typeof build === 'function' ? (build as (version: number) => unknown)(version) : build;
         written = sending = true;
         const res = await n.conn.send(api, version, body, options);
+        this.failingSince = 0;
         return { body: res, version };
       } catch (e) {
+        if (e instanceof ConnectionError && this.failingSince === 0) this.failingSince = Date.now();
         if (sending && !lost && e instanceof ConnectionError && !e.answered) lost = e;
         // Versions taken on trust and a broker that hung up (as Kafka does on a version it does
         // not speak) or refused: negotiate on the next connection.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, OffsetSpec } from '../../src/client/admin.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
+import { GroupAdmin } from '../../src/client/groups.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { KafkaStreams, type StreamsState } from '../../src/streams/runtime/kafka-streams.js';
 import type { StreamsProperties } from '../../src/streams/runtime/config.js';
@@ -298,6 +299,32 @@ describe('KafkaStreams runtime', () => {
     await waitFor('the right record through the repartition topic', () => readAll('rp-out'), (o) => o.length === 1);
     await s.close();
   });
+
+  it('close() waits for a final commit the broker is slow to answer (it is abandoned only when the broker does not answer)', async () => {
+    await topics(['slow-in', 1], ['slow-out', 1]);
+    await produce('slow-in', [{ key: 'k', value: 'a' }, { key: 'k', value: 'b' }]);
+    const logs: string[] = [];
+    // The group's commits are answered 6.5 s late: a healthy but loaded broker.
+    const client = (id: string) => {
+      const c = broker.client(id);
+      const send = c.send.bind(c);
+      c.send = (async (...args: Parameters<typeof send>) => {
+        if (args[1].name === 'OffsetCommit') await new Promise((r) => setTimeout(r, 6500));
+        return send(...args);
+      }) as typeof send;
+      return c;
+    };
+    const s = new KafkaStreams(copyTopology('slow-in', 'slow-out'), { 'state.dir': state.dir, 'application.id': 'slow-commit-app', 'commit.interval.ms': 600_000 }, { client, log: (_l, m) => logs.push(m) });
+    running.push(s);
+    await s.start();
+    await waitFor('2 records processed', () => s.metrics(), (m) => m.processed === 2);
+    const at = Date.now();
+    await s.close();
+    expect(Date.now() - at).toBeGreaterThanOrEqual(6000);
+    expect(logs.filter((m) => m.includes('final commit')), logs.join('\n')).toEqual([]);
+    expect(s.metrics().state).toBe('NOT_RUNNING');
+    expect((await new GroupAdmin(broker.client()).fetchOffsets('slow-commit-app', [{ topic: 'slow-in', partition: 0 }])).map((o) => o.offset)).toEqual([2]);
+  }, 60_000);
 
   it('close() while starting stops cleanly (NOT_RUNNING) without starting to process', async () => {
     await topics(['early-in', 1], ['early-out', 1]);

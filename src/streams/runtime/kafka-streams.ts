@@ -42,10 +42,12 @@ import { StateDirectory } from './state-dir.js';
 
 export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
-/** How long a stop waits for the loop, the final commit and leaving the group before abandoning them. */
+/**
+ * How long a stop goes on once the broker stops answering (its connections refused or lost)
+ * before abandoning what is left. A broker that answers is waited for, however slow (Kafka
+ * Streams' close() without a timeout); each request is still bounded by the client's timeouts.
+ */
 const STOP_WAIT_MS = 5000;
-/** The final commit's least time, however long the loop took to stop. */
-const MIN_FINAL_COMMIT_MS = 1000;
 
 export type StreamsLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -228,6 +230,9 @@ export class KafkaStreams {
   private loopDone: Promise<void> | null = null;
   private globalLoopDone: Promise<void> | null = null;
   private stopping = false;
+  /** Resolved when the stop begins: the loop's poll (and wait for producer room) end at once. */
+  private signalStop: () => void = () => {};
+  private readonly stopSignal = new Promise<void>((resolve) => (this.signalStop = resolve));
   private fatal: Error | null = null;
   private sendError: Error | null = null;
   private commitRequested = false;
@@ -618,7 +623,12 @@ export class KafkaStreams {
           await sleep(Math.max(10, Math.min(100, this.config.pollMs)));
           continue;
         }
-        const records = await this.consumer!.poll(this.config.pollMs);
+        // A stop ends the poll under way at once: abandoned, it returns nothing and moves no
+        // position whenever its answer arrives (Kafka's wakeup()), so the loop is done before the
+        // final commit and never commits alongside it.
+        const poll = this.consumer!.poll(this.config.pollMs);
+        poll.catch(() => undefined);
+        const records = await Promise.race([poll, this.stopSignal.then((): ConsumedRecord[] => [])]);
         if (this.stopping) break;
         if (this.goneSources.size > 0) throw new MissingSourceTopicException([...this.goneSources].sort());
         if (this.pendingPartitions.length > 0 || this.suspended.size > 0) await this.setupTasks();
@@ -738,7 +748,9 @@ export class KafkaStreams {
       if (!did) return;
       if (sinceYield >= 5000) {
         sinceYield = 0;
-        await this.producer!.waitForRoom(50_000);
+        const room = this.producer!.waitForRoom(50_000);
+        room.catch(() => undefined);
+        await Promise.race([room, this.stopSignal]);
         await yieldNow();
         if (this.stopping) return;
       }
@@ -1136,47 +1148,73 @@ export class KafkaStreams {
       this.shutdownPromise = (async () => {
         this.setState(clean ? 'PENDING_SHUTDOWN' : 'PENDING_ERROR');
         this.stopping = true;
+        this.consumer?.abandonPoll();
+        this.signalStop();
         const app = this.config.applicationId;
-        // A broker that went away would hold every step below for its timeouts (a minute and
-        // more): the loop's poll, the final commit and leaving the group get STOP_WAIT_MS in all,
-        // then what is left is abandoned and said so.
-        const deadline = Date.now() + STOP_WAIT_MS;
-        const left = () => Math.max(0, deadline - Date.now());
-        const within = async <T>(p: Promise<T>, ms = left()): Promise<{ done: true; value: T } | { done: false }> => {
+        // A broker that went away would hold every step below for the client's timeouts (a
+        // minute and more): once the broker stops answering (requests fail on their connections),
+        // the loop, the final commit, leaving the group and closing the producer get STOP_WAIT_MS
+        // in all (from the stop, or from when it stopped answering if later), then what is left is
+        // abandoned and said so. A broker that answers is waited for (Kafka Streams' close()).
+        const stopStart = Date.now();
+        const giveUpAt = (): number => {
+          const since = this.clients.map((c) => c.unreachableSince()).filter((t) => t > 0);
+          return since.length === 0 ? Infinity : Math.max(stopStart, Math.min(...since)) + STOP_WAIT_MS;
+        };
+        const gone = () => Date.now() >= giveUpAt();
+        const within = async <T>(p: Promise<T>): Promise<{ done: true; value: T } | { done: false }> => {
           let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<{ done: false }>((r) => (timer = setTimeout(() => r({ done: false }), ms)));
+          const late = new Promise<{ done: false }>((r) => {
+            const check = () => (gone() ? r({ done: false }) : (timer = setTimeout(check, Math.max(10, Math.min(100, giveUpAt() - Date.now())))));
+            check();
+          });
           try {
             return await Promise.race([p.then((value) => ({ done: true as const, value })), late]);
           } finally {
             clearTimeout(timer);
           }
         };
-        if (clean) this.log('info', `[${app}] stopping: committing offsets and leaving the group (at most ${STOP_WAIT_MS / 1000} s)`);
+        if (clean) this.log('info', `[${app}] stopping: committing offsets and leaving the group (given up ${STOP_WAIT_MS / 1000} s after the broker stops answering)`);
         if (this.starting) await within(this.starting.catch(() => undefined));
-        if (this.loopDone) await within(this.loopDone);
+        // The loop ends at once (its poll is abandoned) unless it is processing or committing:
+        // that is waited for, and the final commit never runs alongside it.
+        const loopStopped = !this.loopDone || (await within(this.loopDone)).done;
         if (this.globalLoopDone) await within(this.globalLoopDone);
         if (clean && this.fatal) clean = false;
         if (clean && this.consumer && this.producer) {
           const pending = this.offsetsToCommit();
-          try {
-            const r = await within(this.commit('final'), Math.max(left(), MIN_FINAL_COMMIT_MS));
-            if (!r.done) {
-              const what = pending.length > 0 ? `offsets not committed: ${pending.map((o) => `${o.topic}-${o.partition} at ${o.offset}`).join(', ')}` : 'no offsets were pending';
-              this.log('warn', `[${app}] final commit abandoned: the broker did not answer within ${STOP_WAIT_MS / 1000} s; ${what}${pending.length > 0 ? ' (the records after the last commit are processed again on the next start)' : ''}`);
-              clean = false;
-              this.abandoned = true;
-            }
-          } catch (e) {
-            this.log('warn', `[${app}] final commit failed: ${(e as Error).message}`);
+          const notCommitted = () => {
+            const what = pending.length > 0 ? `offsets not committed: ${pending.map((o) => `${o.topic}-${o.partition} at ${o.offset}`).join(', ')}` : 'no offsets were pending';
+            return `${what}${pending.length > 0 ? ' (the records after the last commit are processed again on the next start)' : ''}`;
+          };
+          if (!loopStopped) {
+            // Still inside its processing or its own commit: no commit beside it; the tasks are
+            // closed without a checkpoint (dirty), their stores restored on the next start.
+            this.log('warn', `[${app}] final commit abandoned: the broker did not answer within ${STOP_WAIT_MS / 1000} s and the stream loop had not stopped (tasks closed dirty); ${notCommitted()}`);
             clean = false;
+            this.abandoned = true;
+          } else {
+            try {
+              const r = await within(this.commit('final'));
+              if (!r.done) {
+                this.log('warn', `[${app}] final commit abandoned: the broker did not answer within ${STOP_WAIT_MS / 1000} s; ${notCommitted()}`);
+                clean = false;
+                this.abandoned = true;
+              }
+            } catch (e) {
+              this.log('warn', `[${app}] final commit failed: ${(e as Error).message}`);
+              clean = false;
+            }
           }
-        } else if (this.eos && this.producer?.txn && !this.producer.txn.isFatal()) {
-          await within(this.producer.abortTransaction().catch(() => undefined), Math.max(left(), 1000));
+        } else if (this.eos && this.producer?.txn && !this.producer.txn.isFatal() && (!this.loopDone || loopStopped)) {
+          await within(this.producer.abortTransaction().catch(() => undefined));
         }
         for (const t of [...this.active.values(), ...this.suspended.values()]) this.closeTask(t, clean);
         this.suspended.clear();
-        if (this.consumer) await within(this.consumer.close().catch(() => undefined), Math.max(left(), 500));
-        if (this.producer) await within(this.producer.close().catch(() => undefined), Math.max(left(), 500));
+        // Leaving the group has Kafka's close timeout (30 s) while the broker answers; once it
+        // does not, these end by the same STOP_WAIT_MS as the rest (their sockets are closed).
+        if (this.consumer) await within(this.consumer.close(gone() ? 0 : undefined).catch(() => false));
+        if (this.producer) await within(this.producer.close().catch(() => undefined));
         this.globalFetcher?.close();
         await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
         // A final commit abandoned because the broker went away is not an application error
