@@ -217,6 +217,6 @@ describe('keys whose effect is shown here', () => {
   it('request.timeout.ms, retry.backoff.ms and default.api.timeout.ms reach the client', () => {
     const src = readFileSync('src/cli/context.ts', 'utf8');
     // The client is built from these three keys (src/cli/context.ts client()).
-    for (const k of ["num(p, 'request.timeout.ms'", "num(p, 'default.api.timeout.ms'", "num(p, 'retry.backoff.ms'"]) expect(src).toContain(k);
+    for (const k of ["clientTimeoutMs(p, 'request.timeout.ms'", "clientTimeoutMs(p, 'default.api.timeout.ms'", "clientTimeoutMs(p, 'retry.backoff.ms'"]) expect(src).toContain(k);
   });
 });
