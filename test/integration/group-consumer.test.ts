@@ -36,6 +36,14 @@ async function produce(topic: string, partition: number, ...values: string[]): P
   await p.close();
 }
 
+type Send = (...args: unknown[]) => Promise<unknown>;
+
+/** Puts `wrap` around a client's requests: it gets each request's API name, its arguments and the real send. */
+function interceptSend(c: KafkaClient, wrap: (api: string, args: unknown[], send: Send) => Promise<unknown>): void {
+  const send = c.send.bind(c) as Send;
+  (c as unknown as { send: Send }).send = (...args: unknown[]) => wrap((args[1] as { name: string }).name, args, send);
+}
+
 /** Polls until `want` is among what was read (as topic:partition:value), or fails after `ms` saying what was read. */
 async function readUntil(c: GroupConsumer, want: string[], ms = 15_000): Promise<string[]> {
   const seen: string[] = [];
@@ -163,12 +171,8 @@ describe('close(), bounded in time', () => {
     await produce('closing', 0, 'a');
     // A coordinator that stopped answering: the final OffsetCommit and LeaveGroup never come back.
     const memberClient = broker.client('closing-m');
-    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
     let hanging = false;
-    (memberClient as unknown as { send: typeof send }).send = (...args: unknown[]) => {
-      const api = (args[1] as { name: string }).name;
-      return hanging && (api === 'OffsetCommit' || api === 'LeaveGroup') ? new Promise(() => undefined) : send(...args);
-    };
+    interceptSend(memberClient, (api, args, send) => (hanging && (api === 'OffsetCommit' || api === 'LeaveGroup') ? new Promise(() => undefined) : send(...args)));
     const c = new GroupConsumer(memberClient, { groupId: 'closing-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     c.subscribe(['closing']);
     await readUntil(c, ['closing:0:a']);
@@ -197,10 +201,9 @@ describe('abandonPoll() (a consumer told to stop)', () => {
     // The member's next Fetch is held: its answer (with the record already produced) is given to
     // the consumer only when the test says, after the Fetch went out.
     const memberClient = broker.client('abandoned-m');
-    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
     let hold: { sent: () => void; release: Promise<void> } | null = null;
-    (memberClient as unknown as { send: typeof send }).send = async (...args: unknown[]) => {
-      const held = (args[1] as { name: string }).name === 'Fetch' ? hold : null;
+    interceptSend(memberClient, async (api, args, send) => {
+      const held = api === 'Fetch' ? hold : null;
       if (held) hold = null;
       const answer = await send(...args);
       if (held) {
@@ -208,7 +211,7 @@ describe('abandonPoll() (a consumer told to stop)', () => {
         await held.release;
       }
       return answer;
-    };
+    });
     const c = new GroupConsumer(memberClient, { groupId: 'abandoned-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     c.subscribe(['abandoned']);
     await readUntil(c, ['abandoned:0:a']);
@@ -242,10 +245,8 @@ describe('abandonPoll() (a consumer told to stop)', () => {
     await createTopic('refused');
     await produce('refused', 0, 'a');
     const memberClient = broker.client('refused-m');
-    const send = memberClient.send.bind(memberClient) as (...args: unknown[]) => Promise<unknown>;
     let refuse = false;
-    (memberClient as unknown as { send: typeof send }).send = (...args: unknown[]) =>
-      refuse && (args[1] as { name: string }).name === 'OffsetCommit' ? Promise.reject(new Error('OffsetCommit refused (injected)')) : send(...args);
+    interceptSend(memberClient, (api, args, send) => (refuse && api === 'OffsetCommit' ? Promise.reject(new Error('OffsetCommit refused (injected)')) : send(...args)));
     const c = new GroupConsumer(memberClient, { groupId: 'refused-g', autoOffsetReset: 'earliest', maxWaitMs: 50 });
     c.subscribe(['refused']);
     await readUntil(c, ['refused:0:a']);

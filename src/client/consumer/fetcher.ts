@@ -676,7 +676,7 @@ export class Fetcher {
   }
 
   /** Applies one response to the partitions' state; appends what is to be returned to `out`. */
-  private async apply({ requested, body }: RawResponse, out: RawChunk[], abandoned = this.abandoned): Promise<void> {
+  private async apply({ requested, body }: RawResponse, out: RawChunk[], abandoned: number): Promise<void> {
     if (body.errorCode) throw new KafkaProtocolError(body.errorCode);
     for (const t of body.responses) {
       for (const pr of t.partitions) {
