@@ -20,9 +20,9 @@ export async function parseAvro(text: string, refs: readonly ResolvedReference[]
   const registry: Record<string, Type> = {};
   let doc: unknown;
   try {
-    for (const r of refs) lib.Type.forSchema(parseJsonText(r.schema, `Reference '${r.name}'`) as never, { registry });
+    for (const r of refs) lib.Type.forSchema(namedRefsBare(parseJsonText(r.schema, `Reference '${r.name}'`)) as never, { registry });
     doc = parseJsonText(text, 'The schema');
-    const avro = lib.Type.forSchema(doc as never, { registry });
+    const avro = lib.Type.forSchema(namedRefsBare(doc) as never, { registry });
     const parsedForm = avroCanonical(doc, '');
     return { type: 'AVRO', text: JSON.stringify(doc), canonical: stableStringify(parsedForm), normalized: JSON.stringify(orderAvroKeys(parsedForm)), avro };
   } catch (e) {
@@ -32,6 +32,29 @@ export async function parseAvro(text: string, refs: readonly ResolvedReference[]
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 const COMPLEX = new Set(['record', 'error', 'enum', 'fixed', 'array', 'map']);
+
+/**
+ * The schema for avsc: a named type written in object form ({"type": "com.x.Foo"}, which Avro
+ * reads as the type named com.x.Foo, defined earlier or in a reference) as the bare name avsc
+ * understands, and {"type": <schema>} as that schema; everything else as it is (a default is
+ * data, never walked).
+ */
+function namedRefsBare(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(namedRefsBare);
+  if (!schema || typeof schema !== 'object') return schema;
+  const o = schema as Record<string, unknown>;
+  const type = o.type;
+  if (typeof type === 'string' && COMPLEX.has(type)) {
+    const out: Record<string, unknown> = { ...o };
+    if (Array.isArray(o.fields)) out.fields = o.fields.map((f: unknown) => (f && typeof f === 'object' ? { ...(f as object), type: namedRefsBare((f as { type?: unknown }).type) } : f));
+    if ('items' in o) out.items = namedRefsBare(o.items);
+    if ('values' in o) out.values = namedRefsBare(o.values);
+    return out;
+  }
+  if (typeof type === 'string') return PRIMITIVES.has(type) ? o : type;
+  if (type && typeof type === 'object') return namedRefsBare(type);
+  return o;
+}
 const fullName = (name: string, ns: string) => (name.includes('.') || ns === '' ? name : `${ns}.${name}`);
 const namespaceOf = (full: string) => (full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '');
 
@@ -48,9 +71,11 @@ export function avroCanonical(schema: unknown, ns: string): unknown {
   if (!schema || typeof schema !== 'object') return schema;
   const { type, ...rest } = schema as Record<string, unknown>;
   if (typeof type !== 'string' || !COMPLEX.has(type)) {
-    // {"type": T} with attributes (a logical type, custom properties) or without.
+    // {"type": T} with attributes (a logical type, custom properties) or without; a named
+    // type's name in this form is that type (Avro keeps no attributes on a reference).
     const inner = avroCanonical(type, ns);
-    return Object.keys(rest).length === 0 ? inner : { ...rest, type: inner };
+    const named = typeof type === 'string' && !PRIMITIVES.has(type);
+    return Object.keys(rest).length === 0 || named ? inner : { ...rest, type: inner };
   }
   if (type === 'array') return { ...rest, type, items: avroCanonical(rest.items, ns) };
   if (type === 'map') return { ...rest, type, values: avroCanonical(rest.values, ns) };

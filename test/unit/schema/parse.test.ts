@@ -20,6 +20,20 @@ describe('parseSchema', () => {
     await expect(parseSchema('AVRO', JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'a', type: 'x.Addr' }] }))).rejects.toBeInstanceOf(InvalidSchemaError);
   });
 
+  it('Avro: a named type in object form ({"type": "x.Addr"}) is that type, from a reference or the schema itself', async () => {
+    const addr = JSON.stringify({ type: 'record', name: 'Addr', namespace: 'x', fields: [{ name: 'city', type: 'string' }] });
+    const refs = [{ name: 'x.Addr', schema: addr }];
+    const obj = await parseSchema('AVRO', JSON.stringify({ type: 'record', name: 'P', namespace: 'y', fields: [{ name: 'a', type: { type: 'x.Addr' } }, { name: 'b', type: { type: 'array', items: { type: 'x.Addr' } } }] }), refs);
+    const bare = await parseSchema('AVRO', JSON.stringify({ type: 'record', name: 'P', namespace: 'y', fields: [{ name: 'a', type: 'x.Addr' }, { name: 'b', type: { type: 'array', items: 'x.Addr' } }] }), refs);
+    expect(obj.canonical).toBe(bare.canonical);
+    expect(obj.avro!.isValid({ a: { city: 'Oslo' }, b: [{ city: 'Rome' }] })).toBe(true);
+    const local = await parseSchema('AVRO', JSON.stringify({ type: 'record', name: 'Q', fields: [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }, { name: 'f', type: { type: 'E' } }] }));
+    expect(local.avro!.isValid({ e: 'A', f: 'A' })).toBe(true);
+    // A primitive in object form keeps its attributes; an unknown name is still invalid.
+    expect((await parseSchema('AVRO', '{"type":"string","avro.java.string":"String"}')).canonical).toBe('{"avro.java.string":"String","type":"string"}');
+    await expect(parseSchema('AVRO', JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'a', type: { type: 'x.Nope' } }] }))).rejects.toBeInstanceOf(InvalidSchemaError);
+  });
+
   it('JSON Schema: an ajv validator with readable errors; draft 2020-12 when $schema says so', async () => {
     const j = await parseSchema('JSON', '{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}');
     expect(j.json!.validate({ n: 1 })).toBe(true);
