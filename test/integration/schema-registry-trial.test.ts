@@ -69,9 +69,8 @@ describe('IMPORT mode', () => {
     expect((await r.call('POST', '/subjects/s/versions', { schema: BREAK, id: 500, version: 3 })).body).toEqual({ id: 500 });
     // Without an id and version: refused in IMPORT mode.
     expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]) })).toMatchObject({ status: 422, body: { error_code: 42205, message: 'Subject s is not in read-write mode' } });
-    // An id that holds another schema, a version that holds another id: refused.
+    // An id that holds another schema: refused.
     expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 1, version: 4 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Overwrite new schema with id 1 is not permitted.' } });
-    expect(await r.call('POST', '/subjects/s/versions', { schema: rec([{ name: 'c', type: 'int' }]), id: 600, version: 3 })).toMatchObject({ status: 422, body: { error_code: 42205 } });
     expect(await r.call('POST', '/subjects/s/versions', { schema: V1, id: 'x' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
     // Outside IMPORT, an id is refused.
     expect(await r.call('POST', '/subjects/rw/versions', { schema: V1, id: 700 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject rw is not in import mode' } });

@@ -22,7 +22,10 @@ export const invalidSchema = (detail: string) => new RegistryError(422, 42201, `
 export const invalidVersion = (v: string) => new RegistryError(422, 42202, `The specified version '${v}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
 export const invalidCompatibility = () =>
   new RegistryError(422, 42203, 'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive');
-export const invalidMode = (m: unknown) => new RegistryError(422, 42204, `Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT, not ${JSON.stringify(m)}`);
+export const invalidMode = () => new RegistryError(422, 42204, 'Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.');
 export const notPermitted = (what: string) => new RegistryError(422, 42205, what);
-export const referenceExists = (what: string) => new RegistryError(422, 42206, what);
+/** A subject-version other schemas reference, named as Confluent names it (its _schemas key). */
+export const referenceExists = (subject: string, version: number) =>
+  new RegistryError(422, 42206, `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`);
+export const invalidSubject = (s: string) => new RegistryError(422, 42208, `The specified subject '${s}' is not a valid.`);
 export const storeError = (detail: string) => new RegistryError(500, 50001, `Error in the backend data store - ${detail}`);

@@ -18,9 +18,15 @@ export interface SchemaValue {
   deleted: boolean;
 }
 
+/** A CONFIG record's value, as Confluent's: a level, whether to normalize, or both. */
+export interface ConfigValue {
+  compatibilityLevel?: string;
+  normalize?: boolean;
+}
+
 export type RegistryRecord =
   | { keytype: 'SCHEMA'; subject: string; version: number; value: SchemaValue | null }
-  | { keytype: 'CONFIG'; subject: string | null; value: { compatibilityLevel: string } | null }
+  | { keytype: 'CONFIG'; subject: string | null; value: ConfigValue | null }
   | { keytype: 'MODE'; subject: string | null; value: { mode: string } | null }
   | { keytype: 'DELETE_SUBJECT'; subject: string; value: { subject: string; version: number } | null }
   | { keytype: 'NOOP' };
@@ -64,7 +70,7 @@ export function decodeRecord(raw: RawRecord): RegistryRecord | null {
       return { keytype: 'SCHEMA', subject, version: key.version, value: v };
     }
     case 'CONFIG':
-      return { keytype: 'CONFIG', subject, value: value as { compatibilityLevel: string } | null };
+      return { keytype: 'CONFIG', subject, value: value as ConfigValue | null };
     case 'MODE':
       return { keytype: 'MODE', subject, value: value as { mode: string } | null };
     case 'DELETE_SUBJECT':

@@ -9,7 +9,7 @@ import { checkCompatibility, isCompatibilityLevel, parseSchema, schemaTypeOf, In
 import type { Logger } from '../../util/logger.js';
 import * as E from './errors.js';
 import type { SchemasLog } from './kafka-log.js';
-import { decodeRecord, encodeRecord, type RegistryRecord, type SchemaValue } from './records.js';
+import { decodeRecord, encodeRecord, type ConfigValue, type RegistryRecord, type SchemaValue } from './records.js';
 
 interface StoredSchema {
   id: number;
@@ -49,12 +49,19 @@ export interface SchemaView {
   schema: string;
 }
 
+/** A config as set; what is not set comes from the global config, then the defaults. */
+interface SubjectConfig {
+  compatibilityLevel?: CompatibilityLevel;
+  normalize?: boolean;
+}
+
 export class SchemaRegistry {
   private readonly schemas = new Map<number, StoredSchema>();
   /** type + canonical form + references → id (the same schema gets the same id). */
   private readonly byCanonical = new Map<string, number>();
   private readonly subjects = new Map<string, Map<number, VersionEntry>>();
-  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  /** Configs (global: null) as set: a level, normalize, or both. */
+  private readonly configs = new Map<string | null, SubjectConfig>();
   private readonly modes = new Map<string | null, string>();
   private nextId = 1;
   /** How many subject-versions (soft-deleted ones too) use each id: an id no version uses is not found. */
@@ -110,10 +117,12 @@ export class SchemaRegistry {
         this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
         return;
       }
-      case 'CONFIG':
-        if (rec.value && isCompatibilityLevel(rec.value.compatibilityLevel)) this.configs.set(rec.subject, rec.value.compatibilityLevel);
+      case 'CONFIG': {
+        const c = configOf(rec.value);
+        if (c) this.configs.set(rec.subject, c);
         else this.configs.delete(rec.subject);
         return;
+      }
       case 'MODE':
         if (rec.value && MODES.includes(rec.value.mode)) this.modes.set(rec.subject, rec.value.mode);
         else this.modes.delete(rec.subject);
@@ -274,7 +283,12 @@ export class SchemaRegistry {
   }
 
   private effectiveLevel(subject: string): CompatibilityLevel {
-    return this.configs.get(subject) ?? this.configs.get(null) ?? DEFAULT_COMPATIBILITY;
+    return this.configs.get(subject)?.compatibilityLevel ?? this.configs.get(null)?.compatibilityLevel ?? DEFAULT_COMPATIBILITY;
+  }
+
+  /** Whether registrations under a subject are normalized without ?normalize=true (the config's `normalize`). */
+  private effectiveNormalize(subject: string): boolean {
+    return this.configs.get(subject)?.normalize ?? this.configs.get(null)?.normalize ?? false;
   }
 
   private effectiveMode(subject: string | null): string {
@@ -297,8 +311,9 @@ export class SchemaRegistry {
    * In IMPORT mode, as Confluent's: the request's id and version are kept, compatibility is not
    * checked, and a request without them is refused; outside IMPORT, a request with them is.
    */
-  async register(subject: string, body: SchemaRequest, normalize = false): Promise<{ id: number }> {
+  async register(subject: string, body: SchemaRequest, normalizeParam = false): Promise<{ id: number }> {
     validateSubject(subject);
+    const normalize = normalizeParam || this.effectiveNormalize(subject);
     const given = importTarget(body);
     this.checkWritable(subject);
     const { parsed, references } = await this.parseRequest(body);
@@ -312,9 +327,9 @@ export class SchemaRegistry {
       if (same && (given.id === undefined || given.id === same.id) && (given.version === undefined || given.version === same.version)) return { id: same.id };
       this.checkWritable(subject);
       const mode = this.effectiveMode(subject);
-      const importing = given.id !== undefined || given.version !== undefined;
-      if (importing && mode !== 'IMPORT') throw E.notPermitted(`Subject ${subject} is not in import mode`);
-      if (!importing && mode !== 'READWRITE') throw E.notPermitted(`Subject ${subject} is not in read-write mode`);
+      // As Confluent's: an id asks for IMPORT mode, no id for READWRITE; a version alone is no import.
+      if (given.id !== undefined && mode !== 'IMPORT') throw E.notPermitted(`Subject ${subject} is not in import mode`);
+      if (given.id === undefined && mode !== 'READWRITE') throw E.notPermitted(`Subject ${subject} is not in read-write mode`);
       if (mode !== 'IMPORT') {
         const result = checkCompatibility(this.effectiveLevel(subject), parsed, await this.previous(subject, live));
         if (!result.compatible) {
@@ -324,9 +339,11 @@ export class SchemaRegistry {
       if (given.id !== undefined && this.schemas.has(given.id) && this.keyOf(given.id) !== key) throw E.notPermitted(`Overwrite new schema with id ${given.id} is not permitted.`);
       const id = given.id ?? this.byCanonical.get(key) ?? this.nextId;
       const all = this.versionsOf(subject, true);
-      const version = given.version ?? (all[all.length - 1]?.version ?? 0) + 1;
-      const taken = this.subjects.get(subject)?.get(version);
-      if (taken && taken.id !== id) throw E.notPermitted(`Overwrite of subject ${subject} version ${version} (schema id ${taken.id}) is not permitted.`);
+      const next = (all[all.length - 1]?.version ?? 0) + 1;
+      // Outside IMPORT a version given must be the next one; in IMPORT any version is kept, one
+      // already there replaced (the last write wins, as Confluent's).
+      if (given.version !== undefined && mode !== 'IMPORT' && given.version !== next) throw new E.RegistryError(422, 42201, 'Version is not one more than previous version');
+      const version = given.version ?? next;
       // normalize=true stores the normalised text; a schema already known keeps the text it has.
       const text = this.schemas.get(id)?.text ?? (normalize ? (parsed.normalized ?? parsed.text) : parsed.text);
       const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: text, ...(references.length > 0 && { references }), deleted: false };
@@ -386,7 +403,7 @@ export class SchemaRegistry {
       if (!permanent && e.deleted) throw E.versionSoftDeleted(subject, e.version);
       if (!permanent) {
         const users = this.referencedBy(subject, String(e.version));
-        if (users.length > 0) throw E.referenceExists(`One or more references exist to the schema {subject=${subject},version=${e.version}}: ids ${users.join(', ')}`);
+        if (users.length > 0) throw E.referenceExists(subject, e.version);
       }
       const s = this.schemas.get(e.id)!;
       const value: SchemaValue = { subject, version: e.version, id: e.id, ...(s.type !== 'AVRO' && { schemaType: s.type }), schema: s.text, ...(s.references.length > 0 && { references: s.references }), deleted: true };
@@ -411,7 +428,7 @@ export class SchemaRegistry {
       } else {
         for (const e of live) {
           const users = this.referencedBy(subject, String(e.version)).filter((id) => !live.some((l) => l.id === id));
-          if (users.length > 0) throw E.referenceExists(`One or more references exist to the schema {subject=${subject},version=${e.version}}: ids ${users.join(', ')}`);
+          if (users.length > 0) throw E.referenceExists(subject, e.version);
         }
         for (const e of live) {
           const s = this.schemas.get(e.id)!;
@@ -426,27 +443,36 @@ export class SchemaRegistry {
 
   // ---- config and mode ----
 
-  getConfig(subject: string | null, defaultToGlobal: boolean): { compatibilityLevel: CompatibilityLevel } {
-    if (subject === null) return { compatibilityLevel: this.configs.get(null) ?? DEFAULT_COMPATIBILITY };
-    const level = this.configs.get(subject);
-    if (level) return { compatibilityLevel: level };
-    if (defaultToGlobal) return { compatibilityLevel: this.configs.get(null) ?? DEFAULT_COMPATIBILITY };
+  /** GET /config: the level (the global one always has one) and normalize when set. */
+  getConfig(subject: string | null, defaultToGlobal: boolean): ConfigValue {
+    const global = { compatibilityLevel: this.configs.get(null)?.compatibilityLevel ?? DEFAULT_COMPATIBILITY, ...normalizeOf(this.configs.get(null)) };
+    if (subject === null) return global;
+    const own = this.configs.get(subject);
+    if (own) return defaultToGlobal ? { compatibilityLevel: this.effectiveLevel(subject), ...normalizeOf({ normalize: own.normalize ?? this.configs.get(null)?.normalize }) } : { ...own };
+    if (defaultToGlobal) return global;
     throw E.subjectConfigNotFound(subject);
   }
 
-  setConfig(subject: string | null, body: unknown): Promise<{ compatibility: CompatibilityLevel }> {
-    const raw = body && typeof body === 'object' ? (body as { compatibility?: unknown; compatibilityLevel?: unknown }) : {};
-    const level = typeof (raw.compatibility ?? raw.compatibilityLevel) === 'string' ? String(raw.compatibility ?? raw.compatibilityLevel).toUpperCase() : null;
-    if (!isCompatibilityLevel(level)) throw E.invalidCompatibility();
+  /**
+   * PUT /config: {"compatibility": level, "normalize": bool}, either or both (Confluent's also
+   * takes "compatibilityLevel"); what is not given is kept from the config already set.
+   */
+  setConfig(subject: string | null, body: unknown): Promise<{ compatibility?: CompatibilityLevel; normalize?: boolean }> {
+    const raw = body && typeof body === 'object' ? (body as { compatibility?: unknown; compatibilityLevel?: unknown; normalize?: unknown }) : {};
+    const given = raw.compatibility ?? raw.compatibilityLevel;
+    const level = typeof given === 'string' ? given.toUpperCase() : null;
+    const normalize = typeof raw.normalize === 'boolean' ? raw.normalize : undefined;
+    if (!isCompatibilityLevel(level) && (given !== undefined && given !== null || normalize === undefined)) throw E.invalidCompatibility();
     if (subject !== null) validateSubject(subject);
     return this.serial(async () => {
       this.checkWritable(subject);
-      await this.write([{ keytype: 'CONFIG', subject, value: { compatibilityLevel: level } }]);
-      return { compatibility: level };
+      const value: SubjectConfig = { ...this.configs.get(subject), ...(isCompatibilityLevel(level) && { compatibilityLevel: level }), ...(normalize !== undefined && { normalize }) };
+      await this.write([{ keytype: 'CONFIG', subject, value }]);
+      return { ...(isCompatibilityLevel(level) && { compatibility: level }), ...(normalize !== undefined && { normalize }) };
     });
   }
 
-  deleteConfig(subject: string | null): Promise<{ compatibilityLevel: CompatibilityLevel }> {
+  deleteConfig(subject: string | null): Promise<ConfigValue> {
     return this.serial(async () => {
       const prev = this.configs.get(subject);
       if (subject !== null && !prev) {
@@ -454,7 +480,7 @@ export class SchemaRegistry {
         throw E.subjectConfigNotFound(subject);
       }
       if (prev) await this.write([{ keytype: 'CONFIG', subject, value: null }]);
-      return { compatibilityLevel: prev ?? DEFAULT_COMPATIBILITY };
+      return subject === null ? { compatibilityLevel: prev?.compatibilityLevel ?? DEFAULT_COMPATIBILITY, ...normalizeOf(prev) } : { ...prev };
     });
   }
 
@@ -469,7 +495,7 @@ export class SchemaRegistry {
   /** Sets a mode; IMPORT on a subject (or registry) that has schemas only with `force`, as Confluent's. */
   setMode(subject: string | null, body: unknown, force = false): Promise<{ mode: string }> {
     const mode = body && typeof body === 'object' ? (body as { mode?: unknown }).mode : undefined;
-    if (typeof mode !== 'string' || !MODES.includes(mode.toUpperCase())) throw E.invalidMode(mode);
+    if (typeof mode !== 'string' || !MODES.includes(mode.toUpperCase())) throw E.invalidMode();
     const m = mode.toUpperCase();
     if (subject !== null) validateSubject(subject);
     return this.serial(async () => {
@@ -496,6 +522,15 @@ export class SchemaRegistry {
     return { schemas: this.schemas.size, subjects: this.listSubjects(false).length, nextId: this.nextId };
   }
 }
+
+/** A CONFIG record's value as a config: null when it sets nothing. */
+function configOf(v: ConfigValue | null): SubjectConfig | null {
+  if (!v) return null;
+  const out: SubjectConfig = { ...(isCompatibilityLevel(v.compatibilityLevel) && { compatibilityLevel: v.compatibilityLevel }), ...(typeof v.normalize === 'boolean' && { normalize: v.normalize }) };
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+const normalizeOf = (c: SubjectConfig | undefined) => (c?.normalize === undefined ? {} : { normalize: c.normalize });
 
 /** The id and version a register request asks to keep (IMPORT mode), checked. */
 function importTarget(body: SchemaRequest): { id?: number; version?: number } {
@@ -532,7 +567,7 @@ export function parseVersion(v: string): number {
 }
 
 function validateSubject(s: string): void {
-  if (s.length === 0 || s.length > 255 || /[\u0000-\u001f]/.test(s)) throw new E.RegistryError(422, 42208, `Invalid subject ${JSON.stringify(s)}`);
+  if (s.length === 0 || s.length > 255 || /[\u0000-\u001f]/.test(s)) throw E.invalidSubject(s);
 }
 
 function parseReferences(v: unknown): SchemaReference[] {
