@@ -112,8 +112,19 @@ export async function check(c: SchemaRegistryClient, subject: string, version: n
       against = `subject ${subject} version ${version}${level === undefined ? '' : ` (level ${level})`}`;
     }
   } catch (e) {
-    if (isKafkaTsError(e) && e.kind === 'not_found') throw new NotFoundError(`Cannot check against subject ${subject}${typeof version === 'number' || version === 'latest' ? ` version ${version}` : ''}: ${e.message}`);
-    throw e;
+    if (!isKafkaTsError(e) || e.kind !== 'not_found') throw e;
+    // A registry before Confluent 7.2 answers 40401 for a subject without versions where later
+    // ones answer compatible (the schema would be its version 1): asked, the subject says which.
+    if (version === undefined || version === 'latest') {
+      const none = await c.versions(subject).then(
+        (v) => v.length === 0,
+        (x: unknown) => isKafkaTsError(x) && x.kind === 'not_found',
+      );
+      if (none) {
+        r = { compatible: true, messages: [] };
+        against = `subject ${subject}: it has no versions`;
+      } else throw new NotFoundError(`Cannot check against subject ${subject}${version === 'latest' ? ' version latest' : ''}: ${e.message}`);
+    } else throw new NotFoundError(`Cannot check against subject ${subject}${typeof version === 'number' ? ` version ${version}` : ''}: ${e.message}`);
   }
   const lines = r.compatible ? [`The schema is compatible with ${against}`] : [`The schema is INCOMPATIBLE with ${against}:`, ...(r.messages.length ? r.messages : ['(the registry gave no reason)']).map((m) => `  ${m}`)];
   return { data: { subject, version: version ?? null, level: level ?? null, ...(checked && { versions: checked }), compatible: r.compatible, messages: r.messages }, lines, incompatible: !r.compatible };

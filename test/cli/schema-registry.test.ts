@@ -171,6 +171,16 @@ describe('a hosted registry', () => {
     expect(denied.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('check against a registry before Confluent 7.2 (40401 for a subject without versions): compatible, as 7.2+ answers', async () => {
+    const auth = ['--schema-registry-url', hosted.url, '--basic-auth', 'key:s3cret'];
+    const h1 = file('h1.avsc', JSON.stringify({ type: 'record', name: 'H', fields: [{ name: 'a', type: 'int' }] }));
+    const none = await kt(['schema-registry', 'check', 'h-none-value', '--schema-file', h1, ...auth]);
+    expect(none, none.stderr).toMatchObject({ exitCode: 0, stdout: 'The schema is compatible with subject h-none-value: it has no versions\n' });
+    expect((await kt(['schema-registry', 'check', 'h-none-value', 'latest', '--schema-file', h1, ...auth])).exitCode).toBe(0);
+    // A version that does not exist is still not found.
+    expect((await kt(['schema-registry', 'check', 'h-none-value', '3', '--schema-file', h1, ...auth])).exitCode).toBe(4);
+  });
+
   it('an unreachable registry exits 3', async () => {
     const r = await kt(['schema-registry', 'list', '--schema-registry-url', 'http://127.0.0.1:9']);
     expect(r.exitCode).toBe(3);
