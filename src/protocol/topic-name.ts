@@ -1,21 +1,19 @@
 /**
- * Kafka's rule for topic names, with its two sets of messages: the broker's when it refuses one
- * (CreateTopics, Metadata: "Topic name is invalid: …") and the client's Topic.validate, which tools
- * such as kafka-configs run before asking for a topic ("Topic name "x" is illegal, …").
+ * Kafka's rule for topic names, in the words of its Topic.validate: the broker refuses a name with
+ * them (CreateTopics, Metadata) and tools such as kafka-configs check a name with them before
+ * asking for the topic ("Topic name is invalid: …"; older Kafka versions said "… is illegal, …").
  */
 
-/** The message for an invalid topic name in the broker's words (or the client's), or null when the name is valid. */
-export function topicNameProblem(name: string, words: 'broker' | 'client' = 'broker'): string | null {
-  const client = words === 'client';
-  if (name.length === 0) return client ? "Topic name is illegal, it can't be empty" : 'Topic name is invalid: the empty string is not allowed';
-  if (name === '.' || name === '..') return client ? 'Topic name cannot be "." or ".."' : `Topic name is invalid: '${name}' is not allowed`;
-  if (name.length > 249) {
-    return client ? `Topic name is illegal, it can't be longer than 249 characters, Topic name: ${name}` : `Topic name is invalid: the length of '${name}' is longer than the max allowed length 249`;
-  }
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return client
-      ? `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
-      : `Topic name is invalid: '${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
-  }
+/** Why a topic name is invalid, in Kafka's words, or null when it is valid. */
+export function topicNameProblem(name: string): string | null {
+  const reason = invalidBecause(name);
+  return reason === null ? null : `Topic name is invalid: ${reason}`;
+}
+
+function invalidBecause(name: string): string | null {
+  if (name.length === 0) return 'the empty string is not allowed';
+  if (name === '.' || name === '..') return `'${name}' is not allowed`;
+  if (name.length > 249) return `the length of '${name}' is longer than the max allowed length 249`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
   return null;
 }

@@ -175,7 +175,7 @@ export async function describeResources(admin: Admin, type: ResourceType, name: 
   let entities: string[];
   if (name !== undefined) {
     // Kafka's tool checks a topic name before asking for it (Topic.validate): not "doesn't exist".
-    const invalid = type === 'topics' ? topicNameProblem(name, 'client') : null;
+    const invalid = type === 'topics' ? topicNameProblem(name) : null;
     if (invalid !== null) throw new FailedError(invalid);
     if ((type === 'topics' || type === 'brokers' || type === 'broker-loggers') && !(await exists(admin, type, name))) {
       const text = `The ${singular(type)} '${name}' doesn't exist and doesn't have dynamic config.`;

@@ -148,7 +148,7 @@ describe('configs for topics and brokers against the daemon', () => {
     // An invalid name is not "doesn't exist": Kafka's tool checks the name first (Topic.validate).
     expect(await kt('configs', '--describe', '--topic', 'bad name!')).toEqual({
       stdout: '',
-      stderr: 'kafka-ts configs: error: Topic name "bad name!" is illegal, it contains a character other than ASCII alphanumerics, \'.\', \'_\' and \'-\'\n',
+      stderr: "kafka-ts configs: error: Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'\n",
       exitCode: 1,
     });
     const unknown = await kt('configs', '--alter', '--topic', 'cfg-orders', '--add-config', 'no.such.config=1');
