@@ -86,27 +86,46 @@ export default defineCommand<ConsoleConsumerOptions>({
       format = kind;
     }
 
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
-    let topics: string[];
     let re: RegExp | undefined;
-    if (o.topic !== undefined) topics = [o.topic];
-    else {
-      let pattern: RegExp;
+    if (include !== undefined) {
       try {
-        re = pattern = new RegExp(`^(?:${include})$`);
+        re = new RegExp(`^(?:${include})$`);
       } catch {
         throw new UsageError(`${include} is an invalid regex.`);
       }
-      const md = await client.refreshMetadata(null);
-      topics = [...md.topics.keys()].filter((t) => pattern.test(t) && !md.topics.get(t)!.internal).sort();
-      if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
     }
-    const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
+    // Stopping is watched from here: a stop while it is still connecting (the broker refusing,
+    // a daemon still starting) ends it as a stop later does, with Kafka's count, which its
+    // shutdown hook has its consumer say whether or not it ever reached a broker.
+    const stopSignal = watchStopSignals();
+    const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
+    // Kafka says the count in a finally block: once records are being read, after an error too.
+    const progress = noneConsumed();
+    let stoppedEarly = false;
+    ctx.atEnd(() => ((progress.started || stoppedEarly) && !progress.outputClosed ? processedLine(progress.processed) : null));
+    const connect = async () => {
+      const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
+      let topics: string[];
+      if (o.topic !== undefined) topics = [o.topic];
+      else {
+        const md = await client.refreshMetadata(null);
+        topics = [...md.topics.keys()].filter((t) => re!.test(t) && !md.topics.get(t)!.internal).sort();
+        if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
+      }
+      const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
+      return { client, topics, schema };
+    };
+    // Left behind when stopped: its client is closed with the command's (CliContext.close), which
+    // ends its retries.
+    const connected = await Promise.race([connect(), stopSignal.received.then(() => null)]);
+    if (connected === null) {
+      stoppedEarly = true;
+      return printView(consumerEndView(!!o.enableSystestEvents, signalExit(stopSignal.signal!)), ctx, o.output === 'json');
+    }
+    const { client, topics, schema } = connected;
     if (schema?.key) formatter.key = schema.key;
     if (schema?.value) formatter.value = schema.value;
-    const stopSignal = watchStopSignals();
     const { fetcherOptions: fromConfig } = await import('../src/client/config/consumer.js');
-    const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
     const fetcherOptions = {
       ...fromConfig(cfg),
       ...fetchSizeDefaults(props),
@@ -121,9 +140,6 @@ export default defineCommand<ConsoleConsumerOptions>({
     // left (an empty write's callback comes after every write before it, with an error when the
     // reader went away).
     const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: (written: boolean) => void) => void ctx.stdout.write('', (e) => done(!e)) };
-    // Kafka says the count in a finally block: once records are being read, after an error too.
-    const progress = noneConsumed();
-    ctx.atEnd(() => (progress.started && !progress.outputClosed ? processedLine(progress.processed) : null));
     const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received, result: progress };
     let result;
     if (group !== undefined) {
