@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { groupIdOf, groupOffsetReset, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { groupIdOf, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -79,24 +79,9 @@ export default defineCommand<ConsoleConsumerOptions>({
     await warnUnknownPropertyKeys(fprops, (k) => FORMATTER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'message formatter', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
-    let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
-    if (o.formatter !== undefined && o.output !== 'json') {
-      const kind = (Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]).find((k) => FORMATTERS[k].includes(o.formatter!) || o.formatter === FORMATTERS[k][0]!.split('.').pop());
-      if (!kind) throw new UsageError(`Unsupported formatter ${o.formatter} (supported: DefaultMessageFormatter, LoggingMessageFormatter, NoOpMessageFormatter)`);
-      format = kind;
-    }
-
-    let re: RegExp | undefined;
-    if (include !== undefined) {
-      try {
-        re = new RegExp(`^(?:${include})$`);
-      } catch {
-        throw new UsageError(`${include} is an invalid regex.`);
-      }
-    }
-    // Stopping is watched from here: a stop while it is still connecting (the broker refusing,
-    // a daemon still starting) ends it as a stop later does, with Kafka's count, which its
-    // shutdown hook has its consumer say whether or not it ever reached a broker.
+    const format = outputFormat(o, FORMATTERS);
+    const re = includePattern(include);
+    // Watched from here: a stop while still connecting ends it as a later stop does, with the count (Kafka's shutdown hook says it whether or not a broker was reached).
     const stopSignal = watchStopSignals();
     const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
     // Kafka says the count in a finally block: once records are being read, after an error too.
@@ -105,13 +90,9 @@ export default defineCommand<ConsoleConsumerOptions>({
     ctx.atEnd(() => ((progress.started || stoppedEarly) && !progress.outputClosed ? processedLine(progress.processed) : null));
     const connect = async () => {
       const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
-      let topics: string[];
-      if (o.topic !== undefined) topics = [o.topic];
-      else {
-        const md = await client.refreshMetadata(null);
-        topics = [...md.topics.keys()].filter((t) => re!.test(t) && !md.topics.get(t)!.internal).sort();
-        if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
-      }
+      const md = re ? await client.refreshMetadata(null) : null;
+      const topics = md ? [...md.topics.keys()].filter((t) => re!.test(t) && !md.topics.get(t)!.internal).sort() : [o.topic!];
+      if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
       const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
       return { client, topics, schema };
     };
