@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { groupIdOf, groupOffsetReset, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { groupIdOf, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -79,34 +79,34 @@ export default defineCommand<ConsoleConsumerOptions>({
     await warnUnknownPropertyKeys(fprops, (k) => FORMATTER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'message formatter', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
-    let format: 'default' | 'logging' | 'noop' | 'json' = o.output === 'json' ? 'json' : 'default';
-    if (o.formatter !== undefined && o.output !== 'json') {
-      const kind = (Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]).find((k) => FORMATTERS[k].includes(o.formatter!) || o.formatter === FORMATTERS[k][0]!.split('.').pop());
-      if (!kind) throw new UsageError(`Unsupported formatter ${o.formatter} (supported: DefaultMessageFormatter, LoggingMessageFormatter, NoOpMessageFormatter)`);
-      format = kind;
-    }
-
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
-    let topics: string[];
-    let re: RegExp | undefined;
-    if (o.topic !== undefined) topics = [o.topic];
-    else {
-      let pattern: RegExp;
-      try {
-        re = pattern = new RegExp(`^(?:${include})$`);
-      } catch {
-        throw new UsageError(`${include} is an invalid regex.`);
-      }
-      const md = await client.refreshMetadata(null);
-      topics = [...md.topics.keys()].filter((t) => pattern.test(t) && !md.topics.get(t)!.internal).sort();
+    const format = outputFormat(o, FORMATTERS);
+    const re = includePattern(include);
+    // Watched from here: a stop while still connecting ends it as a later stop does, with the count (Kafka's shutdown hook says it whether or not a broker was reached).
+    const stopSignal = watchStopSignals();
+    const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
+    // Kafka says the count in a finally block: once records are being read, after an error too.
+    const progress = noneConsumed();
+    let stoppedEarly = false;
+    ctx.atEnd(() => ((progress.started || stoppedEarly) && !progress.outputClosed ? processedLine(progress.processed) : null));
+    const connect = async () => {
+      const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
+      const md = re ? await client.refreshMetadata(null) : null;
+      const topics = md ? [...md.topics.keys()].filter((t) => re!.test(t) && !md.topics.get(t)!.internal).sort() : [o.topic!];
       if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
+      const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
+      return { client, topics, schema };
+    };
+    // Left behind when stopped: its client is closed with the command's (CliContext.close), which
+    // ends its retries.
+    const connected = await Promise.race([connect(), stopSignal.received.then(() => null)]);
+    if (connected === null) {
+      stoppedEarly = true;
+      return printView(consumerEndView(!!o.enableSystestEvents, signalExit(stopSignal.signal!)), ctx, o.output === 'json');
     }
-    const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
+    const { client, topics, schema } = connected;
     if (schema?.key) formatter.key = schema.key;
     if (schema?.value) formatter.value = schema.value;
-    const stopSignal = watchStopSignals();
     const { fetcherOptions: fromConfig } = await import('../src/client/config/consumer.js');
-    const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
     const fetcherOptions = {
       ...fromConfig(cfg),
       ...fetchSizeDefaults(props),
@@ -121,9 +121,6 @@ export default defineCommand<ConsoleConsumerOptions>({
     // left (an empty write's callback comes after every write before it, with an error when the
     // reader went away).
     const out = { write: (d: string | Buffer) => ctx.out.write(d), flush: () => ctx.out.flush(), afterWritten: (done: (written: boolean) => void) => void ctx.stdout.write('', (e) => done(!e)) };
-    // Kafka says the count in a finally block: once records are being read, after an error too.
-    const progress = noneConsumed();
-    ctx.atEnd(() => (progress.started && !progress.outputClosed ? processedLine(progress.processed) : null));
     const io = { out, warn: (l: string) => ctx.warn(l), interrupted: stopSignal.received, result: progress };
     let result;
     if (group !== undefined) {

@@ -29,6 +29,6 @@ export default defineCommand<GetOffsetsOptions>({
     const { Admin } = await import('../src/client/admin.js');
     const { withDenial } = await import('../src/tools/denied.js');
     const result = await withDenial('describe topics', () => t.getOffsets(new Admin(client), filter, time, !!o.excludeInternalTopics));
-    return printView(t.offsetsView(result), ctx, o.output === 'json');
+    return printView(t.offsetsView(result, ctx.principal), ctx, o.output === 'json');
   },
 });

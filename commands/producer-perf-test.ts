@@ -60,10 +60,11 @@ export default defineCommand<ProducerPerfTestOptions>({
       }
     }
     for (const w of settings.warnings) ctx.warn(`WARN ${w} (org.apache.kafka.clients.producer.ProducerConfig)`);
-    // Kafka's producer waits max.block.ms for a broker: when set, it bounds connecting (and the warning names it).
-    const blockSet = props['max.block.ms'] !== undefined && props['default.api.timeout.ms'] === undefined;
-    const properties = blockSet ? { ...props, 'default.api.timeout.ms': String(settings.producer.maxBlockMs ?? props['max.block.ms']) } : props;
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(blockSet && { connectSetting: 'max.block.ms' }) });
+    // Kafka's producer waits max.block.ms (60000 by default) for a broker: it bounds connecting
+    // (and the warning names it), as for console-producer; default.api.timeout.ms when given wins.
+    const byBlock = props['default.api.timeout.ms'] === undefined;
+    const properties = byBlock ? { ...props, 'default.api.timeout.ms': String(settings.producer.maxBlockMs) } : props;
+    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(byBlock && { connectSetting: 'max.block.ms' }) });
     const stopSignal = watchStopSignals();
     const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
     const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');

@@ -63,10 +63,12 @@ export default defineCommand<TopicsOptions>({
     const partitions = requireInt(o.partitions, 'partitions', { int32: true });
     const replicationFactor = requireInt(o.replicationFactor, 'replication-factor', { int32: true });
 
+    const t = await import('../src/tools/topics.js');
+    // Before connecting, as Kafka's TopicCommand (an unreachable broker made --partitions 0 wait and exit 3).
+    if (action === 'create') t.checkCreateCounts({ partitions, replicationFactor });
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
     if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-topics' });
-    const t = await import('../src/tools/topics.js');
     const { Admin } = await import('../src/client/admin.js');
     const admin = new Admin(client);
     const json = o.output === 'json';

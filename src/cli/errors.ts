@@ -8,7 +8,7 @@
  * family (src/util/errors.ts) map to a status by their kind (EXIT_OF_KIND); an outcome that is not
  * an error (lag --check's WARN, a partly failed reassignment) is named by its key (exitCode).
  */
-import { isKafkaTsError, type ErrorKind, type Outcome } from '../util/errors.js';
+import { deniedAs, isKafkaTsError, type ErrorKind, type Outcome } from '../util/errors.js';
 
 export { AuthenticationError, AuthorizationError, BusyError, FailedError, isKafkaTsError, KafkaTsError, NotFoundError, OutputClosed, TimeoutError, UsageError, type ErrorKind, type Outcome } from '../util/errors.js';
 
@@ -71,7 +71,7 @@ export function describeError(e: unknown, principal?: string): { line: string; c
     // An ACL denial names who was refused, when the command knows whom it connected as.
     let stdout = e.stdout;
     if (e.kind === 'denied' && principal !== undefined) {
-      line = line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;
+      line = deniedAs(line, principal);
       // Kafka's layout line (topics) names the principal too: it is the only line printed.
       if (stdout?.endsWith(`: ${e.message}`)) stdout = `${stdout.slice(0, -e.message.length)}${line}`;
     }

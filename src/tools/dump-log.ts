@@ -412,9 +412,27 @@ function metadataFrameAt(buf: Buffer, p: number): { len: number; payload: Record
 const METADATA_LOG_NAME = /^metadata(\.prev)?\.log$/;
 
 /**
+ * How far into a file damage at its start is looked past for an intact metadata record, when
+ * telling a metadata log whose first record is damaged from a partition segment.
+ */
+const METADATA_SCAN_BYTES = 64 * 1024;
+
+/**
+ * Whether an intact metadata record starts at `p`. A cheap look first (a JSON object's braces
+ * where the frame says its payload starts and ends), so that scanning a segment costs little.
+ */
+function intactFrameAt(buf: Buffer, p: number): boolean {
+  if (p + 8 > buf.length) return false;
+  const len = buf.readUInt32BE(p);
+  if (len < 2 || p + 8 + len > buf.length || buf[p + 8] !== 0x7b || buf[p + 8 + len - 1] !== 0x7d) return false;
+  return typeof metadataFrameAt(buf, p) === 'object';
+}
+
+/**
  * Whether a .log file is kafka-ts's cluster metadata log rather than a partition segment: it is
  * named as the daemon names it, or it starts with an intact metadata record (a segment starts with
- * a batch's 8-byte base offset, never a valid frame).
+ * a batch's 8-byte base offset, never a valid frame), or, its first record damaged, an intact one
+ * follows within METADATA_SCAN_BYTES and the file does not start as a record batch does.
  */
 export function isMetadataLog(path: string): boolean {
   if (METADATA_LOG_NAME.test(basename(path))) return true;
@@ -423,8 +441,12 @@ export function isMetadataLog(path: string): boolean {
     const head = f.read(0, 8);
     if (head.length < 8) return false;
     const len = head.readUInt32BE(0);
-    if (len === 0 || len > MAX_PLAUSIBLE_BATCH) return false;
-    return typeof metadataFrameAt(f.read(0, 8 + len), 0) === 'object';
+    if (len > 0 && len <= MAX_PLAUSIBLE_BATCH && typeof metadataFrameAt(f.read(0, 8 + len), 0) === 'object') return true;
+    // A segment whose first batch is damaged is dumped as one, its damage reported there.
+    const start = f.read(0, METADATA_SCAN_BYTES + 64 * 1024);
+    if (start.length > MAGIC_OFFSET && start[MAGIC_OFFSET] === 2) return false;
+    for (let p = 1; p < Math.min(METADATA_SCAN_BYTES, start.length); p++) if (intactFrameAt(start, p)) return true;
+    return false;
   } finally {
     f.close();
   }
@@ -453,7 +475,10 @@ function* dumpMetadataLog(path: string, printData: boolean): Generator<DumpEvent
           break;
         }
       }
-      const what = seen === 0 && next < 0 ? `not a kafka-ts metadata log (${fr})` : fr;
+      // Nothing in it is a metadata record, not even the first frame's length (a record damaged
+      // inside, its length intact, is reported as the damage it is).
+      const framed = pos + 8 <= buf.length && pos + 8 + buf.readUInt32BE(pos) <= buf.length && buf.readUInt32BE(pos) > 0;
+      const what = seen === 0 && next < 0 && !framed ? `not a kafka-ts metadata log (${fr})` : fr;
       yield { type: 'problem', file: path, position: pos, message: next < 0 ? `${what}; no valid record follows (${buf.length - pos} bytes)` : `${what}; skipped ${next - pos} bytes to the next valid record at position ${next}` };
       if (next < 0) break;
       pos = next;

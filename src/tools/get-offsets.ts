@@ -5,7 +5,7 @@
  */
 import type { Admin } from '../client/admin.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { AuthorizationError, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
+import { AuthorizationError, deniedAs, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
 import { exceptionClass } from './kafka-exceptions.js';
 
 /** Kafka's --time names and the ListOffsets timestamps they stand for. */
@@ -153,14 +153,15 @@ function noOffsetReason(time: number): string {
 }
 
 /** The command's view: Kafka's lines on stdout, skipped partitions on stderr. */
-export function offsetsView(r: OffsetsResult): { data: OffsetsResult; text: () => string[]; warnings: () => string[]; exit: Outcome | 'Denied' } {
+export function offsetsView(r: OffsetsResult, principal?: string): { data: OffsetsResult; text: () => string[]; warnings: () => string[]; exit: Outcome | 'Denied' } {
   return {
     data: r,
     text: () => r.offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}`),
     // Kafka's tool leaves such partitions out without a word; the lines stay Kafka's, stderr says which.
     warnings: () => [
       ...r.errors.map((e) => `Skip getting offsets for topic-partition ${e.topic}-${e.partition} due to error: ${exceptionClass(e.error)}: ${e.message}`),
-      ...(r.denied.length > 0 ? [`${deniedMessage(r.denied)}: left out`] : []),
+      // Named as the error's line names it (describeError): "User:alice is not authorized to …".
+      ...(r.denied.length > 0 ? [`${deniedAs(deniedMessage(r.denied), principal)}: left out`] : []),
       ...(r.noOffset.length > 0 ? [`No offset ${noOffsetReason(r.time)} for ${r.noOffset.map((p) => `${p.topic}:${p.partition}`).join(', ')}: left out`] : []),
     ],
     exit: r.denied.length > 0 || r.errors.some((e) => e.error === 'TOPIC_AUTHORIZATION_FAILED') ? 'Denied' : r.errors.length ? 'Failure' : 'Ok',

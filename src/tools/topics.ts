@@ -108,13 +108,20 @@ export interface CreateRequest {
   ifNotExists: boolean;
 }
 
-/** Creates a topic; returns false when it existed and --if-not-exists was given. */
-export async function createTopic(admin: Admin, req: CreateRequest): Promise<boolean> {
-  // Kafka's lines, but invalid arguments like a non-numeric -p: usage errors (exit 2).
+/**
+ * TopicCommand's checks of --create's counts, which it makes before asking the broker anything:
+ * Kafka's lines, but usage errors (exit 2) as invalid arguments like a non-numeric -p are.
+ */
+export function checkCreateCounts(req: Pick<CreateRequest, 'partitions' | 'replicationFactor'>): void {
   if (req.replicationFactor !== undefined && (req.replicationFactor < 1 || req.replicationFactor > 32767)) {
     throw new TopicCommandError('The replication factor must be between 1 and 32767 inclusive', 'usage');
   }
   if (req.partitions !== undefined && req.partitions < 1) throw new TopicCommandError('The partitions must be greater than 0', 'usage');
+}
+
+/** Creates a topic; returns false when it existed and --if-not-exists was given. */
+export async function createTopic(admin: Admin, req: CreateRequest): Promise<boolean> {
+  checkCreateCounts(req);
   const [result] = await admin.createTopics([
     {
       name: req.name,

@@ -130,3 +130,11 @@ export class OutputClosed extends KafkaTsError {
     super('output_closed', message);
   }
 }
+
+/**
+ * A denial's line naming who was refused ("User:alice is not authorized to …"), when the client
+ * knows whom it connected as: for errors (describeError) and for denials a command reports beside
+ * its output (get-offsets' topics left out).
+ */
+export const deniedAs = (line: string, principal: string | undefined): string =>
+  principal === undefined ? line : line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;

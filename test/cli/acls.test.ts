@@ -72,6 +72,18 @@ describe('acls', () => {
     const pattern = await kt('get-offsets', '--bootstrap-server', bootstrap, '--topic', 'ord.*');
     expect(pattern.exitCode).toBe(4);
     expect(pattern.stderr).toContain('Could not match any topic-partitions with the specified filters');
+    // Beside a topic it may describe: that one printed, the denied one said on stderr in the
+    // error's form (it lacked the principal), exit 8.
+    expect((await kt('topics', 'create', 'open')).exitCode).toBe(0);
+    const open = ['--allow-principal', 'User:ANONYMOUS', '--operation', 'Describe', '--topic', 'open'];
+    expect((await acls('--add', ...open)).exitCode).toBe(0);
+    try {
+      const both = await kt('get-offsets', '--bootstrap-server', bootstrap, '--topic', 'orders,open');
+      expect(both).toEqual({ exitCode: 8, stdout: 'open:0:0\n', stderr: 'User:ANONYMOUS is not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED): left out\n' });
+    } finally {
+      expect((await acls('--remove', '--force', ...open)).exitCode).toBe(0);
+      expect((await kt('topics', 'delete', 'open')).exitCode).toBe(0);
+    }
   });
 
   it("adds --producer ACLs over the local socket in kafka-acls.sh's layout; the producer may then write", async () => {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../helpers/tmp.js';
 import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
 import { kcat } from '../helpers/real-clients.js';
@@ -606,6 +607,30 @@ describe('console-consumer', () => {
     child.kill('SIGTERM');
     const r = await child;
     expect({ exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }).toEqual({ exitCode: 143, signal: undefined, stderr: 'Processed a total of 1 messages' });
+  });
+
+  it('says its count and exits as a stop does when stopped before it ever reached a broker (it was killed by the signal, silently)', async () => {
+    // A port that refuses connections: taken from the system, then given back.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+      // default.api.timeout.ms: still retrying, whatever the machine's speed, when the signal comes.
+      const args = ['console-consumer', '--bootstrap-server', `127.0.0.1:${port}`, '--topic', 't', '--enable-systest-events', '--consumer-property', 'default.api.timeout.ms=120000'];
+      const child = execa(process.execPath, [BIN, ...args], { env: { KAFKA_TS_HOME: home, KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 60_000 });
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (seen.includes('retrying for up to 120000 ms')) resolve();
+        });
+        void child.then(() => resolve());
+      });
+      child.kill(signal);
+      const r = await child;
+      expect({ exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, last: r.stderr.split('\n').pop() }).toEqual({ exitCode: code, signal: undefined, stdout: 'shutdown_complete', last: 'Processed a total of 0 messages' });
+    }
   });
 
   it('says its count after an error that ends it too (Kafka: in a finally block), in JSON mode on stderr', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { BIN, kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
+import { BIN, kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, untilStderr, type RunResult } from '../helpers/cli.js';
 import { execa } from 'execa';
 
 let home: string;
@@ -104,6 +104,18 @@ describe('producer-perf-test', () => {
     expect(r.exitCode, String(r.stderr)).toBe(130);
     expect(String(r.stdout)).toMatch(TOTAL(1));
   }, 40_000);
+
+  it("waits for a broker max.block.ms by default, Kafka's producer's 60000 (it gave up after 10 s)", async () => {
+    const child = spawnKafkaTs(['producer-perf-test', '--topic', 'pp', '--num-records', '1', '--record-size', '1', '--throughput', '-1', '--bootstrap-server', '127.0.0.1:1'], home);
+    try {
+      await untilStderr(child, 'retrying for up to');
+      // Still waiting: nothing said after the warning (an error would follow it).
+      child.kill('SIGKILL');
+      expect(String((await child).stderr)).toBe('kafka-ts: warning: Could not connect to 127.0.0.1:1: connection refused; retrying for up to 60000 ms (max.block.ms)\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 
   it('draws a progress bar on a terminal (stderr), cleared before the final line', async () => {
     // script(1) runs the command on a pseudo-terminal; its output is the terminal's.

@@ -38,6 +38,20 @@ describe('topics --create', () => {
     expect(clash.exitCode).toBe(1);
   });
 
+  it('refuses --create with partitions or a replication factor below 1 before connecting, as TopicCommand does (it waited for an unreachable broker, exit 3)', async () => {
+    for (const [flag, value, message] of [
+      ['--partitions', '0', 'The partitions must be greater than 0'],
+      ['--partitions', '-1', 'The partitions must be greater than 0'],
+      ['--replication-factor', '0', 'The replication factor must be between 1 and 32767 inclusive'],
+    ]) {
+      const started = Date.now();
+      // A name with a period: Kafka's collision warning comes after these checks, so it is not printed.
+      const r = await kt('topics', '--create', '--topic', 'x.y', flag!, value!, '--bootstrap-server', '127.0.0.1:1');
+      expect({ flag, value, ...r }).toEqual({ flag, value, stdout: `Error while executing topic command : ${message}\n`, stderr: '', exitCode: 2 });
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+
   it("reports an existing topic Kafka's way (on stdout, exit 1) unless --if-not-exists", async () => {
     expect(await kt('topics', '--create', '--topic', 'orders')).toEqual({ stdout: "Error while executing topic command : Topic 'orders' already exists.\n", stderr: '', exitCode: 1 });
     expect(await kt('topics', '--create', '--topic', 'orders', '--if-not-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });

@@ -70,3 +70,22 @@ export function groupOffsetReset(text: string, spec: OffsetSpec, reset: string |
   }
   return spec.start.kind;
 }
+
+/** --include as a regular expression matching whole topic names (checked before connecting). */
+export function includePattern(include: string | undefined): RegExp | undefined {
+  if (include === undefined) return undefined;
+  try {
+    return new RegExp(`^(?:${include})$`);
+  } catch {
+    throw new UsageError(`${include} is an invalid regex.`);
+  }
+}
+
+/** How records are printed: JSON with --output json, else the --formatter named (by class name, full or simple), else Kafka's default. */
+export function outputFormat<K extends string>(o: Pick<ConsoleConsumerOptions, 'formatter' | 'output'>, formatters: Record<K, readonly string[]>): K | 'default' | 'json' {
+  if (o.output === 'json') return 'json';
+  if (o.formatter === undefined) return 'default';
+  const kind = (Object.keys(formatters) as K[]).find((k) => formatters[k].includes(o.formatter!) || o.formatter === formatters[k][0]!.split('.').pop());
+  if (!kind) throw new UsageError(`Unsupported formatter ${o.formatter} (supported: DefaultMessageFormatter, LoggingMessageFormatter, NoOpMessageFormatter)`);
+  return kind;
+}

@@ -55,6 +55,9 @@ describe('get-offsets', () => {
     expect(v.text()).toEqual(['public:0:3']);
     expect(v.warnings()).toEqual(['not authorized to access topics: [orders] (TOPIC_AUTHORIZATION_FAILED): left out']);
     expect(v.exit).toBe('Denied');
+    // Whom the client connected as, when known, as the error line of a denial names it.
+    const as = offsetsView({ time: -1, offsets: [], noOffset: [], errors: [], denied: ['orders', 'audit'] }, 'User:alice');
+    expect(as.warnings()).toEqual(['User:alice is not authorized to access topics: [orders, audit] (TOPIC_AUTHORIZATION_FAILED): left out']);
   });
 });
 

@@ -271,6 +271,45 @@ describe('dump-log: --cluster-metadata-decoder', () => {
     }
   });
 
+  it("recognises a metadata log whose first record is damaged by the intact ones after it, and reports the damage (a copy was dumped as a partition segment, 'Found N invalid bytes', exit 0; metadata.log alone said 'not a kafka-ts metadata log')", () => {
+    const t = tempDir('kafka-ts-dumplog-meta-');
+    cleanups.push(t.cleanup);
+    const a = frame({ o: 0, type: 'cluster', clusterId: 'abc' });
+    const b = frame({ o: 1, type: 'topic', topic: { name: 't' } });
+    const c = frame({ o: 2, type: 'delete-topic', name: 't' });
+    // A flipped payload byte (CRC mismatch) and a damaged length (running past the end).
+    for (const [at, flip, what] of [[12, 0x01, 'CRC mismatch: stored \\d+, computed \\d+'], [2, 0x7f, 'truncated record: it declares \\d+ bytes, \\d+ remain']] as const) {
+      const bad = Buffer.concat([a, b, c]);
+      bad[at] ^= flip;
+      const file = join(t.dir, `copy-${at}.log`);
+      writeFileSync(file, bad);
+      const r = run([file]);
+      expect(r.events[0]).toEqual({ type: 'file', file, kind: 'metadata' });
+      expect(r.out).toEqual([`Dumping ${file}`, `| offset: 1 position: ${a.length} size: ${b.length} crc: ${b.readUInt32BE(4)} isvalid: true`, `| offset: 2 position: ${a.length + b.length} size: ${c.length} crc: ${c.readUInt32BE(4)} isvalid: true`]);
+      expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${file}: position 0: ${what}; skipped ${a.length} bytes to the next valid record at position ${a.length}$`))]);
+      expect(r.damaged).toBe(true);
+    }
+    // Its only record damaged inside (its length intact): the damage, not "not a metadata log".
+    const one = Buffer.from(a);
+    one[12] ^= 0x01;
+    const file = join(t.dir, 'metadata.log');
+    writeFileSync(file, one);
+    expect(run([file]).err).toEqual([expect.stringMatching(new RegExp(`^${file}: position 0: CRC mismatch: stored \\d+, computed \\d+; no valid record follows \\(${a.length} bytes\\)$`))]);
+    // Nothing in it a record: that is still said.
+    writeFileSync(file, Buffer.alloc(40));
+    expect(run([file]).err).toEqual([`${file}: position 0: not a kafka-ts metadata log (empty record); no valid record follows (40 bytes)`]);
+  });
+
+  it('a partition segment whose first batch is damaged is still dumped as a segment', () => {
+    const seg = segment();
+    const buf = readFileSync(seg.log);
+    buf[16] = 7;
+    writeFileSync(seg.log, buf);
+    const r = run([seg.log]);
+    expect(r.events[0]).toMatchObject({ type: 'file', kind: 'log' });
+    expect(r.err).toEqual([`${seg.log}: position 0: bad magic 7; skipped 96 bytes to the next valid batch at position 96`]);
+  });
+
   it('on a partition segment dumps its batches and records as text, with one stderr line saying what the file is (it said "not a kafka-ts metadata log", exit 1)', () => {
     const seg = segment();
     const opts = { printData: true, deepIteration: true, parser: payloadParser('cluster-metadata', 'string', 'string') };
