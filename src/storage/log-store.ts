@@ -122,6 +122,12 @@ export interface PartitionLog {
    * the log no longer has, so one returned here always describes a prefix of the log.
    */
   producerSnapshot(): ProducerSnapshot | null;
+  /**
+   * Writes out the index entries the log keeps in memory (a disk log writes them in groups), so
+   * that the index files of its active segment are current for readers of the files (dump-log);
+   * the broker calls it every few seconds. Throws on an I/O error.
+   */
+  writeIndexes(): void;
   /** Saves producer state describing the log below `offset`, replacing older snapshots. */
   saveProducerSnapshot(offset: number, data: Buffer): void;
   /**
@@ -167,12 +173,6 @@ export interface LogStore {
   remove(topic: string, partition: number): void;
   /** Partitions that have data in this store. */
   list(): { topic: string; partition: number }[];
-  /**
-   * Writes out the index entries the logs keep in memory (a disk store writes them in groups), so
-   * that the index files of active segments are current for readers of the files (dump-log); the
-   * broker calls it every few seconds. An I/O error goes to the failure listener.
-   */
-  writeIndexes(): void;
   /**
    * Closes every log. `clean: false` (the broker took the log dir offline after an I/O error)
    * closes what it can and does not mark the shutdown clean, so the next start validates the logs.

@@ -162,6 +162,9 @@ class MemoryPartitionLog implements PartitionLog {
     return this.snapshot;
   }
 
+  /** Memory keeps no index files. */
+  writeIndexes(): void {}
+
   saveProducerSnapshot(offset: number, data: Buffer): void {
     this.snapshot = { offset, data: Buffer.from(data) };
   }
@@ -273,9 +276,6 @@ export class MemoryLogStore implements LogStore {
 
   /** Memory has nothing to fail in the background. */
   onFailure(): void {}
-
-  /** Memory keeps no index files. */
-  writeIndexes(): void {}
 
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);

@@ -638,17 +638,6 @@ export class DiskLogStore implements LogStore {
     this.failureListener = listener;
   }
 
-  writeIndexes(): void {
-    for (const l of this.logs.values()) {
-      try {
-        l.writeIndexes();
-      } catch (e) {
-        this.failed(`writing the indexes of ${l.topic}-${l.partition}`, e as Error);
-        return;
-      }
-    }
-  }
-
   /** An I/O error met in the background: to the listener, else logged. */
   private readonly failed: StorageFailureListener = (doing, e) => {
     if (this.failureListener) this.failureListener(doing, e);

@@ -301,14 +301,14 @@ describe('disk log store specifics', () => {
     store.close();
   });
 
-  it('writeIndexes writes the active segment\'s index entries kept in memory to its files', () => {
+  it('a log\'s writeIndexes writes the active segment\'s index entries kept in memory to its files', () => {
     const store = new DiskLogStore(t.dir);
     const log = store.open('ix', 0, config({ indexIntervalBytes: 1 }));
     for (let i = 0; i < 10; i++) log.append(batchOf([`v${i}`], 1_700_000_000_000 + i), 0);
     const size = (ext: string) => statSync(join(t.dir, 'ix-0', `00000000000000000000.${ext}`)).size;
     // Fewer entries than a group: still in memory.
     expect({ index: size('index'), timeindex: size('timeindex') }).toEqual({ index: 0, timeindex: 0 });
-    store.writeIndexes();
+    log.writeIndexes();
     expect({ index: size('index'), timeindex: size('timeindex') }).toEqual({ index: 10 * 8, timeindex: 10 * 12 });
     store.close();
   });
