@@ -26,11 +26,12 @@ import { Authorizer } from './security/authorizer.js';
 import { ClientQuotaManager } from './quotas/client-quotas.js';
 import { LogDirState, isStorageIoError } from './log-dirs.js';
 import { newConsumerFetchCounters } from './fetch.js';
+import { inSlices, type SlicedPass } from '../util/slices.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
-/** See Broker.checkpointSliceMs. */
-const CHECKPOINT_SLICE_MS = 4;
+/** See Broker.passSliceMs. */
+const PASS_SLICE_MS = 4;
 /** KIP-890's switch (a dynamic broker config). */
 const VERIFICATION_ENABLE = 'transaction.partition.verification.enable';
 /** Stray logs removed at start-up that are named in the log one by one; the rest are counted. */
@@ -165,7 +166,10 @@ export class Broker implements PartitionService, ClusterService {
     if (stray.length > STRAY_LOGS_NAMED) this.log.warn(`Removed ${stray.length - STRAY_LOGS_NAMED} more stray logs (${stray.length} in all) of topics no longer assigned to broker ${this.id}`);
     this.unsubscribe = this.metadata.onChange((e) => this.onMetadata(e));
     if (this.config.logRetentionCheckIntervalMs > 0) {
-      this.retentionTimer = setInterval(() => this.applyRetention(), this.config.logRetentionCheckIntervalMs);
+      this.retentionTimer = setInterval(() => {
+        const now = Date.now();
+        void this.sliced('retention', (r) => this.retainOne(r, now));
+      }, this.config.logRetentionCheckIntervalMs);
       this.retentionTimer.unref();
     }
     this.scheduleCleaner();
@@ -189,8 +193,8 @@ export class Broker implements PartitionService, ClusterService {
     const backoffMs = value !== undefined && /^\d+$/.test(value) ? Number(value) : this.config.logCleanerBackoffMs;
     if (!(backoffMs > 0)) return;
     this.cleanerTimer = setTimeout(() => {
-      this.compactLogs();
-      this.scheduleCleaner();
+      const now = Date.now();
+      void this.sliced('cleaner', (r) => this.compactOne(r, now)).then(() => this.running && this.scheduleCleaner());
     }, Math.min(backoffMs, 2 ** 31 - 1));
     this.cleanerTimer.unref();
   }
@@ -221,50 +225,49 @@ export class Broker implements PartitionService, ClusterService {
     }
   }
 
-  /** The periodic checkpoint under way (see checkpoint), or null. */
-  private checkpointPass: { cancelled: boolean; done: Promise<void> } | null = null;
-  /** The longest stretch of a checkpoint's file writes between two turns of the event loop. */
-  checkpointSliceMs = CHECKPOINT_SLICE_MS;
+  /** Background passes under way (checkpoint, cleaner, retention), each until it ends. */
+  private readonly passes = new Map<'checkpoint' | 'cleaner' | 'retention', SlicedPass>();
+  /**
+   * The longest stretch of a background pass's work on the partitions (file writes, compaction)
+   * between two turns of the event loop: done in one go, the checkpoint of a thousand partitions
+   * written by idempotent producers held every request up for 150-350 ms every five seconds
+   * (measured). One partition's work is never split.
+   */
+  passSliceMs = PASS_SLICE_MS;
+
+  /**
+   * Runs `work` on each partition here in slices (see passSliceMs), skipping those gone since the
+   * pass began (deleted, moved away: their logs are closed), until done or the log dir goes
+   * offline. A pass of the same kind still going (a slow disk) is that pass: the new one is not
+   * started.
+   */
+  private sliced(kind: 'checkpoint' | 'cleaner' | 'retention', work: (r: PartitionReplica) => void): Promise<void> {
+    const under = this.passes.get(kind);
+    if (under) return under.done;
+    const replicas = [...this.replicas.values()];
+    const pass = inSlices(replicas, (r) => this.replicas.get(r.key) === r && work(r), () => this.passSliceMs, () => this.running && !this.logDirState.offline);
+    this.passes.set(kind, pass);
+    void pass.done.then(() => this.passes.get(kind) === pass && this.passes.delete(kind));
+    return pass.done;
+  }
 
   /**
    * Every HW_CHECKPOINT_INTERVAL_MS: the high watermarks, then each partition's producer state and
-   * index entries. Index entries go to the files in groups: readers of the files (dump-log) see the
-   * active segments' entries within this interval, as Kafka's memory-mapped indexes show them at
-   * once. The partitions are done in slices of at most checkpointSliceMs with requests answered
-   * between them: done in one go, a thousand partitions' files held every request up for 150-350
-   * ms every five seconds (measured). A pass still going when the next is due (a slow disk) lets
-   * that one go. Resolves when the pass is done (or stopped).
+   * index entries, in slices. Index entries go to the files in groups: readers of the files
+   * (dump-log) see the active segments' entries within this interval, as Kafka's memory-mapped
+   * indexes show them at once. Resolves when the pass is done (or stopped).
    */
   checkpoint(): Promise<void> {
-    if (this.checkpointPass) return this.checkpointPass.done;
-    if (this.logDirState.offline) return Promise.resolve();
+    if (this.passes.has('checkpoint') || this.logDirState.offline) return this.passes.get('checkpoint')?.done ?? Promise.resolve();
     this.checkpointHighWatermarks();
-    let finished!: () => void;
-    const pass = { cancelled: false, done: new Promise<void>((r) => (finished = r)) };
-    this.checkpointPass = pass;
-    const replicas = [...this.replicas.values()];
-    let next = 0;
-    const going = () => next < replicas.length && !pass.cancelled && !this.logDirState.offline;
-    const slice = () => {
-      const until = performance.now() + this.checkpointSliceMs;
-      while (going()) {
-        const r = replicas[next++]!;
-        // Gone since the pass began (deleted, moved away, the broker stopping): its log is closed.
-        if (this.replicas.get(r.key) !== r) continue;
-        this.saveProducerState(r);
-        try {
-          r.log.writeIndexes();
-        } catch (e) {
-          this.logDirFailure(`writing the indexes of ${r.key}`, e as Error);
-        }
-        if (performance.now() >= until) break;
+    return this.sliced('checkpoint', (r) => {
+      this.saveProducerState(r);
+      try {
+        r.log.writeIndexes();
+      } catch (e) {
+        this.logDirFailure(`writing the indexes of ${r.key}`, e as Error);
       }
-      if (going()) return void setImmediate(slice).unref();
-      if (this.checkpointPass === pass) this.checkpointPass = null;
-      finished();
-    };
-    slice();
-    return pass.done;
+    });
   }
 
   async stop(): Promise<void> {
@@ -275,9 +278,9 @@ export class Broker implements PartitionService, ClusterService {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    // A pass under way stops at its next slice; the full checkpoint below does what it left.
-    if (this.checkpointPass) this.checkpointPass.cancelled = true;
-    this.checkpointPass = null;
+    // Passes under way stop at their next slice; the full checkpoint below does what one left.
+    for (const pass of this.passes.values()) pass.cancel();
+    this.passes.clear();
     await this.replication.stop();
     this.checkpointHighWatermarks();
     this.snapshotProducerState();
@@ -504,37 +507,47 @@ export class Broker implements PartitionService, ClusterService {
   compactLogs(now = Date.now()): void {
     for (const r of this.replicas.values()) {
       if (this.logDirState.offline) return;
-      try {
-        // Only decided data is cleaned: below the last stable offset (Kafka's first unstable offset).
-        const topic = this.metadata.topic(r.topic);
-        const compacted = topic !== undefined && this.topicConfig(topic, 'cleanup.policy').includes('compact');
-        const done = compacted ? r.log.compact(now, r.producers.lastStableOffset(r.highWatermark)) : null;
-        if (done && done.rewritten > 0) {
-          this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
-        }
-      } catch (e) {
-        // Out of descriptors (many connections) is the process's state, not the disk's: the pass
-        // left the old segment or a committed swap the next pass finishes, so it is tried again.
-        if (isStorageIoError(e) && (e.code === 'EMFILE' || e.code === 'ENFILE')) this.log.warn(`Could not compact ${r.key} now (${e.code}: out of file descriptors); the next pass tries again`);
-        else if (isStorageIoError(e)) this.logDirFailure(`cleaning ${r.key}`, e);
-        else this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
+      this.compactOne(r, now);
+    }
+  }
+
+  /** One partition's part of a cleaner pass (compactLogs). */
+  private compactOne(r: PartitionReplica, now: number): void {
+    try {
+      // Only decided data is cleaned: below the last stable offset (Kafka's first unstable offset).
+      const topic = this.metadata.topic(r.topic);
+      const compacted = topic !== undefined && this.topicConfig(topic, 'cleanup.policy').includes('compact');
+      const done = compacted ? r.log.compact(now, r.producers.lastStableOffset(r.highWatermark)) : null;
+      if (done && done.rewritten > 0) {
+        this.log.info(`Compacted ${r.key} below offset ${done.cleanedThrough}: removed ${done.recordsRemoved} record(s), ${done.bytesBefore} -> ${done.bytesAfter} bytes`);
       }
+    } catch (e) {
+      // Out of descriptors (many connections) is the process's state, not the disk's: the pass
+      // left the old segment or a committed swap the next pass finishes, so it is tried again.
+      if (isStorageIoError(e) && (e.code === 'EMFILE' || e.code === 'ENFILE')) this.log.warn(`Could not compact ${r.key} now (${e.code}: out of file descriptors); the next pass tries again`);
+      else if (isStorageIoError(e)) this.logDirFailure(`cleaning ${r.key}`, e);
+      else this.log.warn(`Could not compact ${r.key}: ${(e as Error).message}`);
     }
   }
 
   applyRetention(now = Date.now()): void {
     for (const r of this.replicas.values()) {
       if (this.logDirState.offline) return;
-      let deleted: number;
-      try {
-        // The log start never passes the last stable offset: an open transaction's data stays.
-        deleted = r.log.applyRetention(now, () => r.producers.lastStableOffset(r.highWatermark));
-      } catch (e) {
-        if (!isStorageIoError(e)) throw e;
-        this.logDirFailure(`deleting old segments of ${r.key}`, e);
-        return;
-      }
-      if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
+      this.retainOne(r, now);
     }
+  }
+
+  /** One partition's part of a retention pass (applyRetention). */
+  private retainOne(r: PartitionReplica, now: number): void {
+    let deleted: number;
+    try {
+      // The log start never passes the last stable offset: an open transaction's data stays.
+      deleted = r.log.applyRetention(now, () => r.producers.lastStableOffset(r.highWatermark));
+    } catch (e) {
+      if (!isStorageIoError(e)) throw e;
+      this.logDirFailure(`deleting old segments of ${r.key}`, e);
+      return;
+    }
+    if (deleted > 0) this.log.info(`Deleted ${deleted} old segment(s) of ${r.key}; log start offset is now ${r.logStartOffset()}`);
   }
 }

@@ -19,17 +19,22 @@ afterEach(async () => {
 
 const PARTITIONS = 12;
 
-it('writes the partitions\' producer snapshots in slices, requests answered between them, all done when it resolves', async () => {
+/** A broker whose topic's partitions each got a record from an idempotent producer (producer state to save). */
+async function brokerWithProducerState(topic: string) {
   b = await startBroker();
-  await new Admin(b.client()).createTopics([{ name: 'slices', partitions: PARTITIONS, replicationFactor: 1 }]);
+  await new Admin(b.client()).createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
   const producer = new Producer(b.client(), { acks: -1, idempotent: true, lingerMs: 0 });
-  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => producer.send({ topic: 'slices', partition: p, value: Buffer.from(`v${p}`) })));
+  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => producer.send({ topic, partition: p, value: Buffer.from(`v${p}`) })));
   await producer.close();
-  const broker = b.cluster.broker(b.cluster.controllerId)!;
+  return b.cluster.broker(b.cluster.controllerId)!;
+}
+
+it('writes the partitions\' producer snapshots in slices, requests answered between them, all done when it resolves', async () => {
+  const broker = await brokerWithProducerState('slices');
   const snapshotted = () => Array.from({ length: PARTITIONS }, (_, p) => join(b!.dir, 'data', `slices-${p}`)).filter((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.snapshot'))).length;
   expect(snapshotted()).toBe(0);
 
-  broker.checkpointSliceMs = 0;
+  broker.passSliceMs = 0;
   const done = broker.checkpoint();
   const partWay = snapshotted();
   // Not done in one go: the event loop turns before the pass is done.
@@ -51,13 +56,8 @@ it('writes the partitions\' producer snapshots in slices, requests answered betw
 });
 
 it('a pass stopped by the broker\'s stop writes nothing more, and the stop writes every snapshot', async () => {
-  b = await startBroker();
-  await new Admin(b.client()).createTopics([{ name: 'stopped', partitions: PARTITIONS, replicationFactor: 1 }]);
-  const producer = new Producer(b.client(), { acks: -1, idempotent: true, lingerMs: 0 });
-  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => producer.send({ topic: 'stopped', partition: p, value: Buffer.from(`v${p}`) })));
-  await producer.close();
-  const broker = b.cluster.broker(b.cluster.controllerId)!;
-  broker.checkpointSliceMs = 0;
+  const broker = await brokerWithProducerState('stopped');
+  broker.passSliceMs = 0;
   const done = broker.checkpoint();
   const dir = b.dir;
   await b.close(true);

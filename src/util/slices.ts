@@ -1,0 +1,47 @@
+/**
+ * Background passes over many items (a broker's partitions) done in slices: synchronous work on
+ * one item at a time, at most `sliceMs` of it between two turns of the event loop, so that the
+ * requests arriving meanwhile are answered within about that long instead of after the whole pass.
+ */
+
+export interface SlicedPass {
+  /** Resolves when every item was done or the pass stopped. */
+  readonly done: Promise<void>;
+  /** Stops the pass before its next item (the one under way finishes). */
+  cancel(): void;
+}
+
+/**
+ * Runs `work` on each item in order, the first slice at once; `going()` is asked before each item
+ * (false stops the pass). A slice ends once it has run `sliceMs()` or more (0: one item a slice).
+ * An item whose work throws ends the pass there, the error thrown out of the slice.
+ */
+export function inSlices<T>(items: readonly T[], work: (item: T) => void, sliceMs: () => number, going: () => boolean = () => true): SlicedPass {
+  let cancelled = false;
+  let next = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const more = () => next < items.length && !cancelled && going();
+  const slice = () => {
+    const until = performance.now() + sliceMs();
+    try {
+      while (more()) {
+        work(items[next++]!);
+        if (performance.now() >= until) break;
+      }
+    } catch (e) {
+      // The pass ends with the item that threw (a later pass starts afresh); the error is the caller's.
+      finished();
+      throw e;
+    }
+    if (more()) setImmediate(slice).unref();
+    else finished();
+  };
+  slice();
+  return {
+    done,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { inSlices } from '../../../src/util/slices.js';
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe('inSlices', () => {
+  it('does every item in order, one a slice at 0 ms, the event loop turning between them', async () => {
+    const seen: number[] = [];
+    const pass = inSlices([1, 2, 3, 4], (n) => seen.push(n), () => 0);
+    // The first slice runs at once.
+    expect(seen).toEqual([1]);
+    await turn();
+    expect(seen).toEqual([1, 2]);
+    await pass.done;
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('does everything in the first slice when it fits', async () => {
+    const seen: number[] = [];
+    const pass = inSlices([1, 2, 3], (n) => seen.push(n), () => 10_000);
+    expect(seen).toEqual([1, 2, 3]);
+    await pass.done;
+  });
+
+  it('stops before the next item when cancelled or when going() says no', async () => {
+    const cancelled: number[] = [];
+    const a = inSlices([1, 2, 3], (n) => cancelled.push(n), () => 0);
+    a.cancel();
+    await a.done;
+    expect(cancelled).toEqual([1]);
+    const stopped: number[] = [];
+    const b = inSlices([1, 2, 3], (n) => stopped.push(n), () => 0, () => stopped.length < 2);
+    await b.done;
+    expect(stopped).toEqual([1, 2]);
+  });
+
+  it('an item that throws ends the pass there: done resolves, the error is thrown out of the slice', async () => {
+    const seen: number[] = [];
+    const work = (n: number) => {
+      if (n === 2) throw new Error('bad item');
+      seen.push(n);
+    };
+    expect(() => inSlices([2, 3], work, () => 0)).toThrow('bad item');
+    expect(seen).toEqual([]);
+    // Thrown in a later slice: out of that setImmediate (an uncaught error), the pass done all the same.
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onError);
+    try {
+      const pass = inSlices([1, 2, 3], work, () => 0);
+      await pass.done;
+      await turn();
+    } finally {
+      process.off('uncaughtException', onError);
+      for (const l of listeners) process.on('uncaughtException', l);
+    }
+    expect(seen).toEqual([1]);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['bad item']);
+  });
+});
