@@ -57,6 +57,41 @@ describe('Fetcher with prefetch', () => {
     }
   });
 
+  it('a poller slower than the broker: taking a round sends the next Fetch at once, not after the rounds out are applied', async () => {
+    await setup(1, 300);
+    const client = broker!.client('c');
+    // The Fetches sent (their offsets) and how many were answered.
+    const sent: number[] = [];
+    let answered = 0;
+    type Send = (...args: unknown[]) => Promise<unknown>;
+    const send = client.send.bind(client) as Send;
+    (client as unknown as { send: Send }).send = (...args: unknown[]) => {
+      if ((args[1] as { name: string }).name !== 'Fetch') return send(...args);
+      sent.push((args[2] as { topics: { partitions: { fetchOffset: number }[] }[] }).topics[0]!.partitions[0]!.fetchOffset);
+      return send(...args).finally(() => answered++);
+    };
+    const until = async (what: string, cond: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; Fetches sent at offsets ${sent.join(' ')}, ${answered} answered`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const f = new Fetcher(client, { prefetch: true, maxPartitionBytes: 1024 });
+    await f.assign([{ topic: 't', partition: 0, start: 'earliest' }]);
+    expect(values(await f.poll({ maxWaitMs: 100 }))[0]).toBe('0:0:v0');
+    // Not polling: the chain sends two rounds ahead, and stops there.
+    await until('two rounds ahead answered', () => answered === 3);
+    expect(sent.length).toBe(3);
+    // Taking one makes room: the round after the newest goes out now, while two are still unapplied.
+    await f.poll({ maxWaitMs: 100 });
+    await until('the next round sent', () => sent.length === 4);
+    expect(sent[3]).toBeGreaterThan(sent[2]!);
+    const rest = await readUntil(f, (s) => s.some((x) => x.endsWith(':v299')));
+    expect(rest.at(-1)).toBe('0:299:v299');
+    f.close();
+  });
+
   it('drops the prefetched answer after a seek and after a pause', async () => {
     await setup(1, 300);
     const f = new Fetcher(broker!.client('c'), { prefetch: true, maxPartitionBytes: 1024 });

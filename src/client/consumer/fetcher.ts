@@ -288,6 +288,11 @@ export class Fetcher {
   private epoch = 0;
   /** Rounds sent ahead, oldest first. */
   private prefetched: { epoch: number; settled: Promise<Settled> }[] = [];
+  /**
+   * The newest round sent ahead, arrived while PREFETCH_DEPTH rounds were out: the chain goes on
+   * from where it ends once a poll takes a round (see prefetch).
+   */
+  private parked: { epoch: number; value: RawResponse[]; maxWaitMs: number } | null = null;
   /** Bumped by abandonPoll: a pollRaw under way then returns nothing and moves no position. */
   private abandoned = 0;
   /** While a pollRaw applies its answers: the positions before them (abandonPoll restores them). */
@@ -438,13 +443,17 @@ export class Fetcher {
     if (this.closed) return [];
     const abandoned = options.abandonToken ?? this.abandoned;
     const maxWaitMs = options.maxWaitMs ?? this.opts.maxWaitMs;
-    if (this.prefetched.length > 0 && this.prefetched[0]!.epoch !== this.epoch) this.prefetched = [];
+    if (this.prefetched.length > 0 && this.prefetched[0]!.epoch !== this.epoch) this.dropPrefetched();
     const pending = this.prefetched.shift();
+    // A round taken makes room: the chain goes on from the round that arrived when there was none.
+    const parked = this.parked;
+    this.parked = null;
+    if (parked && parked.epoch === this.epoch && !this.closed) this.continueChain(parked.value, parked.maxWaitMs);
     let responses: RawResponse[];
     if (pending) {
       const settled = await pending.settled;
       if ('error' in settled) {
-        this.prefetched = [];
+        this.dropPrefetched();
         throw settled.error;
       }
       responses = settled.value;
@@ -454,7 +463,7 @@ export class Fetcher {
     if (this.abandoned !== abandoned) {
       // Rounds sent ahead continue from this one's end: dropped with it.
       this.epoch++;
-      this.prefetched = [];
+      this.dropPrefetched();
       return [];
     }
     if (this.opts.checkCrcs) {
@@ -462,7 +471,7 @@ export class Fetcher {
         for (const r of responses) this.assertRoundIntact(r);
       } catch (e) {
         // Rounds sent ahead of this one started past the corrupt batch: not to be applied.
-        this.prefetched = [];
+        this.dropPrefetched();
         throw e;
       }
     }
@@ -479,7 +488,7 @@ export class Fetcher {
       // returned, and their positions must not pass them (a group would commit them unseen).
       for (const [p, position] of before) p.position = position;
       this.epoch++;
-      this.prefetched = [];
+      this.dropPrefetched();
       throw e;
     } finally {
       this.applying = null;
@@ -499,7 +508,7 @@ export class Fetcher {
     this.abandoned++;
     if (this.applying) for (const [p, position] of this.applying) p.position = position;
     this.epoch++;
-    this.prefetched = [];
+    this.dropPrefetched();
   }
 
   /**
@@ -521,15 +530,30 @@ export class Fetcher {
     const epoch = this.epoch;
     const settled: Promise<Settled> = this.round(active, maxWaitMs, offsets).then(
       (value) => {
-        if (this.epoch === epoch && !this.closed && this.prefetched.length < PREFETCH_DEPTH) {
-          const next = nextOffsets(value);
-          if (next) this.prefetch([...next.keys()], maxWaitMs, next);
+        if (this.epoch === epoch && !this.closed) {
+          // With PREFETCH_DEPTH rounds out (this one among them), the chain waits for a poll to
+          // take one (pollRaw goes on from `parked`). It used to stop there: the next round then
+          // went out only once the poll had applied both, the broker idle meanwhile.
+          if (this.prefetched.length < PREFETCH_DEPTH) this.continueChain(value, maxWaitMs);
+          else this.parked = { epoch, value, maxWaitMs };
         }
         return { value };
       },
       (error: unknown) => ({ error }),
     );
     this.prefetched.push({ epoch, settled });
+  }
+
+  /** Sends the round after `value` (from the offsets it ends at), unless it brought nothing new. */
+  private continueChain(value: RawResponse[], maxWaitMs: number): void {
+    const next = nextOffsets(value);
+    if (next) this.prefetch([...next.keys()], maxWaitMs, next);
+  }
+
+  /** Forgets the rounds sent ahead (and where the chain would go on). */
+  private dropPrefetched(): void {
+    this.prefetched = [];
+    this.parked = null;
   }
 
   /**
@@ -790,7 +814,7 @@ export class Fetcher {
   close(): void {
     this.closed = true;
     this.epoch++;
-    this.prefetched = [];
+    this.dropPrefetched();
     this.inFlight.clear();
   }
 }
