@@ -88,3 +88,13 @@ describe('APPEND and SUBTRACT', () => {
     expect(await incremental(BROKER, '', [['log.cleanup.policy', DELETE, null]])).toEqual({ code: 0, message: null });
   });
 });
+
+describe('list config validation (Kafka ConfigDef.ValidList)', () => {
+  it('names the element not allowed, listing the allowed ones in Kafka order (compact, delete)', async () => {
+    expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'bogus']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: 'Invalid value bogus for configuration cleanup.policy: String must be one of: compact, delete' });
+    expect(await legacy(TOPIC, 'parity', [['cleanup.policy', 'delete,shred']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: 'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete' });
+    expect(await incremental(BROKER, '', [['log.cleanup.policy', SET, 'compact,shred']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Invalid value shred for configuration log.cleanup.policy: String must be one of: compact, delete' });
+    expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'compact']])).toEqual({ code: 0, message: null });
+    expect(await topicValue('cleanup.policy')).toBe('delete,compact');
+  });
+});

@@ -181,7 +181,8 @@ export const DYNAMIC_BROKER_CONFIGS: Record<string, DynamicDef> = {
   'log.segment.bytes': { type: 'INT', min: 14 },
   'log.roll.ms': { type: 'LONG', min: 1 },
   'log.index.interval.bytes': { type: 'INT', min: 0 },
-  'log.cleanup.policy': { type: 'LIST', oneOf: ['delete', 'compact'] },
+  // Kafka: ValidList.in(compact, delete), listed in that order in its messages.
+  'log.cleanup.policy': { type: 'LIST', oneOf: ['compact', 'delete'] },
   'log.cleaner.backoff.ms': { type: 'LONG', min: 0 },
   'log.cleaner.threads': { type: 'INT', default: '1', min: 0 },
   'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308' },
@@ -230,8 +231,10 @@ export function validateBrokerConfigs(configs: Record<string, string>): string |
     if (def.type === 'BOOLEAN' && !/^(true|false)$/i.test(v)) return bad('Expected value to be either true or false');
     if (def.min !== undefined && Number(v) < def.min) return bad(`Value must be at least ${def.min}`);
     if (def.oneOf) {
+      // Kafka's ValidList names the first element that is not allowed, not the whole list.
       const items = def.type === 'LIST' ? v.split(',').map((s) => s.trim()) : [v];
-      if (!items.every((x) => def.oneOf!.includes(x))) return bad(`String must be one of: ${def.oneOf.join(', ')}`);
+      const wrong = items.find((x) => !def.oneOf!.includes(x));
+      if (wrong !== undefined) return `Invalid value ${def.type === 'LIST' ? wrong : raw} for configuration ${name}: String must be one of: ${def.oneOf.join(', ')}`;
     }
   }
   return null;
