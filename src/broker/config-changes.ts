@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { DYNAMIC_BROKER_CONFIGS, validateBrokerConfigs } from './metadata/broker-configs.js';
+import { DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
 import { dynamicTlsConfigs, isDynamicTlsKey } from './security/dynamic-tls.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { topicConfigDef, validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
@@ -119,6 +119,13 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     if (!validateOnly) {
       md.setBrokerConfigs(resourceName, next as Record<string, string>);
       if (tlsChanged) cluster.listenerTls!(tls, true);
+      // Names Kafka does not know are kept as Kafka keeps them (a plugin may read them), but
+      // nothing here reads them: the daemon log says so rather than let them silently do nothing.
+      const custom = changes.filter((c) => c.op !== OP_DELETE && isCustomBrokerConfig(c.name)).map((c) => c.name);
+      if (custom.length > 0) {
+        const where = resourceName === '' ? 'the cluster-wide default' : `broker ${resourceName}`;
+        cluster.log?.warn(`Dynamic broker config${custom.length > 1 ? 's' : ''} ${custom.join(', ')} of ${where} ${custom.length > 1 ? 'are' : 'is'} not known to Kafka or kafka-ts: stored and described (as Kafka does, for plugins), but ${custom.length > 1 ? 'they have' : 'it has'} no effect here`);
+      }
     }
     return { code: 0, message: null };
   }

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
 import { createLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -96,5 +97,39 @@ describe('list config validation (Kafka ConfigDef.ValidList)', () => {
     expect(await incremental(BROKER, '', [['log.cleanup.policy', SET, 'compact,shred']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Invalid value shred for configuration log.cleanup.policy: String must be one of: compact, delete' });
     expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'compact']])).toEqual({ code: 0, message: null });
     expect(await topicValue('cleanup.policy')).toBe('delete,compact');
+  });
+});
+
+describe('custom broker config names (Kafka: only known static names are refused)', () => {
+  it('are accepted per broker and as the cluster default, logged as having no effect, and described as Kafka describes them', async () => {
+    expect(await incremental(BROKER, '1', [['my.custom.cfg', SET, '5']])).toEqual({ code: 0, message: null });
+    expect(await incremental(BROKER, '', [['my.custom.cfg', SET, '6'], ['my.default.only', SET, 'x']])).toEqual({ code: 0, message: null });
+    expect(await legacy(BROKER, '1', [['my.custom.cfg', '5'], ['my.legacy.cfg', 'y']])).toEqual({ code: 0, message: null });
+    expect(logLines.some((l) => / WARN .*my\.custom\.cfg of broker 1 is not known to Kafka or kafka-ts: .*no effect/.test(l))).toBe(true);
+    expect(logLines.some((l) => / WARN .*my\.custom\.cfg, my\.default\.only of the cluster-wide default are not known/.test(l))).toBe(true);
+    // Known static names are still refused.
+    expect(await incremental(BROKER, '1', [['num.partitions', SET, '3'], ['my.custom.cfg', SET, '1']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Cannot update these configs dynamically: Set(num.partitions)' });
+
+    // ConfigHelper.createBrokerConfigEntry: no type known, so sensitive (value hidden), UNKNOWN type, read-only.
+    const own = await describeConfigs(BROKER, '1', ['my.custom.cfg', 'my.default.only', 'my.legacy.cfg'], true);
+    expect(own.errorCode).toBe(0);
+    expect(own.configs.map((e) => [e.name, e.value, e.configSource, e.isSensitive, e.readOnly, e.configType])).toEqual([
+      ['my.custom.cfg', null, ConfigSource.DYNAMIC_BROKER_CONFIG, true, true, 0],
+      ['my.default.only', null, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, true, true, 0],
+      ['my.legacy.cfg', null, ConfigSource.DYNAMIC_BROKER_CONFIG, true, true, 0],
+    ]);
+    expect(own.configs[0]!.synonyms).toEqual([
+      { name: 'my.custom.cfg', value: null, source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+      { name: 'my.custom.cfg', value: null, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+    ]);
+    const defaults = await describeConfigs(BROKER, '', null);
+    expect(defaults.configs.filter((e) => e.name.startsWith('my.')).map((e) => [e.name, e.value, e.configSource, e.isSensitive])).toEqual([
+      ['my.custom.cfg', null, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, true],
+      ['my.default.only', null, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, true],
+    ]);
+    // And they go as they came.
+    expect(await incremental(BROKER, '1', [['my.custom.cfg', DELETE, null], ['my.legacy.cfg', DELETE, null]])).toEqual({ code: 0, message: null });
+    expect(await incremental(BROKER, '', [['my.custom.cfg', DELETE, null], ['my.default.only', DELETE, null]])).toEqual({ code: 0, message: null });
+    expect((await describeConfigs(BROKER, '1', null)).configs.filter((e) => e.name.startsWith('my.'))).toEqual([]);
   });
 });
