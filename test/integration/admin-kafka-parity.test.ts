@@ -133,3 +133,17 @@ describe('custom broker config names (Kafka: only known static names are refused
     expect((await describeConfigs(BROKER, '1', null)).configs.filter((e) => e.name.startsWith('my.'))).toEqual([]);
   });
 });
+
+describe('DescribeConfigs', () => {
+  it('takes an empty configuration_keys list as null: every config (ConfigHelperUtils)', async () => {
+    for (const [type, name] of [
+      [TOPIC, 'parity'],
+      [BROKER, '1'],
+    ] as const) {
+      const all = await describeConfigs(type, name, null);
+      const empty = await describeConfigs(type, name, []);
+      expect(all.configs.length).toBeGreaterThan(10);
+      expect(empty.configs).toEqual(all.configs);
+    }
+  });
+});
