@@ -6,7 +6,7 @@
  * OffsetDelete of partitions that do not exist. Each expectation cites the Kafka code it follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs } from '../../src/protocol/apis/index.js';
+import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs, ListOffsets } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
@@ -145,5 +145,30 @@ describe('DescribeConfigs', () => {
       expect(all.configs.length).toBeGreaterThan(10);
       expect(empty.configs).toEqual(all.configs);
     }
+  });
+});
+
+describe('ListOffsets current_leader_epoch (Kafka Partition.checkCurrentLeaderEpoch)', () => {
+  it('answers FENCED_LEADER_EPOCH for an older epoch, UNKNOWN_LEADER_EPOCH for a newer one, and checks nothing for -1 or before v4', async () => {
+    // A new leader epoch for the partition (the same leader), as an election would give it.
+    broker.cluster.metadata.updatePartitions('parity', (t) => {
+      t.partitions[0]!.leaderEpoch++;
+      t.partitions[0]!.partitionEpoch++;
+      return [0];
+    });
+    const epoch = broker.cluster.metadata.topic('parity')!.partitions[0]!.leaderEpoch;
+    expect(epoch).toBeGreaterThan(0);
+    const list = async (version: number, currentLeaderEpoch: number) => {
+      const r = await c.request(ListOffsets, version, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'parity', partitions: [{ partitionIndex: 0, currentLeaderEpoch, timestamp: -1, maxNumOffsets: 1 }] }], timeoutMs: 1000 });
+      return r!.topics[0]!.partitions[0]!;
+    };
+    for (const v of [4, 7, 10]) {
+      expect((await list(v, epoch - 1)).errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+      expect((await list(v, epoch + 1)).errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+      expect(await list(v, epoch)).toMatchObject({ errorCode: 0, leaderEpoch: epoch, offset: 0 });
+      expect(await list(v, -1)).toMatchObject({ errorCode: 0, leaderEpoch: epoch, offset: 0 });
+    }
+    // v3 has no such field: nothing to check.
+    expect((await list(3, epoch + 1)).errorCode).toBe(0);
   });
 });
