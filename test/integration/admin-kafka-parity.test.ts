@@ -6,11 +6,12 @@
  * OffsetDelete of partitions that do not exist. Each expectation cites the Kafka code it follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs, ListOffsets } from '../../src/protocol/apis/index.js';
+import { AlterConfigs, AlterUserScramCredentials, DescribeConfigs, DescribeUserScramCredentials, IncrementalAlterConfigs, ListOffsets } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
 import { createLogger } from '../../src/util/logger.js';
+import { saltedPassword } from '../../src/util/scram.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
 
@@ -170,5 +171,37 @@ describe('ListOffsets current_leader_epoch (Kafka Partition.checkCurrentLeaderEp
     }
     // v3 has no such field: nothing to check.
     expect((await list(3, epoch + 1)).errorCode).toBe(0);
+  });
+});
+
+describe('AlterUserScramCredentials (Kafka KRaft ScramControlManager.alterCredentials)', () => {
+  const salt = Buffer.from('0123456789abcdef');
+  const up = (name: string, mechanism: 1 | 2, iterations = 4096) => ({ name, mechanism, iterations, salt, saltedPassword: saltedPassword(mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', 'pw', salt, Math.min(Math.max(iterations, 1), 4096)) });
+  const byUser = (r: { results: { user: string; errorCode: number; errorMessage: string | null }[] }) => Object.fromEntries(r.results.map((x) => [x.user, [x.errorCode, x.errorMessage]]));
+  const twice = [ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request'];
+
+  it('fails a user named twice, whatever the mechanisms, and applies none of its operations', async () => {
+    const made = await c.request(AlterUserScramCredentials, 0, { deletions: [], upsertions: [up('bob', 1), up('bob2', 2)] });
+    expect(byUser(made!)).toEqual({ bob: [0, null], bob2: [0, null] });
+    const second = await c.request(AlterUserScramCredentials, 0, { deletions: [], upsertions: [up('bob', 2), up('bob2', 1)] });
+    expect(byUser(second!)).toEqual({ bob: [0, null], bob2: [0, null] });
+
+    const r = await c.request(AlterUserScramCredentials, 0, {
+      // bob: two deletions of different mechanisms; bob2: a deletion and an upsertion; carl: two upsertions.
+      deletions: [
+        { name: 'bob', mechanism: 1 },
+        { name: 'bob', mechanism: 2 },
+        { name: 'bob2', mechanism: 1 },
+      ],
+      upsertions: [up('bob2', 2), up('carl', 1), up('carl', 2), up('dora', 1)],
+    });
+    expect(byUser(r!)).toEqual({ bob: twice, bob2: twice, carl: twice, dora: [0, null] });
+    const d = await c.request(DescribeUserScramCredentials, 0, { users: null });
+    expect(Object.fromEntries(d!.results.map((x) => [x.user, x.credentialInfos.map((i) => i.mechanism).sort()]))).toEqual({ bob: [1, 2], bob2: [1, 2], dora: [1] });
+  });
+
+  it('refuses iteration counts with Kafka texts', async () => {
+    const r = await c.request(AlterUserScramCredentials, 0, { deletions: [], upsertions: [up('few', 1, 100), up('many', 2, 20000)] });
+    expect(byUser(r!)).toEqual({ few: [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too few iterations'], many: [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too many iterations'] });
   });
 });
