@@ -6,10 +6,11 @@
  * OffsetDelete of partitions that do not exist. Each expectation cites the Kafka code it follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlterConfigs, AlterUserScramCredentials, DescribeConfigs, DescribeUserScramCredentials, IncrementalAlterConfigs, ListOffsets } from '../../src/protocol/apis/index.js';
+import { AlterConfigs, AlterUserScramCredentials, DescribeConfigs, DescribeUserScramCredentials, IncrementalAlterConfigs, ListOffsets, OffsetDelete } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
+import { GroupAdmin } from '../../src/client/groups.js';
 import { createLogger } from '../../src/util/logger.js';
 import { saltedPassword } from '../../src/util/scram.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -203,5 +204,33 @@ describe('AlterUserScramCredentials (Kafka KRaft ScramControlManager.alterCreden
   it('refuses iteration counts with Kafka texts', async () => {
     const r = await c.request(AlterUserScramCredentials, 0, { deletions: [], upsertions: [up('few', 1, 100), up('many', 2, 20000)] });
     expect(byUser(r!)).toEqual({ few: [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too few iterations'], many: [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too many iterations'] });
+  });
+});
+
+describe('OffsetDelete (Kafka KafkaApis.handleOffsetDeleteRequest)', () => {
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for a partition the metadata does not have', async () => {
+    const client = broker.client();
+    const committed = await new GroupAdmin(client).commitOffsets('g-parity', [{ topic: 'parity', partition: 0, offset: 1 }]);
+    expect(committed.map((p) => p.error)).toEqual([null]);
+    const r = await client.send<{ errorCode: number; topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>('any', OffsetDelete, {
+      groupId: 'g-parity',
+      topics: [
+        { name: 'no-such-topic', partitions: [{ partitionIndex: 0 }] },
+        { name: 'parity', partitions: [{ partitionIndex: 7 }, { partitionIndex: 0 }] },
+      ],
+    });
+    expect(r.body).toMatchObject({
+      errorCode: 0,
+      topics: [
+        { name: 'no-such-topic', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+        {
+          name: 'parity',
+          partitions: [
+            { partitionIndex: 7, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+            { partitionIndex: 0, errorCode: 0 },
+          ],
+        },
+      ],
+    });
   });
 });
