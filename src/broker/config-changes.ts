@@ -5,10 +5,10 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { validateBrokerConfigs } from './metadata/broker-configs.js';
+import { DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
 import { dynamicTlsConfigs, isDynamicTlsKey } from './security/dynamic-tls.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
-import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
+import { topicConfigDef, validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import { BROKER_CATALOGUE } from '../protocol/broker-config-catalogue.js';
 import { checkProperties } from '../util/config-catalogue.js';
 
@@ -32,8 +32,7 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[], defa
     const list = () => (next[c.name] ?? defaults(c.name)).split(',').map((s) => s.trim()).filter(Boolean);
     switch (c.op) {
       case OP_SET:
-        if (c.value === null) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for: ${c.name}` };
-        next[c.name] = c.value;
+        next[c.name] = c.value!;
         break;
       case OP_DELETE:
         delete next[c.name];
@@ -59,10 +58,19 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[], defa
 /** Changes one resource's configs; `replace` drops every override not listed (AlterConfigs). */
 export function changeConfigs(cluster: ClusterService, controller: ControllerService, resourceType: number, resourceName: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ApiError {
   const md = cluster.metadata;
+  // Kafka's ConfigAdminManager.preprocess, for every resource type before anything else: a name
+  // given twice, then values missing (null) where the operation needs one (any, in AlterConfigs).
+  const names = changes.map((c) => c.name);
+  if (new Set(names).size !== names.length) return { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
+  const nulls = changes.filter((c) => c.value === null && (replace || c.op !== OP_DELETE)).map((c) => c.name);
+  if (nulls.length > 0) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for : ${nulls.join(', ')}` };
   if (resourceType === RESOURCE_TOPIC) {
     const t = md.topic(resourceName);
     if (!t) return { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${resourceName} does not exist.` };
-    // Names first: APPEND/SUBTRACT read the current value, which an unknown name does not have.
+    // Kafka's controller (ConfigurationControlManager): APPEND/SUBTRACT only to a LIST config (an
+    // unknown name is no list), checked before the names and values are validated.
+    const notList = changes.find((c) => (c.op === OP_APPEND || c.op === OP_SUBTRACT) && topicConfigDef(c.name)?.type !== 'LIST');
+    if (notList) return { code: ErrorCode.INVALID_CONFIG, message: `Can't ${opName(notList.op)} to key ${notList.name} because its type is not LIST.` };
     const unknown = changes.find((c) => c.op !== OP_DELETE && validateTopicConfig(c.name, null) !== null);
     if (unknown) return { code: ErrorCode.INVALID_CONFIG, message: validateTopicConfig(unknown.name, null) };
     const next = applyOps(replace ? {} : t.configs, changes, (name) => cluster.topicConfig(t, name));
@@ -80,7 +88,20 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     const wrongId = brokerIdProblem(cluster.id, resourceName);
     if (wrongId) return wrongId;
     const current = md.brokerConfigs[resourceName] ?? {};
-    const next = applyOps(replace ? {} : current, changes, () => '');
+    // Kafka (ConfigAdminManager.prepareIncrementalConfigs): APPEND/SUBTRACT only to a LIST config,
+    // starting from its default when the resource has no value of its own.
+    for (const c of changes) {
+      if (c.op !== OP_APPEND && c.op !== OP_SUBTRACT) continue;
+      const entry = BROKER_CATALOGUE.byName.get(c.name);
+      if (!entry && !(c.name in DYNAMIC_BROKER_CONFIGS)) return { code: ErrorCode.INVALID_CONFIG, message: `Unknown config name: ${c.name}` };
+      const isList = entry ? entry.type === 'list' : DYNAMIC_BROKER_CONFIGS[c.name]!.type === 'LIST';
+      if (!isList) return { code: ErrorCode.INVALID_REQUEST, message: `Config value ${opName(c.op).toLowerCase()} is not allowed for config key: ${c.name}` };
+    }
+    const listDefault = (name: string) => {
+      const d = BROKER_CATALOGUE.byName.get(name)?.default;
+      return Array.isArray(d) ? d.join(',') : typeof d === 'string' ? d : '';
+    };
+    const next = applyOps(replace ? {} : current, changes, listDefault);
     if ('code' in next) return next as ApiError;
     // KIP-226: listener-prefixed keystore/truststore keys, per broker, checked by loading the stores.
     const tls = dynamicTlsConfigs(next as Record<string, string>);
@@ -98,6 +119,13 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     if (!validateOnly) {
       md.setBrokerConfigs(resourceName, next as Record<string, string>);
       if (tlsChanged) cluster.listenerTls!(tls, true);
+      // Names Kafka does not know are kept as Kafka keeps them (a plugin may read them), but
+      // nothing here reads them: the daemon log says so rather than let them silently do nothing.
+      const custom = changes.filter((c) => c.op !== OP_DELETE && isCustomBrokerConfig(c.name)).map((c) => c.name);
+      if (custom.length > 0) {
+        const where = resourceName === '' ? 'the cluster-wide default' : `broker ${resourceName}`;
+        cluster.log?.warn(`Dynamic broker config${custom.length > 1 ? 's' : ''} ${custom.join(', ')} of ${where} ${custom.length > 1 ? 'are' : 'is'} not known to Kafka or kafka-ts: stored and described (as Kafka does, for plugins), but ${custom.length > 1 ? 'they have' : 'it has'} no effect here`);
+      }
     }
     return { code: 0, message: null };
   }
@@ -105,6 +133,8 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
   // Client metrics and groups (and loggers through the legacy AlterConfigs): no configs kept here.
   return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${resourceType}` };
 }
+
+const opName = (op: number) => (op === OP_APPEND ? 'APPEND' : op === OP_SUBTRACT ? 'SUBTRACT' : op === OP_DELETE ? 'DELETE' : 'SET');
 
 /** Names as Scala prints a Set: Set(a, b). */
 const scalaSetOf = (names: string[]) => `Set(${names.join(', ')})`;

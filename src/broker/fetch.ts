@@ -11,6 +11,7 @@
  * OFFSET_OUT_OF_RANGE (clients then go back to the leader); with the rack-aware replica selector
  * the leader answers a consumer with a rack id by preferred_read_replica and no records.
  */
+import { leaderEpochError } from './leader-epoch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { CompressionType } from '../protocol/compression.js';
 import { RecordBatchView, nextOffsetOf } from '../protocol/record-batch.js';
@@ -138,9 +139,8 @@ function readOne(broker: FetchHost, f: PartitionFetch, budget: number, opts: Fet
   if ('error' in found) return empty(found.error);
   const { replica, topic } = found;
   let { state } = found;
-  const current = f.currentLeaderEpoch ?? -1;
-  if (current >= 0 && current < state.leaderEpoch) return empty(ErrorCode.FENCED_LEADER_EPOCH);
-  if (current > state.leaderEpoch) return empty(ErrorCode.UNKNOWN_LEADER_EPOCH);
+  const epochError = leaderEpochError(f.currentLeaderEpoch, state.leaderEpoch);
+  if (epochError !== null) return empty(epochError);
   const hw = replica.highWatermark;
   const start = replica.logStartOffset();
   const end = replica.logEndOffset();

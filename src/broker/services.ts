@@ -17,7 +17,7 @@ import type { QuotaService } from './quotas/client-quotas.js';
 import type { PartitionReplica } from './replica.js';
 import type { ReplicationControl } from './replication/replication-control.js';
 import type { Authorizer } from './security/authorizer.js';
-import type { LogLevels } from '../util/logger.js';
+import type { LogLevels, Logger } from '../util/logger.js';
 
 export type { GroupService } from './coordinator/coordinator.js';
 export type { TransactionService } from './coordinator/transactions/coordinator.js';
@@ -61,6 +61,8 @@ export interface ClusterService {
   topicConfig(topic: TopicState, name: string): string;
   /** The daemon's loggers and their levels (BROKER_LOGGER configs), when its logger has them. */
   readonly logLevels?: LogLevels;
+  /** The broker's log, for what an admin request changes that the operator should hear of. */
+  readonly log?: Logger;
   /**
    * KIP-226: checks this broker's dynamic keystore/truststore configs (listener-prefixed) and with
    * `apply` gives its TLS listeners the new stores; the problem (INVALID_REQUEST's message), or null.

@@ -66,10 +66,33 @@ export function alterScramRequest(upsertions: readonly ScramUpsertion[], deletio
   };
 }
 
-/** Sets and removes credentials; the first user error is thrown (KafkaProtocolError). */
+/**
+ * Splits alterations into requests that name each user at most once: a KRaft controller
+ * (ScramControlManager) refuses a user altered twice in one request with DUPLICATE_RESOURCE, even
+ * for two mechanisms. Request k carries each user's k-th alteration, deletions before upsertions.
+ */
+export function scramAlterationRounds(upsertions: readonly ScramUpsertion[], deletions: readonly ScramDeletion[]): { upsertions: ScramUpsertion[]; deletions: ScramDeletion[] }[] {
+  const rounds: { upsertions: ScramUpsertion[]; deletions: ScramDeletion[] }[] = [];
+  const count = new Map<string, number>();
+  const roundFor = (user: string) => {
+    const k = count.get(user) ?? 0;
+    count.set(user, k + 1);
+    return (rounds[k] ??= { upsertions: [], deletions: [] });
+  };
+  for (const d of deletions) roundFor(d.user).deletions.push(d);
+  for (const u of upsertions) roundFor(u.user).upsertions.push(u);
+  return rounds;
+}
+
+/**
+ * Sets and removes credentials, one request per round of scramAlterationRounds (so a user with
+ * two mechanisms changes in two requests, not atomically); the first user error is thrown
+ * (KafkaProtocolError) and the rounds after it are not sent.
+ */
 export async function alterUserScramCredentials(client: KafkaClient, upsertions: readonly ScramUpsertion[], deletions: readonly ScramDeletion[]): Promise<void> {
-  const request = alterScramRequest(upsertions, deletions);
-  const { body } = await client.send('controller', AlterUserScramCredentials, request);
-  const failed = body.results.find((r) => r.errorCode !== 0);
-  if (failed) throw new KafkaProtocolError(failed.errorCode, failed.errorMessage);
+  for (const round of scramAlterationRounds(upsertions, deletions)) {
+    const { body } = await client.send('controller', AlterUserScramCredentials, alterScramRequest(round.upsertions, round.deletions));
+    const failed = body.results.find((r) => r.errorCode !== 0);
+    if (failed) throw new KafkaProtocolError(failed.errorCode, failed.errorMessage);
+  }
 }

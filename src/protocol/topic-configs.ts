@@ -47,10 +47,13 @@ const oneOf =
   (...allowed: string[]) =>
   (v: string) =>
     allowed.includes(v) ? null : `String must be one of: ${allowed.join(', ')}`;
+/** Kafka's ValidList: element by element, naming the first one not allowed. */
 const listOf =
   (...allowed: string[]) =>
-  (v: string) =>
-    v.split(',').every((x) => allowed.includes(x.trim())) ? null : `Invalid value ${v} for configuration: String must be one of: ${allowed.join(', ')}`;
+  (v: string): string | null => {
+    const wrong = v.split(',').find((x) => !allowed.includes(x.trim()));
+    return wrong === undefined ? null : `Invalid value ${wrong.trim()} for configuration: String must be one of: ${allowed.join(', ')}`;
+  };
 const atLeast = (min: number) => (v: string) => (Number(v) >= min ? null : `Value must be at least ${min}`);
 const throttledReplicas = (v: string) =>
   v === '' || v === '*' || /^\s*\d+\s*:\s*\d+\s*(,\s*\d+\s*:\s*\d+\s*)*$/.test(v)
@@ -59,7 +62,7 @@ const throttledReplicas = (v: string) =>
 
 /** Every topic config, by name. */
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
-  { name: 'cleanup.policy', type: 'LIST', default: 'delete', brokerKey: 'log.cleanup.policy', validate: listOf('delete', 'compact') },
+  { name: 'cleanup.policy', type: 'LIST', default: 'delete', brokerKey: 'log.cleanup.policy', validate: listOf('compact', 'delete') },
   {
     name: 'compression.type',
     type: 'STRING',

@@ -123,7 +123,7 @@ describe('topic configs altered with kafka-ts configs', () => {
     const cases: [string[], string][] = [
       [['--add-config', 'no.such.config=1'], 'Unknown topic config name: no.such.config (INVALID_CONFIG)'],
       [['--add-config', 'retention.ms=abc'], 'Invalid value abc for configuration retention.ms: Not a number of type LONG (INVALID_CONFIG)'],
-      [['--add-config', 'cleanup.policy=shred'], 'Invalid value shred for configuration cleanup.policy: String must be one of: delete, compact (INVALID_CONFIG)'],
+      [['--add-config', 'cleanup.policy=shred'], 'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete (INVALID_CONFIG)'],
       [['--add-config', 'segment.bytes=10'], 'Invalid value 10 for configuration segment.bytes: Value must be at least 14 (INVALID_CONFIG)'],
       [['--delete-config', 'segment.ms'], 'Invalid config(s): segment.ms'],
     ];

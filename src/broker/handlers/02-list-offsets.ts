@@ -6,12 +6,14 @@
  * (offset -1 when there is none). With isolation_level read_committed (v2+) "latest" is the last
  * stable offset and lookups by time stop there too. v10 only adds the client's timeout. v0 answers with old-style offset lists, never empty.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
+ * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v4+: the client's current leader epoch older / newer than the leader's),
  * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline).
  */
 import { ListOffsets } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { isStorageIoError } from '../log-dirs.js';
+import { leaderEpochError } from '../leader-epoch.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
 
 export const LATEST = -1;
@@ -36,6 +38,9 @@ export default defineHandler({
           const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { ...base, errorCode: found.error };
           const { replica, state } = found;
+          // v4+: the leader epoch the client knows, checked as Fetch checks it.
+          const epochError = leaderEpochError(v >= 4 ? p.currentLeaderEpoch : -1, state.leaderEpoch);
+          if (epochError !== null) return { ...base, errorCode: epochError };
           base.leaderEpoch = state.leaderEpoch;
           // read_committed (v2+): the latest offset is the last stable offset, and nothing after it is found by time.
           const stableEnd = v >= 2 && req.isolationLevel === 1 ? replica.producers.lastStableOffset(replica.highWatermark) : replica.highWatermark;

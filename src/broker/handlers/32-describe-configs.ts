@@ -60,8 +60,9 @@ export default defineHandler({
         const type = TYPE_NAMES[res.resourceType] ?? String(res.resourceType);
         return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
       }
+      // Kafka (ConfigHelperUtils): null and an empty list both ask for every config.
       const keys = res.configurationKeys;
-      if (keys) entries = entries.filter((e) => keys.includes(e.name));
+      if (keys && keys.length > 0) entries = entries.filter((e) => keys.includes(e.name));
       return {
         ...base,
         configs: entries.map((e) => ({

@@ -3,12 +3,13 @@
  * daemon started with, and the dynamic values set through the admin API per broker (resource
  * name "1") or cluster-wide (resource name ""), which live in the metadata log and so survive a
  * restart. Precedence, as in Kafka: per-broker dynamic, cluster default, static, Kafka's default.
- * Only Kafka's dynamic configs (DynamicBrokerConfig) can be altered; each logical broker answers
- * for its own id, node.id and log.dirs.
+ * Only Kafka's dynamic configs (DynamicBrokerConfig) can be altered, and names Kafka does not know
+ * (kept and described as Kafka does, with a WARN that they have no effect); each logical broker
+ * answers for its own id, node.id and log.dirs.
  */
 import type { BrokerConfig } from '../config.js';
 import { ConfigSource, ConfigType } from '../../protocol/topic-configs.js';
-import { BROKER_CATALOGUE, isMechanismJaasConfig } from '../../protocol/broker-config-catalogue.js';
+import { BROKER_CATALOGUE, isListenerKey, isMechanismJaasConfig } from '../../protocol/broker-config-catalogue.js';
 import { brokerConfigSynonyms, brokerSynonymGroups, type ResolvedConfig } from './topic-configs.js';
 
 /** The logical broker a description is for (every broker of the daemon shares one BrokerConfig). */
@@ -181,7 +182,8 @@ export const DYNAMIC_BROKER_CONFIGS: Record<string, DynamicDef> = {
   'log.segment.bytes': { type: 'INT', min: 14 },
   'log.roll.ms': { type: 'LONG', min: 1 },
   'log.index.interval.bytes': { type: 'INT', min: 0 },
-  'log.cleanup.policy': { type: 'LIST', oneOf: ['delete', 'compact'] },
+  // Kafka: ValidList.in(compact, delete), listed in that order in its messages.
+  'log.cleanup.policy': { type: 'LIST', oneOf: ['compact', 'delete'] },
   'log.cleaner.backoff.ms': { type: 'LONG', min: 0 },
   'log.cleaner.threads': { type: 'INT', default: '1', min: 0 },
   'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308' },
@@ -209,6 +211,22 @@ export const DYNAMIC_BROKER_CONFIGS: Record<string, DynamicDef> = {
   'transaction.partition.verification.enable': { type: 'BOOLEAN' },
 };
 
+/**
+ * A broker config name neither Kafka nor kafka-ts knows (my.plugin.setting): Kafka accepts it as a
+ * dynamic config (DynamicBrokerConfig refuses only known static names), stores it and describes
+ * it as sensitive with an unknown type; kafka-ts does the same, and logs that it has no effect.
+ */
+export function isCustomBrokerConfig(name: string): boolean {
+  if (name in DYNAMIC_BROKER_CONFIGS || BROKER_CATALOGUE.byName.has(name)) return false;
+  if (isListenerKey(name) || isMechanismJaasConfig(name) || STATIC.some(([n]) => n === name)) return false;
+  return !brokerSynonymGroups().some((g) => g.keys.includes(name));
+}
+
+/** A custom config's entry: sensitive (so its value is hidden), type UNKNOWN, read-only, as Kafka describes it. */
+function customEntry(name: string, synonyms: ResolvedConfig['synonyms']): ResolvedConfig {
+  return { name, value: synonyms[0]!.value, source: synonyms[0]!.source, type: 0, synonyms, sensitive: true };
+}
+
 /** Scala's Set rendering, which Kafka's messages show: Set(a, b). */
 const scalaSet = (names: readonly string[]) => `Set(${names.join(', ')})`;
 
@@ -218,10 +236,13 @@ const scalaSet = (names: readonly string[]) => `Set(${names.join(', ')})`;
  * Returns the message (Kafka answers INVALID_REQUEST with it) or null.
  */
 export function validateBrokerConfigs(configs: Record<string, string>): string | null {
-  const notDynamic = Object.keys(configs).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS));
+  // Kafka refuses only the names it knows as static (DynamicConfig.Broker.nonDynamicProps); a name
+  // it does not know at all is kept (a plugin may read it): see isCustomBrokerConfig.
+  const notDynamic = Object.keys(configs).filter((n) => !(n in DYNAMIC_BROKER_CONFIGS) && !isCustomBrokerConfig(n));
   if (notDynamic.length > 0) return `Cannot update these configs dynamically: ${scalaSet(notDynamic)}`;
   for (const [name, raw] of Object.entries(configs)) {
-    const def = DYNAMIC_BROKER_CONFIGS[name]!;
+    const def = DYNAMIC_BROKER_CONFIGS[name];
+    if (!def) continue;
     const v = raw.trim();
     const bad = (why: string) => `Invalid value ${raw} for configuration ${name}: ${why}`;
     if ((def.type === 'INT' || def.type === 'LONG') && !/^-?\d+$/.test(v)) return bad(`Not a number of type ${def.type}`);
@@ -230,8 +251,10 @@ export function validateBrokerConfigs(configs: Record<string, string>): string |
     if (def.type === 'BOOLEAN' && !/^(true|false)$/i.test(v)) return bad('Expected value to be either true or false');
     if (def.min !== undefined && Number(v) < def.min) return bad(`Value must be at least ${def.min}`);
     if (def.oneOf) {
+      // Kafka's ValidList names the first element that is not allowed, not the whole list.
       const items = def.type === 'LIST' ? v.split(',').map((s) => s.trim()) : [v];
-      if (!items.every((x) => def.oneOf!.includes(x))) return bad(`String must be one of: ${def.oneOf.join(', ')}`);
+      const wrong = items.find((x) => !def.oneOf!.includes(x));
+      if (wrong !== undefined) return `Invalid value ${def.type === 'LIST' ? wrong : raw} for configuration ${name}: String must be one of: ${def.oneOf.join(', ')}`;
     }
   }
   return null;
@@ -279,13 +302,19 @@ export function resolveBrokerConfigs(config: BrokerConfig, node: BrokerIdentity,
     seen.add(name);
   }
   for (const e of securityEntries(config)) if (!seen.has(e.name)) out.push(e);
+  for (const name of new Set([...Object.keys(dynamic), ...Object.keys(clusterDefaults)])) {
+    if (isCustomBrokerConfig(name)) out.push(customEntry(name, dynamicSynonyms(name)));
+  }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** The cluster-wide default resource (name ""): only its dynamic values, as Kafka describes it. */
 export function resolveClusterDefaultConfigs(clusterDefaults: Record<string, string>): ResolvedConfig[] {
   return Object.entries(clusterDefaults)
-    .filter(([name]) => name in DYNAMIC_BROKER_CONFIGS)
-    .map(([name, value]) => entry(name, DYNAMIC_BROKER_CONFIGS[name]!.type, [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }]))
+    .filter(([name]) => name in DYNAMIC_BROKER_CONFIGS || isCustomBrokerConfig(name))
+    .map(([name, value]) => {
+      const synonyms = [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }];
+      return name in DYNAMIC_BROKER_CONFIGS ? entry(name, DYNAMIC_BROKER_CONFIGS[name]!.type, synonyms) : customEntry(name, synonyms);
+    })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -14,7 +14,7 @@ import type {
   DescribeUserScramCredentialsResponse,
 } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { clientKey, MAX_ITERATIONS, MIN_ITERATIONS, mechanismOfType, SCRAM_TYPE, serverKey, storedKey } from '../../util/scram.js';
+import { clientKey, MAX_ITERATIONS, MIN_ITERATIONS, mechanismOfType, SCRAM_TYPE, serverKey, storedKey, type ScramMechanism } from '../../util/scram.js';
 import type { RequestContext } from '../handler.js';
 import type { ScramCredential } from '../metadata/cluster-metadata.js';
 import { AclOp, clusterAllowed } from './authorizer.js';
@@ -59,44 +59,61 @@ export function alterScramCredentials(req: AlterUserScramCredentialsRequest, ctx
   const { cluster } = ctx;
   if (cluster.controllerId !== cluster.id) return reply(() => ({ code: ErrorCode.NOT_CONTROLLER, message: 'This is not the correct controller for this cluster.' }));
   const md = cluster.metadata;
+  // Kafka's ScramControlManager: at most one operation per user in a request, whatever the
+  // mechanisms; a user named again fails DUPLICATE_RESOURCE (a user already failed keeps its
+  // first error). Deletions are taken first, then upsertions, as Kafka reads them.
   const outcomes = new Map<string, Outcome>();
-  const failUser = (user: string, code: number, message: string) => {
-    if (!outcomes.has(user)) outcomes.set(user, { code, message });
-  };
-  // Same user and mechanism twice (in either list): DUPLICATE_RESOURCE for that user.
-  const seen = new Set<string>();
-  for (const op of [...req.deletions, ...req.upsertions]) {
-    const k = `${op.name}\u0000${op.mechanism}`;
-    if (seen.has(k)) failUser(op.name, ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request');
-    seen.add(k);
-  }
   const next = new Map<string, ScramCredential[]>();
-  const current = (user: string) => next.get(user) ?? [...md.scramCredentials(user)];
+  const duplicate: Outcome = { code: ErrorCode.DUPLICATE_RESOURCE, message: 'A user credential cannot be altered twice in the same request' };
+  const checkName = (name: string, mech: ScramMechanism | undefined): Outcome | null =>
+    name === ''
+      ? { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: 'Username must not be empty' }
+      : !mech
+        ? { code: ErrorCode.UNSUPPORTED_SASL_MECHANISM, message: 'Unknown SCRAM mechanism' }
+        : null;
   for (const d of req.deletions) {
+    if (outcomes.has(d.name)) continue;
+    if (next.delete(d.name)) {
+      outcomes.set(d.name, duplicate);
+      continue;
+    }
     const mech = mechanismOfType(d.mechanism);
-    if (d.name === '') failUser(d.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
-    else if (!mech) failUser(d.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism');
-    else if (!current(d.name).some((c) => c.mechanism === mech)) failUser(d.name, ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
-    else next.set(d.name, current(d.name).filter((c) => c.mechanism !== mech));
+    const creds = md.scramCredentials(d.name);
+    const problem = checkName(d.name, mech) ?? (creds.some((c) => c.mechanism === mech) ? null : { code: ErrorCode.RESOURCE_NOT_FOUND, message: 'Attempt to delete a user credential that does not exist' });
+    if (problem) outcomes.set(d.name, problem);
+    else next.set(d.name, creds.filter((c) => c.mechanism !== mech));
   }
   for (const u of req.upsertions) {
-    const mech = mechanismOfType(u.mechanism);
-    if (u.name === '') failUser(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
-    else if (!mech) failUser(u.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism');
-    else if (u.iterations < MIN_ITERATIONS) failUser(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, `Too few iterations: ${u.iterations} (at least ${MIN_ITERATIONS})`);
-    else if (u.iterations > MAX_ITERATIONS) failUser(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, `Too many iterations: ${u.iterations} (at most ${MAX_ITERATIONS})`);
-    else if (u.salt.length === 0) failUser(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Salt must not be empty');
-    else if (u.saltedPassword.length === 0) failUser(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Salted password must not be empty');
-    else {
-      const cred: ScramCredential = {
-        mechanism: mech,
-        iterations: u.iterations,
-        salt: u.salt.toString('base64'),
-        storedKey: storedKey(mech, clientKey(mech, u.saltedPassword)).toString('base64'),
-        serverKey: serverKey(mech, u.saltedPassword).toString('base64'),
-      };
-      next.set(u.name, [...current(u.name).filter((c) => c.mechanism !== mech), cred]);
+    if (outcomes.has(u.name)) continue;
+    if (next.delete(u.name)) {
+      outcomes.set(u.name, duplicate);
+      continue;
     }
+    const mech = mechanismOfType(u.mechanism);
+    const problem =
+      checkName(u.name, mech) ??
+      (u.iterations < MIN_ITERATIONS
+        ? { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: 'Too few iterations' }
+        : u.iterations > MAX_ITERATIONS
+          ? { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: 'Too many iterations' }
+          : u.salt.length === 0
+            ? { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: 'Salt must not be empty' }
+            : u.saltedPassword.length === 0
+              ? { code: ErrorCode.UNACCEPTABLE_CREDENTIAL, message: 'Salted password must not be empty' }
+              : null);
+    if (problem) {
+      outcomes.set(u.name, problem);
+      continue;
+    }
+    const m = mech!;
+    const cred: ScramCredential = {
+      mechanism: m,
+      iterations: u.iterations,
+      salt: u.salt.toString('base64'),
+      storedKey: storedKey(m, clientKey(m, u.saltedPassword)).toString('base64'),
+      serverKey: serverKey(m, u.saltedPassword).toString('base64'),
+    };
+    next.set(u.name, [...md.scramCredentials(u.name).filter((c) => c.mechanism !== m), cred]);
   }
   for (const [user, creds] of next) if (!outcomes.has(user)) md.setScramCredentials(user, creds);
   return reply((user) => outcomes.get(user) ?? { code: ErrorCode.NONE, message: null });

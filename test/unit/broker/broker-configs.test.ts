@@ -23,7 +23,7 @@ describe('validateBrokerConfigs', () => {
     expect(validateBrokerConfigs({ 'log.retention.ms': 'x' })).toBe('Invalid value x for configuration log.retention.ms: Not a number of type LONG');
     expect(validateBrokerConfigs({ 'num.io.threads': '0' })).toBe('Invalid value 0 for configuration num.io.threads: Value must be at least 1');
     expect(validateBrokerConfigs({ 'log.preallocate': 'yes' })).toBe('Invalid value yes for configuration log.preallocate: Expected value to be either true or false');
-    expect(validateBrokerConfigs({ 'log.cleanup.policy': 'compact,shred' })).toBe('Invalid value compact,shred for configuration log.cleanup.policy: String must be one of: delete, compact');
+    expect(validateBrokerConfigs({ 'log.cleanup.policy': 'compact,shred' })).toBe('Invalid value shred for configuration log.cleanup.policy: String must be one of: compact, delete');
   });
 });
 
