@@ -57,8 +57,13 @@ export interface ClusterView {
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
 
+/** The broker's periodic passes over its partitions (see Broker.sliced). */
+type PassKind = 'checkpoint' | 'cleaner' | 'retention';
+
 export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
+  /** Background passes under way, each until it ends. */
+  private readonly passes = new Map<PassKind, SlicedPass>();
   /**
    * Partitions assigned here whose log could not be opened (damaged files, a persistent I/O
    * error), keyed "topic-partition", with the reason. They stay offline until a restart; the
@@ -166,10 +171,7 @@ export class Broker implements PartitionService, ClusterService {
     if (stray.length > STRAY_LOGS_NAMED) this.log.warn(`Removed ${stray.length - STRAY_LOGS_NAMED} more stray logs (${stray.length} in all) of topics no longer assigned to broker ${this.id}`);
     this.unsubscribe = this.metadata.onChange((e) => this.onMetadata(e));
     if (this.config.logRetentionCheckIntervalMs > 0) {
-      this.retentionTimer = setInterval(() => {
-        const now = Date.now();
-        void this.sliced('retention', (r) => this.retainOne(r, now));
-      }, this.config.logRetentionCheckIntervalMs);
+      this.retentionTimer = setInterval(() => void this.applyRetention(), this.config.logRetentionCheckIntervalMs);
       this.retentionTimer.unref();
     }
     this.scheduleCleaner();
@@ -193,8 +195,10 @@ export class Broker implements PartitionService, ClusterService {
     const backoffMs = value !== undefined && /^\d+$/.test(value) ? Number(value) : this.config.logCleanerBackoffMs;
     if (!(backoffMs > 0)) return;
     this.cleanerTimer = setTimeout(() => {
-      const now = Date.now();
-      void this.sliced('cleaner', (r) => this.compactOne(r, now)).then(() => this.running && this.scheduleCleaner());
+      // The next pass is timed from the end of this one, however it ended.
+      void Promise.resolve()
+        .then(() => this.compactLogs())
+        .finally(() => this.running && this.scheduleCleaner());
     }, Math.min(backoffMs, 2 ** 31 - 1));
     this.cleanerTimer.unref();
   }
@@ -225,8 +229,6 @@ export class Broker implements PartitionService, ClusterService {
     }
   }
 
-  /** Background passes under way (checkpoint, cleaner, retention), each until it ends. */
-  private readonly passes = new Map<'checkpoint' | 'cleaner' | 'retention', SlicedPass>();
   /**
    * The longest stretch of a background pass's work on the partitions (file writes, compaction)
    * between two turns of the event loop: done in one go, the checkpoint of a thousand partitions
@@ -241,7 +243,7 @@ export class Broker implements PartitionService, ClusterService {
    * offline. A pass of the same kind still going (a slow disk) is that pass: the new one is not
    * started.
    */
-  private sliced(kind: 'checkpoint' | 'cleaner' | 'retention', work: (r: PartitionReplica) => void): Promise<void> {
+  private sliced(kind: PassKind, work: (r: PartitionReplica) => void): Promise<void> {
     const under = this.passes.get(kind);
     if (under) return under.done;
     const replicas = [...this.replicas.values()];
@@ -265,7 +267,9 @@ export class Broker implements PartitionService, ClusterService {
       try {
         r.log.writeIndexes();
       } catch (e) {
-        this.logDirFailure(`writing the indexes of ${r.key}`, e as Error);
+        // An I/O error takes the dir offline, as Kafka's does; anything else is this partition's.
+        if (isStorageIoError(e)) this.logDirFailure(`writing the indexes of ${r.key}`, e);
+        else this.log.warn(`Could not write the indexes of ${r.key}: ${(e as Error).message}`);
       }
     });
   }
@@ -502,13 +506,11 @@ export class Broker implements PartitionService, ClusterService {
    * One pass of the log cleaner over compacted topics (cleanup.policy=compact), leaders and
    * followers alike, each below its high watermark. A log that cannot be compacted (damaged
    * data) is reported and left as it is; an I/O error takes the log dir offline, as Kafka's
-   * cleaner does on an IOException, except running out of file descriptors (tried again).
+   * cleaner does on an IOException, except running out of file descriptors (tried again). In
+   * slices (see passSliceMs); resolves when the pass is done.
    */
-  compactLogs(now = Date.now()): void {
-    for (const r of this.replicas.values()) {
-      if (this.logDirState.offline) return;
-      this.compactOne(r, now);
-    }
+  compactLogs(now = Date.now()): Promise<void> {
+    return this.sliced('cleaner', (r) => this.compactOne(r, now));
   }
 
   /** One partition's part of a cleaner pass (compactLogs). */
@@ -530,11 +532,9 @@ export class Broker implements PartitionService, ClusterService {
     }
   }
 
-  applyRetention(now = Date.now()): void {
-    for (const r of this.replicas.values()) {
-      if (this.logDirState.offline) return;
-      this.retainOne(r, now);
-    }
+  /** One pass of retention over every partition here (in slices, see passSliceMs). */
+  applyRetention(now = Date.now()): Promise<void> {
+    return this.sliced('retention', (r) => this.retainOne(r, now));
   }
 
   /** One partition's part of a retention pass (applyRetention). */

@@ -14,15 +14,25 @@ export interface SlicedPass {
 /**
  * Runs `work` on each item in order, the first slice at once; `going()` is asked before each item
  * (false stops the pass). A slice ends once it has run `sliceMs()` or more (0: one item a slice).
- * An item whose work throws ends the pass there, the error thrown out of the slice.
+ * An item whose work throws ends the pass there: in the first slice the error is thrown to the
+ * caller, in a later one it goes to `onLaterError`.
  */
-export function inSlices<T>(items: readonly T[], work: (item: T) => void, sliceMs: () => number, going: () => boolean = () => true): SlicedPass {
+export function inSlices<T>(
+  items: readonly T[],
+  work: (item: T) => void,
+  sliceMs: () => number,
+  going: () => boolean = () => true,
+  /** Told of an error thrown in a later slice (default: thrown, an uncaught error as in any timer). */
+  onLaterError: (e: unknown) => void = (e) => {
+    throw e;
+  },
+): SlicedPass {
   let cancelled = false;
   let next = 0;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const more = () => next < items.length && !cancelled && going();
-  const slice = () => {
+  const slice = (later: boolean) => {
     const until = performance.now() + sliceMs();
     try {
       while (more()) {
@@ -30,14 +40,15 @@ export function inSlices<T>(items: readonly T[], work: (item: T) => void, sliceM
         if (performance.now() >= until) break;
       }
     } catch (e) {
-      // The pass ends with the item that threw (a later pass starts afresh); the error is the caller's.
+      // The pass ends with the item that threw (a later pass starts afresh).
       finished();
-      throw e;
+      if (!later) throw e;
+      return onLaterError(e);
     }
-    if (more()) setImmediate(slice).unref();
+    if (more()) setImmediate(slice, true).unref();
     else finished();
   };
-  slice();
+  slice(false);
   return {
     done,
     cancel: () => {

@@ -103,7 +103,7 @@ describe('broker settings and their effects', () => {
     const p = new Producer(c, { lingerMs: 0 });
     for (let i = 0; i < 5; i++) await p.send({ topic: 'quiet', value: Buffer.from(`old-${i}`), timestamp: Date.now() - 3_600_000 });
     const node = b.cluster.brokers()[0]!;
-    node.applyRetention();
+    await node.applyRetention();
     const admin = new Admin(c);
     const offsets = async () => (await Promise.all([-2, -1].map((timestamp) => admin.listOffsets([{ topic: 'quiet', partition: 0, timestamp }])))).map(([o]) => o!.offset);
     expect(await offsets()).toEqual([5, 5]);

@@ -1,14 +1,16 @@
 /**
- * The broker's periodic checkpoint (high watermarks, producer state snapshots, index entries) is
- * written in slices with the event loop turning between them (issue 17: done in one go, a thousand
- * partitions' files held every request up for 150-350 ms every five seconds). No timing is
- * asserted: a slice of 0 ms does one partition, so the test sees the pass part-way through.
+ * The broker's periodic passes over its partitions (the checkpoint of producer state snapshots
+ * and index entries, the cleaner, retention) run in slices with the event loop turning between
+ * them (issue 17: done in one go, a thousand partitions' files held every request up for 150-350
+ * ms every five seconds). No timing is asserted: a slice of 0 ms does one partition, so the test
+ * sees a pass part-way through, and can remove partitions or stop the broker under it.
  */
 import { afterEach, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
+import type { Logger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 let b: TestBroker | null = null;
@@ -19,24 +21,34 @@ afterEach(async () => {
 
 const PARTITIONS = 12;
 
-/** A broker whose topic's partitions each got a record from an idempotent producer (producer state to save). */
-async function brokerWithProducerState(topic: string) {
-  b = await startBroker();
-  await new Admin(b.client()).createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
-  const producer = new Producer(b.client(), { acks: -1, idempotent: true, lingerMs: 0 });
-  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => producer.send({ topic, partition: p, value: Buffer.from(`v${p}`) })));
-  await producer.close();
-  return b.cluster.broker(b.cluster.controllerId)!;
+/** WARN and ERROR lines, which a pass over partitions removed or closed under it must not log. */
+function recordingLogger(lines: string[]): Logger {
+  const log: Logger = { debug() {}, info() {}, warn: (m) => void lines.push(`WARN ${m}`), error: (m) => void lines.push(`ERROR ${m}`), child: () => log };
+  return log;
 }
 
-it('writes the partitions\' producer snapshots in slices, requests answered between them, all done when it resolves', async () => {
-  const broker = await brokerWithProducerState('slices');
-  const snapshotted = () => Array.from({ length: PARTITIONS }, (_, p) => join(b!.dir, 'data', `slices-${p}`)).filter((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.snapshot'))).length;
-  expect(snapshotted()).toBe(0);
-
+/**
+ * A broker whose topic's partitions each got a record from an idempotent producer (producer state
+ * to save), compacted and deleted by retention so the cleaner and retention have work too.
+ */
+async function brokerWithProducerState(topic: string, problems: string[]) {
+  b = await startBroker({ log: recordingLogger(problems) });
+  await new Admin(b.client()).createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1, configs: { 'cleanup.policy': 'compact,delete', 'retention.ms': '1' } }]);
+  const producer = new Producer(b.client(), { acks: -1, idempotent: true, lingerMs: 0 });
+  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => producer.send({ topic, partition: p, key: Buffer.from('k'), value: Buffer.from(`v${p}`) })));
+  await producer.close();
+  const broker = b.cluster.broker(b.cluster.controllerId)!;
   broker.passSliceMs = 0;
+  return broker;
+}
+
+const snapshotsIn = (dir: string, topic: string) => Array.from({ length: PARTITIONS }, (_, p) => readdirSync(join(dir, 'data', `${topic}-${p}`)).filter((f) => f.endsWith('.snapshot')).length);
+
+it("writes the partitions' producer snapshots in slices, the event loop turning between them, all done when it resolves", async () => {
+  const problems: string[] = [];
+  const broker = await brokerWithProducerState('slices', problems);
   const done = broker.checkpoint();
-  const partWay = snapshotted();
+  const partWay = snapshotsIn(b!.dir, 'slices').reduce((a, n) => a + n, 0);
   // Not done in one go: the event loop turns before the pass is done.
   expect(partWay).toBeLessThan(PARTITIONS);
   // Another pass asked for meanwhile (the timer's next tick on a slow disk) is the same pass.
@@ -49,21 +61,37 @@ it('writes the partitions\' producer snapshots in slices, requests answered betw
     await new Promise((r) => setImmediate(r));
     turns++;
   }
-  const seen = { partWay, turns, done: snapshotted() };
+  const seen = { partWay, turns, snapshots: snapshotsIn(b!.dir, 'slices'), problems };
   // One partition per slice: each of this topic's partitions (besides the internal topics') had a slice of its own.
   expect(seen.turns, JSON.stringify(seen)).toBeGreaterThanOrEqual(PARTITIONS - 1);
-  expect(seen.done, JSON.stringify(seen)).toBe(PARTITIONS);
+  expect(seen.snapshots, JSON.stringify(seen)).toEqual(Array.from({ length: PARTITIONS }, () => 1));
+  expect(problems).toEqual([]);
 });
 
-it('a pass stopped by the broker\'s stop writes nothing more, and the stop writes every snapshot', async () => {
-  const broker = await brokerWithProducerState('stopped');
-  broker.passSliceMs = 0;
-  const done = broker.checkpoint();
-  const dir = b.dir;
-  await b.close(true);
+it('a pass of each kind skips the partitions removed under it (their logs are closed): nothing logged, the log dir stays online', async () => {
+  const problems: string[] = [];
+  const broker = await brokerWithProducerState('gone', problems);
+  const passes = [broker.checkpoint(), broker.compactLogs(Date.now() + 60_000), broker.applyRetention(Date.now() + 60_000)];
+  for (let p = 0; p < PARTITIONS; p++) broker.removeReplica('gone', p);
+  await Promise.all(passes);
+  expect(problems).toEqual([]);
+  expect(broker.replicas.size).toBeGreaterThan(0);
+  // The log dir still takes writes: a partition of another topic is written and read back.
+  await new Admin(b!.client()).createTopics([{ name: 'after', partitions: 1, replicationFactor: 1 }]);
+  const producer = new Producer(b!.client(), { acks: -1, lingerMs: 0 });
+  await producer.send({ topic: 'after', partition: 0, value: Buffer.from('still online') });
+  await producer.close();
+});
+
+it("a pass stopped by the broker's stop does nothing after it, and the stop writes every snapshot", async () => {
+  const problems: string[] = [];
+  const broker = await brokerWithProducerState('stopped', problems);
+  const passes = [broker.checkpoint(), broker.compactLogs(Date.now() + 60_000), broker.applyRetention(Date.now() + 60_000)];
+  const dir = b!.dir;
+  await b!.close(true);
   b = null;
-  // The pass ends (its next slice sees the stop) without writing into closed logs.
-  await done;
-  const snapshotted = Array.from({ length: PARTITIONS }, (_, p) => readdirSync(join(dir, 'data', `stopped-${p}`)).filter((f) => f.endsWith('.snapshot')).length);
-  expect(snapshotted).toEqual(Array.from({ length: PARTITIONS }, () => 1));
+  // The passes end (their next slice sees the stop) without touching closed logs.
+  await Promise.all(passes);
+  expect(problems).toEqual([]);
+  expect(snapshotsIn(dir, 'stopped')).toEqual(Array.from({ length: PARTITIONS }, () => 1));
 });

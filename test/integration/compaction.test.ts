@@ -56,7 +56,7 @@ describe('log cleaner', () => {
     expect(before).toHaveLength(400);
     const end = before.at(-1)!.offset + 1;
 
-    broker.cluster.brokers()[0]!.compactLogs();
+    await broker.cluster.brokers()[0]!.compactLogs();
 
     const after = await readAll(broker, 'table');
     expect(after.length).toBeLessThan(400);
@@ -99,7 +99,7 @@ describe('log cleaner', () => {
       return n;
     };
     expect(count()).toBeGreaterThanOrEqual(600);
-    broker.cluster.brokers()[0]!.compactLogs();
+    await broker.cluster.brokers()[0]!.compactLogs();
     expect(count()).toBeLessThan(100);
 
     await broker.close(true);

@@ -365,7 +365,7 @@ describe('reassignment', () => {
     await admin.createTopics([{ name: 'compacted', partitions: -1, replicationFactor: -1, assignment: [[1]], configs }]);
     const producer = new Producer(client, { acks: -1, lingerMs: 0 });
     for (let i = 0; i < 200; i++) await producer.send({ topic: 'compacted', partition: 0, key: Buffer.from(`k${i % 7}`), value: Buffer.from(`v${i}`) });
-    cluster.cluster.broker(1)!.compactLogs();
+    await cluster.cluster.broker(1)!.compactLogs();
     const compacted = logBytes(1, 'compacted');
     expect((await readAll('compacted')).length).toBeLessThan(200);
     expect((await alterReassignments(client, [{ topic: 'compacted', partition: 0, replicas: [1, 3] }])).every((e) => e.error === null)).toBe(true);

@@ -186,7 +186,7 @@ describe('a full disk under the log cleaner (ENOSPC)', () => {
     const logDir = broker.cluster.logDirFor(1);
     setFaultPlan({ dir: logDir, ops: ['write'], error: 'ENOSPC' });
     const node = broker.cluster.broker(1)!;
-    node.compactLogs();
+    await node.compactLogs();
     expect(node.logDirState.offline).toBe(true);
     expect(errorLines(lines)).toHaveLength(1);
     expect(errorLines(lines)[0]).toContain(`Error while cleaning table-0 in dir ${logDir}: ENOSPC`);
@@ -200,7 +200,7 @@ describe('a full disk under the log cleaner (ENOSPC)', () => {
     client = broker.client();
     const hasLatest = (values: { value: string }[]) => expect(values.map((v) => v.value)).toEqual(expect.arrayContaining([...latest.values()]));
     hasLatest(await readValues(client, 'table'));
-    broker.cluster.broker(1)!.compactLogs();
+    await broker.cluster.broker(1)!.compactLogs();
     const after = await readValues(client, 'table');
     hasLatest(after);
     // k8 and k9 are also kept at 88 and 89: their newer records are in the active segment.
@@ -222,7 +222,7 @@ describe('the log cleaner out of file descriptors (EMFILE)', () => {
     log.compact = () => {
       throw Object.assign(new Error('EMFILE: too many open files, open'), { code: 'EMFILE', errno: -24, syscall: 'open' });
     };
-    node.compactLogs();
+    await node.compactLogs();
     expect(node.logDirState.offline).toBe(false);
     expect(errorLines(lines)).toEqual([]);
     expect(lines.filter((l) => / WARN /.test(l) && l.includes('Could not compact fds-0 now (EMFILE'))).toHaveLength(1);
