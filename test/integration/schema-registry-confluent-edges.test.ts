@@ -73,6 +73,31 @@ describe("the config's normalize", () => {
     // Neither a level nor normalize: refused.
     expect(await call('PUT', '/config', {})).toMatchObject({ status: 422, body: { error_code: 42203 } });
   });
+
+  it('takes "true" and "false" as strings, as Confluent\'s JSON mapping does; refuses anything else', async () => {
+    const { call } = await start();
+    expect(await call('PUT', '/config/s', { normalize: 'true' })).toEqual({ status: 200, body: { normalize: true } });
+    expect((await call('GET', '/config/s')).body).toEqual({ normalize: true });
+    expect(await call('PUT', '/config/s', { normalize: 'FALSE', compatibility: 'FULL' })).toEqual({ status: 200, body: { compatibility: 'FULL', normalize: false } });
+    expect((await call('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: false });
+    for (const bad of ['yes', 1, {}]) {
+      expect(await call('PUT', '/config/s', { normalize: bad })).toEqual({ status: 400, body: { error_code: 400, message: `Invalid normalize value ${JSON.stringify(bad)}: expected true or false` } });
+      expect(await call('PUT', '/config/s', { normalize: bad, compatibility: 'NONE' })).toMatchObject({ status: 400, body: { error_code: 400 } });
+    }
+    expect((await call('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: false });
+  });
+
+  it('a registration reads the config as it is when its turn comes: a PUT /config queued before it applies', async () => {
+    const { call, registry } = await start();
+    const messy = '{"properties":{"b":{"type":"string"},"a":{"type":"integer"}},"type":"object"}';
+    const normal = '{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}';
+    // Both asked in the same turn, the config first: the registration waits for it, and normalizes.
+    const set = registry.registry.setConfig('q', { normalize: true });
+    const reg = registry.registry.register('q', { schemaType: 'JSON', schema: messy });
+    expect(await set).toEqual({ normalize: true });
+    expect(await reg).toEqual({ id: 1 });
+    expect(JSON.stringify((await call('GET', '/subjects/q/versions/1/schema')).body)).toBe(normal);
+  });
 });
 
 describe('Avro: a named type in object form', () => {
