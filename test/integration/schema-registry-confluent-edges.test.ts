@@ -45,6 +45,24 @@ describe('IMPORT mode: ids and versions as Confluent keeps them', () => {
     // The id no version uses any more is not found.
     expect(await call('GET', '/schemas/ids/10')).toMatchObject({ status: 404, body: { error_code: 40403 } });
   });
+
+  it('a replaced version is what the schemas referencing it are read with from then on', async () => {
+    const { call } = await start();
+    const foo = (fields: object[]) => JSON.stringify({ type: 'record', name: 'Foo', namespace: 'com.x', fields });
+    const BAR = JSON.stringify({ type: 'record', name: 'Bar', namespace: 'com.x', fields: [{ name: 'f', type: 'com.x.Foo' }] });
+    const refs = [{ name: 'com.x.Foo', subject: 'foo', version: 1 }];
+    expect((await call('PUT', '/mode', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await call('POST', '/subjects/foo/versions', { schema: foo([{ name: 'a', type: 'int' }]), id: 1, version: 1 })).body).toEqual({ id: 1 });
+    expect((await call('POST', '/subjects/bar/versions', { schema: BAR, references: refs, id: 2, version: 1 })).body).toEqual({ id: 2 });
+    // Checked once with the first Foo (bar's parse is made and kept).
+    expect((await call('POST', '/compatibility/subjects/bar/versions/latest', { schema: BAR, references: refs })).body).toEqual({ is_compatible: true });
+    // foo version 1 replaced: a Foo with a field the first lacked, without a default.
+    expect((await call('POST', '/subjects/foo/versions', { schema: foo([{ name: 'a', type: 'int' }, { name: 'c', type: 'string' }]), id: 3, version: 1 })).body).toEqual({ id: 3 });
+    // bar version 1 now reads foo's new version 1, as the schema checked does: nothing changed.
+    // (Read with the first Foo it would be BACKWARD-incompatible: c has no default.)
+    expect(await call('POST', '/compatibility/subjects/bar/versions/latest?verbose=true', { schema: BAR, references: refs })).toEqual({ status: 200, body: { is_compatible: true, messages: [] } });
+    expect((await call('POST', '/subjects/bar', { schema: BAR, references: refs })).body).toMatchObject({ id: 2, version: 1 });
+  });
 });
 
 describe("the config's normalize", () => {

@@ -67,8 +67,10 @@ export class SchemaRegistry {
   /** How many subject-versions (soft-deleted ones too) use each id: an id no version uses is not found. */
   private readonly uses = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Settles once the replayed schemas' canonical forms are known. */
+  /** Settles once the replayed schemas' canonical forms are known (and those parsed again since). */
   private indexed: Promise<void> = Promise.resolve();
+  /** Set once `_schemas` is replayed: later changes invalidate the parses that depend on them. */
+  private loaded = false;
 
   private constructor(
     private readonly store: SchemasLog,
@@ -94,6 +96,7 @@ export class SchemaRegistry {
       if (prev === undefined || s.id < prev) r.byCanonical.set(s.key, s.id);
     };
     r.indexed = Promise.all([...r.schemas.values()].map((s) => r.parsedOf(s).then((p) => indexOne(s, p), () => undefined))).then(() => undefined);
+    r.loaded = true;
     log.info(`Schema registry loaded ${raw.length} records of _schemas: ${r.schemas.size} schemas, ${r.subjects.size} subjects, next id ${r.nextId}`);
     return r;
   }
@@ -115,6 +118,9 @@ export class SchemaRegistry {
           versions.set(rec.version, { version: rec.version, id: v.id, deleted: v.deleted === true });
           this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
         }
+        // What the subject-version (or the subject's latest) resolves to changed: parses made with
+        // the text it had are stale. (While replaying nothing is parsed yet.)
+        if (this.loaded && (!before || !v || before.id !== v.id || before.deleted !== (v.deleted === true))) this.invalidateDependents(rec.subject, rec.version);
         return;
       }
       case 'CONFIG': {
@@ -147,6 +153,41 @@ export class SchemaRegistry {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Drops the cached parses of the schemas that reference a subject-version (by number or as
+   * latest), directly or through other references, and parses them again with what it resolves
+   * to now (their identity refreshed); register and lookup wait for that as for the start's index.
+   */
+  private invalidateDependents(subject: string, version: number): void {
+    const stale = new Set<number>();
+    let changed: { subject: string; version: number }[] = [{ subject, version }];
+    while (changed.length > 0) {
+      const next: { subject: string; version: number }[] = [];
+      for (const s of this.schemas.values()) {
+        if (stale.has(s.id) || !s.references.some((r) => changed.some((c) => r.subject === c.subject && (r.version === c.version || r.version === -1)))) continue;
+        stale.add(s.id);
+        next.push(...this.usesOf(s.id, true));
+      }
+      changed = next;
+    }
+    if (stale.size === 0) return;
+    const again = [...stale].map((id) => {
+      const s = this.schemas.get(id)!;
+      s.parsed = undefined;
+      return this.parsedOf(s).then(
+        (p) => {
+          const key = canonKey(p, s.references);
+          if (s.key !== undefined && s.key !== key && this.byCanonical.get(s.key) === s.id) this.byCanonical.delete(s.key);
+          const prev = this.byCanonical.get(key);
+          if (prev === undefined || s.id < prev) this.byCanonical.set(key, s.id);
+          s.key = key;
+        },
+        () => undefined, // a reference that no longer resolves: the schema's uses report it
+      );
+    });
+    this.indexed = Promise.all([this.indexed, ...again]).then(() => undefined);
   }
 
   private parsedOf(s: StoredSchema): Promise<ParsedSchema> {
