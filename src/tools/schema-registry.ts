@@ -113,12 +113,16 @@ export async function check(c: SchemaRegistryClient, subject: string, version: n
     }
   } catch (e) {
     if (!isKafkaTsError(e) || e.kind !== 'not_found') throw e;
-    // A registry before Confluent 7.2 answers 40401 for a subject without versions where later
-    // ones answer compatible (the schema would be its version 1): asked, the subject says which.
+    // An older registry (Confluent's before mid-2020) answers 40401 for a subject without versions
+    // where later ones answer compatible (the schema would be its version 1): asked, the subject
+    // says which. A probe refused for another reason (401, 403, 5xx) reports that reason.
     if (version === undefined || version === 'latest') {
       const none = await c.versions(subject).then(
         (v) => v.length === 0,
-        (x: unknown) => isKafkaTsError(x) && x.kind === 'not_found',
+        (x: unknown) => {
+          if (isKafkaTsError(x) && x.kind === 'not_found') return true;
+          throw x;
+        },
       );
       if (none) {
         r = { compatible: true, messages: [] };

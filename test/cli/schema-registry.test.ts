@@ -110,7 +110,7 @@ describe('schema-registry verbs', () => {
     const json = await sr('check', 'pay-value', '--schema-file', join(home, 'bad.avsc'), '-o', 'json');
     expect(json.exitCode).toBe(12);
     expect(JSON.parse(json.stdout)).toMatchObject({ subject: 'pay-value', version: null, level: 'BACKWARD', compatible: false });
-    // A subject without versions: nothing to break (Confluent 7.2+); a version that does not exist: 4.
+    // A subject without versions: nothing to break (as Confluent's since mid-2020); a version that does not exist: 4.
     const missing = await sr('check', 'nope-value', '--schema-file', join(home, 'v1.avsc'));
     expect(missing.exitCode, missing.stderr).toBe(0);
     expect((await sr('check', 'nope-value', 'latest', '--schema-file', join(home, 'v1.avsc'))).exitCode).toBe(0);
@@ -171,7 +171,7 @@ describe('a hosted registry', () => {
     expect(denied.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('check against a registry before Confluent 7.2 (40401 for a subject without versions): compatible, as 7.2+ answers', async () => {
+  it('check against an older registry (before mid-2020: 40401 for a subject without versions): compatible, as later ones answer', async () => {
     const auth = ['--schema-registry-url', hosted.url, '--basic-auth', 'key:s3cret'];
     const h1 = file('h1.avsc', JSON.stringify({ type: 'record', name: 'H', fields: [{ name: 'a', type: 'int' }] }));
     const none = await kt(['schema-registry', 'check', 'h-none-value', '--schema-file', h1, ...auth]);
@@ -179,6 +179,10 @@ describe('a hosted registry', () => {
     expect((await kt(['schema-registry', 'check', 'h-none-value', 'latest', '--schema-file', h1, ...auth])).exitCode).toBe(0);
     // A version that does not exist is still not found.
     expect((await kt(['schema-registry', 'check', 'h-none-value', '3', '--schema-file', h1, ...auth])).exitCode).toBe(4);
+    // The subject's versions denied when asked: that is what is reported (exit 8), not a not-found.
+    const denied = await kt(['schema-registry', 'check', 'locked-value', '--schema-file', h1, ...auth]);
+    expect(denied.exitCode, denied.stderr).toBe(8);
+    expect(denied.stderr).toContain('User is denied operation Read on Subject: locked-value');
   });
 
   it('an unreachable registry exits 3', async () => {

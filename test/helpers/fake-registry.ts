@@ -3,6 +3,7 @@
  * tools and `schema-registry` use), with basic auth: for tests of credentials, errors and
  * unreachable registries that the daemon's registry cannot show. It does not check
  * compatibility: a schema whose text contains "INCOMPATIBLE" is refused (409) and checked false.
+ * The versions of a subject named locked-* are denied (403), as a registry's ACLs may deny them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +55,7 @@ export async function startFakeRegistry(opts: { user?: string; password?: string
       const m = req.method;
       if (m === 'GET' && parts[0] === 'subjects' && parts.length === 1) return send(200, [...subjects.keys()]);
       if (parts[0] === 'subjects' && parts[2] === 'versions' && parts.length === 3) {
+        if (m === 'GET' && parts[1]!.startsWith('locked-')) return fail(403, 40301, `User is denied operation Read on Subject: ${parts[1]}`);
         if (m === 'GET') return subjects.has(parts[1]!) ? send(200, subjects.get(parts[1]!)!.map((_, i) => i + 1)) : fail(404, 40401, `Subject '${parts[1]}' not found.`);
         if (input!.schema.includes('INCOMPATIBLE')) return fail(409, 409, 'Schema being registered is incompatible with an earlier schema for subject "x"');
         let s = find(input!);

@@ -45,6 +45,24 @@ describe('IMPORT mode: ids and versions as Confluent keeps them', () => {
     // The id no version uses any more is not found.
     expect(await call('GET', '/schemas/ids/10')).toMatchObject({ status: 404, body: { error_code: 40403 } });
   });
+
+  it('a replaced version is what the schemas referencing it are read with from then on', async () => {
+    const { call } = await start();
+    const foo = (fields: object[]) => JSON.stringify({ type: 'record', name: 'Foo', namespace: 'com.x', fields });
+    const BAR = JSON.stringify({ type: 'record', name: 'Bar', namespace: 'com.x', fields: [{ name: 'f', type: 'com.x.Foo' }] });
+    const refs = [{ name: 'com.x.Foo', subject: 'foo', version: 1 }];
+    expect((await call('PUT', '/mode', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+    expect((await call('POST', '/subjects/foo/versions', { schema: foo([{ name: 'a', type: 'int' }]), id: 1, version: 1 })).body).toEqual({ id: 1 });
+    expect((await call('POST', '/subjects/bar/versions', { schema: BAR, references: refs, id: 2, version: 1 })).body).toEqual({ id: 2 });
+    // Checked once with the first Foo (bar's parse is made and kept).
+    expect((await call('POST', '/compatibility/subjects/bar/versions/latest', { schema: BAR, references: refs })).body).toEqual({ is_compatible: true });
+    // foo version 1 replaced: a Foo with a field the first lacked, without a default.
+    expect((await call('POST', '/subjects/foo/versions', { schema: foo([{ name: 'a', type: 'int' }, { name: 'c', type: 'string' }]), id: 3, version: 1 })).body).toEqual({ id: 3 });
+    // bar version 1 now reads foo's new version 1, as the schema checked does: nothing changed.
+    // (Read with the first Foo it would be BACKWARD-incompatible: c has no default.)
+    expect(await call('POST', '/compatibility/subjects/bar/versions/latest?verbose=true', { schema: BAR, references: refs })).toEqual({ status: 200, body: { is_compatible: true, messages: [] } });
+    expect((await call('POST', '/subjects/bar', { schema: BAR, references: refs })).body).toMatchObject({ id: 2, version: 1 });
+  });
 });
 
 describe("the config's normalize", () => {
@@ -72,6 +90,31 @@ describe("the config's normalize", () => {
     expect((await call('DELETE', '/config/j')).body).toEqual({ compatibilityLevel: 'FULL', normalize: true });
     // Neither a level nor normalize: refused.
     expect(await call('PUT', '/config', {})).toMatchObject({ status: 422, body: { error_code: 42203 } });
+  });
+
+  it('takes "true" and "false" as strings, as Confluent\'s JSON mapping does; refuses anything else', async () => {
+    const { call } = await start();
+    expect(await call('PUT', '/config/s', { normalize: 'true' })).toEqual({ status: 200, body: { normalize: true } });
+    expect((await call('GET', '/config/s')).body).toEqual({ normalize: true });
+    expect(await call('PUT', '/config/s', { normalize: 'FALSE', compatibility: 'FULL' })).toEqual({ status: 200, body: { compatibility: 'FULL', normalize: false } });
+    expect((await call('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: false });
+    for (const bad of ['yes', 1, {}]) {
+      expect(await call('PUT', '/config/s', { normalize: bad })).toEqual({ status: 400, body: { error_code: 400, message: `Invalid normalize value ${JSON.stringify(bad)}: expected true or false` } });
+      expect(await call('PUT', '/config/s', { normalize: bad, compatibility: 'NONE' })).toMatchObject({ status: 400, body: { error_code: 400 } });
+    }
+    expect((await call('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: false });
+  });
+
+  it('a registration reads the config as it is when its turn comes: a PUT /config queued before it applies', async () => {
+    const { call, registry } = await start();
+    const messy = '{"properties":{"b":{"type":"string"},"a":{"type":"integer"}},"type":"object"}';
+    const normal = '{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}';
+    // Both asked in the same turn, the config first: the registration waits for it, and normalizes.
+    const set = registry.registry.setConfig('q', { normalize: true });
+    const reg = registry.registry.register('q', { schemaType: 'JSON', schema: messy });
+    expect(await set).toEqual({ normalize: true });
+    expect(await reg).toEqual({ id: 1 });
+    expect(JSON.stringify((await call('GET', '/subjects/q/versions/1/schema')).body)).toBe(normal);
   });
 });
 

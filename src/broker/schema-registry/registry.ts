@@ -67,8 +67,10 @@ export class SchemaRegistry {
   /** How many subject-versions (soft-deleted ones too) use each id: an id no version uses is not found. */
   private readonly uses = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Settles once the replayed schemas' canonical forms are known. */
+  /** Settles once the replayed schemas' canonical forms are known (and those parsed again since). */
   private indexed: Promise<void> = Promise.resolve();
+  /** Set once `_schemas` is replayed: later changes invalidate the parses that depend on them. */
+  private loaded = false;
 
   private constructor(
     private readonly store: SchemasLog,
@@ -94,6 +96,7 @@ export class SchemaRegistry {
       if (prev === undefined || s.id < prev) r.byCanonical.set(s.key, s.id);
     };
     r.indexed = Promise.all([...r.schemas.values()].map((s) => r.parsedOf(s).then((p) => indexOne(s, p), () => undefined))).then(() => undefined);
+    r.loaded = true;
     log.info(`Schema registry loaded ${raw.length} records of _schemas: ${r.schemas.size} schemas, ${r.subjects.size} subjects, next id ${r.nextId}`);
     return r;
   }
@@ -104,17 +107,20 @@ export class SchemaRegistry {
         let versions = this.subjects.get(rec.subject);
         const before = versions?.get(rec.version);
         if (before) this.uses.set(before.id, (this.uses.get(before.id) ?? 1) - 1);
-        if (!rec.value) {
+        const v = rec.value;
+        if (!v) {
           versions?.delete(rec.version);
           if (versions?.size === 0) this.subjects.delete(rec.subject);
-          return;
+        } else {
+          if (!this.schemas.has(v.id)) this.schemas.set(v.id, { id: v.id, type: schemaTypeOf(v.schemaType) ?? 'AVRO', text: v.schema, references: v.references ?? [] });
+          this.nextId = Math.max(this.nextId, v.id + 1);
+          if (!versions) this.subjects.set(rec.subject, (versions = new Map()));
+          versions.set(rec.version, { version: rec.version, id: v.id, deleted: v.deleted === true });
+          this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
         }
-        const v = rec.value;
-        if (!this.schemas.has(v.id)) this.schemas.set(v.id, { id: v.id, type: schemaTypeOf(v.schemaType) ?? 'AVRO', text: v.schema, references: v.references ?? [] });
-        this.nextId = Math.max(this.nextId, v.id + 1);
-        if (!versions) this.subjects.set(rec.subject, (versions = new Map()));
-        versions.set(rec.version, { version: rec.version, id: v.id, deleted: v.deleted === true });
-        this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
+        // What the subject-version (or the subject's latest) resolves to changed: parses made with
+        // the text it had are stale. (While replaying nothing is parsed yet.)
+        if (this.loaded && (!before || !v || before.id !== v.id || before.deleted !== (v.deleted === true))) this.invalidateDependents(rec.subject, rec.version);
         return;
       }
       case 'CONFIG': {
@@ -147,6 +153,41 @@ export class SchemaRegistry {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Drops the cached parses of the schemas that reference a subject-version (by number or as
+   * latest), directly or through other references, and parses them again with what it resolves
+   * to now (their identity refreshed); register and lookup wait for that as for the start's index.
+   */
+  private invalidateDependents(subject: string, version: number): void {
+    const stale = new Set<number>();
+    let changed: { subject: string; version: number }[] = [{ subject, version }];
+    while (changed.length > 0) {
+      const next: { subject: string; version: number }[] = [];
+      for (const s of this.schemas.values()) {
+        if (stale.has(s.id) || !s.references.some((r) => changed.some((c) => r.subject === c.subject && (r.version === c.version || r.version === -1)))) continue;
+        stale.add(s.id);
+        next.push(...this.usesOf(s.id, true));
+      }
+      changed = next;
+    }
+    if (stale.size === 0) return;
+    const again = [...stale].map((id) => {
+      const s = this.schemas.get(id)!;
+      s.parsed = undefined;
+      return this.parsedOf(s).then(
+        (p) => {
+          const key = canonKey(p, s.references);
+          if (s.key !== undefined && s.key !== key && this.byCanonical.get(s.key) === s.id) this.byCanonical.delete(s.key);
+          const prev = this.byCanonical.get(key);
+          if (prev === undefined || s.id < prev) this.byCanonical.set(key, s.id);
+          s.key = key;
+        },
+        () => undefined, // a reference that no longer resolves: the schema's uses report it
+      );
+    });
+    this.indexed = Promise.all([this.indexed, ...again]).then(() => undefined);
   }
 
   private parsedOf(s: StoredSchema): Promise<ParsedSchema> {
@@ -308,12 +349,14 @@ export class SchemaRegistry {
 
   /**
    * Registers a schema under a subject; the id (an existing one when the schema is already known).
-   * In IMPORT mode, as Confluent's: the request's id and version are kept, compatibility is not
-   * checked, and a request without them is refused; outside IMPORT, a request with them is.
+   * As Confluent's, the id alone decides: a request with an id needs IMPORT mode, one without an id
+   * READWRITE (a version alone is no import). In IMPORT the id is kept, and the version given (else
+   * the next one), replacing a version already there; compatibility is not checked. Outside IMPORT
+   * a version given must be the subject's next one (42201 otherwise). The text is normalized with
+   * ?normalize=true or the config's `normalize` as it stands when the registration's turn comes.
    */
   async register(subject: string, body: SchemaRequest, normalizeParam = false): Promise<{ id: number }> {
     validateSubject(subject);
-    const normalize = normalizeParam || this.effectiveNormalize(subject);
     const given = importTarget(body);
     this.checkWritable(subject);
     const { parsed, references } = await this.parseRequest(body);
@@ -342,9 +385,11 @@ export class SchemaRegistry {
       const next = (all[all.length - 1]?.version ?? 0) + 1;
       // Outside IMPORT a version given must be the next one; in IMPORT any version is kept, one
       // already there replaced (the last write wins, as Confluent's).
-      if (given.version !== undefined && mode !== 'IMPORT' && given.version !== next) throw new E.RegistryError(422, 42201, 'Version is not one more than previous version');
+      if (given.version !== undefined && mode !== 'IMPORT' && given.version !== next) throw E.versionNotNext();
       const version = given.version ?? next;
       // normalize=true stores the normalised text; a schema already known keeps the text it has.
+      // The config is read here, in turn: a PUT /config queued before this registration applies.
+      const normalize = normalizeParam || this.effectiveNormalize(subject);
       const text = this.schemas.get(id)?.text ?? (normalize ? (parsed.normalized ?? parsed.text) : parsed.text);
       const value: SchemaValue = { subject, version, id, ...(parsed.type !== 'AVRO' && { schemaType: parsed.type }), schema: text, ...(references.length > 0 && { references }), deleted: false };
       await this.write([{ keytype: 'SCHEMA', subject, version, value }]);
@@ -380,7 +425,7 @@ export class SchemaRegistry {
     let against: VersionEntry[];
     if (version === null) against = this.versionsOf(subject);
     else if (parseVersion(version) === -1 && this.versionsOf(subject).length === 0) {
-      // Confluent 7.2+: nothing to be incompatible with (the schema would register as version 1).
+      // As Confluent's since mid-2020: nothing to be incompatible with (the schema would register as version 1).
       against = [];
     } else if (this.versionsOf(subject).length === 0) throw E.versionNotFound(parseVersion(version));
     else {
@@ -455,14 +500,15 @@ export class SchemaRegistry {
 
   /**
    * PUT /config: {"compatibility": level, "normalize": bool}, either or both (Confluent's also
-   * takes "compatibilityLevel"); what is not given is kept from the config already set.
+   * takes "compatibilityLevel", and "true"/"false" as strings); what is not given is kept from the
+   * config already set.
    */
   setConfig(subject: string | null, body: unknown): Promise<{ compatibility?: CompatibilityLevel; normalize?: boolean }> {
     const raw = body && typeof body === 'object' ? (body as { compatibility?: unknown; compatibilityLevel?: unknown; normalize?: unknown }) : {};
     const given = raw.compatibility ?? raw.compatibilityLevel;
     const level = typeof given === 'string' ? given.toUpperCase() : null;
-    const normalize = typeof raw.normalize === 'boolean' ? raw.normalize : undefined;
-    if (!isCompatibilityLevel(level) && (given !== undefined && given !== null || normalize === undefined)) throw E.invalidCompatibility();
+    const normalize = normalizeValue(raw.normalize);
+    if (!isCompatibilityLevel(level) && ((given !== undefined && given !== null) || normalize === undefined)) throw E.invalidCompatibility();
     if (subject !== null) validateSubject(subject);
     return this.serial(async () => {
       this.checkWritable(subject);
@@ -528,6 +574,17 @@ function configOf(v: ConfigValue | null): SubjectConfig | null {
   if (!v) return null;
   const out: SubjectConfig = { ...(isCompatibilityLevel(v.compatibilityLevel) && { compatibilityLevel: v.compatibilityLevel }), ...(typeof v.normalize === 'boolean' && { normalize: v.normalize }) };
   return Object.keys(out).length > 0 ? out : null;
+}
+
+/**
+ * A config's normalize as given: a boolean, or "true"/"false" in any case (Confluent's JSON
+ * mapping reads both as a Boolean); absent or null is not given; anything else is refused.
+ */
+function normalizeValue(v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw E.invalidNormalize(v);
 }
 
 const normalizeOf = (c: SubjectConfig | undefined) => (c?.normalize === undefined ? {} : { normalize: c.normalize });
