@@ -333,6 +333,14 @@ export class ProducerStateTable {
    * idle for longer than the expiration (never one with an open transaction); a table never built
    * this run leaves the log's snapshot as it is (it still describes a prefix of the log).
    */
+  /**
+   * Whether saveSnapshot may have something to save (cheap: asked of every partition every few
+   * seconds): the table is built, and the log moved since the last save or producers may expire.
+   */
+  snapshotDue(): boolean {
+    return this.producers !== null && (this.log.logEndOffset() !== this.savedThrough || this.producers.size > 0);
+  }
+
   saveSnapshot(now = Date.now()): void {
     if (!this.producers) return;
     const producers = this.catchUp();

@@ -26,6 +26,9 @@ export class PartitionReplica {
   readonly followers = new Map<number, FollowerProgress>();
   private readonly waiters = new Set<() => void>();
 
+  /** topic-partition, as the broker's map of replicas is keyed (made once: passes over every partition look it up). */
+  readonly key: string;
+
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -40,11 +43,9 @@ export class PartitionReplica {
     // known to be committed, and leading or following moves it on from there.
     this.highWatermark = checkpointed === undefined ? log.logEndOffset() : Math.min(checkpointed, log.logEndOffset());
     this.producers = new ProducerStateTable(log, producerIdExpirationMs, warn);
+    this.key = `${topic}-${partition}`;
   }
 
-  get key(): string {
-    return `${this.topic}-${this.partition}`;
-  }
 
   logEndOffset(): number {
     return this.log.logEndOffset();

@@ -128,6 +128,8 @@ export interface PartitionLog {
    * the broker calls it every few seconds. Throws on an I/O error.
    */
   writeIndexes(): void;
+  /** Whether writeIndexes has entries to write (cheap: asked of every partition every few seconds). */
+  indexesDue(): boolean;
   /** Saves producer state describing the log below `offset`, replacing older snapshots. */
   saveProducerSnapshot(offset: number, data: Buffer): void;
   /**

@@ -165,6 +165,10 @@ class MemoryPartitionLog implements PartitionLog {
   /** Memory keeps no index files. */
   writeIndexes(): void {}
 
+  indexesDue(): boolean {
+    return false;
+  }
+
   saveProducerSnapshot(offset: number, data: Buffer): void {
     this.snapshot = { offset, data: Buffer.from(data) };
   }

@@ -4,6 +4,9 @@
  * requests arriving meanwhile are answered within about that long instead of after the whole pass.
  */
 
+/** The clock is read after every this many items (after every item with a slice of 0 ms). */
+const CLOCK_EVERY = 8;
+
 export interface SlicedPass {
   /** Resolves when every item was done or the pass stopped. */
   readonly done: Promise<void>;
@@ -35,9 +38,12 @@ export function inSlices<T>(
   const slice = (later: boolean) => {
     const until = performance.now() + sliceMs();
     try {
-      while (more()) {
+      // The clock is read every few items: most items of a pass cost less than reading it
+      // (10,000 idle partitions made one checkpoint pass ~30 ms instead of a few).
+      const everyItem = sliceMs() <= 0;
+      for (let n = 1; more(); n++) {
         work(items[next++]!);
-        if (performance.now() >= until) break;
+        if ((everyItem || n % CLOCK_EVERY === 0) && performance.now() >= until) break;
       }
     } catch (e) {
       // The pass ends with the item that threw (a later pass starts afresh).

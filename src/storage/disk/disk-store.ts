@@ -210,6 +210,10 @@ export class DiskPartitionLog implements PartitionLog {
     this.active.flushIndexes();
   }
 
+  indexesDue(): boolean {
+    return this.active.hasUnflushedIndexes();
+  }
+
   private maybeRoll(batchSize: number, lastOffset: number): void {
     const a = this.active;
     if (a.size === 0) return;

@@ -418,6 +418,11 @@ export class Segment {
    * memory-maps its indexes for the same reason); a crash can only lose entries after the last
    * group, and recovery scans from the last entry on disk.
    */
+  /** Whether index entries wait in memory for flushIndexes. */
+  hasUnflushedIndexes(): boolean {
+    return this.unflushedIndex > 0;
+  }
+
   flushIndexes(): void {
     if (this.unflushedIndex > 0) {
       const n = this.unflushedIndex;
