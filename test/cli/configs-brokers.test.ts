@@ -90,6 +90,14 @@ describe('configs --describe of brokers with --brokers 3', () => {
     expect(await kt('configs', '--describe', '--broker', '1')).toEqual({ stdout: 'Dynamic configs for broker 1 are:\n', stderr: '', exitCode: 0 });
   });
 
+  it('a broker config name nobody knows (a misspelt one) is kept, as Kafka keeps it, with a warning that it does nothing', async () => {
+    const warning = 'WARN log.retention.hourss has no effect on this kafka-ts broker: no setting of this name exists (a misspelt name?)\n';
+    expect(await kt('configs', '--alter', '--broker', '3', '--add-config', 'log.retention.hourss=5')).toEqual({ stdout: 'Completed updating config for broker 3.\n', stderr: warning, exitCode: 0 });
+    const json = await kt('configs', '--alter', '--broker', '3', '--delete-config', 'log.retention.hourss', '--output', 'json');
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ entityName: '3', deleted: ['log.retention.hourss'] });
+  });
+
   it('a per-broker dynamic config stays on its broker; the default reaches every broker', async () => {
     // Accepted as Kafka accepts it, with a word: the daemon has no thread pools.
     expect(await kt('configs', '--alter', '--broker', '2', '--add-config', 'num.io.threads=16')).toEqual({

@@ -18,7 +18,7 @@ import { errorInfo } from '../../protocol/errors.js';
 import { ConfigSource } from '../../protocol/topic-configs.js';
 import { configDocumentation } from '../../protocol/broker-config-catalogue.js';
 import { dynamicValuesFor, resolveTopicConfigs, type ResolvedConfig } from '../metadata/topic-configs.js';
-import { DYNAMIC_BROKER_CONFIGS, isDynamicTlsKey, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
+import { DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, isDynamicTlsKey, resolveBrokerConfigs, resolveClusterDefaultConfigs } from '../metadata/broker-configs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -75,10 +75,20 @@ export default defineHandler({
           isSensitive: e.sensitive === true,
           synonyms: v >= 1 && req.includeSynonyms ? e.synonyms.map((syn) => (e.sensitive ? { ...syn, value: null } : syn)) : [],
           configType: e.type,
-          documentation: req.includeDocumentation && res.resourceType !== RESOURCE_BROKER_LOGGER ? configDocumentation(res.resourceType === RESOURCE_TOPIC ? 'topic' : 'broker', e.name) : null,
+          documentation: req.includeDocumentation && res.resourceType !== RESOURCE_BROKER_LOGGER ? documentationOf(res.resourceType === RESOURCE_TOPIC ? 'topic' : 'broker', e.name) : null,
         })),
       };
     });
     return { throttleTimeMs: 0, results };
   },
 });
+
+/**
+ * A config's documentation: the catalogue's; for a broker config name Kafka does not know (kept, as
+ * Kafka keeps it, for plugins), that it has no effect here, in the words `configs --alter` turns
+ * into its warning ("No effect in kafka-ts: …"), so a mistyped name is not accepted in silence.
+ */
+function documentationOf(resource: 'topic' | 'broker', name: string): string | null {
+  if (resource === 'broker' && isCustomBrokerConfig(name)) return 'A name Kafka does not know, kept for plugins as Kafka keeps it. No effect in kafka-ts: no setting of this name exists (a misspelt name?).';
+  return configDocumentation(resource, name);
+}
