@@ -78,7 +78,10 @@ const MAX_REPORTED_FAILURES = 10;
 
 export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProducerOptions, io: ProducerIO): Promise<ProduceSummary> {
   // buffer.memory also bounds one record (a larger one is refused before it is sent, as Kafka's).
-  const producer = new Producer(client, opts.bufferMemory === undefined ? opts.producer : { ...opts.producer, bufferMemory: opts.bufferMemory });
+  // The open batches of all partitions together hold at most a batch: spread over partitions,
+  // unkeyed lines fill each partition's batch slowly, and without the bound several batches'
+  // worth would be read before any went out (then all at once, the broker idle meanwhile).
+  const producer = new Producer(client, { ...opts.producer, openBytesMax: opts.producer.batchSize ?? 16384, ...(opts.bufferMemory !== undefined && { bufferMemory: opts.bufferMemory }) });
   const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
   let reported = 0;
   producer.onBatchError = (topic, partition, count, err) => {

@@ -18,6 +18,8 @@ import { tempDir } from '../helpers/tmp.js';
 class FakeBroker {
   readonly cluster: ClusterInfo;
   readonly partitions: { key: string | null; value: string | null; headers: number }[][];
+  /** The size of every batch received, in order. */
+  readonly batchSizes: number[] = [];
 
   private readonly topic;
 
@@ -43,6 +45,7 @@ class FakeBroker {
       partitionResponses: t.partitionData.map((p: { index: number; records: Buffer }) => {
         const log = this.partitions[p.index]!;
         const baseOffset = log.length;
+        this.batchSizes.push(p.records.length);
         for (const r of decodeBatchRecords(p.records)) log.push({ key: r.key?.toString('latin1') ?? null, value: r.value?.toString('latin1') ?? null, headers: r.headers.length });
         return { index: p.index, errorCode: 0, baseOffset, logAppendTimeMs: -1, errorMessage: null };
       }),
@@ -55,12 +58,13 @@ interface Run {
   summary: ProduceSummary;
   warnings: string[];
   partitions: FakeBroker['partitions'];
+  batchSizes: number[];
 }
 
 /** Runs the tool on `chunks`; `perLine` forces the per-line path (a null.marker no line equals). */
 async function produce(
   chunks: Buffer[] | (() => FileInput),
-  opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number; lateMetadata?: boolean } = {},
+  opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number; lateMetadata?: boolean; batchSize?: number; stickyBytes?: number } = {},
 ): Promise<Run> {
   const broker = new FakeBroker(opts.partitions ?? 1, opts.lateMetadata);
   const warnings: string[] = [];
@@ -72,7 +76,7 @@ async function produce(
       sync: false,
       prompt: false,
       bufferMemory: opts.bufferMemory,
-      producer: { batchSize: 300, lingerMs: 0, maxRequestSize: opts.maxRequestSize, idempotent: true, partitioner: { batchSize: 200 } },
+      producer: { batchSize: opts.batchSize ?? 300, lingerMs: 0, maxRequestSize: opts.maxRequestSize, idempotent: true, partitioner: { batchSize: opts.stickyBytes ?? 200 } },
     },
     {
       stdin:
@@ -86,7 +90,7 @@ async function produce(
       interrupted: new Promise(() => {}),
     },
   );
-  return { summary, warnings, partitions: broker.partitions };
+  return { summary, warnings, partitions: broker.partitions, batchSizes: broker.batchSizes };
 }
 
 /** Both paths on the same chunks: identical records, counts and warnings; returns the default path's run. */
@@ -189,6 +193,24 @@ describe('console-producer default format from a file read into one buffer', () 
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('console-producer batches spread over partitions', () => {
+  it('keeps at most a batch open over all partitions, so batches go out while the input is read', async () => {
+    // 3 MB of 100-byte lines over 6 partitions, 1 MB batches, sticky for 16 KiB: the open
+    // batches together reach 1 MB long before any one does. Held open until the read-ahead
+    // (4 MB) stopped the input, each partition's batch grew to ~4 MB / 6 and all went at once;
+    // bounded, they hold ~1 MB / 6 each (the sticky choice is random: far under 500 KB).
+    const line = 'x'.repeat(99) + '\n';
+    const chunk = Buffer.from(line.repeat(655));
+    const r = await produce(
+      Array.from({ length: 46 }, () => chunk),
+      { partitions: 6, batchSize: 1_000_000, stickyBytes: 16384 },
+    );
+    expect(r.summary).toMatchObject({ sent: 46 * 655, failed: 0 });
+    expect(r.partitions.flat().length).toBe(46 * 655);
+    expect(Math.max(...r.batchSizes)).toBeLessThan(500_000);
   });
 });
 

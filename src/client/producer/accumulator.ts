@@ -21,6 +21,13 @@ export interface AccumulatorConfig {
    * refuses one that could never fit its buffer (RecordTooLargeException). Unlimited when not given.
    */
   bufferMemory?: number;
+  /**
+   * The open batches of all partitions together hold at most about this many payload bytes:
+   * reaching it seals them all (unset: each partition's batch waits for batch.size or linger.ms).
+   * A console producer with large batches spread over several partitions would otherwise read
+   * several batches' worth before any fills, and send them all at once, the broker idle meanwhile.
+   */
+  openBytesMax?: number;
 }
 
 /** A record refused before it took a place in a batch, and the partition it was meant for. */
@@ -59,6 +66,8 @@ export class RecordAccumulator {
   trackRuns = false;
   /** Buffers of acknowledged batches (of the usual size), reused by new batches (Kafka's BufferPool). */
   private readonly pool: Buffer[] = [];
+  /** Payload bytes in the open batches (for config.openBytesMax). */
+  private openBytes = 0;
 
   /**
    * @param partitionCount the topic's partition count as the cluster metadata knows it now
@@ -71,7 +80,10 @@ export class RecordAccumulator {
   ) {
     // buffer.memory bounds the record's own bytes (Kafka adds its batch's overhead: at most 82 bytes).
     this.largestRecord = Math.min(config.maxRequestSize - ONE_RECORD_BATCH_MAX, config.bufferMemory ?? Infinity);
+    this.openBytesMax = config.openBytesMax ?? Infinity;
   }
+
+  private readonly openBytesMax: number;
 
   /** The largest record (key, value and headers, in bytes) max.request.size and buffer.memory let in. */
   private readonly largestRecord: number;
@@ -162,8 +174,12 @@ export class RecordAccumulator {
     }
     batch.count++;
     batch.bytes += size;
+    this.openBytes += size;
     if (batch.builder.sizeInBytes >= this.config.batchSize) {
       this.seal(batch);
+      this.onReady();
+    } else if (this.openBytes >= this.openBytesMax) {
+      this.sealExpired(true);
       this.onReady();
     } else if (this.flushing > 0) this.sealSoon();
     else if (!this.lingerTimer) this.armLinger();
@@ -239,6 +255,7 @@ export class RecordAccumulator {
 
   private seal(batch: ProducerBatch) {
     this.open.delete(partitionKey(batch.topic, batch.partition));
+    this.openBytes -= batch.bytes;
     if (this.lastBatch === batch) this.lastBatch = null;
     this.enqueue(batch);
     if (batch.keyless) this.sticky.next(batch.topic, this.partitionCount(batch.topic), batch.partition);

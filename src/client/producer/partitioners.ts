@@ -131,6 +131,8 @@ export class RecordPartitioner {
   private readonly availabilityTimeoutMs: number;
   private readonly counters = new Map<string, number>();
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
+  private lastTopic: string | null = null;
+  private lastSticky: { partition: number; bytes: number } | undefined;
 
   constructor(
     opts: PartitionerOptions,
@@ -153,11 +155,14 @@ export class RecordPartitioner {
     if (this.kind === 'round-robin') return this.roundRobin(topic, numPartitions);
     if (key && !this.ignoreKeys) return partitionForKey(key, numPartitions);
     const bytes = RECORD_ESTIMATE + size;
-    let s = this.sticky.get(topic);
+    // The last topic's state without a lookup: a console producer asks a million times in a row.
+    let s = topic === this.lastTopic ? this.lastSticky : this.sticky.get(topic);
     if (!s || s.partition >= numPartitions || (s.bytes > BATCH_HEADER && s.bytes + bytes > this.batchSize)) {
       s = { partition: this.nextSticky(topic, numPartitions), bytes: BATCH_HEADER };
       this.sticky.set(topic, s);
     }
+    this.lastTopic = topic;
+    this.lastSticky = s;
     s.bytes += bytes;
     return s.partition;
   }

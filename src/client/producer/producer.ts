@@ -26,6 +26,8 @@ export interface ProducerOptions {
   compressionLevel?: number;
   lingerMs?: number;
   batchSize?: number;
+  /** See AccumulatorConfig.openBytesMax (not a Kafka setting; unset by default). */
+  openBytesMax?: number;
   requestTimeoutMs?: number;
   deliveryTimeoutMs?: number;
   retries?: number;
@@ -127,7 +129,7 @@ export class Producer {
       },
     });
     this.accumulator = new RecordAccumulator(
-      { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity, bufferMemory: opts.bufferMemory ?? DEFAULT_BUFFER_MEMORY },
+      { batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, maxRequestSize: opts.maxRequestSize ?? Infinity, bufferMemory: opts.bufferMemory ?? DEFAULT_BUFFER_MEMORY, openBytesMax: opts.openBytesMax },
       (topic) => this.client.cluster.topics.get(topic)?.partitions.length ?? 1,
       () => this.sender.kick(),
     );

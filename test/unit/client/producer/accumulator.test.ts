@@ -7,7 +7,7 @@ import { decodeBatchRecords } from '../../../../src/protocol/record-batch.js';
 
 const value = (n: number, fill = 'v') => Buffer.alloc(n, fill);
 
-function accumulator(config: Partial<{ batchSize: number; lingerMs: number; maxRequestSize: number; bufferMemory: number }> = {}, partitions = 4) {
+function accumulator(config: Partial<{ batchSize: number; lingerMs: number; maxRequestSize: number; bufferMemory: number; openBytesMax: number }> = {}, partitions = 4) {
   const onReady = vi.fn();
   const acc = new RecordAccumulator({ batchSize: 16384, lingerMs: 5, maxRequestSize: Infinity, ...config }, () => partitions, onReady);
   return { acc, onReady };
@@ -51,6 +51,32 @@ describe('batching by size', () => {
     await Promise.resolve();
     expect(acc.readyOf('t', 0).map((b) => b.count)).toEqual([2]);
     expect(onReady).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('open bytes bound (openBytesMax)', () => {
+  it('seals every open batch once they hold the bound together, each partition keeping its records in order', () => {
+    const { acc, onReady } = accumulator({ batchSize: 1000, openBytesMax: 300 });
+    // 100 bytes each to partitions 0, 1, 2: no batch is near batch.size, but together they reach 300.
+    acc.appendValue('t', 0, value(100, 'a'), 0, 100, 1);
+    acc.appendValue('t', 1, value(100, 'b'), 0, 100, 1);
+    expect(acc.readyCount).toBe(0);
+    acc.appendValue('t', 2, value(100, 'c'), 0, 100, 1);
+    expect(acc.readyCount).toBe(3);
+    expect(onReady).toHaveBeenCalledTimes(1);
+    expect([0, 1, 2].map((p) => values(acc.readyOf('t', p)[0]!))).toEqual([['a'.repeat(100)], ['b'.repeat(100)], ['c'.repeat(100)]]);
+    // The count starts again: a batch sealed for being full takes its bytes off it too.
+    acc.appendValue('t', 0, value(250, 'd'), 0, 250, 1);
+    expect(acc.readyCount).toBe(3);
+    acc.appendValue('t', 1, value(50, 'e'), 0, 50, 1);
+    expect(acc.readyCount).toBe(5);
+    expect(acc.readyOf('t', 0).map((b) => b.count)).toEqual([1, 1]);
+  });
+
+  it('leaves open batches to batch.size and linger.ms when not given', () => {
+    const { acc } = accumulator({ batchSize: 1000 });
+    for (let p = 0; p < 4; p++) acc.appendValue('t', p, value(900), 0, 900, 1);
+    expect(acc.readyCount).toBe(0);
   });
 });
 
