@@ -10,7 +10,8 @@
 // process (bench/clients/relay.cjs) to a Python reader, no Kafka in between.
 // Each rate runs first for BENCH_WARM_SECONDS (3) on a topic of its own, reported apart (see
 // WARM_SECONDS): the figure is the steady state, the run before it what a cold daemon delivers.
-// BENCH_SECONDS sets the duration of each rate (default 10 s, scaled by BENCH_SCALE).
+// BENCH_SECONDS sets the duration of each rate (default 10 s, scaled by BENCH_SCALE); LAT_DIAG=1
+// also prints the largest latency of each tenth of a run (when the slow deliveries came).
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, SCALE, fmt, kafkaTs, startDaemon, table } from './lib.js';
@@ -62,7 +63,11 @@ export async function measureRate(daemon, rate, seconds, suffix = '') {
   await producer(daemon.bootstrap, topic, count, rate);
   const rows = await c.done;
   const raw = rows.map((r) => r[0]);
-  if (process.env.LAT_DIAG) { const k = Math.ceil(raw.length / 10); console.log("deciles by time (max per tenth):", Array.from({ length: 10 }, (_, i) => Math.max(...raw.slice(i * k, (i + 1) * k)).toFixed(1)).join(" ")); }
+  if (process.env.LAT_DIAG) {
+    // When the slow deliveries came: the largest latency of each tenth of the run, in order.
+    const k = Math.ceil(raw.length / 10);
+    console.log('deciles by time (max per tenth):', Array.from({ length: 10 }, (_, i) => Math.max(...raw.slice(i * k, (i + 1) * k)).toFixed(1)).join(' '));
+  }
   const lat = raw.slice().sort((a, b) => a - b);
   const p99Of = (i) => pct(rows.map((r) => r[i]).sort((a, b) => a - b), 0.99);
   return { rate, records: lat.length, sent: count, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: lat[lat.length - 1], over100ms: lat.filter((x) => x > 100).length, toAppendP99: p99Of(1), fromAppendP99: p99Of(2) };
