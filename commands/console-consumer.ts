@@ -68,6 +68,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     const { parseOffsetSpec } = await import('../src/tools/offset-spec.js');
     const spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
     if (o.exitAtEnd && spec.end === null) spec.end = { kind: 'end' };
+    // -e with an END offset past the log: stop at the log's end, as -e says (it waited for ever).
+    else if (o.exitAtEnd && spec.end?.kind === 'offset') spec.end = { ...spec.end, atMostLogEnd: true };
     const startReset = group !== undefined && o.offset !== undefined ? groupOffsetReset(o.offset, spec, reset) : o.fromBeginning ? 'earliest' : undefined;
 
     const { formatterConfig, FORMATTERS, FORMATTER_KEYS } = await import('../src/tools/message-format.js');

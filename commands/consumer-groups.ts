@@ -130,9 +130,9 @@ export default defineCommand<GroupsOptions>({
         const partitions = known.flatMap((x) => (x.partitions ?? md.topics.get(x.topic)!.partitions.map((p) => p.partition)).map((partition) => ({ topic: x.topic, partition })));
         const res = partitions.length ? await groups.deleteOffsets(group, partitions) : { error: null, partitions: [] };
         const rows = [
-          ...res.partitions.map((p) => ({ topic: p.topic, partition: String(p.partition), status: p.error ? `Error: ${p.error.message}` : 'Successful' })),
-          ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: 'Not Provided', status: 'Error: This server does not host this topic-partition.' })),
-        ].sort((a, b) => (`${a.topic}${a.partition}` < `${b.topic}${b.partition}` ? -1 : 1));
+          ...res.partitions.map((p) => ({ topic: p.topic, partition: p.partition as number | null, status: p.error ? `Error: ${p.error.message}` : 'Successful' })),
+          ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: null, status: 'Error: This server does not host this topic-partition.' })),
+        ].sort((a, b) => (a.topic !== b.topic ? (a.topic < b.topic ? -1 : 1) : (a.partition ?? -1) - (b.partition ?? -1)));
         const result = { group, error: res.error?.errorName ?? null, partitions: rows };
         const lines = (d: typeof result) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic));
         return view(result, lines, t.deleteOffsetsOutcome(result), (d) => lines(d).filter((l) => l.startsWith('\nError')));

@@ -151,7 +151,7 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
 export async function stopOffsets(client: KafkaClient, parts: { topic: string; partition: number }[], end: EndSpec | null, isolationLevel: 0 | 1 = 0): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!end) return out;
-  if (end.kind === 'offset') {
+  if (end.kind === 'offset' && !end.atMostLogEnd) {
     for (const p of parts) out.set(`${p.topic}\0${p.partition}`, end.offset);
     return out;
   }
@@ -162,7 +162,7 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
   // A partition whose end is unknown (its leader never came) fails the read rather than stop it at -1.
   for (const r of latest) {
     if (r.error) throw r.error;
-    out.set(`${r.topic}\0${r.partition}`, r.offset);
+    out.set(`${r.topic}\0${r.partition}`, end.kind === 'offset' ? Math.min(end.offset, r.offset) : r.offset);
   }
   if (end.kind === 'time') {
     const at = await admin.listOffsets(parts.map((p) => ({ ...p, timestamp: end.timestamp })), isolationLevel, until);

@@ -248,7 +248,8 @@ export interface DeleteOffsetsResult {
   group: string;
   /** The group-level error name, if any. */
   error: string | null;
-  partitions: { topic: string; partition: string; status: string }[];
+  /** `partition` null: a topic the cluster does not have (Kafka's row says "Not Provided"). */
+  partitions: { topic: string; partition: number | null; status: string }[];
 }
 
 /** --delete-offsets: Kafka's report (`topics` as given on the command line). */
@@ -262,7 +263,7 @@ export function deleteOffsetsLines(r: DeleteOffsetsResult, topics: string[]): st
   else if (error === 'NON_EMPTY_GROUP') lines.push(`\nError: Deleting offsets of a consumer group '${group}' is forbidden if the group is not empty.`);
   else if (error) lines.push(`\nError: Encounter some unknown error: ${error}`);
   else lines.push('\nError: Encounter some partition level error, see the follow-up details:');
-  if (!error) lines.push(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${x.partition.padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}`);
+  if (!error) lines.push(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${(x.partition ?? 'Not Provided').toString().padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}`);
   return lines;
 }
 
@@ -271,6 +272,6 @@ export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome | 'Denied'
   if (r.error === 'GROUP_AUTHORIZATION_FAILED' || r.partitions.some((x) => x.status.includes('authoriz'))) return 'Denied';
   if (r.error === 'NON_EMPTY_GROUP' || r.partitions.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
   // Every topic named is unknown (its rows say "Not Provided"): not found, as a missing group is; some of them: a partial failure.
-  if (!r.error && r.partitions.length > 0 && r.partitions.every((x) => x.partition === 'Not Provided')) return 'NotFound';
+  if (!r.error && r.partitions.length > 0 && r.partitions.every((x) => x.partition === null)) return 'NotFound';
   return r.error || r.partitions.some((x) => x.status !== 'Successful') ? 'Failure' : 'Ok';
 }

@@ -24,7 +24,11 @@ export type StartSpec =
   | { kind: 'afterStart'; count: number }
   | { kind: 'time'; timestamp: number };
 
-export type EndSpec = { kind: 'end' } | { kind: 'offset'; offset: number } | { kind: 'time'; timestamp: number };
+/**
+ * Where a read stops (exclusive). An END offset past the log waits for records up to it, unless
+ * `atMostLogEnd` (-e, --exit-at-end): then the read stops at the log's end if that comes first.
+ */
+export type EndSpec = { kind: 'end' } | { kind: 'offset'; offset: number; atMostLogEnd?: boolean } | { kind: 'time'; timestamp: number };
 
 export interface OffsetSpec {
   start: StartSpec;

@@ -73,20 +73,27 @@ export function parseDatetime(text: string): number {
   return t;
 }
 
-/** ISO-8601 durations as Kafka accepts them: PnDTnHnMn.nS (days and time parts). */
 /**
- * --by-duration: ISO-8601 PnDTnHnMnS as Kafka takes it, or the shorter grammar of lag and
- * console-consumer (90s, 15m, 1h30m, 2d).
+ * --by-duration: an ISO-8601 duration as Kafka reads it (Java's Duration.parse: PnDTnHnMn.nS in
+ * either case, each number and the whole with an optional sign, a decimal point or comma in the
+ * seconds), or the shorter grammar of lag and console-consumer (90s, 15m, 1h30m, 2d). Milliseconds;
+ * a negative duration is a time after now, as in Kafka.
  */
 export function parseByDuration(text: string): number {
   const short = parseDuration(text);
   if (short !== null) return short;
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
-  if (!m || text === 'P' || text.endsWith('T') || m.slice(1).every((x) => x === undefined)) {
+  const m = /^([-+]?)P(?:([-+]?\d+)D)?(T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+)(?:[.,](\d{0,9}))?S)?)?$/i.exec(text);
+  // As Java: "T" needs a part after it, and there must be at least one part.
+  if (!m || m[3]?.toUpperCase() === 'T' || [m[2], m[4], m[5], m[6]].every((x) => x === undefined)) {
     throw new UsageError(`Error parsing duration '${text}': expected ISO-8601 PnDTnHnMnS (e.g. PT1H30M or P1D) or a duration like 90s, 15m, 1h30m, 2d`);
   }
-  const [, d, h, mi, s] = m;
-  return Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(mi ?? 0) * 60_000 + Math.round(Number(s ?? 0) * 1000);
+  const [, sign, d, , h, mi, sec, frac] = m;
+  const part = (x: string | undefined) => Number(x ?? 0);
+  const seconds = part(sec);
+  // The fraction takes the seconds' sign (Java: "-PT-1.5S" is 1.5 s).
+  const fraction = frac ? Math.round(Number(`0.${frac}`) * 1000) * (sec!.startsWith('-') ? -1 : 1) : 0;
+  const ms = part(d) * 86_400_000 + part(h) * 3_600_000 + part(mi) * 60_000 + seconds * 1000 + fraction;
+  return sign === '-' ? -ms : ms;
 }
 
 /** `--topic t` or `--topic t:0,2`; Kafka's messages for malformed values. */

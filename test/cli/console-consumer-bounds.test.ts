@@ -53,4 +53,17 @@ describe('console-consumer --offset START:END', () => {
       expect({ offset, ...r }).toEqual({ offset, ...firstFive });
     }
   });
+
+  it('with -e, stops at the end of the log when END lies past it (it waited for records up to END)', async () => {
+    // Partition 0 holds 5 records, partition 1 holds 12: END 10 is past the first, inside the second.
+    expect((await kt(['topics', 'create', 'bounded-e', '-p', '2'])).exitCode).toBe(0);
+    const lines = (p: number, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ key: null, value: `p${p}-${i}`, headers: [], partition: p })).join('\n');
+    for (const [p, n] of [[0, 5], [1, 12]] as const) expect((await kt(['console-producer', '--topic', 'bounded-e', '--input', 'json'], lines(p, n))).exitCode).toBe(0);
+    const one = await kt(['console-consumer', '--topic', 'bounded-e', '--partition', '0', '--offset', '2:10', '-e']);
+    expect(one).toEqual({ stdout: 'p0-2\np0-3\np0-4\n', stderr: 'Processed a total of 3 messages\n', exitCode: 0 });
+    const both = await kt(['console-consumer', '--topic', 'bounded-e', '--offset', '3:10', '-e']);
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(both.stdout.split('\n').filter(Boolean).sort()).toEqual([...['p0-3', 'p0-4'], ...Array.from({ length: 7 }, (_, i) => `p1-${i + 3}`)].sort());
+    expect(both.stderr).toBe('Processed a total of 9 messages\n');
+  });
 });

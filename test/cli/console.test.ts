@@ -423,6 +423,16 @@ describe('console-consumer', () => {
     ]);
   });
 
+  it('warns of each text-reader property given with --input json, which has no effect there', async () => {
+    await create('json-props');
+    const r = await produce('json-props', JSON.stringify({ key: 'k', value: 'v', headers: [] }), '--input', 'json', '--property', 'parse.key=true', '--property', 'key.separator=:');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('no effect with --input json'))).toEqual([
+      "WARN parse.key has no effect with --input json (each line's JSON gives the key, value and headers)",
+      "WARN key.separator has no effect with --input json (each line's JSON gives the key, value and headers)",
+    ]);
+  });
+
   it('reports unknown topics (exit 4) and bad usage (exit 2)', async () => {
     const r = await kt(['console-consumer', '--topic', 'nope', '-e']);
     expect(r).toMatchObject({ exitCode: 4, stdout: '' });

@@ -486,6 +486,12 @@ describe('--delete and --delete-offsets', () => {
       ].join('\n'),
     );
     expect(r.exitCode).toBe(1);
+    // JSON: partitions are numbers, as in every other document; a topic the cluster lacks has null.
+    const j = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone', '--output', 'json');
+    expect(JSON.parse(j.stdout).partitions).toEqual([
+      { topic: 'gone', partition: null, status: 'Error: This server does not host this topic-partition.' },
+      { topic: 'orders', partition: 1, status: 'Successful' },
+    ]);
     expect(await kt('--delete-offsets', '--group', 'billing', '--topic', 'orders')).toEqual({
       stdout: [
         'Request succeed for deleting offsets with topic orders group billing',
