@@ -117,8 +117,12 @@ export const topicConfigDef = (name: string): TopicConfigDef | undefined => BY_N
 export const isKnownTopicConfig = (name: string): boolean => BY_NAME.has(name);
 export const topicConfigNames = (): string[] => TOPIC_CONFIGS.map((d) => d.name);
 
-/** Validates one topic config; returns Kafka's error message or null. */
-export function validateTopicConfig(name: string, value: string | null): string | null {
+/**
+ * Validates one topic config; returns Kafka's error message or null. Without `brokerChecks`, only
+ * what a client can check (Kafka's LogConfig.validate in TopicCommand): not what this broker
+ * refuses (remote storage).
+ */
+export function validateTopicConfig(name: string, value: string | null, brokerChecks = true): string | null {
   const def = BY_NAME.get(name);
   if (!def) return `Unknown topic config name: ${name}`;
   if (value === null) return null;
@@ -144,7 +148,7 @@ export function validateTopicConfig(name: string, value: string | null): string 
   }
   const why = def.validate?.(value.trim());
   if (why) return why.startsWith('Invalid value') ? why.replace('configuration:', `configuration ${name}:`) : bad(why);
-  return def.refuse?.(value.trim()) ?? null;
+  return brokerChecks ? (def.refuse?.(value.trim()) ?? null) : null;
 }
 
 /**
