@@ -72,6 +72,41 @@ describe('IncrementalAlterConfigs and AlterConfigs preprocessing (Kafka ConfigAd
   });
 });
 
+describe('preprocessing comes before authorization (Kafka: ConfigAdminManager.preprocess, then the ACL checks)', () => {
+  it('a principal without ALTER_CONFIGS gets the malformed request error, and the denial only for a well-formed one', async () => {
+    const secured = await startBroker({ properties: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'false' } });
+    // Over TCP without credentials: User:ANONYMOUS, with no ACL.
+    const anon = await RawConn.tcp(Number(secured.bootstrap.split(':').pop()));
+    try {
+      type Resource = { resourceType: number; resourceName: string; ops: Op[] };
+      const send = async (resources: Resource[], legacyApi = false) => {
+        const r = legacyApi
+          ? await anon.request(AlterConfigs, 1, { resources: resources.map((x) => ({ resourceType: x.resourceType, resourceName: x.resourceName, configs: x.ops.map(([name, , value]) => ({ name, value })) })), validateOnly: false })
+          : await anon.request(IncrementalAlterConfigs, 1, { resources: resources.map((x) => ({ resourceType: x.resourceType, resourceName: x.resourceName, configs: x.ops.map(([name, configOperation, value]) => ({ name, configOperation, value })) })), validateOnly: false });
+        return r!.responses.map((x) => ({ code: x.errorCode, message: x.errorMessage }));
+      };
+      const dup = { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
+      const twice: Op[] = [['retention.ms', SET, '1'], ['retention.ms', SET, '2']];
+      for (const legacyApi of [false, true]) {
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: twice }], legacyApi)).toEqual([dup]);
+        expect(await send([{ resourceType: BROKER, resourceName: '1', ops: [['log.cleaner.threads', SET, '2'], ['log.cleaner.threads', SET, '3']] }], legacyApi)).toEqual([dup]);
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, null]] }], legacyApi)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Null value not supported for : retention.ms' }]);
+        // A resource named twice: both refused, before their configs are looked at.
+        const once = { code: ErrorCode.INVALID_REQUEST, message: 'Each resource must appear at most once.' };
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, '1']] }, { resourceType: TOPIC, resourceName: 'parity', ops: twice }], legacyApi)).toEqual([once, once]);
+        // Well formed: the denial.
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, '1']] }], legacyApi)).toEqual([{ code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: expect.any(String) }]);
+        expect(await send([{ resourceType: BROKER, resourceName: '1', ops: [['log.cleaner.threads', SET, '2']] }], legacyApi)).toEqual([{ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, message: expect.any(String) }]);
+      }
+      // AlterConfigs knows no BROKER_LOGGER resource: said before the ACL check too.
+      expect(await send([{ resourceType: 8, resourceName: '1', ops: [['kafka', SET, 'INFO']] }], true)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Unknown resource type 8' }]);
+    } finally {
+      anon.close();
+      await secured.close();
+    }
+  });
+});
+
 describe('APPEND and SUBTRACT', () => {
   it('on a topic config that is not a list: INVALID_CONFIG from the controller (ConfigurationControlManager)', async () => {
     expect(await incremental(TOPIC, 'parity', [['retention.ms', APPEND, '5']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: "Can't APPEND to key retention.ms because its type is not LIST." });
