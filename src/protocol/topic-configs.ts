@@ -48,9 +48,14 @@ const oneOf =
   (v: string) =>
     allowed.includes(v) ? null : `String must be one of: ${allowed.join(', ')}`;
 /** Kafka's ValidList: element by element, naming the first one not allowed. */
+/**
+ * Kafka's ValidList.in: every element one of `allowed`. An empty value is an empty list, which
+ * Kafka allows for cleanup.policy, its one user here (an empty policy: README, Compatibility notes).
+ */
 const listOf =
   (...allowed: string[]) =>
   (v: string): string | null => {
+    if (v.trim() === '') return null;
     const wrong = v.split(',').find((x) => !allowed.includes(x.trim()));
     return wrong === undefined ? null : `Invalid value ${wrong.trim()} for configuration: String must be one of: ${allowed.join(', ')}`;
   };
@@ -177,7 +182,7 @@ const CATALOGUE_TYPE: Record<TopicConfigDef['type'], ConfigEntry['type']> = {
 
 /** One line of documentation per topic config (in our words), for the docs and `configs --list-configs topic`. */
 const TOPIC_DOCS: Record<string, string> = {
-  'cleanup.policy': 'delete (old segments go by retention), compact (the last record of each key stays), or both.',
+  'cleanup.policy': 'delete (old segments go by retention), compact (the last record of each key stays), both, or empty (neither: records are kept for ever, as in Kafka 4.2).',
   'compression.type': 'Compression of stored batches; producer keeps what the producer sent.',
   'compression.gzip.level': 'gzip level when the broker compresses.',
   'compression.lz4.level': 'lz4 level when the broker compresses.',

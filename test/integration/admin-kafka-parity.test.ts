@@ -10,6 +10,8 @@ import { AlterConfigs, AlterUserScramCredentials, DescribeConfigs, DescribeUserS
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { createLogger } from '../../src/util/logger.js';
 import { saltedPassword } from '../../src/util/scram.js';
@@ -134,6 +136,47 @@ describe('list config validation (Kafka ConfigDef.ValidList)', () => {
     expect(await incremental(BROKER, '', [['log.cleanup.policy', SET, 'compact,shred']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Invalid value shred for configuration log.cleanup.policy: String must be one of: compact, delete' });
     expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'compact']])).toEqual({ code: 0, message: null });
     expect(await topicValue('cleanup.policy')).toBe('delete,compact');
+  });
+});
+
+describe('an empty cleanup.policy (Kafka 4.2, KAFKA-19112: neither delete nor compact, records kept for ever)', () => {
+  it('SUBTRACT of its last value leaves it empty, and then neither retention nor the cleaner removes a record', async () => {
+    const admin = new Admin(broker.client());
+    const small = { 'retention.ms': '60000', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01' };
+    await admin.createTopics([
+      { name: 'forever', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'delete,compact', ...small } },
+      { name: 'expiring', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'delete', ...small } },
+    ]);
+    const opsOn = async (name: string, ops: Op[]) => {
+      const r = await c.request(IncrementalAlterConfigs, 1, { resources: [{ resourceType: TOPIC, resourceName: name, configs: ops.map(([n, configOperation, value]) => ({ name: n, configOperation, value })) }], validateOnly: false });
+      return { code: r!.responses[0]!.errorCode, message: r!.responses[0]!.errorMessage };
+    };
+    expect(await opsOn('forever', [['cleanup.policy', SUBTRACT, 'delete']])).toEqual({ code: 0, message: null });
+    expect(await opsOn('forever', [['cleanup.policy', SUBTRACT, 'compact']])).toEqual({ code: 0, message: null });
+    const described = (await describeConfigs(TOPIC, 'forever', ['cleanup.policy'])).configs[0]!;
+    expect({ value: described.value, source: described.configSource }).toEqual({ value: '', source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    // Set empty in AlterConfigs too, and APPEND starts again from the empty list.
+    expect(await legacy(TOPIC, 'parity', [['cleanup.policy', '']])).toEqual({ code: 0, message: null });
+    expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'delete']])).toEqual({ code: 0, message: null });
+    expect(await topicValue('cleanup.policy')).toBe('delete');
+
+    // Records an hour old, with keys written over: 'expiring' loses them to retention; 'forever' keeps every one.
+    const p = new Producer(broker.client(), { lingerMs: 0 });
+    for (const topic of ['forever', 'expiring']) for (let i = 0; i < 40; i++) await p.send({ topic, key: Buffer.from(`k${i % 2}`), value: Buffer.alloc(100, 97), timestamp: Date.now() - 3_600_000 });
+    await p.close();
+    const node = broker.cluster.brokers()[0]!;
+    await node.applyRetention();
+    await node.compactLogs();
+    const earliest = async (topic: string) => (await admin.listOffsets([{ topic, partition: 0, timestamp: -2 }]))[0]!.offset;
+    expect({ forever: await earliest('forever'), expiring: await earliest('expiring') }).toEqual({ forever: 0, expiring: 40 });
+    // Every record is still there (the cleaner kept each key's older records too).
+    const fetcher = new Fetcher(broker.client(), {});
+    await fetcher.assign([{ topic: 'forever', partition: 0, start: 'earliest', stopAt: 40 }]);
+    let read = 0;
+    const deadline = Date.now() + 20_000;
+    while (!fetcher.allAtEnd() && Date.now() < deadline) read += (await fetcher.poll({ maxWaitMs: 100 })).reduce((n, ch) => n + ch.records.length, 0);
+    fetcher.close();
+    expect(read).toBe(40);
   });
 });
 
