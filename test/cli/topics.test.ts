@@ -179,6 +179,10 @@ describe('topics --alter and --delete', () => {
     expect((await kt('topics', 'describe', 'orders')).stdout).toContain('PartitionCount: 4');
     expect((await kt('topics', 'alter', 'orders', '--partitions', '4')).stdout).toBe('Error while executing topic command : Topic already has 4 partition(s).\n');
     expect((await kt('topics', 'alter', 'orders', '--partitions', '2')).stdout).toBe('Error while executing topic command : The topic orders currently has 4 partition(s); 2 would not be an increase.\n');
+    // 0 and below: no check of TopicCommand's or the admin client's; the KRaft controller's words, exit 1.
+    for (const n of ['0', '-1']) {
+      expect(await kt('topics', '--alter', '--topic', 'orders', '--partitions', n)).toEqual({ stdout: `Error while executing topic command : The topic orders currently has 4 partition(s); ${n} would not be an increase.\n`, stderr: '', exitCode: 1 });
+    }
   });
 
   it('deletes every topic matching the regex', async () => {
