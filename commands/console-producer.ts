@@ -2,8 +2,8 @@ import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand, flagName } from '../src/cli/command.js';
 import { signalExit, UsageError } from '../src/cli/errors.js';
-import { watchStopSignals } from '../src/cli/signals.js';
-import { producerConnectFailureView, producerSummaryView } from '../src/cli/console-views.js';
+import { unlessStopped, watchStopSignals } from '../src/cli/signals.js';
+import { producerConnectFailureView, producerStoppedView, producerSummaryView } from '../src/cli/console-views.js';
 import { printView, type View } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
@@ -91,18 +91,19 @@ export default defineCommand<ConsoleProducerOptions>({
     const idempotent = idempotenceMode(props['enable.idempotence'], acks, retries);
     const txn = transactionOptions(o, props);
     let failure: View | undefined; // a connection that failed ends with the summary too
-    const client = await ctx.client({
-      bootstrapServer: o.bootstrapServer ?? o.brokerList,
-      properties: { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) },
-      clientId: 'console-producer',
-      connectSetting: props['default.api.timeout.ms'] !== undefined ? 'default.api.timeout.ms' : 'max.block.ms',
-    }).catch((e: unknown) => void (failure = producerConnectFailureView(o.topic!, e, ctx.principal)));
-    if (!client) return printView(failure!, ctx, o.output === 'json');
-    const schema = schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined;
-    const { runConsoleProducer } = await import('../src/tools/console-producer.js');
-    const json = o.output === 'json';
-    const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
+    // Watched from here: a stop while still connecting (null below; undefined: the connection failed) ends it as a later stop does (the summary, 0 sent).
     const stopSignal = watchStopSignals();
+    const connectSetting = props['default.api.timeout.ms'] !== undefined ? 'default.api.timeout.ms' : 'max.block.ms';
+    const properties = { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) };
+    const connecting = ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties, clientId: 'console-producer', connectSetting }).catch((e: unknown) => void (failure = producerConnectFailureView(o.topic!, e, ctx.principal)));
+    const serializer = async () => (schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined);
+    const connected = await unlessStopped(connecting.then(async (client) => client && { client, schema: await serializer() }), stopSignal);
+    const json = o.output === 'json';
+    if (connected === null) return printView(producerStoppedView(o.topic, signalExit(stopSignal.signal!)), ctx, json);
+    if (!connected) return printView(failure!, ctx, json);
+    const { client, schema } = connected;
+    const { runConsoleProducer } = await import('../src/tools/console-producer.js');
+    const interactive = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     const stdin = await (await import('../src/tools/line-reader.js')).producerInput();
     // Reading stops at once; the tool then delivers what was read.
     void stopSignal.received.then(() => stdin.destroy());

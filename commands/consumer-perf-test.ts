@@ -5,7 +5,7 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { signalExit } from '../src/cli/errors.js';
-import { watchStopSignals } from '../src/cli/signals.js';
+import { unlessStopped, watchStopSignals } from '../src/cli/signals.js';
 import { checkClientConfig, readClientProperties } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/consumer-perf-test.js';
 import { validate, type ConsumerPerfTestOptions } from '../src/cli/flags/consumer-perf-test.js';
@@ -47,8 +47,11 @@ export default defineCommand<ConsumerPerfTestOptions>({
       ctx.out.write(`${line}\n`);
       void ctx.out.flush().catch(() => undefined);
     };
-    const { runConsumerPerf, summaryLine, metricsLines, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' });
+    const { runConsumerPerf, stoppedBeforeConsuming, summaryLine, metricsLines, HEADER, DETAILED_HEADER } = await import('../src/tools/consumer-perf.js');
+    // Watched from here: a stop while still connecting ends it as a later stop does (its summary, nothing consumed).
+    const stopSignal = watchStopSignals();
+    const began = Date.now();
+    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' }), stopSignal);
     // The header goes out once consuming begins: a run that fails before (a topic that does not
     // exist, no broker) prints nothing on stdout.
     let headerDue = !json && !o.hideHeader;
@@ -58,41 +61,42 @@ export default defineCommand<ConsumerPerfTestOptions>({
     };
     const { groupOptions } = await import('../src/tools/console-group.js');
     const { fetcherOptions } = await import('../src/client/config/consumer.js');
-    const stopSignal = watchStopSignals();
-    const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
+    const bar = process.stderr.isTTY && client ? progressBar(process.stderr, 'records') : null;
     const reset = props['auto.offset.reset'] ?? (o.fromLatest ? 'latest' : 'earliest');
-    const r = await runConsumerPerf(
-      client,
-      {
-        topic: s.topic,
-        messages: s.messages,
-        timeoutMs: s.timeoutMs,
-        reportingIntervalMs: s.reportingIntervalMs,
-        detailed: !!o.showDetailedStats,
-        formatDate: s.formatDate,
-        consumer: {
-          ...groupOptions(props),
-          groupId: s.group,
-          ...fetcherOptions(cfg),
-          maxPartitionBytes: s.fetchSize,
-          autoOffsetReset: reset === 'latest' ? 'latest' : reset === 'none' ? 'none' : 'earliest',
-        },
-      },
-      {
-        line: (l) => {
-          bar?.clear();
-          if (!json) out(l);
-        },
-        diagnostic: (l) => {
-          bar?.clear();
-          diagnostic(ctx, json, l);
-          void ctx.out.flush().catch(() => undefined);
-        },
-        progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
-        started: header,
-        interrupted: stopSignal.received,
-      },
-    );
+    const r = !client
+      ? stoppedBeforeConsuming(s.topic, s.group, began, Date.now())
+      : await runConsumerPerf(
+          client,
+          {
+            topic: s.topic,
+            messages: s.messages,
+            timeoutMs: s.timeoutMs,
+            reportingIntervalMs: s.reportingIntervalMs,
+            detailed: !!o.showDetailedStats,
+            formatDate: s.formatDate,
+            consumer: {
+              ...groupOptions(props),
+              groupId: s.group,
+              ...fetcherOptions(cfg),
+              maxPartitionBytes: s.fetchSize,
+              autoOffsetReset: reset === 'latest' ? 'latest' : reset === 'none' ? 'none' : 'earliest',
+            },
+          },
+          {
+            line: (l) => {
+              bar?.clear();
+              if (!json) out(l);
+            },
+            diagnostic: (l) => {
+              bar?.clear();
+              diagnostic(ctx, json, l);
+              void ctx.out.flush().catch(() => undefined);
+            },
+            progress: bar ? (p) => bar.show(p.consumed, p.total, p.elapsedMs) : undefined,
+            started: header,
+            interrupted: stopSignal.received,
+          },
+        );
     bar?.clear();
     if (json) out(JSON.stringify(r));
     else {

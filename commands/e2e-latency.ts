@@ -5,7 +5,7 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { signalExit } from '../src/cli/errors.js';
-import { watchStopSignals } from '../src/cli/signals.js';
+import { unlessStopped, watchStopSignals } from '../src/cli/signals.js';
 import { checkClientConfigs, readPropertiesFile } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/e2e-latency.js';
 import { ownKeyWarnings, settings, type E2eLatencyOptions } from '../src/cli/flags/e2e-latency.js';
@@ -44,12 +44,17 @@ export default defineCommand<E2eLatencyOptions>({
       void ctx.out.flush().catch(() => undefined);
     };
     const bootstrapServer = s.bootstrap; // else bootstrap.servers in the properties file (ctx.client)
-    const producerClient = await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-producer' });
-    const consumerClient = await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-consumer' });
-    const { runE2eLatency, resultLines } = await import('../src/tools/e2e-latency.js');
-    const { renderHistogram } = await import('../src/util/latency.js');
+    // Watched from here: a stop while still connecting ends it as a later stop does (its result lines, nothing measured).
     const stopSignal = watchStopSignals();
-    const r = await runE2eLatency(producerClient, consumerClient, { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer, consumer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
+    const clients = await unlessStopped(
+      (async () => [await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-producer' }), await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-consumer' })] as const)(),
+      stopSignal,
+    );
+    const { runE2eLatency, resultLines, stoppedBeforeMeasuring } = await import('../src/tools/e2e-latency.js');
+    const { renderHistogram } = await import('../src/util/latency.js');
+    const r = !clients
+      ? stoppedBeforeMeasuring(s.topic)
+      : await runE2eLatency(clients[0], clients[1], { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer, consumer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
     if (json) {
       const { latenciesMs: _all, ...rest } = r;
       out(JSON.stringify(rest));

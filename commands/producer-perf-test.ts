@@ -5,7 +5,7 @@
 import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { defineCommand } from '../src/cli/command.js';
 import { signalExit } from '../src/cli/errors.js';
-import { watchStopSignals } from '../src/cli/signals.js';
+import { unlessStopped, watchStopSignals } from '../src/cli/signals.js';
 import { readClientProperties } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/producer-perf-test.js';
 import { randomUUID } from 'node:crypto';
@@ -64,26 +64,30 @@ export default defineCommand<ProducerPerfTestOptions>({
     // (and the warning names it), as for console-producer; default.api.timeout.ms when given wins.
     const byBlock = props['default.api.timeout.ms'] === undefined;
     const properties = byBlock ? { ...props, 'default.api.timeout.ms': String(settings.producer.maxBlockMs) } : props;
-    const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(byBlock && { connectSetting: 'max.block.ms' }) });
+    // Watched from here: a stop while still connecting ends it as a later stop does (its total line, nothing sent).
     const stopSignal = watchStopSignals();
-    const bar = process.stderr.isTTY ? progressBar(process.stderr, 'records') : null;
-    const { runProducerPerf, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');
-    const r = await runProducerPerf(
-      client,
-      { topic: s.topic, numRecords: s.numRecords, recordSize: s.recordSize, payloads, monotonic: s.monotonic, throughput: s.throughput, producer: settings.producer, bufferMemory: settings.bufferMemory, transactionDurationMs: txn?.durationMs ?? null },
-      {
-        line: (l) => {
-          bar?.clear();
-          if (!json) out(l);
-        },
-        warn: (l) => {
-          bar?.clear();
-          ctx.warn(l);
-        },
-        progress: bar ? (p) => bar.show(p.acked, p.total, p.elapsedMs) : undefined,
-        interrupted: stopSignal.received,
-      },
-    );
+    const began = Date.now();
+    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(byBlock && { connectSetting: 'max.block.ms' }) }), stopSignal);
+    const bar = process.stderr.isTTY && client ? progressBar(process.stderr, 'records') : null;
+    const { runProducerPerf, stoppedBeforeSending, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');
+    const r = !client
+      ? stoppedBeforeSending(s.topic, Date.now() - began)
+      : await runProducerPerf(
+          client,
+          { topic: s.topic, numRecords: s.numRecords, recordSize: s.recordSize, payloads, monotonic: s.monotonic, throughput: s.throughput, producer: settings.producer, bufferMemory: settings.bufferMemory, transactionDurationMs: txn?.durationMs ?? null },
+          {
+            line: (l) => {
+              bar?.clear();
+              if (!json) out(l);
+            },
+            warn: (l) => {
+              bar?.clear();
+              ctx.warn(l);
+            },
+            progress: bar ? (p) => bar.show(p.acked, p.total, p.elapsedMs) : undefined,
+            interrupted: stopSignal.received,
+          },
+        );
     bar?.clear();
     const exit = r.interrupted ? signalExit(stopSignal.signal!) : r.denied ? 'Denied' : r.failed > 0 || r.transactionError ? 'Failure' : 'Ok';
     if (json) {

@@ -64,7 +64,9 @@ export default defineCommand<TopicsOptions>({
     const replicationFactor = requireInt(o.replicationFactor, 'replication-factor', { int32: true });
 
     const t = await import('../src/tools/topics.js');
-    // Before connecting, as Kafka's TopicCommand (an unreachable broker made --partitions 0 wait and exit 3).
+    // Before connecting, as Kafka's TopicCommand (an unreachable broker made --partitions 0 or a
+    // misspelt --config wait and exit 3); the configs first, as there.
+    const configs = action === 'create' ? t.checkTopicConfigs(o.config ?? []) : {};
     if (action === 'create') t.checkCreateCounts({ partitions, replicationFactor });
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : undefined;
     if (props) await checkClientConfig('admin', props, (l) => ctx.warn(l));
@@ -90,9 +92,6 @@ export default defineCommand<TopicsOptions>({
     const actions: Record<typeof action, () => Promise<View>> = {
       create: async () => {
         const assignment = o.replicaAssignment !== undefined ? t.parseReplicaAssignment(o.replicaAssignment) : undefined;
-        const configs = t.parseTopicConfigs(o.config ?? []);
-        const { isKnownTopicConfig } = await import('../src/protocol/topic-configs.js');
-        for (const name of Object.keys(configs)) if (!isKnownTopicConfig(name)) throw new t.TopicCommandError(`Unknown topic config name: ${name}`);
         const name = o.topic!;
         const warning = t.collisionWarning(name);
         // Kafka prints this on stdout before creating the topic (so it stands if that fails); in JSON mode stdout is JSON only.

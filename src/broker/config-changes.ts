@@ -55,15 +55,41 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[], defa
   return next;
 }
 
-/** Changes one resource's configs; `replace` drops every override not listed (AlterConfigs). */
+/** One resource of an AlterConfigs or IncrementalAlterConfigs request. */
+export interface ConfigResourceChanges {
+  resourceType: number;
+  resourceName: string;
+  changes: ConfigChange[];
+}
+
+/**
+ * Kafka's ConfigAdminManager.preprocess, which runs before any authorization: a resource named
+ * twice in the request (both refused), then per resource a config name given twice, values
+ * missing (null) where the operation needs one (any, in AlterConfigs), and in AlterConfigs a
+ * BROKER_LOGGER resource (only IncrementalAlterConfigs knows it). One error (or null) per
+ * resource, in order; `legacy` is AlterConfigs.
+ */
+export function preprocessConfigChanges(resources: readonly ConfigResourceChanges[], legacy: boolean): (ApiError | null)[] {
+  const count = new Map<string, number>();
+  const key = (r: ConfigResourceChanges) => `${r.resourceType}\0${r.resourceName}`;
+  for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
+  return resources.map((r) => {
+    if (count.get(key(r))! > 1) return { code: ErrorCode.INVALID_REQUEST, message: 'Each resource must appear at most once.' };
+    const names = r.changes.map((c) => c.name);
+    if (new Set(names).size !== names.length) return { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
+    const nulls = r.changes.filter((c) => c.value === null && (legacy || c.op !== OP_DELETE)).map((c) => c.name);
+    if (nulls.length > 0) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for : ${nulls.join(', ')}` };
+    if (legacy && r.resourceType === RESOURCE_BROKER_LOGGER) return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${RESOURCE_BROKER_LOGGER}` };
+    return null;
+  });
+}
+
+/**
+ * Changes one resource's configs; `replace` drops every override not listed (AlterConfigs). The
+ * request was preprocessed (preprocessConfigChanges) and authorized before.
+ */
 export function changeConfigs(cluster: ClusterService, controller: ControllerService, resourceType: number, resourceName: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ApiError {
   const md = cluster.metadata;
-  // Kafka's ConfigAdminManager.preprocess, for every resource type before anything else: a name
-  // given twice, then values missing (null) where the operation needs one (any, in AlterConfigs).
-  const names = changes.map((c) => c.name);
-  if (new Set(names).size !== names.length) return { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
-  const nulls = changes.filter((c) => c.value === null && (replace || c.op !== OP_DELETE)).map((c) => c.name);
-  if (nulls.length > 0) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for : ${nulls.join(', ')}` };
   if (resourceType === RESOURCE_TOPIC) {
     const t = md.topic(resourceName);
     if (!t) return { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${resourceName} does not exist.` };

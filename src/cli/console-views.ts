@@ -50,6 +50,9 @@ export function producerConnectFailureView(topic: string, e: unknown, principal?
   return producerSummaryView(topic, { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false }, EXIT_OF_KIND[e.kind], describeError(e, principal).line);
 }
 
+/** console-producer stopped while it was still connecting: its summary, nothing sent. */
+export const producerStoppedView = (topic: string, exit: ExitStatusKey): View => producerSummaryView(topic, { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: true }, exit);
+
 /**
  * console-consumer's end: with --enable-systest-events Kafka's shutdown_complete event on stdout.
  * Its "Processed a total of N messages" (processedLine) is said on stderr however the run ended,

@@ -48,9 +48,14 @@ const oneOf =
   (v: string) =>
     allowed.includes(v) ? null : `String must be one of: ${allowed.join(', ')}`;
 /** Kafka's ValidList: element by element, naming the first one not allowed. */
+/**
+ * Kafka's ValidList.in: every element one of `allowed`. An empty value is an empty list, which
+ * Kafka allows for cleanup.policy, its one user here (an empty policy: README, Compatibility notes).
+ */
 const listOf =
   (...allowed: string[]) =>
   (v: string): string | null => {
+    if (v.trim() === '') return null;
     const wrong = v.split(',').find((x) => !allowed.includes(x.trim()));
     return wrong === undefined ? null : `Invalid value ${wrong.trim()} for configuration: String must be one of: ${allowed.join(', ')}`;
   };
@@ -117,8 +122,12 @@ export const topicConfigDef = (name: string): TopicConfigDef | undefined => BY_N
 export const isKnownTopicConfig = (name: string): boolean => BY_NAME.has(name);
 export const topicConfigNames = (): string[] => TOPIC_CONFIGS.map((d) => d.name);
 
-/** Validates one topic config; returns Kafka's error message or null. */
-export function validateTopicConfig(name: string, value: string | null): string | null {
+/**
+ * Validates one topic config; returns Kafka's error message or null. Without `brokerChecks`, only
+ * what a client can check (Kafka's LogConfig.validate in TopicCommand): not what this broker
+ * refuses (remote storage).
+ */
+export function validateTopicConfig(name: string, value: string | null, brokerChecks = true): string | null {
   const def = BY_NAME.get(name);
   if (!def) return `Unknown topic config name: ${name}`;
   if (value === null) return null;
@@ -144,7 +153,7 @@ export function validateTopicConfig(name: string, value: string | null): string 
   }
   const why = def.validate?.(value.trim());
   if (why) return why.startsWith('Invalid value') ? why.replace('configuration:', `configuration ${name}:`) : bad(why);
-  return def.refuse?.(value.trim()) ?? null;
+  return brokerChecks ? (def.refuse?.(value.trim()) ?? null) : null;
 }
 
 /**
@@ -173,7 +182,7 @@ const CATALOGUE_TYPE: Record<TopicConfigDef['type'], ConfigEntry['type']> = {
 
 /** One line of documentation per topic config (in our words), for the docs and `configs --list-configs topic`. */
 const TOPIC_DOCS: Record<string, string> = {
-  'cleanup.policy': 'delete (old segments go by retention), compact (the last record of each key stays), or both.',
+  'cleanup.policy': 'delete (old segments go by retention), compact (the last record of each key stays), both, or empty (neither: records are kept for ever, as in Kafka 4.2).',
   'compression.type': 'Compression of stored batches; producer keeps what the producer sent.',
   'compression.gzip.level': 'gzip level when the broker compresses.',
   'compression.lz4.level': 'lz4 level when the broker compresses.',

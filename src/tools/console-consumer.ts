@@ -530,13 +530,27 @@ export async function consumeAssigned(
   startGiven = true,
   watch?: TopicWatch,
 ): Promise<ConsumeResult> {
-  const parts = await resolvePartitions(client, topics, partition);
-  // auto.offset.reset=none and no --offset, --from-beginning or --partition: Kafka's console
-  // consumer (a new group, nothing committed) has no position to start from, and says so.
-  if (!startGiven && fetcherOptions.autoOffsetReset === 'none') {
-    throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Undefined offset with no reset policy for partitions: [${parts.map((p) => `${p.topic}-${p.partition}`).join(', ')}]`);
-  }
-  const stops = await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0);
+  // Told to stop (Ctrl-C, SIGTERM), a step under way (the setup's lookups, a poll) is left
+  // behind: with the broker gone it would retry until its deadlines, and without a group nothing
+  // waits on it (no position is committed; the process ends).
+  const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
+  const orStop = <T>(p: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([p, stopped]);
+  const result = io.result ?? noneConsumed();
+  /** A stop during the setup: nothing read, the count (0) said as after a later stop. */
+  const stoppedInSetup = (): ConsumeResult => Object.assign(result, { started: true, interrupted: true });
+  const looked = await orStop(
+    (async () => {
+      const parts = await resolvePartitions(client, topics, partition);
+      // auto.offset.reset=none and no --offset, --from-beginning or --partition: Kafka's console
+      // consumer (a new group, nothing committed) has no position to start from, and says so.
+      if (!startGiven && fetcherOptions.autoOffsetReset === 'none') {
+        throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `Undefined offset with no reset policy for partitions: [${parts.map((p) => `${p.topic}-${p.partition}`).join(', ')}]`);
+      }
+      return { parts, stops: await stopOffsets(client, parts, spec.end, fetcherOptions.isolationLevel ?? 0) };
+    })(),
+  );
+  if (looked === STOPPED) return stoppedInSetup();
+  const { parts, stops } = looked;
   const view = viewPrinter(opts);
   const schemaView = !view && opts.schema?.viewFormatter && opts.format === 'default' ? opts.schema.viewFormatter(opts.formatter) : null;
   const bounded = spec.end !== null;
@@ -546,19 +560,19 @@ export async function consumeAssigned(
   for (const p of parts) gone?.reading(p.topic, p.partition, client.cluster.topics.get(p.topic)?.id);
   // Records are printed while the next Fetch travels.
   const fetcher = new Fetcher(client, { prefetch: true, ...fetcherOptions, ...(gone && { onGone: (g) => gone.drop(g) }) });
-  await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
-  // An --offset past the log is reset (and said) now: with -e the read could end before a fetch.
-  if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
-  const discover = watch && gone ? newPartitionWatcher(client, fetcher, watch, gone) : () => undefined;
-  // Told to stop (Ctrl-C, SIGTERM), a poll under way is left behind: with the
-  // broker gone it would retry until its deadlines, and without a group nothing waits on it (no
-  // position is committed; the process ends).
-  const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
-  const orStop = <T>(p: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([p, stopped]);
   // Every followed topic deleted: a poll with nothing to fetch returns at once, so wait as
   // Kafka's poll does (the watcher, on timers, takes the topics again when they are back).
   const idle = (waitMs: number) => orStop(new Promise<void>((r) => setTimeout(r, Math.max(1, waitMs)).unref()));
   try {
+    const positioned = await orStop(
+      (async () => {
+        await fetcher.assign(parts.map((p) => ({ ...p, start: startPosition(spec.start), stopAt: stops.get(`${p.topic}\0${p.partition}`) })));
+        // An --offset past the log is reset (and said) now: with -e the read could end before a fetch.
+        if (spec.start.kind === 'offset') await fetcher.resetOutOfRange();
+      })(),
+    );
+    if (positioned === STOPPED) return stoppedInSetup();
+    const discover = watch && gone ? newPartitionWatcher(client, fetcher, watch, gone) : () => undefined;
     const print = view ?? schemaView;
     if (print) {
       return await printViewLoop(

@@ -157,12 +157,21 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   await consumer.close().catch(() => undefined);
   const timedOut = !stop && messages < opts.messages;
   if (timedOut) io.diagnostic(timeoutWarning(opts.timeoutMs));
+  return perfResult(opts.topic, opts.consumer.groupId, { startMs, endMs, messages, bytes, rebalanceMs }, timedOut, stop);
+}
+
+/** The result of a run stopped while it was still connecting: nothing consumed from `startMs` to `endMs`. */
+export const stoppedBeforeConsuming = (topic: string, group: string, startMs: number, endMs: number): ConsumerPerfResult =>
+  perfResult(topic, group, { startMs, endMs: Math.max(endMs, startMs + 1), messages: 0, bytes: 0, rebalanceMs: 0 }, false, true);
+
+function perfResult(topic: string, group: string, m: { startMs: number; endMs: number; messages: number; bytes: number; rebalanceMs: number }, timedOut: boolean, interrupted: boolean): ConsumerPerfResult {
+  const { startMs, endMs, messages, bytes, rebalanceMs } = m;
   const elapsedSec = (endMs - startMs) / 1000;
   const fetchMs = endMs - startMs - rebalanceMs;
   const mb = bytes / MB;
   return {
-    topic: opts.topic,
-    group: opts.consumer.groupId,
+    topic,
+    group,
     startMs,
     endMs,
     messages,
@@ -175,7 +184,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
     fetchMbPerSec: mb / (fetchMs / 1000),
     fetchMessagesPerSec: messages / (fetchMs / 1000),
     timedOut,
-    interrupted: stop,
+    interrupted,
   };
 }
 

@@ -112,10 +112,17 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
     total += elapsedMs;
     latencies.push(elapsedMs);
   }
+  return latencyResult(opts.topic, latencies, total, createdTopic, stop);
+}
+
+/** The result of a run stopped while it was still connecting: nothing measured. */
+export const stoppedBeforeMeasuring = (topic: string): E2eResult => latencyResult(topic, [], 0, false, true);
+
+function latencyResult(topic: string, latencies: number[], total: number, createdTopic: boolean, interrupted: boolean): E2eResult {
   const whole = Int32Array.from(latencies, (l) => Math.trunc(l)).sort();
   const n = latencies.length;
   return {
-    topic: opts.topic,
+    topic,
     messages: n,
     avgMs: n ? total / n : 0,
     percentiles: { p50: percentile(whole, 0.5), p99: percentile(whole, 0.99), p999: percentile(whole, 0.999) },
@@ -124,7 +131,7 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
     histogram: histogram(whole),
     latenciesMs: latencies,
     createdTopic,
-    interrupted: stop,
+    interrupted,
   };
 }
 

@@ -97,6 +97,12 @@ function letters(n: number): Buffer {
   return b;
 }
 
+/** The result of a run stopped while it was still connecting: nothing sent. */
+export function stoppedBeforeSending(topic: string, elapsedMs: number): ProducerPerfResult {
+  const ms = Math.max(1, elapsedMs);
+  return { topic, records: 0, failed: 0, bytes: 0, elapsedMs: ms, recordsPerSec: 0, mbPerSec: 0, latency: new LatencyRecorder(0).summary(), windows: [], interrupted: true, denied: false, stats: { batchErrors: 0 } };
+}
+
 export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOptions, io: ProducerPerfIO): Promise<ProducerPerfResult> {
   const producer = new Producer(client, opts.producer);
   const interval = opts.reportingIntervalMs ?? 5000;

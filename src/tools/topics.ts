@@ -6,6 +6,7 @@ import { Admin, CONFIG_SOURCE_DEFAULT, RESOURCE_TOPIC, type TopicDescription } f
 import type { KafkaClient } from '../client/client.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { toBase64Url, isZeroUuid } from '../util/ids.js';
+import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import { isKafkaTsError, KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
@@ -92,6 +93,23 @@ export function parseTopicConfigs(entries: readonly string[]): Record<string, st
     out[parts[0]!.trim()] = parts[1]!.trim();
   }
   return out;
+}
+
+/**
+ * `--config` pairs checked as Kafka's TopicCommand checks them before it sends anything
+ * (LogConfig.validate): their format, then every name, then each value and the values together
+ * (min.compaction.lag.ms above max.compaction.lag.ms); what depends on the broker (tiered storage)
+ * is the broker's to refuse. The messages are the broker's.
+ */
+export function checkTopicConfigs(entries: readonly string[]): Record<string, string> {
+  const configs = parseTopicConfigs(entries);
+  const names = Object.keys(configs);
+  const problem =
+    names.map((k) => validateTopicConfig(k, null)).find((p) => p !== null) ??
+    names.map((k) => validateTopicConfig(k, configs[k]!, false)).find((p) => p !== null) ??
+    validateTopicConfigSet(configs);
+  if (problem) throw new TopicCommandError(problem);
+  return configs;
 }
 
 export const collisionWarning = (name: string): string | null =>

@@ -5,7 +5,7 @@
  * records show in `console-consumer --topic _schemas`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaTs, startDaemon, stopDaemon } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -86,6 +86,31 @@ describe('schema registry in the daemon', () => {
     expect(r.stderr).toContain(`The schema registry's port ${port} is already in use`);
   });
 
+  it('with --port 0 takes a free port too, unless its port is chosen', async () => {
+    const dir = home();
+    const r = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', dir, '--output', 'json'], { home: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const url = (JSON.parse(r.stdout) as { schemaRegistry: string }).schemaRegistry;
+    // It was on 8081 (or, with 8081 taken, took a free one after trying it and saying so).
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url.endsWith(':8081')).toBe(false);
+    expect(readFileSync(join(dir, 'server.log'), 'utf8')).not.toContain('Port 8081 is in use');
+    expect((await kafkaTs(['server', 'status'], { home: dir })).stdout).toContain(`  registry:    ${url} (schema registry)\n`);
+    expect(await registryUrl(dir)).toBe(url);
+    expect(await get(url, '/subjects')).toEqual([]);
+    await stopDaemon(dir);
+    // A port chosen in server.properties stands (a taken one fails the start: it was chosen).
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', () => res()));
+    cleanups.push(() => new Promise<void>((res) => blocker.close(() => res())));
+    const port = (blocker.address() as { port: number }).port;
+    writeFileSync(join(dir, 'server.properties'), `kafka-ts.schema.registry.listener=127.0.0.1:${port}\n`);
+    const chosen = await kafkaTs(['server', 'start', '--port', '0', '--data-dir', dir], { home: dir });
+    expect(chosen.exitCode).toBe(1);
+    expect(chosen.stderr).toContain(`The schema registry's port ${port} is already in use`);
+  });
+
   it('an auto-started daemon takes a free port when 8081 is taken', async () => {
     const net = await import('node:net');
     const blocker = net.createServer();
@@ -95,6 +120,9 @@ describe('schema registry in the daemon', () => {
     });
     if (bound) cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
     const dir = home();
+    // The brokers' port from the data directory's server.properties (--port 0, as when 9092 is
+    // taken, would give the registry a free port from the start).
+    writeFileSync(join(dir, 'server.properties'), 'port=0\n');
     // A command that needs the daemon starts it with the defaults (no --schema-registry-port).
     const listed = await kafkaTs(['topics', '--list'], { home: dir });
     expect(listed.exitCode, listed.stderr).toBe(0);

@@ -52,6 +52,27 @@ describe('topics --create', () => {
     }
   });
 
+  it('refuses a malformed, unknown or invalid --config before connecting, as TopicCommand does (LogConfig.validate; it waited for an unreachable broker, exit 3)', async () => {
+    for (const [configs, message] of [
+      [['retention.ms'], 'requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".'],
+      [['retention.mss=1'], 'Unknown topic config name: retention.mss'],
+      // Every name before any value, as LogConfig.validate.
+      [['retention.ms=soon', 'nonsense=1'], 'Unknown topic config name: nonsense'],
+      [['retention.ms=soon'], 'Invalid value soon for configuration retention.ms: Not a number of type LONG'],
+      [['cleanup.policy=foo'], 'Invalid value foo for configuration cleanup.policy: String must be one of: compact, delete'],
+      [['min.insync.replicas=0'], 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1'],
+      [['min.compaction.lag.ms=10', 'max.compaction.lag.ms=5'], 'conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)'],
+      // The configs come before the partition count, as there.
+      [['retention.mss=1', '--partitions', '0'], 'Unknown topic config name: retention.mss'],
+    ] as const) {
+      const started = Date.now();
+      const args = configs.flatMap((c) => (c.startsWith('--') || /^\d+$/.test(c) ? [c] : ['--config', c]));
+      const r = await kt('topics', '--create', '--topic', 'x.y', ...args, '--bootstrap-server', '127.0.0.1:1');
+      expect({ configs, ...r }).toEqual({ configs, stdout: `Error while executing topic command : ${message}\n`, stderr: '', exitCode: 1 });
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+
   it("reports an existing topic Kafka's way (on stdout, exit 1) unless --if-not-exists", async () => {
     expect(await kt('topics', '--create', '--topic', 'orders')).toEqual({ stdout: "Error while executing topic command : Topic 'orders' already exists.\n", stderr: '', exitCode: 1 });
     expect(await kt('topics', '--create', '--topic', 'orders', '--if-not-exists')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
@@ -158,6 +179,10 @@ describe('topics --alter and --delete', () => {
     expect((await kt('topics', 'describe', 'orders')).stdout).toContain('PartitionCount: 4');
     expect((await kt('topics', 'alter', 'orders', '--partitions', '4')).stdout).toBe('Error while executing topic command : Topic already has 4 partition(s).\n');
     expect((await kt('topics', 'alter', 'orders', '--partitions', '2')).stdout).toBe('Error while executing topic command : The topic orders currently has 4 partition(s); 2 would not be an increase.\n');
+    // 0 and below: no check of TopicCommand's or the admin client's; the KRaft controller's words, exit 1.
+    for (const n of ['0', '-1']) {
+      expect(await kt('topics', '--alter', '--topic', 'orders', '--partitions', n)).toEqual({ stdout: `Error while executing topic command : The topic orders currently has 4 partition(s); ${n} would not be an increase.\n`, stderr: '', exitCode: 1 });
+    }
   });
 
   it('deletes every topic matching the regex', async () => {

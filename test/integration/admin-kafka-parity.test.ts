@@ -10,6 +10,8 @@ import { AlterConfigs, AlterUserScramCredentials, DescribeConfigs, DescribeUserS
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ConfigSource } from '../../src/protocol/topic-configs.js';
 import { Admin } from '../../src/client/admin.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { createLogger } from '../../src/util/logger.js';
 import { saltedPassword } from '../../src/util/scram.js';
@@ -72,6 +74,41 @@ describe('IncrementalAlterConfigs and AlterConfigs preprocessing (Kafka ConfigAd
   });
 });
 
+describe('preprocessing comes before authorization (Kafka: ConfigAdminManager.preprocess, then the ACL checks)', () => {
+  it('a principal without ALTER_CONFIGS gets the malformed request error, and the denial only for a well-formed one', async () => {
+    const secured = await startBroker({ properties: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'false' } });
+    // Over TCP without credentials: User:ANONYMOUS, with no ACL.
+    const anon = await RawConn.tcp(Number(secured.bootstrap.split(':').pop()));
+    try {
+      type Resource = { resourceType: number; resourceName: string; ops: Op[] };
+      const send = async (resources: Resource[], legacyApi = false) => {
+        const r = legacyApi
+          ? await anon.request(AlterConfigs, 1, { resources: resources.map((x) => ({ resourceType: x.resourceType, resourceName: x.resourceName, configs: x.ops.map(([name, , value]) => ({ name, value })) })), validateOnly: false })
+          : await anon.request(IncrementalAlterConfigs, 1, { resources: resources.map((x) => ({ resourceType: x.resourceType, resourceName: x.resourceName, configs: x.ops.map(([name, configOperation, value]) => ({ name, configOperation, value })) })), validateOnly: false });
+        return r!.responses.map((x) => ({ code: x.errorCode, message: x.errorMessage }));
+      };
+      const dup = { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
+      const twice: Op[] = [['retention.ms', SET, '1'], ['retention.ms', SET, '2']];
+      for (const legacyApi of [false, true]) {
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: twice }], legacyApi)).toEqual([dup]);
+        expect(await send([{ resourceType: BROKER, resourceName: '1', ops: [['log.cleaner.threads', SET, '2'], ['log.cleaner.threads', SET, '3']] }], legacyApi)).toEqual([dup]);
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, null]] }], legacyApi)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Null value not supported for : retention.ms' }]);
+        // A resource named twice: both refused, before their configs are looked at.
+        const once = { code: ErrorCode.INVALID_REQUEST, message: 'Each resource must appear at most once.' };
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, '1']] }, { resourceType: TOPIC, resourceName: 'parity', ops: twice }], legacyApi)).toEqual([once, once]);
+        // Well formed: the denial.
+        expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, '1']] }], legacyApi)).toEqual([{ code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: expect.any(String) }]);
+        expect(await send([{ resourceType: BROKER, resourceName: '1', ops: [['log.cleaner.threads', SET, '2']] }], legacyApi)).toEqual([{ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, message: expect.any(String) }]);
+      }
+      // AlterConfigs knows no BROKER_LOGGER resource: said before the ACL check too.
+      expect(await send([{ resourceType: 8, resourceName: '1', ops: [['kafka', SET, 'INFO']] }], true)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Unknown resource type 8' }]);
+    } finally {
+      anon.close();
+      await secured.close();
+    }
+  });
+});
+
 describe('APPEND and SUBTRACT', () => {
   it('on a topic config that is not a list: INVALID_CONFIG from the controller (ConfigurationControlManager)', async () => {
     expect(await incremental(TOPIC, 'parity', [['retention.ms', APPEND, '5']])).toEqual({ code: ErrorCode.INVALID_CONFIG, message: "Can't APPEND to key retention.ms because its type is not LIST." });
@@ -99,6 +136,47 @@ describe('list config validation (Kafka ConfigDef.ValidList)', () => {
     expect(await incremental(BROKER, '', [['log.cleanup.policy', SET, 'compact,shred']])).toEqual({ code: ErrorCode.INVALID_REQUEST, message: 'Invalid value shred for configuration log.cleanup.policy: String must be one of: compact, delete' });
     expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'compact']])).toEqual({ code: 0, message: null });
     expect(await topicValue('cleanup.policy')).toBe('delete,compact');
+  });
+});
+
+describe('an empty cleanup.policy (Kafka 4.2, KAFKA-19112: neither delete nor compact, records kept for ever)', () => {
+  it('SUBTRACT of its last value leaves it empty, and then neither retention nor the cleaner removes a record', async () => {
+    const admin = new Admin(broker.client());
+    const small = { 'retention.ms': '60000', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01' };
+    await admin.createTopics([
+      { name: 'forever', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'delete,compact', ...small } },
+      { name: 'expiring', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'delete', ...small } },
+    ]);
+    const opsOn = async (name: string, ops: Op[]) => {
+      const r = await c.request(IncrementalAlterConfigs, 1, { resources: [{ resourceType: TOPIC, resourceName: name, configs: ops.map(([n, configOperation, value]) => ({ name: n, configOperation, value })) }], validateOnly: false });
+      return { code: r!.responses[0]!.errorCode, message: r!.responses[0]!.errorMessage };
+    };
+    expect(await opsOn('forever', [['cleanup.policy', SUBTRACT, 'delete']])).toEqual({ code: 0, message: null });
+    expect(await opsOn('forever', [['cleanup.policy', SUBTRACT, 'compact']])).toEqual({ code: 0, message: null });
+    const described = (await describeConfigs(TOPIC, 'forever', ['cleanup.policy'])).configs[0]!;
+    expect({ value: described.value, source: described.configSource }).toEqual({ value: '', source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    // Set empty in AlterConfigs too, and APPEND starts again from the empty list.
+    expect(await legacy(TOPIC, 'parity', [['cleanup.policy', '']])).toEqual({ code: 0, message: null });
+    expect(await incremental(TOPIC, 'parity', [['cleanup.policy', APPEND, 'delete']])).toEqual({ code: 0, message: null });
+    expect(await topicValue('cleanup.policy')).toBe('delete');
+
+    // Records an hour old, with keys written over: 'expiring' loses them to retention; 'forever' keeps every one.
+    const p = new Producer(broker.client(), { lingerMs: 0 });
+    for (const topic of ['forever', 'expiring']) for (let i = 0; i < 40; i++) await p.send({ topic, key: Buffer.from(`k${i % 2}`), value: Buffer.alloc(100, 97), timestamp: Date.now() - 3_600_000 });
+    await p.close();
+    const node = broker.cluster.brokers()[0]!;
+    await node.applyRetention();
+    await node.compactLogs();
+    const earliest = async (topic: string) => (await admin.listOffsets([{ topic, partition: 0, timestamp: -2 }]))[0]!.offset;
+    expect({ forever: await earliest('forever'), expiring: await earliest('expiring') }).toEqual({ forever: 0, expiring: 40 });
+    // Every record is still there (the cleaner kept each key's older records too).
+    const fetcher = new Fetcher(broker.client(), {});
+    await fetcher.assign([{ topic: 'forever', partition: 0, start: 'earliest', stopAt: 40 }]);
+    let read = 0;
+    const deadline = Date.now() + 20_000;
+    while (!fetcher.allAtEnd() && Date.now() < deadline) read += (await fetcher.poll({ maxWaitMs: 100 })).reduce((n, ch) => n + ch.records.length, 0);
+    fetcher.close();
+    expect(read).toBe(40);
   });
 });
 

@@ -4,7 +4,7 @@
  * TOPIC_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED (no ALTER_CONFIGS on the topic / cluster).
  */
 import { IncrementalAlterConfigs } from '../../protocol/apis/index.js';
-import { changeConfigs } from '../config-changes.js';
+import { changeConfigs, preprocessConfigChanges } from '../config-changes.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, configDenial } from '../security/authorizer.js';
 import { errorInfo } from '../../protocol/errors.js';
@@ -14,12 +14,17 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
+    const resources = req.resources.map((r) => ({ resourceType: r.resourceType, resourceName: r.resourceName, changes: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })) }));
+    // Kafka checks the request's shape (ConfigAdminManager.preprocess) before it authorizes.
+    const malformed = preprocessConfigChanges(resources, false);
     return {
       throttleTimeMs: 0,
-      responses: req.resources.map((r) => {
+      responses: resources.map((r, i) => {
+        const bad = malformed[i];
+        if (bad) return { errorCode: bad.code, errorMessage: bad.message, resourceType: r.resourceType, resourceName: r.resourceName };
         const denied = configDenial(ctx, AclOp.ALTER_CONFIGS, r.resourceType, r.resourceName);
         if (denied) return { errorCode: denied, errorMessage: errorInfo(denied).message, resourceType: r.resourceType, resourceName: r.resourceName };
-        const e = changeConfigs(ctx.cluster, ctx.controller, r.resourceType, r.resourceName, r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })), false, req.validateOnly);
+        const e = changeConfigs(ctx.cluster, ctx.controller, r.resourceType, r.resourceName, r.changes, false, req.validateOnly);
         return { errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName };
       }),
     };

@@ -28,7 +28,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   differences: [
     'A word that is not an option\'s value is a usage error (exit 2); the script ignores it.',
     'An invalid --topic regex is a usage error (exit 2, as in console-consumer and get-offsets), reported in Kafka\'s words ("Error while executing topic command : ( is an invalid regex."); kafka-topics.sh exits 1.',
-    '--create with --partitions below 1 or a --replication-factor outside 1..32767 is a usage error (exit 2), reported before connecting in Kafka\'s words ("Error while executing topic command : The partitions must be greater than 0", "… : The replication factor must be between 1 and 32767 inclusive"); kafka-topics.sh exits 1.',
+    '--create with --partitions below 1 or a --replication-factor outside 1..32767 is a usage error (exit 2), reported before connecting in Kafka\'s words ("Error while executing topic command : The partitions must be greater than 0", "… : The replication factor must be between 1 and 32767 inclusive"); kafka-topics.sh exits 1. A --config pair is checked before connecting too, as TopicCommand checks it (LogConfig.validate): its key=val form, then every name ("Unknown topic config name: …"), then each value and the values together (min.compaction.lag.ms above max.compaction.lag.ms), in the broker\'s words, exit 1; what depends on the broker (remote.storage.enable) is left to it.',
     '--help exits 0 and prints to stdout (kafka-topics.sh exits 1).',
     'A missing topic is reported as "Topic \'foo\' does not exist as expected" (Kafka 3.8+ prints \'Optional[foo]\'), with exit status 4.',
     'Usage errors exit 2 with one line on stderr instead of the usage table; --bootstrap-server is optional (the local daemon is used without it).',
