@@ -82,6 +82,10 @@ export default defineCommand<ConsoleConsumerOptions>({
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
     const format = outputFormat(o, FORMATTERS);
+    // Kafka 3.8+ says so of the formatters' old class names (removed in Kafka 4).
+    if (format !== 'json' && o.formatter?.startsWith('kafka.tools.')) {
+      ctx.warn(`WARNING: ${o.formatter} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.${o.formatter.slice('kafka.tools.'.length)} instead`);
+    }
     const re = includePattern(include);
     // Watched from here: a stop while still connecting ends it as a later stop does, with the count (Kafka's shutdown hook says it whether or not a broker was reached).
     const stopSignal = watchStopSignals();

@@ -433,6 +433,18 @@ describe('console-consumer', () => {
     ]);
   });
 
+  it('warns, as Kafka 3.8+ does, when a formatter is named by its old class name', async () => {
+    await create('old-formatter');
+    await produce('old-formatter', 'a\nb');
+    const old = await consume('old-formatter', '--formatter', 'kafka.tools.DefaultMessageFormatter');
+    expect(old).toEqual({
+      stdout: 'a\nb\n',
+      stderr: 'WARNING: kafka.tools.DefaultMessageFormatter is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.DefaultMessageFormatter instead\nProcessed a total of 2 messages\n',
+      exitCode: 0,
+    });
+    expect(await consume('old-formatter', '--formatter', 'org.apache.kafka.tools.consumer.DefaultMessageFormatter')).toEqual({ stdout: 'a\nb\n', stderr: 'Processed a total of 2 messages\n', exitCode: 0 });
+  });
+
   it('reports unknown topics (exit 4) and bad usage (exit 2)', async () => {
     const r = await kt(['console-consumer', '--topic', 'nope', '-e']);
     expect(r).toMatchObject({ exitCode: 4, stdout: '' });
