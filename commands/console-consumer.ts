@@ -2,13 +2,13 @@ import { Option } from 'commander';
 import { commandPropertyOptions, connectionOptions, outputOption } from '../src/cli/options.js';
 import { collect, defineCommand } from '../src/cli/command.js';
 import { NotFoundError, signalExit, UsageError } from '../src/cli/errors.js';
-import { watchStopSignals } from '../src/cli/signals.js';
+import { unlessStopped, watchStopSignals } from '../src/cli/signals.js';
 import { connectionNotice, consumerEndView, processedLine, resetNotice, type ResetNotice } from '../src/cli/console-views.js';
 import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { groupIdOf, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { formatterDeprecation, groupIdOf, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -82,10 +82,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.consumerSchemaPlan(o, { ...props, ...fprops }) ?? null;
     const format = outputFormat(o, FORMATTERS);
-    // Kafka 3.8+ says so of the formatters' old class names (removed in Kafka 4).
-    if (format !== 'json' && o.formatter?.startsWith('kafka.tools.')) {
-      ctx.warn(`WARNING: ${o.formatter} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.${o.formatter.slice('kafka.tools.'.length)} instead`);
-    }
+    const deprecated = format === 'json' ? null : formatterDeprecation(o.formatter);
+    if (deprecated) ctx.warn(deprecated);
     const re = includePattern(include);
     // Watched from here: a stop while still connecting ends it as a later stop does, with the count (Kafka's shutdown hook says it whether or not a broker was reached).
     const stopSignal = watchStopSignals();
@@ -104,7 +102,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     };
     // Left behind when stopped: its client is closed with the command's (CliContext.close), which
     // ends its retries.
-    const connected = await Promise.race([connect(), stopSignal.received.then(() => null)]);
+    const connected = await unlessStopped(connect(), stopSignal);
     if (connected === null) {
       stoppedEarly = true;
       return printView(consumerEndView(!!o.enableSystestEvents, signalExit(stopSignal.signal!)), ctx, o.output === 'json');

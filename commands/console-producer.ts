@@ -74,12 +74,10 @@ export default defineCommand<ConsoleProducerOptions>({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const { readerConfig, READER_KEYS } = await import('../src/tools/line-reader.js');
-    const input = o.input === 'json' ? 'json' : readerConfig(readerProps);
+    const { readerConfig, READER_KEYS, jsonReader } = await import('../src/tools/line-reader.js');
+    const input = o.input === 'json' ? jsonReader(readerProps, (l) => ctx.warn(l)) : readerConfig(readerProps);
     const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
     await warnUnknownPropertyKeys(readerProps, (k) => READER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'line reader', (l) => ctx.warn(l));
-    // The JSON envelope carries key, value and headers itself: the text reader's settings do nothing.
-    if (input === 'json') for (const k of Object.keys(readerProps).filter((x) => READER_KEYS.has(x))) ctx.warn(`WARN ${k} has no effect with --input json (each line's JSON gives the key, value and headers)`);
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.producerSchemaPlan(o.topic, o, { ...props, ...readerProps }) ?? null;
     const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 1 })! : num('batchSize', 'batch.size', o.batchSize, 1);

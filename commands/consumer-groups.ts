@@ -132,7 +132,8 @@ export default defineCommand<GroupsOptions>({
         const rows = [
           ...res.partitions.map((p) => ({ topic: p.topic, partition: p.partition as number | null, status: p.error ? `Error: ${p.error.message}` : 'Successful' })),
           ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: null, status: 'Error: This server does not host this topic-partition.' })),
-        ].sort((a, b) => (a.topic !== b.topic ? (a.topic < b.topic ? -1 : 1) : (a.partition ?? -1) - (b.partition ?? -1)));
+          // Kafka's order: by the string topic + partition (-1 for an unknown topic), so 10 before 2.
+        ].sort((a, b) => (`${a.topic}${a.partition ?? -1}` < `${b.topic}${b.partition ?? -1}` ? -1 : 1));
         const result = { group, error: res.error?.errorName ?? null, partitions: rows };
         const lines = (d: typeof result) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic));
         return view(result, lines, t.deleteOffsetsOutcome(result), (d) => lines(d).filter((l) => l.startsWith('\nError')));

@@ -66,8 +66,8 @@ export interface ConfigResourceChanges {
  * Kafka's ConfigAdminManager.preprocess, which runs before any authorization: a resource named
  * twice in the request (both refused), then per resource a config name given twice, values
  * missing (null) where the operation needs one (any, in AlterConfigs), and in AlterConfigs a
- * BROKER_LOGGER resource (only IncrementalAlterConfigs knows it). One error (or null) per
- * resource, in order; `legacy` is AlterConfigs.
+ * resource of any type but TOPIC and BROKER (BROKER_LOGGER, GROUP, ...: only IncrementalAlterConfigs
+ * knows them). One error (or null) per resource, in order; `legacy` is AlterConfigs.
  */
 export function preprocessConfigChanges(resources: readonly ConfigResourceChanges[], legacy: boolean): (ApiError | null)[] {
   const count = new Map<string, number>();
@@ -79,7 +79,7 @@ export function preprocessConfigChanges(resources: readonly ConfigResourceChange
     if (new Set(names).size !== names.length) return { code: ErrorCode.INVALID_REQUEST, message: 'Error due to duplicate config keys' };
     const nulls = r.changes.filter((c) => c.value === null && (legacy || c.op !== OP_DELETE)).map((c) => c.name);
     if (nulls.length > 0) return { code: ErrorCode.INVALID_REQUEST, message: `Null value not supported for : ${nulls.join(', ')}` };
-    if (legacy && r.resourceType === RESOURCE_BROKER_LOGGER) return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${RESOURCE_BROKER_LOGGER}` };
+    if (legacy && r.resourceType !== RESOURCE_TOPIC && r.resourceType !== RESOURCE_BROKER) return { code: ErrorCode.INVALID_REQUEST, message: `Unknown resource type ${r.resourceType}` };
     return null;
   });
 }

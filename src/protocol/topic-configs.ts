@@ -47,9 +47,9 @@ const oneOf =
   (...allowed: string[]) =>
   (v: string) =>
     allowed.includes(v) ? null : `String must be one of: ${allowed.join(', ')}`;
-/** Kafka's ValidList: element by element, naming the first one not allowed. */
 /**
- * Kafka's ValidList.in: every element one of `allowed`. An empty value is an empty list, which
+ * Kafka's ValidList.in: every element one of `allowed` (element by element, naming the first one
+ * not allowed). An empty value is an empty list, which
  * Kafka allows for cleanup.policy, its one user here (an empty policy: README, Compatibility notes).
  */
 const listOf =

@@ -78,10 +78,12 @@ const MAX_REPORTED_FAILURES = 10;
 
 export async function runConsoleProducer(client: KafkaClient, opts: ConsoleProducerOptions, io: ProducerIO): Promise<ProduceSummary> {
   // buffer.memory also bounds one record (a larger one is refused before it is sent, as Kafka's).
-  // The open batches of all partitions together hold at most a batch: spread over partitions,
-  // unkeyed lines fill each partition's batch slowly, and without the bound several batches'
-  // worth would be read before any went out (then all at once, the broker idle meanwhile).
-  const producer = new Producer(client, { ...opts.producer, openBytesMax: opts.producer.batchSize ?? 16384, ...(opts.bufferMemory !== undefined && { bufferMemory: opts.bufferMemory }) });
+  // The open batches of all partitions together hold at most half the read-ahead: spread over
+  // partitions, records fill each partition's batch slowly, and large batches (1 MB by default)
+  // were all still open when the read-ahead stopped the input; then all went at once, the broker
+  // idle meanwhile. Batches that fill (batch.size times the partitions written under it) are not
+  // affected: the bound only seals earlier what the read-ahead would have sealed.
+  const producer = new Producer(client, { ...opts.producer, openBytesMax: READ_AHEAD_BYTES / 2, ...(opts.bufferMemory !== undefined && { bufferMemory: opts.bufferMemory }) });
   const summary: ProduceSummary = { lines: 0, sent: 0, failed: 0, inputError: null, interrupted: false };
   let reported = 0;
   producer.onBatchError = (topic, partition, count, err) => {

@@ -28,6 +28,15 @@ export class ReaderConfigError extends UsageError {
 /** The line reader's properties (Kafka's LineMessageReader). */
 export const READER_KEYS: ReadonlySet<string> = new Set(['parse.key', 'key.separator', 'parse.headers', 'headers.delimiter', 'headers.separator', 'headers.key.separator', 'null.marker', 'ignore.error']);
 
+/**
+ * --input json: the JSON envelope carries key, value and headers, so the text reader's properties
+ * do nothing; each one given is warned about.
+ */
+export function jsonReader(props: Record<string, string>, warn: (line: string) => void): 'json' {
+  for (const k of Object.keys(props)) if (READER_KEYS.has(k)) warn(`WARN ${k} has no effect with --input json (each line's JSON gives the key, value and headers)`);
+  return 'json';
+}
+
 export function readerConfig(props: Record<string, string>): ReaderConfig {
   const keySep = props['key.separator'] ?? '\t';
   const delim = props['headers.delimiter'] ?? '\t';

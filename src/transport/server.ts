@@ -727,7 +727,10 @@ export class KafkaServer {
   /** Each TCP listener's back-off (see watchAccept). */
   private readonly backOff = new Map<net.Server, (code: string) => void>();
   private readonly fdLimit = openFileLimit();
-  /** Open fds when last counted, plus those accepted since (recounted every 100 ms). */
+  /**
+   * Open fds when last looked at (counted, or bounded by the descriptor table's size: nearFdLimit),
+   * plus the connections accepted since; looked at again after a second (100 ms near the limit).
+   */
   private fds = { at: -Infinity, n: 0 };
 
   /** max.connections.per.ip.overrides by address: as configured, plus the addresses of its host names (resolveOverrides). */

@@ -65,11 +65,9 @@ describe('topics --create', () => {
       // The configs come before the partition count, as there.
       [['retention.mss=1', '--partitions', '0'], 'Unknown topic config name: retention.mss'],
     ] as const) {
-      const started = Date.now();
       const args = configs.flatMap((c) => (c.startsWith('--') || /^\d+$/.test(c) ? [c] : ['--config', c]));
       const r = await kt('topics', '--create', '--topic', 'x.y', ...args, '--bootstrap-server', '127.0.0.1:1');
       expect({ configs, ...r }).toEqual({ configs, stdout: `Error while executing topic command : ${message}\n`, stderr: '', exitCode: 1 });
-      expect(Date.now() - started).toBeLessThan(5000);
     }
   });
 

@@ -100,8 +100,9 @@ describe('preprocessing comes before authorization (Kafka: ConfigAdminManager.pr
         expect(await send([{ resourceType: TOPIC, resourceName: 'parity', ops: [['retention.ms', SET, '1']] }], legacyApi)).toEqual([{ code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: expect.any(String) }]);
         expect(await send([{ resourceType: BROKER, resourceName: '1', ops: [['log.cleaner.threads', SET, '2']] }], legacyApi)).toEqual([{ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, message: expect.any(String) }]);
       }
-      // AlterConfigs knows no BROKER_LOGGER resource: said before the ACL check too.
+      // AlterConfigs knows only TOPIC and BROKER resources (not BROKER_LOGGER, GROUP, ...): said before the ACL check too.
       expect(await send([{ resourceType: 8, resourceName: '1', ops: [['kafka', SET, 'INFO']] }], true)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Unknown resource type 8' }]);
+      expect(await send([{ resourceType: 32, resourceName: 'g', ops: [['consumer.session.timeout.ms', SET, '50000']] }], true)).toEqual([{ code: ErrorCode.INVALID_REQUEST, message: 'Unknown resource type 32' }]);
     } finally {
       anon.close();
       await secured.close();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterInfo, KafkaClient } from '../../src/client/client.js';
 import { decodeBatchRecords } from '../../src/protocol/record-batch.js';
+import type { PartitionerOptions } from '../../src/client/producer/partitioners.js';
 import { runConsoleProducer, type ProduceSummary } from '../../src/tools/console-producer.js';
 import { FileInput, LineSplitter, readerConfig } from '../../src/tools/line-reader.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -64,7 +65,7 @@ interface Run {
 /** Runs the tool on `chunks`; `perLine` forces the per-line path (a null.marker no line equals). */
 async function produce(
   chunks: Buffer[] | (() => FileInput),
-  opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number; lateMetadata?: boolean; batchSize?: number; stickyBytes?: number } = {},
+  opts: { perLine?: boolean; partitions?: number; maxRequestSize?: number; bufferMemory?: number; lateMetadata?: boolean; batchSize?: number; partitioner?: PartitionerOptions; lingerMs?: number } = {},
 ): Promise<Run> {
   const broker = new FakeBroker(opts.partitions ?? 1, opts.lateMetadata);
   const warnings: string[] = [];
@@ -76,7 +77,7 @@ async function produce(
       sync: false,
       prompt: false,
       bufferMemory: opts.bufferMemory,
-      producer: { batchSize: opts.batchSize ?? 300, lingerMs: 0, maxRequestSize: opts.maxRequestSize, idempotent: true, partitioner: { batchSize: opts.stickyBytes ?? 200 } },
+      producer: { batchSize: opts.batchSize ?? 300, lingerMs: opts.lingerMs ?? 0, maxRequestSize: opts.maxRequestSize, idempotent: true, partitioner: opts.partitioner ?? { batchSize: 200 } },
     },
     {
       stdin:
@@ -197,20 +198,29 @@ describe('console-producer default format from a file read into one buffer', () 
 });
 
 describe('console-producer batches spread over partitions', () => {
-  it('keeps at most a batch open over all partitions, so batches go out while the input is read', async () => {
-    // 3 MB of 100-byte lines over 6 partitions, 1 MB batches, sticky for 16 KiB: the open
-    // batches together reach 1 MB long before any one does. Held open until the read-ahead
-    // (4 MB) stopped the input, each partition's batch grew to ~4 MB / 6 and all went at once;
-    // bounded, they hold ~1 MB / 6 each (the sticky choice is random: far under 500 KB).
+  it('keeps at most half the read-ahead (2 MB) in open batches, so batches go out while the input is read', async () => {
+    // 6.3 MB of 100-byte lines dealt round-robin over 6 partitions, 1 MB batches: every batch grows
+    // at the same pace and none fills before 6 MB. Held open until the read-ahead (4 MB) stopped
+    // the input, each was ~680 KB when all went at once; bounded, ~340 KB.
     const line = 'x'.repeat(99) + '\n';
     const chunk = Buffer.from(line.repeat(655));
+    const chunks = 96;
     const r = await produce(
-      Array.from({ length: 46 }, () => chunk),
-      { partitions: 6, batchSize: 1_000_000, stickyBytes: 16384 },
+      Array.from({ length: chunks }, () => chunk),
+      { partitions: 6, batchSize: 1_000_000, partitioner: { kind: 'round-robin' } },
     );
-    expect(r.summary).toMatchObject({ sent: 46 * 655, failed: 0 });
-    expect(r.partitions.flat().length).toBe(46 * 655);
-    expect(Math.max(...r.batchSizes)).toBeLessThan(500_000);
+    expect(r.summary).toMatchObject({ sent: chunks * 655, failed: 0 });
+    expect(r.partitions.map((p) => p.length)).toEqual(Array(6).fill((chunks * 655) / 6));
+    expect(Math.max(...r.batchSizes)).toBeLessThan(400_000);
+  });
+
+  it('leaves batches that fill under the bound as large as batch.size makes them', async () => {
+    // 16 KB batches over 6 partitions (lingering long): together far under 2 MB, so each is sealed
+    // when full, as in Kafka (bounded by the batch size instead, they were sealed at ~2.7 KB).
+    const line = 'x'.repeat(99) + '\n';
+    const r = await produce([Buffer.from(line.repeat(6000))], { partitions: 6, batchSize: 16384, lingerMs: 60_000, partitioner: { kind: 'round-robin' } });
+    const full = r.batchSizes.filter((b) => b > 16384 - 200);
+    expect(full.length, String(r.batchSizes)).toBeGreaterThanOrEqual(30);
   });
 });
 

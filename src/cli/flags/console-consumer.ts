@@ -89,3 +89,9 @@ export function outputFormat<K extends string>(o: Pick<ConsoleConsumerOptions, '
   if (!kind) throw new UsageError(`Unsupported formatter ${o.formatter} (supported: DefaultMessageFormatter, LoggingMessageFormatter, NoOpMessageFormatter)`);
   return kind;
 }
+
+/** Kafka 3.8+'s WARNING for a formatter named by its old class name (removed in Kafka 4), or null. */
+export function formatterDeprecation(formatter: string | undefined): string | null {
+  if (!formatter?.startsWith('kafka.tools.')) return null;
+  return `WARNING: ${formatter} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.${formatter.slice('kafka.tools.'.length)} instead`;
+}
