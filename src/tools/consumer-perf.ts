@@ -78,7 +78,10 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
   // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
-  await resolvePartitions(client, [opts.topic], undefined);
+  // A stop meanwhile ends the run as a stop while connecting does.
+  const began = Date.now();
+  const found = await Promise.race([resolvePartitions(client, [opts.topic], undefined), io.interrupted.then(() => null)]);
+  if (!found) return stoppedBeforeConsuming(opts.topic, opts.consumer.groupId, began, Date.now());
   io.started?.();
   const startMs = Date.now();
   let joinStart = startMs;

@@ -70,6 +70,15 @@ export async function runE2eLatency(producerClient: KafkaClient, consumerClient:
 async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2eOptions, io: E2eIO): Promise<E2eResult> {
   let stop = false;
   void io.interrupted.then(() => (stop = true));
+  // Told to stop during the set-up (the topic's creation, waiting for its leader, the consumer's
+  // position): it ends at once with nothing measured, as a stop while connecting does.
+  const ready = await Promise.race([setUp(consumerClient, opts, io), io.interrupted.then(() => null)]);
+  if (!ready) return stoppedBeforeMeasuring(opts.topic);
+  return run(producer, ready.fetcher, ready.createdTopic, opts, io, () => stop);
+}
+
+/** Makes the topic when it is missing (as Kafka's tool), waits for its partitions, and positions a consumer at their ends. */
+async function setUp(consumerClient: KafkaClient, opts: E2eOptions, io: E2eIO): Promise<{ fetcher: Fetcher; createdTopic: boolean }> {
   const admin = new Admin(consumerClient);
   const md = await consumerClient.refreshMetadata([opts.topic]);
   const t = md.topics.get(opts.topic);
@@ -86,9 +95,14 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
   const partitions = await waitForPartitions(consumerClient, opts.topic);
   const fetcher = new Fetcher(consumerClient, { ...opts.consumer, maxWaitMs: 500, minBytes: 1, autoOffsetReset: 'latest' });
   await fetcher.assign(partitions.map((partition) => ({ topic: opts.topic, partition, start: 'latest' as const })));
+  return { fetcher, createdTopic };
+}
+
+/** Sends and reads back one record at a time until done or `stopped()`. */
+async function run(producer: Producer, fetcher: Fetcher, createdTopic: boolean, opts: E2eOptions, io: E2eIO, stopped: () => boolean): Promise<E2eResult> {
   const latencies: number[] = [];
   let total = 0;
-  for (let i = 0; i < opts.numMessages && !stop; i++) {
+  for (let i = 0; i < opts.numMessages && !stopped(); i++) {
     // Kafka's message: one random uppercase letter repeated.
     const message = Buffer.alloc(opts.messageSize, 65 + Math.floor(Math.random() * 26));
     const begin = process.hrtime.bigint();
@@ -98,12 +112,12 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
     await producer.send({ topic: opts.topic, key: null, value: message });
     const deadline = Date.now() + POLL_TIMEOUT_MS;
     let records: { value: Buffer | null }[] = (await fetched).flatMap((c) => c.records);
-    while (records.length === 0 && Date.now() < deadline && !stop) {
+    while (records.length === 0 && Date.now() < deadline && !stopped()) {
       const chunks = await fetcher.poll({ maxWaitMs: 500 });
       records = chunks.flatMap((c) => c.records);
     }
     const elapsedMs = Number(process.hrtime.bigint() - begin) / 1e6;
-    if (stop && records.length === 0) break;
+    if (stopped() && records.length === 0) break;
     if (records.length === 0) throw new FailedError(`poll() timed out before finding a result (timeout:[${POLL_TIMEOUT_MS}])`);
     const read = records[0]!.value ?? Buffer.alloc(0);
     if (!read.equals(message)) throw new FailedError(`The message read [${read.toString('utf8')}] did not match the message sent [${message.toString('utf8')}]`);
@@ -112,10 +126,10 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
     total += elapsedMs;
     latencies.push(elapsedMs);
   }
-  return latencyResult(opts.topic, latencies, total, createdTopic, stop);
+  return latencyResult(opts.topic, latencies, total, createdTopic, stopped());
 }
 
-/** The result of a run stopped while it was still connecting: nothing measured. */
+/** The result of a run stopped while it was still connecting or setting up: nothing measured. */
 export const stoppedBeforeMeasuring = (topic: string): E2eResult => latencyResult(topic, [], 0, false, true);
 
 function latencyResult(topic: string, latencies: number[], total: number, createdTopic: boolean, interrupted: boolean): E2eResult {

@@ -105,7 +105,8 @@ describe('console-consumer stopped while it looks up where to read', () => {
   let broker: TestBroker;
   let proxy: KafkaProxy;
   let proxyPort: number;
-  /** ListOffsets requests swallowed (the consumer's setup waits on them). */
+  /** Requests of this API swallowed (ListOffsets: the consumer's setup waits on them). */
+  let swallowKey = 2;
   let swallowed = 0;
   let onSwallowed = () => {};
 
@@ -113,7 +114,7 @@ describe('console-consumer stopped while it looks up where to read', () => {
     // Every connection goes through the proxy (the broker advertises it), which never passes a ListOffsets on.
     proxy = new KafkaProxy(() => ({
       request: (f) => {
-        if (requestApiKey(f) !== 2) return true;
+        if (requestApiKey(f) !== swallowKey) return true;
         swallowed++;
         onSwallowed();
         return false;
@@ -154,4 +155,37 @@ describe('console-consumer stopped while it looks up where to read', () => {
       });
     });
   }
+
+  it('e2e-latency stopped while its consumer looks up the end of the topic prints its result lines (nothing measured) and exits 143', async () => {
+    const before = swallowed;
+    const looking = new Promise<void>((r) => (onSwallowed = () => swallowed > before && r()));
+    const cfg = join(home, 'e2e.properties');
+    writeFileSync(cfg, 'default.api.timeout.ms=120000\nrequest.timeout.ms=120000\n');
+    const child = spawn(['e2e-latency', `127.0.0.1:${proxyPort}`, 'setup', '10', '1', '10', cfg]);
+    await Promise.race([looking, child]);
+    child.kill('SIGTERM');
+    const r = await child;
+    expect({ exitCode: r.exitCode, timedOut: r.timedOut, stdout: r.stdout }).toEqual({ exitCode: 143, timedOut: false, stdout: 'Avg latency: 0.0000 ms\nPercentiles: 50th = 0, 99th = 0, 99.9th = 0\n' });
+  });
+
+  it('consumer-perf-test stopped while it looks up its topic prints its header and summary (nothing consumed) and exits 143', async () => {
+    // The lookup is a Metadata request; the connection itself has been made (ApiVersions only).
+    swallowKey = 3;
+    try {
+      const before = swallowed;
+      const looking = new Promise<void>((r) => (onSwallowed = () => swallowed > before && r()));
+      const cfg = join(home, 'perf.properties');
+      writeFileSync(cfg, 'default.api.timeout.ms=120000\nrequest.timeout.ms=120000\n');
+      const child = spawn(['consumer-perf-test', '--bootstrap-server', `127.0.0.1:${proxyPort}`, '--topic', 'setup', '--messages', '10', '--command-config', cfg]);
+      await Promise.race([looking, child]);
+      child.kill('SIGTERM');
+      const r = await child;
+      expect({ exitCode: r.exitCode, timedOut: r.timedOut }).toEqual({ exitCode: 143, timedOut: false });
+      const lines = String(r.stdout).trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^start\.time, end\.time, data\.consumed\.in\.MB/);
+      expect(lines[1]!.split(', ').slice(2, 5)).toEqual(['0.0000', '0.0000', '0']);
+    } finally {
+      swallowKey = 2;
+    }
+  });
 });
