@@ -37,7 +37,7 @@ export default defineCommand<GroupsOptions>({
       .option('--offsets', 'describe: offsets and lag (default)')
       .addOption(new Option('--state [states]', 'describe: group state; list: add a STATE column, or filter by comma-separated states'))
       .addOption(new Option('--type [types]', 'list: add a TYPE column, or filter by types (classic)'))
-      .option('--verbose', 'describe --members: add the ASSIGNMENT column')
+      .option('--verbose', 'describe --members: add the ASSIGNMENT column (taken with --offsets/--state too, as in Kafka: nothing to add there)')
       .option('--dry-run', 'reset: only show the plan (the default)')
       .option('--execute', 'reset: apply the plan')
       .option('--export', "reset: print the plan as Kafka's CSV")

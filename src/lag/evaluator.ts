@@ -45,7 +45,10 @@ export interface Sample {
   logEnd: number;
   /** The partition's log start offset, when known (asked for only without a committed offset; unknown counts as 0). */
   logStart?: number | null;
-  /** Whether a live member of the group is assigned the partition. */
+  /**
+   * Whether a live member of the group is assigned the partition, or may be: during a rebalance
+   * the group's members hold no assignment until it completes, which is no sign of a stop.
+   */
   owned: boolean;
   /** Age of the oldest unconsumed record (0 when caught up), or null when unknown. */
   timeLagMs: number | null;
@@ -149,7 +152,8 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
 
   // Nothing committed: the lag cannot be measured. Records in the log wait for the group (a
   // consumer that never commits, or one that has not committed on this partition yet).
-  if (last.committed === null) return last.logEnd > (last.logStart ?? 0) ? verdict('WARN', 'NO_OFFSET') : verdict('OK');
+  // An empty log without one has nothing to consume: lag 0, nothing to drain.
+  if (last.committed === null) return last.logEnd > (last.logStart ?? 0) ? verdict('WARN', 'NO_OFFSET') : { ...verdict('OK'), lag: 0, timeLagMs: 0, drain: { kind: 'none' } };
 
   // REWIND: the committed offset dropped below an earlier one in the window and stays below it.
   let peak = -Infinity;

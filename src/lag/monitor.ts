@@ -113,6 +113,10 @@ export class LagMonitor {
       h.latest = g;
       const present = new Set<string>();
       let total = 0;
+      // Rebalancing, members hold no assignment until it completes (DescribeGroups says none): a
+      // group with members then owns its partitions as far as STOP is concerned (Burrow raises
+      // nothing for a rebalance either).
+      const rebalancing = g.members > 0 && (g.state === 'PreparingRebalance' || g.state === 'CompletingRebalance');
       for (const p of g.partitions) {
         const key = `${p.topic}\0${p.partition}`;
         present.add(key);
@@ -121,7 +125,7 @@ export class LagMonitor {
         ph.latest = p;
         // No log end this time (no leader): listed and judged unmeasurable, no sample taken.
         if (p.logEnd === null) continue;
-        const sample: Sample = { at: snap.at, committed: p.committed, logEnd: p.logEnd, logStart: p.logStart ?? null, owned: p.owner !== null, timeLagMs: timeLag(p, snap.at) };
+        const sample: Sample = { at: snap.at, committed: p.committed, logEnd: p.logEnd, logStart: p.logStart ?? null, owned: p.owner !== null || rebalancing, timeLagMs: timeLag(p, snap.at) };
         ph.samples.push(sample);
         while (ph.samples.length > 1 && ph.samples[0]!.at < snap.at - keep) ph.samples.shift();
         total += lagOf(sample) ?? 0;
@@ -157,7 +161,8 @@ export class LagMonitor {
         status: judged.status,
         reason: judged.reason,
         totalLag: partitions.reduce((n, p) => n + (p.lag ?? 0), 0),
-        partitionsWithoutOffset: partitions.filter((p) => p.committed === null).length,
+        // Each partition counted once: no log end (no leader) first; no offset where records wait.
+        partitionsWithoutOffset: partitions.filter((p) => p.committed === null && p.logEnd !== null && p.lag === null).length,
         partitionsWithoutLogEnd: partitions.filter((p) => p.logEnd === null).length,
         maxTimeLagMs: timeLags.length ? Math.max(...timeLags) : null,
         consumeRate: sum(partitions.map((p) => p.consumeRate)),

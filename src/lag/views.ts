@@ -5,8 +5,11 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Drain } from './evaluator.js';
-import { formatCount, formatDrain, formatRate, formatStatus, formatTimeLag, paintStatus, shortState } from './format.js';
+import { formatDrain, formatRate, formatStatus, formatTimeLag, paintStatus, shortState } from './format.js';
 import type { GroupReport, LagReport } from './monitor.js';
+
+/** Counts in the tables for scripts: plain integers (awk, sort -n), no thousands separators. */
+const integer = (n: number | null): string => (n === null ? '-' : String(n));
 
 function table(head: string[], rows: string[][], rightAligned: Set<number>): string {
   const t = new Table({
@@ -26,7 +29,7 @@ export function groupsTable(report: LagReport, c: ChalkInstance): string {
     g.group,
     shortState(g.state),
     String(g.members),
-    formatCount(g.totalLag),
+    integer(g.totalLag),
     formatTimeLag(g.maxTimeLagMs),
     formatRate(g.produceRate),
     formatRate(g.consumeRate),
@@ -43,9 +46,9 @@ export function partitionsTable(groups: GroupReport[], windowMs: number, c: Chal
       g.group,
       p.topic,
       String(p.partition),
-      formatCount(p.committed),
-      formatCount(p.logEnd),
-      formatCount(p.lag),
+      integer(p.committed),
+      integer(p.logEnd),
+      integer(p.lag),
       formatTimeLag(p.timeLagMs),
       formatRate(p.produceRate),
       formatRate(p.consumeRate),

@@ -93,7 +93,7 @@ function groupColumns(c: ChalkInstance, selected: string | null, groups: readonl
     { key: 'group', header: 'GROUP', width: 10, flex: true, maxWidth: Math.max(10, Math.min(40, longest)), keep: 99, cell: (g) => g.group, paint: (g, s) => (g.group === selected ? c.bold(s) : s) },
     { key: 'state', header: 'STATE', width: 11, keep: 50, cell: (g) => shortState(g.state) },
     { key: 'members', header: 'MEMBERS', width: 7, align: 'right', keep: 40, cell: (g) => String(g.members) },
-    { key: 'lag', header: 'LAG', width: 8, align: 'right', keep: 90, cell: (g) => formatCount(g.totalLag) },
+    { key: 'lag', header: 'LAG', width: 8, align: 'right', keep: 90, cell: (g) => `${formatCount(g.totalLag)}${uncountedNote(g) ? '*' : ''}` },
     { key: 'time', header: 'TIME-LAG', width: 8, align: 'right', keep: 85, cell: (g) => formatTimeLag(g.maxTimeLagMs) },
     { key: 'in', header: 'IN/S', width: 6, align: 'right', keep: 30, cell: (g) => formatRate(g.produceRate) },
     { key: 'out', header: 'OUT/S', width: 6, align: 'right', keep: 31, cell: (g) => formatRate(g.consumeRate) },

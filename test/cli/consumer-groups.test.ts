@@ -186,6 +186,14 @@ describe('--describe', () => {
         '',
       ].join('\n'),
     );
+    // Kafka takes --verbose with any --describe view ("additional information, if any"): the same
+    // output as without it there; with another action it is refused.
+    for (const view of [[], ['--offsets'], ['--state']]) {
+      const plain = await kt('--describe', '--group', 'live', ...view);
+      const verbose = await kt('--describe', '--group', 'live', ...view, '--verbose');
+      expect({ view, exitCode: verbose.exitCode, stdout: fixed(verbose).stdout }).toEqual({ view, exitCode: plain.exitCode, stdout: fixed(plain).stdout });
+    }
+    expect((await kt('--list', '--verbose')).exitCode).toBe(2);
   });
 
   it('shows coordinator, strategy, state and member count with --state', async () => {

@@ -100,7 +100,7 @@ export function validate(o: GroupsOptions, action: GroupsAction): void {
     if (o.state !== undefined && action !== 'list') throw new UsageError('Option(s) [state] are unavailable given other options on the command line');
   }
   if (o.type !== undefined && action !== 'list') throw new UsageError('Option(s) [type] are unavailable given other options on the command line');
-  if (o.verbose && !o.members) throw new UsageError('Option(s) [verbose] are unavailable given other options on the command line');
+  // --verbose goes with any --describe, as in Kafka ("additional information, if any"): only --members has some.
   if (action === 'delete') {
     if (!hasGroup && !o.allGroups) throw new UsageError('Option [delete] takes one of these options: [all-groups], [group]');
     if (o.topic?.length) throw new UsageError('The consumer does not support topic-specific offset deletion from a consumer group.');

@@ -17,12 +17,13 @@ function series(points: [number | null, number][], extra: Partial<Sample> = {}):
 const steps = (n: number, f: (i: number) => [number | null, number]) => series(Array.from({ length: n }, (_, i) => f(i)));
 
 describe('evaluatePartition', () => {
-  it('without a committed offset: WARN NO_OFFSET when records wait in the log, OK when it is empty (lag unknown either way)', () => {
+  it('without a committed offset: WARN NO_OFFSET when records wait in the log (lag unknown), OK with lag 0 when it is empty (nothing to consume)', () => {
     // Records 0..99 and nothing committed: the group has consumed none of them as far as Kafka knows.
     expect(evaluatePartition(steps(12, () => [null, 100]), NOW, settings)).toMatchObject({ status: 'WARN', reason: 'NO_OFFSET', lag: null, drain: { kind: 'unknown' } });
     // Every record deleted (log start = log end), or none written: nothing to consume.
-    expect(evaluatePartition(series(Array.from({ length: 12 }, () => [null, 100] as [null, number]), { logStart: 100 }), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null });
-    expect(evaluatePartition(steps(12, () => [null, 0]), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: null });
+    // (Lag 0, not unknown: a caught-up group's drain read "?" and every --once said "1 partition not counted".)
+    expect(evaluatePartition(series(Array.from({ length: 12 }, () => [null, 100] as [null, number]), { logStart: 100 }), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: 0, timeLagMs: 0, drain: { kind: 'none' } });
+    expect(evaluatePartition(steps(12, () => [null, 0]), NOW, settings)).toMatchObject({ status: 'OK', reason: null, lag: 0, drain: { kind: 'none' } });
   });
 
   it('is IDLE when caught up and nothing new arrives, OK when caught up on a moving log', () => {
@@ -182,6 +183,29 @@ describe('LagMonitor', () => {
     const warming = new LagMonitor(settings, 60_000);
     for (let i = 0; i < 3; i++) warming.ingest(snap(NOW - 2000 + i * 1000, 100, 200 + i));
     expect(warming.report(NOW).groups[0]).toMatchObject({ status: 'WARMING', complete: false, windowFilledMs: 2000 });
+  });
+
+  it('does not call a rebalancing group with members stopped (its members hold no assignment until it completes)', () => {
+    const rebalancing = (at: number, state: string, members: number): Snapshot => ({
+      at,
+      groups: [{ group: 'etl', state, members, partitions: [{ topic: 'orders', partition: 0, committed: 1000, logEnd: 21_600, owner: null, committedTimestamp: NOW - 18 * 60_000 }] }],
+      missing: [],
+    });
+    for (const state of ['PreparingRebalance', 'CompletingRebalance']) {
+      const m = new LagMonitor(settings, 60_000);
+      m.ingest(rebalancing(NOW - 1000, state, 3));
+      m.ingest(rebalancing(NOW, state, 3));
+      expect(m.report(NOW).groups[0]!.reason, state).not.toBe('STOP');
+      // Stuck in it for the whole window without progress: a member is there, so STALL, not STOP.
+      const stuck = new LagMonitor(settings, 60_000);
+      for (let i = 0; i <= 10; i++) stuck.ingest(rebalancing(NOW - 10_000 + i * 1000, state, 3));
+      expect(stuck.report(NOW).groups[0], state).toMatchObject({ status: 'ERR', reason: 'STALL' });
+    }
+    // Without members it is a stop at once, as before.
+    const empty = new LagMonitor(settings, 60_000);
+    empty.ingest(rebalancing(NOW - 1000, 'PreparingRebalance', 0));
+    empty.ingest(rebalancing(NOW, 'PreparingRebalance', 0));
+    expect(empty.report(NOW).groups[0]).toMatchObject({ status: 'ERR', reason: 'STOP' });
   });
 
   it('lists a partition whose log end is unknown (no leader) as ERR UNAVAILABLE with lag null, and leaves it out of the total', () => {

@@ -31,6 +31,29 @@ describe('lag --once and --check reports', () => {
     expect(warned).toEqual([]);
   });
 
+  it('tables for scripts print counts as plain integers (no thousands separators)', () => {
+    const monitor = new LagMonitor(settings);
+    const part = { topic: 'orders', partition: 0, committed: 1000, logEnd: 1_234_567, owner: null, committedTimestamp: 0 };
+    for (const at of [1000, 2000]) monitor.ingest({ at, groups: [{ group: 'big', state: 'Empty', members: 0, partitions: [part] }], missing: [] });
+    const r = monitor.report(2000);
+    const c = colorsFor({ isTTY: false }, env);
+    expect(groupsTable(r, c).split('\n')[1]).toMatch(/^big\s+Empty\s+0\s+1233567\s/);
+    expect(partitionsTable(r.groups, r.windowMs, c).split('\n')[1]).toMatch(/^big\s+orders\s+0\s+1000\s+1234567\s+1233567\s/);
+  });
+
+  it('counts each partition left out of the lag once: no log end (no leader) before no committed offset', () => {
+    const monitor = new LagMonitor(settings);
+    const parts = [
+      { topic: 'gone', partition: 0, committed: null, logEnd: null, owner: null, committedTimestamp: null },
+      { topic: 'gone', partition: 1, committed: null, logEnd: null, owner: null, committedTimestamp: null },
+      { topic: 'new', partition: 0, committed: null, logEnd: 5, owner: null, committedTimestamp: null },
+      { topic: 'empty', partition: 0, committed: null, logEnd: 0, owner: null, committedTimestamp: null },
+    ];
+    for (const at of [1000, 2000]) monitor.ingest({ at, groups: [{ group: 'g', state: 'Stable', members: 1, partitions: parts }], missing: [] });
+    const g = monitor.report(2000).groups[0]!;
+    expect({ withoutOffset: g.partitionsWithoutOffset, withoutLogEnd: g.partitionsWithoutLogEnd }).toEqual({ withoutOffset: 1, withoutLogEnd: 2 });
+  });
+
   it('named groups: the partitions table', () => {
     const r = report(0);
     expect(lagResult(r, options({ groups: ['billing'] }), io().io, false).text).toBe(partitionsTable(r.groups, r.windowMs, colorsFor({ isTTY: false }, env)));

@@ -95,6 +95,17 @@ describe('overview', () => {
     expect(frame()).toContain('↑↓ select · ⏎ open · s sort:status · / filter · p pause · ? help · q quit');
   });
 
+  it('marks LAG with * in the list when partitions are left out of it (as the detail view does)', async () => {
+    const data = reportOf(3, 10_000, () => [
+      { group: 'nocommit', state: 'Stable', members: 1, partitions: [{ topic: 'orders', partition: 0, committed: null, logEnd: 430, owner: { memberId: 'm', clientId: 'c', host: '/h' }, committedTimestamp: null }] },
+    ]);
+    const app = render(<LagApp load={async () => data} intervalMs={20} target="t" colors={plain} />);
+    const frame = () => app.lastFrame() ?? '';
+    await waitFor(() => frame().includes('nocommit'), 'the overview');
+    expect(frame().split('\n')[2]).toMatch(/^› nocommit\s+Stable\s+1\s+0\*\s/);
+    app.unmount();
+  });
+
   it('moves the selection, filters with /, and cycles the sort with s (reporting it for saving)', async () => {
     const sorts: SortKey[] = [];
     const { frame, press } = mount({ onSortChange: (s) => sorts.push(s) });
