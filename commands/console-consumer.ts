@@ -102,7 +102,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     };
     // Left behind when stopped: its client is closed with the command's (CliContext.close), which
     // ends its retries.
-    const connected = await unlessStopped(connect(), stopSignal);
+    const connected = await unlessStopped(connect(), stopSignal.received);
     if (connected === null) {
       stoppedEarly = true;
       return printView(consumerEndView(!!o.enableSystestEvents, signalExit(stopSignal.signal!)), ctx, o.output === 'json');

@@ -95,7 +95,7 @@ export default defineCommand<ConsoleProducerOptions>({
     const properties = { 'default.api.timeout.ms': String(Math.min(maxBlockMs, 60_000)), ...props, 'request.timeout.ms': String(requestTimeoutMs) };
     const connecting = ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties, clientId: 'console-producer', connectSetting }).catch((e: unknown) => void (failure = producerConnectFailureView(o.topic!, e, ctx.principal)));
     const serializer = async () => (schemaPlan ? await sf!.producerSerializer(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer ?? o.brokerList, props), p)) : undefined);
-    const connected = await unlessStopped(connecting.then(async (client) => client && { client, schema: await serializer() }), stopSignal);
+    const connected = await unlessStopped(connecting.then(async (client) => client && { client, schema: await serializer() }), stopSignal.received);
     const json = o.output === 'json';
     if (connected === null) return printView(producerStoppedView(o.topic, signalExit(stopSignal.signal!)), ctx, json);
     if (!connected) return printView(failure!, ctx, json);

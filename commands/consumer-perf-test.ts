@@ -51,7 +51,7 @@ export default defineCommand<ConsumerPerfTestOptions>({
     // Watched from here: a stop while still connecting ends it as a later stop does (its summary, nothing consumed).
     const stopSignal = watchStopSignals();
     const began = Date.now();
-    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' }), stopSignal);
+    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer ?? o.brokerList, properties: props, clientId: props['client.id'] ?? 'perf-consumer-client' }), stopSignal.received);
     // The header goes out once consuming begins: a run that fails before (a topic that does not
     // exist, no broker) prints nothing on stdout.
     let headerDue = !json && !o.hideHeader;

@@ -48,7 +48,7 @@ export default defineCommand<E2eLatencyOptions>({
     const stopSignal = watchStopSignals();
     const clients = await unlessStopped(
       (async () => [await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-producer' }), await ctx.client({ bootstrapServer, properties: props, clientId: 'e2e-latency-consumer' })] as const)(),
-      stopSignal,
+      stopSignal.received,
     );
     const { runE2eLatency, resultLines, stoppedBeforeMeasuring } = await import('../src/tools/e2e-latency.js');
     const { renderHistogram } = await import('../src/util/latency.js');

@@ -67,7 +67,7 @@ export default defineCommand<ProducerPerfTestOptions>({
     // Watched from here: a stop while still connecting ends it as a later stop does (its total line, nothing sent).
     const stopSignal = watchStopSignals();
     const began = Date.now();
-    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(byBlock && { connectSetting: 'max.block.ms' }) }), stopSignal);
+    const client = await unlessStopped(ctx.client({ bootstrapServer: o.bootstrapServer, properties, clientId: settings.clientId, ...(byBlock && { connectSetting: 'max.block.ms' }) }), stopSignal.received);
     const bar = process.stderr.isTTY && client ? progressBar(process.stderr, 'records') : null;
     const { runProducerPerf, stoppedBeforeSending, totalLine, metricsLines } = await import('../src/tools/producer-perf.js');
     const r = !client

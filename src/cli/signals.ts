@@ -33,11 +33,5 @@ export function watchStopSignals(): StopSignal {
   };
 }
 
-/**
- * `work` (connecting, a setup step) or the stop, whichever comes first: null when the stop came
- * first. What is left behind goes on until the command's clients are closed at its end (its
- * failure then is not reported: the race has handled it).
- */
-export function unlessStopped<T>(work: Promise<T>, stop: StopSignal): Promise<T | null> {
-  return Promise.race([work, stop.received.then(() => null)]);
-}
+/** A command's connecting or set-up step raced against its stop signals (`stopSignal.received`). */
+export { unlessStopped } from '../util/stopping.js';

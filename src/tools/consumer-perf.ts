@@ -10,6 +10,7 @@ import { RecordView, walkChunk, type RawChunk } from '../client/consumer/fetcher
 import { javaFixed } from '../util/latency.js';
 import { resolvePartitions } from './console-consumer.js';
 import { metricsTable } from './perf-metrics.js';
+import { unlessStopped } from '../util/stopping.js';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -80,7 +81,7 @@ export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOpt
   // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
   // A stop meanwhile ends the run as a stop while connecting does.
   const began = Date.now();
-  const found = await Promise.race([resolvePartitions(client, [opts.topic], undefined), io.interrupted.then(() => null)]);
+  const found = await unlessStopped(resolvePartitions(client, [opts.topic], undefined), io.interrupted);
   if (!found) return stoppedBeforeConsuming(opts.topic, opts.consumer.groupId, began, Date.now());
   io.started?.();
   const startMs = Date.now();

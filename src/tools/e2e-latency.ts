@@ -10,6 +10,7 @@ import { Fetcher, type FetcherOptions } from '../client/consumer/fetcher.js';
 import { Producer, type ProducerOptions } from '../client/producer/producer.js';
 import { FailedError } from '../util/errors.js';
 import { histogram, javaFixed, percentile, type HistogramBucket } from '../util/latency.js';
+import { unlessStopped } from '../util/stopping.js';
 
 export interface E2eOptions {
   topic: string;
@@ -72,7 +73,7 @@ async function measure(producer: Producer, consumerClient: KafkaClient, opts: E2
   void io.interrupted.then(() => (stop = true));
   // Told to stop during the set-up (the topic's creation, waiting for its leader, the consumer's
   // position): it ends at once with nothing measured, as a stop while connecting does.
-  const ready = await Promise.race([setUp(consumerClient, opts, io), io.interrupted.then(() => null)]);
+  const ready = await unlessStopped(setUp(consumerClient, opts, io), io.interrupted);
   if (!ready) return stoppedBeforeMeasuring(opts.topic);
   return run(producer, ready.fetcher, ready.createdTopic, opts, io, () => stop);
 }
