@@ -24,7 +24,18 @@ export interface Codec {
    * can otherwise inflate to gigabytes).
    */
   decompress(data: Buffer, maxOutput?: number): Buffer;
+  /**
+   * The bounded decompression as steps, for codecs whose output a few bytes can make huge (zstd:
+   * a kilobyte can state gigabytes of runs): each step makes one chunk (at most ~128 KiB) and
+   * yields the bytes made so far; the generator returns the output, or throws as `decompress`.
+   * Each has a decompression context of its own, so several can be under way at once: the daemon
+   * runs a large one a slice at a time between its other work (broker/append/codec-offload.ts).
+   */
+  decompressSteps?(data: Buffer, maxOutput: number): Generator<number, Buffer, void>;
 }
+
+/** A decompressed output would be larger than the caller's bound (Codec.decompress's `maxOutput`). */
+export class OutputTooLargeError extends Error {}
 
 /** Snappy's block header: the uncompressed length, a little-endian base-128 varint. */
 function snappyLength(block: Buffer): number {
@@ -37,7 +48,7 @@ function snappyLength(block: Buffer): number {
 }
 
 function checkOutput(length: number, maxOutput: number | undefined): void {
-  if (maxOutput !== undefined && length > maxOutput) throw new Error(`decompresses to more than ${maxOutput} bytes`);
+  if (maxOutput !== undefined && length > maxOutput) throw new OutputTooLargeError(`decompresses to more than ${maxOutput} bytes`);
 }
 
 const require = createRequire(import.meta.url);
@@ -182,49 +193,116 @@ interface ZstdBinding {
   dStreamOutSize(): number;
 }
 
-/**
- * Bounded zstd: frames that all state their size are refused past the limit from that, or else
- * made in one call (zstd checks the size stated); otherwise (Java's zstd-jni states none) they are
- * decompressed a chunk at a time, stopping once past the limit. zstd-napi's own decompress would
- * allocate whatever size a frame states, and stream the rest without bound.
- */
-function zstdDecompress(zstd: { decompress(b: Buffer): Buffer }, binding: ZstdBinding, dctx: InstanceType<ZstdBinding['DCtx']>, data: Buffer, maxOutput: number): Buffer {
-  let stated: number | null = 0;
-  for (let frame = data; frame.length > 0 && stated !== null; frame = frame.subarray(binding.findFrameCompressedSize(frame))) {
+/** The sizes all of `data`'s zstd frames state, summed; null when one states none. */
+function statedZstdSize(binding: ZstdBinding, data: Buffer): number | null {
+  let stated = 0;
+  for (let frame = data; frame.length > 0; frame = frame.subarray(binding.findFrameCompressedSize(frame))) {
     const size = binding.getFrameContentSize(frame);
-    stated = size === null ? null : stated + size;
-    if (stated !== null) checkOutput(stated, maxOutput);
+    if (size === null) return null;
+    stated += size;
   }
-  if (stated !== null) return zstd.decompress(data);
+  return stated;
+}
+
+/**
+ * Bounded zstd, a chunk a step (see Codec.decompressSteps): stops once past the limit, whatever
+ * the frames state (zstd-napi's own decompress would allocate whatever size a frame states, and
+ * stream the rest without bound). Frames that state their sizes (`stated`, within the limit) are
+ * made straight into one buffer of that size.
+ */
+function* zstdStream(binding: ZstdBinding, dctx: InstanceType<ZstdBinding['DCtx']>, data: Buffer, maxOutput: number, stated: number | null = null): Generator<number, Buffer, void> {
   dctx.reset(binding.ResetDirective.sessionOnly); // a previous call may have thrown mid-frame
+  const whole = stated === null ? null : Buffer.allocUnsafe(stated);
   const chunks: Buffer[] = [];
   let total = 0;
   let input = data;
-  // One scratch buffer, its output copied out: each call ends at a frame's end, and a buffer per
-  // call made thousands of tiny frames cost gigabytes.
-  const scratch = Buffer.allocUnsafe(binding.dStreamOutSize());
+  // Otherwise one scratch buffer, its output copied out: each call ends at a frame's end, and a
+  // buffer per call made thousands of tiny frames cost gigabytes.
+  const scratch = whole ?? Buffer.allocUnsafe(binding.dStreamOutSize());
+  const step = binding.dStreamOutSize();
   for (;;) {
     // At most one byte past the limit: enough to know it is passed.
-    const out = scratch.subarray(0, Math.min(scratch.length, maxOutput - total + 1));
+    const out = whole ? whole.subarray(total, Math.min(whole.length, total + step)) : scratch.subarray(0, Math.min(scratch.length, maxOutput - total + 1));
     const [pending, produced, consumed] = dctx.decompressStream(out, input);
     input = input.subarray(consumed);
     total += produced;
     checkOutput(total, maxOutput);
-    if (produced > 0) chunks.push(Buffer.from(out.subarray(0, produced)));
+    if (produced > 0 && !whole) chunks.push(Buffer.from(out.subarray(0, produced)));
     // 0: a frame is done and flushed; more input is the next frame.
-    if (pending === 0 && input.length === 0) return Buffer.concat(chunks, total);
-    if (produced === 0 && consumed === 0) throw new Error('truncated zstd frame');
+    if (pending === 0 && input.length === 0) {
+      if (whole && total !== whole.length) throw new Error(`zstd frames made ${total} bytes, not the ${whole.length} they state`);
+      return whole ?? (yield* joined(chunks, total));
+    }
+    if (produced === 0 && consumed === 0) throw new Error(whole && total === whole.length ? `zstd frames make more than the ${whole.length} bytes they state` : 'truncated zstd frame');
+    yield total;
+  }
+}
+
+/** `chunks` (`total` bytes) made one buffer, a step every few megabytes (one copy of 100 MiB is ~0.1 s). */
+function* joined(chunks: Buffer[], total: number): Generator<number, Buffer, void> {
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  let stepEnd = JOIN_STEP_BYTES;
+  for (const c of chunks) {
+    at += c.copy(out, at);
+    if (at >= stepEnd) {
+      stepEnd = at + JOIN_STEP_BYTES;
+      yield total;
+    }
+  }
+  return out;
+}
+const JOIN_STEP_BYTES = 4 << 20;
+
+/**
+ * Bounded zstd: frames that all state their size are refused past the limit from that, or else
+ * made in one call (zstd checks the size stated); otherwise (Java's zstd-jni states none) they are
+ * decompressed a chunk at a time (zstdStream).
+ */
+function zstdDecompress(
+  zstd: { decompress(b: Buffer): Buffer },
+  binding: ZstdBinding,
+  data: Buffer,
+  maxOutput: number,
+  stream: (d: Buffer, maxOutput: number, stated: null) => Generator<number, Buffer, void>,
+): Buffer {
+  const stated = statedZstdSize(binding, data);
+  if (stated !== null) {
+    checkOutput(stated, maxOutput);
+    return zstd.decompress(data);
+  }
+  const steps = stream(data, maxOutput, null);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 
 function zstdCodec(): Codec {
   const zstd = require('zstd-napi') as { compress(b: Buffer, p?: { compressionLevel?: number }): Buffer; decompress(b: Buffer): Buffer };
   const binding = require('zstd-napi/binding') as ZstdBinding;
-  const dctx = new binding.DCtx();
+  // Decompression contexts not in use: a context keeps its window buffers (up to megabytes), and
+  // a fresh one per batch cost the daemon ~25% more CPU on kcat's zstd batches. Steps under way
+  // each hold one; steps left unfinished leave theirs to the garbage collector.
+  const idle: InstanceType<ZstdBinding['DCtx']>[] = [];
+  function* pooled(d: Buffer, maxOutput: number, stated: number | null): Generator<number, Buffer, void> {
+    const dctx = idle.pop() ?? new binding.DCtx();
+    try {
+      return yield* zstdStream(binding, dctx, d, maxOutput, stated);
+    } finally {
+      idle.push(dctx);
+    }
+  }
   return {
     name: 'zstd',
     compress: (d, level) => (level === undefined ? zstd.compress(d) : zstd.compress(d, { compressionLevel: level })),
-    decompress: (d, maxOutput) => (maxOutput === undefined ? zstd.decompress(d) : zstdDecompress(zstd, binding, dctx, d, maxOutput)),
+    decompress: (d, maxOutput) => (maxOutput === undefined ? zstd.decompress(d) : zstdDecompress(zstd, binding, d, maxOutput, pooled)),
+    decompressSteps(d, maxOutput) {
+      // Refused at once when the frames state too much.
+      const stated = statedZstdSize(binding, d);
+      if (stated !== null) checkOutput(stated, maxOutput);
+      return pooled(d, maxOutput, stated);
+    },
   };
 }
 

@@ -62,3 +62,27 @@ export function inSlices<T>(
     },
   };
 }
+
+/**
+ * Runs the rest of a generator's steps (each a short piece of synchronous work) to its end, at
+ * most `sliceMs` of them between two turns of the event loop; resolves with what it returns, or
+ * rejects with what a step throws.
+ */
+export function stepsInSlices<T>(steps: Iterator<unknown, T>, sliceMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const slice = () => {
+      const until = performance.now() + sliceMs;
+      try {
+        for (;;) {
+          const step = steps.next();
+          if (step.done) return resolve(step.value);
+          if (performance.now() >= until) break;
+        }
+      } catch (e) {
+        return reject(e as Error);
+      }
+      setImmediate(slice);
+    };
+    setImmediate(slice);
+  });
+}

@@ -5,7 +5,11 @@
  * done inline, 20 MB of text at level 19 held every client of the daemon for 36 s. gzip goes to
  * zlib's own asynchronous calls (libuv's thread pool); zstd compression to one worker thread,
  * whose jobs run in the order they came. lz4 and snappy (no levels, hundreds of megabytes a
- * second), and the other codecs' decompression (as fast), stay inline.
+ * second) stay inline, and so does their decompression: what they make is at most ~255 times
+ * (lz4) or ~30 times (snappy) what came (a megabyte of lz4 can still make 100 MiB). zstd's decompression is
+ * not (a kilobyte can stand for 100 MiB of runs: one such batch held every client ~200 ms, one
+ * request naming many partitions seconds): past OFF_THREAD_BYTES made, the rest runs in slices
+ * (finishSteps).
  *
  * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
  * with it the rest of its connection (requests are handled one at a time per connection), which
@@ -15,6 +19,7 @@ import { createRequire } from 'node:module';
 import { gunzip, gzip } from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { CompressionType, codecFor } from '../../protocol/compression.js';
+import { stepsInSlices } from '../../util/slices.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +29,15 @@ export const offThreadCodecs = {
   /** gzip's inflate on zlib's thread pool, failing past `maxOutput` bytes as the inline one does. */
   gunzip: (data: Buffer, maxOutput: number): Promise<Buffer> =>
     new Promise((resolve, reject) => gunzip(data, { maxOutputLength: maxOutput }, (e, out) => (e ? reject(e) : resolve(out)))),
+  /** The rest of a zstd decompression's steps, DECOMPRESS_SLICE_MS of them between the event loop's other work. */
+  finishSteps: (steps: Generator<number, Buffer, void>): Promise<Buffer> => stepsInSlices(steps, DECOMPRESS_SLICE_MS),
 };
+
+/**
+ * zstd's decompression stays on the event loop (zstd-napi has no asynchronous one), a slice at a
+ * time: each step makes ~128 KiB, so a slice is a millisecond or two past this.
+ */
+const DECOMPRESS_SLICE_MS = 2;
 
 /** `data` compressed with `codec` (at `level`) without holding the event loop for gzip and zstd. */
 function compressOffThread(codec: number, data: Buffer, level?: number): Promise<Buffer> {

@@ -82,3 +82,51 @@ describe('zstd decompress with a limit', () => {
     expect(() => zstd.decompress(frame.subarray(0, frame.length - 10), 1 << 20)).toThrow();
   });
 });
+
+describe('zstd decompressSteps (the daemon runs them a slice at a time)', () => {
+  const zstd = codecFor(CompressionType.zstd);
+  const data = text(100_000); // ~1.3 MB: several steps
+  const run = (frames: Buffer, maxOutput: number) => {
+    const steps = zstd.decompressSteps!(frames, maxOutput);
+    const made: number[] = [];
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return { out: step.value, made };
+      made.push(step.value);
+    }
+  };
+
+  for (const [what, frames] of [
+    ['its size stated', zstdCompress(data)],
+    ['no size stated', zstdCompress(data, { contentSizeFlag: false })],
+    ['a checksum', zstdCompress(data, { checksumFlag: true })],
+    ['two frames, one stating its size', Buffer.concat([zstdCompress(data.subarray(0, 1000)), zstdCompress(data.subarray(1000), { contentSizeFlag: false })])],
+  ] as const) {
+    it(`makes frames with ${what} in steps, each yielding the bytes made so far, up to the limit and not one byte past it`, () => {
+      const { out, made } = run(frames, data.length);
+      expect(out.equals(data)).toBe(true);
+      expect(made.length).toBeGreaterThan(2);
+      expect(made.every((n, i) => n > 0 && n <= data.length && (i === 0 || n >= made[i - 1]!))).toBe(true);
+      expect(() => run(frames, data.length - 1)).toThrow(refused);
+    });
+  }
+
+  it('refuses frames stating more than the limit before making anything, and a frame cut short', () => {
+    expect(() => zstd.decompressSteps!(zstdCompress(data), data.length - 1)).toThrow(refused);
+    expect(() => run(zstdCompress(data, { contentSizeFlag: false }).subarray(0, 1000), 1 << 22)).toThrow(/truncated/);
+  });
+
+  it('keeps two under way at once apart (each has its own context)', () => {
+    const other = text(50_000).reverse();
+    const a = zstd.decompressSteps!(zstdCompress(data, { contentSizeFlag: false }), 1 << 22);
+    const b = zstd.decompressSteps!(zstdCompress(other, { contentSizeFlag: false }), 1 << 22);
+    let ra = a.next();
+    let rb = b.next();
+    while (!ra.done || !rb.done) {
+      if (!ra.done) ra = a.next();
+      if (!rb.done) rb = b.next();
+    }
+    expect(ra.value.equals(data)).toBe(true);
+    expect(rb.value.equals(other)).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inSlices } from '../../../src/util/slices.js';
+import { inSlices, stepsInSlices } from '../../../src/util/slices.js';
 
 const turn = () => new Promise((r) => setImmediate(r));
 
@@ -48,5 +48,30 @@ describe('inSlices', () => {
     await pass.done;
     expect(seen).toEqual([1]);
     expect(errors.map((e) => (e as Error).message)).toEqual(['bad item']);
+  });
+});
+
+describe('stepsInSlices', () => {
+  function* counting(n: number, seen: number[], fail = false): Generator<number, string, void> {
+    for (let i = 1; i <= n; i++) {
+      seen.push(i);
+      yield i;
+    }
+    if (fail) throw new Error('step failed');
+    return `made ${n}`;
+  }
+
+  it('runs the steps after a turn of the event loop, one a slice at 0 ms, and resolves with what they return', async () => {
+    const seen: number[] = [];
+    const done = stepsInSlices(counting(3, seen), 0);
+    expect(seen).toEqual([]);
+    await turn();
+    expect(seen).toEqual([1]);
+    await expect(done).resolves.toBe('made 3');
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('rejects with what a step throws', async () => {
+    await expect(stepsInSlices(counting(2, [], true), 10_000)).rejects.toThrow('step failed');
   });
 });

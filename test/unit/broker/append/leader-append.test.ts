@@ -139,6 +139,28 @@ describe('produceToLeader: validation (LogValidator)', () => {
     expect(replica.log.logEndOffset()).toBe(1);
   });
 
+  for (const stated of [true, false]) {
+    it(`a small zstd body that makes megabytes (${stated ? 'its size stated' : 'no size stated'}) is decompressed a slice at a time, the event loop turning meanwhile`, async () => {
+      const { host, replica } = setup({ 'max.message.bytes': '8000000' });
+      // 24 MB of zeros: a zstd frame of a kilobyte or so (one such batch held every client ~200 ms).
+      const plainBatch = encodeBatch([{ key: null, value: Buffer.alloc(24_000_000), timestamp: 1000 }]);
+      const frame = zstdCompress(body(plainBatch), { contentSizeFlag: stated });
+      const sent = reCrc(withBody(plainBatch, frame), (b) => b.writeInt16BE(CompressionType.zstd, 21));
+      expect(sent.length).toBeLessThan(8 * 1024);
+      let settled = false;
+      const pending = produceToLeader(host, 't', 0, sent, produceOpts).finally(() => (settled = true));
+      let turns = 0;
+      while (!settled) {
+        await new Promise((r) => setImmediate(r));
+        turns++;
+      }
+      // Inline, the whole batch was made before any other turn: appended at once, in one turn.
+      expect(turns).toBeGreaterThan(2);
+      expect((await pending).errorCode).toBe(0);
+      expect(replica.log.logEndOffset()).toBe(1);
+    });
+  }
+
   it('appends a valid batch at the log end, stamped with the leader epoch', async () => {
     const { host, replica } = setup();
     const out = await produceToLeader(host, 't', 0, encodeBatch(values('a', 'b')), produceOpts);
