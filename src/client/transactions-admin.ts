@@ -186,7 +186,7 @@ export async function describeProducers(client: KafkaClient, partitions: { topic
           topic: t.name,
           partition: p.partitionIndex,
           brokerId: node,
-          error: p.errorCode ? new KafkaProtocolError(p.errorCode, denialMessage(p.errorCode, `describe topic ${t.name}`, p.errorMessage)) : null,
+          error: p.errorCode ? new KafkaProtocolError(p.errorCode, denialMessage(p.errorCode, `read topic ${t.name}`, p.errorMessage)) : null,
           activeProducers: p.activeProducers.map((a) => ({
             producerId: a.producerId,
             producerEpoch: a.producerEpoch,

@@ -185,6 +185,28 @@ describe('a hosted registry', () => {
     expect(denied.stderr).toContain('User is denied operation Read on Subject: locked-value');
   });
 
+  it("a context's schema.registry.url and credentials are used by schema-registry and the console tools; the command's own win", async () => {
+    const bootstrap = (await kt(['server', 'status', '--output', 'json'])).stdout;
+    const listener = (JSON.parse(bootstrap) as { listeners: string[] }).listeners.find((l) => l.startsWith('PLAINTEXT://'))!.slice('PLAINTEXT://'.length);
+    const add = await kt(['context', 'add', 'hosted-sr', '--bootstrap-server', listener, '--property', `schema.registry.url=${hosted.url}`, '--property', 'basic.auth.user.info=key:s3cret']);
+    expect(add.exitCode, add.stderr).toBe(0);
+    const registered = await kt(['schema-registry', 'register', 'ctx-h-value', '--schema-file', file('ctx-v1.avsc', JSON.stringify(V1)), '--context', 'hosted-sr']);
+    expect(registered.exitCode, registered.stderr).toBe(0);
+    const list = await kt(['schema-registry', 'list', '--context', 'hosted-sr']);
+    expect(list, list.stderr).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('ctx-h-value\n') });
+    // The command's own credentials win over the context's (wrong ones: denied, exit 7).
+    expect((await kt(['schema-registry', 'list', '--context', 'hosted-sr', '--basic-auth', 'key:wrong'])).exitCode).toBe(7);
+    // And its own URL: the context's credentials do not go with another registry.
+    expect((await kt(['schema-registry', 'list', '--context', 'hosted-sr', '--schema-registry-url', url])).exitCode).toBe(0);
+    expect((await kt(['topics', 'create', 'ctx-sr'])).exitCode).toBe(0);
+    const avro = ['--value-format', 'avro', '--property', `value.schema=${JSON.stringify(V1)}`];
+    const p = await kt(['console-producer', '--context', 'hosted-sr', '--topic', 'ctx-sr', ...avro], '{"id":7}\n');
+    expect(p.exitCode, p.stderr).toBe(0);
+    const c = await kt(['console-consumer', '--context', 'hosted-sr', '--topic', 'ctx-sr', '--from-beginning', '--max-messages', '1', '--value-format', 'avro']);
+    expect(c, c.stderr).toMatchObject({ exitCode: 0, stdout: '{"id":7}\n' });
+    expect((await kt(['schema-registry', 'versions', 'ctx-sr-value', '--context', 'hosted-sr'])).stdout).toBe('1\n');
+  });
+
   it('an unreachable registry exits 3', async () => {
     const r = await kt(['schema-registry', 'list', '--schema-registry-url', 'http://127.0.0.1:9']);
     expect(r.exitCode).toBe(3);

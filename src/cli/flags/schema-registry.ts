@@ -46,14 +46,19 @@ export const COMMAND_REGISTRY_HOW = '--schema-registry-url http://host:8081 (or 
 
 /**
  * The registry a command talks to. `explicit` (a flag) wins over the properties' own
- * schema.registry.url and credentials (Confluent's names); without either, the local daemon's.
- * `how` names the way this command takes a registry, in the refusals when it has none.
+ * schema.registry.url and credentials (Confluent's names), which win over the context's (`context
+ * add --property schema.registry.url=...`; its credentials only with its URL); without any, the
+ * local daemon's. `how` names the way this command takes a registry, in the refusals when it has none.
  */
 export async function registryTarget(ctx: CliContext, bootstrapFlag: string | undefined, props: Partial<RegistryClientOptions>, explicit: Partial<RegistryClientOptions> = {}, how = CONSOLE_REGISTRY_HOW): Promise<RegistryClientOptions> {
-  const url = explicit.url ?? props.url;
-  const auth = { ...(props.basicAuth !== undefined && { basicAuth: props.basicAuth }), ...(props.bearerToken !== undefined && { bearerToken: props.bearerToken }) };
-  if (explicit.basicAuth !== undefined) Object.assign(auth, { basicAuth: explicit.basicAuth });
-  if (explicit.bearerToken !== undefined) Object.assign(auth, { bearerToken: explicit.bearerToken });
+  const own = explicit.url ?? props.url;
+  const context = own === undefined ? await contextRegistry(ctx, bootstrapFlag) : {};
+  const url = own ?? context.url;
+  const auth: Partial<RegistryClientOptions> = { ...(context.basicAuth !== undefined && { basicAuth: context.basicAuth }), ...(context.bearerToken !== undefined && { bearerToken: context.bearerToken }) };
+  for (const layer of [props, explicit]) {
+    if (layer.basicAuth !== undefined) auth.basicAuth = layer.basicAuth;
+    if (layer.bearerToken !== undefined) auth.bearerToken = layer.bearerToken;
+  }
   if (url !== undefined) return { url, ...auth };
   if (ctx.bootstrapFor(bootstrapFlag) !== undefined) {
     throw new UsageError(`No schema registry given: set ${how}; only the local daemon has a registry kafka-ts can find by itself`);
@@ -64,4 +69,11 @@ export async function registryTarget(ctx: CliContext, bootstrapFlag: string | un
   const found = status ? registryUrlOf(status) : undefined;
   if (found === undefined) throw new UsageError(`The local daemon runs no schema registry (started with --no-schema-registry?): set ${how}`);
   return { url: found, ...auth };
+}
+
+/** The registry settings of the context the command uses (none: {}). */
+async function contextRegistry(ctx: CliContext, bootstrapFlag: string | undefined): Promise<Partial<RegistryClientOptions>> {
+  if (ctx.select(bootstrapFlag).context === undefined) return {};
+  const { registryProperties } = await import('../../tools/schema-formats/config.js');
+  return registryProperties(ctx.clientProperties(bootstrapFlag));
 }
