@@ -21,7 +21,8 @@ import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
-import { dynamicTlsConfigs, dynamicTlsListeners, listenerTlsWith } from './security/dynamic-tls.js';
+import { dynamicTlsConfigs, dynamicTlsListeners, listenerPropsWith, listenerTlsWith } from './security/dynamic-tls.js';
+import { storeChangeProblem } from './security/store-change.js';
 import { DYNAMIC_TLS_KEY } from './metadata/broker-configs.js';
 import type { ServerTls } from './security/tls-config.js';
 
@@ -76,6 +77,8 @@ export class KafkaCluster implements ClusterView {
   readonly controller: Controller;
   readonly router: Router;
   private readonly nodes = new Map<number, RunningBroker>();
+  /** The TLS options each broker's listeners were given (at start, or by a KIP-226 change): what a store change is checked against. */
+  private readonly tlsInUse = new Map<number, Map<string, ServerTls['options']>>();
   readonly log: Logger;
   /** Set once every broker of the initial start is up; later starts are restarts. */
   private started = false;
@@ -221,6 +224,7 @@ export class KafkaCluster implements ClusterView {
         unauthenticatedMaxFrameSize: security.sasl?.maxReceiveSize,
       };
     });
+    this.tlsInUse.set(id, new Map(listenerOpts.flatMap((o) => (o.tls ? [[o.name, o.tls] as const] : []))));
     const store = this.makeStore(id);
     let server: KafkaServer | null = null;
     let broker: Broker | null = null;
@@ -334,8 +338,9 @@ export class KafkaCluster implements ClusterView {
 
   /**
    * KIP-226: checks broker `id`'s dynamic keystore/truststore configs (every listener they name
-   * must be an SSL or SASL_SSL one, every store usable) and with `apply` gives its TLS listeners
-   * their new stores. The problem as Kafka's INVALID_REQUEST message says it, or null.
+   * must be an SSL or SASL_SSL one, every store usable, and a listener's new stores usable by the
+   * clients of its current ones: src/broker/security/store-change.ts) and with `apply` gives its
+   * TLS listeners their new stores. The problem as Kafka's INVALID_REQUEST message says it, or null.
    */
   reloadListenerTls(id: number, dynamic: Record<string, string>, apply: boolean): string | null {
     const tlsListeners = this.opts.config.listeners.filter((l) => this.listenerSecurity.get(l.name)?.tls);
@@ -357,10 +362,18 @@ export class KafkaCluster implements ClusterView {
         if (e instanceof ConfigError) return e.message;
         throw e;
       }
+      const current = this.tlsInUse.get(id)?.get(l.name) ?? this.listenerSecurity.get(l.name)!.tls!.options;
+      const problem = apply ? null : storeChangeProblem({ current, next: next.get(l.name)!.options, props: listenerPropsWith(this.opts.config, l.name, dynamic) });
+      if (problem) return problem;
     }
     if (apply) {
       const server = this.nodes.get(id)?.server;
-      for (const [name, t] of next) server?.setListenerTls(name, t.options);
+      const inUse = this.tlsInUse.get(id) ?? new Map<string, ServerTls['options']>();
+      this.tlsInUse.set(id, inUse);
+      for (const [name, t] of next) {
+        server?.setListenerTls(name, t.options);
+        inUse.set(name, t.options);
+      }
       if (server) this.log.info(`[KafkaServer id=${id}] TLS stores reloaded for listener${next.size === 1 ? '' : 's'} ${[...next.keys()].join(', ')}`);
     }
     return null;

@@ -297,6 +297,12 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
     note: 'DEFAULT only (the principal is the certificate subject); RULE:... is refused',
     refuse: (v) => (typeof v === 'string' && v !== 'DEFAULT' ? `Invalid value ${v} for configuration ssl.principal.mapping.rules: kafka-ts supports only DEFAULT (the principal is the certificate subject, e.g. User:CN=client,OU=...)` : null),
   }),
+  s('ssl.allow.dn.changes', 'boolean', false, 'Whether a dynamic keystore update (KIP-226) may change the certificate subject (distinguished name); false: refused.', {
+    note: 'read from server.properties (or listener.name.<l>.ssl.allow.dn.changes), not changed dynamically, as in Kafka (KIP-978)',
+  }),
+  s('ssl.allow.san.changes', 'boolean', false, 'Whether a dynamic keystore update (KIP-226) may drop certificate subject alternative names (adding names is always allowed); false: refused.', {
+    note: 'read from server.properties (or listener.name.<l>.ssl.allow.san.changes), not changed dynamically, as in Kafka (KIP-978)',
+  }),
   n('ssl.keymanager.algorithm', 'string', 'SunX509', 'Java key manager algorithm.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.trustmanager.algorithm', 'string', 'PKIX', 'Java trust manager algorithm.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.secure.random.implementation', 'string', null, 'Java SecureRandom implementation.', 'TLS comes from Node.js (OpenSSL)'),

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import tls from 'node:tls';
 import net from 'node:net';
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
@@ -17,36 +18,47 @@ import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createLogger } from '../../src/util/logger.js';
 import type { KafkaProtocolError } from '../../src/protocol/errors.js';
+import { storeChangeProblem } from '../../src/broker/security/store-change.js';
+import { listenerProps } from '../../src/broker/security/listener-config.js';
+import { buildBrokerConfig } from '../../src/broker/config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let certs: TestCerts;
 let renewed: string;
 let mismatched: string;
+/** Certificates the broker may present, by fingerprint: what `served` names them. */
+const known = new Map<string, string>();
+
+const SANS = 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n';
 
 beforeAll(async () => {
   tmp = tempDir('kafka-ts-dynamic-tls-');
   const dir = join(tmp.dir, 'certs');
   certs = await makeCerts(dir);
-  // A second server certificate from the same CA (O=renewed), as a renewal would be.
+  // A second server certificate from the same CA, subject and names, as a renewal is.
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'renewed.key']);
-  run(['req', '-new', '-key', 'renewed.key', '-subj', '/O=renewed/CN=localhost', '-out', 'renewed.csr']);
-  writeFileSync(join(dir, 'renewed.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  run(['req', '-new', '-key', 'renewed.key', '-subj', '/CN=localhost', '-out', 'renewed.csr']);
+  writeFileSync(join(dir, 'renewed.ext'), SANS);
   run(['x509', '-req', '-in', 'renewed.csr', '-CA', certs.caCert, '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '30', '-extfile', 'renewed.ext', '-out', 'renewed.pem']);
   renewed = join(dir, 'renewed-keystore.pem');
   writeFileSync(renewed, readFileSync(join(dir, 'renewed.key'), 'utf8') + readFileSync(join(dir, 'renewed.pem'), 'utf8'));
   mismatched = join(dir, 'mismatched.pem');
   writeFileSync(mismatched, readFileSync(certs.otherClientKey, 'utf8') + readFileSync(join(dir, 'renewed.pem'), 'utf8'));
+  known.set(new X509Certificate(readFileSync(certs.serverCert)).fingerprint256, 'original');
+  known.set(new X509Certificate(readFileSync(join(dir, 'renewed.pem'))).fingerprint256, 'renewed');
 }, 60_000);
 
 afterAll(() => tmp?.cleanup());
 
-/** The subject's O of the certificate the broker's SSL listener presents. */
-function servedOrg(b: TestBroker, brokerId?: number): Promise<string> {
+/** Which known certificate the broker's SSL listener presents to a new connection ('original', 'renewed', or its subject). */
+function served(b: TestBroker, brokerId?: number): Promise<string> {
   const [host, port] = brokerId === undefined ? b.cluster.bootstrapFor('SSL').split(':') : ['127.0.0.1', String(b.cluster.boundPort(brokerId, 'SSL'))];
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host, port: Number(port), ca: readFileSync(certs.caCert), servername: 'localhost' }, () => {
-      resolve(String(s.getPeerCertificate().subject.O ?? 'none'));
+    // Any certificate is looked at here (the refusals are the broker's): no trust or host name check.
+    const s = tls.connect({ host, port: Number(port), rejectUnauthorized: false, servername: 'localhost' }, () => {
+      const c = s.getPeerX509Certificate()!;
+      resolve(known.get(c.fingerprint256) ?? c.subject);
       s.destroy();
     });
     s.on('error', reject);
@@ -65,7 +77,7 @@ describe('dynamic keystore (KIP-226)', () => {
     };
     let b = await startBroker({ dir: data.dir, properties: props });
     try {
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
       const admin = new Admin(b.client());
       const id = String(b.cluster.controllerId);
 
@@ -77,10 +89,10 @@ describe('dynamic keystore (KIP-226)', () => {
       expect(await errorOf(admin.alterConfigs(RESOURCE_BROKER, '', { 'listener.name.ssl.ssl.keystore.location': renewed }))).toBe(
         'Cannot update these configs at default cluster level, broker id must be specified: Set(listener.name.ssl.ssl.keystore.location)',
       );
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
 
       await admin.alterConfigs(RESOURCE_BROKER, id, { 'listener.name.ssl.ssl.keystore.location': renewed });
-      expect(await servedOrg(b)).toBe('renewed');
+      expect(await served(b)).toBe('renewed');
       expect(b.cluster.metadata.brokerConfigs[id]).toEqual({ 'listener.name.ssl.ssl.keystore.location': renewed });
       const described = [...(await admin.describeConfigs([{ type: RESOURCE_BROKER, name: id }])).values()].flat();
       // Alterable per broker, so not read-only (KIP-226), as the other dynamic broker configs.
@@ -88,11 +100,11 @@ describe('dynamic keystore (KIP-226)', () => {
 
       await b.close(true);
       b = await startBroker({ dir: data.dir, properties: props });
-      expect(await servedOrg(b)).toBe('renewed');
+      expect(await served(b)).toBe('renewed');
 
       // Deleting the dynamic value goes back to server.properties' store.
       await new Admin(b.client()).alterConfigs(RESOURCE_BROKER, id, { 'listener.name.ssl.ssl.keystore.location': null });
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
     } finally {
       await b.close();
       data.cleanup();
@@ -111,7 +123,7 @@ describe('dynamic keystore (KIP-226)', () => {
       expect(err?.message).toBe('listener.name.SSL.ssl.keystore.location: listener names in config keys are lower case: listener.name.ssl.ssl.keystore.location');
       expect(err?.errorName).toBe('INVALID_REQUEST');
       expect(b.cluster.metadata.brokerConfigs[id] ?? {}).toEqual({});
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
     } finally {
       await b.close();
     }
@@ -127,11 +139,11 @@ describe('dynamic keystore (KIP-226)', () => {
     try {
       const id = String(b.cluster.controllerId);
       await new Admin(b.client()).alterConfigs(RESOURCE_BROKER, id, { 'listener.name.ssl.ssl.keystore.location': store2 });
-      expect(await servedOrg(b)).toBe('renewed');
+      expect(await served(b)).toBe('renewed');
       await b.close(true);
       renameSync(store2, `${store2}.moved`);
       b = await startBroker({ dir: data.dir, properties: props, log: createLogger((l) => lines.push(l)) });
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
       const errors = lines.filter((l) => / ERROR /.test(l));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('listener.name.ssl.ssl.keystore.location');
@@ -142,7 +154,7 @@ describe('dynamic keystore (KIP-226)', () => {
       expect(described.find((c) => c.name === 'listener.name.ssl.ssl.keystore.location')).toMatchObject({ value: store2 });
       await admin.alterConfigs(RESOURCE_BROKER, id, { 'listener.name.ssl.ssl.keystore.location': null });
       expect(b.cluster.metadata.brokerConfigs[id] ?? {}).toEqual({});
-      expect(await servedOrg(b)).toBe('none');
+      expect(await served(b)).toBe('original');
     } finally {
       await b.close();
       data.cleanup();
@@ -160,12 +172,12 @@ describe('dynamic keystore (KIP-226)', () => {
     const second = b.cluster.brokers()[1]!.id;
     try {
       await new Admin(b.client()).alterConfigs(RESOURCE_BROKER, String(second), { 'listener.name.ssl.ssl.keystore.location': store2 });
-      expect(await servedOrg(b, second)).toBe('renewed');
+      expect(await served(b, second)).toBe('renewed');
       await b.cluster.stopBroker(second);
       renameSync(store2, `${store2}.moved`);
       await b.cluster.startBroker(second);
       expect(b.cluster.isLive(second)).toBe(true);
-      expect(await servedOrg(b, second)).toBe('none');
+      expect(await served(b, second)).toBe('original');
       expect(lines.filter((l) => / ERROR /.test(l) && l.includes('listener.name.ssl.ssl.keystore.location'))).toHaveLength(1);
     } finally {
       await b.close();
@@ -202,9 +214,203 @@ describe('dynamic keystore (KIP-226)', () => {
       await b.cluster.startBroker(second);
       expect(b.cluster.isLive(second)).toBe(true);
       expect(await accepts(plainPort)).toBe(true);
-      expect(await servedOrg(b, second)).toBe('none');
+      expect(await served(b, second)).toBe('original');
     } finally {
       await b.close();
     }
+  });
+});
+
+/** A keystore file (key + certificate, + the CA with `withCa`) for `subj` with `ext`, signed by the test CA or the other one. */
+function keystore(name: string, subj: string, ext: string, signer: 'ca' | 'other-ca', withCa = false): string {
+  const dir = join(tmp.dir, 'certs');
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
+  run(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`]);
+  writeFileSync(join(dir, `${name}.ext`), ext);
+  run(['x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.pem`, '-CAkey', `${signer}.key`, '-CAcreateserial', '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+  known.set(new X509Certificate(readFileSync(join(dir, `${name}.pem`))).fingerprint256, name);
+  const file = join(dir, `${name}-keystore.pem`);
+  writeFileSync(file, readFileSync(join(dir, `${name}.key`), 'utf8') + readFileSync(join(dir, `${name}.pem`), 'utf8') + (withCa ? readFileSync(join(dir, `${signer}.pem`), 'utf8') : ''));
+  return file;
+}
+
+/** The INVALID_REQUEST message of a refused change (and that nothing was kept), or 'accepted'. */
+async function alter(b: TestBroker, changes: Record<string, string | null>): Promise<string> {
+  const id = String(b.cluster.controllerId);
+  const before = { ...(b.cluster.metadata.brokerConfigs[id] ?? {}) };
+  return new Admin(b.client()).alterConfigs(RESOURCE_BROKER, id, changes).then(
+    () => 'accepted',
+    (e: KafkaProtocolError) => {
+      expect(e.errorName).toBe('INVALID_REQUEST');
+      expect(b.cluster.metadata.brokerConfigs[id] ?? {}).toEqual(before);
+      return e.message;
+    },
+  );
+}
+
+const KS = 'listener.name.ssl.ssl.keystore.location';
+const TS = 'listener.name.ssl.ssl.truststore.location';
+
+describe('a dynamic keystore clients would refuse is refused (SslFactory.validateReconfiguration)', () => {
+  let expired: string;
+  let otherHost: string;
+  let otherDn: string;
+  let sanDropped: string;
+  let sanAdded: string;
+  let untrusted: string;
+  let leafOnly: string;
+  let trustBoth: string;
+  beforeAll(() => {
+    const dir = join(tmp.dir, 'certs');
+    expired = join(dir, 'expired-keystore.pem');
+    writeFileSync(expired, readFileSync(certs.expiredServerKey, 'utf8') + readFileSync(certs.expiredServerCert, 'utf8') + readFileSync(certs.caCert, 'utf8'));
+    otherHost = keystore('other-host', '/CN=other.example', 'subjectAltName=DNS:other.example\n', 'ca');
+    otherDn = keystore('other-dn', '/O=renewed/CN=localhost', SANS, 'ca');
+    sanDropped = keystore('san-dropped', '/CN=localhost', 'subjectAltName=DNS:localhost\n', 'ca');
+    sanAdded = keystore('san-added', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1,DNS:broker.example\n', 'ca');
+    untrusted = keystore('untrusted', '/CN=localhost', SANS, 'other-ca');
+    leafOnly = join(dir, 'leaf-only-keystore.pem');
+    writeFileSync(leafOnly, readFileSync(certs.serverKey, 'utf8') + readFileSync(certs.serverCert, 'utf8'));
+    trustBoth = join(dir, 'trust-both.pem');
+    writeFileSync(trustBoth, readFileSync(certs.caCert, 'utf8') + readFileSync(certs.otherCaCert, 'utf8'));
+  }, 60_000);
+
+  const sslProps = (extra: Record<string, string> = {}) => ({
+    listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': certs.serverKeystore,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': certs.caCert,
+    ...extra,
+  });
+
+  const refusals: [string, () => string, (file: string) => string | RegExp][] = [
+    ['an expired certificate', () => expired, (f) => `Validation of dynamic config update of SSLFactory failed: ${KS} ${f}: certificate CN=localhost has expired (NotAfter: 2020-01-02T00:00:00.000Z)`],
+    [
+      'a certificate for another host (subject and names)',
+      () => otherHost,
+      (f) =>
+        `Validation of dynamic config update of SSLFactory failed: ${KS} ${f}: Keystore DistinguishedName does not match: existing={DN=CN=localhost}, new={DN=CN=other.example} ` +
+        '(clients that check the host name or the subject would refuse it; ssl.allow.dn.changes or listener.name.ssl.ssl.allow.dn.changes=true in server.properties allows it)',
+    ],
+    [
+      'a certificate without some of the current names',
+      () => sanDropped,
+      (f) =>
+        `Validation of dynamic config update of SSLFactory failed: ${KS} ${f}: Keystore SubjectAltNames do not match: existing={SAN=[DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1]}, new={SAN=[DNS:localhost]} ` +
+        '(missing IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1: clients connecting by that name would refuse it; ssl.allow.san.changes or listener.name.ssl.ssl.allow.san.changes=true in server.properties allows it)',
+    ],
+    [
+      'a certificate from a CA the truststore does not trust',
+      () => untrusted,
+      (f) =>
+        `Validation of dynamic config update of SSLFactory failed: ${KS} ${f}: the certificate chain of CN=localhost (issuer CN=kafka-ts untrusted CA) does not verify against ssl.truststore.location ${certs.caCert}, ` +
+        'which trusts the current certificate: unable to find a valid certification path (clients that trust the current certificate would refuse it)',
+    ],
+  ];
+
+  it.each(refusals)('with a truststore: refuses %s, and the listener keeps its certificate', async (_what, file, message) => {
+    const b = await startBroker({ properties: sslProps() });
+    try {
+      expect(await alter(b, { [KS]: file() })).toBe(message(file()));
+      expect(await served(b)).toBe('original');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('with a truststore: takes a renewal (same subject and names, same CA), then one adding a name; new connections get each', async () => {
+    const b = await startBroker({ properties: sslProps() });
+    try {
+      expect(await alter(b, { [KS]: renewed })).toBe('accepted');
+      expect(await served(b)).toBe('renewed');
+      // Kafka allows names to be added (KIP-978: the new SANs must include the old ones).
+      expect(await alter(b, { [KS]: sanAdded })).toBe('accepted');
+      expect(await served(b)).toBe('san-added');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('without a truststore: the new chain must reach the CA of the current one (in its keystore file) or, when that is not there, a CA of the same name', async () => {
+    const withCa = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.serverKeystore } });
+    try {
+      expect(await alter(withCa, { [KS]: untrusted })).toBe(
+        `Validation of dynamic config update of SSLFactory failed: ${KS} ${untrusted}: the certificate chain of CN=localhost (issuer CN=kafka-ts untrusted CA) does not verify against the CA of the current certificate (CN=kafka-ts test CA) or a public CA, ` +
+          'and the listener has no truststore that trusts it: unable to find a valid certification path (clients that trust the current certificate would refuse it; put the new CA in ssl.truststore.location, or the CA certificate after the certificate in the keystore file)',
+      );
+      expect(await alter(withCa, { [KS]: expired })).toMatch(/: certificate CN=localhost has expired \(NotAfter: 2020-01-02T00:00:00\.000Z\)$/);
+      expect(await alter(withCa, { [KS]: renewed })).toBe('accepted');
+      expect(await served(withCa)).toBe('renewed');
+    } finally {
+      await withCa.close();
+    }
+    const bare = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': leafOnly } });
+    try {
+      expect(await alter(bare, { [KS]: untrusted })).toBe(
+        `Validation of dynamic config update of SSLFactory failed: ${KS} ${untrusted}: the certificate chain of CN=localhost is issued by CN=kafka-ts untrusted CA, the current one by CN=kafka-ts test CA, ` +
+          'and the listener has no truststore showing that clients trust the new issuer (clients that trust the current certificate would refuse it; put its CA in ssl.truststore.location, or the CA certificate after the certificate in the keystore file)',
+      );
+      expect(await alter(bare, { [KS]: renewed })).toBe('accepted');
+      expect(await served(bare)).toBe('renewed');
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('ssl.allow.dn.changes / ssl.allow.san.changes (server.properties, listener-prefixed or not) allow a new subject or fewer names; they are not dynamic', async () => {
+    const dnOnly = await startBroker({ properties: sslProps({ 'ssl.allow.dn.changes': 'true' }) });
+    try {
+      expect(await alter(dnOnly, { [KS]: otherHost })).toMatch(/: Keystore SubjectAltNames do not match: existing=\{SAN=\[DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1\]\}, new=\{SAN=\[DNS:other\.example\]\} /);
+      expect(await alter(dnOnly, { [KS]: otherDn })).toBe('accepted');
+      expect(await served(dnOnly)).toBe('other-dn');
+      expect(await alter(dnOnly, { 'listener.name.ssl.ssl.allow.san.changes': 'true' })).toBe('Cannot update these configs dynamically: Set(listener.name.ssl.ssl.allow.san.changes)');
+      expect(await alter(dnOnly, { 'ssl.allow.san.changes': 'true' })).toBe('Cannot update these configs dynamically: Set(ssl.allow.san.changes)');
+      const described = [...(await new Admin(dnOnly.client()).describeConfigs([{ type: RESOURCE_BROKER, name: String(dnOnly.cluster.controllerId) }])).values()].flat();
+      expect(described.find((c) => c.name === 'ssl.allow.dn.changes')).toMatchObject({ value: 'true', readOnly: true });
+      expect(described.find((c) => c.name === 'ssl.allow.san.changes')).toMatchObject({ value: 'false', readOnly: true });
+    } finally {
+      await dnOnly.close();
+    }
+    const both = await startBroker({ properties: sslProps({ 'listener.name.ssl.ssl.allow.dn.changes': 'true', 'listener.name.ssl.ssl.allow.san.changes': 'TRUE' }) });
+    try {
+      expect(await alter(both, { [KS]: otherHost })).toBe('accepted');
+      expect(await served(both)).toBe('other-host');
+      // Still checked: the dates and the CA.
+      expect(await alter(both, { [KS]: untrusted })).toMatch(/: the certificate chain of CN=localhost \(issuer CN=kafka-ts untrusted CA\) does not verify against ssl\.truststore\.location /);
+    } finally {
+      await both.close();
+    }
+    await expect(startBroker({ properties: sslProps({ 'listener.name.ssl.ssl.allow.dn.changes': 'yes' }) })).rejects.toThrow(
+      'Invalid value yes for configuration listener.name.ssl.ssl.allow.dn.changes: Expected value to be either true or false',
+    );
+  });
+
+  it('a new truststore must go on trusting the listener certificate its current one trusts', async () => {
+    const b = await startBroker({ properties: sslProps() });
+    try {
+      expect(await alter(b, { [TS]: certs.otherCaCert })).toBe(
+        `Validation of dynamic config update of SSLFactory failed: ${TS} ${certs.otherCaCert}: the new truststore does not trust the listener's certificate CN=localhost (issuer CN=kafka-ts test CA), which the current truststore trusts: unable to find a valid certification path`,
+      );
+      // Both at once: the new certificate must verify against the current truststore too (clients still have it).
+      expect(await alter(b, { [TS]: trustBoth, [KS]: untrusted })).toMatch(/: the certificate chain of CN=localhost \(issuer CN=kafka-ts untrusted CA\) does not verify against the current truststore, which trusts the current certificate/);
+      expect(await alter(b, { [TS]: trustBoth })).toBe('accepted');
+      expect(await served(b)).toBe('original');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('a certificate not yet valid is refused too (the check at a given time, with real certificates)', () => {
+    const { config } = buildBrokerConfig('/d', { listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': certs.serverKeystore });
+    const current = { cert: readFileSync(certs.serverChain, 'utf8'), ca: readFileSync(certs.caCert, 'utf8') };
+    const next = { cert: readFileSync(renewed, 'utf8'), ca: current.ca };
+    const notAfter = new X509Certificate(readFileSync(renewed)).validFrom;
+    const before = new Date(new Date(notAfter).getTime() - 86_400_000);
+    expect(storeChangeProblem({ current, next, props: listenerProps(config, 'SSL'), now: before })).toBe(
+      `Validation of dynamic config update of SSLFactory failed: ssl.keystore.location ${certs.serverKeystore}: certificate CN=localhost is not yet valid (NotBefore: ${new Date(notAfter).toISOString()})`,
+    );
+    expect(storeChangeProblem({ current, next, props: listenerProps(config, 'SSL') })).toBeNull();
   });
 });

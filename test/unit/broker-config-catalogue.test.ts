@@ -91,6 +91,8 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'ssl.truststore.location': 'test/integration/security-sasl.test.ts',
   'ssl.truststore.certificates': 'test/integration/security-cluster.test.ts',
   'ssl.client.auth': 'test/integration/security-cluster.test.ts',
+  'ssl.allow.dn.changes': 'test/integration/dynamic-tls.test.ts',
+  'ssl.allow.san.changes': 'test/integration/dynamic-tls.test.ts',
   'sasl.enabled.mechanisms': 'test/interop/security-daemon.test.ts',
   'sasl.jaas.config': 'test/integration/security-sasl.test.ts',
   'sasl.server.max.receive.size': 'test/integration/security-sasl.test.ts',

@@ -7,7 +7,7 @@
  * and at each change), and a listener takes a new store for new connections without a restart.
  */
 import type { BrokerConfig } from '../config.js';
-import { listenerProps } from './listener-config.js';
+import { listenerProps, type ListenerProps } from './listener-config.js';
 import { serverTls, type ServerTls } from './tls-config.js';
 
 import { DYNAMIC_TLS_KEY, isDynamicTlsKey } from '../metadata/broker-configs.js';
@@ -27,5 +27,10 @@ export const dynamicTlsListeners = (configs: Record<string, string>): string[] =
  * ones; a ConfigError naming the setting when the store cannot be used (as at start).
  */
 export function listenerTlsWith(config: BrokerConfig, listener: string, sasl: boolean, dynamic: Record<string, string>): ServerTls {
-  return serverTls(listenerProps({ ...config, explicit: { ...config.explicit, ...dynamicTlsConfigs(dynamic) } }, listener), sasl);
+  return serverTls(listenerPropsWith(config, listener, dynamic), sasl);
+}
+
+/** A listener's settings with a broker's dynamic keystore/truststore configs laid over the static ones. */
+export function listenerPropsWith(config: BrokerConfig, listener: string, dynamic: Record<string, string>): ListenerProps {
+  return listenerProps({ ...config, explicit: { ...config.explicit, ...dynamicTlsConfigs(dynamic) } }, listener);
 }

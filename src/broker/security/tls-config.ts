@@ -67,12 +67,18 @@ function checkType(p: ListenerProps, typeKey: string, content: string | undefine
 }
 
 /** The setting(s) the listener's key and certificate came from, for messages. */
-function keystoreSource(p: ListenerProps): string {
+export function keystoreSource(p: ListenerProps): string {
   const location = p.get('ssl.keystore.location');
   const inline = p.get('ssl.keystore.certificate.chain') !== undefined && p.get('ssl.keystore.key') !== undefined;
   const prefixed = (k: string) => p.source(k).startsWith('listener.name.');
   const useInline = inline && (location === undefined || (prefixed('ssl.keystore.certificate.chain') && !prefixed('ssl.keystore.location')));
   return useInline ? `${p.source('ssl.keystore.certificate.chain')} / ${p.source('ssl.keystore.key')}` : `${p.source('ssl.keystore.location')} ${location ?? ''}`.trim();
+}
+
+/** The setting the listener's trusted certificates came from, for messages. */
+export function truststoreSource(p: ListenerProps): string {
+  const location = p.get('ssl.truststore.location');
+  return location !== undefined ? `${p.source('ssl.truststore.location')} ${location}` : p.source('ssl.truststore.certificates');
 }
 
 function keystore(p: ListenerProps): { key: string; cert: string } {
@@ -149,6 +155,11 @@ export function serverTls(p: ListenerProps, sasl = false): ServerTls {
   const rules = p.get('ssl.principal.mapping.rules');
   if (rules !== undefined && rules.trim() !== 'DEFAULT') {
     throw new ConfigError(`${p.source('ssl.principal.mapping.rules')}: only DEFAULT is supported (the principal is the certificate subject, e.g. User:CN=client,OU=…)`);
+  }
+  // KIP-978's switches of the dynamic keystore checks (src/broker/security/store-change.ts): booleans, as Kafka parses them.
+  for (const k of ['ssl.allow.dn.changes', 'ssl.allow.san.changes']) {
+    const v = p.get(k);
+    if (v !== undefined && !/^(true|false)$/i.test(v.trim())) throw new ConfigError(`Invalid value ${v} for configuration ${p.source(k)}: Expected value to be either true or false`);
   }
   const { key, cert } = keystore(p);
   const ca = truststore(p);
