@@ -124,6 +124,19 @@ function rate(first: Sample, last: Sample, value: (s: Sample) => number | null):
   return Math.max(0, (b - a) / seconds);
 }
 
+/** Index in `win` of the first sample after the last drop of the committed offset (0 without one). */
+function sinceRewind(win: readonly Sample[]): number {
+  let since = 0;
+  let prev: number | null = null;
+  for (let i = 0; i < win.length; i++) {
+    const c = win[i]!.committed;
+    if (c === null) continue;
+    if (prev !== null && c < prev) since = i;
+    prev = c;
+  }
+  return since;
+}
+
 export function drainOf(lag: number | null, consumeRate: number | null, produceRate: number | null): Drain {
   if (lag === null) return { kind: 'unknown' };
   if (lag === 0) return { kind: 'none' };
@@ -145,7 +158,10 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
   const windowFilledMs = complete ? settings.windowMs : Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at));
   const lag = lagOf(last);
-  const consumeRate = rate(first, last, (s) => s.committed);
+  // A rewind restarts the consume rate: a span across it is no consumption (its drop was clamped
+  // to 0, so OUT/S read 0 and DRAIN growing for a window), so the rate counts from the sample
+  // after the last drop only (none yet: unknown, and so is the drain).
+  const consumeRate = rate(win[sinceRewind(win)]!, last, (s) => s.committed);
   const produceRate = rate(first, last, (s) => s.logEnd);
   const base = { lag, timeLagMs: lag === 0 ? 0 : last.timeLagMs, consumeRate, produceRate, drain: drainOf(lag, consumeRate, produceRate), complete, windowFilledMs };
   const verdict = (status: Status, reason: Reason | null = null): Verdict => ({ ...base, status, reason });
