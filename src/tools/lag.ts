@@ -48,9 +48,9 @@ export interface LagIO {
 
 /**
  * What a script mode reports on stdout: the JSON document (--output json) or the text table, and
- * how the command ends. `failure` is thrown after the report is printed (--until-lag timed out:
- * the JSON document still says where the lag stood). Progress and diagnostics go to stderr as
- * they happen.
+ * how the command ends. `failure` ends the command after the report is printed (--until-lag timed
+ * out: the JSON document still says where the lag stood, and carries the failure as its "error",
+ * src/cli/lag-watch.ts). Progress and diagnostics go to stderr as they happen.
  */
 export interface LagResult {
   data: object | undefined;

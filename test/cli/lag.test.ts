@@ -223,6 +223,19 @@ describe('--until-lag', () => {
     expect(never.exitCode).toBe(4);
     expect(never.stderr).toContain("consumer group 'nobody' does not exist");
   });
+
+  it('with --output json prints one document, the report with the failure in it (it printed a second, the error object)', async () => {
+    const r = await kt('stuck', '--until-lag', '0', '--timeout', '500ms', '--interval', '100ms', '-o', 'json');
+    expect(r.exitCode).toBe(6);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reached: false, groups: [{ group: 'stuck' }], error: { code: 6, kind: 'timeout', message: expect.stringMatching(/^Timed out after 500ms waiting for lag at most 0: stuck lag \d+/) } });
+    expect(r.stderr).toMatch(/\nkafka-ts lag: error: Timed out after 500ms waiting for lag at most 0: stuck lag [\d,]+\n$/);
+    const never = await kt('nope', '--until-lag', '0', '--timeout', '300ms', '--interval', '100ms', '-o', 'json');
+    expect(never.exitCode).toBe(4);
+    expect(never.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(never.stdout)).toMatchObject({ reached: false, groups: [], missing: ['nope'], error: { code: 4, kind: 'not_found', message: "Timed out after 300ms: consumer group 'nope' does not exist" } });
+    expect(never.stderr).toContain("kafka-ts lag: error: Timed out after 300ms: consumer group 'nope' does not exist\n");
+  });
 });
 
 describe('usage errors (exit 2)', () => {
