@@ -9,6 +9,8 @@
  * Partition rules, first match wins:
  *   log end offset unknown (no leader, or
  *     its leader did not answer)            ERR UNAVAILABLE (lag cannot be measured)
+ *   the partition does not exist (its
+ *     topic was deleted)                    ERR UNKNOWN_TOPIC (nor can it be consumed)
  *   no committed offset, records in the
  *     log (log end above log start)         WARN NO_OFFSET (records wait; lag cannot be measured)
  *   no committed offset, empty log          OK (nothing to consume)
@@ -34,7 +36,7 @@
  */
 
 export type Status = 'IDLE' | 'OK' | 'WARMING' | 'WARN' | 'ERR';
-export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG' | 'NO_OFFSET' | 'UNAVAILABLE';
+export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG' | 'NO_OFFSET' | 'UNAVAILABLE' | 'UNKNOWN_TOPIC';
 
 /** One observation of a partition. */
 export interface Sample {
@@ -200,13 +202,15 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
 
 /**
  * A partition whose log end offset could not be read this time (no leader, or its leader did not
- * answer): ERR UNAVAILABLE, since whether the group keeps up cannot be told. `samples` are its
- * earlier, measured observations (they still say how long it has been watched).
+ * answer): ERR UNAVAILABLE, since whether the group keeps up cannot be told; ERR UNKNOWN_TOPIC
+ * when the partition does not exist (its topic was deleted, as Kafka's UNKNOWN_TOPIC_OR_PARTITION
+ * says). `samples` are its earlier, measured observations (they still say how long it has been
+ * watched).
  */
-export function evaluateUnavailable(samples: readonly Sample[], now: number, settings: EvalSettings): Verdict {
+export function evaluateUnavailable(samples: readonly Sample[], now: number, settings: EvalSettings, reason: 'UNAVAILABLE' | 'UNKNOWN_TOPIC' = 'UNAVAILABLE'): Verdict {
   const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
   const windowFilledMs = complete ? settings.windowMs : samples.length ? Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at)) : 0;
-  return { status: 'ERR', reason: 'UNAVAILABLE', lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete, windowFilledMs };
+  return { status: 'ERR', reason, lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete, windowFilledMs };
 }
 
 /** A group's status: the worst of its partitions (IDLE only when every partition is idle). */

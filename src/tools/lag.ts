@@ -126,8 +126,8 @@ export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: b
   return { data, text, outcome };
 }
 
-/** Whether a group's total lag stands for all of it: no partition unavailable, none with records and no committed offset. */
-const measured = (g: GroupReport): boolean => g.partitions.every((p) => p.reason !== 'UNAVAILABLE' && p.reason !== 'NO_OFFSET');
+/** Whether a group's total lag stands for all of it: no partition unavailable or on a deleted topic, none with records and no committed offset. */
+const measured = (g: GroupReport): boolean => g.partitions.every((p) => p.reason !== 'UNAVAILABLE' && p.reason !== 'UNKNOWN_TOPIC' && p.reason !== 'NO_OFFSET');
 
 async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<LagResult> {
   const limit = o.untilLag!;
