@@ -27,7 +27,7 @@ export const EXIT_STATUS = {
   AuthFailed: { code: 7, meaning: 'authentication failed: SASL credentials refused, or no secure connection (untrusted or expired certificate, hostname mismatch, TLS spoken to a plaintext port or the reverse, no TLS version or cipher suite in common)' },
   Denied: { code: 8, meaning: "not authorized: the broker's ACLs refuse the operation to this principal" },
   LagWarn: { code: 10, meaning: 'lag --check: the worst status is WARN' },
-  LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL or REWIND)' },
+  LagErr: { code: 11, meaning: 'lag --check: the worst status is ERR (STOP, STALL, REWIND, UNAVAILABLE or UNKNOWN_TOPIC)' },
   Incompatible: { code: 12, meaning: "schema registry: the schema is incompatible with the subject's versions under its compatibility level (the reasons are printed)" },
   HungUp: { code: 129, meaning: 'the terminal went away (SIGHUP): stopped cleanly as on SIGTERM (what was read or sent before is complete), then ended by the signal itself, which a shell reports as 129' },
   Interrupted: { code: 130, meaning: 'interrupted (SIGINT, Ctrl-C) while streaming; what was read or sent before is complete' },

@@ -6,13 +6,14 @@ import type { KafkaClient } from '../client/client.js';
 import { lagSampler, runLag, type LagOptions } from '../tools/lag.js';
 import { colorsFor } from '../util/colors.js';
 import type { CliContext } from './context.js';
-import { UsageError, type ExitStatusKey } from './errors.js';
+import { describeError, EXIT_OF_KIND, isKafkaTsError, jsonError, UsageError, type ExitStatusKey } from './errors.js';
 import { printView } from './view.js';
 
 /** Runs the mode `o.mode` names; tells how the command ends. */
 export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliContext): Promise<ExitStatusKey> {
   if (o.mode !== 'tui') {
     const report = await runLag(client, { ...o, mode: o.mode }, ctx);
+    if (report.failure && o.output === 'json' && report.data !== undefined) return printFailedReport(report.data, report.failure, ctx);
     const exit = printView({ data: report.data, text: () => report.text, exit: report.outcome }, ctx, o.output === 'json');
     if (report.failure) throw report.failure;
     return exit;
@@ -39,4 +40,17 @@ export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliConte
     colors: colorsFor(ctx.stdout, ctx.env),
   });
   return 'Ok';
+}
+
+/**
+ * --until-lag ended without reaching its lag (timed out, or the group never appeared), with
+ * --output json: stdout stays one document, the report with the failure in it as every command's
+ * JSON error (console-producer's summary carries its failure the same way); stderr gets the usual
+ * error line and the exit status is the failure's. (Throwing after the report printed a second
+ * document, the error object, on stdout.)
+ */
+function printFailedReport(data: object, failure: Error, ctx: CliContext): ExitStatusKey {
+  if (!isKafkaTsError(failure)) throw failure;
+  const d = describeError(failure, ctx.principal);
+  return printView({ data: { ...data, ...jsonError(d.code, d.line) }, text: () => '', stderr: () => [`kafka-ts lag: error: ${d.line}`], exit: EXIT_OF_KIND[failure.kind] }, ctx, true);
 }

@@ -8,6 +8,7 @@ import { Admin, OffsetSpec } from '../client/admin.js';
 import { ConnectionError, RequestTimeoutError, type KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
 import { Fetch, type FetchResponse } from '../protocol/apis/index.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { BATCH_HEADER_SIZE, batchSizeAt, decodeBatchRecords, hasDeleteHorizon, isControlBatch, readBatchHeader, timestampTypeOf } from '../protocol/record-batch.js';
 import type { GroupSnapshot, PartitionSnapshot, Snapshot } from './monitor.js';
 
@@ -57,7 +58,10 @@ export class LagCollector {
     }));
     const all = new Map<string, { topic: string; partition: number }>();
     for (const g of groups) for (const p of g.partitions) all.set(key(p.topic, p.partition), p);
-    const ends = await this.offsets([...all.values()], OffsetSpec.latest);
+    // Partitions whose topic (or the partition itself) does not exist: a deleted topic's, while a
+    // member still owns them or the group keeps their offsets.
+    const unknown = new Set<string>();
+    const ends = await this.offsets([...all.values()], OffsetSpec.latest, unknown);
     // Where the log starts matters only without a committed offset: are records waiting?
     const uncommitted = new Map<string, { topic: string; partition: number }>();
     for (const g of groups) for (const p of g.partitions) if (p.committed === null && ends.has(key(p.topic, p.partition))) uncommitted.set(key(p.topic, p.partition), p);
@@ -66,6 +70,7 @@ export class LagCollector {
     for (const g of groups) {
       for (const p of g.partitions) {
         p.logEnd = ends.get(key(p.topic, p.partition)) ?? null;
+        if (p.logEnd === null && unknown.has(key(p.topic, p.partition))) p.unknownTopic = true;
         if (p.committed === null) p.logStart = starts.get(key(p.topic, p.partition)) ?? null;
         if (p.committed !== null && p.logEnd !== null && p.committed < p.logEnd) behind.set(`${key(p.topic, p.partition)}@${p.committed}`, { topic: p.topic, partition: p.partition, offset: p.committed });
       }
@@ -85,12 +90,16 @@ export class LagCollector {
 
   /**
    * The offsets at `spec` of the partitions that answer. A partition without a leader, or whose
-   * leader cannot be reached, is left out (its offset unknown) rather than failing the sample.
+   * leader cannot be reached, is left out (its offset unknown) rather than failing the sample; so
+   * is one that does not exist (its topic deleted), named in `unknown` when given.
    */
-  private async offsets(partitions: { topic: string; partition: number }[], spec: number): Promise<Map<string, number>> {
+  private async offsets(partitions: { topic: string; partition: number }[], spec: number, unknown?: Set<string>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const take = (results: { topic: string; partition: number; offset: number; error: unknown }[]) => {
-      for (const r of results) if (!r.error && r.offset >= 0) out.set(key(r.topic, r.partition), r.offset);
+      for (const r of results) {
+        if (!r.error && r.offset >= 0) out.set(key(r.topic, r.partition), r.offset);
+        else if ((r.error as { code?: number } | null)?.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) unknown?.add(key(r.topic, r.partition));
+      }
     };
     if (partitions.length === 0) return out;
     const requests = partitions.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: spec }));

@@ -9,6 +9,8 @@
  * Partition rules, first match wins:
  *   log end offset unknown (no leader, or
  *     its leader did not answer)            ERR UNAVAILABLE (lag cannot be measured)
+ *   the partition does not exist (its
+ *     topic was deleted)                    ERR UNKNOWN_TOPIC (nor can it be consumed)
  *   no committed offset, records in the
  *     log (log end above log start)         WARN NO_OFFSET (records wait; lag cannot be measured)
  *   no committed offset, empty log          OK (nothing to consume)
@@ -34,7 +36,7 @@
  */
 
 export type Status = 'IDLE' | 'OK' | 'WARMING' | 'WARN' | 'ERR';
-export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG' | 'NO_OFFSET' | 'UNAVAILABLE';
+export type Reason = 'STOP' | 'STALL' | 'REWIND' | 'TREND' | 'LAG' | 'TIME_LAG' | 'NO_OFFSET' | 'UNAVAILABLE' | 'UNKNOWN_TOPIC';
 
 /** One observation of a partition. */
 export interface Sample {
@@ -124,6 +126,19 @@ function rate(first: Sample, last: Sample, value: (s: Sample) => number | null):
   return Math.max(0, (b - a) / seconds);
 }
 
+/** Index in `win` of the first sample after the last drop of the committed offset (0 without one). */
+function sinceRewind(win: readonly Sample[]): number {
+  let since = 0;
+  let prev: number | null = null;
+  for (let i = 0; i < win.length; i++) {
+    const c = win[i]!.committed;
+    if (c === null) continue;
+    if (prev !== null && c < prev) since = i;
+    prev = c;
+  }
+  return since;
+}
+
 export function drainOf(lag: number | null, consumeRate: number | null, produceRate: number | null): Drain {
   if (lag === null) return { kind: 'unknown' };
   if (lag === 0) return { kind: 'none' };
@@ -145,7 +160,10 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
   const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
   const windowFilledMs = complete ? settings.windowMs : Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at));
   const lag = lagOf(last);
-  const consumeRate = rate(first, last, (s) => s.committed);
+  // A rewind restarts the consume rate: a span across it is no consumption (its drop was clamped
+  // to 0, so OUT/S read 0 and DRAIN growing for a window), so the rate counts from the sample
+  // after the last drop only (none yet: unknown, and so is the drain).
+  const consumeRate = rate(win[sinceRewind(win)]!, last, (s) => s.committed);
   const produceRate = rate(first, last, (s) => s.logEnd);
   const base = { lag, timeLagMs: lag === 0 ? 0 : last.timeLagMs, consumeRate, produceRate, drain: drainOf(lag, consumeRate, produceRate), complete, windowFilledMs };
   const verdict = (status: Status, reason: Reason | null = null): Verdict => ({ ...base, status, reason });
@@ -184,13 +202,15 @@ export function evaluatePartition(samples: readonly Sample[], now: number, setti
 
 /**
  * A partition whose log end offset could not be read this time (no leader, or its leader did not
- * answer): ERR UNAVAILABLE, since whether the group keeps up cannot be told. `samples` are its
- * earlier, measured observations (they still say how long it has been watched).
+ * answer): ERR UNAVAILABLE, since whether the group keeps up cannot be told; ERR UNKNOWN_TOPIC
+ * when the partition does not exist (its topic was deleted, as Kafka's UNKNOWN_TOPIC_OR_PARTITION
+ * says). `samples` are its earlier, measured observations (they still say how long it has been
+ * watched).
  */
-export function evaluateUnavailable(samples: readonly Sample[], now: number, settings: EvalSettings): Verdict {
+export function evaluateUnavailable(samples: readonly Sample[], now: number, settings: EvalSettings, reason: 'UNAVAILABLE' | 'UNKNOWN_TOPIC' = 'UNAVAILABLE'): Verdict {
   const complete = samples.length >= 2 && now - samples[0]!.at >= settings.windowMs * 0.9;
   const windowFilledMs = complete ? settings.windowMs : samples.length ? Math.max(0, Math.min(settings.windowMs, now - samples[0]!.at)) : 0;
-  return { status: 'ERR', reason: 'UNAVAILABLE', lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete, windowFilledMs };
+  return { status: 'ERR', reason, lag: null, timeLagMs: null, consumeRate: null, produceRate: null, drain: { kind: 'unknown' }, complete, windowFilledMs };
 }
 
 /** A group's status: the worst of its partitions (IDLE only when every partition is idle). */

@@ -11,6 +11,8 @@ export interface PartitionSnapshot {
   committed: number | null;
   /** High watermark; null when the broker could not say. */
   logEnd: number | null;
+  /** The log end is unknown because the partition does not exist (its topic was deleted). */
+  unknownTopic?: boolean;
   /** Log start offset, when known (the collector asks for it only without a committed offset). */
   logStart?: number | null;
   /** The member assigned the partition, if any. */
@@ -53,7 +55,7 @@ export interface GroupReport {
   totalLag: number;
   /** Partitions the group has no committed offset for: their lag is unknown and not in totalLag. */
   partitionsWithoutOffset: number;
-  /** Partitions whose log end offset could not be read (no leader): not in totalLag either. */
+  /** Partitions whose log end offset could not be read (no leader, or the topic does not exist): not in totalLag either. */
   partitionsWithoutLogEnd: number;
   maxTimeLagMs: number | null;
   consumeRate: number | null;
@@ -144,7 +146,7 @@ export class LagMonitor {
       const partitions: PartitionReport[] = [...h.partitions.values()]
         .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
         .map((ph) => ({
-          ...(ph.latest.logEnd === null ? evaluateUnavailable(ph.samples, now, this.settings) : evaluatePartition(ph.samples, now, this.settings)),
+          ...(ph.latest.logEnd === null ? evaluateUnavailable(ph.samples, now, this.settings, ph.latest.unknownTopic ? 'UNKNOWN_TOPIC' : 'UNAVAILABLE') : evaluatePartition(ph.samples, now, this.settings)),
           topic: ph.topic,
           partition: ph.partition,
           committed: ph.latest.committed,

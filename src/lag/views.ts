@@ -112,7 +112,10 @@ export function reportJson(report: LagReport, extra: Record<string, unknown> = {
 export function uncountedNote(g: GroupReport): string | null {
   const parts: string[] = [];
   if (g.partitionsWithoutOffset) parts.push(`${g.partitionsWithoutOffset} without a committed offset`);
-  if (g.partitionsWithoutLogEnd) parts.push(`${g.partitionsWithoutLogEnd} without a leader (log end unknown)`);
+  // Without a log end: no leader, or no such partition (its topic deleted).
+  const deleted = g.partitions.filter((p) => p.logEnd === null && p.reason === 'UNKNOWN_TOPIC').length;
+  if (g.partitionsWithoutLogEnd > deleted) parts.push(`${g.partitionsWithoutLogEnd - deleted} without a leader (log end unknown)`);
+  if (deleted) parts.push(`${deleted} on a topic that does not exist`);
   const n = g.partitionsWithoutOffset + g.partitionsWithoutLogEnd;
   return parts.length ? `${n} partition${n === 1 ? '' : 's'} not counted: ${parts.join(', ')}` : null;
 }

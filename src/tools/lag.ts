@@ -48,9 +48,9 @@ export interface LagIO {
 
 /**
  * What a script mode reports on stdout: the JSON document (--output json) or the text table, and
- * how the command ends. `failure` is thrown after the report is printed (--until-lag timed out:
- * the JSON document still says where the lag stood). Progress and diagnostics go to stderr as
- * they happen.
+ * how the command ends. `failure` ends the command after the report is printed (--until-lag timed
+ * out: the JSON document still says where the lag stood, and carries the failure as its "error",
+ * src/cli/lag-watch.ts). Progress and diagnostics go to stderr as they happen.
  */
 export interface LagResult {
   data: object | undefined;
@@ -126,8 +126,8 @@ export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: b
   return { data, text, outcome };
 }
 
-/** Whether a group's total lag stands for all of it: no partition unavailable, none with records and no committed offset. */
-const measured = (g: GroupReport): boolean => g.partitions.every((p) => p.reason !== 'UNAVAILABLE' && p.reason !== 'NO_OFFSET');
+/** Whether a group's total lag stands for all of it: no partition unavailable or on a deleted topic, none with records and no committed offset. */
+const measured = (g: GroupReport): boolean => g.partitions.every((p) => p.reason !== 'UNAVAILABLE' && p.reason !== 'UNKNOWN_TOPIC' && p.reason !== 'NO_OFFSET');
 
 async function untilLag(sample: () => Promise<LagReport>, o: LagOptions, ctx: LagIO): Promise<LagResult> {
   const limit = o.untilLag!;

@@ -335,17 +335,48 @@ export function describeJson(views: TopicView[], f: DescribeFilters = {}, liveBr
 
 // ---- alter / delete ----
 
-export async function alterPartitions(admin: Admin, names: string[], total: number, fullAssignment: number[][] | undefined): Promise<void> {
+/** What --alter did: the topics grown, and those the broker refused (each with Kafka's error line). */
+export interface AlterResult {
+  altered: string[];
+  failed: { topic: string; error: KafkaProtocolError; line: TopicCommandError }[];
+}
+
+/**
+ * Grows every named topic to `total` partitions in one CreatePartitions request, as Kafka's
+ * TopicCommand does: each topic succeeds or fails on its own, so one that cannot grow (it already
+ * has as many partitions) no longer stops the others (they were sent one by one, up to the first
+ * failure).
+ */
+export async function alterPartitions(admin: Admin, names: string[], total: number, fullAssignment: number[][] | undefined): Promise<AlterResult> {
+  const md = fullAssignment ? await admin.metadata(names) : null;
+  // With --replica-assignment, the entries for the partitions a topic has already are skipped.
+  const assignmentOf = (name: string) => (fullAssignment ? fullAssignment.slice(md!.topics.get(name)?.partitions.length ?? 0) : null);
+  const results = await admin.createPartitionsFor(names.map((name) => ({ name, count: total, assignment: assignmentOf(name) })));
+  const byName = new Map(results.map((r) => [r.name, r.error]));
+  const out: AlterResult = { altered: [], failed: [] };
   for (const name of names) {
-    let assignment: number[][] | null = null;
-    if (fullAssignment) {
-      const md = await admin.metadata([name]);
-      const current = md.topics.get(name)?.partitions.length ?? 0;
-      assignment = fullAssignment.slice(current);
-    }
-    const r = await admin.createPartitions(name, total, assignment);
-    if (r.error) throw refused(r.error, `alter topic ${name}`);
+    const error = byName.get(name);
+    if (error) out.failed.push({ topic: name, error, line: refused(error, `alter topic ${name}`) });
+    else out.altered.push(name);
   }
+  return out;
+}
+
+/**
+ * How --alter ends when some topics failed: a single failure (nothing grown) is thrown as before
+ * (Kafka's one error line, its exit status); otherwise the error line of each failing topic, the
+ * document with the topics grown and those refused, and exit status 1 (8 when every topic was
+ * refused by the ACLs). Null when nothing failed.
+ */
+export function alterFailures(r: AlterResult): { data: object; lines: string[]; exit: 'Failure' | 'Denied' } | null {
+  if (r.failed.length === 0) return null;
+  if (r.failed.length === 1 && r.altered.length === 0) throw r.failed[0]!.line;
+  const denied = r.altered.length === 0 && r.failed.every((f) => f.line.kind === 'denied');
+  return {
+    data: { altered: r.altered, failed: r.failed.map((f) => ({ topic: f.topic, error: f.error.errorName, message: f.error.message })) },
+    lines: r.failed.map((f) => f.line.stdout ?? f.line.message),
+    exit: denied ? 'Denied' : 'Failure',
+  };
 }
 
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {

@@ -144,7 +144,7 @@ const HELP = [
 ];
 
 const LEGEND =
-  'OK keeping up · IDLE nothing new · warming 12/30s behind, window not yet observed in full · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back · WARN NO_OFFSET records wait, no committed offset · ERR UNAVAILABLE log end unknown (no leader) · LAG - unknown (not in the group total) · HISTORY bars share one zero-based scale per view';
+  'OK keeping up · IDLE nothing new · warming 12/30s behind, window not yet observed in full · WARN lag growing (TREND) or over a limit (LAG, TIME_LAG) · ERR STOP no consumer · STALL not committing · REWIND offsets went back · WARN NO_OFFSET records wait, no committed offset · ERR UNAVAILABLE log end unknown (no leader) · UNKNOWN_TOPIC the topic does not exist (deleted) · LAG - unknown (not in the group total) · HISTORY bars share one zero-based scale per view';
 
 export function LagApp({ load, intervalMs, windowMs, target, initialGroup = null, initialSort = 'status', onSortChange, colors: c }: LagAppProps) {
   const { exit } = useApp();

@@ -8,6 +8,7 @@ import { kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, untilStderr, type RunRe
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { GroupAdmin } from '../../src/client/groups.js';
 import { Producer } from '../../src/client/producer/producer.js';
+import { GroupConsumer } from '../../src/client/consumer/group-consumer.js';
 import { Admin, OffsetSpec } from '../../src/client/admin.js';
 
 let home: string;
@@ -223,6 +224,53 @@ describe('--until-lag', () => {
     expect(never.exitCode).toBe(4);
     expect(never.stderr).toContain("consumer group 'nobody' does not exist");
   });
+
+  it('with --output json prints one document, the report with the failure in it (it printed a second, the error object)', async () => {
+    const r = await kt('stuck', '--until-lag', '0', '--timeout', '500ms', '--interval', '100ms', '-o', 'json');
+    expect(r.exitCode).toBe(6);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reached: false, groups: [{ group: 'stuck' }], error: { code: 6, kind: 'timeout', message: expect.stringMatching(/^Timed out after 500ms waiting for lag at most 0: stuck lag \d+/) } });
+    expect(r.stderr).toMatch(/\nkafka-ts lag: error: Timed out after 500ms waiting for lag at most 0: stuck lag [\d,]+\n$/);
+    const never = await kt('nope', '--until-lag', '0', '--timeout', '300ms', '--interval', '100ms', '-o', 'json');
+    expect(never.exitCode).toBe(4);
+    expect(never.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(never.stdout)).toMatchObject({ reached: false, groups: [], missing: ['nope'], error: { code: 4, kind: 'not_found', message: "Timed out after 300ms: consumer group 'nope' does not exist" } });
+    expect(never.stderr).toContain("kafka-ts lag: error: Timed out after 300ms: consumer group 'nope' does not exist\n");
+  });
+});
+
+describe('a deleted topic', () => {
+  it("a member's partitions of a deleted topic are ERR UNKNOWN_TOPIC, the topic does not exist (they read ERR UNAVAILABLE, without a leader)", async () => {
+    expect((await kafkaTs(['topics', 'create', 'doomed', '-p', '2'], { home })).exitCode).toBe(0);
+    const member = new KafkaClient({ bootstrap: parseBootstrap(bootstrap), clientId: 'doomed-member' });
+    // A member that owns both partitions and heartbeats, but stops polling (so it does not rejoin).
+    const consumer = new GroupConsumer(member, { groupId: 'doomed-group', autoCommit: false });
+    consumer.subscribe(['doomed']);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (consumer.assignment().length < 2) {
+        if (Date.now() > deadline) throw new Error(`the consumer never owned both partitions: ${JSON.stringify(consumer.assignment())}`);
+        await consumer.poll(100);
+      }
+      expect((await kafkaTs(['topics', 'delete', 'doomed'], { home })).exitCode).toBe(0);
+      const json = await kt('doomed-group', '--once', '--interval', '100ms', '--output', 'json');
+      expect(json.exitCode, json.stderr).toBe(0);
+      const g = JSON.parse(json.stdout).groups[0];
+      expect(g).toMatchObject({ group: 'doomed-group', members: 1, status: 'ERR', reason: 'UNKNOWN_TOPIC', partitionsWithoutLogEnd: 2 });
+      expect(g.partitions.map((p: { partition: number; logEndOffset: number | null; lag: number | null; status: string; reason: string }) => [p.partition, p.logEndOffset, p.lag, p.status, p.reason])).toEqual([
+        [0, null, null, 'ERR', 'UNKNOWN_TOPIC'],
+        [1, null, null, 'ERR', 'UNKNOWN_TOPIC'],
+      ]);
+      expect(json.stderr).toBe('Group doomed-group: lag 0; 2 partitions not counted: 2 on a topic that does not exist.\n');
+      const check = await kt('doomed-group', '--check', '--window', '300ms', '--interval', '100ms');
+      expect(check.exitCode).toBe(11);
+      expect(check.stdout).toMatch(/^doomed-group\s+doomed\s+0\s+-\s+-\s+-\s+.*ERR UNKNOWN_TOPIC/m);
+      expect(check.stderr).toContain('Worst status: ERR UNKNOWN_TOPIC (group doomed-group, window 300ms)');
+    } finally {
+      await consumer.close();
+      await member.close();
+    }
+  }, 60_000);
 });
 
 describe('usage errors (exit 2)', () => {

@@ -1,7 +1,7 @@
 /**
  * A stop (SIGTERM, Ctrl-C, SIGHUP) before the streaming tools have begun their work ends them as
  * a later stop does: their final output (count, summary, total line) and exit 143/130/129. While
- * connecting (a bootstrap address that refuses connections), they were killed by Node's default
+ * connecting (a bootstrap address that resets every connection), they were killed by Node's default
  * handler, silently; console-consumer stopped while it looked up its partitions, stop offsets
  * and positions waited for that to end (here: a ListOffsets never answered).
  */
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tempDir } from '../helpers/tmp.js';
 import { BIN, isolatedContexts } from '../helpers/cli.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -18,21 +18,26 @@ import { Admin } from '../../src/client/admin.js';
 
 let home: string;
 let cleanup: () => void;
-let closedPort: number;
+let refuser: Server;
+let refusingPort: number;
 let props: string;
 
 beforeAll(async () => {
   ({ dir: home, cleanup } = tempDir('kafka-ts-cli-stop-early-'));
-  // A port that refuses connections: taken from the system, then given back.
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closedPort = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
+  // An address no connection gets through: a listener on a port of the system's choosing that
+  // resets every connection at once, held for the whole file (a port taken and given back, as
+  // before, could be bound by another test meanwhile).
+  refuser = createServer((socket) => socket.resetAndDestroy());
+  await new Promise<void>((r) => refuser.listen(0, '127.0.0.1', r));
+  refusingPort = (refuser.address() as AddressInfo).port;
   // Still retrying, whatever the machine's speed, when the signal comes.
   props = join(home, 'client.properties');
   writeFileSync(props, 'default.api.timeout.ms=120000\n');
 });
-afterAll(() => cleanup());
+afterAll(async () => {
+  await new Promise((r) => refuser.close(r));
+  cleanup();
+});
 
 function spawn(args: string[]): ResultPromise {
   return execa(process.execPath, [BIN, ...args], {
@@ -63,7 +68,7 @@ async function stopWhileConnecting(args: string[], signal: NodeJS.Signals) {
 }
 
 describe('stopped while connecting', () => {
-  const at = () => `127.0.0.1:${closedPort}`;
+  const at = () => `127.0.0.1:${refusingPort}`;
 
   it('producer-perf-test prints its total line (nothing sent) and exits 143', async () => {
     const r = await stopWhileConnecting(['producer-perf-test', '--topic', 't', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '--producer-props', `bootstrap.servers=${at()}`, 'max.block.ms=120000'], 'SIGTERM');

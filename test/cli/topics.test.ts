@@ -183,6 +183,28 @@ describe('topics --alter and --delete', () => {
     }
   });
 
+  it('grows every topic a regex matches that can grow, in one request, with an error line for each that cannot (it stopped at the first)', async () => {
+    for (const [name, p] of [['grow-a', '1'], ['grow-b', '3'], ['grow-c', '1'], ['grow-d', '4']]) expect((await kt('topics', 'create', name!, '-p', p!)).exitCode).toBe(0);
+    const r = await kt('topics', '--alter', '--topic', 'grow-.*', '--partitions', '3');
+    expect(r).toEqual({
+      stdout: 'Error while executing topic command : Topic already has 3 partition(s).\nError while executing topic command : The topic grow-d currently has 4 partition(s); 3 would not be an increase.\n',
+      stderr: '',
+      exitCode: 1,
+    });
+    const counts = async () => (await kt('topics', '--describe', '--topic', 'grow-.*')).stdout.match(/^Topic: grow-\w\t.*PartitionCount: \d+/gm)!.map((l) => l.replace(/\t.*PartitionCount: /, ' '));
+    expect(await counts()).toEqual(['Topic: grow-a 3', 'Topic: grow-b 3', 'Topic: grow-c 3', 'Topic: grow-d 4']);
+    // JSON: one document naming the topics grown and those refused; the error lines on stderr.
+    const json = await kt('topics', '--alter', '--topic', 'grow-.*', '--partitions', '4', '--output', 'json');
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      altered: ['grow-a', 'grow-b', 'grow-c'],
+      failed: [{ topic: 'grow-d', error: 'INVALID_PARTITIONS', message: 'Topic already has 4 partition(s).' }],
+    });
+    expect(json.stderr).toBe('Error while executing topic command : Topic already has 4 partition(s).\n');
+    expect(await counts()).toEqual(['Topic: grow-a 4', 'Topic: grow-b 4', 'Topic: grow-c 4', 'Topic: grow-d 4']);
+    await kt('topics', '--delete', '--topic', 'grow-.*');
+  });
+
   it('deletes every topic matching the regex', async () => {
     await kt('topics', 'create', 'tmp-a');
     await kt('topics', 'create', 'tmp-b');

@@ -54,6 +54,19 @@ describe('evaluatePartition', () => {
     expect(evaluatePartition(recovered, NOW, settings).status).toBe('OK');
   });
 
+  it('a rewind restarts the consume rate: no span across it counts (OUT/S "-" and DRAIN "?" until a rate is seen again)', () => {
+    // Rewound (reset --to-earliest) at the last sample: no rate since, so none, and no drain.
+    const justRewound = steps(12, (i) => [i < 11 ? 100 + i * 10 : 0, 300]);
+    expect(evaluatePartition(justRewound, NOW, settings)).toMatchObject({ status: 'ERR', reason: 'REWIND', lag: 300, consumeRate: null, produceRate: 0, drain: { kind: 'unknown' } });
+    // Consuming again after the rewind: the rate since it (46 -> 51 over 5 s), not 0 from the span across it.
+    const back = steps(12, (i) => [i < 6 ? 100 + i * 10 : 40 + i, 300]);
+    expect(evaluatePartition(back, NOW, settings)).toMatchObject({ status: 'ERR', reason: 'REWIND', lag: 249, consumeRate: 1, drain: { kind: 'eta', ms: 249_000 } });
+    // The group's OUT/S is unknown while its only partition's is.
+    const m = new LagMonitor(settings);
+    justRewound.forEach((s) => m.ingest({ at: s.at, missing: [], groups: [{ group: 'g', state: 'Empty', members: 0, partitions: [{ topic: 't', partition: 0, committed: s.committed, logEnd: s.logEnd, owner: null, committedTimestamp: null }] }] }));
+    expect(m.report(NOW).groups[0]).toMatchObject({ status: 'ERR', reason: 'REWIND', consumeRate: null, drain: { kind: 'unknown' } });
+  });
+
   it('WARN TREND: behind at every sample, moving, lag higher at the end than at the start', () => {
     const v = evaluatePartition(steps(12, (i) => [100 + i * 5, 200 + i * 10]), NOW, settings);
     expect(v).toMatchObject({ status: 'WARN', reason: 'TREND', lag: 155, consumeRate: 5, produceRate: 10, drain: { kind: 'growing' } });
