@@ -32,6 +32,13 @@ export interface Codec {
    * runs a large one a slice at a time between its other work (broker/append/codec-offload.ts).
    */
   decompressSteps?(data: Buffer, maxOutput: number): Generator<number, Buffer, void>;
+  /**
+   * For codecs whose headers bound what they make (lz4, snappy): that bound, read from the
+   * headers alone, and the bounded decompression on libuv's thread pool (resolves as `decompress`
+   * returns, rejects as it throws; `data` must stay unchanged until it settles).
+   */
+  outputBound?(data: Buffer): number;
+  decompressAsync?(data: Buffer, maxOutput: number): Promise<Buffer>;
 }
 
 /** A decompressed output would be larger than the caller's bound (Codec.decompress's `maxOutput`). */
@@ -56,31 +63,59 @@ const require = createRequire(import.meta.url);
 /** Java's snappy writes xerial framing: this magic, two int32 versions, then [int32 len][block]… */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 
+/** A snappy body's blocks (xerial framing: several) and the output they state, from their headers alone. */
+function snappyBlocks(data: Buffer): { blocks: Buffer[]; stated: number } {
+  if (!(data.length >= 16 && data.subarray(0, 8).equals(XERIAL_MAGIC))) return { blocks: [data], stated: snappyLength(data) };
+  const blocks: Buffer[] = [];
+  let stated = 0;
+  let pos = 16;
+  while (pos + 4 <= data.length) {
+    const len = data.readInt32BE(pos);
+    pos += 4;
+    if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
+    const block = data.subarray(pos, pos + len);
+    stated += snappyLength(block);
+    blocks.push(block);
+    pos += len;
+  }
+  return { blocks, stated };
+}
+
 function snappyCodec(): Codec {
-  const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: { asBuffer: true }): Buffer };
+  const snappy = require('snappy') as {
+    compressSync(b: Buffer): Buffer;
+    uncompressSync(b: Buffer, o?: { asBuffer: true }): Buffer;
+    uncompress(b: Buffer, o?: { asBuffer: true }): Promise<Buffer>;
+  };
   const raw = (b: Buffer) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
   return {
     name: 'snappy',
     compress: (data) => snappy.compressSync(data),
     decompress(data, maxOutput) {
-      if (data.length >= 16 && data.subarray(0, 8).equals(XERIAL_MAGIC)) {
-        const blocks: Buffer[] = [];
-        let total = 0;
-        let pos = 16;
-        while (pos + 4 <= data.length) {
-          const len = data.readInt32BE(pos);
-          pos += 4;
-          if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
-          const block = data.subarray(pos, pos + len);
-          total += snappyLength(block);
-          blocks.push(block);
-          pos += len;
-        }
-        checkOutput(total, maxOutput);
-        return Buffer.concat(blocks.map(raw));
-      }
-      checkOutput(snappyLength(data), maxOutput);
-      return raw(data);
+      const { blocks, stated } = snappyBlocks(data);
+      checkOutput(stated, maxOutput);
+      return blocks.length === 1 ? raw(blocks[0]!) : Buffer.concat(blocks.map(raw));
+    },
+    outputBound: (data) => snappyBlocks(data).stated,
+    async decompressAsync(data, maxOutput) {
+      const { blocks, stated } = snappyBlocks(data);
+      checkOutput(stated, maxOutput);
+      if (blocks.length === 1) return snappy.uncompress(blocks[0]!, { asBuffer: true });
+      // Each block's output is copied into place as it comes (xerial's blocks are 32 KiB): no
+      // joining of the whole on the event loop at the end.
+      const whole = Buffer.allocUnsafe(stated);
+      let at = 0;
+      await Promise.all(
+        blocks.map((b) => {
+          const [from, length] = [at, snappyLength(b)];
+          at += length;
+          return snappy.uncompress(b, { asBuffer: true }).then((out) => {
+            if (out.length !== length) throw new Error('snappy block made another length than it states');
+            out.copy(whole, from);
+          });
+        }),
+      );
+      return whole;
     },
   };
 }
@@ -88,6 +123,7 @@ function snappyCodec(): Codec {
 interface Lz4 {
   compressFrameSync(b: Buffer): Buffer;
   decompressFrameSync(b: Buffer): Buffer;
+  decompressFrame(b: Buffer): Promise<Buffer>;
   /** One raw block, its output size (a bound, here) prepended as a little-endian uint32. */
   uncompressSync(b: Buffer, dict?: Buffer): Buffer;
 }
@@ -154,6 +190,15 @@ const lz4BlockBound = (b: { data: Buffer; stored: boolean; blockMax: number }): 
  * once it is known to fit.
  */
 function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
+  lz4Check(lz4, data, maxOutput);
+  return lz4.decompressFrameSync(data);
+}
+
+/** The most `data`'s lz4 frames can make, from their block headers. */
+const lz4Bound = (data: Buffer): number => lz4Blocks(data).reduce((n, b) => n + lz4BlockBound(b), 0);
+
+/** Throws when `data` would make more than `maxOutput` (see lz4Decompress). */
+function lz4Check(lz4: Lz4, data: Buffer, maxOutput: number): void {
   const blocks = lz4Blocks(data);
   let bound = 0;
   for (const b of blocks) bound += lz4BlockBound(b);
@@ -173,7 +218,6 @@ function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
       if (b.linked) window = Buffer.concat([window, out]).subarray(-LZ4_LINKED_WINDOW);
     }
   }
-  return lz4.decompressFrameSync(data);
 }
 
 function lz4Codec(): Codec {
@@ -182,6 +226,9 @@ function lz4Codec(): Codec {
     name: 'lz4',
     compress: (d) => lz4.compressFrameSync(d),
     decompress: (d, maxOutput) => (maxOutput === undefined ? lz4.decompressFrameSync(d) : lz4Decompress(lz4, d, maxOutput)),
+    outputBound: lz4Bound,
+    // The check counts on this thread only when the headers' bound is past the limit (rare).
+    decompressAsync: async (d, maxOutput) => (lz4Check(lz4, d, maxOutput), lz4.decompressFrame(d)),
   };
 }
 

@@ -4,12 +4,13 @@
  * the large ones here). zstd at its high levels compresses a few hundred kilobytes a second:
  * done inline, 20 MB of text at level 19 held every client of the daemon for 36 s. gzip goes to
  * zlib's own asynchronous calls (libuv's thread pool); zstd compression to one worker thread,
- * whose jobs run in the order they came. lz4 and snappy (no levels, hundreds of megabytes a
- * second) stay inline, and so does their decompression: what they make is at most ~255 times
- * (lz4) or ~30 times (snappy) what came (a megabyte of lz4 can still make 100 MiB). zstd's decompression is
- * not (a kilobyte can stand for 100 MiB of runs: one such batch held every client ~200 ms, one
- * request naming many partitions seconds): past OFF_THREAD_BYTES made, the rest runs in slices
- * (finishSteps).
+ * whose jobs run in the order they came. lz4 and snappy compression (no levels, hundreds of
+ * megabytes a second) stays inline. Decompression for the producer checks: gzip from 16 KiB on
+ * zlib's thread pool; lz4 and snappy, whose headers bound their output (up to ~255 times the body
+ * for lz4: a megabyte can make 100 MiB), on the thread pool when that bound passes 2 MiB
+ * (Codec.decompressAsync, called by log-validator.ts); zstd, whose kilobyte can stand for 100 MiB
+ * of runs (one such batch held every client ~0.3 s), on the event loop a slice at a time past its
+ * first 2 MiB (finishSteps: zstd-napi has no asynchronous decompression).
  *
  * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
  * with it the rest of its connection (requests are handled one at a time per connection), which

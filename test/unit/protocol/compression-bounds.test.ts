@@ -130,3 +130,37 @@ describe('zstd decompressSteps (the daemon runs them a slice at a time)', () => 
     expect(rb.value.equals(other)).toBe(true);
   });
 });
+
+describe('lz4 and snappy decompressAsync (on the thread pool) and outputBound', () => {
+  const data = text(100_000);
+  const xerial = (blocks: Buffer[]) => {
+    const snappy = codecFor(CompressionType.snappy);
+    const head = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
+    return Buffer.concat([head, ...blocks.flatMap((b) => {
+      const c = snappy.compress(b);
+      const len = Buffer.alloc(4);
+      len.writeInt32BE(c.length);
+      return [len, c];
+    })]);
+  };
+  const cases: [string, number, () => Buffer][] = [
+    ['lz4', CompressionType.lz4, () => codecFor(CompressionType.lz4).compress(data)],
+    ['snappy', CompressionType.snappy, () => codecFor(CompressionType.snappy).compress(data)],
+    ['xerial snappy (Java\'s framing, 32 KiB blocks)', CompressionType.snappy, () => xerial(Array.from({ length: Math.ceil(data.length / 32768) }, (_, i) => data.subarray(i * 32768, (i + 1) * 32768)))],
+  ];
+  for (const [what, type, frame] of cases) {
+    it(`${what}: makes what decompress makes, bounded by outputBound, and refuses one byte past the limit`, async () => {
+      const codec = codecFor(type);
+      const f = frame();
+      expect(codec.outputBound!(f)).toBeGreaterThanOrEqual(data.length);
+      expect((await codec.decompressAsync!(f, data.length)).equals(data)).toBe(true);
+      expect(codec.decompress(f, data.length).equals(data)).toBe(true);
+      await expect(codec.decompressAsync!(f, data.length - 1)).rejects.toThrow(refused);
+    });
+  }
+
+  it('refuses what is not a frame of the codec', async () => {
+    await expect(codecFor(CompressionType.lz4).decompressAsync!(Buffer.from('not lz4 at all'), 1 << 20)).rejects.toThrow();
+    await expect(codecFor(CompressionType.snappy).decompressAsync!(Buffer.from([0x05, 0xff, 0xff]), 1 << 20)).rejects.toThrow();
+  });
+});
