@@ -2,11 +2,15 @@
  * How a command finds its schema registry: without one, the refusal names the option that
  * command takes (the console tools have no --schema-registry-url; `schema-registry` has).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../src/cli/context.js';
+import { CliContext } from '../../../src/cli/context.js';
 import { COMMAND_REGISTRY_HOW, registryTarget } from '../../../src/cli/flags/schema-registry.js';
 
-const remote = { bootstrapFor: () => '127.0.0.1:1' } as unknown as CliContext;
+// A real context on a cluster named by --bootstrap-server, with no context store of its own.
+const remote = new CliContext({ KAFKA_TS_CONTEXT: '', KAFKA_BOOTSTRAP_SERVERS: '', KAFKA_TS_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'kafka-ts-registry-target-')) });
 
 describe('registryTarget without a registry', () => {
   it('names --property schema.registry.url for the console tools, not an option they lack', async () => {

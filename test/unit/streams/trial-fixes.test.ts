@@ -15,7 +15,7 @@ import type { ProcessorContext, Record as StreamsRecord } from '../../../src/str
 import { appTopology } from '../../../src/tools/streams-app.js';
 import { builtInTopology, inputSerdes } from '../../../src/tools/streams.js';
 import { streamsRegistry } from '../../../src/cli/flags/streams.js';
-import type { CliContext } from '../../../src/cli/context.js';
+import { CliContext } from '../../../src/cli/context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kafka-ts-streams-trial-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,7 +109,7 @@ describe('context.taskId()', () => {
 
 describe('the registry serdes without a registry', () => {
   it('names what streams takes (--config schema.registry.url), not an option it lacks', async () => {
-    const ctx = { bootstrapFor: () => '127.0.0.1:1' } as unknown as CliContext;
+    const ctx = new CliContext({ KAFKA_TS_CONTEXT: '', KAFKA_BOOTSTRAP_SERVERS: '', KAFKA_TS_CONFIG_DIR: join(dir, 'config') });
     const e = await streamsRegistry(ctx, '127.0.0.1:1', {}).catch((x: Error) => x);
     expect((e as Error).message).toBe('No schema registry given: set --config schema.registry.url=http://host:8081 (or schema.registry.url in --streams.config)');
     expect((e as Error).message).not.toMatch(/--schema-registry-url/);
