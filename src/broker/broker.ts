@@ -148,6 +148,9 @@ export class Broker implements PartitionService, ClusterService {
     } catch (e) {
       this.log.warn(`Ignoring an unreadable high-watermark checkpoint in ${this.logDir}: ${(e as Error).message}`);
     }
+    // A log dir of another cluster (its metadata moved aside or lost) is refused here: every log
+    // in it would otherwise be removed below as a stray one.
+    if (this.metadata.persistent) this.store.claim?.({ clusterId: this.metadata.clusterId, nodeId: this.id, newCluster: this.metadata.created }, (w) => this.log.warn(w));
     // Topic creation appends the metadata record, then creates the logs: a crash in between
     // leaves a topic without logs (created here) or, before the record, logs without a topic.
     const onDisk = this.store.list();
@@ -164,11 +167,15 @@ export class Broker implements PartitionService, ClusterService {
     // Logs left behind by a topic deleted while this broker was down, or created without its record.
     // Named one by one up to a few; a deleted topic of thousands of partitions is summed up.
     const stray = onDisk.filter(({ topic, partition }) => !this.metadata.topic(topic)?.partitions[partition]?.replicas.includes(this.id));
+    // Those holding records are set aside, not deleted: they may be all that is left of data
+    // whose metadata was lost (a snapshot restored without the log after it).
     for (const [i, { topic, partition }] of stray.entries()) {
-      if (i < STRAY_LOGS_NAMED) this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
-      this.store.remove(topic, partition);
+      const aside = this.store.removeStray ? this.store.removeStray(topic, partition) : (this.store.remove(topic, partition), null);
+      if (i >= STRAY_LOGS_NAMED) continue;
+      if (aside === null) this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
+      else this.log.warn(`Setting aside stray log ${topic}-${partition} as ${aside} (no longer assigned to broker ${this.id}; it holds records: delete it once they are not needed)`);
     }
-    if (stray.length > STRAY_LOGS_NAMED) this.log.warn(`Removed ${stray.length - STRAY_LOGS_NAMED} more stray logs (${stray.length} in all) of topics no longer assigned to broker ${this.id}`);
+    if (stray.length > STRAY_LOGS_NAMED) this.log.warn(`Removed or set aside ${stray.length - STRAY_LOGS_NAMED} more stray logs (${stray.length} in all) of topics no longer assigned to broker ${this.id}`);
     this.unsubscribe = this.metadata.onChange((e) => this.onMetadata(e));
     if (this.config.logRetentionCheckIntervalMs > 0) {
       this.retentionTimer = setInterval(() => void this.applyRetention(), this.config.logRetentionCheckIntervalMs);

@@ -176,6 +176,16 @@ export interface LogStore {
   /** Partitions that have data in this store. */
   list(): { topic: string; partition: number }[];
   /**
+   * Disk stores: a log no topic of this broker's has (a stray one). Removed when it holds no
+   * record; else set aside under another name (never read again) and that path returned.
+   */
+  removeStray?(topic: string, partition: number): string | null;
+  /**
+   * Disk stores: claims the log directory for `owner` (Kafka's meta.properties), throwing when it
+   * belongs to another cluster or broker (src/storage/disk/log-dir-identity.ts).
+   */
+  claim?(owner: { clusterId: string; nodeId: number; newCluster: boolean }, warn: (line: string) => void): void;
+  /**
    * Closes every log. `clean: false` (the broker took the log dir offline after an I/O error)
    * closes what it can and does not mark the shutdown clean, so the next start validates the logs.
    */

@@ -4,7 +4,7 @@
  * while creating topics comes back with every topic it acknowledged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
@@ -100,9 +100,74 @@ describe('atomic topic creation', () => {
     await broker(dir, lines);
     const stray = lines.filter((l) => l.includes('stray log'));
     expect(stray.filter((l) => /WARN Removing stray log gone-\d+ /.test(l))).toHaveLength(10);
-    expect(stray.at(-1)).toMatch(/WARN Removed 15 more stray logs \(25 in all\) of topics no longer assigned to broker 1\b/);
+    expect(stray.at(-1)).toMatch(/WARN Removed or set aside 15 more stray logs \(25 in all\) of topics no longer assigned to broker 1\b/);
     expect(stray).toHaveLength(11);
     for (let i = 0; i < 25; i++) expect(existsSync(join(logDir, `gone-${i}`))).toBe(false);
+  });
+});
+
+describe('log directories and their cluster (meta.properties)', () => {
+  const produceOne = async (b: TestBroker, topic: string) => {
+    const { Producer } = await import('../../src/client/producer/producer.js');
+    const p = new Producer(b.client(), { lingerMs: 0 });
+    await p.send({ topic, value: Buffer.from('kept') });
+    await p.close();
+  };
+
+  it('a new cluster (its metadata log moved aside) refuses a log dir of another one, keeping every log, as Kafka refuses an invalid cluster.id', async () => {
+    const dir = tmp();
+    const b = await broker(dir);
+    const logDir = b.cluster.logDirFor(1);
+    const clusterId = b.cluster.metadata.clusterId;
+    await new Admin(b.client()).createTopics([{ name: 'precious', partitions: 2, replicationFactor: 1 }]);
+    await produceOne(b, 'precious');
+    await b.close(true);
+    expect(readFileSync(join(logDir, 'meta.properties'), 'utf8')).toContain(`cluster.id=${clusterId}\n`);
+    renameSync(join(dir, 'meta'), join(dir, 'meta.aside'));
+    const refused = await startBroker({ dir }).then(
+      (x) => (cleanups.push(() => x.close(true)), null),
+      (e: Error) => e,
+    );
+    expect(refused?.message).toMatch(new RegExp(`^Invalid cluster\\.id in: .*meta\\.properties\\. Expected \\S+, but read ${clusterId}\\. .*moved aside or lost`));
+    // Nothing was removed: the old metadata brings every topic back.
+    expect(existsSync(join(logDir, 'precious-0')) && existsSync(join(logDir, 'precious-1'))).toBe(true);
+    rmSync(join(dir, 'meta'), { recursive: true, force: true });
+    renameSync(join(dir, 'meta.aside'), join(dir, 'meta'));
+    const again = await broker(dir);
+    expect(again.cluster.metadata.clusterId).toBe(clusterId);
+    expect(again.cluster.broker(1)!.replica('precious', 0)!.logEndOffset() + again.cluster.broker(1)!.replica('precious', 1)!.logEndOffset()).toBe(1);
+  });
+
+  it('a log dir of an older kafka-ts (no meta.properties) holding logs is refused by a new cluster too', async () => {
+    const dir = tmp();
+    const b = await broker(dir);
+    const logDir = b.cluster.logDirFor(1);
+    await new Admin(b.client()).createTopics([{ name: 'old', partitions: 1, replicationFactor: 1 }]);
+    await b.close(true);
+    rmSync(join(logDir, 'meta.properties'));
+    rmSync(join(dir, 'meta'), { recursive: true });
+    const refused = await startBroker({ dir }).then(
+      (x) => (cleanups.push(() => x.close(true)), null),
+      (e: Error) => e,
+    );
+    expect(refused?.message).toMatch(/^The log directory .* holds \d+ partition log\(s\), but the cluster metadata is new/);
+    expect(existsSync(join(logDir, 'old-0'))).toBe(true);
+  });
+
+  it('a stray log that holds records is set aside (renamed …-stray), not deleted', async () => {
+    const dir = tmp();
+    const b = await broker(dir);
+    const logDir = b.cluster.logDirFor(1);
+    await b.close(true);
+    mkdirSync(join(logDir, 'lost-0'));
+    writeFileSync(join(logDir, 'lost-0', '00000000000000000000.log'), Buffer.alloc(100, 1));
+    const lines: string[] = [];
+    await broker(dir, lines);
+    expect(lines.find((l) => l.includes('lost-0'))).toMatch(/WARN Setting aside stray log lost-0 as .*lost-0\.[0-9a-z]+-stray \(no longer assigned to broker 1; it holds records/);
+    expect(existsSync(join(logDir, 'lost-0'))).toBe(false);
+    const aside = readdirSync(logDir).filter((f) => /^lost-0\.[0-9a-z]+-stray$/.test(f));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(logDir, aside[0]!, '00000000000000000000.log'))).toEqual(Buffer.alloc(100, 1));
   });
 });
 

@@ -196,6 +196,14 @@ export class ClusterMetadata {
   /** Partition replicas across all topics, kept as topics and partitions change. */
   private replicaCount = 0;
 
+  /** The metadata was made at this start: a new cluster (brokers refuse log dirs of another: Broker.start). */
+  created = false;
+
+  /** Whether the metadata is kept on disk (not only in memory): only then does the cluster id last. */
+  get persistent(): boolean {
+    return this.store !== null;
+  }
+
   private constructor(private readonly store: MetadataLog | null) {
     this.clusterId = toBase64Url(randomUuid());
   }
@@ -228,6 +236,7 @@ export class ClusterMetadata {
     } else if (loaded.records.length === 0) {
       // A new cluster: its id is the log's first record.
       store.append([{ type: 'cluster', clusterId: md.clusterId }]);
+      md.created = true;
     }
     for (const r of loaded.records) md.apply(r as unknown as MetadataRecord);
     // A snapshot interrupted by a crash: finish it now, from the state just loaded.

@@ -70,7 +70,7 @@ export interface ReadResult {
  * of the file, or only zeros or fragments follow it) is a torn tail; a damaged frame followed by
  * intact ones is corruption.
  */
-export function readRecords(buf: Buffer, file: string): ReadResult {
+export function readRecords(buf: Buffer, file: string, recovery = RESTORE_ONLY): ReadResult {
   const records: LoggedRecord[] = [];
   let pos = 0;
   while (pos < buf.length) {
@@ -85,11 +85,20 @@ export function readRecords(buf: Buffer, file: string): ReadResult {
     if (later < 0) return { records, validBytes: pos, tornBytes: buf.length - pos };
     throw new MetadataLogError(
       `The metadata log ${file} is corrupt at byte ${pos} (record ${records.length + 1}: ${problem}), and valid records follow it from byte ${later}: ` +
-        `acknowledged metadata changes would be lost. Restore the file, or move it aside to start from ${SNAPSHOT_FILE} (kafka-ts does not drop records by itself).`,
+        `acknowledged metadata changes would be lost. ${recovery}`,
     );
   }
   return { records, validBytes: pos, tornBytes: 0 };
 }
+
+/**
+ * What a damaged metadata log leaves to do. Without a snapshot the log is the whole cluster: set
+ * aside, the next start makes a new cluster, whose brokers refuse the log directories of this one
+ * (src/storage/disk/log-dir-identity.ts) rather than take their logs for stray ones.
+ */
+const RESTORE_ONLY = 'Restore the file from a backup (kafka-ts does not drop records by itself; without this log the topics cannot be known, and a new cluster would refuse this data directory\'s logs).';
+const restoreOrSnapshot = (files: string) =>
+  `Restore the file from a backup, or move ${files} aside to start from ${SNAPSHOT_FILE}: the changes after it are lost (logs of topics made since are set aside as stray logs, not read).`;
 
 /** Where the next intact frame starts at or after `from` (-1: none; only damage or zeros remain). */
 function firstValidFrameAfter(buf: Buffer, from: number): number {
@@ -179,10 +188,11 @@ export class MetadataLog {
     for (const [i, f] of files.entries()) {
       const file = this.path(f);
       const buf = readFileSync(file);
-      const read = readRecords(buf, file);
+      const recovery = snapshot ? restoreOrSnapshot(files.length > 1 ? 'both logs' : 'it') : RESTORE_ONLY;
+      const read = readRecords(buf, file, recovery);
       if (read.tornBytes > 0) {
         if (i < files.length - 1 && readRecords(readFileSync(this.path(files[i + 1]!)), file).records.length > 0) {
-          throw new MetadataLogError(`The metadata log ${file} ends with a damaged record at byte ${read.validBytes}, and ${this.path(files[i + 1]!)} holds later records: acknowledged metadata changes would be lost. Restore the file, or move both logs aside to start from ${SNAPSHOT_FILE}.`);
+          throw new MetadataLogError(`The metadata log ${file} ends with a damaged record at byte ${read.validBytes}, and ${this.path(files[i + 1]!)} holds later records: acknowledged metadata changes would be lost. ${recovery}`);
         }
         this.log.warn(`Truncating a torn record at the end of the metadata log ${file}: ${read.tornBytes} byte(s) at byte ${read.validBytes} (a change interrupted by a crash, never acknowledged)`);
         const fd = openSync(file, 'r+');
@@ -195,7 +205,7 @@ export class MetadataLog {
       }
       for (const r of read.records) {
         if (r.o <= after) continue;
-        if (r.o <= last) throw new MetadataLogError(`The metadata log ${file} repeats offset ${r.o} (after ${last}): it is not a log this broker wrote. Restore it or move it aside.`);
+        if (r.o <= last) throw new MetadataLogError(`The metadata log ${file} repeats offset ${r.o} (after ${last}): it is not a log this broker wrote. ${recovery}`);
         records.push(r);
         last = r.o;
       }

@@ -9,7 +9,7 @@
  * and reported. A compaction pass cut short is finished or undone first, whole segment by whole
  * segment (Segment.commitSwap): its log, indexes and aborted-transaction index together.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from './fs-ops.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, baseOffsetOf, lastOffsetDeltaOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../../protocol/record-batch.js';
 import type { Logger } from '../../util/logger.js';
@@ -35,6 +35,7 @@ import { FdCache, isFdExhaustion } from './fd-cache.js';
 import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 import { GroupSync } from './group-sync.js';
+import { claimLogDir } from './log-dir-identity.js';
 
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const SNAPSHOT_SUFFIX = '.snapshot';
@@ -675,6 +676,26 @@ export class DiskLogStore implements LogStore {
     this.logs.get(key)?.close();
     this.logs.delete(key);
     rmSync(join(this.logDir, key), { recursive: true, force: true });
+  }
+
+  removeStray(topic: string, partition: number): string | null {
+    const key = partitionDirName(topic, partition);
+    this.logs.get(key)?.close();
+    this.logs.delete(key);
+    const dir = join(this.logDir, key);
+    const holdsRecords = readdirSync(dir).some((f) => f.endsWith('.log') && statSync(join(dir, f)).size > 0);
+    if (!holdsRecords) {
+      rmSync(dir, { recursive: true, force: true });
+      return null;
+    }
+    // As Kafka names stray logs (…-stray): no partition directory name, so never loaded again.
+    const aside = `${dir}.${Date.now().toString(36)}-stray`;
+    renameSync(dir, aside);
+    return aside;
+  }
+
+  claim(owner: { clusterId: string; nodeId: number; newCluster: boolean }, warn: (line: string) => void): void {
+    claimLogDir(this.logDir, { ...owner, partitionLogs: this.list().length }, warn);
   }
 
   list(): { topic: string; partition: number }[] {

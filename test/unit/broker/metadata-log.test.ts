@@ -204,6 +204,11 @@ describe('metadata log', () => {
     expect(error).toBeInstanceOf(MetadataLogError);
     expect((error as Error).message).toContain(`metadata.log is corrupt at byte ${at} (record 3: CRC mismatch), and valid records follow it`);
     expect((error as Error).message).not.toContain('\n');
+    // No snapshot here: the advice is the backup only (moving the log aside would start a new,
+    // empty cluster: following the old advice lost every topic's logs).
+    expect(existsSync(join(t.dir, 'snapshot.json'))).toBe(false);
+    expect((error as Error).message).toMatch(/Restore the file from a backup \(kafka-ts does not drop records by itself; without this log the topics cannot be known/);
+    expect((error as Error).message).not.toContain('snapshot.json');
     // Nothing was cut: the file is as it was.
     expect(readFileSync(logFile())).toEqual(buf);
   });
