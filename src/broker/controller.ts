@@ -80,6 +80,11 @@ export class Controller {
   }
 
   private replicationError(rf: number): ApiError | null {
+    // No running broker can make a log (every one's log directory offline, as after a full disk;
+    // Kafka's broker stops when its only log directory fails): nothing would hold the records.
+    if (this.liveBrokers().length === 0) {
+      return err(ErrorCode.KAFKA_STORAGE_ERROR, 'No running broker can create the partitions: the log directory of every broker is offline (server status names it).');
+    }
     const n = this.registeredBrokers().length;
     if (rf > n) {
       return err(

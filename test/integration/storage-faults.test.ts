@@ -148,6 +148,10 @@ describe('a full disk (ENOSPC)', () => {
     expect(await rawLogDirs(client, 'any')).toEqual([{ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1, usableBytes: -1 }]);
     expect(errorLines(lines)).toHaveLength(1);
     expect(broker.cluster.broker(1)!.running).toBe(true);
+    // No log dir can hold a new topic: refused (it was 'created' without a log or a leader).
+    const [created] = await new Admin(client).createTopics([{ name: 'nowhere', partitions: 1, replicationFactor: 1 }]);
+    expect(created!.error?.code).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(broker.cluster.metadata.topic('nowhere')).toBeUndefined();
 
     // Space comes back; after a restart the torn batch is cut and the partition serves again.
     setFaultPlan(null);

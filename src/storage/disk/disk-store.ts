@@ -133,9 +133,13 @@ export class DiskPartitionLog implements PartitionLog {
       bases.forEach((base, i) => {
         const isLast = i === bases.length - 1;
         const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds, present);
-        if (truncatedBytes > 0) {
+        if (truncatedBytes > 0 && isLast) {
+          log.warn(`Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`);
+        } else if (truncatedBytes > 0) {
+          // An older segment damaged (a crash does not tear those): its records after the damage
+          // are lost, the later segments kept. Readers step over the gap, as over a compacted one.
           log.warn(
-            `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`,
+            `Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes from the end of segment ${base}, which is not the last one (damage, not a torn write): offsets ${segment.nextOffset} to ${bases[i + 1]! - 1} are lost, a gap readers step over; the later segments are kept`,
           );
         }
         this.segments.push(segment);

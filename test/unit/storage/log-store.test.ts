@@ -404,6 +404,29 @@ describe('disk log store specifics', () => {
     recovered.close();
   });
 
+  it('a damaged older segment loses its tail only, and says so (offsets lost, later segments kept), not "a torn write"', () => {
+    const store = new DiskLogStore(t.dir);
+    const log = store.open('t', 0, config({ segmentBytes: 1000 }));
+    for (let i = 0; i < 30; i++) log.append(batchOf([`value-${i}`.repeat(10)]), 0);
+    store.close();
+    const dir = join(t.dir, 't-0');
+    const segments = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    expect(segments.length).toBeGreaterThan(2);
+    const first = join(dir, segments[0]!);
+    truncateSync(first, statSync(first).size - 7);
+    const next = Number(segments[1]!.slice(0, 20));
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {}, child: () => logger };
+    const recovered = new DiskLogStore(t.dir, logger);
+    const l2 = recovered.open('t', 0, config({ segmentBytes: 1000 }));
+    expect(l2.logEndOffset()).toBe(30);
+    const line = warnings.find((w) => w.includes('Recovered partition t-0'));
+    expect(line).toMatch(new RegExp(`cut \\d+ invalid bytes from the end of segment 0, which is not the last one \\(damage, not a torn write\\): offsets ${next - 1} to ${next - 1} are lost`));
+    expect(line).not.toContain('(a torn write)');
+    expect(readValues(recovered, 't', 0)).toHaveLength(29);
+    recovered.close();
+  });
+
   it('recovers when bytes were cut off the end after a clean shutdown', () => {
     const store = new DiskLogStore(t.dir);
     const log = store.open('t', 0, config({ indexIntervalBytes: 100 }));
