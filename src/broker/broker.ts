@@ -150,7 +150,16 @@ export class Broker implements PartitionService, ClusterService {
     }
     // A log dir of another cluster (its metadata moved aside or lost) is refused here: every log
     // in it would otherwise be removed below as a stray one.
-    if (this.metadata.persistent) this.store.claim?.({ clusterId: this.metadata.clusterId, nodeId: this.id, newCluster: this.metadata.created }, (w) => this.log.warn(w));
+    if (this.metadata.persistent) {
+      try {
+        this.store.claim?.({ clusterId: this.metadata.clusterId, nodeId: this.id, newCluster: this.metadata.created }, (w) => this.log.warn(w));
+      } catch (e) {
+        // Refused by a cluster made at this start: it must not outlive the start, or the next one
+        // would find it, no longer new, and claim the directory.
+        this.metadata.discardNewCluster();
+        throw e;
+      }
+    }
     // Topic creation appends the metadata record, then creates the logs: a crash in between
     // leaves a topic without logs (created here) or, before the record, logs without a topic.
     const onDisk = this.store.list();

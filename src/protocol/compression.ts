@@ -325,6 +325,9 @@ function zstdDecompress(
   }
 }
 
+/** The largest output after which a zstd decompression context goes back to the pool. */
+const POOLED_OUTPUT_MAX = 8 << 20;
+
 function zstdCodec(): Codec {
   const zstd = require('zstd-napi') as { compress(b: Buffer, p?: { compressionLevel?: number }): Buffer; decompress(b: Buffer): Buffer };
   const binding = require('zstd-napi/binding') as ZstdBinding;
@@ -334,10 +337,15 @@ function zstdCodec(): Codec {
   const idle: InstanceType<ZstdBinding['DCtx']>[] = [];
   function* pooled(d: Buffer, maxOutput: number, stated: number | null): Generator<number, Buffer, void> {
     const dctx = idle.pop() ?? new binding.DCtx();
+    let keep = false;
     try {
-      return yield* zstdStream(binding, dctx, d, maxOutput, stated);
+      const out = yield* zstdStream(binding, dctx, d, maxOutput, stated);
+      // A context keeps the window of its last frame (up to 128 MiB of native memory, which no
+      // GC sees): one that made a large output is let go, and at most two wait for reuse.
+      keep = out.length <= POOLED_OUTPUT_MAX;
+      return out;
     } finally {
-      idle.push(dctx);
+      if (keep && idle.length < 2) idle.push(dctx);
     }
   }
   return {

@@ -30,9 +30,27 @@ export const offThreadCodecs = {
   /** gzip's inflate on zlib's thread pool, failing past `maxOutput` bytes as the inline one does. */
   gunzip: (data: Buffer, maxOutput: number): Promise<Buffer> =>
     new Promise((resolve, reject) => gunzip(data, { maxOutputLength: maxOutput }, (e, out) => (e ? reject(e) : resolve(out)))),
-  /** The rest of a zstd decompression's steps, DECOMPRESS_SLICE_MS of them between the event loop's other work. */
-  finishSteps: (steps: Generator<number, Buffer, void>): Promise<Buffer> => stepsInSlices(steps, DECOMPRESS_SLICE_MS),
+  finishSteps,
+  /** Whether sliced decompressions are running or waiting (a new one then starts none of its work inline). */
+  stepsBusy: (): boolean => stepsJobs > 0,
 };
+
+/** The tail of the queue of sliced decompressions, and how many are in it. */
+let stepsQueue: Promise<unknown> = Promise.resolve();
+let stepsJobs = 0;
+
+/**
+ * A zstd decompression's steps, DECOMPRESS_SLICE_MS of them between the event loop's other work,
+ * one decompression at a time in the order they came (`start` makes the steps when its turn
+ * comes): each holds up to 100 MiB while it runs, and a request naming many partitions (or one
+ * partition many times) ran hundreds at once, gigabytes.
+ */
+function finishSteps(start: () => Generator<number, Buffer, void>): Promise<Buffer> {
+  stepsJobs++;
+  const job = stepsQueue.then(() => stepsInSlices(start(), DECOMPRESS_SLICE_MS)).finally(() => stepsJobs--);
+  stepsQueue = job.catch(() => undefined);
+  return job;
+}
 
 /**
  * zstd's decompression stays on the event loop (zstd-napi has no asynchronous one), a slice at a

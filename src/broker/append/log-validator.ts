@@ -53,8 +53,10 @@ export interface OffThreadCodecs {
   compress(codec: number, data: Buffer, level?: number): Promise<Buffer>;
   /** gzip's inflate; fails past `maxOutput` bytes. */
   gunzip(data: Buffer, maxOutput: number): Promise<Buffer>;
-  /** The rest of a decompression's steps (Codec.decompressSteps), without holding the event loop. */
-  finishSteps(steps: Generator<number, Buffer, void>): Promise<Buffer>;
+  /** A decompression's steps (Codec.decompressSteps, made by `start` when its turn comes), without holding the event loop. */
+  finishSteps(start: () => Generator<number, Buffer, void>): Promise<Buffer>;
+  /** Whether decompressions are queued for finishSteps: a new one then waits its turn whole. */
+  stepsBusy(): boolean;
 }
 
 /** Records at least this large (gzip-compressed as produced, or decompressed to be recompressed) have their codec work done off the event loop when the validator is given a way. */
@@ -161,36 +163,32 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
   const body = records.subarray(BATCH_HEADER_SIZE);
-  // A gzip body that may inflate to megabytes does so on zlib's thread pool (the slowest of the
-  // codecs to decompress: a 100 MiB batch held the event loop for a third of a second or more).
-  if (batch.compression === CompressionType.gzip && ctx.offThread && body.length >= GZIP_OFF_THREAD_BYTES) {
-    return ctx.offThread.gunzip(body, MAX_DECOMPRESSED_BATCH).then(
+  const checkedLater = (made: Promise<Buffer>) =>
+    made.then(
       (plain) => checkRecords(batch, plain, ctx),
       (e) => unparsable(e, ctx),
     );
-  }
+  const offThread = ctx.offThread;
+  // A gzip body that may inflate to megabytes does so on zlib's thread pool (the slowest of the
+  // codecs to decompress: a 100 MiB batch held the event loop for a third of a second or more).
+  if (batch.compression === CompressionType.gzip && offThread && body.length >= GZIP_OFF_THREAD_BYTES) return checkedLater(offThread.gunzip(body, MAX_DECOMPRESSED_BATCH));
   let plain: Buffer;
   try {
     const codec = codecFor(batch.compression);
-    if (codec.decompressSteps && ctx.offThread) {
+    if (codec.decompressSteps && offThread) {
       // zstd: a few bytes can make 100 MiB. The first INLINE_DECOMPRESSED_BYTES are made at once
-      // (clients' batches end there); the rest, a slice at a time between the daemon's other work.
-      const steps = codec.decompressSteps(body, MAX_DECOMPRESSED_BATCH);
+      // (clients' batches end there); the rest, a slice at a time between the daemon's other
+      // work, one batch at a time (behind others, the whole batch waits its turn).
+      const start = () => codec.decompressSteps!(body, MAX_DECOMPRESSED_BATCH);
+      if (offThread.stepsBusy()) return checkedLater(offThread.finishSteps(start));
+      const steps = start();
       let step = steps.next();
       while (!step.done && step.value < INLINE_DECOMPRESSED_BYTES) step = steps.next();
-      if (!step.done) {
-        return ctx.offThread.finishSteps(steps).then(
-          (output) => checkRecords(batch, output, ctx),
-          (e) => unparsable(e, ctx),
-        );
-      }
+      if (!step.done) return checkedLater(offThread.finishSteps(() => steps));
       plain = step.value;
-    } else if (codec.decompressAsync && ctx.offThread && codec.outputBound!(body) >= INLINE_DECOMPRESSED_BYTES) {
+    } else if (codec.decompressAsync && offThread && codec.outputBound!(body) >= INLINE_DECOMPRESSED_BYTES) {
       // lz4, snappy: a large output (up to ~255 times the body for lz4) is made on libuv's thread pool.
-      return codec.decompressAsync(body, MAX_DECOMPRESSED_BATCH).then(
-        (output) => checkRecords(batch, output, ctx),
-        (e) => unparsable(e, ctx),
-      );
+      return checkedLater(codec.decompressAsync(body, MAX_DECOMPRESSED_BATCH));
     } else plain = batch.compression === CompressionType.none ? body : codec.decompress(body, MAX_DECOMPRESSED_BATCH);
   } catch (e) {
     return unparsable(e, ctx);

@@ -199,6 +199,11 @@ export class ClusterMetadata {
   /** The metadata was made at this start: a new cluster (brokers refuse log dirs of another: Broker.start). */
   created = false;
 
+  /** A cluster made at this start whose brokers refused their log directories: it leaves nothing behind (MetadataLog.discardNewCluster). */
+  discardNewCluster(): void {
+    if (this.created) this.store?.discardNewCluster();
+  }
+
   /** Whether the metadata is kept on disk (not only in memory): only then does the cluster id last. */
   get persistent(): boolean {
     return this.store !== null;

@@ -373,6 +373,22 @@ export class MetadataLog {
   }
 
   /** Waits for a snapshot being written, then closes the log. */
+  /**
+   * Removes a log that holds only the record of a cluster made at this start, whose start was
+   * then refused: the next start makes a new cluster again instead of finding this one (whose
+   * brokers would take every log of the directory for a stray one: src/broker/broker.ts).
+   */
+  discardNewCluster(): void {
+    if (this.lastOffset !== 0 || this.fd < 0) return;
+    this.syncNow();
+    closeSync(this.fd);
+    this.fd = -1;
+    unlinkSync(this.path(LOG_FILE));
+    const q = this.queued;
+    this.queued = null;
+    q?.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.snapshotting) await this.snapshotting;
     if (this.fd < 0) return;

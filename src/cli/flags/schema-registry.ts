@@ -54,7 +54,9 @@ export async function registryTarget(ctx: CliContext, bootstrapFlag: string | un
   const own = explicit.url ?? props.url;
   const context = own === undefined ? await contextRegistry(ctx, bootstrapFlag) : {};
   const url = own ?? context.url;
-  const auth: Partial<RegistryClientOptions> = { ...(context.basicAuth !== undefined && { basicAuth: context.basicAuth }), ...(context.bearerToken !== undefined && { bearerToken: context.bearerToken }) };
+  // The context's credentials go with its own URL only (never to the local daemon's registry).
+  const fromContext = own === undefined && context.url !== undefined ? context : {};
+  const auth: Partial<RegistryClientOptions> = { ...(fromContext.basicAuth !== undefined && { basicAuth: fromContext.basicAuth }), ...(fromContext.bearerToken !== undefined && { bearerToken: fromContext.bearerToken }) };
   for (const layer of [props, explicit]) {
     if (layer.basicAuth !== undefined) auth.basicAuth = layer.basicAuth;
     if (layer.bearerToken !== undefined) auth.bearerToken = layer.bearerToken;

@@ -135,6 +135,8 @@ export class DiskPartitionLog implements PartitionLog {
         const { segment, truncatedBytes } = Segment.open(dir, base, config.indexIntervalBytes, isLast && validateActive, fds, present);
         if (truncatedBytes > 0 && isLast) {
           log.warn(`Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes (a torn write) from the end of segment ${base}; log end offset is now ${segment.nextOffset}`);
+        } else if (truncatedBytes > 0 && segment.nextOffset >= bases[i + 1]!) {
+          log.warn(`Recovered partition ${topic}-${partition}: cut ${truncatedBytes} invalid bytes from the end of segment ${base}, which is not the last one (damage, not a torn write); no record was lost`);
         } else if (truncatedBytes > 0) {
           // An older segment damaged (a crash does not tear those): its records after the damage
           // are lost, the later segments kept. Readers step over the gap, as over a compacted one.
@@ -687,7 +689,8 @@ export class DiskLogStore implements LogStore {
     this.logs.get(key)?.close();
     this.logs.delete(key);
     const dir = join(this.logDir, key);
-    const holdsRecords = readdirSync(dir).some((f) => f.endsWith('.log') && statSync(join(dir, f)).size > 0);
+    // A compaction's output counts too (a crash between its files: .cleaned, .swap).
+    const holdsRecords = readdirSync(dir).some((f) => /\.log(\.cleaned|\.swap)?$/.test(f) && statSync(join(dir, f)).size > 0);
     if (!holdsRecords) {
       rmSync(dir, { recursive: true, force: true });
       return null;

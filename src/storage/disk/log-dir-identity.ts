@@ -68,6 +68,8 @@ export function claimLogDir(dir: string, owner: LogDirOwner, warn: (line: string
   }
   const nodeId = props.get('node.id');
   if (nodeId !== undefined && Number(nodeId) !== owner.nodeId) {
-    throw new LogDirIdentityError(`Stored node id ${nodeId} doesn't match previous node id ${owner.nodeId} in ${file}.`);
+    throw new LogDirIdentityError(
+      `Stored node id ${nodeId} doesn't match previous node id ${owner.nodeId} in ${file}. Was node.id changed in server.properties? Set it back to ${nodeId}, or give this broker a log directory of its own.`,
+    );
   }
 }
