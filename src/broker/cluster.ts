@@ -106,6 +106,7 @@ export class KafkaCluster implements ClusterView {
       () => ids.filter((id) => this.isLive(id) && !this.nodes.get(id)?.broker.logDirState.offline),
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
+      () => ids.filter((id) => this.isLive(id) && !!this.nodes.get(id)?.broker.logDirState.offline),
     );
     this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
     this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));

@@ -48,6 +48,8 @@ export class Controller {
     /** Ids of every registered broker (running or stopped). */
     private readonly registeredBrokers: () => number[],
     private readonly log: Logger,
+    /** Ids of the running brokers whose log directory is offline (they are not in liveBrokers). */
+    private readonly offlineBrokers: () => number[] = () => [],
   ) {
     this.replication = new ReplicationControl(metadata, config, liveBrokers, registeredBrokers, log);
   }
@@ -82,8 +84,9 @@ export class Controller {
   private replicationError(rf: number): ApiError | null {
     // No running broker can make a log (every one's log directory offline, as after a full disk;
     // Kafka's broker stops when its only log directory fails): nothing would hold the records.
-    if (this.liveBrokers().length === 0) {
-      return err(ErrorCode.KAFKA_STORAGE_ERROR, 'No running broker can create the partitions: the log directory of every broker is offline (server status names it).');
+    // (Not while the brokers start: none is live or offline yet.)
+    if (this.liveBrokers().length === 0 && this.offlineBrokers().length > 0) {
+      return err(ErrorCode.KAFKA_STORAGE_ERROR, 'No running broker can create the partitions: the log directory of every running broker is offline (server status names it).');
     }
     const n = this.registeredBrokers().length;
     if (rf > n) {
