@@ -126,6 +126,7 @@ interface Lz4 {
   decompressFrame(b: Buffer): Promise<Buffer>;
   /** One raw block, its output size (a bound, here) prepended as a little-endian uint32. */
   uncompressSync(b: Buffer, dict?: Buffer): Buffer;
+  uncompress(b: Buffer, dict?: Buffer): Promise<Buffer>;
 }
 
 /** The lz4 frame format (lz4_Frame_format.md): magics, FLG bits, BD's block maximum sizes. */
@@ -197,27 +198,42 @@ function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
 /** The most `data`'s lz4 frames can make, from their block headers. */
 const lz4Bound = (data: Buffer): number => lz4Blocks(data).reduce((n, b) => n + lz4BlockBound(b), 0);
 
-/** Throws when `data` would make more than `maxOutput` (see lz4Decompress). */
-function lz4Check(lz4: Lz4, data: Buffer, maxOutput: number): void {
+/**
+ * The count lz4Decompress makes when the headers' bound passes the limit: the blocks to
+ * decompress, asked one at a time (the caller answers each with its output, on this thread or on
+ * the pool); throws once past `maxOutput`. Nothing is asked when the bound fits.
+ */
+function* lz4Count(data: Buffer, maxOutput: number): Generator<{ block: Buffer; dict?: Buffer }, void, Buffer> {
   const blocks = lz4Blocks(data);
   let bound = 0;
   for (const b of blocks) bound += lz4BlockBound(b);
-  if (bound > maxOutput) {
-    let total = 0;
-    let window: Buffer = Buffer.alloc(0);
-    const prefix = Buffer.alloc(4);
-    for (const b of blocks) {
-      let out = b.data;
-      if (!b.stored) {
-        prefix.writeUInt32LE(lz4BlockBound(b));
-        const block = Buffer.concat([prefix, b.data]);
-        out = b.linked && window.length > 0 ? lz4.uncompressSync(block, window) : lz4.uncompressSync(block);
-      }
-      total += out.length;
-      checkOutput(total, maxOutput);
-      if (b.linked) window = Buffer.concat([window, out]).subarray(-LZ4_LINKED_WINDOW);
+  if (bound <= maxOutput) return;
+  let total = 0;
+  let window: Buffer = Buffer.alloc(0);
+  const prefix = Buffer.alloc(4);
+  for (const b of blocks) {
+    let out = b.data;
+    if (!b.stored) {
+      prefix.writeUInt32LE(lz4BlockBound(b));
+      const block = Buffer.concat([prefix, b.data]);
+      out = yield b.linked && window.length > 0 ? { block, dict: window } : { block };
     }
+    total += out.length;
+    checkOutput(total, maxOutput);
+    if (b.linked) window = Buffer.concat([window, out]).subarray(-LZ4_LINKED_WINDOW);
   }
+}
+
+/** Throws when `data` would make more than `maxOutput` (see lz4Decompress). */
+function lz4Check(lz4: Lz4, data: Buffer, maxOutput: number): void {
+  const count = lz4Count(data, maxOutput);
+  for (let ask = count.next(); !ask.done; ) ask = count.next(lz4.uncompressSync(ask.value.block, ask.value.dict));
+}
+
+/** lz4Check with the blocks decompressed on libuv's thread pool (a crafted frame's count could make 100 MiB). */
+async function lz4CheckAsync(lz4: Lz4, data: Buffer, maxOutput: number): Promise<void> {
+  const count = lz4Count(data, maxOutput);
+  for (let ask = count.next(); !ask.done; ) ask = count.next(await lz4.uncompress(ask.value.block, ask.value.dict));
 }
 
 function lz4Codec(): Codec {
@@ -227,8 +243,10 @@ function lz4Codec(): Codec {
     compress: (d) => lz4.compressFrameSync(d),
     decompress: (d, maxOutput) => (maxOutput === undefined ? lz4.decompressFrameSync(d) : lz4Decompress(lz4, d, maxOutput)),
     outputBound: lz4Bound,
-    // The check counts on this thread only when the headers' bound is past the limit (rare).
-    decompressAsync: async (d, maxOutput) => (lz4Check(lz4, d, maxOutput), lz4.decompressFrame(d)),
+    decompressAsync: async (d, maxOutput) => {
+      await lz4CheckAsync(lz4, d, maxOutput);
+      return lz4.decompressFrame(d);
+    },
   };
 }
 

@@ -159,6 +159,13 @@ describe('lz4 and snappy decompressAsync (on the thread pool) and outputBound', 
     });
   }
 
+  it('lz4: a frame whose headers bound more than the limit is counted block by block (on the pool), linked blocks against the output before them', async () => {
+    const lz4 = codecFor(CompressionType.lz4);
+    expect(lz4.outputBound!(LINKED_LZ4)).toBeGreaterThan(linkedText.length);
+    expect((await lz4.decompressAsync!(LINKED_LZ4, linkedText.length)).equals(linkedText)).toBe(true);
+    await expect(lz4.decompressAsync!(LINKED_LZ4, linkedText.length - 1)).rejects.toThrow(refused);
+  });
+
   it('refuses what is not a frame of the codec', async () => {
     await expect(codecFor(CompressionType.lz4).decompressAsync!(Buffer.from('not lz4 at all'), 1 << 20)).rejects.toThrow();
     await expect(codecFor(CompressionType.snappy).decompressAsync!(Buffer.from([0x05, 0xff, 0xff]), 1 << 20)).rejects.toThrow();
