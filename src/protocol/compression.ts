@@ -102,19 +102,20 @@ function snappyCodec(): Codec {
       checkOutput(stated, maxOutput);
       if (blocks.length === 1) return snappy.uncompress(blocks[0]!, { asBuffer: true });
       // Each block's output is copied into place as it comes (xerial's blocks are 32 KiB): no
-      // joining of the whole on the event loop at the end.
+      // joining of the whole on the event loop at the end. Two blocks at a time: the pool's
+      // other threads stay free for the daemon's file syncs (a 100 MiB batch is 3,200 blocks).
       const whole = Buffer.allocUnsafe(stated);
-      let at = 0;
-      await Promise.all(
-        blocks.map((b) => {
-          const [from, length] = [at, snappyLength(b)];
-          at += length;
-          return snappy.uncompress(b, { asBuffer: true }).then((out) => {
-            if (out.length !== length) throw new Error('snappy block made another length than it states');
-            out.copy(whole, from);
-          });
-        }),
-      );
+      const starts: number[] = [];
+      for (let i = 0, at = 0; i < blocks.length; at += snappyLength(blocks[i]!), i++) starts.push(at);
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < blocks.length; i = next++) {
+          const out = await snappy.uncompress(blocks[i]!, { asBuffer: true });
+          if (out.length !== snappyLength(blocks[i]!)) throw new Error('snappy block made another length than it states');
+          out.copy(whole, starts[i]!);
+        }
+      };
+      await Promise.all([lane(), lane()]);
       return whole;
     },
   };
