@@ -41,9 +41,6 @@ export interface Codec {
   decompressAsync?(data: Buffer, maxOutput: number): Promise<Buffer>;
 }
 
-/** A decompressed output would be larger than the caller's bound (Codec.decompress's `maxOutput`). */
-export class OutputTooLargeError extends Error {}
-
 /** Snappy's block header: the uncompressed length, a little-endian base-128 varint. */
 function snappyLength(block: Buffer): number {
   let n = 0;
@@ -55,7 +52,7 @@ function snappyLength(block: Buffer): number {
 }
 
 function checkOutput(length: number, maxOutput: number | undefined): void {
-  if (maxOutput !== undefined && length > maxOutput) throw new OutputTooLargeError(`decompresses to more than ${maxOutput} bytes`);
+  if (maxOutput !== undefined && length > maxOutput) throw new Error(`decompresses to more than ${maxOutput} bytes`);
 }
 
 const require = createRequire(import.meta.url);
@@ -105,13 +102,14 @@ function snappyCodec(): Codec {
       // joining of the whole on the event loop at the end. Two blocks at a time: the pool's
       // other threads stay free for the daemon's file syncs (a 100 MiB batch is 3,200 blocks).
       const whole = Buffer.allocUnsafe(stated);
+      const lengths = blocks.map(snappyLength);
       const starts: number[] = [];
-      for (let i = 0, at = 0; i < blocks.length; at += snappyLength(blocks[i]!), i++) starts.push(at);
+      for (let i = 0, at = 0; i < blocks.length; at += lengths[i]!, i++) starts.push(at);
       let next = 0;
       const lane = async () => {
         for (let i = next++; i < blocks.length; i = next++) {
           const out = await snappy.uncompress(blocks[i]!, { asBuffer: true });
-          if (out.length !== snappyLength(blocks[i]!)) throw new Error('snappy block made another length than it states');
+          if (out.length !== lengths[i]) throw new Error('snappy block made another length than it states');
           out.copy(whole, starts[i]!);
         }
       };
@@ -196,8 +194,8 @@ function lz4Decompress(lz4: Lz4, data: Buffer, maxOutput: number): Buffer {
   return lz4.decompressFrameSync(data);
 }
 
-/** The most `data`'s lz4 frames can make, from their block headers. */
-const lz4Bound = (data: Buffer): number => lz4Blocks(data).reduce((n, b) => n + lz4BlockBound(b), 0);
+/** The most lz4 blocks can make, from their headers. */
+const lz4BoundOf = (blocks: readonly Lz4Block[]): number => blocks.reduce((n, b) => n + lz4BlockBound(b), 0);
 
 /**
  * The count lz4Decompress makes when the headers' bound passes the limit: the blocks to
@@ -206,9 +204,7 @@ const lz4Bound = (data: Buffer): number => lz4Blocks(data).reduce((n, b) => n + 
  */
 function* lz4Count(data: Buffer, maxOutput: number): Generator<{ block: Buffer; dict?: Buffer }, void, Buffer> {
   const blocks = lz4Blocks(data);
-  let bound = 0;
-  for (const b of blocks) bound += lz4BlockBound(b);
-  if (bound <= maxOutput) return;
+  if (lz4BoundOf(blocks) <= maxOutput) return;
   let total = 0;
   let window: Buffer = Buffer.alloc(0);
   const prefix = Buffer.alloc(4);
@@ -243,7 +239,7 @@ function lz4Codec(): Codec {
     name: 'lz4',
     compress: (d) => lz4.compressFrameSync(d),
     decompress: (d, maxOutput) => (maxOutput === undefined ? lz4.decompressFrameSync(d) : lz4Decompress(lz4, d, maxOutput)),
-    outputBound: lz4Bound,
+    outputBound: (d) => lz4BoundOf(lz4Blocks(d)),
     decompressAsync: async (d, maxOutput) => {
       await lz4CheckAsync(lz4, d, maxOutput);
       return lz4.decompressFrame(d);

@@ -26,6 +26,13 @@ async function broker(dir: string, lines?: string[]): Promise<TestBroker> {
   return b;
 }
 
+/** The error of a start that should be refused (null when it started: it is closed after the test). */
+const refusedStart = (dir: string): Promise<Error | null> =>
+  startBroker({ dir }).then(
+    (x) => (cleanups.push(() => x.close(true)), null),
+    (e: Error) => e,
+  );
+
 function tmp(): string {
   const t = tempDir('kafka-ts-metalog-');
   cleanups.push(t.cleanup);
@@ -124,10 +131,7 @@ describe('log directories and their cluster (meta.properties)', () => {
     await b.close(true);
     expect(readFileSync(join(logDir, 'meta.properties'), 'utf8')).toContain(`cluster.id=${clusterId}\n`);
     renameSync(join(dir, 'meta'), join(dir, 'meta.aside'));
-    const refused = await startBroker({ dir }).then(
-      (x) => (cleanups.push(() => x.close(true)), null),
-      (e: Error) => e,
-    );
+    const refused = await refusedStart(dir);
     expect(refused?.message).toMatch(new RegExp(`^Invalid cluster\\.id in: .*meta\\.properties\\. Expected \\S+, but read ${clusterId}\\. .*moved aside or lost`));
     // Nothing was removed: the old metadata brings every topic back.
     expect(existsSync(join(logDir, 'precious-0')) && existsSync(join(logDir, 'precious-1'))).toBe(true);
@@ -148,10 +152,7 @@ describe('log directories and their cluster (meta.properties)', () => {
     rmSync(join(dir, 'meta'), { recursive: true });
     // Every start is refused alike: the refused one leaves no cluster behind to be found next time.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const refused = await startBroker({ dir }).then(
-        (x) => (cleanups.push(() => x.close(true)), null),
-        (e: Error) => e,
-      );
+      const refused = await refusedStart(dir);
       expect(refused?.message).toMatch(/^The log directory .* holds \d+ partition log\(s\), but the cluster metadata is new/);
       expect(existsSync(join(logDir, 'old-0'))).toBe(true);
       expect(existsSync(join(logDir, 'meta.properties'))).toBe(false);

@@ -372,7 +372,6 @@ export class MetadataLog {
     this.bytesSinceSnapshot = 0;
   }
 
-  /** Waits for a snapshot being written, then closes the log. */
   /**
    * Removes a log that holds only the record of a cluster made at this start, whose start was
    * then refused: the next start makes a new cluster again instead of finding this one (whose
@@ -380,18 +379,18 @@ export class MetadataLog {
    */
   discardNewCluster(): void {
     if (this.lastOffset !== 0 || this.fd < 0) return;
-    this.syncNow();
-    closeSync(this.fd);
-    this.fd = -1;
+    this.closeFile();
     unlinkSync(this.path(LOG_FILE));
-    const q = this.queued;
-    this.queued = null;
-    q?.resolve();
   }
 
+  /** Waits for a snapshot being written, then closes the log. */
   async close(): Promise<void> {
     if (this.snapshotting) await this.snapshotting;
-    if (this.fd < 0) return;
+    if (this.fd >= 0) this.closeFile();
+  }
+
+  /** Syncs and closes the log file; a sync waiting for the next round has nothing left to wait for. */
+  private closeFile(): void {
     this.syncNow();
     closeSync(this.fd);
     this.fd = -1;

@@ -52,12 +52,12 @@ export const COMMAND_REGISTRY_HOW = '--schema-registry-url http://host:8081 (or 
  */
 export async function registryTarget(ctx: CliContext, bootstrapFlag: string | undefined, props: Partial<RegistryClientOptions>, explicit: Partial<RegistryClientOptions> = {}, how = CONSOLE_REGISTRY_HOW): Promise<RegistryClientOptions> {
   const own = explicit.url ?? props.url;
-  const context = own === undefined ? await contextRegistry(ctx, bootstrapFlag) : {};
-  const url = own ?? context.url;
-  // The context's credentials go with its own URL only (never to the local daemon's registry).
-  const fromContext = own === undefined && context.url !== undefined ? context : {};
-  const auth: Partial<RegistryClientOptions> = { ...(fromContext.basicAuth !== undefined && { basicAuth: fromContext.basicAuth }), ...(fromContext.bearerToken !== undefined && { bearerToken: fromContext.bearerToken }) };
-  for (const layer of [props, explicit]) {
+  // The context's registry, credentials and all, only when the command names none, and only with
+  // its URL (its credentials never go to another registry, the local daemon's included).
+  const fromContext = own === undefined ? await contextRegistry(ctx, bootstrapFlag) : {};
+  const url = own ?? fromContext.url;
+  const auth: Partial<RegistryClientOptions> = {};
+  for (const layer of [fromContext.url !== undefined ? fromContext : {}, props, explicit]) {
     if (layer.basicAuth !== undefined) auth.basicAuth = layer.basicAuth;
     if (layer.bearerToken !== undefined) auth.bearerToken = layer.bearerToken;
   }

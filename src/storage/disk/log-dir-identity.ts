@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from './fs-ops.js';
 import { join } from 'node:path';
 import { KafkaTsError } from '../../util/errors.js';
+import { parseProperties } from '../../util/properties.js';
 
 export const META_PROPERTIES = 'meta.properties';
 
@@ -54,19 +55,15 @@ export function claimLogDir(dir: string, owner: LogDirOwner, warn: (line: string
     }
     return;
   }
-  const props = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^\s*([^#!\s=:][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
-    if (m) props.set(m[1]!, m[2]!.trim());
-  }
-  const clusterId = props.get('cluster.id');
+  const props = parseProperties(readFileSync(file, 'utf8'));
+  const clusterId = props['cluster.id'];
   if (clusterId !== undefined && clusterId !== owner.clusterId) {
     throw new LogDirIdentityError(
       `Invalid cluster.id in: ${file}. Expected ${owner.clusterId}, but read ${clusterId}. ` +
         `The log directory belongs to another cluster${owner.newCluster ? ' (the cluster metadata is new: was meta/metadata.log moved aside or lost?)' : ''}: restore that cluster's metadata, or move the log directory aside to start an empty one.`,
     );
   }
-  const nodeId = props.get('node.id');
+  const nodeId = props['node.id'];
   if (nodeId !== undefined && Number(nodeId) !== owner.nodeId) {
     throw new LogDirIdentityError(
       `Stored node id ${nodeId} doesn't match previous node id ${owner.nodeId} in ${file}. Was node.id changed in server.properties? Set it back to ${nodeId}, or give this broker a log directory of its own.`,
