@@ -85,7 +85,7 @@ export default defineCommand<TopicsOptions>({
       }
       if (action === 'alter') {
         const assignment = o.replicaAssignment !== undefined ? t.parseReplicaAssignment(o.replicaAssignment) : undefined;
-        const failures = t.alterFailures(await t.alterPartitions(admin, names, partitions!, assignment));
+        const failures = t.alterFailures(await t.alterPartitions(admin, names, partitions!, assignment), ctx.principal);
         // Kafka's error lines on stdout in text (on stderr in JSON, whose document names them).
         if (failures) return { data: failures.data, text: () => failures.lines, diagnostics: () => failures.lines, exit: failures.exit };
       } else await t.deleteTopics(admin, names);

@@ -8,7 +8,7 @@
  * family (src/util/errors.ts) map to a status by their kind (EXIT_OF_KIND); an outcome that is not
  * an error (lag --check's WARN, a partly failed reassignment) is named by its key (exitCode).
  */
-import { deniedAs, isKafkaTsError, type ErrorKind, type Outcome } from '../util/errors.js';
+import { isKafkaTsError, reportedLines, type ErrorKind, type Outcome } from '../util/errors.js';
 
 export { AuthenticationError, AuthorizationError, BusyError, FailedError, isKafkaTsError, KafkaTsError, NotFoundError, OutputClosed, TimeoutError, UsageError, type ErrorKind, type Outcome } from '../util/errors.js';
 
@@ -66,17 +66,8 @@ export const EXIT_OF_KIND: Record<ErrorKind, ExitStatusKey> = {
  * `principal`: whom the command connected as (see CliContext.principal), named in ACL denials.
  */
 export function describeError(e: unknown, principal?: string): { line: string; code: number; stdout?: string } {
-  if (isKafkaTsError(e)) {
-    let line = e.hint ? `${e.message} (${e.hint})` : e.message;
-    // An ACL denial names who was refused, when the command knows whom it connected as.
-    let stdout = e.stdout;
-    if (e.kind === 'denied' && principal !== undefined) {
-      line = deniedAs(line, principal);
-      // Kafka's layout line (topics) names the principal too: it is the only line printed.
-      if (stdout?.endsWith(`: ${e.message}`)) stdout = `${stdout.slice(0, -e.message.length)}${line}`;
-    }
-    return { line, code: exitCode(EXIT_OF_KIND[e.kind]), ...(stdout !== undefined && { stdout }) };
-  }
+  // An ACL denial names who was refused, when the command knows whom it connected as.
+  if (isKafkaTsError(e)) return { ...reportedLines(e, principal), code: exitCode(EXIT_OF_KIND[e.kind]) };
   const err = e as Error | undefined;
   return { line: `unexpected error: ${err?.message ?? String(e)}`, code: exitCode('Failure') };
 }

@@ -226,13 +226,16 @@ export function evaluateGroup(verdicts: readonly Verdict[]): { status: Status; r
   return { status, reason, drain: groupDrain(verdicts.map((v) => v.drain)) };
 }
 
-/** The group drains when its slowest partition does; one growing partition means it is growing. */
+/**
+ * The group drains when its slowest partition does; one growing partition means it is growing.
+ * One partition whose drain is not known leaves the group's unknown too: it may be the slowest.
+ */
 export function groupDrain(drains: readonly Drain[]): Drain {
   if (drains.some((d) => d.kind === 'growing')) return { kind: 'growing' };
   if (drains.some((d) => d.kind === 'steady')) return { kind: 'steady' };
   if (drains.some((d) => d.kind === 'idle')) return { kind: 'idle' };
+  if (drains.some((d) => d.kind === 'unknown')) return { kind: 'unknown' };
   const etas = drains.filter((d): d is { kind: 'eta'; ms: number } => d.kind === 'eta');
   if (etas.length > 0) return { kind: 'eta', ms: Math.max(...etas.map((d) => d.ms)) };
-  if (drains.some((d) => d.kind === 'unknown')) return { kind: 'unknown' };
   return { kind: 'none' };
 }

@@ -258,12 +258,22 @@ interface ZstdBinding {
 /** The sizes all of `data`'s zstd frames state, summed; null when one states none. */
 function statedZstdSize(binding: ZstdBinding, data: Buffer): number | null {
   let stated = 0;
-  for (let frame = data; frame.length > 0; frame = frame.subarray(binding.findFrameCompressedSize(frame))) {
+  for (let frame = data; frame.length > 0; frame = frame.subarray(frameLength(binding, frame))) {
     const size = binding.getFrameContentSize(frame);
     if (size === null) return null;
     stated += size;
   }
   return stated;
+}
+
+/** The length of `data`'s first zstd frame, with zstd's "Src size is incorrect" for a frame cut short said plainly. */
+function frameLength(binding: ZstdBinding, data: Buffer): number {
+  try {
+    return binding.findFrameCompressedSize(data);
+  } catch (e) {
+    if ((e as Error).message === 'Src size is incorrect') throw new Error('truncated zstd frame');
+    throw e;
+  }
 }
 
 /**

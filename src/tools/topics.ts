@@ -7,7 +7,7 @@ import type { KafkaClient } from '../client/client.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import { toBase64Url, isZeroUuid } from '../util/ids.js';
 import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
-import { isKafkaTsError, KafkaTsError, UsageError, type ErrorKind } from '../util/errors.js';
+import { isKafkaTsError, KafkaTsError, reportedLines, UsageError, type ErrorKind } from '../util/errors.js';
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
@@ -364,17 +364,21 @@ export async function alterPartitions(admin: Admin, names: string[], total: numb
 
 /**
  * How --alter ends when some topics failed: a single failure (nothing grown) is thrown as before
- * (Kafka's one error line, its exit status); otherwise the error line of each failing topic, the
- * document with the topics grown and those refused, and exit status 1 (8 when every topic was
- * refused by the ACLs). Null when nothing failed.
+ * (Kafka's one error line, its exit status); otherwise the error line of each failing topic (a
+ * denial naming `principal`, as the one-topic line does), the document with the topics grown and
+ * those refused, and exit status 1 (8 when every topic was refused by the ACLs). Null when
+ * nothing failed.
  */
-export function alterFailures(r: AlterResult): { data: object; lines: string[]; exit: 'Failure' | 'Denied' } | null {
+export function alterFailures(r: AlterResult, principal?: string): { data: object; lines: string[]; exit: 'Failure' | 'Denied' } | null {
   if (r.failed.length === 0) return null;
   if (r.failed.length === 1 && r.altered.length === 0) throw r.failed[0]!.line;
   const denied = r.altered.length === 0 && r.failed.every((f) => f.line.kind === 'denied');
   return {
     data: { altered: r.altered, failed: r.failed.map((f) => ({ topic: f.topic, error: f.error.errorName, message: f.error.message })) },
-    lines: r.failed.map((f) => f.line.stdout ?? f.line.message),
+    lines: r.failed.map((f) => {
+      const { line, stdout } = reportedLines(f.line, principal);
+      return stdout ?? line;
+    }),
     exit: denied ? 'Denied' : 'Failure',
   };
 }

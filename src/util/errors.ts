@@ -138,3 +138,17 @@ export class OutputClosed extends KafkaTsError {
  */
 export const deniedAs = (line: string, principal: string | undefined): string =>
   principal === undefined ? line : line.startsWith('not authorized') ? `${principal} is ${line}` : `${line} (as ${principal})`;
+
+/**
+ * An error's line (message and hint) and its Kafka stdout layout, if it has one, with an ACL
+ * denial naming `principal`: Kafka's layout line (topics) names it too, being the only line printed.
+ */
+export function reportedLines(e: KafkaTsError, principal: string | undefined): { line: string; stdout?: string } {
+  let line = e.hint ? `${e.message} (${e.hint})` : e.message;
+  let stdout = e.stdout;
+  if (e.kind === 'denied' && principal !== undefined) {
+    line = deniedAs(line, principal);
+    if (stdout?.endsWith(`: ${e.message}`)) stdout = `${stdout.slice(0, -e.message.length)}${line}`;
+  }
+  return { line, ...(stdout !== undefined && { stdout }) };
+}

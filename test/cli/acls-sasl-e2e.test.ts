@@ -214,6 +214,12 @@ describe('ACLs for a SASL user (StandardAuthorizer, allow.everyone.if.no.acl.fou
     expect(secret.stderr).toContain('topic secret (TOPIC_AUTHORIZATION_FAILED)');
     const list = await asAlice(['topics', '--list']);
     expect(list.stdout.split('\n').filter(Boolean).sort()).toEqual(['logs.app', 'orders']);
+    // Growing both (no Alter on either): one line per topic, each naming her, as the one-topic line does.
+    const grow = await asAlice(['topics', '--alter', '--topic', 'logs.app|orders', '--partitions', '5']);
+    expect({ exitCode: grow.exitCode, stdout: grow.stdout }, show(grow)).toEqual({
+      exitCode: 8,
+      stdout: ['logs.app', 'orders'].map((t) => `Error while executing topic command : User:alice is not authorized to alter topic ${t} (TOPIC_AUTHORIZATION_FAILED)\n`).join(''),
+    });
   });
 
   it('ACLs survive a daemon restart and follow a controller change (stop-broker <controller>)', async () => {

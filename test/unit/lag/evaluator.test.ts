@@ -155,6 +155,8 @@ describe('drain and group status', () => {
     expect(evaluateGroup([idle, ok, warming])).toMatchObject({ status: 'WARMING' });
     expect(evaluateGroup([warming, warn])).toMatchObject({ status: 'WARN' });
     expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'eta', ms: 9 }, { kind: 'none' }])).toEqual({ kind: 'eta', ms: 9 });
+    // A partition whose drain is not known (no rate yet) may be the slowest: the group's is not known either.
+    expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'unknown' }, { kind: 'none' }])).toEqual({ kind: 'unknown' });
   });
 });
 

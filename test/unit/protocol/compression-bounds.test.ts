@@ -114,6 +114,9 @@ describe('zstd decompressSteps (the daemon runs them a slice at a time)', () => 
   it('refuses frames stating more than the limit before making anything, and a frame cut short', () => {
     expect(() => zstd.decompressSteps!(zstdCompress(data), data.length - 1)).toThrow(refused);
     expect(() => run(zstdCompress(data, { contentSizeFlag: false }).subarray(0, 1000), 1 << 22)).toThrow(/truncated/);
+    // Every stated byte made, only the checksum missing: cut short, not more than stated.
+    const checked = zstdCompress(data, { checksumFlag: true });
+    expect(() => run(checked.subarray(0, checked.length - 2), 1 << 22)).toThrow(/truncated zstd frame/);
   });
 
   it('keeps two under way at once apart (each has its own context)', () => {
