@@ -348,6 +348,10 @@ describe('a dynamic keystore clients would refuse is refused (SslFactory.validat
     }
     const bare = await startBroker({ properties: { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': leafOnly } });
     try {
+      // Kafka refuses a truststore for a listener that started without one (its client authentication was settled then).
+      expect(await alter(bare, { [TS]: certs.caCert })).toBe(
+        `Validation of dynamic config update of SSLFactory failed: ${TS} ${certs.caCert}: Cannot add SSL truststore to an existing listener for which no truststore was configured. (set it in server.properties and restart the broker)`,
+      );
       expect(await alter(bare, { [KS]: untrusted })).toBe(
         `Validation of dynamic config update of SSLFactory failed: ${KS} ${untrusted}: the certificate chain of CN=localhost is issued by CN=kafka-ts untrusted CA, the current one by CN=kafka-ts test CA, ` +
           'and the listener has no truststore showing that clients trust the new issuer (clients that trust the current certificate would refuse it; put its CA in ssl.truststore.location, or the CA certificate after the certificate in the keystore file)',

@@ -20,7 +20,8 @@
  *   default trust store would), and when even the current certificate's CA cannot be seen there,
  *   the new chain must come from the CA of the same name (its key cannot be checked).
  * - a new truststore must go on trusting the listener's certificate when the current one did
- *   (Kafka's handshake of the old keystore with the new truststore).
+ *   (Kafka's handshake of the old keystore with the new truststore);
+ * - a listener that started without a truststore cannot be given one.
  */
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
@@ -112,12 +113,16 @@ export function storeChangeProblem({ current, next, props, now = new Date() }: S
   const newTrust = certs(next.ca);
   const keystoreChanged = curChain.map((c) => c.fingerprint256).join() !== newChain.map((c) => c.fingerprint256).join();
   const truststoreChanged = curTrust.map((c) => c.fingerprint256).join() !== newTrust.map((c) => c.fingerprint256).join();
-  if (curChain.length === 0 || newChain.length === 0) return null;
-  // The current truststore stands for the clients' when it trusts the listener's own certificate.
-  const trustServes = curTrust.length > 0 && pathTo(curChain, curTrust) !== null;
   const ks = keystoreSource(props);
   const ts = () => truststoreSource(props);
   const fail = (where: string, what: string) => `${SSL_FACTORY_FAILED}${where}: ${what}`;
+  // Kafka refuses it too: whether the listener asks clients for certificates was settled when it started.
+  if (curTrust.length === 0 && newTrust.length > 0) {
+    return fail(ts(), 'Cannot add SSL truststore to an existing listener for which no truststore was configured. (set it in server.properties and restart the broker)');
+  }
+  if (curChain.length === 0 || newChain.length === 0) return null;
+  // The current truststore stands for the clients' when it trusts the listener's own certificate.
+  const trustServes = curTrust.length > 0 && pathTo(curChain, curTrust) !== null;
 
   if (keystoreChanged) {
     const [oldLeaf, newLeaf] = [curChain[0]!, newChain[0]!];
