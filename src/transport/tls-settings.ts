@@ -7,6 +7,7 @@
  * the enabled versions, is an error naming the setting: a suite is never dropped in silence.
  */
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { getCiphers } from 'node:tls';
 
 /** The TLS 1.2 suites OpenSSL offers (`openssl ciphers -stdname`): IANA/JSSE name -> OpenSSL name. */
@@ -146,10 +147,15 @@ export function versionsText(o: { minVersion?: string; maxVersion?: string }): s
   return min === max ? min : `${min}, ${max}`;
 }
 
-/** A JKS or PKCS12 file's conversion to PEM: the shell steps and the PEM file they write (never over the store itself). */
+/**
+ * A JKS or PKCS12 file's conversion to PEM: the shell steps and the PEM file they write, never
+ * over the store itself or another file that exists (a user's other PEM, a keytool output left
+ * from before: keytool would refuse it, openssl would overwrite it).
+ */
 export function pemConversion(type: 'JKS' | 'PKCS12', file: string): { steps: string; pem: string } {
   const base = file.replace(/\.[^./]+$/, '');
-  const out = (ext: string) => (`${base}.${ext}` === file ? `${base}-converted.${ext}` : `${base}.${ext}`);
+  const free = (name: string) => name !== file && !existsSync(name);
+  const out = (ext: string) => [`${base}.${ext}`, `${base}-converted.${ext}`].find(free) ?? Array.from({ length: 99 }, (_, i) => `${base}-converted-${i + 2}.${ext}`).find(free) ?? `${base}-converted.${ext}`;
   const steps =
     type === 'PKCS12'
       ? `openssl pkcs12 -in ${file} -out ${out('pem')} -nodes`

@@ -128,6 +128,10 @@ describe('TLS settings', () => {
     const named = await usage({ 'security.protocol': 'SSL', 'ssl.truststore.type': 'JKS', 'ssl.truststore.location': '/etc/kafka/ca.pem' });
     expect(named).toContain('openssl pkcs12 -in /etc/kafka/ca.p12 -out /etc/kafka/ca-converted.pem -nodes');
     expect(named).toContain('ssl.truststore.location=/etc/kafka/ca-converted.pem');
+    // Nor over files that exist: a PEM the user has beside the store, a .p12 keytool made before.
+    for (const f of ['client.jks', 'client.p12', 'client.pem', 'client-converted.pem']) writeFileSync(join(dir, f), 'x');
+    const beside = await usage({ 'security.protocol': 'SSL', 'ssl.keystore.type': 'JKS', 'ssl.keystore.location': join(dir, 'client.jks') });
+    expect(beside).toContain(`-destkeystore ${join(dir, 'client-converted.p12')} -deststoretype PKCS12 && openssl pkcs12 -in ${join(dir, 'client-converted.p12')} -out ${join(dir, 'client-converted-2.pem')} -nodes`);
     // Kafka's default store type is JKS: a .jks/.p12 file without a type is refused too.
     const p12 = await usage({ 'security.protocol': 'SSL', 'ssl.keystore.location': '/k/client.p12' });
     expect(p12).toContain('not PKCS12; convert it with: openssl pkcs12 -in /k/client.p12 -out /k/client.pem -nodes');
