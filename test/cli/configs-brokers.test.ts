@@ -54,6 +54,15 @@ describe('configs --describe of brokers with --brokers 3', () => {
     }
   });
 
+  it('kafka-ts.max.partitions, unset, follows the daemon\'s heap limit (80 partition replicas per MB of it)', async () => {
+    // The heap limit V8 derives from the daemon's --max-old-space-size (256 MB) on this machine.
+    const limit = await execa(process.execPath, ['--max-old-space-size=256', '-p', 'require("node:v8").getHeapStatistics().heap_size_limit']);
+    const r = await kt('configs', '--describe', '--broker', '1', '--all');
+    expect(r.stdout.split('\n').find((l) => l.startsWith('  kafka-ts.max.partitions='))).toMatch(
+      new RegExp(`^ {2}kafka-ts\\.max\\.partitions=${Math.floor((Number(limit.stdout) / 1048576) * 80)} sensitive=false synonyms=\\{DEFAULT_CONFIG:`),
+    );
+  });
+
   it('kafka-python describe_configs of each broker gets that broker\'s own identity', async () => {
     const script = [
       'import sys, json',

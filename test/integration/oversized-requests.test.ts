@@ -113,3 +113,23 @@ describe('kafka-ts.max.partitions and kafka-ts.max.partitions.per.request', () =
     expect((await admin.createTopics([{ name: 'one', partitions: 1, replicationFactor: 1 }]))[0]!.error).toBeNull();
   });
 });
+
+describe('auto-creation by Metadata', () => {
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    broker = await startBroker({ properties: { 'auto.create.topics.enable': 'true', 'kafka-ts.max.partitions.per.request': '3' } });
+  });
+  afterAll(async () => broker.close());
+
+  it('checks the topics one request would create together, as the one CreateTopics Kafka sends for them: over the limit, none is created', async () => {
+    const client = broker.client();
+    const names = ['auto-a', 'auto-b', 'auto-c', 'auto-d'];
+    // Named twice, a topic counts once.
+    const over = await client.refreshMetadata([...names, 'auto-a'], true);
+    expect(names.map((n) => over.topics.get(n)?.errorCode)).toEqual(names.map(() => ErrorCode.POLICY_VIOLATION));
+    expect([...(await client.refreshMetadata(null)).topics.keys()].filter((n) => n.startsWith('auto-'))).toEqual([]);
+    const within = await client.refreshMetadata([...names.slice(0, 3), 'auto-a'], true);
+    expect(names.slice(0, 3).map((n) => within.topics.get(n)?.errorCode)).toEqual([0, 0, 0]);
+  });
+});

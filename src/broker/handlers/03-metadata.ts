@@ -67,6 +67,12 @@ export default defineHandler({
       const autoCreate = (v < 4 || req.allowAutoTopicCreation !== false) && cluster.config.autoCreateTopics;
       // As Kafka: before v12 a topic is named, never null (the response could not carry it).
       if (v < 12 && req.topics!.some((t) => t.name === null)) throw new CloseConnection(`Topic name can not be null for Metadata version ${v}`);
+      // The topics this request would create, checked together as Kafka's controller checks the one
+      // CreateTopics its auto-creation sends: over the per-request limit, none is created (one
+      // request naming 100,000 new topics held the daemon for a minute and ran it out of heap).
+      const creatable = (name: string) => autoCreate && !md.topic(name) && !validateTopicName(name).code && visible(name) && (clusterAllowed(ctx, AclOp.CREATE) || allowed(ctx, AclOp.CREATE, ResourceType.TOPIC, name));
+      const toCreate = new Set(req.topics!.flatMap((t) => (t.name && creatable(t.name) ? [t.name] : [])));
+      const overLimit = toCreate.size > 0 ? controller.checkPartitionsPerRequest([...toCreate].map(() => ({ numPartitions: -1, assignments: [] }))) : null;
       topics = req.topics!.map((wanted) => {
         if (wanted.name === null || wanted.name === undefined) {
           const byId = wanted.topicId ? md.topicById(wanted.topicId) : undefined;
@@ -79,6 +85,7 @@ export default defineHandler({
         if (validateTopicName(wanted.name).code) return missing(wanted.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (!autoCreate) return missing(wanted.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (!clusterAllowed(ctx, AclOp.CREATE) && !allowed(ctx, AclOp.CREATE, ResourceType.TOPIC, wanted.name)) return denied(wanted.name);
+        if (overLimit?.code) return missing(wanted.name, overLimit.code);
         const created = controller.createTopic(
           { name: wanted.name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] },
           false,

@@ -91,13 +91,16 @@ const KAFKA_TS_VALUES: Record<string, Getter> = {
  * describes every key of its broker config: the value in effect, STATIC_BROKER_CONFIG when set in
  * server.properties, --override or a server start flag, DEFAULT_CONFIG otherwise. Read-only.
  */
+/** Settings whose default is not the catalogue's number but follows the heap limit (defaultMaxPartitions). */
+const HEAP_DERIVED = new Set(['kafka-ts.max.partitions']);
+
 function kafkaTsEntries(config: BrokerConfig, node: BrokerIdentity): ResolvedConfig[] {
   const out: ResolvedConfig[] = [];
   for (const e of BROKER_CATALOGUE.entries) {
     if (!e.name.startsWith('kafka-ts.')) continue;
     const fallback = e.default === null ? '' : String(e.default);
     const value = KAFKA_TS_VALUES[e.name]?.(config, node) ?? config.explicit[e.name] ?? fallback;
-    const set = config.explicit[e.name] !== undefined || value !== fallback;
+    const set = config.explicit[e.name] !== undefined || (value !== fallback && !HEAP_DERIVED.has(e.name));
     const type = (e.type === 'enum' ? 'STRING' : e.type.toUpperCase()) as TypeName;
     out.push(entry(e.name, type in ConfigType ? type : 'STRING', [{ name: e.name, value, source: set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG }]));
   }
