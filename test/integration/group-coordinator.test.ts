@@ -154,6 +154,19 @@ describe('offsets and admin APIs', () => {
       topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
     });
     expect(unknownTopic.body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // Nothing to commit: no group is made for it (Kafka does not ask the coordinator), in a transaction or not.
+    for (const groupId of ['g-nothing-1', 'g-nothing-2']) {
+      const none = await c.send<{ topics: { partitions: { errorCode: number }[] }[] }>('any', OffsetCommit, {
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      });
+      expect(none.body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+    const all = await c.send<{ groups: { groupId: string }[] }>('any', ListGroups, {});
+    expect(all.body.groups.map((g) => g.groupId).filter((g) => g.startsWith('g-nothing'))).toEqual([]);
     const unfetched = await c.send<{ topics: { partitions: { committedOffset: number; errorCode: number }[] }[] }>('any', OffsetFetch, { groupId: 'g-simple', topics: [{ name: 'events', partitionIndexes: [3] }] }, { maxVersion: 1 });
     expect(unfetched.body.topics[0]!.partitions[0]).toMatchObject({ committedOffset: -1, errorCode: 0 });
   });

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import type { KafkaClient } from '../../src/client/client.js';
-import { Fetch, ListOffsets, OffsetFetch, Produce, TxnOffsetCommit, WriteTxnMarkers } from '../../src/protocol/apis/index.js';
+import { Fetch, ListGroups, ListOffsets, OffsetFetch, Produce, TxnOffsetCommit, WriteTxnMarkers } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { decodeBatchRecords, encodeBatch, readBatchHeader, splitBatches } from '../../src/protocol/record-batch.js';
 import { readBatches } from '../../src/storage/log-store.js';
@@ -250,6 +250,15 @@ describe('one broker', () => {
     expect(await commit(6000, -1, 100)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect(await marker(client, 6000, 0, false, [{ name: '__consumer_offsets', partitionIndexes: [offsetsPartition] }])).toEqual([0]);
     expect(await fetchOffset(true)).toEqual(expect.objectContaining({ committedOffset: 42, errorCode: 0 }));
+
+    // Nothing to commit (an unknown topic): no group is made for it.
+    const nothing = await client.send<{ topics: { partitions: { errorCode: number }[] }[] }>('any', TxnOffsetCommit, {
+      transactionalId: 'tx-app', groupId: 'txn-nothing', producerId: 6000, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    expect(nothing.body.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const listed = await client.send<{ groups: { groupId: string }[] }>('any', ListGroups, {});
+    expect(listed.body.groups.map((g) => g.groupId)).not.toContain('txn-nothing');
 
     // A member id the group does not have.
     const { body } = await client.send<{ topics: { partitions: { errorCode: number }[] }[] }>('any', TxnOffsetCommit, {

@@ -361,18 +361,34 @@ export class GroupCoordinator implements GroupService {
     }
   }
 
-  /** Offset retention: groups empty for longer than offsets.retention.ms lose their offsets. */
+  /**
+   * Offset retention: groups empty for longer than offsets.retention.ms lose their offsets. As in
+   * Kafka's cleanupGroupMetadata, an empty group holding no offsets (none committed, none pending
+   * in a transaction) is removed at the check: groups left by members that never committed, or
+   * made by commits that were all refused, do not pile up.
+   */
   async expireOffsets(now = Date.now()): Promise<void> {
+    let bare = 0;
     for (const g of [...this.groups.values()]) {
       const emptyTooLong = g.state === 'Empty' && now - g.emptySince > this.config.offsetsRetentionMs;
       const expired = this.offsets.expired(g.groupId, now, emptyTooLong);
-      if (expired.length === 0) continue;
+      if (expired.length === 0) {
+        if (g.state !== 'Empty' || this.offsets.count(g.groupId) > 0 || this.offsets.hasPendingOf(g.groupId)) continue;
+        if (await this.offsetsLog.writeTombstones(g.groupId, [], true)) continue;
+        // Still empty and bare after the write: a member may have joined meanwhile.
+        if (this.isCurrent(g) && g.state === 'Empty' && this.offsets.count(g.groupId) === 0 && !this.offsets.hasPendingOf(g.groupId)) {
+          this.drop(g);
+          bare++;
+        }
+        continue;
+      }
       const dropGroup = g.state === 'Empty' && expired.length === this.offsets.count(g.groupId);
       if (await this.offsetsLog.writeTombstones(g.groupId, expired, dropGroup)) continue;
       if (this.isCurrent(g)) for (const e of expired) this.offsets.delete(g.groupId, e.topic, e.partition);
       if (dropGroup && this.isCurrent(g)) this.drop(g);
       this.log.info(`Removed ${expired.length} expired offset(s) of group ${g.groupId}`);
     }
+    if (bare > 0) this.log.info(`Removed ${bare} empty group(s) without offsets`);
   }
 
   /**

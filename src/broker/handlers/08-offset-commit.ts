@@ -21,23 +21,26 @@ export default defineHandler({
     const readable = new Set(req.topics.filter((t) => allowed(ctx, AclOp.READ, ResourceType.TOPIC, t.name)).map((t) => t.name));
     const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, p })));
     const exists = flat.map(({ topic, p }) => readable.has(topic) && !!md.topic(topic)?.partitions[p.partitionIndex]);
-    const codes = await ctx.groups.commit({
+    const offsets = flat
+      .filter((_, i) => exists[i])
+      .map(({ topic, p }) => ({
+        topic,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch ?? -1,
+        metadata: p.committedMetadata,
+        commitTimestamp: ctx.apiVersion === 1 ? (p.commitTimestamp ?? -1) : -1,
+      }));
+    // As Kafka's KafkaApis: with no partition to commit the coordinator is not asked, so no group
+    // is made (a stream of commits naming unknown topics made one group each, until out of heap).
+    const codes = offsets.length === 0 ? [] : await ctx.groups.commit({
       groupId: req.groupId,
       generationId: req.generationIdOrMemberEpoch ?? -1,
       memberId: req.memberId ?? '',
       groupInstanceId: req.groupInstanceId ?? null,
       retentionTimeMs: ctx.apiVersion >= 2 && ctx.apiVersion <= 4 ? (req.retentionTimeMs ?? -1) : -1,
       version: ctx.apiVersion,
-      offsets: flat
-        .filter((_, i) => exists[i])
-        .map(({ topic, p }) => ({
-          topic,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch ?? -1,
-          metadata: p.committedMetadata,
-          commitTimestamp: ctx.apiVersion === 1 ? (p.commitTimestamp ?? -1) : -1,
-        })),
+      offsets,
     });
     let i = 0;
     let j = 0;

@@ -31,17 +31,22 @@ export default defineHandler({
     const readable = new Set(req.topics.filter((t) => allowed(ctx, AclOp.READ, ResourceType.TOPIC, t.name)).map((t) => t.name));
     const flat = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, p })));
     const exists = flat.map(({ topic, p }) => readable.has(topic) && !!md.topic(topic)?.partitions[p.partitionIndex]);
-    const codes = await ctx.groups.txnCommit({
-      groupId: req.groupId,
-      producerId: req.producerId,
-      producerEpoch: req.producerEpoch,
-      generationId: req.generationId ?? -1,
-      memberId: req.memberId ?? '',
-      groupInstanceId: req.groupInstanceId ?? null,
-      offsets: flat
-        .filter((_, i) => exists[i])
-        .map(({ topic, p }) => ({ topic, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata, commitTimestamp: -1 })),
-    });
+    const offsets = flat
+      .filter((_, i) => exists[i])
+      .map(({ topic, p }) => ({ topic, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata, commitTimestamp: -1 }));
+    // As OffsetCommit (and Kafka): nothing to commit, no group made.
+    const codes =
+      offsets.length === 0
+        ? []
+        : await ctx.groups.txnCommit({
+            groupId: req.groupId,
+            producerId: req.producerId,
+            producerEpoch: req.producerEpoch,
+            generationId: req.generationId ?? -1,
+            memberId: req.memberId ?? '',
+            groupInstanceId: req.groupInstanceId ?? null,
+            offsets,
+          });
     let i = 0;
     let j = 0;
     return {

@@ -167,6 +167,17 @@ describe('GroupCoordinator', () => {
     expect(start().list(null)).toEqual([]);
   });
 
+  it('removes an empty group holding no offsets at the check, as Kafka does, and keeps it removed after a reload', async () => {
+    const c = start();
+    await c.commit(commitReq('kept', [{ partition: 0, offset: 5 }]));
+    // A commit with nothing accepted makes a group with no offsets (as do members who left without committing).
+    await c.commit(commitReq('bare', []));
+    expect(c.list(null).map((g) => g.groupId).sort()).toEqual(['bare', 'kept']);
+    await c.expireOffsets();
+    expect(c.list(null).map((g) => g.groupId)).toEqual(['kept']);
+    expect(start().list(null).map((g) => g.groupId)).toEqual(['kept']);
+  });
+
   it('offsets.retention.check.interval.ms: expiry runs by itself at that interval (0: never by itself)', async () => {
     const expiryWith = async (checkIntervalMs: number) => {
       port = new FakePort();
