@@ -247,7 +247,7 @@ export async function findHanging(
   // A broker that is not in the cluster holds nothing: an empty report would read as "none hanging".
   if (o.brokerId !== undefined) {
     const brokers = (await step('Failed to describe the cluster', () => admin.describeCluster())).brokers.map((b) => b.nodeId);
-    if (!brokers.includes(o.brokerId)) throw new NotFoundError(`Broker ${o.brokerId} is not in the cluster (brokers: ${brokers.sort((a, b) => a - b).join(', ')})`);
+    if (!brokers.includes(o.brokerId)) throw new NotFoundError(`Broker ${o.brokerId} is not in the cluster or not running (live brokers: ${brokers.sort((a, b) => a - b).join(', ')})`);
   }
   let partitions: { topic: string; partition: number }[];
   if (o.topic !== undefined && o.partition !== undefined) {
@@ -266,9 +266,11 @@ export async function findHanging(
     const results = await step(`Failed to describe producers for ${batch.length} partitions on broker ${o.brokerId ?? 'Optional.empty'}`, () => ta.describeProducers(client, batch, o.brokerId));
     const at = now();
     for (const r of results) {
-      // A partition the broker does not lead or host is skipped, as its producers live elsewhere.
+      // A partition the broker does not lead or host is skipped, as its producers live elsewhere;
+      // one named with --partition that does not exist fails, as in Kafka (not "none hanging").
       if (r.error) {
-        if (r.error.code === ErrorCode.NOT_LEADER_OR_FOLLOWER || r.error.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue;
+        const named = o.partition !== undefined && r.error.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (!named && (r.error.code === ErrorCode.NOT_LEADER_OR_FOLLOWER || r.error.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) continue;
         throw failure(`Failed to describe producers for ${batch.length} partitions on broker ${o.brokerId ?? 'Optional.empty'}`, r.error);
       }
       for (const p of r.activeProducers) {

@@ -164,7 +164,7 @@ describe('a hanging transaction made by hand', () => {
     expect(elsewhere.hanging).toEqual([]);
     // A broker that is not in the cluster is not found, not "nothing hanging".
     const nowhere = await kt('transactions', 'find-hanging', '--broker-id', '7');
-    expect({ exitCode: nowhere.exitCode, stdout: nowhere.stdout, stderr: nowhere.stderr }).toEqual({ exitCode: 4, stdout: '', stderr: 'kafka-ts transactions: error: Broker 7 is not in the cluster (brokers: 1, 2, 3)\n' });
+    expect({ exitCode: nowhere.exitCode, stdout: nowhere.stdout, stderr: nowhere.stderr }).toEqual({ exitCode: 4, stdout: '', stderr: 'kafka-ts transactions: error: Broker 7 is not in the cluster or not running (live brokers: 1, 2, 3)\n' });
 
     const bad = await kt('transactions', 'abort', '--topic', 'stuck', '--partition', '1', '--start-offset', String(h.startOffset + 100));
     expect(bad.exitCode).toBe(4);
@@ -229,6 +229,7 @@ describe('bad input: one line, documented exit, nothing on stdout', () => {
   it.each([
     [['transactions', 'describe', '--transactional-id', 'no-such-id'], 4, /^kafka-ts transactions: error: Failed to describe transaction state of transactional-id `no-such-id`: .*\(TRANSACTIONAL_ID_NOT_FOUND\)$/],
     [['transactions', 'describe-producers', '--topic', 'nope', '--partition', '0'], 4, /^kafka-ts transactions: error: Failed to describe producers for partition nope-0 on leader: .*\(UNKNOWN_TOPIC_OR_PARTITION\)$/],
+    [['transactions', 'find-hanging', '--topic', 'orders', '--partition', '99'], 4, /^kafka-ts transactions: error: Failed to describe producers for 1 partitions on broker Optional.empty: .*\(UNKNOWN_TOPIC_OR_PARTITION\)$/],
     [['transactions', 'abort', '--topic', 'orders', '--partition', '1', '--start-offset', '0'], 4, /^kafka-ts transactions: error: Could not find any open transactions starting at offset 0 on partition orders-1$/],
     [['transactions', 'find-hanging'], 2, /^kafka-ts transactions: usage error: The `find-hanging` command requires either --topic or --broker-id/],
     [['transactions', 'abort', '--topic', 'orders', '--partition', '0'], 2, /^kafka-ts transactions: usage error: The transaction to abort must be identified either with --start-offset/],
