@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import { sep } from 'node:path';
 
 export { existsSync, fstatSync, ftruncateSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+export { rm } from 'node:fs/promises';
 
 /** The calls a fault plan can affect: openSync; writeSync and writeFileSync; fsyncSync; readSync and readFileSync. */
 export type FaultOp = 'open' | 'write' | 'fsync' | 'read';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { MemoryLogStore } from '../../../src/storage/memory-store.js';
@@ -221,6 +221,29 @@ describe('disk log store specifics', () => {
     t = tempDir();
   });
   afterEach(() => t.cleanup());
+
+  it('a removed partition\'s directory is renamed aside at once (…-delete) and its files removed after, off the event loop; a start removes leftovers', async () => {
+    const store = new DiskLogStore(t.dir);
+    store.open('gone', 0, config()).append(batchOf(['a', 'b']), 0);
+    store.remove('gone', 0);
+    expect(existsSync(join(t.dir, 'gone-0'))).toBe(false);
+    // Still there right after: removed asynchronously, not in the call.
+    const aside = readdirSync(t.dir).filter((f) => f.endsWith('-delete'));
+    expect(aside).toEqual([expect.stringMatching(/^gone-0\.[0-9a-z]+-delete$/)]);
+    expect(store.list()).toEqual([]);
+    // The same partition again is a new, empty log.
+    expect(store.open('gone', 0, config()).logEndOffset()).toBe(0);
+    await store.pendingRemovals();
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('-delete'))).toEqual([]);
+    store.close();
+    // A stop before the files went: the next start removes them.
+    mkdirSync(join(t.dir, 'left-3.abc-delete'));
+    writeFileSync(join(t.dir, 'left-3.abc-delete', '00000000000000000000.log'), 'x');
+    const again = new DiskLogStore(t.dir);
+    await again.pendingRemovals();
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('-delete'))).toEqual([]);
+    again.close();
+  });
 
   it('keeps producer snapshots as <offset>.snapshot files, and drops one that recovery cut the log below', () => {
     let store = new DiskLogStore(t.dir);
