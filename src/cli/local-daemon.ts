@@ -122,6 +122,11 @@ const SIZE_UNITS: Record<string, number> = { '': 1 / (1024 * 1024), k: 1 / 1024,
  * grows its heap on demand). Anything else is refused: it would otherwise be silently ignored.
  */
 export function daemonNodeOptions(env: NodeJS.ProcessEnv): string[] {
+  return [`--max-old-space-size=${daemonHeapMb(env)}`];
+}
+
+/** The daemon's heap ceiling in MB: KAFKA_HEAP_OPTS's -Xmx, else DEFAULT_DAEMON_HEAP_MB. */
+export function daemonHeapMb(env: NodeJS.ProcessEnv): number {
   let mb = DEFAULT_DAEMON_HEAP_MB;
   for (const token of (env.KAFKA_HEAP_OPTS ?? '').split(/\s+/).filter(Boolean)) {
     const m = /^-Xm([xs])(\d+)([kmg]?)$/i.exec(token);
@@ -130,7 +135,7 @@ export function daemonNodeOptions(env: NodeJS.ProcessEnv): string[] {
     mb = Math.ceil(Number(m[2]) * SIZE_UNITS[m[3]!.toLowerCase()]!);
     if (mb < 64) throw new UsageError(`KAFKA_HEAP_OPTS: ${token} is below the daemon's least heap of 64 MB`);
   }
-  return [`--max-old-space-size=${mb}`];
+  return mb;
 }
 
 /** The daemon's environment: the caller's, the malloc settings it did not set, KAFKA_TS_DAEMON=1. */
@@ -207,7 +212,7 @@ export async function startDaemon(paths: DaemonPaths, opts: StartOptions = {}, t
     child.on('exit', (code, signal) => {
       cleanup();
       const how = signal ? `was killed by ${signal}` : `exited (status ${code})`;
-      reject(new FailedError(`The daemon ${how} during start-up; see ${paths.logFile}:\n${tail(paths.logFile, logStart)}`));
+      reject(new FailedError(startupExitMessage(logSince(paths.logFile, logStart), how, paths.logFile, daemonHeapMb(process.env))));
     });
   });
 }
@@ -220,12 +225,24 @@ function makeHome(paths: DaemonPaths): void {
   }
 }
 
-function tail(file: string, from: number, lines = 5): string {
+function logSince(file: string, from: number): string {
   try {
-    return readFileSync(file).subarray(from).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file).subarray(from).toString('utf8');
   } catch {
     return '';
   }
+}
+
+/**
+ * Why the daemon's process ended during start-up, from what it wrote to server.log meanwhile: its
+ * last lines, or, when V8 ran out of heap (a native stack trace, of no use to a user), what to do:
+ * the data it loads needs a larger heap than it has.
+ */
+export function startupExitMessage(logText: string, how: string, logFile: string, heapMb: number): string {
+  if (/JavaScript heap out of memory/.test(logText)) {
+    return `The daemon ran out of memory during start-up: what it loads needs more than its ${heapMb} MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx1G (see ${logFile})`;
+  }
+  return `The daemon ${how} during start-up; see ${logFile}:\n${logText.trimEnd().split('\n').slice(-5).join('\n')}`;
 }
 
 function isAlive(pid: number): boolean {

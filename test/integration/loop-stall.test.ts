@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { Admin } from '../../src/client/admin.js';
-import { DEFAULT_DAEMON_HEAP_MB, daemonEnv, daemonNodeOptions } from '../../src/cli/local-daemon.js';
+import { DEFAULT_DAEMON_HEAP_MB, daemonEnv, daemonHeapMb, daemonNodeOptions, startupExitMessage } from '../../src/cli/local-daemon.js';
+import { execa } from 'execa';
 import { ApiVersions, Fetch, Produce } from '../../src/protocol/apis/index.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/messages.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -135,5 +136,15 @@ describe('the daemon’s environment', () => {
     expect(daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx786432k' })).toEqual(['--max-old-space-size=768']);
     expect(() => daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx1G -XX:+UseG1GC' })).toThrow(/KAFKA_HEAP_OPTS: '-XX:\+UseG1GC' cannot be applied to the kafka-ts daemon; only -Xmx<size>/);
     expect(() => daemonNodeOptions({ KAFKA_HEAP_OPTS: '-Xmx32m' })).toThrow(/below the daemon's least heap of 64 MB/);
+  });
+
+  it('a daemon out of heap at start-up is told as such, with what to do, not as the native stack trace V8 writes last', async () => {
+    // What a Node process out of heap writes (the daemon's stderr goes to server.log).
+    const oom = await execa(process.execPath, ['--max-old-space-size=16', '-e', 'const a = []; for (;;) a.push(new Array(1e5).fill(1));'], { reject: false });
+    expect(oom.stderr).toContain('JavaScript heap out of memory');
+    expect(startupExitMessage(`earlier line\n${oom.stderr}`, 'was killed by SIGABRT', '/h/server.log', daemonHeapMb({ KAFKA_HEAP_OPTS: '-Xmx512m' }))).toBe(
+      'The daemon ran out of memory during start-up: what it loads needs more than its 512 MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx1G (see /h/server.log)',
+    );
+    expect(startupExitMessage('a\nb\nc\nd\ne\nf\n', 'exited (status 1)', '/h/server.log', 256)).toBe('The daemon exited (status 1) during start-up; see /h/server.log:\nb\nc\nd\ne\nf');
   });
 });
