@@ -84,6 +84,7 @@ export default defineCommand<ProducerPerfTestOptions>({
               bar?.clear();
               ctx.warn(l);
             },
+            outputClosed: () => ctx.out.isClosed,
             progress: bar ? (p) => bar.show(p.acked, p.total, p.elapsedMs) : undefined,
             interrupted: stopSignal.received,
           },

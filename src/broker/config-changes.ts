@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
+import { cleanerThreadsProblem, DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
 import { dynamicTlsConfigs, isDynamicTlsKey } from './security/dynamic-tls.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { topicConfigDef, validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
@@ -142,6 +142,8 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     // then the catalogue's types, ranges and refusals (src/protocol/broker-config-catalogue.ts), as at start-up.
     const problem = validateBrokerConfigs(rest) ?? (checkProperties(BROKER_CATALOGUE, rest).errors[0] ?? null) ?? (tlsChanged ? cluster.listenerTls!(tls, false) : null);
     if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
+    const threads = changes.some((c) => c.name === 'log.cleaner.threads') ? cleanerThreadsChange(cluster, resourceName, rest) : null;
+    if (threads) return { code: ErrorCode.INVALID_REQUEST, message: threads };
     if (!validateOnly) {
       md.setBrokerConfigs(resourceName, next as Record<string, string>);
       if (tlsChanged) cluster.listenerTls!(tls, true);
@@ -196,4 +198,17 @@ function changeLogLevels(ownId: number, levels: LogLevels, name: string, changes
   }
   if (!validateOnly) for (const c of changes) (c.op === OP_SET ? levels.set(c.name, c.value as KafkaLogLevel) : levels.unset(c.name));
   return { code: 0, message: null };
+}
+
+/**
+ * Kafka's check of a log.cleaner.threads change on the broker taking it (DynamicBrokerConfig.validate):
+ * its effective value (its own, else the cluster default, else server.properties, else 1) now and
+ * with `next` as the resource's new dynamic set.
+ */
+function cleanerThreadsChange(cluster: ClusterService, resourceName: string, next: Record<string, string>): string | null {
+  const name = 'log.cleaner.threads';
+  const own = cluster.metadata.brokerConfigs[String(cluster.id)] ?? {};
+  const defaults = cluster.metadata.brokerConfigs[''] ?? {};
+  const effective = (b: Record<string, string>, d: Record<string, string>) => Number((b[name] ?? d[name] ?? cluster.config.explicit[name] ?? '1').trim());
+  return cleanerThreadsProblem(effective(own, defaults), resourceName === '' ? effective(own, next) : effective(next, defaults));
 }

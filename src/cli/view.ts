@@ -5,6 +5,7 @@
  */
 import type { ExitStatusKey } from './errors.js';
 import type { Output } from './output.js';
+import { stringifyJsonExact } from '../util/exact-json.js';
 
 export interface View<D = unknown> {
   data: D;
@@ -47,9 +48,22 @@ export function printView(view: View, io: ViewIO, json: boolean): ExitStatusKey 
   if (!json) for (const line of view.warnings?.() ?? []) io.warn(line);
   if (json) for (const line of view.diagnostics?.() ?? []) diagnostic(io, json, line);
   for (const line of view.stderr?.() ?? []) io.warn(line);
-  const rendered = json ? (view.data === undefined ? '' : `${JSON.stringify(view.data)}\n`) : lines(view.text());
+  const rendered = json ? (view.data === undefined ? '' : `${jsonText(view.data)}\n`) : lines(view.text());
   if (rendered) io.out.write(rendered);
   return view.exit ?? 'Ok';
+}
+
+/**
+ * The JSON document. A 64-bit value past 2^53 (a bigint: dump-log reading a corrupt index) is
+ * written with all its digits, as a number, rather than failing JSON.stringify.
+ */
+function jsonText(data: unknown): string {
+  try {
+    return JSON.stringify(data);
+  } catch (e) {
+    if (!(e instanceof TypeError) || !/BigInt/i.test(e.message)) throw e;
+    return stringifyJsonExact(data);
+  }
 }
 
 const lines = (text: string | string[]): string => (Array.isArray(text) ? text.map((l) => `${l}\n`).join('') : text);

@@ -17,13 +17,17 @@ export const DEFAULT_ITERATIONS = 4096;
 const OUTSIDE_BRACKETS = '(?=[^\\]]*(?:\\[|$))';
 
 /**
- * Kafka's --add-config grammar: `k1=v1,k2=[a,b],k3=` — commas inside brackets do not split, the
+ * Kafka's --add-config grammar: `k1=v1,k2=[a,b],k3=` — commas inside brackets do not split, trailing commas are ignored, the
  * brackets around a value are removed, whitespace around '=' is ignored, keys are
  * [$a-zA-Z0-9._-]*. Errors never quote a value (it may be a password).
  */
 export function parseAddConfig(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of text.split(new RegExp(`,${OUTSIDE_BRACKETS}`))) {
+  const items = text.split(new RegExp(`,${OUTSIDE_BRACKETS}`));
+  // Java's String.split drops trailing empty entries ('retention.ms=6000,' is one config); an
+  // empty entry before another stays an error, as in Kafka.
+  while (items.length > 0 && items[items.length - 1] === '') items.pop();
+  for (const item of items) {
     const pair = item.split(new RegExp(`\\s*=\\s*${OUTSIDE_BRACKETS}`));
     if (pair.length !== 2) {
       throw new UsageError('Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.');

@@ -2,7 +2,7 @@
  * dump-log's renderings: Kafka's DumpLogSegments lines for each event (stdout), its end-of-run
  * reports (stderr), and the JSON document. Whether the run found damage (exit 1) is decided here.
  */
-import type { BatchLine, DumpEvent, FileKind, FindingGroup, RecordLine } from './dump-log.js';
+import type { BatchLine, DumpEvent, FileKind, FindingGroup, Long, RecordLine } from './dump-log.js';
 
 export interface TextOptions {
   skipRecordMetadata: boolean;
@@ -68,14 +68,14 @@ export class DumpSummary {
   readonly ignored: string[] = [];
   /** Words on stderr about how a file was read (not damage). */
   readonly warnings: string[] = [];
-  private readonly findings = new Map<FindingGroup, Map<string, [number, number][]>>();
+  private readonly findings = new Map<FindingGroup, Map<string, [Long, Long][]>>();
 
   add(e: DumpEvent): void {
     if (e.type === 'problem') this.problems.push({ file: e.file, ...(e.position !== undefined && { position: e.position }), message: e.message });
     else if (e.type === 'ignored') this.ignored.push(e.message);
     else if (e.type === 'warning') this.warnings.push(e.message);
     else if (e.type === 'finding') {
-      const byFile = this.findings.get(e.group) ?? new Map<string, [number, number][]>();
+      const byFile = this.findings.get(e.group) ?? new Map<string, [Long, Long][]>();
       this.findings.set(e.group, byFile);
       const list = byFile.get(e.file) ?? [];
       byFile.set(e.file, list);
@@ -88,8 +88,8 @@ export class DumpSummary {
     return this.problems.length > 0 || [...this.findings.keys()].some((g) => DAMAGE.has(g));
   }
 
-  private group(g: FindingGroup): [string, [number, number][]][] {
-    return [...(this.findings.get(g) ?? new Map<string, [number, number][]>())];
+  private group(g: FindingGroup): [string, [Long, Long][]][] {
+    return [...(this.findings.get(g) ?? new Map<string, [Long, Long][]>())];
   }
 
   /** Kafka's end-of-run report, then one line per problem ("<file>: position P: what"). */
@@ -105,7 +105,7 @@ export class DumpSummary {
   }
 
   json(): Record<string, unknown> {
-    const findings: Record<string, { file: string; pairs: [number, number][] }[]> = {};
+    const findings: Record<string, { file: string; pairs: [Long, Long][] }[]> = {};
     for (const [g, byFile] of this.findings) findings[g] = [...byFile].map(([file, pairs]) => ({ file, pairs }));
     return { damaged: this.damaged, problems: this.problems, findings, ignored: this.ignored, warnings: this.warnings };
   }
@@ -116,7 +116,7 @@ interface JsonFile {
   kind: FileKind;
   baseOffset?: number;
   batches?: (BatchLine & { records?: RecordLine[] })[];
-  entries?: Record<string, number>[];
+  entries?: Record<string, Long>[];
   records?: { offset: number; position: number; size: number; crc: number; payload?: unknown }[];
   notes: string[];
 }

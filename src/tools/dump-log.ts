@@ -35,12 +35,20 @@ export interface DumpLogOptions {
 
 export type FileKind = 'log' | 'metadata' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
 
+/**
+ * A 64-bit value read from a file that may be corrupt: a number while it is a safe integer, else a
+ * bigint (exact digits in text and JSON; Kafka prints the exact long). One value has one form, so
+ * === compares them.
+ */
+export type Long = number | bigint;
+const exactLong = (v: bigint): Long => (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v);
+
 export type DumpEvent =
   | { type: 'file'; file: string; kind: FileKind; baseOffset?: number }
   | { type: 'batch'; batch: BatchLine }
   | { type: 'record'; record: RecordLine }
-  | { type: 'index'; offset: number; position: number }
-  | { type: 'timeindex'; timestamp: number; offset: number }
+  | { type: 'index'; offset: Long; position: number }
+  | { type: 'timeindex'; timestamp: Long; offset: number }
   | { type: 'txn'; version: number; producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number }
   /** One record of kafka-ts's cluster metadata log; its payload only when printing data (a decoder, --print-data-log). */
   | { type: 'metadata'; offset: number; position: number; size: number; crc: number; payload?: string }
@@ -49,7 +57,7 @@ export type DumpEvent =
   /** Damage: where (file, position when known) and what. */
   | { type: 'problem'; file: string; position?: number; message: string }
   /** Consistency findings Kafka reports on stderr at the end (not damage by themselves). */
-  | { type: 'finding'; file: string; group: FindingGroup; a: number; b: number }
+  | { type: 'finding'; file: string; group: FindingGroup; a: Long; b: Long }
   /** A file this tool does not read (Kafka: "Ignoring unknown file x" on stderr). */
   | { type: 'ignored'; file: string; message: string }
   /** A word on stderr about how a file is read (not damage). */
@@ -229,7 +237,7 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
 }
 
 interface IndexEntries {
-  entries: { key: number; value: number }[];
+  entries: { key: Long; value: number }[];
   invalidBytes: number;
 }
 
@@ -239,11 +247,11 @@ function readIndex(path: string, entrySize: 8 | 12, base: number): IndexEntries 
   try {
     const buf = f.read(0, f.size);
     const n = Math.floor(buf.length / entrySize);
-    const entries: { key: number; value: number }[] = [];
+    const entries: { key: Long; value: number }[] = [];
     for (let i = 0; i < n; i++) {
       const at = i * entrySize;
       if (entrySize === 8) entries.push({ key: base + buf.readInt32BE(at), value: buf.readInt32BE(at + 4) });
-      else entries.push({ key: buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4), value: base + buf.readInt32BE(at + 8) });
+      else entries.push({ key: exactLong(buf.readBigInt64BE(at)), value: base + buf.readInt32BE(at + 8) });
     }
     return { entries, invalidBytes: buf.length % entrySize };
   } finally {
@@ -262,11 +270,16 @@ function openSibling(path: string, suffix: string): FileReader | null {
 }
 
 /** The last offset of the first batch at `position` of a log, or -1 when none starts there. */
-function lastOffsetAt(log: FileReader, position: number): number {
+/** A batch header's last offset (base offset + last offset delta), exact: a corrupt index points anywhere. */
+const lastOffsetOf = (head: Buffer): Long => exactLong(head.readBigInt64BE(0) + BigInt(head.readInt32BE(LAST_OFFSET_DELTA_AT)));
+/** Where a v2 batch header holds lastOffsetDelta and maxTimestamp. */
+const LAST_OFFSET_DELTA_AT = 23;
+const MAX_TIMESTAMP_AT = 35;
+
+function lastOffsetAt(log: FileReader, position: number): Long {
   const head = log.read(position, BATCH_HEADER_SIZE);
   if (head.length < BATCH_HEADER_SIZE) return -1;
-  const h = readBatchHeader(head);
-  return h.baseOffset + h.lastOffsetDelta;
+  return lastOffsetOf(head);
 }
 
 function* dumpOffsetIndex(path: string, o: DumpLogOptions): Generator<DumpEvent> {
@@ -322,7 +335,7 @@ function* dumpTimeIndex(path: string, o: DumpLogOptions): Generator<DumpEvent> {
     /* no offset index: search from the start of the log */
   }
   try {
-    let prev = -1;
+    let prev: Long = -1;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.value === base && i > 0) return;
@@ -336,30 +349,30 @@ function* dumpTimeIndex(path: string, o: DumpLogOptions): Generator<DumpEvent> {
 }
 
 /** The position of the last offset-index entry at or below `offset` (0 when none). */
-function startPosition(entries: { key: number; value: number }[], offset: number): number {
+function startPosition(entries: { key: Long; value: number }[], offset: number): number {
   let best = 0;
   for (const e of entries) if (e.key <= offset && e.key >= 0) best = e.value;
   return best;
 }
 
-function* verifyTimeEntry(log: FileReader, file: string, timestamp: number, offset: number, from: number, prev: number): Generator<DumpEvent> {
+function* verifyTimeEntry(log: FileReader, file: string, timestamp: Long, offset: number, from: number, prev: Long): Generator<DumpEvent> {
   let pos = from;
   while (pos + BATCH_HEADER_SIZE <= log.size) {
     const head = log.read(pos, BATCH_HEADER_SIZE);
     const h = readBatchHeader(head);
     const size = LOG_OVERHEAD + h.batchLength;
     if (size < BATCH_HEADER_SIZE || h.magic !== 2) break;
-    const last = h.baseOffset + h.lastOffsetDelta;
+    const last = lastOffsetOf(head);
     if (last >= offset) {
       if (last !== offset) {
         yield { type: 'finding', file, group: 'offset-not-found', a: offset, b: last };
         return;
       }
-      let max = -1;
+      let max: Long = -1;
       try {
-        for (const t of decodeBatchWith(log.read(pos, size), h, (_o, ts) => ts)) max = Math.max(max, t);
+        for (const t of decodeBatchWith(log.read(pos, size), h, (_o, ts) => ts)) if (t > max) max = t;
       } catch {
-        max = h.maxTimestamp;
+        max = exactLong(head.readBigInt64BE(MAX_TIMESTAMP_AT));
       }
       if (max !== timestamp) yield { type: 'finding', file, group: 'timestamp-mismatch', a: timestamp, b: max };
       if (prev >= timestamp) yield { type: 'finding', file, group: 'timestamp-order', a: timestamp, b: prev };

@@ -8,6 +8,7 @@
 import type { KafkaClient } from '../client/client.js';
 import { Producer, type ProducerOptions } from '../client/producer/producer.js';
 import { metricsTable } from './perf-metrics.js';
+import { OutputClosed } from '../util/errors.js';
 import { javaFixed, LatencyRecorder, type LatencySummary } from '../util/latency.js';
 
 export interface ProducerPerfOptions {
@@ -38,9 +39,18 @@ export interface PerfProgress {
 }
 
 export interface ProducerPerfIO {
-  /** A window line (Kafka prints it on stdout as it comes). */
+  /**
+   * A window line (Kafka prints it on stdout as it comes). It is called from the producer's
+   * acknowledgement handler: when it throws (stdout's reader went away: OutputClosed; a failed
+   * write), the run stops sending, lets what is in flight finish and throws that error at the end.
+   */
   line(text: string): void;
   warn(line: string): void;
+  /**
+   * Whether stdout's reader has gone away (known once a write met EPIPE): looked at every 100 ms,
+   * so a run whose window line met a closed pipe stops then, not at the next line 5 s later.
+   */
+  outputClosed?(): boolean;
   /** Called about every 200 ms while running (the terminal progress bar). */
   progress?(p: PerfProgress): void;
   interrupted: Promise<unknown>;
@@ -113,6 +123,8 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
   let batchErrors = 0;
   let stop = false;
   let sent = 0;
+  /** What the last window line's writing threw: the run stops and throws it once closed. */
+  let outputError: unknown = null;
   void io.interrupted.then(() => (stop = true));
   producer.onBatchError = (topic, partition, count, err) => {
     if ((err as { kind?: string }).kind === 'denied') denied = true;
@@ -150,11 +162,27 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
       maxLatencyMs: win.max,
     };
     windows.push(w);
-    io.line(windowLine(w));
     win = { start: now, count: 0, bytes: 0, total: 0, max: 0 };
+    if (outputError !== null) return;
+    // Never thrown into the producer's acknowledgement handling: there it would fail batches that
+    // were delivered and upset the producer's count of records in flight (its close never ended).
+    try {
+      io.line(windowLine(w));
+    } catch (e) {
+      outputError = e;
+      stop = true;
+    }
   };
   const progress = io.progress
     ? setInterval(() => io.progress!({ sent, acked: stats.count, failed: producer.stats.failed, total: opts.numRecords, elapsedMs: Date.now() - start }), 200)
+    : null;
+  const watchOutput = io.outputClosed
+    ? setInterval(() => {
+        if (outputError === null && io.outputClosed!()) {
+          outputError = new OutputClosed('stdout closed');
+          stop = true;
+        }
+      }, 100)
     : null;
   const maxOutstanding = Math.max(1000, Math.min(MAX_OUTSTANDING, Math.floor(opts.bufferMemory / Math.max(1, (opts.recordSize ?? 64) + 70))));
 
@@ -237,7 +265,10 @@ export async function runProducerPerf(client: KafkaClient, opts: ProducerPerfOpt
   } finally {
     await producer.close().catch(() => undefined);
     if (progress) clearInterval(progress);
+    if (watchOutput) clearInterval(watchOutput);
   }
+  // Stdout's reader went away (OutputClosed: the command ends quietly with 0) or a write failed.
+  if (outputError !== null) throw outputError;
   const elapsedMs = Math.max(1, Date.now() - start);
   return {
     topic: opts.topic,

@@ -198,4 +198,22 @@ describe('dynamic broker configs', () => {
     }
     expect(await kt('configs', '--describe', '--entity-type', 'brokers', '-o', 'json')).toEqual(before);
   });
+
+  it("log.cleaner.threads: refused below 1, beyond double or below half the broker's current value, as Kafka's LogCleaner refuses it", async () => {
+    // From broker 1's own 2 back to the default 1: half of 2 is allowed.
+    expect((await kt('configs', '--alter', '--broker', '1', '--delete-config', 'log.cleaner.threads')).exitCode).toBe(0);
+    const refused = (why: string) => ({ stdout: '', stderr: `kafka-ts configs: error: Invalid dynamic configuration: ${why} (INVALID_REQUEST)\n`, exitCode: 1 });
+    const before = await kt('configs', '--describe', '--entity-type', 'brokers', '-o', 'json');
+    expect(await kt('configs', '--alter', '--broker-defaults', '--add-config', 'log.cleaner.threads=0')).toEqual(refused('Log cleaner threads should be at least 1'));
+    expect(await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=0')).toEqual(refused('Log cleaner threads should be at least 1'));
+    expect(await kt('configs', '--alter', '--broker-defaults', '--add-config', 'log.cleaner.threads=3')).toEqual(refused('Log cleaner threads cannot be increased to more than double the current value 1'));
+    expect(await kt('configs', '--describe', '--entity-type', 'brokers', '-o', 'json')).toEqual(before);
+    // Doubling is allowed; from 2, 5 is too many and (once at 4) 1 too few.
+    expect(await kt('configs', '--alter', '--broker-defaults', '--add-config', 'log.cleaner.threads=2')).toMatchObject({ stdout: 'Completed updating default config for brokers in the cluster.\n', exitCode: 0 });
+    expect(await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=5')).toEqual(refused('Log cleaner threads cannot be increased to more than double the current value 2'));
+    expect((await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=4')).exitCode).toBe(0);
+    expect(await kt('configs', '--alter', '--broker', '1', '--add-config', 'log.cleaner.threads=1')).toEqual(refused('Log cleaner threads cannot be reduced to less than half the current value 4'));
+    expect(await kt('configs', '--alter', '--broker', '1', '--delete-config', 'log.cleaner.threads')).toMatchObject({ exitCode: 0 });
+    expect(await kt('configs', '--alter', '--broker-defaults', '--delete-config', 'log.cleaner.threads')).toMatchObject({ exitCode: 0 });
+  });
 });

@@ -156,6 +156,19 @@ describe('configs for topics and brokers against the daemon', () => {
     expect(unknown.stderr).toContain('no.such.config');
   });
 
+  it("--add-config takes a trailing comma as Kafka's parser does (Java's split drops trailing empty entries); one in the middle stays an error", async () => {
+    expect((await kt('topics', 'create', 'cfg-comma')).exitCode).toBe(0);
+    expect(await kt('configs', '--alter', '--topic', 'cfg-comma', '--add-config', 'retention.ms=6000,')).toEqual({ stdout: 'Completed updating config for topic cfg-comma.\n', stderr: '', exitCode: 0 });
+    expect(await kt('configs', '--alter', '--topic', 'cfg-comma', '--add-config', 'retention.ms=7000,segment.ms=3600000,,')).toMatchObject({ stderr: '', exitCode: 0 });
+    const d = await kt('configs', '--describe', '--topic', 'cfg-comma');
+    expect(d.stdout).toContain('retention.ms=7000');
+    expect(d.stdout).toContain('segment.ms=3600000');
+    const middle = await kt('configs', '--alter', '--topic', 'cfg-comma', '--add-config', 'retention.ms=6000,,segment.ms=1');
+    expect(middle).toMatchObject({ stdout: '', exitCode: 2 });
+    expect(middle.stderr).toContain('Invalid entity config: all configs to be added must be in the format "key=val"');
+    expect(await kt('configs', '--alter', '--topic', 'cfg-comma', '--delete-config', 'segment.ms,')).toMatchObject({ stderr: '', exitCode: 0 });
+  });
+
   it('takes --add-config-file for topics, and answers --alter and errors in JSON', async () => {
     expect((await kt('topics', 'create', 'cfg-file')).exitCode).toBe(0);
     const file = join(home, 'topic.properties');

@@ -128,6 +128,34 @@ describe('dump-log damage', () => {
     expect(r.stderr).toBe(`Mismatches in :${join(d, '00000000000000000000.index')}\n  Index offset: 0, log offset: -1\n  Index offset: 1, log offset: -1\n`);
   });
 
+  it('64-bit values read from corrupt index, time index and log bytes are printed exactly, in text and JSON (they were rounded)', async () => {
+    const d = join(dir, 'long');
+    mkdirSync(d);
+    // A "batch header" whose base offset is past 2^53 (not a double), and a batch length too small to read on.
+    const log = Buffer.alloc(61);
+    log.writeBigInt64BE(5786637727215227903n, 0);
+    writeFileSync(join(d, '00000000000000000000.log'), log);
+    writeFileSync(join(d, '00000000000000000000.index'), Buffer.alloc(8));
+    const time = Buffer.alloc(12);
+    time.writeBigInt64BE(-6557618691043999999n, 0);
+    writeFileSync(join(d, '00000000000000000000.timeindex'), time);
+    const index = join(d, '00000000000000000000.index');
+    const timeindex = join(d, '00000000000000000000.timeindex');
+    expect(await kt('dump-log', '--files', index)).toEqual({
+      stdout: `Dumping ${index}\noffset: 0 position: 0\n`,
+      stderr: `Mismatches in :${index}\n  Index offset: 0, log offset: 5786637727215227903\n`,
+      exitCode: 1,
+    });
+    const t = await kt('dump-log', '--files', timeindex);
+    expect(t).toMatchObject({ stdout: `Dumping ${timeindex}\ntimestamp: -6557618691043999999 offset: 0\n`, exitCode: 1 });
+    const json = await kt('dump-log', '--files', `${index},${timeindex}`, '--output', 'json');
+    expect(json.exitCode, json.stderr).toBe(1);
+    // Numbers with every digit (JSON.parse would round them): the document's text is exact.
+    expect(json.stdout).toContain('"entries":[{"timestamp":-6557618691043999999,"offset":0}]');
+    expect(json.stdout).toContain('"index-mismatch":[{"file":' + JSON.stringify(index) + ',"pairs":[[0,5786637727215227903]]}]');
+    expect(JSON.parse(json.stdout)).toMatchObject({ damaged: true });
+  });
+
   it('--output json: one document with the batches, records and the problems found', async () => {
     const d = join(dir, 'flip');
     mkdirSync(d);

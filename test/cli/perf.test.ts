@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { BIN, kafkaTs, spawnKafkaTs, startDaemon, stopDaemon, untilStderr, type RunResult } from '../helpers/cli.js';
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 
 let home: string;
 let cleanup: () => void;
@@ -105,6 +106,54 @@ describe('producer-perf-test', () => {
     expect(String(r.stdout)).toMatch(TOTAL(1));
   }, 40_000);
 
+  /** Starts producer-perf-test with stdout on a pipe; resolves its first stdout line and its exit. */
+  const perfOnPipe = (topic: string) => {
+    const child = spawn(process.execPath, [BIN, 'producer-perf-test', '--topic', topic, '--num-records', '50000000', '--record-size', '10', '--throughput', '20000', '--producer-props', 'acks=1'], {
+      env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    const firstLine = new Promise<string>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
+      });
+      void exited.then(() => resolve(stdout));
+    });
+    /** The exit code, or 'hung' if it has not ended within `ms` (it is then killed). */
+    const exit = async (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([exited, new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)))]);
+      clearTimeout(timer);
+      if (r === 'hung') child.kill('SIGKILL');
+      return r;
+    };
+    return { child, firstLine, exit, output: () => ({ stdout, stderr }) };
+  };
+
+  it('a reader that closes the pipe ends it quietly with 0, without false send errors (it hung, ignoring SIGTERM)', async () => {
+    const run = perfOnPipe('pp');
+    expect(await run.firstLine).toMatch(WINDOW);
+    // As `| head -1`: the reader goes away; the next window line (5 s on) meets the closed pipe.
+    run.child.stdout.destroy();
+    const code = await run.exit(20_000);
+    expect({ code, stderr: run.output().stderr }).toEqual({ code: 0, stderr: '' });
+  }, 40_000);
+
+  it('SIGTERM while sending ends it with its total line and 143', async () => {
+    const run = perfOnPipe('pp');
+    expect(await run.firstLine).toMatch(WINDOW);
+    run.child.kill('SIGTERM');
+    const code = await run.exit(20_000);
+    const { stdout, stderr } = run.output();
+    expect({ code, stderr }).toEqual({ code: 143, stderr: '' });
+    const last = stdout.trimEnd().split('\n').at(-1)!;
+    expect(last).toMatch(TOTAL(Number(/^(\d+) records sent/.exec(last)?.[1])));
+  }, 40_000);
+
   it("waits for a broker max.block.ms by default, Kafka's producer's 60000 (it gave up after 10 s)", async () => {
     const child = spawnKafkaTs(['producer-perf-test', '--topic', 'pp', '--num-records', '1', '--record-size', '1', '--throughput', '-1', '--bootstrap-server', '127.0.0.1:1'], home);
     try {
@@ -167,6 +216,8 @@ describe('producer-perf-test', () => {
     [['--topic', 'pp', '--num-records', '0', '--record-size', '10', '--throughput', '-1'], '--num-records should be greater than zero'],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '-5', '--throughput', '-1'], '--record-size should be greater than zero'],
     [['--topic', 'pp', '--num-records', 'ten', '--record-size', '5', '--throughput', '-1'], "argument --num-records: could not convert 'ten' to Long"],
+    [['--topic', 'pp', '--num-records', '9223372036854775808', '--record-size', '5', '--throughput', '-1'], "argument --num-records: could not convert '9223372036854775808' to Long"],
+    [['--topic', 'pp', '--num-records', '99999999999999999999', '--record-size', '5', '--throughput', '-1'], "argument --num-records: could not convert '99999999999999999999' to Long"],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'acks'], 'Invalid property: acks'],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'a=b=c'], 'Invalid property: a=b=c'],
     [['--topic', 'pp', '--num-records', '10', '--record-size', '5', '--throughput', '-1', '--producer-props', 'acks=2'], 'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1'],
@@ -257,6 +308,7 @@ describe('consumer-perf-test', () => {
     [['--topic', 'cp'], 'Missing required argument "[messages]"'],
     [['--messages', '5'], 'Missing required argument "[topic]"'],
     [['--topic', 'cp', '--messages', 'x'], "Cannot parse argument 'x' of option messages"],
+    [['--topic', 'cp', '--messages', '9223372036854775808'], "Cannot parse argument '9223372036854775808' of option messages"],
     [['--topic', 'cp', '--messages', '5', '--reporting-interval', '0'], 'Reporting interval must be greater than 0.'],
     [['--topic', 'cp', '--messages', '5', '--fetch-size', '-1'], 'Option fetch-size must be greater than zero'],
     [['--topic', 'cp', '--messages', '5', '--date-format', 'qq'], "Illegal pattern character 'q'"],

@@ -263,6 +263,25 @@ export function validateBrokerConfigs(configs: Record<string, string>): string |
   return null;
 }
 
+/**
+ * Kafka's LogCleaner.validateReconfiguration, run on the broker that takes the change: the cleaner
+ * threads it would run after it (`next`) against those it runs now (`current`): at least 1, not
+ * below half (integer division) nor above double the current value. Kafka's broker answers
+ * INVALID_REQUEST "Invalid dynamic configuration" (its cause, the words below, in its log); the
+ * message here carries both. Null when the change is allowed.
+ */
+export function cleanerThreadsProblem(current: number, next: number): string | null {
+  const why =
+    next < 1
+      ? 'Log cleaner threads should be at least 1'
+      : next < Math.trunc(current / 2)
+        ? `Log cleaner threads cannot be reduced to less than half the current value ${current}`
+        : next > current * 2
+          ? `Log cleaner threads cannot be increased to more than double the current value ${current}`
+          : null;
+  return why && `Invalid dynamic configuration: ${why}`;
+}
+
 function entry(name: string, type: TypeName, synonyms: ResolvedConfig['synonyms']): ResolvedConfig {
   return { name, value: synonyms[0]!.value, source: synonyms[0]!.source, type: ConfigType[type], synonyms };
 }

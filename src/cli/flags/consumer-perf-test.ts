@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { compileDateFormat } from '../../util/date-format.js';
+import { fitsJava } from '../../util/java-numbers.js';
 
 export interface ConsumerPerfTestOptions {
   bootstrapServer?: string;
@@ -30,8 +31,9 @@ export interface ConsumerPerfTestOptions {
   output: 'text' | 'json';
 }
 
-const long = (v: string, name: string): number => {
-  if (!/^\s*[-+]?\d+\s*$/.test(v)) throw new UsageError(`Cannot parse argument '${v}' of option ${name}`);
+/** A Long (or Integer) option: joptsimple refuses a value beyond the type's range as it refuses other text. */
+const long = (v: string, name: string, kind: 'long' | 'int' = 'long'): number => {
+  if (!/^\s*[-+]?\d+\s*$/.test(v) || !fitsJava(v, kind)) throw new UsageError(`Cannot parse argument '${v}' of option ${name}`);
   return Number(v);
 };
 
@@ -54,16 +56,16 @@ export function validate(o: ConsumerPerfTestOptions, props: Record<string, strin
   const messages = long(o.messages, 'messages');
   if (messages <= 0) throw new UsageError(`Option messages must be greater than zero (got ${messages})`);
   // Kafka: the reporting interval is digits only, and above zero.
-  if (!/^\d+$/.test(o.reportingInterval)) throw new UsageError(`Cannot parse argument '${o.reportingInterval}' of option reporting-interval`);
+  if (!/^\d+$/.test(o.reportingInterval) || !fitsJava(o.reportingInterval, 'long')) throw new UsageError(`Cannot parse argument '${o.reportingInterval}' of option reporting-interval`);
   const reportingIntervalMs = Number(o.reportingInterval);
   if (reportingIntervalMs <= 0) throw new UsageError(`Reporting interval must be greater than 0.`);
   const timeoutMs = typeof o.timeout === 'string' ? long(o.timeout, 'timeout') : 10_000;
   if (timeoutMs < 0) throw new UsageError(`Option timeout must not be negative (got ${timeoutMs})`);
-  const fetchSize = long(o.fetchSize, 'fetch-size');
+  const fetchSize = long(o.fetchSize, 'fetch-size', 'int');
   if (fetchSize <= 0) throw new UsageError(`Option fetch-size must be greater than zero (got ${fetchSize})`);
-  long(o.socketBufferSize, 'socket-buffer-size');
-  if (o.threads !== undefined) long(o.threads, 'threads');
-  if (o.numFetchThreads !== undefined) long(o.numFetchThreads, 'num-fetch-threads');
+  long(o.socketBufferSize, 'socket-buffer-size', 'int');
+  if (o.threads !== undefined) long(o.threads, 'threads', 'int');
+  if (o.numFetchThreads !== undefined) long(o.numFetchThreads, 'num-fetch-threads', 'int');
   // Kafka 3.x's words (its script printed them and went on; 4.0 removed the options).
   const ignoredOptionsWarning = o.threads !== undefined || o.numFetchThreads !== undefined ? 'WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test' : null;
   let formatDate: (ms: number) => string;

@@ -11,6 +11,7 @@ import { idempotenceMode } from './console-producer.js';
 import { ConfigValues, checkProperties } from '../../util/config-catalogue.js';
 import { PRODUCER_CATALOGUE, producerOptions } from '../../client/config/producer.js';
 import { isConfigProviderKey } from '../../client/config/common.js';
+import { fitsJava } from '../../util/java-numbers.js';
 
 export interface ProducerPerfTestOptions {
   bootstrapServer?: string;
@@ -47,7 +48,8 @@ export function parseProducerProps(list: readonly string[] | undefined): Record<
 
 const num = (text: string | undefined, name: string, kind: 'long' | 'int' | 'double'): number | undefined => {
   if (text === undefined) return undefined;
-  const ok = kind === 'double' ? /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) : /^\s*[-+]?\d+\s*$/.test(text);
+  // argparse4j refuses a long or int beyond the type's range as it refuses other text.
+  const ok = kind === 'double' ? /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) : /^\s*[-+]?\d+\s*$/.test(text) && fitsJava(text, kind);
   if (!ok) throw new UsageError(`argument ${name}: could not convert '${text}' to ${kind === 'double' ? 'Double' : kind === 'long' ? 'Long' : 'Integer'}`);
   return Number(text);
 };

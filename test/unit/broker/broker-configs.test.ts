@@ -3,7 +3,7 @@
  * default > static > default in a broker's and a topic's configs, and the broker-id check.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveBrokerConfigs, resolveClusterDefaultConfigs, validateBrokerConfigs } from '../../../src/broker/metadata/broker-configs.js';
+import { cleanerThreadsProblem, resolveBrokerConfigs, resolveClusterDefaultConfigs, validateBrokerConfigs } from '../../../src/broker/metadata/broker-configs.js';
 import { logConfigFor, resolveTopicConfigs, topicConfigValue } from '../../../src/broker/metadata/topic-configs.js';
 import { brokerIdProblem } from '../../../src/broker/config-changes.js';
 import { buildBrokerConfig } from '../../../src/broker/config.js';
@@ -11,6 +11,15 @@ import { ConfigSource } from '../../../src/protocol/topic-configs.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 
 const { config } = buildBrokerConfig('/tmp/unused', { 'message.max.bytes': '2000000' });
+
+describe('cleanerThreadsProblem (LogCleaner.validateReconfiguration)', () => {
+  it('refuses fewer than 1 thread, more than double and less than half (integer division) the current value', () => {
+    expect(cleanerThreadsProblem(1, 0)).toBe('Invalid dynamic configuration: Log cleaner threads should be at least 1');
+    expect(cleanerThreadsProblem(1, 3)).toBe('Invalid dynamic configuration: Log cleaner threads cannot be increased to more than double the current value 1');
+    expect(cleanerThreadsProblem(5, 1)).toBe('Invalid dynamic configuration: Log cleaner threads cannot be reduced to less than half the current value 5');
+    for (const [current, next] of [[1, 1], [1, 2], [5, 2], [5, 10], [3, 1]]) expect(cleanerThreadsProblem(current!, next!)).toBeNull();
+  });
+});
 
 describe('validateBrokerConfigs', () => {
   it("accepts Kafka's dynamic configs and refuses the others by name, as a Scala Set", () => {

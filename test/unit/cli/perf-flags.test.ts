@@ -26,6 +26,16 @@ describe('producer-perf-test options', () => {
     const s = validate({ topic: 't', numRecords: '5', payloadFile: 'f', payloadDelimiter: '\\n', throughput: '-1', output: 'text' });
     expect(s).toMatchObject({ delimiter: '\n', throughput: -1, recordSize: null, payloadFile: 'f' });
   });
+
+  it("refuses a Long beyond Long.MAX and an Integer beyond Integer.MAX as argparse4j does (it ran for ever)", () => {
+    const base = { topic: 't', numRecords: '5', recordSize: '10', payloadDelimiter: '\\n', throughput: '-1', output: 'text' as const };
+    for (const n of ['9223372036854775808', '99999999999999999999', '-9223372036854775809'])
+      expect(() => validate({ ...base, numRecords: n })).toThrow(`argument --num-records: could not convert '${n}' to Long`);
+    expect(validate({ ...base, numRecords: '9223372036854775807' }).numRecords).toBe(9223372036854775807);
+    expect(() => validate({ ...base, transactionDurationMs: '9223372036854775808' })).toThrow("argument --transaction-duration-ms: could not convert '9223372036854775808' to Long");
+    expect(() => validate({ ...base, recordSize: '2147483648' })).toThrow("argument --record-size: could not convert '2147483648' to Integer");
+    expect(validate({ ...base, recordSize: '2147483647' }).recordSize).toBe(2147483647);
+  });
 });
 
 describe('consumer-perf-test options', () => {
@@ -35,6 +45,16 @@ describe('consumer-perf-test options', () => {
     expect(validateConsumerPerf({ ...base, threads: '2' }, {}).ignoredOptionsWarning).toBe('WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test');
     expect(validateConsumerPerf({ ...base, numFetchThreads: '1' }, {}).ignoredOptionsWarning).toMatch(/^WARNING: option \[threads\]/);
     expect(() => validateConsumerPerf({ ...base, threads: 'two' }, {})).toThrow("Cannot parse argument 'two' of option threads");
+  });
+
+  it("refuses a Long beyond Long.MAX and an Integer beyond Integer.MAX as joptsimple does", () => {
+    const big = '9223372036854775808';
+    expect(() => validateConsumerPerf({ ...base, messages: big }, {})).toThrow(`Cannot parse argument '${big}' of option messages`);
+    expect(validateConsumerPerf({ ...base, messages: '9223372036854775807' }, {}).messages).toBe(9223372036854775807);
+    expect(() => validateConsumerPerf({ ...base, timeout: big }, {})).toThrow(`Cannot parse argument '${big}' of option timeout`);
+    expect(() => validateConsumerPerf({ ...base, reportingInterval: big }, {})).toThrow(`Cannot parse argument '${big}' of option reporting-interval`);
+    expect(() => validateConsumerPerf({ ...base, fetchSize: '2147483648' }, {})).toThrow("Cannot parse argument '2147483648' of option fetch-size");
+    expect(() => validateConsumerPerf({ ...base, socketBufferSize: '2147483648' }, {})).toThrow("Cannot parse argument '2147483648' of option socket-buffer-size");
   });
 
   it('reads the bare --timeout flag as its default, 10000 ms', () => {

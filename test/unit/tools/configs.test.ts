@@ -32,6 +32,14 @@ describe('parseAddConfig (Kafka grammar)', () => {
     expect(usage(() => parseAddConfig('bad key!=1'))).toBe('Invalid character found for config key: bad key!');
   });
 
+  it("drops trailing empty entries as Java's String.split does; an empty one before another is refused", () => {
+    expect(parseAddConfig('retention.ms=6000,')).toEqual({ 'retention.ms': '6000' });
+    expect(parseAddConfig('a=1,b=[x,y],,')).toEqual({ a: '1', b: 'x,y' });
+    expect(usage(() => parseAddConfig('a=1,,b=2'))).toMatch(/^Invalid entity config: all configs to be added/);
+    expect(usage(() => parseAddConfig(',a=1'))).toMatch(/^Invalid entity config: all configs to be added/);
+    expect(usage(() => parseAddConfig('a=1, '))).toMatch(/^Invalid entity config: all configs to be added/);
+  });
+
   it('--delete-config takes comma-separated names, repeatable', () => {
     expect(parseDeleteConfig(['SCRAM-SHA-256, SCRAM-SHA-512', 'x'])).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-512', 'x']);
   });
