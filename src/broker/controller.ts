@@ -8,7 +8,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { topicNameProblem } from '../protocol/topic-name.js';
 import { placeReplicas } from '../util/replica-placement.js';
-import { defaultMaxPartitions, type BrokerConfig } from './config.js';
+import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, TopicState } from './metadata/cluster-metadata.js';
 import { validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
 import type { Logger } from '../util/logger.js';
@@ -126,7 +126,7 @@ export class Controller {
     if (hosted + partitions * rf <= limit) return OK;
     return err(
       ErrorCode.POLICY_VIOLATION,
-      `Unable to add ${partitions} partition(s) with replication factor ${rf}: the brokers would host ${hosted + partitions * rf} partition replicas, more than kafka-ts.max.partitions=${limit}.${limit === defaultMaxPartitions() ? ' (Unset, it grows with the daemon\'s heap: KAFKA_HEAP_OPTS=-Xmx1G raises both.)' : ''}`,
+      `Unable to add ${partitions} partition(s) with replication factor ${rf}: the brokers would host ${hosted + partitions * rf} partition replicas, more than kafka-ts.max.partitions=${limit}.${this.config.explicit['kafka-ts.max.partitions'] === undefined ? ' (Unset, it grows with the daemon\'s heap: KAFKA_HEAP_OPTS=-Xmx1G raises both.)' : ''}`,
     );
   }
 

@@ -240,7 +240,8 @@ function logSince(file: string, from: number): string {
  */
 export function startupExitMessage(logText: string, how: string, logFile: string, heapMb: number): string {
   if (/JavaScript heap out of memory/.test(logText)) {
-    return `The daemon ran out of memory during start-up: what it loads needs more than its ${heapMb} MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx1G (see ${logFile})`;
+    const larger = Math.max(1, Math.ceil((heapMb * 2) / 1024));
+    return `The daemon ran out of memory during start-up: what it loads needs more than its ${heapMb} MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx${larger}G (see ${logFile})`;
   }
   return `The daemon ${how} during start-up; see ${logFile}:\n${logText.trimEnd().split('\n').slice(-5).join('\n')}`;
 }

@@ -223,7 +223,8 @@ export function evaluateGroup(verdicts: readonly Verdict[]): { status: Status; r
       reason = v.reason;
     }
   }
-  return { status, reason, drain: groupDrain(verdicts.map((v) => v.drain)) };
+  // A deleted topic's offsets (kept until they expire) have nothing left to drain.
+  return { status, reason, drain: groupDrain(verdicts.filter((v) => v.reason !== 'UNKNOWN_TOPIC').map((v) => v.drain)) };
 }
 
 /**

@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { kafkaTs, startDaemon, stopDaemon, type RunResult } from '../helpers/cli.js';
 import { PYTHON, requirePython } from '../helpers/real-clients.js';
 import { RESOURCE_BROKER } from '../../src/client/admin.js';
+import { daemonHeapMb } from '../../src/cli/local-daemon.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { DescribeConfigs, IncrementalAlterConfigs } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -55,8 +56,8 @@ describe('configs --describe of brokers with --brokers 3', () => {
   });
 
   it('kafka-ts.max.partitions, unset, follows the daemon\'s heap limit (80 partition replicas per MB of it)', async () => {
-    // The heap limit V8 derives from the daemon's --max-old-space-size (256 MB) on this machine.
-    const limit = await execa(process.execPath, ['--max-old-space-size=256', '-p', 'require("node:v8").getHeapStatistics().heap_size_limit']);
+    // The heap limit V8 derives from the daemon's --max-old-space-size (256 MB unless KAFKA_HEAP_OPTS says otherwise) on this machine.
+    const limit = await execa(process.execPath, [`--max-old-space-size=${daemonHeapMb(process.env)}`, '-p', 'require("node:v8").getHeapStatistics().heap_size_limit']);
     const r = await kt('configs', '--describe', '--broker', '1', '--all');
     expect(r.stdout.split('\n').find((l) => l.startsWith('  kafka-ts.max.partitions='))).toMatch(
       new RegExp(`^ {2}kafka-ts\\.max\\.partitions=${Math.floor((Number(limit.stdout) / 1048576) * 80)} sensitive=false synonyms=\\{DEFAULT_CONFIG:`),

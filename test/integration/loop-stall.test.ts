@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookup } from 'node:dns/promises';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { Admin } from '../../src/client/admin.js';
 import { DEFAULT_DAEMON_HEAP_MB, daemonEnv, daemonHeapMb, daemonNodeOptions, startupExitMessage } from '../../src/cli/local-daemon.js';
 import { execa } from 'execa';
@@ -140,11 +140,13 @@ describe('the daemon’s environment', () => {
 
   it('a daemon out of heap at start-up is told as such, with what to do, not as the native stack trace V8 writes last', async () => {
     // What a Node process out of heap writes (the daemon's stderr goes to server.log).
-    const oom = await execa(process.execPath, ['--max-old-space-size=16', '-e', 'const a = []; for (;;) a.push(new Array(1e5).fill(1));'], { reject: false });
+    // In a temporary directory: an aborting process may leave a core file where it runs.
+    const oom = await execa(process.execPath, ['--max-old-space-size=16', '-e', 'const a = []; for (;;) a.push(new Array(1e5).fill(1));'], { reject: false, cwd: tmpdir() });
     expect(oom.stderr).toContain('JavaScript heap out of memory');
     expect(startupExitMessage(`earlier line\n${oom.stderr}`, 'was killed by SIGABRT', '/h/server.log', daemonHeapMb({ KAFKA_HEAP_OPTS: '-Xmx512m' }))).toBe(
       'The daemon ran out of memory during start-up: what it loads needs more than its 512 MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx1G (see /h/server.log)',
     );
+    expect(startupExitMessage(oom.stderr, 'was killed by SIGABRT', '/h/server.log', 1024)).toContain('more than its 1024 MB heap. Run the command again with a larger one in the environment, e.g. KAFKA_HEAP_OPTS=-Xmx2G ');
     expect(startupExitMessage('a\nb\nc\nd\ne\nf\n', 'exited (status 1)', '/h/server.log', 256)).toBe('The daemon exited (status 1) during start-up; see /h/server.log:\nb\nc\nd\ne\nf');
   });
 });

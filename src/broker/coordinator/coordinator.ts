@@ -190,9 +190,11 @@ export class GroupCoordinator implements GroupService {
       if (error) return all(error);
     }
     const { codes, accepted } = this.offsets.prepareCommit(req.offsets, req.retentionTimeMs, this.config.offsetMetadataMaxBytes, Date.now());
-    const error = await this.offsetsLog.writeOffsets(
-      req.groupId,
-      accepted.map((a) => a.entry),
+    const error = await this.whileCommitting(g, () =>
+      this.offsetsLog.writeOffsets(
+        req.groupId,
+        accepted.map((a) => a.entry),
+      ),
     );
     for (const a of accepted) {
       if (error) codes[a.index] = error;
@@ -230,11 +232,13 @@ export class GroupCoordinator implements GroupService {
       if (req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
     }
     const { codes, accepted } = this.offsets.prepareCommit(req.offsets, -1, this.config.offsetMetadataMaxBytes, Date.now());
-    const error = await this.offsetsLog.writeTxnOffsets(
-      req.groupId,
-      req.producerId,
-      req.producerEpoch,
-      accepted.map((a) => a.entry),
+    const error = await this.whileCommitting(g, () =>
+      this.offsetsLog.writeTxnOffsets(
+        req.groupId,
+        req.producerId,
+        req.producerEpoch,
+        accepted.map((a) => a.entry),
+      ),
     );
     for (const a of accepted) {
       if (error) codes[a.index] = error;
@@ -373,22 +377,38 @@ export class GroupCoordinator implements GroupService {
       const emptyTooLong = g.state === 'Empty' && now - g.emptySince > this.config.offsetsRetentionMs;
       const expired = this.offsets.expired(g.groupId, now, emptyTooLong);
       if (expired.length === 0) {
-        if (g.state !== 'Empty' || this.offsets.count(g.groupId) > 0 || this.offsets.hasPendingOf(g.groupId)) continue;
+        if (!this.bare(g)) continue;
         if (await this.offsetsLog.writeTombstones(g.groupId, [], true)) continue;
-        // Still empty and bare after the write: a member may have joined meanwhile.
-        if (this.isCurrent(g) && g.state === 'Empty' && this.offsets.count(g.groupId) === 0 && !this.offsets.hasPendingOf(g.groupId)) {
+        // Still bare after the write: a member may have joined, or a commit begun, meanwhile.
+        if (this.isCurrent(g) && this.bare(g)) {
           this.drop(g);
           bare++;
         }
         continue;
       }
-      const dropGroup = g.state === 'Empty' && expired.length === this.offsets.count(g.groupId);
+      const dropGroup = g.state === 'Empty' && g.commitsInFlight === 0 && expired.length === this.offsets.count(g.groupId);
       if (await this.offsetsLog.writeTombstones(g.groupId, expired, dropGroup)) continue;
       if (this.isCurrent(g)) for (const e of expired) this.offsets.delete(g.groupId, e.topic, e.partition);
-      if (dropGroup && this.isCurrent(g)) this.drop(g);
+      // Gone only if nothing came during the write (a commit's offsets, a member).
+      if (dropGroup && this.isCurrent(g) && this.bare(g)) this.drop(g);
       this.log.info(`Removed ${expired.length} expired offset(s) of group ${g.groupId}`);
     }
     if (bare > 0) this.log.info(`Removed ${bare} empty group(s) without offsets`);
+  }
+
+  /** Empty with no offsets: none committed, none pending in a transaction, none being written (Kafka's !hasOffsets). */
+  private bare(g: ClassicGroup): boolean {
+    return g.state === 'Empty' && g.commitsInFlight === 0 && this.offsets.count(g.groupId) === 0 && !this.offsets.hasPendingOf(g.groupId);
+  }
+
+  /** Runs a commit's write with the group counted as having offsets on the way (see ClassicGroup.commitsInFlight). */
+  private async whileCommitting<T>(g: ClassicGroup, write: () => Promise<T>): Promise<T> {
+    g.commitsInFlight++;
+    try {
+      return await write();
+    } finally {
+      g.commitsInFlight--;
+    }
   }
 
   /**

@@ -61,6 +61,11 @@ export class ClassicGroup {
   readonly pendingMembers = new Map<string, NodeJS.Timeout>();
   /** group.instance.id -> member id. */
   readonly staticMembers = new Map<string, string>();
+  /**
+   * Offset commits (plain or transactional) whose write is under way: the group has offsets
+   * coming, so the retention check must not remove it meanwhile (Kafka's pendingOffsetCommits).
+   */
+  commitsInFlight = 0;
   joinTimer: NodeJS.Timeout | null = null;
   syncTimer: NodeJS.Timeout | null = null;
   /** When the current join phase must end at the latest (initial delay bound). */

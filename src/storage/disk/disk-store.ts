@@ -626,6 +626,16 @@ export function processFdCache(): FdCache {
 /** The suffix of a deleted partition's directory, as Kafka's (UnifiedLog.DeleteDirSuffix). */
 const DELETED_SUFFIX = '-delete';
 
+/**
+ * The name a partition's directory is set aside under (`<topic>-<partition>.<id><tag>`), its topic
+ * part cut so that the name stays within the file system's 255 bytes, as Kafka cuts it (topic
+ * names are ASCII, up to 249 characters).
+ */
+function asideName(topic: string, partition: number, tag: string, n: number): string {
+  const suffix = `-${partition}.${Date.now().toString(36)}${n.toString(36)}${tag}`;
+  return `${topic.slice(0, 255 - suffix.length)}${suffix}`;
+}
+
 export class DiskLogStore implements LogStore {
   private readonly logs = new Map<string, DiskPartitionLog>();
   private readonly cleanStart: boolean;
@@ -693,7 +703,7 @@ export class DiskLogStore implements LogStore {
     this.logs.get(key)?.close();
     this.logs.delete(key);
     const dir = join(this.logDir, key);
-    const aside = `${dir}.${Date.now().toString(36)}${(this.removed++).toString(36)}${DELETED_SUFFIX}`;
+    const aside = join(this.logDir, asideName(topic, partition, DELETED_SUFFIX, this.removed++));
     try {
       renameSync(dir, aside);
     } catch (e) {
@@ -730,7 +740,7 @@ export class DiskLogStore implements LogStore {
       return null;
     }
     // As Kafka names stray logs (…-stray): no partition directory name, so never loaded again.
-    const aside = `${dir}.${Date.now().toString(36)}-stray`;
+    const aside = join(this.logDir, asideName(topic, partition, '-stray', 0));
     renameSync(dir, aside);
     return aside;
   }

@@ -157,6 +157,9 @@ describe('drain and group status', () => {
     expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'eta', ms: 9 }, { kind: 'none' }])).toEqual({ kind: 'eta', ms: 9 });
     // A partition whose drain is not known (no rate yet) may be the slowest: the group's is not known either.
     expect(groupDrain([{ kind: 'eta', ms: 5 }, { kind: 'unknown' }, { kind: 'none' }])).toEqual({ kind: 'unknown' });
+    // ... but a deleted topic's partition (ERR UNKNOWN_TOPIC, its offsets kept until they expire) has nothing to drain.
+    const gone = { ...evaluatePartition(steps(12, () => [5, 5]), NOW, settings), status: 'ERR' as const, reason: 'UNKNOWN_TOPIC' as const, drain: { kind: 'unknown' as const } };
+    expect(evaluateGroup([ok, gone]).drain).toEqual({ kind: 'eta', ms: 34_000 });
   });
 });
 

@@ -236,6 +236,12 @@ describe('disk log store specifics', () => {
     await store.pendingRemovals();
     expect(readdirSync(t.dir).filter((f) => f.endsWith('-delete'))).toEqual([]);
     store.close();
+    // A topic name of Kafka's greatest length (249) still fits the 255 bytes of a name when set aside.
+    const long = 'x'.repeat(249);
+    store.open(long, 0, config()).append(batchOf(['a']), 0);
+    store.remove(long, 0);
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('-delete')).map((f) => f.length)).toEqual([255]);
+    await store.pendingRemovals();
     // A stop before the files went: the next start removes them.
     mkdirSync(join(t.dir, 'left-3.abc-delete'));
     writeFileSync(join(t.dir, 'left-3.abc-delete', '00000000000000000000.log'), 'x');

@@ -178,6 +178,41 @@ describe('GroupCoordinator', () => {
     expect(start().list(null).map((g) => g.groupId)).toEqual(['kept']);
   });
 
+  it('a commit made while the check writes a group\'s tombstone keeps the group and its offset (plain, transactional, and after an expiry)', async () => {
+    const during = async (setup: (c: GroupCoordinator) => Promise<unknown>, expiry: (c: GroupCoordinator) => Promise<void>, commit: (c: GroupCoordinator) => Promise<number[]>) => {
+      port = new FakePort();
+      const c = start();
+      await setup(c);
+      let release!: () => void;
+      port.hold = new Promise<void>((r) => (release = r));
+      const check = expiry(c);
+      await vi.advanceTimersByTimeAsync(1);
+      const committed = commit(c);
+      await vi.advanceTimersByTimeAsync(1);
+      port.hold = null;
+      release();
+      await check;
+      expect(await committed).toEqual([0]);
+      return c;
+    };
+    // A bare group (no offsets): a simple commit lands during its tombstone.
+    const plain = await during((c) => c.commit(commitReq('g', [])), (c) => c.expireOffsets(), (c) => c.commit(commitReq('g', [{ partition: 0, offset: 42 }])));
+    expect(plain.fetch('g', [{ topic: 't', partition: 0 }]).offsets[0]!.offset).toBe(42);
+    expect(plain.list(null).map((g) => g.groupId)).toEqual(['g']);
+    // A transactional one: pending until its marker, then committed (not lost with the group).
+    const txn = await during(
+      (c) => c.commit(commitReq('g', [])),
+      (c) => c.expireOffsets(),
+      (c) => c.txnCommit({ groupId: 'g', producerId: 7, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, offsets: commitReq('g', [{ partition: 0, offset: 43 }]).offsets }),
+    );
+    txn.completeTransaction(0, 7, true);
+    expect(txn.fetch('g', [{ topic: 't', partition: 0 }]).offsets[0]!.offset).toBe(43);
+    // Offsets expiring with the group: a commit during their tombstones keeps the group.
+    const expired = await during((c) => c.commit(commitReq('g', [{ partition: 1, offset: 5 }])), (c) => c.expireOffsets(Date.now() + 60_001), (c) => c.commit(commitReq('g', [{ partition: 0, offset: 44 }])));
+    expect(expired.fetch('g', null).offsets.map((o) => [o.partition, o.offset])).toEqual([[0, 44]]);
+    expect(expired.list(null).map((g) => g.groupId)).toEqual(['g']);
+  });
+
   it('offsets.retention.check.interval.ms: expiry runs by itself at that interval (0: never by itself)', async () => {
     const expiryWith = async (checkIntervalMs: number) => {
       port = new FakePort();
