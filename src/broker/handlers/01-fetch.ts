@@ -1,6 +1,9 @@
 /**
  * Fetch (1), v0-13. Sessionless: every response carries session id 0, which clients accept as
- * "no session" and keep sending full requests. Returns stored batches unchanged (v2 format for
+ * "no session" and keep sending full requests. The broker's fetch session cache is always empty,
+ * so an incremental request (v7+, session epoch neither 0, INITIAL, nor -1, FINAL) names a session
+ * it does not have: FETCH_SESSION_ID_NOT_FOUND at once, with no partitions, as Kafka's
+ * FetchManager.newContext answers (SessionErrorContext); the client then sends a full fetch. Returns stored batches unchanged (v2 format for
  * every version; sarama and other old-version readers decode them by their magic byte).
  * Errors: OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+),
  * NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v9+ current leader epoch),
@@ -26,6 +29,9 @@ import { defineHandler } from '../handler.js';
 import { fetchPartitions, type PartitionFetch } from '../fetch.js';
 import { rackOf, racksOf } from '../replica-selector.js';
 
+/** KIP-227: epoch 0 (INITIAL) opens a session, -1 (FINAL) fetches without one; both list every partition. */
+const isFullFetch = (epoch: number) => epoch === 0 || epoch === -1;
+
 export default defineHandler({
   api: Fetch,
   minVersion: 0,
@@ -34,6 +40,7 @@ export default defineHandler({
     const { partitions, apiVersion: v } = ctx;
     const md = ctx.cluster.metadata;
     const replicaId = req.replicaId ?? req.replicaState?.replicaId ?? -1;
+    if (v >= 7 && !isFullFetch(req.sessionEpoch ?? -1)) return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     if (replicaId >= 0 && !clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(Fetch, v, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as FetchResponse;
     const items: PartitionFetch[] = [];
     const denied = new Set<(typeof req.topics)[number]>();
