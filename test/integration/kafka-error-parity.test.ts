@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
-import { Fetch, type FetchResponse } from '../../src/protocol/apis/index.js';
+import { Fetch, Heartbeat, LeaveGroup, OffsetDelete, SyncGroup, type FetchResponse } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
@@ -74,5 +74,29 @@ describe('Fetch sessions (KIP-227): the broker keeps none', () => {
       expect(r!.responses[0]!.partitions[0]).toMatchObject({ partitionIndex: 0, errorCode: 0, highWatermark: 3 });
       expect(r!.responses[0]!.partitions[0]!.records).not.toBeNull();
     }
+  });
+});
+
+describe('an empty group id is INVALID_GROUP_ID (GroupCoordinatorService.isGroupIdNotEmpty)', () => {
+  it('Heartbeat', async () => {
+    const r = await conn.request(Heartbeat, 4, { groupId: '', generationId: 1, memberId: 'm', groupInstanceId: null });
+    expect(r).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID });
+  });
+
+  it('SyncGroup', async () => {
+    const r = await conn.request(SyncGroup, 5, { groupId: '', generationId: 1, memberId: 'm', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    expect(r).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID });
+  });
+
+  it('LeaveGroup, batched (v3+) and single-member', async () => {
+    const batched = await conn.request(LeaveGroup, 5, { groupId: '', members: [{ memberId: 'm', groupInstanceId: null, reason: null }] });
+    expect(batched).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID, members: [] });
+    const single = await conn.request(LeaveGroup, 0, { groupId: '', memberId: 'm' });
+    expect(single).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID });
+  });
+
+  it('OffsetDelete', async () => {
+    const r = await conn.request(OffsetDelete, 0, { groupId: '', topics: [{ name: 'parity', partitions: [{ partitionIndex: 0 }] }] });
+    expect(r).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] });
   });
 });
