@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
-import { Fetch, Heartbeat, LeaveGroup, OffsetDelete, SyncGroup, type FetchResponse } from '../../src/protocol/apis/index.js';
+import { CreateTopics, Fetch, Heartbeat, LeaveGroup, OffsetDelete, SyncGroup, type FetchResponse } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
@@ -98,5 +98,39 @@ describe('an empty group id is INVALID_GROUP_ID (GroupCoordinatorService.isGroup
   it('OffsetDelete', async () => {
     const r = await conn.request(OffsetDelete, 0, { groupId: '', topics: [{ name: 'parity', partitions: [{ partitionIndex: 0 }] }] });
     expect(r).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] });
+  });
+});
+
+describe('CreateTopics with a null config value (ReplicationControlManager.computeConfigChanges)', () => {
+  const create = (name: string, validateOnly = false) =>
+    conn.request(CreateTopics, 5, {
+      topics: [
+        {
+          name,
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [
+            { name: 'retention.ms', value: null },
+            { name: 'cleanup.policy', value: 'delete' },
+            { name: 'segment.ms', value: null },
+          ],
+        },
+      ],
+      timeoutMs: 5000,
+      validateOnly,
+    });
+
+  it('fails the topic with INVALID_CONFIG naming every null config, and creates nothing', async () => {
+    for (const validateOnly of [true, false]) {
+      const r = await create('null-config', validateOnly);
+      expect(r!.topics[0]).toMatchObject({ name: 'null-config', errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'Null value not supported for topic configs: retention.ms,segment.ms' });
+    }
+    expect((await new Admin(broker.client()).listTopics()).map((t) => t.name)).not.toContain('null-config');
+  });
+
+  it('an existing topic is still TOPIC_ALREADY_EXISTS, a bad name INVALID_TOPIC_EXCEPTION (checked first, as in Kafka)', async () => {
+    expect((await create('parity'))!.topics[0]!.errorCode).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
+    expect((await create('bad/name'))!.topics[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
   });
 });
