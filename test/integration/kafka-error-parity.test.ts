@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
-import { CreateTopics, Fetch, Heartbeat, LeaveGroup, OffsetDelete, SyncGroup, type FetchResponse } from '../../src/protocol/apis/index.js';
+import { CreateTopics, Fetch, Heartbeat, LeaveGroup, ListOffsets, OffsetDelete, Produce, SyncGroup, type FetchResponse, type ListOffsetsResponse, type ProduceResponse } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { decodeBatchRecords, encodeBatch, splitBatches } from '../../src/protocol/record-batch.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConn } from '../helpers/raw-kafka.js';
 
@@ -132,5 +133,67 @@ describe('CreateTopics with a null config value (ReplicationControlManager.compu
   it('an existing topic is still TOPIC_ALREADY_EXISTS, a bad name INVALID_TOPIC_EXCEPTION (checked first, as in Kafka)', async () => {
     expect((await create('parity'))!.topics[0]!.errorCode).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
     expect((await create('bad/name'))!.topics[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  });
+});
+
+const batch = (...values: string[]) => encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
+const fetchReq = (version: number, topics: { topic: string; partitions: { partition: number; fetchOffset: number }[] }[], isolationLevel = 0) =>
+  conn.request(Fetch, version, {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    isolationLevel,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ ...p, partitionMaxBytes: 1 << 20 })) })),
+    forgottenTopicsData: [],
+    rackId: '',
+  }) as Promise<FetchResponse | null>;
+const values = (records: Buffer | null) => (records ? splitBatches(records).flatMap((b) => decodeBatchRecords(b).map((r) => r.value!.toString())) : []);
+
+describe('a partition named twice (Kafka reads requests into maps)', () => {
+  it('Produce appends the last batch only and answers the partition once; a topic named twice is one topic', async () => {
+    await new Admin(broker.client()).createTopics([{ name: 'dup-produce', partitions: 2, replicationFactor: 1 }]);
+    const r = (await conn.request(Produce, 8, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [
+        { name: 'dup-produce', partitionData: [{ index: 0, records: batch('first') }] },
+        { name: 'dup-produce', partitionData: [{ index: 1, records: batch('other') }, { index: 0, records: batch('second-a', 'second-b') }] },
+      ],
+    })) as ProduceResponse;
+    expect(r.responses).toHaveLength(1);
+    expect(r.responses[0]!.name).toBe('dup-produce');
+    expect(r.responses[0]!.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+    ]);
+    const f = await fetchReq(12, [{ topic: 'dup-produce', partitions: [{ partition: 0, fetchOffset: 0 }] }]);
+    expect(f!.responses[0]!.partitions[0]!.highWatermark).toBe(2);
+    expect(values(f!.responses[0]!.partitions[0]!.records)).toEqual(['second-a', 'second-b']);
+  });
+
+  it('Fetch answers the partition once, in its first place, from its last mention\'s offset', async () => {
+    const f = await fetchReq(12, [
+      { topic: 'parity', partitions: [{ partition: 0, fetchOffset: 0 }, { partition: 1, fetchOffset: 0 }] },
+      { topic: 'parity', partitions: [{ partition: 0, fetchOffset: 2 }] },
+    ]);
+    expect(f!.responses.map((t) => [t.topic, t.partitions.map((p) => p.partitionIndex)])).toEqual([['parity', [0, 1]]]);
+    expect(values(f!.responses[0]!.partitions[0]!.records)).toEqual(['v-2']);
+  });
+
+  it('ListOffsets (v1+) answers each mention of the partition with INVALID_REQUEST, the others as usual', async () => {
+    const r = (await conn.request(ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'parity', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }, { partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }],
+    })) as ListOffsetsResponse;
+    expect(r.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([
+      [0, ErrorCode.INVALID_REQUEST],
+      [1, 0],
+      [0, ErrorCode.INVALID_REQUEST],
+    ]);
   });
 });

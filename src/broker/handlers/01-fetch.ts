@@ -10,6 +10,8 @@
  * UNSUPPORTED_COMPRESSION_TYPE (zstd before v10), KAFKA_STORAGE_ERROR (a read hit an I/O error, which
  * takes the log dir offline, or the dir is offline already). Followers fetch with their broker id as replica
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
+ * A partition named twice is fetched and answered once (its last mention's offset, its first
+ * place), as Kafka's FetchRequest.fetchData map does.
  * isolation_level (v4+): read_committed consumers get data only below the last stable offset and
  * the aborted transactions (producer id, first offset) overlapping what they got, so they can skip
  * aborted records; every response carries last_stable_offset (the high watermark when no
@@ -21,7 +23,8 @@
  * Authorization: consumers need READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
  * partitions), followers CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
-import { Fetch, type FetchResponse } from '../../protocol/apis/index.js';
+import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/apis/index.js';
+import { lastMentionWins, type TopicShape } from '../request-partitions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { errorResponse } from '../error-response.js';
 import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
@@ -31,6 +34,16 @@ import { rackOf, racksOf } from '../replica-selector.js';
 
 /** KIP-227: epoch 0 (INITIAL) opens a session, -1 (FINAL) fetches without one; both list every partition. */
 const isFullFetch = (epoch: number) => epoch === 0 || epoch === -1;
+
+type FetchTopic = FetchRequest['topics'][number];
+const FETCH_TOPICS: TopicShape<FetchTopic, FetchTopic['partitions'][number]> = {
+  key: (t) => t.topic ?? '',
+  partitions: (t) => t.partitions,
+  partition: (p) => p.partition,
+  with: (t, partitions) => ({ ...t, partitions }),
+  mergeTopics: false,
+};
+const FETCH_TOPICS_BY_ID: typeof FETCH_TOPICS = { ...FETCH_TOPICS, key: (t) => t.topicId?.toString('hex') ?? '' };
 
 export default defineHandler({
   api: Fetch,
@@ -44,7 +57,9 @@ export default defineHandler({
     if (replicaId >= 0 && !clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(Fetch, v, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as FetchResponse;
     const items: PartitionFetch[] = [];
     const denied = new Set<(typeof req.topics)[number]>();
-    const topics = req.topics.map((t) => {
+    // A partition named twice is fetched once, with its last mention's offset and limits, in its
+    // first mention's place (FetchRequest.fetchData is a LinkedHashMap).
+    const topics = lastMentionWins(req.topics, v >= 13 ? FETCH_TOPICS_BY_ID : FETCH_TOPICS).map((t) => {
       const state = v >= 13 ? md.topicById(t.topicId!) : md.topic(t.topic!);
       const name = v >= 13 ? (state?.name ?? null) : t.topic!;
       if (replicaId < 0 && name !== null && !allowed(ctx, AclOp.READ, ResourceType.TOPIC, name)) denied.add(t);
