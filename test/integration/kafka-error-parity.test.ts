@@ -197,3 +197,36 @@ describe('a partition named twice (Kafka reads requests into maps)', () => {
     ]);
   });
 });
+
+describe('an unknown isolation level (IsolationLevel.forId throws: UNKNOWN_SERVER_ERROR)', () => {
+  it('ListOffsets v2+: every partition', async () => {
+    const r = (await conn.request(ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 7,
+      topics: [{ name: 'parity', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }, { partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }],
+    })) as ListOffsetsResponse;
+    expect(r.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.offset])).toEqual([
+      [0, ErrorCode.UNKNOWN_SERVER_ERROR, -1],
+      [1, ErrorCode.UNKNOWN_SERVER_ERROR, -1],
+    ]);
+  });
+
+  it('Fetch v4-12: at the top and in every partition, no records', async () => {
+    for (const level of [7, -1, 2]) {
+      const f = await fetchReq(12, [{ topic: 'parity', partitions: [{ partition: 0, fetchOffset: 0 }] }], level);
+      expect(f!.errorCode).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
+      expect(f!.responses[0]!.partitions[0]).toMatchObject({ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, highWatermark: -1 });
+      expect(values(f!.responses[0]!.partitions[0]!.records)).toEqual([]);
+    }
+    const v4 = await fetchReq(4, [{ topic: 'parity', partitions: [{ partition: 0, fetchOffset: 0 }] }], 7);
+    expect(v4!.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
+  });
+
+  it('READ_COMMITTED (1) and READ_UNCOMMITTED (0) still read', async () => {
+    for (const level of [0, 1]) {
+      const f = await fetchReq(12, [{ topic: 'parity', partitions: [{ partition: 0, fetchOffset: 0 }] }], level);
+      expect(f!.errorCode).toBe(0);
+      expect(values(f!.responses[0]!.partitions[0]!.records)).toEqual(['v-0', 'v-1', 'v-2']);
+    }
+  });
+});

@@ -12,7 +12,8 @@
  * id: they read up to the log end, and a diverging log gets divergingEpoch (v12+).
  * A partition named twice is fetched and answered once (its last mention's offset, its first
  * place), as Kafka's FetchRequest.fetchData map does.
- * isolation_level (v4+): read_committed consumers get data only below the last stable offset and
+ * isolation_level (v4+; another value than 0 or 1 fails the request with UNKNOWN_SERVER_ERROR, as
+ * Kafka's IsolationLevel.forId makes it): read_committed consumers get data only below the last stable offset and
  * the aborted transactions (producer id, first offset) overlapping what they got, so they can skip
  * aborted records; every response carries last_stable_offset (the high watermark when no
  * transaction is open).
@@ -45,6 +46,23 @@ const FETCH_TOPICS: TopicShape<FetchTopic, FetchTopic['partitions'][number]> = {
 };
 const FETCH_TOPICS_BY_ID: typeof FETCH_TOPICS = { ...FETCH_TOPICS, key: (t) => t.topicId?.toString('hex') ?? '' };
 
+/** FetchRequest.getErrorResponse: the error in every partition and at the top (v7+); v13+ at the top only. */
+function unknownServerError(req: FetchRequest, v: number): FetchResponse<Buffer[]> {
+  const errorCode = ErrorCode.UNKNOWN_SERVER_ERROR;
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    sessionId: 0,
+    responses:
+      v >= 13
+        ? []
+        : req.topics.map((t) => ({
+            topic: t.topic ?? '',
+            partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: [] })),
+          })),
+  };
+}
+
 export default defineHandler({
   api: Fetch,
   minVersion: 0,
@@ -55,6 +73,10 @@ export default defineHandler({
     const replicaId = req.replicaId ?? req.replicaState?.replicaId ?? -1;
     if (v >= 7 && !isFullFetch(req.sessionEpoch ?? -1)) return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     if (replicaId >= 0 && !clusterAllowed(ctx, AclOp.CLUSTER_ACTION)) return errorResponse(Fetch, v, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as unknown as FetchResponse;
+    // An isolation level other than READ_UNCOMMITTED (0) or READ_COMMITTED (1): Kafka's
+    // IsolationLevel.forId throws, and KafkaApis answers the request's error response with
+    // UNKNOWN_SERVER_ERROR (FetchRequest.getErrorResponse: v13+ the top-level code alone).
+    if (v >= 4 && req.isolationLevel !== 0 && req.isolationLevel !== 1) return unknownServerError(req, v);
     const items: PartitionFetch[] = [];
     const denied = new Set<(typeof req.topics)[number]>();
     // A partition named twice is fetched once, with its last mention's offset and limits, in its

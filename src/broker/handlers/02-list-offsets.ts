@@ -8,7 +8,8 @@
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
  * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v4+: the client's current leader epoch older / newer than the leader's),
  * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline),
- * INVALID_REQUEST (v1+: each mention of a partition named twice).
+ * INVALID_REQUEST (v1+: each mention of a partition named twice), UNKNOWN_SERVER_ERROR (v2+: every
+ * partition, for an isolation level other than 0 or 1; Kafka fails the request so).
  */
 import { ListOffsets } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -46,6 +47,18 @@ export default defineHandler({
     // v1+: a partition named twice is INVALID_REQUEST at each mention (ListOffsetsRequest.duplicatePartitions,
     // checked in KafkaApis after authorization).
     const duplicated = v >= 1 ? duplicatePartitions(req.topics) : new Set<string>();
+    // v2+: an isolation level other than 0 or 1 makes Kafka's IsolationLevel.forId throw once a
+    // partition is authorized; KafkaApis then answers ListOffsetsRequest.getErrorResponse with
+    // UNKNOWN_SERVER_ERROR for every partition.
+    if (v >= 2 && req.isolationLevel !== 0 && req.isolationLevel !== 1 && req.topics.some((t) => allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, t.name))) {
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, timestamp: -1, offset: -1, leaderEpoch: -1 })),
+        })),
+      };
+    }
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
