@@ -80,6 +80,19 @@ export interface OffsetResult {
   error: KafkaProtocolError | null;
 }
 
+/** `requests` in rounds that name each (topic, partition) once: the first mentions, then the second ones, and so on. */
+function mentionRounds<T extends { topic: string; partition: number }>(requests: T[]): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const r of requests) {
+    const key = `${r.topic}\0${r.partition}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    (rounds[n] ??= []).push(r);
+  }
+  return rounds;
+}
+
 const errorOf = (code: number, message?: string | null) => (code ? new KafkaProtocolError(code, message) : null);
 
 /** ListOffsets errors of a partition whose leader is moving or not known yet: worth asking again (Kafka's retriable ones). */
@@ -322,33 +335,39 @@ export class Admin {
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
     }
     await Promise.all(
-      [...byLeader].map(async ([leader, reqs]) => {
-        const topics = new Map<string, typeof reqs>();
-        for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
-        let body: ListOffsetsResponse;
-        try {
-          ({ body } = await this.client.send(leader, ListOffsets, {
-            replicaId: -1,
-            isolationLevel,
-            topics: [...topics].map(([name, ps]) => ({
-              name,
-              partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 })),
-            })),
-          }));
-        } catch (e) {
-          if (!keepGoing || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) throw e;
-          unreached = { error: e, partitions: [...(unreached?.partitions ?? []), ...reqs] };
-          return;
-        }
-        for (const t of body.topics) {
-          for (const p of t.partitions) {
-            results.push({
-              topic: t.name,
-              partition: p.partitionIndex,
-              offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1,
-              timestamp: p.timestamp ?? -1,
-              error: errorOf(p.errorCode),
-            });
+      [...byLeader].map(async ([leader, all]) => {
+        // A request names each partition once (Kafka answers every mention of a partition named
+        // twice with INVALID_REQUEST): a partition asked for twice (earliest and latest, say) is
+        // asked again in a later request, so the answers keep the order of the questions.
+        const rounds = mentionRounds(all);
+        for (const [i, reqs] of rounds.entries()) {
+          const topics = new Map<string, typeof reqs>();
+          for (const r of reqs) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+          let body: ListOffsetsResponse;
+          try {
+            ({ body } = await this.client.send(leader, ListOffsets, {
+              replicaId: -1,
+              isolationLevel,
+              topics: [...topics].map(([name, ps]) => ({
+                name,
+                partitions: ps.map((p) => ({ partitionIndex: p.partition, currentLeaderEpoch: -1, timestamp: p.timestamp, maxNumOffsets: 1 })),
+              })),
+            }));
+          } catch (e) {
+            if (!keepGoing || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) throw e;
+            unreached = { error: e, partitions: [...(unreached?.partitions ?? []), ...rounds.slice(i).flat()] };
+            return;
+          }
+          for (const t of body.topics) {
+            for (const p of t.partitions) {
+              results.push({
+                topic: t.name,
+                partition: p.partitionIndex,
+                offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1,
+                timestamp: p.timestamp ?? -1,
+                error: errorOf(p.errorCode),
+              });
+            }
           }
         }
       }),

@@ -270,7 +270,13 @@ function fieldCodec(f: FieldDef, version: number, flexible: boolean): [Enc, Dec]
     };
     const dec: Dec = (r) => {
       const n = r.arrayLength(flexible);
-      if (n < 0) return nullable ? null : [];
+      // Any negative count is null, as in Kafka's generated readers (`if (arrayLength < 0)`); where
+      // the field is not nullable that is a malformed message, not an empty list (Metadata v0 with
+      // a null topic list would otherwise ask for every topic).
+      if (n < 0) {
+        if (nullable) return null;
+        throw new ProtocolDecodeError(`non-nullable field ${f.name} was serialized as null`);
+      }
       const out = new Array(n);
       for (let i = 0; i < n; i++) out[i] = decItem(r);
       return out;

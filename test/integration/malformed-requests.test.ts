@@ -76,6 +76,10 @@ const cases: [string, Buffer, RegExp][] = [
     /DescribeConfigs v0 .*fuzzer.*non-nullable field resourceName/,
   ],
   ['a zero-length frame', Buffer.alloc(4), /request header could not be read/],
+  // Kafka's readers take any negative count as null; v0's topic list is not nullable (it used to
+  // be read as [] and answered with every topic).
+  ['Metadata v0 with a null topic list', frame(3, 0, new Writer().int32(NULL)), /Metadata v0 .*fuzzer.*non-nullable field topics was serialized as null/],
+  ['Metadata v0 with a topic count of -5', frame(3, 0, new Writer().int32(-5)), /Metadata v0 .*fuzzer.*non-nullable field topics was serialized as null/],
   // Found by scripts/fuzz.mjs: the v10-11 response cannot carry a null name (was an ERROR line).
   [
     'Metadata v10 with a null topic name',

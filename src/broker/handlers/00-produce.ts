@@ -28,6 +28,7 @@ import { isTransactionalBatch } from '../../protocol/record-batch.js';
 import { type AppendOutcome, produceToLeader } from '../append/leader-append.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
+import { lastMentionWins, type TopicShape } from '../request-partitions.js';
 
 const DENIED: AppendOutcome = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
 
@@ -51,6 +52,14 @@ function partitionResponse(index: number, out: AppendOutcome): PartitionOut {
   };
 }
 
+const PRODUCE_TOPICS: TopicShape<ProduceRequest['topicData'][number], ProduceRequest['topicData'][number]['partitionData'][number]> = {
+  key: (t) => t.name,
+  partitions: (t) => t.partitionData,
+  partition: (p) => p.index,
+  with: (t, partitionData) => ({ ...t, partitionData }),
+  mergeTopics: true,
+};
+
 export default defineHandler({
   api: Produce,
   minVersion: 0,
@@ -58,12 +67,15 @@ export default defineHandler({
   async handle(req, ctx) {
     // A transactional producer needs WRITE on its transactional id (Kafka: every partition refused).
     // A transactional batch without a transactional id is refused so too (KafkaApis.handleProduceRequest).
+    // A partition named twice is appended once, with its last batch, and answered once; a topic
+    // named twice is answered as one (KafkaApis.handleProduceRequest reads the request into a map).
+    const topicData = lastMentionWins(req.topicData, PRODUCE_TOPICS);
     const txnDenied =
       req.transactionalId != null
         ? !allowed(ctx, AclOp.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
-        : ctx.apiVersion >= 3 && req.topicData.some((t) => t.partitionData.some((p) => transactional(p.records)));
+        : ctx.apiVersion >= 3 && topicData.some((t) => t.partitionData.some((p) => transactional(p.records)));
     const responses = await Promise.all(
-      req.topicData.map(async (t) => ({
+      topicData.map(async (t) => ({
         name: t.name,
         partitionResponses: await Promise.all(
           t.partitionData.map(async (p) =>

@@ -7,7 +7,9 @@
  * stable offset and lookups by time stop there too. v10 only adds the client's timeout. v0 answers with old-style offset lists, never empty.
  * Errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED (no DESCRIBE),
  * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v4+: the client's current leader epoch older / newer than the leader's),
- * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline).
+ * KAFKA_STORAGE_ERROR (an I/O error, which takes the log dir offline, or the dir is offline),
+ * INVALID_REQUEST (v1+: each mention of a partition named twice), UNKNOWN_SERVER_ERROR (v2+: every
+ * partition, for an isolation level other than 0 or 1; Kafka fails the request so).
  */
 import { ListOffsets } from '../../protocol/apis/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -22,12 +24,41 @@ export const MAX_TIMESTAMP = -3;
 export const EARLIEST_LOCAL = -4;
 export const LATEST_TIERED = -5;
 
+/** The (topic, partition) pairs a request names more than once. */
+function duplicatePartitions(topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const t of topics) {
+    for (const p of t.partitions) {
+      const k = `${t.name}\u0000${p.partitionIndex}`;
+      if (seen.has(k)) twice.add(k);
+      else seen.add(k);
+    }
+  }
+  return twice;
+}
+
 export default defineHandler({
   api: ListOffsets,
   minVersion: 0,
   maxVersion: 10,
   handle(req, ctx) {
     const { partitions, apiVersion: v } = ctx;
+    // v1+: a partition named twice is INVALID_REQUEST at each mention (ListOffsetsRequest.duplicatePartitions,
+    // checked in KafkaApis after authorization).
+    const duplicated = v >= 1 ? duplicatePartitions(req.topics) : new Set<string>();
+    // v2+: an isolation level other than 0 or 1 makes Kafka's IsolationLevel.forId throw once a
+    // partition is authorized; KafkaApis then answers ListOffsetsRequest.getErrorResponse with
+    // UNKNOWN_SERVER_ERROR for every partition.
+    if (v >= 2 && req.isolationLevel !== 0 && req.isolationLevel !== 1 && req.topics.some((t) => allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, t.name))) {
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, timestamp: -1, offset: -1, leaderEpoch: -1 })),
+        })),
+      };
+    }
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
@@ -35,6 +66,7 @@ export default defineHandler({
         partitions: t.partitions.map((p) => {
           const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
           if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+          if (duplicated.has(`${t.name}\u0000${p.partitionIndex}`)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
           const found = partitions.leaderFor(t.name, p.partitionIndex);
           if ('error' in found) return { ...base, errorCode: found.error };
           const { replica, state } = found;

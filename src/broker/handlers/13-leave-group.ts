@@ -1,6 +1,6 @@
 /**
  * LeaveGroup (13), v0-5 (v3+ batches members, identified by member id or group.instance.id).
- * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+ * Errors: INVALID_GROUP_ID (empty group id), NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * GROUP_AUTHORIZATION_FAILED (no READ on the group).
  */
 import { LeaveGroup } from '../../protocol/apis/index.js';
@@ -14,6 +14,8 @@ export default defineHandler({
   maxVersion: 5,
   handle(req, ctx) {
     if (!allowed(ctx, AclOp.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    // Kafka's GroupCoordinatorService.leaveGroup: an empty group id is INVALID_GROUP_ID, no members.
+    if (!req.groupId) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const batched = ctx.apiVersion >= 3;
     const members = batched ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })) : [{ memberId: req.memberId ?? '', groupInstanceId: null }];
     const r = ctx.groups.leave(req.groupId, members);

@@ -1,7 +1,7 @@
 /**
  * SyncGroup (14), v0-5. Members park until the leader's SyncGroup brings the assignments; the
  * group then becomes Stable and its metadata is written to __consumer_offsets.
- * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+ * Errors: INVALID_GROUP_ID (empty group id), NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  * ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL (v5), REBALANCE_IN_PROGRESS,
  * GROUP_AUTHORIZATION_FAILED (no READ on the group).
  */
@@ -16,6 +16,8 @@ export default defineHandler({
   maxVersion: 5,
   async handle(req, ctx) {
     if (!allowed(ctx, AclOp.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    // Kafka's GroupCoordinatorService.syncGroup: an empty group id is INVALID_GROUP_ID.
+    if (!req.groupId) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
     const r = await ctx.groups.sync({
       groupId: req.groupId,
       generationId: req.generationId,

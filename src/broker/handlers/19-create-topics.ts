@@ -3,7 +3,8 @@
  * version (kafkajs sends -1/-1). validate_only (v1+) checks without creating. Handled by the
  * controller only.
  * Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
- * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST
+ * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG (also a null config value),
+ * INVALID_REQUEST
  * (duplicate names, counts plus assignment), POLICY_VIOLATION (more partitions in the request
  * than kafka-ts.max.partitions.per.request, for every topic, as Kafka; or more than
  * kafka-ts.max.partitions in the daemon), NOT_CONTROLLER, TOPIC_AUTHORIZATION_FAILED (no CREATE on
@@ -15,6 +16,7 @@ import { ZERO_UUID } from '../../util/ids.js';
 import { defineHandler } from '../handler.js';
 import { AclOp, ResourceType, allowed, clusterAllowed } from '../security/authorizer.js';
 import { dynamicValuesFor, resolveTopicConfigs } from '../metadata/topic-configs.js';
+import { validateTopicName } from '../controller.js';
 
 /** The longest stretch of topic creation between two yields to the event loop. */
 const YIELD_AFTER_MS = 10;
@@ -57,6 +59,12 @@ export default defineHandler({
       if (tooMany.code) return fail(tooMany.code, tooMany.message);
       if (duplicated.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic name: ${t.name}`);
       if (!mayCreateAll && !allowed(ctx, AclOp.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+      // Kafka's ReplicationControlManager (computeConfigChanges): once the name is valid and free,
+      // a config sent with a null value fails the topic, naming every such config.
+      const nullConfigs = t.configs.filter((c) => c.value === null).map((c) => c.name);
+      if (nullConfigs.length > 0 && !validateTopicName(t.name).code && !cluster.metadata.topic(t.name)) {
+        return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
+      }
       const r = controller.createTopic(t, !!req.validateOnly);
       if (r.error.code) return fail(r.error.code, r.error.message);
       const overrides = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));

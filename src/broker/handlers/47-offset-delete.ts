@@ -1,7 +1,7 @@
 /**
  * OffsetDelete (47), v0. Deletes committed offsets of partitions the group is not subscribed to
  * (any partition, when the group is empty).
- * Errors: NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (non-consumer protocol),
+ * Errors: INVALID_GROUP_ID (empty group id), NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (non-consumer protocol),
  * GROUP_SUBSCRIBED_TO_TOPIC (per partition), UNKNOWN_TOPIC_OR_PARTITION (per partition, not in the
  * metadata); GROUP_AUTHORIZATION_FAILED (no DELETE on the group),
  * TOPIC_AUTHORIZATION_FAILED (per partition, no READ on the topic).
@@ -20,6 +20,8 @@ export default defineHandler({
     // Kafka (KafkaApis.handleOffsetDeleteRequest): per partition, TOPIC_AUTHORIZATION_FAILED
     // without READ, UNKNOWN_TOPIC_OR_PARTITION for a partition the metadata does not have; only
     // the rest goes to the group coordinator.
+    // GroupCoordinatorService.deleteOffsets: an empty group id is INVALID_GROUP_ID.
+    if (!req.groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
     const md = ctx.cluster.metadata;
     const readable = new Set(req.topics.filter((t) => allowed(ctx, AclOp.READ, ResourceType.TOPIC, t.name)).map((t) => t.name));
     const precheck = (topic: string, partition: number): number | null =>
