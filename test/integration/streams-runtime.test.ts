@@ -273,6 +273,56 @@ describe('KafkaStreams runtime', () => {
     await s.close();
   });
 
+  it('is fair: with a backlog on every input partition, the repartition tasks run and output appears while the input still lags', async () => {
+    // Kafka Streams pauses a partition holding more than buffered.records.per.partition records
+    // and gives each task a bounded batch in turn: a backlog neither starves the other input
+    // partitions nor the sub-topology reading the repartition topic. Here each input record costs
+    // ~0.25 ms, so the 12,000 take seconds; output must come long before they are all processed.
+    await topics(['fair-in', 4], ['fair-out', 1]);
+    const n = 12_000;
+    await produce('fair-in', Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `colour${i % 7}`, partition: i % 4 })));
+    const base = rekeyCountTopology('fair-in', 'fair-out');
+    const slow: BuiltTopology = {
+      ...base,
+      createTask(st, env) {
+        const task = base.createTask(st, env);
+        if (st !== 0) return task;
+        return {
+          ...task,
+          process: (r) => {
+            const until = performance.now() + 0.25;
+            while (performance.now() < until) {
+              // busy: a CPU-bound step
+            }
+            task.process(r);
+          },
+        };
+      },
+    };
+    const s = streams(slow, { 'application.id': 'fair-app', 'commit.interval.ms': 100 });
+    await s.start();
+    const inputLag = (m: ReturnType<KafkaStreams['metrics']>) => m.tasks.filter((t) => t.id.startsWith('0_')).reduce((a, t) => a + (t.lag ?? n), 0);
+    const fair = (v: { sinkEnd: number; inputLag: number; tasks: { id: string; processed: number }[] }) =>
+      v.sinkEnd > 0 && v.inputLag > 0 && v.tasks.some((t) => t.id.startsWith('1_') && t.processed > 0) && v.tasks.filter((t) => t.id.startsWith('0_')).every((t) => t.processed > 0);
+    const seen = await waitFor(
+      'output and repartition processing while the input still lags',
+      async () => {
+        const out = await admin.listOffsets([{ topic: 'fair-out', partition: 0, timestamp: OffsetSpec.latest }], 0);
+        // Read after the sink: the input lag only falls, so lag > 0 now means it was > 0 when the output was seen.
+        const m = s.metrics();
+        const v = { sinkEnd: out[0]!.offset, inputLag: inputLag(m), tasks: m.tasks.map((t) => ({ id: t.id, processed: t.processed, lag: t.lag })) };
+        if (m.tasks.length === 8 && v.inputLag === 0 && !fair(v)) throw new Error(`the input was drained before any output or repartition processing: ${JSON.stringify(v)}`);
+        return v;
+      },
+      fair,
+      60_000,
+    );
+    expect(seen.inputLag).toBeGreaterThan(0);
+    // And it all gets there.
+    await waitFor('every record counted', async () => finalCounts(await readAll('fair-out')), (m) => Array.from({ length: 7 }, (_, i) => m.get(`colour${i}`) ?? 0).reduce((a, b) => a + b, 0) === n, 120_000);
+    await s.close();
+  });
+
   it('loads a global store from the beginning before processing, then follows its topic', async () => {
     await topics(['gl-stream', 2], ['gl-table', 3], ['gl-out', 1]);
     await produce('gl-table', Array.from({ length: 9 }, (_, i) => ({ key: `addr${i}`, value: `street ${i}` })));
