@@ -323,6 +323,57 @@ describe('KafkaStreams runtime', () => {
     await s.close();
   });
 
+  it("the lag counts a repartition topic's records not yet processed, also while its partition is paused (not fetched)", async () => {
+    // Sub-topology 1 is slow (~30 ms a record) and its partition is paused as soon as more than
+    // one record is buffered: the fetcher then learns nothing of what sub-topology 0 writes to
+    // the repartition topic meanwhile (until the 300 records first fetched are processed, ~9 s).
+    // The lag must count those records all the same.
+    await topics(['rlag-in', 1], ['rlag-out', 1]);
+    const base = rekeyCountTopology('rlag-in', 'rlag-out');
+    const slow: BuiltTopology = {
+      ...base,
+      createTask(st, env) {
+        const task = base.createTask(st, env);
+        if (st !== 1) return task;
+        return {
+          ...task,
+          process: (r) => {
+            const until = performance.now() + 30;
+            while (performance.now() < until) {
+              // busy: a slow second stage
+            }
+            task.process(r);
+          },
+        };
+      },
+    };
+    const input = async (prefix: string, n: number) => {
+      const p = new Producer(broker.client('input'), { lingerMs: 20 });
+      await Promise.all(Array.from({ length: n }, (_, i) => p.send({ topic: 'rlag-in', key: Buffer.from(`${prefix}${i}`), value: Buffer.from(`c${i % 5}`) })));
+      await p.close();
+    };
+    await input('k', 300);
+    const s = streams(slow, { 'application.id': 'rlag-app', 'commit.interval.ms': 100, 'buffered.records.per.partition': 1 });
+    await s.start();
+    const task = (m: ReturnType<KafkaStreams['metrics']>, id: string) => m.tasks.find((t) => t.id === id);
+    await waitFor('the second stage started', () => s.metrics(), (m) => (task(m, '1_0')?.processed ?? 0) > 0);
+    // More input while the second stage works through what it fetched.
+    await input('m', 100);
+    const repartitionEnd = async () => (await admin.listOffsets([{ topic: 'rlag-app-rekey-repartition', partition: 0, timestamp: OffsetSpec.latest }], 0))[0]!.offset;
+    await waitFor('all 400 records in the repartition topic', repartitionEnd, (e) => e === 400);
+    const seen = await waitFor(
+      'the lag of task 1_0 to count every repartition record it has not processed',
+      () => {
+        const t = task(s.metrics(), '1_0')!;
+        return { lag: t.lag, processed: t.processed, unprocessed: 400 - t.processed, partitions: t.partitions };
+      },
+      (v) => v.lag === v.unprocessed,
+    );
+    // Seen before the second stage is through the records it fetched first.
+    expect(seen.processed, JSON.stringify(seen)).toBeLessThan(300);
+    await s.close();
+  });
+
   it('loads a global store from the beginning before processing, then follows its topic', async () => {
     await topics(['gl-stream', 2], ['gl-table', 3], ['gl-out', 1]);
     await produce('gl-table', Array.from({ length: 9 }, (_, i) => ({ key: `addr${i}`, value: `street ${i}` })));

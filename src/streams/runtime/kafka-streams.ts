@@ -120,6 +120,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const TASK_BATCH_RECORDS = 1000;
 const TASK_BATCH_MS = 10;
 const PROCESS_SLICE_MS = 100;
+/**
+ * How often the end offsets of the assigned partitions are looked up (ListOffsets) for the lag.
+ * The fetcher's ends are only as fresh as the last answer for a partition: a paused partition (a
+ * full buffer) or one whose fetched records are still held is not fetched, so a repartition topic
+ * written to meanwhile would show a lag of 0 with records waiting.
+ */
+const END_REFRESH_MS = 500;
 
 interface TaskStore {
   spec: StoreSpec;
@@ -656,6 +663,7 @@ export class KafkaStreams {
         this.enqueue(records);
         this.notePolled();
         this.pauseFull();
+        this.refreshEnds();
         if (this.stats.startedAt === 0 && records.length > 0) this.stats.startedAt = preciseNow();
         const sliceStart = Date.now();
         for (;;) {
@@ -720,6 +728,26 @@ export class KafkaStreams {
       if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
     }
     return best;
+  }
+
+  /** End offsets (ListOffsets, the consumer's isolation level) of the tasks' partitions, for the lag. */
+  private readonly listedEnds = new Map<string, number>();
+  private endsRefreshedAt = 0;
+  private endsRefreshing = false;
+
+  /** Looks the assigned partitions' end offsets up every END_REFRESH_MS, in the background. */
+  private refreshEnds() {
+    const now = Date.now();
+    if (this.endsRefreshing || now - this.endsRefreshedAt < END_REFRESH_MS || this.queues.size === 0) return;
+    this.endsRefreshing = true;
+    this.endsRefreshedAt = now;
+    const parts = [...this.queues.values()].map((q) => ({ topic: q.topic, partition: q.partition, timestamp: OffsetSpec.latest }));
+    void this.admin!.listOffsets(parts, this.eos ? 1 : 0)
+      .then((rs) => {
+        for (const r of rs) if (!r.error) this.listedEnds.set(tpKey(r.topic, r.partition), r.offset);
+      })
+      .catch(() => undefined)
+      .finally(() => (this.endsRefreshing = false));
   }
 
   /** Records processed since the loop last waited for producer room and yielded. */
@@ -1310,7 +1338,9 @@ export class KafkaStreams {
         const q = this.queues.get(k);
         const buffered = q ? q.records.length - q.head : 0;
         const position = t.consumed.get(k) ?? (pos ? pos.position - buffered : -1);
-        const end = pos?.end ?? -1;
+        // The later of the fetcher's end and the one looked up (a partition not fetched lately:
+        // paused, or its records held, as a repartition topic behind a backlog).
+        const end = Math.max(pos?.end ?? -1, this.listedEnds.get(k) ?? -1);
         const l = end >= 0 && position >= 0 ? Math.max(0, end - position) : null;
         lag = l === null || lag === null ? null : lag + l;
         return { topic: p.topic, partition: p.partition, position, end, lag: l };
