@@ -374,6 +374,24 @@ describe('KafkaStreams runtime', () => {
     await s.close();
   });
 
+  it('exactly_once_v2: the commits counter counts commits that committed something, not an idle loop\'s attempts', async () => {
+    await topics(['idle-in', 1], ['idle-out', 1]);
+    await produce('idle-in', Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+    const s = streams(copyTopology('idle-in', 'idle-out'), { 'application.id': 'idle-app', 'processing.guarantee': 'exactly_once_v2', 'commit.interval.ms': 50 });
+    await s.start();
+    const groups = new GroupAdmin(broker.client());
+    await waitFor('the 10 records committed', () => groups.fetchOffsets('idle-app', [{ topic: 'idle-in', partition: 0 }]), (o) => o[0]?.offset === 10);
+    const after = s.metrics().commits;
+    // Idle from here. What is tested is a stretch of time with nothing to commit: 2 s since the
+    // last record was done, forty commit intervals of 50 ms, each an attempt that commits nothing
+    // (counted before the fix, dozens even on a loaded machine).
+    const m = await waitFor('2 s idle', () => s.metrics(), (x) => x.processed === 10 && x.processingEndedAt > 0 && Date.now() - x.processingEndedAt > 2000, 60_000);
+    expect(after).toBeGreaterThanOrEqual(1);
+    // At most the commit that was completing when the offsets were seen.
+    expect(m.commits - after, JSON.stringify({ after, commits: m.commits })).toBeLessThanOrEqual(1);
+    await s.close();
+  });
+
   it('loads a global store from the beginning before processing, then follows its topic', async () => {
     await topics(['gl-stream', 2], ['gl-table', 3], ['gl-out', 1]);
     await produce('gl-table', Array.from({ length: 9 }, (_, i) => ({ key: `addr${i}`, value: `street ${i}` })));

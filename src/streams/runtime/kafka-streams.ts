@@ -261,6 +261,8 @@ export class KafkaStreams {
   private fatal: Error | null = null;
   private sendError: Error | null = null;
   private commitRequested = false;
+  /** Records (output, repartition, changelog) were sent since the last commit: it has something to commit. */
+  private wroteSinceCommit = false;
   /** A flush started because the input was caught up is still waiting for its acknowledgements. */
   private flushingIdle = false;
   private lastCommit = Date.now();
@@ -612,6 +614,7 @@ export class KafkaStreams {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
         // No callback per record: the producer reports acknowledged and failed batches (below).
         // partition undefined: the producer's partitioner chooses.
+        this.wroteSinceCommit = true;
         this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) });
       },
       // Partitions of a topic, for sinks with their own partitioner.
@@ -955,6 +958,7 @@ export class KafkaStreams {
         const ck = tpKey(changelog, id.partition);
         if (spec.persistent && checkpoint.has(ck)) t.changelogOffsets.set(ck, checkpoint.get(ck)!);
         const store = new LoggedStore(inner, (k, v) => {
+          this.wroteSinceCommit = true;
           this.producer!.append({ topic: changelog, partition: id.partition, key: buf(k), value: buf(v) }, (e, meta) => {
             if (e) {
               if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${changelog} for task ${key} due to: ${e.message}`, { cause: e });
@@ -1116,6 +1120,10 @@ export class KafkaStreams {
       for (const st of t.stores.values()) if (st.store instanceof LoggedStore) st.store.flushChangelog();
     }
     const offsets = this.offsetsToCommit();
+    // The commits counter (Kafka's commit-total) counts commits that committed something:
+    // offsets, or records written in the transaction; an idle application's attempts are none.
+    const wrote = this.wroteSinceCommit;
+    this.wroteSinceCommit = false;
     if (this.eos) {
       try {
         if (offsets.length > 0) {
@@ -1141,7 +1149,7 @@ export class KafkaStreams {
         return;
       }
       this.markCommitted(offsets);
-      this.stats.commits++;
+      if (offsets.length > 0 || wrote) this.stats.commits++;
       for (const t of this.active.values()) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
       if (!final) producer.beginTransaction();
       return;
@@ -1161,7 +1169,11 @@ export class KafkaStreams {
         if (offsets2.size > 0) this.stateDir!.writeCheckpoint(t.key, offsets2);
       }
     }
-    if (offsets.length === 0 || consumer.generationId < 0) return;
+    if (offsets.length === 0 || consumer.generationId < 0) {
+      // Records written (a punctuator's) and flushed, no offsets: still a commit of the tasks.
+      if (wrote) this.stats.commits++;
+      return;
+    }
     const results = await consumer.groups.commitOffsets(this.config.applicationId, offsets, { generationId: consumer.generationId, memberId: consumer.memberId, groupInstanceId: null });
     const failed = results.find((r) => r.error);
     if (failed?.error) {
