@@ -273,6 +273,125 @@ describe('KafkaStreams runtime', () => {
     await s.close();
   });
 
+  it('is fair: with a backlog on every input partition, the repartition tasks run and output appears while the input still lags', async () => {
+    // Kafka Streams pauses a partition holding more than buffered.records.per.partition records
+    // and gives each task a bounded batch in turn: a backlog neither starves the other input
+    // partitions nor the sub-topology reading the repartition topic. Here each input record costs
+    // ~0.25 ms, so the 12,000 take seconds; output must come long before they are all processed.
+    await topics(['fair-in', 4], ['fair-out', 1]);
+    const n = 12_000;
+    await produce('fair-in', Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `colour${i % 7}`, partition: i % 4 })));
+    const base = rekeyCountTopology('fair-in', 'fair-out');
+    const slow: BuiltTopology = {
+      ...base,
+      createTask(st, env) {
+        const task = base.createTask(st, env);
+        if (st !== 0) return task;
+        return {
+          ...task,
+          process: (r) => {
+            const until = performance.now() + 0.25;
+            while (performance.now() < until) {
+              // busy: a CPU-bound step
+            }
+            task.process(r);
+          },
+        };
+      },
+    };
+    const s = streams(slow, { 'application.id': 'fair-app', 'commit.interval.ms': 100 });
+    await s.start();
+    const inputLag = (m: ReturnType<KafkaStreams['metrics']>) => m.tasks.filter((t) => t.id.startsWith('0_')).reduce((a, t) => a + (t.lag ?? n), 0);
+    const fair = (v: { sinkEnd: number; inputLag: number; tasks: { id: string; processed: number }[] }) =>
+      v.sinkEnd > 0 && v.inputLag > 0 && v.tasks.some((t) => t.id.startsWith('1_') && t.processed > 0) && v.tasks.filter((t) => t.id.startsWith('0_')).every((t) => t.processed > 0);
+    const seen = await waitFor(
+      'output and repartition processing while the input still lags',
+      async () => {
+        const out = await admin.listOffsets([{ topic: 'fair-out', partition: 0, timestamp: OffsetSpec.latest }], 0);
+        // Read after the sink: the input lag only falls, so lag > 0 now means it was > 0 when the output was seen.
+        const m = s.metrics();
+        const v = { sinkEnd: out[0]!.offset, inputLag: inputLag(m), tasks: m.tasks.map((t) => ({ id: t.id, processed: t.processed, lag: t.lag })) };
+        if (m.tasks.length === 8 && v.inputLag === 0 && !fair(v)) throw new Error(`the input was drained before any output or repartition processing: ${JSON.stringify(v)}`);
+        return v;
+      },
+      fair,
+      60_000,
+    );
+    expect(seen.inputLag).toBeGreaterThan(0);
+    // And it all gets there.
+    await waitFor('every record counted', async () => finalCounts(await readAll('fair-out')), (m) => Array.from({ length: 7 }, (_, i) => m.get(`colour${i}`) ?? 0).reduce((a, b) => a + b, 0) === n, 120_000);
+    await s.close();
+  });
+
+  it("the lag counts a repartition topic's records not yet processed, also while its partition is paused (not fetched)", async () => {
+    // Sub-topology 1 is slow (~30 ms a record) and its partition is paused as soon as more than
+    // one record is buffered: the fetcher then learns nothing of what sub-topology 0 writes to
+    // the repartition topic meanwhile (until the 300 records first fetched are processed, ~9 s).
+    // The lag must count those records all the same.
+    await topics(['rlag-in', 1], ['rlag-out', 1]);
+    const base = rekeyCountTopology('rlag-in', 'rlag-out');
+    const slow: BuiltTopology = {
+      ...base,
+      createTask(st, env) {
+        const task = base.createTask(st, env);
+        if (st !== 1) return task;
+        return {
+          ...task,
+          process: (r) => {
+            const until = performance.now() + 30;
+            while (performance.now() < until) {
+              // busy: a slow second stage
+            }
+            task.process(r);
+          },
+        };
+      },
+    };
+    const input = async (prefix: string, n: number) => {
+      const p = new Producer(broker.client('input'), { lingerMs: 20 });
+      await Promise.all(Array.from({ length: n }, (_, i) => p.send({ topic: 'rlag-in', key: Buffer.from(`${prefix}${i}`), value: Buffer.from(`c${i % 5}`) })));
+      await p.close();
+    };
+    await input('k', 300);
+    const s = streams(slow, { 'application.id': 'rlag-app', 'commit.interval.ms': 100, 'buffered.records.per.partition': 1 });
+    await s.start();
+    const task = (m: ReturnType<KafkaStreams['metrics']>, id: string) => m.tasks.find((t) => t.id === id);
+    await waitFor('the second stage started', () => s.metrics(), (m) => (task(m, '1_0')?.processed ?? 0) > 0);
+    // More input while the second stage works through what it fetched.
+    await input('m', 100);
+    const repartitionEnd = async () => (await admin.listOffsets([{ topic: 'rlag-app-rekey-repartition', partition: 0, timestamp: OffsetSpec.latest }], 0))[0]!.offset;
+    await waitFor('all 400 records in the repartition topic', repartitionEnd, (e) => e === 400);
+    const seen = await waitFor(
+      'the lag of task 1_0 to count every repartition record it has not processed',
+      () => {
+        const t = task(s.metrics(), '1_0')!;
+        return { lag: t.lag, processed: t.processed, unprocessed: 400 - t.processed, partitions: t.partitions };
+      },
+      (v) => v.lag === v.unprocessed,
+    );
+    // Seen before the second stage is through the records it fetched first.
+    expect(seen.processed, JSON.stringify(seen)).toBeLessThan(300);
+    await s.close();
+  });
+
+  it('exactly_once_v2: the commits counter counts commits that committed something, not an idle loop\'s attempts', async () => {
+    await topics(['idle-in', 1], ['idle-out', 1]);
+    await produce('idle-in', Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+    const s = streams(copyTopology('idle-in', 'idle-out'), { 'application.id': 'idle-app', 'processing.guarantee': 'exactly_once_v2', 'commit.interval.ms': 50 });
+    await s.start();
+    const groups = new GroupAdmin(broker.client());
+    await waitFor('the 10 records committed', () => groups.fetchOffsets('idle-app', [{ topic: 'idle-in', partition: 0 }]), (o) => o[0]?.offset === 10);
+    const after = s.metrics().commits;
+    // Idle from here. What is tested is a stretch of time with nothing to commit: 2 s since the
+    // last record was done, forty commit intervals of 50 ms, each an attempt that commits nothing
+    // (counted before the fix, dozens even on a loaded machine).
+    const m = await waitFor('2 s idle', () => s.metrics(), (x) => x.processed === 10 && x.processingEndedAt > 0 && Date.now() - x.processingEndedAt > 2000, 60_000);
+    expect(after).toBeGreaterThanOrEqual(1);
+    // At most the commit that was completing when the offsets were seen.
+    expect(m.commits - after, JSON.stringify({ after, commits: m.commits })).toBeLessThanOrEqual(1);
+    await s.close();
+  });
+
   it('loads a global store from the beginning before processing, then follows its topic', async () => {
     await topics(['gl-stream', 2], ['gl-table', 3], ['gl-out', 1]);
     await produce('gl-table', Array.from({ length: 9 }, (_, i) => ({ key: `addr${i}`, value: `street ${i}` })));

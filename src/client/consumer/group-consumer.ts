@@ -77,14 +77,15 @@ export class GroupConsumer {
   private readonly autoOffsetReset: 'earliest' | 'latest' | 'none';
   private readonly maxPollRecords: number;
   /**
-   * max.poll.records: records fetched but not yet returned (from `heldAt` on), returned by the
-   * next polls before anything is fetched, as Kafka's consumer keeps them in its fetch buffer.
-   * `heldFrom` is each such partition's first record not returned: its consumed position (what
-   * commit and positions() use), the fetcher's position being past the held records.
+   * max.poll.records: records fetched but not yet returned, per partition (in the order they were
+   * fetched), returned by the next polls before anything is fetched, as Kafka's consumer keeps
+   * them in its fetch buffer. A partition's first held record is its consumed position (what
+   * commit and positions() use), the fetcher's position being past the held records. Records of
+   * a paused partition stay held and are not returned until it is resumed (Kafka's consumer).
    */
-  private held: ConsumedRecord[] = [];
-  private heldAt = 0;
-  private heldFrom = new Map<string, number>();
+  private held = new Map<string, { records: ConsumedRecord[]; at: number }>();
+  /** Partitions paused by pause() (their fetching stopped, their held records kept back). */
+  private pausedParts = new Set<string>();
   /** The topics subscribed at the last join (for a pattern: those it matched then). */
   private joinedTopics: string[] = [];
   /** The leader's: each subscribed topic's partition count when it last computed the assignment. */
@@ -148,7 +149,7 @@ export class GroupConsumer {
    * and commits move as with poll. Not to be mixed with poll on one consumer.
    */
   async pollRaw(maxWaitMs: number): Promise<RawChunk[]> {
-    if (this.heldAt < this.held.length) throw new Error('pollRaw on a consumer whose poll holds records');
+    if (this.held.size > 0) throw new Error('pollRaw on a consumer whose poll holds records');
     if (!(await this.beforeFetch(maxWaitMs))) return [];
     return this.fetcher.pollRaw({ maxWaitMs });
   }
@@ -158,54 +159,79 @@ export class GroupConsumer {
     const abandonToken = this.fetcher.abandonToken();
     if (!(await this.beforeFetch(maxWaitMs))) return [];
     if (this.fetcher.abandonToken() !== abandonToken) return [];
-    if (this.heldAt < this.held.length) return this.takeHeld();
+    if (this.hasReturnable()) return this.takeHeld();
     const chunks = await this.fetcher.poll({ maxWaitMs, abandonToken });
-    const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
-    if (records.length <= this.maxPollRecords) return records;
-    // max.poll.records: the rest are kept for the next polls (a partition's records are contiguous).
-    this.held = records;
-    this.heldAt = 0;
-    this.heldFrom.clear();
-    for (const c of chunks) if (c.records.length > 0) this.heldFrom.set(tpKey(c), c.records[0]!.offset);
+    if (this.held.size === 0) {
+      const records = chunks.length === 1 ? chunks[0]!.records : chunks.flatMap((c) => c.records);
+      if (records.length <= this.maxPollRecords) return records;
+    }
+    // max.poll.records: the rest are kept for the next polls (a partition's records in order).
+    for (const c of chunks) {
+      if (c.records.length === 0) continue;
+      const k = tpKey(c);
+      const h = this.held.get(k);
+      if (h) this.held.set(k, { records: [...h.records.slice(h.at), ...c.records], at: 0 });
+      else this.held.set(k, { records: c.records, at: 0 });
+    }
     return this.takeHeld();
   }
 
-  /** The next max.poll.records held records; moves the consumed positions of their partitions. */
+  /** Some held records belong to a partition that is not paused. */
+  private hasReturnable(): boolean {
+    if (this.held.size === 0) return false;
+    if (this.pausedParts.size === 0) return true;
+    for (const k of this.held.keys()) if (!this.pausedParts.has(k)) return true;
+    return false;
+  }
+
+  /** The next max.poll.records held records of partitions not paused; moves their consumed positions. */
   private takeHeld(): ConsumedRecord[] {
-    const from = this.heldAt;
-    const to = Math.min(this.held.length, from + this.maxPollRecords);
-    const out = this.held.slice(from, to);
-    this.heldAt = to;
-    // A partition whose records were all returned is at the fetcher's position again.
-    let last: ConsumedRecord | null = null;
-    for (const r of out) {
-      if (last && r.partition === last.partition && r.topic === last.topic) continue;
-      this.heldFrom.delete(tpKey(r));
-      last = r;
+    let out: ConsumedRecord[] = [];
+    for (const [k, h] of this.held) {
+      const room = this.maxPollRecords - out.length;
+      if (room <= 0) break;
+      if (this.pausedParts.has(k)) continue;
+      const to = Math.min(h.records.length, h.at + room);
+      const part = h.at === 0 && to === h.records.length ? h.records : h.records.slice(h.at, to);
+      out = out.length === 0 ? part : out.concat(part);
+      h.at = to;
+      // A partition whose records were all returned is at the fetcher's position again.
+      if (h.at >= h.records.length) this.held.delete(k);
     }
-    if (to < this.held.length) this.heldFrom.set(tpKey(this.held[to]!), this.held[to]!.offset);
-    else this.dropHeld();
     return out;
   }
 
   /** Forgets held records: all of them, or those of the partitions in `keys` (seek, revocation). */
   private dropHeld(keys?: ReadonlySet<string>): void {
     if (!keys) {
-      this.held = [];
-      this.heldAt = 0;
-      this.heldFrom.clear();
+      this.held.clear();
       return;
     }
-    if (![...keys].some((k) => this.heldFrom.has(k))) return;
-    this.held = this.held.slice(this.heldAt).filter((r) => !keys.has(tpKey(r)));
-    this.heldAt = 0;
-    for (const k of keys) this.heldFrom.delete(k);
-    if (this.held.length === 0) this.dropHeld();
+    for (const k of keys) this.held.delete(k);
+  }
+
+  /**
+   * Stops fetching from the partitions and keeps their fetched records back until resume()
+   * (Kafka's consumer pause): Kafka Streams pauses a partition whose buffer is full.
+   */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      this.pausedParts.add(tpKey(p));
+      this.fetcher.pause(p.topic, p.partition, true);
+    }
+  }
+
+  /** Fetches from (and returns the held records of) paused partitions again. */
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      if (!this.pausedParts.delete(tpKey(p))) continue;
+      this.fetcher.pause(p.topic, p.partition, false);
+    }
   }
 
   /** True when every assigned partition has been read up to its high watermark (and returned). */
   caughtUp(): boolean {
-    return this.unstarted.length === 0 && this.heldAt >= this.held.length && this.fetcher.allAtEnd();
+    return this.unstarted.length === 0 && this.held.size === 0 && this.fetcher.allAtEnd();
   }
 
   /**
@@ -227,8 +253,8 @@ export class GroupConsumer {
   /** Assigned partitions with their fetch position and last known end offset (-1 until fetched). */
   positions(): { topic: string; partition: number; position: number; end: number }[] {
     return this.fetcher.assignment().map((p) => {
-      const held = this.heldFrom.get(tpKey(p));
-      return held === undefined ? p : { ...p, position: held };
+      const held = this.held.get(tpKey(p));
+      return held === undefined ? p : { ...p, position: held.records[held.at]!.offset };
     });
   }
 
@@ -311,6 +337,7 @@ export class GroupConsumer {
     for (const p of partitions) this.fetcher.unassign(p.topic, p.partition);
     const gone = new Set(partitions.map(tpKey));
     this.dropHeld(gone);
+    for (const k of gone) this.pausedParts.delete(k);
     this.owned = this.owned.filter((p) => !gone.has(tpKey(p)));
     // onRevoked is told of what onAssigned was told of: not of partitions never started.
     const unstarted = new Set(this.unstarted.map(tpKey));
@@ -456,6 +483,8 @@ export class GroupConsumer {
   private async start(partitions: TopicPartition[]) {
     const committed = await this.groups.fetchOffsets(this.opts.groupId, partitions);
     const at = new Map(committed.map((c) => [tpKey(c), c.offset]));
+    // A newly assigned partition is not paused (its fetcher state starts afresh).
+    for (const p of partitions) this.pausedParts.delete(tpKey(p));
     await this.fetcher.assign(
       partitions.map((p) => {
         const offset = at.get(tpKey(p)) ?? -1;

@@ -29,6 +29,12 @@ export interface StreamsConfig {
   pollMs: number;
   /** Records one poll hands over (Kafka Streams sets its consumer's max.poll.records to 1000). */
   maxPollRecords: number;
+  /**
+   * buffered.records.per.partition: a partition with more records than this buffered (fetched,
+   * not processed) is paused until its buffer is down to it, so the other partitions (and the
+   * repartition topics of later sub-topologies) are fetched and processed meanwhile.
+   */
+  bufferedRecordsPerPartition: number;
 }
 
 export type StreamsProperties = Record<string, string | number | undefined>;
@@ -67,6 +73,7 @@ const SUPPORTED = new Set([
   'application.id', 'bootstrap.servers', 'client.id', 'state.dir', 'processing.guarantee', 'commit.interval.ms', 'num.stream.threads',
   'default.deserialization.exception.handler', 'deserialization.exception.handler', 'replication.factor', 'transaction.timeout.ms',
   'session.timeout.ms', 'heartbeat.interval.ms', 'auto.offset.reset', 'poll.ms', 'max.poll.records', 'default.key.serde', 'default.value.serde',
+  'buffered.records.per.partition',
 ]);
 
 /** StreamsConfig keys that only tune performance or operations: accepted, with a warning that they do nothing here. */
@@ -76,7 +83,6 @@ const NO_EFFECT: Readonly<Record<string, string>> = {
   'statestore.cache.max.bytes': 'kafka-ts has no record cache; every update is forwarded (changelogs get the latest value per key at each commit)',
   'cache.max.bytes.buffering': 'kafka-ts has no record cache; every update is forwarded (changelogs get the latest value per key at each commit)',
   'max.task.idle.ms': 'kafka-ts does not wait for empty input partitions of a task',
-  'buffered.records.per.partition': 'kafka-ts buffers what max.poll.records fetches',
   'acceptable.recovery.lag': 'kafka-ts assigns without warm-up replicas',
   'max.warmup.replicas': 'kafka-ts assigns without warm-up replicas',
   'probing.rebalance.interval.ms': 'kafka-ts assigns without warm-up replicas',
@@ -219,5 +225,6 @@ export function parseStreamsConfig(props: StreamsProperties): StreamsConfig {
     autoOffsetReset: reset,
     pollMs: int(props, 'poll.ms', 100, 0),
     maxPollRecords: int(props, 'max.poll.records', 1000, 1),
+    bufferedRecordsPerPartition: int(props, 'buffered.records.per.partition', 1000, 1),
   };
 }

@@ -10,9 +10,11 @@
  * restored from it before the task processes anything: from the `.checkpoint` offsets when the
  * local files are valid, otherwise from the beginning.
  *
- * The loop: poll, buffer records per partition, give each task its records in offset order per
- * partition choosing the lowest timestamp across the task's partitions, punctuate, and commit
- * every commit.interval.ms (or when a processor asks):
+ * The loop: poll, buffer records per partition (a partition holding more than
+ * buffered.records.per.partition is paused until it is down to that), then rounds in which each
+ * task with records takes a bounded batch in turn, in offset order per partition choosing the
+ * lowest timestamp across the task's partitions; between rounds punctuate, and commit every
+ * commit.interval.ms (or when a processor asks):
  *   at_least_once    flush tasks, flush the producer, flush stores and write checkpoints, commit offsets;
  *   exactly_once_v2  one transactional producer (`<application.id>-<process id>-1`), always in a
  *                    transaction: sendOffsetsToTransaction + commitTransaction, then begin the next.
@@ -107,6 +109,25 @@ const preciseNow = () => performance.timeOrigin + performance.now();
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Fairness, as Kafka Streams' stream thread: each processing round gives every task with
+ * buffered records at most TASK_BATCH_RECORDS of them, or about TASK_BATCH_MS of processing,
+ * in turn; rounds go on for up to PROCESS_SLICE_MS (punctuation and commits due between them)
+ * before the next poll. With buffered.records.per.partition pausing a partition whose buffer is
+ * full, a backlog on one partition neither starves the others nor the later sub-topologies
+ * reading the repartition topics, and output appears within about a commit interval.
+ */
+const TASK_BATCH_RECORDS = 1000;
+const TASK_BATCH_MS = 10;
+const PROCESS_SLICE_MS = 100;
+/**
+ * How often the end offsets of the assigned partitions are looked up (ListOffsets) for the lag.
+ * The fetcher's ends are only as fresh as the last answer for a partition: a paused partition (a
+ * full buffer) or one whose fetched records are still held is not fetched, so a repartition topic
+ * written to meanwhile would show a lag of 0 with records waiting.
+ */
+const END_REFRESH_MS = 500;
+
 interface TaskStore {
   spec: StoreSpec;
   store: BytesStore;
@@ -117,6 +138,10 @@ interface TaskStore {
 
 interface RecordQueue {
   key: string;
+  topic: string;
+  partition: number;
+  /** Paused in the consumer: more than buffered.records.per.partition records are buffered. */
+  paused: boolean;
   records: ConsumedRecord[];
   head: number;
   /** Offset after the last processed record (-1: none yet). */
@@ -236,6 +261,8 @@ export class KafkaStreams {
   private fatal: Error | null = null;
   private sendError: Error | null = null;
   private commitRequested = false;
+  /** Records (output, repartition, changelog) were sent since the last commit: it has something to commit. */
+  private wroteSinceCommit = false;
   /** A flush started because the input was caught up is still waiting for its acknowledgements. */
   private flushingIdle = false;
   private lastCommit = Date.now();
@@ -587,6 +614,7 @@ export class KafkaStreams {
         if (taskId.subtopology < 0) throw new StreamsException('A global store processor cannot forward records');
         // No callback per record: the producer reports acknowledged and failed batches (below).
         // partition undefined: the producer's partitioner chooses.
+        this.wroteSinceCommit = true;
         this.producer!.append({ topic, partition, key: buf(key), value: buf(value), timestamp, headers: headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ key: h.key, value: buf(h.value) })) });
       },
       // Partitions of a topic, for sinks with their own partitioner.
@@ -625,8 +653,9 @@ export class KafkaStreams {
         }
         // A stop ends the poll under way at once: abandoned, it returns nothing and moves no
         // position whenever its answer arrives (Kafka's wakeup()), so the loop is done before the
-        // final commit and never commits alongside it.
-        const poll = this.consumer!.poll(this.config.pollMs);
+        // final commit and never commits alongside it. With records buffered the poll only
+        // collects what has arrived: processing goes on.
+        const poll = this.consumer!.poll(this.hasBuffered() ? 0 : this.config.pollMs);
         poll.catch(() => undefined);
         const records = await Promise.race([poll, this.stopSignal.then((): ConsumedRecord[] => [])]);
         if (this.stopping) break;
@@ -636,22 +665,30 @@ export class KafkaStreams {
         if (this.schemaFetchers) await this.fetchSchemas(records);
         this.enqueue(records);
         this.notePolled();
+        this.pauseFull();
+        this.refreshEnds();
         if (this.stats.startedAt === 0 && records.length > 0) this.stats.startedAt = preciseNow();
-        const before = this.stats.processed;
-        await this.processBuffered();
-        if (this.stats.processed !== before) this.stats.processedAt = preciseNow();
-        // Caught up (nothing new came, or every partition read to its end): what the producer
-        // holds for linger.ms goes out now rather than wait for more input.
-        if (!this.flushingIdle && this.producer!.outstanding > 0 && (records.length === 0 || this.consumer!.caughtUp())) {
-          this.flushingIdle = true;
-          void this.producer!.flush()
-            .catch(() => undefined)
-            .finally(() => (this.flushingIdle = false));
+        const sliceStart = Date.now();
+        for (;;) {
+          const before = this.stats.processed;
+          await this.processRound();
+          const did = this.stats.processed !== before;
+          if (did) this.stats.processedAt = preciseNow();
+          this.resumeDrained();
+          // Caught up (nothing new came, or every partition read to its end): what the producer
+          // holds for linger.ms goes out now rather than wait for more input.
+          if (!this.flushingIdle && this.producer!.outstanding > 0 && !this.hasBuffered() && (records.length === 0 || this.consumer!.caughtUp())) {
+            this.flushingIdle = true;
+            void this.producer!.flush()
+              .catch(() => undefined)
+              .finally(() => (this.flushingIdle = false));
+          }
+          const now = Date.now();
+          for (const t of this.active.values()) t.task?.punctuate(now);
+          this.sampleRate(now);
+          if (this.commitRequested || now - this.lastCommit >= this.config.commitIntervalMs) await this.commit();
+          if (!did || this.stopping || Date.now() - sliceStart >= PROCESS_SLICE_MS) break;
         }
-        const now = Date.now();
-        for (const t of this.active.values()) t.task?.punctuate(now);
-        this.sampleRate(now);
-        if (this.commitRequested || now - this.lastCommit >= this.config.commitIntervalMs) await this.commit();
       }
     } catch (e) {
       this.fail(e as Error);
@@ -696,64 +733,117 @@ export class KafkaStreams {
     return best;
   }
 
-  private async processBuffered() {
-    let sinceYield = 0;
-    for (;;) {
-      let did = false;
-      for (const t of this.active.values()) {
-        const task = t.task;
-        if (!task) continue;
-        let n = 0;
-        const cap = Math.min(1000, this.remaining());
-        if (cap <= 0) break;
-        if (t.queues.length === 1) {
-          // One input partition: its records in order, no choosing between queues.
-          const q = t.queues[0]!;
-          const records = q.records;
-          const start = q.head;
-          const end = Math.min(records.length, start + cap);
-          for (let i = start; i < end; i++) {
-            const r = records[i]!;
-            q.head = i + 1;
-            // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
-            task.process(r);
-            q.next = r.offset + 1;
-          }
-          n = end - start;
-          if (end >= records.length && n > 0) {
+  /** End offsets (ListOffsets, the consumer's isolation level) of the tasks' partitions, for the lag. */
+  private readonly listedEnds = new Map<string, number>();
+  private endsRefreshedAt = 0;
+  private endsRefreshing = false;
+
+  /** Looks the assigned partitions' end offsets up every END_REFRESH_MS, in the background. */
+  private refreshEnds() {
+    const now = Date.now();
+    if (this.endsRefreshing || now - this.endsRefreshedAt < END_REFRESH_MS || this.queues.size === 0) return;
+    this.endsRefreshing = true;
+    this.endsRefreshedAt = now;
+    const parts = [...this.queues.values()].map((q) => ({ topic: q.topic, partition: q.partition, timestamp: OffsetSpec.latest }));
+    void this.admin!.listOffsets(parts, this.eos ? 1 : 0)
+      .then((rs) => {
+        for (const r of rs) if (!r.error) this.listedEnds.set(tpKey(r.topic, r.partition), r.offset);
+      })
+      .catch(() => undefined)
+      .finally(() => (this.endsRefreshing = false));
+  }
+
+  /** Records processed since the loop last waited for producer room and yielded. */
+  private sinceYield = 0;
+
+  /** Some task has buffered records. */
+  private hasBuffered(): boolean {
+    for (const q of this.queues.values()) if (q.head < q.records.length) return true;
+    return false;
+  }
+
+  /** Pauses the partitions holding more than buffered.records.per.partition records (Kafka Streams' RecordQueue bound). */
+  private pauseFull() {
+    const bound = this.config.bufferedRecordsPerPartition;
+    let full: RecordQueue[] | null = null;
+    for (const q of this.queues.values()) if (!q.paused && q.records.length - q.head > bound) (full ??= []).push(q);
+    if (!full) return;
+    for (const q of full) q.paused = true;
+    this.consumer!.pause(full);
+  }
+
+  /** Resumes the paused partitions whose buffer is down to buffered.records.per.partition. */
+  private resumeDrained() {
+    const bound = this.config.bufferedRecordsPerPartition;
+    let drained: RecordQueue[] | null = null;
+    for (const q of this.queues.values()) if (q.paused && q.records.length - q.head <= bound) (drained ??= []).push(q);
+    if (!drained) return;
+    for (const q of drained) q.paused = false;
+    this.consumer!.resume(drained);
+  }
+
+  /**
+   * One processing round: every task with buffered records processes up to TASK_BATCH_RECORDS
+   * of them (about TASK_BATCH_MS at most), in turn, so that no task or partition waits for
+   * another's backlog.
+   */
+  private async processRound() {
+    for (const t of this.active.values()) {
+      const task = t.task;
+      if (!task) continue;
+      const cap = Math.min(TASK_BATCH_RECORDS, this.remaining());
+      if (cap <= 0) break;
+      let n = 0;
+      const until = performance.now() + TASK_BATCH_MS;
+      if (t.queues.length === 1) {
+        // One input partition: its records in order, no choosing between queues.
+        const q = t.queues[0]!;
+        const records = q.records;
+        const start = q.head;
+        const end = Math.min(records.length, start + cap);
+        let i = start;
+        while (i < end) {
+          const r = records[i]!;
+          q.head = i + 1;
+          // A consumed record is a SourceRecord as it is (Buffers are Uint8Arrays).
+          task.process(r);
+          q.next = r.offset + 1;
+          i++;
+          if (((i - start) & 31) === 0 && performance.now() >= until) break;
+        }
+        n = i - start;
+        if (q.head >= records.length && n > 0) {
+          q.records = [];
+          q.head = 0;
+        }
+      } else {
+        while (n < cap) {
+          const q = KafkaStreams.nextQueue(t);
+          if (!q) break;
+          const r = q.records[q.head++]!;
+          if (q.head >= q.records.length) {
             q.records = [];
             q.head = 0;
           }
-        } else {
-          for (; n < cap; n++) {
-            const q = KafkaStreams.nextQueue(t);
-            if (!q) break;
-            const r = q.records[q.head++]!;
-            if (q.head >= q.records.length) {
-              q.records = [];
-              q.head = 0;
-            }
-            task.process(r);
-            q.next = r.offset + 1;
-          }
-        }
-        if (n > 0) {
-          t.processed += n;
-          this.stats.processed += n;
-          sinceYield += n;
-          did = true;
+          task.process(r);
+          q.next = r.offset + 1;
+          n++;
+          if ((n & 31) === 0 && performance.now() >= until) break;
         }
       }
-      if (this.sendError) throw this.sendError;
-      if (!did) return;
-      if (sinceYield >= 5000) {
-        sinceYield = 0;
-        const room = this.producer!.waitForRoom(50_000);
-        room.catch(() => undefined);
-        await Promise.race([room, this.stopSignal]);
-        await yieldNow();
-        if (this.stopping) return;
+      if (n > 0) {
+        t.processed += n;
+        this.stats.processed += n;
+        this.sinceYield += n;
       }
+    }
+    if (this.sendError) throw this.sendError;
+    if (this.sinceYield >= 5000) {
+      this.sinceYield = 0;
+      const room = this.producer!.waitForRoom(50_000);
+      room.catch(() => undefined);
+      await Promise.race([room, this.stopSignal]);
+      await yieldNow();
     }
   }
 
@@ -829,11 +919,14 @@ export class KafkaStreams {
 
   private activate(t: ActiveTask) {
     this.active.set(t.key, t);
-    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), records: [], head: 0, next: -1, polled: -1 }));
+    t.queues = t.partitions.map((p) => ({ key: tpKey(p.topic, p.partition), topic: p.topic, partition: p.partition, paused: false, records: [], head: 0, next: -1, polled: -1 }));
     for (const q of t.queues) {
       this.byPartition.set(q.key, t);
       this.queues.set(q.key, q);
     }
+    // Its buffers start empty: a partition paused for a buffer dropped with the task (an aborted
+    // transaction's revival) is fetched again.
+    this.consumer?.resume(t.partitions);
   }
 
   private async openTask(id: TaskId, partitions: { topic: string; partition: number }[]): Promise<ActiveTask> {
@@ -865,6 +958,7 @@ export class KafkaStreams {
         const ck = tpKey(changelog, id.partition);
         if (spec.persistent && checkpoint.has(ck)) t.changelogOffsets.set(ck, checkpoint.get(ck)!);
         const store = new LoggedStore(inner, (k, v) => {
+          this.wroteSinceCommit = true;
           this.producer!.append({ topic: changelog, partition: id.partition, key: buf(k), value: buf(v) }, (e, meta) => {
             if (e) {
               if (!this.sendError) this.sendError = new StreamsException(`Error encountered sending record to topic ${changelog} for task ${key} due to: ${e.message}`, { cause: e });
@@ -1026,6 +1120,10 @@ export class KafkaStreams {
       for (const st of t.stores.values()) if (st.store instanceof LoggedStore) st.store.flushChangelog();
     }
     const offsets = this.offsetsToCommit();
+    // The commits counter (Kafka's commit-total) counts commits that committed something:
+    // offsets, or records written in the transaction; an idle application's attempts are none.
+    const wrote = this.wroteSinceCommit;
+    this.wroteSinceCommit = false;
     if (this.eos) {
       try {
         if (offsets.length > 0) {
@@ -1051,7 +1149,7 @@ export class KafkaStreams {
         return;
       }
       this.markCommitted(offsets);
-      this.stats.commits++;
+      if (offsets.length > 0 || wrote) this.stats.commits++;
       for (const t of this.active.values()) for (const s of t.stores.values()) if (s.inner instanceof FileBytesStore) s.inner.flush();
       if (!final) producer.beginTransaction();
       return;
@@ -1071,7 +1169,11 @@ export class KafkaStreams {
         if (offsets2.size > 0) this.stateDir!.writeCheckpoint(t.key, offsets2);
       }
     }
-    if (offsets.length === 0 || consumer.generationId < 0) return;
+    if (offsets.length === 0 || consumer.generationId < 0) {
+      // Records written (a punctuator's) and flushed, no offsets: still a commit of the tasks.
+      if (wrote) this.stats.commits++;
+      return;
+    }
     const results = await consumer.groups.commitOffsets(this.config.applicationId, offsets, { generationId: consumer.generationId, memberId: consumer.memberId, groupInstanceId: null });
     const failed = results.find((r) => r.error);
     if (failed?.error) {
@@ -1248,7 +1350,9 @@ export class KafkaStreams {
         const q = this.queues.get(k);
         const buffered = q ? q.records.length - q.head : 0;
         const position = t.consumed.get(k) ?? (pos ? pos.position - buffered : -1);
-        const end = pos?.end ?? -1;
+        // The later of the fetcher's end and the one looked up (a partition not fetched lately:
+        // paused, or its records held, as a repartition topic behind a backlog).
+        const end = Math.max(pos?.end ?? -1, this.listedEnds.get(k) ?? -1);
         const l = end >= 0 && position >= 0 ? Math.max(0, end - position) : null;
         lag = l === null || lag === null ? null : lag + l;
         return { topic: p.topic, partition: p.partition, position, end, lag: l };
