@@ -19,6 +19,8 @@ export interface TopicShape<T, P> {
 
 /** `topics` with every (topic, partition) once; the same array when nothing repeats. */
 export function lastMentionWins<T, P>(topics: readonly T[], shape: TopicShape<T, P>): readonly T[] {
+  // The usual request of one topic and one partition (a client's produce or fetch) repeats nothing.
+  if (topics.length === 0 || (topics.length === 1 && shape.partitions(topics[0]!).length <= 1)) return topics;
   if (!repeats(topics, shape)) return topics;
   const entries = new Map<string, { topic: T; partition: P }>();
   for (const t of topics) {
