@@ -30,6 +30,8 @@ import { inSlices, type SlicedPass } from '../util/slices.js';
 
 /** How often high watermarks are checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms). */
 const HW_CHECKPOINT_INTERVAL_MS = 5000;
+/** See Broker.openNewReplicas. */
+const SYNC_OPEN_PARTITIONS = 100;
 /** See Broker.passSliceMs. */
 const PASS_SLICE_MS = 4;
 /** KIP-890's switch (a dynamic broker config). */
@@ -64,6 +66,8 @@ export class Broker implements PartitionService, ClusterService {
   readonly replicas = new Map<string, PartitionReplica>();
   /** Background passes under way, each until it ends. */
   private readonly passes = new Map<PassKind, SlicedPass>();
+  /** New topics' (or partitions') logs being created in slices (openNewReplicas), each until done. */
+  private readonly opening = new Map<TopicState, Promise<void>>();
   /**
    * Partitions assigned here whose log could not be opened (damaged files, a persistent I/O
    * error), keyed "topic-partition", with the reason. They stay offline until a restart; the
@@ -350,12 +354,18 @@ export class Broker implements PartitionService, ClusterService {
 
   private openReplicas(t: TopicState, partitions: number[]) {
     if (this.logDirState.offline) return;
+    const open = this.replicaOpener(t);
+    for (const p of partitions) open(p);
+  }
+
+  /** Opens (creating when new) the log of one of `t`'s partitions assigned here; a failure leaves it offline. */
+  private replicaOpener(t: TopicState): (p: number) => void {
     const cfg = logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
-    for (const p of partitions) {
+    return (p) => {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
-      if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) continue;
-      if (this.replicas.has(key) || this.offline.has(key)) continue;
+      if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) return;
+      if (this.replicas.has(key) || this.offline.has(key)) return;
       try {
         this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs, (m) => this.log.warn(m)));
       } catch (e) {
@@ -363,7 +373,58 @@ export class Broker implements PartitionService, ClusterService {
         this.offline.set(key, reason);
         this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
       }
+    };
+  }
+
+  /**
+   * The logs of new partitions, with their roles. Up to SYNC_OPEN_PARTITIONS are created at once,
+   * within the metadata change (the usual topic, and the internal ones, which the coordinators
+   * load right after). More are created in slices of passSliceMs, so that the other clients'
+   * requests are answered meanwhile: one request for a topic of 10,000 partitions held every
+   * client for 2-18 s (each new log is a directory and four files). Until its log exists a
+   * partition answers NOT_LEADER_OR_FOLLOWER (retriable), as a Kafka broker does before it learns
+   * that it leads; CreateTopics and CreatePartitions answer once every log exists (logsOpened).
+   */
+  private openNewReplicas(t: TopicState, partitions: number[]): void {
+    if (this.logDirState.offline) return;
+    const open = this.replicaOpener(t);
+    if (t.internal || partitions.length <= SYNC_OPEN_PARTITIONS) {
+      for (const p of partitions) open(p);
+      this.replication.adoptNewPartitions(t, partitions);
+      return;
     }
+    const current = () => this.running && !this.logDirState.offline && this.metadata.topic(t.name) === t;
+    let failure: unknown = null;
+    const pass = inSlices(
+      partitions,
+      (p) => {
+        open(p);
+        this.replication.adoptNewPartitions(t, [p]);
+      },
+      () => this.passSliceMs,
+      current,
+      (e) => (failure = e),
+    );
+    const opened = pass.done.then(() => {
+      if (failure) throw failure;
+    });
+    const before = this.opening.get(t);
+    const done = (before ? Promise.all([before, opened]).then(() => undefined) : opened).finally(() => {
+      if (this.opening.get(t) === done) this.opening.delete(t);
+    });
+    // Awaited by logsOpened; a failure nobody asked about (the metadata was changed directly) is not a crash.
+    done.catch(() => undefined);
+    this.opening.set(t, done);
+  }
+
+  /**
+   * Resolves once the logs of `t`'s partitions assigned here exist (or the topic was deleted, or
+   * this broker stopped meanwhile); rejects naming one that could not be created.
+   */
+  async logsOpened(t: TopicState): Promise<void> {
+    await this.opening.get(t);
+    const failed = t.partitions.map((_, p) => `${t.name}-${p}`).find((k) => this.offline.has(k));
+    if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
   }
 
   /**
@@ -383,14 +444,16 @@ export class Broker implements PartitionService, ClusterService {
     }
     switch (e.type) {
       case 'topic-created': {
-        this.openReplicas(e.topic, e.topic.partitions.map((_, i) => i));
-        // A topic is created with its logs or not at all: the controller deletes it again.
+        this.openNewReplicas(e.topic, e.topic.partitions.map((_, i) => i));
+        // A topic is created with its logs or not at all: the controller deletes it again (the
+        // logs created in slices are checked by logsOpened, which the controller awaits).
         const failed = e.topic.partitions.map((_, p) => `${e.topic.name}-${p}`).find((k) => this.offline.has(k));
         if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
         break;
       }
       case 'partitions-changed':
-        this.openReplicas(e.topic, e.partitions);
+        if (e.added) this.openNewReplicas(e.topic, e.partitions);
+        else this.openReplicas(e.topic, e.partitions);
         break;
       case 'topic-deleted':
         e.topic.partitions.forEach((_, p) => {
@@ -414,10 +477,10 @@ export class Broker implements PartitionService, ClusterService {
         }
         break;
     }
-    // A new topic changes no other partition: only its own get roles (not a pass over all).
-    if (e.type === 'topic-created') this.replication.adoptNewTopic(e.topic);
-    else if (e.type !== 'configs-changed') this.replication.reconcile();
-    else this.replication.wake();
+    // A new topic changes no other partition: its own got their roles as they were opened (not a
+    // pass over all).
+    if (e.type === 'configs-changed') this.replication.wake();
+    else if (e.type !== 'topic-created') this.replication.reconcile();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     if (e.type === 'topic-deleted') this.groups.deleteTopicOffsets(e.topic.name);
     if (e.type !== 'configs-changed' && e.topic?.name === TRANSACTION_STATE_TOPIC) this.transactions.syncOwnership();

@@ -107,6 +107,9 @@ export class KafkaCluster implements ClusterView {
       () => ids,
       this.log.child('kafka.controller.KafkaController'),
       () => ids.filter((id) => this.isLive(id) && !!this.nodes.get(id)?.broker.logDirState.offline),
+      async (t) => {
+        await Promise.all([...this.nodes.values()].map((n) => n.broker.logsOpened(t)));
+      },
     );
     this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
     this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));

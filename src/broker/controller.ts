@@ -50,6 +50,8 @@ export class Controller {
     private readonly log: Logger,
     /** Ids of the running brokers whose log directory is offline (they are not in liveBrokers). */
     private readonly offlineBrokers: () => number[] = () => [],
+    /** Resolves once the brokers created the logs of `t`'s partitions (see Broker.logsOpened). */
+    private readonly logsOpened: (t: TopicState) => Promise<void> = async () => {},
   ) {
     this.replication = new ReplicationControl(metadata, config, liveBrokers, registeredBrokers, log);
   }
@@ -183,28 +185,66 @@ export class Controller {
   }
 
   /**
+   * createTopic, answered once the brokers created the topic's logs: those of a topic of many
+   * partitions are created in slices after the metadata change (Broker.openNewReplicas), and one
+   * that cannot be created deletes the topic again (createAtomically).
+   */
+  async createTopicWithLogs(spec: NewTopic, validateOnly: boolean): Promise<ReturnType<Controller['createTopic']>> {
+    const created = this.createTopic(spec, validateOnly);
+    const failed = created.topic ? await this.logs.get(created.topic) : undefined;
+    return failed?.code ? { error: failed, partitions: -1, replicationFactor: -1 } : created;
+  }
+
+  /** createPartitions, answered once the brokers created the new partitions' logs (see createTopicWithLogs). */
+  async createPartitionsWithLogs(name: string, count: number, assignment: number[][] | null, validateOnly: boolean): Promise<ApiError> {
+    const e = this.createPartitions(name, count, assignment, validateOnly);
+    const t = this.metadata.topic(name);
+    // A new partition whose log could not be created stays offline (KAFKA_STORAGE_ERROR), as it
+    // does when created at once.
+    if (!e.code && !validateOnly && t) await this.logsOpened(t).catch(() => undefined);
+    return e;
+  }
+
+  /** New topics whose logs are being created: OK once they are, else the error the topic was deleted with. */
+  private readonly logs = new WeakMap<TopicState, Promise<ApiError>>();
+
+  /**
    * Creates a topic with its log directories, or neither: the metadata record is appended (and
-   * fsync'd) first, then the brokers create the partitions' logs as they learn of the topic. When
-   * the record cannot be written nothing changed; when a log cannot be created the topic is
-   * deleted again (which removes the logs already made) and the request fails with
-   * KAFKA_STORAGE_ERROR. (A crash in between leaves the record: the brokers create the missing
-   * logs on start (INFO); a log left without its record is removed on start (WARN).)
+   * fsync'd) first, then the brokers create the partitions' logs as they learn of the topic (or
+   * in slices after it, see `logs`). When the record cannot be written nothing changed; when a
+   * log cannot be created the topic is deleted again (which removes the logs already made) and
+   * the request fails with KAFKA_STORAGE_ERROR. (A crash in between leaves the record: the brokers
+   * create the missing logs on start (INFO); a log left without its record is removed on start
+   * (WARN).)
    */
   private createAtomically(name: string, assignment: number[][], configs: Record<string, string>): { topic: TopicState } | { error: ApiError } {
+    let topic: TopicState;
     try {
-      return { topic: this.metadata.createTopic(name, assignment, configs, INTERNAL_TOPICS.has(name)) };
+      topic = this.metadata.createTopic(name, assignment, configs, INTERNAL_TOPICS.has(name));
     } catch (e) {
-      const reason = (e as Error).message;
-      if (this.metadata.topic(name)) {
-        try {
-          this.metadata.deleteTopic(name);
-        } catch (e2) {
-          this.log.error(`Could not undo the creation of topic ${name}: ${(e2 as Error).message}`);
-        }
-      }
-      this.log.error(`Could not create topic ${name}: ${reason}`);
-      return { error: err(ErrorCode.KAFKA_STORAGE_ERROR, `Could not create topic ${name}: ${reason}`) };
+      return { error: this.undoCreate(name, this.metadata.topic(name), (e as Error).message) };
     }
+    this.logs.set(
+      topic,
+      this.logsOpened(topic).then(
+        () => OK,
+        (e: Error) => this.undoCreate(name, topic, e.message),
+      ),
+    );
+    return { topic };
+  }
+
+  /** Deletes a topic whose logs could not all be created (unless it is gone already): KAFKA_STORAGE_ERROR. */
+  private undoCreate(name: string, topic: TopicState | undefined, reason: string): ApiError {
+    if (topic && this.metadata.topic(name) === topic) {
+      try {
+        this.metadata.deleteTopic(name);
+      } catch (e2) {
+        this.log.error(`Could not undo the creation of topic ${name}: ${(e2 as Error).message}`);
+      }
+    }
+    this.log.error(`Could not create topic ${name}: ${reason}`);
+    return err(ErrorCode.KAFKA_STORAGE_ERROR, `Could not create topic ${name}: ${reason}`);
   }
 
   deleteTopic(name: string): ApiError {

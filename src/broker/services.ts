@@ -77,7 +77,7 @@ export type ReplicaControlService = Pick<ReplicationControl, 'electLeaders' | 'a
  * Cluster-wide changes: topics, partitions, topic configs, elections and reassignments. Handlers
  * check first that this broker is the controller (`cluster.controllerId === cluster.id`).
  */
-export interface ControllerService extends Pick<Controller, 'createTopic' | 'checkPartitionsPerRequest' | 'deleteTopic' | 'createPartitions' | 'alterTopicConfigs' | 'ensureTransactionStateTopic'> {
+export interface ControllerService extends Pick<Controller, 'createTopic' | 'createTopicWithLogs' | 'checkPartitionsPerRequest' | 'deleteTopic' | 'createPartitionsWithLogs' | 'alterTopicConfigs' | 'ensureTransactionStateTopic'> {
   readonly replication: ReplicaControlService;
 }
 

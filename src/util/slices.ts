@@ -51,7 +51,10 @@ export function inSlices<T>(
       if (!later) throw e;
       return onLaterError(e);
     }
-    if (more()) setImmediate(slice, true).unref();
+    // Not unref'd: with only unref'd immediates pending the event loop waits in poll for the next
+    // I/O or timer, so an idle daemon did one slice per timer tick (5 partitions a second). A
+    // pass holds a process up no longer than it runs; stopping a broker cancels its passes.
+    if (more()) setImmediate(slice, true);
     else finished();
   };
   slice(false);

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
-import { CreateTopics } from '../../src/protocol/apis/index.js';
+import { CreateTopics, Produce } from '../../src/protocol/apis/index.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { createLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -77,6 +78,73 @@ describe('atomic topic creation', () => {
     // The name is free: creating it now works.
     const retry = await createTopics(again, [{ name: 'blocked', partitions: 3 }]);
     expect(retry.body.topics[0]!.errorCode).toBe(0);
+  });
+
+  // A topic of more than 100 partitions gets its logs in slices after the metadata change (one
+  // request for 10,000 partitions held every client for 2-18 s). A slice of 0 ms creates one log
+  // a turn, so the test sees the creation part-way through; no timing is asserted.
+  it('creates the logs of a topic of many partitions in slices: other requests are answered meanwhile, CreateTopics once every log exists', async () => {
+    const b = await broker(tmp());
+    const logDir = b.cluster.logDirFor(1);
+    b.cluster.broker(1)!.passSliceMs = 0;
+    const partitions = 300;
+    const logsOf = (topic: string) => readdirSync(logDir).filter((f) => f.startsWith(`${topic}-`)).length;
+    const settled: string[] = [];
+    const create = createTopics(b, [{ name: 'wide', partitions }]).then((r) => (settled.push('create'), r));
+    const other = b.client('other');
+    const deadline = Date.now() + 30_000;
+    while (logsOf('wide') === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    const partWay = logsOf('wide');
+    expect(partWay).toBeGreaterThan(0);
+    await new Admin(other).createTopics([{ name: 'narrow', partitions: 1, replicationFactor: 1 }]);
+    settled.push('narrow');
+    const { body } = await create;
+    expect(body.topics[0]).toMatchObject({ name: 'wide', errorCode: 0 });
+    // The small topic was created while the wide one's logs were still being made.
+    expect(settled).toEqual(['narrow', 'create']);
+    expect(partWay).toBeLessThan(partitions);
+    // Answered once every log exists and leads: the last partition takes a record at once.
+    expect(logsOf('wide')).toBe(partitions);
+    const [sent] = await new Admin(other).listOffsets([{ topic: 'wide', partition: partitions - 1, timestamp: -1 }]);
+    expect(sent!.offset).toBe(0);
+    const { body: produced } = await other.send<{ responses: { partitionResponses: { errorCode: number }[] }[] }>('any', Produce, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: 'wide', partitionData: [{ index: partitions - 1, records: encodeBatch([{ value: Buffer.from('last') }]) }] }],
+    });
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+  });
+
+  it('deletes a topic of many partitions again when a log made in a later slice cannot be created (KAFKA_STORAGE_ERROR)', async () => {
+    const lines: string[] = [];
+    const b = await broker(tmp(), lines);
+    const logDir = b.cluster.logDirFor(1);
+    b.cluster.broker(1)!.passSliceMs = 0;
+    writeFileSync(join(logDir, 'wide-250'), 'not a directory');
+    const { body } = await createTopics(b, [{ name: 'wide', partitions: 300 }]);
+    expect(body.topics[0]).toMatchObject({ name: 'wide', errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+    expect(body.topics[0]!.errorMessage).toMatch(/^Could not create topic wide: .*wide-250/);
+    expect(b.cluster.metadata.topic('wide')).toBeUndefined();
+    // The logs made before it are gone (set aside for removal) and none was made after it.
+    expect(readdirSync(logDir).filter((f) => /^wide-\d+$/.test(f))).toEqual([]);
+    expect(lines.some((l) => l.includes('ERROR Could not create topic wide'))).toBe(true);
+    // The name is free again once the file is out of the way.
+    rmSync(join(logDir, 'wide-250'), { force: true });
+    const retry = await createTopics(b, [{ name: 'wide', partitions: 300 }]);
+    expect(retry.body.topics[0]!.errorCode).toBe(0);
+  });
+
+  it('answers CreatePartitions for many new partitions once their logs exist', async () => {
+    const b = await broker(tmp());
+    b.cluster.broker(1)!.passSliceMs = 0;
+    const admin = new Admin(b.client());
+    await admin.createTopics([{ name: 'grown', partitions: 1, replicationFactor: 1 }]);
+    expect((await admin.createPartitions('grown', 250, null)).error).toBeNull();
+    const broker1 = b.cluster.broker(1)!;
+    expect(Array.from({ length: 250 }, (_, p) => broker1.replica('grown', p) !== undefined).every(Boolean)).toBe(true);
+    const [end] = await admin.listOffsets([{ topic: 'grown', partition: 249, timestamp: -1 }]);
+    expect(end!.offset).toBe(0);
   });
 
   it('on start, creates a missing log of a known topic (INFO) and removes a log without a topic (WARN)', async () => {

@@ -41,11 +41,11 @@ export default defineHandler({
         await new Promise<void>((resolve) => setImmediate(resolve));
         slice = performance.now();
       }
-      topics.push(createOne(t));
+      topics.push(await createOne(t));
     }
     return { throttleTimeMs: 0, topics };
 
-    function createOne(t: (typeof req.topics)[number]) {
+    async function createOne(t: (typeof req.topics)[number]) {
       const fail = (code: number, message: string | null) => ({
         name: t.name,
         topicId: ZERO_UUID,
@@ -65,7 +65,7 @@ export default defineHandler({
       if (nullConfigs.length > 0 && !validateTopicName(t.name).code && !cluster.metadata.topic(t.name)) {
         return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
       }
-      const r = controller.createTopic(t, !!req.validateOnly);
+      const r = await controller.createTopicWithLogs(t, !!req.validateOnly);
       if (r.error.code) return fail(r.error.code, r.error.message);
       const overrides = Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
       return {

@@ -15,10 +15,15 @@ export default defineHandler({
   api: CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const { cluster, controller } = ctx;
     const names = req.topics.map((t) => t.name);
-    const results = req.topics.map((t) => {
+    const results = [];
+    // One topic at a time: each is answered once its new partitions' logs exist.
+    for (const t of req.topics) results.push(await raise(t));
+    return { throttleTimeMs: 0, results };
+
+    async function raise(t: (typeof req.topics)[number]) {
       if (cluster.controllerId !== cluster.id) {
         return { name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
       }
@@ -26,9 +31,8 @@ export default defineHandler({
         return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
       }
       if (!allowed(ctx, AclOp.ALTER, ResourceType.TOPIC, t.name)) return { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
-      const e = controller.createPartitions(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
+      const e = await controller.createPartitionsWithLogs(t.name, t.count, t.assignments?.map((a) => a.brokerIds) ?? null, req.validateOnly);
       return { name: t.name, errorCode: e.code, errorMessage: e.message };
-    });
-    return { throttleTimeMs: 0, results };
+    }
   },
 });

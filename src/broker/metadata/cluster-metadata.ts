@@ -46,7 +46,8 @@ export interface TopicState {
 export type MetadataEvent =
   | { type: 'topic-created'; topic: TopicState }
   | { type: 'topic-deleted'; topic: TopicState }
-  | { type: 'partitions-changed'; topic: TopicState; partitions: number[] }
+  /** `added`: new partitions (CreatePartitions), whose logs are created; else replicas moved or roles changed. */
+  | { type: 'partitions-changed'; topic: TopicState; partitions: number[]; added?: boolean }
   | { type: 'configs-changed'; topic: TopicState | null; brokerId?: number }
   | { type: 'scram-changed'; user: string }
   | { type: 'acls-changed' }
@@ -519,7 +520,7 @@ export class ClusterMetadata {
     this.persist({ type: 'partitions', name, id: toBase64Url(t.id), partitions });
     t.partitions.push(...added);
     this.replicaCount += replicasOf({ partitions: added });
-    this.emit({ type: 'partitions-changed', topic: t, partitions: assignment.map((_, i) => first + i) });
+    this.emit({ type: 'partitions-changed', topic: t, partitions: assignment.map((_, i) => first + i), added: true });
   }
 
   /**

@@ -100,17 +100,19 @@ export class ReplicaManager {
   }
 
   /**
-   * A topic was just created: roles and fetchers for its partitions only (nothing else changed,
-   * and a pass over every partition per new topic made creating thousands quadratic).
+   * New partitions of `t` (a topic just created, or added to): roles and fetchers for them only
+   * (nothing else changed, and a pass over every partition per new topic made creating thousands
+   * quadratic).
    */
-  adoptNewTopic(t: TopicState): void {
+  adoptNewPartitions(t: TopicState, partitions: readonly number[]): void {
     if (!this.started) return;
     const b = this.broker;
-    t.partitions.forEach((s, p) => {
+    for (const p of partitions) {
+      const s = t.partitions[p]!;
       const replica = b.replica(t.name, p);
-      if (!replica || !(s.replicas.includes(b.id) || s.addingReplicas.includes(b.id))) return;
+      if (!replica || !(s.replicas.includes(b.id) || s.addingReplicas.includes(b.id))) continue;
       this.apply(`${t.name}-${p}`, replica, s);
-    });
+    }
   }
 
   private apply(key: string, replica: PartitionReplica, s: PartitionState): void {

@@ -57,7 +57,7 @@ describe('CreatePartitions against a fake cluster and controller', () => {
     const cluster = { id: 1, controllerId: 1 } as ClusterService;
     const calls: unknown[][] = [];
     const controller = {
-      createPartitions: (...args: unknown[]) => (calls.push(args), { code: ErrorCode.INVALID_PARTITIONS, message: 'no' }),
+      createPartitionsWithLogs: async (...args: unknown[]) => (calls.push(args), { code: ErrorCode.INVALID_PARTITIONS, message: 'no' }),
     } as unknown as ControllerService;
     const res = await createPartitions.handle(request, contextWith({ cluster, controller }));
     expect(res?.results).toEqual([{ name: 't', errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'no' }]);
