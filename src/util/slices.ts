@@ -89,3 +89,17 @@ export function stepsInSlices<T>(steps: Iterator<unknown, T>, sliceMs: number): 
     setImmediate(slice);
   });
 }
+
+/**
+ * For a handler's loop over many items (topics to create): the returned function resolves at
+ * once, or after a turn of the event loop when `sliceMs` passed since the last one, so requests
+ * arriving meanwhile are answered.
+ */
+export function turnTaker(sliceMs: number): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since <= sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
