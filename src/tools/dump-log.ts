@@ -27,11 +27,17 @@ export interface DumpLogOptions {
   indexSanityCheck: boolean;
   /** Bytes read at an index entry's position when verifying (Kafka's --max-message-size). */
   maxMessageSize: number;
-  /** Only batches wholly within the first maxBytes bytes of a .log file. */
+  /**
+   * Only batches wholly within the first maxBytes bytes of a .log file (Kafka's FileRecords.slice(0,
+   * maxBytes)); UNLIMITED_BYTES, --max-bytes' default, when not given.
+   */
   maxBytes: number;
   skipRecordMetadata: boolean;
   parser: PayloadParser;
 }
+
+/** --max-bytes when not given: Kafka's default, Integer.MAX_VALUE. */
+export const UNLIMITED_BYTES = 2147483647;
 
 export type FileKind = 'log' | 'metadata' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
 
@@ -232,7 +238,9 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
       }
       pos += size;
     }
-    if (trailing > 0 && o.maxBytes >= file.size) yield { type: 'note', text: `Found ${trailing} invalid bytes at the end of ${basename(path)}` };
+    // Only when no --max-bytes was given (Kafka's printTrailingBytes: maxBytes == Integer.MAX_VALUE),
+    // even one past the end of the file: a limit given means "read only this much", not "check the end".
+    if (trailing > 0 && o.maxBytes === UNLIMITED_BYTES) yield { type: 'note', text: `Found ${trailing} invalid bytes at the end of ${basename(path)}` };
   } finally {
     file.close();
   }

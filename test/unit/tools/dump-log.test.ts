@@ -136,6 +136,21 @@ describe('dump-log: .log layouts', () => {
     ]);
   });
 
+  it("--max-bytes given, even past the end of the file, prints no 'Found N invalid bytes' line, as Kafka prints it only without a limit (Integer.MAX_VALUE)", () => {
+    const seg = segment();
+    const whole = readFileSync(seg.log);
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbagegarbage')]));
+    const size = whole.length + 14;
+    for (const maxBytes of [size, size + 1000, 2147483646]) {
+      const r = run([seg.log], { maxBytes });
+      expect(r.out.filter((l) => l.startsWith('baseOffset')), `--max-bytes ${maxBytes}`).toHaveLength(3);
+      expect(r.out.join('\n'), `--max-bytes ${maxBytes}`).not.toContain('invalid bytes');
+      expect(r.damaged).toBe(false);
+    }
+    // Kafka's default, given or not: the line.
+    expect(run([seg.log], { maxBytes: 2147483647 }).out.at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
+  });
+
   it('decodes __consumer_offsets records with --offsets-decoder', () => {
     const sub = encodeSubscription({ topics: ['orders'], userData: null, ownedPartitions: [] } as never, 1);
     const asg = encodeAssignment({ assignedPartitions: [{ topic: 'orders', partitions: [0, 1] }], userData: null });
