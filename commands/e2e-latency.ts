@@ -54,7 +54,7 @@ export default defineCommand<E2eLatencyOptions>({
     const { renderHistogram } = await import('../src/util/latency.js');
     const r = !clients
       ? stoppedBeforeMeasuring(s.topic)
-      : await runE2eLatency(clients[0], clients[1], { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer, consumer }, { line: (l) => !json && out(l), interrupted: stopSignal.received });
+      : await runE2eLatency(clients[0], clients[1], { topic: s.topic, numMessages: s.numMessages, acks: s.acks, messageSize: s.messageSize, producer, consumer }, { line: (l) => !json && out(l), outputClosed: () => ctx.out.isClosed, interrupted: stopSignal.received });
     if (json) {
       const { latenciesMs: _all, ...rest } = r;
       out(JSON.stringify(rest));

@@ -422,10 +422,14 @@ export function decodeBatchRecords(batch: Buffer, header: BatchHeader = readBatc
   return decodeBatchWith(batch, header, (offset, timestamp, key, value, headers) => ({ offset, timestamp, key, value, headers }));
 }
 
+/**
+ * `make` is also given the record's offset and timestamp deltas: the absolute values are doubles,
+ * rounded past 2^53, and a reader of damaged or crafted batches (dump-log) needs the exact longs.
+ */
 export function decodeBatchWith<T>(
   batch: Buffer,
   header: BatchHeader,
-  make: (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => T,
+  make: (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], offsetDelta: number, timestampDelta: number) => T,
 ): T[] {
   if (header.magic !== 2) throw new ProtocolDecodeError(`unsupported record batch magic ${header.magic}`);
   let body = batch.subarray(BATCH_HEADER_SIZE, LOG_OVERHEAD + header.batchLength);
@@ -455,7 +459,7 @@ export function decodeBatchWith<T>(
       headers[h] = { key: hk, value: hvLen < 0 ? null : r.raw(hvLen) };
     }
     r.pos = end;
-    out[i] = make(header.baseOffset + offsetDelta, logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta, key, value, headers);
+    out[i] = make(header.baseOffset + offsetDelta, logAppend ? header.maxTimestamp : header.baseTimestamp + tsDelta, key, value, headers, offsetDelta, tsDelta);
   }
   return out;
 }

@@ -12,21 +12,31 @@ import { decodeStruct, type FieldDef, type MessageDef } from '../protocol/schema
 import { TransactionLogKey, TransactionLogValue } from '../protocol/transaction-log.js';
 import { UsageError } from '../util/errors.js';
 
+/**
+ * A 64-bit value read from a file that may be corrupt or crafted: a number while it is a safe
+ * integer, else a bigint (exact digits in text and JSON; Kafka prints the exact long). One value
+ * has one form, so === compares them.
+ */
+export type Long = number | bigint;
+export const exactLong = (v: bigint): Long => (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v);
+/** `base + delta`, exact: in doubles while the sum is safe (then it is exact), else in bigints. */
+export const plusLong = (base: Long, delta: number): Long => (typeof base === 'number' && Number.isSafeInteger(base + delta) ? base + delta : exactLong(BigInt(base) + BigInt(delta)));
+
 export interface BatchLine {
-  baseOffset: number;
-  lastOffset: number;
+  baseOffset: Long;
+  lastOffset: Long;
   count: number;
   baseSequence: number;
   lastSequence: number;
-  producerId: number;
+  producerId: Long;
   producerEpoch: number;
   partitionLeaderEpoch: number;
   isTransactional: boolean;
   isControl: boolean;
-  deleteHorizonMs: number | null;
+  deleteHorizonMs: Long | null;
   position: number;
   timestampType: 'CreateTime' | 'LogAppendTime';
-  maxTimestamp: number;
+  maxTimestamp: Long;
   size: number;
   magic: number;
   compressCodec: string;
@@ -35,9 +45,9 @@ export interface BatchLine {
 }
 
 export interface RecordLine {
-  offset: number;
+  offset: Long;
   timestampType: 'CreateTime' | 'LogAppendTime';
-  timestamp: number;
+  timestamp: Long;
   keySize: number;
   valueSize: number;
   sequence: number;
@@ -154,7 +164,7 @@ function groupValueJson(buf: Buffer): string {
 }
 
 /** Kafka's --offsets-decoder rendering of one __consumer_offsets record. */
-export function offsetsRecord(offset: number, key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
+export function offsetsRecord(offset: Long, key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
   if (!key) return { key: `Failed to decode message at offset ${offset} using offset topic decoder (message had a missing key)` };
   try {
     const type = key.readInt16BE(0);
@@ -178,7 +188,7 @@ export function offsetsRecord(offset: number, key: Buffer | null, value: Buffer 
  * {"type":"0","data":{"transactionalId":…}}, the value as {"version":"1","data":{…}} (tagged fields
  * only when not at their default, as Kafka's JSON converters write them), <DELETE> for a tombstone.
  */
-export function transactionLogRecord(offset: number, key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
+export function transactionLogRecord(offset: Long, key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
   if (!key) return { key: `Failed to decode message at offset ${offset} using the transaction log decoder (message had a missing key)` };
   try {
     const type = key.readInt16BE(0);
@@ -221,14 +231,16 @@ export class RecordDecoder {
     private readonly printData: boolean,
   ) {}
 
-  line(h: BatchHeader, batch: BatchLine, offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): RecordLine {
+  /** A record of the batch `batch` (its exact fields), at `offsetDelta` and `timestampDelta` from the batch's base. */
+  line(h: BatchHeader, batch: BatchLine, baseTimestamp: Long, offsetDelta: number, timestampDelta: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): RecordLine {
+    const offset = plusLong(batch.baseOffset, offsetDelta);
     const r: RecordLine = {
       offset,
       timestampType: batch.timestampType,
-      timestamp,
+      timestamp: batch.timestampType === 'LogAppendTime' ? batch.maxTimestamp : plusLong(baseTimestamp, timestampDelta),
       keySize: key ? key.length : -1,
       valueSize: value ? value.length : -1,
-      sequence: h.baseSequence === -1 ? -1 : incrementSequence(h.baseSequence, offset - h.baseOffset),
+      sequence: h.baseSequence === -1 ? -1 : incrementSequence(h.baseSequence, offsetDelta),
       headerKeys: headers.map((x) => x.key),
     };
     if (batch.isControl) r.control = controlText(key, value);

@@ -15,9 +15,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { COMPRESSION_NAMES } from '../protocol/compression.js';
 import { crc32c } from '../protocol/crc32c.js';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, MAGIC_OFFSET, batchCrcIsValid, decodeBatchWith, hasDeleteHorizon, readBatchHeader, timestampTypeOf, type BatchHeader } from '../protocol/record-batch.js';
-import { RecordDecoder, type BatchLine, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
+import { RecordDecoder, exactLong, plusLong, type BatchLine, type Long, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
 
-export { decoderOf, payloadParser, type BatchLine, type DecoderName, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
+export { decoderOf, payloadParser, type BatchLine, type DecoderName, type Long, type PayloadParser, type RecordLine } from './dump-log-decoders.js';
 
 export interface DumpLogOptions {
   /** Print keys and payloads (implies deep iteration). */
@@ -27,21 +27,19 @@ export interface DumpLogOptions {
   indexSanityCheck: boolean;
   /** Bytes read at an index entry's position when verifying (Kafka's --max-message-size). */
   maxMessageSize: number;
-  /** Only batches wholly within the first maxBytes bytes of a .log file. */
+  /**
+   * Only batches wholly within the first maxBytes bytes of a .log file (Kafka's FileRecords.slice(0,
+   * maxBytes)); UNLIMITED_BYTES, --max-bytes' default, when not given.
+   */
   maxBytes: number;
   skipRecordMetadata: boolean;
   parser: PayloadParser;
 }
 
-export type FileKind = 'log' | 'metadata' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
+/** --max-bytes when not given: Kafka's default, Integer.MAX_VALUE. */
+export const UNLIMITED_BYTES = 2147483647;
 
-/**
- * A 64-bit value read from a file that may be corrupt: a number while it is a safe integer, else a
- * bigint (exact digits in text and JSON; Kafka prints the exact long). One value has one form, so
- * === compares them.
- */
-export type Long = number | bigint;
-const exactLong = (v: bigint): Long => (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v);
+export type FileKind = 'log' | 'metadata' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | 'unknown';
 
 export type DumpEvent =
   | { type: 'file'; file: string; kind: FileKind; baseOffset?: number }
@@ -49,7 +47,7 @@ export type DumpEvent =
   | { type: 'record'; record: RecordLine }
   | { type: 'index'; offset: Long; position: number }
   | { type: 'timeindex'; timestamp: Long; offset: number }
-  | { type: 'txn'; version: number; producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number }
+  | { type: 'txn'; version: number; producerId: Long; firstOffset: Long; lastOffset: Long; lastStableOffset: Long }
   /** One record of kafka-ts's cluster metadata log; its payload only when printing data (a decoder, --print-data-log). */
   | { type: 'metadata'; offset: number; position: number; size: number; crc: number; payload?: string }
   /** A line Kafka prints on stdout ("x is empty.", "Found N invalid bytes at the end of x"). */
@@ -110,22 +108,31 @@ const MAX_PLAUSIBLE_BATCH = 1024 * 1024 * 1024;
 
 const incrementSequence = (seq: number, by: number): number => (seq > 0x7fffffff - by ? by - (0x7fffffff - seq) - 1 : seq + by);
 
+/** Where a v2 batch header holds its 64-bit fields. */
+const BASE_TIMESTAMP_AT = 27;
+const PRODUCER_ID_AT = 43;
+
+/**
+ * A batch's line. Its 64-bit fields are read again as longs: readBatchHeader's are doubles, which
+ * round a crafted or corrupt value past 2^53 (Kafka prints the exact long).
+ */
 function batchLine(h: BatchHeader, position: number, buf: Buffer): BatchLine {
+  const baseOffset = exactLong(buf.readBigInt64BE(0));
   return {
-    baseOffset: h.baseOffset,
-    lastOffset: h.baseOffset + h.lastOffsetDelta,
+    baseOffset,
+    lastOffset: lastOffsetOf(buf),
     count: h.recordCount,
     baseSequence: h.baseSequence,
     lastSequence: h.baseSequence === -1 ? -1 : incrementSequence(h.baseSequence, h.lastOffsetDelta),
-    producerId: h.producerId,
+    producerId: exactLong(buf.readBigInt64BE(PRODUCER_ID_AT)),
     producerEpoch: h.producerEpoch,
     partitionLeaderEpoch: h.partitionLeaderEpoch,
     isTransactional: (h.attributes & 0x10) !== 0,
     isControl: (h.attributes & 0x20) !== 0,
-    deleteHorizonMs: hasDeleteHorizon(h.attributes) ? h.baseTimestamp : null,
+    deleteHorizonMs: hasDeleteHorizon(h.attributes) ? exactLong(buf.readBigInt64BE(BASE_TIMESTAMP_AT)) : null,
     position,
     timestampType: timestampTypeOf(h.attributes),
-    maxTimestamp: h.maxTimestamp,
+    maxTimestamp: exactLong(buf.readBigInt64BE(MAX_TIMESTAMP_AT)),
     size: LOG_OVERHEAD + h.batchLength,
     magic: h.magic,
     compressCodec: COMPRESSION_NAMES[h.attributes & 0x07] ?? `unknown(${h.attributes & 0x07})`,
@@ -171,7 +178,7 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
     const end = Math.min(file.size, o.maxBytes);
     const decoder = new RecordDecoder(o.parser, o.printData);
     let pos = 0;
-    let lastOffset = -1;
+    let lastOffset: Long = -1;
     let trailing = 0;
     while (pos < end) {
       if (end - pos < LOG_OVERHEAD) {
@@ -218,19 +225,22 @@ function* dumpLog(path: string, o: DumpLogOptions): Generator<DumpEvent> {
       if (deep) {
         let records: RecordLine[] = [];
         try {
-          records = decodeBatchWith(buf, header, (offset, timestamp, key, value, headers) => decoder.line(header, line, offset, timestamp, key, value, headers));
+          const baseTimestamp = exactLong(buf.readBigInt64BE(BASE_TIMESTAMP_AT));
+          records = decodeBatchWith(buf, header, (_offset, _timestamp, key, value, headers, offsetDelta, timestampDelta) => decoder.line(header, line, baseTimestamp, offsetDelta, timestampDelta, key, value, headers));
         } catch (e) {
           yield { type: 'problem', file: path, position: pos, message: `records cannot be decoded: ${(e as Error).message}` };
         }
         for (const r of records) {
-          if (lastOffset !== -1 && r.offset !== lastOffset + 1) yield { type: 'finding', file: resolve(path), group: 'non-consecutive', a: lastOffset, b: r.offset };
+          if (lastOffset !== -1 && r.offset !== plusLong(lastOffset, 1)) yield { type: 'finding', file: resolve(path), group: 'non-consecutive', a: lastOffset, b: r.offset };
           lastOffset = r.offset;
           yield { type: 'record', record: r };
         }
       }
       pos += size;
     }
-    if (trailing > 0 && o.maxBytes >= file.size) yield { type: 'note', text: `Found ${trailing} invalid bytes at the end of ${basename(path)}` };
+    // Only when no --max-bytes was given (Kafka's printTrailingBytes: maxBytes == Integer.MAX_VALUE),
+    // even one past the end of the file: a limit given means "read only this much", not "check the end".
+    if (trailing > 0 && o.maxBytes === UNLIMITED_BYTES) yield { type: 'note', text: `Found ${trailing} invalid bytes at the end of ${basename(path)}` };
   } finally {
     file.close();
   }
@@ -370,7 +380,10 @@ function* verifyTimeEntry(log: FileReader, file: string, timestamp: Long, offset
       }
       let max: Long = -1;
       try {
-        for (const t of decodeBatchWith(log.read(pos, size), h, (_o, ts) => ts)) if (t > max) max = t;
+        const batch = log.read(pos, size);
+        const base = exactLong(batch.readBigInt64BE(BASE_TIMESTAMP_AT));
+        const logAppend = timestampTypeOf(h.attributes) === 'LogAppendTime';
+        for (const t of decodeBatchWith(batch, h, (_o, _ts, _k, _v, _h, _od, delta) => (logAppend ? exactLong(batch.readBigInt64BE(MAX_TIMESTAMP_AT)) : plusLong(base, delta)))) if (t > max) max = t;
       } catch {
         max = exactLong(head.readBigInt64BE(MAX_TIMESTAMP_AT));
       }
@@ -391,7 +404,7 @@ function* dumpTxnIndex(path: string): Generator<DumpEvent> {
     const n = Math.floor(buf.length / 34);
     for (let i = 0; i < n; i++) {
       const at = i * 34;
-      const i64 = (p: number) => buf.readInt32BE(p) * 4294967296 + buf.readUInt32BE(p + 4);
+      const i64 = (p: number) => exactLong(buf.readBigInt64BE(p));
       yield { type: 'txn', version: buf.readInt16BE(at), producerId: i64(at + 2), firstOffset: i64(at + 10), lastOffset: i64(at + 18), lastStableOffset: i64(at + 26) };
     }
     if (buf.length % 34) yield { type: 'problem', file: path, message: `truncated index: ${buf.length % 34} bytes at the end are not a whole entry (an entry is 34 bytes)` };

@@ -8,7 +8,7 @@ import type { KafkaClient } from '../client/client.js';
 import { Admin } from '../client/admin.js';
 import { Fetcher, type FetcherOptions } from '../client/consumer/fetcher.js';
 import { Producer, type ProducerOptions } from '../client/producer/producer.js';
-import { FailedError } from '../util/errors.js';
+import { FailedError, OutputClosed } from '../util/errors.js';
 import { histogram, javaFixed, percentile, type HistogramBucket } from '../util/latency.js';
 import { unlessStopped } from '../util/stopping.js';
 
@@ -26,6 +26,12 @@ export interface E2eOptions {
 export interface E2eIO {
   /** A line for stdout as it is due (the topic creation notice, progress every 1000 records). */
   line(text: string): void;
+  /**
+   * Whether stdout's reader has gone away (known once a write met EPIPE). Looked at before each
+   * record: lines are written every 1000 records, so waiting for the next one to fail kept a run
+   * whose reader had gone (`| head -1`) sending another thousand records before it ended.
+   */
+  outputClosed?(): boolean;
   interrupted: Promise<unknown>;
 }
 
@@ -104,6 +110,8 @@ async function run(producer: Producer, fetcher: Fetcher, createdTopic: boolean, 
   const latencies: number[] = [];
   let total = 0;
   for (let i = 0; i < opts.numMessages && !stopped(); i++) {
+    // Nobody reads the results any more: end now, quietly (exit 0), as a failed write would.
+    if (io.outputClosed?.()) throw new OutputClosed('stdout closed');
     // Kafka's message: one random uppercase letter repeated.
     const message = Buffer.alloc(opts.messageSize, 65 + Math.floor(Math.random() * 26));
     const begin = process.hrtime.bigint();

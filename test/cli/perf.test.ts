@@ -362,6 +362,30 @@ describe('e2e-latency', () => {
     expect(await kt(['e2e-latency', bootstrap, 'e2e-gzip', '3', 'all', '10', props])).toEqual({ stdout: '', stderr: 'kafka-ts e2e-latency: usage error: transactional.id cannot be used with e2e-latency: it sends each record outside any transaction\n', exitCode: 2 });
   });
 
+  it('a reader that has gone away (| true) ends it at its first line, quietly with 0 (it sent a thousand more records first)', async () => {
+    expect((await kt(['topics', 'create', 'e2e-pipe', '-p', '1'])).exitCode).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'e2e-latency', bootstrap, 'e2e-pipe', '100000', '1', '10'], {
+      env: { ...process.env, KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Gone before the first line: that write meets EPIPE. The next one would be 1000 records on.
+    child.stdout.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      new Promise<number | null>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? -1 : null)))),
+      new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 60_000))),
+    ]);
+    clearTimeout(timer);
+    if (code === 'hung') child.kill('SIGKILL');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    // What it sent: the record of the first line and at most a few after it, not on to the next line's.
+    const sent = Number(/^e2e-pipe:0:(\d+)$/m.exec((await kt(['get-offsets', '--topic', 'e2e-pipe'])).stdout)?.[1]);
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThan(100);
+  }, 90_000);
+
   it('shows the histogram by itself on a terminal', async () => {
     const cmd = `${process.execPath} ${BIN} e2e-latency ${bootstrap} e2e 20 1 10`;
     const r = await execa('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { KAFKA_TS_HOME: home, NO_COLOR: '1', KAFKA_BOOTSTRAP_SERVERS: undefined }, reject: false, timeout: 30_000 });

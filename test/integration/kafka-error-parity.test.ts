@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
-import { CreateTopics, Fetch, Heartbeat, LeaveGroup, ListOffsets, OffsetDelete, Produce, SyncGroup, type FetchResponse, type ListOffsetsResponse, type ProduceResponse } from '../../src/protocol/apis/index.js';
+import { CreateTopics, DeleteGroups, DescribeGroups, Fetch, Heartbeat, LeaveGroup, ListGroups, ListOffsets, OffsetCommit, OffsetDelete, OffsetFetch, Produce, SyncGroup, type FetchResponse, type ListOffsetsResponse, type ProduceResponse } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { decodeBatchRecords, encodeBatch, splitBatches } from '../../src/protocol/record-batch.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -99,6 +99,37 @@ describe('an empty group id is INVALID_GROUP_ID (GroupCoordinatorService.isGroup
   it('OffsetDelete', async () => {
     const r = await conn.request(OffsetDelete, 0, { groupId: '', topics: [{ name: 'parity', partitions: [{ partitionIndex: 0 }] }] });
     expect(r).toMatchObject({ errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] });
+  });
+});
+
+describe('an empty group id is a group for the offset APIs (GroupCoordinatorService: "for backwards compatibility")', () => {
+  // Kafka refuses "" only in the membership APIs (above); OffsetCommit with generation -1 makes
+  // an Empty group "" that OffsetFetch reads, DescribeGroups and ListGroups show and DeleteGroups deletes.
+  it('OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups', async () => {
+    const commit = (await conn.request(OffsetCommit, 8, {
+      groupId: '',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'parity', partitions: [{ partitionIndex: 0, committedOffset: 2, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+    })) as { topics: { partitions: { errorCode: number }[] }[] };
+    expect(commit.topics[0]!.partitions[0]!.errorCode).toBe(0);
+    const fetched = (await conn.request(OffsetFetch, 7, { groupId: '', topics: [{ name: 'parity', partitionIndexes: [0] }], requireStable: false })) as {
+      errorCode: number;
+      topics: { partitions: { committedOffset: number; metadata: string; errorCode: number }[] }[];
+    };
+    expect(fetched.errorCode).toBe(0);
+    expect(fetched.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 2, metadata: 'm', errorCode: 0 });
+    const described = (await conn.request(DescribeGroups, 5, { groups: [''], includeAuthorizedOperations: false })) as { groups: { errorCode: number; groupId: string; groupState: string }[] };
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupId: '', groupState: 'Empty' });
+    const listed = (await conn.request(ListGroups, 4, { statesFilter: [] })) as { groups: { groupId: string; groupState: string }[] };
+    expect(listed.groups).toContainEqual(expect.objectContaining({ groupId: '', groupState: 'Empty' }));
+    const deleted = (await conn.request(DeleteGroups, 2, { groupsNames: [''] })) as { results: { groupId: string; errorCode: number }[] };
+    expect(deleted.results).toEqual([expect.objectContaining({ groupId: '', errorCode: 0 })]);
+    const again = (await conn.request(DeleteGroups, 2, { groupsNames: [''] })) as { results: { errorCode: number }[] };
+    expect(again.results[0]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    const gone = (await conn.request(OffsetFetch, 7, { groupId: '', topics: [{ name: 'parity', partitionIndexes: [0] }], requireStable: false })) as { topics: { partitions: { committedOffset: number }[] }[] };
+    expect(gone.topics[0]!.partitions[0]!.committedOffset).toBe(-1);
   });
 });
 

@@ -175,7 +175,10 @@ export class GroupCoordinator implements GroupService {
     const all = (code: number) => req.offsets.map(() => code);
     const notHere = this.coordinatorError(req.groupId);
     if (notHere) return all(notHere);
-    if (!req.groupId) return all(ErrorCode.INVALID_GROUP_ID);
+    // An empty group id is valid here, unlike in the membership APIs: Kafka keeps OffsetCommit
+    // (and OffsetFetch, DescribeGroups, DeleteGroups) open to "" for backwards compatibility
+    // (GroupCoordinatorService.commitOffsets refuses only a null id; the old GroupCoordinator's
+    // isValidGroupId). A commit with generation -1 makes it an Empty group, listed as any other.
     let g = this.groups.get(req.groupId);
     const simple = req.generationId < 0 && req.memberId === '' && !req.groupInstanceId;
     if (!g) {
@@ -299,7 +302,7 @@ export class GroupCoordinator implements GroupService {
   }
 
   async deleteGroup(groupId: string): Promise<number> {
-    if (!groupId) return ErrorCode.INVALID_GROUP_ID;
+    // "" is a group like any other here (see commit): Kafka deletes the empty group id's offsets.
     const notHere = this.coordinatorError(groupId);
     if (notHere) return notHere;
     const g = this.groups.get(groupId);

@@ -1,7 +1,8 @@
 /**
  * OffsetCommit (8), v0-8. Generation -1 without a member commits for an empty or unknown group
- * (admin and simple consumers); otherwise the member and generation are checked.
- * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, INVALID_GROUP_ID, UNKNOWN_MEMBER_ID,
+ * (admin and simple consumers); otherwise the member and generation are checked. The empty group
+ * id "" is accepted, as Kafka does for backwards compatibility (only the membership APIs refuse it).
+ * Errors: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, UNKNOWN_MEMBER_ID,
  * FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, OFFSET_METADATA_TOO_LARGE,
  * UNKNOWN_TOPIC_OR_PARTITION; GROUP_AUTHORIZATION_FAILED without READ on the group (every partition),
  * TOPIC_AUTHORIZATION_FAILED without READ on a topic.

@@ -1,7 +1,8 @@
 /**
  * DeleteGroups (42), v0-2. Only Empty groups can be deleted; their offsets and metadata get
- * tombstones in __consumer_offsets.
- * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP,
+ * tombstones in __consumer_offsets. The empty group id "" is a group like any other, as in Kafka
+ * (kept for backwards compatibility: simple consumers may have committed under it).
+ * Errors: NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP,
  * GROUP_AUTHORIZATION_FAILED (no DELETE on the group).
  */
 import { DeleteGroups } from '../../protocol/apis/index.js';

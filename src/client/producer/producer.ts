@@ -88,6 +88,14 @@ export class Producer {
   onIdempotenceUnavailable: ((reason: Error) => void) | null = null;
   /** Called once per batch that could not be delivered, with the number of records in it. */
   onBatchError: ((topic: string, partition: number, count: number, error: Error) => void) | null = null;
+  /**
+   * Told of an error thrown by a callback of the caller's (a send callback, onBatchAcked,
+   * onBatchError, onIdempotenceUnavailable). The producer's counting goes on regardless, as Kafka's
+   * producer logs such an error and carries on. Unset, the error is thrown again on a later turn of
+   * the event loop, an uncaught exception as Node reports a throwing listener: never swallowed, and
+   * never in the middle of the producer's own bookkeeping.
+   */
+  onCallbackError: ((error: unknown) => void) | null = null;
   private batchAcked: ((b: AckedBatch) => void) | null = null;
 
   /**
@@ -116,7 +124,7 @@ export class Producer {
       completeBatch: (b) => this.completeBatch(b),
       batchFailed: (topic, partition, count, e) => {
         this.txn?.failed(e);
-        this.onBatchError?.(topic, partition, count, e);
+        this.batchError(topic, partition, count, e);
       },
     };
     this.idempotence = new Idempotence(transactional ? true : opts.idempotent);
@@ -149,7 +157,7 @@ export class Producer {
       this.accumulator,
       this.idempotence,
       completion,
-      (reason) => this.onIdempotenceUnavailable?.(reason),
+      (reason) => this.userCallback(this.onIdempotenceUnavailable, reason),
     );
     if (transactional) {
       this.idempotence.transactional = true;
@@ -201,7 +209,7 @@ export class Producer {
     const aborted = new KafkaTsError('failed', 'Failing batch since transaction was aborted');
     this.accumulator.clearReady((b) => {
       if (b.baseSequence >= 0) broken = true;
-      this.onBatchError?.(b.topic, b.partition, b.count, aborted);
+      this.batchError(b.topic, b.partition, b.count, aborted);
       for (let i = 0; i < b.count; i++) this.complete(b.callbacks?.[i], aborted, null);
     });
     await this.flush();
@@ -221,7 +229,7 @@ export class Producer {
     this.pending++;
     if (refused) {
       // Counted as failed (stats, onBatchError) like any record that is not delivered.
-      this.onBatchError?.(record.topic, record.partition ?? -1, 1, refused);
+      this.batchError(record.topic, record.partition ?? -1, 1, refused);
       this.complete(cb, refused, null);
       return;
     }
@@ -253,7 +261,7 @@ export class Producer {
       const partition = this.partitioner.partition(topic, null, numPartitions, end - start);
       const error = this.accumulator.appendValue(topic, partition, src, start, end, timestamp);
       if (error) {
-        this.onBatchError?.(topic, partition, 1, error);
+        this.batchError(topic, partition, 1, error);
         this.complete(undefined, error, null);
       }
     }
@@ -282,7 +290,7 @@ export class Producer {
     const partition = record.partition === undefined || record.partition < 0 ? this.partitioner.partition(record.topic, record.key, numPartitions, payloadSize(record)) : record.partition;
     const rejected = this.accumulator.append(record, numPartitions, cb, partition);
     if (!rejected) return;
-    this.onBatchError?.(record.topic, rejected.partition, 1, rejected.error);
+    this.batchError(record.topic, rejected.partition, 1, rejected.error);
     this.complete(cb, rejected.error, null);
   }
 
@@ -318,7 +326,7 @@ export class Producer {
       },
       (e: Error) => {
         this.waitingForTopic.delete(record.topic);
-        this.onBatchError?.(record.topic, -1, list.length, e);
+        this.batchError(record.topic, -1, list.length, e);
         for (const w of list) this.complete(w.cb, e, null);
       },
     );
@@ -328,10 +336,43 @@ export class Producer {
     this.pending--;
     if (e) this.stats.failed++;
     else this.stats.acked++;
+    if (cb) this.userCallback(cb, e, meta);
+    this.wakeWaiters();
+  }
+
+  private batchError(topic: string, partition: number, count: number, e: Error) {
+    this.userCallback(this.onBatchError, topic, partition, count, e);
+  }
+
+  /**
+   * Runs a callback of the caller's. What it throws must not reach the producer's own code: the
+   * sender completes a request's batches in a loop, and an exception out of one record's callback
+   * would leave the rest of them uncompleted (pending never back to 0: flush and close hang) and
+   * send the request's batches to the failure path, completed or not.
+   */
+  private userCallback<A extends unknown[]>(f: ((...args: A) => void) | null | undefined, ...args: A) {
+    if (!f) return;
     try {
-      cb?.(e, meta);
-    } finally {
-      this.wakeWaiters();
+      f(...args);
+    } catch (e) {
+      this.callbackFailed(e);
+    }
+  }
+
+  private callbackFailed(e: unknown) {
+    const report = this.onCallbackError;
+    if (!report) {
+      setImmediate(() => {
+        throw e;
+      });
+      return;
+    }
+    try {
+      report(e);
+    } catch (again) {
+      setImmediate(() => {
+        throw again;
+      });
     }
   }
 
@@ -353,11 +394,8 @@ export class Producer {
   private completeBatch(b: AckedBatch) {
     this.pending -= b.count;
     this.stats.acked += b.count;
-    try {
-      this.batchAcked?.(b);
-    } finally {
-      this.wakeWaiters();
-    }
+    this.userCallback(this.batchAcked, b);
+    this.wakeWaiters();
   }
 
   /**

@@ -9,11 +9,11 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskLogStore } from '../../../src/storage/disk/disk-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/storage/log-store.js';
-import { encodeBatch } from '../../../src/protocol/record-batch.js';
+import { encodeBatch, rewriteCrc } from '../../../src/protocol/record-batch.js';
 import { groupKey, groupValue, offsetKey, offsetValue } from '../../../src/protocol/consumer-offsets.js';
 import { encodeAssignment, encodeSubscription } from '../../../src/protocol/consumer-protocol.js';
 import { dumpFiles, payloadParser, type DumpEvent, type DumpLogOptions } from '../../../src/tools/dump-log.js';
-import { DumpSummary, eventText } from '../../../src/tools/dump-log-format.js';
+import { DumpSummary, JsonCollector, eventText } from '../../../src/tools/dump-log-format.js';
 import { crc32c } from '../../../src/protocol/crc32c.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -103,6 +103,52 @@ describe('dump-log: .log layouts', () => {
     const { out } = run([seg.log], { maxBytes: 165 });
     expect(out.filter((l) => l.startsWith('baseOffset'))).toHaveLength(1);
     expect(out.join('\n')).not.toContain('invalid bytes');
+  });
+
+  it('prints 64-bit fields past 2^53 exactly, as Kafka prints the long: base and record offsets, timestamps, producer id (they were rounded)', () => {
+    // A crafted batch: two records (timestamp deltas 0 and 5), its header's longs set past 2^53.
+    const batch = encodeBatch([{ key: null, value: Buffer.from('a'), timestamp: 0 }, { key: null, value: Buffer.from('b'), timestamp: 5 }], { producerId: 1, producerEpoch: 0, baseSequence: 0 });
+    batch.writeBigInt64BE(9007199254740993n, 0); // baseOffset (not under the CRC)
+    batch.writeBigInt64BE(9007199254740993n, 27); // baseTimestamp
+    batch.writeBigInt64BE(9007199254740998n, 35); // maxTimestamp
+    batch.writeBigInt64BE(9007199254740995n, 43); // producerId
+    rewriteCrc(batch);
+    const t = tempDir('kafka-ts-dumplog-long-');
+    cleanups.push(t.cleanup);
+    const log = join(t.dir, '00000000000000000000.log');
+    writeFileSync(log, batch);
+    const { events, out, err, damaged } = run([log], { deepIteration: true });
+    expect(out.slice(2)).toEqual([
+      expect.stringMatching(/^baseOffset: 9007199254740993 lastOffset: 9007199254740994 count: 2 baseSequence: 0 lastSequence: 1 producerId: 9007199254740995 .* CreateTime: 9007199254740998 size: \d+ .* isvalid: true$/),
+      '| offset: 9007199254740993 CreateTime: 9007199254740993 keySize: -1 valueSize: 1 sequence: 0 headerKeys: []',
+      '| offset: 9007199254740994 CreateTime: 9007199254740998 keySize: -1 valueSize: 1 sequence: 1 headerKeys: []',
+    ]);
+    // Consecutive, exactly: no "Non-consecutive offsets" finding from rounded offsets.
+    expect(err).toEqual([]);
+    expect(damaged).toBe(false);
+    // JSON: the same values, as bigints (printed with every digit).
+    const json = new JsonCollector();
+    for (const e of events) json.add(e);
+    expect(json.files[0]!.batches![0]).toMatchObject({ baseOffset: 9007199254740993n, lastOffset: 9007199254740994n, maxTimestamp: 9007199254740998n, producerId: 9007199254740995n });
+    expect(json.files[0]!.batches![0]!.records!.map((r) => [r.offset, r.timestamp])).toEqual([
+      [9007199254740993n, 9007199254740993n],
+      [9007199254740994n, 9007199254740998n],
+    ]);
+  });
+
+  it("--max-bytes given, even past the end of the file, prints no 'Found N invalid bytes' line, as Kafka prints it only without a limit (Integer.MAX_VALUE)", () => {
+    const seg = segment();
+    const whole = readFileSync(seg.log);
+    writeFileSync(seg.log, Buffer.concat([whole, Buffer.from('garbagegarbage')]));
+    const size = whole.length + 14;
+    for (const maxBytes of [size, size + 1000, 2147483646]) {
+      const r = run([seg.log], { maxBytes });
+      expect(r.out.filter((l) => l.startsWith('baseOffset')), `--max-bytes ${maxBytes}`).toHaveLength(3);
+      expect(r.out.join('\n'), `--max-bytes ${maxBytes}`).not.toContain('invalid bytes');
+      expect(r.damaged).toBe(false);
+    }
+    // Kafka's default, given or not: the line.
+    expect(run([seg.log], { maxBytes: 2147483647 }).out.at(-1)).toBe('Found 14 invalid bytes at the end of 00000000000000000000.log');
   });
 
   it('decodes __consumer_offsets records with --offsets-decoder', () => {
