@@ -358,22 +358,30 @@ export class Broker implements PartitionService, ClusterService {
     for (const p of partitions) open(p);
   }
 
-  /** Opens (creating when new) the log of one of `t`'s partitions assigned here; a failure leaves it offline. */
-  private replicaOpener(t: TopicState): (p: number) => void {
+  /**
+   * Opens (creating when new) the log of one of `t`'s partitions assigned here; a failure leaves
+   * it offline and is returned (null otherwise).
+   */
+  private replicaOpener(t: TopicState): (p: number) => string | null {
     const cfg = logConfigFor(t.configs, this.config, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
     return (p) => {
       const state = t.partitions[p]!;
       const key = `${t.name}-${p}`;
-      if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) return;
-      if (this.replicas.has(key) || this.offline.has(key)) return;
+      if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) return null;
+      if (this.replicas.has(key) || this.offline.has(key)) return null;
       try {
         this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs, (m) => this.log.warn(m)));
+        return null;
       } catch (e) {
-        const reason = (e as Error).message;
-        this.offline.set(key, reason);
-        this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
+        return this.takeOffline(key, (e as Error).message);
       }
     };
+  }
+
+  private takeOffline(key: string, reason: string): string {
+    this.offline.set(key, reason);
+    this.log.error(`Partition ${key} is offline (KAFKA_STORAGE_ERROR): ${reason}`);
+    return `the log of ${key} could not be created: ${reason}`;
   }
 
   /**
@@ -385,28 +393,41 @@ export class Broker implements PartitionService, ClusterService {
    * partition answers NOT_LEADER_OR_FOLLOWER (retriable), as a Kafka broker does before it learns
    * that it leads; CreateTopics and CreatePartitions answer once every log exists (logsOpened).
    */
-  private openNewReplicas(t: TopicState, partitions: number[]): void {
-    if (this.logDirState.offline) return;
+  private openNewReplicas(t: TopicState, partitions: number[]): string | null {
+    if (this.logDirState.offline) return null;
     const open = this.replicaOpener(t);
     if (t.internal || partitions.length <= SYNC_OPEN_PARTITIONS) {
-      for (const p of partitions) open(p);
+      let failure: string | null = null;
+      for (const p of partitions) {
+        const failed = open(p);
+        failure ??= failed;
+      }
       this.replication.adoptNewPartitions(t, partitions);
-      return;
+      return failure;
     }
     const current = () => this.running && !this.logDirState.offline && this.metadata.topic(t.name) === t;
-    let failure: unknown = null;
+    // This pass's own failures (not looked up by name: a stopped broker keeps the offline
+    // entries of a topic deleted since, and a topic of the same name may be made meanwhile).
+    let failure: string | null = null;
     const pass = inSlices(
       partitions,
       (p) => {
-        open(p);
-        this.replication.adoptNewPartitions(t, [p]);
+        let failed = open(p);
+        if (failed === null) {
+          try {
+            this.replication.adoptNewPartitions(t, [p]);
+          } catch (e) {
+            // As a log that could not be created: the partition is offline, the pass goes on.
+            failed = this.takeOffline(`${t.name}-${p}`, (e as Error).message);
+          }
+        }
+        failure ??= failed;
       },
       () => this.passSliceMs,
       current,
-      (e) => (failure = e),
     );
     const opened = pass.done.then(() => {
-      if (failure) throw failure;
+      if (failure !== null && this.metadata.topic(t.name) === t) throw new Error(failure);
     });
     const before = this.opening.get(t);
     const done = (before ? Promise.all([before, opened]).then(() => undefined) : opened).finally(() => {
@@ -415,6 +436,8 @@ export class Broker implements PartitionService, ClusterService {
     // Awaited by logsOpened; a failure nobody asked about (the metadata was changed directly) is not a crash.
     done.catch(() => undefined);
     this.opening.set(t, done);
+    // A failure in the first slice, which ran just now.
+    return failure;
   }
 
   /**
@@ -423,8 +446,6 @@ export class Broker implements PartitionService, ClusterService {
    */
   async logsOpened(t: TopicState): Promise<void> {
     await this.opening.get(t);
-    const failed = t.partitions.map((_, p) => `${t.name}-${p}`).find((k) => this.offline.has(k));
-    if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
   }
 
   /**
@@ -444,11 +465,10 @@ export class Broker implements PartitionService, ClusterService {
     }
     switch (e.type) {
       case 'topic-created': {
-        this.openNewReplicas(e.topic, e.topic.partitions.map((_, i) => i));
         // A topic is created with its logs or not at all: the controller deletes it again (the
-        // logs created in slices are checked by logsOpened, which the controller awaits).
-        const failed = e.topic.partitions.map((_, p) => `${e.topic.name}-${p}`).find((k) => this.offline.has(k));
-        if (failed) throw new Error(`the log of ${failed} could not be created: ${this.offline.get(failed)}`);
+        // failures of later slices reach it through logsOpened, which it awaits).
+        const failed = this.openNewReplicas(e.topic, e.topic.partitions.map((_, i) => i));
+        if (failed) throw new Error(failed);
         break;
       }
       case 'partitions-changed':

@@ -135,6 +135,21 @@ describe('atomic topic creation', () => {
     expect(retry.body.topics[0]!.errorCode).toBe(0);
   });
 
+  it('creates a topic again after its deletion while a stopped broker still holds one of its old logs offline', async () => {
+    const b = await startBroker({ dir: tmp(), properties: { 'kafka-ts.brokers': '2' } });
+    cleanups.push(() => b.close());
+    const admin = new Admin(b.client());
+    await admin.createTopics([{ name: 'again', partitions: 1, replicationFactor: 2 }]);
+    // Broker 2 could not open again-0 (as damaged files at its start would leave it), then stopped:
+    // it hears of no metadata change until it runs again.
+    b.cluster.broker(2)!.offline.set('again-0', 'damaged at start');
+    await b.cluster.stopBroker(2);
+    expect((await admin.deleteTopics(['again']))[0]!.error).toBeNull();
+    const [created] = await admin.createTopics([{ name: 'again', partitions: 1, replicationFactor: 2 }]);
+    expect(created!.error).toBeNull();
+    expect(b.cluster.metadata.topic('again')).toBeDefined();
+  });
+
   it('answers CreatePartitions for many new partitions once their logs exist', async () => {
     const b = await broker(tmp());
     b.cluster.broker(1)!.passSliceMs = 0;
