@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { formatterDeprecation, groupIdOf, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { formatterDeprecation, groupIdOf, waitingFor, waitingNotice, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -63,7 +63,6 @@ export default defineCommand<ConsoleConsumerOptions>({
     const timeoutMs = requireInt(o.timeoutMs, 'timeout-ms', { int32: true });
     const isolation = (o.isolationLevel ?? props['isolation.level'] ?? 'read_uncommitted').toLowerCase();
     if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`Invalid value ${o.isolationLevel ?? props['isolation.level']} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`);
-
     // Invalid values throw usage errors (exit 2).
     const { parseOffsetSpec } = await import('../src/tools/offset-spec.js');
     const spec = parseOffsetSpec(o.offset ?? (o.fromBeginning || reset === 'earliest' ? 'earliest' : 'latest'));
@@ -85,6 +84,7 @@ export default defineCommand<ConsoleConsumerOptions>({
     const deprecated = format === 'json' ? null : formatterDeprecation(o.formatter);
     if (deprecated) ctx.warn(deprecated);
     const re = includePattern(include);
+    const subscribing = group !== undefined || (partition === undefined && spec.end === null); // Kafka's subscribe: waits for a missing topic
     // Watched from here: a stop while still connecting ends it as a later stop does, with the count (Kafka's shutdown hook says it whether or not a broker was reached).
     const stopSignal = watchStopSignals();
     const { fetchSizeDefaults, noneConsumed } = await import('../src/tools/console-consumer.js');
@@ -96,7 +96,7 @@ export default defineCommand<ConsoleConsumerOptions>({
       const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: props['client.id'] ?? 'console-consumer' });
       const md = re ? await client.refreshMetadata(null) : null;
       const topics = md ? [...md.topics.keys()].filter((t) => re!.test(t) && !md.topics.get(t)!.internal).sort() : [o.topic!];
-      if (topics.length === 0) throw new NotFoundError(`No topic matches --include '${include}'`);
+      if (topics.length === 0 && !subscribing) throw new NotFoundError(`No topic matches --include '${include}'`);
       const schema = schemaPlan ? await sf!.consumerDecoder(schemaPlan, (p) => registryTarget(ctx, bootstrapFlag(o.bootstrapServer, props), p)) : undefined;
       return { client, topics, schema };
     };
@@ -129,12 +129,12 @@ export default defineCommand<ConsoleConsumerOptions>({
     let result;
     if (group !== undefined) {
       const { consumeWithGroup } = await import('../src/tools/console-group.js');
-      result = await consumeWithGroup(client, group, topics, include !== undefined ? include : null, spec, props, fetcherOptions, consumeOpts, io);
+      result = await consumeWithGroup(client, group, topics, include !== undefined ? include : null, spec, props, fetcherOptions, consumeOpts, io, waitingNotice(o.topic, include));
     } else {
       const { consumeAssigned } = await import('../src/tools/console-consumer.js');
       // Without --partition it follows new topics (--include) and partitions, as Kafka's subscribing consumer does.
       const matches = re ? (t: string) => re.test(t) : (t: string) => t === o.topic;
-      const watch = partition === undefined ? { matches, everyMs: cfg.num('metadata.max.age.ms') } : undefined;
+      const watch = partition === undefined ? { matches, everyMs: cfg.num('metadata.max.age.ms'), ...waitingFor(o.topic, include, cfg.bool('allow.auto.create.topics')) } : undefined;
       result = await consumeAssigned(client, topics, partition, spec, fetcherOptions, consumeOpts, io, o.offset !== undefined || !!o.fromBeginning || partition !== undefined, watch);
     }
     // A reader that went away (`| head`) ends the command quietly: nothing more to say.

@@ -128,14 +128,22 @@ export function startPosition(s: StartSpec): StartPosition {
   }
 }
 
-/** Resolves the partitions of the given topics (all, or one partition) or explains why not. */
-export async function resolvePartitions(client: KafkaClient, topics: string[], partition: number | undefined): Promise<{ topic: string; partition: number }[]> {
+/**
+ * Resolves the partitions of the given topics (all, or one partition) or explains why not. With
+ * `missing`, a topic that does not exist (yet) is put there instead of failing: a subscribing
+ * read waits for it.
+ */
+export async function resolvePartitions(client: KafkaClient, topics: string[], partition: number | undefined, missing?: string[]): Promise<{ topic: string; partition: number }[]> {
   const md = await client.refreshMetadata(topics);
   const out: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     const t = md.topics.get(topic);
     if (t && AUTHORIZATION_CODES.has(t.errorCode)) throw new KafkaProtocolError(t.errorCode, `not authorized to describe topic ${topic}`);
-    if (!t || t.errorCode !== 0 || t.partitions.length === 0) throw new NotFoundError(`Topic '${topic}' does not exist`);
+    if (!t || t.errorCode !== 0 || t.partitions.length === 0) {
+      if (!missing) throw new NotFoundError(`Topic '${topic}' does not exist`);
+      missing.push(topic);
+      continue;
+    }
     if (partition !== undefined) {
       if (!t.partitions.some((p) => p.partition === partition)) throw new NotFoundError(`Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions.length})`);
       out.push({ topic, partition });
@@ -404,7 +412,20 @@ export interface TopicWatch {
   matches(topic: string): boolean;
   /** metadata.max.age.ms: how often metadata is looked at for new topics and partitions. */
   everyMs: number;
+  /** --topic's names (absent for --include): looked up by name while they do not exist, so the broker may create them. */
+  names?: string[];
+  /** allow.auto.create.topics: a topic subscribed by name that does not exist is asked for with auto-creation (Kafka's consumer does). */
+  autoCreate?: boolean;
+  /** The one line said when the read starts waiting for its topics (none exists yet, or a named one is missing). */
+  waitingNotice?: string;
 }
+
+/**
+ * How often metadata is looked at while a subscribed topic does not exist yet: Kafka's consumer
+ * asks again after retry.backoff.ms (100 ms, growing to retry.backoff.max.ms, 1 s), not after
+ * metadata.max.age.ms, so a topic created meanwhile is read within a moment.
+ */
+export const MISSING_TOPIC_REFRESH_MS = 250;
 
 /** What a poll left behind by a stop comes to. */
 const STOPPED: unique symbol = Symbol('stopped');
@@ -473,8 +494,12 @@ class GoneTopics {
   }
 }
 
-function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch, gone: GoneTopics): () => void {
-  let next = Date.now() + watch.everyMs;
+function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: TopicWatch, gone: GoneTopics, missing: string[], warn: (line: string) => void): () => void {
+  /** The named topics not seen yet (for --include: whether no topic matched yet); checked at once and then often. */
+  let awaiting = watch.names ? new Set(missing) : fetcher.assignment().length === 0 ? null : new Set<string>();
+  const waiting = () => (awaiting === null ? true : awaiting.size > 0);
+  let said = false;
+  let next = waiting() ? 0 : Date.now() + watch.everyMs;
   let checking = false;
   // Run beside the polls, not before them: a lookup that waits for a broker (the offsets of a
   // new partition whose leader does not answer) must not hold up printing, --timeout-ms or a stop.
@@ -485,8 +510,16 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
   };
   async function check(): Promise<void> {
     next = Date.now() + watch.everyMs;
+    /** A topic waited for is not there at all (as opposed to there without a leader yet, or a failed look). */
+    let absent = false;
     try {
-      const md = await client.refreshMetadata(null);
+      // A missing topic subscribed by name is asked for by name, with auto-creation when allowed
+      // (only then: a topic read and later deleted is not created again behind the user's back).
+      const named = awaiting !== null && awaiting.size > 0 ? [...awaiting] : null;
+      const md = named ? await client.refreshMetadata(named, !!watch.autoCreate) : await client.refreshMetadata(null);
+      const exists = (name: string) => md.topics.get(name)?.errorCode === 0 && md.topics.get(name)!.partitions.length > 0;
+      if (named) absent = named.some((t) => !exists(t));
+      else if (awaiting === null) absent = ![...md.topics.values()].some((t) => !t.internal && watch.matches(t.name) && exists(t.name));
       // A topic read that was deleted and created anew under its name: read the new one from its beginning.
       const recreated = new Set<string>();
       for (const a of fetcher.assignment()) {
@@ -511,10 +544,21 @@ function newPartitionWatcher(client: KafkaClient, fetcher: Fetcher, watch: Topic
       if (fresh.length > 0) {
         await fetcher.assign(fresh.map(({ topic, partition, start }) => ({ topic, partition, start })));
         gone.taken(fresh);
+        if (awaiting === null) awaiting = new Set();
+        for (const p of fresh) awaiting.delete(p.topic);
       }
       if (leaderless) next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
     } catch {
       next = Date.now() + Math.min(watch.everyMs, RETRY_SOON_MS);
+    }
+    if (waiting()) {
+      // Said once, not at every look (Kafka's consumer logs a WARN per metadata answer), and not
+      // for a topic that exists but has no leader yet (one just auto-created).
+      if (absent && !said && watch.waitingNotice) {
+        said = true;
+        warn(watch.waitingNotice);
+      }
+      next = Math.min(next, Date.now() + MISSING_TOPIC_REFRESH_MS);
     }
   }
 }
@@ -536,11 +580,13 @@ export async function consumeAssigned(
   const stopped: Promise<typeof STOPPED> = io.interrupted.then(() => STOPPED);
   const orStop = <T>(p: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([p, stopped]);
   const result = io.result ?? noneConsumed();
+  const missing: string[] = [];
   /** A stop during the setup: nothing read, the count (0) said as after a later stop. */
   const stoppedInSetup = (): ConsumeResult => Object.assign(result, { started: true, interrupted: true });
   const looked = await orStop(
     (async () => {
-      const parts = await resolvePartitions(client, topics, partition);
+      // Subscribing (no --partition, open-ended): a topic that does not exist yet is waited for, as Kafka's consumer waits.
+      const parts = await resolvePartitions(client, topics, partition, watch && spec.end === null ? missing : undefined);
       // auto.offset.reset=none and no --offset, --from-beginning or --partition: Kafka's console
       // consumer (a new group, nothing committed) has no position to start from, and says so.
       if (!startGiven && fetcherOptions.autoOffsetReset === 'none') {
@@ -572,7 +618,7 @@ export async function consumeAssigned(
       })(),
     );
     if (positioned === STOPPED) return stoppedInSetup();
-    const discover = watch && gone ? newPartitionWatcher(client, fetcher, watch, gone) : () => undefined;
+    const discover = watch && gone ? newPartitionWatcher(client, fetcher, watch, gone, missing, (l) => io.warn(l)) : () => undefined;
     const print = view ?? schemaView;
     if (print) {
       return await printViewLoop(

@@ -45,7 +45,17 @@ export function assignorsFor(value: string | undefined): Assignor[] {
   });
 }
 
-export function groupOptions(props: Record<string, string>): { assignors: Assignor[]; sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number; autoCommit: boolean; autoCommitIntervalMs: number; groupInstanceId: string | null; metadataMaxAgeMs: number } {
+export function groupOptions(props: Record<string, string>): {
+  assignors: Assignor[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  autoCommit: boolean;
+  autoCommitIntervalMs: number;
+  groupInstanceId: string | null;
+  metadataMaxAgeMs: number;
+  allowAutoTopicCreation: boolean;
+} {
   return {
     assignors: assignorsFor(props['partition.assignment.strategy']),
     sessionTimeoutMs: intProp(props, 'session.timeout.ms', 45_000),
@@ -55,6 +65,8 @@ export function groupOptions(props: Record<string, string>): { assignors: Assign
     autoCommitIntervalMs: intProp(props, 'auto.commit.interval.ms', 5000),
     groupInstanceId: props['group.instance.id'] ?? null,
     metadataMaxAgeMs: intProp(props, 'metadata.max.age.ms', 300_000),
+    // Kafka's consumer default: subscribing to a missing topic asks the broker to create it.
+    allowAutoTopicCreation: (props['allow.auto.create.topics'] ?? 'true').trim().toLowerCase() === 'true',
   };
 }
 
@@ -81,12 +93,20 @@ export async function consumeWithGroup(
   fetcherOptions: FetcherOptions,
   opts: ConsumeOptions,
   io: ConsumerIO,
+  /** Said once when the member starts waiting for its topics (none exists yet). */
+  waitingNotice?: string,
 ): Promise<ConsumeResult> {
   // The command refuses these first (groupOffsetReset); a guard for other callers.
   if ((spec.start.kind !== 'earliest' && spec.start.kind !== 'latest') || (spec.end !== null && spec.end.kind !== 'end')) {
     throw new UsageError("--offset cannot be used with --group except as earliest or latest (and END only as end): the group's committed offsets decide where it starts");
   }
-  const consumer = new GroupConsumer(client, { ...fetcherOptions, ...groupOptions(props), groupId, autoOffsetReset: fetcherOptions.autoOffsetReset });
+  const consumer = new GroupConsumer(client, {
+    ...fetcherOptions,
+    ...groupOptions(props),
+    groupId,
+    autoOffsetReset: fetcherOptions.autoOffsetReset,
+    ...(waitingNotice !== undefined && { onWaitingForTopics: () => io.warn(waitingNotice) }),
+  });
   consumer.subscribe(include !== null ? new RegExp(`^(?:${include})$`) : topics);
   // Ctrl-C finishes the poll under way, commits and leaves the group: with the broker gone that
   // waits for the broker (as Kafka's consumer's close does, up to 30 s). Say so after a second rather

@@ -78,7 +78,7 @@ export function summaryLine(r: ConsumerPerfResult, formatDate: (ms: number) => s
 }
 
 export async function runConsumerPerf(client: KafkaClient, opts: ConsumerPerfOptions, io: ConsumerPerfIO): Promise<ConsumerPerfResult> {
-  // A topic that does not exist fails at once, as in console-consumer (Kafka's tool waits out --timeout and exits 0).
+  // A topic that does not exist fails at once (Kafka's tool waits out --timeout and exits 0; console-consumer waits for it).
   // A stop meanwhile ends the run as a stop while connecting does.
   const began = Date.now();
   const found = await unlessStopped(resolvePartitions(client, [opts.topic], undefined), io.interrupted);

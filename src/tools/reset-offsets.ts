@@ -165,7 +165,7 @@ export function parseResetCsv(text: string, groups: string[]): PlanRow[] {
     return Number(s.trim());
   };
   const three = groups.length === 1 && parse(lines[0]!, 1).length === 3;
-  return lines.map((line, i) => {
+  const rows = lines.map((line, i): PlanRow => {
     const f = parse(line, i + 1);
     if (three) {
       if (f.length !== 3) throw new UsageError(`--from-file line ${i + 1}: expected topic,partition,offset but got '${line}'`);
@@ -174,6 +174,10 @@ export function parseResetCsv(text: string, groups: string[]): PlanRow[] {
     if (f.length !== 4) throw new UsageError(`--from-file line ${i + 1}: expected group,topic,partition,offset but got '${line}'`);
     return { group: f[0]!, topic: f[1]!, partition: num(f[2]!, 'partition', line, i + 1), newOffset: num(f[3]!, 'offset', line, i + 1) };
   });
+  // Kafka builds the plan in a map: one row per group and partition, the last line naming it wins.
+  const byPartition = new Map<string, PlanRow>();
+  for (const r of rows) byPartition.set(`${r.group}\0${r.topic}\0${r.partition}`, r);
+  return [...byPartition.values()];
 }
 
 export function planTable(rows: PlanRow[]): string {

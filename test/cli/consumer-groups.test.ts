@@ -354,6 +354,25 @@ describe('--reset-offsets', () => {
     }
   });
 
+  it('--from-file naming a partition twice plans it once, the last line winning (Kafka builds the plan in a map)', async () => {
+    const t = tempDir();
+    try {
+      const twice = join(t.dir, 'twice.csv');
+      // A new group, so that the other tests' commits stay as they expect them.
+      writeFileSync(twice, 'orders,0,3\norders,1,1\norders,0,4\n');
+      const dry = await kt('--reset-offsets', '--group', 'dupes', '--from-file', twice, '--dry-run');
+      expect(dry.stdout).toBe(planTable(planRow('dupes', 'orders', 0, 4), planRow('dupes', 'orders', 1, 1)));
+      const json = await kt('--reset-offsets', '--group', 'dupes', '--from-file', twice, '--dry-run', '--output', 'json');
+      expect(json.exitCode).toBe(0);
+      expect(json.stdout.match(/"partition":\s*0\b/g)).toHaveLength(1);
+      const r = await kt('--reset-offsets', '--group', 'dupes', '--from-file', twice, '--execute');
+      expect(r.stdout).toBe(dry.stdout);
+      expect(await committed('dupes')).toEqual(['orders-0=4', 'orders-1=1']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('saves a plan as JSON and applies it exactly with --from-plan', async () => {
     const t = tempDir();
     try {

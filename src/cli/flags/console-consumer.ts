@@ -95,3 +95,19 @@ export function formatterDeprecation(formatter: string | undefined): string | nu
   if (!formatter?.startsWith('kafka.tools.')) return null;
   return `WARNING: ${formatter} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.${formatter.slice('kafka.tools.'.length)} instead`;
 }
+
+/**
+ * How a subscribing read waits for topics that do not exist yet: --topic's name is asked for with
+ * auto-creation when allow.auto.create.topics allows it (Kafka's consumer default; the broker
+ * creates it when its auto.create.topics.enable is on), and the line said once while it waits.
+ */
+export function waitingFor(topic: string | undefined, include: string | undefined, autoCreate: boolean): { names?: string[]; autoCreate: boolean; waitingNotice: string } {
+  if (topic !== undefined) return { names: [topic], autoCreate, waitingNotice: waitingNotice(topic, undefined) };
+  return { autoCreate: false, waitingNotice: waitingNotice(undefined, include) };
+}
+
+/** The one line a subscribing console-consumer says when it starts waiting for its topic. */
+export const waitingNotice = (topic: string | undefined, include: string | undefined): string =>
+  topic !== undefined
+    ? `WARN Topic ${topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION): waiting for it to be created`
+    : `WARN No topic matches --include '${include}': waiting for one to be created`;

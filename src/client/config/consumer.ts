@@ -50,7 +50,7 @@ export const CONSUMER_CATALOGUE = defineCatalogue('consumer', COMMON_CLIENT_CONF
   supported('metadata.max.age.ms', 'long', 300000, 'how often the consumer refreshes metadata: a group member rejoins the group when its pattern (--include) matches other topics or, on the leader, a subscribed topic has new partitions, so that they are assigned; without a group, console-consumer starts reading the new topics and partitions (from their beginning) itself', { min: 0, unit: 'ms' }),
   supported('check.crcs', 'boolean', false, 'check the CRC32C of every fetched batch before returning its records; a corrupt batch fails the poll (Kafka\'s consumer checks by default, kafka-ts only when set, as librdkafka)'),
   noEffect('exclude.internal.topics', 'boolean', true, 'a pattern subscription leaves out internal topics', 'kafka-ts\'s pattern subscriptions always leave out internal topics'),
-  noEffect('allow.auto.create.topics', 'boolean', true, 'subscribing may create a missing topic (if the broker allows)', 'kafka-ts\'s consumer never asks the broker to create topics'),
+  supported('allow.auto.create.topics', 'boolean', true, 'a topic subscribed by name (console-consumer --topic without --partition) that does not exist is asked for with auto-creation, so the broker creates it when its auto.create.topics.enable is on; false: the consumer waits until the topic is created'),
   noEffect('group.protocol', 'enum', 'classic', 'the group protocol: classic, or consumer (KIP-848)', 'kafka-ts\'s consumer speaks the classic protocol; only classic is accepted', {
     values: ['classic', 'consumer'],
     caseInsensitive: true,

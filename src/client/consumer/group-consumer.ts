@@ -39,6 +39,13 @@ export interface GroupConsumerOptions extends FetcherOptions {
    * changed; Kafka's default 300000.
    */
   metadataMaxAgeMs?: number;
+  /**
+   * allow.auto.create.topics: a topic subscribed by name that does not exist is asked for with
+   * auto-creation (the broker creates it if its auto.create.topics.enable is on). Default false.
+   */
+  allowAutoTopicCreation?: boolean;
+  /** Called once when the member starts waiting for its topics (a named one missing, or none matching the pattern). */
+  onWaitingForTopics?: () => void;
   /** Called with partitions as they are assigned and revoked. */
   onAssigned?: (partitions: { topic: string; partition: number }[]) => void;
   /** May return a promise: the rebalance waits for it (e.g. to commit before giving partitions up). */
@@ -49,6 +56,12 @@ type TopicPartition = { topic: string; partition: number };
 const tpKey = (t: TopicPartition) => `${t.topic}\0${t.partition}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How often metadata is looked at while a subscribed topic does not exist: Kafka's consumer asks
+ * again after retry.backoff.ms (growing to retry.backoff.max.ms, 1 s), not metadata.max.age.ms.
+ */
+export const MISSING_TOPIC_REFRESH_MS = 250;
+
 /** Group errors after which the member must join again (possibly with a new member id). */
 const REJOIN = new Set<number>([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID]);
 const COORDINATOR = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
@@ -56,7 +69,11 @@ const COORDINATOR = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDI
 export class GroupConsumer {
   readonly groups: GroupAdmin;
   private readonly fetcher: Fetcher;
-  private readonly opts: Required<Omit<GroupConsumerOptions, keyof FetcherOptions | 'onAssigned' | 'onRevoked' | 'groupInstanceId'>> & Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked'> & { groupInstanceId: string | null };
+  private readonly opts: Required<Omit<GroupConsumerOptions, keyof FetcherOptions | 'onAssigned' | 'onRevoked' | 'groupInstanceId' | 'onWaitingForTopics'>> &
+    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onWaitingForTopics'> & { groupInstanceId: string | null };
+  /** Subscribed topics that did not exist at the last look (for a pattern: it matched none); looked for often. */
+  private waitingForTopics = false;
+  private saidWaiting = false;
   private topics: string[] = [];
   private pattern: RegExp | null = null;
   memberId = '';
@@ -113,6 +130,8 @@ export class GroupConsumer {
       autoCommit: options.autoCommit ?? true,
       autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5000,
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+      onWaitingForTopics: options.onWaitingForTopics,
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
     };
@@ -306,10 +325,36 @@ export class GroupConsumer {
     return this.joining;
   }
 
+  /**
+   * The topics to join with, noting whether some are still awaited: a named topic that does not
+   * exist (looked up by name, with auto-creation when allowed, as Kafka's consumer's metadata
+   * request asks), or a pattern that matches none. A failed lookup of named topics awaits nothing.
+   */
   private async subscribedTopics(): Promise<string[]> {
-    if (!this.pattern) return this.topics;
+    if (!this.pattern) {
+      try {
+        const md = await this.client.refreshMetadata(this.topics, this.opts.allowAutoTopicCreation);
+        this.waitingForTopics = this.topics.some((t) => md.topics.get(t)?.errorCode !== 0 || md.topics.get(t)!.partitions.length === 0);
+      } catch {
+        this.waitingForTopics = false;
+      }
+      return this.topics;
+    }
     const md = await this.client.refreshMetadata(null);
-    return [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
+    const matched = [...md.topics.values()].filter((t) => !t.internal && this.pattern!.test(t.name)).map((t) => t.name).sort();
+    this.waitingForTopics = matched.length === 0;
+    return matched;
+  }
+
+  /** When checkMetadata next looks: soon while a subscribed topic is awaited (said once), else after metadata.max.age.ms. */
+  private scheduleMetadataCheck(): void {
+    if (!this.waitingForTopics) {
+      this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
+      return;
+    }
+    this.nextMetadataCheck = Date.now() + Math.min(this.opts.metadataMaxAgeMs, MISSING_TOPIC_REFRESH_MS);
+    if (!this.saidWaiting) this.opts.onWaitingForTopics?.();
+    this.saidWaiting = true;
   }
 
   /**
@@ -322,6 +367,11 @@ export class GroupConsumer {
     this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
     try {
       if (this.pattern && (await this.subscribedTopics()).join('\0') !== this.joinedTopics.join('\0')) this.needsJoin = true;
+      // A named topic awaited now exists: join again so that the leader assigns it.
+      if (!this.pattern && this.waitingForTopics) {
+        await this.subscribedTopics();
+        if (!this.waitingForTopics) this.needsJoin = true;
+      }
       if (this.assignedCounts && !this.needsJoin) {
         const topics = [...this.assignedCounts.keys()];
         const now = partitionCounts(await this.client.refreshMetadata(topics), topics);
@@ -330,6 +380,7 @@ export class GroupConsumer {
     } catch {
       // Metadata is looked at again at the next check; fetching goes on meanwhile.
     }
+    if (!this.needsJoin) this.scheduleMetadataCheck();
   }
 
   private async revoke(partitions: TopicPartition[]) {
@@ -426,7 +477,7 @@ export class GroupConsumer {
     this.needsJoin = false;
     this.joinedTopics = topics;
     this.assignedCounts = leaderView.counts;
-    this.nextMetadataCheck = Date.now() + this.opts.metadataMaxAgeMs;
+    this.scheduleMetadataCheck();
     const decoded = decodeAssignment(sync.assignment);
     this.assignmentUserData = decoded.userData ?? null;
     const assigned = decoded.assignedPartitions.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
