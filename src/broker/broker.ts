@@ -500,6 +500,7 @@ export class Broker implements PartitionService, ClusterService {
     // A new topic changes no other partition: its own got their roles as they were opened (not a
     // pass over all).
     if (e.type === 'configs-changed') this.replication.wake();
+    else if (e.type === 'partitions-changed') this.replication.reconcilePartitions(e.topic, e.partitions);
     else if (e.type !== 'topic-created') this.replication.reconcile();
     if (e.type !== 'configs-changed' && e.topic?.name === OFFSETS_TOPIC) this.groups.syncOwnership();
     if (e.type === 'topic-deleted') this.groups.deleteTopicOffsets(e.topic.name);

@@ -91,12 +91,44 @@ export class ReplicaManager {
         b.removeReplica(replica.topic, replica.partition);
       }
     }
+    this.stopIdleFetchers();
+  }
+
+  /** Fetchers left with no partition to fetch stop. */
+  private stopIdleFetchers(): void {
     for (const [leader, f] of [...this.fetchers]) {
       if (f.size === 0) {
         this.fetchers.delete(leader);
         void f.stop();
       }
     }
+  }
+
+  /**
+   * Some partitions of `t` changed (leader, ISR, replicas): their roles and fetchers only. A pass
+   * over every partition per change made a cluster of thousands of replicas spend minutes on the
+   * ISR changes after a broker restart (one pass per change per broker), starving the fetchers
+   * until more followers fell out of the ISR, and every client waited.
+   */
+  reconcilePartitions(t: TopicState, partitions: readonly number[]): void {
+    if (!this.started) return;
+    const b = this.broker;
+    for (const p of partitions) {
+      const s = t.partitions[p];
+      const key = `${t.name}-${p}`;
+      const replica = b.replica(t.name, p);
+      if (!s || !replica) continue;
+      if (s.replicas.includes(b.id) || s.addingReplicas.includes(b.id)) {
+        this.apply(key, replica, s);
+        continue;
+      }
+      // Moved away by a reassignment.
+      this.unfollow(key);
+      this.roles.delete(key);
+      this.log.info(`Deleting replica ${key} from broker ${b.id}: it was reassigned away`);
+      b.removeReplica(t.name, p);
+    }
+    this.stopIdleFetchers();
   }
 
   /**
