@@ -51,6 +51,17 @@ export const notRunningView = (home: string): View => ({
   exit: 'Unreachable',
 });
 
+/**
+ * server status when the daemon's process lives but its control socket did not answer (a daemon
+ * busy for seconds, or stopped by a signal): exit 3 (Unreachable), but not "not running", which
+ * would invite starting a second one.
+ */
+export const notAnsweringView = (pid: number, home: string, logFile: string, waitedMs: number): View => ({
+  data: { running: true, responding: false, pid, dataDir: home },
+  text: () => [`kafka-ts broker (pid ${pid}) is running but did not answer within ${waitedMs / 1000} s (data dir ${home}); see ${logFile}`],
+  exit: 'Unreachable',
+});
+
 /** server stop: the stopped daemon's pid, or null when none ran (said on stderr, exit 0). */
 export const stoppedView = (pid: number | null, home: string): View => ({
   data: { stopped: pid !== null, pid },

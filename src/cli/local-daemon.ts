@@ -44,9 +44,17 @@ export function control<T = { ok: boolean; error?: string; status?: DaemonStatus
   });
 }
 
+/** How long `server status` and the commands that find the daemon wait for its control socket. */
+export const STATUS_TIMEOUT_MS = 3000;
+
 export async function daemonStatus(paths: DaemonPaths): Promise<DaemonStatus | null> {
-  const r = await control(paths, { op: 'status' }, 3000);
+  const r = await control(paths, { op: 'status' }, STATUS_TIMEOUT_MS);
   return r?.ok && r.status ? r.status : null;
+}
+
+/** The pid of a live daemon that did not answer `daemonStatus` (busy, or still starting), else null. */
+export function silentDaemon(paths: DaemonPaths): number | null {
+  return startingDaemon(paths);
 }
 
 /**
@@ -296,6 +304,7 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
     const running = await daemonStatus(paths);
     if (running) return { status: running, started: false };
     let holder = takeStartLock(paths);
+    let daemonHolds = false;
     if (holder === null) {
       try {
         // Another starter may have finished between the status check and taking the lock.
@@ -303,6 +312,7 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
         if (again) return { status: again, started: false };
         // A daemon starting without the lock: a foreground start, or one whose starter was killed.
         holder = startingDaemon(paths);
+        daemonHolds = holder !== null;
         if (holder === null) {
           const options = typeof opts === 'function' ? await opts() : opts;
           return { status: await startDaemon(paths, options, Math.max(1000, deadline - Date.now())), started: true };
@@ -312,6 +322,8 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
       }
     }
     if (Date.now() > deadline) {
+      // The pid file's live daemon: starting, or running but too busy to answer (it cannot tell).
+      if (daemonHolds) throw new FailedError(`The kafka-ts daemon (pid ${holder}) in ${paths.home} did not answer within ${timeoutMs / 1000} s: it is still starting or too busy to answer; see ${paths.logFile}`);
       throw new FailedError(`Another kafka-ts process${holder > 0 ? ` (pid ${holder})` : ''} is starting the daemon in ${paths.home}, which did not become ready within ${timeoutMs / 1000} s; see ${paths.logFile}`);
     }
     await new Promise((r) => setTimeout(r, 100));

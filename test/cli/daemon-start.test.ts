@@ -307,6 +307,28 @@ describe('daemon start-up failures', () => {
   });
 });
 
+describe('a daemon that does not answer', () => {
+  it('server status says it runs but did not answer (exit 3), not that it is not running', async () => {
+    const home = newHome();
+    const { status: started } = await startDaemon(home, ['--no-schema-registry']);
+    const pid = started.pid as number;
+    // Stopped by a signal: its control socket takes the connection but nothing answers, as when
+    // the daemon is busy for seconds.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const text = await kafkaTs(['server', 'status'], { home });
+      expect(text.exitCode, show(text)).toBe(3);
+      expect(text.stdout).toBe(`kafka-ts broker (pid ${pid}) is running but did not answer within 3 s (data dir ${home}); see ${join(home, 'server.log')}\n`);
+      const json = await kafkaTs(['server', 'status', '--output', 'json'], { home });
+      expect(json.exitCode, show(json)).toBe(3);
+      expect(JSON.parse(json.stdout)).toEqual({ running: true, responding: false, pid, dataDir: home });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await status(home)).running).toBe(true);
+  });
+});
+
 describe('bad input to the commands the scripts run', () => {
   it('--producer-property linger.ms=abc names linger.ms', async () => {
     const home = newHome({ anyPort: true });

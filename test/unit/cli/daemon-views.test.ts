@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notRunningView, runningView, startedView, stoppedView } from '../../../src/cli/daemon-views.js';
+import { notAnsweringView, notRunningView, runningView, startedView, stoppedView } from '../../../src/cli/daemon-views.js';
 import { printView, type View } from '../../../src/cli/view.js';
 import type { DaemonStatus } from '../../../src/cli/local-daemon.js';
 
@@ -64,6 +64,8 @@ describe('server views', () => {
   it('says no daemon runs on stdout with exit Unreachable, and in JSON', () => {
     expect(print(notRunningView('/d'), false)).toEqual({ out: 'kafka-ts broker is not running (data dir /d)\n', warned: [], exit: 'Unreachable' });
     expect(print(notRunningView('/d'), true)).toEqual({ out: '{"running":false,"dataDir":"/d"}\n', warned: [], exit: 'Unreachable' });
+    expect(print(notAnsweringView(42, '/d', '/d/server.log', 3000), false)).toEqual({ out: 'kafka-ts broker (pid 42) is running but did not answer within 3 s (data dir /d); see /d/server.log\n', warned: [], exit: 'Unreachable' });
+    expect(JSON.parse(print(notAnsweringView(42, '/d', '/d/server.log', 3000), true).out)).toEqual({ running: true, responding: false, pid: 42, dataDir: '/d' });
   });
 
   it('reports stop on stdout, or on stderr when nothing ran', () => {
