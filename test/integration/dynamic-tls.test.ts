@@ -418,3 +418,110 @@ describe('a dynamic keystore clients would refuse is refused (SslFactory.validat
     expect(storeChangeProblem({ current, next, props: listenerProps(config, 'SSL') })).toBeNull();
   });
 });
+
+/** Whether a TLS 1.2 handshake (the server's verdict on the client certificate is part of it) with this client certificate succeeds. */
+function handshake(b: TestBroker, cert: string, key: string): Promise<'ok' | 'refused'> {
+  const [host, port] = b.cluster.bootstrapFor('SSL').split(':');
+  return new Promise((resolve) => {
+    const s = tls.connect({ host, port: Number(port), rejectUnauthorized: false, servername: 'localhost', maxVersion: 'TLSv1.2', cert: readFileSync(cert), key: readFileSync(key) }, () => {
+      s.destroy();
+      resolve('ok');
+    });
+    s.on('error', () => resolve('refused'));
+    s.setTimeout(10_000, () => {
+      s.destroy();
+      resolve('refused');
+    });
+  });
+}
+
+describe('a store renewed in place (same path set again), as cert-manager and cron jobs renew them', () => {
+  const sslProps = () => ({
+    listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': certs.serverKeystore,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': certs.caCert,
+  });
+
+  it('setting the same keystore path again loads the renewed file (checked as a new path is); open connections keep theirs; an unchanged file is not reloaded', async () => {
+    const lines: string[] = [];
+    const b = await startBroker({ properties: sslProps(), log: createLogger((l) => lines.push(l)) });
+    const live = join(tmp.dir, 'live-keystore.pem');
+    copyFileSync(renewed, live);
+    const renewed2 = keystore('renewed-again', '/CN=localhost', SANS, 'ca');
+    const untrusted = keystore('rotated-untrusted', '/CN=localhost', SANS, 'other-ca');
+    let open: tls.TLSSocket | null = null;
+    try {
+      expect(await alter(b, { [KS]: live })).toBe('accepted');
+      expect(await served(b)).toBe('renewed');
+      const [host, port] = b.cluster.bootstrapFor('SSL').split(':');
+      open = await new Promise<tls.TLSSocket>((resolve, reject) => {
+        const s = tls.connect({ host, port: Number(port), rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s));
+        s.on('error', reject);
+      });
+
+      // Nothing changed in the file: accepted, and the log does not claim a reload.
+      lines.length = 0;
+      expect(await alter(b, { [KS]: live })).toBe('accepted');
+      expect(lines.filter((l) => l.includes('TLS stores'))).toEqual([expect.stringContaining('TLS stores of listener SSL unchanged')]);
+
+      // Renewed in place: the same bytes' length and modification time cannot be relied on, the content is compared.
+      copyFileSync(renewed2, live);
+      lines.length = 0;
+      expect(await alter(b, { [KS]: live })).toBe('accepted');
+      expect(await served(b)).toBe('renewed-again');
+      expect(lines.filter((l) => l.includes('TLS stores'))).toEqual([expect.stringContaining('TLS stores reloaded for listener SSL')]);
+      expect(known.get(open.getPeerX509Certificate()!.fingerprint256)).toBe('renewed');
+      expect(open.destroyed).toBe(false);
+
+      // The same checks as a new path: a renewal from a CA the truststore does not trust is refused, and the listener keeps its certificate.
+      copyFileSync(untrusted, live);
+      expect(await alter(b, { [KS]: live })).toMatch(/^Validation of dynamic config update of SSLFactory failed: listener\.name\.ssl\.ssl\.keystore\.location .*: the certificate chain of CN=localhost \(issuer CN=kafka-ts untrusted CA\) does not verify/);
+      expect(await served(b)).toBe('renewed-again');
+    } finally {
+      open?.destroy();
+      await b.close();
+    }
+  });
+
+  it('setting the same truststore path again loads the renewed file', async () => {
+    const trust = join(tmp.dir, 'live-truststore.pem');
+    copyFileSync(certs.caCert, trust);
+    const b = await startBroker({ properties: { ...sslProps(), 'listener.name.ssl.ssl.client.auth': 'required' } });
+    try {
+      expect(await alter(b, { [TS]: trust })).toBe('accepted');
+      expect(await handshake(b, certs.otherClientCert, certs.otherClientKey)).toBe('refused');
+      // The renewed truststore trusts another CA's clients too (and still the listener's certificate).
+      writeFileSync(trust, readFileSync(certs.caCert, 'utf8') + readFileSync(certs.otherCaCert, 'utf8'));
+      expect(await alter(b, { [TS]: trust })).toBe('accepted');
+      expect(await handshake(b, certs.otherClientCert, certs.otherClientKey)).toBe('ok');
+      expect(await handshake(b, certs.clientCert, certs.clientKey)).toBe('ok');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('after a start on the static stores (the dynamic file was missing), restoring the file and setting the same path again loads it', async () => {
+    const data = tempDir('kafka-ts-dynamic-tls-data-');
+    const store = join(tmp.dir, 'restored.pem');
+    copyFileSync(renewed, store);
+    let b = await startBroker({ dir: data.dir, properties: sslProps() });
+    try {
+      expect(await alter(b, { [KS]: store })).toBe('accepted');
+      expect(await served(b)).toBe('renewed');
+      await b.close(true);
+      renameSync(store, `${store}.moved`);
+      const lines: string[] = [];
+      b = await startBroker({ dir: data.dir, properties: sslProps(), log: createLogger((l) => lines.push(l)) });
+      expect(await served(b)).toBe('original');
+      expect(lines.filter((l) => / ERROR /.test(l) && l.includes('static TLS settings'))).toHaveLength(1);
+      renameSync(`${store}.moved`, store);
+      expect(await alter(b, { [KS]: store })).toBe('accepted');
+      expect(await served(b)).toBe('renewed');
+    } finally {
+      await b.close();
+      data.cleanup();
+    }
+  });
+});
