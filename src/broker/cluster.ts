@@ -22,7 +22,7 @@ import { Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
 import { dynamicTlsConfigs, dynamicTlsListeners, listenerPropsWith, listenerTlsWith } from './security/dynamic-tls.js';
-import { sameStores, storeChangeProblem } from './security/store-change.js';
+import { SSL_FACTORY_FAILED, sameStores, storeChangeProblem } from './security/store-change.js';
 import { DYNAMIC_TLS_KEY } from './metadata/broker-configs.js';
 import type { ServerTls } from './security/tls-config.js';
 
@@ -369,7 +369,9 @@ export class KafkaCluster implements ClusterView {
       try {
         next.set(l.name, this.brokerListenerTls(l.name, dynamic));
       } catch (e) {
-        if (e instanceof ConfigError) return e.message;
+        // A store that cannot be loaded (a missing file, a key not its certificate's) is refused as
+        // Kafka refuses it: SslFactory's validation of the reconfiguration fails.
+        if (e instanceof ConfigError) return `${SSL_FACTORY_FAILED}${e.message}`;
         throw e;
       }
       const current = inUse.get(l.name) ?? this.listenerSecurity.get(l.name)!.tls!.options;
