@@ -256,7 +256,13 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('controller.quota.window.size.seconds', 'int', 1, 'Length of a controller mutation quota sample.', QUOTA_WINDOW, { min: 1 }),
   n('client.quota.callback.class', 'class', null, 'A custom quota callback.', NO_CLASS('quota callbacks'), { classes: {}, customClass: CLASS_REFUSAL('quota callbacks') }),
   // Authorization and principals.
-  s('authorizer.class.name', 'string', '', `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}.`, { note: 'another class is refused' }),
+  s(
+    'authorizer.class.name',
+    'string',
+    '',
+    `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}; Kafka's older kafka.security.authorizer.AclAuthorizer is accepted and served by the same built-in authorizer (the same ACL semantics; a WARN line at start says so).`,
+    { note: `${STANDARD_AUTHORIZER} or kafka.security.authorizer.AclAuthorizer (served as StandardAuthorizer); another class is refused` },
+  ),
   s('super.users', 'string', '', 'Principals every ACL check lets through (User:a;User:b).'),
   s('allow.everyone.if.no.acl.found', 'boolean', false, 'Whether a resource without ACLs is open to all.'),
   s('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Builds principals from connections.', {
