@@ -673,6 +673,20 @@ export function buildBrokerConfig(dataDir: string, given: Record<string, string>
       message: `authorizer.class.name=${ACL_AUTHORIZER} is served by kafka-ts's built-in StandardAuthorizer-compatible authorizer (the same ACL semantics; ACLs are kept in the cluster metadata, not ZooKeeper)`,
     });
   }
+  // OAUTHBEARER here is Kafka's unsecured validator (unsigned JWTs): Kafka's default too, and
+  // quiet there, but anyone may then log in as any principal, super users included.
+  const unverified = config.listeners
+    .filter((l) => config.listenerSecurityProtocolMap[l.name]?.startsWith('SASL_'))
+    .filter((l) => (config.explicit[`listener.name.${l.name.toLowerCase()}.sasl.enabled.mechanisms`] ?? config.explicit['sasl.enabled.mechanisms'] ?? '').split(',').some((m) => m.trim().toUpperCase() === 'OAUTHBEARER'))
+    .map((l) => l.name);
+  if (unverified.length > 0) {
+    warnings.push({
+      key: 'sasl.enabled.mechanisms',
+      message:
+        `Listener${unverified.length > 1 ? 's' : ''} ${unverified.join(', ')} accept${unverified.length > 1 ? '' : 's'} OAUTHBEARER with Kafka's unsecured validator: tokens are not verified ` +
+        '(an unsigned JWT names any principal, super users included); for tests only, not where tokens must be trusted',
+    });
+  }
   if (config.connectionsMaxReauthMs < 0) throw new ConfigError('connections.max.reauth.ms must be 0 or more');
   if (config.connectionFailedAuthenticationDelayMs < 0) throw new ConfigError('connection.failed.authentication.delay.ms must be 0 or more');
   return { config, warnings };

@@ -314,7 +314,12 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('ssl.secure.random.implementation', 'string', null, 'Java SecureRandom implementation.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.provider', 'string', null, 'Java security provider.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.engine.factory.class', 'class', null, 'A custom SSL engine factory.', NO_CLASS('SSL engine factories'), { classes: {}, customClass: CLASS_REFUSAL('SSL engine factories') }),
-  s('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).'),
+  s(
+    'sasl.enabled.mechanisms',
+    'list',
+    ['GSSAPI'],
+    "SASL mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER). OAUTHBEARER uses Kafka's unsecured validator: tokens are not verified (a WARN line at start names the listeners); GSSAPI is refused.",
+  ),
   s('sasl.jaas.config', 'password', null, "The JAAS login configuration (users of PLAIN, the broker's own login)."),
   s('sasl.server.max.receive.size', 'int', 524288, 'Largest SASL packet before authentication.', { min: 1 }),
   n('sasl.mechanism.inter.broker.protocol', 'string', 'GSSAPI', 'SASL mechanism between brokers.', 'logical brokers replicate inside the daemon'),

@@ -41,4 +41,17 @@ describe('security warnings at start', () => {
     expect(warns.filter((l) => l.includes('authorizer.class.name'))).toEqual([]);
     expect(r.stderr).not.toContain('authorizer.class.name');
   });
+
+  it('OAUTHBEARER (the unsecured validator) is warned about once, naming the listeners that accept it', async () => {
+    const { r, warns } = await start([
+      'listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,PLAINONLY://127.0.0.1:0',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,PLAINONLY:SASL_PLAINTEXT',
+      'sasl.enabled.mechanisms=SCRAM-SHA-256,OAUTHBEARER',
+      'listener.name.plainonly.sasl.enabled.mechanisms=PLAIN',
+      'listener.name.plainonly.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-pw";',
+    ]);
+    const line = "Listener SASL_PLAINTEXT accepts OAUTHBEARER with Kafka's unsecured validator: tokens are not verified";
+    expect(warns.filter((l) => l.includes('OAUTHBEARER')), warns.join('\n')).toEqual([expect.stringContaining(line)]);
+    expect(r.stderr.split('\n').filter((l) => l.includes('OAUTHBEARER')), show(r)).toEqual([expect.stringMatching(new RegExp(`^WARN ${line}`))]);
+  });
 });
