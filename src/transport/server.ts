@@ -87,6 +87,13 @@ export interface ConnectionSecurity {
  */
 export class CloseConnection extends Error {
   override name = 'CloseConnection';
+  constructor(
+    message: string,
+    /** The thrower has logged why already (one line per closed connection, not two). */
+    readonly logged = false,
+  ) {
+    super(message);
+  }
 }
 
 export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
@@ -589,7 +596,9 @@ class ServerConnection {
           response = await this.process(frame, this.info);
         } catch (e) {
           const err = e as Error;
-          if (err instanceof CloseConnection) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          if (err instanceof CloseConnection) {
+            if (!err.logged) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          }
           else this.log.error(`Unexpected error handling a request from ${this.info.clientHost}; closing the connection: ${err.stack ?? err.message}`);
           this.release();
           this.socket.destroy();
