@@ -63,7 +63,7 @@ export default defineCommand<ConfigsOptions>({
     t.checkNoConflicts(add, del);
     const q = QUOTA_TYPES.includes(target.entityType) ? await import('../src/tools/quotas.js') : null;
     const quotaChange = target.action === 'alter' && q?.wantsQuotaChange(target.types, add, del) ? q.quotaChanges(target.types, target.names, add, del) : undefined;
-    const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del) : undefined;
+    const changes = target.action === 'alter' && target.entityType === 'users' && !quotaChange ? t.userScramChanges(target.entityName!, add, del, target.emptyName) : undefined;
     const props = o.commandConfig ? readPropertiesFile(o.commandConfig) : {};
     await checkClientConfig('admin', props, (l) => ctx.warn(l));
     const client = await ctx.client({ bootstrapServer: o.bootstrapServer, properties: props, clientId: 'kafka-ts-configs' });

@@ -54,7 +54,7 @@ export interface ClusterView {
   /** A broker's log dir went offline: its partitions need other leaders. */
   logDirOffline(id: number): void;
   /** KIP-226: checks (and with `apply` installs) a broker's dynamic keystore/truststore configs; the problem, or null. */
-  reloadListenerTls?(id: number, dynamic: Record<string, string>, apply: boolean): string | null;
+  reloadListenerTls?(id: number, dynamic: Record<string, string>, apply: boolean, listeners?: string[]): string | null;
 }
 
 export type { AppendOutcome, LeaderLookup } from './append/leader-append.js';
@@ -543,8 +543,8 @@ export class Broker implements PartitionService, ClusterService {
     return this.log.levels;
   }
 
-  listenerTls(dynamic: Record<string, string>, apply: boolean): string | null {
-    return this.cluster.reloadListenerTls?.(this.id, dynamic, apply) ?? null;
+  listenerTls(dynamic: Record<string, string>, apply: boolean, listeners?: string[]): string | null {
+    return this.cluster.reloadListenerTls?.(this.id, dynamic, apply, listeners) ?? null;
   }
 
   topicConfig(topic: TopicState, name: string): string {

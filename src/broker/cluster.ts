@@ -22,7 +22,7 @@ import { Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
 import { dynamicTlsConfigs, dynamicTlsListeners, listenerPropsWith, listenerTlsWith } from './security/dynamic-tls.js';
-import { storeChangeProblem } from './security/store-change.js';
+import { SSL_FACTORY_FAILED, sameStores, storeChangeProblem } from './security/store-change.js';
 import { DYNAMIC_TLS_KEY } from './metadata/broker-configs.js';
 import type { ServerTls } from './security/tls-config.js';
 
@@ -344,9 +344,13 @@ export class KafkaCluster implements ClusterView {
    * KIP-226: checks broker `id`'s dynamic keystore/truststore configs (every listener they name
    * must be an SSL or SASL_SSL one, every store usable, and a listener's new stores usable by the
    * clients of its current ones: src/broker/security/store-change.ts) and with `apply` gives its
-   * TLS listeners their new stores. The problem as Kafka's INVALID_REQUEST message says it, or null.
+   * TLS listeners their new stores. `listeners` (lower-case names) limits the loading to the
+   * listeners a request names (all TLS listeners without it). The stores are read again even when
+   * the setting keeps its value, and compared by content with those the listener serves: a file
+   * renewed in place is taken (checked as a new path is), one that did not change is not reloaded
+   * (and the log says so). The problem as Kafka's INVALID_REQUEST message says it, or null.
    */
-  reloadListenerTls(id: number, dynamic: Record<string, string>, apply: boolean): string | null {
+  reloadListenerTls(id: number, dynamic: Record<string, string>, apply: boolean, listeners?: string[]): string | null {
     const tlsListeners = this.opts.config.listeners.filter((l) => this.listenerSecurity.get(l.name)?.tls);
     // The listener reads its lower-case prefix only: an upper-case one would be kept and do nothing.
     for (const key of Object.keys(dynamic)) {
@@ -359,26 +363,39 @@ export class KafkaCluster implements ClusterView {
       }
     }
     const next = new Map<string, ServerTls>();
+    const inUse = this.tlsInUse.get(id) ?? new Map<string, ServerTls['options']>();
     for (const l of tlsListeners) {
+      if (listeners && !listeners.includes(l.name.toLowerCase())) continue;
       try {
         next.set(l.name, this.brokerListenerTls(l.name, dynamic));
       } catch (e) {
-        if (e instanceof ConfigError) return e.message;
+        // A store that cannot be loaded (a missing file, a key not its certificate's) is refused as
+        // Kafka refuses it: SslFactory's validation of the reconfiguration fails.
+        if (e instanceof ConfigError) return `${SSL_FACTORY_FAILED}${e.message}`;
         throw e;
       }
-      const current = this.tlsInUse.get(id)?.get(l.name) ?? this.listenerSecurity.get(l.name)!.tls!.options;
+      const current = inUse.get(l.name) ?? this.listenerSecurity.get(l.name)!.tls!.options;
       const problem = apply ? null : storeChangeProblem({ current, next: next.get(l.name)!.options, props: listenerPropsWith(this.opts.config, l.name, dynamic) });
       if (problem) return problem;
     }
     if (apply) {
       const server = this.nodes.get(id)?.server;
-      const inUse = this.tlsInUse.get(id) ?? new Map<string, ServerTls['options']>();
       this.tlsInUse.set(id, inUse);
+      const reloaded: string[] = [];
+      const unchanged: string[] = [];
       for (const [name, t] of next) {
+        const current = inUse.get(name) ?? this.listenerSecurity.get(name)!.tls!.options;
+        if (sameStores(current, t.options)) {
+          unchanged.push(name);
+          continue;
+        }
         server?.setListenerTls(name, t.options);
         inUse.set(name, t.options);
+        reloaded.push(name);
       }
-      if (server) this.log.info(`[KafkaServer id=${id}] TLS stores reloaded for listener${next.size === 1 ? '' : 's'} ${[...next.keys()].join(', ')}`);
+      const s = (names: string[]) => `listener${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+      if (server && reloaded.length > 0) this.log.info(`[KafkaServer id=${id}] TLS stores reloaded for ${s(reloaded)}`);
+      if (server && unchanged.length > 0) this.log.info(`[KafkaServer id=${id}] TLS stores of ${s(unchanged)} unchanged (the same key, certificates and trusted CAs as in use): nothing reloaded`);
     }
     return null;
   }

@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiError } from './api-error.js';
 import type { ClusterService, ControllerService } from './services.js';
-import { cleanerThreadsProblem, DYNAMIC_BROKER_CONFIGS, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
+import { cleanerThreadsProblem, DYNAMIC_BROKER_CONFIGS, DYNAMIC_TLS_KEY, isCustomBrokerConfig, validateBrokerConfigs } from './metadata/broker-configs.js';
 import { dynamicTlsConfigs, isDynamicTlsKey } from './security/dynamic-tls.js';
 import { KAFKA_LOG_LEVELS, LogLevels, type KafkaLogLevel } from '../util/logger.js';
 import { topicConfigDef, validateTopicConfig, validateTopicConfigSet } from '../protocol/topic-configs.js';
@@ -131,7 +131,18 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     if ('code' in next) return next as ApiError;
     // KIP-226: listener-prefixed keystore/truststore keys, per broker, checked by loading the stores.
     const tls = dynamicTlsConfigs(next as Record<string, string>);
-    const tlsChanged = JSON.stringify(tls) !== JSON.stringify(dynamicTlsConfigs(current));
+    // The listeners whose stores this request is about: those whose keys it names, even with the
+    // value they have (a certificate renewed in place keeps its path, as cert-manager and cron jobs
+    // renew them; Kafka rebuilds the SslFactory when the file changed, DefaultSslEngineFactory.
+    // shouldBeRebuilt), and those whose keys it changed (a legacy AlterConfigs drops keys unnamed).
+    const before = dynamicTlsConfigs(current);
+    const tlsListeners = [
+      ...new Set([
+        ...changes.map((c) => DYNAMIC_TLS_KEY.exec(c.name)?.[1]),
+        ...[...new Set([...Object.keys(tls), ...Object.keys(before)])].filter((k) => tls[k] !== before[k]).map((k) => DYNAMIC_TLS_KEY.exec(k)?.[1]),
+      ]),
+    ].filter((n): n is string => n !== undefined);
+    const tlsChanged = tlsListeners.length > 0;
     const rest = Object.fromEntries(Object.entries(next).filter(([k]) => !isDynamicTlsKey(k)));
     if (tlsChanged && (resourceName === '' || !cluster.listenerTls)) {
       const names = changes.map((c) => c.name).filter(isDynamicTlsKey);
@@ -140,13 +151,13 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
     }
     // Kafka validates the resulting dynamic set; its ConfigException is answered as INVALID_REQUEST.
     // then the catalogue's types, ranges and refusals (src/protocol/broker-config-catalogue.ts), as at start-up.
-    const problem = validateBrokerConfigs(rest) ?? (checkProperties(BROKER_CATALOGUE, rest).errors[0] ?? null) ?? (tlsChanged ? cluster.listenerTls!(tls, false) : null);
+    const problem = validateBrokerConfigs(rest) ?? (checkProperties(BROKER_CATALOGUE, rest).errors[0] ?? null) ?? (tlsChanged ? cluster.listenerTls!(tls, false, tlsListeners) : null);
     if (problem) return { code: ErrorCode.INVALID_REQUEST, message: problem };
     const threads = changes.some((c) => c.name === 'log.cleaner.threads') ? cleanerThreadsChange(cluster, resourceName, rest) : null;
     if (threads) return { code: ErrorCode.INVALID_REQUEST, message: threads };
     if (!validateOnly) {
       md.setBrokerConfigs(resourceName, next as Record<string, string>);
-      if (tlsChanged) cluster.listenerTls!(tls, true);
+      if (tlsChanged) cluster.listenerTls!(tls, true, tlsListeners);
       // Names Kafka does not know are kept as Kafka keeps them (a plugin may read them), but
       // nothing here reads them: the daemon log says so rather than let them silently do nothing.
       const custom = changes.filter((c) => c.op !== OP_DELETE && isCustomBrokerConfig(c.name)).map((c) => c.name);

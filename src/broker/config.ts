@@ -443,6 +443,9 @@ function resolveProviders(given: Record<string, string>, env: ProviderEnv): { pr
 
 const LISTENER_PREFIXED = /^listener\.name\.([^.]+)\.(.+)$/;
 
+/** Kafka's ZooKeeper-era ACL authorizer, accepted as StandardAuthorizer (see buildBrokerConfig). */
+const ACL_AUTHORIZER = 'kafka.security.authorizer.AclAuthorizer';
+
 /**
  * Listener-prefixed keys (`listener.name.<listener>.<setting>`) must name a listener of
  * `listeners` (or `controller.listener.names`) in lower case, as Kafka matches them: Kafka ignores
@@ -571,7 +574,7 @@ const KEYS: KeyDef[] = [
     key: 'authorizer.class.name',
     apply: (c, v) => {
       const name = v.trim();
-      const known = ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'];
+      const known = ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', ACL_AUTHORIZER];
       if (name !== '' && !known.includes(name)) throw new ConfigError(`Invalid value ${name} for configuration authorizer.class.name: kafka-ts supports only ${known[0]} (or an empty value for no authorization)`);
       c.authorizerClassName = name;
     },
@@ -661,6 +664,29 @@ export function buildBrokerConfig(dataDir: string, given: Record<string, string>
     }
   }
   checkListenerKeys(config, warnings);
+  // Kafka's ZooKeeper-era authorizer (removed in 4.0) evaluates ACLs as StandardAuthorizer does
+  // (deny wins, super.users, allow.everyone.if.no.acl.found, literal/prefixed/wildcard patterns,
+  // implied DESCRIBE): accepted, but said at start, since no such class runs here.
+  if (config.authorizerClassName === ACL_AUTHORIZER) {
+    warnings.push({
+      key: 'authorizer.class.name',
+      message: `authorizer.class.name=${ACL_AUTHORIZER} is served by kafka-ts's built-in StandardAuthorizer-compatible authorizer (the same ACL semantics; ACLs are kept in the cluster metadata, not ZooKeeper)`,
+    });
+  }
+  // OAUTHBEARER here is Kafka's unsecured validator (unsigned JWTs): Kafka's default too, and
+  // quiet there, but anyone may then log in as any principal, super users included.
+  const unverified = config.listeners
+    .filter((l) => config.listenerSecurityProtocolMap[l.name]?.startsWith('SASL_'))
+    .filter((l) => (config.explicit[`listener.name.${l.name.toLowerCase()}.sasl.enabled.mechanisms`] ?? config.explicit['sasl.enabled.mechanisms'] ?? '').split(',').some((m) => m.trim().toUpperCase() === 'OAUTHBEARER'))
+    .map((l) => l.name);
+  if (unverified.length > 0) {
+    warnings.push({
+      key: 'sasl.enabled.mechanisms',
+      message:
+        `Listener${unverified.length > 1 ? 's' : ''} ${unverified.join(', ')} accept${unverified.length > 1 ? '' : 's'} OAUTHBEARER with Kafka's unsecured validator: tokens are not verified ` +
+        '(an unsigned JWT names any principal, super users included); for tests only, not where tokens must be trusted',
+    });
+  }
   if (config.connectionsMaxReauthMs < 0) throw new ConfigError('connections.max.reauth.ms must be 0 or more');
   if (config.connectionFailedAuthenticationDelayMs < 0) throw new ConfigError('connection.failed.authentication.delay.ms must be 0 or more');
   return { config, warnings };

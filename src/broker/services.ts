@@ -66,8 +66,9 @@ export interface ClusterService {
   /**
    * KIP-226: checks this broker's dynamic keystore/truststore configs (listener-prefixed) and with
    * `apply` gives its TLS listeners the new stores; the problem (INVALID_REQUEST's message), or null.
+   * `listeners` (lower-case names, as in the keys) limits it to the listeners a request is about.
    */
-  listenerTls?(dynamic: Record<string, string>, apply: boolean): string | null;
+  listenerTls?(dynamic: Record<string, string>, apply: boolean, listeners?: string[]): string | null;
 }
 
 /** Elections and reassignments (the controller's replication control). */

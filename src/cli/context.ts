@@ -197,6 +197,10 @@ export class CliContext {
     const { clientSecurity, expectedPrincipal, unusedSecuritySettings } = await import('../client/security/index.js');
     const security = await clientSecurity(p);
     if (!bootstrap.every((a) => 'path' in a)) {
+      // librdkafka's switch turns off every check of the broker's certificate: say so, once.
+      if (security.tls?.rejectUnauthorized === false) {
+        this.warn("kafka-ts: warning: enable.ssl.certificate.verification=false: the broker's certificate is not verified (any server, or anyone in between, is accepted)");
+      }
       for (const u of unusedSecuritySettings(p)) this.warn(`kafka-ts: warning: ${u.keys.join(', ')} ${u.keys.length === 1 ? 'has' : 'have'} no effect with security.protocol=${security.protocol} (set security.protocol=${u.protocols} to use ${u.keys.length === 1 ? 'it' : 'them'})`);
     }
     // On the daemon's Unix socket the local user is a super user: no denial to explain.

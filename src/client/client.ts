@@ -9,7 +9,7 @@ import type { ApiDef } from '../protocol/schema.js';
 import { ConnectionError, ConnectionLostError, KafkaConnection, RequestTimeoutError, type BrokerAddress, describeAddress } from '../transport/client-connection.js';
 import { CLIENT_VERSIONS } from './versions.js';
 import { AuthenticationError, KafkaTsError, isKafkaTsError } from '../util/errors.js';
-import { clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
+import { clientCertRefusedByBroker, clientCertRefusedError, looksLikeTlsError } from '../transport/tls-errors.js';
 import type { ClientSecurity } from './security/index.js';
 import { saslAuthenticate } from './security/authenticate.js';
 import { Naps } from '../util/naps.js';
@@ -222,7 +222,7 @@ export class KafkaClient {
           if (e instanceof RequestTimeoutError) throw new RequestTimeoutError(`${conn.label} accepted the connection but did not answer ${step}`);
           // Twice closed before any answer: over plaintext TCP, a TLS listener does that; over
           // TLS, a broker that refuses the client certificate after the handshake.
-          if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && ++closedEarly >= 2) throw tlsOptions ? clientCertRefusedError(conn.label) : looksLikeTlsError(conn.label);
+          if (e instanceof ConnectionError && e.beforeFirstResponse && tcp && ++closedEarly >= 2) throw tlsOptions ? (tlsOptions.cert !== undefined ? clientCertRefusedByBroker(conn.label, tlsOptions.cert) : clientCertRefusedError(conn.label)) : looksLikeTlsError(conn.label);
           throw e;
         }
       } catch (e) {

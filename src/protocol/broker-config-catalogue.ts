@@ -256,7 +256,13 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('controller.quota.window.size.seconds', 'int', 1, 'Length of a controller mutation quota sample.', QUOTA_WINDOW, { min: 1 }),
   n('client.quota.callback.class', 'class', null, 'A custom quota callback.', NO_CLASS('quota callbacks'), { classes: {}, customClass: CLASS_REFUSAL('quota callbacks') }),
   // Authorization and principals.
-  s('authorizer.class.name', 'string', '', `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}.`, { note: 'another class is refused' }),
+  s(
+    'authorizer.class.name',
+    'string',
+    '',
+    `Authorizer: empty (none) or ${STANDARD_AUTHORIZER}; Kafka's older kafka.security.authorizer.AclAuthorizer is accepted and served by the same built-in authorizer (the same ACL semantics; a WARN line at start says so).`,
+    { note: `${STANDARD_AUTHORIZER} or kafka.security.authorizer.AclAuthorizer (served as StandardAuthorizer); another class is refused` },
+  ),
   s('super.users', 'string', '', 'Principals every ACL check lets through (User:a;User:b).'),
   s('allow.everyone.if.no.acl.found', 'boolean', false, 'Whether a resource without ACLs is open to all.'),
   s('principal.builder.class', 'class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', 'Builds principals from connections.', {
@@ -308,7 +314,12 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   n('ssl.secure.random.implementation', 'string', null, 'Java SecureRandom implementation.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.provider', 'string', null, 'Java security provider.', 'TLS comes from Node.js (OpenSSL)'),
   n('ssl.engine.factory.class', 'class', null, 'A custom SSL engine factory.', NO_CLASS('SSL engine factories'), { classes: {}, customClass: CLASS_REFUSAL('SSL engine factories') }),
-  s('sasl.enabled.mechanisms', 'list', ['GSSAPI'], 'SASL mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).'),
+  s(
+    'sasl.enabled.mechanisms',
+    'list',
+    ['GSSAPI'],
+    "SASL mechanisms offered (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER). OAUTHBEARER uses Kafka's unsecured validator: tokens are not verified (a WARN line at start names the listeners); GSSAPI is refused.",
+  ),
   s('sasl.jaas.config', 'password', null, "The JAAS login configuration (users of PLAIN, the broker's own login)."),
   s('sasl.server.max.receive.size', 'int', 524288, 'Largest SASL packet before authentication.', { min: 1 }),
   n('sasl.mechanism.inter.broker.protocol', 'string', 'GSSAPI', 'SASL mechanism between brokers.', 'logical brokers replicate inside the daemon'),

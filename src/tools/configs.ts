@@ -69,12 +69,14 @@ export function parseCredential(mechanism: ScramMechanism, value: string): { ite
 }
 
 /** The SCRAM changes an --alter of one user asks for, with Kafka's checks. */
-export function userScramChanges(user: string, add: Record<string, string>, del: readonly string[]): { upsertions: ScramUpsertion[]; deletions: ScramDeletion[] } {
+export function userScramChanges(user: string, add: Record<string, string>, del: readonly string[], emptyName = false): { upsertions: ScramUpsertion[]; deletions: ScramDeletion[] } {
   const unknownAdd = Object.keys(add).filter((k) => !isScramMechanism(k) && !QUOTA_KEYS.has(k));
   if (unknownAdd.length > 0) throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${unknownAdd.join(',')}`);
   const unknownDel = del.filter((k) => !isScramMechanism(k) && !QUOTA_KEYS.has(k));
   if (unknownDel.length > 0) throw new UsageError(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${unknownDel.join(',')}`);
   // Quota keys went to src/tools/quotas.ts (wantsQuotaChange) before this.
+  // An empty --entity-name reads as the default entity too: say what was given, not a flag that was not.
+  if (user === '' && emptyName) throw new UsageError("The user name given with --entity-name is empty: SCRAM credentials belong to a named user (--entity-name alice)");
   if (user === '') throw new UsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
   const both = del.filter((k) => Object.hasOwn(add, k));
   if (both.length > 0) throw new UsageError(`${both.join(',')} is both added and deleted; give it once`);

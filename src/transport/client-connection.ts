@@ -10,7 +10,7 @@ import type { ApiDef } from '../protocol/schema.js';
 import { FrameDecoder, FrameReader } from './frame-decoder.js';
 import { KafkaTsError, UsageError } from '../util/errors.js';
 import { frameBuffers } from '../util/read-buffers.js';
-import { looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
+import { clientCertRefusedByBroker, looksLikeTlsError, notTlsError, tlsFailure } from './tls-errors.js';
 
 /** node:tls, loaded on the first TLS connection: a short command on the Unix socket never needs it. */
 let tlsModule: typeof tls | undefined;
@@ -143,11 +143,16 @@ export class KafkaConnection {
     return new Promise((resolve, reject) => {
       let socket: net.Socket;
       let tcpUp = false;
+      let serverSpokeTls = false;
       const reads = useTls ? null : new PlainReads();
       if ('path' in address) socket = net.connect({ path: address.path, onread: reads!.onread });
       else if (useTls) {
         socket = nodeTls().connect({ ...opts.tls, host: address.host, port: address.port, servername: net.isIP(address.host) ? undefined : address.host });
         socket.once('connect', () => (tcpUp = true));
+        // TLS 1.2 keys are made once the server's flight came (ServerHelloDone), before our
+        // certificate goes: a hang-up after that is a TLS server refusing our certificate, not a
+        // plaintext port (node:tls servers send no alert for a certificate that does not verify).
+        if (opts.tls?.cert !== undefined) socket.once('keylog', () => (serverSpokeTls = true));
       } else socket = net.connect({ host: address.host, port: address.port, onread: reads!.onread });
       const timer = setTimeout(() => {
         socket.destroy();
@@ -158,6 +163,8 @@ export class KafkaConnection {
         socket.off('close', onClose);
         socket.on('error', () => undefined); // a late second error must not crash the process
         socket.destroy();
+        const hungUp = e.code === 'ECONNRESET' || e.code === 'EPIPE' || /before secure TLS connection/.test(e.message);
+        if (useTls && serverSpokeTls && hungUp) return reject(clientCertRefusedByBroker(label, opts.tls?.cert));
         const mapped = useTls ? tlsFailure(e, label, 'host' in address ? address.host : '', false, { tls: opts.tls, advertised: opts.advertised }) : null;
         if (mapped) return reject(mapped);
         const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOENT' ? 'no such socket' : e.message;
@@ -166,7 +173,7 @@ export class KafkaConnection {
       // A TLS socket closed before its handshake ended (no error event): the peer hung up on our ClientHello.
       const onClose = () => {
         clearTimeout(timer);
-        reject(tcpUp ? notTlsError(label) : new ConnectionError(`Could not connect to ${label}: connection closed`, label));
+        reject(serverSpokeTls ? clientCertRefusedByBroker(label, opts.tls?.cert) : tcpUp ? notTlsError(label) : new ConnectionError(`Could not connect to ${label}: connection closed`, label));
       };
       socket.once(useTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);

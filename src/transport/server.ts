@@ -87,6 +87,13 @@ export interface ConnectionSecurity {
  */
 export class CloseConnection extends Error {
   override name = 'CloseConnection';
+  constructor(
+    message: string,
+    /** The thrower has logged why already (one line per closed connection, not two). */
+    readonly logged = false,
+  ) {
+    super(message);
+  }
 }
 
 export type FrameProcessor = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
@@ -299,6 +306,25 @@ function peerAddress(socket: net.Socket): string {
   const addr = socket.remoteAddress;
   if (!addr) return '127.0.0.1';
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** Plain words for node:tls's verification code of a client certificate, after the code (as Kafka's log names the PKIX cause). */
+const CLIENT_CERT_PROBLEMS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'the client certificate has expired',
+  CERT_NOT_YET_VALID: 'the client certificate is not yet valid',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the client certificate is not signed by a CA in the listener's truststore (unknown CA)",
+  UNABLE_TO_GET_ISSUER_CERT: "the client certificate is not signed by a CA in the listener's truststore (unknown CA)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the client certificate is not signed by a CA in the listener's truststore (unknown CA)",
+  SELF_SIGNED_CERT_IN_CHAIN: "the client certificate's chain ends in a CA the listener's truststore does not have (unknown CA)",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the client certificate is self-signed and not in the listener's truststore (unknown CA)",
+  CERT_SIGNATURE_FAILURE: "the client certificate's signature does not verify",
+  INVALID_PURPOSE: 'the client certificate is not meant for client authentication (extendedKeyUsage)',
+  CERT_REVOKED: 'the client certificate has been revoked',
+};
+
+export function clientCertProblem(code: string | Error | undefined): string {
+  const c = String(code ?? 'unknown');
+  return CLIENT_CERT_PROBLEMS[c] ? `${c}: ${CLIENT_CERT_PROBLEMS[c]}` : c;
 }
 
 function peerHost(socket: net.Socket): string {
@@ -570,7 +596,9 @@ class ServerConnection {
           response = await this.process(frame, this.info);
         } catch (e) {
           const err = e as Error;
-          if (err instanceof CloseConnection) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          if (err instanceof CloseConnection) {
+            if (!err.logged) this.log.warn(`Closing connection from ${this.info.clientHost}: ${err.message}`);
+          }
           else this.log.error(`Unexpected error handling a request from ${this.info.clientHost}; closing the connection: ${err.stack ?? err.message}`);
           this.release();
           this.socket.destroy();
@@ -899,7 +927,7 @@ export class KafkaServer {
     const server = tls.createServer({ ...o.tls, handshakeTimeout: 10_000 }, (socket) => {
       // ssl.client.auth=requested: no certificate is fine, one that does not verify is not.
       if (o.tls?.requestCert && !socket.authorized && socket.getPeerX509Certificate()) {
-        this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${String(socket.authorizationError)})`);
+        this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${clientCertProblem(socket.authorizationError)})`);
         socket.destroy();
         return;
       }
@@ -911,7 +939,14 @@ export class KafkaServer {
       raw.once('close', () => this.handshaking.delete(raw));
     });
     server.on('tlsClientError', (err, socket) => {
-      const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+      // ssl.client.auth=required: node:tls verifies the client certificate after the handshake
+      // (its OpenSSL verify callback accepts every chain) and, when it does not verify, destroys
+      // the socket itself, which then ends as ECONNRESET here. The cause is the socket's
+      // authorizationError: log that (as for `requested`), never the reset. No TLS alert can be
+      // sent then (node:tls has no way to send one after the handshake); a missing certificate
+      // is refused by OpenSSL in the handshake, with its alert (certificate_required).
+      const authorizationError = (socket as tls.TLSSocket).authorizationError;
+      const reason = authorizationError ? clientCertProblem(authorizationError) : ((err as NodeJS.ErrnoException).code ?? err.message);
       this.opts.log.info(`Failed authentication with ${peerHost(socket)} (listener ${o.name}: SSL handshake failed: ${reason})`);
       socket.destroy();
     });

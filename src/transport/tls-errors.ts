@@ -3,6 +3,7 @@
  * misnamed server certificate, a TLS port spoken to in plaintext and the reverse, a client
  * certificate the broker refused. These are not retried: the next attempt would fail the same way.
  */
+import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { AuthenticationError } from '../util/errors.js';
 import { opensslReason, versionsText } from './tls-settings.js';
@@ -32,6 +33,31 @@ export const clientCertRefusedError = (label: string) =>
   new AuthenticationError(
     `${label} closed the TLS connection before answering: it may require a client certificate or refuse this one; set ssl.keystore.location (PEM key and certificate) signed by a CA it trusts`,
   );
+
+/**
+ * A broker that took our client certificate in the handshake and then hung up (node:tls brokers,
+ * kafka-ts's among them, cannot send a TLS alert for a certificate that does not verify: they
+ * close). Our own certificate says what it can: expired or not yet valid, else most likely a CA
+ * the broker's truststore does not have (the broker's log names the cause).
+ */
+export function clientCertRefusedByBroker(label: string, cert: unknown, now = new Date()): AuthenticationError {
+  const pem = (Array.isArray(cert) ? cert[0] : cert) as string | Buffer | undefined;
+  let leaf: X509Certificate | null = null;
+  try {
+    leaf = pem === undefined ? null : new X509Certificate(pem);
+  } catch {
+    leaf = null;
+  }
+  const subject = leaf ? leaf.subject.split('\n').reverse().join(',') : 'the client certificate';
+  const reason = !leaf
+    ? 'it is expired, or not signed by a CA in the broker\'s ssl.truststore.location'
+    : now > new Date(leaf.validTo)
+      ? `certificate expired (${subject} expired ${new Date(leaf.validTo).toISOString()}); renew it`
+      : now < new Date(leaf.validFrom)
+        ? `certificate not yet valid (${subject} is valid from ${new Date(leaf.validFrom).toISOString()}; check the clocks)`
+        : `unknown CA: ${subject} is issued by ${leaf.issuer.split('\n').reverse().join(',')}, which is most likely not in the broker's ssl.truststore.location`;
+  return new AuthenticationError(`${label} refused the client certificate: ${reason} (the broker closed the TLS connection; its log names the cause)`);
+}
 
 /** The names a client can connect by: the subject alternative names; the CN only when there is no DNS name among them (then hostname checks ignore it, RFC 6125). */
 function certNames(cert: PeerCertificate | undefined): string {
@@ -84,7 +110,10 @@ export function tlsFailure(e: NodeJS.ErrnoException & { cert?: PeerCertificate; 
   if (/UNKNOWN_CA/.test(code)) {
     return new AuthenticationError(`${label} refused the TLS connection: it does not trust the CA that signed the client certificate (ssl.keystore.location); it must be signed by a CA in the broker's ssl.truststore.location (${reasonOf(code)})`);
   }
-  if (/BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED/.test(code) && ctx.tls?.cert !== undefined) {
+  if (/CERTIFICATE_EXPIRED/.test(code) && ctx.tls?.cert !== undefined) {
+    return new AuthenticationError(`${label} refused the client certificate: certificate expired; renew it (${reasonOf(code)})`);
+  }
+  if (/BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REVOKED/.test(code) && ctx.tls?.cert !== undefined) {
     return new AuthenticationError(`${label} refused the client certificate (ssl.keystore.location): is it expired, or not meant for client authentication? (${reasonOf(code)})`);
   }
   if (code.startsWith('ERR_SSL_') && CLIENT_CERT_REFUSED.test(code)) {

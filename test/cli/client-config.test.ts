@@ -88,6 +88,15 @@ describe('client properties on the command line', () => {
     ]);
   });
 
+  it('enable.ssl.certificate.verification=false is warned about, once', async () => {
+    const config = file('no-verify.properties', 'security.protocol=SSL\nenable.ssl.certificate.verification=false\n');
+    // The plaintext port refuses TLS; the warning comes before any connection.
+    const r = await kafkaTs(['topics', '--list', '--bootstrap-server', bootstrap, '--command-config', config], { home });
+    expect(r.stderr.split('\n').filter((l) => l.includes('enable.ssl.certificate.verification')), r.stderr).toEqual([
+      "kafka-ts: warning: enable.ssl.certificate.verification=false: the broker's certificate is not verified (any server, or anyone in between, is accepted)",
+    ]);
+  });
+
   it('partitioner.class=RoundRobinPartitioner: 3,000 unkeyed lines land 1,000/1,000/1,000 (kcat reads them there)', async () => {
     expect((await kafkaTs(['topics', '--create', '--topic', 'rr', '--partitions', '3', '--bootstrap-server', bootstrap], { home })).exitCode).toBe(0);
     const lines = Array.from({ length: 3000 }, (_, i) => `line-${i}`).join('\n') + '\n';

@@ -34,6 +34,8 @@ describe('configs usage errors (before connecting; exit 2)', () => {
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=1024,password=hunter2]'], 'Iterations 1024 is less than the minimum 4096 required for SCRAM-SHA-256'],
       [['configs', '--alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[secret=hunter2]'], 'Invalid credential property SCRAM-SHA-256: expected SCRAM-SHA-256=[iterations=N,password=PASSWORD] (iterations optional, before password)'],
       [['configs', '--alter', '--entity-type', 'users', '--entity-default', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'],
+      // No --entity-default was given: the message says what was.
+      [['configs', '--alter', '--entity-type', 'users', '--entity-name', '', '--add-config', 'SCRAM-SHA-256=[password=hunter2]'], 'The user name given with --entity-name is empty: SCRAM credentials belong to a named user (--entity-name alice)'],
       [['configs', '--describe', '--entity-type', 'topic'], 'Invalid entity type topic, the entity type must be one of topics, clients, users, brokers, ips, broker-loggers, client-metrics, groups with a --bootstrap-server or --bootstrap-controller argument'],
       [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'topics'], 'Duplicate entity type(s) specified: topics'],
       [['configs', '--describe', '--entity-type', 'topics', '--entity-type', 'brokers'], "Only 'users' and 'clients' entity types may be specified together"],

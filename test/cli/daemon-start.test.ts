@@ -225,7 +225,7 @@ describe('daemon start-up failures', () => {
     for (const extra of [[], ['--foreground']]) {
       const r = await kafkaTs([...args, ...extra], { home, timeout: 30_000 });
       expect(r.exitCode, show(r)).toBe(2);
-      expect(r.stderr.trim(), show(r)).toBe('kafka-ts server: usage error: Cannot read ssl.keystore.location /nowhere/broker.pem: ENOENT');
+      expect(r.stderr.trim(), show(r)).toBe('kafka-ts server: usage error: Cannot read ssl.keystore.location /nowhere/broker.pem: no such file');
       expect(daemonPids(home)).toEqual([]);
     }
   });

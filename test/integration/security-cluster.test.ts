@@ -75,6 +75,7 @@ describe('broker security: sessions, replication, configuration', () => {
   afterAll(() => tmp.cleanup());
 
   it('connections.max.reauth.ms: the session lifetime is announced, re-authentication extends it, an expired session is closed', async () => {
+    const reauthLog: string[] = [];
     const b = await startBroker({
       properties: {
         listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
@@ -82,6 +83,7 @@ describe('broker security: sessions, replication, configuration', () => {
         'sasl.jaas.config': PLAIN_JAAS,
         'connections.max.reauth.ms': '1500',
       },
+      log: createLogger((l) => void reauthLog.push(l)),
     });
     try {
       b.cluster.metadata.setScramCredentials('carol', [scramCred('SCRAM-SHA-256', 'carol-secret')]);
@@ -103,6 +105,8 @@ describe('broker security: sessions, replication, configuration', () => {
       expect(await c.request(Metadata, 9, METADATA), 'the re-authenticated session still serves').not.toBeNull();
       await until(t1 + 1500);
       expect(await c.request(Metadata, 9, METADATA), 'an expired session is closed on its next request').toBeNull();
+      // One line for it (written before the close), not one from the SASL layer and another from the connection.
+      expect(reauthLog.filter((l) => /expired/i.test(l))).toEqual([expect.stringMatching(/ INFO Closing connection from .*User:alice\): its SASL session expired without re-authentication/)]);
 
       // Re-authenticating as someone else is refused and closes the connection.
       const d = await RawConn.tcp(port);

@@ -90,7 +90,9 @@ export function saslGate(frame: Buffer, conn: SaslConnection): { response: Promi
   }
   if (s.expiresAt > 0 && Date.now() >= s.expiresAt) {
     s.settings.log.info(`Closing connection from ${conn.clientHost} (listener ${s.settings.listener}, ${s.principal}): its SASL session expired without re-authentication (connections.max.reauth.ms)`);
-    throw new CloseConnection('SASL session expired');
+    // Logged once, here, with the principal (Kafka closes it with one line too, at DEBUG:
+    // "Disconnecting expired channel"; INFO here so that the default log shows why clients are cut).
+    throw new CloseConnection('SASL session expired', true);
   }
   return null;
 }

@@ -178,3 +178,13 @@ export function storeChangeProblem({ current, next, props, now = new Date() }: S
   }
   return null;
 }
+
+/**
+ * Whether two listener settings serve the same stores: the same key (and its password), the same
+ * certificate chain and the same trusted CAs, by content (a file renewed in place within the same
+ * second, or with its old modification time kept by a copy, is still a change).
+ */
+export function sameStores(a: tls.TlsOptions, b: tls.TlsOptions): boolean {
+  const text = (v: unknown): string => (v === undefined ? '' : (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : typeof x === 'string' ? x : JSON.stringify(x))).join('\n'));
+  return text(a.key) === text(b.key) && text(a.cert) === text(b.cert) && text(a.ca) === text(b.ca) && (a.passphrase ?? '') === (b.passphrase ?? '');
+}

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { createPrivateKey } from 'node:crypto';
 import { ConfigError } from '../config.js';
+import { unreadableReason } from '../../util/files.js';
 import type { ListenerProps } from './listener-config.js';
 import { binaryStoreType, opensslReason, pemConversion, tlsSettings, unreadableCertificate } from '../../transport/tls-settings.js';
 
@@ -45,7 +46,7 @@ function readStoreFile(p: ListenerProps, key: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`Cannot read ${p.source(key)} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(`Cannot read ${p.source(key)} ${path}: ${unreadableReason(e)}`);
   }
   return text;
 }

@@ -84,6 +84,8 @@ export interface ConfigsTarget {
   /** Every entity type and name given (users and clients together: client quotas). */
   types: string[];
   names: string[];
+  /** An --entity-name '' was given (read as the default entity, as Kafka reads it; messages say which). */
+  emptyName?: boolean;
 }
 
 /** Kafka's checks (ConfigCommandOptions.checkArgs), in Kafka's order, then this version's limits. */
@@ -143,5 +145,5 @@ export function validate(o: ConfigsOptions): ConfigsTarget {
   if (o.all && (QUOTA_TYPES.includes(type) || action === 'alter')) throw new UsageError('--all can only be used with --describe of topics, brokers, broker-loggers, client-metrics and groups');
   if (type === 'client-metrics' && !hasName) throw new UsageError('An entity name must be specified with --describe of client-metrics (kafka-ts cannot list client-metrics resources)');
   // The default user is refused for SCRAM credentials once the configs are parsed (src/tools/configs.ts userScramChanges).
-  return { action, entityType: type, entityName: names[0], types, names };
+  return { action, entityType: type, entityName: names[0], types, names, ...((o.entityName ?? []).includes('') ? { emptyName: true } : {}) };
 }

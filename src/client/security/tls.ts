@@ -73,6 +73,13 @@ export async function tlsOptions(props: Props): Promise<ConnectionOptions> {
   const opts: ConnectionOptions = {};
 
   // Trust: Kafka's truststore, librdkafka's ssl.ca.location / ssl.ca.pem; the system CAs otherwise.
+  // Kafka's and librdkafka's names of one setting: both given, neither can be said to win (a
+  // properties file shared by both kinds of client, edited in one place only), so it is refused.
+  for (const [kafka, rdkafka] of [['ssl.truststore.location', 'ssl.ca.location'], ['ssl.truststore.certificates', 'ssl.ca.pem']] as const) {
+    if ((props[kafka] ?? '').trim() !== '' && (props[rdkafka] ?? '').trim() !== '') {
+      throw new UsageError(`${kafka} and ${rdkafka} both name the trusted CA certificates (Kafka's and librdkafka's names for one setting); set only one`);
+    }
+  }
   const caFile = props['ssl.truststore.location'] ?? props['ssl.ca.location'];
   const caInline = props['ssl.truststore.certificates'] ?? props['ssl.ca.pem'];
   if (caFile !== undefined && caFile.trim() !== '') {

@@ -151,6 +151,11 @@ describe('TLS settings', () => {
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': 'ldap' })).toContain('ssl.endpoint.identification.algorithm=ldap is not supported');
     expect(await usage({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'maybe' })).toContain('enable.ssl.certificate.verification must be true or false');
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'enable.ssl.certificate.verification': 'false' })).tls?.rejectUnauthorized).toBe(false);
+    // Kafka's and librdkafka's names for the trusted CAs together: which one wins would be a guess.
+    expect(await usage({ 'security.protocol': 'SSL', 'ssl.truststore.location': '/a/ca.pem', 'ssl.ca.location': '/b/ca.pem' })).toBe(
+      "ssl.truststore.location and ssl.ca.location both name the trusted CA certificates (Kafka's and librdkafka's names for one setting); set only one",
+    );
+    expect(await usage({ 'security.protocol': 'SSL', 'ssl.truststore.certificates': '-----BEGIN CERTIFICATE-----', 'ssl.ca.pem': '-----BEGIN CERTIFICATE-----' })).toContain('ssl.truststore.certificates and ssl.ca.pem both name the trusted CA certificates');
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
     expect((await clientSecurity({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'TLSv1.2, TLSv1.3' })).tls).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
     expect(await usage({ 'security.protocol': 'SSL', 'ssl.enabled.protocols': 'SSLv3' })).toBe('ssl.enabled.protocols=SSLv3: SSLv3 is not a TLS version kafka-ts can use (TLSv1.2, TLSv1.3)');
