@@ -44,6 +44,40 @@ function javaDouble(n: number): string {
   return Number.isInteger(n) ? `${n}.0` : String(n);
 }
 
+/**
+ * A deserializer's result as a JSON value (--output json), or null for those that hand back the
+ * bytes (String, ByteArray, Bytes, ByteBuffer), which the envelope writes as text or base64 as it
+ * does without one. Numbers are JSON numbers, a long with all its digits (exact past 2^53, as
+ * --output json writes 64-bit values elsewhere); NaN and the infinities, which JSON has no number
+ * for, are strings, as Jackson writes them by default.
+ */
+export type JsonDeserializer = (b: Buffer) => string;
+
+const float = (d: Deserializer, read: (b: Buffer) => number): JsonDeserializer => (b) => {
+  const text = d(b) as string; // checks the size
+  const n = read(b);
+  return Number.isFinite(n) ? String(n) : JSON.stringify(text);
+};
+const JSON_DESERIALIZERS: Record<string, JsonDeserializer | null> = {
+  StringDeserializer: null,
+  ByteArrayDeserializer: null,
+  BytesDeserializer: null,
+  ByteBufferDeserializer: null,
+  VoidDeserializer: () => 'null',
+  LongDeserializer: (b) => DESERIALIZERS.LongDeserializer!(b) as string,
+  IntegerDeserializer: (b) => DESERIALIZERS.IntegerDeserializer!(b) as string,
+  ShortDeserializer: (b) => DESERIALIZERS.ShortDeserializer!(b) as string,
+  DoubleDeserializer: float(DESERIALIZERS.DoubleDeserializer!, (b) => b.readDoubleBE(0)),
+  FloatDeserializer: float(DESERIALIZERS.FloatDeserializer!, (b) => b.readFloatBE(0)),
+  UUIDDeserializer: (b) => JSON.stringify(b.toString('utf8')),
+};
+
+function jsonDeserializer(className: string | undefined): JsonDeserializer | null {
+  if (className === undefined) return null;
+  deserializer(className); // refuses an unknown class
+  return JSON_DESERIALIZERS[className.split('.').pop()!] ?? null;
+}
+
 function deserializer(className: string | undefined): Deserializer {
   if (className === undefined) return raw;
   const short = className.split('.').pop()!;
@@ -68,6 +102,8 @@ export interface FormatterConfig {
   key: Deserializer;
   value: Deserializer;
   header: Deserializer;
+  /** The deserializers as --output json writes their results (null: the envelope's text or base64). */
+  json: { key: JsonDeserializer | null; value: JsonDeserializer | null; header: JsonDeserializer | null };
 }
 
 /** The default formatter's properties (Kafka's DefaultMessageFormatter). */
@@ -106,6 +142,7 @@ export function formatterConfig(props: Record<string, string>): FormatterConfig 
     key: deserializer(props['key.deserializer']),
     value: deserializer(props['value.deserializer']),
     header: deserializer(props['headers.deserializer']),
+    json: { key: jsonDeserializer(props['key.deserializer']), value: jsonDeserializer(props['value.deserializer']), header: jsonDeserializer(props['headers.deserializer']) },
   };
 }
 

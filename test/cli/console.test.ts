@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../helpers/tmp.js';
@@ -421,6 +421,40 @@ describe('console-consumer', () => {
       ['wyg=', 'AAEC/w=='],
       [null, null],
     ]);
+  });
+
+  it('applies deserializers to --output json (a long as a number with all its digits) and refuses the text layout\'s options (exit 2)', async () => {
+    await create('json-typed');
+    const long = Buffer.alloc(8);
+    long.writeBigInt64BE(9007199254740993n);
+    const int = Buffer.alloc(4);
+    int.writeInt32BE(-7);
+    const b64 = (b: Buffer) => b.toString('base64');
+    const input = [{ key: b64(long), keyEncoding: 'base64', value: b64(int), valueEncoding: 'base64' }, { key: null, value: null }];
+    expect((await produce('json-typed', input.map((l) => JSON.stringify(l)).join('\n'), '--input', 'json')).exitCode).toBe(0);
+    const typed = ['--output', 'json', '--key-deserializer', 'org.apache.kafka.common.serialization.LongDeserializer', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer'];
+    // Without --group records print from fetched batches, with it from record objects: both apply them.
+    for (const extra of [[], ['--group', 'json-typed-g']]) {
+      const r = await consume('json-typed', ...typed, ...extra);
+      expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: 'Processed a total of 2 messages\n' });
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/,"timestampType":"CreateTime","key":9007199254740993,"value":-7,"headers":\[\]\}$/);
+      expect(JSON.parse(lines[1]!)).toMatchObject({ key: null, value: null });
+    }
+    const refused = (detail: string) => {
+      const message = `Option ${detail} cannot be used with --output json (it shapes the text formatter's lines; each JSON object has every field of the record, null as null)`;
+      return { stdout: `${JSON.stringify({ error: { code: 2, kind: 'usage', message } })}\n`, stderr: `kafka-ts console-consumer: usage error: ${message}\n`, exitCode: 2 };
+    };
+    expect(await consume('json-typed', ...typed, '--formatter', 'org.apache.kafka.tools.consumer.NoOpMessageFormatter')).toEqual(refused('formatter'));
+    for (const p of ['print.key=true', 'print.value=false', 'null.literal=X', 'key.separator=:', 'line.separator=;', 'headers.separator=|']) {
+      expect(await consume('json-typed', ...typed, '--property', p)).toEqual(refused(`property ${p.split('=')[0]}`));
+    }
+    const file = join(home, 'json-formatter.properties');
+    writeFileSync(file, 'print.offset=true\n');
+    expect(await consume('json-typed', '--output', 'json', '--formatter-config', file)).toEqual(refused(`formatter-config: print.offset (in ${file})`));
+    // The text output takes them all, as before.
+    const text = await consume('json-typed', '--key-deserializer', 'org.apache.kafka.common.serialization.LongDeserializer', '--property', 'print.key=true', '--property', 'null.literal=X', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer');
+    expect(text).toEqual({ stdout: '9007199254740993\t-7\nX\tX\n', stderr: 'Processed a total of 2 messages\n', exitCode: 0 });
   });
 
   it('warns of each text-reader property given with --input json, which has no effect there', async () => {
