@@ -48,6 +48,18 @@ describe('console-producer', () => {
     expect((await consume('piped')).stdout.split('\n').length - 1).toBe(1000);
   });
 
+  it('sends each record in a batch of its own with batch.size 0 (Kafka: atLeast(0), no batching), in order', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    for (const [topic, ...args] of [['nobatch-flag', '--batch-size', '0'], ['nobatch-prop', '--producer-property', 'batch.size=0'], ['nobatch-mem', '--max-partition-memory-bytes', '0']]) {
+      await create(topic!);
+      expect(await produce(topic!, lines.join('\n'), ...args)).toEqual({ stdout: '', stderr: `kafka-ts console-producer: sent 40 records to topic ${topic}\n`, exitCode: 0 });
+      const dump = await kt(['dump-log', '--files', join(home, 'data', `${topic}-0`, '00000000000000000000.log')]);
+      const counts = dump.stdout.split('\n').filter((l) => l.startsWith('baseOffset:')).map((l) => / count: (\d+)/.exec(l)?.[1]);
+      expect(counts, dump.stdout.slice(0, 400)).toEqual(lines.map(() => '1'));
+      expect((await consume(topic!)).stdout).toBe(`${lines.join('\n')}\n`);
+    }
+  });
+
   it('parses keys and headers with the line reader properties', async () => {
     await create('keyed');
     const input = 'h1:x,h2:y|k1::v1\nNULL|k2::NULL\nh3:NULL|NULL::v3\n';

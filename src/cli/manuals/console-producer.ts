@@ -33,7 +33,7 @@ export const docs: Omit<CommandSpec, 'name' | 'build' | 'run'> = {
   ],
   differences: [
     'A send failure makes the exit status 1 (kafka-console-producer.sh logs it and exits 0), and a summary line is printed on stderr.',
-    '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. A batch the broker rejects as too large is split and resent.',
+    '--batch-size defaults to 1000000 bytes, librdkafka\'s default (kafka-console-producer.sh uses 16384): several times the throughput for small records. 0 (--batch-size, --max-partition-memory-bytes or batch.size) disables batching, as in Kafka\'s producer: each record is sent in a batch of its own. A batch the broker rejects as too large is split and resent.',
     'max.request.size is unlimited for single records unless given (Java: 1048576), so the topic\'s max.message.bytes decides which records are too large and raising it is enough, up to buffer.memory (--max-memory-bytes, 33554432 by default): a larger record is refused before it is sent, as Kafka\'s producer refuses it. A request still carries batches of several partitions only up to 1 MiB (or the max.request.size given); a larger batch goes alone.',
     'Reading stdin pauses while about 4 MiB of records wait for their acknowledgements (a few requests\' worth, which keeps the connection busy and the batch buffers reused), so a --max-memory-bytes (buffer.memory) above that is never filled; a smaller one behaves as in Kafka.',
     'Values are taken as raw bytes; the Java tool decodes lines as UTF-8 first.',
