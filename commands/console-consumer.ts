@@ -73,7 +73,7 @@ export default defineCommand<ConsoleConsumerOptions>({
 
     const { formatterConfig, FORMATTERS, FORMATTER_KEYS } = await import('../src/tools/message-format.js');
     const fprops = formatterProperties(o, o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}, parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]));
-    const formatter = formatterConfig(fprops);
+    const formatter = formatterConfig(fprops, (l) => ctx.warn(l));
     const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
     await warnUnknownPropertyKeys(fprops, (k) => FORMATTER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'message formatter', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;

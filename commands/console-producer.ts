@@ -75,7 +75,7 @@ export default defineCommand<ConsoleProducerOptions>({
       throw new UsageError((e as Error).message);
     }
     const { readerConfig, READER_KEYS, jsonReader } = await import('../src/tools/line-reader.js');
-    const input = o.input === 'json' ? jsonReader(readerProps, (l) => ctx.warn(l)) : readerConfig(readerProps);
+    const input = o.input === 'json' ? jsonReader(readerProps, (l) => ctx.warn(l)) : readerConfig(readerProps, (l) => ctx.warn(l));
     const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
     await warnUnknownPropertyKeys(readerProps, (k) => READER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'line reader', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;

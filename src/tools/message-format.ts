@@ -125,16 +125,17 @@ export const FORMATTER_KEYS: ReadonlySet<string> = new Set([
   'headers.deserializer',
 ]);
 
-export function formatterConfig(props: Record<string, string>): FormatterConfig {
+/** `warn`: says a boolean given without a value is taken as false (boolProperty). */
+export function formatterConfig(props: Record<string, string>, warn?: (line: string) => void): FormatterConfig {
   return {
-    printTimestamp: boolProperty(props, 'print.timestamp', false),
-    printPartition: boolProperty(props, 'print.partition', false),
-    printOffset: boolProperty(props, 'print.offset', false),
-    printDelivery: boolProperty(props, 'print.delivery', false),
-    printEpoch: boolProperty(props, 'print.epoch', false),
-    printHeaders: boolProperty(props, 'print.headers', false),
-    printKey: boolProperty(props, 'print.key', false),
-    printValue: boolProperty(props, 'print.value', true),
+    printTimestamp: boolProperty(props, 'print.timestamp', false, warn),
+    printPartition: boolProperty(props, 'print.partition', false, warn),
+    printOffset: boolProperty(props, 'print.offset', false, warn),
+    printDelivery: boolProperty(props, 'print.delivery', false, warn),
+    printEpoch: boolProperty(props, 'print.epoch', false, warn),
+    printHeaders: boolProperty(props, 'print.headers', false, warn),
+    printKey: boolProperty(props, 'print.key', false, warn),
+    printValue: boolProperty(props, 'print.value', true, warn),
     keySeparator: Buffer.from(props['key.separator'] ?? '\t'),
     lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
     headersSeparator: Buffer.from(props['headers.separator'] ?? ','),

@@ -236,9 +236,16 @@ describe('console-producer', () => {
     expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
     expect(await kt(['console-producer', '--topic', 't', '--request-timeout-ms', '0'], 'x')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Option request-timeout-ms must be at least 1 (got 0)\n', exitCode: 2 });
     expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
-    // Without '=' (or a value), the property has no value: say it needs key=value.
-    expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Missing value for parse.key: a property is key=value (parse.key=true or parse.key=false)\n', exitCode: 2 });
-    expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key='])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Missing value for print.key: a property is key=value (print.key=true or print.key=false)\n', exitCode: 2 });
+  });
+
+  it("takes a boolean --property without a value as Kafka's parseKeyValueArgs and readers do (empty, so false), saying so", async () => {
+    await create('no-value');
+    const warning = (key: string) => `WARN ${key} has no value: taken as false, as Kafka's console tools take it (${key}=true or ${key}=false)\n`;
+    // No key parsed: the tab stays in the value.
+    expect(await produce('no-value', 'k\tv\n', '--property', 'parse.key')).toEqual({ stdout: '', stderr: `${warning('parse.key')}kafka-ts console-producer: sent 1 record to topic no-value\n`, exitCode: 0 });
+    expect(await consume('no-value', '--property', 'print.key=', '--property', 'print.offset=true')).toEqual({ stdout: 'Offset:0\tk\tv\n', stderr: `${warning('print.key')}Processed a total of 1 messages\n`, exitCode: 0 });
+    // False whatever the default: print.value (default true) prints no value.
+    expect(await consume('no-value', '--property', 'print.value', '--property', 'print.offset=true')).toEqual({ stdout: 'Offset:0\n', stderr: `${warning('print.value')}Processed a total of 1 messages\n`, exitCode: 0 });
   });
 
   it('warns about a --property key nothing reads (a typo), as Kafka warns about an unknown client config', async () => {
