@@ -156,7 +156,9 @@ export function defaultFormatter(cfg: FormatterConfig): (w: Writer, r: ConsumedR
   if (cfg.printPartition) fields.push((w, r) => put(w, `Partition:${r.partition}`));
   if (cfg.printOffset) fields.push((w, r) => put(w, `Offset:${r.offset}`));
   if (cfg.printDelivery) fields.push((w) => put(w, 'Delivery:NOT_PRESENT'));
-  if (cfg.printEpoch) fields.push((w, r) => put(w, r.leaderEpoch >= 0 ? `Epoch:${r.leaderEpoch}` : 'Epoch:NOT_PRESENT'));
+  // Kafka's console consumer hands the formatter a copy of each record without its leader epoch
+  // (ConsoleConsumer.process: Optional.empty()), so print.epoch always prints NOT_PRESENT.
+  if (cfg.printEpoch) fields.push((w) => put(w, 'Epoch:NOT_PRESENT'));
   if (cfg.printHeaders) {
     fields.push((w, r) => {
       if (r.headers.length === 0) return put(w, 'NO_HEADERS');
@@ -342,13 +344,9 @@ export function viewFormatter(cfg: FormatterConfig): ((o: OutBuffer, v: RecordVi
     fields.push((o) => o.put(p));
   }
   if (cfg.printEpoch) {
-    const p = lit('Epoch:');
+    // As defaultFormatter: Kafka's console consumer strips the leader epoch.
     const none = lit('Epoch:NOT_PRESENT');
-    fields.push((o, v) => {
-      if (v.leaderEpoch < 0) return o.put(none);
-      o.put(p);
-      o.int(v.leaderEpoch);
-    });
+    fields.push((o) => o.put(none));
   }
   if (cfg.printHeaders) {
     const none = lit('NO_HEADERS');

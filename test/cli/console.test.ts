@@ -358,6 +358,15 @@ describe('console-consumer', () => {
     expect(nothing.stderr).toBe('Processed a total of 6 messages\n');
   });
 
+  it("prints Epoch:NOT_PRESENT for print.epoch, as Kafka's console consumer does (it strips each record's leader epoch), from batches and from record objects", async () => {
+    const epoch = ['--property', 'print.epoch=true', '--property', 'print.delivery=true', '--property', 'print.offset=true'];
+    const fromBatches = await kt(['console-consumer', '--topic', 'fmt', '--partition', '0', '--offset', '0:1', ...epoch]);
+    expect(fromBatches.stdout).toMatch(/^Offset:0\tDelivery:NOT_PRESENT\tEpoch:NOT_PRESENT\tv\d\n$/);
+    // A deserializer prints from record objects.
+    const fromObjects = await kt(['console-consumer', '--topic', 'fmt', '--partition', '0', '--offset', '0:1', ...epoch, '--property', 'print.key=true', '--property', 'key.deserializer=org.apache.kafka.common.serialization.UUIDDeserializer']);
+    expect(fromObjects.stdout).toMatch(/^Offset:0\tDelivery:NOT_PRESENT\tEpoch:NOT_PRESENT\tk\d\tv\d\n$/);
+  });
+
   it('prints what kcat wrote exactly as kcat -f prints it', async () => {
     await create('from-kcat', 3);
     const lines = Array.from({ length: 30 }, (_, i) => `key-${i}\tval-${i}`).join('\n');
