@@ -8,7 +8,7 @@ import { printView } from '../src/cli/view.js';
 import { bootstrapFlag, requireInt } from '../src/cli/context.js';
 import { checkClientConfig, parseInlinePairs, readClientProperties, readPropertiesFile, warnUnknownPropertyKeys } from '../src/cli/properties.js';
 import { docs } from '../src/cli/manuals/console-consumer.js';
-import { formatterDeprecation, groupIdOf, waitingFor, waitingNotice, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
+import { formatterDeprecation, formatterProperties, groupIdOf, waitingFor, waitingNotice, groupOffsetReset, includePattern, outputFormat, type ConsoleConsumerOptions } from '../src/cli/flags/console-consumer.js';
 import { registryTarget } from '../src/cli/flags/schema-registry.js';
 
 const FORMATS = ['string', 'avro', 'json-schema', 'protobuf'];
@@ -72,10 +72,8 @@ export default defineCommand<ConsoleConsumerOptions>({
     const startReset = group !== undefined && o.offset !== undefined ? groupOffsetReset(o.offset, spec, reset) : o.fromBeginning ? 'earliest' : undefined;
 
     const { formatterConfig, FORMATTERS, FORMATTER_KEYS } = await import('../src/tools/message-format.js');
-    const fprops = { ...(o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}), ...parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]) };
-    if (o.keyDeserializer) fprops['key.deserializer'] = o.keyDeserializer;
-    if (o.valueDeserializer) fprops['value.deserializer'] = o.valueDeserializer;
-    const formatter = formatterConfig(fprops);
+    const fprops = formatterProperties(o, o.formatterConfig ? readPropertiesFile(o.formatterConfig) : {}, parseInlinePairs([...(o.property ?? []), ...(o.formatterProperty ?? [])]));
+    const formatter = formatterConfig(fprops, (l) => ctx.warn(l));
     const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
     await warnUnknownPropertyKeys(fprops, (k) => FORMATTER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'message formatter', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;

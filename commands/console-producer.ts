@@ -75,12 +75,12 @@ export default defineCommand<ConsoleProducerOptions>({
       throw new UsageError((e as Error).message);
     }
     const { readerConfig, READER_KEYS, jsonReader } = await import('../src/tools/line-reader.js');
-    const input = o.input === 'json' ? jsonReader(readerProps, (l) => ctx.warn(l)) : readerConfig(readerProps);
+    const input = o.input === 'json' ? jsonReader(readerProps, (l) => ctx.warn(l)) : readerConfig(readerProps, (l) => ctx.warn(l));
     const { SCHEMA_PROPERTY_KEYS } = await import('../src/tools/schema-formats/keys.js');
     await warnUnknownPropertyKeys(readerProps, (k) => READER_KEYS.has(k) || SCHEMA_PROPERTY_KEYS.has(k), 'line reader', (l) => ctx.warn(l));
     const sf = o.keyFormat || o.valueFormat ? await import('../src/tools/schema-formats/index.js') : null;
     const schemaPlan = sf?.producerSchemaPlan(o.topic, o, { ...props, ...readerProps }) ?? null;
-    const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 1 })! : num('batchSize', 'batch.size', o.batchSize, 1);
+    const batchSize = given('maxPartitionMemoryBytes') ? requireInt(o.maxPartitionMemoryBytes, 'max-partition-memory-bytes', { min: 0 })! : num('batchSize', 'batch.size', o.batchSize); // 0: no batching (Kafka's atLeast(0))
     const lingerMs = num('timeout', 'linger.ms', o.timeout);
     const requestTimeoutMs = num('requestTimeoutMs', 'request.timeout.ms', o.requestTimeoutMs, 1);
     const maxBlockMs = num('maxBlockMs', 'max.block.ms', o.maxBlockMs);

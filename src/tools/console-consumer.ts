@@ -186,14 +186,14 @@ export async function stopOffsets(client: KafkaClient, parts: { topic: string; p
 export function recordPrinter(opts: ConsumeOptions, warn: (l: string) => void): (w: Writer, r: ConsumedRecord) => void {
   const schema = opts.schema;
   if (schema) {
-    if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${schema.json(r)}\n`));
+    if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${schema.json(r, opts.formatter.json)}\n`));
     const print = recordPrinter({ ...opts, schema: undefined }, warn);
     return (w, r) => {
       schema.at(r);
       print(w, r);
     };
   }
-  if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${recordToJson(r)}\n`));
+  if (opts.format === 'json') return (w, r) => w.raw(Buffer.from(`${recordToJson(r, opts.formatter.json)}\n`));
   if (opts.format === 'noop') return () => {};
   const fmt = defaultFormatter(opts.formatter);
   if (opts.format === 'logging') {
@@ -290,7 +290,8 @@ export async function printLoop(poll: (waitMs: number) => Promise<{ records: Con
 /** The allocation-free printer over RecordViews for these options, or null when records must be objects. */
 export function viewPrinter(opts: ConsumeOptions): ((o: OutBuffer, v: RecordView) => void) | null {
   if (opts.schema) return null;
-  if (opts.format === 'json') return viewJsonWriter(walkHeaders);
+  // A deserializer's JSON value is written from record objects (recordPrinter).
+  if (opts.format === 'json') return opts.formatter.json.key || opts.formatter.json.value || opts.formatter.json.header ? null : viewJsonWriter(walkHeaders);
   if (opts.format === 'noop') return () => {};
   if (opts.format === 'default') return viewFormatter(opts.formatter);
   return null;

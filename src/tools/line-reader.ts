@@ -37,7 +37,8 @@ export function jsonReader(props: Record<string, string>, warn: (line: string) =
   return 'json';
 }
 
-export function readerConfig(props: Record<string, string>): ReaderConfig {
+/** `warn`: says a boolean given without a value is taken as false (boolProperty). */
+export function readerConfig(props: Record<string, string>, warn?: (line: string) => void): ReaderConfig {
   const keySep = props['key.separator'] ?? '\t';
   const delim = props['headers.delimiter'] ?? '\t';
   const sep = props['headers.separator'] ?? ',';
@@ -48,7 +49,7 @@ export function readerConfig(props: Record<string, string>): ReaderConfig {
     ['headers.delimiter', delim, 'headers.key.separator', keyValSep],
     ['headers.separator', sep, 'headers.key.separator', keyValSep],
   ];
-  const parseHeaders = boolProperty(props, 'parse.headers', false);
+  const parseHeaders = boolProperty(props, 'parse.headers', false, warn);
   if (parseHeaders) {
     for (const [a, av, b, bv] of pairs) if (av === bv) throw new ReaderConfigError(`${a} and ${b} may not be equal`);
   }
@@ -69,14 +70,14 @@ export function readerConfig(props: Record<string, string>): ReaderConfig {
     throw new ReaderConfigError(`headers.separator '${sep}' is not a valid regular expression`);
   }
   return {
-    parseKey: boolProperty(props, 'parse.key', false),
+    parseKey: boolProperty(props, 'parse.key', false, warn),
     keySeparator: Buffer.from(keySep),
     parseHeaders,
     headersDelimiter: Buffer.from(delim),
     headersSeparator,
     headersKeySeparator: keyValSep,
     nullMarker: marker === undefined ? null : Buffer.from(marker),
-    ignoreError: boolProperty(props, 'ignore.error', false),
+    ignoreError: boolProperty(props, 'ignore.error', false, warn),
   };
 }
 

@@ -44,6 +44,40 @@ function javaDouble(n: number): string {
   return Number.isInteger(n) ? `${n}.0` : String(n);
 }
 
+/**
+ * A deserializer's result as a JSON value (--output json), or null for those that hand back the
+ * bytes (String, ByteArray, Bytes, ByteBuffer), which the envelope writes as text or base64 as it
+ * does without one. Numbers are JSON numbers, a long with all its digits (exact past 2^53, as
+ * --output json writes 64-bit values elsewhere); NaN and the infinities, which JSON has no number
+ * for, are strings, as Jackson writes them by default.
+ */
+export type JsonDeserializer = (b: Buffer) => string;
+
+const float = (d: Deserializer, read: (b: Buffer) => number): JsonDeserializer => (b) => {
+  const text = d(b) as string; // checks the size
+  const n = read(b);
+  return Number.isFinite(n) ? String(n) : JSON.stringify(text);
+};
+const JSON_DESERIALIZERS: Record<string, JsonDeserializer | null> = {
+  StringDeserializer: null,
+  ByteArrayDeserializer: null,
+  BytesDeserializer: null,
+  ByteBufferDeserializer: null,
+  VoidDeserializer: () => 'null',
+  LongDeserializer: (b) => DESERIALIZERS.LongDeserializer!(b) as string,
+  IntegerDeserializer: (b) => DESERIALIZERS.IntegerDeserializer!(b) as string,
+  ShortDeserializer: (b) => DESERIALIZERS.ShortDeserializer!(b) as string,
+  DoubleDeserializer: float(DESERIALIZERS.DoubleDeserializer!, (b) => b.readDoubleBE(0)),
+  FloatDeserializer: float(DESERIALIZERS.FloatDeserializer!, (b) => b.readFloatBE(0)),
+  UUIDDeserializer: (b) => JSON.stringify(b.toString('utf8')),
+};
+
+function jsonDeserializer(className: string | undefined): JsonDeserializer | null {
+  if (className === undefined) return null;
+  deserializer(className); // refuses an unknown class
+  return JSON_DESERIALIZERS[className.split('.').pop()!] ?? null;
+}
+
 function deserializer(className: string | undefined): Deserializer {
   if (className === undefined) return raw;
   const short = className.split('.').pop()!;
@@ -68,6 +102,8 @@ export interface FormatterConfig {
   key: Deserializer;
   value: Deserializer;
   header: Deserializer;
+  /** The deserializers as --output json writes their results (null: the envelope's text or base64). */
+  json: { key: JsonDeserializer | null; value: JsonDeserializer | null; header: JsonDeserializer | null };
 }
 
 /** The default formatter's properties (Kafka's DefaultMessageFormatter). */
@@ -89,16 +125,17 @@ export const FORMATTER_KEYS: ReadonlySet<string> = new Set([
   'headers.deserializer',
 ]);
 
-export function formatterConfig(props: Record<string, string>): FormatterConfig {
+/** `warn`: says a boolean given without a value is taken as false (boolProperty). */
+export function formatterConfig(props: Record<string, string>, warn?: (line: string) => void): FormatterConfig {
   return {
-    printTimestamp: boolProperty(props, 'print.timestamp', false),
-    printPartition: boolProperty(props, 'print.partition', false),
-    printOffset: boolProperty(props, 'print.offset', false),
-    printDelivery: boolProperty(props, 'print.delivery', false),
-    printEpoch: boolProperty(props, 'print.epoch', false),
-    printHeaders: boolProperty(props, 'print.headers', false),
-    printKey: boolProperty(props, 'print.key', false),
-    printValue: boolProperty(props, 'print.value', true),
+    printTimestamp: boolProperty(props, 'print.timestamp', false, warn),
+    printPartition: boolProperty(props, 'print.partition', false, warn),
+    printOffset: boolProperty(props, 'print.offset', false, warn),
+    printDelivery: boolProperty(props, 'print.delivery', false, warn),
+    printEpoch: boolProperty(props, 'print.epoch', false, warn),
+    printHeaders: boolProperty(props, 'print.headers', false, warn),
+    printKey: boolProperty(props, 'print.key', false, warn),
+    printValue: boolProperty(props, 'print.value', true, warn),
     keySeparator: Buffer.from(props['key.separator'] ?? '\t'),
     lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
     headersSeparator: Buffer.from(props['headers.separator'] ?? ','),
@@ -106,6 +143,7 @@ export function formatterConfig(props: Record<string, string>): FormatterConfig 
     key: deserializer(props['key.deserializer']),
     value: deserializer(props['value.deserializer']),
     header: deserializer(props['headers.deserializer']),
+    json: { key: jsonDeserializer(props['key.deserializer']), value: jsonDeserializer(props['value.deserializer']), header: jsonDeserializer(props['headers.deserializer']) },
   };
 }
 
@@ -118,7 +156,9 @@ export function defaultFormatter(cfg: FormatterConfig): (w: Writer, r: ConsumedR
   if (cfg.printPartition) fields.push((w, r) => put(w, `Partition:${r.partition}`));
   if (cfg.printOffset) fields.push((w, r) => put(w, `Offset:${r.offset}`));
   if (cfg.printDelivery) fields.push((w) => put(w, 'Delivery:NOT_PRESENT'));
-  if (cfg.printEpoch) fields.push((w, r) => put(w, r.leaderEpoch >= 0 ? `Epoch:${r.leaderEpoch}` : 'Epoch:NOT_PRESENT'));
+  // Kafka's console consumer hands the formatter a copy of each record without its leader epoch
+  // (ConsoleConsumer.process: Optional.empty()), so print.epoch always prints NOT_PRESENT.
+  if (cfg.printEpoch) fields.push((w) => put(w, 'Epoch:NOT_PRESENT'));
   if (cfg.printHeaders) {
     fields.push((w, r) => {
       if (r.headers.length === 0) return put(w, 'NO_HEADERS');
@@ -304,13 +344,9 @@ export function viewFormatter(cfg: FormatterConfig): ((o: OutBuffer, v: RecordVi
     fields.push((o) => o.put(p));
   }
   if (cfg.printEpoch) {
-    const p = lit('Epoch:');
+    // As defaultFormatter: Kafka's console consumer strips the leader epoch.
     const none = lit('Epoch:NOT_PRESENT');
-    fields.push((o, v) => {
-      if (v.leaderEpoch < 0) return o.put(none);
-      o.put(p);
-      o.int(v.leaderEpoch);
-    });
+    fields.push((o) => o.put(none));
   }
   if (cfg.printHeaders) {
     const none = lit('NO_HEADERS');

@@ -32,7 +32,26 @@ function encodeBytes(b: Buffer | null): { text: string | null; base64: boolean }
   return isUtf8(b) ? { text: b.toString('utf8'), base64: false } : { text: b.toString('base64'), base64: true };
 }
 
-export function recordToJson(r: RecordLike): string {
+/** Key, value and header deserializers (--key-deserializer …) writing JSON values; null: the bytes as text or base64. */
+export interface JsonFields {
+  key: ((b: Buffer) => string) | null;
+  value: ((b: Buffer) => string) | null;
+  header: ((b: Buffer) => string) | null;
+}
+
+/** `"name":…` for bytes: the deserializer's JSON value, or text / base64 with its sibling encoding field. */
+function jsonField(name: string, b: Buffer | null, d: ((b: Buffer) => string) | null, encodingField: string): string {
+  if (b === null) return `"${name}":null`;
+  if (d) return `"${name}":${d(b)}`;
+  const e = encodeBytes(b);
+  return `"${name}":${JSON.stringify(e.text)}${e.base64 ? `,"${encodingField}":"base64"` : ''}`;
+}
+
+export function recordToJson(r: RecordLike, fields?: JsonFields): string {
+  if (fields && (fields.key || fields.value || fields.header)) {
+    const headers = r.headers.map((h) => `{"key":${JSON.stringify(h.key)},${jsonField('value', h.value, fields.header, 'valueEncoding')}}`);
+    return `{"topic":${JSON.stringify(r.topic)},"partition":${r.partition},"offset":${r.offset},"timestamp":${r.timestamp},"timestampType":${JSON.stringify(r.timestampType)},${jsonField('key', r.key, fields.key, 'keyEncoding')},${jsonField('value', r.value, fields.value, 'valueEncoding')},"headers":[${headers.join(',')}]}`;
+  }
   const key = encodeBytes(r.key);
   const value = encodeBytes(r.value);
   const out: Record<string, unknown> = {

@@ -53,12 +53,21 @@ export function parseProperties(text: string): Record<string, string> {
  * A boolean property of the console tools and the schema formats: true or false (any case),
  * anything else is a usage error. (Java's parsing takes anything but "true" as false, so
  * parse.key=yes silently parsed no key.)
+ *
+ * A key without a value (`--property parse.key`, or `parse.key=`): Kafka's console tools read
+ * --property with CommandLineUtils.parseKeyValueArgs(args, acceptMissingValue = true), which keeps
+ * the key with an empty value, and an empty value is not "true": false, whatever the default
+ * (`--property print.value` prints no value). Given `warn` (the console tools' --property), it
+ * is taken so, with a line saying so; otherwise it is a usage error.
  */
-export function boolProperty(props: Record<string, string>, key: string, dflt: boolean): boolean {
+export function boolProperty(props: Record<string, string>, key: string, dflt: boolean, warn?: (line: string) => void): boolean {
   const v = props[key];
   if (v === undefined) return dflt;
   const t = v.trim().toLowerCase();
-  // `--property parse.key` (no '=') or `parse.key=` has no value at all.
+  if (t === '' && warn) {
+    warn(`WARN ${key} has no value: taken as false, as Kafka's console tools take it (${key}=true or ${key}=false)`);
+    return false;
+  }
   if (t === '') throw new UsageError(`Missing value for ${key}: a property is key=value (${key}=true or ${key}=false)`);
   if (t !== 'true' && t !== 'false') throw new UsageError(`Invalid value ${v} for ${key}: expected true or false`);
   return t === 'true';

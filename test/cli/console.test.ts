@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../helpers/tmp.js';
@@ -46,6 +46,18 @@ describe('console-producer', () => {
     expect(batches, dump.stdout.slice(0, 400)).toBeGreaterThan(0);
     expect(batches).toBeLessThanOrEqual(3);
     expect((await consume('piped')).stdout.split('\n').length - 1).toBe(1000);
+  });
+
+  it('sends each record in a batch of its own with batch.size 0 (Kafka: atLeast(0), no batching), in order', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    for (const [topic, ...args] of [['nobatch-flag', '--batch-size', '0'], ['nobatch-prop', '--producer-property', 'batch.size=0'], ['nobatch-mem', '--max-partition-memory-bytes', '0']]) {
+      await create(topic!);
+      expect(await produce(topic!, lines.join('\n'), ...args)).toEqual({ stdout: '', stderr: `kafka-ts console-producer: sent 40 records to topic ${topic}\n`, exitCode: 0 });
+      const dump = await kt(['dump-log', '--files', join(home, 'data', `${topic}-0`, '00000000000000000000.log')]);
+      const counts = dump.stdout.split('\n').filter((l) => l.startsWith('baseOffset:')).map((l) => / count: (\d+)/.exec(l)?.[1]);
+      expect(counts, dump.stdout.slice(0, 400)).toEqual(lines.map(() => '1'));
+      expect((await consume(topic!)).stdout).toBe(`${lines.join('\n')}\n`);
+    }
   });
 
   it('parses keys and headers with the line reader properties', async () => {
@@ -224,9 +236,16 @@ describe('console-producer', () => {
     expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key=yes'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Invalid value yes for parse.key: expected true or false\n', exitCode: 2 });
     expect(await kt(['console-producer', '--topic', 't', '--request-timeout-ms', '0'], 'x')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Option request-timeout-ms must be at least 1 (got 0)\n', exitCode: 2 });
     expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key=1'])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Invalid value 1 for print.key: expected true or false\n', exitCode: 2 });
-    // Without '=' (or a value), the property has no value: say it needs key=value.
-    expect(await kt(['console-producer', '--topic', 't', '--property', 'parse.key'], 'k\tv')).toEqual({ stdout: '', stderr: 'kafka-ts console-producer: usage error: Missing value for parse.key: a property is key=value (parse.key=true or parse.key=false)\n', exitCode: 2 });
-    expect(await kt(['console-consumer', '--topic', 't', '--property', 'print.key='])).toEqual({ stdout: '', stderr: 'kafka-ts console-consumer: usage error: Missing value for print.key: a property is key=value (print.key=true or print.key=false)\n', exitCode: 2 });
+  });
+
+  it("takes a boolean --property without a value as Kafka's parseKeyValueArgs and readers do (empty, so false), saying so", async () => {
+    await create('no-value');
+    const warning = (key: string) => `WARN ${key} has no value: taken as false, as Kafka's console tools take it (${key}=true or ${key}=false)\n`;
+    // No key parsed: the tab stays in the value.
+    expect(await produce('no-value', 'k\tv\n', '--property', 'parse.key')).toEqual({ stdout: '', stderr: `${warning('parse.key')}kafka-ts console-producer: sent 1 record to topic no-value\n`, exitCode: 0 });
+    expect(await consume('no-value', '--property', 'print.key=', '--property', 'print.offset=true')).toEqual({ stdout: 'Offset:0\tk\tv\n', stderr: `${warning('print.key')}Processed a total of 1 messages\n`, exitCode: 0 });
+    // False whatever the default: print.value (default true) prints no value.
+    expect(await consume('no-value', '--property', 'print.value', '--property', 'print.offset=true')).toEqual({ stdout: 'Offset:0\n', stderr: `${warning('print.value')}Processed a total of 1 messages\n`, exitCode: 0 });
   });
 
   it('warns about a --property key nothing reads (a typo), as Kafka warns about an unknown client config', async () => {
@@ -339,6 +358,15 @@ describe('console-consumer', () => {
     expect(nothing.stderr).toBe('Processed a total of 6 messages\n');
   });
 
+  it("prints Epoch:NOT_PRESENT for print.epoch, as Kafka's console consumer does (it strips each record's leader epoch), from batches and from record objects", async () => {
+    const epoch = ['--property', 'print.epoch=true', '--property', 'print.delivery=true', '--property', 'print.offset=true'];
+    const fromBatches = await kt(['console-consumer', '--topic', 'fmt', '--partition', '0', '--offset', '0:1', ...epoch]);
+    expect(fromBatches.stdout).toMatch(/^Offset:0\tDelivery:NOT_PRESENT\tEpoch:NOT_PRESENT\tv\d\n$/);
+    // A deserializer prints from record objects.
+    const fromObjects = await kt(['console-consumer', '--topic', 'fmt', '--partition', '0', '--offset', '0:1', ...epoch, '--property', 'print.key=true', '--property', 'key.deserializer=org.apache.kafka.common.serialization.UUIDDeserializer']);
+    expect(fromObjects.stdout).toMatch(/^Offset:0\tDelivery:NOT_PRESENT\tEpoch:NOT_PRESENT\tk\d\tv\d\n$/);
+  });
+
   it('prints what kcat wrote exactly as kcat -f prints it', async () => {
     await create('from-kcat', 3);
     const lines = Array.from({ length: 30 }, (_, i) => `key-${i}\tval-${i}`).join('\n');
@@ -421,6 +449,40 @@ describe('console-consumer', () => {
       ['wyg=', 'AAEC/w=='],
       [null, null],
     ]);
+  });
+
+  it('applies deserializers to --output json (a long as a number with all its digits) and refuses the text layout\'s options (exit 2)', async () => {
+    await create('json-typed');
+    const long = Buffer.alloc(8);
+    long.writeBigInt64BE(9007199254740993n);
+    const int = Buffer.alloc(4);
+    int.writeInt32BE(-7);
+    const b64 = (b: Buffer) => b.toString('base64');
+    const input = [{ key: b64(long), keyEncoding: 'base64', value: b64(int), valueEncoding: 'base64' }, { key: null, value: null }];
+    expect((await produce('json-typed', input.map((l) => JSON.stringify(l)).join('\n'), '--input', 'json')).exitCode).toBe(0);
+    const typed = ['--output', 'json', '--key-deserializer', 'org.apache.kafka.common.serialization.LongDeserializer', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer'];
+    // Without --group records print from fetched batches, with it from record objects: both apply them.
+    for (const extra of [[], ['--group', 'json-typed-g']]) {
+      const r = await consume('json-typed', ...typed, ...extra);
+      expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: 'Processed a total of 2 messages\n' });
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/,"timestampType":"CreateTime","key":9007199254740993,"value":-7,"headers":\[\]\}$/);
+      expect(JSON.parse(lines[1]!)).toMatchObject({ key: null, value: null });
+    }
+    const refused = (detail: string) => {
+      const message = `Option ${detail} cannot be used with --output json (it shapes the text formatter's lines; each JSON object has every field of the record, null as null)`;
+      return { stdout: `${JSON.stringify({ error: { code: 2, kind: 'usage', message } })}\n`, stderr: `kafka-ts console-consumer: usage error: ${message}\n`, exitCode: 2 };
+    };
+    expect(await consume('json-typed', ...typed, '--formatter', 'org.apache.kafka.tools.consumer.NoOpMessageFormatter')).toEqual(refused('formatter'));
+    for (const p of ['print.key=true', 'print.value=false', 'null.literal=X', 'key.separator=:', 'line.separator=;', 'headers.separator=|']) {
+      expect(await consume('json-typed', ...typed, '--property', p)).toEqual(refused(`property ${p.split('=')[0]}`));
+    }
+    const file = join(home, 'json-formatter.properties');
+    writeFileSync(file, 'print.offset=true\n');
+    expect(await consume('json-typed', '--output', 'json', '--formatter-config', file)).toEqual(refused(`formatter-config: print.offset (in ${file})`));
+    // The text output takes them all, as before.
+    const text = await consume('json-typed', '--key-deserializer', 'org.apache.kafka.common.serialization.LongDeserializer', '--property', 'print.key=true', '--property', 'null.literal=X', '--property', 'value.deserializer=org.apache.kafka.common.serialization.IntegerDeserializer');
+    expect(text).toEqual({ stdout: '9007199254740993\t-7\nX\tX\n', stderr: 'Processed a total of 2 messages\n', exitCode: 0 });
   });
 
   it('warns of each text-reader property given with --input json, which has no effect there', async () => {

@@ -263,6 +263,15 @@ describe('producer settings have their effect', () => {
     await p.close();
   });
 
+  it('max.block.ms is waited in full for a missing topic before it fails (it gave up when the next backoff would pass it)', async () => {
+    const p = producer({ 'max.block.ms': '1200' });
+    const started = Date.now();
+    await expect(p.send({ topic: 'cfg-absent-full', value: Buffer.from('x') })).rejects.toThrow('Topic cfg-absent-full not present in metadata after 1200 ms.');
+    // Backoffs 100, 200, 400, 800 ms: it failed at ~700 ms, as 700 + 800 passes 1200.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
+    await p.close();
+  });
+
   it('max.block.ms bounds the wait for a missing topic', async () => {
     const p = producer({ 'max.block.ms': '300' });
     await expect(p.send({ topic: 'cfg-absent', value: Buffer.from('x') })).rejects.toThrow('not present in metadata after 300 ms');

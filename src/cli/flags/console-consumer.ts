@@ -111,3 +111,32 @@ export const waitingNotice = (topic: string | undefined, include: string | undef
   topic !== undefined
     ? `WARN Topic ${topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION): waiting for it to be created`
     : `WARN No topic matches --include '${include}': waiting for one to be created`;
+
+/** Formatter properties that shape Kafka's text output: --output json has no use for them. */
+const TEXT_ONLY = /^print\.|^(key|line|headers)\.separator$|^null\.literal$/;
+
+/**
+ * The formatter's properties (--formatter-config, then --property, then --key-deserializer and
+ * --value-deserializer), refusing what would otherwise be silently ignored: with --output json a
+ * formatter and the text layout's properties (the JSON object always carries every field, null as
+ * null), and a deserializer for a side a schema format decodes. Deserializers do apply to JSON.
+ */
+export function formatterProperties(o: ConsoleConsumerOptions, file: Record<string, string>, inline: Record<string, string>): Record<string, string> {
+  const props = { ...file, ...inline };
+  if (o.keyDeserializer) props['key.deserializer'] = o.keyDeserializer;
+  if (o.valueDeserializer) props['value.deserializer'] = o.valueDeserializer;
+  for (const side of ['key', 'value'] as const) {
+    if (props[`${side}.deserializer`] !== undefined && o[`${side}Format`] !== undefined) {
+      throw new UsageError(`Option ${side}-deserializer (${side}.deserializer) cannot be used with --${side}-format: the schema format decodes the ${side}`);
+    }
+  }
+  if (o.output !== 'json') return props;
+  const why = "with --output json (it shapes the text formatter's lines; each JSON object has every field of the record, null as null)";
+  if (o.formatter !== undefined) throw new UsageError(`Option formatter cannot be used ${why}`);
+  const text = (keys: Record<string, string>) => Object.keys(keys).find((k) => TEXT_ONLY.test(k));
+  const inlineKey = text(inline);
+  if (inlineKey !== undefined) throw new UsageError(`Option property ${inlineKey} cannot be used ${why}`);
+  const fileKey = text(file);
+  if (fileKey !== undefined) throw new UsageError(`Option formatter-config: ${fileKey} (in ${o.formatterConfig}) cannot be used ${why}`);
+  return props;
+}

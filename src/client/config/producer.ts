@@ -14,7 +14,7 @@ const SERIALIZER = 'kafka-ts\'s tools send the bytes they read, as Kafka\'s tool
 
 export const PRODUCER_CATALOGUE = defineCatalogue('producer', COMMON_CLIENT_CONFIGS, [
   supported('acks', 'enum', 'all', 'acknowledgements the leader waits for: 0 (none), 1 (the leader), all/-1 (all in-sync replicas)', { values: ['all', '-1', '0', '1'] }),
-  supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on', { min: 0, unit: 'bytes' }),
+  supported('batch.size', 'int', 16384, 'bytes of records per partition batch; a sticky partition gets one batch before the producer moves on; 0 disables batching (each record is sent in a batch of its own)', { min: 0, unit: 'bytes' }),
   supported('linger.ms', 'long', 5, 'how long a batch waits for more records before it is sent', { min: 0, unit: 'ms' }),
   supported('buffer.memory', 'long', 33554432, 'bytes of records waiting to be acknowledged before a send blocks (up to max.block.ms, then fails); a single record larger than this is refused before it is sent; kafka-ts: console-producer and producer-perf-test count outstanding records times their mean size', { min: 0, unit: 'bytes' }),
   supported('compression.type', 'enum', 'none', 'the codec of record batches', { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], caseInsensitive: true }),
@@ -85,7 +85,7 @@ export function producerOptions(c: ConfigValues, compressionByName: (name: strin
     compression: compressionByName(c.str('compression.type')!),
     ...codecLevel(c),
     lingerMs,
-    batchSize: Math.max(1, c.num('batch.size')),
+    batchSize: c.num('batch.size'),
     retries: c.num('retries'),
     retryBackoffMs: c.num('retry.backoff.ms'),
     requestTimeoutMs,

@@ -314,8 +314,12 @@ export class Producer {
         } catch (e) {
           if (!(e instanceof ConnectionError || e instanceof RequestTimeoutError) || Date.now() >= deadline) throw e;
         }
-        if (Date.now() + backoff >= deadline) throw new Error(`Topic ${record.topic} not present in metadata after ${this.maxBlockMs} ms.`);
-        await new Promise((r) => setTimeout(r, backoff));
+        // Kafka's waitOnMetadata gives up once max.block.ms has passed, not when the next backoff
+        // would pass it (that failed up to a backoff, 1 s, early while saying it waited the whole
+        // time): the last sleep is cut to the deadline and the lookup there is the last one.
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`Topic ${record.topic} not present in metadata after ${this.maxBlockMs} ms.`);
+        await new Promise((r) => setTimeout(r, Math.min(backoff, left)));
         backoff = Math.min(backoff * 2, 1000);
       }
     };

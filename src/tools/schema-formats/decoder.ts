@@ -8,7 +8,7 @@ import type { ConsumedRecord, RecordView } from '../../client/consumer/fetcher.j
 import type { SchemaRegistryClient } from '../../client/schema-registry.js';
 import { isKafkaTsError } from '../../util/errors.js';
 import { parseJsonExact, stringifyJsonExact } from '../../util/exact-json.js';
-import { recordToJson } from '../record-json.js';
+import { recordToJson, type JsonFields } from '../record-json.js';
 import { viewFormatterWith, type FormatterConfig, type OutBuffer, type ViewField } from '../message-format.js';
 import { buildCodec, CodecError, type Codec } from './codecs.js';
 import { TYPE_OF_FORMAT, type SchemaFormat } from './config.js';
@@ -21,7 +21,8 @@ export interface SchemaDecoding {
   /** The record about to be printed (named in decoding errors). */
   at(record: ConsumedRecord): void;
   /** The record as the JSON envelope, key and value as decoded JSON. */
-  json(record: ConsumedRecord): string;
+  /** The JSON envelope line; `fields` writes the sides without a schema format (--key-deserializer …). */
+  json(record: ConsumedRecord, fields?: JsonFields): string;
   key?: (b: Buffer) => string | Buffer;
   value?: (b: Buffer) => string | Buffer;
   /**
@@ -161,14 +162,14 @@ export class RecordDecoder implements SchemaDecoding {
     };
   }
 
-  json(r: ConsumedRecord): string {
+  json(r: ConsumedRecord, fields?: JsonFields): string {
     this.current = r;
     const key = this.key && r.key !== null ? this.key(r.key).toString() : null;
     const value = this.value && r.value !== null ? this.value(r.value).toString() : null;
-    const base = recordToJson(key === null && value === null ? r : { ...r, key: key === null ? r.key : null, value: value === null ? r.value : null });
+    const base = recordToJson(key === null && value === null ? r : { ...r, key: key === null ? r.key : null, value: value === null ? r.value : null }, fields);
     if (key === null && value === null) return base;
     // Exact: a long past 2^53 keeps its digits in the envelope as in the decoded JSON.
-    const obj = JSON.parse(base) as Record<string, unknown>;
+    const obj = parseJsonExact(base) as Record<string, unknown>;
     if (key !== null) obj.key = parseJsonExact(key);
     if (value !== null) obj.value = parseJsonExact(value);
     return stringifyJsonExact(obj);
