@@ -42,6 +42,7 @@ const EFFECTS: Record<string, [string, string]> = {
   'default.api.timeout.ms': ['test/integration/client-timeouts.test.ts', 'a command against a broker that accepts and never answers fails after about request.timeout.ms, within default.api.timeout.ms'],
   'check.crcs': ['test/cli/console.test.ts', "checks each batch's CRC with check.crcs=true"],
   'interceptor.classes': ['test/unit/config-catalogue.test.ts', 'interceptor.classes is accepted empty and refused with Java classes'],
+  'allow.auto.create.topics': ['test/cli/console-consumer-wait.test.ts', 'allow.auto.create.topics=false does not create the topic; --timeout-ms ends the wait with exit 0'],
 };
 
 let broker: TestBroker;
