@@ -52,11 +52,6 @@ export async function daemonStatus(paths: DaemonPaths): Promise<DaemonStatus | n
   return r?.ok && r.status ? r.status : null;
 }
 
-/** The pid of a live daemon that did not answer `daemonStatus` (busy, or still starting), else null. */
-export function silentDaemon(paths: DaemonPaths): number | null {
-  return startingDaemon(paths);
-}
-
 /**
  * The TCP address (its first TCP listener, as advertised) of the local daemon's broker `nodeId`,
  * given one of its brokers' Unix socket paths, which is what the daemon's brokers name themselves
@@ -311,7 +306,7 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
         const again = await daemonStatus(paths);
         if (again) return { status: again, started: false };
         // A daemon starting without the lock: a foreground start, or one whose starter was killed.
-        holder = startingDaemon(paths);
+        holder = silentDaemon(paths);
         daemonHolds = holder !== null;
         if (holder === null) {
           const options = typeof opts === 'function' ? await opts() : opts;
@@ -330,8 +325,8 @@ export async function startOrJoin(paths: DaemonPaths, opts: StartOptions | (() =
   }
 }
 
-/** The pid of a live daemon that holds the pid file but does not answer yet, else null. */
-function startingDaemon(paths: DaemonPaths): number | null {
+/** The pid of a live daemon that holds the pid file but does not answer (still starting, or busy), else null. */
+export function silentDaemon(paths: DaemonPaths): number | null {
   let pid: number;
   try {
     pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
