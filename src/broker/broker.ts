@@ -10,7 +10,7 @@ import type { Logger } from '../util/logger.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
 import type { ClusterMetadata, MetadataEvent, PartitionState, TopicState } from './metadata/cluster-metadata.js';
-import { dynamicValuesFor, logConfigFor, topicConfigValue } from './metadata/topic-configs.js';
+import { TopicConfigValues, dynamicValuesFor, logConfigFor } from './metadata/topic-configs.js';
 import { PartitionReplica } from './replica.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
@@ -96,6 +96,8 @@ export class Broker implements PartitionService, ClusterService {
   readonly throttles: BrokerThrottles;
   /** What request handlers may reach of this broker (the router puts these in each request's context). */
   readonly services: BrokerServices;
+  /** Effective topic config values (topicConfig), remembered. */
+  private readonly topicConfigValues: TopicConfigValues;
 
   constructor(
     readonly id: number,
@@ -120,6 +122,7 @@ export class Broker implements PartitionService, ClusterService {
     );
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
+    this.topicConfigValues = new TopicConfigValues(config, id);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
     // A failed flush.ms sync is met by no request: the store reports it, and the dir goes offline.
     store.onFailure((doing, e) => this.logDirFailure(doing, e));
@@ -548,7 +551,7 @@ export class Broker implements PartitionService, ClusterService {
   }
 
   topicConfig(topic: TopicState, name: string): string {
-    return topicConfigValue(topic.configs, this.config, name, dynamicValuesFor(this.metadata.brokerConfigs, this.id));
+    return this.topicConfigValues.value(topic.configs, this.metadata.brokerConfigs, name);
   }
 
   /**

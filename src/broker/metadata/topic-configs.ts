@@ -47,6 +47,40 @@ export const dynamicValuesFor = (brokerConfigs: Record<string, Record<string, st
   defaults: brokerConfigs[''] ?? {},
 });
 
+/**
+ * Effective topic config values of one broker, remembered: a produce request looks up about ten
+ * per partition, each resolving overrides, dynamic broker values and static defaults (~2 us of a
+ * ~30 us request). Keyed by the objects that hold the inputs, which a config change replaces and
+ * never edits (a topic's `configs`, a broker's entry in `brokerConfigs`): a new object misses.
+ */
+export class TopicConfigValues {
+  private readonly byTopic = new WeakMap<Record<string, string>, { dynamic: DynamicBrokerValues; values: Map<string, string> }>();
+  private readonly key: string;
+
+  constructor(
+    private readonly broker: BrokerConfig,
+    id: number,
+  ) {
+    this.key = String(id);
+  }
+
+  value(overrides: Record<string, string>, brokerConfigs: Record<string, Record<string, string>>, name: string): string {
+    const broker = brokerConfigs[this.key] ?? NO_DYNAMIC.broker;
+    const defaults = brokerConfigs[''] ?? NO_DYNAMIC.defaults;
+    let cached = this.byTopic.get(overrides);
+    if (!cached || cached.dynamic.broker !== broker || cached.dynamic.defaults !== defaults) {
+      cached = { dynamic: { broker, defaults }, values: new Map() };
+      this.byTopic.set(overrides, cached);
+    }
+    let v = cached.values.get(name);
+    if (v === undefined) {
+      v = topicConfigValue(overrides, this.broker, name, cached.dynamic);
+      cached.values.set(name, v);
+    }
+    return v;
+  }
+}
+
 export interface ResolvedConfig {
   name: string;
   /** Null for a broker config with no value (Kafka prints `log.retention.ms=null`). */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cleanerThreadsProblem, resolveBrokerConfigs, resolveClusterDefaultConfigs, validateBrokerConfigs } from '../../../src/broker/metadata/broker-configs.js';
-import { logConfigFor, resolveTopicConfigs, topicConfigValue } from '../../../src/broker/metadata/topic-configs.js';
+import { TopicConfigValues, logConfigFor, resolveTopicConfigs, topicConfigValue } from '../../../src/broker/metadata/topic-configs.js';
 import { brokerIdProblem } from '../../../src/broker/config-changes.js';
 import { buildBrokerConfig } from '../../../src/broker/config.js';
 import { ConfigSource } from '../../../src/protocol/topic-configs.js';
@@ -69,6 +69,25 @@ describe('resolving with dynamic values', () => {
       [ConfigSource.STATIC_BROKER_CONFIG, 'message.max.bytes', '2000000'],
       [ConfigSource.DEFAULT_CONFIG, 'message.max.bytes', '1048588'],
     ]);
+  });
+});
+
+describe('TopicConfigValues (a broker remembers effective topic config values)', () => {
+  it('follows replaced topic overrides and dynamic broker values, per broker id', () => {
+    const values = new TopicConfigValues(config, 1);
+    const overrides: Record<string, string> = {};
+    const brokerConfigs: Record<string, Record<string, string>> = {};
+    expect(values.value(overrides, brokerConfigs, 'max.message.bytes')).toBe('2000000');
+    brokerConfigs[''] = { 'message.max.bytes': '1500' };
+    expect(values.value(overrides, brokerConfigs, 'max.message.bytes')).toBe('1500');
+    brokerConfigs['2'] = { 'message.max.bytes': '900' };
+    expect(values.value(overrides, brokerConfigs, 'max.message.bytes')).toBe('1500');
+    brokerConfigs['1'] = { 'message.max.bytes': '1200' };
+    expect(values.value(overrides, brokerConfigs, 'max.message.bytes')).toBe('1200');
+    expect(values.value({ 'max.message.bytes': '77' }, brokerConfigs, 'max.message.bytes')).toBe('77');
+    delete brokerConfigs['1'];
+    expect(values.value(overrides, brokerConfigs, 'max.message.bytes')).toBe('1500');
+    expect(new TopicConfigValues(config, 2).value(overrides, brokerConfigs, 'max.message.bytes')).toBe('900');
   });
 });
 
