@@ -6,6 +6,7 @@
  */
 import type { KafkaClient } from '../client/client.js';
 import { Admin, OffsetSpec as ListSpec } from '../client/admin.js';
+import { topicMetadataFailure } from '../client/consumer/group-consumer.js';
 import { Fetcher, RecordView, walkChunk, walkHeaders, type ConsumedRecord, type FetcherOptions, type RawChunk, type StartPosition } from '../client/consumer/fetcher.js';
 import { Writer } from '../protocol/primitives.js';
 import { NotFoundError, OutputClosed } from '../util/errors.js';
@@ -14,7 +15,6 @@ import { OutBuffer, defaultFormatter, viewFormatter, type FormatterConfig } from
 import type { EndSpec, OffsetSpec, StartSpec } from './offset-spec.js';
 import { recordToJson, viewJsonWriter } from './record-json.js';
 import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
-import { AUTHORIZATION_CODES } from '../protocol/acls.js';
 import type { SchemaDecoding } from './schema-formats/decoder.js';
 
 export type OutputFormat = 'default' | 'logging' | 'noop' | 'json';
@@ -138,7 +138,8 @@ export async function resolvePartitions(client: KafkaClient, topics: string[], p
   const out: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     const t = md.topics.get(topic);
-    if (t && AUTHORIZATION_CODES.has(t.errorCode)) throw new KafkaProtocolError(t.errorCode, `not authorized to describe topic ${topic}`);
+    const failure = t && topicMetadataFailure(topic, t.errorCode);
+    if (failure) throw failure;
     if (!t || t.errorCode !== 0 || t.partitions.length === 0) {
       if (!missing) throw new NotFoundError(`Topic '${topic}' does not exist`);
       missing.push(topic);

@@ -81,4 +81,29 @@ describe('console-consumer started before its topic exists', () => {
     }
     expect(await topicsOf(auto.home)).not.toContain('not-created');
   });
+
+  it('a topic the broker refuses ends the read at once instead of a wait: an invalid name, one not authorized (without and with --group)', async () => {
+    for (const extra of [[], ['--group', 'bad-name-g']]) {
+      const r = await kafkaTs(['console-consumer', '--topic', 'bad name!', '--timeout-ms', DEADLINE_MS, ...extra], { home: auto.home });
+      expect(r).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(r.stderr).toContain('Invalid topics: [bad name!] (INVALID_TOPIC_EXCEPTION)');
+      expect(r.stderr).not.toContain('waiting');
+    }
+    const { dir: home, cleanup } = tempDir('kafka-ts-wait-acl-');
+    try {
+      const { bootstrap } = await startDaemon(home, ['--override', 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer', '--override', 'allow.everyone.if.no.acl.found=false']);
+      // Made over the daemon's own socket; the TCP client is ANONYMOUS, allowed only its group.
+      expect((await kafkaTs(['topics', '--create', '--topic', 'secret'], { home })).exitCode).toBe(0);
+      expect((await kafkaTs(['acls', '--add', '--allow-principal', 'User:ANONYMOUS', '--operation', 'Read', '--group', 'acl-g'], { home })).exitCode).toBe(0);
+      for (const extra of [[], ['--group', 'acl-g']]) {
+        const r = await kafkaTs(['console-consumer', '--bootstrap-server', bootstrap, '--topic', 'secret', '--timeout-ms', DEADLINE_MS, ...extra], { home });
+        expect(r).toMatchObject({ exitCode: 8, stdout: '' });
+        expect(r.stderr).toContain('not authorized to describe topic secret');
+        expect(r.stderr).not.toContain('waiting');
+      }
+    } finally {
+      await stopDaemon(home);
+      cleanup();
+    }
+  });
 });

@@ -8,7 +8,8 @@
  * auto.commit.interval.ms and on close, and leaves the group when it closes.
  */
 import { Heartbeat, JoinGroup, LeaveGroup, SyncGroup, type JoinGroupResponse, type SyncGroupResponse } from '../../protocol/apis/index.js';
-import { ErrorCode, KafkaProtocolError } from '../../protocol/errors.js';
+import { ErrorCode, KafkaProtocolError, errorInfo } from '../../protocol/errors.js';
+import { AUTHORIZATION_CODES } from '../../protocol/acls.js';
 import { denialMessage } from '../../protocol/acls.js';
 import { decodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { ConnectionError, RequestTimeoutError } from '../../transport/client-connection.js';
@@ -65,6 +66,19 @@ export const MISSING_TOPIC_REFRESH_MS = 250;
 /** Group errors after which the member must join again (possibly with a new member id). */
 const REJOIN = new Set<number>([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID]);
 const COORDINATOR = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+
+/**
+ * A topic's Metadata error that ends a read of it, or null when the topic is there or not there
+ * yet (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE while it is being created): a consumer
+ * waits for those, as Kafka's does, and fails on the others as Kafka's throws
+ * InvalidTopicException or TopicAuthorizationException (a name the broker refuses is never created).
+ */
+export function topicMetadataFailure(topic: string, errorCode: number): KafkaProtocolError | null {
+  if (errorCode === 0 || errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || errorCode === ErrorCode.LEADER_NOT_AVAILABLE) return null;
+  if (AUTHORIZATION_CODES.has(errorCode)) return new KafkaProtocolError(errorCode, `not authorized to describe topic ${topic}`);
+  if (errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION) return new KafkaProtocolError(errorCode, `Invalid topics: [${topic}]`);
+  return new KafkaProtocolError(errorCode, `topic ${topic}: ${errorInfo(errorCode).message}`);
+}
 
 export class GroupConsumer {
   readonly groups: GroupAdmin;
@@ -332,12 +346,18 @@ export class GroupConsumer {
    */
   private async subscribedTopics(): Promise<string[]> {
     if (!this.pattern) {
+      let md: Awaited<ReturnType<KafkaClient['refreshMetadata']>>;
       try {
-        const md = await this.client.refreshMetadata(this.topics, this.opts.allowAutoTopicCreation);
-        this.waitingForTopics = this.topics.some((t) => md.topics.get(t)?.errorCode !== 0 || md.topics.get(t)!.partitions.length === 0);
+        md = await this.client.refreshMetadata(this.topics, this.opts.allowAutoTopicCreation);
       } catch {
         this.waitingForTopics = false;
+        return this.topics;
       }
+      for (const t of this.topics) {
+        const failure = topicMetadataFailure(t, md.topics.get(t)?.errorCode ?? 0);
+        if (failure) throw failure;
+      }
+      this.waitingForTopics = this.topics.some((t) => md.topics.get(t)?.errorCode !== 0 || md.topics.get(t)!.partitions.length === 0);
       return this.topics;
     }
     const md = await this.client.refreshMetadata(null);
