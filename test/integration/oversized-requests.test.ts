@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/admin.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { DescribeConfigs, Metadata, type DescribeConfigsResponse, type MetadataResponse } from '../../src/protocol/apis/index.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 const HUGE = 100_000_000;
@@ -160,5 +161,54 @@ describe('auto-creation of many topics by one Metadata request', () => {
     } finally {
       await b.close();
     }
+  });
+});
+
+describe('a resource named many times in one request', () => {
+  // Kafka answers the set of the topics a Metadata request names; a request naming one topic
+  // 700,000 times (15 MB) was answered 700,000 times and ran the daemon out of heap, as did one
+  // DescribeConfigs naming a broker 30,000 times (150 KB, a gigabyte of answer).
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startBroker({ inMemory: true });
+    await new Admin(broker.client()).createTopics([{ name: 'named-often', partitions: 3, replicationFactor: 1 }]);
+  });
+  afterAll(async () => broker.close());
+
+  it('Metadata answers each topic once, however often it is named', async () => {
+    const { body } = await broker.client().send('any', Metadata, () => ({
+      topics: [...Array.from({ length: 20_000 }, () => ({ name: 'named-often', topicId: Buffer.alloc(16) })), { name: 'not-there', topicId: Buffer.alloc(16) }, { name: 'named-often', topicId: Buffer.alloc(16) }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    }));
+    const topics = (body as MetadataResponse).topics;
+    expect(topics.map((t) => [t.name, t.errorCode, t.partitions.length])).toEqual([
+      ['named-often', 0, 3],
+      ['not-there', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0],
+    ]);
+  });
+
+  it('DescribeConfigs answers a repeated resource (same type, name and keys) once, and different keys apart', async () => {
+    const broker1 = { resourceType: 4, resourceName: '1', configurationKeys: null };
+    const { body } = await broker.client().send('any', DescribeConfigs, {
+      resources: [
+        ...Array.from({ length: 10_000 }, () => broker1),
+        { resourceType: 2, resourceName: 'named-often', configurationKeys: ['retention.ms', 'cleanup.policy'] },
+        { resourceType: 2, resourceName: 'named-often', configurationKeys: ['cleanup.policy', 'retention.ms', 'retention.ms'] },
+        { resourceType: 2, resourceName: 'named-often', configurationKeys: ['retention.ms'] },
+        { resourceType: 2, resourceName: 'named-often', configurationKeys: [] },
+        { resourceType: 2, resourceName: 'named-often', configurationKeys: null },
+      ],
+      includeSynonyms: true,
+      includeDocumentation: true,
+    });
+    const results = (body as DescribeConfigsResponse).results;
+    expect(results.map((r) => [r.resourceType, r.resourceName, r.errorCode, r.configs.length > 2 ? 'all' : r.configs.map((c) => c.name).sort().join(',')])).toEqual([
+      [4, '1', 0, 'all'],
+      [2, 'named-often', 0, 'cleanup.policy,retention.ms'],
+      [2, 'named-often', 0, 'retention.ms'],
+      [2, 'named-often', 0, 'all'],
+    ]);
   });
 });
