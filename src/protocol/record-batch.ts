@@ -522,7 +522,16 @@ export interface TimestampWindow {
   out: [index: number, timestamp: number][];
 }
 
-export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boolean }, times?: TimestampWindow): number {
+/**
+ * What a walk learns of the records beside checking them: whether their offset deltas are 0, 1,
+ * 2, ... (`inOrder`), and the largest timestamp delta (`maxTimestampDelta`, -Infinity for none).
+ */
+export interface WalkedRecords {
+  inOrder: boolean;
+  maxTimestampDelta: number;
+}
+
+export function walkRecords(body: Buffer, count: number, deltas?: WalkedRecords, times?: TimestampWindow): number {
   const bodyEnd = body.length;
   let keyless = -1;
   let at = 0;
@@ -568,6 +577,7 @@ export function walkRecords(body: Buffer, count: number, deltas?: { inOrder: boo
       if (!deltas) throw badRecord(i, count, `its offset delta is ${offsetDelta}`);
       deltas.inOrder = false;
     }
+    if (deltas && timestampDelta > deltas.maxTimestampDelta) deltas.maxTimestampDelta = timestampDelta;
     if (times && times.out.length < times.max) {
       const timestamp = times.base + timestampDelta;
       if (timestamp !== -1 && (timestamp < times.from || timestamp > times.to)) times.out.push([i, timestamp]);
@@ -722,6 +732,13 @@ export class RecordBatchView {
   /** Assigns the batch its place in a log (neither field is covered by the CRC). */
   assignOffsets(baseOffset: number, leaderEpoch?: number): void {
     stampBatch(this.buffer, baseOffset, leaderEpoch);
+  }
+
+  /** Sets the header's max timestamp (and a new CRC) unless it is that already. */
+  setMaxTimestamp(maxTimestamp: number): void {
+    if (maxTimestampOf(this.buffer) === maxTimestamp) return;
+    writeInt64At(this.buffer, MAX_TIMESTAMP_OFFSET, maxTimestamp);
+    rewriteCrc(this.buffer);
   }
 
   /** Stamps broker time (LogAppendTime topics): timestamp type and max timestamp, then a new CRC. */

@@ -124,6 +124,14 @@ export function compactionOverdue(now: number, policy: CleanupPolicy, firstBatch
   return now - earliest > lag;
 }
 
+/**
+ * Whether records whose largest timestamp is `maxTimestamp` are too young to compact
+ * (min.compaction.lag.ms). As Kafka's LogCleanerManager, only with a lag above 0: with none, a
+ * record stamped in the future (a producer's clock, a hostile client) held every segment after
+ * it back from compaction for good.
+ */
+export const withinCompactionLag = (now: number, maxTimestamp: number, policy: CleanupPolicy): boolean => policy.minCompactionLagMs > 0 && now - maxTimestamp < policy.minCompactionLagMs;
+
 export const DEFAULT_CLEANUP: CleanupPolicy = {
   delete: true,
   compact: false,

@@ -3,7 +3,7 @@
  */
 import { baseOffsetOf, decodeBatchRecords, lastOffsetDeltaOf, leaderEpochOf, maxTimestampOf, nextOffsetOf, stampBatch } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epochs.js';
-import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from './compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio, withinCompactionLag } from './compaction.js';
 import {
   type AbortedTxn,
   type AppendResult,
@@ -215,7 +215,7 @@ class MemoryPartitionLog implements PartitionLog {
     let count = 0;
     while (count < this.batches.length) {
       const b = this.batches[count]!;
-      if (b.lastOffset >= uncleanableFrom || now - b.maxTimestamp < policy.minCompactionLagMs) break;
+      if (b.lastOffset >= uncleanableFrom || withinCompactionLag(now, b.maxTimestamp, policy)) break;
       count++;
     }
     let cleanBytes = 0;

@@ -8,7 +8,7 @@
 import { CompressionType, codecFor } from '../../protocol/compression.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeLegacyMessageSet, magicOf } from '../../protocol/legacy-message-set.js';
-import { BATCH_HEADER_SIZE, RecordBatchView, batchWithBody, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords, type TimestampWindow } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, RecordBatchView, batchWithBody, decodeBatchRecords, encodeBatch, recompressedBatch, walkRecords, type TimestampWindow, type WalkedRecords } from '../../protocol/record-batch.js';
 
 export interface RecordError {
   batchIndex: number;
@@ -27,6 +27,8 @@ export interface ValidationContext {
   apiVersion: number;
   /** The topic's max.message.bytes. */
   maxMessageBytes: number;
+  /** message.timestamp.type is LogAppendTime: the broker stamps the max timestamp, so it is not checked. */
+  logAppendTime?: boolean;
   /** cleanup.policy includes compact: every record needs a key. */
   compacted: boolean;
   /** "topic-partition", for messages. */
@@ -210,10 +212,11 @@ function checkRecords(batch: RecordBatchView, plain: Buffer, ctx: ValidationCont
   const times: TimestampWindow | undefined = bounds
     ? { base: batch.baseTimestamp, from: bounds.now - bounds.beforeMaxMs, to: bounds.now + bounds.afterMaxMs, max: ctx.apiVersion < 8 ? 1 : MAX_RECORD_ERRORS, out: [] }
     : undefined;
+  let maxTimestampDelta: number;
   try {
-    const deltas = { inOrder: true };
-    keyless = walkRecords(plain, batch.recordCount, deltas, times);
-    inOrder = deltas.inOrder;
+    const walked: WalkedRecords = { inOrder: true, maxTimestampDelta: -Infinity };
+    keyless = walkRecords(plain, batch.recordCount, walked, times);
+    ({ inOrder, maxTimestampDelta } = walked);
   } catch (e) {
     return unparsable(e, ctx);
   }
@@ -227,6 +230,10 @@ function checkRecords(batch: RecordBatchView, plain: Buffer, ctx: ValidationCont
     }
   }
   if (times && times.out.length > 0) return timestampRefusal(times, ctx.apiVersion);
+  // The header's max timestamp is the records' own, as Kafka's LogValidator sets it: retention,
+  // compaction lag and time lookups go by it, and a producer's header saying 1 with records of
+  // today had a fresh segment deleted at once as expired. (LogAppendTime topics stamp it anyway.)
+  if (!ctx.logAppendTime && batch.recordCount > 0) batch.setMaxTimestamp(batch.baseTimestamp + maxTimestampDelta);
   // Rebuilt only once every check has passed: the bytes it would store are the last thing decided.
   const target = ctx.storedCompression && ctx.storedCompression.codec !== batch.compression ? ctx.storedCompression : null;
   // Stored uncompressed, the records alone may be over the limit: refused before they are copied.

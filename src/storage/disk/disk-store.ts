@@ -32,7 +32,7 @@ import {
 } from '../log-store.js';
 import { Segment, finishInterruptedSwaps, segmentFileName } from './segment.js';
 import { FdCache, isFdExhaustion } from './fd-cache.js';
-import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio } from '../compaction.js';
+import { type CompactionResult, type OffsetMap, TxnCleaning, addToOffsetMap, compactBatch, compactionOverdue, dirtyRatio, withinCompactionLag } from '../compaction.js';
 import { LeaderEpochCache } from '../leader-epochs.js';
 import { GroupSync } from './group-sync.js';
 import { claimLogDir } from './log-dir-identity.js';
@@ -511,7 +511,7 @@ export class DiskPartitionLog implements PartitionLog {
     // Closed segments wholly below the uncleanable offset, up to the first one too young to clean.
     let count = 0;
     for (const s of this.segments.slice(0, -1)) {
-      if (s.nextOffset > uncleanableFrom || (s.size > 0 && now - s.maxTimestamp < policy.minCompactionLagMs)) break;
+      if (s.nextOffset > uncleanableFrom || (s.size > 0 && withinCompactionLag(now, s.maxTimestamp, policy))) break;
       count++;
     }
     const cleanable = this.segments.slice(0, count);

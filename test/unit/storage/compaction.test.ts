@@ -144,6 +144,16 @@ for (const [name, make] of stores) {
       expect(contents(drop).map((r) => r[0])).toEqual([3, 4, 5, 6]);
     });
 
+    it('compacts past a record stamped a year ahead when min.compaction.lag.ms is 0 (only a lag above 0 holds records back, as in Kafka)', () => {
+      const log = store.open('future', 0, compacted({ minCleanableRatio: 0 }));
+      log.append(batch([['a', 'future']], { timestamp: T0 + 365 * 86_400_000 }), 0);
+      log.append(batch([['b', 'b1']]), 0);
+      log.append(batch([['b', 'b2']]), 0);
+      log.append(batch([['z', 'tail']]), 0);
+      expect(log.compact(T0 + 1000, lastBatchBase(log))?.recordsRemoved).toBe(1);
+      expect(contents(log).map((r) => r[2])).toEqual(['future', 'b2', 'tail']);
+    });
+
     it('keeps a tombstone for good when delete.retention.ms is Long.MAX_VALUE, its records\' timestamps intact', () => {
       const log = store.open('forever', 0, compacted({ deleteRetentionMs: 9223372036854775807, minCleanableRatio: 0 }));
       log.append(batch([['a', 'a1']]), 0);

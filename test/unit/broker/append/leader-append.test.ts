@@ -336,6 +336,20 @@ describe('appendToLeader: idempotence, timestamps, ISR', () => {
     expect(decodeBatchRecords(stored.buffer).map((r) => r.timestamp)).toEqual([out.logAppendTimeMs, out.logAppendTimeMs]);
   });
 
+  it("stores the records' own max timestamp, not the header's, as Kafka's LogValidator does (uncompressed and compressed)", async () => {
+    for (const compression of [CompressionType.none, CompressionType.gzip]) {
+      const { host, replica } = setup();
+      const records = [1000, 5000, 3000].map((timestamp, i) => ({ value: Buffer.from(`v${i}`), timestamp }));
+      // A header saying 1 (a buggy or hostile producer): retention took such a fresh segment for expired.
+      const lying = reCrc(encodeBatch(records, { compression }), (b) => b.writeBigInt64BE(1n, 35));
+      expect(new RecordBatchView(lying).maxTimestamp).toBe(1);
+      expect((await produceToLeader(host, 't', 0, lying, produceOpts)).errorCode).toBe(0);
+      const stored = new RecordBatchView(replica.log.read(0, 1 << 20, 3).batches[0]!);
+      expect([stored.maxTimestamp, stored.crcIsValid]).toEqual([5000, true]);
+      expect(decodeBatchRecords(stored.buffer).map((r) => r.timestamp)).toEqual([1000, 5000, 3000]);
+    }
+  });
+
   it('keeps CreateTime timestamps otherwise', async () => {
     const { host, replica } = setup();
     const out = await appendToLeader(host, 't', 0, new RecordBatchView(encodeBatch(values('a'))), 1, 1000);
