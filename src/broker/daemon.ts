@@ -26,6 +26,9 @@ import { KafkaTsError } from '../util/errors.js';
 import { registrySettings, SchemaRegistryService } from './schema-registry/index.js';
 import { rackOf } from './replica-selector.js';
 
+/** The longest control request line (`server status`, `stop`, `stop-broker N`: tens of bytes). */
+const MAX_CONTROL_LINE = 64 * 1024;
+
 /** A start-up problem with a message meant for the user. */
 export class DaemonStartError extends KafkaTsError {
   override name = 'DaemonStartError';
@@ -232,18 +235,23 @@ export class Daemon {
 
   private async listenControl() {
     const server = net.createServer((socket) => {
-      let buf = '';
-      socket.on('data', (d) => {
-        buf += d.toString('utf8');
-        const nl = buf.indexOf('\n');
+      // One request line per connection, of a few bytes: a longer one is no CLI's, and the
+      // connection closes (a stream without a newline was kept and searched whole at every chunk).
+      const chunks: Buffer[] = [];
+      let length = 0;
+      const onData = (d: Buffer) => {
+        const nl = d.indexOf(10);
+        chunks.push(nl < 0 ? d : d.subarray(0, nl));
+        length += nl < 0 ? d.length : nl;
+        if (length > MAX_CONTROL_LINE) return void socket.destroy();
         if (nl < 0) return;
-        const line = buf.slice(0, nl);
-        buf = '';
-        void this.onControl(line).then(
+        socket.off('data', onData);
+        void this.onControl(Buffer.concat(chunks).toString('utf8')).then(
           (reply) => socket.end(`${JSON.stringify(reply)}\n`),
           (e: Error) => socket.end(`${JSON.stringify({ ok: false, error: e.message })}\n`),
         );
-      });
+      };
+      socket.on('data', onData);
       socket.on('error', () => socket.destroy());
     });
     if (existsSync(this.paths.control)) unlinkSync(this.paths.control);

@@ -329,6 +329,29 @@ describe('a daemon that does not answer', () => {
   });
 });
 
+describe('the control socket', () => {
+  it('closes a connection whose request line runs past 64 KiB, and keeps answering', async () => {
+    const home = newHome();
+    await startDaemon(home, ['--no-schema-registry']);
+    const closed = await new Promise<{ written: number }>((resolve, reject) => {
+      const s = net.connect(join(home, 'control.sock'));
+      let written = 0;
+      const chunk = Buffer.alloc(16 * 1024, 0x61);
+      // Bytes without a newline until the daemon closes the connection (it once kept them all).
+      const pump = () => {
+        while (written < 64 * 1024 * 1024 && s.write(chunk)) written += chunk.length;
+        if (written >= 64 * 1024 * 1024) reject(new Error(`the daemon took ${written} bytes without closing`));
+      };
+      s.on('connect', pump);
+      s.on('drain', pump);
+      s.on('error', () => resolve({ written }));
+      s.on('close', () => resolve({ written }));
+    });
+    expect(closed.written).toBeLessThan(64 * 1024 * 1024);
+    expect((await status(home)).running).toBe(true);
+  });
+});
+
 describe('bad input to the commands the scripts run', () => {
   it('--producer-property linger.ms=abc names linger.ms', async () => {
     const home = newHome({ anyPort: true });

@@ -9,6 +9,7 @@ import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { Fetcher } from '../../src/client/consumer/fetcher.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { Fetch, type FetchResponse } from '../../src/protocol/apis/index.js';
 
 let broker: TestBroker | undefined;
 afterEach(async () => {
@@ -90,5 +91,17 @@ describe('a consumer of partitions on several leaders', () => {
     expect(seen).toEqual(Array.from({ length: 9 }, (_, i) => `${i % 3}:r${i}`));
     // Each poll ended with the produce that fed it, far below the 20 s long poll of the others.
     expect(Math.max(...delays), `delays ${delays.map((d) => d.toFixed(1)).join(', ')} ms`).toBeLessThan(10_000);
+  });
+});
+
+describe('a Fetch that names no partition', () => {
+  it('is answered at once, not after its max wait (Kafka answers a fetch with nothing to read at once)', async () => {
+    broker = await startBroker({ inMemory: true });
+    const started = performance.now();
+    const { body } = await broker.client().send('any', Fetch, { replicaId: -1, maxWaitMs: 20_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '' });
+    const ms = performance.now() - started;
+    expect((body as FetchResponse).responses).toEqual([]);
+    // Far below the 20 s wait it asked for (the answer takes a millisecond or two).
+    expect(ms, `answered after ${ms.toFixed(0)} ms`).toBeLessThan(10_000);
   });
 });
