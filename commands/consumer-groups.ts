@@ -110,13 +110,8 @@ export default defineCommand<GroupsOptions>({
         }
         const plan = await r.computePlan(client, ids, scope, scenario!);
         for (const w of plan.warnings) ctx.warn(w);
-        const failures = o.execute ? await r.executePlan(client, plan.rows) : [];
-        const data = { dryRun: !o.execute, plan: plan.rows, rejected: plan.active, missing: plan.missing, failures: failures.map((f) => ({ ...f.row, error: f.message })) };
-        const { before, after } = r.resetErrors(plan, failures);
-        const table = o.export ? r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups) : ids.length > plan.missing.length ? r.planTable(plan.rows) : '';
-        const text = () => [...[...plan.notes, ...before].map((l) => `${l}\n`), table, ...after.map((l) => `${l}\n`)].join('');
-        const diagnostics = () => [...before, ...after];
-        return { data, text, diagnostics, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
+        const failures = o.execute ? await r.executeReset(client, plan) : [];
+        return r.resetView(plan, failures, { execute: !!o.execute, export: !!o.export, withGroup: ids.length !== 1 || !!o.allGroups, table: ids.length > plan.missing.length });
       },
       delete: async () => {
         const results = await groups.deleteGroups(await targets());

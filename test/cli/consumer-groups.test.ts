@@ -281,6 +281,7 @@ describe('--reset-offsets', () => {
       ],
       rejected: [],
       missing: [],
+      unplanned: [],
       failures: [],
     });
     expect(await committed('billing')).toEqual(['orders-0=3', 'orders-1=5']);
@@ -373,6 +374,44 @@ describe('--reset-offsets', () => {
     }
   });
 
+  it('plans a partition named twice once (Kafka keys the plan by partition), in the table, CSV, JSON and commits', async () => {
+    const args = ['--reset-offsets', '--group', 'twice', '--topic', 'orders:1', '--topic', 'orders', '--topic', 'orders:1,1', '--to-latest'];
+    expect((await kt(...args, '--dry-run')).stdout).toBe(planTable(planRow('twice', 'orders', 0, 10), planRow('twice', 'orders', 1, 5), planRow('twice', 'orders', 2, 0)));
+    expect((await kt(...args, '--dry-run', '--export')).stdout).toBe('orders,0,10\norders,1,5\norders,2,0\n\n');
+    expect(JSON.parse((await kt(...args, '--dry-run', '-o', 'json')).stdout).plan).toHaveLength(3);
+    expect((await kt(...args, '--execute')).exitCode).toBe(0);
+    expect(await committed('twice')).toEqual(['orders-0=10', 'orders-1=5', 'orders-2=0']);
+  });
+
+  it('names the groups a --from-file has no rows for in JSON, and gives offsets past 2^53 exactly in its warnings', async () => {
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'other.csv');
+      writeFileSync(file, 'someone,orders,0,1\n');
+      const none = await kt('--reset-offsets', '--group', 'nobody', '--from-file', file, '--dry-run', '-o', 'json');
+      expect(none).toEqual({
+        stdout: `${JSON.stringify({ dryRun: true, plan: [], rejected: [], missing: [], unplanned: ['nobody'], failures: [] })}\n`,
+        stderr: 'Error: No reset plan for group nobody found\n',
+        exitCode: 1,
+      });
+      const big = join(t.dir, 'big.csv');
+      writeFileSync(big, 'orders,0,9223372036854775807\n');
+      const r = await kt('--reset-offsets', '--group', 'big', '--from-file', big, '--dry-run');
+      expect(r.stdout).toBe(planTable(planRow('big', 'orders', 0, 10)));
+      expect(r.stderr).toContain('New offset (9223372036854775807) is higher than latest offset for topic partition orders-0. Value will be set to 10');
+      const max = await kt('--reset-offsets', '--group', 'big', '--topic', 'orders:0', '--to-offset', '9223372036854775807', '--dry-run');
+      expect(max.stderr).toContain('New offset (9223372036854775807) is higher than latest offset');
+      writeFileSync(big, 'orders,0,99999999999999999999\n');
+      const past = await kt('--reset-offsets', '--group', 'big', '--from-file', big, '--dry-run');
+      expect(past).toMatchObject({ exitCode: 2, stdout: '' });
+      expect(past.stderr).toContain("--from-file line 1: invalid offset '99999999999999999999'");
+      const partition = await kt('--reset-offsets', '--group', 'big', '--topic', 'orders:99999999999999999999', '--to-earliest', '--dry-run');
+      expect(partition).toEqual({ exitCode: 2, stdout: '', stderr: "kafka-ts consumer-groups: usage error: Invalid partition '99999999999999999999' specified in topic arg 'orders:99999999999999999999''\n" });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('saves a plan as JSON and applies it exactly with --from-plan', async () => {
     const t = tempDir();
     try {
@@ -380,7 +419,7 @@ describe('--reset-offsets', () => {
       const plan = join(t.dir, 'plan.json');
       writeFileSync(plan, saved.stdout);
       const applied = await kt('reset', 'billing', '--from-plan', plan, '--execute', '--output', 'json');
-      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], missing: [], failures: [] });
+      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], missing: [], unplanned: [], failures: [] });
       expect(await committed('billing')).toEqual(['orders-0=0', 'orders-1=5', 'orders-2=0']);
     } finally {
       t.cleanup();
@@ -440,7 +479,7 @@ describe('bad input changes nothing', () => {
       writeFileSync(bad, '{"plan": [{"group": "billing", "topic": "orders", "partition": 0, "newOffset": -1}]}');
       const plan = await kt('--reset-offsets', '--group', 'billing', '--from-plan', bad, '--execute');
       expect(plan).toMatchObject({ exitCode: 2 });
-      expect(plan.stderr).toContain('non-negative newOffset');
+      expect(plan.stderr).toContain('a newOffset from 0 to 9007199254740991');
       expect(await committed('billing')).toEqual(before);
     } finally {
       t.cleanup();

@@ -131,10 +131,16 @@ export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
   else if (o.toLatest) return { kind: 'latest' };
   else if (o.toCurrent) return { kind: 'current' };
   else if (o.toOffset !== undefined) {
-    const n = requireInt(o.toOffset, 'to-offset', { clampLong: true })!;
-    if (n < 0) throw new UsageError(`Invalid --to-offset ${n}: offsets are not negative (use --to-earliest or --shift-by)`);
-    return { kind: 'offset', offset: n };
-  } else if (o.shiftBy !== undefined) return { kind: 'shift', by: requireInt(o.shiftBy, 'shift-by', { clampLong: true })! };
+    // Any Java long, as in Kafka; past 2^53 planned with its exact value, for the clamping warning.
+    const n = r.parseLong(o.toOffset);
+    if (!n) throw new UsageError(`Cannot parse argument '${o.toOffset}' of option to-offset`);
+    if (n.value < 0) throw new UsageError(`Invalid --to-offset ${o.toOffset.trim()}: offsets are not negative (use --to-earliest or --shift-by)`);
+    return { kind: 'offset', offset: n.value, ...(n.exact !== undefined && { exact: n.exact }) };
+  } else if (o.shiftBy !== undefined) {
+    const n = r.parseLong(o.shiftBy);
+    if (!n) throw new UsageError(`Cannot parse argument '${o.shiftBy}' of option shift-by`);
+    return { kind: 'shift', by: n.value, ...(n.exact !== undefined && { exact: n.exact }) };
+  }
   else if (o.toDatetime !== undefined) return { kind: 'datetime', timestamp: r.parseDatetime(o.toDatetime) };
   else if (o.byDuration !== undefined) return { kind: 'duration', ms: r.parseByDuration(o.byDuration) };
   else if (o.fromFile !== undefined) {
