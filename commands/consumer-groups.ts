@@ -13,7 +13,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView, view, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/consumer-groups.js';
-import { ACTIONS, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
+import { ACTIONS, checkAvailable, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
 
 export default defineCommand<GroupsOptions>({
   name: 'consumer-groups',
@@ -55,6 +55,7 @@ export default defineCommand<GroupsOptions>({
     outputOption(cmd);
   },
   async run(o, args, ctx) {
+    checkAvailable(o, !!o.describe || (!o.list && args[0] === 'describe'), !!o.list || (!o.describe && args[0] === 'list'));
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
     if (byVerb && rest.length) o.group = [...(o.group ?? []), ...rest];
     else if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}' (give each group with --group)`); // Kafka ignores it
@@ -137,7 +138,7 @@ export default defineCommand<GroupsOptions>({
     if (action === 'describe' && o.watch) {
       const [{ watchLag }, { DEFAULT_SETTINGS }, ids] = await Promise.all([import('../src/cli/lag-watch.js'), import('../src/lag/evaluator.js'), targets()]);
       const live = o.output !== 'json' && !!ctx.stdout.isTTY && !!process.stdin.isTTY; // as lag: else printed once
-      return watchLag(client, { groups: ids, mode: live ? 'tui' : 'once', intervalMs: live ? 2000 : 1000, settings: DEFAULT_SETTINGS, output: o.output, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+      return watchLag(client, { groups: ids, mode: live ? 'tui' : 'once', intervalMs: live ? 2000 : 1000, settings: DEFAULT_SETTINGS, output: o.output, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null, command: 'consumer-groups' }, ctx);
     }
     return printView(await actions[action](), ctx, json);
   },

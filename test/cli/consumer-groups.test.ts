@@ -535,6 +535,17 @@ describe('bad input changes nothing', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("refuses a second group for --delete-offsets and view options without --describe, in Kafka's words", async () => {
+    const usage = (m: string) => ({ exitCode: 2, stdout: '', stderr: `kafka-ts consumer-groups: usage error: ${m}\n` });
+    expect(await kt('--delete-offsets', '--group', 'billing', '--group', 'archive', '--topic', 'orders:2')).toEqual(usage('Found multiple arguments for option group, but you asked for only one'));
+    expect(await kt('delete-offsets', 'billing', 'archive', '--topic', 'orders:2')).toEqual(usage('Found multiple arguments for option group, but you asked for only one'));
+    for (const [opt, name] of [['--members', 'members'], ['--verbose', 'verbose'], ['--state', 'state'], ['--type', 'type']]) {
+      expect(await kt(opt!, '--group', 'billing')).toEqual(usage(`Option(s) [${name}] are unavailable given other options on the command line`));
+    }
+    expect(await kt('--delete', '--group', 'g', '--members')).toEqual(usage('Option(s) [members] are unavailable given other options on the command line'));
+    expect(await committed('archive')).toEqual(['orders-2=0']);
+  });
 });
 
 describe('--delete and --delete-offsets', () => {
