@@ -95,7 +95,8 @@ export default defineCommand<GroupsOptions>({
         const text = () =>
           views.map((v) => {
             const msg = t.stateMessage(v.group, v.state);
-            const table = !msg.table ? '' : kind === 'members' ? t.membersTable(v.description, !!o.verbose) : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
+            // --members: the header even with no members to list (a missing or empty group), as Kafka 3.8+ (trunk) prints it.
+            const table = kind === 'members' ? t.membersTable(v.description, !!o.verbose) : !msg.table ? '' : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
             return `${msg.stdout !== undefined ? `${msg.stdout}\n` : ''}${table}`;
           }).join('');
         const diagnostics = () => views.flatMap((v) => t.stateMessage(v.group, v.state).stdout ?? []);
@@ -120,18 +121,8 @@ export default defineCommand<GroupsOptions>({
         return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(results), (d) => (d.failed.length ? t.deleteGroupsLines(d) : []));
       },
       deleteOffsets: async () => {
-        const group = o.group![0]!;
-        const md = await client.refreshMetadata(scope.topics.map((x) => x.topic));
-        const known = scope.topics.filter((x) => md.topics.get(x.topic)?.errorCode === 0);
-        const partitions = known.flatMap((x) => (x.partitions ?? md.topics.get(x.topic)!.partitions.map((p) => p.partition)).map((partition) => ({ topic: x.topic, partition })));
-        const res = partitions.length ? await groups.deleteOffsets(group, partitions) : { error: null, partitions: [] };
-        const rows = [
-          ...res.partitions.map((p) => ({ topic: p.topic, partition: p.partition as number | null, status: p.error ? `Error: ${p.error.message}` : 'Successful' })),
-          ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: null, status: 'Error: This server does not host this topic-partition.' })),
-          // Kafka's order: by the string topic + partition (-1 for an unknown topic), so 10 before 2.
-        ].sort((a, b) => (`${a.topic}${a.partition ?? -1}` < `${b.topic}${b.partition ?? -1}` ? -1 : 1));
-        const result = { group, error: res.error?.errorName ?? null, partitions: rows };
-        const lines = (d: typeof result) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic));
+        const result = await t.deleteOffsets(client, o.group![0]!, scope.topics); // validate: exactly one group
+        const lines = (d: typeof result) => t.deleteOffsetsLines(d, o.topic!);
         return view(result, lines, t.deleteOffsetsOutcome(result), (d) => lines(d).filter((l) => l.startsWith('\nError')));
       },
     };

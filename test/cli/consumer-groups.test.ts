@@ -196,6 +196,12 @@ describe('--describe', () => {
     expect((await kt('--list', '--verbose')).exitCode).toBe(2);
   });
 
+  it('prints the --members header for a group with no members, whether empty or missing, as Kafka 3.8+ does', async () => {
+    const header = 'GROUP           CONSUMER-ID     HOST            CLIENT-ID       #PARTITIONS     ';
+    expect(await kt('--describe', '--group', 'billing', '--members')).toEqual({ stdout: `\n${header}\n`, stderr: "\nConsumer group 'billing' has no active members.\n", exitCode: 0 });
+    expect(await kt('--describe', '--group', 'ghost', '--members')).toEqual({ stdout: `\nError: Consumer group 'ghost' does not exist.\n\n${header}\n`, stderr: '', exitCode: 4 });
+  });
+
   it('shows coordinator, strategy, state and member count with --state', async () => {
     const coordinator = `${bootstrap}  (1)`;
     const w = Math.max(25, coordinator.length);
@@ -550,28 +556,36 @@ describe('bad input changes nothing', () => {
 
 describe('--delete and --delete-offsets', () => {
   it('deletes offsets of a topic from an empty group, with the status table', async () => {
-    const r = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone');
+    // Kafka's first line is its request's result, which a topic the cluster lacks is not part of;
+    // it names the --topic values as given. Each partition once, however often it is named.
+    const r = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone', '--topic', 'orders:1,1', '--topic', 'gone');
     expect(r.stdout).toBe(
       [
-        '',
-        'Error: Encounter some partition level error, see the follow-up details:',
+        'Request succeed for deleting offsets with topic orders:1, gone, orders:1,1, gone group fresh',
         '',
         'TOPIC                          PARTITION       STATUS         ',
-        'gone                           Not Provided    Error: This server does not host this topic-partition.',
+        'gone                           Not Provided    Error: :This server does not host this topic-partition.',
         'orders                         1               Successful     ',
         '',
       ].join('\n'),
     );
     expect(r.exitCode).toBe(1);
     // JSON: partitions are numbers, as in every other document; a topic the cluster lacks has null.
+    // The document names the error that makes the exit status 1.
     const j = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone', '--output', 'json');
-    expect(JSON.parse(j.stdout).partitions).toEqual([
-      { topic: 'gone', partition: null, status: 'Error: This server does not host this topic-partition.' },
-      { topic: 'orders', partition: 1, status: 'Successful' },
-    ]);
-    expect(await kt('--delete-offsets', '--group', 'billing', '--topic', 'orders')).toEqual({
+    expect(JSON.parse(j.stdout)).toEqual({
+      group: 'fresh',
+      error: 'UNKNOWN_TOPIC_OR_PARTITION',
+      requestError: null,
+      partitions: [
+        { topic: 'gone', partition: null, status: 'Error: :This server does not host this topic-partition.', error: 'UNKNOWN_TOPIC_OR_PARTITION' },
+        { topic: 'orders', partition: 1, status: 'Successful', error: null },
+      ],
+    });
+    expect(j.exitCode).toBe(1);
+    expect(await kt('--delete-offsets', '--group', 'billing', '--topic', 'orders:0', '--topic', 'orders')).toEqual({
       stdout: [
-        'Request succeed for deleting offsets with topic orders group billing',
+        'Request succeed for deleting offsets with topic orders:0, orders group billing',
         '',
         'TOPIC                          PARTITION       STATUS         ',
         'orders                         0               Successful     ',
@@ -595,11 +609,13 @@ describe('--delete and --delete-offsets', () => {
         'Error: Encounter some partition level error, see the follow-up details:',
         '',
         'TOPIC                          PARTITION       STATUS         ',
-        'orders                         0               Error: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
+        'orders                         0               Error: :Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
         '',
       ].join('\n'),
     );
     expect(r.exitCode).toBe(5);
+    const j = await kt('--delete-offsets', '--group', 'live', '--topic', 'orders:0', '--output', 'json');
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: 'GROUP_SUBSCRIBED_TO_TOPIC', requestError: 'GROUP_SUBSCRIBED_TO_TOPIC' });
     expect(await committed('live')).toEqual(['orders-0=2']);
     expect(await kt('delete-offsets', 'ghost', '--topic', 'orders')).toEqual({ stdout: "\nError: 'ghost' does not exist.\n", stderr: '', exitCode: 4 });
   });
