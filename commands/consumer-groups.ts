@@ -13,7 +13,7 @@ import { connectionOptions, outputOption } from '../src/cli/options.js';
 import { checkClientConfig, readPropertiesFile } from '../src/cli/properties.js';
 import { printView, view, type View } from '../src/cli/view.js';
 import { docs } from '../src/cli/manuals/consumer-groups.js';
-import { ACTIONS, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
+import { ACTIONS, checkAvailable, DISPATCH, EXECUTE_MISSING, parseStates, resetScenario, validate, type GroupsOptions } from '../src/cli/flags/consumer-groups.js';
 
 export default defineCommand<GroupsOptions>({
   name: 'consumer-groups',
@@ -55,6 +55,7 @@ export default defineCommand<GroupsOptions>({
     outputOption(cmd);
   },
   async run(o, args, ctx) {
+    checkAvailable(o, !!o.describe || (!o.list && args[0] === 'describe'), !!o.list || (!o.describe && args[0] === 'list'));
     const { action, rest, byVerb } = pickAction(o, args, ACTIONS, DISPATCH);
     if (byVerb && rest.length) o.group = [...(o.group ?? []), ...rest];
     else if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}' (give each group with --group)`); // Kafka ignores it
@@ -94,7 +95,8 @@ export default defineCommand<GroupsOptions>({
         const text = () =>
           views.map((v) => {
             const msg = t.stateMessage(v.group, v.state);
-            const table = !msg.table ? '' : kind === 'members' ? t.membersTable(v.description, !!o.verbose) : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
+            // --members: the header even with no members to list (a missing or empty group), as Kafka 3.8+ (trunk) prints it.
+            const table = kind === 'members' ? t.membersTable(v.description, !!o.verbose) : !msg.table ? '' : kind === 'state' ? t.stateTable(v.description) : v.rows.length > 0 ? t.offsetsTable(v.rows) : '';
             return `${msg.stdout !== undefined ? `${msg.stdout}\n` : ''}${table}`;
           }).join('');
         const diagnostics = () => views.flatMap((v) => t.stateMessage(v.group, v.state).stdout ?? []);
@@ -110,13 +112,8 @@ export default defineCommand<GroupsOptions>({
         }
         const plan = await r.computePlan(client, ids, scope, scenario!);
         for (const w of plan.warnings) ctx.warn(w);
-        const failures = o.execute ? await r.executePlan(client, plan.rows) : [];
-        const data = { dryRun: !o.execute, plan: plan.rows, rejected: plan.active, missing: plan.missing, failures: failures.map((f) => ({ ...f.row, error: f.message })) };
-        const { before, after } = r.resetErrors(plan, failures);
-        const table = o.export ? r.exportCsv(plan.rows, ids.length !== 1 || !!o.allGroups) : ids.length > plan.missing.length ? r.planTable(plan.rows) : '';
-        const text = () => [...[...plan.notes, ...before].map((l) => `${l}\n`), table, ...after.map((l) => `${l}\n`)].join('');
-        const diagnostics = () => [...before, ...after];
-        return { data, text, diagnostics, exit: plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok' };
+        const failures = o.execute ? await r.executeReset(client, plan) : [];
+        return r.resetView(plan, failures, { execute: !!o.execute, export: !!o.export, withGroup: ids.length !== 1 || !!o.allGroups, table: ids.length > plan.missing.length });
       },
       delete: async () => {
         const results = await groups.deleteGroups(await targets());
@@ -124,25 +121,15 @@ export default defineCommand<GroupsOptions>({
         return view(deleted, t.deleteGroupsLines, t.deleteGroupsOutcome(results), (d) => (d.failed.length ? t.deleteGroupsLines(d) : []));
       },
       deleteOffsets: async () => {
-        const group = o.group![0]!;
-        const md = await client.refreshMetadata(scope.topics.map((x) => x.topic));
-        const known = scope.topics.filter((x) => md.topics.get(x.topic)?.errorCode === 0);
-        const partitions = known.flatMap((x) => (x.partitions ?? md.topics.get(x.topic)!.partitions.map((p) => p.partition)).map((partition) => ({ topic: x.topic, partition })));
-        const res = partitions.length ? await groups.deleteOffsets(group, partitions) : { error: null, partitions: [] };
-        const rows = [
-          ...res.partitions.map((p) => ({ topic: p.topic, partition: p.partition as number | null, status: p.error ? `Error: ${p.error.message}` : 'Successful' })),
-          ...scope.topics.filter((x) => !known.includes(x)).map((x) => ({ topic: x.topic, partition: null, status: 'Error: This server does not host this topic-partition.' })),
-          // Kafka's order: by the string topic + partition (-1 for an unknown topic), so 10 before 2.
-        ].sort((a, b) => (`${a.topic}${a.partition ?? -1}` < `${b.topic}${b.partition ?? -1}` ? -1 : 1));
-        const result = { group, error: res.error?.errorName ?? null, partitions: rows };
-        const lines = (d: typeof result) => t.deleteOffsetsLines(d, scope.topics.map((x) => x.topic));
+        const result = await t.deleteOffsets(client, o.group![0]!, scope.topics); // validate: exactly one group
+        const lines = (d: typeof result) => t.deleteOffsetsLines(d, o.topic!);
         return view(result, lines, t.deleteOffsetsOutcome(result), (d) => lines(d).filter((l) => l.startsWith('\nError')));
       },
     };
     if (action === 'describe' && o.watch) {
       const [{ watchLag }, { DEFAULT_SETTINGS }, ids] = await Promise.all([import('../src/cli/lag-watch.js'), import('../src/lag/evaluator.js'), targets()]);
       const live = o.output !== 'json' && !!ctx.stdout.isTTY && !!process.stdin.isTTY; // as lag: else printed once
-      return watchLag(client, { groups: ids, mode: live ? 'tui' : 'once', intervalMs: live ? 2000 : 1000, settings: DEFAULT_SETTINGS, output: o.output, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null }, ctx);
+      return watchLag(client, { groups: ids, mode: live ? 'tui' : 'once', intervalMs: live ? 2000 : 1000, settings: DEFAULT_SETTINGS, output: o.output, target: ctx.targetName(bootstrapFlag(o.bootstrapServer, props)), openGroup: ids.length === 1 ? ids[0] : null, command: 'consumer-groups' }, ctx);
     }
     return printView(await actions[action](), ctx, json);
   },

@@ -271,7 +271,9 @@ export class Controller {
     const full = this.partitionLimitError(count - current, rf);
     if (full.code) return full;
     let added: number[][];
-    if (assignment && assignment.length > 0) {
+    // As Kafka's controller: null assignments (none given) places the new partitions; a list,
+    // even an empty one, must cover each new partition (an empty one covers none).
+    if (assignment) {
       if (assignment.length !== count - current) {
         return err(
           ErrorCode.INVALID_REPLICA_ASSIGNMENT,

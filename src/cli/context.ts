@@ -227,19 +227,15 @@ export class CliContext {
   }
 }
 
-export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean; clampLong?: boolean } = {}): number | undefined {
+export function requireInt(value: string | undefined, name: string, opts: { min?: number; max?: number; int32?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
   const unparsable = () => new UsageError(`Cannot parse argument '${value}' of option ${name}`);
   if (!/^\s*-?\d+\s*$/.test(value)) throw unparsable();
   // Kafka parses these options as Java ints (int32) or longs; a number past them is unparsable
-  // there. Past 2^53 a number would silently change here: refused, or with clampLong (offsets
-  // and shifts, which Kafka clamps to the log) taken as +-(2^53 - 1), still past every log.
-  let n = Number(value);
-  if (opts.int32 ? n < -0x80000000 || n > 0x7fffffff : !Number.isSafeInteger(n)) {
-    const big = BigInt(value.trim());
-    if (!opts.clampLong || big < -0x8000000000000000n || big > 0x7fffffffffffffffn) throw unparsable();
-    n = Math.sign(n) * Number.MAX_SAFE_INTEGER;
-  }
+  // there. Past 2^53 a number would silently change here: refused (consumer-groups' offsets and
+  // shifts, which Kafka clamps to the log, take any long: src/tools/reset-offsets.ts parseLong).
+  const n = Number(value);
+  if (opts.int32 ? n < -0x80000000 || n > 0x7fffffff : !Number.isSafeInteger(n)) throw unparsable();
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`Option ${name} must be at least ${opts.min} (got ${n})`);
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`Option ${name} must be at most ${opts.max} (got ${n})`);
   return n;

@@ -13,7 +13,7 @@ import { printView } from './view.js';
 export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliContext): Promise<ExitStatusKey> {
   if (o.mode !== 'tui') {
     const report = await runLag(client, { ...o, mode: o.mode }, ctx);
-    if (report.failure && o.output === 'json' && report.data !== undefined) return printFailedReport(report.data, report.failure, ctx);
+    if (report.failure && o.output === 'json' && report.data !== undefined) return printFailedReport(report.data, report.failure, ctx, o.command ?? 'lag');
     const exit = printView({ data: report.data, text: () => report.text, exit: report.outcome }, ctx, o.output === 'json');
     if (report.failure) throw report.failure;
     return exit;
@@ -49,8 +49,8 @@ export async function watchLag(client: KafkaClient, o: LagOptions, ctx: CliConte
  * error line and the exit status is the failure's. (Throwing after the report printed a second
  * document, the error object, on stdout.)
  */
-function printFailedReport(data: object, failure: Error, ctx: CliContext): ExitStatusKey {
+function printFailedReport(data: object, failure: Error, ctx: CliContext, command: string): ExitStatusKey {
   if (!isKafkaTsError(failure)) throw failure;
   const d = describeError(failure, ctx.principal);
-  return printView({ data: { ...data, ...jsonError(d.code, d.line) }, text: () => '', stderr: () => [`kafka-ts lag: error: ${d.line}`], exit: EXIT_OF_KIND[failure.kind] }, ctx, true);
+  return printView({ data: { ...data, ...jsonError(d.code, d.line) }, text: () => '', stderr: () => [`kafka-ts ${command}: error: ${d.line}`], exit: EXIT_OF_KIND[failure.kind] }, ctx, true);
 }

@@ -25,13 +25,15 @@ export function parseAddConfig(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const items = text.split(new RegExp(`,${OUTSIDE_BRACKETS}`));
   // Java's String.split drops trailing empty entries ('retention.ms=6000,' is one config); an
-  // empty entry before another stays an error, as in Kafka.
-  while (items.length > 0 && items[items.length - 1] === '') items.pop();
+  // empty entry before another stays an error, as in Kafka. An empty text has no separator, so
+  // Java keeps its one empty entry: --add-config '' is Kafka's error, not a change of nothing
+  // (nor is ',', which Java splits to no entries at all).
+  while (items.length > 1 && items[items.length - 1] === '') items.pop();
+  const invalid = () => new UsageError('Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.');
+  if (items.length === 1 && items[0] === '') throw invalid();
   for (const item of items) {
     const pair = item.split(new RegExp(`\\s*=\\s*${OUTSIDE_BRACKETS}`));
-    if (pair.length !== 2) {
-      throw new UsageError('Invalid entity config: all configs to be added must be in the format "key=val" or "key=[val1,val2]" to group values which contain commas.');
-    }
+    if (pair.length !== 2) throw invalid();
     const key = pair[0]!.trim();
     if (!/^[$a-zA-Z0-9._-]*$/.test(key)) throw new UsageError(`Invalid character found for config key: ${key}`);
     let value = pair[1]!.trim();
@@ -49,9 +51,16 @@ export function checkNoConflicts(add: Record<string, string>, del: readonly stri
   if (both.length > 0) throw new UsageError(`Invalid entity config: ${both.join(',')} is both added (--add-config) and deleted (--delete-config)`);
 }
 
-/** --delete-config values: each may hold several names separated by commas. */
-export const parseDeleteConfig = (values: readonly string[] | undefined): string[] =>
-  (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+/**
+ * --delete-config values: each may hold several names separated by commas (empty ones between
+ * names are dropped). Names no config at all (--delete-config ''): Kafka's "Invalid config(s): "
+ * for a name no topic has (exit 1), said before anything is sent, with what was given.
+ */
+export function parseDeleteConfig(values: readonly string[] | undefined): string[] {
+  const names = (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (values !== undefined && values.length > 0 && names.length === 0) throw new FailedError(`Invalid config(s): ${values.map((v) => `'${v}'`).join(', ')} (--delete-config names no config)`);
+  return names;
+}
 
 const QUOTA_KEYS = new Set(['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate']);
 

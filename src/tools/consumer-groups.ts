@@ -6,7 +6,7 @@
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin, type GroupDescription } from '../client/groups.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode, KafkaProtocolError } from '../protocol/errors.js';
 import type { Outcome } from '../util/errors.js';
 import { exceptionClass } from './kafka-exceptions.js';
 
@@ -246,32 +246,66 @@ export function deleteGroupsOutcome(results: { error: { code: number } | null }[
 
 export interface DeleteOffsetsResult {
   group: string;
-  /** The group-level error name, if any. */
+  /**
+   * The error the report is about: Kafka's top-level result (the request's error, or else the
+   * first partition the request failed for), else the first row's (a topic the cluster lacks).
+   */
   error: string | null;
+  /** Kafka's top-level result alone, which picks the first line: null when the request succeeded for every partition it named. */
+  requestError: string | null;
   /** `partition` null: a topic the cluster does not have (Kafka's row says "Not Provided"). */
-  partitions: { topic: string; partition: number | null; status: string }[];
+  partitions: { topic: string; partition: number | null; status: string; error: string | null }[];
 }
 
-/** --delete-offsets: Kafka's report (`topics` as given on the command line). */
+const UNKNOWN_TOPIC = new KafkaProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+
+/**
+ * --delete-offsets: deletes the group's committed offsets of the topics named (`t` or `t:0,2`),
+ * each partition once (Kafka keys them in a set, so `--topic t:0 --topic t` is t-0 once).
+ */
+export async function deleteOffsets(client: KafkaClient, group: string, topics: { topic: string; partitions: number[] | null }[]): Promise<DeleteOffsetsResult> {
+  const md = await client.refreshMetadata([...new Set(topics.map((x) => x.topic))]);
+  const known = topics.filter((x) => md.topics.get(x.topic)?.errorCode === 0);
+  const keyed = new Map<string, { topic: string; partition: number }>();
+  for (const x of known) for (const partition of x.partitions ?? md.topics.get(x.topic)!.partitions.map((p) => p.partition)) keyed.set(`${x.topic}\0${partition}`, { topic: x.topic, partition });
+  const res = keyed.size ? await new GroupAdmin(client).deleteOffsets(group, [...keyed.values()]) : { error: null, partitions: [] };
+  const row = (topic: string, partition: number | null, e: KafkaProtocolError | null) => ({ topic, partition, status: e ? `Error: :${e.message}` : 'Successful', error: e?.errorName ?? null });
+  const rows = [
+    ...res.partitions.map((p) => row(p.topic, p.partition, p.error)),
+    ...[...new Set(topics.filter((x) => !known.includes(x)).map((x) => x.topic))].map((topic) => row(topic, null, UNKNOWN_TOPIC)),
+    // Kafka's order: by the string topic + partition (-1 for an unknown topic), so 10 before 2.
+  ].sort((a, b) => (`${a.topic}${a.partition ?? -1}` < `${b.topic}${b.partition ?? -1}` ? -1 : 1));
+  // Kafka's top-level result is its admin call's all(): the request's error, or a failed partition's.
+  const requestError = res.error?.errorName ?? rows.find((x) => x.partition !== null && x.error)?.error ?? null;
+  return { group, error: requestError ?? rows.find((x) => x.error)?.error ?? null, requestError, partitions: rows };
+}
+
+const PARTITION_LEVEL = new Set(['GROUP_SUBSCRIBED_TO_TOPIC', 'TOPIC_AUTHORIZATION_FAILED', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+/**
+ * --delete-offsets: Kafka's report (`topics`: the --topic values as given). The first line is
+ * Kafka's top-level result, which a topic the cluster lacks does not change (its row says so).
+ */
 export function deleteOffsetsLines(r: DeleteOffsetsResult, topics: string[]): string[] {
-  const { group, error, partitions: rows } = r;
+  const { group, requestError: error, partitions: rows } = r;
   const lines: string[] = [];
-  if (!error && rows.every((x) => x.status === 'Successful')) lines.push(`Request succeed for deleting offsets with topic ${topics.join(', ')} group ${group}`);
+  if (!error) lines.push(`Request succeed for deleting offsets with topic ${topics.join(', ')} group ${group}`);
   else if (error === 'GROUP_ID_NOT_FOUND') lines.push(`\nError: '${group}' does not exist.`);
   else if (error === 'INVALID_GROUP_ID') lines.push(`\nError: '${group}' is not valid.`);
   else if (error === 'GROUP_AUTHORIZATION_FAILED') lines.push(`\nError: Access to '${group}' is not authorized.`);
   else if (error === 'NON_EMPTY_GROUP') lines.push(`\nError: Deleting offsets of a consumer group '${group}' is forbidden if the group is not empty.`);
-  else if (error) lines.push(`\nError: Encounter some unknown error: ${error}`);
-  else lines.push('\nError: Encounter some partition level error, see the follow-up details:');
-  if (!error) lines.push(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${(x.partition ?? 'Not Provided').toString().padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}`);
+  else if (PARTITION_LEVEL.has(error)) lines.push('\nError: Encounter some partition level error, see the follow-up details:');
+  else lines.push(`\nError: Encounter some unknown error: ${error}`);
+  if (rows.length) lines.push(`\n${[`${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}`, ...rows.map((x) => `${x.topic.padEnd(30)} ${(x.partition ?? 'Not Provided').toString().padEnd(15)} ${x.status.padEnd(15)}`)].join('\n')}`);
   return lines;
 }
 
 export function deleteOffsetsOutcome(r: DeleteOffsetsResult): Outcome | 'Denied' {
+  const errors = [r.error, ...r.partitions.map((x) => x.error)];
   if (r.error === 'GROUP_ID_NOT_FOUND') return 'NotFound';
-  if (r.error === 'GROUP_AUTHORIZATION_FAILED' || r.partitions.some((x) => x.status.includes('authoriz'))) return 'Denied';
-  if (r.error === 'NON_EMPTY_GROUP' || r.partitions.some((x) => x.status.includes('actively subscribed'))) return 'Busy';
+  if (errors.includes('GROUP_AUTHORIZATION_FAILED') || errors.includes('TOPIC_AUTHORIZATION_FAILED')) return 'Denied';
+  if (errors.includes('NON_EMPTY_GROUP') || errors.includes('GROUP_SUBSCRIBED_TO_TOPIC')) return 'Busy';
   // Every topic named is unknown (its rows say "Not Provided"): not found, as a missing group is; some of them: a partial failure.
-  if (!r.error && r.partitions.length > 0 && r.partitions.every((x) => x.partition === null)) return 'NotFound';
-  return r.error || r.partitions.some((x) => x.status !== 'Successful') ? 'Failure' : 'Ok';
+  if (!r.requestError && r.partitions.length > 0 && r.partitions.every((x) => x.partition === null)) return 'NotFound';
+  return r.error ? 'Failure' : 'Ok';
 }

@@ -29,6 +29,8 @@ export interface LagOptions {
   target: string;
   /** Open this group's partitions first (consumer-groups --describe --group G --watch). */
   openGroup?: string | null;
+  /** The command the user ran, naming its error lines (`kafka-ts consumer-groups: error: ...`); lag when omitted. */
+  command?: string;
 }
 
 /**
@@ -117,7 +119,7 @@ export function lagResult(report: LagReport, o: LagOptions, ctx: LagIO, check: b
     const note = uncountedNote(g);
     if (note) ctx.warn(`Group ${g.group}: lag ${formatCount(g.totalLag)}; ${note}.`);
   }
-  for (const m of report.missing) ctx.warn(`kafka-ts lag: error: Consumer group '${m}' does not exist`);
+  for (const m of report.missing) ctx.warn(`kafka-ts ${o.command ?? 'lag'}: error: Consumer group '${m}' does not exist`);
   if (check && !json && report.groups.length) {
     const worstGroup = [...report.groups].sort((a, b) => statusRank(b.status) - statusRank(a.status))[0]!;
     ctx.warn(`Worst status: ${formatStatus(worstGroup, report.windowMs)} (group ${worstGroup.group}, window ${formatDuration(o.settings.windowMs)})`);

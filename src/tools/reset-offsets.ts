@@ -7,7 +7,7 @@ import { readOptionText } from '../util/files.js';
 import { Admin, OffsetSpec } from '../client/admin.js';
 import type { KafkaClient } from '../client/client.js';
 import { GroupAdmin } from '../client/groups.js';
-import { AuthorizationError, NotFoundError, UsageError } from '../util/errors.js';
+import { AuthorizationError, NotFoundError, UsageError, type Outcome } from '../util/errors.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { formatTimestamp } from '../util/logger.js';
 import { parseDuration } from './offset-spec.js';
@@ -16,11 +16,11 @@ export type Scenario =
   | { kind: 'earliest' }
   | { kind: 'latest' }
   | { kind: 'current' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'shift'; by: number }
+  | { kind: 'offset'; offset: number; exact?: bigint }
+  | { kind: 'shift'; by: number; exact?: bigint }
   | { kind: 'datetime'; timestamp: number }
   | { kind: 'duration'; ms: number }
-  | { kind: 'file'; entries: PlanRow[] }
+  | { kind: 'file'; entries: FileRow[] }
   | { kind: 'plan'; entries: PlanRow[] };
 
 export interface Scope {
@@ -33,6 +33,25 @@ export interface PlanRow {
   topic: string;
   partition: number;
   newOffset: number;
+}
+
+/**
+ * A --from-file row. Offsets are Java longs, as in Kafka; one past 2^53 is planned as
+ * +-(2^53 - 1), still past every log and so clamped, with `exact` its value for the warning.
+ */
+export type FileRow = PlanRow & { exact?: bigint };
+
+const INT32_MAX = 0x7fffffff;
+const LONG_MIN = -0x8000000000000000n;
+const LONG_MAX = 0x7fffffffffffffffn;
+
+/** A Java long as kafka-ts plans it: exact up to 2^53, else +-(2^53 - 1) with the exact value; null past a long. */
+export function parseLong(text: string): { value: number; exact?: bigint } | null {
+  if (!/^\s*-?\d+\s*$/.test(text)) return null;
+  const exact = BigInt(text.trim());
+  if (exact < LONG_MIN || exact > LONG_MAX) return null;
+  const value = Number(exact);
+  return Number.isSafeInteger(value) ? { value } : { value: Math.sign(value) * Number.MAX_SAFE_INTEGER, exact };
 }
 
 export interface ResetPlan {
@@ -53,6 +72,9 @@ export interface ResetPlan {
 }
 
 const INACTIVE = new Set(['Empty', 'Dead']);
+
+/** Kafka's line for a group the --from-file rows do not mention. */
+export const noPlanLine = (group: string) => `\nError: No reset plan for group ${group} found`;
 
 /** Kafka's --to-datetime: yyyy-MM-dd'T'HH:mm:ss.SSS with an optional zone (Z, ±hh, ±hhmm, ±hh:mm); no zone means UTC. */
 export function parseDatetime(text: string): number {
@@ -104,10 +126,12 @@ export function parseTopicArg(arg: string): { topic: string; partitions: number[
   const rest = arg.slice(i + 1);
   if (!topic || rest === '') throw new UsageError(`Invalid topic arg '${arg}', expected topic name and partitions`);
   const partitions = rest.split(',').map((p) => {
-    if (!/^\d+$/.test(p.trim())) throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`);
+    // Kafka's Integer.parseInt: a partition past an int is as invalid as a word.
+    if (!/^\d+$/.test(p.trim()) || Number(p.trim()) > INT32_MAX) throw new UsageError(`Invalid partition '${p}' specified in topic arg '${arg}''`);
     return Number(p.trim());
   });
-  return { topic, partitions };
+  // Kafka collects the partitions in a set: `t:0,0` is partition 0 once.
+  return { topic, partitions: [...new Set(partitions)] };
 }
 
 // ---- CSV (Kafka's --export format, Jackson's "loose" quoting) ----
@@ -150,7 +174,7 @@ function parseCsvLine(line: string): string[] {
  * Reads a --from-file CSV. With exactly one group the first line decides whether the file is
  * `topic,partition,offset` (attributed to that group) or `group,topic,partition,offset`.
  */
-export function parseResetCsv(text: string, groups: string[]): PlanRow[] {
+export function parseResetCsv(text: string, groups: string[]): FileRow[] {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new UsageError('The --from-file file has no offsets');
   const parse = (line: string, n: number) => {
@@ -160,22 +184,25 @@ export function parseResetCsv(text: string, groups: string[]): PlanRow[] {
       throw new UsageError(`--from-file line ${n}: ${line}: unterminated quote`);
     }
   };
-  const num = (s: string, what: string, line: string, n: number) => {
-    if (!/^-?\d+$/.test(s.trim())) throw new UsageError(`--from-file line ${n}: invalid ${what} '${s}' in '${line}'`);
-    return Number(s.trim());
+  // As Kafka: a partition is an int (0 up), an offset a long (clamped to the log later).
+  const row = (group: string, topic: string, p: string, o: string, line: string, n: number): FileRow => {
+    if (!/^\s*\d+\s*$/.test(p) || Number(p) > INT32_MAX) throw new UsageError(`--from-file line ${n}: invalid partition '${p}' in '${line}' (expected 0 to ${INT32_MAX})`);
+    const offset = parseLong(o);
+    if (!offset) throw new UsageError(`--from-file line ${n}: invalid offset '${o}' in '${line}' (expected a whole number from ${LONG_MIN} to ${LONG_MAX})`);
+    return { group, topic, partition: Number(p), newOffset: offset.value, ...(offset.exact !== undefined && { exact: offset.exact }) };
   };
   const three = groups.length === 1 && parse(lines[0]!, 1).length === 3;
-  const rows = lines.map((line, i): PlanRow => {
+  const rows = lines.map((line, i): FileRow => {
     const f = parse(line, i + 1);
     if (three) {
       if (f.length !== 3) throw new UsageError(`--from-file line ${i + 1}: expected topic,partition,offset but got '${line}'`);
-      return { group: groups[0]!, topic: f[0]!, partition: num(f[1]!, 'partition', line, i + 1), newOffset: num(f[2]!, 'offset', line, i + 1) };
+      return row(groups[0]!, f[0]!, f[1]!, f[2]!, line, i + 1);
     }
     if (f.length !== 4) throw new UsageError(`--from-file line ${i + 1}: expected group,topic,partition,offset but got '${line}'`);
-    return { group: f[0]!, topic: f[1]!, partition: num(f[2]!, 'partition', line, i + 1), newOffset: num(f[3]!, 'offset', line, i + 1) };
+    return row(f[0]!, f[1]!, f[2]!, f[3]!, line, i + 1);
   });
   // Kafka builds the plan in a map: one row per group and partition, the last line naming it wins.
-  const byPartition = new Map<string, PlanRow>();
+  const byPartition = new Map<string, FileRow>();
   for (const r of rows) byPartition.set(`${r.group}\0${r.topic}\0${r.partition}`, r);
   return [...byPartition.values()];
 }
@@ -206,15 +233,15 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
     const committed = await groups.fetchOffsets(d.groupId);
     const committedOf = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}\0${c.partition}`, c.offset]));
 
-    let partitions: { topic: string; partition: number; wanted?: number }[];
+    let partitions: { topic: string; partition: number; wanted?: number; exact?: bigint }[];
     if (scenario.kind === 'file' || scenario.kind === 'plan') {
       const mine = scenario.entries.filter((e) => e.group === d.groupId);
       if (mine.length === 0) {
-        plan.notes.push(`\nError: No reset plan for group ${d.groupId} found`);
+        plan.notes.push(noPlanLine(d.groupId));
         plan.unplanned.push(d.groupId);
         continue;
       }
-      partitions = mine.map((e) => ({ topic: e.topic, partition: e.partition, wanted: e.newOffset }));
+      partitions = mine.map((e) => ({ topic: e.topic, partition: e.partition, wanted: e.newOffset, exact: (e as FileRow).exact }));
     } else if (scope.allTopics) {
       partitions = committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition }));
       if (d.state === 'Dead' && partitions.length === 0) plan.missing.push(d.groupId);
@@ -233,6 +260,8 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
         throw new NotFoundError(`Partition ${p.topic}-${p.partition} does not exist`);
       }
     }
+    // Kafka keys the plan by partition: `--topic t:0 --topic t` plans t-0 once.
+    partitions = [...new Map(partitions.map((p) => [`${p.topic}\0${p.partition}`, p])).values()];
     partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
     if (partitions.length === 0) continue;
 
@@ -247,15 +276,16 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
     };
     const starts = await lookup(OffsetSpec.earliest);
     const ends = await lookup(OffsetSpec.latest);
-    const clamp = (k: string, tp: string, value: number) => {
+    // `exact`: the value asked for when it is past 2^53 (`value` is then +-(2^53 - 1)), for the warning.
+    const clamp = (k: string, tp: string, value: number, exact?: bigint) => {
       const lo = starts.get(k)!;
       const hi = ends.get(k)!;
       if (value > hi) {
-        plan.warnings.push(warn(`New offset (${value}) is higher than latest offset for topic partition ${tp}. Value will be set to ${hi}`));
+        plan.warnings.push(warn(`New offset (${exact ?? value}) is higher than latest offset for topic partition ${tp}. Value will be set to ${hi}`));
         return hi;
       }
       if (value < lo) {
-        plan.warnings.push(warn(`New offset (${value}) is lower than earliest offset for topic partition ${tp}. Value will be set to ${lo}`));
+        plan.warnings.push(warn(`New offset (${exact ?? value}) is lower than earliest offset for topic partition ${tp}. Value will be set to ${lo}`));
         return lo;
       }
       return value;
@@ -276,12 +306,12 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
           value = committedOf.get(k) ?? ends.get(k)!;
           break;
         case 'offset':
-          value = clamp(k, tp, scenario.offset);
+          value = clamp(k, tp, scenario.offset, scenario.exact);
           break;
         case 'shift': {
           const c = committedOf.get(k);
           if (c === undefined) throw new UsageError(`Cannot shift offset for partition ${tp} since there is no current committed offset`);
-          value = clamp(k, tp, c + scenario.by);
+          value = clamp(k, tp, c + scenario.by, scenario.exact === undefined ? undefined : BigInt(c) + scenario.exact);
           break;
         }
         case 'datetime':
@@ -294,7 +324,7 @@ export async function computePlan(client: KafkaClient, groupIds: string[], scope
           break;
         }
         case 'file':
-          value = clamp(k, tp, p.wanted!);
+          value = clamp(k, tp, p.wanted!, p.exact);
           break;
         case 'plan':
           // A saved plan is applied exactly as it was computed.
@@ -321,10 +351,37 @@ export function resetErrors(plan: Pick<ResetPlan, 'active' | 'missing'>, failure
   };
 }
 
-/** Commits the plan (admin commits, generation -1). Returns the partitions that failed; `denied` for an ACL refusal (exit 8). */
-export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<{ row: PlanRow; message: string; denied: boolean }[]> {
+export interface ResetFailure {
+  row: PlanRow;
+  message: string;
+  /** An ACL refusal (exit 8). */
+  denied: boolean;
+  code: number;
+}
+
+/**
+ * The reset's view: the plan (a table, or Kafka's CSV with --export), the notes and errors Kafka
+ * prints around it, and as JSON the plan with the groups refused (`rejected`: active; `missing`;
+ * `unplanned`: no --from-file/--from-plan rows) and the partitions that failed.
+ */
+export function resetView(
+  plan: ResetPlan,
+  failures: ResetFailure[],
+  o: { execute: boolean; export: boolean; withGroup: boolean; table: boolean },
+): { data: object; text: () => string; diagnostics: () => string[]; exit: Outcome | 'Denied' } {
+  const data = { dryRun: !o.execute, plan: plan.rows, rejected: plan.active, missing: plan.missing, unplanned: plan.unplanned, failures: failures.map((f) => ({ ...f.row, error: f.message })) };
+  const { before, after } = resetErrors(plan, failures);
+  const table = o.export ? exportCsv(plan.rows, o.withGroup) : o.table ? planTable(plan.rows) : '';
+  const text = () => [...[...plan.notes, ...before].map((l) => `${l}\n`), table, ...after.map((l) => `${l}\n`)].join('');
+  const diagnostics = () => [...plan.unplanned.map(noPlanLine), ...before, ...after];
+  const exit = plan.active.length ? 'Busy' : plan.missing.length ? 'NotFound' : failures.some((f) => f.denied) ? 'Denied' : failures.length || plan.unplanned.length ? 'Failure' : 'Ok';
+  return { data, text, diagnostics, exit };
+}
+
+/** Commits the plan (admin commits, generation -1). Returns the partitions that failed. */
+export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise<ResetFailure[]> {
   const groups = new GroupAdmin(client);
-  const failures: { row: PlanRow; message: string; denied: boolean }[] = [];
+  const failures: ResetFailure[] = [];
   for (const group of [...new Set(rows.map((r) => r.group))]) {
     const mine = rows.filter((r) => r.group === group);
     const results = await groups.commitOffsets(
@@ -334,10 +391,36 @@ export async function executePlan(client: KafkaClient, rows: PlanRow[]): Promise
     for (const r of results) {
       if (!r.error) continue;
       const denied = r.error.code === ErrorCode.TOPIC_AUTHORIZATION_FAILED || r.error.code === ErrorCode.GROUP_AUTHORIZATION_FAILED;
-      failures.push({ row: mine.find((m) => m.topic === r.topic && m.partition === r.partition)!, message: `${r.error.message} (${r.error.errorName})`, denied });
+      failures.push({ row: mine.find((m) => m.topic === r.topic && m.partition === r.partition)!, message: `${r.error.message} (${r.error.errorName})`, denied, code: r.error.code });
     }
   }
   return failures;
+}
+
+/** What the coordinator answers an admin commit (no member, generation -1) once the group has members. */
+const GROUP_NOW_ACTIVE = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS]);
+
+/**
+ * --execute: commits the plan. A group that became active after the plan was made (a consumer
+ * joined: its commits are refused as from a non-member) is reported as one active at the start
+ * is: moved to plan.active with its current state and its rows taken out of the plan, which was
+ * not applied to it. Returns the other failures.
+ */
+export async function executeReset(client: KafkaClient, plan: ResetPlan): Promise<ResetFailure[]> {
+  const failures = await executePlan(client, plan.rows);
+  const active = [...new Set(failures.filter((f) => GROUP_NOW_ACTIVE.has(f.code)).map((f) => f.row.group))];
+  if (active.length === 0) return failures;
+  const states = new Map((await new GroupAdmin(client).describeGroups(active)).map((d) => [d.groupId, d.state]));
+  return settleActive(plan, failures, states);
+}
+
+/** executeReset's bookkeeping: `states` are the current states of the groups whose commits were refused as active. */
+export function settleActive(plan: ResetPlan, failures: ResetFailure[], states: Map<string, string>): ResetFailure[] {
+  const active = new Set(failures.filter((f) => GROUP_NOW_ACTIVE.has(f.code)).map((f) => f.row.group));
+  // A member may have joined and left again by now: the group was active when it was committed to.
+  for (const group of active) plan.active.push({ group, state: INACTIVE.has(states.get(group) ?? 'Dead') ? 'Stable' : states.get(group)! });
+  plan.rows = plan.rows.filter((r) => !active.has(r.group));
+  return failures.filter((f) => !active.has(f.row.group));
 }
 
 /** Waits until every group is inactive (Empty or Dead), up to timeoutMs. Returns the still-active ones. */
@@ -371,11 +454,22 @@ export function readPlan(path: string): { group: string; topic: string; partitio
   }
   const rows = Array.isArray(doc) ? doc : (doc as { plan?: unknown }).plan;
   if (!Array.isArray(rows)) throw new UsageError(`--from-plan ${path}: expected {"plan": [...]} as printed by --output json`);
-  return rows.map((x, i) => {
+  // One entry per group and partition: a repeated one is taken once, two that disagree are refused
+  // (a plan is applied exactly, so there is no "last one wins" to guess at).
+  const byPartition = new Map<string, { i: number; row: PlanRow }>();
+  rows.forEach((x, i) => {
     const r = x as Record<string, unknown>;
-    if (typeof r.group !== 'string' || typeof r.topic !== 'string' || !Number.isInteger(r.partition) || !Number.isInteger(r.newOffset) || (r.newOffset as number) < 0) {
-      throw new UsageError(`--from-plan ${path}: entry ${i} needs group, topic, partition and a non-negative newOffset`);
+    const partition = r.partition as number;
+    const newOffset = r.newOffset as number;
+    if (typeof r.group !== 'string' || typeof r.topic !== 'string' || !Number.isInteger(partition) || partition < 0 || partition > INT32_MAX || !Number.isSafeInteger(newOffset) || newOffset < 0) {
+      throw new UsageError(`--from-plan ${path}: entry ${i} needs group, topic, a partition from 0 to ${INT32_MAX} and a newOffset from 0 to ${Number.MAX_SAFE_INTEGER}`);
     }
-    return { group: r.group, topic: r.topic, partition: r.partition as number, newOffset: r.newOffset as number };
+    const k = `${r.group}\0${r.topic}\0${partition}`;
+    const seen = byPartition.get(k);
+    if (seen && seen.row.newOffset !== newOffset) {
+      throw new UsageError(`--from-plan ${path}: entries ${seen.i} and ${i} plan ${r.topic}-${partition} of group '${r.group}' at different offsets (${seen.row.newOffset} and ${newOffset})`);
+    }
+    if (!seen) byPartition.set(k, { i, row: { group: r.group, topic: r.topic, partition, newOffset } });
   });
+  return [...byPartition.values()].map((x) => x.row);
 }

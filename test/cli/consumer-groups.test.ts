@@ -196,6 +196,12 @@ describe('--describe', () => {
     expect((await kt('--list', '--verbose')).exitCode).toBe(2);
   });
 
+  it('prints the --members header for a group with no members, whether empty or missing, as Kafka 3.8+ does', async () => {
+    const header = 'GROUP           CONSUMER-ID     HOST            CLIENT-ID       #PARTITIONS     ';
+    expect(await kt('--describe', '--group', 'billing', '--members')).toEqual({ stdout: `\n${header}\n`, stderr: "\nConsumer group 'billing' has no active members.\n", exitCode: 0 });
+    expect(await kt('--describe', '--group', 'ghost', '--members')).toEqual({ stdout: `\nError: Consumer group 'ghost' does not exist.\n\n${header}\n`, stderr: '', exitCode: 4 });
+  });
+
   it('shows coordinator, strategy, state and member count with --state', async () => {
     const coordinator = `${bootstrap}  (1)`;
     const w = Math.max(25, coordinator.length);
@@ -281,6 +287,7 @@ describe('--reset-offsets', () => {
       ],
       rejected: [],
       missing: [],
+      unplanned: [],
       failures: [],
     });
     expect(await committed('billing')).toEqual(['orders-0=3', 'orders-1=5']);
@@ -373,6 +380,44 @@ describe('--reset-offsets', () => {
     }
   });
 
+  it('plans a partition named twice once (Kafka keys the plan by partition), in the table, CSV, JSON and commits', async () => {
+    const args = ['--reset-offsets', '--group', 'twice', '--topic', 'orders:1', '--topic', 'orders', '--topic', 'orders:1,1', '--to-latest'];
+    expect((await kt(...args, '--dry-run')).stdout).toBe(planTable(planRow('twice', 'orders', 0, 10), planRow('twice', 'orders', 1, 5), planRow('twice', 'orders', 2, 0)));
+    expect((await kt(...args, '--dry-run', '--export')).stdout).toBe('orders,0,10\norders,1,5\norders,2,0\n\n');
+    expect(JSON.parse((await kt(...args, '--dry-run', '-o', 'json')).stdout).plan).toHaveLength(3);
+    expect((await kt(...args, '--execute')).exitCode).toBe(0);
+    expect(await committed('twice')).toEqual(['orders-0=10', 'orders-1=5', 'orders-2=0']);
+  });
+
+  it('names the groups a --from-file has no rows for in JSON, and gives offsets past 2^53 exactly in its warnings', async () => {
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'other.csv');
+      writeFileSync(file, 'someone,orders,0,1\n');
+      const none = await kt('--reset-offsets', '--group', 'nobody', '--from-file', file, '--dry-run', '-o', 'json');
+      expect(none).toEqual({
+        stdout: `${JSON.stringify({ dryRun: true, plan: [], rejected: [], missing: [], unplanned: ['nobody'], failures: [] })}\n`,
+        stderr: 'Error: No reset plan for group nobody found\n',
+        exitCode: 1,
+      });
+      const big = join(t.dir, 'big.csv');
+      writeFileSync(big, 'orders,0,9223372036854775807\n');
+      const r = await kt('--reset-offsets', '--group', 'big', '--from-file', big, '--dry-run');
+      expect(r.stdout).toBe(planTable(planRow('big', 'orders', 0, 10)));
+      expect(r.stderr).toContain('New offset (9223372036854775807) is higher than latest offset for topic partition orders-0. Value will be set to 10');
+      const max = await kt('--reset-offsets', '--group', 'big', '--topic', 'orders:0', '--to-offset', '9223372036854775807', '--dry-run');
+      expect(max.stderr).toContain('New offset (9223372036854775807) is higher than latest offset');
+      writeFileSync(big, 'orders,0,99999999999999999999\n');
+      const past = await kt('--reset-offsets', '--group', 'big', '--from-file', big, '--dry-run');
+      expect(past).toMatchObject({ exitCode: 2, stdout: '' });
+      expect(past.stderr).toContain("--from-file line 1: invalid offset '99999999999999999999'");
+      const partition = await kt('--reset-offsets', '--group', 'big', '--topic', 'orders:99999999999999999999', '--to-earliest', '--dry-run');
+      expect(partition).toEqual({ exitCode: 2, stdout: '', stderr: "kafka-ts consumer-groups: usage error: Invalid partition '99999999999999999999' specified in topic arg 'orders:99999999999999999999''\n" });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('saves a plan as JSON and applies it exactly with --from-plan', async () => {
     const t = tempDir();
     try {
@@ -380,7 +425,7 @@ describe('--reset-offsets', () => {
       const plan = join(t.dir, 'plan.json');
       writeFileSync(plan, saved.stdout);
       const applied = await kt('reset', 'billing', '--from-plan', plan, '--execute', '--output', 'json');
-      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], missing: [], failures: [] });
+      expect(JSON.parse(applied.stdout)).toEqual({ dryRun: false, plan: [{ group: 'billing', topic: 'orders', partition: 0, newOffset: 0 }], rejected: [], missing: [], unplanned: [], failures: [] });
       expect(await committed('billing')).toEqual(['orders-0=0', 'orders-1=5', 'orders-2=0']);
     } finally {
       t.cleanup();
@@ -440,7 +485,7 @@ describe('bad input changes nothing', () => {
       writeFileSync(bad, '{"plan": [{"group": "billing", "topic": "orders", "partition": 0, "newOffset": -1}]}');
       const plan = await kt('--reset-offsets', '--group', 'billing', '--from-plan', bad, '--execute');
       expect(plan).toMatchObject({ exitCode: 2 });
-      expect(plan.stderr).toContain('non-negative newOffset');
+      expect(plan.stderr).toContain('a newOffset from 0 to 9007199254740991');
       expect(await committed('billing')).toEqual(before);
     } finally {
       t.cleanup();
@@ -496,32 +541,51 @@ describe('bad input changes nothing', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("refuses a second group for --delete-offsets and view options without --describe, in Kafka's words", async () => {
+    const usage = (m: string) => ({ exitCode: 2, stdout: '', stderr: `kafka-ts consumer-groups: usage error: ${m}\n` });
+    expect(await kt('--delete-offsets', '--group', 'billing', '--group', 'archive', '--topic', 'orders:2')).toEqual(usage('Found multiple arguments for option group, but you asked for only one'));
+    expect(await kt('delete-offsets', 'billing', 'archive', '--topic', 'orders:2')).toEqual(usage('Found multiple arguments for option group, but you asked for only one'));
+    for (const [opt, name] of [['--members', 'members'], ['--verbose', 'verbose'], ['--state', 'state'], ['--type', 'type']]) {
+      expect(await kt(opt!, '--group', 'billing')).toEqual(usage(`Option(s) [${name}] are unavailable given other options on the command line`));
+    }
+    expect(await kt('--delete', '--group', 'g', '--members')).toEqual(usage('Option(s) [members] are unavailable given other options on the command line'));
+    expect(await committed('archive')).toEqual(['orders-2=0']);
+  });
 });
 
 describe('--delete and --delete-offsets', () => {
   it('deletes offsets of a topic from an empty group, with the status table', async () => {
-    const r = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone');
+    // Kafka's first line is its request's result, which a topic the cluster lacks is not part of;
+    // it names the --topic values as given. Each partition once, however often it is named.
+    const r = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone', '--topic', 'orders:1,1', '--topic', 'gone');
     expect(r.stdout).toBe(
       [
-        '',
-        'Error: Encounter some partition level error, see the follow-up details:',
+        'Request succeed for deleting offsets with topic orders:1, gone, orders:1,1, gone group fresh',
         '',
         'TOPIC                          PARTITION       STATUS         ',
-        'gone                           Not Provided    Error: This server does not host this topic-partition.',
+        'gone                           Not Provided    Error: :This server does not host this topic-partition.',
         'orders                         1               Successful     ',
         '',
       ].join('\n'),
     );
     expect(r.exitCode).toBe(1);
     // JSON: partitions are numbers, as in every other document; a topic the cluster lacks has null.
+    // The document names the error that makes the exit status 1.
     const j = await kt('--delete-offsets', '--group', 'fresh', '--topic', 'orders:1', '--topic', 'gone', '--output', 'json');
-    expect(JSON.parse(j.stdout).partitions).toEqual([
-      { topic: 'gone', partition: null, status: 'Error: This server does not host this topic-partition.' },
-      { topic: 'orders', partition: 1, status: 'Successful' },
-    ]);
-    expect(await kt('--delete-offsets', '--group', 'billing', '--topic', 'orders')).toEqual({
+    expect(JSON.parse(j.stdout)).toEqual({
+      group: 'fresh',
+      error: 'UNKNOWN_TOPIC_OR_PARTITION',
+      requestError: null,
+      partitions: [
+        { topic: 'gone', partition: null, status: 'Error: :This server does not host this topic-partition.', error: 'UNKNOWN_TOPIC_OR_PARTITION' },
+        { topic: 'orders', partition: 1, status: 'Successful', error: null },
+      ],
+    });
+    expect(j.exitCode).toBe(1);
+    expect(await kt('--delete-offsets', '--group', 'billing', '--topic', 'orders:0', '--topic', 'orders')).toEqual({
       stdout: [
-        'Request succeed for deleting offsets with topic orders group billing',
+        'Request succeed for deleting offsets with topic orders:0, orders group billing',
         '',
         'TOPIC                          PARTITION       STATUS         ',
         'orders                         0               Successful     ',
@@ -545,11 +609,13 @@ describe('--delete and --delete-offsets', () => {
         'Error: Encounter some partition level error, see the follow-up details:',
         '',
         'TOPIC                          PARTITION       STATUS         ',
-        'orders                         0               Error: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
+        'orders                         0               Error: :Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.',
         '',
       ].join('\n'),
     );
     expect(r.exitCode).toBe(5);
+    const j = await kt('--delete-offsets', '--group', 'live', '--topic', 'orders:0', '--output', 'json');
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: 'GROUP_SUBSCRIBED_TO_TOPIC', requestError: 'GROUP_SUBSCRIBED_TO_TOPIC' });
     expect(await committed('live')).toEqual(['orders-0=2']);
     expect(await kt('delete-offsets', 'ghost', '--topic', 'orders')).toEqual({ stdout: "\nError: 'ghost' does not exist.\n", stderr: '', exitCode: 4 });
   });

@@ -300,4 +300,13 @@ describe('usage errors (exit 2)', () => {
       expect.stringMatching(/^stuck\s+work\s+1\s+10\s+\d+\s+\d+\s+/),
     ]);
   });
+
+  it('consumer-groups --watch refuses the views it cannot show, and names consumer-groups in its errors', async () => {
+    for (const view of [['--members'], ['--state']]) {
+      const r = await kafkaTs(['consumer-groups', '--describe', '--group', 'stuck', ...view, '--watch'], { home });
+      expect(r).toEqual({ exitCode: 2, stdout: '', stderr: `kafka-ts consumer-groups: usage error: --watch shows offsets and lag only; it cannot be combined with ${view[0]} (drop --watch for that view)\n` });
+    }
+    const ghost = await kafkaTs(['consumer-groups', '--describe', '--group', 'ghost', '--watch'], { home });
+    expect({ exitCode: ghost.exitCode, stderr: ghost.stderr }).toEqual({ exitCode: 4, stderr: "kafka-ts consumer-groups: error: Consumer group 'ghost' does not exist\n" });
+  });
 });

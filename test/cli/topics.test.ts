@@ -183,6 +183,14 @@ describe('topics --alter and --delete', () => {
     }
   });
 
+  it('refuses a --replica-assignment that covers none of the new partitions, rather than placing them itself', async () => {
+    expect((await kt('topics', '--create', '--topic', 'placed', '--partitions', '2')).exitCode).toBe(0);
+    const r = await kt('topics', '--alter', '--topic', 'placed', '--partitions', '3', '--replica-assignment', '1,1');
+    expect(r).toEqual({ stdout: 'Error while executing topic command : Attempted to add 1 additional partition(s), but only 0 assignment(s) were specified.\n', stderr: '', exitCode: 1 });
+    expect((await kt('topics', 'describe', 'placed')).stdout).toContain('PartitionCount: 2');
+    expect((await kt('topics', '--alter', '--topic', 'placed', '--partitions', '3', '--replica-assignment', '1,1,1')).exitCode).toBe(0);
+  });
+
   it('grows every topic a regex matches that can grow, in one request, with an error line for each that cannot (it stopped at the first)', async () => {
     for (const [name, p] of [['grow-a', '1'], ['grow-b', '3'], ['grow-c', '1'], ['grow-d', '4']]) expect((await kt('topics', 'create', name!, '-p', p!)).exitCode).toBe(0);
     const r = await kt('topics', '--alter', '--topic', 'grow-.*', '--partitions', '3');

@@ -66,6 +66,9 @@ describe('topics', () => {
     expect((await admin.createPartitions('grow', 1, null)).error!.message).toBe('Topic already has 1 partition(s).');
     expect((await admin.createPartitions('grow', 3, null)).error).toBeNull();
     expect((await admin.metadata(['grow'])).topics.get('grow')!.partitions).toHaveLength(3);
+    // As Kafka's controller: null assignments are placed by the controller; a list, even an empty one, must cover each new partition.
+    expect((await admin.createPartitions('grow', 4, [])).error!.message).toBe('Attempted to add 1 additional partition(s), but only 0 assignment(s) were specified.');
+    expect((await admin.metadata(['grow'])).topics.get('grow')!.partitions).toHaveLength(3);
     const [del] = await admin.deleteTopics(['grow']);
     expect(del!.error).toBeNull();
     const [gone] = await admin.deleteTopics(['grow']);

@@ -81,6 +81,18 @@ export function parseStates(v: string | true | undefined): string[] | null {
   return out;
 }
 
+/**
+ * jopt's "available if": --members, --offsets, --verbose (and kafka-ts's --watch) need --describe,
+ * --state --describe or --list, --type --list. Kafka checks this as it parses, before it counts
+ * the actions, so `--members --group g` without an action gets this message too.
+ */
+export function checkAvailable(o: GroupsOptions, describe: boolean, list: boolean): void {
+  const unavailable = (name: string) => new UsageError(`Option(s) [${name}] are unavailable given other options on the command line`);
+  if (!describe) for (const k of ['watch', 'members', 'offsets', 'verbose'] as const) if (o[k]) throw unavailable(k);
+  if (o.state !== undefined && !describe && !list) throw unavailable('state');
+  if (o.type !== undefined && !list) throw unavailable('type');
+}
+
 export function validate(o: GroupsOptions, action: GroupsAction): void {
   const hasGroup = (o.group?.length ?? 0) > 0;
   if (hasGroup && o.allGroups) throw new UsageError('Option "[group]" can\'t be used with option "[all-groups]"');
@@ -92,20 +104,18 @@ export function validate(o: GroupsOptions, action: GroupsAction): void {
     if (views > 1) throw new UsageError('Option [describe] takes at most one of these options: [members], [offsets], [state]');
     if (typeof o.state === 'string') throw new UsageError('Option [describe] does not take a value for [state]');
     if (o.watch && o.output === 'json') throw new UsageError('--watch is a live view; for JSON use kafka-ts lag --once --output json');
-  } else {
-    if (o.watch) throw new UsageError('Option(s) [watch] are unavailable given other options on the command line');
-    if (o.members) throw new UsageError('Option(s) [members] are unavailable given other options on the command line');
-    if (o.offsets) throw new UsageError('Option(s) [offsets] are unavailable given other options on the command line');
-    if (o.verbose) throw new UsageError('Option(s) [verbose] are unavailable given other options on the command line');
-    if (o.state !== undefined && action !== 'list') throw new UsageError('Option(s) [state] are unavailable given other options on the command line');
+    // --watch is the lag view: it has no members or state view to show.
+    if (o.watch && (o.members || o.state !== undefined)) throw new UsageError(`--watch shows offsets and lag only; it cannot be combined with --${o.members ? 'members' : 'state'} (drop --watch for that view)`);
   }
-  if (o.type !== undefined && action !== 'list') throw new UsageError('Option(s) [type] are unavailable given other options on the command line');
+  checkAvailable(o, action === 'describe', action === 'list');
   // --verbose goes with any --describe, as in Kafka ("additional information, if any"): only --members has some.
   if (action === 'delete') {
     if (!hasGroup && !o.allGroups) throw new UsageError('Option [delete] takes one of these options: [all-groups], [group]');
     if (o.topic?.length) throw new UsageError('The consumer does not support topic-specific offset deletion from a consumer group.');
   }
   if (action === 'deleteOffsets' && (!hasGroup || !o.topic?.length)) throw new UsageError('Option [delete-offsets] takes the following options: [group], [topic]');
+  // Kafka reads delete-offsets' group with valueOf: one group only (describe, delete and reset take several).
+  if (action === 'deleteOffsets' && o.group!.length > 1) throw new UsageError('Found multiple arguments for option group, but you asked for only one');
   if (action === 'resetOffsets') {
     if (o.dryRun && o.execute) throw new UsageError('Option [reset-offsets] only accepts one of [execute] and [dry-run]');
     if (!hasGroup && !o.allGroups) throw new UsageError('Option [reset-offsets] takes one of these options: [all-groups], [group]');
@@ -131,10 +141,16 @@ export async function resetScenario(o: GroupsOptions): Promise<Scenario> {
   else if (o.toLatest) return { kind: 'latest' };
   else if (o.toCurrent) return { kind: 'current' };
   else if (o.toOffset !== undefined) {
-    const n = requireInt(o.toOffset, 'to-offset', { clampLong: true })!;
-    if (n < 0) throw new UsageError(`Invalid --to-offset ${n}: offsets are not negative (use --to-earliest or --shift-by)`);
-    return { kind: 'offset', offset: n };
-  } else if (o.shiftBy !== undefined) return { kind: 'shift', by: requireInt(o.shiftBy, 'shift-by', { clampLong: true })! };
+    // Any Java long, as in Kafka; past 2^53 planned with its exact value, for the clamping warning.
+    const n = r.parseLong(o.toOffset);
+    if (!n) throw new UsageError(`Cannot parse argument '${o.toOffset}' of option to-offset`);
+    if (n.value < 0) throw new UsageError(`Invalid --to-offset ${o.toOffset.trim()}: offsets are not negative (use --to-earliest or --shift-by)`);
+    return { kind: 'offset', offset: n.value, ...(n.exact !== undefined && { exact: n.exact }) };
+  } else if (o.shiftBy !== undefined) {
+    const n = r.parseLong(o.shiftBy);
+    if (!n) throw new UsageError(`Cannot parse argument '${o.shiftBy}' of option shift-by`);
+    return { kind: 'shift', by: n.value, ...(n.exact !== undefined && { exact: n.exact }) };
+  }
   else if (o.toDatetime !== undefined) return { kind: 'datetime', timestamp: r.parseDatetime(o.toDatetime) };
   else if (o.byDuration !== undefined) return { kind: 'duration', ms: r.parseByDuration(o.byDuration) };
   else if (o.fromFile !== undefined) {

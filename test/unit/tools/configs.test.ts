@@ -42,6 +42,14 @@ describe('parseAddConfig (Kafka grammar)', () => {
 
   it('--delete-config takes comma-separated names, repeatable', () => {
     expect(parseDeleteConfig(['SCRAM-SHA-256, SCRAM-SHA-512', 'x'])).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-512', 'x']);
+    expect(parseDeleteConfig(undefined)).toEqual([]);
+  });
+
+  it("an empty --add-config or --delete-config is refused, not a change of nothing (Kafka's errors)", () => {
+    for (const text of ['', ',', ',,']) expect(usage(() => parseAddConfig(text))).toMatch(/^Invalid entity config: all configs to be added must be in the format "key=val"/);
+    for (const values of [[''], [','], ['', ' ']]) {
+      expect(() => parseDeleteConfig(values)).toThrow(expect.objectContaining({ kind: 'failed', message: expect.stringMatching(/^Invalid config\(s\): '.*' \(--delete-config names no config\)$/) }));
+    }
   });
 });
 
