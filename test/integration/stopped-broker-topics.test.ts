@@ -1,22 +1,31 @@
 /**
  * Topics changed while one broker of a 3-broker in-process cluster (disk logs) is stopped:
+ * - a topic deleted and created again under the same name does not get the deleted topic's
+ *   records back from the broker that missed the deletion: its old log names the old topic id
+ *   (partition.metadata), so it is a stray log, set aside, and a new one is created;
  * - new partitions are placed on and led by running brokers (Kafka's controller never makes a
  *   fenced broker a leader or an ISR member of a new partition).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import { KafkaClient } from '../../src/client/client.js';
+import { ElectLeaders } from '../../src/protocol/apis/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { createLogger } from '../../src/util/logger.js';
 import { replicaBytes, startBroker, waitUntil, type TestBroker } from '../helpers/broker.js';
 
 let cluster: TestBroker;
 let client: KafkaClient;
 let admin: Admin;
+const warnings: string[] = [];
 
 beforeAll(async () => {
   cluster = await startBroker({
     properties: { 'kafka-ts.brokers': '3', 'auto.leader.rebalance.enable': 'false', 'replica.fetch.backoff.ms': '100' },
+    log: createLogger((line) => void (/ (WARN|ERROR) /.test(line) && warnings.push(line)), 'kafka.Kafka', 'WARN'),
   });
   client = cluster.client();
   admin = new Admin(client);
@@ -24,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => cluster.close());
 
 const state = (topic: string, p = 0) => cluster.cluster.metadata.topic(topic)!.partitions[p]!;
+const replicaOf = (broker: number, topic: string, p = 0) => cluster.cluster.broker(broker)?.replica(topic, p);
 const logBytes = (broker: number, topic: string, p = 0): Buffer => replicaBytes(cluster.cluster, broker, topic, p);
 
 /** Produces `n` records with acks=all to each of the partitions; returns their values. */
@@ -36,6 +46,86 @@ async function produce(topic: string, partitions: number[], n: number, tag: stri
 }
 
 const created = async (spec: Parameters<Admin['createTopics']>[0][0]) => (await admin.createTopics([spec]))[0]!.error;
+
+describe('a topic deleted and created again while a replica broker is stopped', () => {
+  it("does not serve the deleted topic's records: the stopped broker's old log is set aside as a stray log", async () => {
+    expect(await created({ name: 'again', partitions: -1, replicationFactor: -1, assignment: [[1, 2, 3]] })).toBeNull();
+    await produce('again', [0], 100, 'old');
+    await waitUntil('broker 2 holds the 100 records', () => replicaOf(2, 'again')?.logEndOffset() === 100 && state('again').isr.length === 3);
+    const oldId = cluster.cluster.metadata.topic('again')!.id;
+
+    await cluster.cluster.stopBroker(2);
+    expect((await admin.deleteTopics(['again']))[0]!.error).toBeNull();
+    // Broker 2 is listed first (its preferred leader): its old log must not make it lead the deleted records.
+    expect(await created({ name: 'again', partitions: -1, replicationFactor: -1, assignment: [[2, 1, 3]] })).toBeNull();
+    const newId = cluster.cluster.metadata.topic('again')!.id;
+    expect(newId.equals(oldId)).toBe(false);
+    const fresh = await produce('again', [0], 10, 'new');
+    await cluster.cluster.startBroker(2);
+    await waitUntil('broker 2 back in the ISR', () => state('again').isr.includes(2));
+
+    // Broker 2's replica is the new topic's: the leader's bytes, not the deleted topic's records.
+    const leader = state('again').leader;
+    expect(replicaOf(2, 'again')!.logEndOffset()).toBe(10);
+    expect(logBytes(2, 'again').equals(logBytes(leader, 'again'))).toBe(true);
+    const logDir = cluster.cluster.logDirFor(2);
+    expect(readdirSync(logDir).filter((f) => /^again-0\.[0-9a-z]+-stray$/.test(f))).toHaveLength(1);
+    expect(readFileSync(join(logDir, 'again-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${newId.toString('base64url')}\n`);
+    expect(warnings.find((l) => l.includes('stray log again-0'))).toMatch(
+      new RegExp(`WARN Setting aside stray log again-0 as .*again-0\\.[0-9a-z]+-stray \\(it belongs to topic id ${oldId.toString('base64url')}, a deleted topic of that name; again is now topic id ${newId.toString('base64url')}; it holds records`),
+    );
+
+    // Led by broker 2 (its preferred leader), the partition holds the new records only.
+    const { body } = await client.send<{ replicaElectionResults: { partitionResult: { errorCode: number }[] }[] }>('controller', ElectLeaders, {
+      electionType: 0,
+      topicPartitions: [{ topic: 'again', partitions: [0] }],
+      timeoutMs: 5000,
+    });
+    expect(body.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(0);
+    expect(state('again').leader).toBe(2);
+    const [end] = await admin.listOffsets([{ topic: 'again', partition: 0, timestamp: -1 }]);
+    expect(end!.offset).toBe(fresh.length);
+  });
+
+  it("does not serve them either when the returning broker becomes leader by an unclean election, without following first", async () => {
+    expect(await created({ name: 'unclean', partitions: -1, replicationFactor: -1, assignment: [[2, 1]] })).toBeNull();
+    await produce('unclean', [0], 50, 'old');
+    await waitUntil('broker 2 holds the 50 records', () => replicaOf(2, 'unclean')?.logEndOffset() === 50);
+    await cluster.cluster.stopBroker(2);
+    expect((await admin.deleteTopics(['unclean']))[0]!.error).toBeNull();
+    const configs = { 'unclean.leader.election.enable': 'true' };
+    expect(await created({ name: 'unclean', partitions: -1, replicationFactor: -1, assignment: [[2, 1]], configs })).toBeNull();
+    expect(state('unclean')).toMatchObject({ leader: 1, isr: [1] });
+    // Its only in-sync replica stops: no leader until broker 2 returns, which is then elected.
+    await cluster.cluster.stopBroker(1);
+    try {
+      expect(state('unclean').leader).toBe(-1);
+      await cluster.cluster.startBroker(2);
+      expect(state('unclean').leader).toBe(2);
+      expect(replicaOf(2, 'unclean')!.logEndOffset()).toBe(0);
+    } finally {
+      await cluster.cluster.startBroker(2);
+      await cluster.cluster.startBroker(1);
+    }
+    const [end] = await admin.listOffsets([{ topic: 'unclean', partition: 0, timestamp: -1 }]);
+    expect(end!.offset).toBe(0);
+  });
+
+  it('keeps the logs of a restarted broker whose topics were not re-created, and records the id for logs without one', async () => {
+    expect(await created({ name: 'kept', partitions: -1, replicationFactor: -1, assignment: [[2, 1, 3]] })).toBeNull();
+    await produce('kept', [0], 20, 'kept');
+    await waitUntil('broker 2 holds the 20 records', () => replicaOf(2, 'kept')?.logEndOffset() === 20);
+    const file = join(cluster.cluster.logDirFor(2), 'kept-0', 'partition.metadata');
+    const recorded = readFileSync(file, 'utf8');
+    await cluster.cluster.stopBroker(2);
+    // As a log directory of an older version (no partition.metadata): taken as the topic's.
+    rmSync(file);
+    await cluster.cluster.startBroker(2);
+    expect(replicaOf(2, 'kept')!.logEndOffset()).toBe(20);
+    expect(readFileSync(file, 'utf8')).toBe(recorded);
+    expect(readdirSync(cluster.cluster.logDirFor(2)).filter((f) => f.startsWith('kept-0.'))).toEqual([]);
+  });
+});
 
 describe('new partitions while a broker is stopped', () => {
   beforeAll(async () => {
