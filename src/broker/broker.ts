@@ -5,7 +5,7 @@
 import type { QuorumView } from './metadata/quorum.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { RecordBatchView } from '../protocol/record-batch.js';
-import type { LogStore } from '../storage/log-store.js';
+import { type LogStore, type PartitionLog, TopicIdMismatchError } from '../storage/log-store.js';
 import type { Logger } from '../util/logger.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller.js';
@@ -186,7 +186,7 @@ export class Broker implements PartitionService, ClusterService {
     // Those holding records are set aside, not deleted: they may be all that is left of data
     // whose metadata was lost (a snapshot restored without the log after it).
     for (const [i, { topic, partition }] of stray.entries()) {
-      const aside = this.store.removeStray ? this.store.removeStray(topic, partition) : (this.store.remove(topic, partition), null);
+      const aside = this.removeStray(topic, partition);
       if (i >= STRAY_LOGS_NAMED) continue;
       if (aside === null) this.log.warn(`Removing stray log ${topic}-${partition} (no longer assigned to broker ${this.id})`);
       else this.log.warn(`Setting aside stray log ${topic}-${partition} as ${aside} (no longer assigned to broker ${this.id}; it holds records: delete it once they are not needed)`);
@@ -355,6 +355,32 @@ export class Broker implements PartitionService, ClusterService {
     this.store.remove(topic, partition);
   }
 
+  /** Removes a stray log, or sets it aside when it holds records: where to, or null. */
+  private removeStray(topic: string, partition: number): string | null {
+    return this.store.removeStray ? this.store.removeStray(topic, partition) : (this.store.remove(topic, partition), null);
+  }
+
+  /**
+   * Opens the log of `t`'s partition `p`. One left by a deleted topic of the same name (its
+   * partition.metadata names another topic id: the topic was deleted and created again while
+   * this broker was stopped) is a stray log, as Kafka takes it: it is set aside (or removed when
+   * empty), never served as the new topic's, and a new log is created.
+   */
+  private openLog(t: TopicState, p: number, cfg: ReturnType<typeof logConfigFor>): PartitionLog {
+    try {
+      return this.store.open(t.name, p, cfg, t.id);
+    } catch (e) {
+      if (!(e instanceof TopicIdMismatchError)) throw e;
+      const aside = this.removeStray(t.name, p);
+      const why = `it belongs to topic id ${e.recorded.toString('base64url')}, a deleted topic of that name; ${t.name} is now topic id ${t.id.toString('base64url')}`;
+      if (aside === null) this.log.warn(`Removing stray log ${t.name}-${p} (${why})`);
+      else this.log.warn(`Setting aside stray log ${t.name}-${p} as ${aside} (${why}; it holds records: delete it once they are not needed)`);
+      // Its high watermark was the old log's.
+      this.checkpointed.delete(`${t.name}-${p}`);
+      return this.store.open(t.name, p, cfg, t.id);
+    }
+  }
+
   private openReplicas(t: TopicState, partitions: number[]) {
     if (this.logDirState.offline) return;
     const open = this.replicaOpener(t);
@@ -373,7 +399,8 @@ export class Broker implements PartitionService, ClusterService {
       if (!state.replicas.includes(this.id) && !state.addingReplicas.includes(this.id)) return null;
       if (this.replicas.has(key) || this.offline.has(key)) return null;
       try {
-        this.replicas.set(key, new PartitionReplica(t.name, p, this.store.open(t.name, p, cfg), this.checkpointed.get(key), this.config.producerIdExpirationMs, (m) => this.log.warn(m)));
+        const log = this.openLog(t, p, cfg);
+        this.replicas.set(key, new PartitionReplica(t.name, p, log, this.checkpointed.get(key), this.config.producerIdExpirationMs, (m) => this.log.warn(m)));
         return null;
       } catch (e) {
         return this.takeOffline(key, (e as Error).message);

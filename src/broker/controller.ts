@@ -83,12 +83,24 @@ export class Controller {
     return OK;
   }
 
-  private replicationError(rf: number): ApiError | null {
-    // No running broker can make a log (every one's log directory offline, as after a full disk;
-    // Kafka's broker stops when its only log directory fails): nothing would hold the records.
-    // (Not while the brokers start: none is live or offline yet.)
+  /**
+   * No running broker can make a log (every one's log directory offline, as after a full disk;
+   * Kafka's broker stops when its only log directory fails): nothing would hold the records.
+   * (Not while the brokers start: none is live or offline yet.)
+   */
+  private storageError(): ApiError | null {
     if (this.liveBrokers().length === 0 && this.offlineBrokers().length > 0) {
       return err(ErrorCode.KAFKA_STORAGE_ERROR, 'No running broker can create the partitions: the log directory of every running broker is offline (server status names it).');
+    }
+    return null;
+  }
+
+  private replicationError(rf: number): ApiError | null {
+    const storage = this.storageError();
+    if (storage) return storage;
+    // Kafka's placer refuses first when no broker is unfenced, then when too few are registered.
+    if (this.liveBrokers().length === 0) {
+      return err(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): All brokers are currently fenced.`);
     }
     const n = this.registeredBrokers().length;
     if (rf > n) {
@@ -98,6 +110,37 @@ export class Controller {
       );
     }
     return null;
+  }
+
+  /**
+   * Automatic placement, as Kafka's StripedReplicaPlacer does it: replicas go to running brokers;
+   * stopped (fenced) ones get followers only when too few brokers run for the replication factor,
+   * and never the first replica (the leader). replicationError checked `rf` first.
+   */
+  private place(partitions: number, rf: number, firstPartition = 0): number[][] {
+    const live = this.liveBrokers();
+    const fenced = this.registeredBrokers().filter((b) => !live.includes(b));
+    return placeReplicas(live, partitions, Math.min(rf, live.length), firstPartition).map((replicas, i) => {
+      for (let k = 0; replicas.length < rf; k++) replicas.push(fenced[(firstPartition + i + k) % fenced.length]!);
+      return replicas;
+    });
+  }
+
+  /**
+   * An explicit assignment needs a running broker in each partition, to lead it (Kafka's
+   * controller refuses it otherwise); stopped brokers in it stay replicas, out of the ISR.
+   */
+  private unledPartition(assignment: number[][], firstPartition = 0): ApiError {
+    const isLive = this.isLive();
+    const i = assignment.findIndex((replicas) => !replicas.some(isLive));
+    if (i < 0) return OK;
+    return this.storageError() ?? err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `All brokers specified in the manual partition assignment for partition ${firstPartition + i} are fenced or in controlled shutdown.`);
+  }
+
+  /** Whether a broker runs, as of now: a new partition's ISR is its replicas that do. */
+  private isLive(): (id: number) => boolean {
+    const live = new Set(this.liveBrokers());
+    return (id) => live.has(id);
   }
 
   /**
@@ -155,6 +198,8 @@ export class Controller {
       assignment = sorted.map((a) => a.brokerIds);
       const bad = this.checkAssignment(assignment);
       if (bad.code) return fail(bad);
+      const unled = this.unledPartition(assignment);
+      if (unled.code) return fail(unled);
       const full = this.partitionLimitError(assignment.length, assignment[0]!.length);
       if (full.code) return fail(full);
     } else {
@@ -168,7 +213,7 @@ export class Controller {
       if (tooMany.code) return fail(tooMany);
       const full = this.partitionLimitError(partitions, rf);
       if (full.code) return fail(full);
-      assignment = placeReplicas(this.registeredBrokers(), partitions, rf);
+      assignment = this.place(partitions, rf);
     }
     const cfgError = this.checkConfigs(spec.configs);
     if (cfgError.code) return fail(cfgError);
@@ -220,7 +265,7 @@ export class Controller {
   private createAtomically(name: string, assignment: number[][], configs: Record<string, string>): { topic: TopicState } | { error: ApiError } {
     let topic: TopicState;
     try {
-      topic = this.metadata.createTopic(name, assignment, configs, INTERNAL_TOPICS.has(name));
+      topic = this.metadata.createTopic(name, assignment, configs, INTERNAL_TOPICS.has(name), this.isLive());
     } catch (e) {
       return { error: this.undoCreate(name, this.metadata.topic(name), (e as Error).message) };
     }
@@ -286,10 +331,12 @@ export class Controller {
     } else {
       const rfError = this.replicationError(rf);
       if (rfError) return rfError;
-      added = placeReplicas(this.registeredBrokers(), count - current, rf, current);
+      added = this.place(count - current, rf, current);
     }
+    const unled = this.unledPartition(added, current);
+    if (unled.code) return unled;
     if (!validateOnly) {
-      this.metadata.addPartitions(name, added);
+      this.metadata.addPartitions(name, added, this.isLive());
       this.log.info(`Increased partitions of ${name} from ${current} to ${count}`);
     }
     return OK;

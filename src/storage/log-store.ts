@@ -169,8 +169,12 @@ export interface LogStore {
    * an fsync IOException). Without a listener the store logs them.
    */
   onFailure(listener: StorageFailureListener): void;
-  /** Opens (creating if needed) the log of one partition. */
-  open(topic: string, partition: number, config: LogConfig): PartitionLog;
+  /**
+   * Opens (creating if needed) the log of one partition. With `topicId`, a disk store records the
+   * topic's id with the log (Kafka's partition.metadata) and throws TopicIdMismatchError for a log
+   * recorded for another id: one left by a deleted topic of the same name.
+   */
+  open(topic: string, partition: number, config: LogConfig, topicId?: Buffer): PartitionLog;
   /** Deletes a partition's data. The log must not be used afterwards. */
   remove(topic: string, partition: number): void;
   /** Partitions that have data in this store. */
@@ -195,6 +199,24 @@ export interface LogStore {
 /** Thrown by a log when an operation hits bad stored data or an impossible request. */
 export class StorageError extends Error {
   override name = 'StorageError';
+}
+
+/**
+ * Thrown by LogStore.open for a partition log recorded for another topic id than the one it is
+ * opened for: a topic of the same name deleted while its broker was stopped. The log is not
+ * opened (nor changed); it is a stray one (LogStore.removeStray).
+ */
+export class TopicIdMismatchError extends StorageError {
+  override name = 'TopicIdMismatchError';
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    dir: string,
+    readonly recorded: Buffer,
+    readonly expected: Buffer,
+  ) {
+    super(`The log of ${topic}-${partition} in ${dir} belongs to topic id ${recorded.toString('base64url')}, not to ${expected.toString('base64url')} (the topic was deleted and created again)`);
+  }
 }
 
 /** Thrown when a read asks for an offset outside [logStartOffset, logEndOffset]. */

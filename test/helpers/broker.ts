@@ -3,6 +3,7 @@ import { KafkaCluster } from '../../src/broker/cluster.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { silentLogger, type Logger } from '../../src/util/logger.js';
+import { readBatches } from '../../src/storage/log-store.js';
 import { tempDir } from './tmp.js';
 
 export interface TestBroker {
@@ -43,3 +44,18 @@ export async function startBroker(
   };
 }
 
+
+/** Polls `cond` every 20 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every stored byte of broker `id`'s replica of a partition, from its log start to its end. */
+export function replicaBytes(cluster: KafkaCluster, id: number, topic: string, partition = 0): Buffer {
+  const r = cluster.broker(id)!.replica(topic, partition)!;
+  return Buffer.concat([...readBatches(r.log, r.logStartOffset(), r.logEndOffset())]);
+}

@@ -16,8 +16,7 @@ import { DeleteRecords, ElectLeaders, Fetch, Heartbeat, Produce, type FetchRespo
 import { GroupAdmin } from '../../src/client/groups.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
-import { readBatches } from '../../src/storage/log-store.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { replicaBytes, startBroker, waitUntil, type TestBroker } from '../helpers/broker.js';
 import { createLogger } from '../../src/util/logger.js';
 
 let cluster: TestBroker;
@@ -37,21 +36,9 @@ beforeAll(async () => {
 });
 afterAll(async () => cluster.close());
 
-async function waitUntil(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const state = (topic: string, p = 0) => cluster.cluster.metadata.topic(topic)!.partitions[p]!;
 const replicaOf = (broker: number, topic: string, p = 0) => cluster.cluster.broker(broker)?.replica(topic, p);
-/** Every stored byte of a replica's log, from its start to its end. */
-function logBytes(broker: number, topic: string, p = 0): Buffer {
-  const r = replicaOf(broker, topic, p)!;
-  return Buffer.concat([...readBatches(r.log, r.logStartOffset(), r.logEndOffset())]);
-}
+const logBytes = (broker: number, topic: string, p = 0): Buffer => replicaBytes(cluster.cluster, broker, topic, p);
 const inSync = (topic: string, p = 0) => {
   const s = state(topic, p);
   const leader = replicaOf(s.leader, topic, p);

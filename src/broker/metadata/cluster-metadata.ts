@@ -487,7 +487,12 @@ export class ClusterMetadata {
     return [...this.sorted];
   }
 
-  createTopic(name: string, assignment: number[][], configs: Record<string, string>, internal = false): TopicState {
+  /**
+   * `live`: which brokers run (Kafka's active, unfenced ones); a new partition's ISR is its live
+   * replicas and the first of them leads (leader none when none is). Without it every replica is
+   * taken as live (internal topics, placed on running brokers).
+   */
+  createTopic(name: string, assignment: number[][], configs: Record<string, string>, internal = false, live?: (id: number) => boolean): TopicState {
     let id = randomUuid();
     while (this.byId.has(id.toString('hex'))) id = randomUuid();
     const topic: TopicState = {
@@ -495,7 +500,7 @@ export class ClusterMetadata {
       id,
       internal,
       configs,
-      partitions: assignment.map(newPartition),
+      partitions: assignment.map((r) => newPartition(r, live)),
     };
     this.persist({ type: 'topic', topic: toPersisted(topic) });
     this.add(topic);
@@ -511,10 +516,11 @@ export class ClusterMetadata {
     this.emit({ type: 'topic-deleted', topic: t });
   }
 
-  addPartitions(name: string, assignment: number[][]): void {
+  /** `live`: as for createTopic. */
+  addPartitions(name: string, assignment: number[][], live?: (id: number) => boolean): void {
     const t = this.topics.get(name)!;
     const first = t.partitions.length;
-    const added = assignment.map(newPartition);
+    const added = assignment.map((r) => newPartition(r, live));
     const partitions: Record<string, PartitionState> = {};
     added.forEach((p, i) => (partitions[first + i] = p));
     this.persist({ type: 'partitions', name, id: toBase64Url(t.id), partitions });
@@ -648,12 +654,17 @@ function fromPersisted(t: PersistedTopic): TopicState {
   return { name: t.name, id: Buffer.from(t.id, 'base64url'), internal: t.internal, configs: t.configs, partitions: t.partitions };
 }
 
-/** A new partition: every replica in sync, the first one leads. */
-function newPartition(replicas: readonly number[]): PartitionState {
+/**
+ * A new partition: its live replicas in sync (all of them without `live`), the first of those
+ * leads, as Kafka's controller builds one (a replica on a stopped broker joins the ISR once it
+ * runs and has caught up).
+ */
+function newPartition(replicas: readonly number[], live?: (id: number) => boolean): PartitionState {
+  const isr = live ? replicas.filter(live) : [...replicas];
   return {
     replicas: [...replicas],
-    isr: [...replicas],
-    leader: replicas[0] ?? -1,
+    isr,
+    leader: isr[0] ?? -1,
     leaderEpoch: 0,
     partitionEpoch: 0,
     addingReplicas: [],

@@ -26,6 +26,7 @@ import {
   type TimestampOffset,
   OffsetOutOfRangeError,
   StorageError,
+  TopicIdMismatchError,
   parsePartitionDirName,
   partitionDirName,
   recordOfMaxTimestamp,
@@ -44,6 +45,22 @@ const TXN_INDEX_SUFFIX = '.txnindex';
 const SEGMENT_INDEX_FILE = /^(\d{20})\.(index|timeindex|txnindex)$/;
 const LOG_START_FILE = 'log-start-offset';
 const EPOCH_FILE = 'leader-epoch-checkpoint';
+/** Kafka's record of the topic a partition directory belongs to (its id: a topic re-created under the same name is another). */
+const PARTITION_METADATA_FILE = 'partition.metadata';
+
+/** Kafka's partition.metadata text: version 0 and the topic id as Kafka prints a Uuid (base64url, unpadded). */
+const partitionMetadataText = (topicId: Buffer): string => `version: 0\ntopic_id: ${topicId.toString('base64url')}\n`;
+
+/** The topic id a partition.metadata text records, or null when it is not one Kafka would write. */
+function parsePartitionMetadata(text: string): Buffer | null {
+  const fields = new Map(text.split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const m = /^([a-z_]+):\s+(\S+)\s*$/.exec(l);
+    return m ? [m[1]!, m[2]!] : ['', l];
+  }));
+  const id = fields.get('topic_id');
+  if (fields.get('version') !== '0' || !id || !/^[A-Za-z0-9_-]{22}$/.test(id)) return null;
+  return Buffer.from(id, 'base64url');
+}
 
 /** A directory's entries, or null when it does not exist. */
 function listDir(dir: string): string[] | null {
@@ -99,15 +116,26 @@ export class DiskPartitionLog implements PartitionLog {
     private readonly syncer: GroupSync = new GroupSync(),
     /** Where an I/O error met in the background goes (a flush.ms sync: no caller sees it). */
     private readonly failed: StorageFailureListener = (doing, e) => log.error(`Error while ${doing}: ${e.message}`),
+    /**
+     * The id of the topic the log is opened for: recorded in partition.metadata (written when
+     * missing: a directory of an older version), and a directory recorded for another id is
+     * refused (TopicIdMismatchError) before anything in it is touched.
+     */
+    topicId?: Buffer,
   ) {
     // One directory listing serves the whole open (a start opens every partition: 10,000 of them
     // must not cost 10,000 x several readdir/exists calls).
     let files = listDir(dir);
+    let recorded: Buffer | null = null;
     if (files === null) {
       mkdirSync(dir, { recursive: true });
       files = [];
       // A new partition directory is an entry in the log dir: durable mode syncs that too.
       this.dirty.add(join(dir, '..'));
+    } else if (topicId && files.includes(PARTITION_METADATA_FILE)) {
+      recorded = parsePartitionMetadata(readFileSync(join(dir, PARTITION_METADATA_FILE), 'utf8'));
+      if (recorded === null) log.warn(`Partition ${topic}-${partition}: ${join(dir, PARTITION_METADATA_FILE)} is not readable; it is written again`);
+      else if (!recorded.equals(topicId)) throw new TopicIdMismatchError(topic, partition, dir, recorded, topicId);
     }
     // A compaction pass cut short: a committed segment swap is finished, an uncommitted one undone.
     if (finishInterruptedSwaps(dir, files)) files = readdirSync(dir);
@@ -191,6 +219,12 @@ export class DiskPartitionLog implements PartitionLog {
     // Recovery may have cut the tail that a snapshot describes.
     const end = this.logEndOffset();
     for (const o of snapshotOffsetsIn(files)) if (o > end) unlinkSync(join(this.dir, segmentFileName(o, SNAPSHOT_SUFFIX)));
+    if (topicId && recorded === null) {
+      const path = join(dir, PARTITION_METADATA_FILE);
+      writeFileAtomic(path, partitionMetadataText(topicId));
+      this.dirty.add(path);
+      this.dirty.add(dir);
+    }
   }
 
   private get active(): Segment {
@@ -670,14 +704,14 @@ export class DiskLogStore implements LogStore {
     else this.log.error(`Error while ${doing} in dir ${this.logDir}: ${e.message}`);
   };
 
-  open(topic: string, partition: number, config: LogConfig): PartitionLog {
+  open(topic: string, partition: number, config: LogConfig, topicId?: Buffer): PartitionLog {
     const key = partitionDirName(topic, partition);
     let l = this.logs.get(key);
     if (!l) {
       const dir = join(this.logDir, key);
       for (;;) {
         try {
-          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer, this.failed);
+          l = new DiskPartitionLog(topic, partition, dir, config, !this.cleanStart, this.log, this.fds, this.syncer, this.failed, topicId);
           break;
         } catch (e) {
           // Out of descriptors outside the cache (a directory listing, a checkpoint file): the
