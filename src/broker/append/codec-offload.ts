@@ -7,10 +7,11 @@
  * whose jobs run in the order they came. lz4 and snappy compression (no levels, hundreds of
  * megabytes a second) stays inline. Decompression for the producer checks: gzip from 16 KiB on
  * zlib's thread pool; lz4 and snappy, whose headers bound their output (up to ~255 times the body
- * for lz4: a megabyte can make 100 MiB), on the thread pool when that bound passes 2 MiB
- * (Codec.decompressAsync, called by log-validator.ts); zstd, whose kilobyte can stand for 100 MiB
- * of runs (one such batch held every client ~0.3 s), on the event loop a slice at a time past its
- * first 2 MiB (finishSteps: zstd-napi has no asynchronous decompression).
+ * for lz4: a megabyte can make 100 MiB), on a worker thread when that bound passes 2 MiB
+ * (Codec.decompressAsync, called by log-validator.ts; protocol/codec-thread.ts); zstd, whose
+ * kilobyte can stand for 100 MiB of runs (one such batch held every client ~0.3 s), on the event
+ * loop a slice at a time past its first 2 MiB (finishSteps: zstd-napi has no asynchronous
+ * decompression).
  *
  * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
  * with it the rest of its connection (requests are handled one at a time per connection), which
@@ -18,8 +19,8 @@
  */
 import { createRequire } from 'node:module';
 import { gunzip, gzip } from 'node:zlib';
-import { Worker } from 'node:worker_threads';
 import { CompressionType, codecFor } from '../../protocol/compression.js';
+import { JobWorker, WorkerGone } from '../../util/job-worker.js';
 import { stepsInSlices } from '../../util/slices.js';
 
 const require = createRequire(import.meta.url);
@@ -82,9 +83,6 @@ function compressOffThread(codec: number, data: Buffer, level?: number): Promise
   return inline(codec, data, level);
 }
 
-/** The worker stopped (failed to start, crashed, exited): its jobs are rejected with this. */
-class WorkerGone extends Error {}
-
 function inline(codec: number, data: Buffer, level?: number): Promise<Buffer> {
   try {
     return Promise.resolve(codecFor(codec).compress(data, level));
@@ -112,43 +110,18 @@ parentPort.on('message', ({ id, data, level }) => {
 });
 `;
 
-interface Job {
-  resolve(out: Buffer): void;
-  reject(e: Error): void;
-}
-
+/** zstd compression on its worker, the jobs in the order they came. */
 class ZstdWorker {
-  private readonly worker: Worker;
-  private readonly jobs = new Map<number, Job>();
-  private nextId = 0;
+  private readonly worker: JobWorker;
 
   constructor(onGone: () => void) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zstdPath: require.resolve('zstd-napi') } });
-    // Waiting jobs keep nothing alive: a daemon that stops does not wait for them.
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
-      const job = this.jobs.get(m.id);
-      this.jobs.delete(m.id);
-      if (m.error !== undefined || !m.out) job?.reject(new Error(m.error ?? 'no output'));
-      else job?.resolve(Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
-    });
-    const gone = (why: string) => {
-      onGone();
-      for (const job of this.jobs.values()) job.reject(new WorkerGone(why));
-      this.jobs.clear();
-    };
-    this.worker.on('error', (e) => gone(`the zstd worker failed: ${e.message}`));
-    this.worker.on('exit', (code) => gone(`the zstd worker exited (${code})`));
+    this.worker = new JobWorker('zstd', WORKER_SOURCE, { zstdPath: require.resolve('zstd-napi') }, onGone);
   }
 
   compress(data: Buffer, level?: number): Promise<Buffer> {
-    const id = this.nextId++;
     // A copy the worker takes over: `data` may be a view of a pooled request buffer.
     const copy = new Uint8Array(data);
-    return new Promise((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
-      this.worker.postMessage({ id, data: copy, level }, [copy.buffer]);
-    });
+    return this.worker.run({ data: copy, level }, [copy.buffer]);
   }
 }
 
