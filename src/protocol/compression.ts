@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { onCodecThread } from './codec-thread.js';
 
 export const CompressionType = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 export type CompressionName = keyof typeof CompressionType;
@@ -34,7 +35,7 @@ export interface Codec {
   decompressSteps?(data: Buffer, maxOutput: number): Generator<number, Buffer, void>;
   /**
    * For codecs whose headers bound what they make (lz4, snappy): that bound, read from the
-   * headers alone, and the bounded decompression on libuv's thread pool (resolves as `decompress`
+   * headers alone, and the bounded decompression on a worker thread (codec-thread.ts; resolves as `decompress`
    * returns, rejects as it throws; `data` must stay unchanged until it settles).
    */
   outputBound?(data: Buffer): number;
@@ -82,7 +83,6 @@ function snappyCodec(): Codec {
   const snappy = require('snappy') as {
     compressSync(b: Buffer): Buffer;
     uncompressSync(b: Buffer, o?: { asBuffer: true }): Buffer;
-    uncompress(b: Buffer, o?: { asBuffer: true }): Promise<Buffer>;
   };
   const raw = (b: Buffer) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
   return {
@@ -97,24 +97,11 @@ function snappyCodec(): Codec {
     async decompressAsync(data, maxOutput) {
       const { blocks, stated } = snappyBlocks(data);
       checkOutput(stated, maxOutput);
-      if (blocks.length === 1) return snappy.uncompress(blocks[0]!, { asBuffer: true });
-      // Each block's output is copied into place as it comes (xerial's blocks are 32 KiB): no
-      // joining of the whole on the event loop at the end. Two blocks at a time: the pool's
-      // other threads stay free for the daemon's file syncs (a 100 MiB batch is 3,200 blocks).
-      const whole = Buffer.allocUnsafe(stated);
-      const lengths = blocks.map(snappyLength);
-      const starts: number[] = [];
-      for (let i = 0, at = 0; i < blocks.length; at += lengths[i]!, i++) starts.push(at);
-      let next = 0;
-      const lane = async () => {
-        for (let i = next++; i < blocks.length; i = next++) {
-          const out = await snappy.uncompress(blocks[i]!, { asBuffer: true });
-          if (out.length !== lengths[i]) throw new Error('snappy block made another length than it states');
-          out.copy(whole, starts[i]!);
-        }
-      };
-      await Promise.all([lane(), lane()]);
-      return whole;
+      // On the codec worker (snappy's own asynchronous uncompress never frees its output), each
+      // block's output copied into place there (xerial's blocks are 32 KiB: a 100 MiB batch is
+      // 3,200 of them).
+      const spans = blocks.map((b) => ({ start: b.byteOffset - data.byteOffset, end: b.byteOffset - data.byteOffset + b.length, length: snappyLength(b) }));
+      return onCodecThread({ op: 'snappy', data, blocks: spans, total: stated });
     },
   };
 }
@@ -122,10 +109,8 @@ function snappyCodec(): Codec {
 interface Lz4 {
   compressFrameSync(b: Buffer): Buffer;
   decompressFrameSync(b: Buffer): Buffer;
-  decompressFrame(b: Buffer): Promise<Buffer>;
   /** One raw block, its output size (a bound, here) prepended as a little-endian uint32. */
   uncompressSync(b: Buffer, dict?: Buffer): Buffer;
-  uncompress(b: Buffer, dict?: Buffer): Promise<Buffer>;
 }
 
 /** The lz4 frame format (lz4_Frame_format.md): magics, FLG bits, BD's block maximum sizes. */
@@ -227,10 +212,10 @@ function lz4Check(lz4: Lz4, data: Buffer, maxOutput: number): void {
   for (let ask = count.next(); !ask.done; ) ask = count.next(lz4.uncompressSync(ask.value.block, ask.value.dict));
 }
 
-/** lz4Check with the blocks decompressed on libuv's thread pool (a crafted frame's count could make 100 MiB). */
-async function lz4CheckAsync(lz4: Lz4, data: Buffer, maxOutput: number): Promise<void> {
+/** lz4Check with the blocks decompressed on the codec worker (a crafted frame's count could make 100 MiB). */
+async function lz4CheckAsync(data: Buffer, maxOutput: number): Promise<void> {
   const count = lz4Count(data, maxOutput);
-  for (let ask = count.next(); !ask.done; ) ask = count.next(await lz4.uncompress(ask.value.block, ask.value.dict));
+  for (let ask = count.next(); !ask.done; ) ask = count.next(await onCodecThread({ op: 'lz4Block', data: ask.value.block, dict: ask.value.dict }));
 }
 
 function lz4Codec(): Codec {
@@ -240,9 +225,10 @@ function lz4Codec(): Codec {
     compress: (d) => lz4.compressFrameSync(d),
     decompress: (d, maxOutput) => (maxOutput === undefined ? lz4.decompressFrameSync(d) : lz4Decompress(lz4, d, maxOutput)),
     outputBound: (d) => lz4BoundOf(lz4Blocks(d)),
+    // On the codec worker: lz4-napi's own asynchronous calls never free their output.
     decompressAsync: async (d, maxOutput) => {
-      await lz4CheckAsync(lz4, d, maxOutput);
-      return lz4.decompressFrame(d);
+      await lz4CheckAsync(d, maxOutput);
+      return onCodecThread({ op: 'lz4Frame', data: d });
     },
   };
 }

@@ -7,19 +7,26 @@
  * whose jobs run in the order they came. lz4 and snappy compression (no levels, hundreds of
  * megabytes a second) stays inline. Decompression for the producer checks: gzip from 16 KiB on
  * zlib's thread pool; lz4 and snappy, whose headers bound their output (up to ~255 times the body
- * for lz4: a megabyte can make 100 MiB), on the thread pool when that bound passes 2 MiB
- * (Codec.decompressAsync, called by log-validator.ts); zstd, whose kilobyte can stand for 100 MiB
- * of runs (one such batch held every client ~0.3 s), on the event loop a slice at a time past its
- * first 2 MiB (finishSteps: zstd-napi has no asynchronous decompression).
+ * for lz4: a megabyte can make 100 MiB), on a worker thread when that bound passes 2 MiB
+ * (Codec.decompressAsync, called by log-validator.ts; protocol/codec-thread.ts); zstd, whose
+ * kilobyte can stand for 100 MiB of runs (one such batch held every client ~0.3 s), on the event
+ * loop a slice at a time past its first 2 MiB (finishSteps: zstd-napi has no asynchronous
+ * decompression).
  *
  * The event loop goes on meanwhile, so other clients are answered; the produce request waits, and
  * with it the rest of its connection (requests are handled one at a time per connection), which
  * keeps one producer's batches in order.
+ *
+ * Those large decompressions, and the checks (and any recompression) of what they make, share one
+ * budget of decompressed bytes for the whole daemon (`decompressed`): a Produce request's
+ * partitions are validated all at once, and 16 gzip bombs of 100 KB in one 1.6 MB request held
+ * 16 x 100 MiB, 2.0 GB at the peak (lz4's: 3.96 GB). Kafka validates a batch record by record as
+ * it decompresses; here a batch is made whole, so at most the budget of them is made at once.
  */
 import { createRequire } from 'node:module';
 import { gunzip, gzip } from 'node:zlib';
-import { Worker } from 'node:worker_threads';
 import { CompressionType, codecFor } from '../../protocol/compression.js';
+import { JobWorker, WorkerGone } from '../../util/job-worker.js';
 import { stepsInSlices } from '../../util/slices.js';
 
 const require = createRequire(import.meta.url);
@@ -31,9 +38,96 @@ export const offThreadCodecs = {
   gunzip: (data: Buffer, maxOutput: number): Promise<Buffer> =>
     new Promise((resolve, reject) => gunzip(data, { maxOutputLength: maxOutput }, (e, out) => (e ? reject(e) : resolve(out)))),
   finishSteps,
-  /** Whether sliced decompressions are running or waiting (a new one then starts none of its work inline). */
-  stepsBusy: (): boolean => stepsJobs > 0,
+  /** Whether sliced decompressions are running or waiting, for the budget or their turn (a new one then starts none of its work inline). */
+  stepsBusy: (): boolean => stepsJobs > 0 || slicedWaiting > 0,
+  decompressed,
 };
+
+/**
+ * The decompressed bytes that large decompressions (and the work on their output) may hold at
+ * once across the daemon: what one batch may make (log-validator.ts's MAX_DECOMPRESSED_BATCH),
+ * so a bomb runs alone, while clients' batches (a megabyte or a few made) run side by side as
+ * before.
+ */
+export const DECOMPRESSION_BUDGET_BYTES = 100 * 1024 * 1024;
+
+interface Waiter {
+  bytes: number;
+  sliced: boolean;
+  admit(): void;
+}
+
+/** The budget's state: held now, and the most held and run at once since the last resetPeaks (for tests). */
+export const decompressionBudget = {
+  held: 0,
+  running: 0,
+  peakHeld: 0,
+  peakRunning: 0,
+  waiting: [] as Waiter[],
+  resetPeaks(): void {
+    this.peakHeld = this.held;
+    this.peakRunning = this.running;
+  },
+};
+let slicedWaiting = 0;
+
+/** Admits waiters in the order they came, while they fit; one always runs when none does. */
+function admitWaiters(): void {
+  const b = decompressionBudget;
+  while (b.waiting.length > 0) {
+    const next = b.waiting[0]!;
+    if (b.running > 0 && b.held + next.bytes > DECOMPRESSION_BUDGET_BYTES) return;
+    b.waiting.shift();
+    if (next.sliced) slicedWaiting--;
+    b.held += next.bytes;
+    b.running++;
+    b.peakHeld = Math.max(b.peakHeld, b.held);
+    b.peakRunning = Math.max(b.peakRunning, b.running);
+    next.admit();
+  }
+}
+
+/** `job` run once `bytes` fit in the budget; they stay counted until it settles. */
+function withinBudget<T>(bytes: number, sliced: boolean, job: () => Promise<T>): Promise<T> {
+  const b = decompressionBudget;
+  if (sliced) slicedWaiting++;
+  const turn = new Promise<void>((admit) => {
+    b.waiting.push({ bytes, sliced, admit });
+    admitWaiters();
+  });
+  return turn.then(job).finally(() => {
+    b.held -= bytes;
+    b.running--;
+    admitWaiters();
+  });
+}
+
+/** Marks a first try whose output passed what it expected (see `decompressed`). */
+const TRY_AGAIN: unique symbol = Symbol('try again');
+
+/**
+ * A large decompression, `make(limit)`, and the work on its output, `use` (the records' checks,
+ * a recompression), within the daemon's budget of decompressed bytes (a bomb waits for the ones
+ * before it, and those after it wait for it); `failed` answers a failed decompression. `expected`
+ * is what the batch should make: a bound from its headers (lz4, snappy; then `make` is never
+ * over it), or what it states (gzip's ISIZE, which a crafted batch can understate): that many
+ * bytes are asked of the budget (at most `maxOutput`), and `make` must fail with Node's
+ * ERR_BUFFER_TOO_LARGE past `limit`; a batch that does is made again, `maxOutput` asked of the
+ * budget. `sliced`: a zstd decompression (stepsBusy counts it while it waits).
+ */
+function decompressed<T>(
+  expected: number,
+  maxOutput: number,
+  make: (limit: number) => Promise<Buffer>,
+  use: (plain: Buffer) => T | Promise<T>,
+  failed: (e: unknown) => T,
+  sliced = false,
+): Promise<T> {
+  const limit = Math.min(Math.max(1, expected), maxOutput);
+  const tooLarge = (e: unknown) => (e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+  const first = withinBudget(limit, sliced, () => make(limit).then(use, (e: unknown) => (limit < maxOutput && tooLarge(e) ? TRY_AGAIN : failed(e))));
+  return first.then((r) => (r === TRY_AGAIN ? withinBudget(maxOutput, sliced, () => make(maxOutput).then(use, failed)) : r));
+}
 
 /** The tail of the queue of sliced decompressions, and how many are in it. */
 let stepsQueue: Promise<unknown> = Promise.resolve();
@@ -82,9 +176,6 @@ function compressOffThread(codec: number, data: Buffer, level?: number): Promise
   return inline(codec, data, level);
 }
 
-/** The worker stopped (failed to start, crashed, exited): its jobs are rejected with this. */
-class WorkerGone extends Error {}
-
 function inline(codec: number, data: Buffer, level?: number): Promise<Buffer> {
   try {
     return Promise.resolve(codecFor(codec).compress(data, level));
@@ -112,43 +203,18 @@ parentPort.on('message', ({ id, data, level }) => {
 });
 `;
 
-interface Job {
-  resolve(out: Buffer): void;
-  reject(e: Error): void;
-}
-
+/** zstd compression on its worker, the jobs in the order they came. */
 class ZstdWorker {
-  private readonly worker: Worker;
-  private readonly jobs = new Map<number, Job>();
-  private nextId = 0;
+  private readonly worker: JobWorker;
 
   constructor(onGone: () => void) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zstdPath: require.resolve('zstd-napi') } });
-    // Waiting jobs keep nothing alive: a daemon that stops does not wait for them.
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
-      const job = this.jobs.get(m.id);
-      this.jobs.delete(m.id);
-      if (m.error !== undefined || !m.out) job?.reject(new Error(m.error ?? 'no output'));
-      else job?.resolve(Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
-    });
-    const gone = (why: string) => {
-      onGone();
-      for (const job of this.jobs.values()) job.reject(new WorkerGone(why));
-      this.jobs.clear();
-    };
-    this.worker.on('error', (e) => gone(`the zstd worker failed: ${e.message}`));
-    this.worker.on('exit', (code) => gone(`the zstd worker exited (${code})`));
+    this.worker = new JobWorker('zstd', WORKER_SOURCE, { zstdPath: require.resolve('zstd-napi') }, onGone);
   }
 
   compress(data: Buffer, level?: number): Promise<Buffer> {
-    const id = this.nextId++;
     // A copy the worker takes over: `data` may be a view of a pooled request buffer.
     const copy = new Uint8Array(data);
-    return new Promise((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
-      this.worker.postMessage({ id, data: copy, level }, [copy.buffer]);
-    });
+    return this.worker.run({ data: copy, level }, [copy.buffer]);
   }
 }
 

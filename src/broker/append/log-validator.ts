@@ -59,6 +59,12 @@ export interface OffThreadCodecs {
   finishSteps(start: () => Generator<number, Buffer, void>): Promise<Buffer>;
   /** Whether decompressions are queued for finishSteps: a new one then waits its turn whole. */
   stepsBusy(): boolean;
+  /**
+   * A large decompression (`make`, at most `limit` bytes) and the work on its output (`use`) within
+   * the daemon's budget of decompressed bytes held at once; `expected`: what the batch states or
+   * its headers bound (codec-offload.ts).
+   */
+  decompressed<T>(expected: number, maxOutput: number, make: (limit: number) => Promise<Buffer>, use: (plain: Buffer) => T | Promise<T>, failed: (e: unknown) => T, sliced?: boolean): Promise<T>;
 }
 
 /** Records at least this large (gzip-compressed as produced, or decompressed to be recompressed) have their codec work done off the event loop when the validator is given a way. */
@@ -165,15 +171,24 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
   // the whole delivery timeout); before Produce v8 there was no such code and brokers answered
   // CORRUPT_MESSAGE.
   const body = records.subarray(BATCH_HEADER_SIZE);
-  const checkedLater = (made: Promise<Buffer>) =>
-    made.then(
+  const offThread = ctx.offThread;
+  // Made and checked within the daemon's budget of decompressed bytes (a request's partitions are
+  // validated at once: 16 bombs held 16 x 100 MiB).
+  const checkedLater = (expected: number, make: (limit: number) => Promise<Buffer>, sliced = false) =>
+    offThread!.decompressed(
+      expected,
+      MAX_DECOMPRESSED_BATCH,
+      make,
       (plain) => checkRecords(batch, plain, ctx),
       (e) => unparsable(e, ctx),
+      sliced,
     );
-  const offThread = ctx.offThread;
   // A gzip body that may inflate to megabytes does so on zlib's thread pool (the slowest of the
-  // codecs to decompress: a 100 MiB batch held the event loop for a third of a second or more).
-  if (batch.compression === CompressionType.gzip && offThread && body.length >= GZIP_OFF_THREAD_BYTES) return checkedLater(offThread.gunzip(body, MAX_DECOMPRESSED_BATCH));
+  // codecs to decompress: a 100 MiB batch held the event loop for a third of a second or more),
+  // the budget asked first for the size its trailer states (ISIZE).
+  if (batch.compression === CompressionType.gzip && offThread && body.length >= GZIP_OFF_THREAD_BYTES) {
+    return checkedLater(body.readUInt32LE(body.length - 4), (limit) => offThread.gunzip(body, limit));
+  }
   let plain: Buffer;
   try {
     const codec = codecFor(batch.compression);
@@ -182,15 +197,17 @@ export function validateProducedBatch(records: Buffer | null, ctx: ValidationCon
       // (clients' batches end there); the rest, a slice at a time between the daemon's other
       // work, one batch at a time (behind others, the whole batch waits its turn).
       const start = () => codec.decompressSteps!(body, MAX_DECOMPRESSED_BATCH);
-      if (offThread.stepsBusy()) return checkedLater(offThread.finishSteps(start));
+      // Their size unknown here: the whole budget is asked.
+      if (offThread.stepsBusy()) return checkedLater(MAX_DECOMPRESSED_BATCH, () => offThread.finishSteps(start), true);
       const steps = start();
       let step = steps.next();
       while (!step.done && step.value < INLINE_DECOMPRESSED_BYTES) step = steps.next();
-      if (!step.done) return checkedLater(offThread.finishSteps(() => steps));
+      if (!step.done) return checkedLater(MAX_DECOMPRESSED_BATCH, () => offThread.finishSteps(() => steps), true);
       plain = step.value;
     } else if (codec.decompressAsync && offThread && codec.outputBound!(body) >= INLINE_DECOMPRESSED_BYTES) {
-      // lz4, snappy: a large output (up to ~255 times the body for lz4) is made on libuv's thread pool.
-      return checkedLater(codec.decompressAsync(body, MAX_DECOMPRESSED_BATCH));
+      // lz4, snappy: a large output (up to ~255 times the body for lz4) is made on a worker
+      // thread; the headers' bound is asked of the budget.
+      return checkedLater(codec.outputBound!(body), () => codec.decompressAsync!(body, MAX_DECOMPRESSED_BATCH));
     } else plain = batch.compression === CompressionType.none ? body : codec.decompress(body, MAX_DECOMPRESSED_BATCH);
   } catch (e) {
     return unparsable(e, ctx);
