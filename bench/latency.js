@@ -7,7 +7,10 @@
 // beside the total (whole milliseconds, as Kafka's timestamps are).
 // Beside it: the daemon's own request handling time for Produce and Fetch (server status), and the
 // floor of this machine: the same Python stamps at the same rate through a bare Node TCP relay
-// process (bench/clients/relay.cjs) to a Python reader, no Kafka in between.
+// process (bench/clients/relay.cjs) to a Python reader, no Kafka in between. It is a floor of Node
+// and the machine, not of the clients: captured on the wire at 1,000 rec/s, librdkafka's producer
+// and consumer alone (stamp to request, answer to read) had a p99 of ~1-1.9 ms, the daemon's part
+// (request in to fetch answer out) p50 0.15-0.19 ms, p99 0.9-1.5 ms.
 // Each rate runs first for BENCH_WARM_SECONDS (3) on a topic of its own, reported apart (see
 // WARM_SECONDS): the figure is the steady state, the run before it what a cold daemon delivers.
 // BENCH_SECONDS sets the duration of each rate (default 10 s, scaled by BENCH_SCALE); LAT_DIAG=1
@@ -173,7 +176,7 @@ export async function run() {
       value: `p99 ${r.floor.p99.toFixed(2)} ms (p50 ${r.floor.p50.toFixed(2)}, max ${r.floor.max.toFixed(1)})`,
       peer: '',
       ratio: null,
-      target: `(p99 <= ${r.targetP99Ms} ms for the target to be reachable)`,
+      target: `(p99 <= ${r.targetP99Ms} ms needed for the target to be reachable; not enough: librdkafka's own threads add to it)`,
       met: r.floor.p99 <= r.targetP99Ms,
     },
   ]);

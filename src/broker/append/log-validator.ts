@@ -107,7 +107,7 @@ export const MAX_DECOMPRESSED_BATCH = 100 * 1024 * 1024;
 
 /**
  * What a zstd batch makes at once, on the event loop (a few milliseconds), before the rest is made
- * in slices; lz4 and snappy batches whose headers allow more are decompressed on the thread pool:
+ * in slices; lz4 and snappy batches whose headers allow more are decompressed on the codec thread:
  * more than clients' batches hold (librdkafka's batch.size is 1,000,000 bytes before
  * compression, Kafka's producer's 16 KiB), so theirs are appended as they come. Below it, a
  * 1 MB batch was held back a turn or two of the event loop, and kcat's zstd throughput fell ~15%.
