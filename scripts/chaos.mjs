@@ -61,9 +61,9 @@ async function start(port) {
 }
 
 /**
- * Restarts on the same ports. On a busy machine another process's outgoing connection can hold
- * one of them as its ephemeral source port for a while after the kill: wait for it to go (up to
- * 30 s), as an operator restarting a broker would.
+ * Restarts on the same ports (taken below the ephemeral range, see freePort, so no outgoing
+ * connection holds one as its source port). A port still taken is waited for (up to 30 s), as an
+ * operator restarting a broker would.
  */
 async function restart(port) {
   const deadline = Date.now() + 30_000;
@@ -112,7 +112,7 @@ async function main() {
   // A fixed port (taken free now) so the producer reconnects to the restarted daemon.
   let port;
   for (let attempt = 0; ; attempt++) {
-    port = await freePort();
+    port = await freePort(opts.brokers);
     try {
       daemon = await restart(port);
       break;

@@ -157,16 +157,41 @@ export function scanLog(home) {
   return { errors: errors.length, warns: warns.length, firstErrors: errors.slice(0, 5), warnLines: warns };
 }
 
-/** A port free now, for a daemon that must come back on the same port after a restart. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** Whether a listener can take `port` on 127.0.0.1 now. */
+function canListen(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/** The first port of the kernel's ephemeral range (where outgoing connections take their source ports). */
+function ephemeralLow() {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A port free now, and the `count - 1` after it (a daemon of `count` brokers listens on them), for
+ * a daemon that must come back on the same ports after a restart. Taken below the kernel's
+ * ephemeral range: an outgoing connection of another process (a parallel test's client) can take
+ * a port of that range as its source port and hold it for as long as it lives, and one held a
+ * restarting broker's port for over 30 s in CI.
+ */
+export async function freePort(count = 1) {
+  const low = Math.min(ephemeralLow(), 65536);
+  const from = 10_000;
+  for (let attempt = 0; low - count > from && attempt < 200; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - count - from));
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await canListen(port + i);
+    if (free) return port;
+  }
+  throw new Error(`no ${count} free consecutive port(s) between ${from} and the ephemeral range's start ${low}`);
 }
 
 /** Reads every record of `topic` from the beginning to the end offsets it has now. */
