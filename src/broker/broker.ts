@@ -19,7 +19,7 @@ import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './controller.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { BrokerThrottles, isThrottledReplica } from './replication/throttle.js';
 import type { BrokerAddress } from '../transport/client-connection.js';
-import { readHighWatermarks, writeHighWatermarks } from './replication/hw-checkpoint.js';
+import { HighWatermarkCheckpoint, readHighWatermarks } from './replication/hw-checkpoint.js';
 import { type AppendOutcome, type LeaderLookup, appendToLeader } from './append/leader-append.js';
 import type { BrokerServices, ClusterService, PartitionService } from './services.js';
 import { Authorizer } from './security/authorizer.js';
@@ -98,6 +98,7 @@ export class Broker implements PartitionService, ClusterService {
   readonly services: BrokerServices;
   /** Effective topic config values (topicConfig), remembered. */
   private readonly topicConfigValues: TopicConfigValues;
+  private readonly hwCheckpoint: HighWatermarkCheckpoint;
 
   constructor(
     readonly id: number,
@@ -123,6 +124,7 @@ export class Broker implements PartitionService, ClusterService {
     this.replication = new ReplicaManager(this, log.child(`kafka.server.ReplicaManager id=${id}`));
     this.throttles = new BrokerThrottles(cluster.metadata, id);
     this.topicConfigValues = new TopicConfigValues(config, id);
+    this.hwCheckpoint = new HighWatermarkCheckpoint(logDir);
     this.logDirState = new LogDirState(logDir, log.child(`kafka.server.LogDirFailureChannel id=${id}`), () => this.stopServingLogDir());
     // A failed flush.ms sync is met by no request: the store reports it, and the dir goes offline.
     store.onFailure((doing, e) => this.logDirFailure(doing, e));
@@ -229,7 +231,7 @@ export class Broker implements PartitionService, ClusterService {
   checkpointHighWatermarks(): void {
     if (this.logDirState.offline) return;
     try {
-      writeHighWatermarks(this.logDir, [...this.replicas.values()].map((r) => ({ topic: r.topic, partition: r.partition, highWatermark: r.highWatermark })));
+      this.hwCheckpoint.write(this.replicas.values());
     } catch (e) {
       this.log.warn(`Could not checkpoint high watermarks in ${this.logDir}: ${(e as Error).message}`);
     }
@@ -643,7 +645,20 @@ export class Broker implements PartitionService, ClusterService {
    * slices (see passSliceMs); resolves when the pass is done.
    */
   compactLogs(now = Date.now()): Promise<void> {
-    return this.sliced('cleaner', (r) => this.compactOne(r, now));
+    if (this.passes.has('cleaner')) return this.passes.get('cleaner')!.done;
+    // Only compacted topics' partitions take part (10,000 partitions of deleted-by-time topics
+    // cost an idle daemon a pass over all of them every 15 s); the policy is asked once a topic.
+    const compacted = new Map<string, boolean>();
+    const isCompacted = (name: string) => {
+      let yes = compacted.get(name);
+      if (yes === undefined) {
+        const topic = this.metadata.topic(name);
+        compacted.set(name, (yes = topic !== undefined && this.topicConfig(topic, 'cleanup.policy').includes('compact')));
+      }
+      return yes;
+    };
+    const due = [...this.replicas.values()].filter((r) => isCompacted(r.topic));
+    return this.sliced('cleaner', (r) => this.compactOne(r, now), due);
   }
 
   /** One partition's part of a cleaner pass (compactLogs). */

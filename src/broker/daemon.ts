@@ -17,6 +17,7 @@ import { daemonPaths, type DaemonPaths, type DaemonStatus } from './daemon-paths
 export { daemonPaths, type DaemonPaths, type DaemonStatus };
 import { buildBrokerConfig, ConfigError, type BrokerConfig } from './config.js';
 import { AddressInUseError, socketAnswers } from '../transport/server.js';
+import { isBusy, onBusyChange } from '../transport/idle-memory.js';
 import { makeWritableDirectory } from '../util/directories.js';
 
 export { VERSION } from '../version.js';
@@ -100,8 +101,13 @@ export class Daemon {
   /** Resolves once the daemon has shut down, whatever asked it to. */
   readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
   private readonly startedAt = new Date();
-  /** Event-loop delay since the start (what any request may wait behind), sampled every 20 ms, for server status. */
+  /**
+   * Event-loop delay since the start (what any request may wait behind), for server status:
+   * sampled every 20 ms while requests are being handled, not at all while none come (fifty
+   * wake-ups a second were half of an idle daemon's CPU).
+   */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  private stopSampling: (() => void) | null = null;
   /** Garbage-collection pauses since the start (count, total, longest), for server status. */
   private readonly gc = { count: 0, totalMs: 0, maxMs: 0 };
   private readonly gcObserver = new PerformanceObserver((list) => {
@@ -153,7 +159,8 @@ export class Daemon {
       if (e instanceof ConfigError) throw new ConfigError(portHint(e.message));
       throw e;
     }
-    this.loopDelay.enable();
+    if (isBusy()) this.loopDelay.enable();
+    this.stopSampling = onBusyChange((busy) => (busy ? this.loopDelay.enable() : this.loopDelay.disable()));
     this.gcObserver.observe({ entryTypes: ['gc'] });
     const status = this.status();
     log.info(`[KafkaServer id=${this.config.nodeId}] started (kafka-ts ${VERSION}); listeners ${status.listeners.join(', ')}; data dir ${paths.home}`);
@@ -306,6 +313,7 @@ export class Daemon {
   }
 
   private async cleanup() {
+    this.stopSampling?.();
     this.loopDelay.disable();
     this.gcObserver.disconnect();
     if (this.control) {

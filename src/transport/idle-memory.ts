@@ -17,6 +17,8 @@ let lastRequest = 0;
 let busy = false;
 let timer: NodeJS.Timeout | null = null;
 let collect: (() => void) | null | undefined;
+/** Told when requests start coming after a quiet spell (true) and when they stop (false). */
+const busyListeners = new Set<(busy: boolean) => void>();
 
 /** V8's full collection (exposed for a new context only), or null where it cannot be had. */
 function fullCollection(): (() => void) | null {
@@ -34,16 +36,35 @@ function fullCollection(): (() => void) | null {
 function check() {
   if (!busy || performance.now() - lastRequest < IDLE_MS) return;
   busy = false;
+  // An idle process wakes for nothing of ours: the timer is armed again by the next request.
+  clearInterval(timer!);
+  timer = null;
   readBuffers.clear();
   fullCollection()?.();
+  for (const f of busyListeners) f(false);
 }
 
 /** A request was handled: memory is looked at again once requests stop for a while. */
 export function noteRequest() {
   lastRequest = performance.now();
+  if (busy) return;
   busy = true;
-  if (!timer) {
-    timer = setInterval(check, IDLE_MS / 2);
-    timer.unref();
-  }
+  timer = setInterval(check, IDLE_MS / 2);
+  timer.unref();
+  for (const f of busyListeners) f(true);
+}
+
+/**
+ * Calls `listener` whenever the process turns busy (a request after IDLE_MS without one) or idle
+ * again; returns the function that stops it. Work worth doing only while requests are handled
+ * (sampling what delays them) follows this instead of waking an idle process.
+ */
+export function onBusyChange(listener: (busy: boolean) => void): () => void {
+  busyListeners.add(listener);
+  return () => busyListeners.delete(listener);
+}
+
+/** Whether a request was handled within the last IDLE_MS. */
+export function isBusy(): boolean {
+  return busy;
 }

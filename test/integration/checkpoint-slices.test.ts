@@ -6,7 +6,7 @@
  * sees a pass part-way through, and can remove partitions or stop the broker under it.
  */
 import { afterEach, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
@@ -94,4 +94,49 @@ it("a pass stopped by the broker's stop does nothing after it, and the stop writ
   await Promise.all(passes);
   expect(problems).toEqual([]);
   expect(snapshotsIn(dir, 'stopped')).toEqual(Array.from({ length: PARTITIONS }, () => 1));
+});
+
+const checkpointFile = (dir: string) => join(dir, 'data', 'replication-offset-checkpoint');
+
+it('the high-watermark checkpoint is written again only when a high watermark or the set of partitions changed', async () => {
+  const problems: string[] = [];
+  const broker = await brokerWithProducerState('marks', problems);
+  const file = checkpointFile(b!.dir);
+  await broker.checkpoint();
+  // A file changed behind the broker's back shows whether it was written again.
+  const written = readFileSync(file, 'utf8');
+  expect(written).toContain('marks 3 1\n');
+  writeFileSync(file, 'left alone\n');
+  await broker.checkpoint();
+  await broker.checkpoint();
+  expect(readFileSync(file, 'utf8')).toBe('left alone\n');
+  const producer = new Producer(b!.client(), { acks: -1, lingerMs: 0 });
+  await producer.send({ topic: 'marks', partition: 3, key: Buffer.from('k'), value: Buffer.from('one more') });
+  await producer.close();
+  await broker.checkpoint();
+  expect(readFileSync(file, 'utf8')).toBe(written.replace('marks 3 1\n', 'marks 3 2\n'));
+  writeFileSync(file, 'left alone\n');
+  broker.removeReplica('marks', 5);
+  await broker.checkpoint();
+  expect(readFileSync(file, 'utf8')).toContain('marks 3 2\n');
+  expect(readFileSync(file, 'utf8')).not.toContain('marks 5 ');
+  expect(problems).toEqual([]);
+});
+
+it("the cleaner's pass goes through the compacted topics' partitions only", async () => {
+  const problems: string[] = [];
+  const broker = await brokerWithProducerState('compacted', problems);
+  await new Admin(b!.client()).createTopics([{ name: 'by-time', partitions: 200, replicationFactor: 1 }]);
+  // One partition a slice: the turns of the event loop count the partitions the pass took.
+  let finished = false;
+  void broker.compactLogs().then(() => (finished = true));
+  let turns = 0;
+  while (!finished && turns < 10_000) {
+    await new Promise((r) => setImmediate(r));
+    turns++;
+  }
+  // 12 compacted partitions and the 4 of __consumer_offsets, not the 200 deleted by time.
+  expect(turns).toBeGreaterThanOrEqual(PARTITIONS + 4 - 1);
+  expect(turns).toBeLessThan(PARTITIONS + 4 + 20);
+  expect(problems).toEqual([]);
 });

@@ -226,6 +226,8 @@ export class ReplicaManager {
       if (!replica) continue;
       const s = b.metadata.topic(replica.topic)?.partitions[replica.partition];
       if (!s || s.leader !== b.id) continue;
+      // Alone in its ISR (one replica, or the others out already): nobody to take out.
+      if (s.isr.length === 1 && s.isr[0] === b.id) continue;
       const out = s.isr.filter((id) => {
         if (id === b.id) return false;
         const f = replica.followers.get(id);
