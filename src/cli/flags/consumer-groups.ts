@@ -107,7 +107,7 @@ export function validate(o: GroupsOptions, action: GroupsAction): void {
     // --watch is the lag view: it has no members or state view to show.
     if (o.watch && (o.members || o.state !== undefined)) throw new UsageError(`--watch shows offsets and lag only; it cannot be combined with --${o.members ? 'members' : 'state'} (drop --watch for that view)`);
   }
-  checkAvailable(o, action === 'describe', action === 'list');
+  // checkAvailable ran before the action was picked (commands/consumer-groups.ts), as Kafka's parser does.
   // --verbose goes with any --describe, as in Kafka ("additional information, if any"): only --members has some.
   if (action === 'delete') {
     if (!hasGroup && !o.allGroups) throw new UsageError('Option [delete] takes one of these options: [all-groups], [group]');
