@@ -56,8 +56,8 @@ export interface DaemonStatus {
   /** Request handling time per API since the start (decoded request to encoded response). */
   /** Durable mode's group commit since the start: sync rounds, the appends/timers they served, fdatasync calls. */
   durableSyncs?: { rounds: number; requests: number; files: number };
-  /** Event-loop delay since the start (20 ms resolution sampling). */
-  eventLoopDelay?: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Event-loop delay since the start, sampled every 20 ms while requests are handled (samples: how many; 0 = none yet). */
+  eventLoopDelay?: { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
   /** Garbage-collection pauses since the start. */
   gcPauses?: { count: number; totalMs: number; maxMs: number };
   requestTimes?: { api: string; apiKey: number; count: number; p50Ms: number; p99Ms: number; maxMs: number }[];

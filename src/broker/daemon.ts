@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { LoopDelaySampler } from '../util/loop-delay.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { KafkaCluster } from './cluster.js';
 import { faultPlanFromEnv, setFaultPlan } from '../storage/disk/fs-ops.js';
@@ -106,7 +107,7 @@ export class Daemon {
    * sampled every 20 ms while requests are being handled, not at all while none come (fifty
    * wake-ups a second were half of an idle daemon's CPU).
    */
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  private readonly loopDelay = new LoopDelaySampler(20);
   private stopSampling: (() => void) | null = null;
   /** Garbage-collection pauses since the start (count, total, longest), for server status. */
   private readonly gc = { count: 0, totalMs: 0, maxMs: 0 };
@@ -159,8 +160,8 @@ export class Daemon {
       if (e instanceof ConfigError) throw new ConfigError(portHint(e.message));
       throw e;
     }
-    if (isBusy()) this.loopDelay.enable();
-    this.stopSampling = onBusyChange((busy) => (busy ? this.loopDelay.enable() : this.loopDelay.disable()));
+    if (isBusy()) this.loopDelay.start();
+    this.stopSampling = onBusyChange((busy) => (busy ? this.loopDelay.start() : this.loopDelay.stop()));
     this.gcObserver.observe({ entryTypes: ['gc'] });
     const status = this.status();
     log.info(`[KafkaServer id=${this.config.nodeId}] started (kafka-ts ${VERSION}); listeners ${status.listeners.join(', ')}; data dir ${paths.home}`);
@@ -193,12 +194,7 @@ export class Daemon {
       listeners: brokers.filter((b) => b.live).flatMap((b) => b.listeners),
       schemaRegistry: this.registry?.url ?? null,
       brokers,
-      eventLoopDelay: (() => {
-        const h = this.loopDelay;
-        // The histogram holds each sampling interval (20 ms) plus its delay: the delay alone is shown.
-        const ms = (ns: number) => Math.max(0, Math.round(ns / 1000 - 20_000) / 1000);
-        return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
-      })(),
+      eventLoopDelay: this.loopDelay.summary(),
       gcPauses: { count: this.gc.count, totalMs: Math.round(this.gc.totalMs), maxMs: Math.round(this.gc.maxMs * 1000) / 1000 },
       requestTimes: c.router.metrics.snapshot((k) => API_BY_KEY.get(k)?.name ?? String(k)),
       durableSyncs: c.brokers().reduce(
@@ -314,7 +310,7 @@ export class Daemon {
 
   private async cleanup() {
     this.stopSampling?.();
-    this.loopDelay.disable();
+    this.loopDelay.stop();
     this.gcObserver.disconnect();
     if (this.control) {
       await new Promise<void>((r) => this.control!.close(() => r()));

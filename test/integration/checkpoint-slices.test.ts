@@ -6,7 +6,7 @@
  * sees a pass part-way through, and can remove partitions or stop the broker under it.
  */
 import { afterEach, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer/producer.js';
@@ -98,28 +98,32 @@ it("a pass stopped by the broker's stop does nothing after it, and the stop writ
 
 const checkpointFile = (dir: string) => join(dir, 'data', 'replication-offset-checkpoint');
 
-it('the high-watermark checkpoint is written again only when a high watermark or the set of partitions changed', async () => {
+it('the high-watermark checkpoint is written again only when a high watermark or the set of partitions changed, or the file is gone', async () => {
   const problems: string[] = [];
   const broker = await brokerWithProducerState('marks', problems);
   const file = checkpointFile(b!.dir);
-  await broker.checkpoint();
+  broker.checkpointHighWatermarks();
   // A file changed behind the broker's back shows whether it was written again.
   const written = readFileSync(file, 'utf8');
   expect(written).toContain('marks 3 1\n');
   writeFileSync(file, 'left alone\n');
-  await broker.checkpoint();
-  await broker.checkpoint();
+  broker.checkpointHighWatermarks();
+  broker.checkpointHighWatermarks();
   expect(readFileSync(file, 'utf8')).toBe('left alone\n');
   const producer = new Producer(b!.client(), { acks: -1, lingerMs: 0 });
   await producer.send({ topic: 'marks', partition: 3, key: Buffer.from('k'), value: Buffer.from('one more') });
   await producer.close();
-  await broker.checkpoint();
+  broker.checkpointHighWatermarks();
   expect(readFileSync(file, 'utf8')).toBe(written.replace('marks 3 1\n', 'marks 3 2\n'));
   writeFileSync(file, 'left alone\n');
   broker.removeReplica('marks', 5);
-  await broker.checkpoint();
+  broker.checkpointHighWatermarks();
   expect(readFileSync(file, 'utf8')).toContain('marks 3 2\n');
   expect(readFileSync(file, 'utf8')).not.toContain('marks 5 ');
+  // A file gone is written again, changed or not.
+  rmSync(file);
+  broker.checkpointHighWatermarks();
+  expect(readFileSync(file, 'utf8')).toContain('marks 3 2\n');
   expect(problems).toEqual([]);
 });
 

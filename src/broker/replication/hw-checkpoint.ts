@@ -32,11 +32,13 @@ interface Checkpointed {
 /**
  * Writes a log dir's checkpoint file, skipping a write that would not change it: with 10,000 idle
  * partitions the same 300 KB were built and rewritten every 5 s, most of an idle daemon's CPU.
- * Unchanged means the same replica objects in the same order with the same high watermarks,
- * checked without building the text.
+ * What was last written is kept as values (not the replicas, which a stopped broker lets go), and
+ * checked without building the text; the first write, and one whose file has gone, always happens.
  */
 export class HighWatermarkCheckpoint {
-  private replicas: Checkpointed[] = [];
+  /** Topic, partition and high watermark of each line last written; null before the first write. */
+  private topics: string[] | null = null;
+  private partitions: number[] = [];
   private marks: number[] = [];
 
   constructor(private readonly logDir: string) {}
@@ -44,18 +46,23 @@ export class HighWatermarkCheckpoint {
   write(replicas: Iterable<Checkpointed>): void {
     if (!existsSync(this.logDir)) return;
     const now = [...replicas];
-    if (this.unchanged(now)) return;
     const path = join(this.logDir, HW_CHECKPOINT_FILE);
+    if (this.unchanged(now) && existsSync(path)) return;
     const tmp = `${path}.tmp`;
     writeFileSync(tmp, `0\n${now.length}\n${now.map((e) => `${e.topic} ${e.partition} ${e.highWatermark}\n`).join('')}`);
     renameSync(tmp, path);
-    this.replicas = now;
+    this.topics = now.map((r) => r.topic);
+    this.partitions = now.map((r) => r.partition);
     this.marks = now.map((r) => r.highWatermark);
   }
 
   private unchanged(now: Checkpointed[]): boolean {
-    if (now.length !== this.replicas.length) return false;
-    for (let i = 0; i < now.length; i++) if (now[i] !== this.replicas[i] || now[i]!.highWatermark !== this.marks[i]) return false;
+    const topics = this.topics;
+    if (topics === null || now.length !== topics.length) return false;
+    for (let i = 0; i < now.length; i++) {
+      const r = now[i]!;
+      if (r.highWatermark !== this.marks[i] || r.partition !== this.partitions[i] || r.topic !== topics[i]) return false;
+    }
     return true;
   }
 }

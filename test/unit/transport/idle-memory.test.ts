@@ -1,27 +1,34 @@
 /**
  * The process's busy/idle signal (src/transport/idle-memory.ts): the daemon samples event-loop
- * delay only while busy, so an idle daemon is not woken fifty times a second for it.
+ * delay only while busy, and an idle process keeps no timer of this module.
  */
-import { expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { isBusy, noteRequest, onBusyChange } from '../../../src/transport/idle-memory.js';
-import { waitUntil } from '../../helpers/broker.js';
 
-it('tells its listeners when requests start after a quiet spell and when they have stopped', async () => {
+afterEach(() => void vi.useRealTimers());
+
+it('tells its listeners when requests start after a quiet spell and when they have stopped; idle, it keeps no timer', () => {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
   const seen: boolean[] = [];
   const stop = onBusyChange((busy) => seen.push(busy));
   expect(isBusy()).toBe(false);
   noteRequest();
+  vi.advanceTimersByTime(1500);
   noteRequest();
   expect(seen).toEqual([true]);
-  expect(isBusy()).toBe(true);
-  // Idle two seconds after the last request (checked every second).
-  await waitUntil(`idle (seen ${JSON.stringify(seen)})`, () => seen.length === 2, 10_000);
+  expect(vi.getTimerCount()).toBe(1);
+  // Not idle until 2 s after the last request.
+  vi.advanceTimersByTime(1500);
+  expect(seen).toEqual([true]);
+  vi.advanceTimersByTime(1500);
   expect(seen).toEqual([true, false]);
   expect(isBusy()).toBe(false);
+  expect(vi.getTimerCount()).toBe(0);
   noteRequest();
   expect(seen).toEqual([true, false, true]);
   stop();
-  await waitUntil('idle again', () => !isBusy(), 10_000);
+  vi.advanceTimersByTime(5000);
   // A listener that stopped hears nothing more.
   expect(seen).toEqual([true, false, true]);
+  expect(vi.getTimerCount()).toBe(0);
 });
