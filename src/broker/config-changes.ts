@@ -163,7 +163,7 @@ export function changeConfigs(cluster: ClusterService, controller: ControllerSer
       const custom = changes.filter((c) => c.op !== OP_DELETE && isCustomBrokerConfig(c.name)).map((c) => c.name);
       if (custom.length > 0) {
         const where = resourceName === '' ? 'the cluster-wide default' : `broker ${resourceName}`;
-        cluster.log?.warn(`Dynamic broker config${custom.length > 1 ? 's' : ''} ${custom.join(', ')} of ${where} ${custom.length > 1 ? 'are' : 'is'} not known to Kafka or kafka-ts: stored and described (as Kafka does, for plugins), but ${custom.length > 1 ? 'they have' : 'it has'} no effect here`);
+        cluster.log?.warn(`Dynamic broker config${custom.length > 1 ? 's' : ''} ${custom.length > 10 ? `${custom.slice(0, 10).join(', ')} and ${custom.length - 10} more` : custom.join(', ')} of ${where} ${custom.length > 1 ? 'are' : 'is'} not known to Kafka or kafka-ts: stored and described (as Kafka does, for plugins), but ${custom.length > 1 ? 'they have' : 'it has'} no effect here`);
       }
     }
     return { code: 0, message: null };
