@@ -133,14 +133,21 @@ export function brokerConfigSynonyms(name: string, keys: readonly string[], defa
 
 /** Every topic config with its effective value and where the value comes from. */
 export function resolveTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues = NO_DYNAMIC): ResolvedConfig[] {
-  return TOPIC_CONFIGS.map((def) => {
-    const key = def.brokerKey;
-    const group = BROKER_SYNONYMS[def.name];
-    const synonyms = key ? brokerConfigSynonyms(key, group?.keys ?? [key], group?.defaults ?? { [key]: def.default }, broker, dynamic) : [{ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG }];
-    if (overrides[def.name] !== undefined) synonyms.unshift({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-    const value = topicConfigValue(overrides, broker, def.name, dynamic);
-    return { name: def.name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, type: ConfigType[def.type], synonyms };
-  });
+  return TOPIC_CONFIGS.map((def) => resolveTopicConfig(def, overrides, broker, dynamic));
+}
+
+/**
+ * One topic config with its effective value and where it comes from. It depends on the topic's
+ * override of this config alone: without one it is the same for every topic (DescribeConfigs
+ * shares it between the topics of one answer).
+ */
+export function resolveTopicConfig(def: TopicConfigDef, overrides: Record<string, string>, broker: BrokerConfig, dynamic: DynamicBrokerValues = NO_DYNAMIC): ResolvedConfig {
+  const key = def.brokerKey;
+  const group = BROKER_SYNONYMS[def.name];
+  const synonyms = key ? brokerConfigSynonyms(key, group?.keys ?? [key], group?.defaults ?? { [key]: def.default }, broker, dynamic) : [{ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG }];
+  if (overrides[def.name] !== undefined) synonyms.unshift({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  const value = topicConfigValue(overrides, broker, def.name, dynamic);
+  return { name: def.name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, type: ConfigType[def.type], synonyms };
 }
 
 /** The storage settings a topic's configs imply. */

@@ -4,35 +4,14 @@
  * nothing else, no Broker, no cluster, no disk.
  */
 import { describe, expect, it } from 'vitest';
-import type { RequestContext } from '../../../../src/broker/handler.js';
 import createPartitions from '../../../../src/broker/handlers/37-create-partitions.js';
 import deleteRecords from '../../../../src/broker/handlers/21-delete-records.js';
 import heartbeat from '../../../../src/broker/handlers/12-heartbeat.js';
-import type { BrokerServices, ClusterService, ControllerService, GroupService, PartitionService } from '../../../../src/broker/services.js';
+import type { ClusterService, ControllerService, GroupService, PartitionService } from '../../../../src/broker/services.js';
 import { changeConfigs, RESOURCE_BROKER, RESOURCE_TOPIC, OP_SET } from '../../../../src/broker/config-changes.js';
 import type { PartitionReplica } from '../../../../src/broker/replica.js';
 import { ErrorCode } from '../../../../src/protocol/errors.js';
-import { NO_AUTHORIZER } from '../../../../src/broker/security/authorizer.js';
-
-/** A context holding only the given services; touching any other one throws. */
-function contextWith(services: Partial<BrokerServices>, apiVersion = 0): RequestContext {
-  const absent = (name: string) =>
-    new Proxy({}, { get: (_, prop) => { throw new Error(`handler reached ctx.${name}.${String(prop)}`); } });
-  return {
-    partitions: services.partitions ?? (absent('partitions') as PartitionService),
-    groups: services.groups ?? (absent('groups') as GroupService),
-    cluster: services.cluster ?? (absent('cluster') as ClusterService),
-    controller: services.controller ?? (absent('controller') as ControllerService),
-    authorizer: services.authorizer ?? NO_AUTHORIZER,
-    apiVersion,
-    correlationId: 1,
-    clientId: 'test',
-    clientHost: '/127.0.0.1',
-    listener: 'PLAINTEXT',
-    closed: new Promise<void>(() => {}),
-    advertisedApis: [],
-  };
-}
+import { contextWith } from '../../../helpers/handler-context.js';
 
 describe('Heartbeat against a fake GroupService', () => {
   it('passes the member to the group service and answers its error code', () => {
