@@ -17,6 +17,10 @@ import { defineHandler } from '../handler.js';
 import { isStorageIoError } from '../log-dirs.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import { AclOp, ResourceType, allowed } from '../security/authorizer.js';
+import { turnTaker } from '../../util/slices.js';
+
+/** The longest stretch of answering partitions between two turns of the event loop (a million took 5 s). */
+const YIELD_AFTER_MS = 10;
 
 export const LATEST = -1;
 export const EARLIEST = -2;
@@ -42,7 +46,7 @@ export default defineHandler({
   api: ListOffsets,
   minVersion: 0,
   maxVersion: 10,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const { partitions, apiVersion: v } = ctx;
     // v1+: a partition named twice is INVALID_REQUEST at each mention (ListOffsetsRequest.duplicatePartitions,
     // checked in KafkaApis after authorization).
@@ -59,47 +63,53 @@ export default defineHandler({
         })),
       };
     }
-    return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
-          if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
-          if (duplicated.has(`${t.name}\u0000${p.partitionIndex}`)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
-          const found = partitions.leaderFor(t.name, p.partitionIndex);
-          if ('error' in found) return { ...base, errorCode: found.error };
-          const { replica, state } = found;
-          // v4+: the leader epoch the client knows, checked as Fetch checks it.
-          const epochError = leaderEpochError(v >= 4 ? p.currentLeaderEpoch : -1, state.leaderEpoch);
-          if (epochError !== null) return { ...base, errorCode: epochError };
-          base.leaderEpoch = state.leaderEpoch;
-          // read_committed (v2+): the latest offset is the last stable offset, and nothing after it is found by time.
-          const stableEnd = v >= 2 && req.isolationLevel === 1 ? replica.producers.lastStableOffset(replica.highWatermark) : replica.highWatermark;
-          let answer: { offset: number; timestamp: number } | null;
-          try {
-            if (p.timestamp === LATEST) answer = { offset: stableEnd, timestamp: -1 };
-            else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
-            else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
-            else if (p.timestamp === EARLIEST_LOCAL && v >= 8) answer = { offset: replica.logStartOffset(), timestamp: -1 };
-            else if (p.timestamp === LATEST_TIERED && v >= 9) answer = null;
-            else answer = replica.log.offsetForTimestamp(p.timestamp);
-          } catch (e) {
-            if (!isStorageIoError(e)) throw e;
-            partitions.logDirFailure(`reading offsets of ${t.name}-${p.partitionIndex}`, e);
-            return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
-          }
-          // Lookups by time never point at records beyond the high watermark.
-          const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST && !(p.timestamp === EARLIEST_LOCAL && v >= 8);
-          if (byTime && answer && answer.offset >= stableEnd) answer = null;
-          if (v === 0) {
-            // Old-style answers are lists; Burrow reads the first element without checking.
-            const offset = answer?.offset ?? replica.highWatermark;
-            return { ...base, oldStyleOffsets: [offset] };
-          }
-          return { ...base, offset: answer?.offset ?? -1, timestamp: answer?.timestamp ?? -1 };
-        }),
-      })),
-    };
+    const turn = turnTaker(YIELD_AFTER_MS);
+    const topics = [];
+    for (const t of req.topics) {
+      const answers = [];
+      for (const p of t.partitions) {
+        await turn();
+        answers.push(answerPartition(t.name, p));
+      }
+      topics.push({ name: t.name, partitions: answers });
+    }
+    return { throttleTimeMs: 0, topics };
+
+    function answerPartition(topic: string, p: (typeof req.topics)[number]['partitions'][number]) {
+      const base = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 };
+      if (!allowed(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, topic)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+      if (duplicated.has(`${topic}\u0000${p.partitionIndex}`)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
+      const found = partitions.leaderFor(topic, p.partitionIndex);
+      if ('error' in found) return { ...base, errorCode: found.error };
+      const { replica, state } = found;
+      // v4+: the leader epoch the client knows, checked as Fetch checks it.
+      const epochError = leaderEpochError(v >= 4 ? p.currentLeaderEpoch : -1, state.leaderEpoch);
+      if (epochError !== null) return { ...base, errorCode: epochError };
+      base.leaderEpoch = state.leaderEpoch;
+      // read_committed (v2+): the latest offset is the last stable offset, and nothing after it is found by time.
+      const stableEnd = v >= 2 && req.isolationLevel === 1 ? replica.producers.lastStableOffset(replica.highWatermark) : replica.highWatermark;
+      let answer: { offset: number; timestamp: number } | null;
+      try {
+        if (p.timestamp === LATEST) answer = { offset: stableEnd, timestamp: -1 };
+        else if (p.timestamp === EARLIEST) answer = { offset: replica.logStartOffset(), timestamp: -1 };
+        else if (p.timestamp === MAX_TIMESTAMP && v >= 7) answer = replica.log.maxTimestamp();
+        else if (p.timestamp === EARLIEST_LOCAL && v >= 8) answer = { offset: replica.logStartOffset(), timestamp: -1 };
+        else if (p.timestamp === LATEST_TIERED && v >= 9) answer = null;
+        else answer = replica.log.offsetForTimestamp(p.timestamp);
+      } catch (e) {
+        if (!isStorageIoError(e)) throw e;
+        partitions.logDirFailure(`reading offsets of ${topic}-${p.partitionIndex}`, e);
+        return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
+      }
+      // Lookups by time never point at records beyond the high watermark.
+      const byTime = p.timestamp !== LATEST && p.timestamp !== EARLIEST && !(p.timestamp === EARLIEST_LOCAL && v >= 8);
+      if (byTime && answer && answer.offset >= stableEnd) answer = null;
+      if (v === 0) {
+        // Old-style answers are lists; Burrow reads the first element without checking.
+        const offset = answer?.offset ?? replica.highWatermark;
+        return { ...base, oldStyleOffsets: [offset] };
+      }
+      return { ...base, offset: answer?.offset ?? -1, timestamp: answer?.timestamp ?? -1 };
+    }
   },
 });
