@@ -14,6 +14,7 @@ import { TopicConfigValues, dynamicValuesFor, logConfigFor } from './metadata/to
 import { PartitionReplica } from './replica.js';
 import type { Endpoint, ListenerName } from './listeners.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
+import type { OffsetMetadataBudget } from './coordinator/metadata-budget.js';
 import { TransactionCoordinator } from './coordinator/transactions/coordinator.js';
 import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './controller.js';
 import { ReplicaManager } from './replication/replica-manager.js';
@@ -53,6 +54,8 @@ export interface ClusterView {
   replicationAddress(id: number): BrokerAddress | null;
   /** A broker's log dir went offline: its partitions need other leaders. */
   logDirOffline(id: number): void;
+  /** The offset metadata heap the daemon's group coordinators share (kafka-ts.offset.metadata.max.total.bytes). */
+  readonly offsetMetadataBudget: OffsetMetadataBudget;
   /** KIP-226: checks (and with `apply` installs) a broker's dynamic keystore/truststore configs; the problem, or null. */
   reloadListenerTls?(id: number, dynamic: Record<string, string>, apply: boolean, listeners?: string[]): string | null;
 }
@@ -109,7 +112,7 @@ export class Broker implements PartitionService, ClusterService {
     /** This broker's log directory (reported by DescribeLogDirs). */
     readonly logDir: string = config.logDirs,
   ) {
-    this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`));
+    this.groups = new GroupCoordinator(this, log.child(`kafka.coordinator.group.GroupCoordinator id=${id}`), cluster.offsetMetadataBudget);
     this.transactions = new TransactionCoordinator(
       {
         id,

@@ -14,6 +14,7 @@ import type { LogStore } from '../storage/log-store.js';
 import { CloseConnection, KafkaServer } from '../transport/server.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { Broker, type ClusterView } from './broker.js';
+import { OffsetMetadataBudget } from './coordinator/metadata-budget.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Controller } from './controller.js';
 import { HANDLERS } from './handlers/index.js';
@@ -93,6 +94,8 @@ export class KafkaCluster implements ClusterView {
   private fdCache: FdCache | null = null;
   /** The metadata quorum's leader, epoch and voters, for DescribeQuorum. */
   private readonly quorumTracker = new QuorumTracker();
+  /** Committed offset metadata held by all brokers' group coordinators: one cap for the daemon's heap. */
+  readonly offsetMetadataBudget = new OffsetMetadataBudget();
 
   private constructor(private readonly opts: ClusterOptions) {
     const { config } = opts;

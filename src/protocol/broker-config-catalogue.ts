@@ -359,6 +359,7 @@ export const BROKER_ENTRIES: readonly ConfigEntry[] = [
   s('kafka-ts.queued.max.response.bytes', 'long', 64 << 20, 'Answer bytes waiting for slow sockets before requests wait.', { min: 1 }),
   s('kafka-ts.max.partitions.per.request', 'int', 10000, 'Partitions one CreateTopics or CreatePartitions request may ask for.', { min: 1 }),
   s('kafka-ts.max.partitions', 'int', 24320, 'Partition replicas the daemon hosts across its brokers. Unset: 80 per MB of the daemon\'s V8 heap limit (set with KAFKA_HEAP_OPTS=-Xmx...), at most 200000: 24320 with the default 256 MB heap (-Xmx1G: 85760).', { min: 1 }),
+  s('kafka-ts.offset.metadata.max.total.bytes', 'long', 79691776, 'Heap bytes of committed offset metadata the group coordinators keep in all; a commit growing it past this gets OFFSET_METADATA_TOO_LARGE for the partitions over (metadata-free commits always fit). Unset: a quarter of the daemon\'s V8 heap limit: 79691776 (76 MiB) with the default 256 MB heap.', { min: 0 }),
   s('kafka-ts.max.open.files', 'int', 0, 'Segment files kept open at once (0: half the fd limit).'),
   s('kafka-ts.broker.racks', 'list', null, 'One rack per logical broker, in id order (a,b,c with kafka-ts.brokers=3); wins over broker.rack.'),
   s('kafka-ts.schema.registry.enable', 'boolean', true, 'Serve a Confluent-compatible schema registry (server start --no-schema-registry: false).'),

@@ -13,7 +13,7 @@ import { buildBrokerConfig } from '../../src/broker/config.js';
 import { Admin } from '../../src/client/admin.js';
 import { KafkaClient, parseBootstrap } from '../../src/client/client.js';
 import { createAcls, describeAcls } from '../../src/client/acls.js';
-import { CreateAcls, DescribeGroups, Fetch, FindCoordinator, InitProducerId, ListGroups, Metadata, OffsetCommit, Produce } from '../../src/protocol/apis/index.js';
+import { CreateAcls, DeleteAcls, DescribeGroups, Fetch, FindCoordinator, InitProducerId, ListGroups, Metadata, OffsetCommit, Produce } from '../../src/protocol/apis/index.js';
 import { AclOp, PatternType, Permission, ResourceType } from '../../src/protocol/acls.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -193,6 +193,19 @@ describe('ACLs on one broker', () => {
       ],
     });
     expect(body.results.map((x) => x.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+  });
+
+  it('DeleteAcls lists each removed ACL once, under the first filter that matched it', async () => {
+    const on = (operation: number) => ({ resourceType: ResourceType.TOPIC, resourceName: 'dup', patternType: PatternType.LITERAL, principal: 'User:dup', host: '*', operation, permissionType: Permission.ALLOW });
+    await createAcls(r.local, [on(AclOp.READ), on(AclOp.WRITE), on(AclOp.DESCRIBE)]);
+    const filter = (operation: number) => ({ resourceTypeFilter: ResourceType.TOPIC, resourceNameFilter: 'dup', patternTypeFilter: PatternType.ANY, principalFilter: null, hostFilter: null, operation, permissionType: Permission.ANY });
+    // READ only, then everything on 'dup' twice: the second takes what READ left, the third nothing.
+    const { body } = await r.local.send('controller', DeleteAcls, { filters: [filter(AclOp.READ), filter(AclOp.ANY), filter(AclOp.ANY)] });
+    const listed = body.filterResults.map((f) => f.matchingAcls.map((m) => m.operation));
+    expect(listed, JSON.stringify(listed)).toEqual([[AclOp.READ], [AclOp.WRITE, AclOp.DESCRIBE], []]);
+    expect(body.filterResults.map((f) => f.errorCode)).toEqual([0, 0, 0]);
+    const left = await describeAcls(r.local, { resourceType: ResourceType.TOPIC, resourceName: 'dup', patternType: PatternType.ANY, principal: null, host: null, operation: AclOp.ANY, permissionType: Permission.ANY });
+    expect(left).toEqual([]);
   });
 });
 

@@ -202,6 +202,28 @@ describe('broker settings and their effects', () => {
     expect((await groups.commitOffsets('g-meta', [{ topic: 'g-topic', partition: 0, offset: 2, metadata: 'x'.repeat(11) }]))[0]!.error!.code).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
   });
 
+  it('kafka-ts.offset.metadata.max.total.bytes caps the committed metadata the daemon keeps, counting what it loads at a restart', async () => {
+    const props = { 'kafka-ts.offset.metadata.max.total.bytes': '100' };
+    const b = await startBroker({ properties: props });
+    let restarted: TestBroker | null = null;
+    try {
+      await new Admin(b.client()).createTopics([{ name: 'm-topic', partitions: 3, replicationFactor: 1 }]);
+      const commit = async (on: TestBroker, group: string, partition: number, metadata: string) =>
+        (await new GroupAdmin(on.client()).commitOffsets(group, [{ topic: 'm-topic', partition, offset: 1, metadata }]))[0]!.error?.code ?? 0;
+      expect(await commit(b, 'g1', 0, 'x'.repeat(60))).toBe(0);
+      expect(await commit(b, 'g2', 0, 'x'.repeat(41))).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
+      expect(await commit(b, 'g2', 1, '')).toBe(0);
+      await b.close(true);
+      restarted = await startBroker({ properties: props, dir: b.dir });
+      const loaded = await new GroupAdmin(restarted.client()).fetchOffsets('g1');
+      expect(loaded.map((o) => o.metadata), JSON.stringify(loaded)).toEqual(['x'.repeat(60)]);
+      expect(await commit(restarted, 'g2', 2, 'x'.repeat(41))).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
+      expect(await commit(restarted, 'g2', 2, 'x'.repeat(40))).toBe(0);
+    } finally {
+      await (restarted ?? b).close();
+    }
+  });
+
   it('compression.type: a batch produced with another codec is stored recompressed (topic setting, else the broker default); the rebuilt batch is checked against max.message.bytes (a producer then splits it)', async () => {
     const b = await start({ 'compression.type': 'lz4' });
     const c = b.client();

@@ -101,6 +101,7 @@ const EFFECT_TESTS: Record<string, string | [string, string]> = {
   'kafka-ts.max.partitions.per.request': 'test/integration/oversized-requests.test.ts',
   'kafka-ts.max.partitions': 'test/integration/oversized-requests.test.ts',
   'kafka-ts.max.open.files': 'test/integration/many-partitions.test.ts',
+  'kafka-ts.offset.metadata.max.total.bytes': 'test/integration/broker-config-effects.test.ts',
   'kafka-ts.schema.registry.enable': ['test/cli/schema-registry-daemon.test.ts', '--no-schema-registry'],
   'kafka-ts.schema.registry.listener': ['test/cli/schema-registry-daemon.test.ts', '--schema-registry-port'],
   'kafka-ts.schema.registry.max.request.bytes': 'test/unit/schema/parse.test.ts',

@@ -17,7 +17,8 @@ import { decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { Logger } from '../../util/logger.js';
 import { ClassicGroup, type GroupState, type JoinResult, type SyncResult } from './group.js';
 import { GroupStateMachine, joinError, memberError, syncError, type JoinRequest, type LeaveResult, type SyncRequest } from './group-state-machine.js';
-import { OffsetStore, type FetchedOffset, type OffsetToCommit } from './offset-store.js';
+import { OffsetMetadataBudget } from './metadata-budget.js';
+import { OffsetStore, type CommittedOffset, type FetchedOffset, type OffsetToCommit } from './offset-store.js';
 import { OffsetsLog, type ReplayedGroup } from './offsets-log.js';
 import type { OffsetsLogPort } from './ports.js';
 
@@ -76,7 +77,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class GroupCoordinator implements GroupService {
   readonly groups = new Map<string, ClassicGroup>();
-  private readonly offsets = new OffsetStore();
+  private readonly offsets: OffsetStore;
   private readonly offsetsLog: OffsetsLog;
   private readonly machine: GroupStateMachine;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -84,7 +85,10 @@ export class GroupCoordinator implements GroupService {
   constructor(
     private readonly port: OffsetsLogPort,
     private readonly log: Logger,
+    /** The offset metadata heap shared by the daemon's coordinators (kafka-ts.offset.metadata.max.total.bytes). */
+    metadataBudget = new OffsetMetadataBudget(),
   ) {
+    this.offsets = new OffsetStore(metadataBudget);
     this.offsetsLog = new OffsetsLog(port, log);
     this.machine = new GroupStateMachine(this.groups, () => this.config, log, (g) => this.offsetsLog.writeGroup(g));
   }
@@ -192,18 +196,12 @@ export class GroupCoordinator implements GroupService {
       const error = this.machine.memberCommitError(g, req.generationId, req.memberId, req.groupInstanceId);
       if (error) return all(error);
     }
-    const { codes, accepted } = this.offsets.prepareCommit(req.offsets, req.retentionTimeMs, this.config.offsetMetadataMaxBytes, Date.now());
-    const error = await this.whileCommitting(g, () =>
-      this.offsetsLog.writeOffsets(
-        req.groupId,
-        accepted.map((a) => a.entry),
-      ),
+    return this.writeCommit(
+      g,
+      this.offsets.prepareCommit(req.groupId, req.offsets, this.commitLimits(), req.retentionTimeMs, Date.now()),
+      (entries) => this.offsetsLog.writeOffsets(req.groupId, entries),
+      (entry) => this.offsets.put(req.groupId, entry),
     );
-    for (const a of accepted) {
-      if (error) codes[a.index] = error;
-      else if (this.isCurrent(g)) this.offsets.put(req.groupId, a.entry);
-    }
-    return codes;
   }
 
   /**
@@ -234,18 +232,40 @@ export class GroupCoordinator implements GroupService {
       if (error) return all(error);
       if (req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
     }
-    const { codes, accepted } = this.offsets.prepareCommit(req.offsets, -1, this.config.offsetMetadataMaxBytes, Date.now());
-    const error = await this.whileCommitting(g, () =>
-      this.offsetsLog.writeTxnOffsets(
-        req.groupId,
-        req.producerId,
-        req.producerEpoch,
-        accepted.map((a) => a.entry),
-      ),
+    return this.writeCommit(
+      g,
+      this.offsets.prepareCommit(req.groupId, req.offsets, this.commitLimits(), -1, Date.now(), req.producerId),
+      (entries) => this.offsetsLog.writeTxnOffsets(req.groupId, req.producerId, req.producerEpoch, entries),
+      (entry) => this.offsets.putPending(req.producerId, req.groupId, entry),
     );
+  }
+
+  private commitLimits() {
+    return { metadataMaxBytes: this.config.offsetMetadataMaxBytes, metadataMaxTotalBytes: this.config.offsetMetadataMaxTotalBytes };
+  }
+
+  /**
+   * The second half of OffsetCommit and TxnOffsetCommit: writes the accepted offsets and, once
+   * written, stores them (if the group is still the one served); the write's error replaces their
+   * codes. The metadata budget promised to them is given back either way: stored offsets count in
+   * it by themselves.
+   */
+  private async writeCommit(
+    g: ClassicGroup,
+    prepared: ReturnType<OffsetStore['prepareCommit']>,
+    write: (entries: CommittedOffset[]) => Promise<number>,
+    store: (entry: CommittedOffset) => void,
+  ): Promise<number[]> {
+    const { codes, accepted, reserved } = prepared;
+    let error: number;
+    try {
+      error = await this.whileCommitting(g, () => write(accepted.map((a) => a.entry)));
+    } finally {
+      this.offsets.release(reserved);
+    }
     for (const a of accepted) {
       if (error) codes[a.index] = error;
-      else if (this.isCurrent(g)) this.offsets.putPending(req.producerId, req.groupId, a.entry);
+      else if (this.isCurrent(g)) store(a.entry);
     }
     return codes;
   }

@@ -6,6 +6,7 @@
  */
 import type { OffsetEntry } from '../../protocol/consumer-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { metadataHeapBytes, OffsetMetadataBudget } from './metadata-budget.js';
 
 export interface CommittedOffset extends OffsetEntry {
   topic: string;
@@ -32,9 +33,23 @@ export interface FetchedOffset {
   errorCode?: number;
 }
 
+/** What prepareCommit checks a commit against. */
+export interface CommitLimits {
+  /** offset.metadata.max.bytes: the longest metadata of one offset. */
+  metadataMaxBytes: number;
+  /** kafka-ts.offset.metadata.max.total.bytes: what the budget may hold in all. */
+  metadataMaxTotalBytes: number;
+}
+
 const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
+/** How much the stored metadata grows when `after` replaces `before` (either may be absent). */
+const growth = (before: CommittedOffset | undefined, after: { metadata: string | null } | undefined) => metadataHeapBytes(after?.metadata) - metadataHeapBytes(before?.metadata);
+
 export class OffsetStore {
+  /** Every stored metadata string is counted in `budget`, which the daemon's coordinators share. */
+  constructor(private readonly budget = new OffsetMetadataBudget()) {}
+
   private readonly byGroup = new Map<string, Map<string, CommittedOffset>>();
   /**
    * Transactional offsets (TxnOffsetCommit) written but not yet decided: producer id → group →
@@ -48,7 +63,9 @@ export class OffsetStore {
     if (!groups) this.pending.set(producerId, (groups = new Map()));
     let m = groups.get(groupId);
     if (!m) groups.set(groupId, (m = new Map()));
-    m.set(key(entry.topic, entry.partition), entry);
+    const k = key(entry.topic, entry.partition);
+    this.budget.track(growth(m.get(k), entry));
+    m.set(k, entry);
   }
 
   /** Whether a transaction's offset for this partition of the group awaits its marker. */
@@ -61,7 +78,12 @@ export class OffsetStore {
   dropPendingOfTopic(groupId: string, topic: string): void {
     for (const groups of this.pending.values()) {
       const m = groups.get(groupId);
-      if (m) for (const [k, e] of m) if (e.topic === topic) m.delete(k);
+      if (!m) continue;
+      for (const [k, e] of m) {
+        if (e.topic !== topic) continue;
+        m.delete(k);
+        this.budget.track(growth(e, undefined));
+      }
     }
   }
 
@@ -89,6 +111,7 @@ export class OffsetStore {
     for (const [groupId, entries] of groups) {
       if (!ours(groupId)) continue;
       groups.delete(groupId);
+      for (const e of entries.values()) this.budget.track(growth(e, undefined));
       if (!commit) continue;
       for (const e of entries.values()) this.put(groupId, e);
       done.push(groupId);
@@ -116,34 +139,57 @@ export class OffsetStore {
     return this.byGroup.get(groupId)?.has(key(topic, partition)) ?? false;
   }
 
+  /** Stores an offset, whatever the budget says: commits were checked by prepareCommit, and loading never refuses. */
   put(groupId: string, entry: CommittedOffset): void {
-    this.committed(groupId).set(key(entry.topic, entry.partition), entry);
+    const m = this.committed(groupId);
+    const k = key(entry.topic, entry.partition);
+    this.budget.track(growth(m.get(k), entry));
+    m.set(k, entry);
   }
 
   delete(groupId: string, topic: string, partition: number): void {
-    this.byGroup.get(groupId)?.delete(key(topic, partition));
+    const m = this.byGroup.get(groupId);
+    const k = key(topic, partition);
+    this.budget.track(growth(m?.get(k), undefined));
+    m?.delete(k);
   }
 
   /** Forgets every offset of the group (deleted, expired, or no longer coordinated here). */
   dropGroup(groupId: string): void {
+    for (const e of this.byGroup.get(groupId)?.values() ?? []) this.budget.track(growth(e, undefined));
     this.byGroup.delete(groupId);
     for (const [pid, groups] of this.pending) {
+      for (const e of groups.get(groupId)?.values() ?? []) this.budget.track(growth(e, undefined));
       groups.delete(groupId);
       if (groups.size === 0) this.pending.delete(pid);
     }
   }
 
   /**
-   * Checks and stamps a commit: a per-offset error code (OFFSET_METADATA_TOO_LARGE or 0) and the
-   * entries to write for the accepted ones, with their index in `offsets`.
+   * Checks and stamps a group's commit (a transaction's, pending for `producerId`, when given):
+   * a per-offset error code and the entries to write for the accepted ones, with their index in
+   * `offsets`. OFFSET_METADATA_TOO_LARGE for metadata longer than offset.metadata.max.bytes, or
+   * whose growth over what the partition holds now would take the daemon's stored metadata past
+   * kafka-ts.offset.metadata.max.total.bytes. The growth accepted is promised until the caller,
+   * once the write is over, gives `reserved` back with release().
    */
   prepareCommit(
+    groupId: string,
     offsets: OffsetToCommit[],
+    limits: CommitLimits,
     retentionTimeMs: number,
-    metadataMaxBytes: number,
     now: number,
-  ): { codes: number[]; accepted: { index: number; entry: CommittedOffset }[] } {
-    const codes = offsets.map((o) => ((o.metadata?.length ?? 0) > metadataMaxBytes ? ErrorCode.OFFSET_METADATA_TOO_LARGE : 0));
+    producerId?: number,
+  ): { codes: number[]; accepted: { index: number; entry: CommittedOffset }[]; reserved: number } {
+    const current = producerId === undefined ? this.byGroup.get(groupId) : this.pending.get(producerId)?.get(groupId);
+    let reserved = 0;
+    const codes = offsets.map((o) => {
+      if ((o.metadata?.length ?? 0) > limits.metadataMaxBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      const more = growth(current?.get(key(o.topic, o.partition)), o);
+      if (!this.budget.reserve(more, limits.metadataMaxTotalBytes)) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      reserved += Math.max(0, more);
+      return 0;
+    });
     const accepted = offsets
       .map((o, index) => ({ o, index }))
       .filter(({ index }) => codes[index] === 0)
@@ -159,7 +205,12 @@ export class OffsetStore {
           partition: o.partition,
         },
       }));
-    return { codes, accepted };
+    return { codes, accepted, reserved };
+  }
+
+  /** Gives back what prepareCommit promised a commit whose write is over (stored or failed). */
+  release(reserved: number): void {
+    this.budget.release(reserved);
   }
 
   /** Committed offsets (all of the group's when `wanted` is null); -1 where nothing is committed. */

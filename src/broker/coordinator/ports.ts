@@ -13,6 +13,7 @@ export type GroupCoordinatorConfig = Pick<
   | 'offsetsRetentionMs'
   | 'offsetsRetentionCheckIntervalMs'
   | 'offsetMetadataMaxBytes'
+  | 'offsetMetadataMaxTotalBytes'
   | 'groupInitialRebalanceDelayMs'
   | 'groupMinSessionTimeoutMs'
   | 'groupMaxSessionTimeoutMs'

@@ -1,6 +1,9 @@
 /**
  * DeleteAcls (31), v0-3: removes every ACL matching each filter and returns what each filter
- * matched. Needs ALTER on the cluster; handled by the controller only.
+ * removed: an ACL is listed once, under the first filter that matched it, as Kafka's ZooKeeper
+ * AclAuthorizer answered (KRaft's controller lists it under every filter it matches, so a few
+ * bytes of identical match-any filters asked for an answer of filters × ACLs).
+ * Needs ALTER on the cluster; handled by the controller only.
  * Errors per filter: SECURITY_DISABLED (no authorizer), CLUSTER_AUTHORIZATION_FAILED,
  * NOT_CONTROLLER, INVALID_REQUEST (UNKNOWN values in a filter).
  */
@@ -29,7 +32,7 @@ export default defineHandler({
       const filter = wireFilter(f);
       const bad = validateFilter(filter);
       if (bad.code) return { errorCode: bad.code, errorMessage: bad.message, matchingAcls: [] };
-      const matching = existing.filter((b) => filterMatches(filter, b));
+      const matching = removed.size === existing.length ? [] : existing.filter((b) => !removed.has(b) && filterMatches(filter, b));
       for (const b of matching) removed.add(b);
       return { errorCode: 0, errorMessage: null, matchingAcls: matching.map((b) => ({ errorCode: 0, errorMessage: null, ...b })) };
     });

@@ -84,6 +84,7 @@ const KAFKA_TS_VALUES: Record<string, Getter> = {
   'kafka-ts.max.partitions.per.request': (c) => String(c.maxPartitionsPerRequest),
   'kafka-ts.max.partitions': (c) => String(c.maxPartitions),
   'kafka-ts.max.open.files': (c) => String(c.maxOpenFiles ?? 0),
+  'kafka-ts.offset.metadata.max.total.bytes': (c) => String(c.offsetMetadataMaxTotalBytes),
 };
 
 /**
@@ -91,8 +92,8 @@ const KAFKA_TS_VALUES: Record<string, Getter> = {
  * describes every key of its broker config: the value in effect, STATIC_BROKER_CONFIG when set in
  * server.properties, --override or a server start flag, DEFAULT_CONFIG otherwise. Read-only.
  */
-/** Settings whose default is not the catalogue's number but follows the heap limit (defaultMaxPartitions). */
-const HEAP_DERIVED = new Set(['kafka-ts.max.partitions']);
+/** Settings whose default is not the catalogue's number but follows the heap limit (defaultMaxPartitions, defaultOffsetMetadataMaxTotalBytes). */
+const HEAP_DERIVED = new Set(['kafka-ts.max.partitions', 'kafka-ts.offset.metadata.max.total.bytes']);
 
 function kafkaTsEntries(config: BrokerConfig, node: BrokerIdentity): ResolvedConfig[] {
   const out: ResolvedConfig[] = [];

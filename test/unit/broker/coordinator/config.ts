@@ -6,6 +6,7 @@ export const testCoordinatorConfig = (overrides: Partial<GroupCoordinatorConfig>
   offsetsRetentionMs: 7 * 24 * 3_600_000,
   offsetsRetentionCheckIntervalMs: 0,
   offsetMetadataMaxBytes: 4096,
+  offsetMetadataMaxTotalBytes: 64 << 20,
   groupInitialRebalanceDelayMs: 0,
   groupMinSessionTimeoutMs: 1000,
   groupMaxSessionTimeoutMs: 60_000,

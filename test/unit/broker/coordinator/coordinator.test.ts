@@ -11,6 +11,7 @@ import { MemoryLogStore } from '../../../../src/storage/memory-store.js';
 import { DEFAULT_LOG_CONFIG, readBatches, type PartitionLog } from '../../../../src/storage/log-store.js';
 import { silentLogger } from '../../../../src/util/logger.js';
 import { GroupCoordinator } from '../../../../src/broker/coordinator/coordinator.js';
+import { OffsetMetadataBudget } from '../../../../src/broker/coordinator/metadata-budget.js';
 import type { GroupCoordinatorConfig, OffsetsLogPort } from '../../../../src/broker/coordinator/ports.js';
 import { testCoordinatorConfig } from './config.js';
 
@@ -325,5 +326,105 @@ describe('GroupCoordinator', () => {
     port.leader = 1;
     c.syncOwnership();
     expect(c.fetch('g', null).offsets.map((o) => o.offset)).toEqual([5]);
+  });
+});
+
+describe('kafka-ts.offset.metadata.max.total.bytes: the offset metadata budget', () => {
+  const TOO_LARGE = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+  /** Commits partitions of topic t with the given metadata (a number: that many x's). */
+  const commitMeta = (c: GroupCoordinator, groupId: string, meta: Record<number, number | string | null>, retentionTimeMs = -1) => {
+    const req = commitReq(groupId, Object.keys(meta).map((p) => ({ partition: Number(p), offset: 1 })));
+    req.offsets.forEach((o) => (o.metadata = typeof meta[o.partition] === 'number' ? 'x'.repeat(meta[o.partition] as number) : (meta[o.partition] as string | null)));
+    return c.commit({ ...req, retentionTimeMs });
+  };
+  const stored = (c: GroupCoordinator, groupId: string) => c.fetch(groupId, null).offsets.map((o) => `${o.partition}:${o.metadata.length}`);
+  const txn = (c: GroupCoordinator, groupId: string, partition: number, length: number) =>
+    c.txnCommit({ groupId, producerId: 7, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition, offset: 1, leaderEpoch: -1, metadata: 'x'.repeat(length), commitTimestamp: -1 }] });
+
+  beforeEach(() => {
+    port.config.offsetMetadataMaxTotalBytes = 100;
+  });
+
+  it('refuses the partitions whose metadata would pass it, not the rest; metadata-free commits always fit; a shorter replacement frees room', async () => {
+    const c = start();
+    expect(await commitMeta(c, 'g', { 0: 40, 1: 40, 2: 40 })).toEqual([0, 0, TOO_LARGE]);
+    expect(stored(c, 'g')).toEqual(['0:40', '1:40']);
+    expect(await commitMeta(c, 'g', { 2: null, 3: '' })).toEqual([0, 0]);
+    // Replacing a partition's metadata counts the difference only: 61 replacing 40 is one byte too many.
+    expect(await commitMeta(c, 'g', { 1: 61 })).toEqual([TOO_LARGE]);
+    expect(await commitMeta(c, 'g', { 1: 60 })).toEqual([0]);
+    expect(await commitMeta(c, 'g', { 1: 30 })).toEqual([0]);
+    expect(await commitMeta(c, 'g', { 2: 31 })).toEqual([TOO_LARGE]);
+    expect(await commitMeta(c, 'g', { 2: 30 })).toEqual([0]);
+    expect(stored(c, 'g')).toEqual(['0:40', '1:30', '2:30', '3:0']);
+    // Wide characters take two bytes of heap each.
+    expect(await commitMeta(c, 'h', { 0: '\u4e2d' })).toEqual([TOO_LARGE]);
+    expect(await commitMeta(c, 'g', { 0: 30 })).toEqual([0]);
+    expect(await commitMeta(c, 'h', { 0: '\u4e2d'.repeat(5) })).toEqual([0]);
+  });
+
+  it('counts commits still being written, and is shared by the coordinators given the same budget', async () => {
+    const budget = new OffsetMetadataBudget();
+    const c = new GroupCoordinator(port, silentLogger, budget);
+    const other = new GroupCoordinator(port, silentLogger, budget);
+    coordinators.push(c, other);
+    c.syncOwnership();
+    other.syncOwnership();
+    let letGo!: () => void;
+    port.hold = new Promise((r) => (letGo = r));
+    // Both are checked before either write ends (a commit's check runs before its first await).
+    const first = commitMeta(c, 'g', { 0: 60 });
+    const second = commitMeta(c, 'h', { 0: 60 });
+    letGo();
+    port.hold = null;
+    expect(await Promise.all([first, second])).toEqual([[0], [TOO_LARGE]]);
+    expect(budget.used).toBe(60);
+    expect(await commitMeta(other, 'k', { 0: 41 })).toEqual([TOO_LARGE]);
+    // A failed write gives its promise back.
+    port.failAppends = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    expect(await commitMeta(other, 'k', { 0: 40 })).toEqual([ErrorCode.NOT_COORDINATOR]);
+    port.failAppends = 0;
+    expect(await commitMeta(other, 'k', { 0: 40 })).toEqual([0]);
+    expect(budget.used).toBe(100);
+  });
+
+  it('DeleteGroups, OffsetDelete and expiry give the room back', async () => {
+    const c = start();
+    expect(await commitMeta(c, 'g1', { 0: 100 })).toEqual([0]);
+    expect(await commitMeta(c, 'g2', { 0: 1 })).toEqual([TOO_LARGE]);
+    expect(await c.deleteGroup('g1')).toBe(0);
+    expect(await commitMeta(c, 'g2', { 0: 60, 1: 40 })).toEqual([0, 0]);
+    expect(await c.deleteOffsets('g2', [{ topic: 't', partition: 0 }])).toEqual({ errorCode: 0, partitions: [0] });
+    expect(await commitMeta(c, 'g3', { 0: 60 })).toEqual([0]);
+    await c.expireOffsets(Date.now() + 60_001);
+    expect(c.fetch('g3', null).offsets).toEqual([]);
+    expect(await commitMeta(c, 'g4', { 0: 100 })).toEqual([0]);
+  });
+
+  it('TxnOffsetCommit shares the rule: pending offsets count until their marker; an abort frees them', async () => {
+    const c = start();
+    expect(await commitMeta(c, 'g', { 0: 60 })).toEqual([0]);
+    expect(await txn(c, 'g', 1, 41)).toEqual([TOO_LARGE]);
+    expect(await txn(c, 'g', 1, 40)).toEqual([0]);
+    expect(await commitMeta(c, 'h', { 0: 1 })).toEqual([TOO_LARGE]);
+    c.completeTransaction(0, 7, false);
+    expect(await commitMeta(c, 'h', { 0: 40 })).toEqual([0]);
+    // A committed transaction's offset replaces the partition's: only the difference counts.
+    expect(await txn(c, 'h', 0, 0)).toEqual([0]);
+    c.completeTransaction(0, 7, true);
+    expect(await commitMeta(c, 'k', { 0: 40 })).toEqual([0]);
+  });
+
+  it('counts the offsets loaded at start without refusing any, and refuses growth past it', async () => {
+    const c = start();
+    expect(await commitMeta(c, 'g', { 0: 60, 1: 40 })).toEqual([0, 0]);
+    c.stop();
+    port.config.offsetMetadataMaxTotalBytes = 60;
+    const restarted = start();
+    expect(stored(restarted, 'g')).toEqual(['0:60', '1:40']);
+    expect(await commitMeta(restarted, 'g', { 2: 1, 3: null })).toEqual([TOO_LARGE, 0]);
+    expect(await commitMeta(restarted, 'g', { 0: 10 })).toEqual([0]);
+    expect(await commitMeta(restarted, 'g', { 2: 11 })).toEqual([TOO_LARGE]);
+    expect(await commitMeta(restarted, 'g', { 2: 10 })).toEqual([0]);
   });
 });

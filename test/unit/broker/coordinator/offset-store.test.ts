@@ -14,9 +14,12 @@ const offset = (partition: number, value: number, over: Partial<OffsetToCommit> 
   ...over,
 });
 
+const LIMITS = { metadataMaxBytes: 10, metadataMaxTotalBytes: 1 << 20 };
+
 /** Commits as the coordinator does once the write succeeded. */
 function commit(store: OffsetStore, groupId: string, offsets: OffsetToCommit[], retentionTimeMs = -1, now = NOW) {
-  const { codes, accepted } = store.prepareCommit(offsets, retentionTimeMs, 10, now);
+  const { codes, accepted, reserved } = store.prepareCommit(groupId, offsets, LIMITS, retentionTimeMs, now);
+  store.release(reserved);
   for (const a of accepted) store.put(groupId, a.entry);
   return codes;
 }
@@ -24,13 +27,13 @@ function commit(store: OffsetStore, groupId: string, offsets: OffsetToCommit[], 
 describe('OffsetStore', () => {
   it('stamps commits with the commit time and, with a retention time, an expiry', () => {
     const store = new OffsetStore();
-    const { codes, accepted } = store.prepareCommit([offset(0, 5), offset(1, 6, { commitTimestamp: 42, metadata: 'm' })], 60_000, 10, NOW);
+    const { codes, accepted } = store.prepareCommit('g', [offset(0, 5), offset(1, 6, { commitTimestamp: 42, metadata: 'm' })], LIMITS, 60_000, NOW);
     expect(codes).toEqual([0, 0]);
     expect(accepted.map((a) => a.entry)).toEqual([
       { topic: 't', partition: 0, offset: 5, leaderEpoch: 3, metadata: '', commitTimestamp: NOW, expireTimestamp: NOW + 60_000 },
       { topic: 't', partition: 1, offset: 6, leaderEpoch: 3, metadata: 'm', commitTimestamp: 42, expireTimestamp: NOW + 60_000 },
     ]);
-    expect(store.prepareCommit([offset(0, 5)], -1, 10, NOW).accepted[0]!.entry.expireTimestamp).toBe(-1);
+    expect(store.prepareCommit('g', [offset(0, 5)], LIMITS, -1, NOW).accepted[0]!.entry.expireTimestamp).toBe(-1);
   });
 
   it('refuses metadata over the limit for that partition only', () => {
