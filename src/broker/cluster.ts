@@ -19,7 +19,7 @@ import { ConfigError, type BrokerConfig } from './config.js';
 import { Controller } from './controller.js';
 import { HANDLERS } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
-import { Router } from './router.js';
+import { requestElementBudget, Router } from './router.js';
 import type { Handler } from './handler.js';
 import { allListenerSecurity, type ListenerSecurity } from './security/listener-security.js';
 import { dynamicTlsConfigs, dynamicTlsListeners, listenerPropsWith, listenerTlsWith } from './security/dynamic-tls.js';
@@ -38,6 +38,8 @@ export interface ClusterOptions {
   extraHandlers?: readonly Handler[];
   /** Called for each broker after it is created, before it starts (to attach coordinators). */
   onBroker?: (b: Broker) => void;
+  /** Array elements one request may hold, instead of the budget derived from kafka-ts.max.partitions (tests). */
+  maxRequestElements?: number;
 }
 
 import { DAEMON_SOCKET } from './daemon-paths.js';
@@ -114,7 +116,8 @@ export class KafkaCluster implements ClusterView {
         await Promise.all([...this.nodes.values()].map((n) => n.broker.logsOpened(t)));
       },
     );
-    this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'));
+    const elements = opts.maxRequestElements === undefined ? requestElementBudget(config.maxPartitions) : { limit: opts.maxRequestElements, rule: 'set for this cluster' };
+    this.router = new Router([...HANDLERS, ...(opts.extraHandlers ?? [])], this.log.child('kafka.server.KafkaApis'), elements);
     this.listenerSecurity = allListenerSecurity(config, this.metadata, this.log.child('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'));
   }
 

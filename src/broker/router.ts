@@ -6,8 +6,9 @@
  * Kafka's rules for bad requests: an unsupported ApiVersions version gets a v0 response with
  * UNSUPPORTED_VERSION and ApiVersions' own range (so the client can retry lower); any other
  * unknown API key, unsupported version or undecodable request (truncated, or null in a
- * non-nullable field) closes the connection, logged as one WARN line. A handler that fails
- * unexpectedly, or returns a response that cannot be encoded, gets UNKNOWN_SERVER_ERROR for that
+ * non-nullable field, more array elements than the element budget) closes the connection, logged
+ * as one WARN line. A handler that fails unexpectedly, or returns a response that cannot be
+ * encoded, gets UNKNOWN_SERVER_ERROR for that
  * request (Kafka's `getErrorResponse`, see error-response.ts) and the connection stays open,
  * except for Produce with acks=0, which has no response to carry it: Kafka closes the connection
  * then.
@@ -24,7 +25,7 @@ import { ApiVersions, Fetch, Produce, type FetchRequest, type FetchResponse } fr
 import { ErrorCode } from '../protocol/errors.js';
 import { API_VERSIONS_KEY, readRequestHeader, skipRequestHeaderTags } from '../protocol/headers.js';
 import { decodeRequestBody, encodeResponse } from '../protocol/messages.js';
-import { Reader } from '../protocol/primitives.js';
+import { ArrayBudgetExceeded, Reader } from '../protocol/primitives.js';
 import type { ApiDef } from '../protocol/schema.js';
 import { CloseConnection, type ConnectionInfo, LOCAL_LISTENER } from '../transport/server.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -44,6 +45,32 @@ export interface ApiRange {
   maxVersion: number;
 }
 
+/**
+ * How many array elements one request may hold (every element of every array, nested ones
+ * included), and the rule the WARN names. Kafka has no such limit: its heap is sized for the
+ * cluster. Here one 9 MiB DescribeGroups of 2M short names, decoded into objects and answered
+ * one by one, took the daemon's 256 MB heap. The largest requests clients make name every
+ * partition (Produce, Fetch, ListOffsets, OffsetCommit; CreateTopics with its replica ids), each
+ * a few elements, and the daemon hosts at most kafka-ts.max.partitions of them: 20 per partition
+ * leaves room to spare.
+ */
+export interface ElementBudget {
+  limit: number;
+  rule: string;
+}
+
+const ELEMENTS_PER_PARTITION = 20;
+const MIN_ELEMENTS = 100_000;
+
+export function requestElementBudget(maxPartitions: number): ElementBudget {
+  const scaled = maxPartitions * ELEMENTS_PER_PARTITION;
+  return scaled >= MIN_ELEMENTS
+    ? { limit: scaled, rule: `kafka-ts.max.partitions x ${ELEMENTS_PER_PARTITION}` }
+    : { limit: MIN_ELEMENTS, rule: `kafka-ts.max.partitions x ${ELEMENTS_PER_PARTITION}, at least ${MIN_ELEMENTS}` };
+}
+
+const UNLIMITED: ElementBudget = { limit: Infinity, rule: 'unlimited' };
+
 export class Router {
   private readonly handlers = new Map<number, Handler>();
   readonly advertised: ApiRange[];
@@ -53,6 +80,7 @@ export class Router {
   constructor(
     handlers: readonly Handler[],
     private readonly log: Logger = silentLogger,
+    private readonly elements: ElementBudget = UNLIMITED,
   ) {
     for (const h of handlers) {
       if (this.handlers.has(h.api.key)) throw new Error(`two handlers for API key ${h.api.key}`);
@@ -93,9 +121,11 @@ export class Router {
     let body;
     try {
       skipRequestHeaderTags(r, header);
-      body = decodeRequestBody(handler.api, apiVersion, r);
+      body = decodeRequestBody(handler.api, apiVersion, r.limitElements(this.elements.limit));
     } catch (e) {
-      throw new CloseConnection(`malformed ${handler.api.name} v${apiVersion} request from client ${header.clientId ?? ''}: ${(e as Error).message}`);
+      const request = `${handler.api.name} v${apiVersion} request from client ${header.clientId ?? ''}`;
+      if (e instanceof ArrayBudgetExceeded) throw new CloseConnection(`${request} has ${e.message} (${this.elements.rule})`);
+      throw new CloseConnection(`malformed ${request}: ${(e as Error).message}`);
     }
     const ctx = requestContext(conn, services, apiVersion, correlationId, header.clientId, this.advertised);
     const quotas = services.quotas?.active && conn.listener !== LOCAL_LISTENER ? services.quotas : null;

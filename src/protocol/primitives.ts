@@ -33,6 +33,17 @@ export class ProtocolDecodeError extends Error {
   override name = 'ProtocolDecodeError';
 }
 
+/**
+ * A request held more array elements than its reader's budget (Reader.elementsLeft): a request no
+ * client makes, refused like a malformed one before its elements are made into objects.
+ */
+export class ArrayBudgetExceeded extends ProtocolDecodeError {
+  override name = 'ArrayBudgetExceeded';
+  constructor(readonly limit: number) {
+    super(`more than ${limit} array elements`);
+  }
+}
+
 /** Byte fields at least this large are queued by reference instead of copied. */
 const ZERO_COPY_THRESHOLD = 4096;
 
@@ -232,6 +243,14 @@ export class Writer {
 
 export class Reader {
   pos: number;
+  /**
+   * Array elements (nested ones included) this reader may still decode. Unlimited unless set:
+   * the broker sets it for the requests it decodes (router.ts), while answers from real clusters
+   * legitimately hold millions (a big cluster's Metadata replica ids).
+   */
+  elementsLeft = Infinity;
+  /** What elementsLeft started at, for the error. */
+  elementLimit = Infinity;
   constructor(
     readonly buf: Buffer,
     offset = 0,
@@ -352,11 +371,38 @@ export class Reader {
     const len = this.uvarint() - 1;
     return len < 0 ? null : this.raw(len);
   }
-  /** Array length: int32 (-1 = null) or compact uvarint (0 = null). Guards against absurd counts. */
+  /** Sets the budget of array elements this reader may decode (see elementsLeft). */
+  limitElements(limit: number): this {
+    this.elementsLeft = this.elementLimit = limit;
+    return this;
+  }
+
+  /** A reader of `[pos, end)` of the same buffer that spends this reader's element budget (tagged fields). */
+  sub(end: number): Reader {
+    const r = new Reader(this.buf, this.pos, end);
+    r.elementLimit = this.elementLimit;
+    r.elementsLeft = this.elementsLeft;
+    return r;
+  }
+
+  /** Takes back what a sub() reader left of the budget. */
+  join(sub: Reader): void {
+    this.elementsLeft = sub.elementsLeft;
+    this.pos = sub.end;
+  }
+
+  /**
+   * Array length: int32 (-1 = null) or compact uvarint (0 = null), counted against the element
+   * budget. Guards against absurd counts.
+   */
   arrayLength(compact: boolean): number {
     const n = compact ? this.uvarint() - 1 : this.int32();
     // Each element takes at least one byte; anything larger is a corrupt or hostile count.
     if (n > this.end - this.pos) throw new ProtocolDecodeError(`array length ${n} exceeds remaining bytes`);
+    // Checked before the caller allocates the array: a 9 MiB frame of 2M short strings became
+    // gigabytes of heap as objects, and the answers built for each.
+    if (n > this.elementsLeft) throw new ArrayBudgetExceeded(this.elementLimit);
+    if (n > 0) this.elementsLeft -= n;
     return n;
   }
 }

@@ -361,9 +361,9 @@ export function compileStruct(fields: readonly FieldDef[], version: number, flex
         }
         const end = r.pos + size;
         if (end > r.end) throw new ProtocolDecodeError(`tagged field ${tag} overruns the message`);
-        const sub = new Reader(r.buf, r.pos, end);
+        const sub = r.sub(end);
         out[slot.name] = slot.dec(sub);
-        r.pos = end;
+        r.join(sub);
       }
       return out;
     },

@@ -16,7 +16,7 @@ export interface TestBroker {
 }
 
 export async function startBroker(
-  opts: { properties?: Record<string, string>; inMemory?: boolean; dir?: string; log?: Logger } = {},
+  opts: { properties?: Record<string, string>; inMemory?: boolean; dir?: string; log?: Logger; maxRequestElements?: number } = {},
 ): Promise<TestBroker> {
   const t = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir();
   const { config } = buildBrokerConfig(t.dir, {
@@ -25,7 +25,7 @@ export async function startBroker(
     'offsets.topic.num.partitions': '4',
     ...opts.properties,
   });
-  const cluster = await KafkaCluster.start({ config, log: opts.log ?? silentLogger, inMemory: opts.inMemory });
+  const cluster = await KafkaCluster.start({ config, log: opts.log ?? silentLogger, inMemory: opts.inMemory, maxRequestElements: opts.maxRequestElements });
   const clients: KafkaClient[] = [];
   return {
     cluster,
