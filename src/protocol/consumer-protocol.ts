@@ -16,8 +16,9 @@ export function encodeSubscription(s: Subscription, version = 1): Buffer {
   return w.toBuffer();
 }
 
-export function decodeSubscription(buf: Buffer): Subscription {
-  const r = new Reader(buf);
+/** `maxElements`: the most array elements (topics, owned partitions) to decode before throwing (ArrayBudgetExceeded). */
+export function decodeSubscription(buf: Buffer, maxElements = Infinity): Subscription {
+  const r = new Reader(buf).limitElements(maxElements);
   const version = r.int16();
   // Newer versions only add fields at the end: read what this schema knows.
   const v = Math.min(Math.max(version, 0), ConsumerProtocolSubscription.versions[1]);

@@ -345,9 +345,12 @@ export class GroupCoordinator implements GroupService {
     if (g.state !== 'Empty' && g.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     const subscribed = new Set<string>();
     if (g.state !== 'Empty' && g.protocolName) {
+      // A real subscription names at most every topic (and owns partitions of them): a member's
+      // metadata of up to a request's size could otherwise decode into tens of millions of names.
+      const maxElements = this.config.maxPartitions * 4;
       for (const m of g.members.values()) {
         try {
-          for (const t of decodeSubscription(g.metadataFor(m, g.protocolName)).topics) subscribed.add(t);
+          for (const t of decodeSubscription(g.metadataFor(m, g.protocolName), maxElements).topics) subscribed.add(t);
         } catch {
           /* undecodable subscription: nothing known to be subscribed */
         }

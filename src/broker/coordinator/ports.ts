@@ -18,6 +18,7 @@ export type GroupCoordinatorConfig = Pick<
   | 'groupMinSessionTimeoutMs'
   | 'groupMaxSessionTimeoutMs'
   | 'groupMaxSize'
+  | 'maxPartitions'
 >;
 
 /** This broker's local replica of a __consumer_offsets partition, read when loading it. */
