@@ -53,19 +53,23 @@ export function filterMatches(f: AclFilter, b: AclBinding): boolean {
   );
 }
 
-const sameBinding = (a: AclBinding, b: AclBinding) =>
-  a.resourceType === b.resourceType &&
-  a.resourceName === b.resourceName &&
-  a.patternType === b.patternType &&
-  a.principal === b.principal &&
-  a.host === b.host &&
-  a.operation === b.operation &&
-  a.permissionType === b.permissionType;
+/** One string per distinct binding (every field; JSON keeps names with any characters apart). */
+const bindingKey = (b: AclBinding) => JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
 
-/** Adds bindings that are not there yet (CreateAcls of an existing ACL succeeds without a copy). */
+/**
+ * Adds bindings that are not there yet (CreateAcls of an existing ACL succeeds without a copy).
+ * Looked up by key: checking each new one against the whole list made 100,000 ACLs in one request
+ * hold the daemon for 48 s.
+ */
 export function addBindings(existing: readonly AclBinding[], added: readonly AclBinding[]): AclBinding[] {
   const out = [...existing];
-  for (const b of added) if (!out.some((x) => sameBinding(x, b))) out.push({ ...b });
+  const there = new Set(existing.map(bindingKey));
+  for (const b of added) {
+    const key = bindingKey(b);
+    if (there.has(key)) continue;
+    there.add(key);
+    out.push({ ...b });
+  }
   return out;
 }
 
