@@ -344,6 +344,9 @@ export class GroupCoordinator implements GroupService {
     if (!g || g.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
     if (g.state !== 'Empty' && g.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     const subscribed = new Set<string>();
+    // Kafka (GroupMetadata.isSubscribedToTopic): subscriptions it cannot read count as subscribed
+    // to every topic, to be safe.
+    let unknown = false;
     if (g.state !== 'Empty' && g.protocolName) {
       // A real subscription names at most every topic (and owns partitions of them): a member's
       // metadata of up to a request's size could otherwise decode into tens of millions of names.
@@ -352,11 +355,11 @@ export class GroupCoordinator implements GroupService {
         try {
           for (const t of decodeSubscription(g.metadataFor(m, g.protocolName), maxElements).topics) subscribed.add(t);
         } catch {
-          /* undecodable subscription: nothing known to be subscribed */
+          unknown = true;
         }
       }
     }
-    const codes = partitions.map((p) => (subscribed.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0));
+    const codes = partitions.map((p) => (unknown || subscribed.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0));
     const doomed = partitions.filter((p, i) => codes[i] === 0 && this.offsets.has(groupId, p.topic, p.partition));
     const error = await this.offsetsLog.writeTombstones(groupId, doomed);
     if (error) return { errorCode: error, partitions: [] };

@@ -11,5 +11,6 @@ export const testCoordinatorConfig = (overrides: Partial<GroupCoordinatorConfig>
   groupMinSessionTimeoutMs: 1000,
   groupMaxSessionTimeoutMs: 60_000,
   groupMaxSize: 100,
+  maxPartitions: 1000,
   ...overrides,
 });

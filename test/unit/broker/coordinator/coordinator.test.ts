@@ -124,6 +124,16 @@ describe('GroupCoordinator', () => {
     expect(await txn(c, 'busy', m.memberId, 1)).toEqual([0]);
   });
 
+  it("OffsetDelete on a live consumer group whose subscription cannot be read deletes nothing (Kafka counts it as subscribed to every topic)", async () => {
+    const c = start();
+    expect(await c.commit(commitReq('unreadable', [{ partition: 0, offset: 5 }]))).toEqual([0]);
+    const joined = await c.join(joinReq('unreadable'));
+    await c.sync({ groupId: 'unreadable', generationId: 1, memberId: joined.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: joined.memberId, assignment: Buffer.alloc(0) }], version: 3 });
+    expect(c.describe('unreadable').state).toBe('Stable');
+    expect(await c.deleteOffsets('unreadable', [{ topic: 't', partition: 0 }])).toEqual({ errorCode: 0, partitions: [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC] });
+    expect(c.fetch('unreadable', null).offsets.map((o) => o.offset)).toEqual([5]);
+  });
+
   it('writes commits and group metadata, and a fresh coordinator replays them', async () => {
     const c = start();
     expect(await c.commit(commitReq('simple', [{ partition: 0, offset: 5 }, { partition: 1, offset: 7 }]))).toEqual([0, 0]);
